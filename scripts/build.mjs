@@ -1,0 +1,28 @@
+// Bundles the CLI into dist/ so `node dist/cli.js` runs with no TypeScript tooling.
+// Code splitting keeps the shim's cold start small: `wrap` loads only the relay chunk,
+// never the YAML parser, SQLite store or control API that `serve` needs.
+import { build } from 'esbuild';
+import { chmod, rm } from 'node:fs/promises';
+
+await rm('dist', { recursive: true, force: true });
+await build({
+  entryPoints: { cli: 'main/cli/index.ts' },
+  outdir: 'dist',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node22',
+  sourcemap: 'linked',
+  chunkNames: 'chunks/[name]-[hash]',
+  banner: {
+    js: [
+      '#!/usr/bin/env node',
+      // Bundled CommonJS dependencies (yaml) call require(); give ESM output one.
+      "import { createRequire as __mcpfwCreateRequire } from 'node:module';",
+      'const require = __mcpfwCreateRequire(import.meta.url);',
+    ].join('\n'),
+  },
+  logLevel: 'warning',
+});
+await chmod('dist/cli.js', 0o755);
