@@ -1,0 +1,31 @@
+import { UsageError } from './command.js';
+
+export interface ParsedArgs {
+  positional: string[];
+  flags: Map<string, string | true>;
+}
+
+/** `--name value`, `--name=value` and bare `--flag`; names listed in `booleans` never take a value. */
+export function parseArgs(args: string[], booleans: string[] = []): ParsedArgs {
+  const positional: string[] = [];
+  const flags = new Map<string, string | true>();
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (!arg.startsWith('--') || arg === '--') {
+      positional.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = arg.slice(2, eq === -1 ? undefined : eq);
+    if (eq !== -1) flags.set(name, arg.slice(eq + 1));
+    else if (booleans.includes(name) || i + 1 >= args.length || args[i + 1]!.startsWith('--')) flags.set(name, true);
+    else flags.set(name, args[++i]!);
+  }
+  return { positional, flags };
+}
+
+export function stringFlag(parsed: ParsedArgs, name: string): string | undefined {
+  const value = parsed.flags.get(name);
+  if (value === true) throw new UsageError(`--${name} needs a value`);
+  return value;
+}

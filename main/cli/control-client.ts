@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import { dataPaths, resolveDataDir } from '../firewall/paths.js';
+
+export interface ControlInfo {
+  port: number;
+  socket: string;
+  pid: number;
+}
+
+export class EngineNotRunning extends Error {
+  constructor(dataDir: string) {
+    super(`MCP Firewall is not running for ${dataDir}. Start it with: mcp-firewall serve`);
+  }
+}
+
+export function readControlInfo(env: NodeJS.ProcessEnv): { info: ControlInfo; token: string } | null {
+  const paths = dataPaths(resolveDataDir(env));
+  try {
+    const info = JSON.parse(readFileSync(paths.controlFile, 'utf8')) as ControlInfo;
+    const token = readFileSync(paths.tokenFile, 'utf8').trim();
+    return { info, token };
+  } catch {
+    return null;
+  }
+}
+
+/** Calls the running engine's control API; throws EngineNotRunning when there is none. */
+export async function callEngine(env: NodeJS.ProcessEnv, method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
+  const control = readControlInfo(env);
+  if (!control) throw new EngineNotRunning(resolveDataDir(env));
+  let response: Response;
+  try {
+    response = await fetch(`http://127.0.0.1:${control.info.port}/api${path}`, {
+      method,
+      headers: { authorization: `Bearer ${control.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+  } catch {
+    throw new EngineNotRunning(resolveDataDir(env));
+  }
+  const payload = (await response.json()) as { error?: string };
+  if (!response.ok) throw new Error(payload.error ?? `HTTP ${response.status}`);
+  return payload;
+}

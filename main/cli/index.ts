@@ -1,0 +1,71 @@
+import { UsageError, type CliIo, type CommandHandler } from './command.js';
+
+// node:sqlite still announces itself as experimental on Node 22; that line on stderr
+// would land in every MCP client's server log, so only that one warning is dropped.
+const emitWarning = process.emitWarning.bind(process);
+process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+  const text = typeof warning === 'string' ? warning : warning.message;
+  if (/SQLite is an experimental feature/i.test(text)) return;
+  return (emitWarning as (...a: unknown[]) => void)(warning, ...rest);
+}) as typeof process.emitWarning;
+
+const USAGE = `mcp-firewall — a firewall between your AI tools and their MCP servers
+
+usage:
+  mcp-firewall serve [--port N] [--policy FILE]        run the engine headless
+  mcp-firewall wrap --server NAME [--client ID] -- CMD ARGS...
+                                                       the stdio shim client configs launch
+  mcp-firewall registry list | approve NAME | disable NAME | enable NAME
+  mcp-firewall approvals list | allow ID [--scope once|session|always] | deny ID
+  mcp-firewall policy check FILE | show | emergency on|off|status
+  mcp-firewall audit query "SQL" [--json] | verify
+
+Data dir: $MCP_FIREWALL_HOME, else the OS app-data dir.
+`;
+
+// Each command loads its own chunk: `wrap` starts without the YAML parser, SQLite or HTTP server.
+const COMMANDS: Record<string, () => Promise<CommandHandler>> = {
+  serve: async () => (await import('./commands/serve.js')).serveCommand,
+  registry: async () => (await import('./commands/registry.js')).registryCommand,
+  approvals: async () => (await import('./commands/approvals.js')).approvalsCommand,
+  policy: async () => (await import('./commands/policy.js')).policyCommand,
+  audit: async () => (await import('./commands/audit.js')).auditCommand,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === 'wrap') {
+    const { runWrap } = await import('./commands/wrap.js');
+    return runWrap(args);
+  }
+  const io: CliIo = {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    env: process.env,
+    cwd: process.cwd(),
+  };
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    io.stdout(USAGE);
+    return name ? 0 : 2;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    io.stderr(`unknown command '${name}'\n\n${USAGE}`);
+    return 2;
+  }
+  return (await load())(args, io);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+    // Servers, sockets and timers may still hold the loop; the command's work is done.
+    if (process.argv[2] !== 'serve') process.stdout.write('', () => process.exit(code));
+    else process.exit(code);
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError) process.stderr.write(`${error.message}\n`);
+    else process.stderr.write(`mcp-firewall: ${(error as Error).message ?? String(error)}\n`);
+    process.exit(error instanceof UsageError ? 2 : 1);
+  },
+);

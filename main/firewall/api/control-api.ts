@@ -1,0 +1,91 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { APPROVAL_SCOPES, type ApprovalScope } from '../approvals/approval-queue.js';
+import { verifyAuditChain } from '../audit/audit-log.js';
+import { runReadOnlyQuery } from '../audit/audit-query.js';
+import type { Engine } from '../engine.js';
+import { checkHostAndOrigin, HttpError, readJsonBody, sendJson, tokensEqual } from './http-util.js';
+
+export interface ControlApi {
+  port: number;
+  close(): Promise<void>;
+}
+
+type Handler = (ctx: { engine: Engine; params: string[]; body: () => Promise<Record<string, unknown>>; url: URL }) => Promise<unknown> | unknown;
+
+const ACTOR = 'control-api';
+
+// Paths follow the seed's containment script: POST {API}/registry/{server}/disable etc.
+const ROUTES: Array<[method: string, pattern: RegExp, handler: Handler]> = [
+  ['GET', /^\/api\/health$/, ({ engine }) => ({ ok: true, pid: process.pid, policy: engine.policy.file, emergencyWriteApproval: engine.emergencyWriteApproval() })],
+  ['GET', /^\/api\/registry$/, ({ engine }) => engine.registry.list()],
+  ['POST', /^\/api\/registry\/([^/]+)\/approve$/, ({ engine, params }) => engine.approveServer(params[0]!, ACTOR)],
+  ['POST', /^\/api\/registry\/([^/]+)\/(disable|enable)$/, ({ engine, params }) => {
+    const entry = engine.setServerEnabled(params[0]!, params[1] === 'enable', ACTOR);
+    if (!entry) throw new HttpError(404, `server '${params[0]}' is not in the registry`);
+    return entry;
+  }],
+  ['GET', /^\/api\/approvals$/, ({ engine }) => engine.approvals.list()],
+  ['POST', /^\/api\/approvals\/([^/]+)\/(allow|deny)$/, async ({ engine, params, body }) => {
+    const scope = ((await body()).scope ?? 'once') as ApprovalScope;
+    if (!APPROVAL_SCOPES.includes(scope)) throw new HttpError(400, `scope must be one of ${APPROVAL_SCOPES.join(', ')}`);
+    if (!engine.approvals.answer(params[0]!, params[1] as 'allow' | 'deny', scope)) throw new HttpError(404, `no pending approval '${params[0]}'`);
+    return { id: params[0], answer: params[1], scope };
+  }],
+  ['GET', /^\/api\/policy$/, ({ engine }) => ({
+    file: engine.policy.file, loadedAt: engine.policy.loadedAt(), errors: engine.policy.lastErrors(),
+    emergencyWriteApproval: engine.emergencyWriteApproval(), policy: engine.policy.current().spec,
+  })],
+  ['POST', /^\/api\/policy\/emergency-write-approval$/, async ({ engine, body }) => {
+    const enabled = (await body()).enabled ?? true;
+    if (typeof enabled !== 'boolean') throw new HttpError(400, '"enabled" must be true or false');
+    engine.setEmergencyWriteApproval(enabled, ACTOR);
+    return { emergencyWriteApproval: enabled };
+  }],
+  ['GET', /^\/api\/audit$/, ({ engine, url }) => {
+    const sql = url.searchParams.get('sql');
+    if (!sql) throw new HttpError(400, 'missing ?sql=');
+    return runReadOnlyQuery(engine.paths.database, sql);
+  }],
+  ['GET', /^\/api\/audit\/verify$/, ({ engine }) => verifyAuditChain(engine.db)],
+];
+
+export function startControlApi(engine: Engine, options: { port: number; token: string }): Promise<ControlApi> {
+  let boundPort = options.port;
+  const server: Server = createServer((req, res) => {
+    handle(engine, req, res, boundPort, options.token).catch((error: unknown) => {
+      if (!res.headersSent) sendJson(res, 500, { error: (error as Error).message });
+    });
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => {
+      boundPort = (server.address() as AddressInfo).port;
+      resolve({ port: boundPort, close: () => new Promise((done) => server.close(() => done())) });
+    });
+  });
+}
+
+async function handle(engine: Engine, req: IncomingMessage, res: ServerResponse, port: number, token: string): Promise<void> {
+  const refusal = checkHostAndOrigin(req, port);
+  if (refusal) return sendJson(res, 403, { error: refusal });
+  const auth = req.headers.authorization ?? '';
+  if (!auth.startsWith('Bearer ') || !tokensEqual(auth.slice(7), token)) {
+    return sendJson(res, 401, { error: 'missing or wrong bearer token (see control-token in the data dir)' });
+  }
+  const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+  for (const [method, pattern, handler] of ROUTES) {
+    const match = pattern.exec(url.pathname);
+    if (!match) continue;
+    if (req.method !== method) continue;
+    try {
+      const params = match.slice(1).map((p) => decodeURIComponent(p));
+      const result = await handler({ engine, params, url, body: () => readJsonBody(req) });
+      return sendJson(res, 200, result);
+    } catch (error) {
+      if (error instanceof HttpError) return sendJson(res, error.status, { error: error.message });
+      return sendJson(res, 500, { error: (error as Error).message });
+    }
+  }
+  sendJson(res, 404, { error: `no route ${req.method} ${url.pathname}` });
+}

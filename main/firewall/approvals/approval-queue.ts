@@ -1,0 +1,128 @@
+import { randomBytes } from 'node:crypto';
+import type { DatabaseSync } from 'node:sqlite';
+import { nowIso } from '../store/database.js';
+
+export type ApprovalScope = 'once' | 'session' | 'always';
+export const APPROVAL_SCOPES: readonly ApprovalScope[] = ['once', 'session', 'always'];
+
+export interface ApprovalRequest {
+  sessionId: string;
+  client: string;
+  server: string;
+  tool: string;
+  actionClass: string;
+  argsDigest: string;
+  /** Shown to the approver; kept in memory only, never written to disk. */
+  arguments: unknown;
+  ruleId: string | null;
+  reason: string;
+}
+
+export interface PendingApproval extends ApprovalRequest {
+  id: string;
+  requestedAt: string;
+  expiresAt: string;
+}
+
+export type ApprovalOutcome =
+  | { status: 'allowed'; approvalId: string; scope: ApprovalScope }
+  | { status: 'denied' | 'timeout' | 'cancelled'; approvalId: string };
+
+export interface ApprovalQueue {
+  /** Parks a call until someone answers, the timeout passes, or it is cancelled. */
+  request(request: ApprovalRequest, timeoutMs: number): { id: string; outcome: Promise<ApprovalOutcome> };
+  answer(id: string, verdict: 'allow' | 'deny', scope?: ApprovalScope): boolean;
+  cancel(id: string): void;
+  list(): PendingApproval[];
+  /** An earlier "session" or "always" answer that covers this call, if any. */
+  findGrant(sessionId: string, server: string, tool: string, argsDigest: string): string | null;
+  onChange(listener: () => void): () => void;
+  /** Denies everything still waiting: the engine is stopping. */
+  close(): void;
+}
+
+interface Parked {
+  pending: PendingApproval;
+  settle: (outcome: ApprovalOutcome) => void;
+  timer: NodeJS.Timeout;
+}
+
+export function newApprovalId(): string {
+  return `apr_${randomBytes(6).toString('base64url')}`;
+}
+
+export function createApprovalQueue(db: DatabaseSync): ApprovalQueue {
+  const parked = new Map<string, Parked>();
+  const sessionGrants = new Map<string, string>();
+  const listeners = new Set<() => void>();
+  const notify = () => listeners.forEach((listener) => listener());
+  const sessionKey = (sessionId: string, server: string, tool: string) => `${sessionId}\u0000${server}\u0000${tool}`;
+  const insert = db.prepare(
+    `INSERT INTO approvals (id, requested_at, session_id, client, server_name, tool_name, action_class, args_digest, rule_id, reason, status)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')`,
+  );
+  const finish = db.prepare('UPDATE approvals SET status = ?, scope = ?, decided_at = ? WHERE id = ?');
+  const findAlways = db.prepare('SELECT approval_id FROM approval_grants WHERE server_name = ? AND tool_name = ? AND args_digest = ?');
+  const insertAlways = db.prepare(
+    `INSERT OR REPLACE INTO approval_grants (server_name, tool_name, args_digest, approval_id, created_at) VALUES (?, ?, ?, ?, ?)`,
+  );
+
+  function settle(id: string, outcome: ApprovalOutcome, scope: ApprovalScope | null): boolean {
+    const entry = parked.get(id);
+    if (!entry) return false;
+    parked.delete(id);
+    clearTimeout(entry.timer);
+    finish.run(outcome.status, scope, nowIso(), id);
+    entry.settle(outcome);
+    notify();
+    return true;
+  }
+
+  return {
+    request(request, timeoutMs) {
+      const id = newApprovalId();
+      const now = Date.now();
+      const pending: PendingApproval = {
+        ...request,
+        id,
+        requestedAt: new Date(now).toISOString(),
+        expiresAt: new Date(now + timeoutMs).toISOString(),
+      };
+      insert.run(id, pending.requestedAt, request.sessionId, request.client, request.server, request.tool,
+        request.actionClass, request.argsDigest, request.ruleId, request.reason);
+      const outcome = new Promise<ApprovalOutcome>((resolve) => {
+        const timer = setTimeout(() => settle(id, { status: 'timeout', approvalId: id }, null), timeoutMs);
+        timer.unref();
+        parked.set(id, { pending, settle: resolve, timer });
+      });
+      notify();
+      return { id, outcome };
+    },
+    answer(id, verdict, scope = 'once') {
+      const entry = parked.get(id);
+      if (!entry) return false;
+      if (verdict === 'deny') return settle(id, { status: 'denied', approvalId: id }, null);
+      const { sessionId, server, tool, argsDigest } = entry.pending;
+      if (scope === 'session') sessionGrants.set(sessionKey(sessionId, server, tool), id);
+      if (scope === 'always') insertAlways.run(server, tool, argsDigest, id, nowIso());
+      return settle(id, { status: 'allowed', approvalId: id, scope }, scope);
+    },
+    cancel(id) {
+      settle(id, { status: 'cancelled', approvalId: id }, null);
+    },
+    list: () => [...parked.values()].map((entry) => entry.pending),
+    findGrant(sessionId, server, tool, argsDigest) {
+      const session = sessionGrants.get(sessionKey(sessionId, server, tool));
+      if (session) return session;
+      const always = findAlways.get(server, tool, argsDigest) as { approval_id: string } | undefined;
+      return always?.approval_id ?? null;
+    },
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close() {
+      for (const id of [...parked.keys()]) settle(id, { status: 'cancelled', approvalId: id }, null);
+    },
+  };
+}

@@ -1,0 +1,85 @@
+import type { AuditLog } from '../audit/audit-log.js';
+import type { CallInfo } from '../ipc/protocol.js';
+import type { CompiledPolicy } from '../policy/evaluate.js';
+import { effectiveVerdict } from '../policy/effective-verdict.js';
+import type { ActionClass, Constraints, Decision } from '../policy/types.js';
+import type { ApprovalOutcome, ApprovalQueue } from './approval-queue.js';
+
+export interface GateVerdict {
+  decision: Decision;
+  ruleId: string | null;
+  reason: string;
+  approvalId: string | null;
+  constraints: Constraints;
+}
+
+export interface CallGate {
+  /**
+   * The engine's final word on a call the shim could not settle alone. Writes the
+   * audit row before it resolves, so the shim can answer as soon as it has the verdict.
+   */
+  decide(call: CallInfo, actorId: string, onProgress: (message: string) => void): { verdict: Promise<GateVerdict>; cancel(): void };
+}
+
+export interface CallGateDeps {
+  approvals: ApprovalQueue;
+  audit: AuditLog;
+  policy: () => CompiledPolicy;
+  emergency: () => boolean;
+  progressIntervalMs: number;
+}
+
+function outcomeVerdict(outcome: ApprovalOutcome, timeoutSec: number): Pick<GateVerdict, 'decision' | 'reason'> {
+  switch (outcome.status) {
+    case 'allowed':
+      return { decision: 'ALLOW', reason: `approved (${outcome.scope})` };
+    case 'denied':
+      return { decision: 'DENY', reason: 'denied by the approver' };
+    case 'timeout':
+      return { decision: 'DENY', reason: `no approval within ${timeoutSec}s` };
+    case 'cancelled':
+      return { decision: 'DENY', reason: 'the call was cancelled while waiting for approval' };
+  }
+}
+
+export function createCallGate(deps: CallGateDeps): CallGate {
+  return {
+    decide(call, actorId, onProgress) {
+      const policy = deps.policy();
+      const verdict = effectiveVerdict(policy, {
+        'mcp.server': call.server,
+        'mcp.tool': call.tool,
+        'mcp.action': call.actionClass as ActionClass,
+        'mcp.client': call.client,
+        'mcp.method': call.method,
+      }, deps.emergency());
+      const write = (v: GateVerdict): GateVerdict => {
+        deps.audit.append({
+          event: 'call', decision: v.decision, actorId, client: call.client, serverName: call.server, toolName: call.tool,
+          method: call.method, actionClass: call.actionClass, approvalId: v.approvalId, ruleId: v.ruleId, reason: v.reason,
+          sessionId: call.sessionId, requestId: call.requestId, argsDigest: call.argsDigest,
+        });
+        return v;
+      };
+      const base = { ruleId: verdict.ruleId, constraints: verdict.constraints };
+      if (verdict.decision !== 'REQUIRE_APPROVAL') {
+        return { verdict: Promise.resolve(write({ ...base, decision: verdict.decision, reason: verdict.reason, approvalId: null })), cancel() {} };
+      }
+      const grant = deps.approvals.findGrant(call.sessionId, call.server, call.tool, call.argsDigest);
+      if (grant) {
+        return { verdict: Promise.resolve(write({ ...base, decision: 'ALLOW', reason: 'covered by an earlier approval', approvalId: grant })), cancel() {} };
+      }
+      const timeoutSec = policy.spec.approvalTimeoutSec;
+      const parked = deps.approvals.request(
+        { ...call, ruleId: verdict.ruleId, reason: verdict.reason },
+        timeoutSec * 1000,
+      );
+      const ticker = setInterval(() => onProgress(`Waiting for approval ${parked.id} in MCP Firewall`), deps.progressIntervalMs);
+      const result = parked.outcome.then((outcome) => {
+        clearInterval(ticker);
+        return write({ ...base, ...outcomeVerdict(outcome, timeoutSec), approvalId: outcome.approvalId });
+      });
+      return { verdict: result, cancel: () => deps.approvals.cancel(parked.id) };
+    },
+  };
+}

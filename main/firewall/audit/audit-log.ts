@@ -1,0 +1,98 @@
+import { createHash } from 'node:crypto';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { nowIso } from '../store/database.js';
+
+/** What a caller supplies for one audit row; time and the hash chain are added here. */
+export interface AuditEntry {
+  event: AuditEvent;
+  decision: string;
+  actorId?: string | null;
+  client?: string | null;
+  serverName?: string | null;
+  toolName?: string | null;
+  method?: string | null;
+  actionClass?: string | null;
+  approvalId?: string | null;
+  ruleId?: string | null;
+  reason?: string | null;
+  sessionId?: string | null;
+  requestId?: string | null;
+  argsDigest?: string | null;
+  latencyMs?: number | null;
+  eventTime?: string;
+}
+
+/**
+ * `call` rows carry the pre-dispatch decision (the seed's SQL reads these); `result`
+ * rows the outcome and latency; the rest are registry and protocol events.
+ */
+export type AuditEvent = 'call' | 'result' | 'registry' | 'server' | 'protocol' | 'approval' | 'policy';
+
+const COLUMNS = [
+  'event_time', 'event', 'actor_id', 'client', 'server_name', 'tool_name', 'method', 'action_class', 'decision',
+  'approval_id', 'rule_id', 'reason', 'session_id', 'request_id', 'args_digest', 'latency_ms',
+] as const;
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+type RowValues = Array<string | number | null>;
+
+export function rowHash(prevHash: string, values: RowValues): string {
+  return createHash('sha256').update(prevHash).update('\n').update(JSON.stringify(values)).digest('hex');
+}
+
+export interface AuditLog {
+  append(entry: AuditEntry): { id: number; rowHash: string };
+}
+
+export function createAuditLog(db: DatabaseSync): AuditLog {
+  const insert: StatementSync = db.prepare(
+    `INSERT INTO mcp_audit (${COLUMNS.join(', ')}, prev_hash, row_hash) VALUES (${COLUMNS.map(() => '?').join(', ')}, ?, ?)`,
+  );
+  const last = db.prepare('SELECT row_hash FROM mcp_audit ORDER BY id DESC LIMIT 1').get() as { row_hash: string } | undefined;
+  let prevHash = last?.row_hash ?? GENESIS_HASH;
+  return {
+    append(entry) {
+      const values: RowValues = [
+        entry.eventTime ?? nowIso(), entry.event, entry.actorId ?? null, entry.client ?? null, entry.serverName ?? null,
+        entry.toolName ?? null, entry.method ?? null, entry.actionClass ?? null, entry.decision, entry.approvalId ?? null,
+        entry.ruleId ?? null, entry.reason ?? null, entry.sessionId ?? null, entry.requestId ?? null,
+        entry.argsDigest ?? null, entry.latencyMs ?? null,
+      ];
+      const hash = rowHash(prevHash, values);
+      const info = insert.run(...values, prevHash, hash);
+      prevHash = hash;
+      return { id: Number(info.lastInsertRowid), rowHash: hash };
+    },
+  };
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  rows: number;
+  problems: string[];
+}
+
+/**
+ * Recomputes the chain. An edited row breaks its own hash; a deleted row breaks the next
+ * row's prev_hash; deleted tail rows leave AUTOINCREMENT's high-water mark above the last id.
+ */
+export function verifyAuditChain(db: DatabaseSync): VerifyResult {
+  const problems: string[] = [];
+  let prevHash = GENESIS_HASH;
+  let rows = 0;
+  let lastId = 0;
+  const select = db.prepare(`SELECT id, ${COLUMNS.join(', ')}, prev_hash, row_hash FROM mcp_audit ORDER BY id`);
+  for (const raw of select.iterate()) {
+    const row = raw as Record<string, string | number | null>;
+    rows++;
+    lastId = Number(row.id);
+    if (row.prev_hash !== prevHash) problems.push(`row ${row.id}: previous row missing or altered (chain broken before it)`);
+    const values = COLUMNS.map((c) => row[c] ?? null);
+    if (rowHash(String(row.prev_hash), values) !== row.row_hash) problems.push(`row ${row.id}: contents do not match its hash (edited)`);
+    prevHash = String(row.row_hash);
+  }
+  const seq = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'mcp_audit'").get() as { seq: number } | undefined;
+  if (seq && Number(seq.seq) > lastId) problems.push(`rows ${lastId + 1}..${seq.seq} were deleted from the end of the trail`);
+  return { ok: problems.length === 0, rows, problems };
+}

@@ -1,0 +1,28 @@
+import type { DatabaseSync } from 'node:sqlite';
+import { createAuditLog } from './audit/audit-log.js';
+import { dataPaths, resolveDataDir } from './paths.js';
+import { approveServer, setServerEnabled } from './registry/registry-actions.js';
+import { createRegistry, type Registry, type RegistryEntry } from './registry/registry.js';
+import { openDatabase } from './store/database.js';
+
+/** The engine's store without the engine: for CLI edits while `serve` is not running. */
+export interface EngineStore {
+  db: DatabaseSync;
+  registry: Registry;
+  approveServer(name: string, actor: string): RegistryEntry;
+  setServerEnabled(name: string, enabled: boolean, actor: string): RegistryEntry | null;
+  close(): void;
+}
+
+export function createEngineStore(env: NodeJS.ProcessEnv): EngineStore {
+  const db = openDatabase(dataPaths(resolveDataDir(env)).database);
+  const audit = createAuditLog(db);
+  const registry = createRegistry(db);
+  return {
+    db,
+    registry,
+    approveServer: (name, actor) => approveServer(registry, audit, name, actor),
+    setServerEnabled: (name, enabled, actor) => setServerEnabled(registry, audit, name, enabled, actor),
+    close: () => db.close(),
+  };
+}

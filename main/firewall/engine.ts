@@ -1,0 +1,126 @@
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import type { DatabaseSync } from 'node:sqlite';
+import { createApprovalQueue, type ApprovalQueue } from './approvals/approval-queue.js';
+import { createCallGate, type CallGate } from './approvals/call-gate.js';
+import { createAuditLog, type AuditEntry, type AuditLog } from './audit/audit-log.js';
+import type { Snapshot } from './ipc/protocol.js';
+import { dataPaths, type DataPaths } from './paths.js';
+import { openPolicyFile, type PolicyFile } from './policy/policy-file.js';
+import { approveServer, setServerEnabled } from './registry/registry-actions.js';
+import { createRegistry, type Registry } from './registry/registry.js';
+import { getSetting, openDatabase, setSetting } from './store/database.js';
+
+export interface EngineOptions {
+  dataDir: string;
+  /** Policy file to enforce; defaults to policy.yaml in the data dir, created from the shipped default. */
+  policyFile?: string;
+  defaultPolicyFile: string;
+  progressIntervalMs?: number;
+}
+
+export interface Engine {
+  readonly paths: DataPaths;
+  readonly db: DatabaseSync;
+  readonly audit: AuditLog;
+  readonly registry: Registry;
+  readonly approvals: ApprovalQueue;
+  readonly gate: CallGate;
+  readonly policy: PolicyFile;
+  snapshot(): Snapshot;
+  /** Called with every new snapshot (policy reload, emergency switch). */
+  onSnapshot(listener: (snapshot: Snapshot) => void): () => void;
+  /** Called when a server must stop now (disabled in the registry). */
+  onServerRevoked(listener: (server: string, reason: string) => void): () => void;
+  emergencyWriteApproval(): boolean;
+  setEmergencyWriteApproval(on: boolean, actor: string): void;
+  approveServer(name: string, actor: string): ReturnType<Registry['approve']>;
+  setServerEnabled(name: string, enabled: boolean, actor: string): ReturnType<Registry['setEnabled']>;
+  record(entry: AuditEntry): void;
+  close(): void;
+}
+
+const EMERGENCY_KEY = 'emergency_write_approval';
+
+export function createEngine(options: EngineOptions): Engine {
+  const paths = dataPaths(options.dataDir);
+  mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
+  const policyPath = options.policyFile ?? paths.policy;
+  if (!options.policyFile && !existsSync(policyPath)) copyFileSync(options.defaultPolicyFile, policyPath);
+
+  const db = openDatabase(paths.database);
+  const audit = createAuditLog(db);
+  const registry = createRegistry(db);
+  const approvals = createApprovalQueue(db);
+  const snapshotListeners = new Set<(s: Snapshot) => void>();
+  const revokeListeners = new Set<(server: string, reason: string) => void>();
+  let version = 0;
+  let emergency = getSetting(db, EMERGENCY_KEY) === 'on';
+
+  const publish = () => {
+    version++;
+    const snap = snapshot();
+    snapshotListeners.forEach((listener) => listener(snap));
+  };
+  const policy = openPolicyFile(policyPath, {
+    onReload: () => {
+      audit.append({ event: 'policy', decision: 'RELOADED', reason: `policy reloaded from ${policyPath}` });
+      publish();
+    },
+    onRejected: (errors) => {
+      audit.append({ event: 'policy', decision: 'REJECTED', reason: `kept the last good policy; ${errors.length} error(s) in ${policyPath}` });
+    },
+  });
+  const gate = createCallGate({
+    approvals,
+    audit,
+    policy: () => policy.current(),
+    emergency: () => emergency,
+    progressIntervalMs: options.progressIntervalMs ?? 5_000,
+  });
+
+  function snapshot(): Snapshot {
+    return { version, policy: policy.current().spec, emergencyWriteApproval: emergency };
+  }
+
+  return {
+    paths,
+    db,
+    audit,
+    registry,
+    approvals,
+    gate,
+    policy,
+    snapshot,
+    onSnapshot(listener) {
+      snapshotListeners.add(listener);
+      return () => snapshotListeners.delete(listener);
+    },
+    onServerRevoked(listener) {
+      revokeListeners.add(listener);
+      return () => revokeListeners.delete(listener);
+    },
+    emergencyWriteApproval: () => emergency,
+    setEmergencyWriteApproval(on, actor) {
+      if (on === emergency) return;
+      emergency = on;
+      // Persisted: containment must survive an engine restart.
+      setSetting(db, EMERGENCY_KEY, on ? 'on' : 'off');
+      audit.append({ event: 'policy', decision: on ? 'EMERGENCY_ON' : 'EMERGENCY_OFF', actorId: actor, ruleId: 'emergency-write-approval', reason: `emergency write approval turned ${on ? 'on' : 'off'}` });
+      publish();
+    },
+    approveServer: (name, actor) => approveServer(registry, audit, name, actor),
+    setServerEnabled(name, enabled, actor) {
+      const entry = setServerEnabled(registry, audit, name, enabled, actor);
+      if (entry && !enabled) revokeListeners.forEach((listener) => listener(name, `server '${name}' was disabled in the MCP Firewall registry`));
+      return entry;
+    },
+    record: (entry) => {
+      audit.append(entry);
+    },
+    close() {
+      approvals.close();
+      policy.close();
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import type { AuditEntry } from '../audit/audit-log.js';
+import type { Constraints, Decision, PolicySpec } from '../policy/types.js';
+
+// Shim ↔ engine messages, one JSON object per line over the engine's local socket.
+// The shim decides plain ALLOW/DENY itself on the snapshot and only asks the engine
+// (`decide`) for what needs its state: approvals and remembered grants.
+
+/** What the engine pushes to every shim; the shim never reads the policy file itself. */
+export interface Snapshot {
+  version: number;
+  policy: PolicySpec;
+  emergencyWriteApproval: boolean;
+}
+
+export interface CallInfo {
+  sessionId: string;
+  client: string;
+  server: string;
+  method: string;
+  tool: string;
+  actionClass: string;
+  argsDigest: string;
+  arguments: unknown;
+  requestId: string;
+}
+
+export type ShimMessage =
+  | { t: 'hello'; server: string; client: string; command: string; args: string[]; sessionId: string; pid: number }
+  | { t: 'decide'; rid: number; call: CallInfo; ruleId: string | null; reason: string }
+  | { t: 'record'; rid: number; entry: AuditEntry }
+  | { t: 'event'; entry: AuditEntry }
+  | { t: 'cancel'; rid: number };
+
+export type EngineMessage =
+  | { t: 'welcome'; snapshot: Snapshot }
+  | { t: 'refused'; reason: string; hint: string }
+  | { t: 'snapshot'; snapshot: Snapshot }
+  | { t: 'verdict'; rid: number; decision: Decision; ruleId: string | null; reason: string; approvalId: string | null; constraints: Constraints }
+  | { t: 'ack'; rid: number }
+  | { t: 'nack'; rid: number; error: string }
+  | { t: 'progress'; rid: number; message: string };

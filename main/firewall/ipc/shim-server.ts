@@ -1,0 +1,142 @@
+import { chmodSync, rmSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import type { AuditEntry } from '../audit/audit-log.js';
+import type { Engine } from '../engine.js';
+import { createLineSplitter } from '../jsonrpc/line-splitter.js';
+import { formatFingerprint } from '../registry/registry.js';
+import type { EngineMessage, ShimMessage } from './protocol.js';
+
+interface ShimSession {
+  socket: Socket;
+  server: string | null;
+  client: string;
+  sessionId: string;
+  actorId: string;
+  cancels: Map<number, () => void>;
+}
+
+export interface ShimServer {
+  close(): Promise<void>;
+  connectedSessions(): number;
+}
+
+function send(socket: Socket, message: EngineMessage): void {
+  if (!socket.destroyed) socket.write(`${JSON.stringify(message)}\n`);
+}
+
+/** Listens on the engine's local socket (0600: only this user's shims may connect). */
+export async function startShimServer(engine: Engine, socketPath: string): Promise<ShimServer> {
+  if (process.platform !== 'win32') rmSync(socketPath, { force: true });
+  const sessions = new Set<ShimSession>();
+  const server: Server = createServer((socket) => handleConnection(engine, socket, sessions));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(socketPath, () => resolve());
+  });
+  if (process.platform !== 'win32') chmodSync(socketPath, 0o600);
+
+  const offSnapshot = engine.onSnapshot((snapshot) => {
+    for (const session of sessions) if (session.server) send(session.socket, { t: 'snapshot', snapshot });
+  });
+  const offRevoke = engine.onServerRevoked((name, reason) => {
+    for (const session of sessions) {
+      if (session.server === name) send(session.socket, { t: 'refused', reason, hint: `mcp-firewall registry enable ${name}` });
+    }
+  });
+
+  return {
+    connectedSessions: () => sessions.size,
+    close: () =>
+      new Promise((resolve) => {
+        offSnapshot();
+        offRevoke();
+        for (const session of sessions) session.socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function handleConnection(engine: Engine, socket: Socket, sessions: Set<ShimSession>): void {
+  const session: ShimSession = { socket, server: null, client: 'unknown', sessionId: '', actorId: '', cancels: new Map() };
+  sessions.add(session);
+  const splitter = createLineSplitter((line) => {
+    let message: ShimMessage;
+    try {
+      message = JSON.parse(line.toString('utf8')) as ShimMessage;
+    } catch {
+      socket.destroy();
+      return;
+    }
+    handleMessage(engine, session, message);
+  });
+  socket.on('data', (chunk: Buffer) => splitter.push(chunk));
+  socket.on('error', () => socket.destroy());
+  socket.on('close', () => {
+    sessions.delete(session);
+    // A shim that went away cannot run an approved call: stop waiting for its approvals.
+    for (const cancel of session.cancels.values()) cancel();
+  });
+}
+
+function handleMessage(engine: Engine, session: ShimSession, message: ShimMessage): void {
+  const { socket } = session;
+  switch (message.t) {
+    case 'hello': {
+      session.client = message.client;
+      session.sessionId = message.sessionId;
+      session.actorId = message.client;
+      const fingerprint = { command: message.command, args: message.args };
+      const admission = engine.registry.admit(message.server, fingerprint, message.client);
+      const base = { event: 'registry' as const, client: message.client, actorId: session.actorId, serverName: message.server, sessionId: message.sessionId, method: 'spawn' };
+      if (!admission.admitted) {
+        engine.record({ ...base, decision: 'DENY', ruleId: `registry-${admission.kind}`, reason: admission.reason });
+        send(socket, { t: 'refused', reason: admission.reason, hint: `mcp-firewall registry ${admission.kind === 'disabled' ? 'enable' : 'approve'} ${message.server}` });
+        return;
+      }
+      session.server = message.server;
+      engine.record({ ...base, decision: 'ALLOW', reason: admission.pinnedNow ? `first run: pinned launch line ${formatFingerprint(fingerprint)}` : 'registered server started' });
+      send(socket, { t: 'welcome', snapshot: engine.snapshot() });
+      return;
+    }
+    case 'record':
+      try {
+        engine.record(sessionEntry(session, message.entry));
+        send(socket, { t: 'ack', rid: message.rid });
+      } catch (error) {
+        send(socket, { t: 'nack', rid: message.rid, error: (error as Error).message });
+      }
+      return;
+    case 'event':
+      if (session.server) engine.record(sessionEntry(session, message.entry));
+      return;
+    case 'decide': {
+      if (!session.server) {
+        send(socket, { t: 'verdict', rid: message.rid, decision: 'DENY', ruleId: null, reason: 'session was not admitted', approvalId: null, constraints: {} });
+        return;
+      }
+      const { rid } = message;
+      const pending = engine.gate.decide({ ...message.call, server: session.server }, session.actorId, (text) => send(socket, { t: 'progress', rid, message: text }));
+      session.cancels.set(rid, pending.cancel);
+      pending.verdict.then(
+        (verdict) => {
+          session.cancels.delete(rid);
+          send(socket, { t: 'verdict', rid, ...verdict });
+        },
+        (error: Error) => {
+          session.cancels.delete(rid);
+          send(socket, { t: 'verdict', rid, decision: 'DENY', ruleId: null, reason: `engine error: ${error.message}`, approvalId: null, constraints: {} });
+        },
+      );
+      return;
+    }
+    case 'cancel':
+      session.cancels.get(message.rid)?.();
+      return;
+  }
+}
+
+/** A shim may only write rows about the server and session the engine admitted it for. */
+function sessionEntry(session: ShimSession, entry: AuditEntry): AuditEntry {
+  if (!session.server) throw new Error('session was not admitted');
+  return { ...entry, serverName: session.server, sessionId: session.sessionId };
+}

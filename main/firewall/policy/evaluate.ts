@@ -1,0 +1,127 @@
+import { compileGlob, type GlobMatcher } from './glob.js';
+import {
+  DECISION_RANK,
+  type ActionClass,
+  type CallLabels,
+  type Constraints,
+  type Decision,
+  type LabelMatch,
+  type PolicySpec,
+  type PolicyVerdict,
+} from './types.js';
+
+type CompiledLabels = Array<[label: string, matchers: GlobMatcher[]]>;
+
+interface CompiledRule {
+  id: string;
+  labels: CompiledLabels;
+  allowedServers: Set<string> | null;
+  requireScopeMatch: boolean;
+  decision: Decision;
+  constraints: Constraints;
+}
+
+export interface CompiledPolicy {
+  spec: PolicySpec;
+  rules: CompiledRule[];
+  actionClasses: Array<{ labels: CompiledLabels; class: ActionClass }>;
+  principals: Array<{ labels: CompiledLabels; tags: string[] }>;
+}
+
+function compileLabels(match: LabelMatch): CompiledLabels {
+  return Object.entries(match).map(([label, patterns]) => [label, patterns.map(compileGlob)]);
+}
+
+export function compilePolicy(spec: PolicySpec): CompiledPolicy {
+  return {
+    spec,
+    rules: spec.rules.map((rule) => ({
+      id: rule.id,
+      labels: compileLabels(rule.labels),
+      allowedServers: rule.denyServersNotIn ? new Set(rule.denyServersNotIn) : null,
+      requireScopeMatch: rule.requireScopeMatch === true,
+      decision: rule.decision,
+      constraints: rule.constraints,
+    })),
+    actionClasses: spec.actionClasses.map((entry) => ({ labels: compileLabels(entry.labels), class: entry.class })),
+    principals: spec.principals.map((entry) => ({ labels: compileLabels(entry.labels), tags: entry.tags })),
+  };
+}
+
+/** Labels a rule can match on: the call's own labels plus `principal.tag` (any of the tags). */
+function labelsMatch(compiled: CompiledLabels, labels: Partial<CallLabels>, tags: string[]): boolean {
+  for (const [label, matchers] of compiled) {
+    if (label === 'principal.tag' || label === 'principal.tags') {
+      if (!tags.some((tag) => matchers.some((m) => m(tag)))) return false;
+      continue;
+    }
+    const value = (labels as Record<string, string | undefined>)[label];
+    if (value === undefined || !matchers.some((m) => m(value))) return false;
+  }
+  return true;
+}
+
+export function principalTags(policy: CompiledPolicy, labels: Partial<CallLabels>): string[] {
+  const tags = new Set<string>();
+  for (const principal of policy.principals) {
+    if (labelsMatch(principal.labels, labels, [])) for (const tag of principal.tags) tags.add(tag);
+  }
+  return [...tags];
+}
+
+/** Explicit `action_classes` entries in the policy win over everything the server says. */
+export function explicitActionClass(policy: CompiledPolicy, server: string, tool: string): ActionClass | null {
+  const labels = { 'mcp.server': server, 'mcp.tool': tool };
+  for (const entry of policy.actionClasses) if (labelsMatch(entry.labels, labels, [])) return entry.class;
+  return null;
+}
+
+// A read-only principal may only read: the seed's "scope segmentation by action class".
+function scopeMismatch(action: ActionClass, tags: string[]): boolean {
+  return action !== 'read' && tags.includes('read_only');
+}
+
+function mergeConstraints(into: Constraints, from: Constraints): void {
+  for (const key of ['max_runtime_sec', 'max_retries'] as const) {
+    const value = from[key];
+    if (value !== undefined) into[key] = into[key] === undefined ? value : Math.min(into[key], value);
+  }
+}
+
+/**
+ * Every matching rule votes; DENY beats REQUIRE_APPROVAL beats ALLOW and the first rule
+ * of the strongest decision names the verdict. Constraints of all matching rules combine,
+ * the tightest value winning, so a broad rule cannot loosen a narrow one.
+ */
+export function evaluatePolicy(policy: CompiledPolicy, labels: CallLabels, extraTags: string[] = []): PolicyVerdict {
+  const tags = [...new Set([...principalTags(policy, labels), ...extraTags])];
+  let winner: CompiledRule | null = null;
+  let reason = '';
+  const constraints: Constraints = {};
+  for (const rule of policy.rules) {
+    if (!labelsMatch(rule.labels, labels, tags)) continue;
+    if (rule.allowedServers && rule.allowedServers.has(labels['mcp.server'])) continue;
+    if (rule.requireScopeMatch && !scopeMismatch(labels['mcp.action'], tags)) continue;
+    mergeConstraints(constraints, rule.constraints);
+    if (!winner || DECISION_RANK[rule.decision] > DECISION_RANK[winner.decision]) {
+      winner = rule;
+      reason = ruleReason(rule, labels);
+    }
+  }
+  if (!winner) {
+    return {
+      decision: policy.spec.defaultDecision,
+      ruleId: null,
+      reason: `no rule matched; policy default is ${policy.spec.defaultDecision}`,
+      constraints,
+      principalTags: tags,
+    };
+  }
+  return { decision: winner.decision, ruleId: winner.id, reason, constraints, principalTags: tags };
+}
+
+function ruleReason(rule: CompiledRule, labels: CallLabels): string {
+  if (rule.allowedServers) return `server '${labels['mcp.server']}' is not in the allowed server list`;
+  if (rule.requireScopeMatch) return `scope mismatch: a read_only principal attempted a ${labels['mcp.action']} action`;
+  return `rule '${rule.id}' matched a ${labels['mcp.action']} action`;
+}

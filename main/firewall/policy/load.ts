@@ -1,0 +1,117 @@
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument } from 'yaml';
+import { policySchema, type PolicyDocument } from './schema.js';
+import type { LabelMatch, PolicySpec } from './types.js';
+
+export interface PolicyError {
+  file: string;
+  line: number;
+  column: number;
+  message: string;
+}
+
+export type PolicyLoadResult = { ok: true; spec: PolicySpec } | { ok: false; errors: PolicyError[] };
+
+export class PolicyLoadError extends Error {
+  constructor(readonly errors: PolicyError[]) {
+    super(errors.map(formatPolicyError).join('\n'));
+  }
+}
+
+export function formatPolicyError(error: PolicyError): string {
+  return `${error.file}:${error.line}:${error.column}: ${error.message}`;
+}
+
+export const DEFAULT_MAX_RUNTIME_SEC = 300;
+export const DEFAULT_APPROVAL_TIMEOUT_SEC = 120;
+
+export function loadPolicyFile(file: string): PolicyLoadResult {
+  let source: string;
+  try {
+    source = readFileSync(file, 'utf8');
+  } catch (error) {
+    return { ok: false, errors: [{ file, line: 1, column: 1, message: `cannot read policy: ${(error as Error).message}` }] };
+  }
+  return parsePolicy(source, file);
+}
+
+export function parsePolicy(source: string, file = '<policy>'): PolicyLoadResult {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number) => lineCounter.linePos(offset);
+  if (doc.errors.length > 0) {
+    return {
+      ok: false,
+      errors: doc.errors.map((e) => {
+        const pos = at(e.pos[0]);
+        return { file, line: pos.line, column: pos.col, message: e.message.split('\n')[0] ?? e.message };
+      }),
+    };
+  }
+  const parsed = policySchema.safeParse(doc.toJS());
+  if (!parsed.success) {
+    return {
+      ok: false,
+      errors: parsed.error.issues.map((issue) => {
+        const offset = offsetOf(doc, issue.path as Array<string | number>);
+        const pos = at(offset);
+        const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
+        return { file, line: pos.line, column: pos.col, message: `${where}${issue.message}` };
+      }),
+    };
+  }
+  const duplicate = firstDuplicateRuleId(parsed.data);
+  if (duplicate !== null) {
+    const pos = at(offsetOf(doc, ['rules', duplicate.index, 'id']));
+    return { ok: false, errors: [{ file, line: pos.line, column: pos.col, message: `rules.${duplicate.index}.id: duplicate rule id '${duplicate.id}'` }] };
+  }
+  return { ok: true, spec: toSpec(parsed.data) };
+}
+
+// Walks the YAML AST down the schema issue's path, stopping at the deepest node that
+// exists, so "missing key" errors point at the map that lacks it.
+function offsetOf(doc: ReturnType<typeof parseDocument>, path: Array<string | number>): number {
+  let offset = doc.contents?.range?.[0] ?? 0;
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = doc.getIn(path.slice(0, depth), true) as { range?: [number, number, number] } | undefined;
+    if (node && typeof node === 'object' && node.range) {
+      offset = node.range[0];
+      break;
+    }
+  }
+  return offset;
+}
+
+function firstDuplicateRuleId(doc: PolicyDocument): { id: string; index: number } | null {
+  const seen = new Set<string>();
+  for (const [index, rule] of doc.rules.entries()) {
+    if (seen.has(rule.id)) return { id: rule.id, index };
+    seen.add(rule.id);
+  }
+  return null;
+}
+
+function toLabelMatch(labels: Record<string, string | string[]> | undefined): LabelMatch {
+  const out: LabelMatch = {};
+  for (const [key, value] of Object.entries(labels ?? {})) out[key] = Array.isArray(value) ? value : [value];
+  return out;
+}
+
+function toSpec(doc: PolicyDocument): PolicySpec {
+  return {
+    version: doc.version,
+    defaultDecision: doc.defaults?.decision ?? 'ALLOW',
+    defaultMaxRuntimeSec: doc.defaults?.max_runtime_sec ?? DEFAULT_MAX_RUNTIME_SEC,
+    approvalTimeoutSec: doc.defaults?.approval_timeout_sec ?? DEFAULT_APPROVAL_TIMEOUT_SEC,
+    rules: doc.rules.map((rule) => ({
+      id: rule.id,
+      labels: toLabelMatch(rule.match?.labels),
+      ...(rule.match?.mcp ? { denyServersNotIn: rule.match.mcp.deny_servers_not_in } : {}),
+      ...(rule.match?.auth ? { requireScopeMatch: rule.match.auth.require_scope_match } : {}),
+      decision: rule.decision,
+      constraints: rule.constraints ?? {},
+    })),
+    actionClasses: (doc.action_classes ?? []).map((entry) => ({ labels: toLabelMatch(entry.match), class: entry.class })),
+    principals: (doc.principals ?? []).map((entry) => ({ labels: toLabelMatch(entry.match), tags: entry.tags })),
+  };
+}

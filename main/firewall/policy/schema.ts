@@ -1,0 +1,43 @@
+import { z } from 'zod';
+
+// The seed's v1 format, verbatim, plus optional extensions (defaults, action_classes,
+// principals). Unknown keys are errors: a typo such as `decison:` must not silently
+// produce a rule that never denies.
+const globs = z.union([z.string(), z.array(z.string()).min(1)]);
+const labels = z.record(z.string().min(1), globs);
+const decision = z.enum(['ALLOW', 'DENY', 'REQUIRE_APPROVAL']);
+const actionClass = z.enum(['read', 'write', 'destructive']);
+
+const rule = z.strictObject({
+  id: z.string().min(1),
+  match: z
+    .strictObject({
+      labels: labels.optional(),
+      mcp: z.strictObject({ deny_servers_not_in: z.array(z.string()) }).optional(),
+      auth: z.strictObject({ require_scope_match: z.boolean() }).optional(),
+    })
+    .optional(),
+  decision,
+  constraints: z
+    .strictObject({
+      max_runtime_sec: z.number().positive().optional(),
+      max_retries: z.number().int().nonnegative().optional(),
+    })
+    .optional(),
+});
+
+export const policySchema = z.strictObject({
+  version: z.literal('v1'),
+  defaults: z
+    .strictObject({
+      decision: decision.optional(),
+      max_runtime_sec: z.number().positive().optional(),
+      approval_timeout_sec: z.number().positive().optional(),
+    })
+    .optional(),
+  action_classes: z.array(z.strictObject({ match: labels, class: actionClass })).optional(),
+  principals: z.array(z.strictObject({ match: labels, tags: z.array(z.string().min(1)) })).optional(),
+  rules: z.array(rule),
+});
+
+export type PolicyDocument = z.infer<typeof policySchema>;

@@ -1,0 +1,183 @@
+import type { AuditEntry } from '../audit/audit-log.js';
+import type { CallInfo } from '../ipc/protocol.js';
+import { digestOf } from '../jsonrpc/canonical.js';
+import { ErrorCode, errorResponse, notification, type JsonRpcId, type JsonRpcMessage } from '../jsonrpc/messages.js';
+import { classifyAction, type ToolDescription } from '../policy/action-class.js';
+import type { CompiledPolicy } from '../policy/evaluate.js';
+import { effectiveVerdict } from '../policy/effective-verdict.js';
+import type { Constraints, Decision } from '../policy/types.js';
+import type { EngineLink } from './engine-link.js';
+import type { PeerWriter } from './peer-writer.js';
+
+/** One policed request in flight, from the client's message to the answer it gets. */
+export interface PolicedCall {
+  id: JsonRpcId;
+  info: CallInfo;
+  startedAt: number;
+  /** Settles when the decision row is committed; the answer waits for it. */
+  audited: Promise<void>;
+  timer?: NodeJS.Timeout;
+  finished: boolean;
+  cancelApproval?: () => void;
+}
+
+export interface PolicerContext {
+  server: string;
+  sessionId: string;
+  client: () => string;
+  actorId: () => string;
+  policy: () => CompiledPolicy;
+  emergency: () => boolean;
+  tools: Map<string, ToolDescription>;
+  link: EngineLink;
+  toClient: PeerWriter;
+  toServer: PeerWriter;
+  /** The call ended without reaching the server: forget it. */
+  release: (call: PolicedCall) => void;
+}
+
+interface ParamsShape {
+  name?: unknown;
+  arguments?: unknown;
+  _meta?: { progressToken?: unknown };
+}
+
+export interface CallPolicer {
+  /** Decides a tools/call; forwards it when allowed. Registers it in `calls` while in flight. */
+  handle(message: JsonRpcMessage, raw: Buffer): PolicedCall;
+  /** The server answered: wait for the audit row, then pass the answer on. */
+  finish(call: PolicedCall, message: JsonRpcMessage, raw: Buffer): void;
+  /** The server is gone or the call must end: answer the client with an error. */
+  abort(call: PolicedCall, reason: string): void;
+}
+
+export function createCallPolicer(ctx: PolicerContext): CallPolicer {
+  let lastCallKey = '';
+  let identicalCount = 0;
+
+  const row = (info: CallInfo, fields: Omit<AuditEntry, 'event'> & { event?: AuditEntry['event'] }): AuditEntry => ({
+    event: 'call', actorId: ctx.actorId(), client: info.client, serverName: ctx.server, toolName: info.tool, method: info.method,
+    actionClass: info.actionClass, sessionId: ctx.sessionId, requestId: info.requestId, argsDigest: info.argsDigest, ...fields,
+  });
+
+  const deny = (call: PolicedCall, ruleId: string | null, reason: string, decision: Decision = 'DENY') => {
+    call.finished = true;
+    ctx.release(call);
+    const message = `MCP Firewall denied ${call.info.tool}: ${reason}${ruleId ? ` (rule ${ruleId})` : ''}`;
+    const answer = () => ctx.toClient.send(errorResponse(call.id, ErrorCode.PolicyDenied, message, { decision, ruleId, reason }));
+    // A denial is safe to deliver even if the audit write failed; it is never silent.
+    call.audited.then(answer, answer);
+  };
+
+  const dispatch = (call: PolicedCall, raw: Buffer, constraints: Constraints) => {
+    ctx.toServer.send(raw);
+    const seconds = constraints.max_runtime_sec ?? ctx.policy().spec.defaultMaxRuntimeSec;
+    call.timer = setTimeout(() => {
+      if (call.finished) return;
+      call.finished = true;
+      // Tell the server to stop, as the spec's cancellation flow does; a late answer is dropped.
+      ctx.toServer.send(notification('notifications/cancelled', { requestId: call.id, reason: `exceeded max_runtime_sec ${seconds}` }));
+      ctx.toClient.send(errorResponse(call.id, ErrorCode.UpstreamFailed, `MCP Firewall cancelled ${call.info.tool}: it ran longer than max_runtime_sec (${seconds}s)`));
+      ctx.link.event(row(call.info, { event: 'result', decision: 'TIMEOUT', reason: `cancelled after ${seconds}s`, latencyMs: Date.now() - call.startedAt }));
+    }, seconds * 1000);
+  };
+
+  const progressSender = (token: unknown) => {
+    let progress = 0;
+    return (text: string) => {
+      if (token === undefined) return;
+      progress += 1;
+      ctx.toClient.send(notification('notifications/progress', { progressToken: token, progress, message: text }));
+    };
+  };
+
+  return {
+    handle(message, raw) {
+      const params = (message.params ?? {}) as ParamsShape;
+      const tool = typeof params.name === 'string' ? params.name : '';
+      const args = params.arguments ?? {};
+      const policy = ctx.policy();
+      const { actionClass } = classifyAction(policy, ctx.server, tool, ctx.tools.get(tool));
+      const info: CallInfo = {
+        sessionId: ctx.sessionId, client: ctx.client(), server: ctx.server, method: String(message.method), tool, actionClass,
+        argsDigest: digestOf(args), arguments: args, requestId: JSON.stringify(message.id),
+      };
+      const call: PolicedCall = { id: message.id ?? null, info, startedAt: Date.now(), audited: Promise.resolve(), finished: false };
+      if (!tool) {
+        call.audited = ctx.link.record(row(info, { decision: 'DENY', reason: 'tools/call without a tool name' }));
+        deny(call, null, 'tools/call without a tool name');
+        return call;
+      }
+      const verdict = effectiveVerdict(policy, {
+        'mcp.server': ctx.server, 'mcp.tool': tool, 'mcp.action': actionClass, 'mcp.client': info.client, 'mcp.method': info.method,
+      }, ctx.emergency());
+
+      // `max_retries`: an identical call (same tool, same arguments) repeated back to back.
+      const key = `${tool}\u0000${info.argsDigest}`;
+      identicalCount = key === lastCallKey ? identicalCount + 1 : 1;
+      lastCallKey = key;
+      const retries = verdict.constraints.max_retries;
+      if (retries !== undefined && identicalCount > retries + 1 && verdict.decision !== 'DENY') {
+        const reason = `identical call repeated ${identicalCount} times; max_retries is ${retries}`;
+        call.audited = ctx.link.record(row(info, { decision: 'DENY', ruleId: verdict.ruleId, reason }));
+        deny(call, verdict.ruleId, reason);
+        return call;
+      }
+
+      if (verdict.decision === 'ALLOW') {
+        // Decided locally on the snapshot: the row is written while the server works,
+        // and the answer waits for both (see finish()).
+        call.audited = ctx.link.record(row(info, { decision: 'ALLOW', ruleId: verdict.ruleId, reason: verdict.reason }));
+        dispatch(call, raw, verdict.constraints);
+        return call;
+      }
+      if (verdict.decision === 'DENY') {
+        call.audited = ctx.link.record(row(info, { decision: 'DENY', ruleId: verdict.ruleId, reason: verdict.reason }));
+        deny(call, verdict.ruleId, verdict.reason);
+        return call;
+      }
+      // REQUIRE_APPROVAL: the engine owns the queue, remembered grants and the audit row.
+      const asked = ctx.link.decide(info, verdict.ruleId, verdict.reason, progressSender(params._meta?.progressToken));
+      call.cancelApproval = asked.cancel;
+      asked.verdict.then(
+        (answer) => {
+          call.cancelApproval = undefined;
+          if (call.finished) return;
+          if (answer.decision === 'ALLOW') dispatch(call, raw, answer.constraints);
+          else deny(call, answer.ruleId, answer.reason);
+        },
+        (error: Error) => {
+          if (!call.finished) deny(call, null, `approval could not be obtained: ${error.message}`);
+        },
+      );
+      return call;
+    },
+
+    finish(call, message, raw) {
+      if (call.finished) return;
+      call.finished = true;
+      clearTimeout(call.timer);
+      const latencyMs = Date.now() - call.startedAt;
+      call.audited.then(
+        () => {
+          ctx.toClient.send(raw);
+          const failed = message.error !== undefined || (message.result as { isError?: unknown } | undefined)?.isError === true;
+          ctx.link.event(row(call.info, { event: 'result', decision: failed ? 'ERROR' : 'PASS', latencyMs }));
+        },
+        (error: Error) => {
+          // Fail closed: a result whose decision was never recorded does not reach the model.
+          ctx.toClient.send(errorResponse(call.id, ErrorCode.FirewallUnavailable, `MCP Firewall withheld the result of ${call.info.tool}: ${error.message}`));
+        },
+      );
+    },
+
+    abort(call, reason) {
+      if (call.finished) return;
+      call.finished = true;
+      clearTimeout(call.timer);
+      call.cancelApproval?.();
+      ctx.toClient.send(errorResponse(call.id, ErrorCode.UpstreamFailed, reason));
+      ctx.link.event(row(call.info, { event: 'result', decision: 'ERROR', reason, latencyMs: Date.now() - call.startedAt }));
+    },
+  };
+}

@@ -1,0 +1,162 @@
+import { connect, type Socket } from 'node:net';
+import type { AuditEntry } from '../audit/audit-log.js';
+import type { CallInfo, EngineMessage, ShimMessage, Snapshot } from '../ipc/protocol.js';
+import { createLineSplitter } from '../jsonrpc/line-splitter.js';
+
+type Verdict = Extract<EngineMessage, { t: 'verdict' }>;
+export type Admission = { admitted: true; snapshot: Snapshot } | { admitted: false; reason: string; hint: string };
+
+/** The shim's side of the engine socket. Every method rejects once the engine is gone. */
+export interface EngineLink {
+  hello(message: Omit<Extract<ShimMessage, { t: 'hello' }>, 't'>): Promise<Admission>;
+  decide(call: CallInfo, ruleId: string | null, reason: string, onProgress: (message: string) => void): { verdict: Promise<Verdict>; cancel(): void };
+  /** Resolves once the engine has committed the row. */
+  record(entry: AuditEntry): Promise<void>;
+  /** Fire and forget: for rows nothing waits on. */
+  event(entry: AuditEntry): void;
+  onSnapshot(listener: (snapshot: Snapshot) => void): void;
+  onRevoked(listener: (reason: string, hint: string) => void): void;
+  readonly closed: boolean;
+  close(): void;
+}
+
+interface Waiter {
+  resolve: (message: EngineMessage) => void;
+  reject: (error: Error) => void;
+  onProgress?: (message: string) => void;
+}
+
+export const ENGINE_GONE = 'the MCP Firewall engine is not running';
+
+export function connectEngine(socketPath: string, timeoutMs = 2_000): Promise<EngineLink> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(socketPath);
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`timed out connecting to ${socketPath}`));
+    }, timeoutMs);
+    socket.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      resolve(createEngineLink(socket));
+    });
+  });
+}
+
+function createEngineLink(socket: Socket): EngineLink {
+  socket.setNoDelay(true);
+  const waiters = new Map<number, Waiter>();
+  let helloWaiter: Waiter | null = null;
+  let nextRid = 1;
+  let closed = false;
+  let snapshotListener: (snapshot: Snapshot) => void = () => {};
+  let revokedListener: (reason: string, hint: string) => void = () => {};
+  let admitted = false;
+
+  const fail = () => {
+    if (closed) return;
+    closed = true;
+    const error = new Error(ENGINE_GONE);
+    helloWaiter?.reject(error);
+    for (const waiter of waiters.values()) waiter.reject(error);
+    waiters.clear();
+  };
+  socket.on('error', fail);
+  socket.on('close', fail);
+
+  const splitter = createLineSplitter((line) => {
+    const message = JSON.parse(line.toString('utf8')) as EngineMessage;
+    switch (message.t) {
+      case 'welcome':
+      case 'refused':
+        if (helloWaiter) {
+          helloWaiter.resolve(message);
+          helloWaiter = null;
+        } else if (message.t === 'refused' && admitted) {
+          revokedListener(message.reason, message.hint);
+        }
+        return;
+      case 'snapshot':
+        snapshotListener(message.snapshot);
+        return;
+      case 'progress':
+        waiters.get(message.rid)?.onProgress?.(message.message);
+        return;
+      case 'verdict':
+      case 'ack':
+      case 'nack': {
+        const waiter = waiters.get(message.rid);
+        waiters.delete(message.rid);
+        waiter?.resolve(message);
+        return;
+      }
+    }
+  });
+  socket.on('data', (chunk: Buffer) => splitter.push(chunk));
+
+  const send = (message: ShimMessage) => {
+    if (closed) throw new Error(ENGINE_GONE);
+    socket.write(`${JSON.stringify(message)}\n`);
+  };
+  const ask = (build: (rid: number) => ShimMessage, onProgress?: (m: string) => void) => {
+    const rid = nextRid++;
+    const promise = new Promise<EngineMessage>((resolve, reject) => {
+      if (closed) return reject(new Error(ENGINE_GONE));
+      waiters.set(rid, { resolve, reject, ...(onProgress ? { onProgress } : {}) });
+      send(build(rid));
+    });
+    return { rid, promise };
+  };
+
+  return {
+    get closed() {
+      return closed;
+    },
+    hello(message) {
+      return new Promise<EngineMessage>((resolve, reject) => {
+        helloWaiter = { resolve, reject };
+        send({ t: 'hello', ...message });
+      }).then((reply) => {
+        if (reply.t === 'welcome') {
+          admitted = true;
+          return { admitted: true, snapshot: reply.snapshot };
+        }
+        if (reply.t === 'refused') return { admitted: false, reason: reply.reason, hint: reply.hint };
+        throw new Error(`unexpected engine reply ${reply.t}`);
+      });
+    },
+    decide(call, ruleId, reason, onProgress) {
+      const { rid, promise } = ask((r) => ({ t: 'decide', rid: r, call, ruleId, reason }), onProgress);
+      return {
+        verdict: promise.then((reply) => {
+          if (reply.t !== 'verdict') throw new Error(`unexpected engine reply ${reply.t}`);
+          return reply;
+        }),
+        cancel: () => {
+          if (!closed) send({ t: 'cancel', rid });
+        },
+      };
+    },
+    record(entry) {
+      return ask((rid) => ({ t: 'record', rid, entry })).promise.then((reply) => {
+        if (reply.t === 'nack') throw new Error(`audit write failed: ${reply.error}`);
+      });
+    },
+    event(entry) {
+      if (!closed) send({ t: 'event', entry });
+    },
+    onSnapshot(listener) {
+      snapshotListener = listener;
+    },
+    onRevoked(listener) {
+      revokedListener = listener;
+    },
+    close() {
+      closed = true;
+      socket.end();
+    },
+  };
+}

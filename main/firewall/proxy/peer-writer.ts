@@ -1,0 +1,43 @@
+import type { Writable } from 'node:stream';
+
+const NEWLINE = Buffer.from('\n');
+
+/** Writes newline-delimited messages to one side of the relay and reports backpressure. */
+export interface PeerWriter {
+  /** Returns false when the peer is not keeping up; wait for `onDrain` before sending more bulk. */
+  send(line: Buffer | string): boolean;
+  onDrain(listener: () => void): void;
+  readonly open: boolean;
+  end(): void;
+}
+
+export function createPeerWriter(stream: Writable): PeerWriter {
+  let open = true;
+  stream.on('error', () => {
+    open = false;
+  });
+  stream.on('close', () => {
+    open = false;
+  });
+  return {
+    get open() {
+      return open && !stream.destroyed && !stream.writableEnded;
+    },
+    send(line) {
+      if (!open || stream.destroyed || stream.writableEnded) return true;
+      if (typeof line === 'string') return stream.write(`${line}\n`);
+      // Two writes under cork avoid copying a multi-MB message just to append a newline.
+      stream.cork();
+      stream.write(line);
+      const ok = stream.write(NEWLINE);
+      process.nextTick(() => stream.uncork());
+      return ok;
+    },
+    onDrain(listener) {
+      stream.on('drain', listener);
+    },
+    end() {
+      if (open && !stream.writableEnded) stream.end();
+    },
+  };
+}

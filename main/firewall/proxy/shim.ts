@@ -1,0 +1,262 @@
+import { spawn as nodeSpawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { userInfo } from 'node:os';
+import type { Readable, Writable } from 'node:stream';
+import { createLineSplitter } from '../jsonrpc/line-splitter.js';
+import { ErrorCode, errorResponse, idKey, isRequest, notification, type JsonRpcId, type JsonRpcMessage } from '../jsonrpc/messages.js';
+import type { ToolDescription } from '../policy/action-class.js';
+import { compilePolicy, type CompiledPolicy } from '../policy/evaluate.js';
+import { createCallPolicer, type PolicedCall } from './call-policer.js';
+import { clientIdFromInfo, detectClientFromEnv } from './client-detect.js';
+import { connectEngine, type EngineLink } from './engine-link.js';
+import { serveRefusal } from './fail-closed.js';
+import { createPeerWriter, type PeerWriter } from './peer-writer.js';
+
+export interface ShimOptions {
+  server: string;
+  client?: string;
+  command: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  input: Readable;
+  output: Writable;
+  /** Where the shim's own diagnostics go (the client's log), never the protocol channel. */
+  log: (line: string) => void;
+  socketPath: string;
+  spawn?: typeof nodeSpawn;
+}
+
+/** The methods whose requests are decided by policy; everything else passes untouched. */
+const POLICED_METHODS = new Set(['tools/call']);
+
+export const NOT_RUNNING_MESSAGE =
+  'MCP Firewall is not running, so this server was not started. Start it with `mcp-firewall serve` (or open the MCP Firewall app), then restart this server.';
+
+export async function runShim(options: ShimOptions): Promise<number> {
+  const toClient = createPeerWriter(options.output);
+  const sessionId = `ses_${randomBytes(8).toString('base64url')}`;
+  let client = options.client ?? detectClientFromEnv(options.env) ?? 'unknown';
+
+  let link: EngineLink;
+  try {
+    link = await connectEngine(options.socketPath);
+  } catch {
+    options.log(`[mcp-firewall] ${NOT_RUNNING_MESSAGE}`);
+    await serveRefusal(options.input, toClient, NOT_RUNNING_MESSAGE, { server: options.server, fix: 'mcp-firewall serve' });
+    return 1;
+  }
+  let admission;
+  try {
+    admission = await link.hello({ server: options.server, client, command: options.command, args: options.args, sessionId, pid: process.pid });
+  } catch {
+    options.log(`[mcp-firewall] ${NOT_RUNNING_MESSAGE}`);
+    await serveRefusal(options.input, toClient, NOT_RUNNING_MESSAGE, { server: options.server, fix: 'mcp-firewall serve' });
+    return 1;
+  }
+  if (!admission.admitted) {
+    link.close();
+    const text = `MCP Firewall refused to start '${options.server}': ${admission.reason}. To allow it: ${admission.hint}`;
+    options.log(`[mcp-firewall] ${text}`);
+    await serveRefusal(options.input, toClient, text, { server: options.server, fix: admission.hint });
+    return 1;
+  }
+  let policy: CompiledPolicy = compilePolicy(admission.snapshot.policy);
+  let emergency = admission.snapshot.emergencyWriteApproval;
+  link.onSnapshot((snapshot) => {
+    policy = compilePolicy(snapshot.policy);
+    emergency = snapshot.emergencyWriteApproval;
+  });
+
+  const child: ChildProcess = (options.spawn ?? nodeSpawn)(options.command, options.args, {
+    env: options.env,
+    cwd: options.cwd,
+    stdio: ['pipe', 'pipe', 'inherit'],
+    // Windows clients launch `npx`, which is a .cmd shim that only a shell can start.
+    shell: process.platform === 'win32',
+    windowsHide: true,
+  });
+  const toServer = createPeerWriter(child.stdin!);
+  return relay({ options, link, child, toClient, toServer, sessionId, getPolicy: () => policy, getEmergency: () => emergency, getClient: () => client, setClient: (c) => (client = c) });
+}
+
+interface RelayParts {
+  options: ShimOptions;
+  link: EngineLink;
+  child: ChildProcess;
+  toClient: PeerWriter;
+  toServer: PeerWriter;
+  sessionId: string;
+  getPolicy: () => CompiledPolicy;
+  getEmergency: () => boolean;
+  getClient: () => string;
+  setClient: (client: string) => void;
+}
+
+interface InFlight {
+  id: JsonRpcId;
+  method: string;
+  call?: PolicedCall;
+}
+
+function relay(parts: RelayParts): Promise<number> {
+  const { options, link, child, toClient, toServer } = parts;
+  const tools = new Map<string, ToolDescription>();
+  const inFlight = new Map<string, InFlight>();
+  const user = safeUsername();
+  let revoked: string | null = null;
+  const policer = createCallPolicer({
+    server: options.server, sessionId: parts.sessionId, client: parts.getClient, actorId: () => `${user}@${parts.getClient()}`,
+    policy: parts.getPolicy, emergency: parts.getEmergency, tools, link, toClient, toServer,
+    release: (call) => inFlight.delete(idKey(call.id)),
+  });
+  const protocolEvent = (reason: string) =>
+    link.event({ event: 'protocol', decision: 'ERROR', serverName: options.server, client: parts.getClient(), sessionId: parts.sessionId, reason });
+
+  const fromClient = createLineSplitter((raw) => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw.toString('utf8'));
+    } catch {
+      toClient.send(errorResponse(null, ErrorCode.ParseError, 'Parse error: MCP Firewall received a message that is not valid JSON'));
+      protocolEvent('client sent invalid JSON');
+      return;
+    }
+    if (Array.isArray(parsed)) return handleBatch(parsed, raw);
+    if (!parsed || typeof parsed !== 'object') {
+      toClient.send(errorResponse(null, ErrorCode.InvalidRequest, 'Invalid Request: a JSON-RPC message must be an object'));
+      return;
+    }
+    handleClientMessage(parsed as JsonRpcMessage, raw);
+  });
+
+  function handleClientMessage(msg: JsonRpcMessage, raw: Buffer): void {
+    if (revoked !== null) {
+      if (isRequest(msg)) toClient.send(errorResponse(msg.id ?? null, ErrorCode.FirewallUnavailable, revoked));
+      return;
+    }
+    if (isRequest(msg)) {
+      const method = msg.method as string;
+      if (method === 'initialize' && parts.getClient() === 'unknown') {
+        const name = (msg.params as { clientInfo?: { name?: unknown } } | undefined)?.clientInfo?.name;
+        if (typeof name === 'string') parts.setClient(clientIdFromInfo(name));
+      }
+      const id = msg.id ?? null;
+      if (POLICED_METHODS.has(method)) {
+        const call = policer.handle(msg, raw);
+        if (!call.finished) inFlight.set(idKey(id), { id, method, call });
+        return;
+      }
+      inFlight.set(idKey(id), { id, method });
+    } else if (msg.method === 'notifications/cancelled') {
+      const target = inFlight.get(idKey((msg.params as { requestId?: string | number } | undefined)?.requestId ?? null));
+      if (target?.call?.cancelApproval) {
+        // Still waiting for a human: withdraw it; the server never saw the call.
+        target.call.finished = true;
+        target.call.cancelApproval();
+        return;
+      }
+    }
+    if (!toServer.send(raw)) options.input.pause();
+  }
+
+  // Batches were dropped from MCP in 2025-06-18 but older clients still send them:
+  // policed members are answered individually, the rest travel on as a batch.
+  function handleBatch(batch: unknown[], raw: Buffer): void {
+    const policed = batch.filter((m) => m && typeof m === 'object' && POLICED_METHODS.has(String((m as JsonRpcMessage).method)));
+    if (policed.length === 0) {
+      for (const m of batch as JsonRpcMessage[]) {
+        if (m && typeof m === 'object' && isRequest(m)) inFlight.set(idKey(m.id ?? null), { id: m.id ?? null, method: String(m.method) });
+      }
+      toServer.send(raw);
+      return;
+    }
+    for (const m of batch) if (m && typeof m === 'object') handleClientMessage(m as JsonRpcMessage, Buffer.from(JSON.stringify(m)));
+  }
+
+  const fromServer = createLineSplitter((raw) => {
+    let msg: JsonRpcMessage;
+    try {
+      msg = JSON.parse(raw.toString('utf8')) as JsonRpcMessage;
+    } catch {
+      const excerpt = raw.subarray(0, 120).toString('utf8');
+      toClient.send(notification('notifications/message', { level: 'error', logger: 'mcp-firewall', data: `server '${options.server}' sent a line that is not JSON; dropped: ${excerpt}` }));
+      protocolEvent(`server sent invalid JSON: ${excerpt}`);
+      return;
+    }
+    const isResponse = msg && typeof msg === 'object' && msg.method === undefined && msg.id !== undefined;
+    if (isResponse) {
+      const key = idKey(msg.id ?? null);
+      const entry = inFlight.get(key);
+      if (entry) {
+        inFlight.delete(key);
+        if (entry.call) return policer.finish(entry.call, msg, raw);
+        if (entry.method === 'tools/list') rememberTools(msg);
+      }
+    }
+    if (!toClient.send(raw)) child.stdout!.pause();
+  });
+
+  function rememberTools(msg: JsonRpcMessage): void {
+    const list = (msg.result as { tools?: unknown } | undefined)?.tools;
+    if (!Array.isArray(list)) return;
+    for (const tool of list) if (tool && typeof tool.name === 'string') tools.set(tool.name, tool as ToolDescription);
+  }
+
+  const failInFlight = (reason: string) => {
+    for (const [key, entry] of inFlight) {
+      inFlight.delete(key);
+      if (entry.call) policer.abort(entry.call, reason);
+      else toClient.send(errorResponse(entry.id, ErrorCode.UpstreamFailed, reason));
+    }
+  };
+
+  link.onRevoked((reason) => {
+    revoked = `MCP Firewall stopped '${options.server}': ${reason}`;
+    options.log(`[mcp-firewall] ${revoked}`);
+    failInFlight(revoked);
+    child.kill('SIGTERM');
+  });
+
+  toClient.onDrain(() => child.stdout!.resume());
+  toServer.onDrain(() => options.input.resume());
+  options.input.on('data', (chunk: Buffer) => fromClient.push(chunk));
+  child.stdout!.on('data', (chunk: Buffer) => fromServer.push(chunk));
+
+  return new Promise<number>((resolve) => {
+    let clientGone = false;
+    options.input.on('end', () => {
+      clientGone = true;
+      toServer.end();
+      // A server that ignores EOF on stdin is asked to stop, then told to.
+      setTimeout(() => child.kill('SIGTERM'), 2_000).unref();
+      setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
+    });
+    child.on('error', (error) => {
+      const reason = `MCP Firewall could not start server '${options.server}': ${error.message}`;
+      options.log(`[mcp-firewall] ${reason}`);
+      link.event({ event: 'server', decision: 'ERROR', serverName: options.server, sessionId: parts.sessionId, reason });
+    });
+    child.on('close', (code, signal) => {
+      const reason = `server '${options.server}' exited (${signal ? `signal ${signal}` : `code ${code}`}) before answering`;
+      failInFlight(reason);
+      if (!clientGone && revoked === null) {
+        link.event({ event: 'server', decision: 'ERROR', serverName: options.server, sessionId: parts.sessionId, reason: `server exited unexpectedly (${signal ?? code})` });
+      }
+      // Give queued audit events a moment to reach the engine before we hang up.
+      setTimeout(() => {
+        link.close();
+        toClient.end();
+        resolve(code ?? (signal ? 1 : 0));
+      }, 20);
+    });
+  });
+}
+
+function safeUsername(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'user';
+  }
+}

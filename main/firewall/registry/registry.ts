@@ -1,0 +1,118 @@
+import type { DatabaseSync } from 'node:sqlite';
+import { nowIso } from '../store/database.js';
+
+/** What a server is launched with; a change is registry drift (a swapped binary or package). */
+export interface LaunchFingerprint {
+  command: string;
+  args: string[];
+}
+
+export interface RegistryEntry {
+  name: string;
+  enabled: boolean;
+  fingerprint: LaunchFingerprint | null;
+  approvedAt: string;
+  updatedAt: string;
+}
+
+export type AdmissionResult =
+  | { admitted: true; pinnedNow: boolean }
+  | { admitted: false; kind: 'shadow' | 'disabled' | 'drift'; reason: string };
+
+export interface Registry {
+  list(): RegistryEntry[];
+  get(name: string): RegistryEntry | null;
+  /** Approves a server; pins the fingerprint of its last refused attempt if there was one. */
+  approve(name: string): RegistryEntry;
+  setEnabled(name: string, enabled: boolean): RegistryEntry | null;
+  /** Decides whether a launch may run, pinning the fingerprint on a first run. */
+  admit(name: string, fingerprint: LaunchFingerprint, client: string): AdmissionResult;
+  remove(name: string): boolean;
+}
+
+export function sameFingerprint(a: LaunchFingerprint, b: LaunchFingerprint): boolean {
+  return a.command === b.command && a.args.length === b.args.length && a.args.every((arg, i) => arg === b.args[i]);
+}
+
+export function formatFingerprint(fp: LaunchFingerprint): string {
+  return [fp.command, ...fp.args].map((part) => (/^[\w@%+=:,./-]+$/.test(part) ? part : JSON.stringify(part))).join(' ');
+}
+
+interface Row {
+  name: string;
+  enabled: number;
+  fingerprint: string | null;
+  approved_at: string;
+  updated_at: string;
+}
+
+function toEntry(row: Row): RegistryEntry {
+  return {
+    name: row.name,
+    enabled: row.enabled === 1,
+    fingerprint: row.fingerprint ? (JSON.parse(row.fingerprint) as LaunchFingerprint) : null,
+    approvedAt: row.approved_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function createRegistry(db: DatabaseSync): Registry {
+  const getRow = db.prepare('SELECT * FROM registry WHERE name = ?');
+  const get = (name: string) => {
+    const row = getRow.get(name) as Row | undefined;
+    return row ? toEntry(row) : null;
+  };
+  const pin = db.prepare('UPDATE registry SET fingerprint = ?, updated_at = ? WHERE name = ?');
+  const upsertAttempt = db.prepare(
+    `INSERT INTO shadow_attempts (name, fingerprint, client, first_seen, last_seen, attempts) VALUES (?, ?, ?, ?, ?, 1)
+     ON CONFLICT(name) DO UPDATE SET fingerprint = excluded.fingerprint, client = excluded.client,
+       last_seen = excluded.last_seen, attempts = shadow_attempts.attempts + 1`,
+  );
+  const recordAttempt = (name: string, fingerprint: LaunchFingerprint, client: string) => {
+    const now = nowIso();
+    upsertAttempt.run(name, JSON.stringify(fingerprint), client, now, now);
+  };
+  return {
+    list: () => (db.prepare('SELECT * FROM registry ORDER BY name').all() as unknown as Row[]).map(toEntry),
+    get,
+    approve(name) {
+      const attempt = db.prepare('SELECT fingerprint FROM shadow_attempts WHERE name = ?').get(name) as { fingerprint: string } | undefined;
+      const now = nowIso();
+      db.prepare(
+        `INSERT INTO registry (name, enabled, fingerprint, approved_at, updated_at) VALUES (?, 1, ?, ?, ?)
+         ON CONFLICT(name) DO UPDATE SET enabled = 1, fingerprint = COALESCE(excluded.fingerprint, registry.fingerprint), updated_at = excluded.updated_at`,
+      ).run(name, attempt?.fingerprint ?? null, now, now);
+      db.prepare('DELETE FROM shadow_attempts WHERE name = ?').run(name);
+      return get(name)!;
+    },
+    setEnabled(name, enabled) {
+      const info = db.prepare('UPDATE registry SET enabled = ?, updated_at = ? WHERE name = ?').run(enabled ? 1 : 0, nowIso(), name);
+      return info.changes > 0 ? get(name) : null;
+    },
+    admit(name, fingerprint, client) {
+      const entry = get(name);
+      if (!entry) {
+        recordAttempt(name, fingerprint, client);
+        return { admitted: false, kind: 'shadow', reason: `server '${name}' is not in the approved registry (shadow server)` };
+      }
+      if (!entry.enabled) return { admitted: false, kind: 'disabled', reason: `server '${name}' is disabled in the registry` };
+      if (!entry.fingerprint) {
+        pin.run(JSON.stringify(fingerprint), nowIso(), name);
+        return { admitted: true, pinnedNow: true };
+      }
+      if (!sameFingerprint(entry.fingerprint, fingerprint)) {
+        // Remembered so that `registry approve NAME` can accept the new launch line.
+        recordAttempt(name, fingerprint, client);
+        return {
+          admitted: false,
+          kind: 'drift',
+          reason: `server '${name}' launch line changed (registry drift): approved "${formatFingerprint(entry.fingerprint)}", got "${formatFingerprint(fingerprint)}"`,
+        };
+      }
+      return { admitted: true, pinnedNow: false };
+    },
+    remove(name) {
+      return db.prepare('DELETE FROM registry WHERE name = ?').run(name).changes > 0;
+    },
+  };
+}

@@ -1,0 +1,103 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+
+// One SQLite file holds the audit trail and the engine's state. WAL lets the CLI read
+// (audit query, registry list) while the engine writes; synchronous=NORMAL keeps a
+// committed row durable across an engine crash, which is what "written before the
+// answer leaves" needs, without an fsync per row.
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS mcp_audit (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  event_time TEXT NOT NULL,
+  event TEXT NOT NULL,
+  actor_id TEXT,
+  client TEXT,
+  server_name TEXT,
+  tool_name TEXT,
+  method TEXT,
+  action_class TEXT,
+  decision TEXT NOT NULL,
+  approval_id TEXT,
+  rule_id TEXT,
+  reason TEXT,
+  session_id TEXT,
+  request_id TEXT,
+  args_digest TEXT,
+  latency_ms REAL,
+  prev_hash TEXT NOT NULL,
+  row_hash TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS mcp_audit_time ON mcp_audit(event_time);
+CREATE INDEX IF NOT EXISTS mcp_audit_server ON mcp_audit(server_name, event_time);
+CREATE TABLE IF NOT EXISTS registry (
+  name TEXT PRIMARY KEY,
+  enabled INTEGER NOT NULL,
+  fingerprint TEXT,
+  approved_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS shadow_attempts (
+  name TEXT PRIMARY KEY,
+  fingerprint TEXT NOT NULL,
+  client TEXT,
+  first_seen TEXT NOT NULL,
+  last_seen TEXT NOT NULL,
+  attempts INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS approvals (
+  id TEXT PRIMARY KEY,
+  requested_at TEXT NOT NULL,
+  session_id TEXT,
+  client TEXT,
+  server_name TEXT,
+  tool_name TEXT,
+  action_class TEXT,
+  args_digest TEXT,
+  rule_id TEXT,
+  reason TEXT,
+  status TEXT NOT NULL,
+  scope TEXT,
+  decided_at TEXT
+);
+CREATE TABLE IF NOT EXISTS approval_grants (
+  server_name TEXT NOT NULL,
+  tool_name TEXT NOT NULL,
+  args_digest TEXT NOT NULL,
+  approval_id TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (server_name, tool_name, args_digest)
+);
+CREATE TABLE IF NOT EXISTS settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+`;
+
+export function openDatabase(file: string): DatabaseSync {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  const db = new DatabaseSync(file);
+  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;');
+  db.exec(SCHEMA);
+  return db;
+}
+
+/** A connection that cannot write: what `audit query` runs user SQL on. */
+export function openReadOnly(file: string): DatabaseSync {
+  const db = new DatabaseSync(file, { readOnly: true });
+  db.exec('PRAGMA busy_timeout = 5000;');
+  return db;
+}
+
+export function nowIso(): string {
+  return new Date().toISOString();
+}
+
+export function getSetting(db: DatabaseSync, key: string): string | null {
+  const row = db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
+  return row?.value ?? null;
+}
+
+export function setSetting(db: DatabaseSync, key: string, value: string): void {
+  db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+}

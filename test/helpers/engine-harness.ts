@@ -1,0 +1,86 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CLI } from './paths.js';
+
+export interface RunningEngine {
+  home: string;
+  env: NodeJS.ProcessEnv;
+  port: number;
+  process: ChildProcess;
+  stderr: () => string;
+  api(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
+  cli(args: string[]): { code: number; stdout: string; stderr: string };
+  stop(): Promise<void>;
+}
+
+export interface EngineOptions {
+  /** Policy YAML written to the data dir before start; the shipped default otherwise. */
+  policy?: string;
+  progressMs?: number;
+  home?: string;
+}
+
+export function makeHome(): string {
+  return mkdtempSync(join(tmpdir(), 'mcpfw-'));
+}
+
+/** A real `mcp-firewall serve` in a fresh data dir, on an ephemeral port. */
+export async function startEngine(options: EngineOptions = {}): Promise<RunningEngine> {
+  const home = options.home ?? makeHome();
+  if (options.policy !== undefined) writeFileSync(join(home, 'policy.yaml'), options.policy);
+  const env = { ...process.env, MCP_FIREWALL_HOME: home, MCP_FIREWALL_PROGRESS_MS: String(options.progressMs ?? 200) };
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const controlFile = join(home, 'control.json');
+  const deadline = Date.now() + 10_000;
+  while (!existsSync(controlFile)) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`serve did not start: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  const { port } = JSON.parse(readFileSync(controlFile, 'utf8')) as { port: number };
+  const token = readFileSync(join(home, 'control-token'), 'utf8').trim();
+  return {
+    home,
+    env,
+    port,
+    process: child,
+    stderr: () => stderr,
+    async api(method, path, body) {
+      const response = await fetch(`http://127.0.0.1:${port}/api${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+      return { status: response.status, body: await response.json() };
+    },
+    cli(args) {
+      const result = spawnSync(process.execPath, [CLI, ...args], { env, encoding: 'utf8' });
+      return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+    },
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
+    },
+  };
+}
+
+export function removeHome(home: string): void {
+  rmSync(home, { recursive: true, force: true });
+}
+
+/** Polls until `check` returns a value, for state that changes in another process. */
+export async function waitFor<T>(check: () => Promise<T | undefined | null | false> | T | undefined | null | false, what: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

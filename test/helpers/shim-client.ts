@@ -1,0 +1,31 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { RunningEngine } from './engine-harness.js';
+import { CLI } from './paths.js';
+
+export interface ShimConnection {
+  client: Client;
+  transport: StdioClientTransport;
+  stderr: () => string;
+  close(): Promise<void>;
+}
+
+/** The official SDK client, talking to a real server through `mcp-firewall wrap`. */
+export async function connectThroughShim(
+  engine: Pick<RunningEngine, 'env'>,
+  server: string,
+  command: string[],
+  options: { client?: string; capabilities?: ConstructorParameters<typeof Client>[1] } = {},
+): Promise<ShimConnection> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [CLI, 'wrap', '--server', server, ...(options.client ? ['--client', options.client] : []), '--', ...command],
+    env: engine.env as Record<string, string>,
+    stderr: 'pipe',
+  });
+  let stderr = '';
+  transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const client = new Client({ name: 'mcp-firewall-tests', version: '1.0.0' }, options.capabilities ?? { capabilities: {} });
+  await client.connect(transport);
+  return { client, transport, stderr: () => stderr, close: () => client.close() };
+}

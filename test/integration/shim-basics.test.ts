@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { removeHome, startEngine, type RunningEngine } from '../helpers/engine-harness.js';
+import { EVERYTHING_SERVER } from '../helpers/paths.js';
+import { connectThroughShim } from '../helpers/shim-client.js';
+
+const ALLOW_READS_POLICY = `version: v1
+defaults:
+  decision: ALLOW
+rules:
+  - id: ask-for-writes
+    match:
+      labels:
+        mcp.action: [write, destructive]
+    decision: REQUIRE_APPROVAL
+`;
+
+describe('wrap + serve with server-everything', () => {
+  let engine: RunningEngine;
+  beforeAll(async () => {
+    engine = await startEngine({ policy: ALLOW_READS_POLICY });
+    expect(engine.cli(['registry', 'approve', 'everything']).code).toBe(0);
+  });
+  afterAll(async () => {
+    await engine.stop();
+    removeHome(engine.home);
+  });
+
+  it('relays an allowed read call and writes its audit rows', async () => {
+    const conn = await connectThroughShim(engine, 'everything', [EVERYTHING_SERVER], { client: 'test-client' });
+    try {
+      const tools = await conn.client.listTools();
+      expect(tools.tools.map((t) => t.name)).toContain('echo');
+      const result = await conn.client.callTool({ name: 'echo', arguments: { message: 'hello through the firewall' } });
+      expect(JSON.stringify(result.content)).toContain('hello through the firewall');
+    } finally {
+      await conn.close();
+    }
+    const rows = engine.cli(['audit', 'query', "SELECT event, decision, tool_name, action_class, client FROM mcp_audit WHERE tool_name = 'echo' ORDER BY id", '--json']);
+    expect(rows.code).toBe(0);
+    expect(JSON.parse(rows.stdout)).toEqual([
+      { event: 'call', decision: 'ALLOW', tool_name: 'echo', action_class: 'read', client: 'test-client' },
+      { event: 'result', decision: 'PASS', tool_name: 'echo', action_class: 'read', client: 'test-client' },
+    ]);
+  });
+
+  it('refuses an unregistered server and audits it as a shadow server', async () => {
+    const conn = connectThroughShim(engine, 'not-approved', [EVERYTHING_SERVER]);
+    await expect(conn).rejects.toThrow(/not in the approved registry.*mcp-firewall registry approve not-approved/s);
+    const rows = engine.cli(['audit', 'query', "SELECT decision, rule_id FROM mcp_audit WHERE server_name = 'not-approved'", '--json']);
+    expect(JSON.parse(rows.stdout)).toEqual([{ decision: 'DENY', rule_id: 'registry-shadow' }]);
+  });
+});
