@@ -6,7 +6,7 @@ import { classifyAction, type ToolDescription } from '../policy/action-class.js'
 import type { CompiledPolicy } from '../policy/evaluate.js';
 import { effectiveVerdict } from '../policy/effective-verdict.js';
 import type { Constraints, Decision } from '../policy/types.js';
-import type { EngineLink } from './engine-link.js';
+import { ENGINE_GONE, type EngineLink } from './engine-link.js';
 import type { PeerWriter } from './peer-writer.js';
 
 /** One policed request in flight, from the client's message to the answer it gets. */
@@ -60,6 +60,14 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
     actionClass: info.actionClass, sessionId: ctx.sessionId, requestId: info.requestId, argsDigest: info.argsDigest, ...fields,
   });
 
+  // Kept as a promise the answer waits on; the no-op catch only stops Node from treating
+  // a failed write as an unhandled rejection before finish() looks at it.
+  const record = (entry: AuditEntry): Promise<void> => {
+    const written = ctx.link.record(entry);
+    written.catch(() => {});
+    return written;
+  };
+
   const deny = (call: PolicedCall, ruleId: string | null, reason: string, decision: Decision = 'DENY') => {
     call.finished = true;
     ctx.release(call);
@@ -103,8 +111,15 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
         argsDigest: digestOf(args), arguments: args, requestId: JSON.stringify(message.id),
       };
       const call: PolicedCall = { id: message.id ?? null, info, startedAt: Date.now(), audited: Promise.resolve(), finished: false };
+      if (ctx.link.closed) {
+        // Fail closed: with no engine there is no audit and no approver, so nothing runs.
+        call.audited = Promise.reject(new Error(ENGINE_GONE));
+        call.audited.catch(() => {});
+        deny(call, null, `${ENGINE_GONE}; start it with \`mcp-firewall serve\``);
+        return call;
+      }
       if (!tool) {
-        call.audited = ctx.link.record(row(info, { decision: 'DENY', reason: 'tools/call without a tool name' }));
+        call.audited = record(row(info, { decision: 'DENY', reason: 'tools/call without a tool name' }));
         deny(call, null, 'tools/call without a tool name');
         return call;
       }
@@ -119,7 +134,7 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
       const retries = verdict.constraints.max_retries;
       if (retries !== undefined && identicalCount > retries + 1 && verdict.decision !== 'DENY') {
         const reason = `identical call repeated ${identicalCount} times; max_retries is ${retries}`;
-        call.audited = ctx.link.record(row(info, { decision: 'DENY', ruleId: verdict.ruleId, reason }));
+        call.audited = record(row(info, { decision: 'DENY', ruleId: verdict.ruleId, reason }));
         deny(call, verdict.ruleId, reason);
         return call;
       }
@@ -127,12 +142,12 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
       if (verdict.decision === 'ALLOW') {
         // Decided locally on the snapshot: the row is written while the server works,
         // and the answer waits for both (see finish()).
-        call.audited = ctx.link.record(row(info, { decision: 'ALLOW', ruleId: verdict.ruleId, reason: verdict.reason }));
+        call.audited = record(row(info, { decision: 'ALLOW', ruleId: verdict.ruleId, reason: verdict.reason }));
         dispatch(call, raw, verdict.constraints);
         return call;
       }
       if (verdict.decision === 'DENY') {
-        call.audited = ctx.link.record(row(info, { decision: 'DENY', ruleId: verdict.ruleId, reason: verdict.reason }));
+        call.audited = record(row(info, { decision: 'DENY', ruleId: verdict.ruleId, reason: verdict.reason }));
         deny(call, verdict.ruleId, verdict.reason);
         return call;
       }

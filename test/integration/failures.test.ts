@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { makeHome, removeHome, startEngine, waitFor, type RunningEngine } from '../helpers/engine-harness.js';
+import { FIXTURES } from '../helpers/paths.js';
+import { connectThroughShim } from '../helpers/shim-client.js';
+import { EVERYTHING_SERVER } from '../helpers/paths.js';
+
+const FAULTY = join(FIXTURES, 'servers', 'faulty-server.mjs');
+const POLICY = `version: v1
+defaults:
+  max_runtime_sec: 1
+rules: []
+`;
+
+describe('failures end in a clear error and an audit row, never a hang', () => {
+  let engine: RunningEngine;
+  beforeAll(async () => {
+    engine = await startEngine({ policy: POLICY });
+    engine.cli(['registry', 'approve', 'faulty']);
+  });
+  afterAll(async () => {
+    await engine.stop();
+    removeHome(engine.home);
+  });
+  const auditRows = (where: string) =>
+    JSON.parse(engine.cli(['audit', 'query', `SELECT event, decision, tool_name, reason FROM mcp_audit WHERE ${where} ORDER BY id`, '--json']).stdout) as Array<Record<string, string>>;
+
+  it('cancels a call that outlives max_runtime_sec and keeps the session usable', async () => {
+    const conn = await connectThroughShim(engine, 'faulty', [process.execPath, FAULTY]);
+    try {
+      await expect(conn.client.callTool({ name: 'read_forever', arguments: {} })).rejects.toThrow(/max_runtime_sec \(1s\)/);
+      const after = await conn.client.callTool({ name: 'read_text', arguments: { text: 'alive' } });
+      expect(JSON.stringify(after.content)).toContain('alive');
+    } finally {
+      await conn.close();
+    }
+    expect(auditRows("tool_name = 'read_forever' AND event = 'result'")).toEqual([
+      expect.objectContaining({ decision: 'TIMEOUT' }),
+    ]);
+  });
+
+  it('answers a call in flight when the server crashes', async () => {
+    const conn = await connectThroughShim(engine, 'faulty', [process.execPath, FAULTY]);
+    await expect(conn.client.callTool({ name: 'read_crash', arguments: {} })).rejects.toThrow(/exited \(code 3\)/);
+    await conn.close().catch(() => {});
+    await waitFor(() => auditRows("tool_name = 'read_crash' AND event = 'result'").length === 1, 'crash audit row');
+    expect(auditRows("tool_name = 'read_crash' AND event = 'result'")[0]).toMatchObject({ decision: 'ERROR' });
+  });
+
+  it('drops a non-JSON line from the server with a log message and an audit row', async () => {
+    const conn = await connectThroughShim(engine, 'faulty', [process.execPath, FAULTY]);
+    try {
+      const result = await conn.client.callTool({ name: 'read_garbage', arguments: {} });
+      expect(JSON.stringify(result.content)).toContain('after garbage');
+    } finally {
+      await conn.close();
+    }
+    await waitFor(() => auditRows("event = 'protocol'").length > 0, 'protocol audit row');
+    expect(auditRows("event = 'protocol'")[0]!.reason).toContain('server sent invalid JSON');
+  });
+
+  it('answers malformed JSON from the client with a parse error and keeps relaying', async () => {
+    const conn = await connectThroughShim(engine, 'faulty', [process.execPath, FAULTY]);
+    try {
+      const errors: unknown[] = [];
+      conn.client.onerror = (e) => void errors.push(e);
+      // Straight onto the shim's stdin, under the SDK's feet.
+      (conn.transport as unknown as { _process: { stdin: NodeJS.WritableStream } })._process.stdin.write('{"jsonrpc":"2.0", nope\n');
+      const result = await conn.client.callTool({ name: 'read_text', arguments: { text: 'next' } });
+      expect(JSON.stringify(result.content)).toContain('next');
+    } finally {
+      await conn.close();
+    }
+    await waitFor(() => auditRows("event = 'protocol' AND reason = 'client sent invalid JSON'").length > 0, 'client protocol row');
+  });
+
+  it('relays a multi-megabyte result intact', async () => {
+    const conn = await connectThroughShim(engine, 'faulty', [process.execPath, FAULTY]);
+    try {
+      const result = await conn.client.callTool({ name: 'read_huge', arguments: { mb: 8 } });
+      expect((result.content as Array<{ text: string }>)[0]!.text.length).toBe(8 * 1024 * 1024);
+    } finally {
+      await conn.close();
+    }
+  });
+});
+
+describe('fail closed when the engine is not running', () => {
+  it('does not start the server and tells the client how to start the firewall', async () => {
+    const home = makeHome();
+    try {
+      const env = { ...process.env, MCP_FIREWALL_HOME: home };
+      const attempt = connectThroughShim({ env }, 'everything', [EVERYTHING_SERVER]);
+      await expect(attempt).rejects.toThrow(/MCP Firewall is not running.*mcp-firewall serve/s);
+    } finally {
+      removeHome(home);
+    }
+  });
+
+  it('refuses calls once the engine dies mid-session', async () => {
+    const engine = await startEngine({ policy: POLICY });
+    engine.cli(['registry', 'approve', 'faulty']);
+    const conn = await connectThroughShim(engine, 'faulty', [process.execPath, FAULTY]);
+    try {
+      await engine.stop();
+      await expect(conn.client.callTool({ name: 'read_text', arguments: { text: 'x' } })).rejects.toThrow(/not running/);
+    } finally {
+      await conn.close();
+      removeHome(engine.home);
+    }
+  });
+});
