@@ -11,7 +11,8 @@ export function parseArgs(args: string[], booleans: string[] = []): ParsedArgs {
   const flags = new Map<string, string | true>();
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
-    if (!arg.startsWith('--') || arg === '--') {
+    // Only `--word` is a flag: a positional such as SQL may itself start with a `--` comment.
+    if (!/^--[A-Za-z][\w-]*(=|$)/.test(arg.split('\n')[0]!)) {
       positional.push(arg);
       continue;
     }
