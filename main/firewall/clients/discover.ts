@@ -1,0 +1,91 @@
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { claudeJsonPath } from './adapters/claude-code.js';
+import { isRecord } from './entry-shape.js';
+import { readIfExists, sha256 } from './file-io.js';
+import { ConfigParseError, editorFor } from './formats/index.js';
+import { readEntries } from './read-entries.js';
+import { CLIENT_ADAPTERS } from './registry.js';
+import type { ClientAdapter, ClientContext, ConfigFileSpec, DiscoveredServer, FileError } from './types.js';
+
+export interface LoadedFile {
+  adapter: ClientAdapter;
+  spec: ConfigFileSpec;
+  bytes: Buffer;
+  text: string;
+  hash: string;
+  servers: DiscoveredServer[];
+}
+
+export interface Discovery {
+  files: LoadedFile[];
+  errors: FileError[];
+}
+
+function isDir(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Project roots: the ones we were given plus every project Claude Code has opened, since
+ * `.mcp.json`, `.cursor/mcp.json` and friends there launch servers just the same.
+ */
+export function expandProjectDirs(ctx: ClientContext): ClientContext {
+  const dirs = new Set(ctx.projectDirs.map((d) => resolve(d)));
+  const bytes = readIfExists(claudeJsonPath(ctx));
+  if (bytes) {
+    try {
+      const doc = editorFor('json').parse(bytes.toString('utf8'));
+      const projects = isRecord(doc) ? doc.projects : undefined;
+      if (isRecord(projects)) for (const p of Object.keys(projects)) if (isDir(p)) dirs.add(resolve(p));
+    } catch {
+      // A corrupt ~/.claude.json is reported by the Claude Code adapter itself.
+    }
+  }
+  return { ...ctx, projectDirs: [...dirs] };
+}
+
+function describe(err: unknown): string {
+  if (err instanceof ConfigParseError) return `${err.message}; file left untouched`;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Reads every existing config file of the selected clients. A bad file is an error row, never a crash. */
+export function discover(ctx: ClientContext, clientId?: string): Discovery {
+  const full = expandProjectDirs(ctx);
+  const adapters = clientId ? CLIENT_ADAPTERS.filter((a) => a.id === clientId) : CLIENT_ADAPTERS;
+  const seen = new Set<string>();
+  const files: LoadedFile[] = [];
+  const errors: FileError[] = [];
+  for (const adapter of adapters) {
+    for (const spec of adapter.configFiles(full)) {
+      const key = resolve(spec.path);
+      if (seen.has(key)) continue;
+      let bytes: Buffer | undefined;
+      try {
+        bytes = readIfExists(spec.path);
+      } catch (err) {
+        errors.push({ client: adapter.id, file: spec.path, message: describe(err) });
+        continue;
+      }
+      if (!bytes) continue;
+      seen.add(key);
+      const text = bytes.toString('utf8');
+      if (!Buffer.from(text, 'utf8').equals(bytes)) {
+        errors.push({ client: adapter.id, file: spec.path, message: 'not valid UTF-8; file left untouched' });
+        continue;
+      }
+      try {
+        const doc = editorFor(spec.format).parse(text);
+        files.push({ adapter, spec, bytes, text, hash: sha256(bytes), servers: readEntries(adapter.id, spec, doc) });
+      } catch (err) {
+        errors.push({ client: adapter.id, file: spec.path, message: describe(err) });
+      }
+    }
+  }
+  return { files, errors };
+}

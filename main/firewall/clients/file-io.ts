@@ -1,0 +1,64 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+export function sha256(data: Buffer | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+export function readIfExists(path: string): Buffer | undefined {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'EISDIR') return undefined;
+    throw err;
+  }
+}
+
+export class FileChangedError extends Error {}
+
+/** Refuses to go on when another writer (the client itself, an installer) touched the file since we read it. */
+export function assertUnchanged(path: string, expectedHash: string): void {
+  const now = readIfExists(path);
+  if (!now || sha256(now) !== expectedHash) {
+    throw new FileChangedError(`${path} changed while we were editing it; nothing written (run again)`);
+  }
+}
+
+/**
+ * Temp file in the same directory, fsync, rename: a client reading mid-write sees the old
+ * file or the new one, never half. Symlinked configs (dotfile repos) are written through
+ * to their target so the link survives.
+ */
+export function atomicWrite(path: string, data: Buffer | string, fallbackMode = 0o600): void {
+  let target = path;
+  try {
+    target = realpathSync(path);
+  } catch {
+    // New file: write where we were told.
+  }
+  let mode = fallbackMode;
+  try {
+    mode = statSync(target).mode & 0o777;
+  } catch {
+    // keep fallback
+  }
+  const tmp = join(dirname(target), `.${basename(target)}.mcp-firewall-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  const fd = openSync(tmp, 'wx', mode);
+  try {
+    writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    renameSync(tmp, target);
+  } catch (err) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // already gone
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,55 @@
+import { parse, TomlError } from 'smol-toml';
+import { ConfigParseError, detectEol, endOfLine, splice, UnsupportedEditError, type FormatEditor } from './editor.js';
+import { indexToml, samePath } from './toml-scan.js';
+
+function tomlString(value: string): string {
+  // JSON escapes are valid TOML basic-string escapes, except DEL which TOML wants escaped.
+  return JSON.stringify(value).replace(/\x7f/g, '\\u007F');
+}
+
+function emit(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(emit).join(', ')}]`;
+  if (typeof value === 'string') return tomlString(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  throw new UnsupportedEditError(`cannot write a ${typeof value} into TOML`);
+}
+
+export const tomlEditor: FormatEditor = {
+  parse(text) {
+    try {
+      return parse(text);
+    } catch (err) {
+      if (err instanceof TomlError) {
+        throw new ConfigParseError(`invalid TOML (${err.message.split('\n')[0]})`, err.line, err.column);
+      }
+      throw err;
+    }
+  },
+  spanOf(text, path) {
+    const kv = indexToml(text).values.find((v) => samePath(v.path, path));
+    return kv && { start: kv.valueStart, end: kv.valueEnd };
+  },
+  set(text, path, value, after) {
+    const index = indexToml(text);
+    const kv = index.values.find((v) => samePath(v.path, path));
+    if (kv) return splice(text, { start: kv.valueStart, end: kv.valueEnd }, emit(value));
+    const tablePath = path.slice(0, -1);
+    const table = index.tables.find((t) => samePath(t.path, tablePath));
+    const key = path[path.length - 1];
+    if (!table || typeof key !== 'string') {
+      throw new UnsupportedEditError(`cannot add ${String(key)}: no [${tablePath.join('.')}] table`);
+    }
+    const inTable = index.values.filter((v) => samePath(v.table, tablePath));
+    const anchor = inTable.find((v) => v.path[v.path.length - 1] === after) ?? inTable.at(-1);
+    const at = anchor ? endOfLine(text, anchor.valueEnd) : table.headerEnd;
+    const bareKey = /^[A-Za-z0-9_-]+$/.test(key) ? key : tomlString(key);
+    const eol = detectEol(text);
+    const line = `${bareKey} = ${emit(value)}${eol}`;
+    return at === text.length && !text.endsWith('\n') ? `${text}${eol}${line}` : splice(text, { start: at, end: at }, line);
+  },
+  remove(text, path) {
+    const kv = indexToml(text).values.find((v) => samePath(v.path, path));
+    if (!kv) return text;
+    return splice(text, { start: kv.lineStart, end: endOfLine(text, kv.valueEnd) }, '');
+  },
+};

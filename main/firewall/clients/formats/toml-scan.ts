@@ -1,0 +1,134 @@
+// A small TOML statement scanner: where each key/value sits in the source text. smol-toml
+// parses but gives no offsets, and Codex rejects unknown keys, so edits must be surgical
+// splices of exactly the value we change.
+
+export interface TomlKeyValue {
+  /** Full key path: the enclosing [table] keys followed by the (dotted) key. */
+  path: string[];
+  table: string[];
+  lineStart: number;
+  valueStart: number;
+  valueEnd: number;
+}
+
+export interface TomlTable {
+  path: string[];
+  headerEnd: number;
+}
+
+export interface TomlIndex {
+  tables: TomlTable[];
+  values: TomlKeyValue[];
+}
+
+function skipSpaces(text: string, i: number): number {
+  while (text[i] === ' ' || text[i] === '\t') i++;
+  return i;
+}
+
+function skipString(text: string, i: number): number {
+  const q = text[i];
+  const triple = text.startsWith(q!.repeat(3), i);
+  if (triple) {
+    const close = text.indexOf(q!.repeat(3), i + 3);
+    if (close < 0) return text.length;
+    let end = close + 3;
+    while (text[end] === q) end++; // """a"""" ends with the quotes inside the value
+    return end;
+  }
+  i++;
+  while (i < text.length && text[i] !== q && text[i] !== '\n') {
+    if (q === '"' && text[i] === '\\') i++;
+    i++;
+  }
+  return i + 1;
+}
+
+/** End (exclusive) of the value starting at i. */
+export function skipValue(text: string, i: number): number {
+  const c = text[i];
+  if (c === '"' || c === "'") return skipString(text, i);
+  if (c === '[' || c === '{') {
+    let depth = 0;
+    while (i < text.length) {
+      const ch = text[i];
+      if (ch === '"' || ch === "'") {
+        i = skipString(text, i);
+        continue;
+      }
+      if (ch === '#') {
+        const nl = text.indexOf('\n', i);
+        i = nl < 0 ? text.length : nl;
+        continue;
+      }
+      if (ch === '[' || ch === '{') depth++;
+      if (ch === ']' || ch === '}') depth--;
+      i++;
+      if (depth === 0) return i;
+    }
+    return i;
+  }
+  while (i < text.length && text[i] !== '\n' && text[i] !== '#' && text[i] !== '\r') i++;
+  while (text[i - 1] === ' ' || text[i - 1] === '\t') i--;
+  return i;
+}
+
+/** Parses `a."b c".d` up to stop; returns the keys and where it stopped. */
+function readKeys(text: string, i: number, stop: string): { keys: string[]; end: number } {
+  const keys: string[] = [];
+  while (i < text.length && text[i] !== stop && text[i] !== '\n') {
+    i = skipSpaces(text, i);
+    const c = text[i];
+    if (c === '"' || c === "'") {
+      const end = skipString(text, i);
+      const raw = text.slice(i, end);
+      keys.push(c === '"' ? (JSON.parse(raw) as string) : raw.slice(1, -1));
+      i = end;
+    } else {
+      const start = i;
+      while (i < text.length && /[A-Za-z0-9_-]/.test(text[i] ?? '')) i++;
+      if (i === start) break;
+      keys.push(text.slice(start, i));
+    }
+    i = skipSpaces(text, i);
+    if (text[i] === '.') i++;
+  }
+  return { keys, end: i };
+}
+
+export function indexToml(text: string): TomlIndex {
+  const tables: TomlTable[] = [];
+  const values: TomlKeyValue[] = [];
+  let table: string[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const lineStart = i;
+    i = skipSpaces(text, i);
+    const c = text[i];
+    if (c === '[') {
+      const isArray = text[i + 1] === '[';
+      const { keys, end } = readKeys(text, i + (isArray ? 2 : 1), ']');
+      table = isArray ? [...keys, '[]'] : keys;
+      const headerEnd = text.indexOf('\n', end);
+      tables.push({ path: table, headerEnd: headerEnd < 0 ? text.length : headerEnd + 1 });
+      i = headerEnd < 0 ? text.length : headerEnd + 1;
+      continue;
+    }
+    if (c !== undefined && c !== '#' && c !== '\n' && c !== '\r') {
+      const { keys, end } = readKeys(text, i, '=');
+      if (text[end] === '=' && keys.length > 0) {
+        const valueStart = skipSpaces(text, end + 1);
+        const valueEnd = skipValue(text, valueStart);
+        values.push({ path: [...table, ...keys], table, lineStart, valueStart, valueEnd });
+        i = valueEnd;
+      }
+    }
+    const nl = text.indexOf('\n', i);
+    i = nl < 0 ? text.length : nl + 1;
+  }
+  return { tables, values };
+}
+
+export function samePath(a: readonly (string | number)[], b: readonly (string | number)[]): boolean {
+  return a.length === b.length && a.every((k, idx) => k === b[idx]);
+}

@@ -1,0 +1,153 @@
+import { loadState, saveState, writeBackup, type EntryRecord, type FileState } from './bookkeeping.js';
+import { discover, type LoadedFile } from './discover.js';
+import { assertUnchanged, atomicWrite, sha256 } from './file-io.js';
+import { editorFor, UnsupportedEditError } from './formats/index.js';
+import { launchOps, readEntries } from './read-entries.js';
+import type { ClientsDeps, FileError, KeyPath } from './types.js';
+import { buildWrapLaunch, launchFingerprint } from './wrap-line.js';
+
+export type EntryOutcome =
+  | 'protected'
+  | 'would-protect'
+  | 'already-protected'
+  | 'remote-not-routed'
+  | 'unsupported'
+  | 'refused'
+  | 'restored'
+  | 'would-restore'
+  | 'left-modified';
+
+export interface EntryResult {
+  client: string;
+  file: string;
+  scope: string;
+  name: string;
+  outcome: EntryOutcome;
+  detail?: string;
+}
+
+export interface EditReport {
+  entries: EntryResult[];
+  errors: FileError[];
+  /** Backups written, one per changed file. */
+  backups: string[];
+}
+
+export interface EditOptions {
+  client?: string;
+  dryRun?: boolean;
+}
+
+export type EditDeps = ClientsDeps & { dryRun?: boolean };
+
+export const samePath = (a: KeyPath, b: KeyPath): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+interface PlannedFile {
+  text: string;
+  records: EntryRecord[];
+  results: EntryResult[];
+}
+
+function planFile(file: LoadedFile, deps: EditDeps): PlannedFile {
+  const editor = editorFor(file.spec.format);
+  let text = file.text;
+  const records: EntryRecord[] = [];
+  const results: EntryResult[] = [];
+  for (const server of file.servers) {
+    const base = { client: file.adapter.id, file: file.spec.path, scope: server.scope, name: server.name };
+    if (server.transport === 'http' || server.transport === 'sse') {
+      results.push({ ...base, outcome: 'remote-not-routed', detail: 'remote: not yet routed' });
+      continue;
+    }
+    if (server.wrapped) {
+      // Any wrap line counts: wrapping twice would only nest shims.
+      results.push({ ...base, outcome: 'already-protected' });
+      continue;
+    }
+    if (server.transport !== 'stdio' || !server.launch) {
+      results.push({ ...base, outcome: 'unsupported', detail: 'no command to wrap' });
+      continue;
+    }
+    const inserted = buildWrapLaunch(deps.runtimePath, deps.cliPath, server.name, file.adapter.id, server.launch);
+    const before = text;
+    try {
+      const ops = launchOps(server, file.spec, inserted).map((op) => {
+        const span = editor.spanOf(text, op.path);
+        const originalText = span ? text.slice(span.start, span.end) : null;
+        text = editor.set(text, op.path, op.value, op.after);
+        return { path: op.path, originalText };
+      });
+      records.push({ name: server.name, path: server.path, original: server.launch, inserted, ops });
+      results.push({ ...base, outcome: deps.dryRun ? 'would-protect' : 'protected' });
+    } catch (err) {
+      if (!(err instanceof UnsupportedEditError)) throw err;
+      text = before;
+      results.push({ ...base, outcome: 'unsupported', detail: err.message });
+    }
+  }
+  return { text, records, results };
+}
+
+/** Re-reads our own output: every rewritten entry must parse back to exactly the launch we meant. */
+export function verifyLaunches(file: LoadedFile, text: string, expected: { path: KeyPath; launch: unknown }[]): void {
+  const servers = readEntries(file.adapter.id, file.spec, editorFor(file.spec.format).parse(text));
+  for (const e of expected) {
+    const got = servers.find((s) => samePath(s.path, e.path));
+    if (!got || JSON.stringify(got.launch) !== JSON.stringify(e.launch)) {
+      throw new Error(`edit check failed for ${JSON.stringify(e.path)}; file left untouched`);
+    }
+  }
+}
+
+function mergeState(file: LoadedFile, previous: FileState | undefined, records: EntryRecord[], newHash: string): FileState {
+  if (!previous) {
+    return { version: 1, client: file.adapter.id, file: file.spec.path, originalHash: file.hash, protectedHash: newHash, entries: records };
+  }
+  // The file moved on since we protected it (a client rewrite, a new server): our saved
+  // original is no longer the whole truth, so from now on only span restore is honest.
+  const kept = previous.entries.filter((e) => !records.some((r) => samePath(r.path, e.path)));
+  return { ...previous, originalHash: undefined, protectedHash: newHash, entries: [...kept, ...records] };
+}
+
+async function commitFile(file: LoadedFile, plan: PlannedFile, deps: EditDeps, report: EditReport): Promise<void> {
+  verifyLaunches(file, plan.text, plan.records.map((r) => ({ path: r.path, launch: r.inserted })));
+  if (deps.dryRun) return;
+  assertUnchanged(file.spec.path, file.hash);
+  // State for a file with no wrapped entry left is stale (the user undid us by hand):
+  // start over so the exact-bytes restore is available again.
+  const previous = file.servers.some((s) => s.wrapped) ? loadState(deps.dataDir, file.spec.path) : undefined;
+  const state = mergeState(file, previous, plan.records, sha256(plan.text));
+  report.backups.push(writeBackup(deps.dataDir, file.spec.path, file.bytes, (deps.now ?? (() => new Date()))()));
+  saveState(deps.dataDir, state, previous ? undefined : file.bytes);
+  try {
+    atomicWrite(file.spec.path, plan.text);
+  } catch (err) {
+    if (previous) saveState(deps.dataDir, previous);
+    throw err;
+  }
+  for (const r of plan.records) await deps.registerServer?.(r.name, launchFingerprint(r.original));
+}
+
+/** Protects files already read; exported so callers (and tests) can hold a read across time. */
+export async function protectFiles(files: LoadedFile[], deps: EditDeps, report: EditReport): Promise<void> {
+  for (const file of files) {
+    try {
+      const plan = planFile(file, deps);
+      if (plan.records.length > 0) await commitFile(file, plan, deps, report);
+      report.entries.push(...plan.results);
+    } catch (err) {
+      report.errors.push({ client: file.adapter.id, file: file.spec.path, message: (err as Error).message });
+      for (const s of file.servers) {
+        if (!s.wrapped) report.entries.push({ client: file.adapter.id, file: file.spec.path, scope: s.scope, name: s.name, outcome: 'refused' });
+      }
+    }
+  }
+}
+
+export async function protectClients(deps: EditDeps, opts: EditOptions = {}): Promise<EditReport> {
+  const d = { ...deps, dryRun: opts.dryRun ?? deps.dryRun };
+  const { files, errors } = discover(d, opts.client);
+  const report: EditReport = { entries: [], errors: [...errors], backups: [] };
+  await protectFiles(files, d, report);
+  return report;
+}

@@ -1,0 +1,61 @@
+import type { EditReport, EntryOutcome } from './protect.js';
+import type { ScanResult, ScanRow } from './scan.js';
+import type { FileError } from './types.js';
+
+// Plain-text renderings shared by the CLI and anything else that wants a human summary.
+
+function launchText(row: ScanRow): string {
+  if (row.url !== undefined) return row.url;
+  if (row.command !== undefined) return [row.command, ...(row.args ?? [])].join(' ');
+  return '-';
+}
+
+export function errorLines(errors: FileError[]): string[] {
+  return errors.map((e) => `error: ${e.client}: ${e.file}: ${e.message}`);
+}
+
+export function scanText(result: ScanResult): string {
+  const lines: string[] = [];
+  let lastFile = '';
+  const width = Math.max(4, ...result.servers.map((s) => s.name.length));
+  for (const row of result.servers) {
+    if (row.file !== lastFile) {
+      lastFile = row.file;
+      lines.push(`${row.client}  ${row.file}  [${row.scope}${row.project ? ` ${row.project}` : ''}]`);
+    }
+    lines.push(`  ${row.status.padEnd(10)} ${row.name.padEnd(width)}  ${row.transport.padEnd(5)}  ${launchText(row)}`);
+    for (const s of row.secrets) lines.push(`  ${''.padEnd(10)} ! plaintext secret in ${s.where} ${s.name}: ${s.masked} (${s.reason})`);
+    if (row.note) lines.push(`  ${''.padEnd(10)} note: ${row.note}`);
+  }
+  lines.push(...errorLines(result.errors));
+  const count = (st: string) => result.servers.filter((s) => s.status === st).length;
+  const files = new Set(result.servers.map((s) => s.file)).size;
+  const withSecrets = result.servers.filter((s) => s.secrets.length > 0).length;
+  lines.push(
+    `${result.servers.length} servers in ${files} files: ${count('protected')} protected, ${count('registered')} registered, ` +
+      `${count('shadow')} shadow; ${withSecrets} with plaintext secrets; ${result.errors.length} unreadable files`,
+  );
+  return lines.join('\n') + '\n';
+}
+
+const LABEL: Record<EntryOutcome, string> = {
+  protected: 'protected',
+  'would-protect': 'would protect',
+  'already-protected': 'already protected',
+  'remote-not-routed': 'remote: not yet routed',
+  unsupported: 'skipped',
+  refused: 'refused',
+  restored: 'restored',
+  'would-restore': 'would restore',
+  'left-modified': 'left (changed since)',
+};
+
+export function editText(report: EditReport): string {
+  const lines = report.entries.map(
+    (e) => `${LABEL[e.outcome].padEnd(22)} ${e.client}  ${e.name}  (${e.file})${e.detail && e.outcome !== 'remote-not-routed' ? `: ${e.detail}` : ''}`,
+  );
+  lines.push(...report.backups.map((b) => `backup: ${b}`));
+  lines.push(...errorLines(report.errors));
+  if (report.entries.length === 0 && report.errors.length === 0) lines.push('nothing to do');
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,81 @@
+import { loadState, type FileState } from './bookkeeping.js';
+import { discover, type LoadedFile } from './discover.js';
+import { findSecrets, redact } from './secrets.js';
+import type { ClientsDeps, DiscoveredServer, FileError, SecretFinding, ServerStatus, Transport } from './types.js';
+import { decodeWrapLaunch } from './wrap-line.js';
+
+export interface ScanRow {
+  client: string;
+  file: string;
+  scope: string;
+  project?: string;
+  name: string;
+  transport: Transport;
+  status: ServerStatus;
+  /** The server's own launch (inside the wrap line when protected); secrets masked. */
+  command?: string;
+  args?: string[];
+  url?: string;
+  secrets: SecretFinding[];
+  note?: string;
+}
+
+export interface ScanResult {
+  servers: ScanRow[];
+  errors: FileError[];
+}
+
+export type ScanDeps = Pick<ClientsDeps, 'env' | 'platform' | 'projectDirs' | 'dataDir' | 'cliPath' | 'knownCliPaths' | 'registry'>;
+
+const states = new WeakMap<LoadedFile, FileState | null>();
+
+function stateOf(dataDir: string, file: LoadedFile): FileState | undefined {
+  if (!states.has(file)) states.set(file, loadState(dataDir, file.spec.path) ?? null);
+  return states.get(file) ?? undefined;
+}
+
+/**
+ * "Ours" means the wrap line points at a cli we know, or is exactly what we wrote. Merely
+ * looking like `… wrap --server x -- …` is not enough: an installer could dress a shadow
+ * server up that way.
+ */
+export function isOurWrap(server: DiscoveredServer, deps: ScanDeps, file: LoadedFile): boolean {
+  if (!server.wrapped || !server.launch) return false;
+  const decoded = decodeWrapLaunch(server.launch);
+  if (decoded && [deps.cliPath, ...(deps.knownCliPaths ?? [])].includes(decoded.cliPath)) return true;
+  const state = stateOf(deps.dataDir, file);
+  const rec = state?.entries.find((e) => JSON.stringify(e.path) === JSON.stringify(server.path));
+  return !!rec && JSON.stringify(rec.inserted) === JSON.stringify(server.launch);
+}
+
+function row(server: DiscoveredServer, file: LoadedFile, deps: ScanDeps): ScanRow {
+  const { findings, values } = findSecrets(server, file.spec);
+  const ours = isOurWrap(server, deps, file);
+  const registryName = ours ? (server.wrappedName ?? server.name) : server.name;
+  const status: ServerStatus = ours ? 'protected' : deps.registry.isRegistered(registryName) ? 'registered' : 'shadow';
+  const launch = ours ? server.wrappedLaunch : server.launch;
+  const out: ScanRow = {
+    client: server.client,
+    file: server.file,
+    scope: server.scope,
+    ...(server.project !== undefined ? { project: server.project } : {}),
+    name: server.name,
+    transport: server.transport,
+    status,
+    secrets: findings,
+  };
+  if (launch) {
+    out.command = redact(launch.command, values);
+    out.args = launch.args.map((a) => redact(a, values));
+  }
+  if (server.url !== undefined) out.url = redact(server.url, values);
+  if (server.wrapped && !ours) out.note = 'launches a wrap shim from an unknown cli path';
+  else if (server.transport === 'other') out.note = 'no command or url (built-in or extension)';
+  return out;
+}
+
+export function scanClients(deps: ScanDeps, opts: { client?: string } = {}): ScanResult {
+  const { files, errors } = discover(deps, opts.client);
+  const servers = files.flatMap((file) => file.servers.map((s) => row(s, file, deps)));
+  return { servers, errors };
+}

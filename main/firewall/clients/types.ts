@@ -1,0 +1,107 @@
+// Shared shapes for the client-config adapters. Everything here is plain data so the
+// engine, the CLI and the desktop app can all drive scan/protect/unprotect.
+
+export type KeyPath = (string | number)[];
+export type ConfigFormat = 'json' | 'yaml' | 'toml';
+export type Transport = 'stdio' | 'http' | 'sse' | 'other';
+export type ServerStatus = 'protected' | 'registered' | 'shadow';
+
+/** Where config paths come from: injected so tests can point every client at a temp home. */
+export interface ClientContext {
+  env: NodeJS.ProcessEnv;
+  platform: NodeJS.Platform;
+  /** Project roots to look in for project-scoped files (.mcp.json, .cursor/mcp.json, …). */
+  projectDirs: string[];
+}
+
+export interface ServerRegistry {
+  isRegistered(name: string): boolean;
+}
+
+/** Everything the core needs; the lead passes process.execPath and the built cli path, the desktop app its own. */
+export interface ClientsDeps extends ClientContext {
+  dataDir: string;
+  runtimePath: string;
+  cliPath: string;
+  registry: ServerRegistry;
+  /** Other cli paths that count as "ours" (e.g. the desktop app's bundled cli next to the npm one). */
+  knownCliPaths?: string[];
+  registerServer?: (name: string, fingerprint: string) => void | Promise<void>;
+  now?: () => Date;
+}
+
+/** How the entries of one file spell their fields (Goose says cmd, opencode wants an argv array, …). */
+export interface EntryShape {
+  commandKey: 'command' | 'cmd';
+  /** opencode keeps the whole argv in `command`. */
+  commandIsArgv: boolean;
+  envKeys: string[];
+  urlKeys: string[];
+  headerPaths: KeyPath[];
+  /** What a url entry without a `type` means (Cline assumes SSE). */
+  defaultRemote: 'http' | 'sse';
+}
+
+export interface Container {
+  /** Key path of the map (or list, for Continue) that holds the servers. */
+  path: KeyPath;
+  kind: 'map' | 'list';
+  scope: string;
+  /** For per-project entries inside a user file (Claude Code `projects[...]`). */
+  project?: string;
+}
+
+export interface ConfigFileSpec {
+  path: string;
+  scope: string;
+  format: ConfigFormat;
+  shape: EntryShape;
+  /** Computed from the parsed document because some files (~/.claude.json) nest servers per project. */
+  containers: (doc: unknown) => Container[];
+}
+
+export interface ClientAdapter {
+  id: string;
+  displayName: string;
+  /** Candidate files; the core keeps the ones that exist. May glob (MSIX, VS Code profiles). */
+  configFiles(ctx: ClientContext): ConfigFileSpec[];
+}
+
+export interface Launch {
+  command: string;
+  args: string[];
+}
+
+export interface SecretFinding {
+  where: 'env' | 'header' | 'arg' | 'url';
+  name: string;
+  /** Masked: a few leading characters and the length, never the value. */
+  masked: string;
+  reason: string;
+}
+
+export interface DiscoveredServer {
+  client: string;
+  file: string;
+  scope: string;
+  project?: string;
+  name: string;
+  /** Key path of the entry inside the file. */
+  path: KeyPath;
+  transport: Transport;
+  launch?: Launch;
+  url?: string;
+  /** True when the launch is our wrap shim. */
+  wrapped: boolean;
+  /** The original launch carried inside a wrap line. */
+  wrappedLaunch?: Launch;
+  /** The server name the shim is told (`wrap --server NAME`). */
+  wrappedName?: string;
+  raw: Record<string, unknown>;
+}
+
+export interface FileError {
+  client: string;
+  file: string;
+  message: string;
+}

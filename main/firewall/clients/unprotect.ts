@@ -1,0 +1,110 @@
+import { deleteState, loadOriginal, loadState, writeBackup, type EntryRecord } from './bookkeeping.js';
+import { discover, type LoadedFile } from './discover.js';
+import { assertUnchanged, atomicWrite } from './file-io.js';
+import { editorFor, type FormatEditor } from './formats/index.js';
+import { samePath, verifyLaunches, type EditDeps, type EditOptions, type EditReport, type EntryResult } from './protect.js';
+import { launchOps } from './read-entries.js';
+import { isOurWrap } from './scan.js';
+import type { DiscoveredServer, KeyPath, Launch } from './types.js';
+
+// Put back exactly the value text we replaced (quoting, layout, comments inside it);
+// keys we added are removed. Nothing else in the file is touched.
+function revertRecord(editor: FormatEditor, text: string, rec: EntryRecord): string {
+  let out = text;
+  for (const op of [...rec.ops].reverse()) {
+    if (op.originalText === null) {
+      out = editor.remove(out, op.path);
+      continue;
+    }
+    const span = editor.spanOf(out, op.path);
+    out = span ? out.slice(0, span.start) + op.originalText + out.slice(span.end) : out;
+  }
+  return out;
+}
+
+interface Plan {
+  text: string;
+  expected: { path: KeyPath; launch: Launch }[];
+  results: EntryResult[];
+}
+
+function planSpanRestore(file: LoadedFile, records: EntryRecord[], deps: EditDeps): Plan {
+  const editor = editorFor(file.spec.format);
+  let text = file.text;
+  const expected: Plan['expected'] = [];
+  const results: EntryResult[] = [];
+  const outcome = deps.dryRun ? 'would-restore' : 'restored';
+  for (const server of file.servers) {
+    const base = { client: file.adapter.id, file: file.spec.path, scope: server.scope, name: server.name };
+    const rec = records.find((r) => samePath(r.path, server.path));
+    if (rec && JSON.stringify(server.launch) === JSON.stringify(rec.inserted)) {
+      text = revertRecord(editor, text, rec);
+      expected.push({ path: server.path, launch: rec.original });
+      results.push({ ...base, outcome });
+    } else if (isOurWrap(server, deps, file) && server.wrappedLaunch) {
+      // No record (data dir lost) or the client re-serialised the entry: the wrap line itself
+      // carries the original launch after `--`.
+      for (const op of launchOps(server, file.spec, server.wrappedLaunch)) text = editor.set(text, op.path, op.value, op.after);
+      expected.push({ path: server.path, launch: server.wrappedLaunch });
+      results.push({ ...base, outcome, detail: 'restored from the wrap line' });
+    } else if (rec) {
+      results.push({ ...base, outcome: 'left-modified', detail: 'entry changed since we protected it; left as is' });
+    }
+  }
+  return { text, expected, results };
+}
+
+function hasOurs(file: LoadedFile, deps: EditDeps): DiscoveredServer | undefined {
+  return file.servers.find((s) => isOurWrap(s, deps, file));
+}
+
+async function unprotectFile(file: LoadedFile, deps: EditDeps, report: EditReport): Promise<void> {
+  const state = loadState(deps.dataDir, file.spec.path);
+  if (!state && !hasOurs(file, deps)) return;
+  const original = state && state.protectedHash === file.hash ? loadOriginal(deps.dataDir, state) : undefined;
+  let bytes: Buffer | string;
+  let results: EntryResult[];
+  if (original) {
+    // The file is exactly as we left it: the saved bytes are the exact pre-protect file.
+    bytes = original;
+    results = (state?.entries ?? []).map((e) => ({
+      client: file.adapter.id,
+      file: file.spec.path,
+      scope: file.servers.find((s) => samePath(s.path, e.path))?.scope ?? file.spec.scope,
+      name: e.name,
+      outcome: deps.dryRun ? 'would-restore' : 'restored',
+      detail: 'original bytes',
+    }));
+  } else {
+    const plan = planSpanRestore(file, state?.entries ?? [], deps);
+    verifyLaunches(file, plan.text, plan.expected);
+    bytes = plan.text;
+    results = plan.results;
+    if (plan.expected.length === 0) {
+      report.entries.push(...results);
+      if (!deps.dryRun) deleteState(deps.dataDir, file.spec.path);
+      return;
+    }
+  }
+  if (!deps.dryRun) {
+    assertUnchanged(file.spec.path, file.hash);
+    report.backups.push(writeBackup(deps.dataDir, file.spec.path, file.bytes, (deps.now ?? (() => new Date()))()));
+    atomicWrite(file.spec.path, bytes);
+    deleteState(deps.dataDir, file.spec.path);
+  }
+  report.entries.push(...results);
+}
+
+export async function unprotectClients(deps: EditDeps, opts: EditOptions = {}): Promise<EditReport> {
+  const d = { ...deps, dryRun: opts.dryRun ?? deps.dryRun };
+  const { files, errors } = discover(d, opts.client);
+  const report: EditReport = { entries: [], errors: [...errors], backups: [] };
+  for (const file of files) {
+    try {
+      await unprotectFile(file, d, report);
+    } catch (err) {
+      report.errors.push({ client: file.adapter.id, file: file.spec.path, message: (err as Error).message });
+    }
+  }
+  return report;
+}

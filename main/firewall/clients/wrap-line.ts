@@ -1,0 +1,57 @@
+import { createHash } from 'node:crypto';
+import type { Launch } from './types.js';
+
+/**
+ * The launch a protected entry gets. The runtime is an absolute path because GUI clients
+ * (Claude Desktop, Cursor on macOS) spawn without the login shell's PATH, so a bare
+ * `node` either fails or finds some other Node.
+ */
+export function buildWrapLaunch(
+  runtimePath: string,
+  cliPath: string,
+  server: string,
+  clientId: string,
+  original: Launch,
+): Launch {
+  return {
+    command: runtimePath,
+    args: [cliPath, 'wrap', '--server', server, '--client', clientId, '--', original.command, ...original.args],
+  };
+}
+
+export interface DecodedWrap {
+  cliPath: string;
+  server: string;
+  original: Launch;
+}
+
+/** Reads a launch back as a wrap line; undefined when it is not one. */
+export function decodeWrapLaunch(launch: Launch): DecodedWrap | undefined {
+  const argv = [launch.command, ...launch.args];
+  const w = argv.indexOf('wrap');
+  // Either `<runtime> <cli.js> wrap …` or a self-contained `<mcp-firewall binary> wrap …`.
+  if (w !== 1 && w !== 2) return undefined;
+  const sep = argv.indexOf('--', w + 1);
+  if (sep < 0 || sep + 1 >= argv.length) return undefined;
+  let server: string | undefined;
+  for (let i = w + 1; i < sep; i++) {
+    if (argv[i] === '--server') server = argv[i + 1];
+  }
+  if (!server) return undefined;
+  const cliPath = argv[w - 1] ?? '';
+  const original = { command: argv[sep + 1] ?? '', args: argv.slice(sep + 2) };
+  return { cliPath, server, original };
+}
+
+/**
+ * The registry fingerprint of a stdio server: its exact argv. The shim can compute the
+ * same value from what follows `--`, so a changed launch line shows up as registry drift.
+ */
+export function launchFingerprint(launch: Launch): string {
+  const canonical = JSON.stringify([launch.command, ...launch.args]);
+  return `sha256:${createHash('sha256').update(canonical).digest('hex')}`;
+}
+
+export function urlFingerprint(url: string): string {
+  return `sha256:${createHash('sha256').update(JSON.stringify(['url', url])).digest('hex')}`;
+}
