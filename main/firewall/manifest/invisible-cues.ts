@@ -1,0 +1,104 @@
+import type { Cue } from './cue-types.js';
+import { excerptAt } from './excerpt.js';
+
+// Runs of characters that render as nothing. Tag characters (U+E0000–E007F) spell ASCII that
+// the model reads but no UI shows; variation selectors can carry one byte each after an
+// emoji; zero-width characters split words to slip past keyword filters.
+const TAGS = /(?:\udb40[\udc00-\udc7f])+/g;
+const VS_SUPPLEMENT = /(?:\udb40[\udd00-\uddef])+/g;
+const VS_BASIC = /[\ufe00-\ufe0f]{2,}/g;
+const ZERO_WIDTH = /[\u00ad\u180e\u200b-\u200d\u2060-\u2064\ufeff\u115f\u1160\u3164\uffa0]+/g;
+const BIDI = /[\u202a-\u202e\u2066-\u2069]+/g;
+const BIDI_MARKS = /[\u200e\u200f\u061c]+/g;
+// CSI, OSC and two-character escapes: enough to hide text (SGR 8), erase lines or retitle.
+const ANSI = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]{0,512}(?:\u0007|\u001b\\)?|[@-Z\\-_])/g;
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001a\u001c-\u001f\u007f-\u009f]+/g;
+const EMOJI = /\p{Extended_Pictographic}/u;
+
+function decodeTags(run: string): string {
+  let s = '';
+  for (const ch of run) {
+    const cp = ch.codePointAt(0)! - 0xe0000;
+    s += cp >= 0x20 && cp < 0x7f ? String.fromCharCode(cp) : '';
+  }
+  return s;
+}
+
+/** `identifier`: a tool or parameter name, where any invisible character is impersonation. */
+export function findInvisibleCues(path: string, text: string, identifier = false): Cue[] {
+  const cues: Cue[] = [];
+  // Fast path: plain printable ASCII and ordinary letters cannot hold any of the above.
+  if (!/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\u3164\ufe00-\ufe0f\ufeff\uffa0\udb40]/.test(text)) {
+    return cues;
+  }
+  const push = (m: RegExpExecArray, kind: Cue['kind'], severity: Cue['severity'], reason: string, excerpt?: string): void => {
+    cues.push({ kind, path, start: m.index, end: m.index + m[0].length, severity, reason, excerpt: excerpt ?? excerptAt(text, m.index, m.index + m[0].length) });
+  };
+  for (const m of text.matchAll(TAGS)) {
+    push(m, 'invisible-unicode', 'high', 'Unicode tag characters: invisible text the model still reads', `hidden text: "${decodeTags(m[0])}"`);
+  }
+  for (const m of text.matchAll(VS_SUPPLEMENT)) {
+    if (m[0].length >= 4) push(m, 'invisible-unicode', 'high', 'run of variation selectors: bytes smuggled after a visible character');
+  }
+  for (const m of text.matchAll(VS_BASIC)) {
+    push(m, 'invisible-unicode', 'medium', 'run of variation selectors: bytes smuggled after a visible character');
+  }
+  for (const m of text.matchAll(ZERO_WIDTH)) {
+    const before = text.slice(Math.max(0, m.index - 2), m.index);
+    const after = text.slice(m.index + m[0].length, m.index + m[0].length + 2);
+    // A single ZWJ between emoji is how families and skin tones are spelled; a BOM at the
+    // very start is an encoding artefact. Neither hides anything.
+    if (m[0] === '\u200d' && EMOJI.test(before) && EMOJI.test(after)) continue;
+    if (m[0] === '\ufeff' && m.index === 0) continue;
+    const inWord = /\p{L}$/u.test(before) && /^\p{L}/u.test(after);
+    const severity = identifier || inWord || m[0].length >= 2 ? 'high' : 'medium';
+    push(m, 'invisible-unicode', severity, inWord ? 'zero-width character inside a word: splits keywords past filters' : 'zero-width characters: invisible content');
+  }
+  for (const m of text.matchAll(BIDI)) {
+    push(m, 'bidi-control', 'high', 'bidirectional override/isolate: what the reviewer sees differs from what the model reads');
+  }
+  for (const m of text.matchAll(BIDI_MARKS)) push(m, 'bidi-control', 'low', 'directional mark');
+  for (const m of text.matchAll(ANSI)) {
+    push(m, 'ansi-escape', 'high', 'ANSI escape sequence: can hide or overwrite text in terminal clients');
+  }
+  for (const m of text.matchAll(CONTROL)) {
+    if (m[0].startsWith('\u001b')) continue;
+    push(m, 'control-character', 'medium', 'control character in tool metadata');
+  }
+  return cues;
+}
+
+const STRIP = /[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufe00-\ufe0f\ufeff]|\udb40[\udc00-\uddef]/;
+
+/**
+ * The text with invisible characters removed, plus a map back to original offsets, so the
+ * phrase rules see "ignore previous instructions" even when it was written "ig\u200bnore".
+ */
+export function stripInvisible(text: string): { clean: string; toOriginal: (i: number) => number } {
+  if (!STRIP.test(text)) return { clean: text, toOriginal: (i) => i };
+  const map: number[] = [];
+  let clean = '';
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0xdb40 && i + 1 < text.length) {
+      const low = text.charCodeAt(i + 1);
+      if (low >= 0xdc00 && low <= 0xddef) {
+        i++;
+        continue;
+      }
+    }
+    const ch = text[i]!;
+    if (ch.length === 1 && /[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufe00-\ufe0f\ufeff]/.test(ch)) continue;
+    map.push(i);
+    clean += ch;
+  }
+  map.push(text.length);
+  return { clean, toOriginal: (i) => map[Math.min(i, map.length - 1)]! };
+}
+
+/** ASCII smuggled as tag characters, decoded, so the phrase rules can read it too. */
+export function decodedTagText(text: string): string {
+  let out = '';
+  for (const m of text.matchAll(TAGS)) out += decodeTags(m[0]) + ' ';
+  return out;
+}

@@ -1,0 +1,70 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checkTools, findPoisoningCues, toolVerdict, type CueContext } from '../../../main/firewall/manifest/index.js';
+
+// Detection is measured, not assumed: our own poisoned corpus in the published attack
+// styles against the tools/list of real MCP server packages. Figures go to
+// docs/benchmarks-manifest.md; these thresholds are the floor we promise.
+const fixtures = join(import.meta.dirname, '../../fixtures');
+interface CorpusItem { id: string; category: string; context?: CueContext; tool: unknown }
+const load = (file: string): CorpusItem[] => (JSON.parse(readFileSync(join(fixtures, 'poisoned-tools', file), 'utf8')) as { items: CorpusItem[] }).items;
+
+function rates(items: CorpusItem[]) {
+  const verdicts = items.map((it) => toolVerdict(findPoisoningCues(it.tool, it.context)));
+  return {
+    detected: verdicts.filter((v) => v !== 'ok').length / items.length,
+    blocked: verdicts.filter((v) => v === 'block').length / items.length,
+    missed: items.filter((_, i) => verdicts[i] === 'ok').map((it) => it.id),
+  };
+}
+
+const manifestsDir = join(fixtures, 'real-manifests');
+const manifests = readdirSync(manifestsDir).filter((f) => f.endsWith('.json')).map((f) => ({
+  file: f,
+  checks: checkTools((JSON.parse(readFileSync(join(manifestsDir, f), 'utf8')) as { tools: unknown[] }).tools),
+}));
+
+describe('poisoning detection on the poisoned corpus', () => {
+  const corpus = load('corpus.json');
+
+  it('covers at least 60 poisoned tools across the six published attack styles', () => {
+    expect(corpus.length).toBeGreaterThanOrEqual(60);
+    expect(new Set(corpus.map((c) => c.category)).size).toBe(6);
+  });
+
+  it('flags at least 90 % of the poisoned tools and blocks at least 80 %', () => {
+    const r = rates(corpus);
+    expect(r.missed).toEqual([]);
+    expect(r.detected).toBeGreaterThanOrEqual(0.9);
+    expect(r.blocked).toBeGreaterThanOrEqual(0.8);
+  });
+
+  it('flags at least 90 % of every attack style on its own', () => {
+    for (const category of new Set(corpus.map((c) => c.category))) {
+      expect(rates(corpus.filter((c) => c.category === category)).detected, category).toBeGreaterThanOrEqual(0.9);
+    }
+  });
+
+  it('flags at least 80 % of the hold-out set written after the rules were first frozen', () => {
+    expect(rates(load('holdout.json')).detected).toBeGreaterThanOrEqual(0.8);
+  });
+});
+
+describe('false positives on real MCP servers', () => {
+  it('raises no high-severity finding on server-everything, -filesystem and -memory', () => {
+    for (const file of ['server-everything.json', 'server-filesystem.json', 'server-memory.json']) {
+      const checks = manifests.find((m) => m.file === file)!.checks;
+      expect(checks.length, file).toBeGreaterThan(0);
+      const high = checks.flatMap((c) => c.cues.filter((cue) => cue.severity === 'high').map((cue) => `${c.name}: ${cue.kind} ${cue.excerpt}`));
+      expect(high, file).toEqual([]);
+    }
+  });
+
+  it('blocks no real tool and sends under 2 % of them to review', () => {
+    const all = manifests.flatMap((m) => m.checks);
+    expect(manifests.length).toBeGreaterThanOrEqual(3);
+    expect(all.filter((c) => c.verdict === 'block').map((c) => c.name)).toEqual([]);
+    expect(all.filter((c) => c.verdict !== 'ok').length / all.length).toBeLessThan(0.02);
+  });
+});
