@@ -19,6 +19,10 @@ usage:
   mcp-firewall approvals list | allow ID [--scope once|session|always] | deny ID
   mcp-firewall policy check FILE | show | emergency on|off|status
   mcp-firewall audit query "SQL" [--json] | verify
+  mcp-firewall scan [--json] [--client ID] [--project DIR]  every server in every client config
+  mcp-firewall protect [--client ID] [--dry-run]       route client configs through the firewall
+  mcp-firewall unprotect [--client ID]                 restore them byte for byte
+  mcp-firewall manifest check FILE [--json]            vet a saved tools/list for poisoning
 
 Data dir: $MCP_FIREWALL_HOME, else the OS app-data dir.
 `;
@@ -30,6 +34,10 @@ const COMMANDS: Record<string, () => Promise<CommandHandler>> = {
   approvals: async () => (await import('./commands/approvals.js')).approvalsCommand,
   policy: async () => (await import('./commands/policy.js')).policyCommand,
   audit: async () => (await import('./commands/audit.js')).auditCommand,
+  scan: async () => (await import('./commands/clients.js')).scanCommand,
+  protect: async () => (await import('./commands/clients.js')).protectCommand,
+  unprotect: async () => (await import('./commands/clients.js')).unprotectCommand,
+  manifest: async () => (await import('./commands/manifest-check.js')).manifestCheckCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -49,8 +49,12 @@ export function createAuditLog(db: DatabaseSync): AuditLog {
   const insert: StatementSync = db.prepare(
     `INSERT INTO mcp_audit (${COLUMNS.join(', ')}, prev_hash, row_hash) VALUES (${COLUMNS.map(() => '?').join(', ')}, ?, ?)`,
   );
-  const last = db.prepare('SELECT row_hash FROM mcp_audit ORDER BY id DESC LIMIT 1').get() as { row_hash: string } | undefined;
-  let prevHash = last?.row_hash ?? GENESIS_HASH;
+  const last = db.prepare('SELECT row_hash FROM mcp_audit ORDER BY id DESC LIMIT 1');
+  // The chain head is read inside the write transaction, not cached: the CLI may append
+  // (registry edits while no engine runs, `protect`) and a stale head would fork the chain.
+  const begin = db.prepare('BEGIN IMMEDIATE');
+  const commit = db.prepare('COMMIT');
+  const rollback = db.prepare('ROLLBACK');
   return {
     append(entry) {
       const values: RowValues = [
@@ -59,10 +63,17 @@ export function createAuditLog(db: DatabaseSync): AuditLog {
         entry.ruleId ?? null, entry.reason ?? null, entry.sessionId ?? null, entry.requestId ?? null,
         entry.argsDigest ?? null, entry.latencyMs ?? null,
       ];
-      const hash = rowHash(prevHash, values);
-      const info = insert.run(...values, prevHash, hash);
-      prevHash = hash;
-      return { id: Number(info.lastInsertRowid), rowHash: hash };
+      begin.run();
+      try {
+        const prevHash = (last.get() as { row_hash: string } | undefined)?.row_hash ?? GENESIS_HASH;
+        const hash = rowHash(prevHash, values);
+        const info = insert.run(...values, prevHash, hash);
+        commit.run();
+        return { id: Number(info.lastInsertRowid), rowHash: hash };
+      } catch (error) {
+        rollback.run();
+        throw error;
+      }
     },
   };
 }
