@@ -12,6 +12,8 @@ await build({
   splitting: true,
   format: 'esm',
   platform: 'node',
+  // jsonc-parser's CommonJS entry is a UMD wrapper whose require()s esbuild cannot follow.
+  mainFields: ['module', 'main'],
   target: 'node22',
   sourcemap: 'linked',
   chunkNames: 'chunks/[name]-[hash]',
