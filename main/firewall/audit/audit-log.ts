@@ -43,6 +43,8 @@ export function rowHash(prevHash: string, values: RowValues): string {
 
 export interface AuditLog {
   append(entry: AuditEntry): { id: number; rowHash: string };
+  /** Several rows in one transaction: the engine's group commit for rows arriving together. */
+  appendBatch(entries: AuditEntry[]): void;
 }
 
 export function createAuditLog(db: DatabaseSync): AuditLog {
@@ -55,25 +57,45 @@ export function createAuditLog(db: DatabaseSync): AuditLog {
   const begin = db.prepare('BEGIN IMMEDIATE');
   const commit = db.prepare('COMMIT');
   const rollback = db.prepare('ROLLBACK');
+  const toValues = (entry: AuditEntry): RowValues => [
+    entry.eventTime ?? nowIso(), entry.event, entry.actorId ?? null, entry.client ?? null, entry.serverName ?? null,
+    entry.toolName ?? null, entry.method ?? null, entry.actionClass ?? null, entry.decision, entry.approvalId ?? null,
+    entry.ruleId ?? null, entry.reason ?? null, entry.sessionId ?? null, entry.requestId ?? null,
+    entry.argsDigest ?? null, entry.latencyMs ?? null,
+  ];
+  const inTransaction = <T>(work: () => T): T => {
+    begin.run();
+    try {
+      const result = work();
+      commit.run();
+      return result;
+    } catch (error) {
+      rollback.run();
+      throw error;
+    }
+  };
+  const chainHead = () => (last.get() as { row_hash: string } | undefined)?.row_hash ?? GENESIS_HASH;
   return {
     append(entry) {
-      const values: RowValues = [
-        entry.eventTime ?? nowIso(), entry.event, entry.actorId ?? null, entry.client ?? null, entry.serverName ?? null,
-        entry.toolName ?? null, entry.method ?? null, entry.actionClass ?? null, entry.decision, entry.approvalId ?? null,
-        entry.ruleId ?? null, entry.reason ?? null, entry.sessionId ?? null, entry.requestId ?? null,
-        entry.argsDigest ?? null, entry.latencyMs ?? null,
-      ];
-      begin.run();
-      try {
-        const prevHash = (last.get() as { row_hash: string } | undefined)?.row_hash ?? GENESIS_HASH;
+      const values = toValues(entry);
+      return inTransaction(() => {
+        const prevHash = chainHead();
         const hash = rowHash(prevHash, values);
         const info = insert.run(...values, prevHash, hash);
-        commit.run();
         return { id: Number(info.lastInsertRowid), rowHash: hash };
-      } catch (error) {
-        rollback.run();
-        throw error;
-      }
+      });
+    },
+    appendBatch(entries) {
+      if (entries.length === 0) return;
+      const rows = entries.map(toValues);
+      inTransaction(() => {
+        let prevHash = chainHead();
+        for (const values of rows) {
+          const hash = rowHash(prevHash, values);
+          insert.run(...values, prevHash, hash);
+          prevHash = hash;
+        }
+      });
     },
   };
 }

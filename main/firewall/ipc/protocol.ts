@@ -28,7 +28,7 @@ export type ShimMessage =
   | { t: 'hello'; server: string; client: string; command: string; args: string[]; sessionId: string; pid: number }
   | { t: 'decide'; rid: number; call: CallInfo; ruleId: string | null; reason: string }
   | { t: 'record'; rid: number; entry: AuditEntry }
-  | { t: 'event'; entry: AuditEntry }
+  | { t: 'events'; entries: AuditEntry[] }
   | { t: 'cancel'; rid: number };
 
 export type EngineMessage =

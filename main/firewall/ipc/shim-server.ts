@@ -4,6 +4,7 @@ import type { AuditEntry } from '../audit/audit-log.js';
 import type { Engine } from '../engine.js';
 import { createLineSplitter } from '../jsonrpc/line-splitter.js';
 import { formatFingerprint } from '../registry/registry.js';
+import { createAuditBatcher, type AuditBatcher } from './audit-batcher.js';
 import type { EngineMessage, ShimMessage } from './protocol.js';
 
 interface ShimSession {
@@ -28,7 +29,8 @@ function send(socket: Socket, message: EngineMessage): void {
 export async function startShimServer(engine: Engine, socketPath: string): Promise<ShimServer> {
   if (process.platform !== 'win32') rmSync(socketPath, { force: true });
   const sessions = new Set<ShimSession>();
-  const server: Server = createServer((socket) => handleConnection(engine, socket, sessions));
+  const batcher = createAuditBatcher(engine.audit);
+  const server: Server = createServer((socket) => handleConnection(engine, batcher, socket, sessions));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(socketPath, () => resolve());
@@ -50,13 +52,14 @@ export async function startShimServer(engine: Engine, socketPath: string): Promi
       new Promise((resolve) => {
         offSnapshot();
         offRevoke();
+        batcher.flush();
         for (const session of sessions) session.socket.destroy();
         server.close(() => resolve());
       }),
   };
 }
 
-function handleConnection(engine: Engine, socket: Socket, sessions: Set<ShimSession>): void {
+function handleConnection(engine: Engine, batcher: AuditBatcher, socket: Socket, sessions: Set<ShimSession>): void {
   const session: ShimSession = { socket, server: null, client: 'unknown', sessionId: '', actorId: '', cancels: new Map() };
   sessions.add(session);
   const splitter = createLineSplitter((line) => {
@@ -67,7 +70,7 @@ function handleConnection(engine: Engine, socket: Socket, sessions: Set<ShimSess
       socket.destroy();
       return;
     }
-    handleMessage(engine, session, message);
+    handleMessage(engine, batcher, session, message);
   });
   socket.on('data', (chunk: Buffer) => splitter.push(chunk));
   socket.on('error', () => socket.destroy());
@@ -78,7 +81,7 @@ function handleConnection(engine: Engine, socket: Socket, sessions: Set<ShimSess
   });
 }
 
-function handleMessage(engine: Engine, session: ShimSession, message: ShimMessage): void {
+function handleMessage(engine: Engine, batcher: AuditBatcher, session: ShimSession, message: ShimMessage): void {
   const { socket } = session;
   switch (message.t) {
     case 'hello': {
@@ -98,16 +101,19 @@ function handleMessage(engine: Engine, session: ShimSession, message: ShimMessag
       send(socket, { t: 'welcome', snapshot: engine.snapshot() });
       return;
     }
-    case 'record':
-      try {
-        engine.record(sessionEntry(session, message.entry));
-        send(socket, { t: 'ack', rid: message.rid });
-      } catch (error) {
-        send(socket, { t: 'nack', rid: message.rid, error: (error as Error).message });
+    case 'record': {
+      if (!session.server) {
+        send(socket, { t: 'nack', rid: message.rid, error: 'session was not admitted' });
+        return;
       }
+      const { rid } = message;
+      batcher.write(sessionEntry(session, message.entry), (error) =>
+        send(socket, error ? { t: 'nack', rid, error: error.message } : { t: 'ack', rid }),
+      );
       return;
-    case 'event':
-      if (session.server) engine.record(sessionEntry(session, message.entry));
+    }
+    case 'events':
+      if (session.server) for (const entry of message.entries) batcher.write(sessionEntry(session, entry));
       return;
     case 'decide': {
       if (!session.server) {
@@ -137,6 +143,5 @@ function handleMessage(engine: Engine, session: ShimSession, message: ShimMessag
 
 /** A shim may only write rows about the server and session the engine admitted it for. */
 function sessionEntry(session: ShimSession, entry: AuditEntry): AuditEntry {
-  if (!session.server) throw new Error('session was not admitted');
   return { ...entry, serverName: session.server, sessionId: session.sessionId };
 }

@@ -12,7 +12,7 @@ export interface EngineLink {
   decide(call: CallInfo, ruleId: string | null, reason: string, onProgress: (message: string) => void): { verdict: Promise<Verdict>; cancel(): void };
   /** Resolves once the engine has committed the row. */
   record(entry: AuditEntry): Promise<void>;
-  /** Fire and forget: for rows nothing waits on. */
+  /** Fire and forget, for rows nothing waits on; sent in small batches to spare the engine a wake-up per row. */
   event(entry: AuditEntry): void;
   onSnapshot(listener: (snapshot: Snapshot) => void): void;
   onRevoked(listener: (reason: string, hint: string) => void): void;
@@ -25,6 +25,9 @@ interface Waiter {
   reject: (error: Error) => void;
   onProgress?: (message: string) => void;
 }
+
+const EVENT_BATCH = 32;
+const EVENT_DELAY_MS = 10;
 
 export const ENGINE_GONE = 'the MCP Firewall engine is not running';
 
@@ -97,6 +100,16 @@ function createEngineLink(socket: Socket): EngineLink {
   });
   socket.on('data', (chunk: Buffer) => splitter.push(chunk));
 
+  let events: AuditEntry[] = [];
+  let eventTimer: NodeJS.Timeout | null = null;
+  const flushEvents = () => {
+    if (eventTimer) clearTimeout(eventTimer);
+    eventTimer = null;
+    if (events.length === 0 || closed) return;
+    const batch = events;
+    events = [];
+    socket.write(`${JSON.stringify({ t: 'events', entries: batch } satisfies ShimMessage)}\n`);
+  };
   const send = (message: ShimMessage) => {
     if (closed) throw new Error(ENGINE_GONE);
     socket.write(`${JSON.stringify(message)}\n`);
@@ -146,7 +159,10 @@ function createEngineLink(socket: Socket): EngineLink {
       });
     },
     event(entry) {
-      if (!closed) send({ t: 'event', entry });
+      if (closed) return;
+      events.push({ ...entry, eventTime: entry.eventTime ?? new Date().toISOString() });
+      if (events.length >= EVENT_BATCH) flushEvents();
+      else if (!eventTimer) eventTimer = setTimeout(flushEvents, EVENT_DELAY_MS);
     },
     onSnapshot(listener) {
       snapshotListener = listener;
@@ -155,6 +171,7 @@ function createEngineLink(socket: Socket): EngineLink {
       revokedListener = listener;
     },
     close() {
+      flushEvents();
       closed = true;
       socket.end();
     },

@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 
 const NEWLINE = Buffer.from('\n');
+const SMALL_MESSAGE = 64 * 1024;
 
 /** Writes newline-delimited messages to one side of the relay and reports backpressure. */
 export interface PeerWriter {
@@ -26,7 +27,9 @@ export function createPeerWriter(stream: Writable): PeerWriter {
     send(line) {
       if (!open || stream.destroyed || stream.writableEnded) return true;
       if (typeof line === 'string') return stream.write(`${line}\n`);
-      // Two writes under cork avoid copying a multi-MB message just to append a newline.
+      // Small messages: one copy and one write() beats a corked writev. Large ones: two
+      // writes under cork, so a multi-MB message is not copied just to append a newline.
+      if (line.length < SMALL_MESSAGE) return stream.write(Buffer.concat([line, NEWLINE], line.length + 1));
       stream.cork();
       stream.write(line);
       const ok = stream.write(NEWLINE);

@@ -1,0 +1,91 @@
+// `password = ...`, `API_KEY: ...`, `"client_secret": "..."`, `--token=...`: a secret-ish
+// name assigned a value that looks like a secret. The anchor is the keyword inside the
+// name; the whole name is recovered around it, so `token_count` or `max_tokens` never match.
+import { shannonEntropy } from './checks.js';
+import { charClasses, isPlaceholder, isTemplate } from './placeholders.js';
+import type { Finding, Rule } from './types.js';
+
+const KEYWORDS = ['pass', 'pwd', 'secret', 'token', 'key', 'auth', 'credential'];
+const ANCHORS = KEYWORDS.flatMap((k) => [k, k[0]!.toUpperCase() + k.slice(1), k.toUpperCase()]);
+
+const PASSWORD_WORDS = new Set(['password', 'passwd', 'pwd', 'pass', 'passphrase']);
+const SECRET_WORDS = new Set(['secret', 'token', 'credential', 'credentials', 'auth', 'apikey']);
+const KEY_QUALIFIERS = new Set([
+  'api', 'access', 'secret', 'private', 'auth', 'signing', 'encryption', 'master', 'client', 'app', 'account',
+  'license', 'subscription', 'service', 'admin', 'write', 'deploy', 'session', 'webhook', 'shared', 'hmac',
+]);
+const LONG_SUFFIXES = ['password', 'passwd', 'secret', 'token', 'apikey'];
+// Names that hold pagination cursors or public material, not secrets.
+const EXCLUDED_WORDS = new Set(['public', 'page', 'cursor', 'continuation', 'sync', 'next', 'csrf', 'xsrf', 'resume', 'pub']);
+
+function splitWords(name: string): string[] {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .split(/[\s_.-]+/)
+    .filter(Boolean)
+    .map((w) => w.toLowerCase());
+}
+
+type NameKind = 'password' | 'secret' | null;
+export function classifyName(name: string): NameKind {
+  const words = splitWords(name);
+  const last = words[words.length - 1];
+  if (!last) return null;
+  for (const w of words) if (EXCLUDED_WORDS.has(w)) return null;
+  if (PASSWORD_WORDS.has(last)) return 'password';
+  if (SECRET_WORDS.has(last)) return 'secret';
+  const prev = words[words.length - 2];
+  if (last === 'key' && prev && KEY_QUALIFIERS.has(prev)) return 'secret';
+  // ALLCAPS or lowercase run-together names: PGPASSWORD, githubtoken.
+  for (const s of LONG_SUFFIXES) if (last.length > s.length && last.endsWith(s)) return s.startsWith('pass') ? 'password' : 'secret';
+  return null;
+}
+
+const NAME_CHAR = /[A-Za-z0-9_.-]/;
+const ASSIGN = /["']?[ \t]*(?::=|=>|=|:)[ \t]*(["'`]?)/y;
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)*(?:\(\))?$/;
+
+export function acceptValue(v: string, kind: 'password' | 'secret', quoted: boolean): boolean {
+  if (v.length < 6 || v.length > 512 || isTemplate(v) || isPlaceholder(v)) return false;
+  if (/^[\d.,:+-]+$/.test(v) || v.includes('://')) return false;
+  // Unquoted identifiers are code (`password = getPassword()`), not literals.
+  if (!quoted && IDENTIFIER.test(v) && !/\d/.test(v)) return false;
+  if (/^[A-Za-z]+$/.test(v) && (v.length < 16 || shannonEntropy(v) < 3.5)) return false;
+  if (kind === 'password') return charClasses(v) >= 2;
+  return v.length >= 8 && shannonEntropy(v) >= 3.0;
+}
+
+const generic: Rule = {
+  type: 'generic-secret', family: 'secret', severity: 'medium', anchors: ANCHORS,
+  match(text, at): Finding | null {
+    let s = at;
+    while (s > 0 && at - s < 64 && NAME_CHAR.test(text[s - 1] ?? '')) s--;
+    let e = at;
+    while (e < text.length && e - at < 64 && NAME_CHAR.test(text[e] ?? '')) e++;
+    ASSIGN.lastIndex = e;
+    const op = ASSIGN.exec(text);
+    if (!op) return null;
+    const name = text.slice(s, e).replace(/^-+/, '');
+    const kind = classifyName(name);
+    if (!kind) return null;
+    const vs = ASSIGN.lastIndex;
+    const quote = op[1] ?? '';
+    let ve = vs;
+    if (quote) {
+      const close = text.indexOf(quote, vs);
+      if (close === -1 || close - vs > 512) return null;
+      ve = close;
+      if (text.slice(vs, ve).includes('\n')) return null;
+    } else {
+      while (ve < text.length && ve - vs < 512 && !/[\s"'`,;<>(){}[\]]/.test(text[ve] ?? '')) ve++;
+    }
+    const value = text.slice(vs, ve);
+    if (!acceptValue(value, kind, quote !== '')) return null;
+    // `apikey = myapikey123`: a value that repeats its own name is a sample.
+    const lastWord = splitWords(name).pop() ?? '';
+    if (lastWord.length >= 3 && value.toLowerCase().includes(lastWord)) return null;
+    return { type: 'generic-secret', family: 'secret', severity: 'medium', start: vs, end: ve };
+  },
+};
+
+export const GENERIC_RULES: Rule[] = [generic];

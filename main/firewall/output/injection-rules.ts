@@ -1,0 +1,79 @@
+// Text in a tool result that talks to the model instead of the user: instructions,
+// characters the user cannot see, and terminal escapes that can hide or rewrite text.
+import type { Finding, Rule, Severity } from './types.js';
+
+const cue = (type: string, start: number, end: number, severity: Severity): Finding =>
+  ({ type, family: 'injection', severity, start, end });
+
+// Each phrase is checked around its anchor word; the anchor keeps the cost to one scan.
+const PHRASES: Array<{ anchors: string[]; re: RegExp; back: number }> = [
+  {
+    anchors: ['ignore', 'Ignore', 'IGNORE', 'disregard', 'Disregard', 'DISREGARD', 'forget', 'Forget', 'FORGET', 'override', 'Override', 'OVERRIDE'],
+    re: /(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+|the\s+|your\s+|of\s+)*(?:previous|prior|above|preceding|earlier|former|existing|system|original)\s+(?:instructions?|prompts?|directions?|rules|messages|guidelines|context)/iy,
+    back: 0,
+  },
+  {
+    anchors: ['<IMPORTANT', '<important', '<Important', '[IMPORTANT]', '<system', '<SYSTEM', '</system', '<|im_start|', '[INST]', '<instructions', '<INSTRUCTIONS'],
+    re: /(?:<\/?(?:important|system|instructions)>|\[important\]|<\|im_start\|>|\[INST\])/iy,
+    back: 0,
+  },
+  {
+    anchors: ['you must', 'You must', 'YOU MUST', 'you should now', 'You should now'],
+    re: /you\s+(?:must|should)\s+(?:now\s+|immediately\s+|also\s+|first\s+)*(?:call|use|invoke|run|execute|send|read|fetch|email|forward|upload|post)\b/iy,
+    back: 0,
+  },
+  {
+    anchors: ['the user', 'The user', 'THE USER'],
+    re: /(?:do\s+not|don't|never|without|not\s+to)\s+(?:tell|telling|inform|informing|mention|mentioning|reveal|revealing|show|showing|notify|notifying|alert|alerting)\s+(?:this\s+(?:to\s+)?)?(?:to\s+)?the\s+user/iy,
+    back: 40,
+  },
+  {
+    anchors: ['new instructions', 'New instructions', 'NEW INSTRUCTIONS', 'system prompt', 'System prompt', 'SYSTEM PROMPT'],
+    re: /(?:(?:your|these|the)\s+)?new\s+instructions\s*(?:are|:)|(?:reveal|print|output|show|repeat)\s+(?:your|the)\s+system\s+prompt/iy,
+    back: 32,
+  },
+];
+
+const phraseRules: Rule[] = PHRASES.map(({ anchors, re, back }) => ({
+  type: 'instruction', family: 'injection', severity: 'medium', anchors,
+  match(text, at) {
+    for (let s = Math.max(0, at - back); s <= at; s++) {
+      if (back && s > 0 && /\w/.test(text[s - 1] ?? '')) continue;
+      re.lastIndex = s;
+      const m = re.exec(text);
+      if (m) return cue('instruction', s, s + m[0].length, 'medium');
+    }
+    return null;
+  },
+}));
+
+// U+E0000..E007F tags encode ASCII invisibly ("ASCII smuggling"); U+202A..202E and
+// U+2066..2069 reorder what is displayed; zero-width characters hide text boundaries.
+const INVISIBLE = '[\\u200B\\u200C\\u200E\\u200F\\u202A-\\u202E\\u2060-\\u2064\\u2066-\\u2069\\uFEFF]|\\u200D|\\uDB40[\\uDC00-\\uDC7F]';
+const invisible: Rule = {
+  type: 'invisible-unicode', family: 'injection', severity: 'medium', anchors: [], trigger: 'invisible',
+  pattern: `(?:${INVISIBLE})+`,
+  match(text, at, hit) {
+    const end = at + hit.length;
+    if (at === 0 && hit === '\uFEFF') return null; // a byte-order mark
+    // Emoji use ZWJ (👩‍💻) and tag sequences (🏴 flags): legitimate when between pictographs.
+    const prev = text.charCodeAt(at - 1);
+    if (hit === '\u200D' && prev >= 0xdc00 && prev <= 0xdfff) return null;
+    if (hit.charCodeAt(0) === 0xdb40 && text.slice(at - 2, at) === '\uD83C\uDFF4' && hit.endsWith('\uDB40\uDC7F')) return null;
+    const tags = hit.includes('\uDB40');
+    const bidi = /[\u202A-\u202E\u2066-\u2069]/.test(hit);
+    const type = tags ? 'unicode-tags' : bidi ? 'bidi-control' : 'zero-width';
+    return cue(type, at, end, tags ? 'high' : 'medium');
+  },
+};
+
+const ANSI = '\\u001B(?:\\[[0-9;?<=>]*[ -/]*[@-~]|\\][^\\u0007\\u001B]*(?:\\u0007|\\u001B\\\\)?|[@-Z\\\\-_])|\\u009B[0-9;?]*[ -/]*[@-~]';
+const ansi: Rule = {
+  type: 'ansi-escape', family: 'injection', severity: 'medium', anchors: [], trigger: 'ansi',
+  pattern: `(?:${ANSI})+`,
+  match(_text, at, hit) {
+    return cue('ansi-escape', at, at + hit.length, 'medium');
+  },
+};
+
+export const INJECTION_RULES: Rule[] = [...phraseRules, invisible, ansi];

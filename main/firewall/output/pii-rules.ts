@@ -1,0 +1,150 @@
+// Personal data. Numbers are validated (Luhn, mod-97, SSN ranges, octets) and weakly
+// formatted phone numbers need a phone-ish word nearby, because logs and JSON are full
+// of digit runs that are ids, sizes and timestamps.
+import { ibanValid, isAlnum, isWord, luhnValid } from './checks.js';
+import { IBAN_LENGTHS } from './iban-lengths.js';
+import type { Finding, Rule, Severity } from './types.js';
+
+const pii = (type: string, start: number, end: number, severity: Severity): Finding =>
+  ({ type, family: 'pii', severity, start, end });
+
+// Extensions that look like a TLD but are file names: `logo@2x.png`, `icon@3x.webp`.
+const FILE_TLDS = new Set(['png', 'jpg', 'jpeg', 'gif', 'svg', 'webp', 'ico', 'js', 'mjs', 'cjs', 'ts', 'tsx', 'jsx', 'css', 'json', 'map', 'md', 'html', 'txt', 'pdf', 'zip', 'gz', 'tgz', 'lock', 'yaml', 'yml', 'toml', 'wasm', 'py', 'rb', 'go', 'rs', 'java', 'kt', 'swift', 'sh']);
+const LOCAL_CHAR = /[A-Za-z0-9._%+-]/;
+const DOMAIN = /@((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?\.)+([A-Za-z]{2,24}))(?![A-Za-z0-9-])/y;
+const email: Rule = {
+  type: 'email', family: 'pii', severity: 'medium', anchors: ['@'],
+  match(text, at) {
+    let s = at;
+    while (s > 0 && at - s < 64 && LOCAL_CHAR.test(text[s - 1] ?? '')) s--;
+    if (s === at || text[s] === '.' || text[at - 1] === '.') return null;
+    // `user:pass@host` is URL userinfo, `git@github.com:` an SSH remote: neither is a mailbox.
+    const prev = text[s - 1];
+    if (prev === ':' || prev === '/' || text.slice(s, at) === 'git') return null;
+    DOMAIN.lastIndex = at;
+    const m = DOMAIN.exec(text);
+    if (!m || FILE_TLDS.has((m[2] ?? '').toLowerCase())) return null;
+    return pii('email', s, at + m[0].length, 'medium');
+  },
+};
+
+const PHONE_CONTEXT = /phone|tel\b|tel:|telephone|mobile|cell|fax|desk|office|call|contact|sms|whatsapp|text me|reach|number|registered|answering|messages? to|\bph\b|\bmob\b/i;
+// Numbers that sit next to a phone word but are something else: licences, street numbers.
+const NOT_PHONE_BEFORE = /licen[cs]e|passport|located at|address|account|order|invoice|ticket|serial/i;
+const NOT_PHONE_AFTER = /^\s+(?:[A-Z][a-z]+\s+)?(?:St|Street|Ave|Avenue|Rd|Road|Apt|Suite|Blvd|Lane|Way|Drive|Dr)\b/;
+const SSN_CONTEXT = /ssn|social security|social-security|\bsocial\b/i;
+
+function ssnValid(d: string): boolean {
+  const area = Number(d.slice(0, 3));
+  return area !== 0 && area !== 666 && area < 900 && d.slice(3, 5) !== '00' && d.slice(5) !== '0000';
+}
+
+function cardBrandOk(d: string): boolean {
+  const n = d.length;
+  const p2 = Number(d.slice(0, 2));
+  const p3 = Number(d.slice(0, 3));
+  const p4 = Number(d.slice(0, 4));
+  if (d[0] === '4') return n === 13 || n === 16 || n === 19;
+  if ((p2 >= 51 && p2 <= 55) || (p4 >= 2221 && p4 <= 2720)) return n === 16;
+  if (p2 === 34 || p2 === 37) return n === 15;
+  if (p4 === 2131 || p4 === 1800) return n === 15;
+  if (p2 === 30 || p2 === 36 || p2 === 38 || p2 === 39) return n >= 14 && n <= 16;
+  if (p4 === 6011 || p2 === 65 || (p3 >= 644 && p3 <= 649) || p2 === 62 || p2 === 35) return n >= 16 && n <= 19;
+  if (p2 === 50 || (p2 >= 56 && p2 <= 69) || p4 === 604) return n >= 12 && n <= 19; // Maestro
+  return false;
+}
+const CARD_GROUPS = /^(?:\d{4}([ -])\d{4}\1\d{4}\1\d{1,7}|\d{4}([ -])\d{6}\2\d{4,5}|\d{12,19})$/;
+
+const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?![\d])/;
+/** Length of a leading IPv4 address: positive if public, negative if reserved, 0 if none. */
+function ipv4Length(run: string): number {
+  const m = IPV4.exec(run);
+  if (!m) return 0;
+  const o = [m[1], m[2], m[3], m[4]].map((x) => (x && (x.length === 1 || x[0] !== '0') ? Number(x) : 999));
+  if (o.some((x) => x > 255)) return 0;
+  const [a = 0, b = 0] = o;
+  // Loopback, private, link-local, CGNAT, multicast and netmasks identify no one.
+  if (a === 0 || a === 10 || a === 127 || a >= 224 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) || (a === 100 && b >= 64 && b <= 127)) return -m[0].length;
+  return m[0].length;
+}
+
+const DATE = /^(?:(?:19|20)\d\d[-./ ]\d{1,2}[-./ ]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./](?:19|20)\d\d)/;
+const STRONG_PHONE = /^(?:\+\d[\d ().-]{6,}|\(?\d{3}\)?[ .-]?\d{3}[-.]\d{4}|00?1[-. ]\d{3}[-. ]\d{3}[-. ]\d{4})$/;
+
+const numeric: Rule = {
+  type: 'number', family: 'pii', severity: 'medium', anchors: [], trigger: 'number',
+  pattern: '\\+?\\(?\\d[\\d ().\\-]{5,30}\\d',
+  match(text, at, hit) {
+    if (at > 0) {
+      const p = text.charCodeAt(at - 1);
+      if (isWord(p) || (p === 46 && at > 1 && isAlnum(text.charCodeAt(at - 2)))) return null;
+    }
+    let run = hit;
+    let end = at + run.length;
+    const after = text.charCodeAt(end);
+    if (after === 46 && isAlnum(text.charCodeAt(end + 1))) return null; // 1.2.3.4.5: a version
+    const ip = ipv4Length(run);
+    if (ip > 0) return isWord(text.charCodeAt(at + ip)) ? null : pii('ip-address', at, at + ip, 'low');
+    if (ip < 0) return null;
+    if (isWord(after) && !(after === 120 && /^x\d{1,5}\b/.test(text.slice(end, end + 7)))) return null;
+    const digits = run.replace(/\D/g, '');
+    if (/^\d{3}-\d{2}-\d{4}$/.test(run) || (/^\d{3} ?\d{2} ?\d{4}$/.test(run) && SSN_CONTEXT.test(text.slice(Math.max(0, at - 40), at)))) {
+      if (ssnValid(digits)) return pii('us-ssn', at, end, 'high');
+    }
+    if (run[0] !== '+' && run[0] !== '(' && CARD_GROUPS.test(run) && cardBrandOk(digits) && luhnValid(digits)) {
+      return pii('credit-card', at, end, 'high');
+    }
+    if (digits.length < 7 || digits.length > 15 || DATE.test(run)) return null;
+    const ext = /^x\d{1,5}/.exec(text.slice(end, end + 6));
+    if (ext) end += ext[0].length;
+    run = run.trim();
+    if (STRONG_PHONE.test(run)) return pii('phone', at, at + run.length + (ext?.[0].length ?? 0), 'medium');
+    const before = text.slice(Math.max(0, at - 60), at);
+    const tail = text.slice(end, end + 14);
+    if (NOT_PHONE_BEFORE.test(before.slice(-32)) || NOT_PHONE_AFTER.test(tail)) return null;
+    return PHONE_CONTEXT.test(before + " " + tail) ? pii('phone', at, end, 'medium') : null;
+  },
+};
+
+const IPV6 = /(?:[0-9A-Fa-f]{1,4}:){1,7}(?::|[0-9A-Fa-f]{1,4})(?::[0-9A-Fa-f]{1,4}){0,6}/y;
+const ipv6: Rule = {
+  type: 'ip-address', family: 'pii', severity: 'low', anchors: [], trigger: 'ipv6',
+  pattern: '[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{0,4}:',
+  match(text, at) {
+    if (at > 0 && (isWord(text.charCodeAt(at - 1)) || text[at - 1] === ':')) return null;
+    IPV6.lastIndex = at;
+    const m = IPV6.exec(text);
+    if (!m) return null;
+    const a = m[0];
+    if (isWord(text.charCodeAt(at + a.length)) || text[at + a.length] === ':') return null;
+    const colons = a.split(':').length - 1;
+    const compressed = a.includes('::');
+    if ((!compressed && colons !== 7) || (compressed && a.indexOf('::') !== a.lastIndexOf('::'))) return null;
+    if (!/\d/.test(a) || a.split(':').filter(Boolean).length < 2) return null;
+    // Link-local, unique-local and documentation ranges are nobody's address.
+    if (/^(?:fe[89ab]|f[cd]|2001:0?db8:)/i.test(a)) return null;
+    return pii('ip-address', at, at + a.length, 'low');
+  },
+};
+
+const iban: Rule = {
+  type: 'iban', family: 'pii', severity: 'high', anchors: [], trigger: 'iban',
+  pattern: '[A-Za-z]{2}\\d\\d(?: ?[A-Za-z0-9]){11,34}',
+  match(text, at, hit) {
+    if (at > 0 && isAlnum(text.charCodeAt(at - 1))) return null;
+    const len = IBAN_LENGTHS[hit.slice(0, 2).toUpperCase()];
+    if (!len) return null;
+    let compact = '';
+    let i = 0;
+    while (i < hit.length && compact.length < len) {
+      if (hit[i] !== ' ') compact += hit[i];
+      i++;
+    }
+    if (compact.length !== len || isAlnum(text.charCodeAt(at + i))) return null;
+    const mixed = compact !== compact.toUpperCase() && compact !== compact.toLowerCase();
+    if (mixed || !ibanValid(compact.toUpperCase())) return null;
+    return pii('iban', at, at + i, 'high');
+  },
+};
+
+export const PII_RULES: Rule[] = [email, numeric, ipv6, iban];

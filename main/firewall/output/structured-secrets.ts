@@ -1,0 +1,170 @@
+// Secrets recognised by structure rather than a vendor prefix: keys, JWTs, URLs with
+// credentials, Kubernetes Secret manifests, bearer headers, raw wallet keys.
+import { isAlnum, isWord } from './checks.js';
+import { charClasses, isPlaceholder, isTemplate } from './placeholders.js';
+import type { Finding, Rule } from './types.js';
+
+const secret = (type: string, start: number, end: number, severity: Finding['severity'] = 'high'): Finding =>
+  ({ type, family: 'secret', severity, start, end });
+
+// PEM bodies inside JSON strings carry literal `\n` escapes (GCP service-account files).
+const PEM_HEAD = /-----BEGIN ((?:[A-Z0-9]+ ){0,3}PRIVATE KEY(?: BLOCK)?)-----/y;
+const PEM_BODY = /(?:[A-Za-z0-9+/=\s]|\\n|\\r|:[^\n]*|[A-Za-z-]+:)*/y;
+const PEM_END = /-----END [A-Z0-9 ]*-*/y;
+const privateKey: Rule = {
+  type: 'private-key', family: 'secret', severity: 'high', anchors: ['-----BEGIN'],
+  match(text, at) {
+    PEM_HEAD.lastIndex = at;
+    const head = PEM_HEAD.exec(text);
+    if (!head) return null;
+    const bodyStart = at + head[0].length;
+    const endAt = text.indexOf('-----END', bodyStart);
+    let end: number;
+    if (endAt !== -1 && endAt - bodyStart < 64_000) {
+      PEM_END.lastIndex = endAt;
+      end = endAt + (PEM_END.exec(text)?.[0].length ?? 8);
+    } else {
+      PEM_BODY.lastIndex = bodyStart;
+      end = bodyStart + (PEM_BODY.exec(text)?.[0].length ?? 0);
+    }
+    // A header alone (docs, "-----BEGIN PRIVATE KEY-----\n...") is not a key.
+    let b64 = 0;
+    for (let i = bodyStart; i < end && b64 < 40; i++) if (isAlnum(text.charCodeAt(i))) b64++;
+    return b64 >= 40 ? secret('private-key', at, end) : null;
+  },
+};
+
+const puttyKey: Rule = {
+  type: 'private-key', family: 'secret', severity: 'high', anchors: ['PuTTY-User-Key-File-'],
+  match(text, at) {
+    const priv = text.indexOf('Private-Lines:', at);
+    if (priv === -1 || priv - at > 8000) return null;
+    const re = /Private-Lines: *(\d+)\r?\n/y;
+    re.lastIndex = priv;
+    const m = re.exec(text);
+    if (!m) return null;
+    let end = priv + m[0].length;
+    for (let n = Number(m[1]); n > 0 && end < text.length; n--) {
+      const nl = text.indexOf('\n', end);
+      end = nl === -1 ? text.length : nl + 1;
+    }
+    return secret('private-key', at, end);
+  },
+};
+
+function decodesToJsonHeader(seg: string): boolean {
+  try {
+    const json = atob(seg.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (seg.length % 4)) % 4));
+    return json.startsWith('{') && (json.includes('"alg"') || json.includes('"typ"'));
+  } catch {
+    return false;
+  }
+}
+const JWT = /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.(?:[A-Za-z0-9_-]{16,})?/y;
+const jwt: Rule = {
+  type: 'jwt', family: 'secret', severity: 'high', anchors: ['eyJ'],
+  match(text, at) {
+    if (at > 0 && (isAlnum(text.charCodeAt(at - 1)) || text[at - 1] === '-')) return null;
+    JWT.lastIndex = at;
+    const m = JWT.exec(text);
+    if (!m || !decodesToJsonHeader(m[0].slice(0, m[0].indexOf('.')))) return null;
+    return secret('jwt', at, at + m[0].length);
+  },
+};
+
+const DB_SCHEMES = new Set([
+  'mongodb', 'mongodb+srv', 'mysql', 'mariadb', 'postgres', 'postgresql', 'redis', 'rediss', 'amqp', 'amqps',
+  'mssql', 'sqlserver', 'oracle', 'clickhouse', 'couchdb', 'neo4j', 'neo4j+s', 'cockroachdb', 'memcached',
+  'cassandra', 'db2', 'snowflake', 'elasticsearch', 'influxdb',
+]);
+const LOOPBACK = /^(?:localhost|127(?:\.\d{1,3}){3}|\[?::1\]?|0\.0\.0\.0|host\.docker\.internal)(?::\d+)?$/i;
+const GENERIC_USERS = new Set(['user', 'username', 'usr', 'login', 'name', 'dbuser', 'myuser', 'your_username', 'youruser', 'db_user']);
+const URL_STOP = /[\s/?#"'`<>\\]/;
+const urlCredentials: Rule = {
+  type: 'url-credentials', family: 'secret', severity: 'high', anchors: ['://'],
+  match(text, at) {
+    let s = at;
+    while (s > 0 && at - s < 24 && /[A-Za-z0-9+.-]/.test(text[s - 1] ?? '')) s--;
+    const scheme = text.slice(s, at).toLowerCase();
+    if (!scheme) return null;
+    let e = at + 3;
+    const limit = Math.min(text.length, e + 512);
+    while (e < limit && !URL_STOP.test(text[e] ?? '')) e++;
+    const authority = text.slice(at + 3, e);
+    const lastAt = authority.lastIndexOf('@');
+    if (lastAt <= 0) return null;
+    const userinfo = authority.slice(0, lastAt);
+    const colon = userinfo.indexOf(':');
+    if (colon <= 0) return null;
+    const user = userinfo.slice(0, colon);
+    const pass = userinfo.slice(colon + 1);
+    const host = authority.slice(lastAt + 1);
+    if (pass.length < 4 || pass === user || !/[A-Za-z0-9]/.test(host)) return null;
+    if (isTemplate(userinfo) || isTemplate(host) || /[{}$]/.test(host)) return null;
+    // `user:password@` is a docs example; `admin:password@prod-host` is a real (weak) login.
+    if (isPlaceholder(pass) && !(pass.toLowerCase() === 'password' && !GENERIC_USERS.has(user.toLowerCase()))) return null;
+    // Credentials that only reach this machine leak nothing unless they look like a real password.
+    if (LOOPBACK.test(host) && (pass.length < 8 || charClasses(pass) < 3)) return null;
+    const type = DB_SCHEMES.has(scheme) ? 'database-connection-string' : 'url-credentials';
+    const ps = at + 3 + colon + 1;
+    return secret(type, ps, ps + pass.length);
+  },
+};
+
+// `kubectl get secret -o yaml|json` prints base64 values that are the secrets themselves.
+const k8sSecret: Rule = {
+  type: 'k8s-secret', family: 'secret', severity: 'high', anchors: ['Secret'],
+  match(text, at) {
+    const before = text.slice(Math.max(0, at - 12), at);
+    if (!/kind["']?\s*:\s*["']?$/.test(before) || isWord(text.charCodeAt(at + 6))) return null;
+    const re = /(?:^|\n)([ \t]*)["']?(?:data|stringData)["']?\s*:\s*(\{?)/g;
+    re.lastIndex = Math.max(0, text.lastIndexOf('\n---', at) + 1);
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(text)) && m.index < at + 4000) {
+      const start = m.index + m[0].length;
+      if (m[2] === '{') {
+        const close = text.indexOf('}', start);
+        if (close > start) return secret('k8s-secret', start, close);
+        return null;
+      }
+      const indent = (m[1] ?? '').length;
+      let end = start;
+      const lineRe = /\n([ \t]*)[^\n]*/y;
+      for (;;) {
+        lineRe.lastIndex = end;
+        const l = lineRe.exec(text);
+        if (!l || (l[1] ?? '').length <= indent || l[0].trim() === '') break;
+        end = lineRe.lastIndex;
+      }
+      return end > start ? secret('k8s-secret', start, end) : null;
+    }
+    return null;
+  },
+};
+
+const BEARER = /(?:Bearer|Basic|Token) +([A-Za-z0-9._~+/-]{20,}=*)/y;
+const bearer: Rule = {
+  type: 'authorization-header', family: 'secret', severity: 'high', anchors: ['Bearer ', 'Basic ', 'Token '],
+  match(text, at) {
+    BEARER.lastIndex = at;
+    const m = BEARER.exec(text);
+    if (!m?.[1] || isPlaceholder(m[1]) || !/\d/.test(m[1])) return null;
+    const s = at + m[0].length - m[1].length;
+    return secret('authorization-header', s, at + m[0].length);
+  },
+};
+
+// A bare 32-byte hex key is indistinguishable from a transaction hash, so ask for context.
+const WALLET_CONTEXT = /priv|secret|wallet|mnemonic|seed|key/i;
+const secp256k1: Rule = {
+  type: 'crypto-private-key', family: 'secret', severity: 'high', anchors: ['0x'],
+  match(text, at) {
+    const re = /0x[a-fA-F0-9]{64}(?![A-Za-z0-9])/y;
+    re.lastIndex = at;
+    if ((at > 0 && isWord(text.charCodeAt(at - 1))) || !re.exec(text)) return null;
+    const ctx = text.slice(Math.max(0, at - 80), Math.min(text.length, at + 146));
+    return WALLET_CONTEXT.test(ctx) ? secret('crypto-private-key', at, at + 66) : null;
+  },
+};
+
+export const STRUCTURED_RULES: Rule[] = [privateKey, puttyKey, jwt, urlCredentials, k8sSecret, bearer, secp256k1];

@@ -1,0 +1,45 @@
+import { isAlnum, isAlpha, isWord } from './checks.js';
+import type { Family, Finding, Rule, Severity } from './types.js';
+
+export interface TokenSpec {
+  type: string;
+  anchors: readonly string[];
+  /** Sticky regex that must match starting at the anchor. */
+  re: RegExp;
+  severity?: Severity;
+  family?: Family;
+  /** What may not sit right before the token: a letter, any alnum, or any word char. */
+  before?: 'alpha' | 'alnum' | 'word' | 'any';
+  /** Final say on a match, e.g. a checksum; may lower the severity or reject (null). */
+  check?: (token: string) => Severity | null;
+}
+
+const BOUNDARY: Record<NonNullable<TokenSpec['before']>, (c: number) => boolean> = {
+  alpha: isAlpha,
+  alnum: isAlnum,
+  word: isWord,
+  any: () => false,
+};
+
+/** A rule for the common shape: a fixed prefix followed by a body with a known alphabet. */
+export function tokenRule(spec: TokenSpec): Rule {
+  if (!spec.re.sticky) throw new Error(`token rule ${spec.type} needs a sticky regex`);
+  const blocked = BOUNDARY[spec.before ?? 'word'];
+  const severity = spec.severity ?? 'high';
+  const family = spec.family ?? 'secret';
+  return {
+    type: spec.type,
+    family,
+    severity,
+    anchors: spec.anchors,
+    match(text, at): Finding | null {
+      if (at > 0 && blocked(text.charCodeAt(at - 1))) return null;
+      spec.re.lastIndex = at;
+      const m = spec.re.exec(text);
+      if (!m) return null;
+      const sev = spec.check ? spec.check(m[0]) : severity;
+      if (!sev) return null;
+      return { type: spec.type, family, severity: sev, start: at, end: at + m[0].length };
+    },
+  };
+}

@@ -1,0 +1,114 @@
+// The output stage on the shim's hot path. Most results hold nothing to find: they are
+// answered from the raw line with one regex test and forwarded byte-identical.
+import { redactText } from './redact.js';
+import { createScanner, type Scanner } from './scanner.js';
+import type { Finding } from './types.js';
+
+export interface OutputThresholds {
+  quarantineOnPrivateKey: boolean;
+  /** Secrets in one result at or above which the whole result is withheld. */
+  quarantineSecretCount: number;
+  /** PII findings in one result at or above which it is treated as a bulk export. */
+  quarantinePiiCount: number;
+}
+
+export const DEFAULT_OUTPUT_THRESHOLDS: OutputThresholds = {
+  quarantineOnPrivateKey: true,
+  quarantineSecretCount: 5,
+  quarantinePiiCount: 20,
+};
+
+export type VerdictFinding = Omit<Finding, 'start' | 'end'> & { path: string };
+
+export interface OutputVerdict {
+  action: 'PASS' | 'REDACT' | 'QUARANTINE';
+  findings: VerdictFinding[];
+  /** The whole message (or arguments) with every span replaced; set on REDACT only. */
+  redacted?: unknown;
+}
+
+let shared: Scanner | undefined;
+const scanner = (): Scanner => (shared ??= createScanner());
+
+export function detect(text: string): Finding[] {
+  return scanner().detect(text);
+}
+
+function isBinaryField(key: string, parent: Record<string, unknown>): boolean {
+  // Base64 images and audio (`content[].data`) and resource blobs are not text.
+  return key === 'blob' || (key === 'data' && (typeof parent.mimeType === 'string' || parent.type === 'image' || parent.type === 'audio'));
+}
+
+/** Walks every string, replacing those with findings in place; returns what it found. */
+function scanTree(root: { v: unknown }, path: string, s: Scanner): VerdictFinding[] {
+  const found: VerdictFinding[] = [];
+  const visit = (holder: Record<string, unknown> | unknown[], key: string | number, p: string): void => {
+    const v = (holder as Record<string | number, unknown>)[key];
+    if (typeof v === 'string') {
+      const fs = s.detect(v);
+      if (fs.length === 0) return;
+      for (const f of fs) found.push({ type: f.type, family: f.family, severity: f.severity, path: p });
+      (holder as Record<string | number, unknown>)[key] = redactText(v, fs);
+    } else if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) visit(v, i, `${p}[${i}]`);
+    } else if (v !== null && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      for (const k of Object.keys(o)) if (!isBinaryField(k, o)) visit(o, k, `${p}.${k}`);
+    }
+  };
+  visit(root as unknown as Record<string, unknown>, 'v', path);
+  return found;
+}
+
+function decide(findings: VerdictFinding[], t: OutputThresholds): OutputVerdict['action'] {
+  if (findings.length === 0) return 'PASS';
+  let secrets = 0;
+  let pii = 0;
+  for (const f of findings) {
+    if (f.family === 'secret') {
+      if (t.quarantineOnPrivateKey && f.type === 'private-key') return 'QUARANTINE';
+      secrets++;
+    } else if (f.family === 'pii') pii++;
+  }
+  if (secrets >= t.quarantineSecretCount || pii >= t.quarantinePiiCount) return 'QUARANTINE';
+  return 'REDACT';
+}
+
+/**
+ * Judges one upstream JSON-RPC response line. PASS means forward the original bytes;
+ * REDACT carries the rewritten message; QUARANTINE means withhold it (findings say why).
+ */
+export function inspectResultLine(line: string, thresholds: OutputThresholds = DEFAULT_OUTPUT_THRESHOLDS): OutputVerdict {
+  const s = scanner();
+  if (s.isCleanJson(line)) return { action: 'PASS', findings: [] };
+  let msg: unknown;
+  try {
+    msg = JSON.parse(line);
+  } catch {
+    return { action: 'PASS', findings: [] }; // not ours to judge: framing errors belong to the relay
+  }
+  if (msg === null || typeof msg !== 'object' || Array.isArray(msg)) return { action: 'PASS', findings: [] };
+  const m = msg as Record<string, unknown>;
+  const findings: VerdictFinding[] = [];
+  // Error messages leak too (a driver error quoting its connection string).
+  for (const key of ['result', 'error'] as const) {
+    if (m[key] === undefined) continue;
+    const holder = { v: m[key] };
+    findings.push(...scanTree(holder, key, s));
+    m[key] = holder.v;
+  }
+  const action = decide(findings, thresholds);
+  return action === 'REDACT' ? { action, findings, redacted: m } : { action, findings };
+}
+
+/** DLP on `tools/call` arguments: the same detectors, on what is about to leave. */
+export function inspectArguments(args: unknown, thresholds: OutputThresholds = DEFAULT_OUTPUT_THRESHOLDS): OutputVerdict {
+  const s = scanner();
+  if (args === undefined || args === null) return { action: 'PASS', findings: [] };
+  const json = JSON.stringify(args);
+  if (json === undefined || s.isCleanJson(json)) return { action: 'PASS', findings: [] };
+  const holder = { v: JSON.parse(json) as unknown };
+  const findings = scanTree(holder, 'arguments', s);
+  const action = decide(findings, thresholds);
+  return action === 'REDACT' ? { action, findings, redacted: holder.v } : { action, findings };
+}

@@ -1,0 +1,9 @@
+#!/usr/bin/env node
+// The physical floor of any stdio interposer: spawn the server and copy bytes both ways.
+import { spawn } from 'node:child_process';
+
+const [command, ...args] = process.argv.slice(2);
+const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+process.stdin.pipe(child.stdin);
+child.stdout.pipe(process.stdout);
+child.on('exit', (code) => process.exit(code ?? 0));
