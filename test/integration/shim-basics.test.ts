@@ -49,4 +49,16 @@ describe('wrap + serve with server-everything', () => {
     const rows = engine.cli(['audit', 'query', "SELECT decision, rule_id FROM mcp_audit WHERE server_name = 'not-approved'", '--json']);
     expect(JSON.parse(rows.stdout)).toEqual([{ decision: 'DENY', rule_id: 'registry-shadow' }]);
   });
+
+  it('approves a server after a refused attempt, pinning that launch line, and refuses a changed one as drift', async () => {
+    const approve = engine.cli(['registry', 'approve', 'not-approved']);
+    expect(approve.stdout).toContain(`launch line pinned: ${EVERYTHING_SERVER}`);
+    const conn = await connectThroughShim(engine, 'not-approved', [EVERYTHING_SERVER]);
+    await conn.client.ping();
+    await conn.close();
+    const drifted = connectThroughShim(engine, 'not-approved', [EVERYTHING_SERVER, 'stdio']);
+    await expect(drifted).rejects.toThrow(/launch line changed \(registry drift\)/);
+    const rows = engine.cli(['audit', 'query', "SELECT rule_id FROM mcp_audit WHERE server_name = 'not-approved' AND decision = 'DENY' ORDER BY id", '--json']);
+    expect(JSON.parse(rows.stdout)).toEqual([{ rule_id: 'registry-shadow' }, { rule_id: 'registry-drift' }]);
+  });
 });

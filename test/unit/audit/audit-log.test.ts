@@ -1,0 +1,48 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAuditLog, verifyAuditChain } from '../../../main/firewall/audit/audit-log.js';
+import { runReadOnlyQuery } from '../../../main/firewall/audit/audit-query.js';
+import { openDatabase } from '../../../main/firewall/store/database.js';
+
+const dirs: string[] = [];
+function freshDb() {
+  const dir = mkdtempSync(join(tmpdir(), 'mcpfw-audit-'));
+  dirs.push(dir);
+  const file = join(dir, 'firewall.db');
+  return { file, db: openDatabase(file) };
+}
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+describe('hash-chained audit', () => {
+  it('verifies an untouched chain written by two writers', () => {
+    const { file, db } = freshDb();
+    const a = createAuditLog(db);
+    const other = openDatabase(file);
+    const b = createAuditLog(other);
+    a.append({ event: 'call', decision: 'ALLOW', toolName: 'x' });
+    b.append({ event: 'registry', decision: 'APPROVED', serverName: 's' });
+    a.appendBatch([{ event: 'result', decision: 'PASS' }, { event: 'call', decision: 'DENY' }]);
+    expect(verifyAuditChain(db)).toEqual({ ok: true, rows: 4, problems: [] });
+    other.close();
+  });
+  it('detects an edited row, a deleted middle row and deleted tail rows', () => {
+    const { db } = freshDb();
+    const log = createAuditLog(db);
+    for (let i = 0; i < 5; i++) log.append({ event: 'call', decision: 'ALLOW', toolName: `t${i}` });
+    db.exec("UPDATE mcp_audit SET decision = 'DENY' WHERE id = 2");
+    expect(verifyAuditChain(db).problems).toEqual(['row 2: contents do not match its hash (edited)']);
+    db.exec("UPDATE mcp_audit SET decision = 'ALLOW' WHERE id = 2");
+    db.exec('DELETE FROM mcp_audit WHERE id = 3');
+    expect(verifyAuditChain(db).problems).toEqual(['row 4: previous row missing or altered (chain broken before it)']);
+    db.exec('DELETE FROM mcp_audit WHERE id = 5');
+    expect(verifyAuditChain(db).problems).toContain('rows 5..5 were deleted from the end of the trail');
+  });
+  it('runs user SQL read-only', () => {
+    const { file, db } = freshDb();
+    createAuditLog(db).append({ event: 'call', decision: 'ALLOW' });
+    expect(runReadOnlyQuery(file, 'SELECT COUNT(*) AS n FROM mcp_audit').rows).toEqual([{ n: 1 }]);
+    expect(() => runReadOnlyQuery(file, 'DELETE FROM mcp_audit')).toThrow(/readonly/i);
+  });
+});
