@@ -45,11 +45,13 @@ describe('the shim is transparent to what it does not police (server-everything)
   it('passes progress notifications of a long-running call', async () => {
     const progress: number[] = [];
     const result = await conn.client.callTool(
-      { name: 'trigger-long-running-operation', arguments: { duration: 0.6, steps: 3 } },
+      { name: 'trigger-long-running-operation', arguments: { duration: 0.8, steps: 4 } },
       undefined,
       { onprogress: (p) => void progress.push(p.progress) },
     );
-    expect(progress).toEqual([1, 2, 3]);
+    // server-everything does not await its last progress notification, so even direct
+    // (no firewall) it often lands after the result and the SDK drops it.
+    expect(progress.slice(0, 3)).toEqual([1, 2, 3]);
     expect(JSON.stringify(result.content)).toContain('Long running operation completed');
   });
 
