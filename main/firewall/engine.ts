@@ -16,6 +16,8 @@ export interface EngineOptions {
   policyFile?: string;
   defaultPolicyFile: string;
   progressIntervalMs?: number;
+  /** The keychain: secrets a server gets in its environment at spawn. */
+  secretEnv?: (server: string) => Promise<Record<string, string>>;
 }
 
 export interface Engine {
@@ -27,6 +29,8 @@ export interface Engine {
   readonly gate: CallGate;
   readonly policy: PolicyFile;
   snapshot(): Snapshot;
+  /** Environment variables (from the keychain) the named server is launched with. */
+  secretEnv(server: string): Promise<Record<string, string>>;
   /** Called with every new snapshot (policy reload, emergency switch). */
   onSnapshot(listener: (snapshot: Snapshot) => void): () => void;
   /** Called when a server must stop now (disabled in the registry). */
@@ -91,6 +95,7 @@ export function createEngine(options: EngineOptions): Engine {
     gate,
     policy,
     snapshot,
+    secretEnv: options.secretEnv ?? (async () => ({})),
     onSnapshot(listener) {
       snapshotListeners.add(listener);
       return () => snapshotListeners.delete(listener);

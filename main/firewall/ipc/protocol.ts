@@ -32,7 +32,8 @@ export type ShimMessage =
   | { t: 'cancel'; rid: number };
 
 export type EngineMessage =
-  | { t: 'welcome'; snapshot: Snapshot }
+  /** `env`: the server's secrets from the OS keychain, injected at spawn (never written to disk). */
+  | { t: 'welcome'; snapshot: Snapshot; env: Record<string, string> }
   | { t: 'refused'; reason: string; hint: string }
   | { t: 'snapshot'; snapshot: Snapshot }
   | { t: 'verdict'; rid: number; decision: Decision; ruleId: string | null; reason: string; approvalId: string | null; constraints: Constraints }

@@ -98,7 +98,16 @@ function handleMessage(engine: Engine, batcher: AuditBatcher, session: ShimSessi
       }
       session.server = message.server;
       engine.record({ ...base, decision: 'ALLOW', reason: admission.pinnedNow ? `first run: pinned launch line ${formatFingerprint(fingerprint)}` : 'registered server started' });
-      send(socket, { t: 'welcome', snapshot: engine.snapshot() });
+      engine.secretEnv(message.server).then(
+        (env) => send(socket, { t: 'welcome', snapshot: engine.snapshot(), env }),
+        (error: Error) => {
+          // A server whose credentials cannot be read would start half-configured: refuse it.
+          const reason = `cannot read the secrets of '${message.server}' from the OS keychain: ${error.message}`;
+          engine.record({ ...base, decision: 'DENY', ruleId: 'keychain-unavailable', reason });
+          session.server = null;
+          send(socket, { t: 'refused', reason, hint: 'unlock the OS keychain, then restart the server' });
+        },
+      );
       return;
     }
     case 'record': {

@@ -1,7 +1,9 @@
-// The keyword prefilter. One pass over the text with a char-class table and a bigram
-// table of every rule's anchors (a hand-rolled Aho-Corasick, first two chars deep): clean
-// text costs a table lookup per character however many rules there are, and a rule's own,
-// costlier check runs only where its anchor or trigger occurs.
+// The keyword prefilter. Every rule's anchors are folded into a few "lanes", each one
+// global regex, so clean text costs a handful of native regex scans however many rules
+// there are, and a rule's own, costlier check runs only where its anchor occurs.
+// Lanes are split by how common their first character is: V8's regex engine skips
+// through text fast when the possible first chars are rare (uppercase, symbols) and
+// slows down when every letter may start a match, so lowercase anchors get their own lane.
 import { GENERIC_RULES } from './generic-assignment.js';
 import { INJECTION_RULES } from './injection-rules.js';
 import { LOOKBACK_RULES } from './lookback-rules.js';
@@ -20,151 +22,140 @@ export interface Scanner {
   isCleanJson(line: string): boolean;
 }
 
-interface Anchor {
-  text: string;
-  rules: Rule[];
-}
-interface Pattern {
-  rule: Rule;
+interface Lane {
   re: RegExp;
+  /** Superset regex for a raw JSON line, where `\n` may stand before a token. */
+  probe: RegExp;
+  run: (text: string, m: RegExpExecArray, out: Finding[]) => number;
 }
 
-const WORD = 1, DIGIT = 2, HEX = 4, ALPHA = 8, ANCHOR = 16, ESC = 32, SIGN = 64;
-const CLS = new Uint8Array(128);
-for (let c = 0; c < 128; c++) {
-  const ch = String.fromCharCode(c);
-  if (/[0-9]/.test(ch)) CLS[c]! |= WORD | DIGIT | HEX;
-  if (/[A-Za-z]/.test(ch)) CLS[c]! |= WORD | ALPHA;
-  if (/[A-Fa-f]/.test(ch)) CLS[c]! |= HEX;
-  if (ch === '_') CLS[c]! |= WORD;
-  if (c === 0x1b) CLS[c]! |= ESC;
-  if (ch === '+' || ch === '(') CLS[c]! |= SIGN;
-}
-const isInvisible = (c: number) =>
-  (c >= 0x200b && c <= 0x200f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2060 && c <= 0x2064) ||
-  (c >= 0x2066 && c <= 0x2069) || c === 0xfeff || c === 0xdb40;
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 
-export function createScanner(rules: readonly Rule[] = ALL_RULES): Scanner {
-  const cls = CLS.slice();
-  const bigram: Array<Anchor[] | undefined> = new Array(128 * 128);
-  const byText = new Map<string, Anchor>();
-  for (const r of rules) {
-    for (const a of r.anchors) {
-      let entry = byText.get(a);
-      if (!entry) {
-        entry = { text: a, rules: [] };
-        byText.set(a, entry);
-        const c1 = a.charCodeAt(0);
-        cls[c1]! |= ANCHOR;
-        // A one-char anchor (`@`) is keyed under every ASCII follower.
-        const seconds = a.length > 1 ? [a.charCodeAt(1)] : Array.from({ length: 128 }, (_, i) => i);
-        for (const c2 of seconds) (bigram[(c1 << 7) | c2] ??= []).push(entry);
-      }
-      if (!entry.rules.includes(r)) entry.rules.push(r);
-    }
+/**
+ * `ab|ac|b` as `a(?:b|c)|b`: factoring shared prefixes lets the regex engine reject a
+ * position after one char compare instead of trying every alternative in turn.
+ */
+function trieSource(words: readonly string[]): string {
+  const groups = new Map<string, string[]>();
+  for (const w of words) {
+    const k = w[0]!;
+    const rest = groups.get(k) ?? [];
+    rest.push(w.slice(1));
+    groups.set(k, rest);
   }
-  const patterns = new Map<Trigger, Pattern>();
-  for (const r of rules) if (r.trigger && r.pattern) patterns.set(r.trigger, { rule: r, re: new RegExp(r.pattern, 'y') });
-  const number = patterns.get('number');
-  const ipv6 = patterns.get('ipv6');
-  const iban = patterns.get('iban');
-  const invisible = patterns.get('invisible');
-  const ansi = patterns.get('ansi');
+  return [...groups]
+    .map(([k, rest]) => {
+      const tails = rest.filter(Boolean);
+      if (tails.length === 0) return escape(k);
+      const sub = tails.length === 1 ? escape(tails[0]!) : `(?:${trieSource(tails)})`;
+      return escape(k) + (rest.includes('') ? `(?:${sub})?` : sub);
+    })
+    .join('|');
+}
 
-  // `out` null means probe mode: stop at the first candidate and report it.
-  function scan(text: string, out: Finding[] | null, raw: boolean): boolean {
-    const n = text.length;
-    let prevWord = false;
-    const fire = (p: Pattern, i: number): number => {
-      p.re.lastIndex = i;
-      const m = p.re.exec(text);
-      if (!m) return 0;
-      if (out) {
-        const f = p.rule.match(text, i, m[0]);
+/** Literal anchors; a hit is one map lookup away from the rules that own the anchor. */
+function literalLane(entries: Array<[string, Rule]>): Lane | null {
+  if (entries.length === 0) return null;
+  // Anchors sharing a prefix collapse onto the shortest, so at most one can match here.
+  const anchors = [...new Set(entries.map(([a]) => a))].sort((a, b) => a.length - b.length);
+  const owner = new Map<string, string>();
+  for (const a of anchors) owner.set(a, anchors.find((b) => a.startsWith(b) && owner.get(b) === b) ?? a);
+  const byAnchor = new Map<string, Rule[]>();
+  for (const [a, r] of entries) {
+    const key = owner.get(a)!;
+    const list = byAnchor.get(key) ?? [];
+    if (!list.includes(r)) list.push(r);
+    byAnchor.set(key, list);
+  }
+  const source = trieSource([...byAnchor.keys()]);
+  return {
+    re: new RegExp(source, 'g'),
+    probe: new RegExp(source),
+    run(text, m, out) {
+      for (const r of byAnchor.get(m[0]) ?? []) {
+        const f = r.match(text, m.index, m[0]);
         if (f) out.push(f);
       }
-      return m[0].length;
-    };
-    for (let i = 0; i < n; i++) {
-      const c = text.charCodeAt(i);
-      if (c >= 128) {
-        prevWord = false;
-        if (invisible && isInvisible(c)) {
-          const len = fire(invisible, i);
-          if (len && !out) return true;
-          if (len) i += len - 1;
-        } else if (c === 0x9b && ansi && fire(ansi, i) && !out) return true;
-        continue;
-      }
-      if (raw && c === 92) {
-        // A JSON escape: `\uXXXX` or `\/` may hide any anchor, so the line needs parsing;
-        // `\n`, `\"` and friends end a token the same way the decoded char would.
-        const e = text.charCodeAt(i + 1);
-        if (e === 117 || e === 47) return true;
-        i++;
-        prevWord = false;
-        continue;
-      }
-      const f = cls[c]!;
-      if (f & ANCHOR) {
-        const c2 = text.charCodeAt(i + 1);
-        const list = c2 < 128 ? bigram[(c << 7) | c2] : undefined;
-        if (list !== undefined) {
-          for (let k = 0; k < list.length; k++) {
-            const a = list[k]!;
-            if (!text.startsWith(a.text, i)) continue;
-            if (!out) return true;
-            for (const r of a.rules) {
-              const hit = r.match(text, i, a.text);
-              if (hit) out.push(hit);
-            }
-          }
-        }
-      }
-      if (!prevWord) {
-        if (number && ((f & DIGIT) || ((f & SIGN) && (cls[text.charCodeAt(i + 1)]! & (DIGIT | SIGN))))) {
-          const len = fire(number, i);
-          if (len && !out) return true;
-          if (len) {
-            i += len - 1;
-            prevWord = true;
-            continue;
-          }
-        }
-        if (ipv6 && (f & HEX) && hexThenColon(text, i) && fire(ipv6, i) && !out) return true;
-        if (iban && (f & ALPHA) && (cls[text.charCodeAt(i + 1)]! & ALPHA) && (cls[text.charCodeAt(i + 2)]! & DIGIT) &&
-          (cls[text.charCodeAt(i + 3)]! & DIGIT) && fire(iban, i) && !out) return true;
-      }
-      if ((f & ESC) && ansi) {
-        const len = fire(ansi, i);
-        if (len && !out) return true;
-        if (len) i += len - 1;
-      }
-      prevWord = (f & WORD) !== 0;
-    }
-    return false;
+      return m.index + 1;
+    },
+  };
+}
+
+/** Several pattern rules in one regex, one capture group each. */
+function patternLane(parts: Array<{ rule: Rule; source: string; probe: string; start?: (t: string, at: number) => number; consumes: boolean }>): Lane | null {
+  if (parts.length === 0) return null;
+  return {
+    re: new RegExp(parts.map((p) => `(${p.source})`).join('|'), 'g'),
+    probe: new RegExp(parts.map((p) => p.probe).join('|')),
+    run(text, m, out) {
+      let g = 1;
+      while (m[g] === undefined && g < parts.length) g++;
+      const p = parts[g - 1]!;
+      const at = p.start ? p.start(text, m.index) : m.index;
+      const f = p.rule.match(text, at, m[0]);
+      if (f) out.push(f);
+      if (f && f.end > m.index) return f.end;
+      return p.consumes ? m.index + m[0].length : m.index + 1;
+    },
+  };
+}
+
+// IPv6 lane hits on `:x:` or `::`; the address starts at the hex run before it.
+function backToAddressStart(text: string, at: number): number {
+  let s = at;
+  while (s > 0 && at - s < 40 && /[0-9A-Fa-f:]/.test(text[s - 1] ?? '')) s--;
+  while (text[s] === ':' && text[s + 1] !== ':') s++;
+  return s;
+}
+
+// The number run refuses to end before a word char (2025-01-12T…, ids) inside the regex,
+// which is far cheaper than a call per timestamp; `x` stays allowed for phone extensions.
+const PATTERNS: Record<Trigger, { source: string; probe: string; start?: (t: string, at: number) => number; consumes: boolean }> = {
+  number: { source: '(?<![\\w.+(])[+(]?\\(?\\d[\\d ().\\-]{5,30}\\d(?![A-Za-wyz0-9_])', probe: '[+(]?\\(?\\d[\\d ().\\-]{5,30}\\d', consumes: true },
+  ipv6: { source: ':[0-9A-Fa-f]{0,4}:', probe: ':[0-9A-Fa-f]{0,4}:', start: backToAddressStart, consumes: false },
+  iban: { source: '\\b[A-Za-z]{2}\\d\\d(?: ?[A-Za-z0-9]){11,34}', probe: '[A-Za-z]{2}\\d\\d(?: ?[A-Za-z0-9]){11,34}', consumes: false },
+  invisible: { source: '', probe: '', consumes: true },
+  ansi: { source: '', probe: '', consumes: true },
+};
+
+// Keywords and phrases are matched in the casings people write: lower, UPPER, Title.
+function casings(a: string): string[] {
+  return [...new Set([a, a.toLowerCase(), a.toUpperCase(), a[0]!.toUpperCase() + a.slice(1).toLowerCase()])];
+}
+
+export function createScanner(rules: readonly Rule[] = ALL_RULES): Scanner {
+  const entries: Array<[string, Rule]> = [];
+  for (const r of rules) {
+    const caseless = r.family === 'injection' || r.type === 'generic-secret';
+    for (const a of r.anchors) for (const v of caseless ? casings(a) : [a]) entries.push([v, r]);
   }
+  const numeric = rules.filter((r) => r.trigger === 'number' || r.trigger === 'ipv6' || r.trigger === 'iban');
+  const hidden = rules.filter((r) => r.trigger === 'invisible' || r.trigger === 'ansi');
+  const lanes = [
+    literalLane(entries),
+    patternLane(numeric.map((rule) => ({ rule, ...PATTERNS[rule.trigger!] }))),
+    patternLane(hidden.map((rule) => ({ rule, source: rule.pattern!, probe: rule.pattern!, consumes: true }))),
+  ].filter((l): l is Lane => l !== null);
+  // JSON may write `/` as `\/` and any char as `\uXXXX`; either could split an anchor.
+  const jsonHazard = /\\[u/]/;
 
   return {
     detect(text) {
       const out: Finding[] = [];
-      scan(text, out, false);
+      for (const lane of lanes) {
+        const re = lane.re;
+        re.lastIndex = 0;
+        let m: RegExpExecArray | null;
+        while ((m = re.exec(text)) !== null) re.lastIndex = lane.run(text, m, out);
+      }
       return out.length > 1 ? mergeOverlaps(out) : out;
     },
-    isCleanJson: (line) => !scan(line, null, true),
+    isCleanJson(line) {
+      if (jsonHazard.test(line)) return false;
+      for (const lane of lanes) if (lane.probe.test(line)) return false;
+      return true;
+    },
   };
-}
-
-function hexThenColon(text: string, i: number): boolean {
-  for (let j = i; j < i + 5; j++) {
-    const c = text.charCodeAt(j);
-    if (c === 58) {
-      const next = text.charCodeAt(j + 1);
-      return j > i && (next === 58 || (next < 128 && (CLS[next]! & HEX) !== 0));
-    }
-    if (!(c < 128 && (CLS[c]! & HEX) !== 0)) return false;
-  }
-  return false;
 }
 
 const RANK = { low: 0, medium: 1, high: 2 } as const;

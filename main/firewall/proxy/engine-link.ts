@@ -4,7 +4,7 @@ import type { CallInfo, EngineMessage, ShimMessage, Snapshot } from '../ipc/prot
 import { createLineSplitter } from '../jsonrpc/line-splitter.js';
 
 type Verdict = Extract<EngineMessage, { t: 'verdict' }>;
-export type Admission = { admitted: true; snapshot: Snapshot } | { admitted: false; reason: string; hint: string };
+export type Admission = { admitted: true; snapshot: Snapshot; env: Record<string, string> } | { admitted: false; reason: string; hint: string };
 
 /** The shim's side of the engine socket. Every method rejects once the engine is gone. */
 export interface EngineLink {
@@ -135,7 +135,7 @@ function createEngineLink(socket: Socket): EngineLink {
       }).then((reply) => {
         if (reply.t === 'welcome') {
           admitted = true;
-          return { admitted: true, snapshot: reply.snapshot };
+          return { admitted: true, snapshot: reply.snapshot, env: reply.env };
         }
         if (reply.t === 'refused') return { admitted: false, reason: reply.reason, hint: reply.hint };
         throw new Error(`unexpected engine reply ${reply.t}`);

@@ -69,7 +69,9 @@ export async function runShim(options: ShimOptions): Promise<number> {
   });
 
   const child: ChildProcess = (options.spawn ?? nodeSpawn)(options.command, options.args, {
-    env: options.env,
+    // Keychain secrets win over the client's env: a stale plaintext copy left in a
+    // client config must not shadow the rotated one.
+    env: { ...options.env, ...admission.env },
     cwd: options.cwd,
     stdio: ['pipe', 'pipe', 'inherit'],
     // Windows clients launch `npx`, which is a .cmd shim that only a shell can start.
