@@ -7,6 +7,8 @@ import type { Snapshot } from './ipc/protocol.js';
 import { dataPaths, type DataPaths } from './paths.js';
 import { openPolicyFile, type PolicyFile } from './policy/policy-file.js';
 import { approveServer, setServerEnabled } from './registry/registry-actions.js';
+import { reviewManifest, type BlockedTools, type DeployWindow, type ManifestContext } from './pins/manifest-gate.js';
+import { createPinStore, type PinStore } from './pins/pin-store.js';
 import { createRegistry, type Registry } from './registry/registry.js';
 import { getSetting, openDatabase, setSetting } from './store/database.js';
 
@@ -28,6 +30,14 @@ export interface Engine {
   readonly approvals: ApprovalQueue;
   readonly gate: CallGate;
   readonly policy: PolicyFile;
+  readonly pins: PinStore;
+  /** Which tools of this tools/list the client may not see (drifted, new or poisoned). */
+  reviewManifest(ctx: ManifestContext, tools: unknown[]): BlockedTools;
+  /** Accepts pending tool versions; running sessions of that server see them at once. */
+  acceptPins(server: string, tool: string | undefined, actor: string): string[];
+  deployWindow(): DeployWindow | null;
+  setDeployWindow(window: DeployWindow | null, actor: string): void;
+  onPinsAccepted(listener: (server: string, tools: string[]) => void): () => void;
   snapshot(): Snapshot;
   /** Environment variables (from the keychain) the named server is launched with. */
   secretEnv(server: string): Promise<Record<string, string>>;
@@ -44,6 +54,7 @@ export interface Engine {
 }
 
 const EMERGENCY_KEY = 'emergency_write_approval';
+const DEPLOY_WINDOW_KEY = 'deploy_window';
 
 export function createEngine(options: EngineOptions): Engine {
   const paths = dataPaths(options.dataDir);
@@ -55,6 +66,12 @@ export function createEngine(options: EngineOptions): Engine {
   const audit = createAuditLog(db);
   const registry = createRegistry(db);
   const approvals = createApprovalQueue(db);
+  const pins = createPinStore(db);
+  const acceptedListeners = new Set<(server: string, tools: string[]) => void>();
+  const deployWindow = (): DeployWindow | null => {
+    const raw = getSetting(db, DEPLOY_WINDOW_KEY);
+    return raw ? (JSON.parse(raw) as DeployWindow) : null;
+  };
   const snapshotListeners = new Set<(s: Snapshot) => void>();
   const revokeListeners = new Set<(server: string, reason: string) => void>();
   let version = 0;
@@ -94,6 +111,23 @@ export function createEngine(options: EngineOptions): Engine {
     approvals,
     gate,
     policy,
+    pins,
+    reviewManifest: (ctx, tools) => reviewManifest({ pins, audit, deployWindow }, ctx, tools),
+    acceptPins(server, tool, actor) {
+      const accepted = pins.accept(server, tool);
+      for (const name of accepted) audit.append({ event: 'manifest', decision: 'ACCEPTED', actorId: actor, serverName: server, toolName: name, ruleId: 'manifest-pin', reason: 'new definition accepted and pinned' });
+      if (accepted.length > 0) acceptedListeners.forEach((listener) => listener(server, accepted));
+      return accepted;
+    },
+    deployWindow,
+    setDeployWindow(window, actor) {
+      setSetting(db, DEPLOY_WINDOW_KEY, window ? JSON.stringify(window) : '');
+      audit.append({ event: 'manifest', decision: window ? 'WINDOW_OPEN' : 'WINDOW_CLOSED', actorId: actor, ruleId: 'manifest-pin', reason: window ? `deploy window for change ${window.ticket} until ${window.until}` : 'deploy window closed' });
+    },
+    onPinsAccepted(listener) {
+      acceptedListeners.add(listener);
+      return () => acceptedListeners.delete(listener);
+    },
     snapshot,
     secretEnv: options.secretEnv ?? (async () => ({})),
     onSnapshot(listener) {

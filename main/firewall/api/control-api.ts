@@ -4,6 +4,7 @@ import { APPROVAL_SCOPES, type ApprovalScope } from '../approvals/approval-queue
 import { verifyAuditChain } from '../audit/audit-log.js';
 import { runReadOnlyQuery } from '../audit/audit-query.js';
 import type { Engine } from '../engine.js';
+import { PIN_ROUTES } from './pin-routes.js';
 import { checkHostAndOrigin, HttpError, readJsonBody, sendJson, tokensEqual } from './http-util.js';
 
 export interface ControlApi {
@@ -48,6 +49,7 @@ const ROUTES: Array<[method: string, pattern: RegExp, handler: Handler]> = [
     return runReadOnlyQuery(engine.paths.database, sql);
   }],
   ['GET', /^\/api\/audit\/verify$/, ({ engine }) => verifyAuditChain(engine.db)],
+  ...PIN_ROUTES,
 ];
 
 export function startControlApi(engine: Engine, options: { port: number; token: string }): Promise<ControlApi> {

@@ -29,7 +29,8 @@ export type ShimMessage =
   | { t: 'decide'; rid: number; call: CallInfo; ruleId: string | null; reason: string }
   | { t: 'record'; rid: number; entry: AuditEntry }
   | { t: 'events'; entries: AuditEntry[] }
-  | { t: 'cancel'; rid: number };
+  | { t: 'cancel'; rid: number }
+  | { t: 'manifest'; rid: number; tools: unknown[] };
 
 export type EngineMessage =
   /** `env`: the server's secrets from the OS keychain, injected at spawn (never written to disk). */
@@ -39,4 +40,8 @@ export type EngineMessage =
   | { t: 'verdict'; rid: number; decision: Decision; ruleId: string | null; reason: string; approvalId: string | null; constraints: Constraints }
   | { t: 'ack'; rid: number }
   | { t: 'nack'; rid: number; error: string }
-  | { t: 'progress'; rid: number; message: string };
+  | { t: 'progress'; rid: number; message: string }
+  /** Tools to hide from the client, and why; answers `manifest`. */
+  | { t: 'manifestVerdict'; rid: number; blocked: Record<string, string> }
+  /** Tools a person accepted since: the shim lets them through and tells the client to re-list. */
+  | { t: 'unblocked'; tools: string[] };

@@ -40,6 +40,9 @@ export async function startShimServer(engine: Engine, socketPath: string): Promi
   const offSnapshot = engine.onSnapshot((snapshot) => {
     for (const session of sessions) if (session.server) send(session.socket, { t: 'snapshot', snapshot });
   });
+  const offAccepted = engine.onPinsAccepted((name, tools) => {
+    for (const session of sessions) if (session.server === name) send(session.socket, { t: 'unblocked', tools });
+  });
   const offRevoke = engine.onServerRevoked((name, reason) => {
     for (const session of sessions) {
       if (session.server === name) send(session.socket, { t: 'refused', reason, hint: `mcp-firewall registry enable ${name}` });
@@ -52,6 +55,7 @@ export async function startShimServer(engine: Engine, socketPath: string): Promi
       new Promise((resolve) => {
         offSnapshot();
         offRevoke();
+        offAccepted();
         batcher.flush();
         for (const session of sessions) session.socket.destroy();
         server.close(() => resolve());
@@ -147,6 +151,15 @@ function handleMessage(engine: Engine, batcher: AuditBatcher, session: ShimSessi
     case 'cancel':
       session.cancels.get(message.rid)?.();
       return;
+    case 'manifest': {
+      // Fail closed: a session the engine did not admit sees no tools at all.
+      const names = message.tools.map((t) => String((t as { name?: unknown })?.name ?? ''));
+      const blocked = session.server
+        ? engine.reviewManifest({ server: session.server, client: session.client, sessionId: session.sessionId }, message.tools)
+        : Object.fromEntries(names.map((n) => [n, 'session was not admitted']));
+      send(socket, { t: 'manifestVerdict', rid: message.rid, blocked });
+      return;
+    }
   }
 }
 

@@ -29,6 +29,8 @@ export interface PolicerContext {
   policy: () => CompiledPolicy;
   emergency: () => boolean;
   tools: Map<string, ToolDescription>;
+  /** Tools hidden by the manifest pins (drifted, new, poisoned) → why. */
+  blockedTools: Map<string, string>;
   link: EngineLink;
   toClient: PeerWriter;
   toServer: PeerWriter;
@@ -121,6 +123,12 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
       if (!tool) {
         call.audited = record(row(info, { decision: 'DENY', reason: 'tools/call without a tool name' }));
         deny(call, null, 'tools/call without a tool name');
+        return call;
+      }
+      const blockedBecause = ctx.blockedTools.get(tool);
+      if (blockedBecause !== undefined) {
+        call.audited = record(row(info, { decision: 'DENY', ruleId: 'manifest-pin', reason: `tool '${tool}' is held: ${blockedBecause}` }));
+        deny(call, 'manifest-pin', `tool '${tool}' is held: ${blockedBecause}`);
         return call;
       }
       const verdict = effectiveVerdict(policy, {

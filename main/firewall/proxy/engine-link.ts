@@ -14,6 +14,9 @@ export interface EngineLink {
   record(entry: AuditEntry): Promise<void>;
   /** Fire and forget, for rows nothing waits on; sent in small batches to spare the engine a wake-up per row. */
   event(entry: AuditEntry): void;
+  /** Which tools of a tools/list to hide, and why. */
+  manifest(tools: unknown[]): Promise<Record<string, string>>;
+  onUnblocked(listener: (tools: string[]) => void): void;
   onSnapshot(listener: (snapshot: Snapshot) => void): void;
   onRevoked(listener: (reason: string, hint: string) => void): void;
   readonly closed: boolean;
@@ -57,6 +60,7 @@ function createEngineLink(socket: Socket): EngineLink {
   let closed = false;
   let snapshotListener: (snapshot: Snapshot) => void = () => {};
   let revokedListener: (reason: string, hint: string) => void = () => {};
+  let unblockedListener: (tools: string[]) => void = () => {};
   let admitted = false;
 
   const fail = () => {
@@ -88,7 +92,11 @@ function createEngineLink(socket: Socket): EngineLink {
       case 'progress':
         waiters.get(message.rid)?.onProgress?.(message.message);
         return;
+      case 'unblocked':
+        unblockedListener(message.tools);
+        return;
       case 'verdict':
+      case 'manifestVerdict':
       case 'ack':
       case 'nack': {
         const waiter = waiters.get(message.rid);
@@ -157,6 +165,15 @@ function createEngineLink(socket: Socket): EngineLink {
       return ask((rid) => ({ t: 'record', rid, entry })).promise.then((reply) => {
         if (reply.t === 'nack') throw new Error(`audit write failed: ${reply.error}`);
       });
+    },
+    manifest(tools) {
+      return ask((rid) => ({ t: 'manifest', rid, tools })).promise.then((reply) => {
+        if (reply.t !== 'manifestVerdict') throw new Error(`unexpected engine reply ${reply.t}`);
+        return reply.blocked;
+      });
+    },
+    onUnblocked(listener) {
+      unblockedListener = listener;
     },
     event(entry) {
       if (closed) return;

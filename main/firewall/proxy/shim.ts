@@ -104,12 +104,13 @@ interface InFlight {
 function relay(parts: RelayParts): Promise<number> {
   const { options, link, child, toClient, toServer } = parts;
   const tools = new Map<string, ToolDescription>();
+  const blockedTools = new Map<string, string>();
   const inFlight = new Map<string, InFlight>();
   const user = safeUsername();
   let revoked: string | null = null;
   const policer = createCallPolicer({
     server: options.server, sessionId: parts.sessionId, client: parts.getClient, actorId: () => `${user}@${parts.getClient()}`,
-    policy: parts.getPolicy, emergency: parts.getEmergency, tools, link, toClient, toServer,
+    policy: parts.getPolicy, emergency: parts.getEmergency, tools, blockedTools, link, toClient, toServer,
     release: (call) => inFlight.delete(idKey(call.id)),
   });
   const protocolEvent = (reason: string) =>
@@ -193,17 +194,45 @@ function relay(parts: RelayParts): Promise<number> {
       if (entry) {
         inFlight.delete(key);
         if (entry.call) return policer.finish(entry.call, msg, raw);
-        if (entry.method === 'tools/list') rememberTools(msg);
+        if (entry.method === 'tools/list') return reviewToolsList(msg, raw);
       }
     }
     if (!toClient.send(raw)) child.stdout!.pause();
   });
 
-  function rememberTools(msg: JsonRpcMessage): void {
-    const list = (msg.result as { tools?: unknown } | undefined)?.tools;
-    if (!Array.isArray(list)) return;
+  // Every tools/list is checked against the pins before the client sees it: drifted,
+  // new and poisoned tools are cut from the list (and their calls denied) until accepted.
+  function reviewToolsList(msg: JsonRpcMessage, raw: Buffer): void {
+    const result = msg.result as { tools?: unknown } | undefined;
+    const list = result?.tools;
+    if (!Array.isArray(list)) {
+      toClient.send(raw);
+      return;
+    }
     for (const tool of list) if (tool && typeof tool.name === 'string') tools.set(tool.name, tool as ToolDescription);
+    link.manifest(list).then(
+      (blocked) => {
+        // Per page: a paginated list must not unblock tools of an earlier page.
+        for (const tool of list) {
+          const name = String((tool as { name?: unknown }).name);
+          const reason = blocked[name];
+          if (reason === undefined) blockedTools.delete(name);
+          else blockedTools.set(name, reason);
+        }
+        if (Object.keys(blocked).length === 0) return void toClient.send(raw);
+        const visible = list.filter((tool) => !blockedTools.has(String((tool as { name?: unknown }).name)));
+        toClient.send(JSON.stringify({ ...msg, result: { ...result, tools: visible } }));
+      },
+      (error: Error) => {
+        toClient.send(errorResponse(msg.id ?? null, ErrorCode.FirewallUnavailable, `MCP Firewall could not check the tools of '${options.server}': ${error.message}`));
+      },
+    );
   }
+
+  link.onUnblocked((names) => {
+    for (const name of names) blockedTools.delete(name);
+    toClient.send(notification('notifications/tools/list_changed', {}));
+  });
 
   const failInFlight = (reason: string) => {
     for (const [key, entry] of inFlight) {

@@ -1,0 +1,54 @@
+import type { PinDiff } from '../../firewall/api/pin-routes.js';
+import { parseArgs, stringFlag } from '../args.js';
+import { UsageError, type CommandHandler } from '../command.js';
+import { callEngine } from '../control-client.js';
+import { formatTable } from './output.js';
+
+export const pinsUsage = 'mcp-firewall pins list [SERVER] [--json] | diff SERVER [--tool T] | accept SERVER [--tool T] | window open TICKET [--minutes N] | window close';
+
+interface PinsListing {
+  pins: Array<{ server: string; tool: string; digest: string; pinnedAt: string }>;
+  pending: Array<{ server: string; tool: string; kind: string; reason: string; firstSeen: string }>;
+  deployWindow: { ticket: string; until: string } | null;
+}
+
+export const pinsCommand: CommandHandler = async (args, io) => {
+  const parsed = parseArgs(args, ['json']);
+  const [verb, target, extra] = parsed.positional;
+  const tool = stringFlag(parsed, 'tool');
+  if (verb === 'list') {
+    const listing = (await callEngine(io.env, 'GET', `/pins${target ? `?server=${encodeURIComponent(target)}` : ''}`)) as PinsListing;
+    if (parsed.flags.has('json')) {
+      io.stdout(`${JSON.stringify(listing, null, 2)}\n`);
+      return 0;
+    }
+    io.stdout(formatTable(['server', 'tool', 'digest', 'pinnedAt'], listing.pins.map((p) => ({ ...p, digest: p.digest.slice(0, 16) }))));
+    if (listing.pending.length > 0) io.stdout(`\nheld until accepted:\n${formatTable(['server', 'tool', 'kind', 'reason'], listing.pending)}`);
+    if (listing.deployWindow) io.stdout(`\ndeploy window open for ${listing.deployWindow.ticket} until ${listing.deployWindow.until}\n`);
+    return 0;
+  }
+  if (verb === 'diff' && target) {
+    const diffs = (await callEngine(io.env, 'GET', `/pins/${encodeURIComponent(target)}/diff${tool ? `?tool=${encodeURIComponent(tool)}` : ''}`)) as PinDiff[];
+    if (diffs.length === 0) io.stdout(`nothing held for ${target}\n`);
+    for (const d of diffs) io.stdout(`── ${d.server}/${d.tool} (${d.kind}): ${d.reason}\n${d.diff}\n\n`);
+    return 0;
+  }
+  if (verb === 'accept' && target) {
+    const result = (await callEngine(io.env, 'POST', `/pins/${encodeURIComponent(target)}/accept`, tool ? { tool } : {})) as { accepted: string[] };
+    io.stdout(`${target}: accepted and pinned ${result.accepted.join(', ')}\n`);
+    return 0;
+  }
+  if (verb === 'window' && (target === 'open' || target === 'close')) {
+    if (target === 'close') {
+      await callEngine(io.env, 'POST', '/pins/window', { close: true });
+      io.stdout('deploy window closed: manifest drift is blocked again\n');
+      return 0;
+    }
+    if (!extra) throw new UsageError(`usage: ${pinsUsage}`);
+    const minutes = Number(stringFlag(parsed, 'minutes') ?? 60);
+    const result = (await callEngine(io.env, 'POST', '/pins/window', { ticket: extra, minutes })) as { deployWindow: { until: string } };
+    io.stdout(`deploy window open for ${extra} until ${result.deployWindow.until}: drift is recorded, not blocked\n`);
+    return 0;
+  }
+  throw new UsageError(`usage: ${pinsUsage}`);
+};

@@ -1,0 +1,53 @@
+import type { Engine } from '../engine.js';
+import { describeToolDiff } from '../manifest/index.js';
+import { HttpError } from './http-util.js';
+
+type Body = () => Promise<Record<string, unknown>>;
+
+export interface PinDiff {
+  server: string;
+  tool: string;
+  kind: string;
+  reason: string;
+  diff: string;
+}
+
+/** The readable diff of every held tool of a server (or of one tool). */
+export function pendingDiffs(engine: Pick<Engine, 'pins'>, server: string, tool?: string): PinDiff[] {
+  const pinned = new Map(engine.pins.pins(server).map((p) => [p.tool, p.definition]));
+  return engine.pins
+    .pending(server)
+    .filter((p) => tool === undefined || p.tool === tool)
+    .map((p) => ({
+      server, tool: p.tool, kind: p.kind, reason: p.reason,
+      diff: pinned.has(p.tool) ? describeToolDiff(pinned.get(p.tool), p.definition) : describeToolDiff({}, p.definition),
+    }));
+}
+
+export const PIN_ROUTES: Array<[method: string, pattern: RegExp, handler: (ctx: { engine: Engine; params: string[]; body: Body; url: URL }) => unknown]> = [
+  ['GET', /^\/api\/pins$/, ({ engine, url }) => ({
+    pins: engine.pins.pins(url.searchParams.get('server') ?? undefined).map(({ definition: _d, ...rest }) => rest),
+    pending: engine.pins.pending(url.searchParams.get('server') ?? undefined).map(({ definition: _d, ...rest }) => rest),
+    deployWindow: engine.deployWindow(),
+  })],
+  ['GET', /^\/api\/pins\/([^/]+)\/diff$/, ({ engine, params, url }) => pendingDiffs(engine, params[0]!, url.searchParams.get('tool') ?? undefined)],
+  ['POST', /^\/api\/pins\/([^/]+)\/accept$/, async ({ engine, params, body }) => {
+    const tool = (await body()).tool;
+    if (tool !== undefined && typeof tool !== 'string') throw new HttpError(400, '"tool" must be a string');
+    const accepted = engine.acceptPins(params[0]!, tool, 'control-api');
+    if (accepted.length === 0) throw new HttpError(404, `nothing pending for '${params[0]}'${tool ? ` tool '${tool}'` : ''}`);
+    return { server: params[0], accepted };
+  }],
+  ['POST', /^\/api\/pins\/window$/, async ({ engine, body }) => {
+    const { ticket, minutes, close } = await body();
+    if (close === true) {
+      engine.setDeployWindow(null, 'control-api');
+      return { deployWindow: null };
+    }
+    if (typeof ticket !== 'string' || !ticket.trim()) throw new HttpError(400, 'a deploy window needs a change "ticket"');
+    const span = typeof minutes === 'number' && minutes > 0 ? minutes : 60;
+    const window = { ticket, until: new Date(Date.now() + span * 60_000).toISOString() };
+    engine.setDeployWindow(window, 'control-api');
+    return { deployWindow: window };
+  }],
+];
