@@ -3,6 +3,9 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { startControlApi } from '../../firewall/api/control-api.js';
 import { createEngine } from '../../firewall/engine.js';
+import { createKeytarStore } from '../../firewall/identity/keytar-store.js';
+import { createSecretIndex } from '../../firewall/identity/secret-index.js';
+import { createSecrets, type Secrets } from '../../firewall/identity/secrets.js';
 import { startShimServer } from '../../firewall/ipc/shim-server.js';
 import { resolveDataDir } from '../../firewall/paths.js';
 import { PolicyLoadError } from '../../firewall/policy/load.js';
@@ -31,8 +34,11 @@ export const serveCommand: CommandHandler = async (args, io) => {
   }
 
   let engine;
+  // Bound right after createEngine (the index lives in the engine's database), before any shim can connect.
+  let secrets: Secrets | undefined;
+  const secretEnv = (server: string) => (secrets ? secrets.envFor(server) : Promise.reject(new Error('secrets not ready')));
   try {
-    engine = createEngine({ dataDir, defaultPolicyFile: defaultPolicyFile(), progressIntervalMs: progressMs, ...(stringFlag(parsed, 'policy') ? { policyFile: stringFlag(parsed, 'policy')! } : {}) });
+    engine = createEngine({ dataDir, defaultPolicyFile: defaultPolicyFile(), progressIntervalMs: progressMs, secretEnv, ...(stringFlag(parsed, 'policy') ? { policyFile: stringFlag(parsed, 'policy')! } : {}) });
   } catch (error) {
     if (error instanceof PolicyLoadError) {
       io.stderr(`MCP Firewall cannot start: the policy has errors.\n${error.message}\n`);
@@ -40,6 +46,7 @@ export const serveCommand: CommandHandler = async (args, io) => {
     }
     throw error;
   }
+  secrets = createSecrets({ store: createKeytarStore(), index: createSecretIndex(engine.db), audit: engine.audit });
   const token = randomBytes(32).toString('base64url');
   writeFileSync(engine.paths.tokenFile, `${token}\n`, { mode: 0o600 });
   const shims = await startShimServer(engine, engine.paths.socket);
@@ -53,13 +60,9 @@ export const serveCommand: CommandHandler = async (args, io) => {
     io.stderr(code === 'EADDRINUSE' ? `Port ${port} is in use; choose another with --port.\n` : `Cannot start the control API: ${(error as Error).message}\n`);
     return 1;
   }
-  writeFileSync(engine.paths.controlFile, JSON.stringify({ port: api.port, socket: engine.paths.socket, pid: process.pid, startedAt: new Date().toISOString() }, null, 2), { mode: 0o600 });
-  io.stderr(
-    `MCP Firewall engine running (pid ${process.pid})\n` +
-      `  data dir    ${dataDir}\n  policy      ${engine.policy.file}\n  control API http://127.0.0.1:${api.port}/api\n  shim socket ${engine.paths.socket}\n`,
-  );
-
-  return new Promise<number>((resolve) => {
+  // Signal handlers go in before control.json appears: whoever waits for that file may
+  // stop us at once, and a default SIGTERM would skip the clean-up below.
+  const stopped = new Promise<number>((resolve) => {
     let stopping = false;
     const stop = async () => {
       if (stopping) return;
@@ -75,6 +78,12 @@ export const serveCommand: CommandHandler = async (args, io) => {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  writeFileSync(engine.paths.controlFile, JSON.stringify({ port: api.port, socket: engine.paths.socket, pid: process.pid, startedAt: new Date().toISOString() }, null, 2), { mode: 0o600 });
+  io.stderr(
+    `MCP Firewall engine running (pid ${process.pid})\n` +
+      `  data dir    ${dataDir}\n  policy      ${engine.policy.file}\n  control API http://127.0.0.1:${api.port}/api\n  shim socket ${engine.paths.socket}\n`,
+  );
+  return stopped;
 };
 
 function socketAnswers(path: string): Promise<boolean> {
