@@ -35,8 +35,12 @@ export async function callEngine(env: NodeJS.ProcessEnv, method: 'GET' | 'POST',
       headers: { authorization: `Bearer ${control.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
-  } catch {
-    throw new EngineNotRunning(resolveDataDir(env));
+  } catch (error) {
+    // Only "nobody listens" means not running; anything else must not send callers down
+    // the offline path (which writes the store directly and skips live effects).
+    const code = ((error as { cause?: { code?: string } }).cause ?? {}).code;
+    if (code === 'ECONNREFUSED' || code === 'ENOENT') throw new EngineNotRunning(resolveDataDir(env));
+    throw new Error(`cannot reach the MCP Firewall engine on port ${control.info.port}: ${(error as Error).message}`);
   }
   const payload = (await response.json()) as { error?: string };
   if (!response.ok) throw new Error(payload.error ?? `HTTP ${response.status}`);

@@ -46,13 +46,16 @@ export function createCallGate(deps: CallGateDeps): CallGate {
   return {
     decide(call, actorId, onProgress) {
       const policy = deps.policy();
-      const verdict = effectiveVerdict(policy, {
+      const byPolicy = effectiveVerdict(policy, {
         'mcp.server': call.server,
         'mcp.tool': call.tool,
         'mcp.action': call.actionClass as ActionClass,
         'mcp.client': call.client,
         'mcp.method': call.method,
       }, deps.emergency());
+      const verdict = byPolicy.decision === 'ALLOW' && call.escalation
+        ? { ...byPolicy, decision: 'REQUIRE_APPROVAL' as const, ruleId: call.escalation.ruleId, reason: call.escalation.reason }
+        : byPolicy;
       const write = (v: GateVerdict): GateVerdict => {
         deps.audit.append({
           event: 'call', decision: v.decision, actorId, client: call.client, serverName: call.server, toolName: call.tool,
@@ -65,7 +68,9 @@ export function createCallGate(deps: CallGateDeps): CallGate {
       if (verdict.decision !== 'REQUIRE_APPROVAL') {
         return { verdict: Promise.resolve(write({ ...base, decision: verdict.decision, reason: verdict.reason, approvalId: null })), cancel() {} };
       }
-      const grant = deps.approvals.findGrant(call.sessionId, call.server, call.tool, call.argsDigest);
+      // A taint or guard escalation is about this call's data, so only an answer for these
+      // exact arguments covers it, not a session-wide grant for the tool.
+      const grant = deps.approvals.findGrant(call.escalation ? '' : call.sessionId, call.server, call.tool, call.argsDigest);
       if (grant) {
         return { verdict: Promise.resolve(write({ ...base, decision: 'ALLOW', reason: 'covered by an earlier approval', approvalId: grant })), cancel() {} };
       }

@@ -22,6 +22,8 @@ export interface CallInfo {
   argsDigest: string;
   arguments: unknown;
   requestId: string;
+  /** A guard or taint finding that raises an allowed call to REQUIRE_APPROVAL. */
+  escalation?: { ruleId: string; reason: string };
 }
 
 export type ShimMessage =

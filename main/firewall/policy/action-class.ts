@@ -4,7 +4,7 @@ import { ACTION_RANK, type ActionClass } from './types.js';
 export interface ToolDescription {
   name: string;
   inputSchema?: unknown;
-  annotations?: { readOnlyHint?: unknown; destructiveHint?: unknown };
+  annotations?: { readOnlyHint?: unknown; destructiveHint?: unknown; openWorldHint?: unknown };
 }
 
 export interface ActionClassResult {

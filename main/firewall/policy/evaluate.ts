@@ -26,6 +26,7 @@ export interface CompiledPolicy {
   rules: CompiledRule[];
   actionClasses: Array<{ labels: CompiledLabels; class: ActionClass }>;
   principals: Array<{ labels: CompiledLabels; tags: string[] }>;
+  untrustedTools: CompiledLabels[];
 }
 
 function compileLabels(match: LabelMatch): CompiledLabels {
@@ -45,6 +46,7 @@ export function compilePolicy(spec: PolicySpec): CompiledPolicy {
     })),
     actionClasses: spec.actionClasses.map((entry) => ({ labels: compileLabels(entry.labels), class: entry.class })),
     principals: spec.principals.map((entry) => ({ labels: compileLabels(entry.labels), tags: entry.tags })),
+    untrustedTools: spec.untrustedTools.map(compileLabels),
   };
 }
 
@@ -74,6 +76,12 @@ export function explicitActionClass(policy: CompiledPolicy, server: string, tool
   const labels = { 'mcp.server': server, 'mcp.tool': tool };
   for (const entry of policy.actionClasses) if (labelsMatch(entry.labels, labels, [])) return entry.class;
   return null;
+}
+
+/** Tools the policy names as returning untrusted content (web, issues, mail…). */
+export function policySaysUntrusted(policy: CompiledPolicy, server: string, tool: string): boolean {
+  const labels = { 'mcp.server': server, 'mcp.tool': tool };
+  return policy.untrustedTools.some((match) => labelsMatch(match, labels, []));
 }
 
 // A read-only principal may only read: the seed's "scope segmentation by action class".

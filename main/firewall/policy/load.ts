@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import { policySchema, type PolicyDocument } from './schema.js';
-import type { LabelMatch, PolicySpec } from './types.js';
+import type { GuardLimits, LabelMatch, PolicySpec } from './types.js';
 
 export interface PolicyError {
   file: string;
@@ -24,6 +24,17 @@ export function formatPolicyError(error: PolicyError): string {
 
 export const DEFAULT_MAX_RUNTIME_SEC = 300;
 export const DEFAULT_APPROVAL_TIMEOUT_SEC = 120;
+
+// Generous enough that an agent working normally never meets them; a loop or a
+// fan-out storm does within seconds.
+export const DEFAULT_GUARDS: GuardLimits = {
+  maxChainDepth: 100,
+  quietGapSec: 30,
+  maxCallsPerMinute: 120,
+  maxIdenticalCalls: 8,
+  onExceed: 'REQUIRE_APPROVAL',
+  retrievalHeavyCalls: 4,
+};
 
 export function loadPolicyFile(file: string): PolicyLoadResult {
   let source: string;
@@ -113,5 +124,14 @@ function toSpec(doc: PolicyDocument): PolicySpec {
     })),
     actionClasses: (doc.action_classes ?? []).map((entry) => ({ labels: toLabelMatch(entry.match), class: entry.class })),
     principals: (doc.principals ?? []).map((entry) => ({ labels: toLabelMatch(entry.match), tags: entry.tags })),
+    guards: {
+      maxChainDepth: doc.guards?.max_chain_depth ?? DEFAULT_GUARDS.maxChainDepth,
+      quietGapSec: doc.guards?.quiet_gap_sec ?? DEFAULT_GUARDS.quietGapSec,
+      maxCallsPerMinute: doc.guards?.max_calls_per_minute ?? DEFAULT_GUARDS.maxCallsPerMinute,
+      maxIdenticalCalls: doc.guards?.max_identical_calls ?? DEFAULT_GUARDS.maxIdenticalCalls,
+      onExceed: doc.guards?.on_exceed ?? DEFAULT_GUARDS.onExceed,
+      retrievalHeavyCalls: doc.guards?.retrieval_heavy_calls ?? DEFAULT_GUARDS.retrievalHeavyCalls,
+    },
+    untrustedTools: (doc.untrusted_tools ?? []).map((entry) => toLabelMatch(entry.match)),
   };
 }

@@ -37,6 +37,19 @@ export const policySchema = z.strictObject({
     .optional(),
   action_classes: z.array(z.strictObject({ match: labels, class: actionClass })).optional(),
   principals: z.array(z.strictObject({ match: labels, tags: z.array(z.string().min(1)) })).optional(),
+  // Extension: per-session guards against runaway chains (seed risk 6) and the tools
+  // whose output is untrusted for taint tracking (seed risk 2).
+  guards: z
+    .strictObject({
+      max_chain_depth: z.number().int().positive().optional(),
+      quiet_gap_sec: z.number().positive().optional(),
+      max_calls_per_minute: z.number().int().positive().optional(),
+      max_identical_calls: z.number().int().positive().optional(),
+      on_exceed: z.enum(['DENY', 'REQUIRE_APPROVAL']).optional(),
+      retrieval_heavy_calls: z.number().int().positive().optional(),
+    })
+    .optional(),
+  untrusted_tools: z.array(z.strictObject({ match: labels })).optional(),
   rules: z.array(rule),
 });
 

@@ -33,6 +33,16 @@ export interface PrincipalSpec {
   tags: string[];
 }
 
+export interface GuardLimits {
+  maxChainDepth: number;
+  quietGapSec: number;
+  maxCallsPerMinute: number;
+  maxIdenticalCalls: number;
+  onExceed: 'DENY' | 'REQUIRE_APPROVAL';
+  /** A write after this many untrusted results among the last few calls needs approval. */
+  retrievalHeavyCalls: number;
+}
+
 /** The JSON-serialisable policy the engine pushes to shims as part of its snapshot. */
 export interface PolicySpec {
   version: string;
@@ -42,6 +52,8 @@ export interface PolicySpec {
   rules: RuleSpec[];
   actionClasses: ActionClassSpec[];
   principals: PrincipalSpec[];
+  guards: GuardLimits;
+  untrustedTools: LabelMatch[];
 }
 
 export interface CallLabels {

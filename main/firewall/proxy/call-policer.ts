@@ -3,7 +3,9 @@ import type { CallInfo } from '../ipc/protocol.js';
 import { digestOf } from '../jsonrpc/canonical.js';
 import { ErrorCode, errorResponse, notification, type JsonRpcId, type JsonRpcMessage } from '../jsonrpc/messages.js';
 import { classifyAction, type ToolDescription } from '../policy/action-class.js';
-import type { CompiledPolicy } from '../policy/evaluate.js';
+import { policySaysUntrusted, type CompiledPolicy } from '../policy/evaluate.js';
+import type { SessionGuards } from '../guard/session-guards.js';
+import { isUntrustedTool, type TaintTracker } from '../guard/taint.js';
 import { effectiveVerdict } from '../policy/effective-verdict.js';
 import type { Constraints, Decision } from '../policy/types.js';
 import { ENGINE_GONE, type EngineLink } from './engine-link.js';
@@ -19,6 +21,8 @@ export interface PolicedCall {
   timer?: NodeJS.Timeout;
   finished: boolean;
   cancelApproval?: () => void;
+  /** A read of outside content (web, issues…): its result is fingerprinted for taint. */
+  untrusted: boolean;
 }
 
 export interface PolicerContext {
@@ -31,6 +35,8 @@ export interface PolicerContext {
   tools: Map<string, ToolDescription>;
   /** Tools hidden by the manifest pins (drifted, new, poisoned) → why. */
   blockedTools: Map<string, string>;
+  guards: SessionGuards;
+  taint: TaintTracker;
   link: EngineLink;
   toClient: PeerWriter;
   toServer: PeerWriter;
@@ -112,7 +118,8 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
         sessionId: ctx.sessionId, client: ctx.client(), server: ctx.server, method: String(message.method), tool, actionClass,
         argsDigest: digestOf(args), arguments: args, requestId: JSON.stringify(message.id),
       };
-      const call: PolicedCall = { id: message.id ?? null, info, startedAt: Date.now(), audited: Promise.resolve(), finished: false };
+      const untrusted = actionClass === 'read' && isUntrustedTool(ctx.tools.get(tool) ?? { name: tool }, policySaysUntrusted(policy, ctx.server, tool));
+      const call: PolicedCall = { id: message.id ?? null, info, startedAt: Date.now(), audited: Promise.resolve(), finished: false, untrusted };
       if (ctx.link.closed) {
         // Fail closed: with no engine there is no audit and no approver, so nothing runs.
         call.audited = Promise.reject(new Error(ENGINE_GONE));
@@ -131,9 +138,18 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
         deny(call, 'manifest-pin', `tool '${tool}' is held: ${blockedBecause}`);
         return call;
       }
-      const verdict = effectiveVerdict(policy, {
+      const byPolicy = effectiveVerdict(policy, {
         'mcp.server': ctx.server, 'mcp.tool': tool, 'mcp.action': actionClass, 'mcp.client': info.client, 'mcp.method': info.method,
       }, ctx.emergency());
+      const guard = ctx.guards.check(`${tool}\u0000${info.argsDigest}`, call.startedAt, policy.spec.guards);
+      if (guard?.decision === 'DENY' && byPolicy.decision !== 'DENY') {
+        call.audited = record(row(info, { decision: 'DENY', ruleId: guard.ruleId, reason: guard.reason }));
+        deny(call, guard.ruleId, guard.reason);
+        return call;
+      }
+      const escalation = guard ?? (actionClass !== 'read' ? ctx.taint.check(args, policy.spec.guards.retrievalHeavyCalls) : null);
+      if (escalation && byPolicy.decision === 'ALLOW') info.escalation = { ruleId: escalation.ruleId, reason: escalation.reason };
+      const verdict = info.escalation ? { ...byPolicy, decision: 'REQUIRE_APPROVAL' as const, ruleId: info.escalation.ruleId, reason: info.escalation.reason } : byPolicy;
 
       // `max_retries`: an identical call (same tool, same arguments) repeated back to back.
       const key = `${tool}\u0000${info.argsDigest}`;
@@ -184,6 +200,7 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
       call.audited.then(
         () => {
           ctx.toClient.send(raw);
+          ctx.taint.observe(call.info.tool, call.untrusted, message.result);
           const failed = message.error !== undefined || (message.result as { isError?: unknown } | undefined)?.isError === true;
           ctx.link.event(row(call.info, { event: 'result', decision: failed ? 'ERROR' : 'PASS', latencyMs }));
         },

@@ -6,6 +6,8 @@ import { createLineSplitter } from '../jsonrpc/line-splitter.js';
 import { ErrorCode, errorResponse, idKey, isRequest, notification, type JsonRpcId, type JsonRpcMessage } from '../jsonrpc/messages.js';
 import type { ToolDescription } from '../policy/action-class.js';
 import { compilePolicy, type CompiledPolicy } from '../policy/evaluate.js';
+import { createSessionGuards } from '../guard/session-guards.js';
+import { createTaintTracker } from '../guard/taint.js';
 import { createCallPolicer, type PolicedCall } from './call-policer.js';
 import { clientIdFromInfo, detectClientFromEnv } from './client-detect.js';
 import { connectEngine, type EngineLink } from './engine-link.js';
@@ -111,6 +113,7 @@ function relay(parts: RelayParts): Promise<number> {
   const policer = createCallPolicer({
     server: options.server, sessionId: parts.sessionId, client: parts.getClient, actorId: () => `${user}@${parts.getClient()}`,
     policy: parts.getPolicy, emergency: parts.getEmergency, tools, blockedTools, link, toClient, toServer,
+    guards: createSessionGuards(), taint: createTaintTracker(),
     release: (call) => inFlight.delete(idKey(call.id)),
   });
   const protocolEvent = (reason: string) =>

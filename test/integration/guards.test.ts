@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { removeHome, startEngine, waitFor, type RunningEngine } from '../helpers/engine-harness.js';
+import { FIXTURES } from '../helpers/paths.js';
+import { connectThroughShim } from '../helpers/shim-client.js';
+
+const WEB = join(FIXTURES, 'servers', 'web-reader-server.mjs');
+const POLICY = `version: v1
+principals:
+  - match: { mcp.client: "ci-*" }
+    tags: [read_only]
+guards:
+  max_identical_calls: 3
+  max_calls_per_minute: 12
+  on_exceed: DENY
+rules:
+  - id: deny-scope-mismatch
+    match:
+      auth:
+        require_scope_match: true
+    decision: DENY
+`;
+
+function settled<T>(promise: Promise<T>): Promise<T | Error> {
+  return promise.then((value) => value, (error: Error) => error);
+}
+
+describe('taint, loop, fan-out and scope guards through the real shim', () => {
+  let engine: RunningEngine;
+  const auditRules = () =>
+    JSON.parse(engine.cli(['audit', 'query', "SELECT decision, rule_id, tool_name FROM mcp_audit WHERE event = 'call' AND (rule_id LIKE 'guard-%' OR rule_id LIKE 'taint-%' OR rule_id = 'deny-scope-mismatch') ORDER BY id", '--json']).stdout) as Array<{ decision: string; rule_id: string; tool_name: string }>;
+  beforeAll(async () => {
+    engine = await startEngine({ policy: POLICY });
+    engine.cli(['registry', 'approve', 'web']);
+  });
+  afterAll(async () => {
+    await engine.stop();
+    removeHome(engine.home);
+  });
+
+  it('holds a write that carries text from an untrusted read, and lets the same write without it pass', async () => {
+    const conn = await connectThroughShim(engine, 'web', [process.execPath, WEB], { client: 'claude-code' });
+    try {
+      await conn.client.listTools();
+      const page = await conn.client.callTool({ name: 'fetch_page', arguments: { url: 'https://docs.example' } });
+      const text = (page.content as Array<{ text: string }>)[0]!.text;
+      const clean = await conn.client.callTool({ name: 'save_note', arguments: { text: 'meeting at 10' } });
+      expect(JSON.stringify(clean.content)).toContain('save_note done');
+      const tainted = settled(conn.client.callTool({ name: 'save_note', arguments: { text: `Note: ${text}` } }));
+      const pending = await waitFor(async () => ((await engine.api('GET', '/approvals')).body as Array<{ id: string; ruleId: string; reason: string }>)[0], 'the tainted write to wait');
+      expect(pending.ruleId).toBe('taint-untrusted-text');
+      expect(pending.reason).toContain("untrusted tool 'fetch_page'");
+      await engine.api('POST', `/approvals/${pending.id}/deny`);
+      expect(String(await tainted)).toMatch(/denied by the approver/);
+    } finally {
+      await conn.close();
+    }
+  });
+
+  it('stops a loop of identical calls and audits it', async () => {
+    const conn = await connectThroughShim(engine, 'web', [process.execPath, WEB]);
+    try {
+      for (let i = 0; i < 3; i++) await conn.client.callTool({ name: 'read_time', arguments: {} });
+      expect(String(await settled(conn.client.callTool({ name: 'read_time', arguments: {} })))).toMatch(/a loop \(rule guard-loop\)/);
+    } finally {
+      await conn.close();
+    }
+    expect(auditRules()).toContainEqual({ decision: 'DENY', rule_id: 'guard-loop', tool_name: 'read_time' });
+  });
+
+  it('stops a burst beyond the fan-out limit and audits it', async () => {
+    const conn = await connectThroughShim(engine, 'web', [process.execPath, WEB]);
+    try {
+      const results = await Promise.all(Array.from({ length: 16 }, (_, i) => settled(conn.client.callTool({ name: 'fetch_page', arguments: { url: `https://x/${i}` } }))));
+      expect(results.filter((r) => r instanceof Error && /guard-fan-out/.test(r.message))).toHaveLength(4);
+    } finally {
+      await conn.close();
+    }
+    expect(auditRules().filter((r) => r.rule_id === 'guard-fan-out')).toHaveLength(4);
+  });
+
+  it("denies a read-only principal's write as a scope mismatch, and lets its reads through", async () => {
+    const conn = await connectThroughShim(engine, 'web', [process.execPath, WEB], { client: 'ci-nightly' });
+    try {
+      await conn.client.callTool({ name: 'read_time', arguments: {} });
+      expect(String(await settled(conn.client.callTool({ name: 'save_note', arguments: { text: 'x' } })))).toMatch(/scope mismatch/);
+    } finally {
+      await conn.close();
+    }
+    expect(auditRules()).toContainEqual({ decision: 'DENY', rule_id: 'deny-scope-mismatch', tool_name: 'save_note' });
+  });
+});
