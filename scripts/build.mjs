@@ -14,6 +14,8 @@ await build({
   platform: 'node',
   // jsonc-parser's CommonJS entry is a UMD wrapper whose require()s esbuild cannot follow.
   mainFields: ['module', 'main'],
+  // keytar is a native (N-API) module: it loads its .node binary relative to its own files.
+  external: ['keytar'],
   target: 'node22',
   sourcemap: 'linked',
   chunkNames: 'chunks/[name]-[hash]',

@@ -23,6 +23,10 @@ usage:
   mcp-firewall protect [--client ID] [--dry-run]       route client configs through the firewall
   mcp-firewall unprotect [--client ID]                 restore them byte for byte
   mcp-firewall manifest check FILE [--json]            vet a saved tools/list for poisoning
+  mcp-firewall dashboard [--print-url]                 open the dashboard of the running engine
+  mcp-firewall secrets set SERVER NAME [--value-stdin] | list [SERVER] [--json] | rm SERVER NAME
+                                                       a server's secrets in the OS keychain
+  mcp-firewall pins list | diff SERVER | accept SERVER [--tool T] | window open TICKET | window close
 
 Data dir: $MCP_FIREWALL_HOME, else the OS app-data dir.
 `;
@@ -38,6 +42,9 @@ const COMMANDS: Record<string, () => Promise<CommandHandler>> = {
   protect: async () => (await import('./commands/clients.js')).protectCommand,
   unprotect: async () => (await import('./commands/clients.js')).unprotectCommand,
   manifest: async () => (await import('./commands/manifest-check.js')).manifestCheckCommand,
+  dashboard: async () => (await import('./commands/dashboard.js')).dashboardCommand,
+  secrets: async () => (await import('./commands/secrets.js')).secretsCommand,
+  pins: async () => (await import('./commands/pins.js')).pinsCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -1,27 +1,42 @@
 import { protectClients, unprotectClients } from '../../firewall/clients/index.js';
 import { editText } from '../../firewall/clients/report-text.js';
+import { openSecretsSession, type SecretsSession } from '../../firewall/identity/secrets-session.js';
 import type { CommandHandler } from '../command.js';
 import { coreDeps, defaultClientDeps, parseClientArgs, type ClientCommandDeps } from './scan.js';
 
-export const PROTECT_USAGE = 'usage: mcp-firewall protect [--client ID] [--dry-run] [--json] [--project DIR]…';
+export const PROTECT_USAGE = 'usage: mcp-firewall protect [--client ID] [--dry-run] [--move-secrets] [--json] [--project DIR]…';
 export const UNPROTECT_USAGE = 'usage: mcp-firewall unprotect [--client ID] [--dry-run] [--json] [--project DIR]…';
 
 const FLAGS = ['--json', '--client', '--dry-run', '--project'];
 
-function createEditCommand(run: typeof protectClients, deps: ClientCommandDeps | (() => ClientCommandDeps)): CommandHandler {
+const MOVE_SECRETS = '--move-secrets';
+
+/** Only protect takes --move-secrets; openSecrets is injectable so tests need no keychain. */
+function createEditCommand(run: typeof protectClients, deps: ClientCommandDeps | (() => ClientCommandDeps), openSecrets?: (env: NodeJS.ProcessEnv) => SecretsSession): CommandHandler {
   return async (args, io) => {
-    const parsed = parseClientArgs(args, FLAGS);
+    const moveSecrets = openSecrets !== undefined && args.includes(MOVE_SECRETS);
+    const parsed = parseClientArgs(moveSecrets ? args.filter((a) => a !== MOVE_SECRETS) : args, FLAGS);
     const resolved = typeof deps === 'function' ? deps() : deps;
-    const report = await run(coreDeps(resolved, io, parsed), {
-      dryRun: parsed.dryRun,
-      ...(parsed.client ? { client: parsed.client } : {}),
-    });
-    io.stdout(parsed.json ? JSON.stringify(report, null, 2) + '\n' : editText(report));
-    return report.errors.length > 0 ? 1 : 0;
+    const core = coreDeps(resolved, io, parsed);
+    const session = moveSecrets ? openSecrets(io.env) : undefined;
+    try {
+      const moveSecret = session
+        ? (server: string, name: string, value: string) => session.secrets.adopt({ server, name }, value, 'protect')
+        : undefined;
+      const report = await run(moveSecret ? { ...core, moveSecret } : core, {
+        dryRun: parsed.dryRun,
+        ...(parsed.client ? { client: parsed.client } : {}),
+      });
+      io.stdout(parsed.json ? JSON.stringify(report, null, 2) + '\n' : editText(report));
+      return report.errors.length > 0 ? 1 : 0;
+    } finally {
+      session?.close();
+    }
   };
 }
 
-export const createProtectCommand = (deps: ClientCommandDeps | (() => ClientCommandDeps)) => createEditCommand(protectClients, deps);
+export const createProtectCommand = (deps: ClientCommandDeps | (() => ClientCommandDeps), openSecrets: (env: NodeJS.ProcessEnv) => SecretsSession = openSecretsSession) =>
+  createEditCommand(protectClients, deps, openSecrets);
 export const createUnprotectCommand = (deps: ClientCommandDeps | (() => ClientCommandDeps)) => createEditCommand(unprotectClients, deps);
 
 export const protectCommand: CommandHandler = createProtectCommand(defaultClientDeps);

@@ -35,8 +35,8 @@ export const serveCommand: CommandHandler = async (args, io) => {
 
   let engine;
   // Bound right after createEngine (the index lives in the engine's database), before any shim can connect.
-  let secrets: Secrets | undefined;
-  const secretEnv = (server: string) => (secrets ? secrets.envFor(server) : Promise.reject(new Error('secrets not ready')));
+  const bound: { secrets?: Secrets } = {};
+  const secretEnv = (server: string) => (bound.secrets ? bound.secrets.envFor(server) : Promise.reject(new Error('secrets not ready')));
   try {
     engine = createEngine({ dataDir, defaultPolicyFile: defaultPolicyFile(), progressIntervalMs: progressMs, secretEnv, ...(stringFlag(parsed, 'policy') ? { policyFile: stringFlag(parsed, 'policy')! } : {}) });
   } catch (error) {
@@ -46,7 +46,7 @@ export const serveCommand: CommandHandler = async (args, io) => {
     }
     throw error;
   }
-  secrets = createSecrets({ store: createKeytarStore(), index: createSecretIndex(engine.db), audit: engine.audit });
+  bound.secrets = createSecrets({ store: createKeytarStore(), index: createSecretIndex(engine.db), audit: engine.audit });
   const token = randomBytes(32).toString('base64url');
   writeFileSync(engine.paths.tokenFile, `${token}\n`, { mode: 0o600 });
   const shims = await startShimServer(engine, engine.paths.socket);

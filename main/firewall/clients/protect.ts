@@ -2,6 +2,7 @@ import { loadState, saveState, writeBackup, type EntryRecord, type FileState } f
 import { discover, type LoadedFile } from './discover.js';
 import { assertUnchanged, atomicWrite, sha256 } from './file-io.js';
 import { editorFor, UnsupportedEditError } from './formats/index.js';
+import { movedDetail, planSecretMoves, removeMoved, verifyMoved, type MoveSecret, type SecretMove } from './move-secrets.js';
 import { launchOps, readEntries } from './read-entries.js';
 import type { ClientsDeps, FileError, KeyPath } from './types.js';
 import { buildWrapLaunch, launchFingerprint } from './wrap-line.js';
@@ -38,7 +39,8 @@ export interface EditOptions {
   dryRun?: boolean;
 }
 
-export type EditDeps = ClientsDeps & { dryRun?: boolean };
+/** moveSecret set: `protect --move-secrets`, plaintext env secrets go to the keychain. */
+export type EditDeps = ClientsDeps & { dryRun?: boolean; moveSecret?: MoveSecret };
 
 export const samePath = (a: KeyPath, b: KeyPath): boolean => JSON.stringify(a) === JSON.stringify(b);
 
@@ -46,6 +48,7 @@ interface PlannedFile {
   text: string;
   records: EntryRecord[];
   results: EntryResult[];
+  moves: SecretMove[];
 }
 
 function planFile(file: LoadedFile, deps: EditDeps): PlannedFile {
@@ -53,6 +56,7 @@ function planFile(file: LoadedFile, deps: EditDeps): PlannedFile {
   let text = file.text;
   const records: EntryRecord[] = [];
   const results: EntryResult[] = [];
+  const moves: SecretMove[] = [];
   for (const server of file.servers) {
     const base = { client: file.adapter.id, file: file.spec.path, scope: server.scope, name: server.name };
     if (server.transport === 'http' || server.transport === 'sse') {
@@ -77,15 +81,20 @@ function planFile(file: LoadedFile, deps: EditDeps): PlannedFile {
         text = editor.set(text, op.path, op.value, op.after);
         return { path: op.path, originalText };
       });
+      // Env removals are not span-recorded: unprotect never writes a moved secret back
+      // unless it restores the whole original file.
+      const moved = deps.moveSecret ? planSecretMoves(server, file.spec) : [];
+      text = removeMoved(editor, text, moved);
+      moves.push(...moved);
       records.push({ name: server.name, path: server.path, original: server.launch, inserted, ops });
-      results.push({ ...base, outcome: deps.dryRun ? 'would-protect' : 'protected' });
+      results.push({ ...base, outcome: deps.dryRun ? 'would-protect' : 'protected', ...(moved.length > 0 ? { detail: movedDetail(moved, deps.dryRun === true) } : {}) });
     } catch (err) {
       if (!(err instanceof UnsupportedEditError)) throw err;
       text = before;
       results.push({ ...base, outcome: 'unsupported', detail: err.message });
     }
   }
-  return { text, records, results };
+  return { text, records, results, moves };
 }
 
 /** Re-reads our own output: every rewritten entry must parse back to exactly the launch we meant. */
@@ -111,8 +120,11 @@ function mergeState(file: LoadedFile, previous: FileState | undefined, records: 
 
 async function commitFile(file: LoadedFile, plan: PlannedFile, deps: EditDeps, report: EditReport): Promise<void> {
   verifyLaunches(file, plan.text, plan.records.map((r) => ({ path: r.path, launch: r.inserted })));
+  verifyMoved(editorFor(file.spec.format), plan.text, plan.moves);
   if (deps.dryRun) return;
   assertUnchanged(file.spec.path, file.hash);
+  // Keychain before the file: if the keychain refuses, the secret stays where it was.
+  for (const m of plan.moves) await deps.moveSecret!(m.server, m.name, m.value);
   // State for a file with no wrapped entry left is stale (the user undid us by hand):
   // start over so the exact-bytes restore is available again.
   const previous = file.servers.some((s) => s.wrapped) ? loadState(deps.dataDir, file.spec.path) : undefined;

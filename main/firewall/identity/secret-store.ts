@@ -1,0 +1,59 @@
+// The engine's port to wherever secrets live (DESIGN.md §1): the OS keychain in
+// production, a Map in unit tests. Values cross this interface and nothing else:
+// the index, the audit and every printout carry names only.
+
+/** What a secret is for; one keychain entry per server, purpose and name. */
+export type SecretPurpose = 'env';
+
+export interface SecretRef {
+  server: string;
+  name: string;
+  purpose?: SecretPurpose;
+}
+
+export interface SecretStore {
+  set(ref: SecretRef, value: string): Promise<void>;
+  /** null when there is no such entry. */
+  get(ref: SecretRef): Promise<string | null>;
+  /** false when there was nothing to delete. */
+  delete(ref: SecretRef): Promise<boolean>;
+  /** Every entry this store holds for us, names only. */
+  list(): Promise<SecretRef[]>;
+}
+
+/** The keychain could not be reached (no D-Bus session, locked, no native module). */
+export class KeychainUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super(`the OS keychain is not reachable (${cause instanceof Error ? cause.message : String(cause)})`);
+    this.name = 'KeychainUnavailableError';
+  }
+}
+
+// One service for the whole app; the account carries server and purpose so one
+// server's credentials can be listed, rotated and removed without touching another's.
+export const KEYCHAIN_SERVICE = 'mcp-firewall';
+
+// Environment variable names: a name a POSIX shell could export. Anything else could
+// smuggle '=' or NUL into the spawned server's environment block.
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export function isValidSecretName(name: string): boolean {
+  return ENV_NAME.test(name) && name.length <= 200;
+}
+
+export function isValidServerName(server: string): boolean {
+  return server.length > 0 && server.length <= 200 && !/[\u0000-\u001f\u007f]/.test(server);
+}
+
+export function accountFor(ref: SecretRef): string {
+  return `${ref.server}/${ref.purpose ?? 'env'}/${ref.name}`;
+}
+
+/** Server names may hold '/', secret names never do: split on the last purpose marker. */
+export function parseAccount(account: string): SecretRef | null {
+  const at = account.lastIndexOf('/env/');
+  if (at <= 0) return null;
+  const server = account.slice(0, at);
+  const name = account.slice(at + '/env/'.length);
+  return isValidSecretName(name) ? { server, name, purpose: 'env' } : null;
+}

@@ -1,0 +1,123 @@
+import type { AuditLog } from '../audit/audit-log.js';
+import type { SecretIndex } from './secret-index.js';
+import { isValidSecretName, isValidServerName, type SecretRef, type SecretStore } from './secret-store.js';
+
+export type SecretState = 'stored' | 'missing' | 'unknown' | 'not-indexed';
+
+export interface SecretListing {
+  server: string;
+  name: string;
+  /**
+   * stored: indexed and in the keychain; missing: indexed, gone from the keychain (the
+   * server will be refused); unknown: keychain unreachable; not-indexed: in the keychain
+   * under our service but not in this data dir's index, so never injected.
+   */
+  state: SecretState;
+  updatedAt?: string;
+}
+
+export interface SecretList {
+  entries: SecretListing[];
+  /** Why the keychain could not be asked, when it could not. */
+  keychainError?: string;
+}
+
+export interface Secrets {
+  set(ref: SecretRef, value: string, actor: string): Promise<void>;
+  /**
+   * For `protect --move-secrets`: stores a value found in a client config unless the
+   * keychain already holds a different one under that name. Two clients may each have a
+   * server called `github` with different tokens; silently keeping the last would hand
+   * one client's server the other's credentials.
+   */
+  adopt(ref: SecretRef, value: string, actor: string): Promise<void>;
+  remove(ref: SecretRef, actor: string): Promise<boolean>;
+  list(server?: string): Promise<SecretList>;
+  /** The env a server is spawned with; throws (→ the server is refused) when it cannot be complete. */
+  envFor(server: string): Promise<Record<string, string>>;
+}
+
+export interface SecretsDeps {
+  store: SecretStore;
+  index: SecretIndex;
+  audit?: Pick<AuditLog, 'append'>;
+}
+
+export class SecretInputError extends Error {}
+export class SecretConflictError extends Error {}
+
+function checkRef(ref: SecretRef): void {
+  if (!isValidServerName(ref.server)) throw new SecretInputError(`'${ref.server}' is not a valid server name`);
+  if (!isValidSecretName(ref.name)) throw new SecretInputError(`'${ref.name}' is not a valid environment variable name (letters, digits, _; not starting with a digit)`);
+}
+
+export function createSecrets({ store, index, audit }: SecretsDeps): Secrets {
+  const record = (decision: string, server: string, actor: string | null, reason: string) =>
+    audit?.append({ event: 'secret', decision, actorId: actor, serverName: server, ruleId: 'keychain', reason });
+
+  async function put(ref: SecretRef, value: string, actor: string, how: string): Promise<void> {
+    checkRef(ref);
+    // An env block cannot carry NUL; an empty secret is almost always a scripting slip.
+    if (value.length === 0) throw new SecretInputError('the secret value is empty');
+    if (value.includes('\0')) throw new SecretInputError('the secret value contains a NUL character');
+    // Keychain first: an index row without a stored value would get the server refused.
+    await store.set(ref, value);
+    index.add(ref);
+    record('SET', ref.server, actor, `secret ${ref.name} of '${ref.server}' ${how}`);
+  }
+
+  return {
+    set: (ref, value, actor) => put(ref, value, actor, 'stored in the OS keychain'),
+    async adopt(ref, value, actor) {
+      checkRef(ref);
+      const existing = await store.get(ref);
+      if (existing !== null && existing !== value) {
+        throw new SecretConflictError(`the keychain already holds a different ${ref.name} for '${ref.server}' (another client's server of the same name?); rename one of them, or run 'mcp-firewall secrets rm ${ref.server} ${ref.name}' first`);
+      }
+      await put(ref, value, actor, 'moved from a client config into the OS keychain');
+    },
+    async remove(ref, actor) {
+      checkRef(ref);
+      const deleted = await store.delete(ref);
+      const unindexed = index.remove(ref);
+      if (deleted || unindexed) record('REMOVED', ref.server, actor, `secret ${ref.name} of '${ref.server}' removed from the OS keychain`);
+      return deleted || unindexed;
+    },
+    async list(server) {
+      const indexed = index.list(server);
+      let inKeychain: SecretRef[] | undefined;
+      let keychainError: string | undefined;
+      try {
+        inKeychain = (await store.list()).filter((r) => server === undefined || r.server === server);
+      } catch (error) {
+        keychainError = (error as Error).message;
+      }
+      const key = (r: SecretRef) => `${r.server}\0${r.name}`;
+      const stored = new Set(inKeychain?.map(key));
+      const entries: SecretListing[] = indexed.map((e) => ({
+        server: e.server,
+        name: e.name,
+        state: inKeychain === undefined ? 'unknown' : stored.has(key(e)) ? 'stored' : 'missing',
+        updatedAt: e.updatedAt,
+      }));
+      const known = new Set(indexed.map(key));
+      for (const r of inKeychain ?? []) if (!known.has(key(r))) entries.push({ server: r.server, name: r.name, state: 'not-indexed' });
+      entries.sort((a, b) => a.server.localeCompare(b.server) || a.name.localeCompare(b.name));
+      return keychainError === undefined ? { entries } : { entries, keychainError };
+    },
+    async envFor(server) {
+      const names = index.names(server);
+      // The common case, and the one that must work without a keychain: no secrets, no D-Bus call.
+      if (names.length === 0) return {};
+      const values = await Promise.all(names.map((name) => store.get({ server, name })));
+      const missing = names.filter((_, i) => values[i] === null);
+      if (missing.length > 0) {
+        throw new Error(`secret(s) ${missing.join(', ')} are indexed but missing from the keychain; set them again with 'mcp-firewall secrets set ${server} NAME'`);
+      }
+      const env: Record<string, string> = {};
+      names.forEach((name, i) => (env[name] = values[i]!));
+      record('INJECTED', server, null, `injected ${names.length} secret(s) into the environment of '${server}': ${names.join(', ')}`);
+      return env;
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import keytar from 'keytar';
+import { KEYCHAIN_SERVICE } from '../../main/firewall/identity/secret-store.js';
+import { makeHome, removeHome, startEngine, type RunningEngine } from '../helpers/engine-harness.js';
+import { CLI, EVERYTHING_SERVER } from '../helpers/paths.js';
+
+const SERVER = 'everything-moved';
+const TOKEN = 'sk-ant-FAKEfakeFAKEfake0123456789-moved';
+const json = (s: string) => JSON.stringify(s);
+// A Claude Desktop config with a plaintext token in env, next to a harmless setting.
+const ORIGINAL = `{
+  "mcpServers": {
+    ${json(SERVER)}: {
+      "command": ${json(process.execPath)},
+      "args": [${json(EVERYTHING_SERVER)}],
+      "env": { "ANTHROPIC_API_KEY": ${json(TOKEN)}, "LOG_LEVEL": "info" }
+    }
+  }
+}
+`;
+
+describe('protect --move-secrets on the real keychain', () => {
+  let engine: RunningEngine;
+  let userHome: string;
+  let configFile: string;
+  let env: NodeJS.ProcessEnv;
+  beforeAll(async () => {
+    engine = await startEngine();
+    userHome = makeHome();
+    mkdirSync(join(userHome, '.config', 'Claude'), { recursive: true });
+    configFile = join(userHome, '.config', 'Claude', 'claude_desktop_config.json');
+    writeFileSync(configFile, ORIGINAL);
+    env = { ...engine.env, HOME: userHome, XDG_CONFIG_HOME: join(userHome, '.config') };
+  });
+  afterAll(async () => {
+    await engine.stop();
+    removeHome(engine.home);
+    removeHome(userHome);
+    await keytar.deletePassword(KEYCHAIN_SERVICE, `${SERVER}/env/ANTHROPIC_API_KEY`);
+  });
+
+  it('moves the token out of the client file into the keychain, and the server still gets it at spawn', async () => {
+    const protect = spawnSync(process.execPath, [CLI, 'protect', '--client', 'claude-desktop', '--move-secrets'], { env, encoding: 'utf8', cwd: userHome });
+    expect(protect.status, protect.stderr + protect.stdout).toBe(0);
+    expect(protect.stdout).toContain('moved 1 secret(s) to the OS keychain: ANTHROPIC_API_KEY');
+    expect(protect.stdout + protect.stderr).not.toContain(TOKEN);
+
+    const text = readFileSync(configFile, 'utf8');
+    expect(text).not.toContain(TOKEN);
+    const entry = (JSON.parse(text) as { mcpServers: Record<string, { command: string; args: string[]; env: Record<string, string> }> }).mcpServers[SERVER]!;
+    expect(entry.env).toEqual({ LOG_LEVEL: 'info' });
+    expect(await keytar.getPassword(KEYCHAIN_SERVICE, `${SERVER}/env/ANTHROPIC_API_KEY`)).toBe(TOKEN);
+
+    // Launch exactly what the client would: its env no longer has the token.
+    const transport = new StdioClientTransport({ command: entry.command, args: entry.args, env: { ...(engine.env as Record<string, string>), ...entry.env } });
+    const client = new Client({ name: 'claude-desktop-stand-in', version: '1.0.0' });
+    await client.connect(transport);
+    try {
+      const result = (await client.callTool({ name: 'get-env', arguments: {} })) as { content: { text: string }[] };
+      const serverEnv = JSON.parse(result.content[0]!.text) as Record<string, string>;
+      expect(serverEnv.ANTHROPIC_API_KEY).toBe(TOKEN);
+      expect(serverEnv.LOG_LEVEL).toBe('info');
+    } finally {
+      await client.close();
+    }
+
+    // Names only in the audit and the engine's log.
+    const audit = engine.cli(['audit', 'query', "SELECT decision, reason FROM mcp_audit WHERE event = 'secret'", '--json']);
+    expect(audit.stdout).toContain('moved from a client config');
+    expect(audit.stdout).toContain('INJECTED');
+    expect(audit.stdout + engine.stderr()).not.toContain(TOKEN);
+    // The engine's database never holds the value (the keychain does).
+    const data = readdirSync(engine.home).filter((f) => f.startsWith('firewall.db'));
+    for (const f of data) expect(readFileSync(join(engine.home, f)).includes(TOKEN), f).toBe(false);
+  });
+});

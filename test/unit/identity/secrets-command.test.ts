@@ -1,0 +1,84 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UsageError } from '../../../main/cli/command.js';
+import { createSecretsCommand } from '../../../main/cli/commands/secrets.js';
+import { createMemorySecretStore } from '../../../main/firewall/identity/memory-store.js';
+import { openDatabase } from '../../../main/firewall/store/database.js';
+
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function harness(stdin = '') {
+  const home = mkdtempSync(join(tmpdir(), 'mcpfw-secrets-cli-'));
+  dirs.push(home);
+  const store = createMemorySecretStore();
+  const command = createSecretsCommand({ store: () => store, readStdin: async () => stdin });
+  let out = '';
+  let err = '';
+  const run = (args: string[], env: NodeJS.ProcessEnv = {}) => {
+    out = '';
+    err = '';
+    return command(args, { stdout: (t) => (out += t), stderr: (t) => (err += t), env: { MCP_FIREWALL_HOME: home, ...env }, cwd: home });
+  };
+  const audit = () => {
+    const db = openDatabase(join(home, 'firewall.db'));
+    try {
+      return JSON.stringify(db.prepare('SELECT * FROM mcp_audit').all());
+    } finally {
+      db.close();
+    }
+  };
+  return { store, run, out: () => out, err: () => err, audit };
+}
+
+describe('mcp-firewall secrets', () => {
+  it('reads the value from stdin, dropping the one newline echo adds', async () => {
+    const h = harness('s3cr3t-from-stdin\n');
+    expect(await h.run(['set', 'github', 'GITHUB_TOKEN', '--value-stdin'])).toBe(0);
+    expect(await h.store.get({ server: 'github', name: 'GITHUB_TOKEN' })).toBe('s3cr3t-from-stdin');
+    expect(h.out()).not.toContain('s3cr3t');
+    expect(h.audit()).toContain('GITHUB_TOKEN');
+    expect(h.audit()).not.toContain('s3cr3t');
+  });
+
+  it('reads the value from MCP_FIREWALL_SECRET_VALUE for scripts', async () => {
+    const h = harness();
+    expect(await h.run(['set', 'github', 'GITHUB_TOKEN'], { MCP_FIREWALL_SECRET_VALUE: 'from-env' })).toBe(0);
+    expect(await h.store.get({ server: 'github', name: 'GITHUB_TOKEN' })).toBe('from-env');
+  });
+
+  it('never takes the value from argv, where ps would show it', async () => {
+    const h = harness();
+    await expect(h.run(['set', 'github', 'GITHUB_TOKEN', 'ghp_visible_in_ps'])).rejects.toBeInstanceOf(UsageError);
+    expect(await h.store.list()).toEqual([]);
+  });
+
+  it('lists names and states as JSON without values, then removes', async () => {
+    const h = harness();
+    await h.run(['set', 'github', 'GITHUB_TOKEN'], { MCP_FIREWALL_SECRET_VALUE: 'value-xyz' });
+    expect(await h.run(['list', '--json'])).toBe(0);
+    const listing = JSON.parse(h.out()) as { entries: { server: string; name: string; state: string }[] };
+    expect(listing.entries.map((e) => [e.server, e.name, e.state])).toEqual([['github', 'GITHUB_TOKEN', 'stored']]);
+    expect(h.out()).not.toContain('value-xyz');
+    expect(await h.run(['rm', 'github', 'GITHUB_TOKEN'])).toBe(0);
+    expect(await h.run(['rm', 'github', 'GITHUB_TOKEN'])).toBe(1);
+    await h.run(['list']);
+    expect(h.out()).toBe('(no rows)\n');
+  });
+
+  it('turns a bad variable name into a usage error', async () => {
+    const h = harness();
+    await expect(h.run(['set', 'github', 'BAD-NAME'], { MCP_FIREWALL_SECRET_VALUE: 'v' })).rejects.toBeInstanceOf(UsageError);
+  });
+
+  it('warns and shows the index when the keychain is unreachable', async () => {
+    const h = harness();
+    await h.run(['set', 'github', 'GITHUB_TOKEN'], { MCP_FIREWALL_SECRET_VALUE: 'v' });
+    h.store.setAvailable(false);
+    expect(await h.run(['list'])).toBe(0);
+    expect(h.out()).toMatch(/GITHUB_TOKEN\s+unknown/);
+    expect(h.err()).toMatch(/not reachable/);
+  });
+});

@@ -1,0 +1,146 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DatabaseSync } from 'node:sqlite';
+import { createAuditLog } from '../../../main/firewall/audit/audit-log.js';
+import { createMemorySecretStore } from '../../../main/firewall/identity/memory-store.js';
+import { createSecretIndex } from '../../../main/firewall/identity/secret-index.js';
+import { accountFor, parseAccount } from '../../../main/firewall/identity/secret-store.js';
+import { createSecrets, SecretConflictError, SecretInputError } from '../../../main/firewall/identity/secrets.js';
+import { openDatabase } from '../../../main/firewall/store/database.js';
+
+const dirs: string[] = [];
+const dbs: DatabaseSync[] = [];
+function setup(initial: Record<string, string> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'mcpfw-secrets-'));
+  dirs.push(dir);
+  const db = openDatabase(join(dir, 'firewall.db'));
+  dbs.push(db);
+  const store = createMemorySecretStore(initial);
+  const index = createSecretIndex(db);
+  const secrets = createSecrets({ store, index, audit: createAuditLog(db) });
+  const auditText = () => JSON.stringify(db.prepare("SELECT * FROM mcp_audit WHERE event = 'secret' ORDER BY id").all());
+  return { db, store, index, secrets, auditText };
+}
+afterEach(() => {
+  dbs.splice(0).forEach((db) => db.close());
+  dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true }));
+});
+
+describe('keychain accounts', () => {
+  it('round-trips server names that contain slashes', () => {
+    const ref = { server: 'acme/tools', name: 'API_TOKEN' };
+    expect(accountFor(ref)).toBe('acme/tools/env/API_TOKEN');
+    expect(parseAccount(accountFor(ref))).toEqual({ ...ref, purpose: 'env' });
+    expect(parseAccount('no-purpose-marker')).toBeNull();
+  });
+});
+
+describe('secrets service', () => {
+  it('stores a value in the store, its name in the index, and audits the name but never the value', async () => {
+    const { store, index, secrets, auditText } = setup();
+    await secrets.set({ server: 'github', name: 'GITHUB_TOKEN' }, 'ghp_supersecretvalue123', 'cli');
+    expect(await store.get({ server: 'github', name: 'GITHUB_TOKEN' })).toBe('ghp_supersecretvalue123');
+    expect(index.names('github')).toEqual(['GITHUB_TOKEN']);
+    expect(auditText()).toContain('GITHUB_TOKEN');
+    expect(auditText()).not.toContain('ghp_supersecretvalue123');
+  });
+
+  it('hands a server exactly its own indexed secrets at spawn', async () => {
+    const { secrets } = setup();
+    await secrets.set({ server: 'a', name: 'TOKEN' }, 'value-a', 'cli');
+    await secrets.set({ server: 'a', name: 'OTHER' }, 'value-a2', 'cli');
+    await secrets.set({ server: 'b', name: 'TOKEN' }, 'value-b', 'cli');
+    expect(await secrets.envFor('a')).toEqual({ OTHER: 'value-a2', TOKEN: 'value-a' });
+    expect(await secrets.envFor('b')).toEqual({ TOKEN: 'value-b' });
+  });
+
+  it('never injects keychain entries that this data dir did not index', async () => {
+    const { secrets } = setup({ 'a/env/STRAY': 'from-another-data-dir' });
+    expect(await secrets.envFor('a')).toEqual({});
+  });
+
+  it('starts a server without secrets when the keychain is unreachable, without asking it', async () => {
+    const { store, secrets } = setup();
+    store.setAvailable(false);
+    const before = store.calls;
+    expect(await secrets.envFor('plain')).toEqual({});
+    expect(store.calls).toBe(before);
+  });
+
+  it('refuses (throws for) a server that has secrets when the keychain is unreachable', async () => {
+    const { store, secrets } = setup();
+    await secrets.set({ server: 'github', name: 'GITHUB_TOKEN' }, 'v', 'cli');
+    store.setAvailable(false);
+    await expect(secrets.envFor('github')).rejects.toThrow(/keychain is not reachable/);
+  });
+
+  it('refuses a server whose indexed secret vanished from the keychain, naming it but not its value', async () => {
+    const { store, secrets } = setup();
+    await secrets.set({ server: 'github', name: 'GITHUB_TOKEN' }, 'v', 'cli');
+    await store.delete({ server: 'github', name: 'GITHUB_TOKEN' });
+    await expect(secrets.envFor('github')).rejects.toThrow(/GITHUB_TOKEN are indexed but missing/);
+  });
+
+  it('audits each injection with the names only', async () => {
+    const { secrets, auditText } = setup();
+    await secrets.set({ server: 'github', name: 'GITHUB_TOKEN' }, 'tok-123456789', 'cli');
+    await secrets.envFor('github');
+    expect(auditText()).toContain('INJECTED');
+    expect(auditText()).not.toContain('tok-123456789');
+  });
+
+  it('removes from store and index, and reports a second removal as nothing to do', async () => {
+    const { store, index, secrets } = setup();
+    await secrets.set({ server: 's', name: 'K' }, 'v', 'cli');
+    expect(await secrets.remove({ server: 's', name: 'K' }, 'cli')).toBe(true);
+    expect(index.names('s')).toEqual([]);
+    expect(await store.list()).toEqual([]);
+    expect(await secrets.remove({ server: 's', name: 'K' }, 'cli')).toBe(false);
+  });
+
+  it('does not index a secret the keychain refused to store', async () => {
+    const { store, index, secrets } = setup();
+    store.setAvailable(false);
+    await expect(secrets.set({ server: 's', name: 'K' }, 'v', 'cli')).rejects.toThrow(/not reachable/);
+    expect(index.names('s')).toEqual([]);
+  });
+
+  it('rejects names that could corrupt an environment block and empty values', async () => {
+    const { secrets } = setup();
+    await expect(secrets.set({ server: 's', name: 'A=B' }, 'v', 'cli')).rejects.toBeInstanceOf(SecretInputError);
+    await expect(secrets.set({ server: 's', name: '1ABC' }, 'v', 'cli')).rejects.toBeInstanceOf(SecretInputError);
+    await expect(secrets.set({ server: 's', name: 'OK' }, '', 'cli')).rejects.toBeInstanceOf(SecretInputError);
+    await expect(secrets.set({ server: 's', name: 'OK' }, 'a\0b', 'cli')).rejects.toBeInstanceOf(SecretInputError);
+  });
+
+  it('adopts a secret found in a client file, but never overwrites a different stored value', async () => {
+    const { store, index, secrets, auditText } = setup();
+    await secrets.adopt({ server: 'github', name: 'TOKEN' }, 'from-desktop', 'protect');
+    await secrets.adopt({ server: 'github', name: 'TOKEN' }, 'from-desktop', 'protect');
+    await expect(secrets.adopt({ server: 'github', name: 'TOKEN' }, 'from-codex', 'protect')).rejects.toBeInstanceOf(SecretConflictError);
+    expect(await store.get({ server: 'github', name: 'TOKEN' })).toBe('from-desktop');
+    expect(index.names('github')).toEqual(['TOKEN']);
+    expect(auditText()).toContain('moved from a client config');
+    expect(auditText()).not.toContain('from-codex');
+  });
+
+  it('lists names with their keychain state, and only the index when the keychain is unreachable', async () => {
+    const { store, secrets } = setup({ 'x/env/STRAY': 'v' });
+    await secrets.set({ server: 's', name: 'KEPT' }, 'v', 'cli');
+    await secrets.set({ server: 's', name: 'GONE' }, 'v', 'cli');
+    await store.delete({ server: 's', name: 'GONE' });
+    const listing = await secrets.list();
+    expect(listing.entries.map((e) => [e.server, e.name, e.state])).toEqual([
+      ['s', 'GONE', 'missing'],
+      ['s', 'KEPT', 'stored'],
+      ['x', 'STRAY', 'not-indexed'],
+    ]);
+    expect(JSON.stringify(listing)).not.toMatch(/"v"/);
+    store.setAvailable(false);
+    const offline = await secrets.list('s');
+    expect(offline.keychainError).toMatch(/not reachable/);
+    expect(offline.entries.map((e) => e.state)).toEqual(['unknown', 'unknown']);
+  });
+});
