@@ -5,7 +5,11 @@ import { verifyAuditChain } from '../audit/audit-log.js';
 import { runReadOnlyQuery } from '../audit/audit-query.js';
 import type { Engine } from '../engine.js';
 import { PIN_ROUTES } from './pin-routes.js';
+import { createDashboardHttp, type DashboardHttp } from './dashboard-http.js';
+import { createDashboardService, type DashboardClientsDeps } from './dashboard-service.js';
+import { defaultClientsDeps } from './default-clients-deps.js';
 import { checkHostAndOrigin, HttpError, readJsonBody, sendJson, tokensEqual } from './http-util.js';
+import { defaultRendererDir } from './renderer-dir.js';
 
 export interface ControlApi {
   port: number;
@@ -52,10 +56,23 @@ const ROUTES: Array<[method: string, pattern: RegExp, handler: Handler]> = [
   ...PIN_ROUTES,
 ];
 
-export function startControlApi(engine: Engine, options: { port: number; token: string }): Promise<ControlApi> {
+export interface ControlApiOptions {
+  port: number;
+  token: string;
+  /** The dashboard at `/`; on by default, with the built renderer and this process's view of client configs. */
+  dashboard?: false | { rendererDir?: string | null; clients?: DashboardClientsDeps };
+}
+
+export function startControlApi(engine: Engine, options: ControlApiOptions): Promise<ControlApi> {
   let boundPort = options.port;
+  const dashboard = options.dashboard === false ? null : createDashboardHttp({
+    service: createDashboardService(engine, options.dashboard?.clients ?? defaultClientsDeps()),
+    token: options.token,
+    port: () => boundPort,
+    rendererDir: options.dashboard?.rendererDir !== undefined ? options.dashboard.rendererDir : defaultRendererDir(),
+  });
   const server: Server = createServer((req, res) => {
-    handle(engine, req, res, boundPort, options.token).catch((error: unknown) => {
+    handle(engine, req, res, boundPort, options.token, dashboard).catch((error: unknown) => {
       if (!res.headersSent) sendJson(res, 500, { error: (error as Error).message });
     });
   });
@@ -68,14 +85,17 @@ export function startControlApi(engine: Engine, options: { port: number; token: 
   });
 }
 
-async function handle(engine: Engine, req: IncomingMessage, res: ServerResponse, port: number, token: string): Promise<void> {
+async function handle(engine: Engine, req: IncomingMessage, res: ServerResponse, port: number, token: string, dashboard: DashboardHttp | null): Promise<void> {
   const refusal = checkHostAndOrigin(req, port);
   if (refusal) return sendJson(res, 403, { error: refusal });
+  const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+  if (dashboard && (await dashboard.servePage(req, res, url))) return;
   const auth = req.headers.authorization ?? '';
-  if (!auth.startsWith('Bearer ') || !tokensEqual(auth.slice(7), token)) {
+  const bearer = auth.startsWith('Bearer ') && tokensEqual(auth.slice(7), token);
+  if (!bearer && !dashboard?.cookieAuthorized(req)) {
     return sendJson(res, 401, { error: 'missing or wrong bearer token (see control-token in the data dir)' });
   }
-  const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+  if (dashboard && (await dashboard.serveApi(req, res, url))) return;
   for (const [method, pattern, handler] of ROUTES) {
     const match = pattern.exec(url.pathname);
     if (!match) continue;

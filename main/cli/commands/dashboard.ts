@@ -1,0 +1,53 @@
+import { spawn } from 'node:child_process';
+import { loginUrl } from '../../firewall/api/dashboard-auth.js';
+import { resolveDataDir } from '../../firewall/paths.js';
+import { UsageError, type CommandHandler } from '../command.js';
+import { readControlInfo } from '../control-client.js';
+
+export const dashboardUsage = 'mcp-firewall dashboard [--print-url]';
+
+/** The OS's "open this URL" helper; the URL is one argv entry, never shell text. */
+function opener(platform: NodeJS.Platform, url: string): [string, string[]] {
+  if (platform === 'darwin') return ['open', [url]];
+  if (platform === 'win32') return ['rundll32', ['url.dll,FileProtocolHandler', url]];
+  return ['xdg-open', [url]];
+}
+
+export function createDashboardCommand(open: (url: string) => Promise<void> = openInBrowser): CommandHandler {
+  return async (args, io) => {
+    const unknown = args.filter((a) => a !== '--print-url');
+    if (unknown.length > 0) throw new UsageError(`unknown option ${unknown[0]}\nusage: ${dashboardUsage}`);
+    const control = readControlInfo(io.env);
+    if (!control) {
+      io.stderr(`MCP Firewall is not running for ${resolveDataDir(io.env)}. Start it with: mcp-firewall serve\n`);
+      return 1;
+    }
+    const url = loginUrl(control.info.port, control.token);
+    if (args.includes('--print-url')) {
+      io.stdout(`${url}\n`);
+      return 0;
+    }
+    try {
+      await open(url);
+      io.stderr(`Opened the MCP Firewall dashboard (port ${control.info.port}) in your browser.\n`);
+      return 0;
+    } catch (error) {
+      io.stderr(`Could not open a browser (${(error as Error).message}). Open this URL yourself:\n${url}\n`);
+      return 1;
+    }
+  };
+}
+
+function openInBrowser(url: string): Promise<void> {
+  const [command, argv] = opener(process.platform, url);
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, argv, { stdio: 'ignore', detached: true });
+    child.once('error', reject);
+    child.once('spawn', () => {
+      child.unref();
+      resolve();
+    });
+  });
+}
+
+export const dashboardCommand = createDashboardCommand();

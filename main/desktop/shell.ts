@@ -1,0 +1,61 @@
+import { app, dialog, ipcMain, Menu, Notification, Tray, type BrowserWindow } from 'electron';
+import { join } from 'node:path';
+import { resolveDataDir } from '../firewall/paths.js';
+import { createActivityFeed } from './activity-feed.js';
+import { createApprovalPrompter } from './adapters/approval-prompter.js';
+import { createNotifier } from './adapters/notifier.js';
+import { createTrayController } from './adapters/tray-controller.js';
+import { startEngineHost, type EngineHost } from './engine-host.js';
+import { CHANGE_EVENT } from '../../preload/contract.js';
+import { registerIpcHandlers } from './ipc/register-handlers.js';
+import { openSettings } from './settings.js';
+import { createDashboardWindow, trustedSender } from './window.js';
+
+/** Wires the engine to Electron: every adapter is plain code behind an injected interface. */
+export async function startShell(): Promise<{ host: EngineHost; showWindow(page?: string): void }> {
+  const root = app.getAppPath();
+  const rendererDir = join(root, 'dist', 'renderer');
+  const icons = { ok: join(root, 'resources', 'icons', 'tray-ok.png'), pending: join(root, 'resources', 'icons', 'tray-pending.png'), emergency: join(root, 'resources', 'icons', 'tray-emergency.png') };
+  const settings = openSettings();
+  app.setLoginItemSettings({ openAtLogin: settings.get('startAtLogin') });
+  const host = await startEngineHost({
+    dataDir: resolveDataDir(process.env),
+    defaultPolicyFile: join(root, 'resources', 'default-policy.yaml'),
+    rendererDir,
+    // The shim ships unpacked next to the app; client configs launch it with the app's own runtime.
+    clients: { env: process.env, platform: process.platform, projectDirs: [], runtimePath: process.execPath, cliPath: join(root.replace(/app\.asar$/, 'app.asar.unpacked'), 'dist', 'cli.js') },
+  });
+  let win: BrowserWindow | null = null;
+  const showWindow = (page?: string) => {
+    if (!win || win.isDestroyed()) {
+      win = createDashboardWindow({ rendererDir, preload: join(root, 'dist', 'desktop', 'preload.cjs'), bounds: settings.get('window') });
+      win.on('close', () => settings.set('window', win!.getBounds()));
+    }
+    if (page) void win.webContents.executeJavaScript(`location.hash = ${JSON.stringify(`#/${page}`)}`);
+    win.show();
+    win.focus();
+  };
+  registerIpcHandlers(ipcMain, host.service, trustedSender(rendererDir));
+  createApprovalPrompter(host.engine.approvals, (options) => dialog.showMessageBox(options));
+  const notifier = createNotifier((n) => new Notification({ title: n.title, body: n.body }).show());
+  const tray = createTrayController({
+    tray: new Tray(icons.ok),
+    buildMenu: (template) => Menu.buildFromTemplate(template),
+    icons,
+    actions: {
+      openDashboard: showWindow,
+      protectAll: () => void host.service.protect({}),
+      setEmergency: (on) => host.engine.setEmergencyWriteApproval(on, 'tray'),
+      quit: () => app.quit(),
+    },
+  });
+  const feed = createActivityFeed(host.service);
+  feed.onUpdate(({ rows, state, topics }) => {
+    tray.update(state);
+    notifier.handle(rows);
+    if (win && !win.isDestroyed()) topics.forEach((topic) => win!.webContents.send(CHANGE_EVENT, topic));
+  });
+  void feed.tick();
+  app.on('before-quit', () => feed.stop());
+  return { host, showWindow };
+}

@@ -1,0 +1,43 @@
+import { createHmac } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { tokensEqual } from './http-util.js';
+
+// The browser never holds the bearer token itself: the login URL carries a key derived
+// for logging in, and the cookie a key derived for the session. Both change whenever the
+// engine restarts (new token), and neither can be used as a bearer token for the CLI API.
+
+const derive = (token: string, purpose: string) => createHmac('sha256', token).update(`mcp-firewall dashboard ${purpose}`).digest('base64url');
+
+export const dashboardLoginKey = (token: string): string => derive(token, 'login');
+export const dashboardSessionKey = (token: string): string => derive(token, 'session');
+
+/** Cookies are shared by every port of 127.0.0.1: the port in the name keeps two engines apart. */
+export const sessionCookieName = (port: number): string => `mcpfw_session_${port}`;
+
+/**
+ * The header the dashboard's fetches carry. A cross-site form or <img> cannot set it, and
+ * a cross-origin fetch that sets it needs a CORS preflight we never answer: CSRF defence on
+ * top of SameSite=Strict.
+ */
+export const DASHBOARD_HEADER = 'x-mcp-firewall-dashboard';
+
+export function loginUrl(port: number, token: string): string {
+  return `http://127.0.0.1:${port}/?token=${dashboardLoginKey(token)}`;
+}
+
+export function readCookie(req: IncomingMessage, name: string): string | null {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return null;
+}
+
+export function hasSession(req: IncomingMessage, port: number, token: string): boolean {
+  const value = readCookie(req, sessionCookieName(port));
+  return value !== null && tokensEqual(value, dashboardSessionKey(token));
+}
+
+export function sessionCookie(port: number, token: string): string {
+  return `${sessionCookieName(port)}=${dashboardSessionKey(token)}; HttpOnly; SameSite=Strict; Path=/`;
+}

@@ -1,0 +1,86 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ARG_SCHEMAS, CHANNELS, type ApiMethod } from '../../../preload/contract.js';
+import { DASHBOARD_HEADER, dashboardLoginKey, hasSession, sessionCookie } from './dashboard-auth.js';
+import { callService, DashboardInputError, type DashboardService } from './dashboard-service.js';
+import { HttpError, readJsonBody, sendJson, tokensEqual } from './http-util.js';
+import { sendHtml, sendStatic } from './static-files.js';
+
+export interface DashboardHttp {
+  /** The page and its assets, and the login; true when it answered. Runs before bearer auth. */
+  servePage(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean>;
+  /** A browser with the session cookie may use the API, if its fetch carries our header. */
+  cookieAuthorized(req: IncomingMessage): boolean;
+  /** POST /api/dashboard/<method>: the preload contract over HTTP; true when it answered. */
+  serveApi(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean>;
+}
+
+const NOT_LOGGED_IN = `<!doctype html><meta charset="utf-8"><title>MCP Firewall</title>
+<body style="font:16px system-ui;margin:3rem;max-width:40rem">
+<h1>MCP Firewall dashboard</h1>
+<p>This browser is not logged in to the running engine.</p>
+<p>Open the dashboard with <code>mcp-firewall dashboard</code>, or print a login link with
+<code>mcp-firewall dashboard --print-url</code>.</p></body>`;
+
+const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>MCP Firewall</title>
+<body style="font:16px system-ui;margin:3rem"><h1>MCP Firewall dashboard</h1>
+<p>The dashboard is not built. Run <code>npm run build</code> in the MCP Firewall checkout.</p></body>`;
+
+const METHODS = new Set(Object.keys(CHANNELS));
+
+export function createDashboardHttp(options: { service: DashboardService; token: string; port: () => number; rendererDir: string | null }): DashboardHttp {
+  const { service, token, rendererDir } = options;
+  const isPage = (path: string) => path === '/' || path === '/index.html' || path.startsWith('/assets/') || path === '/favicon.svg';
+
+  return {
+    async servePage(req, res, url) {
+      if (req.method !== 'GET' || !isPage(url.pathname)) return false;
+      const login = url.searchParams.get('token');
+      if (login !== null) {
+        if (!tokensEqual(login, dashboardLoginKey(token))) {
+          sendHtml(res, 401, NOT_LOGGED_IN);
+          return true;
+        }
+        // Redirect so the key leaves the address bar at once.
+        res.writeHead(303, { location: '/', 'set-cookie': sessionCookie(options.port(), token), 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' });
+        res.end();
+        return true;
+      }
+      if (!hasSession(req, options.port(), token)) {
+        sendHtml(res, 401, NOT_LOGGED_IN);
+        return true;
+      }
+      if (!rendererDir || !(await sendStatic(res, rendererDir, url.pathname))) {
+        if (url.pathname === '/' || url.pathname === '/index.html') sendHtml(res, 503, NOT_BUILT);
+        else sendJson(res, 404, { error: `no file ${url.pathname}` });
+      }
+      return true;
+    },
+    cookieAuthorized(req) {
+      return req.headers[DASHBOARD_HEADER] === '1' && hasSession(req, options.port(), token);
+    },
+    async serveApi(req, res, url) {
+      const match = /^\/api\/dashboard\/([A-Za-z]+)$/.exec(url.pathname);
+      if (!match) return false;
+      const method = match[1]!;
+      if (!METHODS.has(method)) return sendJson(res, 404, { error: `no dashboard method '${method}'` }), true;
+      if (req.method !== 'POST') return sendJson(res, 405, { error: 'dashboard methods are POST' }), true;
+      try {
+        const body = await readJsonBody(req);
+        const schema = ARG_SCHEMAS[method as ApiMethod];
+        let arg: unknown;
+        if (schema) {
+          const parsed = schema.safeParse(body);
+          if (!parsed.success) throw new HttpError(400, parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+          arg = parsed.data;
+        }
+        const result = await callService(service, method as ApiMethod, arg);
+        sendJson(res, 200, result ?? { ok: true });
+      } catch (error) {
+        if (error instanceof HttpError) sendJson(res, error.status, { error: error.message });
+        else if (error instanceof DashboardInputError) sendJson(res, 400, { error: error.message });
+        else sendJson(res, 500, { error: (error as Error).message });
+      }
+      return true;
+    },
+  };
+}

@@ -1,0 +1,156 @@
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import type {
+  ActivityQuery, ActivityRow, ApiMethod, ApiResult, EditOutcome, FirewallApi, PolicyError, ServerRow,
+} from '../../../preload/contract.js';
+import type { ApprovalScope } from '../approvals/approval-queue.js';
+import { runReadOnlyQuery } from '../audit/audit-query.js';
+import { findAdapter, protectClients, scanClients, unprotectClients, type ClientsDeps, type EditReport, type ScanRow } from '../clients/index.js';
+import type { Engine } from '../engine.js';
+import { parsePolicy } from '../policy/load.js';
+import { formatFingerprint } from '../registry/registry.js';
+import { toApprovalView } from './approval-view.js';
+
+/** Where the dashboard's scan/protect look, and what protected configs launch. */
+export type DashboardClientsDeps = Pick<ClientsDeps, 'env' | 'platform' | 'projectDirs' | 'runtimePath' | 'cliPath' | 'knownCliPaths'>;
+
+/** The dashboard API minus subscriptions: what both IPC handlers and HTTP routes call. */
+export type DashboardService = Omit<FirewallApi, 'onChange'>;
+
+export class DashboardInputError extends Error {}
+
+const ACTOR = 'dashboard';
+
+function auditRow(row: Record<string, unknown>): ActivityRow {
+  return {
+    id: Number(row.id), time: String(row.event_time), event: String(row.event), client: row.client as string | null,
+    server: row.server_name as string | null, tool: row.tool_name as string | null, method: row.method as string | null,
+    actionClass: row.action_class as string | null, decision: String(row.decision), ruleId: row.rule_id as string | null,
+    reason: row.reason as string | null, approvalId: row.approval_id as string | null, argsDigest: row.args_digest as string | null,
+    latencyMs: row.latency_ms as number | null,
+  };
+}
+
+function serverRow(row: ScanRow): ServerRow {
+  const launch = row.command ? formatFingerprint({ command: row.command, args: row.args ?? [] }) : (row.url ?? null);
+  return {
+    client: row.client, clientName: findAdapter(row.client)?.displayName ?? row.client, file: row.file, scope: row.scope, name: row.name, transport: row.transport, status: row.status,
+    launch, secrets: row.secrets.map(({ where, name, masked }) => ({ where, name, masked })), note: row.note ?? null,
+  };
+}
+
+const editOutcome = (report: EditReport): EditOutcome => ({
+  entries: report.entries.map(({ client, name, outcome, detail }) => ({ client, name, outcome, ...(detail ? { detail } : {}) })),
+  errors: report.errors,
+});
+
+const policyErrors = (errors: Array<{ line: number; column: number; message: string }>): PolicyError[] =>
+  errors.map(({ line, column, message }) => ({ line, column, message }));
+
+export function createDashboardService(engine: Engine, clients: DashboardClientsDeps): DashboardService {
+  let approvalsVersion = 0;
+  engine.approvals.onChange(() => approvalsVersion++);
+  const lastId = engine.db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM mcp_audit');
+  const registryStamp = engine.db.prepare("SELECT COUNT(*) || ':' || COALESCE(MAX(updated_at), '') AS v FROM registry");
+  const deps = (): ClientsDeps => ({
+    ...clients,
+    dataDir: engine.paths.dir,
+    registry: { isRegistered: (name) => engine.registry.get(name)?.enabled === true },
+    // Protecting a server from the dashboard approves it: the user just chose to route it through us.
+    registerServer: (name) => {
+      if (!engine.registry.get(name)) engine.approveServer(name, ACTOR);
+    },
+  });
+
+  return {
+    async overview() {
+      return {
+        policyFile: engine.policy.file,
+        policyLoadedAt: engine.policy.loadedAt(),
+        emergencyWriteApproval: engine.emergencyWriteApproval(),
+        pendingApprovals: engine.approvals.list().length,
+        approvalsVersion,
+        registryVersion: String((registryStamp.get() as { v: string }).v),
+        lastActivityId: Number((lastId.get() as { id: number }).id),
+      };
+    },
+    async activity(query: ActivityQuery) {
+      const filters: Array<[string, string | number | undefined]> = [
+        ['client = ?', query.client], ['server_name = ?', query.server], ['decision = ?', query.decision], ['id > ?', query.afterId],
+      ];
+      const active = filters.filter(([, value]) => value !== undefined && value !== '');
+      const where = active.map(([clause]) => clause);
+      const params = active.map(([, value]) => value as string | number);
+      const sql = `SELECT * FROM mcp_audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+      const rows = engine.db.prepare(sql).all(...params, query.limit ?? 200) as Array<Record<string, unknown>>;
+      return rows.map(auditRow);
+    },
+    async approvals() {
+      return engine.approvals.list().map(toApprovalView);
+    },
+    async answerApproval({ id, verdict, scope }) {
+      if (!engine.approvals.answer(id, verdict, (scope ?? 'once') as ApprovalScope)) {
+        throw new DashboardInputError(`no pending approval '${id}' (already answered or timed out)`);
+      }
+    },
+    async servers() {
+      const result = scanClients(deps());
+      return { servers: result.servers.map(serverRow), errors: result.errors };
+    },
+    async protect({ client }) {
+      return editOutcome(await protectClients(deps(), client ? { client } : {}));
+    },
+    async unprotect({ client }) {
+      return editOutcome(await unprotectClients(deps(), client ? { client } : {}));
+    },
+    async registry() {
+      return engine.registry.list().map((entry) => ({
+        name: entry.name, enabled: entry.enabled, launch: entry.fingerprint ? formatFingerprint(entry.fingerprint) : null,
+        approvedAt: entry.approvedAt, updatedAt: entry.updatedAt,
+      }));
+    },
+    async approveServer({ name }) {
+      engine.approveServer(name, ACTOR);
+    },
+    async setServerEnabled({ name, enabled }) {
+      if (!engine.setServerEnabled(name, enabled, ACTOR)) throw new DashboardInputError(`server '${name}' is not in the registry`);
+    },
+    async policy() {
+      return {
+        file: engine.policy.file,
+        source: readFileSync(engine.policy.file, 'utf8'),
+        loadedAt: engine.policy.loadedAt(),
+        errors: policyErrors(engine.policy.lastErrors()),
+      };
+    },
+    async checkPolicy({ source }) {
+      const parsed = parsePolicy(source, engine.policy.file);
+      return parsed.ok ? [] : policyErrors(parsed.errors);
+    },
+    async savePolicy({ source }) {
+      // Checked before writing: a broken file on disk would only be rejected by the
+      // reload, and the editor would lose the user's text to the last good version.
+      const parsed = parsePolicy(source, engine.policy.file);
+      if (!parsed.ok) return { saved: false, errors: policyErrors(parsed.errors) };
+      const temp = `${engine.policy.file}.${process.pid}.tmp`;
+      writeFileSync(temp, source, { mode: 0o600 });
+      renameSync(temp, engine.policy.file);
+      return { saved: true };
+    },
+    async setEmergency({ enabled }) {
+      engine.setEmergencyWriteApproval(enabled, ACTOR);
+    },
+    async auditQuery({ sql }) {
+      try {
+        return runReadOnlyQuery(engine.paths.database, sql);
+      } catch (error) {
+        throw new DashboardInputError((error as Error).message);
+      }
+    },
+  };
+}
+
+/** Calls one service method with an argument already validated against ARG_SCHEMAS. */
+export function callService<M extends ApiMethod>(service: DashboardService, method: M, arg: unknown): Promise<ApiResult<M>> {
+  const fn = service[method] as (arg: unknown) => Promise<ApiResult<M>>;
+  return fn(arg);
+}

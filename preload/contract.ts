@@ -1,0 +1,200 @@
+import { z } from 'zod';
+
+// The one API the dashboard talks to. Electron exposes it through the preload bridge
+// (IPC, one channel per method); a browser gets the same shape over the control API.
+// Argument schemas live here so both the IPC handlers and the HTTP routes validate
+// with the same rules: the renderer is untrusted input either way.
+
+export const activityQuerySchema = z.object({
+  client: z.string().max(200).optional(),
+  server: z.string().max(200).optional(),
+  decision: z.string().max(40).optional(),
+  /** Only rows newer than this audit id (live tail). */
+  afterId: z.number().int().nonnegative().optional(),
+  limit: z.number().int().min(1).max(500).optional(),
+});
+export const answerApprovalSchema = z.object({
+  id: z.string().min(1).max(100),
+  verdict: z.enum(['allow', 'deny']),
+  scope: z.enum(['once', 'session', 'always']).optional(),
+});
+export const clientSelectorSchema = z.object({ client: z.string().min(1).max(100).optional() });
+export const serverNameSchema = z.object({ name: z.string().min(1).max(200) });
+export const serverEnabledSchema = z.object({ name: z.string().min(1).max(200), enabled: z.boolean() });
+export const policySourceSchema = z.object({ source: z.string().max(1024 * 1024) });
+export const emergencySchema = z.object({ enabled: z.boolean() });
+export const auditSqlSchema = z.object({ sql: z.string().min(1).max(20_000) });
+
+export type ActivityQuery = z.infer<typeof activityQuerySchema>;
+export type AnswerApproval = z.infer<typeof answerApprovalSchema>;
+export type ClientSelector = z.infer<typeof clientSelectorSchema>;
+
+export interface Overview {
+  policyFile: string;
+  emergencyWriteApproval: boolean;
+  policyLoadedAt: string;
+  pendingApprovals: number;
+  /** Bumped on every queue change, so an answer elsewhere refreshes the page too. */
+  approvalsVersion: number;
+  registryVersion: string;
+  lastActivityId: number;
+}
+
+export interface ActivityRow {
+  id: number;
+  time: string;
+  event: string;
+  client: string | null;
+  server: string | null;
+  tool: string | null;
+  method: string | null;
+  actionClass: string | null;
+  decision: string;
+  ruleId: string | null;
+  reason: string | null;
+  approvalId: string | null;
+  argsDigest: string | null;
+  latencyMs: number | null;
+}
+
+export interface Approval {
+  id: string;
+  client: string;
+  server: string;
+  tool: string;
+  actionClass: string;
+  ruleId: string | null;
+  reason: string;
+  argsDigest: string;
+  /** Pretty-printed and truncated by the engine: the approver needs to read them, not store them. */
+  argumentsPreview: string;
+  requestedAt: string;
+  expiresAt: string;
+}
+
+export interface SecretRef {
+  where: string;
+  name: string;
+  masked: string;
+}
+
+export interface ServerRow {
+  client: string;
+  clientName: string;
+  file: string;
+  scope: string;
+  name: string;
+  transport: string;
+  status: 'protected' | 'registered' | 'shadow';
+  launch: string | null;
+  secrets: SecretRef[];
+  note: string | null;
+}
+
+export interface ServersView {
+  servers: ServerRow[];
+  errors: Array<{ client: string; file: string; message: string }>;
+}
+
+export interface EditOutcome {
+  entries: Array<{ client: string; name: string; outcome: string; detail?: string }>;
+  errors: Array<{ client: string; file: string; message: string }>;
+}
+
+export interface RegistryRow {
+  name: string;
+  enabled: boolean;
+  launch: string | null;
+  approvedAt: string;
+  updatedAt: string;
+}
+
+export interface PolicyError {
+  line: number;
+  column: number;
+  message: string;
+}
+
+export interface PolicyView {
+  file: string;
+  source: string;
+  loadedAt: string;
+  /** Errors of the file on disk when it was rejected (the engine runs on the last good one). */
+  errors: PolicyError[];
+}
+
+export type PolicySaveResult = { saved: true } | { saved: false; errors: PolicyError[] };
+
+export interface AuditResult {
+  columns: string[];
+  rows: Array<Record<string, unknown>>;
+}
+
+/** Kinds of change the dashboard refreshes on. */
+export type ChangeTopic = 'approvals' | 'activity' | 'registry' | 'policy';
+
+export interface FirewallApi {
+  overview(): Promise<Overview>;
+  activity(query: ActivityQuery): Promise<ActivityRow[]>;
+  approvals(): Promise<Approval[]>;
+  answerApproval(answer: AnswerApproval): Promise<void>;
+  servers(): Promise<ServersView>;
+  protect(selector: ClientSelector): Promise<EditOutcome>;
+  unprotect(selector: ClientSelector): Promise<EditOutcome>;
+  registry(): Promise<RegistryRow[]>;
+  approveServer(args: { name: string }): Promise<void>;
+  setServerEnabled(args: { name: string; enabled: boolean }): Promise<void>;
+  policy(): Promise<PolicyView>;
+  /** Validates without saving: inline errors while the user types. */
+  checkPolicy(args: { source: string }): Promise<PolicyError[]>;
+  savePolicy(args: { source: string }): Promise<PolicySaveResult>;
+  setEmergency(args: { enabled: boolean }): Promise<void>;
+  auditQuery(args: { sql: string }): Promise<AuditResult>;
+  /** Calls back on every change of a topic; returns the unsubscribe function. */
+  onChange(listener: (topic: ChangeTopic) => void): () => void;
+}
+
+/** IPC channel per method; the preload maps each to one ipcRenderer.invoke, nothing generic. */
+export const CHANNELS = {
+  overview: 'fw:overview',
+  activity: 'fw:activity',
+  approvals: 'fw:approvals',
+  answerApproval: 'fw:approvals:answer',
+  servers: 'fw:servers',
+  protect: 'fw:servers:protect',
+  unprotect: 'fw:servers:unprotect',
+  registry: 'fw:registry',
+  approveServer: 'fw:registry:approve',
+  setServerEnabled: 'fw:registry:enabled',
+  policy: 'fw:policy',
+  checkPolicy: 'fw:policy:check',
+  savePolicy: 'fw:policy:save',
+  setEmergency: 'fw:policy:emergency',
+  auditQuery: 'fw:audit:query',
+} as const satisfies Record<Exclude<keyof FirewallApi, 'onChange'>, string>;
+
+export const CHANGE_EVENT = 'fw:changed';
+
+/** Argument schema per channel (undefined = no argument). */
+export const ARG_SCHEMAS = {
+  overview: undefined,
+  activity: activityQuerySchema,
+  approvals: undefined,
+  answerApproval: answerApprovalSchema,
+  servers: undefined,
+  protect: clientSelectorSchema,
+  unprotect: clientSelectorSchema,
+  registry: undefined,
+  approveServer: serverNameSchema,
+  setServerEnabled: serverEnabledSchema,
+  policy: undefined,
+  checkPolicy: policySourceSchema,
+  savePolicy: policySourceSchema,
+  setEmergency: emergencySchema,
+  auditQuery: auditSqlSchema,
+} as const;
+
+export type ApiMethod = keyof typeof CHANNELS;
+/** The methods' one argument each (every method takes at most one plain object). */
+export type ApiArgs<M extends ApiMethod> = Parameters<FirewallApi[M]>;
+export type ApiResult<M extends ApiMethod> = Awaited<ReturnType<FirewallApi[M]>>;

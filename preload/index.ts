@@ -1,0 +1,33 @@
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { CHANGE_EVENT, CHANNELS, type ChangeTopic, type FirewallApi } from './contract.js';
+
+// One named function per contract method; the page never gets ipcRenderer itself, so a
+// script injected into it could only call what the dashboard can already do.
+const invoke = (channel: string, arg?: unknown) => ipcRenderer.invoke(channel, arg);
+
+const api: FirewallApi = {
+  overview: () => invoke(CHANNELS.overview),
+  activity: (query) => invoke(CHANNELS.activity, query),
+  approvals: () => invoke(CHANNELS.approvals),
+  answerApproval: (answer) => invoke(CHANNELS.answerApproval, answer),
+  servers: () => invoke(CHANNELS.servers),
+  protect: (selector) => invoke(CHANNELS.protect, selector),
+  unprotect: (selector) => invoke(CHANNELS.unprotect, selector),
+  registry: () => invoke(CHANNELS.registry),
+  approveServer: (args) => invoke(CHANNELS.approveServer, args),
+  setServerEnabled: (args) => invoke(CHANNELS.setServerEnabled, args),
+  policy: () => invoke(CHANNELS.policy),
+  checkPolicy: (args) => invoke(CHANNELS.checkPolicy, args),
+  savePolicy: (args) => invoke(CHANNELS.savePolicy, args),
+  setEmergency: (args) => invoke(CHANNELS.setEmergency, args),
+  auditQuery: (args) => invoke(CHANNELS.auditQuery, args),
+  onChange(listener) {
+    const handler = (_event: IpcRendererEvent, topic: ChangeTopic) => listener(topic);
+    ipcRenderer.on(CHANGE_EVENT, handler);
+    return () => {
+      ipcRenderer.removeListener(CHANGE_EVENT, handler);
+    };
+  },
+};
+
+contextBridge.exposeInMainWorld('mcpFirewall', api);

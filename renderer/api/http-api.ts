@@ -1,0 +1,71 @@
+import { changedTopics } from '../../preload/changes.js';
+import type { ApiMethod, ApiResult, ChangeTopic, FirewallApi, Overview } from '../../preload/contract.js';
+
+const POLL_MS = 1_000;
+
+export class ApiError extends Error {}
+
+const READS = new Set<ApiMethod>(['overview', 'activity', 'approvals', 'servers', 'registry', 'policy', 'checkPolicy', 'auditQuery']);
+
+/**
+ * The preload contract over the control API, for the dashboard in a browser. The session
+ * cookie authenticates; the custom header is the CSRF guard the engine requires with it.
+ */
+export function createHttpApi(base = ''): FirewallApi {
+  async function call<M extends ApiMethod>(method: M, arg?: unknown): Promise<ApiResult<M>> {
+    const response = await fetch(`${base}/api/dashboard/${method}`, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'content-type': 'application/json', 'x-mcp-firewall-dashboard': '1' },
+      body: JSON.stringify(arg ?? {}),
+    });
+    const payload = (await response.json()) as { error?: string };
+    if (!response.ok) throw new ApiError(payload.error ?? `HTTP ${response.status}`);
+    // A change made here shows everywhere on the page at once, not at the next poll.
+    if (!READS.has(method)) kick();
+    return payload as ApiResult<M>;
+  }
+  const kick = () => {
+    if (listeners.size === 0) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(poll, 0);
+  };
+  const listeners = new Set<(topic: ChangeTopic) => void>();
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let last: Overview | null = null;
+  const poll = async () => {
+    try {
+      const next = await call('overview');
+      for (const topic of changedTopics(last, next)) listeners.forEach((listener) => listener(topic));
+      last = next;
+    } catch {
+      // The engine may be restarting; the next poll tries again.
+    }
+    if (listeners.size > 0) timer = setTimeout(poll, POLL_MS);
+    else timer = null;
+  };
+  return {
+    overview: () => call('overview'),
+    activity: (query) => call('activity', query),
+    approvals: () => call('approvals'),
+    answerApproval: async (answer) => void (await call('answerApproval', answer)),
+    servers: () => call('servers'),
+    protect: (selector) => call('protect', selector),
+    unprotect: (selector) => call('unprotect', selector),
+    registry: () => call('registry'),
+    approveServer: async (args) => void (await call('approveServer', args)),
+    setServerEnabled: async (args) => void (await call('setServerEnabled', args)),
+    policy: () => call('policy'),
+    checkPolicy: (args) => call('checkPolicy', args),
+    savePolicy: (args) => call('savePolicy', args),
+    setEmergency: async (args) => void (await call('setEmergency', args)),
+    auditQuery: (args) => call('auditQuery', args),
+    onChange(listener) {
+      listeners.add(listener);
+      if (!timer) timer = setTimeout(poll, 0);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+  };
+}

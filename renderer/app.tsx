@@ -1,0 +1,66 @@
+import { useEffect, useState } from 'react';
+import { useResource } from './api/api.js';
+import { ActivityPage } from './features/activity/activity-page.js';
+import { ApprovalsPage } from './features/approvals/approvals-page.js';
+import { AuditPage } from './features/audit/audit-page.js';
+import { GatesPage, ManifestsPage, QuarantinePage } from './features/coming/coming-pages.js';
+import { PolicyPage } from './features/policy/policy-page.js';
+import { ServersPage } from './features/servers/servers-page.js';
+import { PAGES, pageFromHash, type PageId } from './routes.js';
+import { PageIcon } from './ui/icons.js';
+
+const VIEWS: Record<PageId, () => React.JSX.Element> = {
+  activity: ActivityPage,
+  approvals: ApprovalsPage,
+  servers: ServersPage,
+  manifests: ManifestsPage,
+  quarantine: QuarantinePage,
+  gates: GatesPage,
+  policy: PolicyPage,
+  audit: AuditPage,
+};
+
+export function App() {
+  const [page, setPage] = useState<PageId>(() => pageFromHash(window.location.hash));
+  const overview = useResource((api) => api.overview(), ['approvals', 'policy', 'activity']);
+  useEffect(() => {
+    const onHash = () => setPage(pageFromHash(window.location.hash));
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+  useEffect(() => {
+    document.title = `${PAGES.find((p) => p.id === page)?.label} · MCP Firewall`;
+  }, [page]);
+  const pending = overview.data?.pendingApprovals ?? 0;
+  const emergency = overview.data?.emergencyWriteApproval ?? false;
+  const View = VIEWS[page];
+  return (
+    <div className="shell">
+      <a className="skip" href="#main">Skip to content</a>
+      <nav className="sidebar" aria-label="Dashboard pages">
+        <div className="brand">
+          <img src="./favicon.svg" alt="" width={28} height={28} />
+          <span>MCP Firewall</span>
+        </div>
+        <div className={`status ${overview.error ? 'status-bad' : emergency ? 'status-warn' : 'status-ok'}`} role="status">
+          {overview.error ? 'Engine unreachable' : emergency ? 'Emergency: every write asks' : 'Protection on'}
+        </div>
+        <ul>
+          {PAGES.map((p) => (
+            <li key={p.id}>
+              <a href={`#/${p.id}`} aria-current={p.id === page ? 'page' : undefined}>
+                <PageIcon page={p.id} />
+                <span>{p.label}</span>
+                {p.id === 'approvals' && pending > 0 ? <span className="count" aria-label={`${pending} pending`}>{pending}</span> : null}
+              </a>
+            </li>
+          ))}
+        </ul>
+        <p className="sidebar-foot">{overview.data ? <>Policy <span title={overview.data.policyFile}>{overview.data.policyFile.split(/[\\/]/).pop()}</span></> : null}</p>
+      </nav>
+      <main id="main" tabIndex={-1}>
+        <View />
+      </main>
+    </div>
+  );
+}

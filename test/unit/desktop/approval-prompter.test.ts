@@ -1,0 +1,87 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { MessageBoxOptions, MessageBoxReturnValue } from 'electron';
+import { createApprovalPrompter, PROMPT_BUTTONS } from '../../../main/desktop/adapters/approval-prompter.js';
+import { waitFor } from '../../helpers/engine-harness.js';
+import { desktopEngine, writeCall } from './desktop-engine.js';
+
+interface OpenDialog {
+  options: MessageBoxOptions;
+  answer(response: number): void;
+}
+
+/** Stands in for dialog.showMessageBox: records each dialog and lets the test press a button. */
+function fakeDialog() {
+  const open: OpenDialog[] = [];
+  let showing = 0;
+  let maxShowing = 0;
+  const show = (options: MessageBoxOptions) => new Promise<MessageBoxReturnValue>((resolve) => {
+    showing++;
+    maxShowing = Math.max(maxShowing, showing);
+    const done = (response: number) => {
+      showing--;
+      resolve({ response, checkboxChecked: false });
+    };
+    // Electron closes the box with the cancel button's response when the signal aborts.
+    options.signal?.addEventListener('abort', () => done(options.cancelId ?? -1));
+    open.push({ options, answer: done });
+  });
+  return { show, open, maxShowing: () => maxShowing };
+}
+
+describe('native approval dialog', () => {
+  let ctx: ReturnType<typeof desktopEngine>;
+  afterEach(() => ctx?.dispose());
+
+  it('answers the engine with the scope of the button pressed; Deny is the default and the cancel button', async () => {
+    ctx = desktopEngine();
+    const dialog = fakeDialog();
+    const prompter = createApprovalPrompter(ctx.engine.approvals, dialog.show);
+    const decision = ctx.engine.gate.decide(writeCall('write_file', { path: '/tmp/report.txt', content: 'x'.repeat(5_000) }), 'claude-code', () => {});
+    await waitFor(() => dialog.open.length === 1, 'the dialog');
+    const { options } = dialog.open[0]!;
+    expect(options.buttons).toEqual([...PROMPT_BUTTONS]);
+    expect(options.buttons![options.defaultId!]).toBe('Deny');
+    expect(options.buttons![options.cancelId!]).toBe('Deny');
+    expect(options.message).toContain('claude-code wants to run filesystem · write_file');
+    expect(options.detail).toContain('require-approval-for-write');
+    expect(options.detail).toContain('/tmp/report.txt');
+    // A 5,000-character argument is cut for the dialog.
+    expect(options.detail!.length).toBeLessThan(1_500);
+    dialog.open[0]!.answer(1);
+    const verdict = await decision.verdict;
+    expect(verdict).toMatchObject({ decision: 'ALLOW', reason: 'approved (session)' });
+    // "Allow for this session" covers the next identical call without asking again.
+    expect(await ctx.engine.gate.decide(writeCall(), 'claude-code', () => {}).verdict).toMatchObject({ decision: 'ALLOW', reason: 'covered by an earlier approval' });
+    expect(dialog.open).toHaveLength(1);
+    prompter.close();
+  });
+
+  it('shows queued approvals one at a time and denies on Deny', async () => {
+    ctx = desktopEngine();
+    const dialog = fakeDialog();
+    const prompter = createApprovalPrompter(ctx.engine.approvals, dialog.show);
+    const calls = [1, 2, 3].map((i) => ctx.engine.gate.decide({ ...writeCall(), sessionId: `s${i}` }, 'claude-code', () => {}));
+    for (let i = 0; i < 3; i++) {
+      await waitFor(() => dialog.open.length === i + 1, `dialog ${i + 1}`);
+      expect(prompter.queued()).toBe(2 - i);
+      dialog.open[i]!.answer(PROMPT_BUTTONS.indexOf('Deny'));
+    }
+    const verdicts = await Promise.all(calls.map((c) => c.verdict));
+    expect(verdicts.map((v) => v.decision)).toEqual(['DENY', 'DENY', 'DENY']);
+    expect(dialog.maxShowing()).toBe(1);
+    prompter.close();
+  });
+
+  it('closes its dialog when the approval is answered in the dashboard, without overriding that answer', async () => {
+    ctx = desktopEngine();
+    const dialog = fakeDialog();
+    const prompter = createApprovalPrompter(ctx.engine.approvals, dialog.show);
+    const decision = ctx.engine.gate.decide(writeCall(), 'claude-code', () => {});
+    await waitFor(() => dialog.open.length === 1, 'the dialog');
+    const [pending] = await ctx.service.approvals();
+    await ctx.service.answerApproval({ id: pending!.id, verdict: 'allow', scope: 'once' });
+    expect(await decision.verdict).toMatchObject({ decision: 'ALLOW', reason: 'approved (once)' });
+    expect(dialog.open[0]!.options.signal!.aborted).toBe(true);
+    prompter.close();
+  });
+});
