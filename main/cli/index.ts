@@ -27,6 +27,7 @@ usage:
   mcp-firewall secrets set SERVER NAME [--value-stdin] | list [SERVER] [--json] | rm SERVER NAME
                                                        a server's secrets in the OS keychain
   mcp-firewall pins list | diff SERVER | accept SERVER [--tool T] | window open TICKET | window close
+  mcp-firewall classify [FILE|-] [--json]              run the secret, PII and injection detectors on text
 
 Data dir: $MCP_FIREWALL_HOME, else the OS app-data dir.
 `;
@@ -45,6 +46,7 @@ const COMMANDS: Record<string, () => Promise<CommandHandler>> = {
   dashboard: async () => (await import('./commands/dashboard.js')).dashboardCommand,
   secrets: async () => (await import('./commands/secrets.js')).secretsCommand,
   pins: async () => (await import('./commands/pins.js')).pinsCommand,
+  classify: async () => (await import('./commands/classify.js')).classifyCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -5,8 +5,11 @@ import { shannonEntropy } from './checks.js';
 import { charClasses, isPlaceholder, isTemplate } from './placeholders.js';
 import type { Finding, Rule } from './types.js';
 
-const KEYWORDS = ['pass', 'pwd', 'secret', 'token', 'key', 'auth', 'credential'];
-const ANCHORS = KEYWORDS.flatMap((k) => [k, k[0]!.toUpperCase() + k.slice(1), k.toUpperCase()]);
+// The lane regex fires on a secret-ish keyword followed by an assignment operator; the
+// handler then recovers the whole name around it, so `token_count = 3` never matches.
+// Keyword-first (not operator-first with a lookbehind): JSON has a `:` every few bytes.
+const anyCase = (s: string) => s.replace(/[a-z]/g, (c) => `[${c}${c.toUpperCase()}]`);
+const KEYWORD_SOURCE = anyCase('(?:pass(?:word|wd|phrase)?|pwd|secret|token|key|auth|credentials?)');
 
 const PASSWORD_WORDS = new Set(['password', 'passwd', 'pwd', 'pass', 'passphrase']);
 const SECRET_WORDS = new Set(['secret', 'token', 'credential', 'credentials', 'auth', 'apikey']);
@@ -42,7 +45,6 @@ export function classifyName(name: string): NameKind {
 }
 
 const NAME_CHAR = /[A-Za-z0-9_.-]/;
-const ASSIGN = /["']?[ \t]*(?::=|=>|=|:)[ \t]*(["'`]?)/y;
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)*(?:\(\))?$/;
 
 export function acceptValue(v: string, kind: 'password' | 'secret', quoted: boolean): boolean {
@@ -55,21 +57,31 @@ export function acceptValue(v: string, kind: 'password' | 'secret', quoted: bool
   return v.length >= 8 && shannonEntropy(v) >= 3.0;
 }
 
+const OPERATOR = /[^=:]{0,40}[=:]/y;
+const VALUE_OPEN = /[=>]?[ \t]*(["'`]?)/y;
+
 const generic: Rule = {
-  type: 'generic-secret', family: 'secret', severity: 'medium', anchors: ANCHORS,
-  match(text, at): Finding | null {
-    let s = at;
-    while (s > 0 && at - s < 64 && NAME_CHAR.test(text[s - 1] ?? '')) s--;
-    let e = at;
-    while (e < text.length && e - at < 64 && NAME_CHAR.test(text[e] ?? '')) e++;
-    ASSIGN.lastIndex = e;
-    const op = ASSIGN.exec(text);
-    if (!op) return null;
+  type: 'generic-secret', family: 'secret', severity: 'medium', anchors: [], trigger: 'assign',
+  pattern: `${KEYWORD_SOURCE}["']?[ \t]{0,3}[=:]`,
+  probe: `${KEYWORD_SOURCE}(?:\\\\?["'])?(?:[ \t]|\\\\t){0,3}[=:]`,
+  start: (text, at) => {
+    OPERATOR.lastIndex = at;
+    return OPERATOR.exec(text) ? OPERATOR.lastIndex - 1 : at;
+  },
+  match(text, op): Finding | null {
+    let e = op;
+    while (e > 0 && (text[e - 1] === ' ' || text[e - 1] === '\t')) e--;
+    if (text[e - 1] === '"' || text[e - 1] === "'") e--;
+    let s = e;
+    while (s > 0 && e - s < 64 && NAME_CHAR.test(text[s - 1] ?? '')) s--;
     const name = text.slice(s, e).replace(/^-+/, '');
     const kind = classifyName(name);
     if (!kind) return null;
-    const vs = ASSIGN.lastIndex;
-    const quote = op[1] ?? '';
+    VALUE_OPEN.lastIndex = op + 1;
+    const open = VALUE_OPEN.exec(text);
+    if (!open) return null;
+    const vs = VALUE_OPEN.lastIndex;
+    const quote = open[1] ?? '';
     let ve = vs;
     if (quote) {
       const close = text.indexOf(quote, vs);

@@ -6,6 +6,7 @@ export {
   detect,
   inspectArguments,
   inspectResultLine,
+  inspectText,
   type OutputThresholds,
   type OutputVerdict,
   type VerdictFinding,

@@ -13,9 +13,10 @@ const PHRASES: Array<{ anchors: string[]; re: RegExp; back: number }> = [
     back: 0,
   },
   {
-    anchors: ['<IMPORTANT', '<important', '<Important', '[IMPORTANT]', '<system', '<SYSTEM', '</system', '<|im_start|', '[INST]', '<instructions', '<INSTRUCTIONS'],
-    re: /(?:<\/?(?:important|system|instructions)>|\[important\]|<\|im_start\|>|\[INST\])/iy,
-    back: 0,
+    // `[` opens every JSON array, so the bracketed forms anchor on their uppercase word.
+    anchors: ['<important', '</important', '<system', '</system', '<|im_start|', '<instructions', '</instructions', 'IMPORTANT]', 'INST]'],
+    re: /(?:<\/?(?:important|system|instructions)>|\[IMPORTANT\]|<\|im_start\|>|\[INST\])/iy,
+    back: 1,
   },
   {
     anchors: ['you must', 'You must', 'YOU MUST', 'you should now', 'You should now'],
@@ -38,7 +39,7 @@ const phraseRules: Rule[] = PHRASES.map(({ anchors, re, back }) => ({
   type: 'instruction', family: 'injection', severity: 'medium', anchors,
   match(text, at) {
     for (let s = Math.max(0, at - back); s <= at; s++) {
-      if (back && s > 0 && /\w/.test(text[s - 1] ?? '')) continue;
+      if (s < at && s > 0 && /\w/.test(text[s - 1] ?? '')) continue;
       re.lastIndex = s;
       const m = re.exec(text);
       if (m) return cue('instruction', s, s + m[0].length, 'medium');
@@ -51,7 +52,7 @@ const phraseRules: Rule[] = PHRASES.map(({ anchors, re, back }) => ({
 // U+2066..2069 reorder what is displayed; zero-width characters hide text boundaries.
 const INVISIBLE = '[\\u200B\\u200C\\u200E\\u200F\\u202A-\\u202E\\u2060-\\u2064\\u2066-\\u2069\\uFEFF]|\\u200D|\\uDB40[\\uDC00-\\uDC7F]';
 const invisible: Rule = {
-  type: 'invisible-unicode', family: 'injection', severity: 'medium', anchors: [], trigger: 'invisible',
+  type: 'invisible-unicode', family: 'injection', severity: 'medium', anchors: [], trigger: 'invisible', consumes: true,
   pattern: `(?:${INVISIBLE})+`,
   match(text, at, hit) {
     const end = at + hit.length;
@@ -69,7 +70,7 @@ const invisible: Rule = {
 
 const ANSI = '\\u001B(?:\\[[0-9;?<=>]*[ -/]*[@-~]|\\][^\\u0007\\u001B]*(?:\\u0007|\\u001B\\\\)?|[@-Z\\\\-_])|\\u009B[0-9;?]*[ -/]*[@-~]';
 const ansi: Rule = {
-  type: 'ansi-escape', family: 'injection', severity: 'medium', anchors: [], trigger: 'ansi',
+  type: 'ansi-escape', family: 'injection', severity: 'medium', anchors: [], trigger: 'ansi', consumes: true,
   pattern: `(?:${ANSI})+`,
   match(_text, at, hit) {
     return cue('ansi-escape', at, at + hit.length, 'medium');

@@ -68,12 +68,20 @@ function ipv4Length(run: string): number {
   return m[0].length;
 }
 
+// `version 1.2.3.4`, `v1.2.3.4`: four dotted numbers that are a release, not a host.
+const VERSION_BEFORE = /(?:version|ver\.?|release|build|v)\s*$/i;
 const DATE = /^(?:(?:19|20)\d\d[-./ ]\d{1,2}[-./ ]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./](?:19|20)\d\d)/;
 const STRONG_PHONE = /^(?:\+\d[\d ().-]{6,}|\(?\d{3}\)?[ .-]?\d{3}[-.]\d{4}|00?1[-. ]\d{3}[-. ]\d{3}[-. ]\d{4})$/;
 
+const RUN = '[\\d ().\\-]{5,30}\\d(?![A-Za-wyz0-9_]|[ ().\\-]\\d|-[0-9a-fA-F]{4}-)';
 const numeric: Rule = {
-  type: 'number', family: 'pii', severity: 'medium', anchors: [], trigger: 'number',
-  pattern: '\\+?\\(?\\d[\\d ().\\-]{5,30}\\d',
+  type: 'number', family: 'pii', severity: 'medium', anchors: [], trigger: 'number', consumes: true,
+  // The run may not stop short of a word char or more digits (2025-01-12T…, ids):
+  // rejecting timestamps inside the regex is far cheaper than a call per log line.
+  // The lookahead also refuses a run followed by `-a4e0-`: a UUID whose first group is all digits.
+  pattern: `[+(]\\(?\\d${RUN}|\\b\\d${RUN}`,
+  // In a raw JSON line `\\n0490 75 40 81` puts a word char before the digits: allow it.
+  probe: `[+(]\\(?\\d${RUN}|\\b\\d${RUN}|\\\\[nrtbf"]\\d${RUN}`,
   match(text, at, hit) {
     if (at > 0) {
       const p = text.charCodeAt(at - 1);
@@ -84,7 +92,10 @@ const numeric: Rule = {
     const after = text.charCodeAt(end);
     if (after === 46 && isAlnum(text.charCodeAt(end + 1))) return null; // 1.2.3.4.5: a version
     const ip = ipv4Length(run);
-    if (ip > 0) return isWord(text.charCodeAt(at + ip)) ? null : pii('ip-address', at, at + ip, 'low');
+    if (ip > 0) {
+      if (isWord(text.charCodeAt(at + ip)) || VERSION_BEFORE.test(text.slice(Math.max(0, at - 12), at))) return null;
+      return pii('ip-address', at, at + ip, 'low');
+    }
     if (ip < 0) return null;
     if (isWord(after) && !(after === 120 && /^x\d{1,5}\b/.test(text.slice(end, end + 7)))) return null;
     const digits = run.replace(/\D/g, '');
@@ -106,30 +117,49 @@ const numeric: Rule = {
   },
 };
 
-const IPV6 = /(?:[0-9A-Fa-f]{1,4}:){1,7}(?::|[0-9A-Fa-f]{1,4})(?::[0-9A-Fa-f]{1,4}){0,6}/y;
+function backToAddressStart(text: string, at: number): number {
+  let s = at;
+  while (s > 0 && at - s < 40 && /[0-9A-Fa-f:]/.test(text[s - 1] ?? '')) s--;
+  while (text[s] === ':' && text[s + 1] !== ':') s++;
+  return s;
+}
+
+const IPV6_RUN = /[0-9A-Fa-f:]{2,39}/y;
+const HEX_GROUPS = /^[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4})*$/;
+function ipv6Valid(a: string): boolean {
+  const halves = a.split('::');
+  if (halves.length > 2) return false;
+  const groups = halves.map((h) => (h === '' ? 0 : HEX_GROUPS.test(h) ? h.split(':').length : -99));
+  const n = groups.reduce((x, y) => x + y, 0);
+  return halves.length === 2 ? n >= 2 && n <= 7 && groups.every((g) => g >= 0) : n === 8;
+}
 const ipv6: Rule = {
   type: 'ip-address', family: 'pii', severity: 'low', anchors: [], trigger: 'ipv6',
-  pattern: '[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{0,4}:',
+  // Three colons, so clock times (12:34:56) never wake it; 2a00::1-short forms are given up.
+  pattern: ':[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:',
+  start: backToAddressStart,
   match(text, at) {
     if (at > 0 && (isWord(text.charCodeAt(at - 1)) || text[at - 1] === ':')) return null;
-    IPV6.lastIndex = at;
-    const m = IPV6.exec(text);
-    if (!m) return null;
-    const a = m[0];
-    if (isWord(text.charCodeAt(at + a.length)) || text[at + a.length] === ':') return null;
-    const colons = a.split(':').length - 1;
-    const compressed = a.includes('::');
-    if ((!compressed && colons !== 7) || (compressed && a.indexOf('::') !== a.lastIndexOf('::'))) return null;
-    if (!/\d/.test(a) || a.split(':').filter(Boolean).length < 2) return null;
+    IPV6_RUN.lastIndex = at;
+    const a = IPV6_RUN.exec(text)?.[0];
+    if (!a || isWord(text.charCodeAt(at + a.length)) || !ipv6Valid(a) || !/\d/.test(a)) return null;
     // Link-local, unique-local and documentation ranges are nobody's address.
     if (/^(?:fe[89ab]|f[cd]|2001:0?db8:)/i.test(a)) return null;
     return pii('ip-address', at, at + a.length, 'low');
   },
 };
 
+const IBAN_BODY = '(?: ?[A-Za-z0-9]){11,34}';
+const COUNTRY = (() => {
+  const byFirst = new Map<string, string>();
+  for (const cc of Object.keys(IBAN_LENGTHS)) byFirst.set(cc[0]!, (byFirst.get(cc[0]!) ?? '') + cc[1]! + cc[1]!.toLowerCase());
+  return `(?:${[...byFirst].map(([f, seconds]) => `[${f}${f.toLowerCase()}][${seconds}]`).join('|')})`;
+})();
 const iban: Rule = {
   type: 'iban', family: 'pii', severity: 'high', anchors: [], trigger: 'iban',
-  pattern: '[A-Za-z]{2}\\d\\d(?: ?[A-Za-z0-9]){11,34}',
+  // Only real country codes open a hit, so hex ids (af20286b…) never wake the lane.
+  pattern: `\\b${COUNTRY}\\d\\d${IBAN_BODY}`,
+  probe: `\\b${COUNTRY}\\d\\d${IBAN_BODY}|\\\\[nrtbf"]${COUNTRY}\\d\\d${IBAN_BODY}`,
   match(text, at, hit) {
     if (at > 0 && isAlnum(text.charCodeAt(at - 1))) return null;
     const len = IBAN_LENGTHS[hit.slice(0, 2).toUpperCase()];

@@ -79,20 +79,21 @@ const DB_SCHEMES = new Set([
 ]);
 const LOOPBACK = /^(?:localhost|127(?:\.\d{1,3}){3}|\[?::1\]?|0\.0\.0\.0|host\.docker\.internal)(?::\d+)?$/i;
 const GENERIC_USERS = new Set(['user', 'username', 'usr', 'login', 'name', 'dbuser', 'myuser', 'your_username', 'youruser', 'db_user']);
-const URL_STOP = /[\s/?#"'`<>\\]/;
+const AUTHORITY = /[^\s/?#"'`<>\\]{0,512}/y;
 const urlCredentials: Rule = {
   type: 'url-credentials', family: 'secret', severity: 'high', anchors: ['://'],
+  // Raw-line probe: only URLs with userinfo need a closer look (`:\/\/` is caught as an escape).
+  probe: ':\\/\\/[^\\s/?#"\'`<>\\\\]{1,512}@',
   match(text, at) {
+    AUTHORITY.lastIndex = at + 3;
+    const authority = AUTHORITY.exec(text)?.[0] ?? '';
+    // Most URLs carry no userinfo: leave before any other work.
+    const lastAt = authority.lastIndexOf('@');
+    if (lastAt <= 0) return null;
     let s = at;
     while (s > 0 && at - s < 24 && /[A-Za-z0-9+.-]/.test(text[s - 1] ?? '')) s--;
     const scheme = text.slice(s, at).toLowerCase();
     if (!scheme) return null;
-    let e = at + 3;
-    const limit = Math.min(text.length, e + 512);
-    while (e < limit && !URL_STOP.test(text[e] ?? '')) e++;
-    const authority = text.slice(at + 3, e);
-    const lastAt = authority.lastIndexOf('@');
-    if (lastAt <= 0) return null;
     const userinfo = authority.slice(0, lastAt);
     const colon = userinfo.indexOf(':');
     if (colon <= 0) return null;
@@ -117,7 +118,7 @@ const k8sSecret: Rule = {
   match(text, at) {
     const before = text.slice(Math.max(0, at - 12), at);
     if (!/kind["']?\s*:\s*["']?$/.test(before) || isWord(text.charCodeAt(at + 6))) return null;
-    const re = /(?:^|\n)([ \t]*)["']?(?:data|stringData)["']?\s*:\s*(\{?)/g;
+    const re = /(?:^|\n)([ \t]*)["']?(?:data|stringData)["']?[ \t]*:[ \t]*(\{?)/g;
     re.lastIndex = Math.max(0, text.lastIndexOf('\n---', at) + 1);
     let m: RegExpExecArray | null;
     while ((m = re.exec(text)) && m.index < at + 4000) {

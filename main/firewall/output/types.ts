@@ -10,11 +10,10 @@ export interface Finding {
 }
 
 /**
- * Where a pattern rule may start, so the scanner can test it with a few char compares:
- * `number` a digit (or `+`/`(` before one) starting a token, `ipv6` hex then `:`,
- * `iban` two letters then two digits, `invisible` / `ansi` the characters themselves.
+ * Which scanner lane runs a pattern rule; lanes group patterns whose first characters
+ * are alike, because that decides how fast V8's regex engine can skip through text.
  */
-export type Trigger = 'number' | 'ipv6' | 'iban' | 'invisible' | 'ansi';
+export type Trigger = 'assign' | 'number' | 'ipv6' | 'iban' | 'invisible' | 'ansi';
 
 /**
  * One detector. `anchors` are literal strings (or, with `trigger`, a sticky `pattern`) the
@@ -28,6 +27,13 @@ export interface Rule {
   severity: Severity;
   anchors: readonly string[];
   trigger?: Trigger;
+  /** Regex source for a `trigger` rule; `match` gets the start of the hit. */
   pattern?: string;
+  /** Looser source for raw JSON lines, where `\n` or `\"` may sit next to the hit. */
+  probe?: string;
+  /** A hit cannot hide another hit of the same lane, so the lane may resume after it. */
+  consumes?: boolean;
+  /** Maps a hit position to where `match` should start (an IPv6 hit is mid-address). */
+  start?: (text: string, at: number) => number;
   match: (text: string, at: number, hit: string) => Finding | null;
 }

@@ -87,18 +87,30 @@ export function inspectResultLine(line: string, thresholds: OutputThresholds = D
   } catch {
     return { action: 'PASS', findings: [] }; // not ours to judge: framing errors belong to the relay
   }
-  if (msg === null || typeof msg !== 'object' || Array.isArray(msg)) return { action: 'PASS', findings: [] };
-  const m = msg as Record<string, unknown>;
+  // A batch is an array of responses; each member is judged, the verdict covers all.
+  const members = Array.isArray(msg) ? msg : [msg];
   const findings: VerdictFinding[] = [];
-  // Error messages leak too (a driver error quoting its connection string).
-  for (const key of ['result', 'error'] as const) {
-    if (m[key] === undefined) continue;
-    const holder = { v: m[key] };
-    findings.push(...scanTree(holder, key, s));
-    m[key] = holder.v;
-  }
+  members.forEach((member, i) => {
+    if (member === null || typeof member !== 'object') return;
+    const m = member as Record<string, unknown>;
+    // Error messages leak too (a driver error quoting its connection string).
+    for (const key of ['result', 'error'] as const) {
+      if (m[key] === undefined) continue;
+      const holder = { v: m[key] };
+      findings.push(...scanTree(holder, Array.isArray(msg) ? `[${i}].${key}` : key, s));
+      m[key] = holder.v;
+    }
+  });
   const action = decide(findings, thresholds);
-  return action === 'REDACT' ? { action, findings, redacted: m } : { action, findings };
+  return action === 'REDACT' ? { action, findings, redacted: msg } : { action, findings };
+}
+
+/** The verdict the firewall would give a result holding just `text` (for `classify`). */
+export function inspectText(text: string, thresholds: OutputThresholds = DEFAULT_OUTPUT_THRESHOLDS): OutputVerdict & { spans: Finding[] } {
+  const spans = scanner().detect(text);
+  const findings = spans.map(({ type, family, severity }) => ({ type, family, severity, path: '' }));
+  const action = decide(findings, thresholds);
+  return action === 'REDACT' ? { action, findings, spans, redacted: redactText(text, spans) } : { action, findings, spans };
 }
 
 /** DLP on `tools/call` arguments: the same detectors, on what is about to leave. */

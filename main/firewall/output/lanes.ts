@@ -1,0 +1,99 @@
+// Building blocks of the prefilter. A lane is one global regex whose hits are handed to
+// rules. V8's regex engine skips through text quickly when the possible first chars of
+// its pattern are few or rare, and slows down sharply once uppercase, symbols and
+// lowercase starts are mixed in one alternation — so anchors are grouped by first char.
+import type { Finding, Rule } from './types.js';
+
+export interface Lane {
+  re: RegExp;
+  /** Looser regex for a raw JSON line; a hit only means "parse and look closer". */
+  probe: RegExp;
+  /** Handles one hit, returns where the lane resumes. */
+  run: (text: string, m: RegExpExecArray, out: Finding[]) => number;
+}
+
+export const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+
+/**
+ * `ab|ac|b` as `a(?:b|c)|b`: factoring shared prefixes lets the engine reject a position
+ * after one compare. Anchors must not be prefixes of each other (see `collapsePrefixes`).
+ */
+export function trieSource(words: readonly string[]): string {
+  const groups = new Map<string, string[]>();
+  for (const w of words) {
+    const rest = groups.get(w[0]!) ?? [];
+    rest.push(w.slice(1));
+    groups.set(w[0]!, rest);
+  }
+  return [...groups]
+    .map(([k, rest]) => {
+      const tails = rest.filter(Boolean);
+      if (tails.length === 0) return escapeRe(k);
+      return escapeRe(k) + (tails.length === 1 ? escapeRe(tails[0]!) : `(?:${trieSource(tails)})`);
+    })
+    .join('|');
+}
+
+/** Anchors sharing a prefix collapse onto the shortest, so a hit is one map lookup. */
+export function collapsePrefixes(entries: ReadonlyArray<[string, Rule]>, norm: (s: string) => string): Map<string, Rule[]> {
+  const anchors = [...new Set(entries.map(([a]) => norm(a)))].sort((a, b) => a.length - b.length);
+  const owner = new Map<string, string>();
+  for (const a of anchors) owner.set(a, anchors.find((b) => a.startsWith(b) && owner.get(b) === b) ?? a);
+  const byAnchor = new Map<string, Rule[]>();
+  for (const [a, r] of entries) {
+    const key = owner.get(norm(a))!;
+    const list = byAnchor.get(key) ?? [];
+    if (!list.includes(r)) list.push(r);
+    byAnchor.set(key, list);
+  }
+  return byAnchor;
+}
+
+function runRules(rules: readonly Rule[] | undefined, text: string, at: number, hit: string, out: Finding[]): void {
+  if (!rules) return;
+  for (const r of rules) {
+    const f = r.match(text, at, hit);
+    if (f) out.push(f);
+  }
+}
+
+/** Literal anchors (group 1) plus pattern rules (one group each) in one regex. */
+export function mixedLane(entries: ReadonlyArray<[string, Rule]>, patterns: readonly Rule[], ci = false, extraProbe?: string): Lane | null {
+  if (entries.length === 0 && patterns.length === 0) return null;
+  const norm = (s: string) => (ci ? s.toLowerCase() : s);
+  const byAnchor = collapsePrefixes(entries, norm);
+  // A literal rule may bring a stricter probe for raw lines (`://` only with a `@` after it).
+  const probeEntries = entries.filter(([, r]) => !r.probe);
+  const probeAnchors = [...collapsePrefixes(probeEntries, norm).keys()];
+  const literalProbes = [...new Set(entries.filter(([, r]) => r.probe).map(([, r]) => r.probe!))];
+  // Group 1 holds the literal anchors when there are any; each pattern gets the next group.
+  const lit = byAnchor.size ? [`(${trieSource([...byAnchor.keys()])})`] : [];
+  const first = lit.length + 1;
+  const flags = ci ? 'i' : '';
+  const source = [...lit, ...patterns.map((r) => `(${r.pattern})`)].join('|');
+  const probe = [
+    ...(probeAnchors.length ? [trieSource(probeAnchors)] : []),
+    ...literalProbes,
+    ...patterns.map((r) => r.probe ?? r.pattern!),
+    ...(extraProbe ? [extraProbe] : []),
+  ].map((p) => `(?:${p})`).join('|') || '(?!)';
+  return {
+    re: new RegExp(source, `g${flags}`),
+    probe: new RegExp(probe, flags),
+    run(text, m, out) {
+      if (lit.length && m[1] !== undefined) {
+        runRules(byAnchor.get(norm(m[1])), text, m.index, m[1], out);
+        return m.index + 1;
+      }
+      let g = first;
+      while (m[g] === undefined && g < first + patterns.length - 1) g++;
+      const r = patterns[g - first];
+      if (!r) return m.index + 1;
+      const before = out.length;
+      runRules([r], text, r.start ? r.start(text, m.index) : m.index, m[0], out);
+      const f = out.length > before ? out[out.length - 1] : undefined;
+      if (f && f.end > m.index) return f.end;
+      return r.consumes ? m.index + m[0].length : m.index + 1;
+    },
+  };
+}

@@ -1,0 +1,87 @@
+// Lowercase-prefixed tokens (ghp_, sk-, xoxb-, glpat-, hvs. … ~80 prefixes). An alternation
+// of that many lowercase literals costs V8 a check at nearly every letter; instead the
+// lane looks for what every such token has — a separator followed by a long alphanumeric
+// stretch, rare in prose and code — then reads the prefix words of that token.
+import { collapsePrefixes, type Lane, trieSource } from './lanes.js';
+import type { Finding, Rule } from './types.js';
+
+const SEP_KEY = /^([a-z][a-z0-9]*)([_.-])/;
+const TOKEN_CHAR = /[A-Za-z0-9_.-]/;
+const isLowerOrDigit = (c: number) => (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+const isSep = (c: number) => c === 95 || c === 46 || c === 45;
+
+export function tokenLane(entries: ReadonlyArray<[string, Rule]>, jwt: Rule | undefined): Lane | null {
+  const keyed = new Map<string, Rule[]>();
+  const plain: Array<[string, Rule]> = [];
+  for (const [a, r] of entries) {
+    const m = SEP_KEY.exec(a);
+    if (!m) {
+      plain.push([a, r]);
+      continue;
+    }
+    const key = m[1]! + m[2]!;
+    const list = keyed.get(key) ?? [];
+    if (!list.includes(r)) list.push(r);
+    keyed.set(key, list);
+  }
+  if (keyed.size === 0 && plain.length === 0) return null;
+  const byPlain = collapsePrefixes(plain, (s) => s);
+  const plainSource = byPlain.size ? `|(${trieSource([...byPlain.keys()])})` : '';
+  const source = `[_.\\-][A-Za-z0-9]{13}${plainSource}`;
+
+  function dispatch(rules: readonly Rule[] | undefined, text: string, at: number, hit: string, out: Finding[]): void {
+    for (const r of rules ?? []) {
+      const f = r.match(text, at, hit);
+      if (f) out.push(f);
+    }
+  }
+
+  function scanRun(text: string, from: number, to: number, out: Finding[]): void {
+    let i = from;
+    while (i < to) {
+      if (!isLowerOrDigit(text.charCodeAt(i))) {
+        i++;
+        continue;
+      }
+      let j = i;
+      while (j < to && isLowerOrDigit(text.charCodeAt(j))) j++;
+      if (j < to && isSep(text.charCodeAt(j))) {
+        let s = i;
+        // `0tskey-…`: a digit glued before the prefix; each rule judges its own boundary.
+        while (s < j && text.charCodeAt(s) <= 57) s++;
+        if (s < j) {
+          const key = text.slice(s, j + 1);
+          dispatch(keyed.get(key), text, s, key, out);
+          if (s !== i) dispatch(keyed.get(text.slice(i, j + 1)), text, i, text.slice(i, j + 1), out);
+        }
+      }
+      i = j === i ? i + 1 : j;
+    }
+    if (jwt) {
+      for (let k = text.indexOf('eyJ', from); k !== -1 && k < to; k = text.indexOf('eyJ', k + 3)) {
+        const f = jwt.match(text, k, 'eyJ');
+        if (f) out.push(f);
+      }
+    }
+    for (const [a, rules] of byPlain) {
+      for (let k = text.indexOf(a, from); k !== -1 && k < to; k = text.indexOf(a, k + 1)) dispatch(rules, text, k, a, out);
+    }
+  }
+
+  return {
+    re: new RegExp(source, 'g'),
+    probe: new RegExp(source),
+    run(text, m, out) {
+      if (m[1] !== undefined) {
+        dispatch(byPlain.get(m[1]), text, m.index, m[1], out);
+        return m.index + 1;
+      }
+      let rs = m.index;
+      while (rs > 0 && m.index - rs < 96 && TOKEN_CHAR.test(text[rs - 1] ?? '')) rs--;
+      let re = m.index + m[0].length;
+      while (re < text.length && re - m.index < 1024 && TOKEN_CHAR.test(text[re] ?? '')) re++;
+      scanRun(text, rs, re, out);
+      return re;
+    },
+  };
+}

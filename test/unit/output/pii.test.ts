@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { found, types } from './helpers.js';
+
+describe('PII detectors', () => {
+  it('finds email addresses but not SSH remotes, scoped packages or retina image names', () => {
+    expect(found('mail jane.doe+tag@example.org now')).toEqual([['email', 'jane.doe+tag@example.org']]);
+    expect(types('git@github.com:acme/repo.git @types/node logo@2x.png')).toEqual([]);
+  });
+
+  it('finds credit card numbers only when the Luhn checksum and the issuer prefix hold', () => {
+    expect(found('card 4111 1111 1111 1111 ok')).toEqual([['credit-card', '4111 1111 1111 1111']]);
+    expect(found('amex 378282246310005')).toEqual([['credit-card', '378282246310005']]);
+    expect(types('card 4111 1111 1111 1112')).toEqual([]); // Luhn fails
+    expect(types('ts 1714567890123456')).toEqual([]); // timestamp-like, no issuer starts with 17
+  });
+
+  it('finds IBANs that pass mod-97 with the right length for their country', () => {
+    expect(found('pay to DE89 3704 0044 0532 0130 00 today')).toEqual([['iban', 'DE89 3704 0044 0532 0130 00']]);
+    expect(found('GB82WEST12345698765432')).toEqual([['iban', 'GB82WEST12345698765432']]);
+    expect(types('DE89 3704 0044 0532 0130 01')).toEqual([]);
+  });
+
+  it('finds US SSNs with a valid area, group and serial', () => {
+    expect(found('ssn 123-45-6789')).toEqual([['us-ssn', '123-45-6789']]);
+    for (const bad of ['000-12-3456', '666-12-3456', '923-12-3456', '123-00-4567', '123-45-0000']) expect(types(bad)).toEqual([]);
+  });
+
+  it('finds formatted phone numbers alone and loosely formatted ones only next to a phone word', () => {
+    expect(found('call (555) 123-4567 or +44 20 7946 0958')).toEqual([
+      ['phone', '(555) 123-4567'],
+      ['phone', '+44 20 7946 0958'],
+    ]);
+    expect(found('Mobile: 0490 75 40 81')).toEqual([['phone', '0490 75 40 81']]);
+    expect(types('rows 0490 75 40 81 processed')).toEqual([]);
+    expect(types('at 2024-01-02 12:34:56 took 1234567 ms')).toEqual([]);
+  });
+
+  it('finds public IP addresses but not private ones, versions or clock times', () => {
+    expect(found('from 8.8.4.4 and 2606:4700:4700::1111')).toEqual([
+      ['ip-address', '8.8.4.4'],
+      ['ip-address', '2606:4700:4700::1111'],
+    ]);
+    expect(types('10.0.0.1 192.168.1.20 127.0.0.1 version 1.2.3.4 v4.3.2.1 10:11:12 fe80::1 ::1')).toEqual([]);
+  });
+
+  it('leaves UUIDs, git SHAs and ordinary numbers alone', () => {
+    expect(types('id 123e4567-e89b-12d3-a456-426614174000 sha 3f2a9c1e5b7d8f0a1c2e4b6d8f0a2c4e6b8d0f1a size 1048576')).toEqual([]);
+  });
+});

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { detect } from '../../../main/firewall/output/index.js';
+import { found, githubStyleToken, types } from './helpers.js';
+
+describe('provider tokens', () => {
+  it('rates a GitHub token with a valid CRC32 checksum high and a made-up one medium', () => {
+    const real = githubStyleToken('ghp_', 'R7mK2pQx9vLw4ZsT8bNc3YhJ6dFg1A');
+    const fake = 'ghp_R7mK2pQx9vLw4ZsT8bNc3YhJ6dFg1A000000';
+    expect(detect(`token ${real}`)).toMatchObject([{ type: 'github-token', severity: 'high' }]);
+    expect(detect(`token ${fake}`)).toMatchObject([{ type: 'github-token', severity: 'medium' }]);
+  });
+
+  it('checks npm tokens with the same checksum scheme', () => {
+    const real = githubStyleToken('npm_', 'Xb3kP9qR2sT7vW1yZ4aC6dE8fG0hJ5');
+    expect(detect(`//registry.npmjs.org/:_authToken=${real}`)).toMatchObject([{ type: 'npm-token', severity: 'high' }]);
+  });
+
+  it.each([
+    ['aws-access-key-id', 'aws_access_key_id = AKIAZ3MUOHLQ4XPRTN2W'],
+    ['slack-token', 'SLACK_BOT=xoxb-23984754863-2348975623000-AAAAANzjawSSE9krECohd'],
+    ['slack-webhook', 'https://hooks.slack.com/services/T11111AA/BAAAA111A/qKirRWalryBGqKirRWalryBG'],
+    ['stripe-key', 'key: sk_live_4eC39HqLyjWDarjtT1zdp7dc'],
+    ['openai-key', 'sk-proj-f5UKZNwZTgzRb8ZucIrNqT3BlbkFJBYX7TPseHaYE6r3ljpCB'],
+    ['anthropic-key', `sk-ant-api03-${'z0zjHHXo5uibD2havvfqiZYJe9ENlwI1trcQC4pyRC2N2w6nbpUitUU_iR4kkSszVyUpINaxvCtun3_Mub0O3w-48GXRg'}AA`],
+    ['huggingface-token', 'HF_TOKEN=hf_AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGh'],
+    ['gitlab-token', 'glpat-aBcDeFgHiJkLmNoPqRsT'],
+    ['gcp-api-key', 'key=AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY'],
+    ['sendgrid-key', 'SG.APhb3zgjtx3hajdas1TjBB.H7Sgbba3afgKSDyB442aDK0kpGO3SD332313-L5528K'],
+    ['telegram-bot-token', 'bot 123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawq'],
+    ['twilio-key', 'SK2a9f4b1c3d5e7f9a0b2c4d6e8f0a1b2c'],
+    ['onepassword-token', `ops_eyJ${'a'.repeat(120)}`],
+  ])('finds a %s', (type, text) => {
+    expect(types(text)).toContain(type);
+  });
+
+  it('requires a token boundary: a prefix glued to a word is not a token', () => {
+    expect(types('xsk_live_AAAAAAAAAAAAAAAAAAAAAAAA wordgsk_aBcDeFgHiJkLmNoPqRsT1234567890abcdefghijklmnopqrstuv')).toEqual([]);
+  });
+});
+
+describe('structured secrets', () => {
+  it('finds a PEM private key, including one inside a JSON string with \\n escapes', () => {
+    const body = 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj';
+    const pem = `-----BEGIN RSA PRIVATE KEY-----\n${body}\n${body}\n-----END RSA PRIVATE KEY-----`;
+    expect(found(`key:\n${pem}\n`)).toEqual([['private-key', pem]]);
+    expect(types(`{"private_key": "-----BEGIN PRIVATE KEY-----\\n${body}\\n-----END PRIVATE KEY-----\\n"}`)).toEqual(['private-key']);
+  });
+
+  it('ignores a PEM header with no key material (documentation)', () => {
+    expect(types('-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----')).toEqual([]);
+  });
+
+  it('finds a JWT whose header decodes to JSON, not any eyJ-looking string', () => {
+    const jwt = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c';
+    expect(found(`jwt=${jwt}`)).toEqual([['jwt', jwt]]);
+    expect(types('eyJzZWNyZXQ.eyJub3QgYSBqd3Q.aaaaaaaaaaaaaaaaaaaaaa')).toEqual([]);
+  });
+
+  it('redacts only the password of a URL with credentials', () => {
+    expect(found('DATABASE_URL=postgres://app:S3cr3tPassw0rd!@db.prod.internal:5432/app')).toEqual([
+      ['database-connection-string', 'S3cr3tPassw0rd!'],
+    ]);
+    expect(found('see https://deploy:r3alP4ssw0rd@ci.example.net/hook')).toEqual([['url-credentials', 'r3alP4ssw0rd']]);
+  });
+
+  it('leaves templates, placeholders and local default logins alone', () => {
+    for (const url of [
+      'postgres://user:password@localhost/db',
+      'mysql://${DB_USER}:${DB_PASS}@db:3306/x',
+      'mongodb://admin:pass@localhost:27017',
+      'https://YOUR_USERNAME:YOUR_PASSWORD@api.service.com',
+      'postgres://postgres:postgres@db:5432/app',
+    ]) expect(types(url)).toEqual([]);
+  });
+
+  it('finds generic key=value secrets with enough entropy, by the name they are assigned to', () => {
+    expect(found('AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYz4Q9vLk2Tq')).toEqual([
+      ['generic-secret', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYz4Q9vLk2Tq'],
+    ]);
+    expect(found('{"client_secret": "9f8e7d6c5b4a3f2e1d0c"}')).toEqual([['generic-secret', '9f8e7d6c5b4a3f2e1d0c']]);
+    expect(found('mysql --user=doadmin --password=strongp@55! --host=db')).toEqual([['generic-secret', 'strongp@55!']]);
+  });
+
+  it('does not treat ordinary code about tokens and passwords as secrets', () => {
+    const code = [
+      'const token = getToken(req);',
+      'const apiKey = config.apiKey;',
+      'password: string;',
+      'max_tokens: 1024, token_count = 55, tokenizer: "cl100k_base"',
+      '"next_page_token": "CAESBggBEAEYAQ"',
+      'if (password === confirmPassword) return;',
+      'DOTENV_PUBLIC_KEY="037cfbfc90234cfdab7eb54050566293789efaa1a35dc420749662db400dc9c4b2"',
+    ].join('\n');
+    expect(found(code)).toEqual([]);
+  });
+
+  it('finds the data of a Kubernetes Secret manifest', () => {
+    const yaml = 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ntype: Opaque\ndata:\n  tls.key: MWYyZDFlMmU2N2Rm\n  user: YWRtaW4=\n';
+    expect(found(yaml)).toEqual([['k8s-secret', '\n  tls.key: MWYyZDFlMmU2N2Rm\n  user: YWRtaW4=']]);
+    expect(types(yaml.replace('kind: Secret', 'kind: ConfigMap'))).toEqual([]);
+  });
+});
