@@ -28,6 +28,7 @@ usage:
                                                        a server's secrets in the OS keychain
   mcp-firewall pins list | diff SERVER | accept SERVER [--tool T] | window open TICKET | window close
   mcp-firewall classify [FILE|-] [--json]              run the secret, PII and injection detectors on text
+  mcp-firewall quarantine list | show ID [--raw] | release ID | drop ID
 
 Data dir: $MCP_FIREWALL_HOME, else the OS app-data dir.
 `;
@@ -47,6 +48,7 @@ const COMMANDS: Record<string, () => Promise<CommandHandler>> = {
   secrets: async () => (await import('./commands/secrets.js')).secretsCommand,
   pins: async () => (await import('./commands/pins.js')).pinsCommand,
   classify: async () => (await import('./commands/classify.js')).classifyCommand,
+  quarantine: async () => (await import('./commands/quarantine.js')).quarantineCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -1,4 +1,5 @@
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { createApprovalQueue, type ApprovalQueue } from './approvals/approval-queue.js';
 import { createCallGate, type CallGate } from './approvals/call-gate.js';
@@ -9,6 +10,9 @@ import { openPolicyFile, type PolicyFile } from './policy/policy-file.js';
 import { approveServer, setServerEnabled } from './registry/registry-actions.js';
 import { reviewManifest, type BlockedTools, type DeployWindow, type ManifestContext } from './pins/manifest-gate.js';
 import { createPinStore, type PinStore } from './pins/pin-store.js';
+import { loadQuarantineKey } from './quarantine/quarantine-key.js';
+import { createQuarantineService, type QuarantineService } from './quarantine/quarantine-service.js';
+import type { SecretStore } from './identity/secret-store.js';
 import { createRegistry, type Registry } from './registry/registry.js';
 import { getSetting, openDatabase, setSetting } from './store/database.js';
 
@@ -20,6 +24,8 @@ export interface EngineOptions {
   progressIntervalMs?: number;
   /** The keychain: secrets a server gets in its environment at spawn. */
   secretEnv?: (server: string) => Promise<Record<string, string>>;
+  /** The OS keychain; holds the quarantine's encryption key. */
+  secretStore?: SecretStore;
 }
 
 export interface Engine {
@@ -31,6 +37,7 @@ export interface Engine {
   readonly gate: CallGate;
   readonly policy: PolicyFile;
   readonly pins: PinStore;
+  readonly quarantine: QuarantineService;
   /** Which tools of this tools/list the client may not see (drifted, new or poisoned). */
   reviewManifest(ctx: ManifestContext, tools: unknown[]): BlockedTools;
   /** Accepts pending tool versions; running sessions of that server see them at once. */
@@ -67,6 +74,7 @@ export function createEngine(options: EngineOptions): Engine {
   const registry = createRegistry(db);
   const approvals = createApprovalQueue(db);
   const pins = createPinStore(db);
+  const quarantine = createQuarantineService(db, audit, async () => (await loadQuarantineKey(options.secretStore ?? null, join(paths.dir, 'quarantine.key'))).key);
   const acceptedListeners = new Set<(server: string, tools: string[]) => void>();
   const deployWindow = (): DeployWindow | null => {
     const raw = getSetting(db, DEPLOY_WINDOW_KEY);
@@ -112,6 +120,7 @@ export function createEngine(options: EngineOptions): Engine {
     gate,
     policy,
     pins,
+    quarantine,
     reviewManifest: (ctx, tools) => reviewManifest({ pins, audit, deployWindow }, ctx, tools),
     acceptPins(server, tool, actor) {
       const accepted = pins.accept(server, tool);

@@ -36,9 +36,10 @@ export const serveCommand: CommandHandler = async (args, io) => {
   let engine;
   // Bound right after createEngine (the index lives in the engine's database), before any shim can connect.
   const bound: { secrets?: Secrets } = {};
+  const keychain = createKeytarStore();
   const secretEnv = (server: string) => (bound.secrets ? bound.secrets.envFor(server) : Promise.reject(new Error('secrets not ready')));
   try {
-    engine = createEngine({ dataDir, defaultPolicyFile: defaultPolicyFile(), progressIntervalMs: progressMs, secretEnv, ...(stringFlag(parsed, 'policy') ? { policyFile: stringFlag(parsed, 'policy')! } : {}) });
+    engine = createEngine({ dataDir, defaultPolicyFile: defaultPolicyFile(), progressIntervalMs: progressMs, secretEnv, secretStore: keychain, ...(stringFlag(parsed, 'policy') ? { policyFile: stringFlag(parsed, 'policy')! } : {}) });
   } catch (error) {
     if (error instanceof PolicyLoadError) {
       io.stderr(`MCP Firewall cannot start: the policy has errors.\n${error.message}\n`);
@@ -46,7 +47,7 @@ export const serveCommand: CommandHandler = async (args, io) => {
     }
     throw error;
   }
-  bound.secrets = createSecrets({ store: createKeytarStore(), index: createSecretIndex(engine.db), audit: engine.audit });
+  bound.secrets = createSecrets({ store: keychain, index: createSecretIndex(engine.db), audit: engine.audit });
   const token = randomBytes(32).toString('base64url');
   writeFileSync(engine.paths.tokenFile, `${token}\n`, { mode: 0o600 });
   const shims = await startShimServer(engine, engine.paths.socket);

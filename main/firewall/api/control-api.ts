@@ -5,6 +5,7 @@ import { verifyAuditChain } from '../audit/audit-log.js';
 import { runReadOnlyQuery } from '../audit/audit-query.js';
 import type { Engine } from '../engine.js';
 import { PIN_ROUTES } from './pin-routes.js';
+import { QUARANTINE_ROUTES } from './quarantine-routes.js';
 import { createDashboardHttp, type DashboardHttp } from './dashboard-http.js';
 import { createDashboardService, type DashboardClientsDeps } from './dashboard-service.js';
 import { defaultClientsDeps } from './default-clients-deps.js';
@@ -54,6 +55,7 @@ const ROUTES: Array<[method: string, pattern: RegExp, handler: Handler]> = [
   }],
   ['GET', /^\/api\/audit\/verify$/, ({ engine }) => verifyAuditChain(engine.db)],
   ...PIN_ROUTES,
+  ...QUARANTINE_ROUTES,
 ];
 
 export interface ControlApiOptions {

@@ -32,7 +32,10 @@ export type ShimMessage =
   | { t: 'record'; rid: number; entry: AuditEntry }
   | { t: 'events'; entries: AuditEntry[] }
   | { t: 'cancel'; rid: number }
-  | { t: 'manifest'; rid: number; tools: unknown[] };
+  | { t: 'manifest'; rid: number; tools: unknown[] }
+  /** A result withheld by the output stage; answered with `held` once it is stored. */
+  | { t: 'quarantine'; rid: number; tool: string; argsDigest: string; findings: Array<{ type: string; family: string; severity: string; path: string }>; payload: string }
+  | { t: 'delivered'; id: string };
 
 export type EngineMessage =
   /** `env`: the server's secrets from the OS keychain, injected at spawn (never written to disk). */
@@ -46,4 +49,7 @@ export type EngineMessage =
   /** Tools to hide from the client, and why; answers `manifest`. */
   | { t: 'manifestVerdict'; rid: number; blocked: Record<string, string> }
   /** Tools a person accepted since: the shim lets them through and tells the client to re-list. */
-  | { t: 'unblocked'; tools: string[] };
+  | { t: 'unblocked'; tools: string[] }
+  | { t: 'held'; rid: number; id: string }
+  /** A person released a held result: the shim answers the retry of that call with it. */
+  | { t: 'released'; id: string; tool: string; argsDigest: string; payload: string };

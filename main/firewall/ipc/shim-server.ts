@@ -43,6 +43,9 @@ export async function startShimServer(engine: Engine, socketPath: string): Promi
   const offAccepted = engine.onPinsAccepted((name, tools) => {
     for (const session of sessions) if (session.server === name) send(session.socket, { t: 'unblocked', tools });
   });
+  const offReleased = engine.quarantine.onReleased((released) => {
+    for (const session of sessions) if (session.server === released.server) send(session.socket, { t: 'released', ...released });
+  });
   const offRevoke = engine.onServerRevoked((name, reason) => {
     for (const session of sessions) {
       if (session.server === name) send(session.socket, { t: 'refused', reason, hint: `mcp-firewall registry enable ${name}` });
@@ -56,6 +59,7 @@ export async function startShimServer(engine: Engine, socketPath: string): Promi
         offSnapshot();
         offRevoke();
         offAccepted();
+        offReleased();
         batcher.flush();
         for (const session of sessions) session.socket.destroy();
         server.close(() => resolve());
@@ -103,7 +107,14 @@ function handleMessage(engine: Engine, batcher: AuditBatcher, session: ShimSessi
       session.server = message.server;
       engine.record({ ...base, decision: 'ALLOW', reason: admission.pinnedNow ? `first run: pinned launch line ${formatFingerprint(fingerprint)}` : 'registered server started' });
       engine.secretEnv(message.server).then(
-        (env) => send(socket, { t: 'welcome', snapshot: engine.snapshot(), env }),
+        (env) => {
+          send(socket, { t: 'welcome', snapshot: engine.snapshot(), env });
+          // Results released while this server was not running reach the retry in this session.
+          engine.quarantine.releasedFor(message.server).then(
+            (items) => items.forEach((item) => send(socket, { t: 'released', ...item })),
+            () => {},
+          );
+        },
         (error: Error) => {
           // A server whose credentials cannot be read would start half-configured: refuse it.
           const reason = `cannot read the secrets of '${message.server}' from the OS keychain: ${error.message}`;
@@ -150,6 +161,20 @@ function handleMessage(engine: Engine, batcher: AuditBatcher, session: ShimSessi
     }
     case 'cancel':
       session.cancels.get(message.rid)?.();
+      return;
+    case 'quarantine': {
+      const { rid } = message;
+      if (!session.server) {
+        send(socket, { t: 'nack', rid, error: 'session was not admitted' });
+        return;
+      }
+      engine.quarantine
+        .hold({ sessionId: session.sessionId, client: session.client, server: session.server, tool: message.tool, argsDigest: message.argsDigest, findings: message.findings }, message.payload, session.actorId)
+        .then((id) => send(socket, { t: 'held', rid, id }), (error: Error) => send(socket, { t: 'nack', rid, error: error.message }));
+      return;
+    }
+    case 'delivered':
+      engine.quarantine.delivered(message.id);
       return;
     case 'manifest': {
       // Fail closed: a session the engine did not admit sees no tools at all.

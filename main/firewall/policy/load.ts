@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import { policySchema, type PolicyDocument } from './schema.js';
+import { DEFAULT_OUTPUT_THRESHOLDS } from '../output/verdict.js';
 import type { GuardLimits, LabelMatch, PolicySpec } from './types.js';
 
 export interface PolicyError {
@@ -133,5 +134,11 @@ function toSpec(doc: PolicyDocument): PolicySpec {
       retrievalHeavyCalls: doc.guards?.retrieval_heavy_calls ?? DEFAULT_GUARDS.retrievalHeavyCalls,
     },
     untrustedTools: (doc.untrusted_tools ?? []).map((entry) => toLabelMatch(entry.match)),
+    output: {
+      quarantineOnPrivateKey: doc.output?.quarantine_on_private_key ?? DEFAULT_OUTPUT_THRESHOLDS.quarantineOnPrivateKey,
+      quarantineSecretCount: doc.output?.quarantine_secret_count ?? DEFAULT_OUTPUT_THRESHOLDS.quarantineSecretCount,
+      quarantinePiiCount: doc.output?.quarantine_pii_count ?? DEFAULT_OUTPUT_THRESHOLDS.quarantinePiiCount,
+      argumentsWithSecrets: doc.output?.arguments_with_secrets ?? 'REQUIRE_APPROVAL',
+    },
   };
 }

@@ -50,6 +50,16 @@ export const policySchema = z.strictObject({
     })
     .optional(),
   untrusted_tools: z.array(z.strictObject({ match: labels })).optional(),
+  // Extension: when a result is withheld whole instead of redacted (seed risk 7).
+  output: z
+    .strictObject({
+      quarantine_on_private_key: z.boolean().optional(),
+      quarantine_secret_count: z.number().int().positive().optional(),
+      quarantine_pii_count: z.number().int().positive().optional(),
+      // DLP: secrets or PII leaving through a call's arguments.
+      arguments_with_secrets: decision.optional(),
+    })
+    .optional(),
   rules: z.array(rule),
 });
 

@@ -54,6 +54,7 @@ export interface PolicySpec {
   principals: PrincipalSpec[];
   guards: GuardLimits;
   untrustedTools: LabelMatch[];
+  output: { quarantineOnPrivateKey: boolean; quarantineSecretCount: number; quarantinePiiCount: number; argumentsWithSecrets: Decision };
 }
 
 export interface CallLabels {

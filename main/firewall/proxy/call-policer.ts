@@ -9,6 +9,8 @@ import { isUntrustedTool, type TaintTracker } from '../guard/taint.js';
 import { effectiveVerdict } from '../policy/effective-verdict.js';
 import type { Constraints, Decision } from '../policy/types.js';
 import { ENGINE_GONE, type EngineLink } from './engine-link.js';
+import { argumentLeak } from './argument-dlp.js';
+import { createOutputStage, type StagedCall } from './output-stage.js';
 import type { PeerWriter } from './peer-writer.js';
 
 /** One policed request in flight, from the client's message to the answer it gets. */
@@ -86,6 +88,11 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
   };
 
   const dispatch = (call: PolicedCall, raw: Buffer, constraints: Constraints) => {
+    if (output.answerFromRelease(staged(call))) {
+      call.finished = true;
+      ctx.release(call);
+      return;
+    }
     ctx.toServer.send(raw);
     const seconds = constraints.max_runtime_sec ?? ctx.policy().spec.defaultMaxRuntimeSec;
     call.timer = setTimeout(() => {
@@ -97,6 +104,14 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
       ctx.link.event(row(call.info, { event: 'result', decision: 'TIMEOUT', reason: `cancelled after ${seconds}s`, latencyMs: Date.now() - call.startedAt }));
     }, seconds * 1000);
   };
+
+  const staged = (call: PolicedCall): StagedCall => ({ id: call.id, tool: call.info.tool, argsDigest: call.info.argsDigest, info: call.info });
+  const output = createOutputStage({
+    link: ctx.link,
+    toClient: ctx.toClient,
+    thresholds: () => ctx.policy().spec.output,
+    row: (call, fields) => row(call.info, { ...fields, event: 'result' }),
+  });
 
   const progressSender = (token: unknown) => {
     let progress = 0;
@@ -147,7 +162,13 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
         deny(call, guard.ruleId, guard.reason);
         return call;
       }
-      const escalation = guard ?? (actionClass !== 'read' ? ctx.taint.check(args, policy.spec.guards.retrievalHeavyCalls) : null);
+      const leak = argumentLeak(args, policy.spec.output);
+      if (leak?.decision === 'DENY' && byPolicy.decision !== 'DENY') {
+        call.audited = record(row(info, { decision: 'DENY', ruleId: leak.ruleId, reason: leak.reason }));
+        deny(call, leak.ruleId, leak.reason);
+        return call;
+      }
+      const escalation = guard ?? (leak?.decision === 'REQUIRE_APPROVAL' ? leak : null) ?? (actionClass !== 'read' ? ctx.taint.check(args, policy.spec.guards.retrievalHeavyCalls) : null);
       if (escalation && byPolicy.decision === 'ALLOW') info.escalation = { ruleId: escalation.ruleId, reason: escalation.reason };
       const verdict = info.escalation ? { ...byPolicy, decision: 'REQUIRE_APPROVAL' as const, ruleId: info.escalation.ruleId, reason: info.escalation.reason } : byPolicy;
 
@@ -199,10 +220,8 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
       const latencyMs = Date.now() - call.startedAt;
       call.audited.then(
         () => {
-          ctx.toClient.send(raw);
+          output.deliver(staged(call), message, raw, latencyMs);
           ctx.taint.observe(call.info.tool, call.untrusted, message.result);
-          const failed = message.error !== undefined || (message.result as { isError?: unknown } | undefined)?.isError === true;
-          ctx.link.event(row(call.info, { event: 'result', decision: failed ? 'ERROR' : 'PASS', latencyMs }));
         },
         (error: Error) => {
           // Fail closed: a result whose decision was never recorded does not reach the model.

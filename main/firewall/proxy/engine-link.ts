@@ -17,6 +17,10 @@ export interface EngineLink {
   /** Which tools of a tools/list to hide, and why. */
   manifest(tools: unknown[]): Promise<Record<string, string>>;
   onUnblocked(listener: (tools: string[]) => void): void;
+  /** Stores a withheld result encrypted in the engine; resolves to its quarantine id. */
+  quarantine(entry: Omit<Extract<ShimMessage, { t: 'quarantine' }>, 't' | 'rid'>): Promise<string>;
+  delivered(id: string): void;
+  onReleased(listener: (released: Extract<EngineMessage, { t: 'released' }>) => void): void;
   onSnapshot(listener: (snapshot: Snapshot) => void): void;
   onRevoked(listener: (reason: string, hint: string) => void): void;
   readonly closed: boolean;
@@ -61,6 +65,7 @@ function createEngineLink(socket: Socket): EngineLink {
   let snapshotListener: (snapshot: Snapshot) => void = () => {};
   let revokedListener: (reason: string, hint: string) => void = () => {};
   let unblockedListener: (tools: string[]) => void = () => {};
+  let releasedListener: (released: Extract<EngineMessage, { t: 'released' }>) => void = () => {};
   let admitted = false;
 
   const fail = () => {
@@ -95,8 +100,12 @@ function createEngineLink(socket: Socket): EngineLink {
       case 'unblocked':
         unblockedListener(message.tools);
         return;
+      case 'released':
+        releasedListener(message);
+        return;
       case 'verdict':
       case 'manifestVerdict':
+      case 'held':
       case 'ack':
       case 'nack': {
         const waiter = waiters.get(message.rid);
@@ -174,6 +183,18 @@ function createEngineLink(socket: Socket): EngineLink {
     },
     onUnblocked(listener) {
       unblockedListener = listener;
+    },
+    quarantine(entry) {
+      return ask((rid) => ({ t: 'quarantine', rid, ...entry })).promise.then((reply) => {
+        if (reply.t === 'held') return reply.id;
+        throw new Error(reply.t === 'nack' ? reply.error : `unexpected engine reply ${reply.t}`);
+      });
+    },
+    delivered(id) {
+      if (!closed) send({ t: 'delivered', id });
+    },
+    onReleased(listener) {
+      releasedListener = listener;
     },
     event(entry) {
       if (closed) return;

@@ -1,0 +1,81 @@
+import type { AuditEntry } from '../audit/audit-log.js';
+import type { CallInfo } from '../ipc/protocol.js';
+import { ErrorCode, errorResponse, type JsonRpcId, type JsonRpcMessage } from '../jsonrpc/messages.js';
+import { inspectResultLine, type VerdictFinding } from '../output/index.js';
+import type { OutputThresholds } from '../output/verdict.js';
+import type { EngineLink } from './engine-link.js';
+import type { PeerWriter } from './peer-writer.js';
+
+export interface StagedCall {
+  id: JsonRpcId;
+  tool: string;
+  argsDigest: string;
+  info: CallInfo;
+}
+
+export interface OutputStageContext {
+  link: EngineLink;
+  toClient: PeerWriter;
+  thresholds: () => OutputThresholds;
+  /** Builds this call's audit row (event 'result'). */
+  row: (call: StagedCall, fields: Omit<AuditEntry, 'event'>) => AuditEntry;
+}
+
+export interface OutputStage {
+  /** Answers a retried call with the result a person released from quarantine, if there is one. */
+  answerFromRelease(call: StagedCall): boolean;
+  /** Cleans a server's answer and passes it to the client: PASS untouched, REDACT rewritten, QUARANTINE withheld. */
+  deliver(call: StagedCall, message: JsonRpcMessage, raw: Buffer, latencyMs: number): void;
+}
+
+function summary(findings: VerdictFinding[]): string {
+  const counts = new Map<string, number>();
+  for (const f of findings) counts.set(f.type, (counts.get(f.type) ?? 0) + 1);
+  return [...counts].map(([type, n]) => `${type} ×${n}`).join(', ');
+}
+
+export function createOutputStage(ctx: OutputStageContext): OutputStage {
+  const released = new Map<string, { id: string; payload: string }>();
+  const key = (tool: string, argsDigest: string) => `${tool}\u0000${argsDigest}`;
+  ctx.link.onReleased((item) => released.set(key(item.tool, item.argsDigest), { id: item.id, payload: item.payload }));
+
+  const withhold = (call: StagedCall, text: string) => ctx.toClient.send(errorResponse(call.id, ErrorCode.PolicyDenied, text));
+
+  return {
+    answerFromRelease(call) {
+      const item = released.get(key(call.tool, call.argsDigest));
+      if (!item) return false;
+      released.delete(key(call.tool, call.argsDigest));
+      const held = JSON.parse(item.payload) as JsonRpcMessage;
+      ctx.toClient.send(JSON.stringify({ ...held, id: call.id }));
+      ctx.link.delivered(item.id);
+      ctx.link.event(ctx.row(call, { decision: 'RELEASED', ruleId: 'output-quarantine', reason: `delivered ${item.id} released from quarantine` }));
+      return true;
+    },
+
+    deliver(call, message, raw, latencyMs) {
+      const line = raw.toString('utf8');
+      const verdict = inspectResultLine(line, ctx.thresholds());
+      if (verdict.action === 'PASS') {
+        ctx.toClient.send(raw);
+        const failed = message.error !== undefined || (message.result as { isError?: unknown } | undefined)?.isError === true;
+        ctx.link.event(ctx.row(call, { decision: failed ? 'ERROR' : 'PASS', latencyMs }));
+        return;
+      }
+      const found = summary(verdict.findings);
+      if (verdict.action === 'REDACT') {
+        const cleaned = JSON.stringify(verdict.redacted);
+        ctx.link.record(ctx.row(call, { decision: 'REDACT', ruleId: 'output-redact', reason: `redacted ${found}`, latencyMs })).then(
+          () => ctx.toClient.send(cleaned),
+          (error: Error) => withhold(call, `MCP Firewall withheld the result of ${call.tool}: ${error.message}`),
+        );
+        return;
+      }
+      const findings = verdict.findings.map(({ type, family, severity, path }) => ({ type, family, severity, path }));
+      ctx.link.quarantine({ tool: call.tool, argsDigest: call.argsDigest, findings, payload: line }).then(
+        (id) => withhold(call, `MCP Firewall quarantined the result of ${call.tool} as ${id} (${found}). Review it with \`mcp-firewall quarantine show ${id}\`; once released, retry the same call to receive it.`),
+        (error: Error) => withhold(call, `MCP Firewall withheld the result of ${call.tool} (${found}) and could not store it: ${error.message}`),
+      );
+    },
+  };
+}

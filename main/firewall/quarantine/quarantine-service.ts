@@ -1,0 +1,84 @@
+import type { DatabaseSync } from 'node:sqlite';
+import type { AuditLog } from '../audit/audit-log.js';
+import { createQuarantineStore, type QuarantineItem, type QuarantineStatus } from './quarantine-store.js';
+
+export interface ReleasedResult {
+  id: string;
+  server: string;
+  tool: string;
+  argsDigest: string;
+  payload: string;
+}
+
+export interface QuarantineService {
+  hold(item: Omit<QuarantineItem, 'id' | 'heldAt' | 'status'>, payload: string, actorId: string): Promise<string>;
+  list(status?: QuarantineStatus): QuarantineItem[];
+  show(id: string): Promise<{ item: QuarantineItem; payload: string | null } | null>;
+  release(id: string, actor: string): Promise<boolean>;
+  drop(id: string, actor: string): boolean;
+  delivered(id: string): void;
+  /** Released results not yet delivered, for a shim that (re)connects. */
+  releasedFor(server: string): Promise<ReleasedResult[]>;
+  onReleased(listener: (released: ReleasedResult) => void): () => void;
+}
+
+/** The key is loaded on first use: reaching the keychain can be slow, and most sessions never quarantine. */
+export function createQuarantineService(db: DatabaseSync, audit: AuditLog, loadKey: () => Promise<Buffer>): QuarantineService {
+  let key: Buffer | null = null;
+  const ready = async () => (key ??= await loadKey());
+  const store = createQuarantineStore(db, () => {
+    if (!key) throw new Error('quarantine key not loaded');
+    return key;
+  });
+  const listeners = new Set<(released: ReleasedResult) => void>();
+  const row = (decision: string, item: QuarantineItem, actor: string, reason: string) =>
+    audit.append({ event: 'result', decision, actorId: actor, serverName: item.server, toolName: item.tool, argsDigest: item.argsDigest, sessionId: item.sessionId, client: item.client, ruleId: 'output-quarantine', reason });
+
+  return {
+    async hold(item, payload, actorId) {
+      await ready();
+      const id = store.hold(item, payload);
+      const kinds = [...new Set(item.findings.map((f) => f.type))].join(', ');
+      row('QUARANTINE', { ...item, id, heldAt: '', status: 'held' }, actorId, `held as ${id}: ${kinds}`);
+      return id;
+    },
+    list: (status) => store.list(status),
+    async show(id) {
+      const item = store.get(id);
+      if (!item) return null;
+      await ready();
+      return { item, payload: store.payload(id) };
+    },
+    async release(id, actor) {
+      const item = store.get(id);
+      if (!item || item.status !== 'held') return false;
+      await ready();
+      const payload = store.payload(id);
+      if (payload === null) return false;
+      store.setStatus(id, 'released');
+      row('RELEASED', item, actor, `${id} released; delivered on the retry of the same call`);
+      listeners.forEach((listener) => listener({ id, server: item.server, tool: item.tool, argsDigest: item.argsDigest, payload }));
+      return true;
+    },
+    drop(id, actor) {
+      const item = store.get(id);
+      if (!item || item.status === 'dropped' || item.status === 'delivered') return false;
+      store.setStatus(id, 'dropped');
+      row('DROPPED', item, actor, `${id} dropped; the payload is deleted`);
+      return true;
+    },
+    delivered(id) {
+      store.setStatus(id, 'delivered');
+    },
+    async releasedFor(server) {
+      const items = store.list('released').filter((item) => item.server === server);
+      if (items.length === 0) return [];
+      await ready();
+      return items.map((item) => ({ id: item.id, server, tool: item.tool, argsDigest: item.argsDigest, payload: store.payload(item.id) ?? '' }));
+    },
+    onReleased(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}

@@ -1,0 +1,100 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import type { DatabaseSync } from 'node:sqlite';
+import { nowIso } from '../store/database.js';
+
+// Withheld results, encrypted at rest (AES-256-GCM). The key comes from a KeyProvider —
+// the OS keychain in the engine — so a copy of firewall.db alone does not reveal them.
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS quarantine (
+  id TEXT PRIMARY KEY,
+  held_at TEXT NOT NULL,
+  session_id TEXT,
+  client TEXT,
+  server_name TEXT NOT NULL,
+  tool_name TEXT NOT NULL,
+  args_digest TEXT NOT NULL,
+  findings TEXT NOT NULL,
+  status TEXT NOT NULL,
+  iv BLOB NOT NULL,
+  tag BLOB NOT NULL,
+  payload BLOB,
+  decided_at TEXT
+);
+`;
+
+export type QuarantineStatus = 'held' | 'released' | 'delivered' | 'dropped';
+
+export interface QuarantineItem {
+  id: string;
+  heldAt: string;
+  sessionId: string | null;
+  client: string | null;
+  server: string;
+  tool: string;
+  argsDigest: string;
+  /** Types and places of what was found — never the values. */
+  findings: Array<{ type: string; family: string; severity: string; path: string }>;
+  status: QuarantineStatus;
+}
+
+export interface QuarantineStore {
+  hold(item: Omit<QuarantineItem, 'id' | 'heldAt' | 'status'>, payload: string): string;
+  list(status?: QuarantineStatus): QuarantineItem[];
+  get(id: string): QuarantineItem | null;
+  /** The decrypted result (for `quarantine show` and for delivery after release). */
+  payload(id: string): string | null;
+  setStatus(id: string, status: QuarantineStatus): boolean;
+}
+
+interface Row {
+  id: string; held_at: string; session_id: string | null; client: string | null; server_name: string; tool_name: string;
+  args_digest: string; findings: string; status: QuarantineStatus; iv: Uint8Array; tag: Uint8Array; payload: Uint8Array | null;
+}
+
+export function createQuarantineStore(db: DatabaseSync, key: () => Buffer): QuarantineStore {
+  db.exec(SCHEMA);
+  const toItem = (r: Row): QuarantineItem => ({
+    id: r.id, heldAt: r.held_at, sessionId: r.session_id, client: r.client, server: r.server_name, tool: r.tool_name,
+    argsDigest: r.args_digest, findings: JSON.parse(r.findings) as QuarantineItem['findings'], status: r.status,
+  });
+  const row = (id: string) => db.prepare('SELECT * FROM quarantine WHERE id = ?').get(id) as Row | undefined;
+  return {
+    hold(item, payload) {
+      const id = `qtn_${randomBytes(6).toString('base64url')}`;
+      const iv = randomBytes(12);
+      const cipher = createCipheriv('aes-256-gcm', key(), iv);
+      // The id is bound as associated data: a ciphertext moved to another row fails to open.
+      cipher.setAAD(Buffer.from(id));
+      const encrypted = Buffer.concat([cipher.update(payload, 'utf8'), cipher.final()]);
+      db.prepare(
+        `INSERT INTO quarantine (id, held_at, session_id, client, server_name, tool_name, args_digest, findings, status, iv, tag, payload)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'held', ?, ?, ?)`,
+      ).run(id, nowIso(), item.sessionId, item.client, item.server, item.tool, item.argsDigest, JSON.stringify(item.findings), iv, cipher.getAuthTag(), encrypted);
+      return id;
+    },
+    list(status) {
+      const rows = status
+        ? db.prepare('SELECT * FROM quarantine WHERE status = ? ORDER BY held_at DESC').all(status)
+        : db.prepare('SELECT * FROM quarantine ORDER BY held_at DESC').all();
+      return rows.map((r) => toItem(r as unknown as Row));
+    },
+    get(id) {
+      const r = row(id);
+      return r ? toItem(r) : null;
+    },
+    payload(id) {
+      const r = row(id);
+      if (!r || !r.payload) return null;
+      const decipher = createDecipheriv('aes-256-gcm', key(), Buffer.from(r.iv));
+      decipher.setAAD(Buffer.from(id));
+      decipher.setAuthTag(Buffer.from(r.tag));
+      return Buffer.concat([decipher.update(Buffer.from(r.payload)), decipher.final()]).toString('utf8');
+    },
+    setStatus(id, status) {
+      // A dropped or delivered result is not kept: the payload goes with the decision.
+      const clear = status === 'dropped' || status === 'delivered';
+      const info = db.prepare(`UPDATE quarantine SET status = ?, decided_at = ?${clear ? ', payload = NULL' : ''} WHERE id = ?`).run(status, nowIso(), id);
+      return info.changes > 0;
+    },
+  };
+}

@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { removeHome, startEngine, waitFor, type RunningEngine } from '../helpers/engine-harness.js';
+import { EVERYTHING_SERVER, FIXTURES } from '../helpers/paths.js';
+import { connectThroughShim } from '../helpers/shim-client.js';
+import { githubStyleToken } from '../unit/output/helpers.js';
+
+const FAULTY = join(FIXTURES, 'servers', 'faulty-server.mjs');
+const POLICY = `version: v1
+action_classes:
+  - match: { mcp.tool: ["get-env", "echo", "get-tiny-image", "read_*", "save_*"] }
+    class: read
+rules: []
+`;
+const GITHUB_TOKEN = githubStyleToken('ghp_', 'Zq8RmP2vX7kLw4Nt9Hs6Jd3Fb5Gc1Y');
+
+function settled<T>(promise: Promise<T>): Promise<T | Error> {
+  return promise.then((value) => value, (error: Error) => error);
+}
+
+describe('the output stage through the real shim', () => {
+  let engine: RunningEngine;
+  const resultRows = (tool: string) =>
+    JSON.parse(engine.cli(['audit', 'query', `SELECT decision, reason FROM mcp_audit WHERE event = 'result' AND tool_name = '${tool}' ORDER BY id`, '--json']).stdout) as Array<{ decision: string; reason: string | null }>;
+  beforeAll(async () => {
+    engine = await startEngine({ policy: POLICY });
+    engine.cli(['registry', 'approve', 'everything']);
+    engine.cli(['registry', 'approve', 'faulty']);
+  });
+  afterAll(async () => {
+    await engine.stop();
+    removeHome(engine.home);
+  });
+
+  it("redacts secrets in server-everything's get-env and keeps the JSON valid", async () => {
+    const conn = await connectThroughShim({ env: { ...engine.env, GITHUB_TOKEN, DATABASE_URL: 'postgres://app:Sup3rS3cretPw@db.internal:5432/app' } }, 'everything', [EVERYTHING_SERVER]);
+    try {
+      const result = await conn.client.callTool({ name: 'get-env', arguments: {} });
+      const text = (result.content as Array<{ text: string }>)[0]!.text;
+      expect(text).not.toContain(GITHUB_TOKEN);
+      expect(text).not.toContain('Sup3rS3cretPw');
+      expect(text).toContain('[REDACTED:github-token]');
+      const env = JSON.parse(text) as Record<string, string>;
+      expect(env.MCP_FIREWALL_HOME).toBe(engine.home);
+    } finally {
+      await conn.close();
+    }
+    const rows = resultRows('get-env');
+    expect(rows[0]!.decision).toBe('REDACT');
+    expect(rows[0]!.reason).toContain('github-token');
+    expect(rows[0]!.reason).not.toContain(GITHUB_TOKEN);
+  });
+
+  it('passes clean results byte-identical: base64 images, UUIDs and git SHAs', async () => {
+    const conn = await connectThroughShim(engine, 'everything', [EVERYTHING_SERVER]);
+    try {
+      const image = await conn.client.callTool({ name: 'get-tiny-image', arguments: {} });
+      expect((image.content as Array<{ type: string }>).some((c) => c.type === 'image')).toBe(true);
+      const ids = 'request 3f2b9c1e-8d4a-4e6b-9a7c-2d1e0f9b8a7c at commit 9fceb02d0ae598e95dc970b74767f19372d61af8';
+      const echo = await conn.client.callTool({ name: 'echo', arguments: { message: ids } });
+      expect((echo.content as Array<{ text: string }>)[0]!.text).toBe(`Echo: ${ids}`);
+    } finally {
+      await conn.close();
+    }
+    expect(resultRows('get-tiny-image').map((r) => r.decision)).toEqual(['PASS']);
+    expect(resultRows('echo').map((r) => r.decision)).toEqual(['PASS']);
+  });
+
+  it('quarantines a private key, lists it, and delivers it on the retry after release', async () => {
+    const conn = await connectThroughShim(engine, 'faulty', [process.execPath, FAULTY]);
+    try {
+      await conn.client.listTools();
+      const first = await settled(conn.client.callTool({ name: 'read_key', arguments: {} }));
+      const id = /quarantined the result of read_key as (qtn_[\w-]+)/.exec(String(first))?.[1];
+      expect(id).toBeDefined();
+      const listed = JSON.parse(engine.cli(['quarantine', 'list', '--json']).stdout) as Array<{ id: string; status: string; findings: Array<{ type: string }> }>;
+      expect(listed).toEqual([expect.objectContaining({ id, status: 'held' })]);
+      const shown = engine.cli(['quarantine', 'show', id!]);
+      expect(shown.stdout).toContain('REDACTED');
+      expect(shown.stdout).not.toContain('b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ');
+      expect(engine.cli(['quarantine', 'release', id!]).code).toBe(0);
+      const retry = await waitFor(async () => {
+        const r = await settled(conn.client.callTool({ name: 'read_key', arguments: {} }));
+        return r instanceof Error ? null : r;
+      }, 'the released result');
+      expect(JSON.stringify(retry.content)).toContain('BEGIN OPENSSH PRIVATE KEY');
+      const after = JSON.parse(engine.cli(['quarantine', 'list', '--json']).stdout) as Array<{ status: string }>;
+      expect(after[0]!.status).toBe('delivered');
+    } finally {
+      await conn.close();
+    }
+    expect(resultRows('read_key').map((r) => r.decision)).toEqual(expect.arrayContaining(['QUARANTINE', 'RELEASED']));
+  });
+
+  it('asks before a secret leaves through call arguments (DLP)', async () => {
+    const conn = await connectThroughShim(engine, 'faulty', [process.execPath, FAULTY]);
+    try {
+      const call = settled(conn.client.callTool({ name: 'read_text', arguments: { text: `token=${GITHUB_TOKEN}` } }));
+      const pending = await waitFor(async () => ((await engine.api('GET', '/approvals')).body as Array<{ id: string; ruleId: string; reason: string }>)[0], 'the DLP approval');
+      expect(pending).toMatchObject({ ruleId: 'dlp-arguments', reason: expect.stringContaining('github-token') });
+      await engine.api('POST', `/approvals/${pending.id}/deny`);
+      expect(String(await call)).toMatch(/denied/);
+    } finally {
+      await conn.close();
+    }
+  });
+});
