@@ -7,6 +7,10 @@ _mcpfw_node_ok() {
   node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 22 || (a === 22 && b >= 13) ? 0 : 1)' 2>/dev/null
 }
 
+# npm finds its global config (registry, `cafile` for a TLS-inspecting proxy) next to
+# the node that runs it; keep the machine's one when we switch to another node.
+_mcpfw_globalconfig="$(npm config get globalconfig 2>/dev/null)"
+
 if ! _mcpfw_node_ok; then
   _mcpfw_prefix="${MCP_FIREWALL_NODE_PREFIX:-/opt/node22}"
   if ! mkdir -p "$_mcpfw_prefix" 2>/dev/null || [ ! -w "$_mcpfw_prefix" ]; then
@@ -17,6 +21,9 @@ if ! _mcpfw_node_ok; then
     npm install --prefix "$_mcpfw_prefix" --no-audit --no-fund node@22 >/dev/null
   fi
   export PATH="$_mcpfw_prefix/node_modules/.bin:$PATH"
+  if [ -n "$_mcpfw_globalconfig" ] && [ -f "$_mcpfw_globalconfig" ] && [ -z "${npm_config_globalconfig:-}" ]; then
+    export npm_config_globalconfig="$_mcpfw_globalconfig"
+  fi
 fi
 if _mcpfw_node_ok; then
   echo "setup: using node $(node --version) from $(command -v node)"
