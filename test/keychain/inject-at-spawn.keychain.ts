@@ -1,12 +1,15 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import keytar from 'keytar';
 import { KEYCHAIN_SERVICE } from '../../main/firewall/identity/secret-store.js';
 import { removeHome, startEngine, type RunningEngine } from '../helpers/engine-harness.js';
-import { EVERYTHING_SERVER } from '../helpers/paths.js';
+import { join } from 'node:path';
+import { FIXTURES } from '../helpers/paths.js';
 import { CLI } from '../helpers/paths.js';
 import { connectThroughShim, type ShimConnection } from '../helpers/shim-client.js';
 
+const FAULTY_SERVER = join(FIXTURES, 'servers', 'faulty-server.mjs');
 const TOKEN = `tok-${process.pid}-injected-at-spawn`;
 
 function secretsSet(engine: RunningEngine, server: string, name: string, value: string) {
@@ -14,10 +17,12 @@ function secretsSet(engine: RunningEngine, server: string, name: string, value: 
   expect(result.status, result.stderr).toBe(0);
 }
 
-async function serverEnv(connection: ShimConnection): Promise<Record<string, string>> {
-  const result = (await connection.client.callTool({ name: 'get-env', arguments: {} })) as { content: { type: string; text: string }[] };
-  return JSON.parse(result.content[0]!.text) as Record<string, string>;
+/** sha256 of the variable as the server sees it ('unset' if absent): the value itself would be redacted on the way back. */
+async function serverEnvDigest(connection: ShimConnection, name: string): Promise<string> {
+  const result = (await connection.client.callTool({ name: 'read_env_digest', arguments: { name } })) as { content: { type: string; text: string }[] };
+  return result.content[0]!.text;
 }
+const digest = (value: string) => createHash('sha256').update(value).digest('hex');
 
 describe('keychain secrets reach the server at spawn', () => {
   const engines: RunningEngine[] = [];
@@ -41,9 +46,9 @@ describe('keychain secrets reach the server at spawn', () => {
 
     // The client's own env does not carry the token: only the keychain can have put it there.
     expect(engine.env.API_TOKEN).toBeUndefined();
-    const connection = await connectThroughShim(engine, 'everything', [process.execPath, EVERYTHING_SERVER]);
+    const connection = await connectThroughShim(engine, 'everything', [process.execPath, FAULTY_SERVER]);
     connections.push(connection);
-    expect((await serverEnv(connection)).API_TOKEN).toBe(TOKEN);
+    expect(await serverEnvDigest(connection, 'API_TOKEN')).toBe(digest(TOKEN));
 
     const audit = engine.cli(['audit', 'query', 'SELECT event, decision, reason FROM mcp_audit', '--json']);
     expect(audit.stdout).toContain('INJECTED');
@@ -69,13 +74,13 @@ describe('keychain secrets reach the server at spawn', () => {
     engine.cli(['registry', 'approve', 'everything']);
     engine.cli(['registry', 'approve', 'plain']);
 
-    const plain = await connectThroughShim(engine, 'plain', [process.execPath, EVERYTHING_SERVER]);
+    const plain = await connectThroughShim(engine, 'plain', [process.execPath, FAULTY_SERVER]);
     connections.push(plain);
-    expect((await serverEnv(plain)).API_TOKEN).toBeUndefined();
+    expect(await serverEnvDigest(plain, 'API_TOKEN')).toBe('unset');
 
     // ...but the engine cannot read it back, so the server must not start half-configured.
     // The shim answers `initialize` itself with the refusal, so the SDK client's connect fails.
-    const refused = await connectThroughShim(engine, 'everything', [process.execPath, EVERYTHING_SERVER]).then(
+    const refused = await connectThroughShim(engine, 'everything', [process.execPath, FAULTY_SERVER]).then(
       (c) => (connections.push(c), new Error('connected')),
       (e: Error) => e,
     );

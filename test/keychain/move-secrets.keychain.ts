@@ -2,13 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import keytar from 'keytar';
 import { KEYCHAIN_SERVICE } from '../../main/firewall/identity/secret-store.js';
 import { makeHome, removeHome, startEngine, type RunningEngine } from '../helpers/engine-harness.js';
-import { CLI, EVERYTHING_SERVER } from '../helpers/paths.js';
+import { CLI, FIXTURES } from '../helpers/paths.js';
 
+const FAULTY_SERVER = join(FIXTURES, 'servers', 'faulty-server.mjs');
 const SERVER = 'everything-moved';
 const TOKEN = 'sk-ant-FAKEfakeFAKEfake0123456789-moved';
 const json = (s: string) => JSON.stringify(s);
@@ -17,7 +19,7 @@ const ORIGINAL = `{
   "mcpServers": {
     ${json(SERVER)}: {
       "command": ${json(process.execPath)},
-      "args": [${json(EVERYTHING_SERVER)}],
+      "args": [${json(FAULTY_SERVER)}],
       "env": { "ANTHROPIC_API_KEY": ${json(TOKEN)}, "LOG_LEVEL": "info" }
     }
   }
@@ -61,10 +63,10 @@ describe('protect --move-secrets on the real keychain', () => {
     const client = new Client({ name: 'claude-desktop-stand-in', version: '1.0.0' });
     await client.connect(transport);
     try {
-      const result = (await client.callTool({ name: 'get-env', arguments: {} })) as { content: { text: string }[] };
-      const serverEnv = JSON.parse(result.content[0]!.text) as Record<string, string>;
-      expect(serverEnv.ANTHROPIC_API_KEY).toBe(TOKEN);
-      expect(serverEnv.LOG_LEVEL).toBe('info');
+      // Digests, not values: the firewall's output stage would (rightly) redact the token itself.
+      const seen = async (name: string) => ((await client.callTool({ name: 'read_env_digest', arguments: { name } })) as { content: { text: string }[] }).content[0]!.text;
+      expect(await seen('ANTHROPIC_API_KEY')).toBe(createHash('sha256').update(TOKEN).digest('hex'));
+      expect(await seen('LOG_LEVEL')).toBe(createHash('sha256').update('info').digest('hex'));
     } finally {
       await client.close();
     }
