@@ -89,7 +89,13 @@ function readRssKb(pid) {
 }
 
 async function startEngine(home) {
-  writeFileSync(join(home, 'policy.yaml'), readFileSync(join(ROOT, 'resources', 'default-policy.yaml')));
+  // The shipped policy, with the session guards raised out of the way: thousands of
+  // identical calls a second are exactly what they exist to stop. They still run.
+  const policy = readFileSync(join(ROOT, 'resources', 'default-policy.yaml'), 'utf8').replace(
+    /^rules:/m,
+    'guards:\n  max_chain_depth: 100000000\n  max_calls_per_minute: 100000000\n  max_identical_calls: 100000000\n\nrules:',
+  );
+  writeFileSync(join(home, 'policy.yaml'), policy);
   const env = { ...process.env, MCP_FIREWALL_HOME: home };
   const engine = spawn(process.execPath, [CLI, 'serve', '--port', '0'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   while (!existsSync(join(home, 'control.json'))) await new Promise((r) => setTimeout(r, 20));

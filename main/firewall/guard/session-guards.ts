@@ -11,6 +11,30 @@ export interface SessionGuards {
   check(callKey: string, now: number, limits: GuardLimits): GuardVerdict | null;
 }
 
+const SECONDS = 60;
+
+/**
+ * Calls in the last minute, counted in one-second buckets: O(1) per call however
+ * many calls a minute holds (the hot path pays for this on every tools/call).
+ */
+function createMinuteCounter() {
+  const buckets = new Int32Array(SECONDS);
+  let lastSecond = 0;
+  let total = 0;
+  return (now: number): number => {
+    const second = Math.floor(now / 1000);
+    const gap = Math.min(second - lastSecond, SECONDS);
+    for (let i = 1; i <= gap; i++) {
+      const slot = (lastSecond + i) % SECONDS;
+      total -= buckets[slot]!;
+      buckets[slot] = 0;
+    }
+    if (gap > 0 || lastSecond === 0) lastSecond = second;
+    buckets[second % SECONDS]!++;
+    return ++total;
+  };
+}
+
 /**
  * Per client session (one shim): chain depth (calls since the last quiet gap), calls per
  * minute, and identical calls within a minute. The seed's risk 6: an output that makes
@@ -20,26 +44,29 @@ export interface SessionGuards {
 export function createSessionGuards(): SessionGuards {
   let chainDepth = 0;
   let lastCall = 0;
-  const recent: number[] = [];
-  const identical = new Map<string, number[]>();
+  const perMinute = createMinuteCounter();
+  // Identical calls in a fixed one-minute window from the first of them: O(1), and a
+  // loop of the same call cannot hide from it.
+  const identical = new Map<string, { since: number; count: number }>();
 
   return {
     check(callKey, now, limits) {
       chainDepth = lastCall !== 0 && now - lastCall < limits.quietGapSec * 1000 ? chainDepth + 1 : 1;
       lastCall = now;
-      const minuteAgo = now - 60_000;
-      recent.push(now);
-      while (recent.length > 0 && recent[0]! < minuteAgo) recent.shift();
-      const same = (identical.get(callKey) ?? []).filter((t) => t >= minuteAgo);
-      same.push(now);
-      identical.set(callKey, same);
-      if (identical.size > 1_000) for (const [key, times] of identical) if (times.every((t) => t < minuteAgo)) identical.delete(key);
-
-      if (same.length > limits.maxIdenticalCalls) {
-        return { decision: 'DENY', ruleId: 'guard-loop', reason: `the same call was made ${same.length} times within a minute (limit ${limits.maxIdenticalCalls}): a loop` };
+      const calls = perMinute(now);
+      let same = identical.get(callKey);
+      if (!same || now - same.since >= 60_000) {
+        same = { since: now, count: 0 };
+        if (identical.size >= 10_000) identical.clear();
+        identical.set(callKey, same);
       }
-      if (recent.length > limits.maxCallsPerMinute) {
-        return { decision: limits.onExceed, ruleId: 'guard-fan-out', reason: `${recent.length} calls within a minute (limit ${limits.maxCallsPerMinute})` };
+      same.count++;
+
+      if (same.count > limits.maxIdenticalCalls) {
+        return { decision: 'DENY', ruleId: 'guard-loop', reason: `the same call was made ${same.count} times within a minute (limit ${limits.maxIdenticalCalls}): a loop` };
+      }
+      if (calls > limits.maxCallsPerMinute) {
+        return { decision: limits.onExceed, ruleId: 'guard-fan-out', reason: `${calls} calls within a minute (limit ${limits.maxCallsPerMinute})` };
       }
       if (chainDepth > limits.maxChainDepth) {
         return { decision: limits.onExceed, ruleId: 'guard-chain-depth', reason: `chain depth ${chainDepth} without a ${limits.quietGapSec}s pause (limit ${limits.maxChainDepth})` };
