@@ -5,7 +5,7 @@ import { checkTools, findPoisoningCues, toolVerdict, type CueContext } from '../
 
 // Detection is measured, not assumed: our own poisoned corpus in the published attack
 // styles against the tools/list of real MCP server packages. Figures go to
-// docs/benchmarks-manifest.md; these thresholds are the floor we promise.
+// docs/benchmarks.md (section 3); these thresholds are the floor we promise.
 const fixtures = join(import.meta.dirname, '../../fixtures');
 interface CorpusItem { id: string; category: string; context?: CueContext; tool: unknown }
 const load = (file: string): CorpusItem[] => (JSON.parse(readFileSync(join(fixtures, 'poisoned-tools', file), 'utf8')) as { items: CorpusItem[] }).items;

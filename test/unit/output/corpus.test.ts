@@ -23,7 +23,7 @@ describe('external corpora', () => {
       expect(recall(e), e).toBeGreaterThanOrEqual(0.95);
     }
     expect(recall('PHONE_NUMBER')).toBeGreaterThanOrEqual(0.8);
-    // Precision is reported in docs/benchmarks-output.md; guard against a collapse.
+    // Precision is reported in docs/benchmarks.md (section 2); guard against a collapse.
     for (const [e, s] of Object.entries(scores)) expect(s.correct / s.flagged, e).toBeGreaterThanOrEqual(0.8);
   });
 });
