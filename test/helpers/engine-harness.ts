@@ -20,6 +20,9 @@ export interface EngineOptions {
   policy?: string;
   progressMs?: number;
   home?: string;
+  /** Extra environment for serve and the CLI (e.g. HOME of a temp user with client configs). */
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
 }
 
 export function makeHome(): string {
@@ -30,8 +33,8 @@ export function makeHome(): string {
 export async function startEngine(options: EngineOptions = {}): Promise<RunningEngine> {
   const home = options.home ?? makeHome();
   if (options.policy !== undefined) writeFileSync(join(home, 'policy.yaml'), options.policy);
-  const env = { ...process.env, MCP_FIREWALL_HOME: home, MCP_FIREWALL_PROGRESS_MS: String(options.progressMs ?? 200) };
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const env = { ...process.env, ...options.env, MCP_FIREWALL_HOME: home, MCP_FIREWALL_PROGRESS_MS: String(options.progressMs ?? 200) };
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0'], { env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const controlFile = join(home, 'control.json');
@@ -57,7 +60,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<RunningE
       return { status: response.status, body: await response.json() };
     },
     cli(args) {
-      const result = spawnSync(process.execPath, [CLI, ...args], { env, encoding: 'utf8' });
+      const result = spawnSync(process.execPath, [CLI, ...args], { env, cwd: options.cwd, encoding: 'utf8' });
       return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
     },
     async stop() {
@@ -83,4 +86,9 @@ export async function waitFor<T>(check: () => Promise<T | undefined | null | fal
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/** The value or the error a promise settles with, so a rejection is never unhandled while a test waits elsewhere. */
+export function settled<T>(promise: Promise<T>): Promise<T | Error> {
+  return promise.then((value) => value, (error: Error) => error);
 }

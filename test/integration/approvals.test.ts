@@ -2,17 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { removeHome, startEngine, waitFor, type RunningEngine } from '../helpers/engine-harness.js';
+import { removeHome, startEngine, settled, waitFor, type RunningEngine } from '../helpers/engine-harness.js';
 import { FILESYSTEM_SERVER, MEMORY_SERVER, REPO_ROOT } from '../helpers/paths.js';
 import { connectThroughShim, type ShimConnection } from '../helpers/shim-client.js';
 
 // The shipped default policy, with a short approval timeout so the timeout case is quick.
 const POLICY = readFileSync(join(REPO_ROOT, 'resources', 'default-policy.yaml'), 'utf8').replace(/approval_timeout_sec: \d+/, 'approval_timeout_sec: 2');
 
-/** Resolves to the error a call failed with (or its result), so a rejection is never unhandled. */
-function settled<T>(promise: Promise<T>): Promise<T | Error> {
-  return promise.then((value) => value, (error: Error) => error);
-}
 
 interface Pending {
   id: string;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { removeHome, startEngine, waitFor, type RunningEngine } from '../helpers/engine-harness.js';
+import { removeHome, startEngine, settled, waitFor, type RunningEngine } from '../helpers/engine-harness.js';
 import { FIXTURES } from '../helpers/paths.js';
 import { connectThroughShim } from '../helpers/shim-client.js';
 
@@ -21,9 +21,6 @@ rules:
     decision: DENY
 `;
 
-function settled<T>(promise: Promise<T>): Promise<T | Error> {
-  return promise.then((value) => value, (error: Error) => error);
-}
 
 describe('taint, loop, fan-out and scope guards through the real shim', () => {
   let engine: RunningEngine;

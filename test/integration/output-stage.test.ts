@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { removeHome, startEngine, waitFor, type RunningEngine } from '../helpers/engine-harness.js';
+import { removeHome, startEngine, settled, waitFor, type RunningEngine } from '../helpers/engine-harness.js';
 import { EVERYTHING_SERVER, FIXTURES } from '../helpers/paths.js';
 import { connectThroughShim } from '../helpers/shim-client.js';
 import { githubStyleToken } from '../unit/output/helpers.js';
@@ -14,9 +14,6 @@ rules: []
 `;
 const GITHUB_TOKEN = githubStyleToken('ghp_', 'Zq8RmP2vX7kLw4Nt9Hs6Jd3Fb5Gc1Y');
 
-function settled<T>(promise: Promise<T>): Promise<T | Error> {
-  return promise.then((value) => value, (error: Error) => error);
-}
 
 describe('the output stage through the real shim', () => {
   let engine: RunningEngine;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { removeHome, startEngine, waitFor, type RunningEngine } from '../helpers/engine-harness.js';
+import { removeHome, startEngine, settled, waitFor, type RunningEngine } from '../helpers/engine-harness.js';
 import { FIXTURES, REPO_ROOT } from '../helpers/paths.js';
 import { connectThroughShim, type ShimConnection } from '../helpers/shim-client.js';
 
@@ -9,9 +9,6 @@ const FAULTY = join(FIXTURES, 'servers', 'faulty-server.mjs');
 const SEED_POLICY = readFileSync(join(FIXTURES, 'policies', 'seed-example.yaml'), 'utf8');
 const UNAPPROVED_WRITES_SQL = readFileSync(join(REPO_ROOT, 'resources', 'queries', 'unapproved-writes.sql'), 'utf8');
 
-function settled<T>(promise: Promise<T>): Promise<T | Error> {
-  return promise.then((value) => value, (error: Error) => error);
-}
 
 describe("the seed's policy example, enforced", () => {
   let engine: RunningEngine;

@@ -2,17 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { makeHome, removeHome, startEngine, type RunningEngine } from '../helpers/engine-harness.js';
+import { readFileSync } from 'node:fs';
+import { makeClaudeDesktopHome, stdioEntry } from '../helpers/client-home.js';
+import { removeHome, startEngine, type RunningEngine } from '../helpers/engine-harness.js';
 import { CLI, EVERYTHING_SERVER } from '../helpers/paths.js';
 
-// A Claude Desktop config as users write it: comments are not allowed there, but other
-// top-level settings and odd formatting are.
+// A Claude Desktop config as users write it: no comments (the app rejects them), other
+// top-level settings beside the servers.
 const ORIGINAL = `{
   "globalShortcut": "Ctrl+Space",
   "mcpServers": {
-    "everything": { "command": "${process.execPath.replace(/\\/g, '\\\\')}", "args": ["${EVERYTHING_SERVER.replace(/\\/g, '\\\\')}"], "env": { "LOG_LEVEL": "info" } }
+    ${stdioEntry('everything', process.execPath, [EVERYTHING_SERVER], { LOG_LEVEL: 'info' })}
   }
 }
 `;
@@ -24,11 +24,9 @@ describe('protect rewrites a client config so its server runs through the firewa
   let env: NodeJS.ProcessEnv;
   beforeAll(async () => {
     engine = await startEngine();
-    userHome = makeHome();
-    configFile = join(userHome, '.config', 'Claude', 'claude_desktop_config.json');
-    mkdirSync(join(userHome, '.config', 'Claude'), { recursive: true });
-    writeFileSync(configFile, ORIGINAL);
-    env = { ...engine.env, HOME: userHome, XDG_CONFIG_HOME: join(userHome, '.config') };
+    const home = makeClaudeDesktopHome(ORIGINAL);
+    ({ userHome, configFile } = home);
+    env = { ...engine.env, ...home.env };
   });
   afterAll(async () => {
     await engine.stop();

@@ -3,25 +3,21 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import keytar from 'keytar';
 import { KEYCHAIN_SERVICE } from '../../main/firewall/identity/secret-store.js';
-import { makeHome, removeHome, startEngine, type RunningEngine } from '../helpers/engine-harness.js';
+import { makeClaudeDesktopHome, stdioEntry } from '../helpers/client-home.js';
+import { removeHome, startEngine, type RunningEngine } from '../helpers/engine-harness.js';
 import { CLI, FIXTURES } from '../helpers/paths.js';
 
 const FAULTY_SERVER = join(FIXTURES, 'servers', 'faulty-server.mjs');
 const SERVER = 'everything-moved';
 const TOKEN = 'sk-ant-FAKEfakeFAKEfake0123456789-moved';
-const json = (s: string) => JSON.stringify(s);
 // A Claude Desktop config with a plaintext token in env, next to a harmless setting.
 const ORIGINAL = `{
   "mcpServers": {
-    ${json(SERVER)}: {
-      "command": ${json(process.execPath)},
-      "args": [${json(FAULTY_SERVER)}],
-      "env": { "ANTHROPIC_API_KEY": ${json(TOKEN)}, "LOG_LEVEL": "info" }
-    }
+    ${stdioEntry(SERVER, process.execPath, [FAULTY_SERVER], { ANTHROPIC_API_KEY: TOKEN, LOG_LEVEL: 'info' })}
   }
 }
 `;
@@ -33,11 +29,9 @@ describe('protect --move-secrets on the real keychain', () => {
   let env: NodeJS.ProcessEnv;
   beforeAll(async () => {
     engine = await startEngine();
-    userHome = makeHome();
-    mkdirSync(join(userHome, '.config', 'Claude'), { recursive: true });
-    configFile = join(userHome, '.config', 'Claude', 'claude_desktop_config.json');
-    writeFileSync(configFile, ORIGINAL);
-    env = { ...engine.env, HOME: userHome, XDG_CONFIG_HOME: join(userHome, '.config') };
+    const home = makeClaudeDesktopHome(ORIGINAL);
+    ({ userHome, configFile } = home);
+    env = { ...engine.env, ...home.env };
   });
   afterAll(async () => {
     await engine.stop();

@@ -1,0 +1,27 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeHome } from './engine-harness.js';
+
+export interface ClientHome {
+  userHome: string;
+  configFile: string;
+  /** HOME and XDG_CONFIG_HOME pointing at the temp home, for the CLI and serve. */
+  env: { HOME: string; XDG_CONFIG_HOME: string };
+}
+
+/** A temp user home holding a Claude Desktop config (Linux location) with exactly `text`. */
+export function makeClaudeDesktopHome(text: string): ClientHome {
+  const userHome = makeHome();
+  const dir = join(userHome, '.config', 'Claude');
+  mkdirSync(dir, { recursive: true });
+  const configFile = join(dir, 'claude_desktop_config.json');
+  writeFileSync(configFile, text);
+  return { userHome, configFile, env: { HOME: userHome, XDG_CONFIG_HOME: join(userHome, '.config') } };
+}
+
+/** One stdio server entry as a user writes it, with paths escaped for JSON. */
+export function stdioEntry(name: string, command: string, args: string[], env?: Record<string, string>): string {
+  const fields = [`"command": ${JSON.stringify(command)}`, `"args": ${JSON.stringify(args)}`];
+  if (env) fields.push(`"env": ${JSON.stringify(env)}`);
+  return `${JSON.stringify(name)}: { ${fields.join(', ')} }`;
+}
