@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeClaudeDesktopHome, stdioEntry } from '../helpers/client-home.js';
-import { removeHome, startEngine } from '../helpers/engine-harness.js';
+import { startEngineWithClientHome, stdioEntry } from '../helpers/client-home.js';
 import { CLI, EVERYTHING_SERVER, REPO_ROOT } from '../helpers/paths.js';
 
 export const RENDERER_INDEX = join(REPO_ROOT, 'dist', 'renderer', 'index.html');
@@ -33,15 +32,10 @@ export interface ServedDashboard {
  */
 export async function serveDashboard(policy: string): Promise<ServedDashboard> {
   if (!existsSync(CLI) || !existsSync(RENDERER_INDEX)) throw new Error('run `npm run build` first: the e2e tests drive the built CLI and dashboard');
-  const home = makeClaudeDesktopHome(claudeDesktopConfig());
-  const engine = await startEngine({ policy, env: home.env, cwd: home.userHome });
+  const served = await startEngineWithClientHome(claudeDesktopConfig(), { policy });
   return {
-    dataDir: engine.home, userHome: home.userHome, claudeConfig: home.configFile, env: engine.env, port: engine.port,
-    cli: engine.cli,
-    async stop() {
-      await engine.stop();
-      removeHome(engine.home);
-      removeHome(home.userHome);
-    },
+    dataDir: served.engine.home, userHome: served.userHome, claudeConfig: served.configFile, env: served.clientEnv, port: served.engine.port,
+    cli: served.engine.cli,
+    stop: served.stop,
   };
 }

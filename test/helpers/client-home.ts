@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeHome } from './engine-harness.js';
+import { makeHome, removeHome, startEngine, type EngineOptions, type RunningEngine } from './engine-harness.js';
 
 export interface ClientHome {
   userHome: string;
@@ -24,4 +24,27 @@ export function stdioEntry(name: string, command: string, args: string[], env?: 
   const fields = [`"command": ${JSON.stringify(command)}`, `"args": ${JSON.stringify(args)}`];
   if (env) fields.push(`"env": ${JSON.stringify(env)}`);
   return `${JSON.stringify(name)}: { ${fields.join(', ')} }`;
+}
+
+export interface EngineWithClientHome extends ClientHome {
+  engine: RunningEngine;
+  /** The engine's env plus the temp user's HOME: what the CLI and a client would run with. */
+  clientEnv: NodeJS.ProcessEnv;
+  stop(): Promise<void>;
+}
+
+/** A real `serve` whose user (HOME) is a temp home holding a Claude Desktop config with `text`. */
+export async function startEngineWithClientHome(text: string, options: EngineOptions = {}): Promise<EngineWithClientHome> {
+  const home = makeClaudeDesktopHome(text);
+  const engine = await startEngine({ ...options, env: home.env, cwd: home.userHome });
+  return {
+    ...home,
+    engine,
+    clientEnv: engine.env,
+    async stop() {
+      await engine.stop();
+      removeHome(engine.home);
+      removeHome(home.userHome);
+    },
+  };
 }

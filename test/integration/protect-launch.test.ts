@@ -3,8 +3,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { makeClaudeDesktopHome, stdioEntry } from '../helpers/client-home.js';
-import { removeHome, startEngine, type RunningEngine } from '../helpers/engine-harness.js';
+import { startEngineWithClientHome, stdioEntry, type EngineWithClientHome } from '../helpers/client-home.js';
+import type { RunningEngine } from '../helpers/engine-harness.js';
 import { CLI, EVERYTHING_SERVER } from '../helpers/paths.js';
 
 // A Claude Desktop config as users write it: no comments (the app rejects them), other
@@ -22,17 +22,12 @@ describe('protect rewrites a client config so its server runs through the firewa
   let userHome: string;
   let configFile: string;
   let env: NodeJS.ProcessEnv;
+  let fixture: EngineWithClientHome;
   beforeAll(async () => {
-    engine = await startEngine();
-    const home = makeClaudeDesktopHome(ORIGINAL);
-    ({ userHome, configFile } = home);
-    env = { ...engine.env, ...home.env };
+    fixture = await startEngineWithClientHome(ORIGINAL);
+    ({ engine, userHome, configFile, clientEnv: env } = fixture);
   });
-  afterAll(async () => {
-    await engine.stop();
-    removeHome(engine.home);
-    removeHome(userHome);
-  });
+  afterAll(() => fixture.stop());
 
   it('scans the server as shadow, protects it, launches it through wrap, and restores the file byte for byte', async () => {
     const withHome = (args: string[]) => {

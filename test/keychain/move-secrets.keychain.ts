@@ -7,8 +7,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import keytar from 'keytar';
 import { KEYCHAIN_SERVICE } from '../../main/firewall/identity/secret-store.js';
-import { makeClaudeDesktopHome, stdioEntry } from '../helpers/client-home.js';
-import { removeHome, startEngine, type RunningEngine } from '../helpers/engine-harness.js';
+import { startEngineWithClientHome, stdioEntry, type EngineWithClientHome } from '../helpers/client-home.js';
+import type { RunningEngine } from '../helpers/engine-harness.js';
 import { CLI, FIXTURES } from '../helpers/paths.js';
 
 const FAULTY_SERVER = join(FIXTURES, 'servers', 'faulty-server.mjs');
@@ -24,19 +24,16 @@ const ORIGINAL = `{
 
 describe('protect --move-secrets on the real keychain', () => {
   let engine: RunningEngine;
-  let userHome: string;
   let configFile: string;
   let env: NodeJS.ProcessEnv;
+  let userHome: string;
+  let fixture: EngineWithClientHome;
   beforeAll(async () => {
-    engine = await startEngine();
-    const home = makeClaudeDesktopHome(ORIGINAL);
-    ({ userHome, configFile } = home);
-    env = { ...engine.env, ...home.env };
+    fixture = await startEngineWithClientHome(ORIGINAL);
+    ({ engine, userHome, configFile, clientEnv: env } = fixture);
   });
   afterAll(async () => {
-    await engine.stop();
-    removeHome(engine.home);
-    removeHome(userHome);
+    await fixture.stop();
     await keytar.deletePassword(KEYCHAIN_SERVICE, `${SERVER}/env/ANTHROPIC_API_KEY`);
   });
 
