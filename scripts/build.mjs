@@ -4,7 +4,10 @@
 import { build } from 'esbuild';
 import { chmod, rm } from 'node:fs/promises';
 
-await rm('dist', { recursive: true, force: true });
+// Only this bundle's own outputs: the renderer and desktop builds live in dist/ too.
+await rm('dist/chunks', { recursive: true, force: true });
+await rm('dist/cli.js', { force: true });
+await rm('dist/cli.js.map', { force: true });
 await build({
   entryPoints: { cli: 'main/cli/index.ts' },
   outdir: 'dist',

@@ -29,6 +29,7 @@ usage:
   mcp-firewall pins list | diff SERVER | accept SERVER [--tool T] | window open TICKET | window close
   mcp-firewall classify [FILE|-] [--json]              run the secret, PII and injection detectors on text
   mcp-firewall quarantine list | show ID [--raw] | release ID | drop ID
+  mcp-firewall gates [--json]                          the five detection gates; exit 3 when one pages
 
 Data dir: $MCP_FIREWALL_HOME, else the OS app-data dir.
 `;
@@ -49,6 +50,7 @@ const COMMANDS: Record<string, () => Promise<CommandHandler>> = {
   pins: async () => (await import('./commands/pins.js')).pinsCommand,
   classify: async () => (await import('./commands/classify.js')).classifyCommand,
   quarantine: async () => (await import('./commands/quarantine.js')).quarantineCommand,
+  gates: async () => (await import('./commands/gates.js')).gatesCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -8,6 +8,8 @@ import type { Snapshot } from './ipc/protocol.js';
 import { dataPaths, type DataPaths } from './paths.js';
 import { openPolicyFile, type PolicyFile } from './policy/policy-file.js';
 import { approveServer, setServerEnabled } from './registry/registry-actions.js';
+import { watchGates } from './gates/gate-watch.js';
+import type { GateStatus } from './gates/gates.js';
 import { reviewManifest, type BlockedTools, type DeployWindow, type ManifestContext } from './pins/manifest-gate.js';
 import { createPinStore, type PinStore } from './pins/pin-store.js';
 import { loadQuarantineKey } from './quarantine/quarantine-key.js';
@@ -24,6 +26,7 @@ export interface EngineOptions {
   progressIntervalMs?: number;
   /** The keychain: secrets a server gets in its environment at spawn. */
   secretEnv?: (server: string) => Promise<Record<string, string>>;
+  gateIntervalMs?: number;
   /** The OS keychain; holds the quarantine's encryption key. */
   secretStore?: SecretStore;
 }
@@ -38,6 +41,9 @@ export interface Engine {
   readonly policy: PolicyFile;
   readonly pins: PinStore;
   readonly quarantine: QuarantineService;
+  /** The seed's five detection gates, re-evaluated on a timer; `onGatePage` hears when one starts paging. */
+  gates(): GateStatus[];
+  onGatePage(listener: (gate: GateStatus) => void): () => void;
   /** Which tools of this tools/list the client may not see (drifted, new or poisoned). */
   reviewManifest(ctx: ManifestContext, tools: unknown[]): BlockedTools;
   /** Accepts pending tool versions; running sessions of that server see them at once. */
@@ -74,6 +80,8 @@ export function createEngine(options: EngineOptions): Engine {
   const registry = createRegistry(db);
   const approvals = createApprovalQueue(db);
   const pins = createPinStore(db);
+  const pageListeners = new Set<(gate: GateStatus) => void>();
+  const gateWatch = watchGates(db, audit, (gate) => pageListeners.forEach((listener) => listener(gate)), options.gateIntervalMs);
   const quarantine = createQuarantineService(db, audit, async () => (await loadQuarantineKey(options.secretStore ?? null, join(paths.dir, 'quarantine.key'))).key);
   const acceptedListeners = new Set<(server: string, tools: string[]) => void>();
   const deployWindow = (): DeployWindow | null => {
@@ -121,6 +129,11 @@ export function createEngine(options: EngineOptions): Engine {
     policy,
     pins,
     quarantine,
+    gates: () => gateWatch.current(),
+    onGatePage(listener) {
+      pageListeners.add(listener);
+      return () => pageListeners.delete(listener);
+    },
     reviewManifest: (ctx, tools) => reviewManifest({ pins, audit, deployWindow }, ctx, tools),
     acceptPins(server, tool, actor) {
       const accepted = pins.accept(server, tool);
@@ -166,6 +179,7 @@ export function createEngine(options: EngineOptions): Engine {
       audit.append(entry);
     },
     close() {
+      gateWatch.stop();
       approvals.close();
       policy.close();
       db.close();

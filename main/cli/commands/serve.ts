@@ -39,7 +39,7 @@ export const serveCommand: CommandHandler = async (args, io) => {
   const keychain = createKeytarStore();
   const secretEnv = (server: string) => (bound.secrets ? bound.secrets.envFor(server) : Promise.reject(new Error('secrets not ready')));
   try {
-    engine = createEngine({ dataDir, defaultPolicyFile: defaultPolicyFile(), progressIntervalMs: progressMs, secretEnv, secretStore: keychain, ...(stringFlag(parsed, 'policy') ? { policyFile: stringFlag(parsed, 'policy')! } : {}) });
+    engine = createEngine({ dataDir, defaultPolicyFile: defaultPolicyFile(), progressIntervalMs: progressMs, gateIntervalMs: Number(io.env.MCP_FIREWALL_GATE_MS ?? 30_000), secretEnv, secretStore: keychain, ...(stringFlag(parsed, 'policy') ? { policyFile: stringFlag(parsed, 'policy')! } : {}) });
   } catch (error) {
     if (error instanceof PolicyLoadError) {
       io.stderr(`MCP Firewall cannot start: the policy has errors.\n${error.message}\n`);
@@ -61,6 +61,7 @@ export const serveCommand: CommandHandler = async (args, io) => {
     io.stderr(code === 'EADDRINUSE' ? `Port ${port} is in use; choose another with --port.\n` : `Cannot start the control API: ${(error as Error).message}\n`);
     return 1;
   }
+  engine.onGatePage((gate) => io.stderr(`PAGE ${gate.owner}: ${gate.name} — ${gate.detail} (pages when ${gate.pageCondition})\n`));
   // Signal handlers go in before control.json appears: whoever waits for that file may
   // stop us at once, and a default SIGTERM would skip the clean-up below.
   const stopped = new Promise<number>((resolve) => {

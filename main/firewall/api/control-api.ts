@@ -54,6 +54,7 @@ const ROUTES: Array<[method: string, pattern: RegExp, handler: Handler]> = [
     return runReadOnlyQuery(engine.paths.database, sql);
   }],
   ['GET', /^\/api\/audit\/verify$/, ({ engine }) => verifyAuditChain(engine.db)],
+  ['GET', /^\/api\/gates$/, ({ engine }) => engine.gates()],
   ...PIN_ROUTES,
   ...QUARANTINE_ROUTES,
 ];

@@ -26,7 +26,7 @@ export interface AuditEntry {
  * `call` rows carry the pre-dispatch decision (the seed's SQL reads these); `result`
  * rows the outcome and latency; the rest are registry and protocol events.
  */
-export type AuditEvent = 'call' | 'result' | 'registry' | 'server' | 'protocol' | 'approval' | 'policy' | 'manifest' | 'secret';
+export type AuditEvent = 'call' | 'result' | 'registry' | 'server' | 'protocol' | 'approval' | 'policy' | 'manifest' | 'gate' | 'secret';
 
 const COLUMNS = [
   'event_time', 'event', 'actor_id', 'client', 'server_name', 'tool_name', 'method', 'action_class', 'decision',
