@@ -46,3 +46,15 @@ export async function callEngine(env: NodeJS.ProcessEnv, method: 'GET' | 'POST',
   if (!response.ok) throw new Error(payload.error ?? `HTTP ${response.status}`);
   return payload;
 }
+
+/**
+ * Asks a running engine to fold its audit spool into the table now, so a query sees the
+ * calls that just happened. Without an engine there is nothing to fold: it is a no-op.
+ */
+export async function flushAuditSpool(env: NodeJS.ProcessEnv): Promise<void> {
+  try {
+    await callEngine(env, 'POST', '/audit/flush');
+  } catch {
+    // not running (or unreachable): the table is as current as it can be
+  }
+}

@@ -9,6 +9,7 @@ import { dataPaths, type DataPaths } from './paths.js';
 import { openPolicyFile, type PolicyFile } from './policy/policy-file.js';
 import { approveServer, setServerEnabled } from './registry/registry-actions.js';
 import { watchGates } from './gates/gate-watch.js';
+import { createSpool, type Spool } from './ipc/spool.js';
 import type { GateStatus } from './gates/gates.js';
 import { reviewManifest, type BlockedTools, type DeployWindow, type ManifestContext } from './pins/manifest-gate.js';
 import { createPinStore, type PinStore } from './pins/pin-store.js';
@@ -27,6 +28,7 @@ export interface EngineOptions {
   /** The keychain: secrets a server gets in its environment at spawn. */
   secretEnv?: (server: string) => Promise<Record<string, string>>;
   gateIntervalMs?: number;
+  spoolIntervalMs?: number;
   /** The OS keychain; holds the quarantine's encryption key. */
   secretStore?: SecretStore;
 }
@@ -41,6 +43,8 @@ export interface Engine {
   readonly policy: PolicyFile;
   readonly pins: PinStore;
   readonly quarantine: QuarantineService;
+  /** Where shims append their audit rows; folded into the chain on a timer and on demand. */
+  readonly spool: Spool;
   /** The seed's five detection gates, re-evaluated on a timer; `onGatePage` hears when one starts paging. */
   gates(): GateStatus[];
   onGatePage(listener: (gate: GateStatus) => void): () => void;
@@ -80,6 +84,7 @@ export function createEngine(options: EngineOptions): Engine {
   const registry = createRegistry(db);
   const approvals = createApprovalQueue(db);
   const pins = createPinStore(db);
+  const spool = createSpool(db, audit, join(paths.dir, 'spool'), options.spoolIntervalMs ?? 100);
   const pageListeners = new Set<(gate: GateStatus) => void>();
   const gateWatch = watchGates(db, audit, (gate) => pageListeners.forEach((listener) => listener(gate)), options.gateIntervalMs);
   const quarantine = createQuarantineService(db, audit, async () => (await loadQuarantineKey(options.secretStore ?? null, join(paths.dir, 'quarantine.key'))).key);
@@ -129,6 +134,7 @@ export function createEngine(options: EngineOptions): Engine {
     policy,
     pins,
     quarantine,
+    spool,
     gates: () => gateWatch.current(),
     onGatePage(listener) {
       pageListeners.add(listener);
@@ -180,6 +186,7 @@ export function createEngine(options: EngineOptions): Engine {
     },
     close() {
       gateWatch.stop();
+      spool.close();
       approvals.close();
       policy.close();
       db.close();

@@ -4,6 +4,7 @@ import { runReadOnlyQuery } from '../../firewall/audit/audit-query.js';
 import { dataPaths, resolveDataDir } from '../../firewall/paths.js';
 import { openReadOnly } from '../../firewall/store/database.js';
 import { parseArgs } from '../args.js';
+import { flushAuditSpool } from '../control-client.js';
 import { UsageError, type CommandHandler } from '../command.js';
 import { formatTable } from './output.js';
 
@@ -14,6 +15,7 @@ export const auditCommand: CommandHandler = async (args, io) => {
   const parsed = parseArgs(args, ['json']);
   const [verb, sql] = parsed.positional;
   const database = dataPaths(resolveDataDir(io.env)).database;
+  await flushAuditSpool(io.env);
   if (!existsSync(database)) {
     io.stderr(`No audit trail yet at ${database}: start the firewall with 'mcp-firewall serve' first.\n`);
     return 1;

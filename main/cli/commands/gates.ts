@@ -3,6 +3,7 @@ import { evaluateGates } from '../../firewall/gates/gates.js';
 import { dataPaths, resolveDataDir } from '../../firewall/paths.js';
 import { openReadOnly } from '../../firewall/store/database.js';
 import { parseArgs } from '../args.js';
+import { flushAuditSpool } from '../control-client.js';
 import type { CommandHandler } from '../command.js';
 import { formatTable } from './output.js';
 
@@ -12,6 +13,7 @@ export const gatesUsage = 'mcp-firewall gates [--json]';
 export const gatesCommand: CommandHandler = async (args, io) => {
   const parsed = parseArgs(args, ['json']);
   const database = dataPaths(resolveDataDir(io.env)).database;
+  await flushAuditSpool(io.env);
   if (!existsSync(database)) {
     io.stderr(`No audit trail yet at ${database}: start the firewall with 'mcp-firewall serve' first.\n`);
     return 1;

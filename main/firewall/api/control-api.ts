@@ -48,13 +48,24 @@ const ROUTES: Array<[method: string, pattern: RegExp, handler: Handler]> = [
     engine.setEmergencyWriteApproval(enabled, ACTOR);
     return { emergencyWriteApproval: enabled };
   }],
+  ['POST', /^\/api\/audit\/flush$/, ({ engine }) => {
+    engine.spool.ingest();
+    return { flushed: true };
+  }],
   ['GET', /^\/api\/audit$/, ({ engine, url }) => {
     const sql = url.searchParams.get('sql');
     if (!sql) throw new HttpError(400, 'missing ?sql=');
+    engine.spool.ingest();
     return runReadOnlyQuery(engine.paths.database, sql);
   }],
-  ['GET', /^\/api\/audit\/verify$/, ({ engine }) => verifyAuditChain(engine.db)],
-  ['GET', /^\/api\/gates$/, ({ engine }) => engine.gates()],
+  ['GET', /^\/api\/audit\/verify$/, ({ engine }) => {
+    engine.spool.ingest();
+    return verifyAuditChain(engine.db);
+  }],
+  ['GET', /^\/api\/gates$/, ({ engine }) => {
+    engine.spool.ingest();
+    return engine.gates();
+  }],
   ...PIN_ROUTES,
   ...QUARANTINE_ROUTES,
 ];

@@ -43,8 +43,11 @@ export function rowHash(prevHash: string, values: RowValues): string {
 
 export interface AuditLog {
   append(entry: AuditEntry): { id: number; rowHash: string };
-  /** Several rows in one transaction: the engine's group commit for rows arriving together. */
-  appendBatch(entries: AuditEntry[]): void;
+  /**
+   * Several rows in one transaction: the engine's group commit for rows arriving together.
+   * `alongside` runs in the same transaction (the spool's read offset moves with its rows).
+   */
+  appendBatch(entries: AuditEntry[], alongside?: () => void): void;
 }
 
 export function createAuditLog(db: DatabaseSync): AuditLog {
@@ -85,10 +88,11 @@ export function createAuditLog(db: DatabaseSync): AuditLog {
         return { id: Number(info.lastInsertRowid), rowHash: hash };
       });
     },
-    appendBatch(entries) {
-      if (entries.length === 0) return;
+    appendBatch(entries, alongside) {
+      if (entries.length === 0 && !alongside) return;
       const rows = entries.map(toValues);
       inTransaction(() => {
+        alongside?.();
         let prevHash = chainHead();
         for (const values of rows) {
           const hash = rowHash(prevHash, values);

@@ -1,4 +1,3 @@
-import type { AuditEntry } from '../audit/audit-log.js';
 import type { Constraints, Decision, PolicySpec } from '../policy/types.js';
 
 // Shim ↔ engine messages, one JSON object per line over the engine's local socket.
@@ -29,8 +28,6 @@ export interface CallInfo {
 export type ShimMessage =
   | { t: 'hello'; server: string; client: string; command: string; args: string[]; sessionId: string; pid: number }
   | { t: 'decide'; rid: number; call: CallInfo; ruleId: string | null; reason: string }
-  | { t: 'record'; rid: number; entry: AuditEntry }
-  | { t: 'events'; entries: AuditEntry[] }
   | { t: 'cancel'; rid: number }
   | { t: 'manifest'; rid: number; tools: unknown[] }
   /** A result withheld by the output stage; answered with `held` once it is stored. */
@@ -38,12 +35,14 @@ export type ShimMessage =
   | { t: 'delivered'; id: string };
 
 export type EngineMessage =
-  /** `env`: the server's secrets from the OS keychain, injected at spawn (never written to disk). */
-  | { t: 'welcome'; snapshot: Snapshot; env: Record<string, string> }
+  /**
+   * `env`: the server's secrets from the OS keychain, injected at spawn (never written to disk).
+   * `spool`: the file this session appends its audit rows to (see ipc/spool.ts).
+   */
+  | { t: 'welcome'; snapshot: Snapshot; env: Record<string, string>; spool: string }
   | { t: 'refused'; reason: string; hint: string }
   | { t: 'snapshot'; snapshot: Snapshot }
   | { t: 'verdict'; rid: number; decision: Decision; ruleId: string | null; reason: string; approvalId: string | null; constraints: Constraints }
-  | { t: 'ack'; rid: number }
   | { t: 'nack'; rid: number; error: string }
   | { t: 'progress'; rid: number; message: string }
   /** Tools to hide from the client, and why; answers `manifest`. */

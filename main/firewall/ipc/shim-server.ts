@@ -1,10 +1,8 @@
 import { chmodSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import type { AuditEntry } from '../audit/audit-log.js';
 import type { Engine } from '../engine.js';
 import { createLineSplitter } from '../jsonrpc/line-splitter.js';
 import { formatFingerprint } from '../registry/registry.js';
-import { createAuditBatcher, type AuditBatcher } from './audit-batcher.js';
 import type { EngineMessage, ShimMessage } from './protocol.js';
 
 interface ShimSession {
@@ -29,8 +27,7 @@ function send(socket: Socket, message: EngineMessage): void {
 export async function startShimServer(engine: Engine, socketPath: string): Promise<ShimServer> {
   if (process.platform !== 'win32') rmSync(socketPath, { force: true });
   const sessions = new Set<ShimSession>();
-  const batcher = createAuditBatcher(engine.audit);
-  const server: Server = createServer((socket) => handleConnection(engine, batcher, socket, sessions));
+  const server: Server = createServer((socket) => handleConnection(engine, socket, sessions));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(socketPath, () => resolve());
@@ -60,14 +57,13 @@ export async function startShimServer(engine: Engine, socketPath: string): Promi
         offRevoke();
         offAccepted();
         offReleased();
-        batcher.flush();
         for (const session of sessions) session.socket.destroy();
         server.close(() => resolve());
       }),
   };
 }
 
-function handleConnection(engine: Engine, batcher: AuditBatcher, socket: Socket, sessions: Set<ShimSession>): void {
+function handleConnection(engine: Engine, socket: Socket, sessions: Set<ShimSession>): void {
   const session: ShimSession = { socket, server: null, client: 'unknown', sessionId: '', actorId: '', cancels: new Map() };
   sessions.add(session);
   const splitter = createLineSplitter((line) => {
@@ -78,18 +74,19 @@ function handleConnection(engine: Engine, batcher: AuditBatcher, socket: Socket,
       socket.destroy();
       return;
     }
-    handleMessage(engine, batcher, session, message);
+    handleMessage(engine, session, message);
   });
   socket.on('data', (chunk: Buffer) => splitter.push(chunk));
   socket.on('error', () => socket.destroy());
   socket.on('close', () => {
     sessions.delete(session);
+    if (session.sessionId) engine.spool.finish(session.sessionId);
     // A shim that went away cannot run an approved call: stop waiting for its approvals.
     for (const cancel of session.cancels.values()) cancel();
   });
 }
 
-function handleMessage(engine: Engine, batcher: AuditBatcher, session: ShimSession, message: ShimMessage): void {
+function handleMessage(engine: Engine, session: ShimSession, message: ShimMessage): void {
   const { socket } = session;
   switch (message.t) {
     case 'hello': {
@@ -108,7 +105,16 @@ function handleMessage(engine: Engine, batcher: AuditBatcher, session: ShimSessi
       engine.record({ ...base, decision: 'ALLOW', reason: admission.pinnedNow ? `first run: pinned launch line ${formatFingerprint(fingerprint)}` : 'registered server started' });
       engine.secretEnv(message.server).then(
         (env) => {
-          send(socket, { t: 'welcome', snapshot: engine.snapshot(), env });
+          let spool: string;
+          try {
+            spool = engine.spool.open(message.sessionId, message.server, message.client);
+          } catch (error) {
+            // No spool, no audit: the server does not start.
+            session.server = null;
+            send(socket, { t: 'refused', reason: `cannot open the audit spool: ${(error as Error).message}`, hint: 'check the data dir is writable' });
+            return;
+          }
+          send(socket, { t: 'welcome', snapshot: engine.snapshot(), env, spool });
           // Results released while this server was not running reach the retry in this session.
           engine.quarantine.releasedFor(message.server).then(
             (items) => items.forEach((item) => send(socket, { t: 'released', ...item })),
@@ -125,20 +131,6 @@ function handleMessage(engine: Engine, batcher: AuditBatcher, session: ShimSessi
       );
       return;
     }
-    case 'record': {
-      if (!session.server) {
-        send(socket, { t: 'nack', rid: message.rid, error: 'session was not admitted' });
-        return;
-      }
-      const { rid } = message;
-      batcher.write(sessionEntry(session, message.entry), (error) =>
-        send(socket, error ? { t: 'nack', rid, error: error.message } : { t: 'ack', rid }),
-      );
-      return;
-    }
-    case 'events':
-      if (session.server) for (const entry of message.entries) batcher.write(sessionEntry(session, entry));
-      return;
     case 'decide': {
       if (!session.server) {
         send(socket, { t: 'verdict', rid: message.rid, decision: 'DENY', ruleId: null, reason: 'session was not admitted', approvalId: null, constraints: {} });
@@ -186,9 +178,4 @@ function handleMessage(engine: Engine, batcher: AuditBatcher, session: ShimSessi
       return;
     }
   }
-}
-
-/** A shim may only write rows about the server and session the engine admitted it for. */
-function sessionEntry(session: ShimSession, entry: AuditEntry): AuditEntry {
-  return { ...entry, serverName: session.server, sessionId: session.sessionId };
 }

@@ -1,3 +1,4 @@
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import type { AuditEntry } from '../audit/audit-log.js';
 import type { CallInfo, EngineMessage, ShimMessage, Snapshot } from '../ipc/protocol.js';
@@ -10,9 +11,9 @@ export type Admission = { admitted: true; snapshot: Snapshot; env: Record<string
 export interface EngineLink {
   hello(message: Omit<Extract<ShimMessage, { t: 'hello' }>, 't'>): Promise<Admission>;
   decide(call: CallInfo, ruleId: string | null, reason: string, onProgress: (message: string) => void): { verdict: Promise<Verdict>; cancel(): void };
-  /** Resolves once the engine has committed the row. */
+  /** Appends the row to this session's audit spool (one synchronous write); rejects if it cannot. */
   record(entry: AuditEntry): Promise<void>;
-  /** Fire and forget, for rows nothing waits on; sent in small batches to spare the engine a wake-up per row. */
+  /** For rows nothing waits on: written with the next row, or within 20 ms. */
   event(entry: AuditEntry): void;
   /** Which tools of a tools/list to hide, and why. */
   manifest(tools: unknown[]): Promise<Record<string, string>>;
@@ -32,9 +33,6 @@ interface Waiter {
   reject: (error: Error) => void;
   onProgress?: (message: string) => void;
 }
-
-const EVENT_BATCH = 32;
-const EVENT_DELAY_MS = 10;
 
 export const ENGINE_GONE = 'the MCP Firewall engine is not running';
 
@@ -106,7 +104,6 @@ function createEngineLink(socket: Socket): EngineLink {
       case 'verdict':
       case 'manifestVerdict':
       case 'held':
-      case 'ack':
       case 'nack': {
         const waiter = waiters.get(message.rid);
         waiters.delete(message.rid);
@@ -117,15 +114,27 @@ function createEngineLink(socket: Socket): EngineLink {
   });
   socket.on('data', (chunk: Buffer) => splitter.push(chunk));
 
-  let events: AuditEntry[] = [];
-  let eventTimer: NodeJS.Timeout | null = null;
-  const flushEvents = () => {
-    if (eventTimer) clearTimeout(eventTimer);
-    eventTimer = null;
-    if (events.length === 0 || closed) return;
-    const batch = events;
-    events = [];
-    socket.write(`${JSON.stringify({ t: 'events', entries: batch } satisfies ShimMessage)}\n`);
+  // The session's audit spool (ipc/spool.ts), opened once the engine admits us. Rows a
+  // decision depends on are written at once; the others (results) ride along with the next
+  // write or a short timer, saving a system call per tools/call.
+  let spoolFd: number | null = null;
+  let deferred = '';
+  let deferTimer: NodeJS.Timeout | null = null;
+  const line = (entry: AuditEntry) => `${JSON.stringify({ ...entry, eventTime: entry.eventTime ?? new Date().toISOString() })}\n`;
+  const spoolWrite = (text: string) => {
+    if (spoolFd === null) throw new Error('the audit spool is not open');
+    const all = deferred + text;
+    deferred = '';
+    if (deferTimer) clearTimeout(deferTimer);
+    deferTimer = null;
+    if (all) writeSync(spoolFd, all);
+  };
+  const flushDeferred = () => {
+    try {
+      spoolWrite('');
+    } catch {
+      // nothing waits on these rows
+    }
   };
   const send = (message: ShimMessage) => {
     if (closed) throw new Error(ENGINE_GONE);
@@ -152,6 +161,7 @@ function createEngineLink(socket: Socket): EngineLink {
       }).then((reply) => {
         if (reply.t === 'welcome') {
           admitted = true;
+          spoolFd = openSync(reply.spool, 'a', 0o600);
           return { admitted: true, snapshot: reply.snapshot, env: reply.env };
         }
         if (reply.t === 'refused') return { admitted: false, reason: reply.reason, hint: reply.hint };
@@ -171,9 +181,12 @@ function createEngineLink(socket: Socket): EngineLink {
       };
     },
     record(entry) {
-      return ask((rid) => ({ t: 'record', rid, entry })).promise.then((reply) => {
-        if (reply.t === 'nack') throw new Error(`audit write failed: ${reply.error}`);
-      });
+      try {
+        spoolWrite(line(entry));
+        return Promise.resolve();
+      } catch (error) {
+        return Promise.reject(new Error(`audit write failed: ${(error as Error).message}`));
+      }
     },
     manifest(tools) {
       return ask((rid) => ({ t: 'manifest', rid, tools })).promise.then((reply) => {
@@ -197,10 +210,9 @@ function createEngineLink(socket: Socket): EngineLink {
       releasedListener = listener;
     },
     event(entry) {
-      if (closed) return;
-      events.push({ ...entry, eventTime: entry.eventTime ?? new Date().toISOString() });
-      if (events.length >= EVENT_BATCH) flushEvents();
-      else if (!eventTimer) eventTimer = setTimeout(flushEvents, EVENT_DELAY_MS);
+      deferred += line(entry);
+      if (deferred.length > 64 * 1024) flushDeferred();
+      else if (!deferTimer) deferTimer = setTimeout(flushDeferred, 20);
     },
     onSnapshot(listener) {
       snapshotListener = listener;
@@ -209,8 +221,10 @@ function createEngineLink(socket: Socket): EngineLink {
       revokedListener = listener;
     },
     close() {
-      flushEvents();
+      flushDeferred();
       closed = true;
+      if (spoolFd !== null) closeSync(spoolFd);
+      spoolFd = null;
       socket.end();
     },
   };

@@ -1,0 +1,120 @@
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DatabaseSync } from 'node:sqlite';
+import type { AuditEntry, AuditLog } from '../audit/audit-log.js';
+
+// The audit spool. A shim writes each decision row to its session's spool file with one
+// synchronous append before the answer leaves — in the OS's hands, so it survives the
+// shim or the engine dying, as a WAL commit at synchronous=NORMAL would — and the engine
+// folds the files into the hash-chained table on a short timer. This takes the engine
+// process off the per-call path (a round trip to it cost more than the rest of the shim).
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS spool_sessions (
+  session_id TEXT PRIMARY KEY,
+  server_name TEXT NOT NULL,
+  client TEXT,
+  file TEXT NOT NULL,
+  read_offset INTEGER NOT NULL,
+  closed INTEGER NOT NULL
+);
+`;
+
+interface SessionRow {
+  session_id: string;
+  server_name: string;
+  client: string | null;
+  file: string;
+  read_offset: number;
+  closed: number;
+}
+
+export interface Spool {
+  /** A spool file for a newly admitted session; rows in it are attributed to this server. */
+  open(sessionId: string, server: string, client: string): string;
+  /** Folds every new complete line into the audit now. */
+  ingest(): void;
+  /** The session ended: fold what is left and retire its file. */
+  finish(sessionId: string): void;
+  close(): void;
+}
+
+const READ_CHUNK = 1 << 20;
+
+export function createSpool(db: DatabaseSync, audit: AuditLog, dir: string, intervalMs: number): Spool {
+  db.exec(SCHEMA);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const sessions = () => db.prepare('SELECT * FROM spool_sessions').all() as unknown as SessionRow[];
+  const moveOffset = db.prepare('UPDATE spool_sessions SET read_offset = ? WHERE session_id = ?');
+
+  function ingestSession(row: SessionRow): void {
+    let fd: number;
+    try {
+      fd = openSync(row.file, 'r');
+    } catch {
+      return;
+    }
+    try {
+      let offset = Number(row.read_offset);
+      for (;;) {
+        const size = fstatSync(fd).size;
+        if (size <= offset) return;
+        const buffer = Buffer.alloc(Math.min(size - offset, READ_CHUNK));
+        const read = readSync(fd, buffer, 0, buffer.length, offset);
+        const lastNewline = buffer.subarray(0, read).lastIndexOf(0x0a);
+        if (lastNewline === -1) return; // a line still being written
+        const entries: AuditEntry[] = [];
+        for (const line of buffer.subarray(0, lastNewline).toString('utf8').split('\n')) {
+          if (!line) continue;
+          try {
+            // The shim writes for the server and session the engine admitted, nothing else.
+            entries.push({ ...(JSON.parse(line) as AuditEntry), serverName: row.server_name, sessionId: row.session_id });
+          } catch {
+            entries.push({ event: 'protocol', decision: 'ERROR', serverName: row.server_name, sessionId: row.session_id, reason: 'unreadable line in the audit spool' });
+          }
+        }
+        offset += lastNewline + 1;
+        const next = offset;
+        audit.appendBatch(entries, () => moveOffset.run(next, row.session_id));
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  const retire = (row: SessionRow) => {
+    rmSync(row.file, { force: true });
+    db.prepare('DELETE FROM spool_sessions WHERE session_id = ?').run(row.session_id);
+  };
+
+  // Sessions of an engine that stopped (or crashed) are finished now: their shims are gone.
+  for (const row of sessions()) {
+    ingestSession(row);
+    retire(row);
+  }
+
+  const ingest = () => {
+    for (const row of sessions()) ingestSession(row);
+  };
+  const timer = setInterval(ingest, intervalMs);
+  timer.unref();
+
+  return {
+    open(sessionId, server, client) {
+      const file = join(dir, `${sessionId}.ndjson`);
+      closeSync(openSync(file, 'a', 0o600));
+      db.prepare('INSERT OR REPLACE INTO spool_sessions (session_id, server_name, client, file, read_offset, closed) VALUES (?, ?, ?, ?, 0, 0)').run(sessionId, server, client, file);
+      return file;
+    },
+    ingest,
+    finish(sessionId) {
+      const row = db.prepare('SELECT * FROM spool_sessions WHERE session_id = ?').get(sessionId) as SessionRow | undefined;
+      if (!row) return;
+      ingestSession(row);
+      retire(row);
+    },
+    close() {
+      clearInterval(timer);
+      ingest();
+    },
+  };
+}
