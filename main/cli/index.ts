@@ -30,6 +30,7 @@ usage:
   mcp-firewall classify [FILE|-] [--json]              run the secret, PII and injection detectors on text
   mcp-firewall quarantine list | show ID [--raw] | release ID | drop ID
   mcp-firewall gates [--json]                          the five detection gates; exit 3 when one pages
+  mcp-firewall watch auto-protect on|off|status        re-protect entries that appear unprotected
 
 Data dir: $MCP_FIREWALL_HOME, else the OS app-data dir.
 `;
@@ -51,6 +52,7 @@ const COMMANDS: Record<string, () => Promise<CommandHandler>> = {
   classify: async () => (await import('./commands/classify.js')).classifyCommand,
   quarantine: async () => (await import('./commands/quarantine.js')).quarantineCommand,
   gates: async () => (await import('./commands/gates.js')).gatesCommand,
+  watch: async () => (await import('./commands/watch.js')).watchCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

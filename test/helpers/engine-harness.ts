@@ -33,7 +33,7 @@ export function makeHome(): string {
 export async function startEngine(options: EngineOptions = {}): Promise<RunningEngine> {
   const home = options.home ?? makeHome();
   if (options.policy !== undefined) writeFileSync(join(home, 'policy.yaml'), options.policy);
-  const env = { ...process.env, ...options.env, MCP_FIREWALL_HOME: home, MCP_FIREWALL_PROGRESS_MS: String(options.progressMs ?? 200), MCP_FIREWALL_GATE_MS: '200' };
+  const env = { ...process.env, ...options.env, MCP_FIREWALL_HOME: home, MCP_FIREWALL_PROGRESS_MS: String(options.progressMs ?? 200), MCP_FIREWALL_GATE_MS: '200', MCP_FIREWALL_CONFIG_POLL_MS: '200' };
   const child = spawn(process.execPath, [CLI, 'serve', '--port', '0'], { env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { startControlApi } from '../../firewall/api/control-api.js';
+import { startClientWatch } from '../../firewall/client-watch.js';
+import { defaultClientsDeps } from '../../firewall/api/default-clients-deps.js';
 import { createEngine } from '../../firewall/engine.js';
 import { createKeytarStore } from '../../firewall/identity/keytar-store.js';
 import { createSecretIndex } from '../../firewall/identity/secret-index.js';
@@ -61,6 +63,7 @@ export const serveCommand: CommandHandler = async (args, io) => {
     io.stderr(code === 'EADDRINUSE' ? `Port ${port} is in use; choose another with --port.\n` : `Cannot start the control API: ${(error as Error).message}\n`);
     return 1;
   }
+  const clientWatch = startClientWatch(engine, defaultClientsDeps(), (row) => io.stderr(`SHADOW SERVER: unprotected entry '${row.name}' appeared in ${row.file} (${row.client})\n`), Number(io.env.MCP_FIREWALL_CONFIG_POLL_MS ?? 2_000));
   engine.onGatePage((gate) => io.stderr(`PAGE ${gate.owner}: ${gate.name} — ${gate.detail} (pages when ${gate.pageCondition})\n`));
   // Signal handlers go in before control.json appears: whoever waits for that file may
   // stop us at once, and a default SIGTERM would skip the clean-up below.
@@ -70,6 +73,7 @@ export const serveCommand: CommandHandler = async (args, io) => {
       if (stopping) return;
       stopping = true;
       rmSync(engine.paths.controlFile, { force: true });
+      clientWatch.stop();
       await api.close();
       await shims.close();
       engine.close();

@@ -6,4 +6,5 @@ export { protectClients, protectFiles, type EditDeps, type EditOptions, type Edi
 export { unprotectClients } from './unprotect.js';
 export { buildWrapLaunch, decodeWrapLaunch, launchFingerprint, urlFingerprint } from './wrap-line.js';
 export { mask } from './secrets.js';
+export { watchClientConfigs, type ConfigWatch, type ConfigWatchHooks } from './watch.js';
 export type * from './types.js';

@@ -1,0 +1,21 @@
+import { AUTO_PROTECT_KEY } from '../../firewall/client-watch.js';
+import { createEngineStore } from '../../firewall/engine-store.js';
+import { getSetting, setSetting } from '../../firewall/store/database.js';
+import { UsageError, type CommandHandler } from '../command.js';
+
+export const watchUsage = 'mcp-firewall watch auto-protect on|off|status';
+
+/** The engine reads this setting on every look at the client configs; no restart needed. */
+export const watchCommand: CommandHandler = async (args, io) => {
+  const [what, value] = args;
+  if (what !== 'auto-protect' || !['on', 'off', 'status', undefined].includes(value)) throw new UsageError(`usage: ${watchUsage}`);
+  const store = createEngineStore(io.env);
+  try {
+    if (value === 'on' || value === 'off') setSetting(store.db, AUTO_PROTECT_KEY, value);
+    const now = getSetting(store.db, AUTO_PROTECT_KEY) === 'on';
+    io.stdout(`auto-protect: ${now ? 'on — unprotected entries that appear in client configs are routed through the firewall again' : 'off — they are reported as shadow servers'}\n`);
+    return 0;
+  } finally {
+    store.close();
+  }
+};

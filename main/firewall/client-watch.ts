@@ -1,0 +1,52 @@
+import type { Engine } from './engine.js';
+import { protectClients, watchClientConfigs, type ClientContext, type ClientsDeps, type ConfigWatch, type ScanRow } from './clients/index.js';
+import { getSetting } from './store/database.js';
+
+export const AUTO_PROTECT_KEY = 'auto_protect';
+
+/** Where protected configs point (this runtime and cli, or the desktop app's own). */
+export interface ClientLaunch extends ClientContext {
+  runtimePath: string;
+  cliPath: string;
+}
+
+/** Client-config deps backed by the engine's registry: protecting a server approves it. */
+export function engineClientsDeps(engine: Engine, launch: ClientLaunch, actor: string): () => ClientsDeps {
+  return () => ({
+    ...launch,
+    dataDir: engine.paths.dir,
+    registry: { isRegistered: (name) => engine.registry.get(name)?.enabled === true },
+    registerServer: (name) => {
+      if (!engine.registry.get(name)) engine.approveServer(name, actor);
+    },
+  });
+}
+
+/**
+ * The engine's eye on client configs: an unprotected entry that appears is a shadow
+ * server — audited, announced, and protected again when the user turned auto-protect on
+ * (`mcp-firewall watch auto-protect on`).
+ */
+export function startClientWatch(engine: Engine, launch: ClientLaunch, announce: (row: ScanRow) => void, intervalMs: number): ConfigWatch {
+  const deps = engineClientsDeps(engine, launch, 'auto-protect');
+  return watchClientConfigs(
+    deps,
+    {
+      onShadowEntry(row) {
+        engine.record({
+          event: 'registry', decision: 'SHADOW_ENTRY', serverName: row.name, client: row.client, ruleId: 'client-config-watch',
+          reason: `unprotected server entry '${row.name}' appeared in ${row.file}`,
+        });
+        announce(row);
+      },
+      autoProtect: () => getSetting(engine.db, AUTO_PROTECT_KEY) === 'on',
+      protect(client) {
+        return protectClients(deps(), { client }).then(
+          (report) => engine.record({ event: 'registry', decision: 'REPROTECTED', client, ruleId: 'client-config-watch', reason: `auto-protect: ${report.entries.length} entries of ${client} checked, ${report.errors.length} error(s)` }),
+          (error: Error) => engine.record({ event: 'registry', decision: 'ERROR', client, ruleId: 'client-config-watch', reason: `auto-protect failed: ${error.message}` }),
+        );
+      },
+    },
+    intervalMs,
+  );
+}

@@ -1,0 +1,35 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { startEngineWithClientHome, stdioEntry, type EngineWithClientHome } from '../helpers/client-home.js';
+import { waitFor } from '../helpers/engine-harness.js';
+import { EVERYTHING_SERVER } from '../helpers/paths.js';
+
+const withServers = (...entries: string[]) => `{\n  "globalShortcut": "Ctrl+Space",\n  "mcpServers": {\n    ${entries.join(',\n    ')}\n  }\n}\n`;
+
+describe('the engine watches client configs for shadow servers', () => {
+  let fixture: EngineWithClientHome;
+  const shadowRows = () =>
+    JSON.parse(fixture.engine.cli(['audit', 'query', "SELECT decision, server_name, client FROM mcp_audit WHERE rule_id = 'client-config-watch' ORDER BY id", '--json']).stdout) as Array<{ decision: string; server_name: string | null; client: string }>;
+  beforeAll(async () => {
+    fixture = await startEngineWithClientHome(withServers());
+  });
+  afterAll(() => fixture.stop());
+
+  it('reports an entry an installer adds behind our back, and leaves it alone while auto-protect is off', async () => {
+    writeFileSync(fixture.configFile, withServers(stdioEntry('sneaky', process.execPath, [EVERYTHING_SERVER])));
+    await waitFor(() => shadowRows().some((r) => r.server_name === 'sneaky'), 'the shadow entry to be audited');
+    expect(shadowRows()).toEqual([{ decision: 'SHADOW_ENTRY', server_name: 'sneaky', client: 'claude-desktop' }]);
+    await waitFor(() => fixture.engine.stderr().includes("SHADOW SERVER: unprotected entry 'sneaky'"), 'the announcement');
+    expect(readFileSync(fixture.configFile, 'utf8')).not.toContain('wrap');
+  });
+
+  it('routes a new entry through the firewall again when auto-protect is on', async () => {
+    expect(fixture.engine.cli(['watch', 'auto-protect', 'on']).stdout).toContain('auto-protect: on');
+    writeFileSync(fixture.configFile, withServers(stdioEntry('sneaky', process.execPath, [EVERYTHING_SERVER]), stdioEntry('another', process.execPath, [EVERYTHING_SERVER])));
+    await waitFor(() => readFileSync(fixture.configFile, 'utf8').includes('"wrap"'), 'the config to be re-protected');
+    const config = JSON.parse(readFileSync(fixture.configFile, 'utf8')) as { globalShortcut: string; mcpServers: Record<string, { args: string[] }> };
+    expect(config.globalShortcut).toBe('Ctrl+Space');
+    expect(config.mcpServers.another!.args).toContain('wrap');
+    await waitFor(() => shadowRows().some((r) => r.decision === 'REPROTECTED'), 'the re-protect row');
+  });
+});
