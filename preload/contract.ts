@@ -24,10 +24,21 @@ export const serverEnabledSchema = z.object({ name: z.string().min(1).max(200), 
 export const policySourceSchema = z.object({ source: z.string().max(1024 * 1024) });
 export const emergencySchema = z.object({ enabled: z.boolean() });
 export const auditSqlSchema = z.object({ sql: z.string().min(1).max(20_000) });
+export const serverToolSchema = z.object({ server: z.string().min(1).max(200), tool: z.string().min(1).max(200).optional() });
+export const heldToolSchema = z.object({ server: z.string().min(1).max(200), tool: z.string().min(1).max(200) });
+export const deployWindowSchema = z.discriminatedUnion('open', [
+  z.object({ open: z.literal(true), ticket: z.string().trim().min(1, 'a deploy window needs a change ticket').max(200), minutes: z.number().int().min(1).max(24 * 60) }),
+  z.object({ open: z.literal(false) }),
+]);
+export const quarantineIdSchema = z.object({ id: z.string().min(1).max(100) });
 
 export type ActivityQuery = z.infer<typeof activityQuerySchema>;
 export type AnswerApproval = z.infer<typeof answerApprovalSchema>;
 export type ClientSelector = z.infer<typeof clientSelectorSchema>;
+export type ServerTool = z.infer<typeof serverToolSchema>;
+export type HeldToolRef = z.infer<typeof heldToolSchema>;
+export type DeployWindowChange = z.infer<typeof deployWindowSchema>;
+export type QuarantineId = z.infer<typeof quarantineIdSchema>;
 
 export interface Overview {
   policyFile: string;
@@ -130,6 +141,97 @@ export interface AuditResult {
   rows: Array<Record<string, unknown>>;
 }
 
+export interface PinnedToolRow {
+  tool: string;
+  digest: string;
+  pinnedAt: string;
+  description: string;
+}
+
+export interface HeldToolRow {
+  tool: string;
+  digest: string;
+  /** drifted: differs from its pin; new: no pin yet; poisoned: a high-severity cue blocks it. */
+  kind: 'drifted' | 'new' | 'poisoned';
+  reason: string;
+  firstSeen: string;
+  /** When someone last chose "Keep blocked" for this version, from the audit trail. */
+  keptBlockedAt: string | null;
+}
+
+export interface ServerManifest {
+  server: string;
+  pinned: PinnedToolRow[];
+  held: HeldToolRow[];
+}
+
+export interface DeployWindowView {
+  ticket: string;
+  until: string;
+  open: boolean;
+}
+
+export interface ManifestsView {
+  servers: ServerManifest[];
+  deployWindow: DeployWindowView | null;
+}
+
+/** One row of a side-by-side diff; null = no line on that side. */
+export interface DiffRow {
+  tag: 'same' | 'changed' | 'removed' | 'added' | 'skipped';
+  before: string | null;
+  after: string | null;
+}
+
+export interface FieldDiff {
+  field: string;
+  state: 'changed' | 'added' | 'removed';
+  rows: DiffRow[];
+}
+
+export interface CueFinding {
+  kind: string;
+  severity: 'low' | 'medium' | 'high';
+  path: string;
+  excerpt: string;
+  reason: string;
+}
+
+/** A string of the held tool cut at its findings, invisible characters spelled out. */
+export interface MarkedText {
+  path: string;
+  segments: Array<{ text: string; cue?: number }>;
+}
+
+export interface HeldToolReview {
+  server: string;
+  tool: string;
+  kind: HeldToolRow['kind'];
+  reason: string;
+  fields: FieldDiff[];
+  unchanged: string[];
+  cues: CueFinding[];
+  marked: MarkedText[];
+}
+
+export interface QuarantineRow {
+  id: string;
+  heldAt: string;
+  client: string | null;
+  server: string;
+  tool: string;
+  status: 'held' | 'released' | 'delivered' | 'dropped';
+  /** Types and places of what was found, never the values. */
+  findings: Array<{ type: string; family: string; severity: string; path: string }>;
+}
+
+export interface QuarantinePreview {
+  id: string;
+  /** The held result with every finding masked; the raw value never leaves the engine. */
+  masked: string;
+  truncated: boolean;
+}
+
 /** Kinds of change the dashboard refreshes on. */
 export type ChangeTopic = 'approvals' | 'activity' | 'registry' | 'policy';
 
@@ -150,6 +252,17 @@ export interface FirewallApi {
   savePolicy(args: { source: string }): Promise<PolicySaveResult>;
   setEmergency(args: { enabled: boolean }): Promise<void>;
   auditQuery(args: { sql: string }): Promise<AuditResult>;
+  manifests(): Promise<ManifestsView>;
+  /** The side-by-side diff and poisoning findings of a server's held tools (or one of them). */
+  manifestDiff(args: ServerTool): Promise<HeldToolReview[]>;
+  acceptPins(args: ServerTool): Promise<{ accepted: string[] }>;
+  /** Leaves the tool held (hidden, calls denied) and records that a person chose so. */
+  keepBlocked(args: HeldToolRef): Promise<void>;
+  setDeployWindow(args: DeployWindowChange): Promise<{ deployWindow: DeployWindowView | null }>;
+  quarantine(): Promise<QuarantineRow[]>;
+  quarantinePreview(args: QuarantineId): Promise<QuarantinePreview>;
+  releaseQuarantined(args: QuarantineId): Promise<void>;
+  dropQuarantined(args: QuarantineId): Promise<void>;
   /** Calls back on every change of a topic; returns the unsubscribe function. */
   onChange(listener: (topic: ChangeTopic) => void): () => void;
 }
@@ -171,6 +284,15 @@ export const CHANNELS = {
   savePolicy: 'fw:policy:save',
   setEmergency: 'fw:policy:emergency',
   auditQuery: 'fw:audit:query',
+  manifests: 'fw:manifests',
+  manifestDiff: 'fw:manifests:diff',
+  acceptPins: 'fw:manifests:accept',
+  keepBlocked: 'fw:manifests:keep-blocked',
+  setDeployWindow: 'fw:manifests:window',
+  quarantine: 'fw:quarantine',
+  quarantinePreview: 'fw:quarantine:preview',
+  releaseQuarantined: 'fw:quarantine:release',
+  dropQuarantined: 'fw:quarantine:drop',
 } as const satisfies Record<Exclude<keyof FirewallApi, 'onChange'>, string>;
 
 export const CHANGE_EVENT = 'fw:changed';
@@ -192,6 +314,15 @@ export const ARG_SCHEMAS = {
   savePolicy: policySourceSchema,
   setEmergency: emergencySchema,
   auditQuery: auditSqlSchema,
+  manifests: undefined,
+  manifestDiff: serverToolSchema,
+  acceptPins: serverToolSchema,
+  keepBlocked: heldToolSchema,
+  setDeployWindow: deployWindowSchema,
+  quarantine: undefined,
+  quarantinePreview: quarantineIdSchema,
+  releaseQuarantined: quarantineIdSchema,
+  dropQuarantined: quarantineIdSchema,
 } as const;
 
 export type ApiMethod = keyof typeof CHANNELS;

@@ -21,6 +21,15 @@ const api: FirewallApi = {
   savePolicy: (args) => invoke(CHANNELS.savePolicy, args),
   setEmergency: (args) => invoke(CHANNELS.setEmergency, args),
   auditQuery: (args) => invoke(CHANNELS.auditQuery, args),
+  manifests: () => invoke(CHANNELS.manifests),
+  manifestDiff: (args) => invoke(CHANNELS.manifestDiff, args),
+  acceptPins: (args) => invoke(CHANNELS.acceptPins, args),
+  keepBlocked: (args) => invoke(CHANNELS.keepBlocked, args),
+  setDeployWindow: (args) => invoke(CHANNELS.setDeployWindow, args),
+  quarantine: () => invoke(CHANNELS.quarantine),
+  quarantinePreview: (args) => invoke(CHANNELS.quarantinePreview, args),
+  releaseQuarantined: (args) => invoke(CHANNELS.releaseQuarantined, args),
+  dropQuarantined: (args) => invoke(CHANNELS.dropQuarantined, args),
   onChange(listener) {
     const handler = (_event: IpcRendererEvent, topic: ChangeTopic) => listener(topic);
     ipcRenderer.on(CHANGE_EVENT, handler);

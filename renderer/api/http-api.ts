@@ -5,7 +5,7 @@ const POLL_MS = 1_000;
 
 export class ApiError extends Error {}
 
-const READS = new Set<ApiMethod>(['overview', 'activity', 'approvals', 'servers', 'registry', 'policy', 'checkPolicy', 'auditQuery']);
+const READS = new Set<ApiMethod>(['overview', 'activity', 'approvals', 'servers', 'registry', 'policy', 'checkPolicy', 'auditQuery', 'manifests', 'manifestDiff', 'quarantine', 'quarantinePreview']);
 
 /**
  * The preload contract over the control API, for the dashboard in a browser. The session
@@ -60,6 +60,15 @@ export function createHttpApi(base = ''): FirewallApi {
     savePolicy: (args) => call('savePolicy', args),
     setEmergency: async (args) => void (await call('setEmergency', args)),
     auditQuery: (args) => call('auditQuery', args),
+    manifests: () => call('manifests'),
+    manifestDiff: (args) => call('manifestDiff', args),
+    acceptPins: (args) => call('acceptPins', args),
+    keepBlocked: async (args) => void (await call('keepBlocked', args)),
+    setDeployWindow: (args) => call('setDeployWindow', args),
+    quarantine: () => call('quarantine'),
+    quarantinePreview: (args) => call('quarantinePreview', args),
+    releaseQuarantined: async (args) => void (await call('releaseQuarantined', args)),
+    dropQuarantined: async (args) => void (await call('dropQuarantined', args)),
     onChange(listener) {
       listeners.add(listener);
       if (!timer) timer = setTimeout(poll, 0);

@@ -26,6 +26,7 @@ export function EmptyState({ title, children, icon = '○' }: { title: string; c
 const TONES: Record<string, string> = {
   ALLOW: 'ok', PASS: 'ok', APPROVED: 'ok', ENABLED: 'ok', RELOADED: 'ok', protected: 'ok', ACCEPTED: 'ok',
   DENY: 'bad', ERROR: 'bad', TIMEOUT: 'bad', REJECTED: 'bad', DISABLED: 'bad', shadow: 'bad', destructive: 'bad',
+  released: 'ok', delivered: 'ok', poisoned: 'bad', drifted: 'warn', held: 'warn', new: 'info',
   REQUIRE_APPROVAL: 'warn', EMERGENCY_ON: 'warn', REDACT: 'warn', QUARANTINE: 'warn', write: 'warn', registered: 'info', read: 'info',
 };
 

@@ -8,7 +8,9 @@ import { FILESYSTEM_SERVER, REPO_ROOT } from '../helpers/paths.js';
 import { connectThroughShim, type ShimConnection } from '../helpers/shim-client.js';
 import { serveDashboard, type ServedDashboard } from './serve-harness.js';
 
-const SHOTS = join(REPO_ROOT, 'docs', 'screenshots');
+// The README's screenshots are refreshed with UPDATE_SCREENSHOTS=1 npm run test:e2e; other
+// runs (CI, a developer's) write them to a temp dir so the tree stays clean.
+const SHOTS = process.env.UPDATE_SCREENSHOTS ? join(REPO_ROOT, 'docs', 'screenshots') : mkdtempSync(join(tmpdir(), 'mcpfw-shots-'));
 const POLICY = readFileSync(join(REPO_ROOT, 'resources', 'default-policy.yaml'), 'utf8').replace(/approval_timeout_sec: \d+/, 'approval_timeout_sec: 60');
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--no-first-run'];
 
@@ -135,12 +137,10 @@ describe('the dashboard in Chromium against a real serve', () => {
     expect(JSON.parse(served.cli(['audit', 'query', 'SELECT COUNT(*) AS n FROM mcp_audit', '--json']).stdout)[0].n).toBeGreaterThan(0);
   });
 
-  it('says plainly what the pages still waiting for engine features will show', async () => {
-    for (const [hash, heading] of [['manifests', 'Manifest pins arrive'], ['quarantine', 'Output quarantine'], ['gates', 'Detection gates']] as const) {
-      await open(hash);
-      await page.getByRole('heading', { name: new RegExp(heading) }).waitFor();
-      await shot(hash);
-    }
+  it('says plainly what the Gates page, still waiting for its engine feature, will show', async () => {
+    await open('gates');
+    await page.getByRole('heading', { name: /Detection gates/ }).waitFor();
+    await shot('gates');
   });
 
   it('follows the dark colour scheme', async () => {

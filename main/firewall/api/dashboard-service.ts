@@ -9,6 +9,7 @@ import type { Engine } from '../engine.js';
 import { parsePolicy } from '../policy/load.js';
 import { formatFingerprint } from '../registry/registry.js';
 import { toApprovalView } from './approval-view.js';
+import { createReviewMethods } from './dashboard-review.js';
 
 /** Where the dashboard's scan/protect look, and what protected configs launch. */
 export type DashboardClientsDeps = Pick<ClientsDeps, 'env' | 'platform' | 'projectDirs' | 'runtimePath' | 'cliPath' | 'knownCliPaths'>;
@@ -62,6 +63,8 @@ export function createDashboardService(engine: Engine, clients: DashboardClients
   });
 
   return {
+    // Manifests and Quarantine: held tools and held results, reviewed by a person.
+    ...createReviewMethods(engine, ACTOR, (message) => new DashboardInputError(message)),
     async overview() {
       return {
         policyFile: engine.policy.file,
