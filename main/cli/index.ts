@@ -31,6 +31,7 @@ usage:
   mcp-firewall quarantine list | show ID [--raw] | release ID | drop ID
   mcp-firewall gates [--json]                          the five detection gates; exit 3 when one pages
   mcp-firewall watch auto-protect on|off|status        re-protect entries that appear unprotected
+  mcp-firewall pause [MINUTES] | resume                nobody is asked for a while (audited)
 
 Data dir: $MCP_FIREWALL_HOME, else the OS app-data dir.
 `;
@@ -53,6 +54,8 @@ const COMMANDS: Record<string, () => Promise<CommandHandler>> = {
   quarantine: async () => (await import('./commands/quarantine.js')).quarantineCommand,
   gates: async () => (await import('./commands/gates.js')).gatesCommand,
   watch: async () => (await import('./commands/watch.js')).watchCommand,
+  pause: async () => (await import('./commands/pause.js')).pauseCommand,
+  resume: async () => (await import('./commands/pause.js')).resumeCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -9,6 +9,7 @@ import { dataPaths, type DataPaths } from './paths.js';
 import { openPolicyFile, type PolicyFile } from './policy/policy-file.js';
 import { approveServer, setServerEnabled } from './registry/registry-actions.js';
 import { watchGates } from './gates/gate-watch.js';
+import { isPaused, PAUSE_RULE_ID } from './policy/pause.js';
 import { createSpool, type Spool } from './ipc/spool.js';
 import type { GateStatus } from './gates/gates.js';
 import { reviewManifest, type BlockedTools, type DeployWindow, type ManifestContext } from './pins/manifest-gate.js';
@@ -63,6 +64,9 @@ export interface Engine {
   /** Called when a server must stop now (disabled in the registry). */
   onServerRevoked(listener: (server: string, reason: string) => void): () => void;
   emergencyWriteApproval(): boolean;
+  /** Pause protection for `minutes` (nobody is asked; see policy/pause.ts), or resume with null. */
+  pauseProtection(minutes: number | null, actor: string): string | null;
+  pausedUntil(): string | null;
   setEmergencyWriteApproval(on: boolean, actor: string): void;
   approveServer(name: string, actor: string): ReturnType<Registry['approve']>;
   setServerEnabled(name: string, enabled: boolean, actor: string): ReturnType<Registry['setEnabled']>;
@@ -72,6 +76,7 @@ export interface Engine {
 
 const EMERGENCY_KEY = 'emergency_write_approval';
 const DEPLOY_WINDOW_KEY = 'deploy_window';
+const PAUSED_UNTIL_KEY = 'paused_until';
 
 export function createEngine(options: EngineOptions): Engine {
   const paths = dataPaths(options.dataDir);
@@ -97,6 +102,15 @@ export function createEngine(options: EngineOptions): Engine {
   const revokeListeners = new Set<(server: string, reason: string) => void>();
   let version = 0;
   let emergency = getSetting(db, EMERGENCY_KEY) === 'on';
+  let pausedUntil = getSetting(db, PAUSED_UNTIL_KEY) || null;
+  let resumeTimer: NodeJS.Timeout | undefined;
+  const scheduleResume = () => {
+    clearTimeout(resumeTimer);
+    if (!isPaused(pausedUntil)) return;
+    // Shims check the time themselves; this tells the dashboard and tray it is over.
+    resumeTimer = setTimeout(() => publish(), Math.max(0, Date.parse(pausedUntil!) - Date.now()) + 50);
+    resumeTimer.unref();
+  };
 
   const publish = () => {
     version++;
@@ -112,16 +126,18 @@ export function createEngine(options: EngineOptions): Engine {
       audit.append({ event: 'policy', decision: 'REJECTED', reason: `kept the last good policy; ${errors.length} error(s) in ${policyPath}` });
     },
   });
+  scheduleResume();
   const gate = createCallGate({
     approvals,
     audit,
     policy: () => policy.current(),
     emergency: () => emergency,
+    pausedUntil: () => pausedUntil,
     progressIntervalMs: options.progressIntervalMs ?? 5_000,
   });
 
   function snapshot(): Snapshot {
-    return { version, policy: policy.current().spec, emergencyWriteApproval: emergency };
+    return { version, policy: policy.current().spec, emergencyWriteApproval: emergency, pausedUntil: isPaused(pausedUntil) ? pausedUntil : null };
   }
 
   return {
@@ -167,6 +183,15 @@ export function createEngine(options: EngineOptions): Engine {
       return () => revokeListeners.delete(listener);
     },
     emergencyWriteApproval: () => emergency,
+    pausedUntil: () => (isPaused(pausedUntil) ? pausedUntil : null),
+    pauseProtection(minutes, actor) {
+      pausedUntil = minutes === null ? null : new Date(Date.now() + minutes * 60_000).toISOString();
+      setSetting(db, PAUSED_UNTIL_KEY, pausedUntil ?? '');
+      audit.append({ event: 'policy', decision: pausedUntil ? 'PAUSED' : 'RESUMED', actorId: actor, ruleId: PAUSE_RULE_ID, reason: pausedUntil ? `protection paused until ${pausedUntil}: nobody is asked for approval` : 'protection resumed' });
+      scheduleResume();
+      publish();
+      return pausedUntil;
+    },
     setEmergencyWriteApproval(on, actor) {
       if (on === emergency) return;
       emergency = on;
@@ -185,6 +210,7 @@ export function createEngine(options: EngineOptions): Engine {
       audit.append(entry);
     },
     close() {
+      clearTimeout(resumeTimer);
       gateWatch.stop();
       spool.close();
       approvals.close();

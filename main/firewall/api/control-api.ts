@@ -23,7 +23,13 @@ const ACTOR = 'control-api';
 
 // Paths follow the seed's containment script: POST {API}/registry/{server}/disable etc.
 const ROUTES: Array<[method: string, pattern: RegExp, handler: Handler]> = [
-  ['GET', /^\/api\/health$/, ({ engine }) => ({ ok: true, pid: process.pid, policy: engine.policy.file, emergencyWriteApproval: engine.emergencyWriteApproval() })],
+  ['GET', /^\/api\/health$/, ({ engine }) => ({ ok: true, pid: process.pid, policy: engine.policy.file, emergencyWriteApproval: engine.emergencyWriteApproval(), pausedUntil: engine.pausedUntil() })],
+  ['POST', /^\/api\/protection\/(pause|resume)$/, async ({ engine, params, body }) => {
+    if (params[0] === 'resume') return { pausedUntil: engine.pauseProtection(null, ACTOR) };
+    const minutes = (await body()).minutes ?? 15;
+    if (typeof minutes !== 'number' || minutes <= 0 || minutes > 24 * 60) throw new HttpError(400, '"minutes" must be a number from 1 to 1440');
+    return { pausedUntil: engine.pauseProtection(minutes, ACTOR) };
+  }],
   ['GET', /^\/api\/registry$/, ({ engine }) => engine.registry.list()],
   ['POST', /^\/api\/registry\/([^/]+)\/approve$/, ({ engine, params }) => engine.approveServer(params[0]!, ACTOR)],
   ['POST', /^\/api\/registry\/([^/]+)\/(disable|enable)$/, ({ engine, params }) => {

@@ -2,6 +2,7 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { CallInfo } from '../ipc/protocol.js';
 import type { CompiledPolicy } from '../policy/evaluate.js';
 import { effectiveVerdict } from '../policy/effective-verdict.js';
+import { pausedVerdict } from '../policy/pause.js';
 import type { ActionClass, Constraints, Decision } from '../policy/types.js';
 import type { ApprovalOutcome, ApprovalQueue } from './approval-queue.js';
 
@@ -26,6 +27,7 @@ export interface CallGateDeps {
   audit: AuditLog;
   policy: () => CompiledPolicy;
   emergency: () => boolean;
+  pausedUntil: () => string | null;
   progressIntervalMs: number;
 }
 
@@ -53,9 +55,10 @@ export function createCallGate(deps: CallGateDeps): CallGate {
         'mcp.client': call.client,
         'mcp.method': call.method,
       }, deps.emergency());
-      const verdict = byPolicy.decision === 'ALLOW' && call.escalation
+      const asked = byPolicy.decision === 'ALLOW' && call.escalation
         ? { ...byPolicy, decision: 'REQUIRE_APPROVAL' as const, ruleId: call.escalation.ruleId, reason: call.escalation.reason }
         : byPolicy;
+      const verdict = pausedVerdict(asked, deps.pausedUntil(), deps.emergency());
       const write = (v: GateVerdict): GateVerdict => {
         deps.audit.append({
           event: 'call', decision: v.decision, actorId, client: call.client, serverName: call.server, toolName: call.tool,

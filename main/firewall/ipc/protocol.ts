@@ -9,6 +9,8 @@ export interface Snapshot {
   version: number;
   policy: PolicySpec;
   emergencyWriteApproval: boolean;
+  /** ISO time until which nobody is asked for approval; null when protection runs normally. */
+  pausedUntil: string | null;
 }
 
 export interface CallInfo {

@@ -7,6 +7,7 @@ import { policySaysUntrusted, type CompiledPolicy } from '../policy/evaluate.js'
 import type { SessionGuards } from '../guard/session-guards.js';
 import { isUntrustedTool, type TaintTracker } from '../guard/taint.js';
 import { effectiveVerdict } from '../policy/effective-verdict.js';
+import { pausedVerdict } from '../policy/pause.js';
 import type { Constraints, Decision } from '../policy/types.js';
 import { ENGINE_GONE, type EngineLink } from './engine-link.js';
 import { argumentLeak } from './argument-dlp.js';
@@ -39,6 +40,8 @@ export interface PolicerContext {
   blockedTools: Map<string, string>;
   guards: SessionGuards;
   taint: TaintTracker;
+  /** While protection is paused, nobody is asked: see policy/pause.ts. */
+  pausedUntil: () => string | null;
   link: EngineLink;
   toClient: PeerWriter;
   toServer: PeerWriter;
@@ -170,7 +173,8 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
       }
       const escalation = guard ?? (leak?.decision === 'REQUIRE_APPROVAL' ? leak : null) ?? (actionClass !== 'read' ? ctx.taint.check(args, policy.spec.guards.retrievalHeavyCalls) : null);
       if (escalation && byPolicy.decision === 'ALLOW') info.escalation = { ruleId: escalation.ruleId, reason: escalation.reason };
-      const verdict = info.escalation ? { ...byPolicy, decision: 'REQUIRE_APPROVAL' as const, ruleId: info.escalation.ruleId, reason: info.escalation.reason } : byPolicy;
+      const escalated = info.escalation ? { ...byPolicy, decision: 'REQUIRE_APPROVAL' as const, ruleId: info.escalation.ruleId, reason: info.escalation.reason } : byPolicy;
+      const verdict = pausedVerdict(escalated, ctx.pausedUntil(), ctx.emergency());
 
       // `max_retries`: an identical call (same tool, same arguments) repeated back to back.
       const key = `${tool}\u0000${info.argsDigest}`;

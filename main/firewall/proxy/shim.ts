@@ -65,9 +65,11 @@ export async function runShim(options: ShimOptions): Promise<number> {
   }
   let policy: CompiledPolicy = compilePolicy(admission.snapshot.policy);
   let emergency = admission.snapshot.emergencyWriteApproval;
+  let pausedUntil = admission.snapshot.pausedUntil;
   link.onSnapshot((snapshot) => {
     policy = compilePolicy(snapshot.policy);
     emergency = snapshot.emergencyWriteApproval;
+    pausedUntil = snapshot.pausedUntil;
   });
 
   const child: ChildProcess = (options.spawn ?? nodeSpawn)(options.command, options.args, {
@@ -81,7 +83,7 @@ export async function runShim(options: ShimOptions): Promise<number> {
     windowsHide: true,
   });
   const toServer = createPeerWriter(child.stdin!);
-  return relay({ options, link, child, toClient, toServer, sessionId, getPolicy: () => policy, getEmergency: () => emergency, getClient: () => client, setClient: (c) => (client = c) });
+  return relay({ options, link, child, toClient, toServer, sessionId, getPolicy: () => policy, getEmergency: () => emergency, getPausedUntil: () => pausedUntil, getClient: () => client, setClient: (c) => (client = c) });
 }
 
 interface RelayParts {
@@ -93,6 +95,7 @@ interface RelayParts {
   sessionId: string;
   getPolicy: () => CompiledPolicy;
   getEmergency: () => boolean;
+  getPausedUntil: () => string | null;
   getClient: () => string;
   setClient: (client: string) => void;
 }
@@ -113,7 +116,7 @@ function relay(parts: RelayParts): Promise<number> {
   const policer = createCallPolicer({
     server: options.server, sessionId: parts.sessionId, client: parts.getClient, actorId: () => `${user}@${parts.getClient()}`,
     policy: parts.getPolicy, emergency: parts.getEmergency, tools, blockedTools, link, toClient, toServer,
-    guards: createSessionGuards(), taint: createTaintTracker(),
+    guards: createSessionGuards(), taint: createTaintTracker(), pausedUntil: parts.getPausedUntil,
     release: (call) => inFlight.delete(idKey(call.id)),
   });
   const protocolEvent = (reason: string) =>
