@@ -1,3 +1,5 @@
+import { CLIENT_ADAPTERS } from './registry.js';
+import { runningClientWarnings, runningProcessNames } from './running-clients.js';
 import { loadState, saveState, writeBackup, type EntryRecord, type FileState } from './bookkeeping.js';
 import { discover, type LoadedFile } from './discover.js';
 import { assertUnchanged, atomicWrite, sha256 } from './file-io.js';
@@ -32,6 +34,8 @@ export interface EditReport {
   errors: FileError[];
   /** Backups written, one per changed file. */
   backups: string[];
+  /** Clients that run and may write their old config back (restart them). */
+  warnings?: string[];
 }
 
 export interface EditOptions {
@@ -40,7 +44,19 @@ export interface EditOptions {
 }
 
 /** moveSecret set: `protect --move-secrets`, plaintext env secrets go to the keychain. */
-export type EditDeps = ClientsDeps & { dryRun?: boolean; moveSecret?: MoveSecret };
+export type EditDeps = ClientsDeps & {
+  dryRun?: boolean;
+  moveSecret?: MoveSecret;
+  /** The running processes' names (injectable for tests); defaults to the OS process list. */
+  runningProcesses?: () => Set<string>;
+};
+
+/** Adds "restart it" warnings for running clients whose files changed. */
+export function warnAboutRunningClients(report: EditReport, deps: EditDeps): EditReport {
+  if (deps.dryRun) return report;
+  const warnings = runningClientWarnings(report, CLIENT_ADAPTERS, (deps.runningProcesses ?? (() => runningProcessNames(deps.platform)))());
+  return warnings.length > 0 ? { ...report, warnings } : report;
+}
 
 export const samePath = (a: KeyPath, b: KeyPath): boolean => JSON.stringify(a) === JSON.stringify(b);
 
@@ -161,5 +177,5 @@ export async function protectClients(deps: EditDeps, opts: EditOptions = {}): Pr
   const { files, errors } = discover(d, opts.client);
   const report: EditReport = { entries: [], errors: [...errors], backups: [] };
   await protectFiles(files, d, report);
-  return report;
+  return warnAboutRunningClients(report, d);
 }

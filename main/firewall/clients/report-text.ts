@@ -56,6 +56,7 @@ export function editText(report: EditReport): string {
   );
   lines.push(...report.backups.map((b) => `backup: ${b}`));
   lines.push(...errorLines(report.errors));
+  lines.push(...(report.warnings ?? []).map((w) => `warning: ${w}`));
   if (report.entries.length === 0 && report.errors.length === 0) lines.push('nothing to do');
   return lines.join('\n') + '\n';
 }

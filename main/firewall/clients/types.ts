@@ -65,6 +65,11 @@ export interface ClientAdapter {
   displayName: string;
   /** Candidate files; the core keeps the ones that exist. May glob (MSIX, VS Code profiles). */
   configFiles(ctx: ClientContext): ConfigFileSpec[];
+  /**
+   * Executable names of the client, for the "restart it" warning: a running client that
+   * holds its config in memory may write the old entries back over our rewrite.
+   */
+  processNames?: string[];
 }
 
 export interface Launch {

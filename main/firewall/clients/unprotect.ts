@@ -2,7 +2,7 @@ import { deleteState, loadOriginal, loadState, writeBackup, type EntryRecord } f
 import { discover, type LoadedFile } from './discover.js';
 import { assertUnchanged, atomicWrite } from './file-io.js';
 import { editorFor, type FormatEditor } from './formats/index.js';
-import { samePath, verifyLaunches, type EditDeps, type EditOptions, type EditReport, type EntryResult } from './protect.js';
+import { samePath, verifyLaunches, warnAboutRunningClients, type EditDeps, type EditOptions, type EditReport, type EntryResult } from './protect.js';
 import { launchOps } from './read-entries.js';
 import { isOurWrap } from './scan.js';
 import type { DiscoveredServer, KeyPath, Launch } from './types.js';
@@ -106,5 +106,5 @@ export async function unprotectClients(deps: EditDeps, opts: EditOptions = {}): 
       report.errors.push({ client: file.adapter.id, file: file.spec.path, message: (err as Error).message });
     }
   }
-  return report;
+  return warnAboutRunningClients(report, d);
 }

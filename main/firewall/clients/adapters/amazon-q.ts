@@ -6,6 +6,7 @@ import { inProjects, serversFile } from './shared.js';
 export const amazonQ: ClientAdapter = {
   id: 'amazon-q',
   displayName: 'Amazon Q Developer',
+  processNames: ['q', 'qchat'],
   configFiles(ctx) {
     const root = join(homeDir(ctx), '.aws', 'amazonq');
     return [

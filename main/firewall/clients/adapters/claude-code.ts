@@ -26,6 +26,7 @@ function claudeJsonContainers(doc: unknown): Container[] {
 export const claudeCode: ClientAdapter = {
   id: 'claude-code',
   displayName: 'Claude Code',
+  processNames: ['claude'],
   configFiles(ctx) {
     // managed-mcp.json is admin-owned and read-only: deliberately not listed for rewriting.
     return [

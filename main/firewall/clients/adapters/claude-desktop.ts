@@ -8,6 +8,7 @@ const FILE = 'claude_desktop_config.json';
 export const claudeDesktop: ClientAdapter = {
   id: 'claude-desktop',
   displayName: 'Claude Desktop',
+  processNames: ['claude', 'claude-desktop'],
   configFiles(ctx) {
     // stdio only: the file has no remote entries (remote servers are cloud connectors).
     const files = [serversFile(join(appDataDir(ctx), 'Claude', FILE), 'user')];

@@ -10,6 +10,7 @@ const opts = { shape: { defaultRemote: 'sse' as const } };
 export const cline: ClientAdapter = {
   id: 'cline',
   displayName: 'Cline',
+  processNames: ['code', 'cursor', 'windsurf'],
   configFiles(ctx) {
     const rel = join('globalStorage', 'saoudrizwan.claude-dev', 'settings', 'cline_mcp_settings.json');
     const files = VSCODE_HOSTS.map((host) => serversFile(join(vscodeUserDir(ctx, host), rel), `user (${host})`, opts));

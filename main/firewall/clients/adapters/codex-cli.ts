@@ -13,6 +13,7 @@ const opts: FileOptions = {
 export const codexCli: ClientAdapter = {
   id: 'codex-cli',
   displayName: 'Codex CLI',
+  processNames: ['codex'],
   configFiles(ctx) {
     const root = ctx.env.CODEX_HOME || join(homeDir(ctx), '.codex');
     return [serversFile(join(root, 'config.toml'), 'user', opts), ...inProjects(ctx, join('.codex', 'config.toml'), opts)];

@@ -13,6 +13,7 @@ const yamlOpts: FileOptions = {
 export const continueDev: ClientAdapter = {
   id: 'continue',
   displayName: 'Continue',
+  processNames: ['code', 'cursor', 'idea'],
   configFiles(ctx) {
     const files: ConfigFileSpec[] = [serversFile(join(homeDir(ctx), '.continue', 'config.yaml'), 'user', yamlOpts)];
     for (const project of ctx.projectDirs) {

@@ -7,6 +7,7 @@ import { inProjects, serversFile } from './shared.js';
 export const cursor: ClientAdapter = {
   id: 'cursor',
   displayName: 'Cursor',
+  processNames: ['cursor'],
   configFiles(ctx) {
     return [serversFile(join(homeDir(ctx), '.cursor', 'mcp.json'), 'user'), ...inProjects(ctx, join('.cursor', 'mcp.json'))];
   },

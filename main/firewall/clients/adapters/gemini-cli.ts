@@ -7,6 +7,7 @@ import { inProjects, serversFile } from './shared.js';
 export const geminiCli: ClientAdapter = {
   id: 'gemini-cli',
   displayName: 'Gemini CLI',
+  processNames: ['gemini'],
   configFiles(ctx) {
     const root = ctx.env.GEMINI_CLI_HOME || homeDir(ctx);
     return [serversFile(join(root, '.gemini', 'settings.json'), 'user'), ...inProjects(ctx, join('.gemini', 'settings.json'))];

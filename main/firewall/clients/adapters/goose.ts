@@ -8,6 +8,7 @@ import { serversFile } from './shared.js';
 export const goose: ClientAdapter = {
   id: 'goose',
   displayName: 'Goose',
+  processNames: ['goose'],
   configFiles(ctx) {
     const dir = ctx.platform === 'win32' ? join(appDataDir(ctx), 'Block', 'goose', 'config') : join(xdgConfigDir(ctx), 'goose');
     return [

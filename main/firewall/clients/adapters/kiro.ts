@@ -7,6 +7,7 @@ import { inProjects, serversFile } from './shared.js';
 export const kiro: ClientAdapter = {
   id: 'kiro',
   displayName: 'Kiro',
+  processNames: ['kiro'],
   configFiles(ctx) {
     const rel = join('.kiro', 'settings', 'mcp.json');
     return [serversFile(join(homeDir(ctx), rel), 'user'), ...inProjects(ctx, rel)];

@@ -6,6 +6,7 @@ import { serversFile } from './shared.js';
 export const lmStudio: ClientAdapter = {
   id: 'lm-studio',
   displayName: 'LM Studio',
+  processNames: ['lm studio', 'lm-studio', 'lmstudio'],
   configFiles(ctx) {
     const files = [serversFile(join(homeDir(ctx), '.lmstudio', 'mcp.json'), 'user')];
     // Some macOS installs keep LM Studio's home in ~/.cache/lm-studio (lmstudio-bug-tracker#1371).

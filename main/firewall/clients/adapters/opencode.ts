@@ -10,6 +10,7 @@ const shape: Partial<EntryShape> = { commandIsArgv: true, envKeys: ['environment
 export const opencode: ClientAdapter = {
   id: 'opencode',
   displayName: 'opencode',
+  processNames: ['opencode'],
   configFiles(ctx) {
     const names = ['opencode.json', 'opencode.jsonc'];
     const files: ConfigFileSpec[] = [];

@@ -6,6 +6,7 @@ import { inProjects, serversFile } from './shared.js';
 export const rooCode: ClientAdapter = {
   id: 'roo-code',
   displayName: 'Roo Code',
+  processNames: ['code', 'cursor', 'windsurf'],
   configFiles(ctx) {
     const rel = join('globalStorage', 'rooveterinaryinc.roo-cline', 'settings', 'mcp_settings.json');
     return [

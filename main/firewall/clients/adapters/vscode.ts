@@ -10,6 +10,7 @@ const opts = { key: 'servers' };
 export const vscode: ClientAdapter = {
   id: 'vscode',
   displayName: 'VS Code',
+  processNames: ['code', 'code-insiders', 'codium'],
   configFiles(ctx) {
     const files: ConfigFileSpec[] = [];
     for (const product of PRODUCTS) {

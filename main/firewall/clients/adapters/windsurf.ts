@@ -7,6 +7,7 @@ import { serversFile } from './shared.js';
 export const windsurf: ClientAdapter = {
   id: 'windsurf',
   displayName: 'Windsurf',
+  processNames: ['windsurf'],
   configFiles(ctx) {
     return [serversFile(join(homeDir(ctx), '.codeium', 'windsurf', 'mcp_config.json'), 'user')];
   },

@@ -14,6 +14,7 @@ const opts = { key: 'context_servers' };
 export const zed: ClientAdapter = {
   id: 'zed',
   displayName: 'Zed',
+  processNames: ['zed', 'zed-editor'],
   configFiles(ctx) {
     return [serversFile(join(zedConfigDir(ctx), 'settings.json'), 'user', opts), ...inProjects(ctx, join('.zed', 'settings.json'), opts)];
   },
