@@ -13,6 +13,7 @@ import { isPaused, PAUSE_RULE_ID } from './policy/pause.js';
 import { createSpool, type Spool } from './ipc/spool.js';
 import type { GateStatus } from './gates/gates.js';
 import { reviewManifest, type BlockedTools, type DeployWindow, type ManifestContext } from './pins/manifest-gate.js';
+import type { ManifestKind } from './pins/manifest-keys.js';
 import { createPinStore, type PinStore } from './pins/pin-store.js';
 import { loadQuarantineKey } from './quarantine/quarantine-key.js';
 import { createQuarantineService, type QuarantineService } from './quarantine/quarantine-service.js';
@@ -49,8 +50,8 @@ export interface Engine {
   /** The seed's five detection gates, re-evaluated on a timer; `onGatePage` hears when one starts paging. */
   gates(): GateStatus[];
   onGatePage(listener: (gate: GateStatus) => void): () => void;
-  /** Which tools of this tools/list the client may not see (drifted, new or poisoned). */
-  reviewManifest(ctx: ManifestContext, tools: unknown[]): BlockedTools;
+  /** Which items of a tools/prompts/templates list (or the instructions) the client may not see. */
+  reviewManifest(ctx: ManifestContext, kind: ManifestKind, items: unknown[]): BlockedTools;
   /** Accepts pending tool versions; running sessions of that server see them at once. */
   acceptPins(server: string, tool: string | undefined, actor: string): string[];
   deployWindow(): DeployWindow | null;
@@ -156,7 +157,7 @@ export function createEngine(options: EngineOptions): Engine {
       pageListeners.add(listener);
       return () => pageListeners.delete(listener);
     },
-    reviewManifest: (ctx, tools) => reviewManifest({ pins, audit, deployWindow }, ctx, tools),
+    reviewManifest: (ctx, kind, items) => reviewManifest({ pins, audit, deployWindow }, ctx, kind, items),
     acceptPins(server, tool, actor) {
       const accepted = pins.accept(server, tool);
       for (const name of accepted) audit.append({ event: 'manifest', decision: 'ACCEPTED', actorId: actor, serverName: server, toolName: name, ruleId: 'manifest-pin', reason: 'new definition accepted and pinned' });

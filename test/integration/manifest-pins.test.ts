@@ -23,14 +23,39 @@ describe('manifest pins catch a rug pull', () => {
     removeHome(engine.home);
   });
 
-  it('pins every tool on first sight', async () => {
+  it('pins every tool, prompt and the instructions on first sight', async () => {
     const first = await run('1');
     try {
+      expect(first.client.getInstructions()).toBe('Tickets server.');
       expect((await first.client.listTools()).tools.map((t) => t.name)).toEqual(['read_ticket', 'list_tickets']);
+      expect((await first.client.listPrompts()).prompts.map((p) => p.name)).toEqual(['triage', 'summary']);
     } finally {
       await first.close();
     }
-    expect(manifestRows()).toEqual([{ decision: 'PINNED', tool_name: null }]);
+    expect(manifestRows()).toEqual([
+      { decision: 'PINNED', tool_name: null },
+      { decision: 'PINNED', tool_name: null },
+      { decision: 'PINNED', tool_name: null },
+    ]);
+  });
+
+  it('withholds drifted instructions and hides a drifted prompt until accepted', async () => {
+    const drifted = await run('2');
+    try {
+      expect(drifted.client.getInstructions()).toBeUndefined();
+      expect((await drifted.client.listPrompts()).prompts.map((p) => p.name)).toEqual(['summary']);
+      await expect(drifted.client.getPrompt({ name: 'triage', arguments: { id: '1' } })).rejects.toThrow(/holding this prompt/);
+      const summary = await drifted.client.getPrompt({ name: 'summary' });
+      expect(JSON.stringify(summary.messages)).toContain('variant 2');
+    } finally {
+      await drifted.close();
+    }
+    // The new triage text tells the model to act "without asking": a poisoning cue, not mere drift.
+    expect(manifestRows()).toEqual(expect.arrayContaining([{ decision: 'DRIFT', tool_name: 'instructions' }, { decision: 'POISONED', tool_name: 'prompt:triage' }]));
+    const diff = engine.cli(['pins', 'diff', 'tickets']);
+    expect(diff.stdout).toContain('prompt:triage (poisoned)');
+    expect(diff.stdout).toContain('instructions (drifted)');
+    expect(diff.stdout).toContain('without asking');
   });
 
   it('hides and denies the drifted tool, keeps the others, shows the diff, and restores it on accept', async () => {
@@ -48,7 +73,7 @@ describe('manifest pins catch a rug pull', () => {
       expect(diff.stdout).toContain('list_tickets (drifted)');
       expect(diff.stdout).toMatch(/\+.*closes every ticket older than a week/);
 
-      expect(engine.cli(['pins', 'accept', 'tickets']).stdout).toContain('accepted and pinned list_tickets');
+      expect(engine.cli(['pins', 'accept', 'tickets', '--tool', 'list_tickets']).stdout).toContain('accepted and pinned list_tickets');
       await waitFor(() => changed.length > 0, 'tools/list_changed after accept');
       expect((await second.client.listTools()).tools.map((t) => t.name)).toEqual(['read_ticket', 'list_tickets']);
       expect(JSON.stringify((await second.client.callTool({ name: 'list_tickets', arguments: {} })).content)).toContain('variant 2');

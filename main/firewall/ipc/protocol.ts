@@ -1,3 +1,4 @@
+import type { ManifestKind } from '../pins/manifest-keys.js';
 import type { Constraints, Decision, PolicySpec } from '../policy/types.js';
 
 // Shim ↔ engine messages, one JSON object per line over the engine's local socket.
@@ -31,7 +32,7 @@ export type ShimMessage =
   | { t: 'hello'; server: string; client: string; command: string; args: string[]; sessionId: string; pid: number }
   | { t: 'decide'; rid: number; call: CallInfo; ruleId: string | null; reason: string }
   | { t: 'cancel'; rid: number }
-  | { t: 'manifest'; rid: number; tools: unknown[] }
+  | { t: 'manifest'; rid: number; kind: ManifestKind; items: unknown[] }
   /** A result withheld by the output stage; answered with `held` once it is stored. */
   | { t: 'quarantine'; rid: number; tool: string; argsDigest: string; findings: Array<{ type: string; family: string; severity: string; path: string }>; payload: string }
   | { t: 'delivered'; id: string };

@@ -2,6 +2,7 @@ import { chmodSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Engine } from '../engine.js';
 import { createLineSplitter } from '../jsonrpc/line-splitter.js';
+import { manifestKey } from '../pins/manifest-keys.js';
 import { formatFingerprint } from '../registry/registry.js';
 import type { EngineMessage, ShimMessage } from './protocol.js';
 
@@ -170,10 +171,9 @@ function handleMessage(engine: Engine, session: ShimSession, message: ShimMessag
       return;
     case 'manifest': {
       // Fail closed: a session the engine did not admit sees no tools at all.
-      const names = message.tools.map((t) => String((t as { name?: unknown })?.name ?? ''));
       const blocked = session.server
-        ? engine.reviewManifest({ server: session.server, client: session.client, sessionId: session.sessionId }, message.tools)
-        : Object.fromEntries(names.map((n) => [n, 'session was not admitted']));
+        ? engine.reviewManifest({ server: session.server, client: session.client, sessionId: session.sessionId }, message.kind, message.items)
+        : Object.fromEntries(message.items.map((item) => [manifestKey(message.kind, (item ?? {}) as Record<string, unknown>), 'session was not admitted']));
       send(socket, { t: 'manifestVerdict', rid: message.rid, blocked });
       return;
     }

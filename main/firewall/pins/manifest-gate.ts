@@ -1,5 +1,7 @@
 import type { AuditLog } from '../audit/audit-log.js';
-import { findPoisoningCues, toolDigest, toolVerdict, type Cue } from '../manifest/index.js';
+import { digestOf } from '../jsonrpc/canonical.js';
+import { findPoisoningCues, findTextCues, toolDigest, toolVerdict, type Cue } from '../manifest/index.js';
+import { kindOfKey, manifestKey, type ManifestKind } from './manifest-keys.js';
 import type { PinStore } from './pin-store.js';
 
 /** A declared change window: drift inside it is recorded, not blocked (the seed's gate reads the rest). */
@@ -29,53 +31,71 @@ function cueSummary(cues: Cue[]): string {
 }
 
 /**
- * Decides, for one tools/list, which tools the client may see. First sight of a server
+ * Decides, for one list (tools, prompts, resource templates) or the server instructions,
+ * what the client may see. First sight of a server
  * pins everything that carries no high-severity poisoning cue (trust on first use);
  * after that a changed or new tool is held until someone accepts it, unless a deploy
  * window with a change ticket is open. Only tools that differ from their pin are
  * scanned for cues, so a stable server costs one hash per tool.
  */
-export function reviewManifest(deps: ManifestGateDeps, ctx: ManifestContext, tools: unknown[]): BlockedTools {
-  const pinned = new Map(deps.pins.pins(ctx.server).map((p) => [p.tool, p]));
-  const firstSight = pinned.size === 0 && deps.pins.pending(ctx.server).length === 0;
+export function reviewManifest(deps: ManifestGateDeps, ctx: ManifestContext, kind: ManifestKind, items: unknown[]): BlockedTools {
+  const pinned = new Map(deps.pins.pins(ctx.server).filter((p) => kindOfKey(p.tool) === kind).map((p) => [p.tool, p]));
+  // First sight is per kind: tools are usually listed before prompts, which must not
+  // make every prompt look "new since approval".
+  const firstSight = pinned.size === 0 && !deps.pins.pending(ctx.server).some((p) => kindOfKey(p.tool) === kind);
   const window = deps.deployWindow();
-  const siblingToolNames = tools.map((t) => String((t as { name?: unknown }).name ?? ''));
+  const siblingToolNames = kind === 'tools' ? items.map((t) => String((t as { name?: unknown }).name ?? '')) : [];
   const blocked: BlockedTools = {};
   let pinnedNow = 0;
-  const audit = (decision: string, tool: string | null, reason: string) =>
-    deps.audit.append({ event: 'manifest', decision, serverName: ctx.server, toolName: tool, client: ctx.client, sessionId: ctx.sessionId, ruleId: 'manifest-pin', reason });
+  const audit = (decision: string, key: string | null, reason: string) =>
+    deps.audit.append({ event: 'manifest', decision, serverName: ctx.server, toolName: key, client: ctx.client, sessionId: ctx.sessionId, ruleId: 'manifest-pin', reason });
 
-  for (const tool of tools) {
-    const name = String((tool as { name?: unknown }).name ?? '');
-    if (!name) continue;
-    const digest = toolDigest(tool);
-    const pin = pinned.get(name);
+  for (const item of items) {
+    if (!item || typeof item !== 'object') continue;
+    const key = manifestKey(kind, item as Record<string, unknown>);
+    if (!key || key.endsWith(':')) continue;
+    const digest = kind === 'tools' ? toolDigest(item) : digestOf(item);
+    const pin = pinned.get(key);
     if (pin?.digest === digest) continue;
-    const cues = findPoisoningCues(tool, { siblingToolNames });
+    const cues = kind === 'tools' ? findPoisoningCues(item, { siblingToolNames }) : textCues(item);
     if (toolVerdict(cues) === 'block') {
       const reason = `poisoning cues in its definition: ${cueSummary(cues)}`;
-      if (deps.pins.setPending({ server: ctx.server, tool: name, digest, definition: tool, kind: 'poisoned', reason })) audit('POISONED', name, reason);
-      blocked[name] = reason;
+      if (deps.pins.setPending({ server: ctx.server, tool: key, digest, definition: item, kind: 'poisoned', reason })) audit('POISONED', key, reason);
+      blocked[key] = reason;
       continue;
     }
     if (firstSight) {
-      deps.pins.pin(ctx.server, name, digest, tool);
+      deps.pins.pin(ctx.server, key, digest, item);
       pinnedNow++;
       continue;
     }
-    const kind = pin ? 'drifted' : 'new';
+    const change = pin ? 'drifted' : 'new';
     if (window && Date.parse(window.until) > Date.now()) {
-      deps.pins.pin(ctx.server, name, digest, tool);
-      deps.pins.clearPending(ctx.server, name);
-      audit('DRIFT_IN_WINDOW', name, `${kind} tool accepted inside the deploy window of change ${window.ticket}`);
+      deps.pins.pin(ctx.server, key, digest, item);
+      deps.pins.clearPending(ctx.server, key);
+      audit('DRIFT_IN_WINDOW', key, `${change} ${KIND_NOUN[kind]} accepted inside the deploy window of change ${window.ticket}`);
       continue;
     }
     const reason = pin
       ? `its definition changed since it was approved (manifest drift); review with: mcp-firewall pins diff ${ctx.server}`
       : `it is new since the server was approved; review with: mcp-firewall pins diff ${ctx.server}`;
-    if (deps.pins.setPending({ server: ctx.server, tool: name, digest, definition: tool, kind, reason })) audit(pin ? 'DRIFT' : 'NEW_TOOL', name, reason);
-    blocked[name] = reason;
+    if (deps.pins.setPending({ server: ctx.server, tool: key, digest, definition: item, kind: change, reason })) audit(pin ? 'DRIFT' : 'NEW_TOOL', key, reason);
+    blocked[key] = reason;
   }
-  if (pinnedNow > 0) audit('PINNED', null, `first sight: pinned ${pinnedNow} tool(s)`);
+  if (pinnedNow > 0) audit('PINNED', null, `first sight: pinned ${pinnedNow} ${KIND_NOUN[kind]}(s)`);
   return blocked;
+}
+
+const KIND_NOUN: Record<ManifestKind, string> = { tools: 'tool', prompts: 'prompt', resourceTemplates: 'resource template', instructions: 'server instructions' };
+
+/** Prompts, templates and instructions are prose: every string in them is read for cues. */
+function textCues(item: unknown): Cue[] {
+  const cues: Cue[] = [];
+  const visit = (value: unknown, path: string) => {
+    if (typeof value === 'string') cues.push(...findTextCues(path, value));
+    else if (Array.isArray(value)) value.forEach((v, i) => visit(v, `${path}[${i}]`));
+    else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) visit(v, path ? `${path}.${k}` : k);
+  };
+  visit(item, '');
+  return cues;
 }

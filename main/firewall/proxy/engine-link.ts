@@ -2,6 +2,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import type { AuditEntry } from '../audit/audit-log.js';
 import type { CallInfo, EngineMessage, ShimMessage, Snapshot } from '../ipc/protocol.js';
+import type { ManifestKind } from '../pins/manifest-keys.js';
 import { createLineSplitter } from '../jsonrpc/line-splitter.js';
 
 type Verdict = Extract<EngineMessage, { t: 'verdict' }>;
@@ -15,8 +16,8 @@ export interface EngineLink {
   record(entry: AuditEntry): Promise<void>;
   /** For rows nothing waits on: written with the next row, or within 20 ms. */
   event(entry: AuditEntry): void;
-  /** Which tools of a tools/list to hide, and why. */
-  manifest(tools: unknown[]): Promise<Record<string, string>>;
+  /** Which items of a pinned kind to hide, and why (keys as in pins/manifest-keys.ts). */
+  manifest(kind: ManifestKind, items: unknown[]): Promise<Record<string, string>>;
   onUnblocked(listener: (tools: string[]) => void): void;
   /** Stores a withheld result encrypted in the engine; resolves to its quarantine id. */
   quarantine(entry: Omit<Extract<ShimMessage, { t: 'quarantine' }>, 't' | 'rid'>): Promise<string>;
@@ -188,8 +189,8 @@ function createEngineLink(socket: Socket): EngineLink {
         return Promise.reject(new Error(`audit write failed: ${(error as Error).message}`));
       }
     },
-    manifest(tools) {
-      return ask((rid) => ({ t: 'manifest', rid, tools })).promise.then((reply) => {
+    manifest(kind, items) {
+      return ask((rid) => ({ t: 'manifest', rid, kind, items })).promise.then((reply) => {
         if (reply.t !== 'manifestVerdict') throw new Error(`unexpected engine reply ${reply.t}`);
         return reply.blocked;
       });

@@ -9,6 +9,7 @@ import { compilePolicy, type CompiledPolicy } from '../policy/evaluate.js';
 import { createSessionGuards } from '../guard/session-guards.js';
 import { createTaintTracker } from '../guard/taint.js';
 import { createCallPolicer, type PolicedCall } from './call-policer.js';
+import { createManifestFilter } from './manifest-filter.js';
 import { clientIdFromInfo, detectClientFromEnv } from './client-detect.js';
 import { connectEngine, type EngineLink } from './engine-link.js';
 import { serveRefusal } from './fail-closed.js';
@@ -109,7 +110,8 @@ interface InFlight {
 function relay(parts: RelayParts): Promise<number> {
   const { options, link, child, toClient, toServer } = parts;
   const tools = new Map<string, ToolDescription>();
-  const blockedTools = new Map<string, string>();
+  const manifest = createManifestFilter({ server: options.server, link, toClient, tools });
+  const blockedTools = manifest.blockedTools;
   const inFlight = new Map<string, InFlight>();
   const user = safeUsername();
   let revoked: string | null = null;
@@ -156,6 +158,11 @@ function relay(parts: RelayParts): Promise<number> {
         if (!call.finished) inFlight.set(idKey(id), { id, method, call });
         return;
       }
+      const held = method === 'prompts/get' ? manifest.heldReason(method, String((msg.params as { name?: unknown } | undefined)?.name ?? '')) : null;
+      if (held) {
+        toClient.send(errorResponse(id, ErrorCode.PolicyDenied, `MCP Firewall is holding this prompt: ${held}`));
+        return;
+      }
       inFlight.set(idKey(id), { id, method });
     } else if (msg.method === 'notifications/cancelled') {
       const target = inFlight.get(idKey((msg.params as { requestId?: string | number } | undefined)?.requestId ?? null));
@@ -200,44 +207,10 @@ function relay(parts: RelayParts): Promise<number> {
       if (entry) {
         inFlight.delete(key);
         if (entry.call) return policer.finish(entry.call, msg, raw);
-        if (entry.method === 'tools/list') return reviewToolsList(msg, raw);
+        if (manifest.review(entry.method, msg, raw)) return;
       }
     }
     if (!toClient.send(raw)) child.stdout!.pause();
-  });
-
-  // Every tools/list is checked against the pins before the client sees it: drifted,
-  // new and poisoned tools are cut from the list (and their calls denied) until accepted.
-  function reviewToolsList(msg: JsonRpcMessage, raw: Buffer): void {
-    const result = msg.result as { tools?: unknown } | undefined;
-    const list = result?.tools;
-    if (!Array.isArray(list)) {
-      toClient.send(raw);
-      return;
-    }
-    for (const tool of list) if (tool && typeof tool.name === 'string') tools.set(tool.name, tool as ToolDescription);
-    link.manifest(list).then(
-      (blocked) => {
-        // Per page: a paginated list must not unblock tools of an earlier page.
-        for (const tool of list) {
-          const name = String((tool as { name?: unknown }).name);
-          const reason = blocked[name];
-          if (reason === undefined) blockedTools.delete(name);
-          else blockedTools.set(name, reason);
-        }
-        if (Object.keys(blocked).length === 0) return void toClient.send(raw);
-        const visible = list.filter((tool) => !blockedTools.has(String((tool as { name?: unknown }).name)));
-        toClient.send(JSON.stringify({ ...msg, result: { ...result, tools: visible } }));
-      },
-      (error: Error) => {
-        toClient.send(errorResponse(msg.id ?? null, ErrorCode.FirewallUnavailable, `MCP Firewall could not check the tools of '${options.server}': ${error.message}`));
-      },
-    );
-  }
-
-  link.onUnblocked((names) => {
-    for (const name of names) blockedTools.delete(name);
-    toClient.send(notification('notifications/tools/list_changed', {}));
   });
 
   const failInFlight = (reason: string) => {

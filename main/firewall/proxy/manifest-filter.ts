@@ -1,0 +1,109 @@
+import { ErrorCode, errorResponse, notification, type JsonRpcMessage } from '../jsonrpc/messages.js';
+import type { ToolDescription } from '../policy/action-class.js';
+import { kindOfKey, manifestKey, type ManifestKind } from '../pins/manifest-keys.js';
+import type { EngineLink } from './engine-link.js';
+import type { PeerWriter } from './peer-writer.js';
+
+/** Where each listed kind sits in its list response. */
+const KINDS: Record<Exclude<ManifestKind, 'instructions'>, { method: string; field: string; key: (item: Record<string, unknown>) => string }> = {
+  tools: { method: 'tools/list', field: 'tools', key: (item) => manifestKey('tools', item) },
+  prompts: { method: 'prompts/list', field: 'prompts', key: (item) => manifestKey('prompts', item) },
+  resourceTemplates: { method: 'resources/templates/list', field: 'resourceTemplates', key: (item) => manifestKey('resourceTemplates', item) },
+};
+const BY_METHOD = new Map(Object.entries(KINDS).map(([kind, spec]) => [spec.method, kind as keyof typeof KINDS]));
+const CHANGED_NOTICE: Partial<Record<ManifestKind, string>> = {
+  tools: 'notifications/tools/list_changed',
+  prompts: 'notifications/prompts/list_changed',
+  resourceTemplates: 'notifications/resources/list_changed',
+};
+
+export interface ManifestFilter {
+  /** Handles the answer to a request of `method` if it shows pinned things; false if it is not ours. */
+  review(method: string, msg: JsonRpcMessage, raw: Buffer): boolean;
+  /** Why a tools/call or prompts/get must be refused (the item is held), or null. */
+  heldReason(method: string, name: string): string | null;
+  blockedTools: Map<string, string>;
+}
+
+/**
+ * Every list of pinned things is checked against the pins before the client sees it:
+ * drifted, new and poisoned items are cut from it (and calls to them refused) until a
+ * person accepts them; drifted server instructions are withheld from `initialize`.
+ */
+export function createManifestFilter(ctx: { server: string; link: EngineLink; toClient: PeerWriter; tools: Map<string, ToolDescription> }): ManifestFilter {
+  const held = new Map<string, string>();
+  const blockedTools = new Map<string, string>();
+  const hold = (key: string, reason: string | undefined) => {
+    const toolTable = kindOfKey(key) === 'tools' ? blockedTools : null;
+    if (reason === undefined) {
+      held.delete(key);
+      toolTable?.delete(key);
+    } else {
+      held.set(key, reason);
+      toolTable?.set(key, reason);
+    }
+  };
+  const fail = (msg: JsonRpcMessage, what: string, error: Error) =>
+    ctx.toClient.send(errorResponse(msg.id ?? null, ErrorCode.FirewallUnavailable, `MCP Firewall could not check the ${what} of '${ctx.server}': ${error.message}`));
+
+  ctx.link.onUnblocked((keys) => {
+    for (const key of keys) hold(key, undefined);
+    for (const kind of new Set(keys.map(kindOfKey))) {
+      const method = CHANGED_NOTICE[kind];
+      if (method) ctx.toClient.send(notification(method, {}));
+    }
+  });
+
+  function reviewList(kind: keyof typeof KINDS, msg: JsonRpcMessage, raw: Buffer): void {
+    const spec = KINDS[kind];
+    const result = msg.result as Record<string, unknown> | undefined;
+    const list = result?.[spec.field];
+    if (!Array.isArray(list)) return void ctx.toClient.send(raw);
+    if (kind === 'tools') for (const tool of list) if (tool && typeof tool.name === 'string') ctx.tools.set(tool.name, tool as ToolDescription);
+    ctx.link.manifest(kind, list).then(
+      (blocked) => {
+        // Per page: a paginated list must not release items of an earlier page.
+        for (const item of list) {
+          const key = spec.key(item as Record<string, unknown>);
+          hold(key, blocked[key]);
+        }
+        if (Object.keys(blocked).length === 0) return void ctx.toClient.send(raw);
+        const visible = list.filter((item) => !held.has(spec.key(item as Record<string, unknown>)));
+        ctx.toClient.send(JSON.stringify({ ...msg, result: { ...result, [spec.field]: visible } }));
+      },
+      (error: Error) => fail(msg, kind, error),
+    );
+  }
+
+  function reviewInstructions(msg: JsonRpcMessage, raw: Buffer): void {
+    const result = msg.result as { instructions?: unknown } | undefined;
+    if (typeof result?.instructions !== 'string') return void ctx.toClient.send(raw);
+    ctx.link.manifest('instructions', [{ name: 'instructions', text: result.instructions }]).then(
+      (blocked) => {
+        hold('instructions', blocked.instructions);
+        if (!blocked.instructions) return void ctx.toClient.send(raw);
+        const { instructions: _withheld, ...rest } = result;
+        ctx.toClient.send(JSON.stringify({ ...msg, result: rest }));
+      },
+      (error: Error) => fail(msg, 'instructions', error),
+    );
+  }
+
+  return {
+    blockedTools,
+    review(method, msg, raw) {
+      if (method === 'initialize' && msg.result !== undefined) {
+        reviewInstructions(msg, raw);
+        return true;
+      }
+      const kind = BY_METHOD.get(method);
+      if (!kind || msg.result === undefined) return false;
+      reviewList(kind, msg, raw);
+      return true;
+    },
+    heldReason(method, name) {
+      if (method === 'prompts/get') return held.get(`prompt:${name}`) ?? null;
+      return null;
+    },
+  };
+}
