@@ -12,6 +12,8 @@ import type { Constraints, Decision } from '../policy/types.js';
 import { ENGINE_GONE, type EngineLink } from './engine-link.js';
 import { argumentLeak } from './argument-dlp.js';
 import { createOutputStage, type StagedCall } from './output-stage.js';
+
+const SWEEP_MS = 100;
 import type { PeerWriter } from './peer-writer.js';
 
 /** One policed request in flight, from the client's message to the answer it gets. */
@@ -21,7 +23,9 @@ export interface PolicedCall {
   startedAt: number;
   /** Settles when the decision row is committed; the answer waits for it. */
   audited: Promise<void>;
-  timer?: NodeJS.Timeout;
+  /** When max_runtime_sec runs out (epoch ms); swept by one timer for all calls. */
+  deadline?: number;
+  maxRuntimeSec?: number;
   finished: boolean;
   cancelApproval?: () => void;
   /** A read of outside content (web, issues…): its result is fingerprinted for taint. */
@@ -90,6 +94,30 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
     call.audited.then(answer, answer);
   };
 
+  const running = new Set<PolicedCall>();
+  let sweeper: NodeJS.Timeout | null = null;
+  const sweep = () => {
+    const now = Date.now();
+    for (const call of running) {
+      if (call.finished) {
+        running.delete(call);
+        continue;
+      }
+      if (call.deadline === undefined || call.deadline > now) continue;
+      running.delete(call);
+      call.finished = true;
+      const seconds = call.maxRuntimeSec;
+      // Tell the server to stop, as the spec's cancellation flow does; a late answer is dropped.
+      ctx.toServer.send(notification('notifications/cancelled', { requestId: call.id, reason: `exceeded max_runtime_sec ${seconds}` }));
+      ctx.toClient.send(errorResponse(call.id, ErrorCode.UpstreamFailed, `MCP Firewall cancelled ${call.info.tool}: it ran longer than max_runtime_sec (${seconds}s)`));
+      ctx.link.event(row(call.info, { event: 'result', decision: 'TIMEOUT', reason: `cancelled after ${seconds}s`, latencyMs: now - call.startedAt }));
+    }
+    if (running.size === 0 && sweeper) {
+      clearInterval(sweeper);
+      sweeper = null;
+    }
+  };
+
   const dispatch = (call: PolicedCall, raw: Buffer, constraints: Constraints) => {
     if (output.answerFromRelease(staged(call))) {
       call.finished = true;
@@ -98,14 +126,11 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
     }
     ctx.toServer.send(raw);
     const seconds = constraints.max_runtime_sec ?? ctx.policy().spec.defaultMaxRuntimeSec;
-    call.timer = setTimeout(() => {
-      if (call.finished) return;
-      call.finished = true;
-      // Tell the server to stop, as the spec's cancellation flow does; a late answer is dropped.
-      ctx.toServer.send(notification('notifications/cancelled', { requestId: call.id, reason: `exceeded max_runtime_sec ${seconds}` }));
-      ctx.toClient.send(errorResponse(call.id, ErrorCode.UpstreamFailed, `MCP Firewall cancelled ${call.info.tool}: it ran longer than max_runtime_sec (${seconds}s)`));
-      ctx.link.event(row(call.info, { event: 'result', decision: 'TIMEOUT', reason: `cancelled after ${seconds}s`, latencyMs: Date.now() - call.startedAt }));
-    }, seconds * 1000);
+    call.deadline = Date.now() + seconds * 1000;
+    call.maxRuntimeSec = seconds;
+    running.add(call);
+    // One sweeping timer instead of a timer per call: the hot path only adds to a set.
+    sweeper ??= setInterval(sweep, SWEEP_MS);
   };
 
   const staged = (call: PolicedCall): StagedCall => ({ id: call.id, tool: call.info.tool, argsDigest: call.info.argsDigest, info: call.info });
@@ -189,10 +214,17 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
       }
 
       if (verdict.decision === 'ALLOW') {
-        // Decided locally on the snapshot: the row is written while the server works,
-        // and the answer waits for both (see finish()).
-        call.audited = record(row(info, { decision: 'ALLOW', ruleId: verdict.ruleId, reason: verdict.reason }));
-        dispatch(call, raw, verdict.constraints);
+        // Decided locally on the snapshot. The server gets the call first and the row is
+        // spooled while it works: long before its answer can leave (see finish()).
+        const allowRow = row(info, { decision: 'ALLOW', ruleId: verdict.ruleId, reason: verdict.reason });
+        if (output.hasRelease(staged(call))) {
+          // A released result answers at once, so its row goes first.
+          call.audited = record(allowRow);
+          dispatch(call, raw, verdict.constraints);
+        } else {
+          dispatch(call, raw, verdict.constraints);
+          call.audited = record(allowRow);
+        }
         return call;
       }
       if (verdict.decision === 'DENY') {
@@ -220,7 +252,7 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
     finish(call, message, raw) {
       if (call.finished) return;
       call.finished = true;
-      clearTimeout(call.timer);
+      running.delete(call);
       const latencyMs = Date.now() - call.startedAt;
       call.audited.then(
         () => {
@@ -237,7 +269,7 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
     abort(call, reason) {
       if (call.finished) return;
       call.finished = true;
-      clearTimeout(call.timer);
+      running.delete(call);
       call.cancelApproval?.();
       ctx.toClient.send(errorResponse(call.id, ErrorCode.UpstreamFailed, reason));
       ctx.link.event(row(call.info, { event: 'result', decision: 'ERROR', reason, latencyMs: Date.now() - call.startedAt }));

@@ -22,6 +22,7 @@ export interface OutputStageContext {
 }
 
 export interface OutputStage {
+  hasRelease(call: StagedCall): boolean;
   /** Answers a retried call with the result a person released from quarantine, if there is one. */
   answerFromRelease(call: StagedCall): boolean;
   /** Cleans a server's answer and passes it to the client: PASS untouched, REDACT rewritten, QUARANTINE withheld. */
@@ -42,6 +43,7 @@ export function createOutputStage(ctx: OutputStageContext): OutputStage {
   const withhold = (call: StagedCall, text: string) => ctx.toClient.send(errorResponse(call.id, ErrorCode.PolicyDenied, text));
 
   return {
+    hasRelease: (call) => released.has(key(call.tool, call.argsDigest)),
     answerFromRelease(call) {
       const item = released.get(key(call.tool, call.argsDigest));
       if (!item) return false;
