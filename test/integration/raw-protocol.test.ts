@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { removeHome, startEngine, waitFor, type RunningEngine } from '../helpers/engine-harness.js';
+import { CLI, FIXTURES } from '../helpers/paths.js';
+
+const FAULTY = join(FIXTURES, 'servers', 'faulty-server.mjs');
+
+/** A bare JSON-RPC peer on the shim's stdio: sends exact bytes, collects every line back. */
+function rawShim(engine: RunningEngine): { child: ChildProcess; lines: string[]; send(text: string): void } {
+  const child = spawn(process.execPath, [CLI, 'wrap', '--server', 'faulty', '--', process.execPath, FAULTY], { env: engine.env, stdio: ['pipe', 'pipe', 'ignore'] });
+  const lines: string[] = [];
+  let buffer = '';
+  child.stdout!.setEncoding('utf8');
+  child.stdout!.on('data', (chunk: string) => {
+    buffer += chunk;
+    let nl: number;
+    while ((nl = buffer.indexOf('\n')) !== -1) {
+      lines.push(buffer.slice(0, nl));
+      buffer = buffer.slice(nl + 1);
+    }
+  });
+  return { child, lines, send: (text) => void child.stdin!.write(`${text}\n`) };
+}
+
+describe('the shim on the wire', () => {
+  let engine: RunningEngine;
+  beforeAll(async () => {
+    engine = await startEngine({ policy: 'version: v1\nrules: []\n' });
+    engine.cli(['registry', 'approve', 'faulty']);
+  });
+  afterAll(async () => {
+    await engine.stop();
+    removeHome(engine.home);
+  });
+
+  it('echoes ids of every type exactly, passes unknown methods and notifications, and answers batches', async () => {
+    const shim = rawShim(engine);
+    try {
+      shim.send('{"jsonrpc":"2.0","id":"init-1","method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}');
+      shim.send('{"jsonrpc":"2.0","method":"notifications/initialized"}');
+      shim.send('{"jsonrpc":"2.0","id":"42","method":"tools/call","params":{"name":"read_text","arguments":{"text":"string id that looks like a number"}}}');
+      shim.send('{"jsonrpc":"2.0","id":42,"method":"tools/call","params":{"name":"read_text","arguments":{"text":"numeric id"}}}');
+      shim.send('{"jsonrpc":"2.0","id":0,"method":"frobnicate/unknown","params":{}}');
+      shim.send('[{"jsonrpc":"2.0","id":"b1","method":"tools/call","params":{"name":"read_text","arguments":{"text":"in a batch"}}}]');
+      await waitFor(() => shim.lines.length >= 5, 'five answers');
+      const answers = shim.lines.map((l) => JSON.parse(l) as { id: unknown; result?: { content?: Array<{ text: string }> }; error?: { code: number } });
+      const byId = (id: unknown) => answers.find((a) => a.id === id);
+      expect(byId('init-1')).toBeDefined();
+      expect(byId('42')!.result!.content![0]!.text).toBe('string id that looks like a number');
+      expect(byId(42)!.result!.content![0]!.text).toBe('numeric id');
+      expect(byId(0)!.error!.code).toBe(-32601);
+      expect(byId('b1')!.result!.content![0]!.text).toBe('in a batch');
+    } finally {
+      shim.child.stdin!.end();
+    }
+  });
+});
