@@ -11,6 +11,7 @@ export function changedTopics(prev: Overview | null, next: Overview): ChangeTopi
   if (prev.approvalsVersion !== next.approvalsVersion) topics.push('approvals');
   if (prev.lastActivityId !== next.lastActivityId) topics.push('activity');
   if (prev.registryVersion !== next.registryVersion) topics.push('registry');
-  if (prev.policyLoadedAt !== next.policyLoadedAt || prev.emergencyWriteApproval !== next.emergencyWriteApproval) topics.push('policy');
+  if (prev.policyLoadedAt !== next.policyLoadedAt || prev.emergencyWriteApproval !== next.emergencyWriteApproval || prev.pausedUntil !== next.pausedUntil) topics.push('policy');
+  if (prev.pagingGates.join(',') !== next.pagingGates.join(',')) topics.push('gates');
   return topics;
 }

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { autoProtectSchema, pauseSchema, type AutoProtectView, type GatesView, type PauseChange } from './contract-status.js';
+
+export * from './contract-status.js';
 
 // The one API the dashboard talks to. Electron exposes it through the preload bridge
 // (IPC, one channel per method); a browser gets the same shape over the control API.
@@ -49,6 +52,10 @@ export interface Overview {
   approvalsVersion: number;
   registryVersion: string;
   lastActivityId: number;
+  /** ISO time protection resumes; null when not paused. */
+  pausedUntil: string | null;
+  /** Ids of the detection gates paging now. */
+  pagingGates: string[];
 }
 
 export interface ActivityRow {
@@ -233,7 +240,7 @@ export interface QuarantinePreview {
 }
 
 /** Kinds of change the dashboard refreshes on. */
-export type ChangeTopic = 'approvals' | 'activity' | 'registry' | 'policy';
+export type ChangeTopic = 'approvals' | 'activity' | 'registry' | 'policy' | 'gates';
 
 export interface FirewallApi {
   overview(): Promise<Overview>;
@@ -263,6 +270,12 @@ export interface FirewallApi {
   quarantinePreview(args: QuarantineId): Promise<QuarantinePreview>;
   releaseQuarantined(args: QuarantineId): Promise<void>;
   dropQuarantined(args: QuarantineId): Promise<void>;
+  /** The five detection gates with two hours of history each. */
+  gates(): Promise<GatesView>;
+  /** Pauses protection for some minutes (nobody is asked), or resumes with null. */
+  setPause(args: PauseChange): Promise<{ pausedUntil: string | null }>;
+  autoProtect(): Promise<AutoProtectView>;
+  setAutoProtect(args: { enabled: boolean }): Promise<AutoProtectView>;
   /** Calls back on every change of a topic; returns the unsubscribe function. */
   onChange(listener: (topic: ChangeTopic) => void): () => void;
 }
@@ -293,6 +306,10 @@ export const CHANNELS = {
   quarantinePreview: 'fw:quarantine:preview',
   releaseQuarantined: 'fw:quarantine:release',
   dropQuarantined: 'fw:quarantine:drop',
+  gates: 'fw:gates',
+  setPause: 'fw:protection:pause',
+  autoProtect: 'fw:clients:auto-protect',
+  setAutoProtect: 'fw:clients:auto-protect:set',
 } as const satisfies Record<Exclude<keyof FirewallApi, 'onChange'>, string>;
 
 export const CHANGE_EVENT = 'fw:changed';
@@ -323,6 +340,10 @@ export const ARG_SCHEMAS = {
   quarantinePreview: quarantineIdSchema,
   releaseQuarantined: quarantineIdSchema,
   dropQuarantined: quarantineIdSchema,
+  gates: undefined,
+  setPause: pauseSchema,
+  autoProtect: undefined,
+  setAutoProtect: autoProtectSchema,
 } as const;
 
 export type ApiMethod = keyof typeof CHANNELS;

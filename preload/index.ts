@@ -30,6 +30,10 @@ const api: FirewallApi = {
   quarantinePreview: (args) => invoke(CHANNELS.quarantinePreview, args),
   releaseQuarantined: (args) => invoke(CHANNELS.releaseQuarantined, args),
   dropQuarantined: (args) => invoke(CHANNELS.dropQuarantined, args),
+  gates: () => invoke(CHANNELS.gates),
+  setPause: (args) => invoke(CHANNELS.setPause, args),
+  autoProtect: () => invoke(CHANNELS.autoProtect),
+  setAutoProtect: (args) => invoke(CHANNELS.setAutoProtect, args),
   onChange(listener) {
     const handler = (_event: IpcRendererEvent, topic: ChangeTopic) => listener(topic);
     ipcRenderer.on(CHANGE_EVENT, handler);

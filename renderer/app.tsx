@@ -3,13 +3,14 @@ import { useResource } from './api/api.js';
 import { ActivityPage } from './features/activity/activity-page.js';
 import { ApprovalsPage } from './features/approvals/approvals-page.js';
 import { AuditPage } from './features/audit/audit-page.js';
-import { GatesPage } from './features/coming/coming-pages.js';
+import { GatesPage } from './features/gates/gates-page.js';
 import { ManifestsPage } from './features/manifests/manifests-page.js';
 import { PolicyPage } from './features/policy/policy-page.js';
 import { QuarantinePage } from './features/quarantine/quarantine-page.js';
 import { ServersPage } from './features/servers/servers-page.js';
 import { PAGES, pageFromHash, type PageId } from './routes.js';
 import { PageIcon } from './ui/icons.js';
+import { ProtectionStatus } from './ui/protection-status.js';
 
 const VIEWS: Record<PageId, () => React.JSX.Element> = {
   activity: ActivityPage,
@@ -24,7 +25,7 @@ const VIEWS: Record<PageId, () => React.JSX.Element> = {
 
 export function App() {
   const [page, setPage] = useState<PageId>(() => pageFromHash(window.location.hash));
-  const overview = useResource((api) => api.overview(), ['approvals', 'policy', 'activity']);
+  const overview = useResource((api) => api.overview(), ['approvals', 'policy', 'activity', 'gates']);
   useEffect(() => {
     const onHash = () => setPage(pageFromHash(window.location.hash));
     window.addEventListener('hashchange', onHash);
@@ -34,7 +35,7 @@ export function App() {
     document.title = `${PAGES.find((p) => p.id === page)?.label} · MCP Firewall`;
   }, [page]);
   const pending = overview.data?.pendingApprovals ?? 0;
-  const emergency = overview.data?.emergencyWriteApproval ?? false;
+  const paging = overview.data?.pagingGates.length ?? 0;
   const View = VIEWS[page];
   return (
     <div className="shell">
@@ -44,9 +45,7 @@ export function App() {
           <img src="./favicon.svg" alt="" width={28} height={28} />
           <span>MCP Firewall</span>
         </div>
-        <div className={`status ${overview.error ? 'status-bad' : emergency ? 'status-warn' : 'status-ok'}`} role="status">
-          {overview.error ? 'Engine unreachable' : emergency ? 'Emergency: every write asks' : 'Protection on'}
-        </div>
+        <ProtectionStatus overview={overview.data} unreachable={Boolean(overview.error)} reload={overview.reload} />
         <ul>
           {PAGES.map((p) => (
             <li key={p.id}>
@@ -54,6 +53,7 @@ export function App() {
                 <PageIcon page={p.id} />
                 <span>{p.label}</span>
                 {p.id === 'approvals' && pending > 0 ? <span className="count" aria-label={`${pending} pending`}>{pending}</span> : null}
+                {p.id === 'gates' && paging > 0 ? <span className="count" aria-label={`${paging} paging`}>{paging}</span> : null}
               </a>
             </li>
           ))}

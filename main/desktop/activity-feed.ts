@@ -7,7 +7,20 @@ export interface FeedState {
   recentCalls: ActivityRow[];
   pending: Approval[];
   emergency: boolean;
+  /** ISO time protection resumes, or null. */
+  pausedUntil: string | null;
+  /** The detection gates paging now. */
+  paging: PagingGate[];
 }
+
+export interface PagingGate {
+  id: string;
+  name: string;
+  owner: string;
+}
+
+/** engine.gates(), or anything shaped like it. */
+export type GateSource = () => Array<PagingGate & { paging: boolean }>;
 
 export interface ActivityFeed {
   /** New audit rows since the last tick (oldest first), the state, and what changed. */
@@ -23,7 +36,7 @@ const RECENT = 10;
  * Audit rows are written by shims through the engine from other processes' sockets, so
  * polling the store is the one signal that sees them all.
  */
-export function createActivityFeed(service: DashboardService, intervalMs = 1_000): ActivityFeed {
+export function createActivityFeed(service: DashboardService, intervalMs = 1_000, gates?: GateSource): ActivityFeed {
   const listeners = new Set<Parameters<ActivityFeed['onUpdate']>[0]>();
   let last: Overview | null = null;
   let lastId = -1;
@@ -42,7 +55,10 @@ export function createActivityFeed(service: DashboardService, intervalMs = 1_000
       recentCalls = [...rows.filter((r) => r.event === 'call').reverse(), ...recentCalls].slice(0, RECENT);
     }
     lastId = overview.lastActivityId;
-    const state: FeedState = { recentCalls, pending: await service.approvals(), emergency: overview.emergencyWriteApproval };
+    const paging = gates
+      ? gates().filter((g) => g.paging).map(({ id, name, owner }) => ({ id, name, owner }))
+      : overview.pagingGates.map((id) => ({ id, name: id, owner: '' }));
+    const state: FeedState = { recentCalls, pending: await service.approvals(), emergency: overview.emergencyWriteApproval, pausedUntil: overview.pausedUntil, paging };
     listeners.forEach((listener) => listener({ rows, state, topics }));
   };
   const timer = setInterval(() => {

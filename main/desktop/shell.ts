@@ -1,10 +1,13 @@
-import { app, dialog, ipcMain, Menu, Notification, Tray, type BrowserWindow } from 'electron';
+import { app, dialog, ipcMain, Menu, nativeImage, Notification, Tray, type BrowserWindow } from 'electron';
 import { join } from 'node:path';
 import { resolveDataDir } from '../firewall/paths.js';
 import { createActivityFeed } from './activity-feed.js';
 import { createApprovalPrompter } from './adapters/approval-prompter.js';
 import { createNotifier } from './adapters/notifier.js';
 import { createTrayController } from './adapters/tray-controller.js';
+import { dotIcon } from './adapters/dot-icon.js';
+import { getSetting } from '../firewall/store/database.js';
+import { AUTO_PROTECT_KEY } from '../firewall/client-watch.js';
 import { startEngineHost, type EngineHost } from './engine-host.js';
 import { CHANGE_EVENT } from '../../preload/contract.js';
 import { registerIpcHandlers } from './ipc/register-handlers.js';
@@ -15,7 +18,13 @@ import { createDashboardWindow, trustedSender } from './window.js';
 export async function startShell(): Promise<{ host: EngineHost; showWindow(page?: string): void }> {
   const root = app.getAppPath();
   const rendererDir = join(root, 'dist', 'renderer');
-  const icons = { ok: join(root, 'resources', 'icons', 'tray-ok.png'), pending: join(root, 'resources', 'icons', 'tray-pending.png'), emergency: join(root, 'resources', 'icons', 'tray-emergency.png') };
+  const icons = {
+    ok: join(root, 'resources', 'icons', 'tray-ok.png'), pending: join(root, 'resources', 'icons', 'tray-pending.png'), emergency: join(root, 'resources', 'icons', 'tray-emergency.png'),
+    // No shipped files for these two yet: drawn dots, like the shipped ones.
+    paging: nativeImage.createFromBitmap(dotIcon([0x9b, 0x1c, 0x8e]), { width: 32, height: 32, scaleFactor: 2 }),
+    paused: nativeImage.createFromBitmap(dotIcon([0x6b, 0x72, 0x80]), { width: 32, height: 32, scaleFactor: 2 }),
+  };
+  const notifier = createNotifier((n) => new Notification({ title: n.title, body: n.body }).show());
   const settings = openSettings();
   app.setLoginItemSettings({ openAtLogin: settings.get('startAtLogin') });
   const host = await startEngineHost({
@@ -23,6 +32,7 @@ export async function startShell(): Promise<{ host: EngineHost; showWindow(page?
     defaultPolicyFile: join(root, 'resources', 'default-policy.yaml'),
     rendererDir,
     // The shim ships unpacked next to the app; client configs launch it with the app's own runtime.
+    onShadowEntry: (row) => notifier.shadowEntry(row, getSetting(host.engine.db, AUTO_PROTECT_KEY) === 'on'),
     clients: { env: process.env, platform: process.platform, projectDirs: [], runtimePath: process.execPath, cliPath: join(root.replace(/app\.asar$/, 'app.asar.unpacked'), 'dist', 'cli.js') },
   });
   let win: BrowserWindow | null = null;
@@ -37,7 +47,6 @@ export async function startShell(): Promise<{ host: EngineHost; showWindow(page?
   };
   registerIpcHandlers(ipcMain, host.service, trustedSender(rendererDir));
   createApprovalPrompter(host.engine.approvals, (options) => dialog.showMessageBox(options));
-  const notifier = createNotifier((n) => new Notification({ title: n.title, body: n.body }).show());
   const tray = createTrayController({
     tray: new Tray(icons.ok),
     buildMenu: (template) => Menu.buildFromTemplate(template),
@@ -46,10 +55,15 @@ export async function startShell(): Promise<{ host: EngineHost; showWindow(page?
       openDashboard: showWindow,
       protectAll: () => void host.service.protect({}),
       setEmergency: (on) => host.engine.setEmergencyWriteApproval(on, 'tray'),
+      setPause: (minutes) => host.engine.pauseProtection(minutes, 'tray'),
       quit: () => app.quit(),
     },
   });
-  const feed = createActivityFeed(host.service);
+  const feed = createActivityFeed(host.service, 1_000, () => host.engine.gates());
+  host.engine.onGatePage((gate) => {
+    notifier.gatePaged(gate);
+    void feed.tick();
+  });
   feed.onUpdate(({ rows, state, topics }) => {
     tray.update(state);
     notifier.handle(rows);

@@ -5,7 +5,7 @@ const POLL_MS = 1_000;
 
 export class ApiError extends Error {}
 
-const READS = new Set<ApiMethod>(['overview', 'activity', 'approvals', 'servers', 'registry', 'policy', 'checkPolicy', 'auditQuery', 'manifests', 'manifestDiff', 'quarantine', 'quarantinePreview']);
+const READS = new Set<ApiMethod>(['overview', 'activity', 'approvals', 'servers', 'registry', 'policy', 'checkPolicy', 'auditQuery', 'manifests', 'manifestDiff', 'quarantine', 'quarantinePreview', 'gates', 'autoProtect']);
 
 /**
  * The preload contract over the control API, for the dashboard in a browser. The session
@@ -69,6 +69,10 @@ export function createHttpApi(base = ''): FirewallApi {
     quarantinePreview: (args) => call('quarantinePreview', args),
     releaseQuarantined: async (args) => void (await call('releaseQuarantined', args)),
     dropQuarantined: async (args) => void (await call('dropQuarantined', args)),
+    gates: () => call('gates'),
+    setPause: (args) => call('setPause', args),
+    autoProtect: () => call('autoProtect'),
+    setAutoProtect: (args) => call('setAutoProtect', args),
     onChange(listener) {
       listeners.add(listener);
       if (!timer) timer = setTimeout(poll, 0);

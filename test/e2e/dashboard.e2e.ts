@@ -137,12 +137,6 @@ describe('the dashboard in Chromium against a real serve', () => {
     expect(JSON.parse(served.cli(['audit', 'query', 'SELECT COUNT(*) AS n FROM mcp_audit', '--json']).stdout)[0].n).toBeGreaterThan(0);
   });
 
-  it('says plainly what the Gates page, still waiting for its engine feature, will show', async () => {
-    await open('gates');
-    await page.getByRole('heading', { name: /Detection gates/ }).waitFor();
-    await shot('gates');
-  });
-
   it('follows the dark colour scheme', async () => {
     const dark = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'dark' });
     await dark.addCookies(await context.cookies());

@@ -28,12 +28,41 @@ export function noticeFor(row: ActivityRow): Notice | null {
     return { title: `Tool definition drift: ${server}`, body: `${row.tool ?? 'A tool'} changed its definition and is blocked until you accept it. ${row.reason ?? ''}`.trim() };
   }
   if (row.decision === 'QUARANTINE') return { title: `Result quarantined: ${server} · ${row.tool ?? ''}`, body: row.reason ?? 'A tool result was held back.' };
-  if (row.event === 'gate' && row.decision === 'PAGE') return { title: 'Detection gate paging', body: row.reason ?? '' };
+  // Gate pages come from engine.onGatePage (gatePaged below), not from their audit row: one notice per page.
   return null;
+}
+
+/** What a paging gate and a new unprotected config entry look like to the notifier. */
+export interface PagedGate {
+  name: string;
+  owner: string;
+  detail: string;
+  pageCondition: string;
+}
+
+export interface ShadowEntry {
+  client: string;
+  name: string;
+  file: string;
+}
+
+export function gateNotice(gate: PagedGate): Notice {
+  return { title: `Gate paging: ${gate.name}`, body: `${gate.detail}; pages ${gate.owner} when ${gate.pageCondition}. Open the Gates page.` };
+}
+
+export function shadowEntryNotice(row: ShadowEntry, autoProtect: boolean): Notice {
+  return {
+    title: `New unprotected server: ${row.name}`,
+    body: autoProtect
+      ? `'${row.name}' appeared in ${row.file} (${row.client}) outside the firewall; auto-protect is routing it through again.`
+      : `'${row.name}' appeared in ${row.file} (${row.client}) and bypasses the firewall. Protect it on the Servers page.`,
+  };
 }
 
 export interface Notifier {
   handle(rows: ActivityRow[]): number;
+  gatePaged(gate: PagedGate): void;
+  shadowEntry(row: ShadowEntry, autoProtect: boolean): void;
 }
 
 /** At most a few per batch: a shadow server in a crash loop must not flood the desktop. */
@@ -45,5 +74,7 @@ export function createNotifier(show: ShowNotification, maxPerBatch = 3): Notifie
       unique.forEach(show);
       return unique.length;
     },
+    gatePaged: (gate) => show(gateNotice(gate)),
+    shadowEntry: (row, autoProtect) => show(shadowEntryNotice(row, autoProtect)),
   };
 }

@@ -1,11 +1,14 @@
 import type { MenuItemConstructorOptions } from 'electron';
 import type { FeedState } from '../activity-feed.js';
 
-export type TrayState = 'ok' | 'pending' | 'emergency';
+export type TrayState = 'ok' | 'pending' | 'paging' | 'paused' | 'emergency';
+
+/** A file path or an Electron NativeImage: whatever Tray.setImage takes. */
+export type TrayImage = string | object;
 
 /** The parts of Electron's Tray and Menu the controller uses; tests pass fakes. */
 export interface TrayLike {
-  setImage(image: string): void;
+  setImage(image: TrayImage): void;
   setToolTip(text: string): void;
   setContextMenu(menu: unknown): void;
 }
@@ -14,20 +17,38 @@ export interface TrayActions {
   openDashboard(page?: string): void;
   protectAll(): void;
   setEmergency(on: boolean): void;
+  /** Minutes to pause for, or null to resume. */
+  setPause(minutes: number | null): void;
   quit(): void;
 }
 
 export interface TrayDeps {
   tray: TrayLike;
   buildMenu: (template: MenuItemConstructorOptions[]) => unknown;
-  icons: Record<TrayState, string>;
+  icons: Record<TrayState, TrayImage>;
   actions: TrayActions;
 }
 
+export const TRAY_PAUSE_MINUTES = 15;
+
+/** Worst first: a page or a waiting call needs the user now; a pause is a state they chose. */
 export function trayState(state: FeedState): TrayState {
+  if (state.paging.length > 0) return 'paging';
   if (state.pending.length > 0) return 'pending';
   if (state.emergency) return 'emergency';
+  if (state.pausedUntil) return 'paused';
   return 'ok';
+}
+
+const clock = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false });
+
+export function statusLine(state: FeedState): string {
+  const parts: string[] = [];
+  if (state.paging.length) parts.push(state.paging.length === 1 ? `Paging: ${state.paging[0]!.name}` : `${state.paging.length} gates paging`);
+  if (state.pending.length) parts.push(`${state.pending.length} approval(s) waiting`);
+  if (state.emergency) parts.push('Emergency: all writes need approval');
+  else if (state.pausedUntil) parts.push(`Paused until ${clock(state.pausedUntil)}`);
+  return parts.join(' · ') || 'Protection on';
 }
 
 const VERDICT_MARK: Record<string, string> = { ALLOW: '✓', DENY: '✕', REQUIRE_APPROVAL: '…' };
@@ -37,6 +58,10 @@ export function trayMenu(state: FeedState, actions: TrayActions): MenuItemConstr
     label: `Approve? ${p.server} · ${p.tool} (${p.client})`,
     click: () => actions.openDashboard('approvals'),
   }));
+  const paging: MenuItemConstructorOptions[] = state.paging.map((g) => ({
+    label: `Gate paging: ${g.name}${g.owner ? ` (${g.owner})` : ''}`,
+    click: () => actions.openDashboard('gates'),
+  }));
   const recent: MenuItemConstructorOptions[] = state.recentCalls.length === 0
     ? [{ label: 'No tool calls yet', enabled: false }]
     : state.recentCalls.map((r) => ({
@@ -44,12 +69,16 @@ export function trayMenu(state: FeedState, actions: TrayActions): MenuItemConstr
       click: () => actions.openDashboard('activity'),
     }));
   return [
-    { label: state.pending.length ? `${state.pending.length} approval(s) waiting` : state.emergency ? 'Emergency: every write asks' : 'Protection on', enabled: false },
+    { label: statusLine(state), enabled: false },
+    ...(paging.length ? [{ type: 'separator' as const }, ...paging] : []),
     ...(pending.length ? [{ type: 'separator' as const }, ...pending] : []),
     { type: 'separator' },
     { label: 'Recent calls', enabled: false },
     ...recent,
     { type: 'separator' },
+    state.pausedUntil
+      ? { label: 'Resume', click: () => actions.setPause(null) }
+      : { label: `Pause protection (${TRAY_PAUSE_MINUTES} min)`, click: () => actions.setPause(TRAY_PAUSE_MINUTES) },
     { label: 'Emergency: approve all writes', type: 'checkbox', checked: state.emergency, click: () => actions.setEmergency(!state.emergency) },
     { label: 'Protect all clients', click: () => actions.protectAll() },
     { label: 'Open dashboard', click: () => actions.openDashboard() },
@@ -69,7 +98,7 @@ export function createTrayController(deps: TrayDeps): TrayController {
       const next = trayState(state);
       if (next !== shown) deps.tray.setImage(deps.icons[next]);
       shown = next;
-      deps.tray.setToolTip(next === 'pending' ? `MCP Firewall: ${state.pending.length} approval(s) waiting` : next === 'emergency' ? 'MCP Firewall: emergency write approval' : 'MCP Firewall: protection on');
+      deps.tray.setToolTip(`MCP Firewall: ${statusLine(state).replace(/^Protection on$/, 'protection on')}`);
       deps.tray.setContextMenu(deps.buildMenu(trayMenu(state, deps.actions)));
       return next;
     },

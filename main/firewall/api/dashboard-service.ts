@@ -10,6 +10,7 @@ import { parsePolicy } from '../policy/load.js';
 import { formatFingerprint } from '../registry/registry.js';
 import { toApprovalView } from './approval-view.js';
 import { createReviewMethods } from './dashboard-review.js';
+import { createStatusMethods } from './dashboard-status.js';
 
 /** Where the dashboard's scan/protect look, and what protected configs launch. */
 export type DashboardClientsDeps = Pick<ClientsDeps, 'env' | 'platform' | 'projectDirs' | 'runtimePath' | 'cliPath' | 'knownCliPaths'>;
@@ -65,6 +66,8 @@ export function createDashboardService(engine: Engine, clients: DashboardClients
   return {
     // Manifests and Quarantine: held tools and held results, reviewed by a person.
     ...createReviewMethods(engine, ACTOR, (message) => new DashboardInputError(message)),
+    // Pause, auto-protect and the detection gates.
+    ...createStatusMethods(engine, ACTOR),
     async overview() {
       return {
         policyFile: engine.policy.file,
@@ -74,6 +77,8 @@ export function createDashboardService(engine: Engine, clients: DashboardClients
         approvalsVersion,
         registryVersion: String((registryStamp.get() as { v: string }).v),
         lastActivityId: Number((lastId.get() as { id: number }).id),
+        pausedUntil: engine.pausedUntil(),
+        pagingGates: engine.gates().filter((gate) => gate.paging).map((gate) => gate.id),
       };
     },
     async activity(query: ActivityQuery) {

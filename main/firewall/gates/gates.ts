@@ -24,7 +24,7 @@ interface GateSpec {
   owner: string;
   unit: 'count' | 'ratio';
   windowMinutes: number;
-  /** SQL returning one row { n, d } (d only for ratios); :since is bound to the window start. */
+  /** SQL returning one row { n, d } (d only for ratios) over the window [:since, :until). */
   sql: string;
   pages: (value: number) => boolean;
 }
@@ -34,38 +34,41 @@ const GATES: GateSpec[] = [
     id: 'unapproved-write-calls', name: 'Unapproved write calls', target: '0', pageCondition: '> 0 in any 10m window', owner: 'Governance On-call',
     unit: 'count', windowMinutes: 10, pages: (v) => v > 0,
     sql: `SELECT COUNT(*) AS n FROM mcp_audit WHERE event = 'call' AND action_class IN ('write', 'destructive')
-          AND decision = 'ALLOW' AND (approval_id IS NULL OR approval_id = '') AND event_time >= :since`,
+          AND decision = 'ALLOW' AND (approval_id IS NULL OR approval_id = '') AND event_time >= :since AND event_time < :until`,
   },
   {
     id: 'registry-drift', name: 'Registry drift', target: '0 unknown servers', pageCondition: 'any unknown server', owner: 'Platform Security',
     unit: 'count', windowMinutes: 60, pages: (v) => v > 0,
     sql: `SELECT COUNT(DISTINCT server_name) AS n FROM mcp_audit WHERE event = 'registry' AND decision = 'DENY'
-          AND rule_id IN ('registry-shadow', 'registry-drift') AND event_time >= :since`,
+          AND rule_id IN ('registry-shadow', 'registry-drift') AND event_time >= :since AND event_time < :until`,
   },
   {
     id: 'manifest-drift-outside-window', name: 'Manifest drift outside deploy window', target: '0', pageCondition: '> 0 and no linked change ticket', owner: 'MCP Platform',
     unit: 'count', windowMinutes: 24 * 60, pages: (v) => v > 0,
-    sql: `SELECT COUNT(*) AS n FROM mcp_audit WHERE event = 'manifest' AND decision IN ('DRIFT', 'NEW_TOOL', 'POISONED') AND event_time >= :since`,
+    sql: `SELECT COUNT(*) AS n FROM mcp_audit WHERE event = 'manifest' AND decision IN ('DRIFT', 'NEW_TOOL', 'POISONED') AND event_time >= :since AND event_time < :until`,
   },
   {
     id: 'scope-mismatch-attempts', name: 'Scope mismatch attempts', target: '< 0.1%', pageCondition: '>= 1% for 15m', owner: 'Identity Team',
     unit: 'ratio', windowMinutes: 15, pages: (v) => v >= 0.01,
     sql: `SELECT SUM(CASE WHEN reason LIKE 'scope mismatch%' THEN 1 ELSE 0 END) AS n, COUNT(*) AS d
-          FROM mcp_audit WHERE event = 'call' AND event_time >= :since`,
+          FROM mcp_audit WHERE event = 'call' AND event_time >= :since AND event_time < :until`,
   },
   {
     id: 'quarantine-ratio', name: 'QUARANTINE ratio', target: '< 1%', pageCondition: '> 3% for 15m', owner: 'Safety Team',
     unit: 'ratio', windowMinutes: 15, pages: (v) => v > 0.03,
     sql: `SELECT SUM(CASE WHEN decision = 'QUARANTINE' THEN 1 ELSE 0 END) AS n,
                  SUM(CASE WHEN decision IN ('PASS', 'REDACT', 'QUARANTINE', 'ERROR') THEN 1 ELSE 0 END) AS d
-          FROM mcp_audit WHERE event = 'result' AND event_time >= :since`,
+          FROM mcp_audit WHERE event = 'result' AND event_time >= :since AND event_time < :until`,
   },
 ];
 
+/** The gates over the windows ending at `now` (a past `now` gives the value as it was then). */
 export function evaluateGates(db: DatabaseSync, now = Date.now()): GateStatus[] {
+  // A hair past `now`, so a row written in this very millisecond counts.
+  const until = new Date(now + 1).toISOString();
   return GATES.map((gate) => {
     const since = new Date(now - gate.windowMinutes * 60_000).toISOString();
-    const row = db.prepare(gate.sql).get({ since }) as { n: number | null; d?: number | null };
+    const row = db.prepare(gate.sql).get({ since, until }) as { n: number | null; d?: number | null };
     const n = Number(row.n ?? 0);
     const d = Number(row.d ?? 0);
     const value = gate.unit === 'ratio' ? (d === 0 ? 0 : n / d) : n;

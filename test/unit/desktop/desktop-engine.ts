@@ -7,9 +7,9 @@ import { createEngine, type Engine } from '../../../main/firewall/engine.js';
 import { REPO_ROOT } from '../../helpers/paths.js';
 
 /** A real engine in a temp data dir, as the Electron main process runs it. */
-export function desktopEngine() {
+export function desktopEngine(options: { gateIntervalMs?: number } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'mcpfw-desktop-'));
-  const engine: Engine = createEngine({ dataDir: dir, defaultPolicyFile: join(REPO_ROOT, 'resources', 'default-policy.yaml'), progressIntervalMs: 60_000 });
+  const engine: Engine = createEngine({ dataDir: dir, defaultPolicyFile: join(REPO_ROOT, 'resources', 'default-policy.yaml'), progressIntervalMs: 60_000, ...options });
   const service = createDashboardService(engine, { env: { HOME: dir }, platform: 'linux', projectDirs: [], runtimePath: process.execPath, cliPath: '/nonexistent/cli.js' });
   return {
     engine,

@@ -6,7 +6,7 @@ import { createTrayController, type TrayLike } from '../../../main/desktop/adapt
 import { desktopEngine, writeCall } from './desktop-engine.js';
 
 function fakeTray() {
-  const images: string[] = [];
+  const images: unknown[] = [];
   let tooltip = '';
   let menu: MenuItemConstructorOptions[] = [];
   const tray: TrayLike = {
@@ -28,8 +28,8 @@ describe('tray and notifications over the engine', () => {
     const tray = createTrayController({
       tray: fake.tray,
       buildMenu: (template) => template,
-      icons: { ok: 'ok.png', pending: 'pending.png', emergency: 'emergency.png' },
-      actions: { openDashboard: (p) => void actions.opened.push(p), protectAll: () => {}, setEmergency: (on) => void actions.emergency.push(on), quit: () => {} },
+      icons: { ok: 'ok.png', pending: 'pending.png', emergency: 'emergency.png', paging: 'paging.png', paused: 'paused.png' },
+      actions: { openDashboard: (p) => void actions.opened.push(p), protectAll: () => {}, setEmergency: (on) => void actions.emergency.push(on), setPause: () => {}, quit: () => {} },
     });
     const feed = createActivityFeed(ctx.service, 60_000);
     feed.onUpdate(({ state }) => tray.update(state));
@@ -59,7 +59,7 @@ describe('tray and notifications over the engine', () => {
   it('keeps only the last ten calls in the tray', async () => {
     ctx = desktopEngine();
     const fake = fakeTray();
-    const tray = createTrayController({ tray: fake.tray, buildMenu: (t) => t, icons: { ok: 'ok', pending: 'p', emergency: 'e' }, actions: { openDashboard() {}, protectAll() {}, setEmergency() {}, quit() {} } });
+    const tray = createTrayController({ tray: fake.tray, buildMenu: (t) => t, icons: { ok: 'ok', pending: 'p', emergency: 'e', paging: 'g', paused: 'z' }, actions: { openDashboard() {}, protectAll() {}, setEmergency() {}, setPause() {}, quit() {} } });
     const feed = createActivityFeed(ctx.service, 60_000);
     feed.onUpdate(({ state }) => tray.update(state));
     await feed.tick();

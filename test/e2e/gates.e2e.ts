@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FILESYSTEM_SERVER, REPO_ROOT } from '../helpers/paths.js';
+import { connectThroughShim, type ShimConnection } from '../helpers/shim-client.js';
+import { serveDashboard, type ServedDashboard } from './serve-harness.js';
+
+const SHOTS = process.env.UPDATE_SCREENSHOTS ? join(REPO_ROOT, 'docs', 'screenshots') : mkdtempSync(join(tmpdir(), 'mcpfw-shots-'));
+// A policy someone loosened: no rule asks before writes, so a write runs unapproved and
+// the seed's first gate must page.
+const NO_APPROVAL_POLICY = readFileSync(join(REPO_ROOT, 'resources', 'default-policy.yaml'), 'utf8')
+  .replace(/ {2}- id: require-approval-for-write\n[\s\S]*?(?= {2}- id: deny-scope-mismatch)/, '');
+
+describe('gates and pause in the dashboard against a real serve', () => {
+  let served: ServedDashboard;
+  let browser: Browser;
+  let page: Page;
+  let files: ShimConnection;
+  let workDir: string;
+
+  beforeAll(async () => {
+    expect(NO_APPROVAL_POLICY).not.toContain('REQUIRE_APPROVAL');
+    mkdirSync(SHOTS, { recursive: true });
+    served = await serveDashboard(NO_APPROVAL_POLICY);
+    workDir = mkdtempSync(join(tmpdir(), 'mcpfw-e2e-gates-'));
+    expect(served.cli(['registry', 'approve', 'filesystem']).code).toBe(0);
+    files = await connectThroughShim(served, 'filesystem', [FILESYSTEM_SERVER, workDir], { client: 'claude-code' });
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--no-first-run'] });
+    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' })).newPage();
+    await page.goto(served.cli(['dashboard', '--print-url']).stdout.trim());
+    await page.getByRole('heading', { name: 'Activity', level: 1 }).waitFor();
+  });
+  afterAll(async () => {
+    await files?.close();
+    await browser?.close();
+    await served?.stop();
+    if (workDir) rmSync(workDir, { recursive: true, force: true });
+  });
+
+  it('shows the five gates, and "Unapproved write calls" paging after a write nobody approved', async () => {
+    await page.goto(`http://127.0.0.1:${served.port}/#/gates`);
+    const card = page.getByRole('region', { name: 'Unapproved write calls' });
+    await card.getByText('ok', { exact: true }).waitFor();
+    await expect(page.locator('section.gate').count()).resolves.toBe(5);
+
+    const result = await files.client.callTool({ name: 'write_file', arguments: { path: join(workDir, 'unasked.txt'), content: 'nobody asked' } });
+    expect(result.isError).toBeFalsy();
+    await card.getByText('paging', { exact: true }).waitFor();
+    await expect(card.getByLabel('Unapproved write calls value').textContent()).resolves.toBe('1');
+    await expect(card.getByText('Governance On-call').count()).resolves.toBe(1);
+    await card.getByRole('img', { name: 'Unapproved write calls over the last two hours' }).waitFor();
+    await page.getByRole('alert').filter({ hasText: 'Unapproved write calls is paging Governance On-call' }).waitFor();
+    await page.getByRole('link', { name: /Gates/ }).getByLabel('1 paging').waitFor();
+    await page.screenshot({ path: join(SHOTS, 'gates.png') });
+  });
+
+  it('pauses protection from the sidebar and resumes it', async () => {
+    const status = page.getByRole('status').filter({ hasText: /Protection on|Paused until/ });
+    await expect(status.textContent()).resolves.toBe('Protection on');
+    await page.getByRole('button', { name: 'Pause protection for 15 minutes' }).click();
+    await page.getByRole('status').filter({ hasText: /^Paused until \d\d:\d\d$/ }).waitFor();
+    const paused = JSON.parse(served.cli(['audit', 'query', "SELECT decision, actor_id FROM mcp_audit WHERE rule_id = 'protection-paused' ORDER BY id", '--json']).stdout) as unknown[];
+    expect(paused).toEqual([{ decision: 'PAUSED', actor_id: 'dashboard' }]);
+    await page.getByRole('button', { name: 'Resume protection' }).click();
+    await page.getByRole('status').filter({ hasText: 'Protection on' }).waitFor();
+    const after = JSON.parse(served.cli(['audit', 'query', "SELECT decision FROM mcp_audit WHERE rule_id = 'protection-paused' ORDER BY id", '--json']).stdout) as unknown[];
+    expect(after).toEqual([{ decision: 'PAUSED' }, { decision: 'RESUMED' }]);
+  });
+});
