@@ -21,8 +21,8 @@ export interface PolicedCall {
   id: JsonRpcId;
   info: CallInfo;
   startedAt: number;
-  /** Settles when the decision row is committed; the answer waits for it. */
-  audited: Promise<void>;
+  /** Why the decision row could not be written (null: it was); an answer never leaves without it. */
+  auditError: Error | null;
   /** When max_runtime_sec runs out (epoch ms); swept by one timer for all calls. */
   deadline?: number;
   maxRuntimeSec?: number;
@@ -77,21 +77,23 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
     actionClass: info.actionClass, sessionId: ctx.sessionId, requestId: info.requestId, argsDigest: info.argsDigest, ...fields,
   });
 
-  // Kept as a promise the answer waits on; the no-op catch only stops Node from treating
-  // a failed write as an unhandled rejection before finish() looks at it.
-  const record = (entry: AuditEntry): Promise<void> => {
-    const written = ctx.link.record(entry);
-    written.catch(() => {});
-    return written;
+  // The row is in the spool (one synchronous write) before this returns, so whether it
+  // was written is known at once; the answer is withheld if it was not.
+  const record = (entry: AuditEntry): Error | null => {
+    try {
+      ctx.link.record(entry);
+      return null;
+    } catch (error) {
+      return error as Error;
+    }
   };
 
   const deny = (call: PolicedCall, ruleId: string | null, reason: string, decision: Decision = 'DENY') => {
     call.finished = true;
     ctx.release(call);
     const message = `MCP Firewall denied ${call.info.tool}: ${reason}${ruleId ? ` (rule ${ruleId})` : ''}`;
-    const answer = () => ctx.toClient.send(errorResponse(call.id, ErrorCode.PolicyDenied, message, { decision, ruleId, reason }));
     // A denial is safe to deliver even if the audit write failed; it is never silent.
-    call.audited.then(answer, answer);
+    ctx.toClient.send(errorResponse(call.id, ErrorCode.PolicyDenied, message, { decision, ruleId, reason }));
   };
 
   const running = new Set<PolicedCall>();
@@ -162,22 +164,21 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
         argsDigest: digestOf(args), arguments: args, requestId: JSON.stringify(message.id),
       };
       const untrusted = actionClass === 'read' && isUntrustedTool(ctx.tools.get(tool) ?? { name: tool }, policySaysUntrusted(policy, ctx.server, tool));
-      const call: PolicedCall = { id: message.id ?? null, info, startedAt: Date.now(), audited: Promise.resolve(), finished: false, untrusted };
+      const call: PolicedCall = { id: message.id ?? null, info, startedAt: Date.now(), auditError: null, finished: false, untrusted };
       if (ctx.link.closed) {
         // Fail closed: with no engine there is no audit and no approver, so nothing runs.
-        call.audited = Promise.reject(new Error(ENGINE_GONE));
-        call.audited.catch(() => {});
+        call.auditError = new Error(ENGINE_GONE);
         deny(call, null, `${ENGINE_GONE}; start it with \`mcp-firewall serve\``);
         return call;
       }
       if (!tool) {
-        call.audited = record(row(info, { decision: 'DENY', reason: 'tools/call without a tool name' }));
+        call.auditError = record(row(info, { decision: 'DENY', reason: 'tools/call without a tool name' }));
         deny(call, null, 'tools/call without a tool name');
         return call;
       }
       const blockedBecause = ctx.blockedTools.get(tool);
       if (blockedBecause !== undefined) {
-        call.audited = record(row(info, { decision: 'DENY', ruleId: 'manifest-pin', reason: `tool '${tool}' is held: ${blockedBecause}` }));
+        call.auditError = record(row(info, { decision: 'DENY', ruleId: 'manifest-pin', reason: `tool '${tool}' is held: ${blockedBecause}` }));
         deny(call, 'manifest-pin', `tool '${tool}' is held: ${blockedBecause}`);
         return call;
       }
@@ -186,13 +187,13 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
       }, ctx.emergency());
       const guard = ctx.guards.check(`${tool}\u0000${info.argsDigest}`, call.startedAt, policy.spec.guards);
       if (guard?.decision === 'DENY' && byPolicy.decision !== 'DENY') {
-        call.audited = record(row(info, { decision: 'DENY', ruleId: guard.ruleId, reason: guard.reason }));
+        call.auditError = record(row(info, { decision: 'DENY', ruleId: guard.ruleId, reason: guard.reason }));
         deny(call, guard.ruleId, guard.reason);
         return call;
       }
       const leak = argumentLeak(args, policy.spec.output);
       if (leak?.decision === 'DENY' && byPolicy.decision !== 'DENY') {
-        call.audited = record(row(info, { decision: 'DENY', ruleId: leak.ruleId, reason: leak.reason }));
+        call.auditError = record(row(info, { decision: 'DENY', ruleId: leak.ruleId, reason: leak.reason }));
         deny(call, leak.ruleId, leak.reason);
         return call;
       }
@@ -208,7 +209,7 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
       const retries = verdict.constraints.max_retries;
       if (retries !== undefined && identicalCount > retries + 1 && verdict.decision !== 'DENY') {
         const reason = `identical call repeated ${identicalCount} times; max_retries is ${retries}`;
-        call.audited = record(row(info, { decision: 'DENY', ruleId: verdict.ruleId, reason }));
+        call.auditError = record(row(info, { decision: 'DENY', ruleId: verdict.ruleId, reason }));
         deny(call, verdict.ruleId, reason);
         return call;
       }
@@ -219,16 +220,16 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
         const allowRow = row(info, { decision: 'ALLOW', ruleId: verdict.ruleId, reason: verdict.reason });
         if (output.hasRelease(staged(call))) {
           // A released result answers at once, so its row goes first.
-          call.audited = record(allowRow);
+          call.auditError = record(allowRow);
           dispatch(call, raw, verdict.constraints);
         } else {
           dispatch(call, raw, verdict.constraints);
-          call.audited = record(allowRow);
+          call.auditError = record(allowRow);
         }
         return call;
       }
       if (verdict.decision === 'DENY') {
-        call.audited = record(row(info, { decision: 'DENY', ruleId: verdict.ruleId, reason: verdict.reason }));
+        call.auditError = record(row(info, { decision: 'DENY', ruleId: verdict.ruleId, reason: verdict.reason }));
         deny(call, verdict.ruleId, verdict.reason);
         return call;
       }
@@ -254,16 +255,13 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
       call.finished = true;
       running.delete(call);
       const latencyMs = Date.now() - call.startedAt;
-      call.audited.then(
-        () => {
-          output.deliver(staged(call), message, raw, latencyMs);
-          ctx.taint.observe(call.info.tool, call.untrusted, message.result);
-        },
-        (error: Error) => {
-          // Fail closed: a result whose decision was never recorded does not reach the model.
-          ctx.toClient.send(errorResponse(call.id, ErrorCode.FirewallUnavailable, `MCP Firewall withheld the result of ${call.info.tool}: ${error.message}`));
-        },
-      );
+      if (call.auditError) {
+        // Fail closed: a result whose decision was never recorded does not reach the model.
+        ctx.toClient.send(errorResponse(call.id, ErrorCode.FirewallUnavailable, `MCP Firewall withheld the result of ${call.info.tool}: ${call.auditError.message}`));
+        return;
+      }
+      output.deliver(staged(call), message, raw, latencyMs);
+      ctx.taint.observe(call.info.tool, call.untrusted, message.result);
     },
 
     abort(call, reason) {

@@ -12,8 +12,8 @@ export type Admission = { admitted: true; snapshot: Snapshot; env: Record<string
 export interface EngineLink {
   hello(message: Omit<Extract<ShimMessage, { t: 'hello' }>, 't'>): Promise<Admission>;
   decide(call: CallInfo, ruleId: string | null, reason: string, onProgress: (message: string) => void): { verdict: Promise<Verdict>; cancel(): void };
-  /** Appends the row to this session's audit spool (one synchronous write); rejects if it cannot. */
-  record(entry: AuditEntry): Promise<void>;
+  /** Appends the row to this session's audit spool with one synchronous write; throws if it cannot. */
+  record(entry: AuditEntry): void;
   /** For rows nothing waits on: written with the next row, or within 20 ms. */
   event(entry: AuditEntry): void;
   /** Which items of a pinned kind to hide, and why (keys as in pins/manifest-keys.ts). */
@@ -184,9 +184,8 @@ function createEngineLink(socket: Socket): EngineLink {
     record(entry) {
       try {
         spoolWrite(line(entry));
-        return Promise.resolve();
       } catch (error) {
-        return Promise.reject(new Error(`audit write failed: ${(error as Error).message}`));
+        throw new Error(`audit write failed: ${(error as Error).message}`);
       }
     },
     manifest(kind, items) {

@@ -67,10 +67,13 @@ export function createOutputStage(ctx: OutputStageContext): OutputStage {
       const found = summary(verdict.findings);
       if (verdict.action === 'REDACT') {
         const cleaned = JSON.stringify(verdict.redacted);
-        ctx.link.record(ctx.row(call, { decision: 'REDACT', ruleId: 'output-redact', reason: `redacted ${found}`, latencyMs })).then(
-          () => ctx.toClient.send(cleaned),
-          (error: Error) => withhold(call, `MCP Firewall withheld the result of ${call.tool}: ${error.message}`),
-        );
+        try {
+          ctx.link.record(ctx.row(call, { decision: 'REDACT', ruleId: 'output-redact', reason: `redacted ${found}`, latencyMs }));
+        } catch (error) {
+          withhold(call, `MCP Firewall withheld the result of ${call.tool}: ${(error as Error).message}`);
+          return;
+        }
+        ctx.toClient.send(cleaned);
         return;
       }
       const findings = verdict.findings.map(({ type, family, severity, path }) => ({ type, family, severity, path }));

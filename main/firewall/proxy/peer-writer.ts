@@ -8,12 +8,18 @@ export interface PeerWriter {
   /** Returns false when the peer is not keeping up; wait for `onDrain` before sending more bulk. */
   send(line: Buffer | string): boolean;
   onDrain(listener: () => void): void;
+  /**
+   * Holds writes until the end of this tick, then sends them in one system call: messages
+   * that arrived in one chunk (a pipelining client, a chatty server) leave the same way.
+   */
+  batchThisTick(): void;
   readonly open: boolean;
   end(): void;
 }
 
 export function createPeerWriter(stream: Writable): PeerWriter {
   let open = true;
+  let batching = false;
   stream.on('error', () => {
     open = false;
   });
@@ -38,6 +44,15 @@ export function createPeerWriter(stream: Writable): PeerWriter {
     },
     onDrain(listener) {
       stream.on('drain', listener);
+    },
+    batchThisTick() {
+      if (batching || !open || stream.destroyed || stream.writableEnded) return;
+      batching = true;
+      stream.cork();
+      process.nextTick(() => {
+        batching = false;
+        stream.uncork();
+      });
     },
     end() {
       if (open && !stream.writableEnded) stream.end();

@@ -230,8 +230,14 @@ function relay(parts: RelayParts): Promise<number> {
 
   toClient.onDrain(() => child.stdout!.resume());
   toServer.onDrain(() => options.input.resume());
-  options.input.on('data', (chunk: Buffer) => fromClient.push(chunk));
-  child.stdout!.on('data', (chunk: Buffer) => fromServer.push(chunk));
+  options.input.on('data', (chunk: Buffer) => {
+    toServer.batchThisTick();
+    fromClient.push(chunk);
+  });
+  child.stdout!.on('data', (chunk: Buffer) => {
+    toClient.batchThisTick();
+    fromServer.push(chunk);
+  });
 
   return new Promise<number>((resolve) => {
     let clientGone = false;
@@ -253,12 +259,16 @@ function relay(parts: RelayParts): Promise<number> {
       if (!clientGone && revoked === null) {
         link.event({ event: 'server', decision: 'ERROR', serverName: options.server, sessionId: parts.sessionId, reason: `server exited unexpectedly (${signal ?? code})` });
       }
-      // Give queued audit events a moment to reach the engine before we hang up.
-      setTimeout(() => {
+      const hangUp = () => {
         link.close();
         toClient.end();
         resolve(code ?? (signal ? 1 : 0));
-      }, 20);
+      };
+      // A server the firewall stopped (disabled in the registry) stays "up" for the client,
+      // answering every request with why, until the client closes it: exiting would make
+      // clients restart it in a loop with no message.
+      if (revoked !== null && !clientGone) options.input.once('end', hangUp);
+      else hangUp();
     });
   });
 }
