@@ -35,18 +35,38 @@ const PHRASES: Array<{ anchors: string[]; re: RegExp; back: number }> = [
   },
 ];
 
-const phraseRules: Rule[] = PHRASES.map(({ anchors, re, back }) => ({
-  type: 'instruction', family: 'injection', severity: 'medium', anchors,
-  match(text, at) {
-    for (let s = Math.max(0, at - back); s <= at; s++) {
-      if (s < at && s > 0 && /\w/.test(text[s - 1] ?? '')) continue;
-      re.lastIndex = s;
-      const m = re.exec(text);
-      if (m) return cue('instruction', s, s + m[0].length, 'medium');
-    }
-    return null;
-  },
-}));
+const isWordChar = (c: string | undefined) => c !== undefined && /\w/.test(c);
+
+// On a raw JSON line a space in the decoded text may be written `\n` or `\t`, and the
+// char before a phrase may be the letter of such an escape. Widening the phrase this way
+// lets a line whose only hit is benign prose ("the user can…") pass without a parse.
+// `\uXXXX` and `\/` never reach this check: any line holding one is parsed.
+const rawPhrase = (re: RegExp) => new RegExp(re.source.replaceAll(String.raw`\s`, String.raw`(?:\s|\\[nrtbf])`), 'iy');
+
+const phraseRules: Rule[] = PHRASES.map(({ anchors, re, back }) => {
+  const raw = rawPhrase(re);
+  return {
+    type: 'instruction', family: 'injection', severity: 'medium', anchors,
+    match(text, at) {
+      for (let s = Math.max(0, at - back); s <= at; s++) {
+        if (s < at && s > 0 && isWordChar(text[s - 1])) continue;
+        re.lastIndex = s;
+        const m = re.exec(text);
+        if (m) return cue('instruction', s, s + m[0].length, 'medium');
+      }
+      return null;
+    },
+    // Two-char escapes at most double the distance back to where the phrase starts.
+    rawMatch(line, at) {
+      for (let s = Math.max(0, at - 2 * back - 2); s <= at; s++) {
+        if (s < at && s > 0 && isWordChar(line[s - 1]) && line[s - 2] !== '\\') continue;
+        raw.lastIndex = s;
+        if (raw.test(line)) return true;
+      }
+      return false;
+    },
+  };
+});
 
 // U+E0000..E007F tags encode ASCII invisibly ("ASCII smuggling"); U+202A..202E and
 // U+2066..2069 reorder what is displayed; zero-width characters hide text boundaries.

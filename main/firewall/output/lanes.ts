@@ -8,6 +8,11 @@ export interface Lane {
   re: RegExp;
   /** Looser regex for a raw JSON line; a hit only means "parse and look closer". */
   probe: RegExp;
+  /**
+   * Judges a probe hit at `at` on a raw line: false when the rules behind that anchor say the
+   * decoded text cannot hold a finding there (see `Rule.rawMatch`). Absent: every hit counts.
+   */
+  verify?: (line: string, at: number, hit: string) => boolean;
   /** Handles one hit, returns where the lane resumes. */
   run: (text: string, m: RegExpExecArray, out: Finding[]) => number;
 }
@@ -77,9 +82,16 @@ export function mixedLane(entries: ReadonlyArray<[string, Rule]>, patterns: read
     ...patterns.map((r) => r.probe ?? r.pattern!),
     ...(extraProbe ? [extraProbe] : []),
   ].map((p) => `(?:${p})`).join('|') || '(?!)';
+  const checked = entries.some(([, r]) => r.rawMatch);
   return {
     re: new RegExp(source, `g${flags}`),
     probe: new RegExp(probe, flags),
+    verify: checked
+      ? (line, at, hit) => {
+          const rs = byAnchor.get(norm(hit));
+          return !rs || !rs.every((r) => r.rawMatch) || rs.some((r) => r.rawMatch!(line, at));
+        }
+      : undefined,
     run(text, m, out) {
       if (lit.length && m[1] !== undefined) {
         runRules(byAnchor.get(norm(m[1])), text, m.index, m[1], out);

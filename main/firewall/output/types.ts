@@ -31,6 +31,11 @@ export interface Rule {
   pattern?: string;
   /** Looser source for raw JSON lines, where `\n` or `\"` may sit next to the hit. */
   probe?: string;
+  /**
+   * For a literal anchor seen on a raw JSON line (escapes not decoded): false only when the
+   * decoded text cannot hold a finding there, so the line may pass without a parse.
+   */
+  rawMatch?: (line: string, at: number) => boolean;
   /** A hit cannot hide another hit of the same lane, so the lane may resume after it. */
   consumes?: boolean;
   /** Maps a hit position to where `match` should start (an IPv6 hit is mid-address). */
