@@ -63,7 +63,7 @@ export interface CallPolicer {
   /** Decides a tools/call; forwards it when allowed. Registers it in `calls` while in flight. */
   handle(message: JsonRpcMessage, raw: Buffer): PolicedCall;
   /** The server answered: wait for the audit row, then pass the answer on. */
-  finish(call: PolicedCall, message: JsonRpcMessage, raw: Buffer): void;
+  finish(call: PolicedCall, message: JsonRpcMessage, raw: Buffer, text: string): void;
   /** The server is gone or the call must end: answer the client with an error. */
   abort(call: PolicedCall, reason: string): void;
 }
@@ -250,7 +250,7 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
       return call;
     },
 
-    finish(call, message, raw) {
+    finish(call, message, raw, text) {
       if (call.finished) return;
       call.finished = true;
       running.delete(call);
@@ -260,7 +260,7 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
         ctx.toClient.send(errorResponse(call.id, ErrorCode.FirewallUnavailable, `MCP Firewall withheld the result of ${call.info.tool}: ${call.auditError.message}`));
         return;
       }
-      output.deliver(staged(call), message, raw, latencyMs);
+      output.deliver(staged(call), message, raw, text, latencyMs);
       ctx.taint.observe(call.info.tool, call.untrusted, message.result);
     },
 

@@ -26,7 +26,7 @@ export interface OutputStage {
   /** Answers a retried call with the result a person released from quarantine, if there is one. */
   answerFromRelease(call: StagedCall): boolean;
   /** Cleans a server's answer and passes it to the client: PASS untouched, REDACT rewritten, QUARANTINE withheld. */
-  deliver(call: StagedCall, message: JsonRpcMessage, raw: Buffer, latencyMs: number): void;
+  deliver(call: StagedCall, message: JsonRpcMessage, raw: Buffer, line: string, latencyMs: number): void;
 }
 
 function summary(findings: VerdictFinding[]): string {
@@ -55,8 +55,7 @@ export function createOutputStage(ctx: OutputStageContext): OutputStage {
       return true;
     },
 
-    deliver(call, message, raw, latencyMs) {
-      const line = raw.toString('utf8');
+    deliver(call, message, raw, line, latencyMs) {
       const verdict = inspectResultLine(line, ctx.thresholds());
       if (verdict.action === 'PASS') {
         ctx.toClient.send(raw);

@@ -191,9 +191,12 @@ function relay(parts: RelayParts): Promise<number> {
   }
 
   const fromServer = createLineSplitter((raw) => {
+    // Decoded once: the output stage scans the same text the parser read.
+    let text: string;
     let msg: JsonRpcMessage;
     try {
-      msg = JSON.parse(raw.toString('utf8')) as JsonRpcMessage;
+      text = raw.toString('utf8');
+      msg = JSON.parse(text) as JsonRpcMessage;
     } catch {
       const excerpt = raw.subarray(0, 120).toString('utf8');
       toClient.send(notification('notifications/message', { level: 'error', logger: 'mcp-firewall', data: `server '${options.server}' sent a line that is not JSON; dropped: ${excerpt}` }));
@@ -206,7 +209,7 @@ function relay(parts: RelayParts): Promise<number> {
       const entry = inFlight.get(key);
       if (entry) {
         inFlight.delete(key);
-        if (entry.call) return policer.finish(entry.call, msg, raw);
+        if (entry.call) return policer.finish(entry.call, msg, raw, text);
         if (manifest.review(entry.method, msg, raw)) return;
       }
     }
