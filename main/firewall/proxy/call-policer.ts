@@ -77,22 +77,23 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
     actionClass: info.actionClass, sessionId: ctx.sessionId, requestId: info.requestId, argsDigest: info.argsDigest, ...fields,
   });
 
-  // The row is in the spool (one synchronous write) before this returns, so whether it
-  // was written is known at once; the answer is withheld if it was not.
-  const record = (entry: AuditEntry): Error | null => {
-    try {
-      ctx.link.record(entry);
-      return null;
-    } catch (error) {
-      return error as Error;
-    }
+  // Rows queued in this tick reach the spool in one write at its end, before any answer
+  // to these calls can leave; a failed write marks the call so its answer is withheld.
+  const record = (entry: AuditEntry, call: PolicedCall): void => {
+    ctx.link.record(entry, (error) => {
+      call.auditError = error;
+    });
   };
 
   const deny = (call: PolicedCall, ruleId: string | null, reason: string, decision: Decision = 'DENY') => {
     call.finished = true;
     ctx.release(call);
     const message = `MCP Firewall denied ${call.info.tool}: ${reason}${ruleId ? ` (rule ${ruleId})` : ''}`;
-    // A denial is safe to deliver even if the audit write failed; it is never silent.
+    try {
+      ctx.link.flush();
+    } catch {
+      // A denial is safe to deliver even if the audit write failed; it is never silent.
+    }
     ctx.toClient.send(errorResponse(call.id, ErrorCode.PolicyDenied, message, { decision, ruleId, reason }));
   };
 
@@ -172,13 +173,13 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
         return call;
       }
       if (!tool) {
-        call.auditError = record(row(info, { decision: 'DENY', reason: 'tools/call without a tool name' }));
+        record(row(info, { decision: 'DENY', reason: 'tools/call without a tool name' }), call);
         deny(call, null, 'tools/call without a tool name');
         return call;
       }
       const blockedBecause = ctx.blockedTools.get(tool);
       if (blockedBecause !== undefined) {
-        call.auditError = record(row(info, { decision: 'DENY', ruleId: 'manifest-pin', reason: `tool '${tool}' is held: ${blockedBecause}` }));
+        record(row(info, { decision: 'DENY', ruleId: 'manifest-pin', reason: `tool '${tool}' is held: ${blockedBecause}` }), call);
         deny(call, 'manifest-pin', `tool '${tool}' is held: ${blockedBecause}`);
         return call;
       }
@@ -187,13 +188,13 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
       }, ctx.emergency());
       const guard = ctx.guards.check(`${tool}\u0000${info.argsDigest}`, call.startedAt, policy.spec.guards);
       if (guard?.decision === 'DENY' && byPolicy.decision !== 'DENY') {
-        call.auditError = record(row(info, { decision: 'DENY', ruleId: guard.ruleId, reason: guard.reason }));
+        record(row(info, { decision: 'DENY', ruleId: guard.ruleId, reason: guard.reason }), call);
         deny(call, guard.ruleId, guard.reason);
         return call;
       }
       const leak = argumentLeak(args, policy.spec.output);
       if (leak?.decision === 'DENY' && byPolicy.decision !== 'DENY') {
-        call.auditError = record(row(info, { decision: 'DENY', ruleId: leak.ruleId, reason: leak.reason }));
+        record(row(info, { decision: 'DENY', ruleId: leak.ruleId, reason: leak.reason }), call);
         deny(call, leak.ruleId, leak.reason);
         return call;
       }
@@ -209,7 +210,7 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
       const retries = verdict.constraints.max_retries;
       if (retries !== undefined && identicalCount > retries + 1 && verdict.decision !== 'DENY') {
         const reason = `identical call repeated ${identicalCount} times; max_retries is ${retries}`;
-        call.auditError = record(row(info, { decision: 'DENY', ruleId: verdict.ruleId, reason }));
+        record(row(info, { decision: 'DENY', ruleId: verdict.ruleId, reason }), call);
         deny(call, verdict.ruleId, reason);
         return call;
       }
@@ -220,16 +221,22 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
         const allowRow = row(info, { decision: 'ALLOW', ruleId: verdict.ruleId, reason: verdict.reason });
         if (output.hasRelease(staged(call))) {
           // A released result answers at once, so its row goes first.
-          call.auditError = record(allowRow);
-          dispatch(call, raw, verdict.constraints);
+          record(allowRow, call);
+          try {
+            ctx.link.flush();
+          } catch {
+            // the failure handler has marked the call
+          }
+          if (call.auditError) deny(call, null, `the decision could not be recorded (${call.auditError.message})`);
+          else dispatch(call, raw, verdict.constraints);
         } else {
           dispatch(call, raw, verdict.constraints);
-          call.auditError = record(allowRow);
+          record(allowRow, call);
         }
         return call;
       }
       if (verdict.decision === 'DENY') {
-        call.auditError = record(row(info, { decision: 'DENY', ruleId: verdict.ruleId, reason: verdict.reason }));
+        record(row(info, { decision: 'DENY', ruleId: verdict.ruleId, reason: verdict.reason }), call);
         deny(call, verdict.ruleId, verdict.reason);
         return call;
       }

@@ -12,8 +12,14 @@ export type Admission = { admitted: true; snapshot: Snapshot; env: Record<string
 export interface EngineLink {
   hello(message: Omit<Extract<ShimMessage, { t: 'hello' }>, 't'>): Promise<Admission>;
   decide(call: CallInfo, ruleId: string | null, reason: string, onProgress: (message: string) => void): { verdict: Promise<Verdict>; cancel(): void };
-  /** Appends the row to this session's audit spool with one synchronous write; throws if it cannot. */
-  record(entry: AuditEntry): void;
+  /**
+   * Queues a decision row for the spool; all rows queued in one tick go out in one
+   * synchronous write at the end of it — before any answer to those calls can leave,
+   * since answers come from later I/O. `onFailure` hears if that write fails.
+   */
+  record(entry: AuditEntry, onFailure: (error: Error) => void): void;
+  /** Writes queued rows now (before an answer that leaves in this same tick); throws if it cannot. */
+  flush(): void;
   /** For rows nothing waits on: written with the next row, or within 20 ms. */
   event(entry: AuditEntry): void;
   /** Which items of a pinned kind to hide, and why (keys as in pins/manifest-keys.ts). */
@@ -121,14 +127,34 @@ function createEngineLink(socket: Socket): EngineLink {
   let spoolFd: number | null = null;
   let deferred = '';
   let deferTimer: NodeJS.Timeout | null = null;
+  let decisions = '';
+  let failureHandlers: Array<(error: Error) => void> = [];
+  let flushQueued = false;
   const line = (entry: AuditEntry) => `${JSON.stringify({ ...entry, eventTime: entry.eventTime ?? new Date().toISOString() })}\n`;
   const spoolWrite = (text: string) => {
-    if (spoolFd === null) throw new Error('the audit spool is not open');
-    const all = deferred + text;
+    const handlers = failureHandlers;
+    const all = deferred + decisions + text;
     deferred = '';
+    decisions = '';
+    failureHandlers = [];
     if (deferTimer) clearTimeout(deferTimer);
     deferTimer = null;
-    if (all) writeSync(spoolFd, all);
+    try {
+      if (spoolFd === null) throw new Error('the audit spool is not open');
+      if (all) writeSync(spoolFd, all);
+    } catch (error) {
+      const failure = new Error(`audit write failed: ${(error as Error).message}`);
+      for (const handler of handlers) handler(failure);
+      throw failure;
+    }
+  };
+  const flushDecisions = () => {
+    flushQueued = false;
+    try {
+      spoolWrite('');
+    } catch {
+      // reported to each waiting call through its onFailure
+    }
   };
   const flushDeferred = () => {
     try {
@@ -181,12 +207,16 @@ function createEngineLink(socket: Socket): EngineLink {
         },
       };
     },
-    record(entry) {
-      try {
-        spoolWrite(line(entry));
-      } catch (error) {
-        throw new Error(`audit write failed: ${(error as Error).message}`);
+    record(entry, onFailure) {
+      decisions += line(entry);
+      failureHandlers.push(onFailure);
+      if (!flushQueued) {
+        flushQueued = true;
+        process.nextTick(flushDecisions);
       }
+    },
+    flush() {
+      spoolWrite('');
     },
     manifest(kind, items) {
       return ask((rid) => ({ t: 'manifest', rid, kind, items })).promise.then((reply) => {

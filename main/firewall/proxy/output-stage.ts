@@ -67,7 +67,9 @@ export function createOutputStage(ctx: OutputStageContext): OutputStage {
       if (verdict.action === 'REDACT') {
         const cleaned = JSON.stringify(verdict.redacted);
         try {
-          ctx.link.record(ctx.row(call, { decision: 'REDACT', ruleId: 'output-redact', reason: `redacted ${found}`, latencyMs }));
+          // This answer leaves now, so its row is written now.
+          ctx.link.record(ctx.row(call, { decision: 'REDACT', ruleId: 'output-redact', reason: `redacted ${found}`, latencyMs }), () => {});
+          ctx.link.flush();
         } catch (error) {
           withhold(call, `MCP Firewall withheld the result of ${call.tool}: ${(error as Error).message}`);
           return;
