@@ -1,11 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { rmSync, writeFileSync } from 'node:fs';
-import { startControlApi } from '../firewall/api/control-api.js';
 import { createDashboardService, type DashboardClientsDeps, type DashboardService } from '../firewall/api/dashboard-service.js';
-import { startClientWatch } from '../firewall/client-watch.js';
 import type { ScanRow } from '../firewall/clients/index.js';
-import { createEngine, type Engine } from '../firewall/engine.js';
-import { startShimServer } from '../firewall/ipc/shim-server.js';
+import type { Engine } from '../firewall/engine.js';
+import { startFirewallHost } from '../firewall/host.js';
 
 export interface EngineHostOptions {
   dataDir: string;
@@ -34,27 +30,22 @@ export interface EngineHost {
  * and a browser reach this engine exactly as they reach a headless one.
  */
 export async function startEngineHost(options: EngineHostOptions): Promise<EngineHost> {
-  const engine = createEngine({ dataDir: options.dataDir, defaultPolicyFile: options.defaultPolicyFile, ...(options.gateIntervalMs ? { gateIntervalMs: options.gateIntervalMs } : {}) });
-  const token = randomBytes(32).toString('base64url');
-  writeFileSync(engine.paths.tokenFile, `${token}\n`, { mode: 0o600 });
-  const shims = await startShimServer(engine, engine.paths.socket);
-  const api = await startControlApi(engine, { port: options.port ?? 0, token, dashboard: { rendererDir: options.rendererDir, clients: options.clients } });
-  // The same watch `serve` runs: configs rewritten behind our back (an installer, a
-  // settings sync) are audited as shadow entries and, with auto-protect on, fixed again.
-  const clientWatch = startClientWatch(engine, options.clients, (row) => options.onShadowEntry?.(row), options.configPollMs ?? 2_000);
-  writeFileSync(engine.paths.controlFile, JSON.stringify({ port: api.port, socket: engine.paths.socket, pid: process.pid, startedAt: new Date().toISOString() }, null, 2), { mode: 0o600 });
+  const host = await startFirewallHost({
+    dataDir: options.dataDir,
+    defaultPolicyFile: options.defaultPolicyFile,
+    port: options.port ?? 0,
+    clients: options.clients,
+    rendererDir: options.rendererDir,
+    ...(options.gateIntervalMs ? { gateIntervalMs: options.gateIntervalMs } : {}),
+    ...(options.configPollMs ? { configPollMs: options.configPollMs } : {}),
+    // Configs rewritten behind our back (an installer, a settings sync) are shadow entries.
+    ...(options.onShadowEntry ? { onShadowEntry: options.onShadowEntry } : {}),
+  });
   return {
-    engine,
-    service: createDashboardService(engine, options.clients),
-    port: api.port,
-    token,
-    async close() {
-      rmSync(engine.paths.controlFile, { force: true });
-      clientWatch.stop();
-      await api.close();
-      await shims.close();
-      engine.close();
-      rmSync(engine.paths.socket, { force: true });
-    },
+    engine: host.engine,
+    service: createDashboardService(host.engine, options.clients),
+    port: host.port,
+    token: host.token,
+    close: () => host.close(),
   };
 }

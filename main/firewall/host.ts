@@ -1,0 +1,87 @@
+import { randomBytes } from 'node:crypto';
+import { rmSync, writeFileSync } from 'node:fs';
+import { startControlApi } from './api/control-api.js';
+import type { DashboardClientsDeps } from './api/dashboard-service.js';
+import { startClientWatch } from './client-watch.js';
+import type { ScanRow } from './clients/index.js';
+import { createEngine, type Engine } from './engine.js';
+import { createKeytarStore } from './identity/keytar-store.js';
+import { createSecretIndex } from './identity/secret-index.js';
+import { createSecrets, type Secrets } from './identity/secrets.js';
+import { startShimServer } from './ipc/shim-server.js';
+
+export interface FirewallHostOptions {
+  dataDir: string;
+  defaultPolicyFile: string;
+  policyFile?: string;
+  /** 0 picks a free port; clients of the API find it in control.json either way. */
+  port: number;
+  /** Where protected client configs launch the shim from (this runtime and cli, or the desktop app's). */
+  clients: DashboardClientsDeps;
+  rendererDir?: string;
+  progressIntervalMs?: number;
+  gateIntervalMs?: number;
+  configPollMs?: number;
+  onShadowEntry?: (row: ScanRow) => void;
+  /** Runs when everything listens, before control.json announces us (install signal handlers here). */
+  beforeAnnounce?: () => void;
+}
+
+export interface FirewallHost {
+  engine: Engine;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The engine with everything around it — keychain secrets, the shim socket, the control
+ * API and dashboard, the client-config watch, control.json — as `mcp-firewall serve` and
+ * the desktop app both run it. Throws PolicyLoadError on a broken policy and the listen
+ * error (EADDRINUSE…) when the port is taken, having cleaned up after itself.
+ */
+export async function startFirewallHost(options: FirewallHostOptions): Promise<FirewallHost> {
+  const keychain = createKeytarStore();
+  // Bound right after createEngine (the index lives in the engine's database), before any shim can connect.
+  const bound: { secrets?: Secrets } = {};
+  const engine = createEngine({
+    dataDir: options.dataDir,
+    defaultPolicyFile: options.defaultPolicyFile,
+    secretStore: keychain,
+    secretEnv: (server) => (bound.secrets ? bound.secrets.envFor(server) : Promise.reject(new Error('secrets not ready'))),
+    ...(options.policyFile ? { policyFile: options.policyFile } : {}),
+    ...(options.progressIntervalMs ? { progressIntervalMs: options.progressIntervalMs } : {}),
+    ...(options.gateIntervalMs ? { gateIntervalMs: options.gateIntervalMs } : {}),
+  });
+  bound.secrets = createSecrets({ store: keychain, index: createSecretIndex(engine.db), audit: engine.audit });
+  const token = randomBytes(32).toString('base64url');
+  writeFileSync(engine.paths.tokenFile, `${token}\n`, { mode: 0o600 });
+  const shims = await startShimServer(engine, engine.paths.socket);
+  let api;
+  try {
+    api = await startControlApi(engine, { port: options.port, token, dashboard: { clients: options.clients, ...(options.rendererDir ? { rendererDir: options.rendererDir } : {}) } });
+  } catch (error) {
+    await shims.close();
+    engine.close();
+    throw error;
+  }
+  const clientWatch = startClientWatch(engine, options.clients, (row) => options.onShadowEntry?.(row), options.configPollMs ?? 2_000);
+  options.beforeAnnounce?.();
+  writeFileSync(engine.paths.controlFile, JSON.stringify({ port: api.port, socket: engine.paths.socket, pid: process.pid, startedAt: new Date().toISOString() }, null, 2), { mode: 0o600 });
+  let closed = false;
+  return {
+    engine,
+    port: api.port,
+    token,
+    async close() {
+      if (closed) return;
+      closed = true;
+      rmSync(engine.paths.controlFile, { force: true });
+      clientWatch.stop();
+      await api.close();
+      await shims.close();
+      engine.close();
+      rmSync(engine.paths.socket, { force: true });
+    },
+  };
+}
