@@ -32,6 +32,7 @@ usage:
   mcp-firewall gates [--json]                          the five detection gates; exit 3 when one pages
   mcp-firewall watch auto-protect on|off|status        re-protect entries that appear unprotected
   mcp-firewall pause [MINUTES] | resume                nobody is asked for a while (audited)
+  mcp-firewall contain SERVER                          disable it, revoke its tokens, force write approval
 
 Data dir: $MCP_FIREWALL_HOME, else the OS app-data dir.
 `;
@@ -55,6 +56,7 @@ const COMMANDS: Record<string, () => Promise<CommandHandler>> = {
   gates: async () => (await import('./commands/gates.js')).gatesCommand,
   watch: async () => (await import('./commands/watch.js')).watchCommand,
   pause: async () => (await import('./commands/pause.js')).pauseCommand,
+  contain: async () => (await import('./commands/contain.js')).containCommand,
   resume: async () => (await import('./commands/pause.js')).resumeCommand,
 };
 

@@ -31,6 +31,8 @@ export interface EngineOptions {
   secretEnv?: (server: string) => Promise<Record<string, string>>;
   gateIntervalMs?: number;
   spoolIntervalMs?: number;
+  /** Deletes the credentials the firewall holds for a server (the seed's "revoke active tokens"). */
+  revokeTokens?: (audience: string) => Promise<string[]>;
   /** The OS keychain; holds the quarantine's encryption key. */
   secretStore?: SecretStore;
 }
@@ -65,6 +67,8 @@ export interface Engine {
   /** Called when a server must stop now (disabled in the registry). */
   onServerRevoked(listener: (server: string, reason: string) => void): () => void;
   emergencyWriteApproval(): boolean;
+  /** Revokes every credential the firewall holds for `audience` (a server); returns their names. */
+  revokeTokens(audience: string, actor: string): Promise<string[]>;
   /** Pause protection for `minutes` (nobody is asked; see policy/pause.ts), or resume with null. */
   pauseProtection(minutes: number | null, actor: string): string | null;
   pausedUntil(): string | null;
@@ -184,6 +188,11 @@ export function createEngine(options: EngineOptions): Engine {
       return () => revokeListeners.delete(listener);
     },
     emergencyWriteApproval: () => emergency,
+    async revokeTokens(audience, actor) {
+      const revoked = options.revokeTokens ? await options.revokeTokens(audience) : [];
+      audit.append({ event: 'secret', decision: 'TOKENS_REVOKED', actorId: actor, serverName: audience, reason: revoked.length ? `revoked ${revoked.join(', ')}` : 'no credentials held for this server' });
+      return revoked;
+    },
     pausedUntil: () => (isPaused(pausedUntil) ? pausedUntil : null),
     pauseProtection(minutes, actor) {
       pausedUntil = minutes === null ? null : new Date(Date.now() + minutes * 60_000).toISOString();

@@ -49,6 +49,12 @@ export async function startFirewallHost(options: FirewallHostOptions): Promise<F
     defaultPolicyFile: options.defaultPolicyFile,
     secretStore: keychain,
     secretEnv: (server) => (bound.secrets ? bound.secrets.envFor(server) : Promise.reject(new Error('secrets not ready'))),
+    revokeTokens: async (audience) => {
+      if (!bound.secrets) return [];
+      const held = (await bound.secrets.list(audience)).entries.filter((e) => e.server === audience);
+      for (const entry of held) await bound.secrets.remove({ server: audience, name: entry.name }, 'containment');
+      return held.map((e) => e.name);
+    },
     ...(options.policyFile ? { policyFile: options.policyFile } : {}),
     ...(options.progressIntervalMs ? { progressIntervalMs: options.progressIntervalMs } : {}),
     ...(options.gateIntervalMs ? { gateIntervalMs: options.gateIntervalMs } : {}),

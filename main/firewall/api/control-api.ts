@@ -24,6 +24,11 @@ const ACTOR = 'control-api';
 // Paths follow the seed's containment script: POST {API}/registry/{server}/disable etc.
 const ROUTES: Array<[method: string, pattern: RegExp, handler: Handler]> = [
   ['GET', /^\/api\/health$/, ({ engine }) => ({ ok: true, pid: process.pid, policy: engine.policy.file, emergencyWriteApproval: engine.emergencyWriteApproval(), pausedUntil: engine.pausedUntil() })],
+  ['POST', /^\/api\/tokens\/revoke$/, async ({ engine, body }) => {
+    const audience = (await body()).audience;
+    if (typeof audience !== 'string' || !audience) throw new HttpError(400, '"audience" (the server name) is required');
+    return { audience, revoked: await engine.revokeTokens(audience, ACTOR) };
+  }],
   ['POST', /^\/api\/protection\/(pause|resume)$/, async ({ engine, params, body }) => {
     if (params[0] === 'resume') return { pausedUntil: engine.pauseProtection(null, ACTOR) };
     const minutes = (await body()).minutes ?? 15;

@@ -1,0 +1,19 @@
+import { UsageError, type CommandHandler } from '../command.js';
+import { callEngine } from '../control-client.js';
+
+export const containUsage = 'mcp-firewall contain SERVER';
+
+/** The seed's containment script, step for step, against the running engine. */
+export const containCommand: CommandHandler = async (args, io) => {
+  const [server] = args;
+  if (!server) throw new UsageError(`usage: ${containUsage}`);
+  io.stdout(`[1/3] disabling server in registry: ${server}\n`);
+  await callEngine(io.env, 'POST', `/registry/${encodeURIComponent(server)}/disable`);
+  io.stdout(`[2/3] revoking active tokens for server: ${server}\n`);
+  const { revoked } = (await callEngine(io.env, 'POST', '/tokens/revoke', { audience: server })) as { revoked: string[] };
+  io.stdout(`      ${revoked.length ? `revoked ${revoked.join(', ')}` : 'no credentials were held for it'}\n`);
+  io.stdout('[3/3] forcing approval mode on all write actions\n');
+  await callEngine(io.env, 'POST', '/policy/emergency-write-approval', { enabled: true });
+  io.stdout(`Containment completed for ${server}\n`);
+  return 0;
+};
