@@ -62,3 +62,28 @@ export function useResource<T>(load: (api: FirewallApi) => Promise<T>, topics: C
   }, [api, reload, topics.join(','), ...deps]);
   return { data, error, loading, reload };
 }
+
+export interface Action {
+  busy: boolean;
+  error: string | null;
+  /** Runs one user action: disables the buttons meanwhile, shows its error, then reloads. */
+  run(what: () => Promise<unknown>): Promise<void>;
+}
+
+export function useAction(after: () => void): Action {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const run = async (what: () => Promise<unknown>) => {
+    setBusy(true);
+    try {
+      await what();
+      setError(null);
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setBusy(false);
+      after();
+    }
+  };
+  return { busy, error, run };
+}

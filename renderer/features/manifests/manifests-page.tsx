@@ -1,6 +1,5 @@
-import { useState } from 'react';
 import type { ServerManifest } from '../../../preload/contract.js';
-import { useApi, useResource } from '../../api/api.js';
+import { useApi, useAction, useResource } from '../../api/api.js';
 import { Code, EmptyState, ErrorBanner, PageHeader, formatDateTime } from '../../ui/ui.js';
 import { DeployWindowBar } from './deploy-window.js';
 import { HeldToolCard } from './held-tool-card.js';
@@ -35,20 +34,7 @@ export function ManifestsPage() {
   const api = useApi();
   // Drift, accepts and window changes all write an audit row, so 'activity' is the signal.
   const view = useResource((a) => a.manifests(), ['activity']);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const run = async (what: () => Promise<unknown>) => {
-    setBusy(true);
-    try {
-      await what();
-      setError(null);
-    } catch (err) {
-      setError((err as Error).message);
-    } finally {
-      setBusy(false);
-      view.reload();
-    }
-  };
+  const { busy, error, run } = useAction(() => view.reload());
   const servers = view.data?.servers ?? [];
   const held = servers.flatMap((s) => s.held.map((row) => ({ server: s.server, row })));
   return (

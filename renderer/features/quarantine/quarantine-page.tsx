@@ -1,6 +1,5 @@
-import { useState } from 'react';
 import type { QuarantineRow } from '../../../preload/contract.js';
-import { useApi, useResource } from '../../api/api.js';
+import { useApi, useAction, useResource } from '../../api/api.js';
 import { Badge, Code, EmptyState, ErrorBanner, PageHeader, formatDateTime } from '../../ui/ui.js';
 
 function Findings({ findings }: { findings: QuarantineRow['findings'] }) {
@@ -46,20 +45,7 @@ export function QuarantinePage() {
   const api = useApi();
   // Holds, releases, drops and deliveries all write an audit row, so 'activity' is the signal.
   const items = useResource((a) => a.quarantine(), ['activity']);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const run = async (what: () => Promise<void>) => {
-    setBusy(true);
-    try {
-      await what();
-      setError(null);
-    } catch (err) {
-      setError((err as Error).message);
-    } finally {
-      setBusy(false);
-      items.reload();
-    }
-  };
+  const { busy, error, run } = useAction(() => items.reload());
   const all = items.data ?? [];
   const held = all.filter((i) => i.status === 'held');
   const decided = all.filter((i) => i.status !== 'held');
