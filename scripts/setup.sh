@@ -27,7 +27,8 @@ if ! _mcpfw_node_ok; then
 fi
 if _mcpfw_node_ok; then
   echo "setup: using node $(node --version) from $(command -v node)"
-  # Electron's binary comes from outside the npm registry; the engine and tests do not need it.
+  # Electron's binary comes from outside the npm registry; the engine and tests do not need
+  # it, and `npm start` fetches it when the desktop app is first started (scripts/ensure-electron.mjs).
   export ELECTRON_SKIP_BINARY_DOWNLOAD=1
   if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     npm ci --no-audit --no-fund
