@@ -9,6 +9,7 @@ import { dotIcon } from './adapters/dot-icon.js';
 import { getSetting } from '../firewall/store/database.js';
 import { AUTO_PROTECT_KEY } from '../firewall/client-watch.js';
 import { startEngineHost, type EngineHost } from './engine-host.js';
+import { writeShimLauncher } from './shim-launcher.js';
 import { CHANGE_EVENT } from '../../preload/contract.js';
 import { registerIpcHandlers } from './ipc/register-handlers.js';
 import { openSettings } from './settings.js';
@@ -27,13 +28,15 @@ export async function startShell(): Promise<{ host: EngineHost; showWindow(page?
   const notifier = createNotifier((n) => new Notification({ title: n.title, body: n.body }).show());
   const settings = openSettings();
   app.setLoginItemSettings({ openAtLogin: settings.get('startAtLogin') });
+  const dataDir = resolveDataDir(process.env);
   const host = await startEngineHost({
-    dataDir: resolveDataDir(process.env),
+    dataDir,
     defaultPolicyFile: join(root, 'resources', 'default-policy.yaml'),
     rendererDir,
-    // The shim ships unpacked next to the app; client configs launch it with the app's own runtime.
+    // The shim ships unpacked next to the app; client configs launch it with the app's own
+    // runtime through a launcher that makes the binary act as Node (shim-launcher.ts).
     onShadowEntry: (row) => notifier.shadowEntry(row, getSetting(host.engine.db, AUTO_PROTECT_KEY) === 'on'),
-    clients: { env: process.env, platform: process.platform, projectDirs: [], runtimePath: process.execPath, cliPath: join(root.replace(/app\.asar$/, 'app.asar.unpacked'), 'dist', 'cli.js') },
+    clients: { env: process.env, platform: process.platform, projectDirs: [], runtimePath: writeShimLauncher(dataDir, process.execPath), cliPath: join(root.replace(/app\.asar$/, 'app.asar.unpacked'), 'dist', 'cli.js') },
   });
   let win: BrowserWindow | null = null;
   const showWindow = (page?: string) => {

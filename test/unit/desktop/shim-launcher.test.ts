@@ -1,0 +1,30 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeShimLauncher } from '../../../main/desktop/shim-launcher.js';
+
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+describe('shim launcher', () => {
+  it('runs the app binary as Node with the arguments it was given', () => {
+    if (process.platform === 'win32') return;
+    const dir = mkdtempSync(join(tmpdir(), 'mcpfw-launcher-'));
+    dirs.push(dir);
+    // The current node stands in for the Electron binary: it prints what it sees.
+    const launcher = writeShimLauncher(dir, process.execPath, 'linux');
+    expect(statSync(launcher).mode & 0o777).toBe(0o700);
+    const run = spawnSync(launcher, ['-e', 'console.log(process.env.ELECTRON_RUN_AS_NODE, process.argv.slice(1).join("|"))', 'a b', "it's"], { encoding: 'utf8' });
+    expect(run.stdout.trim()).toBe("1 a b|it's");
+  });
+
+  it('writes a .cmd on Windows that sets the variable and passes every argument', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mcpfw-launcher-'));
+    dirs.push(dir);
+    const launcher = writeShimLauncher(dir, 'C:\\Program Files\\MCP Firewall\\MCP Firewall.exe', 'win32');
+    expect(launcher.endsWith('.cmd')).toBe(true);
+    expect(readFileSync(launcher, 'utf8')).toBe('@echo off\r\nset ELECTRON_RUN_AS_NODE=1\r\n"C:\\Program Files\\MCP Firewall\\MCP Firewall.exe" %*\r\n');
+  });
+});
