@@ -267,8 +267,15 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
         ctx.toClient.send(errorResponse(call.id, ErrorCode.FirewallUnavailable, `MCP Firewall withheld the result of ${call.info.tool}: ${call.auditError.message}`));
         return;
       }
-      output.deliver(staged(call), message, raw, text, latencyMs);
-      ctx.taint.observe(call.info.tool, call.untrusted, message.result);
+      try {
+        output.deliver(staged(call), message, raw, text, latencyMs);
+        ctx.taint.observe(call.info.tool, call.untrusted, message.result);
+      } catch (error) {
+        // Fail closed: a result the output stage could not check does not reach the model.
+        const reason = `MCP Firewall withheld the result of ${call.info.tool}: it could not be checked (${(error as Error).message})`;
+        ctx.toClient.send(errorResponse(call.id, ErrorCode.FirewallUnavailable, reason));
+        ctx.link.event(row(call.info, { event: 'result', decision: 'ERROR', reason, latencyMs }));
+      }
     },
 
     abort(call, reason) {

@@ -138,7 +138,14 @@ function relay(parts: RelayParts): Promise<number> {
       toClient.send(errorResponse(null, ErrorCode.InvalidRequest, 'Invalid Request: a JSON-RPC message must be an object'));
       return;
     }
-    handleClientMessage(parsed as JsonRpcMessage, raw);
+    const msg = parsed as JsonRpcMessage;
+    try {
+      handleClientMessage(msg, raw);
+    } catch (error) {
+      // A bug of ours must not pass the message through unchecked, nor kill the session.
+      if (isRequest(msg)) toClient.send(errorResponse(msg.id ?? null, ErrorCode.InternalError, `MCP Firewall could not check this request: ${(error as Error).message}`));
+      protocolEvent(`internal error on a client message: ${(error as Error).message}`);
+    }
   });
 
   function handleClientMessage(msg: JsonRpcMessage, raw: Buffer): void {
