@@ -101,4 +101,20 @@ describe('the output stage through the real shim', () => {
       await conn.close();
     }
   });
+
+  it('redacts secrets in resource contents and prompt messages too, not only in tool results', async () => {
+    const conn = await connectThroughShim({ env: { ...engine.env, FIXTURE_LEAK: GITHUB_TOKEN } }, 'faulty', [process.execPath, FAULTY]);
+    try {
+      const resource = await conn.client.readResource({ uri: 'file:///etc/app.conf' });
+      expect(JSON.stringify(resource.contents)).not.toContain(GITHUB_TOKEN);
+      expect(JSON.stringify(resource.contents)).toContain('[REDACTED:github-token]');
+      const prompt = await conn.client.getPrompt({ name: 'deploy' });
+      expect(JSON.stringify(prompt.messages)).not.toContain(GITHUB_TOKEN);
+      expect(JSON.stringify(prompt.messages)).toContain('[REDACTED:github-token]');
+    } finally {
+      await conn.close();
+    }
+    expect(resultRows('file:///etc/app.conf').map((r) => r.decision)).toEqual(['REDACT']);
+    expect(resultRows('prompt:deploy').map((r) => r.decision)).toEqual(['REDACT']);
+  });
 });

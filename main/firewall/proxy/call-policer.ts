@@ -8,7 +8,7 @@ import type { SessionGuards } from '../guard/session-guards.js';
 import { isUntrustedTool, type TaintTracker } from '../guard/taint.js';
 import { effectiveVerdict } from '../policy/effective-verdict.js';
 import { pausedVerdict } from '../policy/pause.js';
-import type { Constraints, Decision } from '../policy/types.js';
+import type { Constraints } from '../policy/types.js';
 import { ENGINE_GONE, type EngineLink } from './engine-link.js';
 import { argumentLeak } from './argument-dlp.js';
 import { createOutputStage, type StagedCall } from './output-stage.js';
@@ -60,10 +60,15 @@ interface ParamsShape {
 }
 
 export interface CallPolicer {
-  /** Decides a tools/call; forwards it when allowed. Registers it in `calls` while in flight. */
+  /** Decides a tools/call and forwards it when allowed; `finished` is set if it ended here. */
   handle(message: JsonRpcMessage, raw: Buffer): PolicedCall;
-  /** The server answered: wait for the audit row, then pass the answer on. */
+  /** The server answered: pass the answer on through the output stage (withheld if the decision row failed). */
   finish(call: PolicedCall, message: JsonRpcMessage, raw: Buffer, text: string): void;
+  /**
+   * An answer that carries content but was not a policed call (resources/read, prompts/get,
+   * a batch, an answer to no request we saw): it goes through the same output stage.
+   */
+  inspect(method: string, label: string, message: unknown, raw: Buffer, text: string): void;
   /** The server is gone or the call must end: answer the client with an error. */
   abort(call: PolicedCall, reason: string): void;
 }
@@ -85,7 +90,7 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
     });
   };
 
-  const deny = (call: PolicedCall, ruleId: string | null, reason: string, decision: Decision = 'DENY') => {
+  const deny = (call: PolicedCall, ruleId: string | null, reason: string) => {
     call.finished = true;
     ctx.release(call);
     const message = `MCP Firewall denied ${call.info.tool}: ${reason}${ruleId ? ` (rule ${ruleId})` : ''}`;
@@ -94,7 +99,14 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
     } catch {
       // A denial is safe to deliver even if the audit write failed; it is never silent.
     }
-    ctx.toClient.send(errorResponse(call.id, ErrorCode.PolicyDenied, message, { decision, ruleId, reason }));
+    ctx.toClient.send(errorResponse(call.id, ErrorCode.PolicyDenied, message, { decision: 'DENY', ruleId, reason }));
+  };
+
+  /** Records a denial decided here, then answers with it. */
+  const refuse = (call: PolicedCall, ruleId: string | null, reason: string): PolicedCall => {
+    record(row(call.info, { decision: 'DENY', ruleId, reason }), call);
+    deny(call, ruleId, reason);
+    return call;
   };
 
   const running = new Set<PolicedCall>();
@@ -172,47 +184,28 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
         deny(call, null, `${ENGINE_GONE}; start it with \`mcp-firewall serve\``);
         return call;
       }
-      if (!tool) {
-        record(row(info, { decision: 'DENY', reason: 'tools/call without a tool name' }), call);
-        deny(call, null, 'tools/call without a tool name');
-        return call;
-      }
+      if (!tool) return refuse(call, null, 'tools/call without a tool name');
       const blockedBecause = ctx.blockedTools.get(tool);
-      if (blockedBecause !== undefined) {
-        record(row(info, { decision: 'DENY', ruleId: 'manifest-pin', reason: `tool '${tool}' is held: ${blockedBecause}` }), call);
-        deny(call, 'manifest-pin', `tool '${tool}' is held: ${blockedBecause}`);
-        return call;
-      }
+      if (blockedBecause !== undefined) return refuse(call, 'manifest-pin', `tool '${tool}' is held: ${blockedBecause}`);
       const byPolicy = effectiveVerdict(policy, {
         'mcp.server': ctx.server, 'mcp.tool': tool, 'mcp.action': actionClass, 'mcp.client': info.client, 'mcp.method': info.method,
       }, ctx.emergency());
-      const guard = ctx.guards.check(`${tool}\u0000${info.argsDigest}`, call.startedAt, policy.spec.guards);
-      if (guard?.decision === 'DENY' && byPolicy.decision !== 'DENY') {
-        record(row(info, { decision: 'DENY', ruleId: guard.ruleId, reason: guard.reason }), call);
-        deny(call, guard.ruleId, guard.reason);
-        return call;
-      }
+      const key = `${tool}\u0000${info.argsDigest}`;
+      const guard = ctx.guards.check(key, call.startedAt, policy.spec.guards);
+      if (guard?.decision === 'DENY' && byPolicy.decision !== 'DENY') return refuse(call, guard.ruleId, guard.reason);
       const leak = argumentLeak(args, policy.spec.output);
-      if (leak?.decision === 'DENY' && byPolicy.decision !== 'DENY') {
-        record(row(info, { decision: 'DENY', ruleId: leak.ruleId, reason: leak.reason }), call);
-        deny(call, leak.ruleId, leak.reason);
-        return call;
-      }
+      if (leak?.decision === 'DENY' && byPolicy.decision !== 'DENY') return refuse(call, leak.ruleId, leak.reason);
       const escalation = guard ?? (leak?.decision === 'REQUIRE_APPROVAL' ? leak : null) ?? (actionClass !== 'read' ? ctx.taint.check(args, policy.spec.guards.retrievalHeavyCalls) : null);
       if (escalation && byPolicy.decision === 'ALLOW') info.escalation = { ruleId: escalation.ruleId, reason: escalation.reason };
       const escalated = info.escalation ? { ...byPolicy, decision: 'REQUIRE_APPROVAL' as const, ruleId: info.escalation.ruleId, reason: info.escalation.reason } : byPolicy;
       const verdict = pausedVerdict(escalated, ctx.pausedUntil(), ctx.emergency());
 
       // `max_retries`: an identical call (same tool, same arguments) repeated back to back.
-      const key = `${tool}\u0000${info.argsDigest}`;
       identicalCount = key === lastCallKey ? identicalCount + 1 : 1;
       lastCallKey = key;
       const retries = verdict.constraints.max_retries;
       if (retries !== undefined && identicalCount > retries + 1 && verdict.decision !== 'DENY') {
-        const reason = `identical call repeated ${identicalCount} times; max_retries is ${retries}`;
-        record(row(info, { decision: 'DENY', ruleId: verdict.ruleId, reason }), call);
-        deny(call, verdict.ruleId, reason);
-        return call;
+        return refuse(call, verdict.ruleId, `identical call repeated ${identicalCount} times; max_retries is ${retries}`);
       }
 
       if (verdict.decision === 'ALLOW') {
@@ -235,11 +228,7 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
         }
         return call;
       }
-      if (verdict.decision === 'DENY') {
-        record(row(info, { decision: 'DENY', ruleId: verdict.ruleId, reason: verdict.reason }), call);
-        deny(call, verdict.ruleId, verdict.reason);
-        return call;
-      }
+      if (verdict.decision === 'DENY') return refuse(call, verdict.ruleId, verdict.reason);
       // REQUIRE_APPROVAL: the engine owns the queue, remembered grants and the audit row.
       const asked = ctx.link.decide(info, verdict.ruleId, verdict.reason, progressSender(params._meta?.progressToken));
       call.cancelApproval = asked.cancel;
@@ -275,6 +264,20 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
         const reason = `MCP Firewall withheld the result of ${call.info.tool}: it could not be checked (${(error as Error).message})`;
         ctx.toClient.send(errorResponse(call.id, ErrorCode.FirewallUnavailable, reason));
         ctx.link.event(row(call.info, { event: 'result', decision: 'ERROR', reason, latencyMs }));
+      }
+    },
+
+    inspect(method, label, message, raw, text) {
+      const info: CallInfo = {
+        sessionId: ctx.sessionId, client: ctx.client(), server: ctx.server, method, tool: label, actionClass: 'read',
+        argsDigest: digestOf(label), arguments: {}, requestId: JSON.stringify((message as { id?: unknown } | null)?.id ?? null),
+      };
+      try {
+        output.deliver({ id: (message as { id?: JsonRpcId } | null)?.id ?? null, tool: label, argsDigest: info.argsDigest, info }, message as JsonRpcMessage, raw, text, 0);
+      } catch (error) {
+        // Fail closed, as for tool results.
+        const id = (message as { id?: JsonRpcId } | null)?.id ?? null;
+        ctx.toClient.send(errorResponse(id, ErrorCode.FirewallUnavailable, `MCP Firewall withheld an answer from '${ctx.server}': it could not be checked (${(error as Error).message})`));
       }
     },
 

@@ -105,7 +105,15 @@ interface InFlight {
   id: JsonRpcId;
   method: string;
   call?: PolicedCall;
+  /** For answers that carry content (resources/read, prompts/get): what was asked for, for the audit. */
+  label?: string;
 }
+
+/** Requests whose answers bring content to the model, so they pass the output stage too. */
+const CONTENT_METHODS: Record<string, (params: Record<string, unknown>) => string> = {
+  'resources/read': (params) => String(params.uri ?? ''),
+  'prompts/get': (params) => `prompt:${String(params.name ?? '')}`,
+};
 
 function relay(parts: RelayParts): Promise<number> {
   const { options, link, child, toClient, toServer } = parts;
@@ -170,7 +178,8 @@ function relay(parts: RelayParts): Promise<number> {
         toClient.send(errorResponse(id, ErrorCode.PolicyDenied, `MCP Firewall is holding this prompt: ${held}`));
         return;
       }
-      inFlight.set(idKey(id), { id, method });
+      const labelOf = CONTENT_METHODS[method];
+      inFlight.set(idKey(id), labelOf ? { id, method, label: labelOf((msg.params ?? {}) as Record<string, unknown>) } : { id, method });
     } else if (msg.method === 'notifications/cancelled') {
       const target = inFlight.get(idKey((msg.params as { requestId?: string | number } | undefined)?.requestId ?? null));
       if (target?.call?.cancelApproval) {
@@ -210,15 +219,20 @@ function relay(parts: RelayParts): Promise<number> {
       protocolEvent(`server sent invalid JSON: ${excerpt}`);
       return;
     }
+    if (Array.isArray(msg)) {
+      // A batch answer: its members leave together, after the output stage has read them all.
+      for (const member of msg as JsonRpcMessage[]) if (member && typeof member === 'object') inFlight.delete(idKey(member.id ?? null));
+      return policer.inspect('batch', 'batch', msg, raw, text);
+    }
     const isResponse = msg && typeof msg === 'object' && msg.method === undefined && msg.id !== undefined;
     if (isResponse) {
       const key = idKey(msg.id ?? null);
       const entry = inFlight.get(key);
-      if (entry) {
-        inFlight.delete(key);
-        if (entry.call) return policer.finish(entry.call, msg, raw, text);
-        if (manifest.review(entry.method, msg, raw)) return;
-      }
+      if (!entry) return policer.inspect('unsolicited', 'answer to no pending request', msg, raw, text);
+      inFlight.delete(key);
+      if (entry.call) return policer.finish(entry.call, msg, raw, text);
+      if (entry.label !== undefined) return policer.inspect(entry.method, entry.label, msg, raw, text);
+      if (manifest.review(entry.method, msg, raw)) return;
     }
     if (!toClient.send(raw)) child.stdout!.pause();
   });
