@@ -24,7 +24,13 @@ export function watchGates(db: DatabaseSync, audit: AuditLog, onPage: (gate: Gat
       }
     }
   };
-  const timer = setInterval(tick, intervalMs);
+  const timer = setInterval(() => {
+    try {
+      tick();
+    } catch {
+      // the audit could not be read this time; the next tick tries again
+    }
+  }, intervalMs);
   timer.unref();
   return { current: () => evaluateGates(db), stop: () => clearInterval(timer) };
 }

@@ -75,13 +75,25 @@ function handleConnection(engine: Engine, socket: Socket, sessions: Set<ShimSess
       socket.destroy();
       return;
     }
-    handleMessage(engine, session, message);
+    try {
+      handleMessage(engine, session, message);
+    } catch (error) {
+      // An engine fault (a database error, say) answers that one request with a refusal,
+      // never with an allow, and leaves the engine and the other sessions running.
+      refuseAfterFault(session, message, (error as Error).message);
+    }
   });
   socket.on('data', (chunk: Buffer) => splitter.push(chunk));
   socket.on('error', () => socket.destroy());
   socket.on('close', () => {
     sessions.delete(session);
-    if (session.sessionId) engine.spool.finish(session.sessionId);
+    if (session.sessionId) {
+      try {
+        engine.spool.finish(session.sessionId);
+      } catch {
+        // left in the spool: the next start folds it in
+      }
+    }
     // A shim that went away cannot run an approved call: stop waiting for its approvals.
     for (const cancel of session.cancels.values()) cancel();
   });
@@ -177,5 +189,24 @@ function handleMessage(engine: Engine, session: ShimSession, message: ShimMessag
       send(socket, { t: 'manifestVerdict', rid: message.rid, blocked });
       return;
     }
+  }
+}
+
+function refuseAfterFault(session: ShimSession, message: ShimMessage, fault: string): void {
+  const reason = `engine error: ${fault}`;
+  switch (message.t) {
+    case 'hello':
+      session.server = null;
+      send(session.socket, { t: 'refused', reason, hint: 'see the MCP Firewall engine log' });
+      return;
+    case 'decide':
+      send(session.socket, { t: 'verdict', rid: message.rid, decision: 'DENY', ruleId: null, reason, approvalId: null, constraints: {} });
+      return;
+    case 'quarantine':
+    case 'manifest':
+      send(session.socket, { t: 'nack', rid: message.rid, error: reason });
+      return;
+    default:
+      return;
   }
 }

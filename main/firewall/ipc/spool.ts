@@ -95,7 +95,14 @@ export function createSpool(db: DatabaseSync, audit: AuditLog, dir: string, inte
   const ingest = () => {
     for (const row of sessions()) ingestSession(row);
   };
-  const timer = setInterval(ingest, intervalMs);
+  // A failed fold (database busy or gone) is retried next tick: the rows wait in the files.
+  const timer = setInterval(() => {
+    try {
+      ingest();
+    } catch {
+      // retried on the next tick
+    }
+  }, intervalMs);
   timer.unref();
 
   return {

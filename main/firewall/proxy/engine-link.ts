@@ -220,7 +220,7 @@ function createEngineLink(socket: Socket): EngineLink {
     },
     manifest(kind, items) {
       return ask((rid) => ({ t: 'manifest', rid, kind, items })).promise.then((reply) => {
-        if (reply.t !== 'manifestVerdict') throw new Error(`unexpected engine reply ${reply.t}`);
+        if (reply.t !== 'manifestVerdict') throw new Error(reply.t === 'nack' ? reply.error : `unexpected engine reply ${reply.t}`);
         return reply.blocked;
       });
     },

@@ -1,0 +1,33 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { connect } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createEngine } from '../../../main/firewall/engine.js';
+import { startShimServer } from '../../../main/firewall/ipc/shim-server.js';
+import { REPO_ROOT } from '../../helpers/paths.js';
+
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+describe('shim server under an engine fault', () => {
+  it('refuses a server it cannot check instead of crashing or admitting it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mcpfw-fault-'));
+    dirs.push(dir);
+    const engine = createEngine({ dataDir: dir, defaultPolicyFile: join(REPO_ROOT, 'resources', 'default-policy.yaml') });
+    const server = await startShimServer(engine, join(dir, 'engine.sock'));
+    engine.db.close(); // every registry lookup now throws
+    const reply = await new Promise<Record<string, unknown>>((resolve, reject) => {
+      const socket = connect(join(dir, 'engine.sock'), () => {
+        socket.write(`${JSON.stringify({ t: 'hello', server: 's', client: 'c', command: 'x', args: [], sessionId: 'ses_f', pid: 1 })}\n`);
+      });
+      socket.once('data', (chunk) => {
+        socket.destroy();
+        resolve(JSON.parse(chunk.toString().split('\n')[0]!) as Record<string, unknown>);
+      });
+      socket.once('error', reject);
+    });
+    expect(reply).toMatchObject({ t: 'refused', reason: expect.stringContaining('engine error') });
+    await server.close();
+  });
+});
