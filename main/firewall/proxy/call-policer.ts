@@ -40,8 +40,8 @@ export interface PolicerContext {
   policy: () => CompiledPolicy;
   emergency: () => boolean;
   tools: Map<string, ToolDescription>;
-  /** Tools hidden by the manifest pins (drifted, new, poisoned) → why. */
-  blockedTools: Map<string, string>;
+  /** Why a tool is hidden by the manifest pins (drifted, new, poisoned), or null. */
+  heldReason: (tool: string) => string | null;
   guards: SessionGuards;
   taint: TaintTracker;
   /** While protection is paused, nobody is asked: see policy/pause.ts. */
@@ -185,8 +185,8 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
         return call;
       }
       if (!tool) return refuse(call, null, 'tools/call without a tool name');
-      const blockedBecause = ctx.blockedTools.get(tool);
-      if (blockedBecause !== undefined) return refuse(call, 'manifest-pin', `tool '${tool}' is held: ${blockedBecause}`);
+      const blockedBecause = ctx.heldReason(tool);
+      if (blockedBecause !== null) return refuse(call, 'manifest-pin', `tool '${tool}' is held: ${blockedBecause}`);
       const byPolicy = effectiveVerdict(policy, {
         'mcp.server': ctx.server, 'mcp.tool': tool, 'mcp.action': actionClass, 'mcp.client': info.client, 'mcp.method': info.method,
       }, ctx.emergency());

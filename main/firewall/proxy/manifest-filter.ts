@@ -21,8 +21,7 @@ export interface ManifestFilter {
   /** Handles the answer to a request of `method` if it shows pinned things; false if it is not ours. */
   review(method: string, msg: JsonRpcMessage, raw: Buffer): boolean;
   /** Why a tools/call or prompts/get must be refused (the item is held), or null. */
-  heldReason(method: string, name: string): string | null;
-  blockedTools: Map<string, string>;
+  heldReason(method: 'tools/call' | 'prompts/get', name: string): string | null;
 }
 
 /**
@@ -31,17 +30,11 @@ export interface ManifestFilter {
  * person accepts them; drifted server instructions are withheld from `initialize`.
  */
 export function createManifestFilter(ctx: { server: string; link: EngineLink; toClient: PeerWriter; tools: Map<string, ToolDescription> }): ManifestFilter {
+  // Held items by pin key (tools by name, `prompt:` and `template:` prefixed, `instructions`).
   const held = new Map<string, string>();
-  const blockedTools = new Map<string, string>();
   const hold = (key: string, reason: string | undefined) => {
-    const toolTable = kindOfKey(key) === 'tools' ? blockedTools : null;
-    if (reason === undefined) {
-      held.delete(key);
-      toolTable?.delete(key);
-    } else {
-      held.set(key, reason);
-      toolTable?.set(key, reason);
-    }
+    if (reason === undefined) held.delete(key);
+    else held.set(key, reason);
   };
   const fail = (msg: JsonRpcMessage, what: string, error: Error) =>
     ctx.toClient.send(errorResponse(msg.id ?? null, ErrorCode.FirewallUnavailable, `MCP Firewall could not check the ${what} of '${ctx.server}': ${error.message}`));
@@ -90,7 +83,6 @@ export function createManifestFilter(ctx: { server: string; link: EngineLink; to
   }
 
   return {
-    blockedTools,
     review(method, msg, raw) {
       if (method === 'initialize' && msg.result !== undefined) {
         reviewInstructions(msg, raw);
@@ -102,8 +94,7 @@ export function createManifestFilter(ctx: { server: string; link: EngineLink; to
       return true;
     },
     heldReason(method, name) {
-      if (method === 'prompts/get') return held.get(`prompt:${name}`) ?? null;
-      return null;
+      return held.get(manifestKey(method === 'tools/call' ? 'tools' : 'prompts', { name })) ?? null;
     },
   };
 }

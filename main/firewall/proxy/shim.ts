@@ -119,13 +119,12 @@ function relay(parts: RelayParts): Promise<number> {
   const { options, link, child, toClient, toServer } = parts;
   const tools = new Map<string, ToolDescription>();
   const manifest = createManifestFilter({ server: options.server, link, toClient, tools });
-  const blockedTools = manifest.blockedTools;
   const inFlight = new Map<string, InFlight>();
   const user = safeUsername();
   let revoked: string | null = null;
   const policer = createCallPolicer({
     server: options.server, sessionId: parts.sessionId, client: parts.getClient, actorId: () => `${user}@${parts.getClient()}`,
-    policy: parts.getPolicy, emergency: parts.getEmergency, tools, blockedTools, link, toClient, toServer,
+    policy: parts.getPolicy, emergency: parts.getEmergency, tools, heldReason: (tool) => manifest.heldReason('tools/call', tool), link, toClient, toServer,
     guards: createSessionGuards(), taint: createTaintTracker(), pausedUntil: parts.getPausedUntil,
     release: (call) => inFlight.delete(idKey(call.id)),
   });
