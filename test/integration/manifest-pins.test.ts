@@ -67,7 +67,7 @@ describe('manifest pins catch a rug pull', () => {
       const read = await second.client.callTool({ name: 'read_ticket', arguments: { id: '7' } });
       expect(JSON.stringify(read.content)).toContain('read_ticket ran');
       await expect(second.client.callTool({ name: 'list_tickets', arguments: {} })).rejects.toThrow(/manifest drift/);
-      expect(manifestRows().at(-1)).toEqual({ decision: 'DRIFT', tool_name: 'list_tickets' });
+      expect(manifestRows()).toContainEqual({ decision: 'DRIFT', tool_name: 'list_tickets' });
 
       const diff = engine.cli(['pins', 'diff', 'tickets']);
       expect(diff.stdout).toContain('list_tickets (drifted)');
@@ -79,6 +79,20 @@ describe('manifest pins catch a rug pull', () => {
       expect(JSON.stringify((await second.client.callTool({ name: 'list_tickets', arguments: {} })).content)).toContain('variant 2');
     } finally {
       await second.close();
+    }
+  });
+
+  it('checks the tools itself, so a client that never lists cannot call a drifted tool', async () => {
+    // list_tickets is pinned at variant 2 now; variant 1's text is drift again.
+    const drifts = () => manifestRows().filter((r) => r.decision === 'DRIFT' && r.tool_name === 'list_tickets').length;
+    const before = drifts();
+    const silent = await run('1');
+    try {
+      // No listTools(): the client calls from a list it remembers.
+      await waitFor(() => drifts() > before, 'the shim to check the tools on its own');
+      await expect(silent.client.callTool({ name: 'list_tickets', arguments: {} })).rejects.toThrow(/manifest drift/);
+    } finally {
+      await silent.close();
     }
   });
 

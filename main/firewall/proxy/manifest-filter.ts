@@ -22,14 +22,22 @@ export interface ManifestFilter {
   review(method: string, msg: JsonRpcMessage, raw: Buffer): boolean;
   /** Why a tools/call or prompts/get must be refused (the item is held), or null. */
   heldReason(method: 'tools/call' | 'prompts/get', name: string): string | null;
+  /** The client finished initializing: fetch and check the server's tools ourselves. */
+  sessionReady(): void;
+  /** Answers to the firewall's own requests, which never reach the client. */
+  isOwnAnswer(msg: JsonRpcMessage): boolean;
+  ownAnswer(msg: JsonRpcMessage): void;
 }
+
+/** Ids of the firewall's own requests to the server; clients do not use this prefix. */
+const OWN_ID_PREFIX = 'mcp-firewall/';
 
 /**
  * Every list of pinned things is checked against the pins before the client sees it:
  * drifted, new and poisoned items are cut from it (and calls to them refused) until a
  * person accepts them; drifted server instructions are withheld from `initialize`.
  */
-export function createManifestFilter(ctx: { server: string; link: EngineLink; toClient: PeerWriter; tools: Map<string, ToolDescription> }): ManifestFilter {
+export function createManifestFilter(ctx: { server: string; link: EngineLink; toClient: PeerWriter; toServer: PeerWriter; tools: Map<string, ToolDescription> }): ManifestFilter {
   // Held items by pin key (tools by name, `prompt:` and `template:` prefixed, `instructions`).
   const held = new Map<string, string>();
   const hold = (key: string, reason: string | undefined) => {
@@ -47,19 +55,27 @@ export function createManifestFilter(ctx: { server: string; link: EngineLink; to
     }
   });
 
+  /** Asks the engine about one page of items, holds what it blocks; resolves to the blocked keys. */
+  function checkItems(kind: keyof typeof KINDS, list: unknown[]): Promise<Record<string, string>> {
+    const spec = KINDS[kind];
+    if (kind === 'tools') for (const tool of list) if (tool && typeof (tool as ToolDescription).name === 'string') ctx.tools.set((tool as ToolDescription).name, tool as ToolDescription);
+    return ctx.link.manifest(kind, list).then((blocked) => {
+      // Per page: a paginated list must not release items of an earlier page.
+      for (const item of list) {
+        const key = spec.key(item as Record<string, unknown>);
+        hold(key, blocked[key]);
+      }
+      return blocked;
+    });
+  }
+
   function reviewList(kind: keyof typeof KINDS, msg: JsonRpcMessage, raw: Buffer): void {
     const spec = KINDS[kind];
     const result = msg.result as Record<string, unknown> | undefined;
     const list = result?.[spec.field];
     if (!Array.isArray(list)) return void ctx.toClient.send(raw);
-    if (kind === 'tools') for (const tool of list) if (tool && typeof tool.name === 'string') ctx.tools.set(tool.name, tool as ToolDescription);
-    ctx.link.manifest(kind, list).then(
+    checkItems(kind, list).then(
       (blocked) => {
-        // Per page: a paginated list must not release items of an earlier page.
-        for (const item of list) {
-          const key = spec.key(item as Record<string, unknown>);
-          hold(key, blocked[key]);
-        }
         if (Object.keys(blocked).length === 0) return void ctx.toClient.send(raw);
         const visible = list.filter((item) => !held.has(spec.key(item as Record<string, unknown>)));
         ctx.toClient.send(JSON.stringify({ ...msg, result: { ...result, [spec.field]: visible } }));
@@ -68,8 +84,31 @@ export function createManifestFilter(ctx: { server: string; link: EngineLink; to
     );
   }
 
+  // The firewall's own tools/list, sent once the session is up: a client that calls a tool
+  // from a list it cached in an earlier session never lists again, and a rug pull would
+  // slip past pins that are only checked on lists the client asks for.
+  let serverHasTools = false;
+  let ownRequests = 0;
+  function prefetchTools(cursor?: string): void {
+    const id = `${OWN_ID_PREFIX}${++ownRequests}`;
+    ctx.toServer.send(JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/list', params: cursor ? { cursor } : {} }));
+  }
+  function ownAnswer(msg: JsonRpcMessage): void {
+    const result = msg.result as { tools?: unknown; nextCursor?: unknown } | undefined;
+    if (!Array.isArray(result?.tools)) return;
+    checkItems('tools', result.tools).then(
+      () => {
+        if (typeof result.nextCursor === 'string' && result.nextCursor) prefetchTools(result.nextCursor);
+      },
+      () => {
+        // The engine is gone: every call is refused anyway (call-policer checks the link).
+      },
+    );
+  }
+
   function reviewInstructions(msg: JsonRpcMessage, raw: Buffer): void {
-    const result = msg.result as { instructions?: unknown } | undefined;
+    const result = msg.result as { instructions?: unknown; capabilities?: { tools?: unknown } } | undefined;
+    serverHasTools = Boolean(result?.capabilities?.tools);
     if (typeof result?.instructions !== 'string') return void ctx.toClient.send(raw);
     ctx.link.manifest('instructions', [{ name: 'instructions', text: result.instructions }]).then(
       (blocked) => {
@@ -83,6 +122,13 @@ export function createManifestFilter(ctx: { server: string; link: EngineLink; to
   }
 
   return {
+    sessionReady() {
+      if (serverHasTools && ownRequests === 0) prefetchTools();
+    },
+    isOwnAnswer(msg) {
+      return typeof msg.id === 'string' && msg.id.startsWith(OWN_ID_PREFIX);
+    },
+    ownAnswer,
     review(method, msg, raw) {
       if (method === 'initialize' && msg.result !== undefined) {
         reviewInstructions(msg, raw);

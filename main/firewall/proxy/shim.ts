@@ -118,7 +118,7 @@ const CONTENT_METHODS: Record<string, (params: Record<string, unknown>) => strin
 function relay(parts: RelayParts): Promise<number> {
   const { options, link, child, toClient, toServer } = parts;
   const tools = new Map<string, ToolDescription>();
-  const manifest = createManifestFilter({ server: options.server, link, toClient, tools });
+  const manifest = createManifestFilter({ server: options.server, link, toClient, toServer, tools });
   const inFlight = new Map<string, InFlight>();
   const user = safeUsername();
   let revoked: string | null = null;
@@ -189,6 +189,7 @@ function relay(parts: RelayParts): Promise<number> {
       }
     }
     if (!toServer.send(raw)) options.input.pause();
+    if (msg.method === 'notifications/initialized') manifest.sessionReady();
   }
 
   // Batches were dropped from MCP in 2025-06-18 but older clients still send them:
@@ -224,6 +225,7 @@ function relay(parts: RelayParts): Promise<number> {
       return policer.inspect('batch', 'batch', msg, raw, text);
     }
     const isResponse = msg && typeof msg === 'object' && msg.method === undefined && msg.id !== undefined;
+    if (isResponse && manifest.isOwnAnswer(msg)) return manifest.ownAnswer(msg);
     if (isResponse) {
       const key = idKey(msg.id ?? null);
       const entry = inFlight.get(key);
