@@ -16,6 +16,15 @@ const CALLS = Number(process.env.BENCH_CALLS ?? 3000);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 300);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const PIPELINE = 16;
+const LARGE_CALLS = Number(process.env.BENCH_LARGE_CALLS ?? 1000);
+
+// A 10 KB result with nothing to find, as a log-reading tool returns: server-everything's
+// get-env prints its environment, so the server is given a small, known one. It measures
+// what a clean result of realistic size costs on top of the relay (the output stage).
+const LARGE_PAYLOAD = Array.from({ length: 110 }, (_, i) => {
+  const t = `2026-11-24T10:${String(10 + (i % 50)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}.${String((i * 37) % 1000).padStart(3, '0')}Z`;
+  return `${t} INFO  GET /api/v1/items/${1000 + i} status=200 duration_ms=${(i * 7) % 300} user=u${i % 9}`;
+}).join('\n');
 
 function rpcProcess(command, args, env) {
   const started = process.hrtime.bigint();
@@ -70,13 +79,21 @@ async function measure(label, command, args, env) {
     }
   }));
   const pipelinedPerSec = CALLS / (Number(process.hrtime.bigint() - t0) / 1e9);
+  const large = new Float64Array(LARGE_CALLS);
+  for (let i = 0; i < LARGE_CALLS; i++) {
+    const t1 = process.hrtime.bigint();
+    const result = await rpc.request('tools/call', { name: 'get-env', arguments: {} });
+    large[i] = Number(process.hrtime.bigint() - t1) / 1000;
+    if (i === 0 && !result.content[0].text.includes(LARGE_PAYLOAD.slice(-40))) throw new Error(`${label}: get-env did not return the payload`);
+  }
+  large.sort();
   const rssKb = readRssKb(rpc.child.pid);
   rpc.child.stdin.end();
   await new Promise((r) => rpc.child.once('exit', r));
   samples.sort();
   const pct = (p) => samples[Math.min(samples.length - 1, Math.floor(p * samples.length))];
   const mean = samples.reduce((a, b) => a + b, 0) / samples.length;
-  return { label, p50: pct(0.5), p99: pct(0.99), sequentialPerSec: 1e6 / mean, pipelinedPerSec, coldStartMs, rssKb };
+  return { label, p50: pct(0.5), p99: pct(0.99), sequentialPerSec: 1e6 / mean, pipelinedPerSec, coldStartMs, rssKb, largeP50: large[Math.floor(LARGE_CALLS / 2)] };
 }
 
 function readRssKb(pid) {
@@ -101,7 +118,7 @@ async function startEngine(home) {
   while (!existsSync(join(home, 'control.json'))) await new Promise((r) => setTimeout(r, 20));
   const approve = spawn(process.execPath, [CLI, 'registry', 'approve', 'everything'], { env, stdio: 'ignore' });
   await new Promise((r) => approve.once('exit', r));
-  return { engine, env };
+  return engine;
 }
 
 function median(values) {
@@ -110,7 +127,10 @@ function median(values) {
 }
 
 const home = mkdtempSync(join(tmpdir(), 'mcpfw-bench-'));
-const { engine, env } = await startEngine(home);
+const engine = await startEngine(home);
+// Only what the processes need, so get-env's answer is the same 10 KB everywhere (and
+// nothing from the caller's environment, a token say, changes what the output stage does).
+const serverEnv = { PATH: process.env.PATH, HOME: process.env.HOME, MCP_FIREWALL_HOME: home, BENCH_PAYLOAD: LARGE_PAYLOAD };
 const modes = [
   ['direct', process.execPath, [SERVER]],
   ['byte relay', process.execPath, [RELAY, process.execPath, SERVER]],
@@ -120,7 +140,7 @@ const results = Object.fromEntries(modes.map(([label]) => [label, []]));
 try {
   for (let round = 0; round < ROUNDS; round++) {
     // Interleaved rounds, so drift in machine load hits every mode alike.
-    for (const [label, command, args] of modes) results[label].push(await measure(label, command, args, env));
+    for (const [label, command, args] of modes) results[label].push(await measure(label, command, args, serverEnv));
   }
 } finally {
   engine.kill('SIGTERM');
@@ -131,14 +151,14 @@ try {
 const summary = Object.fromEntries(
   Object.entries(results).map(([label, runs]) => [
     label,
-    Object.fromEntries(['p50', 'p99', 'sequentialPerSec', 'pipelinedPerSec', 'coldStartMs', 'rssKb'].map((k) => [k, median(runs.map((r) => r[k]))])),
+    Object.fromEntries(['p50', 'p99', 'sequentialPerSec', 'pipelinedPerSec', 'coldStartMs', 'rssKb', 'largeP50'].map((k) => [k, median(runs.map((r) => r[k]))])),
   ]),
 );
 const fmt = (n, d = 0) => n.toFixed(d).padStart(9);
 console.log(`\ntools/call echo, ${CALLS} sequential calls + ${CALLS} with ${PIPELINE} in flight, median of ${ROUNDS} interleaved rounds (node ${process.version})\n`);
-console.log('mode          p50 µs    p99 µs   calls/s  calls/s@16  cold ms   RSS MB');
+console.log('mode          p50 µs    p99 µs   calls/s  calls/s@16  cold ms   RSS MB  10KB p50 µs');
 for (const [label, s] of Object.entries(summary)) {
-  console.log(`${label.padEnd(11)}${fmt(s.p50)} ${fmt(s.p99)} ${fmt(s.sequentialPerSec)} ${fmt(s.pipelinedPerSec)}  ${fmt(s.coldStartMs, 1)} ${fmt(s.rssKb / 1024, 1)}`);
+  console.log(`${label.padEnd(11)}${fmt(s.p50)} ${fmt(s.p99)} ${fmt(s.sequentialPerSec)} ${fmt(s.pipelinedPerSec)}  ${fmt(s.coldStartMs, 1)} ${fmt(s.rssKb / 1024, 1)}    ${fmt(s.largeP50)}`);
 }
 const d = summary.direct;
 const r = summary['byte relay'];
@@ -149,4 +169,5 @@ console.log(`  firewall / relay    p50 ${(f.p50 / r.p50).toFixed(2)}x  p99 ${(f.
 console.log(`  firewall / direct   p50 ${(f.p50 / d.p50).toFixed(2)}x  p99 ${(f.p99 / d.p99).toFixed(2)}x  throughput ${(f.sequentialPerSec / d.sequentialPerSec).toFixed(2)}x  @16 ${(f.pipelinedPerSec / d.pipelinedPerSec).toFixed(2)}x`);
 console.log('\nadded by the firewall over the bare relay');
 console.log(`  p50 +${(f.p50 - r.p50).toFixed(0)} µs   p99 +${(f.p99 - r.p99).toFixed(0)} µs   cold start +${(f.coldStartMs - d.coldStartMs).toFixed(1)} ms over direct   shim RSS ${(f.rssKb / 1024).toFixed(1)} MB`);
+console.log(`  a clean 10 KB result: p50 +${(f.largeP50 - r.largeP50).toFixed(0)} µs (echo: +${(f.p50 - r.p50).toFixed(0)} µs, so ~${(f.largeP50 - r.largeP50 - (f.p50 - r.p50)).toFixed(0)} µs for the 10 KB)`);
 if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify({ summary, results }, null, 2));

@@ -63,6 +63,27 @@ describe('the output stage through the real shim', () => {
     expect(resultRows('echo').map((r) => r.decision)).toEqual(['PASS']);
   });
 
+  it('judges large answers read without a full parse: clean ones byte-identical, a secret redacted, an error audited as one', async () => {
+    const conn = await connectThroughShim({ env: { ...engine.env, FIXTURE_LEAK: GITHUB_TOKEN } }, 'faulty', [process.execPath, FAULTY]);
+    const clean = `${'a listing line with nothing to find\n'.repeat(200)}end`;
+    try {
+      await conn.client.listTools();
+      const passed = await conn.client.callTool({ name: 'read_text', arguments: { text: clean } });
+      expect((passed.content as Array<{ text: string }>)[0]!.text).toBe(clean);
+      const leaked = await conn.client.callTool({ name: 'read_log', arguments: {} });
+      const leakedText = (leaked.content as Array<{ text: string }>)[0]!.text;
+      expect(leakedText).not.toContain(GITHUB_TOKEN);
+      expect(leakedText).toContain('[REDACTED:github-token]');
+      const failing = await conn.client.callTool({ name: 'read_failing', arguments: {} });
+      expect(failing.isError).toBe(true);
+    } finally {
+      await conn.close();
+    }
+    expect(resultRows('read_text').map((r) => r.decision)).toEqual(['PASS']);
+    expect(resultRows('read_log').map((r) => r.decision)).toEqual(['REDACT']);
+    expect(resultRows('read_failing').map((r) => r.decision)).toEqual(['ERROR']);
+  });
+
   it('quarantines a private key, lists it, and delivers it on the retry after release', async () => {
     const conn = await connectThroughShim(engine, 'faulty', [process.execPath, FAULTY]);
     try {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { nowIso } from '../store/database.js';
 
@@ -38,7 +38,9 @@ export const GENESIS_HASH = '0'.repeat(64);
 type RowValues = Array<string | number | null>;
 
 export function rowHash(prevHash: string, values: RowValues): string {
-  return createHash('sha256').update(prevHash).update('\n').update(JSON.stringify(values)).digest('hex');
+  // One-shot over the same bytes as the streaming form (prev hash, newline, values): the
+  // engine hashes every row it folds from the spool, and this costs a third as much.
+  return hash('sha256', `${prevHash}\n${JSON.stringify(values)}`, 'hex');
 }
 
 export interface AuditLog {

@@ -113,10 +113,16 @@ export function inspectText(text: string, thresholds: OutputThresholds = DEFAULT
   return action === 'REDACT' ? { action, findings, spans, redacted: redactText(text, spans) } : { action, findings, spans };
 }
 
-/** DLP on `tools/call` arguments: the same detectors, on what is about to leave. */
-export function inspectArguments(args: unknown, thresholds: OutputThresholds = DEFAULT_OUTPUT_THRESHOLDS): OutputVerdict {
+/**
+ * DLP on `tools/call` arguments: the same detectors, on what is about to leave.
+ * `requestLine` is the JSON-RPC line the arguments came in: when the prefilter finds
+ * nothing anywhere in it, there is nothing in the arguments either, and they need not
+ * be serialised again to be scanned.
+ */
+export function inspectArguments(args: unknown, thresholds: OutputThresholds = DEFAULT_OUTPUT_THRESHOLDS, requestLine?: string): OutputVerdict {
   const s = scanner();
   if (args === undefined || args === null) return { action: 'PASS', findings: [] };
+  if (requestLine !== undefined && s.isCleanJson(requestLine)) return { action: 'PASS', findings: [] };
   const json = JSON.stringify(args);
   if (json === undefined || s.isCleanJson(json)) return { action: 'PASS', findings: [] };
   const holder = { v: JSON.parse(json) as unknown };

@@ -12,9 +12,9 @@ export interface ArgumentLeak {
  * into an issue, a key in a fetched URL) is decided by policy, for reads as much as for
  * writes — exfiltration through a read's query string is the classic route.
  */
-export function argumentLeak(args: unknown, output: PolicySpec['output']): ArgumentLeak | null {
+export function argumentLeak(args: unknown, output: PolicySpec['output'], requestLine?: string): ArgumentLeak | null {
   if (output.argumentsWithSecrets === 'ALLOW') return null;
-  const verdict = inspectArguments(args, output);
+  const verdict = inspectArguments(args, output, requestLine);
   const leaking = verdict.findings.filter((f) => f.family !== 'injection');
   if (leaking.length === 0) return null;
   const types = [...new Set(leaking.map((f) => f.type))].join(', ');

@@ -2,19 +2,19 @@ import type { AuditEntry } from '../audit/audit-log.js';
 import type { CallInfo } from '../ipc/protocol.js';
 import { digestOf } from '../jsonrpc/canonical.js';
 import { ErrorCode, errorResponse, notification, type JsonRpcId, type JsonRpcMessage } from '../jsonrpc/messages.js';
-import { classifyAction, type ToolDescription } from '../policy/action-class.js';
-import { policySaysUntrusted, type CompiledPolicy } from '../policy/evaluate.js';
+import type { ToolDescription } from '../policy/action-class.js';
+import type { CompiledPolicy } from '../policy/evaluate.js';
 import type { SessionGuards } from '../guard/session-guards.js';
-import { isUntrustedTool, type TaintTracker } from '../guard/taint.js';
-import { effectiveVerdict } from '../policy/effective-verdict.js';
+import type { TaintTracker } from '../guard/taint.js';
 import { pausedVerdict } from '../policy/pause.js';
 import type { Constraints } from '../policy/types.js';
 import { ENGINE_GONE, type EngineLink } from './engine-link.js';
 import { argumentLeak } from './argument-dlp.js';
-import { createOutputStage, type StagedCall } from './output-stage.js';
+import { createOutputStage, type Answer, type StagedCall } from './output-stage.js';
+import type { PeerWriter } from './peer-writer.js';
+import { createToolVerdicts } from './tool-verdicts.js';
 
 const SWEEP_MS = 100;
-import type { PeerWriter } from './peer-writer.js';
 
 /** One policed request in flight, from the client's message to the answer it gets. */
 export interface PolicedCall {
@@ -60,15 +60,18 @@ interface ParamsShape {
 }
 
 export interface CallPolicer {
-  /** Decides a tools/call and forwards it when allowed; `finished` is set if it ended here. */
-  handle(message: JsonRpcMessage, raw: Buffer): PolicedCall;
+  /**
+   * Decides a tools/call and forwards it when allowed; `finished` is set if it ended here.
+   * `text` is `raw` decoded, which the argument DLP prefilters before anything else.
+   */
+  handle(message: JsonRpcMessage, raw: Buffer, text: string): PolicedCall;
   /** The server answered: pass the answer on through the output stage (withheld if the decision row failed). */
-  finish(call: PolicedCall, message: JsonRpcMessage, raw: Buffer, text: string): void;
+  finish(call: PolicedCall, answer: Answer): void;
   /**
    * An answer that carries content but was not a policed call (resources/read, prompts/get,
    * a batch, an answer to no request we saw): it goes through the same output stage.
    */
-  inspect(method: string, label: string, message: unknown, raw: Buffer, text: string): void;
+  inspect(method: string, label: string, id: JsonRpcId, answer: Answer): void;
   /** The server is gone or the call must end: answer the client with an error. */
   abort(call: PolicedCall, reason: string): void;
 }
@@ -76,6 +79,7 @@ export interface CallPolicer {
 export function createCallPolicer(ctx: PolicerContext): CallPolicer {
   let lastCallKey = '';
   let identicalCount = 0;
+  const toolVerdict = createToolVerdicts(ctx.server);
 
   const row = (info: CallInfo, fields: Omit<AuditEntry, 'event'> & { event?: AuditEntry['event'] }): AuditEntry => ({
     event: 'call', actorId: ctx.actorId(), client: info.client, serverName: ctx.server, toolName: info.tool, method: info.method,
@@ -166,17 +170,19 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
   };
 
   return {
-    handle(message, raw) {
+    handle(message, raw, text) {
       const params = (message.params ?? {}) as ParamsShape;
       const tool = typeof params.name === 'string' ? params.name : '';
       const args = params.arguments ?? {};
       const policy = ctx.policy();
-      const { actionClass } = classifyAction(policy, ctx.server, tool, ctx.tools.get(tool));
+      const client = ctx.client();
+      const method = String(message.method);
+      const emergency = ctx.emergency();
+      const { actionClass, untrusted, byPolicy } = toolVerdict(tool, ctx.tools.get(tool), policy, client, method, emergency);
       const info: CallInfo = {
-        sessionId: ctx.sessionId, client: ctx.client(), server: ctx.server, method: String(message.method), tool, actionClass,
+        sessionId: ctx.sessionId, client, server: ctx.server, method, tool, actionClass,
         argsDigest: digestOf(args), arguments: args, requestId: JSON.stringify(message.id),
       };
-      const untrusted = actionClass === 'read' && isUntrustedTool(ctx.tools.get(tool) ?? { name: tool }, policySaysUntrusted(policy, ctx.server, tool));
       const call: PolicedCall = { id: message.id ?? null, info, startedAt: Date.now(), auditError: null, finished: false, untrusted };
       if (ctx.link.closed) {
         // Fail closed: with no engine there is no audit and no approver, so nothing runs.
@@ -187,18 +193,15 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
       if (!tool) return refuse(call, null, 'tools/call without a tool name');
       const blockedBecause = ctx.heldReason(tool);
       if (blockedBecause !== null) return refuse(call, 'manifest-pin', `tool '${tool}' is held: ${blockedBecause}`);
-      const byPolicy = effectiveVerdict(policy, {
-        'mcp.server': ctx.server, 'mcp.tool': tool, 'mcp.action': actionClass, 'mcp.client': info.client, 'mcp.method': info.method,
-      }, ctx.emergency());
       const key = `${tool}\u0000${info.argsDigest}`;
       const guard = ctx.guards.check(key, call.startedAt, policy.spec.guards);
       if (guard?.decision === 'DENY' && byPolicy.decision !== 'DENY') return refuse(call, guard.ruleId, guard.reason);
-      const leak = argumentLeak(args, policy.spec.output);
+      const leak = argumentLeak(args, policy.spec.output, text);
       if (leak?.decision === 'DENY' && byPolicy.decision !== 'DENY') return refuse(call, leak.ruleId, leak.reason);
       const escalation = guard ?? (leak?.decision === 'REQUIRE_APPROVAL' ? leak : null) ?? (actionClass !== 'read' ? ctx.taint.check(args, policy.spec.guards.retrievalHeavyCalls) : null);
       if (escalation && byPolicy.decision === 'ALLOW') info.escalation = { ruleId: escalation.ruleId, reason: escalation.reason };
       const escalated = info.escalation ? { ...byPolicy, decision: 'REQUIRE_APPROVAL' as const, ruleId: info.escalation.ruleId, reason: info.escalation.reason } : byPolicy;
-      const verdict = pausedVerdict(escalated, ctx.pausedUntil(), ctx.emergency());
+      const verdict = pausedVerdict(escalated, ctx.pausedUntil(), emergency);
 
       // `max_retries`: an identical call (same tool, same arguments) repeated back to back.
       identicalCount = key === lastCallKey ? identicalCount + 1 : 1;
@@ -246,7 +249,7 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
       return call;
     },
 
-    finish(call, message, raw, text) {
+    finish(call, answer) {
       if (call.finished) return;
       call.finished = true;
       running.delete(call);
@@ -257,8 +260,8 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
         return;
       }
       try {
-        output.deliver(staged(call), message, raw, text, latencyMs);
-        ctx.taint.observe(call.info.tool, call.untrusted, message.result);
+        output.deliver(staged(call), answer, latencyMs);
+        ctx.taint.observe(call.info.tool, call.untrusted, answer.result);
       } catch (error) {
         // Fail closed: a result the output stage could not check does not reach the model.
         const reason = `MCP Firewall withheld the result of ${call.info.tool}: it could not be checked (${(error as Error).message})`;
@@ -267,16 +270,15 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
       }
     },
 
-    inspect(method, label, message, raw, text) {
+    inspect(method, label, id, answer) {
       const info: CallInfo = {
         sessionId: ctx.sessionId, client: ctx.client(), server: ctx.server, method, tool: label, actionClass: 'read',
-        argsDigest: digestOf(label), arguments: {}, requestId: JSON.stringify((message as { id?: unknown } | null)?.id ?? null),
+        argsDigest: digestOf(label), arguments: {}, requestId: JSON.stringify(id),
       };
       try {
-        output.deliver({ id: (message as { id?: JsonRpcId } | null)?.id ?? null, tool: label, argsDigest: info.argsDigest, info }, message as JsonRpcMessage, raw, text, 0);
+        output.deliver({ id, tool: label, argsDigest: info.argsDigest, info }, answer, 0);
       } catch (error) {
         // Fail closed, as for tool results.
-        const id = (message as { id?: JsonRpcId } | null)?.id ?? null;
         ctx.toClient.send(errorResponse(id, ErrorCode.FirewallUnavailable, `MCP Firewall withheld an answer from '${ctx.server}': it could not be checked (${(error as Error).message})`));
       }
     },

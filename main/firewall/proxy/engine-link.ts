@@ -130,7 +130,11 @@ function createEngineLink(socket: Socket): EngineLink {
   let decisions = '';
   let failureHandlers: Array<(error: Error) => void> = [];
   let flushQueued = false;
-  const line = (entry: AuditEntry) => `${JSON.stringify({ ...entry, eventTime: entry.eventTime ?? new Date().toISOString() })}\n`;
+  // Rows are built fresh for the spool by their callers, so stamping one in place is safe.
+  const line = (entry: AuditEntry) => {
+    entry.eventTime ??= isoNow();
+    return `${JSON.stringify(entry)}\n`;
+  };
   const spoolWrite = (text: string) => {
     const handlers = failureHandlers;
     const all = deferred + decisions + text;
@@ -258,4 +262,16 @@ function createEngineLink(socket: Socket): EngineLink {
       socket.end();
     },
   };
+}
+
+let lastMs = 0;
+let lastIso = '';
+/** The current time as ISO 8601; calls within one millisecond (a pipelined burst) share one string. */
+function isoNow(): string {
+  const now = Date.now();
+  if (now !== lastMs) {
+    lastMs = now;
+    lastIso = new Date(now).toISOString();
+  }
+  return lastIso;
 }

@@ -6,6 +6,20 @@ import type { OutputThresholds } from '../output/verdict.js';
 import type { EngineLink } from './engine-link.js';
 import type { PeerWriter } from './peer-writer.js';
 
+/** A server's answer on its way to the client: the bytes, their text, and what the audit needs of it. */
+export interface Answer {
+  raw: Buffer;
+  text: string;
+  /** An error response, or a tool result flagged isError. */
+  failed: boolean;
+  /** The parsed result, when the answer was parsed (always for untrusted tools: taint reads it). */
+  result?: unknown;
+}
+
+export function answerFailed(message: JsonRpcMessage): boolean {
+  return message.error !== undefined || (message.result as { isError?: unknown } | undefined)?.isError === true;
+}
+
 export interface StagedCall {
   id: JsonRpcId;
   tool: string;
@@ -26,7 +40,7 @@ export interface OutputStage {
   /** Answers a retried call with the result a person released from quarantine, if there is one. */
   answerFromRelease(call: StagedCall): boolean;
   /** Cleans a server's answer and passes it to the client: PASS untouched, REDACT rewritten, QUARANTINE withheld. */
-  deliver(call: StagedCall, message: JsonRpcMessage, raw: Buffer, line: string, latencyMs: number): void;
+  deliver(call: StagedCall, answer: Answer, latencyMs: number): void;
 }
 
 function summary(findings: VerdictFinding[]): string {
@@ -55,12 +69,12 @@ export function createOutputStage(ctx: OutputStageContext): OutputStage {
       return true;
     },
 
-    deliver(call, message, raw, line, latencyMs) {
+    deliver(call, answer, latencyMs) {
+      const line = answer.text;
       const verdict = inspectResultLine(line, ctx.thresholds());
       if (verdict.action === 'PASS') {
-        ctx.toClient.send(raw);
-        const failed = message.error !== undefined || (message.result as { isError?: unknown } | undefined)?.isError === true;
-        ctx.link.event(ctx.row(call, { decision: failed ? 'ERROR' : 'PASS', latencyMs }));
+        ctx.toClient.send(answer.raw);
+        ctx.link.event(ctx.row(call, { decision: answer.failed ? 'ERROR' : 'PASS', latencyMs }));
         return;
       }
       const found = summary(verdict.findings);

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { createLineSplitter } from '../jsonrpc/line-splitter.js';
+import { sniffResultId, SNIFF_MIN_BYTES } from '../jsonrpc/result-sniff.js';
 import { ErrorCode, errorResponse, idKey, isRequest, notification, type JsonRpcId, type JsonRpcMessage } from '../jsonrpc/messages.js';
 import type { ToolDescription } from '../policy/action-class.js';
 import { compilePolicy, type CompiledPolicy } from '../policy/evaluate.js';
@@ -10,6 +11,7 @@ import { createSessionGuards } from '../guard/session-guards.js';
 import { createTaintTracker } from '../guard/taint.js';
 import { createCallPolicer, type PolicedCall } from './call-policer.js';
 import { createManifestFilter } from './manifest-filter.js';
+import { answerFailed } from './output-stage.js';
 import { clientIdFromInfo, detectClientFromEnv } from './client-detect.js';
 import { connectEngine, type EngineLink } from './engine-link.js';
 import { serveRefusal } from './fail-closed.js';
@@ -133,8 +135,10 @@ function relay(parts: RelayParts): Promise<number> {
 
   const fromClient = createLineSplitter((raw) => {
     let parsed: unknown;
+    let text: string;
     try {
-      parsed = JSON.parse(raw.toString('utf8'));
+      text = raw.toString('utf8');
+      parsed = JSON.parse(text);
     } catch {
       toClient.send(errorResponse(null, ErrorCode.ParseError, 'Parse error: MCP Firewall received a message that is not valid JSON'));
       protocolEvent('client sent invalid JSON');
@@ -147,7 +151,7 @@ function relay(parts: RelayParts): Promise<number> {
     }
     const msg = parsed as JsonRpcMessage;
     try {
-      handleClientMessage(msg, raw);
+      handleClientMessage(msg, raw, text);
     } catch (error) {
       // A bug of ours must not pass the message through unchecked, nor kill the session.
       if (isRequest(msg)) toClient.send(errorResponse(msg.id ?? null, ErrorCode.InternalError, `MCP Firewall could not check this request: ${(error as Error).message}`));
@@ -155,7 +159,7 @@ function relay(parts: RelayParts): Promise<number> {
     }
   });
 
-  function handleClientMessage(msg: JsonRpcMessage, raw: Buffer): void {
+  function handleClientMessage(msg: JsonRpcMessage, raw: Buffer, text: string): void {
     if (revoked !== null) {
       if (isRequest(msg)) toClient.send(errorResponse(msg.id ?? null, ErrorCode.FirewallUnavailable, revoked));
       return;
@@ -168,7 +172,7 @@ function relay(parts: RelayParts): Promise<number> {
       }
       const id = msg.id ?? null;
       if (POLICED_METHODS.has(method)) {
-        const call = policer.handle(msg, raw);
+        const call = policer.handle(msg, raw, text);
         if (!call.finished) inFlight.set(idKey(id), { id, method, call });
         return;
       }
@@ -203,7 +207,29 @@ function relay(parts: RelayParts): Promise<number> {
       toServer.send(raw);
       return;
     }
-    for (const m of batch) if (m && typeof m === 'object') handleClientMessage(m as JsonRpcMessage, Buffer.from(JSON.stringify(m)));
+    for (const m of batch) {
+      if (!m || typeof m !== 'object') continue;
+      const text = JSON.stringify(m);
+      handleClientMessage(m as JsonRpcMessage, Buffer.from(text), text);
+    }
+  }
+
+  // A large answer whose result the firewall only scans (a tool result nobody fingerprints,
+  // a resource, a prompt) is matched to its request by an id read from its edges: the
+  // output stage scans the text anyway, and a clean one then leaves without ever being
+  // parsed, saving a JSON.parse of several µs per 10 KB.
+  function deliverUnparsed(raw: Buffer, text: string): boolean {
+    const id = sniffResultId(text);
+    if (id === undefined || manifest.isOwnAnswer({ id })) return false;
+    const key = idKey(id);
+    const entry = inFlight.get(key);
+    if (!entry || (entry.call ? entry.call.untrusted : entry.label === undefined)) return false;
+    inFlight.delete(key);
+    // Only the audit's PASS / ERROR label depends on it; a result is an error when it says so.
+    const failed = text.includes('"isError":true');
+    if (entry.call) policer.finish(entry.call, { raw, text, failed });
+    else policer.inspect(entry.method, entry.label!, id, { raw, text, failed });
+    return true;
   }
 
   const fromServer = createLineSplitter((raw) => {
@@ -212,6 +238,7 @@ function relay(parts: RelayParts): Promise<number> {
     let msg: JsonRpcMessage;
     try {
       text = raw.toString('utf8');
+      if (raw.length >= SNIFF_MIN_BYTES && deliverUnparsed(raw, text)) return;
       msg = JSON.parse(text) as JsonRpcMessage;
     } catch {
       const excerpt = raw.subarray(0, 120).toString('utf8');
@@ -222,17 +249,18 @@ function relay(parts: RelayParts): Promise<number> {
     if (Array.isArray(msg)) {
       // A batch answer: its members leave together, after the output stage has read them all.
       for (const member of msg as JsonRpcMessage[]) if (member && typeof member === 'object') inFlight.delete(idKey(member.id ?? null));
-      return policer.inspect('batch', 'batch', msg, raw, text);
+      return policer.inspect('batch', 'batch', null, { raw, text, failed: false });
     }
     const isResponse = msg && typeof msg === 'object' && msg.method === undefined && msg.id !== undefined;
     if (isResponse && manifest.isOwnAnswer(msg)) return manifest.ownAnswer(msg);
     if (isResponse) {
       const key = idKey(msg.id ?? null);
       const entry = inFlight.get(key);
-      if (!entry) return policer.inspect('unsolicited', 'answer to no pending request', msg, raw, text);
+      const answer = { raw, text, failed: answerFailed(msg), result: msg.result };
+      if (!entry) return policer.inspect('unsolicited', 'answer to no pending request', msg.id ?? null, answer);
       inFlight.delete(key);
-      if (entry.call) return policer.finish(entry.call, msg, raw, text);
-      if (entry.label !== undefined) return policer.inspect(entry.method, entry.label, msg, raw, text);
+      if (entry.call) return policer.finish(entry.call, answer);
+      if (entry.label !== undefined) return policer.inspect(entry.method, entry.label, msg.id ?? null, answer);
       if (manifest.review(entry.method, msg, raw)) return;
     }
     if (!toClient.send(raw)) child.stdout!.pause();
