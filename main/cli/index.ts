@@ -19,6 +19,8 @@ usage:
   mcp-firewall approvals list | allow ID [--scope once|session|always] | deny ID
   mcp-firewall policy check FILE | show | emergency on|off|status
   mcp-firewall audit query "SQL" [--json] | verify
+  mcp-firewall audit export [--since 10m|ISO] [--out FILE]    the trail as JSONL (hash chain included)
+  mcp-firewall audit export --postgres URL [--table NAME]    copy new rows to Postgres; the seed's SQL runs there
   mcp-firewall scan [--json] [--client ID] [--project DIR]  every server in every client config
   mcp-firewall protect [--client ID] [--dry-run]       route client configs through the firewall
   mcp-firewall unprotect [--client ID]                 restore them byte for byte

@@ -1,14 +1,20 @@
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { verifyAuditChain } from '../../firewall/audit/audit-log.js';
 import { runReadOnlyQuery } from '../../firewall/audit/audit-query.js';
+import { exportJsonl, exportJsonlToFile } from '../../firewall/audit/export-jsonl.js';
+import { parseSince } from '../../firewall/audit/export-since.js';
 import { dataPaths, resolveDataDir } from '../../firewall/paths.js';
 import { openReadOnly } from '../../firewall/store/database.js';
-import { parseArgs } from '../args.js';
+import { parseArgs, stringFlag, type ParsedArgs } from '../args.js';
 import { flushAuditSpool } from '../control-client.js';
-import { UsageError, type CommandHandler } from '../command.js';
+import { UsageError, type CliIo, type CommandHandler } from '../command.js';
 import { formatTable } from './output.js';
 
-export const auditUsage = 'mcp-firewall audit query "SQL" [--json] | verify';
+export const auditUsage = [
+  'mcp-firewall audit query "SQL" [--json] | verify',
+  '  | export [--format jsonl] [--since ISO|DURATION] [--out FILE] | export --postgres URL [--table NAME] [--json]',
+].join('\n');
 
 // Works with or without a running engine: it reads the SQLite file directly, read-only.
 export const auditCommand: CommandHandler = async (args, io) => {
@@ -32,6 +38,7 @@ export const auditCommand: CommandHandler = async (args, io) => {
     io.stdout(parsed.flags.has('json') ? `${JSON.stringify(result.rows, null, 2)}\n` : formatTable(result.columns, result.rows));
     return 0;
   }
+  if (verb === 'export') return auditExport(parsed, database, io);
   if (verb === 'verify') {
     const db = openReadOnly(database);
     try {
@@ -45,3 +52,47 @@ export const auditCommand: CommandHandler = async (args, io) => {
   }
   throw new UsageError(`usage: ${auditUsage}`);
 };
+
+const rowsText = (n: number) => `${n} audit ${n === 1 ? 'row' : 'rows'}`;
+
+async function auditExport(parsed: ParsedArgs, database: string, io: CliIo): Promise<number> {
+  const url = stringFlag(parsed, 'postgres');
+  const format = stringFlag(parsed, 'format');
+  const since = stringFlag(parsed, 'since');
+  const out = stringFlag(parsed, 'out');
+  if (url !== undefined) {
+    if (format !== undefined || since !== undefined || out !== undefined) {
+      throw new UsageError('--postgres sends every row the table does not have yet: it takes no --format, --since or --out');
+    }
+    // Loaded here so `audit query` and the rest of the CLI never load the Postgres driver.
+    const { exportToPostgres } = await import('../../firewall/audit/export-postgres.js');
+    const { PostgresExportError } = await import('../../firewall/audit/export-postgres-errors.js');
+    try {
+      const result = await exportToPostgres({ databaseFile: database, url, table: stringFlag(parsed, 'table') });
+      if (parsed.flags.has('json')) io.stdout(`${JSON.stringify(result)}\n`);
+      else io.stdout(`sent ${rowsText(result.sent)} to ${result.table} at ${result.target}${result.alreadyThere ? ` (${result.alreadyThere} already there)` : ''}\n`);
+      return 0;
+    } catch (error) {
+      if (!(error instanceof PostgresExportError)) throw error;
+      io.stderr(`audit export: ${error.message}\n`);
+      return 1;
+    }
+  }
+  if (format !== undefined && format !== 'jsonl') throw new UsageError(`--format ${format}: only jsonl (or --postgres URL)`);
+  if (parsed.flags.has('table')) throw new UsageError('--table goes with --postgres');
+  const sinceIso = since === undefined ? undefined : parseSince(since, new Date());
+  if (sinceIso === null) throw new UsageError(`--since ${since}: expected a duration (10m, 24h, 7d) or an ISO date/time (2026-05-01T00:00:00Z)`);
+  try {
+    if (out === undefined) {
+      exportJsonl(database, { sinceIso }, io.stdout);
+      return 0;
+    }
+    const file = resolve(io.cwd, out);
+    const rows = exportJsonlToFile(database, { sinceIso }, file);
+    io.stderr(`exported ${rowsText(rows)} to ${file}\n`);
+    return 0;
+  } catch (error) {
+    io.stderr(`audit export: ${(error as Error).message}\n`);
+    return 1;
+  }
+}

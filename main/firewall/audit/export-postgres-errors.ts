@@ -1,0 +1,64 @@
+/** What the CLI prints as one line: the problem, never the URL's password. */
+export class PostgresExportError extends Error {
+  constructor(
+    message: string,
+    /** Rows committed before the failure: they stay exported, a re-run sends the rest. */
+    readonly sent = 0,
+  ) {
+    super(message);
+  }
+}
+
+/** Where we connect, for messages: user@host:port/database, with no secret in it. */
+export interface PostgresTarget {
+  user: string | undefined;
+  host: string;
+  port: number;
+  database: string | undefined;
+  password: string | undefined;
+}
+
+export function describeTarget(target: PostgresTarget): string {
+  return `${target.user ? `${target.user}@` : ''}${target.host}:${target.port}/${target.database ?? ''}`;
+}
+
+// Node's socket errors name the cause in a code; Postgres' own errors carry a SQLSTATE.
+const CONNECT_CODES: Record<string, string> = {
+  ECONNREFUSED: 'connection refused (is Postgres running and listening on that host and port?)',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host name lookup failed',
+  ETIMEDOUT: 'connection timed out',
+  EHOSTUNREACH: 'host unreachable',
+  ECONNRESET: 'connection reset by the server',
+  ENOENT: 'no socket at that path (is Postgres running?)',
+};
+
+const SQLSTATE_HINTS: Record<string, string> = {
+  '28P01': 'password authentication failed: check the user and password in the URL',
+  '28000': 'the server refused this login (check pg_hba.conf and the user name)',
+  '3D000': 'the database does not exist',
+  '42501': 'permission denied',
+  '57P03': 'the server is starting up or shutting down',
+};
+
+/** One line naming the problem; the password is cut out wherever a library repeated it. */
+export function explainPostgresError(error: unknown, target: PostgresTarget): string {
+  const err = error as { code?: string; message?: string };
+  const message = String(err.message ?? error);
+  const where = describeTarget(target);
+  let text: string;
+  if (err.code && CONNECT_CODES[err.code]) text = `cannot reach Postgres at ${where}: ${CONNECT_CODES[err.code]}`;
+  else if (/timeout/i.test(message) && /connect/i.test(message)) text = `cannot reach Postgres at ${where}: connection timed out`;
+  else if (/client password must be a string|no password supplied/i.test(message)) text = `Postgres at ${where} asks for a password and the URL has none`;
+  else if (err.code && SQLSTATE_HINTS[err.code]) text = `Postgres at ${where}: ${SQLSTATE_HINTS[err.code]} (${message})`;
+  else if (err.code && /^[0-9A-Z]{5}$/.test(err.code)) text = `Postgres at ${where} said: ${message} (SQLSTATE ${err.code})`;
+  else text = `Postgres export to ${where} failed: ${message}`;
+  return redact(text, target.password);
+}
+
+export function redact(text: string, password: string | undefined): string {
+  let line = text.replace(/\s+/g, ' ').trim();
+  if (password) line = line.split(password).join('***').split(encodeURIComponent(password)).join('***');
+  // A URL that slipped into a message keeps its user and host, never its password.
+  return line.replace(/(postgres(?:ql)?:\/\/[^:@/\s]*):[^@\s]*@/gi, '$1:***@');
+}

@@ -1,0 +1,142 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAuditLog, GENESIS_HASH, rowHash } from '../../../main/firewall/audit/audit-log.js';
+import { exportJsonl, exportJsonlToFile } from '../../../main/firewall/audit/export-jsonl.js';
+import { explainPostgresError, redact } from '../../../main/firewall/audit/export-postgres-errors.js';
+import { parseTableName } from '../../../main/firewall/audit/export-postgres-table.js';
+import { EXPORT_COLUMNS, trailChainId } from '../../../main/firewall/audit/export-rows.js';
+import { parseSince } from '../../../main/firewall/audit/export-since.js';
+import { openDatabase } from '../../../main/firewall/store/database.js';
+
+const dirs: string[] = [];
+function freshTrail() {
+  const dir = mkdtempSync(join(tmpdir(), 'mcpfw-export-'));
+  dirs.push(dir);
+  const file = join(dir, 'firewall.db');
+  const db = openDatabase(file);
+  return { dir, file, db, log: createAuditLog(db) };
+}
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function linesOf(file: string, sinceIso?: string): Array<Record<string, unknown>> {
+  let text = '';
+  exportJsonl(file, { sinceIso }, (chunk) => (text += chunk));
+  return text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+describe('audit export as JSONL', () => {
+  it('exports every column of mcp_audit, in table order', () => {
+    const { db } = freshTrail();
+    const columns = (db.prepare('PRAGMA table_info(mcp_audit)').all() as Array<{ name: string }>).map((c) => c.name);
+    expect([...EXPORT_COLUMNS]).toEqual(columns);
+  });
+
+  it('writes one object per row with stable keys, from which the hash chain verifies on its own', () => {
+    const { file, log } = freshTrail();
+    log.append({ event: 'registry', decision: 'APPROVED', serverName: 'files', actorId: 'cli' });
+    log.appendBatch([
+      { event: 'call', decision: 'ALLOW', serverName: 'files', toolName: 'write_file', actionClass: 'write', actorId: 'me@claude-code', argsDigest: 'sha256:ab' },
+      { event: 'result', decision: 'PASS', serverName: 'files', toolName: 'write_file', latencyMs: 12.375, reason: 'quote " and \n newline' },
+    ]);
+    const rows = linesOf(file);
+    expect(rows).toHaveLength(3);
+    for (const row of rows) expect(Object.keys(row)).toEqual([...EXPORT_COLUMNS]);
+    expect(rows[2]).toMatchObject({ latency_ms: 12.375, reason: 'quote " and \n newline' });
+    // What a receiver does with the file: recompute every hash from the row before it.
+    let prev = GENESIS_HASH;
+    for (const row of rows) {
+      expect(row.prev_hash).toBe(prev);
+      const values = EXPORT_COLUMNS.filter((c) => c !== 'id' && c !== 'prev_hash' && c !== 'row_hash').map((c) => row[c] as string | number | null);
+      expect(rowHash(prev, values)).toBe(row.row_hash);
+      prev = String(row.row_hash);
+    }
+  });
+
+  it('reads long trails page by page and keeps id order', () => {
+    const { file, log } = freshTrail();
+    log.appendBatch(Array.from({ length: 2503 }, (_, i) => ({ event: 'call' as const, decision: 'ALLOW', toolName: `t${i}` })));
+    const rows = linesOf(file);
+    expect(rows.map((r) => r.id)).toEqual(Array.from({ length: 2503 }, (_, i) => i + 1));
+  });
+
+  it('exports only rows at or after --since', () => {
+    const { file, log } = freshTrail();
+    log.append({ event: 'call', decision: 'ALLOW', toolName: 'old', eventTime: '2026-01-01T00:00:00.000Z' });
+    log.append({ event: 'call', decision: 'ALLOW', toolName: 'edge', eventTime: '2026-03-01T00:00:00.000Z' });
+    log.append({ event: 'call', decision: 'ALLOW', toolName: 'new', eventTime: '2026-05-01T00:00:00.000Z' });
+    expect(linesOf(file, '2026-03-01T00:00:00.000Z').map((r) => r.tool_name)).toEqual(['edge', 'new']);
+    expect(linesOf(file, '2027-01-01T00:00:00.000Z')).toEqual([]);
+  });
+
+  it('replaces --out whole, private to the user, and leaves no temporary file', () => {
+    const { dir, file, log } = freshTrail();
+    log.append({ event: 'call', decision: 'DENY', toolName: 'x' });
+    const out = join(dir, 'audit.jsonl');
+    writeFileSync(out, 'previous export\n', { mode: 0o644 });
+    expect(exportJsonlToFile(file, {}, out)).toBe(1);
+    expect(readFileSync(out, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).tool_name)).toEqual(['x']);
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('leaves the previous --out file untouched when the export fails', () => {
+    const { dir } = freshTrail();
+    const out = join(dir, 'audit.jsonl');
+    writeFileSync(out, 'previous export\n');
+    expect(() => exportJsonlToFile(join(dir, 'missing', 'firewall.db'), {}, out)).toThrow();
+    expect(readFileSync(out, 'utf8')).toBe('previous export\n');
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it("names a trail by its first row's hash, and an empty trail not at all", () => {
+    const { db, log } = freshTrail();
+    expect(trailChainId(db)).toBeNull();
+    const first = log.append({ event: 'call', decision: 'ALLOW' });
+    log.append({ event: 'call', decision: 'DENY' });
+    expect(trailChainId(db)).toBe(first.rowHash);
+  });
+});
+
+describe('--since', () => {
+  const now = new Date('2026-05-10T12:00:00.000Z');
+  it('takes durations back from now', () => {
+    expect(parseSince('10m', now)).toBe('2026-05-10T11:50:00.000Z');
+    expect(parseSince('1h30m', now)).toBe('2026-05-10T10:30:00.000Z');
+    expect(parseSince('7d', now)).toBe('2026-05-03T12:00:00.000Z');
+    expect(parseSince('90s', now)).toBe('2026-05-10T11:58:30.000Z');
+  });
+  it('takes dates and times, in UTC unless a zone is given', () => {
+    expect(parseSince('2026-05-01', now)).toBe('2026-05-01T00:00:00.000Z');
+    expect(parseSince('2026-05-01T08:30:00', now)).toBe('2026-05-01T08:30:00.000Z');
+    expect(parseSince('2026-05-01T08:30:00+02:00', now)).toBe('2026-05-01T06:30:00.000Z');
+    expect(parseSince('2026-05-01T08:30:00.250Z', now)).toBe('2026-05-01T08:30:00.250Z');
+  });
+  it('refuses what is neither, rather than guess', () => {
+    for (const bad of ['yesterday', '10', 'May', '10 minutes', '2026-13-01', '-5m', '']) expect(parseSince(bad, now), bad).toBeNull();
+  });
+});
+
+describe('Postgres export messages', () => {
+  const target = { user: 'auditor', host: 'db.internal', port: 5432, database: 'warehouse', password: 's3cr3t-pw' };
+  it('names the cause of a failed connection in one line', () => {
+    expect(explainPostgresError(Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:5432'), { code: 'ECONNREFUSED' }), target))
+      .toBe('cannot reach Postgres at auditor@db.internal:5432/warehouse: connection refused (is Postgres running and listening on that host and port?)');
+    expect(explainPostgresError(Object.assign(new Error('password authentication failed for user "auditor"'), { code: '28P01' }), target))
+      .toMatch(/^Postgres at auditor@db\.internal:5432\/warehouse: password authentication failed/);
+    expect(explainPostgresError(new Error('SASL: SCRAM-SERVER-FIRST-MESSAGE: client password must be a string'), { ...target, password: undefined }))
+      .toBe('Postgres at auditor@db.internal:5432/warehouse asks for a password and the URL has none');
+    expect(explainPostgresError(new Error('line one\n  line two'), target)).not.toContain('\n');
+  });
+  it('never repeats the password, raw, URL-encoded or inside a URL', () => {
+    const message = explainPostgresError(new Error('bad postgres://auditor:other@db/x with p@ss-word and p%40ss-word'), { ...target, password: 'p@ss-word' });
+    expect(message).toBe('Postgres export to auditor@db.internal:5432/warehouse failed: bad postgres://auditor:***@db/x with *** and ***');
+    expect(redact('postgresql://u:p%40ss@h/db', undefined)).toBe('postgresql://u:***@h/db');
+  });
+  it('accepts table names Postgres would take unquoted, folded to lower case', () => {
+    expect(parseTableName('mcp_audit')).toEqual({ display: 'mcp_audit', sql: '"mcp_audit"', name: 'mcp_audit' });
+    expect(parseTableName('Security.MCP_Audit')).toEqual({ display: 'security.mcp_audit', sql: '"security"."mcp_audit"', name: 'mcp_audit' });
+    for (const bad of ['mcp-audit', 'a.b.c', 'x"; DROP TABLE y; --', '1table', '']) expect(parseTableName(bad), bad).toBeNull();
+  });
+});
