@@ -39,6 +39,22 @@ describe('failures end in a clear error and an audit row, never a hang', () => {
     ]);
   });
 
+  it('drops the answer a server sends after the call was cancelled for running too long', async () => {
+    const conn = await connectThroughShim(engine, 'faulty', [process.execPath, FAULTY]);
+    const errors: Error[] = [];
+    conn.client.onerror = (error) => errors.push(error);
+    try {
+      await expect(conn.client.callTool({ name: 'read_slow', arguments: { ms: 1_400 } })).rejects.toThrow(/max_runtime_sec \(1s\)/);
+      // The server answers at 1.4 s regardless; the client must not see a second answer.
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      const after = await conn.client.callTool({ name: 'read_text', arguments: { text: 'still here' } });
+      expect(JSON.stringify(after.content)).toContain('still here');
+    } finally {
+      await conn.close();
+    }
+    expect(errors.map((e) => e.message)).toEqual([]);
+  });
+
   it('answers a call in flight when the server crashes', async () => {
     const conn = await connectThroughShim(engine, 'faulty', [process.execPath, FAULTY]);
     await expect(conn.client.callTool({ name: 'read_crash', arguments: {} })).rejects.toThrow(/exited \(code 3\)/);

@@ -51,6 +51,8 @@ export interface PolicerContext {
   toServer: PeerWriter;
   /** The call ended without reaching the server: forget it. */
   release: (call: PolicedCall) => void;
+  /** The call was given up on (max_runtime_sec) while the server has it: drop its late answer. */
+  abandon: (call: PolicedCall) => void;
 }
 
 interface ParamsShape {
@@ -125,6 +127,7 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
       if (call.deadline === undefined || call.deadline > now) continue;
       running.delete(call);
       call.finished = true;
+      ctx.abandon(call);
       const seconds = call.maxRuntimeSec;
       // Tell the server to stop, as the spec's cancellation flow does; a late answer is dropped.
       ctx.toServer.send(notification('notifications/cancelled', { requestId: call.id, reason: `exceeded max_runtime_sec ${seconds}` }));

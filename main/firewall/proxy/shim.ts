@@ -111,6 +111,8 @@ interface InFlight {
   label?: string;
 }
 
+const MAX_ABANDONED = 1024;
+
 /** Requests whose answers bring content to the model, so they pass the output stage too. */
 const CONTENT_METHODS: Record<string, (params: Record<string, unknown>) => string> = {
   'resources/read': (params) => String(params.uri ?? ''),
@@ -122,6 +124,8 @@ function relay(parts: RelayParts): Promise<number> {
   const tools = new Map<string, ToolDescription>();
   const manifest = createManifestFilter({ server: options.server, link, toClient, toServer, tools });
   const inFlight = new Map<string, InFlight>();
+  // Calls the firewall timed out: the client has its error, so a late answer is dropped.
+  const abandoned = new Set<string>();
   const user = safeUsername();
   let revoked: string | null = null;
   const policer = createCallPolicer({
@@ -129,6 +133,13 @@ function relay(parts: RelayParts): Promise<number> {
     policy: parts.getPolicy, emergency: parts.getEmergency, tools, heldReason: (tool) => manifest.heldReason('tools/call', tool), link, toClient, toServer,
     guards: createSessionGuards(), taint: createTaintTracker(), pausedUntil: parts.getPausedUntil,
     release: (call) => inFlight.delete(idKey(call.id)),
+    abandon: (call) => {
+      const key = idKey(call.id);
+      inFlight.delete(key);
+      abandoned.add(key);
+      // Bounded: a server that never answers timed-out calls must not grow the shim forever.
+      if (abandoned.size > MAX_ABANDONED) abandoned.delete(abandoned.values().next().value!);
+    },
   });
   const protocolEvent = (reason: string) =>
     link.event({ event: 'protocol', decision: 'ERROR', serverName: options.server, client: parts.getClient(), sessionId: parts.sessionId, reason });
@@ -256,6 +267,7 @@ function relay(parts: RelayParts): Promise<number> {
     if (isResponse) {
       const key = idKey(msg.id ?? null);
       const entry = inFlight.get(key);
+      if (!entry && abandoned.delete(key)) return;
       const answer = { raw, text, failed: answerFailed(msg), result: msg.result };
       if (!entry) return policer.inspect('unsolicited', 'answer to no pending request', msg.id ?? null, answer);
       inFlight.delete(key);
