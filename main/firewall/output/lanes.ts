@@ -20,6 +20,18 @@ export interface Lane {
 export const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 
 /**
+ * `unit{min,max}` written out as `unit` `min` times, then `(?:unit{1,max-min})?`: the same
+ * language and the same greedy order of tries. V8 compiles a counted quantifier as a loop
+ * that its skip-ahead analysis and quick checks do not see into; spelled out, the mandatory
+ * part is checked a few chars at a time. Measured: the digit-run probe went from ~15 to ~5 µs
+ * per 10 KB of logs, the token run (`[_.-]` + 13 alphanumerics) from ~12 to ~6.
+ */
+export function repeat(unit: string, min: number, max = min): string {
+  const u = /^(?:\\?.|\[[^\]]*\])$/.test(unit) ? unit : `(?:${unit})`;
+  return u.repeat(min) + (max > min ? `(?:${u}{1,${max - min}})?` : '');
+}
+
+/**
  * `ab|ac|b` as `a(?:b|c)|b`: factoring shared prefixes lets the engine reject a position
  * after one compare. Anchors must not be prefixes of each other (see `collapsePrefixes`).
  */

@@ -2,7 +2,7 @@
 // of that many lowercase literals costs V8 a check at nearly every letter; instead the
 // lane looks for what every such token has — a separator followed by a long alphanumeric
 // stretch, rare in prose and code — then reads the prefix words of that token.
-import { collapsePrefixes, type Lane, trieSource } from './lanes.js';
+import { collapsePrefixes, type Lane, repeat, trieSource } from './lanes.js';
 import type { Finding, Rule } from './types.js';
 
 const SEP_KEY = /^([a-z][a-z0-9]*)([_.-])/;
@@ -10,7 +10,7 @@ const TOKEN_CHAR = /[A-Za-z0-9_.-]/;
 const isLowerOrDigit = (c: number) => (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
 const isSep = (c: number) => c === 95 || c === 46 || c === 45;
 
-export function tokenLane(entries: ReadonlyArray<[string, Rule]>, jwt: Rule | undefined): Lane | null {
+export function tokenLane(entries: ReadonlyArray<[string, Rule]>, jwt: Rule | undefined): (Lane & { plainProbe?: RegExp }) | null {
   const keyed = new Map<string, Rule[]>();
   const plain: Array<[string, Rule]> = [];
   for (const [a, r] of entries) {
@@ -26,8 +26,9 @@ export function tokenLane(entries: ReadonlyArray<[string, Rule]>, jwt: Rule | un
   }
   if (keyed.size === 0 && plain.length === 0) return null;
   const byPlain = collapsePrefixes(plain, (s) => s);
-  const plainSource = byPlain.size ? `|(${trieSource([...byPlain.keys()])})` : '';
-  const source = `[_.\\-][A-Za-z0-9]{13}${plainSource}`;
+  const plainTrie = byPlain.size ? trieSource([...byPlain.keys()]) : '';
+  const runSource = `[_.\\-]${repeat('[A-Za-z0-9]', 13)}`;
+  const source = plainTrie ? `${runSource}|(${plainTrie})` : runSource;
 
   function dispatch(rules: readonly Rule[] | undefined, text: string, at: number, hit: string, out: Finding[]): void {
     for (const r of rules ?? []) {
@@ -70,7 +71,11 @@ export function tokenLane(entries: ReadonlyArray<[string, Rule]>, jwt: Rule | un
 
   return {
     re: new RegExp(source, 'g'),
-    probe: new RegExp(source),
+    // Plain anchors (`dapi`) start with a lowercase letter: on raw lines they ride with the
+    // letter probes (`plainProbe`), which look at letters anyway; here they would add a
+    // common first char to a probe that otherwise starts only on `_`, `.` and `-`.
+    probe: new RegExp(runSource),
+    plainProbe: plainTrie ? new RegExp(plainTrie) : undefined,
     run(text, m, out) {
       if (m[1] !== undefined) {
         dispatch(byPlain.get(m[1]), text, m.index, m[1], out);

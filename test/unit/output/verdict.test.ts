@@ -55,7 +55,7 @@ describe('inspectResultLine', () => {
     }
   });
 
-  it('folds case for keyword and IBAN probes, and falls back when folding would shift offsets', () => {
+  it('folds case for keyword probes, matches IBANs in any case, and falls back when folding would shift offsets', () => {
     const s = createScanner();
     expect(s.isCleanJson(text('PassWord = "Zq8#vLm2!pR7"'))).toBe(false);
     expect(s.isCleanJson(text('iban de89370400440532013000'))).toBe(false);
@@ -88,6 +88,40 @@ describe('inspectResultLine', () => {
       expect(s.isCleanJson(text(t)), JSON.stringify(t)).toBe(false);
     }
     expect(positives).toBeGreaterThan(1000);
+  });
+
+  it('never skips an IBAN on the raw line, whatever sits before it', () => {
+    // The IBAN probe looks at the char before the country code: a non-word char, or the
+    // letter of a `\n`-style escape. It runs on the raw line, not the folded copy, so the
+    // Kelvin sign (U+212A, folds to `k`) cannot hide the boundary either.
+    const s = createScanner();
+    const befores = ['', ' ', '\n', '\t', '\r\n', '\b', '\f', '"', '\\', '(', 'é ', '\u212A', '\u2192', '\u2028', 'IBAN:\n'];
+    const ibans = ['DE89370400440532013000', 'de89370400440532013000', 'DE89 3704 0044 0532 0130 00', 'GB82WEST12345698765432'];
+    for (const b of befores) {
+      for (const iban of ibans) {
+        const t = `${b}${iban} ok`;
+        expect(detect(t).map((f) => f.type), JSON.stringify(t)).toEqual(['iban']);
+        expect(s.isCleanJson(text(t)), JSON.stringify(t)).toBe(false);
+      }
+    }
+    // A line that is a bare JSON string has its text at offset 1 with nothing before it.
+    expect(s.isCleanJson(JSON.stringify('DE89370400440532013000'))).toBe(false);
+    expect(inspectArguments('DE89370400440532013000').findings.map((f) => f.type)).toEqual(['iban']);
+    // A country code and two digits inside a hex id have a word char before them: no hit.
+    expect(s.isCleanJson(text('commit 3f2a9cde8937b7d8f0a1c2e4b6d8f0a2c4e6b8d0 shipped'))).toBe(true);
+  });
+
+  it('still catches lowercase plain-anchor tokens and keywords after a benign phrase hit', () => {
+    const s = createScanner();
+    // `dapi…` has no separator: its probe rides with the letter probes.
+    for (const t of ['dapi0123456789abcdef0123456789abcdef', 'x = "dapi0123456789abcdef0123456789abcdef-2" \u2192 ok']) {
+      expect(detect(t).map((f) => f.type), t).toEqual(['databricks-token']);
+      expect(s.isCleanJson(text(t)), t).toBe(false);
+    }
+    // "the user" is cleared in place; the keyword after it must still be found.
+    const t = 'the user said: password = "Zq8#vLm2!pR7"';
+    expect(s.isCleanJson(text(t))).toBe(false);
+    expect(inspectResultLine(text(t)).findings.map((f) => f.type)).toEqual(['generic-secret']);
   });
 
   it('redacts each span with a typed placeholder, keeps the JSON valid and everything else as it was', () => {
