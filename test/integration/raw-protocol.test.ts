@@ -7,8 +7,8 @@ import { CLI, FIXTURES } from '../helpers/paths.js';
 const FAULTY = join(FIXTURES, 'servers', 'faulty-server.mjs');
 
 /** A bare JSON-RPC peer on the shim's stdio: sends exact bytes, collects every line back. */
-function rawShim(engine: RunningEngine): { child: ChildProcess; lines: string[]; send(text: string): void } {
-  const child = spawn(process.execPath, [CLI, 'wrap', '--server', 'faulty', '--', process.execPath, FAULTY], { env: engine.env, stdio: ['pipe', 'pipe', 'ignore'] });
+function rawShim(engine: RunningEngine, env: Record<string, string> = {}): { child: ChildProcess; lines: string[]; send(text: string): void } {
+  const child = spawn(process.execPath, [CLI, 'wrap', '--server', 'faulty', '--', process.execPath, FAULTY], { env: { ...engine.env, ...env }, stdio: ['pipe', 'pipe', 'ignore'] });
   const lines: string[] = [];
   let buffer = '';
   child.stdout!.setEncoding('utf8');
@@ -51,6 +51,27 @@ describe('the shim on the wire', () => {
       expect(byId(42)!.result!.content![0]!.text).toBe('numeric id');
       expect(byId(0)!.error!.code).toBe(-32601);
       expect(byId('b1')!.result!.content![0]!.text).toBe('in a batch');
+    } finally {
+      shim.child.stdin!.end();
+    }
+  });
+
+  it('answers every member of a batch whose answer is withheld, so none is left waiting', async () => {
+    // A throwaway key in the shape of an OpenSSH private key: the output stage quarantines it.
+    const key = ['-----BEGIN OPENSSH PRIVATE KEY-----', 'b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW', '-----END OPENSSH PRIVATE KEY-----'].join('\n');
+    const shim = rawShim(engine, { FIXTURE_LEAK: key });
+    try {
+      shim.send('{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}');
+      shim.send('{"jsonrpc":"2.0","method":"notifications/initialized"}');
+      shim.send('[{"jsonrpc":"2.0","id":"r1","method":"resources/read","params":{"uri":"file:///a"}},{"jsonrpc":"2.0","id":"r2","method":"resources/read","params":{"uri":"file:///b"}}]');
+      await waitFor(() => shim.lines.some((l) => l.startsWith('[')), 'the batch answer');
+      const batch = JSON.parse(shim.lines.find((l) => l.startsWith('['))!) as Array<{ id: unknown; error?: { message: string }; result?: unknown }>;
+      expect(batch.map((m) => m.id).sort()).toEqual(['r1', 'r2']);
+      for (const member of batch) {
+        expect(member.result).toBeUndefined();
+        expect(member.error!.message).toMatch(/quarantined/);
+      }
+      expect(shim.lines.join('\n')).not.toContain('b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ');
     } finally {
       shim.child.stdin!.end();
     }

@@ -10,7 +10,7 @@ import { pausedVerdict } from '../policy/pause.js';
 import type { Constraints } from '../policy/types.js';
 import { ENGINE_GONE, type EngineLink } from './engine-link.js';
 import { argumentLeak } from './argument-dlp.js';
-import { createOutputStage, type Answer, type StagedCall } from './output-stage.js';
+import { createOutputStage, errorAnswer, type Answer, type StagedCall } from './output-stage.js';
 import type { PeerWriter } from './peer-writer.js';
 import { createToolVerdicts } from './tool-verdicts.js';
 
@@ -73,7 +73,7 @@ export interface CallPolicer {
    * An answer that carries content but was not a policed call (resources/read, prompts/get,
    * a batch, an answer to no request we saw): it goes through the same output stage.
    */
-  inspect(method: string, label: string, id: JsonRpcId, answer: Answer): void;
+  inspect(method: string, label: string, id: JsonRpcId | JsonRpcId[], answer: Answer): void;
   /** The server is gone or the call must end: answer the client with an error. */
   abort(call: PolicedCall, reason: string): void;
 }
@@ -282,7 +282,7 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
         output.deliver({ id, tool: label, argsDigest: info.argsDigest, info }, answer, 0);
       } catch (error) {
         // Fail closed, as for tool results.
-        ctx.toClient.send(errorResponse(id, ErrorCode.FirewallUnavailable, `MCP Firewall withheld an answer from '${ctx.server}': it could not be checked (${(error as Error).message})`));
+        ctx.toClient.send(errorAnswer(id, ErrorCode.FirewallUnavailable, `MCP Firewall withheld an answer from '${ctx.server}': it could not be checked (${(error as Error).message})`));
       }
     },
 

@@ -1,6 +1,6 @@
 import type { AuditEntry } from '../audit/audit-log.js';
 import type { CallInfo } from '../ipc/protocol.js';
-import { ErrorCode, errorResponse, type JsonRpcId, type JsonRpcMessage } from '../jsonrpc/messages.js';
+import { ErrorCode, errorResponse, notification, type JsonRpcId, type JsonRpcMessage } from '../jsonrpc/messages.js';
 import { inspectResultLine, type VerdictFinding } from '../output/index.js';
 import type { OutputThresholds } from '../output/verdict.js';
 import type { EngineLink } from './engine-link.js';
@@ -20,8 +20,20 @@ export function answerFailed(message: JsonRpcMessage): boolean {
   return message.error !== undefined || (message.result as { isError?: unknown } | undefined)?.isError === true;
 }
 
+/**
+ * An error for everyone waiting on an answer: one response, or for a withheld batch answer
+ * a batch of them, one per member, so no request of the batch is left without an answer.
+ */
+export function errorAnswer(id: JsonRpcId | JsonRpcId[], code: number, message: string): string {
+  if (!Array.isArray(id)) return errorResponse(id, code, message);
+  // A batch of notifications has no one to answer; say why its content never arrived.
+  if (id.length === 0) return notification('notifications/message', { level: 'warning', logger: 'mcp-firewall', data: message });
+  return `[${id.map((member) => errorResponse(member, code, message)).join(',')}]`;
+}
+
 export interface StagedCall {
-  id: JsonRpcId;
+  /** The request's id; a batch answer carries the ids of its members. */
+  id: JsonRpcId | JsonRpcId[];
   tool: string;
   argsDigest: string;
   info: CallInfo;
@@ -54,7 +66,7 @@ export function createOutputStage(ctx: OutputStageContext): OutputStage {
   const key = (tool: string, argsDigest: string) => `${tool}\u0000${argsDigest}`;
   ctx.link.onReleased((item) => released.set(key(item.tool, item.argsDigest), { id: item.id, payload: item.payload }));
 
-  const withhold = (call: StagedCall, text: string) => ctx.toClient.send(errorResponse(call.id, ErrorCode.PolicyDenied, text));
+  const withhold = (call: StagedCall, text: string) => ctx.toClient.send(errorAnswer(call.id, ErrorCode.PolicyDenied, text));
 
   return {
     hasRelease: (call) => released.has(key(call.tool, call.argsDigest)),

@@ -259,8 +259,13 @@ function relay(parts: RelayParts): Promise<number> {
     }
     if (Array.isArray(msg)) {
       // A batch answer: its members leave together, after the output stage has read them all.
-      for (const member of msg as JsonRpcMessage[]) if (member && typeof member === 'object') inFlight.delete(idKey(member.id ?? null));
-      return policer.inspect('batch', 'batch', null, { raw, text, failed: false });
+      const ids: JsonRpcId[] = [];
+      for (const member of msg as JsonRpcMessage[]) {
+        if (!member || typeof member !== 'object' || member.id === undefined) continue;
+        inFlight.delete(idKey(member.id));
+        ids.push(member.id);
+      }
+      return policer.inspect('batch', 'batch', ids, { raw, text, failed: false });
     }
     const isResponse = msg && typeof msg === 'object' && msg.method === undefined && msg.id !== undefined;
     if (isResponse && manifest.isOwnAnswer(msg)) return manifest.ownAnswer(msg);
