@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { GateStatus } from '../main/firewall/gates/gate-status.js';
 
 // The parts of the contract for protection status: pause, emergency, auto-protect and
 // the detection gates. Split from contract.ts to keep each file readable.
@@ -14,17 +15,7 @@ export interface GatePoint {
   value: number;
 }
 
-export interface GateView {
-  id: string;
-  name: string;
-  target: string;
-  pageCondition: string;
-  owner: string;
-  value: number;
-  unit: 'count' | 'ratio';
-  windowMinutes: number;
-  paging: boolean;
-  detail: string;
+export interface GateView extends GateStatus {
   /** The gate's value at evenly spaced points over the last two hours, oldest first. */
   series: GatePoint[];
 }

@@ -1,20 +1,9 @@
 import type { DatabaseSync } from 'node:sqlite';
+import type { GateStatus } from './gate-status.js';
 
 // The seed's five detection gates, computed from the audit trail. Strict on purpose
 // during rollout: "relaxing thresholds is easy later".
-export interface GateStatus {
-  id: string;
-  name: string;
-  target: string;
-  pageCondition: string;
-  owner: string;
-  /** The measured value over the gate's window (a count, or a ratio 0..1). */
-  value: number;
-  unit: 'count' | 'ratio';
-  windowMinutes: number;
-  paging: boolean;
-  detail: string;
-}
+export type { GateStatus };
 
 interface GateSpec {
   id: string;
