@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { removeHome, startEngine, waitFor, type RunningEngine } from '../helpers/engine-harness.js';
 import { CLI, FIXTURES } from '../helpers/paths.js';
+import { githubStyleToken } from '../unit/output/helpers.js';
 
 const FAULTY = join(FIXTURES, 'servers', 'faulty-server.mjs');
 
@@ -72,6 +73,20 @@ describe('the shim on the wire', () => {
         expect(member.error!.message).toMatch(/quarantined/);
       }
       expect(shim.lines.join('\n')).not.toContain('b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ');
+    } finally {
+      shim.child.stdin!.end();
+    }
+  });
+
+  it('drops a large answer that only looks like JSON at its edges, secret and all', async () => {
+    const token = githubStyleToken('ghp_', 'Zq8RmP2vX7kLw4Nt9Hs6Jd3Fb5Gc1Y');
+    const shim = rawShim(engine, { FIXTURE_LEAK: token });
+    try {
+      shim.send('{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}');
+      shim.send('{"jsonrpc":"2.0","method":"notifications/initialized"}');
+      shim.send('{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"read_broken_leak","arguments":{}}}');
+      await waitFor(() => shim.lines.some((l) => l.includes('not JSON')), 'the shim to report the broken line');
+      expect(shim.lines.join('\n')).not.toContain(token);
     } finally {
       shim.child.stdin!.end();
     }

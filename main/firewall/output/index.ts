@@ -7,6 +7,7 @@ export {
   inspectArguments,
   inspectResultLine,
   inspectText,
+  isCleanLine,
   type OutputThresholds,
   type OutputVerdict,
   type VerdictFinding,

@@ -30,6 +30,14 @@ export interface OutputVerdict {
 let shared: Scanner | undefined;
 const scanner = (): Scanner => (shared ??= createScanner());
 
+/**
+ * True when a raw JSON-RPC line holds nothing any detector could start on (escapes
+ * included): such a line needs neither parsing nor scanning to be passed on untouched.
+ */
+export function isCleanLine(line: string): boolean {
+  return scanner().isCleanJson(line);
+}
+
 export function detect(text: string): Finding[] {
   return scanner().detect(text);
 }

@@ -1,7 +1,7 @@
 import type { AuditEntry } from '../audit/audit-log.js';
 import type { CallInfo } from '../ipc/protocol.js';
 import { ErrorCode, errorResponse, notification, type JsonRpcId, type JsonRpcMessage } from '../jsonrpc/messages.js';
-import { inspectResultLine, type VerdictFinding } from '../output/index.js';
+import { inspectResultLine, type OutputVerdict, type VerdictFinding } from '../output/index.js';
 import type { OutputThresholds } from '../output/verdict.js';
 import type { EngineLink } from './engine-link.js';
 import type { PeerWriter } from './peer-writer.js';
@@ -14,7 +14,11 @@ export interface Answer {
   failed: boolean;
   /** The parsed result, when the answer was parsed (always for untrusted tools: taint reads it). */
   result?: unknown;
+  /** The prefilter already found nothing in `text` (an answer delivered without parsing). */
+  clean?: boolean;
 }
+
+const CLEAN: OutputVerdict = { action: 'PASS', findings: [] };
 
 export function answerFailed(message: JsonRpcMessage): boolean {
   return message.error !== undefined || (message.result as { isError?: unknown } | undefined)?.isError === true;
@@ -83,7 +87,7 @@ export function createOutputStage(ctx: OutputStageContext): OutputStage {
 
     deliver(call, answer, latencyMs) {
       const line = answer.text;
-      const verdict = inspectResultLine(line, ctx.thresholds());
+      const verdict = answer.clean ? CLEAN : inspectResultLine(line, ctx.thresholds());
       if (verdict.action === 'PASS') {
         ctx.toClient.send(answer.raw);
         ctx.link.event(ctx.row(call, { decision: answer.failed ? 'ERROR' : 'PASS', latencyMs }));

@@ -4,6 +4,7 @@ import { userInfo } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { createLineSplitter } from '../jsonrpc/line-splitter.js';
 import { sniffResultId, SNIFF_MIN_BYTES } from '../jsonrpc/result-sniff.js';
+import { isCleanLine } from '../output/index.js';
 import { ErrorCode, errorResponse, idKey, isRequest, notification, type JsonRpcId, type JsonRpcMessage } from '../jsonrpc/messages.js';
 import type { ToolDescription } from '../policy/action-class.js';
 import { compilePolicy, type CompiledPolicy } from '../policy/evaluate.js';
@@ -226,20 +227,22 @@ function relay(parts: RelayParts): Promise<number> {
   }
 
   // A large answer whose result the firewall only scans (a tool result nobody fingerprints,
-  // a resource, a prompt) is matched to its request by an id read from its edges: the
-  // output stage scans the text anyway, and a clean one then leaves without ever being
-  // parsed, saving a JSON.parse of several µs per 10 KB.
+  // a resource, a prompt) is matched to its request by an id read from its edges and, when
+  // the prefilter finds nothing in it, leaves without ever being parsed, saving a
+  // JSON.parse of several µs per 10 KB. Anything the prefilter flags takes the full path,
+  // where a line that is not valid JSON is dropped rather than passed on unjudged.
   function deliverUnparsed(raw: Buffer, text: string): boolean {
     const id = sniffResultId(text);
     if (id === undefined || manifest.isOwnAnswer({ id })) return false;
     const key = idKey(id);
     const entry = inFlight.get(key);
     if (!entry || (entry.call ? entry.call.untrusted : entry.label === undefined)) return false;
+    if (!isCleanLine(text)) return false;
     inFlight.delete(key);
     // Only the audit's PASS / ERROR label depends on it; a result is an error when it says so.
     const failed = text.includes('"isError":true');
-    if (entry.call) policer.finish(entry.call, { raw, text, failed });
-    else policer.inspect(entry.method, entry.label!, id, { raw, text, failed });
+    if (entry.call) policer.finish(entry.call, { raw, text, failed, clean: true });
+    else policer.inspect(entry.method, entry.label!, id, { raw, text, failed, clean: true });
     return true;
   }
 
