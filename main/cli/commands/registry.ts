@@ -1,11 +1,13 @@
 import { createEngineStore } from '../../firewall/engine-store.js';
-import { formatFingerprint, type RegistryEntry } from '../../firewall/registry/registry.js';
-import { parseArgs } from '../args.js';
+import { createAuditLog } from '../../firewall/audit/audit-log.js';
+import { approveServer } from '../../firewall/registry/registry-actions.js';
+import { formatFingerprint, remoteFingerprint, remoteUrlProblem, type RegistryEntry } from '../../firewall/registry/registry.js';
+import { parseArgs, stringFlag } from '../args.js';
 import { UsageError, type CommandHandler, type CliIo } from '../command.js';
-import { callEngine, EngineNotRunning } from '../control-client.js';
+import { callEngine, EngineNotRunning, readControlInfo } from '../control-client.js';
 import { formatTable } from './output.js';
 
-export const registryUsage = 'mcp-firewall registry list [--json] | approve NAME | disable NAME | enable NAME';
+export const registryUsage = 'mcp-firewall registry list [--json] | approve NAME [--url URL] | disable NAME | enable NAME';
 
 /**
  * Goes through the running engine when there is one (so a disable stops live sessions
@@ -36,8 +38,13 @@ export const registryCommand: CommandHandler = async (args, io) => {
     return 0;
   }
   if (!name || !['approve', 'disable', 'enable'].includes(verb ?? '')) throw new UsageError(`usage: ${registryUsage}`);
+  // A remote (Streamable HTTP) server: its URL is pinned as its launch line, so /mcp/NAME reaches it and only it.
+  const url = verb === 'approve' ? stringFlag(parsed, 'url') : undefined;
+  const problem = url === undefined ? null : remoteUrlProblem(url);
+  if (problem) throw new UsageError(problem);
   const path = `/registry/${encodeURIComponent(name)}/${verb}`;
-  const entry = (await viaEngineOrStore(io, () => callEngine(io.env, 'POST', path), (s) => {
+  const entry = (await viaEngineOrStore(io, () => callEngine(io.env, 'POST', path, url === undefined ? undefined : { url }), (s) => {
+    if (verb === 'approve' && url !== undefined) return approveServer(s.registry, createAuditLog(s.db), name, 'cli', remoteFingerprint(url));
     if (verb === 'approve') return s.approveServer(name, 'cli');
     const result = s.setServerEnabled(name, verb === 'enable', 'cli');
     if (!result) throw new Error(`server '${name}' is not in the registry`);
@@ -45,5 +52,10 @@ export const registryCommand: CommandHandler = async (args, io) => {
   })) as RegistryEntry;
   const launch = entry.fingerprint ? `launch line pinned: ${formatFingerprint(entry.fingerprint)}` : 'its launch line will be pinned on first run';
   io.stdout(`${name}: ${verb === 'approve' ? `approved; ${launch}` : `${verb}d`}\n`);
+  if (url !== undefined) {
+    // 7337: serve's default port (not imported: that would load the whole engine host into this command).
+    const port = readControlInfo(io.env)?.info.port ?? 7337;
+    io.stdout(`point your MCP client at http://127.0.0.1:${port}/mcp/${encodeURIComponent(name)}\n`);
+  }
   return 0;
 };

@@ -4,6 +4,9 @@ import { APPROVAL_SCOPES, type ApprovalScope } from '../approvals/approval-queue
 import { verifyAuditChain } from '../audit/audit-log.js';
 import { runReadOnlyQuery } from '../audit/audit-query.js';
 import type { Engine } from '../engine.js';
+import { createHttpInterposer, INTERPOSER_PREFIX, type HttpInterposer } from '../http/interposer.js';
+import { approveServer } from '../registry/registry-actions.js';
+import { remoteFingerprint, remoteUrlProblem } from '../registry/registry.js';
 import { PIN_ROUTES } from './pin-routes.js';
 import { QUARANTINE_ROUTES } from './quarantine-routes.js';
 import { createDashboardHttp, type DashboardHttp } from './dashboard-http.js';
@@ -36,7 +39,13 @@ const ROUTES: Array<[method: string, pattern: RegExp, handler: Handler]> = [
     return { pausedUntil: engine.pauseProtection(minutes, ACTOR) };
   }],
   ['GET', /^\/api\/registry$/, ({ engine }) => engine.registry.list()],
-  ['POST', /^\/api\/registry\/([^/]+)\/approve$/, ({ engine, params }) => engine.approveServer(params[0]!, ACTOR)],
+  ['POST', /^\/api\/registry\/([^/]+)\/approve$/, async ({ engine, params, body }) => {
+    const url = (await body()).url;
+    if (url === undefined) return engine.approveServer(params[0]!, ACTOR);
+    const problem = remoteUrlProblem(url);
+    if (problem) throw new HttpError(400, problem);
+    return approveServer(engine.registry, engine.audit, params[0]!, ACTOR, remoteFingerprint(url as string));
+  }],
   ['POST', /^\/api\/registry\/([^/]+)\/(disable|enable)$/, ({ engine, params }) => {
     const entry = engine.setServerEnabled(params[0]!, params[1] === 'enable', ACTOR);
     if (!entry) throw new HttpError(404, `server '${params[0]}' is not in the registry`);
@@ -96,8 +105,10 @@ export function startControlApi(engine: Engine, options: ControlApiOptions): Pro
     port: () => boundPort,
     rendererDir: options.dashboard?.rendererDir !== undefined ? options.dashboard.rendererDir : defaultRendererDir(),
   });
+  // Remote MCP servers are reached through the same port, so `serve` and the desktop app both offer them.
+  const interposer = createHttpInterposer(engine, { socketPath: engine.paths.socket });
   const server: Server = createServer((req, res) => {
-    handle(engine, req, res, boundPort, options.token, dashboard).catch((error: unknown) => {
+    handle(engine, req, res, boundPort, options.token, dashboard, interposer).catch((error: unknown) => {
       if (!res.headersSent) sendJson(res, 500, { error: (error as Error).message });
     });
   });
@@ -105,15 +116,23 @@ export function startControlApi(engine: Engine, options: ControlApiOptions): Pro
     server.once('error', reject);
     server.listen(options.port, '127.0.0.1', () => {
       boundPort = (server.address() as AddressInfo).port;
-      resolve({ port: boundPort, close: () => new Promise((done) => server.close(() => done())) });
+      resolve({
+        port: boundPort,
+        close: () => {
+          interposer.close();
+          return new Promise((done) => server.close(() => done()));
+        },
+      });
     });
   });
 }
 
-async function handle(engine: Engine, req: IncomingMessage, res: ServerResponse, port: number, token: string, dashboard: DashboardHttp | null): Promise<void> {
+async function handle(engine: Engine, req: IncomingMessage, res: ServerResponse, port: number, token: string, dashboard: DashboardHttp | null, interposer: HttpInterposer): Promise<void> {
   const refusal = checkHostAndOrigin(req, port);
   if (refusal) return sendJson(res, 403, { error: refusal });
   const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+  // Before the token check: MCP clients cannot hold our control token (the interposer has its own checks).
+  if (url.pathname.startsWith(INTERPOSER_PREFIX)) return interposer.handle(req, res, url);
   if (dashboard && (await dashboard.servePage(req, res, url))) return;
   const auth = req.headers.authorization ?? '';
   const bearer = auth.startsWith('Bearer ') && tokensEqual(auth.slice(7), token);

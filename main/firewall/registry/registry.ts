@@ -22,8 +22,11 @@ export type AdmissionResult =
 export interface Registry {
   list(): RegistryEntry[];
   get(name: string): RegistryEntry | null;
-  /** Approves a server; pins the fingerprint of its last refused attempt if there was one. */
-  approve(name: string): RegistryEntry;
+  /**
+   * Approves a server; pins `pin` when given (a person named the launch, e.g. a remote
+   * server's URL), else the fingerprint of its last refused attempt if there was one.
+   */
+  approve(name: string, pin?: LaunchFingerprint): RegistryEntry;
   setEnabled(name: string, enabled: boolean): RegistryEntry | null;
   /** Decides whether a launch may run, pinning the fingerprint on a first run. */
   admit(name: string, fingerprint: LaunchFingerprint, client: string): AdmissionResult;
@@ -32,6 +35,45 @@ export interface Registry {
 
 export function sameFingerprint(a: LaunchFingerprint, b: LaunchFingerprint): boolean {
   return a.command === b.command && a.args.length === b.args.length && a.args.every((arg, i) => arg === b.args[i]);
+}
+
+/**
+ * A remote (Streamable HTTP) server's fingerprint: its URL, pinned like a launch line so
+ * that a changed URL is drift and the HTTP interposer takes the same admission path as
+ * the stdio shim.
+ */
+export const REMOTE_COMMAND = 'url';
+
+export function remoteFingerprint(url: string): LaunchFingerprint {
+  return { command: REMOTE_COMMAND, args: [url] };
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Why `value` cannot be a remote server's URL, or null when it can. Plain http is only
+ * for this machine: the firewall's own credential for the server must not cross a
+ * network in clear text. Credentials in the URL itself would end up in the registry, in
+ * clear, so they are refused too (they belong in the keychain as AUTHORIZATION).
+ */
+export function remoteUrlProblem(value: unknown): string | null {
+  if (typeof value !== 'string' || !value) return '"url" must be a URL';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `'${value}' is not a URL`;
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) {
+    return `'${value}': a remote server must use https (plain http only on localhost)`;
+  }
+  if (url.username || url.password) return `'${value}' carries credentials; store them with: mcp-firewall secrets set NAME AUTHORIZATION`;
+  return null;
+}
+
+/** The pinned URL of a remote server, or null for a stdio (or not yet pinned) one. */
+export function pinnedUrl(fp: LaunchFingerprint | null): string | null {
+  return fp && fp.command === REMOTE_COMMAND && fp.args.length === 1 ? fp.args[0]! : null;
 }
 
 export function formatFingerprint(fp: LaunchFingerprint): string {
@@ -75,13 +117,13 @@ export function createRegistry(db: DatabaseSync): Registry {
   return {
     list: () => (db.prepare('SELECT * FROM registry ORDER BY name').all() as unknown as Row[]).map(toEntry),
     get,
-    approve(name) {
+    approve(name, pin) {
       const attempt = db.prepare('SELECT fingerprint FROM shadow_attempts WHERE name = ?').get(name) as { fingerprint: string } | undefined;
       const now = nowIso();
       db.prepare(
         `INSERT INTO registry (name, enabled, fingerprint, approved_at, updated_at) VALUES (?, 1, ?, ?, ?)
          ON CONFLICT(name) DO UPDATE SET enabled = 1, fingerprint = COALESCE(excluded.fingerprint, registry.fingerprint), updated_at = excluded.updated_at`,
-      ).run(name, attempt?.fingerprint ?? null, now, now);
+      ).run(name, pin ? JSON.stringify(pin) : (attempt?.fingerprint ?? null), now, now);
       db.prepare('DELETE FROM shadow_attempts WHERE name = ?').run(name);
       return get(name)!;
     },

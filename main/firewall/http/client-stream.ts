@@ -1,0 +1,42 @@
+import type { ServerResponse } from 'node:http';
+import type { JsonRpcId } from '../jsonrpc/messages.js';
+
+// The client side of one Streamable HTTP exchange: an SSE stream (a POST's answer or the
+// GET stream) or a POST answered as one JSON body.
+
+export const SESSION_HEADER = 'mcp-session-id';
+
+export function openEventStream(res: ServerResponse, sessionId: string): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-store', connection: 'keep-alive', [SESSION_HEADER]: sessionId });
+  res.flushHeaders();
+}
+
+export function writeEvent(res: ServerResponse, line: string): void {
+  res.write(`event: message\ndata: ${line}\n\n`);
+}
+
+export function isOpen(res: ServerResponse): boolean {
+  return !res.writableEnded && !res.destroyed;
+}
+
+/** A POST that carried requests, waiting for their answers. */
+export interface PendingPost {
+  res: ServerResponse;
+  /** The client accepts only application/json: answers are gathered into one body. */
+  json: boolean;
+  batch: boolean;
+  waiting: Map<string, JsonRpcId>;
+  collected: string[];
+}
+
+export function finishPost(post: PendingPost, sessionId: string): void {
+  if (!isOpen(post.res)) return;
+  if (!post.json) return void post.res.end();
+  const members = post.collected.flatMap((line) => {
+    const parsed = JSON.parse(line) as unknown;
+    return Array.isArray(parsed) ? parsed : [parsed];
+  });
+  const body = post.batch ? JSON.stringify(members) : JSON.stringify(members[0] ?? null);
+  post.res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store', [SESSION_HEADER]: sessionId });
+  post.res.end(body);
+}

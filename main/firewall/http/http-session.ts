@@ -1,0 +1,194 @@
+import type { spawn as nodeSpawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import { PassThrough, Writable } from 'node:stream';
+import { createLineSplitter } from '../jsonrpc/line-splitter.js';
+import { ErrorCode, errorResponse, idKey, isRequest, type JsonRpcMessage } from '../jsonrpc/messages.js';
+import { runShim } from '../proxy/shim.js';
+import { remoteFingerprint } from '../registry/registry.js';
+import { finishPost, isOpen, openEventStream, SESSION_HEADER, writeEvent, type PendingPost } from './client-stream.js';
+import { createUpstream } from './upstream.js';
+
+export interface HttpSessionOptions {
+  server: string;
+  client: string;
+  url: string;
+  socketPath: string;
+  log: (line: string) => void;
+  onEnd: (session: HttpSession) => void;
+}
+
+/**
+ * One MCP session of an HTTP client: an in-process shim (proxy/shim.ts, the same relay
+ * `wrap` runs) whose client side is this session's HTTP requests and whose server is
+ * the remote URL. Every policy, approval, audit and output decision is the shim's.
+ */
+export interface HttpSession {
+  readonly id: string;
+  /** Sends the client's messages on; `res` gets the answers (202 when nothing waits for one). */
+  post(messages: JsonRpcMessage[], batch: boolean, accept: string, res: ServerResponse): void;
+  /** Makes `res` the stream for server-initiated messages; false when one is already open. */
+  listen(res: ServerResponse): boolean;
+  idleSince(): number | null;
+  end(): void;
+}
+
+/** Server-initiated messages kept while the client has no stream open (bounded). */
+const MAX_BACKLOG = 256;
+
+export function startHttpSession(options: HttpSessionOptions): HttpSession {
+  const id = randomBytes(24).toString('base64url');
+  const input = new PassThrough();
+  const posts = new Set<PendingPost>();
+  const byId = new Map<string, PendingPost>();
+  const backlog: string[] = [];
+  let stream: ServerResponse | null = null;
+  let lastActive = Date.now();
+  let initializeKey: string | null = null;
+  let finished = false;
+  let ending = false;
+
+  const toStream = (line: string) => {
+    if (stream && isOpen(stream)) return writeEvent(stream, line);
+    // No GET stream: the newest POST still streaming takes it, as the spec allows for
+    // messages sent while a request is in progress.
+    const open = [...posts].reverse().find((p) => !p.json && isOpen(p.res));
+    if (open) return writeEvent(open.res, line);
+    backlog.push(line);
+    if (backlog.length > MAX_BACKLOG) backlog.shift();
+  };
+
+  const complete = (post: PendingPost) => {
+    posts.delete(post);
+    for (const key of post.waiting.keys()) byId.delete(key);
+    finishPost(post, id);
+  };
+
+  const deliver = (post: PendingPost, line: string, keys: string[]) => {
+    for (const key of keys) {
+      byId.delete(key);
+      post.waiting.delete(key);
+    }
+    if (post.json) post.collected.push(line);
+    else if (isOpen(post.res)) writeEvent(post.res, line);
+    if (post.waiting.size === 0) complete(post);
+  };
+
+  const route = (line: string) => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      return toStream(line); // the relay writes JSON only; pass anything else on unchanged
+    }
+    const members = (Array.isArray(parsed) ? parsed : [parsed]) as JsonRpcMessage[];
+    const keys = members.filter((m) => m && typeof m === 'object' && m.method === undefined && m.id !== undefined).map((m) => idKey(m.id!));
+    const post = keys.map((key) => byId.get(key)).find((p) => p !== undefined);
+    if (post) deliver(post, line, keys);
+    else toStream(line);
+    // A refused or failed initialize leaves nothing to talk to: end the session.
+    if (initializeKey !== null && keys.includes(initializeKey)) {
+      initializeKey = null;
+      if (members.some((m) => m && typeof m === 'object' && m.error !== undefined)) setImmediate(() => session.end());
+    }
+  };
+
+  const splitter = createLineSplitter((line) => route(line.toString('utf8')));
+  const output = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      splitter.push(chunk);
+      callback();
+    },
+  });
+
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    for (const post of [...posts]) {
+      for (const [key, requestId] of post.waiting) {
+        deliver(post, errorResponse(requestId, ErrorCode.UpstreamFailed, `the MCP Firewall session for '${options.server}' ended before this request was answered`), [key]);
+      }
+      complete(post);
+    }
+    if (stream && isOpen(stream)) stream.end();
+    forget();
+  };
+  const forget = () => {
+    ending = true;
+    options.onEnd(session);
+  };
+
+  const spawnUpstream = ((_command: string, _args: string[], spawnOptions: { env?: NodeJS.ProcessEnv }) =>
+    createUpstream({
+      server: options.server,
+      url: options.url,
+      ...(spawnOptions.env?.AUTHORIZATION ? { authorization: spawnOptions.env.AUTHORIZATION } : {}),
+    })) as unknown as typeof nodeSpawn;
+
+  const session: HttpSession = {
+    id,
+    post(messages, batch, accept, res) {
+      lastActive = Date.now();
+      const waiting = new Map(messages.filter(isRequest).map((m) => [idKey(m.id!), m.id!] as const));
+      const line = `${JSON.stringify(batch ? messages : messages[0])}\n`;
+      if (ending || finished) {
+        res.writeHead(404, { 'content-type': 'application/json' });
+        return void res.end(errorResponse(null, -32001, 'Session not found'));
+      }
+      if (waiting.size === 0) {
+        input.write(line);
+        res.writeHead(202, { [SESSION_HEADER]: id });
+        return void res.end();
+      }
+      const init = messages.find((m) => m.method === 'initialize');
+      if (init) initializeKey = idKey(init.id ?? null);
+      // SSE whenever the client takes it: progress and approval notices can then ride along.
+      const post: PendingPost = { res, json: !accept.includes('text/event-stream'), batch, waiting, collected: [] };
+      posts.add(post);
+      for (const key of waiting.keys()) byId.set(key, post);
+      if (!post.json) openEventStream(res, id);
+      res.on('close', () => {
+        // A client that hangs up has not cancelled (spec): later answers go to its GET stream.
+        if (!posts.has(post)) return;
+        posts.delete(post);
+        for (const key of post.waiting.keys()) byId.delete(key);
+      });
+      input.write(line);
+    },
+    listen(res) {
+      lastActive = Date.now();
+      if (stream && isOpen(stream)) return false;
+      stream = res;
+      openEventStream(res, id);
+      for (const line of backlog.splice(0)) writeEvent(res, line);
+      res.on('close', () => {
+        if (stream === res) stream = null;
+        lastActive = Date.now();
+      });
+      return true;
+    },
+    idleSince() {
+      return posts.size === 0 && !(stream && isOpen(stream)) ? lastActive : null;
+    },
+    end() {
+      // Gone for the client at once (404 from now on); the relay winds down behind it.
+      forget();
+      if (!input.writableEnded) input.end();
+    },
+  };
+
+  void runShim({
+    server: options.server,
+    client: options.client,
+    ...remoteFingerprint(options.url),
+    // Only the keychain's secrets (admission env) reach the upstream adapter, never the engine's own environment.
+    env: {},
+    cwd: process.cwd(),
+    input,
+    output,
+    log: options.log,
+    socketPath: options.socketPath,
+    spawn: spawnUpstream,
+  }).finally(finish);
+  return session;
+}

@@ -1,0 +1,127 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Engine } from '../engine.js';
+import { ErrorCode, errorResponse, isRequest, type JsonRpcMessage } from '../jsonrpc/messages.js';
+import { clientIdFromInfo } from '../proxy/client-detect.js';
+import { SESSION_HEADER } from './client-stream.js';
+import { startHttpSession, type HttpSession } from './http-session.js';
+import { readMessages } from './read-messages.js';
+import { resolveRemoteTarget } from './remote-target.js';
+
+export const INTERPOSER_PREFIX = '/mcp/';
+
+export interface HttpInterposerOptions {
+  /** The engine's shim socket: HTTP sessions are admitted and audited like `wrap`. */
+  socketPath: string;
+  log?: (line: string) => void;
+  /** A session with no open request or stream for this long is ended (clients that never send DELETE). */
+  idleMs?: number;
+}
+
+/**
+ * The Streamable HTTP endpoint `127.0.0.1:PORT/mcp/<server>` (DESIGN §1, §6), mounted on
+ * the control API's port ahead of its bearer-token check: MCP clients cannot hold our
+ * control token. The Host check still applies (done by the caller), and any request
+ * carrying an Origin is refused, since only browsers send one — a web page must not
+ * drive the user's tools (DNS rebinding, CSRF).
+ */
+export interface HttpInterposer {
+  handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void>;
+  close(): void;
+}
+
+export function createHttpInterposer(engine: Engine, options: HttpInterposerOptions): HttpInterposer {
+  const sessions = new Map<string, { server: string; session: HttpSession }>();
+  const log = options.log ?? (() => {});
+  const idleMs = options.idleMs ?? 30 * 60_000;
+  const reaper = setInterval(() => {
+    for (const { session } of sessions.values()) {
+      const since = session.idleSince();
+      if (since !== null && Date.now() - since > idleMs) session.end();
+    }
+  }, Math.min(idleMs, 60_000));
+  reaper.unref();
+
+  const sessionFor = (req: IncomingMessage, res: ServerResponse, server: string): HttpSession | null => {
+    const id = req.headers[SESSION_HEADER];
+    if (typeof id !== 'string') {
+      fail(res, 400, ErrorCode.InvalidRequest, `Bad Request: no ${SESSION_HEADER} header; start with an initialize request`);
+      return null;
+    }
+    const found = sessions.get(id);
+    if (!found || found.server !== server) {
+      fail(res, 404, -32001, 'Session not found');
+      return null;
+    }
+    return found.session;
+  };
+
+  const post = async (req: IncomingMessage, res: ServerResponse, server: string) => {
+    const read = await readMessages(req);
+    if ('status' in read) return fail(res, read.status, read.code, read.message);
+    const { messages, batch } = read;
+    const accept = String(req.headers.accept ?? '');
+    const init = messages.find((m) => m.method === 'initialize' && isRequest(m));
+    if (req.headers[SESSION_HEADER] === undefined && init) return start(res, server, init, messages, batch, accept);
+    const session = sessionFor(req, res, server);
+    if (session) session.post(messages, batch, accept, res);
+  };
+
+  const start = (res: ServerResponse, server: string, init: JsonRpcMessage, messages: JsonRpcMessage[], batch: boolean, accept: string) => {
+    const name = (init.params as { clientInfo?: { name?: unknown } } | undefined)?.clientInfo?.name;
+    const client = typeof name === 'string' && name ? clientIdFromInfo(name) : 'http';
+    const target = resolveRemoteTarget(engine, server, client);
+    if ('refusal' in target) {
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      return void res.end(target.refusal(init.id ?? null));
+    }
+    const session = startHttpSession({
+      server, client, url: target.url, socketPath: options.socketPath, log,
+      onEnd: (ended) => sessions.delete(ended.id),
+    });
+    sessions.set(session.id, { server, session });
+    session.post(messages, batch, accept, res);
+  };
+
+  return {
+    async handle(req, res, url) {
+      if (req.headers.origin !== undefined) return fail(res, 403, ErrorCode.InvalidRequest, `requests from a browser (Origin '${req.headers.origin}') are refused`);
+      const server = decodeName(url.pathname.slice(INTERPOSER_PREFIX.length));
+      if (!server) return fail(res, 404, ErrorCode.InvalidRequest, `no MCP server in '${url.pathname}'; use ${INTERPOSER_PREFIX}<server name>`);
+      if (req.method === 'POST') return post(req, res, server);
+      if (req.method === 'GET') {
+        const session = sessionFor(req, res, server);
+        if (!session) return;
+        if (!String(req.headers.accept ?? '').includes('text/event-stream')) return fail(res, 406, ErrorCode.InvalidRequest, 'Not Acceptable: the GET stream is text/event-stream');
+        if (!session.listen(res)) fail(res, 409, ErrorCode.InvalidRequest, 'Conflict: this session already has a GET stream open');
+        return;
+      }
+      if (req.method === 'DELETE') {
+        const session = sessionFor(req, res, server);
+        if (!session) return;
+        session.end();
+        res.writeHead(200).end();
+        return;
+      }
+      res.setHeader('allow', 'GET, POST, DELETE');
+      fail(res, 405, ErrorCode.InvalidRequest, `method ${req.method} is not allowed here`);
+    },
+    close() {
+      clearInterval(reaper);
+      for (const { session } of sessions.values()) session.end();
+    },
+  };
+}
+
+function decodeName(raw: string): string | null {
+  try {
+    const name = decodeURIComponent(raw);
+    return name && !name.includes('/') ? name : null;
+  } catch {
+    return null;
+  }
+}
+
+function fail(res: ServerResponse, status: number, code: number, message: string): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(errorResponse(null, code, message));
+}

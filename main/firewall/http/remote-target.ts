@@ -1,0 +1,27 @@
+import type { Engine } from '../engine.js';
+import { ErrorCode, errorResponse, type JsonRpcId } from '../jsonrpc/messages.js';
+import { formatFingerprint, pinnedUrl } from '../registry/registry.js';
+
+export type RemoteTarget = { url: string } | { refusal: (id: JsonRpcId) => string };
+
+/**
+ * Which URL `/mcp/NAME` reaches: the one pinned by `registry approve NAME --url URL`, and
+ * no other. The client never names the upstream, so a client config cannot point a
+ * registered name somewhere else; the relay's admission still checks the pin (drift,
+ * disabled). A name with no URL pin is refused here, with the command that fixes it.
+ */
+export function resolveRemoteTarget(engine: Engine, server: string, client: string): RemoteTarget {
+  const entry = engine.registry.get(server);
+  const url = pinnedUrl(entry?.fingerprint ?? null);
+  if (url) return { url };
+  const fix = `mcp-firewall registry approve ${server} --url URL`;
+  const why = !entry
+    ? `'${server}' is not in the approved registry (shadow server)`
+    : entry.fingerprint
+      ? `'${server}' is registered as a local server (${formatFingerprint(entry.fingerprint)}), not with a URL`
+      : `'${server}' is registered without a URL`;
+  const reason = `remote server ${why}`;
+  engine.record({ event: 'registry', decision: 'DENY', ruleId: entry ? 'registry-no-url' : 'registry-shadow', serverName: server, client, actorId: client, method: 'initialize', reason });
+  const message = `MCP Firewall refused remote server '${server}': ${why}. To allow it: ${fix}`;
+  return { refusal: (id) => errorResponse(id, ErrorCode.FirewallUnavailable, message, { server, fix }) };
+}

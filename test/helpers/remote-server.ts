@@ -1,0 +1,64 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { EVERYTHING_SERVER, FIXTURES } from './paths.js';
+
+export const HEADER_SERVER = join(FIXTURES, 'servers', 'http-header-server.mjs');
+
+export interface RemoteServer {
+  url: string;
+  port: number;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** A real Streamable HTTP MCP server in its own process, listening on 127.0.0.1:port. */
+async function startHttpServer(args: string[], port: number, env: NodeJS.ProcessEnv, ready: RegExp, path: string): Promise<RemoteServer> {
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`remote server did not start: ${output}`)), 10_000);
+    const check = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (ready.test(output)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', check);
+    child.stderr!.on('data', check);
+    child.once('exit', () => reject(new Error(`remote server exited: ${output}`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}${path}`,
+    port,
+    process: child,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+/** server-everything in its Streamable HTTP mode (endpoint /mcp). */
+export async function startEverythingHttp(env: NodeJS.ProcessEnv = {}): Promise<RemoteServer> {
+  return startHttpServer([EVERYTHING_SERVER, 'streamableHttp'], await freePort(), env, /listening on port/, '/mcp');
+}
+
+/** Our fixture that records the headers of every request it receives (GET /seen). */
+export async function startHeaderServer(port?: number): Promise<RemoteServer> {
+  return startHttpServer([HEADER_SERVER], port ?? (await freePort()), {}, /"port":/, '/mcp');
+}

@@ -1,0 +1,210 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { request } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { removeHome, settled, startEngine, waitFor, type RunningEngine } from '../helpers/engine-harness.js';
+import { githubStyleToken } from '../unit/output/helpers.js';
+import { startEverythingHttp, startHeaderServer, type RemoteServer } from '../helpers/remote-server.js';
+
+const POLICY = `version: v1
+defaults:
+  decision: ALLOW
+action_classes:
+  - match: { mcp.tool: ["get-sum"] }
+    class: write
+rules:
+  - id: ask-for-writes
+    match:
+      labels:
+        mcp.action: [write, destructive]
+    decision: REQUIRE_APPROVAL
+`;
+const GITHUB_TOKEN = githubStyleToken('ghp_', 'Zq8RmP2vX7kLw4Nt9Hs6Jd3Fb5Gc1Y');
+
+interface Pending {
+  id: string;
+  tool: string;
+  server: string;
+}
+
+describe('remote servers through the HTTP interposer (Streamable HTTP, official SDK client)', () => {
+  let engine: RunningEngine;
+  let everything: RemoteServer;
+  const endpoint = (server: string) => new URL(`http://127.0.0.1:${engine.port}/mcp/${server}`);
+  const connect = async (server: string, requestInit?: RequestInit) => {
+    const client = new Client({ name: 'remote-tests', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(endpoint(server), requestInit ? { requestInit } : {}));
+    return client;
+  };
+  const audit = (sql: string) => JSON.parse(engine.cli(['audit', 'query', sql, '--json']).stdout) as Array<Record<string, unknown>>;
+
+  beforeAll(async () => {
+    engine = await startEngine({ policy: POLICY });
+    everything = await startEverythingHttp({ GITHUB_TOKEN });
+    const approve = engine.cli(['registry', 'approve', 'everything', '--url', everything.url]);
+    expect(approve.code).toBe(0);
+    expect(approve.stdout).toContain(`launch line pinned: url ${everything.url}`);
+  });
+  afterAll(async () => {
+    await everything?.stop();
+    await engine.stop();
+    removeHome(engine.home);
+  });
+
+  it('lists tools and relays an allowed read, audited with the server and the client', async () => {
+    const client = await connect('everything');
+    try {
+      const tools = await client.listTools();
+      expect(tools.tools.map((t) => t.name)).toContain('echo');
+      const result = await client.callTool({ name: 'echo', arguments: { message: 'hello over http' } });
+      expect(JSON.stringify(result.content)).toContain('hello over http');
+    } finally {
+      await client.close();
+    }
+    expect(audit("SELECT event, decision, server_name, action_class, client FROM mcp_audit WHERE tool_name = 'echo' ORDER BY id")).toEqual([
+      { event: 'call', decision: 'ALLOW', server_name: 'everything', action_class: 'read', client: 'remote-tests' },
+      { event: 'result', decision: 'PASS', server_name: 'everything', action_class: 'read', client: 'remote-tests' },
+    ]);
+    expect(audit("SELECT decision, reason FROM mcp_audit WHERE event = 'registry' AND server_name = 'everything' AND method = 'spawn'")).toEqual([
+      { decision: 'ALLOW', reason: 'registered server started' },
+    ]);
+  });
+
+  it('holds a write for approval: it completes when allowed and fails when denied', async () => {
+    const client = await connect('everything');
+    try {
+      const pending = () => waitFor(async () => ((await engine.api('GET', '/approvals')).body as Pending[]).find((p) => p.tool === 'get-sum'), 'a pending get-sum');
+      const allowed = client.callTool({ name: 'get-sum', arguments: { a: 2, b: 3 } });
+      const first = await pending();
+      expect(first.server).toBe('everything');
+      expect((await engine.api('POST', `/approvals/${first.id}/allow`)).status).toBe(200);
+      expect(JSON.stringify((await allowed).content)).toContain('5');
+
+      const denied = settled(client.callTool({ name: 'get-sum', arguments: { a: 1, b: 1 } }));
+      const second = await pending();
+      await engine.api('POST', `/approvals/${second.id}/deny`);
+      expect(String(await denied)).toMatch(/denied/i);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("redacts a secret in the remote server's get-env answer", async () => {
+    const client = await connect('everything');
+    try {
+      const result = await client.callTool({ name: 'get-env', arguments: {} });
+      const text = (result.content as Array<{ text: string }>)[0]!.text;
+      expect(text).not.toContain(GITHUB_TOKEN);
+      expect(text).toContain('[REDACTED:github-token]');
+    } finally {
+      await client.close();
+    }
+    expect(audit("SELECT decision FROM mcp_audit WHERE event = 'result' AND tool_name = 'get-env'")).toEqual([{ decision: 'REDACT' }]);
+  });
+
+  it('refuses a server that is not registered with a URL, naming the command that approves it', async () => {
+    await expect(connect('unknown-remote')).rejects.toThrow(/not in the approved registry.*mcp-firewall registry approve unknown-remote --url URL/s);
+    expect(audit("SELECT decision, rule_id FROM mcp_audit WHERE server_name = 'unknown-remote'")).toEqual([{ decision: 'DENY', rule_id: 'registry-shadow' }]);
+    engine.cli(['registry', 'approve', 'local-only']);
+    await expect(connect('local-only')).rejects.toThrow(/registered without a URL.*registry approve local-only --url URL/s);
+  });
+
+  it('refuses a disabled remote server through the same admission as wrap', async () => {
+    engine.cli(['registry', 'approve', 'switched-off', '--url', everything.url]);
+    engine.cli(['registry', 'disable', 'switched-off']);
+    await expect(connect('switched-off')).rejects.toThrow(/disabled in the registry.*registry enable switched-off/s);
+  });
+
+  it('refuses requests from a browser (Origin header) and unknown sessions', async () => {
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'page', version: '1' } } });
+    const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+    const fromPage = await fetch(endpoint('everything'), { method: 'POST', headers: { ...headers, origin: `http://127.0.0.1:${engine.port}` }, body });
+    expect(fromPage.status).toBe(403);
+    expect(await fromPage.text()).toMatch(/browser/);
+    // DNS rebinding: a page on evil.example resolved to 127.0.0.1 sends its own Host (fetch cannot forge one, node:http can).
+    const rebound = await new Promise<number>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: engine.port, path: '/mcp/everything', method: 'POST', headers: { ...headers, host: 'evil.example' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.once('error', reject);
+      req.end(body);
+    });
+    expect(rebound).toBe(403);
+    const unknown = await fetch(endpoint('everything'), { method: 'POST', headers: { ...headers, 'mcp-session-id': 'nope' }, body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }) });
+    expect(unknown.status).toBe(404);
+    const garbage = await fetch(endpoint('everything'), { method: 'POST', headers, body: '{not json' });
+    expect(garbage.status).toBe(400);
+    expect(((await garbage.json()) as { error: { code: number } }).error.code).toBe(-32700);
+  });
+
+  it('answers a client that only accepts JSON with one JSON body', async () => {
+    const headers = { 'content-type': 'application/json', accept: 'application/json' };
+    const init = await fetch(endpoint('everything'), {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'json-only', version: '1' } } }),
+    });
+    expect(init.headers.get('content-type')).toContain('application/json');
+    expect(((await init.json()) as { result: { serverInfo: unknown } }).result.serverInfo).toBeDefined();
+    const session = init.headers.get('mcp-session-id')!;
+    const initialized = await fetch(endpoint('everything'), { method: 'POST', headers: { ...headers, 'mcp-session-id': session }, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) });
+    expect(initialized.status).toBe(202);
+    const list = await fetch(endpoint('everything'), { method: 'POST', headers: { ...headers, 'mcp-session-id': session }, body: JSON.stringify({ jsonrpc: '2.0', id: 'list', method: 'tools/list' }) });
+    expect(((await list.json()) as { id: string; result: { tools: unknown[] } }).result.tools.length).toBeGreaterThan(3);
+    const ended = await fetch(endpoint('everything'), { method: 'DELETE', headers: { 'mcp-session-id': session } });
+    expect(ended.status).toBe(200);
+    const after = await fetch(endpoint('everything'), { method: 'POST', headers: { ...headers, 'mcp-session-id': session }, body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/list' }) });
+    expect(after.status).toBe(404);
+  });
+});
+
+describe('remote server credentials, drift and failures', () => {
+  let engine: RunningEngine;
+  let remote: RemoteServer;
+  const endpoint = (server: string) => new URL(`http://127.0.0.1:${engine.port}/mcp/${server}`);
+
+  beforeAll(async () => {
+    engine = await startEngine({ policy: 'version: v1\ndefaults:\n  decision: ALLOW\nrules: []\n' });
+    remote = await startHeaderServer();
+    expect(engine.cli(['registry', 'approve', 'headers', '--url', remote.url]).code).toBe(0);
+  });
+  afterAll(async () => {
+    await remote?.stop();
+    await engine.stop();
+    removeHome(engine.home);
+  });
+
+  it("never forwards the client's Authorization header to the remote server", async () => {
+    const client = new Client({ name: 'auth-test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(endpoint('headers'), { requestInit: { headers: { authorization: 'Bearer client-token-must-not-leak' } } }));
+    try {
+      const result = await client.callTool({ name: 'get-seen-headers', arguments: {} });
+      expect(JSON.stringify(result.content)).not.toContain('client-token-must-not-leak');
+    } finally {
+      await client.close();
+    }
+    const seen = (await (await fetch(`http://127.0.0.1:${remote.port}/seen`)).json()) as Array<{ method: string; authorization: string | null }>;
+    expect(seen.length).toBeGreaterThan(2);
+    expect(seen.every((request) => request.authorization === null)).toBe(true);
+  });
+
+  it('gives the client a clear error, not a hang, when the remote server goes away mid-session', async () => {
+    const client = new Client({ name: 'failure-test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(endpoint('headers')));
+    try {
+      const inFlight = settled(client.callTool({ name: 'get-time-slowly', arguments: { ms: 5_000 } }));
+      await waitFor(async () => ((await (await fetch(`http://127.0.0.1:${remote.port}/seen`)).json()) as unknown[]).length >= 4, 'the slow call to reach the server');
+      await remote.stop();
+      expect(String(await inFlight)).toMatch(/remote server 'headers'.*(hung up|without answering)/);
+      await expect(client.callTool({ name: 'get-seen-headers', arguments: {} })).rejects.toThrow(/remote server 'headers' .*unreachable/);
+    } finally {
+      await client.close();
+    }
+    expect(audit(engine, "SELECT decision FROM mcp_audit WHERE event = 'result' AND tool_name = 'get-time-slowly'")).toEqual([{ decision: 'ERROR' }]);
+  });
+});
+
+function audit(engine: RunningEngine, sql: string): Array<Record<string, unknown>> {
+  return JSON.parse(engine.cli(['audit', 'query', sql, '--json']).stdout) as Array<Record<string, unknown>>;
+}

@@ -1,0 +1,80 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { spawn as nodeSpawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startControlApi, type ControlApi } from '../../../main/firewall/api/control-api.js';
+import { createEngine, type Engine } from '../../../main/firewall/engine.js';
+import { createUpstream } from '../../../main/firewall/http/upstream.js';
+import { startShimServer } from '../../../main/firewall/ipc/shim-server.js';
+import { runShim } from '../../../main/firewall/proxy/shim.js';
+import { approveServer } from '../../../main/firewall/registry/registry-actions.js';
+import { remoteFingerprint } from '../../../main/firewall/registry/registry.js';
+import { REPO_ROOT } from '../../helpers/paths.js';
+import { startHeaderServer, type RemoteServer } from '../../helpers/remote-server.js';
+
+// An engine in this process whose keychain holds AUTHORIZATION for 'headers', with the
+// control API (and so the interposer) and the shim socket, as `serve` runs them.
+describe('remote admission and upstream credentials (engine in process)', () => {
+  let dir: string;
+  let engine: Engine;
+  let shims: { close(): Promise<void> };
+  let api: ControlApi;
+  let remote: RemoteServer;
+  const seen = async () => (await (await fetch(`http://127.0.0.1:${remote.port}/seen`)).json()) as Array<{ method: string; authorization: string | null }>;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'mcpfw-remote-'));
+    engine = createEngine({
+      dataDir: dir,
+      defaultPolicyFile: join(REPO_ROOT, 'resources', 'default-policy.yaml'),
+      secretEnv: async (server): Promise<Record<string, string>> => (server === 'headers' ? { AUTHORIZATION: 'Bearer from-the-keychain' } : {}),
+    });
+    shims = await startShimServer(engine, engine.paths.socket);
+    api = await startControlApi(engine, { port: 0, token: 'test-token', dashboard: false });
+    remote = await startHeaderServer();
+    approveServer(engine.registry, engine.audit, 'headers', 'test', remoteFingerprint(remote.url));
+  });
+  afterAll(async () => {
+    await remote.stop();
+    await api.close();
+    await shims.close();
+    engine.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("sends the keychain's AUTHORIZATION upstream in place of the client's own", async () => {
+    const client = new Client({ name: 'cred-test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${api.port}/mcp/headers`), { requestInit: { headers: { authorization: 'Bearer the-clients-token' } } }));
+    await client.callTool({ name: 'get-seen-headers', arguments: {} });
+    await client.close();
+    const requests = await seen();
+    expect(requests.length).toBeGreaterThan(2);
+    expect(requests.every((r) => r.authorization === 'Bearer from-the-keychain')).toBe(true);
+  });
+
+  it('refuses a URL other than the pinned one as drift, before anything reaches it', async () => {
+    const before = (await seen()).length;
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let answer = '';
+    output.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+    const moved = `http://127.0.0.1:${remote.port}/elsewhere`;
+    // Exactly how the interposer starts a session (http/http-session.ts), with another URL.
+    const done = runShim({
+      server: 'headers', client: 'drift-test', ...remoteFingerprint(moved), env: {}, cwd: dir, input, output, log: () => {}, socketPath: engine.paths.socket,
+      spawn: (() => createUpstream({ server: 'headers', url: moved })) as unknown as typeof nodeSpawn,
+    });
+    input.write(`${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } })}\n`);
+    for (let i = 0; i < 200 && !answer; i++) await new Promise((r) => setTimeout(r, 10));
+    input.end();
+    expect(await done).toBe(1);
+    expect(answer).toMatch(/launch line changed \(registry drift\).*url http:.*\/elsewhere/);
+    expect((await seen()).length).toBe(before);
+    const rows = engine.db.prepare("SELECT rule_id FROM mcp_audit WHERE server_name = 'headers' AND decision = 'DENY'").all();
+    expect(rows).toEqual([{ rule_id: 'registry-drift' }]);
+  });
+});

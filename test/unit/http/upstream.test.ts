@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUpstream, type UpstreamProcess } from '../../../main/firewall/http/upstream.js';
+import { freePort, startHeaderServer, type RemoteServer } from '../../helpers/remote-server.js';
+
+/** Writes lines to the adapter and collects what it answers. */
+function drive(upstream: UpstreamProcess) {
+  const lines: Array<Record<string, unknown>> = [];
+  let buffered = '';
+  upstream.stdout.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    const parts = buffered.split('\n');
+    buffered = parts.pop()!;
+    for (const part of parts) lines.push(JSON.parse(part) as Record<string, unknown>);
+  });
+  const answer = async (id: number) => {
+    for (let i = 0; i < 400 && !lines.some((l) => l.id === id); i++) await new Promise((r) => setTimeout(r, 25));
+    return lines.find((l) => l.id === id);
+  };
+  const send = (message: unknown) => upstream.stdin.write(`${JSON.stringify(message)}\n`);
+  return { send, answer };
+}
+
+const INITIALIZE = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } };
+
+describe('the upstream adapter (a remote server dressed as a child process)', () => {
+  let remote: RemoteServer;
+  beforeAll(async () => {
+    remote = await startHeaderServer();
+  });
+  afterAll(async () => {
+    await remote.stop();
+  });
+
+  it("sends the firewall's own credential (keychain AUTHORIZATION) and the session id, then DELETEs the session on kill", async () => {
+    const upstream = createUpstream({ server: 'headers', url: remote.url, authorization: 'Bearer firewall-own-token' });
+    const { send, answer } = drive(upstream);
+    send(INITIALIZE);
+    expect(((await answer(1))?.result as { serverInfo: { name: string } }).serverInfo.name).toBe('header-server');
+    send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'get-seen-headers', arguments: {} } });
+    expect(JSON.stringify(await answer(2))).toContain('firewall-own-token');
+    const closed = new Promise((r) => upstream.once('close', r));
+    upstream.kill();
+    await closed;
+    const seen = (await (await fetch(`http://127.0.0.1:${remote.port}/seen`)).json()) as Array<{ method: string; authorization: string | null; session: string | null }>;
+    expect(seen.every((s) => s.authorization === 'Bearer firewall-own-token')).toBe(true);
+    expect(seen.map((s) => s.method)).toContain('DELETE');
+    expect(seen.filter((s) => s.method !== 'POST' || s.session !== null).every((s) => s.session === seen[1]!.session)).toBe(true);
+  });
+
+  it('answers a request with a JSON-RPC error naming the server when it cannot be reached', async () => {
+    const upstream = createUpstream({ server: 'gone', url: `http://127.0.0.1:${await freePort()}/mcp` });
+    const { send, answer } = drive(upstream);
+    send(INITIALIZE);
+    expect(await answer(1)).toMatchObject({ id: 1, error: { code: -32004, message: expect.stringMatching(/remote server 'gone' .* unreachable .*ECONNREFUSED/) } });
+    upstream.kill();
+  });
+
+  it('turns an HTTP error into a JSON-RPC error for that request', async () => {
+    const upstream = createUpstream({ server: 'headers', url: `http://127.0.0.1:${remote.port}/mcp`, fetch: async () => new Response('no', { status: 401 }) });
+    const { send, answer } = drive(upstream);
+    send(INITIALIZE);
+    expect(await answer(1)).toMatchObject({ error: { message: expect.stringContaining('mcp-firewall secrets set headers AUTHORIZATION') } });
+    upstream.kill();
+  });
+});
