@@ -1,13 +1,20 @@
 import { realpathSync } from 'node:fs';
 import { createEngineStore } from '../../firewall/engine-store.js';
+import { proposeRemote, remoteStanding } from '../../firewall/registry/remote-proposal.js';
 import type { CommandHandler } from '../command.js';
+import { readControlInfo } from '../control-client.js';
 import { createProtectCommand, createUnprotectCommand } from './protect.js';
 import { createScanCommand, type ClientCommandDeps } from './scan.js';
+
+// serve's default port (not imported: that would load the whole engine host into these commands).
+const DEFAULT_PORT = 7337;
 
 /**
  * scan / protect / unprotect with the real registry. Protecting approves the server;
  * its launch line is pinned the first time it runs through the shim (the same line
- * the client config held before we rewrote it).
+ * the client config held before we rewrote it). A remote server is not approved: its
+ * original URL is left as a proposal, since `/mcp/NAME` dials whatever URL is pinned
+ * and that is for a person to confirm (`registry approve NAME`).
  */
 function withStore(build: (deps: () => ClientCommandDeps) => CommandHandler): CommandHandler {
   return async (args, io) => {
@@ -19,6 +26,12 @@ function withStore(build: (deps: () => ClientCommandDeps) => CommandHandler): Co
         registry: { isRegistered: (name) => store.registry.get(name)?.enabled === true },
         registerServer: (name) => {
           if (!store.registry.get(name)) store.approveServer(name, 'protect');
+        },
+        remote: {
+          // The port a running engine announced, else the one `serve` will take by default.
+          port: readControlInfo(io.env)?.info.port ?? DEFAULT_PORT,
+          standing: (name, url) => remoteStanding(store.registry, name, url),
+          propose: (name, url, client) => proposeRemote(store.registry, name, url, client),
         },
       };
       return await build(() => deps)(args, io);

@@ -12,6 +12,8 @@ export interface ClientCommandDeps {
   registry: ServerRegistry;
   knownCliPaths?: string[];
   registerServer?: ClientsDeps['registerServer'];
+  /** Routes remote (Streamable HTTP) entries through the engine's interposer; without it they are left alone. */
+  remote?: ClientsDeps['remote'];
   platform?: NodeJS.Platform;
 }
 
@@ -52,6 +54,7 @@ export function coreDeps(deps: ClientCommandDeps, io: CliIo, parsed: ClientArgs)
     registry: deps.registry,
     ...(deps.knownCliPaths ? { knownCliPaths: deps.knownCliPaths } : {}),
     ...(deps.registerServer ? { registerServer: deps.registerServer } : {}),
+    ...(deps.remote ? { remote: deps.remote } : {}),
   };
 }
 

@@ -13,6 +13,8 @@ export interface OpRecord {
 }
 
 export interface EntryRecord {
+  /** A remote entry: original and inserted are its URL as `{ command: 'url', args: [URL] }`. */
+  kind?: 'remote';
   name: string;
   path: KeyPath;
   original: Launch;

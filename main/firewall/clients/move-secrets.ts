@@ -20,7 +20,7 @@ export interface SecretMove {
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** The env entries of one server that the scan flags as plaintext secrets. */
+/** The env entries (and a remote entry's Authorization header) that the scan flags as plaintext secrets. */
 export function planSecretMoves(server: DiscoveredServer, spec: ConfigFileSpec): SecretMove[] {
   const { findings, values } = findSecrets(server, spec);
   // Older Zed nests env under the command object.
@@ -28,7 +28,15 @@ export function planSecretMoves(server: DiscoveredServer, spec: ConfigFileSpec):
   const moves: SecretMove[] = [];
   findings.forEach((f, i) => {
     const value = values[i];
-    if (f.where !== 'env' || value === undefined || !ENV_NAME.test(f.name)) return;
+    if (value === undefined) return;
+    if (f.where === 'header' && server.url !== undefined && f.name.toLowerCase() === 'authorization') {
+      // A routed remote entry: the interposer never forwards the client's Authorization,
+      // it sends the keychain's AUTHORIZATION of the server instead, verbatim.
+      const at = spec.shape.headerPaths.find((p) => getIn(server.raw, [...p, f.name]) === value);
+      if (at && !moves.some((m) => m.name === 'AUTHORIZATION')) moves.push({ server: server.name, name: 'AUTHORIZATION', value, path: [...server.path, ...at, f.name] });
+      return;
+    }
+    if (f.where !== 'env' || !ENV_NAME.test(f.name)) return;
     const at = envMaps.find((p) => {
       const map = getIn(server.raw, p);
       return isRecord(map) && map[f.name] === value;

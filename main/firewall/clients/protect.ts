@@ -1,12 +1,13 @@
 import { CLIENT_ADAPTERS } from './registry.js';
 import { runningClientWarnings, runningProcessNames } from './running-clients.js';
-import { loadState, saveState, writeBackup, type EntryRecord, type FileState } from './bookkeeping.js';
+import { loadState, saveState, writeBackup, type EntryRecord, type FileState, type OpRecord } from './bookkeeping.js';
 import { discover, type LoadedFile } from './discover.js';
 import { assertUnchanged, atomicWrite, sha256 } from './file-io.js';
 import { editorFor, UnsupportedEditError } from './formats/index.js';
 import { movedDetail, planSecretMoves, removeMoved, verifyMoved, type MoveSecret, type SecretMove } from './move-secrets.js';
-import { launchOps, readEntries } from './read-entries.js';
-import type { ClientsDeps, FileError, KeyPath } from './types.js';
+import { launchOps, readEntries, type LaunchOp } from './read-entries.js';
+import { clientToken, decideRemote, entryIdentity, routedTarget, standingDetail, tokenHint, urlIdentity } from './remote-route.js';
+import type { ClientsDeps, DiscoveredServer, FileError, KeyPath } from './types.js';
 import { buildWrapLaunch, launchFingerprint } from './wrap-line.js';
 
 export type EntryOutcome =
@@ -65,52 +66,86 @@ interface PlannedFile {
   records: EntryRecord[];
   results: EntryResult[];
   moves: SecretMove[];
+  /** Remote entries whose original URL becomes the server's proposal once the file is written. */
+  proposals: { name: string; url: string }[];
+}
+
+type Base = Omit<EntryResult, 'outcome' | 'detail'>;
+
+/** For an entry routed earlier: whether its original URL (from our bookkeeping) still waits for approval. */
+function routedDetail(file: LoadedFile, server: DiscoveredServer, deps: EditDeps): string | undefined {
+  const rec = loadState(deps.dataDir, file.spec.path)?.entries.find((e) => e.kind === 'remote' && samePath(e.path, server.path));
+  const url = rec?.original.args[0];
+  if (url === undefined || !deps.remote) return undefined;
+  const standing = deps.remote.standing(server.name, url);
+  return standing.kind === 'conflict' ? `registry: ${standing.reason}` : standingDetail(server.name, standing);
 }
 
 function planFile(file: LoadedFile, deps: EditDeps): PlannedFile {
   const editor = editorFor(file.spec.format);
-  let text = file.text;
-  const records: EntryRecord[] = [];
-  const results: EntryResult[] = [];
-  const moves: SecretMove[] = [];
+  const plan: PlannedFile = { text: file.text, records: [], results: [], moves: [], proposals: [] };
+  // Applies one entry's edits, or none of them when the editor cannot make one.
+  const edit = (base: Base, server: DiscoveredServer, ops: LaunchOp[]): { done: OpRecord[]; moved: SecretMove[] } | undefined => {
+    const before = plan.text;
+    try {
+      const done = ops.map((op) => {
+        const span = editor.spanOf(plan.text, op.path);
+        const originalText = span ? plan.text.slice(span.start, span.end) : null;
+        plan.text = editor.set(plan.text, op.path, op.value, op.after);
+        return { path: op.path, originalText };
+      });
+      // Secret removals are not span-recorded: unprotect never writes a moved secret back
+      // unless it restores the whole original file.
+      const moved = deps.moveSecret ? planSecretMoves(server, file.spec) : [];
+      plan.text = removeMoved(editor, plan.text, moved);
+      plan.moves.push(...moved);
+      return { done, moved };
+    } catch (err) {
+      if (!(err instanceof UnsupportedEditError)) throw err;
+      plan.text = before;
+      plan.results.push({ ...base, outcome: 'unsupported', detail: err.message });
+      return undefined;
+    }
+  };
+  const outcome = deps.dryRun ? 'would-protect' : 'protected';
   for (const server of file.servers) {
     const base = { client: file.adapter.id, file: file.spec.path, scope: server.scope, name: server.name };
     if (server.transport === 'http' || server.transport === 'sse') {
-      results.push({ ...base, outcome: 'remote-not-routed', detail: 'remote: not yet routed' });
+      const decision = decideRemote(server, file.spec, deps.remote);
+      if (!decision.routed) {
+        const detail = decision.already ? routedDetail(file, server, deps) : decision.detail;
+        plan.results.push({ ...base, outcome: decision.already ? 'already-protected' : 'remote-not-routed', ...(detail ? { detail } : {}) });
+        continue;
+      }
+      const edited = edit(base, server, decision.keys.map((k) => ({ path: [...server.path, k], value: decision.inserted })));
+      if (!edited) continue;
+      const { done: ops, moved } = edited;
+      plan.records.push({ kind: 'remote', name: server.name, path: server.path, original: urlIdentity(decision.url), inserted: urlIdentity(decision.inserted), ops });
+      if (decision.standing.kind === 'pending') plan.proposals.push({ name: server.name, url: decision.url });
+      const detail = [
+        standingDetail(server.name, decision.standing),
+        moved.length > 0 ? movedDetail(moved, deps.dryRun === true) : clientToken(server, file.spec) ? tokenHint(server.name) : undefined,
+      ].filter((d) => d !== undefined);
+      plan.results.push({ ...base, outcome, ...(detail.length > 0 ? { detail: detail.join('; ') } : {}) });
       continue;
     }
     if (server.wrapped) {
       // Any wrap line counts: wrapping twice would only nest shims.
-      results.push({ ...base, outcome: 'already-protected' });
+      plan.results.push({ ...base, outcome: 'already-protected' });
       continue;
     }
     if (server.transport !== 'stdio' || !server.launch) {
-      results.push({ ...base, outcome: 'unsupported', detail: 'no command to wrap' });
+      plan.results.push({ ...base, outcome: 'unsupported', detail: 'no command to wrap' });
       continue;
     }
     const inserted = buildWrapLaunch(deps.runtimePath, deps.cliPath, server.name, file.adapter.id, server.launch);
-    const before = text;
-    try {
-      const ops = launchOps(server, file.spec, inserted).map((op) => {
-        const span = editor.spanOf(text, op.path);
-        const originalText = span ? text.slice(span.start, span.end) : null;
-        text = editor.set(text, op.path, op.value, op.after);
-        return { path: op.path, originalText };
-      });
-      // Env removals are not span-recorded: unprotect never writes a moved secret back
-      // unless it restores the whole original file.
-      const moved = deps.moveSecret ? planSecretMoves(server, file.spec) : [];
-      text = removeMoved(editor, text, moved);
-      moves.push(...moved);
-      records.push({ name: server.name, path: server.path, original: server.launch, inserted, ops });
-      results.push({ ...base, outcome: deps.dryRun ? 'would-protect' : 'protected', ...(moved.length > 0 ? { detail: movedDetail(moved, deps.dryRun === true) } : {}) });
-    } catch (err) {
-      if (!(err instanceof UnsupportedEditError)) throw err;
-      text = before;
-      results.push({ ...base, outcome: 'unsupported', detail: err.message });
-    }
+    const edited = edit(base, server, launchOps(server, file.spec, inserted));
+    if (!edited) continue;
+    const { done: ops, moved } = edited;
+    plan.records.push({ name: server.name, path: server.path, original: server.launch, inserted, ops });
+    plan.results.push({ ...base, outcome, ...(moved.length > 0 ? { detail: movedDetail(moved, deps.dryRun === true) } : {}) });
   }
-  return { text, records, results, moves };
+  return plan;
 }
 
 /** Re-reads our own output: every rewritten entry must parse back to exactly the launch we meant. */
@@ -118,7 +153,7 @@ export function verifyLaunches(file: LoadedFile, text: string, expected: { path:
   const servers = readEntries(file.adapter.id, file.spec, editorFor(file.spec.format).parse(text));
   for (const e of expected) {
     const got = servers.find((s) => samePath(s.path, e.path));
-    if (!got || JSON.stringify(got.launch) !== JSON.stringify(e.launch)) {
+    if (!got || JSON.stringify(entryIdentity(got)) !== JSON.stringify(e.launch)) {
       throw new Error(`edit check failed for ${JSON.stringify(e.path)}; file left untouched`);
     }
   }
@@ -143,7 +178,7 @@ async function commitFile(file: LoadedFile, plan: PlannedFile, deps: EditDeps, r
   for (const m of plan.moves) await deps.moveSecret!(m.server, m.name, m.value);
   // State for a file with no wrapped entry left is stale (the user undid us by hand):
   // start over so the exact-bytes restore is available again.
-  const previous = file.servers.some((s) => s.wrapped) ? loadState(deps.dataDir, file.spec.path) : undefined;
+  const previous = file.servers.some((s) => s.wrapped || routedTarget(s.url)) ? loadState(deps.dataDir, file.spec.path) : undefined;
   const state = mergeState(file, previous, plan.records, sha256(plan.text));
   report.backups.push(writeBackup(deps.dataDir, file.spec.path, file.bytes, (deps.now ?? (() => new Date()))()));
   saveState(deps.dataDir, state, previous ? undefined : file.bytes);
@@ -153,7 +188,8 @@ async function commitFile(file: LoadedFile, plan: PlannedFile, deps: EditDeps, r
     if (previous) saveState(deps.dataDir, previous);
     throw err;
   }
-  for (const r of plan.records) await deps.registerServer?.(r.name, launchFingerprint(r.original));
+  for (const r of plan.records) if (r.kind !== 'remote') await deps.registerServer?.(r.name, launchFingerprint(r.original));
+  for (const p of plan.proposals) await deps.remote?.propose(p.name, p.url, file.adapter.id);
 }
 
 /** Protects files already read; exported so callers (and tests) can hold a read across time. */

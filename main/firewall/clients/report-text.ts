@@ -42,7 +42,7 @@ const LABEL: Record<EntryOutcome, string> = {
   protected: 'protected',
   'would-protect': 'would protect',
   'already-protected': 'already protected',
-  'remote-not-routed': 'remote: not yet routed',
+  'remote-not-routed': 'remote: not routed',
   unsupported: 'skipped',
   refused: 'refused',
   restored: 'restored',
@@ -52,7 +52,7 @@ const LABEL: Record<EntryOutcome, string> = {
 
 export function editText(report: EditReport): string {
   const lines = report.entries.map(
-    (e) => `${LABEL[e.outcome].padEnd(22)} ${e.client}  ${e.name}  (${e.file})${e.detail && e.outcome !== 'remote-not-routed' ? `: ${e.detail}` : ''}`,
+    (e) => `${LABEL[e.outcome].padEnd(22)} ${e.client}  ${e.name}  (${e.file})${e.detail ? `: ${e.detail}` : ''}`,
   );
   lines.push(...report.backups.map((b) => `backup: ${b}`));
   lines.push(...errorLines(report.errors));

@@ -1,7 +1,8 @@
 import { loadState, type FileState } from './bookkeeping.js';
 import { discover, type LoadedFile } from './discover.js';
 import { findSecrets, redact } from './secrets.js';
-import type { ClientsDeps, DiscoveredServer, FileError, SecretFinding, ServerStatus, Transport } from './types.js';
+import { routedTarget } from './remote-route.js';
+import type { ClientsDeps, DiscoveredServer, FileError, RemoteRoutes, SecretFinding, ServerStatus, Transport } from './types.js';
 import { decodeWrapLaunch } from './wrap-line.js';
 
 export interface ScanRow {
@@ -25,7 +26,7 @@ export interface ScanResult {
   errors: FileError[];
 }
 
-export type ScanDeps = Pick<ClientsDeps, 'env' | 'platform' | 'projectDirs' | 'dataDir' | 'cliPath' | 'knownCliPaths' | 'registry'>;
+export type ScanDeps = Pick<ClientsDeps, 'env' | 'platform' | 'projectDirs' | 'dataDir' | 'cliPath' | 'knownCliPaths' | 'registry'> & { remote?: Pick<RemoteRoutes, 'port'> };
 
 const states = new WeakMap<LoadedFile, FileState | null>();
 
@@ -48,10 +49,27 @@ export function isOurWrap(server: DiscoveredServer, deps: ScanDeps, file: Loaded
   return !!rec && JSON.stringify(rec.inserted) === JSON.stringify(server.launch);
 }
 
+function routedRecord(server: DiscoveredServer, deps: ScanDeps, file: LoadedFile) {
+  const rec = stateOf(deps.dataDir, file)?.entries.find((e) => e.kind === 'remote' && JSON.stringify(e.path) === JSON.stringify(server.path));
+  return rec && server.url !== undefined && rec.inserted.args[0] === server.url ? rec : undefined;
+}
+
+/**
+ * A remote entry whose URL is an interposer route: on the firewall's own port, or exactly
+ * what we wrote (when the caller does not know the port). Either way every request goes
+ * through the firewall's registry check, whoever wrote the URL.
+ */
+export function isOurRoute(server: DiscoveredServer, deps: ScanDeps, file: LoadedFile): boolean {
+  const target = routedTarget(server.url);
+  if (!target) return false;
+  return (deps.remote !== undefined && target.port === deps.remote.port) || routedRecord(server, deps, file) !== undefined;
+}
+
 function row(server: DiscoveredServer, file: LoadedFile, deps: ScanDeps): ScanRow {
   const { findings, values } = findSecrets(server, file.spec);
-  const ours = isOurWrap(server, deps, file);
-  const registryName = ours ? (server.wrappedName ?? server.name) : server.name;
+  const routed = isOurRoute(server, deps, file);
+  const ours = routed || isOurWrap(server, deps, file);
+  const registryName = routed ? routedTarget(server.url)!.name : ours ? (server.wrappedName ?? server.name) : server.name;
   const status: ServerStatus = ours ? 'protected' : deps.registry.isRegistered(registryName) ? 'registered' : 'shadow';
   const launch = ours ? server.wrappedLaunch : server.launch;
   const out: ScanRow = {
@@ -68,7 +86,9 @@ function row(server: DiscoveredServer, file: LoadedFile, deps: ScanDeps): ScanRo
     out.command = redact(launch.command, values);
     out.args = launch.args.map((a) => redact(a, values));
   }
-  if (server.url !== undefined) out.url = redact(server.url, values);
+  // Like a wrap line, a routed entry shows the server it stands for: the URL it had before.
+  const url = routed ? (routedRecord(server, deps, file)?.original.args[0] ?? server.url) : server.url;
+  if (url !== undefined) out.url = redact(url, values);
   if (server.wrapped && !ours) out.note = 'launches a wrap shim from an unknown cli path';
   else if (server.transport === 'other') out.note = 'no command or url (built-in or extension)';
   return out;

@@ -1,5 +1,6 @@
 // Shared shapes for the client-config adapters. Everything here is plain data so the
 // engine, the CLI and the desktop app can all drive scan/protect/unprotect.
+import type { RemoteStanding } from '../registry/remote-proposal.js';
 
 export type KeyPath = (string | number)[];
 export type ConfigFormat = 'json' | 'yaml' | 'toml';
@@ -27,7 +28,18 @@ export interface ClientsDeps extends ClientContext {
   /** Other cli paths that count as "ours" (e.g. the desktop app's bundled cli next to the npm one). */
   knownCliPaths?: string[];
   registerServer?: (name: string, fingerprint: string) => void | Promise<void>;
+  /** Given, `protect` routes Streamable HTTP entries through the interposer; else they stay as they are. */
+  remote?: RemoteRoutes;
   now?: () => Date;
+}
+
+/** What routing a remote entry through `http://127.0.0.1:PORT/mcp/NAME` needs from the engine. */
+export interface RemoteRoutes {
+  /** The engine's control port, which also serves `/mcp/NAME`. */
+  port: number;
+  standing(name: string, url: string): RemoteStanding;
+  /** Leaves the entry's original URL as NAME's proposal for `registry approve NAME`. */
+  propose(name: string, url: string, client: string): void | Promise<void>;
 }
 
 /** How the entries of one file spell their fields (Goose says cmd, opencode wants an argv array, …). */

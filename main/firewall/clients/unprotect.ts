@@ -4,6 +4,7 @@ import { assertUnchanged, atomicWrite } from './file-io.js';
 import { editorFor, type FormatEditor } from './formats/index.js';
 import { samePath, verifyLaunches, warnAboutRunningClients, type EditDeps, type EditOptions, type EditReport, type EntryResult } from './protect.js';
 import { launchOps } from './read-entries.js';
+import { entryIdentity } from './remote-route.js';
 import { isOurWrap } from './scan.js';
 import type { DiscoveredServer, KeyPath, Launch } from './types.js';
 
@@ -37,7 +38,7 @@ function planSpanRestore(file: LoadedFile, records: EntryRecord[], deps: EditDep
   for (const server of file.servers) {
     const base = { client: file.adapter.id, file: file.spec.path, scope: server.scope, name: server.name };
     const rec = records.find((r) => samePath(r.path, server.path));
-    if (rec && JSON.stringify(server.launch) === JSON.stringify(rec.inserted)) {
+    if (rec && JSON.stringify(entryIdentity(server)) === JSON.stringify(rec.inserted)) {
       text = revertRecord(editor, text, rec);
       expected.push({ path: server.path, launch: rec.original });
       results.push({ ...base, outcome });

@@ -27,6 +27,13 @@ export interface Registry {
    * server's URL), else the fingerprint of its last refused attempt if there was one.
    */
   approve(name: string, pin?: LaunchFingerprint): RegistryEntry;
+  /** What `approve(name)` without a pin would pin: the last refused attempt or proposal. */
+  pending(name: string): LaunchFingerprint | null;
+  /**
+   * Leaves a launch for a person to approve, exactly as a refused attempt does (`protect`
+   * proposes a remote server's original URL this way). Never admits anything by itself.
+   */
+  propose(name: string, fingerprint: LaunchFingerprint, client: string): void;
   setEnabled(name: string, enabled: boolean): RegistryEntry | null;
   /** Decides whether a launch may run, pinning the fingerprint on a first run. */
   admit(name: string, fingerprint: LaunchFingerprint, client: string): AdmissionResult;
@@ -127,6 +134,11 @@ export function createRegistry(db: DatabaseSync): Registry {
       db.prepare('DELETE FROM shadow_attempts WHERE name = ?').run(name);
       return get(name)!;
     },
+    pending(name) {
+      const row = db.prepare('SELECT fingerprint FROM shadow_attempts WHERE name = ?').get(name) as { fingerprint: string } | undefined;
+      return row ? (JSON.parse(row.fingerprint) as LaunchFingerprint) : null;
+    },
+    propose: recordAttempt,
     setEnabled(name, enabled) {
       const info = db.prepare('UPDATE registry SET enabled = ?, updated_at = ? WHERE name = ?').run(enabled ? 1 : 0, nowIso(), name);
       return info.changes > 0 ? get(name) : null;

@@ -53,7 +53,7 @@ describe('scan / protect / unprotect commands', () => {
 
     const run = io();
     await createProtectCommand(deps())(['--client=codex-cli'], run);
-    expect(run.out.join('')).toMatch(/remote: not yet routed\s+codex-cli {2}docs-search/);
+    expect(run.out.join('')).toMatch(/remote: not routed\s+codex-cli {2}docs-search .*: remote: not yet routed/);
     expect(run.out.join('')).toMatch(/^backup: /m);
     expect(fx.files()).not.toEqual(before);
     await createUnprotectCommand(deps())([], io());

@@ -1,0 +1,39 @@
+import { formatFingerprint, pinnedUrl, remoteFingerprint, sameFingerprint, type Registry } from './registry.js';
+
+/**
+ * Where a remote server found in a client config stands with the registry, before
+ * `protect` routes it through `/mcp/NAME`:
+ * - approved: the URL is already pinned for NAME (disabled ones say so);
+ * - pending: a person still has to approve it; `proposeRemote` leaves the URL as the
+ *   proposal so that `registry approve NAME` pins exactly that URL;
+ * - conflict: the registry (or a waiting proposal) says something else for NAME. Routing
+ *   would send the client to whatever NAME is pinned to, not the server it configured,
+ *   so this is drift for a person to look at and nothing is changed.
+ */
+export type RemoteStanding =
+  | { kind: 'approved'; enabled: boolean }
+  | { kind: 'pending' }
+  | { kind: 'conflict'; reason: string };
+
+export function remoteStanding(registry: Pick<Registry, 'get' | 'pending'>, name: string, url: string): RemoteStanding {
+  const wanted = remoteFingerprint(url);
+  const entry = registry.get(name);
+  if (entry?.fingerprint) {
+    if (sameFingerprint(entry.fingerprint, wanted)) return { kind: 'approved', enabled: entry.enabled };
+    const pinned = pinnedUrl(entry.fingerprint);
+    return {
+      kind: 'conflict',
+      reason: pinned ? `registered with another URL (${pinned})` : `registered as a local server (${formatFingerprint(entry.fingerprint)})`,
+    };
+  }
+  // Unknown, or approved by name only: `approve NAME` pins the pending launch either way.
+  const waiting = registry.pending(name);
+  if (waiting && !sameFingerprint(waiting, wanted)) {
+    return { kind: 'conflict', reason: `another launch waits for approval under this name (${formatFingerprint(waiting)})` };
+  }
+  return { kind: 'pending' };
+}
+
+export function proposeRemote(registry: Pick<Registry, 'propose'>, name: string, url: string, client: string): void {
+  registry.propose(name, remoteFingerprint(url), client);
+}

@@ -1,0 +1,206 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseToml } from 'smol-toml';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadState } from '../../../main/firewall/clients/bookkeeping.js';
+import { editorFor } from '../../../main/firewall/clients/formats/index.js';
+import { protectClients, scanClients, unprotectClients, type EditDeps, type EditReport, type EntryResult } from '../../../main/firewall/clients/index.js';
+import { createRegistry, pinnedUrl, remoteFingerprint, type Registry } from '../../../main/firewall/registry/registry.js';
+import { proposeRemote, remoteStanding } from '../../../main/firewall/registry/remote-proposal.js';
+import { openDatabase } from '../../../main/firewall/store/database.js';
+import { createFixtureHome, type FixtureHome } from './fixture-home.js';
+
+const PORT = 7337;
+const ours = (name: string) => `http://127.0.0.1:${PORT}/mcp/${encodeURIComponent(name)}`;
+
+// Gemini: `httpUrl` is Streamable HTTP; the fixture's exa entry carries its key in the query.
+const GEMINI = `{
+  // Gemini CLI user settings
+  "mcpServers": {
+    "docs": {
+      "httpUrl": "https://docs.example.com/mcp",
+      "timeout": 5000
+    },
+    "exa": { "httpUrl": "https://mcp.exa.ai/mcp?exaApiKey=exa-FAKEfake1234567890" },
+    "legacy": { "url": "https://legacy.example.com/sse" }
+  }
+}
+`;
+
+let fx: FixtureHome;
+let registry: Registry;
+let close: () => void;
+afterEach(() => {
+  close();
+  fx.cleanup();
+});
+
+function setup(): void {
+  fx = createFixtureHome();
+  writeFileSync(join(fx.home, '.gemini/settings.json'), GEMINI);
+  const db = openDatabase(join(fx.dataDir, 'firewall.db'));
+  registry = createRegistry(db);
+  close = () => db.close();
+  fx.deps.remote = {
+    port: PORT,
+    standing: (name, url) => remoteStanding(registry, name, url),
+    propose: (name, url, client) => proposeRemote(registry, name, url, client),
+  };
+}
+
+const FILES = {
+  claude: '.claude.json',
+  windsurf: '.codeium/windsurf/mcp_config.json',
+  gemini: '.gemini/settings.json',
+  codex: '.codex/config.toml',
+  cursor: '.cursor/mcp.json',
+};
+const read = (rel: string) => readFileSync(join(fx.home, rel), 'utf8');
+const json = (rel: string) => editorFor('json').parse(read(rel)) as { mcpServers: Record<string, Record<string, unknown>> };
+const entry = (report: EditReport, client: string, name: string): EntryResult | undefined => report.entries.find((e) => e.client === client && e.name === name);
+
+async function protectRemote(extra: Partial<EditDeps> = {}): Promise<EditReport> {
+  const report: EditReport = { entries: [], errors: [], backups: [] };
+  for (const client of ['claude-code', 'windsurf', 'gemini-cli', 'codex-cli', 'cursor']) {
+    const r = await protectClients({ ...fx.deps, ...extra }, { client });
+    report.entries.push(...r.entries);
+    report.errors.push(...r.errors);
+    report.backups.push(...r.backups);
+  }
+  return report;
+}
+
+describe('protect routes Streamable HTTP entries through the interposer', () => {
+  it('rewrites url, serverUrl, httpUrl and a TOML url to /mcp/NAME, keeping type and every other key', async () => {
+    setup();
+    const report = await protectRemote();
+    expect(report.errors).toEqual([]);
+    const claude = json(FILES.claude).mcpServers.notion!;
+    expect(claude).toEqual({ type: 'http', url: ours('notion'), headers: { Authorization: 'Bearer ntn_FAKE00000000000000000000000000000000' } });
+    expect(json(FILES.windsurf).mcpServers.figma).toEqual({ serverUrl: ours('figma'), headers: { Authorization: 'Bearer ${env:AUTH_TOKEN}' } });
+    expect(json(FILES.gemini).mcpServers.docs).toEqual({ httpUrl: ours('docs'), timeout: 5000 });
+    expect(read(FILES.gemini)).toContain('// Gemini CLI user settings');
+    const codex = parseToml(read(FILES.codex)) as { mcp_servers: Record<string, Record<string, unknown>> };
+    expect(codex.mcp_servers['docs-search']).toEqual({ url: ours('docs-search'), bearer_token_env_var: 'DOCS_TOKEN' });
+    expect(read(FILES.codex)).toContain('# Codex CLI configuration');
+    for (const [client, name] of [['claude-code', 'notion'], ['windsurf', 'figma'], ['gemini-cli', 'docs'], ['codex-cli', 'docs-search']] as const) {
+      expect(entry(report, client, name)).toMatchObject({ outcome: 'protected' });
+      expect(entry(report, client, name)!.detail).toContain(`approve it to connect: mcp-firewall registry approve ${name}`);
+    }
+    // The client's token is not forwarded: each entry that has one is told where it goes.
+    expect(entry(report, 'codex-cli', 'docs-search')!.detail).toContain('mcp-firewall secrets set docs-search AUTHORIZATION');
+    expect(entry(report, 'gemini-cli', 'docs')!.detail).not.toContain('secrets set');
+  });
+
+  it('keeps the original URL in bookkeeping and as the proposal that `registry approve NAME` pins exactly', async () => {
+    setup();
+    await protectRemote();
+    const originals = { notion: 'https://mcp.notion.com/mcp', figma: 'https://mcp.figma.com/mcp', docs: 'https://docs.example.com/mcp', 'docs-search': 'https://docs.example.com/mcp' };
+    const recorded = (rel: string, name: string) => loadState(fx.dataDir, join(fx.home, rel))!.entries.find((e) => e.name === name);
+    expect(recorded(FILES.claude, 'notion')).toMatchObject({ kind: 'remote', original: { command: 'url', args: [originals.notion] }, inserted: { command: 'url', args: [ours('notion')] } });
+    expect(recorded(FILES.windsurf, 'figma')?.original.args).toEqual([originals.figma]);
+    expect(recorded(FILES.gemini, 'docs')?.original.args).toEqual([originals.docs]);
+    expect(recorded(FILES.codex, 'docs-search')?.original.args).toEqual([originals['docs-search']]);
+    for (const [name, url] of Object.entries(originals)) {
+      expect(registry.get(name)).toBeNull();
+      expect(registry.pending(name)).toEqual(remoteFingerprint(url));
+      expect(pinnedUrl(registry.approve(name).fingerprint)).toBe(url);
+    }
+  });
+
+  it('leaves SSE entries, URLs with secrets and headers it cannot carry, and changes nothing for them', async () => {
+    setup();
+    const report = await protectRemote();
+    expect(entry(report, 'claude-code', 'sentry')).toEqual(expect.objectContaining({ outcome: 'remote-not-routed', detail: expect.stringContaining('Streamable HTTP only') }));
+    expect(entry(report, 'gemini-cli', 'legacy')).toEqual(expect.objectContaining({ outcome: 'remote-not-routed', detail: expect.stringContaining('Streamable HTTP only') }));
+    expect(entry(report, 'gemini-cli', 'exa')).toEqual(expect.objectContaining({ outcome: 'remote-not-routed', detail: expect.stringContaining('URL carries a secret') }));
+    expect(entry(report, 'cursor', 'context7')).toEqual(expect.objectContaining({ outcome: 'remote-not-routed', detail: expect.stringContaining('header CONTEXT7_API_KEY would not reach the server') }));
+    expect(json(FILES.gemini).mcpServers.legacy).toEqual({ url: 'https://legacy.example.com/sse' });
+    expect(read(FILES.cursor).includes('"url": "https://mcp.context7.com/mcp"')).toBe(true);
+    for (const name of ['sentry', 'legacy', 'exa', 'context7']) expect(registry.pending(name)).toBeNull();
+  });
+
+  it('is idempotent: a second protect changes no byte, proposes nothing new and still names the approve command', async () => {
+    setup();
+    await protectRemote();
+    const after = fx.files();
+    const second = await protectRemote();
+    expect(fx.files()).toEqual(after);
+    expect(second.backups).toEqual([]);
+    expect(entry(second, 'claude-code', 'notion')).toEqual(expect.objectContaining({ outcome: 'already-protected', detail: 'approve it to connect: mcp-firewall registry approve notion' }));
+    registry.approve('notion');
+    const third = await protectRemote();
+    expect(entry(third, 'claude-code', 'notion')).toEqual(expect.objectContaining({ outcome: 'already-protected' }));
+    expect(entry(third, 'claude-code', 'notion')!.detail).toBeUndefined();
+  });
+
+  it('scan reports a routed entry as protected and shows the URL it stands for', async () => {
+    setup();
+    await protectRemote();
+    const rows = scanClients(fx.deps).servers;
+    expect(rows.find((r) => r.client === 'windsurf' && r.name === 'figma')).toMatchObject({ status: 'protected', transport: 'http', url: 'https://mcp.figma.com/mcp' });
+    expect(rows.find((r) => r.client === 'gemini-cli' && r.name === 'exa')).toMatchObject({ status: 'shadow' });
+    // Without the port, our own record still identifies the route.
+    const { remote: _r, ...noPort } = fx.deps;
+    expect(scanClients(noPort).servers.find((r) => r.client === 'codex-cli' && r.name === 'docs-search')).toMatchObject({ status: 'protected' });
+  });
+
+  it('unprotect restores every file byte for byte', async () => {
+    setup();
+    const before = fx.files();
+    await protectRemote();
+    expect(fx.files()).not.toEqual(before);
+    const report = await unprotectClients(fx.deps);
+    expect(report.errors).toEqual([]);
+    expect(fx.files()).toEqual(before);
+  });
+
+  it('restores only the URL spans of a file the client changed since', async () => {
+    setup();
+    const original = read(FILES.gemini);
+    await protectRemote();
+    const changed = read(FILES.gemini).replace('"timeout": 5000', '"timeout": 9000');
+    writeFileSync(join(fx.home, FILES.gemini), changed);
+    const report = await unprotectClients(fx.deps, { client: 'gemini-cli' });
+    expect(entry(report, 'gemini-cli', 'docs')).toMatchObject({ outcome: 'restored' });
+    expect(read(FILES.gemini)).toBe(original.replace('"timeout": 5000', '"timeout": 9000'));
+  });
+
+  it('leaves an entry registered with another URL or as a local server: drift for a person, registry untouched', async () => {
+    setup();
+    registry.approve('notion', remoteFingerprint('https://elsewhere.example.com/mcp'));
+    registry.approve('figma', { command: 'npx', args: ['figma-mcp'] });
+    const beforeClaude = read(FILES.claude);
+    const report = await protectRemote();
+    expect(entry(report, 'claude-code', 'notion')).toMatchObject({ outcome: 'remote-not-routed', detail: expect.stringContaining('registered with another URL (https://elsewhere.example.com/mcp)') });
+    expect(entry(report, 'windsurf', 'figma')).toMatchObject({ outcome: 'remote-not-routed', detail: expect.stringContaining('registered as a local server (npx figma-mcp)') });
+    expect(json(FILES.claude).mcpServers.notion!.url).toBe('https://mcp.notion.com/mcp');
+    expect(read(FILES.claude)).not.toBe(beforeClaude); // its stdio entries were still wrapped
+    expect(pinnedUrl(registry.get('notion')!.fingerprint)).toBe('https://elsewhere.example.com/mcp');
+    expect(registry.pending('notion')).toBeNull();
+    expect(registry.pending('figma')).toBeNull();
+  });
+
+  it('routes an entry already approved with the same URL without asking again', async () => {
+    setup();
+    registry.approve('figma', remoteFingerprint('https://mcp.figma.com/mcp'));
+    const report = await protectRemote();
+    expect(entry(report, 'windsurf', 'figma')).toMatchObject({ outcome: 'protected' });
+    expect(entry(report, 'windsurf', 'figma')!.detail).not.toContain('approve');
+    expect(registry.pending('figma')).toBeNull();
+  });
+
+  it('with --move-secrets moves a plaintext Authorization header to the keychain as AUTHORIZATION; a whole-file restore brings it back', async () => {
+    setup();
+    const before = fx.files();
+    const keychain = new Map<string, string>();
+    const report = await protectRemote({ moveSecret: async (server, name, value) => void keychain.set(`${server}/${name}`, value) });
+    expect(keychain.get('notion/AUTHORIZATION')).toBe('Bearer ntn_FAKE00000000000000000000000000000000');
+    // A reference (${env:AUTH_TOKEN}) is not a plaintext secret: it stays, with the hint.
+    expect(keychain.has('figma/AUTHORIZATION')).toBe(false);
+    expect(json(FILES.claude).mcpServers.notion).toEqual({ type: 'http', url: ours('notion'), headers: {} });
+    expect(entry(report, 'claude-code', 'notion')!.detail).toContain('moved 1 secret(s) to the OS keychain: AUTHORIZATION');
+    await unprotectClients(fx.deps);
+    expect(fx.files()).toEqual(before);
+  });
+});
