@@ -8,7 +8,11 @@ export interface EngineHostOptions {
   defaultPolicyFile: string;
   rendererDir: string;
   clients: DashboardClientsDeps;
-  /** 0 picks a free port; the CLI finds it in control.json either way. */
+  /**
+   * Defaults to serve's 7337, so remote servers routed by `protect` (their URL names the
+   * port) keep working across restarts; if it is taken, a free port (the CLI and shims
+   * find it in control.json either way). 0 always picks a free one.
+   */
   port?: number;
   /** An unprotected entry appeared in a client config (a shadow server); auto-protect may already be on it. */
   onShadowEntry?: (row: ScanRow) => void;
@@ -30,10 +34,23 @@ export interface EngineHost {
  * and a browser reach this engine exactly as they reach a headless one.
  */
 export async function startEngineHost(options: EngineHostOptions): Promise<EngineHost> {
+  const preferred = options.port ?? DEFAULT_PORT;
+  try {
+    return await startOnPort(options, preferred);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || preferred === 0) throw error;
+    return startOnPort(options, 0);
+  }
+}
+
+/** serve's default (main/cli/commands/serve.ts), not imported: that would pull the CLI into the app. */
+const DEFAULT_PORT = 7337;
+
+async function startOnPort(options: EngineHostOptions, port: number): Promise<EngineHost> {
   const host = await startFirewallHost({
     dataDir: options.dataDir,
     defaultPolicyFile: options.defaultPolicyFile,
-    port: options.port ?? 0,
+    port,
     clients: options.clients,
     rendererDir: options.rendererDir,
     ...(options.gateIntervalMs ? { gateIntervalMs: options.gateIntervalMs } : {}),

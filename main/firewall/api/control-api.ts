@@ -113,7 +113,10 @@ export function startControlApi(engine: Engine, options: ControlApiOptions): Pro
     });
   });
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error) => {
+      interposer.close();
+      reject(error);
+    });
     server.listen(options.port, '127.0.0.1', () => {
       boundPort = (server.address() as AddressInfo).port;
       resolve({

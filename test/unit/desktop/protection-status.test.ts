@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { IpcMainInvokeEvent, MenuItemConstructorOptions } from 'electron';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createActivityFeed } from '../../../main/desktop/activity-feed.js';
@@ -162,7 +163,7 @@ describe('the engine host watches client configs', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'mcpfw-host-'));
     const seen: string[] = [];
     const host = await startEngineHost({
-      dataDir, defaultPolicyFile: join(REPO_ROOT, 'resources', 'default-policy.yaml'), rendererDir: join(dataDir, 'none'), configPollMs: 50,
+      dataDir, defaultPolicyFile: join(REPO_ROOT, 'resources', 'default-policy.yaml'), rendererDir: join(dataDir, 'none'), configPollMs: 50, port: 0,
       clients: { env: home.env, platform: 'linux', projectDirs: [], runtimePath: process.execPath, cliPath: '/nonexistent/cli.js' },
       onShadowEntry: (row) => void seen.push(`${row.client}:${row.name}`),
     });
@@ -175,6 +176,29 @@ describe('the engine host watches client configs', () => {
       expect(rows).toEqual([{ decision: 'SHADOW_ENTRY', server_name: 'sneaky' }]);
     } finally {
       await host.close();
+      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(home.userHome, { recursive: true, force: true });
+    }
+  });
+
+  it('takes the port it prefers, and a free one when that is taken, so the app still starts', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'mcpfw-host-'));
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+    const taken = (squatter.address() as AddressInfo).port;
+    const home = makeClaudeDesktopHome('{ "mcpServers": {} }');
+    const host = await startEngineHost({
+      dataDir, defaultPolicyFile: join(REPO_ROOT, 'resources', 'default-policy.yaml'), rendererDir: join(dataDir, 'none'), port: taken,
+      clients: { env: home.env, platform: 'linux', projectDirs: [], runtimePath: process.execPath, cliPath: '/nonexistent/cli.js' },
+    });
+    try {
+      expect(host.port).toBeGreaterThan(0);
+      expect(host.port).not.toBe(taken);
+      const status = await fetch(`http://127.0.0.1:${host.port}/api/health`, { headers: { authorization: `Bearer ${host.token}` } });
+      expect(status.status).toBe(200);
+    } finally {
+      await host.close();
+      squatter.close();
       rmSync(dataDir, { recursive: true, force: true });
       rmSync(home.userHome, { recursive: true, force: true });
     }
