@@ -60,7 +60,7 @@ async function startOnPort(options: EngineHostOptions, port: number): Promise<En
   });
   return {
     engine: host.engine,
-    service: createDashboardService(host.engine, options.clients),
+    service: createDashboardService(host.engine, options.clients, () => host.port),
     port: host.port,
     token: host.token,
     close: () => host.close(),

@@ -1,5 +1,7 @@
 import type { Engine } from './engine.js';
 import { protectClients, watchClientConfigs, type ClientContext, type ClientsDeps, type ConfigWatch, type ScanRow } from './clients/index.js';
+import type { RemoteRoutes } from './clients/types.js';
+import { proposeRemote, remoteStanding } from './registry/remote-proposal.js';
 import { getSetting } from './store/database.js';
 
 export const AUTO_PROTECT_KEY = 'auto_protect';
@@ -10,8 +12,12 @@ export interface ClientLaunch extends ClientContext {
   cliPath: string;
 }
 
-/** Client-config deps backed by the engine's registry: protecting a server approves it. */
-export function engineClientsDeps(engine: Engine, launch: ClientLaunch, actor: string): () => ClientsDeps {
+/**
+ * Client-config deps backed by the engine's registry: protecting a local server approves
+ * it. Given the port the engine serves `/mcp/NAME` on, remote entries are routed too,
+ * their URL left as a proposal a person approves (clients/remote-route.ts).
+ */
+export function engineClientsDeps(engine: Engine, launch: ClientLaunch, actor: string, port?: () => number): () => ClientsDeps {
   return () => ({
     ...launch,
     dataDir: engine.paths.dir,
@@ -19,7 +25,16 @@ export function engineClientsDeps(engine: Engine, launch: ClientLaunch, actor: s
     registerServer: (name) => {
       if (!engine.registry.get(name)) engine.approveServer(name, actor);
     },
+    ...(port && port() > 0 ? { remote: engineRemoteRoutes(engine, port()) } : {}),
   });
+}
+
+export function engineRemoteRoutes(engine: Engine, port: number): RemoteRoutes {
+  return {
+    port,
+    standing: (name, url) => remoteStanding(engine.registry, name, url),
+    propose: (name, url, client) => proposeRemote(engine.registry, name, url, client),
+  };
 }
 
 /**
@@ -27,8 +42,8 @@ export function engineClientsDeps(engine: Engine, launch: ClientLaunch, actor: s
  * server — audited, announced, and protected again when the user turned auto-protect on
  * (`mcp-firewall watch auto-protect on`).
  */
-export function startClientWatch(engine: Engine, launch: ClientLaunch, announce: (row: ScanRow) => void, intervalMs: number): ConfigWatch {
-  const deps = engineClientsDeps(engine, launch, 'auto-protect');
+export function startClientWatch(engine: Engine, launch: ClientLaunch, announce: (row: ScanRow) => void, intervalMs: number, port?: number): ConfigWatch {
+  const deps = engineClientsDeps(engine, launch, 'auto-protect', port === undefined ? undefined : () => port);
   return watchClientConfigs(
     deps,
     {

@@ -71,7 +71,7 @@ export async function startFirewallHost(options: FirewallHostOptions): Promise<F
     engine.close();
     throw error;
   }
-  const clientWatch = startClientWatch(engine, options.clients, (row) => options.onShadowEntry?.(row), options.configPollMs ?? 2_000);
+  const clientWatch = startClientWatch(engine, options.clients, (row) => options.onShadowEntry?.(row), options.configPollMs ?? 2_000, api.port);
   options.beforeAnnounce?.();
   writeFileSync(engine.paths.controlFile, JSON.stringify({ port: api.port, socket: engine.paths.socket, pid: process.pid, startedAt: new Date().toISOString() }, null, 2), { mode: 0o600 });
   let closed = false;

@@ -70,4 +70,13 @@ describe('protect routes a remote entry of a real client config through the HTTP
     expect(engine.cli(['unprotect', '--client', 'claude-code']).code).toBe(0);
     expect(readFileSync(configFile, 'utf8')).toBe(original);
   });
+
+  it("routes it from the dashboard's Protect too, to the port the engine serves", async () => {
+    const protect = await engine.api('POST', '/dashboard/protect', { client: 'claude-code' });
+    expect(protect.status).toBe(200);
+    const routed = (JSON.parse(readFileSync(configFile, 'utf8')) as { mcpServers: { everything: { url: string } } }).mcpServers.everything;
+    expect(routed.url).toBe(`http://127.0.0.1:${engine.port}/mcp/everything`);
+    expect((await engine.api('POST', '/dashboard/unprotect', { client: 'claude-code' })).status).toBe(200);
+    expect(readFileSync(configFile, 'utf8')).toBe(original);
+  });
 });

@@ -100,7 +100,7 @@ export interface ControlApiOptions {
 export function startControlApi(engine: Engine, options: ControlApiOptions): Promise<ControlApi> {
   let boundPort = options.port;
   const dashboard = options.dashboard === false ? null : createDashboardHttp({
-    service: createDashboardService(engine, options.dashboard?.clients ?? defaultClientsDeps()),
+    service: createDashboardService(engine, options.dashboard?.clients ?? defaultClientsDeps(), () => boundPort),
     token: options.token,
     port: () => boundPort,
     rendererDir: options.dashboard?.rendererDir !== undefined ? options.dashboard.rendererDir : defaultRendererDir(),

@@ -5,6 +5,7 @@ import type {
 import type { ApprovalScope } from '../approvals/approval-queue.js';
 import { runReadOnlyQuery } from '../audit/audit-query.js';
 import { findAdapter, protectClients, scanClients, unprotectClients, type ClientsDeps, type EditReport, type ScanRow } from '../clients/index.js';
+import { engineClientsDeps } from '../client-watch.js';
 import type { Engine } from '../engine.js';
 import { parsePolicy } from '../policy/load.js';
 import { formatFingerprint } from '../registry/registry.js';
@@ -48,20 +49,14 @@ const editOutcome = (report: EditReport): EditOutcome => ({
 const policyErrors = (errors: Array<{ line: number; column: number; message: string }>): PolicyError[] =>
   errors.map(({ line, column, message }) => ({ line, column, message }));
 
-export function createDashboardService(engine: Engine, clients: DashboardClientsDeps): DashboardService {
+/** `port` is where the engine serves `/mcp/NAME`: given, Protect routes remote entries too. */
+export function createDashboardService(engine: Engine, clients: DashboardClientsDeps, port?: () => number): DashboardService {
   let approvalsVersion = 0;
   engine.approvals.onChange(() => approvalsVersion++);
   const lastId = engine.db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM mcp_audit');
   const registryStamp = engine.db.prepare("SELECT COUNT(*) || ':' || COALESCE(MAX(updated_at), '') AS v FROM registry");
-  const deps = (): ClientsDeps => ({
-    ...clients,
-    dataDir: engine.paths.dir,
-    registry: { isRegistered: (name) => engine.registry.get(name)?.enabled === true },
-    // Protecting a server from the dashboard approves it: the user just chose to route it through us.
-    registerServer: (name) => {
-      if (!engine.registry.get(name)) engine.approveServer(name, ACTOR);
-    },
-  });
+  // Protecting a server from the dashboard approves it: the user just chose to route it through us.
+  const deps: () => ClientsDeps = engineClientsDeps(engine, clients, ACTOR, port);
 
   return {
     // Manifests and Quarantine: held tools and held results, reviewed by a person.
