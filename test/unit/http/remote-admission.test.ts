@@ -2,11 +2,14 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { spawn as nodeSpawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlApi, type ControlApi } from '../../../main/firewall/api/control-api.js';
+import { createHttpInterposer } from '../../../main/firewall/http/interposer.js';
 import { createEngine, type Engine } from '../../../main/firewall/engine.js';
 import { createUpstream } from '../../../main/firewall/http/upstream.js';
 import { startShimServer } from '../../../main/firewall/ipc/shim-server.js';
@@ -76,5 +79,28 @@ describe('remote admission and upstream credentials (engine in process)', () => 
     expect((await seen()).length).toBe(before);
     const rows = engine.db.prepare("SELECT rule_id FROM mcp_audit WHERE server_name = 'headers' AND decision = 'DENY'").all();
     expect(rows).toEqual([{ rule_id: 'registry-drift' }]);
+  });
+
+  it('ends a session whose client went away without DELETE (the SDK sends none)', async () => {
+    const interposer = createHttpInterposer(engine, { socketPath: engine.paths.socket, idleMs: 200 });
+    const server = createServer((req, res) => void interposer.handle(req, res, new URL(req.url ?? '/', 'http://127.0.0.1')));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp/headers`;
+    const stillThere = async (sessionId: string) =>
+      (await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-session-id': sessionId }, body: '{"jsonrpc":"2.0","method":"notifications/ping"}' })).status;
+    try {
+      const transport = new StreamableHTTPClientTransport(new URL(endpoint));
+      const client = new Client({ name: 'idle-test', version: '1.0.0' });
+      await client.connect(transport);
+      await client.callTool({ name: 'get-seen-headers', arguments: {} });
+      const sessionId = transport.sessionId!;
+      expect(await stillThere(sessionId)).toBe(202);
+      await client.close(); // closes its streams; no DELETE
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      expect(await stillThere(sessionId)).toBe(404);
+    } finally {
+      interposer.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
