@@ -33,7 +33,7 @@ export function engineRemoteRoutes(engine: Engine, port: number): RemoteRoutes {
   return {
     port,
     standing: (name, url) => remoteStanding(engine.registry, name, url),
-    propose: (name, url, client) => proposeRemote(engine.registry, name, url, client),
+    propose: (name, url, client) => proposeRemote(engine.registry, engine.audit, name, url, client),
   };
 }
 

@@ -2,6 +2,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { createAuditLog } from './audit/audit-log.js';
 import { dataPaths, resolveDataDir } from './paths.js';
 import { approveServer, setServerEnabled } from './registry/registry-actions.js';
+import { proposeRemote } from './registry/remote-proposal.js';
 import { createRegistry, type Registry, type RegistryEntry } from './registry/registry.js';
 import { openDatabase } from './store/database.js';
 
@@ -11,6 +12,8 @@ export interface EngineStore {
   registry: Registry;
   approveServer(name: string, actor: string): RegistryEntry;
   setServerEnabled(name: string, enabled: boolean, actor: string): RegistryEntry | null;
+  /** A remote entry `protect` routed: its URL waits for `registry approve NAME` (audited). */
+  proposeRemote(name: string, url: string, client: string): void;
   close(): void;
 }
 
@@ -23,6 +26,7 @@ export function createEngineStore(env: NodeJS.ProcessEnv): EngineStore {
     registry,
     approveServer: (name, actor) => approveServer(registry, audit, name, actor),
     setServerEnabled: (name, enabled, actor) => setServerEnabled(registry, audit, name, enabled, actor),
+    proposeRemote: (name, url, client) => proposeRemote(registry, audit, name, url, client),
     close: () => db.close(),
   };
 }

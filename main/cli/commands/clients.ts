@@ -1,6 +1,6 @@
 import { realpathSync } from 'node:fs';
 import { createEngineStore } from '../../firewall/engine-store.js';
-import { proposeRemote, remoteStanding } from '../../firewall/registry/remote-proposal.js';
+import { remoteStanding } from '../../firewall/registry/remote-proposal.js';
 import type { CommandHandler } from '../command.js';
 import { readControlInfo } from '../control-client.js';
 import { createProtectCommand, createUnprotectCommand } from './protect.js';
@@ -31,7 +31,7 @@ function withStore(build: (deps: () => ClientCommandDeps) => CommandHandler): Co
           // The port a running engine announced, else the one `serve` will take by default.
           port: readControlInfo(io.env)?.info.port ?? DEFAULT_PORT,
           standing: (name, url) => remoteStanding(store.registry, name, url),
-          propose: (name, url, client) => proposeRemote(store.registry, name, url, client),
+          propose: (name, url, client) => store.proposeRemote(name, url, client),
         },
       };
       return await build(() => deps)(args, io);

@@ -1,3 +1,4 @@
+import type { AuditLog } from '../audit/audit-log.js';
 import { formatFingerprint, pinnedUrl, remoteFingerprint, sameFingerprint, type Registry } from './registry.js';
 
 /**
@@ -34,6 +35,11 @@ export function remoteStanding(registry: Pick<Registry, 'get' | 'pending'>, name
   return { kind: 'pending' };
 }
 
-export function proposeRemote(registry: Pick<Registry, 'propose'>, name: string, url: string, client: string): void {
+/** Leaves the URL as NAME's proposal and audits it: a route now exists that waits for a person. */
+export function proposeRemote(registry: Pick<Registry, 'propose'>, audit: Pick<AuditLog, 'append'>, name: string, url: string, client: string): void {
   registry.propose(name, remoteFingerprint(url), client);
+  audit.append({
+    event: 'registry', decision: 'PROPOSED', actorId: 'protect', client, serverName: name, ruleId: 'remote-proposal',
+    reason: `remote entry routed through the firewall; its URL ${url} waits for \`mcp-firewall registry approve ${name}\``,
+  });
 }

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadState } from '../../../main/firewall/clients/bookkeeping.js';
 import { editorFor } from '../../../main/firewall/clients/formats/index.js';
 import { protectClients, scanClients, unprotectClients, type EditDeps, type EditReport, type EntryResult } from '../../../main/firewall/clients/index.js';
+import { createAuditLog, type AuditLog } from '../../../main/firewall/audit/audit-log.js';
 import { createRegistry, pinnedUrl, remoteFingerprint, type Registry } from '../../../main/firewall/registry/registry.js';
 import { proposeRemote, remoteStanding } from '../../../main/firewall/registry/remote-proposal.js';
 import { openDatabase } from '../../../main/firewall/store/database.js';
@@ -29,6 +30,8 @@ const GEMINI = `{
 
 let fx: FixtureHome;
 let registry: Registry;
+let audit: AuditLog;
+let proposals: () => Array<{ server_name: string; client: string; reason: string }>;
 let close: () => void;
 afterEach(() => {
   close();
@@ -40,11 +43,13 @@ function setup(): void {
   writeFileSync(join(fx.home, '.gemini/settings.json'), GEMINI);
   const db = openDatabase(join(fx.dataDir, 'firewall.db'));
   registry = createRegistry(db);
+  audit = createAuditLog(db);
+  proposals = () => db.prepare("SELECT server_name, client, reason FROM mcp_audit WHERE decision = 'PROPOSED' ORDER BY id").all() as Array<{ server_name: string; client: string; reason: string }>;
   close = () => db.close();
   fx.deps.remote = {
     port: PORT,
     standing: (name, url) => remoteStanding(registry, name, url),
-    propose: (name, url, client) => proposeRemote(registry, name, url, client),
+    propose: (name, url, client) => proposeRemote(registry, audit, name, url, client),
   };
 }
 
@@ -101,6 +106,9 @@ describe('protect routes Streamable HTTP entries through the interposer', () => 
     expect(recorded(FILES.windsurf, 'figma')?.original.args).toEqual([originals.figma]);
     expect(recorded(FILES.gemini, 'docs')?.original.args).toEqual([originals.docs]);
     expect(recorded(FILES.codex, 'docs-search')?.original.args).toEqual([originals['docs-search']]);
+    // Each proposal is audited: a route exists now that waits for a person.
+    expect(proposals().map((p) => p.server_name).sort()).toEqual(Object.keys(originals).sort());
+    expect(proposals().find((p) => p.server_name === 'notion')!.reason).toContain(originals.notion);
     for (const [name, url] of Object.entries(originals)) {
       expect(registry.get(name)).toBeNull();
       expect(registry.pending(name)).toEqual(remoteFingerprint(url));
@@ -118,6 +126,7 @@ describe('protect routes Streamable HTTP entries through the interposer', () => 
     expect(json(FILES.gemini).mcpServers.legacy).toEqual({ url: 'https://legacy.example.com/sse' });
     expect(read(FILES.cursor).includes('"url": "https://mcp.context7.com/mcp"')).toBe(true);
     for (const name of ['sentry', 'legacy', 'exa', 'context7']) expect(registry.pending(name)).toBeNull();
+    expect(proposals().filter((p) => ['sentry', 'legacy', 'exa', 'context7'].includes(p.server_name))).toEqual([]);
   });
 
   it('is idempotent: a second protect changes no byte, proposes nothing new and still names the approve command', async () => {
