@@ -115,6 +115,18 @@ describe('remote servers through the HTTP interposer (Streamable HTTP, official 
     await expect(connect('switched-off')).rejects.toThrow(/disabled in the registry.*registry enable switched-off/s);
   });
 
+  it('stops a live remote session at once when the server is disabled (containment)', async () => {
+    engine.cli(['registry', 'approve', 'contained', '--url', everything.url]);
+    const client = await connect('contained');
+    try {
+      await client.callTool({ name: 'echo', arguments: { message: 'before' } });
+      expect(engine.cli(['registry', 'disable', 'contained']).code).toBe(0);
+      await waitFor(async () => String(await settled(client.callTool({ name: 'echo', arguments: { message: 'after' } }))).includes('disabled'), 'the live session to be stopped');
+    } finally {
+      await client.close();
+    }
+  });
+
   it('refuses requests from a browser (Origin header) and unknown sessions', async () => {
     const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'page', version: '1' } } });
     const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
