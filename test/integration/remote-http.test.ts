@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeHome, settled, startEngine, waitFor, type RunningEngine } from '../helpers/engine-harness.js';
 import { githubStyleToken } from '../unit/output/helpers.js';
 import { startEverythingHttp, startHeaderServer, type RemoteServer } from '../helpers/remote-server.js';
+import { ASK_FOR_WRITES_RULE } from '../helpers/policies.js';
 
 const POLICY = `version: v1
 defaults:
@@ -13,12 +14,7 @@ action_classes:
   - match: { mcp.tool: ["get-sum"] }
     class: write
 rules:
-  - id: ask-for-writes
-    match:
-      labels:
-        mcp.action: [write, destructive]
-    decision: REQUIRE_APPROVAL
-`;
+${ASK_FOR_WRITES_RULE}`;
 const GITHUB_TOKEN = githubStyleToken('ghp_', 'Zq8RmP2vX7kLw4Nt9Hs6Jd3Fb5Gc1Y');
 
 interface Pending {

@@ -2,17 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeHome, startEngine, type RunningEngine } from '../helpers/engine-harness.js';
 import { EVERYTHING_SERVER } from '../helpers/paths.js';
 import { connectThroughShim } from '../helpers/shim-client.js';
+import { ASK_FOR_WRITES_RULE } from '../helpers/policies.js';
 
 const ALLOW_READS_POLICY = `version: v1
 defaults:
   decision: ALLOW
 rules:
-  - id: ask-for-writes
-    match:
-      labels:
-        mcp.action: [write, destructive]
-    decision: REQUIRE_APPROVAL
-`;
+${ASK_FOR_WRITES_RULE}`;
 
 describe('wrap + serve with server-everything', () => {
   let engine: RunningEngine;

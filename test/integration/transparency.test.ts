@@ -3,6 +3,7 @@ import { CreateMessageRequestSchema, ElicitRequestSchema, LoggingMessageNotifica
 import { removeHome, startEngine, waitFor, type RunningEngine } from '../helpers/engine-harness.js';
 import { EVERYTHING_SERVER } from '../helpers/paths.js';
 import { connectThroughShim, type ShimConnection } from '../helpers/shim-client.js';
+import { ASK_FOR_WRITES_RULE } from '../helpers/policies.js';
 
 // server-everything's demo tools are named trigger-*/toggle-*, which our name heuristics
 // class as writes; classifying them in policy is exactly what a user would do.
@@ -11,12 +12,7 @@ action_classes:
   - match: { mcp.server: everything, mcp.tool: ["trigger-*", "toggle-*"] }
     class: read
 rules:
-  - id: ask-for-writes
-    match:
-      labels:
-        mcp.action: [write, destructive]
-    decision: REQUIRE_APPROVAL
-`;
+${ASK_FOR_WRITES_RULE}`;
 
 describe('the shim is transparent to what it does not police (server-everything)', () => {
   let engine: RunningEngine;
