@@ -35,7 +35,9 @@ describe('a remote server gets the keychain credential, never the client one', (
     const endpoint = new URL(`http://127.0.0.1:${engine.port}/mcp/crm-remote`);
     await client.connect(new StreamableHTTPClientTransport(endpoint, { requestInit: { headers: { authorization: CLIENT_CREDENTIAL } } }));
     try {
-      await client.callTool({ name: 'get-seen-headers', arguments: {} });
+      // Any traffic will do; not a tool whose answer echoes the credential back (the output
+      // stage would rightly redact or quarantine it, and how depends on how many it saw).
+      await client.listTools();
     } finally {
       await client.close();
     }
