@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { measureRemote, startRemoteEverything } from './remote.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -137,10 +138,23 @@ const modes = [
   ['firewall', process.execPath, [CLI, 'wrap', '--server', 'everything', '--client', 'bench', '--', process.execPath, SERVER]],
 ];
 const results = Object.fromEntries(modes.map(([label]) => [label, []]));
+const remoteResults = { 'remote direct': [], 'remote firewall': [] };
 try {
   for (let round = 0; round < ROUNDS; round++) {
     // Interleaved rounds, so drift in machine load hits every mode alike.
     for (const [label, command, args] of modes) results[label].push(await measure(label, command, args, serverEnv));
+  }
+  // Remote (Streamable HTTP) servers: direct, and through the interposer at /mcp/NAME.
+  const remote = await startRemoteEverything(SERVER);
+  try {
+    const { port } = JSON.parse(readFileSync(join(home, 'control.json'), 'utf8'));
+    await new Promise((r) => spawn(process.execPath, [CLI, 'registry', 'approve', 'remote', '--url', remote.url], { env: { ...process.env, MCP_FIREWALL_HOME: home }, stdio: 'ignore' }).once('exit', r));
+    for (let round = 0; round < ROUNDS; round++) {
+      remoteResults['remote direct'].push(await measureRemote('remote direct', remote.url));
+      remoteResults['remote firewall'].push(await measureRemote('remote firewall', `http://127.0.0.1:${port}/mcp/remote`));
+    }
+  } finally {
+    remote.stop();
   }
 } finally {
   engine.kill('SIGTERM');
@@ -170,4 +184,14 @@ console.log(`  firewall / direct   p50 ${(f.p50 / d.p50).toFixed(2)}x  p99 ${(f.
 console.log('\nadded by the firewall over the bare relay');
 console.log(`  p50 +${(f.p50 - r.p50).toFixed(0)} µs   p99 +${(f.p99 - r.p99).toFixed(0)} µs   cold start +${(f.coldStartMs - d.coldStartMs).toFixed(1)} ms over direct   shim RSS ${(f.rssKb / 1024).toFixed(1)} MB`);
 console.log(`  a clean 10 KB result: p50 +${(f.largeP50 - r.largeP50).toFixed(0)} µs (echo: +${(f.p50 - r.p50).toFixed(0)} µs, so ~${(f.largeP50 - r.largeP50 - (f.p50 - r.p50)).toFixed(0)} µs for the 10 KB)`);
-if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify({ summary, results }, null, 2));
+
+const remoteSummary = Object.fromEntries(
+  Object.entries(remoteResults).map(([label, runs]) => [label, Object.fromEntries(['p50', 'p99', 'perSec'].map((k) => [k, median(runs.map((r) => r[k]))]))]),
+);
+const rd = remoteSummary['remote direct'];
+const rf = remoteSummary['remote firewall'];
+console.log('\nremote server (Streamable HTTP), sequential tools/call echo over fetch');
+console.log('mode             p50 µs    p99 µs   calls/s');
+for (const [label, s] of Object.entries(remoteSummary)) console.log(`${label.padEnd(15)}${fmt(s.p50)} ${fmt(s.p99)} ${fmt(s.perSec)}`);
+console.log(`  interposer / direct   p50 ${(rf.p50 / rd.p50).toFixed(2)}x (+${(rf.p50 - rd.p50).toFixed(0)} µs)  p99 ${(rf.p99 / rd.p99).toFixed(2)}x  throughput ${(rf.perSec / rd.perSec).toFixed(2)}x`);
+if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify({ summary, results, remoteSummary, remoteResults }, null, 2));
