@@ -4,6 +4,7 @@ import type { ServerResponse } from 'node:http';
 import { PassThrough, Writable } from 'node:stream';
 import { createLineSplitter } from '../jsonrpc/line-splitter.js';
 import { ErrorCode, errorResponse, idKey, isRequest, type JsonRpcMessage } from '../jsonrpc/messages.js';
+import type { ActionClass } from '../policy/types.js';
 import { runShim } from '../proxy/shim.js';
 import { remoteFingerprint } from '../registry/registry.js';
 import { finishPost, isOpen, openEventStream, SESSION_HEADER, writeEvent, type PendingPost } from './client-stream.js';
@@ -118,11 +119,20 @@ export function startHttpSession(options: HttpSessionOptions): HttpSession {
     options.onEnd(session);
   };
 
+  // The relay's verdict on each tools/call it sends, so the upstream picks the credential by class.
+  const classById = new Map<string, ActionClass>();
   const spawnUpstream = ((_command: string, _args: string[], spawnOptions: { env?: NodeJS.ProcessEnv }) =>
     createUpstream({
       server: options.server,
       url: options.url,
       ...(spawnOptions.env?.AUTHORIZATION ? { authorization: spawnOptions.env.AUTHORIZATION } : {}),
+      ...(spawnOptions.env?.AUTHORIZATION_READ ? { readAuthorization: spawnOptions.env.AUTHORIZATION_READ } : {}),
+      actionClassOf: (requestId) => {
+        const key = idKey(requestId);
+        const actionClass = classById.get(key);
+        classById.delete(key);
+        return actionClass;
+      },
     })) as unknown as typeof nodeSpawn;
 
   const session: HttpSession = {
@@ -189,6 +199,7 @@ export function startHttpSession(options: HttpSessionOptions): HttpSession {
     log: options.log,
     socketPath: options.socketPath,
     spawn: spawnUpstream,
+    onDispatch: (requestId, actionClass) => void classById.set(idKey(requestId), actionClass),
   }).finally(finish);
   return session;
 }

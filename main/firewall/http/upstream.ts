@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { PassThrough, Writable } from 'node:stream';
 import { createLineSplitter } from '../jsonrpc/line-splitter.js';
 import { ErrorCode, errorResponse, idKey, isRequest, type JsonRpcId, type JsonRpcMessage } from '../jsonrpc/messages.js';
+import type { ActionClass } from '../policy/types.js';
 import { createSseParser } from './sse-parser.js';
 
 export interface UpstreamOptions {
@@ -10,6 +11,15 @@ export interface UpstreamOptions {
   url: string;
   /** The firewall's own credential for this server (keychain secret AUTHORIZATION), sent as is. */
   authorization?: string;
+  /**
+   * A read-only credential (keychain secret AUTHORIZATION_READ). When there is one, only
+   * a tools/call the policy classed write or destructive carries `authorization`;
+   * everything else — reads, listings, initialize, the GET stream — carries this one, so a
+   * read never holds a token that could write (DESIGN §6).
+   */
+  readAuthorization?: string;
+  /** The action class the relay decided for a tools/call it is sending (by request id). */
+  actionClassOf?: (id: JsonRpcId) => ActionClass | undefined;
   fetch?: typeof fetch;
 }
 
@@ -40,14 +50,21 @@ export function createUpstream(options: UpstreamOptions): UpstreamProcess {
   // Everything but `initialize` waits for it: later requests need the session id it brings.
   let initialized: Promise<void> = Promise.resolve();
 
-  const headers = (accept = 'application/json, text/event-stream'): Record<string, string> => ({
+  const readCredential = options.readAuthorization ?? options.authorization;
+  const headers = (accept = 'application/json, text/event-stream', authorization = readCredential): Record<string, string> => ({
     'content-type': 'application/json',
     accept,
     ...(sessionId ? { 'mcp-session-id': sessionId } : {}),
     ...(protocolVersion ? { 'mcp-protocol-version': protocolVersion } : {}),
     // The client's own Authorization never gets here (DESIGN §6: no token passthrough).
-    ...(options.authorization ? { authorization: options.authorization } : {}),
+    ...(authorization ? { authorization } : {}),
   });
+  /** The write credential only for a tools/call classed other than read; an unknown class counts as a write. */
+  const credentialFor = (messages: JsonRpcMessage[]) => {
+    // Every call's class is looked up (the lookup also forgets it), then any write decides.
+    const classes = messages.filter((m) => isRequest(m) && m.method === 'tools/call').map((m) => options.actionClassOf?.(m.id!) ?? 'write');
+    return classes.some((c) => c !== 'read') ? options.authorization : readCredential;
+  };
 
   /** Hands one upstream message to the relay as one line; returns the ids it answers. */
   const emit = (text: string, answered: Set<string>) => {
@@ -127,7 +144,7 @@ export function createUpstream(options: UpstreamOptions): UpstreamProcess {
     const answered = new Set<string>();
     try {
       if (killed) return;
-      const response = await fetchFn(options.url, { method: 'POST', headers: headers(), body: text, signal: abort.signal });
+      const response = await fetchFn(options.url, { method: 'POST', headers: headers(undefined, credentialFor(messages)), body: text, signal: abort.signal });
       if (init) sessionId = response.headers.get('mcp-session-id') ?? sessionId;
       if (!response.ok) {
         const excerpt = (await response.text().catch(() => '')).slice(0, 200);

@@ -1,5 +1,5 @@
 import type { ManifestKind } from '../pins/manifest-keys.js';
-import type { Constraints, Decision, PolicySpec } from '../policy/types.js';
+import type { ActionClass, Constraints, Decision, PolicySpec } from '../policy/types.js';
 
 // Shim ↔ engine messages, one JSON object per line over the engine's local socket.
 // The shim decides plain ALLOW/DENY itself on the snapshot and only asks the engine
@@ -20,7 +20,7 @@ export interface CallInfo {
   server: string;
   method: string;
   tool: string;
-  actionClass: string;
+  actionClass: ActionClass;
   argsDigest: string;
   arguments: unknown;
   requestId: string;

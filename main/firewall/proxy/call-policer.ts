@@ -7,7 +7,7 @@ import type { CompiledPolicy } from '../policy/evaluate.js';
 import type { SessionGuards } from '../guard/session-guards.js';
 import type { TaintTracker } from '../guard/taint.js';
 import { pausedVerdict } from '../policy/pause.js';
-import type { Constraints } from '../policy/types.js';
+import type { ActionClass, Constraints } from '../policy/types.js';
 import { ENGINE_GONE, type EngineLink } from './engine-link.js';
 import { argumentLeak } from './argument-dlp.js';
 import { createOutputStage, errorAnswer, type Answer, type StagedCall } from './output-stage.js';
@@ -53,6 +53,8 @@ export interface PolicerContext {
   release: (call: PolicedCall) => void;
   /** The call was given up on (max_runtime_sec) while the server has it: drop its late answer. */
   abandon: (call: PolicedCall) => void;
+  /** Hears each call as it is sent to the server, with its action class. */
+  onDispatch?: (id: JsonRpcId, actionClass: ActionClass) => void;
 }
 
 interface ParamsShape {
@@ -146,6 +148,7 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
       ctx.release(call);
       return;
     }
+    ctx.onDispatch?.(call.id, call.info.actionClass);
     ctx.toServer.send(raw);
     const seconds = constraints.max_runtime_sec ?? ctx.policy().spec.defaultMaxRuntimeSec;
     call.deadline = Date.now() + seconds * 1000;

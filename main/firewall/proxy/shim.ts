@@ -7,6 +7,7 @@ import { sniffResultId, SNIFF_MIN_BYTES } from '../jsonrpc/result-sniff.js';
 import { isCleanLine } from '../output/index.js';
 import { ErrorCode, errorResponse, idKey, isRequest, notification, type JsonRpcId, type JsonRpcMessage } from '../jsonrpc/messages.js';
 import type { ToolDescription } from '../policy/action-class.js';
+import type { ActionClass } from '../policy/types.js';
 import { compilePolicy, type CompiledPolicy } from '../policy/evaluate.js';
 import { createSessionGuards } from '../guard/session-guards.js';
 import { createTaintTracker } from '../guard/taint.js';
@@ -31,6 +32,8 @@ export interface ShimOptions {
   log: (line: string) => void;
   socketPath: string;
   spawn?: typeof nodeSpawn;
+  /** A policed call is about to reach the server, with the class it was decided as (the HTTP interposer picks its upstream credential by it). */
+  onDispatch?: (id: JsonRpcId, actionClass: ActionClass) => void;
 }
 
 /** The methods whose requests are decided by policy; everything else passes untouched. */
@@ -134,6 +137,7 @@ function relay(parts: RelayParts): Promise<number> {
     policy: parts.getPolicy, emergency: parts.getEmergency, tools, heldReason: (tool) => manifest.heldReason('tools/call', tool), link, toClient, toServer,
     guards: createSessionGuards(), taint: createTaintTracker(), pausedUntil: parts.getPausedUntil,
     release: (call) => inFlight.delete(idKey(call.id)),
+    ...(options.onDispatch ? { onDispatch: options.onDispatch } : {}),
     abandon: (call) => {
       const key = idKey(call.id);
       inFlight.delete(key);

@@ -34,12 +34,14 @@ describe('remote admission and upstream credentials (engine in process)', () => 
     engine = createEngine({
       dataDir: dir,
       defaultPolicyFile: join(REPO_ROOT, 'resources', 'default-policy.yaml'),
-      secretEnv: async (server): Promise<Record<string, string>> => (server === 'headers' ? { AUTHORIZATION: 'Bearer from-the-keychain' } : {}),
+      secretEnv: async (server): Promise<Record<string, string>> =>
+        server === 'headers' ? { AUTHORIZATION: 'Bearer from-the-keychain' } : server === 'split' ? { AUTHORIZATION: 'Bearer WRITE', AUTHORIZATION_READ: 'Bearer READ' } : {},
     });
     shims = await startShimServer(engine, engine.paths.socket);
     api = await startControlApi(engine, { port: 0, token: 'test-token', dashboard: false });
     remote = await startHeaderServer();
     approveServer(engine.registry, engine.audit, 'headers', 'test', remoteFingerprint(remote.url));
+    approveServer(engine.registry, engine.audit, 'split', 'test', remoteFingerprint(remote.url));
   });
   afterAll(async () => {
     await remote.stop();
@@ -102,5 +104,32 @@ describe('remote admission and upstream credentials (engine in process)', () => 
       interposer.close();
       await new Promise((resolve) => server.close(resolve));
     }
+  });
+
+  it('sends the write token only with a call the policy classed as a write, the read token with everything else', async () => {
+    const before = (await seen()).length;
+    const client = new Client({ name: 'split-test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${api.port}/mcp/split`)));
+    try {
+      await client.callTool({ name: 'get-time-slowly', arguments: { ms: 1 } });
+      // The shipped policy asks before a write: allow it as a person would.
+      const write = client.callTool({ name: 'update-note', arguments: { text: 'hi' } });
+      let pending = engine.approvals.list();
+      for (let i = 0; i < 200 && pending.length === 0; i++) {
+        await new Promise((r) => setTimeout(r, 10));
+        pending = engine.approvals.list();
+      }
+      expect(engine.approvals.answer(pending[0]!.id, 'allow', 'once')).toBe(true);
+      expect(JSON.stringify((await write).content)).toContain('noted');
+    } finally {
+      await client.close();
+    }
+    const requests = (await seen()).slice(before) as Array<{ method: string; authorization: string | null; rpc: string | null }>;
+    const byRpc = (rpc: string) => requests.filter((r) => r.rpc === rpc).map((r) => r.authorization);
+    expect(byRpc('tools/call update-note')).toEqual(['Bearer WRITE']);
+    expect(byRpc('tools/call get-time-slowly')).toEqual(['Bearer READ']);
+    expect(byRpc('initialize')).toEqual(['Bearer READ']);
+    const writeTokens = requests.filter((r) => r.authorization === 'Bearer WRITE');
+    expect(writeTokens.map((r) => r.rpc)).toEqual(['tools/call update-note']);
   });
 });

@@ -63,4 +63,41 @@ describe('the upstream adapter (a remote server dressed as a child process)', ()
     expect(await answer(1)).toMatchObject({ error: { message: expect.stringContaining('mcp-firewall secrets set headers AUTHORIZATION') } });
     upstream.kill();
   });
+
+  it('splits credentials by action class: only a write or destructive call carries the write token', async () => {
+    const sent: Array<{ what: string; authorization: string | null }> = [];
+    const fakeFetch = (async (_url: string, init: RequestInit) => {
+      const headers = new Headers(init.headers);
+      const body = typeof init.body === 'string' ? (JSON.parse(init.body) as { id?: number; method?: string; params?: { name?: string } }) : null;
+      sent.push({ what: body ? `${body.method}${body.params?.name ? ` ${body.params.name}` : ''}` : String(init.method), authorization: headers.get('authorization') });
+      if (!body || body.id === undefined) return new Response(null, { status: 202 });
+      const result = body.method === 'initialize' ? { protocolVersion: '2025-06-18', capabilities: {}, serverInfo: { name: 'fake', version: '1' } } : { content: [] };
+      return new Response(JSON.stringify({ jsonrpc: '2.0', id: body.id, result }), { headers: { 'content-type': 'application/json', 'mcp-session-id': 'upstream-session' } });
+    }) as typeof fetch;
+    const classes = new Map<number, 'read' | 'write' | 'destructive'>([[3, 'read'], [4, 'write'], [5, 'destructive']]);
+    const upstream = createUpstream({
+      server: 'crm', url: 'https://crm.example.com/mcp', fetch: fakeFetch,
+      authorization: 'Bearer WRITE', readAuthorization: 'Bearer READ', actionClassOf: (id) => classes.get(id as number),
+    });
+    const { send, answer } = drive(upstream);
+    send(INITIALIZE);
+    await answer(1);
+    send({ jsonrpc: '2.0', id: 2, method: 'tools/list', params: {} });
+    send({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'get_contact', arguments: {} } });
+    send({ jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'update_contact', arguments: {} } });
+    send({ jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'delete_contact', arguments: {} } });
+    send({ jsonrpc: '2.0', id: 6, method: 'tools/call', params: { name: 'unclassified', arguments: {} } });
+    for (const id of [2, 3, 4, 5, 6]) await answer(id);
+    const closed = new Promise((r) => upstream.once('close', r));
+    upstream.kill();
+    await closed;
+    const token = (what: string) => sent.find((s) => s.what === what)?.authorization;
+    expect(token('initialize')).toBe('Bearer READ');
+    expect(token('tools/list')).toBe('Bearer READ');
+    expect(token('tools/call get_contact')).toBe('Bearer READ');
+    expect(token('tools/call update_contact')).toBe('Bearer WRITE');
+    expect(token('tools/call delete_contact')).toBe('Bearer WRITE');
+    expect(token('tools/call unclassified')).toBe('Bearer WRITE'); // unknown counts as a write
+    expect(token('DELETE')).toBe('Bearer READ');
+  });
 });
