@@ -15,7 +15,7 @@ usage:
   mcp-firewall serve [--port N] [--policy FILE]        run the engine headless
   mcp-firewall wrap --server NAME [--client ID] -- CMD ARGS...
                                                        the stdio shim client configs launch
-  mcp-firewall registry list | approve NAME [--url URL] | disable NAME | enable NAME
+  mcp-firewall registry list | approve NAME [--url URL [--sse]] | disable NAME | enable NAME
                                                        --url: a remote server, reached at /mcp/NAME
   mcp-firewall approvals list | allow ID [--scope once|session|always] | deny ID
   mcp-firewall policy check FILE | show | emergency on|off|status

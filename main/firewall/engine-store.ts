@@ -2,7 +2,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { createAuditLog } from './audit/audit-log.js';
 import { dataPaths, resolveDataDir } from './paths.js';
 import { approveServer, setServerEnabled } from './registry/registry-actions.js';
-import { proposeRemote } from './registry/remote-proposal.js';
+import { proposeRemote, type RemoteAddress } from './registry/remote-proposal.js';
 import { createRegistry, type Registry, type RegistryEntry } from './registry/registry.js';
 import { openDatabase } from './store/database.js';
 
@@ -13,7 +13,7 @@ export interface EngineStore {
   approveServer(name: string, actor: string): RegistryEntry;
   setServerEnabled(name: string, enabled: boolean, actor: string): RegistryEntry | null;
   /** A remote entry `protect` routed: its URL waits for `registry approve NAME` (audited). */
-  proposeRemote(name: string, url: string, client: string): void;
+  proposeRemote(name: string, address: RemoteAddress, client: string): void;
   close(): void;
 }
 

@@ -15,6 +15,13 @@ export interface RunningEngine {
   stop(): Promise<void>;
 }
 
+/** A row of GET /api/approvals, as far as tests read it. */
+export interface PendingApproval {
+  id: string;
+  tool: string;
+  server: string;
+}
+
 export interface EngineOptions {
   /** Policy YAML written to the data dir before start; the shipped default otherwise. */
   policy?: string;

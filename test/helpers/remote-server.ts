@@ -58,7 +58,12 @@ export async function startEverythingHttp(env: NodeJS.ProcessEnv = {}): Promise<
   return startHttpServer([EVERYTHING_SERVER, 'streamableHttp'], await freePort(), env, /listening on port/, '/mcp');
 }
 
-/** Our fixture that records the headers of every request it receives (GET /seen). */
-export async function startHeaderServer(port?: number): Promise<RemoteServer> {
-  return startHttpServer([HEADER_SERVER], port ?? (await freePort()), {}, /"port":/, '/mcp');
+/** server-everything in its legacy HTTP+SSE mode (GET /sse, POST /message). */
+export async function startEverythingSse(env: NodeJS.ProcessEnv = {}): Promise<RemoteServer> {
+  return startHttpServer([EVERYTHING_SERVER, 'sse'], await freePort(), env, /running on port/, '/sse');
+}
+
+/** Our fixture that records the headers of every request it receives (GET /seen); `path` '/sse' for its legacy SSE side. */
+export async function startHeaderServer(port?: number, path: '/mcp' | '/sse' = '/mcp'): Promise<RemoteServer> {
+  return startHttpServer([HEADER_SERVER], port ?? (await freePort()), {}, /"port":/, path);
 }

@@ -1,62 +1,72 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeHome, removeHome, startEngine, type RunningEngine } from '../helpers/engine-harness.js';
-import { startEverythingHttp, type RemoteServer } from '../helpers/remote-server.js';
+import { startEverythingHttp, startEverythingSse, type RemoteServer } from '../helpers/remote-server.js';
 
-describe('protect routes a remote entry of a real client config through the HTTP interposer', () => {
-  let engine: RunningEngine;
-  let everything: RemoteServer;
-  let userHome: string;
-  let configFile: string;
-  let original: string;
+interface ClaudeHome {
+  engine: RunningEngine;
+  everything: RemoteServer;
+  configFile: string;
+  original: string;
+}
 
+/** A real `serve` whose user home holds Claude Code's file with one remote entry, `everything`, of `type`. */
+function claudeHomeWith(startServer: () => Promise<RemoteServer>, type: 'http' | 'sse'): ClaudeHome {
+  const home = {} as ClaudeHome;
+  let userHome: string | undefined;
   beforeAll(async () => {
-    everything = await startEverythingHttp();
+    home.everything = await startServer();
     userHome = makeHome();
-    configFile = join(userHome, '.claude.json');
+    home.configFile = join(userHome, '.claude.json');
     // Claude Code's user file as it looks in the wild: state keys around the servers.
-    original = `{
+    home.original = `{
   "numStartups": 7,
   "mcpServers": {
     "everything": {
-      "type": "http",
-      "url": ${JSON.stringify(everything.url)}
+      "type": "${type}",
+      "url": ${JSON.stringify(home.everything.url)}
     }
   },
   "userID": "0123"
 }
 `;
-    writeFileSync(configFile, original);
-    engine = await startEngine({ env: { HOME: userHome, XDG_CONFIG_HOME: join(userHome, '.config') }, cwd: userHome });
+    writeFileSync(home.configFile, home.original);
+    home.engine = await startEngine({ env: { HOME: userHome, XDG_CONFIG_HOME: join(userHome, '.config') }, cwd: userHome });
   });
   afterAll(async () => {
-    await everything?.stop();
-    await engine?.stop();
-    if (engine) removeHome(engine.home);
+    await home.everything?.stop();
+    await home.engine?.stop();
+    if (home.engine) removeHome(home.engine.home);
     if (userHome) removeHome(userHome);
   });
+  return home;
+}
+
+describe('protect routes a remote entry of a real client config through the HTTP interposer', () => {
+  const home = claudeHomeWith(() => startEverythingHttp(), 'http');
 
   it('rewrites the url to /mcp/NAME, waits for approval, then relays echo to the original server; unprotect restores the file', async () => {
-    const protect = engine.cli(['protect', '--client', 'claude-code']);
+    const protect = home.engine.cli(['protect', '--client', 'claude-code']);
     expect(protect.code, protect.stderr).toBe(0);
     expect(protect.stdout).toContain('approve it to connect: mcp-firewall registry approve everything');
-    const routed = (JSON.parse(readFileSync(configFile, 'utf8')) as { mcpServers: { everything: { type: string; url: string } } }).mcpServers.everything;
-    expect(routed).toEqual({ type: 'http', url: `http://127.0.0.1:${engine.port}/mcp/everything` });
+    const routed = (JSON.parse(readFileSync(home.configFile, 'utf8')) as { mcpServers: { everything: { type: string; url: string } } }).mcpServers.everything;
+    expect(routed).toEqual({ type: 'http', url: `http://127.0.0.1:${home.engine.port}/mcp/everything` });
 
-    const scan = JSON.parse(engine.cli(['scan', '--json', '--client', 'claude-code']).stdout) as { servers: Array<{ name: string; status: string; url: string }> };
-    expect(scan.servers).toEqual([expect.objectContaining({ name: 'everything', status: 'protected', url: everything.url })]);
+    const scan = JSON.parse(home.engine.cli(['scan', '--json', '--client', 'claude-code']).stdout) as { servers: Array<{ name: string; status: string; url: string }> };
+    expect(scan.servers).toEqual([expect.objectContaining({ name: 'everything', status: 'protected', url: home.everything.url })]);
 
     // Not approved yet: the interposer refuses, so the rewrite alone opened nothing.
     const early = new Client({ name: 'claude-code-stand-in', version: '1.0.0' });
     await expect(early.connect(new StreamableHTTPClientTransport(new URL(routed.url)))).rejects.toThrow(/approve everything --url/);
     await early.close();
 
-    const approve = engine.cli(['registry', 'approve', 'everything']);
+    const approve = home.engine.cli(['registry', 'approve', 'everything']);
     expect(approve.code, approve.stderr).toBe(0);
-    expect(approve.stdout).toContain(`launch line pinned: url ${everything.url}`);
+    expect(approve.stdout).toContain(`launch line pinned: url ${home.everything.url}`);
 
     const client = new Client({ name: 'claude-code-stand-in', version: '1.0.0' });
     await client.connect(new StreamableHTTPClientTransport(new URL(routed.url)));
@@ -67,16 +77,51 @@ describe('protect routes a remote entry of a real client config through the HTTP
       await client.close();
     }
 
-    expect(engine.cli(['unprotect', '--client', 'claude-code']).code).toBe(0);
-    expect(readFileSync(configFile, 'utf8')).toBe(original);
+    expect(home.engine.cli(['unprotect', '--client', 'claude-code']).code).toBe(0);
+    expect(readFileSync(home.configFile, 'utf8')).toBe(home.original);
   });
 
-  it("routes it from the dashboard's Protect too, to the port the engine serves", async () => {
-    const protect = await engine.api('POST', '/dashboard/protect', { client: 'claude-code' });
+  it("routes it from the dashboard's Protect too, to the port the home.engine serves", async () => {
+    const protect = await home.engine.api('POST', '/dashboard/protect', { client: 'claude-code' });
     expect(protect.status).toBe(200);
-    const routed = (JSON.parse(readFileSync(configFile, 'utf8')) as { mcpServers: { everything: { url: string } } }).mcpServers.everything;
-    expect(routed.url).toBe(`http://127.0.0.1:${engine.port}/mcp/everything`);
-    expect((await engine.api('POST', '/dashboard/unprotect', { client: 'claude-code' })).status).toBe(200);
-    expect(readFileSync(configFile, 'utf8')).toBe(original);
+    const routed = (JSON.parse(readFileSync(home.configFile, 'utf8')) as { mcpServers: { everything: { url: string } } }).mcpServers.everything;
+    expect(routed.url).toBe(`http://127.0.0.1:${home.engine.port}/mcp/everything`);
+    expect((await home.engine.api('POST', '/dashboard/unprotect', { client: 'claude-code' })).status).toBe(200);
+    expect(readFileSync(home.configFile, 'utf8')).toBe(home.original);
+  });
+});
+
+describe('protect routes a legacy SSE entry of a real client config through the interposer', () => {
+  const home = claudeHomeWith(() => startEverythingSse(), 'sse');
+
+  it('rewrites the url to /mcp/NAME/sse, pins the SSE transport on approve, relays echo, and unprotect restores the file', async () => {
+    const protect = home.engine.cli(['protect', '--client', 'claude-code']);
+    expect(protect.code, protect.stderr).toBe(0);
+    expect(protect.stdout).toContain('approve it to connect: mcp-firewall registry approve everything');
+    const routed = (JSON.parse(readFileSync(home.configFile, 'utf8')) as { mcpServers: { everything: { type: string; url: string } } }).mcpServers.everything;
+    expect(routed).toEqual({ type: 'sse', url: `http://127.0.0.1:${home.engine.port}/mcp/everything/sse` });
+
+    const scan = JSON.parse(home.engine.cli(['scan', '--json', '--client', 'claude-code']).stdout) as { servers: Array<{ name: string; status: string; url: string }> };
+    expect(scan.servers).toEqual([expect.objectContaining({ name: 'everything', status: 'protected', transport: 'sse', url: home.everything.url })]);
+
+    const early = new Client({ name: 'claude-code-stand-in', version: '1.0.0' });
+    await expect(early.connect(new SSEClientTransport(new URL(routed.url)))).rejects.toThrow(/approve everything --url/);
+    await early.close();
+
+    const approve = home.engine.cli(['registry', 'approve', 'everything']);
+    expect(approve.code, approve.stderr).toBe(0);
+    expect(approve.stdout).toContain(`launch line pinned: sse-url ${home.everything.url}`);
+
+    const client = new Client({ name: 'claude-code-stand-in', version: '1.0.0' });
+    await client.connect(new SSEClientTransport(new URL(routed.url)));
+    try {
+      const result = await client.callTool({ name: 'echo', arguments: { message: 'via the routed sse config' } });
+      expect(JSON.stringify(result.content)).toContain('via the routed sse config');
+    } finally {
+      await client.close();
+    }
+
+    expect(home.engine.cli(['unprotect', '--client', 'claude-code']).code).toBe(0);
+    expect(readFileSync(home.configFile, 'utf8')).toBe(home.original);
   });
 });

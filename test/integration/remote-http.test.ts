@@ -2,26 +2,12 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeHome, settled, startEngine, waitFor, type RunningEngine } from '../helpers/engine-harness.js';
+import { removeHome, settled, startEngine, waitFor, type PendingApproval, type RunningEngine } from '../helpers/engine-harness.js';
 import { githubStyleToken } from '../unit/output/helpers.js';
 import { startEverythingHttp, startHeaderServer, type RemoteServer } from '../helpers/remote-server.js';
-import { ASK_FOR_WRITES_RULE } from '../helpers/policies.js';
+import { GET_SUM_IS_A_WRITE_POLICY } from '../helpers/policies.js';
 
-const POLICY = `version: v1
-defaults:
-  decision: ALLOW
-action_classes:
-  - match: { mcp.tool: ["get-sum"] }
-    class: write
-rules:
-${ASK_FOR_WRITES_RULE}`;
 const GITHUB_TOKEN = githubStyleToken('ghp_', 'Zq8RmP2vX7kLw4Nt9Hs6Jd3Fb5Gc1Y');
-
-interface Pending {
-  id: string;
-  tool: string;
-  server: string;
-}
 
 describe('remote servers through the HTTP interposer (Streamable HTTP, official SDK client)', () => {
   let engine: RunningEngine;
@@ -35,7 +21,7 @@ describe('remote servers through the HTTP interposer (Streamable HTTP, official 
   const audit = (sql: string) => JSON.parse(engine.cli(['audit', 'query', sql, '--json']).stdout) as Array<Record<string, unknown>>;
 
   beforeAll(async () => {
-    engine = await startEngine({ policy: POLICY });
+    engine = await startEngine({ policy: GET_SUM_IS_A_WRITE_POLICY });
     everything = await startEverythingHttp({ GITHUB_TOKEN });
     const approve = engine.cli(['registry', 'approve', 'everything', '--url', everything.url]);
     expect(approve.code).toBe(0);
@@ -69,7 +55,7 @@ describe('remote servers through the HTTP interposer (Streamable HTTP, official 
   it('holds a write for approval: it completes when allowed and fails when denied', async () => {
     const client = await connect('everything');
     try {
-      const pending = () => waitFor(async () => ((await engine.api('GET', '/approvals')).body as Pending[]).find((p) => p.tool === 'get-sum'), 'a pending get-sum');
+      const pending = () => waitFor(async () => ((await engine.api('GET', '/approvals')).body as PendingApproval[]).find((p) => p.tool === 'get-sum'), 'a pending get-sum');
       const allowed = client.callTool({ name: 'get-sum', arguments: { a: 2, b: 3 } });
       const first = await pending();
       expect(first.server).toBe('everything');

@@ -1,13 +1,13 @@
 import { createEngineStore } from '../../firewall/engine-store.js';
 import { createAuditLog } from '../../firewall/audit/audit-log.js';
 import { approveServer } from '../../firewall/registry/registry-actions.js';
-import { formatFingerprint, remoteFingerprint, remoteUrlProblem, type RegistryEntry } from '../../firewall/registry/registry.js';
+import { formatFingerprint, remoteFingerprint, remoteUrlProblem, type RegistryEntry, type RemoteTransport } from '../../firewall/registry/registry.js';
 import { parseArgs, stringFlag } from '../args.js';
 import { UsageError, type CommandHandler, type CliIo } from '../command.js';
 import { callEngine, EngineNotRunning, readControlInfo } from '../control-client.js';
 import { formatTable } from './output.js';
 
-export const registryUsage = 'mcp-firewall registry list [--json] | approve NAME [--url URL] | disable NAME | enable NAME';
+export const registryUsage = 'mcp-firewall registry list [--json] | approve NAME [--url URL [--sse]] | disable NAME | enable NAME';
 
 /**
  * Goes through the running engine when there is one (so a disable stops live sessions
@@ -29,7 +29,7 @@ async function viaEngineOrStore<T>(io: CliIo, remote: () => Promise<unknown>, lo
 }
 
 export const registryCommand: CommandHandler = async (args, io) => {
-  const parsed = parseArgs(args, ['json']);
+  const parsed = parseArgs(args, ['json', 'sse']);
   const [verb, name] = parsed.positional;
   if (verb === 'list') {
     const entries = (await viaEngineOrStore(io, () => callEngine(io.env, 'GET', '/registry'), (s) => s.registry.list())) as RegistryEntry[];
@@ -38,13 +38,17 @@ export const registryCommand: CommandHandler = async (args, io) => {
     return 0;
   }
   if (!name || !['approve', 'disable', 'enable'].includes(verb ?? '')) throw new UsageError(`usage: ${registryUsage}`);
-  // A remote (Streamable HTTP) server: its URL is pinned as its launch line, so /mcp/NAME reaches it and only it.
+  // A remote server: its URL (and transport: --sse for the legacy HTTP+SSE one) is pinned
+  // as its launch line, so /mcp/NAME reaches it and only it.
   const url = verb === 'approve' ? stringFlag(parsed, 'url') : undefined;
+  const transport: RemoteTransport = parsed.flags.has('sse') ? 'sse' : 'http';
+  if (transport === 'sse' && url === undefined) throw new UsageError('--sse goes with --url URL (a legacy HTTP+SSE server)');
   const problem = url === undefined ? null : remoteUrlProblem(url);
   if (problem) throw new UsageError(problem);
   const path = `/registry/${encodeURIComponent(name)}/${verb}`;
-  const entry = (await viaEngineOrStore(io, () => callEngine(io.env, 'POST', path, url === undefined ? undefined : { url }), (s) => {
-    if (verb === 'approve' && url !== undefined) return approveServer(s.registry, createAuditLog(s.db), name, 'cli', remoteFingerprint(url));
+  const body = url === undefined ? undefined : { url, ...(transport === 'sse' ? { transport } : {}) };
+  const entry = (await viaEngineOrStore(io, () => callEngine(io.env, 'POST', path, body), (s) => {
+    if (verb === 'approve' && url !== undefined) return approveServer(s.registry, createAuditLog(s.db), name, 'cli', remoteFingerprint(url, transport));
     if (verb === 'approve') return s.approveServer(name, 'cli');
     const result = s.setServerEnabled(name, verb === 'enable', 'cli');
     if (!result) throw new Error(`server '${name}' is not in the registry`);
@@ -55,7 +59,9 @@ export const registryCommand: CommandHandler = async (args, io) => {
   if (url !== undefined) {
     // 7337: serve's default port (not imported: that would load the whole engine host into this command).
     const port = readControlInfo(io.env)?.info.port ?? 7337;
-    io.stdout(`point your MCP client at http://127.0.0.1:${port}/mcp/${encodeURIComponent(name)}\n`);
+    // Either route reaches either transport (the relay sits between): the client keeps its own.
+    const route = `http://127.0.0.1:${port}/mcp/${encodeURIComponent(name)}`;
+    io.stdout(`point your MCP client at ${route} (Streamable HTTP) or ${route}/sse (legacy SSE)\n`);
   }
   return 0;
 };

@@ -40,11 +40,13 @@ const ROUTES: Array<[method: string, pattern: RegExp, handler: Handler]> = [
   }],
   ['GET', /^\/api\/registry$/, ({ engine }) => engine.registry.list()],
   ['POST', /^\/api\/registry\/([^/]+)\/approve$/, async ({ engine, params, body }) => {
-    const url = (await body()).url;
+    const { url, transport = 'http' } = await body();
     if (url === undefined) return engine.approveServer(params[0]!, ACTOR);
     const problem = remoteUrlProblem(url);
     if (problem) throw new HttpError(400, problem);
-    return approveServer(engine.registry, engine.audit, params[0]!, ACTOR, remoteFingerprint(url as string));
+    // 'sse': the legacy HTTP+SSE transport (2024-11-05); pinned with the URL, so a switch is drift.
+    if (transport !== 'http' && transport !== 'sse') throw new HttpError(400, '"transport" must be "http" or "sse"');
+    return approveServer(engine.registry, engine.audit, params[0]!, ACTOR, remoteFingerprint(url as string, transport));
   }],
   ['POST', /^\/api\/registry\/([^/]+)\/(disable|enable)$/, ({ engine, params }) => {
     const entry = engine.setServerEnabled(params[0]!, params[1] === 'enable', ACTOR);

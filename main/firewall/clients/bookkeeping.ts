@@ -13,7 +13,7 @@ export interface OpRecord {
 }
 
 export interface EntryRecord {
-  /** A remote entry: original and inserted are its URL as `{ command: 'url', args: [URL] }`. */
+  /** A remote entry: original and inserted are its URL as `{ command: 'url', args: [URL] }` (`sse-url` for legacy SSE). */
   kind?: 'remote';
   name: string;
   path: KeyPath;

@@ -9,6 +9,7 @@ import { launchOps, readEntries, type LaunchOp } from './read-entries.js';
 import { clientToken, decideRemote, entryIdentity, routedTarget, standingDetail, tokenHint, urlIdentity } from './remote-route.js';
 import type { ClientsDeps, DiscoveredServer, FileError, KeyPath } from './types.js';
 import { buildWrapLaunch, launchFingerprint } from './wrap-line.js';
+import { pinnedRemote, type RemotePin } from '../registry/registry.js';
 
 export type EntryOutcome =
   | 'protected'
@@ -67,7 +68,7 @@ interface PlannedFile {
   results: EntryResult[];
   moves: SecretMove[];
   /** Remote entries whose original URL becomes the server's proposal once the file is written. */
-  proposals: { name: string; url: string }[];
+  proposals: { name: string; pin: RemotePin }[];
 }
 
 type Base = Omit<EntryResult, 'outcome' | 'detail'>;
@@ -75,9 +76,9 @@ type Base = Omit<EntryResult, 'outcome' | 'detail'>;
 /** For an entry routed earlier: whether its original URL (from our bookkeeping) still waits for approval. */
 function routedDetail(file: LoadedFile, server: DiscoveredServer, deps: EditDeps): string | undefined {
   const rec = loadState(deps.dataDir, file.spec.path)?.entries.find((e) => e.kind === 'remote' && samePath(e.path, server.path));
-  const url = rec?.original.args[0];
-  if (url === undefined || !deps.remote) return undefined;
-  const standing = deps.remote.standing(server.name, url);
+  const pin = pinnedRemote(rec?.original ?? null);
+  if (!pin || !deps.remote) return undefined;
+  const standing = deps.remote.standing(server.name, pin);
   return standing.kind === 'conflict' ? `registry: ${standing.reason}` : standingDetail(server.name, standing);
 }
 
@@ -120,8 +121,9 @@ function planFile(file: LoadedFile, deps: EditDeps): PlannedFile {
       const edited = edit(base, server, decision.keys.map((k) => ({ path: [...server.path, k], value: decision.inserted })));
       if (!edited) continue;
       const { done: ops, moved } = edited;
-      plan.records.push({ kind: 'remote', name: server.name, path: server.path, original: urlIdentity(decision.url), inserted: urlIdentity(decision.inserted), ops });
-      if (decision.standing.kind === 'pending') plan.proposals.push({ name: server.name, url: decision.url });
+      const { pin } = decision;
+      plan.records.push({ kind: 'remote', name: server.name, path: server.path, original: urlIdentity(pin.url, pin.transport), inserted: urlIdentity(decision.inserted, pin.transport), ops });
+      if (decision.standing.kind === 'pending') plan.proposals.push({ name: server.name, pin });
       const detail = [
         standingDetail(server.name, decision.standing),
         moved.length > 0 ? movedDetail(moved, deps.dryRun === true) : clientToken(server, file.spec) ? tokenHint(server.name) : undefined,
@@ -189,7 +191,7 @@ async function commitFile(file: LoadedFile, plan: PlannedFile, deps: EditDeps, r
     throw err;
   }
   for (const r of plan.records) if (r.kind !== 'remote') await deps.registerServer?.(r.name, launchFingerprint(r.original));
-  for (const p of plan.proposals) await deps.remote?.propose(p.name, p.url, file.adapter.id);
+  for (const p of plan.proposals) await deps.remote?.propose(p.name, p.pin, file.adapter.id);
 }
 
 /** Protects files already read; exported so callers (and tests) can hold a read across time. */

@@ -1,18 +1,24 @@
-import { REMOTE_COMMAND, remoteUrlProblem } from '../registry/registry.js';
+import { remoteFingerprint, remoteUrlProblem, type RemotePin, type RemoteTransport } from '../registry/registry.js';
 import type { RemoteStanding } from '../registry/remote-proposal.js';
 import { getIn, isRecord } from './entry-shape.js';
 import { findSecrets } from './secrets.js';
 import type { ConfigFileSpec, DiscoveredServer, Launch, RemoteRoutes } from './types.js';
 
-// A Streamable HTTP entry is protected by pointing its URL at the firewall's interposer,
-// `http://127.0.0.1:PORT/mcp/NAME`, which forwards to the URL pinned for NAME in the
-// registry. The entry's original URL goes to our bookkeeping (for unprotect) and to the
+// A remote entry is protected by pointing its URL at the firewall's interposer,
+// `http://127.0.0.1:PORT/mcp/NAME` (Streamable HTTP) or `…/mcp/NAME/sse` (the legacy
+// HTTP+SSE transport, so the client keeps speaking what it spoke), which forwards to the
+// URL pinned for NAME in the registry. The entry's original URL goes to our bookkeeping (for unprotect) and to the
 // registry as a proposal (for `registry approve NAME`), never into the client file.
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
-export function interposerUrl(port: number, name: string): string {
-  return `http://127.0.0.1:${port}/mcp/${encodeURIComponent(name)}`;
+export function interposerUrl(port: number, name: string, transport: RemoteTransport = 'http'): string {
+  return `http://127.0.0.1:${port}/mcp/${encodeURIComponent(name)}${transport === 'sse' ? '/sse' : ''}`;
+}
+
+/** Which transport upstream an entry's client speaks: a legacy SSE entry gets an SSE pin. */
+export function remoteTransportOf(server: DiscoveredServer): RemoteTransport {
+  return server.transport === 'sse' ? 'sse' : 'http';
 }
 
 /** Port and server name of a URL that points at an interposer route on this machine. */
@@ -24,7 +30,7 @@ export function routedTarget(url: string | undefined): { port: number; name: str
   } catch {
     return undefined;
   }
-  const m = /^\/mcp\/([^/]+)$/.exec(parsed.pathname);
+  const m = /^\/mcp\/([^/]+)(?:\/sse)?$/.exec(parsed.pathname);
   if (parsed.protocol !== 'http:' || !LOOPBACK.has(parsed.hostname) || !m || !parsed.port) return undefined;
   try {
     return { port: Number(parsed.port), name: decodeURIComponent(m[1]!) };
@@ -35,15 +41,15 @@ export function routedTarget(url: string | undefined): { port: number; name: str
 
 /**
  * What an entry runs, as one comparable value: the launch of a stdio entry, the registry's
- * url fingerprint (`url URL`) of a remote one. Bookkeeping records remote entries in this
- * form, so verify and restore compare both kinds the same way.
+ * url fingerprint (`url URL`, `sse-url URL`) of a remote one. Bookkeeping records remote
+ * entries in this form, so verify and restore compare both kinds the same way.
  */
 export function entryIdentity(server: DiscoveredServer): Launch | undefined {
-  return server.url !== undefined ? urlIdentity(server.url) : server.launch;
+  return server.url !== undefined ? urlIdentity(server.url, remoteTransportOf(server)) : server.launch;
 }
 
-export function urlIdentity(url: string): Launch {
-  return { command: REMOTE_COMMAND, args: [url] };
+export function urlIdentity(url: string, transport: RemoteTransport = 'http'): Launch {
+  return remoteFingerprint(url, transport);
 }
 
 /** Every key of the entry that holds its URL: all of them are rewritten, or a client preferring another key would bypass us. */
@@ -76,13 +82,12 @@ export function clientToken(server: DiscoveredServer, spec: ConfigFileSpec): boo
 
 export type RemoteDecision =
   | { routed: false; already: boolean; detail?: string }
-  | { routed: true; url: string; inserted: string; keys: string[]; standing: RemoteStanding };
+  | { routed: true; pin: RemotePin; inserted: string; keys: string[]; standing: RemoteStanding };
 
 const NOT_ROUTED = (detail: string): RemoteDecision => ({ routed: false, already: false, detail });
 
 /** Whether and how `protect` routes one remote entry; reads the registry, changes nothing. */
 export function decideRemote(server: DiscoveredServer, spec: ConfigFileSpec, remote: RemoteRoutes | undefined): RemoteDecision {
-  if (server.transport === 'sse') return NOT_ROUTED("legacy SSE transport: the firewall's interposer speaks Streamable HTTP only");
   if (!remote || server.url === undefined) return NOT_ROUTED('remote: not yet routed');
   const target = routedTarget(server.url);
   if (target?.port === remote.port) return { routed: false, already: true };
@@ -98,11 +103,13 @@ export function decideRemote(server: DiscoveredServer, spec: ConfigFileSpec, rem
   if (missing.length > 0) {
     return NOT_ROUTED(`${missing.join(', ')} would not reach the server (the firewall sends it only the keychain secret AUTHORIZATION); left as is`);
   }
-  const standing = remote.standing(server.name, server.url);
+  const pin: RemotePin = { url: server.url, transport: remoteTransportOf(server) };
+  const standing = remote.standing(server.name, pin);
   if (standing.kind === 'conflict') {
-    return NOT_ROUTED(`registry: ${standing.reason}; left as is (to route it: mcp-firewall registry approve ${server.name} --url ${server.url})`);
+    const approve = `mcp-firewall registry approve ${server.name} --url ${server.url}${pin.transport === 'sse' ? ' --sse' : ''}`;
+    return NOT_ROUTED(`registry: ${standing.reason}; left as is (to route it: ${approve})`);
   }
-  return { routed: true, url: server.url, inserted: interposerUrl(remote.port, server.name), keys, standing };
+  return { routed: true, pin, inserted: interposerUrl(remote.port, server.name, pin.transport), keys, standing };
 }
 
 /** What the user still has to do for a routed entry, in the words of the CLI. */

@@ -1,6 +1,6 @@
 // Shared shapes for the client-config adapters. Everything here is plain data so the
 // engine, the CLI and the desktop app can all drive scan/protect/unprotect.
-import type { RemoteStanding } from '../registry/remote-proposal.js';
+import type { RemoteAddress, RemoteStanding } from '../registry/remote-proposal.js';
 
 export type KeyPath = (string | number)[];
 export type ConfigFormat = 'json' | 'yaml' | 'toml';
@@ -37,9 +37,9 @@ export interface ClientsDeps extends ClientContext {
 export interface RemoteRoutes {
   /** The engine's control port, which also serves `/mcp/NAME`. */
   port: number;
-  standing(name: string, url: string): RemoteStanding;
-  /** Leaves the entry's original URL as NAME's proposal for `registry approve NAME`. */
-  propose(name: string, url: string, client: string): void | Promise<void>;
+  standing(name: string, address: RemoteAddress): RemoteStanding;
+  /** Leaves the entry's original URL (and transport) as NAME's proposal for `registry approve NAME`. */
+  propose(name: string, address: RemoteAddress, client: string): void | Promise<void>;
 }
 
 /** How the entries of one file spell their fields (Goose says cmd, opencode wants an argv array, …). */

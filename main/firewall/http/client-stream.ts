@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { JsonRpcId } from '../jsonrpc/messages.js';
+import { errorResponse, type JsonRpcId } from '../jsonrpc/messages.js';
 
 // The client side of one Streamable HTTP exchange: an SSE stream (a POST's answer or the
 // GET stream) or a POST answered as one JSON body.
@@ -39,4 +39,10 @@ export function finishPost(post: PendingPost, sessionId: string): void {
   const body = post.batch ? JSON.stringify(members) : JSON.stringify(members[0] ?? null);
   post.res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store', [SESSION_HEADER]: sessionId });
   post.res.end(body);
+}
+
+/** Answers a request that cannot be taken with an HTTP status and a JSON-RPC error body. */
+export function failRequest(res: ServerResponse, status: number, code: number, message: string): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(errorResponse(null, code, message));
 }

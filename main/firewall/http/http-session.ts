@@ -1,28 +1,22 @@
-import type { spawn as nodeSpawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { PassThrough, Writable } from 'node:stream';
-import { createLineSplitter } from '../jsonrpc/line-splitter.js';
 import { ErrorCode, errorResponse, idKey, isRequest, type JsonRpcMessage } from '../jsonrpc/messages.js';
-import type { ActionClass } from '../policy/types.js';
-import { runShim } from '../proxy/shim.js';
-import { remoteFingerprint } from '../registry/registry.js';
+import type { RemotePin } from '../registry/registry.js';
 import { finishPost, isOpen, openEventStream, SESSION_HEADER, writeEvent, type PendingPost } from './client-stream.js';
-import { createUpstream } from './upstream.js';
+import { startRelaySession } from './relay-session.js';
 
 export interface HttpSessionOptions {
   server: string;
   client: string;
-  url: string;
+  target: RemotePin;
   socketPath: string;
   log: (line: string) => void;
   onEnd: (session: HttpSession) => void;
 }
 
 /**
- * One MCP session of an HTTP client: an in-process shim (proxy/shim.ts, the same relay
- * `wrap` runs) whose client side is this session's HTTP requests and whose server is
- * the remote URL. Every policy, approval, audit and output decision is the shim's.
+ * One MCP session of a Streamable HTTP client: the client side of a relay session
+ * (relay-session.ts), answering each POST on its own stream or as one JSON body.
  */
 export interface HttpSession {
   readonly id: string;
@@ -39,13 +33,11 @@ const MAX_BACKLOG = 256;
 
 export function startHttpSession(options: HttpSessionOptions): HttpSession {
   const id = randomBytes(24).toString('base64url');
-  const input = new PassThrough();
   const posts = new Set<PendingPost>();
   const byId = new Map<string, PendingPost>();
   const backlog: string[] = [];
   let stream: ServerResponse | null = null;
   let lastActive = Date.now();
-  let initializeKey: string | null = null;
   let finished = false;
   let ending = false;
 
@@ -75,32 +67,12 @@ export function startHttpSession(options: HttpSessionOptions): HttpSession {
     if (post.waiting.size === 0) complete(post);
   };
 
-  const route = (line: string) => {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch {
-      return toStream(line); // the relay writes JSON only; pass anything else on unchanged
-    }
-    const members = (Array.isArray(parsed) ? parsed : [parsed]) as JsonRpcMessage[];
-    const keys = members.filter((m) => m && typeof m === 'object' && m.method === undefined && m.id !== undefined).map((m) => idKey(m.id!));
+  const route = (line: string, responses: JsonRpcMessage[]) => {
+    const keys = responses.map((m) => idKey(m.id!));
     const post = keys.map((key) => byId.get(key)).find((p) => p !== undefined);
     if (post) deliver(post, line, keys);
     else toStream(line);
-    // A refused or failed initialize leaves nothing to talk to: end the session.
-    if (initializeKey !== null && keys.includes(initializeKey)) {
-      initializeKey = null;
-      if (members.some((m) => m && typeof m === 'object' && m.error !== undefined)) setImmediate(() => session.end());
-    }
   };
-
-  const splitter = createLineSplitter((line) => route(line.toString('utf8')));
-  const output = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      splitter.push(chunk);
-      callback();
-    },
-  });
 
   const finish = () => {
     if (finished) return;
@@ -119,39 +91,20 @@ export function startHttpSession(options: HttpSessionOptions): HttpSession {
     options.onEnd(session);
   };
 
-  // The relay's verdict on each tools/call it sends, so the upstream picks the credential by class.
-  const classById = new Map<string, ActionClass>();
-  const spawnUpstream = ((_command: string, _args: string[], spawnOptions: { env?: NodeJS.ProcessEnv }) =>
-    createUpstream({
-      server: options.server,
-      url: options.url,
-      ...(spawnOptions.env?.AUTHORIZATION ? { authorization: spawnOptions.env.AUTHORIZATION } : {}),
-      ...(spawnOptions.env?.AUTHORIZATION_READ ? { readAuthorization: spawnOptions.env.AUTHORIZATION_READ } : {}),
-      actionClassOf: (requestId) => {
-        const key = idKey(requestId);
-        const actionClass = classById.get(key);
-        classById.delete(key);
-        return actionClass;
-      },
-    })) as unknown as typeof nodeSpawn;
-
   const session: HttpSession = {
     id,
     post(messages, batch, accept, res) {
       lastActive = Date.now();
       const waiting = new Map(messages.filter(isRequest).map((m) => [idKey(m.id!), m.id!] as const));
-      const line = `${JSON.stringify(batch ? messages : messages[0])}\n`;
       if (ending || finished) {
         res.writeHead(404, { 'content-type': 'application/json' });
         return void res.end(errorResponse(null, -32001, 'Session not found'));
       }
       if (waiting.size === 0) {
-        input.write(line);
+        relay.send(messages, batch);
         res.writeHead(202, { [SESSION_HEADER]: id });
         return void res.end();
       }
-      const init = messages.find((m) => m.method === 'initialize');
-      if (init) initializeKey = idKey(init.id ?? null);
       // SSE whenever the client takes it: progress and approval notices can then ride along.
       const post: PendingPost = { res, json: !accept.includes('text/event-stream'), batch, waiting, collected: [] };
       posts.add(post);
@@ -163,7 +116,7 @@ export function startHttpSession(options: HttpSessionOptions): HttpSession {
         posts.delete(post);
         for (const key of post.waiting.keys()) byId.delete(key);
       });
-      input.write(line);
+      relay.send(messages, batch);
     },
     listen(res) {
       lastActive = Date.now();
@@ -183,23 +136,20 @@ export function startHttpSession(options: HttpSessionOptions): HttpSession {
     end() {
       // Gone for the client at once (404 from now on); the relay winds down behind it.
       forget();
-      if (!input.writableEnded) input.end();
+      relay.end();
     },
   };
 
-  void runShim({
+  const relay = startRelaySession({
     server: options.server,
     client: options.client,
-    ...remoteFingerprint(options.url),
-    // Only the keychain's secrets (admission env) reach the upstream adapter, never the engine's own environment.
-    env: {},
-    cwd: process.cwd(),
-    input,
-    output,
-    log: options.log,
+    target: options.target,
     socketPath: options.socketPath,
-    spawn: spawnUpstream,
-    onDispatch: (requestId, actionClass) => void classById.set(idKey(requestId), actionClass),
-  }).finally(finish);
+    log: options.log,
+    onLine: route,
+    // A refused or failed initialize leaves nothing to talk to: end the session.
+    onInitializeFailed: () => session.end(),
+    onFinish: finish,
+  });
   return session;
 }

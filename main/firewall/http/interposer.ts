@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Engine } from '../engine.js';
-import { ErrorCode, errorResponse, isRequest, type JsonRpcMessage } from '../jsonrpc/messages.js';
+import { ErrorCode, isRequest, type JsonRpcMessage } from '../jsonrpc/messages.js';
 import { clientIdFromInfo } from '../proxy/client-detect.js';
-import { SESSION_HEADER } from './client-stream.js';
+import { failRequest as fail, SESSION_HEADER } from './client-stream.js';
 import { startHttpSession, type HttpSession } from './http-session.js';
+import { createLegacyEndpoint } from './legacy-endpoint.js';
 import { readMessages } from './read-messages.js';
-import { resolveRemoteTarget } from './remote-target.js';
+import { resolveRemoteTarget, type RemoteTarget } from './remote-target.js';
 
 export const INTERPOSER_PREFIX = '/mcp/';
 
@@ -18,7 +19,8 @@ export interface HttpInterposerOptions {
 }
 
 /**
- * The Streamable HTTP endpoint `127.0.0.1:PORT/mcp/<server>` (DESIGN §1, §6), mounted on
+ * The Streamable HTTP endpoint `127.0.0.1:PORT/mcp/<server>` (DESIGN §1, §6), and the
+ * legacy HTTP+SSE one at `/mcp/<server>/sse` + `/mcp/<server>/messages`, mounted on
  * the control API's port ahead of its bearer-token check: MCP clients cannot hold our
  * control token. The Host check still applies (done by the caller), and any request
  * carrying an Origin is refused, since only browsers send one — a web page must not
@@ -33,8 +35,15 @@ export function createHttpInterposer(engine: Engine, options: HttpInterposerOpti
   const sessions = new Map<string, { server: string; session: HttpSession }>();
   const log = options.log ?? (() => {});
   const idleMs = options.idleMs ?? 30 * 60_000;
+  // Who the client is (its initialize's clientInfo, for the audit) and where NAME leads.
+  const admit = (server: string, init: JsonRpcMessage): { client: string; target: RemoteTarget } => {
+    const name = (init.params as { clientInfo?: { name?: unknown } } | undefined)?.clientInfo?.name;
+    const client = typeof name === 'string' && name ? clientIdFromInfo(name) : 'http';
+    return { client, target: resolveRemoteTarget(engine, server, client) };
+  };
+  const legacy = createLegacyEndpoint({ socketPath: options.socketPath, log, admit });
   const reaper = setInterval(() => {
-    for (const { session } of sessions.values()) {
+    for (const session of [...[...sessions.values()].map((s) => s.session), ...legacy.sessions()]) {
       const since = session.idleSince();
       if (since !== null && Date.now() - since > idleMs) session.end();
     }
@@ -67,15 +76,13 @@ export function createHttpInterposer(engine: Engine, options: HttpInterposerOpti
   };
 
   const start = (res: ServerResponse, server: string, init: JsonRpcMessage, messages: JsonRpcMessage[], batch: boolean, accept: string) => {
-    const name = (init.params as { clientInfo?: { name?: unknown } } | undefined)?.clientInfo?.name;
-    const client = typeof name === 'string' && name ? clientIdFromInfo(name) : 'http';
-    const target = resolveRemoteTarget(engine, server, client);
+    const { client, target } = admit(server, init);
     if ('refusal' in target) {
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
       return void res.end(target.refusal(init.id ?? null));
     }
     const session = startHttpSession({
-      server, client, url: target.url, socketPath: options.socketPath, log,
+      server, client, target: target.pin, socketPath: options.socketPath, log,
       onEnd: (ended) => sessions.delete(ended.id),
     });
     sessions.set(session.id, { server, session });
@@ -85,8 +92,10 @@ export function createHttpInterposer(engine: Engine, options: HttpInterposerOpti
   return {
     async handle(req, res, url) {
       if (req.headers.origin !== undefined) return fail(res, 403, ErrorCode.InvalidRequest, `requests from a browser (Origin '${req.headers.origin}') are refused`);
-      const server = decodeName(url.pathname.slice(INTERPOSER_PREFIX.length));
+      const [raw, legacyPart, ...rest] = url.pathname.slice(INTERPOSER_PREFIX.length).split('/');
+      const server = rest.length === 0 ? decodeName(raw ?? '') : null;
       if (!server) return fail(res, 404, ErrorCode.InvalidRequest, `no MCP server in '${url.pathname}'; use ${INTERPOSER_PREFIX}<server name>`);
+      if (legacyPart !== undefined) return legacy.handle(req, res, server, legacyPart, url);
       if (req.method === 'POST') return post(req, res, server);
       if (req.method === 'GET') {
         const session = sessionFor(req, res, server);
@@ -108,6 +117,7 @@ export function createHttpInterposer(engine: Engine, options: HttpInterposerOpti
     close() {
       clearInterval(reaper);
       for (const { session } of sessions.values()) session.end();
+      for (const session of legacy.sessions()) session.end();
     },
   };
 }
@@ -119,9 +129,4 @@ function decodeName(raw: string): string | null {
   } catch {
     return null;
   }
-}
-
-function fail(res: ServerResponse, status: number, code: number, message: string): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-  res.end(errorResponse(null, code, message));
 }

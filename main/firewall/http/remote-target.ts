@@ -1,19 +1,19 @@
 import type { Engine } from '../engine.js';
 import { ErrorCode, errorResponse, type JsonRpcId } from '../jsonrpc/messages.js';
-import { formatFingerprint, pinnedUrl } from '../registry/registry.js';
+import { formatFingerprint, pinnedRemote, type RemotePin } from '../registry/registry.js';
 
-export type RemoteTarget = { url: string } | { refusal: (id: JsonRpcId) => string };
+export type RemoteTarget = { pin: RemotePin } | { refusal: (id: JsonRpcId) => string };
 
 /**
- * Which URL `/mcp/NAME` reaches: the one pinned by `registry approve NAME --url URL`, and
- * no other. The client never names the upstream, so a client config cannot point a
+ * Which URL `/mcp/NAME` reaches: the one pinned by `registry approve NAME --url URL
+ * [--sse]`, and no other, over the transport pinned with it. The client never names the upstream, so a client config cannot point a
  * registered name somewhere else; the relay's admission still checks the pin (drift,
  * disabled). A name with no URL pin is refused here, with the command that fixes it.
  */
 export function resolveRemoteTarget(engine: Engine, server: string, client: string): RemoteTarget {
   const entry = engine.registry.get(server);
-  const url = pinnedUrl(entry?.fingerprint ?? null);
-  if (url) return { url };
+  const pin = pinnedRemote(entry?.fingerprint ?? null);
+  if (pin) return { pin };
   const fix = `mcp-firewall registry approve ${server} --url URL`;
   const why = !entry
     ? `'${server}' is not in the approved registry (shadow server)`

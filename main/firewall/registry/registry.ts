@@ -45,14 +45,24 @@ export function sameFingerprint(a: LaunchFingerprint, b: LaunchFingerprint): boo
 }
 
 /**
- * A remote (Streamable HTTP) server's fingerprint: its URL, pinned like a launch line so
- * that a changed URL is drift and the HTTP interposer takes the same admission path as
- * the stdio shim.
+ * A remote server's fingerprint: its URL, pinned like a launch line so that a changed URL
+ * is drift and the HTTP interposer takes the same admission path as the stdio shim. The
+ * command says the transport (`url` Streamable HTTP, `sse-url` the legacy HTTP+SSE of
+ * 2024-11-05), so a server switched to the other transport is drift too.
  */
 export const REMOTE_COMMAND = 'url';
+export const SSE_REMOTE_COMMAND = 'sse-url';
 
-export function remoteFingerprint(url: string): LaunchFingerprint {
-  return { command: REMOTE_COMMAND, args: [url] };
+export type RemoteTransport = 'http' | 'sse';
+
+/** A remote server as pinned: where it is and which transport it speaks. */
+export interface RemotePin {
+  url: string;
+  transport: RemoteTransport;
+}
+
+export function remoteFingerprint(url: string, transport: RemoteTransport = 'http'): LaunchFingerprint {
+  return { command: transport === 'sse' ? SSE_REMOTE_COMMAND : REMOTE_COMMAND, args: [url] };
 }
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -78,9 +88,17 @@ export function remoteUrlProblem(value: unknown): string | null {
   return null;
 }
 
-/** The pinned URL of a remote server, or null for a stdio (or not yet pinned) one. */
+/** The pinned remote server, or null for a stdio (or not yet pinned) one. */
+export function pinnedRemote(fp: LaunchFingerprint | null): RemotePin | null {
+  if (!fp || fp.args.length !== 1) return null;
+  if (fp.command === REMOTE_COMMAND) return { url: fp.args[0]!, transport: 'http' };
+  if (fp.command === SSE_REMOTE_COMMAND) return { url: fp.args[0]!, transport: 'sse' };
+  return null;
+}
+
+/** The pinned URL of a remote server (either transport), or null for a stdio (or not yet pinned) one. */
 export function pinnedUrl(fp: LaunchFingerprint | null): string | null {
-  return fp && fp.command === REMOTE_COMMAND && fp.args.length === 1 ? fp.args[0]! : null;
+  return pinnedRemote(fp)?.url ?? null;
 }
 
 export function formatFingerprint(fp: LaunchFingerprint): string {

@@ -1,5 +1,5 @@
 import type { AuditLog } from '../audit/audit-log.js';
-import { formatFingerprint, pinnedUrl, remoteFingerprint, sameFingerprint, type Registry } from './registry.js';
+import { formatFingerprint, pinnedRemote, remoteFingerprint, sameFingerprint, type Registry, type RemotePin } from './registry.js';
 
 /**
  * Where a remote server found in a client config stands with the registry, before
@@ -16,16 +16,26 @@ export type RemoteStanding =
   | { kind: 'pending' }
   | { kind: 'conflict'; reason: string };
 
-export function remoteStanding(registry: Pick<Registry, 'get' | 'pending'>, name: string, url: string): RemoteStanding {
-  const wanted = remoteFingerprint(url);
+/** A remote server as a client config names it; a bare URL is a Streamable HTTP one. */
+export type RemoteAddress = string | RemotePin;
+
+function pinOf(address: RemoteAddress): RemotePin {
+  return typeof address === 'string' ? { url: address, transport: 'http' } : address;
+}
+
+export function remoteStanding(registry: Pick<Registry, 'get' | 'pending'>, name: string, address: RemoteAddress): RemoteStanding {
+  const { url, transport } = pinOf(address);
+  const wanted = remoteFingerprint(url, transport);
   const entry = registry.get(name);
   if (entry?.fingerprint) {
     if (sameFingerprint(entry.fingerprint, wanted)) return { kind: 'approved', enabled: entry.enabled };
-    const pinned = pinnedUrl(entry.fingerprint);
-    return {
-      kind: 'conflict',
-      reason: pinned ? `registered with another URL (${pinned})` : `registered as a local server (${formatFingerprint(entry.fingerprint)})`,
-    };
+    const pinned = pinnedRemote(entry.fingerprint);
+    const reason = !pinned
+      ? `registered as a local server (${formatFingerprint(entry.fingerprint)})`
+      : pinned.url !== url
+        ? `registered with another URL (${pinned.url})`
+        : `registered with the other transport (${formatFingerprint(entry.fingerprint)})`;
+    return { kind: 'conflict', reason };
   }
   // Unknown, or approved by name only: `approve NAME` pins the pending launch either way.
   const waiting = registry.pending(name);
@@ -36,10 +46,11 @@ export function remoteStanding(registry: Pick<Registry, 'get' | 'pending'>, name
 }
 
 /** Leaves the URL as NAME's proposal and audits it: a route now exists that waits for a person. */
-export function proposeRemote(registry: Pick<Registry, 'propose'>, audit: Pick<AuditLog, 'append'>, name: string, url: string, client: string): void {
-  registry.propose(name, remoteFingerprint(url), client);
+export function proposeRemote(registry: Pick<Registry, 'propose'>, audit: Pick<AuditLog, 'append'>, name: string, address: RemoteAddress, client: string): void {
+  const { url, transport } = pinOf(address);
+  registry.propose(name, remoteFingerprint(url, transport), client);
   audit.append({
     event: 'registry', decision: 'PROPOSED', actorId: 'protect', client, serverName: name, ruleId: 'remote-proposal',
-    reason: `remote entry routed through the firewall; its URL ${url} waits for \`mcp-firewall registry approve ${name}\``,
+    reason: `remote entry routed through the firewall; its URL ${url}${transport === 'sse' ? ' (legacy SSE)' : ''} waits for \`mcp-firewall registry approve ${name}\``,
   });
 }

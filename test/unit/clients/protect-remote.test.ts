@@ -107,7 +107,8 @@ describe('protect routes Streamable HTTP entries through the interposer', () => 
     expect(recorded(FILES.gemini, 'docs')?.original.args).toEqual([originals.docs]);
     expect(recorded(FILES.codex, 'docs-search')?.original.args).toEqual([originals['docs-search']]);
     // Each proposal is audited: a route exists now that waits for a person.
-    expect(proposals().map((p) => p.server_name).sort()).toEqual(Object.keys(originals).sort());
+    const streamable = proposals().filter((p) => !['sentry', 'legacy'].includes(p.server_name));
+    expect(streamable.map((p) => p.server_name).sort()).toEqual(Object.keys(originals).sort());
     expect(proposals().find((p) => p.server_name === 'notion')!.reason).toContain(originals.notion);
     for (const [name, url] of Object.entries(originals)) {
       expect(registry.get(name)).toBeNull();
@@ -116,17 +117,43 @@ describe('protect routes Streamable HTTP entries through the interposer', () => 
     }
   });
 
-  it('leaves SSE entries, URLs with secrets and headers it cannot carry, and changes nothing for them', async () => {
+  it('leaves URLs with secrets and headers it cannot carry, and changes nothing for them', async () => {
     setup();
     const report = await protectRemote();
-    expect(entry(report, 'claude-code', 'sentry')).toEqual(expect.objectContaining({ outcome: 'remote-not-routed', detail: expect.stringContaining('Streamable HTTP only') }));
-    expect(entry(report, 'gemini-cli', 'legacy')).toEqual(expect.objectContaining({ outcome: 'remote-not-routed', detail: expect.stringContaining('Streamable HTTP only') }));
     expect(entry(report, 'gemini-cli', 'exa')).toEqual(expect.objectContaining({ outcome: 'remote-not-routed', detail: expect.stringContaining('URL carries a secret') }));
     expect(entry(report, 'cursor', 'context7')).toEqual(expect.objectContaining({ outcome: 'remote-not-routed', detail: expect.stringContaining('header CONTEXT7_API_KEY would not reach the server') }));
-    expect(json(FILES.gemini).mcpServers.legacy).toEqual({ url: 'https://legacy.example.com/sse' });
     expect(read(FILES.cursor).includes('"url": "https://mcp.context7.com/mcp"')).toBe(true);
-    for (const name of ['sentry', 'legacy', 'exa', 'context7']) expect(registry.pending(name)).toBeNull();
-    expect(proposals().filter((p) => ['sentry', 'legacy', 'exa', 'context7'].includes(p.server_name))).toEqual([]);
+    for (const name of ['exa', 'context7']) expect(registry.pending(name)).toBeNull();
+    expect(proposals().filter((p) => ['exa', 'context7'].includes(p.server_name))).toEqual([]);
+  });
+
+  it('routes legacy SSE entries to /mcp/NAME/sse, keeping their type, and proposes an SSE pin for them', async () => {
+    setup();
+    const report = await protectRemote();
+    expect(entry(report, 'claude-code', 'sentry')).toMatchObject({ outcome: 'protected', detail: 'approve it to connect: mcp-firewall registry approve sentry' });
+    expect(entry(report, 'gemini-cli', 'legacy')).toMatchObject({ outcome: 'protected' });
+    // Gemini reads a bare url as SSE, Claude Code needs its type: both stay what they were.
+    expect(json(FILES.gemini).mcpServers.legacy).toEqual({ url: `${ours('legacy')}/sse` });
+    const project = JSON.parse(readFileSync(join(fx.project, '.mcp.json'), 'utf8')) as { mcpServers: Record<string, unknown> };
+    expect(project.mcpServers.sentry).toEqual({ type: 'sse', url: `${ours('sentry')}/sse` });
+    expect(registry.pending('sentry')).toEqual({ command: 'sse-url', args: ['https://mcp.sentry.dev/sse'] });
+    expect(proposals().find((p) => p.server_name === 'legacy')!.reason).toContain('https://legacy.example.com/sse (legacy SSE)');
+    expect(registry.approve('legacy').fingerprint).toEqual(remoteFingerprint('https://legacy.example.com/sse', 'sse'));
+
+    const rows = scanClients(fx.deps).servers;
+    expect(rows.find((r) => r.client === 'gemini-cli' && r.name === 'legacy')).toMatchObject({ status: 'protected', transport: 'sse', url: 'https://legacy.example.com/sse' });
+    expect(entry(await protectRemote(), 'gemini-cli', 'legacy')).toMatchObject({ outcome: 'already-protected' });
+  });
+
+  it('leaves an SSE entry whose name is pinned to the same URL over Streamable HTTP: a changed transport is drift', async () => {
+    setup();
+    registry.approve('legacy', remoteFingerprint('https://legacy.example.com/sse'));
+    const report = await protectRemote();
+    expect(entry(report, 'gemini-cli', 'legacy')).toMatchObject({
+      outcome: 'remote-not-routed',
+      detail: expect.stringContaining('registered with the other transport (url https://legacy.example.com/sse); left as is (to route it: mcp-firewall registry approve legacy --url https://legacy.example.com/sse --sse)'),
+    });
+    expect(json(FILES.gemini).mcpServers.legacy).toEqual({ url: 'https://legacy.example.com/sse' });
   });
 
   it('is idempotent: a second protect changes no byte, proposes nothing new and still names the approve command', async () => {

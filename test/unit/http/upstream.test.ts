@@ -1,24 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUpstream, type UpstreamProcess } from '../../../main/firewall/http/upstream.js';
+import { createUpstream } from '../../../main/firewall/http/upstream.js';
+import { drive } from './drive-upstream.js';
 import { freePort, startHeaderServer, type RemoteServer } from '../../helpers/remote-server.js';
-
-/** Writes lines to the adapter and collects what it answers. */
-function drive(upstream: UpstreamProcess) {
-  const lines: Array<Record<string, unknown>> = [];
-  let buffered = '';
-  upstream.stdout.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString();
-    const parts = buffered.split('\n');
-    buffered = parts.pop()!;
-    for (const part of parts) lines.push(JSON.parse(part) as Record<string, unknown>);
-  });
-  const answer = async (id: number) => {
-    for (let i = 0; i < 400 && !lines.some((l) => l.id === id); i++) await new Promise((r) => setTimeout(r, 25));
-    return lines.find((l) => l.id === id);
-  };
-  const send = (message: unknown) => upstream.stdin.write(`${JSON.stringify(message)}\n`);
-  return { send, answer };
-}
 
 const INITIALIZE = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } };
 

@@ -1,0 +1,64 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ErrorCode, type JsonRpcMessage } from '../jsonrpc/messages.js';
+import { failRequest as fail } from './client-stream.js';
+import { startLegacySession, type LegacySession } from './legacy-session.js';
+import { readMessages } from './read-messages.js';
+import type { RemoteTarget } from './remote-target.js';
+
+export interface LegacyEndpointOptions {
+  socketPath: string;
+  log: (line: string) => void;
+  admit: (server: string, init: JsonRpcMessage) => { client: string; target: RemoteTarget };
+}
+
+/**
+ * The legacy HTTP+SSE transport (MCP 2024-11-05) under `/mcp/<server>`: `GET …/sse` opens
+ * a session's stream, `POST …/messages?sessionId=ID` feeds it. The interposer has already
+ * refused browsers (Origin) and foreign Hosts; sessions are its own, apart from Streamable
+ * HTTP ones, so neither kind of id opens the other.
+ */
+export interface LegacyEndpoint {
+  handle(req: IncomingMessage, res: ServerResponse, server: string, part: string, url: URL): Promise<void>;
+  sessions(): LegacySession[];
+}
+
+export const LEGACY_STREAM = 'sse';
+export const LEGACY_MESSAGES = 'messages';
+
+export function createLegacyEndpoint(options: LegacyEndpointOptions): LegacyEndpoint {
+  const sessions = new Map<string, { server: string; session: LegacySession }>();
+
+  const open = (res: ServerResponse, server: string) => {
+    const session = startLegacySession({
+      server,
+      stream: res,
+      messagesPath: `/mcp/${encodeURIComponent(server)}/${LEGACY_MESSAGES}`,
+      admit: (init) => options.admit(server, init),
+      socketPath: options.socketPath,
+      log: options.log,
+      onEnd: (ended) => sessions.delete(ended.id),
+    });
+    sessions.set(session.id, { server, session });
+  };
+
+  const post = async (req: IncomingMessage, res: ServerResponse, server: string, url: URL) => {
+    const id = url.searchParams.get('sessionId');
+    if (!id) return fail(res, 400, ErrorCode.InvalidRequest, `Bad Request: no sessionId; open the stream with GET /mcp/${encodeURIComponent(server)}/${LEGACY_STREAM} first`);
+    const found = sessions.get(id);
+    if (!found || found.server !== server) return fail(res, 404, -32001, 'Session not found');
+    const read = await readMessages(req);
+    if ('status' in read) return fail(res, read.status, read.code, read.message);
+    found.session.post(read.messages, read.batch, res);
+  };
+
+  return {
+    async handle(req, res, server, part, url) {
+      if (part === LEGACY_STREAM && req.method === 'GET') return open(res, server);
+      if (part === LEGACY_MESSAGES && req.method === 'POST') return post(req, res, server, url);
+      if (part !== LEGACY_STREAM && part !== LEGACY_MESSAGES) return fail(res, 404, ErrorCode.InvalidRequest, `no such endpoint '${url.pathname}'`);
+      res.setHeader('allow', part === LEGACY_STREAM ? 'GET' : 'POST');
+      fail(res, 405, ErrorCode.InvalidRequest, `method ${req.method} is not allowed here`);
+    },
+    sessions: () => [...sessions.values()].map((s) => s.session),
+  };
+}

@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import { ErrorCode, isRequest, type JsonRpcMessage } from '../jsonrpc/messages.js';
+import { failRequest, isOpen, writeEvent } from './client-stream.js';
+import { startRelaySession, type RelaySession } from './relay-session.js';
+import type { RemoteTarget } from './remote-target.js';
+
+export interface LegacySessionOptions {
+  server: string;
+  /** The client's GET stream: the `endpoint` event, then every message for the client. */
+  stream: ServerResponse;
+  /** Where the client POSTs (`/mcp/NAME/messages`); the session id goes in its query. */
+  messagesPath: string;
+  /** Who the client is and where NAME leads, decided at its initialize (as for Streamable HTTP). */
+  admit: (init: JsonRpcMessage) => { client: string; target: RemoteTarget };
+  socketPath: string;
+  log: (line: string) => void;
+  onEnd: (session: LegacySession) => void;
+}
+
+/**
+ * One MCP session of a legacy HTTP+SSE client (MCP 2024-11-05; Cline assumes it for url
+ * entries): the client side of a relay session (relay-session.ts). Each POST gets 202 and
+ * every answer goes out on the GET stream; the session lives as long as that stream.
+ */
+export interface LegacySession {
+  readonly id: string;
+  /** The messages of one POST to the endpoint; `res` gets 202, or why they cannot be taken. */
+  post(messages: JsonRpcMessage[], batch: boolean, res: ServerResponse): void;
+  idleSince(): number | null;
+  end(): void;
+}
+
+export function startLegacySession(options: LegacySessionOptions): LegacySession {
+  const id = randomBytes(24).toString('base64url');
+  const { stream } = options;
+  let relay: RelaySession | null = null;
+  let lastActive = Date.now();
+  let ended = false;
+
+  const closeStream = () => {
+    if (isOpen(stream)) stream.end();
+  };
+  // The relay is started by the client's initialize, which names the client for the audit.
+  const start = (init: JsonRpcMessage): boolean => {
+    const { client, target } = options.admit(init);
+    if ('refusal' in target) {
+      writeEvent(stream, target.refusal(init.id ?? null));
+      setImmediate(() => session.end());
+      return false;
+    }
+    relay = startRelaySession({
+      server: options.server,
+      client,
+      target: target.pin,
+      socketPath: options.socketPath,
+      log: options.log,
+      onLine: (line) => void (isOpen(stream) && writeEvent(stream, line)),
+      onInitializeFailed: () => session.end(),
+      onFinish: () => {
+        closeStream();
+        session.end();
+      },
+    });
+    return true;
+  };
+
+  const session: LegacySession = {
+    id,
+    post(messages, batch, res) {
+      lastActive = Date.now();
+      if (ended) return failRequest(res, 404, -32001, 'Session not found');
+      if (!relay) {
+        const init = messages.find((m) => m.method === 'initialize' && isRequest(m));
+        if (!init) return failRequest(res, 400, ErrorCode.InvalidRequest, 'Bad Request: start the session with an initialize request');
+        res.writeHead(202).end();
+        if (start(init)) relay!.send(messages, batch);
+        return;
+      }
+      relay.send(messages, batch);
+      res.writeHead(202).end();
+    },
+    idleSince() {
+      return isOpen(stream) ? null : lastActive;
+    },
+    end() {
+      if (ended) return;
+      // Gone for the client at once (404 from now on); the relay winds down behind it and
+      // its last answers (errors for what was in flight) still go out before the stream ends.
+      ended = true;
+      options.onEnd(session);
+      if (relay) relay.end();
+      else closeStream();
+    },
+  };
+
+  stream.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-store', connection: 'keep-alive' });
+  stream.write(`event: endpoint\ndata: ${options.messagesPath}?sessionId=${id}\n\n`);
+  // Closing the GET stream is how a legacy client ends its session.
+  stream.on('close', () => session.end());
+  return session;
+}

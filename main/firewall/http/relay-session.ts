@@ -1,0 +1,114 @@
+import type { spawn as nodeSpawn } from 'node:child_process';
+import { PassThrough, Writable } from 'node:stream';
+import { createLineSplitter } from '../jsonrpc/line-splitter.js';
+import { idKey, type JsonRpcMessage } from '../jsonrpc/messages.js';
+import type { ActionClass } from '../policy/types.js';
+import { runShim } from '../proxy/shim.js';
+import { remoteFingerprint, type RemotePin } from '../registry/registry.js';
+import { createSseUpstream } from './sse-upstream.js';
+import { createUpstream } from './upstream.js';
+import type { UpstreamOptions, UpstreamProcess } from './upstream-parts.js';
+
+export interface RelayOptions {
+  server: string;
+  client: string;
+  /** The pinned upstream: its transport picks the adapter, independent of the client's. */
+  target: RemotePin;
+  socketPath: string;
+  log: (line: string) => void;
+  /** One line (a JSON-RPC message or batch) for the client, with the responses in it. */
+  onLine: (line: string, responses: JsonRpcMessage[]) => void;
+  /** The client's initialize was refused or failed: there is nothing left to talk to. */
+  onInitializeFailed: () => void;
+  /** The relay has wound down (client gone, upstream gone, or the firewall stopped it). */
+  onFinish: () => void;
+}
+
+/** One MCP session's relay, as an HTTP client side (Streamable or legacy SSE) drives it. */
+export interface RelaySession {
+  send(messages: JsonRpcMessage[], batch: boolean): void;
+  /** The client is gone: EOF to the relay, which stops the upstream behind it. */
+  end(): void;
+}
+
+const ADAPTERS: Record<RemotePin['transport'], (options: UpstreamOptions) => UpstreamProcess> = {
+  http: createUpstream,
+  sse: createSseUpstream,
+};
+
+/**
+ * An in-process shim (proxy/shim.ts, the same relay `wrap` runs) whose "child process" is
+ * the pinned remote server. Every policy, approval, audit and output decision is the
+ * shim's; the HTTP client sides only translate transports, as the upstream adapters do.
+ */
+export function startRelaySession(options: RelayOptions): RelaySession {
+  const input = new PassThrough();
+  let initializeKey: string | null = null;
+
+  const route = (line: string) => {
+    let responses: JsonRpcMessage[] = [];
+    try {
+      const parsed = JSON.parse(line) as unknown;
+      responses = ((Array.isArray(parsed) ? parsed : [parsed]) as JsonRpcMessage[]).filter((m) => m && typeof m === 'object' && m.method === undefined && m.id !== undefined);
+    } catch {
+      // the relay writes JSON only; anything else goes on unchanged
+    }
+    options.onLine(line, responses);
+    const initAnswer = initializeKey === null ? undefined : responses.find((m) => idKey(m.id!) === initializeKey);
+    if (initAnswer) {
+      initializeKey = null;
+      if (initAnswer.error !== undefined) setImmediate(options.onInitializeFailed);
+    }
+  };
+  const splitter = createLineSplitter((line) => route(line.toString('utf8')));
+  const output = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      splitter.push(chunk);
+      callback();
+    },
+  });
+
+  // The relay's verdict on each tools/call it sends, so the upstream picks the credential by class.
+  const classById = new Map<string, ActionClass>();
+  const spawnUpstream = ((_command: string, _args: string[], spawnOptions: { env?: NodeJS.ProcessEnv }) =>
+    ADAPTERS[options.target.transport]({
+      server: options.server,
+      url: options.target.url,
+      ...(spawnOptions.env?.AUTHORIZATION ? { authorization: spawnOptions.env.AUTHORIZATION } : {}),
+      ...(spawnOptions.env?.AUTHORIZATION_READ ? { readAuthorization: spawnOptions.env.AUTHORIZATION_READ } : {}),
+      actionClassOf: (requestId) => {
+        const key = idKey(requestId);
+        const actionClass = classById.get(key);
+        classById.delete(key);
+        return actionClass;
+      },
+    })) as unknown as typeof nodeSpawn;
+
+  void runShim({
+    server: options.server,
+    client: options.client,
+    // The admission compares this with the pin: a changed URL or transport is drift.
+    ...remoteFingerprint(options.target.url, options.target.transport),
+    // Only the keychain's secrets (admission env) reach the upstream adapter, never the engine's own environment.
+    env: {},
+    cwd: process.cwd(),
+    input,
+    output,
+    log: options.log,
+    socketPath: options.socketPath,
+    spawn: spawnUpstream,
+    onDispatch: (requestId, actionClass) => void classById.set(idKey(requestId), actionClass),
+  }).finally(options.onFinish);
+
+  return {
+    send(messages, batch) {
+      if (input.writableEnded) return;
+      const init = messages.find((m) => m.method === 'initialize' && m.id !== undefined);
+      if (init) initializeKey = idKey(init.id!);
+      input.write(`${JSON.stringify(batch ? messages : messages[0])}\n`);
+    },
+    end() {
+      if (!input.writableEnded) input.end();
+    },
+  };
+}

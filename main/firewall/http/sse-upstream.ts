@@ -1,0 +1,136 @@
+import { EventEmitter } from 'node:events';
+import { PassThrough } from 'node:stream';
+import { idKey, type JsonRpcId } from '../jsonrpc/messages.js';
+import {
+  authorizationHeader, causeOf, failureLine, httpFailure, lineInput, parseRelayLine, readEventStream, toRelayLine, upstreamCredentials,
+  type UpstreamOptions, type UpstreamProcess,
+} from './upstream-parts.js';
+
+/**
+ * A remote server speaking the legacy HTTP+SSE transport (MCP 2024-11-05) as the relay's
+ * child process: a GET opens the server's event stream, whose first `endpoint` event
+ * names the URL each message is POSTed to (202); every answer comes back as a `message`
+ * event on that stream. The relay cannot tell it from createUpstream or a local process.
+ */
+export function createSseUpstream(options: UpstreamOptions): UpstreamProcess {
+  const fetchFn = options.fetch ?? fetch;
+  const events = new EventEmitter();
+  const stdout = new PassThrough();
+  const abort = new AbortController();
+  const credentials = upstreamCredentials(options);
+  const origin = new URL(options.url).origin;
+  // Requests sent, whose answers are to come on the stream: failed at once if it breaks.
+  const pending = new Map<string, JsonRpcId>();
+  let broken: string | null = null;
+  let killed = false;
+  let exited = false;
+  // POSTs go one after the other: a stdio pipe keeps order (initialize before the rest),
+  // and the server has handled a message when it answers 202.
+  let queue: Promise<void> = Promise.resolve();
+
+  let setEndpoint!: (url: URL) => void;
+  let refuseEndpoint!: (error: Error) => void;
+  const endpoint = new Promise<URL>((resolve, reject) => {
+    setEndpoint = resolve;
+    refuseEndpoint = reject;
+  });
+  endpoint.catch(() => {}); // a break before any POST is reported to each POST, not here
+
+  const fail = (ids: Iterable<[string, JsonRpcId]>, reason: string) => {
+    for (const [key, id] of ids) {
+      if (pending.delete(key)) stdout.write(failureLine(options.server, id, reason));
+    }
+  };
+  const breakWith = (reason: string) => {
+    if (broken !== null || killed) return;
+    broken = reason;
+    refuseEndpoint(new Error(reason));
+    fail([...pending], reason);
+  };
+  const exit = (code: number) => {
+    if (exited) return;
+    exited = true;
+    stdout.end();
+    setImmediate(() => events.emit('close', code, null));
+  };
+
+  const onEvent = (data: string, event: string) => {
+    if (killed || broken !== null) return;
+    if (event === 'endpoint') {
+      const url = URL.canParse(data.trim(), options.url) ? new URL(data.trim(), options.url) : null;
+      // Every POST carries the firewall's credential: a server must not send it elsewhere.
+      if (!url || url.origin !== origin) {
+        breakWith(`remote server '${options.server}' named a message endpoint on another origin (${url?.origin ?? data.trim()}); refused`);
+        return abort.abort();
+      }
+      return setEndpoint(url);
+    }
+    if (event !== 'message') return;
+    const relayed = toRelayLine(data);
+    if (!relayed) return;
+    for (const msg of relayed.responses) pending.delete(idKey(msg.id!));
+    stdout.write(`${relayed.line}\n`);
+  };
+
+  const connect = async () => {
+    let connected = false;
+    try {
+      const response = await fetchFn(options.url, { method: 'GET', headers: { accept: 'text/event-stream', ...authorizationHeader(credentials.read) }, signal: abort.signal });
+      if (!response.ok) {
+        const excerpt = (await response.text().catch(() => '')).slice(0, 200);
+        return breakWith(httpFailure(options.server, response.status, excerpt, false));
+      }
+      const type = response.headers.get('content-type') ?? '';
+      if (!type.includes('text/event-stream')) {
+        await response.body?.cancel();
+        return breakWith(`remote server '${options.server}' answered its SSE URL with ${type || 'no content type'}, not an event stream; if it speaks Streamable HTTP, approve it without --sse`);
+      }
+      connected = true;
+      await readEventStream(response, onEvent);
+      breakWith(`remote server '${options.server}' closed its SSE stream`);
+    } catch (error) {
+      breakWith(`remote server '${options.server}' at ${options.url} ${connected ? 'hung up its SSE stream' : 'is unreachable'}: ${causeOf(error)}`);
+    }
+    // Its session is gone with the stream; no request can be answered again, so the
+    // "process" exits like a crashed stdio server. One never reached stays, answering
+    // each request with why (as createUpstream does for an unreachable server).
+    if (connected && !killed) exit(1);
+  };
+
+  const post = async (text: string) => {
+    const parsed = parseRelayLine(text);
+    if (!parsed) return;
+    const { messages, ids } = parsed;
+    for (const [key, id] of ids) pending.set(key, id);
+    const credential = credentials.forMessages(messages);
+    let target: URL;
+    try {
+      target = await endpoint;
+    } catch {
+      return fail(ids, broken ?? `remote server '${options.server}' is not connected`);
+    }
+    if (killed) return;
+    try {
+      const response = await fetchFn(target, { method: 'POST', headers: { 'content-type': 'application/json', ...authorizationHeader(credential) }, body: text, signal: abort.signal });
+      if (response.ok) return void (await response.body?.cancel());
+      const excerpt = (await response.text().catch(() => '')).slice(0, 200);
+      fail(ids, httpFailure(options.server, response.status, excerpt, true));
+    } catch (error) {
+      if (!killed) fail(ids, `remote server '${options.server}' at ${options.url} is unreachable or hung up: ${causeOf(error)}`);
+    }
+  };
+
+  function kill(): boolean {
+    if (killed) return false;
+    killed = true;
+    // Closing the stream is how a legacy SSE session ends; there is no DELETE.
+    abort.abort();
+    exit(0);
+    return true;
+  }
+
+  // EOF from the relay is how a stdio server is told to stop.
+  const stdin = lineInput((line) => void (queue = queue.then(() => post(line))), kill);
+  void connect();
+  return Object.assign(events, { stdin, stdout, kill });
+}

@@ -1,0 +1,158 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { removeHome, settled, startEngine, waitFor, type PendingApproval, type RunningEngine } from '../helpers/engine-harness.js';
+import { GET_SUM_IS_A_WRITE_POLICY } from '../helpers/policies.js';
+import { startEverythingHttp, startEverythingSse, startHeaderServer, type RemoteServer } from '../helpers/remote-server.js';
+import { githubStyleToken } from '../unit/output/helpers.js';
+
+const GITHUB_TOKEN = githubStyleToken('ghp_', 'Zq8RmP2vX7kLw4Nt9Hs6Jd3Fb5Gc1Y');
+
+function audit(engine: RunningEngine, sql: string): Array<Record<string, unknown>> {
+  return JSON.parse(engine.cli(['audit', 'query', sql, '--json']).stdout) as Array<Record<string, unknown>>;
+}
+
+describe('the legacy HTTP+SSE transport through the interposer (official SDK SSE client, server-everything sse)', () => {
+  let engine: RunningEngine;
+  let sseServer: RemoteServer;
+  let httpServer: RemoteServer;
+  const route = (server: string) => new URL(`http://127.0.0.1:${engine.port}/mcp/${server}`);
+  const connectSse = async (server: string, name = 'sse-tests') => {
+    const client = new Client({ name, version: '1.0.0' });
+    await client.connect(new SSEClientTransport(new URL(`${route(server)}/sse`)));
+    return client;
+  };
+
+  beforeAll(async () => {
+    engine = await startEngine({ policy: GET_SUM_IS_A_WRITE_POLICY });
+    [sseServer, httpServer] = await Promise.all([startEverythingSse({ GITHUB_TOKEN }), startEverythingHttp()]);
+    const approve = engine.cli(['registry', 'approve', 'legacy', '--url', sseServer.url, '--sse']);
+    expect(approve.code, approve.stderr).toBe(0);
+    expect(approve.stdout).toContain(`launch line pinned: sse-url ${sseServer.url}`);
+    expect(engine.cli(['registry', 'approve', 'streamable', '--url', httpServer.url]).code).toBe(0);
+  });
+  afterAll(async () => {
+    await Promise.all([sseServer?.stop(), httpServer?.stop()]);
+    await engine.stop();
+    removeHome(engine.home);
+  });
+
+  it('pins the transport with the URL: registry list and the control API show sse-url', async () => {
+    expect(engine.cli(['registry', 'list']).stdout).toContain(`sse-url ${sseServer.url}`);
+    const viaApi = await engine.api('POST', '/registry/legacy-api/approve', { url: sseServer.url, transport: 'sse' });
+    expect(viaApi.body).toMatchObject({ fingerprint: { command: 'sse-url', args: [sseServer.url] } });
+    expect((await engine.api('POST', '/registry/legacy-api/approve', { url: sseServer.url, transport: 'websocket' })).status).toBe(400);
+  });
+
+  it('lists tools and relays echo from an SSE client to an SSE server, audited with the server and the client', async () => {
+    const client = await connectSse('legacy');
+    try {
+      expect((await client.listTools()).tools.map((t) => t.name)).toContain('echo');
+      const result = await client.callTool({ name: 'echo', arguments: { message: 'hello over sse' } });
+      expect(JSON.stringify(result.content)).toContain('hello over sse');
+    } finally {
+      await client.close();
+    }
+    expect(audit(engine, "SELECT event, decision, server_name, client FROM mcp_audit WHERE tool_name = 'echo' AND server_name = 'legacy' ORDER BY id")).toEqual([
+      { event: 'call', decision: 'ALLOW', server_name: 'legacy', client: 'sse-tests' },
+      { event: 'result', decision: 'PASS', server_name: 'legacy', client: 'sse-tests' },
+    ]);
+  });
+
+  it('holds a write for approval and completes it when allowed', async () => {
+    const client = await connectSse('legacy');
+    try {
+      const call = client.callTool({ name: 'get-sum', arguments: { a: 2, b: 3 } });
+      const pending = await waitFor(async () => ((await engine.api('GET', '/approvals')).body as PendingApproval[]).find((p) => p.tool === 'get-sum'), 'a pending get-sum');
+      expect(pending.server).toBe('legacy');
+      await engine.api('POST', `/approvals/${pending.id}/allow`);
+      expect(JSON.stringify((await call).content)).toContain('5');
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("redacts a secret in the SSE server's get-env answer", async () => {
+    const client = await connectSse('legacy');
+    try {
+      const text = ((await client.callTool({ name: 'get-env', arguments: {} })).content as Array<{ text: string }>)[0]!.text;
+      expect(text).not.toContain(GITHUB_TOKEN);
+      expect(text).toContain('[REDACTED:github-token]');
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('joins either client transport to either upstream transport: the relay sits between', async () => {
+    const streamableToSse = new Client({ name: 'mixed', version: '1.0.0' });
+    await streamableToSse.connect(new StreamableHTTPClientTransport(route('legacy')));
+    const sseToStreamable = await connectSse('streamable', 'mixed');
+    try {
+      expect(JSON.stringify((await streamableToSse.callTool({ name: 'echo', arguments: { message: 'http to sse' } })).content)).toContain('http to sse');
+      expect(JSON.stringify((await sseToStreamable.callTool({ name: 'echo', arguments: { message: 'sse to http' } })).content)).toContain('sse to http');
+    } finally {
+      await Promise.all([streamableToSse.close(), sseToStreamable.close()]);
+    }
+  });
+
+  it('refuses an unregistered name over SSE, naming the command that approves it', async () => {
+    await expect(connectSse('unknown-legacy')).rejects.toThrow(/not in the approved registry.*mcp-firewall registry approve unknown-legacy --url URL/s);
+    expect(audit(engine, "SELECT decision, rule_id, client FROM mcp_audit WHERE server_name = 'unknown-legacy'")).toEqual([{ decision: 'DENY', rule_id: 'registry-shadow', client: 'sse-tests' }]);
+  });
+
+  it('refuses browsers, unknown sessions and POSTs before the stream, as for Streamable HTTP', async () => {
+    const fromPage = await fetch(`${route('legacy')}/sse`, { headers: { origin: 'http://evil.example' } });
+    expect(fromPage.status).toBe(403);
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
+    const headers = { 'content-type': 'application/json' };
+    expect((await fetch(`${route('legacy')}/messages?sessionId=nope`, { method: 'POST', headers, body })).status).toBe(404);
+    expect((await fetch(`${route('legacy')}/messages`, { method: 'POST', headers, body })).status).toBe(400);
+    expect((await fetch(`${route('legacy')}/sse`, { method: 'POST', headers, body })).status).toBe(405);
+  });
+});
+
+describe('legacy SSE upstream credentials and failures', () => {
+  let engine: RunningEngine;
+  let remote: RemoteServer;
+  const sseRoute = () => new URL(`http://127.0.0.1:${engine.port}/mcp/headers/sse`);
+
+  beforeAll(async () => {
+    engine = await startEngine({ policy: 'version: v1\ndefaults:\n  decision: ALLOW\nrules: []\n' });
+    remote = await startHeaderServer(undefined, '/sse');
+    expect(engine.cli(['registry', 'approve', 'headers', '--url', remote.url, '--sse']).code).toBe(0);
+  });
+  afterAll(async () => {
+    await remote?.stop();
+    await engine.stop();
+    removeHome(engine.home);
+  });
+
+  it("never forwards the client's Authorization header to the SSE server", async () => {
+    const client = new Client({ name: 'auth-test', version: '1.0.0' });
+    await client.connect(new SSEClientTransport(sseRoute(), { requestInit: { headers: { authorization: 'Bearer client-token-must-not-leak' } } }));
+    try {
+      const result = await client.callTool({ name: 'get-seen-headers', arguments: {} });
+      expect(JSON.stringify(result.content)).not.toContain('client-token-must-not-leak');
+    } finally {
+      await client.close();
+    }
+    const seen = (await (await fetch(`http://127.0.0.1:${remote.port}/seen`)).json()) as Array<{ method: string; authorization: string | null }>;
+    expect(seen.map((s) => s.method).slice(0, 2)).toEqual(['GET', 'POST']);
+    expect(seen.every((request) => request.authorization === null)).toBe(true);
+  });
+
+  it('gives the client a clear error, not a hang, when the SSE server dies mid-call', async () => {
+    const client = new Client({ name: 'failure-test', version: '1.0.0' });
+    await client.connect(new SSEClientTransport(sseRoute()));
+    try {
+      const inFlight = settled(client.callTool({ name: 'get-time-slowly', arguments: { ms: 5_000 } }));
+      await waitFor(async () => ((await (await fetch(`http://127.0.0.1:${remote.port}/seen`)).json()) as Array<{ rpc: string | null }>).some((s) => s.rpc === 'tools/call get-time-slowly'), 'the slow call to reach the server');
+      await remote.stop();
+      expect(String(await inFlight)).toMatch(/remote server 'headers'.*(hung up|closed) its SSE stream/);
+    } finally {
+      await client.close();
+    }
+    expect(audit(engine, "SELECT decision FROM mcp_audit WHERE event = 'result' AND tool_name = 'get-time-slowly'")).toEqual([{ decision: 'ERROR' }]);
+  });
+});

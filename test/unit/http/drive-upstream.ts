@@ -1,0 +1,19 @@
+import type { UpstreamProcess } from '../../../main/firewall/http/upstream-parts.js';
+
+/** Writes lines to the adapter and collects what it answers. */
+export function drive(upstream: UpstreamProcess) {
+  const lines: Array<Record<string, unknown>> = [];
+  let buffered = '';
+  upstream.stdout.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    const parts = buffered.split('\n');
+    buffered = parts.pop()!;
+    for (const part of parts) lines.push(JSON.parse(part) as Record<string, unknown>);
+  });
+  const answer = async (id: number) => {
+    for (let i = 0; i < 400 && !lines.some((l) => l.id === id); i++) await new Promise((r) => setTimeout(r, 25));
+    return lines.find((l) => l.id === id);
+  };
+  const send = (message: unknown) => upstream.stdin.write(`${JSON.stringify(message)}\n`);
+  return { send, answer };
+}
