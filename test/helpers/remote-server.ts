@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { removeHome, startEngine, type RunningEngine } from './engine-harness.js';
 import { EVERYTHING_SERVER, FIXTURES } from './paths.js';
 
 export const HEADER_SERVER = join(FIXTURES, 'servers', 'http-header-server.mjs');
@@ -66,4 +68,29 @@ export async function startEverythingSse(env: NodeJS.ProcessEnv = {}): Promise<R
 /** Our fixture that records the headers of every request it receives (GET /seen); `path` '/sse' for its legacy SSE side. */
 export async function startHeaderServer(port?: number, path: '/mcp' | '/sse' = '/mcp'): Promise<RemoteServer> {
   return startHttpServer([HEADER_SERVER], port ?? (await freePort()), {}, /"port":/, path);
+}
+
+/**
+ * For a suite about what reaches the upstream: an engine that allows everything and our
+ * header-recording server registered as 'headers' (`sse`: its legacy SSE side), started
+ * before the suite's tests and stopped after. Call it in a describe block.
+ */
+export function useHeaderServerEngine(transport: 'http' | 'sse' = 'http'): { engine(): RunningEngine; remote(): RemoteServer } {
+  let engine: RunningEngine | undefined;
+  let remote: RemoteServer | undefined;
+  beforeAll(async () => {
+    engine = await startEngine({ policy: 'version: v1\ndefaults:\n  decision: ALLOW\nrules: []\n' });
+    remote = transport === 'sse' ? await startHeaderServer(undefined, '/sse') : await startHeaderServer();
+    const approve = engine.cli(['registry', 'approve', 'headers', '--url', remote.url, ...(transport === 'sse' ? ['--sse'] : [])]);
+    expect(approve.code, approve.stderr).toBe(0);
+  });
+  afterAll(async () => {
+    await remote?.stop();
+    await engine?.stop();
+    if (engine) removeHome(engine.home);
+  });
+  return {
+    engine: () => engine!,
+    remote: () => remote!,
+  };
 }

@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeHome, settled, startEngine, waitFor, type PendingApproval, type RunningEngine } from '../helpers/engine-harness.js';
 import { githubStyleToken } from '../unit/output/helpers.js';
-import { startEverythingHttp, startHeaderServer, type RemoteServer } from '../helpers/remote-server.js';
+import { startEverythingHttp, useHeaderServerEngine, type RemoteServer } from '../helpers/remote-server.js';
 import { GET_SUM_IS_A_WRITE_POLICY } from '../helpers/policies.js';
 
 const GITHUB_TOKEN = githubStyleToken('ghp_', 'Zq8RmP2vX7kLw4Nt9Hs6Jd3Fb5Gc1Y');
@@ -154,20 +154,8 @@ describe('remote servers through the HTTP interposer (Streamable HTTP, official 
 });
 
 describe('remote server credentials, drift and failures', () => {
-  let engine: RunningEngine;
-  let remote: RemoteServer;
-  const endpoint = (server: string) => new URL(`http://127.0.0.1:${engine.port}/mcp/${server}`);
-
-  beforeAll(async () => {
-    engine = await startEngine({ policy: 'version: v1\ndefaults:\n  decision: ALLOW\nrules: []\n' });
-    remote = await startHeaderServer();
-    expect(engine.cli(['registry', 'approve', 'headers', '--url', remote.url]).code).toBe(0);
-  });
-  afterAll(async () => {
-    await remote?.stop();
-    await engine.stop();
-    removeHome(engine.home);
-  });
+  const suite = useHeaderServerEngine('http');
+  const endpoint = (server: string) => new URL(`http://127.0.0.1:${suite.engine().port}/mcp/${server}`);
 
   it("never forwards the client's Authorization header to the remote server", async () => {
     const client = new Client({ name: 'auth-test', version: '1.0.0' });
@@ -178,7 +166,7 @@ describe('remote server credentials, drift and failures', () => {
     } finally {
       await client.close();
     }
-    const seen = (await (await fetch(`http://127.0.0.1:${remote.port}/seen`)).json()) as Array<{ method: string; authorization: string | null }>;
+    const seen = (await (await fetch(`http://127.0.0.1:${suite.remote().port}/seen`)).json()) as Array<{ method: string; authorization: string | null }>;
     expect(seen.length).toBeGreaterThan(2);
     expect(seen.every((request) => request.authorization === null)).toBe(true);
   });
@@ -188,14 +176,14 @@ describe('remote server credentials, drift and failures', () => {
     await client.connect(new StreamableHTTPClientTransport(endpoint('headers')));
     try {
       const inFlight = settled(client.callTool({ name: 'get-time-slowly', arguments: { ms: 5_000 } }));
-      await waitFor(async () => ((await (await fetch(`http://127.0.0.1:${remote.port}/seen`)).json()) as unknown[]).length >= 4, 'the slow call to reach the server');
-      await remote.stop();
+      await waitFor(async () => ((await (await fetch(`http://127.0.0.1:${suite.remote().port}/seen`)).json()) as unknown[]).length >= 4, 'the slow call to reach the server');
+      await suite.remote().stop();
       expect(String(await inFlight)).toMatch(/remote server 'headers'.*(hung up|without answering)/);
       await expect(client.callTool({ name: 'get-seen-headers', arguments: {} })).rejects.toThrow(/remote server 'headers' .*unreachable/);
     } finally {
       await client.close();
     }
-    expect(audit(engine, "SELECT decision FROM mcp_audit WHERE event = 'result' AND tool_name = 'get-time-slowly'")).toEqual([{ decision: 'ERROR' }]);
+    expect(audit(suite.engine(), "SELECT decision FROM mcp_audit WHERE event = 'result' AND tool_name = 'get-time-slowly'")).toEqual([{ decision: 'ERROR' }]);
   });
 });
 

@@ -4,7 +4,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeHome, settled, startEngine, waitFor, type PendingApproval, type RunningEngine } from '../helpers/engine-harness.js';
 import { GET_SUM_IS_A_WRITE_POLICY } from '../helpers/policies.js';
-import { startEverythingHttp, startEverythingSse, startHeaderServer, type RemoteServer } from '../helpers/remote-server.js';
+import { startEverythingHttp, startEverythingSse, useHeaderServerEngine, type RemoteServer } from '../helpers/remote-server.js';
 import { githubStyleToken } from '../unit/output/helpers.js';
 
 const GITHUB_TOKEN = githubStyleToken('ghp_', 'Zq8RmP2vX7kLw4Nt9Hs6Jd3Fb5Gc1Y');
@@ -113,20 +113,8 @@ describe('the legacy HTTP+SSE transport through the interposer (official SDK SSE
 });
 
 describe('legacy SSE upstream credentials and failures', () => {
-  let engine: RunningEngine;
-  let remote: RemoteServer;
-  const sseRoute = () => new URL(`http://127.0.0.1:${engine.port}/mcp/headers/sse`);
-
-  beforeAll(async () => {
-    engine = await startEngine({ policy: 'version: v1\ndefaults:\n  decision: ALLOW\nrules: []\n' });
-    remote = await startHeaderServer(undefined, '/sse');
-    expect(engine.cli(['registry', 'approve', 'headers', '--url', remote.url, '--sse']).code).toBe(0);
-  });
-  afterAll(async () => {
-    await remote?.stop();
-    await engine.stop();
-    removeHome(engine.home);
-  });
+  const suite = useHeaderServerEngine('sse');
+  const sseRoute = () => new URL(`http://127.0.0.1:${suite.engine().port}/mcp/headers/sse`);
 
   it("never forwards the client's Authorization header to the SSE server", async () => {
     const client = new Client({ name: 'auth-test', version: '1.0.0' });
@@ -137,7 +125,7 @@ describe('legacy SSE upstream credentials and failures', () => {
     } finally {
       await client.close();
     }
-    const seen = (await (await fetch(`http://127.0.0.1:${remote.port}/seen`)).json()) as Array<{ method: string; authorization: string | null }>;
+    const seen = (await (await fetch(`http://127.0.0.1:${suite.remote().port}/seen`)).json()) as Array<{ method: string; authorization: string | null }>;
     expect(seen.map((s) => s.method).slice(0, 2)).toEqual(['GET', 'POST']);
     expect(seen.every((request) => request.authorization === null)).toBe(true);
   });
@@ -147,12 +135,12 @@ describe('legacy SSE upstream credentials and failures', () => {
     await client.connect(new SSEClientTransport(sseRoute()));
     try {
       const inFlight = settled(client.callTool({ name: 'get-time-slowly', arguments: { ms: 5_000 } }));
-      await waitFor(async () => ((await (await fetch(`http://127.0.0.1:${remote.port}/seen`)).json()) as Array<{ rpc: string | null }>).some((s) => s.rpc === 'tools/call get-time-slowly'), 'the slow call to reach the server');
-      await remote.stop();
+      await waitFor(async () => ((await (await fetch(`http://127.0.0.1:${suite.remote().port}/seen`)).json()) as Array<{ rpc: string | null }>).some((s) => s.rpc === 'tools/call get-time-slowly'), 'the slow call to reach the server');
+      await suite.remote().stop();
       expect(String(await inFlight)).toMatch(/remote server 'headers'.*(hung up|closed) its SSE stream/);
     } finally {
       await client.close();
     }
-    expect(audit(engine, "SELECT decision FROM mcp_audit WHERE event = 'result' AND tool_name = 'get-time-slowly'")).toEqual([{ decision: 'ERROR' }]);
+    expect(audit(suite.engine(), "SELECT decision FROM mcp_audit WHERE event = 'result' AND tool_name = 'get-time-slowly'")).toEqual([{ decision: 'ERROR' }]);
   });
 });
