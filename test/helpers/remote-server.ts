@@ -1,3 +1,5 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -93,4 +95,20 @@ export function useHeaderServerEngine(transport: 'http' | 'sse' = 'http'): { eng
     engine: () => engine!,
     remote: () => remote!,
   };
+}
+
+/** The token a client sends for itself, which must never reach the upstream (DESIGN §6). */
+export const CLIENT_TOKEN = 'Bearer client-token-must-not-leak';
+
+/** Calls a tool over `transport` (which carries CLIENT_TOKEN) and returns every request the header server saw. */
+export async function callWithClientToken(transport: Transport, remote: RemoteServer): Promise<Array<{ method: string; authorization: string | null }>> {
+  const client = new Client({ name: 'auth-test', version: '1.0.0' });
+  await client.connect(transport);
+  try {
+    const result = await client.callTool({ name: 'get-seen-headers', arguments: {} });
+    expect(JSON.stringify(result.content)).not.toContain(CLIENT_TOKEN);
+  } finally {
+    await client.close();
+  }
+  return (await (await fetch(`http://127.0.0.1:${remote.port}/seen`)).json()) as Array<{ method: string; authorization: string | null }>;
 }
