@@ -13,11 +13,14 @@ function summarize(outcome: EditOutcome): string {
   return [parts.join(', ') || 'nothing to change', ...outcome.errors.map((e) => `${e.file}: ${e.message}`)].join('; ');
 }
 
+const ROUTABLE = new Set(['stdio', 'http', 'sse']);
+
 function ClientCard({ name, id, rows, registry, run }: {
   name: string; id: string; rows: ServerRow[]; registry: Map<string, RegistryRow>; run: (what: () => Promise<unknown>) => void;
 }) {
   const api = useApi();
-  const unprotected = rows.filter((r) => r.status !== 'protected' && r.transport === 'stdio').length;
+  // Local servers are wrapped, remote ones (Streamable HTTP, SSE) routed through the interposer.
+  const unprotected = rows.filter((r) => r.status !== 'protected' && ROUTABLE.has(r.transport)).length;
   const protectedCount = rows.filter((r) => r.status === 'protected').length;
   return (
     <section className="card" aria-labelledby={`client-${id}`}>
