@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { CLI } from './paths.js';
 
 export interface RunningEngine {
@@ -82,6 +83,37 @@ export async function startEngine(options: EngineOptions = {}): Promise<RunningE
 
 export function removeHome(home: string): void {
   rmSync(home, { recursive: true, force: true });
+}
+
+/**
+ * A real engine for the tests of the calling describe block: started (with `approve` registered)
+ * before them, stopped and its data dir removed after them. Returns a getter, since the engine
+ * exists only once the block's beforeAll has run.
+ *
+ * Call it before the block's own hooks: vitest runs afterAll hooks in reverse order
+ * (sequence.hooks 'stack'), so connections the block closes in its afterAll close before the
+ * engine stops, and a hanging shim never outlives its engine.
+ */
+export function useEngine(options: EngineOptions & { approve?: string[] } = {}): () => RunningEngine {
+  const { approve = [], ...engineOptions } = options;
+  let engine: RunningEngine | undefined;
+  beforeAll(async () => {
+    engine = await startEngine(engineOptions);
+    for (const name of approve) {
+      const result = engine.cli(['registry', 'approve', name]);
+      expect(result.code, result.stderr).toBe(0);
+    }
+  });
+  afterAll(async () => {
+    // A failed start leaves nothing to stop; the start's own error is the one worth reading.
+    if (!engine) return;
+    await engine.stop();
+    removeHome(engine.home);
+  });
+  return () => {
+    if (!engine) throw new Error('the engine is not started: use it inside a test or hook');
+    return engine;
+  };
 }
 
 /** Polls until `check` returns a value, for state that changes in another process. */

@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { removeHome, startEngine, type RunningEngine } from './engine-harness.js';
+import { useEngine, type RunningEngine } from './engine-harness.js';
 import { EVERYTHING_SERVER, FIXTURES } from './paths.js';
 
 export const HEADER_SERVER = join(FIXTURES, 'servers', 'http-header-server.mjs');
@@ -78,23 +78,17 @@ export async function startHeaderServer(port?: number, path: '/mcp' | '/sse' = '
  * before the suite's tests and stopped after. Call it in a describe block.
  */
 export function useHeaderServerEngine(transport: 'http' | 'sse' = 'http'): { engine(): RunningEngine; remote(): RemoteServer } {
-  let engine: RunningEngine | undefined;
+  const engine = useEngine({ policy: 'version: v1\ndefaults:\n  decision: ALLOW\nrules: []\n' });
   let remote: RemoteServer | undefined;
   beforeAll(async () => {
-    engine = await startEngine({ policy: 'version: v1\ndefaults:\n  decision: ALLOW\nrules: []\n' });
     remote = transport === 'sse' ? await startHeaderServer(undefined, '/sse') : await startHeaderServer();
-    const approve = engine.cli(['registry', 'approve', 'headers', '--url', remote.url, ...(transport === 'sse' ? ['--sse'] : [])]);
+    const approve = engine().cli(['registry', 'approve', 'headers', '--url', remote.url, ...(transport === 'sse' ? ['--sse'] : [])]);
     expect(approve.code, approve.stderr).toBe(0);
   });
   afterAll(async () => {
     await remote?.stop();
-    await engine?.stop();
-    if (engine) removeHome(engine.home);
   });
-  return {
-    engine: () => engine!,
-    remote: () => remote!,
-  };
+  return { engine, remote: () => remote! };
 }
 
 /** The token a client sends for itself, which must never reach the upstream (DESIGN §6). */

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { makeHome, removeHome, startEngine, type RunningEngine } from '../helpers/engine-harness.js';
+import { makeHome, removeHome, startEngine, useEngine } from '../helpers/engine-harness.js';
 import { CLI } from '../helpers/paths.js';
 
 function rawRequest(port: number, options: { method?: string; path: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; body: string }> {
@@ -19,48 +19,43 @@ function rawRequest(port: number, options: { method?: string; path: string; head
 }
 
 describe('control API', () => {
-  let engine: RunningEngine;
+  const engine = useEngine();
   let token: string;
   beforeAll(async () => {
-    engine = await startEngine();
-    token = readFileSync(join(engine.home, 'control-token'), 'utf8').trim();
-  });
-  afterAll(async () => {
-    await engine.stop();
-    removeHome(engine.home);
+    token = readFileSync(join(engine().home, 'control-token'), 'utf8').trim();
   });
 
   it('keeps its bearer token in a file only the user can read', () => {
-    expect(statSync(join(engine.home, 'control-token')).mode & 0o777).toBe(0o600);
-    expect(JSON.parse(readFileSync(join(engine.home, 'control.json'), 'utf8'))).toMatchObject({ port: engine.port, pid: engine.process.pid });
+    expect(statSync(join(engine().home, 'control-token')).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(join(engine().home, 'control.json'), 'utf8'))).toMatchObject({ port: engine().port, pid: engine().process.pid });
   });
 
   it('refuses requests without the token, with a foreign Host, or from a foreign Origin', async () => {
     const auth = { authorization: `Bearer ${token}` };
-    expect((await rawRequest(engine.port, { path: '/api/health' })).status).toBe(401);
-    expect((await rawRequest(engine.port, { path: '/api/health', headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
-    expect((await rawRequest(engine.port, { path: '/api/health', headers: { ...auth, host: 'evil.example' } })).status).toBe(403);
-    expect((await rawRequest(engine.port, { path: '/api/health', headers: { ...auth, origin: 'http://evil.example' } })).status).toBe(403);
-    expect((await rawRequest(engine.port, { path: '/api/health', headers: { ...auth, origin: `http://localhost:${engine.port}` } })).status).toBe(200);
+    expect((await rawRequest(engine().port, { path: '/api/health' })).status).toBe(401);
+    expect((await rawRequest(engine().port, { path: '/api/health', headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+    expect((await rawRequest(engine().port, { path: '/api/health', headers: { ...auth, host: 'evil.example' } })).status).toBe(403);
+    expect((await rawRequest(engine().port, { path: '/api/health', headers: { ...auth, origin: 'http://evil.example' } })).status).toBe(403);
+    expect((await rawRequest(engine().port, { path: '/api/health', headers: { ...auth, origin: `http://localhost:${engine().port}` } })).status).toBe(200);
   });
 
   it('answers malformed JSON with a 400 and a message, and keeps serving', async () => {
-    const res = await rawRequest(engine.port, {
+    const res = await rawRequest(engine().port, {
       method: 'POST', path: '/api/policy/emergency-write-approval', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{"enabled": tru',
     });
     expect(res.status).toBe(400);
     expect(JSON.parse(res.body).error).toMatch(/malformed JSON/);
-    expect((await engine.api('GET', '/health')).status).toBe(200);
-    expect((await engine.api('POST', '/policy/emergency-write-approval', { enabled: 'yes' })).status).toBe(400);
-    expect((await engine.api('GET', '/nope')).status).toBe(404);
+    expect((await engine().api('GET', '/health')).status).toBe(200);
+    expect((await engine().api('POST', '/policy/emergency-write-approval', { enabled: 'yes' })).status).toBe(400);
+    expect((await engine().api('GET', '/nope')).status).toBe(404);
   });
 
   it("serves the seed's containment calls", async () => {
-    engine.cli(['registry', 'approve', 'github']);
-    expect((await engine.api('POST', '/registry/github/disable')).body).toMatchObject({ name: 'github', enabled: false });
-    expect((await engine.api('POST', '/policy/emergency-write-approval')).body).toEqual({ emergencyWriteApproval: true });
-    expect(engine.cli(['policy', 'emergency', 'status']).stdout).toContain('ON');
-    expect((await engine.api('POST', '/registry/unknown/disable')).status).toBe(404);
+    engine().cli(['registry', 'approve', 'github']);
+    expect((await engine().api('POST', '/registry/github/disable')).body).toMatchObject({ name: 'github', enabled: false });
+    expect((await engine().api('POST', '/policy/emergency-write-approval')).body).toEqual({ emergencyWriteApproval: true });
+    expect(engine().cli(['policy', 'emergency', 'status']).stdout).toContain('ON');
+    expect((await engine().api('POST', '/registry/unknown/disable')).status).toBe(404);
   });
 });
 

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { makeHome, removeHome, startEngine, waitFor, type RunningEngine } from '../helpers/engine-harness.js';
+import { makeHome, removeHome, startEngine, useEngine, waitFor } from '../helpers/engine-harness.js';
 import { FIXTURES } from '../helpers/paths.js';
 import { connectThroughShim } from '../helpers/shim-client.js';
 import { EVERYTHING_SERVER } from '../helpers/paths.js';
@@ -13,20 +13,12 @@ rules: []
 `;
 
 describe('failures end in a clear error and an audit row, never a hang', () => {
-  let engine: RunningEngine;
-  beforeAll(async () => {
-    engine = await startEngine({ policy: POLICY });
-    engine.cli(['registry', 'approve', 'faulty']);
-  });
-  afterAll(async () => {
-    await engine.stop();
-    removeHome(engine.home);
-  });
+  const engine = useEngine({ policy: POLICY, approve: ['faulty'] });
   const auditRows = (where: string) =>
-    JSON.parse(engine.cli(['audit', 'query', `SELECT event, decision, tool_name, reason FROM mcp_audit WHERE ${where} ORDER BY id`, '--json']).stdout) as Array<Record<string, string>>;
+    JSON.parse(engine().cli(['audit', 'query', `SELECT event, decision, tool_name, reason FROM mcp_audit WHERE ${where} ORDER BY id`, '--json']).stdout) as Array<Record<string, string>>;
 
   it('cancels a call that outlives max_runtime_sec and keeps the session usable', async () => {
-    const conn = await connectThroughShim(engine, 'faulty', [process.execPath, FAULTY]);
+    const conn = await connectThroughShim(engine(), 'faulty', [process.execPath, FAULTY]);
     try {
       await expect(conn.client.callTool({ name: 'read_forever', arguments: {} })).rejects.toThrow(/max_runtime_sec \(1s\)/);
       const after = await conn.client.callTool({ name: 'read_text', arguments: { text: 'alive' } });
@@ -40,7 +32,7 @@ describe('failures end in a clear error and an audit row, never a hang', () => {
   });
 
   it('drops the answer a server sends after the call was cancelled for running too long', async () => {
-    const conn = await connectThroughShim(engine, 'faulty', [process.execPath, FAULTY]);
+    const conn = await connectThroughShim(engine(), 'faulty', [process.execPath, FAULTY]);
     const errors: Error[] = [];
     conn.client.onerror = (error) => errors.push(error);
     try {
@@ -56,7 +48,7 @@ describe('failures end in a clear error and an audit row, never a hang', () => {
   });
 
   it('answers a call in flight when the server crashes', async () => {
-    const conn = await connectThroughShim(engine, 'faulty', [process.execPath, FAULTY]);
+    const conn = await connectThroughShim(engine(), 'faulty', [process.execPath, FAULTY]);
     await expect(conn.client.callTool({ name: 'read_crash', arguments: {} })).rejects.toThrow(/exited \(code 3\)/);
     await conn.close().catch(() => {});
     await waitFor(() => auditRows("tool_name = 'read_crash' AND event = 'result'").length === 1, 'crash audit row');
@@ -64,7 +56,7 @@ describe('failures end in a clear error and an audit row, never a hang', () => {
   });
 
   it('drops a non-JSON line from the server with a log message and an audit row', async () => {
-    const conn = await connectThroughShim(engine, 'faulty', [process.execPath, FAULTY]);
+    const conn = await connectThroughShim(engine(), 'faulty', [process.execPath, FAULTY]);
     try {
       const result = await conn.client.callTool({ name: 'read_garbage', arguments: {} });
       expect(JSON.stringify(result.content)).toContain('after garbage');
@@ -76,7 +68,7 @@ describe('failures end in a clear error and an audit row, never a hang', () => {
   });
 
   it('answers malformed JSON from the client with a parse error and keeps relaying', async () => {
-    const conn = await connectThroughShim(engine, 'faulty', [process.execPath, FAULTY]);
+    const conn = await connectThroughShim(engine(), 'faulty', [process.execPath, FAULTY]);
     try {
       const errors: unknown[] = [];
       conn.client.onerror = (e) => void errors.push(e);
@@ -91,7 +83,7 @@ describe('failures end in a clear error and an audit row, never a hang', () => {
   });
 
   it('relays a multi-megabyte result intact', async () => {
-    const conn = await connectThroughShim(engine, 'faulty', [process.execPath, FAULTY]);
+    const conn = await connectThroughShim(engine(), 'faulty', [process.execPath, FAULTY]);
     try {
       const result = await conn.client.callTool({ name: 'read_huge', arguments: { mb: 8 } });
       expect((result.content as Array<{ text: string }>)[0]!.text.length).toBe(8 * 1024 * 1024);

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { removeHome, settled, startEngine, waitFor, type RunningEngine } from '../helpers/engine-harness.js';
+import { settled, useEngine, waitFor } from '../helpers/engine-harness.js';
 import { FIXTURES } from '../helpers/paths.js';
 import { connectThroughShim } from '../helpers/shim-client.js';
 
@@ -14,40 +14,32 @@ interface Gate {
 }
 
 describe("the seed's detection gates", () => {
-  let engine: RunningEngine;
-  const gates = () => JSON.parse(engine.cli(['gates', '--json']).stdout) as Gate[];
+  // No approval rule: a write goes through unapproved, which is exactly what gate 1 pages on.
+  const engine = useEngine({ policy: 'version: v1\nrules: []\n', approve: ['faulty'] });
+  const gates = () => JSON.parse(engine().cli(['gates', '--json']).stdout) as Gate[];
   const gate = (id: string) => gates().find((g) => g.id === id)!;
-  beforeAll(async () => {
-    // No approval rule: a write goes through unapproved, which is exactly what gate 1 pages on.
-    engine = await startEngine({ policy: 'version: v1\nrules: []\n' });
-    engine.cli(['registry', 'approve', 'faulty']);
-  });
-  afterAll(async () => {
-    await engine.stop();
-    removeHome(engine.home);
-  });
 
   it('starts with every gate within target', () => {
-    const result = engine.cli(['gates']);
+    const result = engine().cli(['gates']);
     expect(result.code).toBe(0);
     expect(gates().map((g) => g.id)).toEqual(['unapproved-write-calls', 'registry-drift', 'manifest-drift-outside-window', 'scope-mismatch-attempts', 'quarantine-ratio']);
     expect(gates().every((g) => !g.paging)).toBe(true);
   });
 
   it('pages on an unapproved write and on an unknown server, and audits the page', async () => {
-    const conn = await connectThroughShim(engine, 'faulty', [process.execPath, FAULTY]);
+    const conn = await connectThroughShim(engine(), 'faulty', [process.execPath, FAULTY]);
     try {
       await settled(conn.client.callTool({ name: 'update_record', arguments: { id: 1 } }));
     } finally {
       await conn.close();
     }
-    await settled(connectThroughShim(engine, 'stranger', [process.execPath, FAULTY]));
+    await settled(connectThroughShim(engine(), 'stranger', [process.execPath, FAULTY]));
     expect(gate('unapproved-write-calls')).toMatchObject({ paging: true, value: 1, owner: 'Governance On-call' });
     expect(gate('registry-drift')).toMatchObject({ paging: true, value: 1, owner: 'Platform Security' });
-    expect(engine.cli(['gates']).code).toBe(3);
-    await waitFor(() => engine.stderr().includes('PAGE Governance On-call: Unapproved write calls'), 'the page on stderr');
-    const pages = JSON.parse(engine.cli(['audit', 'query', "SELECT rule_id FROM mcp_audit WHERE event = 'gate' AND decision = 'PAGE'", '--json']).stdout) as Array<{ rule_id: string }>;
+    expect(engine().cli(['gates']).code).toBe(3);
+    await waitFor(() => engine().stderr().includes('PAGE Governance On-call: Unapproved write calls'), 'the page on stderr');
+    const pages = JSON.parse(engine().cli(['audit', 'query', "SELECT rule_id FROM mcp_audit WHERE event = 'gate' AND decision = 'PAGE'", '--json']).stdout) as Array<{ rule_id: string }>;
     expect(pages.map((p) => p.rule_id)).toEqual(expect.arrayContaining(['unapproved-write-calls', 'registry-drift']));
-    expect(((await engine.api('GET', '/gates')).body as Gate[]).filter((g) => g.paging)).toHaveLength(2);
+    expect(((await engine().api('GET', '/gates')).body as Gate[]).filter((g) => g.paging)).toHaveLength(2);
   });
 });

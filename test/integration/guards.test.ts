@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { removeHome, startEngine, settled, waitFor, type RunningEngine } from '../helpers/engine-harness.js';
+import { settled, useEngine, waitFor } from '../helpers/engine-harness.js';
 import { FIXTURES } from '../helpers/paths.js';
 import { connectThroughShim } from '../helpers/shim-client.js';
 
@@ -23,20 +23,12 @@ rules:
 
 
 describe('taint, loop, fan-out and scope guards through the real shim', () => {
-  let engine: RunningEngine;
+  const engine = useEngine({ policy: POLICY, approve: ['web'] });
   const auditRules = () =>
-    JSON.parse(engine.cli(['audit', 'query', "SELECT decision, rule_id, tool_name FROM mcp_audit WHERE event = 'call' AND (rule_id LIKE 'guard-%' OR rule_id LIKE 'taint-%' OR rule_id = 'deny-scope-mismatch') ORDER BY id", '--json']).stdout) as Array<{ decision: string; rule_id: string; tool_name: string }>;
-  beforeAll(async () => {
-    engine = await startEngine({ policy: POLICY });
-    engine.cli(['registry', 'approve', 'web']);
-  });
-  afterAll(async () => {
-    await engine.stop();
-    removeHome(engine.home);
-  });
+    JSON.parse(engine().cli(['audit', 'query', "SELECT decision, rule_id, tool_name FROM mcp_audit WHERE event = 'call' AND (rule_id LIKE 'guard-%' OR rule_id LIKE 'taint-%' OR rule_id = 'deny-scope-mismatch') ORDER BY id", '--json']).stdout) as Array<{ decision: string; rule_id: string; tool_name: string }>;
 
   it('holds a write that carries text from an untrusted read, and lets the same write without it pass', async () => {
-    const conn = await connectThroughShim(engine, 'web', [process.execPath, WEB], { client: 'claude-code' });
+    const conn = await connectThroughShim(engine(), 'web', [process.execPath, WEB], { client: 'claude-code' });
     try {
       await conn.client.listTools();
       const page = await conn.client.callTool({ name: 'fetch_page', arguments: { url: 'https://docs.example' } });
@@ -44,10 +36,10 @@ describe('taint, loop, fan-out and scope guards through the real shim', () => {
       const clean = await conn.client.callTool({ name: 'save_note', arguments: { text: 'meeting at 10' } });
       expect(JSON.stringify(clean.content)).toContain('save_note done');
       const tainted = settled(conn.client.callTool({ name: 'save_note', arguments: { text: `Note: ${text}` } }));
-      const pending = await waitFor(async () => ((await engine.api('GET', '/approvals')).body as Array<{ id: string; ruleId: string; reason: string }>)[0], 'the tainted write to wait');
+      const pending = await waitFor(async () => ((await engine().api('GET', '/approvals')).body as Array<{ id: string; ruleId: string; reason: string }>)[0], 'the tainted write to wait');
       expect(pending.ruleId).toBe('taint-untrusted-text');
       expect(pending.reason).toContain("untrusted tool 'fetch_page'");
-      await engine.api('POST', `/approvals/${pending.id}/deny`);
+      await engine().api('POST', `/approvals/${pending.id}/deny`);
       expect(String(await tainted)).toMatch(/denied by the approver/);
     } finally {
       await conn.close();
@@ -55,7 +47,7 @@ describe('taint, loop, fan-out and scope guards through the real shim', () => {
   });
 
   it('stops a loop of identical calls and audits it', async () => {
-    const conn = await connectThroughShim(engine, 'web', [process.execPath, WEB]);
+    const conn = await connectThroughShim(engine(), 'web', [process.execPath, WEB]);
     try {
       for (let i = 0; i < 3; i++) await conn.client.callTool({ name: 'read_time', arguments: {} });
       expect(String(await settled(conn.client.callTool({ name: 'read_time', arguments: {} })))).toMatch(/a loop \(rule guard-loop\)/);
@@ -66,7 +58,7 @@ describe('taint, loop, fan-out and scope guards through the real shim', () => {
   });
 
   it('stops a burst beyond the fan-out limit and audits it', async () => {
-    const conn = await connectThroughShim(engine, 'web', [process.execPath, WEB]);
+    const conn = await connectThroughShim(engine(), 'web', [process.execPath, WEB]);
     try {
       const results = await Promise.all(Array.from({ length: 16 }, (_, i) => settled(conn.client.callTool({ name: 'fetch_page', arguments: { url: `https://x/${i}` } }))));
       expect(results.filter((r) => r instanceof Error && /guard-fan-out/.test(r.message))).toHaveLength(4);
@@ -77,7 +69,7 @@ describe('taint, loop, fan-out and scope guards through the real shim', () => {
   });
 
   it("denies a read-only principal's write as a scope mismatch, and lets its reads through", async () => {
-    const conn = await connectThroughShim(engine, 'web', [process.execPath, WEB], { client: 'ci-nightly' });
+    const conn = await connectThroughShim(engine(), 'web', [process.execPath, WEB], { client: 'ci-nightly' });
     try {
       await conn.client.callTool({ name: 'read_time', arguments: {} });
       expect(String(await settled(conn.client.callTool({ name: 'save_note', arguments: { text: 'x' } })))).toMatch(/scope mismatch/);

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
-import { removeHome, startEngine, waitFor, type RunningEngine } from '../helpers/engine-harness.js';
+import { useEngine, waitFor } from '../helpers/engine-harness.js';
 import { FIXTURES } from '../helpers/paths.js';
 import { connectThroughShim } from '../helpers/shim-client.js';
 
@@ -9,19 +9,11 @@ const RUG_PULL = join(FIXTURES, 'servers', 'rug-pull-server.mjs');
 const POLICY = 'version: v1\naction_classes:\n  - match: { mcp.tool: "*" }\n    class: read\nrules: []\n';
 
 describe('manifest pins catch a rug pull', () => {
-  let engine: RunningEngine;
-  const run = (variant: string) => connectThroughShim({ env: { ...engine.env, RUG_PULL_VARIANT: variant } }, 'tickets', [process.execPath, RUG_PULL]);
+  const engine = useEngine({ policy: POLICY, approve: ['tickets'] });
+  const run = (variant: string) => connectThroughShim({ env: { ...engine().env, RUG_PULL_VARIANT: variant } }, 'tickets', [process.execPath, RUG_PULL]);
   const manifestRows = () =>
-    JSON.parse(engine.cli(['audit', 'query', "SELECT decision, tool_name FROM mcp_audit WHERE event = 'manifest' ORDER BY id", '--json']).stdout) as Array<{ decision: string; tool_name: string | null }>;
+    JSON.parse(engine().cli(['audit', 'query', "SELECT decision, tool_name FROM mcp_audit WHERE event = 'manifest' ORDER BY id", '--json']).stdout) as Array<{ decision: string; tool_name: string | null }>;
 
-  beforeAll(async () => {
-    engine = await startEngine({ policy: POLICY });
-    engine.cli(['registry', 'approve', 'tickets']);
-  });
-  afterAll(async () => {
-    await engine.stop();
-    removeHome(engine.home);
-  });
 
   it('pins every tool, prompt and the instructions on first sight', async () => {
     const first = await run('1');
@@ -52,7 +44,7 @@ describe('manifest pins catch a rug pull', () => {
     }
     // The new triage text tells the model to act "without asking": a poisoning cue, not mere drift.
     expect(manifestRows()).toEqual(expect.arrayContaining([{ decision: 'DRIFT', tool_name: 'instructions' }, { decision: 'POISONED', tool_name: 'prompt:triage' }]));
-    const diff = engine.cli(['pins', 'diff', 'tickets']);
+    const diff = engine().cli(['pins', 'diff', 'tickets']);
     expect(diff.stdout).toContain('prompt:triage (poisoned)');
     expect(diff.stdout).toContain('instructions (drifted)');
     expect(diff.stdout).toContain('without asking');
@@ -69,11 +61,11 @@ describe('manifest pins catch a rug pull', () => {
       await expect(second.client.callTool({ name: 'list_tickets', arguments: {} })).rejects.toThrow(/manifest drift/);
       expect(manifestRows()).toContainEqual({ decision: 'DRIFT', tool_name: 'list_tickets' });
 
-      const diff = engine.cli(['pins', 'diff', 'tickets']);
+      const diff = engine().cli(['pins', 'diff', 'tickets']);
       expect(diff.stdout).toContain('list_tickets (drifted)');
       expect(diff.stdout).toMatch(/\+.*closes every ticket older than a week/);
 
-      expect(engine.cli(['pins', 'accept', 'tickets', '--tool', 'list_tickets']).stdout).toContain('accepted and pinned list_tickets');
+      expect(engine().cli(['pins', 'accept', 'tickets', '--tool', 'list_tickets']).stdout).toContain('accepted and pinned list_tickets');
       await waitFor(() => changed.length > 0, 'tools/list_changed after accept');
       expect((await second.client.listTools()).tools.map((t) => t.name)).toEqual(['read_ticket', 'list_tickets']);
       expect(JSON.stringify((await second.client.callTool({ name: 'list_tickets', arguments: {} })).content)).toContain('variant 2');
@@ -97,13 +89,13 @@ describe('manifest pins catch a rug pull', () => {
   });
 
   it('records drift inside a deploy window instead of blocking it', async () => {
-    expect(engine.cli(['pins', 'window', 'open', 'CHG-1234', '--minutes', '5']).code).toBe(0);
+    expect(engine().cli(['pins', 'window', 'open', 'CHG-1234', '--minutes', '5']).code).toBe(0);
     const third = await run('3');
     try {
       expect((await third.client.listTools()).tools.map((t) => t.name)).toEqual(['read_ticket', 'list_tickets']);
     } finally {
       await third.close();
-      engine.cli(['pins', 'window', 'close']);
+      engine().cli(['pins', 'window', 'close']);
     }
     expect(manifestRows()).toContainEqual({ decision: 'DRIFT_IN_WINDOW', tool_name: 'list_tickets' });
   });

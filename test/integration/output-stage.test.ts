@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { removeHome, startEngine, settled, waitFor, type RunningEngine } from '../helpers/engine-harness.js';
+import { settled, useEngine, waitFor } from '../helpers/engine-harness.js';
 import { EVERYTHING_SERVER, FIXTURES } from '../helpers/paths.js';
 import { connectThroughShim } from '../helpers/shim-client.js';
 import { githubStyleToken } from '../unit/output/helpers.js';
@@ -16,21 +16,12 @@ const GITHUB_TOKEN = githubStyleToken('ghp_', 'Zq8RmP2vX7kLw4Nt9Hs6Jd3Fb5Gc1Y');
 
 
 describe('the output stage through the real shim', () => {
-  let engine: RunningEngine;
+  const engine = useEngine({ policy: POLICY, approve: ['everything', 'faulty'] });
   const resultRows = (tool: string) =>
-    JSON.parse(engine.cli(['audit', 'query', `SELECT decision, reason FROM mcp_audit WHERE event = 'result' AND tool_name = '${tool}' ORDER BY id`, '--json']).stdout) as Array<{ decision: string; reason: string | null }>;
-  beforeAll(async () => {
-    engine = await startEngine({ policy: POLICY });
-    engine.cli(['registry', 'approve', 'everything']);
-    engine.cli(['registry', 'approve', 'faulty']);
-  });
-  afterAll(async () => {
-    await engine.stop();
-    removeHome(engine.home);
-  });
+    JSON.parse(engine().cli(['audit', 'query', `SELECT decision, reason FROM mcp_audit WHERE event = 'result' AND tool_name = '${tool}' ORDER BY id`, '--json']).stdout) as Array<{ decision: string; reason: string | null }>;
 
   it("redacts secrets in server-everything's get-env and keeps the JSON valid", async () => {
-    const conn = await connectThroughShim({ env: { ...engine.env, GITHUB_TOKEN, DATABASE_URL: 'postgres://app:Sup3rS3cretPw@db.internal:5432/app' } }, 'everything', [EVERYTHING_SERVER]);
+    const conn = await connectThroughShim({ env: { ...engine().env, GITHUB_TOKEN, DATABASE_URL: 'postgres://app:Sup3rS3cretPw@db.internal:5432/app' } }, 'everything', [EVERYTHING_SERVER]);
     try {
       const result = await conn.client.callTool({ name: 'get-env', arguments: {} });
       const text = (result.content as Array<{ text: string }>)[0]!.text;
@@ -38,7 +29,7 @@ describe('the output stage through the real shim', () => {
       expect(text).not.toContain('Sup3rS3cretPw');
       expect(text).toContain('[REDACTED:github-token]');
       const env = JSON.parse(text) as Record<string, string>;
-      expect(env.MCP_FIREWALL_HOME).toBe(engine.home);
+      expect(env.MCP_FIREWALL_HOME).toBe(engine().home);
     } finally {
       await conn.close();
     }
@@ -49,7 +40,7 @@ describe('the output stage through the real shim', () => {
   });
 
   it('passes clean results byte-identical: base64 images, UUIDs and git SHAs', async () => {
-    const conn = await connectThroughShim(engine, 'everything', [EVERYTHING_SERVER]);
+    const conn = await connectThroughShim(engine(), 'everything', [EVERYTHING_SERVER]);
     try {
       const image = await conn.client.callTool({ name: 'get-tiny-image', arguments: {} });
       expect((image.content as Array<{ type: string }>).some((c) => c.type === 'image')).toBe(true);
@@ -64,7 +55,7 @@ describe('the output stage through the real shim', () => {
   });
 
   it('judges large answers read without a full parse: clean ones byte-identical, a secret redacted, an error audited as one', async () => {
-    const conn = await connectThroughShim({ env: { ...engine.env, FIXTURE_LEAK: GITHUB_TOKEN } }, 'faulty', [process.execPath, FAULTY]);
+    const conn = await connectThroughShim({ env: { ...engine().env, FIXTURE_LEAK: GITHUB_TOKEN } }, 'faulty', [process.execPath, FAULTY]);
     const clean = `${'a listing line with nothing to find\n'.repeat(200)}end`;
     try {
       await conn.client.listTools();
@@ -85,24 +76,24 @@ describe('the output stage through the real shim', () => {
   });
 
   it('quarantines a private key, lists it, and delivers it on the retry after release', async () => {
-    const conn = await connectThroughShim(engine, 'faulty', [process.execPath, FAULTY]);
+    const conn = await connectThroughShim(engine(), 'faulty', [process.execPath, FAULTY]);
     try {
       await conn.client.listTools();
       const first = await settled(conn.client.callTool({ name: 'read_key', arguments: {} }));
       const id = /quarantined the result of read_key as (qtn_[\w-]+)/.exec(String(first))?.[1];
       expect(id).toBeDefined();
-      const listed = JSON.parse(engine.cli(['quarantine', 'list', '--json']).stdout) as Array<{ id: string; status: string; findings: Array<{ type: string }> }>;
+      const listed = JSON.parse(engine().cli(['quarantine', 'list', '--json']).stdout) as Array<{ id: string; status: string; findings: Array<{ type: string }> }>;
       expect(listed).toEqual([expect.objectContaining({ id, status: 'held' })]);
-      const shown = engine.cli(['quarantine', 'show', id!]);
+      const shown = engine().cli(['quarantine', 'show', id!]);
       expect(shown.stdout).toContain('REDACTED');
       expect(shown.stdout).not.toContain('b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ');
-      expect(engine.cli(['quarantine', 'release', id!]).code).toBe(0);
+      expect(engine().cli(['quarantine', 'release', id!]).code).toBe(0);
       const retry = await waitFor(async () => {
         const r = await settled(conn.client.callTool({ name: 'read_key', arguments: {} }));
         return r instanceof Error ? null : r;
       }, 'the released result');
       expect(JSON.stringify(retry.content)).toContain('BEGIN OPENSSH PRIVATE KEY');
-      const after = JSON.parse(engine.cli(['quarantine', 'list', '--json']).stdout) as Array<{ status: string }>;
+      const after = JSON.parse(engine().cli(['quarantine', 'list', '--json']).stdout) as Array<{ status: string }>;
       expect(after[0]!.status).toBe('delivered');
     } finally {
       await conn.close();
@@ -111,12 +102,12 @@ describe('the output stage through the real shim', () => {
   });
 
   it('asks before a secret leaves through call arguments (DLP)', async () => {
-    const conn = await connectThroughShim(engine, 'faulty', [process.execPath, FAULTY]);
+    const conn = await connectThroughShim(engine(), 'faulty', [process.execPath, FAULTY]);
     try {
       const call = settled(conn.client.callTool({ name: 'read_text', arguments: { text: `token=${GITHUB_TOKEN}` } }));
-      const pending = await waitFor(async () => ((await engine.api('GET', '/approvals')).body as Array<{ id: string; ruleId: string; reason: string }>)[0], 'the DLP approval');
+      const pending = await waitFor(async () => ((await engine().api('GET', '/approvals')).body as Array<{ id: string; ruleId: string; reason: string }>)[0], 'the DLP approval');
       expect(pending).toMatchObject({ ruleId: 'dlp-arguments', reason: expect.stringContaining('github-token') });
-      await engine.api('POST', `/approvals/${pending.id}/deny`);
+      await engine().api('POST', `/approvals/${pending.id}/deny`);
       expect(String(await call)).toMatch(/denied/);
     } finally {
       await conn.close();
@@ -124,7 +115,7 @@ describe('the output stage through the real shim', () => {
   });
 
   it('redacts secrets in resource contents and prompt messages too, not only in tool results', async () => {
-    const conn = await connectThroughShim({ env: { ...engine.env, FIXTURE_LEAK: GITHUB_TOKEN } }, 'faulty', [process.execPath, FAULTY]);
+    const conn = await connectThroughShim({ env: { ...engine().env, FIXTURE_LEAK: GITHUB_TOKEN } }, 'faulty', [process.execPath, FAULTY]);
     try {
       const resource = await conn.client.readResource({ uri: 'file:///etc/app.conf' });
       expect(JSON.stringify(resource.contents)).not.toContain(GITHUB_TOKEN);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { removeHome, settled, startEngine, waitFor, type RunningEngine } from '../helpers/engine-harness.js';
+import { settled, useEngine, waitFor } from '../helpers/engine-harness.js';
 import { FIXTURES } from '../helpers/paths.js';
 import { connectThroughShim, type ShimConnection } from '../helpers/shim-client.js';
 
@@ -16,39 +16,35 @@ rules:
 `;
 
 describe('pause protection', () => {
-  let engine: RunningEngine;
+  const engine = useEngine({ policy: POLICY, approve: ['faulty'] });
   let conn: ShimConnection;
-  const pending = () => engine.api('GET', '/approvals').then((r) => (r.body as Array<{ id: string }>)[0]);
+  const pending = () => engine().api('GET', '/approvals').then((r) => (r.body as Array<{ id: string }>)[0]);
   beforeAll(async () => {
-    engine = await startEngine({ policy: POLICY });
-    engine.cli(['registry', 'approve', 'faulty']);
-    conn = await connectThroughShim(engine, 'faulty', [process.execPath, FAULTY]);
+    conn = await connectThroughShim(engine(), 'faulty', [process.execPath, FAULTY]);
   });
   afterAll(async () => {
     await conn.close();
-    await engine.stop();
-    removeHome(engine.home);
   });
 
   it('lets calls that would ask through while paused, audited as such, and keeps hard denials', async () => {
-    expect(engine.cli(['pause', '5']).code).toBe(0);
+    expect(engine().cli(['pause', '5']).code).toBe(0);
     await waitFor(async () => String(await settled(conn.client.callTool({ name: 'update_record', arguments: { n: Math.random() } }))).includes('unknown tool'), 'the paused write to reach the server');
     expect(String(await settled(conn.client.callTool({ name: 'drop_table', arguments: {} })))).toMatch(/rule never-drop/);
-    const rows = JSON.parse(engine.cli(['audit', 'query', "SELECT decision, rule_id FROM mcp_audit WHERE tool_name = 'update_record' AND event = 'call'", '--json']).stdout) as Array<{ decision: string; rule_id: string }>;
+    const rows = JSON.parse(engine().cli(['audit', 'query', "SELECT decision, rule_id FROM mcp_audit WHERE tool_name = 'update_record' AND event = 'call'", '--json']).stdout) as Array<{ decision: string; rule_id: string }>;
     expect(rows.at(-1)).toEqual({ decision: 'ALLOW', rule_id: 'protection-paused' });
   });
 
   it('still asks while paused when emergency write approval is on, and asks again after resume', async () => {
-    engine.cli(['policy', 'emergency', 'on']);
+    engine().cli(['policy', 'emergency', 'on']);
     const during = settled(conn.client.callTool({ name: 'update_record', arguments: { n: 'emergency' } }));
     const first = await waitFor(pending, 'an approval despite the pause');
-    await engine.api('POST', `/approvals/${first.id}/deny`);
+    await engine().api('POST', `/approvals/${first.id}/deny`);
     expect(String(await during)).toMatch(/denied/);
-    engine.cli(['policy', 'emergency', 'off']);
-    expect(engine.cli(['resume']).code).toBe(0);
+    engine().cli(['policy', 'emergency', 'off']);
+    expect(engine().cli(['resume']).code).toBe(0);
     const after = settled(conn.client.callTool({ name: 'update_record', arguments: { n: 'resumed' } }));
     const second = await waitFor(pending, 'an approval after resume');
-    await engine.api('POST', `/approvals/${second.id}/deny`);
+    await engine().api('POST', `/approvals/${second.id}/deny`);
     expect(String(await after)).toMatch(/denied/);
   });
 });

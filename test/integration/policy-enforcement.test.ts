@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { removeHome, startEngine, settled, waitFor, type RunningEngine } from '../helpers/engine-harness.js';
+import { settled, useEngine, waitFor } from '../helpers/engine-harness.js';
 import { FIXTURES, REPO_ROOT } from '../helpers/paths.js';
 import { connectThroughShim, type ShimConnection } from '../helpers/shim-client.js';
 
@@ -11,25 +11,16 @@ const UNAPPROVED_WRITES_SQL = readFileSync(join(REPO_ROOT, 'resources', 'queries
 
 
 describe("the seed's policy example, enforced", () => {
-  let engine: RunningEngine;
-  beforeAll(async () => {
-    engine = await startEngine({ policy: SEED_POLICY });
-    engine.cli(['registry', 'approve', 'github']);
-    engine.cli(['registry', 'approve', 'scratch']);
-  });
-  afterAll(async () => {
-    await engine.stop();
-    removeHome(engine.home);
-  });
+  const engine = useEngine({ policy: SEED_POLICY, approve: ['github', 'scratch'] });
 
   it('passes policy check unchanged', () => {
-    const check = engine.cli(['policy', 'check', join(FIXTURES, 'policies', 'seed-example.yaml')]);
+    const check = engine().cli(['policy', 'check', join(FIXTURES, 'policies', 'seed-example.yaml')]);
     expect(check.code).toBe(0);
     expect(check.stdout).toContain('OK (3 rules');
   });
 
   it('denies every call to a server outside deny_servers_not_in', async () => {
-    const conn = await connectThroughShim(engine, 'scratch', [process.execPath, FAULTY]);
+    const conn = await connectThroughShim(engine(), 'scratch', [process.execPath, FAULTY]);
     try {
       await expect(conn.client.callTool({ name: 'read_text', arguments: { text: 'x' } })).rejects.toThrow(/not in the allowed server list \(rule deny-unregistered-server\)/);
     } finally {
@@ -38,7 +29,7 @@ describe("the seed's policy example, enforced", () => {
   });
 
   it('lets reads through on a listed server and asks for writes (max_retries 1 limits repeats)', async () => {
-    const conn = await connectThroughShim(engine, 'github', [process.execPath, FAULTY]);
+    const conn = await connectThroughShim(engine(), 'github', [process.execPath, FAULTY]);
     try {
       await conn.client.listTools();
       const read = await conn.client.callTool({ name: 'read_text', arguments: { text: 'issue list' } });
@@ -47,9 +38,9 @@ describe("the seed's policy example, enforced", () => {
       await conn.client.callTool({ name: 'read_text', arguments: { text: 'issue list' } });
       await conn.client.callTool({ name: 'read_text', arguments: { text: 'issue list' } });
       const write = settled(conn.client.callTool({ name: 'create_issue', arguments: { title: 't' } }));
-      const pending = await waitFor(async () => ((await engine.api('GET', '/approvals')).body as Array<{ id: string; reason: string }>)[0], 'a pending write');
+      const pending = await waitFor(async () => ((await engine().api('GET', '/approvals')).body as Array<{ id: string; reason: string }>)[0], 'a pending write');
       expect(pending.reason).toContain('require-approval-for-write');
-      await engine.api('POST', `/approvals/${pending.id}/allow`, { scope: 'session' });
+      await engine().api('POST', `/approvals/${pending.id}/allow`, { scope: 'session' });
       // The fixture server has no create_issue tool: it answers with an error, which still proves dispatch.
       expect(String(await write)).toMatch(/unknown tool create_issue/);
       // Same call again within the session: covered by the session grant, max_retries 1 allows one repeat…
@@ -63,25 +54,21 @@ describe("the seed's policy example, enforced", () => {
 });
 
 describe('policy reload, emergency switch and the audit trail', () => {
-  let engine: RunningEngine;
+  const engine = useEngine({ policy: 'version: v1\nrules: []\n', approve: ['faulty'] });
   let conn: ShimConnection;
-  const policyFile = () => join(engine.home, 'policy.yaml');
+  const policyFile = () => join(engine().home, 'policy.yaml');
   beforeAll(async () => {
-    engine = await startEngine({ policy: 'version: v1\nrules: []\n' });
-    engine.cli(['registry', 'approve', 'faulty']);
-    conn = await connectThroughShim(engine, 'faulty', [process.execPath, FAULTY]);
+    conn = await connectThroughShim(engine(), 'faulty', [process.execPath, FAULTY]);
     await conn.client.listTools();
   });
   afterAll(async () => {
     await conn.close();
-    await engine.stop();
-    removeHome(engine.home);
   });
 
   it("finds a write executed without approval with the seed's query (SQLite form)", async () => {
     // No rules: writes are allowed without approval — exactly what the seed's gate looks for.
     await settled(conn.client.callTool({ name: 'update_record', arguments: { id: 1 } }));
-    const rows = JSON.parse(engine.cli(['audit', 'query', UNAPPROVED_WRITES_SQL, '--json']).stdout) as Array<Record<string, unknown>>;
+    const rows = JSON.parse(engine().cli(['audit', 'query', UNAPPROVED_WRITES_SQL, '--json']).stdout) as Array<Record<string, unknown>>;
     expect(rows).toEqual([expect.objectContaining({ tool_name: 'update_record', server_name: 'faulty', decision: 'ALLOW', approval_id: null })]);
   });
 
@@ -89,50 +76,50 @@ describe('policy reload, emergency switch and the audit trail', () => {
     writeFileSync(policyFile(), 'version: v1\nrules:\n  - id: no-updates\n    match:\n      labels:\n        mcp.tool: "update_*"\n    decision: DENY\n');
     await waitFor(async () => (String(await settled(conn.client.callTool({ name: 'update_record', arguments: { id: 2 } })))).includes('no-updates'), 'the new rule to apply');
     writeFileSync(policyFile(), 'version: v1\nrules:\n  - id: broken\n    decison: ALLOW\n');
-    await waitFor(async () => ((await engine.api('GET', '/policy')).body as { errors: unknown[] }).errors.length > 0, 'the broken edit to be noticed');
+    await waitFor(async () => ((await engine().api('GET', '/policy')).body as { errors: unknown[] }).errors.length > 0, 'the broken edit to be noticed');
     expect(String(await settled(conn.client.callTool({ name: 'update_record', arguments: { id: 3 } })))).toContain('no-updates');
-    const rejected = JSON.parse(engine.cli(['audit', 'query', "SELECT decision FROM mcp_audit WHERE event = 'policy'", '--json']).stdout) as Array<{ decision: string }>;
+    const rejected = JSON.parse(engine().cli(['audit', 'query', "SELECT decision FROM mcp_audit WHERE event = 'policy'", '--json']).stdout) as Array<{ decision: string }>;
     expect(rejected.map((r) => r.decision)).toEqual(expect.arrayContaining(['RELOADED', 'REJECTED']));
     writeFileSync(policyFile(), 'version: v1\nrules: []\n');
-    await waitFor(async () => ((await engine.api('GET', '/policy')).body as { errors: unknown[] }).errors.length === 0, 'the fixed policy');
+    await waitFor(async () => ((await engine().api('GET', '/policy')).body as { errors: unknown[] }).errors.length === 0, 'the fixed policy');
   });
 
   it('forces approval for every non-read action while emergency write approval is on', async () => {
-    expect((await engine.api('POST', '/policy/emergency-write-approval')).status).toBe(200);
+    expect((await engine().api('POST', '/policy/emergency-write-approval')).status).toBe(200);
     // Reads are unaffected.
     await conn.client.callTool({ name: 'read_text', arguments: { text: 'still reads' } });
     const write = settled(conn.client.callTool({ name: 'update_record', arguments: { id: 4 } }));
-    const pending = await waitFor(async () => ((await engine.api('GET', '/approvals')).body as Array<{ id: string; ruleId: string }>)[0], 'emergency approval');
+    const pending = await waitFor(async () => ((await engine().api('GET', '/approvals')).body as Array<{ id: string; ruleId: string }>)[0], 'emergency approval');
     expect(pending.ruleId).toBe('emergency-write-approval');
-    await engine.api('POST', `/approvals/${pending.id}/deny`);
+    await engine().api('POST', `/approvals/${pending.id}/deny`);
     expect(String(await write)).toMatch(/denied by the approver/);
-    expect(engine.cli(['policy', 'emergency', 'off']).code).toBe(0);
+    expect(engine().cli(['policy', 'emergency', 'off']).code).toBe(0);
     await waitFor(async () => !String(await settled(conn.client.callTool({ name: 'update_record', arguments: { id: 5 } }))).includes('MCP Firewall'), 'emergency off');
   });
 
   it('stops a running server at once when it is disabled (containment)', async () => {
-    const other = await connectThroughShim(engine, 'faulty', [process.execPath, FAULTY]);
-    expect(engine.cli(['registry', 'disable', 'faulty']).code).toBe(0);
+    const other = await connectThroughShim(engine(), 'faulty', [process.execPath, FAULTY]);
+    expect(engine().cli(['registry', 'disable', 'faulty']).code).toBe(0);
     await waitFor(async () => String(await settled(other.client.callTool({ name: 'read_text', arguments: { text: 'x' } }))).includes('disabled'), 'the session to be stopped');
     await other.close().catch(() => {});
-    const refused = settled(connectThroughShim(engine, 'faulty', [process.execPath, FAULTY]));
+    const refused = settled(connectThroughShim(engine(), 'faulty', [process.execPath, FAULTY]));
     expect(String(await refused)).toMatch(/disabled in the registry.*registry enable faulty/s);
-    engine.cli(['registry', 'enable', 'faulty']);
+    engine().cli(['registry', 'enable', 'faulty']);
   });
 
   it('detects an edited and a deleted audit row', async () => {
-    expect(engine.cli(['audit', 'verify']).code).toBe(0);
-    await engine.stop();
+    expect(engine().cli(['audit', 'verify']).code).toBe(0);
+    await engine().stop();
     const { DatabaseSync } = await import('node:sqlite');
-    const db = new DatabaseSync(join(engine.home, 'firewall.db'));
+    const db = new DatabaseSync(join(engine().home, 'firewall.db'));
     db.prepare("UPDATE mcp_audit SET decision = 'DENY' WHERE id = (SELECT MIN(id) FROM mcp_audit WHERE event = 'call')").run();
     db.close();
-    const edited = engine.cli(['audit', 'verify']);
+    const edited = engine().cli(['audit', 'verify']);
     expect(edited.code).toBe(2);
     expect(edited.stdout).toMatch(/contents do not match its hash/);
-    const db2 = new DatabaseSync(join(engine.home, 'firewall.db'));
+    const db2 = new DatabaseSync(join(engine().home, 'firewall.db'));
     db2.prepare('DELETE FROM mcp_audit WHERE id = (SELECT MAX(id) FROM mcp_audit)').run();
     db2.close();
-    expect(engine.cli(['audit', 'verify']).stdout).toMatch(/deleted from the end/);
+    expect(engine().cli(['audit', 'verify']).stdout).toMatch(/deleted from the end/);
   });
 });

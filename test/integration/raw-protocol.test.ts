@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { removeHome, startEngine, waitFor, type RunningEngine } from '../helpers/engine-harness.js';
+import { useEngine, waitFor, type RunningEngine } from '../helpers/engine-harness.js';
 import { CLI, FIXTURES } from '../helpers/paths.js';
 import { githubStyleToken } from '../unit/output/helpers.js';
 
@@ -25,18 +25,10 @@ function rawShim(engine: RunningEngine, env: Record<string, string> = {}): { chi
 }
 
 describe('the shim on the wire', () => {
-  let engine: RunningEngine;
-  beforeAll(async () => {
-    engine = await startEngine({ policy: 'version: v1\nrules: []\n' });
-    engine.cli(['registry', 'approve', 'faulty']);
-  });
-  afterAll(async () => {
-    await engine.stop();
-    removeHome(engine.home);
-  });
+  const engine = useEngine({ policy: 'version: v1\nrules: []\n', approve: ['faulty'] });
 
   it('echoes ids of every type exactly, passes unknown methods and notifications, and answers batches', async () => {
-    const shim = rawShim(engine);
+    const shim = rawShim(engine());
     try {
       shim.send('{"jsonrpc":"2.0","id":"init-1","method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}');
       shim.send('{"jsonrpc":"2.0","method":"notifications/initialized"}');
@@ -60,7 +52,7 @@ describe('the shim on the wire', () => {
   it('answers every member of a batch whose answer is withheld, so none is left waiting', async () => {
     // A throwaway key in the shape of an OpenSSH private key: the output stage quarantines it.
     const key = ['-----BEGIN OPENSSH PRIVATE KEY-----', 'b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW', '-----END OPENSSH PRIVATE KEY-----'].join('\n');
-    const shim = rawShim(engine, { FIXTURE_LEAK: key });
+    const shim = rawShim(engine(), { FIXTURE_LEAK: key });
     try {
       shim.send('{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}');
       shim.send('{"jsonrpc":"2.0","method":"notifications/initialized"}');
@@ -80,7 +72,7 @@ describe('the shim on the wire', () => {
 
   it('drops a large answer that only looks like JSON at its edges, secret and all', async () => {
     const token = githubStyleToken('ghp_', 'Zq8RmP2vX7kLw4Nt9Hs6Jd3Fb5Gc1Y');
-    const shim = rawShim(engine, { FIXTURE_LEAK: token });
+    const shim = rawShim(engine(), { FIXTURE_LEAK: token });
     try {
       shim.send('{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}');
       shim.send('{"jsonrpc":"2.0","method":"notifications/initialized"}');

@@ -2,7 +2,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeHome, settled, startEngine, waitFor, type PendingApproval, type RunningEngine } from '../helpers/engine-harness.js';
+import { settled, useEngine, waitFor, type PendingApproval, type RunningEngine } from '../helpers/engine-harness.js';
 import { githubStyleToken } from '../unit/output/helpers.js';
 import { callWithClientToken, CLIENT_TOKEN, startEverythingHttp, useHeaderServerEngine, type RemoteServer } from '../helpers/remote-server.js';
 import { GET_SUM_IS_A_WRITE_POLICY } from '../helpers/policies.js';
@@ -10,27 +10,24 @@ import { GET_SUM_IS_A_WRITE_POLICY } from '../helpers/policies.js';
 const GITHUB_TOKEN = githubStyleToken('ghp_', 'Zq8RmP2vX7kLw4Nt9Hs6Jd3Fb5Gc1Y');
 
 describe('remote servers through the HTTP interposer (Streamable HTTP, official SDK client)', () => {
-  let engine: RunningEngine;
+  const engine = useEngine({ policy: GET_SUM_IS_A_WRITE_POLICY });
   let everything: RemoteServer;
-  const endpoint = (server: string) => new URL(`http://127.0.0.1:${engine.port}/mcp/${server}`);
+  const endpoint = (server: string) => new URL(`http://127.0.0.1:${engine().port}/mcp/${server}`);
   const connect = async (server: string, requestInit?: RequestInit) => {
     const client = new Client({ name: 'remote-tests', version: '1.0.0' });
     await client.connect(new StreamableHTTPClientTransport(endpoint(server), requestInit ? { requestInit } : {}));
     return client;
   };
-  const audit = (sql: string) => JSON.parse(engine.cli(['audit', 'query', sql, '--json']).stdout) as Array<Record<string, unknown>>;
+  const audit = (sql: string) => JSON.parse(engine().cli(['audit', 'query', sql, '--json']).stdout) as Array<Record<string, unknown>>;
 
   beforeAll(async () => {
-    engine = await startEngine({ policy: GET_SUM_IS_A_WRITE_POLICY });
     everything = await startEverythingHttp({ GITHUB_TOKEN });
-    const approve = engine.cli(['registry', 'approve', 'everything', '--url', everything.url]);
+    const approve = engine().cli(['registry', 'approve', 'everything', '--url', everything.url]);
     expect(approve.code).toBe(0);
     expect(approve.stdout).toContain(`launch line pinned: url ${everything.url}`);
   });
   afterAll(async () => {
     await everything?.stop();
-    await engine.stop();
-    removeHome(engine.home);
   });
 
   it('lists tools and relays an allowed read, audited with the server and the client', async () => {
@@ -55,16 +52,16 @@ describe('remote servers through the HTTP interposer (Streamable HTTP, official 
   it('holds a write for approval: it completes when allowed and fails when denied', async () => {
     const client = await connect('everything');
     try {
-      const pending = () => waitFor(async () => ((await engine.api('GET', '/approvals')).body as PendingApproval[]).find((p) => p.tool === 'get-sum'), 'a pending get-sum');
+      const pending = () => waitFor(async () => ((await engine().api('GET', '/approvals')).body as PendingApproval[]).find((p) => p.tool === 'get-sum'), 'a pending get-sum');
       const allowed = client.callTool({ name: 'get-sum', arguments: { a: 2, b: 3 } });
       const first = await pending();
       expect(first.server).toBe('everything');
-      expect((await engine.api('POST', `/approvals/${first.id}/allow`)).status).toBe(200);
+      expect((await engine().api('POST', `/approvals/${first.id}/allow`)).status).toBe(200);
       expect(JSON.stringify((await allowed).content)).toContain('5');
 
       const denied = settled(client.callTool({ name: 'get-sum', arguments: { a: 1, b: 1 } }));
       const second = await pending();
-      await engine.api('POST', `/approvals/${second.id}/deny`);
+      await engine().api('POST', `/approvals/${second.id}/deny`);
       expect(String(await denied)).toMatch(/denied/i);
     } finally {
       await client.close();
@@ -87,22 +84,22 @@ describe('remote servers through the HTTP interposer (Streamable HTTP, official 
   it('refuses a server that is not registered with a URL, naming the command that approves it', async () => {
     await expect(connect('unknown-remote')).rejects.toThrow(/not in the approved registry.*mcp-firewall registry approve unknown-remote --url URL/s);
     expect(audit("SELECT decision, rule_id FROM mcp_audit WHERE server_name = 'unknown-remote'")).toEqual([{ decision: 'DENY', rule_id: 'registry-shadow' }]);
-    engine.cli(['registry', 'approve', 'local-only']);
+    engine().cli(['registry', 'approve', 'local-only']);
     await expect(connect('local-only')).rejects.toThrow(/registered without a URL.*registry approve local-only --url URL/s);
   });
 
   it('refuses a disabled remote server through the same admission as wrap', async () => {
-    engine.cli(['registry', 'approve', 'switched-off', '--url', everything.url]);
-    engine.cli(['registry', 'disable', 'switched-off']);
+    engine().cli(['registry', 'approve', 'switched-off', '--url', everything.url]);
+    engine().cli(['registry', 'disable', 'switched-off']);
     await expect(connect('switched-off')).rejects.toThrow(/disabled in the registry.*registry enable switched-off/s);
   });
 
   it('stops a live remote session at once when the server is disabled (containment)', async () => {
-    engine.cli(['registry', 'approve', 'contained', '--url', everything.url]);
+    engine().cli(['registry', 'approve', 'contained', '--url', everything.url]);
     const client = await connect('contained');
     try {
       await client.callTool({ name: 'echo', arguments: { message: 'before' } });
-      expect(engine.cli(['registry', 'disable', 'contained']).code).toBe(0);
+      expect(engine().cli(['registry', 'disable', 'contained']).code).toBe(0);
       await waitFor(async () => String(await settled(client.callTool({ name: 'echo', arguments: { message: 'after' } }))).includes('disabled'), 'the live session to be stopped');
     } finally {
       await client.close();
@@ -112,12 +109,12 @@ describe('remote servers through the HTTP interposer (Streamable HTTP, official 
   it('refuses requests from a browser (Origin header) and unknown sessions', async () => {
     const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'page', version: '1' } } });
     const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
-    const fromPage = await fetch(endpoint('everything'), { method: 'POST', headers: { ...headers, origin: `http://127.0.0.1:${engine.port}` }, body });
+    const fromPage = await fetch(endpoint('everything'), { method: 'POST', headers: { ...headers, origin: `http://127.0.0.1:${engine().port}` }, body });
     expect(fromPage.status).toBe(403);
     expect(await fromPage.text()).toMatch(/browser/);
     // DNS rebinding: a page on evil.example resolved to 127.0.0.1 sends its own Host (fetch cannot forge one, node:http can).
     const rebound = await new Promise<number>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port: engine.port, path: '/mcp/everything', method: 'POST', headers: { ...headers, host: 'evil.example' } }, (res) => {
+      const req = request({ host: '127.0.0.1', port: engine().port, path: '/mcp/everything', method: 'POST', headers: { ...headers, host: 'evil.example' } }, (res) => {
         res.resume();
         resolve(res.statusCode ?? 0);
       });

@@ -2,7 +2,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeHome, settled, startEngine, waitFor, type PendingApproval, type RunningEngine } from '../helpers/engine-harness.js';
+import { settled, useEngine, waitFor, type PendingApproval, type RunningEngine } from '../helpers/engine-harness.js';
 import { GET_SUM_IS_A_WRITE_POLICY } from '../helpers/policies.js';
 import { callWithClientToken, CLIENT_TOKEN, startEverythingHttp, startEverythingSse, useHeaderServerEngine, type RemoteServer } from '../helpers/remote-server.js';
 import { githubStyleToken } from '../unit/output/helpers.js';
@@ -14,10 +14,10 @@ function audit(engine: RunningEngine, sql: string): Array<Record<string, unknown
 }
 
 describe('the legacy HTTP+SSE transport through the interposer (official SDK SSE client, server-everything sse)', () => {
-  let engine: RunningEngine;
+  const engine = useEngine({ policy: GET_SUM_IS_A_WRITE_POLICY });
   let sseServer: RemoteServer;
   let httpServer: RemoteServer;
-  const route = (server: string) => new URL(`http://127.0.0.1:${engine.port}/mcp/${server}`);
+  const route = (server: string) => new URL(`http://127.0.0.1:${engine().port}/mcp/${server}`);
   const connectSse = async (server: string, name = 'sse-tests') => {
     const client = new Client({ name, version: '1.0.0' });
     await client.connect(new SSEClientTransport(new URL(`${route(server)}/sse`)));
@@ -25,24 +25,21 @@ describe('the legacy HTTP+SSE transport through the interposer (official SDK SSE
   };
 
   beforeAll(async () => {
-    engine = await startEngine({ policy: GET_SUM_IS_A_WRITE_POLICY });
     [sseServer, httpServer] = await Promise.all([startEverythingSse({ GITHUB_TOKEN }), startEverythingHttp()]);
-    const approve = engine.cli(['registry', 'approve', 'legacy', '--url', sseServer.url, '--sse']);
+    const approve = engine().cli(['registry', 'approve', 'legacy', '--url', sseServer.url, '--sse']);
     expect(approve.code, approve.stderr).toBe(0);
     expect(approve.stdout).toContain(`launch line pinned: sse-url ${sseServer.url}`);
-    expect(engine.cli(['registry', 'approve', 'streamable', '--url', httpServer.url]).code).toBe(0);
+    expect(engine().cli(['registry', 'approve', 'streamable', '--url', httpServer.url]).code).toBe(0);
   });
   afterAll(async () => {
     await Promise.all([sseServer?.stop(), httpServer?.stop()]);
-    await engine.stop();
-    removeHome(engine.home);
   });
 
   it('pins the transport with the URL: registry list and the control API show sse-url', async () => {
-    expect(engine.cli(['registry', 'list']).stdout).toContain(`sse-url ${sseServer.url}`);
-    const viaApi = await engine.api('POST', '/registry/legacy-api/approve', { url: sseServer.url, transport: 'sse' });
+    expect(engine().cli(['registry', 'list']).stdout).toContain(`sse-url ${sseServer.url}`);
+    const viaApi = await engine().api('POST', '/registry/legacy-api/approve', { url: sseServer.url, transport: 'sse' });
     expect(viaApi.body).toMatchObject({ fingerprint: { command: 'sse-url', args: [sseServer.url] } });
-    expect((await engine.api('POST', '/registry/legacy-api/approve', { url: sseServer.url, transport: 'websocket' })).status).toBe(400);
+    expect((await engine().api('POST', '/registry/legacy-api/approve', { url: sseServer.url, transport: 'websocket' })).status).toBe(400);
   });
 
   it('lists tools and relays echo from an SSE client to an SSE server, audited with the server and the client', async () => {
@@ -54,7 +51,7 @@ describe('the legacy HTTP+SSE transport through the interposer (official SDK SSE
     } finally {
       await client.close();
     }
-    expect(audit(engine, "SELECT event, decision, server_name, client FROM mcp_audit WHERE tool_name = 'echo' AND server_name = 'legacy' ORDER BY id")).toEqual([
+    expect(audit(engine(), "SELECT event, decision, server_name, client FROM mcp_audit WHERE tool_name = 'echo' AND server_name = 'legacy' ORDER BY id")).toEqual([
       { event: 'call', decision: 'ALLOW', server_name: 'legacy', client: 'sse-tests' },
       { event: 'result', decision: 'PASS', server_name: 'legacy', client: 'sse-tests' },
     ]);
@@ -64,9 +61,9 @@ describe('the legacy HTTP+SSE transport through the interposer (official SDK SSE
     const client = await connectSse('legacy');
     try {
       const call = client.callTool({ name: 'get-sum', arguments: { a: 2, b: 3 } });
-      const pending = await waitFor(async () => ((await engine.api('GET', '/approvals')).body as PendingApproval[]).find((p) => p.tool === 'get-sum'), 'a pending get-sum');
+      const pending = await waitFor(async () => ((await engine().api('GET', '/approvals')).body as PendingApproval[]).find((p) => p.tool === 'get-sum'), 'a pending get-sum');
       expect(pending.server).toBe('legacy');
-      await engine.api('POST', `/approvals/${pending.id}/allow`);
+      await engine().api('POST', `/approvals/${pending.id}/allow`);
       expect(JSON.stringify((await call).content)).toContain('5');
     } finally {
       await client.close();
@@ -98,7 +95,7 @@ describe('the legacy HTTP+SSE transport through the interposer (official SDK SSE
 
   it('refuses an unregistered name over SSE, naming the command that approves it', async () => {
     await expect(connectSse('unknown-legacy')).rejects.toThrow(/not in the approved registry.*mcp-firewall registry approve unknown-legacy --url URL/s);
-    expect(audit(engine, "SELECT decision, rule_id, client FROM mcp_audit WHERE server_name = 'unknown-legacy'")).toEqual([{ decision: 'DENY', rule_id: 'registry-shadow', client: 'sse-tests' }]);
+    expect(audit(engine(), "SELECT decision, rule_id, client FROM mcp_audit WHERE server_name = 'unknown-legacy'")).toEqual([{ decision: 'DENY', rule_id: 'registry-shadow', client: 'sse-tests' }]);
   });
 
   it('refuses browsers, unknown sessions and POSTs before the stream, as for Streamable HTTP', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateMessageRequestSchema, ElicitRequestSchema, LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
-import { removeHome, startEngine, waitFor, type RunningEngine } from '../helpers/engine-harness.js';
+import { useEngine, waitFor } from '../helpers/engine-harness.js';
 import { EVERYTHING_SERVER } from '../helpers/paths.js';
 import { connectThroughShim, type ShimConnection } from '../helpers/shim-client.js';
 import { ASK_FOR_WRITES_RULE } from '../helpers/policies.js';
@@ -15,13 +15,11 @@ rules:
 ${ASK_FOR_WRITES_RULE}`;
 
 describe('the shim is transparent to what it does not police (server-everything)', () => {
-  let engine: RunningEngine;
+  const engine = useEngine({ policy: POLICY, approve: ['everything'] });
   let conn: ShimConnection;
   const logs: unknown[] = [];
   beforeAll(async () => {
-    engine = await startEngine({ policy: POLICY });
-    engine.cli(['registry', 'approve', 'everything']);
-    conn = await connectThroughShim(engine, 'everything', [EVERYTHING_SERVER], {
+    conn = await connectThroughShim(engine(), 'everything', [EVERYTHING_SERVER], {
       capabilities: { capabilities: { sampling: {}, elicitation: {}, roots: { listChanged: true } } },
     });
     conn.client.setRequestHandler(CreateMessageRequestSchema, async () => ({
@@ -34,8 +32,6 @@ describe('the shim is transparent to what it does not police (server-everything)
   });
   afterAll(async () => {
     await conn.close();
-    await engine.stop();
-    removeHome(engine.home);
   });
 
   it('passes progress notifications of a long-running call', async () => {
