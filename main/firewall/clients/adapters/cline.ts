@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { homeDir, VSCODE_HOSTS, vscodeUserDir } from '../platform-paths.js';
+import { homeDir } from '../platform-paths.js';
 import type { ClientAdapter } from '../types.js';
-import { serversFile } from './shared.js';
+import { inEditorStorage, serversFile } from './shared.js';
 
 // Cline re-serialises the whole file on every toggle (JSON.stringify), so a byte-exact
 // restore only holds until the user touches Cline's MCP panel; span restore covers the rest.
@@ -12,8 +12,7 @@ export const cline: ClientAdapter = {
   displayName: 'Cline',
   processNames: ['code', 'cursor', 'windsurf'],
   configFiles(ctx) {
-    const rel = join('globalStorage', 'saoudrizwan.claude-dev', 'settings', 'cline_mcp_settings.json');
-    const files = VSCODE_HOSTS.map((host) => serversFile(join(vscodeUserDir(ctx, host), rel), `user (${host})`, opts));
+    const files = inEditorStorage(ctx, 'saoudrizwan.claude-dev', 'cline_mcp_settings.json', opts);
     const dataDir = ctx.env.CLINE_DATA_DIR || join(ctx.env.CLINE_DIR || join(homeDir(ctx), '.cline'), 'data');
     files.push(serversFile(join(dataDir, 'settings', 'cline_mcp_settings.json'), 'user (cli)', opts));
     return files;
