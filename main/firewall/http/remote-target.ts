@@ -22,6 +22,7 @@ export function resolveRemoteTarget(engine: Engine, server: string, client: stri
       : `'${server}' is registered without a URL`;
   const reason = `remote server ${why}`;
   engine.record({ event: 'registry', decision: 'DENY', ruleId: entry ? 'registry-no-url' : 'registry-shadow', serverName: server, client, actorId: client, method: 'initialize', reason });
-  const message = `MCP Firewall refused remote server '${server}': ${why}. To allow it: ${fix}`;
+  // Which transport the server speaks is not something a client's request can tell us.
+  const message = `MCP Firewall refused remote server '${server}': ${why}. To allow it: ${fix} (add --sse if the server speaks the legacy HTTP+SSE transport)`;
   return { refusal: (id) => errorResponse(id, ErrorCode.FirewallUnavailable, message, { server, fix }) };
 }
