@@ -93,7 +93,10 @@ export function inspectResultLine(line: string, thresholds: OutputThresholds = D
   try {
     msg = JSON.parse(line);
   } catch {
-    return { action: 'PASS', findings: [] }; // not ours to judge: framing errors belong to the relay
+    // The relay drops lines that are not JSON before they get here; a caller that did not
+    // still gets a safe answer: what the detectors find in the raw text holds the line back.
+    const findings = s.detect(line).map(({ type, family, severity }) => ({ type, family, severity, path: '' }));
+    return findings.length === 0 ? { action: 'PASS', findings } : { action: 'QUARANTINE', findings };
   }
   // A batch is an array of responses; each member is judged, the verdict covers all.
   const members = Array.isArray(msg) ? msg : [msg];

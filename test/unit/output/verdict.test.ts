@@ -18,6 +18,16 @@ describe('inspectResultLine', () => {
     expect(inspectResultLine(raw)).toEqual({ action: 'PASS', findings: [] });
   });
 
+  it('holds back a line that is not JSON when the detectors find something in it (fail closed)', () => {
+    const token = `ghp_${'Zq8RmP2vX7kLw4Nt9Hs6Jd3Fb5Gc1Y'}${'AbCdEf'}`;
+    const broken = `${text(`deploy with ${token}`).slice(0, -2)} trailing garbage`;
+    expect(() => JSON.parse(broken)).toThrow();
+    const verdict = inspectResultLine(broken);
+    expect(verdict.action).toBe('QUARANTINE');
+    expect(verdict.findings.map((f) => f.type)).toContain('github-token');
+    expect(inspectResultLine('{"result": "nothing to see" oops').action).toBe('PASS');
+  });
+
   it('passes UUIDs, git SHAs, base64 images and ordinary code untouched', () => {
     const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=='.repeat(20);
     const raw = line({
@@ -194,8 +204,8 @@ describe('inspectResultLine', () => {
     expect((v.redacted as Array<{ result: { content: Array<{ text: string }> } }>)[1]!.result.content[0]!.text).toBe('key [REDACTED:aws-access-key-id]');
   });
 
-  it('passes lines it cannot parse so the relay decides', () => {
-    expect(inspectResultLine('{"jsonrpc":"2.0","id":1,"result":{"text":"AKIAZ3MUOHLQ4XPRTN2W"')).toEqual({ action: 'PASS', findings: [] });
+  it('holds back a truncated line with a key in it rather than passing it unjudged', () => {
+    expect(inspectResultLine('{"jsonrpc":"2.0","id":1,"result":{"text":"AKIAZ3MUOHLQ4XPRTN2W"').action).toBe('QUARANTINE');
   });
 });
 
