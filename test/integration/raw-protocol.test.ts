@@ -70,6 +70,21 @@ describe('the shim on the wire', () => {
     }
   });
 
+  it('checks the answers to a batch of reads even when the server answers them one by one', async () => {
+    const key = ['-----BEGIN OPENSSH PRIVATE KEY-----', 'b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW', '-----END OPENSSH PRIVATE KEY-----'].join('\n');
+    const shim = rawShim(engine(), { FIXTURE_LEAK: key, FIXTURE_UNBATCH: '1' });
+    try {
+      shim.send('{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}');
+      shim.send('{"jsonrpc":"2.0","method":"notifications/initialized"}');
+      shim.send('[{"jsonrpc":"2.0","id":"u1","method":"resources/read","params":{"uri":"file:///a"}},{"jsonrpc":"2.0","id":"u2","method":"resources/read","params":{"uri":"file:///b"}}]');
+      await waitFor(() => ['u1', 'u2'].every((id) => shim.lines.some((l) => l.includes(`"${id}"`))), 'both answers');
+      expect(shim.lines.join('\n')).not.toContain('b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ');
+      for (const id of ['u1', 'u2']) expect(shim.lines.find((l) => l.includes(`"${id}"`))).toMatch(/quarantined/);
+    } finally {
+      shim.child.stdin!.end();
+    }
+  });
+
   it('drops a large answer that only looks like JSON at its edges, secret and all', async () => {
     const token = githubStyleToken('ghp_', 'Zq8RmP2vX7kLw4Nt9Hs6Jd3Fb5Gc1Y');
     const shim = rawShim(engine(), { FIXTURE_LEAK: token });

@@ -18,6 +18,8 @@ const CHANGED_NOTICE: Partial<Record<ManifestKind, string>> = {
 };
 
 export interface ManifestFilter {
+  /** Whether answers to `method` show pinned things (and so go through review). */
+  reviews(method: string): boolean;
   /** Handles the answer to a request of `method` if it shows pinned things; false if it is not ours. */
   review(method: string, msg: JsonRpcMessage, raw: Buffer): boolean;
   /** Why a tools/call or prompts/get must be refused (the item is held), or null. */
@@ -129,6 +131,7 @@ export function createManifestFilter(ctx: { server: string; link: EngineLink; to
       return typeof msg.id === 'string' && msg.id.startsWith(OWN_ID_PREFIX);
     },
     ownAnswer,
+    reviews: (method) => method === 'initialize' || BY_METHOD.has(method),
     review(method, msg, raw) {
       if (method === 'initialize' && msg.result !== undefined) {
         reviewInstructions(msg, raw);

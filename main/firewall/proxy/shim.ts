@@ -175,6 +175,14 @@ function relay(parts: RelayParts): Promise<number> {
     }
   });
 
+  /** Remembers a request on its way to the server, with what its answer needs (see CONTENT_METHODS). */
+  function track(msg: JsonRpcMessage): void {
+    const id = msg.id ?? null;
+    const method = String(msg.method);
+    const labelOf = CONTENT_METHODS[method];
+    inFlight.set(idKey(id), labelOf ? { id, method, label: labelOf((msg.params ?? {}) as Record<string, unknown>) } : { id, method });
+  }
+
   function handleClientMessage(msg: JsonRpcMessage, raw: Buffer, text: string): void {
     if (revoked !== null) {
       if (isRequest(msg)) toClient.send(errorResponse(msg.id ?? null, ErrorCode.FirewallUnavailable, revoked));
@@ -197,8 +205,7 @@ function relay(parts: RelayParts): Promise<number> {
         toClient.send(errorResponse(id, ErrorCode.PolicyDenied, `MCP Firewall is holding this prompt: ${held}`));
         return;
       }
-      const labelOf = CONTENT_METHODS[method];
-      inFlight.set(idKey(id), labelOf ? { id, method, label: labelOf((msg.params ?? {}) as Record<string, unknown>) } : { id, method });
+      track(msg);
     } else if (msg.method === 'notifications/cancelled') {
       const target = inFlight.get(idKey((msg.params as { requestId?: string | number } | undefined)?.requestId ?? null));
       if (target?.call?.cancelApproval) {
@@ -212,14 +219,19 @@ function relay(parts: RelayParts): Promise<number> {
     if (msg.method === 'notifications/initialized') manifest.sessionReady();
   }
 
-  // Batches were dropped from MCP in 2025-06-18 but older clients still send them:
-  // policed members are answered individually, the rest travel on as a batch.
+  // Batches were dropped from MCP in 2025-06-18 but older clients still send them. A batch
+  // travels on whole unless a member needs a decision of ours before it leaves (a policed
+  // call, a prompt that may be held) or shows pinned things (listings, initialize): those
+  // batches, and every batch once the server was stopped, take the single-message path
+  // member by member. Members of a whole batch are tracked as single requests are, so their
+  // answers meet the output stage whether the server answers as a batch or one by one.
   function handleBatch(batch: unknown[], raw: Buffer): void {
-    const policed = batch.filter((m) => m && typeof m === 'object' && POLICED_METHODS.has(String((m as JsonRpcMessage).method)));
-    if (policed.length === 0) {
-      for (const m of batch as JsonRpcMessage[]) {
-        if (m && typeof m === 'object' && isRequest(m)) inFlight.set(idKey(m.id ?? null), { id: m.id ?? null, method: String(m.method) });
-      }
+    const ownHandling = (m: unknown) => {
+      const method = String((m as JsonRpcMessage | null)?.method);
+      return POLICED_METHODS.has(method) || method === 'prompts/get' || manifest.reviews(method);
+    };
+    if (revoked === null && !batch.some(ownHandling)) {
+      for (const m of batch as JsonRpcMessage[]) if (m && typeof m === 'object' && isRequest(m)) track(m);
       toServer.send(raw);
       return;
     }
@@ -266,16 +278,11 @@ function relay(parts: RelayParts): Promise<number> {
       protocolEvent(`server sent invalid JSON: ${excerpt}`);
       return;
     }
-    if (Array.isArray(msg)) {
-      // A batch answer: its members leave together, after the output stage has read them all.
-      const ids: JsonRpcId[] = [];
-      for (const member of msg as JsonRpcMessage[]) {
-        if (!member || typeof member !== 'object' || member.id === undefined) continue;
-        inFlight.delete(idKey(member.id));
-        ids.push(member.id);
-      }
-      return policer.inspect('batch', 'batch', ids, { raw, text, failed: false });
-    }
+    if (Array.isArray(msg)) return handleServerBatch(msg as unknown[], raw, text);
+    handleServerMessage(msg, raw, text);
+  });
+
+  function handleServerMessage(msg: JsonRpcMessage, raw: Buffer, text: string): void {
     const isResponse = msg && typeof msg === 'object' && msg.method === undefined && msg.id !== undefined;
     if (isResponse && manifest.isOwnAnswer(msg)) return manifest.ownAnswer(msg);
     if (isResponse) {
@@ -290,7 +297,32 @@ function relay(parts: RelayParts): Promise<number> {
       if (manifest.review(entry.method, msg, raw)) return;
     }
     if (!toClient.send(raw)) child.stdout!.pause();
-  });
+  }
+
+  // A batch answering a batch the client sent whole (handleBatch) needs nothing of ours but
+  // the output stage: it leaves together once that has read it all. Any other batch —
+  // answering a call we police or a listing the pins check, or carrying the server's own
+  // requests — is taken apart, so no member skips the path it would take alone.
+  function handleServerBatch(batch: unknown[], raw: Buffer, text: string): void {
+    const members = batch.filter((m): m is JsonRpcMessage => !!m && typeof m === 'object');
+    const plainAnswer = (m: JsonRpcMessage) => {
+      const entry = m.method === undefined && m.id !== undefined ? inFlight.get(idKey(m.id)) : undefined;
+      return entry !== undefined && !entry.call && !manifest.reviews(entry.method);
+    };
+    if (!members.every(plainAnswer)) {
+      for (const m of members) {
+        const memberText = JSON.stringify(m);
+        handleServerMessage(m, Buffer.from(memberText), memberText);
+      }
+      return;
+    }
+    const ids: JsonRpcId[] = [];
+    for (const member of members) {
+      inFlight.delete(idKey(member.id!));
+      ids.push(member.id!);
+    }
+    policer.inspect('batch', 'batch', ids, { raw, text, failed: false });
+  }
 
   const failInFlight = (reason: string) => {
     for (const [key, entry] of inFlight) {
