@@ -1,6 +1,6 @@
 import type { Engine } from '../engine.js';
 import { ErrorCode, errorResponse, type JsonRpcId } from '../jsonrpc/messages.js';
-import { formatFingerprint, pinnedRemote, type RemotePin } from '../registry/registry.js';
+import { formatFingerprint, pinnedRemote, remoteUrlProblem, type RemotePin } from '../registry/registry.js';
 
 export type RemoteTarget = { pin: RemotePin } | { refusal: (id: JsonRpcId) => string };
 
@@ -13,7 +13,15 @@ export type RemoteTarget = { pin: RemotePin } | { refusal: (id: JsonRpcId) => st
 export function resolveRemoteTarget(engine: Engine, server: string, client: string): RemoteTarget {
   const entry = engine.registry.get(server);
   const pin = pinnedRemote(entry?.fingerprint ?? null);
-  if (pin) return { pin };
+  // Checked again here, not only at `approve --url`: a pin written any other way (an
+  // older store, an approved proposal) must not send the credential over plain http.
+  const unsafe = pin ? remoteUrlProblem(pin.url) : null;
+  if (pin && !unsafe) return { pin };
+  if (pin && unsafe) {
+    const reason = `remote server '${server}' is pinned to an unusable URL: ${unsafe}`;
+    engine.record({ event: 'registry', decision: 'DENY', ruleId: 'registry-unsafe-url', serverName: server, client, actorId: client, method: 'initialize', reason });
+    return { refusal: (id) => errorResponse(id, ErrorCode.FirewallUnavailable, `MCP Firewall refused ${reason}. To fix it: mcp-firewall registry approve ${server} --url URL`, { server }) };
+  }
   const fix = `mcp-firewall registry approve ${server} --url URL`;
   const why = !entry
     ? `'${server}' is not in the approved registry (shadow server)`

@@ -169,6 +169,13 @@ export function createRegistry(db: DatabaseSync): Registry {
       }
       if (!entry.enabled) return { admitted: false, kind: 'disabled', reason: `server '${name}' is disabled in the registry` };
       if (!entry.fingerprint) {
+        // A remote server's URL is where the firewall sends the keychain's credential: it is
+        // pinned only by a person (`approve NAME --url URL`), never by whatever first
+        // launch comes along (a stdio launch can spell `url http://…` as well as anyone).
+        if (pinnedRemote(fingerprint)) {
+          recordAttempt(name, fingerprint, client);
+          return { admitted: false, kind: 'drift', reason: `server '${name}' is approved by name only; a remote URL is pinned with: mcp-firewall registry approve ${name} --url URL` };
+        }
         pin.run(JSON.stringify(fingerprint), nowIso(), name);
         return { admitted: true, pinnedNow: true };
       }

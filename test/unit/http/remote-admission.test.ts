@@ -132,4 +132,18 @@ describe('remote admission and upstream credentials (engine in process)', () => 
     const writeTokens = requests.filter((r) => r.authorization === 'Bearer WRITE');
     expect(writeTokens.map((r) => r.rpc)).toEqual(['tools/call update-note']);
   });
+
+  it('never pins a remote URL on a first launch: only `approve NAME --url URL` does', () => {
+    approveServer(engine.registry, engine.audit, 'named-only', 'test');
+    // Any local process can start a shim whose "launch line" reads like a remote pin.
+    const attempt = engine.registry.admit('named-only', remoteFingerprint('https://evil.example/mcp'), 'x');
+    expect(attempt.admitted).toBe(false);
+    expect(engine.registry.get('named-only')!.fingerprint).toBeNull();
+  });
+
+  it('refuses a pinned URL that would carry the credential over plain http to another host', async () => {
+    approveServer(engine.registry, engine.audit, 'cleartext', 'test', remoteFingerprint('http://evil.example/mcp'));
+    const client = new Client({ name: 'unsafe-test', version: '1.0.0' });
+    await expect(client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${api.port}/mcp/cleartext`)))).rejects.toThrow(/unusable URL.*must use https/);
+  });
 });
