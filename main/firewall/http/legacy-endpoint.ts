@@ -53,7 +53,12 @@ export function createLegacyEndpoint(options: LegacyEndpointOptions): LegacyEndp
 
   return {
     async handle(req, res, server, part, url) {
-      if (part === LEGACY_STREAM && req.method === 'GET') return open(res, server);
+      if (part === LEGACY_STREAM && req.method === 'GET') {
+        // EventSource always asks for an event stream; an <img> or a link does not, and must
+        // not open sessions (it cannot read the id, but sessions cost an upstream each).
+        if (!String(req.headers.accept ?? '').includes('text/event-stream')) return fail(res, 406, ErrorCode.InvalidRequest, 'Not Acceptable: GET …/sse is text/event-stream');
+        return open(res, server);
+      }
       if (part === LEGACY_MESSAGES && req.method === 'POST') return post(req, res, server, url);
       if (part !== LEGACY_STREAM && part !== LEGACY_MESSAGES) return fail(res, 404, ErrorCode.InvalidRequest, `no such endpoint '${url.pathname}'`);
       res.setHeader('allow', part === LEGACY_STREAM ? 'GET' : 'POST');

@@ -12,6 +12,8 @@ import {
  * names the URL each message is POSTed to (202); every answer comes back as a `message`
  * event on that stream. The relay cannot tell it from createUpstream or a local process.
  */
+const ENDPOINT_TIMEOUT_MS = 10_000;
+
 export function createSseUpstream(options: UpstreamOptions): UpstreamProcess {
   const fetchFn = options.fetch ?? fetch;
   const events = new EventEmitter();
@@ -57,6 +59,7 @@ export function createSseUpstream(options: UpstreamOptions): UpstreamProcess {
   const onEvent = (data: string, event: string) => {
     if (killed || broken !== null) return;
     if (event === 'endpoint') {
+      clearTimeout(endpointTimer);
       const url = URL.canParse(data.trim(), options.url) ? new URL(data.trim(), options.url) : null;
       // Every POST carries the firewall's credential: a server must not send it elsewhere.
       if (!url || url.origin !== origin) {
@@ -72,10 +75,17 @@ export function createSseUpstream(options: UpstreamOptions): UpstreamProcess {
     stdout.write(`${relayed.line}\n`);
   };
 
+  // A server that opens its stream but never names an endpoint must not hold initialize forever.
+  const endpointTimer = setTimeout(() => {
+    breakWith(`remote server '${options.server}' sent no message endpoint within ${ENDPOINT_TIMEOUT_MS / 1000}s`);
+    abort.abort();
+  }, ENDPOINT_TIMEOUT_MS);
+  endpointTimer.unref();
+
   const connect = async () => {
     let connected = false;
     try {
-      const response = await fetchFn(options.url, { method: 'GET', headers: { accept: 'text/event-stream', ...authorizationHeader(credentials.read) }, signal: abort.signal });
+      const response = await fetchFn(options.url, { redirect: 'error', method: 'GET', headers: { accept: 'text/event-stream', ...authorizationHeader(credentials.read) }, signal: abort.signal });
       if (!response.ok) {
         const excerpt = (await response.text().catch(() => '')).slice(0, 200);
         return breakWith(httpFailure(options.server, response.status, excerpt, false));
@@ -111,7 +121,7 @@ export function createSseUpstream(options: UpstreamOptions): UpstreamProcess {
     }
     if (killed) return;
     try {
-      const response = await fetchFn(target, { method: 'POST', headers: { 'content-type': 'application/json', ...authorizationHeader(credential) }, body: text, signal: abort.signal });
+      const response = await fetchFn(target, { redirect: 'error', method: 'POST', headers: { 'content-type': 'application/json', ...authorizationHeader(credential) }, body: text, signal: abort.signal });
       if (response.ok) return void (await response.body?.cancel());
       const excerpt = (await response.text().catch(() => '')).slice(0, 200);
       fail(ids, httpFailure(options.server, response.status, excerpt, true));

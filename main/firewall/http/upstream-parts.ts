@@ -51,9 +51,10 @@ export function upstreamCredentials(options: UpstreamOptions): Credentials {
   return {
     read,
     forMessages(messages) {
-      // Every call's class is looked up (the lookup also forgets it), then any write decides;
-      // an unknown class counts as a write.
-      const classes = messages.filter((m) => isRequest(m) && m.method === 'tools/call').map((m) => options.actionClassOf?.(m.id!) ?? 'write');
+      // Every call's class is looked up (the lookup also forgets it), then any write decides.
+      // A call of unknown class (say, two in flight under one id) gets the read credential:
+      // a write refused upstream is safe, a read holding a write token is what this avoids.
+      const classes = messages.filter((m) => isRequest(m) && m.method === 'tools/call').map((m) => options.actionClassOf?.(m.id!) ?? 'read');
       return classes.some((c) => c !== 'read') ? options.authorization : read;
     },
   };

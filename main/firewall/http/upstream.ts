@@ -62,7 +62,7 @@ export function createUpstream(options: UpstreamOptions): UpstreamProcess {
     if (listening || killed || !sessionId) return;
     listening = true;
     try {
-      const response = await fetchFn(options.url, { method: 'GET', headers: headers('text/event-stream'), signal: abort.signal });
+      const response = await fetchFn(options.url, { redirect: 'error', method: 'GET', headers: headers('text/event-stream'), signal: abort.signal });
       // 405: the server offers no stream of its own; anything else unusable is skipped too.
       if (!response.ok || !(response.headers.get('content-type') ?? '').includes('text/event-stream')) {
         await response.body?.cancel();
@@ -89,7 +89,7 @@ export function createUpstream(options: UpstreamOptions): UpstreamProcess {
     const answered = new Set<string>();
     try {
       if (killed) return;
-      const response = await fetchFn(options.url, { method: 'POST', headers: headers(undefined, credentials.forMessages(messages)), body: text, signal: abort.signal });
+      const response = await fetchFn(options.url, { redirect: 'error', method: 'POST', headers: headers(undefined, credentials.forMessages(messages)), body: text, signal: abort.signal });
       if (init) sessionId = response.headers.get('mcp-session-id') ?? sessionId;
       if (!response.ok) {
         const excerpt = (await response.text().catch(() => '')).slice(0, 200);
@@ -113,7 +113,7 @@ export function createUpstream(options: UpstreamOptions): UpstreamProcess {
     killed = true;
     abort.abort();
     const ended = sessionId
-      ? fetchFn(options.url, { method: 'DELETE', headers: headers(), signal: AbortSignal.timeout(DELETE_TIMEOUT_MS) }).then((r) => r.body?.cancel(), () => {})
+      ? fetchFn(options.url, { redirect: 'error', method: 'DELETE', headers: headers(), signal: AbortSignal.timeout(DELETE_TIMEOUT_MS) }).then((r) => r.body?.cancel(), () => {})
       : Promise.resolve();
     void ended.finally(() => {
       stdout.end();

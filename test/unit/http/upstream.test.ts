@@ -80,7 +80,7 @@ describe('the upstream adapter (a remote server dressed as a child process)', ()
     expect(token('tools/call get_contact')).toBe('Bearer READ');
     expect(token('tools/call update_contact')).toBe('Bearer WRITE');
     expect(token('tools/call delete_contact')).toBe('Bearer WRITE');
-    expect(token('tools/call unclassified')).toBe('Bearer WRITE'); // unknown counts as a write
+    expect(token('tools/call unclassified')).toBe('Bearer READ'); // unknown: least privilege (a write is then refused upstream)
     expect(token('DELETE')).toBe('Bearer READ');
   });
 });
