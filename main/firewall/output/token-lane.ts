@@ -81,8 +81,11 @@ export function tokenLane(entries: ReadonlyArray<[string, Rule]>, jwt: Rule | un
         dispatch(byPlain.get(m[1]), text, m.index, m[1], out);
         return m.index + 1;
       }
+      // Back to the start of the token run (it ends at the last one's end, so nothing is read
+      // twice): a JWT whose header carries kid/x5t is well over 100 chars before the `.`
+      // this lane stops on, and its `eyJ` must be inside the run for the JWT rule to see it.
       let rs = m.index;
-      while (rs > 0 && m.index - rs < 96 && TOKEN_CHAR.test(text[rs - 1] ?? '')) rs--;
+      while (rs > 0 && m.index - rs < 1024 && TOKEN_CHAR.test(text[rs - 1] ?? '')) rs--;
       let re = m.index + m[0].length;
       while (re < text.length && re - m.index < 1024 && TOKEN_CHAR.test(text[re] ?? '')) re++;
       scanRun(text, rs, re, out);

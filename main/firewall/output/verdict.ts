@@ -43,8 +43,13 @@ export function detect(text: string): Finding[] {
 }
 
 function isBinaryField(key: string, parent: Record<string, unknown>): boolean {
-  // Base64 images and audio (`content[].data`) and resource blobs are not text.
-  return key === 'blob' || (key === 'data' && (typeof parent.mimeType === 'string' || parent.type === 'image' || parent.type === 'audio'));
+  // Base64 images and audio (`content[].data`) and resource blobs are not text. A `data`
+  // next to a text mimeType is text, whatever object it sits in (structuredContent can
+  // hold anything), so it is scanned.
+  if (key === 'blob') return true;
+  if (key !== 'data') return false;
+  if (parent.type === 'image' || parent.type === 'audio') return true;
+  return typeof parent.mimeType === 'string' && !/^(?:text\/|application\/(?:json|xml|x-yaml|yaml|javascript))/i.test(parent.mimeType);
 }
 
 /** Walks every string, replacing those with findings in place; returns what it found. */

@@ -50,6 +50,14 @@ describe('structured secrets', () => {
     expect(types('-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----')).toEqual([]);
   });
 
+  it('finds a JWT whose header is long (kid and x5t, as Auth0 and Azure AD issue them)', () => {
+    const b64url = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    const header = b64url({ alg: 'RS256', typ: 'JWT', kid: 'nOo3ZDrODXEK1jKWhXslHR_KXEg', x5t: 'nOo3ZDrODXEK1jKWhXslHR_KXEg' });
+    expect(header.length).toBeGreaterThan(96);
+    const jwt = `${header}.${b64url({ sub: '1234567890', aud: 'api://default' })}.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c`;
+    expect(found(`session jwt=${jwt}`)).toEqual([['jwt', jwt]]);
+  });
+
   it('finds a JWT whose header decodes to JSON, not any eyJ-looking string', () => {
     const jwt = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c';
     expect(found(`jwt=${jwt}`)).toEqual([['jwt', jwt]]);

@@ -28,6 +28,14 @@ describe('inspectResultLine', () => {
     expect(inspectResultLine('{"result": "nothing to see" oops').action).toBe('PASS');
   });
 
+  it('scans a `data` field holding text even when a mimeType sits beside it', () => {
+    const token = `ghp_${'Zq8RmP2vX7kLw4Nt9Hs6Jd3Fb5Gc1Y'}${'AbCdEf'}`;
+    const raw = line({ content: [], structuredContent: { file: { mimeType: 'text/plain', data: `export GITHUB_TOKEN=${token}` } } });
+    const verdict = inspectResultLine(raw);
+    expect(verdict.action).toBe('REDACT');
+    expect(JSON.stringify(verdict.redacted)).not.toContain(token);
+  });
+
   it('passes UUIDs, git SHAs, base64 images and ordinary code untouched', () => {
     const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=='.repeat(20);
     const raw = line({
