@@ -57,7 +57,10 @@ export function startClientWatch(engine: Engine, launch: ClientLaunch, announce:
       autoProtect: () => getSetting(engine.db, AUTO_PROTECT_KEY) === 'on',
       protect(client) {
         return protectClients(deps(), { client }).then(
-          (report) => engine.record({ event: 'registry', decision: 'REPROTECTED', client, ruleId: 'client-config-watch', reason: `auto-protect: ${report.entries.length} entries of ${client} checked, ${report.errors.length} error(s)` }),
+          (report) => engine.record({
+            event: 'registry', decision: report.errors.length > 0 ? 'ERROR' : 'REPROTECTED', client, ruleId: 'client-config-watch',
+            reason: `auto-protect: ${report.entries.length} entries of ${client} checked, ${report.errors.length} error(s)${report.errors.map((e) => `; ${e.file}: ${e.message}`).join('')}`,
+          }),
           (error: Error) => engine.record({ event: 'registry', decision: 'ERROR', client, ruleId: 'client-config-watch', reason: `auto-protect failed: ${error.message}` }),
         );
       },

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startEngineWithClientHome, stdioEntry, type EngineWithClientHome } from '../helpers/client-home.js';
 import { waitFor } from '../helpers/engine-harness.js';
 import { EVERYTHING_SERVER } from '../helpers/paths.js';
@@ -31,5 +32,14 @@ describe('the engine watches client configs for shadow servers', () => {
     expect(config.globalShortcut).toBe('Ctrl+Space');
     expect(config.mcpServers.another!.args).toContain('wrap');
     await waitFor(() => shadowRows().some((r) => r.decision === 'REPROTECTED'), 'the re-protect row');
+  });
+
+  it('routes a remote entry added behind our back too, not only local ones', async () => {
+    const claudeCode = join(fixture.userHome, '.claude.json');
+    writeFileSync(claudeCode, '{\n  "mcpServers": {\n    "hosted": { "type": "http", "url": "https://mcp.example.com/mcp" }\n  }\n}\n');
+    await waitFor(() => shadowRows().some((r) => r.server_name === 'hosted'), 'the remote shadow entry to be audited');
+    await waitFor(() => readFileSync(claudeCode, 'utf8').includes('/mcp/hosted'), 'the remote entry to be routed');
+    const routed = (JSON.parse(readFileSync(claudeCode, 'utf8')) as { mcpServers: { hosted: { url: string } } }).mcpServers.hosted;
+    expect(routed.url).toBe(`http://127.0.0.1:${fixture.engine.port}/mcp/hosted`);
   });
 });

@@ -28,6 +28,8 @@ const rowKey = (row: ScanRow) => `${row.client}\u0000${row.file}\u0000${row.name
  * nothing. The first look is the baseline; entries that are unprotected then are what
  * `scan` reports, not news.
  */
+const ROUTABLE = new Set(['stdio', 'http', 'sse']);
+
 export function watchClientConfigs(deps: () => ClientsDeps, hooks: ConfigWatchHooks, intervalMs = 2_000): ConfigWatch {
   const signature = () => {
     const ctx = expandProjectDirs(deps());
@@ -44,24 +46,32 @@ export function watchClientConfigs(deps: () => ClientsDeps, hooks: ConfigWatchHo
     }
     return parts.join('\n');
   };
-  const unprotected = () => new Map(scanClients(deps()).servers.filter((row) => row.status !== 'protected' && row.transport === 'stdio').map((row) => [rowKey(row), row]));
+  // Entries that bypass the firewall: local servers not wrapped, remote ones not routed.
+  // A file that cannot be read right now (half-written) keeps the entries it had, so they
+  // do not come back as "new" once it is whole again.
+  const unprotected = (previous: Map<string, ScanRow>) => {
+    const scan = scanClients(deps());
+    const unreadable = new Set(scan.errors.map((e) => e.file));
+    const rows = scan.servers.filter((row) => row.status !== 'protected' && ROUTABLE.has(row.transport));
+    const kept = [...previous].filter(([, row]) => unreadable.has(row.file));
+    return new Map([...kept, ...rows.map((row) => [rowKey(row), row] as const)]);
+  };
 
   let lastSignature = signature();
-  let known = unprotected();
+  let known = unprotected(new Map());
   const check = (): ScanRow[] => {
     const now = signature();
     if (now === lastSignature) return [];
+    const current = unprotected(known);
+    // Only once the scan went through: a scan that throws is tried again on the next look.
     lastSignature = now;
-    const current = unprotected();
     const fresh = [...current].filter(([key]) => !known.has(key)).map(([, row]) => row);
     known = current;
     for (const row of fresh) hooks.onShadowEntry(row);
+    // Entries protect routes drop out of the next scan by themselves; one it could not
+    // route stays known (reported once), one that appears meanwhile is reported then.
     if (fresh.length > 0 && hooks.autoProtect()) {
-      const done = [...new Set(fresh.map((row) => row.client))].map((client) => hooks.protect(client));
-      void Promise.allSettled(done).then(() => {
-        lastSignature = signature();
-        known = unprotected();
-      });
+      for (const client of new Set(fresh.map((row) => row.client))) void hooks.protect(client);
     }
     return fresh;
   };
