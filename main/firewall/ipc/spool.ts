@@ -50,18 +50,27 @@ export function createSpool(db: DatabaseSync, audit: AuditLog, dir: string, inte
     let fd: number;
     try {
       fd = openSync(row.file, 'r');
-    } catch {
-      return;
+    } catch (error) {
+      // No file: nothing was ever written. Any other failure (EMFILE, EACCES) must not
+      // count as "folded": the caller would retire the file and its rows with it.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
     }
     try {
       let offset = Number(row.read_offset);
+      let chunk = READ_CHUNK;
       for (;;) {
         const size = fstatSync(fd).size;
         if (size <= offset) return;
-        const buffer = Buffer.alloc(Math.min(size - offset, READ_CHUNK));
+        const buffer = Buffer.alloc(Math.min(size - offset, chunk));
         const read = readSync(fd, buffer, 0, buffer.length, offset);
         const lastNewline = buffer.subarray(0, read).lastIndexOf(0x0a);
-        if (lastNewline === -1) return; // a line still being written
+        if (lastNewline === -1) {
+          if (read === size - offset) return; // a line still being written
+          chunk = size - offset; // one row longer than a chunk: read it whole
+          continue;
+        }
+        chunk = READ_CHUNK;
         const entries: AuditEntry[] = [];
         for (const line of buffer.subarray(0, lastNewline).toString('utf8').split('\n')) {
           if (!line) continue;
@@ -88,8 +97,12 @@ export function createSpool(db: DatabaseSync, audit: AuditLog, dir: string, inte
 
   // Sessions of an engine that stopped (or crashed) are finished now: their shims are gone.
   for (const row of sessions()) {
-    ingestSession(row);
-    retire(row);
+    try {
+      ingestSession(row);
+      retire(row);
+    } catch {
+      // not folded: the file and its session row stay for the timer to try again
+    }
   }
 
   const ingest = () => {
@@ -116,6 +129,8 @@ export function createSpool(db: DatabaseSync, audit: AuditLog, dir: string, inte
     finish(sessionId) {
       const row = db.prepare('SELECT * FROM spool_sessions WHERE session_id = ?').get(sessionId) as SessionRow | undefined;
       if (!row) return;
+      // A file that could not be folded stays, with its session row: the timer and the next
+      // start fold it then. Only a fully folded file is retired.
       ingestSession(row);
       retire(row);
     },

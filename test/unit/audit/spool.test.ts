@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { appendFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, lstatSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAuditLog, verifyAuditChain } from '../../../main/firewall/audit/audit-log.js';
@@ -44,6 +44,31 @@ describe('audit spool', () => {
     expect(rows(db)).toEqual([{ tool_name: 'x', server_name: 'memory', session_id: 'ses_2' }]);
     expect(existsSync(file)).toBe(false);
     second.close();
+  });
+
+  it('folds a row longer than one read chunk instead of stalling on it', () => {
+    const { dir, db, audit } = fresh();
+    const spool = createSpool(db, audit, join(dir, 'spool'), 60_000);
+    const file = spool.open('ses_big', 'files', 'cursor');
+    const reason = 'r'.repeat(1_500_000);
+    appendFileSync(file, `${JSON.stringify({ event: 'call', decision: 'DENY', toolName: 'big', reason })}\n${JSON.stringify({ event: 'call', decision: 'ALLOW', toolName: 'after' })}\n`);
+    spool.ingest();
+    expect(rows(db).map((r) => r.tool_name)).toEqual(['big', 'after']);
+    spool.close();
+  });
+
+  it('keeps a spool file it could not read rather than retiring its rows unread', () => {
+    const { dir, db, audit } = fresh();
+    const spool = createSpool(db, audit, join(dir, 'spool'), 60_000);
+    const file = spool.open('ses_locked', 'files', 'cursor');
+    appendFileSync(file, `${JSON.stringify({ event: 'call', decision: 'ALLOW', toolName: 'kept' })}\n`);
+    // Make opening it fail (a link to itself: ELOOP), as EMFILE or EACCES would.
+    rmSync(file);
+    symlinkSync(file, file);
+    expect(() => spool.finish('ses_locked')).toThrow(/ELOOP/);
+    expect(lstatSync(file).isSymbolicLink()).toBe(true);
+    rmSync(file);
+    spool.close();
   });
 
   it('records an unreadable line instead of losing the rest', () => {
