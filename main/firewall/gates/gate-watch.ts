@@ -12,13 +12,18 @@ export interface GateWatch {
  * paging; a gate that keeps paging is not re-announced every tick.
  */
 export function watchGates(db: DatabaseSync, audit: AuditLog, onPage: (gate: GateStatus) => void, intervalMs = 30_000): GateWatch {
-  const paging = new Set(evaluateGates(db).filter((g) => g.paging).map((g) => g.id));
+  // A gate paging at start was announced already only if the trail's last word on it is a
+  // PAGE: an engine restarted mid-incident, or one that died before paging, pages again.
+  const lastWord = db.prepare("SELECT decision FROM mcp_audit WHERE event = 'gate' AND rule_id = ? ORDER BY id DESC LIMIT 1");
+  const announced = (id: string) => (lastWord.get(id) as { decision: string } | undefined)?.decision === 'PAGE';
+  const paging = new Set(evaluateGates(db).filter((g) => g.paging && announced(g.id)).map((g) => g.id));
   const tick = () => {
     for (const gate of evaluateGates(db)) {
       if (gate.paging && !paging.has(gate.id)) {
-        paging.add(gate.id);
         audit.append({ event: 'gate', decision: 'PAGE', ruleId: gate.id, reason: `${gate.name}: ${gate.detail} (pages when ${gate.pageCondition}; owner ${gate.owner})` });
         onPage(gate);
+        // Only now: a page whose row or notice failed is tried again on the next tick.
+        paging.add(gate.id);
       } else if (!gate.paging && paging.delete(gate.id)) {
         audit.append({ event: 'gate', decision: 'CLEAR', ruleId: gate.id, reason: `${gate.name} back within target` });
       }
