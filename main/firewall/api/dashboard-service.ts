@@ -1,4 +1,4 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type {
   ActivityQuery, ActivityRow, ApiMethod, ApiResult, EditOutcome, FirewallApi, PolicyError, ServerRow,
 } from '../../../preload/contract.js';
@@ -6,6 +6,7 @@ import type { ApprovalScope } from '../approvals/approval-queue.js';
 import { runReadOnlyQuery } from '../audit/audit-query.js';
 import { findAdapter, protectClients, scanClients, unprotectClients, type ClientsDeps, type EditReport, type ScanRow } from '../clients/index.js';
 import { engineClientsDeps } from '../client-watch.js';
+import { atomicWrite } from '../clients/file-io.js';
 import type { Engine } from '../engine.js';
 import { parsePolicy } from '../policy/load.js';
 import { formatFingerprint } from '../registry/registry.js';
@@ -134,9 +135,9 @@ export function createDashboardService(engine: Engine, clients: DashboardClients
       // reload, and the editor would lose the user's text to the last good version.
       const parsed = parsePolicy(source, engine.policy.file);
       if (!parsed.ok) return { saved: false, errors: policyErrors(parsed.errors) };
-      const temp = `${engine.policy.file}.${process.pid}.tmp`;
-      writeFileSync(temp, source, { mode: 0o600 });
-      renameSync(temp, engine.policy.file);
+      // The same write as a client config's: fsync'd, the file's mode kept, a symlinked
+      // policy (a dotfile repo) written through to its target.
+      atomicWrite(engine.policy.file, source);
       return { saved: true };
     },
     async setEmergency({ enabled }) {

@@ -44,13 +44,18 @@ export function atomicWrite(path: string, data: Buffer | string, fallbackMode = 
     // keep fallback
   }
   const tmp = join(dirname(target), `.${basename(target)}.mcp-firewall-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   const fd = openSync(tmp, 'wx', mode);
   try {
-    writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    // writeSync may write less than asked (a full disk, a signal): loop until all is out.
+    for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
     fsyncSync(fd);
-  } finally {
+  } catch (err) {
     closeSync(fd);
+    unlinkSync(tmp);
+    throw err;
   }
+  closeSync(fd);
   try {
     renameSync(tmp, target);
   } catch (err) {
