@@ -1,6 +1,6 @@
 import type { CueFinding, DiffRow, FieldDiff, HeldToolReview, MarkedText } from '../../../preload/contract.js';
-import { canonicalJson, canonicalPrettyJson, findPoisoningCues, makeVisible, PINNED_TOOL_FIELDS, pinnedView, type Cue } from '../manifest/index.js';
-import { diffLines } from '../manifest/diff.js';
+import { canonicalJson, findPoisoningCues, makeVisible, PINNED_TOOL_FIELDS, pinnedView, type Cue } from '../manifest/index.js';
+import { diffLines, fieldLines } from '../manifest/diff.js';
 import { toolStrings } from '../manifest/tool-strings.js';
 import type { PendingTool } from '../pins/pin-store.js';
 
@@ -8,16 +8,6 @@ import type { PendingTool } from '../pins/pin-store.js';
 // injection into a long schema is not lost below the fold.
 const CONTEXT = 2;
 const RANK = { low: 0, medium: 1, high: 2 } as const;
-
-/** Same line split as `pins diff`: sentences of long text, so an injected sentence is its own row. */
-function fieldLines(value: unknown): string[] {
-  if (value === undefined) return [];
-  if (typeof value !== 'string') return canonicalPrettyJson(value).split('\n').map(makeVisible);
-  return value.split(/\r?\n/).flatMap((raw) => {
-    const line = makeVisible(raw);
-    return line.length <= 100 ? [line] : line.split(/(?<=[.!?:;])\s+/);
-  });
-}
 
 /** Pairs each run of removals with the additions that follow it, so both sides line up. */
 export function sideBySide(before: string[], after: string[]): DiffRow[] {

@@ -36,7 +36,8 @@ export function describeToolDiff(before: unknown, after: unknown): string {
   return out.join('\n');
 }
 
-function fieldLines(value: unknown): string[] {
+/** One pinned field as diff lines: pretty JSON, or sentences of long text (an injected sentence is its own line). */
+export function fieldLines(value: unknown): string[] {
   if (value === undefined) return [];
   if (typeof value === 'string') return textLines(value);
   return canonicalPrettyJson(value).split('\n').map(makeVisible);

@@ -66,7 +66,8 @@ export function collapsePrefixes(entries: ReadonlyArray<[string, Rule]>, norm: (
   return byAnchor;
 }
 
-function runRules(rules: readonly Rule[] | undefined, text: string, at: number, hit: string, out: Finding[]): void {
+/** Runs the rules behind one anchor hit, collecting what they find. */
+export function runRules(rules: readonly Rule[] | undefined, text: string, at: number, hit: string, out: Finding[]): void {
   if (!rules) return;
   for (const r of rules) {
     const f = r.match(text, at, hit);

@@ -2,7 +2,7 @@
 // of that many lowercase literals costs V8 a check at nearly every letter; instead the
 // lane looks for what every such token has — a separator followed by a long alphanumeric
 // stretch, rare in prose and code — then reads the prefix words of that token.
-import { collapsePrefixes, type Lane, repeat, trieSource } from './lanes.js';
+import { collapsePrefixes, type Lane, repeat, runRules, trieSource } from './lanes.js';
 import type { Finding, Rule } from './types.js';
 
 const SEP_KEY = /^([a-z][a-z0-9]*)([_.-])/;
@@ -30,13 +30,6 @@ export function tokenLane(entries: ReadonlyArray<[string, Rule]>, jwt: Rule | un
   const runSource = `[_.\\-]${repeat('[A-Za-z0-9]', 13)}`;
   const source = plainTrie ? `${runSource}|(${plainTrie})` : runSource;
 
-  function dispatch(rules: readonly Rule[] | undefined, text: string, at: number, hit: string, out: Finding[]): void {
-    for (const r of rules ?? []) {
-      const f = r.match(text, at, hit);
-      if (f) out.push(f);
-    }
-  }
-
   function scanRun(text: string, from: number, to: number, out: Finding[]): void {
     let i = from;
     while (i < to) {
@@ -52,8 +45,8 @@ export function tokenLane(entries: ReadonlyArray<[string, Rule]>, jwt: Rule | un
         while (s < j && text.charCodeAt(s) <= 57) s++;
         if (s < j) {
           const key = text.slice(s, j + 1);
-          dispatch(keyed.get(key), text, s, key, out);
-          if (s !== i) dispatch(keyed.get(text.slice(i, j + 1)), text, i, text.slice(i, j + 1), out);
+          runRules(keyed.get(key), text, s, key, out);
+          if (s !== i) runRules(keyed.get(text.slice(i, j + 1)), text, i, text.slice(i, j + 1), out);
         }
       }
       i = j === i ? i + 1 : j;
@@ -65,7 +58,7 @@ export function tokenLane(entries: ReadonlyArray<[string, Rule]>, jwt: Rule | un
       }
     }
     for (const [a, rules] of byPlain) {
-      for (let k = text.indexOf(a, from); k !== -1 && k < to; k = text.indexOf(a, k + 1)) dispatch(rules, text, k, a, out);
+      for (let k = text.indexOf(a, from); k !== -1 && k < to; k = text.indexOf(a, k + 1)) runRules(rules, text, k, a, out);
     }
   }
 
@@ -78,7 +71,7 @@ export function tokenLane(entries: ReadonlyArray<[string, Rule]>, jwt: Rule | un
     plainProbe: plainTrie ? new RegExp(plainTrie) : undefined,
     run(text, m, out) {
       if (m[1] !== undefined) {
-        dispatch(byPlain.get(m[1]), text, m.index, m[1], out);
+        runRules(byPlain.get(m[1]), text, m.index, m[1], out);
         return m.index + 1;
       }
       // Back to the start of the token run (it ends at the last one's end, so nothing is read
