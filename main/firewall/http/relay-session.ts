@@ -1,5 +1,6 @@
 import type { spawn as nodeSpawn } from 'node:child_process';
 import { PassThrough, Writable } from 'node:stream';
+import { sniffResultId, SNIFF_MIN_BYTES } from '../jsonrpc/result-sniff.js';
 import { createLineSplitter } from '../jsonrpc/line-splitter.js';
 import { idKey, type JsonRpcMessage } from '../jsonrpc/messages.js';
 import type { ActionClass } from '../policy/types.js';
@@ -47,11 +48,18 @@ export function startRelaySession(options: RelayOptions): RelaySession {
 
   const route = (line: string) => {
     let responses: JsonRpcMessage[] = [];
-    try {
-      const parsed = JSON.parse(line) as unknown;
-      responses = ((Array.isArray(parsed) ? parsed : [parsed]) as JsonRpcMessage[]).filter((m) => m && typeof m === 'object' && m.method === undefined && m.id !== undefined);
-    } catch {
-      // the relay writes JSON only; anything else goes on unchanged
+    // Only ids are needed here: a large result is routed by the id at its edge, as the
+    // shim itself does (jsonrpc/result-sniff.ts), not parsed a second time.
+    const sniffed = line.length >= SNIFF_MIN_BYTES ? sniffResultId(line) : undefined;
+    if (sniffed !== undefined) {
+      responses = [{ jsonrpc: '2.0', id: sniffed }];
+    } else {
+      try {
+        const parsed = JSON.parse(line) as unknown;
+        responses = ((Array.isArray(parsed) ? parsed : [parsed]) as JsonRpcMessage[]).filter((m) => m && typeof m === 'object' && m.method === undefined && m.id !== undefined);
+      } catch {
+        // the relay writes JSON only; anything else goes on unchanged
+      }
     }
     options.onLine(line, responses);
     const initAnswer = initializeKey === null ? undefined : responses.find((m) => idKey(m.id!) === initializeKey);
