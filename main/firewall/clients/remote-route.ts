@@ -1,4 +1,4 @@
-import { remoteFingerprint, remoteUrlProblem, type RemotePin, type RemoteTransport } from '../registry/registry.js';
+import { LOOPBACK_HOSTS, remoteFingerprint, remoteUrlProblem, type RemotePin, type RemoteTransport } from '../registry/registry.js';
 import type { RemoteStanding } from '../registry/remote-proposal.js';
 import { getIn, isRecord } from './entry-shape.js';
 import { findSecrets } from './secrets.js';
@@ -10,14 +10,13 @@ import type { ConfigFileSpec, DiscoveredServer, Launch, RemoteRoutes } from './t
 // URL pinned for NAME in the registry. The entry's original URL goes to our bookkeeping (for unprotect) and to the
 // registry as a proposal (for `registry approve NAME`), never into the client file.
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
-export function interposerUrl(port: number, name: string, transport: RemoteTransport = 'http'): string {
+function interposerUrl(port: number, name: string, transport: RemoteTransport = 'http'): string {
   return `http://127.0.0.1:${port}/mcp/${encodeURIComponent(name)}${transport === 'sse' ? '/sse' : ''}`;
 }
 
 /** Which transport upstream an entry's client speaks: a legacy SSE entry gets an SSE pin. */
-export function remoteTransportOf(server: DiscoveredServer): RemoteTransport {
+function remoteTransportOf(server: DiscoveredServer): RemoteTransport {
   return server.transport === 'sse' ? 'sse' : 'http';
 }
 
@@ -31,7 +30,7 @@ export function routedTarget(url: string | undefined): { port: number; name: str
     return undefined;
   }
   const m = /^\/mcp\/([^/]+)(?:\/sse)?$/.exec(parsed.pathname);
-  if (parsed.protocol !== 'http:' || !LOOPBACK.has(parsed.hostname) || !m || !parsed.port) return undefined;
+  if (parsed.protocol !== 'http:' || !LOOPBACK_HOSTS.has(parsed.hostname) || !m || !parsed.port) return undefined;
   try {
     return { port: Number(parsed.port), name: decodeURIComponent(m[1]!) };
   } catch {
@@ -53,7 +52,7 @@ export function urlIdentity(url: string, transport: RemoteTransport = 'http'): L
 }
 
 /** Every key of the entry that holds its URL: all of them are rewritten, or a client preferring another key would bypass us. */
-export function urlKeysOf(server: DiscoveredServer, spec: ConfigFileSpec): string[] {
+function urlKeysOf(server: DiscoveredServer, spec: ConfigFileSpec): string[] {
   return spec.shape.urlKeys.filter((k) => typeof server.raw[k] === 'string');
 }
 

@@ -22,8 +22,8 @@ export interface LegacyEndpoint {
   sessions(): LegacySession[];
 }
 
-export const LEGACY_STREAM = 'sse';
-export const LEGACY_MESSAGES = 'messages';
+const LEGACY_STREAM = 'sse';
+const LEGACY_MESSAGES = 'messages';
 
 export function createLegacyEndpoint(options: LegacyEndpointOptions): LegacyEndpoint {
   const sessions = new Map<string, { server: string; session: LegacySession }>();

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { ErrorCode, type JsonRpcMessage } from '../jsonrpc/messages.js';
 
 /** Larger than any tools/call a person would approve, small enough that a flood cannot exhaust memory. */
-export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 export type ReadResult = { messages: JsonRpcMessage[]; batch: boolean } | { status: number; code: number; message: string };
 

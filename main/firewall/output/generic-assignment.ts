@@ -30,7 +30,7 @@ function splitWords(name: string): string[] {
 }
 
 type NameKind = 'password' | 'secret' | null;
-export function classifyName(name: string): NameKind {
+function classifyName(name: string): NameKind {
   const words = splitWords(name);
   const last = words[words.length - 1];
   if (!last) return null;
@@ -47,7 +47,7 @@ export function classifyName(name: string): NameKind {
 const NAME_CHAR = /[A-Za-z0-9_.-]/;
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)*(?:\(\))?$/;
 
-export function acceptValue(v: string, kind: 'password' | 'secret', quoted: boolean): boolean {
+function acceptValue(v: string, kind: 'password' | 'secret', quoted: boolean): boolean {
   if (v.length < 6 || v.length > 512 || isTemplate(v) || isPlaceholder(v)) return false;
   if (/^[\d.,:+-]+$/.test(v) || v.includes('://')) return false;
   // Unquoted identifiers are code (`password = getPassword()`), not literals.

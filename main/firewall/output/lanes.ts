@@ -17,7 +17,7 @@ export interface Lane {
   run: (text: string, m: RegExpExecArray, out: Finding[]) => number;
 }
 
-export const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 
 /**
  * `unit{min,max}` written out as `unit` `min` times, then `(?:unit{1,max-min})?`: the same

@@ -50,8 +50,8 @@ export function sameFingerprint(a: LaunchFingerprint, b: LaunchFingerprint): boo
  * command says the transport (`url` Streamable HTTP, `sse-url` the legacy HTTP+SSE of
  * 2024-11-05), so a server switched to the other transport is drift too.
  */
-export const REMOTE_COMMAND = 'url';
-export const SSE_REMOTE_COMMAND = 'sse-url';
+const REMOTE_COMMAND = 'url';
+const SSE_REMOTE_COMMAND = 'sse-url';
 
 export type RemoteTransport = 'http' | 'sse';
 
@@ -65,7 +65,8 @@ export function remoteFingerprint(url: string, transport: RemoteTransport = 'htt
   return { command: transport === 'sse' ? SSE_REMOTE_COMMAND : REMOTE_COMMAND, args: [url] };
 }
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+/** The names of this machine in a URL: plain http is allowed only to these. */
+export const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /**
  * Why `value` cannot be a remote server's URL, or null when it can. Plain http is only
