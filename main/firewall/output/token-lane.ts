@@ -15,7 +15,9 @@ export function tokenLane(entries: ReadonlyArray<[string, Rule]>, jwt: Rule | un
   const plain: Array<[string, Rule]> = [];
   for (const [a, r] of entries) {
     const m = SEP_KEY.exec(a);
-    if (!m) {
+    // A token whose body may be cut by `_`/`-` every few chars need not show the lane's long
+    // plain run: its prefix (long enough to be rare) is looked for as such instead.
+    if (!m || (r.separatorsInBody && a.length >= 5)) {
       plain.push([a, r]);
       continue;
     }

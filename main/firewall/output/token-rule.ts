@@ -32,6 +32,7 @@ export function tokenRule(spec: TokenSpec): Rule {
     family,
     severity,
     anchors: spec.anchors,
+    separatorsInBody: /\[[^\]]*(?:_|\\-)[^\]]*\]\{/.test(spec.re.source),
     match(text, at): Finding | null {
       if (at > 0 && blocked(text.charCodeAt(at - 1))) return null;
       spec.re.lastIndex = at;

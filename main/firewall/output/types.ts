@@ -36,6 +36,8 @@ export interface Rule {
    * decoded text cannot hold a finding there, so the line may pass without a parse.
    */
   rawMatch?: (line: string, at: number) => boolean;
+  /** The token's body may hold `_` or `-`, so it need not show a long plain run after a separator. */
+  separatorsInBody?: boolean;
   /** A hit cannot hide another hit of the same lane, so the lane may resume after it. */
   consumes?: boolean;
   /** Maps a hit position to where `match` should start (an IPv6 hit is mid-address). */

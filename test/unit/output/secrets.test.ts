@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detect } from '../../../main/firewall/output/index.js';
+import { createScanner, detect } from '../../../main/firewall/output/index.js';
 import { found, githubStyleToken, types } from './helpers.js';
 
 describe('provider tokens', () => {
@@ -31,6 +31,12 @@ describe('provider tokens', () => {
     ['onepassword-token', `ops_eyJ${'a'.repeat(120)}`],
   ])('finds a %s', (type, text) => {
     expect(types(text)).toContain(type);
+  });
+
+  it('finds tokens whose body is cut by _ and - every few chars, on raw lines too', () => {
+    const dense = ['glpat-abcd_efgh-ijkl_mnop-qrst', 'dckr_pat_ab-cd_ef-gh_ij-kl_mn-op_qr-st_uv', `github_pat_11AB${'_CDEF'.repeat(11)}`];
+    expect(dense.map((t) => types(`token ${t}`)[0])).toEqual(['gitlab-token', 'docker-token', 'github-fine-grained-token']);
+    for (const t of dense) expect(createScanner().isCleanJson(JSON.stringify({ result: { text: `token ${t}` } }))).toBe(false);
   });
 
   it('requires a token boundary: a prefix glued to a word is not a token', () => {
