@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import pg from 'pg';
@@ -85,6 +87,15 @@ describe('audit export --postgres, against a real Postgres', () => {
   let url: string;
   const database = `mcpfw_export_${process.pid}`;
   const exportCli = (...args: string[]) => engine.cli(['audit', 'export', ...args]);
+  /** Exports into `table`, empties it so the next export sends every row again, and runs `body` before each insert. */
+  const emptiedTableWithTrigger = async (table: string, trigger: string, body: string) => {
+    expect(exportCli('--postgres', url, '--table', table).code).toBe(0);
+    await withPg(url, async (client) => {
+      await client.query(`DELETE FROM ${table}`);
+      await client.query(`CREATE FUNCTION ${trigger}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN ${body} END $$`);
+      await client.query(`CREATE TRIGGER ${trigger} BEFORE INSERT ON ${table} FOR EACH ROW EXECUTE FUNCTION ${trigger}()`);
+    });
+  };
 
   beforeAll(async () => {
     if (!BASE_URL) throw new Error('MCPFW_PG_URL is not set: run these tests with `npm run test:postgres`');
@@ -199,14 +210,8 @@ describe('audit export --postgres, against a real Postgres', () => {
 
   it('rolls back a failing batch without counting it as exported, and a re-run sends exactly the rest', async () => {
     const table = 'partial_audit';
-    expect(exportCli('--postgres', url, '--table', table).code).toBe(0);
-    await withPg(url, async (client) => {
-      // An emptied table is refilled from scratch: what counts as exported is what the table holds.
-      await client.query(`DELETE FROM ${table}`);
-      await client.query(`CREATE FUNCTION refuse_row_5() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN IF NEW.id = 5 THEN RAISE EXCEPTION 'refusing row 5 for the test'; END IF; RETURN NEW; END $$`);
-      await client.query(`CREATE TRIGGER refuse_row_5 BEFORE INSERT ON ${table} FOR EACH ROW EXECUTE FUNCTION refuse_row_5()`);
-    });
+    // An emptied table is refilled from scratch: what counts as exported is what the table holds.
+    await emptiedTableWithTrigger(table, 'refuse_row_5', "IF NEW.id = 5 THEN RAISE EXCEPTION 'refusing row 5 for the test'; END IF; RETURN NEW;");
     const databaseFile = join(engine.home, 'firewall.db');
     const failure = await exportToPostgres({ databaseFile, url, table, batchSize: 2 }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(PostgresExportError);
@@ -248,6 +253,51 @@ describe('audit export --postgres, against a real Postgres', () => {
     expect(result.stderr).not.toContain(PASSWORD);
   });
 
+  describe('with the password kept out of the URL', () => {
+    let dir: string;
+    beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'mcpfw-pgpass-'))));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    const bareUrl = () => urlFor(database, (u) => (u.password = ''));
+    // pg takes PGPASSWORD when the client is made, the password file only once the server asks.
+    const passwordSources = (): Array<[string, NodeJS.ProcessEnv]> => {
+      const pgpass = join(dir, 'pgpass');
+      writeFileSync(pgpass, `*:*:*:*:${PASSWORD.replace(/[\\:]/g, '\\$&')}\n`, { mode: 0o600 });
+      return [
+        ['PGPASSWORD', { PGPASSWORD: PASSWORD, PGPASSFILE: join(dir, 'none') }],
+        ['~/.pgpass', { PGPASSWORD: undefined, PGPASSFILE: pgpass }],
+      ];
+    };
+    const exportWith = (env: NodeJS.ProcessEnv, ...args: string[]) =>
+      spawnSync(process.execPath, [CLI, 'audit', 'export', '--postgres', bareUrl(), ...args], { env: { ...engine.env, ...env }, encoding: 'utf8' });
+
+    it('connects with the password from PGPASSWORD or ~/.pgpass', () => {
+      for (const [source, env] of passwordSources()) {
+        const result = exportWith(env, '--table', 'bare_url_audit');
+        expect(result.status, `${source}: ${result.stderr}`).toBe(0);
+        expect(result.stdout, source).toMatch(/^sent \d+ audit rows? to bare_url_audit at mcpfw@127\.0\.0\.1:\d+\//);
+        expect(result.stderr, source).not.toContain(PASSWORD);
+      }
+    });
+
+    it('never prints that password, even when the server quotes it back', async () => {
+      const table = 'quoting_audit';
+      // Every row the export sends is refused with the password in the error.
+      await emptiedTableWithTrigger(table, 'quote_password', `RAISE EXCEPTION 'refused, you sent %', '${PASSWORD.replace(/'/g, "''")}';`);
+      for (const [source, env] of passwordSources()) {
+        const result = exportWith(env, '--table', table);
+        expect(result.status, source).toBe(1);
+        expect(result.stderr, source).toMatch(/^audit export: Postgres at .* said: refused, you sent \*\*\* \(SQLSTATE P0001\)\n$/m);
+        expect(result.stderr, source).not.toContain(PASSWORD);
+      }
+    });
+
+    it('says where a missing password goes', () => {
+      const result = exportWith({ PGPASSWORD: undefined, PGPASSFILE: join(dir, 'none') });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(/asks for a password and none was given: set PGPASSWORD or add a line to ~\/\.pgpass\n$/);
+    });
+  });
+
   it('names an unreachable server in one line and exits 1', async () => {
     const port = await freePort();
     const result = exportCli('--postgres', urlFor(database, (u) => (u.port = String(port))));
@@ -260,7 +310,7 @@ describe('audit export --postgres, against a real Postgres', () => {
     for (const bad of [`postgres://mcpfw:${encodeURIComponent(PASSWORD)}@127.0.0.1:notaport/db`, 'mysql://mcpfw:secret@127.0.0.1/db']) {
       const result = exportCli('--postgres', bad);
       expect(result.code).toBe(1);
-      expect(result.stderr).toMatch(/^audit export: bad Postgres URL.*expected postgres:\/\/USER:PASSWORD@HOST:PORT\/DATABASE\n$/);
+      expect(result.stderr).toMatch(/^audit export: bad Postgres URL.*expected postgres:\/\/USER@HOST:PORT\/DATABASE\n$/);
       expect(result.stderr).not.toContain(PASSWORD);
       expect(result.stderr).not.toContain('secret');
     }

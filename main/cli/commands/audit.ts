@@ -11,9 +11,12 @@ import { flushAuditSpool } from '../control-client.js';
 import { UsageError, type CliIo, type CommandHandler } from '../command.js';
 import { formatTable } from './output.js';
 
+// The Postgres URL shown carries no password: one in the URL lands in shell history and
+// `ps`, so we point people at PGPASSWORD or ~/.pgpass (a URL password still works).
 export const auditUsage = [
   'mcp-firewall audit query "SQL" [--json] | verify',
-  '  | export [--format jsonl] [--since ISO|DURATION] [--out FILE] | export --postgres URL [--table NAME] [--json]',
+  '  | export [--format jsonl] [--since ISO|DURATION] [--out FILE]',
+  '  | export --postgres postgres://USER@HOST:PORT/DB [--table NAME] [--json]   (password from PGPASSWORD or ~/.pgpass)',
 ].join('\n');
 
 // Works with or without a running engine: it reads the SQLite file directly, read-only.

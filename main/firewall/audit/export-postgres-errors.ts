@@ -1,4 +1,4 @@
-/** What the CLI prints as one line: the problem, never the URL's password. */
+/** What the CLI prints as one line: the problem, never a password. */
 export class PostgresExportError extends Error {
   constructor(
     message: string,
@@ -15,7 +15,6 @@ export interface PostgresTarget {
   host: string;
   port: number;
   database: string | undefined;
-  password: string | undefined;
 }
 
 export function describeTarget(target: PostgresTarget): string {
@@ -34,31 +33,37 @@ const CONNECT_CODES: Record<string, string> = {
 };
 
 const SQLSTATE_HINTS: Record<string, string> = {
-  '28P01': 'password authentication failed: check the user and password in the URL',
+  '28P01': 'password authentication failed: check the user, and the password in PGPASSWORD, ~/.pgpass or the URL',
   '28000': 'the server refused this login (check pg_hba.conf and the user name)',
   '3D000': 'the database does not exist',
   '42501': 'permission denied',
   '57P03': 'the server is starting up or shutting down',
 };
 
-/** One line naming the problem; the password is cut out wherever a library repeated it. */
-export function explainPostgresError(error: unknown, target: PostgresTarget): string {
+/** One line naming the problem; the passwords are cut out wherever a library repeated them. */
+export function explainPostgresError(error: unknown, target: PostgresTarget, passwords: readonly string[]): string {
   const err = error as { code?: string; message?: string };
   const message = String(err.message ?? error);
   const where = describeTarget(target);
   let text: string;
   if (err.code && CONNECT_CODES[err.code]) text = `cannot reach Postgres at ${where}: ${CONNECT_CODES[err.code]}`;
   else if (/timeout/i.test(message) && /connect/i.test(message)) text = `cannot reach Postgres at ${where}: connection timed out`;
-  else if (/client password must be a string|no password supplied/i.test(message)) text = `Postgres at ${where} asks for a password and the URL has none`;
+  else if (/client password must be a string|no password supplied/i.test(message)) text = `Postgres at ${where} asks for a password and none was given: set PGPASSWORD or add a line to ~/.pgpass`;
   else if (err.code && SQLSTATE_HINTS[err.code]) text = `Postgres at ${where}: ${SQLSTATE_HINTS[err.code]} (${message})`;
   else if (err.code && /^[0-9A-Z]{5}$/.test(err.code)) text = `Postgres at ${where} said: ${message} (SQLSTATE ${err.code})`;
   else text = `Postgres export to ${where} failed: ${message}`;
-  return redact(text, target.password);
+  return redact(text, passwords);
 }
 
-export function redact(text: string, password: string | undefined): string {
-  let line = text.replace(/\s+/g, ' ').trim();
-  if (password) line = line.split(password).join('***').split(encodeURIComponent(password)).join('***');
+/** One line with every password cut out, raw or URL-encoded. */
+export function redact(text: string, passwords: readonly string[]): string {
+  let line = text;
+  // Longest first, so a password that contains another is not left half-cut. Before
+  // whitespace is folded, or a password holding two spaces or a tab would no longer match.
+  for (const password of [...passwords].sort((a, b) => b.length - a.length)) {
+    line = line.split(password).join('***').split(encodeURIComponent(password)).join('***');
+  }
+  line = line.replace(/\s+/g, ' ').trim();
   // A URL that slipped into a message keeps its user and host, never its password.
   return line.replace(/(postgres(?:ql)?:\/\/[^:@/\s]*):[^@\s]*@/gi, '$1:***@');
 }

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { openReadOnly } from '../store/database.js';
 import { readAuditRows, trailChainId, type AuditRow } from './export-rows.js';
 import { describeTarget, explainPostgresError, PostgresExportError, redact, type PostgresTarget } from './export-postgres-errors.js';
+import { passwordsUsedBy } from './export-postgres-password.js';
 import { ensureAuditTable, parseTableName, TABLE_COLUMNS, type TableName } from './export-postgres-table.js';
 
 export interface PostgresExportOptions {
@@ -31,7 +32,8 @@ export async function exportToPostgres(options: PostgresExportOptions): Promise<
   const table = parseTableName(options.table ?? 'mcp_audit');
   if (!table) throw new PostgresExportError(`bad --table "${options.table}": expected NAME or SCHEMA.NAME (letters, digits, _)`);
   const client = connectClient(options.url);
-  const target: PostgresTarget = { user: client.user, host: client.host, port: client.port, database: client.database, password: passwordOf(client) };
+  const target: PostgresTarget = { user: client.user, host: client.host, port: client.port, database: client.database };
+  const passwords = passwordsUsedBy(client);
   const db = openReadOnly(options.databaseFile);
   let sent = 0;
   let alreadyThere = 0;
@@ -51,31 +53,29 @@ export async function exportToPostgres(options: PostgresExportOptions): Promise<
     }
     return { table: table.display, target: describeTarget(target), sent, alreadyThere };
   } catch (error) {
-    if (error instanceof PostgresExportError) throw new PostgresExportError(redact(error.message, target.password), sent);
+    if (error instanceof PostgresExportError) throw new PostgresExportError(redact(error.message, passwords()), sent);
     const partly = sent > 0 ? ` (${sent} rows were committed before it; run the export again to send the rest)` : '';
-    throw new PostgresExportError(`${explainPostgresError(error, target)}${partly}`, sent);
+    throw new PostgresExportError(`${explainPostgresError(error, target, passwords())}${partly}`, sent);
   } finally {
     db.close();
     await client.end().catch(() => {});
   }
 }
 
+// No password in it: we point people at PGPASSWORD and ~/.pgpass, which stay out of shell
+// history and `ps` (a password in the URL still works).
+const URL_SHAPE = 'postgres://USER@HOST:PORT/DATABASE';
+
 function connectClient(url: string): pg.Client {
   if (!/^postgres(ql)?:\/\//i.test(url)) {
-    throw new PostgresExportError('bad Postgres URL: expected postgres://USER:PASSWORD@HOST:PORT/DATABASE');
+    throw new PostgresExportError(`bad Postgres URL: expected ${URL_SHAPE}`);
   }
   try {
     return new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000, application_name: 'mcp-firewall audit export' });
   } catch (error) {
     // pg's parser already hides the URL in its error; our message never repeats it either.
-    throw new PostgresExportError(`bad Postgres URL (${(error as Error).message}): expected postgres://USER:PASSWORD@HOST:PORT/DATABASE`);
+    throw new PostgresExportError(`bad Postgres URL (${(error as Error).message}): expected ${URL_SHAPE}`);
   }
-}
-
-function passwordOf(client: pg.Client): string | undefined {
-  // The parsed password, so it can be cut out of any message that repeats it.
-  const password = (client as unknown as { password?: unknown }).password;
-  return typeof password === 'string' && password.length > 0 ? password : undefined;
 }
 
 async function exportedUpTo(client: pg.Client, table: TableName, chainId: string): Promise<number> {

@@ -13,7 +13,10 @@ interface GateSpec {
   owner: string;
   unit: 'count' | 'ratio';
   windowMinutes: number;
-  /** SQL returning one row { n, d } (d only for ratios) over the window [:since, :until). */
+  /**
+   * SQL returning one row { n, d, oldest } over the window [:since, :until): d only for
+   * ratios; oldest is the earliest event_time of the rows it read, the one to leave first.
+   */
   sql: string;
   pages: (value: number) => boolean;
 }
@@ -22,42 +25,64 @@ const GATES: GateSpec[] = [
   {
     id: 'unapproved-write-calls', name: 'Unapproved write calls', target: '0', pageCondition: '> 0 in any 10m window', owner: 'Governance On-call',
     unit: 'count', windowMinutes: 10, pages: (v) => v > 0,
-    sql: `SELECT COUNT(*) AS n FROM mcp_audit WHERE event = 'call' AND action_class IN ('write', 'destructive')
+    sql: `SELECT COUNT(*) AS n, MIN(event_time) AS oldest FROM mcp_audit WHERE event = 'call' AND action_class IN ('write', 'destructive')
           AND decision = 'ALLOW' AND (approval_id IS NULL OR approval_id = '') AND event_time >= :since AND event_time < :until`,
   },
   {
     id: 'registry-drift', name: 'Registry drift', target: '0 unknown servers', pageCondition: 'any unknown server', owner: 'Platform Security',
     unit: 'count', windowMinutes: 60, pages: (v) => v > 0,
-    sql: `SELECT COUNT(DISTINCT server_name) AS n FROM mcp_audit WHERE event = 'registry' AND decision = 'DENY'
+    sql: `SELECT COUNT(DISTINCT server_name) AS n, MIN(event_time) AS oldest FROM mcp_audit WHERE event = 'registry' AND decision = 'DENY'
           AND rule_id IN ('registry-shadow', 'registry-drift') AND event_time >= :since AND event_time < :until`,
   },
   {
     id: 'manifest-drift-outside-window', name: 'Manifest drift outside deploy window', target: '0', pageCondition: '> 0 and no linked change ticket', owner: 'MCP Platform',
     unit: 'count', windowMinutes: 24 * 60, pages: (v) => v > 0,
-    sql: `SELECT COUNT(*) AS n FROM mcp_audit WHERE event = 'manifest' AND decision IN ('DRIFT', 'NEW_TOOL', 'POISONED') AND event_time >= :since AND event_time < :until`,
+    sql: `SELECT COUNT(*) AS n, MIN(event_time) AS oldest FROM mcp_audit WHERE event = 'manifest' AND decision IN ('DRIFT', 'NEW_TOOL', 'POISONED') AND event_time >= :since AND event_time < :until`,
   },
   {
     id: 'scope-mismatch-attempts', name: 'Scope mismatch attempts', target: '< 0.1%', pageCondition: '>= 1% for 15m', owner: 'Identity Team',
     unit: 'ratio', windowMinutes: 15, pages: (v) => v >= 0.01,
-    sql: `SELECT SUM(CASE WHEN reason LIKE 'scope mismatch%' THEN 1 ELSE 0 END) AS n, COUNT(*) AS d
+    sql: `SELECT SUM(CASE WHEN reason LIKE 'scope mismatch%' THEN 1 ELSE 0 END) AS n, COUNT(*) AS d, MIN(event_time) AS oldest
           FROM mcp_audit WHERE event = 'call' AND event_time >= :since AND event_time < :until`,
   },
   {
     id: 'quarantine-ratio', name: 'QUARANTINE ratio', target: '< 1%', pageCondition: '> 3% for 15m', owner: 'Safety Team',
     unit: 'ratio', windowMinutes: 15, pages: (v) => v > 0.03,
     sql: `SELECT SUM(CASE WHEN decision = 'QUARANTINE' THEN 1 ELSE 0 END) AS n,
-                 SUM(CASE WHEN decision IN ('PASS', 'REDACT', 'QUARANTINE', 'ERROR') THEN 1 ELSE 0 END) AS d
+                 SUM(CASE WHEN decision IN ('PASS', 'REDACT', 'QUARANTINE', 'ERROR') THEN 1 ELSE 0 END) AS d, MIN(event_time) AS oldest
           FROM mcp_audit WHERE event = 'result' AND event_time >= :since AND event_time < :until`,
   },
 ];
 
 /** The gates over the windows ending at `now` (a past `now` gives the value as it was then). */
 export function evaluateGates(db: DatabaseSync, now = Date.now()): GateStatus[] {
+  return evaluateGatesUntilChange(db, now).gates;
+}
+
+interface GateEvaluation {
+  gates: GateStatus[];
+  /**
+   * Until this time (ms) the gates read the same unless rows are added: the first moment a
+   * row a gate read leaves its window, or a row stamped after `now` enters one.
+   */
+  unchangedUntil: number;
+}
+
+const FIRST_ROW_AFTER = 'SELECT MIN(event_time) AS at FROM mcp_audit WHERE event_time >= ?';
+
+export function evaluateGatesUntilChange(db: DatabaseSync, now = Date.now()): GateEvaluation {
   // A hair past `now`, so a row written in this very millisecond counts.
   const until = new Date(now + 1).toISOString();
-  return GATES.map((gate) => {
-    const since = new Date(now - gate.windowMinutes * 60_000).toISOString();
-    const row = db.prepare(gate.sql).get({ since, until }) as { n: number | null; d?: number | null };
+  // Rows stamped ahead of our clock (a shim's clock, a clock set back) enter the windows
+  // without any row being added: re-evaluate when the first of them comes due.
+  const ahead = (db.prepare(FIRST_ROW_AFTER).get(until) as { at: string | null }).at;
+  let unchangedUntil = ahead ? Date.parse(ahead) : Infinity;
+  const gates = GATES.map((gate) => {
+    const windowMs = gate.windowMinutes * 60_000;
+    const since = new Date(now - windowMs).toISOString();
+    const row = db.prepare(gate.sql).get({ since, until }) as { n: number | null; d?: number | null; oldest: string | null };
+    // The oldest row counts while since <= its time, so it leaves one ms after time + window.
+    if (row.oldest) unchangedUntil = Math.min(unchangedUntil, Date.parse(row.oldest) + windowMs + 1);
     const n = Number(row.n ?? 0);
     const d = Number(row.d ?? 0);
     const value = gate.unit === 'ratio' ? (d === 0 ? 0 : n / d) : n;
@@ -65,4 +90,5 @@ export function evaluateGates(db: DatabaseSync, now = Date.now()): GateStatus[] 
     const { sql: _sql, pages, ...spec } = gate;
     return { ...spec, value, paging: pages(value), detail };
   });
+  return { gates, unchangedUntil };
 }

@@ -119,20 +119,25 @@ describe('--since', () => {
 });
 
 describe('Postgres export messages', () => {
-  const target = { user: 'auditor', host: 'db.internal', port: 5432, database: 'warehouse', password: 's3cr3t-pw' };
+  const target = { user: 'auditor', host: 'db.internal', port: 5432, database: 'warehouse' };
+  const passwords = ['s3cr3t-pw'];
   it('names the cause of a failed connection in one line', () => {
-    expect(explainPostgresError(Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:5432'), { code: 'ECONNREFUSED' }), target))
+    expect(explainPostgresError(Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:5432'), { code: 'ECONNREFUSED' }), target, passwords))
       .toBe('cannot reach Postgres at auditor@db.internal:5432/warehouse: connection refused (is Postgres running and listening on that host and port?)');
-    expect(explainPostgresError(Object.assign(new Error('password authentication failed for user "auditor"'), { code: '28P01' }), target))
-      .toMatch(/^Postgres at auditor@db\.internal:5432\/warehouse: password authentication failed/);
-    expect(explainPostgresError(new Error('SASL: SCRAM-SERVER-FIRST-MESSAGE: client password must be a string'), { ...target, password: undefined }))
-      .toBe('Postgres at auditor@db.internal:5432/warehouse asks for a password and the URL has none');
-    expect(explainPostgresError(new Error('line one\n  line two'), target)).not.toContain('\n');
+    expect(explainPostgresError(Object.assign(new Error('password authentication failed for user "auditor"'), { code: '28P01' }), target, passwords))
+      .toMatch(/^Postgres at auditor@db\.internal:5432\/warehouse: password authentication failed: check the user, and the password in PGPASSWORD, ~\/\.pgpass or the URL/);
+    expect(explainPostgresError(new Error('SASL: SCRAM-SERVER-FIRST-MESSAGE: client password must be a string'), target, []))
+      .toBe('Postgres at auditor@db.internal:5432/warehouse asks for a password and none was given: set PGPASSWORD or add a line to ~/.pgpass');
+    expect(explainPostgresError(new Error('line one\n  line two'), target, passwords)).not.toContain('\n');
   });
   it('never repeats the password, raw, URL-encoded or inside a URL', () => {
-    const message = explainPostgresError(new Error('bad postgres://auditor:other@db/x with p@ss-word and p%40ss-word'), { ...target, password: 'p@ss-word' });
+    const message = explainPostgresError(new Error('bad postgres://auditor:other@db/x with p@ss-word and p%40ss-word'), target, ['p@ss-word']);
     expect(message).toBe('Postgres export to auditor@db.internal:5432/warehouse failed: bad postgres://auditor:***@db/x with *** and ***');
-    expect(redact('postgresql://u:p%40ss@h/db', undefined)).toBe('postgresql://u:***@h/db');
+    expect(redact('postgresql://u:p%40ss@h/db', [])).toBe('postgresql://u:***@h/db');
+  });
+  it('cuts out a password holding runs of whitespace, and a longer password whole when a shorter one is inside it', () => {
+    expect(redact('got "two  spaces\there" back', ['two  spaces\there'])).toBe('got "***" back');
+    expect(redact('got pw and pw-longer', ['pw', 'pw-longer'])).toBe('got *** and ***');
   });
   it('accepts table names Postgres would take unquoted, folded to lower case', () => {
     expect(parseTableName('mcp_audit')).toEqual({ display: 'mcp_audit', sql: '"mcp_audit"', name: 'mcp_audit' });
