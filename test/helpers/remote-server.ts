@@ -1,6 +1,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { request, type IncomingMessage } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
@@ -105,4 +106,76 @@ export async function callWithClientToken(transport: Transport, remote: RemoteSe
     await client.close();
   }
   return (await (await fetch(`http://127.0.0.1:${remote.port}/seen`)).json()) as Array<{ method: string; authorization: string | null }>;
+}
+
+/**
+ * The header server's `flood` tool (POST /flood): COUNT notifications of SIZE bytes, then
+ * its result, 64 MB in all: far more than every buffer between the two ends holds.
+ */
+export const FLOOD = { count: 1_000, size: 64 * 1024 };
+
+export function floodCall(id: number): unknown {
+  return { jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'flood', arguments: { count: FLOOD.count, size: FLOOD.size } } };
+}
+
+/** How many bytes the flood has written so far: it writes only as fast as its reader drains it. */
+export async function floodWritten(remote: RemoteServer): Promise<number> {
+  return ((await (await fetch(`http://127.0.0.1:${remote.port}/flood/written`)).json()) as { bytes: number }).bytes;
+}
+
+/** Polls `read` until it has not changed for a second. */
+export async function settledValue(read: () => Promise<number>): Promise<number> {
+  let last = await read();
+  for (let still = 0; still < 10; ) {
+    await new Promise((r) => setTimeout(r, 100));
+    const now = await read();
+    still = now === last ? still + 1 : 0;
+    last = now;
+  }
+  return last;
+}
+
+/** Sends a request and hands back the response unread: its socket fills, as a stalled client's does. */
+export function unreadResponse(url: string, method: 'GET' | 'POST', headers: Record<string, string>, body?: unknown): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, headers }, resolve);
+    req.once('error', reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
+/** Reads an event stream to its end (or past `until`), pausing now and then like a client busy elsewhere. */
+export async function readSlowly(response: IncomingMessage, until?: string): Promise<string> {
+  response.setEncoding('utf8');
+  let text = '';
+  let tail = ''; // searched instead of `text`: searching a long concatenated string flattens it each time
+  let chunks = 0;
+  for await (const chunk of response) {
+    text += chunk as string;
+    if (until !== undefined) {
+      const window = tail + (chunk as string);
+      if (window.includes(until)) break;
+      tail = window.slice(-until.length);
+    }
+    if (++chunks % 64 === 0) await new Promise((r) => setTimeout(r, 5));
+  }
+  return text;
+}
+
+/** The JSON-RPC messages of an event stream's `message` events. */
+export function messageEvents(stream: string): Array<Record<string, unknown>> {
+  return stream
+    .split('\n\n')
+    .filter((event) => event.startsWith('event: message\ndata: '))
+    .map((event) => JSON.parse(event.slice('event: message\ndata: '.length)) as Record<string, unknown>);
+}
+
+/** Every flood notification arrived, whole and in order, then the result of call `id`. */
+export function expectWholeFlood(messages: Array<Record<string, unknown>>, id: number): void {
+  const notifications = messages.filter((m) => m.method === 'notifications/message');
+  expect(notifications).toHaveLength(FLOOD.count);
+  notifications.forEach((m, i) => {
+    if ((m.params as { data: string }).data !== `${i}:${String(i % 10).repeat(FLOOD.size)}`) throw new Error(`notification ${i} arrived damaged or out of order`);
+  });
+  expect(messages.find((m) => m.id === id)).toMatchObject({ result: { content: [{ text: `flooded ${FLOOD.count}` }] } });
 }

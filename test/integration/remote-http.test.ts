@@ -4,7 +4,10 @@ import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { settled, useEngine, waitFor, type PendingApproval, type RunningEngine } from '../helpers/engine-harness.js';
 import { githubStyleToken } from '../unit/output/helpers.js';
-import { callWithClientToken, CLIENT_TOKEN, startEverythingHttp, useHeaderServerEngine, type RemoteServer } from '../helpers/remote-server.js';
+import {
+  callWithClientToken, CLIENT_TOKEN, expectWholeFlood, FLOOD, floodCall, floodWritten, messageEvents, readSlowly, settledValue, startEverythingHttp, unreadResponse,
+  useHeaderServerEngine, type RemoteServer,
+} from '../helpers/remote-server.js';
 import { GET_SUM_IS_A_WRITE_POLICY } from '../helpers/policies.js';
 
 const GITHUB_TOKEN = githubStyleToken('ghp_', 'Zq8RmP2vX7kLw4Nt9Hs6Jd3Fb5Gc1Y');
@@ -174,6 +177,29 @@ describe('remote server credentials, drift and failures', () => {
       await client.close();
     }
     expect(audit(suite.engine(), "SELECT decision FROM mcp_audit WHERE event = 'result' AND tool_name = 'get-time-slowly'")).toEqual([{ decision: 'ERROR' }]);
+  });
+});
+
+describe('backpressure: a slow client holds back a remote server streaming a large answer', () => {
+  const suite = useHeaderServerEngine('http');
+
+  it('stops reading the remote server while the client reads nothing, then delivers every message intact', async () => {
+    expect(suite.engine().cli(['registry', 'approve', 'flood', '--url', `http://127.0.0.1:${suite.remote().port}/flood`]).code).toBe(0);
+    const endpoint = `http://127.0.0.1:${suite.engine().port}/mcp/flood`;
+    const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+    const init = await fetch(endpoint, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'slow-reader', version: '1' } } }) });
+    expect(await init.text()).toContain('flood-server');
+    const session = { ...headers, 'mcp-session-id': init.headers.get('mcp-session-id')! };
+    expect((await fetch(endpoint, { method: 'POST', headers: session, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) })).status).toBe(202);
+
+    const answer = await unreadResponse(endpoint, 'POST', session, floodCall(2));
+    const stalledAt = await settledValue(() => floodWritten(suite.remote()));
+    // Held back: what it wrote sits in socket buffers (~9 MB here, mostly the kernel's);
+    // without backpressure the engine reads all 64 MB into memory at once.
+    expect(stalledAt).toBeGreaterThan(0);
+    expect(stalledAt).toBeLessThan((FLOOD.count * FLOOD.size) / 2);
+
+    expectWholeFlood(messageEvents(await readSlowly(answer)), 2);
   });
 });
 

@@ -4,7 +4,10 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { settled, useEngine, waitFor, type PendingApproval, type RunningEngine } from '../helpers/engine-harness.js';
 import { GET_SUM_IS_A_WRITE_POLICY } from '../helpers/policies.js';
-import { callWithClientToken, CLIENT_TOKEN, startEverythingHttp, startEverythingSse, useHeaderServerEngine, type RemoteServer } from '../helpers/remote-server.js';
+import {
+  callWithClientToken, CLIENT_TOKEN, expectWholeFlood, FLOOD, floodCall, floodWritten, messageEvents, readSlowly, settledValue, startEverythingHttp, startEverythingSse,
+  unreadResponse, useHeaderServerEngine, type RemoteServer,
+} from '../helpers/remote-server.js';
 import { githubStyleToken } from '../unit/output/helpers.js';
 
 const GITHUB_TOKEN = githubStyleToken('ghp_', 'Zq8RmP2vX7kLw4Nt9Hs6Jd3Fb5Gc1Y');
@@ -131,5 +134,42 @@ describe('legacy SSE upstream credentials and failures', () => {
       await client.close();
     }
     expect(audit(suite.engine(), "SELECT decision FROM mcp_audit WHERE event = 'result' AND tool_name = 'get-time-slowly'")).toEqual([{ decision: 'ERROR' }]);
+  });
+});
+
+describe('backpressure: a legacy SSE client that reads slowly holds back the remote server', () => {
+  const suite = useHeaderServerEngine('sse');
+
+  it('stops reading the remote server while the GET stream is not read, then delivers every message intact', async () => {
+    expect(suite.engine().cli(['registry', 'approve', 'flood', '--url', `http://127.0.0.1:${suite.remote().port}/flood`]).code).toBe(0);
+    const route = `http://127.0.0.1:${suite.engine().port}/mcp/flood`;
+    const stream = await unreadResponse(`${route}/sse`, 'GET', { accept: 'text/event-stream' });
+    // Read only as far as the endpoint event, as a client does before it can POST.
+    stream.setEncoding('utf8');
+    let head = '';
+    await new Promise<void>((resolve) => {
+      const onData = (chunk: string) => {
+        head += chunk;
+        if (!head.includes('\n\n')) return;
+        stream.off('data', onData);
+        stream.pause();
+        resolve();
+      };
+      stream.on('data', onData);
+    });
+    const messages = new URL(head.split('data: ')[1]!.split('\n')[0]!, route);
+    const post = async (message: unknown) => (await fetch(messages, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(message) })).status;
+    expect(await post({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2024-11-05', capabilities: {}, clientInfo: { name: 'slow-reader', version: '1' } } })).toBe(202);
+    expect(await post({ jsonrpc: '2.0', method: 'notifications/initialized' })).toBe(202);
+    expect(await post(floodCall(2))).toBe(202);
+
+    const stalledAt = await settledValue(() => floodWritten(suite.remote()));
+    expect(stalledAt).toBeGreaterThan(0);
+    expect(stalledAt).toBeLessThan((FLOOD.count * FLOOD.size) / 2);
+
+    const rest = await readSlowly(stream, '"id":2,"result"');
+    const received = messageEvents(head + rest);
+    expect(received[0]).toMatchObject({ id: 1, result: { serverInfo: { name: 'flood-server' } } });
+    expectWholeFlood(received, 2);
   });
 });

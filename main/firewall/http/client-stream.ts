@@ -1,18 +1,20 @@
 import type { ServerResponse } from 'node:http';
 import { errorResponse, type JsonRpcId } from '../jsonrpc/messages.js';
+import { untilDrained, type Backpressure } from './backpressure.js';
 
 // The client side of one Streamable HTTP exchange: an SSE stream (a POST's answer or the
 // GET stream) or a POST answered as one JSON body.
 
 export const SESSION_HEADER = 'mcp-session-id';
 
-export function openEventStream(res: ServerResponse, sessionId: string): void {
-  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-store', connection: 'keep-alive', [SESSION_HEADER]: sessionId });
+export function openEventStream(res: ServerResponse, headers: Record<string, string> = {}): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-store', connection: 'keep-alive', ...headers });
   res.flushHeaders();
 }
 
-export function writeEvent(res: ServerResponse, line: string): void {
-  res.write(`event: message\ndata: ${line}\n\n`);
+/** Sends one message as an event; when the client is not keeping up, what to wait for before sending more. */
+export function writeEvent(res: ServerResponse, line: string): Backpressure {
+  return res.write(`event: message\ndata: ${line}\n\n`) ? undefined : untilDrained(res);
 }
 
 export function isOpen(res: ServerResponse): boolean {
@@ -38,6 +40,7 @@ export function finishPost(post: PendingPost, sessionId: string): void {
   });
   const body = post.batch ? JSON.stringify(members) : JSON.stringify(members[0] ?? null);
   post.res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store', [SESSION_HEADER]: sessionId });
+  // The last write: it needs no drain, and the body was whole in memory anyway.
   post.res.end(body);
 }
 

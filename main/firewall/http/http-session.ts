@@ -1,16 +1,14 @@
-import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { ErrorCode, errorResponse, idKey, isRequest, type JsonRpcMessage } from '../jsonrpc/messages.js';
 import type { RemotePin } from '../registry/registry.js';
+import type { Backpressure } from './backpressure.js';
+import { newSessionId, refuseUnknownSession, type ClientSession } from './client-session.js';
 import { finishPost, isOpen, openEventStream, SESSION_HEADER, writeEvent, type PendingPost } from './client-stream.js';
-import { startRelaySession } from './relay-session.js';
+import { startRelaySession, type RelayContext } from './relay-session.js';
 
-export interface HttpSessionOptions {
-  server: string;
+export interface HttpSessionOptions extends RelayContext {
   client: string;
   target: RemotePin;
-  socketPath: string;
-  log: (line: string) => void;
   onEnd: (session: HttpSession) => void;
 }
 
@@ -18,21 +16,18 @@ export interface HttpSessionOptions {
  * One MCP session of a Streamable HTTP client: the client side of a relay session
  * (relay-session.ts), answering each POST on its own stream or as one JSON body.
  */
-export interface HttpSession {
-  readonly id: string;
+export interface HttpSession extends ClientSession {
   /** Sends the client's messages on; `res` gets the answers (202 when nothing waits for one). */
   post(messages: JsonRpcMessage[], batch: boolean, accept: string, res: ServerResponse): void;
   /** Makes `res` the stream for server-initiated messages; false when one is already open. */
   listen(res: ServerResponse): boolean;
-  idleSince(): number | null;
-  end(): void;
 }
 
 /** Server-initiated messages kept while the client has no stream open (bounded). */
 const MAX_BACKLOG = 256;
 
 export function startHttpSession(options: HttpSessionOptions): HttpSession {
-  const id = randomBytes(24).toString('base64url');
+  const id = newSessionId();
   const posts = new Set<PendingPost>();
   const byId = new Map<string, PendingPost>();
   const backlog: string[] = [];
@@ -41,7 +36,7 @@ export function startHttpSession(options: HttpSessionOptions): HttpSession {
   let finished = false;
   let ending = false;
 
-  const toStream = (line: string) => {
+  const toStream = (line: string): Backpressure => {
     if (stream && isOpen(stream)) return writeEvent(stream, line);
     // No GET stream: the newest POST still streaming takes it, as the spec allows for
     // messages sent while a request is in progress.
@@ -49,6 +44,7 @@ export function startHttpSession(options: HttpSessionOptions): HttpSession {
     if (open) return writeEvent(open.res, line);
     backlog.push(line);
     if (backlog.length > MAX_BACKLOG) backlog.shift();
+    return undefined;
   };
 
   const complete = (post: PendingPost) => {
@@ -57,21 +53,22 @@ export function startHttpSession(options: HttpSessionOptions): HttpSession {
     finishPost(post, id);
   };
 
-  const deliver = (post: PendingPost, line: string, keys: string[]) => {
+  const deliver = (post: PendingPost, line: string, keys: string[]): Backpressure => {
     for (const key of keys) {
       byId.delete(key);
       post.waiting.delete(key);
     }
+    let full: Backpressure;
     if (post.json) post.collected.push(line);
-    else if (isOpen(post.res)) writeEvent(post.res, line);
+    else if (isOpen(post.res)) full = writeEvent(post.res, line);
     if (post.waiting.size === 0) complete(post);
+    return full;
   };
 
-  const route = (line: string, responses: JsonRpcMessage[]) => {
+  const route = (line: string, responses: JsonRpcMessage[]): Backpressure => {
     const keys = responses.map((m) => idKey(m.id!));
     const post = keys.map((key) => byId.get(key)).find((p) => p !== undefined);
-    if (post) deliver(post, line, keys);
-    else toStream(line);
+    return post ? deliver(post, line, keys) : toStream(line);
   };
 
   const finish = () => {
@@ -79,7 +76,7 @@ export function startHttpSession(options: HttpSessionOptions): HttpSession {
     finished = true;
     for (const post of [...posts]) {
       for (const [key, requestId] of post.waiting) {
-        deliver(post, errorResponse(requestId, ErrorCode.UpstreamFailed, `the MCP Firewall session for '${options.server}' ended before this request was answered`), [key]);
+        void deliver(post, errorResponse(requestId, ErrorCode.UpstreamFailed, `the MCP Firewall session for '${options.server}' ended before this request was answered`), [key]);
       }
       complete(post);
     }
@@ -96,10 +93,7 @@ export function startHttpSession(options: HttpSessionOptions): HttpSession {
     post(messages, batch, accept, res) {
       lastActive = Date.now();
       const waiting = new Map(messages.filter(isRequest).map((m) => [idKey(m.id!), m.id!] as const));
-      if (ending || finished) {
-        res.writeHead(404, { 'content-type': 'application/json' });
-        return void res.end(errorResponse(null, -32001, 'Session not found'));
-      }
+      if (ending || finished) return refuseUnknownSession(res);
       if (waiting.size === 0) {
         relay.send(messages, batch);
         res.writeHead(202, { [SESSION_HEADER]: id });
@@ -109,7 +103,7 @@ export function startHttpSession(options: HttpSessionOptions): HttpSession {
       const post: PendingPost = { res, json: !accept.includes('text/event-stream'), batch, waiting, collected: [] };
       posts.add(post);
       for (const key of waiting.keys()) byId.set(key, post);
-      if (!post.json) openEventStream(res, id);
+      if (!post.json) openEventStream(res, { [SESSION_HEADER]: id });
       res.on('close', () => {
         // A client that hangs up has not cancelled (spec): later answers go to its GET stream.
         if (!posts.has(post)) return;
@@ -122,14 +116,17 @@ export function startHttpSession(options: HttpSessionOptions): HttpSession {
       lastActive = Date.now();
       if (stream && isOpen(stream)) return false;
       stream = res;
-      openEventStream(res, id);
-      for (const line of backlog.splice(0)) writeEvent(res, line);
+      openEventStream(res, { [SESSION_HEADER]: id });
+      // At most MAX_BACKLOG lines, already in memory: written at once, and the relay's next
+      // line for this stream waits for it to drain.
+      for (const line of backlog.splice(0)) void writeEvent(res, line);
       res.on('close', () => {
         if (stream === res) stream = null;
         lastActive = Date.now();
       });
       return true;
     },
+    whenAccepting: () => relay.whenAccepting(),
     idleSince() {
       return posts.size === 0 && !(stream && isOpen(stream)) ? lastActive : null;
     },
@@ -140,12 +137,9 @@ export function startHttpSession(options: HttpSessionOptions): HttpSession {
     },
   };
 
-  const relay = startRelaySession({
-    server: options.server,
+  const relay = startRelaySession(options, {
     client: options.client,
     target: options.target,
-    socketPath: options.socketPath,
-    log: options.log,
     onLine: route,
     // A refused or failed initialize leaves nothing to talk to: end the session.
     onInitializeFailed: () => session.end(),

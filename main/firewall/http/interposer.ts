@@ -2,10 +2,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Engine } from '../engine.js';
 import { ErrorCode, isRequest, type JsonRpcMessage } from '../jsonrpc/messages.js';
 import { clientIdFromInfo } from '../proxy/client-detect.js';
+import { refuseUnknownSession } from './client-session.js';
 import { failRequest as fail, SESSION_HEADER } from './client-stream.js';
 import { startHttpSession, type HttpSession } from './http-session.js';
 import { createLegacyEndpoint } from './legacy-endpoint.js';
-import { readMessages } from './read-messages.js';
+import { readPost } from './read-messages.js';
 import { resolveRemoteTarget, type RemoteTarget } from './remote-target.js';
 
 export const INTERPOSER_PREFIX = '/mcp/';
@@ -58,15 +59,17 @@ export function createHttpInterposer(engine: Engine, options: HttpInterposerOpti
     }
     const found = sessions.get(id);
     if (!found || found.server !== server) {
-      fail(res, 404, -32001, 'Session not found');
+      refuseUnknownSession(res);
       return null;
     }
     return found.session;
   };
 
   const post = async (req: IncomingMessage, res: ServerResponse, server: string) => {
-    const read = await readMessages(req);
-    if ('status' in read) return fail(res, read.status, read.code, read.message);
+    // The session is looked up early only to wait for it; whether the id may be used is
+    // decided after the read, as for any POST.
+    const read = await readPost(req, res, sessions.get(String(req.headers[SESSION_HEADER]))?.session);
+    if (!read) return;
     const { messages, batch } = read;
     const accept = String(req.headers.accept ?? '');
     const init = messages.find((m) => m.method === 'initialize' && isRequest(m));

@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode, type JsonRpcMessage } from '../jsonrpc/messages.js';
+import { refuseUnknownSession } from './client-session.js';
 import { failRequest as fail } from './client-stream.js';
 import { startLegacySession, type LegacySession } from './legacy-session.js';
-import { readMessages } from './read-messages.js';
+import { readPost } from './read-messages.js';
 import type { RemoteTarget } from './remote-target.js';
 
 export interface LegacyEndpointOptions {
@@ -45,10 +46,9 @@ export function createLegacyEndpoint(options: LegacyEndpointOptions): LegacyEndp
     const id = url.searchParams.get('sessionId');
     if (!id) return fail(res, 400, ErrorCode.InvalidRequest, `Bad Request: no sessionId; open the stream with GET /mcp/${encodeURIComponent(server)}/${LEGACY_STREAM} first`);
     const found = sessions.get(id);
-    if (!found || found.server !== server) return fail(res, 404, -32001, 'Session not found');
-    const read = await readMessages(req);
-    if ('status' in read) return fail(res, read.status, read.code, read.message);
-    found.session.post(read.messages, read.batch, res);
+    if (!found || found.server !== server) return refuseUnknownSession(res);
+    const read = await readPost(req, res, found.session);
+    if (read) found.session.post(read.messages, read.batch, res);
   };
 
   return {

@@ -1,20 +1,17 @@
-import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { ErrorCode, isRequest, type JsonRpcMessage } from '../jsonrpc/messages.js';
-import { failRequest, isOpen, writeEvent } from './client-stream.js';
-import { startRelaySession, type RelaySession } from './relay-session.js';
+import { newSessionId, refuseUnknownSession, type ClientSession } from './client-session.js';
+import { failRequest, isOpen, openEventStream, writeEvent } from './client-stream.js';
+import { startRelaySession, type RelayContext, type RelaySession } from './relay-session.js';
 import type { RemoteTarget } from './remote-target.js';
 
-export interface LegacySessionOptions {
-  server: string;
+export interface LegacySessionOptions extends RelayContext {
   /** The client's GET stream: the `endpoint` event, then every message for the client. */
   stream: ServerResponse;
   /** Where the client POSTs (`/mcp/NAME/messages`); the session id goes in its query. */
   messagesPath: string;
   /** Who the client is and where NAME leads, decided at its initialize (as for Streamable HTTP). */
   admit: (init: JsonRpcMessage) => { client: string; target: RemoteTarget };
-  socketPath: string;
-  log: (line: string) => void;
   onEnd: (session: LegacySession) => void;
 }
 
@@ -23,16 +20,13 @@ export interface LegacySessionOptions {
  * entries): the client side of a relay session (relay-session.ts). Each POST gets 202 and
  * every answer goes out on the GET stream; the session lives as long as that stream.
  */
-export interface LegacySession {
-  readonly id: string;
+export interface LegacySession extends ClientSession {
   /** The messages of one POST to the endpoint; `res` gets 202, or why they cannot be taken. */
   post(messages: JsonRpcMessage[], batch: boolean, res: ServerResponse): void;
-  idleSince(): number | null;
-  end(): void;
 }
 
 export function startLegacySession(options: LegacySessionOptions): LegacySession {
-  const id = randomBytes(24).toString('base64url');
+  const id = newSessionId();
   const { stream } = options;
   let relay: RelaySession | null = null;
   let lastActive = Date.now();
@@ -45,17 +39,14 @@ export function startLegacySession(options: LegacySessionOptions): LegacySession
   const start = (init: JsonRpcMessage): boolean => {
     const { client, target } = options.admit(init);
     if ('refusal' in target) {
-      writeEvent(stream, target.refusal(init.id ?? null));
+      void writeEvent(stream, target.refusal(init.id ?? null));
       setImmediate(() => session.end());
       return false;
     }
-    relay = startRelaySession({
-      server: options.server,
+    relay = startRelaySession(options, {
       client,
       target: target.pin,
-      socketPath: options.socketPath,
-      log: options.log,
-      onLine: (line) => void (isOpen(stream) && writeEvent(stream, line)),
+      onLine: (line) => (isOpen(stream) ? writeEvent(stream, line) : undefined),
       onInitializeFailed: () => session.end(),
       onFinish: () => {
         closeStream();
@@ -69,7 +60,7 @@ export function startLegacySession(options: LegacySessionOptions): LegacySession
     id,
     post(messages, batch, res) {
       lastActive = Date.now();
-      if (ended) return failRequest(res, 404, -32001, 'Session not found');
+      if (ended) return refuseUnknownSession(res);
       if (!relay) {
         const init = messages.find((m) => m.method === 'initialize' && isRequest(m));
         if (!init) return failRequest(res, 400, ErrorCode.InvalidRequest, 'Bad Request: start the session with an initialize request');
@@ -80,6 +71,7 @@ export function startLegacySession(options: LegacySessionOptions): LegacySession
       relay.send(messages, batch);
       res.writeHead(202).end();
     },
+    whenAccepting: () => relay?.whenAccepting(),
     idleSince() {
       return isOpen(stream) ? null : lastActive;
     },
@@ -94,7 +86,7 @@ export function startLegacySession(options: LegacySessionOptions): LegacySession
     },
   };
 
-  stream.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-store', connection: 'keep-alive' });
+  openEventStream(stream);
   stream.write(`event: endpoint\ndata: ${options.messagesPath}?sessionId=${id}\n\n`);
   // Closing the GET stream is how a legacy client ends its session.
   stream.on('close', () => session.end());

@@ -1,13 +1,34 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode, type JsonRpcMessage } from '../jsonrpc/messages.js';
+import type { ClientSession } from './client-session.js';
+import { failRequest } from './client-stream.js';
 
 /** Larger than any tools/call a person would approve, small enough that a flood cannot exhaust memory. */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
-export type ReadResult = { messages: JsonRpcMessage[]; batch: boolean } | { status: number; code: number; message: string };
+interface PostedMessages {
+  messages: JsonRpcMessage[];
+  batch: boolean;
+}
+
+type ReadResult = PostedMessages | { status: number; code: number; message: string };
+
+/**
+ * The messages of a POST, read once `session` (the one it is for, when known) takes more:
+ * while its relay is behind, the body waits unread in the client's socket. Null once `res`
+ * has been answered with why they cannot be relayed.
+ */
+export async function readPost(req: IncomingMessage, res: ServerResponse, session: ClientSession | undefined): Promise<PostedMessages | null> {
+  const behind = session?.whenAccepting();
+  if (behind) await behind;
+  const read = await readMessages(req);
+  if (!('status' in read)) return read;
+  failRequest(res, read.status, read.code, read.message);
+  return null;
+}
 
 /** The JSON-RPC message (or batch) in a POST body, or why it cannot be relayed. */
-export async function readMessages(req: IncomingMessage): Promise<ReadResult> {
+async function readMessages(req: IncomingMessage): Promise<ReadResult> {
   const type = String(req.headers['content-type'] ?? '');
   if (!type.includes('application/json')) return { status: 415, code: ErrorCode.InvalidRequest, message: 'Unsupported Media Type: the body must be application/json' };
   const chunks: Buffer[] = [];

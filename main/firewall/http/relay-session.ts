@@ -1,24 +1,34 @@
 import type { spawn as nodeSpawn } from 'node:child_process';
-import { PassThrough, Writable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { sniffResultId, SNIFF_MIN_BYTES } from '../jsonrpc/result-sniff.js';
-import { createLineSplitter } from '../jsonrpc/line-splitter.js';
 import { idKey, type JsonRpcMessage } from '../jsonrpc/messages.js';
 import type { ActionClass } from '../policy/types.js';
 import { runShim } from '../proxy/shim.js';
 import { remoteFingerprint, type RemotePin } from '../registry/registry.js';
+import { untilDrained, type Backpressure } from './backpressure.js';
+import { lineWritable } from './line-writable.js';
 import { createSseUpstream } from './sse-upstream.js';
 import { createUpstream } from './upstream.js';
 import type { UpstreamOptions, UpstreamProcess } from './upstream-parts.js';
 
-export interface RelayOptions {
+/** Which server a session relays to and how it reaches the engine: the same for each session of the server. */
+export interface RelayContext {
   server: string;
+  socketPath: string;
+  log: (line: string) => void;
+}
+
+/** The client side of one relay session. */
+interface RelayClient {
   client: string;
   /** The pinned upstream: its transport picks the adapter, independent of the client's. */
   target: RemotePin;
-  socketPath: string;
-  log: (line: string) => void;
-  /** One line (a JSON-RPC message or batch) for the client, with the responses in it. */
-  onLine: (line: string, responses: JsonRpcMessage[]) => void;
+  /**
+   * One line (a JSON-RPC message or batch) for the client, with the responses in it. When
+   * the client's stream is full, what to wait for: the relay reads no more from the server
+   * until then.
+   */
+  onLine: (line: string, responses: JsonRpcMessage[]) => Backpressure;
   /** The client's initialize was refused or failed: there is nothing left to talk to. */
   onInitializeFailed: () => void;
   /** The relay has wound down (client gone, upstream gone, or the firewall stopped it). */
@@ -28,6 +38,8 @@ export interface RelayOptions {
 /** One MCP session's relay, as an HTTP client side (Streamable or legacy SSE) drives it. */
 export interface RelaySession {
   send(messages: JsonRpcMessage[], batch: boolean): void;
+  /** Undefined while the relay takes more; else settles once it does (or has stopped). */
+  whenAccepting(): Backpressure;
   /** The client is gone: EOF to the relay, which stops the upstream behind it. */
   end(): void;
 }
@@ -42,11 +54,12 @@ const ADAPTERS: Record<RemotePin['transport'], (options: UpstreamOptions) => Ups
  * the pinned remote server. Every policy, approval, audit and output decision is the
  * shim's; the HTTP client sides only translate transports, as the upstream adapters do.
  */
-export function startRelaySession(options: RelayOptions): RelaySession {
+export function startRelaySession(context: RelayContext, options: RelayClient): RelaySession {
   const input = new PassThrough();
+  const stopped = new AbortController();
   let initializeKey: string | null = null;
 
-  const route = (line: string) => {
+  const route = (line: string): Backpressure => {
     let responses: JsonRpcMessage[] = [];
     // Only ids are needed here: a large result is routed by the id at its edge, as the
     // shim itself does (jsonrpc/result-sniff.ts), not parsed a second time.
@@ -61,26 +74,21 @@ export function startRelaySession(options: RelayOptions): RelaySession {
         // the relay writes JSON only; anything else goes on unchanged
       }
     }
-    options.onLine(line, responses);
+    const full = options.onLine(line, responses);
     const initAnswer = initializeKey === null ? undefined : responses.find((m) => idKey(m.id!) === initializeKey);
     if (initAnswer) {
       initializeKey = null;
       if (initAnswer.error !== undefined) setImmediate(options.onInitializeFailed);
     }
+    return full;
   };
-  const splitter = createLineSplitter((line) => route(line.toString('utf8')));
-  const output = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      splitter.push(chunk);
-      callback();
-    },
-  });
+  const output = lineWritable(route);
 
   // The relay's verdict on each tools/call it sends, so the upstream picks the credential by class.
   const classById = new Map<string, ActionClass>();
   const spawnUpstream = ((_command: string, _args: string[], spawnOptions: { env?: NodeJS.ProcessEnv }) =>
     ADAPTERS[options.target.transport]({
-      server: options.server,
+      server: context.server,
       url: options.target.url,
       ...(spawnOptions.env?.AUTHORIZATION ? { authorization: spawnOptions.env.AUTHORIZATION } : {}),
       ...(spawnOptions.env?.AUTHORIZATION_READ ? { readAuthorization: spawnOptions.env.AUTHORIZATION_READ } : {}),
@@ -93,7 +101,7 @@ export function startRelaySession(options: RelayOptions): RelaySession {
     })) as unknown as typeof nodeSpawn;
 
   void runShim({
-    server: options.server,
+    server: context.server,
     client: options.client,
     // The admission compares this with the pin: a changed URL or transport is drift.
     ...remoteFingerprint(options.target.url, options.target.transport),
@@ -102,11 +110,14 @@ export function startRelaySession(options: RelayOptions): RelaySession {
     cwd: process.cwd(),
     input,
     output,
-    log: options.log,
-    socketPath: options.socketPath,
+    log: context.log,
+    socketPath: context.socketPath,
     spawn: spawnUpstream,
     onDispatch: (requestId, actionClass) => void classById.set(idKey(requestId), actionClass),
-  }).finally(options.onFinish);
+  }).finally(() => {
+    stopped.abort();
+    options.onFinish();
+  });
 
   return {
     send(messages, batch) {
@@ -115,6 +126,9 @@ export function startRelaySession(options: RelayOptions): RelaySession {
       if (init) initializeKey = idKey(init.id!);
       input.write(`${JSON.stringify(batch ? messages : messages[0])}\n`);
     },
+    // The relay pauses `input` while the server is not taking its messages; the client's
+    // next POST then waits unread (see whenAccepting's callers) instead of queueing here.
+    whenAccepting: () => untilDrained(input, stopped.signal),
     end() {
       if (!input.writableEnded) input.end();
     },

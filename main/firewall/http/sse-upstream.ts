@@ -1,10 +1,8 @@
-import { EventEmitter } from 'node:events';
-import { PassThrough } from 'node:stream';
 import { idKey, type JsonRpcId } from '../jsonrpc/messages.js';
-import {
-  authorizationHeader, causeOf, failureLine, httpFailure, lineInput, parseRelayLine, readEventStream, toRelayLine, upstreamCredentials,
-  type UpstreamOptions, type UpstreamProcess,
-} from './upstream-parts.js';
+import type { Backpressure } from './backpressure.js';
+import { answerFailure, fetchFailure } from './upstream-failures.js';
+import { authorizationHeader, parseRelayLine, toRelayLine, type UpstreamOptions, type UpstreamProcess } from './upstream-parts.js';
+import { upstreamShell } from './upstream-shell.js';
 
 /**
  * A remote server speaking the legacy HTTP+SSE transport (MCP 2024-11-05) as the relay's
@@ -13,22 +11,20 @@ import {
  * event on that stream. The relay cannot tell it from createUpstream or a local process.
  */
 const ENDPOINT_TIMEOUT_MS = 10_000;
+/** Bytes of messages waiting for their POST before the relay's writes are held: a pipe's buffer. */
+const QUEUE_HIGH_WATER = 64 * 1024;
 
 export function createSseUpstream(options: UpstreamOptions): UpstreamProcess {
-  const fetchFn = options.fetch ?? fetch;
-  const events = new EventEmitter();
-  const stdout = new PassThrough();
-  const abort = new AbortController();
-  const credentials = upstreamCredentials(options);
+  const shell = upstreamShell(options);
+  const { credentials, abort } = shell;
   const origin = new URL(options.url).origin;
   // Requests sent, whose answers are to come on the stream: failed at once if it breaks.
   const pending = new Map<string, JsonRpcId>();
   let broken: string | null = null;
-  let killed = false;
-  let exited = false;
   // POSTs go one after the other: a stdio pipe keeps order (initialize before the rest),
   // and the server has handled a message when it answers 202.
   let queue: Promise<void> = Promise.resolve();
+  let queuedBytes = 0;
 
   let setEndpoint!: (url: URL) => void;
   let refuseEndpoint!: (error: Error) => void;
@@ -40,24 +36,18 @@ export function createSseUpstream(options: UpstreamOptions): UpstreamProcess {
 
   const fail = (ids: Iterable<[string, JsonRpcId]>, reason: string) => {
     for (const [key, id] of ids) {
-      if (pending.delete(key)) stdout.write(failureLine(options.server, id, reason));
+      if (pending.delete(key)) shell.fail(id, reason);
     }
   };
   const breakWith = (reason: string) => {
-    if (broken !== null || killed) return;
+    if (broken !== null || shell.killed) return;
     broken = reason;
     refuseEndpoint(new Error(reason));
     fail([...pending], reason);
   };
-  const exit = (code: number) => {
-    if (exited) return;
-    exited = true;
-    stdout.end();
-    setImmediate(() => events.emit('close', code, null));
-  };
 
   const onEvent = (data: string, event: string) => {
-    if (killed || broken !== null) return;
+    if (shell.killed || broken !== null) return;
     if (event === 'endpoint') {
       clearTimeout(endpointTimer);
       const url = URL.canParse(data.trim(), options.url) ? new URL(data.trim(), options.url) : null;
@@ -72,7 +62,7 @@ export function createSseUpstream(options: UpstreamOptions): UpstreamProcess {
     const relayed = toRelayLine(data);
     if (!relayed) return;
     for (const msg of relayed.responses) pending.delete(idKey(msg.id!));
-    stdout.write(`${relayed.line}\n`);
+    shell.send(relayed.line);
   };
 
   // A server that opens its stream but never names an endpoint must not hold initialize forever.
@@ -85,26 +75,23 @@ export function createSseUpstream(options: UpstreamOptions): UpstreamProcess {
   const connect = async () => {
     let connected = false;
     try {
-      const response = await fetchFn(options.url, { redirect: 'error', method: 'GET', headers: { accept: 'text/event-stream', ...authorizationHeader(credentials.read) }, signal: abort.signal });
-      if (!response.ok) {
-        const excerpt = (await response.text().catch(() => '')).slice(0, 200);
-        return breakWith(httpFailure(options.server, response.status, excerpt, false));
-      }
+      const response = await shell.fetch(options.url, { redirect: 'error', method: 'GET', headers: { accept: 'text/event-stream', ...authorizationHeader(credentials.read) }, signal: abort.signal });
+      if (!response.ok) return breakWith(await answerFailure(options.server, response, false));
       const type = response.headers.get('content-type') ?? '';
       if (!type.includes('text/event-stream')) {
         await response.body?.cancel();
         return breakWith(`remote server '${options.server}' answered its SSE URL with ${type || 'no content type'}, not an event stream; if it speaks Streamable HTTP, approve it without --sse`);
       }
       connected = true;
-      await readEventStream(response, onEvent);
+      await shell.readEvents(response, onEvent);
       breakWith(`remote server '${options.server}' closed its SSE stream`);
     } catch (error) {
-      breakWith(`remote server '${options.server}' at ${options.url} ${connected ? 'hung up its SSE stream' : 'is unreachable'}: ${causeOf(error)}`);
+      breakWith(fetchFailure(options, error, connected ? 'hung up its SSE stream' : 'is unreachable'));
     }
     // Its session is gone with the stream; no request can be answered again, so the
     // "process" exits like a crashed stdio server. One never reached stays, answering
     // each request with why (as createUpstream does for an unreachable server).
-    if (connected && !killed) exit(1);
+    if (connected && !shell.killed) shell.exit(1);
   };
 
   const post = async (text: string) => {
@@ -119,28 +106,26 @@ export function createSseUpstream(options: UpstreamOptions): UpstreamProcess {
     } catch {
       return fail(ids, broken ?? `remote server '${options.server}' is not connected`);
     }
-    if (killed) return;
+    if (shell.killed) return;
     try {
-      const response = await fetchFn(target, { redirect: 'error', method: 'POST', headers: { 'content-type': 'application/json', ...authorizationHeader(credential) }, body: text, signal: abort.signal });
+      const response = await shell.fetch(target, { redirect: 'error', method: 'POST', headers: { 'content-type': 'application/json', ...authorizationHeader(credential) }, body: text, signal: abort.signal });
       if (response.ok) return void (await response.body?.cancel());
-      const excerpt = (await response.text().catch(() => '')).slice(0, 200);
-      fail(ids, httpFailure(options.server, response.status, excerpt, true));
+      fail(ids, await answerFailure(options.server, response, true));
     } catch (error) {
-      if (!killed) fail(ids, `remote server '${options.server}' at ${options.url} is unreachable or hung up: ${causeOf(error)}`);
+      if (!shell.killed) fail(ids, fetchFailure(options, error));
     }
   };
 
-  function kill(): boolean {
-    if (killed) return false;
-    killed = true;
-    // Closing the stream is how a legacy SSE session ends; there is no DELETE.
-    abort.abort();
-    exit(0);
-    return true;
-  }
+  // A server slow to take its POSTs must not have the relay's messages pile up here: past a
+  // pipe's worth, the relay's write is held until the queue is through, as a full pipe
+  // holds a stdio writer (and the relay stops reading its client).
+  const enqueue = (line: string): Backpressure => {
+    queuedBytes += line.length;
+    queue = queue.then(() => post(line)).finally(() => (queuedBytes -= line.length));
+    return queuedBytes > QUEUE_HIGH_WATER ? queue : undefined;
+  };
 
-  // EOF from the relay is how a stdio server is told to stop.
-  const stdin = lineInput((line) => void (queue = queue.then(() => post(line))), kill);
   void connect();
-  return Object.assign(events, { stdin, stdout, kill });
+  // Closing the stream (kill aborts it) is how a legacy SSE session ends; there is no DELETE.
+  return shell.process(enqueue);
 }

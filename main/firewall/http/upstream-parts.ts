@@ -1,13 +1,12 @@
 import type { EventEmitter } from 'node:events';
-import { Writable, type PassThrough } from 'node:stream';
-import { createLineSplitter } from '../jsonrpc/line-splitter.js';
-import { ErrorCode, errorResponse, idKey, isRequest, type JsonRpcId, type JsonRpcMessage } from '../jsonrpc/messages.js';
+import type { PassThrough, Writable } from 'node:stream';
+import { idKey, isRequest, type JsonRpcId, type JsonRpcMessage } from '../jsonrpc/messages.js';
 import type { ActionClass } from '../policy/types.js';
-import { createSseParser } from './sse-parser.js';
 
 // What the two upstream adapters (Streamable HTTP in upstream.ts, legacy HTTP+SSE in
 // sse-upstream.ts) have in common: the relay-facing process shape, the credential rules,
-// and turning what a server sends into the relay's lines and errors.
+// and turning what a server sends into the relay's lines (upstream-shell.ts builds the
+// process, upstream-failures.ts words the errors).
 
 export interface UpstreamOptions {
   /** The registry name, for error messages. */
@@ -94,45 +93,4 @@ export function parseRelayLine(text: string): { messages: JsonRpcMessage[]; ids:
   const ids = new Map<string, JsonRpcId>();
   for (const msg of messages) if (isRequest(msg)) ids.set(idKey(msg.id!), msg.id!);
   return { messages, ids };
-}
-
-export function failureLine(server: string, id: JsonRpcId, reason: string): string {
-  return `${errorResponse(id, ErrorCode.UpstreamFailed, reason, { server })}\n`;
-}
-
-/** Reads a text/event-stream body to its end, event by event. */
-export async function readEventStream(response: Response, onEvent: (data: string, event: string) => void): Promise<void> {
-  const parser = createSseParser(onEvent);
-  const decoder = new TextDecoder();
-  for await (const chunk of response.body ?? []) parser.push(decoder.decode(chunk as Uint8Array, { stream: true }));
-  parser.push(decoder.decode());
-  parser.end();
-}
-
-/** The adapter's stdin: one call per line; EOF (how a stdio server is told to stop) calls `onEnd`. */
-export function lineInput(onLine: (line: string) => void, onEnd: () => void): Writable {
-  const splitter = createLineSplitter((line) => onLine(line.toString('utf8')));
-  return new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      splitter.push(chunk);
-      callback();
-    },
-    final(callback) {
-      onEnd();
-      callback();
-    },
-  });
-}
-
-export function httpFailure(server: string, status: number, excerpt: string, hadSession: boolean): string {
-  if (status === 401 || status === 403) {
-    return `remote server '${server}' refused the request (HTTP ${status}); give the firewall a credential for it with: mcp-firewall secrets set ${server} AUTHORIZATION`;
-  }
-  if (status === 404 && hadSession) return `remote server '${server}' no longer knows this session (HTTP 404); reconnect the server in your client`;
-  return `remote server '${server}' answered HTTP ${status}${excerpt ? `: ${excerpt}` : ''}`;
-}
-
-export function causeOf(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (error as Error).message;
 }

@@ -1,0 +1,25 @@
+// Why a request to a remote server failed, in the words both adapters give the client.
+
+/** An HTTP error answer, with the start of its body: often the server's own explanation. */
+export async function answerFailure(server: string, response: Response, hadSession: boolean): Promise<string> {
+  const excerpt = (await response.text().catch(() => '')).slice(0, 200);
+  return httpFailure(server, response.status, excerpt, hadSession);
+}
+
+function httpFailure(server: string, status: number, excerpt: string, hadSession: boolean): string {
+  if (status === 401 || status === 403) {
+    return `remote server '${server}' refused the request (HTTP ${status}); give the firewall a credential for it with: mcp-firewall secrets set ${server} AUTHORIZATION`;
+  }
+  if (status === 404 && hadSession) return `remote server '${server}' no longer knows this session (HTTP 404); reconnect the server in your client`;
+  return `remote server '${server}' answered HTTP ${status}${excerpt ? `: ${excerpt}` : ''}`;
+}
+
+/** A fetch that threw: `what` says how far it got (by default, it cannot tell). */
+export function fetchFailure(target: { server: string; url: string }, error: unknown, what = 'is unreachable or hung up'): string {
+  return `remote server '${target.server}' at ${target.url} ${what}: ${causeOf(error)}`;
+}
+
+function causeOf(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (error as Error).message;
+}

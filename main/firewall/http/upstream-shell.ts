@@ -1,0 +1,95 @@
+import { EventEmitter } from 'node:events';
+import { PassThrough } from 'node:stream';
+import { ErrorCode, errorResponse, type JsonRpcId } from '../jsonrpc/messages.js';
+import { untilDrained, type Backpressure } from './backpressure.js';
+import { lineWritable } from './line-writable.js';
+import { createSseParser } from './sse-parser.js';
+import { upstreamCredentials, type Credentials, type UpstreamOptions, type UpstreamProcess } from './upstream-parts.js';
+
+/**
+ * What each adapter is built on, so that it holds only its transport: the means to reach
+ * the server, and the relay-facing half of the process it dresses the server as.
+ */
+interface UpstreamShell {
+  readonly fetch: typeof fetch;
+  readonly credentials: Credentials;
+  /** Aborts every request the adapter made, and any wait for the relay (kill() does). */
+  readonly abort: AbortController;
+  /** The relay has stopped the adapter (kill() or EOF on stdin). */
+  readonly killed: boolean;
+  /** One message (or batch) for the relay, as one line. */
+  send(line: string): void;
+  /** Answers request `id` with why it failed (-32004, naming the server). */
+  fail(id: JsonRpcId, reason: string): void;
+  /**
+   * Reads a text/event-stream body to its end, event by event. While the relay has not
+   * taken what was read, the rest of the body stays in the socket: a server streaming
+   * faster than the client reads is held back by TCP, not piled up in the engine.
+   */
+  readEvents(response: Response, onEvent: (data: string, event: string) => void): Promise<void>;
+  /** Ends stdout, then reports the exit as a child process does (once). */
+  exit(code: number): void;
+  /**
+   * The process the relay drives. Each line written to its stdin goes to `onLine`, which
+   * may hold the relay back (see lineWritable). kill(), or EOF on stdin (how a stdio
+   * server is told to stop), aborts every request, runs `onKill` (what else ending the
+   * remote session takes) and exits once that is done.
+   */
+  process(onLine: (line: string) => Backpressure, onKill?: () => Promise<unknown>): UpstreamProcess;
+}
+
+export function upstreamShell(options: UpstreamOptions): UpstreamShell {
+  const events = new EventEmitter();
+  const stdout = new PassThrough();
+  const abort = new AbortController();
+  let exited = false;
+  let killed = false;
+
+  const send = (line: string) => {
+    // A request the relay sent just before the server went away fails after stdout ended;
+    // nobody reads it then, and a write after end would be an unhandled stream error.
+    if (!stdout.writableEnded) stdout.write(`${line}\n`);
+  };
+
+  const exit = (code: number) => {
+    if (exited) return;
+    exited = true;
+    stdout.end();
+    setImmediate(() => events.emit('close', code, null));
+  };
+
+  return {
+    fetch: options.fetch ?? fetch,
+    credentials: upstreamCredentials(options),
+    abort,
+    get killed() {
+      return killed;
+    },
+    send,
+    fail: (id, reason) => send(errorResponse(id, ErrorCode.UpstreamFailed, reason, { server: options.server })),
+    async readEvents(response, onEvent) {
+      const parser = createSseParser(onEvent);
+      const decoder = new TextDecoder();
+      for await (const chunk of response.body ?? []) {
+        parser.push(decoder.decode(chunk as Uint8Array, { stream: true }));
+        const behind = untilDrained(stdout, abort.signal);
+        if (behind) await behind;
+      }
+      parser.push(decoder.decode());
+      parser.end();
+    },
+    exit,
+    process(onLine, onKill) {
+      const kill = (): boolean => {
+        if (killed) return false;
+        killed = true;
+        abort.abort();
+        const ending = onKill?.();
+        if (ending) void ending.finally(() => exit(0));
+        else exit(0);
+        return true;
+      };
+      return Object.assign(events, { stdin: lineWritable(onLine, kill), stdout, kill });
+    },
+  };
+}
