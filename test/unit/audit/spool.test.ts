@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { appendFileSync, existsSync, lstatSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,6 +79,46 @@ describe('audit spool', () => {
     spool.ingest();
     const all = db.prepare('SELECT event, tool_name FROM mcp_audit ORDER BY id').all();
     expect(all).toEqual([{ event: 'protocol', tool_name: null }, { event: 'call', tool_name: 'ok' }]);
+    spool.close();
+  });
+});
+
+describe('audit spool, folding on its timer', () => {
+  afterEach(() => vi.useRealTimers());
+  const count = (db: ReturnType<typeof openDatabase>) => Number((db.prepare('SELECT COUNT(*) AS n FROM mcp_audit').get() as { n: number }).n);
+  const backlog = (file: string, n: number) =>
+    appendFileSync(file, Array.from({ length: n }, (_, i) => `${JSON.stringify({ event: 'call', decision: 'ALLOW', toolName: `t${i}`, reason: 'x'.repeat(60) })}\n`).join(''));
+
+  it('folds a backlog in short slices with gaps between them, in order, until all of it is in', () => {
+    vi.useFakeTimers();
+    const { dir, db, audit } = fresh();
+    const spool = createSpool(db, audit, join(dir, 'spool'), 100, { sliceBytes: 1024, sliceGapMs: 5, catchUpBytes: 1 << 20 });
+    backlog(spool.open('ses_s', 'files', 'cursor'), 100);
+    vi.advanceTimersByTime(100);
+    const first = count(db);
+    // ~100 bytes a row: one 1 KB slice is a handful of whole rows, not the backlog.
+    expect(first).toBeGreaterThan(0);
+    expect(first).toBeLessThan(15);
+    vi.advanceTimersByTime(5);
+    expect(count(db)).toBeGreaterThan(first);
+    vi.advanceTimersByTime(500);
+    expect(count(db)).toBe(100);
+    expect(rows(db).map((r) => r.tool_name)).toEqual(Array.from({ length: 100 }, (_, i) => `t${i}`));
+    expect(verifyAuditChain(db).ok).toBe(true);
+    spool.close();
+  });
+
+  it('folds a backlog past the catch-up size in one tick, and ingest() always folds everything', () => {
+    vi.useFakeTimers();
+    const { dir, db, audit } = fresh();
+    const spool = createSpool(db, audit, join(dir, 'spool'), 100, { sliceBytes: 1024, sliceGapMs: 5, catchUpBytes: 4096 });
+    const file = spool.open('ses_c', 'files', 'cursor');
+    backlog(file, 100);
+    vi.advanceTimersByTime(100);
+    expect(count(db)).toBe(100);
+    backlog(file, 20); // under the catch-up size: the timer would slice it, a query must not wait
+    spool.ingest();
+    expect(count(db)).toBe(120);
     spool.close();
   });
 });
