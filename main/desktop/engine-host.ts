@@ -1,7 +1,8 @@
 import { createDashboardService, type DashboardClientsDeps, type DashboardService } from '../firewall/api/dashboard-service.js';
-import type { ScanRow } from '../firewall/clients/index.js';
+import type { EditReport, ScanRow } from '../firewall/clients/index.js';
 import type { Engine } from '../firewall/engine.js';
 import { startFirewallHost } from '../firewall/host.js';
+import { repointRoutesAtStart } from './stale-routes.js';
 
 export interface EngineHostOptions {
   dataDir: string;
@@ -11,7 +12,7 @@ export interface EngineHostOptions {
   /**
    * Defaults to serve's 7337, so remote servers routed by `protect` (their URL names the
    * port) keep working across restarts; if it is taken, a free port (the CLI and shims
-   * find it in control.json either way). 0 always picks a free one.
+   * find it in control.json either way), and the routes are moved to it. 0 always picks a free one.
    */
   port?: number;
   /** An unprotected entry appeared in a client config (a shadow server); auto-protect may already be on it. */
@@ -26,6 +27,8 @@ export interface EngineHost {
   service: DashboardService;
   port: number;
   token: string;
+  /** Routes protect wrote for another port, moved to `port` at start (stale-routes.ts). */
+  staleRoutes: EditReport;
   close(): Promise<void>;
 }
 
@@ -63,6 +66,7 @@ async function startOnPort(options: EngineHostOptions, port: number): Promise<En
     service: createDashboardService(host.engine, options.clients, () => host.port),
     port: host.port,
     token: host.token,
+    staleRoutes: await repointRoutesAtStart(host.engine, options.clients, host.port),
     close: () => host.close(),
   };
 }

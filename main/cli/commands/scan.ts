@@ -4,6 +4,7 @@ import { resolveDataDir } from '../../firewall/paths.js';
 import { CLIENT_ADAPTERS, scanClients, type ClientsDeps, type ServerRegistry } from '../../firewall/clients/index.js';
 import { scanText } from '../../firewall/clients/report-text.js';
 import { UsageError, type CliIo, type CommandHandler } from '../command.js';
+import { readControlInfo } from '../control-client.js';
 
 /** What the lead (or the desktop app) injects: our runtime, our cli, the registry. */
 export interface ClientCommandDeps {
@@ -54,7 +55,9 @@ export function coreDeps(deps: ClientCommandDeps, io: CliIo, parsed: ClientArgs)
     registry: deps.registry,
     ...(deps.knownCliPaths ? { knownCliPaths: deps.knownCliPaths } : {}),
     ...(deps.registerServer ? { registerServer: deps.registerServer } : {}),
-    ...(deps.remote ? { remote: deps.remote } : {}),
+    // Without a running engine the port is a guess: protect routes new entries to it as
+    // before, but moves no existing route there (whatever holds it now would get them).
+    ...(deps.remote ? { remote: { ...deps.remote, running: deps.remote.running ?? readControlInfo(io.env) !== null } } : {}),
   };
 }
 

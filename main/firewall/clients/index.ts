@@ -2,7 +2,7 @@
 export { CLIENT_ADAPTERS, findAdapter } from './registry.js';
 export { discover, expandProjectDirs, type Discovery, type LoadedFile } from './discover.js';
 export { scanClients, type ScanDeps, type ScanResult, type ScanRow } from './scan.js';
-export { protectClients, protectFiles, type EditDeps, type EditOptions, type EditReport, type EntryResult, type EntryOutcome } from './protect.js';
+export { protectClients, protectFiles, repointStaleRoutes, type EditDeps, type EditOptions, type EditReport, type EntryResult, type EntryOutcome } from './protect.js';
 export { unprotectClients } from './unprotect.js';
 export { buildWrapLaunch, decodeWrapLaunch, launchFingerprint, urlFingerprint } from './wrap-line.js';
 export { mask } from './secrets.js';

@@ -9,12 +9,15 @@ import { launchOps, readEntries, type LaunchOp } from './read-entries.js';
 import { clientToken, decideRemote, entryIdentity, routedTarget, standingDetail, tokenHint, urlIdentity } from './remote-route.js';
 import type { ClientsDeps, DiscoveredServer, FileError, KeyPath } from './types.js';
 import { buildWrapLaunch, launchFingerprint } from './wrap-line.js';
+import { decideRepoint, staleRouteOf } from './stale-route.js';
 import { pinnedRemote, type RemotePin } from '../registry/registry.js';
 
 export type EntryOutcome =
   | 'protected'
   | 'would-protect'
   | 'already-protected'
+  | 'repointed'
+  | 'would-repoint'
   | 'remote-not-routed'
   | 'unsupported'
   | 'refused'
@@ -29,6 +32,8 @@ export interface EntryResult {
   name: string;
   outcome: EntryOutcome;
   detail?: string;
+  /** A re-pointed route: the URL the entry had and the one it has now. */
+  route?: { from: string; to: string };
 }
 
 export interface EditReport {
@@ -51,6 +56,8 @@ export type EditDeps = ClientsDeps & {
   moveSecret?: MoveSecret;
   /** The running processes' names (injectable for tests); defaults to the OS process list. */
   runningProcesses?: () => Set<string>;
+  /** Only move stale routes to the engine's port, protecting nothing new (the desktop app's start). */
+  repointOnly?: boolean;
 };
 
 /** Adds "restart it" warnings for running clients whose files changed. */
@@ -74,9 +81,8 @@ interface PlannedFile {
 type Base = Omit<EntryResult, 'outcome' | 'detail'>;
 
 /** For an entry routed earlier: whether its original URL (from our bookkeeping) still waits for approval. */
-function routedDetail(file: LoadedFile, server: DiscoveredServer, deps: EditDeps): string | undefined {
-  const rec = loadState(deps.dataDir, file.spec.path)?.entries.find((e) => e.kind === 'remote' && samePath(e.path, server.path));
-  const pin = pinnedRemote(rec?.original ?? null);
+function routedDetail(server: DiscoveredServer, rec: EntryRecord | undefined, deps: EditDeps): string | undefined {
+  const pin = rec?.kind === 'remote' ? pinnedRemote(rec.original) : null;
   if (!pin || !deps.remote) return undefined;
   const standing = deps.remote.standing(server.name, pin);
   return standing.kind === 'conflict' ? `registry: ${standing.reason}` : standingDetail(server.name, standing);
@@ -85,8 +91,14 @@ function routedDetail(file: LoadedFile, server: DiscoveredServer, deps: EditDeps
 function planFile(file: LoadedFile, deps: EditDeps): PlannedFile {
   const editor = editorFor(file.spec.format);
   const plan: PlannedFile = { text: file.text, records: [], results: [], moves: [], proposals: [] };
+  // Read only when an entry needs it: a file without routes never depends on our bookkeeping.
+  let state: FileState | null | undefined;
+  const recordOf = (server: DiscoveredServer) => {
+    if (state === undefined) state = loadState(deps.dataDir, file.spec.path) ?? null;
+    return state?.entries.find((e) => samePath(e.path, server.path));
+  };
   // Applies one entry's edits, or none of them when the editor cannot make one.
-  const edit = (base: Base, server: DiscoveredServer, ops: LaunchOp[]): { done: OpRecord[]; moved: SecretMove[] } | undefined => {
+  const edit = (base: Base, server: DiscoveredServer, ops: LaunchOp[], moveSecrets = true): { done: OpRecord[]; moved: SecretMove[] } | undefined => {
     const before = plan.text;
     try {
       const done = ops.map((op) => {
@@ -97,7 +109,7 @@ function planFile(file: LoadedFile, deps: EditDeps): PlannedFile {
       });
       // Secret removals are not span-recorded: unprotect never writes a moved secret back
       // unless it restores the whole original file.
-      const moved = deps.moveSecret ? planSecretMoves(server, file.spec) : [];
+      const moved = deps.moveSecret && moveSecrets ? planSecretMoves(server, file.spec) : [];
       plan.text = removeMoved(editor, plan.text, moved);
       plan.moves.push(...moved);
       return { done, moved };
@@ -112,9 +124,29 @@ function planFile(file: LoadedFile, deps: EditDeps): PlannedFile {
   for (const server of file.servers) {
     const base = { client: file.adapter.id, file: file.spec.path, scope: server.scope, name: server.name };
     if (server.transport === 'http' || server.transport === 'sse') {
+      const route = staleRouteOf(server, deps.remote);
+      if (route) {
+        const decision = decideRepoint(server, file.spec, route, recordOf(server));
+        if (!decision.repoint) {
+          plan.results.push({ ...base, outcome: 'remote-not-routed', detail: decision.detail });
+          continue;
+        }
+        // Not a new protection: the entry was routed and its secrets already handled.
+        if (!edit(base, server, decision.keys.map((k) => ({ path: [...server.path, k], value: decision.inserted })), false)) continue;
+        // The record keeps its ops: their text is the URL from before the first protect,
+        // which unprotect puts back; only what we inserted changes.
+        plan.records.push({ ...decision.record, inserted: { command: decision.record.inserted.command, args: [decision.inserted] } });
+        const detail = [`from port ${route.port} to port ${route.enginePort}, where the firewall listens`, routedDetail(server, decision.record, deps)];
+        plan.results.push({
+          ...base, outcome: deps.dryRun ? 'would-repoint' : 'repointed', detail: detail.filter((d) => d !== undefined).join('; '),
+          route: { from: server.url!, to: decision.inserted },
+        });
+        continue;
+      }
+      if (deps.repointOnly) continue;
       const decision = decideRemote(server, file.spec, deps.remote);
       if (!decision.routed) {
-        const detail = decision.already ? routedDetail(file, server, deps) : decision.detail;
+        const detail = decision.already ? routedDetail(server, recordOf(server), deps) : decision.detail;
         plan.results.push({ ...base, outcome: decision.already ? 'already-protected' : 'remote-not-routed', ...(detail ? { detail } : {}) });
         continue;
       }
@@ -131,6 +163,7 @@ function planFile(file: LoadedFile, deps: EditDeps): PlannedFile {
       plan.results.push({ ...base, outcome, ...(detail.length > 0 ? { detail: detail.join('; ') } : {}) });
       continue;
     }
+    if (deps.repointOnly) continue;
     if (server.wrapped) {
       // Any wrap line counts: wrapping twice would only nest shims.
       plan.results.push({ ...base, outcome: 'already-protected' });
@@ -167,8 +200,11 @@ function mergeState(file: LoadedFile, previous: FileState | undefined, records: 
   }
   // The file moved on since we protected it (a client rewrite, a new server): our saved
   // original is no longer the whole truth, so from now on only span restore is honest.
+  // Still exactly as we left it (a re-pointed route, an entry routable now): every change
+  // in it is ours, so the saved original still undoes them all.
+  const unchanged = file.hash === previous.protectedHash;
   const kept = previous.entries.filter((e) => !records.some((r) => samePath(r.path, e.path)));
-  return { ...previous, originalHash: undefined, protectedHash: newHash, entries: [...kept, ...records] };
+  return { ...previous, originalHash: unchanged ? previous.originalHash : undefined, protectedHash: newHash, entries: [...kept, ...records] };
 }
 
 async function commitFile(file: LoadedFile, plan: PlannedFile, deps: EditDeps, report: EditReport): Promise<void> {
@@ -203,8 +239,10 @@ export async function protectFiles(files: LoadedFile[], deps: EditDeps, report: 
       report.entries.push(...plan.results);
     } catch (err) {
       report.errors.push({ client: file.adapter.id, file: file.spec.path, message: (err as Error).message });
+      // The entries this run was about (all unwrapped ones, or only the routes to another port); none changed.
+      const wouldTouch = (s: DiscoveredServer) => (deps.repointOnly ? staleRouteOf(s, deps.remote) !== undefined : !s.wrapped);
       for (const s of file.servers) {
-        if (!s.wrapped) report.entries.push({ client: file.adapter.id, file: file.spec.path, scope: s.scope, name: s.name, outcome: 'refused' });
+        if (wouldTouch(s)) report.entries.push({ client: file.adapter.id, file: file.spec.path, scope: s.scope, name: s.name, outcome: 'refused' });
       }
     }
   }
@@ -214,6 +252,18 @@ export async function protectClients(deps: EditDeps, opts: EditOptions = {}): Pr
   const d = { ...deps, dryRun: opts.dryRun ?? deps.dryRun };
   const { files, errors } = discover(d, opts.client);
   const report: EditReport = { entries: [], errors: [...errors], backups: [] };
+  await protectFiles(files, d, report);
+  return warnAboutRunningClients(report, d);
+}
+
+/**
+ * Only moves the routes protect wrote to the engine's port, as the desktop app does when
+ * it starts; nothing is protected anew. Unreadable files are scan's and protect's to report.
+ */
+export async function repointStaleRoutes(deps: EditDeps): Promise<EditReport> {
+  const d: EditDeps = { ...deps, repointOnly: true };
+  const report: EditReport = { entries: [], errors: [], backups: [] };
+  const files = discover(d).files.filter((f) => f.servers.some((s) => staleRouteOf(s, d.remote) !== undefined));
   await protectFiles(files, d, report);
   return warnAboutRunningClients(report, d);
 }

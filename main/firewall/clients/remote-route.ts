@@ -11,7 +11,7 @@ import type { ConfigFileSpec, DiscoveredServer, Launch, RemoteRoutes } from './t
 // registry as a proposal (for `registry approve NAME`), never into the client file.
 
 
-function interposerUrl(port: number, name: string, transport: RemoteTransport = 'http'): string {
+export function interposerUrl(port: number, name: string, transport: RemoteTransport = 'http'): string {
   return `http://127.0.0.1:${port}/mcp/${encodeURIComponent(name)}${transport === 'sse' ? '/sse' : ''}`;
 }
 
@@ -52,7 +52,7 @@ export function urlIdentity(url: string, transport: RemoteTransport = 'http'): L
 }
 
 /** Every key of the entry that holds its URL: all of them are rewritten, or a client preferring another key would bypass us. */
-function urlKeysOf(server: DiscoveredServer, spec: ConfigFileSpec): string[] {
+export function urlKeysOf(server: DiscoveredServer, spec: ConfigFileSpec): string[] {
   return spec.shape.urlKeys.filter((k) => typeof server.raw[k] === 'string');
 }
 
@@ -90,7 +90,8 @@ export function decideRemote(server: DiscoveredServer, spec: ConfigFileSpec, rem
   if (!remote || server.url === undefined) return NOT_ROUTED('remote: not yet routed');
   const target = routedTarget(server.url);
   if (target?.port === remote.port) return { routed: false, already: true };
-  if (target) return NOT_ROUTED(`points at a firewall route on port ${target.port}, but the firewall listens on ${remote.port}; left as is`);
+  // protect re-points our own routes first (stale-route.ts); any other route is never a server's URL to propose.
+  if (target) return NOT_ROUTED(`points at a firewall route on port ${target.port}, not the firewall's port ${remote.port}; left as is`);
   const keys = urlKeysOf(server, spec);
   if (keys.some((k) => server.raw[k] !== server.url)) return NOT_ROUTED(`${keys.join(' and ')} name different URLs; left as is`);
   const problem = remoteUrlProblem(server.url);

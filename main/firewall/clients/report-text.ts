@@ -31,9 +31,11 @@ export function scanText(result: ScanResult): string {
   const count = (st: string) => result.servers.filter((s) => s.status === st).length;
   const files = new Set(result.servers.map((s) => s.file)).size;
   const withSecrets = result.servers.filter((s) => s.secrets.length > 0).length;
+  const stale = result.servers.filter((s) => s.staleRoute).length;
   lines.push(
     `${result.servers.length} servers in ${files} files: ${count('protected')} protected, ${count('registered')} registered, ` +
-      `${count('shadow')} shadow; ${withSecrets} with plaintext secrets; ${result.errors.length} unreadable files`,
+      `${count('shadow')} shadow; ${withSecrets} with plaintext secrets; ${result.errors.length} unreadable files` +
+      (stale > 0 ? `; ${stale} stale firewall routes` : ''),
   );
   return lines.join('\n') + '\n';
 }
@@ -42,6 +44,8 @@ const LABEL: Record<EntryOutcome, string> = {
   protected: 'protected',
   'would-protect': 'would protect',
   'already-protected': 'already protected',
+  repointed: 're-pointed',
+  'would-repoint': 'would re-point',
   'remote-not-routed': 'remote: not routed',
   unsupported: 'skipped',
   refused: 'refused',

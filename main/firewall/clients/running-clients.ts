@@ -39,7 +39,7 @@ export function runningProcessNames(platform: NodeJS.Platform = process.platform
  * they run. Protect still writes — the file is right — but says to restart them.
  */
 export function runningClientWarnings(report: EditReport, adapters: readonly ClientAdapter[], running: Set<string>): string[] {
-  const changed = new Set(report.entries.filter((e) => e.outcome === 'protected' || e.outcome === 'restored').map((e) => e.client));
+  const changed = new Set(report.entries.filter((e) => ['protected', 'repointed', 'restored'].includes(e.outcome)).map((e) => e.client));
   const warnings: string[] = [];
   for (const adapter of adapters) {
     if (!changed.has(adapter.id) || !adapter.processNames) continue;

@@ -2,6 +2,7 @@ import { loadState, type FileState } from './bookkeeping.js';
 import { discover, type LoadedFile } from './discover.js';
 import { findSecrets, redact } from './secrets.js';
 import { routedTarget } from './remote-route.js';
+import { foreignRouteDetail, recordOfRoute, staleRouteDetail, staleRouteOf } from './stale-route.js';
 import type { ClientsDeps, DiscoveredServer, FileError, RemoteRoutes, SecretFinding, ServerStatus, Transport } from './types.js';
 import { decodeWrapLaunch } from './wrap-line.js';
 
@@ -19,6 +20,11 @@ export interface ScanRow {
   url?: string;
   secrets: SecretFinding[];
   note?: string;
+  /**
+   * A firewall route on a port the engine does not listen on: its traffic goes to whatever
+   * listens there. `ours`: protect wrote it, and `protect` re-points it.
+   */
+  staleRoute?: { port: number; enginePort: number; ours: boolean };
 }
 
 export interface ScanResult {
@@ -26,7 +32,7 @@ export interface ScanResult {
   errors: FileError[];
 }
 
-export type ScanDeps = Pick<ClientsDeps, 'env' | 'platform' | 'projectDirs' | 'dataDir' | 'cliPath' | 'knownCliPaths' | 'registry'> & { remote?: Pick<RemoteRoutes, 'port'> };
+export type ScanDeps = Pick<ClientsDeps, 'env' | 'platform' | 'projectDirs' | 'dataDir' | 'cliPath' | 'knownCliPaths' | 'registry'> & { remote?: Pick<RemoteRoutes, 'port' | 'running'> };
 
 const states = new WeakMap<LoadedFile, FileState | null>();
 
@@ -49,20 +55,36 @@ export function isOurWrap(server: DiscoveredServer, deps: ScanDeps, file: Loaded
   return !!rec && JSON.stringify(rec.inserted) === JSON.stringify(server.launch);
 }
 
+function recordAt(server: DiscoveredServer, deps: ScanDeps, file: LoadedFile) {
+  return stateOf(deps.dataDir, file)?.entries.find((e) => e.kind === 'remote' && JSON.stringify(e.path) === JSON.stringify(server.path));
+}
+
 function routedRecord(server: DiscoveredServer, deps: ScanDeps, file: LoadedFile) {
-  const rec = stateOf(deps.dataDir, file)?.entries.find((e) => e.kind === 'remote' && JSON.stringify(e.path) === JSON.stringify(server.path));
+  const rec = recordAt(server, deps, file);
   return rec && server.url !== undefined && rec.inserted.args[0] === server.url ? rec : undefined;
 }
 
 /**
  * A remote entry whose URL is an interposer route: on the firewall's own port, or exactly
  * what we wrote (when the caller does not know the port). Either way every request goes
- * through the firewall's registry check, whoever wrote the URL.
+ * through the firewall's registry check, whoever wrote the URL. A route on another port
+ * is not protected, even one we wrote: nothing of the firewall's may listen there.
  */
 export function isOurRoute(server: DiscoveredServer, deps: ScanDeps, file: LoadedFile): boolean {
   const target = routedTarget(server.url);
   if (!target) return false;
-  return (deps.remote !== undefined && target.port === deps.remote.port) || routedRecord(server, deps, file) !== undefined;
+  if (deps.remote !== undefined) return target.port === deps.remote.port;
+  return routedRecord(server, deps, file) !== undefined;
+}
+
+/** Says so on the row of a route to another port, and shows the URL it stood for when we wrote it. */
+function markStaleRoute(out: ScanRow, server: DiscoveredServer, deps: ScanDeps, file: LoadedFile, values: string[]): void {
+  const stale = staleRouteOf(server, deps.remote);
+  if (!stale) return;
+  const rec = recordOfRoute(server, stale, recordAt(server, deps, file));
+  out.staleRoute = { port: stale.port, enginePort: stale.enginePort, ours: rec !== undefined };
+  out.note = rec ? staleRouteDetail(stale) : foreignRouteDetail(stale);
+  if (rec) out.url = redact(rec.original.args[0]!, values);
 }
 
 function row(server: DiscoveredServer, file: LoadedFile, deps: ScanDeps): ScanRow {
@@ -91,6 +113,7 @@ function row(server: DiscoveredServer, file: LoadedFile, deps: ScanDeps): ScanRo
   if (url !== undefined) out.url = redact(url, values);
   if (server.wrapped && !ours) out.note = 'launches a wrap shim from an unknown cli path';
   else if (server.transport === 'other') out.note = 'no command or url (built-in or extension)';
+  markStaleRoute(out, server, deps, file, values);
   return out;
 }
 

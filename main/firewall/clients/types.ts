@@ -37,6 +37,11 @@ export interface ClientsDeps extends ClientContext {
 export interface RemoteRoutes {
   /** The engine's control port, which also serves `/mcp/NAME`. */
   port: number;
+  /**
+   * false: no engine announced itself (control.json), so `port` is only the one it will
+   * probably take. Routes are then not moved to it: it may be another process's now.
+   */
+  running?: boolean;
   standing(name: string, address: RemoteAddress): RemoteStanding;
   /** Leaves the entry's original URL (and transport) as NAME's proposal for `registry approve NAME`. */
   propose(name: string, address: RemoteAddress, client: string): void | Promise<void>;

@@ -1,0 +1,36 @@
+import type { DashboardClientsDeps } from '../firewall/api/dashboard-service.js';
+import { engineClientsDeps } from '../firewall/client-watch.js';
+import { repointStaleRoutes, type EditReport } from '../firewall/clients/index.js';
+import type { Engine } from '../firewall/engine.js';
+
+const ACTOR = 'engine-start';
+
+const EMPTY: EditReport = { entries: [], errors: [], backups: [] };
+
+/**
+ * The app prefers 7337 but takes a free port when it is taken, and routed remote entries
+ * name the port they were written with. So at every start the routes `protect` wrote for
+ * another port are moved to the one the engine got: left alone, their client's traffic
+ * (and its headers) would go to whatever listens on the old port. Only our own routes
+ * move (clients/stale-route.ts); nothing is protected anew. Audited, never fatal: the
+ * engine runs either way and `scan` keeps showing a route this could not move.
+ */
+export async function repointRoutesAtStart(engine: Engine, clients: DashboardClientsDeps, port: number): Promise<EditReport> {
+  let report: EditReport;
+  try {
+    report = await repointStaleRoutes(engineClientsDeps(engine, clients, ACTOR, () => port)());
+  } catch (error) {
+    engine.record({ event: 'registry', decision: 'ERROR', actorId: ACTOR, ruleId: 'stale-route', reason: `re-pointing routes to port ${port} failed: ${(error as Error).message}` });
+    return EMPTY;
+  }
+  for (const entry of report.entries) {
+    engine.record({
+      event: 'registry', decision: entry.outcome === 'repointed' ? 'REPOINTED' : 'STALE_ROUTE', actorId: ACTOR, client: entry.client, serverName: entry.name, ruleId: 'stale-route',
+      reason: `${entry.file}: ${entry.route ? `${entry.route.from} -> ${entry.route.to}` : (entry.detail ?? entry.outcome)}`,
+    });
+  }
+  for (const error of report.errors) {
+    engine.record({ event: 'registry', decision: 'ERROR', actorId: ACTOR, client: error.client, ruleId: 'stale-route', reason: `re-pointing routes in ${error.file}: ${error.message}` });
+  }
+  return report;
+}

@@ -1,0 +1,139 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeHome, removeHome, startEngine, type RunningEngine } from '../helpers/engine-harness.js';
+import { startEverythingHttp, type RemoteServer } from '../helpers/remote-server.js';
+
+interface ScanRow {
+  name: string;
+  status: string;
+  url: string;
+  note?: string;
+  staleRoute?: { port: number; enginePort: number; ours: boolean };
+}
+
+interface EditEntry {
+  name: string;
+  outcome: string;
+  detail?: string;
+  route?: { from: string; to: string };
+}
+
+/** Whatever took the firewall's old port: it counts the requests a dangling route would send it. */
+function squatOn(port: number): Promise<{ server: Server; requests: () => number }> {
+  let requests = 0;
+  const server = createServer((req, res) => {
+    requests++;
+    res.writeHead(404).end();
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve({ server, requests: () => requests }));
+  });
+}
+
+describe('protect re-points routes it wrote when the engine listens on another port', () => {
+  let everything: RemoteServer;
+  let userHome: string;
+  let dataHome: string;
+  let first: RunningEngine | undefined;
+  let second: RunningEngine | undefined;
+  let squatter: Awaited<ReturnType<typeof squatOn>> | undefined;
+  const env = () => ({ HOME: userHome, XDG_CONFIG_HOME: join(userHome, '.config') });
+
+  beforeAll(async () => {
+    everything = await startEverythingHttp();
+    userHome = makeHome();
+    dataHome = makeHome();
+  });
+  afterAll(async () => {
+    await everything?.stop();
+    await first?.stop();
+    await second?.stop();
+    await new Promise((resolve) => (squatter ? squatter.server.close(resolve) : resolve(undefined)));
+    removeHome(dataHome);
+    removeHome(userHome);
+  });
+
+  it('moves the entry from port A to the engine on B, the client reaches the server through B, and unprotect restores the file', async () => {
+    // Engine run 1, on port A: the user protects a Claude Code config. The file also holds
+    // a route to A that somebody else wrote (lookalike): protect never wrote it.
+    first = await startEngine({ home: dataHome, env: env(), cwd: userHome });
+    const portA = first.port;
+    const configFile = join(userHome, '.claude.json');
+    const original = `{
+  "numStartups": 7,
+  "mcpServers": {
+    "everything": {
+      "type": "http",
+      "url": ${JSON.stringify(everything.url)}
+    },
+    "lookalike": { "type": "http", "url": "http://127.0.0.1:${portA}/mcp/lookalike" }
+  },
+  "userID": "0123"
+}
+`;
+    writeFileSync(configFile, original);
+    expect(first.cli(['protect', '--client', 'claude-code']).code).toBe(0);
+    const servers = () => (JSON.parse(readFileSync(configFile, 'utf8')) as { mcpServers: Record<string, { type: string; url: string }> }).mcpServers;
+    expect(servers().everything!.url).toBe(`http://127.0.0.1:${portA}/mcp/everything`);
+    expect(first.cli(['registry', 'approve', 'everything']).code).toBe(0);
+    await first.stop();
+
+    // Engine run 2: another process took port A, the engine listens on B.
+    squatter = await squatOn(portA);
+    second = await startEngine({ home: dataHome, env: env(), cwd: userHome });
+    const portB = second.port;
+    expect(portB).not.toBe(portA);
+
+    // scan and the dashboard say the route is stale, and whose it is.
+    const scan = second.cli(['scan', '--json', '--client', 'claude-code']);
+    const rows = (JSON.parse(scan.stdout) as { servers: ScanRow[] }).servers;
+    expect(rows.find((r) => r.name === 'everything')).toMatchObject({
+      status: 'registered',
+      url: everything.url,
+      staleRoute: { port: portA, enginePort: portB, ours: true },
+      note: expect.stringContaining('run mcp-firewall protect to re-point it'),
+    });
+    expect(rows.find((r) => r.name === 'lookalike')).toMatchObject({ staleRoute: { port: portA, enginePort: portB, ours: false } });
+    expect(second.cli(['scan', '--client', 'claude-code']).stdout).toContain(`note: points at a firewall route on port ${portA}, not the firewall's port ${portB}`);
+    const dashboard = (await second.api('POST', '/dashboard/servers')).body as { servers: Array<{ name: string; note: string | null }> };
+    expect(dashboard.servers.find((r) => r.name === 'everything')!.note).toContain(`port ${portA}, not the firewall's port ${portB}`);
+
+    // A dry run reports the move in JSON and writes nothing.
+    const dry = second.cli(['protect', '--client', 'claude-code', '--dry-run', '--json']);
+    expect(dry.code, dry.stderr).toBe(0);
+    const planned = (JSON.parse(dry.stdout) as { entries: EditEntry[] }).entries;
+    expect(planned.find((e) => e.name === 'everything')).toMatchObject({
+      outcome: 'would-repoint', route: { from: `http://127.0.0.1:${portA}/mcp/everything`, to: `http://127.0.0.1:${portB}/mcp/everything` },
+    });
+    expect(servers().everything!.url).toBe(`http://127.0.0.1:${portA}/mcp/everything`);
+
+    const protect = second.cli(['protect', '--client', 'claude-code']);
+    expect(protect.code, protect.stderr).toBe(0);
+    expect(protect.stdout).toMatch(new RegExp(`re-pointed +claude-code {2}everything .*: from port ${portA} to port ${portB}, where the firewall listens`));
+    expect(protect.stdout).toMatch(/remote: not routed +claude-code {2}lookalike .*protect did not write this URL/);
+    expect(servers()).toEqual({
+      everything: { type: 'http', url: `http://127.0.0.1:${portB}/mcp/everything` },
+      lookalike: { type: 'http', url: `http://127.0.0.1:${portA}/mcp/lookalike` },
+    });
+
+    // The client, using the rewritten URL, reaches the real server through the engine on B.
+    const client = new Client({ name: 'claude-code-stand-in', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(servers().everything!.url)));
+    try {
+      const result = await client.callTool({ name: 'echo', arguments: { message: 'after the move' } });
+      expect(JSON.stringify(result.content)).toContain('after the move');
+    } finally {
+      await client.close();
+    }
+    expect(squatter.requests()).toBe(0);
+
+    const unprotect = second.cli(['unprotect', '--client', 'claude-code']);
+    expect(unprotect.code, unprotect.stderr).toBe(0);
+    expect(readFileSync(configFile, 'utf8')).toBe(original);
+  });
+});
