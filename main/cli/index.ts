@@ -29,6 +29,8 @@ usage:
   mcp-firewall dashboard [--print-url]                 open the dashboard of the running engine
   mcp-firewall secrets set SERVER NAME [--value-stdin] | list [SERVER] [--json] | rm SERVER NAME
                                                        a server's secrets in the OS keychain
+  mcp-firewall auth login SERVER [--scope S] [--open|--no-open] [--timeout SECONDS] | status SERVER [--json] | logout SERVER
+                                                       OAuth for a remote server: tokens into the keychain, refreshed as they expire
   mcp-firewall pins list | diff SERVER | accept SERVER [--tool T] | window open TICKET | window close
   mcp-firewall classify [FILE|-] [--json]              run the secret, PII and injection detectors on text
   mcp-firewall quarantine list | show ID [--raw] | release ID | drop ID
@@ -53,6 +55,7 @@ const COMMANDS: Record<string, () => Promise<CommandHandler>> = {
   manifest: async () => (await import('./commands/manifest-check.js')).manifestCheckCommand,
   dashboard: async () => (await import('./commands/dashboard.js')).dashboardCommand,
   secrets: async () => (await import('./commands/secrets.js')).secretsCommand,
+  auth: async () => (await import('./commands/auth.js')).authCommand,
   pins: async () => (await import('./commands/pins.js')).pinsCommand,
   classify: async () => (await import('./commands/classify.js')).classifyCommand,
   quarantine: async () => (await import('./commands/quarantine.js')).quarantineCommand,

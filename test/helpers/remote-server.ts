@@ -49,12 +49,7 @@ async function startHttpServer(args: string[], port: number, env: NodeJS.Process
     url: `http://127.0.0.1:${port}${path}`,
     port,
     process: child,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGKILL');
-      await exited;
-    },
+    stop: () => stopChild(child),
   };
 }
 
@@ -178,4 +173,12 @@ export function expectWholeFlood(messages: Array<Record<string, unknown>>, id: n
     if ((m.params as { data: string }).data !== `${i}:${String(i % 10).repeat(FLOOD.size)}`) throw new Error(`notification ${i} arrived damaged or out of order`);
   });
   expect(messages.find((m) => m.id === id)).toMatchObject({ result: { content: [{ text: `flooded ${FLOOD.count}` }] } });
+}
+
+/** Kills a fixture server's process and waits for it to be gone. */
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGKILL');
+  await exited;
 }

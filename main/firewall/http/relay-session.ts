@@ -3,6 +3,8 @@ import { PassThrough } from 'node:stream';
 import { sniffResultId, SNIFF_MIN_BYTES } from '../jsonrpc/result-sniff.js';
 import { idKey, type JsonRpcMessage } from '../jsonrpc/messages.js';
 import type { ActionClass } from '../policy/types.js';
+import { createKeytarStore } from '../identity/keytar-store.js';
+import { upstreamOAuth, type UpstreamOAuth } from '../identity/oauth-upstream.js';
 import { runShim } from '../proxy/shim.js';
 import { remoteFingerprint, type RemotePin } from '../registry/registry.js';
 import { untilDrained, type Backpressure } from './backpressure.js';
@@ -42,6 +44,11 @@ export interface RelaySession {
   whenAccepting(): Backpressure;
   /** The client is gone: EOF to the relay, which stops the upstream behind it. */
   end(): void;
+}
+
+function oauthOption(context: RelayContext, secrets: NodeJS.ProcessEnv): { oauth?: UpstreamOAuth } {
+  const oauth = upstreamOAuth({ server: context.server, secrets, store: createKeytarStore(), log: context.log });
+  return oauth ? { oauth } : {};
 }
 
 const ADAPTERS: Record<RemotePin['transport'], (options: UpstreamOptions) => UpstreamProcess> = {
@@ -92,6 +99,8 @@ export function startRelaySession(context: RelayContext, options: RelayClient): 
       url: options.target.url,
       ...(spawnOptions.env?.AUTHORIZATION ? { authorization: spawnOptions.env.AUTHORIZATION } : {}),
       ...(spawnOptions.env?.AUTHORIZATION_READ ? { readAuthorization: spawnOptions.env.AUTHORIZATION_READ } : {}),
+      // A server logged in with `auth login`: its tokens are refreshed, and written back, as they expire.
+      ...oauthOption(context, spawnOptions.env ?? {}),
       actionClassOf: (requestId) => {
         const key = idKey(requestId);
         const actionClass = classById.get(key);

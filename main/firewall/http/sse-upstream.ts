@@ -1,7 +1,7 @@
 import { idKey, type JsonRpcId } from '../jsonrpc/messages.js';
 import type { Backpressure } from './backpressure.js';
 import { answerFailure, fetchFailure } from './upstream-failures.js';
-import { authorizationHeader, parseRelayLine, toRelayLine, type UpstreamOptions, type UpstreamProcess } from './upstream-parts.js';
+import { parseRelayLine, toRelayLine, type UpstreamOptions, type UpstreamProcess } from './upstream-parts.js';
 import { upstreamShell } from './upstream-shell.js';
 
 /**
@@ -75,7 +75,8 @@ export function createSseUpstream(options: UpstreamOptions): UpstreamProcess {
   const connect = async () => {
     let connected = false;
     try {
-      const response = await shell.fetch(options.url, { redirect: 'error', method: 'GET', headers: { accept: 'text/event-stream', ...authorizationHeader(credentials.read) }, signal: abort.signal });
+      const response = await shell.authorizedFetch(options.url, { redirect: 'error', method: 'GET', headers: { accept: 'text/event-stream' }, signal: abort.signal }, credentials.read);
+      if (typeof response === 'string') return breakWith(response);
       if (!response.ok) return breakWith(await answerFailure(options.server, response, false));
       const type = response.headers.get('content-type') ?? '';
       if (!type.includes('text/event-stream')) {
@@ -108,7 +109,8 @@ export function createSseUpstream(options: UpstreamOptions): UpstreamProcess {
     }
     if (shell.killed) return;
     try {
-      const response = await shell.fetch(target, { redirect: 'error', method: 'POST', headers: { 'content-type': 'application/json', ...authorizationHeader(credential) }, body: text, signal: abort.signal });
+      const response = await shell.authorizedFetch(target, { redirect: 'error', method: 'POST', headers: { 'content-type': 'application/json' }, body: text, signal: abort.signal }, credential);
+      if (typeof response === 'string') return fail(ids, response);
       if (response.ok) return void (await response.body?.cancel());
       fail(ids, await answerFailure(options.server, response, true));
     } catch (error) {

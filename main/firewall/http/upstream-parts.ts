@@ -1,6 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type { PassThrough, Writable } from 'node:stream';
 import { idKey, isRequest, type JsonRpcId, type JsonRpcMessage } from '../jsonrpc/messages.js';
+import type { UpstreamOAuth } from '../identity/oauth-upstream.js';
 import type { ActionClass } from '../policy/types.js';
 
 // What the two upstream adapters (Streamable HTTP in upstream.ts, legacy HTTP+SSE in
@@ -21,6 +22,11 @@ export interface UpstreamOptions {
    * read never holds a token that could write (DESIGN §6).
    */
   readAuthorization?: string;
+  /**
+   * Set when the server was logged in with `mcp-firewall auth login`: it then owns the
+   * `authorization` credential (its access token), refreshing it when it expires or is refused.
+   */
+  oauth?: UpstreamOAuth;
   /** The action class the relay decided for a tools/call it is sending (by request id). */
   actionClassOf?: (id: JsonRpcId) => ActionClass | undefined;
   fetch?: typeof fetch;
@@ -40,21 +46,25 @@ export interface UpstreamProcess extends EventEmitter {
 
 export interface Credentials {
   /** For everything that is not a write: reads, listings, initialize, streams. */
-  read: string | undefined;
+  readonly read: string | undefined;
   /** The write credential only for a batch holding a tools/call classed other than read. */
   forMessages(messages: JsonRpcMessage[]): string | undefined;
 }
 
 export function upstreamCredentials(options: UpstreamOptions): Credentials {
-  const read = options.readAuthorization ?? options.authorization;
+  // Read when used, not once: an OAuth access token changes when it is refreshed.
+  const write = () => (options.oauth ? options.oauth.authorization : options.authorization);
+  const read = () => options.readAuthorization ?? write();
   return {
-    read,
+    get read() {
+      return read();
+    },
     forMessages(messages) {
       // Every call's class is looked up (the lookup also forgets it), then any write decides.
       // A call of unknown class (say, two in flight under one id) gets the read credential:
       // a write refused upstream is safe, a read holding a write token is what this avoids.
       const classes = messages.filter((m) => isRequest(m) && m.method === 'tools/call').map((m) => options.actionClassOf?.(m.id!) ?? 'read');
-      return classes.some((c) => c !== 'read') ? options.authorization : read;
+      return classes.some((c) => c !== 'read') ? write() : read();
     },
   };
 }

@@ -3,8 +3,9 @@ import { PassThrough } from 'node:stream';
 import { ErrorCode, errorResponse, type JsonRpcId } from '../jsonrpc/messages.js';
 import { untilDrained, type Backpressure } from './backpressure.js';
 import { lineWritable } from './line-writable.js';
+import { sendWithOAuth } from '../identity/oauth-upstream.js';
 import { createSseParser } from './sse-parser.js';
-import { upstreamCredentials, type Credentials, type UpstreamOptions, type UpstreamProcess } from './upstream-parts.js';
+import { authorizationHeader, upstreamCredentials, type Credentials, type UpstreamOptions, type UpstreamProcess } from './upstream-parts.js';
 
 /**
  * What each adapter is built on, so that it holds only its transport: the means to reach
@@ -13,6 +14,13 @@ import { upstreamCredentials, type Credentials, type UpstreamOptions, type Upstr
 interface UpstreamShell {
   readonly fetch: typeof fetch;
   readonly credentials: Credentials;
+  /**
+   * `fetch` with `credential` as the Authorization. When that is the OAuth access token, it
+   * is refreshed first if it has expired, or once after a 401 and the request sent once
+   * more (identity/oauth-upstream.ts decides). A string instead of a response: why no
+   * credential the server takes could be had (it names `auth login`).
+   */
+  authorizedFetch(url: string | URL, init: RequestInit & { headers: Record<string, string> }, credential: string | undefined): Promise<Response | string>;
   /** Aborts every request the adapter made, and any wait for the relay (kill() does). */
   readonly abort: AbortController;
   /** The relay has stopped the adapter (kill() or EOF on stdin). */
@@ -58,9 +66,18 @@ export function upstreamShell(options: UpstreamOptions): UpstreamShell {
     setImmediate(() => events.emit('close', code, null));
   };
 
+  const doFetch = options.fetch ?? fetch;
+  const credentials = upstreamCredentials(options);
+
+  const authorizedFetch = (url: string | URL, init: RequestInit & { headers: Record<string, string> }, credential: string | undefined) => {
+    const send = (value: string | undefined) => doFetch(url, { ...init, headers: { ...init.headers, ...authorizationHeader(value) } });
+    return options.oauth ? sendWithOAuth(options.oauth, credential, send) : send(credential);
+  };
+
   return {
-    fetch: options.fetch ?? fetch,
-    credentials: upstreamCredentials(options),
+    fetch: doFetch,
+    credentials,
+    authorizedFetch,
     abort,
     get killed() {
       return killed;

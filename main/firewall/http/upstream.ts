@@ -19,12 +19,12 @@ export function createUpstream(options: UpstreamOptions): UpstreamProcess {
   // Everything but `initialize` waits for it: later requests need the session id it brings.
   let initialized: Promise<void> = Promise.resolve();
 
-  const headers = (accept = 'application/json, text/event-stream', authorization = credentials.read): Record<string, string> => ({
+  // Without the credential: shell.authorizedFetch adds it (and renews an OAuth one).
+  const headers = (accept = 'application/json, text/event-stream'): Record<string, string> => ({
     'content-type': 'application/json',
     accept,
     ...(sessionId ? { 'mcp-session-id': sessionId } : {}),
     ...(protocolVersion ? { 'mcp-protocol-version': protocolVersion } : {}),
-    ...authorizationHeader(authorization),
   });
 
   /** Hands one upstream message to the relay as one line; notes the ids it answers. */
@@ -55,7 +55,8 @@ export function createUpstream(options: UpstreamOptions): UpstreamProcess {
     if (listening || shell.killed || !sessionId) return;
     listening = true;
     try {
-      const response = await shell.fetch(options.url, { redirect: 'error', method: 'GET', headers: headers('text/event-stream'), signal: abort.signal });
+      const response = await shell.authorizedFetch(options.url, { redirect: 'error', method: 'GET', headers: headers('text/event-stream'), signal: abort.signal }, credentials.read);
+      if (typeof response === 'string') return; // no token the server takes: no stream either
       // 405: the server offers no stream of its own; anything else unusable is skipped too.
       if (!response.ok || !(response.headers.get('content-type') ?? '').includes('text/event-stream')) {
         await response.body?.cancel();
@@ -82,7 +83,8 @@ export function createUpstream(options: UpstreamOptions): UpstreamProcess {
     const answered = new Set<string>();
     try {
       if (shell.killed) return;
-      const response = await shell.fetch(options.url, { redirect: 'error', method: 'POST', headers: headers(undefined, credentials.forMessages(messages)), body: text, signal: abort.signal });
+      const response = await shell.authorizedFetch(options.url, { redirect: 'error', method: 'POST', headers: headers(), body: text, signal: abort.signal }, credentials.forMessages(messages));
+      if (typeof response === 'string') return fail(ids, answered, response);
       if (init) sessionId = response.headers.get('mcp-session-id') ?? sessionId;
       if (!response.ok) return fail(ids, answered, await answerFailure(options.server, response, sessionId !== null));
       await readBody(response, answered);
@@ -98,7 +100,7 @@ export function createUpstream(options: UpstreamOptions): UpstreamProcess {
   // Ending the process ends the remote session too.
   const endSession = () =>
     sessionId
-      ? shell.fetch(options.url, { redirect: 'error', method: 'DELETE', headers: headers(), signal: AbortSignal.timeout(DELETE_TIMEOUT_MS) }).then((r) => r.body?.cancel(), () => {})
+      ? shell.fetch(options.url, { redirect: 'error', method: 'DELETE', headers: { ...headers(), ...authorizationHeader(credentials.read) }, signal: AbortSignal.timeout(DELETE_TIMEOUT_MS) }).then((r) => r.body?.cancel(), () => {})
       : Promise.resolve();
 
   // Each request is its own POST, sent at once (a long tool call must not hold the rest

@@ -1,54 +1,42 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { spawn as nodeSpawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startControlApi, type ControlApi } from '../../../main/firewall/api/control-api.js';
+import type { ControlApi } from '../../../main/firewall/api/control-api.js';
 import { createHttpInterposer } from '../../../main/firewall/http/interposer.js';
-import { createEngine, type Engine } from '../../../main/firewall/engine.js';
+import type { Engine } from '../../../main/firewall/engine.js';
 import { createUpstream } from '../../../main/firewall/http/upstream.js';
-import { startShimServer } from '../../../main/firewall/ipc/shim-server.js';
 import { runShim } from '../../../main/firewall/proxy/shim.js';
 import { approveServer } from '../../../main/firewall/registry/registry-actions.js';
 import { remoteFingerprint } from '../../../main/firewall/registry/registry.js';
-import { REPO_ROOT } from '../../helpers/paths.js';
+import { startInProcessEngine, type InProcessEngine } from '../../helpers/in-process-engine.js';
 import { startHeaderServer, type RemoteServer } from '../../helpers/remote-server.js';
 
 // An engine in this process whose keychain holds AUTHORIZATION for 'headers', with the
 // control API (and so the interposer) and the shim socket, as `serve` runs them.
 describe('remote admission and upstream credentials (engine in process)', () => {
+  let running: InProcessEngine;
   let dir: string;
   let engine: Engine;
-  let shims: { close(): Promise<void> };
   let api: ControlApi;
   let remote: RemoteServer;
   const seen = async () => (await (await fetch(`http://127.0.0.1:${remote.port}/seen`)).json()) as Array<{ method: string; authorization: string | null }>;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'mcpfw-remote-'));
-    engine = createEngine({
-      dataDir: dir,
-      defaultPolicyFile: join(REPO_ROOT, 'resources', 'default-policy.yaml'),
-      secretEnv: async (server): Promise<Record<string, string>> =>
-        server === 'headers' ? { AUTHORIZATION: 'Bearer from-the-keychain' } : server === 'split' ? { AUTHORIZATION: 'Bearer WRITE', AUTHORIZATION_READ: 'Bearer READ' } : {},
-    });
-    shims = await startShimServer(engine, engine.paths.socket);
-    api = await startControlApi(engine, { port: 0, token: 'test-token', dashboard: false });
+    running = await startInProcessEngine('mcpfw-remote-', async (server): Promise<Record<string, string>> =>
+      server === 'headers' ? { AUTHORIZATION: 'Bearer from-the-keychain' } : server === 'split' ? { AUTHORIZATION: 'Bearer WRITE', AUTHORIZATION_READ: 'Bearer READ' } : {},
+    );
+    ({ dir, engine, api } = running);
     remote = await startHeaderServer();
     approveServer(engine.registry, engine.audit, 'headers', 'test', remoteFingerprint(remote.url));
     approveServer(engine.registry, engine.audit, 'split', 'test', remoteFingerprint(remote.url));
   });
   afterAll(async () => {
     await remote.stop();
-    await api.close();
-    await shims.close();
-    engine.close();
-    rmSync(dir, { recursive: true, force: true });
+    await running.close();
   });
 
   it("sends the keychain's AUTHORIZATION upstream in place of the client's own", async () => {

@@ -1,0 +1,88 @@
+import type { AuditLog } from '../audit/audit-log.js';
+import type { SecretIndex } from './secret-index.js';
+import type { SecretStore } from './secret-store.js';
+import { OAUTH_SECRET_NAMES, OAUTH_SECRETS, readOAuthSecrets, readStoredOAuth, type StoredOAuth } from './oauth-secrets.js';
+
+// A server's OAuth login as a whole: stored, shown and removed together, with one audit
+// row per login or logout (names and the authorization server only, never a value).
+
+export interface OAuthStatus {
+  server: string;
+  /** `auth login` left a registered client and an access token. */
+  loggedIn: boolean;
+  accessToken: boolean;
+  /** ISO 8601, or null when unknown. */
+  expiresAt: string | null;
+  expired: boolean | null;
+  refreshToken: boolean;
+  authorizationServer: string | null;
+}
+
+export interface OAuthCredentials {
+  /** What an earlier login left, or null. */
+  stored(server: string): Promise<StoredOAuth | null>;
+  /** Replaces every OAuth secret of `server` with `secrets` (those not given are removed). */
+  save(server: string, secrets: Record<string, string>, authorizationServer: string, actor: string): Promise<void>;
+  status(server: string): Promise<OAuthStatus>;
+  /** Removes the login (AUTHORIZATION included); the names removed, none when there was no login. */
+  logout(server: string, actor: string): Promise<string[]>;
+}
+
+export interface OAuthCredentialsDeps {
+  store: SecretStore;
+  index: SecretIndex;
+  audit?: Pick<AuditLog, 'append'>;
+  now?: () => number;
+}
+
+export function createOAuthCredentials({ store, index, audit, now = Date.now }: OAuthCredentialsDeps): OAuthCredentials {
+  const record = (decision: string, server: string, actor: string, reason: string) =>
+    audit?.append({ event: 'secret', decision, actorId: actor, serverName: server, ruleId: 'oauth', reason });
+
+  const remove = async (server: string, names: readonly string[]) => {
+    for (const name of names) {
+      await store.delete({ server, name });
+      index.remove({ server, name });
+    }
+  };
+
+  return {
+    stored: async (server) => readStoredOAuth(await readOAuthSecrets(store, server)),
+    async save(server, secrets, authorizationServer, actor) {
+      const names = Object.keys(secrets).sort();
+      // Keychain first, as `secrets set` does: an indexed name without a value gets the server refused.
+      for (const name of names) {
+        await store.set({ server, name }, secrets[name]!);
+        index.add({ server, name });
+      }
+      // A refresh token (or expiry) of an earlier login that this one did not replace.
+      await remove(server, OAUTH_SECRET_NAMES.filter((name) => !(name in secrets)));
+      record('OAUTH_LOGIN', server, actor, `OAuth login of '${server}' with ${authorizationServer}: ${names.join(', ')} stored in the OS keychain`);
+    },
+    async status(server) {
+      const values = await readOAuthSecrets(store, server);
+      const stored = readStoredOAuth(values);
+      const expiresAt = stored?.expiresAt;
+      return {
+        server,
+        loggedIn: stored !== null && stored.authorization !== undefined,
+        accessToken: values[OAUTH_SECRETS.authorization] !== undefined,
+        expiresAt: expiresAt !== undefined ? new Date(expiresAt).toISOString() : null,
+        expired: expiresAt !== undefined ? expiresAt <= now() : null,
+        refreshToken: values[OAUTH_SECRETS.refreshToken] !== undefined,
+        authorizationServer: stored?.discovery.authorizationServerUrl ?? null,
+      };
+    },
+    async logout(server, actor) {
+      const values = await readOAuthSecrets(store, server);
+      const indexed = new Set(index.names(server));
+      const loggedIn = [OAUTH_SECRETS.client, OAUTH_SECRETS.server].some((name) => name in values || indexed.has(name));
+      // A static AUTHORIZATION set by hand is not ours to remove here (`secrets rm` is).
+      if (!loggedIn) return [];
+      const removed = OAUTH_SECRET_NAMES.filter((name) => name in values || indexed.has(name));
+      await remove(server, OAUTH_SECRET_NAMES);
+      record('OAUTH_LOGOUT', server, actor, `OAuth login of '${server}' removed from the OS keychain: ${removed.join(', ')}`);
+      return removed;
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import { LOOPBACK_HOSTS } from '../registry/registry.js';
+
+// Every OAuth request the firewall makes (discovery, registration, token, refresh) goes
+// through this fetch. It only reaches origins a trusted document named — the pinned
+// server's, then the authorization server its metadata names and that server's own
+// endpoints — and only over https, except plain http to this machine (the registry
+// allows that for local servers). A server cannot steer us, or a refresh token, anywhere else.
+
+/** Thrown, never a TypeError: the SDK takes a TypeError for CORS and quietly retries or skips. */
+export class OAuthOriginError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OAuthOriginError';
+  }
+}
+
+/** Why `value` may not take part in OAuth, or null when it may. */
+export function oauthUrlProblem(value: string | URL): string | null {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `'${String(value)}' is not a URL`;
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) {
+    return `${url.origin} is not https (plain http is accepted only on this machine)`;
+  }
+  if (url.username || url.password) return `${url.origin} carries credentials in the URL`;
+  return null;
+}
+
+export function checkOAuthUrl(value: string | URL, what: string): URL {
+  const problem = oauthUrlProblem(value);
+  if (problem) throw new OAuthOriginError(`refused ${what}: ${problem}`);
+  return new URL(value);
+}
+
+/**
+ * A fetch limited to `origins` (read at each call: discovery adds to it as documents
+ * name more). Redirects are never followed here: the SDK follows same-origin ones by
+ * calling this again, so each hop is checked too.
+ */
+export function guardedOAuthFetch(origins: ReadonlySet<string>, base: typeof fetch = fetch): typeof fetch {
+  return (async (input: string | URL | Request, init?: RequestInit) => {
+    const url = checkOAuthUrl(input instanceof Request ? input.url : input, 'an OAuth request');
+    if (!origins.has(url.origin)) {
+      throw new OAuthOriginError(`refused an OAuth request to ${url.origin}: only ${[...origins].join(', ')} may be asked (the server's own origin and the authorization server its metadata names)`);
+    }
+    return base(url, { ...init, redirect: init?.redirect === 'error' ? 'error' : 'manual' });
+  }) as typeof fetch;
+}

@@ -1,0 +1,84 @@
+import { randomBytes } from 'node:crypto';
+import { auth } from '@modelcontextprotocol/sdk/client/auth.js';
+import type { OAuthClientInformationMixed } from '@modelcontextprotocol/sdk/shared/auth.js';
+import type { RemotePin } from '../registry/registry.js';
+import { discoverOAuth, sameIssuer } from './oauth-discovery.js';
+import { guardedOAuthFetch } from './oauth-fetch.js';
+import { createLoginProvider } from './oauth-login-provider.js';
+import { listenForRedirect } from './oauth-redirect-listener.js';
+import { OAUTH_SECRETS, tokenSecrets, type StoredOAuth } from './oauth-secrets.js';
+
+// `mcp-firewall auth login NAME`: the MCP authorization flow, with the firewall as the
+// OAuth client of the pinned server. Discovery is ours (oauth-discovery.ts); the rest —
+// dynamic client registration, PKCE, the `resource` indicator, the code exchange — is
+// the official SDK's auth(), run twice: once to the authorization URL, once with the code.
+
+export interface OAuthLoginOptions {
+  server: string;
+  pin: RemotePin;
+  /** What an earlier login left: its client is reused when it was registered with the same server and port. */
+  previous: StoredOAuth | null;
+  scope?: string;
+  timeoutMs: number;
+  /** Shows the user where to approve (and opens a browser when asked to). */
+  onAuthorizationUrl: (url: URL) => void;
+  onRefused?: (why: string) => void;
+  fetch?: typeof fetch;
+  now?: () => number;
+}
+
+export interface OAuthLoginResult {
+  /** Every OAuth secret of the server, names to values: what the caller stores. */
+  secrets: Record<string, string>;
+  authorizationServer: string;
+  /** A client was registered now (not reused). */
+  registered: boolean;
+}
+
+/** The loopback port an earlier client registered, so its registration can be reused. */
+function registeredPort(client: OAuthClientInformationMixed | undefined): number | undefined {
+  const uri = client && 'redirect_uris' in client ? client.redirect_uris[0] : undefined;
+  if (!uri || !URL.canParse(uri)) return undefined;
+  const url = new URL(uri);
+  return url.hostname === '127.0.0.1' && url.port ? Number(url.port) : undefined;
+}
+
+function reusable(client: OAuthClientInformationMixed | undefined, redirectUrl: string, now: number): OAuthClientInformationMixed | undefined {
+  if (!client || !('redirect_uris' in client) || !client.redirect_uris.includes(redirectUrl)) return undefined;
+  const expires = client.client_secret_expires_at;
+  return expires && expires * 1000 <= now ? undefined : client;
+}
+
+export async function oauthLogin(options: OAuthLoginOptions): Promise<OAuthLoginResult> {
+  const now = options.now ?? Date.now;
+  const discovered = await discoverOAuth(options.server, options.pin, options.fetch);
+  const authorizationServer = discovered.state.authorizationServerUrl;
+  const earlier = options.previous && sameIssuer(options.previous.discovery.authorizationServerUrl, authorizationServer) ? options.previous.client : undefined;
+  // 256 bits: the only thing telling our redirect from one another program on this machine sends.
+  const state = randomBytes(32).toString('base64url');
+  const port = registeredPort(earlier);
+  const listener = await listenForRedirect({ state, timeoutMs: options.timeoutMs, ...(port ? { preferredPort: port } : {}), ...(options.onRefused ? { onRefused: options.onRefused } : {}) });
+  try {
+    const client = reusable(earlier, listener.redirectUrl, now());
+    const provider = createLoginProvider({ redirectUrl: listener.redirectUrl, state, client, discovery: discovered.state, onAuthorizationUrl: options.onAuthorizationUrl });
+    const fetchFn = guardedOAuthFetch(discovered.origins, options.fetch);
+    const scope = options.scope ?? discovered.scope;
+    const request = { serverUrl: options.pin.url, fetchFn, ...(scope ? { scope } : {}) };
+    if ((await auth(provider, request)) !== 'REDIRECT') throw new Error('the authorization server issued tokens without asking the user');
+    const code = await listener.code;
+    await auth(provider, { ...request, authorizationCode: code });
+    const outcome = provider.outcome();
+    if (!outcome.tokens || !outcome.client) throw new Error('the authorization server issued no tokens');
+    return {
+      secrets: {
+        ...tokenSecrets(outcome.tokens, now()),
+        [OAUTH_SECRETS.client]: JSON.stringify(outcome.client),
+        [OAUTH_SECRETS.server]: JSON.stringify(outcome.discovery),
+      },
+      authorizationServer,
+      registered: outcome.client !== client,
+    };
+  } finally {
+    await listener.close();
+  }
+}

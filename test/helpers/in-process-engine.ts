@@ -1,0 +1,39 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startControlApi, type ControlApi } from '../../main/firewall/api/control-api.js';
+import { createEngine, type Engine, type EngineOptions } from '../../main/firewall/engine.js';
+import { startShimServer } from '../../main/firewall/ipc/shim-server.js';
+import { REPO_ROOT } from './paths.js';
+
+export interface InProcessEngine {
+  dir: string;
+  engine: Engine;
+  api: ControlApi;
+  /** The interposer's URL for a remote server registered as `name`. */
+  endpoint(name: string): URL;
+  close(): Promise<void>;
+}
+
+/**
+ * An engine in this process as `serve` runs it: the shim socket and the control API (and
+ * so the HTTP interposer), with the keychain a test supplies through `secretEnv`.
+ */
+export async function startInProcessEngine(prefix: string, secretEnv: EngineOptions['secretEnv']): Promise<InProcessEngine> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const engine = createEngine({ dataDir: dir, defaultPolicyFile: join(REPO_ROOT, 'resources', 'default-policy.yaml'), ...(secretEnv ? { secretEnv } : {}) });
+  const shims = await startShimServer(engine, engine.paths.socket);
+  const api = await startControlApi(engine, { port: 0, token: 'test-token', dashboard: false });
+  return {
+    dir,
+    engine,
+    api,
+    endpoint: (name) => new URL(`http://127.0.0.1:${api.port}/mcp/${name}`),
+    async close() {
+      await api.close();
+      await shims.close();
+      engine.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,99 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { FIXTURES } from '../helpers/paths.js';
+import { stopChild } from '../helpers/remote-server.js';
+
+// The OAuth-protected fixture server (test/fixtures/servers/oauth-server.mjs) in its own
+// process, and a stand-in for the user's browser. Shared by the integration and keychain suites.
+
+export const OAUTH_SERVER = join(FIXTURES, 'servers', 'oauth-server.mjs');
+
+/** What the fixture's authorization server was asked (GET /admin/log). */
+export type OAuthLogEntry =
+  | { kind: 'register'; redirect_uris: string[]; token_endpoint_auth_method: string | null }
+  | { kind: 'authorize'; resource: string | null; state: string | null; challenge: boolean; redirectUri: string }
+  | { kind: 'token'; grant: 'authorization_code' | 'refresh_token'; resource: string | null };
+
+export interface OAuthServer {
+  /** The MCP endpoint (what a registry pin holds). */
+  url: string;
+  /** The same server's legacy HTTP+SSE endpoint (an `--sse` pin), a protected resource of its own. */
+  sseUrl: string;
+  port: number;
+  /** The authorization server's origin, on a port of its own. */
+  issuer: string;
+  log(): Promise<OAuthLogEntry[]>;
+  /** Every access token stops working: the next call gets 401. */
+  revokeAccess(): Promise<void>;
+  /** Access and refresh tokens both stop working: a refresh fails with invalid_grant. */
+  revokeRefresh(): Promise<void>;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function startOAuthServer(env: NodeJS.ProcessEnv = {}): Promise<OAuthServer> {
+  const child = spawn(process.execPath, [OAUTH_SERVER], { env: { ...process.env, ...env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const ports = await new Promise<{ port: number; authPort: number }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`oauth fixture did not start: ${output}`)), 10_000);
+    const check = (chunk: Buffer) => {
+      output += chunk.toString();
+      const line = output.split('\n').find((l) => l.startsWith('{"port"'));
+      if (line) {
+        clearTimeout(timer);
+        resolve(JSON.parse(line) as { port: number; authPort: number });
+      }
+    };
+    child.stdout!.on('data', check);
+    child.stderr!.on('data', check);
+    child.once('exit', () => reject(new Error(`oauth fixture exited: ${output}`)));
+  });
+  const admin = async (path: string, method = 'POST') => fetch(`http://127.0.0.1:${ports.port}/admin/${path}`, { method });
+  return {
+    url: `http://127.0.0.1:${ports.port}/mcp`,
+    sseUrl: `http://127.0.0.1:${ports.port}/sse`,
+    port: ports.port,
+    issuer: `http://127.0.0.1:${ports.authPort}/`,
+    log: async () => (await (await admin('log', 'GET')).json()) as OAuthLogEntry[],
+    revokeAccess: async () => void (await admin('revoke-access')).body?.cancel(),
+    revokeRefresh: async () => void (await admin('revoke-refresh')).body?.cancel(),
+    process: child,
+    stop: () => stopChild(child),
+  };
+}
+
+/** The authorization URL a login printed, once it has. */
+export async function authorizationUrlIn(output: () => string, timeoutMs = 10_000): Promise<URL> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = /^\s+(http:\/\/127\.0\.0\.1:\d+\/authorize\?\S+)$/m.exec(output());
+    if (found) return new URL(found[1]!);
+    if (Date.now() > deadline) throw new Error(`no authorization URL printed: ${output()}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/**
+ * What the user's browser does: opens the authorization URL (the fixture approves at once)
+ * and follows its redirect to the firewall's loopback listener. `rewrite` lets a test
+ * tamper with that redirect first. Returns the listener's answer.
+ */
+export async function playBrowser(authorizationUrl: URL, rewrite: (redirect: URL) => URL = (u) => u): Promise<{ status: number; text: string; redirect: URL }> {
+  const approval = await fetch(authorizationUrl, { redirect: 'manual' });
+  await approval.body?.cancel();
+  const location = approval.headers.get('location');
+  if (approval.status !== 302 || !location) throw new Error(`the authorization server did not redirect (HTTP ${approval.status})`);
+  const redirect = rewrite(new URL(location));
+  const landed = await fetch(redirect);
+  return { status: landed.status, text: await landed.text(), redirect };
+}
+
+/** Runs a login command to the end, playing the browser: `start` runs it, `output` is what it has printed so far. */
+export async function loginPlayingBrowser(start: () => Promise<number>, output: () => string): Promise<{ code: number; authorizationUrl: URL }> {
+  const running = start();
+  // A login that fails before printing its URL must fail the test with its own error.
+  const authorizationUrl = await Promise.race([authorizationUrlIn(output), running.then((code) => Promise.reject(new Error(`login ended (${code}) before printing a URL: ${output()}`)))]);
+  const landed = await playBrowser(authorizationUrl);
+  if (landed.status !== 200) throw new Error(`the loopback listener answered ${landed.status}: ${landed.text}`);
+  return { code: await running, authorizationUrl };
+}

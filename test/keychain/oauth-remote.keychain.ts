@@ -1,0 +1,113 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { spawn } from 'node:child_process';
+import keytar from 'keytar';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KEYCHAIN_SERVICE } from '../../main/firewall/identity/secret-store.js';
+import { removeHome, startEngine, type RunningEngine } from '../helpers/engine-harness.js';
+import { CLI } from '../helpers/paths.js';
+import { loginPlayingBrowser, startOAuthServer, type OAuthServer } from '../integration/oauth-fixture.js';
+
+// End to end on the real OS keychain: the built CLI's `auth login` against the
+// OAuth-protected fixture, then `serve`'s interposer using, refreshing and writing back
+// those tokens, and `auth logout` taking them out again.
+
+const SERVER = 'tracker';
+const NAMES = ['AUTHORIZATION', 'OAUTH_REFRESH_TOKEN', 'OAUTH_EXPIRES_AT', 'OAUTH_CLIENT', 'OAUTH_SERVER'];
+const inKeychain = (name: string) => keytar.getPassword(KEYCHAIN_SERVICE, `${SERVER}/env/${name}`);
+
+describe('auth login, use and refresh through serve, on the real keychain', () => {
+  let engine: RunningEngine;
+  let remote: OAuthServer;
+
+  /** The built CLI in its own process, as a user runs it (its stdout is not a terminal: no browser is opened). */
+  const cliAsync = (args: string[]) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: engine.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? -1)));
+    return { exited, output: () => output };
+  };
+
+  const callThrough = async (name: string) => {
+    const client = new Client({ name: 'keychain-oauth-test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${engine.port}/mcp/${SERVER}`)));
+    try {
+      return await client.callTool({ name: 'get-greeting', arguments: { name } });
+    } finally {
+      await client.close();
+    }
+  };
+  const refreshes = async () => (await remote.log()).filter((e) => e.kind === 'token' && e.grant === 'refresh_token');
+
+  beforeAll(async () => {
+    engine = await startEngine();
+    remote = await startOAuthServer();
+    const approve = engine.cli(['registry', 'approve', SERVER, '--url', remote.url]);
+    expect(approve.code, approve.stderr).toBe(0);
+  });
+  afterAll(async () => {
+    await remote?.stop();
+    await engine?.stop();
+    if (engine) removeHome(engine.home);
+    for (const name of NAMES) await keytar.deletePassword(KEYCHAIN_SERVICE, `${SERVER}/env/${name}`);
+  });
+
+  it('auth login puts the tokens and the registered client in the keychain', async () => {
+    const login = cliAsync(['auth', 'login', SERVER]);
+    const { code } = await loginPlayingBrowser(() => login.exited, login.output);
+    expect(code, login.output()).toBe(0);
+    expect(await inKeychain('AUTHORIZATION')).toMatch(/^Bearer at-/);
+    expect(await inKeychain('OAUTH_REFRESH_TOKEN')).toMatch(/^rt-/);
+    expect(JSON.parse((await inKeychain('OAUTH_CLIENT'))!)).toMatchObject({ client_id: expect.any(String) });
+    expect(login.output()).not.toContain((await inKeychain('AUTHORIZATION'))!.slice('Bearer '.length));
+  });
+
+  it('an SDK client calls a tool through the interposer with those tokens', async () => {
+    expect((await callThrough('keychain')).content).toEqual([{ type: 'text', text: 'hello keychain' }]);
+  });
+
+  it('a revoked access token is refreshed once, the call succeeds, and the keychain holds the new tokens', async () => {
+    const before = { token: await inKeychain('AUTHORIZATION'), refreshes: (await refreshes()).length };
+    await remote.revokeAccess();
+    expect((await callThrough('after revocation')).content).toEqual([{ type: 'text', text: 'hello after revocation' }]);
+    expect((await refreshes()).slice(before.refreshes)).toEqual([{ kind: 'token', grant: 'refresh_token', resource: remote.url }]);
+    const after = await inKeychain('AUTHORIZATION');
+    expect(after).toMatch(/^Bearer at-/);
+    expect(after).not.toBe(before.token);
+    expect(engine.stderr()).not.toContain(after!.slice('Bearer '.length));
+  });
+
+  it('an access token past its stored expiry is refreshed before use', async () => {
+    const expire = spawnWithValue(engine, ['secrets', 'set', SERVER, 'OAUTH_EXPIRES_AT'], new Date(Date.now() - 60_000).toISOString());
+    expect(await expire).toBe(0);
+    const before = (await refreshes()).length;
+    expect((await callThrough('after expiry')).content).toEqual([{ type: 'text', text: 'hello after expiry' }]);
+    expect((await refreshes()).length).toBe(before + 1);
+    expect(Date.parse((await inKeychain('OAUTH_EXPIRES_AT'))!)).toBeGreaterThan(Date.now());
+  });
+
+  it('without a refresh token, the client is told to run auth login', async () => {
+    expect(engine.cli(['secrets', 'rm', SERVER, 'OAUTH_REFRESH_TOKEN']).code).toBe(0);
+    await remote.revokeAccess();
+    await expect(callThrough('no refresh')).rejects.toThrow(/no refresh token is stored; log in again with: mcp-firewall auth login tracker/);
+  });
+
+  it('auth status and auth logout read and clear the keychain', async () => {
+    const status = engine.cli(['auth', 'status', SERVER, '--json']);
+    expect(status.code, status.stderr).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ loggedIn: true, refreshToken: false, authorizationServer: remote.issuer });
+    const logout = engine.cli(['auth', 'logout', SERVER]);
+    expect(logout.code, logout.stderr).toBe(0);
+    for (const name of NAMES) expect(await inKeychain(name)).toBeNull();
+    const audit = engine.cli(['audit', 'query', '--json', "SELECT decision FROM mcp_audit WHERE event = 'secret' AND rule_id = 'oauth' ORDER BY id"]);
+    expect(JSON.parse(audit.stdout)).toEqual([{ decision: 'OAUTH_LOGIN' }, { decision: 'OAUTH_LOGOUT' }]);
+  });
+});
+
+/** `secrets set` with its value in the environment (never in argv). */
+function spawnWithValue(engine: RunningEngine, args: string[], value: string): Promise<number> {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...engine.env, MCP_FIREWALL_SECRET_VALUE: value }, stdio: 'ignore' });
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code ?? -1)));
+}

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { discoverOAuth } from '../../../main/firewall/identity/oauth-discovery.js';
+import { guardedOAuthFetch, OAuthOriginError } from '../../../main/firewall/identity/oauth-fetch.js';
+import { refreshStoredOAuth } from '../../../main/firewall/identity/oauth-refresh.js';
+import { createMemorySecretStore } from '../../../main/firewall/identity/memory-store.js';
+
+// Where OAuth may go: the pinned server's origin, the authorization server its metadata
+// names, that server's own endpoints — https only (plain http on this machine) — and
+// nowhere a document from elsewhere points. A fake network records every request.
+
+const PINNED = 'https://mcp.tracker.example/mcp';
+const AS = 'https://auth.tracker.example';
+
+type Routes = Record<string, () => Response>;
+const json = (body: unknown, init: ResponseInit = {}) => () => new Response(JSON.stringify(body), { ...init, headers: { 'content-type': 'application/json', ...init.headers } });
+const challenge = (metadataUrl: string) => () => new Response('{}', { status: 401, headers: { 'www-authenticate': `Bearer error="invalid_token", resource_metadata="${metadataUrl}"` } });
+
+function network(routes: Routes) {
+  const asked: string[] = [];
+  const fetchFn = (async (input: string | URL | Request) => {
+    const url = String(input instanceof Request ? input.url : input);
+    asked.push(url);
+    return (routes[url] ?? (() => new Response('not found', { status: 404 })))();
+  }) as typeof fetch;
+  return { fetchFn, asked };
+}
+
+const asMetadata = (overrides: Record<string, unknown> = {}) =>
+  json({ issuer: `${AS}/`, authorization_endpoint: `${AS}/authorize`, token_endpoint: `${AS}/token`, registration_endpoint: `${AS}/register`, response_types_supported: ['code'], code_challenge_methods_supported: ['S256'], ...overrides });
+
+const wellBehaved = (overrides: Routes = {}): Routes => ({
+  [PINNED]: challenge('https://mcp.tracker.example/.well-known/oauth-protected-resource/mcp'),
+  'https://mcp.tracker.example/.well-known/oauth-protected-resource/mcp': json({ resource: PINNED, authorization_servers: [`${AS}/`] }),
+  [`${AS}/.well-known/oauth-authorization-server`]: asMetadata(),
+  ...overrides,
+});
+
+describe('OAuth discovery for a pinned server', () => {
+  it('follows challenge → resource metadata → authorization server, and allows exactly those origins', async () => {
+    const { fetchFn } = network(wellBehaved());
+    const found = await discoverOAuth('tracker', { url: PINNED, transport: 'http' }, fetchFn);
+    expect(found.state.authorizationServerUrl).toBe(`${AS}/`);
+    expect(found.state.resourceMetadata?.resource).toBe(PINNED);
+    expect([...found.origins].sort()).toEqual(['https://auth.tracker.example', 'https://mcp.tracker.example']);
+  });
+
+  it('refuses resource metadata on another origin, without asking it', async () => {
+    const { fetchFn, asked } = network(wellBehaved({ [PINNED]: challenge('https://evil.example/.well-known/oauth-protected-resource') }));
+    await expect(discoverOAuth('tracker', { url: PINNED, transport: 'http' }, fetchFn)).rejects.toThrow(OAuthOriginError);
+    expect(asked.some((u) => u.startsWith('https://evil.example'))).toBe(false);
+  });
+
+  it('refuses an authorization server over plain http off this machine', async () => {
+    const { fetchFn, asked } = network(wellBehaved({ 'https://mcp.tracker.example/.well-known/oauth-protected-resource/mcp': json({ resource: PINNED, authorization_servers: ['http://auth.tracker.example/'] }) }));
+    await expect(discoverOAuth('tracker', { url: PINNED, transport: 'http' }, fetchFn)).rejects.toThrow(/not https/);
+    expect(asked.some((u) => u.startsWith('http://auth.'))).toBe(false);
+  });
+
+  it('refuses metadata that names another issuer (mix-up) and endpoints over plain http', async () => {
+    const mixUp = network(wellBehaved({ [`${AS}/.well-known/oauth-authorization-server`]: asMetadata({ issuer: 'https://other.example/' }) }));
+    await expect(discoverOAuth('tracker', { url: PINNED, transport: 'http' }, mixUp.fetchFn)).rejects.toThrow(/names another issuer/);
+    const cleartext = network(wellBehaved({ [`${AS}/.well-known/oauth-authorization-server`]: asMetadata({ token_endpoint: 'http://auth.tracker.example/token' }) }));
+    await expect(discoverOAuth('tracker', { url: PINNED, transport: 'http' }, cleartext.fetchFn)).rejects.toThrow(/not https/);
+  });
+
+  it('names the static-token fix for a server that publishes no OAuth metadata at all', async () => {
+    const { fetchFn } = network({ [PINNED]: () => new Response('no', { status: 401 }) });
+    await expect(discoverOAuth('plain', { url: PINNED, transport: 'http' }, fetchFn)).rejects.toThrow(/publishes no OAuth metadata.*secrets set plain AUTHORIZATION/);
+  });
+});
+
+describe('the OAuth fetch guard', () => {
+  it('reaches only the allowed origins, never follows redirects itself, and allows plain http only on loopback', async () => {
+    const { fetchFn, asked } = network({});
+    let redirect: RequestInit['redirect'];
+    const spy = (async (input: string | URL | Request, init?: RequestInit) => {
+      redirect = init?.redirect;
+      return fetchFn(input, init);
+    }) as typeof fetch;
+    const guarded = guardedOAuthFetch(new Set(['https://auth.tracker.example', 'http://127.0.0.1:4000']), spy);
+    await guarded('https://auth.tracker.example/token', { method: 'POST' });
+    expect(redirect).toBe('manual');
+    await guarded('http://127.0.0.1:4000/token');
+    await expect(guarded('https://evil.example/token')).rejects.toThrow(/refused an OAuth request to https:\/\/evil.example/);
+    await expect(guarded('http://auth.tracker.example/token')).rejects.toThrow(/not https/);
+    expect(asked).toEqual(['https://auth.tracker.example/token', 'http://127.0.0.1:4000/token']);
+  });
+
+  it("never presents a refresh token to a server other than the client's", async () => {
+    const { fetchFn, asked } = network({});
+    const store = createMemorySecretStore();
+    const stored = {
+      authorization: 'Bearer old',
+      refreshToken: 'rt-secret',
+      expiresAt: undefined,
+      client: { client_id: 'c1', issuer: 'https://auth.tracker.example/' },
+      discovery: { authorizationServerUrl: 'https://elsewhere.example/' },
+    };
+    await expect(refreshStoredOAuth(stored, { server: 'tracker', store, fetch: fetchFn })).rejects.toThrow(/belongs to https:\/\/auth.tracker.example/);
+    expect(asked).toEqual([]);
+  });
+});

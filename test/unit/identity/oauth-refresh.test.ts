@@ -1,0 +1,146 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSseUpstream } from '../../../main/firewall/http/sse-upstream.js';
+import { createUpstream } from '../../../main/firewall/http/upstream.js';
+import type { RemotePin } from '../../../main/firewall/registry/registry.js';
+import { createMemorySecretStore, type MemorySecretStore } from '../../../main/firewall/identity/memory-store.js';
+import { oauthLogin } from '../../../main/firewall/identity/oauth-login.js';
+import { upstreamOAuth } from '../../../main/firewall/identity/oauth-upstream.js';
+import { playBrowser, startOAuthServer, type OAuthServer } from '../../integration/oauth-fixture.js';
+import { drive } from '../http/drive-upstream.js';
+
+// The interposer's upstream adapter with a server logged in by `auth login`, against the
+// real OAuth-protected fixture: a refused or expired access token is refreshed once (with
+// the login's `resource`), written back to the keychain (a Map here), and the request retried once.
+
+const SERVER = 'oauth-remote';
+const INITIALIZE = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } };
+const greet = (id: number) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'get-greeting', arguments: { name: `call ${id}` } } });
+
+let remote: OAuthServer;
+beforeAll(async () => {
+  remote = await startOAuthServer();
+});
+afterAll(async () => {
+  await remote?.stop();
+});
+
+/** A fresh `auth login`: its secrets, in a keychain of their own. */
+async function loggedIn(pin: RemotePin = { url: remote.url, transport: 'http' }): Promise<{ store: MemorySecretStore; secrets: Record<string, string> }> {
+  let shown: URL | undefined;
+  const running = oauthLogin({ server: SERVER, pin, previous: null, timeoutMs: 10_000, onAuthorizationUrl: (url) => (shown = url) });
+  for (let i = 0; i < 400 && !shown; i++) await new Promise((r) => setTimeout(r, 10));
+  await playBrowser(shown!);
+  const { secrets } = await running;
+  const store = createMemorySecretStore();
+  for (const [name, value] of Object.entries(secrets)) await store.set({ server: SERVER, name }, value);
+  return { store, secrets };
+}
+
+/** One interposer session's upstream, as relay-session.ts builds it from the admission's secrets. */
+function session(store: MemorySecretStore, secrets: Record<string, string>, pin: RemotePin = { url: remote.url, transport: 'http' }) {
+  const oauth = upstreamOAuth({ server: SERVER, secrets, store });
+  const adapter = pin.transport === 'sse' ? createSseUpstream : createUpstream;
+  const upstream = adapter({ server: SERVER, url: pin.url, authorization: secrets.AUTHORIZATION!, ...(oauth ? { oauth } : {}) });
+  const driven = drive(upstream);
+  const start = async () => {
+    driven.send(INITIALIZE);
+    const answer = await driven.answer(1);
+    driven.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    return answer;
+  };
+  return { ...driven, start, stop: () => upstream.kill() };
+}
+
+const refreshes = async () => (await remote.log()).filter((e) => e.kind === 'token' && e.grant === 'refresh_token');
+const textOf = (answer: Record<string, unknown> | undefined) => (answer?.result as { content?: Array<{ text: string }> } | undefined)?.content?.[0]?.text;
+
+describe('OAuth refresh in the upstream adapter', () => {
+  it('a revoked access token: 401, one refresh with the resource, the request retried and answered; the keychain gets the new tokens', async () => {
+    const { store, secrets } = await loggedIn();
+    const s = session(store, secrets);
+    expect(await s.start()).toMatchObject({ result: { serverInfo: { name: 'oauth-server' } } });
+    const before = (await refreshes()).length;
+    await remote.revokeAccess();
+    s.send(greet(2));
+    expect(textOf(await s.answer(2))).toBe('hello call 2');
+    expect((await refreshes()).slice(before)).toEqual([{ kind: 'token', grant: 'refresh_token', resource: remote.url }]);
+    const stored = await store.get({ server: SERVER, name: 'AUTHORIZATION' });
+    expect(stored).toMatch(/^Bearer at-/);
+    expect(stored).not.toBe(secrets.AUTHORIZATION);
+    expect(await store.get({ server: SERVER, name: 'OAUTH_REFRESH_TOKEN' })).not.toBe(secrets.OAUTH_REFRESH_TOKEN); // rotated
+    // The session goes on with the new token: no second refresh.
+    s.send(greet(3));
+    expect(textOf(await s.answer(3))).toBe('hello call 3');
+    expect((await refreshes()).length).toBe(before + 1);
+    s.stop();
+  });
+
+  it('the same over the legacy HTTP+SSE transport: a refused POST is refreshed and sent again', async () => {
+    const pin: RemotePin = { url: remote.sseUrl, transport: 'sse' };
+    const { store, secrets } = await loggedIn(pin);
+    const s = session(store, secrets, pin);
+    expect(await s.start()).toMatchObject({ result: { serverInfo: { name: 'oauth-server' } } });
+    const before = (await refreshes()).length;
+    await remote.revokeAccess();
+    s.send(greet(2));
+    expect(textOf(await s.answer(2))).toBe('hello call 2');
+    expect((await refreshes()).slice(before)).toEqual([{ kind: 'token', grant: 'refresh_token', resource: remote.sseUrl }]);
+    s.stop();
+  });
+
+  it('an access token past its expiry is refreshed before it is sent', async () => {
+    const { store, secrets } = await loggedIn();
+    const before = (await refreshes()).length;
+    const s = session(store, { ...secrets, OAUTH_EXPIRES_AT: new Date(Date.now() - 1_000).toISOString() });
+    expect(await s.start()).toMatchObject({ result: { serverInfo: { name: 'oauth-server' } } });
+    // The server would still have taken the old token: only the stored expiry made this refresh.
+    expect((await refreshes()).length).toBe(before + 1);
+    expect(Date.parse((await store.get({ server: SERVER, name: 'OAUTH_EXPIRES_AT' }))!)).toBeGreaterThan(Date.now());
+    s.stop();
+  });
+
+  it('without a refresh token, a refused access token becomes an error naming auth login (no refresh tried)', async () => {
+    const { store, secrets } = await loggedIn();
+    const { OAUTH_REFRESH_TOKEN: _dropped, ...withoutRefresh } = secrets;
+    await store.delete({ server: SERVER, name: 'OAUTH_REFRESH_TOKEN' });
+    const s = session(store, withoutRefresh);
+    await s.start();
+    const before = (await refreshes()).length;
+    await remote.revokeAccess();
+    s.send(greet(2));
+    expect(await s.answer(2)).toMatchObject({ error: { code: -32004, message: expect.stringMatching(/no refresh token is stored; log in again with: mcp-firewall auth login oauth-remote$/) } });
+    expect((await refreshes()).length).toBe(before);
+    s.stop();
+  });
+
+  it('a refresh the server refuses is tried once, then every request fails naming auth login', async () => {
+    const { store, secrets } = await loggedIn();
+    const s = session(store, secrets);
+    await s.start();
+    const before = (await refreshes()).length;
+    await remote.revokeRefresh();
+    s.send(greet(2));
+    expect(await s.answer(2)).toMatchObject({ error: { message: expect.stringMatching(/refreshing it failed \(.*\); log in again with: mcp-firewall auth login oauth-remote/) } });
+    s.send(greet(3));
+    expect(await s.answer(3)).toMatchObject({ error: { message: expect.stringContaining('mcp-firewall auth login oauth-remote') } });
+    expect((await refreshes()).length).toBe(before + 1);
+    expect(await store.get({ server: SERVER, name: 'AUTHORIZATION' })).toBe(secrets.AUTHORIZATION);
+    s.stop();
+  });
+
+  it('sessions refused at once share one refresh; a later one takes the refreshed token from the keychain', async () => {
+    const { store, secrets } = await loggedIn();
+    const [a, b, late] = [session(store, secrets), session(store, secrets), session(store, secrets)];
+    await Promise.all([a.start(), b.start(), late.start()]);
+    const before = (await refreshes()).length;
+    await remote.revokeAccess();
+    a.send(greet(2));
+    b.send(greet(2));
+    // Rotation: had each refreshed with the same refresh token, the second would have failed.
+    expect([textOf(await a.answer(2)), textOf(await b.answer(2))]).toEqual(['hello call 2', 'hello call 2']);
+    late.send(greet(2));
+    expect(textOf(await late.answer(2))).toBe('hello call 2');
+    expect((await refreshes()).length).toBe(before + 1);
+    for (const s of [a, b, late]) s.stop();
+  });
+});
