@@ -101,8 +101,15 @@ describe('auth login, use and refresh through serve, on the real keychain', () =
     const logout = engine.cli(['auth', 'logout', SERVER]);
     expect(logout.code, logout.stderr).toBe(0);
     for (const name of NAMES) expect(await inKeychain(name)).toBeNull();
-    const audit = engine.cli(['audit', 'query', '--json', "SELECT decision FROM mcp_audit WHERE event = 'secret' AND rule_id = 'oauth' ORDER BY id"]);
-    expect(JSON.parse(audit.stdout)).toEqual([{ decision: 'OAUTH_LOGIN' }, { decision: 'OAUTH_LOGOUT' }]);
+    // Login, the interposer's refreshes (refused, expired, then impossible) and logout: each a row, no token in any.
+    const audit = engine.cli(['audit', 'query', '--json', "SELECT decision, server_name, reason FROM mcp_audit WHERE event = 'secret' AND rule_id = 'oauth' ORDER BY id"]);
+    const rows = JSON.parse(audit.stdout) as Array<{ decision: string; server_name: string; reason: string | null }>;
+    expect(rows.map((r) => r.decision)).toEqual(['OAUTH_LOGIN', 'OAUTH_REFRESH', 'OAUTH_REFRESH', 'OAUTH_REFRESH_FAILED', 'OAUTH_LOGOUT']);
+    expect(rows.every((r) => r.server_name === SERVER)).toBe(true);
+    expect(rows[1]!.reason).toBe('access token refused by the server: refreshed');
+    expect(rows[2]!.reason).toBe('access token expired: refreshed');
+    expect(rows[3]!.reason).toMatch(/no refresh token is stored; log in again with: mcp-firewall auth login tracker/);
+    expect(audit.stdout).not.toMatch(/Bearer |at-[A-Za-z0-9]|rt-[A-Za-z0-9]/);
   });
 });
 

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AuditEntry } from '../audit/audit-log.js';
 import type { Engine } from '../engine.js';
 import { ErrorCode, isRequest, type JsonRpcMessage } from '../jsonrpc/messages.js';
 import { clientIdFromInfo } from '../proxy/client-detect.js';
@@ -42,7 +43,8 @@ export function createHttpInterposer(engine: Engine, options: HttpInterposerOpti
     const client = typeof name === 'string' && name ? clientIdFromInfo(name) : 'http';
     return { client, target: resolveRemoteTarget(engine, server, client) };
   };
-  const legacy = createLegacyEndpoint({ socketPath: options.socketPath, log, admit });
+    const audit = (entry: AuditEntry) => engine.audit.append(entry);
+  const legacy = createLegacyEndpoint({ socketPath: options.socketPath, log, audit, admit });
   const reaper = setInterval(() => {
     for (const session of [...[...sessions.values()].map((s) => s.session), ...legacy.sessions()]) {
       const since = session.idleSince();
@@ -85,7 +87,7 @@ export function createHttpInterposer(engine: Engine, options: HttpInterposerOpti
       return void res.end(target.refusal(init.id ?? null));
     }
     const session = startHttpSession({
-      server, client, target: target.pin, socketPath: options.socketPath, log,
+      server, client, target: target.pin, socketPath: options.socketPath, log, audit,
       onEnd: (ended) => sessions.delete(ended.id),
     });
     sessions.set(session.id, { server, session });

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AuditEntry } from '../audit/audit-log.js';
 import { ErrorCode, type JsonRpcMessage } from '../jsonrpc/messages.js';
 import { refuseUnknownSession } from './client-session.js';
 import { failRequest as fail } from './client-stream.js';
@@ -9,6 +10,7 @@ import type { RemoteTarget } from './remote-target.js';
 export interface LegacyEndpointOptions {
   socketPath: string;
   log: (line: string) => void;
+  audit: (entry: AuditEntry) => void;
   admit: (server: string, init: JsonRpcMessage) => { client: string; target: RemoteTarget };
 }
 
@@ -37,6 +39,7 @@ export function createLegacyEndpoint(options: LegacyEndpointOptions): LegacyEndp
       admit: (init) => options.admit(server, init),
       socketPath: options.socketPath,
       log: options.log,
+      audit: options.audit,
       onEnd: (ended) => sessions.delete(ended.id),
     });
     sessions.set(session.id, { server, session });

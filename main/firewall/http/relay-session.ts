@@ -2,6 +2,7 @@ import type { spawn as nodeSpawn } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { sniffResultId, SNIFF_MIN_BYTES } from '../jsonrpc/result-sniff.js';
 import { idKey, type JsonRpcMessage } from '../jsonrpc/messages.js';
+import type { AuditEntry } from '../audit/audit-log.js';
 import type { ActionClass } from '../policy/types.js';
 import { createKeytarStore } from '../identity/keytar-store.js';
 import { upstreamOAuth, type UpstreamOAuth } from '../identity/oauth-upstream.js';
@@ -18,6 +19,8 @@ export interface RelayContext {
   server: string;
   socketPath: string;
   log: (line: string) => void;
+  /** Rows for the audit trail that no relay decision carries (OAuth refreshes). */
+  audit?: (entry: AuditEntry) => void;
 }
 
 /** The client side of one relay session. */
@@ -47,7 +50,11 @@ export interface RelaySession {
 }
 
 function oauthOption(context: RelayContext, secrets: NodeJS.ProcessEnv): { oauth?: UpstreamOAuth } {
-  const oauth = upstreamOAuth({ server: context.server, secrets, store: createKeytarStore(), log: context.log });
+  const audit = context.audit;
+  const oauth = upstreamOAuth({
+    server: context.server, secrets, store: createKeytarStore(), log: context.log,
+    ...(audit ? { audit: (decision, reason) => audit({ event: 'secret', decision, serverName: context.server, ruleId: 'oauth', reason }) } : {}),
+  });
   return oauth ? { oauth } : {};
 }
 

@@ -23,6 +23,8 @@ export interface UpstreamOAuthOptions {
   fetch?: typeof fetch;
   now?: () => number;
   log?: (line: string) => void;
+  /** A refresh happened or failed: a security event the audit keeps (the token never goes there). */
+  audit?: (decision: 'OAUTH_REFRESH' | 'OAUTH_REFRESH_FAILED', reason: string) => void;
 }
 
 /** Refresh a little before the server would refuse: clocks differ, requests take time. */
@@ -39,13 +41,14 @@ export function upstreamOAuth(options: UpstreamOAuthOptions): UpstreamOAuth | un
   let failed: { token: string | undefined; failure: string } | undefined;
   let renewing: Promise<{ authorization: string } | { failure: string }> | undefined;
 
-  const renew = (sent: string | undefined): Promise<{ authorization: string } | { failure: string }> => {
+  const renew = (sent: string | undefined, why: 'expired' | 'refused by the server'): Promise<{ authorization: string } | { failure: string }> => {
     if (stored.authorization !== undefined && stored.authorization !== sent) return Promise.resolve({ authorization: stored.authorization });
     if (failed && failed.token === sent) return Promise.resolve({ failure: failed.failure });
     renewing ??= refreshStoredOAuth(stored, { server: options.server, store: options.store, now, ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.log ? { log: options.log } : {}) })
       .then(
         (next): { authorization: string } | { failure: string } => {
           stored = next;
+          options.audit?.('OAUTH_REFRESH', `access token ${why}: refreshed`);
           return next.authorization ? { authorization: next.authorization } : { failure: `no access token for '${options.server}'; log in with: ${login}` };
         },
         (error: unknown) => {
@@ -54,6 +57,7 @@ export function upstreamOAuth(options: UpstreamOAuthOptions): UpstreamOAuth | un
               ? `remote server '${options.server}' refused the firewall's OAuth access token (expired or revoked) and no refresh token is stored; log in again with: ${login}`
               : `remote server '${options.server}' refused the firewall's OAuth access token and refreshing it failed (${(error as Error).message}); log in again with: ${login}`;
           failed = { token: sent, failure };
+          options.audit?.('OAUTH_REFRESH_FAILED', failure);
           return { failure };
         },
       )
@@ -67,10 +71,10 @@ export function upstreamOAuth(options: UpstreamOAuthOptions): UpstreamOAuth | un
     },
     async beforeSend() {
       if (stored.expiresAt === undefined || stored.expiresAt - EXPIRY_MARGIN_MS > now() || !stored.refreshToken) return stored.authorization;
-      const renewed = await renew(stored.authorization);
+      const renewed = await renew(stored.authorization, 'expired');
       return 'authorization' in renewed ? renewed.authorization : stored.authorization;
     },
-    afterRefusal: (sent) => renew(sent),
+    afterRefusal: (sent) => renew(sent, 'refused by the server'),
   };
 }
 
