@@ -3,6 +3,7 @@ import { openReadOnly } from '../store/database.js';
 import { readAuditRows, trailChainId, type AuditRow } from './export-rows.js';
 import { describeTarget, explainPostgresError, PostgresExportError, redact, type PostgresTarget } from './export-postgres-errors.js';
 import { passwordsUsedBy } from './export-postgres-password.js';
+import { usePasswordFile } from './export-postgres-pgpass.js';
 import { ensureAuditTable, parseTableName, TABLE_COLUMNS, type TableName } from './export-postgres-table.js';
 
 export interface PostgresExportOptions {
@@ -71,7 +72,9 @@ function connectClient(url: string): pg.Client {
     throw new PostgresExportError(`bad Postgres URL: expected ${URL_SHAPE}`);
   }
   try {
-    return new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000, application_name: 'mcp-firewall audit export' });
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000, application_name: 'mcp-firewall audit export' });
+    usePasswordFile(client);
+    return client;
   } catch (error) {
     // pg's parser already hides the URL in its error; our message never repeats it either.
     throw new PostgresExportError(`bad Postgres URL (${(error as Error).message}): expected ${URL_SHAPE}`);
