@@ -62,6 +62,8 @@ export interface Engine {
   snapshot(): Snapshot;
   /** Environment variables (from the keychain) the named server is launched with. */
   secretEnv(server: string): Promise<Record<string, string>>;
+  /** The keychain the engine was given (null: none), for what writes back to it (OAuth refreshes). */
+  readonly secretStore: SecretStore | null;
   /** Called with every new snapshot (policy reload, emergency switch). */
   onSnapshot(listener: (snapshot: Snapshot) => void): () => void;
   /** Called when a server must stop now (disabled in the registry). */
@@ -179,6 +181,7 @@ export function createEngine(options: EngineOptions): Engine {
     },
     snapshot,
     secretEnv: options.secretEnv ?? (async () => ({})),
+    secretStore: options.secretStore ?? null,
     onSnapshot(listener) {
       snapshotListeners.add(listener);
       return () => snapshotListeners.delete(listener);

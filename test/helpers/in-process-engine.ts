@@ -17,11 +17,11 @@ export interface InProcessEngine {
 
 /**
  * An engine in this process as `serve` runs it: the shim socket and the control API (and
- * so the HTTP interposer), with the keychain a test supplies through `secretEnv`.
+ * so the HTTP interposer), with the keychain a test supplies (`secretEnv`, `secretStore`).
  */
-export async function startInProcessEngine(prefix: string, secretEnv: EngineOptions['secretEnv']): Promise<InProcessEngine> {
+export async function startInProcessEngine(prefix: string, keychain: Pick<EngineOptions, 'secretEnv' | 'secretStore'>): Promise<InProcessEngine> {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  const engine = createEngine({ dataDir: dir, defaultPolicyFile: join(REPO_ROOT, 'resources', 'default-policy.yaml'), ...(secretEnv ? { secretEnv } : {}) });
+  const engine = createEngine({ dataDir: dir, defaultPolicyFile: join(REPO_ROOT, 'resources', 'default-policy.yaml'), ...keychain });
   const shims = await startShimServer(engine, engine.paths.socket);
   const api = await startControlApi(engine, { port: 0, token: 'test-token', dashboard: false });
   return {

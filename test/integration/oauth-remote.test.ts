@@ -25,7 +25,7 @@ describe('an OAuth-protected remote server through the interposer', () => {
 
   beforeAll(async () => {
     // What host.ts does with the OS keychain, with the Map.
-    running = await startInProcessEngine('mcpfw-oauth-remote-', (server) => secrets.envFor(server));
+    running = await startInProcessEngine('mcpfw-oauth-remote-', { secretEnv: (server) => secrets.envFor(server), secretStore: store });
     engine = running.engine;
     const secrets = createSecrets({ store, index: createSecretIndex(engine.db), audit: engine.audit });
     remote = await startOAuthServer();
@@ -62,5 +62,23 @@ describe('an OAuth-protected remote server through the interposer', () => {
     engine.spool.ingest(); // the relay's rows, folded now rather than on the timer
     const calls = engine.db.prepare("SELECT decision FROM mcp_audit WHERE server_name = 'tracker' AND event = 'call' AND tool_name = 'get-greeting'").all();
     expect(calls).toEqual([{ decision: 'ALLOW' }]);
+  });
+
+  it("writes a refreshed token back to the engine's own keychain, and audits the refresh", async () => {
+    const before = await store.get({ server: 'tracker', name: 'AUTHORIZATION' });
+    await remote.revokeAccess();
+    const client = new Client({ name: 'oauth-test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(endpoint('tracker')));
+    try {
+      const result = await client.callTool({ name: 'get-greeting', arguments: { name: 'after revocation' } });
+      expect(result.content).toEqual([{ type: 'text', text: 'hello after revocation' }]);
+    } finally {
+      await client.close();
+    }
+    const after = await store.get({ server: 'tracker', name: 'AUTHORIZATION' });
+    expect(after).toMatch(/^Bearer at-/);
+    expect(after).not.toBe(before);
+    const refreshes = engine.db.prepare("SELECT decision, reason FROM mcp_audit WHERE event = 'secret' AND rule_id = 'oauth' AND server_name = 'tracker' AND decision LIKE 'OAUTH_REFRESH%'").all();
+    expect(refreshes).toEqual([{ decision: 'OAUTH_REFRESH', reason: 'access token refused by the server: refreshed' }]);
   });
 });

@@ -44,7 +44,7 @@ export function createHttpInterposer(engine: Engine, options: HttpInterposerOpti
     return { client, target: resolveRemoteTarget(engine, server, client) };
   };
     const audit = (entry: AuditEntry) => engine.audit.append(entry);
-  const legacy = createLegacyEndpoint({ socketPath: options.socketPath, log, audit, admit });
+  const legacy = createLegacyEndpoint({ socketPath: options.socketPath, log, audit, secretStore: engine.secretStore, admit });
   const reaper = setInterval(() => {
     for (const session of [...[...sessions.values()].map((s) => s.session), ...legacy.sessions()]) {
       const since = session.idleSince();
@@ -87,7 +87,7 @@ export function createHttpInterposer(engine: Engine, options: HttpInterposerOpti
       return void res.end(target.refusal(init.id ?? null));
     }
     const session = startHttpSession({
-      server, client, target: target.pin, socketPath: options.socketPath, log, audit,
+      server, client, target: target.pin, socketPath: options.socketPath, log, audit, secretStore: engine.secretStore,
       onEnd: (ended) => sessions.delete(ended.id),
     });
     sessions.set(session.id, { server, session });

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuditEntry } from '../audit/audit-log.js';
+import type { SecretStore } from '../identity/secret-store.js';
 import { ErrorCode, type JsonRpcMessage } from '../jsonrpc/messages.js';
 import { refuseUnknownSession } from './client-session.js';
 import { failRequest as fail } from './client-stream.js';
@@ -11,6 +12,7 @@ export interface LegacyEndpointOptions {
   socketPath: string;
   log: (line: string) => void;
   audit: (entry: AuditEntry) => void;
+  secretStore: SecretStore | null;
   admit: (server: string, init: JsonRpcMessage) => { client: string; target: RemoteTarget };
 }
 
@@ -40,6 +42,7 @@ export function createLegacyEndpoint(options: LegacyEndpointOptions): LegacyEndp
       socketPath: options.socketPath,
       log: options.log,
       audit: options.audit,
+      secretStore: options.secretStore,
       onEnd: (ended) => sessions.delete(ended.id),
     });
     sessions.set(session.id, { server, session });

@@ -5,6 +5,7 @@ import { idKey, type JsonRpcMessage } from '../jsonrpc/messages.js';
 import type { AuditEntry } from '../audit/audit-log.js';
 import type { ActionClass } from '../policy/types.js';
 import { createKeytarStore } from '../identity/keytar-store.js';
+import type { SecretStore } from '../identity/secret-store.js';
 import { upstreamOAuth, type UpstreamOAuth } from '../identity/oauth-upstream.js';
 import { runShim } from '../proxy/shim.js';
 import { remoteFingerprint, type RemotePin } from '../registry/registry.js';
@@ -21,6 +22,8 @@ export interface RelayContext {
   log: (line: string) => void;
   /** Rows for the audit trail that no relay decision carries (OAuth refreshes). */
   audit?: (entry: AuditEntry) => void;
+  /** Where refreshed OAuth tokens are written back: the engine's keychain (the OS's when it has none). */
+  secretStore?: SecretStore | null;
 }
 
 /** The client side of one relay session. */
@@ -52,7 +55,7 @@ export interface RelaySession {
 function oauthOption(context: RelayContext, secrets: NodeJS.ProcessEnv): { oauth?: UpstreamOAuth } {
   const audit = context.audit;
   const oauth = upstreamOAuth({
-    server: context.server, secrets, store: createKeytarStore(), log: context.log,
+    server: context.server, secrets, store: context.secretStore ?? createKeytarStore(), log: context.log,
     ...(audit ? { audit: (decision, reason) => audit({ event: 'secret', decision, serverName: context.server, ruleId: 'oauth', reason }) } : {}),
   });
   return oauth ? { oauth } : {};

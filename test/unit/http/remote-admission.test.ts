@@ -26,9 +26,10 @@ describe('remote admission and upstream credentials (engine in process)', () => 
   const seen = async () => (await (await fetch(`http://127.0.0.1:${remote.port}/seen`)).json()) as Array<{ method: string; authorization: string | null }>;
 
   beforeAll(async () => {
-    running = await startInProcessEngine('mcpfw-remote-', async (server): Promise<Record<string, string>> =>
-      server === 'headers' ? { AUTHORIZATION: 'Bearer from-the-keychain' } : server === 'split' ? { AUTHORIZATION: 'Bearer WRITE', AUTHORIZATION_READ: 'Bearer READ' } : {},
-    );
+    running = await startInProcessEngine('mcpfw-remote-', {
+      secretEnv: async (server): Promise<Record<string, string>> =>
+        server === 'headers' ? { AUTHORIZATION: 'Bearer from-the-keychain' } : server === 'split' ? { AUTHORIZATION: 'Bearer WRITE', AUTHORIZATION_READ: 'Bearer READ' } : {},
+    });
     ({ dir, engine, api } = running);
     remote = await startHeaderServer();
     approveServer(engine.registry, engine.audit, 'headers', 'test', remoteFingerprint(remote.url));
