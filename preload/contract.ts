@@ -34,6 +34,7 @@ export const deployWindowSchema = z.discriminatedUnion('open', [
   z.object({ open: z.literal(false) }),
 ]);
 export const quarantineIdSchema = z.object({ id: z.string().min(1).max(100) });
+export const oauthServerSchema = z.object({ name: z.string().min(1).max(200) });
 
 export type ActivityQuery = z.infer<typeof activityQuerySchema>;
 export type AnswerApproval = z.infer<typeof answerApprovalSchema>;
@@ -239,6 +240,28 @@ export interface QuarantinePreview {
   truncated: boolean;
 }
 
+/** A registry entry pinned to a URL, with its OAuth login (the `auth status` of it). */
+export interface OAuthLoginRow {
+  name: string;
+  url: string;
+  loggedIn: boolean;
+  /** ISO 8601, or null when unknown (or not logged in). */
+  expiresAt: string | null;
+  expired: boolean | null;
+  refreshToken: boolean;
+  authorizationServer: string | null;
+  /** A login started from the dashboard, waiting for the browser to come back. */
+  pending: { authorizationUrl: string | null; startedAt: string } | null;
+  /** Why the last dashboard login failed after its URL was shown (timeout, refused); cleared by the next. */
+  lastError: string | null;
+}
+
+export interface OAuthLoginStarted {
+  authorizationUrl: string;
+  /** The desktop shell already opened it in the system browser; a browser dashboard opens it itself. */
+  opened: boolean;
+}
+
 /** Kinds of change the dashboard refreshes on. */
 export type ChangeTopic = 'approvals' | 'activity' | 'registry' | 'policy' | 'gates';
 
@@ -276,6 +299,12 @@ export interface FirewallApi {
   setPause(args: PauseChange): Promise<{ pausedUntil: string | null }>;
   autoProtect(): Promise<AutoProtectView>;
   setAutoProtect(args: { enabled: boolean }): Promise<AutoProtectView>;
+  /** Every server pinned to a URL and its OAuth login; fails when the engine has no keychain. */
+  oauthLogins(): Promise<OAuthLoginRow[]>;
+  /** Starts `auth login NAME` in the engine; resolves with the URL to open, the login goes on until the browser comes back. */
+  startOAuthLogin(args: { name: string }): Promise<OAuthLoginStarted>;
+  /** `auth logout NAME`: the OAuth secrets removed (none when there was no login). */
+  oauthLogout(args: { name: string }): Promise<{ removed: string[] }>;
   /** Calls back on every change of a topic; returns the unsubscribe function. */
   onChange(listener: (topic: ChangeTopic) => void): () => void;
 }
@@ -310,6 +339,9 @@ export const CHANNELS = {
   setPause: 'fw:protection:pause',
   autoProtect: 'fw:clients:auto-protect',
   setAutoProtect: 'fw:clients:auto-protect:set',
+  oauthLogins: 'fw:oauth',
+  startOAuthLogin: 'fw:oauth:login',
+  oauthLogout: 'fw:oauth:logout',
 } as const satisfies Record<Exclude<keyof FirewallApi, 'onChange'>, string>;
 
 export const CHANGE_EVENT = 'fw:changed';
@@ -344,6 +376,9 @@ export const ARG_SCHEMAS = {
   setPause: pauseSchema,
   autoProtect: undefined,
   setAutoProtect: autoProtectSchema,
+  oauthLogins: undefined,
+  startOAuthLogin: oauthServerSchema,
+  oauthLogout: oauthServerSchema,
 } as const;
 
 export type ApiMethod = keyof typeof CHANNELS;

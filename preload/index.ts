@@ -34,6 +34,9 @@ const api: FirewallApi = {
   setPause: (args) => invoke(CHANNELS.setPause, args),
   autoProtect: () => invoke(CHANNELS.autoProtect),
   setAutoProtect: (args) => invoke(CHANNELS.setAutoProtect, args),
+  oauthLogins: () => invoke(CHANNELS.oauthLogins),
+  startOAuthLogin: (args) => invoke(CHANNELS.startOAuthLogin, args),
+  oauthLogout: (args) => invoke(CHANNELS.oauthLogout, args),
   onChange(listener) {
     const handler = (_event: IpcRendererEvent, topic: ChangeTopic) => listener(topic);
     ipcRenderer.on(CHANGE_EVENT, handler);

@@ -1,4 +1,4 @@
-import { app, dialog, ipcMain, Menu, nativeImage, Notification, Tray, type BrowserWindow } from 'electron';
+import { app, dialog, ipcMain, Menu, nativeImage, Notification, shell, Tray, type BrowserWindow } from 'electron';
 import { join } from 'node:path';
 import { resolveDataDir } from '../firewall/paths.js';
 import { createActivityFeed } from './activity-feed.js';
@@ -48,7 +48,8 @@ export async function startShell(): Promise<{ host: EngineHost; showWindow(page?
     win.show();
     win.focus();
   };
-  registerIpcHandlers(ipcMain, host.service, trustedSender(rendererDir));
+  // An OAuth login's authorization URL opens in the user's own browser, where their sessions are.
+  registerIpcHandlers(ipcMain, host.service, trustedSender(rendererDir), { openExternal: (url) => shell.openExternal(url) });
   createApprovalPrompter(host.engine.approvals, (options) => dialog.showMessageBox(options));
   const tray = createTrayController({
     tray: new Tray(icons.ok),

@@ -5,7 +5,7 @@ const POLL_MS = 1_000;
 
 export class ApiError extends Error {}
 
-const READS = new Set<ApiMethod>(['overview', 'activity', 'approvals', 'servers', 'registry', 'policy', 'checkPolicy', 'auditQuery', 'manifests', 'manifestDiff', 'quarantine', 'quarantinePreview', 'gates', 'autoProtect']);
+const READS = new Set<ApiMethod>(['overview', 'activity', 'approvals', 'servers', 'registry', 'policy', 'checkPolicy', 'auditQuery', 'manifests', 'manifestDiff', 'quarantine', 'quarantinePreview', 'gates', 'autoProtect', 'oauthLogins']);
 
 /**
  * The preload contract over the control API, for the dashboard in a browser. The session
@@ -73,6 +73,9 @@ export function createHttpApi(base = ''): FirewallApi {
     setPause: (args) => call('setPause', args),
     autoProtect: () => call('autoProtect'),
     setAutoProtect: (args) => call('setAutoProtect', args),
+    oauthLogins: () => call('oauthLogins'),
+    startOAuthLogin: (args) => call('startOAuthLogin', args),
+    oauthLogout: (args) => call('oauthLogout', args),
     onChange(listener) {
       listeners.add(listener);
       if (!timer) timer = setTimeout(poll, 0);

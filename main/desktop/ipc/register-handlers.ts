@@ -1,5 +1,5 @@
 import type { IpcMainInvokeEvent } from 'electron';
-import { ARG_SCHEMAS, CHANNELS, type ApiMethod } from '../../../preload/contract.js';
+import { ARG_SCHEMAS, CHANNELS, type ApiMethod, type OAuthLoginStarted } from '../../../preload/contract.js';
 import { callService, type DashboardService } from '../../firewall/api/dashboard-service.js';
 
 /** ipcMain.handle, injected: the handlers are tested without Electron. */
@@ -8,12 +8,25 @@ export interface IpcMainLike {
   removeHandler(channel: string): void;
 }
 
+/** What only the desktop shell can do for a method's result (shell.openExternal, injected). */
+export interface DesktopHooks {
+  openExternal?: (url: string) => Promise<void>;
+}
+
+/** The authorization URL of a login goes to the system browser: the app never opens pages itself. */
+async function openLoginUrl(result: unknown, hooks: DesktopHooks): Promise<unknown> {
+  const started = result as OAuthLoginStarted;
+  if (!hooks.openExternal || !/^https?:\/\//.test(started.authorizationUrl)) return started;
+  await hooks.openExternal(started.authorizationUrl);
+  return { ...started, opened: true };
+}
+
 /**
  * One handler per contract method. Every argument is parsed with the contract's schema
  * and every sender checked: the renderer shows tool output from untrusted servers, so it
  * is treated as untrusted input, not as part of the app.
  */
-export function registerIpcHandlers(ipcMain: IpcMainLike, service: DashboardService, isTrustedSender: (event: IpcMainInvokeEvent) => boolean): () => void {
+export function registerIpcHandlers(ipcMain: IpcMainLike, service: DashboardService, isTrustedSender: (event: IpcMainInvokeEvent) => boolean, hooks: DesktopHooks = {}): () => void {
   const methods = Object.keys(CHANNELS) as ApiMethod[];
   for (const method of methods) {
     ipcMain.handle(CHANNELS[method], async (event, arg) => {
@@ -25,7 +38,8 @@ export function registerIpcHandlers(ipcMain: IpcMainLike, service: DashboardServ
         if (!result.success) throw new Error(`invalid arguments for ${method}: ${result.error.issues.map((i) => `${i.path.join('.') || 'argument'}: ${i.message}`).join('; ')}`);
         parsed = result.data;
       }
-      return callService(service, method, parsed);
+      const result = await callService(service, method, parsed);
+      return method === 'startOAuthLogin' ? openLoginUrl(result, hooks) : result;
     });
   }
   return () => methods.forEach((method) => ipcMain.removeHandler(CHANNELS[method]));

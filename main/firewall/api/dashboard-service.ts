@@ -11,6 +11,7 @@ import type { Engine } from '../engine.js';
 import { parsePolicy } from '../policy/load.js';
 import { formatFingerprint } from '../registry/registry.js';
 import { toApprovalView } from './approval-view.js';
+import { createOAuthMethods } from './dashboard-oauth.js';
 import { createReviewMethods } from './dashboard-review.js';
 import { createStatusMethods } from './dashboard-status.js';
 
@@ -64,6 +65,8 @@ export function createDashboardService(engine: Engine, clients: DashboardClients
     ...createReviewMethods(engine, ACTOR, (message) => new DashboardInputError(message)),
     // Pause, auto-protect and the detection gates.
     ...createStatusMethods(engine, ACTOR),
+    // OAuth logins of servers pinned to a URL: `auth login|status|logout` from the page.
+    ...createOAuthMethods(engine, ACTOR, (message) => new DashboardInputError(message)),
     async overview() {
       return {
         policyFile: engine.policy.file,

@@ -1,6 +1,6 @@
 import { createAuditLog } from '../audit/audit-log.js';
 import { createEngineStore } from '../engine-store.js';
-import { pinnedRemote, remoteUrlProblem, type RemotePin } from '../registry/registry.js';
+import { pinnedRemote, remoteUrlProblem, type Registry, type RemotePin } from '../registry/registry.js';
 import { createKeytarStore } from './keytar-store.js';
 import { createOAuthCredentials, type OAuthCredentials } from './oauth-credentials.js';
 import { createSecretIndex } from './secret-index.js';
@@ -15,6 +15,19 @@ export interface OAuthSession {
 
 export class OAuthTargetError extends Error {}
 
+/** The URL OAuth may be done against for `server`: its pin, or an OAuthTargetError saying how to pin one. */
+export function oauthTargetOf(registry: Pick<Registry, 'get'>, server: string): RemotePin {
+  const entry = registry.get(server);
+  const pin = pinnedRemote(entry?.fingerprint ?? null);
+  if (!pin) {
+    const why = !entry ? 'is not in the approved registry' : 'is not registered with a URL';
+    throw new OAuthTargetError(`'${server}' ${why}; OAuth is only for a remote server pinned with: mcp-firewall registry approve ${server} --url URL`);
+  }
+  const problem = remoteUrlProblem(pin.url);
+  if (problem) throw new OAuthTargetError(`'${server}' is pinned to an unusable URL: ${problem}`);
+  return pin;
+}
+
 /**
  * For `auth` verbs, which run while the engine may or may not: the keychain directly, the
  * registry, secret index and audit in the engine's database (as `secrets` does).
@@ -23,17 +36,7 @@ export function openOAuthSession(env: NodeJS.ProcessEnv, store: SecretStore = cr
   const engineStore = createEngineStore(env);
   return {
     credentials: createOAuthCredentials({ store, index: createSecretIndex(engineStore.db), audit: createAuditLog(engineStore.db) }),
-    pinOf(server) {
-      const entry = engineStore.registry.get(server);
-      const pin = pinnedRemote(entry?.fingerprint ?? null);
-      if (!pin) {
-        const why = !entry ? 'is not in the approved registry' : 'is not registered with a URL';
-        throw new OAuthTargetError(`'${server}' ${why}; OAuth is only for a remote server pinned with: mcp-firewall registry approve ${server} --url URL`);
-      }
-      const problem = remoteUrlProblem(pin.url);
-      if (problem) throw new OAuthTargetError(`'${server}' is pinned to an unusable URL: ${problem}`);
-      return pin;
-    },
+    pinOf: (server) => oauthTargetOf(engineStore.registry, server),
     close: () => engineStore.close(),
   };
 }

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { EditOutcome, RegistryRow, ServerRow } from '../../../preload/contract.js';
 import { useApi, useResource } from '../../api/api.js';
 import { AutoProtectToggle } from './auto-protect.js';
+import { RemoteLogins } from './remote-logins.js';
 import { Badge, Code, EmptyState, ErrorBanner, PageHeader } from '../../ui/ui.js';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -115,6 +116,7 @@ export function ServersPage() {
       <ErrorBanner message={error ?? servers.error ?? registry.error} />
       {message ? <div className="banner banner-info" role="status">{message}</div> : null}
       <AutoProtectToggle />
+      <RemoteLogins />
       {(servers.data?.errors ?? []).map((e) => <div key={e.file} className="banner banner-warn">{e.client}: {e.file}: {e.message}</div>)}
       {servers.loading ? <p className="muted">Scanning client configs…</p> : rows.length === 0 ? (
         <EmptyState title="No MCP client configs found" icon="▤">

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { IpcMainInvokeEvent } from 'electron';
 import { registerIpcHandlers, type IpcMainLike } from '../../../main/desktop/ipc/register-handlers.js';
+import type { DashboardService } from '../../../main/firewall/api/dashboard-service.js';
 import { CHANNELS } from '../../../preload/contract.js';
 import { desktopEngine, writeCall } from './desktop-engine.js';
 
@@ -62,5 +63,17 @@ describe('IPC handlers behind the preload contract', () => {
     expect(errors[0]).toMatchObject({ line: expect.any(Number), message: expect.stringContaining('ALLOW') });
     expect(await handlers.get(CHANNELS.savePolicy)!(fromDashboard, { source: broken })).toMatchObject({ saved: false });
     expect(((await handlers.get(CHANNELS.policy)!(fromDashboard)) as { source: string }).source).toBe(before.source);
+  });
+
+  it('opens an OAuth login URL in the system browser, and tells the page it did', async () => {
+    const started = { authorizationUrl: 'https://as.example.test/authorize?state=s', opened: false };
+    ctx = desktopEngine();
+    // The flow itself is tested in dashboard-oauth.test.ts; here only what the shell adds.
+    const service: DashboardService = { ...ctx.service, startOAuthLogin: async () => started };
+    const openedExternally: string[] = [];
+    const { ipc, handlers } = fakeIpcMain();
+    registerIpcHandlers(ipc, service, trusted, { openExternal: async (url) => void openedExternally.push(url) });
+    expect(await handlers.get(CHANNELS.startOAuthLogin)!(fromDashboard, { name: 'tracker' })).toEqual({ ...started, opened: true });
+    expect(openedExternally).toEqual([started.authorizationUrl]);
   });
 });

@@ -1,0 +1,130 @@
+import type { OAuthLoginRow, OAuthLoginStarted } from '../../../preload/contract.js';
+import type { Engine } from '../engine.js';
+import { createOAuthCredentials, type OAuthCredentials } from '../identity/oauth-credentials.js';
+import { oauthLogin } from '../identity/oauth-login.js';
+import { RedirectTimeoutError } from '../identity/oauth-redirect-listener.js';
+import { createSecretIndex } from '../identity/secret-index.js';
+import { pinnedRemote, type RemotePin } from '../registry/registry.js';
+import { OAuthTargetError, oauthTargetOf } from '../identity/oauth-session.js';
+
+// `mcp-firewall auth login|logout NAME`, run by the engine for the dashboard: the same
+// flow (oauthLogin), the same keychain secrets and audit rows, only the actor differs.
+// A login outlives the request that started it: the request returns as soon as the
+// authorization URL is known, and the page polls oauthLogins() until the browser is back.
+
+const DEFAULT_TIMEOUT_MS = 300_000;
+
+export interface OAuthMethods {
+  oauthLogins(): Promise<OAuthLoginRow[]>;
+  startOAuthLogin(args: { name: string }): Promise<OAuthLoginStarted>;
+  oauthLogout(args: { name: string }): Promise<{ removed: string[] }>;
+}
+
+export interface OAuthMethodsOptions {
+  /** How long the loopback listener waits for the browser (the CLI's --timeout default). */
+  timeoutMs?: number;
+  /** The flow itself; injected by unit tests only. */
+  login?: typeof oauthLogin;
+  fetch?: typeof fetch;
+}
+
+interface PendingLogin {
+  view: { startedAt: string; authorizationUrl: string | null };
+  /** Shared by a second click while the first is still discovering: one login per server. */
+  started: Promise<OAuthLoginStarted>;
+}
+
+function loginFailure(server: string, error: unknown): string {
+  if (error instanceof RedirectTimeoutError) return `${error.message}; press Log in again to retry`;
+  return `OAuth login of '${server}' failed: ${(error as Error).message}`;
+}
+
+export function createOAuthMethods(engine: Engine, actor: string, inputError: (message: string) => Error, options: OAuthMethodsOptions = {}): OAuthMethods {
+  const login = options.login ?? oauthLogin;
+  const pending = new Map<string, PendingLogin>();
+  const failures = new Map<string, string>();
+  let credentials: OAuthCredentials | undefined;
+
+  const keychain = (): OAuthCredentials => {
+    if (!engine.secretStore) throw inputError('this engine runs without an OS keychain, so it cannot hold OAuth tokens; use `mcp-firewall auth login NAME` where a keychain is available');
+    // The engine's own index and audit log: the rows land in the same chain as every other.
+    return (credentials ??= createOAuthCredentials({ store: engine.secretStore, index: createSecretIndex(engine.db), audit: engine.audit }));
+  };
+
+  // The same refusal as `auth login`: OAuth only ever against the pinned URL.
+  const pinOf = (server: string): RemotePin => {
+    try {
+      return oauthTargetOf(engine.registry, server);
+    } catch (error) {
+      throw error instanceof OAuthTargetError ? inputError(error.message) : error;
+    }
+  };
+
+  const start = (server: string, pin: RemotePin, store: OAuthCredentials): PendingLogin => {
+    let shown!: (url: string) => void;
+    const urlShown = new Promise<string>((resolve) => (shown = resolve));
+    const view: PendingLogin['view'] = { startedAt: new Date().toISOString(), authorizationUrl: null };
+    const finished = (async () => {
+      const result = await login({
+        server, pin, previous: await store.stored(server), timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        onAuthorizationUrl: (url) => {
+          view.authorizationUrl = url.href;
+          shown(url.href);
+        },
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+      });
+      await store.save(server, result.secrets, result.authorizationServer, actor);
+    })().then(
+      () => null,
+      (error: unknown) => loginFailure(server, error),
+    );
+    void finished.then((failure) => {
+      pending.delete(server);
+      // Before the URL was shown the request that started it gets the error; after, only the status can.
+      if (failure && view.authorizationUrl) failures.set(server, failure);
+    });
+    const started = Promise.race([
+      urlShown.then((authorizationUrl) => ({ authorizationUrl, opened: false })),
+      finished.then((failure) => {
+        throw inputError(failure ?? `OAuth login of '${server}' ended without an authorization URL`);
+      }),
+    ]);
+    return { view, started };
+  };
+
+  return {
+    async oauthLogins() {
+      const remotes = engine.registry.list().flatMap((entry) => {
+        const pin = pinnedRemote(entry.fingerprint);
+        return pin ? [{ name: entry.name, pin }] : [];
+      });
+      // No remote server, nothing to say: a missing keychain matters only once there is one.
+      if (remotes.length === 0) return [];
+      const store = keychain();
+      const rows: OAuthLoginRow[] = [];
+      for (const { name, pin } of remotes) {
+        const status = await store.status(name);
+        const waiting = pending.get(name);
+        rows.push({
+          name, url: pin.url, loggedIn: status.loggedIn, expiresAt: status.expiresAt, expired: status.expired,
+          refreshToken: status.refreshToken, authorizationServer: status.authorizationServer,
+          pending: waiting ? { ...waiting.view } : null,
+          lastError: failures.get(name) ?? null,
+        });
+      }
+      return rows;
+    },
+    async startOAuthLogin({ name }) {
+      const running = pending.get(name);
+      if (running) return running.started;
+      const store = keychain();
+      const entry = start(name, pinOf(name), store);
+      pending.set(name, entry);
+      failures.delete(name);
+      return entry.started;
+    },
+    async oauthLogout({ name }) {
+      return { removed: await keychain().logout(name, actor) };
+    },
+  };
+}

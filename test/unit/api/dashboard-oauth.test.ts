@@ -1,0 +1,111 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createOAuthMethods } from '../../../main/firewall/api/dashboard-oauth.js';
+import { createEngine, type Engine } from '../../../main/firewall/engine.js';
+import { createMemorySecretStore } from '../../../main/firewall/identity/memory-store.js';
+import type { oauthLogin, OAuthLoginOptions } from '../../../main/firewall/identity/oauth-login.js';
+import { RedirectTimeoutError } from '../../../main/firewall/identity/oauth-redirect-listener.js';
+import { remoteFingerprint } from '../../../main/firewall/registry/registry.js';
+import { approveServer } from '../../../main/firewall/registry/registry-actions.js';
+import { REPO_ROOT } from '../../helpers/paths.js';
+
+// The dashboard's side of `auth login`: everything around the flow (which is oauthLogin's,
+// tested on its own), with the flow replaced by one the test steers.
+
+const URL_OF = 'https://mcp.example.test/mcp';
+const inputError = (message: string) => new Error(message);
+
+/** A login the test ends by hand: `show` plays discovery reaching the URL, `finish` the browser coming back. */
+function steeredLogin() {
+  const calls: OAuthLoginOptions[] = [];
+  let end!: { resolve: () => void; reject: (error: Error) => void };
+  const login = (async (options: OAuthLoginOptions) => {
+    calls.push(options);
+    await new Promise<void>((resolve, reject) => (end = { resolve, reject }));
+    const secrets = { AUTHORIZATION: 'Bearer t', OAUTH_CLIENT: JSON.stringify({ client_id: 'c1' }), OAUTH_SERVER: JSON.stringify({ authorizationServerUrl: 'https://as.example.test/' }) };
+    return { secrets, authorizationServer: 'https://as.example.test/', registered: true };
+  }) as typeof oauthLogin;
+  return {
+    login, calls,
+    show: () => calls.at(-1)!.onAuthorizationUrl(new URL('https://as.example.test/authorize?state=s')),
+    finish: () => end.resolve(),
+    fail: (error: Error) => end.reject(error),
+  };
+}
+
+describe('OAuth logins from the dashboard', () => {
+  let dir: string;
+  let engine: Engine;
+  afterEach(() => {
+    engine?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const makeEngine = (withKeychain: boolean) => {
+    dir = mkdtempSync(join(tmpdir(), 'mcpfw-oauth-ui-'));
+    engine = createEngine({ dataDir: dir, defaultPolicyFile: join(REPO_ROOT, 'resources', 'default-policy.yaml'), ...(withKeychain ? { secretStore: createMemorySecretStore() } : {}) });
+    approveServer(engine.registry, engine.audit, 'tracker', 'test', remoteFingerprint(URL_OF));
+    engine.approveServer('local', 'test');
+  };
+  const settle = () => new Promise((r) => setTimeout(r, 10));
+
+  it('fails with a clear error when the engine has no keychain', async () => {
+    makeEngine(false);
+    const methods = createOAuthMethods(engine, 'dashboard', inputError, { login: steeredLogin().login });
+    await expect(methods.oauthLogins()).rejects.toThrow(/without an OS keychain/);
+    await expect(methods.startOAuthLogin({ name: 'tracker' })).rejects.toThrow(/without an OS keychain/);
+  });
+
+  it('lists only servers pinned to a URL, and refuses a login of any other', async () => {
+    makeEngine(true);
+    const methods = createOAuthMethods(engine, 'dashboard', inputError, { login: steeredLogin().login });
+    expect((await methods.oauthLogins()).map((row) => [row.name, row.url, row.loggedIn])).toEqual([['tracker', URL_OF, false]]);
+    await expect(methods.startOAuthLogin({ name: 'local' })).rejects.toThrow(/'local' is not registered with a URL/);
+    await expect(methods.startOAuthLogin({ name: 'nobody' })).rejects.toThrow(/'nobody' is not in the approved registry/);
+  });
+
+  it('answers with the URL at once, shares one login between clicks, and stores it when the browser is back', async () => {
+    makeEngine(true);
+    const steered = steeredLogin();
+    const methods = createOAuthMethods(engine, 'dashboard', inputError, { login: steered.login });
+    const first = methods.startOAuthLogin({ name: 'tracker' });
+    const second = methods.startOAuthLogin({ name: 'tracker' });
+    await settle();
+    steered.show();
+    expect(await first).toEqual({ authorizationUrl: 'https://as.example.test/authorize?state=s', opened: false });
+    expect(await second).toEqual(await first);
+    expect(steered.calls).toHaveLength(1);
+    expect((await methods.oauthLogins())[0]!.pending?.authorizationUrl).toBe('https://as.example.test/authorize?state=s');
+
+    steered.finish();
+    await settle();
+    const [row] = await methods.oauthLogins();
+    expect(row).toMatchObject({ loggedIn: true, pending: null, lastError: null, authorizationServer: 'https://as.example.test/' });
+    const audit = engine.db.prepare("SELECT actor_id, decision FROM mcp_audit WHERE rule_id = 'oauth'").all();
+    expect(audit).toEqual([{ actor_id: 'dashboard', decision: 'OAUTH_LOGIN' }]);
+
+    expect(await methods.oauthLogout({ name: 'tracker' })).toEqual({ removed: ['AUTHORIZATION', 'OAUTH_CLIENT', 'OAUTH_SERVER'] });
+    expect((await methods.oauthLogins())[0]!.loggedIn).toBe(false);
+  });
+
+  it('keeps why a login failed after its URL was shown, until the next one', async () => {
+    makeEngine(true);
+    const steered = steeredLogin();
+    const methods = createOAuthMethods(engine, 'dashboard', inputError, { login: steered.login });
+    const started = methods.startOAuthLogin({ name: 'tracker' });
+    await settle();
+    steered.show();
+    await started;
+    steered.fail(new RedirectTimeoutError('no redirect from the browser within 300 s'));
+    await settle();
+    expect((await methods.oauthLogins())[0]).toMatchObject({ loggedIn: false, pending: null, lastError: 'no redirect from the browser within 300 s; press Log in again to retry' });
+
+    const again = methods.startOAuthLogin({ name: 'tracker' });
+    await settle();
+    expect((await methods.oauthLogins())[0]!.lastError).toBeNull();
+    // Refused before any URL: the click itself gets the error.
+    steered.fail(new Error('the server offers no OAuth metadata'));
+    await expect(again).rejects.toThrow("OAuth login of 'tracker' failed: the server offers no OAuth metadata");
+  });
+});
