@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -138,5 +140,17 @@ describe('mcp-firewall auth login (the MCP OAuth flow against the pinned URL)', 
 
   it('only logs in to a server pinned with a URL', async () => {
     await expect(run(['login', 'never-approved'])).rejects.toThrow(/not in the approved registry.*registry approve never-approved --url URL/);
+  });
+
+  it('says why a server it cannot reach failed, not only "fetch failed"', async () => {
+    // A port nothing listens on: the listener is closed before the login starts.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const engineStore = createEngineStore({ MCP_FIREWALL_HOME: home });
+    approveServer(engineStore.registry, createAuditLog(engineStore.db), 'gone', 'test', remoteFingerprint(`http://127.0.0.1:${port}/mcp`));
+    engineStore.close();
+    await expect(run(['login', 'gone', '--timeout', '5'])).rejects.toThrow(/^OAuth login of 'gone' failed: fetch failed \(ECONNREFUSED\)$/);
   });
 });

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createKeytarStore } from '../../firewall/identity/keytar-store.js';
-import { oauthLogin } from '../../firewall/identity/oauth-login.js';
+import { oauthLogin, oauthLoginFailure } from '../../firewall/identity/oauth-login.js';
 import { RedirectTimeoutError } from '../../firewall/identity/oauth-redirect-listener.js';
 import { openOAuthSession, type OAuthSession } from '../../firewall/identity/oauth-session.js';
 import type { OAuthStatus } from '../../firewall/identity/oauth-credentials.js';
@@ -70,7 +70,7 @@ async function login(session: OAuthSession, server: string, parsed: ParsedArgs, 
     });
   } catch (error) {
     if (error instanceof RedirectTimeoutError) throw new Error(`${error.message}; run 'mcp-firewall auth login ${server}' again (--timeout SECONDS to wait longer)`);
-    throw new Error(`OAuth login of '${server}' failed: ${(error as Error).message}`);
+    throw new Error(oauthLoginFailure(server, error));
   }
   await session.credentials.save(server, result.secrets, result.authorizationServer, 'cli');
   const status = await session.credentials.status(server);

@@ -1,7 +1,7 @@
 import type { OAuthLoginRow, OAuthLoginStarted } from '../../../preload/contract.js';
 import type { Engine } from '../engine.js';
 import { createOAuthCredentials, type OAuthCredentials } from '../identity/oauth-credentials.js';
-import { oauthLogin } from '../identity/oauth-login.js';
+import { oauthLogin, oauthLoginFailure } from '../identity/oauth-login.js';
 import { RedirectTimeoutError } from '../identity/oauth-redirect-listener.js';
 import { createSecretIndex } from '../identity/secret-index.js';
 import { pinnedRemote, type RemotePin } from '../registry/registry.js';
@@ -36,7 +36,7 @@ interface PendingLogin {
 
 function loginFailure(server: string, error: unknown): string {
   if (error instanceof RedirectTimeoutError) return `${error.message}; press Log in again to retry`;
-  return `OAuth login of '${server}' failed: ${(error as Error).message}`;
+  return oauthLoginFailure(server, error);
 }
 
 export function createOAuthMethods(engine: Engine, actor: string, inputError: (message: string) => Error, options: OAuthMethodsOptions = {}): OAuthMethods {

@@ -82,3 +82,14 @@ export async function oauthLogin(options: OAuthLoginOptions): Promise<OAuthLogin
     await listener.close();
   }
 }
+
+/**
+ * Why a login failed, in one line. fetch's own error says only "fetch failed"; the reason
+ * (ECONNREFUSED, a certificate, a DNS name) is in its cause.
+ */
+export function oauthLoginFailure(server: string, error: unknown): string {
+  const message = (error as Error).message;
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  const detail = cause?.code ?? cause?.message;
+  return `OAuth login of '${server}' failed: ${detail && !message.includes(detail) ? `${message} (${detail})` : message}`;
+}
