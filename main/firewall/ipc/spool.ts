@@ -58,7 +58,8 @@ export function createSpool(db: DatabaseSync, audit: AuditLog, dir: string, inte
   const { sliceBytes, sliceGapMs, catchUpBytes } = pacing;
   db.exec(SCHEMA);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const sessions = () => db.prepare('SELECT * FROM spool_sessions').all() as unknown as SessionRow[];
+  const allSessions = db.prepare('SELECT * FROM spool_sessions');
+  const sessions = () => allSessions.all() as unknown as SessionRow[];
   const moveOffset = db.prepare('UPDATE spool_sessions SET read_offset = ? WHERE session_id = ?');
 
   /** Folds the session's complete lines, about `budget` bytes of them; true if more are left. */
@@ -125,20 +126,39 @@ export function createSpool(db: DatabaseSync, audit: AuditLog, dir: string, inte
     }
   }
 
+  /**
+   * Folds each session, one failure not stopping the others: a spool file that cannot be
+   * read (EACCES, EMFILE) must not keep every other session's rows out of the table, where
+   * the gates look for them. Its rows wait in the file; the first failure is returned.
+   */
+  const foldEach = (budget: number): { more: boolean; failure?: unknown } => {
+    let more = false;
+    let failure: unknown;
+    let rows: SessionRow[];
+    try {
+      rows = sessions();
+    } catch (error) {
+      return { more, failure: error }; // the database itself: nothing to fold until it answers
+    }
+    for (const row of rows) {
+      try {
+        more = ingestSession(row, budget) || more;
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+    return failure === undefined ? { more } : { more, failure };
+  };
   const ingest = () => {
-    for (const row of sessions()) ingestSession(row);
+    const { failure } = foldEach(Infinity);
+    if (failure !== undefined) throw failure;
   };
   // A failed fold (database busy or gone) is retried next tick: the rows wait in the files.
   let sliceTimer: NodeJS.Timeout | null = null;
   const foldSlice = () => {
     sliceTimer = null;
-    let more = false;
-    try {
-      for (const row of sessions()) more = ingestSession(row, sliceBytes) || more;
-    } catch {
-      return; // retried on the next tick
-    }
-    if (more) {
+    // A session that failed is tried again with the next slice or tick; the rest go on.
+    if (foldEach(sliceBytes).more) {
       sliceTimer = setTimeout(foldSlice, sliceGapMs);
       sliceTimer.unref();
     }

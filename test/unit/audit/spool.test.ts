@@ -122,3 +122,26 @@ describe('audit spool, folding on its timer', () => {
     spool.close();
   });
 });
+
+describe('audit spool, one session it cannot read', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('folds every other session on its timer, and ingest() folds them too before it reports the failure', () => {
+    vi.useFakeTimers();
+    const { dir, db, audit } = fresh();
+    const spool = createSpool(db, audit, join(dir, 'spool'), 100);
+    const broken = spool.open('ses_broken', 'files', 'cursor');
+    const healthy = spool.open('ses_ok', 'memory', 'cursor');
+    // Opening it fails (a link to itself: ELOOP), as EACCES or EMFILE would; it is listed first.
+    rmSync(broken);
+    symlinkSync(broken, broken);
+    appendFileSync(healthy, `${JSON.stringify({ event: 'call', decision: 'ALLOW', toolName: 'on-time' })}\n`);
+    vi.advanceTimersByTime(100);
+    expect(rows(db).map((r) => r.tool_name)).toEqual(['on-time']);
+    appendFileSync(healthy, `${JSON.stringify({ event: 'call', decision: 'ALLOW', toolName: 'asked-for' })}\n`);
+    expect(() => spool.ingest()).toThrow(/ELOOP/);
+    expect(rows(db).map((r) => r.tool_name)).toEqual(['on-time', 'asked-for']);
+    rmSync(broken);
+    spool.close();
+  });
+});
