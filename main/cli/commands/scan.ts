@@ -57,8 +57,24 @@ export function coreDeps(deps: ClientCommandDeps, io: CliIo, parsed: ClientArgs)
     ...(deps.registerServer ? { registerServer: deps.registerServer } : {}),
     // Without a running engine the port is a guess: protect routes new entries to it as
     // before, but moves no existing route there (whatever holds it now would get them).
-    ...(deps.remote ? { remote: { ...deps.remote, running: deps.remote.running ?? readControlInfo(io.env) !== null } } : {}),
+    ...(deps.remote ? { remote: { ...deps.remote, running: deps.remote.running ?? engineAlive(io.env) } } : {}),
   };
+}
+
+/**
+ * An engine announced itself (control.json) and its process is still there. An engine that
+ * crashed leaves control.json behind, naming a port anyone may hold now: that is no engine.
+ */
+function engineAlive(env: NodeJS.ProcessEnv): boolean {
+  const control = readControlInfo(env);
+  if (!control) return false;
+  try {
+    process.kill(control.info.pid, 0);
+    return true;
+  } catch {
+    // ESRCH (gone), EPERM (another user's process under a reused pid), or no pid at all.
+    return false;
+  }
 }
 
 export const SCAN_USAGE = 'usage: mcp-firewall scan [--json] [--client ID] [--project DIR]…';

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -176,6 +177,20 @@ describe('the protect command moves routes only to a port a running engine annou
     const entries = (JSON.parse(running.join('')) as EditReport).entries;
     expect(entries.find((e) => e.name === 'docs')).toMatchObject({ outcome: 'repointed', route: { from: route(A, 'docs'), to: route(B, 'docs') } });
     expect(gemini()).toContain(route(B, 'docs'));
+  });
+
+  it('moves nothing on the word of a control.json whose engine is gone (a crash leaves it behind; the port may be anyone\'s now)', async () => {
+    setup();
+    await protectClients(on(A), { client: 'gemini-cli' });
+    const routed = gemini();
+    const gone = spawnSync(process.execPath, ['-e', '']).pid;
+    mkdirSync(fx.dataDir, { recursive: true });
+    writeFileSync(join(fx.dataDir, 'control.json'), JSON.stringify({ port: B, socket: join(fx.dataDir, 'engine.sock'), pid: gone }));
+    writeFileSync(join(fx.dataDir, 'control-token'), 'token\n');
+    const out: string[] = [];
+    expect(await command()(['--client', 'gemini-cli'], cliIo(out))).toBe(0);
+    expect(out.join('')).toMatch(/remote: not routed +gemini-cli {2}docs .*the firewall is not running, so it is left as is/);
+    expect(gemini()).toBe(routed);
   });
 });
 
