@@ -29,7 +29,7 @@ export function engineClientsDeps(engine: Engine, launch: ClientLaunch, actor: s
   });
 }
 
-export function engineRemoteRoutes(engine: Engine, port: number): RemoteRoutes {
+function engineRemoteRoutes(engine: Engine, port: number): RemoteRoutes {
   return {
     port,
     standing: (name, url) => remoteStanding(engine.registry, name, url),

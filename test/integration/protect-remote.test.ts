@@ -1,11 +1,23 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeHome, removeHome, startEngine, type RunningEngine } from '../helpers/engine-harness.js';
 import { startEverythingHttp, startEverythingSse, type RemoteServer } from '../helpers/remote-server.js';
+
+/** Connects as the client would, calls echo, hangs up; returns the result's content as JSON. */
+async function echoThrough(transport: Transport, message: string): Promise<string> {
+  const client = new Client({ name: 'claude-code-stand-in', version: '1.0.0' });
+  await client.connect(transport);
+  try {
+    return JSON.stringify((await client.callTool({ name: 'echo', arguments: { message } })).content);
+  } finally {
+    await client.close();
+  }
+}
 
 interface ClaudeHome {
   engine: RunningEngine;
@@ -68,14 +80,7 @@ describe('protect routes a remote entry of a real client config through the HTTP
     expect(approve.code, approve.stderr).toBe(0);
     expect(approve.stdout).toContain(`launch line pinned: url ${home.everything.url}`);
 
-    const client = new Client({ name: 'claude-code-stand-in', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(routed.url)));
-    try {
-      const result = await client.callTool({ name: 'echo', arguments: { message: 'via the routed config' } });
-      expect(JSON.stringify(result.content)).toContain('via the routed config');
-    } finally {
-      await client.close();
-    }
+    expect(await echoThrough(new StreamableHTTPClientTransport(new URL(routed.url)), 'via the routed config')).toContain('via the routed config');
 
     expect(home.engine.cli(['unprotect', '--client', 'claude-code']).code).toBe(0);
     expect(readFileSync(home.configFile, 'utf8')).toBe(home.original);
@@ -112,14 +117,7 @@ describe('protect routes a legacy SSE entry of a real client config through the 
     expect(approve.code, approve.stderr).toBe(0);
     expect(approve.stdout).toContain(`launch line pinned: sse-url ${home.everything.url}`);
 
-    const client = new Client({ name: 'claude-code-stand-in', version: '1.0.0' });
-    await client.connect(new SSEClientTransport(new URL(routed.url)));
-    try {
-      const result = await client.callTool({ name: 'echo', arguments: { message: 'via the routed sse config' } });
-      expect(JSON.stringify(result.content)).toContain('via the routed sse config');
-    } finally {
-      await client.close();
-    }
+    expect(await echoThrough(new SSEClientTransport(new URL(routed.url)), 'via the routed sse config')).toContain('via the routed sse config');
 
     expect(home.engine.cli(['unprotect', '--client', 'claude-code']).code).toBe(0);
     expect(readFileSync(home.configFile, 'utf8')).toBe(home.original);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { writeAll } from '../clients/file-io.js';
 import { openReadOnly } from '../store/database.js';
 import { readAuditRows, type RowRange } from './export-rows.js';
 
@@ -44,9 +45,4 @@ export function exportJsonlToFile(databaseFile: string, range: RowRange, file: s
     rmSync(temporary, { force: true });
     throw error;
   }
-}
-
-// write(2) may take less than it was given (a full disk says so only on the next call).
-function writeAll(fd: number, bytes: Buffer): void {
-  for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset);
 }

@@ -2,6 +2,8 @@ import type { ClientBase } from 'pg';
 import { EXPORT_COLUMNS, type ExportColumn } from './export-rows.js';
 import { PostgresExportError } from './export-postgres-errors.js';
 
+const TEXT = { ddl: 'text', accepts: ['text', 'character varying'] };
+
 /**
  * Postgres types for our columns. event_time is timestamptz so the seed's gate query,
  * `event_time >= NOW() - INTERVAL '10 minutes'`, runs unchanged in the warehouse.
@@ -9,25 +11,25 @@ import { PostgresExportError } from './export-postgres-errors.js';
 const COLUMN_TYPES: Record<ExportColumn | 'chain_id', { ddl: string; accepts: string[]; notNull?: boolean }> = {
   id: { ddl: 'bigint', accepts: ['bigint'], notNull: true },
   event_time: { ddl: 'timestamptz', accepts: ['timestamp with time zone'], notNull: true },
-  event: { ddl: 'text', accepts: ['text', 'character varying'], notNull: true },
-  actor_id: { ddl: 'text', accepts: ['text', 'character varying'] },
-  client: { ddl: 'text', accepts: ['text', 'character varying'] },
-  server_name: { ddl: 'text', accepts: ['text', 'character varying'] },
-  tool_name: { ddl: 'text', accepts: ['text', 'character varying'] },
-  method: { ddl: 'text', accepts: ['text', 'character varying'] },
-  action_class: { ddl: 'text', accepts: ['text', 'character varying'] },
-  decision: { ddl: 'text', accepts: ['text', 'character varying'], notNull: true },
-  approval_id: { ddl: 'text', accepts: ['text', 'character varying'] },
-  rule_id: { ddl: 'text', accepts: ['text', 'character varying'] },
-  reason: { ddl: 'text', accepts: ['text', 'character varying'] },
-  session_id: { ddl: 'text', accepts: ['text', 'character varying'] },
-  request_id: { ddl: 'text', accepts: ['text', 'character varying'] },
-  args_digest: { ddl: 'text', accepts: ['text', 'character varying'] },
+  event: { ...TEXT, notNull: true },
+  actor_id: TEXT,
+  client: TEXT,
+  server_name: TEXT,
+  tool_name: TEXT,
+  method: TEXT,
+  action_class: TEXT,
+  decision: { ...TEXT, notNull: true },
+  approval_id: TEXT,
+  rule_id: TEXT,
+  reason: TEXT,
+  session_id: TEXT,
+  request_id: TEXT,
+  args_digest: TEXT,
   latency_ms: { ddl: 'double precision', accepts: ['double precision', 'numeric'] },
-  prev_hash: { ddl: 'text', accepts: ['text', 'character varying'], notNull: true },
-  row_hash: { ddl: 'text', accepts: ['text', 'character varying'], notNull: true },
+  prev_hash: { ...TEXT, notNull: true },
+  row_hash: { ...TEXT, notNull: true },
   // Which machine's trail a row came from (export-rows.ts: trailChainId); ids repeat across trails.
-  chain_id: { ddl: 'text', accepts: ['text', 'character varying'], notNull: true },
+  chain_id: { ...TEXT, notNull: true },
 };
 
 export const TABLE_COLUMNS = [...EXPORT_COLUMNS, 'chain_id'] as const;

@@ -47,8 +47,7 @@ export function atomicWrite(path: string, data: Buffer | string, fallbackMode = 
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   const fd = openSync(tmp, 'wx', mode);
   try {
-    // writeSync may write less than asked (a full disk, a signal): loop until all is out.
-    for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+    writeAll(fd, bytes);
     fsyncSync(fd);
   } catch (err) {
     closeSync(fd);
@@ -66,4 +65,9 @@ export function atomicWrite(path: string, data: Buffer | string, fallbackMode = 
     }
     throw err;
   }
+}
+
+/** writeSync may write less than asked (a full disk, a signal): loops until all is out. */
+export function writeAll(fd: number, bytes: Buffer): void {
+  for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
 }
