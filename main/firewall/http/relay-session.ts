@@ -13,7 +13,7 @@ import { untilDrained, type Backpressure } from './backpressure.js';
 import { lineWritable } from './line-writable.js';
 import { createSseUpstream } from './sse-upstream.js';
 import { createUpstream } from './upstream.js';
-import type { UpstreamOptions, UpstreamProcess } from './upstream-parts.js';
+import { responsesIn, type UpstreamOptions, type UpstreamProcess } from './upstream-parts.js';
 
 /** Which server a session relays to and how it reaches the engine: the same for each session of the server. */
 export interface RelayContext {
@@ -85,8 +85,7 @@ export function startRelaySession(context: RelayContext, options: RelayClient): 
       responses = [{ jsonrpc: '2.0', id: sniffed }];
     } else {
       try {
-        const parsed = JSON.parse(line) as unknown;
-        responses = ((Array.isArray(parsed) ? parsed : [parsed]) as JsonRpcMessage[]).filter((m) => m && typeof m === 'object' && m.method === undefined && m.id !== undefined);
+        responses = responsesIn(JSON.parse(line));
       } catch {
         // the relay writes JSON only; anything else goes on unchanged
       }

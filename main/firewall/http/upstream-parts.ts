@@ -83,12 +83,16 @@ export function toRelayLine(text: string): { line: string; responses: JsonRpcMes
   const line = text.replace(/\r\n|\r|\n/g, ' ').trim();
   if (!line) return null;
   try {
-    const parsed = JSON.parse(line) as JsonRpcMessage | JsonRpcMessage[];
-    const members = Array.isArray(parsed) ? parsed : [parsed];
-    return { line, responses: members.filter((m) => !!m && typeof m === 'object' && m.method === undefined && m.id !== undefined) };
+    return { line, responses: responsesIn(JSON.parse(line)) };
   } catch {
     return { line, responses: [] };
   }
+}
+
+/** The responses (not requests or notifications) in a parsed message or batch. */
+export function responsesIn(parsed: unknown): JsonRpcMessage[] {
+  const members = (Array.isArray(parsed) ? parsed : [parsed]) as JsonRpcMessage[];
+  return members.filter((m) => !!m && typeof m === 'object' && m.method === undefined && m.id !== undefined);
 }
 
 /** The messages of one relay line and the ids of the requests among them. */

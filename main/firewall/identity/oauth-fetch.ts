@@ -1,4 +1,4 @@
-import { LOOPBACK_HOSTS } from '../registry/registry.js';
+import { credentialUnsafe } from '../registry/registry.js';
 
 // Every OAuth request the firewall makes (discovery, registration, token, refresh) goes
 // through this fetch. It only reaches origins a trusted document named — the pinned
@@ -22,10 +22,9 @@ export function oauthUrlProblem(value: string | URL): string | null {
   } catch {
     return `'${String(value)}' is not a URL`;
   }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) {
-    return `${url.origin} is not https (plain http is accepted only on this machine)`;
-  }
-  if (url.username || url.password) return `${url.origin} carries credentials in the URL`;
+  const unsafe = credentialUnsafe(url);
+  if (unsafe === 'cleartext') return `${url.origin} is not https (plain http is accepted only on this machine)`;
+  if (unsafe === 'userinfo') return `${url.origin} carries credentials in the URL`;
   return null;
 }
 

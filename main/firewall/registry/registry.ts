@@ -82,10 +82,19 @@ export function remoteUrlProblem(value: unknown): string | null {
   } catch {
     return `'${value}' is not a URL`;
   }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) {
-    return `'${value}': a remote server must use https (plain http only on localhost)`;
-  }
-  if (url.username || url.password) return `'${value}' carries credentials; store them with: mcp-firewall secrets set NAME AUTHORIZATION`;
+  const unsafe = credentialUnsafe(url);
+  if (unsafe === 'cleartext') return `'${value}': a remote server must use https (plain http only on localhost)`;
+  if (unsafe === 'userinfo') return `'${value}' carries credentials; store them with: mcp-firewall secrets set NAME AUTHORIZATION`;
+  return null;
+}
+
+/**
+ * What makes `url` unfit to be sent a credential (the remote server's, OAuth's): plain
+ * http off this machine, or credentials in the URL itself. One rule for every such URL.
+ */
+export function credentialUnsafe(url: URL): 'cleartext' | 'userinfo' | null {
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) return 'cleartext';
+  if (url.username || url.password) return 'userinfo';
   return null;
 }
 
@@ -97,10 +106,6 @@ export function pinnedRemote(fp: LaunchFingerprint | null): RemotePin | null {
   return null;
 }
 
-/** The pinned URL of a remote server (either transport), or null for a stdio (or not yet pinned) one. */
-export function pinnedUrl(fp: LaunchFingerprint | null): string | null {
-  return pinnedRemote(fp)?.url ?? null;
-}
 
 export function formatFingerprint(fp: LaunchFingerprint): string {
   return [fp.command, ...fp.args].map((part) => (/^[\w@%+=:,./-]+$/.test(part) ? part : JSON.stringify(part))).join(' ');

@@ -6,7 +6,7 @@ import { loadState } from '../../../main/firewall/clients/bookkeeping.js';
 import { editorFor } from '../../../main/firewall/clients/formats/index.js';
 import { protectClients, scanClients, unprotectClients, type EditDeps, type EditReport, type EntryResult } from '../../../main/firewall/clients/index.js';
 import { createAuditLog, type AuditLog } from '../../../main/firewall/audit/audit-log.js';
-import { createRegistry, pinnedUrl, remoteFingerprint, type Registry } from '../../../main/firewall/registry/registry.js';
+import { createRegistry, pinnedRemote, remoteFingerprint, type Registry } from '../../../main/firewall/registry/registry.js';
 import { proposeRemote, remoteStanding } from '../../../main/firewall/registry/remote-proposal.js';
 import { openDatabase } from '../../../main/firewall/store/database.js';
 import { createFixtureHome, type FixtureHome } from './fixture-home.js';
@@ -113,7 +113,7 @@ describe('protect routes Streamable HTTP entries through the interposer', () => 
     for (const [name, url] of Object.entries(originals)) {
       expect(registry.get(name)).toBeNull();
       expect(registry.pending(name)).toEqual(remoteFingerprint(url));
-      expect(pinnedUrl(registry.approve(name).fingerprint)).toBe(url);
+      expect(pinnedRemote(registry.approve(name).fingerprint)?.url).toBe(url);
     }
   });
 
@@ -212,7 +212,7 @@ describe('protect routes Streamable HTTP entries through the interposer', () => 
     expect(entry(report, 'windsurf', 'figma')).toMatchObject({ outcome: 'remote-not-routed', detail: expect.stringContaining('registered as a local server (npx figma-mcp)') });
     expect(json(FILES.claude).mcpServers.notion!.url).toBe('https://mcp.notion.com/mcp');
     expect(read(FILES.claude)).not.toBe(beforeClaude); // its stdio entries were still wrapped
-    expect(pinnedUrl(registry.get('notion')!.fingerprint)).toBe('https://elsewhere.example.com/mcp');
+    expect(pinnedRemote(registry.get('notion')!.fingerprint)?.url).toBe('https://elsewhere.example.com/mcp');
     expect(registry.pending('notion')).toBeNull();
     expect(registry.pending('figma')).toBeNull();
   });
