@@ -81,4 +81,12 @@ describe('an OAuth-protected remote server through the interposer', () => {
     const refreshes = engine.db.prepare("SELECT decision, reason FROM mcp_audit WHERE event = 'secret' AND rule_id = 'oauth' AND server_name = 'tracker' AND decision LIKE 'OAUTH_REFRESH%'").all();
     expect(refreshes).toEqual([{ decision: 'OAUTH_REFRESH', reason: 'access token refused by the server: refreshed' }]);
   });
+
+  it('does not send the tokens to a URL the server was re-pinned to after the login', async () => {
+    // The same server under another name of this machine: a URL the login was not for.
+    const moved = remote.url.replace('127.0.0.1', 'localhost');
+    approveServer(engine.registry, engine.audit, 'tracker', 'test', remoteFingerprint(moved));
+    const client = new Client({ name: 'oauth-test', version: '1.0.0' });
+    await expect(client.connect(new StreamableHTTPClientTransport(endpoint('tracker')))).rejects.toThrow(/HTTP 401.*mcp-firewall auth login tracker/);
+  });
 });

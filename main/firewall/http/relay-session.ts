@@ -6,6 +6,7 @@ import type { AuditEntry } from '../audit/audit-log.js';
 import type { ActionClass } from '../policy/types.js';
 import { createKeytarStore } from '../identity/keytar-store.js';
 import type { SecretStore } from '../identity/secret-store.js';
+import { oauthTokensFit } from '../identity/oauth-secrets.js';
 import { upstreamOAuth, type UpstreamOAuth } from '../identity/oauth-upstream.js';
 import { runShim } from '../proxy/shim.js';
 import { remoteFingerprint, type RemotePin } from '../registry/registry.js';
@@ -102,21 +103,26 @@ export function startRelaySession(context: RelayContext, options: RelayClient): 
 
   // The relay's verdict on each tools/call it sends, so the upstream picks the credential by class.
   const classById = new Map<string, ActionClass>();
-  const spawnUpstream = ((_command: string, _args: string[], spawnOptions: { env?: NodeJS.ProcessEnv }) =>
-    ADAPTERS[options.target.transport]({
+  const spawnUpstream = ((_command: string, _args: string[], spawnOptions: { env?: NodeJS.ProcessEnv }) => {
+    const secrets = spawnOptions.env ?? {};
+    // OAuth tokens go only to the URL they were obtained for; after a re-pin the server's
+    // 401 tells the client to run `auth login` for the new one.
+    const tokensFit = oauthTokensFit(secrets, options.target.url);
+    return ADAPTERS[options.target.transport]({
       server: context.server,
       url: options.target.url,
-      ...(spawnOptions.env?.AUTHORIZATION ? { authorization: spawnOptions.env.AUTHORIZATION } : {}),
-      ...(spawnOptions.env?.AUTHORIZATION_READ ? { readAuthorization: spawnOptions.env.AUTHORIZATION_READ } : {}),
+      ...(secrets.AUTHORIZATION && tokensFit ? { authorization: secrets.AUTHORIZATION } : {}),
+      ...(secrets.AUTHORIZATION_READ ? { readAuthorization: secrets.AUTHORIZATION_READ } : {}),
       // A server logged in with `auth login`: its tokens are refreshed, and written back, as they expire.
-      ...oauthOption(context, spawnOptions.env ?? {}),
+      ...(tokensFit ? oauthOption(context, secrets) : {}),
       actionClassOf: (requestId) => {
         const key = idKey(requestId);
         const actionClass = classById.get(key);
         classById.delete(key);
         return actionClass;
       },
-    })) as unknown as typeof nodeSpawn;
+    });
+  }) as unknown as typeof nodeSpawn;
 
   void runShim({
     server: context.server,

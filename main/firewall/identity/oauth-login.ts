@@ -6,7 +6,7 @@ import { discoverOAuth, sameIssuer } from './oauth-discovery.js';
 import { guardedOAuthFetch } from './oauth-fetch.js';
 import { createLoginProvider } from './oauth-login-provider.js';
 import { listenForRedirect } from './oauth-redirect-listener.js';
-import { OAUTH_SECRETS, tokenSecrets, type StoredOAuth } from './oauth-secrets.js';
+import { LOGIN_URL, OAUTH_SECRETS, tokenSecrets, type StoredOAuth } from './oauth-secrets.js';
 
 // `mcp-firewall auth login NAME`: the MCP authorization flow, with the firewall as the
 // OAuth client of the pinned server. Discovery is ours (oauth-discovery.ts); the rest —
@@ -73,7 +73,7 @@ export async function oauthLogin(options: OAuthLoginOptions): Promise<OAuthLogin
       secrets: {
         ...tokenSecrets(outcome.tokens, now()),
         [OAUTH_SECRETS.client]: JSON.stringify(outcome.client),
-        [OAUTH_SECRETS.server]: JSON.stringify(outcome.discovery),
+        [OAUTH_SECRETS.server]: JSON.stringify({ ...outcome.discovery, [LOGIN_URL]: options.pin.url }),
       },
       authorizationServer,
       registered: outcome.client !== client,

@@ -22,6 +22,20 @@ export const OAUTH_SECRET_NAMES: readonly string[] = Object.values(OAUTH_SECRETS
 
 const UNKNOWN_EXPIRY = 'unknown';
 
+/** Kept in OAUTH_SERVER beside the discovery state: the pinned URL the login was for. */
+export const LOGIN_URL = 'mcpFirewallLoginUrl';
+
+/**
+ * Whether the OAuth tokens among `values` may be sent to `url`: yes when there is no OAuth
+ * login (a static AUTHORIZATION is the person's own choice), else only to the URL they were
+ * obtained for. A server re-pinned to another URL (`registry approve NAME --url`) does not
+ * inherit them — the new URL could be anyone's — until `auth login` is run for it.
+ */
+export function oauthTokensFit(values: Readonly<Record<string, string | undefined>>, url: string): boolean {
+  if (values[OAUTH_SECRETS.server] === undefined) return true;
+  return parseJson<Record<string, unknown>>(values[OAUTH_SECRETS.server])?.[LOGIN_URL] === url;
+}
+
 /** A server's OAuth state as read back from its secrets. */
 export interface StoredOAuth {
   authorization: string | undefined;
