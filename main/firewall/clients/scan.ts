@@ -70,7 +70,7 @@ function routedRecord(server: DiscoveredServer, deps: ScanDeps, file: LoadedFile
  * through the firewall's registry check, whoever wrote the URL. A route on another port
  * is not protected, even one we wrote: nothing of the firewall's may listen there.
  */
-export function isOurRoute(server: DiscoveredServer, deps: ScanDeps, file: LoadedFile): boolean {
+function isOurRoute(server: DiscoveredServer, deps: ScanDeps, file: LoadedFile): boolean {
   const target = routedTarget(server.url);
   if (!target) return false;
   if (deps.remote !== undefined) return target.port === deps.remote.port;

@@ -15,7 +15,7 @@ export class OAuthOriginError extends Error {
 }
 
 /** Why `value` may not take part in OAuth, or null when it may. */
-export function oauthUrlProblem(value: string | URL): string | null {
+function oauthUrlProblem(value: string | URL): string | null {
   let url: URL;
   try {
     url = new URL(value);

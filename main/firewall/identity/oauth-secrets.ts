@@ -56,7 +56,7 @@ function parseJson<T>(text: string | undefined): T | undefined {
   }
 }
 
-export function parseExpiry(text: string | undefined): number | undefined {
+function parseExpiry(text: string | undefined): number | undefined {
   const at = text === undefined || text === UNKNOWN_EXPIRY ? NaN : Date.parse(text);
   return Number.isFinite(at) ? at : undefined;
 }
