@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { startControlApi } from './api/control-api.js';
 import type { DashboardClientsDeps } from './api/dashboard-service.js';
 import { startClientWatch } from './client-watch.js';
+import { atomicWrite } from './clients/file-io.js';
 import type { ScanRow } from './clients/index.js';
 import { createEngine, type Engine } from './engine.js';
 import { createKeytarStore } from './identity/keytar-store.js';
@@ -61,7 +62,7 @@ export async function startFirewallHost(options: FirewallHostOptions): Promise<F
   });
   bound.secrets = createSecrets({ store: keychain, index: createSecretIndex(engine.db), audit: engine.audit });
   const token = randomBytes(32).toString('base64url');
-  writeFileSync(engine.paths.tokenFile, `${token}\n`, { mode: 0o600 });
+  announce(engine.paths.tokenFile, `${token}\n`);
   const shims = await startShimServer(engine, engine.paths.socket);
   let api;
   try {
@@ -73,7 +74,7 @@ export async function startFirewallHost(options: FirewallHostOptions): Promise<F
   }
   const clientWatch = startClientWatch(engine, options.clients, (row) => options.onShadowEntry?.(row), options.configPollMs ?? 2_000, api.port);
   options.beforeAnnounce?.();
-  writeFileSync(engine.paths.controlFile, JSON.stringify({ port: api.port, socket: engine.paths.socket, pid: process.pid, startedAt: new Date().toISOString() }, null, 2), { mode: 0o600 });
+  announce(engine.paths.controlFile, JSON.stringify({ port: api.port, socket: engine.paths.socket, pid: process.pid, startedAt: new Date().toISOString() }, null, 2));
   let closed = false;
   return {
     engine,
@@ -90,4 +91,15 @@ export async function startFirewallHost(options: FirewallHostOptions): Promise<F
       rmSync(engine.paths.socket, { force: true });
     },
   };
+}
+
+/**
+ * The CLI, the desktop app and tests read these files the moment they appear, so they are
+ * replaced whole (a rewrite in place let a reader see half of control.json). A file a
+ * crashed engine left is removed first: atomicWrite keeps an existing file's mode, and
+ * these must be 0600 whatever the old one was.
+ */
+function announce(path: string, data: string): void {
+  rmSync(path, { force: true });
+  atomicWrite(path, data, 0o600);
 }

@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, linkSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { makeHome, removeHome, startEngine, useEngine } from '../helpers/engine-harness.js';
+import { makeHome, removeHome, startEngine, useEngine, waitFor } from '../helpers/engine-harness.js';
 import { CLI } from '../helpers/paths.js';
 
 function rawRequest(port: number, options: { method?: string; path: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; body: string }> {
@@ -79,6 +79,33 @@ describe('serve', () => {
     expect(existsSync(join(engine.home, 'control.json'))).toBe(false);
     expect(engine.stderr()).toContain('engine stopped');
     removeHome(engine.home);
+  });
+
+  it('replaces the control files a crashed engine left whole, never rewriting them in place', async () => {
+    // A reader polls for control.json and reads it at once; a rewrite in place (truncate,
+    // then write) let it see half the file. A new inode proves a rename; the extra links
+    // keep the old inodes from being freed and handed out again.
+    const home = makeHome();
+    const control = join(home, 'control.json');
+    const tokenFile = join(home, 'control-token');
+    writeFileSync(control, JSON.stringify({ port: 1, socket: join(home, 'gone.sock'), pid: 2 ** 22 + 1 }), { mode: 0o644 });
+    writeFileSync(tokenFile, 'stale\n', { mode: 0o644 });
+    linkSync(control, `${control}.held`);
+    linkSync(tokenFile, `${tokenFile}.held`);
+    const before = { control: statSync(control).ino, token: statSync(tokenFile).ino };
+    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0'], { env: { ...process.env, MCP_FIREWALL_HOME: home }, stdio: 'ignore' });
+    try {
+      await waitFor(() => existsSync(control) && readFileSync(control, 'utf8').includes(`"pid": ${child.pid}`), 'the new engine to announce itself');
+      expect(statSync(control).ino).not.toBe(before.control);
+      expect(statSync(tokenFile).ino).not.toBe(before.token);
+      expect(statSync(control).mode & 0o777).toBe(0o600);
+      expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
+      expect(readFileSync(tokenFile, 'utf8')).not.toContain('stale');
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+      removeHome(home);
+    }
   });
 
   it('refuses to start twice on the same data dir', async () => {
