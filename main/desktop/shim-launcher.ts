@@ -1,12 +1,14 @@
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { atomicWrite } from '../firewall/clients/file-io.js';
 
 /**
  * Client configs protected by the desktop app launch the shim with the app's own runtime,
  * so no system Node is needed. The app binary is only a Node interpreter with
  * ELECTRON_RUN_AS_NODE=1, which a config entry cannot be trusted to carry, so the app
  * writes a two-line launcher into the data dir at every start (the binary's path changes
- * when the app is updated or moved) and protected entries point at that launcher.
+ * when the app is updated or moved) and protected entries point at that launcher. It is
+ * replaced whole: a client launching a server while the app starts must never run half of it.
  * This needs the RunAsNode fuse on (electron-builder.yml); see the note there.
  */
 export function writeShimLauncher(dataDir: string, appBinary: string, platform: NodeJS.Platform = process.platform): string {
@@ -14,12 +16,12 @@ export function writeShimLauncher(dataDir: string, appBinary: string, platform: 
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   if (platform === 'win32') {
     const file = join(dir, 'mcp-firewall-node.cmd');
-    writeFileSync(file, `@echo off\r\nset ELECTRON_RUN_AS_NODE=1\r\n"${appBinary}" %*\r\n`);
+    atomicWrite(file, `@echo off\r\nset ELECTRON_RUN_AS_NODE=1\r\n"${appBinary}" %*\r\n`, 0o700);
     return file;
   }
   const file = join(dir, 'mcp-firewall-node');
   const quoted = `'${appBinary.replace(/'/g, `'\\''`)}'`;
-  writeFileSync(file, `#!/bin/sh\nELECTRON_RUN_AS_NODE=1 exec ${quoted} "$@"\n`, { mode: 0o700 });
+  atomicWrite(file, `#!/bin/sh\nELECTRON_RUN_AS_NODE=1 exec ${quoted} "$@"\n`, 0o700);
   chmodSync(file, 0o700);
   return file;
 }

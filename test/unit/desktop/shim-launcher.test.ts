@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { linkSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeShimLauncher } from '../../../main/desktop/shim-launcher.js';
@@ -18,6 +18,19 @@ describe('shim launcher', () => {
     expect(statSync(launcher).mode & 0o777).toBe(0o700);
     const run = spawnSync(launcher, ['-e', 'console.log(process.env.ELECTRON_RUN_AS_NODE, process.argv.slice(1).join("|"))', 'a b', "it's"], { encoding: 'utf8' });
     expect(run.stdout.trim()).toBe("1 a b|it's");
+  });
+
+  it('replaces the launcher of an earlier start whole, so a client launching meanwhile never runs half of it', () => {
+    if (process.platform === 'win32') return;
+    const dir = mkdtempSync(join(tmpdir(), 'mcpfw-launcher-'));
+    dirs.push(dir);
+    const first = writeShimLauncher(dir, '/old/app', 'linux');
+    // The extra link keeps the old inode allocated, so a new one proves a rename.
+    linkSync(first, `${first}.held`);
+    const second = writeShimLauncher(dir, process.execPath, 'linux');
+    expect(statSync(second).ino).not.toBe(statSync(`${first}.held`).ino);
+    expect(readFileSync(`${first}.held`, 'utf8')).toContain('/old/app');
+    expect(statSync(second).mode & 0o777).toBe(0o700);
   });
 
   it('writes a .cmd on Windows that sets the variable and passes every argument', () => {
