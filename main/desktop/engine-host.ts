@@ -2,7 +2,6 @@ import { createDashboardService, type DashboardClientsDeps, type DashboardServic
 import type { EditReport, ScanRow } from '../firewall/clients/index.js';
 import type { Engine } from '../firewall/engine.js';
 import { startFirewallHost } from '../firewall/host.js';
-import { repointRoutesAtStart } from './stale-routes.js';
 
 export interface EngineHostOptions {
   dataDir: string;
@@ -27,7 +26,7 @@ export interface EngineHost {
   service: DashboardService;
   port: number;
   token: string;
-  /** Routes protect wrote for another port, moved to `port` at start (stale-routes.ts). */
+  /** Routes protect wrote for another port, moved to `port` at start (firewall/repoint-at-start.ts). */
   staleRoutes: EditReport;
   close(): Promise<void>;
 }
@@ -66,7 +65,7 @@ async function startOnPort(options: EngineHostOptions, port: number): Promise<En
     service: createDashboardService(host.engine, options.clients, () => host.port),
     port: host.port,
     token: host.token,
-    staleRoutes: await repointRoutesAtStart(host.engine, options.clients, host.port),
+    staleRoutes: host.staleRoutes,
     close: () => host.close(),
   };
 }

@@ -4,12 +4,13 @@ import { startControlApi } from './api/control-api.js';
 import type { DashboardClientsDeps } from './api/dashboard-service.js';
 import { startClientWatch } from './client-watch.js';
 import { atomicWrite } from './clients/file-io.js';
-import type { ScanRow } from './clients/index.js';
+import type { EditReport, ScanRow } from './clients/index.js';
 import { createEngine, type Engine } from './engine.js';
 import { createKeytarStore } from './identity/keytar-store.js';
 import { createSecretIndex } from './identity/secret-index.js';
 import { createSecrets, type Secrets } from './identity/secrets.js';
 import { startShimServer } from './ipc/shim-server.js';
+import { repointRoutesAtStart } from './repoint-at-start.js';
 
 export interface FirewallHostOptions {
   dataDir: string;
@@ -32,6 +33,8 @@ export interface FirewallHost {
   engine: Engine;
   port: number;
   token: string;
+  /** Routes protect wrote for another port, moved to `port` before control.json appeared (repoint-at-start.ts). */
+  staleRoutes: EditReport;
   close(): Promise<void>;
 }
 
@@ -72,6 +75,8 @@ export async function startFirewallHost(options: FirewallHostOptions): Promise<F
     engine.close();
     throw error;
   }
+  // Before the watch starts, so its first look sees the routes where they now point.
+  const staleRoutes = await repointRoutesAtStart(engine, options.clients, api.port);
   const clientWatch = startClientWatch(engine, options.clients, (row) => options.onShadowEntry?.(row), options.configPollMs ?? 2_000, api.port);
   options.beforeAnnounce?.();
   announce(engine.paths.controlFile, JSON.stringify({ port: api.port, socket: engine.paths.socket, pid: process.pid, startedAt: new Date().toISOString() }, null, 2));
@@ -80,6 +85,7 @@ export async function startFirewallHost(options: FirewallHostOptions): Promise<F
     engine,
     port: api.port,
     token,
+    staleRoutes,
     async close() {
       if (closed) return;
       closed = true;

@@ -66,6 +66,12 @@ export const serveCommand: CommandHandler = async (args, io) => {
     `MCP Firewall engine running (pid ${process.pid})\n` +
       `  data dir    ${dataDir}\n  policy      ${engine.policy.file}\n  control API http://127.0.0.1:${host.port}/api\n  shim socket ${engine.paths.socket}\n`,
   );
+  for (const entry of host.staleRoutes.entries) {
+    io.stderr(entry.route
+      ? `  re-pointed  ${entry.client} ${entry.name} (${entry.file}): ${entry.route.from} -> ${entry.route.to}\n`
+      : `  stale route ${entry.client} ${entry.name} (${entry.file}) left as is: ${entry.detail ?? entry.outcome}\n`);
+  }
+  for (const error of host.staleRoutes.errors) io.stderr(`  stale route in ${error.file} not moved: ${error.message}\n`);
   const code = await stopped;
   await host.close();
   io.stderr('MCP Firewall engine stopped.\n');

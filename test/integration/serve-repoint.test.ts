@@ -15,13 +15,6 @@ interface ScanRow {
   staleRoute?: { port: number; enginePort: number; ours: boolean };
 }
 
-interface EditEntry {
-  name: string;
-  outcome: string;
-  detail?: string;
-  route?: { from: string; to: string };
-}
-
 /** Whatever took the firewall's old port: it counts the requests a dangling route would send it. */
 function squatOn(port: number): Promise<{ server: Server; requests: () => number }> {
   let requests = 0;
@@ -35,7 +28,7 @@ function squatOn(port: number): Promise<{ server: Server; requests: () => number
   });
 }
 
-describe('protect re-points routes it wrote when the engine listens on another port', () => {
+describe('serve re-points routes protect wrote when it listens on another port', () => {
   let everything: RemoteServer;
   let userHome: string;
   let dataHome: string;
@@ -58,7 +51,7 @@ describe('protect re-points routes it wrote when the engine listens on another p
     removeHome(userHome);
   });
 
-  it('moves the entry from port A to the engine on B, the client reaches the server through B, and unprotect restores the file', async () => {
+  it('moves the entry from port A to the engine on B at start, the client reaches the server through B, and unprotect restores the file', async () => {
     // Engine run 1, on port A: the user protects a Claude Code config. The file also holds
     // a route to A that somebody else wrote (lookalike): protect never wrote it.
     first = await startEngine({ home: dataHome, env: env(), cwd: userHome });
@@ -89,37 +82,38 @@ describe('protect re-points routes it wrote when the engine listens on another p
     const portB = second.port;
     expect(portB).not.toBe(portA);
 
-    // scan and the dashboard say the route is stale, and whose it is.
-    const scan = second.cli(['scan', '--json', '--client', 'claude-code']);
-    const rows = (JSON.parse(scan.stdout) as { servers: ScanRow[] }).servers;
-    expect(rows.find((r) => r.name === 'everything')).toMatchObject({
-      status: 'registered',
-      url: everything.url,
-      staleRoute: { port: portA, enginePort: portB, ours: true },
-      note: expect.stringContaining('run mcp-firewall protect to re-point it'),
-    });
-    expect(rows.find((r) => r.name === 'lookalike')).toMatchObject({ staleRoute: { port: portA, enginePort: portB, ours: false } });
-    expect(second.cli(['scan', '--client', 'claude-code']).stdout).toContain(`note: points at a firewall route on port ${portA}, not the firewall's port ${portB}`);
-    const dashboard = (await second.api('POST', '/dashboard/servers')).body as { servers: Array<{ name: string; note: string | null }> };
-    expect(dashboard.servers.find((r) => r.name === 'everything')!.note).toContain(`port ${portA}, not the firewall's port ${portB}`);
-
-    // A dry run reports the move in JSON and writes nothing.
-    const dry = second.cli(['protect', '--client', 'claude-code', '--dry-run', '--json']);
-    expect(dry.code, dry.stderr).toBe(0);
-    const planned = (JSON.parse(dry.stdout) as { entries: EditEntry[] }).entries;
-    expect(planned.find((e) => e.name === 'everything')).toMatchObject({
-      outcome: 'would-repoint', route: { from: `http://127.0.0.1:${portA}/mcp/everything`, to: `http://127.0.0.1:${portB}/mcp/everything` },
-    });
-    expect(servers().everything!.url).toBe(`http://127.0.0.1:${portA}/mcp/everything`);
-
-    const protect = second.cli(['protect', '--client', 'claude-code']);
-    expect(protect.code, protect.stderr).toBe(0);
-    expect(protect.stdout).toMatch(new RegExp(`re-pointed +claude-code {2}everything .*: from port ${portA} to port ${portB}, where the firewall listens`));
-    expect(protect.stdout).toMatch(/remote: not routed +claude-code {2}lookalike .*protect did not write this URL/);
+    // serve moved our route to B before it announced itself, said so, and audited it; the
+    // look-alike (not ours) stays on A, audited as a stale route left alone.
     expect(servers()).toEqual({
       everything: { type: 'http', url: `http://127.0.0.1:${portB}/mcp/everything` },
       lookalike: { type: 'http', url: `http://127.0.0.1:${portA}/mcp/lookalike` },
     });
+    expect(second.stderr()).toContain(`re-pointed  claude-code everything (${configFile}): http://127.0.0.1:${portA}/mcp/everything -> http://127.0.0.1:${portB}/mcp/everything`);
+    expect(second.stderr()).toMatch(/stale route claude-code lookalike .* left as is: .*protect did not write this URL/);
+    const audited = second.cli(['audit', 'query', "SELECT decision, server_name, actor_id FROM mcp_audit WHERE rule_id = 'stale-route' ORDER BY id", '--json']);
+    expect(JSON.parse(audited.stdout)).toEqual([
+      { decision: 'REPOINTED', server_name: 'everything', actor_id: 'engine-start' },
+      { decision: 'STALE_ROUTE', server_name: 'lookalike', actor_id: 'engine-start' },
+    ]);
+
+    // scan and the dashboard: ours is protected again; the look-alike is stale, and not ours.
+    const scan = second.cli(['scan', '--json', '--client', 'claude-code']);
+    const rows = (JSON.parse(scan.stdout) as { servers: ScanRow[] }).servers;
+    expect(rows.find((r) => r.name === 'everything')).toMatchObject({ status: 'protected', url: everything.url });
+    expect(rows.find((r) => r.name === 'everything')!.staleRoute).toBeUndefined();
+    expect(rows.find((r) => r.name === 'lookalike')).toMatchObject({
+      staleRoute: { port: portA, enginePort: portB, ours: false },
+      note: expect.stringContaining('protect did not write this URL'),
+    });
+    expect(second.cli(['scan', '--client', 'claude-code']).stdout).toContain(`note: points at a firewall route on port ${portA}, not the firewall's port ${portB}`);
+    const dashboard = (await second.api('POST', '/dashboard/servers')).body as { servers: Array<{ name: string; note: string | null }> };
+    expect(dashboard.servers.find((r) => r.name === 'lookalike')!.note).toContain(`port ${portA}, not the firewall's port ${portB}`);
+
+    // protect has nothing left to move, and says why it leaves the look-alike.
+    const protect = second.cli(['protect', '--client', 'claude-code']);
+    expect(protect.code, protect.stderr).toBe(0);
+    expect(protect.stdout).toMatch(/remote: not routed +claude-code {2}lookalike .*protect did not write this URL/);
+    expect(protect.stdout).not.toContain('re-pointed');
 
     // The client, using the rewritten URL, reaches the real server through the engine on B.
     const client = new Client({ name: 'claude-code-stand-in', version: '1.0.0' });

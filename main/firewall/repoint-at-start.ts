@@ -1,19 +1,20 @@
-import type { DashboardClientsDeps } from '../firewall/api/dashboard-service.js';
-import { engineClientsDeps } from '../firewall/client-watch.js';
-import { repointStaleRoutes, type EditReport } from '../firewall/clients/index.js';
-import type { Engine } from '../firewall/engine.js';
+import type { DashboardClientsDeps } from './api/dashboard-service.js';
+import { engineClientsDeps } from './client-watch.js';
+import { repointStaleRoutes, type EditReport } from './clients/index.js';
+import type { Engine } from './engine.js';
 
 const ACTOR = 'engine-start';
 
 const EMPTY: EditReport = { entries: [], errors: [], backups: [] };
 
 /**
- * The app prefers 7337 but takes a free port when it is taken, and routed remote entries
- * name the port they were written with. So at every start the routes `protect` wrote for
- * another port are moved to the one the engine got: left alone, their client's traffic
- * (and its headers) would go to whatever listens on the old port. Only our own routes
- * move (clients/stale-route.ts); nothing is protected anew. Audited, never fatal: the
- * engine runs either way and `scan` keeps showing a route this could not move.
+ * Routed remote entries name the port the engine had when `protect` wrote them, and the
+ * port changes: the desktop app falls back to a free one when 7337 is taken, `serve
+ * --port` puts it anywhere. So at every start the routes `protect` wrote for another port
+ * are moved to the one the engine got: left alone, their client's traffic (and its
+ * headers) would go to whatever listens on the old port. Only our own routes move
+ * (clients/stale-route.ts); nothing is protected anew. Audited, never fatal: the engine
+ * runs either way and `scan` keeps showing a route this could not move.
  */
 export async function repointRoutesAtStart(engine: Engine, clients: DashboardClientsDeps, port: number): Promise<EditReport> {
   let report: EditReport;
