@@ -88,21 +88,24 @@ async function measure(label, command, args, env) {
     if (i === 0 && !result.content[0].text.includes(LARGE_PAYLOAD.slice(-40))) throw new Error(`${label}: get-env did not return the payload`);
   }
   large.sort();
-  const rssKb = readRssKb(rpc.child.pid);
+  const { rssKb, privateKb } = readMemoryKb(rpc.child.pid);
   rpc.child.stdin.end();
   await new Promise((r) => rpc.child.once('exit', r));
   samples.sort();
   const pct = (p) => samples[Math.min(samples.length - 1, Math.floor(p * samples.length))];
   const mean = samples.reduce((a, b) => a + b, 0) / samples.length;
-  return { label, p50: pct(0.5), p99: pct(0.99), sequentialPerSec: 1e6 / mean, pipelinedPerSec, coldStartMs, rssKb, largeP50: large[Math.floor(LARGE_CALLS / 2)] };
+  return { label, p50: pct(0.5), p99: pct(0.99), sequentialPerSec: 1e6 / mean, pipelinedPerSec, coldStartMs, rssKb, privateKb, largeP50: large[Math.floor(LARGE_CALLS / 2)] };
 }
 
-function readRssKb(pid) {
+// RSS counts the pages of the node binary a process has touched, which every node process
+// on the machine shares; RssAnon is what this process alone holds (heap, stacks, JIT code).
+function readMemoryKb(pid) {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+    const field = (name) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
+    return { rssKb: field('VmRSS'), privateKb: field('RssAnon') };
   } catch {
-    return NaN;
+    return { rssKb: NaN, privateKb: NaN };
   }
 }
 
@@ -165,14 +168,14 @@ try {
 const summary = Object.fromEntries(
   Object.entries(results).map(([label, runs]) => [
     label,
-    Object.fromEntries(['p50', 'p99', 'sequentialPerSec', 'pipelinedPerSec', 'coldStartMs', 'rssKb', 'largeP50'].map((k) => [k, median(runs.map((r) => r[k]))])),
+    Object.fromEntries(['p50', 'p99', 'sequentialPerSec', 'pipelinedPerSec', 'coldStartMs', 'rssKb', 'privateKb', 'largeP50'].map((k) => [k, median(runs.map((r) => r[k]))])),
   ]),
 );
 const fmt = (n, d = 0) => n.toFixed(d).padStart(9);
 console.log(`\ntools/call echo, ${CALLS} sequential calls + ${CALLS} with ${PIPELINE} in flight, median of ${ROUNDS} interleaved rounds (node ${process.version})\n`);
-console.log('mode          p50 µs    p99 µs   calls/s  calls/s@16  cold ms   RSS MB  10KB p50 µs');
+console.log('mode          p50 µs    p99 µs   calls/s  calls/s@16  cold ms   RSS MB  private MB  10KB p50 µs');
 for (const [label, s] of Object.entries(summary)) {
-  console.log(`${label.padEnd(11)}${fmt(s.p50)} ${fmt(s.p99)} ${fmt(s.sequentialPerSec)} ${fmt(s.pipelinedPerSec)}  ${fmt(s.coldStartMs, 1)} ${fmt(s.rssKb / 1024, 1)}    ${fmt(s.largeP50)}`);
+  console.log(`${label.padEnd(11)}${fmt(s.p50)} ${fmt(s.p99)} ${fmt(s.sequentialPerSec)} ${fmt(s.pipelinedPerSec)}  ${fmt(s.coldStartMs, 1)} ${fmt(s.rssKb / 1024, 1)}   ${fmt(s.privateKb / 1024, 1)}    ${fmt(s.largeP50)}`);
 }
 const d = summary.direct;
 const r = summary['byte relay'];
@@ -182,7 +185,7 @@ console.log(`  relay / direct      p50 ${(r.p50 / d.p50).toFixed(2)}x  p99 ${(r.
 console.log(`  firewall / relay    p50 ${(f.p50 / r.p50).toFixed(2)}x  p99 ${(f.p99 / r.p99).toFixed(2)}x  throughput ${(f.sequentialPerSec / r.sequentialPerSec).toFixed(2)}x  @16 ${(f.pipelinedPerSec / r.pipelinedPerSec).toFixed(2)}x`);
 console.log(`  firewall / direct   p50 ${(f.p50 / d.p50).toFixed(2)}x  p99 ${(f.p99 / d.p99).toFixed(2)}x  throughput ${(f.sequentialPerSec / d.sequentialPerSec).toFixed(2)}x  @16 ${(f.pipelinedPerSec / d.pipelinedPerSec).toFixed(2)}x`);
 console.log('\nadded by the firewall over the bare relay');
-console.log(`  p50 +${(f.p50 - r.p50).toFixed(0)} µs   p99 +${(f.p99 - r.p99).toFixed(0)} µs   cold start +${(f.coldStartMs - d.coldStartMs).toFixed(1)} ms over direct   shim RSS ${(f.rssKb / 1024).toFixed(1)} MB`);
+console.log(`  p50 +${(f.p50 - r.p50).toFixed(0)} µs   p99 +${(f.p99 - r.p99).toFixed(0)} µs   cold start +${(f.coldStartMs - d.coldStartMs).toFixed(1)} ms over direct   shim RSS ${(f.rssKb / 1024).toFixed(1)} MB (relay ${(r.rssKb / 1024).toFixed(1)}; private ${(f.privateKb / 1024).toFixed(1)} MB, relay ${(r.privateKb / 1024).toFixed(1)})`);
 console.log(`  a clean 10 KB result: p50 +${(f.largeP50 - r.largeP50).toFixed(0)} µs (echo: +${(f.p50 - r.p50).toFixed(0)} µs, so ~${(f.largeP50 - r.largeP50 - (f.p50 - r.p50)).toFixed(0)} µs for the 10 KB)`);
 
 const remoteSummary = Object.fromEntries(
