@@ -252,8 +252,18 @@ export interface OAuthLoginRow {
   authorizationServer: string | null;
   /** A login started from the dashboard, waiting for the browser to come back. */
   pending: { authorizationUrl: string | null; startedAt: string } | null;
-  /** Why the last dashboard login failed after its URL was shown (timeout, refused); cleared by the next. */
+  /**
+   * Why the last dashboard login failed after its URL was shown (timeout, refused), or why the
+   * last dashboard logout could not revoke the tokens at the authorization server; cleared by the next.
+   */
   lastError: string | null;
+}
+
+/** `auth logout` from the dashboard: what left the keychain, and what the authorization server said (RFC 7009). */
+export interface OAuthLogoutResult {
+  removed: string[];
+  /** null when no token was held; `message` never carries a token. */
+  revocation: { status: 'revoked' | 'unsupported' | 'failed'; message: string } | null;
 }
 
 export interface OAuthLoginStarted {
@@ -304,7 +314,7 @@ export interface FirewallApi {
   /** Starts `auth login NAME` in the engine; resolves with the URL to open, the login goes on until the browser comes back. */
   startOAuthLogin(args: { name: string }): Promise<OAuthLoginStarted>;
   /** `auth logout NAME`: the OAuth secrets removed (none when there was no login). */
-  oauthLogout(args: { name: string }): Promise<{ removed: string[] }>;
+  oauthLogout(args: { name: string }): Promise<OAuthLogoutResult>;
   /** Calls back on every change of a topic; returns the unsubscribe function. */
   onChange(listener: (topic: ChangeTopic) => void): () => void;
 }

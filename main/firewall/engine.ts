@@ -17,6 +17,7 @@ import type { ManifestKind } from './pins/manifest-keys.js';
 import { createPinStore, type PinStore } from './pins/pin-store.js';
 import { loadQuarantineKey } from './quarantine/quarantine-key.js';
 import { createQuarantineService, type QuarantineService } from './quarantine/quarantine-service.js';
+import type { TokenRevocation } from './identity/revoke-held.js';
 import type { SecretStore } from './identity/secret-store.js';
 import { createRegistry, type Registry } from './registry/registry.js';
 import { getSetting, openDatabase, setSetting } from './store/database.js';
@@ -31,8 +32,8 @@ export interface EngineOptions {
   secretEnv?: (server: string) => Promise<Record<string, string>>;
   gateIntervalMs?: number;
   spoolIntervalMs?: number;
-  /** Deletes the credentials the firewall holds for a server (the seed's "revoke active tokens"). */
-  revokeTokens?: (audience: string) => Promise<string[]>;
+  /** Deletes the credentials the firewall holds for a server (the seed's "revoke active tokens"), OAuth tokens revoked at their server too. */
+  revokeTokens?: (audience: string) => Promise<TokenRevocation>;
   /** The OS keychain; holds the quarantine's encryption key. */
   secretStore?: SecretStore;
 }
@@ -69,8 +70,8 @@ export interface Engine {
   /** Called when a server must stop now (disabled in the registry). */
   onServerRevoked(listener: (server: string, reason: string) => void): () => void;
   emergencyWriteApproval(): boolean;
-  /** Revokes every credential the firewall holds for `audience` (a server); returns their names. */
-  revokeTokens(audience: string, actor: string): Promise<string[]>;
+  /** Revokes every credential the firewall holds for `audience` (a server): their names, and what an OAuth authorization server said. */
+  revokeTokens(audience: string, actor: string): Promise<TokenRevocation>;
   /** Pause protection for `minutes` (nobody is asked; see policy/pause.ts), or resume with null. */
   pauseProtection(minutes: number | null, actor: string): string | null;
   pausedUntil(): string | null;
@@ -192,9 +193,10 @@ export function createEngine(options: EngineOptions): Engine {
     },
     emergencyWriteApproval: () => emergency,
     async revokeTokens(audience, actor) {
-      const revoked = options.revokeTokens ? await options.revokeTokens(audience) : [];
+      const result = options.revokeTokens ? await options.revokeTokens(audience) : { revoked: [], authorizationServer: null };
+      const { revoked } = result;
       audit.append({ event: 'secret', decision: 'TOKENS_REVOKED', actorId: actor, serverName: audience, reason: revoked.length ? `revoked ${revoked.join(', ')}` : 'no credentials held for this server' });
-      return revoked;
+      return result;
     },
     pausedUntil: () => (isPaused(pausedUntil) ? pausedUntil : null),
     pauseProtection(minutes, actor) {

@@ -7,6 +7,7 @@ import { atomicWrite } from './clients/file-io.js';
 import type { EditReport, ScanRow } from './clients/index.js';
 import { createEngine, type Engine } from './engine.js';
 import { createKeytarStore } from './identity/keytar-store.js';
+import { revokeHeldCredentials } from './identity/revoke-held.js';
 import { createSecretIndex } from './identity/secret-index.js';
 import { createSecrets, type Secrets } from './identity/secrets.js';
 import { startShimServer } from './ipc/shim-server.js';
@@ -54,10 +55,8 @@ export async function startFirewallHost(options: FirewallHostOptions): Promise<F
     secretStore: keychain,
     secretEnv: (server) => (bound.secrets ? bound.secrets.envFor(server) : Promise.reject(new Error('secrets not ready'))),
     revokeTokens: async (audience) => {
-      if (!bound.secrets) return [];
-      const held = (await bound.secrets.list(audience)).entries.filter((e) => e.server === audience);
-      for (const entry of held) await bound.secrets.remove({ server: audience, name: entry.name }, 'containment');
-      return held.map((e) => e.name);
+      if (!bound.secrets) return { revoked: [], authorizationServer: null };
+      return revokeHeldCredentials(audience, { secrets: bound.secrets, store: keychain, audit: engine.audit });
     },
     ...(options.policyFile ? { policyFile: options.policyFile } : {}),
     ...(options.progressIntervalMs ? { progressIntervalMs: options.progressIntervalMs } : {}),

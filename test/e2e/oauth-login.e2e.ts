@@ -75,6 +75,9 @@ describe('OAuth login of a remote server from the Servers page', () => {
     await oauthRow().getByText('not logged in').waitFor();
     expect(authStatus().code).toBe(1);
     expect(auditOf('OAUTH_LOGOUT')).toEqual([{ actor_id: 'dashboard', rule_id: 'oauth' }]);
+    // Revoked at the authorization server too (RFC 7009), so the row shows no warning.
+    expect(auditOf('OAUTH_REVOKED')).toEqual([{ actor_id: 'dashboard', rule_id: 'oauth' }]);
+    expect(await oauthRow().getByRole('alert').count()).toBe(0);
   });
 
   it('shows why a login failed when the authorization server refuses', async () => {

@@ -19,7 +19,7 @@ export interface InProcessEngine {
  * An engine in this process as `serve` runs it: the shim socket and the control API (and
  * so the HTTP interposer), with the keychain a test supplies (`secretEnv`, `secretStore`).
  */
-export async function startInProcessEngine(prefix: string, keychain: Pick<EngineOptions, 'secretEnv' | 'secretStore'>): Promise<InProcessEngine> {
+export async function startInProcessEngine(prefix: string, keychain: Pick<EngineOptions, 'secretEnv' | 'secretStore' | 'revokeTokens'>): Promise<InProcessEngine> {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const engine = createEngine({ dataDir: dir, defaultPolicyFile: join(REPO_ROOT, 'resources', 'default-policy.yaml'), ...keychain });
   const shims = await startShimServer(engine, engine.paths.socket);

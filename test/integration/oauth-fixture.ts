@@ -12,7 +12,8 @@ export const OAUTH_SERVER = join(FIXTURES, 'servers', 'oauth-server.mjs');
 export type OAuthLogEntry =
   | { kind: 'register'; redirect_uris: string[]; token_endpoint_auth_method: string | null }
   | { kind: 'authorize'; resource: string | null; state: string | null; challenge: boolean; redirectUri: string }
-  | { kind: 'token'; grant: 'authorization_code' | 'refresh_token'; resource: string | null };
+  | { kind: 'token'; grant: 'authorization_code' | 'refresh_token'; resource: string | null }
+  | { kind: 'revoke'; hint: string | null; known: boolean; clientId: string };
 
 export interface OAuthServer {
   /** The MCP endpoint (what a registry pin holds). */
@@ -27,6 +28,8 @@ export interface OAuthServer {
   revokeAccess(): Promise<void>;
   /** Access and refresh tokens both stop working: a refresh fails with invalid_grant. */
   revokeRefresh(): Promise<void>;
+  /** The revocation endpoint (RFC 7009) answers 500 from now on. */
+  failRevocation(): Promise<void>;
   process: ChildProcess;
   stop(): Promise<void>;
 }
@@ -57,6 +60,7 @@ export async function startOAuthServer(env: NodeJS.ProcessEnv = {}): Promise<OAu
     log: async () => (await (await admin('log', 'GET')).json()) as OAuthLogEntry[],
     revokeAccess: async () => void (await admin('revoke-access')).body?.cancel(),
     revokeRefresh: async () => void (await admin('revoke-refresh')).body?.cancel(),
+    failRevocation: async () => void (await admin('revocation-fails')).body?.cancel(),
     process: child,
     stop: () => stopChild(child),
   };

@@ -40,6 +40,25 @@ const withDb = <T>(read: (db: ReturnType<typeof createEngineStore>['db']) => T):
   }
 };
 
+/** The tokens and client the keychain holds now. */
+const heldTokens = async () => ({
+  refresh: (await secret('OAUTH_REFRESH_TOKEN'))!,
+  access: (await secret('AUTHORIZATION'))!.slice('Bearer '.length),
+  clientId: (JSON.parse((await secret('OAUTH_CLIENT'))!) as { client_id: string }).client_id,
+});
+
+/** Whether the fixture's token endpoint still takes `held.refresh` (a refresh grant, as the interposer makes). */
+const refreshAccepted = async (held: { refresh: string; clientId: string }): Promise<boolean> => {
+  const response = await fetch(new URL('/token', remote.issuer), {
+    method: 'POST',
+    body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: held.refresh, client_id: held.clientId, resource: remote.url }),
+  });
+  const body = (await response.json()) as { refresh_token?: string; error?: string };
+  // Rotation: a successful refresh spends the token; the caller stores the new one to keep the login whole.
+  if (response.ok) await store.set({ server: SERVER, name: 'OAUTH_REFRESH_TOKEN' }, body.refresh_token!);
+  return response.ok;
+};
+
 beforeAll(async () => {
   remote = await startOAuthServer();
   home = mkdtempSync(join(tmpdir(), 'mcpfw-oauth-'));
@@ -124,18 +143,48 @@ describe('mcp-firewall auth login (the MCP OAuth flow against the pinned URL)', 
     expect(await secret('AUTHORIZATION')).toBe(before);
   });
 
-  it('shows the login with status, and logout removes every OAuth secret (audited)', async () => {
+  it('shows the login with status, and logout removes every OAuth secret and revokes the tokens at the server (audited)', async () => {
     expect(await run(['status', SERVER, '--json'])).toBe(0);
     expect(JSON.parse(out)).toMatchObject({ server: SERVER, loggedIn: true, accessToken: true, refreshToken: true, expired: false, authorizationServer: remote.issuer });
     expect(out).not.toContain((await secret('AUTHORIZATION'))!.slice('Bearer '.length));
+    const old = await heldTokens();
+    // Still good at the server before the logout: what makes the checks after it mean something.
+    expect(await refreshAccepted(old)).toBe(true);
+    const fresh = await heldTokens();
+
     expect(await run(['logout', SERVER])).toBe(0);
     expect(out).toContain('removed AUTHORIZATION, OAUTH_REFRESH_TOKEN, OAUTH_EXPIRES_AT, OAUTH_CLIENT, OAUTH_SERVER');
+    expect(out).toContain(`${SERVER}: revoked the refresh token and the access token of '${SERVER}' at ${remote.issuer}revoke`);
+    expect(err).toBe('');
     expect(await store.list()).toEqual([]);
     expect(withDb((db) => createSecretIndex(db).names(SERVER))).toEqual([]);
+    // RFC 7009: the authorization server forgot both; the old refresh token is refused there.
+    expect((await remote.log()).filter((e) => e.kind === 'revoke').slice(-2)).toEqual([
+      { kind: 'revoke', hint: 'refresh_token', known: true, clientId: fresh.clientId },
+      { kind: 'revoke', hint: 'access_token', known: true, clientId: fresh.clientId },
+    ]);
+    expect(await refreshAccepted(fresh)).toBe(false);
     expect(await run(['status', SERVER])).toBe(1);
     expect(out).toContain(`not logged in with OAuth; run: mcp-firewall auth login ${SERVER}`);
-    const decisions = withDb((db) => db.prepare("SELECT decision FROM mcp_audit WHERE event = 'secret' ORDER BY id").all()) as Array<{ decision: string }>;
-    expect(decisions.map((r) => r.decision).at(-1)).toBe('OAUTH_LOGOUT');
+    const rows = withDb((db) => db.prepare("SELECT decision, reason FROM mcp_audit WHERE event = 'secret' AND rule_id = 'oauth' ORDER BY id").all()) as Array<{ decision: string; reason: string }>;
+    expect(rows.map((r) => r.decision).slice(-2)).toEqual(['OAUTH_LOGOUT', 'OAUTH_REVOKED']);
+    expect(JSON.stringify(rows) + out + err).not.toContain(fresh.refresh);
+    expect(JSON.stringify(rows) + out + err).not.toContain(fresh.access);
+  });
+
+  it('logout removes the login here even when the server fails to revoke, and says so in one line (audited)', async () => {
+    expect((await loginPlayingBrowser(() => run(['login', SERVER]), () => out)).code).toBe(0);
+    const held = await heldTokens();
+    await remote.failRevocation();
+    expect(await run(['logout', SERVER])).toBe(0);
+    expect(await store.list()).toEqual([]);
+    expect(err.trim().split('\n')).toEqual([
+      `warning: revoking the tokens of '${SERVER}' at ${remote.issuer}revoke failed (refresh token: HTTP 500 server_error; access token: HTTP 500 server_error): the tokens were removed here but may stay valid at ${remote.issuer} until they expire`,
+    ]);
+    const last = withDb((db) => db.prepare("SELECT decision, reason, actor_id FROM mcp_audit WHERE event = 'secret' AND rule_id = 'oauth' ORDER BY id DESC LIMIT 1").get()) as { decision: string; reason: string; actor_id: string };
+    expect(last).toMatchObject({ decision: 'OAUTH_REVOKE_FAILED', actor_id: 'cli' });
+    expect(last.reason).not.toContain(held.refresh);
+    expect(last.reason).not.toContain(held.access);
   });
 
   it('only logs in to a server pinned with a URL', async () => {

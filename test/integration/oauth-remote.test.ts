@@ -6,6 +6,7 @@ import type { Engine } from '../../main/firewall/engine.js';
 import { createMemorySecretStore } from '../../main/firewall/identity/memory-store.js';
 import { createSecretIndex } from '../../main/firewall/identity/secret-index.js';
 import { createSecrets } from '../../main/firewall/identity/secrets.js';
+import { revokeHeldCredentials } from '../../main/firewall/identity/revoke-held.js';
 import { approveServer } from '../../main/firewall/registry/registry-actions.js';
 import { remoteFingerprint } from '../../main/firewall/registry/registry.js';
 import { startInProcessEngine, type InProcessEngine } from '../helpers/in-process-engine.js';
@@ -25,7 +26,11 @@ describe('an OAuth-protected remote server through the interposer', () => {
 
   beforeAll(async () => {
     // What host.ts does with the OS keychain, with the Map.
-    running = await startInProcessEngine('mcpfw-oauth-remote-', { secretEnv: (server) => secrets.envFor(server), secretStore: store });
+    running = await startInProcessEngine('mcpfw-oauth-remote-', {
+      secretEnv: (server) => secrets.envFor(server),
+      secretStore: store,
+      revokeTokens: (audience) => revokeHeldCredentials(audience, { secrets, store, audit: running.engine.audit }),
+    });
     engine = running.engine;
     const secrets = createSecrets({ store, index: createSecretIndex(engine.db), audit: engine.audit });
     remote = await startOAuthServer();
@@ -64,6 +69,40 @@ describe('an OAuth-protected remote server through the interposer', () => {
     expect(calls).toEqual([{ decision: 'ALLOW' }]);
   });
 
+  it('a 403 insufficient_scope names the exact `auth login --scope` to run (audited); that login gets the scope and the call through', async () => {
+    const command = `mcp-firewall auth login tracker --scope "mcp:tools mcp:vip"`;
+    const client = new Client({ name: 'oauth-test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(endpoint('tracker')));
+    try {
+      const refused = await client.callTool({ name: 'get-vip-greeting', arguments: { name: 'admin' } }, undefined, { timeout: 5000 }).then(() => null, (error: { code?: number; message: string }) => error);
+      expect(refused?.code).toBe(-32004);
+      expect(refused?.message).toContain(`remote server 'tracker' refused the request (HTTP 403): the firewall's OAuth token lacks a scope it needs (mcp:vip); log in again with it: ${command}`);
+      // Only that call: the session and the token go on for what the token may do.
+      expect((await client.callTool({ name: 'get-greeting', arguments: { name: 'still' } })).content).toEqual([{ type: 'text', text: 'hello still' }]);
+    } finally {
+      await client.close();
+    }
+    const rows = engine.db.prepare("SELECT decision, reason FROM mcp_audit WHERE event = 'secret' AND rule_id = 'oauth' AND decision = 'OAUTH_INSUFFICIENT_SCOPE'").all() as Array<{ reason: string }>;
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.reason).toContain(command);
+
+    // The command as printed: its --scope is what the authorization request asks for.
+    let out = '';
+    const login = createAuthCommand({ store: () => store, interactive: () => false, openBrowser: () => {} });
+    const args = ['login', 'tracker', '--scope', 'mcp:tools mcp:vip'];
+    const { code, authorizationUrl } = await loginPlayingBrowser(() => login(args, { stdout: (t) => (out += t), stderr: (t) => (out += t), env: { MCP_FIREWALL_HOME: running.dir }, cwd: running.dir }), () => out);
+    expect(code, out).toBe(0);
+    expect(authorizationUrl.searchParams.get('scope')).toBe('mcp:tools mcp:vip');
+    expect(JSON.parse((await store.get({ server: 'tracker', name: 'OAUTH_SERVER' }))!)).toMatchObject({ mcpFirewallScope: 'mcp:tools mcp:vip' });
+    const again = new Client({ name: 'oauth-test', version: '1.0.0' });
+    await again.connect(new StreamableHTTPClientTransport(endpoint('tracker')));
+    try {
+      expect((await again.callTool({ name: 'get-vip-greeting', arguments: { name: 'admin' } })).content).toEqual([{ type: 'text', text: 'hello admin' }]);
+    } finally {
+      await again.close();
+    }
+  });
+
   it("writes a refreshed token back to the engine's own keychain, and audits the refresh", async () => {
     const before = await store.get({ server: 'tracker', name: 'AUTHORIZATION' });
     await remote.revokeAccess();
@@ -88,5 +127,29 @@ describe('an OAuth-protected remote server through the interposer', () => {
     approveServer(engine.registry, engine.audit, 'tracker', 'test', remoteFingerprint(moved));
     const client = new Client({ name: 'oauth-test', version: '1.0.0' });
     await expect(client.connect(new StreamableHTTPClientTransport(endpoint('tracker')))).rejects.toThrow(/HTTP 401.*mcp-firewall auth login tracker/);
+  });
+
+  it('containment (POST /api/tokens/revoke) removes the login and revokes its tokens at the authorization server', async () => {
+    const refreshToken = (await store.get({ server: 'tracker', name: 'OAUTH_REFRESH_TOKEN' }))!;
+    const accessToken = (await store.get({ server: 'tracker', name: 'AUTHORIZATION' }))!.slice('Bearer '.length);
+    const clientId = (JSON.parse((await store.get({ server: 'tracker', name: 'OAUTH_CLIENT' }))!) as { client_id: string }).client_id;
+    const response = await fetch(new URL(`http://127.0.0.1:${running.api.port}/api/tokens/revoke`), {
+      method: 'POST', headers: { authorization: 'Bearer test-token', 'content-type': 'application/json' }, body: JSON.stringify({ audience: 'tracker' }),
+    });
+    const body = (await response.json()) as { revoked: string[]; authorizationServer: { status: string; message: string } };
+    expect(response.status).toBe(200);
+    expect(body.revoked).toEqual(['AUTHORIZATION', 'OAUTH_CLIENT', 'OAUTH_EXPIRES_AT', 'OAUTH_REFRESH_TOKEN', 'OAUTH_SERVER']);
+    expect(body.authorizationServer).toEqual({ status: 'revoked', message: `revoked the refresh token and the access token of 'tracker' at ${remote.issuer}revoke` });
+    expect(await store.list()).toEqual([]);
+    // The copies anyone might still hold are worthless at the server now.
+    const refresh = await fetch(new URL('/token', remote.issuer), { method: 'POST', body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: clientId, resource: remote.url }) });
+    expect(refresh.status).toBe(400);
+    expect(((await refresh.json()) as { error: string }).error).toBe('invalid_grant');
+    const call = await fetch(remote.url, { method: 'POST', headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: '{"jsonrpc":"2.0","id":1,"method":"tools/list"}' });
+    expect(call.status).toBe(401);
+    const rows = engine.db.prepare("SELECT decision, actor_id, reason FROM mcp_audit WHERE event = 'secret' AND server_name = 'tracker' AND decision IN ('OAUTH_REVOKED', 'TOKENS_REVOKED') ORDER BY id").all() as Array<{ decision: string; actor_id: string; reason: string }>;
+    expect(rows.map((r) => [r.decision, r.actor_id])).toEqual([['OAUTH_REVOKED', 'containment'], ['TOKENS_REVOKED', 'control-api']]);
+    expect(JSON.stringify(rows)).not.toContain(refreshToken);
+    expect(JSON.stringify(rows)).not.toContain(accessToken);
   });
 });

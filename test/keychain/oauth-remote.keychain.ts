@@ -98,18 +98,36 @@ describe('auth login, use and refresh through serve, on the real keychain', () =
     const status = engine.cli(['auth', 'status', SERVER, '--json']);
     expect(status.code, status.stderr).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject({ loggedIn: true, refreshToken: false, authorizationServer: remote.issuer });
+    const access = (await inKeychain('AUTHORIZATION'))!.slice('Bearer '.length);
     const logout = engine.cli(['auth', 'logout', SERVER]);
     expect(logout.code, logout.stderr).toBe(0);
     for (const name of NAMES) expect(await inKeychain(name)).toBeNull();
+    // Revoked at the authorization server too (RFC 7009): the refresh token was removed above, so only the
+    // access token is asked for (one the fixture had already dropped above: RFC 7009 answers 200 all the same).
+    expect(logout.stdout).toContain(`${SERVER}: revoked the access token of '${SERVER}' at ${remote.issuer}revoke`);
+    expect((await remote.log()).filter((e) => e.kind === 'revoke')).toEqual([{ kind: 'revoke', hint: 'access_token', known: false, clientId: expect.any(String) }]);
+    expect(logout.stdout + logout.stderr).not.toContain(access);
     // Login, the interposer's refreshes (refused, expired, then impossible) and logout: each a row, no token in any.
     const audit = engine.cli(['audit', 'query', '--json', "SELECT decision, server_name, reason FROM mcp_audit WHERE event = 'secret' AND rule_id = 'oauth' ORDER BY id"]);
     const rows = JSON.parse(audit.stdout) as Array<{ decision: string; server_name: string; reason: string | null }>;
-    expect(rows.map((r) => r.decision)).toEqual(['OAUTH_LOGIN', 'OAUTH_REFRESH', 'OAUTH_REFRESH', 'OAUTH_REFRESH_FAILED', 'OAUTH_LOGOUT']);
+    expect(rows.map((r) => r.decision)).toEqual(['OAUTH_LOGIN', 'OAUTH_REFRESH', 'OAUTH_REFRESH', 'OAUTH_REFRESH_FAILED', 'OAUTH_LOGOUT', 'OAUTH_REVOKED']);
     expect(rows.every((r) => r.server_name === SERVER)).toBe(true);
     expect(rows[1]!.reason).toBe('access token refused by the server: refreshed');
     expect(rows[2]!.reason).toBe('access token expired: refreshed');
     expect(rows[3]!.reason).toMatch(/no refresh token is stored; log in again with: mcp-firewall auth login tracker/);
     expect(audit.stdout).not.toMatch(/Bearer |at-[A-Za-z0-9]|rt-[A-Za-z0-9]/);
+  });
+
+  it('contain removes a login and says, in one line, that its authorization server revoked the tokens', async () => {
+    const login = cliAsync(['auth', 'login', SERVER]);
+    expect((await loginPlayingBrowser(() => login.exited, login.output)).code, login.output()).toBe(0);
+    const refresh = (await inKeychain('OAUTH_REFRESH_TOKEN'))!;
+    const contained = engine.cli(['contain', SERVER]);
+    expect(contained.code, contained.stderr).toBe(0);
+    expect(contained.stdout).toContain(`      revoked the refresh token and the access token of '${SERVER}' at ${remote.issuer}revoke\n`);
+    for (const name of NAMES) expect(await inKeychain(name)).toBeNull();
+    expect(contained.stdout).not.toContain(refresh);
+    expect((await remote.log()).filter((e) => e.kind === 'revoke').slice(-2).map((e) => e.kind === 'revoke' && [e.hint, e.known])).toEqual([['refresh_token', true], ['access_token', true]]);
   });
 });
 

@@ -96,8 +96,11 @@ async function run(session: OAuthSession, parsed: ParsedArgs, io: CliIo, deps: A
   if (verb === 'login') return login(session, server, parsed, io, deps);
   if (verb === 'status') return printStatus(await session.credentials.status(server), parsed, io);
   if (verb === 'logout') {
-    const removed = await session.credentials.logout(server, 'cli');
+    const { removed, revocation } = await session.credentials.logout(server, 'cli');
     io.stdout(removed.length > 0 ? `${server}: logged out; removed ${removed.join(', ')} from the OS keychain\n` : `${server}: no OAuth login stored (a token set by hand goes with: mcp-firewall secrets rm ${server} AUTHORIZATION)\n`);
+    // The local removal stands either way; a server that did not revoke is said in one line, not an exit code.
+    if (revocation?.status === 'revoked') io.stdout(`${server}: ${revocation.message}\n`);
+    else if (revocation) io.stderr(`warning: ${revocation.message}\n`);
     return removed.length > 0 ? 0 : 1;
   }
   throw new UsageError(`usage: ${authUsage}`);
@@ -106,7 +109,7 @@ async function run(session: OAuthSession, parsed: ParsedArgs, io: CliIo, deps: A
 export function createAuthCommand(deps: AuthCommandDeps = defaultDeps): CommandHandler {
   return async (args, io) => {
     const parsed = parseArgs(args, ['json', 'open', 'no-open']);
-    const session = openOAuthSession(io.env, deps.store());
+    const session = openOAuthSession(io.env, deps.store(), deps.fetch);
     try {
       return await run(session, parsed, io, deps);
     } finally {

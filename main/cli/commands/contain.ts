@@ -10,8 +10,10 @@ export const containCommand: CommandHandler = async (args, io) => {
   io.stdout(`[1/3] disabling server in registry: ${server}\n`);
   await callEngine(io.env, 'POST', `/registry/${encodeURIComponent(server)}/disable`);
   io.stdout(`[2/3] revoking active tokens for server: ${server}\n`);
-  const { revoked } = (await callEngine(io.env, 'POST', '/tokens/revoke', { audience: server })) as { revoked: string[] };
+  const { revoked, authorizationServer } = (await callEngine(io.env, 'POST', '/tokens/revoke', { audience: server })) as { revoked: string[]; authorizationServer?: { status: string; message: string } | null };
   io.stdout(`      ${revoked.length ? `revoked ${revoked.join(', ')}` : 'no credentials were held for it'}\n`);
+  // An OAuth login: whether its authorization server revoked the tokens too (containment goes on either way).
+  if (authorizationServer) io.stdout(`      ${authorizationServer.status === 'revoked' ? '' : 'warning: '}${authorizationServer.message}\n`);
   io.stdout('[3/3] forcing approval mode on all write actions\n');
   await callEngine(io.env, 'POST', '/policy/emergency-write-approval', { enabled: true });
   io.stdout(`Containment completed for ${server}\n`);

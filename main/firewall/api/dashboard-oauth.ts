@@ -1,4 +1,4 @@
-import type { OAuthLoginRow, OAuthLoginStarted } from '../../../preload/contract.js';
+import type { OAuthLoginRow, OAuthLoginStarted, OAuthLogoutResult } from '../../../preload/contract.js';
 import type { Engine } from '../engine.js';
 import { createOAuthCredentials, type OAuthCredentials } from '../identity/oauth-credentials.js';
 import { oauthLogin, oauthLoginFailure } from '../identity/oauth-login.js';
@@ -17,7 +17,7 @@ const DEFAULT_TIMEOUT_MS = 300_000;
 export interface OAuthMethods {
   oauthLogins(): Promise<OAuthLoginRow[]>;
   startOAuthLogin(args: { name: string }): Promise<OAuthLoginStarted>;
-  oauthLogout(args: { name: string }): Promise<{ removed: string[] }>;
+  oauthLogout(args: { name: string }): Promise<OAuthLogoutResult>;
 }
 
 export interface OAuthMethodsOptions {
@@ -48,7 +48,7 @@ export function createOAuthMethods(engine: Engine, actor: string, inputError: (m
   const keychain = (): OAuthCredentials => {
     if (!engine.secretStore) throw inputError('this engine runs without an OS keychain, so it cannot hold OAuth tokens; use `mcp-firewall auth login NAME` where a keychain is available');
     // The engine's own index and audit log: the rows land in the same chain as every other.
-    return (credentials ??= createOAuthCredentials({ store: engine.secretStore, index: createSecretIndex(engine.db), audit: engine.audit }));
+    return (credentials ??= createOAuthCredentials({ store: engine.secretStore, index: createSecretIndex(engine.db), audit: engine.audit, ...(options.fetch ? { fetch: options.fetch } : {}) }));
   };
 
   // The same refusal as `auth login`: OAuth only ever against the pinned URL.
@@ -124,7 +124,11 @@ export function createOAuthMethods(engine: Engine, actor: string, inputError: (m
       return entry.started;
     },
     async oauthLogout({ name }) {
-      return { removed: await keychain().logout(name, actor) };
+      const { removed, revocation } = await keychain().logout(name, actor);
+      // Logged out either way; a server that did not revoke the tokens is said on the row.
+      if (revocation && revocation.status !== 'revoked') failures.set(name, revocation.message);
+      else failures.delete(name);
+      return { removed, revocation: revocation ? { ...revocation } : null };
     },
   };
 }

@@ -1,10 +1,12 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import type { SecretIndex } from './secret-index.js';
 import type { SecretStore } from './secret-store.js';
+import { REVOCATION_DECISIONS, revokeStoredOAuth, type RevocationOutcome } from './oauth-revoke.js';
 import { OAUTH_SECRET_NAMES, OAUTH_SECRETS, readOAuthSecrets, readStoredOAuth, type StoredOAuth } from './oauth-secrets.js';
 
 // A server's OAuth login as a whole: stored, shown and removed together, with one audit
-// row per login or logout (names and the authorization server only, never a value).
+// row per login or logout (names and the authorization server only, never a value), and
+// one for what the authorization server said when asked to revoke the tokens.
 
 export interface OAuthStatus {
   server: string;
@@ -24,8 +26,29 @@ export interface OAuthCredentials {
   /** Replaces every OAuth secret of `server` with `secrets` (those not given are removed). */
   save(server: string, secrets: Record<string, string>, authorizationServer: string, actor: string): Promise<void>;
   status(server: string): Promise<OAuthStatus>;
-  /** Removes the login (AUTHORIZATION included); the names removed, none when there was no login. */
-  logout(server: string, actor: string): Promise<string[]>;
+  /**
+   * Removes the login (AUTHORIZATION included) and asks the authorization server to revoke
+   * its tokens (RFC 7009). The names removed (none when there was no login) and what the
+   * server said (null when no token was held).
+   */
+  logout(server: string, actor: string): Promise<OAuthLogout>;
+}
+
+export interface OAuthLogout {
+  removed: string[];
+  revocation: RevocationOutcome | null;
+}
+
+/** What the authorization server said, audited (event `secret`, rule `oauth`): never a token. */
+export function auditRevocation(audit: Pick<AuditLog, 'append'> | undefined, server: string, actor: string, outcome: RevocationOutcome): void {
+  audit?.append({ event: 'secret', decision: REVOCATION_DECISIONS[outcome.status], actorId: actor, serverName: server, ruleId: 'oauth', reason: outcome.message });
+}
+
+/** Revokes `stored`'s tokens at its authorization server and audits the outcome. */
+export async function revokeAndAudit(server: string, stored: StoredOAuth | null, actor: string, audit: Pick<AuditLog, 'append'> | undefined, fetchFn?: typeof fetch): Promise<RevocationOutcome | null> {
+  const outcome = stored ? await revokeStoredOAuth(server, stored, fetchFn) : null;
+  if (outcome) auditRevocation(audit, server, actor, outcome);
+  return outcome;
 }
 
 export interface OAuthCredentialsDeps {
@@ -33,9 +56,11 @@ export interface OAuthCredentialsDeps {
   index: SecretIndex;
   audit?: Pick<AuditLog, 'append'>;
   now?: () => number;
+  /** For the revocation request (tests point it anywhere; the guard still applies). */
+  fetch?: typeof fetch;
 }
 
-export function createOAuthCredentials({ store, index, audit, now = Date.now }: OAuthCredentialsDeps): OAuthCredentials {
+export function createOAuthCredentials({ store, index, audit, now = Date.now, fetch: fetchFn }: OAuthCredentialsDeps): OAuthCredentials {
   const record = (decision: string, server: string, actor: string, reason: string) =>
     audit?.append({ event: 'secret', decision, actorId: actor, serverName: server, ruleId: 'oauth', reason });
 
@@ -78,11 +103,18 @@ export function createOAuthCredentials({ store, index, audit, now = Date.now }: 
       const indexed = new Set(index.names(server));
       const loggedIn = [OAUTH_SECRETS.client, OAUTH_SECRETS.server].some((name) => name in values || indexed.has(name));
       // A static AUTHORIZATION set by hand is not ours to remove here (`secrets rm` is).
-      if (!loggedIn) return [];
+      if (!loggedIn) return { removed: [], revocation: null };
       const removed = OAUTH_SECRET_NAMES.filter((name) => name in values || indexed.has(name));
-      await remove(server, OAUTH_SECRET_NAMES);
-      record('OAUTH_LOGOUT', server, actor, `OAuth login of '${server}' removed from the OS keychain: ${removed.join(', ')}`);
-      return removed;
+      // Removed here first, whatever the authorization server will say (or however long it
+      // takes); and revoked there even when the keychain failed us (the error still goes up).
+      let revocation: RevocationOutcome | null = null;
+      try {
+        await remove(server, OAUTH_SECRET_NAMES);
+        record('OAUTH_LOGOUT', server, actor, `OAuth login of '${server}' removed from the OS keychain: ${removed.join(', ')}`);
+      } finally {
+        revocation = await revokeAndAudit(server, readStoredOAuth(values), actor, audit, fetchFn);
+      }
+      return { removed, revocation };
     },
   };
 }

@@ -45,6 +45,11 @@ export function guardedOAuthFetch(origins: ReadonlySet<string>, base: typeof fet
     if (!origins.has(url.origin)) {
       throw new OAuthOriginError(`refused an OAuth request to ${url.origin}: only ${[...origins].join(', ')} may be asked (the server's own origin and the authorization server its metadata names)`);
     }
-    return base(url, { ...init, redirect: init?.redirect === 'error' ? 'error' : 'manual' });
+    // 'error' may stay (stricter still); anything else becomes 'manual'.
+    const redirect = (init?.redirect ?? (input instanceof Request ? input.redirect : undefined)) === 'error' ? 'error' : 'manual';
+    // A Request carries its own method, headers, body and signal: rebuilt as fetch(request, init)
+    // would build it (init wins), never reduced to its URL.
+    if (input instanceof Request) return base(new Request(input, { ...init, redirect }));
+    return base(url, { ...init, redirect });
   }) as typeof fetch;
 }

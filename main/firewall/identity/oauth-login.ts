@@ -6,7 +6,7 @@ import { discoverOAuth, sameIssuer } from './oauth-discovery.js';
 import { guardedOAuthFetch } from './oauth-fetch.js';
 import { createLoginProvider } from './oauth-login-provider.js';
 import { listenForRedirect } from './oauth-redirect-listener.js';
-import { LOGIN_URL, OAUTH_SECRETS, tokenSecrets, type StoredOAuth } from './oauth-secrets.js';
+import { LOGIN_SCOPE, LOGIN_URL, OAUTH_SECRETS, tokenSecrets, type StoredOAuth } from './oauth-secrets.js';
 
 // `mcp-firewall auth login NAME`: the MCP authorization flow, with the firewall as the
 // OAuth client of the pinned server. Discovery is ours (oauth-discovery.ts); the rest —
@@ -43,8 +43,11 @@ function registeredPort(client: OAuthClientInformationMixed | undefined): number
   return url.hostname === '127.0.0.1' && url.port ? Number(url.port) : undefined;
 }
 
-function reusable(client: OAuthClientInformationMixed | undefined, redirectUrl: string, now: number): OAuthClientInformationMixed | undefined {
+function reusable(client: OAuthClientInformationMixed | undefined, redirectUrl: string, now: number, scope: string | undefined): OAuthClientInformationMixed | undefined {
   if (!client || !('redirect_uris' in client) || !client.redirect_uris.includes(redirectUrl)) return undefined;
+  // A client registered for a narrower scope (RFC 7591 `scope`) may be refused a wider one (step-up): register anew.
+  const registered = typeof client.scope === 'string' ? new Set(client.scope.split(' ')) : undefined;
+  if (registered && scope?.split(' ').some((s) => s !== '' && !registered.has(s))) return undefined;
   const expires = client.client_secret_expires_at;
   return expires && expires * 1000 <= now ? undefined : client;
 }
@@ -59,21 +62,25 @@ export async function oauthLogin(options: OAuthLoginOptions): Promise<OAuthLogin
   const port = registeredPort(earlier);
   const listener = await listenForRedirect({ state, timeoutMs: options.timeoutMs, ...(port ? { preferredPort: port } : {}), ...(options.onRefused ? { onRefused: options.onRefused } : {}) });
   try {
-    const client = reusable(earlier, listener.redirectUrl, now());
+    // What auth() will ask for (SEP-835): --scope, else the challenge's, else all the server lists.
+    const scope = options.scope ?? discovered.scope;
+    const requested = scope ?? discovered.state.resourceMetadata?.scopes_supported?.join(' ');
+    const client = reusable(earlier, listener.redirectUrl, now(), requested);
     const provider = createLoginProvider({ redirectUrl: listener.redirectUrl, state, client, discovery: discovered.state, onAuthorizationUrl: options.onAuthorizationUrl });
     const fetchFn = guardedOAuthFetch(discovered.origins, options.fetch);
-    const scope = options.scope ?? discovered.scope;
     const request = { serverUrl: options.pin.url, fetchFn, ...(scope ? { scope } : {}) };
     if ((await auth(provider, request)) !== 'REDIRECT') throw new Error('the authorization server issued tokens without asking the user');
     const code = await listener.code;
     await auth(provider, { ...request, authorizationCode: code });
     const outcome = provider.outcome();
     if (!outcome.tokens || !outcome.client) throw new Error('the authorization server issued no tokens');
+    // RFC 6749 §5.1: a token response without `scope` was granted the scope requested.
+    const granted = outcome.tokens.scope ?? requested;
     return {
       secrets: {
         ...tokenSecrets(outcome.tokens, now()),
         [OAUTH_SECRETS.client]: JSON.stringify(outcome.client),
-        [OAUTH_SECRETS.server]: JSON.stringify({ ...outcome.discovery, [LOGIN_URL]: options.pin.url }),
+        [OAUTH_SECRETS.server]: JSON.stringify({ ...outcome.discovery, [LOGIN_URL]: options.pin.url, ...(granted ? { [LOGIN_SCOPE]: granted } : {}) }),
       },
       authorizationServer,
       registered: outcome.client !== client,

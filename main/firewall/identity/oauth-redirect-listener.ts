@@ -37,7 +37,9 @@ function sameState(got: string | null, expected: string): boolean {
 }
 
 function answer(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', connection: 'close' });
+  // The text can echo what the redirect carried (the server's error description): plain text
+  // only, which nosniff keeps a browser from reading as HTML; never cached (it came with a code).
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff', 'cache-control': 'no-store', connection: 'close' });
   res.end(`${text}\n`);
 }
 

@@ -24,6 +24,8 @@ const UNKNOWN_EXPIRY = 'unknown';
 
 /** Kept in OAUTH_SERVER beside the discovery state: the pinned URL the login was for. */
 export const LOGIN_URL = 'mcpFirewallLoginUrl';
+/** Kept there too: the scope the login was granted (space-separated), for step-up's `--scope`. */
+export const LOGIN_SCOPE = 'mcpFirewallScope';
 
 /**
  * Whether the OAuth tokens among `values` may be sent to `url`: yes when there is no OAuth
@@ -44,6 +46,8 @@ export interface StoredOAuth {
   expiresAt: number | undefined;
   client: OAuthClientInformationMixed;
   discovery: OAuthDiscoveryState;
+  /** The scope the login was granted; undefined when unknown (a login from before it was kept). */
+  scope: string | undefined;
 }
 
 function parseJson<T>(text: string | undefined): T | undefined {
@@ -54,6 +58,11 @@ function parseJson<T>(text: string | undefined): T | undefined {
   } catch {
     return undefined;
   }
+}
+
+function stringField(object: object, key: string): string | undefined {
+  const value = (object as Record<string, unknown>)[key];
+  return typeof value === 'string' ? value : undefined;
 }
 
 function parseExpiry(text: string | undefined): number | undefined {
@@ -72,6 +81,7 @@ export function readStoredOAuth(values: Readonly<Record<string, string | undefin
     expiresAt: parseExpiry(values[OAUTH_SECRETS.expiresAt]),
     client,
     discovery,
+    scope: stringField(discovery, LOGIN_SCOPE),
   };
 }
 

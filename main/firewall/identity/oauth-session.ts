@@ -32,10 +32,10 @@ export function oauthTargetOf(registry: Pick<Registry, 'get'>, server: string): 
  * For `auth` verbs, which run while the engine may or may not: the keychain directly, the
  * registry, secret index and audit in the engine's database (as `secrets` does).
  */
-export function openOAuthSession(env: NodeJS.ProcessEnv, store: SecretStore = createKeytarStore()): OAuthSession {
+export function openOAuthSession(env: NodeJS.ProcessEnv, store: SecretStore = createKeytarStore(), fetchFn?: typeof fetch): OAuthSession {
   const engineStore = createEngineStore(env);
   return {
-    credentials: createOAuthCredentials({ store, index: createSecretIndex(engineStore.db), audit: createAuditLog(engineStore.db) }),
+    credentials: createOAuthCredentials({ store, index: createSecretIndex(engineStore.db), audit: createAuditLog(engineStore.db), ...(fetchFn ? { fetch: fetchFn } : {}) }),
     pinOf: (server) => oauthTargetOf(engineStore.registry, server),
     close: () => engineStore.close(),
   };

@@ -1,5 +1,6 @@
 import { NoRefreshTokenError, refreshStoredOAuth } from './oauth-refresh.js';
 import { readStoredOAuth, type StoredOAuth } from './oauth-secrets.js';
+import { insufficientScope, stepUpFailure } from './oauth-step-up.js';
 import type { SecretStore } from './secret-store.js';
 
 // The OAuth side of one interposer session, for the upstream adapters: which access token
@@ -13,6 +14,8 @@ export interface UpstreamOAuth {
   beforeSend(): Promise<string | undefined>;
   /** The server refused `sent`: the credential to retry with, or why there is none (naming `auth login`). */
   afterRefusal(sent: string): Promise<{ authorization: string } | { failure: string }>;
+  /** The server wants more scope than the token has (403 insufficient_scope): the `auth login --scope` that gets it (audited). */
+  needsScope(asked: string | undefined): string;
 }
 
 export interface UpstreamOAuthOptions {
@@ -24,7 +27,7 @@ export interface UpstreamOAuthOptions {
   now?: () => number;
   log?: (line: string) => void;
   /** A refresh happened or failed: a security event the audit keeps (the token never goes there). */
-  audit?: (decision: 'OAUTH_REFRESH' | 'OAUTH_REFRESH_FAILED', reason: string) => void;
+  audit?: (decision: 'OAUTH_REFRESH' | 'OAUTH_REFRESH_FAILED' | 'OAUTH_INSUFFICIENT_SCOPE', reason: string) => void;
 }
 
 /** Refresh a little before the server would refuse: clocks differ, requests take time. */
@@ -75,12 +78,18 @@ export function upstreamOAuth(options: UpstreamOAuthOptions): UpstreamOAuth | un
       return 'authorization' in renewed ? renewed.authorization : stored.authorization;
     },
     afterRefusal: (sent) => renew(sent, 'refused by the server'),
+    needsScope(asked) {
+      const failure = stepUpFailure(options.server, stored.scope, asked);
+      options.audit?.('OAUTH_INSUFFICIENT_SCOPE', failure);
+      return failure;
+    },
   };
 }
 
 /**
  * Sends a request carrying `credential`. When that is the OAuth access token: refreshed
- * first if it has expired; on a 401, refreshed once and sent once more. A string instead
+ * first if it has expired; on a 401, refreshed once and sent once more; on a 403
+ * `insufficient_scope`, not sent again (a refresh never widens scope). A string instead
  * of a response: why no token the server takes could be had (it names `auth login`).
  */
 export async function sendWithOAuth(oauth: UpstreamOAuth, credential: string | undefined, send: (credential: string | undefined) => Promise<Response>): Promise<Response | string> {
@@ -88,6 +97,11 @@ export async function sendWithOAuth(oauth: UpstreamOAuth, credential: string | u
   if (credential === undefined || credential !== oauth.authorization) return send(credential);
   const sent = await oauth.beforeSend();
   const response = await send(sent);
+  const stepUp = sent === undefined ? null : insufficientScope(response);
+  if (stepUp) {
+    await response.body?.cancel();
+    return oauth.needsScope(stepUp.scope);
+  }
   // Refreshed just now and still refused: another refresh would not help (the 401 then says why).
   if (response.status !== 401 || sent === undefined || sent !== credential) return response;
   await response.body?.cancel();

@@ -85,8 +85,33 @@ describe('OAuth logins from the dashboard', () => {
     const audit = engine.db.prepare("SELECT actor_id, decision FROM mcp_audit WHERE rule_id = 'oauth'").all();
     expect(audit).toEqual([{ actor_id: 'dashboard', decision: 'OAUTH_LOGIN' }]);
 
-    expect(await methods.oauthLogout({ name: 'tracker' })).toEqual({ removed: ['AUTHORIZATION', 'OAUTH_CLIENT', 'OAUTH_SERVER'] });
-    expect((await methods.oauthLogins())[0]!.loggedIn).toBe(false);
+    // This authorization server names no revocation endpoint: logged out here all the same, and the row says what stays valid.
+    expect(await methods.oauthLogout({ name: 'tracker' })).toEqual({
+      removed: ['AUTHORIZATION', 'OAUTH_CLIENT', 'OAUTH_SERVER'],
+      revocation: { status: 'unsupported', message: expect.stringMatching(/^https:\/\/as\.example\.test\/ offers no token revocation .*may stay valid/) },
+    });
+    expect((await methods.oauthLogins())[0]).toMatchObject({ loggedIn: false, lastError: expect.stringMatching(/offers no token revocation/) });
+    const rows = engine.db.prepare("SELECT actor_id, decision FROM mcp_audit WHERE rule_id = 'oauth' ORDER BY id").all();
+    expect(rows).toEqual([{ actor_id: 'dashboard', decision: 'OAUTH_LOGIN' }, { actor_id: 'dashboard', decision: 'OAUTH_LOGOUT' }, { actor_id: 'dashboard', decision: 'OAUTH_REVOKE_UNSUPPORTED' }]);
+  });
+
+  it('logout revokes the tokens at the revocation endpoint the authorization server named (RFC 7009)', async () => {
+    makeEngine(true);
+    const asked: Array<{ url: string; body: string }> = [];
+    const fetchStub = (async (url: URL, init: RequestInit) => {
+      asked.push({ url: String(url), body: String(init.body) });
+      return new Response('{}', { status: 200 });
+    }) as typeof fetch;
+    const server = { authorizationServerUrl: 'https://as.example.test/', authorizationServerMetadata: { issuer: 'https://as.example.test/', revocation_endpoint: 'https://as.example.test/revoke' } };
+    await engine.secretStore!.set({ server: 'tracker', name: 'AUTHORIZATION' }, 'Bearer at-1');
+    await engine.secretStore!.set({ server: 'tracker', name: 'OAUTH_CLIENT' }, JSON.stringify({ client_id: 'c1' }));
+    await engine.secretStore!.set({ server: 'tracker', name: 'OAUTH_SERVER' }, JSON.stringify(server));
+    const methods = createOAuthMethods(engine, 'dashboard', inputError, { login: steeredLogin().login, fetch: fetchStub });
+    const result = await methods.oauthLogout({ name: 'tracker' });
+    expect(result.revocation).toEqual({ status: 'revoked', message: "revoked the access token of 'tracker' at https://as.example.test/revoke" });
+    expect(asked).toEqual([{ url: 'https://as.example.test/revoke', body: 'token=at-1&token_type_hint=access_token&client_id=c1' }]);
+    expect((await methods.oauthLogins())[0]).toMatchObject({ loggedIn: false, lastError: null });
+    expect(engine.db.prepare("SELECT decision FROM mcp_audit WHERE rule_id = 'oauth' ORDER BY id").all()).toEqual([{ decision: 'OAUTH_LOGOUT' }, { decision: 'OAUTH_REVOKED' }]);
   });
 
   it('keeps why a login failed after its URL was shown, until the next one', async () => {

@@ -86,6 +86,28 @@ describe('the OAuth fetch guard', () => {
     expect(asked).toEqual(['https://auth.tracker.example/token', 'http://127.0.0.1:4000/token']);
   });
 
+  it('keeps the method, headers, body and signal of a Request it is given (and init still wins)', async () => {
+    const seen: Array<{ url: string; method: string; headers: Record<string, string>; body: string; redirect: Request['redirect']; aborted: boolean }> = [];
+    const spy = (async (input: string | URL | Request, init?: RequestInit) => {
+      const request = new Request(input, init);
+      seen.push({ url: request.url, method: request.method, headers: Object.fromEntries(request.headers), body: await request.text(), redirect: request.redirect, aborted: request.signal.aborted });
+      return new Response('{}');
+    }) as typeof fetch;
+    const guarded = guardedOAuthFetch(new Set(['https://auth.tracker.example']), spy);
+    const abort = new AbortController();
+    abort.abort();
+    const request = new Request('https://auth.tracker.example/token', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-probe': '1' }, body: 'grant_type=refresh_token', signal: abort.signal });
+    await guarded(request);
+    await guarded(new Request('https://auth.tracker.example/token', { method: 'POST', headers: { 'x-probe': '1' }, body: 'a=1' }), { headers: { 'x-probe': '2' } });
+    expect(seen).toEqual([
+      { url: 'https://auth.tracker.example/token', method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-probe': '1' }, body: 'grant_type=refresh_token', redirect: 'manual', aborted: true },
+      // As fetch(request, init) has it: init's headers replace the request's.
+      { url: 'https://auth.tracker.example/token', method: 'POST', headers: { 'x-probe': '2' }, body: 'a=1', redirect: 'manual', aborted: false },
+    ]);
+    // The guard still applies to a Request.
+    await expect(guarded(new Request('https://evil.example/token', { method: 'POST', body: 'x' }))).rejects.toThrow(/refused an OAuth request/);
+  });
+
   it("never presents a refresh token to a server other than the client's", async () => {
     const { fetchFn, asked } = network({});
     const store = createMemorySecretStore();
@@ -93,6 +115,7 @@ describe('the OAuth fetch guard', () => {
       authorization: 'Bearer old',
       refreshToken: 'rt-secret',
       expiresAt: undefined,
+      scope: undefined,
       client: { client_id: 'c1', issuer: 'https://auth.tracker.example/' },
       discovery: { authorizationServerUrl: 'https://elsewhere.example/' },
     };

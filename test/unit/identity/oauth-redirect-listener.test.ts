@@ -39,6 +39,26 @@ describe('the loopback redirect listener of auth login', () => {
     }
   });
 
+  it('sends every page as plain text the browser may not sniff into anything else (nosniff, no-store)', async () => {
+    const listener = await listenForRedirect({ state: STATE, timeoutMs: 5_000 });
+    try {
+      // The pages echo what the redirect carried (an error description): never as HTML.
+      const answers = [
+        await fetch(new URL('/elsewhere', listener.redirectUrl)),
+        await callback(listener.redirectUrl, { code: 'x', state: 'guessed' }),
+        await callback(listener.redirectUrl, { error: '<script>alert(1)</script>', state: STATE }),
+      ];
+      for (const answer of answers) {
+        expect(answer.headers.get('x-content-type-options')).toBe('nosniff');
+        expect(answer.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+        expect(answer.headers.get('cache-control')).toBe('no-store');
+      }
+      await expect(listener.code).rejects.toThrow(/refused/);
+    } finally {
+      await listener.close();
+    }
+  });
+
   it("reports the authorization server's refusal when it carries our state", async () => {
     const listener = await listenForRedirect({ state: STATE, timeoutMs: 5_000 });
     await callback(listener.redirectUrl, { error: 'access_denied', error_description: 'the user said no', state: STATE });

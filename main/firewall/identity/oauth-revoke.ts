@@ -1,0 +1,98 @@
+import { sameIssuer } from './oauth-discovery.js';
+import { checkOAuthUrl, guardedOAuthFetch } from './oauth-fetch.js';
+import type { StoredOAuth } from './oauth-secrets.js';
+
+// Token revocation (RFC 7009) when a login is removed (`auth logout`, the dashboard's Log
+// out, `contain`): removing the tokens here does not stop a copy of them working at the
+// authorization server, so it is asked to forget them too. Best effort: the caller removes
+// the local copy whatever happens here, and reports (and audits) what the server said.
+// Only the endpoint the authorization server's own metadata named is asked, through the
+// same guarded fetch as every OAuth request (https, or plain http on this machine only).
+
+export type RevocationStatus = 'revoked' | 'unsupported' | 'failed';
+
+export interface RevocationOutcome {
+  status: RevocationStatus;
+  /** One line for the user and the audit: never a token value. */
+  message: string;
+}
+
+/** A token endpoint answers quickly; logout and containment must not hang on one that does not. */
+const REVOKE_TIMEOUT_MS = 10_000;
+
+/** An OAuth error code (RFC 6749 §5.2 charset) is safe to repeat; anything else the server said is not. */
+function errorCode(body: string): string | undefined {
+  try {
+    const code = (JSON.parse(body) as { error?: unknown }).error;
+    return typeof code === 'string' && /^[\x20-\x21\x23-\x5B\x5D-\x7E]{1,64}$/.test(code) ? code : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function revokeOne(endpoint: URL, stored: StoredOAuth, token: string, hint: 'refresh_token' | 'access_token', fetchFn: typeof fetch): Promise<string | null> {
+  const body = new URLSearchParams({ token, token_type_hint: hint, client_id: stored.client.client_id });
+  // A public client (what `auth login` registers) authenticates with its client_id alone; a
+  // server that issued a secret anyway gets it the way RFC 6749 §2.3.1 allows in the body.
+  if (stored.client.client_secret) body.set('client_secret', stored.client.client_secret);
+  try {
+    const response = await fetchFn(endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body,
+      signal: AbortSignal.timeout(REVOKE_TIMEOUT_MS),
+    });
+    const text = await response.text().catch(() => '');
+    // RFC 7009 §2.2: 200 whether or not the token was still valid. A redirect is not followed (fetch guard): a failure.
+    if (response.status === 200) return null;
+    const code = errorCode(text);
+    return `HTTP ${response.status}${code ? ` ${code}` : ''}`;
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause?.code;
+    return `${(error as Error).name === 'TimeoutError' ? `no answer within ${REVOKE_TIMEOUT_MS / 1000} s` : (error as Error).message}${cause ? ` (${cause})` : ''}`;
+  }
+}
+
+/**
+ * Asks the authorization server of `stored` to revoke its refresh token, then its access
+ * token (the refresh token first: many servers revoke the access tokens issued from it too).
+ * Never throws; null when the login holds no token to revoke.
+ */
+export async function revokeStoredOAuth(server: string, stored: StoredOAuth, base: typeof fetch = fetch): Promise<RevocationOutcome | null> {
+  const access = stored.authorization?.replace(/^Bearer\s+/i, '');
+  const tokens: Array<[string, 'refresh_token' | 'access_token', string]> = [];
+  if (stored.refreshToken) tokens.push([stored.refreshToken, 'refresh_token', 'refresh token']);
+  if (access) tokens.push([access, 'access_token', 'access token']);
+  if (tokens.length === 0) return null;
+
+  const issuer = stored.discovery.authorizationServerUrl;
+  const leftValid = `the tokens were removed here but may stay valid at ${issuer} until they expire`;
+  // RFC 8414 names it; OpenID discovery documents carry it too (the SDK's type for those does not say so).
+  const named = (stored.discovery.authorizationServerMetadata as { revocation_endpoint?: unknown } | undefined)?.revocation_endpoint;
+  if (typeof named !== 'string' || !named) {
+    return { status: 'unsupported', message: `${issuer} offers no token revocation (no revocation_endpoint in its metadata): ${leftValid}; to end them now, revoke the firewall's access in that provider's settings` };
+  }
+  let endpoint: URL;
+  try {
+    // The same rule as the login's: never present the client (or its tokens) to another server.
+    if (typeof stored.client.issuer === 'string' && !sameIssuer(stored.client.issuer, issuer)) throw new Error(`the stored client belongs to ${stored.client.issuer}, not ${issuer}`);
+    endpoint = checkOAuthUrl(named, 'the revocation endpoint');
+  } catch (error) {
+    return { status: 'failed', message: `could not revoke the tokens of '${server}' at ${issuer}: ${(error as Error).message}; ${leftValid}` };
+  }
+  const fetchFn = guardedOAuthFetch(new Set([endpoint.origin]), base);
+  const failures: string[] = [];
+  for (const [token, hint, what] of tokens) {
+    const failure = await revokeOne(endpoint, stored, token, hint, fetchFn);
+    if (failure) failures.push(`${what}: ${failure}`);
+  }
+  const which = tokens.map(([, , what]) => `the ${what}`).join(' and ');
+  if (failures.length === 0) return { status: 'revoked', message: `revoked ${which} of '${server}' at ${endpoint.href}` };
+  return { status: 'failed', message: `revoking the tokens of '${server}' at ${endpoint.href} failed (${failures.join('; ')}): ${leftValid}` };
+}
+
+export const REVOCATION_DECISIONS: Record<RevocationStatus, string> = {
+  revoked: 'OAUTH_REVOKED',
+  unsupported: 'OAUTH_REVOKE_UNSUPPORTED',
+  failed: 'OAUTH_REVOKE_FAILED',
+};

@@ -1,0 +1,46 @@
+import type { AuditLog } from '../audit/audit-log.js';
+import { revokeAndAudit } from './oauth-credentials.js';
+import type { RevocationOutcome } from './oauth-revoke.js';
+import { readOAuthSecrets, readStoredOAuth, type StoredOAuth } from './oauth-secrets.js';
+import type { SecretStore } from './secret-store.js';
+import type { Secrets } from './secrets.js';
+
+// `contain NAME` (POST /api/tokens/revoke): every credential the firewall holds for the
+// server leaves the keychain and, when one is an OAuth login, its tokens are revoked at
+// the authorization server too (RFC 7009) — a token copied before containment is then
+// worthless as well, when the server supports revocation.
+
+export interface TokenRevocation {
+  /** The secret names removed from the keychain. */
+  revoked: string[];
+  /** What the authorization server said; null when no OAuth token was held. */
+  authorizationServer: RevocationOutcome | null;
+}
+
+export interface RevokeHeldDeps {
+  secrets: Secrets;
+  store: SecretStore;
+  audit?: Pick<AuditLog, 'append'>;
+  fetch?: typeof fetch;
+}
+
+const ACTOR = 'containment';
+
+export async function revokeHeldCredentials(audience: string, deps: RevokeHeldDeps): Promise<TokenRevocation> {
+  // Read before anything is removed: the tokens and where to revoke them are among what goes.
+  let stored: StoredOAuth | null = null;
+  try {
+    stored = readStoredOAuth(await readOAuthSecrets(deps.store, audience));
+  } catch {
+    // The keychain unreachable: listing below fails the same way and says so.
+  }
+  const held = (await deps.secrets.list(audience)).entries.filter((e) => e.server === audience);
+  let authorizationServer: RevocationOutcome | null = null;
+  try {
+    for (const entry of held) await deps.secrets.remove({ server: audience, name: entry.name }, ACTOR);
+  } finally {
+    // Local removal first, whatever the server says; revoked there even if the keychain failed us.
+    authorizationServer = await revokeAndAudit(audience, stored, ACTOR, deps.audit, deps.fetch);
+  }
+  return { revoked: held.map((e) => e.name), authorizationServer };
+}
