@@ -93,6 +93,39 @@ describe('failures end in a clear error and an audit row, never a hang', () => {
   });
 });
 
+describe('a message over the 64 MiB the shim checks is dropped, never buffered without bound', () => {
+  // No max_runtime here: 65 MB take a moment to write, and the size, not the clock, must end the call.
+  const engine = useEngine({ policy: 'version: v1\nrules: []\n', approve: ['faulty'] });
+  const auditRows = (where: string) =>
+    JSON.parse(engine().cli(['audit', 'query', `SELECT event, decision, tool_name, reason FROM mcp_audit WHERE ${where} ORDER BY id`, '--json']).stdout) as Array<Record<string, string>>;
+
+  it('fails the call whose answer is too large, says why, audits it, and the session goes on', async () => {
+    const conn = await connectThroughShim(engine(), 'faulty', [process.execPath, FAULTY]);
+    try {
+      await expect(conn.client.callTool({ name: 'read_huge', arguments: { mb: 65 } })).rejects.toThrow(/dropped a message of 65\.0 MiB from 'faulty': larger than the 64\.0 MiB it checks/);
+      const after = await conn.client.callTool({ name: 'read_text', arguments: { text: 'still here' } });
+      expect(JSON.stringify(after.content)).toContain('still here');
+    } finally {
+      await conn.close();
+    }
+    await waitFor(() => auditRows("event = 'result' AND tool_name = 'read_huge' AND decision = 'ERROR'").length > 0, 'the result row');
+    expect(auditRows("event = 'protocol' AND reason LIKE '%larger than the 64.0 MiB%'")).toHaveLength(1);
+  });
+
+  it('refuses a request too large to check without sending it to the server', async () => {
+    const conn = await connectThroughShim(engine(), 'faulty', [process.execPath, FAULTY]);
+    try {
+      // The SDK writes the id last: the error still finds its request.
+      await expect(conn.client.callTool({ name: 'read_text', arguments: { text: 'q'.repeat(65 * 1024 * 1024) } })).rejects.toThrow(/refused a message of 65\.0 MiB: larger than the 64\.0 MiB it checks; it was not sent to 'faulty'/);
+      const after = await conn.client.callTool({ name: 'read_text', arguments: { text: 'next' } });
+      expect(JSON.stringify(after.content)).toContain('next');
+    } finally {
+      await conn.close();
+    }
+    expect(auditRows("event = 'protocol' AND reason LIKE '%refused a message of 65.0 MiB%'")).toHaveLength(1);
+  });
+});
+
 describe('fail closed when the engine is not running', () => {
   it('does not start the server and tells the client how to start the firewall', async () => {
     const home = makeHome();

@@ -4,18 +4,40 @@
  * the interposer does not resume broken streams. Fields may end in \n, \r\n or \r.
  */
 export interface SseParser {
+  /** Throws SseEventTooLarge when an event outgrows the limit: the stream must be dropped. */
   push(text: string): void;
   /** Dispatches an event left without its closing blank line (a stream cut off at EOF). */
   end(): void;
 }
 
-export function createSseParser(onEvent: (data: string, event: string) => void): SseParser {
-  let buffer = '';
+/**
+ * As for stdio messages (proxy/oversize.ts): every message is held whole to be policed, so a
+ * server streaming one event without end would otherwise grow the engine — every session's —
+ * until it runs out of memory.
+ */
+export const MAX_SSE_EVENT_CHARS = 64 * 1024 * 1024;
+
+export class SseEventTooLarge extends Error {
+  constructor(limit: number) {
+    super(`it sent an event larger than ${limit / (1024 * 1024)} Mi characters, more than the firewall checks; the stream was dropped`);
+  }
+}
+
+export function createSseParser(onEvent: (data: string, event: string) => void, maxEventChars = MAX_SSE_EVENT_CHARS): SseParser {
+  // The unfinished line, as the pieces it came in: joined once, when it ends. Appending to
+  // one string would make each regex pass flatten (copy) everything before it, so a long
+  // line in many chunks cost the square of its length.
+  let pending: string[] = [];
+  let pendingChars = 0;
+  // The last chunk ended in \r: a \n opening the next one is the rest of that \r\n.
+  let afterCr = false;
   let data: string[] = [];
+  let dataChars = 0;
   let event = '';
   const dispatch = () => {
     if (data.length > 0) onEvent(data.join('\n'), event || 'message');
     data = [];
+    dataChars = 0;
     event = '';
   };
   const field = (line: string) => {
@@ -25,26 +47,38 @@ export function createSseParser(onEvent: (data: string, event: string) => void):
     const name = colon === -1 ? line : line.slice(0, colon);
     let value = colon === -1 ? '' : line.slice(colon + 1);
     if (value.startsWith(' ')) value = value.slice(1);
-    if (name === 'data') data.push(value);
-    else if (name === 'event') event = value;
+    if (name === 'data') {
+      data.push(value);
+      dataChars += value.length + 1;
+    } else if (name === 'event') event = value;
+  };
+  const takeLine = (last: string) => {
+    const line = pending.length === 0 ? last : pending.join('') + last;
+    pending = [];
+    pendingChars = 0;
+    field(line);
   };
   return {
     push(text) {
-      buffer += text;
-      let match: RegExpExecArray | null;
+      let start = afterCr && text.startsWith('\n') ? 1 : 0;
+      afterCr = false;
       const lineEnd = /\r\n|\r|\n/g;
-      let start = 0;
-      while ((match = lineEnd.exec(buffer)) !== null) {
-        // A lone \r at the very end may be the first half of \r\n: wait for the next chunk.
-        if (match[0] === '\r' && match.index === buffer.length - 1) break;
-        field(buffer.slice(start, match.index));
+      lineEnd.lastIndex = start;
+      let match: RegExpExecArray | null;
+      while ((match = lineEnd.exec(text)) !== null) {
+        takeLine(text.slice(start, match.index));
         start = match.index + match[0].length;
+        if (match[0] === '\r' && start === text.length) afterCr = true;
       }
-      buffer = buffer.slice(start);
+      if (start < text.length) {
+        pending.push(text.slice(start));
+        pendingChars += text.length - start;
+      }
+      if (dataChars + pendingChars > maxEventChars) throw new SseEventTooLarge(maxEventChars);
     },
     end() {
-      if (buffer) field(buffer);
-      buffer = '';
+      if (pendingChars > 0) takeLine('');
+      afterCr = false;
       dispatch();
     },
   };

@@ -25,10 +25,13 @@ function send(socket: Socket, message: EngineMessage): void {
 }
 
 /** Listens on the engine's local socket (0600: only this user's shims may connect). */
-export async function startShimServer(engine: Engine, socketPath: string): Promise<ShimServer> {
+/** About V8's longest string (2^29 chars): a longer line could not even be decoded. */
+const MAX_SHIM_MESSAGE_BYTES = 512 * 1024 * 1024;
+
+export async function startShimServer(engine: Engine, socketPath: string, maxMessageBytes = MAX_SHIM_MESSAGE_BYTES): Promise<ShimServer> {
   if (process.platform !== 'win32') rmSync(socketPath, { force: true });
   const sessions = new Set<ShimSession>();
-  const server: Server = createServer((socket) => handleConnection(engine, socket, sessions));
+  const server: Server = createServer((socket) => handleConnection(engine, socket, sessions, maxMessageBytes));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(socketPath, () => resolve());
@@ -64,7 +67,7 @@ export async function startShimServer(engine: Engine, socketPath: string): Promi
   };
 }
 
-function handleConnection(engine: Engine, socket: Socket, sessions: Set<ShimSession>): void {
+function handleConnection(engine: Engine, socket: Socket, sessions: Set<ShimSession>, maxMessageBytes: number): void {
   const session: ShimSession = { socket, server: null, client: 'unknown', sessionId: '', actorId: '', cancels: new Map() };
   sessions.add(session);
   const splitter = createLineSplitter((line) => {
@@ -82,6 +85,13 @@ function handleConnection(engine: Engine, socket: Socket, sessions: Set<ShimSess
       // never with an allow, and leaves the engine and the other sessions running.
       refuseAfterFault(session, message, (error as Error).message);
     }
+  }, {
+    // A shim's largest message carries a result of at most 64 MiB for the quarantine, JSON-escaped
+    // inside it (up to 6x for control characters); a line longer than that is no shim of ours,
+    // and must not grow the engine without bound.
+    maxLineBytes: maxMessageBytes,
+    onExceeded: () => socket.destroy(),
+    onOverflow: () => undefined,
   });
   socket.on('data', (chunk: Buffer) => splitter.push(chunk));
   socket.on('error', () => socket.destroy());

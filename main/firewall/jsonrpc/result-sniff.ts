@@ -25,3 +25,17 @@ export function sniffResultId(line: string): JsonRpcId | undefined {
   if (token === undefined) return undefined;
   return token.charCodeAt(0) === 0x22 ? token.slice(1, -1) : Number(token);
 }
+
+const ANY_HEAD = new RegExp(String.raw`^\{"jsonrpc":"2\.0","id":${ID}[,}]`);
+
+/**
+ * The id of any JSON-RPC message from its first and last bytes alone (a message too large
+ * to read whole): `"id"` right after `"jsonrpc"` at the start, or as the last member at the
+ * end — a `,"id":N}` at the very end cannot belong to a nested object, whose closing brace
+ * would follow it. Undefined otherwise. Used only to say which request an error is for.
+ */
+export function sniffIdAtEdges(head: string, tail: string): JsonRpcId | undefined {
+  const token = ANY_HEAD.exec(head)?.[1] ?? TAIL.exec(tail)?.[1];
+  if (token === undefined) return undefined;
+  return token.charCodeAt(0) === 0x22 ? token.slice(1, -1) : Number(token);
+}

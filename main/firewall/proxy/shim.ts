@@ -17,6 +17,7 @@ import { answerFailed } from './output-stage.js';
 import { clientIdFromInfo, detectClientFromEnv } from './client-detect.js';
 import { connectEngine, type EngineLink } from './engine-link.js';
 import { serveRefusal } from './fail-closed.js';
+import { clientMessageLimit, serverMessageLimit, type OversizeContext } from './oversize.js';
 import { createPeerWriter, type PeerWriter } from './peer-writer.js';
 
 export interface ShimOptions {
@@ -149,6 +150,17 @@ function relay(parts: RelayParts): Promise<number> {
   const protocolEvent = (reason: string) =>
     link.event({ event: 'protocol', decision: 'ERROR', serverName: options.server, client: parts.getClient(), sessionId: parts.sessionId, reason });
 
+  /** Fails one request in flight: the client gets `reason`, a tool call its audit row. */
+  const failPending = (key: string, reason: string): boolean => {
+    const entry = inFlight.get(key);
+    if (!entry) return false;
+    inFlight.delete(key);
+    if (entry.call) policer.abort(entry.call, reason);
+    else toClient.send(errorResponse(entry.id, ErrorCode.UpstreamFailed, reason));
+    return true;
+  };
+  const oversize: OversizeContext = { server: options.server, toClient, failPending: (id, reason) => failPending(idKey(id), reason), protocolEvent };
+
   const fromClient = createLineSplitter((raw) => {
     let parsed: unknown;
     let text: string;
@@ -173,7 +185,7 @@ function relay(parts: RelayParts): Promise<number> {
       if (isRequest(msg)) toClient.send(errorResponse(msg.id ?? null, ErrorCode.InternalError, `MCP Firewall could not check this request: ${(error as Error).message}`));
       protocolEvent(`internal error on a client message: ${(error as Error).message}`);
     }
-  });
+  }, clientMessageLimit(oversize));
 
   /** Remembers a request on its way to the server, with what its answer needs (see CONTENT_METHODS). */
   function track(msg: JsonRpcMessage): void {
@@ -280,7 +292,7 @@ function relay(parts: RelayParts): Promise<number> {
     }
     if (Array.isArray(msg)) return handleServerBatch(msg as unknown[], raw, text);
     handleServerMessage(msg, raw, text);
-  });
+  }, serverMessageLimit(oversize));
 
   function handleServerMessage(msg: JsonRpcMessage, raw: Buffer, text: string): void {
     const isResponse = msg && typeof msg === 'object' && msg.method === undefined && msg.id !== undefined;
@@ -325,11 +337,7 @@ function relay(parts: RelayParts): Promise<number> {
   }
 
   const failInFlight = (reason: string) => {
-    for (const [key, entry] of inFlight) {
-      inFlight.delete(key);
-      if (entry.call) policer.abort(entry.call, reason);
-      else toClient.send(errorResponse(entry.id, ErrorCode.UpstreamFailed, reason));
-    }
+    for (const key of [...inFlight.keys()]) failPending(key, reason);
   };
 
   link.onRevoked((reason) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSseParser } from '../../../main/firewall/http/sse-parser.js';
+import { createSseParser, SseEventTooLarge } from '../../../main/firewall/http/sse-parser.js';
 
 describe('the SSE reader for Streamable HTTP answers', () => {
   it('joins data lines, skips comments and ids, and copes with chunks split anywhere (including inside \\r\\n)', () => {
@@ -18,4 +18,34 @@ describe('the SSE reader for Streamable HTTP answers', () => {
     parser.end();
     expect(events).toEqual(['{"last":true}']);
   });
+
+  it('reads a long line arriving in many chunks once, not once per chunk', () => {
+    const events: string[] = [];
+    const parser = createSseParser((data) => events.push(data));
+    const chunk = 'x'.repeat(4096);
+    const started = process.hrtime.bigint();
+    parser.push('data: ');
+    // 40 MB in 4 KB chunks. A complexity guard, not a speed test: the quadratic reader took
+    // ~87 s here (a remote server could stall every session of the engine); linear takes ms.
+    for (let i = 0; i < 10_000; i++) parser.push(chunk);
+    parser.push('\n\n');
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    expect(events[0]!.length).toBe(4096 * 10_000);
+    expect(seconds).toBeLessThan(5);
+  });
+
+  it('refuses an event over the limit, whether in one line or many, and holds no more of it', () => {
+    const oneLine = createSseParser(() => undefined, 1000);
+    oneLine.push('data: ');
+    expect(() => oneLine.push('y'.repeat(1200))).toThrow(SseEventTooLarge);
+    const manyLines = createSseParser(() => undefined, 1000);
+    expect(() => {
+      for (let i = 0; i < 20; i++) manyLines.push(`data: ${'z'.repeat(100)}\n`);
+    }).toThrow(/larger than .* the stream was dropped/);
+    const events: string[] = [];
+    const under = createSseParser((data) => events.push(data), 1000);
+    under.push(`data: ${'w'.repeat(900)}\n\n`);
+    expect(events[0]).toHaveLength(900);
+  });
 });
+

@@ -30,4 +30,40 @@ describe('shim server under an engine fault', () => {
     expect(reply).toMatchObject({ t: 'refused', reason: expect.stringContaining('engine error') });
     await server.close();
   });
+
+  it('hangs up on a connection whose line outgrows the limit, and keeps serving the others', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mcpfw-fault-'));
+    dirs.push(dir);
+    const engine = createEngine({ dataDir: dir, defaultPolicyFile: join(REPO_ROOT, 'resources', 'default-policy.yaml') });
+    const server = await startShimServer(engine, join(dir, 'engine.sock'), 64 * 1024);
+    const closedAfter = await new Promise<number>((resolve, reject) => {
+      const socket = connect(join(dir, 'engine.sock'), () => {
+        let sent = 0;
+        const more = () => {
+          // Never a newline: without the limit the engine would hold all of it.
+          while (sent < 8 * 1024 * 1024 && socket.write(Buffer.alloc(16 * 1024, 0x61))) sent += 16 * 1024;
+        };
+        socket.on('drain', more);
+        socket.once('close', () => resolve(sent));
+        more();
+      });
+      socket.once('error', () => undefined);
+      setTimeout(() => reject(new Error('the engine kept reading')), 5_000);
+    });
+    expect(closedAfter).toBeLessThan(8 * 1024 * 1024);
+    const reply = await new Promise<Record<string, unknown>>((resolve, reject) => {
+      const socket = connect(join(dir, 'engine.sock'), () => {
+        socket.write(`${JSON.stringify({ t: 'hello', server: 'nobody', client: 'c', command: 'x', args: [], sessionId: 'ses_g', pid: 1 })}\n`);
+      });
+      socket.once('data', (chunk) => {
+        socket.destroy();
+        resolve(JSON.parse(chunk.toString().split('\n')[0]!) as Record<string, unknown>);
+      });
+      socket.once('error', reject);
+    });
+    expect(reply.t).toBe('refused');
+    await server.close();
+    engine.close();
+  });
 });
+

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sniffResultId } from '../../../main/firewall/jsonrpc/result-sniff.js';
+import { sniffIdAtEdges, sniffResultId } from '../../../main/firewall/jsonrpc/result-sniff.js';
 
 const big = 'x'.repeat(3000);
 
@@ -42,5 +42,18 @@ describe('sniffResultId', () => {
       if (sniffed !== undefined) expect(sniffed).toStrictEqual((JSON.parse(line) as { id: unknown }).id);
       else throw new Error(`gave up on a plain layout: ${line}`);
     }
+  });
+});
+
+describe('sniffIdAtEdges', () => {
+  it('reads the id of any message from its start or its end', () => {
+    expect(sniffIdAtEdges('{"jsonrpc":"2.0","id":12,"result":{"x":', 'whatever')).toBe(12);
+    expect(sniffIdAtEdges('{"jsonrpc":"2.0","id":"a-1","method":"tools/call"', '')).toBe('a-1');
+    expect(sniffIdAtEdges('{"method":"tools/call","params":{"arguments":{"text":"qqq', 'qqq"}},"jsonrpc":"2.0","id":3}')).toBe(3);
+  });
+
+  it('does not take an id of a nested object for the message\'s', () => {
+    expect(sniffIdAtEdges('{"method":"x","params":{', '"other":1,"id":5}}')).toBeUndefined();
+    expect(sniffIdAtEdges('{"result":{"id":9,"a":', 'b"}}')).toBeUndefined();
   });
 });
