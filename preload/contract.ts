@@ -250,6 +250,10 @@ export interface OAuthLoginRow {
   expired: boolean | null;
   refreshToken: boolean;
   authorizationServer: string | null;
+  /** Reads carry a read-only token narrowed to this scope (DESIGN §6); null when the login holds one token. */
+  readScope: string | null;
+  /** Why the login holds one token for reads and writes; null when it split (or is not known). */
+  noSplit: string | null;
   /** A login started from the dashboard, waiting for the browser to come back. */
   pending: { authorizationUrl: string | null; startedAt: string } | null;
   /**

@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { createMemorySecretStore, type MemorySecretStore } from '../../main/firewall/identity/memory-store.js';
+import { oauthLogin } from '../../main/firewall/identity/oauth-login.js';
+import type { RemotePin } from '../../main/firewall/registry/registry.js';
 import { FIXTURES } from '../helpers/paths.js';
 import { stopChild } from '../helpers/remote-server.js';
 
@@ -12,8 +15,10 @@ export const OAUTH_SERVER = join(FIXTURES, 'servers', 'oauth-server.mjs');
 export type OAuthLogEntry =
   | { kind: 'register'; redirect_uris: string[]; token_endpoint_auth_method: string | null }
   | { kind: 'authorize'; resource: string | null; state: string | null; challenge: boolean; redirectUri: string }
-  | { kind: 'token'; grant: 'authorization_code' | 'refresh_token'; resource: string | null }
-  | { kind: 'revoke'; hint: string | null; known: boolean; clientId: string };
+  | { kind: 'token'; grant: 'authorization_code' | 'refresh_token'; resource: string | null; scope?: string }
+  | { kind: 'revoke'; hint: string | null; known: boolean; clientId: string }
+  /** One MCP request: `rpc` names its methods (`tools/call NAME` for a call; null for the GET stream). */
+  | { kind: 'request'; http: string; path: string; rpc: string | null; scopes: string[]; token: string };
 
 export interface OAuthServer {
   /** The MCP endpoint (what a registry pin holds). */
@@ -100,4 +105,16 @@ export async function loginPlayingBrowser(start: () => Promise<number>, output: 
   const landed = await playBrowser(authorizationUrl);
   if (landed.status !== 200) throw new Error(`the loopback listener answered ${landed.status}: ${landed.text}`);
   return { code: await running, authorizationUrl };
+}
+
+/** A fresh `auth login` of `server` in process, the browser played: its secrets, in a keychain of their own. */
+export async function loginInMemory(server: string, pin: RemotePin): Promise<{ store: MemorySecretStore; secrets: Record<string, string> }> {
+  let shown: URL | undefined;
+  const running = oauthLogin({ server, pin, previous: null, timeoutMs: 10_000, onAuthorizationUrl: (url) => (shown = url) });
+  for (let i = 0; i < 400 && !shown; i++) await new Promise((r) => setTimeout(r, 10));
+  await playBrowser(shown!);
+  const { secrets } = await running;
+  const store = createMemorySecretStore();
+  for (const [name, value] of Object.entries(secrets)) await store.set({ server, name }, value);
+  return { store, secrets };
 }

@@ -4,9 +4,11 @@ import { spawn } from 'node:child_process';
 import keytar from 'keytar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KEYCHAIN_SERVICE } from '../../main/firewall/identity/secret-store.js';
-import { removeHome, startEngine, type RunningEngine } from '../helpers/engine-harness.js';
+import type { RunningEngine } from '../helpers/engine-harness.js';
+import { cliAsync as spawnCli } from '../helpers/cli-async.js';
 import { CLI } from '../helpers/paths.js';
-import { loginPlayingBrowser, startOAuthServer, type OAuthServer } from '../integration/oauth-fixture.js';
+import { startServeWithOAuthFixture, stopServeAndForget } from './oauth-serve-setup.js';
+import { loginPlayingBrowser, type OAuthServer } from '../integration/oauth-fixture.js';
 
 // End to end on the real OS keychain: the built CLI's `auth login` against the
 // OAuth-protected fixture, then `serve`'s interposer using, refreshing and writing back
@@ -20,15 +22,7 @@ describe('auth login, use and refresh through serve, on the real keychain', () =
   let engine: RunningEngine;
   let remote: OAuthServer;
 
-  /** The built CLI in its own process, as a user runs it (its stdout is not a terminal: no browser is opened). */
-  const cliAsync = (args: string[]) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: engine.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? -1)));
-    return { exited, output: () => output };
-  };
+  const cliAsync = (args: string[]) => spawnCli(engine.env, args);
 
   const callThrough = async (name: string) => {
     const client = new Client({ name: 'keychain-oauth-test', version: '1.0.0' });
@@ -42,17 +36,9 @@ describe('auth login, use and refresh through serve, on the real keychain', () =
   const refreshes = async () => (await remote.log()).filter((e) => e.kind === 'token' && e.grant === 'refresh_token');
 
   beforeAll(async () => {
-    engine = await startEngine();
-    remote = await startOAuthServer();
-    const approve = engine.cli(['registry', 'approve', SERVER, '--url', remote.url]);
-    expect(approve.code, approve.stderr).toBe(0);
+    ({ engine, remote } = await startServeWithOAuthFixture(SERVER));
   });
-  afterAll(async () => {
-    await remote?.stop();
-    await engine?.stop();
-    if (engine) removeHome(engine.home);
-    for (const name of NAMES) await keytar.deletePassword(KEYCHAIN_SERVICE, `${SERVER}/env/${name}`);
-  });
+  afterAll(() => stopServeAndForget({ engine, remote }, SERVER, NAMES));
 
   it('auth login puts the tokens and the registered client in the keychain', async () => {
     const login = cliAsync(['auth', 'login', SERVER]);

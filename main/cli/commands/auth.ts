@@ -80,7 +80,16 @@ async function login(session: OAuthSession, server: string, parsed: ParsedArgs, 
 
 function describeTokens(status: OAuthStatus): string {
   const expiry = status.expiresAt === null ? 'expiry unknown' : `${status.expired ? 'expired' : 'expires'} ${status.expiresAt}`;
-  return `access token ${status.accessToken ? `stored, ${expiry}` : 'missing'}; refresh token ${status.refreshToken ? 'stored' : 'none'}`;
+  return `access token ${status.accessToken ? `stored, ${expiry}` : 'missing'}; ${describeSplit(status)}; refresh token ${status.refreshToken ? 'stored' : 'none'}`;
+}
+
+/** DESIGN §6: whether reads carry a token that cannot write, and if not, why. */
+function describeSplit(status: OAuthStatus): string {
+  if (status.readScope !== null) {
+    const expiry = status.readExpiresAt === null ? 'expiry unknown' : `expires ${status.readExpiresAt}`;
+    return status.readToken ? `read-only token (${status.readScope}) stored for reads, ${expiry}` : `read-only token (${status.readScope}) missing: reads are sent without a token until the next login`;
+  }
+  return `no read-only token, reads and writes share the access token${status.noSplit ? ` (${status.noSplit})` : ''}`;
 }
 
 function printStatus(status: OAuthStatus, parsed: ParsedArgs, io: CliIo): number {

@@ -108,6 +108,7 @@ export function createOAuthMethods(engine: Engine, actor: string, inputError: (m
         rows.push({
           name, url: pin.url, loggedIn: status.loggedIn, expiresAt: status.expiresAt, expired: status.expired,
           refreshToken: status.refreshToken, authorizationServer: status.authorizationServer,
+          readScope: status.readToken ? status.readScope : null, noSplit: status.loggedIn ? status.noSplit : null,
           pending: waiting ? { ...waiting.view } : null,
           lastError: failures.get(name) ?? null,
         });

@@ -112,7 +112,8 @@ export function startRelaySession(context: RelayContext, options: RelayClient): 
       server: context.server,
       url: options.target.url,
       ...(secrets.AUTHORIZATION && tokensFit ? { authorization: secrets.AUTHORIZATION } : {}),
-      ...(secrets.AUTHORIZATION_READ ? { readAuthorization: secrets.AUTHORIZATION_READ } : {}),
+      // A split login's read-only token is one of its tokens: the same rule.
+      ...(secrets.AUTHORIZATION_READ && tokensFit ? { readAuthorization: secrets.AUTHORIZATION_READ } : {}),
       // A server logged in with `auth login`: its tokens are refreshed, and written back, as they expire.
       ...(tokensFit ? oauthOption(context, secrets) : {}),
       actionClassOf: (requestId) => {

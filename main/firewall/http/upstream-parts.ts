@@ -24,7 +24,8 @@ export interface UpstreamOptions {
   readAuthorization?: string;
   /**
    * Set when the server was logged in with `mcp-firewall auth login`: it then owns the
-   * `authorization` credential (its access token), refreshing it when it expires or is refused.
+   * `authorization` credential (its access token), refreshing it when it expires or is
+   * refused, and, when the login split its tokens by scope, the read credential too.
    */
   oauth?: UpstreamOAuth;
   /** The action class the relay decided for a tools/call it is sending (by request id). */
@@ -54,7 +55,8 @@ export interface Credentials {
 export function upstreamCredentials(options: UpstreamOptions): Credentials {
   // Read when used, not once: an OAuth access token changes when it is refreshed.
   const write = () => (options.oauth ? options.oauth.authorization : options.authorization);
-  const read = () => options.readAuthorization ?? write();
+  // A login that split its tokens has a read-only one, and reads never fall back to the full one.
+  const read = () => (options.oauth?.splits ? options.oauth.readAuthorization : (options.readAuthorization ?? write()));
   return {
     get read() {
       return read();

@@ -18,6 +18,14 @@ export interface OAuthStatus {
   expired: boolean | null;
   refreshToken: boolean;
   authorizationServer: string | null;
+  /** A read-only access token (AUTHORIZATION_READ) is held beside the full one (DESIGN §6). */
+  readToken: boolean;
+  /** The scope it is narrowed to; null without a split. */
+  readScope: string | null;
+  /** ISO 8601, or null when unknown or without a split. */
+  readExpiresAt: string | null;
+  /** Why the login holds one token for everything; null when it split (or for a login from before this was kept). */
+  noSplit: string | null;
 }
 
 export interface OAuthCredentials {
@@ -51,6 +59,12 @@ export async function revokeAndAudit(server: string, stored: StoredOAuth | null,
   return outcome;
 }
 
+/** The read/write split of a login, in a few words (scopes are names, never a token). */
+function splitNote(stored: StoredOAuth | null): string {
+  if (stored?.readScope !== undefined) return `reads carry a read-only token (${stored.readScope})`;
+  return `one token for reads and writes${stored?.noSplit ? `: ${stored.noSplit}` : ''}`;
+}
+
 export interface OAuthCredentialsDeps {
   store: SecretStore;
   index: SecretIndex;
@@ -82,7 +96,7 @@ export function createOAuthCredentials({ store, index, audit, now = Date.now, fe
       }
       // A refresh token (or expiry) of an earlier login that this one did not replace.
       await remove(server, OAUTH_SECRET_NAMES.filter((name) => !(name in secrets)));
-      record('OAUTH_LOGIN', server, actor, `OAuth login of '${server}' with ${authorizationServer}: ${names.join(', ')} stored in the OS keychain`);
+      record('OAUTH_LOGIN', server, actor, `OAuth login of '${server}' with ${authorizationServer}: ${names.join(', ')} stored in the OS keychain; ${splitNote(readStoredOAuth(secrets))}`);
     },
     async status(server) {
       const values = await readOAuthSecrets(store, server);
@@ -96,6 +110,10 @@ export function createOAuthCredentials({ store, index, audit, now = Date.now, fe
         expired: expiresAt !== undefined ? expiresAt <= now() : null,
         refreshToken: values[OAUTH_SECRETS.refreshToken] !== undefined,
         authorizationServer: stored?.discovery.authorizationServerUrl ?? null,
+        readToken: stored?.readAuthorization !== undefined,
+        readScope: stored?.readScope ?? null,
+        readExpiresAt: stored?.readExpiresAt !== undefined ? new Date(stored.readExpiresAt).toISOString() : null,
+        noSplit: stored?.noSplit ?? null,
       };
     },
     async logout(server, actor) {

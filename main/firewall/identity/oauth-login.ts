@@ -5,6 +5,7 @@ import type { RemotePin } from '../registry/registry.js';
 import { discoverOAuth, sameIssuer } from './oauth-discovery.js';
 import { guardedOAuthFetch } from './oauth-fetch.js';
 import { createLoginProvider } from './oauth-login-provider.js';
+import { readTokenAtLogin } from './oauth-read-token.js';
 import { listenForRedirect } from './oauth-redirect-listener.js';
 import { LOGIN_SCOPE, LOGIN_URL, OAUTH_SECRETS, tokenSecrets, type StoredOAuth } from './oauth-secrets.js';
 
@@ -12,6 +13,7 @@ import { LOGIN_SCOPE, LOGIN_URL, OAUTH_SECRETS, tokenSecrets, type StoredOAuth }
 // OAuth client of the pinned server. Discovery is ours (oauth-discovery.ts); the rest —
 // dynamic client registration, PKCE, the `resource` indicator, the code exchange — is
 // the official SDK's auth(), run twice: once to the authorization URL, once with the code.
+// Then, when the scopes allow, a read-only token beside the full one (oauth-read-token.ts).
 
 export interface OAuthLoginOptions {
   server: string;
@@ -76,11 +78,15 @@ export async function oauthLogin(options: OAuthLoginOptions): Promise<OAuthLogin
     if (!outcome.tokens || !outcome.client) throw new Error('the authorization server issued no tokens');
     // RFC 6749 §5.1: a token response without `scope` was granted the scope requested.
     const granted = outcome.tokens.scope ?? requested;
+    const full = tokenSecrets(outcome.tokens, now());
+    // DESIGN §6: a read-only token beside it when the scopes split plainly, else why not.
+    const readOnly = await readTokenAtLogin({ tokens: outcome.tokens, granted, discovery: outcome.discovery, client: outcome.client, fetch: fetchFn, now: now() });
     return {
       secrets: {
-        ...tokenSecrets(outcome.tokens, now()),
+        ...full,
+        ...readOnly.secrets,
         [OAUTH_SECRETS.client]: JSON.stringify(outcome.client),
-        [OAUTH_SECRETS.server]: JSON.stringify({ ...outcome.discovery, [LOGIN_URL]: options.pin.url, ...(granted ? { [LOGIN_SCOPE]: granted } : {}) }),
+        [OAUTH_SECRETS.server]: JSON.stringify({ ...outcome.discovery, [LOGIN_URL]: options.pin.url, ...(granted ? { [LOGIN_SCOPE]: granted } : {}), ...readOnly.marker }),
       },
       authorizationServer,
       registered: outcome.client !== client,

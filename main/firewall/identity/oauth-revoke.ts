@@ -1,4 +1,5 @@
 import { sameIssuer } from './oauth-discovery.js';
+import { safeOAuthCode } from './oauth-error-text.js';
 import { checkOAuthUrl, guardedOAuthFetch } from './oauth-fetch.js';
 import type { StoredOAuth } from './oauth-secrets.js';
 
@@ -20,11 +21,10 @@ export interface RevocationOutcome {
 /** A token endpoint answers quickly; logout and containment must not hang on one that does not. */
 const REVOKE_TIMEOUT_MS = 10_000;
 
-/** An OAuth error code (RFC 6749 §5.2 charset) is safe to repeat; anything else the server said is not. */
+/** Only the error code of what the server said (see oauth-error-text.ts). */
 function errorCode(body: string): string | undefined {
   try {
-    const code = (JSON.parse(body) as { error?: unknown }).error;
-    return typeof code === 'string' && /^[\x20-\x21\x23-\x5B\x5D-\x7E]{1,64}$/.test(code) ? code : undefined;
+    return safeOAuthCode((JSON.parse(body) as { error?: unknown }).error);
   } catch {
     return undefined;
   }
@@ -55,14 +55,19 @@ async function revokeOne(endpoint: URL, stored: StoredOAuth, token: string, hint
 
 /**
  * Asks the authorization server of `stored` to revoke its refresh token, then its access
- * token (the refresh token first: many servers revoke the access tokens issued from it too).
+ * token and its read-only one (the refresh token first: many servers revoke the access
+ * tokens issued from it too).
  * Never throws; null when the login holds no token to revoke.
  */
 export async function revokeStoredOAuth(server: string, stored: StoredOAuth, base: typeof fetch = fetch): Promise<RevocationOutcome | null> {
-  const access = stored.authorization?.replace(/^Bearer\s+/i, '');
+  const bare = (credential: string | undefined) => credential?.replace(/^Bearer\s+/i, '');
+  const access = bare(stored.authorization);
+  // Only the login's own read-only token (readStoredOAuth leaves out one set by hand).
+  const readOnly = bare(stored.readAuthorization);
   const tokens: Array<[string, 'refresh_token' | 'access_token', string]> = [];
   if (stored.refreshToken) tokens.push([stored.refreshToken, 'refresh_token', 'refresh token']);
   if (access) tokens.push([access, 'access_token', 'access token']);
+  if (readOnly) tokens.push([readOnly, 'access_token', 'read-only access token']);
   if (tokens.length === 0) return null;
 
   const issuer = stored.discovery.authorizationServerUrl;
@@ -86,9 +91,14 @@ export async function revokeStoredOAuth(server: string, stored: StoredOAuth, bas
     const failure = await revokeOne(endpoint, stored, token, hint, fetchFn);
     if (failure) failures.push(`${what}: ${failure}`);
   }
-  const which = tokens.map(([, , what]) => `the ${what}`).join(' and ');
+  const which = listed(tokens.map(([, , what]) => `the ${what}`));
   if (failures.length === 0) return { status: 'revoked', message: `revoked ${which} of '${server}' at ${endpoint.href}` };
   return { status: 'failed', message: `revoking the tokens of '${server}' at ${endpoint.href} failed (${failures.join('; ')}): ${leftValid}` };
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function listed(items: string[]): string {
+  return items.length <= 2 ? items.join(' and ') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
 export const REVOCATION_DECISIONS: Record<RevocationStatus, string> = {

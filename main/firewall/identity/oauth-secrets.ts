@@ -16,6 +16,13 @@ export const OAUTH_SECRETS = {
   client: 'OAUTH_CLIENT',
   /** Where it is registered: authorization server, its metadata, the resource metadata (JSON). */
   server: 'OAUTH_SERVER',
+  /**
+   * `Bearer <access token>` narrowed to the login's read-only scopes (DESIGN §6), when its
+   * scopes allowed a split: the interposer's read credential. The login owns this name.
+   */
+  readAuthorization: 'AUTHORIZATION_READ',
+  /** When that one expires, as OAUTH_EXPIRES_AT. */
+  readExpiresAt: 'OAUTH_READ_EXPIRES_AT',
 } as const;
 
 export const OAUTH_SECRET_NAMES: readonly string[] = Object.values(OAUTH_SECRETS);
@@ -26,6 +33,13 @@ const UNKNOWN_EXPIRY = 'unknown';
 export const LOGIN_URL = 'mcpFirewallLoginUrl';
 /** Kept there too: the scope the login was granted (space-separated), for step-up's `--scope`. */
 export const LOGIN_SCOPE = 'mcpFirewallScope';
+/** Kept there too when the login split: the scope AUTHORIZATION_READ is narrowed to. */
+export const LOGIN_READ_SCOPE = 'mcpFirewallReadScope';
+/** Kept there too when it did not: why (for `auth status`). */
+export const LOGIN_NO_SPLIT = 'mcpFirewallNoSplit';
+
+/** Which of a login's access tokens: the full one (AUTHORIZATION) or the read-only one. */
+export type TokenKind = 'write' | 'read';
 
 /**
  * Whether the OAuth tokens among `values` may be sent to `url`: yes when there is no OAuth
@@ -48,6 +62,22 @@ export interface StoredOAuth {
   discovery: OAuthDiscoveryState;
   /** The scope the login was granted; undefined when unknown (a login from before it was kept). */
   scope: string | undefined;
+  /** The read-only token's scope when the login split (DESIGN §6); undefined when it did not. */
+  readScope: string | undefined;
+  /** Why it did not split, as the login said. */
+  noSplit: string | undefined;
+  /** AUTHORIZATION_READ, only when the login split: one set by hand is not the login's to refresh or revoke. */
+  readAuthorization: string | undefined;
+  readExpiresAt: number | undefined;
+}
+
+/** The access token of `kind`. Without a split there is one token, and it is also the read one. */
+export function tokenOf(stored: StoredOAuth, kind: TokenKind): string | undefined {
+  return kind === 'read' && stored.readScope !== undefined ? stored.readAuthorization : stored.authorization;
+}
+
+export function expiryOf(stored: StoredOAuth, kind: TokenKind): number | undefined {
+  return kind === 'read' && stored.readScope !== undefined ? stored.readExpiresAt : stored.expiresAt;
 }
 
 function parseJson<T>(text: string | undefined): T | undefined {
@@ -75,6 +105,7 @@ export function readStoredOAuth(values: Readonly<Record<string, string | undefin
   const client = parseJson<OAuthClientInformationMixed>(values[OAUTH_SECRETS.client]);
   const discovery = parseJson<OAuthDiscoveryState>(values[OAUTH_SECRETS.server]);
   if (!client?.client_id || typeof discovery?.authorizationServerUrl !== 'string') return null;
+  const readScope = stringField(discovery, LOGIN_READ_SCOPE);
   return {
     authorization: values[OAUTH_SECRETS.authorization],
     refreshToken: values[OAUTH_SECRETS.refreshToken],
@@ -82,6 +113,10 @@ export function readStoredOAuth(values: Readonly<Record<string, string | undefin
     client,
     discovery,
     scope: stringField(discovery, LOGIN_SCOPE),
+    readScope,
+    noSplit: stringField(discovery, LOGIN_NO_SPLIT),
+    readAuthorization: readScope !== undefined ? values[OAUTH_SECRETS.readAuthorization] : undefined,
+    readExpiresAt: readScope !== undefined ? parseExpiry(values[OAUTH_SECRETS.readExpiresAt]) : undefined,
   };
 }
 
@@ -96,15 +131,19 @@ export async function readOAuthSecrets(store: SecretStore, server: string): Prom
 }
 
 /**
- * The secrets a token response becomes. Expiry is always written (`unknown` when not
- * given) so its name stays indexed: a refresh that learns one later has somewhere to put it.
+ * The secrets a token response becomes: AUTHORIZATION and OAUTH_EXPIRES_AT, or for the
+ * read-only token AUTHORIZATION_READ and OAUTH_READ_EXPIRES_AT; and the refresh token when
+ * one was issued (the login has one, whichever token it came with). Expiry is always
+ * written (`unknown` when not given) so its name stays indexed: a refresh that learns one
+ * later has somewhere to put it.
  */
-export function tokenSecrets(tokens: OAuthTokens, now: number): Record<string, string> {
+export function tokenSecrets(tokens: OAuthTokens, now: number, kind: TokenKind = 'write'): Record<string, string> {
   // The interposer sends `Bearer …` as is; a DPoP or MAC token would need proof it cannot give.
   if (tokens.token_type.toLowerCase() !== 'bearer') throw new Error(`the authorization server issued a '${tokens.token_type}' token; only Bearer tokens are supported`);
+  const [token, expiry] = kind === 'read' ? [OAUTH_SECRETS.readAuthorization, OAUTH_SECRETS.readExpiresAt] : [OAUTH_SECRETS.authorization, OAUTH_SECRETS.expiresAt];
   const secrets: Record<string, string> = {
-    [OAUTH_SECRETS.authorization]: `Bearer ${tokens.access_token}`,
-    [OAUTH_SECRETS.expiresAt]: tokens.expires_in !== undefined ? new Date(now + tokens.expires_in * 1000).toISOString() : UNKNOWN_EXPIRY,
+    [token]: `Bearer ${tokens.access_token}`,
+    [expiry]: tokens.expires_in !== undefined ? new Date(now + tokens.expires_in * 1000).toISOString() : UNKNOWN_EXPIRY,
   };
   if (tokens.refresh_token) secrets[OAUTH_SECRETS.refreshToken] = tokens.refresh_token;
   return secrets;

@@ -32,7 +32,7 @@ export function insufficientScope(response: Response): { scope: string | undefin
  * quotes (`$`, backtick, `!`, `"`, `\`, `%`). The command is meant to be copied and run, so
  * a scope a server chose must not be able to make it do anything else.
  */
-const SAFE_SCOPE = /^[A-Za-z0-9_.:/@+=,~*#-]{1,128}$/;
+export const SAFE_SCOPE = /^[A-Za-z0-9_.:/@+=,~*#-]{1,128}$/;
 const MAX_SCOPES = 32;
 
 function scopes(value: string | undefined): string[] {

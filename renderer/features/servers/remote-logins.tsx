@@ -15,6 +15,13 @@ function describeLogin(row: OAuthLoginRow): string {
   return row.refreshToken ? `logged in (expired ${when}; refreshed on next use)` : `logged in (expired ${when}; log in again)`;
 }
 
+/** DESIGN §6: whether reads carry a token that cannot write. */
+function describeSplit(row: OAuthLoginRow): string | null {
+  if (!row.loggedIn || row.pending) return null;
+  if (row.readScope !== null) return `reads use a read-only token (${row.readScope})`;
+  return row.noSplit ? `one token for reads and writes: ${row.noSplit}` : null;
+}
+
 function LoginRow({ row, busy, logIn, logOut }: { row: OAuthLoginRow; busy: boolean; logIn: () => void; logOut: () => void }) {
   const url = row.pending?.authorizationUrl;
   return (
@@ -22,6 +29,7 @@ function LoginRow({ row, busy, logIn, logOut }: { row: OAuthLoginRow; busy: bool
       <td><strong>{row.name}</strong><div className="muted small mono">{row.url}</div></td>
       <td>
         <span>{describeLogin(row)}</span>
+        {describeSplit(row) ? <div className="muted small">{describeSplit(row)}</div> : null}
         {url ? <div className="small"><a href={url} target="_blank" rel="noopener noreferrer">Open the sign-in page again</a></div> : null}
         {row.lastError ? <div className="small banner-error" role="alert">{row.lastError}</div> : null}
       </td>

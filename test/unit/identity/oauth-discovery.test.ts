@@ -116,6 +116,10 @@ describe('the OAuth fetch guard', () => {
       refreshToken: 'rt-secret',
       expiresAt: undefined,
       scope: undefined,
+      readScope: undefined,
+      noSplit: undefined,
+      readAuthorization: undefined,
+      readExpiresAt: undefined,
       client: { client_id: 'c1', issuer: 'https://auth.tracker.example/' },
       discovery: { authorizationServerUrl: 'https://elsewhere.example/' },
     };

@@ -2,10 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSseUpstream } from '../../../main/firewall/http/sse-upstream.js';
 import { createUpstream } from '../../../main/firewall/http/upstream.js';
 import type { RemotePin } from '../../../main/firewall/registry/registry.js';
-import { createMemorySecretStore, type MemorySecretStore } from '../../../main/firewall/identity/memory-store.js';
-import { oauthLogin } from '../../../main/firewall/identity/oauth-login.js';
+import type { MemorySecretStore } from '../../../main/firewall/identity/memory-store.js';
 import { upstreamOAuth } from '../../../main/firewall/identity/oauth-upstream.js';
-import { playBrowser, startOAuthServer, type OAuthServer } from '../../integration/oauth-fixture.js';
+import { loginInMemory, startOAuthServer, type OAuthServer } from '../../integration/oauth-fixture.js';
 import { drive } from '../http/drive-upstream.js';
 
 // The interposer's upstream adapter with a server logged in by `auth login`, against the
@@ -25,16 +24,7 @@ afterAll(async () => {
 });
 
 /** A fresh `auth login`: its secrets, in a keychain of their own. */
-async function loggedIn(pin: RemotePin = { url: remote.url, transport: 'http' }): Promise<{ store: MemorySecretStore; secrets: Record<string, string> }> {
-  let shown: URL | undefined;
-  const running = oauthLogin({ server: SERVER, pin, previous: null, timeoutMs: 10_000, onAuthorizationUrl: (url) => (shown = url) });
-  for (let i = 0; i < 400 && !shown; i++) await new Promise((r) => setTimeout(r, 10));
-  await playBrowser(shown!);
-  const { secrets } = await running;
-  const store = createMemorySecretStore();
-  for (const [name, value] of Object.entries(secrets)) await store.set({ server: SERVER, name }, value);
-  return { store, secrets };
-}
+const loggedIn = (pin: RemotePin = { url: remote.url, transport: 'http' }) => loginInMemory(SERVER, pin);
 
 /** One interposer session's upstream, as relay-session.ts builds it from the admission's secrets. */
 function session(store: MemorySecretStore, secrets: Record<string, string>, pin: RemotePin = { url: remote.url, transport: 'http' }) {
@@ -120,7 +110,10 @@ describe('OAuth refresh in the upstream adapter', () => {
     const before = (await refreshes()).length;
     await remote.revokeRefresh();
     s.send(greet(2));
-    expect(await s.answer(2)).toMatchObject({ error: { message: expect.stringMatching(/refreshing it failed \(.*\); log in again with: mcp-firewall auth login oauth-remote/) } });
+    const refused = (await s.answer(2)) as { error: { message: string } };
+    expect(refused.error.message).toMatch(/refreshing it failed \(the authorization server answered invalid_grant\); log in again with: mcp-firewall auth login oauth-remote/);
+    // The fixture echoes the refused refresh token in error_description: it must go no further.
+    expect(refused.error.message).not.toContain(secrets.OAUTH_REFRESH_TOKEN!);
     s.send(greet(3));
     expect(await s.answer(3)).toMatchObject({ error: { message: expect.stringContaining('mcp-firewall auth login oauth-remote') } });
     expect((await refreshes()).length).toBe(before + 1);

@@ -12,6 +12,10 @@ const stored = (metadata: Record<string, unknown> | undefined, client: Record<st
   refreshToken: 'rt-secret',
   expiresAt: undefined,
   scope: undefined,
+  readScope: undefined,
+  noSplit: undefined,
+  readAuthorization: undefined,
+  readExpiresAt: undefined,
   client: client as StoredOAuth['client'],
   discovery: { authorizationServerUrl: AS, ...(metadata ? { authorizationServerMetadata: { issuer: AS, ...metadata } as never } : {}) },
 });
@@ -61,6 +65,18 @@ describe('revokeStoredOAuth', () => {
     const outcome = await revokeStoredOAuth('s', stored({ revocation_endpoint: 'https://as.example.test/revoke' }), echo.fetchFn);
     expect(outcome?.message).toContain('HTTP 400 unsupported_token_type');
     expect(outcome?.message).not.toMatch(/at-secret|rt-secret/);
+  });
+
+  it("revokes a split login's read-only token too, after the other two", async () => {
+    const { asked, fetchFn } = recorder();
+    const split = { ...stored({ revocation_endpoint: 'https://as.example.test/revoke' }), readScope: 'mcp:read', readAuthorization: 'Bearer at-read-secret' };
+    const outcome = await revokeStoredOAuth('s', split, fetchFn);
+    expect(outcome).toEqual({ status: 'revoked', message: "revoked the refresh token, the access token and the read-only access token of 's' at https://as.example.test/revoke" });
+    expect(asked.map((a) => a.body)).toEqual([
+      'token=rt-secret&token_type_hint=refresh_token&client_id=c1',
+      'token=at-secret&token_type_hint=access_token&client_id=c1',
+      'token=at-read-secret&token_type_hint=access_token&client_id=c1',
+    ]);
   });
 
   it('nothing to revoke without tokens', async () => {

@@ -72,4 +72,17 @@ describe('sendWithOAuth on a 403 insufficient_scope', () => {
     expect(result).toBe(`remote server 'tracker' refused the request (HTTP 403): the firewall's OAuth token lacks a scope it needs (mcp:vip); log in again with it: mcp-firewall auth login tracker --scope "mcp:tools mcp:vip"`);
     expect(audited).toEqual([['OAUTH_INSUFFICIENT_SCOPE', result]]);
   });
+
+  it("a split login's read-only token refused a scope the login holds: no login would help, the policy might", async () => {
+    const server = JSON.stringify({ authorizationServerUrl: 'https://as.test/', mcpFirewallScope: 'mcp:read mcp:write', mcpFirewallReadScope: 'mcp:read' });
+    const oauth = upstreamOAuth({
+      server: 'tracker',
+      secrets: { AUTHORIZATION: 'Bearer at-full', AUTHORIZATION_READ: 'Bearer at-read', OAUTH_CLIENT: JSON.stringify({ client_id: 'c' }), OAUTH_SERVER: server },
+      store: createMemorySecretStore(),
+    })!;
+    const refused = () => challenge('Bearer error="insufficient_scope", scope="mcp:write"');
+    expect(await sendWithOAuth(oauth, 'Bearer at-read', async () => refused())).toMatch(/it needs mcp:write, which the firewall's OAuth login holds only in its write token.*class it as a write in the policy/);
+    // The full token lacking a scope is step-up as before.
+    expect(await sendWithOAuth(oauth, 'Bearer at-full', async () => challenge('Bearer error="insufficient_scope", scope="mcp:vip"'))).toContain('--scope "mcp:read mcp:write mcp:vip"');
+  });
 });
