@@ -4,6 +4,7 @@ import { ErrorCode, errorResponse, type JsonRpcId } from '../jsonrpc/messages.js
 import { untilDrained, type Backpressure } from './backpressure.js';
 import { lineWritable } from './line-writable.js';
 import { sendWithOAuth } from '../identity/oauth-upstream.js';
+import { upstreamFetch } from './upstream-fetch.js';
 import { createSseParser } from './sse-parser.js';
 import { authorizationHeader, upstreamCredentials, type Credentials, type UpstreamOptions, type UpstreamProcess } from './upstream-parts.js';
 
@@ -66,7 +67,7 @@ export function upstreamShell(options: UpstreamOptions): UpstreamShell {
     setImmediate(() => events.emit('close', code, null));
   };
 
-  const doFetch = options.fetch ?? fetch;
+  const doFetch = options.fetch ?? upstreamFetch;
   const credentials = upstreamCredentials(options);
 
   const authorizedFetch = (url: string | URL, init: RequestInit & { headers: Record<string, string> }, credential: string | undefined) => {

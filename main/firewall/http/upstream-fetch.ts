@@ -1,0 +1,73 @@
+import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { Readable } from 'node:stream';
+
+/**
+ * The interposer's requests to remote MCP servers, as `fetch` makes them but through
+ * `node:http`: the global fetch costs 80–200 µs more per request on this hardware
+ * (docs/benchmarks.md §1b), paid on every call a client makes to a remote server. Only
+ * what the upstream adapters use is supported: a URL, method, string body, headers,
+ * `redirect: 'error'` (they never follow one: the pin is the URL) and an abort signal.
+ * Failures look like fetch's (a TypeError with the system error as `cause`), so the
+ * messages built from them (upstream-failures.ts) read the same.
+ */
+
+// One keep-alive pool per scheme, as fetch's own dispatcher keeps: a session's requests reuse a connection.
+const AGENTS = { 'http:': new HttpAgent({ keepAlive: true }), 'https:': new HttpsAgent({ keepAlive: true }) };
+const NO_BODY_STATUSES = new Set([204, 205, 304]);
+
+export const upstreamFetch = ((input: string | URL, init: RequestInit = {}) =>
+  new Promise<Response>((resolve, reject) => {
+    const url = new URL(String(input));
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return reject(new TypeError(`fetch failed: unsupported protocol ${url.protocol}`));
+    const signal = init.signal ?? undefined;
+    if (signal?.aborted) return reject(signal.reason);
+    const body = typeof init.body === 'string' ? init.body : init.body == null ? undefined : null;
+    if (body === null) return reject(new TypeError('upstreamFetch sends string bodies only'));
+    const headers = new Headers(init.headers);
+    if (body !== undefined) headers.set('content-length', String(Buffer.byteLength(body)));
+    const method = (init.method ?? 'GET').toUpperCase();
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    let request: ClientRequest;
+    let message: IncomingMessage | undefined;
+    // As with fetch, an abort after the answer began fails the reading of its body too.
+    const onAbort = () => {
+      message?.destroy(signal!.reason as Error);
+      request.destroy(signal!.reason as Error);
+    };
+    request = send(url, { method, headers: Object.fromEntries(headers), agent: AGENTS[url.protocol] }, (answer) => {
+      message = answer;
+      try {
+        resolve(toResponse(answer, method, init.redirect));
+      } catch (error) {
+        answer.destroy();
+        reject(error);
+      }
+    });
+    request.on('error', (error) => {
+      signal?.removeEventListener('abort', onAbort);
+      reject(signal?.aborted ? signal.reason : new TypeError('fetch failed', { cause: error }));
+    });
+    request.on('close', () => signal?.removeEventListener('abort', onAbort));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    request.end(body);
+  })) as typeof fetch;
+
+function toResponse(message: IncomingMessage, method: string, redirect: RequestInit['redirect']): Response {
+  const status = message.statusCode ?? 0;
+  if (redirect === 'error' && status >= 300 && status < 400) throw new TypeError('fetch failed', { cause: new Error(`redirect (HTTP ${status}) refused`) });
+  const headers = new Headers();
+  const raw = message.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    try {
+      headers.append(raw[i]!, raw[i + 1]!);
+    } catch {
+      // A header value fetch would refuse too: left out, as it cannot be read through Headers.
+    }
+  }
+  if (NO_BODY_STATUSES.has(status) || method === 'HEAD') {
+    message.resume();
+    return new Response(null, { status, statusText: message.statusMessage ?? '', headers });
+  }
+  return new Response(Readable.toWeb(message) as ReadableStream<Uint8Array>, { status, statusText: message.statusMessage ?? '', headers });
+}
