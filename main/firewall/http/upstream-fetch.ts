@@ -28,14 +28,13 @@ export const upstreamFetch = ((input: string | URL, init: RequestInit = {}) =>
     if (body !== undefined) headers.set('content-length', String(Buffer.byteLength(body)));
     const method = (init.method ?? 'GET').toUpperCase();
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    let request: ClientRequest;
     let message: IncomingMessage | undefined;
     // As with fetch, an abort after the answer began fails the reading of its body too.
     const onAbort = () => {
       message?.destroy(signal!.reason as Error);
       request.destroy(signal!.reason as Error);
     };
-    request = send(url, { method, headers: Object.fromEntries(headers), agent: AGENTS[url.protocol] }, (answer) => {
+    const request: ClientRequest = send(url, { method, headers: Object.fromEntries(headers), agent: AGENTS[url.protocol] }, (answer) => {
       message = answer;
       try {
         resolve(toResponse(answer, method, init.redirect));
