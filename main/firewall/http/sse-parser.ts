@@ -1,29 +1,18 @@
+import { AnswerTooLarge, MAX_ANSWER_BYTES } from './answer-limits.js';
+
 /**
  * A Server-Sent Events reader for MCP's Streamable HTTP: only `data:` lines matter (each
  * event carries one JSON-RPC message); `id:`, `retry:` and comments are read past, since
  * the interposer does not resume broken streams. Fields may end in \n, \r\n or \r.
  */
 export interface SseParser {
-  /** Throws SseEventTooLarge when an event outgrows the limit: the stream must be dropped. */
+  /** Throws AnswerTooLarge when an event outgrows the limit: the stream must be dropped. */
   push(text: string): void;
   /** Dispatches an event left without its closing blank line (a stream cut off at EOF). */
   end(): void;
 }
 
-/**
- * As for stdio messages (proxy/oversize.ts): every message is held whole to be policed, so a
- * server streaming one event without end would otherwise grow the engine — every session's —
- * until it runs out of memory.
- */
-export const MAX_SSE_EVENT_CHARS = 64 * 1024 * 1024;
-
-export class SseEventTooLarge extends Error {
-  constructor(limit: number) {
-    super(`it sent an event larger than ${limit / (1024 * 1024)} Mi characters, more than the firewall checks; the stream was dropped`);
-  }
-}
-
-export function createSseParser(onEvent: (data: string, event: string) => void, maxEventChars = MAX_SSE_EVENT_CHARS): SseParser {
+export function createSseParser(onEvent: (data: string, event: string) => void, maxEventChars = MAX_ANSWER_BYTES): SseParser {
   // The unfinished line, as the pieces it came in: joined once, when it ends. Appending to
   // one string would make each regex pass flatten (copy) everything before it, so a long
   // line in many chunks cost the square of its length.
@@ -74,7 +63,7 @@ export function createSseParser(onEvent: (data: string, event: string) => void, 
         pending.push(text.slice(start));
         pendingChars += text.length - start;
       }
-      if (dataChars + pendingChars > maxEventChars) throw new SseEventTooLarge(maxEventChars);
+      if (dataChars + pendingChars > maxEventChars) throw new AnswerTooLarge(maxEventChars);
     },
     end() {
       if (pendingChars > 0) takeLine('');

@@ -1,8 +1,10 @@
+import { AnswerTooLarge, readExcerpt } from './answer-limits.js';
+
 // Why a request to a remote server failed, in the words both adapters give the client.
 
 /** An HTTP error answer, with the start of its body: often the server's own explanation. */
 export async function answerFailure(server: string, response: Response, hadSession: boolean): Promise<string> {
-  const excerpt = (await response.text().catch(() => '')).slice(0, 200);
+  const excerpt = await readExcerpt(response, 200);
   return httpFailure(server, response.status, excerpt, hadSession, oauthChallenge(response));
 }
 
@@ -28,6 +30,7 @@ function httpFailure(server: string, status: number, excerpt: string, hadSession
 
 /** A fetch that threw: `what` says how far it got (by default, it cannot tell). */
 export function fetchFailure(target: { server: string; url: string }, error: unknown, what = 'is unreachable or hung up'): string {
+  if (error instanceof AnswerTooLarge) return `remote server '${target.server}' at ${target.url} ${error.message}`;
   return `remote server '${target.server}' at ${target.url} ${what}: ${causeOf(error)}`;
 }
 

@@ -1,4 +1,5 @@
 import { idKey, type JsonRpcId } from '../jsonrpc/messages.js';
+import { readTextBounded } from './answer-limits.js';
 import { answerFailure, fetchFailure } from './upstream-failures.js';
 import { authorizationHeader, parseRelayLine, toRelayLine, type UpstreamOptions, type UpstreamProcess } from './upstream-parts.js';
 import { upstreamShell } from './upstream-shell.js';
@@ -47,7 +48,7 @@ export function createUpstream(options: UpstreamOptions): UpstreamProcess {
   const readBody = async (response: Response, answered: Set<string>) => {
     const type = response.headers.get('content-type') ?? '';
     if (type.includes('text/event-stream')) return shell.readEvents(response, (data) => emit(data, answered));
-    const text = await response.text();
+    const text = await readTextBounded(response);
     if (type.includes('application/json') && text.trim()) emit(text, answered);
   };
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createSseParser, SseEventTooLarge } from '../../../main/firewall/http/sse-parser.js';
+import { AnswerTooLarge } from '../../../main/firewall/http/answer-limits.js';
+import { createSseParser } from '../../../main/firewall/http/sse-parser.js';
 
 describe('the SSE reader for Streamable HTTP answers', () => {
   it('joins data lines, skips comments and ids, and copes with chunks split anywhere (including inside \\r\\n)', () => {
@@ -37,11 +38,11 @@ describe('the SSE reader for Streamable HTTP answers', () => {
   it('refuses an event over the limit, whether in one line or many, and holds no more of it', () => {
     const oneLine = createSseParser(() => undefined, 1000);
     oneLine.push('data: ');
-    expect(() => oneLine.push('y'.repeat(1200))).toThrow(SseEventTooLarge);
+    expect(() => oneLine.push('y'.repeat(1200))).toThrow(AnswerTooLarge);
     const manyLines = createSseParser(() => undefined, 1000);
     expect(() => {
       for (let i = 0; i < 20; i++) manyLines.push(`data: ${'z'.repeat(100)}\n`);
-    }).toThrow(/larger than .* the stream was dropped/);
+    }).toThrow(/larger than .* it was dropped/);
     const events: string[] = [];
     const under = createSseParser((data) => events.push(data), 1000);
     under.push(`data: ${'w'.repeat(900)}\n\n`);

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { AnswerTooLarge, readExcerpt, readTextBounded } from '../../../main/firewall/http/answer-limits.js';
+import { createUpstream } from '../../../main/firewall/http/upstream.js';
+import { drive } from './drive-upstream.js';
+
+/** A body of `chunks` chunks of `size` bytes, counting how many were pulled and whether it was cancelled. */
+function countedBody(chunks: number, size: number, fill = 0x61) {
+  const stats = { pulled: 0, cancelled: false };
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (stats.pulled === chunks) return controller.close();
+      stats.pulled++;
+      controller.enqueue(new Uint8Array(size).fill(fill));
+    },
+    cancel() {
+      stats.cancelled = true;
+    },
+  }, { highWaterMark: 0 });
+  return { stats, response: (init?: ResponseInit) => new Response(body, init) };
+}
+
+describe('bounded reads of a remote answer', () => {
+  it('reads a body up to the limit, and refuses and cancels one past it without reading on', async () => {
+    expect(await readTextBounded(countedBody(4, 1000).response(), 4000)).toBe('a'.repeat(4000));
+    const endless = countedBody(1_000_000, 1000);
+    await expect(readTextBounded(endless.response(), 10_000)).rejects.toThrow(AnswerTooLarge);
+    expect(endless.stats.pulled).toBe(11);
+    expect(endless.stats.cancelled).toBe(true);
+  });
+
+  it('takes an error page\'s excerpt from its first bytes only', async () => {
+    const page = countedBody(1_000_000, 1000, 0x62);
+    expect(await readExcerpt(page.response(), 200)).toBe('b'.repeat(200));
+    expect(page.stats.pulled).toBe(1);
+    expect(page.stats.cancelled).toBe(true);
+  });
+
+  it('a JSON answer over 64 MiB fails its request with why, not the engine', async () => {
+    // 65 MiB of one JSON answer: the server would have the engine hold all of it.
+    const huge = countedBody(65, 1024 * 1024);
+    const upstream = createUpstream({ server: 'big', url: 'https://big.example/mcp', fetch: (async () => huge.response({ headers: { 'content-type': 'application/json' } })) as typeof fetch });
+    const { send, answer } = drive(upstream);
+    send({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'dump', arguments: {} } });
+    expect(await answer(1)).toMatchObject({ error: { code: -32004, message: "remote server 'big' at https://big.example/mcp sent a message larger than 64 MiB, more than the firewall checks; it was dropped" } });
+    expect(huge.stats.cancelled).toBe(true);
+    upstream.kill();
+  });
+});
