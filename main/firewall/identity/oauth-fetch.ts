@@ -49,7 +49,27 @@ export function guardedOAuthFetch(origins: ReadonlySet<string>, base: typeof fet
     const redirect = (init?.redirect ?? (input instanceof Request ? input.redirect : undefined)) === 'error' ? 'error' : 'manual';
     // A Request carries its own method, headers, body and signal: rebuilt as fetch(request, init)
     // would build it (init wins), never reduced to its URL.
-    if (input instanceof Request) return base(new Request(input, { ...init, redirect }));
-    return base(url, { ...init, redirect });
+    const response = await (input instanceof Request ? base(new Request(input, { ...init, redirect })) : base(url, { ...init, redirect }));
+    return bounded(response);
   }) as typeof fetch;
+}
+
+/**
+ * Metadata, registrations and tokens are a few KB. A server answering without end would
+ * otherwise be read whole into the engine (the dashboard's login and every refresh run
+ * there), so a body past this errors the read instead (the SDK's response.json() then fails).
+ */
+export const MAX_OAUTH_BODY_BYTES = 1024 * 1024;
+
+function bounded(response: Response): Response {
+  if (!response.body) return response;
+  let bytes = 0;
+  const limit = new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      bytes += chunk.byteLength;
+      if (bytes > MAX_OAUTH_BODY_BYTES) controller.error(new Error(`an OAuth answer larger than ${MAX_OAUTH_BODY_BYTES / 1024} KiB; not read`));
+      else controller.enqueue(chunk);
+    },
+  });
+  return new Response(response.body.pipeThrough(limit), { status: response.status, statusText: response.statusText, headers: response.headers });
 }

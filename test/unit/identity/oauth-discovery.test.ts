@@ -86,6 +86,21 @@ describe('the OAuth fetch guard', () => {
     expect(asked).toEqual(['https://auth.tracker.example/token', 'http://127.0.0.1:4000/token']);
   });
 
+  it('reads an answer up to 1 MiB, and errors the read of a longer one instead of holding it', async () => {
+    let pulled = 0;
+    const endless = (async () => new Response(new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled++;
+        controller.enqueue(new Uint8Array(64 * 1024).fill(0x20));
+      },
+    }, { highWaterMark: 0 }), { headers: { 'content-type': 'application/json' } })) as typeof fetch;
+    const guarded = guardedOAuthFetch(new Set(['https://auth.tracker.example']), endless);
+    await expect((await guarded('https://auth.tracker.example/.well-known/oauth-authorization-server')).json()).rejects.toThrow(/larger than 1024 KiB/);
+    expect(pulled).toBeLessThan(40);
+    const small = guardedOAuthFetch(new Set(['https://auth.tracker.example']), (async () => new Response('{"issuer":"https://auth.tracker.example"}', { status: 200 })) as typeof fetch);
+    expect(await (await small('https://auth.tracker.example/x')).json()).toEqual({ issuer: 'https://auth.tracker.example' });
+  });
+
   it('keeps the method, headers, body and signal of a Request it is given (and init still wins)', async () => {
     const seen: Array<{ url: string; method: string; headers: Record<string, string>; body: string; redirect: Request['redirect']; aborted: boolean }> = [];
     const spy = (async (input: string | URL | Request, init?: RequestInit) => {
