@@ -112,6 +112,16 @@ describe('a message over the 64 MiB the shim checks is dropped, never buffered w
     expect(auditRows("event = 'protocol' AND reason LIKE '%larger than the 64.0 MiB%'")).toHaveLength(1);
   });
 
+  it('answers a server request too large to check with an error to the server, so its tool call ends', async () => {
+    const conn = await connectThroughShim(engine(), 'faulty', [process.execPath, FAULTY]);
+    try {
+      const result = await conn.client.callTool({ name: 'read_sample_huge', arguments: { mb: 65 } });
+      expect(JSON.stringify(result.content)).toMatch(/sampling answered: error MCP Firewall dropped a message of 65\.0 MiB from 'faulty'/);
+    } finally {
+      await conn.close();
+    }
+  });
+
   it('refuses a request too large to check without sending it to the server', async () => {
     const conn = await connectThroughShim(engine(), 'faulty', [process.execPath, FAULTY]);
     try {

@@ -26,16 +26,27 @@ export function sniffResultId(line: string): JsonRpcId | undefined {
   return token.charCodeAt(0) === 0x22 ? token.slice(1, -1) : Number(token);
 }
 
-const ANY_HEAD = new RegExp(String.raw`^\{"jsonrpc":"2\.0","id":${ID}[,}]`);
+const KEYED_HEAD = new RegExp(String.raw`^\{"jsonrpc":"2\.0","id":${ID},"(result|error|method)":`);
+
+export type EdgeKind = { kind: 'request' | 'response'; id: JsonRpcId } | { kind: 'other' };
 
 /**
- * The id of any JSON-RPC message from its first and last bytes alone (a message too large
- * to read whole): `"id"` right after `"jsonrpc"` at the start, or as the last member at the
- * end — a `,"id":N}` at the very end cannot belong to a nested object, whose closing brace
- * would follow it. Undefined otherwise. Used only to say which request an error is for.
+ * What a JSON-RPC message too large to read whole is, from its first and last bytes alone:
+ * a request or a response, and its id — `"id"` right after `"jsonrpc"` at the start, or as
+ * the last member at the end (a `,"id":N}` at the very end cannot belong to a nested
+ * object, whose closing brace would follow it). `other` when the edges do not say (a
+ * notification, another layout). Used only to tell whom an error about it goes to.
  */
-export function sniffIdAtEdges(head: string, tail: string): JsonRpcId | undefined {
-  const token = ANY_HEAD.exec(head)?.[1] ?? TAIL.exec(tail)?.[1];
-  if (token === undefined) return undefined;
+export function sniffEdges(head: string, tail: string): EdgeKind {
+  const keyed = KEYED_HEAD.exec(head);
+  if (keyed) return { kind: keyed[2] === 'method' ? 'request' : 'response', id: tokenValue(keyed[1]!) };
+  const last = TAIL.exec(tail)?.[1];
+  if (last === undefined) return { kind: 'other' };
+  if (head.startsWith('{"result":') || head.startsWith('{"error":')) return { kind: 'response', id: tokenValue(last) };
+  if (head.startsWith('{"method":') || head.startsWith('{"jsonrpc":"2.0","method":')) return { kind: 'request', id: tokenValue(last) };
+  return { kind: 'other' };
+}
+
+function tokenValue(token: string): JsonRpcId {
   return token.charCodeAt(0) === 0x22 ? token.slice(1, -1) : Number(token);
 }

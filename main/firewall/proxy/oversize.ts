@@ -1,6 +1,6 @@
 import type { LineLimit } from '../jsonrpc/line-splitter.js';
 import { ErrorCode, errorResponse, notification, type JsonRpcId } from '../jsonrpc/messages.js';
-import { sniffIdAtEdges } from '../jsonrpc/result-sniff.js';
+import { sniffEdges, type EdgeKind } from '../jsonrpc/result-sniff.js';
 import type { PeerWriter } from './peer-writer.js';
 
 /**
@@ -14,6 +14,7 @@ export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 export interface OversizeContext {
   server: string;
   toClient: PeerWriter;
+  toServer: PeerWriter;
   /** Fails the request with this id, if one is pending, with `reason`; false when none is. */
   failPending(id: JsonRpcId, reason: string): boolean;
   protocolEvent(reason: string): void;
@@ -21,18 +22,23 @@ export interface OversizeContext {
 
 const megabytes = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 
-function edgeId(edges: { head: Buffer; tail: Buffer }): JsonRpcId | undefined {
-  return sniffIdAtEdges(edges.head.toString('utf8'), edges.tail.toString('utf8'));
+function edgeKind(edges: { head: Buffer; tail: Buffer }): EdgeKind {
+  return sniffEdges(edges.head.toString('utf8'), edges.tail.toString('utf8'));
 }
 
-/** A message from the server over the limit is dropped; the request it answered fails. */
+/**
+ * A message from the server over the limit is dropped. The client request it answered
+ * fails; a request of the server's own (sampling, elicitation) is answered with an error,
+ * so the server does not wait for it.
+ */
 export function serverMessageLimit(ctx: OversizeContext): LineLimit {
   return {
     maxLineBytes: MAX_MESSAGE_BYTES,
     onOverflow(edges, bytes) {
       const reason = `MCP Firewall dropped a message of ${megabytes(bytes)} from '${ctx.server}': larger than the ${megabytes(MAX_MESSAGE_BYTES)} it checks`;
-      const id = edgeId(edges);
-      if (id === undefined || !ctx.failPending(id, reason)) {
+      const seen = edgeKind(edges);
+      if (seen.kind === 'request') ctx.toServer.send(errorResponse(seen.id, ErrorCode.InvalidRequest, reason));
+      else if (seen.kind !== 'response' || !ctx.failPending(seen.id, reason)) {
         ctx.toClient.send(notification('notifications/message', { level: 'error', logger: 'mcp-firewall', data: reason }));
       }
       ctx.protocolEvent(reason);
@@ -40,13 +46,19 @@ export function serverMessageLimit(ctx: OversizeContext): LineLimit {
   };
 }
 
-/** A message from the client over the limit never reaches the server; a request gets an error. */
+/**
+ * A message from the client over the limit never reaches the server. A request gets an
+ * error; an answer to a request of the server's gets one on the server's side instead, so
+ * neither waits for what will not come.
+ */
 export function clientMessageLimit(ctx: OversizeContext): LineLimit {
   return {
     maxLineBytes: MAX_MESSAGE_BYTES,
     onOverflow(edges, bytes) {
       const reason = `MCP Firewall refused a message of ${megabytes(bytes)}: larger than the ${megabytes(MAX_MESSAGE_BYTES)} it checks; it was not sent to '${ctx.server}'`;
-      ctx.toClient.send(errorResponse(edgeId(edges) ?? null, ErrorCode.InvalidRequest, reason));
+      const seen = edgeKind(edges);
+      if (seen.kind === 'response') ctx.toServer.send(errorResponse(seen.id, ErrorCode.InvalidRequest, reason));
+      else ctx.toClient.send(errorResponse(seen.kind === 'request' ? seen.id : null, ErrorCode.InvalidRequest, reason));
       ctx.protocolEvent(reason);
     },
   };

@@ -159,7 +159,7 @@ function relay(parts: RelayParts): Promise<number> {
     else toClient.send(errorResponse(entry.id, ErrorCode.UpstreamFailed, reason));
     return true;
   };
-  const oversize: OversizeContext = { server: options.server, toClient, failPending: (id, reason) => failPending(idKey(id), reason), protocolEvent };
+  const oversize: OversizeContext = { server: options.server, toClient, toServer, failPending: (id, reason) => failPending(idKey(id), reason), protocolEvent };
 
   const fromClient = createLineSplitter((raw) => {
     let parsed: unknown;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sniffIdAtEdges, sniffResultId } from '../../../main/firewall/jsonrpc/result-sniff.js';
+import { sniffEdges, sniffResultId } from '../../../main/firewall/jsonrpc/result-sniff.js';
 
 const big = 'x'.repeat(3000);
 
@@ -45,15 +45,17 @@ describe('sniffResultId', () => {
   });
 });
 
-describe('sniffIdAtEdges', () => {
-  it('reads the id of any message from its start or its end', () => {
-    expect(sniffIdAtEdges('{"jsonrpc":"2.0","id":12,"result":{"x":', 'whatever')).toBe(12);
-    expect(sniffIdAtEdges('{"jsonrpc":"2.0","id":"a-1","method":"tools/call"', '')).toBe('a-1');
-    expect(sniffIdAtEdges('{"method":"tools/call","params":{"arguments":{"text":"qqq', 'qqq"}},"jsonrpc":"2.0","id":3}')).toBe(3);
+describe('sniffEdges', () => {
+  it('tells a request from a response, and reads its id, from the start or the end', () => {
+    expect(sniffEdges('{"jsonrpc":"2.0","id":12,"result":{"x":', 'whatever')).toEqual({ kind: 'response', id: 12 });
+    expect(sniffEdges('{"jsonrpc":"2.0","id":"a-1","method":"sampling/createMessage"', '')).toEqual({ kind: 'request', id: 'a-1' });
+    expect(sniffEdges('{"method":"tools/call","params":{"arguments":{"text":"qqq', 'qqq"}},"jsonrpc":"2.0","id":3}')).toEqual({ kind: 'request', id: 3 });
+    expect(sniffEdges('{"result":{"content":[{"text":"hhh', 'hhh"}]},"jsonrpc":"2.0","id":4}')).toEqual({ kind: 'response', id: 4 });
   });
 
-  it('does not take an id of a nested object for the message\'s', () => {
-    expect(sniffIdAtEdges('{"method":"x","params":{', '"other":1,"id":5}}')).toBeUndefined();
-    expect(sniffIdAtEdges('{"result":{"id":9,"a":', 'b"}}')).toBeUndefined();
+  it('says nothing of a notification, an unknown layout, or an id inside a nested object', () => {
+    expect(sniffEdges('{"method":"notifications/message","params":{"data":"', '"}}')).toEqual({ kind: 'other' });
+    expect(sniffEdges('{"method":"x","params":{', '"other":1,"id":5}}')).toEqual({ kind: 'other' });
+    expect(sniffEdges('{"params":{"a":', '"b"},"jsonrpc":"2.0","id":6}')).toEqual({ kind: 'other' });
   });
 });
