@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeHome, removeHome, startEngine, type RunningEngine } from '../helpers/engine-harness.js';
+import { makeHome, removeHome, startEngine, waitFor, type RunningEngine } from '../helpers/engine-harness.js';
 import { startEverythingHttp, type RemoteServer } from '../helpers/remote-server.js';
 
 interface ScanRow {
@@ -88,6 +88,8 @@ describe('serve re-points routes protect wrote when it listens on another port',
       everything: { type: 'http', url: `http://127.0.0.1:${portB}/mcp/everything` },
       lookalike: { type: 'http', url: `http://127.0.0.1:${portA}/mcp/lookalike` },
     });
+    // serve prints the moves once it runs, a moment after control.json appears.
+    await waitFor(() => second!.stderr().includes('stale route claude-code lookalike'), 'serve to report the routes');
     expect(second.stderr()).toContain(`re-pointed  claude-code everything (${configFile}): http://127.0.0.1:${portA}/mcp/everything -> http://127.0.0.1:${portB}/mcp/everything`);
     expect(second.stderr()).toMatch(/stale route claude-code lookalike .* left as is: .*protect did not write this URL/);
     const audited = second.cli(['audit', 'query', "SELECT decision, server_name, actor_id FROM mcp_audit WHERE rule_id = 'stale-route' ORDER BY id", '--json']);
