@@ -102,7 +102,9 @@ export function startRelaySession(context: RelayContext, options: RelayClient): 
   const output = lineWritable(route);
 
   // The relay's verdict on each tools/call it sends, so the upstream picks the credential by class.
-  const classById = new Map<string, ActionClass>();
+  // Two calls in flight under one id are ambiguous: neither is known to be the write, so
+  // both get the read credential (a write refused upstream is safe; a read holding a write token is not).
+  const classById = new Map<string, { actionClass: ActionClass | 'ambiguous'; pending: number }>();
   const spawnUpstream = ((_command: string, _args: string[], spawnOptions: { env?: NodeJS.ProcessEnv }) => {
     const secrets = spawnOptions.env ?? {};
     // OAuth tokens go only to the URL they were obtained for; after a re-pin the server's
@@ -118,9 +120,10 @@ export function startRelaySession(context: RelayContext, options: RelayClient): 
       ...(tokensFit ? oauthOption(context, secrets) : {}),
       actionClassOf: (requestId) => {
         const key = idKey(requestId);
-        const actionClass = classById.get(key);
-        classById.delete(key);
-        return actionClass;
+        const entry = classById.get(key);
+        if (!entry) return undefined;
+        if (--entry.pending === 0) classById.delete(key);
+        return entry.actionClass === 'ambiguous' ? 'read' : entry.actionClass;
       },
     });
   }) as unknown as typeof nodeSpawn;
@@ -138,7 +141,14 @@ export function startRelaySession(context: RelayContext, options: RelayClient): 
     log: context.log,
     socketPath: context.socketPath,
     spawn: spawnUpstream,
-    onDispatch: (requestId, actionClass) => void classById.set(idKey(requestId), actionClass),
+    onDispatch: (requestId, actionClass) => {
+      const key = idKey(requestId);
+      const entry = classById.get(key);
+      if (entry) {
+        entry.actionClass = 'ambiguous';
+        entry.pending++;
+      } else classById.set(key, { actionClass, pending: 1 });
+    },
   }).finally(() => {
     stopped.abort();
     options.onFinish();

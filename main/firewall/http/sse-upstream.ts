@@ -51,9 +51,11 @@ export function createSseUpstream(options: UpstreamOptions): UpstreamProcess {
     if (event === 'endpoint') {
       clearTimeout(endpointTimer);
       const url = URL.canParse(data.trim(), options.url) ? new URL(data.trim(), options.url) : null;
-      // Every POST carries the firewall's credential: a server must not send it elsewhere.
-      if (!url || url.origin !== origin) {
-        breakWith(`remote server '${options.server}' named a message endpoint on another origin (${url?.origin ?? data.trim()}); refused`);
+      // Every POST carries the firewall's credential: a server must not send it elsewhere
+      // (nor smuggle a user:password into the URL, which node:http would send as Basic auth).
+      if (!url || url.origin !== origin || url.username || url.password) {
+        const what = url && url.origin === origin ? 'with a user or password in its URL' : `on another origin (${url?.origin ?? data.trim()})`;
+        breakWith(`remote server '${options.server}' named a message endpoint ${what}; refused`);
         return abort.abort();
       }
       return setEndpoint(url);
@@ -77,7 +79,7 @@ export function createSseUpstream(options: UpstreamOptions): UpstreamProcess {
     try {
       const response = await shell.authorizedFetch(options.url, { redirect: 'error', method: 'GET', headers: { accept: 'text/event-stream' }, signal: abort.signal }, credentials.read);
       if (typeof response === 'string') return breakWith(response);
-      if (!response.ok) return breakWith(await answerFailure(options.server, response, false));
+      if (!response.ok) return breakWith(await answerFailure(options.server, response, false, credentials.all));
       const type = response.headers.get('content-type') ?? '';
       if (!type.includes('text/event-stream')) {
         await response.body?.cancel();
@@ -100,7 +102,6 @@ export function createSseUpstream(options: UpstreamOptions): UpstreamProcess {
     if (!parsed) return;
     const { messages, ids } = parsed;
     for (const [key, id] of ids) pending.set(key, id);
-    const credential = credentials.forMessages(messages);
     let target: URL;
     try {
       target = await endpoint;
@@ -108,11 +109,14 @@ export function createSseUpstream(options: UpstreamOptions): UpstreamProcess {
       return fail(ids, broken ?? `remote server '${options.server}' is not connected`);
     }
     if (shell.killed) return;
+    // Chosen now, not before the wait: the stream's GET may have refreshed an expired OAuth
+    // token meanwhile, and the token held before would go out as it was (and be refused).
+    const credential = credentials.forMessages(messages);
     try {
       const response = await shell.authorizedFetch(target, { redirect: 'error', method: 'POST', headers: { 'content-type': 'application/json' }, body: text, signal: abort.signal }, credential);
       if (typeof response === 'string') return fail(ids, response);
       if (response.ok) return void (await response.body?.cancel());
-      fail(ids, await answerFailure(options.server, response, true));
+      fail(ids, await answerFailure(options.server, response, true, credentials.all));
     } catch (error) {
       if (!shell.killed) fail(ids, fetchFailure(options, error));
     }

@@ -2,10 +2,27 @@ import { AnswerTooLarge, readExcerpt } from './answer-limits.js';
 
 // Why a request to a remote server failed, in the words both adapters give the client.
 
-/** An HTTP error answer, with the start of its body: often the server's own explanation. */
-export async function answerFailure(server: string, response: Response, hadSession: boolean): Promise<string> {
-  const excerpt = await readExcerpt(response, 200);
+/**
+ * An HTTP error answer, with the start of its body: often the server's own explanation.
+ * The excerpt goes to the client, so the credentials the firewall holds for the server
+ * are taken out of it: a server that repeats the token it refused must not hand the
+ * firewall's own token to the client (DESIGN §6: no token passthrough, either way).
+ */
+export async function answerFailure(server: string, response: Response, hadSession: boolean, credentials: Array<string | undefined>): Promise<string> {
+  const excerpt = withoutCredentials(await readExcerpt(response, 200), credentials);
   return httpFailure(server, response.status, excerpt, hadSession, oauthChallenge(response));
+}
+
+function withoutCredentials(text: string, credentials: Array<string | undefined>): string {
+  let out = text;
+  for (const credential of credentials) {
+    if (!credential) continue;
+    // Both `Bearer xyz` and the bare token; a token cut off by the 200-character excerpt
+    // still leaves its first 16 characters recognisable, so those go too.
+    const bare = credential.replace(/^\S+\s+/, '');
+    for (const secret of [credential, bare, bare.slice(0, 16)]) if (secret.length >= 8) out = out.split(secret).join('[credential]');
+  }
+  return out;
 }
 
 /** A Bearer challenge naming protected resource metadata: how an MCP server asks for an OAuth token (RFC 9728 §5.1). */

@@ -16,7 +16,20 @@ import { Readable } from 'node:stream';
 const AGENTS = { 'http:': new HttpAgent({ keepAlive: true }), 'https:': new HttpsAgent({ keepAlive: true }) };
 const NO_BODY_STATUSES = new Set([204, 205, 304]);
 
-export const upstreamFetch = ((input: string | URL, init: RequestInit = {}) =>
+/**
+ * How long a server may take to start answering, as undici's own headersTimeout: past it
+ * the request fails (a server that accepts and never answers `initialize` would otherwise
+ * hold its session forever). Nothing limits the body: an SSE stream may rightly stay quiet.
+ */
+const HEADERS_TIMEOUT_MS = 300_000;
+
+export const upstreamFetch = createUpstreamFetch();
+
+export function createUpstreamFetch(headersTimeoutMs = HEADERS_TIMEOUT_MS): typeof fetch {
+  return ((input: string | URL, init: RequestInit = {}) => fetchOnce(input, init, headersTimeoutMs)) as typeof fetch;
+}
+
+const fetchOnce = (input: string | URL, init: RequestInit, headersTimeoutMs: number) =>
   new Promise<Response>((resolve, reject) => {
     const url = new URL(String(input));
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return reject(new TypeError(`fetch failed: unsupported protocol ${url.protocol}`));
@@ -35,7 +48,10 @@ export const upstreamFetch = ((input: string | URL, init: RequestInit = {}) =>
       request.destroy(signal!.reason as Error);
     };
     const request: ClientRequest = send(url, { method, headers: Object.fromEntries(headers), agent: AGENTS[url.protocol] }, (answer) => {
+      clearTimeout(headersTimer);
       message = answer;
+      // An abort can destroy it with a reason while nobody reads it yet (the no-body path).
+      answer.on('error', () => undefined);
       try {
         resolve(toResponse(answer, method, init.redirect));
       } catch (error) {
@@ -43,14 +59,19 @@ export const upstreamFetch = ((input: string | URL, init: RequestInit = {}) =>
         reject(error);
       }
     });
+    const headersTimer = setTimeout(() => {
+      request.destroy(Object.assign(new Error(`no answer within ${headersTimeoutMs / 1000} s`), { code: 'UND_ERR_HEADERS_TIMEOUT' }));
+    }, headersTimeoutMs);
+    headersTimer.unref();
     request.on('error', (error) => {
+      clearTimeout(headersTimer);
       signal?.removeEventListener('abort', onAbort);
       reject(signal?.aborted ? signal.reason : new TypeError('fetch failed', { cause: error }));
     });
     request.on('close', () => signal?.removeEventListener('abort', onAbort));
     signal?.addEventListener('abort', onAbort, { once: true });
     request.end(body);
-  })) as typeof fetch;
+  });
 
 function toResponse(message: IncomingMessage, method: string, redirect: RequestInit['redirect']): Response {
   const status = message.statusCode ?? 0;

@@ -50,6 +50,8 @@ export interface Credentials {
   readonly read: string | undefined;
   /** The write credential only for a batch holding a tools/call classed other than read. */
   forMessages(messages: JsonRpcMessage[]): string | undefined;
+  /** Every credential held for the server: what must never be repeated to the client. */
+  readonly all: Array<string | undefined>;
 }
 
 export function upstreamCredentials(options: UpstreamOptions): Credentials {
@@ -60,6 +62,9 @@ export function upstreamCredentials(options: UpstreamOptions): Credentials {
   return {
     get read() {
       return read();
+    },
+    get all() {
+      return [read(), write()];
     },
     forMessages(messages) {
       // Every call's class is looked up (the lookup also forgets it), then any write decides.

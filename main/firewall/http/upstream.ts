@@ -48,8 +48,10 @@ export function createUpstream(options: UpstreamOptions): UpstreamProcess {
   const readBody = async (response: Response, answered: Set<string>) => {
     const type = response.headers.get('content-type') ?? '';
     if (type.includes('text/event-stream')) return shell.readEvents(response, (data) => emit(data, answered));
+    // Anything but JSON carries no answer: not read (an error page of any size, say).
+    if (!type.includes('application/json')) return void (await response.body?.cancel());
     const text = await readTextBounded(response);
-    if (type.includes('application/json') && text.trim()) emit(text, answered);
+    if (text.trim()) emit(text, answered);
   };
 
   const listen = async () => {
@@ -87,7 +89,7 @@ export function createUpstream(options: UpstreamOptions): UpstreamProcess {
       const response = await shell.authorizedFetch(options.url, { redirect: 'error', method: 'POST', headers: headers(), body: text, signal: abort.signal }, credentials.forMessages(messages));
       if (typeof response === 'string') return fail(ids, answered, response);
       if (init) sessionId = response.headers.get('mcp-session-id') ?? sessionId;
-      if (!response.ok) return fail(ids, answered, await answerFailure(options.server, response, sessionId !== null));
+      if (!response.ok) return fail(ids, answered, await answerFailure(options.server, response, sessionId !== null, credentials.all));
       await readBody(response, answered);
       if (ids.size > 0 && answered.size < ids.size) fail(ids, answered, `remote server '${options.server}' ended its answer without answering this request`);
       if (messages.some((m) => m.method === 'notifications/initialized')) void listen();

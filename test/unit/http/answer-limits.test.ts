@@ -45,4 +45,18 @@ describe('bounded reads of a remote answer', () => {
     expect(huge.stats.cancelled).toBe(true);
     upstream.kill();
   });
+
+  it("an error page quoting the firewall's token reaches the client without it", async () => {
+    const token = 'tok_9f8e7d6c5b4a39281706';
+    const echoing = (async (_url: string | URL, init: RequestInit) =>
+      new Response(`{"error":"invalid token ${new Headers(init.headers).get('authorization')?.slice('Bearer '.length)} for this resource"}`, { status: 400, headers: { 'content-type': 'application/json' } })) as typeof fetch;
+    const upstream = createUpstream({ server: 'echo', url: 'https://echo.example/mcp', authorization: `Bearer ${token}`, fetch: echoing });
+    const { send, answer } = drive(upstream);
+    send({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
+    const failed = (await answer(1)) as { error: { message: string } };
+    expect(failed.error.message).toContain('invalid token [credential] for this resource');
+    expect(failed.error.message).not.toContain(token.slice(0, 8));
+    upstream.kill();
+  });
 });
+

@@ -67,6 +67,48 @@ describe('the legacy SSE upstream adapter (a 2024-11-05 server dressed as a chil
     upstream.kill();
   });
 
+  it('refuses a message endpoint with a user or password in it: it would go out as Basic auth', async () => {
+    const { fakeFetch, posts } = fakeSseServer('event: endpoint\ndata: https://someone:pw@tricky.example/messages?sessionId=1\n\n', { keepOpen: true });
+    const upstream = createSseUpstream({ server: 'tricky', url: 'https://tricky.example/sse', fetch: fakeFetch });
+    const { send, answer } = drive(upstream);
+    send(INITIALIZE);
+    expect(await answer(1)).toMatchObject({ error: { message: expect.stringContaining("remote server 'tricky' named a message endpoint with a user or password in its URL; refused") } });
+    expect(posts).toEqual([]);
+    upstream.kill();
+  });
+
+  it('picks the credential when the endpoint is known, not before: a token renewed meanwhile is the one sent', async () => {
+    const posts: Array<string | null> = [];
+    let nameEndpoint = () => {};
+    const fakeFetch = (async (_url: string | URL, init: RequestInit) => {
+      if (init.method === 'GET') {
+        const body = new ReadableStream<Uint8Array>({
+          start(controller) {
+            nameEndpoint = () => controller.enqueue(new TextEncoder().encode('event: endpoint\ndata: /messages?sessionId=1\n\n'));
+          },
+        });
+        return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
+      }
+      posts.push(new Headers(init.headers).get('authorization'));
+      return new Response('Accepted', { status: 202 });
+    }) as typeof fetch;
+    let current = 'Bearer old';
+    const upstream = createSseUpstream({
+      server: 'renewing', url: 'https://renewing.example/sse', fetch: fakeFetch,
+      get authorization() {
+        return current;
+      },
+    });
+    const { send } = drive(upstream);
+    send(INITIALIZE);
+    await new Promise((r) => setTimeout(r, 50)); // the POST now waits for the endpoint
+    current = 'Bearer renewed'; // as the GET's OAuth refresh would leave it
+    nameEndpoint();
+    for (let i = 0; i < 100 && posts.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(posts).toEqual(['Bearer renewed']);
+    upstream.kill();
+  });
+
   it('fails what is in flight when the stream ends, then exits like a crashed server', async () => {
     const { fakeFetch, posts } = fakeSseServer('event: endpoint\ndata: /messages?sessionId=abc\n\n', { keepOpen: false });
     const upstream = createSseUpstream({ server: 'flaky', url: 'https://flaky.example/sse', fetch: fakeFetch });

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { upstreamFetch } from '../../../main/firewall/http/upstream-fetch.js';
+import { createUpstreamFetch, upstreamFetch } from '../../../main/firewall/http/upstream-fetch.js';
 
 // The interposer's upstream requests go through upstreamFetch instead of the global fetch
 // (cheaper per request): it must answer as fetch would wherever the adapters look.
@@ -63,4 +63,20 @@ describe('upstreamFetch', () => {
     midBody.abort(new Error('session ended'));
     await expect(reader.read()).rejects.toThrow('session ended');
   });
+
+  it('gives up on a server that accepts and never answers, as fetch does after its headers timeout', async () => {
+    const silent = await serve(() => undefined);
+    const failure = await createUpstreamFetch(100)(silent, { method: 'POST', body: '{}' }).then(() => null, (error: unknown) => error as TypeError & { cause?: { code?: string } });
+    expect(failure).toBeInstanceOf(TypeError);
+    expect(failure?.cause?.code).toBe('UND_ERR_HEADERS_TIMEOUT');
+    // The body is not timed: a quiet SSE stream stays open past the same 100 ms.
+    const quiet = await serve((_req, res) => res.writeHead(200, { 'content-type': 'text/event-stream' }).write(': open\n\n'));
+    const response = await createUpstreamFetch(100)(quiet);
+    const reader = response.body!.getReader();
+    await reader.read();
+    const next = await Promise.race([reader.read().then(() => 'ended'), new Promise((r) => setTimeout(() => r('still open'), 300))]);
+    expect(next).toBe('still open');
+    await reader.cancel();
+  });
 });
+
