@@ -72,6 +72,8 @@ export interface Engine {
   emergencyWriteApproval(): boolean;
   /** Revokes every credential the firewall holds for `audience` (a server): their names, and what an OAuth authorization server said. */
   revokeTokens(audience: string, actor: string): Promise<TokenRevocation>;
+  /** Called as revokeTokens starts, before anything is removed (a login under way for that server is cancelled). */
+  onTokensRevoked(listener: (audience: string) => void): () => void;
   /** Pause protection for `minutes` (nobody is asked; see policy/pause.ts), or resume with null. */
   pauseProtection(minutes: number | null, actor: string): string | null;
   pausedUntil(): string | null;
@@ -108,6 +110,7 @@ export function createEngine(options: EngineOptions): Engine {
   };
   const snapshotListeners = new Set<(s: Snapshot) => void>();
   const revokeListeners = new Set<(server: string, reason: string) => void>();
+  const tokensRevokedListeners = new Set<(audience: string) => void>();
   let version = 0;
   let emergency = getSetting(db, EMERGENCY_KEY) === 'on';
   let pausedUntil = getSetting(db, PAUSED_UNTIL_KEY) || null;
@@ -192,7 +195,12 @@ export function createEngine(options: EngineOptions): Engine {
       return () => revokeListeners.delete(listener);
     },
     emergencyWriteApproval: () => emergency,
+    onTokensRevoked(listener) {
+      tokensRevokedListeners.add(listener);
+      return () => tokensRevokedListeners.delete(listener);
+    },
     async revokeTokens(audience, actor) {
+      tokensRevokedListeners.forEach((listener) => listener(audience));
       const result = options.revokeTokens ? await options.revokeTokens(audience) : { revoked: [], authorizationServer: null };
       const { revoked } = result;
       audit.append({ event: 'secret', decision: 'TOKENS_REVOKED', actorId: actor, serverName: audience, reason: revoked.length ? `revoked ${revoked.join(', ')}` : 'no credentials held for this server' });

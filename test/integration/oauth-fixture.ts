@@ -18,7 +18,9 @@ export type OAuthLogEntry =
   | { kind: 'token'; grant: 'authorization_code' | 'refresh_token'; resource: string | null; scope?: string }
   | { kind: 'revoke'; hint: string | null; known: boolean; clientId: string }
   /** One MCP request: `rpc` names its methods (`tools/call NAME` for a call; null for the GET stream). */
-  | { kind: 'request'; http: string; path: string; rpc: string | null; scopes: string[]; token: string };
+  | { kind: 'request'; http: string; path: string; rpc: string | null; scopes: string[]; token: string }
+  /** A bearer token presented to the MCP or SSE endpoint, whether it was taken or refused. */
+  | { kind: 'presented'; path: string; token: string };
 
 export interface OAuthServer {
   /** The MCP endpoint (what a registry pin holds). */
@@ -35,6 +37,11 @@ export interface OAuthServer {
   revokeRefresh(): Promise<void>;
   /** The revocation endpoint (RFC 7009) answers 500 from now on. */
   failRevocation(): Promise<void>;
+  /** The token endpoint never answers from now on. */
+  hangTokens(): Promise<void>;
+  /** Token requests wait from now on, until releaseTokens(); resolves once one is waiting. */
+  holdTokens(): Promise<{ waiting: () => Promise<void> }>;
+  releaseTokens(): Promise<void>;
   process: ChildProcess;
   stop(): Promise<void>;
 }
@@ -66,6 +73,20 @@ export async function startOAuthServer(env: NodeJS.ProcessEnv = {}): Promise<OAu
     revokeAccess: async () => void (await admin('revoke-access')).body?.cancel(),
     revokeRefresh: async () => void (await admin('revoke-refresh')).body?.cancel(),
     failRevocation: async () => void (await admin('revocation-fails')).body?.cancel(),
+    hangTokens: async () => void (await admin('token-hangs')).body?.cancel(),
+    holdTokens: async () => {
+      await (await admin('token-hold')).body?.cancel();
+      return {
+        waiting: async () => {
+          for (let i = 0; i < 500; i++) {
+            if (((await (await admin('token-held', 'GET')).json()) as { held: number }).held > 0) return;
+            await new Promise((r) => setTimeout(r, 10));
+          }
+          throw new Error('no token request reached the fixture');
+        },
+      };
+    },
+    releaseTokens: async () => void (await admin('token-release')).body?.cancel(),
     process: child,
     stop: () => stopChild(child),
   };

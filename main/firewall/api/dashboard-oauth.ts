@@ -1,7 +1,7 @@
 import type { OAuthLoginRow, OAuthLoginStarted, OAuthLogoutResult } from '../../../preload/contract.js';
 import type { Engine } from '../engine.js';
 import { createOAuthCredentials, type OAuthCredentials } from '../identity/oauth-credentials.js';
-import { oauthLogin, oauthLoginFailure } from '../identity/oauth-login.js';
+import { OAuthLoginCancelled, oauthLogin, oauthLoginFailure } from '../identity/oauth-login.js';
 import { RedirectTimeoutError } from '../identity/oauth-redirect-listener.js';
 import { createSecretIndex } from '../identity/secret-index.js';
 import { pinnedRemote, type RemotePin } from '../registry/registry.js';
@@ -32,6 +32,8 @@ interface PendingLogin {
   view: { startedAt: string; authorizationUrl: string | null };
   /** Shared by a second click while the first is still discovering: one login per server. */
   started: Promise<OAuthLoginStarted>;
+  /** Ends it (logout, containment, the server disabled): whatever it gets is not stored. */
+  cancel(why: string): void;
 }
 
 function loginFailure(server: string, error: unknown): string {
@@ -60,10 +62,24 @@ export function createOAuthMethods(engine: Engine, actor: string, inputError: (m
     }
   };
 
+  /**
+   * A login that took minutes: the server it is for must still be enabled and pinned to the
+   * URL it started with, or its tokens belong to nothing the firewall would send them to.
+   */
+  const stillFor = (server: string, pin: RemotePin): void => {
+    const entry = engine.registry.get(server);
+    if (!entry?.enabled) throw new OAuthLoginCancelled(`'${server}' was disabled while its login was under way; nothing was stored`);
+    const now = pinnedRemote(entry.fingerprint);
+    if (!now || now.url !== pin.url || now.transport !== pin.transport) {
+      throw new OAuthLoginCancelled(`'${server}' was pinned to another URL while its login was under way; nothing was stored: press Log in again`);
+    }
+  };
+
   const start = (server: string, pin: RemotePin, store: OAuthCredentials): PendingLogin => {
     let shown!: (url: string) => void;
     const urlShown = new Promise<string>((resolve) => (shown = resolve));
     const view: PendingLogin['view'] = { startedAt: new Date().toISOString(), authorizationUrl: null };
+    const controller = new AbortController();
     const finished = (async () => {
       const result = await login({
         server, pin, previous: await store.stored(server), timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
@@ -71,26 +87,46 @@ export function createOAuthMethods(engine: Engine, actor: string, inputError: (m
           view.authorizationUrl = url.href;
           shown(url.href);
         },
+        signal: controller.signal,
         ...(options.fetch ? { fetch: options.fetch } : {}),
       });
+      // Logged out or contained meanwhile (the flow may not have noticed): nothing comes back.
+      if (controller.signal.aborted) throw controller.signal.reason;
+      stillFor(server, pin);
       await store.save(server, result.secrets, result.authorizationServer, actor);
     })().then(
       () => null,
       (error: unknown) => loginFailure(server, error),
     );
+    const entry: PendingLogin = {
+      view,
+      started: Promise.race([
+        urlShown.then((authorizationUrl) => ({ authorizationUrl, opened: false })),
+        finished.then((failure) => {
+          throw inputError(failure ?? `OAuth login of '${server}' ended without an authorization URL`);
+        }),
+      ]),
+      cancel: (why) => controller.abort(new OAuthLoginCancelled(`the login was cancelled: ${why}`)),
+    };
     void finished.then((failure) => {
-      pending.delete(server);
+      // A login started after this one was cancelled is that one's own.
+      if (pending.get(server) === entry) pending.delete(server);
       // Before the URL was shown the request that started it gets the error; after, only the status can.
-      if (failure && view.authorizationUrl) failures.set(server, failure);
+      // A cancelled one: whoever cancelled it says what the row shows.
+      if (failure && view.authorizationUrl && !controller.signal.aborted) failures.set(server, failure);
     });
-    const started = Promise.race([
-      urlShown.then((authorizationUrl) => ({ authorizationUrl, opened: false })),
-      finished.then((failure) => {
-        throw inputError(failure ?? `OAuth login of '${server}' ended without an authorization URL`);
-      }),
-    ]);
-    return { view, started };
+    return entry;
   };
+
+  /** The login under way for `server`, if any, ends and stores nothing. */
+  const cancel = (server: string, why: string): void => {
+    const running = pending.get(server);
+    if (!running) return;
+    pending.delete(server);
+    running.cancel(why);
+  };
+  engine.onTokensRevoked((server) => cancel(server, "containment revoked the server's tokens"));
+  engine.onServerRevoked((server) => cancel(server, 'the server was disabled'));
 
   return {
     async oauthLogins() {
@@ -125,6 +161,8 @@ export function createOAuthMethods(engine: Engine, actor: string, inputError: (m
       return entry.started;
     },
     async oauthLogout({ name }) {
+      // First: a login finishing now must not bring back what this removes.
+      cancel(name, 'logged out');
       const { removed, revocation } = await keychain().logout(name, actor);
       // Logged out either way; a server that did not revoke the tokens is said on the row.
       if (revocation && revocation.status !== 'revoked') failures.set(name, revocation.message);

@@ -15,10 +15,29 @@ export function safeOAuthCode(code: unknown): string | undefined {
 /** A refresh the firewall itself would not make (the login is gone, the client belongs elsewhere…): its message is ours. */
 export class RefreshStopped extends Error {}
 
+/**
+ * What the authorization server answered, reduced to its error code or HTTP status, when
+ * `error` carries the server's own text (an SDK OAuthError, whose message is the
+ * server's error_description or raw body; a schema error quoting its answer); else undefined.
+ */
+export function serverAnswerText(error: unknown): string | undefined {
+  const message = (error as Error | undefined)?.message ?? '';
+  const status = /^HTTP (\d{3})\b/.exec(message)?.[1];
+  const code = safeOAuthCode((error as { errorCode?: unknown } | undefined)?.errorCode);
+  // The SDK's fallback for an answer that is no OAuth error: `server_error`, with the status and body in the message.
+  if (code && status && code === 'server_error') return `the authorization server answered HTTP ${status}`;
+  if (code) return `the authorization server answered ${code}`;
+  if ((error as { errorCode?: unknown } | undefined)?.errorCode !== undefined) return 'the authorization server answered with an error';
+  if ((error as Error | undefined)?.name === 'ZodError') return 'the authorization server gave no usable answer';
+  return undefined;
+}
+
 export function refreshFailureText(error: unknown): string {
   if (error instanceof RefreshStopped || error instanceof OAuthOriginError) return error.message;
-  const code = safeOAuthCode((error as { errorCode?: unknown }).errorCode);
-  if (code) return `the authorization server answered ${code}`;
+  const answered = serverAnswerText(error);
+  if (answered) return answered;
+  const name = (error as Error).name;
+  if (name === 'TimeoutError' || name === 'AbortError') return 'the token endpoint did not answer in time';
   const status = /^HTTP (\d{3})\b/.exec((error as Error).message ?? '')?.[1];
   if (status) return `the authorization server answered HTTP ${status}`;
   const cause = (error as { cause?: { code?: unknown } }).cause?.code;

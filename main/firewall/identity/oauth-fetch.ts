@@ -54,6 +54,18 @@ export function guardedOAuthFetch(origins: ReadonlySet<string>, base: typeof fet
   }) as typeof fetch;
 }
 
+/** A token endpoint (or registration) that never answers must not hold a login, or every session of a server behind its refresh, for ever. */
+export const OAUTH_REQUEST_TIMEOUT_MS = 30_000;
+
+/** `base` with each request aborted after `timeoutMs` (as well as by any signal the caller gave). */
+export function timedOAuthFetch(base: typeof fetch = fetch, timeoutMs: number = OAUTH_REQUEST_TIMEOUT_MS): typeof fetch {
+  return ((input: string | URL | Request, init?: RequestInit) => {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const given = init?.signal ?? (input instanceof Request ? input.signal : undefined);
+    return base(input, { ...init, signal: given ? AbortSignal.any([given, timeout]) : timeout });
+  }) as typeof fetch;
+}
+
 /**
  * Metadata, registrations and tokens are a few KB. A server answering without end would
  * otherwise be read whole into the engine (the dashboard's login and every refresh run

@@ -3,7 +3,8 @@ import { auth } from '@modelcontextprotocol/sdk/client/auth.js';
 import type { OAuthClientInformationMixed } from '@modelcontextprotocol/sdk/shared/auth.js';
 import type { RemotePin } from '../registry/registry.js';
 import { discoverOAuth, sameIssuer } from './oauth-discovery.js';
-import { guardedOAuthFetch } from './oauth-fetch.js';
+import { serverAnswerText } from './oauth-error-text.js';
+import { guardedOAuthFetch, timedOAuthFetch } from './oauth-fetch.js';
 import { createLoginProvider } from './oauth-login-provider.js';
 import { readTokenAtLogin } from './oauth-read-token.js';
 import { listenForRedirect } from './oauth-redirect-listener.js';
@@ -27,7 +28,13 @@ export interface OAuthLoginOptions {
   onRefused?: (why: string) => void;
   fetch?: typeof fetch;
   now?: () => number;
+  /** Per OAuth request (discovery, registration, token exchange); default OAUTH_REQUEST_TIMEOUT_MS. */
+  requestTimeoutMs?: number;
+  /** Ends the login (the dashboard's logout or containment): nothing is returned to store. */
+  signal?: AbortSignal;
 }
+
+export class OAuthLoginCancelled extends Error {}
 
 export interface OAuthLoginResult {
   /** Every OAuth secret of the server, names to values: what the caller stores. */
@@ -56,7 +63,13 @@ function reusable(client: OAuthClientInformationMixed | undefined, redirectUrl: 
 
 export async function oauthLogin(options: OAuthLoginOptions): Promise<OAuthLoginResult> {
   const now = options.now ?? Date.now;
-  const discovered = await discoverOAuth(options.server, options.pin, options.fetch);
+  const cancelled = () => {
+    if (options.signal?.aborted) throw options.signal.reason instanceof Error ? options.signal.reason : new OAuthLoginCancelled('the login was cancelled');
+  };
+  // No request may hang the login: registration and the token exchange included.
+  const timed = timedOAuthFetch(options.fetch, options.requestTimeoutMs);
+  const discovered = await discoverOAuth(options.server, options.pin, timed);
+  cancelled();
   const authorizationServer = discovered.state.authorizationServerUrl;
   const earlier = options.previous && sameIssuer(options.previous.discovery.authorizationServerUrl, authorizationServer) ? options.previous.client : undefined;
   // 256 bits: the only thing telling our redirect from one another program on this machine sends.
@@ -69,10 +82,11 @@ export async function oauthLogin(options: OAuthLoginOptions): Promise<OAuthLogin
     const requested = scope ?? discovered.state.resourceMetadata?.scopes_supported?.join(' ');
     const client = reusable(earlier, listener.redirectUrl, now(), requested);
     const provider = createLoginProvider({ redirectUrl: listener.redirectUrl, state, client, discovery: discovered.state, onAuthorizationUrl: options.onAuthorizationUrl });
-    const fetchFn = guardedOAuthFetch(discovered.origins, options.fetch);
+    const fetchFn = guardedOAuthFetch(discovered.origins, timed);
     const request = { serverUrl: options.pin.url, fetchFn, ...(scope ? { scope } : {}) };
     if ((await auth(provider, request)) !== 'REDIRECT') throw new Error('the authorization server issued tokens without asking the user');
-    const code = await listener.code;
+    const code = await untilCancelled(listener.code, options.signal);
+    cancelled();
     await auth(provider, { ...request, authorizationCode: code });
     const outcome = provider.outcome();
     if (!outcome.tokens || !outcome.client) throw new Error('the authorization server issued no tokens');
@@ -81,6 +95,7 @@ export async function oauthLogin(options: OAuthLoginOptions): Promise<OAuthLogin
     const full = tokenSecrets(outcome.tokens, now());
     // DESIGN §6: a read-only token beside it when the scopes split plainly, else why not.
     const readOnly = await readTokenAtLogin({ tokens: outcome.tokens, granted, discovery: outcome.discovery, client: outcome.client, fetch: fetchFn, now: now() });
+    cancelled();
     return {
       secrets: {
         ...full,
@@ -96,11 +111,26 @@ export async function oauthLogin(options: OAuthLoginOptions): Promise<OAuthLogin
   }
 }
 
+/** `promise`, or the signal's reason once it is aborted. */
+function untilCancelled<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(signal.reason instanceof Error ? signal.reason : new OAuthLoginCancelled('the login was cancelled'));
+    if (signal.aborted) return abort();
+    signal.addEventListener('abort', abort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+  });
+}
+
 /**
  * Why a login failed, in one line. fetch's own error says only "fetch failed"; the reason
- * (ECONNREFUSED, a certificate, a DNS name) is in its cause.
+ * (ECONNREFUSED, a certificate, a DNS name) is in its cause. What the authorization server
+ * said is repeated as its error code or HTTP status only (oauth-error-text.ts).
  */
 export function oauthLoginFailure(server: string, error: unknown): string {
+  const answered = serverAnswerText(error);
+  if (answered) return `OAuth login of '${server}' failed: ${answered}`;
+  if ((error as Error).name === 'TimeoutError') return `OAuth login of '${server}' failed: the authorization server did not answer in time`;
   const message = (error as Error).message;
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   const detail = cause?.code ?? cause?.message;

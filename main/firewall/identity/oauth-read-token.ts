@@ -2,7 +2,7 @@ import type { OAuthDiscoveryState } from '@modelcontextprotocol/sdk/client/auth.
 import type { OAuthClientInformationMixed, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { safeOAuthCode } from './oauth-error-text.js';
 import { refreshGrant } from './oauth-refresh-grant.js';
-import { splitScopes, widerThanAsked } from './oauth-scope-split.js';
+import { notReadOnly, splitScopes } from './oauth-scope-split.js';
 import { LOGIN_NO_SPLIT, LOGIN_READ_SCOPE, OAUTH_SECRETS, tokenSecrets } from './oauth-secrets.js';
 
 // The second half of `auth login` (DESIGN §6): when the granted scopes split plainly into
@@ -51,12 +51,13 @@ export async function readTokenAtLogin(request: ReadTokenRequest): Promise<ReadT
   }
   // Rotation (single-use refresh tokens): the one just spent is worthless, the new one is the login's.
   const rotated: Record<string, string> = issued.refresh_token ? { [OAUTH_SECRETS.refreshToken]: issued.refresh_token } : {};
-  const wider = widerThanAsked(split.readScope, issued);
+  // Unverified (no scope said) or the full token again: one token, as without a split.
+  const wider = notReadOnly(split.readScope, issued, request.tokens.access_token);
   if (wider) return { secrets: rotated, marker: { [LOGIN_NO_SPLIT]: wider } };
   try {
     return { secrets: { ...tokenSecrets(issued, request.now, 'read'), ...rotated }, marker: { [LOGIN_READ_SCOPE]: split.readScope } };
   } catch (error) {
-    // Only tokenSecrets throws here, with a message of ours (the token type).
+    // Only tokenSecrets throws here, with a message of ours.
     return { secrets: rotated, marker: { [LOGIN_NO_SPLIT]: (error as Error).message } };
   }
 }

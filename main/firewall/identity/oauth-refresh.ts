@@ -1,9 +1,10 @@
 import { sameIssuer } from './oauth-discovery.js';
 import { RefreshStopped } from './oauth-error-text.js';
-import { guardedOAuthFetch, checkOAuthUrl } from './oauth-fetch.js';
+import { guardedOAuthFetch, checkOAuthUrl, timedOAuthFetch } from './oauth-fetch.js';
 import { refreshGrant } from './oauth-refresh-grant.js';
-import { widerThanAsked } from './oauth-scope-split.js';
-import { OAUTH_SECRETS, expiryOf, readOAuthSecrets, readStoredOAuth, tokenOf, tokenSecrets, type StoredOAuth, type TokenKind } from './oauth-secrets.js';
+import { revokeStoredOAuth } from './oauth-revoke.js';
+import { notReadOnly } from './oauth-scope-split.js';
+import { OAUTH_SECRETS, expiryOf, loginUrlOf, readOAuthSecrets, readStoredOAuth, tokenOf, tokenSecrets, type StoredOAuth, type TokenKind } from './oauth-secrets.js';
 import type { SecretStore } from './secret-store.js';
 
 // One refresh of one of a server's OAuth access tokens (grant_type=refresh_token, with the
@@ -17,6 +18,8 @@ export interface RefreshDeps {
   fetch?: typeof fetch;
   now?: () => number;
   log?: (line: string) => void;
+  /** Per token request (default OAUTH_REQUEST_TIMEOUT_MS); tests make it short. */
+  timeoutMs?: number;
 }
 
 export class NoRefreshTokenError extends Error {}
@@ -69,49 +72,119 @@ async function inKeychain(deps: RefreshDeps): Promise<StoredOAuth | null | undef
   try {
     return readStoredOAuth(await readOAuthSecrets(deps.store, deps.server));
   } catch {
-    return undefined; // unreachable: refresh with what this session holds
+    return undefined; // unreachable: refresh with what this session holds, but write nothing back
   }
 }
 
-/** Another session (or a new `auth login`) has already replaced what `stored` holds for `kind`. */
+function sameAuthorizationServer(a: string, b: string): boolean {
+  try {
+    return sameIssuer(a, b);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Why `current` (what the keychain holds) is not the login `stored` (what a session began
+ * with) but another one: done for another URL (a re-pin, then `auth login`), with another
+ * authorization server, or another client. Null when it is the same login. Another login's
+ * tokens are never this session's: its URL may be one the session's is not.
+ */
+export function otherLogin(stored: StoredOAuth, current: StoredOAuth): string | null {
+  if (loginUrlOf(current) !== loginUrlOf(stored)) return 'one done for another URL';
+  if (!sameAuthorizationServer(current.discovery.authorizationServerUrl, stored.discovery.authorizationServerUrl)) return 'one with another authorization server';
+  if (current.client.client_id !== stored.client.client_id) return 'one with another OAuth client';
+  return null;
+}
+
+const anotherLogin = (server: string, which: string) =>
+  `the keychain now holds another login of '${server}' (${which}: mcp-firewall auth login was run since this session began); this session does not use its tokens, a new session will`;
+
+/** Another session (or a new `auth login` of the same URL and client) has already replaced what `stored` holds for `kind`. */
 function replaced(stored: StoredOAuth, current: StoredOAuth, kind: TokenKind, now: number): boolean {
-  if (current.client.client_id !== stored.client.client_id || current.readScope !== stored.readScope) return true;
+  if (current.readScope !== stored.readScope) return true;
   const token = tokenOf(current, kind);
   const expiry = expiryOf(current, kind);
   return token !== undefined && token !== tokenOf(stored, kind) && (expiry === undefined || expiry > now);
 }
 
-async function refresh(stored: StoredOAuth, kind: TokenKind, deps: RefreshDeps): Promise<StoredOAuth> {
-  const { discovery, client } = stored;
-  // auth() stamps the client with the server it registered with; never present it to another.
+const REFRESH_TOKEN = OAUTH_SECRETS.refreshToken;
+
+/** auth() stamps the client with the server it registered with; never present it to another. */
+function checkClientIssuer({ client, discovery }: StoredOAuth): void {
   if (typeof client.issuer === 'string' && !sameIssuer(client.issuer, discovery.authorizationServerUrl)) {
     throw new RefreshStopped(`the stored client belongs to ${client.issuer}, not ${discovery.authorizationServerUrl}`);
   }
+}
+
+async function refresh(stored: StoredOAuth, kind: TokenKind, deps: RefreshDeps): Promise<StoredOAuth> {
   const now = deps.now ?? Date.now;
+  checkClientIssuer(stored);
   const current = await inKeychain(deps);
   // `auth logout` or `contain` removed it: a session must not bring tokens back.
   if (current === null) throw new RefreshStopped('the login was removed from the keychain (auth logout or contain)');
-  if (current && replaced(stored, current, kind, now())) return current;
+  if (current) {
+    const other = otherLogin(stored, current);
+    if (other) throw new RefreshStopped(anotherLogin(deps.server, other));
+    if (replaced(stored, current, kind, now())) return current;
+  }
+  // One login throughout: its authorization server, its client and its refresh token together.
   const base = current ?? stored;
+  const { discovery, client } = base;
+  checkClientIssuer(base);
   if (!base.refreshToken) throw new NoRefreshTokenError('no refresh token is stored');
   const refreshToken = newest(deps.server, base.refreshToken);
   const tokenEndpoint = checkOAuthUrl(discovery.authorizationServerMetadata?.token_endpoint ?? new URL('/token', discovery.authorizationServerUrl), 'the token endpoint');
   const scope = kind === 'read' ? base.readScope : undefined;
-  const tokens = await refreshGrant({ discovery, client, refreshToken, ...(scope ? { scope } : {}), fetch: guardedOAuthFetch(new Set([tokenEndpoint.origin]), deps.fetch) });
+  const fetchFn = guardedOAuthFetch(new Set([tokenEndpoint.origin]), timedOAuthFetch(deps.fetch, deps.timeoutMs));
+  const tokens = await refreshGrant({ discovery, client, refreshToken, ...(scope ? { scope } : {}), fetch: fetchFn });
+  const issuedRefresh = tokens.refresh_token && tokens.refresh_token !== refreshToken ? tokens.refresh_token : undefined;
+
+  // The grant took a while: the login may have been removed (logout, contain) or replaced
+  // (a new login) meanwhile. Then what was just issued is nobody's: never written, revoked.
+  const after = await inKeychain(deps);
+  const gone =
+    after === null
+      ? `the login of '${deps.server}' was removed from the keychain while it was being refreshed (auth logout or contain)`
+      : after && (otherLogin(base, after) ?? (after.refreshToken === undefined || newest(deps.server, after.refreshToken) !== refreshToken ? 'one with another refresh token' : null));
+  if (gone) {
+    const revocation = await revokeStoredOAuth(deps.server, { ...base, authorization: `Bearer ${tokens.access_token}`, refreshToken: issuedRefresh, readAuthorization: undefined }, deps.fetch);
+    deps.log?.(`oauth: a refresh of '${deps.server}' was discarded: ${after === null ? 'the login was removed meanwhile' : 'another login replaced it meanwhile'}${revocation ? `; ${revocation.message}` : ''}`);
+    throw new RefreshStopped(after === null ? `${gone}; the tokens just issued were discarded` : anotherLogin(deps.server, gone as string));
+  }
   remember(deps.server, refreshToken, tokens.refresh_token);
   const rotatedTo = tokens.refresh_token ?? refreshToken;
-  // Never hold a token wider than read-only as the read one; the login keeps its new refresh token all the same.
-  const wider = scope !== undefined ? widerThanAsked(scope, tokens) : null;
-  const secrets = wider ? { [OAUTH_SECRETS.refreshToken]: rotatedTo } : tokenSecrets(tokens, now(), kind);
+  // Never written to a keychain that could not be read before or after: it was not known to still hold this login.
+  const writable = current !== undefined && after !== undefined;
   const what = kind === 'read' ? 'read-only access token' : 'access token';
-  try {
-    for (const [name, value] of Object.entries(secrets)) await deps.store.set({ server: deps.server, name }, value);
-    if (!wider) deps.log?.(`oauth: refreshed the ${what} of '${deps.server}'`);
-  } catch (error) {
-    // This session goes on with the new token; the next one will need another refresh (or a login).
-    deps.log?.(`oauth: refreshed the ${what} of '${deps.server}' but could not store it: ${(error as Error).message}`);
+  if (!writable) deps.log?.(`oauth: refreshed the ${what} of '${deps.server}' but did not store it: the keychain could not be read`);
+  const write = async (secrets: Record<string, string>): Promise<boolean> => {
+    if (!writable) return false;
+    try {
+      for (const [name, value] of Object.entries(secrets)) await deps.store.set({ server: deps.server, name }, value);
+      return true;
+    } catch (error) {
+      // This session goes on with the new token; the next one will need another refresh (or a login).
+      deps.log?.(`oauth: refreshed the ${what} of '${deps.server}' but could not store it: ${(error as Error).message}`);
+      return false;
+    }
+  };
+  // The refresh token first, whatever becomes of the rest: a rotated one is the login's only way on.
+  const keptRefresh = tokens.refresh_token ? await write({ [REFRESH_TOKEN]: tokens.refresh_token }) : true;
+
+  // Never hold a token wider than read-only (or not known to be) as the read one; nor a token that is not Bearer.
+  let refused = scope !== undefined ? notReadOnly(scope, tokens, base.authorization) : null;
+  let secrets: Record<string, string> = {};
+  if (!refused) {
+    try {
+      secrets = tokenSecrets(tokens, now(), kind);
+    } catch (error) {
+      refused = (error as Error).message; // ours (tokenSecrets repeats nothing of the server's)
+    }
   }
-  if (wider) throw new RefreshStopped(`${wider}; the read-only token was not renewed`);
+  if (refused) throw new RefreshStopped(`${refused}; the ${kind === 'read' ? 'read-only token' : 'access token'} was not renewed`);
+  const { [REFRESH_TOKEN]: _written, ...rest } = secrets;
+  if (keptRefresh && (await write(rest))) deps.log?.(`oauth: refreshed the ${what} of '${deps.server}'`);
   const access = `Bearer ${tokens.access_token}`;
   const expires = tokens.expires_in !== undefined ? now() + tokens.expires_in * 1000 : undefined;
   return kind === 'read'

@@ -21,6 +21,8 @@ const NEUTRAL = new Set(['openid', 'profile', 'email', 'address', 'phone', 'offl
 type ScopeClass = 'read' | 'write' | 'neutral' | null;
 
 export function classifyScope(scope: string): ScopeClass {
+  // A name with characters no real scope has is never a read-only scope: it would be shown (status, audit) as one.
+  if (!SAFE_SCOPE.test(scope)) return null;
   const lower = scope.toLowerCase();
   if (NEUTRAL.has(lower)) return 'neutral';
   const words = lower.split(/[:./]/);
@@ -65,12 +67,23 @@ export function splitScopes(granted: string | undefined, hasRefreshToken: boolea
 
 /**
  * Why a token asked for with `asked` may not be used as the read-only one: the server
- * granted more than asked (it ignored the narrowing). Null when it is as narrow as asked;
- * a response without `scope` was granted exactly the scope asked for (RFC 6749 §5.1).
+ * granted more than asked (it ignored the narrowing), or did not say what it granted.
+ * RFC 6749 §5.1 lets a response leave `scope` out when it is the scope asked for, but a
+ * server that ignores the narrowing says nothing either: unverified is not read-only.
  */
 export function widerThanAsked(asked: string, tokens: OAuthTokens): string | null {
-  if (tokens.scope === undefined) return null;
+  if (scopes(tokens.scope).length === 0) return 'the authorization server did not say which scope the narrowed token has (no scope in its answer), so it is not known to be read-only';
   const allowed = new Set(scopes(asked));
   const extra = scopes(tokens.scope).filter((s) => !allowed.has(s));
   return extra.length > 0 ? `the authorization server granted more than the read-only scope asked for (${shown(extra)})` : null;
+}
+
+/**
+ * Why `tokens`, asked for narrowed to `asked`, may not be the read-only token: as
+ * widerThanAsked, or it is the full access token itself (`full`, bare or `Bearer …`).
+ */
+export function notReadOnly(asked: string, tokens: OAuthTokens, full: string | undefined): string | null {
+  const bare = full?.replace(/^Bearer\s+/i, '');
+  if (bare !== undefined && tokens.access_token === bare) return 'the authorization server answered the narrowed request with the full access token itself';
+  return widerThanAsked(asked, tokens);
 }

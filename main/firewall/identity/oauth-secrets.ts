@@ -52,6 +52,12 @@ export function oauthTokensFit(values: Readonly<Record<string, string | undefine
   return parseJson<Record<string, unknown>>(values[OAUTH_SECRETS.server])?.[LOGIN_URL] === url;
 }
 
+/** The pinned URL a stored login was done for (OAUTH_SERVER's LOGIN_URL); undefined for one from before it was kept. */
+export function loginUrlOf(stored: StoredOAuth): string | undefined {
+  const url = (stored.discovery as unknown as Record<string, unknown>)[LOGIN_URL];
+  return typeof url === 'string' ? url : undefined;
+}
+
 /** A server's OAuth state as read back from its secrets. */
 export interface StoredOAuth {
   authorization: string | undefined;
@@ -139,7 +145,8 @@ export async function readOAuthSecrets(store: SecretStore, server: string): Prom
  */
 export function tokenSecrets(tokens: OAuthTokens, now: number, kind: TokenKind = 'write'): Record<string, string> {
   // The interposer sends `Bearer …` as is; a DPoP or MAC token would need proof it cannot give.
-  if (tokens.token_type.toLowerCase() !== 'bearer') throw new Error(`the authorization server issued a '${tokens.token_type}' token; only Bearer tokens are supported`);
+  // The type is the server's own text: not repeated (it reaches status and the audit).
+  if (tokens.token_type.toLowerCase() !== 'bearer') throw new Error('the authorization server issued a token that is not a Bearer token; only Bearer tokens are supported');
   const [token, expiry] = kind === 'read' ? [OAUTH_SECRETS.readAuthorization, OAUTH_SECRETS.readExpiresAt] : [OAUTH_SECRETS.authorization, OAUTH_SECRETS.expiresAt];
   const secrets: Record<string, string> = {
     [token]: `Bearer ${tokens.access_token}`,

@@ -1,6 +1,6 @@
 import { refreshFailureText } from './oauth-error-text.js';
-import { NoRefreshTokenError, refreshStoredOAuth } from './oauth-refresh.js';
-import { expiryOf, readStoredOAuth, tokenOf, type StoredOAuth, type TokenKind } from './oauth-secrets.js';
+import { NoRefreshTokenError, otherLogin, refreshStoredOAuth } from './oauth-refresh.js';
+import { expiryOf, readOAuthSecrets, readStoredOAuth, tokenOf, type StoredOAuth, type TokenKind } from './oauth-secrets.js';
 import { insufficientScope, stepUpFailure, stepUpScope } from './oauth-step-up.js';
 import type { SecretStore } from './secret-store.js';
 
@@ -34,6 +34,8 @@ export interface UpstreamOAuthOptions {
   fetch?: typeof fetch;
   now?: () => number;
   log?: (line: string) => void;
+  /** Per token request of a refresh (oauth-refresh.ts); tests make it short. */
+  timeoutMs?: number;
   /** A refresh happened or failed: a security event the audit keeps (the token never goes there). */
   audit?: (decision: 'OAUTH_REFRESH' | 'OAUTH_REFRESH_FAILED' | 'OAUTH_INSUFFICIENT_SCOPE', reason: string) => void;
 }
@@ -55,13 +57,34 @@ export function upstreamOAuth(options: UpstreamOAuthOptions): UpstreamOAuth | un
   // One refresh per refused token: a failure is remembered, not retried on every request.
   const failed: Partial<Record<TokenKind, { token: string | undefined; failure: string }>> = {};
   const renewing: Partial<Record<TokenKind, Promise<Renewal>>> = {};
-  const deps = { server: options.server, store: options.store, now, ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.log ? { log: options.log } : {}) };
+  const deps = { server: options.server, store: options.store, now, ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.log ? { log: options.log } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) };
+
+  /**
+   * A newer, unexpired token of `kind` of this same login in the keychain (a sibling session
+   * refreshed it after this one failed to): taken, and the remembered failure forgotten.
+   */
+  const newerInKeychain = async (kind: TokenKind, sent: string | undefined): Promise<Renewal | null> => {
+    let current: StoredOAuth | null;
+    try {
+      current = readStoredOAuth(await readOAuthSecrets(options.store, options.server));
+    } catch {
+      return null;
+    }
+    if (!current || otherLogin(stored, current) || current.readScope !== stored.readScope) return null;
+    const token = tokenOf(current, kind);
+    const expiry = expiryOf(current, kind);
+    if (token === undefined || token === sent || (expiry !== undefined && expiry - EXPIRY_MARGIN_MS <= now())) return null;
+    stored = current;
+    failed[kind] = undefined;
+    return { authorization: token };
+  };
 
   const renew = (kind: TokenKind, sent: string | undefined, why: 'expired' | 'refused by the server'): Promise<Renewal> => {
     const holding = tokenOf(stored, kind);
     if (holding !== undefined && holding !== sent) return Promise.resolve({ authorization: holding });
     const earlier = failed[kind];
-    if (earlier && earlier.token === sent) return Promise.resolve({ failure: earlier.failure });
+    // Not retried on every request; but a blip is not for ever: what a sibling stored since is taken.
+    if (earlier && earlier.token === sent) return newerInKeychain(kind, sent).then((found) => found ?? { failure: earlier.failure });
     const token = `the firewall's ${kind === 'read' ? 'read-only ' : ''}OAuth access token`;
     const running = (renewing[kind] ??= refreshStoredOAuth(stored, deps, kind)
       .then(

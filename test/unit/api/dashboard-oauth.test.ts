@@ -114,7 +114,8 @@ describe('OAuth logins from the dashboard', () => {
     expect(engine.db.prepare("SELECT decision FROM mcp_audit WHERE rule_id = 'oauth' ORDER BY id").all()).toEqual([{ decision: 'OAUTH_LOGOUT' }, { decision: 'OAUTH_REVOKED' }]);
   });
 
-  it('keeps why a login failed after its URL was shown, until the next one', async () => {
+  /** A dashboard login whose sign-in URL has been shown, waiting for the browser. */
+  const underWay = async () => {
     makeEngine(true);
     const steered = steeredLogin();
     const methods = createOAuthMethods(engine, 'dashboard', inputError, { login: steered.login });
@@ -122,6 +123,11 @@ describe('OAuth logins from the dashboard', () => {
     await settle();
     steered.show();
     await started;
+    return { steered, methods };
+  };
+
+  it('keeps why a login failed after its URL was shown, until the next one', async () => {
+    const { steered, methods } = await underWay();
     steered.fail(new RedirectTimeoutError('no redirect from the browser within 300 s'));
     await settle();
     expect((await methods.oauthLogins())[0]).toMatchObject({ loggedIn: false, pending: null, lastError: 'no redirect from the browser within 300 s; press Log in again to retry' });
@@ -132,5 +138,36 @@ describe('OAuth logins from the dashboard', () => {
     // Refused before any URL: the click itself gets the error.
     steered.fail(new Error('the server offers no OAuth metadata'));
     await expect(again).rejects.toThrow("OAuth login of 'tracker' failed: the server offers no OAuth metadata");
+  });
+
+  describe('a login under way when the server is logged out, contained, disabled or re-pinned stores nothing', () => {
+    const stored = async () => (await engine.secretStore!.list()).filter((r) => r.server === 'tracker').map((r) => r.name);
+
+
+    // Whatever ends the login's reason to be, the flow finishing afterwards stores nothing.
+    const interruptions: Array<[string, (methods: Awaited<ReturnType<typeof underWay>>['methods']) => unknown, boolean]> = [
+      ['logout from the dashboard cancels it', (methods) => methods.oauthLogout({ name: 'tracker' }), true],
+      ['containment (revoking the server’s tokens) cancels it', () => engine.revokeTokens('tracker', 'test'), true],
+      ['a server disabled meanwhile gets nothing stored', () => engine.setServerEnabled('tracker', false, 'test'), false],
+    ];
+    it.each(interruptions)('%s', async (_name, interrupt, cancels) => {
+      const { steered, methods } = await underWay();
+      await interrupt(methods);
+      if (cancels) expect(steered.calls[0]!.signal?.aborted).toBe(true);
+      // The flow did not notice (this one ignores the signal): its tokens come back all the same.
+      steered.finish();
+      await settle();
+      expect(await stored()).toEqual([]);
+      expect((await methods.oauthLogins())[0]).toMatchObject({ loggedIn: false, pending: null });
+    });
+
+    it('a server re-pinned to another URL meanwhile gets nothing stored, and the row says why', async () => {
+      const { steered, methods } = await underWay();
+      approveServer(engine.registry, engine.audit, 'tracker', 'test', remoteFingerprint('https://other.example.test/mcp'));
+      steered.finish();
+      await settle();
+      expect(await stored()).toEqual([]);
+      expect((await methods.oauthLogins())[0]).toMatchObject({ loggedIn: false, pending: null, lastError: expect.stringContaining('pinned to another URL') });
+    });
   });
 });

@@ -136,4 +136,45 @@ describe('OAuth refresh in the upstream adapter', () => {
     expect((await refreshes()).length).toBe(before + 1);
     for (const s of [a, b, late]) s.stop();
   });
+
+  it('logged out (or contained) while a refresh is in flight: nothing comes back to the keychain, the new tokens are revoked', async () => {
+    const { store, secrets } = await loggedIn();
+    const s = session(store, secrets);
+    await s.start();
+    await remote.revokeAccess();
+    const hold = await remote.holdTokens();
+    s.send(greet(2));
+    await hold.waiting();
+    // `auth logout` / `contain`: every secret of the server leaves the keychain.
+    for (const { name } of await store.list()) await store.delete({ server: SERVER, name });
+    const revokedBefore = (await remote.log()).filter((e) => e.kind === 'revoke').length;
+    await remote.releaseTokens();
+    expect(await s.answer(2)).toMatchObject({ error: { code: -32004, message: expect.stringMatching(/removed from the keychain.*mcp-firewall auth login oauth-remote/) } });
+    expect(await store.list()).toEqual([]);
+    // The refresh token and access token just issued: revoked at the server, and known to it.
+    expect((await remote.log()).filter((e) => e.kind === 'revoke').slice(revokedBefore)).toEqual([
+      { kind: 'revoke', hint: 'refresh_token', known: true, clientId: expect.any(String) },
+      { kind: 'revoke', hint: 'access_token', known: true, clientId: expect.any(String) },
+    ]);
+    s.stop();
+  });
+
+  it('re-pinned and logged in again while a session is open: the session never sends the new login’s tokens', async () => {
+    const { store, secrets } = await loggedIn();
+    const s = session(store, secrets);
+    await s.start();
+    // `registry approve NAME --url <the SSE endpoint>` then `auth login`: the keychain now holds that login.
+    const other = await loginInMemory(SERVER, { url: remote.sseUrl, transport: 'sse' });
+    for (const [name, value] of Object.entries(other.secrets)) await store.set({ server: SERVER, name }, value);
+    const before = (await remote.log()).length;
+    await remote.revokeAccess();
+    s.send(greet(2));
+    expect(await s.answer(2)).toMatchObject({ error: { code: -32004, message: expect.stringContaining('mcp-firewall auth login oauth-remote') } });
+    const after = (await remote.log()).slice(before);
+    // Neither its access token went to the old URL, nor its refresh token to the token endpoint.
+    expect(after.filter((e) => e.kind === 'presented' && e.token === other.secrets.AUTHORIZATION!.replace(/^Bearer /, ''))).toEqual([]);
+    expect(after.filter((e) => e.kind === 'token')).toEqual([]);
+    expect(await store.get({ server: SERVER, name: 'OAUTH_REFRESH_TOKEN' })).toBe(other.secrets.OAUTH_REFRESH_TOKEN);
+    s.stop();
+  });
 });

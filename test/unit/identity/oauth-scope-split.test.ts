@@ -12,6 +12,11 @@ describe('classifyScope', () => {
     for (const scope of ['openid', 'offline_access', 'email']) expect(classifyScope(scope), scope).toBe('neutral');
   });
 
+  it('calls no scope with characters a scope name does not have a read (it would become the readScope shown in status and the audit)', () => {
+    for (const scope of ['read:$(id)', 'mcp:read\u001b[2J', 'read:"x"', `read:${'x'.repeat(200)}`]) expect(classifyScope(scope), scope).toBeNull();
+    expect(splitScopes('read:$(id) mcp:write', true)).toEqual({ reason: 'a granted scope with unusual characters is neither plainly read-only nor plainly write' });
+  });
+
   it('calls nothing else a read, and nothing that also says more', () => {
     for (const scope of ['repo', 'admin:org', 'mcp:tools', 'https://www.googleapis.com/auth/drive', 'Files.ReadWrite.All', 'read:admin', 'readonly.delete', 'reader', 'unread']) expect(classifyScope(scope), scope).toBeNull();
   });
@@ -37,10 +42,12 @@ describe('splitScopes', () => {
 
 describe('widerThanAsked', () => {
   const tokens = (scope?: string) => ({ access_token: 'a', token_type: 'bearer', ...(scope !== undefined ? { scope } : {}) });
-  it('accepts a token as narrow as asked (or one that does not say: RFC 6749 §5.1)', () => {
+  it('accepts a token as narrow as asked', () => {
     expect(widerThanAsked('mcp:read', tokens('mcp:read'))).toBeNull();
     expect(widerThanAsked('mcp:read openid', tokens('openid'))).toBeNull();
-    expect(widerThanAsked('mcp:read', tokens())).toBeNull();
+  });
+  it('refuses one that does not say what it was granted: a server ignoring the narrowing says nothing either', () => {
+    for (const unsaid of [tokens(), tokens(''), tokens('  ')]) expect(widerThanAsked('mcp:read', unsaid)).toMatch(/did not say which scope/);
   });
   it('refuses one granted more', () => {
     expect(widerThanAsked('mcp:read', tokens('mcp:read mcp:write'))).toBe('the authorization server granted more than the read-only scope asked for (mcp:write)');
@@ -60,6 +67,26 @@ describe('readTokenAtLogin', () => {
   it('a refused narrowing leaves one token, and keeps only the OAuth error code (the server could echo a token)', async () => {
     const refused = await readTokenAtLogin(request(Response.json({ error: 'invalid_scope', error_description: 'no, rt-secret' }, { status: 400 })));
     expect(refused).toEqual({ secrets: {}, marker: { mcpFirewallNoSplit: 'the authorization server refused a token narrowed to mcp:read (invalid_scope)' } });
+  });
+
+  it('a narrowed answer that does not say its scope is unverified: no split, the rotated refresh token kept', async () => {
+    for (const scope of [undefined, '']) {
+      const answer = { access_token: 'at-read', token_type: 'Bearer', expires_in: 60, refresh_token: 'rt-next', ...(scope !== undefined ? { scope } : {}) };
+      expect(await readTokenAtLogin(request(Response.json(answer)))).toEqual({
+        secrets: { OAUTH_REFRESH_TOKEN: 'rt-next' },
+        marker: { mcpFirewallNoSplit: expect.stringContaining('did not say which scope') },
+      });
+    }
+  });
+
+  it('the full access token given back for the narrowed request is no read-only token', async () => {
+    const same = await readTokenAtLogin(request(Response.json({ access_token: 'at-full', token_type: 'Bearer', scope: 'mcp:read', refresh_token: 'rt-next' })));
+    expect(same).toEqual({ secrets: { OAUTH_REFRESH_TOKEN: 'rt-next' }, marker: { mcpFirewallNoSplit: expect.stringContaining('full access token') } });
+  });
+
+  it('a token type the server chose is not repeated', async () => {
+    const odd = await readTokenAtLogin(request(Response.json({ access_token: 'at-read', token_type: 'evil rt-secret', scope: 'mcp:read', refresh_token: 'rt-next' })));
+    expect(odd).toEqual({ secrets: { OAUTH_REFRESH_TOKEN: 'rt-next' }, marker: { mcpFirewallNoSplit: 'the authorization server issued a token that is not a Bearer token; only Bearer tokens are supported' } });
   });
 
   it('a granted narrowing becomes AUTHORIZATION_READ, with the refresh token it rotated to', async () => {

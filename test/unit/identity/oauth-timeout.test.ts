@@ -1,0 +1,43 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { refreshFailureText } from '../../../main/firewall/identity/oauth-error-text.js';
+import { oauthLogin, oauthLoginFailure } from '../../../main/firewall/identity/oauth-login.js';
+import { refreshStoredOAuth } from '../../../main/firewall/identity/oauth-refresh.js';
+import { readStoredOAuth } from '../../../main/firewall/identity/oauth-secrets.js';
+import { loginInMemory, playBrowser, startOAuthServer, type OAuthServer } from '../../integration/oauth-fixture.js';
+
+// A token endpoint that never answers must not hold a refresh (and with it every session
+// of the server, queued behind it) or a login for ever: each token request has a time limit
+// (30 s; short here). The fixture's token endpoint is told to leave requests unanswered.
+
+const SERVER = 'hanging';
+let remote: OAuthServer;
+beforeAll(async () => {
+  remote = await startOAuthServer();
+});
+afterAll(async () => {
+  await remote?.stop();
+});
+
+describe('a token endpoint that never answers', () => {
+  it('a refresh fails after the time limit, saying so', async () => {
+    const { store, secrets } = await loginInMemory(SERVER, { url: remote.url, transport: 'http' });
+    await remote.hangTokens();
+    const started = Date.now();
+    const error = await refreshStoredOAuth(readStoredOAuth(secrets)!, { server: SERVER, store, timeoutMs: 300 }).catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(refreshFailureText(error)).toBe('the token endpoint did not answer in time');
+    expect(await store.get({ server: SERVER, name: 'AUTHORIZATION' })).toBe(secrets.AUTHORIZATION);
+  });
+
+  it("a login's code exchange fails after the time limit, saying so", async () => {
+    await remote.hangTokens();
+    let shown: URL | undefined;
+    const running = oauthLogin({ server: SERVER, pin: { url: remote.url, transport: 'http' }, previous: null, timeoutMs: 10_000, requestTimeoutMs: 300, onAuthorizationUrl: (url) => (shown = url) }).catch((e: unknown) => e);
+    for (let i = 0; i < 400 && !shown; i++) await new Promise((r) => setTimeout(r, 10));
+    const started = Date.now();
+    await playBrowser(shown!);
+    const error = await running;
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(oauthLoginFailure(SERVER, error)).toBe(`OAuth login of '${SERVER}' failed: the authorization server did not answer in time`);
+  });
+});
