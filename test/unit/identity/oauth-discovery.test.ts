@@ -3,6 +3,7 @@ import { discoverOAuth } from '../../../main/firewall/identity/oauth-discovery.j
 import { guardedOAuthFetch, OAuthOriginError } from '../../../main/firewall/identity/oauth-fetch.js';
 import { refreshStoredOAuth } from '../../../main/firewall/identity/oauth-refresh.js';
 import { createMemorySecretStore } from '../../../main/firewall/identity/memory-store.js';
+import { storedOAuth } from './stored-oauth.js';
 
 // Where OAuth may go: the pinned server's origin, the authorization server its metadata
 // names, that server's own endpoints — https only (plain http on this machine) — and
@@ -126,18 +127,12 @@ describe('the OAuth fetch guard', () => {
   it("never presents a refresh token to a server other than the client's", async () => {
     const { fetchFn, asked } = network({});
     const store = createMemorySecretStore();
-    const stored = {
+    const stored = storedOAuth({
       authorization: 'Bearer old',
       refreshToken: 'rt-secret',
-      expiresAt: undefined,
-      scope: undefined,
-      readScope: undefined,
-      noSplit: undefined,
-      readAuthorization: undefined,
-      readExpiresAt: undefined,
       client: { client_id: 'c1', issuer: 'https://auth.tracker.example/' },
       discovery: { authorizationServerUrl: 'https://elsewhere.example/' },
-    };
+    });
     await expect(refreshStoredOAuth(stored, { server: 'tracker', store, fetch: fetchFn })).rejects.toThrow(/belongs to https:\/\/auth.tracker.example/);
     expect(asked).toEqual([]);
   });

@@ -1,24 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { revokeStoredOAuth } from '../../../main/firewall/identity/oauth-revoke.js';
 import type { StoredOAuth } from '../../../main/firewall/identity/oauth-secrets.js';
+import { storedOAuth } from './stored-oauth.js';
 
 // Token revocation at logout (RFC 7009), with fetch stubbed: what is sent where, and that
 // every refusal (an endpoint the rules forbid, another server's client, a redirect, an
 // error) is a reported failure, never a token in the message and never a request elsewhere.
 
 const AS = 'https://as.example.test/';
-const stored = (metadata: Record<string, unknown> | undefined, client: Record<string, unknown> = { client_id: 'c1' }): StoredOAuth => ({
-  authorization: 'Bearer at-secret',
-  refreshToken: 'rt-secret',
-  expiresAt: undefined,
-  scope: undefined,
-  readScope: undefined,
-  noSplit: undefined,
-  readAuthorization: undefined,
-  readExpiresAt: undefined,
-  client: client as StoredOAuth['client'],
-  discovery: { authorizationServerUrl: AS, ...(metadata ? { authorizationServerMetadata: { issuer: AS, ...metadata } as never } : {}) },
-});
+const stored = (metadata: Record<string, unknown> | undefined, client: Record<string, unknown> = { client_id: 'c1' }): StoredOAuth =>
+  storedOAuth({
+    authorization: 'Bearer at-secret',
+    refreshToken: 'rt-secret',
+    client: client as StoredOAuth['client'],
+    discovery: { authorizationServerUrl: AS, ...(metadata ? { authorizationServerMetadata: { issuer: AS, ...metadata } as never } : {}) },
+  });
 
 function recorder(answer: () => Response = () => new Response('{}', { status: 200 })) {
   const asked: Array<{ url: string; method: string | undefined; body: string; redirect: RequestInit['redirect'] }> = [];
