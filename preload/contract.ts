@@ -254,6 +254,8 @@ export interface OAuthLoginRow {
   readScope: string | null;
   /** Why the login holds one token for reads and writes; null when it split (or is not known). */
   noSplit: string | null;
+  /** The login split, but its read-only token is gone (removed by hand): reads go without a token until the next login. */
+  readTokenMissing: boolean;
   /** A login started from the dashboard, waiting for the browser to come back. */
   pending: { authorizationUrl: string | null; startedAt: string } | null;
   /**

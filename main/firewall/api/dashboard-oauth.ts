@@ -145,6 +145,7 @@ export function createOAuthMethods(engine: Engine, actor: string, inputError: (m
           name, url: pin.url, loggedIn: status.loggedIn, expiresAt: status.expiresAt, expired: status.expired,
           refreshToken: status.refreshToken, authorizationServer: status.authorizationServer,
           readScope: status.readToken ? status.readScope : null, noSplit: status.loggedIn ? status.noSplit : null,
+          readTokenMissing: status.loggedIn && status.readScope !== null && !status.readToken,
           pending: waiting ? { ...waiting.view } : null,
           lastError: failures.get(name) ?? null,
         });

@@ -19,6 +19,7 @@ function describeLogin(row: OAuthLoginRow): string {
 function describeSplit(row: OAuthLoginRow): string | null {
   if (!row.loggedIn || row.pending) return null;
   if (row.readScope !== null) return `reads use a read-only token (${row.readScope})`;
+  if (row.readTokenMissing) return 'the read-only token is missing: reads go without a token until you log in again';
   return row.noSplit ? `one token for reads and writes: ${row.noSplit}` : null;
 }
 

@@ -95,6 +95,18 @@ describe('OAuth logins from the dashboard', () => {
     expect(rows).toEqual([{ actor_id: 'dashboard', decision: 'OAUTH_LOGIN' }, { actor_id: 'dashboard', decision: 'OAUTH_LOGOUT' }, { actor_id: 'dashboard', decision: 'OAUTH_REVOKE_UNSUPPORTED' }]);
   });
 
+  it('says so when a split login lost its read-only token (reads then go without one)', async () => {
+    makeEngine(true);
+    const server = { authorizationServerUrl: 'https://as.example.test/', mcpFirewallReadScope: 'mcp:read' };
+    await engine.secretStore!.set({ server: 'tracker', name: 'AUTHORIZATION' }, 'Bearer at-1');
+    await engine.secretStore!.set({ server: 'tracker', name: 'OAUTH_CLIENT' }, JSON.stringify({ client_id: 'c1' }));
+    await engine.secretStore!.set({ server: 'tracker', name: 'OAUTH_SERVER' }, JSON.stringify(server));
+    const methods = createOAuthMethods(engine, 'dashboard', inputError, { login: steeredLogin().login });
+    expect((await methods.oauthLogins())[0]).toMatchObject({ loggedIn: true, readScope: null, noSplit: null, readTokenMissing: true });
+    await engine.secretStore!.set({ server: 'tracker', name: 'AUTHORIZATION_READ' }, 'Bearer at-read');
+    expect((await methods.oauthLogins())[0]).toMatchObject({ readScope: 'mcp:read', readTokenMissing: false });
+  });
+
   it('logout revokes the tokens at the revocation endpoint the authorization server named (RFC 7009)', async () => {
     makeEngine(true);
     const asked: Array<{ url: string; body: string }> = [];
