@@ -71,6 +71,8 @@ function handleConnection(engine: Engine, socket: Socket, sessions: Set<ShimSess
   const session: ShimSession = { socket, server: null, client: 'unknown', sessionId: '', actorId: '', cancels: new Map() };
   sessions.add(session);
   const splitter = createLineSplitter((line) => {
+    // Hung up on (an oversized line): what followed it in the same chunk is not read either.
+    if (socket.destroyed) return;
     let message: ShimMessage;
     try {
       message = JSON.parse(line.toString('utf8')) as ShimMessage;

@@ -40,7 +40,12 @@ describe('shim server under an engine fault', () => {
       const socket = connect(join(dir, 'engine.sock'), () => {
         let sent = 0;
         const more = () => {
-          // Never a newline: without the limit the engine would hold all of it.
+          // Never a newline: without the limit the engine would hold all of it. (A message
+          // after it, in the same write, must not be handled either.)
+          if (sent === 0) {
+            socket.write(Buffer.concat([Buffer.alloc(70 * 1024, 0x61), Buffer.from(`\n${JSON.stringify({ t: 'hello', server: 'smuggled', client: 'c', command: 'x', args: [], sessionId: 'ses_s', pid: 1 })}\n`)]));
+            sent += 70 * 1024;
+          }
           while (sent < 8 * 1024 * 1024 && socket.write(Buffer.alloc(16 * 1024, 0x61))) sent += 16 * 1024;
         };
         socket.on('drain', more);
@@ -51,6 +56,7 @@ describe('shim server under an engine fault', () => {
       setTimeout(() => reject(new Error('the engine kept reading')), 5_000);
     });
     expect(closedAfter).toBeLessThan(8 * 1024 * 1024);
+    expect(engine.db.prepare("SELECT count(*) AS n FROM mcp_audit WHERE server_name = 'smuggled'").get()).toEqual({ n: 0 });
     const reply = await new Promise<Record<string, unknown>>((resolve, reject) => {
       const socket = connect(join(dir, 'engine.sock'), () => {
         socket.write(`${JSON.stringify({ t: 'hello', server: 'nobody', client: 'c', command: 'x', args: [], sessionId: 'ses_g', pid: 1 })}\n`);
