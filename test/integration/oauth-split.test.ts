@@ -6,7 +6,7 @@ import type { Engine } from '../../main/firewall/engine.js';
 import { createMemorySecretStore } from '../../main/firewall/identity/memory-store.js';
 import { revokeHeldCredentials } from '../../main/firewall/identity/revoke-held.js';
 import { createSecretIndex } from '../../main/firewall/identity/secret-index.js';
-import { createSecrets } from '../../main/firewall/identity/secrets.js';
+import { createSecrets, type Secrets } from '../../main/firewall/identity/secrets.js';
 import { approveServer } from '../../main/firewall/registry/registry-actions.js';
 import { remoteFingerprint } from '../../main/firewall/registry/registry.js';
 import { startInProcessEngine, type InProcessEngine } from '../helpers/in-process-engine.js';
@@ -27,6 +27,7 @@ describe('the read/write token split of an OAuth login', () => {
   let split: OAuthServer;
   let plain: OAuthServer;
   let widening: OAuthServer;
+  let secrets: Secrets;
 
   const secret = (server: string, name: string) => store.get({ server, name });
   const bare = async (server: string, name: string) => (await secret(server, name))?.slice('Bearer '.length);
@@ -67,7 +68,7 @@ describe('the read/write token split of an OAuth login', () => {
       revokeTokens: (audience) => revokeHeldCredentials(audience, { secrets, store, audit: running.engine.audit }),
     });
     engine = running.engine;
-    const secrets = createSecrets({ store, index: createSecretIndex(engine.db), audit: engine.audit });
+    secrets = createSecrets({ store, index: createSecretIndex(engine.db), audit: engine.audit });
     [split, plain, widening] = await Promise.all([
       startOAuthServer({ SCOPES_SUPPORTED: 'mcp:read mcp:write' }),
       startOAuthServer(),
@@ -218,6 +219,24 @@ describe('the read/write token split of an OAuth login', () => {
     const read = await bare('split', 'AUTHORIZATION_READ');
     expect(read).toMatch(/^at-/);
     expect(read).not.toBe(earlier);
+  });
+
+  it('a split login missing its client and read-only token (removed by hand) never sends the full token on a read', async () => {
+    const kept = { client: (await secret('split', 'OAUTH_CLIENT'))!, read: (await secret('split', 'AUTHORIZATION_READ'))! };
+    const full = (await bare('split', 'AUTHORIZATION'))!;
+    // As `mcp-firewall secrets rm split OAUTH_CLIENT` (and AUTHORIZATION_READ) would.
+    await secrets.remove({ server: 'split', name: 'OAUTH_CLIENT' }, 'test');
+    await secrets.remove({ server: 'split', name: 'AUTHORIZATION_READ' }, 'test');
+    const before = (await split.log()).length;
+    try {
+      // initialize is a read: it goes without a token, and the server refuses it.
+      await expect(connect('split')).rejects.toThrow();
+      const presented = (await since(split, before)).filter((e) => e.kind === 'presented' || e.kind === 'request');
+      expect(presented.some((e) => 'token' in e && e.token === full)).toBe(false);
+    } finally {
+      await secrets.set({ server: 'split', name: 'OAUTH_CLIENT' }, kept.client, 'test');
+      await secrets.set({ server: 'split', name: 'AUTHORIZATION_READ' }, kept.read, 'test');
+    }
   });
 
   it('containment removes the read-only token with the rest and revokes it at the authorization server', async () => {
