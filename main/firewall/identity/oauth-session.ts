@@ -25,6 +25,9 @@ export function oauthTargetOf(registry: Pick<Registry, 'get'>, server: string): 
   }
   const problem = remoteUrlProblem(pin.url);
   if (problem) throw new OAuthTargetError(`'${server}' is pinned to an unusable URL: ${problem}`);
+  // Disabled (by hand, or by `contain`): a login now would put tokens back for a server the
+  // firewall was told to stop; enabling it is the deliberate step that comes first.
+  if (!entry!.enabled) throw new OAuthTargetError(`'${server}' is disabled; enable it before logging in: mcp-firewall registry enable ${server}`);
   return pin;
 }
 

@@ -62,6 +62,9 @@ describe('OAuth logins from the dashboard', () => {
     const methods = createOAuthMethods(engine, 'dashboard', inputError, { login: steeredLogin().login });
     expect((await methods.oauthLogins()).map((row) => [row.name, row.url, row.loggedIn])).toEqual([['tracker', URL_OF, false]]);
     await expect(methods.startOAuthLogin({ name: 'local' })).rejects.toThrow(/'local' is not registered with a URL/);
+    // A disabled (contained) server gets no login until it is enabled again.
+    engine.setServerEnabled('tracker', false, 'test');
+    await expect(methods.startOAuthLogin({ name: 'tracker' })).rejects.toThrow("'tracker' is disabled; enable it before logging in: mcp-firewall registry enable tracker");
     await expect(methods.startOAuthLogin({ name: 'nobody' })).rejects.toThrow(/'nobody' is not in the approved registry/);
   });
 
