@@ -24,10 +24,10 @@ function send(socket: Socket, message: EngineMessage): void {
   if (!socket.destroyed) socket.write(`${JSON.stringify(message)}\n`);
 }
 
-/** Listens on the engine's local socket (0600: only this user's shims may connect). */
 /** About V8's longest string (2^29 chars): a longer line could not even be decoded. */
 const MAX_SHIM_MESSAGE_BYTES = 512 * 1024 * 1024;
 
+/** Listens on the engine's local socket (0600: only this user's shims may connect). */
 export async function startShimServer(engine: Engine, socketPath: string, maxMessageBytes = MAX_SHIM_MESSAGE_BYTES): Promise<ShimServer> {
   if (process.platform !== 'win32') rmSync(socketPath, { force: true });
   const sessions = new Set<ShimSession>();
@@ -93,7 +93,6 @@ function handleConnection(engine: Engine, socket: Socket, sessions: Set<ShimSess
     // and must not grow the engine without bound.
     maxLineBytes: maxMessageBytes,
     onExceeded: () => socket.destroy(),
-    onOverflow: () => undefined,
   });
   socket.on('data', (chunk: Buffer) => splitter.push(chunk));
   socket.on('error', () => socket.destroy());

@@ -21,7 +21,7 @@ export interface LineLimit {
    * answer it was) and its length. Called once the line ends (or the stream does); the
    * bytes in between are never held, so a peer that sends without end cannot fill memory.
    */
-  onOverflow(edges: { head: Buffer; tail: Buffer }, bytes: number): void;
+  onOverflow?(edges: { head: Buffer; tail: Buffer }, bytes: number): void;
   /** The moment a line passes maxLineBytes, before it ends (a peer to hang up on at once). */
   onExceeded?(): void;
 }
@@ -60,7 +60,7 @@ export function createLineSplitter(onLine: (line: Buffer) => void, limit?: LineL
     dropping = null;
     let tail = d.tail;
     if (tail.length > 0 && tail[tail.length - 1] === 0x0d) tail = tail.subarray(0, tail.length - 1);
-    limit!.onOverflow({ head: d.head, tail }, d.bytes);
+    limit!.onOverflow?.({ head: d.head, tail }, d.bytes);
   };
 
   return {

@@ -22,8 +22,7 @@ export function sniffResultId(line: string): JsonRpcId | undefined {
   let token: string | undefined;
   if (line.startsWith('{"result":')) token = TAIL.exec(line.length > TAIL_CHARS ? line.slice(-TAIL_CHARS) : line)?.[1];
   else if (line.startsWith('{"jsonrpc":"2.0","id":')) token = HEAD.exec(line)?.[1];
-  if (token === undefined) return undefined;
-  return token.charCodeAt(0) === 0x22 ? token.slice(1, -1) : Number(token);
+  return token === undefined ? undefined : tokenValue(token);
 }
 
 const KEYED_HEAD = new RegExp(String.raw`^\{"jsonrpc":"2\.0","id":${ID},"(result|error|method)":`);
@@ -47,6 +46,7 @@ export function sniffEdges(head: string, tail: string): EdgeKind {
   return { kind: 'other' };
 }
 
+/** A matched id token as the id it spells: a string without its quotes, or a number. */
 function tokenValue(token: string): JsonRpcId {
   return token.charCodeAt(0) === 0x22 ? token.slice(1, -1) : Number(token);
 }
