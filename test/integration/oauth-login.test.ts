@@ -143,6 +143,27 @@ describe('mcp-firewall auth login (the MCP OAuth flow against the pinned URL)', 
     expect(await secret('AUTHORIZATION')).toBe(before);
   });
 
+  it('stores nothing when the server is disabled (contain) while the browser is out', async () => {
+    const before = await secret('AUTHORIZATION');
+    const audited = withDb((db) => db.prepare("SELECT COUNT(*) AS n FROM mcp_audit WHERE decision = 'OAUTH_LOGIN'").get()) as { n: number };
+    const running = run(['login', SERVER]);
+    const authorizationUrl = await authorizationUrlIn(() => out);
+    const setEnabled = (enabled: boolean) => {
+      const engineStore = createEngineStore({ MCP_FIREWALL_HOME: home });
+      engineStore.registry.setEnabled(SERVER, enabled);
+      engineStore.close();
+    };
+    setEnabled(false);
+    try {
+      expect((await playBrowser(authorizationUrl)).status).toBe(200);
+      await expect(running).rejects.toThrow(`'${SERVER}' was disabled while its login was under way; nothing was stored`);
+    } finally {
+      setEnabled(true);
+    }
+    expect(await secret('AUTHORIZATION')).toBe(before);
+    expect(withDb((db) => db.prepare("SELECT COUNT(*) AS n FROM mcp_audit WHERE decision = 'OAUTH_LOGIN'").get())).toEqual(audited);
+  });
+
   it('shows the login with status, and logout removes every OAuth secret and revokes the tokens at the server (audited)', async () => {
     expect(await run(['status', SERVER, '--json'])).toBe(0);
     expect(JSON.parse(out)).toMatchObject({ server: SERVER, loggedIn: true, accessToken: true, refreshToken: true, expired: false, authorizationServer: remote.issuer });

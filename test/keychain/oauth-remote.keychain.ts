@@ -1,12 +1,10 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { spawn } from 'node:child_process';
 import keytar from 'keytar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KEYCHAIN_SERVICE } from '../../main/firewall/identity/secret-store.js';
 import type { RunningEngine } from '../helpers/engine-harness.js';
 import { cliAsync as spawnCli } from '../helpers/cli-async.js';
-import { CLI } from '../helpers/paths.js';
 import { startServeWithOAuthFixture, stopServeAndForget } from './oauth-serve-setup.js';
 import { loginPlayingBrowser, type OAuthServer } from '../integration/oauth-fixture.js';
 
@@ -66,7 +64,8 @@ describe('auth login, use and refresh through serve, on the real keychain', () =
   });
 
   it('an access token past its stored expiry is refreshed before use', async () => {
-    const expire = spawnWithValue(engine, ['secrets', 'set', SERVER, 'OAUTH_EXPIRES_AT'], new Date(Date.now() - 60_000).toISOString());
+    // `secrets set` with its value in the environment (never in argv).
+    const expire = spawnCli({ ...engine.env, MCP_FIREWALL_SECRET_VALUE: new Date(Date.now() - 60_000).toISOString() }, ['secrets', 'set', SERVER, 'OAUTH_EXPIRES_AT']).exited;
     expect(await expire).toBe(0);
     const before = (await refreshes()).length;
     expect((await callThrough('after expiry')).content).toEqual([{ type: 'text', text: 'hello after expiry' }]);
@@ -117,8 +116,3 @@ describe('auth login, use and refresh through serve, on the real keychain', () =
   });
 });
 
-/** `secrets set` with its value in the environment (never in argv). */
-function spawnWithValue(engine: RunningEngine, args: string[], value: string): Promise<number> {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...engine.env, MCP_FIREWALL_SECRET_VALUE: value }, stdio: 'ignore' });
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code ?? -1)));
-}

@@ -72,7 +72,8 @@ async function login(session: OAuthSession, server: string, parsed: ParsedArgs, 
     if (error instanceof RedirectTimeoutError) throw new Error(`${error.message}; run 'mcp-firewall auth login ${server}' again (--timeout SECONDS to wait longer)`);
     throw new Error(oauthLoginFailure(server, error));
   }
-  await session.credentials.save(server, result.secrets, result.authorizationServer, 'cli');
+  // A `contain` (or a re-pin) while the browser was out: nothing is stored, and the error says so.
+  await session.store(server, pin, result, 'cli');
   const status = await session.credentials.status(server);
   io.stdout(`${server}: logged in with ${result.authorizationServer}${result.registered ? ' (client registered)' : ''}; ${describeTokens(status)}. Stored in the OS keychain: ${Object.keys(result.secrets).sort().join(', ')}. New sessions through /mcp/${encodeURIComponent(server)} use them.\n`);
   return 0;

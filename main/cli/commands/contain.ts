@@ -1,5 +1,6 @@
 import { UsageError, type CommandHandler } from '../command.js';
 import { callEngine } from '../control-client.js';
+import type { TokenRevocation } from '../../firewall/identity/revoke-held.js';
 
 export const containUsage = 'mcp-firewall contain SERVER';
 
@@ -10,7 +11,7 @@ export const containCommand: CommandHandler = async (args, io) => {
   io.stdout(`[1/3] disabling server in registry: ${server}\n`);
   await callEngine(io.env, 'POST', `/registry/${encodeURIComponent(server)}/disable`);
   io.stdout(`[2/3] revoking active tokens for server: ${server}\n`);
-  const { revoked, authorizationServer } = (await callEngine(io.env, 'POST', '/tokens/revoke', { audience: server })) as { revoked: string[]; authorizationServer?: { status: string; message: string } | null };
+  const { revoked, authorizationServer } = (await callEngine(io.env, 'POST', '/tokens/revoke', { audience: server })) as TokenRevocation;
   io.stdout(`      ${revoked.length ? `revoked ${revoked.join(', ')}` : 'no credentials were held for it'}\n`);
   // An OAuth login: whether its authorization server revoked the tokens too (containment goes on either way).
   if (authorizationServer) io.stdout(`      ${authorizationServer.status === 'revoked' ? '' : 'warning: '}${authorizationServer.message}\n`);

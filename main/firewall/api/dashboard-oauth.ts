@@ -5,7 +5,7 @@ import { OAuthLoginCancelled, oauthLogin, oauthLoginFailure } from '../identity/
 import { RedirectTimeoutError } from '../identity/oauth-redirect-listener.js';
 import { createSecretIndex } from '../identity/secret-index.js';
 import { pinnedRemote, type RemotePin } from '../registry/registry.js';
-import { OAuthTargetError, oauthTargetOf } from '../identity/oauth-session.js';
+import { OAuthTargetError, oauthTargetOf, storeLogin } from '../identity/oauth-session.js';
 
 // `mcp-firewall auth login|logout NAME`, run by the engine for the dashboard: the same
 // flow (oauthLogin), the same keychain secrets and audit rows, only the actor differs.
@@ -62,19 +62,6 @@ export function createOAuthMethods(engine: Engine, actor: string, inputError: (m
     }
   };
 
-  /**
-   * A login that took minutes: the server it is for must still be enabled and pinned to the
-   * URL it started with, or its tokens belong to nothing the firewall would send them to.
-   */
-  const stillFor = (server: string, pin: RemotePin): void => {
-    const entry = engine.registry.get(server);
-    if (!entry?.enabled) throw new OAuthLoginCancelled(`'${server}' was disabled while its login was under way; nothing was stored`);
-    const now = pinnedRemote(entry.fingerprint);
-    if (!now || now.url !== pin.url || now.transport !== pin.transport) {
-      throw new OAuthLoginCancelled(`'${server}' was pinned to another URL while its login was under way; nothing was stored: press Log in again`);
-    }
-  };
-
   const start = (server: string, pin: RemotePin, store: OAuthCredentials): PendingLogin => {
     let shown!: (url: string) => void;
     const urlShown = new Promise<string>((resolve) => (shown = resolve));
@@ -90,10 +77,8 @@ export function createOAuthMethods(engine: Engine, actor: string, inputError: (m
         signal: controller.signal,
         ...(options.fetch ? { fetch: options.fetch } : {}),
       });
-      // Logged out or contained meanwhile (the flow may not have noticed): nothing comes back.
-      if (controller.signal.aborted) throw controller.signal.reason;
-      stillFor(server, pin);
-      await store.save(server, result.secrets, result.authorizationServer, actor);
+      // Logged out, contained or re-pinned meanwhile (the flow may not have noticed): nothing comes back.
+      await storeLogin(store, engine.registry, server, pin, result, actor, controller.signal);
     })().then(
       () => null,
       (error: unknown) => loginFailure(server, error),

@@ -47,15 +47,10 @@ export interface OAuthLogout {
   revocation: RevocationOutcome | null;
 }
 
-/** What the authorization server said, audited (event `secret`, rule `oauth`): never a token. */
-export function auditRevocation(audit: Pick<AuditLog, 'append'> | undefined, server: string, actor: string, outcome: RevocationOutcome): void {
-  audit?.append({ event: 'secret', decision: REVOCATION_DECISIONS[outcome.status], actorId: actor, serverName: server, ruleId: 'oauth', reason: outcome.message });
-}
-
-/** Revokes `stored`'s tokens at its authorization server and audits the outcome. */
+/** Revokes `stored`'s tokens at its authorization server and audits what it said (event `secret`, rule `oauth`): never a token. */
 export async function revokeAndAudit(server: string, stored: StoredOAuth | null, actor: string, audit: Pick<AuditLog, 'append'> | undefined, fetchFn?: typeof fetch): Promise<RevocationOutcome | null> {
   const outcome = stored ? await revokeStoredOAuth(server, stored, fetchFn) : null;
-  if (outcome) auditRevocation(audit, server, actor, outcome);
+  if (outcome) audit?.append({ event: 'secret', decision: REVOCATION_DECISIONS[outcome.status], actorId: actor, serverName: server, ruleId: 'oauth', reason: outcome.message });
   return outcome;
 }
 

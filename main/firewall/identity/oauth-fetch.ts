@@ -71,7 +71,7 @@ export function timedOAuthFetch(base: typeof fetch = fetch, timeoutMs: number = 
  * otherwise be read whole into the engine (the dashboard's login and every refresh run
  * there), so a body past this errors the read instead (the SDK's response.json() then fails).
  */
-export const MAX_OAUTH_BODY_BYTES = 1024 * 1024;
+const MAX_OAUTH_BODY_BYTES = 1024 * 1024;
 
 function bounded(response: Response): Response {
   if (!response.body) return response;

@@ -25,12 +25,13 @@ function describeSplit(row: OAuthLoginRow): string | null {
 
 function LoginRow({ row, busy, logIn, logOut }: { row: OAuthLoginRow; busy: boolean; logIn: () => void; logOut: () => void }) {
   const url = row.pending?.authorizationUrl;
+  const split = describeSplit(row);
   return (
     <tr>
       <td><strong>{row.name}</strong><div className="muted small mono">{row.url}</div></td>
       <td>
         <span>{describeLogin(row)}</span>
-        {describeSplit(row) ? <div className="muted small">{describeSplit(row)}</div> : null}
+        {split ? <div className="muted small">{split}</div> : null}
         {url ? <div className="small"><a href={url} target="_blank" rel="noopener noreferrer">Open the sign-in page again</a></div> : null}
         {row.lastError ? <div className="small banner-error" role="alert">{row.lastError}</div> : null}
       </td>

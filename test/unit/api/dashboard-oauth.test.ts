@@ -176,6 +176,31 @@ describe('OAuth logins from the dashboard', () => {
       expect((await methods.oauthLogins())[0]).toMatchObject({ loggedIn: false, pending: null });
     });
 
+    // The cancel comes while the keychain is being written (past every check): what the save wrote is taken back.
+    it.each(interruptions.filter(([, , cancels]) => cancels))('%s, even while the login is being stored', async (_name, interrupt) => {
+      const { steered, methods } = await underWay();
+      const keychain = engine.secretStore!;
+      const write = keychain.set.bind(keychain);
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let first = true;
+      keychain.set = async (ref, value) => {
+        await write(ref, value);
+        if (first) {
+          first = false;
+          await held;
+        }
+      };
+      steered.finish();
+      await settle();
+      expect(await stored()).toEqual(['AUTHORIZATION']);
+      await interrupt(methods);
+      release();
+      await settle();
+      expect(await stored()).toEqual([]);
+      expect((await methods.oauthLogins())[0]).toMatchObject({ loggedIn: false, pending: null });
+    });
+
     it('a server re-pinned to another URL meanwhile gets nothing stored, and the row says why', async () => {
       const { steered, methods } = await underWay();
       approveServer(engine.registry, engine.audit, 'tracker', 'test', remoteFingerprint('https://other.example.test/mcp'));
