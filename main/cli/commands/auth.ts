@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { createKeytarStore } from '../../firewall/identity/keytar-store.js';
 import { oauthLogin, oauthLoginFailure } from '../../firewall/identity/oauth-login.js';
 import { RedirectTimeoutError } from '../../firewall/identity/oauth-redirect-listener.js';
@@ -7,6 +6,7 @@ import type { OAuthStatus } from '../../firewall/identity/oauth-credentials.js';
 import type { SecretStore } from '../../firewall/identity/secret-store.js';
 import { parseArgs, stringFlag, type ParsedArgs } from '../args.js';
 import { UsageError, type CliIo, type CommandHandler } from '../command.js';
+import { openInBrowser } from '../open-browser.js';
 
 export const authUsage = 'mcp-firewall auth login SERVER [--scope S] [--open|--no-open] [--timeout SECONDS] | status SERVER [--json] | logout SERVER';
 
@@ -20,19 +20,8 @@ export interface AuthCommandDeps {
   fetch?: typeof fetch;
 }
 
-function openWithSystemBrowser(url: string): void {
-  // No shell: the URL is one argument. `start` is a cmd built-in: there the line is passed
-  // as written (verbatim) and cmd's own metacharacters in the URL (& between parameters) escaped.
-  const windows = process.platform === 'win32';
-  const [command, args] = process.platform === 'darwin' ? ['open', [url]] : windows ? ['cmd', ['/c', 'start', '""', url.replace(/[\^&|<>]/g, '^$&')]] : ['xdg-open', [url]];
-  try {
-    const child = spawn(command, args, { stdio: 'ignore', detached: true, windowsVerbatimArguments: windows });
-    child.on('error', () => {}); // no opener installed: the printed URL is there
-    child.unref();
-  } catch {
-    // the same: the user opens the printed URL
-  }
-}
+/** The printed URL is there whatever happens: a refused URL or a missing opener changes nothing. */
+const openWithSystemBrowser = (url: string): void => void openInBrowser(url).catch(() => undefined);
 
 const defaultDeps: AuthCommandDeps = {
   store: () => createKeytarStore(),

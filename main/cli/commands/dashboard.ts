@@ -1,17 +1,10 @@
-import { spawn } from 'node:child_process';
 import { loginUrl } from '../../firewall/api/dashboard-auth.js';
 import { resolveDataDir } from '../../firewall/paths.js';
 import { UsageError, type CommandHandler } from '../command.js';
 import { readControlInfo } from '../control-client.js';
+import { openInBrowser } from '../open-browser.js';
 
 export const dashboardUsage = 'mcp-firewall dashboard [--print-url]';
-
-/** The OS's "open this URL" helper; the URL is one argv entry, never shell text. */
-function opener(platform: NodeJS.Platform, url: string): [string, string[]] {
-  if (platform === 'darwin') return ['open', [url]];
-  if (platform === 'win32') return ['rundll32', ['url.dll,FileProtocolHandler', url]];
-  return ['xdg-open', [url]];
-}
 
 export function createDashboardCommand(open: (url: string) => Promise<void> = openInBrowser): CommandHandler {
   return async (args, io) => {
@@ -36,18 +29,6 @@ export function createDashboardCommand(open: (url: string) => Promise<void> = op
       return 1;
     }
   };
-}
-
-function openInBrowser(url: string): Promise<void> {
-  const [command, argv] = opener(process.platform, url);
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, argv, { stdio: 'ignore', detached: true });
-    child.once('error', reject);
-    child.once('spawn', () => {
-      child.unref();
-      resolve();
-    });
-  });
 }
 
 export const dashboardCommand = createDashboardCommand();
