@@ -55,19 +55,20 @@ export function coreDeps(deps: ClientCommandDeps, io: CliIo, parsed: ClientArgs)
     registry: deps.registry,
     ...(deps.knownCliPaths ? { knownCliPaths: deps.knownCliPaths } : {}),
     ...(deps.registerServer ? { registerServer: deps.registerServer } : {}),
-    // Without a running engine the port is a guess: protect routes new entries to it as
-    // before, but moves no existing route there (whatever holds it now would get them).
-    ...(deps.remote ? { remote: { ...deps.remote, running: deps.remote.running ?? engineAlive(io.env) } } : {}),
+    // Without a running engine on it the port is a guess: protect routes new entries to it
+    // as before, but moves no existing route there (whatever holds it now would get them).
+    ...(deps.remote ? { remote: { ...deps.remote, running: deps.remote.running ?? engineListensOn(io.env, deps.remote.port) } } : {}),
   };
 }
 
 /**
- * An engine announced itself (control.json) and its process is still there. An engine that
- * crashed leaves control.json behind, naming a port anyone may hold now: that is no engine.
+ * An engine announced `port` (control.json) and its process is still there. An engine that
+ * crashed leaves control.json behind, naming a port anyone may hold now: that is no engine;
+ * nor is a live one that announced another port.
  */
-function engineAlive(env: NodeJS.ProcessEnv): boolean {
+function engineListensOn(env: NodeJS.ProcessEnv, port: number): boolean {
   const control = readControlInfo(env);
-  if (!control) return false;
+  if (control?.info.port !== port) return false;
   try {
     process.kill(control.info.pid, 0);
     return true;

@@ -192,6 +192,19 @@ describe('the protect command moves routes only to a port a running engine annou
     expect(out.join('')).toMatch(/remote: not routed +gemini-cli {2}docs .*the firewall is not running, so it is left as is/);
     expect(gemini()).toBe(routed);
   });
+
+  it('moves nothing to a port no running engine announced (a live engine elsewhere does not own it)', async () => {
+    setup();
+    await protectClients(on(A), { client: 'gemini-cli' });
+    const routed = gemini();
+    mkdirSync(fx.dataDir, { recursive: true });
+    writeFileSync(join(fx.dataDir, 'control.json'), JSON.stringify({ port: C, socket: join(fx.dataDir, 'engine.sock'), pid: process.pid }));
+    writeFileSync(join(fx.dataDir, 'control-token'), 'token\n');
+    const out: string[] = [];
+    expect(await command()(['--client', 'gemini-cli'], cliIo(out))).toBe(0);
+    expect(out.join('')).toMatch(/remote: not routed +gemini-cli {2}docs .*the firewall is not running, so it is left as is/);
+    expect(gemini()).toBe(routed);
+  });
 });
 
 describe('scan reports stale routes', () => {
