@@ -9,7 +9,7 @@ export interface ConfigWatchHooks {
   onShadowEntry(row: ScanRow): void;
   /** Whether the user asked for such entries to be protected again automatically. */
   autoProtect(): boolean;
-  /** Protects the client's entries; the watcher takes a fresh baseline when it is done. */
+  /** Protects the client's entries; those it routes drop out of the watcher's next look by themselves. */
   protect(client: string): Promise<void> | void;
 }
 
@@ -21,6 +21,9 @@ export interface ConfigWatch {
 
 const rowKey = (row: ScanRow) => `${row.client}\u0000${row.file}\u0000${row.name}`;
 
+/** Transports an entry can bypass the firewall with: the ones protect wraps or routes. */
+const ROUTABLE = new Set(['stdio', 'http', 'sse']);
+
 /**
  * Watches every client config file we know of. Polling `stat` is deliberate: most of
  * these files and even their folders do not exist until a client is installed, which a
@@ -28,8 +31,6 @@ const rowKey = (row: ScanRow) => `${row.client}\u0000${row.file}\u0000${row.name
  * nothing. The first look is the baseline; entries that are unprotected then are what
  * `scan` reports, not news.
  */
-const ROUTABLE = new Set(['stdio', 'http', 'sse']);
-
 export function watchClientConfigs(deps: () => ClientsDeps, hooks: ConfigWatchHooks, intervalMs = 2_000): ConfigWatch {
   const signature = () => {
     const ctx = expandProjectDirs(deps());

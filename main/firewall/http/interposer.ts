@@ -43,8 +43,9 @@ export function createHttpInterposer(engine: Engine, options: HttpInterposerOpti
     const client = typeof name === 'string' && name ? clientIdFromInfo(name) : 'http';
     return { client, target: resolveRemoteTarget(engine, server, client) };
   };
-    const audit = (entry: AuditEntry) => engine.audit.append(entry);
-  const legacy = createLegacyEndpoint({ socketPath: options.socketPath, log, audit, secretStore: engine.secretStore, admit });
+  // How every session, of either transport, reaches the engine.
+  const context = { socketPath: options.socketPath, log, audit: (entry: AuditEntry) => engine.audit.append(entry), secretStore: engine.secretStore };
+  const legacy = createLegacyEndpoint({ ...context, admit });
   const reaper = setInterval(() => {
     for (const session of [...[...sessions.values()].map((s) => s.session), ...legacy.sessions()]) {
       const since = session.idleSince();
@@ -87,7 +88,7 @@ export function createHttpInterposer(engine: Engine, options: HttpInterposerOpti
       return void res.end(target.refusal(init.id ?? null));
     }
     const session = startHttpSession({
-      server, client, target: target.pin, socketPath: options.socketPath, log, audit, secretStore: engine.secretStore,
+      ...context, server, client, target: target.pin,
       onEnd: (ended) => sessions.delete(ended.id),
     });
     sessions.set(session.id, { server, session });

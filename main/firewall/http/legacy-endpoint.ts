@@ -1,18 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AuditEntry } from '../audit/audit-log.js';
-import type { SecretStore } from '../identity/secret-store.js';
 import { ErrorCode, type JsonRpcMessage } from '../jsonrpc/messages.js';
 import { refuseUnknownSession } from './client-session.js';
 import { failRequest as fail } from './client-stream.js';
 import { startLegacySession, type LegacySession } from './legacy-session.js';
 import { readPost } from './read-messages.js';
+import type { RelayContext } from './relay-session.js';
 import type { RemoteTarget } from './remote-target.js';
 
-export interface LegacyEndpointOptions {
-  socketPath: string;
-  log: (line: string) => void;
-  audit: (entry: AuditEntry) => void;
-  secretStore: SecretStore | null;
+/** How sessions reach the engine (each names its own server), and who decides admission. */
+export interface LegacyEndpointOptions extends Omit<RelayContext, 'server'> {
   admit: (server: string, init: JsonRpcMessage) => { client: string; target: RemoteTarget };
 }
 
@@ -31,18 +27,16 @@ const LEGACY_STREAM = 'sse';
 const LEGACY_MESSAGES = 'messages';
 
 export function createLegacyEndpoint(options: LegacyEndpointOptions): LegacyEndpoint {
+  const { admit, ...context } = options;
   const sessions = new Map<string, { server: string; session: LegacySession }>();
 
   const open = (res: ServerResponse, server: string) => {
     const session = startLegacySession({
+      ...context,
       server,
       stream: res,
       messagesPath: `/mcp/${encodeURIComponent(server)}/${LEGACY_MESSAGES}`,
-      admit: (init) => options.admit(server, init),
-      socketPath: options.socketPath,
-      log: options.log,
-      audit: options.audit,
-      secretStore: options.secretStore,
+      admit: (init) => admit(server, init),
       onEnd: (ended) => sessions.delete(ended.id),
     });
     sessions.set(session.id, { server, session });

@@ -1,6 +1,5 @@
 import type { spawn as nodeSpawn } from 'node:child_process';
 import { PassThrough } from 'node:stream';
-import { sniffResultId, SNIFF_MIN_BYTES } from '../jsonrpc/result-sniff.js';
 import { idKey, type JsonRpcMessage } from '../jsonrpc/messages.js';
 import type { AuditEntry } from '../audit/audit-log.js';
 import type { ActionClass } from '../policy/types.js';
@@ -14,7 +13,7 @@ import { untilDrained, type Backpressure } from './backpressure.js';
 import { lineWritable } from './line-writable.js';
 import { createSseUpstream } from './sse-upstream.js';
 import { createUpstream } from './upstream.js';
-import { responsesIn, type UpstreamOptions, type UpstreamProcess } from './upstream-parts.js';
+import { responsesOfLine, type UpstreamOptions, type UpstreamProcess } from './upstream-parts.js';
 
 /** Which server a session relays to and how it reaches the engine: the same for each session of the server. */
 export interface RelayContext {
@@ -87,19 +86,8 @@ export function startRelaySession(context: RelayContext, options: RelayClient): 
   let initializeKey: string | null = null;
 
   const route = (line: string): Backpressure => {
-    let responses: JsonRpcMessage[] = [];
-    // Only ids are needed here: a large result is routed by the id at its edge, as the
-    // shim itself does (jsonrpc/result-sniff.ts), not parsed a second time.
-    const sniffed = line.length >= SNIFF_MIN_BYTES ? sniffResultId(line) : undefined;
-    if (sniffed !== undefined) {
-      responses = [{ jsonrpc: '2.0', id: sniffed }];
-    } else {
-      try {
-        responses = responsesIn(JSON.parse(line));
-      } catch {
-        // the relay writes JSON only; anything else goes on unchanged
-      }
-    }
+    // The relay writes JSON only; anything else goes on unchanged, answering nothing.
+    const responses = responsesOfLine(line);
     const full = options.onLine(line, responses);
     const initAnswer = initializeKey === null ? undefined : responses.find((m) => idKey(m.id!) === initializeKey);
     if (initAnswer) {

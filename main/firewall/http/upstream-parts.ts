@@ -2,6 +2,7 @@ import type { EventEmitter } from 'node:events';
 import type { PassThrough, Writable } from 'node:stream';
 import { idKey, isRequest, type JsonRpcId, type JsonRpcMessage } from '../jsonrpc/messages.js';
 import type { UpstreamOAuth } from '../identity/oauth-upstream.js';
+import { sniffResultId, SNIFF_MIN_BYTES } from '../jsonrpc/result-sniff.js';
 import type { ActionClass } from '../policy/types.js';
 
 // What the two upstream adapters (Streamable HTTP in upstream.ts, legacy HTTP+SSE in
@@ -85,19 +86,29 @@ export function authorizationHeader(credential: string | undefined): Record<stri
  * One upstream message as one relay line, and the responses in it. Raw line breaks cannot
  * occur inside JSON strings, so as whitespace they can go: a pretty-printed message
  * becomes one line without being re-serialised. Not JSON: the relay reports and drops it.
+ * `whole`: the responses are parsed in full even when large (their results are wanted).
  */
-export function toRelayLine(text: string): { line: string; responses: JsonRpcMessage[] } | null {
+export function toRelayLine(text: string, whole = false): { line: string; responses: JsonRpcMessage[] } | null {
   const line = text.replace(/\r\n|\r|\n/g, ' ').trim();
   if (!line) return null;
-  try {
-    return { line, responses: responsesIn(JSON.parse(line)) };
-  } catch {
-    return { line, responses: [] };
-  }
+  return { line, responses: responsesOfLine(line, whole) };
 }
 
-/** The responses (not requests or notifications) in a parsed message or batch. */
-export function responsesIn(parsed: unknown): JsonRpcMessage[] {
+/**
+ * The responses (not requests or notifications) in one line, a message or batch. Only
+ * their ids are wanted on the way through, so a large result is known by the id at its
+ * edge (jsonrpc/result-sniff.ts, as the shim does) and never parsed whole; `whole`
+ * parses it anyway. A line that is not JSON holds none.
+ */
+export function responsesOfLine(line: string, whole = false): JsonRpcMessage[] {
+  const sniffed = !whole && line.length >= SNIFF_MIN_BYTES ? sniffResultId(line) : undefined;
+  if (sniffed !== undefined) return [{ jsonrpc: '2.0', id: sniffed }];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    return [];
+  }
   const members = (Array.isArray(parsed) ? parsed : [parsed]) as JsonRpcMessage[];
   return members.filter((m) => !!m && typeof m === 'object' && m.method === undefined && m.id !== undefined);
 }

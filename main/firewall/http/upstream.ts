@@ -31,12 +31,15 @@ export function createUpstream(options: UpstreamOptions): UpstreamProcess {
   /** Hands one upstream message to the relay as one line; notes the ids it answers. */
   const emit = (text: string, answered: Set<string>) => {
     if (shell.killed) return;
-    const relayed = toRelayLine(text);
+    // Until initialize is answered its answer is read whole, for the protocol version in it.
+    const relayed = toRelayLine(text, initializeId !== null);
     if (!relayed) return;
     for (const msg of relayed.responses) {
       answered.add(idKey(msg.id!));
+      if (initializeId !== idKey(msg.id!)) continue;
       const version = (msg.result as { protocolVersion?: unknown } | undefined)?.protocolVersion;
-      if (initializeId === idKey(msg.id!) && typeof version === 'string') protocolVersion = version;
+      if (typeof version === 'string') protocolVersion = version;
+      initializeId = null;
     }
     shell.send(relayed.line);
   };

@@ -83,4 +83,28 @@ describe('the upstream adapter (a remote server dressed as a child process)', ()
     expect(token('tools/call unclassified')).toBe('Bearer READ'); // unknown: least privilege (a write is then refused upstream)
     expect(token('DELETE')).toBe('Bearer READ');
   });
+  it('reads a large initialize answer whole (its protocol version goes on every later request) and matches large results by their id', async () => {
+    const versions: Array<string | null> = [];
+    const big = 'x'.repeat(8192);
+    const fakeFetch = (async (_url: string, init: RequestInit) => {
+      versions.push(new Headers(init.headers).get('mcp-protocol-version'));
+      const body = typeof init.body === 'string' ? (JSON.parse(init.body) as { id?: number; method?: string }) : null;
+      if (!body || body.id === undefined) return new Response(null, { status: 202 });
+      // The TypeScript SDK's layout: result first, id last (what the relay sniffs instead of parsing).
+      const result = body.method === 'initialize' ? { protocolVersion: '2025-03-26', instructions: big, capabilities: {}, serverInfo: { name: 'fake', version: '1' } } : { content: [{ type: 'text', text: big }] };
+      return new Response(JSON.stringify({ result, jsonrpc: '2.0', id: body.id }), { headers: { 'content-type': 'application/json', 'mcp-session-id': 's' } });
+    }) as typeof fetch;
+    const upstream = createUpstream({ server: 'big', url: 'https://big.example.com/mcp', fetch: fakeFetch });
+    const { send, answer } = drive(upstream);
+    send(INITIALIZE);
+    expect(await answer(1)).toMatchObject({ result: { protocolVersion: '2025-03-26' } });
+    send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'fetch', arguments: {} } });
+    send({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'fetch', arguments: {} } });
+    expect(await answer(2)).toMatchObject({ result: { content: [{ text: big }] } });
+    // Each answered on its own: none failed as "ended its answer without answering".
+    expect(await answer(3)).toMatchObject({ result: { content: [{ text: big }] } });
+    upstream.kill();
+    // Both calls (and the DELETE behind kill) carried the version the large answer named.
+    expect(versions.slice(1, 3)).toEqual(['2025-03-26', '2025-03-26']);
+  });
 });
