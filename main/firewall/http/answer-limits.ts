@@ -1,9 +1,12 @@
+import { MAX_MESSAGE_BYTES } from '../proxy/oversize.js';
+
 /**
- * As for stdio messages (proxy/oversize.ts): every message is held whole to be policed, so
- * a remote server that sends one without end would otherwise grow the engine — which every
- * session shares — until it runs out of memory. The same bound for an SSE event and a JSON body.
+ * The shim's bound (proxy/oversize.ts), for remote answers: every message is held whole to
+ * be policed, so a remote server that sends one without end would otherwise grow the
+ * engine — which every session shares — until it runs out of memory. The same bound for
+ * an SSE event and a JSON body.
  */
-export const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
+export const MAX_ANSWER_BYTES = MAX_MESSAGE_BYTES;
 
 export class AnswerTooLarge extends Error {
   constructor(limit: number) {
