@@ -5,7 +5,7 @@ import type { AuditEntry } from '../audit/audit-log.js';
 import type { ActionClass } from '../policy/types.js';
 import { createKeytarStore } from '../identity/keytar-store.js';
 import type { SecretStore } from '../identity/secret-store.js';
-import { LOGIN_READ_SCOPE, oauthTokensFit } from '../identity/oauth-secrets.js';
+import { loginSplits, oauthTokensFit } from '../identity/oauth-secrets.js';
 import { upstreamOAuth, type UpstreamOAuth } from '../identity/oauth-upstream.js';
 import { runShim } from '../proxy/shim.js';
 import { remoteFingerprint, type RemotePin } from '../registry/registry.js';
@@ -50,15 +50,6 @@ export interface RelaySession {
   whenAccepting(): Backpressure;
   /** The client is gone: EOF to the relay, which stops the upstream behind it. */
   end(): void;
-}
-
-/** The login split its tokens by scope (oauth-secrets.ts), whether or not it is usable now. */
-function splitLogin(secrets: NodeJS.ProcessEnv): boolean {
-  try {
-    return typeof (JSON.parse(secrets.OAUTH_SERVER ?? 'null') as Record<string, unknown> | null)?.[LOGIN_READ_SCOPE] === 'string';
-  } catch {
-    return false;
-  }
 }
 
 function oauthOption(context: RelayContext, secrets: NodeJS.ProcessEnv): { oauth?: UpstreamOAuth } {
@@ -113,7 +104,7 @@ export function startRelaySession(context: RelayContext, options: RelayClient): 
       ...(secrets.AUTHORIZATION && tokensFit ? { authorization: secrets.AUTHORIZATION } : {}),
       // A split login's read-only token is one of its tokens: the same rule. A split login
       // without one (removed by hand) sends reads with none: never the full token instead.
-      ...(secrets.AUTHORIZATION_READ && tokensFit ? { readAuthorization: secrets.AUTHORIZATION_READ } : splitLogin(secrets) ? { readAuthorization: '' } : {}),
+      ...(secrets.AUTHORIZATION_READ && tokensFit ? { readAuthorization: secrets.AUTHORIZATION_READ } : loginSplits(secrets) ? { readAuthorization: '' } : {}),
       // A server logged in with `auth login`: its tokens are refreshed, and written back, as they expire.
       ...(tokensFit ? oauthOption(context, secrets) : {}),
       actionClassOf: (requestId) => {

@@ -35,6 +35,15 @@ async function probe(pin: RemotePin, guarded: typeof fetch): Promise<{ resourceM
 }
 
 /** Two spellings of one authorization server (a trailing slash aside). */
+/**
+ * Why a stored client must not be presented to `issuer`, or undefined when it may be:
+ * auth() stamps a registered client with the server it registered with.
+ */
+export function foreignClient(client: { issuer?: unknown }, issuer: string): string | undefined {
+  if (typeof client.issuer !== 'string' || sameIssuer(client.issuer, issuer)) return undefined;
+  return `the stored client belongs to ${client.issuer}, not ${issuer}`;
+}
+
 export function sameIssuer(a: string, b: string): boolean {
   const strip = (value: string) => new URL(value).href.replace(/\/$/, '');
   return strip(a) === strip(b);

@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { safeOAuthCode } from './oauth-error-text.js';
 
 // Where the browser lands after the user approves (RFC 8252 §7.3, a loopback redirect).
 // It listens on 127.0.0.1 only — never a name that could resolve elsewhere, never all
@@ -82,7 +83,10 @@ export async function listenForRedirect(options: RedirectListenerOptions): Promi
     if (error !== null) {
       const description = url.searchParams.get('error_description');
       answer(res, 200, `The authorization server refused: ${error}${description ? ` (${description})` : ''}. You can close this tab.`);
-      return finish(res, () => settle.reject(new Error(`the authorization server refused: ${error}${description ? ` (${description})` : ''}`)));
+      // The error leaves this tab for the terminal, the dashboard and the audit: only a code
+      // in OAuth's charset goes with it, never the server's own text (oauth-error-text.ts).
+      const code = safeOAuthCode(error) ?? 'an error that is no OAuth error code';
+      return finish(res, () => settle.reject(new Error(`the authorization server refused: ${code}`)));
     }
     const received = url.searchParams.get('code');
     if (!received) {

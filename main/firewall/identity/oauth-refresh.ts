@@ -1,4 +1,4 @@
-import { sameIssuer } from './oauth-discovery.js';
+import { foreignClient, sameIssuer } from './oauth-discovery.js';
 import { RefreshStopped } from './oauth-error-text.js';
 import { guardedOAuthFetch, checkOAuthUrl, timedOAuthFetch } from './oauth-fetch.js';
 import { refreshGrant } from './oauth-refresh-grant.js';
@@ -110,11 +110,10 @@ function replaced(stored: StoredOAuth, current: StoredOAuth, kind: TokenKind, no
 
 const REFRESH_TOKEN = OAUTH_SECRETS.refreshToken;
 
-/** auth() stamps the client with the server it registered with; never present it to another. */
+/** Never present the client to a server other than the one it registered with. */
 function checkClientIssuer({ client, discovery }: StoredOAuth): void {
-  if (typeof client.issuer === 'string' && !sameIssuer(client.issuer, discovery.authorizationServerUrl)) {
-    throw new RefreshStopped(`the stored client belongs to ${client.issuer}, not ${discovery.authorizationServerUrl}`);
-  }
+  const foreign = foreignClient(client, discovery.authorizationServerUrl);
+  if (foreign) throw new RefreshStopped(foreign);
 }
 
 async function refresh(stored: StoredOAuth, kind: TokenKind, deps: RefreshDeps): Promise<StoredOAuth> {

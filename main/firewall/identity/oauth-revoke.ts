@@ -1,4 +1,4 @@
-import { sameIssuer } from './oauth-discovery.js';
+import { foreignClient } from './oauth-discovery.js';
 import { safeOAuthCode } from './oauth-error-text.js';
 import { checkOAuthUrl, guardedOAuthFetch } from './oauth-fetch.js';
 import type { StoredOAuth } from './oauth-secrets.js';
@@ -80,7 +80,8 @@ export async function revokeStoredOAuth(server: string, stored: StoredOAuth, bas
   let endpoint: URL;
   try {
     // The same rule as the login's: never present the client (or its tokens) to another server.
-    if (typeof stored.client.issuer === 'string' && !sameIssuer(stored.client.issuer, issuer)) throw new Error(`the stored client belongs to ${stored.client.issuer}, not ${issuer}`);
+    const foreign = foreignClient(stored.client, issuer);
+    if (foreign) throw new Error(foreign);
     endpoint = checkOAuthUrl(named, 'the revocation endpoint');
   } catch (error) {
     return { status: 'failed', message: `could not revoke the tokens of '${server}' at ${issuer}: ${(error as Error).message}; ${leftValid}` };

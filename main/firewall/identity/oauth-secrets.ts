@@ -52,6 +52,11 @@ export function oauthTokensFit(values: Readonly<Record<string, string | undefine
   return parseJson<Record<string, unknown>>(values[OAUTH_SECRETS.server])?.[LOGIN_URL] === url;
 }
 
+/** Whether the login split its tokens by scope (AUTHORIZATION_READ is its own), usable now or not. */
+export function loginSplits(values: Readonly<Record<string, string | undefined>>): boolean {
+  return typeof parseJson<Record<string, unknown>>(values[OAUTH_SECRETS.server])?.[LOGIN_READ_SCOPE] === 'string';
+}
+
 /** The pinned URL a stored login was done for (OAUTH_SERVER's LOGIN_URL); undefined for one from before it was kept. */
 export function loginUrlOf(stored: StoredOAuth): string | undefined {
   const url = (stored.discovery as unknown as Record<string, unknown>)[LOGIN_URL];

@@ -108,3 +108,43 @@ describe('the upstream adapter (a remote server dressed as a child process)', ()
     expect(versions.slice(1, 3)).toEqual(['2025-03-26', '2025-03-26']);
   });
 });
+
+describe('an answer that is neither JSON nor an event stream', () => {
+  it('is not read (its body is cancelled) and the request gets a JSON-RPC error', async () => {
+    const CHUNK = 64 * 1024;
+    const TOTAL_CHUNKS = 128; // 8 MB on offer: far more than anything should read
+    let pulled = 0;
+    let cancelled = false;
+    const page = new TextEncoder().encode(`<html>${'x'.repeat(CHUNK - 6)}`);
+    const fakeFetch = (async (_url: string, init: RequestInit) => {
+      const body = typeof init.body === 'string' ? (JSON.parse(init.body) as { id?: number; method?: string }) : null;
+      if (!body || body.id === undefined) return new Response(null, { status: 202 });
+      if (body.method === 'initialize') {
+        const result = { protocolVersion: '2025-06-18', capabilities: {}, serverInfo: { name: 'fake', version: '1' } };
+        return new Response(JSON.stringify({ jsonrpc: '2.0', id: body.id, result }), { headers: { 'content-type': 'application/json', 'mcp-session-id': 's' } });
+      }
+      // A 200 error page (a proxy's, say) of many megabytes, counting what is pulled from it.
+      const stream = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (pulled++ >= TOTAL_CHUNKS) return controller.close();
+          controller.enqueue(page);
+        },
+        cancel() {
+          cancelled = true;
+        },
+      });
+      return new Response(stream, { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' } });
+    }) as typeof fetch;
+    const upstream = createUpstream({ server: 'html', url: 'https://html.example.com/mcp', fetch: fakeFetch });
+    const { send, answer, unparsed } = drive(upstream);
+    send(INITIALIZE);
+    expect(await answer(1)).toMatchObject({ result: { protocolVersion: '2025-06-18' } });
+    send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'anything', arguments: {} } });
+    expect(await answer(2)).toMatchObject({ id: 2, error: { message: "remote server 'html' ended its answer without answering this request" } });
+    upstream.kill();
+    expect(cancelled).toBe(true);
+    // The stream's own read-ahead at most: the page was not read, nor any of it relayed.
+    expect(pulled).toBeLessThanOrEqual(2);
+    expect(unparsed).toEqual([]);
+  });
+});

@@ -62,7 +62,13 @@ describe('the loopback redirect listener of auth login', () => {
   it("reports the authorization server's refusal when it carries our state", async () => {
     const listener = await listenForRedirect({ state: STATE, timeoutMs: 5_000 });
     await callback(listener.redirectUrl, { error: 'access_denied', error_description: 'the user said no', state: STATE });
-    await expect(listener.code).rejects.toThrow('the authorization server refused: access_denied (the user said no)');
+    await expect(listener.code).rejects.toThrow(/^the authorization server refused: access_denied$/);
+  });
+
+  it("never repeats the server's own text: an error that is no OAuth code is named, not quoted", async () => {
+    const listener = await listenForRedirect({ state: STATE, timeoutMs: 5_000 });
+    await callback(listener.redirectUrl, { error: '\u001b[2Jaccess_denied', error_description: 'token=abc', state: STATE });
+    await expect(listener.code).rejects.toThrow(/^the authorization server refused: an error that is no OAuth error code$/);
   });
 
   it('gives up after its timeout', async () => {
