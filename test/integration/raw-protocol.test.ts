@@ -49,6 +49,24 @@ describe('the shim on the wire', () => {
     }
   });
 
+  it('refuses a tools/call that names no tool, in words that read (params missing, not an object, or name not a string)', async () => {
+    const shim = rawShim(engine());
+    try {
+      shim.send('{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}');
+      shim.send('{"jsonrpc":"2.0","method":"notifications/initialized"}');
+      shim.send('{"jsonrpc":"2.0","id":"n1","method":"tools/call"}');
+      shim.send('{"jsonrpc":"2.0","id":"n2","method":"tools/call","params":"read_text"}');
+      shim.send('{"jsonrpc":"2.0","id":"n3","method":"tools/call","params":{"name":{"x":1},"arguments":{}}}');
+      await waitFor(() => ['n1', 'n2', 'n3'].every((id) => shim.lines.some((l) => l.includes(`"id":"${id}"`))), 'three refusals');
+      for (const id of ['n1', 'n2', 'n3']) {
+        const answer = JSON.parse(shim.lines.find((l) => l.includes(`"id":"${id}"`))!) as { error?: { code: number; message: string } };
+        expect(answer.error).toEqual(expect.objectContaining({ code: -32003, message: 'MCP Firewall denied the request: tools/call without a tool name' }));
+      }
+    } finally {
+      shim.child.stdin!.end();
+    }
+  });
+
   it('answers every member of a batch whose answer is withheld, so none is left waiting', async () => {
     // A throwaway key in the shape of an OpenSSH private key: the output stage quarantines it.
     const key = ['-----BEGIN OPENSSH PRIVATE KEY-----', 'b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW', '-----END OPENSSH PRIVATE KEY-----'].join('\n');

@@ -101,7 +101,8 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
   const deny = (call: PolicedCall, ruleId: string | null, reason: string) => {
     call.finished = true;
     ctx.release(call);
-    const message = `MCP Firewall denied ${call.info.tool}: ${reason}${ruleId ? ` (rule ${ruleId})` : ''}`;
+    // A call without a tool name is refused before it has one to name.
+    const message = `MCP Firewall denied ${call.info.tool || 'the request'}: ${reason}${ruleId ? ` (rule ${ruleId})` : ''}`;
     try {
       ctx.link.flush();
     } catch {
