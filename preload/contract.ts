@@ -124,6 +124,8 @@ export interface RegistryRow {
   name: string;
   enabled: boolean;
   launch: string | null;
+  /** Other launch lines approved under the name (another client's or project's arguments). */
+  moreLaunches: string[];
   approvedAt: string;
   updatedAt: string;
 }

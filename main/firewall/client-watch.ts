@@ -1,6 +1,7 @@
 import type { Engine } from './engine.js';
 import { protectClients, watchClientConfigs, type ClientContext, type ClientsDeps, type ConfigWatch, type ScanRow } from './clients/index.js';
 import type { RemoteRoutes } from './clients/types.js';
+import { approveRoutedLaunch } from './registry/registry-actions.js';
 import { proposeRemote, remoteStanding } from './registry/remote-proposal.js';
 import { getSetting } from './store/database.js';
 
@@ -17,14 +18,13 @@ export interface ClientLaunch extends ClientContext {
  * it. Given the port the engine serves `/mcp/NAME` on, remote entries are routed too,
  * their URL left as a proposal a person approves (clients/remote-route.ts).
  */
-export function engineClientsDeps(engine: Engine, launch: ClientLaunch, actor: string, port?: () => number): () => ClientsDeps {
+/** `attended`: a person asked for this (CLI, dashboard); auto-protect is not. */
+export function engineClientsDeps(engine: Engine, launch: ClientLaunch, actor: string, port?: () => number, attended = true): () => ClientsDeps {
   return () => ({
     ...launch,
     dataDir: engine.paths.dir,
     registry: { isRegistered: (name) => engine.registry.get(name)?.enabled === true },
-    registerServer: (name) => {
-      if (!engine.registry.get(name)) engine.approveServer(name, actor);
-    },
+    registerServer: (name, routed) => approveRoutedLaunch(engine.registry, engine.audit, name, routed, actor, attended),
     ...(port && port() > 0 ? { remote: engineRemoteRoutes(engine, port()) } : {}),
   });
 }
@@ -43,7 +43,7 @@ function engineRemoteRoutes(engine: Engine, port: number): RemoteRoutes {
  * (`mcp-firewall watch auto-protect on`).
  */
 export function startClientWatch(engine: Engine, launch: ClientLaunch, announce: (row: ScanRow) => void, intervalMs: number, port?: number): ConfigWatch {
-  const deps = engineClientsDeps(engine, launch, 'auto-protect', port === undefined ? undefined : () => port);
+  const deps = engineClientsDeps(engine, launch, 'auto-protect', port === undefined ? undefined : () => port, false);
   return watchClientConfigs(
     deps,
     {

@@ -1,9 +1,9 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { createAuditLog } from './audit/audit-log.js';
 import { dataPaths, resolveDataDir } from './paths.js';
-import { approveServer, setServerEnabled } from './registry/registry-actions.js';
+import { approveRoutedLaunch, approveServer, setServerEnabled } from './registry/registry-actions.js';
 import { proposeRemote, type RemoteAddress } from './registry/remote-proposal.js';
-import { createRegistry, type Registry, type RegistryEntry } from './registry/registry.js';
+import { createRegistry, type LaunchApproval, type LaunchFingerprint, type Registry, type RegistryEntry } from './registry/registry.js';
 import { openDatabase } from './store/database.js';
 
 /** The engine's store without the engine: for CLI edits while `serve` is not running. */
@@ -11,6 +11,8 @@ export interface EngineStore {
   db: DatabaseSync;
   registry: Registry;
   approveServer(name: string, actor: string): RegistryEntry;
+  /** A local launch line `protect` routed through the firewall (registry.approveLaunch). */
+  approveRoutedLaunch(name: string, launch: LaunchFingerprint, actor: string): LaunchApproval;
   setServerEnabled(name: string, enabled: boolean, actor: string): RegistryEntry | null;
   /** A remote entry `protect` routed: its URL waits for `registry approve NAME` (audited). */
   proposeRemote(name: string, address: RemoteAddress, client: string): void;
@@ -25,6 +27,8 @@ export function createEngineStore(env: NodeJS.ProcessEnv): EngineStore {
     db,
     registry,
     approveServer: (name, actor) => approveServer(registry, audit, name, actor),
+    // Only the CLI's protect uses the store: a person ran it.
+    approveRoutedLaunch: (name, launch, actor) => approveRoutedLaunch(registry, audit, name, launch, actor, true),
     setServerEnabled: (name, enabled, actor) => setServerEnabled(registry, audit, name, enabled, actor),
     proposeRemote: (name, url, client) => proposeRemote(registry, audit, name, url, client),
     close: () => db.close(),

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEngineWithClientHome, stdioEntry, type EngineWithClientHome } from '../helpers/client-home.js';
 import { waitFor } from '../helpers/engine-harness.js';
 import { EVERYTHING_SERVER } from '../helpers/paths.js';
+import { connectThroughShim } from '../helpers/shim-client.js';
 
 const withServers = (...entries: string[]) => `{\n  "globalShortcut": "Ctrl+Space",\n  "mcpServers": {\n    ${entries.join(',\n    ')}\n  }\n}\n`;
 
@@ -32,6 +33,24 @@ describe('the engine watches client configs for shadow servers', () => {
     expect(config.globalShortcut).toBe('Ctrl+Space');
     expect(config.mcpServers.another!.args).toContain('wrap');
     await waitFor(() => shadowRows().some((r) => r.decision === 'REPROTECTED'), 'the re-protect row');
+  });
+
+  it('routes the same name added to another client with another launch line, but only proposes that line: drift until a person approves', async () => {
+    // 'another' is routed and approved from the test before; Cursor now gets an entry of that name running something else.
+    mkdirSync(join(fixture.userHome, '.cursor'), { recursive: true });
+    const cursor = join(fixture.userHome, '.cursor', 'mcp.json');
+    writeFileSync(cursor, withServers(stdioEntry('another', process.execPath, [EVERYTHING_SERVER, 'stdio'])));
+    await waitFor(() => readFileSync(cursor, 'utf8').includes('"wrap"'), 'the Cursor entry to be routed');
+    const proposals = () => JSON.parse(fixture.engine.cli(['audit', 'query', "SELECT decision, actor_id FROM mcp_audit WHERE event = 'registry' AND server_name = 'another' AND decision = 'PROPOSED'", '--json']).stdout) as unknown[];
+    await waitFor(() => proposals().length > 0, 'the proposal row');
+    expect(proposals()).toEqual([{ decision: 'PROPOSED', actor_id: 'auto-protect' }]);
+    const another = (JSON.parse(fixture.engine.cli(['registry', 'list', '--json']).stdout) as Array<{ name: string; fingerprint: { args: string[] }; moreLaunches: unknown[] }>).find((e) => e.name === 'another');
+    expect(another).toMatchObject({ fingerprint: { args: [EVERYTHING_SERVER] }, moreLaunches: [] });
+    await expect(connectThroughShim(fixture.engine, 'another', [process.execPath, EVERYTHING_SERVER, 'stdio'])).rejects.toThrow(/registry drift/);
+    fixture.engine.cli(['registry', 'approve', 'another']);
+    const approved = await connectThroughShim(fixture.engine, 'another', [process.execPath, EVERYTHING_SERVER, 'stdio']);
+    await approved.client.ping();
+    await approved.close();
   });
 
   it('routes a remote entry added behind our back too, not only local ones', async () => {

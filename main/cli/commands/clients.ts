@@ -24,9 +24,7 @@ function withStore(build: (deps: () => ClientCommandDeps) => CommandHandler): Co
         runtimePath: process.execPath,
         cliPath: realpathSync(process.argv[1]!),
         registry: { isRegistered: (name) => store.registry.get(name)?.enabled === true },
-        registerServer: (name) => {
-          if (!store.registry.get(name)) store.approveServer(name, 'protect');
-        },
+        registerServer: (name, launch) => store.approveRoutedLaunch(name, launch, 'protect'),
         remote: {
           // The port a running engine announced, else the one `serve` will take by default.
           port: readControlInfo(io.env)?.info.port ?? DEFAULT_PORT,

@@ -28,13 +28,27 @@ async function viaEngineOrStore<T>(io: CliIo, remote: () => Promise<unknown>, lo
   }
 }
 
+const LAUNCH_WIDTH = 60;
+
+/** A launch line's end, where its arguments (a root, a profile) tell one from another. */
+function launchCell(fp: RegistryEntry['fingerprint']): string {
+  if (!fp) return '(pinned on first run)';
+  const text = formatFingerprint(fp);
+  return text.length <= LAUNCH_WIDTH ? text : `…${text.slice(-(LAUNCH_WIDTH - 1))}`;
+}
+
+/** A registry entry as table rows: its pinned launch line, then one row per other approved one. */
+function listRows(e: RegistryEntry): Array<Record<string, unknown>> {
+  return [{ ...e, launch: launchCell(e.fingerprint) }, ...(e.moreLaunches ?? []).map((more) => ({ launch: launchCell(more) }))];
+}
+
 export const registryCommand: CommandHandler = async (args, io) => {
   const parsed = parseArgs(args, ['json', 'sse']);
   const [verb, name] = parsed.positional;
   if (verb === 'list') {
     const entries = (await viaEngineOrStore(io, () => callEngine(io.env, 'GET', '/registry'), (s) => s.registry.list())) as RegistryEntry[];
     if (parsed.flags.has('json')) io.stdout(`${JSON.stringify(entries, null, 2)}\n`);
-    else io.stdout(formatTable(['name', 'enabled', 'launch', 'approvedAt'], entries.map((e) => ({ ...e, launch: e.fingerprint ? formatFingerprint(e.fingerprint) : '(pinned on first run)' }))));
+    else io.stdout(formatTable(['name', 'enabled', 'launch', 'approvedAt'], entries.flatMap(listRows)));
     return 0;
   }
   if (!name || !['approve', 'disable', 'enable'].includes(verb ?? '')) throw new UsageError(`usage: ${registryUsage}`);
@@ -56,6 +70,8 @@ export const registryCommand: CommandHandler = async (args, io) => {
   })) as RegistryEntry;
   const launch = entry.fingerprint ? `launch line pinned: ${formatFingerprint(entry.fingerprint)}` : 'its launch line will be pinned on first run';
   io.stdout(`${name}: ${verb === 'approve' ? `approved; ${launch}` : `${verb}d`}\n`);
+  // One name, several launch lines (another client's arguments): say which are approved.
+  for (const more of verb === 'approve' ? (entry.moreLaunches ?? []) : []) io.stdout(`  also approved: ${formatFingerprint(more)}\n`);
   if (url !== undefined) {
     // 7337: serve's default port (not imported: that would load the whole engine host into this command).
     const port = readControlInfo(io.env)?.info.port ?? 7337;

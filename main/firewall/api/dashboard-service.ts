@@ -111,7 +111,7 @@ export function createDashboardService(engine: Engine, clients: DashboardClients
     },
     async registry() {
       return engine.registry.list().map((entry) => ({
-        name: entry.name, enabled: entry.enabled, launch: entry.fingerprint ? formatFingerprint(entry.fingerprint) : null,
+        name: entry.name, enabled: entry.enabled, launch: entry.fingerprint ? formatFingerprint(entry.fingerprint) : null, moreLaunches: entry.moreLaunches.map(formatFingerprint),
         approvedAt: entry.approvedAt, updatedAt: entry.updatedAt,
       }));
     },

@@ -8,7 +8,7 @@ import { movedDetail, planSecretMoves, removeMoved, verifyMoved, type MoveSecret
 import { launchOps, readEntries, type LaunchOp } from './read-entries.js';
 import { clientToken, decideRemote, entryIdentity, routedTarget, standingDetail, tokenHint, urlIdentity } from './remote-route.js';
 import type { ClientsDeps, DiscoveredServer, FileError, KeyPath } from './types.js';
-import { buildWrapLaunch, launchFingerprint } from './wrap-line.js';
+import { buildWrapLaunch } from './wrap-line.js';
 import { decideRepoint, staleRouteOf } from './stale-route.js';
 import { pinnedRemote, type RemotePin } from '../registry/registry.js';
 
@@ -226,7 +226,13 @@ async function commitFile(file: LoadedFile, plan: PlannedFile, deps: EditDeps, r
     if (previous) saveState(deps.dataDir, previous);
     throw err;
   }
-  for (const r of plan.records) if (r.kind !== 'remote') await deps.registerServer?.(r.name, launchFingerprint(r.original));
+  for (const r of plan.records) {
+    if (r.kind === 'remote') continue;
+    if ((await deps.registerServer?.(r.name, r.original)) !== 'proposed') continue;
+    // Routed, but another launch line is approved under this name: a person decides.
+    const result = plan.results.find((e) => e.name === r.name && e.outcome === 'protected' && !e.detail?.includes('registry approve'));
+    if (result) result.detail = [result.detail, `another launch line is approved as '${r.name}'; this one runs once approved beside it: mcp-firewall registry approve ${r.name}`].filter(Boolean).join('; ');
+  }
   for (const p of plan.proposals) await deps.remote?.propose(p.name, p.pin, file.adapter.id);
 }
 

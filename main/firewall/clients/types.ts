@@ -1,6 +1,7 @@
 // Shared shapes for the client-config adapters. Everything here is plain data so the
 // engine, the CLI and the desktop app can all drive scan/protect/unprotect.
 import type { RemoteAddress, RemoteStanding } from '../registry/remote-proposal.js';
+import type { LaunchApproval } from '../registry/registry.js';
 
 export type KeyPath = (string | number)[];
 export type ConfigFormat = 'json' | 'yaml' | 'toml';
@@ -27,7 +28,11 @@ export interface ClientsDeps extends ClientContext {
   registry: ServerRegistry;
   /** Other cli paths that count as "ours" (e.g. the desktop app's bundled cli next to the npm one). */
   knownCliPaths?: string[];
-  registerServer?: (name: string, fingerprint: string) => void | Promise<void>;
+  /**
+   * A local server `protect` routed, with its original launch line: routing it approves that
+   * line. 'proposed': it waits for a person instead (another line is approved under the name).
+   */
+  registerServer?: (name: string, launch: Launch) => LaunchApproval | void | Promise<LaunchApproval | void>;
   /** Given, `protect` routes Streamable HTTP entries through the interposer; else they stay as they are. */
   remote?: RemoteRoutes;
   now?: () => Date;

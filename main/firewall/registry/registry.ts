@@ -11,9 +11,18 @@ export interface RegistryEntry {
   name: string;
   enabled: boolean;
   fingerprint: LaunchFingerprint | null;
+  /**
+   * Other launch lines approved under this name, oldest first: the same server configured
+   * with other arguments by another client or project. A local server's only; each is
+   * admitted like `fingerprint`, and anything else is still drift.
+   */
+  moreLaunches: LaunchFingerprint[];
   approvedAt: string;
   updatedAt: string;
 }
+
+/** What `approveLaunch` did with a launch line routed through the firewall. */
+export type LaunchApproval = 'approved' | 'pinned' | 'added' | 'proposed' | 'known' | 'conflict';
 
 export type AdmissionResult =
   | { admitted: true; pinnedNow: boolean }
@@ -24,9 +33,20 @@ export interface Registry {
   get(name: string): RegistryEntry | null;
   /**
    * Approves a server; pins `pin` when given (a person named the launch, e.g. a remote
-   * server's URL), else the fingerprint of its last refused attempt if there was one.
+   * server's URL), else the fingerprint of its last refused attempt if there was one. A
+   * local server's new launch line is approved beside the ones it has (another client's
+   * may still use them); a URL, or a switch between local and remote, replaces them all.
    */
   approve(name: string, pin?: LaunchFingerprint): RegistryEntry;
+  /**
+   * `protect` routed this local launch line through the firewall, which approves it: a new
+   * name is approved with it pinned, an unpinned one gets it pinned. A name pinned to other
+   * arguments gets it beside them when a person ran `protect` (`beside`); unattended (auto-
+   * protect) it is only proposed, since a changed launch line is what drift is there to
+   * catch. Never enables a disabled server, and never touches one pinned to a URL
+   * ('conflict': the shim refuses that launch as drift).
+   */
+  approveLaunch(name: string, launch: LaunchFingerprint, options: { beside: boolean }): LaunchApproval;
   /** What `approve(name)` without a pin would pin: the last refused attempt or proposal. */
   pending(name: string): LaunchFingerprint | null;
   /**
@@ -107,6 +127,11 @@ export function pinnedRemote(fp: LaunchFingerprint | null): RemotePin | null {
 }
 
 
+/** " and N other(s)": how many more launch lines a name has approved, for one-line texts. */
+export function othersText(count: number): string {
+  return count === 0 ? '' : ` and ${count} other${count === 1 ? '' : 's'}`;
+}
+
 export function formatFingerprint(fp: LaunchFingerprint): string {
   return [fp.command, ...fp.args].map((part) => (/^[\w@%+=:,./-]+$/.test(part) ? part : JSON.stringify(part))).join(' ');
 }
@@ -119,23 +144,33 @@ interface Row {
   updated_at: string;
 }
 
-function toEntry(row: Row): RegistryEntry {
-  return {
+export function createRegistry(db: DatabaseSync): Registry {
+  const getRow = db.prepare('SELECT * FROM registry WHERE name = ?');
+  const launchesOf = db.prepare('SELECT fingerprint FROM registry_launches WHERE name = ? ORDER BY approved_at, rowid');
+  const addLaunch = db.prepare('INSERT OR IGNORE INTO registry_launches (name, fingerprint, approved_at) VALUES (?, ?, ?)');
+  const dropLaunches = db.prepare('DELETE FROM registry_launches WHERE name = ?');
+  const toEntry = (row: Row): RegistryEntry => ({
     name: row.name,
     enabled: row.enabled === 1,
     fingerprint: row.fingerprint ? (JSON.parse(row.fingerprint) as LaunchFingerprint) : null,
+    moreLaunches: (launchesOf.all(row.name) as Array<{ fingerprint: string }>).map((l) => JSON.parse(l.fingerprint) as LaunchFingerprint),
     approvedAt: row.approved_at,
     updatedAt: row.updated_at,
-  };
-}
-
-export function createRegistry(db: DatabaseSync): Registry {
-  const getRow = db.prepare('SELECT * FROM registry WHERE name = ?');
+  });
   const get = (name: string) => {
     const row = getRow.get(name) as Row | undefined;
     return row ? toEntry(row) : null;
   };
   const pin = db.prepare('UPDATE registry SET fingerprint = ?, updated_at = ? WHERE name = ?');
+  const forgetAttemptOf = (name: string, launch: LaunchFingerprint) => {
+    const row = db.prepare('SELECT fingerprint FROM shadow_attempts WHERE name = ?').get(name) as { fingerprint: string } | undefined;
+    if (row && sameFingerprint(JSON.parse(row.fingerprint) as LaunchFingerprint, launch)) db.prepare('DELETE FROM shadow_attempts WHERE name = ?').run(name);
+  };
+  const approvedLaunch = (entry: RegistryEntry, launch: LaunchFingerprint) =>
+    (entry.fingerprint !== null && sameFingerprint(entry.fingerprint, launch)) || entry.moreLaunches.some((l) => sameFingerprint(l, launch));
+  /** A second local launch line under a local server's name goes beside the first, not over it. */
+  const besidePinned = (entry: RegistryEntry | null, launch: LaunchFingerprint | null): boolean =>
+    entry?.fingerprint != null && launch !== null && !pinnedRemote(entry.fingerprint) && !pinnedRemote(launch);
   const upsertAttempt = db.prepare(
     `INSERT INTO shadow_attempts (name, fingerprint, client, first_seen, last_seen, attempts) VALUES (?, ?, ?, ?, ?, 1)
      ON CONFLICT(name) DO UPDATE SET fingerprint = excluded.fingerprint, client = excluded.client,
@@ -151,6 +186,16 @@ export function createRegistry(db: DatabaseSync): Registry {
     approve(name, pin) {
       const attempt = db.prepare('SELECT fingerprint FROM shadow_attempts WHERE name = ?').get(name) as { fingerprint: string } | undefined;
       const now = nowIso();
+      const wanted = pin ?? (attempt ? (JSON.parse(attempt.fingerprint) as LaunchFingerprint) : null);
+      const before = get(name);
+      if (before && wanted && besidePinned(before, wanted)) {
+        if (!approvedLaunch(before, wanted)) addLaunch.run(name, JSON.stringify(wanted), now);
+        db.prepare('UPDATE registry SET enabled = 1, updated_at = ? WHERE name = ?').run(now, name);
+        db.prepare('DELETE FROM shadow_attempts WHERE name = ?').run(name);
+        return get(name)!;
+      }
+      // A URL replaces what was pinned, and nothing local stays approved under its name.
+      if (wanted) dropLaunches.run(name);
       db.prepare(
         `INSERT INTO registry (name, enabled, fingerprint, approved_at, updated_at) VALUES (?, 1, ?, ?, ?)
          ON CONFLICT(name) DO UPDATE SET enabled = 1, fingerprint = COALESCE(excluded.fingerprint, registry.fingerprint), updated_at = excluded.updated_at`,
@@ -161,6 +206,32 @@ export function createRegistry(db: DatabaseSync): Registry {
     pending(name) {
       const row = db.prepare('SELECT fingerprint FROM shadow_attempts WHERE name = ?').get(name) as { fingerprint: string } | undefined;
       return row ? (JSON.parse(row.fingerprint) as LaunchFingerprint) : null;
+    },
+    approveLaunch(name, launch, { beside }) {
+      const entry = get(name);
+      const now = nowIso();
+      let outcome: LaunchApproval;
+      if (!entry) {
+        db.prepare('INSERT INTO registry (name, enabled, fingerprint, approved_at, updated_at) VALUES (?, 1, ?, ?, ?)').run(name, JSON.stringify(launch), now, now);
+        outcome = 'approved';
+      } else if (entry.fingerprint === null) {
+        if (pinnedRemote(launch)) return 'conflict';
+        pin.run(JSON.stringify(launch), now, name);
+        outcome = 'pinned';
+      } else if (approvedLaunch(entry, launch)) {
+        outcome = 'known';
+      } else if (!besidePinned(entry, launch)) {
+        return 'conflict';
+      } else if (!beside) {
+        recordAttempt(name, launch, 'auto-protect');
+        return 'proposed';
+      } else {
+        addLaunch.run(name, JSON.stringify(launch), now);
+        db.prepare('UPDATE registry SET updated_at = ? WHERE name = ?').run(now, name);
+        outcome = 'added';
+      }
+      forgetAttemptOf(name, launch);
+      return outcome;
     },
     propose: recordAttempt,
     setEnabled(name, enabled) {
@@ -185,18 +256,19 @@ export function createRegistry(db: DatabaseSync): Registry {
         pin.run(JSON.stringify(fingerprint), nowIso(), name);
         return { admitted: true, pinnedNow: true };
       }
-      if (!sameFingerprint(entry.fingerprint, fingerprint)) {
+      if (!approvedLaunch(entry, fingerprint)) {
         // Remembered so that `registry approve NAME` can accept the new launch line.
         recordAttempt(name, fingerprint, client);
         return {
           admitted: false,
           kind: 'drift',
-          reason: `server '${name}' launch line changed (registry drift): approved "${formatFingerprint(entry.fingerprint)}", got "${formatFingerprint(fingerprint)}"`,
+          reason: `server '${name}' launch line changed (registry drift): approved "${formatFingerprint(entry.fingerprint)}"${othersText(entry.moreLaunches.length)}, got "${formatFingerprint(fingerprint)}"`,
         };
       }
       return { admitted: true, pinnedNow: false };
     },
     remove(name) {
+      dropLaunches.run(name);
       return db.prepare('DELETE FROM registry WHERE name = ?').run(name).changes > 0;
     },
   };

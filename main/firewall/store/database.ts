@@ -42,6 +42,15 @@ CREATE TABLE IF NOT EXISTS registry (
   approved_at TEXT NOT NULL,
   updated_at TEXT NOT NULL
 );
+-- More launch lines approved under one name, beside registry.fingerprint: the same server
+-- configured with other arguments in another client or project (a filesystem server with
+-- another root, say). Local (stdio) servers only: a remote one has one URL.
+CREATE TABLE IF NOT EXISTS registry_launches (
+  name TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  approved_at TEXT NOT NULL,
+  PRIMARY KEY (name, fingerprint)
+);
 CREATE TABLE IF NOT EXISTS shadow_attempts (
   name TEXT PRIMARY KEY,
   fingerprint TEXT NOT NULL,

@@ -142,6 +142,9 @@ export function ServersPage() {
             {orphans.map((r) => (
               <li key={r.name}>
                 <strong>{r.name}</strong> <Badge value={r.enabled ? 'ENABLED' : 'DISABLED'} /> <span className="mono small muted">{r.launch ?? 'launch line pinned on first run'}</span>{' '}
+                {r.moreLaunches.map((launch) => (
+                  <span key={launch} className="mono small muted">and {launch}{' '}</span>
+                ))}
                 <button type="button" className="btn btn-small" onClick={() => run(() => api.setServerEnabled({ name: r.name, enabled: !r.enabled }))}>{r.enabled ? 'Disable' : 'Enable'}</button>
               </li>
             ))}

@@ -2,6 +2,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { ClientsDeps } from '../../../main/firewall/clients/index.js';
+import { launchFingerprint } from '../../../main/firewall/clients/wrap-line.js';
 
 export const FIXTURES = join(import.meta.dirname, '../../fixtures/client-configs');
 export const RUNTIME = '/opt/runtime/bin/node';
@@ -45,8 +46,8 @@ export function createFixtureHome(registeredNames: string[] = []): FixtureHome {
       runtimePath: RUNTIME,
       cliPath: CLI,
       registry: { isRegistered: (n) => registeredNames.includes(n) },
-      registerServer: (name, fingerprint) => {
-        registered.push({ name, fingerprint });
+      registerServer: (name, launch) => {
+        registered.push({ name, fingerprint: launchFingerprint(launch) });
       },
       registered,
     },

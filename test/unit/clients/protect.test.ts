@@ -72,6 +72,16 @@ describe('protect', () => {
     ]);
   });
 
+  it("says how to approve a routed launch line the registry only took as a proposal (another one is approved under its name)", async () => {
+    fx = createFixtureHome();
+    const report = await protectClients({ ...fx.deps, registerServer: (name) => (name === 'filesystem' ? 'proposed' : 'approved') }, { client: 'claude-desktop' });
+    expect(report.entries.find((e) => e.name === 'filesystem')).toMatchObject({
+      outcome: 'protected',
+      detail: "another launch line is approved as 'filesystem'; this one runs once approved beside it: mcp-firewall registry approve filesystem",
+    });
+    expect(report.entries.find((e) => e.name === 'github')?.detail).toBeUndefined();
+  });
+
   it('then unprotect gives back byte-identical files for every client', async () => {
     fx = createFixtureHome();
     const before = fx.files();

@@ -1,0 +1,123 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DatabaseSync } from 'node:sqlite';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createAuditLog } from '../../../main/firewall/audit/audit-log.js';
+import { approveRoutedLaunch, approveServer } from '../../../main/firewall/registry/registry-actions.js';
+import { createRegistry, remoteFingerprint, type Registry } from '../../../main/firewall/registry/registry.js';
+import { openDatabase } from '../../../main/firewall/store/database.js';
+
+// One server name, several launch lines: the filesystem server with one root in Cursor and
+// another in Windsurf, or in two Claude Code projects. Each line a person routed or approved
+// runs; any other line is still drift.
+
+const DOCS = { command: 'npx', args: ['-y', '@modelcontextprotocol/server-filesystem', '/home/me/docs'] };
+const CODE = { command: 'npx', args: ['-y', '@modelcontextprotocol/server-filesystem', '/home/me/code'] };
+const EVIL = { command: 'npx', args: ['-y', 'server-filesystem-but-not-quite', '/home/me/docs'] };
+/** `protect` as a person runs it (CLI, dashboard); auto-protect is unattended. */
+const ATTENDED = { beside: true };
+
+describe('a name with several approved launch lines', () => {
+  let dir: string;
+  let db: DatabaseSync;
+  let registry: Registry;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'mcpfw-launches-'));
+    db = openDatabase(join(dir, 'firewall.db'));
+    registry = createRegistry(db);
+  });
+  afterEach(() => {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('protect approves each routed launch line: the first is pinned, another goes beside it, anything else is drift', () => {
+    expect(registry.approveLaunch('filesystem', DOCS, ATTENDED)).toBe('approved');
+    expect(registry.approveLaunch('filesystem', DOCS, ATTENDED)).toBe('known');
+    expect(registry.approveLaunch('filesystem', CODE, ATTENDED)).toBe('added');
+    expect(registry.get('filesystem')).toMatchObject({ enabled: true, fingerprint: DOCS, moreLaunches: [CODE] });
+    expect(registry.admit('filesystem', DOCS, 'windsurf')).toEqual({ admitted: true, pinnedNow: false });
+    expect(registry.admit('filesystem', CODE, 'cursor')).toEqual({ admitted: true, pinnedNow: false });
+    const drift = registry.admit('filesystem', EVIL, 'cursor');
+    expect(drift).toMatchObject({ admitted: false, kind: 'drift' });
+    expect(drift.admitted ? '' : drift.reason).toContain('and 1 other, got');
+  });
+
+  it('unattended (auto-protect), another launch line under a pinned name is only proposed: drift until a person approves it', () => {
+    const audit = createAuditLog(db);
+    approveRoutedLaunch(registry, audit, 'filesystem', DOCS, 'auto-protect', false);
+    expect(approveRoutedLaunch(registry, audit, 'filesystem', EVIL, 'auto-protect', false)).toBe('proposed');
+    expect(registry.get('filesystem')).toMatchObject({ fingerprint: DOCS, moreLaunches: [] });
+    expect(registry.admit('filesystem', EVIL, 'cursor')).toMatchObject({ admitted: false, kind: 'drift' });
+    const proposed = db.prepare("SELECT decision, reason FROM mcp_audit WHERE event = 'registry' ORDER BY id DESC LIMIT 1").get() as { decision: string; reason: string };
+    expect(proposed).toEqual({ decision: 'PROPOSED', reason: expect.stringContaining('waits for `mcp-firewall registry approve filesystem`') });
+    expect(registry.pending('filesystem')).toEqual(EVIL);
+    approveServer(registry, audit, 'filesystem', 'cli');
+    expect(registry.admit('filesystem', EVIL, 'cursor').admitted).toBe(true);
+  });
+
+  it('registry approve after a drift refusal approves that line beside the others, so no client loses its server', () => {
+    registry.approveLaunch('filesystem', DOCS, ATTENDED);
+    expect(registry.admit('filesystem', CODE, 'cursor')).toMatchObject({ admitted: false, kind: 'drift' });
+    expect(registry.pending('filesystem')).toEqual(CODE);
+    const entry = registry.approve('filesystem');
+    expect(entry).toMatchObject({ fingerprint: DOCS, moreLaunches: [CODE] });
+    expect(registry.pending('filesystem')).toBeNull();
+    expect(registry.admit('filesystem', DOCS, 'windsurf').admitted).toBe(true);
+    expect(registry.admit('filesystem', CODE, 'cursor').admitted).toBe(true);
+  });
+
+  it('never enables a disabled server, and a contained one stays refused whatever its launch line', () => {
+    registry.approveLaunch('filesystem', DOCS, ATTENDED);
+    registry.setEnabled('filesystem', false);
+    expect(registry.approveLaunch('filesystem', CODE, ATTENDED)).toBe('added');
+    expect(registry.get('filesystem')!.enabled).toBe(false);
+    expect(registry.admit('filesystem', CODE, 'cursor')).toMatchObject({ admitted: false, kind: 'disabled' });
+  });
+
+  it('pins a launch line on a server approved by name only, and forgets a refused attempt of that line', () => {
+    registry.admit('filesystem', DOCS, 'cursor'); // a shadow attempt, remembered for approval
+    expect(registry.pending('filesystem')).toEqual(DOCS);
+    expect(registry.approveLaunch('filesystem', DOCS, ATTENDED)).toBe('approved');
+    expect(registry.pending('filesystem')).toBeNull();
+    registry.approve('notes'); // by name only: its first run would pin whatever it is
+    expect(registry.get('notes')!.fingerprint).toBeNull();
+    expect(registry.approveLaunch('notes', CODE, ATTENDED)).toBe('pinned');
+    expect(registry.get('notes')).toMatchObject({ fingerprint: CODE, moreLaunches: [] });
+    expect(registry.admit('notes', EVIL, 'cursor')).toMatchObject({ admitted: false, kind: 'drift' });
+  });
+
+  it('a URL replaces every local launch line, and a local line never goes beside a URL', () => {
+    registry.approveLaunch('notes', DOCS, ATTENDED);
+    registry.approveLaunch('notes', CODE, ATTENDED);
+    const remote = remoteFingerprint('https://notes.example.com/mcp');
+    expect(registry.approve('notes', remote)).toMatchObject({ fingerprint: remote, moreLaunches: [] });
+    expect(registry.admit('notes', CODE, 'cursor')).toMatchObject({ admitted: false, kind: 'drift' });
+    expect(registry.approveLaunch('notes', CODE, ATTENDED)).toBe('conflict');
+    expect(registry.get('notes')).toMatchObject({ fingerprint: remote, moreLaunches: [] });
+  });
+
+  it('removing a server removes its launch lines: approving the name again starts from nothing', () => {
+    registry.approveLaunch('filesystem', DOCS, ATTENDED);
+    registry.approveLaunch('filesystem', CODE, ATTENDED);
+    expect(registry.remove('filesystem')).toBe(true);
+    registry.approve('filesystem');
+    expect(registry.get('filesystem')).toMatchObject({ fingerprint: null, moreLaunches: [] });
+  });
+
+  it('audits what a routed launch line changed, and nothing when it changed nothing', () => {
+    const audit = createAuditLog(db);
+    approveRoutedLaunch(registry, audit, 'filesystem', DOCS, 'protect', true);
+    approveRoutedLaunch(registry, audit, 'filesystem', DOCS, 'protect', true);
+    approveRoutedLaunch(registry, audit, 'filesystem', CODE, 'protect', true);
+    registry.admit('filesystem', EVIL, 'cursor');
+    approveServer(registry, audit, 'filesystem', 'cli');
+    const rows = db.prepare("SELECT actor_id, decision, reason FROM mcp_audit WHERE event = 'registry' ORDER BY id").all() as Array<{ actor_id: string; decision: string; reason: string }>;
+    expect(rows).toEqual([
+      { actor_id: 'protect', decision: 'APPROVED', reason: expect.stringContaining('server approved as it was routed through the firewall; launch line npx -y @modelcontextprotocol/server-filesystem /home/me/docs') },
+      { actor_id: 'protect', decision: 'APPROVED', reason: expect.stringContaining('launch line approved beside the ones before, as it was routed through the firewall: npx -y @modelcontextprotocol/server-filesystem /home/me/code') },
+      { actor_id: 'cli', decision: 'APPROVED', reason: 'server approved; launch line npx -y server-filesystem-but-not-quite /home/me/docs approved beside 2 others' },
+    ]);
+  });
+});
