@@ -3,14 +3,14 @@ import { createAuditLog } from './audit/audit-log.js';
 import { dataPaths, resolveDataDir } from './paths.js';
 import { approveRoutedLaunch, approveServer, setServerEnabled } from './registry/registry-actions.js';
 import { proposeRemote, type RemoteAddress } from './registry/remote-proposal.js';
-import { createRegistry, type LaunchApproval, type LaunchFingerprint, type Registry, type RegistryEntry } from './registry/registry.js';
+import { createRegistry, type ApproveOptions, type LaunchApproval, type LaunchFingerprint, type Registry, type RegistryEntry } from './registry/registry.js';
 import { openDatabase } from './store/database.js';
 
 /** The engine's store without the engine: for CLI edits while `serve` is not running. */
 export interface EngineStore {
   db: DatabaseSync;
   registry: Registry;
-  approveServer(name: string, actor: string): RegistryEntry;
+  approveServer(name: string, actor: string, options?: ApproveOptions): RegistryEntry;
   /** A local launch line `protect` routed through the firewall (registry.approveLaunch). */
   approveRoutedLaunch(name: string, launch: LaunchFingerprint, actor: string): LaunchApproval;
   setServerEnabled(name: string, enabled: boolean, actor: string): RegistryEntry | null;
@@ -26,7 +26,7 @@ export function createEngineStore(env: NodeJS.ProcessEnv): EngineStore {
   return {
     db,
     registry,
-    approveServer: (name, actor) => approveServer(registry, audit, name, actor),
+    approveServer: (name, actor, options) => approveServer(registry, audit, name, actor, undefined, options),
     // Only the CLI's protect uses the store: a person ran it.
     approveRoutedLaunch: (name, launch, actor) => approveRoutedLaunch(registry, audit, name, launch, actor, true),
     setServerEnabled: (name, enabled, actor) => setServerEnabled(registry, audit, name, enabled, actor),

@@ -19,7 +19,7 @@ import { loadQuarantineKey } from './quarantine/quarantine-key.js';
 import { createQuarantineService, type QuarantineService } from './quarantine/quarantine-service.js';
 import type { TokenRevocation } from './identity/revoke-held.js';
 import type { SecretStore } from './identity/secret-store.js';
-import { createRegistry, type Registry } from './registry/registry.js';
+import { createRegistry, type ApproveOptions, type Registry } from './registry/registry.js';
 import { getSetting, openDatabase, setSetting } from './store/database.js';
 
 export interface EngineOptions {
@@ -78,7 +78,7 @@ export interface Engine {
   pauseProtection(minutes: number | null, actor: string): string | null;
   pausedUntil(): string | null;
   setEmergencyWriteApproval(on: boolean, actor: string): void;
-  approveServer(name: string, actor: string): ReturnType<Registry['approve']>;
+  approveServer(name: string, actor: string, options?: ApproveOptions): ReturnType<Registry['approve']>;
   setServerEnabled(name: string, enabled: boolean, actor: string): ReturnType<Registry['setEnabled']>;
   record(entry: AuditEntry): void;
   close(): void;
@@ -223,7 +223,7 @@ export function createEngine(options: EngineOptions): Engine {
       audit.append({ event: 'policy', decision: on ? 'EMERGENCY_ON' : 'EMERGENCY_OFF', actorId: actor, ruleId: 'emergency-write-approval', reason: `emergency write approval turned ${on ? 'on' : 'off'}` });
       publish();
     },
-    approveServer: (name, actor) => approveServer(registry, audit, name, actor),
+    approveServer: (name, actor, options) => approveServer(registry, audit, name, actor, undefined, options),
     setServerEnabled(name, enabled, actor) {
       const entry = setServerEnabled(registry, audit, name, enabled, actor);
       if (entry && !enabled) revokeListeners.forEach((listener) => listener(name, `server '${name}' was disabled in the MCP Firewall registry`));

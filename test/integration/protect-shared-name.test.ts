@@ -74,4 +74,12 @@ describe('protect with one server name in two clients, launched with different a
     writeFileSync(cursorFile, edited);
     await expect(allowedDirectories(cursorFile)).rejects.toThrow(/launch line changed \(registry drift\).* and 1 other, got/);
   });
+
+  it('registry approve --replace makes the refused line the only one: the others are drift from then on', async () => {
+    expect(cli(['registry', 'approve', 'filesystem', '--replace'])).toContain(`launch line pinned: ${process.execPath} ${FILESYSTEM_SERVER} ${fixture.userHome}`);
+    expect(await allowedDirectories(cursorFile)).toContain(realpathSync(fixture.userHome));
+    await expect(allowedDirectories(fixture.configFile)).rejects.toThrow(/registry drift/);
+    const [entry] = JSON.parse(cli(['registry', 'list', '--json'])) as Array<{ moreLaunches: unknown[] }>;
+    expect(entry!.moreLaunches).toEqual([]);
+  });
 });

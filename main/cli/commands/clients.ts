@@ -10,9 +10,10 @@ import { createScanCommand, type ClientCommandDeps } from './scan.js';
 const DEFAULT_PORT = 7337;
 
 /**
- * scan / protect / unprotect with the real registry. Protecting approves the server;
- * its launch line is pinned the first time it runs through the shim (the same line
- * the client config held before we rewrote it). A remote server is not approved: its
+ * scan / protect / unprotect with the real registry. Protecting approves the server
+ * with the launch line the client config held before we rewrote it, pinned at once (a
+ * person ran protect: another line under a pinned name goes beside it, see
+ * registry.approveLaunch). A remote server is not approved: its
  * original URL is left as a proposal, since `/mcp/NAME` dials whatever URL is pinned
  * and that is for a person to confirm (`registry approve NAME`).
  */

@@ -2,12 +2,12 @@ import { createEngineStore } from '../../firewall/engine-store.js';
 import { createAuditLog } from '../../firewall/audit/audit-log.js';
 import { approveServer } from '../../firewall/registry/registry-actions.js';
 import { formatFingerprint, remoteFingerprint, remoteUrlProblem, type RegistryEntry, type RemoteTransport } from '../../firewall/registry/registry.js';
-import { parseArgs, stringFlag } from '../args.js';
+import { expectOnly, parseArgs, stringFlag } from '../args.js';
 import { UsageError, type CommandHandler, type CliIo } from '../command.js';
 import { callEngine, EngineNotRunning, readControlInfo } from '../control-client.js';
 import { formatTable } from './output.js';
 
-export const registryUsage = 'mcp-firewall registry list [--json] | approve NAME [--url URL [--sse]] | disable NAME | enable NAME';
+export const registryUsage = 'mcp-firewall registry list [--json] | approve NAME [--replace | --url URL [--sse]] | disable NAME | enable NAME';
 
 /**
  * Goes through the running engine when there is one (so a disable stops live sessions
@@ -43,7 +43,8 @@ function listRows(e: RegistryEntry): Array<Record<string, unknown>> {
 }
 
 export const registryCommand: CommandHandler = async (args, io) => {
-  const parsed = parseArgs(args, ['json', 'sse']);
+  const parsed = parseArgs(args, ['json', 'sse', 'replace']);
+  expectOnly(parsed, ['json', 'sse', 'replace', 'url'], 2, registryUsage);
   const [verb, name] = parsed.positional;
   if (verb === 'list') {
     const entries = (await viaEngineOrStore(io, () => callEngine(io.env, 'GET', '/registry'), (s) => s.registry.list())) as RegistryEntry[];
@@ -57,13 +58,16 @@ export const registryCommand: CommandHandler = async (args, io) => {
   const url = verb === 'approve' ? stringFlag(parsed, 'url') : undefined;
   const transport: RemoteTransport = parsed.flags.has('sse') ? 'sse' : 'http';
   if (transport === 'sse' && url === undefined) throw new UsageError('--sse goes with --url URL (a legacy HTTP+SSE server)');
+  // --replace: the line approved now is the only one left (an upgrade, a line approved by mistake).
+  const replace = verb === 'approve' && parsed.flags.has('replace');
+  if (replace && url !== undefined) throw new UsageError('--replace is for local launch lines; a URL always replaces what was pinned');
   const problem = url === undefined ? null : remoteUrlProblem(url);
   if (problem) throw new UsageError(problem);
   const path = `/registry/${encodeURIComponent(name)}/${verb}`;
-  const body = url === undefined ? undefined : { url, ...(transport === 'sse' ? { transport } : {}) };
+  const body = url !== undefined ? { url, ...(transport === 'sse' ? { transport } : {}) } : replace ? { replace } : undefined;
   const entry = (await viaEngineOrStore(io, () => callEngine(io.env, 'POST', path, body), (s) => {
     if (verb === 'approve' && url !== undefined) return approveServer(s.registry, createAuditLog(s.db), name, 'cli', remoteFingerprint(url, transport));
-    if (verb === 'approve') return s.approveServer(name, 'cli');
+    if (verb === 'approve') return s.approveServer(name, 'cli', { replace });
     const result = s.setServerEnabled(name, verb === 'enable', 'cli');
     if (!result) throw new Error(`server '${name}' is not in the registry`);
     return result;

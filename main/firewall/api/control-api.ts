@@ -41,8 +41,9 @@ const ROUTES: Array<[method: string, pattern: RegExp, handler: Handler]> = [
   }],
   ['GET', /^\/api\/registry$/, ({ engine }) => engine.registry.list()],
   ['POST', /^\/api\/registry\/([^/]+)\/approve$/, async ({ engine, params, body }) => {
-    const { url, transport = 'http' } = await body();
-    if (url === undefined) return engine.approveServer(params[0]!, ACTOR);
+    const { url, transport = 'http', replace = false } = await body();
+    if (typeof replace !== 'boolean') throw new HttpError(400, '"replace" must be true or false');
+    if (url === undefined) return engine.approveServer(params[0]!, ACTOR, { replace });
     const problem = remoteUrlProblem(url);
     if (problem) throw new HttpError(400, problem);
     // 'sse': the legacy HTTP+SSE transport (2024-11-05); pinned with the URL, so a switch is drift.

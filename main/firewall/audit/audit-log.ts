@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { nowIso } from '../store/database.js';
+import { immediateTransactions, nowIso } from '../store/database.js';
 
 /** What a caller supplies for one audit row; time and the hash chain are added here. */
 export interface AuditEntry {
@@ -59,26 +59,13 @@ export function createAuditLog(db: DatabaseSync): AuditLog {
   const last = db.prepare('SELECT row_hash FROM mcp_audit ORDER BY id DESC LIMIT 1');
   // The chain head is read inside the write transaction, not cached: the CLI may append
   // (registry edits while no engine runs, `protect`) and a stale head would fork the chain.
-  const begin = db.prepare('BEGIN IMMEDIATE');
-  const commit = db.prepare('COMMIT');
-  const rollback = db.prepare('ROLLBACK');
   const toValues = (entry: AuditEntry): RowValues => [
     entry.eventTime ?? nowIso(), entry.event, entry.actorId ?? null, entry.client ?? null, entry.serverName ?? null,
     entry.toolName ?? null, entry.method ?? null, entry.actionClass ?? null, entry.decision, entry.approvalId ?? null,
     entry.ruleId ?? null, entry.reason ?? null, entry.sessionId ?? null, entry.requestId ?? null,
     entry.argsDigest ?? null, entry.latencyMs ?? null,
   ];
-  const inTransaction = <T>(work: () => T): T => {
-    begin.run();
-    try {
-      const result = work();
-      commit.run();
-      return result;
-    } catch (error) {
-      rollback.run();
-      throw error;
-    }
-  };
+  const inTransaction = immediateTransactions(db);
   const chainHead = () => (last.get() as { row_hash: string } | undefined)?.row_hash ?? GENESIS_HASH;
   return {
     append(entry) {

@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { nowIso } from '../store/database.js';
+import { immediateTransactions, nowIso } from '../store/database.js';
 
 /** What a server is launched with; a change is registry drift (a swapped binary or package). */
 export interface LaunchFingerprint {
@@ -21,6 +21,14 @@ export interface RegistryEntry {
   updatedAt: string;
 }
 
+export interface ApproveOptions {
+  /**
+   * The line approved (the last refused one, else the pinned one) becomes the only one: an
+   * upgrade leaves the old line behind, and a line approved by mistake must be taken back.
+   */
+  replace?: boolean;
+}
+
 /** What `approveLaunch` did with a launch line routed through the firewall. */
 export type LaunchApproval = 'approved' | 'pinned' | 'added' | 'proposed' | 'known' | 'conflict';
 
@@ -37,14 +45,14 @@ export interface Registry {
    * local server's new launch line is approved beside the ones it has (another client's
    * may still use them); a URL, or a switch between local and remote, replaces them all.
    */
-  approve(name: string, pin?: LaunchFingerprint): RegistryEntry;
+  approve(name: string, pin?: LaunchFingerprint, options?: ApproveOptions): RegistryEntry;
   /**
    * `protect` routed this local launch line through the firewall, which approves it: a new
    * name is approved with it pinned, an unpinned one gets it pinned. A name pinned to other
    * arguments gets it beside them when a person ran `protect` (`beside`); unattended (auto-
    * protect) it is only proposed, since a changed launch line is what drift is there to
-   * catch. Never enables a disabled server, and never touches one pinned to a URL
-   * ('conflict': the shim refuses that launch as drift).
+   * catch. Never enables a disabled server, never touches one pinned to a URL, and never
+   * pins a line that reads as a URL ('conflict': the shim refuses that launch).
    */
   approveLaunch(name: string, launch: LaunchFingerprint, options: { beside: boolean }): LaunchApproval;
   /** What `approve(name)` without a pin would pin: the last refused attempt or proposal. */
@@ -180,15 +188,21 @@ export function createRegistry(db: DatabaseSync): Registry {
     const now = nowIso();
     upsertAttempt.run(name, JSON.stringify(fingerprint), client, now, now);
   };
+  // A change reads the entry, then writes several rows; the CLI's protect writes this store
+  // while the engine runs, so a URL pinned between the read and the writes must not leave a
+  // local line approved beside it. IMMEDIATE: the write lock is taken before the read.
+  const inTransaction = immediateTransactions(db);
+
   return {
     list: () => (db.prepare('SELECT * FROM registry ORDER BY name').all() as unknown as Row[]).map(toEntry),
     get,
-    approve(name, pin) {
+    approve: (name, pin, options = {}) => inTransaction(() => {
       const attempt = db.prepare('SELECT fingerprint FROM shadow_attempts WHERE name = ?').get(name) as { fingerprint: string } | undefined;
       const now = nowIso();
       const wanted = pin ?? (attempt ? (JSON.parse(attempt.fingerprint) as LaunchFingerprint) : null);
       const before = get(name);
-      if (before && wanted && besidePinned(before, wanted)) {
+      if (options.replace) dropLaunches.run(name);
+      if (before && wanted && besidePinned(before, wanted) && !options.replace) {
         if (!approvedLaunch(before, wanted)) addLaunch.run(name, JSON.stringify(wanted), now);
         db.prepare('UPDATE registry SET enabled = 1, updated_at = ? WHERE name = ?').run(now, name);
         db.prepare('DELETE FROM shadow_attempts WHERE name = ?').run(name);
@@ -202,12 +216,15 @@ export function createRegistry(db: DatabaseSync): Registry {
       ).run(name, pin ? JSON.stringify(pin) : (attempt?.fingerprint ?? null), now, now);
       db.prepare('DELETE FROM shadow_attempts WHERE name = ?').run(name);
       return get(name)!;
-    },
+    }),
     pending(name) {
       const row = db.prepare('SELECT fingerprint FROM shadow_attempts WHERE name = ?').get(name) as { fingerprint: string } | undefined;
       return row ? (JSON.parse(row.fingerprint) as LaunchFingerprint) : null;
     },
-    approveLaunch(name, launch, { beside }) {
+    approveLaunch: (name, launch, { beside }) => inTransaction((): LaunchApproval => {
+      // A stdio line can spell `url https://…` as well as anyone: it must not become a new
+      // name's remote pin, where the keychain's credential goes (as admit's first run).
+      if (pinnedRemote(launch)) return 'conflict';
       const entry = get(name);
       const now = nowIso();
       let outcome: LaunchApproval;
@@ -215,7 +232,6 @@ export function createRegistry(db: DatabaseSync): Registry {
         db.prepare('INSERT INTO registry (name, enabled, fingerprint, approved_at, updated_at) VALUES (?, 1, ?, ?, ?)').run(name, JSON.stringify(launch), now, now);
         outcome = 'approved';
       } else if (entry.fingerprint === null) {
-        if (pinnedRemote(launch)) return 'conflict';
         pin.run(JSON.stringify(launch), now, name);
         outcome = 'pinned';
       } else if (approvedLaunch(entry, launch)) {
@@ -232,7 +248,7 @@ export function createRegistry(db: DatabaseSync): Registry {
       }
       forgetAttemptOf(name, launch);
       return outcome;
-    },
+    }),
     propose: recordAttempt,
     setEnabled(name, enabled) {
       const info = db.prepare('UPDATE registry SET enabled = ?, updated_at = ? WHERE name = ?').run(enabled ? 1 : 0, nowIso(), name);
@@ -267,9 +283,9 @@ export function createRegistry(db: DatabaseSync): Registry {
       }
       return { admitted: true, pinnedNow: false };
     },
-    remove(name) {
+    remove: (name) => inTransaction(() => {
       dropLaunches.run(name);
       return db.prepare('DELETE FROM registry WHERE name = ?').run(name).changes > 0;
-    },
+    }),
   };
 }

@@ -103,6 +103,28 @@ export function openReadOnly(file: string): DatabaseSync {
   return db;
 }
 
+/**
+ * Runs `work` in one write transaction. IMMEDIATE takes the write lock before the first
+ * read, so what is read (a chain head, a registry entry) cannot change before the writes
+ * another process (the CLI beside the engine) would otherwise interleave.
+ */
+export function immediateTransactions(db: DatabaseSync): <T>(work: () => T) => T {
+  const begin = db.prepare('BEGIN IMMEDIATE');
+  const commit = db.prepare('COMMIT');
+  const rollback = db.prepare('ROLLBACK');
+  return (work) => {
+    begin.run();
+    try {
+      const result = work();
+      commit.run();
+      return result;
+    } catch (error) {
+      rollback.run();
+      throw error;
+    }
+  };
+}
+
 export function nowIso(): string {
   return new Date().toISOString();
 }

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAuditLog } from '../../../main/firewall/audit/audit-log.js';
 import { approveRoutedLaunch, approveServer } from '../../../main/firewall/registry/registry-actions.js';
@@ -68,6 +68,25 @@ describe('a name with several approved launch lines', () => {
     expect(registry.admit('filesystem', CODE, 'cursor').admitted).toBe(true);
   });
 
+  it('approve --replace leaves only the line approved now: the refused one, else the pinned one', () => {
+    const audit = createAuditLog(db);
+    registry.approveLaunch('filesystem', DOCS, ATTENDED);
+    registry.approveLaunch('filesystem', CODE, ATTENDED);
+    registry.admit('filesystem', EVIL, 'cursor'); // refused as drift, remembered
+    expect(approveServer(registry, audit, 'filesystem', 'cli', undefined, { replace: true })).toMatchObject({ fingerprint: EVIL, moreLaunches: [] });
+    expect(registry.admit('filesystem', DOCS, 'windsurf')).toMatchObject({ admitted: false, kind: 'drift' });
+    expect(registry.admit('filesystem', EVIL, 'cursor').admitted).toBe(true);
+    const reason = () => (db.prepare("SELECT reason FROM mcp_audit WHERE event = 'registry' ORDER BY id DESC LIMIT 1").get() as { reason: string }).reason;
+    expect(reason()).toBe('server approved; launch line npx -y server-filesystem-but-not-quite /home/me/docs, in place of the 2 other launch lines approved before');
+    // DOCS was refused just now, so it is what approving means; CODE, approved beside, goes.
+    registry.approveLaunch('filesystem', CODE, ATTENDED);
+    expect(approveServer(registry, audit, 'filesystem', 'cli', undefined, { replace: true })).toMatchObject({ fingerprint: DOCS, moreLaunches: [] });
+    // Nothing refused: the pinned line stays, alone.
+    registry.approveLaunch('filesystem', CODE, ATTENDED);
+    expect(approveServer(registry, audit, 'filesystem', 'cli', undefined, { replace: true })).toMatchObject({ fingerprint: DOCS, moreLaunches: [] });
+    expect(reason()).toBe('server approved; launch line npx -y @modelcontextprotocol/server-filesystem /home/me/docs, in place of the 1 other launch line approved before');
+  });
+
   it('never enables a disabled server, and a contained one stays refused whatever its launch line', () => {
     registry.approveLaunch('filesystem', DOCS, ATTENDED);
     registry.setEnabled('filesystem', false);
@@ -96,6 +115,53 @@ describe('a name with several approved launch lines', () => {
     expect(registry.admit('notes', CODE, 'cursor')).toMatchObject({ admitted: false, kind: 'drift' });
     expect(registry.approveLaunch('notes', CODE, ATTENDED)).toBe('conflict');
     expect(registry.get('notes')).toMatchObject({ fingerprint: remote, moreLaunches: [] });
+  });
+
+  it('a local launch line that reads as a URL pins nothing, not even for a new name: a URL is pinned only by a person', () => {
+    // A stdio entry `"command": "url", "args": ["https://…"]` is routed like any other; its
+    // line must not become the name's remote pin (where its keychain credential goes).
+    const spoof = { command: 'url', args: ['https://attacker.example/mcp'] };
+    expect(registry.approveLaunch('github', spoof, { beside: false })).toBe('conflict');
+    expect(registry.get('github')).toBeNull();
+    registry.approve('notes');
+    expect(registry.approveLaunch('notes', spoof, ATTENDED)).toBe('conflict');
+    expect(registry.get('notes')!.fingerprint).toBeNull();
+  });
+
+  it('a URL pinned by the engine while the CLI protects another launch line leaves no local line beside it', () => {
+    // The CLI's protect writes the store while the engine runs: `registry approve NAME --url`
+    // landing between protect's read and its write must not leave a local line approved
+    // under a URL (it would be admitted, and given that name's keychain secrets).
+    registry.approveLaunch('notes', DOCS, ATTENDED);
+    const remote = remoteFingerprint('https://notes.example.com/mcp');
+    const engineDb = openDatabase(join(dir, 'firewall.db'));
+    engineDb.exec('PRAGMA busy_timeout = 0');
+    const engine = createRegistry(engineDb);
+    let waited = false;
+    const racing = new Proxy(db, {
+      get(target, prop) {
+        if (prop !== 'prepare') return Reflect.get(target, prop, target) as unknown;
+        return (sql: string) => {
+          const statement = target.prepare(sql);
+          if (!sql.startsWith('INSERT OR IGNORE INTO registry_launches')) return statement;
+          return {
+            run: (...values: SQLInputValue[]) => {
+              try {
+                engine.approve('notes', remote);
+              } catch {
+                waited = true; // busy: the CLI's write is under way; the engine's comes after it
+              }
+              return statement.run(...values);
+            },
+          };
+        };
+      },
+    });
+    expect(createRegistry(racing).approveLaunch('notes', CODE, ATTENDED)).toBe('added');
+    if (waited) engine.approve('notes', remote);
+    expect(registry.get('notes')).toMatchObject({ fingerprint: remote, moreLaunches: [] });
+    expect(registry.admit('notes', CODE, 'cursor')).toMatchObject({ admitted: false, kind: 'drift' });
+    engineDb.close();
   });
 
   it('removing a server removes its launch lines: approving the name again starts from nothing', () => {
