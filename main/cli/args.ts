@@ -30,3 +30,14 @@ export function stringFlag(parsed: ParsedArgs, name: string): string | undefined
   if (value === true) throw new UsageError(`--${name} needs a value`);
   return value;
 }
+
+/**
+ * Unknown flags and surplus positionals are usage errors, never ignored: a mistyped
+ * `serve --polciy strict.yaml` would otherwise run the default policy without a word.
+ */
+export function expectOnly(parsed: ParsedArgs, flags: readonly string[], maxPositional: number, usage: string): void {
+  const unknown = [...parsed.flags.keys()].find((name) => !flags.includes(name));
+  if (unknown !== undefined) throw new UsageError(`unknown option --${unknown}\nusage: ${usage}`);
+  const extra = parsed.positional[maxPositional];
+  if (extra !== undefined) throw new UsageError(`unexpected argument '${extra}'\nusage: ${usage}`);
+}

@@ -13,15 +13,22 @@ export class EngineNotRunning extends Error {
   }
 }
 
+/** What the engine announced; null when it announced nothing usable (no engine, or a damaged control.json). */
 export function readControlInfo(env: NodeJS.ProcessEnv): { info: ControlInfo; token: string } | null {
   const paths = dataPaths(resolveDataDir(env));
   try {
-    const info = JSON.parse(readFileSync(paths.controlFile, 'utf8')) as ControlInfo;
+    const info = JSON.parse(readFileSync(paths.controlFile, 'utf8')) as Partial<ControlInfo> | null;
+    // `{}`, `null` or a port of "abc" would otherwise become http://127.0.0.1:undefined/….
+    if (!isControlInfo(info)) return null;
     const token = readFileSync(paths.tokenFile, 'utf8').trim();
     return { info, token };
   } catch {
     return null;
   }
+}
+
+function isControlInfo(info: Partial<ControlInfo> | null): info is ControlInfo {
+  return typeof info === 'object' && info !== null && Number.isInteger(info.port) && info.port! > 0 && info.port! <= 65535;
 }
 
 /** Calls the running engine's control API; throws EngineNotRunning when there is none. */

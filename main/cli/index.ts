@@ -1,4 +1,5 @@
 import { UsageError, type CliIo, type CommandHandler } from './command.js';
+import { failureText } from './errors.js';
 
 // node:sqlite still announces itself as experimental on Node 22; that line on stderr
 // would land in every MCP client's server log, so only that one warning is dropped.
@@ -99,7 +100,7 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     if (error instanceof UsageError) process.stderr.write(`${error.message}\n`);
-    else process.stderr.write(`mcp-firewall: ${(error as Error).message ?? String(error)}\n`);
+    else process.stderr.write(`mcp-firewall: ${failureText(error, process.env)}\n`);
     process.exit(error instanceof UsageError ? 2 : 1);
   },
 );

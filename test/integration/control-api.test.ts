@@ -50,12 +50,27 @@ describe('control API', () => {
     expect((await engine().api('GET', '/nope')).status).toBe(404);
   });
 
+  it('refuses a deploy window with a bad span instead of opening one for the default hour', async () => {
+    for (const minutes of ['abc', -5, 0, 99_999_999, null]) {
+      const response = await engine().api('POST', '/pins/window', { ticket: 'CHG-1', minutes });
+      expect(response.status).toBe(400);
+    }
+    expect(((await engine().api('GET', '/pins')).body as { deployWindow: unknown }).deployWindow).toBeNull();
+    expect(engine().cli(['pins', 'window', 'open', 'CHG-1', '--minutes', 'abc'])).toMatchObject({ code: 2, stderr: "--minutes must be a number from 1 to 1440, not 'abc'\n" });
+  });
+
   it("serves the seed's containment calls", async () => {
     engine().cli(['registry', 'approve', 'github']);
     expect((await engine().api('POST', '/registry/github/disable')).body).toMatchObject({ name: 'github', enabled: false });
     expect((await engine().api('POST', '/policy/emergency-write-approval')).body).toEqual({ emergencyWriteApproval: true });
     expect(engine().cli(['policy', 'emergency', 'status']).stdout).toContain('ON');
     expect((await engine().api('POST', '/registry/unknown/disable')).status).toBe(404);
+  });
+
+  it('approves with replace only when it is a boolean', async () => {
+    const refused = await engine().api('POST', '/registry/github/approve', { replace: 'yes' });
+    expect(refused).toMatchObject({ status: 400, body: { error: '"replace" must be true or false' } });
+    expect((await engine().api('POST', '/registry/github/approve', { replace: true })).body).toMatchObject({ name: 'github', enabled: true, moreLaunches: [] });
   });
 });
 

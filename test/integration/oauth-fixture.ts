@@ -78,7 +78,9 @@ export async function startOAuthServer(env: NodeJS.ProcessEnv = {}): Promise<OAu
       await (await admin('token-hold')).body?.cancel();
       return {
         waiting: async () => {
-          for (let i = 0; i < 500; i++) {
+          // By the clock, not a count of polls: under a full parallel test run each poll is slow.
+          const deadline = Date.now() + 15_000;
+          while (Date.now() < deadline) {
             if (((await (await admin('token-held', 'GET')).json()) as { held: number }).held > 0) return;
             await new Promise((r) => setTimeout(r, 10));
           }

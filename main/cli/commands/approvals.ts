@@ -1,5 +1,5 @@
 import { APPROVAL_SCOPES, type ApprovalScope, type PendingApproval } from '../../firewall/approvals/approval-queue.js';
-import { parseArgs, stringFlag } from '../args.js';
+import { expectOnly, parseArgs, stringFlag } from '../args.js';
 import { UsageError, type CommandHandler } from '../command.js';
 import { callEngine } from '../control-client.js';
 import { formatTable } from './output.js';
@@ -8,6 +8,7 @@ export const approvalsUsage = 'mcp-firewall approvals list [--json] | allow ID [
 
 export const approvalsCommand: CommandHandler = async (args, io) => {
   const parsed = parseArgs(args, ['json']);
+  expectOnly(parsed, ['json', 'scope'], 2, approvalsUsage);
   const [verb, id] = parsed.positional;
   if (verb === 'list') {
     const pending = (await callEngine(io.env, 'GET', '/approvals')) as PendingApproval[];

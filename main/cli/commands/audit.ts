@@ -1,12 +1,12 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { verifyAuditChain } from '../../firewall/audit/audit-log.js';
 import { runReadOnlyQuery } from '../../firewall/audit/audit-query.js';
 import { exportJsonl, exportJsonlToFile } from '../../firewall/audit/export-jsonl.js';
 import { parseSince } from '../../firewall/audit/export-since.js';
 import { dataPaths, resolveDataDir } from '../../firewall/paths.js';
 import { openReadOnly } from '../../firewall/store/database.js';
-import { parseArgs, stringFlag, type ParsedArgs } from '../args.js';
+import { expectOnly, parseArgs, stringFlag, type ParsedArgs } from '../args.js';
 import { flushAuditSpool } from '../control-client.js';
 import { UsageError, type CliIo, type CommandHandler } from '../command.js';
 import { formatTable } from './output.js';
@@ -22,7 +22,9 @@ export const auditUsage = [
 // Works with or without a running engine: it reads the SQLite file directly, read-only.
 export const auditCommand: CommandHandler = async (args, io) => {
   const parsed = parseArgs(args, ['json']);
+  expectOnly(parsed, ['json', 'postgres', 'table', 'format', 'since', 'out'], 2, auditUsage);
   const [verb, sql] = parsed.positional;
+  if (verb !== 'query' && verb !== 'export' && verb !== 'verify') throw new UsageError(`usage: ${auditUsage}`);
   const database = dataPaths(resolveDataDir(io.env)).database;
   await flushAuditSpool(io.env);
   if (!existsSync(database)) {
@@ -85,12 +87,15 @@ async function auditExport(parsed: ParsedArgs, database: string, io: CliIo): Pro
   if (parsed.flags.has('table')) throw new UsageError('--table goes with --postgres');
   const sinceIso = since === undefined ? undefined : parseSince(since, new Date());
   if (sinceIso === null) throw new UsageError(`--since ${since}: expected a duration (10m, 24h, 7d) or an ISO date/time (2026-05-01T00:00:00Z)`);
+  const file = out === undefined ? undefined : resolve(io.cwd, out);
+  if (file !== undefined && statSync(file, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new UsageError(`--out ${out} is a directory: give a file name, e.g. --out ${join(out!, 'audit.jsonl')}`);
+  }
   try {
-    if (out === undefined) {
+    if (file === undefined) {
       exportJsonl(database, { sinceIso }, io.stdout);
       return 0;
     }
-    const file = resolve(io.cwd, out);
     const rows = exportJsonlToFile(database, { sinceIso }, file);
     io.stderr(`exported ${rowsText(rows)} to ${file}\n`);
     return 0;

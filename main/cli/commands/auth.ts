@@ -4,7 +4,7 @@ import { RedirectTimeoutError } from '../../firewall/identity/oauth-redirect-lis
 import { openOAuthSession, type OAuthSession } from '../../firewall/identity/oauth-session.js';
 import type { OAuthStatus } from '../../firewall/identity/oauth-credentials.js';
 import type { SecretStore } from '../../firewall/identity/secret-store.js';
-import { parseArgs, stringFlag, type ParsedArgs } from '../args.js';
+import { expectOnly, parseArgs, stringFlag, type ParsedArgs } from '../args.js';
 import { UsageError, type CliIo, type CommandHandler } from '../command.js';
 import { openInBrowser } from '../open-browser.js';
 
@@ -38,10 +38,11 @@ function timeoutMs(parsed: ParsedArgs): number {
 }
 
 async function login(session: OAuthSession, server: string, parsed: ParsedArgs, io: CliIo, deps: AuthCommandDeps): Promise<number> {
-  const pin = session.pinOf(server);
-  const open = parsed.flags.has('open') || (!parsed.flags.has('no-open') && deps.interactive(io));
+  // Usage errors first: a bad --timeout is not reported as a registry problem.
   const wait = timeoutMs(parsed);
   const scope = stringFlag(parsed, 'scope');
+  const pin = session.pinOf(server);
+  const open = parsed.flags.has('open') || (!parsed.flags.has('no-open') && deps.interactive(io));
   let result;
   try {
     result = await oauthLogin({
@@ -108,6 +109,7 @@ async function run(session: OAuthSession, parsed: ParsedArgs, io: CliIo, deps: A
 export function createAuthCommand(deps: AuthCommandDeps = defaultDeps): CommandHandler {
   return async (args, io) => {
     const parsed = parseArgs(args, ['json', 'open', 'no-open']);
+    expectOnly(parsed, ['json', 'open', 'no-open', 'scope', 'timeout'], 2, authUsage);
     const session = openOAuthSession(io.env, deps.store(), deps.fetch);
     try {
       return await run(session, parsed, io, deps);

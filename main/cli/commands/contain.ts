@@ -7,7 +7,7 @@ export const containUsage = 'mcp-firewall contain SERVER';
 /** The seed's containment script, step for step, against the running engine. */
 export const containCommand: CommandHandler = async (args, io) => {
   const [server] = args;
-  if (!server) throw new UsageError(`usage: ${containUsage}`);
+  if (!server || args.length > 1 || server.startsWith('--')) throw new UsageError(`usage: ${containUsage}`);
   io.stdout(`[1/3] disabling server in registry: ${server}\n`);
   await callEngine(io.env, 'POST', `/registry/${encodeURIComponent(server)}/disable`);
   io.stdout(`[2/3] revoking active tokens for server: ${server}\n`);

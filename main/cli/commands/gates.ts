@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { evaluateGates } from '../../firewall/gates/gates.js';
 import { dataPaths, resolveDataDir } from '../../firewall/paths.js';
 import { openReadOnly } from '../../firewall/store/database.js';
-import { parseArgs } from '../args.js';
+import { expectOnly, parseArgs } from '../args.js';
 import { flushAuditSpool } from '../control-client.js';
 import type { CommandHandler } from '../command.js';
 import { formatTable } from './output.js';
@@ -12,6 +12,7 @@ export const gatesUsage = 'mcp-firewall gates [--json]';
 /** Reads the audit trail directly, so it answers with or without a running engine. Exit 3 when a gate pages. */
 export const gatesCommand: CommandHandler = async (args, io) => {
   const parsed = parseArgs(args, ['json']);
+  expectOnly(parsed, ['json'], 0, gatesUsage);
   const database = dataPaths(resolveDataDir(io.env)).database;
   await flushAuditSpool(io.env);
   if (!existsSync(database)) {

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { checkTools, findTextCues, makeVisible, parseToolsList, toolVerdict, type Cue, type ToolCheck } from '../../firewall/manifest/index.js';
-import { parseArgs } from '../args.js';
+import { expectOnly, parseArgs } from '../args.js';
 import { UsageError, type CommandHandler } from '../command.js';
 
 export const manifestCheckUsage = 'mcp-firewall manifest check FILE [--json]   (FILE: a saved tools/list result or JSON-RPC response)';
@@ -11,6 +11,7 @@ export const manifestCheckUsage = 'mcp-firewall manifest check FILE [--json]   (
 // 2 = the file cannot be read or is not a tools/list result.
 export const manifestCheckCommand: CommandHandler = async (args, io) => {
   const parsed = parseArgs(args, ['json']);
+  expectOnly(parsed, ['json'], 2, manifestCheckUsage);
   const positional = parsed.positional[0] === 'check' ? parsed.positional.slice(1) : parsed.positional;
   const file = positional[0];
   if (!file || positional.length > 1) throw new UsageError(`usage: ${manifestCheckUsage}`);

@@ -1,10 +1,12 @@
 import type { PinDiff } from '../../firewall/api/pin-routes.js';
-import { parseArgs, stringFlag } from '../args.js';
+import { expectOnly, parseArgs, stringFlag } from '../args.js';
 import { UsageError, type CommandHandler } from '../command.js';
 import { callEngine } from '../control-client.js';
 import { formatTable } from './output.js';
 
 export const pinsUsage = 'mcp-firewall pins list [SERVER] [--json] | diff SERVER [--tool T] | accept SERVER [--tool T] | window open TICKET [--minutes N] | window close';
+
+const MAX_WINDOW_MINUTES = 24 * 60;
 
 interface PinsListing {
   pins: Array<{ server: string; tool: string; digest: string; pinnedAt: string }>;
@@ -14,6 +16,8 @@ interface PinsListing {
 
 export const pinsCommand: CommandHandler = async (args, io) => {
   const parsed = parseArgs(args, ['json']);
+  // `window open TICKET` is the one form with three words.
+  expectOnly(parsed, ['json', 'tool', 'minutes'], parsed.positional[0] === 'window' ? 3 : 2, pinsUsage);
   const [verb, target, extra] = parsed.positional;
   const tool = stringFlag(parsed, 'tool');
   if (verb === 'list') {
@@ -45,7 +49,12 @@ export const pinsCommand: CommandHandler = async (args, io) => {
       return 0;
     }
     if (!extra) throw new UsageError(`usage: ${pinsUsage}`);
-    const minutes = Number(stringFlag(parsed, 'minutes') ?? 60);
+    const minutesText = stringFlag(parsed, 'minutes') ?? '60';
+    const minutes = Number(minutesText);
+    // A deploy window lets drift through: a typo must not open one for the default hour, or for years.
+    if (minutesText.trim() === '' || !Number.isFinite(minutes) || minutes <= 0 || minutes > MAX_WINDOW_MINUTES) {
+      throw new UsageError(`--minutes must be a number from 1 to ${MAX_WINDOW_MINUTES}, not '${minutesText}'`);
+    }
     const result = (await callEngine(io.env, 'POST', '/pins/window', { ticket: extra, minutes })) as { deployWindow: { until: string } };
     io.stdout(`deploy window open for ${extra} until ${result.deployWindow.until}: drift is recorded, not blocked\n`);
     return 0;

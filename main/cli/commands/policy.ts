@@ -1,5 +1,5 @@
 import { formatPolicyError, loadPolicyFile } from '../../firewall/policy/load.js';
-import { parseArgs } from '../args.js';
+import { expectOnly, parseArgs } from '../args.js';
 import { UsageError, type CommandHandler } from '../command.js';
 import { callEngine } from '../control-client.js';
 
@@ -7,6 +7,7 @@ export const policyUsage = 'mcp-firewall policy check FILE | show [--json] | eme
 
 export const policyCommand: CommandHandler = async (args, io) => {
   const parsed = parseArgs(args, ['json']);
+  expectOnly(parsed, ['json'], 2, policyUsage);
   const [verb, arg] = parsed.positional;
   if (verb === 'check') {
     if (!arg) throw new UsageError(`usage: ${policyUsage}`);

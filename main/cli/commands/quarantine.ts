@@ -1,5 +1,5 @@
 import type { QuarantineItem } from '../../firewall/quarantine/quarantine-store.js';
-import { parseArgs } from '../args.js';
+import { expectOnly, parseArgs } from '../args.js';
 import { UsageError, type CommandHandler } from '../command.js';
 import { callEngine } from '../control-client.js';
 import { formatTable } from './output.js';
@@ -8,6 +8,7 @@ export const quarantineUsage = 'mcp-firewall quarantine list [--json] | show ID 
 
 export const quarantineCommand: CommandHandler = async (args, io) => {
   const parsed = parseArgs(args, ['json', 'raw']);
+  expectOnly(parsed, ['json', 'raw'], 2, quarantineUsage);
   const [verb, id] = parsed.positional;
   if (verb === 'list') {
     const items = (await callEngine(io.env, 'GET', '/quarantine')) as QuarantineItem[];

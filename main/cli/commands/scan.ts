@@ -1,4 +1,4 @@
-import { realpathSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { resolveDataDir } from '../../firewall/paths.js';
 import { CLIENT_ADAPTERS, scanClients, type ClientsDeps, type ServerRegistry } from '../../firewall/clients/index.js';
@@ -25,12 +25,24 @@ export interface ClientArgs {
   projects: string[];
 }
 
+/** A project whose configs to read, from where the command runs: a typo must not read as "no servers there". */
+function projectDir(cwd: string, dir: string): string {
+  const path = resolve(cwd, dir);
+  if (!statSync(path, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--project ${dir}: not a directory`);
+  return path;
+}
+
 export function parseClientArgs(args: string[], allowed: readonly string[]): ClientArgs {
   const out: ClientArgs = { json: false, dryRun: false, projects: [] };
   for (let i = 0; i < args.length; i++) {
     const [flag, inline] = (args[i] ?? '').split(/=(.*)/s, 2) as [string, string | undefined];
-    const value = () => inline ?? args[++i] ?? '';
+    const value = () => {
+      const given = inline ?? args[++i];
+      if (!given) throw new UsageError(`${flag} needs a value`);
+      return given;
+    };
     if (!allowed.includes(flag)) throw new UsageError(`unknown option ${flag}`);
+    if ((flag === '--json' || flag === '--dry-run') && inline !== undefined) throw new UsageError(`${flag} takes no value`);
     if (flag === '--json') out.json = true;
     else if (flag === '--dry-run') out.dryRun = true;
     else if (flag === '--project') out.projects.push(value());
@@ -48,7 +60,7 @@ export function coreDeps(deps: ClientCommandDeps, io: CliIo, parsed: ClientArgs)
   return {
     env: io.env,
     platform: deps.platform ?? process.platform,
-    projectDirs: [io.cwd, ...parsed.projects.map((p) => resolve(io.cwd, p))],
+    projectDirs: [io.cwd, ...parsed.projects.map((p) => projectDir(io.cwd, p))],
     dataDir: resolveDataDir(io.env, deps.platform ?? process.platform),
     runtimePath: deps.runtimePath,
     cliPath: deps.cliPath,

@@ -2,7 +2,7 @@ import { createKeytarStore } from '../../firewall/identity/keytar-store.js';
 import type { SecretStore } from '../../firewall/identity/secret-store.js';
 import { SecretInputError, type Secrets } from '../../firewall/identity/secrets.js';
 import { openSecretsSession } from '../../firewall/identity/secrets-session.js';
-import { parseArgs } from '../args.js';
+import { expectOnly, parseArgs } from '../args.js';
 import { UsageError, type CliIo, type CommandHandler } from '../command.js';
 import { formatTable } from './output.js';
 
@@ -62,6 +62,7 @@ async function run(secrets: Secrets, parsed: ReturnType<typeof parseArgs>, io: C
 export function createSecretsCommand(deps: SecretsCommandDeps = defaultDeps): CommandHandler {
   return async (args, io) => {
     const parsed = parseArgs(args, ['json', 'value-stdin']);
+    expectOnly(parsed, ['json', 'value-stdin'], 3, secretsUsage);
     const session = openSecretsSession(io.env, deps.store());
     try {
       return await run(session.secrets, parsed, io, deps);

@@ -1,10 +1,10 @@
 import { connect } from 'node:net';
 import { defaultClientsDeps } from '../../firewall/api/default-clients-deps.js';
 import { startFirewallHost, type FirewallHost } from '../../firewall/host.js';
-import { resolveDataDir } from '../../firewall/paths.js';
+import { dataPaths, resolveDataDir } from '../../firewall/paths.js';
 import { PolicyLoadError } from '../../firewall/policy/load.js';
 import { defaultPolicyFile } from '../app-root.js';
-import { parseArgs, stringFlag } from '../args.js';
+import { expectOnly, parseArgs, stringFlag } from '../args.js';
 import { UsageError, type CommandHandler } from '../command.js';
 import { readControlInfo } from '../control-client.js';
 
@@ -15,14 +15,20 @@ export const serveUsage = 'mcp-firewall serve [--port N] [--policy FILE]';
 
 export const serveCommand: CommandHandler = async (args, io) => {
   const parsed = parseArgs(args);
+  expectOnly(parsed, ['port', 'policy'], 0, serveUsage);
   const portText = stringFlag(parsed, 'port');
   const port = portText === undefined ? DEFAULT_PORT : Number(portText);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, got '${portText}'`);
+  if (portText?.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, got '${portText}'`);
   const dataDir = resolveDataDir(io.env);
 
+  // The socket is where this data dir's engine listens whatever control.json says: a damaged
+  // control.json must not let a second engine take the socket and token from a running one.
   const running = readControlInfo(io.env);
-  if (running && (await socketAnswers(running.info.socket))) {
-    io.stderr(`MCP Firewall is already running for ${dataDir} (pid ${running.info.pid}, port ${running.info.port}).\n`);
+  const socket = dataPaths(dataDir).socket;
+  if (await socketAnswers(socket)) {
+    io.stderr(running
+      ? `MCP Firewall is already running for ${dataDir} (pid ${running.info.pid}, port ${running.info.port}).\n`
+      : `MCP Firewall is already running for ${dataDir} (its socket ${socket} answers), but its control.json is missing or damaged: stop that engine, then start again.\n`);
     return 1;
   }
 

@@ -8,7 +8,7 @@ export const watchUsage = 'mcp-firewall watch auto-protect on|off|status';
 /** The engine reads this setting on every look at the client configs; no restart needed. */
 export const watchCommand: CommandHandler = async (args, io) => {
   const [what, value] = args;
-  if (what !== 'auto-protect' || !['on', 'off', 'status', undefined].includes(value)) throw new UsageError(`usage: ${watchUsage}`);
+  if (what !== 'auto-protect' || args.length > 2 || !['on', 'off', 'status', undefined].includes(value)) throw new UsageError(`usage: ${watchUsage}`);
   const store = createEngineStore(io.env);
   try {
     if (value === 'on' || value === 'off') setSetting(store.db, AUTO_PROTECT_KEY, value);

@@ -45,7 +45,11 @@ export const PIN_ROUTES: Array<[method: string, pattern: RegExp, handler: (ctx: 
       return { deployWindow: null };
     }
     if (typeof ticket !== 'string' || !ticket.trim()) throw new HttpError(400, 'a deploy window needs a change "ticket"');
-    const span = typeof minutes === 'number' && minutes > 0 ? minutes : 60;
+    // A window lets drift through: a bad span is refused, never widened to the default hour.
+    if (minutes !== undefined && (typeof minutes !== 'number' || !(minutes > 0) || minutes > 24 * 60)) {
+      throw new HttpError(400, '"minutes" must be a number from 1 to 1440');
+    }
+    const span = typeof minutes === 'number' ? minutes : 60;
     const window = { ticket, until: new Date(Date.now() + span * 60_000).toISOString() };
     engine.setDeployWindow(window, 'control-api');
     return { deployWindow: window };

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createAuditLog, verifyAuditChain } from '../../../main/firewall/audit/audit-log.js';
 import { runReadOnlyQuery } from '../../../main/firewall/audit/audit-query.js';
 import { openDatabase } from '../../../main/firewall/store/database.js';
@@ -44,5 +44,15 @@ describe('hash-chained audit', () => {
     createAuditLog(db).append({ event: 'call', decision: 'ALLOW' });
     expect(runReadOnlyQuery(file, 'SELECT COUNT(*) AS n FROM mcp_audit').rows).toEqual([{ n: 1 }]);
     expect(() => runReadOnlyQuery(file, 'DELETE FROM mcp_audit')).toThrow(/readonly/i);
+  });
+  it('refuses VACUUM INTO, the one statement that writes a file on a read-only connection', () => {
+    const { file, db } = freshDb();
+    createAuditLog(db).append({ event: 'call', decision: 'ALLOW' });
+    const copy = join(dirname(file), 'copy.db');
+    for (const sql of [`VACUUM INTO '${copy}'`, ` -- a comment\n /* another */ vacuum main into '${copy}'`]) {
+      expect(() => runReadOnlyQuery(file, sql)).toThrow(/VACUUM writes a file/);
+    }
+    expect(existsSync(copy)).toBe(false);
+    expect(runReadOnlyQuery(file, '/* vacuum */ SELECT 1 AS vacuum').rows).toEqual([{ vacuum: 1 }]);
   });
 });

@@ -24,6 +24,24 @@ function io(): CliIo & { out: string[]; err: string[] } {
 const deps = () => ({ runtimePath: RUNTIME, cliPath: CLI, registry: { isRegistered: (n: string) => n === 'jetbrains' }, platform: 'linux' as const });
 
 describe('scan / protect / unprotect commands', () => {
+  it('refuses a flag without its value, a value on a switch, and a --project that is not a directory, before reading or writing anything', async () => {
+    fx = createFixtureHome();
+    const before = fx.files();
+    const refusal = (args: string[]) => createProtectCommand(deps())(args, io()).then(() => null, (e: unknown) => e);
+    for (const [args, message] of [
+      [['--client'], '--client needs a value'],
+      [['--project'], '--project needs a value'],
+      [['--project', 'no-such-dir'], '--project no-such-dir: not a directory'],
+      [['--json=1'], '--json takes no value'],
+    ] as const) {
+      const error = await refusal([...args]);
+      expect(error).toBeInstanceOf(UsageError);
+      expect((error as Error).message).toBe(message);
+    }
+    await expect(createScanCommand(deps())(['--project', 'no-such-dir'], io())).rejects.toThrow('--project no-such-dir: not a directory');
+    expect([...fx.files().entries()].every(([file, bytes]) => before.get(file)?.equals(bytes))).toBe(true);
+  });
+
   it('scan --json lists every server with its status, using cwd as the project', async () => {
     fx = createFixtureHome();
     const cli = io();

@@ -143,12 +143,17 @@ describe('OAuth refresh in the upstream adapter', () => {
     await s.start();
     await remote.revokeAccess();
     const hold = await remote.holdTokens();
-    s.send(greet(2));
-    await hold.waiting();
-    // `auth logout` / `contain`: every secret of the server leaves the keychain.
-    for (const { name } of await store.list()) await store.delete({ server: SERVER, name });
-    const revokedBefore = (await remote.log()).filter((e) => e.kind === 'revoke').length;
-    await remote.releaseTokens();
+    let revokedBefore: number;
+    try {
+      s.send(greet(2));
+      await hold.waiting();
+      // `auth logout` / `contain`: every secret of the server leaves the keychain.
+      for (const { name } of await store.list()) await store.delete({ server: SERVER, name });
+      revokedBefore = (await remote.log()).filter((e) => e.kind === 'revoke').length;
+    } finally {
+      // Held token requests would otherwise hang every later test's login.
+      await remote.releaseTokens();
+    }
     expect(await s.answer(2)).toMatchObject({ error: { code: -32004, message: expect.stringMatching(/removed from the keychain.*mcp-firewall auth login oauth-remote/) } });
     expect(await store.list()).toEqual([]);
     // The refresh token and access token just issued: revoked at the server, and known to it.
