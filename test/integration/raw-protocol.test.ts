@@ -1,27 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { useEngine, waitFor, type RunningEngine } from '../helpers/engine-harness.js';
-import { CLI, FIXTURES } from '../helpers/paths.js';
+import { FIXTURES } from '../helpers/paths.js';
+import { rawShim as rawShimOf, type RawShim } from '../helpers/raw-shim.js';
 import { githubStyleToken } from '../unit/output/helpers.js';
 
 const FAULTY = join(FIXTURES, 'servers', 'faulty-server.mjs');
 
-/** A bare JSON-RPC peer on the shim's stdio: sends exact bytes, collects every line back. */
-function rawShim(engine: RunningEngine, env: Record<string, string> = {}): { child: ChildProcess; lines: string[]; send(text: string): void } {
-  const child = spawn(process.execPath, [CLI, 'wrap', '--server', 'faulty', '--', process.execPath, FAULTY], { env: { ...engine.env, ...env }, stdio: ['pipe', 'pipe', 'ignore'] });
-  const lines: string[] = [];
-  let buffer = '';
-  child.stdout!.setEncoding('utf8');
-  child.stdout!.on('data', (chunk: string) => {
-    buffer += chunk;
-    let nl: number;
-    while ((nl = buffer.indexOf('\n')) !== -1) {
-      lines.push(buffer.slice(0, nl));
-      buffer = buffer.slice(nl + 1);
-    }
-  });
-  return { child, lines, send: (text) => void child.stdin!.write(`${text}\n`) };
+/** The faulty fixture behind the shim, spoken to in raw bytes. */
+function rawShim(engine: RunningEngine, env: Record<string, string> = {}): RawShim {
+  return rawShimOf(engine, 'faulty', [process.execPath, FAULTY], env);
 }
 
 describe('the shim on the wire', () => {

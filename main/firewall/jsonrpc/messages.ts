@@ -1,7 +1,17 @@
+import { memberSource } from './json-scan.js';
+
 // Minimal JSON-RPC 2.0 helpers for the relay. Ids are echoed back exactly as the client
 // sent them (number, string — even ones that look like numbers), so clients that
 // correlate by id type keep working.
 export type JsonRpcId = string | number | null;
+
+/** An id as its exact source text (JSON.rawJSON): JSON.stringify writes it back byte for byte. */
+export interface ExactId {
+  readonly rawJSON: string;
+}
+
+/** The id to answer a request with: the parsed id when JSON.stringify writes it as sent, else its source text. */
+export type ReplyId = JsonRpcId | ExactId;
 
 export interface JsonRpcMessage {
   jsonrpc?: unknown;
@@ -28,7 +38,7 @@ export function isRequest(msg: JsonRpcMessage): boolean {
   return typeof msg.method === 'string' && msg.id !== undefined && msg.id !== null;
 }
 
-export function errorResponse(id: JsonRpcId, code: number, message: string, data?: unknown): string {
+export function errorResponse(id: ReplyId, code: number, message: string, data?: unknown): string {
   const error: Record<string, unknown> = { code, message };
   if (data !== undefined) error.data = data;
   return JSON.stringify({ jsonrpc: '2.0', id, error });
@@ -38,6 +48,42 @@ export function notification(method: string, params: unknown): string {
   return JSON.stringify({ jsonrpc: '2.0', method, params });
 }
 
-export function idKey(id: JsonRpcId): string {
+export function idKey(id: ReplyId): string {
+  if (id !== null && typeof id === 'object') id = JSON.parse(id.rawJSON) as JsonRpcId;
   return typeof id === 'string' ? `s:${id}` : `n:${String(id)}`;
+}
+
+// Strings JSON.stringify writes as any client would: printable ASCII without `"`, `\` or
+// `/` (which may be sent as `\/`). Anything else may have been written another way
+// (`"\u00e9"` for `"é"`, `1e2` for 100, digits beyond 2^53), so its source is read.
+const PLAIN_STRING = /^[\x20\x21\x23-\x2e\x30-\x5b\x5d-\x7e]*$/;
+
+/** Whether JSON.stringify(value) surely gives back the text it was parsed from. */
+export function isPlainValue(value: unknown): boolean {
+  if (typeof value === 'number') return Number.isSafeInteger(value) && !Object.is(value, -0);
+  return value === null || value === undefined || (typeof value === 'string' && PLAIN_STRING.test(value));
+}
+
+const rawJSON = (JSON as unknown as { rawJSON(text: string): ExactId }).rawJSON;
+
+/**
+ * The id of the request `text` (its source) to answer it with: cheap for plain ids; the
+ * others are read from the source, so the answer carries them exactly as sent. (An
+ * integer written as `1.0` or a plain string with needless escapes still comes back
+ * canonical: telling them apart would cost a scan of every message.)
+ */
+export function replyIdOf(id: JsonRpcId, text: string): ReplyId {
+  return isPlainValue(id) ? id : exactSource(id, text, ['id']);
+}
+
+/** `value`, found in `text` under `path`, as its exact source (a JSON primitive), or `value` when it cannot be found. */
+export function exactSource<T>(value: T, text: string, path: string[]): T | ExactId {
+  let source: string | undefined = text;
+  for (const key of path) source = source === undefined ? undefined : memberSource(source, key);
+  if (source === undefined || source.charCodeAt(0) === 0x7b || source.charCodeAt(0) === 0x5b) return value;
+  try {
+    return rawJSON(source);
+  } catch {
+    return value;
+  }
 }

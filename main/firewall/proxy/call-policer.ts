@@ -1,7 +1,7 @@
 import type { AuditEntry } from '../audit/audit-log.js';
 import type { CallInfo } from '../ipc/protocol.js';
 import { digestOf } from '../jsonrpc/canonical.js';
-import { ErrorCode, errorResponse, notification, type JsonRpcId, type JsonRpcMessage } from '../jsonrpc/messages.js';
+import { ErrorCode, errorResponse, exactSource, isPlainValue, notification, replyIdOf, type JsonRpcId, type JsonRpcMessage, type ReplyId } from '../jsonrpc/messages.js';
 import type { ToolDescription } from '../policy/action-class.js';
 import type { CompiledPolicy } from '../policy/evaluate.js';
 import type { SessionGuards } from '../guard/session-guards.js';
@@ -19,6 +19,8 @@ const SWEEP_MS = 100;
 /** One policed request in flight, from the client's message to the answer it gets. */
 export interface PolicedCall {
   id: JsonRpcId;
+  /** The id the client's answers carry: `id` as the client wrote it. */
+  replyId: ReplyId;
   info: CallInfo;
   startedAt: number;
   /** Why the decision row could not be written (null: it was); an answer never leaves without it. */
@@ -75,7 +77,7 @@ export interface CallPolicer {
    * An answer that carries content but was not a policed call (resources/read, prompts/get,
    * a batch, an answer to no request we saw): it goes through the same output stage.
    */
-  inspect(method: string, label: string, id: JsonRpcId | JsonRpcId[], answer: Answer): void;
+  inspect(method: string, label: string, id: ReplyId | ReplyId[], answer: Answer): void;
   /** The server is gone or the call must end: answer the client with an error. */
   abort(call: PolicedCall, reason: string): void;
 }
@@ -108,7 +110,7 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
     } catch {
       // A denial is safe to deliver even if the audit write failed; it is never silent.
     }
-    ctx.toClient.send(errorResponse(call.id, ErrorCode.PolicyDenied, message, { decision: 'DENY', ruleId, reason }));
+    ctx.toClient.send(errorResponse(call.replyId, ErrorCode.PolicyDenied, message, { decision: 'DENY', ruleId, reason }));
   };
 
   /** Records a denial decided here, then answers with it. */
@@ -133,8 +135,8 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
       ctx.abandon(call);
       const seconds = call.maxRuntimeSec;
       // Tell the server to stop, as the spec's cancellation flow does; a late answer is dropped.
-      ctx.toServer.send(notification('notifications/cancelled', { requestId: call.id, reason: `exceeded max_runtime_sec ${seconds}` }));
-      ctx.toClient.send(errorResponse(call.id, ErrorCode.UpstreamFailed, `MCP Firewall cancelled ${call.info.tool}: it ran longer than max_runtime_sec (${seconds}s)`));
+      ctx.toServer.send(notification('notifications/cancelled', { requestId: call.replyId, reason: `exceeded max_runtime_sec ${seconds}` }));
+      ctx.toClient.send(errorResponse(call.replyId, ErrorCode.UpstreamFailed, `MCP Firewall cancelled ${call.info.tool}: it ran longer than max_runtime_sec (${seconds}s)`));
       ctx.link.event(row(call.info, { event: 'result', decision: 'TIMEOUT', reason: `cancelled after ${seconds}s`, latencyMs: now - call.startedAt }));
     }
     if (running.size === 0 && sweeper) {
@@ -159,7 +161,7 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
     sweeper ??= setInterval(sweep, SWEEP_MS);
   };
 
-  const staged = (call: PolicedCall): StagedCall => ({ id: call.id, tool: call.info.tool, argsDigest: call.info.argsDigest, info: call.info });
+  const staged = (call: PolicedCall): StagedCall => ({ id: call.replyId, tool: call.info.tool, argsDigest: call.info.argsDigest, info: call.info });
   const output = createOutputStage({
     link: ctx.link,
     toClient: ctx.toClient,
@@ -167,7 +169,9 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
     row: (call, fields) => row(call.info, { ...fields, event: 'result' }),
   });
 
-  const progressSender = (token: unknown) => {
+  const progressSender = (token: unknown, text: string) => {
+    // A token the client wrote in a way JSON.stringify would not (digits beyond 2^53…) goes back as written.
+    if (!isPlainValue(token)) token = exactSource(token, text, ['params', '_meta', 'progressToken']);
     let progress = 0;
     return (text: string) => {
       if (token === undefined) return;
@@ -188,9 +192,11 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
       const { actionClass, untrusted, byPolicy } = toolVerdict(tool, ctx.tools.get(tool), policy, client, method, emergency);
       const info: CallInfo = {
         sessionId: ctx.sessionId, client, server: ctx.server, method, tool, actionClass,
-        argsDigest: digestOf(args), arguments: args, requestId: JSON.stringify(message.id),
+        argsDigest: digestOf(args), arguments: args, requestId: '',
       };
-      const call: PolicedCall = { id: message.id ?? null, info, startedAt: Date.now(), auditError: null, finished: false, untrusted };
+      const replyId = replyIdOf(message.id ?? null, text);
+      info.requestId = JSON.stringify(replyId);
+      const call: PolicedCall = { id: message.id ?? null, replyId, info, startedAt: Date.now(), auditError: null, finished: false, untrusted };
       if (ctx.link.closed) {
         // Fail closed: with no engine there is no audit and no approver, so nothing runs.
         call.auditError = new Error(ENGINE_GONE);
@@ -240,7 +246,7 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
       }
       if (verdict.decision === 'DENY') return refuse(call, verdict.ruleId, verdict.reason);
       // REQUIRE_APPROVAL: the engine owns the queue, remembered grants and the audit row.
-      const asked = ctx.link.decide(info, verdict.ruleId, verdict.reason, progressSender(params._meta?.progressToken));
+      const asked = ctx.link.decide(info, verdict.ruleId, verdict.reason, progressSender(params._meta?.progressToken, text));
       call.cancelApproval = asked.cancel;
       asked.verdict.then(
         (answer) => {
@@ -263,7 +269,7 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
       const latencyMs = Date.now() - call.startedAt;
       if (call.auditError) {
         // Fail closed: a result whose decision was never recorded does not reach the model.
-        ctx.toClient.send(errorResponse(call.id, ErrorCode.FirewallUnavailable, `MCP Firewall withheld the result of ${call.info.tool}: ${call.auditError.message}`));
+        ctx.toClient.send(errorResponse(call.replyId, ErrorCode.FirewallUnavailable, `MCP Firewall withheld the result of ${call.info.tool}: ${call.auditError.message}`));
         return;
       }
       try {
@@ -272,7 +278,7 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
       } catch (error) {
         // Fail closed: a result the output stage could not check does not reach the model.
         const reason = `MCP Firewall withheld the result of ${call.info.tool}: it could not be checked (${(error as Error).message})`;
-        ctx.toClient.send(errorResponse(call.id, ErrorCode.FirewallUnavailable, reason));
+        ctx.toClient.send(errorResponse(call.replyId, ErrorCode.FirewallUnavailable, reason));
         ctx.link.event(row(call.info, { event: 'result', decision: 'ERROR', reason, latencyMs }));
       }
     },
@@ -295,7 +301,7 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
       call.finished = true;
       running.delete(call);
       call.cancelApproval?.();
-      ctx.toClient.send(errorResponse(call.id, ErrorCode.UpstreamFailed, reason));
+      ctx.toClient.send(errorResponse(call.replyId, ErrorCode.UpstreamFailed, reason));
       ctx.link.event(row(call.info, { event: 'result', decision: 'ERROR', reason, latencyMs: Date.now() - call.startedAt }));
     },
   };

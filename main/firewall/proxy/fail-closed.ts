@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { createLineSplitter } from '../jsonrpc/line-splitter.js';
-import { ErrorCode, errorResponse, isRequest, type JsonRpcMessage } from '../jsonrpc/messages.js';
+import { arrayMembers } from '../jsonrpc/json-scan.js';
+import { ErrorCode, errorResponse, isRequest, replyIdOf, type JsonRpcMessage } from '../jsonrpc/messages.js';
 import type { PeerWriter } from './peer-writer.js';
 
 /**
@@ -9,18 +10,26 @@ import type { PeerWriter } from './peer-writer.js';
  * its code, and exiting at once makes clients retry in a loop with no message at all.
  */
 export function serveRefusal(input: Readable, toClient: PeerWriter, message: string, data: Record<string, unknown>): Promise<void> {
-  const answer = (msg: JsonRpcMessage) => {
-    if (isRequest(msg)) toClient.send(errorResponse(msg.id ?? null, ErrorCode.FirewallUnavailable, message, data));
+  const answer = (msg: JsonRpcMessage, text: string) => {
+    if (isRequest(msg)) toClient.send(errorResponse(replyIdOf(msg.id ?? null, text), ErrorCode.FirewallUnavailable, message, data));
   };
   const splitter = createLineSplitter((line) => {
     let parsed: unknown;
+    const text = line.toString('utf8');
     try {
-      parsed = JSON.parse(line.toString('utf8'));
+      parsed = JSON.parse(text);
     } catch {
       toClient.send(errorResponse(null, ErrorCode.ParseError, 'Parse error: the message is not valid JSON'));
       return;
     }
-    for (const msg of Array.isArray(parsed) ? parsed : [parsed]) if (msg && typeof msg === 'object') answer(msg as JsonRpcMessage);
+    if (!Array.isArray(parsed)) {
+      if (parsed && typeof parsed === 'object') answer(parsed as JsonRpcMessage, text);
+      return;
+    }
+    const sources = arrayMembers(text);
+    parsed.forEach((msg, index) => {
+      if (msg && typeof msg === 'object') answer(msg as JsonRpcMessage, sources?.[index] ?? '');
+    });
   });
   return new Promise((resolve) => {
     input.on('data', (chunk: Buffer) => splitter.push(chunk));

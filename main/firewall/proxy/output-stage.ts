@@ -1,6 +1,6 @@
 import type { AuditEntry } from '../audit/audit-log.js';
 import type { CallInfo } from '../ipc/protocol.js';
-import { ErrorCode, errorResponse, notification, type JsonRpcId, type JsonRpcMessage } from '../jsonrpc/messages.js';
+import { ErrorCode, errorResponse, notification, type JsonRpcMessage, type ReplyId } from '../jsonrpc/messages.js';
 import { inspectResultLine, type OutputVerdict, type VerdictFinding } from '../output/index.js';
 import type { OutputThresholds } from '../output/verdict.js';
 import type { EngineLink } from './engine-link.js';
@@ -28,7 +28,7 @@ export function answerFailed(message: JsonRpcMessage): boolean {
  * An error for everyone waiting on an answer: one response, or for a withheld batch answer
  * a batch of them, one per member, so no request of the batch is left without an answer.
  */
-export function errorAnswer(id: JsonRpcId | JsonRpcId[], code: number, message: string): string {
+export function errorAnswer(id: ReplyId | ReplyId[], code: number, message: string): string {
   if (!Array.isArray(id)) return errorResponse(id, code, message);
   // A batch of notifications has no one to answer; say why its content never arrived.
   if (id.length === 0) return notification('notifications/message', { level: 'warning', logger: 'mcp-firewall', data: message });
@@ -37,7 +37,7 @@ export function errorAnswer(id: JsonRpcId | JsonRpcId[], code: number, message: 
 
 export interface StagedCall {
   /** The request's id; a batch answer carries the ids of its members. */
-  id: JsonRpcId | JsonRpcId[];
+  id: ReplyId | ReplyId[];
   tool: string;
   argsDigest: string;
   info: CallInfo;

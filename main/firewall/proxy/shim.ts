@@ -5,7 +5,8 @@ import type { Readable, Writable } from 'node:stream';
 import { createLineSplitter } from '../jsonrpc/line-splitter.js';
 import { sniffResultId, SNIFF_MIN_BYTES } from '../jsonrpc/result-sniff.js';
 import { isCleanLine } from '../output/index.js';
-import { ErrorCode, errorResponse, idKey, isRequest, notification, type JsonRpcId, type JsonRpcMessage } from '../jsonrpc/messages.js';
+import { arrayMembers } from '../jsonrpc/json-scan.js';
+import { ErrorCode, errorResponse, idKey, isPlainValue, isRequest, notification, replyIdOf, type JsonRpcId, type JsonRpcMessage, type ReplyId } from '../jsonrpc/messages.js';
 import type { ToolDescription } from '../policy/action-class.js';
 import type { ActionClass } from '../policy/types.js';
 import { compilePolicy, type CompiledPolicy } from '../policy/evaluate.js';
@@ -109,7 +110,8 @@ interface RelayParts {
 }
 
 interface InFlight {
-  id: JsonRpcId;
+  /** The request's id as the client wrote it, for answers of ours. */
+  id: ReplyId;
   method: string;
   call?: PolicedCall;
   /** For answers that carry content (resources/read, prompts/get): what was asked for, for the audit. */
@@ -175,6 +177,7 @@ function relay(parts: RelayParts): Promise<number> {
     if (Array.isArray(parsed)) return handleBatch(parsed, raw);
     if (!parsed || typeof parsed !== 'object') {
       toClient.send(errorResponse(null, ErrorCode.InvalidRequest, 'Invalid Request: a JSON-RPC message must be an object'));
+      protocolEvent('client sent JSON that is not a message object');
       return;
     }
     const msg = parsed as JsonRpcMessage;
@@ -182,14 +185,14 @@ function relay(parts: RelayParts): Promise<number> {
       handleClientMessage(msg, raw, text);
     } catch (error) {
       // A bug of ours must not pass the message through unchecked, nor kill the session.
-      if (isRequest(msg)) toClient.send(errorResponse(msg.id ?? null, ErrorCode.InternalError, `MCP Firewall could not check this request: ${(error as Error).message}`));
+      if (isRequest(msg)) toClient.send(errorResponse(replyIdOf(msg.id ?? null, text), ErrorCode.InternalError, `MCP Firewall could not check this request: ${(error as Error).message}`));
       protocolEvent(`internal error on a client message: ${(error as Error).message}`);
     }
   }, clientMessageLimit(oversize));
 
   /** Remembers a request on its way to the server, with what its answer needs (see CONTENT_METHODS). */
-  function track(msg: JsonRpcMessage): void {
-    const id = msg.id ?? null;
+  function track(msg: JsonRpcMessage, text: string): void {
+    const id = replyIdOf(msg.id ?? null, text);
     const method = String(msg.method);
     const labelOf = CONTENT_METHODS[method];
     inFlight.set(idKey(id), labelOf ? { id, method, label: labelOf((msg.params ?? {}) as Record<string, unknown>) } : { id, method });
@@ -197,7 +200,7 @@ function relay(parts: RelayParts): Promise<number> {
 
   function handleClientMessage(msg: JsonRpcMessage, raw: Buffer, text: string): void {
     if (revoked !== null) {
-      if (isRequest(msg)) toClient.send(errorResponse(msg.id ?? null, ErrorCode.FirewallUnavailable, revoked));
+      if (isRequest(msg)) toClient.send(errorResponse(replyIdOf(msg.id ?? null, text), ErrorCode.FirewallUnavailable, revoked));
       return;
     }
     if (isRequest(msg)) {
@@ -209,15 +212,21 @@ function relay(parts: RelayParts): Promise<number> {
       const id = msg.id ?? null;
       if (POLICED_METHODS.has(method)) {
         const call = policer.handle(msg, raw, text);
-        if (!call.finished) inFlight.set(idKey(id), { id, method, call });
+        if (!call.finished) inFlight.set(idKey(id), { id: call.replyId, method, call });
         return;
       }
       const held = method === 'prompts/get' ? manifest.heldReason(method, String((msg.params as { name?: unknown } | undefined)?.name ?? '')) : null;
       if (held) {
-        toClient.send(errorResponse(id, ErrorCode.PolicyDenied, `MCP Firewall is holding this prompt: ${held}`));
+        toClient.send(errorResponse(replyIdOf(id, text), ErrorCode.PolicyDenied, `MCP Firewall is holding this prompt: ${held}`));
         return;
       }
-      track(msg);
+      track(msg, text);
+    } else if (POLICED_METHODS.has(msg.method as string)) {
+      // A call without a usable id (null, or none at all: a notification) is never decided,
+      // so it must not reach the server, where it could run unpoliced.
+      if (msg.id === null) toClient.send(errorResponse(null, ErrorCode.InvalidRequest, `Invalid Request: MCP Firewall refused a ${String(msg.method)} without an id; it was not sent to the server`));
+      protocolEvent(`client sent ${String(msg.method)} without an id; refused`);
+      return;
     } else if (msg.method === 'notifications/cancelled') {
       const target = inFlight.get(idKey((msg.params as { requestId?: string | number } | undefined)?.requestId ?? null));
       if (target?.call?.cancelApproval) {
@@ -242,16 +251,25 @@ function relay(parts: RelayParts): Promise<number> {
       const method = String((m as JsonRpcMessage | null)?.method);
       return POLICED_METHODS.has(method) || method === 'prompts/get' || manifest.reviews(method);
     };
+    // Each member's own bytes: re-serializing a parsed member would change what it says
+    // (ids and numbers beyond 2^53, `\u00e9` escapes) on its way to the server.
+    let sources: string[] | null | undefined;
+    const sourceOf = (index: number, m: unknown) => {
+      sources ??= arrayMembers(raw.toString('utf8'));
+      return sources?.length === batch.length ? sources[index]! : JSON.stringify(m);
+    };
     if (revoked === null && !batch.some(ownHandling)) {
-      for (const m of batch as JsonRpcMessage[]) if (m && typeof m === 'object' && isRequest(m)) track(m);
+      batch.forEach((m, index) => {
+        if (m && typeof m === 'object' && isRequest(m)) track(m, isPlainValue((m as JsonRpcMessage).id) ? '' : sourceOf(index, m));
+      });
       toServer.send(raw);
       return;
     }
-    for (const m of batch) {
-      if (!m || typeof m !== 'object') continue;
-      const text = JSON.stringify(m);
+    batch.forEach((m, index) => {
+      if (!m || typeof m !== 'object') return;
+      const text = sourceOf(index, m);
       handleClientMessage(m as JsonRpcMessage, Buffer.from(text), text);
-    }
+    });
   }
 
   // A large answer whose result the firewall only scans (a tool result nobody fingerprints,
@@ -316,22 +334,27 @@ function relay(parts: RelayParts): Promise<number> {
   // answering a call we police or a listing the pins check, or carrying the server's own
   // requests — is taken apart, so no member skips the path it would take alone.
   function handleServerBatch(batch: unknown[], raw: Buffer, text: string): void {
-    const members = batch.filter((m): m is JsonRpcMessage => !!m && typeof m === 'object');
+    const isMember = (m: unknown): m is JsonRpcMessage => !!m && typeof m === 'object';
+    const members = batch.filter(isMember);
     const plainAnswer = (m: JsonRpcMessage) => {
       const entry = m.method === undefined && m.id !== undefined ? inFlight.get(idKey(m.id)) : undefined;
       return entry !== undefined && !entry.call && !manifest.reviews(entry.method);
     };
     if (!members.every(plainAnswer)) {
-      for (const m of members) {
-        const memberText = JSON.stringify(m);
+      // Taken apart by the members' own bytes, so each reaches the client as the server wrote it.
+      const sources = arrayMembers(text);
+      batch.forEach((m, index) => {
+        if (!isMember(m)) return;
+        const memberText = sources?.length === batch.length ? sources[index]! : JSON.stringify(m);
         handleServerMessage(m, Buffer.from(memberText), memberText);
-      }
+      });
       return;
     }
-    const ids: JsonRpcId[] = [];
+    const ids: ReplyId[] = [];
     for (const member of members) {
-      inFlight.delete(idKey(member.id!));
-      ids.push(member.id!);
+      const key = idKey(member.id!);
+      ids.push(inFlight.get(key)!.id);
+      inFlight.delete(key);
     }
     policer.inspect('batch', 'batch', ids, { raw, text, failed: false });
   }

@@ -1,0 +1,96 @@
+// Reads the exact source text of parts of a JSON message without parsing it into values:
+// JSON.parse turns ids and numbers beyond 2^53, `1e400`, `-0` or `"\u00e9"` into values
+// that JSON.stringify writes differently, and the relay must give them back as sent. Only
+// for rare paths (odd ids, batches taken apart): the common path never scans.
+
+const isSpace = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+
+function skipSpace(text: string, i: number): number {
+  while (i < text.length && isSpace(text.charCodeAt(i))) i++;
+  return i;
+}
+
+/** The index just past the string starting at `i` (a quote), or -1. */
+function skipString(text: string, i: number): number {
+  let j = i + 1;
+  for (;;) {
+    const quote = text.indexOf('"', j);
+    if (quote === -1) return -1;
+    let backslashes = 0;
+    for (let k = quote - 1; k > i && text.charCodeAt(k) === 0x5c; k--) backslashes++;
+    if (backslashes % 2 === 0) return quote + 1;
+    j = quote + 1;
+  }
+}
+
+/** The index just past the JSON value starting at `i` (no leading whitespace), or -1. */
+function skipValue(text: string, i: number): number {
+  const c = text.charCodeAt(i);
+  if (c === 0x22) return skipString(text, i);
+  if (c === 0x7b || c === 0x5b) {
+    let depth = 0;
+    for (let j = i; j < text.length; j++) {
+      const d = text.charCodeAt(j);
+      if (d === 0x22) {
+        j = skipString(text, j) - 1;
+        if (j < 0) return -1;
+      } else if (d === 0x7b || d === 0x5b) depth++;
+      else if (d === 0x7d || d === 0x5d) {
+        depth--;
+        if (depth === 0) return j + 1;
+      }
+    }
+    return -1;
+  }
+  let j = i;
+  while (j < text.length) {
+    const d = text.charCodeAt(j);
+    if (d === 0x2c || d === 0x7d || d === 0x5d || isSpace(d)) break;
+    j++;
+  }
+  return j > i ? j : -1;
+}
+
+/** The source text of each member of a JSON array, or null when `text` is not one. */
+export function arrayMembers(text: string): string[] | null {
+  let i = skipSpace(text, 0);
+  if (text.charCodeAt(i) !== 0x5b) return null;
+  const members: string[] = [];
+  i = skipSpace(text, i + 1);
+  if (text.charCodeAt(i) === 0x5d) return members;
+  for (;;) {
+    const end = skipValue(text, i);
+    if (end === -1) return null;
+    members.push(text.slice(i, end));
+    i = skipSpace(text, end);
+    const c = text.charCodeAt(i);
+    if (c === 0x5d) return members;
+    if (c !== 0x2c) return null;
+    i = skipSpace(text, i + 1);
+  }
+}
+
+/** The source text of the value of `key` in the JSON object `text` (its own members only), or undefined. */
+export function memberSource(text: string, key: string): string | undefined {
+  let i = skipSpace(text, 0);
+  if (text.charCodeAt(i) !== 0x7b) return undefined;
+  i = skipSpace(text, i + 1);
+  // JSON.parse keeps the last of repeated keys, and so does this.
+  let found: string | undefined;
+  while (text.charCodeAt(i) === 0x22) {
+    const keyEnd = skipString(text, i);
+    if (keyEnd === -1) return undefined;
+    const name = text.slice(i, keyEnd);
+    i = skipSpace(text, keyEnd);
+    if (text.charCodeAt(i) !== 0x3a) return undefined;
+    i = skipSpace(text, i + 1);
+    const end = skipValue(text, i);
+    if (end === -1) return undefined;
+    // A key written with escapes is compared by what it spells (rare: parse just the key).
+    if (name === `"${key}"` || (name.includes('\\') && JSON.parse(name) === key)) found = text.slice(i, end);
+    i = skipSpace(text, end);
+    if (text.charCodeAt(i) !== 0x2c) return text.charCodeAt(i) === 0x7d ? found : undefined;
+    i = skipSpace(text, i + 1);
+  }
+  return undefined;
+}

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { useEngine, waitFor, type RunningEngine } from '../helpers/engine-harness.js';
+import { FIXTURES } from '../helpers/paths.js';
+import { rawShim as rawShimOf, type RawShim } from '../helpers/raw-shim.js';
+
+// Reports every line it receives as a notification carrying the line's exact text.
+const WIRE = join(FIXTURES, 'servers', 'wire-server.mjs');
+const INIT = '{"jsonrpc":"2.0","id":"i","method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}';
+
+/** The wire fixture behind the shim, spoken to in raw bytes; `received()`: what reached the server, byte for byte. */
+function rawShim(engine: RunningEngine): RawShim & { received(): string[] } {
+  const shim = rawShimOf(engine, 'wire', [process.execPath, WIRE]);
+  const received = () =>
+    shim.lines.filter((l) => l.includes('"logger":"wire"')).map((l) => (JSON.parse(l) as { params: { data: { received: string } } }).params.data.received);
+  return { ...shim, received };
+}
+
+async function ready(shim: ReturnType<typeof rawShim>): Promise<void> {
+  shim.send(INIT);
+  shim.send('{"jsonrpc":"2.0","method":"notifications/initialized"}');
+  shim.send('{"jsonrpc":"2.0","id":"list","method":"tools/list"}');
+  await waitFor(() => shim.lines.some((l) => l.startsWith('{"jsonrpc":"2.0","id":"list","result"')), 'the tool list');
+}
+
+describe('the shim on the wire: odd input', () => {
+  const engine = useEngine({ policy: 'version: v1\nrules:\n  - id: ask-writes\n    match:\n      labels:\n        mcp.tool: write_file\n    decision: REQUIRE_APPROVAL\n', approve: ['wire'] });
+
+  it('answers with ids exactly as the client wrote them, even ids JSON.parse cannot keep', async () => {
+    const shim = rawShim(engine());
+    try {
+      await ready(shim);
+      // Refused by the shim itself (no tool name): the answer is ours, so is the id's spelling.
+      const ids = ['1e400', '123456789012345678901234567890', '"\\u00e9"', '-0', '"a\\/b"', '1.5', '"plain"'];
+      for (const id of ids) shim.send(`{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"arguments":{}}}`);
+      // An approval's progress notifications carry the client's token as written, too.
+      shim.send('{"jsonrpc":"2.0","id":"ask","method":"tools/call","params":{"name":"write_file","arguments":{},"_meta":{"progressToken":12345678901234567890}}}');
+      await waitFor(() => shim.lines.filter((l) => l.includes('"code":-32003')).length === ids.length, 'every refusal');
+      await waitFor(() => shim.lines.some((l) => l.includes('notifications/progress')), 'a progress notification');
+      const refusals = shim.lines.filter((l) => l.includes('"code":-32003'));
+      expect(refusals.map((l) => l.slice(0, l.indexOf(',"error"')))).toEqual(ids.map((id) => `{"jsonrpc":"2.0","id":${id}`));
+      expect(shim.lines.find((l) => l.includes('notifications/progress'))).toContain('"progressToken":12345678901234567890,');
+      shim.send('{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"ask"}}');
+    } finally {
+      shim.child.stdin!.end();
+    }
+  });
+
+  it('sends each member of a batch it takes apart to the server byte for byte', async () => {
+    const shim = rawShim(engine());
+    try {
+      await ready(shim);
+      const call = '{"jsonrpc":"2.0","id":"b1","method":"tools/call","params":{"name":"echo_raw","arguments":{"big":12345678901234567890,"s":"\\u00e9"}}}';
+      const ping = '{"jsonrpc":"2.0","id":123456789012345678901,"method":"ping"}';
+      shim.send(`[${call}, {"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":1,"progress":1}},${ping}]`);
+      await waitFor(() => shim.lines.some((l) => l.includes('"id":"b1","result"')) && shim.lines.some((l) => l.includes('"code":-32601')), 'both answers');
+      expect(shim.received()).toEqual(expect.arrayContaining([call, ping]));
+      expect(shim.lines.find((l) => l.includes('"code":-32601'))).toMatch(/^\{"jsonrpc":"2\.0","id":123456789012345678901,/);
+    } finally {
+      shim.child.stdin!.end();
+    }
+  });
+
+  it('never lets a tools/call without an id reach the server, and audits the refusal', async () => {
+    const shim = rawShim(engine());
+    try {
+      await ready(shim);
+      shim.send('{"jsonrpc":"2.0","id":null,"method":"tools/call","params":{"name":"echo_raw","arguments":{"who":"null id"}}}');
+      shim.send('{"jsonrpc":"2.0","method":"tools/call","params":{"name":"echo_raw","arguments":{"who":"no id"}}}');
+      shim.send('[{"jsonrpc":"2.0","method":"tools/call","params":{"name":"echo_raw","arguments":{"who":"batched, no id"}}}]');
+      shim.send('42');
+      shim.send('{"jsonrpc":"2.0","id":"after","method":"tools/call","params":{"name":"echo_raw","arguments":{}}}');
+      await waitFor(() => shim.lines.some((l) => l.includes('"id":"after","result"')), 'the call after them');
+      expect(shim.received().join('\n')).not.toContain('who');
+      const nullAnswer = shim.lines.find((l) => l.startsWith('{"jsonrpc":"2.0","id":null'));
+      expect(nullAnswer).toMatch(/"code":-32600,"message":"Invalid Request: MCP Firewall refused a tools\/call without an id/);
+      await waitFor(() => {
+        const rows = engine().cli(['audit', 'query', "SELECT reason FROM mcp_audit WHERE event = 'protocol'"]).stdout;
+        return (rows.match(/tools\/call without an id; refused/g) ?? []).length >= 3 && rows.includes('not a message object');
+      }, 'the audit rows');
+    } finally {
+      shim.child.stdin!.end();
+    }
+  });
+});
