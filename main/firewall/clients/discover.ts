@@ -72,7 +72,15 @@ export function discover(ctx: ClientContext, clientId?: string): Discovery {
         errors.push({ client: adapter.id, file: spec.path, message: describe(err) });
         continue;
       }
-      if (!bytes) continue;
+      if (!bytes) {
+        // A directory where the client expects its file: readIfExists skips it, but a silent
+        // skip would look like "no servers here" when the client has no config it can read.
+        if (isDir(spec.path)) {
+          seen.add(key);
+          errors.push({ client: adapter.id, file: spec.path, message: 'a directory, not a file; left untouched' });
+        }
+        continue;
+      }
       seen.add(key);
       const text = bytes.toString('utf8');
       if (!Buffer.from(text, 'utf8').equals(bytes)) {

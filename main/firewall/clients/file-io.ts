@@ -26,6 +26,23 @@ export function assertUnchanged(path: string, expectedHash: string): void {
 }
 
 /**
+ * A config with no write bit was made read-only on purpose (by the user, an admin, a
+ * dotfile manager). Renaming over it would succeed anyway (and as root so would a write),
+ * so we refuse rather than silently undo that choice.
+ */
+export function assertWritable(path: string): void {
+  let mode: number;
+  try {
+    mode = statSync(path).mode;
+  } catch {
+    return; // gone or new: the write itself decides
+  }
+  if ((mode & 0o222) === 0) {
+    throw new Error(`read-only (mode ${(mode & 0o777).toString(8)}); file left untouched: make it writable and run again`);
+  }
+}
+
+/**
  * Temp file in the same directory, fsync, rename: a client reading mid-write sees the old
  * file or the new one, never half. Symlinked configs (dotfile repos) are written through
  * to their target so the link survives.

@@ -2,7 +2,7 @@ import { CLIENT_ADAPTERS } from './registry.js';
 import { runningClientWarnings, runningProcessNames } from './running-clients.js';
 import { loadState, saveState, writeBackup, type EntryRecord, type FileState, type OpRecord } from './bookkeeping.js';
 import { discover, type LoadedFile } from './discover.js';
-import { assertUnchanged, atomicWrite, sha256 } from './file-io.js';
+import { assertUnchanged, assertWritable, atomicWrite, sha256 } from './file-io.js';
 import { editorFor, UnsupportedEditError } from './formats/index.js';
 import { movedDetail, planSecretMoves, removeMoved, verifyMoved, type MoveSecret, type SecretMove } from './move-secrets.js';
 import { launchOps, readEntries, type LaunchOp } from './read-entries.js';
@@ -123,6 +123,12 @@ function planFile(file: LoadedFile, deps: EditDeps): PlannedFile {
   const outcome = deps.dryRun ? 'would-protect' : 'protected';
   for (const server of file.servers) {
     const base = { client: file.adapter.id, file: file.spec.path, scope: server.scope, name: server.name };
+    // The shim's --server and the /mcp/NAME route need a name: with "" the shim refuses to
+    // start, and the next protect, not reading that line as a wrap, would nest another.
+    if (server.name === '') {
+      if (!deps.repointOnly) plan.results.push({ ...base, outcome: 'unsupported', detail: 'empty server name; left as is' });
+      continue;
+    }
     if (server.transport === 'http' || server.transport === 'sse') {
       const route = staleRouteOf(server, deps.remote);
       if (route) {
@@ -170,7 +176,7 @@ function planFile(file: LoadedFile, deps: EditDeps): PlannedFile {
       continue;
     }
     if (server.transport !== 'stdio' || !server.launch) {
-      plan.results.push({ ...base, outcome: 'unsupported', detail: 'no command to wrap' });
+      plan.results.push({ ...base, outcome: 'unsupported', detail: server.problem ? `${server.problem}; left as is` : 'no command to wrap' });
       continue;
     }
     const inserted = buildWrapLaunch(deps.runtimePath, deps.cliPath, server.name, file.adapter.id, server.launch);
@@ -210,6 +216,7 @@ function mergeState(file: LoadedFile, previous: FileState | undefined, records: 
 async function commitFile(file: LoadedFile, plan: PlannedFile, deps: EditDeps, report: EditReport): Promise<void> {
   verifyLaunches(file, plan.text, plan.records.map((r) => ({ path: r.path, launch: r.inserted })));
   verifyMoved(editorFor(file.spec.format), plan.text, plan.moves);
+  assertWritable(file.spec.path);
   if (deps.dryRun) return;
   assertUnchanged(file.spec.path, file.hash);
   // Keychain before the file: if the keychain refuses, the secret stays where it was.

@@ -15,10 +15,27 @@ export function readLaunch(raw: Record<string, unknown>, spec: ConfigFileSpec): 
     const argv = strings(value);
     return argv && argv.length > 0 ? { command: argv[0]!, args: argv.slice(1) } : undefined;
   }
-  if (typeof value === 'string') return { command: value, args: strings(raw.args) ?? [] };
+  if (typeof value === 'string') return withArgs(value, raw.args);
   // Older Zed settings: "command": {"path": "npx", "args": [...], "env": {...}}.
-  if (isRecord(value) && typeof value.path === 'string') return { command: value.path, args: strings(value.args) ?? [] };
+  if (isRecord(value) && typeof value.path === 'string') return withArgs(value.path, value.args);
   return undefined;
+}
+
+// Args that are not all strings (a number, null, one string) are no launch we can carry:
+// dropping them would wrap a different command than the client runs.
+function withArgs(command: string, args: unknown): Launch | undefined {
+  if (args === undefined) return { command, args: [] };
+  const list = strings(args);
+  return list ? { command, args: list } : undefined;
+}
+
+/** Why an entry that names a command still has no launch we can wrap. */
+function launchProblem(raw: Record<string, unknown>, spec: ConfigFileSpec): string | undefined {
+  const value = raw[spec.shape.commandKey];
+  if (value === undefined) return undefined;
+  if (spec.shape.commandIsArgv) return `${spec.shape.commandKey} is not a non-empty list of strings`;
+  const args = isRecord(value) ? value.args : raw.args;
+  return args !== undefined && !strings(args) ? 'args is not a list of strings' : `${spec.shape.commandKey} is not a string`;
 }
 
 function readUrl(raw: Record<string, unknown>, spec: ConfigFileSpec): string | undefined {
@@ -45,6 +62,7 @@ function entryOf(client: string, spec: ConfigFileSpec, name: string, path: KeyPa
   const url = readUrl(raw, spec);
   const transport = transportOf(raw, spec, launch, url);
   const decoded = launch && transport === 'stdio' ? decodeWrapLaunch(launch) : undefined;
+  const problem = launch || url !== undefined ? undefined : launchProblem(raw, spec);
   return {
     client,
     file: spec.path,
@@ -57,6 +75,7 @@ function entryOf(client: string, spec: ConfigFileSpec, name: string, path: KeyPa
     ...(url !== undefined ? { url } : {}),
     wrapped: decoded !== undefined,
     ...(decoded ? { wrappedLaunch: decoded.original, wrappedName: decoded.server } : {}),
+    ...(problem ? { problem } : {}),
     raw,
   };
 }

@@ -112,6 +112,7 @@ function row(server: DiscoveredServer, file: LoadedFile, deps: ScanDeps): ScanRo
   const url = routed ? (routedRecord(server, deps, file)?.original.args[0] ?? server.url) : server.url;
   if (url !== undefined) out.url = redact(url, values);
   if (server.wrapped && !ours) out.note = 'launches a wrap shim from an unknown cli path';
+  else if (server.problem) out.note = server.problem;
   else if (server.transport === 'other') out.note = 'no command or url (built-in or extension)';
   markStaleRoute(out, server, deps, file, values);
   return out;

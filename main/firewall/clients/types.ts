@@ -124,6 +124,8 @@ export interface DiscoveredServer {
   wrappedLaunch?: Launch;
   /** The server name the shim is told (`wrap --server NAME`). */
   wrappedName?: string;
+  /** Why a command-bearing entry has no launch (args holding a number, say); it is left as is. */
+  problem?: string;
   raw: Record<string, unknown>;
 }
 

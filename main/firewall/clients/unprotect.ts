@@ -1,6 +1,6 @@
 import { deleteState, loadOriginal, loadState, writeBackup, type EntryRecord } from './bookkeeping.js';
 import { discover, type LoadedFile } from './discover.js';
-import { assertUnchanged, atomicWrite } from './file-io.js';
+import { assertUnchanged, assertWritable, atomicWrite } from './file-io.js';
 import { editorFor, type FormatEditor } from './formats/index.js';
 import { samePath, verifyLaunches, warnAboutRunningClients, type EditDeps, type EditOptions, type EditReport, type EntryResult } from './protect.js';
 import { launchOps } from './read-entries.js';
@@ -87,6 +87,7 @@ async function unprotectFile(file: LoadedFile, deps: EditDeps, report: EditRepor
       return;
     }
   }
+  assertWritable(file.spec.path);
   if (!deps.dryRun) {
     assertUnchanged(file.spec.path, file.hash);
     report.backups.push(writeBackup(deps.dataDir, file.spec.path, file.bytes, (deps.now ?? (() => new Date()))()));

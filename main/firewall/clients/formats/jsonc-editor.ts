@@ -1,15 +1,18 @@
 import {
   applyEdits,
   findNodeAtLocation,
+  format,
   modify,
   parse,
   parseTree,
   printParseErrorCode,
+  type EditResult,
   type FormattingOptions,
+  type Node as JsonNode,
   type ParseError,
 } from 'jsonc-parser';
 import type { KeyPath } from '../types.js';
-import { ConfigParseError, detectEol, lineCol, type FormatEditor, type Span } from './editor.js';
+import { ConfigParseError, detectEol, lineCol, UnsupportedEditError, type FormatEditor, type Span } from './editor.js';
 
 const PARSE_OPTIONS = { allowTrailingComma: true, disallowComments: false, allowEmptyContent: true };
 
@@ -23,6 +26,32 @@ function formatting(text: string): FormattingOptions {
   const indent = indented?.[1] ?? '  ';
   const insertSpaces = !indent.startsWith('\t');
   return { insertSpaces, tabSize: insertSpaces ? indent.length : 1, eol: detectEol(text) };
+}
+
+/**
+ * Applies modify()'s raw edits, then lays out only the text they inserted. modify() with
+ * formatting options re-formats every whole line an insertion or removal touches, which
+ * on a one-line file is the whole file: other entries and settings would change shape.
+ */
+function applyLaidOut(text: string, edits: EditResult): string {
+  const out = applyEdits(text, edits);
+  const inserted = edits.length === 1 ? edits[0]! : undefined;
+  if (!inserted || inserted.content.length === 0) return out;
+  return applyEdits(out, format(unBom(out), { offset: inserted.offset, length: inserted.content.length }, formatting(text)));
+}
+
+/**
+ * A key written twice on the way to path: clients (JSON.parse) take the last one, the
+ * editor would change the first, so the edit could never be what the client runs.
+ */
+function assertUniquePath(text: string, path: KeyPath): void {
+  let node: JsonNode | undefined = parseTree(unBom(text), [], PARSE_OPTIONS);
+  for (const key of path) {
+    if (node?.type !== 'object' || typeof key !== 'string') return;
+    const props = (node.children ?? []).filter((p) => p.children?.[0]?.value === key);
+    if (props.length > 1) throw new UnsupportedEditError(`duplicate key ${JSON.stringify(key)}; left as is`);
+    node = props[0]?.children?.[1];
+  }
 }
 
 export const jsoncEditor: FormatEditor = {
@@ -42,14 +71,13 @@ export const jsoncEditor: FormatEditor = {
     return node ? { start: node.offset, end: node.offset + node.length } : undefined;
   },
   set(text, path, value, after) {
+    assertUniquePath(text, path);
     const getInsertionIndex = after
       ? (props: string[]) => (props.includes(after) ? props.indexOf(after) + 1 : props.length)
       : undefined;
-    const edits = modify(unBom(text), path, value, { formattingOptions: formatting(text), getInsertionIndex });
-    return applyEdits(text, edits);
+    return applyLaidOut(text, modify(unBom(text), path, value, { getInsertionIndex }));
   },
   remove(text, path) {
-    const edits = modify(unBom(text), path, undefined, { formattingOptions: formatting(text) });
-    return applyEdits(text, edits);
+    return applyLaidOut(text, modify(unBom(text), path, undefined, {}));
   },
 };

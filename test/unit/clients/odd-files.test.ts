@@ -1,0 +1,105 @@
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { protectClients, scanClients, unprotectClients } from '../../../main/firewall/clients/index.js';
+import { createFixtureHome, type FixtureHome } from './fixture-home.js';
+
+// Config files as real machines have them: hand-edited, half-broken, locked.
+
+let fx: FixtureHome;
+afterEach(() => fx.cleanup());
+
+function cursorFile(text: string): string {
+  // Only the user file: the fixture project has a .cursor/mcp.json of its own.
+  rmSync(join(fx.project, '.cursor'), { recursive: true, force: true });
+  const path = join(fx.home, '.cursor/mcp.json');
+  writeFileSync(path, text);
+  return path;
+}
+
+describe('odd config files', () => {
+  it('leaves an entry whose args are not all strings, rather than wrapping it without them', async () => {
+    fx = createFixtureHome();
+    const path = cursorFile('{"mcpServers": {"a": {"command": "node", "args": ["srv.js", 8080]}, "b": {"command": "npx", "args": "-y x"}}}\n');
+    const codex = join(fx.home, '.codex/config.toml');
+    writeFileSync(codex, '[mcp_servers.x]\ncommand = "node"\nargs = ["s.js", 8080]\n');
+    const before = [readFileSync(path), readFileSync(codex)];
+    const report = await protectClients(fx.deps, { client: 'cursor' });
+    await protectClients(fx.deps, { client: 'codex-cli' });
+    expect(report.entries.map((e) => [e.name, e.outcome, e.detail])).toEqual([
+      ['a', 'unsupported', 'args is not a list of strings; left as is'],
+      ['b', 'unsupported', 'args is not a list of strings; left as is'],
+    ]);
+    expect(readFileSync(path).equals(before[0]!)).toBe(true);
+    expect(readFileSync(codex).equals(before[1]!)).toBe(true);
+    expect(scanClients(fx.deps, { client: 'cursor' }).servers.map((r) => r.note)).toEqual(['args is not a list of strings', 'args is not a list of strings']);
+  });
+
+  it('does not wrap an entry named "" (the shim needs a name), so protecting twice never nests', async () => {
+    fx = createFixtureHome();
+    const path = cursorFile('{"mcpServers": {"": {"command": "srv"}}}\n');
+    const before = readFileSync(path);
+    const report = await protectClients(fx.deps, { client: 'cursor' });
+    await protectClients(fx.deps, { client: 'cursor' });
+    expect(report.entries).toMatchObject([{ name: '', outcome: 'unsupported', detail: 'empty server name; left as is' }]);
+    expect(readFileSync(path).equals(before)).toBe(true);
+  });
+
+  it('refuses to rename over a read-only config (even as root), and says why', async () => {
+    fx = createFixtureHome();
+    const path = cursorFile('{"mcpServers": {"gh": {"command": "npx", "args": ["-y", "gh"]}}}\n');
+    chmodSync(path, 0o444);
+    const before = readFileSync(path);
+    const report = await protectClients(fx.deps, { client: 'cursor' });
+    expect(report.errors).toEqual([{ client: 'cursor', file: path, message: 'read-only (mode 444); file left untouched: make it writable and run again' }]);
+    expect(report.entries).toMatchObject([{ name: 'gh', outcome: 'refused' }]);
+    expect(readFileSync(path).equals(before)).toBe(true);
+  });
+
+  it('keeps a config made read-only after protecting as it is on unprotect', async () => {
+    fx = createFixtureHome();
+    const path = cursorFile('{"mcpServers": {"gh": {"command": "npx"}}}\n');
+    await protectClients(fx.deps, { client: 'cursor' });
+    chmodSync(path, 0o444);
+    const protectedBytes = readFileSync(path);
+    const report = await unprotectClients(fx.deps, { client: 'cursor' });
+    expect(report.errors[0]?.message).toMatch(/^read-only \(mode 444\)/);
+    expect(readFileSync(path).equals(protectedBytes)).toBe(true);
+  });
+
+  it('reports a directory where a config file belongs instead of skipping it silently', () => {
+    fx = createFixtureHome();
+    const path = join(fx.home, '.cursor/mcp.json');
+    rmSync(path);
+    mkdirSync(path);
+    expect(scanClients(fx.deps, { client: 'cursor' }).errors).toEqual([{ client: 'cursor', file: path, message: 'a directory, not a file; left untouched' }]);
+  });
+
+  it('leaves an entry behind a duplicate JSON key (clients read the last, an edit would hit the first) and protects the rest', async () => {
+    fx = createFixtureHome();
+    const dupes = '    "gh": {"command": "a"},\n    "gh": {"command": "b"},\n    "ok": {"command": "c", "command": "d"},\n';
+    const path = cursorFile(`{\n  "mcpServers": {\n${dupes}    "fine": {"command": "e"}\n  }\n}\n`);
+    const report = await protectClients(fx.deps, { client: 'cursor' });
+    expect(report.errors).toEqual([]);
+    expect(report.entries.map((e) => [e.name, e.outcome, e.detail])).toEqual([
+      ['gh', 'unsupported', 'duplicate key "gh"; left as is'],
+      ['ok', 'unsupported', 'duplicate key "command"; left as is'],
+      ['fine', 'protected', undefined],
+    ]);
+    expect(readFileSync(path, 'utf8')).toContain(dupes);
+  });
+
+  it('adds args to a one-line file without re-laying out the rest of the line, and takes them out again exactly', async () => {
+    fx = createFixtureHome();
+    const path = cursorFile('{"mcpServers": {"x": {"command": "a"}, "y": {"command": "b", "env": {}}}, "other": 1}');
+    await protectClients(fx.deps, { client: 'cursor' });
+    const text = readFileSync(path, 'utf8');
+    expect(text.startsWith('{"mcpServers": {"x": {"command": ')).toBe(true);
+    expect(text).toContain(']}, "y": {"command": ');
+    expect(text.endsWith('], "env": {}}}, "other": 1}')).toBe(true);
+    // Changed since protect: only our spans come out, the user's edit stays.
+    writeFileSync(path, text.replace('"other": 1', '"other": 2'));
+    await unprotectClients(fx.deps, { client: 'cursor' });
+    expect(readFileSync(path, 'utf8')).toBe('{"mcpServers": {"x": {"command": "a"}, "y": {"command": "b", "env": {}}}, "other": 2}');
+  });
+});
