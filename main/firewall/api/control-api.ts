@@ -23,6 +23,7 @@ export interface ControlApi {
 type Handler = (ctx: { engine: Engine; params: string[]; body: () => Promise<Record<string, unknown>>; url: URL }) => Promise<unknown> | unknown;
 
 const ACTOR = 'control-api';
+const CLOSE_GRACE_MS = 1_000;
 
 // Paths follow the seed's containment script: POST {API}/registry/{server}/disable etc.
 const ROUTES: Array<[method: string, pattern: RegExp, handler: Handler]> = [
@@ -80,7 +81,12 @@ const ROUTES: Array<[method: string, pattern: RegExp, handler: Handler]> = [
     const sql = url.searchParams.get('sql');
     if (!sql) throw new HttpError(400, 'missing ?sql=');
     engine.spool.ingest();
-    return runReadOnlyQuery(engine.paths.database, sql);
+    try {
+      return runReadOnlyQuery(engine.paths.database, sql);
+    } catch (error) {
+      // The SQL is the caller's: a syntax error or a refused write is bad input, as on the dashboard.
+      throw new HttpError(400, (error as Error).message);
+    }
   }],
   ['GET', /^\/api\/audit\/verify$/, ({ engine }) => {
     engine.spool.ingest();
@@ -127,7 +133,12 @@ export function startControlApi(engine: Engine, options: ControlApiOptions): Pro
         port: boundPort,
         close: () => {
           interposer.close();
-          return new Promise((done) => server.close(() => done()));
+          const closed = new Promise<void>((done) => server.close(() => done()));
+          // A client that never finishes its request (a body that stalls) would hold the
+          // engine's shutdown until Node's 5-minute requestTimeout: it gets a short grace.
+          server.closeIdleConnections();
+          const grace = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+          return closed.finally(() => clearTimeout(grace));
         },
       });
     });
@@ -147,18 +158,37 @@ async function handle(engine: Engine, req: IncomingMessage, res: ServerResponse,
     return sendJson(res, 401, { error: 'missing or wrong bearer token (see control-token in the data dir)' });
   }
   if (dashboard && (await dashboard.serveApi(req, res, url))) return;
+  const allowed: string[] = [];
   for (const [method, pattern, handler] of ROUTES) {
     const match = pattern.exec(url.pathname);
     if (!match) continue;
-    if (req.method !== method) continue;
+    if (req.method !== method) {
+      allowed.push(method);
+      continue;
+    }
     try {
-      const params = match.slice(1).map((p) => decodeURIComponent(p));
-      const result = await handler({ engine, params, url, body: () => readJsonBody(req) });
+      const params = match.slice(1).map(decodeParam);
+      // Read (and checked) before the handler runs, even where it takes no fields: malformed
+      // JSON or an oversized body is refused before any action, never ignored.
+      const parsed = method === 'POST' ? await readJsonBody(req) : {};
+      const result = await handler({ engine, params, url, body: () => Promise.resolve(parsed) });
       return sendJson(res, 200, result);
     } catch (error) {
       if (error instanceof HttpError) return sendJson(res, error.status, { error: error.message });
       return sendJson(res, 500, { error: (error as Error).message });
     }
   }
+  if (allowed.length > 0) {
+    res.setHeader('allow', [...new Set(allowed)].join(', '));
+    return sendJson(res, 405, { error: `${url.pathname} takes ${[...new Set(allowed)].join(' or ')}, not ${req.method}` });
+  }
   sendJson(res, 404, { error: `no route ${req.method} ${url.pathname}` });
+}
+
+function decodeParam(param: string): string {
+  try {
+    return decodeURIComponent(param);
+  } catch {
+    throw new HttpError(400, `malformed percent-encoding in '${param}'`);
+  }
 }

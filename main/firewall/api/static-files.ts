@@ -33,7 +33,13 @@ export const SECURITY_HEADERS: Record<string, string> = {
 
 /** Serves one file of the built dashboard; false when there is no such file. */
 export async function sendStatic(res: ServerResponse, root: string, pathname: string): Promise<boolean> {
-  const relative = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    return false; // malformed percent-encoding names no file
+  }
+  const relative = pathname === '/' ? 'index.html' : decoded.replace(/^\/+/, '');
   const file = normalize(join(root, relative));
   if (!file.startsWith(normalize(root) + sep)) return false;
   let body: Buffer;
