@@ -47,6 +47,19 @@ describe('control API: bad input', () => {
     expect((await rawRequest(engine().port, { path: '/api/audit?sql=SELECT%201', headers: auth })).status).toBe(200);
   });
 
+  it('keeps answering while an audit query that never ends runs (it runs in a child the engine can kill)', async () => {
+    const endless = 'WITH x(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM x) SELECT count(*) FROM x';
+    const abandoned = new AbortController();
+    const running = fetch(`http://127.0.0.1:${engine().port}/api/audit?sql=${encodeURIComponent(endless)}`, { headers: auth, signal: abandoned.signal }).catch(() => 'aborted');
+    await new Promise((r) => setTimeout(r, 300)); // the query is under way
+    const started = Date.now();
+    expect((await rawRequest(engine().port, { path: '/api/health', headers: auth })).status).toBe(200);
+    expect((await rawRequest(engine().port, { path: '/api/audit?sql=SELECT%201%20AS%20one', headers: auth })).body).toContain('"one":1');
+    expect(Date.now() - started).toBeLessThan(5000);
+    abandoned.abort();
+    expect(await running).toBe('aborted');
+  });
+
   it('refuses malformed JSON even on a route that takes no fields, before acting', async () => {
     expect((await engine().api('POST', '/registry/bad-input-server/approve')).status).toBe(200);
     const answer = await rawRequest(engine().port, { method: 'POST', path: '/api/registry/bad-input-server/disable', headers: { ...auth, 'content-type': 'application/json' }, body: '{oops' });

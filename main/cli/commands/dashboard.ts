@@ -1,7 +1,6 @@
-import { loginUrl } from '../../firewall/api/dashboard-auth.js';
 import { resolveDataDir } from '../../firewall/paths.js';
 import { UsageError, type CommandHandler } from '../command.js';
-import { readControlInfo } from '../control-client.js';
+import { callEngine, readControlInfo } from '../control-client.js';
 import { openInBrowser } from '../open-browser.js';
 
 export const dashboardUsage = 'mcp-firewall dashboard [--print-url]';
@@ -15,7 +14,9 @@ export function createDashboardCommand(open: (url: string) => Promise<void> = op
       io.stderr(`MCP Firewall is not running for ${resolveDataDir(io.env)}. Start it with: mcp-firewall serve\n`);
       return 1;
     }
-    const url = loginUrl(control.info.port, control.token);
+    // A fresh link that works once: the engine mints it (a link in shell history or a
+    // browser's must not log anyone in later).
+    const { url } = (await callEngine(io.env, 'POST', '/login-url')) as { url: string };
     if (args.includes('--print-url')) {
       io.stdout(`${url}\n`);
       return 0;

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { APPROVAL_SCOPES, type ApprovalScope } from '../approvals/approval-queue.js';
 import { verifyAuditChain } from '../audit/audit-log.js';
-import { runReadOnlyQuery } from '../audit/audit-query.js';
+import { runReadOnlyQueryIsolated } from '../audit/audit-query-isolated.js';
 import type { Engine } from '../engine.js';
 import { createHttpInterposer, INTERPOSER_PREFIX, type HttpInterposer } from '../http/interposer.js';
 import { approveServer } from '../registry/registry-actions.js';
@@ -77,12 +77,12 @@ const ROUTES: Array<[method: string, pattern: RegExp, handler: Handler]> = [
     engine.spool.ingest();
     return { flushed: true };
   }],
-  ['GET', /^\/api\/audit$/, ({ engine, url }) => {
+  ['GET', /^\/api\/audit$/, async ({ engine, url }) => {
     const sql = url.searchParams.get('sql');
     if (!sql) throw new HttpError(400, 'missing ?sql=');
     engine.spool.ingest();
     try {
-      return runReadOnlyQuery(engine.paths.database, sql);
+      return await runReadOnlyQueryIsolated(engine.paths.database, sql);
     } catch (error) {
       // The SQL is the caller's: a syntax error or a refused write is bad input, as on the dashboard.
       throw new HttpError(400, (error as Error).message);
@@ -158,6 +158,8 @@ async function handle(engine: Engine, req: IncomingMessage, res: ServerResponse,
     return sendJson(res, 401, { error: 'missing or wrong bearer token (see control-token in the data dir)' });
   }
   if (dashboard && (await dashboard.serveApi(req, res, url))) return;
+  // A login link for `mcp-firewall dashboard`: only for the bearer token, never a browser session.
+  if (dashboard && bearer && url.pathname === '/api/login-url' && req.method === 'POST') return sendJson(res, 200, { url: dashboard.mintLoginUrl() });
   const allowed: string[] = [];
   for (const [method, pattern, handler] of ROUTES) {
     const match = pattern.exec(url.pathname);

@@ -2,13 +2,12 @@ import { createHmac } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { tokensEqual } from './http-util.js';
 
-// The browser never holds the bearer token itself: the login URL carries a key derived
-// for logging in, and the cookie a key derived for the session. Both change whenever the
-// engine restarts (new token), and neither can be used as a bearer token for the CLI API.
+// The browser never holds the bearer token itself: the login URL carries a one-time key
+// (dashboard-logins.ts), and the cookie a key derived for the session, which changes
+// whenever the engine restarts (new token). Neither can be used as a bearer token.
 
 const derive = (token: string, purpose: string) => createHmac('sha256', token).update(`mcp-firewall dashboard ${purpose}`).digest('base64url');
 
-export const dashboardLoginKey = (token: string): string => derive(token, 'login');
 export const dashboardSessionKey = (token: string): string => derive(token, 'session');
 
 /** Cookies are shared by every port of 127.0.0.1: the port in the name keeps two engines apart. */
@@ -21,8 +20,8 @@ export const sessionCookieName = (port: number): string => `mcpfw_session_${port
  */
 export const DASHBOARD_HEADER = 'x-mcp-firewall-dashboard';
 
-export function loginUrl(port: number, token: string): string {
-  return `http://127.0.0.1:${port}/?token=${dashboardLoginKey(token)}`;
+export function loginUrl(port: number, key: string): string {
+  return `http://127.0.0.1:${port}/?token=${key}`;
 }
 
 export function readCookie(req: IncomingMessage, name: string): string | null {

@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ARG_SCHEMAS, CHANNELS, type ApiMethod } from '../../../preload/contract.js';
-import { DASHBOARD_HEADER, dashboardLoginKey, hasSession, sessionCookie } from './dashboard-auth.js';
+import { DASHBOARD_HEADER, hasSession, loginUrl, sessionCookie } from './dashboard-auth.js';
+import { createLoginKeys } from './dashboard-logins.js';
 import { callService, DashboardInputError, type DashboardService } from './dashboard-service.js';
-import { HttpError, readJsonBody, sendJson, tokensEqual } from './http-util.js';
+import { HttpError, readJsonBody, sendJson } from './http-util.js';
 import { sendHtml, sendStatic } from './static-files.js';
 
 export interface DashboardHttp {
@@ -10,6 +11,8 @@ export interface DashboardHttp {
   servePage(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean>;
   /** A browser with the session cookie may use the API, if its fetch carries our header. */
   cookieAuthorized(req: IncomingMessage): boolean;
+  /** A login link that works once, for a short while (POST /api/login-url, bearer only). */
+  mintLoginUrl(): string;
   /** POST /api/dashboard/<method>: the preload contract over HTTP; true when it answered. */
   serveApi(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean>;
 }
@@ -29,6 +32,7 @@ const METHODS = new Set(Object.keys(CHANNELS));
 
 export function createDashboardHttp(options: { service: DashboardService; token: string; port: () => number; rendererDir: string | null }): DashboardHttp {
   const { service, token, rendererDir } = options;
+  const logins = createLoginKeys();
   const isPage = (path: string) => path === '/' || path === '/index.html' || path.startsWith('/assets/') || path === '/favicon.svg';
 
   return {
@@ -36,7 +40,7 @@ export function createDashboardHttp(options: { service: DashboardService; token:
       if (req.method !== 'GET' || !isPage(url.pathname)) return false;
       const login = url.searchParams.get('token');
       if (login !== null) {
-        if (!tokensEqual(login, dashboardLoginKey(token))) {
+        if (!logins.take(login)) {
           sendHtml(res, 401, NOT_LOGGED_IN);
           return true;
         }
@@ -54,6 +58,9 @@ export function createDashboardHttp(options: { service: DashboardService; token:
         else sendJson(res, 404, { error: `no file ${url.pathname}` });
       }
       return true;
+    },
+    mintLoginUrl() {
+      return loginUrl(options.port(), logins.mint());
     },
     cookieAuthorized(req) {
       return req.headers[DASHBOARD_HEADER] === '1' && hasSession(req, options.port(), token);

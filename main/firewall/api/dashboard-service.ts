@@ -3,7 +3,7 @@ import type {
   ActivityQuery, ActivityRow, ApiMethod, ApiResult, EditOutcome, FirewallApi, PolicyError, ServerRow,
 } from '../../../preload/contract.js';
 import type { ApprovalScope } from '../approvals/approval-queue.js';
-import { runReadOnlyQuery } from '../audit/audit-query.js';
+import { runReadOnlyQueryIsolated } from '../audit/audit-query-isolated.js';
 import { findAdapter, protectClients, scanClients, unprotectClients, type ClientsDeps, type EditReport, type ScanRow } from '../clients/index.js';
 import { engineClientsDeps } from '../client-watch.js';
 import { atomicWrite } from '../clients/file-io.js';
@@ -148,7 +148,7 @@ export function createDashboardService(engine: Engine, clients: DashboardClients
     },
     async auditQuery({ sql }) {
       try {
-        return runReadOnlyQuery(engine.paths.database, sql);
+        return await runReadOnlyQueryIsolated(engine.paths.database, sql);
       } catch (error) {
         throw new DashboardInputError((error as Error).message);
       }

@@ -11,7 +11,7 @@ export interface QueryResult {
  * writes on such a connection (a copy of the whole trail, to any path), so it is refused.
  */
 export function runReadOnlyQuery(databaseFile: string, sql: string): QueryResult {
-  if (/^vacuum\b/i.test(leadingKeyword(sql))) throw new Error('VACUUM writes a file: only read-only SQL (SELECT, WITH, PRAGMA, EXPLAIN) runs here');
+  checkReadOnlySql(sql);
   const db = openReadOnly(databaseFile);
   try {
     const statement = db.prepare(sql);
@@ -21,6 +21,11 @@ export function runReadOnlyQuery(databaseFile: string, sql: string): QueryResult
   } finally {
     db.close();
   }
+}
+
+/** Throws for SQL that would write even on a read-only connection (VACUUM INTO). */
+export function checkReadOnlySql(sql: string): void {
+  if (/^vacuum\b/i.test(leadingKeyword(sql))) throw new Error('VACUUM writes a file: only read-only SQL (SELECT, WITH, PRAGMA, EXPLAIN) runs here');
 }
 
 /** The SQL from its first keyword on: leading whitespace, `-- …` and `/* … *\/` comments dropped. */

@@ -1,0 +1,62 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAuditLog } from '../../../main/firewall/audit/audit-log.js';
+import { QUERY_CHILD, runReadOnlyQueryIsolated } from '../../../main/firewall/audit/audit-query-isolated.js';
+import { openDatabase } from '../../../main/firewall/store/database.js';
+
+// A person's audit SQL runs in a child process the engine can kill: a query that never
+// ends must not hold the engine's thread (its API, approvals and remote sessions).
+
+const ENDLESS = 'WITH x(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM x) SELECT count(*) FROM x';
+
+describe('audit SQL from the control API and the dashboard', () => {
+  let dir: string;
+  let file: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'mcpfw-query-'));
+    file = join(dir, 'firewall.db');
+    const db = openDatabase(file);
+    createAuditLog(db).append({ event: 'registry', decision: 'APPROVED', serverName: 'github', reason: 'test' });
+    db.close();
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('answers as runReadOnlyQuery does: columns and rows', async () => {
+    const result = await runReadOnlyQueryIsolated(file, "SELECT server_name, decision FROM mcp_audit WHERE event = 'registry'");
+    expect(result).toEqual({ columns: ['server_name', 'decision'], rows: [{ server_name: 'github', decision: 'APPROVED' }] });
+  });
+
+  it('stops a query that never ends, and the caller’s thread stays free meanwhile', async () => {
+    let ticks = 0;
+    const ticking = setInterval(() => ticks++, 50);
+    const started = Date.now();
+    try {
+      await expect(runReadOnlyQueryIsolated(file, ENDLESS, 1500)).rejects.toThrow('the query ran longer than 2 s and was stopped');
+    } finally {
+      clearInterval(ticking);
+    }
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(ticks).toBeGreaterThan(10); // in-process, the timer could not have fired once
+  });
+
+  it('the child ends itself when its time is up, even if the engine died before it could kill it', async () => {
+    // Only the child, with nobody watching it: its own watchdog must end it.
+    const child = spawn(process.execPath, ['--no-warnings', '-e', QUERY_CHILD], { stdio: ['pipe', 'ignore', 'ignore'] });
+    const ended = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+    child.stdin.end(JSON.stringify({ file, sql: ENDLESS, timeoutMs: 800 }));
+    const signal = await Promise.race([ended, new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), 8000))]);
+    if (signal === 'still running') child.kill('SIGKILL');
+    expect(signal).toBe('SIGKILL');
+  });
+
+  it('reports bad SQL, a write and VACUUM INTO as errors, writing nothing', async () => {
+    await expect(runReadOnlyQueryIsolated(file, 'SELEC nonsense')).rejects.toThrow(/syntax error/);
+    await expect(runReadOnlyQueryIsolated(file, 'DELETE FROM mcp_audit')).rejects.toThrow(/readonly/);
+    await expect(runReadOnlyQueryIsolated(file, `VACUUM INTO '${join(dir, 'copy.db')}'`)).rejects.toThrow(/VACUUM writes a file/);
+    const count = await runReadOnlyQueryIsolated(file, 'SELECT count(*) AS n FROM mcp_audit');
+    expect(count.rows).toEqual([{ n: 1 }]);
+  });
+});
