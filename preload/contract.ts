@@ -126,6 +126,8 @@ export interface RegistryRow {
   launch: string | null;
   /** Other launch lines approved under the name (another client's or project's arguments). */
   moreLaunches: string[];
+  /** A launch line refused as drift or proposed (auto-protect, a routed URL): it runs once a person approves it. */
+  pending: string | null;
   approvedAt: string;
   updatedAt: string;
 }

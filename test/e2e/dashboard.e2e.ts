@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '../helpers/engine-harness.js';
-import { FILESYSTEM_SERVER, REPO_ROOT } from '../helpers/paths.js';
+import { EVERYTHING_SERVER, FILESYSTEM_SERVER, REPO_ROOT } from '../helpers/paths.js';
 import { connectThroughShim, type ShimConnection } from '../helpers/shim-client.js';
 import { serveDashboard, type ServedDashboard } from './serve-harness.js';
 
@@ -107,6 +107,22 @@ describe('the dashboard in Chromium against a real serve', () => {
     const registry = JSON.parse(served.cli(['registry', 'list', '--json']).stdout) as Array<{ name: string }>;
     expect(registry.map((r) => r.name)).toContain('everything');
     await shot('servers-protected');
+  });
+
+  it('shows a launch line refused as drift on the Servers page, and approves it beside the pinned one', async () => {
+    // 'everything' was pinned by protect above; launched with another argument, it is drift.
+    await expect(connectThroughShim(served, 'everything', [EVERYTHING_SERVER, 'stdio'])).rejects.toThrow(/registry drift/);
+    await open('servers');
+    await page.reload(); // the page is still the one the test before left: fetch the registry again
+    const row = page.getByRole('row').filter({ hasText: 'everything' });
+    await row.getByText('Waits for approval').waitFor();
+    await row.getByRole('button', { name: 'Approve the waiting launch line of everything' }).click();
+    await row.getByText('Waits for approval').waitFor({ state: 'detached' });
+    const entry = (JSON.parse(served.cli(['registry', 'list', '--json']).stdout) as Array<{ name: string; moreLaunches: Array<{ command: string; args: string[] }> }>).find((r) => r.name === 'everything');
+    expect(entry!.moreLaunches).toEqual([{ command: EVERYTHING_SERVER, args: ['stdio'] }]);
+    const approved = await connectThroughShim(served, 'everything', [EVERYTHING_SERVER, 'stdio']);
+    await approved.client.ping();
+    await approved.close();
   });
 
   it('shows policy errors inline, refuses to save them, and saves a valid edit to the file', async () => {

@@ -9,7 +9,7 @@ import { engineClientsDeps } from '../client-watch.js';
 import { atomicWrite } from '../clients/file-io.js';
 import type { Engine } from '../engine.js';
 import { parsePolicy } from '../policy/load.js';
-import { formatFingerprint } from '../registry/registry.js';
+import { formatFingerprint, type LaunchFingerprint } from '../registry/registry.js';
 import { toApprovalView } from './approval-view.js';
 import { createOAuthMethods } from './dashboard-oauth.js';
 import { createReviewMethods } from './dashboard-review.js';
@@ -112,6 +112,7 @@ export function createDashboardService(engine: Engine, clients: DashboardClients
     async registry() {
       return engine.registry.list().map((entry) => ({
         name: entry.name, enabled: entry.enabled, launch: entry.fingerprint ? formatFingerprint(entry.fingerprint) : null, moreLaunches: entry.moreLaunches.map(formatFingerprint),
+        pending: pendingLaunch(engine.registry.pending(entry.name)),
         approvedAt: entry.approvedAt, updatedAt: entry.updatedAt,
       }));
     },
@@ -160,4 +161,8 @@ export function createDashboardService(engine: Engine, clients: DashboardClients
 export function callService<M extends ApiMethod>(service: DashboardService, method: M, arg: unknown): Promise<ApiResult<M>> {
   const fn = service[method] as (arg: unknown) => Promise<ApiResult<M>>;
   return fn(arg);
+}
+
+function pendingLaunch(pending: LaunchFingerprint | null): string | null {
+  return pending ? formatFingerprint(pending) : null;
 }

@@ -62,6 +62,7 @@ function ClientCard({ name, id, rows, registry, run }: {
                   <div key={`${s.where}:${s.name}`}><Code>{s.name}</Code> <span className="muted">in {s.where}</span></div>
                 ))}</td>
                 <td className="actions-cell">
+                  {entry?.pending ? <PendingLaunch name={row.name} launch={entry.pending} run={run} /> : null}
                   {!entry ? (
                     <button type="button" className="btn btn-small" aria-label={`Approve ${row.name}`} onClick={() => run(() => api.approveServer({ name: row.name }))}>Approve</button>
                   ) : entry.enabled ? (
@@ -141,6 +142,7 @@ export function ServersPage() {
           <ul className="plain">
             {orphans.map((r) => (
               <li key={r.name}>
+                {r.pending ? <PendingLaunch name={r.name} launch={r.pending} run={run} /> : null}
                 <strong>{r.name}</strong> <Badge value={r.enabled ? 'ENABLED' : 'DISABLED'} /> <span className="mono small muted">{r.launch ?? 'launch line pinned on first run'}</span>{' '}
                 {r.moreLaunches.map((launch) => (
                   <span key={launch} className="mono small muted">and {launch}{' '}</span>
@@ -152,5 +154,19 @@ export function ServersPage() {
         </section>
       ) : null}
     </>
+  );
+}
+
+/**
+ * A launch line refused as drift or proposed by auto-protect: the one place in the app a
+ * person can let it run (beside the lines approved before), as `registry approve NAME` does.
+ */
+function PendingLaunch({ name, launch, run }: { name: string; launch: string; run: (what: () => Promise<unknown>) => void }) {
+  const api = useApi();
+  return (
+    <div className="small pending-launch">
+      <div className="muted">Waits for approval: <span className="mono launch">{launch}</span></div>
+      <button type="button" className="btn btn-small" aria-label={`Approve the waiting launch line of ${name}`} onClick={() => run(() => api.approveServer({ name }))}>Approve this launch</button>
+    </div>
   );
 }
