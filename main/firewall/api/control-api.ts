@@ -105,7 +105,14 @@ export interface ControlApiOptions {
   token: string;
   /** The dashboard at `/`; on by default, with the built renderer and this process's view of client configs. */
   dashboard?: false | { rendererDir?: string | null; clients?: DashboardClientsDeps };
+  /** How long a request may take to arrive whole (headers and body); REQUEST_TIMEOUT_MS unless a test says. */
+  requestTimeoutMs?: number;
 }
+
+// Every request here is small and sent at once (a JSON body, an MCP message); one whose body
+// stalls is refused with 408 after this, not held for Node's five minutes. Responses (an SSE
+// stream, a long tool call) are not bounded by it.
+const REQUEST_TIMEOUT_MS = 30_000;
 
 export function startControlApi(engine: Engine, options: ControlApiOptions): Promise<ControlApi> {
   let boundPort = options.port;
@@ -117,7 +124,10 @@ export function startControlApi(engine: Engine, options: ControlApiOptions): Pro
   });
   // Remote MCP servers are reached through the same port, so `serve` and the desktop app both offer them.
   const interposer = createHttpInterposer(engine, { socketPath: engine.paths.socket });
-  const server: Server = createServer((req, res) => {
+  const requestTimeout = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  // Node checks for timed-out requests on this interval (30 s by default, which would double the limit).
+  const checking = { requestTimeout, connectionsCheckingInterval: Math.min(1_000, requestTimeout) };
+  const server: Server = createServer(checking, (req, res) => {
     handle(engine, req, res, boundPort, options.token, dashboard, interposer).catch((error: unknown) => {
       if (!res.headersSent) sendJson(res, 500, { error: (error as Error).message });
     });
