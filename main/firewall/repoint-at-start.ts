@@ -13,8 +13,10 @@ const EMPTY: EditReport = { entries: [], errors: [], backups: [] };
  * --port` puts it anywhere. So at every start the routes `protect` wrote for another port
  * are moved to the one the engine got: left alone, their client's traffic (and its
  * headers) would go to whatever listens on the old port. Only our own routes move
- * (clients/stale-route.ts); nothing is protected anew. Audited, never fatal: the engine
- * runs either way and `scan` keeps showing a route this could not move.
+ * (clients/stale-route.ts); nothing is protected anew. So are our wrap lines whose node or
+ * cli.js is gone (a Node upgrade, a moved checkout): they move to the ones this engine runs
+ * (clients/stale-wrap.ts), audited under the same rule. Audited, never fatal: the engine
+ * runs either way and `scan` keeps showing an entry this could not move.
  */
 export async function repointRoutesAtStart(engine: Engine, clients: DashboardClientsDeps, port: number): Promise<EditReport> {
   let report: EditReport;

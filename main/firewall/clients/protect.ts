@@ -7,9 +7,11 @@ import { editorFor, UnsupportedEditError } from './formats/index.js';
 import { movedDetail, planSecretMoves, removeMoved, verifyMoved, type MoveSecret, type SecretMove } from './move-secrets.js';
 import { launchOps, readEntries, type LaunchOp } from './read-entries.js';
 import { clientToken, decideRemote, entryIdentity, routedTarget, standingDetail, tokenHint, urlIdentity } from './remote-route.js';
-import type { ClientsDeps, DiscoveredServer, FileError, KeyPath } from './types.js';
+import { isOurWrap } from './scan.js';
+import type { ClientsDeps, DiscoveredServer, FileError, KeyPath, Launch } from './types.js';
 import { buildWrapLaunch } from './wrap-line.js';
 import { decideRepoint, staleRouteOf } from './stale-route.js';
+import { decideWrapRepoint, goneWrapPaths } from './stale-wrap.js';
 import { pinnedRemote, type RemotePin } from '../registry/registry.js';
 
 export type EntryOutcome =
@@ -32,7 +34,7 @@ export interface EntryResult {
   name: string;
   outcome: EntryOutcome;
   detail?: string;
-  /** A re-pointed route: the URL the entry had and the one it has now. */
+  /** A re-pointed entry: the route URL it had and has now, or its wrap line's runtime and cli. */
   route?: { from: string; to: string };
 }
 
@@ -56,7 +58,7 @@ export type EditDeps = ClientsDeps & {
   moveSecret?: MoveSecret;
   /** The running processes' names (injectable for tests); defaults to the OS process list. */
   runningProcesses?: () => Set<string>;
-  /** Only move stale routes to the engine's port, protecting nothing new (the desktop app's start). */
+  /** Only move stale routes to the engine's port and stale wrap lines to this runtime, protecting nothing new (the engine's start). */
   repointOnly?: boolean;
 };
 
@@ -76,6 +78,8 @@ interface PlannedFile {
   moves: SecretMove[];
   /** Remote entries whose original URL becomes the server's proposal once the file is written. */
   proposals: { name: string; pin: RemotePin }[];
+  /** Wrap lines moved to this runtime and cli; `recorded`: their bookkeeping record moved with them. */
+  wraps: { path: KeyPath; launch: Launch; recorded: boolean }[];
 }
 
 type Base = Omit<EntryResult, 'outcome' | 'detail'>;
@@ -90,7 +94,7 @@ function routedDetail(server: DiscoveredServer, rec: EntryRecord | undefined, de
 
 function planFile(file: LoadedFile, deps: EditDeps): PlannedFile {
   const editor = editorFor(file.spec.format);
-  const plan: PlannedFile = { text: file.text, records: [], results: [], moves: [], proposals: [] };
+  const plan: PlannedFile = { text: file.text, records: [], results: [], moves: [], proposals: [], wraps: [] };
   // Read only when an entry needs it: a file without routes never depends on our bookkeeping.
   let state: FileState | null | undefined;
   const recordOf = (server: DiscoveredServer) => {
@@ -169,10 +173,19 @@ function planFile(file: LoadedFile, deps: EditDeps): PlannedFile {
       plan.results.push({ ...base, outcome, ...(detail.length > 0 ? { detail: detail.join('; ') } : {}) });
       continue;
     }
+    const wrap = server.wrapped ? decideWrapRepoint(server, file.spec, isOurWrap(server, deps, file), recordOf(server), deps.runtimePath, deps.cliPath) : undefined;
+    if (wrap?.repoint) {
+      // Not a new protection: the original launch after `--` stays, and so does its approval.
+      if (!edit(base, server, launchOps(server, file.spec, wrap.launch), false)) continue;
+      if (wrap.record) plan.records.push(wrap.record);
+      plan.wraps.push({ path: server.path, launch: wrap.launch, recorded: wrap.record !== undefined });
+      plan.results.push({ ...base, outcome: deps.dryRun ? 'would-repoint' : 'repointed', detail: wrap.detail, route: { from: wrap.from, to: wrap.to } });
+      continue;
+    }
     if (deps.repointOnly) continue;
     if (server.wrapped) {
       // Any wrap line counts: wrapping twice would only nest shims.
-      plan.results.push({ ...base, outcome: 'already-protected' });
+      plan.results.push({ ...base, outcome: 'already-protected', ...(wrap?.detail ? { detail: wrap.detail } : {}) });
       continue;
     }
     if (server.transport !== 'stdio' || !server.launch) {
@@ -200,21 +213,25 @@ export function verifyLaunches(file: LoadedFile, text: string, expected: { path:
   }
 }
 
-function mergeState(file: LoadedFile, previous: FileState | undefined, records: EntryRecord[], newHash: string): FileState {
+function mergeState(file: LoadedFile, previous: FileState | undefined, plan: PlannedFile, newHash: string): FileState {
+  const { records } = plan;
+  // A wrap line moved without a record of ours (bookkeeping lost): the bytes before this
+  // run hold its dead paths, so they are no original to restore; the wrap line is.
+  const unrecorded = plan.wraps.some((w) => !w.recorded);
   if (!previous) {
-    return { version: 1, client: file.adapter.id, file: file.spec.path, originalHash: file.hash, protectedHash: newHash, entries: records };
+    return { version: 1, client: file.adapter.id, file: file.spec.path, ...(unrecorded ? {} : { originalHash: file.hash }), protectedHash: newHash, entries: records };
   }
   // The file moved on since we protected it (a client rewrite, a new server): our saved
   // original is no longer the whole truth, so from now on only span restore is honest.
   // Still exactly as we left it (a re-pointed route, an entry routable now): every change
   // in it is ours, so the saved original still undoes them all.
-  const unchanged = file.hash === previous.protectedHash;
+  const unchanged = file.hash === previous.protectedHash && !unrecorded;
   const kept = previous.entries.filter((e) => !records.some((r) => samePath(r.path, e.path)));
   return { ...previous, originalHash: unchanged ? previous.originalHash : undefined, protectedHash: newHash, entries: [...kept, ...records] };
 }
 
 async function commitFile(file: LoadedFile, plan: PlannedFile, deps: EditDeps, report: EditReport): Promise<void> {
-  verifyLaunches(file, plan.text, plan.records.map((r) => ({ path: r.path, launch: r.inserted })));
+  verifyLaunches(file, plan.text, [...plan.records.map((r) => ({ path: r.path, launch: r.inserted })), ...plan.wraps]);
   verifyMoved(editorFor(file.spec.format), plan.text, plan.moves);
   assertWritable(file.spec.path);
   if (deps.dryRun) return;
@@ -224,9 +241,9 @@ async function commitFile(file: LoadedFile, plan: PlannedFile, deps: EditDeps, r
   // State for a file with no wrapped entry left is stale (the user undid us by hand):
   // start over so the exact-bytes restore is available again.
   const previous = file.servers.some((s) => s.wrapped || routedTarget(s.url)) ? loadState(deps.dataDir, file.spec.path) : undefined;
-  const state = mergeState(file, previous, plan.records, sha256(plan.text));
+  const state = mergeState(file, previous, plan, sha256(plan.text));
   report.backups.push(writeBackup(deps.dataDir, file.spec.path, file.bytes, (deps.now ?? (() => new Date()))()));
-  saveState(deps.dataDir, state, previous ? undefined : file.bytes);
+  saveState(deps.dataDir, state, previous || !state.originalHash ? undefined : file.bytes);
   try {
     atomicWrite(file.spec.path, plan.text);
   } catch (err) {
@@ -234,7 +251,8 @@ async function commitFile(file: LoadedFile, plan: PlannedFile, deps: EditDeps, r
     throw err;
   }
   for (const r of plan.records) {
-    if (r.kind === 'remote') continue;
+    // A moved wrap line keeps the launch line it carried: approving it again is not ours to do.
+    if (r.kind === 'remote' || plan.wraps.some((w) => samePath(w.path, r.path))) continue;
     if ((await deps.registerServer?.(r.name, r.original)) !== 'proposed') continue;
     // Routed, but another launch line is approved under this name: a person decides.
     const result = plan.results.find((e) => e.name === r.name && e.outcome === 'protected' && !e.detail?.includes('registry approve'));
@@ -248,12 +266,13 @@ export async function protectFiles(files: LoadedFile[], deps: EditDeps, report: 
   for (const file of files) {
     try {
       const plan = planFile(file, deps);
-      if (plan.records.length > 0) await commitFile(file, plan, deps, report);
+      if (plan.records.length > 0 || plan.wraps.length > 0) await commitFile(file, plan, deps, report);
       report.entries.push(...plan.results);
     } catch (err) {
       report.errors.push({ client: file.adapter.id, file: file.spec.path, message: (err as Error).message });
-      // The entries this run was about (all unwrapped ones, or only the routes to another port); none changed.
-      const wouldTouch = (s: DiscoveredServer) => (deps.repointOnly ? staleRouteOf(s, deps.remote) !== undefined : !s.wrapped);
+      // The entries this run was about (all unwrapped ones, or only the stale routes and wrap lines); none changed.
+      const stale = (s: DiscoveredServer) => staleRouteOf(s, deps.remote) !== undefined || goneWrapPaths(s).length > 0;
+      const wouldTouch = (s: DiscoveredServer) => (deps.repointOnly ? stale(s) : !s.wrapped);
       for (const s of file.servers) {
         if (wouldTouch(s)) report.entries.push({ client: file.adapter.id, file: file.spec.path, scope: s.scope, name: s.name, outcome: 'refused' });
       }
@@ -270,13 +289,14 @@ export async function protectClients(deps: EditDeps, opts: EditOptions = {}): Pr
 }
 
 /**
- * Only moves the routes protect wrote to the engine's port, as the desktop app does when
- * it starts; nothing is protected anew. Unreadable files are scan's and protect's to report.
+ * Only moves the routes protect wrote to the engine's port, and its wrap lines whose
+ * runtime or cli is gone to the engine's own, as the engine does when it starts; nothing
+ * is protected anew. Unreadable files are scan's and protect's to report.
  */
 export async function repointStaleRoutes(deps: EditDeps): Promise<EditReport> {
   const d: EditDeps = { ...deps, repointOnly: true };
   const report: EditReport = { entries: [], errors: [], backups: [] };
-  const files = discover(d).files.filter((f) => f.servers.some((s) => staleRouteOf(s, d.remote) !== undefined));
+  const files = discover(d).files.filter((f) => f.servers.some((s) => staleRouteOf(s, d.remote) !== undefined || goneWrapPaths(s).length > 0));
   await protectFiles(files, d, report);
   return warnAboutRunningClients(report, d);
 }

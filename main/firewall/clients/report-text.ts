@@ -32,10 +32,12 @@ export function scanText(result: ScanResult): string {
   const files = new Set(result.servers.map((s) => s.file)).size;
   const withSecrets = result.servers.filter((s) => s.secrets.length > 0).length;
   const stale = result.servers.filter((s) => s.staleRoute).length;
+  const deadWraps = result.servers.filter((s) => s.staleWrap).length;
   lines.push(
     `${result.servers.length} servers in ${files} files: ${count('protected')} protected, ${count('registered')} registered, ` +
       `${count('shadow')} shadow; ${withSecrets} with plaintext secrets; ${result.errors.length} unreadable files` +
-      (stale > 0 ? `; ${stale} stale firewall routes` : ''),
+      (stale > 0 ? `; ${stale} stale firewall routes` : '') +
+      (deadWraps > 0 ? `; ${deadWraps} wrap lines whose runtime or cli is gone` : ''),
   );
   return lines.join('\n') + '\n';
 }

@@ -3,6 +3,7 @@ import { discover, type LoadedFile } from './discover.js';
 import { findSecrets, redact } from './secrets.js';
 import { routedTarget } from './remote-route.js';
 import { foreignRouteDetail, recordOfRoute, staleRouteDetail, staleRouteOf } from './stale-route.js';
+import { goneWrapPaths, staleWrapDetail } from './stale-wrap.js';
 import type { ClientsDeps, DiscoveredServer, FileError, RemoteRoutes, SecretFinding, ServerStatus, Transport } from './types.js';
 import { decodeWrapLaunch } from './wrap-line.js';
 
@@ -25,6 +26,8 @@ export interface ScanRow {
    * listens there. `ours`: protect wrote it, and `protect` re-points it.
    */
   staleRoute?: { port: number; enginePort: number; ours: boolean };
+  /** A wrap line of ours whose runtime or cli is gone: its client cannot start it, and `protect` re-points it. */
+  staleWrap?: { missing: string[] };
 }
 
 export interface ScanResult {
@@ -111,8 +114,12 @@ function row(server: DiscoveredServer, file: LoadedFile, deps: ScanDeps): ScanRo
   // Like a wrap line, a routed entry shows the server it stands for: the URL it had before.
   const url = routed ? (routedRecord(server, deps, file)?.original.args[0] ?? server.url) : server.url;
   if (url !== undefined) out.url = redact(url, values);
+  const gone = ours && server.wrapped ? goneWrapPaths(server) : [];
   if (server.wrapped && !ours) out.note = 'launches a wrap shim from an unknown cli path';
-  else if (server.problem) out.note = server.problem;
+  else if (gone.length > 0) {
+    out.staleWrap = { missing: gone };
+    out.note = staleWrapDetail(gone);
+  } else if (server.problem) out.note = server.problem;
   else if (server.transport === 'other') out.note = 'no command or url (built-in or extension)';
   markStaleRoute(out, server, deps, file, values);
   return out;

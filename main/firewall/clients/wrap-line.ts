@@ -43,6 +43,21 @@ export function decodeWrapLaunch(launch: Launch): DecodedWrap | undefined {
   return { cliPath, server, original };
 }
 
+/** What a wrap line launches before `wrap`: the runtime and cli.js, or a self-contained binary. */
+export function wrapPrefix(launch: Launch): string[] {
+  const argv = [launch.command, ...launch.args];
+  return argv.slice(0, argv.indexOf('wrap'));
+}
+
+/**
+ * The same wrap line launched by another runtime and cli: everything from `wrap` on (server
+ * name, client id, the original launch) is kept as it is, so the registry sees no change.
+ */
+export function rebaseWrapLaunch(launch: Launch, runtimePath: string, cliPath: string): Launch {
+  const argv = [launch.command, ...launch.args];
+  return { command: runtimePath, args: [cliPath, ...argv.slice(argv.indexOf('wrap'))] };
+}
+
 /**
  * The registry fingerprint of a stdio server: its exact argv. The shim can compute the
  * same value from what follows `--`, so a changed launch line shows up as registry drift.
