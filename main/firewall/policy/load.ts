@@ -60,7 +60,16 @@ export function parsePolicy(source: string, file = '<policy>'): PolicyLoadResult
       }),
     };
   }
-  const parsed = policySchema.safeParse(doc.toJS());
+  let value: unknown;
+  try {
+    // toJS resolves aliases and throws on an alias bomb; a throw here would escape the
+    // reload timer and take the running engine down instead of keeping the last good policy.
+    value = doc.toJS();
+  } catch (error) {
+    const pos = at(doc.contents?.range?.[0] ?? 0);
+    return { ok: false, errors: [{ file, line: pos.line, column: pos.col, message: (error as Error).message }] };
+  }
+  const parsed = policySchema.safeParse(value);
   if (!parsed.success) {
     return {
       ok: false,

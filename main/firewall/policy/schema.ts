@@ -1,10 +1,45 @@
 import { z } from 'zod';
+import { compileGlob } from './glob.js';
 
 // The seed's v1 format, verbatim, plus optional extensions (defaults, action_classes,
 // principals). Unknown keys are errors: a typo such as `decison:` must not silently
 // produce a rule that never denies.
-const globs = z.union([z.string(), z.array(z.string()).min(1)]);
-const labels = z.record(z.string().min(1), globs);
+// Only `*` and `?` are special (glob.ts). Anything a user could mean as glob syntax
+// elsewhere (`[ab]`, `{a,b}`, `\*`) would be matched literally and never fire, so it
+// is an error; `?` stands in for one such literal character.
+const glob = z
+  .string()
+  .min(1, 'an empty pattern matches nothing')
+  .refine((pattern) => !/[[\]{}\\]/.test(pattern), {
+    message: "only * and ? are special in policy globs; '[', ']', '{', '}' and '\\' are not supported (use ? for one literal character)",
+  });
+const globs = z.union([glob, z.array(glob).min(1)]);
+
+// Which labels each section can match on: a label the engine never sets would make the
+// entry never match, so a typo such as `mcp.tol` would silently drop a DENY rule.
+const CALL_LABELS = ['mcp.server', 'mcp.tool', 'mcp.action', 'mcp.client', 'mcp.method'] as const;
+const RULE_LABELS = [...CALL_LABELS, 'principal.tag', 'principal.tags'] as const;
+const TOOL_LABELS = ['mcp.server', 'mcp.tool'] as const;
+const ACTION_CLASSES = ['read', 'write', 'destructive'] as const;
+
+function labelsOn(allowed: readonly string[]) {
+  return z.record(z.string(), globs).superRefine((value, ctx) => {
+    for (const [label, patterns] of Object.entries(value)) {
+      if (!allowed.includes(label)) {
+        ctx.addIssue({ code: 'custom', path: [label], message: `unknown label '${label}' here; expected one of ${allowed.join(', ')}` });
+        continue;
+      }
+      if (label !== 'mcp.action') continue;
+      for (const pattern of Array.isArray(patterns) ? patterns : [patterns]) {
+        const matcher = compileGlob(pattern);
+        if (!ACTION_CLASSES.some((c) => matcher(c))) {
+          ctx.addIssue({ code: 'custom', path: [label], message: `'${pattern}' matches no action class; expected ${ACTION_CLASSES.join(', ')}` });
+        }
+      }
+    }
+  });
+}
+const labels = labelsOn(RULE_LABELS);
 const decision = z.enum(['ALLOW', 'DENY', 'REQUIRE_APPROVAL']);
 const actionClass = z.enum(['read', 'write', 'destructive']);
 
@@ -35,8 +70,11 @@ export const policySchema = z.strictObject({
       approval_timeout_sec: z.number().positive().optional(),
     })
     .optional(),
-  action_classes: z.array(z.strictObject({ match: labels, class: actionClass })).optional(),
-  principals: z.array(z.strictObject({ match: labels, tags: z.array(z.string().min(1)) })).optional(),
+  // An empty match would classify every tool (`class: read` on everything); say `mcp.tool: "*"`.
+  action_classes: z
+    .array(z.strictObject({ match: labelsOn(TOOL_LABELS).refine((m) => Object.keys(m).length > 0, 'match needs at least one label'), class: actionClass }))
+    .optional(),
+  principals: z.array(z.strictObject({ match: labelsOn(CALL_LABELS), tags: z.array(z.string().min(1)) })).optional(),
   // Extension: per-session guards against runaway chains (seed risk 6) and the tools
   // whose output is untrusted for taint tracking (seed risk 2).
   guards: z
@@ -49,7 +87,7 @@ export const policySchema = z.strictObject({
       retrieval_heavy_calls: z.number().int().positive().optional(),
     })
     .optional(),
-  untrusted_tools: z.array(z.strictObject({ match: labels })).optional(),
+  untrusted_tools: z.array(z.strictObject({ match: labelsOn(TOOL_LABELS) })).optional(),
   // Extension: when a result is withheld whole instead of redacted (seed risk 7).
   output: z
     .strictObject({

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { parsePolicy } from '../../../main/firewall/policy/load.js';
+
+// Mistakes a policy author makes must be reported, never turned into an entry that
+// silently never matches (a DENY rule that never fires weakens the policy).
+function errorsOf(yaml: string) {
+  const result = parsePolicy(yaml, 'p.yaml');
+  if (result.ok) throw new Error('expected the policy to be rejected');
+  return result.errors;
+}
+
+describe('policy mistakes are errors', () => {
+  it('rejects an unknown label name with its position', () => {
+    const errors = errorsOf('version: v1\nrules:\n  - id: a\n    match: { labels: { mcp.tol: delete_file } }\n    decision: DENY\n');
+    expect(errors).toContainEqual(expect.objectContaining({ line: 4, message: expect.stringContaining("unknown label 'mcp.tol'") }));
+  });
+  it('rejects labels an action_classes, principals or untrusted_tools entry can never see', () => {
+    errorsOf('version: v1\naction_classes:\n  - match: { mcp.tol: delete_file }\n    class: destructive\nrules: []\n');
+    errorsOf('version: v1\naction_classes:\n  - match: { mcp.action: write }\n    class: read\nrules: []\n');
+    errorsOf('version: v1\nprincipals:\n  - match: { principal.tag: x }\n    tags: [read_only]\nrules: []\n');
+    errorsOf('version: v1\nuntrusted_tools:\n  - match: { mcp.tol: fetch }\nrules: []\n');
+  });
+  it('rejects an action_classes entry with an empty match', () => {
+    errorsOf('version: v1\naction_classes:\n  - match: {}\n    class: read\nrules: []\n');
+  });
+  it('rejects an mcp.action value that is no action class', () => {
+    expect(errorsOf('version: v1\nrules:\n  - { id: a, match: { labels: { mcp.action: destuctive } }, decision: DENY }\n')[0]!.message).toContain('matches no action class');
+    errorsOf('version: v1\nrules:\n  - { id: a, match: { labels: { mcp.action: Write } }, decision: DENY }\n');
+    expect(parsePolicy('version: v1\nrules:\n  - { id: a, match: { labels: { mcp.action: ["w*", destructive] } }, decision: DENY }\n').ok).toBe(true);
+  });
+  it('rejects glob syntax the matcher does not support, and empty patterns', () => {
+    for (const pattern of ['"[dr]elete_*"', '"{delete,drop}_*"', '"delete\\\\*"', '""']) {
+      errorsOf(`version: v1\nrules:\n  - { id: a, match: { labels: { mcp.tool: ${pattern} } }, decision: DENY }\n`);
+    }
+    expect(parsePolicy('version: v1\nrules:\n  - { id: a, match: { labels: { mcp.tool: ["**", "lösche_?"] } }, decision: DENY }\n').ok).toBe(true);
+  });
+  it('reports an alias bomb as an error instead of throwing', () => {
+    const lines = ['version: v1', 'a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 1; i < 10; i++) {
+      const prev = String.fromCharCode(96 + i);
+      lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${prev}`).join(',')}]`);
+    }
+    lines.push('rules: []');
+    const result = parsePolicy(lines.join('\n'), 'p.yaml');
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.errors[0]).toMatchObject({ file: 'p.yaml', line: 1 });
+  });
+});
