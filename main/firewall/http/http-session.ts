@@ -3,7 +3,7 @@ import { ErrorCode, errorResponse, idKey, isRequest, type JsonRpcMessage } from 
 import type { RemotePin } from '../registry/registry.js';
 import type { Backpressure } from './backpressure.js';
 import { newSessionId, refuseUnknownSession, type ClientSession } from './client-session.js';
-import { finishPost, isOpen, openEventStream, SESSION_HEADER, writeEvent, type PendingPost } from './client-stream.js';
+import { failRequest, finishPost, isOpen, openEventStream, SESSION_HEADER, writeEvent, type PendingPost } from './client-stream.js';
 import { startRelaySession, type RelayContext } from './relay-session.js';
 
 export interface HttpSessionOptions extends RelayContext {
@@ -21,20 +21,32 @@ export interface HttpSession extends ClientSession {
   post(messages: JsonRpcMessage[], batch: boolean, accept: string, res: ServerResponse): void;
   /** Makes `res` the stream for server-initiated messages; false when one is already open. */
   listen(res: ServerResponse): boolean;
+  /** The protocol version the server's answer to initialize named; null until then. */
+  protocolVersion(): string | null;
 }
 
-/** Server-initiated messages kept while the client has no stream open (bounded). */
+/**
+ * Server-initiated messages kept while the client has no stream open: at most this many,
+ * and at most MAX_BACKLOG_BYTES of them (the newest is kept whatever its size, up to the
+ * relay's 64 MiB bound), so a server sending large messages cannot grow the engine.
+ */
 const MAX_BACKLOG = 256;
+const MAX_BACKLOG_BYTES = 4 * 1024 * 1024;
 
 export function startHttpSession(options: HttpSessionOptions): HttpSession {
   const id = newSessionId();
   const posts = new Set<PendingPost>();
   const byId = new Map<string, PendingPost>();
   const backlog: string[] = [];
+  let backlogBytes = 0;
   let stream: ServerResponse | null = null;
   let lastActive = Date.now();
   let finished = false;
   let ending = false;
+  // The first POST carries the session's initialize; the answer to it names the version.
+  let opened = false;
+  let initializeKey: string | null = null;
+  let negotiated: string | null = null;
 
   const toStream = (line: string): Backpressure => {
     if (stream && isOpen(stream)) return writeEvent(stream, line);
@@ -43,7 +55,10 @@ export function startHttpSession(options: HttpSessionOptions): HttpSession {
     const open = [...posts].reverse().find((p) => !p.json && isOpen(p.res));
     if (open) return writeEvent(open.res, line);
     backlog.push(line);
-    if (backlog.length > MAX_BACKLOG) backlog.shift();
+    backlogBytes += Buffer.byteLength(line);
+    while (backlog.length > MAX_BACKLOG || (backlogBytes > MAX_BACKLOG_BYTES && backlog.length > 1)) {
+      backlogBytes -= Buffer.byteLength(backlog.shift()!);
+    }
     return undefined;
   };
 
@@ -66,6 +81,12 @@ export function startHttpSession(options: HttpSessionOptions): HttpSession {
   };
 
   const route = (line: string, responses: JsonRpcMessage[]): Backpressure => {
+    const initAnswer = initializeKey === null ? undefined : responses.find((m) => idKey(m.id!) === initializeKey);
+    if (initAnswer) {
+      initializeKey = null;
+      const version = (initAnswer.result as { protocolVersion?: unknown } | undefined)?.protocolVersion;
+      if (typeof version === 'string') negotiated = version;
+    }
     const keys = responses.map((m) => idKey(m.id!));
     const post = keys.map((key) => byId.get(key)).find((p) => p !== undefined);
     return post ? deliver(post, line, keys) : toStream(line);
@@ -94,6 +115,12 @@ export function startHttpSession(options: HttpSessionOptions): HttpSession {
       lastActive = Date.now();
       const waiting = new Map(messages.filter(isRequest).map((m) => [idKey(m.id!), m.id!] as const));
       if (ending || finished) return refuseUnknownSession(res);
+      const init = messages.find((m) => m.method === 'initialize' && isRequest(m));
+      // Only the POST that started the session initializes it: another initialize would be
+      // refused upstream, and its failure would end the session under the client.
+      if (init && opened) return failRequest(res, 400, ErrorCode.InvalidRequest, 'Bad Request: this session is already initialized; start a new one with an initialize request without mcp-session-id');
+      if (!opened && init) initializeKey = idKey(init.id!);
+      opened = true;
       if (waiting.size === 0) {
         relay.send(messages, batch);
         res.writeHead(202, { [SESSION_HEADER]: id });
@@ -119,6 +146,7 @@ export function startHttpSession(options: HttpSessionOptions): HttpSession {
       openEventStream(res, { [SESSION_HEADER]: id });
       // At most MAX_BACKLOG lines, already in memory: written at once, and the relay's next
       // line for this stream waits for it to drain.
+      backlogBytes = 0;
       for (const line of backlog.splice(0)) void writeEvent(res, line);
       res.on('close', () => {
         if (stream === res) stream = null;
@@ -126,6 +154,7 @@ export function startHttpSession(options: HttpSessionOptions): HttpSession {
       });
       return true;
     },
+    protocolVersion: () => negotiated,
     whenAccepting: () => relay.whenAccepting(),
     idleSince() {
       return posts.size === 0 && !(stream && isOpen(stream)) ? lastActive : null;

@@ -11,6 +11,7 @@ import { readPost } from './read-messages.js';
 import { resolveRemoteTarget, type RemoteTarget } from './remote-target.js';
 
 export const INTERPOSER_PREFIX = '/mcp/';
+const PROTOCOL_HEADER = 'mcp-protocol-version';
 
 export interface HttpInterposerOptions {
   /** The engine's shim socket: HTTP sessions are admitted and audited like `wrap`. */
@@ -63,6 +64,14 @@ export function createHttpInterposer(engine: Engine, options: HttpInterposerOpti
     const found = sessions.get(id);
     if (!found || found.server !== server) {
       refuseUnknownSession(res);
+      return null;
+    }
+    // The spec: an unsupported MCP-Protocol-Version is 400. A client sends the one its
+    // initialize negotiated (none is taken as the oldest, for older clients).
+    const version = req.headers[PROTOCOL_HEADER];
+    const negotiated = found.session.protocolVersion();
+    if (version !== undefined && negotiated !== null && version !== negotiated) {
+      fail(res, 400, ErrorCode.InvalidRequest, `Bad Request: unsupported ${PROTOCOL_HEADER} '${String(version)}'; this session negotiated '${negotiated}'`);
       return null;
     }
     return found.session;

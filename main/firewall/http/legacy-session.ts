@@ -68,6 +68,10 @@ export function startLegacySession(options: LegacySessionOptions): LegacySession
         if (start(init)) relay!.send(messages, batch);
         return;
       }
+      // Another initialize would be refused upstream, and its failure would end the session.
+      if (messages.some((m) => m.method === 'initialize' && isRequest(m))) {
+        return failRequest(res, 400, ErrorCode.InvalidRequest, 'Bad Request: this session is already initialized; open a new stream to start another');
+      }
       relay.send(messages, batch);
       res.writeHead(202).end();
     },

@@ -49,5 +49,15 @@ async function readMessages(req: IncomingMessage): Promise<ReadResult> {
   if (messages.length === 0 || messages.some((m) => !m || typeof m !== 'object' || Array.isArray(m))) {
     return { status: 400, code: ErrorCode.InvalidRequest, message: 'Invalid Request: the body must be a JSON-RPC message or a non-empty batch of them' };
   }
+  // JSON-RPC ids are strings, numbers or null: any other would reach the relay's id
+  // bookkeeping, which takes it for an exact number's source and fails (500, and a
+  // session started for an initialize left behind).
+  if (messages.some((m) => 'id' in (m as object) && !isIdValue((m as { id: unknown }).id))) {
+    return { status: 400, code: ErrorCode.InvalidRequest, message: 'Invalid Request: an id must be a string, a number or null' };
+  }
   return { messages: messages as JsonRpcMessage[], batch };
+}
+
+function isIdValue(id: unknown): boolean {
+  return id === null || typeof id === 'string' || typeof id === 'number';
 }

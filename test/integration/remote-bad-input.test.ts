@@ -1,0 +1,114 @@
+import type { IncomingMessage } from 'node:http';
+import { describe, expect, it } from 'vitest';
+import { waitFor } from '../helpers/engine-harness.js';
+import { messageEvents, unreadResponse, useHeaderServerEngine } from '../helpers/remote-server.js';
+
+// What the interposer's client side does with input the MCP spec (Streamable HTTP,
+// 2025-06-18; legacy HTTP+SSE, 2024-11-05) calls wrong: a clear refusal, and the session
+// (the client's, and everyone else's) carries on.
+
+const HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+const initialize = (id: number, protocolVersion = '2025-06-18') =>
+  ({ jsonrpc: '2.0', id, method: 'initialize', params: { protocolVersion, capabilities: {}, clientInfo: { name: 'bad-input', version: '1' } } });
+
+/** Collects an event stream as it arrives. */
+function collect(response: IncomingMessage): { text: () => string } {
+  let text = '';
+  response.setEncoding('utf8');
+  response.on('data', (chunk: string) => {
+    text += chunk;
+  });
+  return { text: () => text };
+}
+
+describe('bad input on the client side of the HTTP interposer', () => {
+  const suite = useHeaderServerEngine('http');
+  const endpoint = (server = 'headers') => `http://127.0.0.1:${suite.engine().port}/mcp/${server}`;
+  const post = (headers: Record<string, string>, message: unknown, server?: string) => fetch(endpoint(server), { method: 'POST', headers, body: JSON.stringify(message) });
+  /** A Streamable HTTP session past its handshake: the headers that carry it. */
+  const open = async (accept = HEADERS.accept, server?: string): Promise<Record<string, string>> => {
+    const init = await post({ ...HEADERS, accept }, initialize(1), server);
+    expect(init.status).toBe(200);
+    await init.text();
+    const session = { ...HEADERS, accept, 'mcp-session-id': init.headers.get('mcp-session-id')! };
+    expect((await post(session, { jsonrpc: '2.0', method: 'notifications/initialized' }, server)).status).toBe(202);
+    return session;
+  };
+
+  it('refuses a second initialize on a live Streamable HTTP session with 400, and the session lives on', async () => {
+    const session = await open();
+    const again = await post(session, initialize(7));
+    expect(again.status).toBe(400);
+    expect(((await again.json()) as { error: { code: number; message: string } }).error).toMatchObject({ code: -32600, message: expect.stringMatching(/already initialized/) });
+    // Before: the upstream's refusal of the second initialize ended the whole session (404 here).
+    const list = await post(session, { jsonrpc: '2.0', id: 8, method: 'tools/list' });
+    expect(list.status).toBe(200);
+    expect(await list.text()).toContain('get-seen-headers');
+  });
+
+  it('refuses a second initialize on a legacy SSE session with 400, and the session lives on', async () => {
+    const stream = collect(await unreadResponse(`${endpoint()}/sse`, 'GET', { accept: 'text/event-stream' }));
+    const path = await waitFor(() => /data: (\S+)/.exec(stream.text())?.[1], 'the endpoint event');
+    const messages = new URL(path, endpoint());
+    const send = async (message: unknown) => (await fetch(messages, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(message) })).status;
+    expect(await send(initialize(1, '2024-11-05'))).toBe(202);
+    await waitFor(() => stream.text().includes('"id":1'), 'the initialize answer');
+    expect(await send({ jsonrpc: '2.0', method: 'notifications/initialized' })).toBe(202);
+    expect(await send(initialize(2, '2024-11-05'))).toBe(400);
+    expect(await send({ jsonrpc: '2.0', id: 3, method: 'tools/list' })).toBe(202);
+    await waitFor(() => messageEvents(stream.text()).some((m) => m.id === 3), 'the tools/list answer');
+    expect(messageEvents(stream.text()).find((m) => m.id === 3)).toMatchObject({ result: { tools: expect.any(Array) } });
+  });
+
+  it('refuses an mcp-protocol-version other than the one the session negotiated with 400 (none is taken)', async () => {
+    const session = await open();
+    const ping = (id: number, headers: Record<string, string>) => post(headers, { jsonrpc: '2.0', id, method: 'ping' });
+    const wrong = await ping(2, { ...session, 'mcp-protocol-version': '1999-01-01' });
+    expect(wrong.status).toBe(400);
+    expect(await wrong.text()).toMatch(/unsupported mcp-protocol-version '1999-01-01'/);
+    const stream = await fetch(endpoint(), { headers: { accept: 'text/event-stream', 'mcp-session-id': session['mcp-session-id']!, 'mcp-protocol-version': 'garbage' } });
+    expect(stream.status).toBe(400);
+    await stream.body?.cancel();
+    expect((await ping(3, { ...session, 'mcp-protocol-version': '2025-06-18' })).status).toBe(200);
+    expect((await ping(4, session)).status).toBe(200);
+  });
+
+  it('refuses an id that is not a string, a number or null with 400, starting no session for it', async () => {
+    const objectId = { ...initialize(1), id: { a: 1 }, params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bad-input-object-id', version: '1' } } };
+    const refused = await post(HEADERS, objectId);
+    // Before: 500 ("undefined" is not valid JSON), after a relay session had been started.
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ error: { code: -32600, message: expect.stringMatching(/id must be/) } });
+    expect(suite.engine().cli(['audit', 'query', "SELECT id FROM mcp_audit WHERE method = 'spawn' AND client = 'bad-input-object-id'", '--json']).stdout.trim()).toBe('[]');
+    const session = await open();
+    expect((await post(session, { jsonrpc: '2.0', id: true, method: 'ping' })).status).toBe(400);
+    expect((await post(session, [{ jsonrpc: '2.0', id: 5, method: 'ping' }, { jsonrpc: '2.0', id: [5], method: 'ping' }])).status).toBe(400);
+    expect((await post(session, { jsonrpc: '2.0', id: 'ok', method: 'ping' })).status).toBe(200);
+  });
+
+  it('keeps only a few MiB of server-initiated messages for a session with no stream open', async () => {
+    expect(suite.engine().cli(['registry', 'approve', 'flood', '--url', `http://127.0.0.1:${suite.remote().port}/flood`]).code).toBe(0);
+    // A client that takes only JSON: the flood's 300 notifications of 64 KiB (19 MiB) have
+    // no stream to go to, and wait for a GET stream.
+    const session = await open('application/json', 'flood');
+    const call = await post(session, { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'flood', arguments: { count: 300, size: 64 * 1024 } } }, 'flood');
+    expect(await call.json()).toMatchObject({ id: 2, result: { content: [{ text: 'flooded 300' }] } });
+    const response = await unreadResponse(endpoint('flood'), 'GET', { accept: 'text/event-stream', 'mcp-session-id': session['mcp-session-id']! });
+    const stream = collect(response);
+    // The backlog is written at once when the stream opens; what arrives is what was kept.
+    let last = -1;
+    await waitFor(async () => {
+      await new Promise((r) => setTimeout(r, 300));
+      const now = stream.text().length;
+      const still = now === last && now > 0;
+      last = now;
+      return still;
+    }, 'the backlog to arrive');
+    response.destroy();
+    const kept = messageEvents(stream.text());
+    expect(kept.length).toBeGreaterThan(0);
+    // Before: 256 of them (16 MiB); now at most 4 MiB, the newest (in order, the last one sent).
+    expect(Buffer.byteLength(stream.text())).toBeLessThan(4.2 * 1024 * 1024);
+    expect((kept.at(-1)!.params as { data: string }).data.startsWith('299:')).toBe(true);
+  });
+});
