@@ -43,3 +43,25 @@ describe("the seed's detection gates", () => {
     expect(((await engine().api('GET', '/gates')).body as Gate[]).filter((g) => g.paging)).toHaveLength(2);
   });
 });
+
+describe('the scope mismatch gate while protection is paused', () => {
+  // A read-only CI client writing: the rule asks for approval, the pause lets it through.
+  const engine = useEngine({
+    policy: 'version: v1\nprincipals:\n  - match: { mcp.client: "ci-*" }\n    tags: [read_only]\nrules:\n  - id: approve-scope-mismatch\n    match:\n      auth:\n        require_scope_match: true\n    decision: REQUIRE_APPROVAL\n',
+    approve: ['faulty'],
+  });
+  const gate = (id: string) => (JSON.parse(engine().cli(['gates', '--json']).stdout) as Gate[]).find((g) => g.id === id)!;
+
+  it('counts the write it let through as a scope mismatch attempt', async () => {
+    expect(engine().cli(['pause', '10']).code).toBe(0);
+    const conn = await connectThroughShim(engine(), 'faulty', [process.execPath, FAULTY], { client: 'ci-bot' });
+    try {
+      await settled(conn.client.callTool({ name: 'update_record', arguments: { id: 1 } }));
+    } finally {
+      await conn.close();
+    }
+    expect(gate('scope-mismatch-attempts')).toMatchObject({ paging: true, value: 1, owner: 'Identity Team' });
+    expect(gate('unapproved-write-calls')).toMatchObject({ paging: true, value: 1 });
+    expect(engine().cli(['audit', 'verify']).code).toBe(0);
+  });
+});

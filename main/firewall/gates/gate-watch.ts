@@ -16,20 +16,31 @@ export interface GateWatch {
  */
 export function watchGates(db: DatabaseSync, audit: AuditLog, onPage: (gate: GateStatus) => void, intervalMs = 30_000): GateWatch {
   const gatesNow = cachedGateEvaluator(db);
-  // A gate paging at start was announced already only if the trail's last word on it is a
-  // PAGE: an engine restarted mid-incident, or one that died before paging, pages again.
+  // The trail's last word on each gate: a PAGE means the page was written (and announced)
+  // already. An engine restarted mid-incident does not page again; one that died before
+  // paging does; and a gate that cleared while no engine ran gets its CLEAR on the first tick.
   const lastWord = db.prepare("SELECT decision FROM mcp_audit WHERE event = 'gate' AND rule_id = ? ORDER BY id DESC LIMIT 1");
   const announced = (id: string) => (lastWord.get(id) as { decision: string } | undefined)?.decision === 'PAGE';
-  const paging = new Set(gatesNow().filter((g) => g.paging && announced(g.id)).map((g) => g.id));
+  // Gates whose PAGE row is written (so a CLEAR is owed), and those whose notice went out.
+  const paging = new Set(gatesNow().filter((g) => announced(g.id)).map((g) => g.id));
+  const notified = new Set(paging);
   const tick = () => {
     for (const gate of gatesNow()) {
-      if (gate.paging && !paging.has(gate.id)) {
-        audit.append({ event: 'gate', decision: 'PAGE', ruleId: gate.id, reason: `${gate.name}: ${gate.detail} (pages when ${gate.pageCondition}; owner ${gate.owner})` });
-        onPage(gate);
-        // Only now: a page whose row or notice failed is tried again on the next tick.
-        paging.add(gate.id);
-      } else if (!gate.paging && paging.delete(gate.id)) {
+      if (gate.paging) {
+        // One PAGE row per transition: a notice that failed is tried again, the row is not written again.
+        if (!paging.has(gate.id)) {
+          audit.append({ event: 'gate', decision: 'PAGE', ruleId: gate.id, reason: `${gate.name}: ${gate.detail} (pages when ${gate.pageCondition}; owner ${gate.owner})` });
+          paging.add(gate.id);
+        }
+        if (!notified.has(gate.id)) {
+          onPage(gate);
+          // Only now: a page whose notice failed is tried again on the next tick.
+          notified.add(gate.id);
+        }
+      } else if (paging.has(gate.id)) {
         audit.append({ event: 'gate', decision: 'CLEAR', ruleId: gate.id, reason: `${gate.name} back within target` });
+        paging.delete(gate.id);
+        notified.delete(gate.id);
       }
     }
   };

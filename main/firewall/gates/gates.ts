@@ -31,18 +31,28 @@ const GATES: GateSpec[] = [
   {
     id: 'registry-drift', name: 'Registry drift', target: '0 unknown servers', pageCondition: 'any unknown server', owner: 'Platform Security',
     unit: 'count', windowMinutes: 60, pages: (v) => v > 0,
-    sql: `SELECT COUNT(DISTINCT server_name) AS n, MIN(event_time) AS oldest FROM mcp_audit WHERE event = 'registry' AND decision = 'DENY'
-          AND rule_id IN ('registry-shadow', 'registry-drift') AND event_time >= :since AND event_time < :until`,
+    // An unknown server is one refused at launch (a shim or the HTTP interposer: not in the
+    // registry, or a launch line / URL nobody approved) or an unprotected entry that appeared
+    // in a client config (client-watch): that one runs past the firewall, unmediated.
+    sql: `SELECT COUNT(DISTINCT server_name) AS n, MIN(event_time) AS oldest FROM mcp_audit WHERE event = 'registry'
+          AND ((decision = 'DENY' AND rule_id IN ('registry-shadow', 'registry-drift')) OR decision = 'SHADOW_ENTRY')
+          AND event_time >= :since AND event_time < :until`,
   },
   {
     id: 'manifest-drift-outside-window', name: 'Manifest drift outside deploy window', target: '0', pageCondition: '> 0 and no linked change ticket', owner: 'MCP Platform',
     unit: 'count', windowMinutes: 24 * 60, pages: (v) => v > 0,
-    sql: `SELECT COUNT(*) AS n, MIN(event_time) AS oldest FROM mcp_audit WHERE event = 'manifest' AND decision IN ('DRIFT', 'NEW_TOOL', 'POISONED') AND event_time >= :since AND event_time < :until`,
+    // `+event_time`: not the time index, which walks a whole day of calls and results for a
+    // handful of manifest rows, but the partial index on manifest rows (store/database.ts).
+    sql: `SELECT COUNT(*) AS n, MIN(event_time) AS oldest FROM mcp_audit WHERE event = 'manifest' AND decision IN ('DRIFT', 'NEW_TOOL', 'POISONED')
+          AND +event_time >= :since AND +event_time < :until`,
   },
   {
     id: 'scope-mismatch-attempts', name: 'Scope mismatch attempts', target: '< 0.1%', pageCondition: '>= 1% for 15m', owner: 'Identity Team',
     unit: 'ratio', windowMinutes: 15, pages: (v) => v >= 0.01,
-    sql: `SELECT SUM(CASE WHEN reason LIKE 'scope mismatch%' THEN 1 ELSE 0 END) AS n, COUNT(*) AS d, MIN(event_time) AS oldest
+    // A paused firewall lets a REQUIRE_APPROVAL scope mismatch through, its reason kept
+    // after "would have asked:" (policy/pause.ts): an attempt all the same.
+    sql: `SELECT SUM(CASE WHEN reason LIKE 'scope mismatch%' OR (rule_id = 'protection-paused' AND reason LIKE '%; would have asked: scope mismatch:%')
+                 THEN 1 ELSE 0 END) AS n, COUNT(*) AS d, MIN(event_time) AS oldest
           FROM mcp_audit WHERE event = 'call' AND event_time >= :since AND event_time < :until`,
   },
   {
