@@ -1,5 +1,6 @@
 // The output stage on the shim's hot path. Most results hold nothing to find: they are
 // answered from the raw line with one regex test and forwarded byte-identical.
+import { decodeEscapes, mapFindings } from './escaped-view.js';
 import { redactText } from './redact.js';
 import { createScanner, type Scanner } from './scanner.js';
 import type { Finding } from './types.js';
@@ -58,7 +59,9 @@ function scanTree(root: { v: unknown }, path: string, s: Scanner): VerdictFindin
   const visit = (holder: Record<string, unknown> | unknown[], key: string | number, p: string): void => {
     const v = (holder as Record<string | number, unknown>)[key];
     if (typeof v === 'string') {
-      const fs = s.detect(v);
+      // JSON-as-text keeps its escapes; scan it decoded (see escaped-view.ts).
+      const view = v.indexOf('\\') === -1 ? null : decodeEscapes(v);
+      const fs = view ? mapFindings(s.detect(view.text), view) : s.detect(v);
       if (fs.length === 0) return;
       for (const f of fs) found.push({ type: f.type, family: f.family, severity: f.severity, path: p });
       (holder as Record<string | number, unknown>)[key] = redactText(v, fs);
