@@ -57,6 +57,9 @@ export function createApprovalQueue(db: DatabaseSync): ApprovalQueue {
   const listeners = new Set<() => void>();
   const notify = () => listeners.forEach((listener) => listener());
   const sessionKey = (sessionId: string, server: string, tool: string) => `${sessionId}\u0000${server}\u0000${tool}`;
+  // Calls parked by an engine that died without close() (a crash, SIGKILL) are gone with its
+  // memory: their shims failed closed. Their rows must not read as pending forever.
+  db.prepare("UPDATE approvals SET status = 'cancelled', decided_at = ? WHERE status = 'pending'").run(nowIso());
   const insert = db.prepare(
     `INSERT INTO approvals (id, requested_at, session_id, client, server_name, tool_name, action_class, args_digest, rule_id, reason, status)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')`,

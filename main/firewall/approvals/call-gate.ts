@@ -73,7 +73,11 @@ export function createCallGate(deps: CallGateDeps): CallGate {
       }
       // A taint or guard escalation is about this call's data, so only an answer for these
       // exact arguments covers it, not a session-wide grant for the tool.
-      const grant = deps.approvals.findGrant(call.escalation ? '' : call.sessionId, call.server, call.tool, call.argsDigest);
+      // Emergency write approval means a person looks at every non-read call while it is on
+      // (the seed's containment): an answer remembered from before does not stand in for one.
+      const grant = deps.emergency() && call.actionClass !== 'read'
+        ? null
+        : deps.approvals.findGrant(call.escalation ? '' : call.sessionId, call.server, call.tool, call.argsDigest);
       if (grant) {
         return { verdict: Promise.resolve(write({ ...base, decision: 'ALLOW', reason: 'covered by an earlier approval', approvalId: grant })), cancel() {} };
       }

@@ -1,6 +1,8 @@
+import { hash } from 'node:crypto';
 import type { AuditEntry } from '../audit/audit-log.js';
 import type { CallInfo } from '../ipc/protocol.js';
 import { digestOf } from '../jsonrpc/canonical.js';
+import { memberSource } from '../jsonrpc/json-scan.js';
 import { ErrorCode, errorResponse, exactSource, isPlainValue, notification, replyIdOf, type JsonRpcId, type JsonRpcMessage, type ReplyId } from '../jsonrpc/messages.js';
 import type { ToolDescription } from '../policy/action-class.js';
 import type { CompiledPolicy } from '../policy/evaluate.js';
@@ -15,6 +17,26 @@ import type { PeerWriter } from './peer-writer.js';
 import { createToolVerdicts } from './tool-verdicts.js';
 
 const SWEEP_MS = 100;
+
+/** A number JSON.parse could not keep as written (beyond 2^53, 1e400, -0): two different texts would read the same. */
+function lossyNumber(value: unknown): boolean {
+  if (typeof value === 'number') return !Number.isFinite(value) || Object.is(value, -0) || (Number.isInteger(value) && !Number.isSafeInteger(value));
+  if (value === null || typeof value !== 'object') return false;
+  return Array.isArray(value) ? value.some(lossyNumber) : Object.values(value).some(lossyNumber);
+}
+
+/**
+ * The digest an "always" approval and the guards remember the arguments by: canonical (key
+ * order does not matter) unless a number was rounded on parsing, when two argument sets the
+ * server tells apart (9007199254740993 and …992) would share it; those are digested as written
+ * (`raw:` never starts canonical JSON, so the two kinds cannot collide).
+ */
+function argumentsDigest(args: unknown, text: string): string {
+  if (!lossyNumber(args)) return digestOf(args);
+  const params = memberSource(text, 'params');
+  const source = (params === undefined ? undefined : memberSource(params, 'arguments')) ?? text;
+  return `sha256:${hash('sha256', `raw:${source}`, 'hex')}`;
+}
 
 /** One policed request in flight, from the client's message to the answer it gets. */
 export interface PolicedCall {
@@ -192,7 +214,7 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
       const { actionClass, untrusted, byPolicy } = toolVerdict(tool, ctx.tools.get(tool), policy, client, method, emergency);
       const info: CallInfo = {
         sessionId: ctx.sessionId, client, server: ctx.server, method, tool, actionClass,
-        argsDigest: digestOf(args), arguments: args, requestId: '',
+        argsDigest: argumentsDigest(args, text), arguments: args, requestId: '',
       };
       const replyId = replyIdOf(message.id ?? null, text);
       info.requestId = JSON.stringify(replyId);
@@ -256,7 +278,8 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
           else deny(call, answer.ruleId, answer.reason);
         },
         (error: Error) => {
-          if (!call.finished) deny(call, null, `approval could not be obtained: ${error.message}`);
+          // Recorded too: the spool outlives the engine, and its next start folds the row in.
+          if (!call.finished) refuse(call, null, `approval could not be obtained: ${error.message}`);
         },
       );
       return call;
