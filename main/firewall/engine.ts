@@ -71,7 +71,8 @@ export interface Engine {
   onServerRevoked(listener: (server: string, reason: string) => void): () => void;
   emergencyWriteApproval(): boolean;
   /** Revokes every credential the firewall holds for `audience` (a server): their names, and what an OAuth authorization server said. */
-  revokeTokens(audience: string, actor: string): Promise<TokenRevocation>;
+  /** Every credential held for the server, and its remembered approvals (containment). */
+  revokeTokens(audience: string, actor: string): Promise<TokenRevocation & { grantsForgotten: number }>;
   /** Called as revokeTokens starts, before anything is removed (a login under way for that server is cancelled). */
   onTokensRevoked(listener: (audience: string) => void): () => void;
   /** Pause protection for `minutes` (nobody is asked; see policy/pause.ts), or resume with null. */
@@ -203,8 +204,12 @@ export function createEngine(options: EngineOptions): Engine {
       tokensRevokedListeners.forEach((listener) => listener(audience));
       const result = options.revokeTokens ? await options.revokeTokens(audience) : { revoked: [], authorizationServer: null };
       const { revoked } = result;
-      audit.append({ event: 'secret', decision: 'TOKENS_REVOKED', actorId: actor, serverName: audience, reason: revoked.length ? `revoked ${revoked.join(', ')}` : 'no credentials held for this server' });
-      return result;
+      // Remembered approvals are standing permissions too: a contained server's writes must
+      // not run unasked again once it is re-enabled and emergency approval is off.
+      const grantsForgotten = approvals.forgetGrants(audience);
+      const forgot = grantsForgotten > 0 ? `; ${grantsForgotten} remembered approval${grantsForgotten === 1 ? '' : 's'} forgotten` : '';
+      audit.append({ event: 'secret', decision: 'TOKENS_REVOKED', actorId: actor, serverName: audience, reason: `${revoked.length ? `revoked ${revoked.join(', ')}` : 'no credentials held for this server'}${forgot}` });
+      return { ...result, grantsForgotten };
     },
     pausedUntil: () => (isPaused(pausedUntil) ? pausedUntil : null),
     pauseProtection(minutes, actor) {

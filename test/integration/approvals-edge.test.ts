@@ -275,6 +275,29 @@ describe('approvals across containment, pause and engine restarts', () => {
       engine().cli(['policy', 'emergency', 'off']);
     }
   });
+  it('contain forgets the server\'s remembered approvals: once re-enabled, its writes are asked for again', async () => {
+    // Its own session: the one the tests above share was stopped by their containment.
+    const before = await connectMemory(engine(), 'memory', mkdtempSync(join(tmpdir(), 'mcpfw-edge-')));
+    const args = entity('Remembered');
+    const first = before.client.callTool({ name: 'create_entities', arguments: args });
+    await engine().api('POST', `/approvals/${(await pending()).id}/allow`, { scope: 'always' });
+    await first;
+    await before.close();
+    const contained = engine().cli(['contain', 'memory']);
+    expect(contained.code, contained.stderr).toBe(0);
+    expect(contained.stdout).toMatch(/forgot \d+ remembered approvals? \("session"\/"always"\)/);
+    engine().cli(['registry', 'enable', 'memory']);
+    engine().cli(['policy', 'emergency', 'off']);
+    const fresh = await connectMemory(engine(), 'memory', mkdtempSync(join(tmpdir(), 'mcpfw-edge-')));
+    try {
+      const again = settled(fresh.client.callTool({ name: 'create_entities', arguments: args }));
+      const asked = await pending();
+      await engine().api('POST', `/approvals/${asked.id}/deny`);
+      expect(String(await again)).toMatch(/denied/);
+    } finally {
+      await fresh.close();
+    }
+  });
 });
 
 describe('approvals against raw JSON and a crashing engine', () => {

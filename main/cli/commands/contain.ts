@@ -11,8 +11,9 @@ export const containCommand: CommandHandler = async (args, io) => {
   io.stdout(`[1/3] disabling server in registry: ${server}\n`);
   await callEngine(io.env, 'POST', `/registry/${encodeURIComponent(server)}/disable`);
   io.stdout(`[2/3] revoking active tokens for server: ${server}\n`);
-  const { revoked, authorizationServer } = (await callEngine(io.env, 'POST', '/tokens/revoke', { audience: server })) as TokenRevocation;
+  const { revoked, authorizationServer, grantsForgotten = 0 } = (await callEngine(io.env, 'POST', '/tokens/revoke', { audience: server })) as TokenRevocation & { grantsForgotten?: number };
   io.stdout(`      ${revoked.length ? `revoked ${revoked.join(', ')}` : 'no credentials were held for it'}\n`);
+  if (grantsForgotten > 0) io.stdout(`      forgot ${grantsForgotten} remembered approval${grantsForgotten === 1 ? '' : 's'} ("session"/"always"): its writes are asked for again\n`);
   // An OAuth login: whether its authorization server revoked the tokens too (containment goes on either way).
   if (authorizationServer) io.stdout(`      ${authorizationServer.status === 'revoked' ? '' : 'warning: '}${authorizationServer.message}\n`);
   io.stdout('[3/3] forcing approval mode on all write actions\n');

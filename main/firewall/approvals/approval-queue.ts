@@ -36,6 +36,8 @@ export interface ApprovalQueue {
   list(): PendingApproval[];
   /** An earlier "session" or "always" answer that covers this call, if any. */
   findGrant(sessionId: string, server: string, tool: string, argsDigest: string): string | null;
+  /** Forgets every "session" and "always" answer for the server (containment); how many. */
+  forgetGrants(server: string): number;
   onChange(listener: () => void): () => void;
   /** Denies everything still waiting: the engine is stopping. */
   close(): void;
@@ -100,6 +102,15 @@ export function createApprovalQueue(db: DatabaseSync): ApprovalQueue {
       });
       notify();
       return { id, outcome };
+    },
+    forgetGrants(server) {
+      let forgotten = Number(db.prepare('DELETE FROM approval_grants WHERE server_name = ?').run(server).changes);
+      for (const key of sessionGrants.keys()) {
+        if (key.split('\u0000')[1] !== server) continue;
+        sessionGrants.delete(key);
+        forgotten++;
+      }
+      return forgotten;
     },
     answer(id, verdict, scope = 'once') {
       const entry = parked.get(id);
