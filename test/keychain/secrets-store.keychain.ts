@@ -62,4 +62,34 @@ describe('mcp-firewall secrets on the real keychain', () => {
     expect(await keytar.getPassword(KEYCHAIN_SERVICE, `${server}/env/DB_PASSWORD`)).toBeNull();
     expect(JSON.parse(cli(['list', server, '--json']).stdout)).toEqual({ entries: [] });
   });
+
+  it('refuses non-UTF-8 stdin and reserved names before touching the keychain', async () => {
+    const bin = spawnSync(process.execPath, [CLI, 'secrets', 'set', server, 'BIN_TOKEN', '--value-stdin'], { env: { ...process.env, MCP_FIREWALL_HOME: home }, input: Buffer.from([0x61, 0xff, 0xfe, 0x62]) });
+    expect(bin.status).toBe(2);
+    expect(bin.stderr.toString()).toContain('not valid UTF-8');
+    expect(await keytar.getPassword(KEYCHAIN_SERVICE, `${server}/env/BIN_TOKEN`)).toBeNull();
+
+    const preload = cli(['set', server, 'LD_PRELOAD', '--value-stdin'], '/tmp/evil.so');
+    expect(preload.status).toBe(2);
+    expect(preload.stderr).toContain('cannot be a secret');
+    expect(await keytar.getPassword(KEYCHAIN_SERVICE, `${server}/env/LD_PRELOAD`)).toBeNull();
+    expect(JSON.parse(cli(['list', server, '--json']).stdout)).toEqual({ entries: [] });
+  });
+
+  it('lists without crashing when the keyring is locked', () => {
+    // A keyring of its own (a nested with-keychain session), so locking it cannot disturb other tests.
+    const script = [
+      'printf tok-locked-1 | node "$CLI" secrets set locked-srv LOCKED_TOKEN --value-stdin >/dev/null',
+      'dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedesktop/secrets org.freedesktop.Secret.Service.Lock array:objpath:/org/freedesktop/secrets/collection/login >/dev/null',
+      // libsecret segfaults inside findCredentials on locked items; before, this took the process down.
+      'node "$CLI" secrets list locked-srv --json',
+    ].join(' && ');
+    const lockedHome = makeHome();
+    const run = spawnSync('bash', ['scripts/with-keychain.sh', 'sh', '-c', script], { env: { ...process.env, MCP_FIREWALL_HOME: lockedHome, CLI }, encoding: 'utf8' });
+    removeHome(lockedHome);
+    expect(run.status, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ entries: [{ server: 'locked-srv', name: 'LOCKED_TOKEN', state: 'unknown' }] });
+    expect(run.stderr).toMatch(/keychain is not reachable \(the keychain client crashed \(SIGSEGV\); is the keyring locked\?\)/);
+    expect(run.stdout + run.stderr).not.toContain('tok-locked-1');
+  });
 });

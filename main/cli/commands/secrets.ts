@@ -19,7 +19,16 @@ export interface SecretsCommandDeps {
 async function readProcessStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return decodeStdin(Buffer.concat(chunks));
+}
+
+/** Bytes that are not UTF-8 would be stored as U+FFFD, a different secret: refuse them. */
+export function decodeStdin(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    throw new SecretInputError('the secret value on stdin is not valid UTF-8');
+  }
 }
 
 const defaultDeps: SecretsCommandDeps = { store: () => createKeytarStore(), readStdin: readProcessStdin };

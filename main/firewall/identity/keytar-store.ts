@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { accountFor, KEYCHAIN_SERVICE, KeychainUnavailableError, parseAccount, type SecretRef, type SecretStore } from './secret-store.js';
 
 type Keytar = typeof import('keytar');
@@ -30,6 +32,33 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
+// libsecret crashes the whole process (SIGSEGV in secret_value_get_text) when keytar's
+// findCredentials meets items of a locked collection. The engine lists on `contain`, so the
+// enumeration runs in a throwaway child: a crash there is an unavailable keychain, not a
+// dead firewall. Only account names cross back; the values stay in the child.
+const LIST_SCRIPT = `require(process.argv[1]).findCredentials(process.argv[2]).then(
+  (found) => process.stdout.write(JSON.stringify(found.map((c) => c.account))),
+  (error) => { process.stderr.write(String(error && error.message)); process.exit(1); })`;
+
+function listAccountsInChild(service: string, timeoutMs: number): Promise<string[]> {
+  const keytarPath = createRequire(import.meta.url).resolve('keytar');
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['-e', LIST_SCRIPT, keytarPath, service],
+      { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) {
+          const why = error.signal ? `the keychain client crashed (${error.signal}); is the keyring locked?` : stderr.trim().split('\n').pop() || error.message;
+          reject(new Error(why));
+          return;
+        }
+        resolve(JSON.parse(stdout) as string[]);
+      },
+    );
+  });
+}
+
 /** The OS keychain through keytar: libsecret on Linux, Keychain on macOS, Credential Vault on Windows. */
 export function createKeytarStore(options: KeytarStoreOptions = {}): SecretStore {
   const service = options.service ?? KEYCHAIN_SERVICE;
@@ -53,10 +82,12 @@ export function createKeytarStore(options: KeytarStoreOptions = {}): SecretStore
     get: (ref) => call((k) => k.getPassword(service, accountFor(ref))),
     delete: (ref) => call((k) => k.deletePassword(service, accountFor(ref))),
     list: () =>
-      call(async (k) => {
-        // findCredentials hands back the values too; they are dropped here, unread.
-        const found = await k.findCredentials(service);
-        return found.map((c) => parseAccount(c.account)).filter((r): r is SecretRef => r !== null);
-      }),
+      options.load === undefined
+        ? call(async () => (await listAccountsInChild(service, timeoutMs)).map(parseAccount).filter((r): r is SecretRef => r !== null))
+        : call(async (k) => {
+            // findCredentials hands back the values too; they are dropped here, unread.
+            const found = await k.findCredentials(service);
+            return found.map((c) => parseAccount(c.account)).filter((r): r is SecretRef => r !== null);
+          }),
   };
 }

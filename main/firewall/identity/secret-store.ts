@@ -41,6 +41,23 @@ export function isValidSecretName(name: string): boolean {
   return ENV_NAME.test(name) && name.length <= 200;
 }
 
+// Names a keychain entry must never set: each changes what code the spawned server runs
+// (loader preloads, interpreter start-up hooks, the search path its command resolves in),
+// so whoever can write the keychain would run code in every launch, past the pinned
+// launch line. `__proto__` cannot be an own key of the env object at all.
+const INJECTION_NAMES = new Set([
+  'PATH', 'NODE_OPTIONS', 'NODE_PATH', 'PYTHONPATH', 'PYTHONSTARTUP', 'PYTHONHOME', 'PYTHONINSPECT',
+  'PERL5OPT', 'PERL5LIB', 'PERLLIB', 'RUBYOPT', 'RUBYLIB', 'BASH_ENV', 'ENV', 'SHELLOPTS', 'IFS',
+  'JAVA_TOOL_OPTIONS', '_JAVA_OPTIONS', 'JDK_JAVA_OPTIONS', 'CLASSPATH', 'DENO_DIR', 'GIT_SSH_COMMAND',
+  'ELECTRON_RUN_AS_NODE', '__proto__',
+]);
+
+/** A valid name that would let a stored value hijack the server process rather than configure it. */
+export function isReservedSecretName(name: string): boolean {
+  const upper = name.toUpperCase();
+  return INJECTION_NAMES.has(name) || INJECTION_NAMES.has(upper) || upper.startsWith('LD_') || upper.startsWith('DYLD_');
+}
+
 export function isValidServerName(server: string): boolean {
   return server.length > 0 && server.length <= 200 && !/[\u0000-\u001f\u007f]/.test(server);
 }

@@ -1,6 +1,6 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import type { SecretIndex } from './secret-index.js';
-import { isValidSecretName, isValidServerName, type SecretRef, type SecretStore } from './secret-store.js';
+import { isReservedSecretName, isValidSecretName, isValidServerName, type SecretRef, type SecretStore } from './secret-store.js';
 
 export type SecretState = 'stored' | 'missing' | 'unknown' | 'not-indexed';
 
@@ -49,7 +49,12 @@ export class SecretConflictError extends Error {}
 function checkRef(ref: SecretRef): void {
   if (!isValidServerName(ref.server)) throw new SecretInputError(`'${ref.server}' is not a valid server name`);
   if (!isValidSecretName(ref.name)) throw new SecretInputError(`'${ref.name}' is not a valid environment variable name (letters, digits, _; not starting with a digit)`);
+  if (isReservedSecretName(ref.name)) throw new SecretInputError(`'${ref.name}' would change what code the server runs, not configure it; it cannot be a secret`);
 }
+
+// One env string (NAME=value) is capped by the kernel (Linux MAX_ARG_STRLEN, 128 KiB): a
+// larger value would be stored, then make every spawn of the server fail.
+export const MAX_SECRET_BYTES = 64 * 1024;
 
 export function createSecrets({ store, index, audit }: SecretsDeps): Secrets {
   const record = (decision: string, server: string, actor: string | null, reason: string) =>
@@ -60,6 +65,7 @@ export function createSecrets({ store, index, audit }: SecretsDeps): Secrets {
     // An env block cannot carry NUL; an empty secret is almost always a scripting slip.
     if (value.length === 0) throw new SecretInputError('the secret value is empty');
     if (value.includes('\0')) throw new SecretInputError('the secret value contains a NUL character');
+    if (Buffer.byteLength(value, 'utf8') > MAX_SECRET_BYTES) throw new SecretInputError(`the secret value is larger than ${MAX_SECRET_BYTES / 1024} KiB`);
     // Keychain first: an index row without a stored value would get the server refused.
     await store.set(ref, value);
     index.add(ref);
@@ -109,10 +115,13 @@ export function createSecrets({ store, index, audit }: SecretsDeps): Secrets {
       const names = index.names(server);
       // The common case, and the one that must work without a keychain: no secrets, no D-Bus call.
       if (names.length === 0) return {};
+      // The index is a file any local process of the user can write: check it as input.
+      const bad = names.filter((name) => !isValidSecretName(name) || isReservedSecretName(name));
+      if (bad.length > 0) throw new Error(`secret(s) ${bad.join(', ')} of '${server}' cannot be injected (not a plain configuration variable); remove them with 'mcp-firewall secrets rm ${server} NAME'`);
       const values = await Promise.all(names.map((name) => store.get({ server, name })));
       const missing = names.filter((_, i) => values[i] === null);
       if (missing.length > 0) {
-        throw new Error(`secret(s) ${missing.join(', ')} are indexed but missing from the keychain; set them again with 'mcp-firewall secrets set ${server} NAME'`);
+        throw new Error(`secret(s) ${missing.join(', ')} are indexed but missing from the keychain (or the keyring is locked: unlock it and restart the server); otherwise set them again with 'mcp-firewall secrets set ${server} NAME'`);
       }
       const env: Record<string, string> = {};
       names.forEach((name, i) => (env[name] = values[i]!));

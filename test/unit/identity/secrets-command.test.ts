@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../../../main/cli/command.js';
-import { createSecretsCommand } from '../../../main/cli/commands/secrets.js';
+import { createSecretsCommand, decodeStdin } from '../../../main/cli/commands/secrets.js';
+import { SecretInputError } from '../../../main/firewall/identity/secrets.js';
 import { createMemorySecretStore } from '../../../main/firewall/identity/memory-store.js';
 import { openDatabase } from '../../../main/firewall/store/database.js';
 
@@ -80,5 +81,17 @@ describe('mcp-firewall secrets', () => {
     expect(await h.run(['list'])).toBe(0);
     expect(h.out()).toMatch(/GITHUB_TOKEN\s+unknown/);
     expect(h.err()).toMatch(/not reachable/);
+  });
+
+  it('refuses stdin that is not UTF-8 instead of storing a mangled value, and keeps a BOM verbatim', () => {
+    expect(() => decodeStdin(Buffer.from([0x61, 0x62, 0xff, 0xfe, 0x63]))).toThrow(SecretInputError);
+    expect(decodeStdin(Buffer.from('\ufefftok', 'utf8'))).toBe('\ufefftok');
+    expect(decodeStdin(Buffer.from('tök\n', 'utf8'))).toBe('tök\n');
+  });
+
+  it('refuses NODE_OPTIONS as a secret name with a usage error', async () => {
+    const h = harness('--require /tmp/evil.js');
+    await expect(h.run(['set', 'srv', 'NODE_OPTIONS', '--value-stdin'])).rejects.toBeInstanceOf(UsageError);
+    expect(h.store.calls).toBe(0);
   });
 });

@@ -143,4 +143,39 @@ describe('secrets service', () => {
     expect(offline.keychainError).toMatch(/not reachable/);
     expect(offline.entries.map((e) => e.state)).toEqual(['unknown', 'unknown']);
   });
+
+  it('refuses names that would hijack the server process instead of configuring it', async () => {
+    const { store, index, secrets } = setup();
+    for (const name of ['NODE_OPTIONS', 'LD_PRELOAD', 'ld_library_path', 'DYLD_INSERT_LIBRARIES', 'PATH', 'PYTHONPATH', 'BASH_ENV', '__proto__']) {
+      await expect(secrets.set({ server: 's', name }, 'x', 'cli'), name).rejects.toBeInstanceOf(SecretInputError);
+      await expect(secrets.adopt({ server: 's', name }, 'x', 'protect'), name).rejects.toBeInstanceOf(SecretInputError);
+    }
+    expect(store.calls).toBe(0);
+    expect(index.names('s')).toEqual([]);
+    // Ordinary credential names still pass.
+    await secrets.set({ server: 's', name: 'NODE_AUTH_TOKEN' }, 'x', 'cli');
+    expect(index.names('s')).toEqual(['NODE_AUTH_TOKEN']);
+  });
+
+  it('refuses to start a server whose index (written behind our back) names a reserved variable', async () => {
+    const { store, index, secrets } = setup({ 's/env/NODE_OPTIONS': '--require /tmp/evil.js', 's/env/TOKEN': 't' });
+    index.add({ server: 's', name: 'NODE_OPTIONS' });
+    index.add({ server: 's', name: 'TOKEN' });
+    await expect(secrets.envFor('s')).rejects.toThrow(/NODE_OPTIONS of 's' cannot be injected/);
+    expect(store.calls).toBe(0);
+  });
+
+  it('refuses a value too large for one environment string', async () => {
+    const { store, secrets } = setup();
+    await expect(secrets.set({ server: 's', name: 'BIG' }, 'x'.repeat(1024 * 1024), 'cli')).rejects.toThrow(/larger than 64 KiB/);
+    expect(store.calls).toBe(0);
+    await secrets.set({ server: 's', name: 'PEM' }, 'k'.repeat(60 * 1024), 'cli');
+  });
+
+  it('names a locked keyring as a cause when an indexed secret reads back empty', async () => {
+    const { store, secrets } = setup();
+    await secrets.set({ server: 's', name: 'TOKEN' }, 'v', 'cli');
+    await store.delete({ server: 's', name: 'TOKEN' });
+    await expect(secrets.envFor('s')).rejects.toThrow(/keyring is locked/);
+  });
 });
