@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { makeVisible } from '../../preload/visible-text.js';
 
 export function PageHeader({ title, subtitle, actions }: { title: string; subtitle?: ReactNode; actions?: ReactNode }) {
   return (
@@ -56,4 +57,13 @@ export function formatTime(iso: string): string {
 export function formatDateTime(iso: string): string {
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
+}
+
+/**
+ * A name that came from a server or a client config (server, tool): invisible and bidi characters
+ * spelled out and the text isolated, so it can neither hide a character nor reorder what follows it.
+ */
+export function Name({ value }: { value: string }) {
+  const shown = makeVisible(value);
+  return <bdi className={shown === value ? 'name' : 'name name-flagged'} title={shown === value ? undefined : 'This name contains invisible or direction-changing characters'}>{shown}</bdi>;
 }

@@ -1,18 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '../helpers/engine-harness.js';
 import { EVERYTHING_SERVER, FILESYSTEM_SERVER, REPO_ROOT } from '../helpers/paths.js';
 import { connectThroughShim, type ShimConnection } from '../helpers/shim-client.js';
-import { serveDashboard, type ServedDashboard } from './serve-harness.js';
+import { serveDashboard, type ServedDashboard, launchChromium } from './serve-harness.js';
 
 // The README's screenshots are refreshed with UPDATE_SCREENSHOTS=1 npm run test:e2e; other
 // runs (CI, a developer's) write them to a temp dir so the tree stays clean.
 const SHOTS = process.env.UPDATE_SCREENSHOTS ? join(REPO_ROOT, 'docs', 'screenshots') : mkdtempSync(join(tmpdir(), 'mcpfw-shots-'));
 const POLICY = readFileSync(join(REPO_ROOT, 'resources', 'default-policy.yaml'), 'utf8').replace(/approval_timeout_sec: \d+/, 'approval_timeout_sec: 60');
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--no-first-run'];
 
 describe('the dashboard in Chromium against a real serve', () => {
   let served: ServedDashboard;
@@ -33,7 +32,7 @@ describe('the dashboard in Chromium against a real serve', () => {
     workDir = mkdtempSync(join(tmpdir(), 'mcpfw-e2e-files-'));
     expect(served.cli(['registry', 'approve', 'filesystem']).code).toBe(0);
     files = await connectThroughShim(served, 'filesystem', [FILESYSTEM_SERVER, workDir], { client: 'claude-code' });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
     page = await context.newPage();
   });

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FILESYSTEM_SERVER, REPO_ROOT } from '../helpers/paths.js';
 import { connectThroughShim, type ShimConnection } from '../helpers/shim-client.js';
-import { serveDashboard, type ServedDashboard } from './serve-harness.js';
+import { serveDashboard, type ServedDashboard, launchChromium } from './serve-harness.js';
 
 const SHOTS = process.env.UPDATE_SCREENSHOTS ? join(REPO_ROOT, 'docs', 'screenshots') : mkdtempSync(join(tmpdir(), 'mcpfw-shots-'));
 // A policy someone loosened: no rule asks before writes, so a write runs unapproved and
@@ -27,7 +27,7 @@ describe('gates and pause in the dashboard against a real serve', () => {
     workDir = mkdtempSync(join(tmpdir(), 'mcpfw-e2e-gates-'));
     expect(served.cli(['registry', 'approve', 'filesystem']).code).toBe(0);
     files = await connectThroughShim(served, 'filesystem', [FILESYSTEM_SERVER, workDir], { client: 'claude-code' });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--no-first-run'] });
+    browser = await launchChromium();
     page = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' })).newPage();
     await page.goto(served.cli(['dashboard', '--print-url']).stdout.trim());
     await page.getByRole('heading', { name: 'Activity', level: 1 }).waitFor();

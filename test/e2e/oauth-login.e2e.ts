@@ -1,10 +1,10 @@
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { playBrowser, startOAuthServer, type OAuthServer } from '../integration/oauth-fixture.js';
-import { serveDashboard, type ServedDashboard } from './serve-harness.js';
+import { serveDashboard, type ServedDashboard, launchChromium } from './serve-harness.js';
 
 // `auth login|logout` from the Servers page: the engine runs the flow, the page opens the
 // authorization URL, this test plays the browser that tab would be. Needs the real
@@ -38,7 +38,7 @@ describe('OAuth login of a remote server from the Servers page', () => {
     served = await serveDashboard(POLICY);
     const approve = served.cli(['registry', 'approve', SERVER, '--url', remote.url]);
     expect(approve.code, approve.stderr).toBe(0);
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--no-first-run'] });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     // The new tab's request is caught, not sent: the test, not Chromium, plays the browser.
     await context.route((url) => url.href.startsWith(`${remote.issuer}authorize`), async (route) => {

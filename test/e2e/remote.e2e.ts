@@ -1,13 +1,13 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { startEverythingHttp, type RemoteServer } from '../helpers/remote-server.js';
-import { serveDashboard, type ServedDashboard } from './serve-harness.js';
+import { serveDashboard, type ServedDashboard, launchChromium } from './serve-harness.js';
 
 const SHOTS = process.env.UPDATE_SCREENSHOTS ? join(REPO_ROOT, 'docs', 'screenshots') : mkdtempSync(join(tmpdir(), 'mcpfw-shots-'));
 const POLICY = readFileSync(join(REPO_ROOT, 'resources', 'default-policy.yaml'), 'utf8');
@@ -26,7 +26,7 @@ describe('a remote server protected and approved from the Servers page', () => {
     // Claude Code keeps remote servers in ~/.claude.json, next to its own state.
     claudeCode = join(served.userHome, '.claude.json');
     writeFileSync(claudeCode, `{\n  "numStartups": 3,\n  "mcpServers": {\n    "docs": { "type": "http", "url": ${JSON.stringify(remote.url)} }\n  }\n}\n`);
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--no-first-run'] });
+    browser = await launchChromium();
     page = await (await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' })).newPage();
     await page.goto(served.cli(['dashboard', '--print-url']).stdout.trim());
     await page.getByRole('heading', { name: 'Activity', level: 1 }).waitFor();

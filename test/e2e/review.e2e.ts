@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/typ
 import { settled, waitFor } from '../helpers/engine-harness.js';
 import { FIXTURES, REPO_ROOT } from '../helpers/paths.js';
 import { connectThroughShim, type ShimConnection } from '../helpers/shim-client.js';
-import { serveDashboard, type ServedDashboard } from './serve-harness.js';
+import { serveDashboard, type ServedDashboard, launchChromium } from './serve-harness.js';
 
 // The README's screenshots are refreshed with UPDATE_SCREENSHOTS=1 npm run test:e2e; other
 // runs (CI, a developer's) write them to a temp dir so the tree stays clean.
@@ -49,7 +49,7 @@ describe('the Manifests and Quarantine pages in Chromium against a real serve', 
     served = await serveDashboard(POLICY);
     expect(served.cli(['registry', 'approve', 'tickets']).code).toBe(0);
     expect(served.cli(['registry', 'approve', 'faulty']).code).toBe(0);
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
     page = await context.newPage();
     await page.goto(served.cli(['dashboard', '--print-url']).stdout.trim());

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEngineWithClientHome, stdioEntry } from '../helpers/client-home.js';
 import { CLI, EVERYTHING_SERVER, REPO_ROOT } from '../helpers/paths.js';
+import { chromium, type Browser } from 'playwright-core';
 
 export const RENDERER_INDEX = join(REPO_ROOT, 'dist', 'renderer', 'index.html');
 
@@ -38,4 +39,9 @@ export async function serveDashboard(policy: string): Promise<ServedDashboard> {
     cli: served.engine.cli,
     stop: served.stop,
   };
+}
+
+/** Debian's chromium, headless, as every e2e test drives it (never a downloaded browser). */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--no-first-run'] });
 }

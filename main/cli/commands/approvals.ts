@@ -2,6 +2,7 @@ import { APPROVAL_SCOPES, type ApprovalScope, type PendingApproval } from '../..
 import { expectOnly, parseArgs, stringFlag } from '../args.js';
 import { UsageError, type CommandHandler } from '../command.js';
 import { callEngine } from '../control-client.js';
+import { makeVisible } from '../../firewall/manifest/visible-text.js';
 import { formatTable } from './output.js';
 
 export const approvalsUsage = 'mcp-firewall approvals list [--json] | allow ID [--scope once|session|always] | deny ID';
@@ -16,7 +17,7 @@ export const approvalsCommand: CommandHandler = async (args, io) => {
       io.stdout(`${JSON.stringify(pending, null, 2)}\n`);
     } else {
       io.stdout(formatTable(['id', 'client', 'server', 'tool', 'actionClass', 'reason', 'expiresAt'], pending as unknown as Array<Record<string, unknown>>));
-      for (const p of pending) io.stdout(`\n${p.id} arguments: ${truncate(JSON.stringify(p.arguments), 400)}\n`);
+      for (const p of pending) io.stdout(`\n${p.id} arguments: ${makeVisible(truncate(JSON.stringify(p.arguments), 400))}\n`);
     }
     return 0;
   }

@@ -1,6 +1,7 @@
 import type { MessageBoxOptions, MessageBoxReturnValue } from 'electron';
 import type { ApprovalQueue, ApprovalScope, PendingApproval } from '../../firewall/approvals/approval-queue.js';
 import { previewArguments } from '../../firewall/api/approval-view.js';
+import { makeVisible } from '../../firewall/manifest/visible-text.js';
 
 /** dialog.showMessageBox, injected so the prompter runs (and is tested) outside Electron. */
 export type ShowMessageBox = (options: MessageBoxOptions) => Promise<MessageBoxReturnValue>;
@@ -18,18 +19,21 @@ export interface ApprovalPrompter {
 
 export function promptOptions(pending: PendingApproval, signal: AbortSignal): MessageBoxOptions {
   const seconds = Math.max(0, Math.round((new Date(pending.expiresAt).getTime() - Date.now()) / 1000));
+  // Names and arguments come from configs and servers: a bidi override (U+202E) in one would
+  // turn the rest of the line around on the very dialog a person decides by, so invisible
+  // characters are spelled out.
   return {
     type: 'warning',
     title: 'MCP Firewall: approval needed',
-    message: `${pending.client} wants to run ${pending.server} · ${pending.tool} (${pending.actionClass})`,
-    detail: [
+    message: makeVisible(`${pending.client} wants to run ${pending.server} · ${pending.tool} (${pending.actionClass})`),
+    detail: makeVisible([
       `Why: ${pending.reason}${pending.ruleId ? ` (rule ${pending.ruleId})` : ''}`,
       '',
       'Arguments:',
       previewArguments(pending.arguments),
       '',
       `Denied automatically in ${seconds}s if nobody answers.`,
-    ].join('\n'),
+    ].join('\n')),
     buttons: [...PROMPT_BUTTONS],
     // A stray Enter or Esc must never allow a write.
     defaultId: DENY,

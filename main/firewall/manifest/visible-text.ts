@@ -1,9 +1,2 @@
-// Characters a reviewer cannot see in a terminal or dialog but the model still reads:
-// C0/C1 controls (ANSI escapes start with ESC), format characters (zero-width, bidi),
-// Unicode tag characters and variation selectors (both used to smuggle text).
-const INVISIBLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb\u{E0000}-\u{E01EF}]/gu;
-
-/** Replaces invisible characters with a visible `\u{…}` marker so a diff or excerpt shows them. */
-export function makeVisible(text: string): string {
-  return text.replace(INVISIBLE, (c) => `\\u{${c.codePointAt(0)!.toString(16).toUpperCase()}}`);
-}
+// One definition for the engine, the CLI and the dashboard (preload/ is what both sides share).
+export { makeVisible } from '../../../preload/visible-text.js';

@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import type { ActivityQuery, ActivityRow } from '../../../preload/contract.js';
 import { useResource } from '../../api/api.js';
-import { Badge, Code, EmptyState, ErrorBanner, PageHeader, formatDateTime, formatTime } from '../../ui/ui.js';
+import { Badge, Code, EmptyState, ErrorBanner, Name, PageHeader, formatDateTime, formatTime } from '../../ui/ui.js';
 
 const DECISIONS = ['ALLOW', 'DENY', 'REQUIRE_APPROVAL', 'PASS', 'ERROR', 'TIMEOUT'];
 
@@ -9,9 +9,9 @@ function Detail({ row, onClose }: { row: ActivityRow; onClose: () => void }) {
   const facts: Array<[string, React.ReactNode]> = [
     ['When', formatDateTime(row.time)],
     ['Event', row.event],
-    ['Client', row.client ?? '—'],
-    ['Server', row.server ?? '—'],
-    ['Tool', row.tool ?? row.method ?? '—'],
+    ['Client', row.client ? <Name key="c" value={row.client} /> : '—'],
+    ['Server', row.server ? <Name key="s" value={row.server} /> : '—'],
+    ['Tool', row.tool ?? row.method ? <Name key="t" value={(row.tool ?? row.method)!} /> : '—'],
     ['Action class', row.actionClass ?? '—'],
     ['Verdict', <Badge key="v" value={row.decision} />],
     ['Rule', row.ruleId ? <Code key="r">{row.ruleId}</Code> : 'no rule (policy default)'],
@@ -72,9 +72,9 @@ export function ActivityPage() {
                 <tr key={row.id} className={row.id === selected ? 'selected' : undefined} tabIndex={0} aria-selected={row.id === selected}
                   onClick={() => setSelected(row.id)} onKeyDown={(e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); setSelected(row.id); } }}>
                   <td className="mono small">{formatTime(row.time)}</td>
-                  <td>{row.client ?? '—'}</td>
-                  <td>{row.server ?? '—'}</td>
-                  <td><strong>{row.tool ?? row.method ?? row.event}</strong>{row.event === 'result' ? <span className="muted small"> result</span> : null}</td>
+                  <td>{row.client ? <Name value={row.client} /> : '—'}</td>
+                  <td>{row.server ? <Name value={row.server} /> : '—'}</td>
+                  <td><strong><Name value={row.tool ?? row.method ?? row.event} /></strong>{row.event === 'result' ? <span className="muted small"> result</span> : null}</td>
                   <td>{row.actionClass ? <Badge value={row.actionClass} /> : '—'}</td>
                   <td><Badge value={row.decision} /></td>
                   <td className="mono small">{row.ruleId ?? ''}</td>

@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
 import type { Approval, AnswerApproval } from '../../../preload/contract.js';
 import { useApi, useResource } from '../../api/api.js';
-import { Badge, Code, EmptyState, ErrorBanner, PageHeader, formatTime } from '../../ui/ui.js';
+import { Badge, Code, EmptyState, ErrorBanner, Name, PageHeader, formatTime } from '../../ui/ui.js';
+import { makeVisible } from '../../../preload/visible-text.js';
 
 /** The same four answers as the native dialog, in the same order. */
 const ACTIONS: Array<{ label: string; verdict: AnswerApproval['verdict']; scope?: AnswerApproval['scope']; style: string }> = [
@@ -35,8 +36,8 @@ function ApprovalCard({ approval, onAnswer }: { approval: Approval; onAnswer: (a
     <article className="card approval" aria-label={`${approval.server} ${approval.tool} waiting for approval`}>
       <header className="approval-head">
         <div>
-          <h2><span className="muted">{approval.server} ·</span> {approval.tool}</h2>
-          <p className="muted">from <strong>{approval.client}</strong> at {formatTime(approval.requestedAt)}</p>
+          <h2><span className="muted"><Name value={approval.server} /> ·</span> <Name value={approval.tool} /></h2>
+          <p className="muted">from <strong><Name value={approval.client} /></strong> at {formatTime(approval.requestedAt)}</p>
         </div>
         <div className="approval-meta">
           <Badge value={approval.actionClass} />
@@ -44,7 +45,7 @@ function ApprovalCard({ approval, onAnswer }: { approval: Approval; onAnswer: (a
         </div>
       </header>
       <p className="reason"><strong>Why:</strong> {approval.reason} {approval.ruleId ? <>(rule <Code>{approval.ruleId}</Code>)</> : null}</p>
-      <pre className="args" aria-label="Arguments">{approval.argumentsPreview}</pre>
+      <pre className="args" aria-label="Arguments">{makeVisible(approval.argumentsPreview)}</pre>
       <div className="actions">
         {ACTIONS.map((action) => (
           <button key={action.label} type="button" className={`btn btn-${action.style}`} disabled={busy}

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { AuditResult } from '../../../preload/contract.js';
 import { useApi } from '../../api/api.js';
 import { EmptyState, ErrorBanner, Kbd, PageHeader } from '../../ui/ui.js';
+import { makeVisible } from '../../../preload/visible-text.js';
 import { download, toCsv } from './export.js';
 
 const PRESETS: Array<{ label: string; sql: string }> = [
@@ -63,7 +64,7 @@ export function AuditPage() {
             <thead><tr>{result.columns.map((c) => <th key={c} scope="col">{c}</th>)}</tr></thead>
             <tbody>
               {result.rows.map((row, i) => (
-                <tr key={i}>{result.columns.map((c) => <td key={c} className="small">{row[c] === null ? <span className="muted">null</span> : String(row[c])}</td>)}</tr>
+                <tr key={i}>{result.columns.map((c) => <td key={c} className="small">{row[c] === null ? <span className="muted">null</span> : makeVisible(String(row[c]))}</td>)}</tr>
               ))}
             </tbody>
           </table>

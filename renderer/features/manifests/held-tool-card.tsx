@@ -1,6 +1,6 @@
 import type { HeldToolRow } from '../../../preload/contract.js';
 import { useResource } from '../../api/api.js';
-import { Badge, ErrorBanner, formatDateTime } from '../../ui/ui.js';
+import { Badge, ErrorBanner, Name, formatDateTime } from '../../ui/ui.js';
 import { CueView, DiffView } from './diff-view.js';
 
 const KIND_TEXT: Record<HeldToolRow['kind'], string> = {
@@ -18,7 +18,7 @@ export function HeldToolCard({ server, row, busy, onAccept, onKeep }: {
     <article className={`card held held-${row.kind}`} aria-label={`${server} ${row.tool} held for review`}>
       <header className="card-head">
         <div>
-          <h2><span className="muted">{server} ·</span> {row.tool}</h2>
+          <h2><span className="muted"><Name value={server} /> ·</span> <Name value={row.tool} /></h2>
           <p className="muted small">{KIND_TEXT[row.kind]} · first seen {formatDateTime(row.firstSeen)}</p>
         </div>
         <Badge value={row.kind} />

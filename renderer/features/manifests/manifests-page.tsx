@@ -1,6 +1,6 @@
 import type { ServerManifest } from '../../../preload/contract.js';
 import { useApi, useAction, useResource } from '../../api/api.js';
-import { Code, EmptyState, ErrorBanner, PageHeader, formatDateTime } from '../../ui/ui.js';
+import { Code, EmptyState, ErrorBanner, Name, PageHeader, formatDateTime } from '../../ui/ui.js';
 import { DeployWindowBar } from './deploy-window.js';
 import { HeldToolCard } from './held-tool-card.js';
 
@@ -8,7 +8,7 @@ function PinnedTable({ manifest }: { manifest: ServerManifest }) {
   return (
     <section className="card" aria-labelledby={`pins-${manifest.server}`}>
       <header className="card-head">
-        <h2 id={`pins-${manifest.server}`}>{manifest.server}</h2>
+        <h2 id={`pins-${manifest.server}`}><Name value={manifest.server} /></h2>
         <span className="muted small">{manifest.pinned.length} pinned{manifest.held.length ? ` · ${manifest.held.length} held` : ''}</span>
       </header>
       {manifest.pinned.length === 0 ? <p className="muted">Nothing pinned yet: every tool of this server is held above.</p> : (
@@ -17,7 +17,7 @@ function PinnedTable({ manifest }: { manifest: ServerManifest }) {
           <tbody>
             {manifest.pinned.map((pin) => (
               <tr key={pin.tool}>
-                <td><strong>{pin.tool}</strong></td>
+                <td className="pin-tool"><strong><Name value={pin.tool} /></strong></td>
                 <td className="pin-desc" title={pin.description}>{pin.description || <span className="muted">no description</span>}</td>
                 <td className="mono small" title={pin.digest}>{pin.digest.slice(0, 12)}</td>
                 <td className="small">{formatDateTime(pin.pinnedAt)}</td>

@@ -1,6 +1,6 @@
 import type { QuarantineRow } from '../../../preload/contract.js';
 import { useApi, useAction, useResource } from '../../api/api.js';
-import { Badge, Code, EmptyState, ErrorBanner, PageHeader, formatDateTime } from '../../ui/ui.js';
+import { Badge, Code, EmptyState, ErrorBanner, Name, PageHeader, formatDateTime } from '../../ui/ui.js';
 
 function Findings({ findings }: { findings: QuarantineRow['findings'] }) {
   return (
@@ -21,7 +21,7 @@ function HeldCard({ item, busy, onRelease, onDrop }: { item: QuarantineRow; busy
     <article className="card held held-quarantine" aria-label={`${item.server} ${item.tool} result held`}>
       <header className="card-head">
         <div>
-          <h2><span className="muted">{item.server} ·</span> {item.tool}</h2>
+          <h2><span className="muted"><Name value={item.server} /> ·</span> <Name value={item.tool} /></h2>
           <p className="muted small">{item.client && item.client !== 'unknown' ? <>for <strong>{item.client}</strong> · </> : null}held {formatDateTime(item.heldAt)} · <span className="mono">{item.id}</span></p>
         </div>
         <Badge value={item.status} />
@@ -77,7 +77,7 @@ export function QuarantinePage() {
               {decided.map((item) => (
                 <tr key={item.id}>
                   <td>{formatDateTime(item.heldAt)}</td>
-                  <td><span className="muted">{item.server} ·</span> {item.tool}</td>
+                  <td><span className="muted"><Name value={item.server} /> ·</span> <Name value={item.tool} /></td>
                   <td>{[...new Set(item.findings.map((f) => f.type))].join(', ')}</td>
                   <td><Badge value={item.status} title={item.status === 'released' ? 'Released; delivered on the next identical call' : undefined} /></td>
                 </tr>

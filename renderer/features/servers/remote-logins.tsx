@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
 import type { OAuthLoginRow } from '../../../preload/contract.js';
 import { useAction, useApi, useResource } from '../../api/api.js';
-import { ErrorBanner } from '../../ui/ui.js';
+import { ErrorBanner, Name } from '../../ui/ui.js';
 
 /** The engine finishes a login when the browser comes back, not in answer to the page: poll meanwhile. */
 const PENDING_POLL_MS = 1_000;
@@ -28,7 +28,7 @@ function LoginRow({ row, busy, logIn, logOut }: { row: OAuthLoginRow; busy: bool
   const split = describeSplit(row);
   return (
     <tr>
-      <td><strong>{row.name}</strong><div className="muted small mono">{row.url}</div></td>
+      <td><strong><Name value={row.name} /></strong><div className="muted small mono">{row.url}</div></td>
       <td>
         <span>{describeLogin(row)}</span>
         {split ? <div className="muted small">{split}</div> : null}

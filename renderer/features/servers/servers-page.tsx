@@ -3,7 +3,7 @@ import type { EditOutcome, RegistryRow, ServerRow } from '../../../preload/contr
 import { useApi, useResource } from '../../api/api.js';
 import { AutoProtectToggle } from './auto-protect.js';
 import { RemoteLogins } from './remote-logins.js';
-import { Badge, Code, EmptyState, ErrorBanner, PageHeader } from '../../ui/ui.js';
+import { Badge, Code, EmptyState, ErrorBanner, Name, PageHeader } from '../../ui/ui.js';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -52,14 +52,14 @@ function ClientCard({ name, id, rows, registry, run }: {
             const entry = registry.get(row.name);
             return (
               <tr key={`${row.file}:${row.scope}:${row.name}`} className={row.status === 'shadow' ? 'row-shadow' : undefined}>
-                <td><strong>{row.name}</strong><div className="muted small">{row.scope} · {row.transport}</div></td>
+                <td><strong><Name value={row.name} /></strong><div className="muted small">{row.scope} · {row.transport}</div></td>
                 <td>
                   <Badge value={row.status} title={row.status === 'shadow' ? 'Not in the approved registry: it will be refused if it runs through the firewall' : undefined} />
                   {row.note ? <div className="muted small">{row.note}</div> : null}
                 </td>
                 <td className="mono small launch" title={row.launch ?? ''}>{row.launch ?? '—'}</td>
                 <td className="small">{row.secrets.length === 0 ? <span className="muted">none</span> : row.secrets.map((s) => (
-                  <div key={`${s.where}:${s.name}`}><Code>{s.name}</Code> <span className="muted">in {s.where}</span></div>
+                  <div key={`${s.where}:${s.name}`}><Code><Name value={s.name} /></Code> <span className="muted">in {s.where}</span></div>
                 ))}</td>
                 <td className="actions-cell">
                   {entry?.pending ? <PendingLaunch name={row.name} launch={entry.pending} run={run} /> : null}
@@ -143,7 +143,7 @@ export function ServersPage() {
             {orphans.map((r) => (
               <li key={r.name}>
                 {r.pending ? <PendingLaunch name={r.name} launch={r.pending} run={run} /> : null}
-                <strong>{r.name}</strong> <Badge value={r.enabled ? 'ENABLED' : 'DISABLED'} /> <span className="mono small muted">{r.launch ?? 'launch line pinned on first run'}</span>{' '}
+                <strong><Name value={r.name} /></strong> <Badge value={r.enabled ? 'ENABLED' : 'DISABLED'} /> <span className="mono small muted">{r.launch ?? 'launch line pinned on first run'}</span>{' '}
                 {r.moreLaunches.map((launch) => (
                   <span key={launch} className="mono small muted">and {launch}{' '}</span>
                 ))}

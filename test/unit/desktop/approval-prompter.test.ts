@@ -56,6 +56,21 @@ describe('native approval dialog', () => {
     prompter.close();
   });
 
+  it('spells out a bidi override in a tool name or an argument, so the dialog cannot be turned around', async () => {
+    ctx = desktopEngine();
+    const dialog = fakeDialog();
+    const prompter = createApprovalPrompter(ctx.engine.approvals, dialog.show);
+    const decision = ctx.engine.gate.decide(writeCall('write_file\u202Eetadpu', { path: '/tmp/report\u202Efdp.sh' }), 'claude-code', () => {});
+    await waitFor(() => dialog.open.length === 1, 'the dialog');
+    const { options } = dialog.open[0]!;
+    expect(options.message).toContain('write_file\\u{202E}etadpu');
+    expect(options.detail).toContain('/tmp/report\\u{202E}fdp.sh');
+    expect(`${options.message}${options.detail}`).not.toMatch(/\u202E/);
+    dialog.open[0]!.answer(PROMPT_BUTTONS.length - 1);
+    expect(await decision.verdict).toMatchObject({ decision: 'DENY' });
+    prompter.close();
+  });
+
   it('shows queued approvals one at a time and denies on Deny', async () => {
     ctx = desktopEngine();
     const dialog = fakeDialog();
