@@ -1,38 +1,24 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import type { DatabaseSync } from 'node:sqlite';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createAuditLog, verifyAuditChain } from '../../../main/firewall/audit/audit-log.js';
+import { verifyAuditChain } from '../../../main/firewall/audit/audit-log.js';
 import { evaluateGates } from '../../../main/firewall/gates/gates.js';
 import { watchGates } from '../../../main/firewall/gates/gate-watch.js';
 import { pausedVerdict } from '../../../main/firewall/policy/pause.js';
-import { openDatabase } from '../../../main/firewall/store/database.js';
+import { cleanTrails, freshTrail, MINUTE, T0 } from './trail.js';
 
 // Edges of the seed's gates, on rows appended the way the engine appends them (hash chain intact).
-const dirs: string[] = [];
-afterEach(() => {
-  vi.useRealTimers();
-  dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true }));
-});
+afterEach(cleanTrails);
 
-const T0 = Date.parse('2026-05-01T12:00:00.000Z');
-const MINUTE = 60_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 
-function freshTrail() {
-  const dir = mkdtempSync(join(tmpdir(), 'mcpfw-gate-edges-'));
-  dirs.push(dir);
-  const db = openDatabase(join(dir, 'firewall.db'));
-  return { db, audit: createAuditLog(db) };
-}
+const freshGateTrail = () => freshTrail('mcpfw-gate-edges-');
 
 const gate = (db: DatabaseSync, id: string, now = T0) => evaluateGates(db, now).find((g) => g.id === id)!;
 const gateRows = (db: DatabaseSync) => db.prepare("SELECT decision, rule_id FROM mcp_audit WHERE event = 'gate' ORDER BY id").all();
 
 describe('gate edges', () => {
   it('counts a scope mismatch let through by a pause as an attempt', () => {
-    const { db, audit } = freshTrail();
+    const { db, audit } = freshGateTrail();
     const reason = 'scope mismatch: a read_only principal attempted a write action';
     // The same verdict the shim and the engine's call gate write while protection is paused.
     const paused = pausedVerdict({ decision: 'REQUIRE_APPROVAL', ruleId: 'approve-scope-mismatch', reason }, iso(Date.now() + 60 * MINUTE), false);
@@ -43,7 +29,7 @@ describe('gate edges', () => {
   });
 
   it('counts an unprotected server entry that appeared in a client config as an unknown server', () => {
-    const { db, audit } = freshTrail();
+    const { db, audit } = freshGateTrail();
     audit.append({ event: 'registry', decision: 'SHADOW_ENTRY', serverName: 'stranger', client: 'cursor', ruleId: 'client-config-watch', reason: "unprotected server entry 'stranger' appeared in mcp.json", eventTime: iso(T0 - 1000) });
     expect(gate(db, 'registry-drift')).toMatchObject({ value: 1, paging: true });
     // The same server refused at launch later is still one unknown server.
@@ -56,7 +42,7 @@ describe('gate edges', () => {
 
   it('writes one PAGE row per transition even when the notice keeps failing', () => {
     vi.useFakeTimers({ now: T0 });
-    const { db, audit } = freshTrail();
+    const { db, audit } = freshGateTrail();
     audit.append({ event: 'call', decision: 'ALLOW', serverName: 'crm', toolName: 'update_contact', actionClass: 'write' });
     let notices = 0;
     const watch = watchGates(db, audit, () => {
@@ -75,7 +61,7 @@ describe('gate edges', () => {
 
   it('writes the CLEAR owed by a PAGE when the gate cleared while no engine ran', () => {
     vi.useFakeTimers({ now: T0 });
-    const { db, audit } = freshTrail();
+    const { db, audit } = freshGateTrail();
     audit.append({ event: 'call', decision: 'ALLOW', serverName: 'crm', toolName: 'update_contact', actionClass: 'write' });
     const first = watchGates(db, audit, () => {}, 1_000);
     vi.advanceTimersByTime(1_000);
@@ -103,7 +89,7 @@ describe('gate edges', () => {
 
 describe('gate queries on a large trail', () => {
   it("reads the manifest gate's day through the manifest rows' own index, not a day of calls", () => {
-    const { db } = freshTrail();
+    const { db } = freshGateTrail();
     const seen: string[] = [];
     const spy = new Proxy(db, {
       get(target, key) {

@@ -1,28 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createAuditLog } from '../../../main/firewall/audit/audit-log.js';
 import { evaluateGates } from '../../../main/firewall/gates/gates.js';
 import { watchGates } from '../../../main/firewall/gates/gate-watch.js';
-import { openDatabase } from '../../../main/firewall/store/database.js';
+import { cleanTrails, freshTrail, MINUTE, T0 } from './trail.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  vi.useRealTimers();
-  dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true }));
-});
+afterEach(cleanTrails);
 
-const T0 = Date.parse('2026-05-01T12:00:00.000Z');
-const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
-function freshTrail() {
-  const dir = mkdtempSync(join(tmpdir(), 'mcpfw-gate-cache-'));
-  dirs.push(dir);
-  const db = openDatabase(join(dir, 'firewall.db'));
-  const audit = createAuditLog(db);
+function freshCacheTrail() {
+  const { db, audit } = freshTrail('mcpfw-gate-cache-');
   const unapprovedWrite = () => audit.append({ event: 'call', decision: 'ALLOW', serverName: 'crm', toolName: 'update_contact', actionClass: 'write', actorId: 'me@cursor' });
   return { db, audit, unapprovedWrite };
 }
@@ -55,7 +42,7 @@ const unapprovedWrites = (gates: Array<{ id: string; value: number; paging: bool
 
 describe('gate watch: the gates are evaluated again only when they can have changed', () => {
   it('runs no gate SQL for the dashboard ticks of a quiet trail, and runs it once after a new row', () => {
-    const { db, audit, unapprovedWrite } = freshTrail();
+    const { db, audit, unapprovedWrite } = freshCacheTrail();
     unapprovedWrite();
     const counted = countingGateQueries(db);
     const watch = watchGates(counted.db, audit, () => {}, HOUR);
@@ -78,7 +65,7 @@ describe('gate watch: the gates are evaluated again only when they can have chan
 
   it('still clears a gate the moment its window passes its last row, with no new row to tell it, and audits the CLEAR', () => {
     vi.useFakeTimers({ now: T0 });
-    const { db, audit, unapprovedWrite } = freshTrail();
+    const { db, audit, unapprovedWrite } = freshCacheTrail();
     unapprovedWrite(); // stamped T0: counts while the 10m window starts at or before T0
     const pages: string[] = [];
     const watch = watchGates(db, audit, (gate) => pages.push(gate.id), 30_000);
@@ -111,7 +98,7 @@ describe('gate watch: the gates are evaluated again only when they can have chan
 
   it('pages at once on a new row, and counts a row stamped ahead of the clock when its time comes', () => {
     vi.useFakeTimers({ now: T0 });
-    const { db, audit, unapprovedWrite } = freshTrail();
+    const { db, audit, unapprovedWrite } = freshCacheTrail();
     audit.append({ event: 'registry', decision: 'APPROVED', serverName: 'crm', actorId: 'cli' });
     const watch = watchGates(db, audit, () => {}, HOUR);
     try {
