@@ -2,6 +2,7 @@ import { getIn, isRecord } from './entry-shape.js';
 import type { FormatEditor } from './formats/editor.js';
 import { findSecrets } from './secrets.js';
 import type { ConfigFileSpec, DiscoveredServer, KeyPath } from './types.js';
+import { isReservedSecretName } from '../identity/secret-store.js';
 
 // `protect --move-secrets`: a plaintext token in a client config is readable by every
 // process running as the user (and by every tool that can read files). Moved into the
@@ -36,7 +37,9 @@ export function planSecretMoves(server: DiscoveredServer, spec: ConfigFileSpec):
       if (at && !moves.some((m) => m.name === 'AUTHORIZATION')) moves.push({ server: server.name, name: 'AUTHORIZATION', value, path: [...server.path, ...at, f.name] });
       return;
     }
-    if (f.where !== 'env' || !ENV_NAME.test(f.name)) return;
+    // A start-up variable (NODE_OPTIONS, LD_PRELOAD …) stays where it is: the keychain refuses
+    // such names (secret-store.ts), and refusing one would fail the whole file's protect.
+    if (f.where !== 'env' || !ENV_NAME.test(f.name) || isReservedSecretName(f.name)) return;
     const at = envMaps.find((p) => {
       const map = getIn(server.raw, p);
       return isRecord(map) && map[f.name] === value;

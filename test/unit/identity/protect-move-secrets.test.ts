@@ -1,3 +1,5 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { protectClients, scanClients, unprotectClients } from '../../../main/firewall/clients/index.js';
 import { createFixtureHome, type FixtureHome } from '../clients/fixture-home.js';
@@ -31,6 +33,21 @@ describe('protect --move-secrets', () => {
     }
     expect(envSecretsOfLocalServers()).toEqual([]);
     expect(report.entries.some((e) => /moved 1 secret\(s\) to the OS keychain: GITHUB_PERSONAL_ACCESS_TOKEN/.test(e.detail ?? ''))).toBe(true);
+  });
+
+  it('leaves a secret-looking start-up variable (NODE_OPTIONS) in the file instead of failing it: the keychain refuses such names', async () => {
+    fx = createFixtureHome();
+    const cursor = join(fx.home, '.cursor', 'mcp.json');
+    mkdirSync(dirname(cursor), { recursive: true });
+    writeFileSync(cursor, JSON.stringify({ mcpServers: { tools: { command: 'npx', args: ['tools-mcp'], env: { NODE_OPTIONS: 'ghp_FAKEnodeoptions0123456789abcdefABCD', GITHUB_TOKEN: 'ghp_FAKEgithubtoken0123456789abcdefABCD' } } } }, null, 2));
+    const keychain = new Map<string, string>();
+    const report = await protectClients({ ...fx.deps, moveSecret: async (server, name, value) => void keychain.set(`${server}/${name}`, value) }, { client: 'cursor' });
+    expect(report.errors).toEqual([]);
+    expect([...keychain.keys()]).toContain('tools/GITHUB_TOKEN');
+    expect([...keychain.keys()]).not.toContain('tools/NODE_OPTIONS');
+    const written = readFileSync(cursor, 'utf8');
+    expect(written).toContain('ghp_FAKEnodeoptions');
+    expect(written).not.toContain('ghp_FAKEgithubtoken');
   });
 
   it('refuses the second file when two clients have a same-named server with different tokens', async () => {
