@@ -91,7 +91,10 @@ CREATE TABLE IF NOT EXISTS settings (
 export function openDatabase(file: string): DatabaseSync {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const db = new DatabaseSync(file);
-  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;');
+  // busy_timeout first: switching to WAL takes a lock too, and without the timeout set a second
+  // process opening the store at the same moment (the CLI beside the engine, two CLI commands)
+  // failed at once with "database is locked".
+  db.exec('PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;');
   db.exec(SCHEMA);
   return db;
 }
