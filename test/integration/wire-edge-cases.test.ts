@@ -82,4 +82,20 @@ describe('the shim on the wire: odd input', () => {
       shim.child.stdin!.end();
     }
   });
+
+  it('relays a request whose id is an object as any other, not as an internal error', async () => {
+    const shim = rawShim(engine());
+    try {
+      await ready(shim);
+      // Not a valid JSON-RPC id, nor one of the firewall's exact ids (JSON.rawJSON).
+      const odd = '{"jsonrpc":"2.0","id":{"x":1},"method":"nosuch"}';
+      shim.send(odd);
+      shim.send('{"jsonrpc":"2.0","id":"after","method":"nosuch"}');
+      await waitFor(() => shim.lines.some((l) => l.startsWith('{"jsonrpc":"2.0","id":"after"')), 'the answer after it');
+      expect(shim.received()).toContain(odd);
+      expect(shim.lines.join('\n')).not.toContain('"code":-32603');
+    } finally {
+      shim.child.stdin!.end();
+    }
+  });
 });

@@ -94,3 +94,18 @@ export function memberSource(text: string, key: string): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * The source text of each member of `batch`, parsed from `text`, by index: read on first
+ * use, in one scan; JSON.stringify(member) when the text cannot be split to match.
+ */
+export function batchSources(text: string, batch: readonly unknown[]): (index: number) => string {
+  let sources: string[] | null | undefined;
+  return (index) => {
+    if (sources === undefined) {
+      sources = arrayMembers(text);
+      if (sources?.length !== batch.length) sources = null;
+    }
+    return sources === null ? JSON.stringify(batch[index]) : sources[index]!;
+  };
+}

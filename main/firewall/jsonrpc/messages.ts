@@ -10,6 +10,9 @@ export interface ExactId {
   readonly rawJSON: string;
 }
 
+const { rawJSON, isRawJSON } = JSON as unknown as { rawJSON(text: string): ExactId; isRawJSON?(value: unknown): boolean };
+const isExactId = (id: unknown): id is ExactId => isRawJSON?.(id) ?? false;
+
 /** The id to answer a request with: the parsed id when JSON.stringify writes it as sent, else its source text. */
 export type ReplyId = JsonRpcId | ExactId;
 
@@ -49,7 +52,8 @@ export function notification(method: string, params: unknown): string {
 }
 
 export function idKey(id: ReplyId): string {
-  if (id !== null && typeof id === 'object') id = JSON.parse(id.rawJSON) as JsonRpcId;
+  // Only an id of ours is raw JSON: an object a peer sent as its id is keyed as it always was.
+  if (isExactId(id)) id = JSON.parse(id.rawJSON) as JsonRpcId;
   return typeof id === 'string' ? `s:${id}` : `n:${String(id)}`;
 }
 
@@ -64,7 +68,6 @@ export function isPlainValue(value: unknown): boolean {
   return value === null || value === undefined || (typeof value === 'string' && PLAIN_STRING.test(value));
 }
 
-const rawJSON = (JSON as unknown as { rawJSON(text: string): ExactId }).rawJSON;
 
 /**
  * The id of the request `text` (its source) to answer it with: cheap for plain ids; the
@@ -73,11 +76,15 @@ const rawJSON = (JSON as unknown as { rawJSON(text: string): ExactId }).rawJSON;
  * canonical: telling them apart would cost a scan of every message.)
  */
 export function replyIdOf(id: JsonRpcId, text: string): ReplyId {
-  return isPlainValue(id) ? id : exactSource(id, text, ['id']);
+  return exactSource(id, text, ['id']);
 }
 
-/** `value`, found in `text` under `path`, as its exact source (a JSON primitive), or `value` when it cannot be found. */
+/**
+ * `value`, found in `text` under `path`, as its exact source (a JSON primitive): `value`
+ * itself when it is plain (see isPlainValue), or when its source cannot be found.
+ */
 export function exactSource<T>(value: T, text: string, path: string[]): T | ExactId {
+  if (isPlainValue(value)) return value;
   let source: string | undefined = text;
   for (const key of path) source = source === undefined ? undefined : memberSource(source, key);
   if (source === undefined || source.charCodeAt(0) === 0x7b || source.charCodeAt(0) === 0x5b) return value;

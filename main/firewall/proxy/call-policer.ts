@@ -1,9 +1,9 @@
 import { hash } from 'node:crypto';
 import type { AuditEntry } from '../audit/audit-log.js';
 import type { CallInfo } from '../ipc/protocol.js';
-import { digestOf } from '../jsonrpc/canonical.js';
+import { digestOf, exactDigestOf } from '../jsonrpc/canonical.js';
 import { memberSource } from '../jsonrpc/json-scan.js';
-import { ErrorCode, errorResponse, exactSource, isPlainValue, notification, replyIdOf, type JsonRpcId, type JsonRpcMessage, type ReplyId } from '../jsonrpc/messages.js';
+import { ErrorCode, errorResponse, exactSource, notification, replyIdOf, type JsonRpcId, type JsonRpcMessage, type ReplyId } from '../jsonrpc/messages.js';
 import type { ToolDescription } from '../policy/action-class.js';
 import type { CompiledPolicy } from '../policy/evaluate.js';
 import type { SessionGuards } from '../guard/session-guards.js';
@@ -18,13 +18,6 @@ import { createToolVerdicts } from './tool-verdicts.js';
 
 const SWEEP_MS = 100;
 
-/** A number JSON.parse could not keep as written (beyond 2^53, 1e400, -0): two different texts would read the same. */
-function lossyNumber(value: unknown): boolean {
-  if (typeof value === 'number') return !Number.isFinite(value) || Object.is(value, -0) || (Number.isInteger(value) && !Number.isSafeInteger(value));
-  if (value === null || typeof value !== 'object') return false;
-  return Array.isArray(value) ? value.some(lossyNumber) : Object.values(value).some(lossyNumber);
-}
-
 /**
  * The digest an "always" approval and the guards remember the arguments by: canonical (key
  * order does not matter) unless a number was rounded on parsing, when two argument sets the
@@ -32,7 +25,8 @@ function lossyNumber(value: unknown): boolean {
  * (`raw:` never starts canonical JSON, so the two kinds cannot collide).
  */
 function argumentsDigest(args: unknown, text: string): string {
-  if (!lossyNumber(args)) return digestOf(args);
+  const exact = exactDigestOf(args);
+  if (exact !== null) return exact;
   const params = memberSource(text, 'params');
   const source = (params === undefined ? undefined : memberSource(params, 'arguments')) ?? text;
   return `sha256:${hash('sha256', `raw:${source}`, 'hex')}`;
@@ -193,7 +187,7 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
 
   const progressSender = (token: unknown, text: string) => {
     // A token the client wrote in a way JSON.stringify would not (digits beyond 2^53…) goes back as written.
-    if (!isPlainValue(token)) token = exactSource(token, text, ['params', '_meta', 'progressToken']);
+    token = exactSource(token, text, ['params', '_meta', 'progressToken']);
     let progress = 0;
     return (text: string) => {
       if (token === undefined) return;
@@ -212,12 +206,11 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
       const method = String(message.method);
       const emergency = ctx.emergency();
       const { actionClass, untrusted, byPolicy } = toolVerdict(tool, ctx.tools.get(tool), policy, client, method, emergency);
+      const replyId = replyIdOf(message.id ?? null, text);
       const info: CallInfo = {
         sessionId: ctx.sessionId, client, server: ctx.server, method, tool, actionClass,
-        argsDigest: argumentsDigest(args, text), arguments: args, requestId: '',
+        argsDigest: argumentsDigest(args, text), arguments: args, requestId: JSON.stringify(replyId),
       };
-      const replyId = replyIdOf(message.id ?? null, text);
-      info.requestId = JSON.stringify(replyId);
       const call: PolicedCall = { id: message.id ?? null, replyId, info, startedAt: Date.now(), auditError: null, finished: false, untrusted };
       if (ctx.link.closed) {
         // Fail closed: with no engine there is no audit and no approver, so nothing runs.

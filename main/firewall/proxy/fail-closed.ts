@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { createLineSplitter } from '../jsonrpc/line-splitter.js';
-import { arrayMembers } from '../jsonrpc/json-scan.js';
+import { batchSources } from '../jsonrpc/json-scan.js';
 import { ErrorCode, errorResponse, isRequest, replyIdOf, type JsonRpcMessage } from '../jsonrpc/messages.js';
 import type { PeerWriter } from './peer-writer.js';
 
@@ -26,9 +26,9 @@ export function serveRefusal(input: Readable, toClient: PeerWriter, message: str
       if (parsed && typeof parsed === 'object') answer(parsed as JsonRpcMessage, text);
       return;
     }
-    const sources = arrayMembers(text);
+    const sourceOf = batchSources(text, parsed);
     parsed.forEach((msg, index) => {
-      if (msg && typeof msg === 'object') answer(msg as JsonRpcMessage, sources?.[index] ?? '');
+      if (msg && typeof msg === 'object') answer(msg as JsonRpcMessage, sourceOf(index));
     });
   });
   return new Promise((resolve) => {

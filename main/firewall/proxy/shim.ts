@@ -5,7 +5,7 @@ import type { Readable, Writable } from 'node:stream';
 import { createLineSplitter } from '../jsonrpc/line-splitter.js';
 import { sniffResultId, SNIFF_MIN_BYTES } from '../jsonrpc/result-sniff.js';
 import { isCleanLine } from '../output/index.js';
-import { arrayMembers } from '../jsonrpc/json-scan.js';
+import { batchSources } from '../jsonrpc/json-scan.js';
 import { ErrorCode, errorResponse, idKey, isPlainValue, isRequest, notification, replyIdOf, type JsonRpcId, type JsonRpcMessage, type ReplyId } from '../jsonrpc/messages.js';
 import type { ToolDescription } from '../policy/action-class.js';
 import type { ActionClass } from '../policy/types.js';
@@ -174,7 +174,7 @@ function relay(parts: RelayParts): Promise<number> {
       protocolEvent('client sent invalid JSON');
       return;
     }
-    if (Array.isArray(parsed)) return handleBatch(parsed, raw);
+    if (Array.isArray(parsed)) return handleBatch(parsed, raw, text);
     if (!parsed || typeof parsed !== 'object') {
       toClient.send(errorResponse(null, ErrorCode.InvalidRequest, 'Invalid Request: a JSON-RPC message must be an object'));
       protocolEvent('client sent JSON that is not a message object');
@@ -246,29 +246,25 @@ function relay(parts: RelayParts): Promise<number> {
   // batches, and every batch once the server was stopped, take the single-message path
   // member by member. Members of a whole batch are tracked as single requests are, so their
   // answers meet the output stage whether the server answers as a batch or one by one.
-  function handleBatch(batch: unknown[], raw: Buffer): void {
+  function handleBatch(batch: unknown[], raw: Buffer, text: string): void {
     const ownHandling = (m: unknown) => {
       const method = String((m as JsonRpcMessage | null)?.method);
       return POLICED_METHODS.has(method) || method === 'prompts/get' || manifest.reviews(method);
     };
     // Each member's own bytes: re-serializing a parsed member would change what it says
     // (ids and numbers beyond 2^53, `\u00e9` escapes) on its way to the server.
-    let sources: string[] | null | undefined;
-    const sourceOf = (index: number, m: unknown) => {
-      sources ??= arrayMembers(raw.toString('utf8'));
-      return sources?.length === batch.length ? sources[index]! : JSON.stringify(m);
-    };
+    const sourceOf = batchSources(text, batch);
     if (revoked === null && !batch.some(ownHandling)) {
       batch.forEach((m, index) => {
-        if (m && typeof m === 'object' && isRequest(m)) track(m, isPlainValue((m as JsonRpcMessage).id) ? '' : sourceOf(index, m));
+        if (m && typeof m === 'object' && isRequest(m)) track(m, isPlainValue((m as JsonRpcMessage).id) ? '' : sourceOf(index));
       });
       toServer.send(raw);
       return;
     }
     batch.forEach((m, index) => {
       if (!m || typeof m !== 'object') return;
-      const text = sourceOf(index, m);
-      handleClientMessage(m as JsonRpcMessage, Buffer.from(text), text);
+      const memberText = sourceOf(index);
+      handleClientMessage(m as JsonRpcMessage, Buffer.from(memberText), memberText);
     });
   }
 
@@ -342,10 +338,10 @@ function relay(parts: RelayParts): Promise<number> {
     };
     if (!members.every(plainAnswer)) {
       // Taken apart by the members' own bytes, so each reaches the client as the server wrote it.
-      const sources = arrayMembers(text);
+      const sourceOf = batchSources(text, batch);
       batch.forEach((m, index) => {
         if (!isMember(m)) return;
-        const memberText = sources?.length === batch.length ? sources[index]! : JSON.stringify(m);
+        const memberText = sourceOf(index);
         handleServerMessage(m, Buffer.from(memberText), memberText);
       });
       return;
