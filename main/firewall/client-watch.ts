@@ -17,8 +17,9 @@ export interface ClientLaunch extends ClientContext {
  * Client-config deps backed by the engine's registry: protecting a local server approves
  * it. Given the port the engine serves `/mcp/NAME` on, remote entries are routed too,
  * their URL left as a proposal a person approves (clients/remote-route.ts).
+ * `attended`: a person asked for this (CLI, dashboard); auto-protect is not, so a launch
+ * line other than the approved one is only proposed (registry.approveLaunch).
  */
-/** `attended`: a person asked for this (CLI, dashboard); auto-protect is not. */
 export function engineClientsDeps(engine: Engine, launch: ClientLaunch, actor: string, port?: () => number, attended = true): () => ClientsDeps {
   return () => ({
     ...launch,

@@ -21,7 +21,8 @@ const EMPTY: EditReport = { entries: [], errors: [], backups: [] };
 export async function repointRoutesAtStart(engine: Engine, clients: DashboardClientsDeps, port: number): Promise<EditReport> {
   let report: EditReport;
   try {
-    report = await repointStaleRoutes(engineClientsDeps(engine, clients, ACTOR, () => port)());
+    // Unattended (no person ran it), though it approves nothing: only new wraps are approved.
+    report = await repointStaleRoutes(engineClientsDeps(engine, clients, ACTOR, () => port, false)());
   } catch (error) {
     engine.record({ event: 'registry', decision: 'ERROR', actorId: ACTOR, ruleId: 'stale-route', reason: `re-pointing routes to port ${port} failed: ${(error as Error).message}` });
     return EMPTY;

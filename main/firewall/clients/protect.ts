@@ -80,6 +80,8 @@ interface PlannedFile {
   proposals: { name: string; pin: RemotePin }[];
   /** Wrap lines moved to this runtime and cli; `recorded`: their bookkeeping record moved with them. */
   wraps: { path: KeyPath; launch: Launch; recorded: boolean }[];
+  /** Local entries wrapped anew: their original launch is approved once the file is written, and `result` tells how. */
+  approvals: { name: string; launch: Launch; result: EntryResult }[];
 }
 
 type Base = Omit<EntryResult, 'outcome' | 'detail'>;
@@ -94,7 +96,7 @@ function routedDetail(server: DiscoveredServer, rec: EntryRecord | undefined, de
 
 function planFile(file: LoadedFile, deps: EditDeps): PlannedFile {
   const editor = editorFor(file.spec.format);
-  const plan: PlannedFile = { text: file.text, records: [], results: [], moves: [], proposals: [], wraps: [] };
+  const plan: PlannedFile = { text: file.text, records: [], results: [], moves: [], proposals: [], wraps: [], approvals: [] };
   // Read only when an entry needs it: a file without routes never depends on our bookkeeping.
   let state: FileState | null | undefined;
   const recordOf = (server: DiscoveredServer) => {
@@ -197,7 +199,9 @@ function planFile(file: LoadedFile, deps: EditDeps): PlannedFile {
     if (!edited) continue;
     const { done: ops, moved } = edited;
     plan.records.push({ name: server.name, path: server.path, original: server.launch, inserted, ops });
-    plan.results.push({ ...base, outcome, ...(moved.length > 0 ? { detail: movedDetail(moved, deps.dryRun === true) } : {}) });
+    const result: EntryResult = { ...base, outcome, ...(moved.length > 0 ? { detail: movedDetail(moved, deps.dryRun === true) } : {}) };
+    plan.results.push(result);
+    plan.approvals.push({ name: server.name, launch: server.launch, result });
   }
   return plan;
 }
@@ -250,13 +254,11 @@ async function commitFile(file: LoadedFile, plan: PlannedFile, deps: EditDeps, r
     if (previous) saveState(deps.dataDir, previous);
     throw err;
   }
-  for (const r of plan.records) {
-    // A moved wrap line keeps the launch line it carried: approving it again is not ours to do.
-    if (r.kind === 'remote' || plan.wraps.some((w) => samePath(w.path, r.path))) continue;
-    if ((await deps.registerServer?.(r.name, r.original)) !== 'proposed') continue;
+  // Only entries wrapped anew: a moved wrap line keeps the launch line it carried, and its approval.
+  for (const { name, launch, result } of plan.approvals) {
+    if ((await deps.registerServer?.(name, launch)) !== 'proposed') continue;
     // Routed, but another launch line is approved under this name: a person decides.
-    const result = plan.results.find((e) => e.name === r.name && e.outcome === 'protected' && !e.detail?.includes('registry approve'));
-    if (result) result.detail = [result.detail, `another launch line is approved as '${r.name}'; this one runs once approved beside it: mcp-firewall registry approve ${r.name}`].filter(Boolean).join('; ');
+    result.detail = [result.detail, `another launch line is approved as '${name}'; this one runs once approved beside it: mcp-firewall registry approve ${name}`].filter(Boolean).join('; ');
   }
   for (const p of plan.proposals) await deps.remote?.propose(p.name, p.pin, file.adapter.id);
 }

@@ -1,5 +1,5 @@
 import type { AuditLog } from '../audit/audit-log.js';
-import { formatFingerprint, othersText, sameFingerprint, type ApproveOptions, type LaunchApproval, type LaunchFingerprint, type Registry, type RegistryEntry } from './registry.js';
+import { formatFingerprint, launchLinesOf, othersText, sameFingerprint, type ApproveOptions, type LaunchApproval, type LaunchFingerprint, type Registry, type RegistryEntry } from './registry.js';
 
 // Registry changes a person makes, each with its audit row: shared by the engine and
 // by the CLI when it edits the store while no engine runs.
@@ -7,15 +7,11 @@ import { formatFingerprint, othersText, sameFingerprint, type ApproveOptions, ty
 export function approveServer(registry: Registry, audit: AuditLog, name: string, actor: string, pin?: LaunchFingerprint, options: ApproveOptions = {}): RegistryEntry {
   const before = registry.get(name);
   const entry = registry.approve(name, pin, options);
-  const dropped = options.replace ? launchLines(before).filter((line) => !launchLines(entry).some((kept) => sameFingerprint(kept, line))).length : 0;
+  const dropped = options.replace ? launchLinesOf(before).filter((line) => !launchLinesOf(entry).some((kept) => sameFingerprint(kept, line))).length : 0;
   const replaced = dropped > 0 ? `, in place of the ${dropped} other launch line${dropped === 1 ? '' : 's'} approved before` : '';
   const added = entry.moreLaunches.length > (before?.moreLaunches.length ?? 0);
   audit.append({ event: 'registry', decision: 'APPROVED', actorId: actor, serverName: name, reason: `server approved; ${approvedText(entry, added)}${replaced}` });
   return entry;
-}
-
-function launchLines(entry: RegistryEntry | null): LaunchFingerprint[] {
-  return entry ? [...(entry.fingerprint ? [entry.fingerprint] : []), ...entry.moreLaunches] : [];
 }
 
 /** The launch lines an approval left approved, in words: "launch line X", "… beside N other(s)". */

@@ -135,6 +135,11 @@ export function pinnedRemote(fp: LaunchFingerprint | null): RemotePin | null {
 }
 
 
+/** Every launch line a name has approved: the pinned one, then the ones beside it. */
+export function launchLinesOf(entry: RegistryEntry | null): LaunchFingerprint[] {
+  return entry ? [...(entry.fingerprint ? [entry.fingerprint] : []), ...entry.moreLaunches] : [];
+}
+
 /** " and N other(s)": how many more launch lines a name has approved, for one-line texts. */
 export function othersText(count: number): string {
   return count === 0 ? '' : ` and ${count} other${count === 1 ? '' : 's'}`;
@@ -174,8 +179,7 @@ export function createRegistry(db: DatabaseSync): Registry {
     const row = db.prepare('SELECT fingerprint FROM shadow_attempts WHERE name = ?').get(name) as { fingerprint: string } | undefined;
     if (row && sameFingerprint(JSON.parse(row.fingerprint) as LaunchFingerprint, launch)) db.prepare('DELETE FROM shadow_attempts WHERE name = ?').run(name);
   };
-  const approvedLaunch = (entry: RegistryEntry, launch: LaunchFingerprint) =>
-    (entry.fingerprint !== null && sameFingerprint(entry.fingerprint, launch)) || entry.moreLaunches.some((l) => sameFingerprint(l, launch));
+  const approvedLaunch = (entry: RegistryEntry, launch: LaunchFingerprint) => launchLinesOf(entry).some((l) => sameFingerprint(l, launch));
   /** A second local launch line under a local server's name goes beside the first, not over it. */
   const besidePinned = (entry: RegistryEntry | null, launch: LaunchFingerprint | null): boolean =>
     entry?.fingerprint != null && launch !== null && !pinnedRemote(entry.fingerprint) && !pinnedRemote(launch);
@@ -201,15 +205,14 @@ export function createRegistry(db: DatabaseSync): Registry {
       const now = nowIso();
       const wanted = pin ?? (attempt ? (JSON.parse(attempt.fingerprint) as LaunchFingerprint) : null);
       const before = get(name);
-      if (options.replace) dropLaunches.run(name);
-      if (before && wanted && besidePinned(before, wanted) && !options.replace) {
+      if (before && wanted && !options.replace && besidePinned(before, wanted)) {
         if (!approvedLaunch(before, wanted)) addLaunch.run(name, JSON.stringify(wanted), now);
         db.prepare('UPDATE registry SET enabled = 1, updated_at = ? WHERE name = ?').run(now, name);
         db.prepare('DELETE FROM shadow_attempts WHERE name = ?').run(name);
         return get(name)!;
       }
-      // A URL replaces what was pinned, and nothing local stays approved under its name.
-      if (wanted) dropLaunches.run(name);
+      // --replace, a URL, or a switch between local and remote: nothing else stays approved under its name.
+      if (options.replace || wanted) dropLaunches.run(name);
       db.prepare(
         `INSERT INTO registry (name, enabled, fingerprint, approved_at, updated_at) VALUES (?, 1, ?, ?, ?)
          ON CONFLICT(name) DO UPDATE SET enabled = 1, fingerprint = COALESCE(excluded.fingerprint, registry.fingerprint), updated_at = excluded.updated_at`,

@@ -82,6 +82,25 @@ describe('protect', () => {
     expect(report.entries.find((e) => e.name === 'github')?.detail).toBeUndefined();
   });
 
+  it('tells the proposal to the entry whose launch line it is, not to another entry of the same name in the file', async () => {
+    fx = createFixtureHome();
+    const path = join(fx.home, '.claude.json');
+    const config = JSON.parse(readFileSync(path, 'utf8'));
+    config.projects['/home/dev/webapp'].mcpServers.memory = { type: 'stdio', command: 'npx', args: ['-y', '@modelcontextprotocol/server-memory', '--other'] };
+    writeFileSync(path, JSON.stringify(config, null, 2));
+    const report = await protectClients(
+      { ...fx.deps, registerServer: (_name, launch) => (launch.args.includes('--other') ? 'proposed' : 'approved') },
+      { client: 'claude-code' },
+    );
+    const memory = report.entries.filter((e) => e.name === 'memory' && e.file === path);
+    expect(memory).toHaveLength(2);
+    const [proposed, approved] = [memory.filter((e) => e.detail?.includes('registry approve memory')), memory.filter((e) => !e.detail?.includes('registry approve'))];
+    expect(proposed).toHaveLength(1);
+    expect(approved).toHaveLength(1);
+    expect(proposed[0]!.scope).not.toBe(approved[0]!.scope);
+    expect(proposed[0]!.scope).toBe('local');
+  });
+
   it('then unprotect gives back byte-identical files for every client', async () => {
     fx = createFixtureHome();
     const before = fx.files();
