@@ -70,8 +70,7 @@ export interface Engine {
   /** Called when a server must stop now (disabled in the registry). */
   onServerRevoked(listener: (server: string, reason: string) => void): () => void;
   emergencyWriteApproval(): boolean;
-  /** Revokes every credential the firewall holds for `audience` (a server): their names, and what an OAuth authorization server said. */
-  /** Every credential held for the server, and its remembered approvals (containment). */
+  /** Revokes every credential the firewall holds for `audience` (a server) and forgets its remembered approvals (containment): the credentials' names, what an OAuth authorization server said, how many approvals. */
   revokeTokens(audience: string, actor: string): Promise<TokenRevocation & { grantsForgotten: number }>;
   /** Called as revokeTokens starts, before anything is removed (a login under way for that server is cancelled). */
   onTokensRevoked(listener: (audience: string) => void): () => void;
@@ -202,13 +201,20 @@ export function createEngine(options: EngineOptions): Engine {
     },
     async revokeTokens(audience, actor) {
       tokensRevokedListeners.forEach((listener) => listener(audience));
-      const result = options.revokeTokens ? await options.revokeTokens(audience) : { revoked: [], authorizationServer: null };
-      const { revoked } = result;
-      // Remembered approvals are standing permissions too: a contained server's writes must
-      // not run unasked again once it is re-enabled and emergency approval is off.
-      const grantsForgotten = approvals.forgetGrants(audience);
+      let result: TokenRevocation;
+      let grantsForgotten: number;
+      try {
+        result = options.revokeTokens ? await options.revokeTokens(audience) : { revoked: [], authorizationServer: null };
+      } finally {
+        // Remembered approvals are standing permissions too: a contained server's writes must
+        // not run unasked again once it is re-enabled and emergency approval is off — even
+        // when the keychain failed the revocation above.
+        grantsForgotten = approvals.forgetGrants(audience);
+      }
+      const { revoked, keychainError } = result;
+      const unlisted = keychainError === undefined ? '' : `; the keychain could not be listed (${keychainError}): credentials outside the index may remain`;
       const forgot = grantsForgotten > 0 ? `; ${grantsForgotten} remembered approval${grantsForgotten === 1 ? '' : 's'} forgotten` : '';
-      audit.append({ event: 'secret', decision: 'TOKENS_REVOKED', actorId: actor, serverName: audience, reason: `${revoked.length ? `revoked ${revoked.join(', ')}` : 'no credentials held for this server'}${forgot}` });
+      audit.append({ event: 'secret', decision: 'TOKENS_REVOKED', actorId: actor, serverName: audience, reason: `${revoked.length ? `revoked ${revoked.join(', ')}` : 'no credentials held for this server'}${unlisted}${forgot}` });
       return { ...result, grantsForgotten };
     },
     pausedUntil: () => (isPaused(pausedUntil) ? pausedUntil : null),

@@ -11,13 +11,22 @@ export const containCommand: CommandHandler = async (args, io) => {
   io.stdout(`[1/3] disabling server in registry: ${server}\n`);
   await callEngine(io.env, 'POST', `/registry/${encodeURIComponent(server)}/disable`);
   io.stdout(`[2/3] revoking active tokens for server: ${server}\n`);
-  const { revoked, authorizationServer, grantsForgotten = 0 } = (await callEngine(io.env, 'POST', '/tokens/revoke', { audience: server })) as TokenRevocation & { grantsForgotten?: number };
-  io.stdout(`      ${revoked.length ? `revoked ${revoked.join(', ')}` : 'no credentials were held for it'}\n`);
-  if (grantsForgotten > 0) io.stdout(`      forgot ${grantsForgotten} remembered approval${grantsForgotten === 1 ? '' : 's'} ("session"/"always"): its writes are asked for again\n`);
-  // An OAuth login: whether its authorization server revoked the tokens too (containment goes on either way).
-  if (authorizationServer) io.stdout(`      ${authorizationServer.status === 'revoked' ? '' : 'warning: '}${authorizationServer.message}\n`);
+  let revocationFailure: unknown;
+  try {
+    const { revoked, authorizationServer, keychainError, grantsForgotten = 0 } = (await callEngine(io.env, 'POST', '/tokens/revoke', { audience: server })) as TokenRevocation & { grantsForgotten?: number };
+    // Without a listing, "none held" would be a guess: the doubt is said, not hidden.
+    if (keychainError !== undefined) io.stdout(`      warning: the OS keychain could not be listed (${keychainError}); credentials not in the firewall's index may remain\n`);
+    io.stdout(`      ${revoked.length ? `revoked ${revoked.join(', ')}` : keychainError === undefined ? 'no credentials were held for it' : 'no indexed credentials were held for it'}\n`);
+    if (grantsForgotten > 0) io.stdout(`      forgot ${grantsForgotten} remembered approval${grantsForgotten === 1 ? '' : 's'} ("session"/"always"): its writes are asked for again\n`);
+    // An OAuth login: whether its authorization server revoked the tokens too (containment goes on either way).
+    if (authorizationServer) io.stdout(`      ${authorizationServer.status === 'revoked' ? '' : 'warning: '}${authorizationServer.message}\n`);
+  } catch (error) {
+    // A keychain that failed us leaves credentials in doubt: step 3 still runs, then the failure is the answer.
+    revocationFailure = error;
+  }
   io.stdout('[3/3] forcing approval mode on all write actions\n');
   await callEngine(io.env, 'POST', '/policy/emergency-write-approval', { enabled: true });
+  if (revocationFailure !== undefined) throw revocationFailure;
   io.stdout(`Containment completed for ${server}\n`);
   return 0;
 };

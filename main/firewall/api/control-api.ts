@@ -31,8 +31,7 @@ const ROUTES: Array<[method: string, pattern: RegExp, handler: Handler]> = [
   ['POST', /^\/api\/tokens\/revoke$/, async ({ engine, body }) => {
     const audience = (await body()).audience;
     if (typeof audience !== 'string' || !audience) throw new HttpError(400, '"audience" (the server name) is required');
-    const { revoked, authorizationServer, grantsForgotten } = await engine.revokeTokens(audience, ACTOR);
-    return { audience, revoked, authorizationServer, grantsForgotten };
+    return { audience, ...(await engine.revokeTokens(audience, ACTOR)) };
   }],
   ['POST', /^\/api\/protection\/(pause|resume)$/, async ({ engine, params, body }) => {
     if (params[0] === 'resume') return { pausedUntil: engine.pauseProtection(null, ACTOR) };

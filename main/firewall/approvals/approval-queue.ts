@@ -55,7 +55,9 @@ export function newApprovalId(): string {
 
 export function createApprovalQueue(db: DatabaseSync): ApprovalQueue {
   const parked = new Map<string, Parked>();
-  const sessionGrants = new Map<string, string>();
+  // Keyed by session, server and tool; the server is kept beside the approval id so that
+  // containment finds every grant of a server without parsing it back out of the key.
+  const sessionGrants = new Map<string, { approvalId: string; server: string }>();
   const listeners = new Set<() => void>();
   const notify = () => listeners.forEach((listener) => listener());
   const sessionKey = (sessionId: string, server: string, tool: string) => `${sessionId}\u0000${server}\u0000${tool}`;
@@ -105,8 +107,8 @@ export function createApprovalQueue(db: DatabaseSync): ApprovalQueue {
     },
     forgetGrants(server) {
       let forgotten = Number(db.prepare('DELETE FROM approval_grants WHERE server_name = ?').run(server).changes);
-      for (const key of sessionGrants.keys()) {
-        if (key.split('\u0000')[1] !== server) continue;
+      for (const [key, grant] of sessionGrants) {
+        if (grant.server !== server) continue;
         sessionGrants.delete(key);
         forgotten++;
       }
@@ -117,7 +119,7 @@ export function createApprovalQueue(db: DatabaseSync): ApprovalQueue {
       if (!entry) return false;
       if (verdict === 'deny') return settle(id, { status: 'denied', approvalId: id }, null);
       const { sessionId, server, tool, argsDigest } = entry.pending;
-      if (scope === 'session') sessionGrants.set(sessionKey(sessionId, server, tool), id);
+      if (scope === 'session') sessionGrants.set(sessionKey(sessionId, server, tool), { approvalId: id, server });
       if (scope === 'always') insertAlways.run(server, tool, argsDigest, id, nowIso());
       return settle(id, { status: 'allowed', approvalId: id, scope }, scope);
     },
@@ -127,7 +129,7 @@ export function createApprovalQueue(db: DatabaseSync): ApprovalQueue {
     list: () => [...parked.values()].map((entry) => entry.pending),
     findGrant(sessionId, server, tool, argsDigest) {
       const session = sessionGrants.get(sessionKey(sessionId, server, tool));
-      if (session) return session;
+      if (session) return session.approvalId;
       const always = findAlways.get(server, tool, argsDigest) as { approval_id: string } | undefined;
       return always?.approval_id ?? null;
     },

@@ -24,23 +24,30 @@ export function watchGates(db: DatabaseSync, audit: AuditLog, onPage: (gate: Gat
   // Gates whose PAGE row is written (so a CLEAR is owed), and those whose notice went out.
   const paging = new Set(gatesNow().filter((g) => announced(g.id)).map((g) => g.id));
   const notified = new Set(paging);
+  const step = (gate: GateStatus) => {
+    if (gate.paging) {
+      // One PAGE row per transition: a notice that failed is tried again, the row is not written again.
+      if (!paging.has(gate.id)) {
+        audit.append({ event: 'gate', decision: 'PAGE', ruleId: gate.id, reason: `${gate.name}: ${gate.detail} (pages when ${gate.pageCondition}; owner ${gate.owner})` });
+        paging.add(gate.id);
+      }
+      if (!notified.has(gate.id)) {
+        onPage(gate);
+        // Only now: a page whose notice failed is tried again on the next tick.
+        notified.add(gate.id);
+      }
+    } else if (paging.has(gate.id)) {
+      audit.append({ event: 'gate', decision: 'CLEAR', ruleId: gate.id, reason: `${gate.name} back within target` });
+      paging.delete(gate.id);
+      notified.delete(gate.id);
+    }
+  };
   const tick = () => {
     for (const gate of gatesNow()) {
-      if (gate.paging) {
-        // One PAGE row per transition: a notice that failed is tried again, the row is not written again.
-        if (!paging.has(gate.id)) {
-          audit.append({ event: 'gate', decision: 'PAGE', ruleId: gate.id, reason: `${gate.name}: ${gate.detail} (pages when ${gate.pageCondition}; owner ${gate.owner})` });
-          paging.add(gate.id);
-        }
-        if (!notified.has(gate.id)) {
-          onPage(gate);
-          // Only now: a page whose notice failed is tried again on the next tick.
-          notified.add(gate.id);
-        }
-      } else if (paging.has(gate.id)) {
-        audit.append({ event: 'gate', decision: 'CLEAR', ruleId: gate.id, reason: `${gate.name} back within target` });
-        paging.delete(gate.id);
-        notified.delete(gate.id);
+      try {
+        step(gate);
+      } catch {
+        // This gate's row or notice failed: tried again next tick, and the gates after it still page.
       }
     }
   };

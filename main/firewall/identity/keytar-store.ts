@@ -49,11 +49,19 @@ function listAccountsInChild(service: string, timeoutMs: number): Promise<string
       { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error) {
-          const why = error.signal ? `the keychain client crashed (${error.signal}); is the keyring locked?` : stderr.trim().split('\n').pop() || error.message;
+          const why = error.killed ? `no answer within ${timeoutMs} ms; is the keyring locked?`
+            : error.signal ? `the keychain client crashed (${error.signal}); is the keyring locked?` : stderr.trim().split('\n').pop() || error.message;
           reject(new Error(why));
           return;
         }
-        resolve(JSON.parse(stdout) as string[]);
+        // Thrown here it would escape the promise (an execFile callback) and end the engine.
+        try {
+          const accounts: unknown = JSON.parse(stdout);
+          if (!Array.isArray(accounts) || !accounts.every((a) => typeof a === 'string')) throw new Error('not a list of names');
+          resolve(accounts);
+        } catch {
+          reject(new Error('the keychain client ended without a listing'));
+        }
       },
     );
   });

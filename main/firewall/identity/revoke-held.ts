@@ -15,6 +15,8 @@ export interface TokenRevocation {
   revoked: string[];
   /** What the authorization server said; null when no OAuth token was held. */
   authorizationServer: RevocationOutcome | null;
+  /** Set when the keychain could not be listed: credentials outside the index may remain. */
+  keychainError?: string;
 }
 
 export interface RevokeHeldDeps {
@@ -34,7 +36,8 @@ export async function revokeHeldCredentials(audience: string, deps: RevokeHeldDe
   } catch {
     // The keychain unreachable: listing below fails the same way and says so.
   }
-  const held = (await deps.secrets.list(audience)).entries.filter((e) => e.server === audience);
+  const listing = await deps.secrets.list(audience);
+  const held = listing.entries.filter((e) => e.server === audience);
   let authorizationServer: RevocationOutcome | null = null;
   try {
     for (const entry of held) await deps.secrets.remove({ server: audience, name: entry.name }, ACTOR);
@@ -42,5 +45,8 @@ export async function revokeHeldCredentials(audience: string, deps: RevokeHeldDe
     // Local removal first, whatever the server says; revoked there even if the keychain failed us.
     authorizationServer = await revokeAndAudit(audience, stored, ACTOR, deps.audit, deps.fetch);
   }
-  return { revoked: held.map((e) => e.name), authorizationServer };
+  const revoked = held.map((e) => e.name);
+  // A keychain that could not be listed (locked, its client crashed or timed out) may still
+  // hold credentials the index does not name: said with the answer, never read as "none held".
+  return listing.keychainError === undefined ? { revoked, authorizationServer } : { revoked, authorizationServer, keychainError: listing.keychainError };
 }

@@ -1,0 +1,26 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { watchGates } from '../../../main/firewall/gates/gate-watch.js';
+import { cleanTrails, freshTrail } from './trail.js';
+
+afterEach(cleanTrails);
+
+describe('gate watch, one gate failing', () => {
+  it('still pages the other gates when one gate\'s notice keeps failing', async () => {
+    const { db, audit } = freshTrail('mcpfw-gates-');
+    audit.append({ event: 'call', decision: 'ALLOW', serverName: 'crm', toolName: 'update_contact', actionClass: 'write', actorId: 'me@cursor' });
+    audit.append({ event: 'registry', decision: 'DENY', serverName: 'stranger', ruleId: 'registry-shadow', reason: 'not in the registry' });
+    const paged: string[] = [];
+    let failing: string | undefined;
+    const watch = watchGates(db, audit, (gate) => {
+      failing ??= gate.id; // the first gate announced never gets its notice out
+      if (gate.id === failing) throw new Error('notifier down for this gate');
+      paged.push(gate.id);
+    }, 20);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    watch.stop();
+    expect(failing).toBeDefined();
+    expect(paged.length).toBe(1);
+    expect(paged[0]).not.toBe(failing);
+    db.close();
+  });
+});
