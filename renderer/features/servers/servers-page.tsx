@@ -57,7 +57,7 @@ function ClientCard({ name, id, rows, registry, run }: {
                   <Badge value={row.status} title={row.status === 'shadow' ? 'Not in the approved registry: it will be refused if it runs through the firewall' : undefined} />
                   {row.note ? <div className="muted small">{row.note}</div> : null}
                 </td>
-                <td className="mono small launch" title={row.launch ?? ''}>{row.launch ?? '—'}</td>
+                <td className="mono small launch" title={row.launch ?? ''}>{row.launch === null ? '—' : <Name value={row.launch} />}</td>
                 <td className="small">{row.secrets.length === 0 ? <span className="muted">none</span> : row.secrets.map((s) => (
                   <div key={`${s.where}:${s.name}`}><Code><Name value={s.name} /></Code> <span className="muted">in {s.where}</span></div>
                 ))}</td>
@@ -143,9 +143,9 @@ export function ServersPage() {
             {orphans.map((r) => (
               <li key={r.name}>
                 {r.pending ? <PendingLaunch name={r.name} launch={r.pending} run={run} /> : null}
-                <strong><Name value={r.name} /></strong> <Badge value={r.enabled ? 'ENABLED' : 'DISABLED'} /> <span className="mono small muted">{r.launch ?? 'launch line pinned on first run'}</span>{' '}
+                <strong><Name value={r.name} /></strong> <Badge value={r.enabled ? 'ENABLED' : 'DISABLED'} /> <span className="mono small muted">{r.launch === null ? 'launch line pinned on first run' : <Name value={r.launch} />}</span>{' '}
                 {r.moreLaunches.map((launch) => (
-                  <span key={launch} className="mono small muted">and {launch}{' '}</span>
+                  <span key={launch} className="mono small muted">and <Name value={launch} />{' '}</span>
                 ))}
                 <button type="button" className="btn btn-small" onClick={() => run(() => api.setServerEnabled({ name: r.name, enabled: !r.enabled }))}>{r.enabled ? 'Disable' : 'Enable'}</button>
               </li>
@@ -165,7 +165,7 @@ function PendingLaunch({ name, launch, run }: { name: string; launch: string; ru
   const api = useApi();
   return (
     <div className="small pending-launch">
-      <div className="muted">Waits for approval: <span className="mono launch">{launch}</span></div>
+      <div className="muted">Waits for approval: <span className="mono launch"><Name value={launch} /></span></div>
       <button type="button" className="btn btn-small" aria-label={`Approve the waiting launch line of ${name}`} onClick={() => run(() => api.approveServer({ name }))}>Approve this launch</button>
     </div>
   );
