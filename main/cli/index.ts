@@ -1,5 +1,6 @@
 import { UsageError, type CliIo, type CommandHandler } from './command.js';
 import { failureText } from './errors.js';
+import { relaunchWithShimFlags } from './shim-node-flags.js';
 
 // node:sqlite still announces itself as experimental on Node 22; that line on stderr
 // would land in every MCP client's server log, so only that one warning is dropped.
@@ -70,6 +71,7 @@ const COMMANDS: Record<string, () => Promise<CommandHandler>> = {
 async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
   if (name === 'wrap') {
+    relaunchWithShimFlags();
     const { runWrap } = await import('./commands/wrap.js');
     return runWrap(args);
   }

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sha256Hex } from './jsonrpc/sha256.js';
 
 const APP_DIR_NAME = 'mcp-firewall';
 
@@ -39,7 +39,7 @@ export function dataPaths(dir: string, platform: NodeJS.Platform = process.platf
 // Unix socket paths are limited to ~104 bytes (macOS) / 108 (Linux); deep temp or home
 // dirs overflow that, so long paths fall back to a short hashed name in the temp dir.
 function socketPath(dir: string, platform: NodeJS.Platform): string {
-  const digest = createHash('sha256').update(dir).digest('hex').slice(0, 16);
+  const digest = sha256Hex(dir).slice(0, 16);
   if (platform === 'win32') return `\\\\.\\pipe\\mcp-firewall-${digest}`;
   const inDir = join(dir, 'engine.sock');
   return Buffer.byteLength(inDir) <= 100 ? inDir : join(tmpdir(), `mcp-firewall-${digest}.sock`);

@@ -1,4 +1,4 @@
-import { hash } from 'node:crypto';
+import { sha256Hex } from './sha256.js';
 
 /** A number JSON.parse could not keep as written (beyond 2^53, 1e400, -0): two different texts would read the same. */
 const isLossy = (n: number) => !Number.isFinite(n) || Object.is(n, -0) || (Number.isInteger(n) && !Number.isSafeInteger(n));
@@ -21,10 +21,9 @@ export function canonicalJson(value: unknown): string {
   return write(value, false);
 }
 
-const sha256 = (text: string) => `sha256:${hash('sha256', text, 'hex')}`;
+const sha256 = (text: string) => `sha256:${sha256Hex(text)}`;
 
 export function digestOf(value: unknown): string {
-  // One-shot hash: a third of createHash()'s cost, and this runs on every tools/call.
   return sha256(canonicalJson(value));
 }
 

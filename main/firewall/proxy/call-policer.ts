@@ -1,8 +1,8 @@
-import { hash } from 'node:crypto';
 import type { AuditEntry } from '../audit/audit-log.js';
 import type { CallInfo } from '../ipc/protocol.js';
 import { digestOf, exactDigestOf } from '../jsonrpc/canonical.js';
 import { memberSource } from '../jsonrpc/json-scan.js';
+import { sha256Hex } from '../jsonrpc/sha256.js';
 import { ErrorCode, errorResponse, exactSource, notification, replyIdOf, type JsonRpcId, type JsonRpcMessage, type ReplyId } from '../jsonrpc/messages.js';
 import type { ToolDescription } from '../policy/action-class.js';
 import type { CompiledPolicy } from '../policy/evaluate.js';
@@ -29,7 +29,7 @@ function argumentsDigest(args: unknown, text: string): string {
   if (exact !== null) return exact;
   const params = memberSource(text, 'params');
   const source = (params === undefined ? undefined : memberSource(params, 'arguments')) ?? text;
-  return `sha256:${hash('sha256', `raw:${source}`, 'hex')}`;
+  return `sha256:${sha256Hex(`raw:${source}`)}`;
 }
 
 /** One policed request in flight, from the client's message to the answer it gets. */

@@ -1,5 +1,4 @@
 import { spawn as nodeSpawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { createLineSplitter } from '../jsonrpc/line-splitter.js';
@@ -20,6 +19,7 @@ import { connectEngine, type EngineLink } from './engine-link.js';
 import { serveRefusal } from './fail-closed.js';
 import { clientMessageLimit, serverMessageLimit, type OversizeContext } from './oversize.js';
 import { createPeerWriter, type PeerWriter } from './peer-writer.js';
+import { newSessionId } from './session-id.js';
 
 export interface ShimOptions {
   server: string;
@@ -46,7 +46,7 @@ export const NOT_RUNNING_MESSAGE =
 
 export async function runShim(options: ShimOptions): Promise<number> {
   const toClient = createPeerWriter(options.output);
-  const sessionId = `ses_${randomBytes(8).toString('base64url')}`;
+  const sessionId = newSessionId();
   let client = options.client ?? detectClientFromEnv(options.env) ?? 'unknown';
 
   let link: EngineLink;

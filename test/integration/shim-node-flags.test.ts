@@ -1,0 +1,53 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SHIM_NODE_FLAGS } from '../../main/cli/shim-node-flags.js';
+import { useEngine, waitFor } from '../helpers/engine-harness.js';
+import { FIXTURES } from '../helpers/paths.js';
+import { rawShim } from '../helpers/raw-shim.js';
+
+const FAULTY = join(FIXTURES, 'servers', 'faulty-server.mjs');
+
+describe('the shim process', () => {
+  const engine = useEngine({ policy: 'version: v1\nrules: []\n', approve: ['faulty'] });
+
+  it.runIf(existsSync('/proc/self/cmdline') && typeof process.execve === 'function')('runs with its node flags under the pid its client started, and relays as before', async () => {
+    const shim = rawShim(engine(), 'faulty', [process.execPath, FAULTY], { FIXTURE_MARK: 'passed through' });
+    try {
+      shim.send('{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}');
+      shim.send('{"jsonrpc":"2.0","method":"notifications/initialized"}');
+      shim.send('{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"read_env_digest","arguments":{"name":"FIXTURE_MARK"}}}');
+      await waitFor(() => shim.lines.some((l) => l.includes('"id":2')), 'the call answered');
+      const commandLine = readFileSync(`/proc/${shim.child.pid}/cmdline`, 'utf8').split('\0');
+      for (const flag of SHIM_NODE_FLAGS) expect(commandLine).toContain(flag);
+      expect(commandLine.slice(commandLine.indexOf('wrap'))).toEqual(['wrap', '--server', 'faulty', '--', process.execPath, FAULTY, '']);
+      const answer = JSON.parse(shim.lines.find((l) => l.includes('"id":2'))!) as { result: { content: Array<{ text: string }> } };
+      // The server got the client's environment through the restart.
+      expect(answer.result.content[0]!.text).toBe(createHash('sha256').update('passed through').digest('hex'));
+    } finally {
+      shim.child.stdin!.end();
+    }
+  });
+
+  it('loads neither node:crypto nor the lazy parts of node:fs while it relays calls (~1.2 MB of RSS in every shim)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mcpfw-modules-'));
+    const preload = join(dir, 'record-modules.mjs');
+    // Runs in the shim and in the fixture server (NODE_OPTIONS reaches both): one file per pid.
+    writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(dir)} + '/' + process.pid + '.json', JSON.stringify(process.moduleLoadList)));\nconst require = process.getBuiltinModule('node:module').createRequire(import.meta.url);\n`);
+    const shim = rawShim(engine(), 'faulty', [process.execPath, FAULTY], { NODE_OPTIONS: `--import=${preload}` });
+    try {
+      shim.send('{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}');
+      shim.send('{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"read_text","arguments":{"text":"a digest is taken of these arguments"}}}');
+      await waitFor(() => shim.lines.some((l) => l.includes('"id":2')), 'the call answered');
+    } finally {
+      shim.child.stdin!.end();
+    }
+    await new Promise((resolve) => shim.child.once('exit', resolve));
+    const loaded = JSON.parse(readFileSync(join(dir, `${shim.child.pid}.json`), 'utf8')) as string[];
+    expect(loaded).toContain('NativeModule child_process');
+    expect(loaded.filter((name) => /crypto|fs\/promises|readline/.test(name))).toEqual([]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+});

@@ -1,0 +1,41 @@
+import { describe, expect, it, vi } from 'vitest';
+import { relaunchWithShimFlags, SHIM_NODE_FLAGS, shimRelaunchLine } from '../../../main/cli/shim-node-flags.js';
+
+const execve = (() => {
+  throw new Error('not in a test');
+}) as (file: string, args?: readonly string[], env?: NodeJS.ProcessEnv) => never;
+
+function fakeProcess(overrides: Partial<Parameters<typeof shimRelaunchLine>[0]> = {}) {
+  return {
+    versions: { node: '22.23.3' } as NodeJS.ProcessVersions,
+    execPath: '/usr/bin/node',
+    execArgv: ['--no-warnings'],
+    argv: ['/usr/bin/node', '/app/dist/cli.js', 'wrap', '--server', 'fs', '--', 'npx', 'server'],
+    env: { HOME: '/home/u', TOKEN_FOR_SERVER: 'kept' },
+    execve,
+    ...overrides,
+  };
+}
+
+describe('the shim restarts itself with its node flags', () => {
+  it('keeps the node options it was started with, adds the flags, and keeps the whole command line', () => {
+    expect(shimRelaunchLine(fakeProcess())).toEqual(['/usr/bin/node', '--no-warnings', ...SHIM_NODE_FLAGS, '/app/dist/cli.js', 'wrap', '--server', 'fs', '--', 'npx', 'server']);
+  });
+
+  it('does not restart once it has them, without execve (Node < 22.15, Windows) or on Electron', () => {
+    expect(shimRelaunchLine(fakeProcess({ execArgv: [...SHIM_NODE_FLAGS] }))).toBeNull();
+    expect(shimRelaunchLine(fakeProcess({ execve: undefined }))).toBeNull();
+    expect(shimRelaunchLine(fakeProcess({ versions: { node: '22.20.0', electron: '45.4.1' } as NodeJS.ProcessVersions }))).toBeNull();
+  });
+
+  it('passes the environment through untouched, and runs on untuned when the node binary cannot be executed', () => {
+    const calls: unknown[][] = [];
+    const recording = ((...args: unknown[]) => void calls.push(args)) as unknown as typeof execve;
+    const proc = fakeProcess({ execve: recording });
+    relaunchWithShimFlags(proc, () => true);
+    expect(calls).toEqual([['/usr/bin/node', shimRelaunchLine(proc), proc.env]]);
+    const gone = vi.fn();
+    relaunchWithShimFlags(fakeProcess({ execve: gone as unknown as typeof execve }), () => false);
+    expect(gone).not.toHaveBeenCalled();
+  });
+});
