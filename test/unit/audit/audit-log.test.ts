@@ -55,4 +55,14 @@ describe('hash-chained audit', () => {
     expect(existsSync(copy)).toBe(false);
     expect(runReadOnlyQuery(file, '/* vacuum */ SELECT 1 AS vacuum').rows).toEqual([{ vacuum: 1 }]);
   });
+  it('refuses a second statement instead of running only the first, and reads a ";" in strings, names and comments as text', () => {
+    const { file, db } = freshDb();
+    createAuditLog(db).append({ event: 'call', decision: 'ALLOW' });
+    for (const sql of ['SELECT 1; DELETE FROM mcp_audit', "SELECT 'a;b' AS x; SELECT 2", 'select 1 -- note\n; select 2', 'SELECT 1;/* c */SELECT 2']) {
+      expect(() => runReadOnlyQuery(file, sql), sql).toThrow(/one statement at a time/);
+    }
+    expect(runReadOnlyQuery(file, "SELECT 'it''s; fine' AS x, 2 AS [c;d] -- trailing; comment").rows).toEqual([{ x: "it's; fine", 'c;d': 2 }]);
+    expect(runReadOnlyQuery(file, 'SELECT COUNT(*) AS n FROM mcp_audit;  ;\n -- done').rows).toEqual([{ n: 1 }]);
+    expect(runReadOnlyQuery(file, "SELECT 'x' AS \"semi;colon\" /* ; */").rows).toEqual([{ 'semi;colon': 'x' }]);
+  });
 });
