@@ -61,6 +61,22 @@ describe('the shim on the wire: odd input', () => {
     }
   });
 
+  it('answers a client batch member that is not an object with Invalid Request, as a server would, and tells the client of a server batch member it drops', async () => {
+    const shim = rawShim(engine());
+    try {
+      await ready(shim);
+      shim.send('[7, {"jsonrpc":"2.0","id":"m1","method":"tools/call","params":{"name":"echo_raw","arguments":{"x":1}}}, "text"]');
+      await waitFor(() => shim.lines.some((l) => l.includes('"id":"m1","result"')) && shim.lines.filter((l) => l.includes('batch must be an object')).length === 2, 'the call and two refusals');
+      const refusal = shim.lines.find((l) => l.includes('batch must be an object'))!;
+      expect(JSON.parse(refusal)).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Invalid Request: a member of a JSON-RPC batch must be an object' } });
+      // The server's side: a junk member beside an answer is dropped, and the client is told.
+      shim.send('{"jsonrpc":"2.0","id":"j1","method":"tools/call","params":{"name":"junk_batch","arguments":{}}}');
+      await waitFor(() => shim.lines.some((l) => l.includes('"id":"j1","result"')) && shim.lines.some((l) => l.includes('batch member that is not a message; dropped: 5')), 'the answer and the notice');
+    } finally {
+      shim.child.stdin!.end();
+    }
+  });
+
   it('never lets a tools/call without an id reach the server, and audits the refusal', async () => {
     const shim = rawShim(engine());
     try {

@@ -262,7 +262,12 @@ function relay(parts: RelayParts): Promise<number> {
       return;
     }
     batch.forEach((m, index) => {
-      if (!m || typeof m !== 'object') return;
+      if (!m || typeof m !== 'object') {
+        // What a server owes such a member (JSON-RPC 2.0 §6), and what it would have said.
+        toClient.send(errorResponse(null, ErrorCode.InvalidRequest, 'Invalid Request: a member of a JSON-RPC batch must be an object'));
+        protocolEvent('client sent a batch member that is not a message object');
+        return;
+      }
       const memberText = sourceOf(index);
       handleClientMessage(m as JsonRpcMessage, Buffer.from(memberText), memberText);
     });
@@ -340,7 +345,12 @@ function relay(parts: RelayParts): Promise<number> {
       // Taken apart by the members' own bytes, so each reaches the client as the server wrote it.
       const sourceOf = batchSources(text, batch);
       batch.forEach((m, index) => {
-        if (!isMember(m)) return;
+        if (!isMember(m)) {
+          const excerpt = JSON.stringify(m).slice(0, 120);
+          toClient.send(notification('notifications/message', { level: 'error', logger: 'mcp-firewall', data: `server '${options.server}' sent a batch member that is not a message; dropped: ${excerpt}` }));
+          protocolEvent(`server sent a batch member that is not a message: ${excerpt}`);
+          return;
+        }
         const memberText = sourceOf(index);
         handleServerMessage(m, Buffer.from(memberText), memberText);
       });
