@@ -10,6 +10,7 @@ import { clientToken, decideRemote, entryIdentity, routedTarget, standingDetail,
 import { isOurWrap } from './scan.js';
 import type { ClientsDeps, DiscoveredServer, FileError, KeyPath, Launch } from './types.js';
 import { buildWrapLaunch } from './wrap-line.js';
+import { envRunningCode, envRunningCodeDetail } from './shim-env.js';
 import { decideRepoint, staleRouteOf } from './stale-route.js';
 import { decideWrapRepoint, goneWrapPaths } from './stale-wrap.js';
 import { pinnedRemote, type RemotePin } from '../registry/registry.js';
@@ -185,6 +186,12 @@ function planFile(file: LoadedFile, deps: EditDeps): PlannedFile {
       continue;
     }
     if (deps.repointOnly) continue;
+    // Wrapped, such an entry would run code of its env's choosing inside the shim.
+    const injected = server.transport === 'stdio' ? envRunningCode(server, file.spec) : [];
+    if (injected.length > 0) {
+      plan.results.push({ ...base, outcome: 'refused', detail: envRunningCodeDetail(injected) });
+      continue;
+    }
     if (server.wrapped) {
       // Any wrap line counts: wrapping twice would only nest shims.
       plan.results.push({ ...base, outcome: 'already-protected', ...(wrap?.detail ? { detail: wrap.detail } : {}) });

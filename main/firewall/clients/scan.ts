@@ -1,6 +1,7 @@
 import { loadState, type FileState } from './bookkeeping.js';
 import { discover, type LoadedFile } from './discover.js';
 import { findSecrets, redact } from './secrets.js';
+import { envRunningCode, envRunningCodeDetail } from './shim-env.js';
 import { routedTarget } from './remote-route.js';
 import { foreignRouteDetail, recordOfRoute, staleRouteDetail, staleRouteOf } from './stale-route.js';
 import { goneWrapPaths, staleWrapDetail } from './stale-wrap.js';
@@ -95,7 +96,8 @@ function row(server: DiscoveredServer, file: LoadedFile, deps: ScanDeps): ScanRo
   const routed = isOurRoute(server, deps, file);
   const ours = routed || isOurWrap(server, deps, file);
   const registryName = routed ? routedTarget(server.url)!.name : ours ? (server.wrappedName ?? server.name) : server.name;
-  const status: ServerStatus = ours ? 'protected' : deps.registry.isRegistered(registryName) ? 'registered' : 'shadow';
+  const injected = ours && !routed ? envRunningCode(server, file.spec) : [];
+  const status: ServerStatus = ours && injected.length === 0 ? 'protected' : deps.registry.isRegistered(registryName) ? 'registered' : 'shadow';
   const launch = ours ? server.wrappedLaunch : server.launch;
   const out: ScanRow = {
     client: server.client,
@@ -115,7 +117,8 @@ function row(server: DiscoveredServer, file: LoadedFile, deps: ScanDeps): ScanRo
   const url = routed ? (routedRecord(server, deps, file)?.original.args[0] ?? server.url) : server.url;
   if (url !== undefined) out.url = redact(url, values);
   const gone = ours && server.wrapped ? goneWrapPaths(server) : [];
-  if (server.wrapped && !ours) out.note = 'launches a wrap shim from an unknown cli path';
+  if (injected.length > 0) out.note = envRunningCodeDetail(injected);
+  else if (server.wrapped && !ours) out.note = 'launches a wrap shim from an unknown cli path';
   else if (gone.length > 0) {
     out.staleWrap = { missing: gone };
     out.note = staleWrapDetail(gone);

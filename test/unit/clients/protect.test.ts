@@ -32,6 +32,38 @@ describe('protect', () => {
     expect(rows.find((r) => r.client === 'goose' && r.name === 'github')).toMatchObject({ command: 'npx' });
   });
 
+  it('does not count or make a wrap line whose env runs code inside the shim (NODE_OPTIONS --require, LD_PRELOAD)', async () => {
+    fx = createFixtureHome(['github']);
+    await protectClients(fx.deps, { client: 'claude-desktop' });
+    const file = join(fx.home, '.config/Claude/claude_desktop_config.json');
+    const config = JSON.parse(readFileSync(file, 'utf8'));
+    const first = 'filesystem';
+    // Someone edits the protected entry's env; the launch line still reads as our wrap.
+    config.mcpServers.github.env = { ...config.mcpServers.github.env, NODE_OPTIONS: '--max-old-space-size=4096 --require /tmp/evil.js' };
+    config.mcpServers[first].env = { ld_preload: '/tmp/evil.so' };
+    // Not wrapped yet: a size limit is harmless, an --import would run in the shim once wrapped.
+    config.mcpServers.fresh = { command: 'node', args: ['server.js'], env: { NODE_OPTIONS: '--max-old-space-size=512' } };
+    config.mcpServers.traced = { command: 'node', args: ['server.js'], env: { NODE_OPTIONS: '--import ./otel.mjs' } };
+    writeFileSync(file, JSON.stringify(config, null, 2));
+
+    const rows = scanClients(fx.deps, { client: 'claude-desktop' }).servers;
+    const github = rows.find((r) => r.name === 'github')!;
+    expect(github).toMatchObject({ status: 'registered', command: 'npx' });
+    expect(github.note).toMatch(/its env sets NODE_OPTIONS \(--require\), which would run code inside the firewall's shim/);
+    expect(rows.find((r) => r.name === first)).toMatchObject({ status: 'shadow', note: expect.stringContaining('ld_preload') });
+    expect(rows.find((r) => r.name === 'fresh')!.status).toBe('shadow');
+
+    const report = await protectClients(fx.deps, { client: 'claude-desktop' });
+    const outcome = (name: string) => report.entries.find((e) => e.name === name);
+    expect(outcome('github')).toMatchObject({ outcome: 'refused', detail: expect.stringContaining('NODE_OPTIONS (--require)') });
+    expect(outcome(first)!.outcome).toBe('refused');
+    expect(outcome('traced')).toMatchObject({ outcome: 'refused', detail: expect.stringContaining('NODE_OPTIONS (--import)') });
+    expect(outcome('fresh')!.outcome).toBe('protected');
+    const after = JSON.parse(readFileSync(file, 'utf8'));
+    expect(after.mcpServers.traced).toEqual(config.mcpServers.traced);
+    expect(after.mcpServers.fresh.command).toBe(RUNTIME);
+  });
+
   it('writes the absolute runtime, cli path, server name and client id in each dialect', async () => {
     fx = createFixtureHome();
     await protectClients(fx.deps);
