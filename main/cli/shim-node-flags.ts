@@ -34,13 +34,22 @@ export function shimRelaunchLine(proc: NodeProcess): string[] | null {
   return [proc.execPath, ...kept, ...SHIM_NODE_FLAGS, ...proc.argv.slice(1)];
 }
 
+/** Set for the restarted shim only, and taken out of its environment before anything reads it. */
+const RELAUNCHED = 'MCP_FIREWALL_SHIM_RELAUNCHED';
+
 /** Restarts the shim with SHIM_NODE_FLAGS; returns only when it runs on as it is. */
 export function relaunchWithShimFlags(proc: NodeProcess = process, canExecute = isExecutable): void {
+  // Once, whatever execArgv says (a Node that dropped a flag from it must not restart forever);
+  // the server the shim spawns gets the client's environment as it was.
+  if (proc.env[RELAUNCHED] !== undefined) {
+    delete proc.env[RELAUNCHED];
+    return;
+  }
   const line = shimRelaunchLine(proc);
   // Node 22 aborts the process when execve(2) fails, so a node binary that was removed or
   // upgraded away under a running client is checked for first: the shim then works untuned.
   if (!line || !canExecute(line[0]!)) return;
-  proc.execve!(line[0]!, line, proc.env);
+  proc.execve!(line[0]!, line, { ...proc.env, [RELAUNCHED]: '1' });
 }
 
 function isExecutable(file: string): boolean {

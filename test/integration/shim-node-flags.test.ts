@@ -24,8 +24,11 @@ describe('the shim process', () => {
       for (const flag of SHIM_NODE_FLAGS) expect(commandLine).toContain(flag);
       expect(commandLine.slice(commandLine.indexOf('wrap'))).toEqual(['wrap', '--server', 'faulty', '--', process.execPath, FAULTY, '']);
       const answer = JSON.parse(shim.lines.find((l) => l.includes('"id":2'))!) as { result: { content: Array<{ text: string }> } };
-      // The server got the client's environment through the restart.
+      // The server got the client's environment through the restart, and nothing of the restart's own.
       expect(answer.result.content[0]!.text).toBe(createHash('sha256').update('passed through').digest('hex'));
+      shim.send('{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"read_env_digest","arguments":{"name":"MCP_FIREWALL_SHIM_RELAUNCHED"}}}');
+      await waitFor(() => shim.lines.some((l) => l.includes('"id":3')), 'the second call answered');
+      expect(shim.lines.find((l) => l.includes('"id":3'))).toContain('"text":"unset"');
     } finally {
       shim.child.stdin!.end();
     }

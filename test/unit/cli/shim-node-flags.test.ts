@@ -28,12 +28,17 @@ describe('the shim restarts itself with its node flags', () => {
     expect(shimRelaunchLine(fakeProcess({ versions: { node: '22.20.0', electron: '45.4.1' } as NodeJS.ProcessVersions }))).toBeNull();
   });
 
-  it('passes the environment through untouched, and runs on untuned when the node binary cannot be executed', () => {
+  it('marks the restart in the environment, then takes the mark out, and runs on untuned when the node binary cannot be executed', () => {
     const calls: unknown[][] = [];
     const recording = ((...args: unknown[]) => void calls.push(args)) as unknown as typeof execve;
     const proc = fakeProcess({ execve: recording });
     relaunchWithShimFlags(proc, () => true);
-    expect(calls).toEqual([['/usr/bin/node', shimRelaunchLine(proc), proc.env]]);
+    expect(calls).toEqual([['/usr/bin/node', shimRelaunchLine(proc), { ...proc.env, MCP_FIREWALL_SHIM_RELAUNCHED: '1' }]]);
+    // The restarted shim: never a second restart, even if its execArgv lost a flag, and the marker is gone.
+    const restarted = fakeProcess({ execve: recording, execArgv: [], env: { HOME: '/home/u', MCP_FIREWALL_SHIM_RELAUNCHED: '1' } });
+    relaunchWithShimFlags(restarted, () => true);
+    expect(calls).toHaveLength(1);
+    expect(restarted.env).toEqual({ HOME: '/home/u' });
     const gone = vi.fn();
     relaunchWithShimFlags(fakeProcess({ execve: gone as unknown as typeof execve }), () => false);
     expect(gone).not.toHaveBeenCalled();
