@@ -77,6 +77,22 @@ describe('the shim on the wire: odd input', () => {
     }
   });
 
+  it('refuses a tools/call under an id already in flight, so no answer is judged and audited as another call\'s', async () => {
+    const shim = rawShim(engine());
+    try {
+      await ready(shim);
+      // One write: the second arrives while the first is still in flight.
+      shim.send('{"jsonrpc":"2.0","id":"dup","method":"tools/call","params":{"name":"echo_raw","arguments":{"n":1}}}\n{"jsonrpc":"2.0","id":"dup","method":"tools/call","params":{"name":"echo_raw","arguments":{"n":2}}}');
+      await waitFor(() => shim.lines.filter((l) => l.includes('"id":"dup"')).length === 2, 'two answers');
+      const answers = shim.lines.filter((l) => l.includes('"id":"dup"')).map((l) => JSON.parse(l) as { result?: unknown; error?: { code: number; message: string } });
+      expect(answers.filter((a) => a.result)).toHaveLength(1);
+      expect(answers.find((a) => a.error)!.error).toEqual({ code: -32600, message: 'Invalid Request: MCP Firewall refused a tools/call whose id is already used by a request in flight; it was not sent to the server' });
+      expect(shim.received().filter((line) => line.includes('"id":"dup"'))).toEqual([expect.stringContaining('"n":1')]);
+    } finally {
+      shim.child.stdin!.end();
+    }
+  });
+
   it('never lets a tools/call without an id reach the server, and audits the refusal', async () => {
     const shim = rawShim(engine());
     try {

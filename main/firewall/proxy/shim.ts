@@ -211,6 +211,14 @@ function relay(parts: RelayParts): Promise<number> {
       }
       const id = msg.id ?? null;
       if (POLICED_METHODS.has(method)) {
+        // Ids must be unique among requests in flight (JSON-RPC, MCP). Two calls under one id
+        // could not be told apart when answered: one's result would be judged and audited as
+        // the other's. The second is refused before the server sees it.
+        if (inFlight.has(idKey(id))) {
+          toClient.send(errorResponse(replyIdOf(id, text), ErrorCode.InvalidRequest, `Invalid Request: MCP Firewall refused a ${method} whose id is already used by a request in flight; it was not sent to the server`));
+          protocolEvent(`client sent ${method} under an id already in flight; refused`);
+          return;
+        }
         const call = policer.handle(msg, raw, text);
         if (!call.finished) inFlight.set(idKey(id), { id: call.replyId, method, call });
         return;
