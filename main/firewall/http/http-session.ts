@@ -115,6 +115,12 @@ export function startHttpSession(options: HttpSessionOptions): HttpSession {
       lastActive = Date.now();
       const waiting = new Map(messages.filter(isRequest).map((m) => [idKey(m.id!), m.id!] as const));
       if (ending || finished) return refuseUnknownSession(res);
+      // Answers find their POST by id, and the firewall's call path tells calls apart by it:
+      // an id twice in one POST, or one still in flight, would hand one call's answer to another.
+      const keys = messages.filter(isRequest).map((m) => idKey(m.id!));
+      if (waiting.size !== keys.length || keys.some((key) => byId.has(key))) {
+        return failRequest(res, 400, ErrorCode.InvalidRequest, 'Bad Request: a request id is already in use by a request in flight in this session; ids must be unique');
+      }
       const init = messages.find((m) => m.method === 'initialize' && isRequest(m));
       // Only the POST that started the session initializes it: another initialize would be
       // refused upstream, and its failure would end the session under the client.
