@@ -64,6 +64,20 @@ describe('protect', () => {
     expect(after.mcpServers.fresh.command).toBe(RUNTIME);
   });
 
+  it('reads a VS Code entry\'s envFile for such variables too, resolved from the workspace folder', async () => {
+    fx = createFixtureHome();
+    const file = join(fx.project, '.vscode/mcp.json');
+    const config = readFileSync(file, 'utf8').replace('"cwd": "${workspaceFolder}",', '"cwd": "${workspaceFolder}",\n      "envFile": "${workspaceFolder}/.env",');
+    writeFileSync(file, config);
+    writeFileSync(join(fx.project, '.env'), '# local settings\nAPI_BASE=https://example.test\nexport NODE_OPTIONS="--import ./hook.mjs"\n');
+    const refused = await protectClients(fx.deps, { client: 'vscode' });
+    expect(refused.entries.find((e) => e.name === 'playwright')).toMatchObject({ outcome: 'refused', detail: expect.stringContaining(`NODE_OPTIONS (--import) in ${join(fx.project, '.env')}`) });
+    expect(readFileSync(file, 'utf8')).toBe(config);
+    writeFileSync(join(fx.project, '.env'), 'API_BASE=https://example.test\nNODE_OPTIONS=--max-old-space-size=512\n');
+    const protectedNow = await protectClients(fx.deps, { client: 'vscode' });
+    expect(protectedNow.entries.find((e) => e.name === 'playwright')!.outcome).toBe('protected');
+  });
+
   it('writes the absolute runtime, cli path, server name and client id in each dialect', async () => {
     fx = createFixtureHome();
     await protectClients(fx.deps);
