@@ -1,14 +1,18 @@
 // A shim is one small process per MCP server, a dozen or more on a developer's laptop. Node
-// sizes every process for a big server: a young generation of up to 16 MB and helper threads
-// for garbage collection and compilation. For a shim that costs ~3 MB of private memory each,
-// and on a 2-core machine its helper threads take CPU from the client and server it relays
-// for. With these flags the shim holds 12.7 MB private instead of 16 and relays as fast or
-// faster (docs/benchmarks.md). V8 reads them only at start, and the client config's launch
-// line stays `node cli.js wrap …`, so the shim restarts itself once with them, before it has
-// read a byte: process.execve keeps the pid, stdio, cwd and environment.
+// sizes every process for a big server: a young generation of up to 16 MB, and a malloc arena
+// for each of its helper threads (GC, compilation). A 1 MB young generation and one arena take
+// the shim's private memory from ~16 to ~13.5 MB with no measurable cost (docs/benchmarks.md;
+// `--single-threaded` would save ~1 MB more, but moves compilation onto the main thread and
+// costs ~0.3 ms at p99 in a session's first thousands of calls). V8 reads flags, and glibc its
+// arena limit, only at start, and the client config's launch line stays `node cli.js wrap …`,
+// so the shim restarts itself once, before it has read a byte: process.execve keeps the pid,
+// stdio, cwd and environment.
 import { accessSync, constants } from 'node:fs';
 
-export const SHIM_NODE_FLAGS = ['--single-threaded', '--max-semi-space-size=1'];
+export const SHIM_NODE_FLAGS = ['--max-semi-space-size=1'];
+
+/** Read by glibc at start; what the restart adds is taken out again before the server is spawned. */
+export const SHIM_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '1' };
 
 interface NodeProcess {
   versions: NodeJS.ProcessVersions;
@@ -34,14 +38,19 @@ export function shimRelaunchLine(proc: NodeProcess): string[] | null {
   return [proc.execPath, ...kept, ...SHIM_NODE_FLAGS, ...proc.argv.slice(1)];
 }
 
-/** Set for the restarted shim only, and taken out of its environment before anything reads it. */
+/**
+ * Set for the restarted shim only, to the SHIM_ENV names the restart added (the client's own
+ * values are kept), and taken out of its environment with them before anything reads it.
+ */
 const RELAUNCHED = 'MCP_FIREWALL_SHIM_RELAUNCHED';
 
-/** Restarts the shim with SHIM_NODE_FLAGS; returns only when it runs on as it is. */
+/** Restarts the shim with SHIM_NODE_FLAGS and SHIM_ENV; returns only when it runs on as it is. */
 export function relaunchWithShimFlags(proc: NodeProcess = process, canExecute = isExecutable): void {
   // Once, whatever execArgv says (a Node that dropped a flag from it must not restart forever);
   // the server the shim spawns gets the client's environment as it was.
-  if (proc.env[RELAUNCHED] !== undefined) {
+  const marker = proc.env[RELAUNCHED];
+  if (marker !== undefined) {
+    for (const name of marker.split(',')) if (name in SHIM_ENV) delete proc.env[name];
     delete proc.env[RELAUNCHED];
     return;
   }
@@ -49,7 +58,10 @@ export function relaunchWithShimFlags(proc: NodeProcess = process, canExecute = 
   // Node 22 aborts the process when execve(2) fails, so a node binary that was removed or
   // upgraded away under a running client is checked for first: the shim then works untuned.
   if (!line || !canExecute(line[0]!)) return;
-  proc.execve!(line[0]!, line, { ...proc.env, [RELAUNCHED]: '1' });
+  const added = Object.keys(SHIM_ENV).filter((name) => proc.env[name] === undefined);
+  const env = { ...proc.env, [RELAUNCHED]: added.join(',') };
+  for (const name of added) env[name] = SHIM_ENV[name];
+  proc.execve!(line[0]!, line, env);
 }
 
 function isExecutable(file: string): boolean {

@@ -26,9 +26,13 @@ describe('the shim process', () => {
       const answer = JSON.parse(shim.lines.find((l) => l.includes('"id":2'))!) as { result: { content: Array<{ text: string }> } };
       // The server got the client's environment through the restart, and nothing of the restart's own.
       expect(answer.result.content[0]!.text).toBe(createHash('sha256').update('passed through').digest('hex'));
-      shim.send('{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"read_env_digest","arguments":{"name":"MCP_FIREWALL_SHIM_RELAUNCHED"}}}');
-      await waitFor(() => shim.lines.some((l) => l.includes('"id":3')), 'the second call answered');
-      expect(shim.lines.find((l) => l.includes('"id":3'))).toContain('"text":"unset"');
+      for (const [id, name] of [[3, 'MCP_FIREWALL_SHIM_RELAUNCHED'], [4, 'MALLOC_ARENA_MAX']] as const) {
+        shim.send(`{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":"read_env_digest","arguments":{"name":"${name}"}}}`);
+        await waitFor(() => shim.lines.some((l) => l.includes(`"id":${id}`)), `call ${id} answered`);
+        expect(shim.lines.find((l) => l.includes(`"id":${id}`)), name).toContain('"text":"unset"');
+      }
+      // The shim itself runs with the arena limit (glibc read it at start).
+      expect(readFileSync(`/proc/${shim.child.pid}/environ`, 'utf8').split('\0')).toContain('MALLOC_ARENA_MAX=1');
     } finally {
       shim.child.stdin!.end();
     }

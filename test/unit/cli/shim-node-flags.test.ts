@@ -33,12 +33,19 @@ describe('the shim restarts itself with its node flags', () => {
     const recording = ((...args: unknown[]) => void calls.push(args)) as unknown as typeof execve;
     const proc = fakeProcess({ execve: recording });
     relaunchWithShimFlags(proc, () => true);
-    expect(calls).toEqual([['/usr/bin/node', shimRelaunchLine(proc), { ...proc.env, MCP_FIREWALL_SHIM_RELAUNCHED: '1' }]]);
-    // The restarted shim: never a second restart, even if its execArgv lost a flag, and the marker is gone.
-    const restarted = fakeProcess({ execve: recording, execArgv: [], env: { HOME: '/home/u', MCP_FIREWALL_SHIM_RELAUNCHED: '1' } });
+    expect(calls).toEqual([['/usr/bin/node', shimRelaunchLine(proc), { ...proc.env, MALLOC_ARENA_MAX: '1', MCP_FIREWALL_SHIM_RELAUNCHED: 'MALLOC_ARENA_MAX' }]]);
+    // The restarted shim: never a second restart, even if its execArgv lost a flag; what the restart added is gone.
+    const restarted = fakeProcess({ execve: recording, execArgv: [], env: { HOME: '/home/u', MALLOC_ARENA_MAX: '1', MCP_FIREWALL_SHIM_RELAUNCHED: 'MALLOC_ARENA_MAX' } });
     relaunchWithShimFlags(restarted, () => true);
     expect(calls).toHaveLength(1);
     expect(restarted.env).toEqual({ HOME: '/home/u' });
+    // A client's own MALLOC_ARENA_MAX is left as it set it, before and after the restart.
+    const own = fakeProcess({ execve: recording, env: { MALLOC_ARENA_MAX: '4' } });
+    relaunchWithShimFlags(own, () => true);
+    expect(calls[1]![2]).toEqual({ MALLOC_ARENA_MAX: '4', MCP_FIREWALL_SHIM_RELAUNCHED: '' });
+    const ownRestarted = fakeProcess({ env: { MALLOC_ARENA_MAX: '4', MCP_FIREWALL_SHIM_RELAUNCHED: '' } });
+    relaunchWithShimFlags(ownRestarted, () => true);
+    expect(ownRestarted.env).toEqual({ MALLOC_ARENA_MAX: '4' });
     const gone = vi.fn();
     relaunchWithShimFlags(fakeProcess({ execve: gone as unknown as typeof execve }), () => false);
     expect(gone).not.toHaveBeenCalled();
