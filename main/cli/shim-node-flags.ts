@@ -59,7 +59,7 @@ export function relaunchWithShimFlags(proc: NodeProcess = process, canExecute = 
   // upgraded away under a running client is checked for first: the shim then works untuned.
   if (!line || !canExecute(line[0]!)) return;
   const added = Object.keys(SHIM_ENV).filter((name) => proc.env[name] === undefined);
-  const env = { ...proc.env, [RELAUNCHED]: added.join(',') };
+  const env: NodeJS.ProcessEnv = { ...proc.env, [RELAUNCHED]: added.join(',') };
   for (const name of added) env[name] = SHIM_ENV[name];
   proc.execve!(line[0]!, line, env);
 }

@@ -93,6 +93,27 @@ describe('the shim on the wire: odd input', () => {
     }
   });
 
+  it('refuses any request under the id of a call still waiting for approval, and survives a server batch answering one id twice', async () => {
+    const shim = rawShim(engine());
+    try {
+      await ready(shim);
+      shim.send('{"jsonrpc":"2.0","id":"w","method":"tools/call","params":{"name":"write_file","arguments":{"path":"/tmp/x"}}}');
+      await waitFor(() => engine().cli(['approvals', 'list']).stdout.includes('write_file'), 'the call waiting for approval');
+      shim.send('{"jsonrpc":"2.0","id":"w","method":"ping"}');
+      await waitFor(() => shim.lines.some((l) => l.includes('"id":"w"')), 'the refusal');
+      expect(JSON.parse(shim.lines.find((l) => l.includes('"id":"w"'))!)).toMatchObject({ error: { code: -32600, message: expect.stringContaining('refused a ping whose id is already used') as unknown } });
+      expect(shim.received().some((line) => line.includes('"method":"ping"') && line.includes('"id":"w"'))).toBe(false);
+      // A server batch with two answers under one id: taken apart, not a crash of the shim.
+      shim.send('{"jsonrpc":"2.0","id":"twice","method":"wire/duplicate_batch"}');
+      shim.send('{"jsonrpc":"2.0","id":"after","method":"tools/call","params":{"name":"echo_raw","arguments":{}}}');
+      await waitFor(() => shim.lines.some((l) => l.includes('"id":"after","result"')), 'the call after the batch');
+      expect(shim.lines.filter((l) => l.includes('"id":"twice"')).length).toBeGreaterThanOrEqual(1);
+      expect(shim.child.exitCode).toBeNull();
+    } finally {
+      shim.child.stdin!.end();
+    }
+  });
+
   it('never lets a tools/call without an id reach the server, and audits the refusal', async () => {
     const shim = rawShim(engine());
     try {

@@ -205,22 +205,24 @@ function relay(parts: RelayParts): Promise<number> {
     }
     if (isRequest(msg)) {
       const method = msg.method as string;
+      // Ids must be unique among requests in flight (JSON-RPC; MCP: never reused in a
+      // session). Two requests under one id could not be told apart when answered: a call's
+      // result would be judged and audited as the other's, or skip the output stage's call
+      // path. Nor is an id whose call timed out taken again while its late answer may come.
+      const key = idKey(msg.id ?? null);
+      if (inFlight.has(key) || abandoned.has(key)) {
+        toClient.send(errorResponse(replyIdOf(msg.id ?? null, text), ErrorCode.InvalidRequest, `Invalid Request: MCP Firewall refused a ${method} whose id is already used by a request in flight; it was not sent to the server`));
+        protocolEvent(`client sent ${method} under an id already in flight; refused`);
+        return;
+      }
       if (method === 'initialize' && parts.getClient() === 'unknown') {
         const name = (msg.params as { clientInfo?: { name?: unknown } } | undefined)?.clientInfo?.name;
         if (typeof name === 'string') parts.setClient(clientIdFromInfo(name));
       }
       const id = msg.id ?? null;
       if (POLICED_METHODS.has(method)) {
-        // Ids must be unique among requests in flight (JSON-RPC, MCP). Two calls under one id
-        // could not be told apart when answered: one's result would be judged and audited as
-        // the other's. The second is refused before the server sees it.
-        if (inFlight.has(idKey(id))) {
-          toClient.send(errorResponse(replyIdOf(id, text), ErrorCode.InvalidRequest, `Invalid Request: MCP Firewall refused a ${method} whose id is already used by a request in flight; it was not sent to the server`));
-          protocolEvent(`client sent ${method} under an id already in flight; refused`);
-          return;
-        }
         const call = policer.handle(msg, raw, text);
-        if (!call.finished) inFlight.set(idKey(id), { id: call.replyId, method, call });
+        if (!call.finished) inFlight.set(key, { id: call.replyId, method, call });
         return;
       }
       const held = method === 'prompts/get' ? manifest.heldReason(method, String((msg.params as { name?: unknown } | undefined)?.name ?? '')) : null;
@@ -317,8 +319,15 @@ function relay(parts: RelayParts): Promise<number> {
       protocolEvent(`server sent invalid JSON: ${excerpt}`);
       return;
     }
-    if (Array.isArray(msg)) return handleServerBatch(msg as unknown[], raw, text);
-    handleServerMessage(msg, raw, text);
+    try {
+      if (Array.isArray(msg)) handleServerBatch(msg as unknown[], raw, text);
+      else handleServerMessage(msg, raw, text);
+    } catch (error) {
+      // Not passed on unjudged: a message our own handling failed on is dropped, and said so.
+      const excerpt = raw.subarray(0, 120).toString('utf8');
+      toClient.send(notification('notifications/message', { level: 'error', logger: 'mcp-firewall', data: `MCP Firewall could not handle a message from server '${options.server}'; dropped: ${excerpt}` }));
+      protocolEvent(`could not handle a server message (${(error as Error).message}): ${excerpt}`);
+    }
   }, serverMessageLimit(oversize));
 
   function handleServerMessage(msg: JsonRpcMessage, raw: Buffer, text: string): void {
@@ -349,7 +358,9 @@ function relay(parts: RelayParts): Promise<number> {
       const entry = m.method === undefined && m.id !== undefined ? inFlight.get(idKey(m.id)) : undefined;
       return entry !== undefined && !entry.call && !manifest.reviews(entry.method);
     };
-    if (!members.every(plainAnswer)) {
+    // Two answers under one id: only one can be the pending request's; taken apart, the other is unsolicited.
+    const distinct = new Set(members.map((m) => idKey(m.id ?? null))).size === members.length;
+    if (!distinct || !members.every(plainAnswer)) {
       // Taken apart by the members' own bytes, so each reaches the client as the server wrote it.
       const sourceOf = batchSources(text, batch);
       batch.forEach((m, index) => {
