@@ -176,6 +176,12 @@ function planFile(file: LoadedFile, deps: EditDeps): PlannedFile {
       plan.results.push({ ...base, outcome, ...(detail.length > 0 ? { detail: detail.join('; ') } : {}) });
       continue;
     }
+    // Wrapped (or re-pointed), such an entry runs code of its env's choosing inside the shim.
+    const injected = server.transport === 'stdio' ? envRunningCode(server, file.spec) : [];
+    if (injected.length > 0) {
+      if (!deps.repointOnly) plan.results.push({ ...base, outcome: 'refused', detail: envRunningCodeDetail(injected) });
+      continue;
+    }
     const wrap = server.wrapped ? decideWrapRepoint(server, file.spec, isOurWrap(server, deps, file), recordOf(server), deps.runtimePath, deps.cliPath) : undefined;
     if (wrap?.repoint) {
       // Not a new protection: the original launch after `--` stays, and so does its approval.
@@ -186,12 +192,6 @@ function planFile(file: LoadedFile, deps: EditDeps): PlannedFile {
       continue;
     }
     if (deps.repointOnly) continue;
-    // Wrapped, such an entry would run code of its env's choosing inside the shim.
-    const injected = server.transport === 'stdio' ? envRunningCode(server, file.spec) : [];
-    if (injected.length > 0) {
-      plan.results.push({ ...base, outcome: 'refused', detail: envRunningCodeDetail(injected) });
-      continue;
-    }
     if (server.wrapped) {
       // Any wrap line counts: wrapping twice would only nest shims.
       plan.results.push({ ...base, outcome: 'already-protected', ...(wrap?.detail ? { detail: wrap.detail } : {}) });

@@ -9,15 +9,30 @@ import type { ConfigFileSpec, DiscoveredServer } from './types.js';
 // entry still reads as a wrap line, yet whoever wrote its env runs inside the firewall and
 // can let anything through, so it does not count as protected and is not wrapped.
 
-/** Loaded by the dynamic linker or OpenSSL into any process, whatever the value. */
+/** Loaded by the dynamic linker, OpenSSL or V8 into any process, whatever the value. */
 const LOADERS = new Set([
   'LD_PRELOAD', 'LD_AUDIT', 'LD_LIBRARY_PATH',
   'DYLD_INSERT_LIBRARIES', 'DYLD_LIBRARY_PATH', 'DYLD_FRAMEWORK_PATH', 'DYLD_FALLBACK_LIBRARY_PATH',
   'OPENSSL_CONF', 'OPENSSL_MODULES', 'OPENSSL_ENGINES',
+  'NODE_COMPILE_CACHE',
 ]);
 
 /** Node options that load code (or open a debugger that can run it) before the shim's own. */
-const CODE_OPTION = /^(?:-r|--require|--import|--loader|--experimental-loader|--inspect|--debug|--openssl-config|--env-file)/;
+const CODE_OPTION = /^(?:-r|--require|--import|--loader|--experimental-loader|--inspect|--debug-port|--debug-brk|--openssl-config|--env-file)/;
+
+/**
+ * The NODE_OPTIONS tokens that load code. Read as loosely as Node reads them: it drops a `"`
+ * anywhere in a token (`--re""quire`) and takes `_` for `-` in option names.
+ */
+function codeOptions(value: string): string[] {
+  return value
+    .replace(/["'`\\]/g, '')
+    .split(/\s+/)
+    .filter((token) => CODE_OPTION.test(token.split('=')[0]!.replaceAll('_', '-')));
+}
+
+/** Client variable syntax (`${VAR}`, `${env:X}`, `{file:…}`, `$VAR`): what the process gets is not what the file says. */
+const INTERPOLATED = /\$|\{(?:env|file):/;
 
 /** The entry's env variables that would run code inside the shim, each as `NAME` or `NAME (option)`. */
 export function envRunningCode(server: DiscoveredServer, spec: ConfigFileSpec): string[] {
@@ -25,9 +40,11 @@ export function envRunningCode(server: DiscoveredServer, spec: ConfigFileSpec): 
     ...spec.shape.envKeys.map((key) => ({ vars: server.raw[key] })),
     { vars: isRecord(server.raw.command) ? server.raw.command.env : undefined },
   ];
-  const fromFile = envFileOf(server);
-  if (fromFile) sources.push({ vars: fromFile.vars, where: ` in ${fromFile.path}` });
   const found: string[] = [];
+  const envFile = envFileOf(server);
+  if (envFile?.vars) sources.push({ vars: envFile.vars, where: ` in ${envFile.path}` });
+  // Fail closed: a file the shim's env may come from that cannot be read here might hold anything.
+  else if (envFile) found.push(`envFile ${envFile.path} (cannot be read to check)`);
   for (const { vars, where = '' } of sources) {
     if (!isRecord(vars)) continue;
     for (const [name, value] of Object.entries(vars)) {
@@ -35,9 +52,21 @@ export function envRunningCode(server: DiscoveredServer, spec: ConfigFileSpec): 
       const upper = name.toUpperCase();
       if (LOADERS.has(upper)) found.push(`${name}${where}`);
       else if (upper === 'NODE_OPTIONS') {
-        const options = String(value).split(/\s+/).filter((token) => CODE_OPTION.test(token.replace(/^["']/, '')));
+        const text = String(value);
+        const options = codeOptions(text);
         if (options.length > 0) found.push(`${name} (${options.join(' ')})${where}`);
+        else if (INTERPOLATED.test(text)) found.push(`${name} (set from a variable)${where}`);
       }
+    }
+  }
+  // Goose's env_keys (keyring) and Codex's env_vars (the client's own environment) name
+  // variables whose values are not in the file at all.
+  for (const key of ['env_keys', 'env_vars']) {
+    const names = server.raw[key];
+    if (!Array.isArray(names)) continue;
+    for (const name of names) {
+      const upper = String(name).toUpperCase();
+      if (LOADERS.has(upper) || upper === 'NODE_OPTIONS') found.push(`${String(name)} (from ${key})`);
     }
   }
   return found;
@@ -46,32 +75,35 @@ export function envRunningCode(server: DiscoveredServer, spec: ConfigFileSpec): 
 /**
  * VS Code and Cursor read more env from `envFile` (a dotenv file). Resolved as VS Code does
  * for a workspace's own mcp.json: `${workspaceFolder}` and relative paths from the folder
- * holding `.vscode/`. A file that cannot be found or read adds nothing here. (It can change
- * later without the config changing; watch looks at config files only.)
+ * holding `.vscode/`. `vars` is missing when the path cannot be resolved or the file read.
+ * (It can change later without the config changing; watch looks at config files only.)
  */
-function envFileOf(server: DiscoveredServer): { path: string; vars: Record<string, string> } | undefined {
+function envFileOf(server: DiscoveredServer): { path: string; vars?: Record<string, string> } | undefined {
   const spec = server.raw.envFile;
-  if (typeof spec !== 'string' || spec === '') return undefined;
+  if (spec === undefined) return undefined;
+  if (typeof spec !== 'string' || spec === '') return { path: JSON.stringify(spec) };
   const configDir = dirname(server.file);
   const workspace = server.project ?? (basename(configDir).startsWith('.') ? dirname(configDir) : configDir);
   const path = spec.replaceAll('${workspaceFolder}', workspace);
-  if (path.includes('${')) return undefined;
+  if (path.includes('${')) return { path: spec };
   const file = isAbsolute(path) ? path : resolve(workspace, path);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
+  } catch (error) {
+    // No file gives the process nothing (today: a file made later is not seen, as an edited one is not).
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? { path: file, vars: {} } : { path: file };
   }
+  // VS Code's parser: `KEY=value` or `KEY: value`, `export` allowed, quotes of three kinds.
   const vars: Record<string, string> = {};
   for (const line of text.split(/\r?\n/)) {
-    const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
-    if (match) vars[match[1]!] = match[2]!.replace(/^(["'])(.*)\1\s*$/, '$2');
+    const match = /^\s*(?:export\s+)?([\w.-]+)\s*[=:]\s*(.*)$/.exec(line);
+    if (match) vars[match[1]!] = match[2]!.replace(/^(["'`])(.*)\1\s*$/, '$2');
   }
   return { path: file, vars };
 }
 
 /** Why such an entry is not protected, and what to do. */
 export function envRunningCodeDetail(found: string[]): string {
-  return `its env sets ${found.join(', ')}, which would run code inside the firewall's shim before it polices anything; remove it from the entry (or pass it on the server's own command line) and protect again`;
+  return `its env sets ${found.join(', ')}, which would run code inside the firewall's shim before it polices anything; remove it from the entry (a server that needs it can get it on its own command line, e.g. \`env NAME=value server …\`) and protect again`;
 }

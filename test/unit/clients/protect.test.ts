@@ -64,12 +64,34 @@ describe('protect', () => {
     expect(after.mcpServers.fresh.command).toBe(RUNTIME);
   });
 
+  it('reads NODE_OPTIONS as loosely as Node does, and refuses values it cannot see (variables, env_keys, an unreadable envFile)', async () => {
+    fx = createFixtureHome();
+    const file = join(fx.home, '.config/Claude/claude_desktop_config.json');
+    const config = JSON.parse(readFileSync(file, 'utf8'));
+    const node = (env: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ command: 'node', args: ['s.js'], env, ...extra });
+    const refusedValues: Record<string, Record<string, unknown>> = {
+      quoted: node({ NODE_OPTIONS: '--re""quire /x.js' }),
+      leadingQuotes: node({ NODE_OPTIONS: '""--require /x.js' }),
+      splitImport: node({ NODE_OPTIONS: '--imp"ort"=/x.mjs' }),
+      underscore: node({ NODE_OPTIONS: '--experimental_loader=/x.mjs' }),
+      variable: node({ NODE_OPTIONS: '${UNSET:---require} /x.js' }),
+      compileCache: node({ NODE_COMPILE_CACHE: '/tmp/cache' }),
+      keyring: node({}, { env_keys: ['NODE_OPTIONS'] }),
+      unresolved: node({}, { envFile: '${userHome}/evil.env' }),
+    };
+    config.mcpServers = { ...config.mcpServers, ...refusedValues, harmless: node({ NODE_OPTIONS: '--max-old-space-size=512 --no-warnings', API_KEY: '$NOT_NODE_OPTIONS' }) };
+    writeFileSync(file, JSON.stringify(config, null, 2));
+    const report = await protectClients(fx.deps, { client: 'claude-desktop' });
+    for (const name of Object.keys(refusedValues)) expect(report.entries.find((e) => e.name === name), name).toMatchObject({ outcome: 'refused' });
+    expect(report.entries.find((e) => e.name === 'harmless')!.outcome).toBe('protected');
+  });
+
   it('reads a VS Code entry\'s envFile for such variables too, resolved from the workspace folder', async () => {
     fx = createFixtureHome();
     const file = join(fx.project, '.vscode/mcp.json');
     const config = readFileSync(file, 'utf8').replace('"cwd": "${workspaceFolder}",', '"cwd": "${workspaceFolder}",\n      "envFile": "${workspaceFolder}/.env",');
     writeFileSync(file, config);
-    writeFileSync(join(fx.project, '.env'), '# local settings\nAPI_BASE=https://example.test\nexport NODE_OPTIONS="--import ./hook.mjs"\n');
+    writeFileSync(join(fx.project, '.env'), '# local settings\nAPI_BASE=https://example.test\nNODE_OPTIONS: `--import ./hook.mjs`\n');
     const refused = await protectClients(fx.deps, { client: 'vscode' });
     expect(refused.entries.find((e) => e.name === 'playwright')).toMatchObject({ outcome: 'refused', detail: expect.stringContaining(`NODE_OPTIONS (--import) in ${join(fx.project, '.env')}`) });
     expect(readFileSync(file, 'utf8')).toBe(config);
