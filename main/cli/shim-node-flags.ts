@@ -34,6 +34,9 @@ export function shimRelaunchLine(proc: NodeProcess): string[] | null {
   // every protected server, so shims there run untuned.
   if (proc.versions.electron) return null;
   if (SHIM_NODE_FLAGS.every((flag) => proc.execArgv.includes(flag))) return null;
+  // Someone debugging the shim: a restart would give the inspector a new URL, or stop at
+  // --inspect-brk twice.
+  if (proc.execArgv.some((flag) => /^--(?:inspect|debug)/.test(flag))) return null;
   const kept = proc.execArgv.filter((flag) => !SHIM_NODE_FLAGS.includes(flag));
   return [proc.execPath, ...kept, ...SHIM_NODE_FLAGS, ...proc.argv.slice(1)];
 }
@@ -50,13 +53,15 @@ export function relaunchWithShimFlags(proc: NodeProcess = process, canExecute = 
   // the server the shim spawns gets the client's environment as it was.
   const marker = proc.env[RELAUNCHED];
   if (marker !== undefined) {
-    for (const name of marker.split(',')) if (name in SHIM_ENV) delete proc.env[name];
+    for (const name of marker.split(',')) if (Object.hasOwn(SHIM_ENV, name)) delete proc.env[name];
     delete proc.env[RELAUNCHED];
     return;
   }
   const line = shimRelaunchLine(proc);
   // Node 22 aborts the process when execve(2) fails, so a node binary that was removed or
   // upgraded away under a running client is checked for first: the shim then works untuned.
+  // What the check cannot see (ETXTBSY mid-upgrade, ENOMEM, E2BIG at the very limit) still
+  // ends the shim before it relays anything: the client sees the server fail to start.
   if (!line || !canExecute(line[0]!)) return;
   const added = Object.keys(SHIM_ENV).filter((name) => proc.env[name] === undefined);
   const env: NodeJS.ProcessEnv = { ...proc.env, [RELAUNCHED]: added.join(',') };

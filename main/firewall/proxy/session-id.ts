@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 
 /** A shim session's id: `ses_` and 8 random bytes, base64url. */
 export function newSessionId(): string {
@@ -6,18 +6,22 @@ export function newSessionId(): string {
 }
 
 // From /dev/urandom where there is one: node:crypto would cost the shim ~1 MB of RSS for
-// these 8 bytes (see ../jsonrpc/sha256.ts). Windows has no such device; there, node:crypto.
+// these 8 bytes (see ../jsonrpc/sha256.ts). Windows has no such device, and there the path
+// means C:\dev\urandom, a file anyone may create: node:crypto. Elsewhere, only a character
+// device counts, not a file put in its place.
 function randomBytes(size: number): Buffer {
-  try {
-    const fd = openSync('/dev/urandom', 'r');
+  if (process.platform !== 'win32') {
     try {
-      const bytes = Buffer.alloc(size);
-      if (readSync(fd, bytes, 0, size, null) === size) return bytes;
-    } finally {
-      closeSync(fd);
+      const fd = openSync('/dev/urandom', 'r');
+      try {
+        const bytes = Buffer.alloc(size);
+        if (fstatSync(fd).isCharacterDevice() && readSync(fd, bytes, 0, size, null) === size) return bytes;
+      } finally {
+        closeSync(fd);
+      }
+    } catch {
+      // No device or no access: the portable way below.
     }
-  } catch {
-    // No device (Windows) or no access: the portable way below.
   }
   return process.getBuiltinModule('node:crypto').randomBytes(size);
 }

@@ -22,10 +22,11 @@ describe('the shim restarts itself with its node flags', () => {
     expect(shimRelaunchLine(fakeProcess())).toEqual(['/usr/bin/node', '--no-warnings', ...SHIM_NODE_FLAGS, '/app/dist/cli.js', 'wrap', '--server', 'fs', '--', 'npx', 'server']);
   });
 
-  it('does not restart once it has them, without execve (Node < 22.15, Windows) or on Electron', () => {
+  it('does not restart once it has them, without execve (Node < 22.15, Windows), on Electron, or under a debugger', () => {
     expect(shimRelaunchLine(fakeProcess({ execArgv: [...SHIM_NODE_FLAGS] }))).toBeNull();
     expect(shimRelaunchLine(fakeProcess({ execve: undefined }))).toBeNull();
     expect(shimRelaunchLine(fakeProcess({ versions: { node: '22.20.0', electron: '45.4.1' } as NodeJS.ProcessVersions }))).toBeNull();
+    expect(shimRelaunchLine(fakeProcess({ execArgv: ['--inspect-brk=9229'] }))).toBeNull();
   });
 
   it('marks the restart in the environment, then takes the mark out, and runs on untuned when the node binary cannot be executed', () => {
@@ -39,6 +40,10 @@ describe('the shim restarts itself with its node flags', () => {
     relaunchWithShimFlags(restarted, () => true);
     expect(calls).toHaveLength(1);
     expect(restarted.env).toEqual({ HOME: '/home/u' });
+    // A marker the client set itself takes out only what a restart adds, nothing named after Object's members.
+    const hostile = fakeProcess({ env: { MCP_FIREWALL_SHIM_RELAUNCHED: 'constructor,toString,PATH', constructor: 'x', toString: 'y', PATH: '/bin' } });
+    relaunchWithShimFlags(hostile, () => true);
+    expect(hostile.env).toEqual({ constructor: 'x', toString: 'y', PATH: '/bin' });
     // A client's own MALLOC_ARENA_MAX is left as it set it, before and after the restart.
     const own = fakeProcess({ execve: recording, env: { MALLOC_ARENA_MAX: '4' } });
     relaunchWithShimFlags(own, () => true);
