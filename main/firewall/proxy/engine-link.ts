@@ -4,6 +4,7 @@ import type { AuditEntry } from '../audit/audit-log.js';
 import type { CallInfo, EngineMessage, ShimMessage, Snapshot } from '../ipc/protocol.js';
 import type { ManifestKind } from '../pins/manifest-keys.js';
 import { createLineSplitter } from '../jsonrpc/line-splitter.js';
+import { isoFromEpochMs } from '../jsonrpc/iso-time.js';
 
 type Verdict = Extract<EngineMessage, { t: 'verdict' }>;
 export type Admission = { admitted: true; snapshot: Snapshot; env: Record<string, string> } | { admitted: false; reason: string; hint: string };
@@ -271,7 +272,7 @@ function isoNow(): string {
   const now = Date.now();
   if (now !== lastMs) {
     lastMs = now;
-    lastIso = new Date(now).toISOString();
+    lastIso = isoFromEpochMs(now);
   }
   return lastIso;
 }
