@@ -113,12 +113,12 @@ export function startHttpSession(options: HttpSessionOptions): HttpSession {
     id,
     post(messages, batch, accept, res) {
       lastActive = Date.now();
-      const waiting = new Map(messages.filter(isRequest).map((m) => [idKey(m.id!), m.id!] as const));
+      const requests = messages.filter(isRequest);
+      const waiting = new Map(requests.map((m) => [idKey(m.id!), m.id!] as const));
       if (ending || finished) return refuseUnknownSession(res);
       // Answers find their POST by id, and the firewall's call path tells calls apart by it:
       // an id twice in one POST, or one still in flight, would hand one call's answer to another.
-      const keys = messages.filter(isRequest).map((m) => idKey(m.id!));
-      if (waiting.size !== keys.length || keys.some((key) => byId.has(key))) {
+      if (waiting.size !== requests.length || [...waiting.keys()].some((key) => byId.has(key))) {
         return failRequest(res, 400, ErrorCode.InvalidRequest, 'Bad Request: a request id is already in use by a request in flight in this session; ids must be unique');
       }
       const init = messages.find((m) => m.method === 'initialize' && isRequest(m));
