@@ -1,11 +1,13 @@
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SHIM_NODE_FLAGS } from '../../main/cli/shim-node-flags.js';
+import { writeShimLauncher } from '../../main/desktop/shim-launcher.js';
 import { useEngine, waitFor } from '../helpers/engine-harness.js';
-import { FIXTURES } from '../helpers/paths.js';
+import { CLI, FIXTURES } from '../helpers/paths.js';
 import { rawShim } from '../helpers/raw-shim.js';
 
 const FAULTY = join(FIXTURES, 'servers', 'faulty-server.mjs');
@@ -35,6 +37,26 @@ describe('the shim process', () => {
       expect(readFileSync(`/proc/${shim.child.pid}/environ`, 'utf8').split('\0')).toContain('MALLOC_ARENA_MAX=1');
     } finally {
       shim.child.stdin!.end();
+    }
+  });
+
+  it.runIf(process.platform !== 'win32')('gives the server the client\'s environment when the desktop app\'s launcher started the shim (no ELECTRON_RUN_AS_NODE it added)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mcpfw-launcher-'));
+    // The current node stands in for the app's Electron binary.
+    const launcher = writeShimLauncher(dir, process.execPath);
+    const shim = spawn(launcher, [CLI, 'wrap', '--server', 'faulty', '--', process.execPath, FAULTY], { env: { ...engine().env }, stdio: ['pipe', 'pipe', 'ignore'] });
+    const lines: string[] = [];
+    shim.stdout.setEncoding('utf8').on('data', (chunk: string) => lines.push(...chunk.split('\n').filter(Boolean)));
+    try {
+      shim.stdin.write('{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}\n');
+      for (const [id, name] of [[2, 'ELECTRON_RUN_AS_NODE'], [3, 'MCP_FIREWALL_ADDED_RUN_AS_NODE']] as const) {
+        shim.stdin.write(`{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":"read_env_digest","arguments":{"name":"${name}"}}}\n`);
+        await waitFor(() => lines.some((l) => l.includes(`"id":${id}`)), `call ${id} answered`);
+        expect(lines.find((l) => l.includes(`"id":${id}`)), name).toContain('"text":"unset"');
+      }
+    } finally {
+      shim.stdin.end();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

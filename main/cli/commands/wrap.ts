@@ -1,3 +1,4 @@
+import { dropLauncherEnv } from '../../firewall/launcher-env.js';
 import { dataPaths, resolveDataDir } from '../../firewall/paths.js';
 import { runShim } from '../../firewall/proxy/shim.js';
 import { UsageError } from '../command.js';
@@ -37,6 +38,7 @@ export function parseWrapArgs(args: string[]): WrapArgs {
 /** The shim owns the real process stdio: it is the protocol channel to the MCP client. */
 export async function runWrap(args: string[]): Promise<number> {
   const parsed = parseWrapArgs(args);
+  dropLauncherEnv(process.env);
   return runShim({
     ...parsed,
     env: process.env,

@@ -16,8 +16,12 @@ describe('shim launcher', () => {
     // The current node stands in for the Electron binary: it prints what it sees.
     const launcher = writeShimLauncher(dir, process.execPath, 'linux');
     expect(statSync(launcher).mode & 0o777).toBe(0o700);
-    const run = spawnSync(launcher, ['-e', 'console.log(process.env.ELECTRON_RUN_AS_NODE, process.argv.slice(1).join("|"))', 'a b', "it's"], { encoding: 'utf8' });
-    expect(run.stdout.trim()).toBe("1 a b|it's");
+    const script = 'console.log(process.env.ELECTRON_RUN_AS_NODE, process.env.MCP_FIREWALL_ADDED_RUN_AS_NODE, process.argv.slice(1).join("|"))';
+    const run = spawnSync(launcher, ['-e', script, 'a b', "it's"], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+    expect(run.stdout.trim()).toBe("1 1 a b|it's");
+    // A client that set the variable itself: the launcher adds nothing the shim would take out.
+    const own = spawnSync(launcher, ['-e', script], { encoding: 'utf8', env: { PATH: process.env.PATH, ELECTRON_RUN_AS_NODE: '' } });
+    expect(own.stdout.trim()).toBe('1 undefined');
   });
 
   it('replaces the launcher of an earlier start whole, so a client launching meanwhile never runs half of it', () => {
@@ -38,6 +42,8 @@ describe('shim launcher', () => {
     dirs.push(dir);
     const launcher = writeShimLauncher(dir, 'C:\\Program Files\\MCP Firewall\\MCP Firewall.exe', 'win32');
     expect(launcher.endsWith('.cmd')).toBe(true);
-    expect(readFileSync(launcher, 'utf8')).toBe('@echo off\r\nset ELECTRON_RUN_AS_NODE=1\r\n"C:\\Program Files\\MCP Firewall\\MCP Firewall.exe" %*\r\n');
+    expect(readFileSync(launcher, 'utf8')).toBe(
+      '@echo off\r\nif not defined ELECTRON_RUN_AS_NODE set MCP_FIREWALL_ADDED_RUN_AS_NODE=1\r\nset ELECTRON_RUN_AS_NODE=1\r\n"C:\\Program Files\\MCP Firewall\\MCP Firewall.exe" %*\r\n',
+    );
   });
 });
