@@ -151,6 +151,28 @@ describe('remote servers through the HTTP interposer (Streamable HTTP, official 
     const after = await fetch(endpoint('everything'), { method: 'POST', headers: { ...headers, 'mcp-session-id': session }, body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/list' }) });
     expect(after.status).toBe(404);
   });
+
+  it('keeps an id taken until its request is answered, even after the client hung up on that POST', async () => {
+    const headers = { 'content-type': 'application/json', accept: 'application/json' };
+    const post = (session: string | null, body: unknown, signal?: AbortSignal) =>
+      fetch(endpoint('everything'), { method: 'POST', headers: { ...headers, ...(session ? { 'mcp-session-id': session } : {}) }, body: JSON.stringify(body), ...(signal ? { signal } : {}) });
+    const init = await post(null, { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'hang-up', version: '1' } } });
+    const session = init.headers.get('mcp-session-id')!;
+    await post(session, { jsonrpc: '2.0', method: 'notifications/initialized' });
+    // get-sum waits for a person (the policy calls it a write): the call stays in flight.
+    const hangUp = new AbortController();
+    const first = settled(post(session, { jsonrpc: '2.0', id: 77, method: 'tools/call', params: { name: 'get-sum', arguments: { a: 1, b: 2 } } }, hangUp.signal));
+    const pending = await waitFor(async () => ((await engine().api('GET', '/approvals')).body as PendingApproval[]).find((p) => p.tool === 'get-sum'), 'the call waiting');
+    hangUp.abort();
+    await first;
+    const reused = await post(session, { jsonrpc: '2.0', id: 77, method: 'tools/list' });
+    expect(reused.status).toBe(400);
+    expect(((await reused.json()) as { error: { message: string } }).error.message).toContain('already in use by a request in flight');
+    // Answered (denied here), the id is free again.
+    await engine().api('POST', `/approvals/${pending.id}/deny`);
+    await waitFor(async () => (await post(session, { jsonrpc: '2.0', id: 77, method: 'tools/list' })).status === 200, 'the id free again');
+    await fetch(endpoint('everything'), { method: 'DELETE', headers: { 'mcp-session-id': session } });
+  });
 });
 
 describe('remote server credentials, drift and failures', () => {

@@ -37,6 +37,9 @@ export function startHttpSession(options: HttpSessionOptions): HttpSession {
   const id = newSessionId();
   const posts = new Set<PendingPost>();
   const byId = new Map<string, PendingPost>();
+  // Ids of requests sent on and not yet answered, whether or not their POST is still open
+  // (a client that hangs up has not cancelled): an id is free again only once answered.
+  const unanswered = new Set<string>();
   const backlog: string[] = [];
   let backlogBytes = 0;
   let stream: ServerResponse | null = null;
@@ -88,6 +91,7 @@ export function startHttpSession(options: HttpSessionOptions): HttpSession {
       if (typeof version === 'string') negotiated = version;
     }
     const keys = responses.map((m) => idKey(m.id!));
+    for (const key of keys) unanswered.delete(key);
     const post = keys.map((key) => byId.get(key)).find((p) => p !== undefined);
     return post ? deliver(post, line, keys) : toStream(line);
   };
@@ -118,7 +122,7 @@ export function startHttpSession(options: HttpSessionOptions): HttpSession {
       if (ending || finished) return refuseUnknownSession(res);
       // Answers find their POST by id, and the firewall's call path tells calls apart by it:
       // an id twice in one POST, or one still in flight, would hand one call's answer to another.
-      if (waiting.size !== requests.length || [...waiting.keys()].some((key) => byId.has(key))) {
+      if (waiting.size !== requests.length || [...waiting.keys()].some((key) => unanswered.has(key))) {
         return failRequest(res, 400, ErrorCode.InvalidRequest, 'Bad Request: a request id is already in use by a request in flight in this session; ids must be unique');
       }
       const init = messages.find((m) => m.method === 'initialize' && isRequest(m));
@@ -135,7 +139,10 @@ export function startHttpSession(options: HttpSessionOptions): HttpSession {
       // SSE whenever the client takes it: progress and approval notices can then ride along.
       const post: PendingPost = { res, json: !accept.includes('text/event-stream'), batch, waiting, collected: [] };
       posts.add(post);
-      for (const key of waiting.keys()) byId.set(key, post);
+      for (const key of waiting.keys()) {
+        byId.set(key, post);
+        unanswered.add(key);
+      }
       if (!post.json) openEventStream(res, { [SESSION_HEADER]: id });
       res.on('close', () => {
         // A client that hangs up has not cancelled (spec): later answers go to its GET stream.
