@@ -16,6 +16,17 @@ function rawShim(engine: RunningEngine): RawShim & { received(): string[] } {
   return { ...shim, received };
 }
 
+/** Runs `body` against a shim that has done the handshake and listed tools, and ends it after. */
+async function withReadyShim(engine: RunningEngine, body: (shim: ReturnType<typeof rawShim>) => Promise<void>): Promise<void> {
+  const shim = rawShim(engine);
+  try {
+    await ready(shim);
+    await body(shim);
+  } finally {
+    shim.child.stdin!.end();
+  }
+}
+
 async function ready(shim: ReturnType<typeof rawShim>): Promise<void> {
   shim.send(INIT);
   shim.send('{"jsonrpc":"2.0","method":"notifications/initialized"}');
@@ -27,9 +38,7 @@ describe('the shim on the wire: odd input', () => {
   const engine = useEngine({ policy: 'version: v1\nrules:\n  - id: ask-writes\n    match:\n      labels:\n        mcp.tool: write_file\n    decision: REQUIRE_APPROVAL\n', approve: ['wire'] });
 
   it('answers with ids exactly as the client wrote them, even ids JSON.parse cannot keep', async () => {
-    const shim = rawShim(engine());
-    try {
-      await ready(shim);
+    await withReadyShim(engine(), async (shim) => {
       // Refused by the shim itself (no tool name): the answer is ours, so is the id's spelling.
       const ids = ['1e400', '123456789012345678901234567890', '"\\u00e9"', '-0', '"a\\/b"', '1.5', '"plain"'];
       for (const id of ids) shim.send(`{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"arguments":{}}}`);
@@ -41,30 +50,22 @@ describe('the shim on the wire: odd input', () => {
       expect(refusals.map((l) => l.slice(0, l.indexOf(',"error"')))).toEqual(ids.map((id) => `{"jsonrpc":"2.0","id":${id}`));
       expect(shim.lines.find((l) => l.includes('notifications/progress'))).toContain('"progressToken":12345678901234567890,');
       shim.send('{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"ask"}}');
-    } finally {
-      shim.child.stdin!.end();
-    }
+    });
   });
 
   it('sends each member of a batch it takes apart to the server byte for byte', async () => {
-    const shim = rawShim(engine());
-    try {
-      await ready(shim);
+    await withReadyShim(engine(), async (shim) => {
       const call = '{"jsonrpc":"2.0","id":"b1","method":"tools/call","params":{"name":"echo_raw","arguments":{"big":12345678901234567890,"s":"\\u00e9"}}}';
       const ping = '{"jsonrpc":"2.0","id":123456789012345678901,"method":"ping"}';
       shim.send(`[${call}, {"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":1,"progress":1}},${ping}]`);
       await waitFor(() => shim.lines.some((l) => l.includes('"id":"b1","result"')) && shim.lines.some((l) => l.includes('"code":-32601')), 'both answers');
       expect(shim.received()).toEqual(expect.arrayContaining([call, ping]));
       expect(shim.lines.find((l) => l.includes('"code":-32601'))).toMatch(/^\{"jsonrpc":"2\.0","id":123456789012345678901,/);
-    } finally {
-      shim.child.stdin!.end();
-    }
+    });
   });
 
   it('answers a client batch member that is not an object with Invalid Request, as a server would, and tells the client of a server batch member it drops', async () => {
-    const shim = rawShim(engine());
-    try {
-      await ready(shim);
+    await withReadyShim(engine(), async (shim) => {
       shim.send('[7, {"jsonrpc":"2.0","id":"m1","method":"tools/call","params":{"name":"echo_raw","arguments":{"x":1}}}, "text"]');
       await waitFor(() => shim.lines.some((l) => l.includes('"id":"m1","result"')) && shim.lines.filter((l) => l.includes('batch must be an object')).length === 2, 'the call and two refusals');
       const refusal = shim.lines.find((l) => l.includes('batch must be an object'))!;
@@ -76,15 +77,11 @@ describe('the shim on the wire: odd input', () => {
       shim.send('{"jsonrpc":"2.0","id":"g1","method":"tools/call","params":{"name":"junk_batch","arguments":{"token":true}}}');
       await waitFor(() => shim.lines.some((l) => l.includes('"id":"g1","result"')) && shim.lines.some((l) => l.includes('dropped: (withheld')), 'the withheld notice');
       expect(shim.lines.join('\n')).not.toContain(`ghp_${'FAKEfake'.repeat(4)}0123`);
-    } finally {
-      shim.child.stdin!.end();
-    }
+    });
   });
 
   it('refuses a tools/call under an id already in flight, so no answer is judged and audited as another call\'s', async () => {
-    const shim = rawShim(engine());
-    try {
-      await ready(shim);
+    await withReadyShim(engine(), async (shim) => {
       // One write: the second arrives while the first is still in flight.
       shim.send('{"jsonrpc":"2.0","id":"dup","method":"tools/call","params":{"name":"echo_raw","arguments":{"n":1}}}\n{"jsonrpc":"2.0","id":"dup","method":"tools/call","params":{"name":"echo_raw","arguments":{"n":2}}}');
       await waitFor(() => shim.lines.filter((l) => l.includes('"id":"dup"')).length === 2, 'two answers');
@@ -92,15 +89,11 @@ describe('the shim on the wire: odd input', () => {
       expect(answers.filter((a) => a.result)).toHaveLength(1);
       expect(answers.find((a) => a.error)!.error).toEqual({ code: -32600, message: 'Invalid Request: MCP Firewall refused a tools/call whose id is already used by a request in flight; it was not sent to the server' });
       expect(shim.received().filter((line) => line.includes('"id":"dup"'))).toEqual([expect.stringContaining('"n":1')]);
-    } finally {
-      shim.child.stdin!.end();
-    }
+    });
   });
 
   it('refuses any request under the id of a call still waiting for approval, and survives a server batch answering one id twice', async () => {
-    const shim = rawShim(engine());
-    try {
-      await ready(shim);
+    await withReadyShim(engine(), async (shim) => {
       shim.send('{"jsonrpc":"2.0","id":"w","method":"tools/call","params":{"name":"write_file","arguments":{"path":"/tmp/x"}}}');
       await waitFor(() => engine().cli(['approvals', 'list']).stdout.includes('write_file'), 'the call waiting for approval');
       shim.send('{"jsonrpc":"2.0","id":"w","method":"ping"}');
@@ -113,15 +106,11 @@ describe('the shim on the wire: odd input', () => {
       await waitFor(() => shim.lines.some((l) => l.includes('"id":"after","result"')), 'the call after the batch');
       expect(shim.lines.filter((l) => l.includes('"id":"twice"')).length).toBeGreaterThanOrEqual(1);
       expect(shim.child.exitCode).toBeNull();
-    } finally {
-      shim.child.stdin!.end();
-    }
+    });
   });
 
   it('never lets a tools/call without an id reach the server, and audits the refusal', async () => {
-    const shim = rawShim(engine());
-    try {
-      await ready(shim);
+    await withReadyShim(engine(), async (shim) => {
       shim.send('{"jsonrpc":"2.0","id":null,"method":"tools/call","params":{"name":"echo_raw","arguments":{"who":"null id"}}}');
       shim.send('{"jsonrpc":"2.0","method":"tools/call","params":{"name":"echo_raw","arguments":{"who":"no id"}}}');
       shim.send('[{"jsonrpc":"2.0","method":"tools/call","params":{"name":"echo_raw","arguments":{"who":"batched, no id"}}}]');
@@ -135,15 +124,11 @@ describe('the shim on the wire: odd input', () => {
         const rows = engine().cli(['audit', 'query', "SELECT reason FROM mcp_audit WHERE event = 'protocol'"]).stdout;
         return (rows.match(/tools\/call without an id; refused/g) ?? []).length >= 3 && rows.includes('not a message object');
       }, 'the audit rows');
-    } finally {
-      shim.child.stdin!.end();
-    }
+    });
   });
 
   it('relays a request whose id is an object as any other, not as an internal error', async () => {
-    const shim = rawShim(engine());
-    try {
-      await ready(shim);
+    await withReadyShim(engine(), async (shim) => {
       // Not a valid JSON-RPC id, nor one of the firewall's exact ids (JSON.rawJSON).
       const odd = '{"jsonrpc":"2.0","id":{"x":1},"method":"nosuch"}';
       shim.send(odd);
@@ -151,8 +136,6 @@ describe('the shim on the wire: odd input', () => {
       await waitFor(() => shim.lines.some((l) => l.startsWith('{"jsonrpc":"2.0","id":"after"')), 'the answer after it');
       expect(shim.received()).toContain(odd);
       expect(shim.lines.join('\n')).not.toContain('"code":-32603');
-    } finally {
-      shim.child.stdin!.end();
-    }
+    });
   });
 });
