@@ -29,7 +29,7 @@ const TONES: Record<string, string> = {
   DENY: 'bad', ERROR: 'bad', TIMEOUT: 'bad', REJECTED: 'bad', DISABLED: 'bad', shadow: 'bad', destructive: 'bad',
   released: 'ok', delivered: 'ok', poisoned: 'bad', drifted: 'warn', held: 'warn', new: 'info',
   PAGING: 'bad', OK: 'ok', PAUSED: 'warn', RESUMED: 'ok', SHADOW_ENTRY: 'bad',
-  REQUIRE_APPROVAL: 'warn', EMERGENCY_ON: 'warn', REDACT: 'warn', QUARANTINE: 'warn', write: 'warn', registered: 'info', read: 'info',
+  REQUIRE_APPROVAL: 'warn', CANCELLED: 'info', EMERGENCY_ON: 'warn', REDACT: 'warn', QUARANTINE: 'warn', write: 'warn', registered: 'info', read: 'info',
 };
 
 export function Badge({ value, title }: { value: string; title?: string }) {

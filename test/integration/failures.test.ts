@@ -47,6 +47,49 @@ describe('failures end in a clear error and an audit row, never a hang', () => {
     expect(errors.map((e) => e.message)).toEqual([]);
   });
 
+  it('a call the client cancels is audited as cancelled, not timed out, and its late answer is dropped', async () => {
+    const slowRows = () => auditRows("tool_name = 'read_slow' AND event = 'result'");
+    const before = slowRows().length; // an earlier test's read_slow timed out
+    const conn = await connectThroughShim(engine(), 'faulty', [process.execPath, FAULTY]);
+    const errors: Error[] = [];
+    conn.client.onerror = (error) => errors.push(error);
+    try {
+      const stop = new AbortController();
+      const call = conn.client.callTool({ name: 'read_slow', arguments: { ms: 600 } }, undefined, { signal: stop.signal });
+      setTimeout(() => stop.abort('user pressed stop'), 150);
+      await expect(call).rejects.toThrow();
+      // Past the server's late answer (0.6 s) and past max_runtime_sec (1 s): the client hears neither.
+      await new Promise((resolve) => setTimeout(resolve, 1_300));
+      const after = await conn.client.callTool({ name: 'read_text', arguments: { text: 'still here' } });
+      expect(JSON.stringify(after.content)).toContain('still here');
+    } finally {
+      await conn.close();
+    }
+    expect(errors.map((e) => e.message)).toEqual([]);
+    await waitFor(() => slowRows().length > before, 'the result row');
+    expect(slowRows().slice(before)).toEqual([
+      expect.objectContaining({ decision: 'CANCELLED', reason: 'cancelled by the client: user pressed stop' }),
+    ]);
+  });
+
+  it('drops the late answer to a cancelled request the firewall does not police', async () => {
+    const conn = await connectThroughShim(engine(), 'faulty', [process.execPath, FAULTY]);
+    const errors: Error[] = [];
+    conn.client.onerror = (error) => errors.push(error);
+    try {
+      const stop = new AbortController();
+      const read = conn.client.readResource({ uri: 'slow://400' }, { signal: stop.signal });
+      setTimeout(() => stop.abort('not needed'), 100);
+      await expect(read).rejects.toThrow();
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      const after = await conn.client.callTool({ name: 'read_text', arguments: { text: 'next' } });
+      expect(JSON.stringify(after.content)).toContain('next');
+    } finally {
+      await conn.close();
+    }
+    expect(errors.map((e) => e.message)).toEqual([]);
+  });
+
   it('answers a call in flight when the server crashes', async () => {
     const conn = await connectThroughShim(engine(), 'faulty', [process.execPath, FAULTY]);
     await expect(conn.client.callTool({ name: 'read_crash', arguments: {} })).rejects.toThrow(/exited \(code 3\)/);

@@ -69,7 +69,7 @@ export interface PolicerContext {
   toServer: PeerWriter;
   /** The call ended without reaching the server: forget it. */
   release: (call: PolicedCall) => void;
-  /** The call was given up on (max_runtime_sec) while the server has it: drop its late answer. */
+  /** The call was given up on (max_runtime_sec, or cancelled by the client) while the server has it: drop its late answer. */
   abandon: (call: PolicedCall) => void;
   /** Hears each call as it is sent to the server, with its action class. */
   onDispatch?: (id: JsonRpcId, actionClass: ActionClass) => void;
@@ -96,6 +96,8 @@ export interface CallPolicer {
   inspect(method: string, label: string, id: ReplyId | ReplyId[], answer: Answer): void;
   /** The server is gone or the call must end: answer the client with an error. */
   abort(call: PolicedCall, reason: string): void;
+  /** The client cancelled a call the server has: audited as such; a late answer is dropped. */
+  cancel(call: PolicedCall, reason: string): void;
 }
 
 export function createCallPolicer(ctx: PolicerContext): CallPolicer {
@@ -319,6 +321,16 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
       call.cancelApproval?.();
       ctx.toClient.send(errorResponse(call.replyId, ErrorCode.UpstreamFailed, reason));
       ctx.link.event(row(call.info, { event: 'result', decision: 'ERROR', reason, latencyMs: Date.now() - call.startedAt }));
+    },
+
+    cancel(call, reason) {
+      if (call.finished) return;
+      call.finished = true;
+      running.delete(call);
+      ctx.abandon(call);
+      // The client's words, bounded: the row is for reading, not for storing what a client sends.
+      const why = reason ? `cancelled by the client: ${reason.slice(0, 200)}` : 'cancelled by the client';
+      ctx.link.event(row(call.info, { event: 'result', decision: 'CANCELLED', reason: why, latencyMs: Date.now() - call.startedAt }));
     },
   };
 }

@@ -143,6 +143,13 @@ function relay(parts: RelayParts): Promise<number> {
   const inFlight = new Map<string, InFlight>();
   // Calls the firewall timed out: the client has its error, so a late answer is dropped.
   const abandoned = new Set<string>();
+  /** Forgets a request whose answer nobody waits for any more; its late answer is dropped. */
+  const abandon = (key: string) => {
+    inFlight.delete(key);
+    abandoned.add(key);
+    // Bounded: a server that never answers such requests must not grow the shim forever.
+    if (abandoned.size > MAX_ABANDONED) abandoned.delete(abandoned.values().next().value!);
+  };
   const user = safeUsername();
   let revoked: string | null = null;
   const policer = createCallPolicer({
@@ -151,13 +158,7 @@ function relay(parts: RelayParts): Promise<number> {
     guards: createSessionGuards(), taint: createTaintTracker(), pausedUntil: parts.getPausedUntil,
     release: (call) => inFlight.delete(idKey(call.id)),
     ...(options.onDispatch ? { onDispatch: options.onDispatch } : {}),
-    abandon: (call) => {
-      const key = idKey(call.id);
-      inFlight.delete(key);
-      abandoned.add(key);
-      // Bounded: a server that never answers timed-out calls must not grow the shim forever.
-      if (abandoned.size > MAX_ABANDONED) abandoned.delete(abandoned.values().next().value!);
-    },
+    abandon: (call) => abandon(idKey(call.id)),
   });
   const protocolEvent = (reason: string) =>
     link.event({ event: 'protocol', decision: 'ERROR', serverName: options.server, client: parts.getClient(), sessionId: parts.sessionId, reason });
@@ -248,13 +249,19 @@ function relay(parts: RelayParts): Promise<number> {
       protocolEvent(`client sent ${String(msg.method)} without an id; refused`);
       return;
     } else if (msg.method === 'notifications/cancelled') {
-      const target = inFlight.get(idKey((msg.params as { requestId?: string | number } | undefined)?.requestId ?? null));
+      const params = msg.params as { requestId?: string | number; reason?: unknown } | undefined;
+      const key = idKey(params?.requestId ?? null);
+      const target = inFlight.get(key);
       if (target?.call?.cancelApproval) {
         // Still waiting for a human: withdraw it; the server never saw the call.
         target.call.finished = true;
         target.call.cancelApproval();
         return;
       }
+      // The client has stopped waiting (and ignores a late answer, as the spec asks): forget
+      // the request now, not at max_runtime_sec, when it would be audited as timed out.
+      if (target?.call) policer.cancel(target.call, typeof params?.reason === 'string' ? params.reason : '');
+      else if (target) abandon(key);
     }
     if (!toServer.send(raw)) options.input.pause();
     if (msg.method === 'notifications/initialized') manifest.sessionReady();

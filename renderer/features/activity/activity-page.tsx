@@ -3,7 +3,7 @@ import type { ActivityQuery, ActivityRow } from '../../../preload/contract.js';
 import { useResource } from '../../api/api.js';
 import { Badge, Code, EmptyState, ErrorBanner, Name, PageHeader, formatDateTime, formatTime } from '../../ui/ui.js';
 
-const DECISIONS = ['ALLOW', 'DENY', 'REQUIRE_APPROVAL', 'PASS', 'ERROR', 'TIMEOUT'];
+const DECISIONS = ['ALLOW', 'DENY', 'REQUIRE_APPROVAL', 'PASS', 'ERROR', 'TIMEOUT', 'CANCELLED'];
 
 function Detail({ row, onClose }: { row: ActivityRow; onClose: () => void }) {
   const facts: Array<[string, React.ReactNode]> = [
