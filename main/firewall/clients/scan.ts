@@ -1,7 +1,7 @@
 import { loadState, type FileState } from './bookkeeping.js';
 import { discover, type LoadedFile } from './discover.js';
 import { findSecrets, redact } from './secrets.js';
-import { envRunningCode, envRunningCodeDetail } from './shim-env.js';
+import { envFileToWatch, envRunningCode, envRunningCodeDetail } from './shim-env.js';
 import { routedTarget } from './remote-route.js';
 import { foreignRouteDetail, recordOfRoute, staleRouteDetail, staleRouteOf } from './stale-route.js';
 import { goneWrapPaths, staleWrapDetail } from './stale-wrap.js';
@@ -29,6 +29,8 @@ export interface ScanRow {
   staleRoute?: { port: number; enginePort: number; ours: boolean };
   /** A wrap line of ours whose runtime or cli is gone: its client cannot start it, and `protect` re-points it. */
   staleWrap?: { missing: string[] };
+  /** The envFile a wrap line's env is partly read from (VS Code, Cursor): watch looks at it too. */
+  envFile?: string;
 }
 
 export interface ScanResult {
@@ -116,6 +118,8 @@ function row(server: DiscoveredServer, file: LoadedFile, deps: ScanDeps): ScanRo
   // Like a wrap line, a routed entry shows the server it stands for: the URL it had before.
   const url = routed ? (routedRecord(server, deps, file)?.original.args[0] ?? server.url) : server.url;
   if (url !== undefined) out.url = redact(url, values);
+  const envFile = ours && !routed ? envFileToWatch(server) : undefined;
+  if (envFile !== undefined) out.envFile = envFile;
   const gone = ours && server.wrapped ? goneWrapPaths(server) : [];
   if (injected.length > 0) out.note = envRunningCodeDetail(injected);
   else if (server.wrapped && !ours) out.note = 'launches a wrap shim from an unknown cli path';

@@ -73,25 +73,43 @@ export function envRunningCode(server: DiscoveredServer, spec: ConfigFileSpec): 
 }
 
 /**
- * VS Code and Cursor read more env from `envFile` (a dotenv file). Resolved as VS Code does
- * for a workspace's own mcp.json: `${workspaceFolder}` and relative paths from the folder
- * holding `.vscode/`. `vars` is missing when the path cannot be resolved or the file read.
- * (It can change later without the config changing; watch looks at config files only.)
+ * The file an entry's `envFile` names, resolved as VS Code does for a workspace's own
+ * mcp.json: `${workspaceFolder}` and relative paths from the folder holding `.vscode/`.
+ * `resolved` is false when it cannot be (another variable, not a string).
  */
-function envFileOf(server: DiscoveredServer): { path: string; vars?: Record<string, string> } | undefined {
+function envFilePath(server: DiscoveredServer): { path: string; resolved: boolean } | undefined {
   const spec = server.raw.envFile;
   if (spec === undefined) return undefined;
-  if (typeof spec !== 'string' || spec === '') return { path: JSON.stringify(spec) };
+  if (typeof spec !== 'string' || spec === '') return { path: JSON.stringify(spec), resolved: false };
   const configDir = dirname(server.file);
   const workspace = server.project ?? (basename(configDir).startsWith('.') ? dirname(configDir) : configDir);
   const path = spec.replaceAll('${workspaceFolder}', workspace);
-  if (path.includes('${')) return { path: spec };
-  const file = isAbsolute(path) ? path : resolve(workspace, path);
+  if (path.includes('${')) return { path: spec, resolved: false };
+  return { path: isAbsolute(path) ? path : resolve(workspace, path), resolved: true };
+}
+
+/**
+ * The envFile an entry's process reads its env from, when there is one to look at: it can
+ * change without the config changing, so watch looks at it as at the config files.
+ */
+export function envFileToWatch(server: DiscoveredServer): string | undefined {
+  const file = envFilePath(server);
+  return file?.resolved ? file.path : undefined;
+}
+
+/**
+ * VS Code and Cursor read more env from `envFile` (a dotenv file). `vars` is missing when
+ * the path cannot be resolved or the file read.
+ */
+function envFileOf(server: DiscoveredServer): { path: string; vars?: Record<string, string> } | undefined {
+  const where = envFilePath(server);
+  if (!where?.resolved) return where && { path: where.path };
+  const file = where.path;
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    // No file gives the process nothing (today: a file made later is not seen, as an edited one is not).
+    // No file gives the process nothing (watch looks again once one is made).
     return (error as NodeJS.ErrnoException).code === 'ENOENT' ? { path: file, vars: {} } : { path: file };
   }
   // VS Code's parser: `KEY=value` or `KEY: value`, `export` allowed, quotes of three kinds.

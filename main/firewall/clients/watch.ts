@@ -25,24 +25,26 @@ const rowKey = (row: ScanRow) => `${row.client}\u0000${row.file}\u0000${row.name
 const ROUTABLE = new Set(['stdio', 'http', 'sse']);
 
 /**
- * Watches every client config file we know of. Polling `stat` is deliberate: most of
- * these files and even their folders do not exist until a client is installed, which a
- * file-system watch cannot follow, and a few dozen stats every couple of seconds cost
- * nothing. The first look is the baseline; entries that are unprotected then are what
+ * Watches every client config file we know of, and the envFiles protected entries read.
+ * Polling `stat` is deliberate: most of these files and even their folders do not exist
+ * until a client is installed, which a file-system watch cannot follow, and a few dozen
+ * stats every couple of seconds cost nothing. The first look is the baseline; entries that are unprotected then are what
  * `scan` reports, not news.
  */
 export function watchClientConfigs(deps: () => ClientsDeps, hooks: ConfigWatchHooks, intervalMs = 2_000): ConfigWatch {
+  // The envFiles protected entries read env from, as the last scan found them: an edit to
+  // one can make its wrap line run code in the shim without its config changing.
+  let envFiles: string[] = [];
   const signature = () => {
     const ctx = expandProjectDirs(deps());
+    const paths = [...CLIENT_ADAPTERS.flatMap((adapter) => adapter.configFiles(ctx).map((spec) => spec.path)), ...envFiles];
     const parts: string[] = [];
-    for (const adapter of CLIENT_ADAPTERS) {
-      for (const spec of adapter.configFiles(ctx)) {
-        try {
-          const stat = statSync(spec.path);
-          parts.push(`${spec.path}:${stat.size}:${stat.mtimeMs}`);
-        } catch {
-          parts.push(`${spec.path}:-`);
-        }
+    for (const path of paths) {
+      try {
+        const stat = statSync(path);
+        parts.push(`${path}:${stat.size}:${stat.mtimeMs}`);
+      } catch {
+        parts.push(`${path}:-`);
       }
     }
     return parts.join('\n');
@@ -52,6 +54,8 @@ export function watchClientConfigs(deps: () => ClientsDeps, hooks: ConfigWatchHo
   // do not come back as "new" once it is whole again.
   const unprotected = (previous: Map<string, ScanRow>) => {
     const scan = scanClients(deps());
+    // Newly listed files change the next signature: one more scan, which finds nothing new.
+    envFiles = [...new Set(scan.servers.flatMap((row) => (row.envFile === undefined ? [] : [row.envFile])))];
     const unreadable = new Set(scan.errors.map((e) => e.file));
     const rows = scan.servers.filter((row) => row.status !== 'protected' && ROUTABLE.has(row.transport));
     const kept = [...previous].filter(([, row]) => unreadable.has(row.file));
