@@ -35,6 +35,25 @@ describe('bad input on the client side of the HTTP interposer', () => {
     return session;
   };
 
+  it('ends the event stream of a POST whose request the client cancelled, and audits the call as cancelled', async () => {
+    const session = await open();
+    const call = await unreadResponse(endpoint(), 'POST', session, { jsonrpc: '2.0', id: 41, method: 'tools/call', params: { name: 'get-time-slowly', arguments: { ms: 4_000 } } });
+    expect(call.statusCode).toBe(200);
+    const stream = collect(call);
+    const ended = new Promise<void>((resolve) => call.once('end', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await post(session, { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 41, reason: 'stop' } })).status).toBe(202);
+    // Before: open until the server's answer that never comes (the SDK server drops it), or max_runtime_sec.
+    await Promise.race([ended, new Promise((_, reject) => setTimeout(() => reject(new Error('the POST stream is still open')), 2_000))]);
+    expect(messageEvents(stream.text()).filter((m) => m.id === 41)).toEqual([]);
+    const rows = () => JSON.parse(suite.engine().cli(['audit', 'query', "SELECT decision, reason FROM mcp_audit WHERE event = 'result' AND tool_name = 'get-time-slowly'", '--json']).stdout) as unknown[];
+    await waitFor(() => rows().length > 0, 'the result row');
+    expect(rows()).toEqual([{ decision: 'CANCELLED', reason: 'cancelled by the client: stop' }]);
+    // The session goes on.
+    const list = await post(session, { jsonrpc: '2.0', id: 42, method: 'tools/list' });
+    expect(await list.text()).toContain('get-seen-headers');
+  });
+
   it('refuses a second initialize on a live Streamable HTTP session with 400, and the session lives on', async () => {
     const session = await open();
     const again = await post(session, initialize(7));

@@ -34,6 +34,11 @@ export interface PendingPost {
 export function finishPost(post: PendingPost, sessionId: string): void {
   if (!isOpen(post.res)) return;
   if (!post.json) return void post.res.end();
+  // Every request of it was cancelled: nothing to answer with.
+  if (post.collected.length === 0) {
+    post.res.writeHead(202, { [SESSION_HEADER]: sessionId });
+    return void post.res.end();
+  }
   const members = post.collected.flatMap((line) => {
     const parsed = JSON.parse(line) as unknown;
     return Array.isArray(parsed) ? parsed : [parsed];

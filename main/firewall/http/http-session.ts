@@ -96,6 +96,23 @@ export function startHttpSession(options: HttpSessionOptions): HttpSession {
     return post ? deliver(post, line, keys) : toStream(line);
   };
 
+  /**
+   * The client cancelled a request: no answer comes for it (the shim drops a late one), so its
+   * POST stops waiting for it, and ends once it waits for nothing else. The id stays taken in
+   * the shim.
+   */
+  const withdraw = (cancel: JsonRpcMessage) => {
+    const requestId = (cancel.params as { requestId?: unknown } | undefined)?.requestId;
+    if (typeof requestId !== 'string' && typeof requestId !== 'number') return;
+    const key = idKey(requestId);
+    const post = byId.get(key);
+    unanswered.delete(key);
+    if (!post) return;
+    byId.delete(key);
+    post.waiting.delete(key);
+    if (post.waiting.size === 0) complete(post);
+  };
+
   const finish = () => {
     if (finished) return;
     finished = true;
@@ -131,6 +148,7 @@ export function startHttpSession(options: HttpSessionOptions): HttpSession {
       if (init && opened) return failRequest(res, 400, ErrorCode.InvalidRequest, 'Bad Request: this session is already initialized; start a new one with an initialize request without mcp-session-id');
       if (!opened && init) initializeKey = idKey(init.id!);
       opened = true;
+      for (const message of messages) if (message.method === 'notifications/cancelled') withdraw(message);
       if (waiting.size === 0) {
         relay.send(messages, batch);
         res.writeHead(202, { [SESSION_HEADER]: id });

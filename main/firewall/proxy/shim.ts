@@ -256,6 +256,7 @@ function relay(parts: RelayParts): Promise<number> {
         // Still waiting for a human: withdraw it; the server never saw the call.
         target.call.finished = true;
         target.call.cancelApproval();
+        abandon(key);
         return;
       }
       // The client has stopped waiting (and ignores a late answer, as the spec asks): forget
