@@ -73,10 +73,14 @@ describe('the shim on the wire: odd input', () => {
       // The server's side: a junk member beside an answer is dropped, and the client is told.
       shim.send('{"jsonrpc":"2.0","id":"j1","method":"tools/call","params":{"name":"junk_batch","arguments":{}}}');
       await waitFor(() => shim.lines.some((l) => l.includes('"id":"j1","result"')) && shim.lines.some((l) => l.includes('batch member that is not a message; dropped: 5')), 'the answer and the notice');
-      // Dropped server text reaches the client's log only when the output stage finds nothing in it.
+      // Dropped server text never met the output stage: what the detectors find in it is redacted, for the client's log and the audit alike.
       shim.send('{"jsonrpc":"2.0","id":"g1","method":"tools/call","params":{"name":"junk_batch","arguments":{"token":true}}}');
-      await waitFor(() => shim.lines.some((l) => l.includes('"id":"g1","result"')) && shim.lines.some((l) => l.includes('dropped: (withheld')), 'the withheld notice');
-      expect(shim.lines.join('\n')).not.toContain(`ghp_${'FAKEfake'.repeat(4)}0123`);
+      await waitFor(() => shim.lines.some((l) => l.includes('"id":"g1","result"')) && shim.lines.some((l) => l.includes('dropped: \\"[REDACTED:')), 'the redacted notice');
+      const token = `ghp_${'FAKEfake'.repeat(4)}0123`;
+      expect(shim.lines.join('\n')).not.toContain(token);
+      const rows = () => engine().cli(['audit', 'query', "SELECT reason FROM mcp_audit WHERE event = 'protocol' AND reason LIKE '%batch member that is not a message%'", '--json']).stdout;
+      await waitFor(() => rows().includes('REDACTED'), 'the protocol row');
+      expect(rows()).not.toContain(token);
     });
   });
 

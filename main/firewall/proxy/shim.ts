@@ -3,7 +3,7 @@ import { userInfo } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { createLineSplitter } from '../jsonrpc/line-splitter.js';
 import { sniffResultId, SNIFF_MIN_BYTES } from '../jsonrpc/result-sniff.js';
-import { detect, isCleanLine } from '../output/index.js';
+import { detect, isCleanLine, redactText } from '../output/index.js';
 import { batchSources } from '../jsonrpc/json-scan.js';
 import { ErrorCode, errorResponse, idKey, isPlainValue, isRequest, notification, replyIdOf, type JsonRpcId, type JsonRpcMessage, type ReplyId } from '../jsonrpc/messages.js';
 import type { ToolDescription } from '../policy/action-class.js';
@@ -44,14 +44,18 @@ const POLICED_METHODS = new Set(['tools/call']);
 export const NOT_RUNNING_MESSAGE =
   'MCP Firewall is not running, so this server was not started. Start it with `mcp-firewall serve` (or open the MCP Firewall app), then restart this server.';
 
+/** How much of dropped server text is searched for secrets before its start is shown. */
+const EXCERPT_CHECKED_CHARS = 16_384;
+
 /**
- * The start of server text the shim drops, for the client's log. It has not been through the
- * output stage, so it is shown only when the detectors find nothing in the whole of it (a
- * secret cut off at the excerpt's end would not be found in the excerpt alone).
+ * The start of server text the shim drops, for the client's log and the audit row. It has
+ * not been through the output stage, so what the detectors find is redacted first — in the
+ * text's first 16 KB, not the excerpt alone: a secret cut off at the excerpt's end would not
+ * be found in it (a PEM key is ~3 KB).
  */
-function shownToClient(text: string): string {
-  if (text.length > 65_536 || detect(text).length > 0) return '(withheld: not checked, or the output stage found something in it)';
-  return text.slice(0, 120);
+function droppedExcerpt(text: string): string {
+  const head = text.slice(0, EXCERPT_CHECKED_CHARS);
+  return redactText(head, detect(head)).slice(0, 120);
 }
 
 export async function runShim(options: ShimOptions): Promise<number> {
@@ -332,8 +336,8 @@ function relay(parts: RelayParts): Promise<number> {
       if (raw.length >= SNIFF_MIN_BYTES && deliverUnparsed(raw, text)) return;
       msg = JSON.parse(text) as JsonRpcMessage;
     } catch {
-      const excerpt = raw.subarray(0, 120).toString('utf8');
-      toClient.send(notification('notifications/message', { level: 'error', logger: 'mcp-firewall', data: `server '${options.server}' sent a line that is not JSON; dropped: ${shownToClient(raw.toString('utf8'))}` }));
+      const excerpt = droppedExcerpt(raw.subarray(0, EXCERPT_CHECKED_CHARS).toString('utf8'));
+      toClient.send(notification('notifications/message', { level: 'error', logger: 'mcp-firewall', data: `server '${options.server}' sent a line that is not JSON; dropped: ${excerpt}` }));
       protocolEvent(`server sent invalid JSON: ${excerpt}`);
       return;
     }
@@ -342,8 +346,8 @@ function relay(parts: RelayParts): Promise<number> {
       else handleServerMessage(msg, raw, text);
     } catch (error) {
       // Not passed on unjudged: a message our own handling failed on is dropped, and said so.
-      const excerpt = raw.subarray(0, 120).toString('utf8');
-      toClient.send(notification('notifications/message', { level: 'error', logger: 'mcp-firewall', data: `MCP Firewall could not handle a message from server '${options.server}'; dropped: ${shownToClient(raw.toString('utf8'))}` }));
+      const excerpt = droppedExcerpt(text);
+      toClient.send(notification('notifications/message', { level: 'error', logger: 'mcp-firewall', data: `MCP Firewall could not handle a message from server '${options.server}'; dropped: ${excerpt}` }));
       protocolEvent(`could not handle a server message (${(error as Error).message}): ${excerpt}`);
     }
   }, serverMessageLimit(oversize));
@@ -383,9 +387,9 @@ function relay(parts: RelayParts): Promise<number> {
       const sourceOf = batchSources(text, batch);
       batch.forEach((m, index) => {
         if (!isMember(m)) {
-          const member = JSON.stringify(m);
-          toClient.send(notification('notifications/message', { level: 'error', logger: 'mcp-firewall', data: `server '${options.server}' sent a batch member that is not a message; dropped: ${shownToClient(member)}` }));
-          protocolEvent(`server sent a batch member that is not a message: ${member.slice(0, 120)}`);
+          const excerpt = droppedExcerpt(JSON.stringify(m));
+          toClient.send(notification('notifications/message', { level: 'error', logger: 'mcp-firewall', data: `server '${options.server}' sent a batch member that is not a message; dropped: ${excerpt}` }));
+          protocolEvent(`server sent a batch member that is not a message: ${excerpt}`);
           return;
         }
         const memberText = sourceOf(index);
