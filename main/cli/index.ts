@@ -17,8 +17,9 @@ usage:
   mcp-firewall serve [--port N] [--policy FILE]        run the engine headless
   mcp-firewall wrap --server NAME [--client ID] -- CMD ARGS...
                                                        the stdio shim client configs launch
-  mcp-firewall registry list | approve NAME [--url URL [--sse]] | disable NAME | enable NAME
+  mcp-firewall registry list [--json] | approve NAME [--replace | --url URL [--sse]] | disable NAME | enable NAME
                                                        --url: a remote server, reached at /mcp/NAME
+                                                       --replace: the line approved now is the only one
   mcp-firewall approvals list | allow ID [--scope once|session|always] | deny ID
   mcp-firewall policy check FILE | show | emergency on|off|status
   mcp-firewall audit query "SQL" [--json] | verify

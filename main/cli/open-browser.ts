@@ -14,15 +14,30 @@ export function openerFor(platform: NodeJS.Platform, url: string): [string, stri
   return ['xdg-open', [url]];
 }
 
-/** Resolves once the opener started; rejects when the URL is refused or no opener runs. */
-export function openInBrowser(url: string): Promise<void> {
+/** How long an opener that has not exited yet is waited for: some run the browser in the foreground. */
+const OPENER_GRACE_MS = 3_000;
+
+/**
+ * Resolves once the opener handed the URL on; rejects when the URL is refused, no opener
+ * runs, or it exits with a failure — `xdg-open` on a machine without a display or browser
+ * does (exit 3), and a command that said "opened" then would leave the user waiting.
+ */
+export function openInBrowser(url: string, opener: [string, string[]] = openerFor(process.platform, url), graceMs = OPENER_GRACE_MS): Promise<void> {
   return new Promise((resolve, reject) => {
-    const [command, argv] = openerFor(process.platform, url);
+    const [command, argv] = opener;
     const child = spawn(command, argv, { stdio: 'ignore', detached: true });
     child.once('error', reject);
     child.once('spawn', () => {
-      child.unref();
-      resolve();
+      const timer = setTimeout(() => {
+        child.unref();
+        resolve();
+      }, graceMs);
+      timer.unref();
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        if (code === 0) resolve();
+        else reject(new Error(`${command} ${signal ? `was stopped by ${signal}` : `exited with code ${code}`}`));
+      });
     });
   });
 }

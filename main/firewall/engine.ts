@@ -36,6 +36,8 @@ export interface EngineOptions {
   revokeTokens?: (audience: string) => Promise<TokenRevocation>;
   /** The OS keychain; holds the quarantine's encryption key. */
   secretStore?: SecretStore;
+  /** Hears what a person running the engine should know (`serve` prints it). */
+  onNotice?: (message: string) => void;
 }
 
 export interface Engine {
@@ -102,7 +104,12 @@ export function createEngine(options: EngineOptions): Engine {
   const spool = createSpool(db, audit, join(paths.dir, 'spool'), options.spoolIntervalMs ?? 100);
   const pageListeners = new Set<(gate: GateStatus) => void>();
   const gateWatch = watchGates(db, audit, (gate) => pageListeners.forEach((listener) => listener(gate)), options.gateIntervalMs);
-  const quarantine = createQuarantineService(db, audit, async () => (await loadQuarantineKey(options.secretStore ?? null, join(paths.dir, 'quarantine.key'))).key);
+  const quarantineKeyFile = join(paths.dir, 'quarantine.key');
+  const quarantine = createQuarantineService(db, audit, async () => {
+    const { key, where } = await loadQuarantineKey(options.secretStore ?? null, quarantineKeyFile);
+    if (where === 'file') options.onNotice?.(`the OS keychain is not reachable, so quarantined results are encrypted with the key in ${quarantineKeyFile} (readable by this user only)`);
+    return key;
+  });
   const acceptedListeners = new Set<(server: string, tools: string[]) => void>();
   const deployWindow = (): DeployWindow | null => {
     const raw = getSetting(db, DEPLOY_WINDOW_KEY);

@@ -26,6 +26,8 @@ export interface FirewallHostOptions {
   gateIntervalMs?: number;
   configPollMs?: number;
   onShadowEntry?: (row: ScanRow) => void;
+  /** What a person running the engine should know (see EngineOptions.onNotice). */
+  onNotice?: (message: string) => void;
   /** Runs when everything listens, before control.json announces us (install signal handlers here). */
   beforeAnnounce?: () => void;
 }
@@ -61,6 +63,7 @@ export async function startFirewallHost(options: FirewallHostOptions): Promise<F
     ...(options.policyFile ? { policyFile: options.policyFile } : {}),
     ...(options.progressIntervalMs ? { progressIntervalMs: options.progressIntervalMs } : {}),
     ...(options.gateIntervalMs ? { gateIntervalMs: options.gateIntervalMs } : {}),
+    ...(options.onNotice ? { onNotice: options.onNotice } : {}),
   });
   bound.secrets = createSecrets({ store: keychain, index: createSecretIndex(engine.db), audit: engine.audit });
   const token = randomBytes(32).toString('base64url');

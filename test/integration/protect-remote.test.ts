@@ -73,7 +73,8 @@ describe('protect routes a remote entry of a real client config through the HTTP
 
     // Not approved yet: the interposer refuses, so the rewrite alone opened nothing.
     const early = new Client({ name: 'claude-code-stand-in', version: '1.0.0' });
-    await expect(early.connect(new StreamableHTTPClientTransport(new URL(routed.url)))).rejects.toThrow(/approve everything --url/);
+    // It names the fix that works: the URL protect left as the proposal, pinned by a bare approve.
+    await expect(early.connect(new StreamableHTTPClientTransport(new URL(routed.url)))).rejects.toThrow(`its URL ${home.everything.url} waits for approval. To allow it: mcp-firewall registry approve everything`);
     await early.close();
 
     const approve = home.engine.cli(['registry', 'approve', 'everything']);
@@ -110,7 +111,7 @@ describe('protect routes a legacy SSE entry of a real client config through the 
     expect(scan.servers).toEqual([expect.objectContaining({ name: 'everything', status: 'protected', transport: 'sse', url: home.everything.url })]);
 
     const early = new Client({ name: 'claude-code-stand-in', version: '1.0.0' });
-    await expect(early.connect(new SSEClientTransport(new URL(routed.url)))).rejects.toThrow(/approve everything --url/);
+    await expect(early.connect(new SSEClientTransport(new URL(routed.url)))).rejects.toThrow(`waits for approval. To allow it: mcp-firewall registry approve everything`);
     await early.close();
 
     const approve = home.engine.cli(['registry', 'approve', 'everything']);

@@ -57,7 +57,9 @@ async function run(secrets: Secrets, parsed: ReturnType<typeof parseArgs>, io: C
   if (verb === 'set') {
     const value = await readValue(parsed, io, deps);
     await secrets.set({ server, name }, value, 'cli');
-    io.stdout(`${server}: secret ${name} stored in the OS keychain; it is injected into the server's environment at its next start\n`);
+    // A remote server (pinned to a URL) gets only AUTHORIZATION and AUTHORIZATION_READ, as a header.
+    const remote = /^AUTHORIZATION(_READ)?$/.test(name) ? '; a remote server gets it as its Authorization header' : '';
+    io.stdout(`${server}: secret ${name} stored in the OS keychain; a local server gets it in its environment at its next start${remote}\n`);
     return 0;
   }
   if (verb === 'rm') {

@@ -46,6 +46,7 @@ export const serveCommand: CommandHandler = async (args, io) => {
       gateIntervalMs: Number(io.env.MCP_FIREWALL_GATE_MS ?? 30_000),
       configPollMs: Number(io.env.MCP_FIREWALL_CONFIG_POLL_MS ?? 2_000),
       onShadowEntry: (row) => io.stderr(`SHADOW SERVER: unprotected entry '${row.name}' appeared in ${row.file} (${row.client})\n`),
+      onNotice: (message) => io.stderr(`NOTICE: ${message}\n`),
       // Signal handlers go in before control.json appears: whoever waits for that file may
       // stop us at once, and a default SIGTERM would skip the clean-up.
       beforeAnnounce: () => {

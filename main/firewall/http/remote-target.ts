@@ -22,7 +22,9 @@ export function resolveRemoteTarget(engine: Engine, server: string, client: stri
     engine.record({ event: 'registry', decision: 'DENY', ruleId: 'registry-unsafe-url', serverName: server, client, actorId: client, method: 'initialize', reason });
     return { refusal: (id) => errorResponse(id, ErrorCode.FirewallUnavailable, `MCP Firewall refused ${reason}. To fix it: mcp-firewall registry approve ${server} --url URL`, { server }) };
   }
-  const fix = `mcp-firewall registry approve ${server} --url URL`;
+  // A URL `protect` routed waits as the proposal: a bare approve pins exactly that one.
+  const proposed = pinnedRemote(engine.registry.pending(server) ?? null);
+  const fix = proposed ? `mcp-firewall registry approve ${server}` : `mcp-firewall registry approve ${server} --url URL`;
   const why = !entry
     ? `'${server}' is not in the approved registry (shadow server)`
     : entry.fingerprint
@@ -31,6 +33,8 @@ export function resolveRemoteTarget(engine: Engine, server: string, client: stri
   const reason = `remote server ${why}`;
   engine.record({ event: 'registry', decision: 'DENY', ruleId: entry ? 'registry-no-url' : 'registry-shadow', serverName: server, client, actorId: client, method: 'initialize', reason });
   // Which transport the server speaks is not something a client's request can tell us.
-  const message = `MCP Firewall refused remote server '${server}': ${why}. To allow it: ${fix} (add --sse if the server speaks the legacy HTTP+SSE transport)`;
+  const message = proposed
+    ? `MCP Firewall refused remote server '${server}': ${why}; its URL ${proposed.url} waits for approval. To allow it: ${fix}`
+    : `MCP Firewall refused remote server '${server}': ${why}. To allow it: ${fix} (add --sse if the server speaks the legacy HTTP+SSE transport)`;
   return { refusal: (id) => errorResponse(id, ErrorCode.FirewallUnavailable, message, { server, fix }) };
 }
