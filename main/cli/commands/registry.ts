@@ -30,11 +30,16 @@ async function viaEngineOrStore<T>(io: CliIo, remote: () => Promise<unknown>, lo
 
 const LAUNCH_WIDTH = 60;
 
-/** A launch line's end, where its arguments (a root, a profile) tell one from another. */
-function launchCell(fp: RegistryEntry['fingerprint']): string {
+/**
+ * A launch line that fits the table: what runs (the command's own name) and the line's end,
+ * where its arguments (a root, a profile) tell one from another.
+ */
+export function launchCell(fp: RegistryEntry['fingerprint']): string {
   if (!fp) return '(pinned on first run)';
   const text = formatFingerprint(fp);
-  return text.length <= LAUNCH_WIDTH ? text : `…${text.slice(-(LAUNCH_WIDTH - 1))}`;
+  if (text.length <= LAUNCH_WIDTH) return text;
+  const program = formatFingerprint({ command: fp.command.split(/[\\/]/).pop() || fp.command, args: [] }).slice(0, 20);
+  return `${program} …${text.slice(-(LAUNCH_WIDTH - program.length - 2))}`;
 }
 
 /** A registry entry as table rows: its pinned launch line, then one row per other approved one. */
