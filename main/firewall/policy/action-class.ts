@@ -22,16 +22,38 @@ const READ_VERBS = new Set([
   'get', 'list', 'read', 'search', 'find', 'query', 'fetch', 'describe', 'show', 'view', 'lookup',
   'inspect', 'count', 'stat', 'stats', 'check', 'status', 'browse', 'download', 'retrieve',
   'echo', 'print', 'info', 'explain', 'preview', 'diff', 'compare', 'tree', 'head', 'tail', 'sum',
-  'ls', 'cat', 'grep', 'open', 'load', 'peek', 'validate', 'summarize', 'analyze', 'directory', 'allowed',
+  'ls', 'cat', 'grep', 'peek', 'validate', 'summarize', 'analyze', 'directory', 'allowed',
 ]);
-// A name carrying any of these is never a read, whatever other word it has (`read_and_update`).
+// `open` reads a file or a page (`open_nodes`), but opens an issue or a pull request too.
+const OPEN_READS = new Set([
+  'file', 'files', 'node', 'nodes', 'document', 'documents', 'page', 'pages', 'url', 'resource', 'resources',
+  'note', 'notes', 'entity', 'entities', 'record', 'records', 'image', 'images',
+]);
+// A name carrying any of these is never a read, whatever other word it has (`read_and_update`,
+// `mark_all_read`, `list_and_cancel`).
 const WRITE_VERBS = new Set([
   'write', 'create', 'update', 'set', 'add', 'edit', 'move', 'rename', 'insert', 'put', 'post', 'patch',
   'send', 'upload', 'push', 'exec', 'execute', 'run', 'commit', 'merge', 'deploy', 'publish', 'save',
   'modify', 'append', 'replace', 'install', 'invoke', 'trigger', 'toggle', 'start', 'stop', 'apply',
   'approve', 'assign', 'close', 'comment', 'fork', 'import', 'mkdir', 'copy', 'upsert', 'store', 'submit',
   'enable', 'disable', 'grant', 'schedule', 'transfer', 'pay', 'mutate', 'change', 'gzip', 'compress',
+  'mark', 'cancel', 'sync', 'clear', 'overwrite', 'archive', 'unarchive', 'restore', 'rollback', 'revert',
+  'reply', 'invite', 'notify', 'unlock', 'unpin', 'unstar', 'follow', 'unfollow', 'subscribe', 'unsubscribe',
+  'register', 'login', 'logout', 'authorize', 'resolve', 'reopen', 'retry', 'restart', 'emit', 'broadcast',
+  'dispatch', 'enqueue', 'reserve', 'migrate', 'upgrade', 'downgrade', 'rotate', 'renew', 'mute', 'unmute',
+  'unblock', 'ban', 'kick', 'hide', 'unhide', 'react', 'accept', 'reject', 'decline', 'dismiss', 'snooze',
+  'attach', 'detach', 'connect', 'disconnect', 'mount', 'unmount', 'provision', 'reboot', 'pause', 'resume',
+  'suspend', 'spawn', 'launch', 'compile', 'generate', 'load', 'open', 'increment', 'decrement', 'reorder', 'fill',
 ]);
+// Words that are things as often as actions (`get_order`, `list_tags`, `get_build_log`): a
+// write only where a verb stands — leading a name part (`tag_issue`), or ending one no read
+// verb leads (`issue_tag`).
+const WRITE_WHEN_VERB = new Set([
+  'share', 'lock', 'pin', 'star', 'like', 'book', 'order', 'sign', 'label', 'tag', 'release', 'link',
+  'block', 'build', 'scale', 'vote', 'sort', 'transition',
+]);
+/** Words that join two actions in one name: each must be a read for the name to be one. */
+const CONJUNCTIONS = new Set(['and', 'then', 'or', 'plus']);
 
 export function nameWords(name: string): string[] {
   return name
@@ -41,11 +63,41 @@ export function nameWords(name: string): string[] {
     .filter(Boolean);
 }
 
+/** A clause of a name is a read when a read verb leads it (`get_user`) or ends it (`issues_list`). */
+function isReadClause(words: string[]): boolean {
+  const [first, second] = words;
+  if (first === 'open') return second !== undefined && OPEN_READS.has(second);
+  return (first !== undefined && READ_VERBS.has(first)) || (words.length > 1 && READ_VERBS.has(words[words.length - 1]!));
+}
+
+/** The name's actions: its words split where `and`, `then`… join two (`fetch_and_overwrite`). */
+function clausesOf(words: string[]): string[][] {
+  const clauses: string[][] = [[]];
+  for (const word of words) {
+    if (CONJUNCTIONS.has(word)) clauses.push([]);
+    else clauses[clauses.length - 1]!.push(word);
+  }
+  return clauses.filter((clause) => clause.length > 0);
+}
+
+function writesIn(clause: string[]): boolean {
+  const last = clause.length - 1;
+  return clause.some((w, i) => {
+    // `open` before a thing one reads (`open_nodes`) is a read, as `read_file` is.
+    if (w === 'open' && OPEN_READS.has(clause[i + 1] ?? '')) return false;
+    if (WRITE_VERBS.has(w)) return true;
+    return WRITE_WHEN_VERB.has(w) && (i === 0 || (i === last && !READ_VERBS.has(clause[0]!)));
+  });
+}
+
 function classFromName(name: string): ActionClass | null {
   const words = nameWords(name);
   if (words.some((w) => DESTRUCTIVE_VERBS.has(w))) return 'destructive';
-  if (words.some((w) => WRITE_VERBS.has(w))) return 'write';
-  if (words.some((w) => READ_VERBS.has(w))) return 'read';
+  const clauses = clausesOf(words);
+  if (clauses.some(writesIn)) return 'write';
+  // Unknown → write: a read verb somewhere in a name does not make it a read; each of its
+  // actions must be one (`fetch_and_frob` is not).
+  if (clauses.length > 0 && clauses.every(isReadClause)) return 'read';
   return null;
 }
 

@@ -22,6 +22,16 @@ describe('action classes', () => {
     expect(classOf('delete_repository')).toBe('destructive');
     expect(classOf('get_then_delete')).toBe('destructive');
   });
+  it('does not call a name a read for a read verb beside an action it does not know or a mutating one', () => {
+    for (const name of ['mark_all_read', 'mark_as_read', 'open_issue', 'open_pull_request', 'sync_directory', 'fetch_and_overwrite', 'list_and_cancel', 'read_and_clear_notifications', 'fetch_and_frobnicate', 'tag_issue', 'issue_label']) {
+      expect(classOf(name), name).toBe('write');
+    }
+  });
+  it('keeps reads whose words are things as often as actions, and reads of the reference servers', () => {
+    for (const name of ['get_order', 'get_build_log', 'list_tags', 'get_release', 'get_label', 'open_nodes', 'read_graph', 'search_nodes', 'list_allowed_directories', 'directory_tree', 'get-env', 'echo', 'issues_list', 'get_and_show_user']) {
+      expect(classOf(name), name).toBe('read');
+    }
+  });
   it('does not match verbs inside other words', () => {
     expect(classOf('forget_user')).toBe('write');
   });
