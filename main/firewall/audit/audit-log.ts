@@ -35,6 +35,15 @@ const COLUMNS = [
 
 export const GENESIS_HASH = '0'.repeat(64);
 
+/**
+ * A value as SQLite will give it back. Text is stored as UTF-8, where a lone UTF-16
+ * surrogate (a client can send one in a tool name) becomes U+FFFD: hashed as sent, such a
+ * row would read as edited forever after, burying real tampering under a false alarm.
+ */
+function asStored(value: string | number | null): string | number | null {
+  return typeof value === 'string' ? (value as string & { toWellFormed(): string }).toWellFormed() : value;
+}
+
 type RowValues = Array<string | number | null>;
 
 export function rowHash(prevHash: string, values: RowValues): string {
@@ -64,7 +73,7 @@ export function createAuditLog(db: DatabaseSync): AuditLog {
     entry.toolName ?? null, entry.method ?? null, entry.actionClass ?? null, entry.decision, entry.approvalId ?? null,
     entry.ruleId ?? null, entry.reason ?? null, entry.sessionId ?? null, entry.requestId ?? null,
     entry.argsDigest ?? null, entry.latencyMs ?? null,
-  ];
+  ].map(asStored);
   const inTransaction = immediateTransactions(db);
   const chainHead = () => (last.get() as { row_hash: string } | undefined)?.row_hash ?? GENESIS_HASH;
   return {
@@ -101,7 +110,9 @@ export interface VerifyResult {
 
 /**
  * Recomputes the chain. An edited row breaks its own hash; a deleted row breaks the next
- * row's prev_hash; deleted tail rows leave AUTOINCREMENT's high-water mark above the last id.
+ * row's prev_hash; deleted tail rows leave AUTOINCREMENT's high-water mark above the last id,
+ * and once rows are appended after them, a gap in the ids (AUTOINCREMENT never reuses an id,
+ * and an insert rolled back takes its id back with it).
  */
 export function verifyAuditChain(db: DatabaseSync): VerifyResult {
   const problems: string[] = [];
@@ -112,7 +123,9 @@ export function verifyAuditChain(db: DatabaseSync): VerifyResult {
   for (const raw of select.iterate()) {
     const row = raw as Record<string, string | number | null>;
     rows++;
-    lastId = Number(row.id);
+    const id = Number(row.id);
+    if (id !== lastId + 1) problems.push(`rows ${lastId + 1}..${id - 1} are missing (deleted)`);
+    lastId = id;
     if (row.prev_hash !== prevHash) problems.push(`row ${row.id}: previous row missing or altered (chain broken before it)`);
     const values = COLUMNS.map((c) => row[c] ?? null);
     if (rowHash(String(row.prev_hash), values) !== row.row_hash) problems.push(`row ${row.id}: contents do not match its hash (edited)`);

@@ -35,9 +35,26 @@ describe('hash-chained audit', () => {
     expect(verifyAuditChain(db).problems).toEqual(['row 2: contents do not match its hash (edited)']);
     db.exec("UPDATE mcp_audit SET decision = 'ALLOW' WHERE id = 2");
     db.exec('DELETE FROM mcp_audit WHERE id = 3');
-    expect(verifyAuditChain(db).problems).toEqual(['row 4: previous row missing or altered (chain broken before it)']);
+    expect(verifyAuditChain(db).problems).toEqual(['rows 3..3 are missing (deleted)', 'row 4: previous row missing or altered (chain broken before it)']);
     db.exec('DELETE FROM mcp_audit WHERE id = 5');
     expect(verifyAuditChain(db).problems).toContain('rows 5..5 were deleted from the end of the trail');
+  });
+  it('detects deleted tail rows after more rows were appended, as a gap in the ids', () => {
+    const { db } = freshDb();
+    const log = createAuditLog(db);
+    for (let i = 0; i < 5; i++) log.append({ event: 'call', decision: 'ALLOW', toolName: `t${i}` });
+    db.exec('DELETE FROM mcp_audit WHERE id >= 4');
+    // The chain goes on from row 3, and the sequence's high-water mark is passed again.
+    log.append({ event: 'policy', decision: 'EMERGENCY_ON' });
+    expect(verifyAuditChain(db).problems).toEqual(['rows 4..5 are missing (deleted)']);
+  });
+  it('stores and hashes what SQLite keeps: a lone surrogate a client sent does not read as an edit forever', () => {
+    const { db } = freshDb();
+    const log = createAuditLog(db);
+    log.append({ event: 'call', decision: 'DENY', toolName: 'nope\udfff', reason: 'x\ud800y' });
+    log.appendBatch([{ event: 'result', decision: 'ERROR', toolName: '\udfffz' }]);
+    expect(verifyAuditChain(db)).toEqual({ ok: true, rows: 2, problems: [] });
+    expect(db.prepare('SELECT tool_name FROM mcp_audit ORDER BY id').all()).toEqual([{ tool_name: 'nope\ufffd' }, { tool_name: '\ufffdz' }]);
   });
   it('runs user SQL read-only', () => {
     const { file, db } = freshDb();
