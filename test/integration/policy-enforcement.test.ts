@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { settled, useEngine, waitFor } from '../helpers/engine-harness.js';
 import { FIXTURES, REPO_ROOT } from '../helpers/paths.js';
+import { cliAsync } from '../helpers/cli-async.js';
 import { connectThroughShim, type ShimConnection } from '../helpers/shim-client.js';
 
 const FAULTY = join(FIXTURES, 'servers', 'faulty-server.mjs');
@@ -105,6 +106,16 @@ describe('policy reload, emergency switch and the audit trail', () => {
     const refused = settled(connectThroughShim(engine(), 'faulty', [process.execPath, FAULTY]));
     expect(String(await refused)).toMatch(/disabled in the registry.*registry enable faulty/s);
     engine().cli(['registry', 'enable', 'faulty']);
+  });
+
+  it('stops an audit query that runs away after --timeout, saying so', async () => {
+    // Not spawnSync: before, this query never ended, and a blocked worker would hang the suite.
+    const endless = cliAsync(engine().env, ['audit', 'query', '--timeout', '1', 'WITH RECURSIVE x(n) AS (SELECT 1 UNION ALL SELECT n+1 FROM x) SELECT count(*) FROM x']);
+    const code = await Promise.race([endless.exited, new Promise((resolve) => setTimeout(() => resolve('still running after 10 s'), 10_000))]);
+    expect(code).toBe(1);
+    expect(endless.output()).toBe('audit query failed: the query ran longer than 1 s and was stopped\n');
+    expect(engine().cli(['audit', 'query', '--timeout', '0', 'SELECT 1'])).toMatchObject({ code: 2, stderr: expect.stringContaining("--timeout must be a number of seconds from 1 to 86400, not '0'") });
+    expect(JSON.parse(engine().cli(['audit', 'query', '--json', 'SELECT 1 AS one']).stdout)).toEqual([{ one: 1 }]);
   });
 
   it('detects an edited and a deleted audit row', async () => {

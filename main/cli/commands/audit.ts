@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { verifyAuditChain } from '../../firewall/audit/audit-log.js';
-import { runReadOnlyQuery } from '../../firewall/audit/audit-query.js';
+import { runReadOnlyQueryIsolated } from '../../firewall/audit/audit-query-isolated.js';
 import { exportJsonl, exportJsonlToFile } from '../../firewall/audit/export-jsonl.js';
 import { parseSince } from '../../firewall/audit/export-since.js';
 import { dataPaths, resolveDataDir } from '../../firewall/paths.js';
@@ -14,15 +14,18 @@ import { formatTable } from './output.js';
 // The Postgres URL shown carries no password: one in the URL lands in shell history and
 // `ps`, so we point people at PGPASSWORD or ~/.pgpass (a URL password still works).
 export const auditUsage = [
-  'mcp-firewall audit query "SQL" [--json] | verify',
+  'mcp-firewall audit query "SQL" [--json] [--timeout SECONDS] | verify',
   '  | export [--format jsonl] [--since ISO|DURATION] [--out FILE]',
   '  | export --postgres postgres://USER@HOST:PORT/DB [--table NAME] [--json]   (password from PGPASSWORD or ~/.pgpass)',
 ].join('\n');
 
+/** Long enough for a big trail's report; a query that runs away is stopped (--timeout). */
+const DEFAULT_QUERY_TIMEOUT_S = 300;
+
 // Works with or without a running engine: it reads the SQLite file directly, read-only.
 export const auditCommand: CommandHandler = async (args, io) => {
   const parsed = parseArgs(args, ['json']);
-  expectOnly(parsed, ['json', 'postgres', 'table', 'format', 'since', 'out'], 2, auditUsage);
+  expectOnly(parsed, ['json', 'postgres', 'table', 'format', 'since', 'out', 'timeout'], 2, auditUsage);
   const [verb, sql] = parsed.positional;
   if (verb !== 'query' && verb !== 'export' && verb !== 'verify') throw new UsageError(`usage: ${auditUsage}`);
   const database = dataPaths(resolveDataDir(io.env)).database;
@@ -33,9 +36,14 @@ export const auditCommand: CommandHandler = async (args, io) => {
   }
   if (verb === 'query') {
     if (!sql) throw new UsageError(`usage: ${auditUsage}`);
+    const timeout = stringFlag(parsed, 'timeout') ?? String(DEFAULT_QUERY_TIMEOUT_S);
+    const seconds = Number(timeout);
+    if (!Number.isInteger(seconds) || seconds < 1 || seconds > 86_400) throw new UsageError(`--timeout must be a number of seconds from 1 to 86400, not '${timeout}'`);
     let result;
     try {
-      result = runReadOnlyQuery(database, sql);
+      // In a child with a time limit, as the API runs it: SQLite cannot interrupt a statement,
+      // and a recursive query that never ends would hold the CLI (and a WAL snapshot) forever.
+      result = await runReadOnlyQueryIsolated(database, sql, seconds * 1000);
     } catch (error) {
       io.stderr(`audit query failed: ${(error as Error).message}\n`);
       return 1;
