@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { createApprovalQueue, type ApprovalQueue } from './approvals/approval-queue.js';
@@ -89,15 +89,27 @@ export interface Engine {
 const EMERGENCY_KEY = 'emergency_write_approval';
 const DEPLOY_WINDOW_KEY = 'deploy_window';
 const PAUSED_UNTIL_KEY = 'paused_until';
+const POLICY_IN_FORCE_KEY = 'policy_in_force';
 
 export function createEngine(options: EngineOptions): Engine {
   const paths = dataPaths(options.dataDir);
   mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
   const policyPath = options.policyFile ?? paths.policy;
-  if (!options.policyFile && !existsSync(policyPath)) copyFileSync(options.defaultPolicyFile, policyPath);
-
   const db = openDatabase(paths.database);
   const audit = createAuditLog(db);
+  if (!options.policyFile && !existsSync(policyPath)) {
+    // Only a first start gets the shipped default. A policy.yaml that went missing since is
+    // put back as it was last in force: the default allows far more than a strict one, and
+    // a deleted file must not loosen the firewall behind its owner's back.
+    const lastInForce = getSetting(db, POLICY_IN_FORCE_KEY);
+    if (lastInForce === null) copyFileSync(options.defaultPolicyFile, policyPath);
+    else {
+      writeFileSync(policyPath, lastInForce, { mode: 0o600 });
+      const reason = `${policyPath} was missing; restored the policy last in force (to start from the shipped default, copy resources/default-policy.yaml over it)`;
+      audit.append({ event: 'policy', decision: 'RESTORED', reason });
+      options.onNotice?.(reason);
+    }
+  }
   const registry = createRegistry(db);
   const approvals = createApprovalQueue(db);
   const pins = createPinStore(db);
@@ -142,6 +154,10 @@ export function createEngine(options: EngineOptions): Engine {
     },
     onRejected: (errors) => {
       audit.append({ event: 'policy', decision: 'REJECTED', reason: `kept the last good policy; ${errors.length} error(s) in ${policyPath}` });
+    },
+    // Only the data dir's own policy.yaml is restored; a --policy file is the caller's to keep.
+    onInForce: (source) => {
+      if (!options.policyFile) setSetting(db, POLICY_IN_FORCE_KEY, source);
     },
   });
   scheduleResume();

@@ -11,7 +11,7 @@ export interface PolicyError {
   message: string;
 }
 
-export type PolicyLoadResult = { ok: true; spec: PolicySpec } | { ok: false; errors: PolicyError[] };
+export type PolicyLoadResult = { ok: true; spec: PolicySpec; source?: string } | { ok: false; errors: PolicyError[] };
 
 export class PolicyLoadError extends Error {
   constructor(readonly errors: PolicyError[]) {
@@ -44,7 +44,8 @@ export function loadPolicyFile(file: string): PolicyLoadResult {
   } catch (error) {
     return { ok: false, errors: [{ file, line: 1, column: 1, message: `cannot read policy: ${(error as Error).message}` }] };
   }
-  return parsePolicy(source, file);
+  const result = parsePolicy(source, file);
+  return result.ok ? { ...result, source } : result;
 }
 
 export function parsePolicy(source: string, file = '<policy>'): PolicyLoadResult {

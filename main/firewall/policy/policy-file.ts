@@ -17,6 +17,8 @@ export interface PolicyFile {
 export interface PolicyFileEvents {
   onReload(policy: CompiledPolicy): void;
   onRejected(errors: PolicyError[]): void;
+  /** The text of each policy put in force, the first included (kept for a restart without the file). */
+  onInForce?(source: string): void;
 }
 
 /**
@@ -28,6 +30,7 @@ export function openPolicyFile(file: string, events: PolicyFileEvents): PolicyFi
   const initial = loadPolicyFile(file);
   if (!initial.ok) throw new PolicyLoadError(initial.errors);
   let policy = compilePolicy(initial.spec);
+  events.onInForce?.(initial.source ?? '');
   let errors: PolicyError[] = [];
   let loadedAt = new Date().toISOString();
   let debounce: NodeJS.Timeout | undefined;
@@ -42,6 +45,7 @@ export function openPolicyFile(file: string, events: PolicyFileEvents): PolicyFi
     policy = compilePolicy(result.spec);
     errors = [];
     loadedAt = new Date().toISOString();
+    events.onInForce?.(result.source ?? '');
     events.onReload(policy);
     return true;
   };
