@@ -1,4 +1,4 @@
-import { watch, type FSWatcher } from 'node:fs';
+import { statSync, watch, type FSWatcher, type Stats } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { compilePolicy, type CompiledPolicy } from './evaluate.js';
 import { loadPolicyFile, PolicyLoadError, type PolicyError } from './load.js';
@@ -26,7 +26,7 @@ export interface PolicyFileEvents {
  * good policy to fall back on, and running without one would fail open); a broken edit
  * later is reported and the last good policy stays in force.
  */
-export function openPolicyFile(file: string, events: PolicyFileEvents): PolicyFile {
+export function openPolicyFile(file: string, events: PolicyFileEvents, pollMs = 2_000): PolicyFile {
   const initial = loadPolicyFile(file);
   if (!initial.ok) throw new PolicyLoadError(initial.errors);
   let policy = compilePolicy(initial.spec);
@@ -35,7 +35,21 @@ export function openPolicyFile(file: string, events: PolicyFileEvents): PolicyFi
   let loadedAt = new Date().toISOString();
   let debounce: NodeJS.Timeout | undefined;
 
+  // Besides the directory watch (below), the path is polled for what it resolves to: a
+  // policy.yaml that is a symlink (a dotfiles repo, a Kubernetes ConfigMap swapping its
+  // `..data` link) changes where no directory event of ours is raised, and the old policy
+  // would stay in force for good.
+  const signature = (stats: Stats) => `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeMs}`;
+  const statNow = () => {
+    try {
+      return signature(statSync(file));
+    } catch {
+      return '';
+    }
+  };
+  let seen = statNow();
   const reload = (): boolean => {
+    seen = statNow(); // what this reload reads: the poll need not read it again
     const result = loadPolicyFile(file);
     if (!result.ok) {
       errors = result.errors;
@@ -50,18 +64,30 @@ export function openPolicyFile(file: string, events: PolicyFileEvents): PolicyFi
     return true;
   };
 
+  const scheduleReload = () => {
+    clearTimeout(debounce);
+    debounce = setTimeout(reload, 50);
+  };
   // Watching the directory, not the file: editors save by writing a temp file and
   // renaming it over the original, which a file watch loses track of.
   let watcher: FSWatcher | null = null;
   try {
     watcher = watch(dirname(file), { persistent: false }, (_event, name) => {
       if (name !== null && name !== basename(file)) return;
-      clearTimeout(debounce);
-      debounce = setTimeout(reload, 50);
+      scheduleReload();
     });
   } catch {
     watcher = null;
   }
+  // One stat per poll, compared with what the last reload read (not fs.watchFile: its first
+  // look is asynchronous, and a change made before it would never be seen).
+  const poller = setInterval(() => {
+    const now = statNow();
+    if (now === seen) return;
+    seen = now;
+    scheduleReload();
+  }, pollMs);
+  poller.unref();
 
   return {
     file,
@@ -72,6 +98,7 @@ export function openPolicyFile(file: string, events: PolicyFileEvents): PolicyFi
     close() {
       clearTimeout(debounce);
       watcher?.close();
+      clearInterval(poller);
     },
   };
 }
