@@ -21,6 +21,11 @@ const CALL_LABELS = ['mcp.server', 'mcp.tool', 'mcp.action', 'mcp.client', 'mcp.
 const RULE_LABELS = [...CALL_LABELS, 'principal.tag', 'principal.tags'] as const;
 const TOOL_LABELS = ['mcp.server', 'mcp.tool'] as const;
 const ACTION_CLASSES = ['read', 'write', 'destructive'] as const;
+/** The requests a rule is asked about (the shim's POLICED_METHODS); `mcp.method` can only be one. */
+const DECIDED_METHODS = ['tools/call'] as const;
+/** setTimeout's limit: a longer timer fires at once, which would deny every approval at once. */
+const MAX_SECONDS = 2_147_483;
+const seconds = z.number().positive().max(MAX_SECONDS, `at most ${MAX_SECONDS} seconds (24 days)`);
 
 function labelsOn(allowed: readonly string[]) {
   return z.record(z.string(), globs).superRefine((value, ctx) => {
@@ -29,12 +34,15 @@ function labelsOn(allowed: readonly string[]) {
         ctx.addIssue({ code: 'custom', path: [label], message: `unknown label '${label}' here; expected one of ${allowed.join(', ')}` });
         continue;
       }
-      if (label !== 'mcp.action') continue;
+      const values = label === 'mcp.action' ? ACTION_CLASSES : label === 'mcp.method' ? DECIDED_METHODS : null;
+      if (!values) continue;
       for (const pattern of Array.isArray(patterns) ? patterns : [patterns]) {
         const matcher = compileGlob(pattern);
-        if (!ACTION_CLASSES.some((c) => matcher(c))) {
-          ctx.addIssue({ code: 'custom', path: [label], message: `'${pattern}' matches no action class; expected ${ACTION_CLASSES.join(', ')}` });
-        }
+        if (values.some((v) => matcher(v))) continue;
+        const message = label === 'mcp.action'
+          ? `'${pattern}' matches no action class; expected ${ACTION_CLASSES.join(', ')}`
+          : `'${pattern}' never matches: the policy decides ${DECIDED_METHODS.join(', ')} only (other requests pass, or are held by the manifest pins)`;
+        ctx.addIssue({ code: 'custom', path: [label], message });
       }
     }
   });
@@ -55,7 +63,7 @@ const rule = z.strictObject({
   decision,
   constraints: z
     .strictObject({
-      max_runtime_sec: z.number().positive().optional(),
+      max_runtime_sec: seconds.optional(),
       max_retries: z.number().int().nonnegative().optional(),
     })
     .optional(),
@@ -66,8 +74,8 @@ export const policySchema = z.strictObject({
   defaults: z
     .strictObject({
       decision: decision.optional(),
-      max_runtime_sec: z.number().positive().optional(),
-      approval_timeout_sec: z.number().positive().optional(),
+      max_runtime_sec: seconds.optional(),
+      approval_timeout_sec: seconds.optional(),
     })
     .optional(),
   // An empty match would classify every tool (`class: read` on everything); say `mcp.tool: "*"`.

@@ -28,6 +28,18 @@ describe('policy mistakes are errors', () => {
     errorsOf('version: v1\nrules:\n  - { id: a, match: { labels: { mcp.action: Write } }, decision: DENY }\n');
     expect(parsePolicy('version: v1\nrules:\n  - { id: a, match: { labels: { mcp.action: ["w*", destructive] } }, decision: DENY }\n').ok).toBe(true);
   });
+  it('rejects an mcp.method the policy is never asked about, which would make a rule that never fires', () => {
+    expect(errorsOf('version: v1\nrules:\n  - { id: a, match: { labels: { mcp.method: "resources/*" } }, decision: DENY }\n')[0]!.message).toContain("'resources/*' never matches: the policy decides tools/call only");
+    errorsOf('version: v1\nrules:\n  - { id: a, match: { labels: { mcp.method: ["tools/*", "resources/read"] } }, decision: DENY }\n');
+    expect(parsePolicy('version: v1\nrules:\n  - { id: a, match: { labels: { mcp.method: ["tools/*", "tools/call"] } }, decision: DENY }\n').ok).toBe(true);
+  });
+  it('rejects timeouts past what a timer can wait (which would deny every approval at once)', () => {
+    for (const value of ['3000000', '1e13']) {
+      expect(errorsOf(`version: v1\ndefaults:\n  approval_timeout_sec: ${value}\nrules: []\n`)[0]).toMatchObject({ line: 3, message: expect.stringContaining('at most 2147483 seconds') });
+    }
+    errorsOf('version: v1\nrules:\n  - { id: a, decision: ALLOW, constraints: { max_runtime_sec: 1e13 } }\n');
+    expect(parsePolicy('version: v1\ndefaults:\n  approval_timeout_sec: 86400\nrules: []\n').ok).toBe(true);
+  });
   it('rejects glob syntax the matcher does not support, and empty patterns', () => {
     for (const pattern of ['"[dr]elete_*"', '"{delete,drop}_*"', '"delete\\\\*"', '""']) {
       errorsOf(`version: v1\nrules:\n  - { id: a, match: { labels: { mcp.tool: ${pattern} } }, decision: DENY }\n`);
