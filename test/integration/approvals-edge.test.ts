@@ -186,6 +186,19 @@ describe('approval races and repeated answers', () => {
     expect((await engine().api('POST', `/approvals/${request.id}/allow`)).status).toBe(404);
   });
 
+  it('a client that hangs up while a call waits: the approval is withdrawn, and no result row says the server had the call', async () => {
+    const leaving = await connectMemory(engine(), 'memory', mkdtempSync(join(tmpdir(), 'mcpfw-edge-')));
+    void settled(leaving.client.callTool({ name: 'create_entities', arguments: entity('LeftBehind') }));
+    const request = await pending();
+    await leaving.close();
+    await waitFor(async () => !(await pendingList(engine())).some((p) => p.id === request.id), 'the approval to disappear');
+    const rows = () => JSON.parse(engine().cli(['audit', 'query', `SELECT event, decision, reason FROM mcp_audit WHERE session_id = '${request.sessionId}' AND tool_name = 'create_entities' ORDER BY id`, '--json']).stdout) as Array<{ event: string; decision: string; reason: string }>;
+    await waitFor(() => rows().some((r) => r.decision === 'DENY'), 'the withdrawal row');
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the shim's deferred rows, if any, reach the spool within 20 ms
+    expect(rows().filter((r) => r.event === 'result')).toEqual([]);
+    expect(rows().find((r) => r.decision === 'DENY')!.reason).toMatch(/cancelled/);
+  });
+
   it('a shim that dies while waiting leaves no pending approval', async () => {
     const doomed = await connectMemory(engine(), 'memory', mkdtempSync(join(tmpdir(), 'mcpfw-edge-')));
     void settled(doomed.client.callTool({ name: 'create_entities', arguments: entity('Doomed') }));

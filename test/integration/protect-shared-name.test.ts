@@ -59,9 +59,9 @@ describe('protect with one server name in two clients, launched with different a
     const [entry] = JSON.parse(cli(['registry', 'list', '--json'])) as Array<{ name: string; fingerprint: { args: string[] }; moreLaunches: Array<{ args: string[] }> }>;
     expect(entry!.name).toBe('filesystem');
     expect([entry!.fingerprint, ...entry!.moreLaunches].map((l) => l.args.at(-1)).sort()).toEqual([code, docs].sort());
-    // The table: the name's row, then a row for its other launch line, each showing its end.
+    // The table: the name's row, then a row for its other launch line, each showing what runs and its end.
     const table = cli(['registry', 'list']).trimEnd().split('\n').slice(2);
-    expect(table).toEqual([expect.stringMatching(/^filesystem\s+true\s+…\S+ \/\S+\/(docs|code)\s+\d{4}-/), expect.stringMatching(/^\s+…\S+ \/\S+\/(docs|code)$/)]);
+    expect(table).toEqual([expect.stringMatching(/^filesystem\s+true\s+node …\S+ \/\S+\/(docs|code)\s+\d{4}-/), expect.stringMatching(/^\s+node …\S+ \/\S+\/(docs|code)$/)]);
 
     const refused = JSON.parse(cli(['audit', 'query', "SELECT rule_id FROM mcp_audit WHERE server_name = 'filesystem' AND decision = 'DENY'", '--json'])) as unknown[];
     expect(refused).toEqual([]);

@@ -29,8 +29,12 @@ export type ApprovalOutcome =
   | { status: 'denied' | 'timeout' | 'cancelled'; approvalId: string };
 
 export interface ApprovalQueue {
-  /** Parks a call until someone answers, the timeout passes, or it is cancelled. */
-  request(request: ApprovalRequest, timeoutMs: number): { id: string; outcome: Promise<ApprovalOutcome> };
+  /**
+   * Parks a call until someone answers, the timeout passes, or it is cancelled.
+   * `onSettled` hears the outcome at once, in the same turn (close() included), before
+   * `outcome` resolves: what must be written about it is written while the store is open.
+   */
+  request(request: ApprovalRequest, timeoutMs: number, onSettled?: (outcome: ApprovalOutcome) => void): { id: string; outcome: Promise<ApprovalOutcome> };
   answer(id: string, verdict: 'allow' | 'deny', scope?: ApprovalScope): boolean;
   cancel(id: string): void;
   list(): PendingApproval[];
@@ -46,6 +50,7 @@ export interface ApprovalQueue {
 interface Parked {
   pending: PendingApproval;
   settle: (outcome: ApprovalOutcome) => void;
+  onSettled?: (outcome: ApprovalOutcome) => void;
   timer: NodeJS.Timeout;
 }
 
@@ -80,13 +85,14 @@ export function createApprovalQueue(db: DatabaseSync): ApprovalQueue {
     parked.delete(id);
     clearTimeout(entry.timer);
     finish.run(outcome.status, scope, nowIso(), id);
+    entry.onSettled?.(outcome);
     entry.settle(outcome);
     notify();
     return true;
   }
 
   return {
-    request(request, timeoutMs) {
+    request(request, timeoutMs, onSettled) {
       const id = newApprovalId();
       const now = Date.now();
       const pending: PendingApproval = {
@@ -100,7 +106,7 @@ export function createApprovalQueue(db: DatabaseSync): ApprovalQueue {
       const outcome = new Promise<ApprovalOutcome>((resolve) => {
         const timer = setTimeout(() => settle(id, { status: 'timeout', approvalId: id }, null), timeoutMs);
         timer.unref();
-        parked.set(id, { pending, settle: resolve, timer });
+        parked.set(id, { pending, settle: resolve, timer, ...(onSettled ? { onSettled } : {}) });
       });
       notify();
       return { id, outcome };

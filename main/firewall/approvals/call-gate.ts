@@ -82,14 +82,22 @@ export function createCallGate(deps: CallGateDeps): CallGate {
         return { verdict: Promise.resolve(write({ ...base, decision: 'ALLOW', reason: 'covered by an earlier approval', approvalId: grant })), cancel() {} };
       }
       const timeoutSec = policy.spec.approvalTimeoutSec;
-      const parked = deps.approvals.request(
-        { ...call, ruleId: verdict.ruleId, reason: verdict.reason },
-        timeoutSec * 1000,
-      );
-      const ticker = setInterval(() => onProgress(`Waiting for approval ${parked.id} in MCP Firewall`), deps.progressIntervalMs);
-      const result = parked.outcome.then((outcome) => {
+      // The row is written when the approval settles, not a turn later: an engine stopping
+      // with calls parked settles them and closes the database straight after.
+      let written: { verdict: GateVerdict } | { error: unknown } | undefined;
+      const parked = deps.approvals.request({ ...call, ruleId: verdict.ruleId, reason: verdict.reason }, timeoutSec * 1000, (outcome) => {
         clearInterval(ticker);
-        return write({ ...base, ...outcomeVerdict(outcome, timeoutSec), approvalId: outcome.approvalId });
+        try {
+          written = { verdict: write({ ...base, ...outcomeVerdict(outcome, timeoutSec), approvalId: outcome.approvalId }) };
+        } catch (error) {
+          written = { error };
+        }
+      });
+      // Settling happens in a later turn (an answer, the timeout, close()), so `ticker` is set by then.
+      const ticker = setInterval(() => onProgress(`Waiting for approval ${parked.id} in MCP Firewall`), deps.progressIntervalMs);
+      const result = parked.outcome.then(() => {
+        if (written && 'verdict' in written) return written.verdict;
+        throw written?.error ?? new Error('the approval ended without a verdict');
       });
       return { verdict: result, cancel: () => deps.approvals.cancel(parked.id) };
     },

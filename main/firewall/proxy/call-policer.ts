@@ -318,8 +318,13 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
       if (call.finished) return;
       call.finished = true;
       running.delete(call);
-      call.cancelApproval?.();
       ctx.toClient.send(errorResponse(call.replyId, ErrorCode.UpstreamFailed, reason));
+      if (call.cancelApproval) {
+        // Still waiting for a person: the server never had it. Withdrawing it is the engine's
+        // DENY row; a result row would say the server failed a call it was never sent.
+        call.cancelApproval();
+        return;
+      }
       ctx.link.event(row(call.info, { event: 'result', decision: 'ERROR', reason, latencyMs: Date.now() - call.startedAt }));
     },
 
