@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { makeHome, removeHome, startEngine, useEngine, waitFor } from '../helpers/engine-harness.js';
+import { makeHome, removeHome, settled, startEngine, useEngine, waitFor } from '../helpers/engine-harness.js';
 import { FIXTURES } from '../helpers/paths.js';
 import { connectThroughShim } from '../helpers/shim-client.js';
 import { EVERYTHING_SERVER } from '../helpers/paths.js';
@@ -188,6 +188,31 @@ describe('fail closed when the engine is not running', () => {
       await expect(attempt).rejects.toThrow(/MCP Firewall is not running.*mcp-firewall serve/s);
     } finally {
       removeHome(home);
+    }
+  });
+
+  it('picks the session up again once the engine is back, without the client restarting its server', async () => {
+    const engine = await startEngine({ policy: POLICY });
+    engine.cli(['registry', 'approve', 'faulty']);
+    const conn = await connectThroughShim(engine, 'faulty', [process.execPath, FAULTY]);
+    const echo = (text: string) => conn.client.callTool({ name: 'read_text', arguments: { text } });
+    let again: Awaited<ReturnType<typeof startEngine>> | undefined;
+    try {
+      expect(JSON.stringify((await echo('before')).content)).toContain('before');
+      await engine.stop();
+      await expect(echo('while down')).rejects.toThrow(/not running/);
+      again = await startEngine({ home: engine.home });
+      const after = await waitFor(async () => {
+        const answer = await settled(echo('after'));
+        return answer instanceof Error ? null : answer;
+      }, 'a call through the restarted engine');
+      expect(JSON.stringify(after.content)).toContain('after');
+      const rows = () => JSON.parse(again!.cli(['audit', 'query', "SELECT reason FROM mcp_audit WHERE event = 'registry' AND server_name = 'faulty' AND decision = 'ALLOW' ORDER BY id", '--json']).stdout) as Array<{ reason: string }>;
+      expect(rows().at(-1)!.reason).toBe('session resumed after an engine restart (the server kept running)');
+    } finally {
+      await conn.close();
+      await again?.stop();
+      removeHome(engine.home);
     }
   });
 

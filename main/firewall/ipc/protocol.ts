@@ -29,7 +29,8 @@ export interface CallInfo {
 }
 
 export type ShimMessage =
-  | { t: 'hello'; server: string; client: string; command: string; args: string[]; sessionId: string; pid: number }
+  /** `resumed`: the same session again after the engine restarted (the server kept running). */
+  | { t: 'hello'; server: string; client: string; command: string; args: string[]; sessionId: string; pid: number; resumed?: boolean }
   | { t: 'decide'; rid: number; call: CallInfo; ruleId: string | null; reason: string }
   | { t: 'cancel'; rid: number }
   | { t: 'manifest'; rid: number; kind: ManifestKind; items: unknown[] }

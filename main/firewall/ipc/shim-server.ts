@@ -126,7 +126,8 @@ function handleMessage(engine: Engine, session: ShimSession, message: ShimMessag
         return;
       }
       session.server = message.server;
-      engine.record({ ...base, decision: 'ALLOW', reason: admission.pinnedNow ? `first run: pinned launch line ${formatFingerprint(fingerprint)}` : 'registered server started' });
+      const started = message.resumed ? 'session resumed after an engine restart (the server kept running)' : 'registered server started';
+      engine.record({ ...base, decision: 'ALLOW', reason: admission.pinnedNow ? `first run: pinned launch line ${formatFingerprint(fingerprint)}` : started });
       engine.secretEnv(message.server).then(
         (env) => {
           let spool: string;

@@ -44,7 +44,10 @@ interface Waiter {
 
 export const ENGINE_GONE = 'the MCP Firewall engine is not running';
 
-export function connectEngine(socketPath: string, timeoutMs = 2_000): Promise<EngineLink> {
+/** How often a shim whose engine went away tries to reach it again. */
+const RECONNECT_MS = 1_000;
+
+function openSocket(socketPath: string, timeoutMs: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = connect(socketPath);
     const timer = setTimeout(() => {
@@ -57,13 +60,23 @@ export function connectEngine(socketPath: string, timeoutMs = 2_000): Promise<En
     });
     socket.once('connect', () => {
       clearTimeout(timer);
-      resolve(createEngineLink(socket));
+      resolve(socket);
     });
   });
 }
 
-function createEngineLink(socket: Socket): EngineLink {
-  socket.setNoDelay(true);
+export async function connectEngine(socketPath: string, timeoutMs = 2_000): Promise<EngineLink> {
+  return createEngineLink(await openSocket(socketPath, timeoutMs), socketPath);
+}
+
+/**
+ * The link, across engine restarts: once admitted, a link whose engine goes away (an app
+ * update, a crash, `serve` restarted) is `closed` — every call is refused meanwhile — and
+ * tries the socket again every second; when the engine is back it says hello for the same
+ * session, and calls flow again without the client restarting its server.
+ */
+function createEngineLink(first: Socket, socketPath: string): EngineLink {
+  let socket = first;
   const waiters = new Map<number, Waiter>();
   let helloWaiter: Waiter | null = null;
   let nextRid = 1;
@@ -73,19 +86,59 @@ function createEngineLink(socket: Socket): EngineLink {
   let unblockedListener: (tools: string[]) => void = () => {};
   let releasedListener: (released: Extract<EngineMessage, { t: 'released' }>) => void = () => {};
   let admitted = false;
+  let helloSent: Omit<Extract<ShimMessage, { t: 'hello' }>, 't'> | null = null;
+  // close() was called: the shim is ending, so nothing reconnects.
+  let ended = false;
+  let retry: NodeJS.Timeout | null = null;
 
-  const fail = () => {
-    if (closed) return;
+  const fail = (from: Socket) => {
+    if (from !== socket || closed) return;
     closed = true;
     const error = new Error(ENGINE_GONE);
     helloWaiter?.reject(error);
+    helloWaiter = null;
     for (const waiter of waiters.values()) waiter.reject(error);
     waiters.clear();
+    if (admitted && !ended) scheduleReconnect();
   };
-  socket.on('error', fail);
-  socket.on('close', fail);
 
-  const splitter = createLineSplitter((line) => {
+  const scheduleReconnect = () => {
+    retry = setTimeout(() => void reconnect(), RECONNECT_MS);
+    retry.unref();
+  };
+  const reconnect = async () => {
+    retry = null;
+    let next: Socket;
+    try {
+      next = await openSocket(socketPath, 2_000);
+    } catch {
+      if (!ended) scheduleReconnect();
+      return;
+    }
+    if (ended) return void next.destroy();
+    attach(next);
+    new Promise<EngineMessage>((resolve, reject) => {
+      helloWaiter = { resolve, reject };
+      socket.write(`${JSON.stringify({ t: 'hello', ...helloSent!, resumed: true })}\n`);
+    }).then(
+      (reply) => {
+        if (reply.t === 'welcome') {
+          if (spoolFd !== null) closeSync(spoolFd);
+          spoolFd = openSync(reply.spool, 'a', 0o600);
+          closed = false;
+          snapshotListener(reply.snapshot);
+        } else if (reply.t === 'refused') {
+          // Disabled or drifted while the engine was away: the same as a revocation now.
+          revokedListener(reply.reason, reply.hint);
+        }
+      },
+      () => {
+        // gone again before it answered: fail() has scheduled the next try
+      },
+    );
+  };
+
+  const onEngineLine = (line: Buffer) => {
     const message = JSON.parse(line.toString('utf8')) as EngineMessage;
     switch (message.t) {
       case 'welcome':
@@ -119,8 +172,17 @@ function createEngineLink(socket: Socket): EngineLink {
         return;
       }
     }
-  });
-  socket.on('data', (chunk: Buffer) => splitter.push(chunk));
+  };
+  // Each socket its own splitter: a line cut off by a dead engine must not prefix the next one's.
+  const attach = (next: Socket) => {
+    socket = next;
+    next.setNoDelay(true);
+    const splitter = createLineSplitter(onEngineLine);
+    next.on('data', (chunk: Buffer) => splitter.push(chunk));
+    next.on('error', () => fail(next));
+    next.on('close', () => fail(next));
+  };
+  attach(first);
 
   // The session's audit spool (ipc/spool.ts), opened once the engine admits us. Rows a
   // decision depends on are written at once; the others (results) ride along with the next
@@ -187,6 +249,7 @@ function createEngineLink(socket: Socket): EngineLink {
       return closed;
     },
     hello(message) {
+      helloSent = message;
       return new Promise<EngineMessage>((resolve, reject) => {
         helloWaiter = { resolve, reject };
         send({ t: 'hello', ...message });
@@ -256,6 +319,8 @@ function createEngineLink(socket: Socket): EngineLink {
       revokedListener = listener;
     },
     close() {
+      ended = true;
+      if (retry) clearTimeout(retry);
       flushDeferred();
       closed = true;
       if (spoolFd !== null) closeSync(spoolFd);
