@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument } from 'yaml';
+import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import { policySchema, type PolicyDocument } from './schema.js';
 import { DEFAULT_OUTPUT_THRESHOLDS } from '../output/verdict.js';
 import type { GuardLimits, LabelMatch, PolicySpec } from './types.js';
@@ -75,7 +75,9 @@ export function parsePolicy(source: string, file = '<policy>'): PolicyLoadResult
     return {
       ok: false,
       errors: parsed.error.issues.map((issue) => {
-        const offset = offsetOf(doc, issue.path as Array<string | number>);
+        // An unknown key is pointed at itself, not at the map holding it (a typo on line 9 of a rule).
+        const unknown = issue.code === 'unrecognized_keys' ? keyOffset(doc, issue.path as Array<string | number>, issue.keys[0]!) : undefined;
+        const offset = unknown ?? offsetOf(doc, issue.path as Array<string | number>);
         const pos = at(offset);
         const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
         return { file, line: pos.line, column: pos.col, message: `${where}${issue.message}` };
@@ -102,6 +104,14 @@ function offsetOf(doc: ReturnType<typeof parseDocument>, path: Array<string | nu
     }
   }
   return offset;
+}
+
+/** Where `key` is written in the map at `path`, if it is there. */
+function keyOffset(doc: ReturnType<typeof parseDocument>, path: Array<string | number>, key: string): number | undefined {
+  const map = path.length > 0 ? doc.getIn(path, true) : doc.contents;
+  if (!isMap(map)) return undefined;
+  const pair = map.items.find((item) => isScalar(item.key) && String(item.key.value) === key);
+  return isScalar(pair?.key) ? pair.key.range?.[0] : undefined;
 }
 
 function firstDuplicateRuleId(doc: PolicyDocument): { id: string; index: number } | null {

@@ -10,6 +10,10 @@ function errorsOf(yaml: string) {
 }
 
 describe('policy mistakes are errors', () => {
+  it('points an unknown key at the key itself, not at the map holding it', () => {
+    expect(errorsOf('version: v1\nrules:\n  - id: a\n    decison: DENY\n    decision: ALLOW\n')).toContainEqual(expect.objectContaining({ line: 4, column: 5, message: expect.stringContaining('Unrecognized key') }));
+    expect(errorsOf('version: v1\nx: 1\nrules: []\n')).toContainEqual(expect.objectContaining({ line: 2, column: 1 }));
+  });
   it('rejects an unknown label name with its position', () => {
     const errors = errorsOf('version: v1\nrules:\n  - id: a\n    match: { labels: { mcp.tol: delete_file } }\n    decision: DENY\n');
     expect(errors).toContainEqual(expect.objectContaining({ line: 4, message: expect.stringContaining("unknown label 'mcp.tol'") }));
