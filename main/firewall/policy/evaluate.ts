@@ -15,7 +15,8 @@ type CompiledLabels = Array<[label: string, matchers: GlobMatcher[]]>;
 interface CompiledRule {
   id: string;
   labels: CompiledLabels;
-  allowedServers: Set<string> | null;
+  /** deny_servers_not_in: globs, as every other server pattern of a policy. */
+  allowedServers: GlobMatcher[] | null;
   requireScopeMatch: boolean;
   decision: Decision;
   constraints: Constraints;
@@ -39,7 +40,7 @@ export function compilePolicy(spec: PolicySpec): CompiledPolicy {
     rules: spec.rules.map((rule) => ({
       id: rule.id,
       labels: compileLabels(rule.labels),
-      allowedServers: rule.denyServersNotIn ? new Set(rule.denyServersNotIn) : null,
+      allowedServers: rule.denyServersNotIn ? rule.denyServersNotIn.map(compileGlob) : null,
       requireScopeMatch: rule.requireScopeMatch === true,
       decision: rule.decision,
       constraints: rule.constraints,
@@ -108,7 +109,7 @@ export function evaluatePolicy(policy: CompiledPolicy, labels: CallLabels, extra
   const constraints: Constraints = {};
   for (const rule of policy.rules) {
     if (!labelsMatch(rule.labels, labels, tags)) continue;
-    if (rule.allowedServers && rule.allowedServers.has(labels['mcp.server'])) continue;
+    if (rule.allowedServers && rule.allowedServers.some((allowed) => allowed(labels['mcp.server']))) continue;
     if (rule.requireScopeMatch && !scopeMismatch(labels['mcp.action'], tags)) continue;
     mergeConstraints(constraints, rule.constraints);
     if (!winner || DECISION_RANK[rule.decision] > DECISION_RANK[winner.decision]) {

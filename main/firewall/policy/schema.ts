@@ -56,7 +56,7 @@ const rule = z.strictObject({
   match: z
     .strictObject({
       labels: labels.optional(),
-      mcp: z.strictObject({ deny_servers_not_in: z.array(z.string()) }).optional(),
+      mcp: z.strictObject({ deny_servers_not_in: z.array(glob) }).optional(),
       auth: z.strictObject({ require_scope_match: z.boolean() }).optional(),
     })
     .optional(),

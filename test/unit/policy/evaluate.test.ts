@@ -28,6 +28,12 @@ describe("the seed's policy", () => {
       decision: 'REQUIRE_APPROVAL', ruleId: 'require-approval-for-write', constraints: { max_runtime_sec: 60, max_retries: 1 },
     });
   });
+  it('reads deny_servers_not_in entries as globs, like every other server pattern', () => {
+    const globbed = policyOf('version: v1\nrules:\n  - id: only-git\n    match: { labels: { mcp.server: "*" }, mcp: { deny_servers_not_in: ["git*", jira] } }\n    decision: DENY\n');
+    expect(evaluatePolicy(globbed, call({ 'mcp.server': 'github' }))).toMatchObject({ decision: 'ALLOW' });
+    expect(evaluatePolicy(globbed, call({ 'mcp.server': 'jira' }))).toMatchObject({ decision: 'ALLOW' });
+    expect(evaluatePolicy(globbed, call({ 'mcp.server': 'slack' }))).toMatchObject({ decision: 'DENY', ruleId: 'only-git' });
+  });
   it('allows reads on a listed server by default', () => {
     expect(evaluatePolicy(seed, call({}))).toMatchObject({ decision: 'ALLOW', ruleId: null });
   });
@@ -88,7 +94,7 @@ describe('policy errors', () => {
     const result = parsePolicy('version: v1\nrules:\n  - id: a\n    decison: DENY\n', 'p.yaml');
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.errors).toContainEqual(expect.objectContaining({ file: 'p.yaml', line: 3, message: expect.stringContaining('decison') }));
+    expect(result.errors).toContainEqual(expect.objectContaining({ file: 'p.yaml', line: 4, column: 5, message: expect.stringContaining('decison') }));
   });
   it('reports YAML syntax errors with a position', () => {
     const result = parsePolicy('version: v1\nrules: [\n', 'p.yaml');
