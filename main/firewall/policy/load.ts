@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
+import { compileGlob } from './glob.js';
 import { policySchema, type PolicyDocument } from './schema.js';
 import { DEFAULT_OUTPUT_THRESHOLDS } from '../output/verdict.js';
 import type { GuardLimits, LabelMatch, PolicySpec } from './types.js';
@@ -89,7 +90,31 @@ export function parsePolicy(source: string, file = '<policy>'): PolicyLoadResult
     const pos = at(offsetOf(doc, ['rules', duplicate.index, 'id']));
     return { ok: false, errors: [{ file, line: pos.line, column: pos.col, message: `rules.${duplicate.index}.id: duplicate rule id '${duplicate.id}'` }] };
   }
+  const unknownTag = firstUnknownTag(parsed.data);
+  if (unknownTag !== null) {
+    const path = ['rules', unknownTag.index, 'match', 'labels', unknownTag.label];
+    const pos = at(offsetOf(doc, path));
+    return { ok: false, errors: [{ file, line: pos.line, column: pos.col, message: `${path.join('.')}: '${unknownTag.pattern}' matches no tag a principal is given (${unknownTag.declared})` }] };
+  }
   return { ok: true, spec: toSpec(parsed.data) };
+}
+
+/**
+ * A rule on a principal tag that no `principals` entry gives (`readonly` for `read_only`):
+ * it could never fire, so a DENY written for it would deny nothing.
+ */
+function firstUnknownTag(doc: PolicyDocument): { index: number; label: string; pattern: string; declared: string } | null {
+  const tags = [...new Set((doc.principals ?? []).flatMap((p) => p.tags))];
+  for (const [index, rule] of doc.rules.entries()) {
+    for (const [label, patterns] of Object.entries(rule.match?.labels ?? {})) {
+      if (label !== 'principal.tag' && label !== 'principal.tags') continue;
+      for (const pattern of Array.isArray(patterns) ? patterns : [patterns]) {
+        const matcher = compileGlob(pattern);
+        if (!tags.some((tag) => matcher(tag))) return { index, label, pattern, declared: tags.length > 0 ? `declared: ${tags.join(', ')}` : 'no principals are declared' };
+      }
+    }
+  }
+  return null;
 }
 
 // Walks the YAML AST down the schema issue's path, stopping at the deepest node that

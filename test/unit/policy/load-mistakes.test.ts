@@ -14,6 +14,13 @@ describe('policy mistakes are errors', () => {
     expect(errorsOf('version: v1\nrules:\n  - id: a\n    decison: DENY\n    decision: ALLOW\n')).toContainEqual(expect.objectContaining({ line: 4, column: 5, message: expect.stringContaining('Unrecognized key') }));
     expect(errorsOf('version: v1\nx: 1\nrules: []\n')).toContainEqual(expect.objectContaining({ line: 2, column: 1 }));
   });
+  it('rejects a rule on a principal tag no principal is given, which could never fire', () => {
+    const principals = 'principals:\n  - match: { mcp.client: ci }\n    tags: [Read_Only]\n';
+    const errors = errorsOf(`version: v1\n${principals}rules:\n  - id: ro\n    match: { labels: { principal.tag: readonly } }\n    decision: DENY\n`);
+    expect(errors).toEqual([expect.objectContaining({ line: 7, message: "rules.0.match.labels.principal.tag: 'readonly' matches no tag a principal is given (declared: Read_Only)" })]);
+    errorsOf('version: v1\nrules:\n  - { id: ro, match: { labels: { principal.tags: read_only } }, decision: DENY }\n');
+    expect(parsePolicy(`version: v1\n${principals}rules:\n  - { id: ro, match: { labels: { principal.tag: "Read_*" } }, decision: DENY }\n`).ok).toBe(true);
+  });
   it('rejects an unknown label name with its position', () => {
     const errors = errorsOf('version: v1\nrules:\n  - id: a\n    match: { labels: { mcp.tol: delete_file } }\n    decision: DENY\n');
     expect(errors).toContainEqual(expect.objectContaining({ line: 4, message: expect.stringContaining("unknown label 'mcp.tol'") }));
