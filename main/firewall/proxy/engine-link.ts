@@ -91,8 +91,12 @@ function createEngineLink(first: Socket, socketPath: string): EngineLink {
   let ended = false;
   let retry: NodeJS.Timeout | null = null;
 
+  // The socket whose loss was handled: a reconnecting socket can die before its welcome,
+  // while the link is still closed from the loss before.
+  let lost: Socket | null = null;
   const fail = (from: Socket) => {
-    if (from !== socket || closed) return;
+    if (from !== socket || lost === from) return;
+    lost = from;
     closed = true;
     const error = new Error(ENGINE_GONE);
     helloWaiter?.reject(error);
@@ -123,8 +127,15 @@ function createEngineLink(first: Socket, socketPath: string): EngineLink {
     }).then(
       (reply) => {
         if (reply.t === 'welcome') {
+          let fd: number;
+          try {
+            fd = openSync(reply.spool, 'a', 0o600);
+          } catch {
+            // No spool, no audit: not back yet (fail() schedules the next try).
+            return void next.destroy();
+          }
           if (spoolFd !== null) closeSync(spoolFd);
-          spoolFd = openSync(reply.spool, 'a', 0o600);
+          spoolFd = fd;
           closed = false;
           snapshotListener(reply.snapshot);
         } else if (reply.t === 'refused') {

@@ -1,0 +1,64 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { connectEngine, type EngineLink } from '../../../main/firewall/proxy/engine-link.js';
+import { waitFor } from '../../helpers/engine-harness.js';
+
+const dirs: string[] = [];
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  cleanups.splice(0).forEach((c) => c());
+  dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true }));
+});
+
+/**
+ * A stand-in engine on a unix socket: each connection is answered by the next behaviour in
+ * line — welcome (and stay), welcome then drop, or drop before answering hello.
+ */
+function fakeEngine(dir: string, behaviours: Array<'welcome' | 'welcome-then-drop' | 'drop'>): { path: string; hellos: Array<Record<string, unknown>>; server: Server } {
+  const path = join(dir, 'engine.sock');
+  const hellos: Array<Record<string, unknown>> = [];
+  const sockets: Socket[] = [];
+  const server = createServer((socket) => {
+    sockets.push(socket);
+    const behaviour = behaviours.shift() ?? 'welcome';
+    socket.once('data', (chunk) => {
+      hellos.push(JSON.parse(chunk.toString().split('\n')[0]!) as Record<string, unknown>);
+      if (behaviour === 'drop') return void socket.destroy();
+      const spool = join(dir, `spool-${hellos.length}.ndjson`);
+      socket.write(`${JSON.stringify({ t: 'welcome', snapshot: { version: hellos.length, policy: {}, emergencyWriteApproval: false, pausedUntil: null }, env: {}, spool })}\n`);
+      if (behaviour === 'welcome-then-drop') setTimeout(() => socket.destroy(), 20);
+    });
+  });
+  server.listen(path);
+  cleanups.push(() => {
+    sockets.forEach((s) => s.destroy());
+    server.close();
+  });
+  return { path, hellos, server };
+}
+
+describe("the shim's engine link across engine restarts", () => {
+  it('says hello again for the same session once the engine is back, also after a try that died before its welcome', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mcpfw-link-'));
+    dirs.push(dir);
+    const engine = fakeEngine(dir, ['welcome-then-drop', 'drop', 'welcome']);
+    const link: EngineLink = await connectEngine(engine.path);
+    cleanups.unshift(() => link.close());
+    const snapshots: number[] = [];
+    link.onSnapshot((s) => snapshots.push(s.version));
+    const admission = await link.hello({ server: 'srv', client: 'test', command: 'node', args: [], sessionId: 'sess-1', pid: 1 });
+    expect(admission.admitted).toBe(true);
+    await waitFor(() => link.closed, 'the engine to go away');
+    // The second connection dies before answering; the third welcomes.
+    await waitFor(() => !link.closed, 'the link to be back', 8_000);
+    expect(engine.hellos.map((h) => [h.sessionId, h.resumed ?? false])).toEqual([['sess-1', false], ['sess-1', true], ['sess-1', true]]);
+    expect(snapshots).toEqual([3]);
+    // Rows go to the spool the engine named last.
+    link.event({ event: 'protocol', decision: 'ERROR', reason: 'after the restart' });
+    link.flush();
+    expect(readFileSync(join(dir, 'spool-3.ndjson'), 'utf8')).toContain('after the restart');
+  });
+});
