@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fsyncSync, openSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 export function sha256(data: Buffer | string): string {
@@ -64,6 +64,8 @@ export function atomicWrite(path: string, data: Buffer | string, fallbackMode = 
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   const fd = openSync(tmp, 'wx', mode);
   try {
+    // The file's own mode, not as the umask narrows it (a 0644 config must not become 0600).
+    fchmodSync(fd, mode);
     writeAll(fd, bytes);
     fsyncSync(fd);
   } catch (err) {

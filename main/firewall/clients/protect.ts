@@ -249,6 +249,9 @@ async function commitFile(file: LoadedFile, plan: PlannedFile, deps: EditDeps, r
   assertUnchanged(file.spec.path, file.hash);
   // Keychain before the file: if the keychain refuses, the secret stays where it was.
   for (const m of plan.moves) await deps.moveSecret!(m.server, m.name, m.value);
+  // Again once the keychain answered: it can take seconds (a permission prompt), and a
+  // client writing its config meanwhile must not be overwritten with the text read before.
+  if (plan.moves.length > 0) assertUnchanged(file.spec.path, file.hash);
   // State for a file with no wrapped entry left is stale (the user undid us by hand):
   // start over so the exact-bytes restore is available again.
   const previous = file.servers.some((s) => s.wrapped || routedTarget(s.url)) ? loadState(deps.dataDir, file.spec.path) : undefined;

@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { protectClients, scanClients, unprotectClients } from '../../../main/firewall/clients/index.js';
@@ -54,6 +54,31 @@ describe('odd config files', () => {
     expect(report.errors).toEqual([{ client: 'cursor', file: path, message: 'read-only (mode 444); file left untouched: make it writable and run again' }]);
     expect(report.entries).toMatchObject([{ name: 'gh', outcome: 'refused' }]);
     expect(readFileSync(path).equals(before)).toBe(true);
+  });
+
+  it('keeps the file\'s mode whatever the umask (a 0666 config does not become 0600)', async () => {
+    fx = createFixtureHome();
+    const path = cursorFile('{"mcpServers": {"gh": {"command": "npx"}}}\n');
+    chmodSync(path, 0o666);
+    const umask = process.umask(0o077);
+    try {
+      await protectClients(fx.deps, { client: 'cursor' });
+      expect(statSync(path).mode & 0o777).toBe(0o666);
+      await unprotectClients(fx.deps, { client: 'cursor' });
+      expect(statSync(path).mode & 0o777).toBe(0o666);
+    } finally {
+      process.umask(umask);
+    }
+  });
+
+  it('does not overwrite what a client wrote while the keychain took the secrets (--move-secrets)', async () => {
+    fx = createFixtureHome();
+    const path = cursorFile('{"mcpServers": {"gh": {"command": "npx", "env": {"GITHUB_TOKEN": "ghp_FAKEfakeFAKEfakeFAKEfakeFAKEfake0123"}}}}\n');
+    const theirs = '{"mcpServers": {"gh": {"command": "npx", "env": {"GITHUB_TOKEN": "ghp_FAKEfakeFAKEfakeFAKEfakeFAKEfake0123"}}, "new": {"command": "uvx"}}}\n';
+    // The client adds a server while the keychain is asked (a permission prompt, say).
+    const report = await protectClients({ ...fx.deps, moveSecret: async () => void writeFileSync(path, theirs) }, { client: 'cursor' });
+    expect(report.errors).toEqual([expect.objectContaining({ file: path, message: expect.stringMatching(/changed while we were editing/) })]);
+    expect(readFileSync(path, 'utf8')).toBe(theirs);
   });
 
   it('keeps a config made read-only after protecting as it is on unprotect', async () => {
