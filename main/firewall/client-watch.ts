@@ -7,6 +7,10 @@ import { getSetting } from './store/database.js';
 
 export const AUTO_PROTECT_KEY = 'auto_protect';
 
+/** What an unprotect says while auto-protect is on: the running engine routes the entries again. */
+export const AUTO_PROTECT_UNDOES_UNPROTECT =
+  'auto-protect is on, so the running engine routes this entry through the firewall again within seconds; to keep it unprotected, turn it off first: mcp-firewall watch auto-protect off';
+
 /** Where protected configs point (this runtime and cli, or the desktop app's own). */
 export interface ClientLaunch extends ClientContext {
   runtimePath: string;

@@ -53,6 +53,18 @@ describe('the engine watches client configs for shadow servers', () => {
     await approved.close();
   });
 
+  it('warns that unprotect will be undone while auto-protect is on (the CLI and the dashboard alike)', async () => {
+    // auto-protect is on since the test above; 'sneaky' and 'another' are routed.
+    const cli = fixture.engine.cli(['unprotect', '--client', 'claude-desktop']);
+    expect(cli.stdout).toMatch(/restored/);
+    expect(cli.stderr).toContain('warning: auto-protect is on, so the running engine routes this entry through the firewall again within seconds; to keep it unprotected, turn it off first: mcp-firewall watch auto-protect off');
+    await waitFor(() => readFileSync(fixture.configFile, 'utf8').includes('"wrap"'), 'the entries to be routed again');
+    await new Promise((resolve) => setTimeout(resolve, 600)); // the watch's next looks see them protected
+    const viaDashboard = (await fixture.engine.api('POST', '/dashboard/unprotect', { client: 'claude-desktop' })).body as { entries: Array<{ outcome: string; detail?: string }> };
+    expect(viaDashboard.entries.filter((e) => e.outcome === 'restored').every((e) => e.detail?.includes('auto-protect is on'))).toBe(true);
+    expect(viaDashboard.entries.some((e) => e.outcome === 'restored')).toBe(true);
+  });
+
   it('routes a remote entry added behind our back too, not only local ones', async () => {
     const claudeCode = join(fixture.userHome, '.claude.json');
     writeFileSync(claudeCode, '{\n  "mcpServers": {\n    "hosted": { "type": "http", "url": "https://mcp.example.com/mcp" }\n  }\n}\n');

@@ -1,7 +1,12 @@
 import { protectClients, unprotectClients } from '../../firewall/clients/index.js';
 import { editText } from '../../firewall/clients/report-text.js';
 import { openSecretsSession, type SecretsSession } from '../../firewall/identity/secrets-session.js';
+import { existsSync } from 'node:fs';
+import { AUTO_PROTECT_KEY, AUTO_PROTECT_UNDOES_UNPROTECT } from '../../firewall/client-watch.js';
+import { dataPaths, resolveDataDir } from '../../firewall/paths.js';
+import { getSetting, openReadOnly } from '../../firewall/store/database.js';
 import type { CommandHandler } from '../command.js';
+import { readControlInfo } from '../control-client.js';
 import { coreDeps, defaultClientDeps, parseClientArgs, type ClientCommandDeps } from './scan.js';
 
 export const PROTECT_USAGE = 'usage: mcp-firewall protect [--client ID] [--dry-run] [--move-secrets] [--json] [--project DIR]…';
@@ -28,11 +33,27 @@ function createEditCommand(run: typeof protectClients, deps: ClientCommandDeps |
         ...(parsed.client ? { client: parsed.client } : {}),
       });
       io.stdout(parsed.json ? JSON.stringify(report, null, 2) + '\n' : editText(report));
+      if (run === unprotectClients && report.entries.some((e) => e.outcome === 'restored') && autoProtectUndoes(io.env)) {
+        io.stderr(`warning: ${AUTO_PROTECT_UNDOES_UNPROTECT}\n`);
+      }
       return report.errors.length > 0 ? 1 : 0;
     } finally {
       session?.close();
     }
   };
+}
+
+/** A running engine with auto-protect on would route what unprotect just restored again. */
+function autoProtectUndoes(env: NodeJS.ProcessEnv): boolean {
+  if (!readControlInfo(env)) return false;
+  const database = dataPaths(resolveDataDir(env)).database;
+  if (!existsSync(database)) return false;
+  const db = openReadOnly(database);
+  try {
+    return getSetting(db, AUTO_PROTECT_KEY) === 'on';
+  } finally {
+    db.close();
+  }
 }
 
 export const createProtectCommand = (deps: ClientCommandDeps | (() => ClientCommandDeps), openSecrets: (env: NodeJS.ProcessEnv) => SecretsSession = openSecretsSession) =>

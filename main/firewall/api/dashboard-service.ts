@@ -5,10 +5,11 @@ import type {
 import type { ApprovalScope } from '../approvals/approval-queue.js';
 import { runReadOnlyQueryIsolated } from '../audit/audit-query-isolated.js';
 import { findAdapter, protectClients, scanClients, unprotectClients, type ClientsDeps, type EditReport, type ScanRow } from '../clients/index.js';
-import { engineClientsDeps } from '../client-watch.js';
+import { AUTO_PROTECT_KEY, AUTO_PROTECT_UNDOES_UNPROTECT, engineClientsDeps } from '../client-watch.js';
 import { atomicWrite } from '../clients/file-io.js';
 import type { Engine } from '../engine.js';
 import { parsePolicy } from '../policy/load.js';
+import { getSetting } from '../store/database.js';
 import { formatFingerprint, type LaunchFingerprint } from '../registry/registry.js';
 import { toApprovalView } from './approval-view.js';
 import { createOAuthMethods } from './dashboard-oauth.js';
@@ -107,7 +108,11 @@ export function createDashboardService(engine: Engine, clients: DashboardClients
       return editOutcome(await protectClients(deps(), client ? { client } : {}));
     },
     async unprotect({ client }) {
-      return editOutcome(await unprotectClients(deps(), client ? { client } : {}));
+      const outcome = editOutcome(await unprotectClients(deps(), client ? { client } : {}));
+      if (getSetting(engine.db, AUTO_PROTECT_KEY) !== 'on') return outcome;
+      // The engine's own watch would undo this in seconds: say so beside each entry it restored.
+      for (const entry of outcome.entries) if (entry.outcome === 'restored') entry.detail = [entry.detail, AUTO_PROTECT_UNDOES_UNPROTECT].filter(Boolean).join('; ');
+      return outcome;
     },
     async registry() {
       return engine.registry.list().map((entry) => ({
