@@ -20,6 +20,8 @@ export interface EntryRecord {
   original: Launch;
   inserted: Launch;
   ops: OpRecord[];
+  /** Env secrets protect --move-secrets took out of the entry into the keychain (names only). */
+  movedSecrets?: string[];
 }
 
 export interface FileState {

@@ -167,7 +167,10 @@ function planFile(file: LoadedFile, deps: EditDeps): PlannedFile {
       if (!edited) continue;
       const { done: ops, moved } = edited;
       const { pin } = decision;
-      plan.records.push({ kind: 'remote', name: server.name, path: server.path, original: urlIdentity(pin.url, pin.transport), inserted: urlIdentity(decision.inserted, pin.transport), ops });
+      plan.records.push({
+        kind: 'remote', name: server.name, path: server.path, original: urlIdentity(pin.url, pin.transport), inserted: urlIdentity(decision.inserted, pin.transport), ops,
+        ...(moved.length > 0 ? { movedSecrets: moved.map((m) => m.name) } : {}),
+      });
       if (decision.standing.kind === 'pending') plan.proposals.push({ name: server.name, pin });
       const detail = [
         standingDetail(server.name, decision.standing),
@@ -205,7 +208,7 @@ function planFile(file: LoadedFile, deps: EditDeps): PlannedFile {
     const edited = edit(base, server, launchOps(server, file.spec, inserted));
     if (!edited) continue;
     const { done: ops, moved } = edited;
-    plan.records.push({ name: server.name, path: server.path, original: server.launch, inserted, ops });
+    plan.records.push({ name: server.name, path: server.path, original: server.launch, inserted, ops, ...(moved.length > 0 ? { movedSecrets: moved.map((m) => m.name) } : {}) });
     const result: EntryResult = { ...base, outcome, ...(moved.length > 0 ? { detail: movedDetail(moved, deps.dryRun === true) } : {}) };
     plan.results.push(result);
     plan.approvals.push({ name: server.name, launch: server.launch, result });

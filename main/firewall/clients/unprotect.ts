@@ -4,7 +4,7 @@ import { assertUnchanged, assertWritable, atomicWrite } from './file-io.js';
 import { editorFor, type FormatEditor } from './formats/index.js';
 import { samePath, verifyLaunches, warnAboutRunningClients, type EditDeps, type EditOptions, type EditReport, type EntryResult } from './protect.js';
 import { launchOps } from './read-entries.js';
-import { entryIdentity } from './remote-route.js';
+import { entryIdentity, routedTarget } from './remote-route.js';
 import { isOurWrap } from './scan.js';
 import type { DiscoveredServer, KeyPath, Launch } from './types.js';
 
@@ -41,7 +41,9 @@ function planSpanRestore(file: LoadedFile, records: EntryRecord[], deps: EditDep
     if (rec && JSON.stringify(entryIdentity(server)) === JSON.stringify(rec.inserted)) {
       text = revertRecord(editor, text, rec);
       expected.push({ path: server.path, launch: rec.original });
-      results.push({ ...base, outcome });
+      // Only a whole-file restore brings moved secrets back; unwrapped, the server no longer gets them.
+      const moved = rec.movedSecrets?.length ? `its ${rec.movedSecrets.join(', ')} stayed in the OS keychain, from where the firewall gave them to the server; put them back in its env (mcp-firewall secrets list ${rec.name}) or protect it again` : undefined;
+      results.push({ ...base, outcome, ...(moved ? { detail: moved } : {}) });
     } else if (isOurWrap(server, deps, file) && server.wrappedLaunch) {
       // No record (data dir lost) or the client re-serialised the entry: the wrap line itself
       // carries the original launch after `--`.
@@ -50,13 +52,16 @@ function planSpanRestore(file: LoadedFile, records: EntryRecord[], deps: EditDep
       results.push({ ...base, outcome, detail: 'restored from the wrap line' });
     } else if (rec) {
       results.push({ ...base, outcome: 'left-modified', detail: 'entry changed since we protected it; left as is' });
+    } else if (routedTarget(server.url)) {
+      // A route carries nothing of the URL it stands for; only the data dir kept that.
+      results.push({ ...base, outcome: 'unsupported', detail: `routed through the firewall, but the URL it stood for is not in the data dir (${deps.dataDir}); point it back at the server's own URL by hand` });
     }
   }
   return { text, expected, results };
 }
 
 function hasOurs(file: LoadedFile, deps: EditDeps): DiscoveredServer | undefined {
-  return file.servers.find((s) => isOurWrap(s, deps, file));
+  return file.servers.find((s) => isOurWrap(s, deps, file) || routedTarget(s.url));
 }
 
 async function unprotectFile(file: LoadedFile, deps: EditDeps, report: EditReport): Promise<void> {

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -202,6 +202,16 @@ describe('protect routes Streamable HTTP entries through the interposer', () => 
     expect(read(FILES.gemini)).toBe(original.replace('"timeout": 5000', '"timeout": 9000'));
   });
 
+  it('says which routed entries it cannot put back once the data dir is gone, instead of skipping them silently', async () => {
+    setup();
+    await protectRemote();
+    rmSync(join(fx.dataDir, 'clients'), { recursive: true, force: true }); // the bookkeeping, lost
+    const routed = read(FILES.gemini);
+    const report = await unprotectClients(fx.deps, { client: 'gemini-cli' });
+    expect(entry(report, 'gemini-cli', 'docs')).toMatchObject({ outcome: 'unsupported', detail: expect.stringMatching(/^routed through the firewall, but the URL it stood for is not in the data dir/) });
+    expect(read(FILES.gemini)).toBe(routed);
+  });
+
   it('leaves an entry registered with another URL or as a local server: drift for a person, registry untouched', async () => {
     setup();
     registry.approve('notion', remoteFingerprint('https://elsewhere.example.com/mcp'));
@@ -238,5 +248,15 @@ describe('protect routes Streamable HTTP entries through the interposer', () => 
     expect(entry(report, 'claude-code', 'notion')!.detail).toContain('moved 1 secret(s) to the OS keychain: AUTHORIZATION');
     await unprotectClients(fx.deps);
     expect(fx.files()).toEqual(before);
+  });
+
+  it('says which moved secrets a span restore does not bring back (the file changed since), instead of reporting a plain restore', async () => {
+    setup();
+    await protectRemote({ moveSecret: async () => {} });
+    // Any other edit: the saved original no longer is the whole truth, so only our spans go back.
+    writeFileSync(join(fx.home, FILES.claude), read(FILES.claude).replace('"mcpServers"', '"theme": 2,\n  "mcpServers"'));
+    const report = await unprotectClients(fx.deps, { client: 'claude-code' });
+    expect(entry(report, 'claude-code', 'notion')).toMatchObject({ outcome: 'restored', detail: expect.stringContaining('its AUTHORIZATION stayed in the OS keychain') });
+    expect(json(FILES.claude).mcpServers.notion!.headers).toEqual({});
   });
 });
