@@ -60,6 +60,33 @@ function planSpanRestore(file: LoadedFile, records: EntryRecord[], deps: EditDep
   return { text, expected, results };
 }
 
+/**
+ * Our saved value texts put back where they were; when the client re-serialised the file
+ * (Goose rewrites its YAML with other indentation or flow style), that text may no longer
+ * fit where it goes, and the wrap lines themselves restore the launches instead (their
+ * layout is the file's, not the user's; what they launch is the same).
+ */
+function spanRestoreOrWrapLines(file: LoadedFile, records: EntryRecord[], deps: EditDeps): Plan {
+  let fitted: unknown;
+  try {
+    const plan = planSpanRestore(file, records, deps);
+    verifyLaunches(file, plan.text, plan.expected);
+    return plan;
+  } catch (error) {
+    if (records.length === 0) throw error;
+    fitted = error;
+  }
+  // A routed URL is one scalar, which any layout takes back; only wrap lines carry their own original.
+  const fallback = planSpanRestore(file, records.filter((r) => r.kind === 'remote'), deps);
+  try {
+    verifyLaunches(file, fallback.text, fallback.expected);
+  } catch {
+    throw fitted; // neither way: the first reason is the one to read
+  }
+  const why = "the saved text no longer fits the file's layout";
+  return { ...fallback, results: fallback.results.map((r) => (r.detail === 'restored from the wrap line' ? { ...r, detail: `${r.detail} (${why})` } : r)) };
+}
+
 function hasOurs(file: LoadedFile, deps: EditDeps): DiscoveredServer | undefined {
   return file.servers.find((s) => isOurWrap(s, deps, file) || routedTarget(s.url));
 }
@@ -82,8 +109,7 @@ async function unprotectFile(file: LoadedFile, deps: EditDeps, report: EditRepor
       detail: 'original bytes',
     }));
   } else {
-    const plan = planSpanRestore(file, state?.entries ?? [], deps);
-    verifyLaunches(file, plan.text, plan.expected);
+    const plan = spanRestoreOrWrapLines(file, state?.entries ?? [], deps);
     bytes = plan.text;
     results = plan.results;
     if (plan.expected.length === 0) {

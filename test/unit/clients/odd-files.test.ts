@@ -1,6 +1,7 @@
 import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import YAML from 'yaml';
 import { protectClients, scanClients, unprotectClients } from '../../../main/firewall/clients/index.js';
 import { createFixtureHome, type FixtureHome } from './fixture-home.js';
 
@@ -79,6 +80,36 @@ describe('odd config files', () => {
     const report = await protectClients({ ...fx.deps, moveSecret: async () => void writeFileSync(path, theirs) }, { client: 'cursor' });
     expect(report.errors).toEqual([expect.objectContaining({ file: path, message: expect.stringMatching(/changed while we were editing/) })]);
     expect(readFileSync(path, 'utf8')).toBe(theirs);
+  });
+
+  it('restores from the wrap lines when the client re-serialised its YAML, so the saved text no longer fits', async () => {
+    fx = createFixtureHome();
+    const path = join(fx.home, '.config/goose/config.yaml');
+    writeFileSync(path, [
+      'extensions:',
+      '  github:',
+      '    type: stdio',
+      '    cmd: npx',
+      '    args: [-y, "@modelcontextprotocol/server-github"]',
+      '    enabled: true',
+      '  block:',
+      '    type: stdio',
+      '    cmd: uvx',
+      '    args:',
+      '      - mcp-server',
+      '      - --flag',
+      '    enabled: true',
+      '',
+    ].join('\n'));
+    await protectClients(fx.deps, { client: 'goose' });
+    // Goose writes its config back as serde_yaml does: block style, lists at the key's indent.
+    writeFileSync(path, YAML.stringify(YAML.parse(readFileSync(path, 'utf8')), { indentSeq: false }));
+    const report = await unprotectClients(fx.deps, { client: 'goose' });
+    expect(report.errors).toEqual([]);
+    expect(report.entries.filter((e) => e.name === 'github' || e.name === 'block').map((e) => [e.name, e.outcome])).toEqual([['github', 'restored'], ['block', 'restored']]);
+    const after = YAML.parse(readFileSync(path, 'utf8')) as { extensions: Record<string, { cmd: string; args: string[] }> };
+    expect(after.extensions.github).toMatchObject({ cmd: 'npx', args: ['-y', '@modelcontextprotocol/server-github'] });
+    expect(after.extensions.block).toMatchObject({ cmd: 'uvx', args: ['mcp-server', '--flag'] });
   });
 
   it('keeps a config made read-only after protecting as it is on unprotect', async () => {
