@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { settled, useEngine, waitFor } from '../helpers/engine-harness.js';
@@ -128,5 +129,17 @@ describe('the output stage through the real shim', () => {
     }
     expect(resultRows('file:///etc/app.conf').map((r) => r.decision)).toEqual(['REDACT']);
     expect(resultRows('prompt:deploy').map((r) => r.decision)).toEqual(['REDACT']);
+  });
+
+  it('redacts a task\'s result (a tool run as a task answers in tasks/result, not in its tools/call)', async () => {
+    const conn = await connectThroughShim({ env: { ...engine().env, FIXTURE_LEAK: GITHUB_TOKEN } }, 'faulty', [process.execPath, FAULTY]);
+    try {
+      const result = await conn.client.request({ method: 'tasks/result', params: { taskId: 't-42' } }, z.object({}).passthrough());
+      expect(JSON.stringify(result)).toContain('task t-42 done: [REDACTED:github-token]');
+      expect(JSON.stringify(result)).not.toContain(GITHUB_TOKEN);
+    } finally {
+      await conn.close();
+    }
+    expect(resultRows('task:t-42').map((r) => r.decision)).toEqual(['REDACT']);
   });
 });

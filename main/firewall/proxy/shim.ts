@@ -138,6 +138,10 @@ const MAX_ABANDONED = 1024;
 const CONTENT_METHODS: Record<string, (params: Record<string, unknown>) => string> = {
   'resources/read': (params) => String(params.uri ?? ''),
   'prompts/get': (params) => `prompt:${String(params.name ?? '')}`,
+  // A tool call run as a task answers here, not in its tools/call: the same result, the same stage.
+  'tasks/result': (params) => `task:${String(params.taskId ?? '')}`,
+  'tasks/get': (params) => `task:${String(params.taskId ?? '')}`,
+  'tasks/list': () => 'tasks',
 };
 
 function relay(parts: RelayParts): Promise<number> {
