@@ -53,6 +53,15 @@ describe('the shim on the wire: odd input', () => {
     });
   });
 
+  it('answers a client whose own ids start like the firewall\'s (mcp-firewall/…): only ids the firewall sent are its own', async () => {
+    await withReadyShim(engine(), async (shim) => {
+      shim.send('{"jsonrpc":"2.0","id":"mcp-firewall/99","method":"ping"}');
+      shim.send('{"jsonrpc":"2.0","id":"mcp-firewall/x","method":"tools/list"}');
+      await waitFor(() => shim.lines.some((l) => l.includes('"id":"mcp-firewall/99"')) && shim.lines.some((l) => l.includes('"id":"mcp-firewall/x"')), 'both answers');
+      expect(shim.lines.find((l) => l.includes('"id":"mcp-firewall/x"'))).toContain('echo_raw');
+    });
+  });
+
   it('sends each member of a batch it takes apart to the server byte for byte', async () => {
     await withReadyShim(engine(), async (shim) => {
       const call = '{"jsonrpc":"2.0","id":"b1","method":"tools/call","params":{"name":"echo_raw","arguments":{"big":12345678901234567890,"s":"\\u00e9"}}}';

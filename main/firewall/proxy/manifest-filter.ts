@@ -31,7 +31,7 @@ export interface ManifestFilter {
   ownAnswer(msg: JsonRpcMessage): void;
 }
 
-/** Ids of the firewall's own requests to the server; clients do not use this prefix. */
+/** Ids of the firewall's own requests to the server (only those it sent count as its own). */
 const OWN_ID_PREFIX = 'mcp-firewall/';
 
 /**
@@ -91,8 +91,12 @@ export function createManifestFilter(ctx: { server: string; link: EngineLink; to
   // slip past pins that are only checked on lists the client asks for.
   let serverHasTools = false;
   let ownRequests = 0;
+  // The ids of our own requests still unanswered: a client may use the same prefix for its
+  // own ids, and its answers must reach it.
+  const ownIds = new Set<string>();
   function prefetchTools(cursor?: string): void {
     const id = `${OWN_ID_PREFIX}${++ownRequests}`;
+    ownIds.add(id);
     ctx.toServer.send(JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/list', params: cursor ? { cursor } : {} }));
   }
   function ownAnswer(msg: JsonRpcMessage): void {
@@ -128,9 +132,12 @@ export function createManifestFilter(ctx: { server: string; link: EngineLink; to
       if (serverHasTools && ownRequests === 0) prefetchTools();
     },
     isOwnAnswer(msg) {
-      return typeof msg.id === 'string' && msg.id.startsWith(OWN_ID_PREFIX);
+      return typeof msg.id === 'string' && ownIds.has(msg.id);
     },
-    ownAnswer,
+    ownAnswer(msg) {
+      ownIds.delete(msg.id as string);
+      ownAnswer(msg);
+    },
     reviews: (method) => method === 'initialize' || BY_METHOD.has(method),
     review(method, msg, raw) {
       if (method === 'initialize' && msg.result !== undefined) {
