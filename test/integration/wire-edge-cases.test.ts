@@ -62,6 +62,14 @@ describe('the shim on the wire: odd input', () => {
     });
   });
 
+  it('keeps the id as written when it rewrites an answer (a redaction), even one JSON.parse cannot keep', async () => {
+    await withReadyShim(engine(), async (shim) => {
+      shim.send('{"jsonrpc":"2.0","id":98765432109876543210,"method":"tools/call","params":{"name":"leak_token","arguments":{}}}');
+      await waitFor(() => shim.lines.some((l) => l.includes('[REDACTED:github-token]')), 'the redacted answer');
+      expect(shim.lines.find((l) => l.includes('[REDACTED:github-token]'))).toMatch(/^\{"jsonrpc":"2\.0","id":98765432109876543210,"result"/);
+    });
+  });
+
   it('sends each member of a batch it takes apart to the server byte for byte', async () => {
     await withReadyShim(engine(), async (shim) => {
       const call = '{"jsonrpc":"2.0","id":"b1","method":"tools/call","params":{"name":"echo_raw","arguments":{"big":12345678901234567890,"s":"\\u00e9"}}}';

@@ -1,4 +1,4 @@
-import { ErrorCode, errorResponse, notification, type JsonRpcMessage } from '../jsonrpc/messages.js';
+import { ErrorCode, errorResponse, notification, replyIdOf, type JsonRpcMessage, type ReplyId } from '../jsonrpc/messages.js';
 import type { ToolDescription } from '../policy/action-class.js';
 import { kindOfKey, manifestKey, type ManifestKind } from '../pins/manifest-keys.js';
 import type { EngineLink } from './engine-link.js';
@@ -46,8 +46,10 @@ export function createManifestFilter(ctx: { server: string; link: EngineLink; to
     if (reason === undefined) held.delete(key);
     else held.set(key, reason);
   };
-  const fail = (msg: JsonRpcMessage, what: string, error: Error) =>
-    ctx.toClient.send(errorResponse(msg.id ?? null, ErrorCode.FirewallUnavailable, `MCP Firewall could not check the ${what} of '${ctx.server}': ${error.message}`));
+  // Answers rewritten here carry the id as the server wrote it (digits past 2^53 do not survive a parse).
+  const exactId = (msg: JsonRpcMessage, raw: Buffer): ReplyId => replyIdOf(msg.id ?? null, raw.toString('utf8'));
+  const fail = (msg: JsonRpcMessage, raw: Buffer, what: string, error: Error) =>
+    ctx.toClient.send(errorResponse(exactId(msg, raw), ErrorCode.FirewallUnavailable, `MCP Firewall could not check the ${what} of '${ctx.server}': ${error.message}`));
 
   ctx.link.onUnblocked((keys) => {
     for (const key of keys) hold(key, undefined);
@@ -80,9 +82,9 @@ export function createManifestFilter(ctx: { server: string; link: EngineLink; to
       (blocked) => {
         if (Object.keys(blocked).length === 0) return void ctx.toClient.send(raw);
         const visible = list.filter((item) => !held.has(spec.key(item as Record<string, unknown>)));
-        ctx.toClient.send(JSON.stringify({ ...msg, result: { ...result, [spec.field]: visible } }));
+        ctx.toClient.send(JSON.stringify({ ...msg, id: exactId(msg, raw), result: { ...result, [spec.field]: visible } }));
       },
-      (error: Error) => fail(msg, kind, error),
+      (error: Error) => fail(msg, raw, kind, error),
     );
   }
 
@@ -121,9 +123,9 @@ export function createManifestFilter(ctx: { server: string; link: EngineLink; to
         hold('instructions', blocked.instructions);
         if (!blocked.instructions) return void ctx.toClient.send(raw);
         const { instructions: _withheld, ...rest } = result;
-        ctx.toClient.send(JSON.stringify({ ...msg, result: rest }));
+        ctx.toClient.send(JSON.stringify({ ...msg, id: exactId(msg, raw), result: rest }));
       },
-      (error: Error) => fail(msg, 'instructions', error),
+      (error: Error) => fail(msg, raw, 'instructions', error),
     );
   }
 

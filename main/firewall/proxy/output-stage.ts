@@ -95,7 +95,9 @@ export function createOutputStage(ctx: OutputStageContext): OutputStage {
       }
       const found = summary(verdict.findings);
       if (verdict.action === 'REDACT') {
-        const cleaned = JSON.stringify(verdict.redacted);
+        // The id as the client wrote it (digits past 2^53 did not survive the parse); a batch's members keep theirs.
+        const redacted = verdict.redacted;
+        const cleaned = JSON.stringify(!Array.isArray(call.id) && redacted && typeof redacted === 'object' && !Array.isArray(redacted) && 'id' in redacted ? { ...redacted, id: call.id } : redacted);
         try {
           // This answer leaves now, so its row is written now.
           ctx.link.record(ctx.row(call, { decision: 'REDACT', ruleId: 'output-redact', reason: `redacted ${found}`, latencyMs }), () => {});
