@@ -45,6 +45,7 @@ function classifyName(name: string): NameKind {
 }
 
 const NAME_CHAR = /[A-Za-z0-9_.-]/;
+const ABSOLUTE_PATH = /^(?:\/|~\/|[A-Za-z]:[\\/])[^\s]*$/;
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)*(?:\(\))?$/;
 
 function acceptValue(v: string, kind: 'password' | 'secret', quoted: boolean): boolean {
@@ -96,6 +97,8 @@ const generic: Rule = {
     // `apikey = myapikey123`: a value that repeats its own name is a sample.
     const lastWord = splitWords(name).pop() ?? '';
     if (lastWord.length >= 3 && value.toLowerCase().includes(lastWord)) return null;
+    // `PWD=/home/alice/src`: the shell's working directory (every environment dump has it), not a password.
+    if (lastWord === 'pwd' && ABSOLUTE_PATH.test(value)) return null;
     return { type: 'generic-secret', family: 'secret', severity: 'medium', start: vs, end: ve };
   },
 };

@@ -95,6 +95,11 @@ describe('structured secrets', () => {
     expect(found('mysql --user=doadmin --password=strongp@55! --host=db')).toEqual([['generic-secret', 'strongp@55!']]);
   });
 
+  it('does not take the shell\'s working directory (PWD in every environment dump) for a password, but does a DB_PWD', () => {
+    expect(found('PWD=/home/alice/src\nOLDPWD=/tmp\n{"PWD": "/usr/local/lib", "pwd": "C:\\\\Users\\\\al"}')).toEqual([]);
+    expect(found('DB_PWD=S3cr3t-pa55')).toEqual([['generic-secret', 'S3cr3t-pa55']]);
+  });
+
   it('does not treat ordinary code about tokens and passwords as secrets', () => {
     const code = [
       'const token = getToken(req);',
