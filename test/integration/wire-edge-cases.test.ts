@@ -160,3 +160,21 @@ describe('the shim on the wire: odd input', () => {
     });
   });
 });
+
+describe('the shim keeps the order of what the server sent', () => {
+  const engine = useEngine({ policy: 'version: v1\nrules: []\n', approve: ['chatty'] });
+
+  it('does not let a message overtake an answer it holds for the pins (initialize, a tool list)', async () => {
+    const shim = rawShimOf(engine(), 'chatty', [process.execPath, join(FIXTURES, 'servers', 'chatty-server.mjs')]);
+    try {
+      shim.send(INIT);
+      shim.send('{"jsonrpc":"2.0","method":"notifications/initialized"}');
+      shim.send('{"jsonrpc":"2.0","id":10,"method":"tools/list"}');
+      await waitFor(() => shim.lines.some((l) => l.includes('after tools/list 10')), 'the note after the list');
+      const order = shim.lines.map((l) => JSON.parse(l) as { id?: unknown; params?: { data?: unknown } }).filter((m) => m.id === 'i' || m.id === 10 || m.params?.data !== undefined).map((m) => (m.id !== undefined ? `answer ${String(m.id)}` : String(m.params!.data)));
+      expect(order.filter((o) => !o.startsWith('after tools/list mcp-firewall/'))).toEqual(['answer i', 'after initialize', 'answer 10', 'after tools/list 10']);
+    } finally {
+      shim.child.stdin!.end();
+    }
+  });
+});

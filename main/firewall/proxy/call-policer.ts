@@ -13,6 +13,7 @@ import type { ActionClass, Constraints } from '../policy/types.js';
 import { ENGINE_GONE, type EngineLink } from './engine-link.js';
 import { argumentLeak } from './argument-dlp.js';
 import { createOutputStage, errorAnswer, type Answer, type StagedCall } from './output-stage.js';
+import type { OrderedWriter } from './ordered-writer.js';
 import type { PeerWriter } from './peer-writer.js';
 import { createToolVerdicts } from './tool-verdicts.js';
 
@@ -65,7 +66,7 @@ export interface PolicerContext {
   /** While protection is paused, nobody is asked: see policy/pause.ts. */
   pausedUntil: () => string | null;
   link: EngineLink;
-  toClient: PeerWriter;
+  toClient: OrderedWriter;
   toServer: PeerWriter;
   /** The call ended without reaching the server: forget it. */
   release: (call: PolicedCall) => void;

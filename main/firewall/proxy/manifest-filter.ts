@@ -2,6 +2,7 @@ import { ErrorCode, errorResponse, notification, replyIdOf, type JsonRpcMessage,
 import type { ToolDescription } from '../policy/action-class.js';
 import { kindOfKey, manifestKey, type ManifestKind } from '../pins/manifest-keys.js';
 import type { EngineLink } from './engine-link.js';
+import type { OrderedWriter } from './ordered-writer.js';
 import type { PeerWriter } from './peer-writer.js';
 
 /** Where each listed kind sits in its list response. */
@@ -39,7 +40,7 @@ const OWN_ID_PREFIX = 'mcp-firewall/';
  * drifted, new and poisoned items are cut from it (and calls to them refused) until a
  * person accepts them; drifted server instructions are withheld from `initialize`.
  */
-export function createManifestFilter(ctx: { server: string; link: EngineLink; toClient: PeerWriter; toServer: PeerWriter; tools: Map<string, ToolDescription> }): ManifestFilter {
+export function createManifestFilter(ctx: { server: string; link: EngineLink; toClient: OrderedWriter; toServer: PeerWriter; tools: Map<string, ToolDescription> }): ManifestFilter {
   // Held items by pin key (tools by name, `prompt:` and `template:` prefixed, `instructions`).
   const held = new Map<string, string>();
   const hold = (key: string, reason: string | undefined) => {
@@ -48,8 +49,8 @@ export function createManifestFilter(ctx: { server: string; link: EngineLink; to
   };
   // Answers rewritten here carry the id as the server wrote it (digits past 2^53 do not survive a parse).
   const exactId = (msg: JsonRpcMessage, raw: Buffer): ReplyId => replyIdOf(msg.id ?? null, raw.toString('utf8'));
-  const fail = (msg: JsonRpcMessage, raw: Buffer, what: string, error: Error) =>
-    ctx.toClient.send(errorResponse(exactId(msg, raw), ErrorCode.FirewallUnavailable, `MCP Firewall could not check the ${what} of '${ctx.server}': ${error.message}`));
+  const fail = (fill: (line: string) => void, msg: JsonRpcMessage, raw: Buffer, what: string, error: Error) =>
+    fill(errorResponse(exactId(msg, raw), ErrorCode.FirewallUnavailable, `MCP Firewall could not check the ${what} of '${ctx.server}': ${error.message}`));
 
   ctx.link.onUnblocked((keys) => {
     for (const key of keys) hold(key, undefined);
@@ -78,13 +79,15 @@ export function createManifestFilter(ctx: { server: string; link: EngineLink; to
     const result = msg.result as Record<string, unknown> | undefined;
     const list = result?.[spec.field];
     if (!Array.isArray(list)) return void ctx.toClient.send(raw);
+    // Its place in line is kept while the engine looks: what the server sends next waits behind it.
+    const fill = ctx.toClient.reserve();
     checkItems(kind, list).then(
       (blocked) => {
-        if (Object.keys(blocked).length === 0) return void ctx.toClient.send(raw);
+        if (Object.keys(blocked).length === 0) return void fill(raw);
         const visible = list.filter((item) => !held.has(spec.key(item as Record<string, unknown>)));
-        ctx.toClient.send(JSON.stringify({ ...msg, id: exactId(msg, raw), result: { ...result, [spec.field]: visible } }));
+        fill(JSON.stringify({ ...msg, id: exactId(msg, raw), result: { ...result, [spec.field]: visible } }));
       },
-      (error: Error) => fail(msg, raw, kind, error),
+      (error: Error) => fail(fill, msg, raw, kind, error),
     );
   }
 
@@ -118,14 +121,15 @@ export function createManifestFilter(ctx: { server: string; link: EngineLink; to
     const result = msg.result as { instructions?: unknown; capabilities?: { tools?: unknown } } | undefined;
     serverHasTools = Boolean(result?.capabilities?.tools);
     if (typeof result?.instructions !== 'string') return void ctx.toClient.send(raw);
+    const fill = ctx.toClient.reserve();
     ctx.link.manifest('instructions', [{ name: 'instructions', text: result.instructions }]).then(
       (blocked) => {
         hold('instructions', blocked.instructions);
-        if (!blocked.instructions) return void ctx.toClient.send(raw);
+        if (!blocked.instructions) return void fill(raw);
         const { instructions: _withheld, ...rest } = result;
-        ctx.toClient.send(JSON.stringify({ ...msg, id: exactId(msg, raw), result: rest }));
+        fill(JSON.stringify({ ...msg, id: exactId(msg, raw), result: rest }));
       },
-      (error: Error) => fail(msg, raw, 'instructions', error),
+      (error: Error) => fail(fill, msg, raw, 'instructions', error),
     );
   }
 

@@ -4,7 +4,7 @@ import { ErrorCode, errorResponse, notification, type JsonRpcMessage, type Reply
 import { inspectResultLine, type OutputVerdict, type VerdictFinding } from '../output/index.js';
 import type { OutputThresholds } from '../output/verdict.js';
 import type { EngineLink } from './engine-link.js';
-import type { PeerWriter } from './peer-writer.js';
+import type { OrderedWriter } from './ordered-writer.js';
 
 /** A server's answer on its way to the client: the bytes, their text, and what the audit needs of it. */
 export interface Answer {
@@ -45,7 +45,7 @@ export interface StagedCall {
 
 export interface OutputStageContext {
   link: EngineLink;
-  toClient: PeerWriter;
+  toClient: OrderedWriter;
   thresholds: () => OutputThresholds;
   /** Builds this call's audit row (event 'result'). */
   row: (call: StagedCall, fields: Omit<AuditEntry, 'event'>) => AuditEntry;
@@ -110,9 +110,12 @@ export function createOutputStage(ctx: OutputStageContext): OutputStage {
         return;
       }
       const findings = verdict.findings.map(({ type, family, severity, path }) => ({ type, family, severity, path }));
+      // Its answer keeps its place in line while the engine stores the result.
+      const fill = ctx.toClient.reserve();
+      const withheld = (text: string) => fill(errorAnswer(call.id, ErrorCode.PolicyDenied, text));
       ctx.link.quarantine({ tool: call.tool, argsDigest: call.argsDigest, findings, payload: line }).then(
-        (id) => withhold(call, `MCP Firewall quarantined the result of ${call.tool} as ${id} (${found}). Review it with \`mcp-firewall quarantine show ${id}\`; once released, retry the same call to receive it.`),
-        (error: Error) => withhold(call, `MCP Firewall withheld the result of ${call.tool} (${found}) and could not store it: ${error.message}`),
+        (id) => withheld(`MCP Firewall quarantined the result of ${call.tool} as ${id} (${found}). Review it with \`mcp-firewall quarantine show ${id}\`; once released, retry the same call to receive it.`),
+        (error: Error) => withheld(`MCP Firewall withheld the result of ${call.tool} (${found}) and could not store it: ${error.message}`),
       );
     },
   };

@@ -18,6 +18,7 @@ import { clientIdFromInfo, detectClientFromEnv } from './client-detect.js';
 import { connectEngine, type EngineLink } from './engine-link.js';
 import { serveRefusal } from './fail-closed.js';
 import { clientMessageLimit, serverMessageLimit, type OversizeContext } from './oversize.js';
+import { createOrderedWriter, type OrderedWriter } from './ordered-writer.js';
 import { createPeerWriter, type PeerWriter } from './peer-writer.js';
 import { newSessionId } from './session-id.js';
 
@@ -59,7 +60,7 @@ function droppedExcerpt(text: string): string {
 }
 
 export async function runShim(options: ShimOptions): Promise<number> {
-  const toClient = createPeerWriter(options.output);
+  const toClient = createOrderedWriter(createPeerWriter(options.output));
   const sessionId = newSessionId();
   let client = options.client ?? detectClientFromEnv(options.env) ?? 'unknown';
 
@@ -113,7 +114,7 @@ interface RelayParts {
   options: ShimOptions;
   link: EngineLink;
   child: ChildProcess;
-  toClient: PeerWriter;
+  toClient: OrderedWriter;
   toServer: PeerWriter;
   sessionId: string;
   getPolicy: () => CompiledPolicy;

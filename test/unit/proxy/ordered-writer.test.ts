@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { createOrderedWriter } from '../../../main/firewall/proxy/ordered-writer.js';
+import type { PeerWriter } from '../../../main/firewall/proxy/peer-writer.js';
+
+function recorder(): PeerWriter & { sent: string[]; ended: boolean } {
+  const sent: string[] = [];
+  const writer = {
+    sent,
+    ended: false,
+    open: true,
+    send(line: Buffer | string) {
+      sent.push(String(line));
+      return true;
+    },
+    onDrain: () => {},
+    batchThisTick: () => {},
+    end: () => void (writer.ended = true),
+  };
+  return writer;
+}
+
+describe('the ordered writer', () => {
+  it('keeps what comes after a reserved place behind it, and passes straight through otherwise', () => {
+    const inner = recorder();
+    const out = createOrderedWriter(inner);
+    out.send('a');
+    const fillB = out.reserve();
+    out.send('c');
+    const fillD = out.reserve();
+    out.send('e');
+    expect(inner.sent).toEqual(['a']);
+    fillD('d'); // filled out of turn: still waits for b
+    expect(inner.sent).toEqual(['a']);
+    fillB('b');
+    expect(inner.sent).toEqual(['a', 'b', 'c', 'd', 'e']);
+    out.send('f');
+    expect(inner.sent).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
+  });
+
+  it('asks the sender to pause when many wait, and says when to go on once they have left', () => {
+    const inner = recorder();
+    const out = createOrderedWriter(inner);
+    let resumed = 0;
+    out.onDrain(() => resumed++);
+    const fill = out.reserve();
+    const answers = Array.from({ length: 1100 }, (_, i) => out.send(`m${i}`));
+    expect(answers.slice(0, 1023).every(Boolean)).toBe(true);
+    expect(answers.at(-1)).toBe(false);
+    fill(null); // nothing to send in the held place
+    expect(inner.sent).toHaveLength(1100);
+    expect(resumed).toBe(1);
+  });
+
+  it('at the end sends what is ready and drops a place never filled', () => {
+    const inner = recorder();
+    const out = createOrderedWriter(inner);
+    out.reserve();
+    out.send('late');
+    out.end();
+    expect(inner.sent).toEqual(['late']);
+    expect(inner.ended).toBe(true);
+  });
+});
