@@ -32,6 +32,9 @@ export interface ManifestFilter {
   ownAnswer(msg: JsonRpcMessage): void;
 }
 
+/** How long an answer waits for the engine's look at the pins before it is refused. */
+const REVIEW_WAIT_MS = 10_000;
+
 /** Ids of the firewall's own requests to the server (only those it sent count as its own). */
 const OWN_ID_PREFIX = 'mcp-firewall/';
 
@@ -51,6 +54,21 @@ export function createManifestFilter(ctx: { server: string; link: EngineLink; to
   const exactId = (msg: JsonRpcMessage, raw: Buffer): ReplyId => replyIdOf(msg.id ?? null, raw.toString('utf8'));
   const fail = (fill: (line: string) => void, msg: JsonRpcMessage, raw: Buffer, what: string, error: Error) =>
     fill(errorResponse(exactId(msg, raw), ErrorCode.FirewallUnavailable, `MCP Firewall could not check the ${what} of '${ctx.server}': ${error.message}`));
+
+  /**
+   * A place in line for an answer the engine must look at first. An engine that does not
+   * answer must not hold up the whole session behind it: past the wait, the answer is
+   * refused (fail closed) and the rest goes on; a late verdict is then ignored.
+   */
+  const reserveAnswer = (msg: JsonRpcMessage, raw: Buffer, what: string): ((line: string | Buffer) => void) => {
+    const fill = ctx.toClient.reserve();
+    const timer = setTimeout(() => fail(fill, msg, raw, what, new Error(`the engine did not answer within ${REVIEW_WAIT_MS / 1000} s`)), REVIEW_WAIT_MS);
+    timer.unref();
+    return (line) => {
+      clearTimeout(timer);
+      fill(line);
+    };
+  };
 
   ctx.link.onUnblocked((keys) => {
     for (const key of keys) hold(key, undefined);
@@ -80,7 +98,7 @@ export function createManifestFilter(ctx: { server: string; link: EngineLink; to
     const list = result?.[spec.field];
     if (!Array.isArray(list)) return void ctx.toClient.send(raw);
     // Its place in line is kept while the engine looks: what the server sends next waits behind it.
-    const fill = ctx.toClient.reserve();
+    const fill = reserveAnswer(msg, raw, kind);
     checkItems(kind, list).then(
       (blocked) => {
         if (Object.keys(blocked).length === 0) return void fill(raw);
@@ -121,7 +139,7 @@ export function createManifestFilter(ctx: { server: string; link: EngineLink; to
     const result = msg.result as { instructions?: unknown; capabilities?: { tools?: unknown } } | undefined;
     serverHasTools = Boolean(result?.capabilities?.tools);
     if (typeof result?.instructions !== 'string') return void ctx.toClient.send(raw);
-    const fill = ctx.toClient.reserve();
+    const fill = reserveAnswer(msg, raw, 'instructions');
     ctx.link.manifest('instructions', [{ name: 'instructions', text: result.instructions }]).then(
       (blocked) => {
         hold('instructions', blocked.instructions);
