@@ -19,6 +19,8 @@ export interface Answer {
 }
 
 const CLEAN: OutputVerdict = { action: 'PASS', findings: [] };
+/** How long a quarantined answer waits for the engine to store it (the keychain may ask first). */
+const QUARANTINE_WAIT_MS = 30_000;
 
 export function answerFailed(message: JsonRpcMessage): boolean {
   return message.error !== undefined || (message.result as { isError?: unknown } | undefined)?.isError === true;
@@ -110,9 +112,15 @@ export function createOutputStage(ctx: OutputStageContext): OutputStage {
         return;
       }
       const findings = verdict.findings.map(({ type, family, severity, path }) => ({ type, family, severity, path }));
-      // Its answer keeps its place in line while the engine stores the result.
+      // Its answer keeps its place in line while the engine stores the result; an engine that
+      // never answers must not hold up the session behind it (the result stays withheld).
       const fill = ctx.toClient.reserve();
-      const withheld = (text: string) => fill(errorAnswer(call.id, ErrorCode.PolicyDenied, text));
+      const timer = setTimeout(() => withheld(`MCP Firewall withheld the result of ${call.tool} (${found}) and could not store it: the engine did not answer within ${QUARANTINE_WAIT_MS / 1000} s`), QUARANTINE_WAIT_MS);
+      timer.unref();
+      const withheld = (text: string) => {
+        clearTimeout(timer);
+        fill(errorAnswer(call.id, ErrorCode.PolicyDenied, text));
+      };
       ctx.link.quarantine({ tool: call.tool, argsDigest: call.argsDigest, findings, payload: line }).then(
         (id) => withheld(`MCP Firewall quarantined the result of ${call.tool} as ${id} (${found}). Review it with \`mcp-firewall quarantine show ${id}\`; once released, retry the same call to receive it.`),
         (error: Error) => withheld(`MCP Firewall withheld the result of ${call.tool} (${found}) and could not store it: ${error.message}`),
