@@ -1,27 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createOrderedWriter } from '../../../main/firewall/proxy/ordered-writer.js';
-import type { PeerWriter } from '../../../main/firewall/proxy/peer-writer.js';
-
-function recorder(): PeerWriter & { sent: string[]; ended: boolean } {
-  const sent: string[] = [];
-  const writer = {
-    sent,
-    ended: false,
-    open: true,
-    send(line: Buffer | string) {
-      sent.push(String(line));
-      return true;
-    },
-    onDrain: () => {},
-    batchThisTick: () => {},
-    end: () => void (writer.ended = true),
-  };
-  return writer;
-}
+import { recordingWriter } from '../../helpers/recording-writer.js';
 
 describe('the ordered writer', () => {
   it('keeps what comes after a reserved place behind it, and passes straight through otherwise', () => {
-    const inner = recorder();
+    const inner = recordingWriter();
     const out = createOrderedWriter(inner);
     out.send('a');
     const fillB = out.reserve();
@@ -38,7 +21,7 @@ describe('the ordered writer', () => {
   });
 
   it('asks the sender to pause when many wait, and says when to go on once they have left', () => {
-    const inner = recorder();
+    const inner = recordingWriter();
     const out = createOrderedWriter(inner);
     let resumed = 0;
     out.onDrain(() => resumed++);
@@ -52,7 +35,7 @@ describe('the ordered writer', () => {
   });
 
   it('at the end sends what is ready and drops a place never filled', () => {
-    const inner = recorder();
+    const inner = recordingWriter();
     const out = createOrderedWriter(inner);
     out.reserve();
     out.send('late');
