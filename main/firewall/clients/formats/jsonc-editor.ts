@@ -40,12 +40,20 @@ function applyLaidOut(text: string, edits: EditResult): string {
   return applyEdits(out, format(unBom(out), { offset: inserted.offset, length: inserted.content.length }, formatting(text)));
 }
 
+// The tree of the text last looked at: an edit looks up a span, then checks the path, in
+// the same text; on a large ~/.claude.json (MBs of project history) each parse is ~20 ms.
+let lastTree: { text: string; root: JsonNode | undefined } | null = null;
+function treeOf(text: string): JsonNode | undefined {
+  if (lastTree?.text !== text) lastTree = { text, root: parseTree(unBom(text), [], PARSE_OPTIONS) };
+  return lastTree.root;
+}
+
 /**
  * A key written twice on the way to path: clients (JSON.parse) take the last one, the
  * editor would change the first, so the edit could never be what the client runs.
  */
 function assertUniquePath(text: string, path: KeyPath): void {
-  let node: JsonNode | undefined = parseTree(unBom(text), [], PARSE_OPTIONS);
+  let node: JsonNode | undefined = treeOf(text);
   for (const key of path) {
     if (node?.type !== 'object' || typeof key !== 'string') return;
     const props = (node.children ?? []).filter((p) => p.children?.[0]?.value === key);
@@ -66,7 +74,7 @@ export const jsoncEditor: FormatEditor = {
     return value;
   },
   spanOf(text, path: KeyPath): Span | undefined {
-    const root = parseTree(unBom(text), [], PARSE_OPTIONS);
+    const root = treeOf(text);
     const node = root && findNodeAtLocation(root, path);
     return node ? { start: node.offset, end: node.offset + node.length } : undefined;
   },
