@@ -23,6 +23,25 @@ function revertRecord(editor: FormatEditor, text: string, rec: EntryRecord): str
   return out;
 }
 
+/**
+ * The record of what we did to this entry: at its path, or — for an item of a list
+ * (Continue's YAML) that moved when one before it was removed — the record of that name and
+ * what we inserted, its edits moved to where the entry is now.
+ */
+function recordFor(server: DiscoveredServer, records: EntryRecord[], used: Set<EntryRecord>): EntryRecord | undefined {
+  const sameIdentity = (r: EntryRecord) => JSON.stringify(entryIdentity(server)) === JSON.stringify(r.inserted);
+  const atPath = records.find((r) => samePath(r.path, server.path));
+  if (atPath && (sameIdentity(atPath) || !records.some((r) => !used.has(r) && r.name === server.name && sameIdentity(r)))) {
+    used.add(atPath);
+    return atPath;
+  }
+  const moved = records.find((r) => !used.has(r) && r.name === server.name && sameIdentity(r) && r.path.length === server.path.length);
+  if (!moved) return atPath;
+  used.add(moved);
+  const depth = moved.path.length;
+  return { ...moved, path: server.path, ops: moved.ops.map((op) => ({ ...op, path: [...server.path, ...op.path.slice(depth)] })) };
+}
+
 interface Plan {
   text: string;
   expected: { path: KeyPath; launch: Launch }[];
@@ -35,9 +54,10 @@ function planSpanRestore(file: LoadedFile, records: EntryRecord[], deps: EditDep
   const expected: Plan['expected'] = [];
   const results: EntryResult[] = [];
   const outcome = deps.dryRun ? 'would-restore' : 'restored';
+  const used = new Set<EntryRecord>();
   for (const server of file.servers) {
     const base = { client: file.adapter.id, file: file.spec.path, scope: server.scope, name: server.name };
-    const rec = records.find((r) => samePath(r.path, server.path));
+    const rec = recordFor(server, records, used);
     if (rec && JSON.stringify(entryIdentity(server)) === JSON.stringify(rec.inserted)) {
       text = revertRecord(editor, text, rec);
       expected.push({ path: server.path, launch: rec.original });

@@ -2,6 +2,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { afterEach, describe, expect, it } from 'vitest';
+import YAML from 'yaml';
 import { loadState } from '../../../main/firewall/clients/bookkeeping.js';
 import { editorFor } from '../../../main/firewall/clients/formats/index.js';
 import { protectClients, scanClients, unprotectClients, type EditDeps, type EditReport, type EntryResult } from '../../../main/firewall/clients/index.js';
@@ -210,6 +211,22 @@ describe('protect routes Streamable HTTP entries through the interposer', () => 
     const report = await unprotectClients(fx.deps, { client: 'gemini-cli' });
     expect(entry(report, 'gemini-cli', 'docs')).toMatchObject({ outcome: 'unsupported', detail: expect.stringMatching(/^routed through the firewall, but the URL it stood for is not in the data dir/) });
     expect(read(FILES.gemini)).toBe(routed);
+  });
+
+  it('restores a routed list entry that moved (an item before it was removed), instead of losing its URL for good', async () => {
+    setup();
+    const rel = '.continue/config.yaml';
+    writeFileSync(join(fx.home, rel), 'name: A\nmcpServers:\n  - name: GitHub\n    command: npx\n  - name: Docs\n    type: streamable-http\n    url: https://docs.example.com/mcp\n');
+    await protectClients(fx.deps, { client: 'continue' });
+    expect(read(rel)).toContain(ours('Docs'));
+    // The user removes GitHub: Docs is now item 0, not item 1.
+    const doc = YAML.parseDocument(read(rel));
+    (doc.get('mcpServers') as YAML.YAMLSeq).delete(0);
+    writeFileSync(join(fx.home, rel), doc.toString());
+    const report = await unprotectClients(fx.deps, { client: 'continue' });
+    expect(report.errors).toEqual([]);
+    expect(entry(report, 'continue', 'Docs')).toMatchObject({ outcome: 'restored' });
+    expect(YAML.parse(read(rel))).toEqual({ name: 'A', mcpServers: [{ name: 'Docs', type: 'streamable-http', url: 'https://docs.example.com/mcp' }] });
   });
 
   it('leaves an entry registered with another URL or as a local server: drift for a person, registry untouched', async () => {
