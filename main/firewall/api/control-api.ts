@@ -106,7 +106,14 @@ export interface ControlApiOptions {
   dashboard?: false | { rendererDir?: string | null; clients?: DashboardClientsDeps };
   /** How long a request may take to arrive whole (headers and body); REQUEST_TIMEOUT_MS unless a test says. */
   requestTimeoutMs?: number;
+  /** Open connections at most; MAX_CONNECTIONS unless a test says. */
+  maxConnections?: number;
 }
+
+// Any local process can open connections to 127.0.0.1. Past this many the server closes new
+// ones at once, so a flood cannot take the process's every file descriptor — the shims'
+// socket, the database and the spool files share them (20 000 here): shims keep working.
+const MAX_CONNECTIONS = 1_024;
 
 // Every request here is small and sent at once (a JSON body, an MCP message); one whose body
 // stalls is refused with 408 after this, not held for Node's five minutes. Responses (an SSE
@@ -131,6 +138,7 @@ export function startControlApi(engine: Engine, options: ControlApiOptions): Pro
       if (!res.headersSent) sendJson(res, 500, { error: (error as Error).message });
     });
   });
+  server.maxConnections = options.maxConnections ?? MAX_CONNECTIONS;
   return new Promise((resolve, reject) => {
     server.once('error', (error) => {
       interposer.close();
