@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 
@@ -90,6 +90,10 @@ CREATE TABLE IF NOT EXISTS settings (
 
 export function openDatabase(file: string): DatabaseSync {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  // This user's alone, whatever the data dir's mode (an existing one keeps its own): the
+  // audit holds every tool call. SQLite gives its -wal and -shm files the database's mode.
+  closeSync(openSync(file, 'a', 0o600));
+  if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
   const db = new DatabaseSync(file);
   // busy_timeout first: switching to WAL takes a lock too, and without the timeout set a second
   // process opening the store at the same moment (the CLI beside the engine, two CLI commands)
