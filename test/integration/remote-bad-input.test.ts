@@ -54,6 +54,19 @@ describe('bad input on the client side of the HTTP interposer', () => {
     expect(await list.text()).toContain('get-seen-headers');
   });
 
+  it('does not let a flood of requests for unknown servers (anyone on the machine can send them) grow the audit one row each', async () => {
+    const shadowRows = () => (JSON.parse(suite.engine().cli(['audit', 'query', "SELECT COUNT(*) AS n FROM mcp_audit WHERE rule_id = 'registry-shadow'", '--json']).stdout) as Array<{ n: number }>)[0]!.n;
+    const before = shadowRows();
+    const refused = await Promise.all(Array.from({ length: 40 }, (_, i) => post(HEADERS, initialize(1), `flood-${i}`).then((r) => r.text())));
+    expect(refused.every((text) => text.includes("MCP Firewall refused remote server 'flood-"))).toBe(true);
+    expect(shadowRows() - before).toBeLessThanOrEqual(30);
+    // A name no server has (8000 characters) is turned away before anything is looked up or written.
+    const long = await post(HEADERS, initialize(1), 'x'.repeat(8000));
+    expect(long.status).toBe(404);
+    await long.text();
+    expect(shadowRows() - before).toBeLessThanOrEqual(30);
+  });
+
   it('refuses a second initialize on a live Streamable HTTP session with 400, and the session lives on', async () => {
     const session = await open();
     const again = await post(session, initialize(7));

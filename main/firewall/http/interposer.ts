@@ -8,6 +8,7 @@ import { failRequest as fail, SESSION_HEADER } from './client-stream.js';
 import { startHttpSession, type HttpSession } from './http-session.js';
 import { createLegacyEndpoint } from './legacy-endpoint.js';
 import { readPost } from './read-messages.js';
+import { createRefusalLimiter } from './refusal-limiter.js';
 import { resolveRemoteTarget, type RemoteTarget } from './remote-target.js';
 
 export const INTERPOSER_PREFIX = '/mcp/';
@@ -36,13 +37,14 @@ export interface HttpInterposer {
 
 export function createHttpInterposer(engine: Engine, options: HttpInterposerOptions): HttpInterposer {
   const sessions = new Map<string, { server: string; session: HttpSession }>();
+  const refusals = createRefusalLimiter((entry) => engine.record(entry));
   const log = options.log ?? (() => {});
   const idleMs = options.idleMs ?? 30 * 60_000;
   // Who the client is (its initialize's clientInfo, for the audit) and where NAME leads.
   const admit = (server: string, init: JsonRpcMessage): { client: string; target: RemoteTarget } => {
     const name = (init.params as { clientInfo?: { name?: unknown } } | undefined)?.clientInfo?.name;
     const client = typeof name === 'string' && name ? clientIdFromInfo(name) : 'http';
-    return { client, target: resolveRemoteTarget(engine, server, client) };
+    return { client, target: resolveRemoteTarget(engine, server, client, (entry) => refusals.record(entry)) };
   };
   // How every session, of either transport, reaches the engine.
   const context = { socketPath: options.socketPath, log, audit: (entry: AuditEntry) => engine.audit.append(entry), secretStore: engine.secretStore };
@@ -131,16 +133,20 @@ export function createHttpInterposer(engine: Engine, options: HttpInterposerOpti
     },
     close() {
       clearInterval(reaper);
+      refusals.close();
       for (const { session } of sessions.values()) session.end();
       for (const session of legacy.sessions()) session.end();
     },
   };
 }
 
+/** Longer names are no server's: refused before anything is looked up or audited. */
+const MAX_NAME_CHARS = 128;
+
 function decodeName(raw: string): string | null {
   try {
     const name = decodeURIComponent(raw);
-    return name && !name.includes('/') ? name : null;
+    return name && !name.includes('/') && name.length <= MAX_NAME_CHARS ? name : null;
   } catch {
     return null;
   }

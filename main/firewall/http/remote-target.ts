@@ -1,3 +1,4 @@
+import type { AuditEntry } from '../audit/audit-log.js';
 import type { Engine } from '../engine.js';
 import { ErrorCode, errorResponse, type JsonRpcId } from '../jsonrpc/messages.js';
 import { formatFingerprint, pinnedRemote, remoteUrlProblem, type RemotePin } from '../registry/registry.js';
@@ -10,7 +11,7 @@ export type RemoteTarget = { pin: RemotePin } | { refusal: (id: JsonRpcId) => st
  * registered name somewhere else; the relay's admission still checks the pin (drift,
  * disabled). A name with no URL pin is refused here, with the command that fixes it.
  */
-export function resolveRemoteTarget(engine: Engine, server: string, client: string): RemoteTarget {
+export function resolveRemoteTarget(engine: Engine, server: string, client: string, record: (entry: AuditEntry) => void = (entry) => engine.record(entry)): RemoteTarget {
   const entry = engine.registry.get(server);
   const pin = pinnedRemote(entry?.fingerprint ?? null);
   // Checked again here, not only at `approve --url`: a pin written any other way (an
@@ -19,7 +20,7 @@ export function resolveRemoteTarget(engine: Engine, server: string, client: stri
   if (pin && !unsafe) return { pin };
   if (pin && unsafe) {
     const reason = `remote server '${server}' is pinned to an unusable URL: ${unsafe}`;
-    engine.record({ event: 'registry', decision: 'DENY', ruleId: 'registry-unsafe-url', serverName: server, client, actorId: client, method: 'initialize', reason });
+    record({ event: 'registry', decision: 'DENY', ruleId: 'registry-unsafe-url', serverName: server, client, actorId: client, method: 'initialize', reason });
     return { refusal: (id) => errorResponse(id, ErrorCode.FirewallUnavailable, `MCP Firewall refused ${reason}. To fix it: mcp-firewall registry approve ${server} --url URL`, { server }) };
   }
   // A URL `protect` routed waits as the proposal: a bare approve pins exactly that one.
@@ -31,7 +32,7 @@ export function resolveRemoteTarget(engine: Engine, server: string, client: stri
       ? `'${server}' is registered as a local server (${formatFingerprint(entry.fingerprint)}), not with a URL`
       : `'${server}' is registered without a URL`;
   const reason = `remote server ${why}`;
-  engine.record({ event: 'registry', decision: 'DENY', ruleId: entry ? 'registry-no-url' : 'registry-shadow', serverName: server, client, actorId: client, method: 'initialize', reason });
+  record({ event: 'registry', decision: 'DENY', ruleId: entry ? 'registry-no-url' : 'registry-shadow', serverName: server, client, actorId: client, method: 'initialize', reason });
   // Which transport the server speaks is not something a client's request can tell us.
   const message = proposed
     ? `MCP Firewall refused remote server '${server}': ${why}; its URL ${proposed.url} waits for approval. To allow it: ${fix}`

@@ -1,0 +1,49 @@
+import type { AuditEntry } from '../audit/audit-log.js';
+
+/**
+ * Refusals anyone on this machine can cause without a token (an initialize to `/mcp/NAME`
+ * for a name nobody approved) are audited one by one up to `perWindow` a minute; past that a
+ * flood would grow the append-only trail by gigabytes an hour, so the rest of the minute is
+ * counted and written as one row when it ends — a DENY too, so the registry gate still pages.
+ */
+export interface RefusalLimiter {
+  record(entry: AuditEntry): void;
+  close(): void;
+}
+
+export function createRefusalLimiter(write: (entry: AuditEntry) => void, perWindow = 30, windowMs = 60_000): RefusalLimiter {
+  let written = 0;
+  let skipped = 0;
+  let sample: AuditEntry | null = null;
+  let window: NodeJS.Timeout | null = null;
+  const endWindow = () => {
+    window = null;
+    if (skipped > 0 && sample) {
+      write({ ...sample, serverName: null, reason: `${skipped} more requests for remote servers nobody approved were refused in the last minute (not recorded one by one; the first was for '${sample.serverName}')` });
+    }
+    written = 0;
+    skipped = 0;
+    sample = null;
+  };
+  return {
+    record(entry) {
+      if (!window) {
+        window = setTimeout(endWindow, windowMs);
+        window.unref();
+      }
+      if (written < perWindow) {
+        written++;
+        write(entry);
+        return;
+      }
+      if (skipped === 0) sample = entry;
+      skipped++;
+    },
+    close() {
+      if (window) {
+        clearTimeout(window);
+        endWindow();
+      }
+    },
+  };
+}
