@@ -67,6 +67,17 @@ describe('bad input on the client side of the HTTP interposer', () => {
     expect(shadowRows() - before).toBeLessThanOrEqual(30);
   });
 
+  it('refuses a server pinned to a firewall route that loops back to itself, at once, instead of nesting sessions', async () => {
+    const approve = suite.engine().cli(['registry', 'approve', 'loop', '--url', endpoint('loop')]);
+    expect(approve.code, approve.stderr).toBe(0);
+    const loopRows = () => (JSON.parse(suite.engine().cli(['audit', 'query', "SELECT COUNT(*) AS n FROM mcp_audit WHERE server_name = 'loop'", '--json']).stdout) as Array<{ n: number }>)[0]!.n;
+    const answer = await post(HEADERS, initialize(1), 'loop');
+    const text = await answer.text();
+    expect(text).toMatch(/508|came from an MCP Firewall interposer/);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(loopRows()).toBeLessThan(10);
+  });
+
   it('refuses a second initialize on a live Streamable HTTP session with 400, and the session lives on', async () => {
     const session = await open();
     const again = await post(session, initialize(7));

@@ -9,6 +9,7 @@ import { startHttpSession, type HttpSession } from './http-session.js';
 import { createLegacyEndpoint } from './legacy-endpoint.js';
 import { readPost } from './read-messages.js';
 import { createRefusalLimiter } from './refusal-limiter.js';
+import { HOP_HEADER } from './upstream-fetch.js';
 import { resolveRemoteTarget, type RemoteTarget } from './remote-target.js';
 
 export const INTERPOSER_PREFIX = '/mcp/';
@@ -109,6 +110,7 @@ export function createHttpInterposer(engine: Engine, options: HttpInterposerOpti
   return {
     async handle(req, res, url) {
       if (req.headers.origin !== undefined) return fail(res, 403, ErrorCode.InvalidRequest, `requests from a browser (Origin '${req.headers.origin}') are refused`);
+      if (req.headers[HOP_HEADER] !== undefined) return fail(res, 508, ErrorCode.InvalidRequest, 'this request came from an MCP Firewall interposer: a remote server pinned to a firewall route loops back to one; pin the server\'s own URL');
       const [raw, legacyPart, ...rest] = url.pathname.slice(INTERPOSER_PREFIX.length).split('/');
       const server = rest.length === 0 ? decodeName(raw ?? '') : null;
       if (!server) return fail(res, 404, ErrorCode.InvalidRequest, `no MCP server in '${url.pathname}'; use ${INTERPOSER_PREFIX}<server name>`);

@@ -23,6 +23,13 @@ const NO_BODY_STATUSES = new Set([204, 205, 304]);
  */
 const HEADERS_TIMEOUT_MS = 300_000;
 
+/**
+ * Marks every request the interposer sends upstream, so a URL that leads back to a firewall's
+ * own /mcp/NAME (approved by mistake, or two firewalls chained in a circle) is refused at once
+ * instead of opening sessions within sessions until the engine runs out of files.
+ */
+export const HOP_HEADER = 'x-mcp-firewall-hop';
+
 export const upstreamFetch = createUpstreamFetch();
 
 export function createUpstreamFetch(headersTimeoutMs = HEADERS_TIMEOUT_MS): typeof fetch {
@@ -39,6 +46,7 @@ const fetchOnce = (input: string | URL, init: RequestInit, headersTimeoutMs: num
     if (body === null) return reject(new TypeError('upstreamFetch sends string bodies only'));
     const headers = new Headers(init.headers);
     if (body !== undefined) headers.set('content-length', String(Buffer.byteLength(body)));
+    headers.set(HOP_HEADER, '1');
     const method = (init.method ?? 'GET').toUpperCase();
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     let message: IncomingMessage | undefined;
