@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,5 +42,37 @@ describe('the control API under a connection flood', () => {
     }
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(closedEarly.sort()).toEqual([5, 6, 7]);
+  });
+});
+
+describe('the control API and other accounts on the machine', () => {
+  let dir: string;
+  let engine: Engine;
+  let api: ControlApi;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'mcpfw-peer-user-'));
+    engine = createEngine({ dataDir: dir, defaultPolicyFile: join(REPO_ROOT, 'resources', 'default-policy.yaml') });
+    api = await startControlApi(engine, { port: 0, token: 'test-token', dashboard: false });
+  });
+  afterAll(async () => {
+    await api.close();
+    engine.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  // Needs root to run a client as another account (CI runs as root).
+  const canSwitchUser = process.platform === 'linux' && process.getuid?.() === 0 && existsSync('/usr/bin/setpriv');
+  it.runIf(canSwitchUser)('refuses connections from another account on this machine, and takes this user\'s', async () => {
+    const probe = `fetch('http://127.0.0.1:${'${PORT}'}/api/health').then((r) => console.log('ANSWERED', r.status), (e) => console.log('REFUSED', e.cause?.code ?? e.message))`;
+    const run = (asNobody: boolean) => new Promise<string>((resolve) => {
+      const code = probe.replace('${PORT}', String(api.port));
+      const command = asNobody ? ['/usr/bin/setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '-e', code]] as const : [process.execPath, ['-e', code]] as const;
+      const child = spawn(command[0], [...command[1]], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      child.on('close', () => resolve(out.trim()));
+    });
+    expect(await run(false)).toMatch(/^ANSWERED \d{3}$/); // an HTTP answer (401: no token), not a closed connection
+    expect(await run(true)).toMatch(/^REFUSED/);
   });
 });

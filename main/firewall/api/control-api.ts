@@ -4,6 +4,7 @@ import { APPROVAL_SCOPES, type ApprovalScope } from '../approvals/approval-queue
 import { verifyAuditChain } from '../audit/audit-log.js';
 import { runReadOnlyQueryIsolated } from '../audit/audit-query-isolated.js';
 import type { Engine } from '../engine.js';
+import { fromAnotherUser } from './peer-user.js';
 import { createHttpInterposer, INTERPOSER_PREFIX, type HttpInterposer } from '../http/interposer.js';
 import { approveServer } from '../registry/registry-actions.js';
 import { remoteFingerprint, remoteUrlProblem } from '../registry/registry.js';
@@ -139,6 +140,11 @@ export function startControlApi(engine: Engine, options: ControlApiOptions): Pro
     });
   });
   server.maxConnections = options.maxConnections ?? MAX_CONNECTIONS;
+  // Another account on this machine has no business here: the remote servers behind
+  // /mcp/NAME would answer it with this user's credentials (peer-user.ts).
+  server.on('connection', (socket) => {
+    if (fromAnotherUser(socket)) socket.destroy();
+  });
   return new Promise((resolve, reject) => {
     server.once('error', (error) => {
       interposer.close();
