@@ -6,8 +6,7 @@ import { createApprovalPrompter } from './adapters/approval-prompter.js';
 import { createNotifier } from './adapters/notifier.js';
 import { createTrayController } from './adapters/tray-controller.js';
 import { dotIcon } from './adapters/dot-icon.js';
-import { getSetting } from '../firewall/store/database.js';
-import { AUTO_PROTECT_KEY } from '../firewall/client-watch.js';
+import { autoProtectOn } from '../firewall/client-watch.js';
 import { startEngineHost, type EngineHost } from './engine-host.js';
 import { writeShimLauncher } from './shim-launcher.js';
 import { CHANGE_EVENT } from '../../preload/contract.js';
@@ -35,7 +34,7 @@ export async function startShell(): Promise<{ host: EngineHost; showWindow(page?
     rendererDir,
     // The shim ships unpacked next to the app; client configs launch it with the app's own
     // runtime through a launcher that makes the binary act as Node (shim-launcher.ts).
-    onShadowEntry: (row) => notifier.shadowEntry(row, getSetting(host.engine.db, AUTO_PROTECT_KEY) === 'on'),
+    onShadowEntry: (row) => notifier.shadowEntry(row, autoProtectOn(host.engine.db)),
     clients: { env: process.env, platform: process.platform, projectDirs: [], runtimePath: writeShimLauncher(dataDir, process.execPath), cliPath: join(root.replace(/app\.asar$/, 'app.asar.unpacked'), 'dist', 'cli.js') },
   });
   let win: BrowserWindow | null = null;

@@ -1,3 +1,4 @@
+import type { DatabaseSync } from 'node:sqlite';
 import type { Engine } from './engine.js';
 import { protectClients, watchClientConfigs, type ClientContext, type ClientsDeps, type ConfigWatch, type ScanRow } from './clients/index.js';
 import type { RemoteRoutes } from './clients/types.js';
@@ -6,6 +7,9 @@ import { proposeRemote, remoteStanding } from './registry/remote-proposal.js';
 import { getSetting } from './store/database.js';
 
 export const AUTO_PROTECT_KEY = 'auto_protect';
+
+/** Whether unprotected entries that appear are routed again (`watch auto-protect on`). */
+export const autoProtectOn = (db: DatabaseSync): boolean => getSetting(db, AUTO_PROTECT_KEY) === 'on';
 
 /** What an unprotect says while auto-protect is on: the running engine routes the entries again. */
 export const AUTO_PROTECT_UNDOES_UNPROTECT =
@@ -59,7 +63,7 @@ export function startClientWatch(engine: Engine, launch: ClientLaunch, announce:
         });
         announce(row);
       },
-      autoProtect: () => getSetting(engine.db, AUTO_PROTECT_KEY) === 'on',
+      autoProtect: () => autoProtectOn(engine.db),
       protect(client) {
         return protectClients(deps(), { client }).then(
           (report) => engine.record({

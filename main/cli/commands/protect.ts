@@ -2,9 +2,9 @@ import { protectClients, unprotectClients } from '../../firewall/clients/index.j
 import { editText } from '../../firewall/clients/report-text.js';
 import { openSecretsSession, type SecretsSession } from '../../firewall/identity/secrets-session.js';
 import { existsSync } from 'node:fs';
-import { AUTO_PROTECT_KEY, AUTO_PROTECT_UNDOES_UNPROTECT } from '../../firewall/client-watch.js';
+import { AUTO_PROTECT_UNDOES_UNPROTECT, autoProtectOn } from '../../firewall/client-watch.js';
 import { dataPaths, resolveDataDir } from '../../firewall/paths.js';
-import { getSetting, openReadOnly } from '../../firewall/store/database.js';
+import { openReadOnly } from '../../firewall/store/database.js';
 import type { CommandHandler } from '../command.js';
 import { readControlInfo } from '../control-client.js';
 import { coreDeps, defaultClientDeps, parseClientArgs, type ClientCommandDeps } from './scan.js';
@@ -50,7 +50,7 @@ function autoProtectUndoes(env: NodeJS.ProcessEnv): boolean {
   if (!existsSync(database)) return false;
   const db = openReadOnly(database);
   try {
-    return getSetting(db, AUTO_PROTECT_KEY) === 'on';
+    return autoProtectOn(db);
   } finally {
     db.close();
   }

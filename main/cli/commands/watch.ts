@@ -1,6 +1,6 @@
-import { AUTO_PROTECT_KEY } from '../../firewall/client-watch.js';
+import { AUTO_PROTECT_KEY, autoProtectOn } from '../../firewall/client-watch.js';
 import { createEngineStore } from '../../firewall/engine-store.js';
-import { getSetting, setSetting } from '../../firewall/store/database.js';
+import { setSetting } from '../../firewall/store/database.js';
 import { UsageError, type CommandHandler } from '../command.js';
 
 export const watchUsage = 'mcp-firewall watch auto-protect on|off|status';
@@ -12,7 +12,7 @@ export const watchCommand: CommandHandler = async (args, io) => {
   const store = createEngineStore(io.env);
   try {
     if (value === 'on' || value === 'off') setSetting(store.db, AUTO_PROTECT_KEY, value);
-    const now = getSetting(store.db, AUTO_PROTECT_KEY) === 'on';
+    const now = autoProtectOn(store.db);
     io.stdout(`auto-protect: ${now ? 'on — unprotected entries that appear in client configs are routed through the firewall again' : 'off — they are reported as shadow servers'}\n`);
     return 0;
   } finally {

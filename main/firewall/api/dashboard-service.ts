@@ -5,11 +5,10 @@ import type {
 import type { ApprovalScope } from '../approvals/approval-queue.js';
 import { runReadOnlyQueryIsolated } from '../audit/audit-query-isolated.js';
 import { findAdapter, protectClients, scanClients, unprotectClients, type ClientsDeps, type EditReport, type ScanRow } from '../clients/index.js';
-import { AUTO_PROTECT_KEY, AUTO_PROTECT_UNDOES_UNPROTECT, engineClientsDeps } from '../client-watch.js';
+import { AUTO_PROTECT_UNDOES_UNPROTECT, autoProtectOn, engineClientsDeps } from '../client-watch.js';
 import { atomicWrite } from '../clients/file-io.js';
 import type { Engine } from '../engine.js';
 import { parsePolicy } from '../policy/load.js';
-import { getSetting } from '../store/database.js';
 import { formatFingerprint, type LaunchFingerprint } from '../registry/registry.js';
 import { toApprovalView } from './approval-view.js';
 import { createOAuthMethods } from './dashboard-oauth.js';
@@ -109,7 +108,7 @@ export function createDashboardService(engine: Engine, clients: DashboardClients
     },
     async unprotect({ client }) {
       const outcome = editOutcome(await unprotectClients(deps(), client ? { client } : {}));
-      if (getSetting(engine.db, AUTO_PROTECT_KEY) !== 'on') return outcome;
+      if (!autoProtectOn(engine.db)) return outcome;
       // The engine's own watch would undo this in seconds: say so beside each entry it restored.
       for (const entry of outcome.entries) if (entry.outcome === 'restored') entry.detail = [entry.detail, AUTO_PROTECT_UNDOES_UNPROTECT].filter(Boolean).join('; ');
       return outcome;

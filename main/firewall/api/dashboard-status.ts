@@ -1,9 +1,9 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { GatePoint, GatesView, GateView } from '../../../preload/contract.js';
-import { AUTO_PROTECT_KEY } from '../client-watch.js';
+import { AUTO_PROTECT_KEY, autoProtectOn } from '../client-watch.js';
 import type { Engine } from '../engine.js';
 import { evaluateGates } from '../gates/gates.js';
-import { getSetting, setSetting } from '../store/database.js';
+import { setSetting } from '../store/database.js';
 
 export const SERIES_POINTS = 24;
 export const SERIES_SPAN_MS = 2 * 60 * 60_000;
@@ -36,7 +36,7 @@ export interface StatusMethods {
 /** Pause, auto-protect and the detection gates, for the dashboard and the tray. */
 export function createStatusMethods(engine: Engine, actor: string): StatusMethods {
   let cached: { at: number; series: GatePoint[][] } | null = null;
-  const autoProtectOn = () => getSetting(engine.db, AUTO_PROTECT_KEY) === 'on';
+  const autoProtectIsOn = () => autoProtectOn(engine.db);
   return {
     async gates() {
       const now = Date.now();
@@ -53,14 +53,14 @@ export function createStatusMethods(engine: Engine, actor: string): StatusMethod
       return { pausedUntil: engine.pauseProtection(minutes, actor) };
     },
     async autoProtect() {
-      return { enabled: autoProtectOn() };
+      return { enabled: autoProtectIsOn() };
     },
     async setAutoProtect({ enabled }) {
-      if (enabled !== autoProtectOn()) {
+      if (enabled !== autoProtectIsOn()) {
         setSetting(engine.db, AUTO_PROTECT_KEY, enabled ? 'on' : 'off');
         engine.record({ event: 'registry', decision: enabled ? 'AUTO_PROTECT_ON' : 'AUTO_PROTECT_OFF', actorId: actor, ruleId: 'client-config-watch', reason: `auto-protect turned ${enabled ? 'on' : 'off'}` });
       }
-      return { enabled: autoProtectOn() };
+      return { enabled: autoProtectIsOn() };
     },
   };
 }

@@ -28,15 +28,14 @@ function revertRecord(editor: FormatEditor, text: string, rec: EntryRecord): str
  * (Continue's YAML) that moved when one before it was removed — the record of that name and
  * what we inserted, its edits moved to where the entry is now.
  */
-function recordFor(server: DiscoveredServer, records: EntryRecord[], used: Set<EntryRecord>): EntryRecord | undefined {
-  const sameIdentity = (r: EntryRecord) => JSON.stringify(entryIdentity(server)) === JSON.stringify(r.inserted);
+function recordFor(server: DiscoveredServer, identity: string, records: EntryRecord[], used: Set<EntryRecord>): EntryRecord | undefined {
+  const fits = (r: EntryRecord) => JSON.stringify(r.inserted) === identity;
   const atPath = records.find((r) => samePath(r.path, server.path));
-  if (atPath && (sameIdentity(atPath) || !records.some((r) => !used.has(r) && r.name === server.name && sameIdentity(r)))) {
-    used.add(atPath);
+  const moved = atPath && fits(atPath) ? undefined : records.find((r) => !used.has(r) && r.name === server.name && fits(r) && r.path.length === server.path.length);
+  if (!moved) {
+    if (atPath) used.add(atPath);
     return atPath;
   }
-  const moved = records.find((r) => !used.has(r) && r.name === server.name && sameIdentity(r) && r.path.length === server.path.length);
-  if (!moved) return atPath;
   used.add(moved);
   const depth = moved.path.length;
   return { ...moved, path: server.path, ops: moved.ops.map((op) => ({ ...op, path: [...server.path, ...op.path.slice(depth)] })) };
@@ -48,7 +47,7 @@ interface Plan {
   results: EntryResult[];
 }
 
-function planSpanRestore(file: LoadedFile, records: EntryRecord[], deps: EditDeps): Plan {
+function planSpanRestore(file: LoadedFile, records: EntryRecord[], deps: EditDeps, fromWrapLine = 'restored from the wrap line'): Plan {
   const editor = editorFor(file.spec.format);
   let text = file.text;
   const expected: Plan['expected'] = [];
@@ -57,8 +56,9 @@ function planSpanRestore(file: LoadedFile, records: EntryRecord[], deps: EditDep
   const used = new Set<EntryRecord>();
   for (const server of file.servers) {
     const base = { client: file.adapter.id, file: file.spec.path, scope: server.scope, name: server.name };
-    const rec = recordFor(server, records, used);
-    if (rec && JSON.stringify(entryIdentity(server)) === JSON.stringify(rec.inserted)) {
+    const identity = JSON.stringify(entryIdentity(server));
+    const rec = recordFor(server, identity, records, used);
+    if (rec && JSON.stringify(rec.inserted) === identity) {
       text = revertRecord(editor, text, rec);
       expected.push({ path: server.path, launch: rec.original });
       // Only a whole-file restore brings moved secrets back; unwrapped, the server no longer gets them.
@@ -69,7 +69,7 @@ function planSpanRestore(file: LoadedFile, records: EntryRecord[], deps: EditDep
       // carries the original launch after `--`.
       for (const op of launchOps(server, file.spec, server.wrappedLaunch)) text = editor.set(text, op.path, op.value, op.after);
       expected.push({ path: server.path, launch: server.wrappedLaunch });
-      results.push({ ...base, outcome, detail: 'restored from the wrap line' });
+      results.push({ ...base, outcome, detail: fromWrapLine });
     } else if (rec) {
       results.push({ ...base, outcome: 'left-modified', detail: 'entry changed since we protected it; left as is' });
     } else if (routedTarget(server.url)) {
@@ -97,14 +97,13 @@ function spanRestoreOrWrapLines(file: LoadedFile, records: EntryRecord[], deps: 
     fitted = error;
   }
   // A routed URL is one scalar, which any layout takes back; only wrap lines carry their own original.
-  const fallback = planSpanRestore(file, records.filter((r) => r.kind === 'remote'), deps);
+  const fallback = planSpanRestore(file, records.filter((r) => r.kind === 'remote'), deps, "restored from the wrap line (the saved text no longer fits the file's layout)");
   try {
     verifyLaunches(file, fallback.text, fallback.expected);
   } catch {
     throw fitted; // neither way: the first reason is the one to read
   }
-  const why = "the saved text no longer fits the file's layout";
-  return { ...fallback, results: fallback.results.map((r) => (r.detail === 'restored from the wrap line' ? { ...r, detail: `${r.detail} (${why})` } : r)) };
+  return fallback;
 }
 
 function hasOurs(file: LoadedFile, deps: EditDeps): DiscoveredServer | undefined {

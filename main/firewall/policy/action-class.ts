@@ -63,10 +63,13 @@ export function nameWords(name: string): string[] {
     .filter(Boolean);
 }
 
+/** `open` before a thing one reads (`open_nodes`) is a read, as `read_file` is; elsewhere a write. */
+const opensToRead = (words: string[], i: number) => words[i] === 'open' && OPEN_READS.has(words[i + 1] ?? '');
+
 /** A clause of a name is a read when a read verb leads it (`get_user`) or ends it (`issues_list`). */
 function isReadClause(words: string[]): boolean {
-  const [first, second] = words;
-  if (first === 'open') return second !== undefined && OPEN_READS.has(second);
+  const [first] = words;
+  if (first === 'open') return opensToRead(words, 0);
   return (first !== undefined && READ_VERBS.has(first)) || (words.length > 1 && READ_VERBS.has(words[words.length - 1]!));
 }
 
@@ -83,8 +86,7 @@ function clausesOf(words: string[]): string[][] {
 function writesIn(clause: string[]): boolean {
   const last = clause.length - 1;
   return clause.some((w, i) => {
-    // `open` before a thing one reads (`open_nodes`) is a read, as `read_file` is.
-    if (w === 'open' && OPEN_READS.has(clause[i + 1] ?? '')) return false;
+    if (opensToRead(clause, i)) return false;
     if (WRITE_VERBS.has(w)) return true;
     return WRITE_WHEN_VERB.has(w) && (i === 0 || (i === last && !READ_VERBS.has(clause[0]!)));
   });

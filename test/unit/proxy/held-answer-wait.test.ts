@@ -11,10 +11,15 @@ import { recordingWriter } from '../../helpers/recording-writer.js';
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());
 
+/** What reaches the client, through the shim's ordered writer. */
+function orderedClient() {
+  const client = recordingWriter();
+  return { client, toClient: createOrderedWriter(client) };
+}
+
 describe('an answer held for the engine', () => {
   it('for the pins is refused after a while when the engine never answers, and what waited behind it goes on', () => {
-    const client = recordingWriter();
-    const toClient = createOrderedWriter(client);
+    const { client, toClient } = orderedClient();
     // An engine that is up but never answers.
     const link = { manifest: () => new Promise(() => {}), onUnblocked: () => {} } as unknown as EngineLink;
     const filter = createManifestFilter({ server: 'srv', link, toClient, toServer: recordingWriter(), tools: new Map() });
@@ -29,8 +34,7 @@ describe('an answer held for the engine', () => {
   });
 
   it('for the quarantine is withheld after a while when the engine never stores it, and what waited behind it goes on', () => {
-    const client = recordingWriter();
-    const toClient = createOrderedWriter(client);
+    const { client, toClient } = orderedClient();
     const link = { quarantine: () => new Promise(() => {}), onReleased: () => {}, event: () => {}, record: () => {}, flush: () => {} } as unknown as EngineLink;
     const stage = createOutputStage({ link, toClient, thresholds: () => ({ ...DEFAULT_OUTPUT_THRESHOLDS, quarantineSecretCount: 2 }), row: (_call, fields) => ({ event: 'result', ...fields }) });
     // Two different cloud secrets: quarantine, not redaction.
