@@ -41,6 +41,7 @@ export function engineClientsDeps(engine: Engine, launch: ClientLaunch, actor: s
 function engineRemoteRoutes(engine: Engine, port: number): RemoteRoutes {
   return {
     port,
+    key: engine.routeKey,
     standing: (name, url) => remoteStanding(engine.registry, name, url),
     propose: (name, url, client) => proposeRemote(engine.registry, engine.audit, name, url, client),
   };

@@ -6,6 +6,7 @@ import { createCallGate, type CallGate } from './approvals/call-gate.js';
 import { createAuditLog, type AuditEntry, type AuditLog } from './audit/audit-log.js';
 import type { Snapshot } from './ipc/protocol.js';
 import { dataPaths, type DataPaths } from './paths.js';
+import { loadRouteKey } from './route-key.js';
 import { openPolicyFile, type PolicyFile } from './policy/policy-file.js';
 import { approveServer, setServerEnabled } from './registry/registry-actions.js';
 import { watchGates } from './gates/gate-watch.js';
@@ -42,6 +43,8 @@ export interface EngineOptions {
 
 export interface Engine {
   readonly paths: DataPaths;
+  /** This install's route key: every `/mcp/NAME` request carries it (route-key.ts). */
+  readonly routeKey: string;
   readonly db: DatabaseSync;
   readonly audit: AuditLog;
   readonly registry: Registry;
@@ -94,6 +97,7 @@ const POLICY_IN_FORCE_KEY = 'policy_in_force';
 export function createEngine(options: EngineOptions): Engine {
   const paths = dataPaths(options.dataDir);
   mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
+  const routeKey = loadRouteKey(paths.dir);
   const policyPath = options.policyFile ?? paths.policy;
   const db = openDatabase(paths.database);
   const audit = createAuditLog(db);
@@ -176,6 +180,7 @@ export function createEngine(options: EngineOptions): Engine {
 
   return {
     paths,
+    routeKey,
     db,
     audit,
     registry,

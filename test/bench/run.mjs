@@ -151,10 +151,11 @@ try {
   const remote = await startRemoteEverything(SERVER);
   try {
     const { port } = JSON.parse(readFileSync(join(home, 'control.json'), 'utf8'));
+    const key = readFileSync(join(home, 'route-key'), 'utf8').trim();
     await new Promise((r) => spawn(process.execPath, [CLI, 'registry', 'approve', 'remote', '--url', remote.url], { env: { ...process.env, MCP_FIREWALL_HOME: home }, stdio: 'ignore' }).once('exit', r));
     for (let round = 0; round < ROUNDS; round++) {
       remoteResults['remote direct'].push(await measureRemote('remote direct', remote.url));
-      remoteResults['remote firewall'].push(await measureRemote('remote firewall', `http://127.0.0.1:${port}/mcp/remote`));
+      remoteResults['remote firewall'].push(await measureRemote('remote firewall', `http://127.0.0.1:${port}/mcp/remote?key=${key}`));
     }
   } finally {
     remote.stop();

@@ -45,7 +45,7 @@ describe('a remote server protected and approved from the Servers page', () => {
     await row.getByText('protected').waitFor();
     const routed = (JSON.parse(readFileSync(claudeCode, 'utf8')) as { numStartups: number; mcpServers: { docs: { url: string } } });
     expect(routed.numStartups).toBe(3);
-    expect(routed.mcpServers.docs.url).toBe(`http://127.0.0.1:${served.port}/mcp/docs`);
+    expect(routed.mcpServers.docs.url).toBe(served.route('docs'));
 
     await row.getByRole('button', { name: 'Approve docs' }).click();
     await row.getByRole('button', { name: 'Disable docs' }).waitFor();

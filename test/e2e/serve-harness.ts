@@ -23,6 +23,8 @@ export interface ServedDashboard {
   claudeConfig: string;
   env: NodeJS.ProcessEnv;
   port: number;
+  /** The interposer's URL for `server`, route key included. */
+  route(server: string): string;
   cli(args: string[]): { code: number; stdout: string; stderr: string };
   stop(): Promise<void>;
 }
@@ -36,6 +38,7 @@ export async function serveDashboard(policy: string): Promise<ServedDashboard> {
   const served = await startEngineWithClientHome(claudeDesktopConfig(), { policy });
   return {
     dataDir: served.engine.home, userHome: served.userHome, claudeConfig: served.configFile, env: served.clientEnv, port: served.engine.port,
+    route: (server) => served.engine.route(server),
     cli: served.engine.cli,
     stop: served.stop,
   };

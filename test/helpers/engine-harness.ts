@@ -9,6 +9,10 @@ export interface RunningEngine {
   home: string;
   env: NodeJS.ProcessEnv;
   port: number;
+  /** This data dir's route key, which every `/mcp/NAME` request carries. */
+  routeKey: string;
+  /** The interposer's URL for `server` (`part`: '/sse' for the legacy transport), key included. */
+  route(server: string, part?: string): string;
   process: ChildProcess;
   stderr: () => string;
   api(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
@@ -37,6 +41,10 @@ export function makeHome(): string {
   return mkdtempSync(join(tmpdir(), 'mcpfw-'));
 }
 
+export function routeUrl(port: number, key: string, server: string, part = ''): string {
+  return `http://127.0.0.1:${port}/mcp/${encodeURIComponent(server)}${part}?key=${key}`;
+}
+
 /** A real `mcp-firewall serve` in a fresh data dir, on an ephemeral port. */
 export async function startEngine(options: EngineOptions = {}): Promise<RunningEngine> {
   const home = options.home ?? makeHome();
@@ -53,10 +61,13 @@ export async function startEngine(options: EngineOptions = {}): Promise<RunningE
   }
   const { port } = JSON.parse(readFileSync(controlFile, 'utf8')) as { port: number };
   const token = readFileSync(join(home, 'control-token'), 'utf8').trim();
+  const routeKey = readFileSync(join(home, 'route-key'), 'utf8').trim();
   return {
     home,
     env,
     port,
+    routeKey,
+    route: (server, part = '') => routeUrl(port, routeKey, server, part),
     process: child,
     stderr: () => stderr,
     async api(method, path, body) {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { startControlApi, type ControlApi } from '../../main/firewall/api/control-api.js';
 import { createEngine, type Engine, type EngineOptions } from '../../main/firewall/engine.js';
 import { startShimServer } from '../../main/firewall/ipc/shim-server.js';
+import { routeUrl } from './engine-harness.js';
 import { REPO_ROOT } from './paths.js';
 
 export interface InProcessEngine {
@@ -28,7 +29,7 @@ export async function startInProcessEngine(prefix: string, keychain: Pick<Engine
     dir,
     engine,
     api,
-    endpoint: (name) => new URL(`http://127.0.0.1:${api.port}/mcp/${name}`),
+    endpoint: (name) => new URL(routeUrl(api.port, engine.routeKey, name)),
     async close() {
       await api.close();
       await shims.close();

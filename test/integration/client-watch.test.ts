@@ -71,6 +71,6 @@ describe('the engine watches client configs for shadow servers', () => {
     await waitFor(() => shadowRows().some((r) => r.server_name === 'hosted'), 'the remote shadow entry to be audited');
     await waitFor(() => readFileSync(claudeCode, 'utf8').includes('/mcp/hosted'), 'the remote entry to be routed');
     const routed = (JSON.parse(readFileSync(claudeCode, 'utf8')) as { mcpServers: { hosted: { url: string } } }).mcpServers.hosted;
-    expect(routed.url).toBe(`http://127.0.0.1:${fixture.engine.port}/mcp/hosted`);
+    expect(routed.url).toBe(fixture.engine.route('hosted'));
   });
 });

@@ -66,7 +66,7 @@ describe('protect routes a remote entry of a real client config through the HTTP
     expect(protect.code, protect.stderr).toBe(0);
     expect(protect.stdout).toContain('approve it to connect: mcp-firewall registry approve everything');
     const routed = (JSON.parse(readFileSync(home.configFile, 'utf8')) as { mcpServers: { everything: { type: string; url: string } } }).mcpServers.everything;
-    expect(routed).toEqual({ type: 'http', url: `http://127.0.0.1:${home.engine.port}/mcp/everything` });
+    expect(routed).toEqual({ type: 'http', url: home.engine.route('everything') });
 
     const scan = JSON.parse(home.engine.cli(['scan', '--json', '--client', 'claude-code']).stdout) as { servers: Array<{ name: string; status: string; url: string }> };
     expect(scan.servers).toEqual([expect.objectContaining({ name: 'everything', status: 'protected', url: home.everything.url })]);
@@ -91,7 +91,7 @@ describe('protect routes a remote entry of a real client config through the HTTP
     const protect = await home.engine.api('POST', '/dashboard/protect', { client: 'claude-code' });
     expect(protect.status).toBe(200);
     const routed = (JSON.parse(readFileSync(home.configFile, 'utf8')) as { mcpServers: { everything: { url: string } } }).mcpServers.everything;
-    expect(routed.url).toBe(`http://127.0.0.1:${home.engine.port}/mcp/everything`);
+    expect(routed.url).toBe(home.engine.route('everything'));
     expect((await home.engine.api('POST', '/dashboard/unprotect', { client: 'claude-code' })).status).toBe(200);
     expect(readFileSync(home.configFile, 'utf8')).toBe(home.original);
   });
@@ -105,7 +105,7 @@ describe('protect routes a legacy SSE entry of a real client config through the 
     expect(protect.code, protect.stderr).toBe(0);
     expect(protect.stdout).toContain('approve it to connect: mcp-firewall registry approve everything');
     const routed = (JSON.parse(readFileSync(home.configFile, 'utf8')) as { mcpServers: { everything: { type: string; url: string } } }).mcpServers.everything;
-    expect(routed).toEqual({ type: 'sse', url: `http://127.0.0.1:${home.engine.port}/mcp/everything/sse` });
+    expect(routed).toEqual({ type: 'sse', url: home.engine.route('everything', '/sse') });
 
     const scan = JSON.parse(home.engine.cli(['scan', '--json', '--client', 'claude-code']).stdout) as { servers: Array<{ name: string; status: string; url: string }> };
     expect(scan.servers).toEqual([expect.objectContaining({ name: 'everything', status: 'protected', transport: 'sse', url: home.everything.url })]);

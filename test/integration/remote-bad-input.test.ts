@@ -23,7 +23,7 @@ function collect(response: IncomingMessage): { text: () => string } {
 
 describe('bad input on the client side of the HTTP interposer', () => {
   const suite = useHeaderServerEngine('http');
-  const endpoint = (server = 'headers') => `http://127.0.0.1:${suite.engine().port}/mcp/${server}`;
+  const endpoint = (server = 'headers', part = '') => suite.engine().route(server, part);
   const post = (headers: Record<string, string>, message: unknown, server?: string) => fetch(endpoint(server), { method: 'POST', headers, body: JSON.stringify(message) });
   /** A Streamable HTTP session past its handshake: the headers that carry it. */
   const open = async (accept = HEADERS.accept, server?: string): Promise<Record<string, string>> => {
@@ -90,7 +90,7 @@ describe('bad input on the client side of the HTTP interposer', () => {
   });
 
   it('refuses a second initialize on a legacy SSE session with 400, and the session lives on', async () => {
-    const stream = collect(await unreadResponse(`${endpoint()}/sse`, 'GET', { accept: 'text/event-stream' }));
+    const stream = collect(await unreadResponse(endpoint('headers', '/sse'), 'GET', { accept: 'text/event-stream' }));
     const path = await waitFor(() => /data: (\S+)/.exec(stream.text())?.[1], 'the endpoint event');
     const messages = new URL(path, endpoint());
     const send = async (message: unknown) => (await fetch(messages, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(message) })).status;

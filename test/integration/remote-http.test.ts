@@ -15,7 +15,7 @@ const GITHUB_TOKEN = githubStyleToken('ghp_', 'Zq8RmP2vX7kLw4Nt9Hs6Jd3Fb5Gc1Y');
 describe('remote servers through the HTTP interposer (Streamable HTTP, official SDK client)', () => {
   const engine = useEngine({ policy: GET_SUM_IS_A_WRITE_POLICY });
   let everything: RemoteServer;
-  const endpoint = (server: string) => new URL(`http://127.0.0.1:${engine().port}/mcp/${server}`);
+  const endpoint = (server: string) => new URL(engine().route(server));
   const connect = async (server: string, requestInit?: RequestInit) => {
     const client = new Client({ name: 'remote-tests', version: '1.0.0' });
     await client.connect(new StreamableHTTPClientTransport(endpoint(server), requestInit ? { requestInit } : {}));
@@ -28,6 +28,8 @@ describe('remote servers through the HTTP interposer (Streamable HTTP, official 
     const approve = engine().cli(['registry', 'approve', 'everything', '--url', everything.url]);
     expect(approve.code).toBe(0);
     expect(approve.stdout).toContain(`launch line pinned: url ${everything.url}`);
+    // The route it names carries this install's route key, or the interposer would refuse it.
+    expect(approve.stdout).toContain(`point your MCP client at ${engine().route('everything')} (Streamable HTTP) or ${engine().route('everything', '/sse')} (legacy SSE)`);
   });
   afterAll(async () => {
     await everything?.stop();
@@ -117,7 +119,7 @@ describe('remote servers through the HTTP interposer (Streamable HTTP, official 
     expect(await fromPage.text()).toMatch(/browser/);
     // DNS rebinding: a page on evil.example resolved to 127.0.0.1 sends its own Host (fetch cannot forge one, node:http can).
     const rebound = await new Promise<number>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port: engine().port, path: '/mcp/everything', method: 'POST', headers: { ...headers, host: 'evil.example' } }, (res) => {
+      const req = request({ host: '127.0.0.1', port: engine().port, path: new URL(engine().route('everything')).pathname + new URL(engine().route('everything')).search, method: 'POST', headers: { ...headers, host: 'evil.example' } }, (res) => {
         res.resume();
         resolve(res.statusCode ?? 0);
       });
@@ -177,7 +179,7 @@ describe('remote servers through the HTTP interposer (Streamable HTTP, official 
 
 describe('remote server credentials, drift and failures', () => {
   const suite = useHeaderServerEngine('http');
-  const endpoint = (server: string) => new URL(`http://127.0.0.1:${suite.engine().port}/mcp/${server}`);
+  const endpoint = (server: string) => new URL(suite.engine().route(server));
 
   it("never forwards the client's Authorization header to the remote server", async () => {
     const transport = new StreamableHTTPClientTransport(endpoint('headers'), { requestInit: { headers: { authorization: CLIENT_TOKEN } } });
@@ -207,7 +209,7 @@ describe('backpressure: a slow client holds back a remote server streaming a lar
 
   it('stops reading the remote server while the client reads nothing, then delivers every message intact', async () => {
     expect(suite.engine().cli(['registry', 'approve', 'flood', '--url', `http://127.0.0.1:${suite.remote().port}/flood`]).code).toBe(0);
-    const endpoint = `http://127.0.0.1:${suite.engine().port}/mcp/flood`;
+    const endpoint = suite.engine().route('flood');
     const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
     const init = await fetch(endpoint, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'slow-reader', version: '1' } } }) });
     expect(await init.text()).toContain('flood-server');

@@ -20,10 +20,10 @@ describe('the legacy HTTP+SSE transport through the interposer (official SDK SSE
   const engine = useEngine({ policy: GET_SUM_IS_A_WRITE_POLICY });
   let sseServer: RemoteServer;
   let httpServer: RemoteServer;
-  const route = (server: string) => new URL(`http://127.0.0.1:${engine().port}/mcp/${server}`);
+  const route = (server: string, part = '') => new URL(engine().route(server, part));
   const connectSse = async (server: string, name = 'sse-tests') => {
     const client = new Client({ name, version: '1.0.0' });
-    await client.connect(new SSEClientTransport(new URL(`${route(server)}/sse`)));
+    await client.connect(new SSEClientTransport(route(server, '/sse')));
     return client;
   };
 
@@ -102,19 +102,19 @@ describe('the legacy HTTP+SSE transport through the interposer (official SDK SSE
   });
 
   it('refuses browsers, unknown sessions and POSTs before the stream, as for Streamable HTTP', async () => {
-    const fromPage = await fetch(`${route('legacy')}/sse`, { headers: { origin: 'http://evil.example' } });
+    const fromPage = await fetch(route('legacy', '/sse'), { headers: { origin: 'http://evil.example' } });
     expect(fromPage.status).toBe(403);
     const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
     const headers = { 'content-type': 'application/json' };
-    expect((await fetch(`${route('legacy')}/messages?sessionId=nope`, { method: 'POST', headers, body })).status).toBe(404);
-    expect((await fetch(`${route('legacy')}/messages`, { method: 'POST', headers, body })).status).toBe(400);
-    expect((await fetch(`${route('legacy')}/sse`, { method: 'POST', headers, body })).status).toBe(405);
+    expect((await fetch(`${route('legacy', '/messages')}&sessionId=nope`, { method: 'POST', headers, body })).status).toBe(404);
+    expect((await fetch(route('legacy', '/messages'), { method: 'POST', headers, body })).status).toBe(400);
+    expect((await fetch(route('legacy', '/sse'), { method: 'POST', headers, body })).status).toBe(405);
   });
 });
 
 describe('legacy SSE upstream credentials and failures', () => {
   const suite = useHeaderServerEngine('sse');
-  const sseRoute = () => new URL(`http://127.0.0.1:${suite.engine().port}/mcp/headers/sse`);
+  const sseRoute = () => new URL(suite.engine().route('headers', '/sse'));
 
   it("never forwards the client's Authorization header to the SSE server", async () => {
     const seen = await callWithClientToken(new SSEClientTransport(sseRoute(), { requestInit: { headers: { authorization: CLIENT_TOKEN } } }), suite.remote());
@@ -142,8 +142,8 @@ describe('backpressure: a legacy SSE client that reads slowly holds back the rem
 
   it('stops reading the remote server while the GET stream is not read, then delivers every message intact', async () => {
     expect(suite.engine().cli(['registry', 'approve', 'flood', '--url', `http://127.0.0.1:${suite.remote().port}/flood`]).code).toBe(0);
-    const route = `http://127.0.0.1:${suite.engine().port}/mcp/flood`;
-    const stream = await unreadResponse(`${route}/sse`, 'GET', { accept: 'text/event-stream' });
+    const route = suite.engine().route('flood', '/sse');
+    const stream = await unreadResponse(route, 'GET', { accept: 'text/event-stream' });
     // Read only as far as the endpoint event, as a client does before it can POST.
     stream.setEncoding('utf8');
     let head = '';

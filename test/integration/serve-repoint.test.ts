@@ -72,7 +72,7 @@ describe('serve re-points routes protect wrote when it listens on another port',
     writeFileSync(configFile, original);
     expect(first.cli(['protect', '--client', 'claude-code']).code).toBe(0);
     const servers = () => (JSON.parse(readFileSync(configFile, 'utf8')) as { mcpServers: Record<string, { type: string; url: string }> }).mcpServers;
-    expect(servers().everything!.url).toBe(`http://127.0.0.1:${portA}/mcp/everything`);
+    expect(servers().everything!.url).toBe(first.route('everything'));
     expect(first.cli(['registry', 'approve', 'everything']).code).toBe(0);
     await first.stop();
 
@@ -85,12 +85,12 @@ describe('serve re-points routes protect wrote when it listens on another port',
     // serve moved our route to B before it announced itself, said so, and audited it; the
     // look-alike (not ours) stays on A, audited as a stale route left alone.
     expect(servers()).toEqual({
-      everything: { type: 'http', url: `http://127.0.0.1:${portB}/mcp/everything` },
+      everything: { type: 'http', url: second.route('everything') },
       lookalike: { type: 'http', url: `http://127.0.0.1:${portA}/mcp/lookalike` },
     });
     // serve prints the moves once it runs, a moment after control.json appears.
     await waitFor(() => second!.stderr().includes('stale route claude-code lookalike'), 'serve to report the routes');
-    expect(second.stderr()).toContain(`re-pointed  claude-code everything (${configFile}): http://127.0.0.1:${portA}/mcp/everything -> http://127.0.0.1:${portB}/mcp/everything`);
+    expect(second.stderr()).toContain(`re-pointed  claude-code everything (${configFile}): ${first.route('everything')} -> ${second.route('everything')}`);
     expect(second.stderr()).toMatch(/stale route claude-code lookalike .* left as is: .*protect did not write this URL/);
     const audited = second.cli(['audit', 'query', "SELECT decision, server_name, actor_id FROM mcp_audit WHERE rule_id = 'stale-route' ORDER BY id", '--json']);
     expect(JSON.parse(audited.stdout)).toEqual([

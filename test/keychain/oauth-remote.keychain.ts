@@ -24,7 +24,7 @@ describe('auth login, use and refresh through serve, on the real keychain', () =
 
   const callThrough = async (name: string) => {
     const client = new Client({ name: 'keychain-oauth-test', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${engine.port}/mcp/${SERVER}`)));
+    await client.connect(new StreamableHTTPClientTransport(new URL(engine.route(SERVER))));
     try {
       return await client.callTool({ name: 'get-greeting', arguments: { name } });
     } finally {

@@ -27,7 +27,7 @@ describe('the OAuth read/write split through serve, on the real keychain', () =>
   /** A read and a write (allowed through the control API, as a person would) in one session. */
   const readAndWrite = async (label: string) => {
     const client = new Client({ name: 'keychain-split-test', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${engine.port}/mcp/${SERVER}`)));
+    await client.connect(new StreamableHTTPClientTransport(new URL(engine.route(SERVER))));
     try {
       await client.listTools();
       const read = await client.callTool({ name: 'get-greeting', arguments: { name: label } });

@@ -32,7 +32,7 @@ describe('a remote server gets the keychain credential, never the client one', (
 
   it('sends the AUTHORIZATION secret from the keychain on every upstream request', async () => {
     const client = new Client({ name: 'keychain-remote-test', version: '1.0.0' });
-    const endpoint = new URL(`http://127.0.0.1:${engine.port}/mcp/crm-remote`);
+    const endpoint = new URL(engine.route('crm-remote'));
     await client.connect(new StreamableHTTPClientTransport(endpoint, { requestInit: { headers: { authorization: CLIENT_CREDENTIAL } } }));
     try {
       // Any traffic will do; not a tool whose answer echoes the credential back (the output

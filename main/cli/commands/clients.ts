@@ -1,6 +1,8 @@
 import { realpathSync } from 'node:fs';
 import { createEngineStore } from '../../firewall/engine-store.js';
 import { remoteStanding } from '../../firewall/registry/remote-proposal.js';
+import { loadRouteKey } from '../../firewall/route-key.js';
+import { resolveDataDir } from '../../firewall/paths.js';
 import type { CommandHandler } from '../command.js';
 import { readControlInfo } from '../control-client.js';
 import { createProtectCommand, createUnprotectCommand } from './protect.js';
@@ -29,6 +31,7 @@ function withStore(build: (deps: () => ClientCommandDeps) => CommandHandler): Co
         remote: {
           // The port a running engine announced, else the one `serve` will take by default.
           port: readControlInfo(io.env)?.info.port ?? DEFAULT_PORT,
+          key: loadRouteKey(resolveDataDir(io.env)),
           standing: (name, url) => remoteStanding(store.registry, name, url),
           propose: (name, url, client) => store.proposeRemote(name, url, client),
         },

@@ -1,7 +1,10 @@
 import { createEngineStore } from '../../firewall/engine-store.js';
 import { createAuditLog } from '../../firewall/audit/audit-log.js';
+import { interposerUrl } from '../../firewall/clients/route-url.js';
+import { resolveDataDir } from '../../firewall/paths.js';
 import { approveServer } from '../../firewall/registry/registry-actions.js';
 import { formatFingerprint, remoteFingerprint, remoteUrlProblem, type RegistryEntry, type RemoteTransport } from '../../firewall/registry/registry.js';
+import { loadRouteKey } from '../../firewall/route-key.js';
 import { expectOnly, parseArgs, stringFlag } from '../args.js';
 import { UsageError, type CommandHandler, type CliIo } from '../command.js';
 import { callEngine, EngineNotRunning, readControlInfo } from '../control-client.js';
@@ -85,8 +88,8 @@ export const registryCommand: CommandHandler = async (args, io) => {
     // 7337: serve's default port (not imported: that would load the whole engine host into this command).
     const port = readControlInfo(io.env)?.info.port ?? 7337;
     // Either route reaches either transport (the relay sits between): the client keeps its own.
-    const route = `http://127.0.0.1:${port}/mcp/${encodeURIComponent(name)}`;
-    io.stdout(`point your MCP client at ${route} (Streamable HTTP) or ${route}/sse (legacy SSE)\n`);
+    const key = loadRouteKey(resolveDataDir(io.env));
+    io.stdout(`point your MCP client at ${interposerUrl(port, name, key)} (Streamable HTTP) or ${interposerUrl(port, name, key, 'sse')} (legacy SSE)\n`);
   }
   return 0;
 };

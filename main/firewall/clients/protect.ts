@@ -6,7 +6,8 @@ import { assertUnchanged, assertWritable, atomicWrite, sha256 } from './file-io.
 import { editorFor, UnsupportedEditError } from './formats/index.js';
 import { movedDetail, planSecretMoves, removeMoved, verifyMoved, type MoveSecret, type SecretMove } from './move-secrets.js';
 import { launchOps, readEntries, type LaunchOp } from './read-entries.js';
-import { clientToken, decideRemote, entryIdentity, routedTarget, standingDetail, tokenHint, urlIdentity } from './remote-route.js';
+import { clientToken, decideRemote, entryIdentity, standingDetail, tokenHint, urlIdentity } from './remote-route.js';
+import { routedTarget } from './route-url.js';
 import { isOurWrap } from './scan.js';
 import type { ClientsDeps, DiscoveredServer, FileError, KeyPath, Launch } from './types.js';
 import { buildWrapLaunch } from './wrap-line.js';
@@ -149,7 +150,8 @@ function planFile(file: LoadedFile, deps: EditDeps): PlannedFile {
         // The record keeps its ops: their text is the URL from before the first protect,
         // which unprotect puts back; only what we inserted changes.
         plan.records.push({ ...decision.record, inserted: { command: decision.record.inserted.command, args: [decision.inserted] } });
-        const detail = [`from port ${route.port} to port ${route.enginePort}, where the firewall listens`, routedDetail(server, decision.record, deps)];
+        const moved = route.port !== route.enginePort ? `from port ${route.port} to port ${route.enginePort}, where the firewall listens` : "given this install's route key";
+        const detail = [moved, routedDetail(server, decision.record, deps)];
         plan.results.push({
           ...base, outcome: deps.dryRun ? 'would-repoint' : 'repointed', detail: detail.filter((d) => d !== undefined).join('; '),
           route: { from: server.url!, to: decision.inserted },

@@ -1,41 +1,18 @@
-import { LOOPBACK_HOSTS, remoteFingerprint, remoteUrlProblem, type RemotePin, type RemoteTransport } from '../registry/registry.js';
+import { remoteFingerprint, remoteUrlProblem, type RemotePin, type RemoteTransport } from '../registry/registry.js';
 import type { RemoteStanding } from '../registry/remote-proposal.js';
 import { getIn, isRecord } from './entry-shape.js';
+import { interposerUrl, routedTarget, routeMismatch } from './route-url.js';
 import { findSecrets } from './secrets.js';
 import type { ConfigFileSpec, DiscoveredServer, Launch, RemoteRoutes } from './types.js';
 
-// A remote entry is protected by pointing its URL at the firewall's interposer,
-// `http://127.0.0.1:PORT/mcp/NAME` (Streamable HTTP) or `…/mcp/NAME/sse` (the legacy
-// HTTP+SSE transport, so the client keeps speaking what it spoke), which forwards to the
-// URL pinned for NAME in the registry. The entry's original URL goes to our bookkeeping (for unprotect) and to the
-// registry as a proposal (for `registry approve NAME`), never into the client file.
-
-
-export function interposerUrl(port: number, name: string, transport: RemoteTransport = 'http'): string {
-  return `http://127.0.0.1:${port}/mcp/${encodeURIComponent(name)}${transport === 'sse' ? '/sse' : ''}`;
-}
+// A remote entry is protected by pointing its URL at the firewall's interposer (route-url.ts),
+// which forwards to the URL pinned for NAME in the registry. The entry's original URL goes
+// to our bookkeeping (for unprotect) and to the registry as a proposal (for `registry
+// approve NAME`), never into the client file.
 
 /** Which transport upstream an entry's client speaks: a legacy SSE entry gets an SSE pin. */
 function remoteTransportOf(server: DiscoveredServer): RemoteTransport {
   return server.transport === 'sse' ? 'sse' : 'http';
-}
-
-/** Port and server name of a URL that points at an interposer route on this machine. */
-export function routedTarget(url: string | undefined): { port: number; name: string } | undefined {
-  if (url === undefined) return undefined;
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return undefined;
-  }
-  const m = /^\/mcp\/([^/]+)(?:\/sse)?$/.exec(parsed.pathname);
-  if (parsed.protocol !== 'http:' || !LOOPBACK_HOSTS.has(parsed.hostname) || !m || !parsed.port) return undefined;
-  try {
-    return { port: Number(parsed.port), name: decodeURIComponent(m[1]!) };
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -89,9 +66,9 @@ const NOT_ROUTED = (detail: string): RemoteDecision => ({ routed: false, already
 export function decideRemote(server: DiscoveredServer, spec: ConfigFileSpec, remote: RemoteRoutes | undefined): RemoteDecision {
   if (!remote || server.url === undefined) return NOT_ROUTED('remote: not yet routed');
   const target = routedTarget(server.url);
-  if (target?.port === remote.port) return { routed: false, already: true };
+  if (target && target.port === remote.port && target.key === remote.key) return { routed: false, already: true };
   // protect re-points our own routes first (stale-route.ts); any other route is never a server's URL to propose.
-  if (target) return NOT_ROUTED(`points at a firewall route on port ${target.port}, not the firewall's port ${remote.port}; left as is`);
+  if (target) return NOT_ROUTED(`${routeMismatch(target, remote)}; left as is`);
   const keys = urlKeysOf(server, spec);
   if (keys.some((k) => server.raw[k] !== server.url)) return NOT_ROUTED(`${keys.join(' and ')} name different URLs; left as is`);
   const problem = remoteUrlProblem(server.url);
@@ -109,7 +86,7 @@ export function decideRemote(server: DiscoveredServer, spec: ConfigFileSpec, rem
     const approve = `mcp-firewall registry approve ${server.name} --url ${server.url}${pin.transport === 'sse' ? ' --sse' : ''}`;
     return NOT_ROUTED(`registry: ${standing.reason}; left as is (to route it: ${approve})`);
   }
-  return { routed: true, pin, inserted: interposerUrl(remote.port, server.name, pin.transport), keys, standing };
+  return { routed: true, pin, inserted: interposerUrl(remote.port, server.name, remote.key, pin.transport), keys, standing };
 }
 
 /** What the user still has to do for a routed entry, in the words of the CLI. */

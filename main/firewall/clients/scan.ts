@@ -2,7 +2,7 @@ import { loadState, type FileState } from './bookkeeping.js';
 import { discover, type LoadedFile } from './discover.js';
 import { findSecrets, redact } from './secrets.js';
 import { envFileToWatch, envRunningCode, envRunningCodeDetail } from './shim-env.js';
-import { routedTarget } from './remote-route.js';
+import { routedTarget } from './route-url.js';
 import { foreignRouteDetail, recordOfRoute, staleRouteDetail, staleRouteOf } from './stale-route.js';
 import { goneWrapPaths, staleWrapDetail } from './stale-wrap.js';
 import type { ClientsDeps, DiscoveredServer, FileError, RemoteRoutes, SecretFinding, ServerStatus, Transport } from './types.js';
@@ -38,7 +38,7 @@ export interface ScanResult {
   errors: FileError[];
 }
 
-export type ScanDeps = Pick<ClientsDeps, 'env' | 'platform' | 'projectDirs' | 'dataDir' | 'cliPath' | 'knownCliPaths' | 'registry'> & { remote?: Pick<RemoteRoutes, 'port' | 'running'> };
+export type ScanDeps = Pick<ClientsDeps, 'env' | 'platform' | 'projectDirs' | 'dataDir' | 'cliPath' | 'knownCliPaths' | 'registry'> & { remote?: Pick<RemoteRoutes, 'port' | 'key' | 'running'> };
 
 const states = new WeakMap<LoadedFile, FileState | null>();
 
@@ -79,7 +79,7 @@ function routedRecord(server: DiscoveredServer, deps: ScanDeps, file: LoadedFile
 function isOurRoute(server: DiscoveredServer, deps: ScanDeps, file: LoadedFile): boolean {
   const target = routedTarget(server.url);
   if (!target) return false;
-  if (deps.remote !== undefined) return target.port === deps.remote.port;
+  if (deps.remote !== undefined) return target.port === deps.remote.port && target.key === deps.remote.key;
   return routedRecord(server, deps, file) !== undefined;
 }
 

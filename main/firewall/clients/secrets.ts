@@ -1,4 +1,6 @@
+import { ROUTE_KEY_PARAM } from '../route-key.js';
 import { getIn, isRecord } from './entry-shape.js';
+import { routedTarget } from './route-url.js';
 import type { ConfigFileSpec, DiscoveredServer, SecretFinding } from './types.js';
 
 // Heuristics from reference/client-configs.md §19. A finding names where the secret sits
@@ -70,7 +72,7 @@ function scanArgs(args: string[], out: Finding[]): void {
   });
 }
 
-function scanUrl(url: string, out: Finding[]): void {
+function scanUrl(url: string, out: Finding[], masks: string[]): void {
   const pass = urlUserPassword(url);
   if (pass) out.push(finding('url', 'userinfo', pass, 'password in URL'));
   let parsed: URL;
@@ -79,7 +81,12 @@ function scanUrl(url: string, out: Finding[]): void {
   } catch {
     return;
   }
+  // A firewall route's key is no server's credential (nothing to move to the keychain),
+  // but it stays masked wherever the URL is shown.
+  const routeKey = routedTarget(url)?.key;
+  if (routeKey) masks.push(routeKey);
   for (const [name, v] of parsed.searchParams) {
+    if (routeKey && name === ROUTE_KEY_PARAM) continue;
     if (isPlaintext(v) && (nameLooksSecret(name) || SECRET_PREFIX.test(v))) {
       out.push(finding('url', `?${name}`, v, 'secret in query'));
     }
@@ -107,8 +114,9 @@ export function findSecrets(server: DiscoveredServer, spec: ConfigFileSpec): Sec
   for (const path of spec.shape.headerPaths) scanMap('header', getIn(raw, path), out);
   const launch = server.wrappedLaunch ?? server.launch;
   if (launch) scanArgs([launch.command, ...launch.args], out);
-  if (server.url) scanUrl(server.url, out);
-  return { findings: out.map(({ value: _v, ...f }) => f), values: out.map((f) => f.value) };
+  const masks: string[] = [];
+  if (server.url) scanUrl(server.url, out, masks);
+  return { findings: out.map(({ value: _v, ...f }) => f), values: [...out.map((f) => f.value), ...masks] };
 }
 
 /** A printable copy of text with every secret value replaced by its mask. */

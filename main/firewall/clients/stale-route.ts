@@ -1,30 +1,37 @@
 import type { EntryRecord } from './bookkeeping.js';
-import { entryIdentity, interposerUrl, routedTarget, urlKeysOf } from './remote-route.js';
+import { entryIdentity, urlKeysOf } from './remote-route.js';
+import { interposerUrl, routedTarget, routeMismatch } from './route-url.js';
 import type { ConfigFileSpec, DiscoveredServer, RemoteRoutes } from './types.js';
 import { pinnedRemote } from '../registry/registry.js';
 
 // A routed entry names the port the engine listened on when protect wrote it. When the
 // engine later listens elsewhere (the desktop app fell back to a free port, `serve
 // --port`), the entry dangles: its traffic, and any header the client sends, goes to
-// whatever listens on the old port now. protect moves the routes it wrote itself to the
-// engine's port; anything else that merely looks like a route is left alone.
+// whatever listens on the old port now. Likewise a route without this install's route key
+// (written before routes carried one) is refused by the firewall. protect moves the routes
+// it wrote itself to the engine's port and key; anything else that merely looks like a
+// route is left alone.
 
-/** An entry whose URL is an interposer route on a port the engine does not listen on. */
+/** An entry whose URL is an interposer route on a port the engine does not listen on, or without its route key. */
 export interface StaleRoute {
   /** The port the entry names. */
   port: number;
+  /** The route key the entry carries (null: none). */
+  key: string | null;
   /** The port the engine listens on. */
   enginePort: number;
+  /** The engine's route key. */
+  engineKey: string;
   /** The route's NAME (`/mcp/NAME`). */
   name: string;
   /** Whether an engine announced `enginePort`, or it is only the port one would take. */
   engineRunning: boolean;
 }
 
-export function staleRouteOf(server: DiscoveredServer, remote: Pick<RemoteRoutes, 'port' | 'running'> | undefined): StaleRoute | undefined {
+export function staleRouteOf(server: DiscoveredServer, remote: Pick<RemoteRoutes, 'port' | 'key' | 'running'> | undefined): StaleRoute | undefined {
   const target = routedTarget(server.url);
-  if (!target || remote === undefined || target.port === remote.port) return undefined;
-  return { port: target.port, enginePort: remote.port, name: target.name, engineRunning: remote.running !== false };
+  if (!target || remote === undefined || (target.port === remote.port && target.key === remote.key)) return undefined;
+  return { port: target.port, key: target.key, enginePort: remote.port, engineKey: remote.key, name: target.name, engineRunning: remote.running !== false };
 }
 
 /**
@@ -40,7 +47,7 @@ export type RepointDecision =
   | { repoint: true; record: EntryRecord; inserted: string; keys: string[] }
   | { repoint: false; detail: string };
 
-const where = (route: StaleRoute) => `points at a firewall route on port ${route.port}, not the firewall's port ${route.enginePort}`;
+const where = (route: StaleRoute) => routeMismatch(route, { port: route.enginePort, key: route.engineKey });
 
 /** Why a look-alike route is not ours, in the words of the CLI and the dashboard. */
 export function foreignRouteDetail(route: StaleRoute): string {
@@ -49,7 +56,8 @@ export function foreignRouteDetail(route: StaleRoute): string {
 
 export function staleRouteDetail(route: StaleRoute): string {
   const fix = route.engineRunning ? 'run mcp-firewall protect to re-point it' : 'the firewall is not running: start it, then run mcp-firewall protect to re-point it';
-  return `${where(route)}, so its traffic does not reach the firewall: ${fix}`;
+  const lost = route.port !== route.enginePort ? ', so its traffic does not reach the firewall' : '';
+  return `${where(route)}${lost}: ${fix}`;
 }
 
 /** Whether `protect` moves a stale route to the engine's port; reads, changes nothing. */
@@ -64,9 +72,10 @@ export function decideRepoint(server: DiscoveredServer, spec: ConfigFileSpec, ro
   if (keys.some((k) => server.raw[k] !== server.url) || JSON.stringify(recorded) !== JSON.stringify(current)) {
     return { repoint: false, detail: `${where(route)}; its URL keys changed since protect wrote them, so it is left as is (unprotect, then protect, routes it again)` };
   }
-  if (!route.engineRunning) {
+  // Another port may be another process's now; a key mended on the engine's own port is not.
+  if (!route.engineRunning && route.port !== route.enginePort) {
     return { repoint: false, detail: `${where(route)}; the firewall is not running, so it is left as is: start it, then run protect again` };
   }
   const transport = pinnedRemote(ours.inserted)?.transport ?? 'http';
-  return { repoint: true, record: ours, inserted: interposerUrl(route.enginePort, server.name, transport), keys };
+  return { repoint: true, record: ours, inserted: interposerUrl(route.enginePort, server.name, route.engineKey, transport), keys };
 }

@@ -38,10 +38,12 @@ export interface ClientsDeps extends ClientContext {
   now?: () => Date;
 }
 
-/** What routing a remote entry through `http://127.0.0.1:PORT/mcp/NAME` needs from the engine. */
+/** What routing a remote entry through `http://127.0.0.1:PORT/mcp/NAME?key=KEY` needs from the engine. */
 export interface RemoteRoutes {
   /** The engine's control port, which also serves `/mcp/NAME`. */
   port: number;
+  /** This install's route key (route-key.ts): a route without it is refused. */
+  key: string;
   /**
    * false: no engine announced itself (control.json), so `port` is only the one it will
    * probably take. Routes are then not moved to it: it may be another process's now.

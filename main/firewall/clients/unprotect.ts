@@ -4,7 +4,8 @@ import { assertUnchanged, assertWritable, atomicWrite } from './file-io.js';
 import { editorFor, type FormatEditor } from './formats/index.js';
 import { samePath, verifyLaunches, warnAboutRunningClients, type EditDeps, type EditOptions, type EditReport, type EntryResult } from './protect.js';
 import { launchOps } from './read-entries.js';
-import { entryIdentity, routedTarget } from './remote-route.js';
+import { entryIdentity } from './remote-route.js';
+import { routedTarget } from './route-url.js';
 import { isOurWrap } from './scan.js';
 import type { DiscoveredServer, KeyPath, Launch } from './types.js';
 

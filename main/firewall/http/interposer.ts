@@ -9,6 +9,8 @@ import { startHttpSession, type HttpSession } from './http-session.js';
 import { createLegacyEndpoint } from './legacy-endpoint.js';
 import { readPost } from './read-messages.js';
 import { createRefusalLimiter } from './refusal-limiter.js';
+import { tokensEqual } from '../api/http-util.js';
+import { ROUTE_KEY_PARAM } from '../route-key.js';
 import { HOP_HEADER } from './upstream-fetch.js';
 import { resolveRemoteTarget, type RemoteTarget } from './remote-target.js';
 
@@ -49,7 +51,7 @@ export function createHttpInterposer(engine: Engine, options: HttpInterposerOpti
   };
   // How every session, of either transport, reaches the engine.
   const context = { socketPath: options.socketPath, log, audit: (entry: AuditEntry) => engine.audit.append(entry), secretStore: engine.secretStore };
-  const legacy = createLegacyEndpoint({ ...context, admit });
+  const legacy = createLegacyEndpoint({ ...context, admit, routeKey: engine.routeKey });
   const reaper = setInterval(() => {
     for (const session of [...[...sessions.values()].map((s) => s.session), ...legacy.sessions()]) {
       const since = session.idleSince();
@@ -57,6 +59,17 @@ export function createHttpInterposer(engine: Engine, options: HttpInterposerOpti
     }
   }, Math.min(idleMs, 60_000));
   reaper.unref();
+
+  // Only a URL `protect` (or `registry approve --url`) wrote carries the key: anything else
+  // is a stale client config or someone else on this machine (route-key.ts).
+  const keyRefusals = createRefusalLimiter((entry) => engine.record(entry), 30, 60_000, (skipped, sample) =>
+    `${skipped} more requests without this install's route key were refused in the last minute (not recorded one by one; the first was for '${sample.serverName}')`);
+  const refuseWithoutKey = (res: ServerResponse, server: string, url: URL) => {
+    const given = url.searchParams.has(ROUTE_KEY_PARAM);
+    keyRefusals.record({ event: 'registry', decision: 'DENY', ruleId: 'route-key', serverName: server, reason: `a request to ${INTERPOSER_PREFIX}${server} ${given ? 'with a wrong' : 'without the'} route key was refused` });
+    const fix = 'the URL mcp-firewall protect writes into the client config carries it: run mcp-firewall protect (it re-points routes written before), then restart the client';
+    fail(res, 403, ErrorCode.InvalidRequest, `Forbidden: ${given ? 'wrong' : 'no'} route key (?${ROUTE_KEY_PARAM}=…); ${fix}`);
+  };
 
   const sessionFor = (req: IncomingMessage, res: ServerResponse, server: string): HttpSession | null => {
     const id = req.headers[SESSION_HEADER];
@@ -114,6 +127,7 @@ export function createHttpInterposer(engine: Engine, options: HttpInterposerOpti
       const [raw, legacyPart, ...rest] = url.pathname.slice(INTERPOSER_PREFIX.length).split('/');
       const server = rest.length === 0 ? decodeName(raw ?? '') : null;
       if (!server) return fail(res, 404, ErrorCode.InvalidRequest, `no MCP server in '${url.pathname}'; use ${INTERPOSER_PREFIX}<server name>`);
+      if (!tokensEqual(url.searchParams.get(ROUTE_KEY_PARAM) ?? '', engine.routeKey)) return refuseWithoutKey(res, server, url);
       if (legacyPart !== undefined) return legacy.handle(req, res, server, legacyPart, url);
       if (req.method === 'POST') return post(req, res, server);
       if (req.method === 'GET') {
@@ -136,6 +150,7 @@ export function createHttpInterposer(engine: Engine, options: HttpInterposerOpti
     close() {
       clearInterval(reaper);
       refusals.close();
+      keyRefusals.close();
       for (const { session } of sessions.values()) session.end();
       for (const session of legacy.sessions()) session.end();
     },

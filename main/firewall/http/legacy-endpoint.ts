@@ -3,6 +3,7 @@ import { ErrorCode, type JsonRpcMessage } from '../jsonrpc/messages.js';
 import { refuseUnknownSession } from './client-session.js';
 import { failRequest as fail } from './client-stream.js';
 import { startLegacySession, type LegacySession } from './legacy-session.js';
+import { ROUTE_KEY_PARAM } from '../route-key.js';
 import { readPost } from './read-messages.js';
 import type { RelayContext } from './relay-session.js';
 import type { RemoteTarget } from './remote-target.js';
@@ -10,6 +11,8 @@ import type { RemoteTarget } from './remote-target.js';
 /** How sessions reach the engine (each names its own server), and who decides admission. */
 export interface LegacyEndpointOptions extends Omit<RelayContext, 'server'> {
   admit: (server: string, init: JsonRpcMessage) => { client: string; target: RemoteTarget };
+  /** The route key the interposer checked: the messages URL handed to the client carries it too. */
+  routeKey: string;
 }
 
 /**
@@ -27,7 +30,7 @@ const LEGACY_STREAM = 'sse';
 const LEGACY_MESSAGES = 'messages';
 
 export function createLegacyEndpoint(options: LegacyEndpointOptions): LegacyEndpoint {
-  const { admit, ...context } = options;
+  const { admit, routeKey, ...context } = options;
   const sessions = new Map<string, { server: string; session: LegacySession }>();
 
   const open = (res: ServerResponse, server: string) => {
@@ -35,7 +38,7 @@ export function createLegacyEndpoint(options: LegacyEndpointOptions): LegacyEndp
       ...context,
       server,
       stream: res,
-      messagesPath: `/mcp/${encodeURIComponent(server)}/${LEGACY_MESSAGES}`,
+      messagesPath: `/mcp/${encodeURIComponent(server)}/${LEGACY_MESSAGES}?${ROUTE_KEY_PARAM}=${encodeURIComponent(routeKey)}`,
       admit: (init) => admit(server, init),
       onEnd: (ended) => sessions.delete(ended.id),
     });

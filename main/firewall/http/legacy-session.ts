@@ -8,7 +8,7 @@ import type { RemoteTarget } from './remote-target.js';
 export interface LegacySessionOptions extends RelayContext {
   /** The client's GET stream: the `endpoint` event, then every message for the client. */
   stream: ServerResponse;
-  /** Where the client POSTs (`/mcp/NAME/messages`); the session id goes in its query. */
+  /** Where the client POSTs (`/mcp/NAME/messages?key=KEY`); the session id is added to its query. */
   messagesPath: string;
   /** Who the client is and where NAME leads, decided at its initialize (as for Streamable HTTP). */
   admit: (init: JsonRpcMessage) => { client: string; target: RemoteTarget };
@@ -91,7 +91,7 @@ export function startLegacySession(options: LegacySessionOptions): LegacySession
   };
 
   openEventStream(stream);
-  stream.write(`event: endpoint\ndata: ${options.messagesPath}?sessionId=${id}\n\n`);
+  stream.write(`event: endpoint\ndata: ${options.messagesPath}${options.messagesPath.includes('?') ? '&' : '?'}sessionId=${id}\n\n`);
   // Closing the GET stream is how a legacy client ends its session.
   stream.on('close', () => session.end());
   return session;

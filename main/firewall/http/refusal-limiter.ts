@@ -11,7 +11,13 @@ export interface RefusalLimiter {
   close(): void;
 }
 
-export function createRefusalLimiter(write: (entry: AuditEntry) => void, perWindow = 30, windowMs = 60_000): RefusalLimiter {
+/** The row that stands for a minute's refusals past the limit (`sample`: the first of them). */
+export type RefusalSummary = (skipped: number, sample: AuditEntry) => string;
+
+const UNAPPROVED: RefusalSummary = (skipped, sample) =>
+  `${skipped} more requests for remote servers nobody approved were refused in the last minute (not recorded one by one; the first was for '${sample.serverName}')`;
+
+export function createRefusalLimiter(write: (entry: AuditEntry) => void, perWindow = 30, windowMs = 60_000, summary: RefusalSummary = UNAPPROVED): RefusalLimiter {
   let written = 0;
   let skipped = 0;
   let sample: AuditEntry | null = null;
@@ -19,7 +25,7 @@ export function createRefusalLimiter(write: (entry: AuditEntry) => void, perWind
   const endWindow = () => {
     window = null;
     if (skipped > 0 && sample) {
-      write({ ...sample, serverName: null, reason: `${skipped} more requests for remote servers nobody approved were refused in the last minute (not recorded one by one; the first was for '${sample.serverName}')` });
+      write({ ...sample, serverName: null, reason: summary(skipped, sample) });
     }
     written = 0;
     skipped = 0;

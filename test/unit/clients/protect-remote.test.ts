@@ -13,7 +13,8 @@ import { openDatabase } from '../../../main/firewall/store/database.js';
 import { createFixtureHome, type FixtureHome } from './fixture-home.js';
 
 const PORT = 7337;
-const ours = (name: string) => `http://127.0.0.1:${PORT}/mcp/${encodeURIComponent(name)}`;
+const KEY = 'route-key-of-this-install_0123456789abcdefg';
+const ours = (name: string, sse = false) => `http://127.0.0.1:${PORT}/mcp/${encodeURIComponent(name)}${sse ? '/sse' : ''}?key=${KEY}`;
 
 // Gemini: `httpUrl` is Streamable HTTP; the fixture's exa entry carries its key in the query.
 const GEMINI = `{
@@ -49,6 +50,7 @@ function setup(): void {
   close = () => db.close();
   fx.deps.remote = {
     port: PORT,
+    key: KEY,
     standing: (name, url) => remoteStanding(registry, name, url),
     propose: (name, url, client) => proposeRemote(registry, audit, name, url, client),
   };
@@ -134,9 +136,9 @@ describe('protect routes Streamable HTTP entries through the interposer', () => 
     expect(entry(report, 'claude-code', 'sentry')).toMatchObject({ outcome: 'protected', detail: 'approve it to connect: mcp-firewall registry approve sentry' });
     expect(entry(report, 'gemini-cli', 'legacy')).toMatchObject({ outcome: 'protected' });
     // Gemini reads a bare url as SSE, Claude Code needs its type: both stay what they were.
-    expect(json(FILES.gemini).mcpServers.legacy).toEqual({ url: `${ours('legacy')}/sse` });
+    expect(json(FILES.gemini).mcpServers.legacy).toEqual({ url: ours('legacy', true) });
     const project = JSON.parse(readFileSync(join(fx.project, '.mcp.json'), 'utf8')) as { mcpServers: Record<string, unknown> };
-    expect(project.mcpServers.sentry).toEqual({ type: 'sse', url: `${ours('sentry')}/sse` });
+    expect(project.mcpServers.sentry).toEqual({ type: 'sse', url: ours('sentry', true) });
     expect(registry.pending('sentry')).toEqual({ command: 'sse-url', args: ['https://mcp.sentry.dev/sse'] });
     expect(proposals().find((p) => p.server_name === 'legacy')!.reason).toContain('https://legacy.example.com/sse (legacy SSE)');
     expect(registry.approve('legacy').fingerprint).toEqual(remoteFingerprint('https://legacy.example.com/sse', 'sse'));

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../../main/cli/command.js';
@@ -17,7 +17,9 @@ import { createFixtureHome, type FixtureHome } from './fixture-home.js';
 const A = 7337;
 const B = 49152;
 const C = 50001;
-const route = (port: number, name: string, sse = false) => `http://127.0.0.1:${port}/mcp/${encodeURIComponent(name)}${sse ? '/sse' : ''}`;
+const KEY = 'route-key-of-this-install_0123456789abcdefg';
+const route = (port: number, name: string, sse = false, key: string | null = KEY) =>
+  `http://127.0.0.1:${port}/mcp/${encodeURIComponent(name)}${sse ? '/sse' : ''}${key === null ? '' : `?key=${key}`}`;
 
 const GEMINI_FILE = '.gemini/settings.json';
 // Our own files beside a route somebody else wrote for the same port ("lookalike").
@@ -47,7 +49,7 @@ function setup(): void {
   const registry = createRegistry(db);
   const audit = createAuditLog(db);
   close = () => db.close();
-  routesFor = (port) => ({ port, standing: (name, url) => remoteStanding(registry, name, url), propose: (name, url, client) => proposeRemote(registry, audit, name, url, client) });
+  routesFor = (port) => ({ port, key: KEY, standing: (name, url) => remoteStanding(registry, name, url), propose: (name, url, client) => proposeRemote(registry, audit, name, url, client) });
 }
 
 const on = (port: number, extra: Partial<EditDeps> = {}): EditDeps => ({ ...fx.deps, remote: routesFor(port), ...extra });
@@ -55,7 +57,7 @@ const gemini = () => readFileSync(join(fx.home, GEMINI_FILE), 'utf8');
 const entry = (report: EditReport, client: string, name: string) => report.entries.find((e) => e.client === client && e.name === name);
 /** Every remote entry routed on `port`, as client/name. */
 const routedOn = (port: number) =>
-  scanClients({ ...fx.deps, remote: { port } }).servers.filter((r) => r.status === 'protected' && r.transport !== 'stdio').map((r) => `${r.client}/${r.name}`).sort();
+  scanClients({ ...fx.deps, remote: { port, key: KEY } }).servers.filter((r) => r.status === 'protected' && r.transport !== 'stdio').map((r) => `${r.client}/${r.name}`).sort();
 
 describe('protect re-points the routes it wrote for another port', () => {
   it('moves every route of every dialect to the engine port, keeping the original for a byte-exact unprotect', async () => {
@@ -153,6 +155,39 @@ describe('protect re-points the routes it wrote for another port', () => {
   });
 });
 
+describe('protect gives the routes it wrote this install\'s route key', () => {
+  const OLD = 'route-key-of-another-install_0123456789abcd';
+  /** The files as an install before route keys (or with another key) left them: config and bookkeeping alike. */
+  function rewriteKeys(from: string, to: string): void {
+    for (const file of [join(fx.home, GEMINI_FILE), ...readdirSync(join(fx.dataDir, 'clients')).filter((f) => f.endsWith('.json')).map((f) => join(fx.dataDir, 'clients', f))]) {
+      writeFileSync(file, readFileSync(file, 'utf8').replaceAll(from, to));
+    }
+  }
+
+  it.each([
+    ['without a key (written before routes carried one)', '', 'without a route key (written before routes carried one)'],
+    ['with another install\'s key', `?key=${OLD}`, "with another install's route key"],
+  ])('re-points a route on the engine\'s own port %s, and scan shows it as refused until then', async (_, written, why) => {
+    setup();
+    await protectClients(on(A), { client: 'gemini-cli' });
+    rewriteKeys(`?key=${KEY}`, written);
+    const row = scanClients({ ...fx.deps, remote: { port: A, key: KEY } }, { client: 'gemini-cli' }).servers.find((r) => r.name === 'docs')!;
+    expect(row).toMatchObject({ status: 'shadow', url: 'https://docs.example.com/mcp', note: expect.stringContaining(`points at the firewall's route ${why}, so the firewall refuses it: run mcp-firewall protect to re-point it`) });
+
+    const report = await protectClients(on(A), { client: 'gemini-cli' });
+    expect(report.errors).toEqual([]);
+    expect(entry(report, 'gemini-cli', 'docs')).toMatchObject({ outcome: 'repointed', detail: expect.stringMatching(/^given this install's route key; approve it to connect/), route: { from: `${route(A, 'docs', false, null)}${written}`, to: route(A, 'docs') } });
+    expect(entry(report, 'gemini-cli', 'legacy')).toMatchObject({ outcome: 'repointed', route: { to: route(A, 'legacy', true) } });
+    // A look-alike route nobody recorded keeps whatever it had.
+    expect(entry(report, 'gemini-cli', 'lookalike')).toMatchObject({ outcome: 'remote-not-routed', detail: expect.stringContaining('protect did not write this URL') });
+    expect(gemini()).toContain(`"docs": { "httpUrl": "${route(A, 'docs')}", "timeout": 5000 }`);
+    expect(routedOn(A)).toEqual(expect.arrayContaining(['gemini-cli/docs', 'gemini-cli/legacy']));
+    // And unprotect still puts the original back (the look-alike as this test left it).
+    await unprotectClients(on(A), { client: 'gemini-cli' });
+    expect(gemini()).toBe(GEMINI.replaceAll(`?key=${KEY}`, written));
+  });
+});
+
 describe('the protect command moves routes only to a port a running engine announced', () => {
   const cliIo = (out: string[]): CliIo => ({ stdout: (t) => out.push(t), stderr: () => {}, env: { HOME: fx.home, MCP_FIREWALL_HOME: fx.dataDir }, cwd: fx.project });
   const command = () => createProtectCommand({ runtimePath: fx.deps.runtimePath, cliPath: fx.deps.cliPath, registry: fx.deps.registry, remote: routesFor(B), platform: 'linux' }, () => {
@@ -211,7 +246,7 @@ describe('scan reports stale routes', () => {
   it('shows a route to another port as not protected, says whose it is and what to do', async () => {
     setup();
     await protectClients(on(A), { client: 'gemini-cli' });
-    const result = scanClients({ ...fx.deps, remote: { port: B } }, { client: 'gemini-cli' });
+    const result = scanClients({ ...fx.deps, remote: { port: B, key: KEY } }, { client: 'gemini-cli' });
     const row = (name: string) => result.servers.find((r) => r.name === name)!;
     expect(row('docs')).toMatchObject({
       status: 'shadow',
@@ -219,10 +254,11 @@ describe('scan reports stale routes', () => {
       staleRoute: { port: A, enginePort: B, ours: true },
       note: `points at a firewall route on port ${A}, not the firewall's port ${B}, so its traffic does not reach the firewall: run mcp-firewall protect to re-point it`,
     });
-    expect(row('lookalike')).toMatchObject({ status: 'shadow', url: route(A, 'lookalike'), staleRoute: { port: A, enginePort: B, ours: false }, note: expect.stringContaining('protect did not write this URL') });
+    // A route's key is masked wherever the URL is shown, and is no secret finding to move.
+    expect(row('lookalike')).toMatchObject({ status: 'shadow', url: route(A, 'lookalike', false, 'rout…(43 chars)'), secrets: [], staleRoute: { port: A, enginePort: B, ours: false }, note: expect.stringContaining('protect did not write this URL') });
     expect(row('gh').staleRoute).toBeUndefined();
     expect(scanText(result)).toContain('; 3 stale firewall routes');
     // On the port they name, they are protected as before.
-    expect(scanClients({ ...fx.deps, remote: { port: A } }, { client: 'gemini-cli' }).servers.find((r) => r.name === 'docs')).toMatchObject({ status: 'protected' });
+    expect(scanClients({ ...fx.deps, remote: { port: A, key: KEY } }, { client: 'gemini-cli' }).servers.find((r) => r.name === 'docs')).toMatchObject({ status: 'protected' });
   });
 });

@@ -1,0 +1,63 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { atomicWrite } from './clients/file-io.js';
+
+// The interposer's routes (`/mcp/NAME`) are reached before the control token is checked,
+// since MCP clients cannot hold that token; yet anyone who can open a loopback connection
+// (another account on a shared Mac, a container sharing the host's network) could then
+// start sessions to this user's remote servers, as this user when a keychain credential
+// is stored. So every route carries a per-install key in its query (`?key=…`), written by
+// `protect` into the client's own config and checked on every request. It grants only
+// the routes, never the control API, and lives as long as the install: a new key would
+// break every routed entry until the engine re-points them (repoint-at-start.ts).
+
+export const ROUTE_KEY_PARAM = 'key';
+const FILE_NAME = 'route-key';
+// 32 random bytes in base64url: 43 characters.
+const WELL_FORMED = /^[A-Za-z0-9_-]{43}$/;
+
+export function routeKeyFile(dataDir: string): string {
+  return join(dataDir, FILE_NAME);
+}
+
+/**
+ * This install's route key, created on first use (0600, like the control token). A file
+ * that holds anything else (truncated, edited) is replaced: the routes written with the
+ * old key are then re-pointed at the engine's next start, and nothing else depends on it.
+ */
+export function loadRouteKey(dataDir: string): string {
+  const file = routeKeyFile(dataDir);
+  const existing = readKey(file);
+  if (existing !== null && WELL_FORMED.test(existing)) {
+    narrowMode(file);
+    return existing;
+  }
+  const fresh = randomBytes(32).toString('base64url');
+  if (existing === null) {
+    try {
+      // 'wx': two processes creating it at once (the engine and a CLI protect) agree on one key.
+      writeFileSync(file, `${fresh}\n`, { mode: 0o600, flag: 'wx' });
+      return fresh;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      return loadRouteKey(dataDir);
+    }
+  }
+  atomicWrite(file, `${fresh}\n`, 0o600);
+  narrowMode(file);
+  return fresh;
+}
+
+function readKey(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+function narrowMode(file: string): void {
+  if (process.platform !== 'win32' && (statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+}
