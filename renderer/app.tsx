@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useResource } from './api/api.js';
+import { inBrowser } from './api/browser-session.js';
 import { ActivityPage } from './features/activity/activity-page.js';
 import { ApprovalsPage } from './features/approvals/approvals-page.js';
 import { AuditPage } from './features/audit/audit-page.js';
@@ -8,6 +9,7 @@ import { ManifestsPage } from './features/manifests/manifests-page.js';
 import { PolicyPage } from './features/policy/policy-page.js';
 import { QuarantinePage } from './features/quarantine/quarantine-page.js';
 import { ServersPage } from './features/servers/servers-page.js';
+import { LoggedOut, LogOutButton } from './features/session/log-out.js';
 import { PAGES, pageFromHash, type PageId } from './routes.js';
 import { PageIcon } from './ui/icons.js';
 import { ProtectionStatus } from './ui/protection-status.js';
@@ -24,6 +26,12 @@ const VIEWS: Record<PageId, () => React.JSX.Element> = {
 };
 
 export function App() {
+  const [loggedOut, setLoggedOut] = useState(false);
+  // The dashboard unmounts, so its polling stops with the session.
+  return loggedOut ? <LoggedOut /> : <Dashboard onLoggedOut={() => setLoggedOut(true)} />;
+}
+
+function Dashboard({ onLoggedOut }: { onLoggedOut: () => void }) {
   const [page, setPage] = useState<PageId>(() => pageFromHash(window.location.hash));
   const overview = useResource((api) => api.overview(), ['approvals', 'policy', 'activity', 'gates']);
   useEffect(() => {
@@ -59,6 +67,7 @@ export function App() {
           ))}
         </ul>
         <p className="sidebar-foot">{overview.data ? <>Policy <span title={overview.data.policyFile}>{overview.data.policyFile.split(/[\\/]/).pop()}</span></> : null}</p>
+        {inBrowser() ? <LogOutButton onLoggedOut={onLoggedOut} /> : null}
       </nav>
       <main id="main" tabIndex={-1}>
         <View />

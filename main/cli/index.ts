@@ -29,7 +29,8 @@ usage:
   mcp-firewall protect [--client ID] [--dry-run]       route client configs through the firewall
   mcp-firewall unprotect [--client ID]                 restore them byte for byte
   mcp-firewall manifest check FILE [--json]            vet a saved tools/list for poisoning
-  mcp-firewall dashboard [--print-url]                 open the dashboard of the running engine
+  mcp-firewall dashboard [--print-url] | logout-all    open the dashboard of the running engine;
+                                                       logout-all ends every browser session of it
   mcp-firewall secrets set SERVER NAME [--value-stdin] | list [SERVER] [--json] | rm SERVER NAME
                                                        a server's secrets in the OS keychain
   mcp-firewall auth login SERVER [--scope S] [--open|--no-open] [--timeout SECONDS] | status SERVER [--json] | logout SERVER

@@ -5,6 +5,8 @@ const POLL_MS = 1_000;
 
 export class ApiError extends Error {}
 
+const SESSION_ENDED = "This browser's dashboard session has ended (logged out, 12 hours old, or the engine restarted): open a new one with `mcp-firewall dashboard`";
+
 const READS = new Set<ApiMethod>(['overview', 'activity', 'approvals', 'servers', 'registry', 'policy', 'checkPolicy', 'auditQuery', 'manifests', 'manifestDiff', 'quarantine', 'quarantinePreview', 'gates', 'autoProtect', 'oauthLogins']);
 
 /**
@@ -19,6 +21,8 @@ export function createHttpApi(base = ''): FirewallApi {
       headers: { 'content-type': 'application/json', 'x-mcp-firewall-dashboard': '1' },
       body: JSON.stringify(arg ?? {}),
     });
+    // The engine's 401 speaks of bearer tokens; to a browser it means its session ended.
+    if (response.status === 401) throw new ApiError(SESSION_ENDED);
     const payload = (await response.json()) as { error?: string };
     if (!response.ok) throw new ApiError(payload.error ?? `HTTP ${response.status}`);
     // A change made here shows everywhere on the page at once, not at the next poll.

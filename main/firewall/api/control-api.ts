@@ -125,7 +125,6 @@ export function startControlApi(engine: Engine, options: ControlApiOptions): Pro
   let boundPort = options.port;
   const dashboard = options.dashboard === false ? null : createDashboardHttp({
     service: createDashboardService(engine, options.dashboard?.clients ?? defaultClientsDeps(), () => boundPort),
-    token: options.token,
     port: () => boundPort,
     rendererDir: options.dashboard?.rendererDir !== undefined ? options.dashboard.rendererDir : defaultRendererDir(),
   });
@@ -181,8 +180,8 @@ async function handle(engine: Engine, req: IncomingMessage, res: ServerResponse,
     return sendJson(res, 401, { error: 'missing or wrong bearer token (see control-token in the data dir)' });
   }
   if (dashboard && (await dashboard.serveApi(req, res, url))) return;
-  // A login link for `mcp-firewall dashboard`: only for the bearer token, never a browser session.
-  if (dashboard && bearer && url.pathname === '/api/login-url' && req.method === 'POST') return sendJson(res, 200, { url: dashboard.mintLoginUrl() });
+  // Logins, logout, logout-all: a browser reaches /api/logout only with our header (cookieAuthorized), the CSRF guard.
+  if (dashboard?.serveSessions(req, res, url, bearer)) return;
   const allowed: string[] = [];
   for (const [method, pattern, handler] of ROUTES) {
     const match = pattern.exec(url.pathname);

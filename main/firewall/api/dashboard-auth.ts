@@ -1,14 +1,9 @@
-import { createHmac } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { tokensEqual } from './http-util.js';
+import { SESSION_LIFETIME_MS } from './dashboard-sessions.js';
 
 // The browser never holds the bearer token itself: the login URL carries a one-time key
-// (dashboard-logins.ts), and the cookie a key derived for the session, which changes
-// whenever the engine restarts (new token). Neither can be used as a bearer token.
-
-const derive = (token: string, purpose: string) => createHmac('sha256', token).update(`mcp-firewall dashboard ${purpose}`).digest('base64url');
-
-export const dashboardSessionKey = (token: string): string => derive(token, 'session');
+// (dashboard-logins.ts), and the cookie a random session id (dashboard-sessions.ts) that a
+// logout, `dashboard logout-all` or a restart of the engine ends. Neither is a bearer token.
 
 /** Cookies are shared by every port of 127.0.0.1: the port in the name keeps two engines apart. */
 export const sessionCookieName = (port: number): string => `mcpfw_session_${port}`;
@@ -32,11 +27,13 @@ export function readCookie(req: IncomingMessage, name: string): string | null {
   return null;
 }
 
-export function hasSession(req: IncomingMessage, port: number, token: string): boolean {
-  const value = readCookie(req, sessionCookieName(port));
-  return value !== null && tokensEqual(value, dashboardSessionKey(token));
+const COOKIE_FLAGS = 'HttpOnly; SameSite=Strict; Path=/';
+
+export function sessionCookie(port: number, sessionId: string): string {
+  return `${sessionCookieName(port)}=${sessionId}; ${COOKIE_FLAGS}; Max-Age=${SESSION_LIFETIME_MS / 1000}`;
 }
 
-export function sessionCookie(port: number, token: string): string {
-  return `${sessionCookieName(port)}=${dashboardSessionKey(token)}; HttpOnly; SameSite=Strict; Path=/`;
+/** Tells the browser to drop the cookie of an ended session. */
+export function clearedSessionCookie(port: number): string {
+  return `${sessionCookieName(port)}=; ${COOKIE_FLAGS}; Max-Age=0`;
 }

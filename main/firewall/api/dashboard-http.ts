@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ARG_SCHEMAS, CHANNELS, type ApiMethod } from '../../../preload/contract.js';
-import { DASHBOARD_HEADER, hasSession, loginUrl, sessionCookie } from './dashboard-auth.js';
+import { clearedSessionCookie, DASHBOARD_HEADER, loginUrl, readCookie, sessionCookie, sessionCookieName } from './dashboard-auth.js';
 import { createLoginKeys } from './dashboard-logins.js';
+import { createDashboardSessions, type DashboardSessions } from './dashboard-sessions.js';
 import { callService, DashboardInputError, type DashboardService } from './dashboard-service.js';
 import { HttpError, readJsonBody, sendJson } from './http-util.js';
 import { sendHtml, sendStatic } from './static-files.js';
@@ -11,8 +12,11 @@ export interface DashboardHttp {
   servePage(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean>;
   /** A browser with the session cookie may use the API, if its fetch carries our header. */
   cookieAuthorized(req: IncomingMessage): boolean;
-  /** A login link that works once, for a short while (POST /api/login-url, bearer only). */
-  mintLoginUrl(): string;
+  /**
+   * After auth: POST /api/login-url (a link that works once, for a short while) and
+   * /api/logout-all for the bearer token only, POST /api/logout for this browser; true when it answered.
+   */
+  serveSessions(req: IncomingMessage, res: ServerResponse, url: URL, bearer: boolean): boolean;
   /** POST /api/dashboard/<method>: the preload contract over HTTP; true when it answered. */
   serveApi(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean>;
 }
@@ -20,7 +24,8 @@ export interface DashboardHttp {
 const NOT_LOGGED_IN = `<!doctype html><meta charset="utf-8"><title>MCP Firewall</title>
 <body style="font:16px system-ui;margin:3rem;max-width:40rem">
 <h1>MCP Firewall dashboard</h1>
-<p>This browser is not logged in to the running engine.</p>
+<p>This browser is not logged in to the running engine. A session ends when you log out,
+when <code>mcp-firewall dashboard logout-all</code> runs, 12 hours after login, and when the engine restarts.</p>
 <p>Open the dashboard with <code>mcp-firewall dashboard</code>, or print a login link with
 <code>mcp-firewall dashboard --print-url</code>.</p></body>`;
 
@@ -30,9 +35,15 @@ const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>MCP Firewall</tit
 
 const METHODS = new Set(Object.keys(CHANNELS));
 
-export function createDashboardHttp(options: { service: DashboardService; token: string; port: () => number; rendererDir: string | null }): DashboardHttp {
-  const { service, token, rendererDir } = options;
+export function createDashboardHttp(options: { service: DashboardService; port: () => number; rendererDir: string | null; sessions?: DashboardSessions }): DashboardHttp {
+  const { service, rendererDir } = options;
   const logins = createLoginKeys();
+  const sessions = options.sessions ?? createDashboardSessions();
+  const sessionOf = (req: IncomingMessage) => readCookie(req, sessionCookieName(options.port()));
+  const hasSession = (req: IncomingMessage) => {
+    const id = sessionOf(req);
+    return id !== null && sessions.isLive(id);
+  };
   const isPage = (path: string) => path === '/' || path === '/index.html' || path.startsWith('/assets/') || path === '/favicon.svg';
 
   return {
@@ -44,12 +55,17 @@ export function createDashboardHttp(options: { service: DashboardService; token:
           sendHtml(res, 401, NOT_LOGGED_IN);
           return true;
         }
+        // A browser logging in again replaces its session, rather than leave the old one live beside it.
+        const previous = sessionOf(req);
+        if (previous !== null) sessions.end(previous);
         // Redirect so the key leaves the address bar at once.
-        res.writeHead(303, { location: '/', 'set-cookie': sessionCookie(options.port(), token), 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' });
+        res.writeHead(303, { location: '/', 'set-cookie': sessionCookie(options.port(), sessions.open()), 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' });
         res.end();
         return true;
       }
-      if (!hasSession(req, options.port(), token)) {
+      if (!hasSession(req)) {
+        // The cookie of an ended session is of no further use: the browser may drop it.
+        if (sessionOf(req) !== null) res.setHeader('set-cookie', clearedSessionCookie(options.port()));
         sendHtml(res, 401, NOT_LOGGED_IN);
         return true;
       }
@@ -59,11 +75,20 @@ export function createDashboardHttp(options: { service: DashboardService; token:
       }
       return true;
     },
-    mintLoginUrl() {
-      return loginUrl(options.port(), logins.mint());
+    serveSessions(req, res, url, bearer) {
+      if (req.method !== 'POST') return false;
+      // Minting a login and ending every session are for the bearer token, never a browser session.
+      if (bearer && url.pathname === '/api/login-url') return sendJson(res, 200, { url: loginUrl(options.port(), logins.mint()) }), true;
+      if (bearer && url.pathname === '/api/logout-all') return sendJson(res, 200, { ended: sessions.endAll() }), true;
+      if (url.pathname !== '/api/logout') return false;
+      const id = sessionOf(req);
+      const loggedOut = id !== null && sessions.end(id);
+      res.setHeader('set-cookie', clearedSessionCookie(options.port()));
+      sendJson(res, 200, { loggedOut });
+      return true;
     },
     cookieAuthorized(req) {
-      return req.headers[DASHBOARD_HEADER] === '1' && hasSession(req, options.port(), token);
+      return req.headers[DASHBOARD_HEADER] === '1' && hasSession(req);
     },
     async serveApi(req, res, url) {
       const match = /^\/api\/dashboard\/([A-Za-z]+)$/.exec(url.pathname);

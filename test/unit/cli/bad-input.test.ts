@@ -68,6 +68,7 @@ describe('bad input to the CLI', () => {
     await usageError(auditCommand, ['query', 'SELECT 1', 'extra'], /^unexpected argument 'extra'\n/, withDatabase());
     await usageError(manifestCheckCommand, ['check', 'tools.json', '--bogus'], /^unknown option --bogus\n/);
     await usageError(containCommand, ['github', 'extra'], /^usage: mcp-firewall contain SERVER/);
+    await usageError(createDashboardCommand(async () => undefined), ['logout-all', '--force'], /^unknown option --force\nusage: mcp-firewall dashboard/);
     await usageError(resumeCommand, ['now'], /^unexpected argument 'now'\n/);
     await usageError(pauseCommand, ['5', 'extra'], /^unexpected argument 'extra'\n/);
     await usageError(registryCommand, ['list', '--bogus'], /^unknown option --bogus\n/);
@@ -119,6 +120,13 @@ describe('bad input to the CLI', () => {
     mkdirSync(target);
     await usageError(auditCommand, ['export', '--out', target], new RegExp(`^--out ${target} is a directory: give a file name, e.g. --out ${target}/audit.jsonl`), dir);
     expect(readdirSync(target)).toEqual([]);
+  });
+
+  it('says there are no dashboard sessions to end when no engine runs (they live in its memory)', async () => {
+    const dir = home();
+    const cli = io(dir);
+    expect(await createDashboardCommand(async () => undefined)(['logout-all'], cli)).toBe(0);
+    expect(cli.out()).toBe(`MCP Firewall is not running for ${dir}: there are no dashboard sessions.\n`);
   });
 
   it('treats a control.json without a usable port as no engine, never as port "undefined"', async () => {
