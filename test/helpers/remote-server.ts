@@ -64,8 +64,8 @@ export async function startEverythingSse(env: NodeJS.ProcessEnv = {}): Promise<R
 }
 
 /** Our fixture that records the headers of every request it receives (GET /seen); `path` '/sse' for its legacy SSE side. */
-export async function startHeaderServer(port?: number, path: '/mcp' | '/sse' = '/mcp'): Promise<RemoteServer> {
-  return startHttpServer([HEADER_SERVER], port ?? (await freePort()), {}, /"port":/, path);
+export async function startHeaderServer(port?: number, path: '/mcp' | '/sse' = '/mcp', env: NodeJS.ProcessEnv = {}): Promise<RemoteServer> {
+  return startHttpServer([HEADER_SERVER], port ?? (await freePort()), env, /"port":/, path);
 }
 
 /**
@@ -73,11 +73,11 @@ export async function startHeaderServer(port?: number, path: '/mcp' | '/sse' = '
  * header-recording server registered as 'headers' (`sse`: its legacy SSE side), started
  * before the suite's tests and stopped after. Call it in a describe block.
  */
-export function useHeaderServerEngine(transport: 'http' | 'sse' = 'http'): { engine(): RunningEngine; remote(): RemoteServer } {
+export function useHeaderServerEngine(transport: 'http' | 'sse' = 'http', env: NodeJS.ProcessEnv = {}): { engine(): RunningEngine; remote(): RemoteServer } {
   const engine = useEngine({ policy: 'version: v1\ndefaults:\n  decision: ALLOW\nrules: []\n' });
   let remote: RemoteServer | undefined;
   beforeAll(async () => {
-    remote = transport === 'sse' ? await startHeaderServer(undefined, '/sse') : await startHeaderServer();
+    remote = await startHeaderServer(undefined, transport === 'sse' ? '/sse' : '/mcp', env);
     const approve = engine().cli(['registry', 'approve', 'headers', '--url', remote.url, ...(transport === 'sse' ? ['--sse'] : [])]);
     expect(approve.code, approve.stderr).toBe(0);
   });

@@ -1,3 +1,4 @@
+import { ElicitRequestSchema, LoggingMessageNotificationSchema, TaskStatusNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
@@ -141,5 +142,39 @@ describe('the output stage through the real shim', () => {
       await conn.close();
     }
     expect(resultRows('task:t-42').map((r) => r.decision)).toEqual(['REDACT']);
+  });
+
+  it('redacts secrets in what a server sends unasked — progress, log lines, task status, elicitation — keeping their order and shape', async () => {
+    const conn = await connectThroughShim({ env: { ...engine().env, FIXTURE_LEAK: GITHUB_TOKEN } }, 'faulty', [process.execPath, FAULTY], { capabilities: { capabilities: { elicitation: {} } } });
+    const seen: Array<[string, unknown]> = [];
+    try {
+      await conn.client.listTools();
+      conn.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void seen.push(['log', n.params.data]));
+      conn.client.setNotificationHandler(TaskStatusNotificationSchema, (n) => void seen.push(['status', n.params.statusMessage]));
+      conn.client.setRequestHandler(ElicitRequestSchema, (request) => {
+        seen.push(['elicit', request.params.message]);
+        return { action: 'decline' };
+      });
+      const result = await conn.client.callTool({ name: 'read_chatty', arguments: {} }, undefined, { onprogress: (p) => void seen.push(['progress', p.message]) });
+      seen.push(['result', (result.content as Array<{ text: string }>)[0]!.text]);
+    } finally {
+      await conn.close();
+    }
+    expect(seen).toEqual([
+      ['progress', 'cloning with [REDACTED:github-token]'],
+      ['log', { event: 'retry', header: 'Authorization: token [REDACTED:github-token]', attempt: 2 }],
+      ['log', 'cloned 42 objects'],
+      ['status', 'pushing with [REDACTED:github-token]'],
+      ['elicit', 'Push with [REDACTED:github-token]?'],
+      ['result', 'elicitation answered: a result'],
+    ]);
+    const rows = JSON.parse(engine().cli(['audit', 'query', "SELECT method, tool_name, decision, rule_id, reason FROM mcp_audit WHERE event = 'result' AND server_name = 'faulty' AND method NOT IN ('tools/call', 'tools/list') ORDER BY id", '--json']).stdout) as Array<Record<string, unknown>>;
+    const redacted = { decision: 'REDACT', rule_id: 'output-redact', reason: 'redacted github-token ×1' };
+    expect(rows.filter((r) => String(r.method).startsWith('notifications/') || r.method === 'elicitation/create')).toEqual([
+      { method: 'notifications/progress', tool_name: expect.stringMatching(/^progress:\d+$/), ...redacted },
+      { method: 'notifications/message', tool_name: null, ...redacted },
+      { method: 'notifications/tasks/status', tool_name: 'task:t-7', ...redacted },
+      { method: 'elicitation/create', tool_name: null, ...redacted },
+    ]);
   });
 });

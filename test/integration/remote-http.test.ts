@@ -204,6 +204,38 @@ describe('remote server credentials, drift and failures', () => {
   });
 });
 
+describe('what a remote server sends unasked, through the HTTP interposer', () => {
+  const suite = useHeaderServerEngine('http', { FIXTURE_LEAK: GITHUB_TOKEN });
+
+  // Raw requests, no GET stream: the notifications then share the call's POST stream with its
+  // answer, so their order can be read. (With a GET stream open, as the SDK client keeps one,
+  // the session sends them there instead, apart from the answer.)
+  it('redacts a secret in its progress, log and task status notifications, keeps their order, and audits each', async () => {
+    const endpoint = `http://127.0.0.1:${suite.engine().port}/mcp/headers`;
+    const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+    const init = await fetch(endpoint, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'notif-test', version: '1' } } }) });
+    await init.text();
+    const session = { ...headers, 'mcp-session-id': init.headers.get('mcp-session-id')! };
+    await fetch(endpoint, { method: 'POST', headers: session, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) });
+    const call = await fetch(endpoint, { method: 'POST', headers: session, body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'get-leaky-status', arguments: {}, _meta: { progressToken: 'p-2' } } }) });
+    const stream = await call.text();
+    await fetch(endpoint, { method: 'DELETE', headers: { 'mcp-session-id': session['mcp-session-id'] } });
+    expect(stream).not.toContain(GITHUB_TOKEN);
+    expect(messageEvents(stream).map((m) => m.params ?? m.result)).toEqual([
+      { progressToken: 'p-2', progress: 1, total: 2, message: 'cloning with [REDACTED:github-token]' },
+      { level: 'warning', logger: 'headers', data: 'retrying with token [REDACTED:github-token]' },
+      expect.objectContaining({ taskId: 't-9', status: 'working', statusMessage: 'pushing with [REDACTED:github-token]' }),
+      { content: [{ type: 'text', text: 'done' }] },
+    ]);
+    const redacted = { decision: 'REDACT', reason: 'redacted github-token ×1' };
+    expect(audit(suite.engine(), "SELECT method, tool_name, decision, reason FROM mcp_audit WHERE event = 'result' AND method LIKE 'notifications/%' ORDER BY id")).toEqual([
+      { method: 'notifications/progress', tool_name: 'progress:p-2', ...redacted },
+      { method: 'notifications/message', tool_name: null, ...redacted },
+      { method: 'notifications/tasks/status', tool_name: 'task:t-9', ...redacted },
+    ]);
+  });
+});
+
 describe('backpressure: a slow client holds back a remote server streaming a large answer', () => {
   const suite = useHeaderServerEngine('http');
 

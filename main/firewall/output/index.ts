@@ -6,9 +6,11 @@ export {
   detect,
   inspectArguments,
   inspectResultLine,
+  inspectServerMessage,
   inspectText,
   isCleanLine,
   type OutputThresholds,
   type OutputVerdict,
+  type ServerMessageVerdict,
   type VerdictFinding,
 } from './verdict.js';

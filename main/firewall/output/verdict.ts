@@ -124,6 +124,42 @@ export function inspectResultLine(line: string, thresholds: OutputThresholds = D
   return action === 'REDACT' ? { action, findings, redacted: msg } : { action, findings };
 }
 
+export interface ServerMessageVerdict {
+  findings: VerdictFinding[];
+  /** The message with every span replaced (the parsed message itself, redacted in place). */
+  redacted: unknown;
+  /** A result with these findings would have been quarantined. */
+  overThreshold: boolean;
+}
+
+/**
+ * Judges a message a server sends on its own: a notification (progress, a log line, a
+ * task's status) or a request to the client (sampling, elicitation). `line` is its raw
+ * text, which the prefilter reads first; `message` the parsed line, redacted in place.
+ * Every member is read but the id (the client answers a request by it): the free text is
+ * in `params`, but a server that strays from the spec is read all the same.
+ * Such a message answers no call, so unlike a result it cannot be held for review and
+ * answered with an error: whatever the thresholds, what is found is redacted.
+ */
+export function inspectServerMessage(line: string, message: unknown, thresholds: OutputThresholds = DEFAULT_OUTPUT_THRESHOLDS): ServerMessageVerdict {
+  const s = scanner();
+  if (s.isCleanJson(line)) return { findings: [], redacted: message, overThreshold: false };
+  if (message === null || typeof message !== 'object' || Array.isArray(message)) {
+    const holder = { v: message };
+    const findings = scanTree(holder, '', s);
+    return { findings, redacted: holder.v, overThreshold: decide(findings, thresholds) === 'QUARANTINE' };
+  }
+  const m = message as Record<string, unknown>;
+  const findings: VerdictFinding[] = [];
+  for (const key of Object.keys(m)) {
+    if (key === 'id') continue;
+    const holder = { v: m[key] };
+    findings.push(...scanTree(holder, key, s));
+    m[key] = holder.v;
+  }
+  return { findings, redacted: m, overThreshold: decide(findings, thresholds) === 'QUARANTINE' };
+}
+
 /** The verdict the firewall would give a result holding just `text` (for `classify`). */
 export function inspectText(text: string, thresholds: OutputThresholds = DEFAULT_OUTPUT_THRESHOLDS): OutputVerdict & { spans: Finding[] } {
   const spans = scanner().detect(text);

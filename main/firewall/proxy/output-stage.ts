@@ -61,7 +61,8 @@ export interface OutputStage {
   deliver(call: StagedCall, answer: Answer, latencyMs: number): void;
 }
 
-function summary(findings: VerdictFinding[]): string {
+/** What was found, by type, for an audit reason: `github-token ×2, email ×1` (never the values). */
+export function summary(findings: VerdictFinding[]): string {
   const counts = new Map<string, number>();
   for (const f of findings) counts.set(f.type, (counts.get(f.type) ?? 0) + 1);
   return [...counts].map(([type, n]) => `${type} ×${n}`).join(', ');

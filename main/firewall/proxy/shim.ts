@@ -20,6 +20,7 @@ import { serveRefusal } from './fail-closed.js';
 import { clientMessageLimit, serverMessageLimit, type OversizeContext } from './oversize.js';
 import { createOrderedWriter, type OrderedWriter } from './ordered-writer.js';
 import { createPeerWriter, type PeerWriter } from './peer-writer.js';
+import { createServerMessages } from './server-messages.js';
 import { newSessionId } from './session-id.js';
 
 export interface ShimOptions {
@@ -168,6 +169,11 @@ function relay(parts: RelayParts): Promise<number> {
     release: (call) => inFlight.delete(idKey(call.id)),
     ...(options.onDispatch ? { onDispatch: options.onDispatch } : {}),
     abandon: (call) => abandon(idKey(call.id)),
+  });
+  // What the server sends unasked (progress, log lines, task status, its own requests) meets the detectors too.
+  const serverMessages = createServerMessages({
+    link, toClient, thresholds: () => parts.getPolicy().spec.output,
+    row: (fields) => ({ ...fields, event: 'result', actorId: `${user}@${parts.getClient()}`, client: parts.getClient(), serverName: options.server, sessionId: parts.sessionId }),
   });
   const protocolEvent = (reason: string) =>
     link.event({ event: 'protocol', decision: 'ERROR', serverName: options.server, client: parts.getClient(), sessionId: parts.sessionId, reason });
@@ -370,8 +376,10 @@ function relay(parts: RelayParts): Promise<number> {
       if (entry.call) return policer.finish(entry.call, answer);
       if (entry.label !== undefined) return policer.inspect(entry.method, entry.label, msg.id ?? null, answer);
       if (manifest.review(entry.method, msg, raw)) return;
+      if (!toClient.send(raw)) child.stdout!.pause();
+      return;
     }
-    if (!toClient.send(raw)) child.stdout!.pause();
+    if (!serverMessages(msg, raw, text)) child.stdout!.pause();
   }
 
   // A batch answering a batch the client sent whole (handleBatch) needs nothing of ours but
