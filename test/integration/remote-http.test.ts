@@ -211,7 +211,7 @@ describe('what a remote server sends unasked, through the HTTP interposer', () =
   // answer, so their order can be read. (With a GET stream open, as the SDK client keeps one,
   // the session sends them there instead, apart from the answer.)
   it('redacts a secret in its progress, log and task status notifications, keeps their order, and audits each', async () => {
-    const endpoint = `http://127.0.0.1:${suite.engine().port}/mcp/headers`;
+    const endpoint = suite.engine().route('headers');
     const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
     const init = await fetch(endpoint, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'notif-test', version: '1' } } }) });
     await init.text();
