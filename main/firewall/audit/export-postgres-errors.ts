@@ -61,9 +61,32 @@ export function redact(text: string, passwords: readonly string[]): string {
   // Longest first, so a password that contains another is not left half-cut. Before
   // whitespace is folded, or a password holding two spaces or a tab would no longer match.
   for (const password of [...passwords].sort((a, b) => b.length - a.length)) {
-    line = line.split(password).join('***').split(encodeURIComponent(password)).join('***');
+    if (!password) continue;
+    line = cutOut(cutOut(line, password), encodeURIComponent(password));
   }
   line = line.replace(/\s+/g, ' ').trim();
   // A URL that slipped into a message keeps its user and host, never its password.
   return line.replace(/(postgres(?:ql)?:\/\/[^:@/\s]*):[^@\s]*@/gi, '$1:***@');
+}
+
+// Below this length a password turns up by chance inside ordinary words: cut everywhere,
+// 'a' would turn "password authentication failed" into "p***ssword ***uthentic***tion…".
+const CUT_INSIDE_WORDS_FROM = 8;
+const WORD_CHAR = /[\p{L}\p{N}_]/u;
+
+/**
+ * A short password is cut where it stands on its own — quoted back by a server, after
+ * `password=` — and left where it is glued to a letter or digit, since there it is only part
+ * of another word and tells a reader nothing. A longer one is cut wherever it appears.
+ */
+function cutOut(line: string, secret: string): string {
+  if (secret.length >= CUT_INSIDE_WORDS_FROM) return line.split(secret).join('***');
+  let out = '';
+  let from = 0;
+  for (let at = line.indexOf(secret); at !== -1; at = line.indexOf(secret, from)) {
+    const glued = WORD_CHAR.test(line[at - 1] ?? '') || WORD_CHAR.test(line[at + secret.length] ?? '');
+    out += line.slice(from, at) + (glued ? secret : '***');
+    from = at + secret.length;
+  }
+  return out + line.slice(from);
 }

@@ -139,6 +139,18 @@ describe('Postgres export messages', () => {
     expect(redact('got "two  spaces\there" back', ['two  spaces\there'])).toBe('got "***" back');
     expect(redact('got pw and pw-longer', ['pw', 'pw-longer'])).toBe('got *** and ***');
   });
+  it('keeps the message readable with a short password, and still cuts that password where it stands on its own', () => {
+    const refused = Object.assign(new Error('password authentication failed for user "auditor": "a" is not it'), { code: '28P01' });
+    expect(explainPostgresError(refused, target, ['a'])).toBe(
+      'Postgres at auditor@db.internal:5432/warehouse: password authentication failed: check the user, and the password in PGPASSWORD, ~/.pgpass or the URL (password authentication failed for user "auditor": "***" is not it)',
+    );
+    expect(redact('Postgres export to auditor@db:5432/pgdata failed: you sent pg, want pg2', ['pg'])).toBe('Postgres export to auditor@db:5432/pgdata failed: you sent ***, want pg2');
+    // Symbols are cut where they stand alone too, raw or URL-encoded, and inside a URL as ever.
+    expect(redact('got "@" (%40) for postgres://u:@@h/db at u@h', ['@'])).toBe('got "***" (***) for postgres://u:***@h/db at u@h');
+  });
+  it('cuts a password long enough to mean something wherever it appears, even inside a word', () => {
+    expect(redact('got xhunter2-pwy', ['hunter2-pw'])).toBe('got x***y');
+  });
   it('accepts table names Postgres would take unquoted, folded to lower case', () => {
     expect(parseTableName('mcp_audit')).toEqual({ display: 'mcp_audit', sql: '"mcp_audit"', name: 'mcp_audit' });
     expect(parseTableName('Security.MCP_Audit')).toEqual({ display: 'security.mcp_audit', sql: '"security"."mcp_audit"', name: 'mcp_audit' });
