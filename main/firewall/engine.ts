@@ -18,6 +18,7 @@ import type { ManifestKind } from './pins/manifest-keys.js';
 import { createPinStore, type PinStore } from './pins/pin-store.js';
 import { loadQuarantineKey } from './quarantine/quarantine-key.js';
 import { createQuarantineService, type QuarantineService } from './quarantine/quarantine-service.js';
+import { createCredentialsLock, type CredentialsLock } from './identity/credentials-lock.js';
 import type { TokenRevocation } from './identity/revoke-held.js';
 import type { SecretStore } from './identity/secret-store.js';
 import { createRegistry, type ApproveOptions, type Registry } from './registry/registry.js';
@@ -70,6 +71,8 @@ export interface Engine {
   secretEnv(server: string): Promise<Record<string, string>>;
   /** The keychain the engine was given (null: none), for what writes back to it (OAuth refreshes). */
   readonly secretStore: SecretStore | null;
+  /** Held by whatever writes or removes OAuth credentials, here and in `auth` CLI processes (credentials-lock.ts). */
+  readonly credentialsLock: CredentialsLock;
   /** Called with every new snapshot (policy reload, emergency switch). */
   onSnapshot(listener: (snapshot: Snapshot) => void): () => void;
   /** Called when a server must stop now (disabled in the registry). */
@@ -214,6 +217,7 @@ export function createEngine(options: EngineOptions): Engine {
     snapshot,
     secretEnv: options.secretEnv ?? (async () => ({})),
     secretStore: options.secretStore ?? null,
+    credentialsLock: createCredentialsLock(paths.dir),
     onSnapshot(listener) {
       snapshotListeners.add(listener);
       return () => snapshotListeners.delete(listener);

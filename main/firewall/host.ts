@@ -58,7 +58,7 @@ export async function startFirewallHost(options: FirewallHostOptions): Promise<F
     secretEnv: (server) => (bound.secrets ? bound.secrets.envFor(server) : Promise.reject(new Error('secrets not ready'))),
     revokeTokens: async (audience) => {
       if (!bound.secrets) return { revoked: [], authorizationServer: null };
-      return revokeHeldCredentials(audience, { secrets: bound.secrets, store: keychain, audit: engine.audit });
+      return revokeHeldCredentials(audience, { secrets: bound.secrets, store: keychain, audit: engine.audit, lock: engine.credentialsLock });
     },
     ...(options.policyFile ? { policyFile: options.policyFile } : {}),
     ...(options.progressIntervalMs ? { progressIntervalMs: options.progressIntervalMs } : {}),

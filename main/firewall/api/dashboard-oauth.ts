@@ -50,7 +50,7 @@ export function createOAuthMethods(engine: Engine, actor: string, inputError: (m
   const keychain = (): OAuthCredentials => {
     if (!engine.secretStore) throw inputError('this engine runs without an OS keychain, so it cannot hold OAuth tokens; use `mcp-firewall auth login NAME` where a keychain is available');
     // The engine's own index and audit log: the rows land in the same chain as every other.
-    return (credentials ??= createOAuthCredentials({ store: engine.secretStore, index: createSecretIndex(engine.db), audit: engine.audit, ...(options.fetch ? { fetch: options.fetch } : {}) }));
+    return (credentials ??= createOAuthCredentials({ store: engine.secretStore, index: createSecretIndex(engine.db), audit: engine.audit, lock: engine.credentialsLock, ...(options.fetch ? { fetch: options.fetch } : {}) }));
   };
 
   // The same refusal as `auth login`: OAuth only ever against the pinned URL.

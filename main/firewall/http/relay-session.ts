@@ -4,6 +4,7 @@ import { idKey, type JsonRpcMessage } from '../jsonrpc/messages.js';
 import type { AuditEntry } from '../audit/audit-log.js';
 import type { ActionClass } from '../policy/types.js';
 import { createKeytarStore } from '../identity/keytar-store.js';
+import type { CredentialsLock } from '../identity/credentials-lock.js';
 import type { SecretStore } from '../identity/secret-store.js';
 import { loginSplits, oauthTokensFit } from '../identity/oauth-secrets.js';
 import { upstreamOAuth, type UpstreamOAuth } from '../identity/oauth-upstream.js';
@@ -24,6 +25,8 @@ export interface RelayContext {
   audit?: (entry: AuditEntry) => void;
   /** Where refreshed OAuth tokens are written back: the engine's keychain (the OS's when it has none). */
   secretStore?: SecretStore | null;
+  /** Held while a refresh writes back, against a login or logout elsewhere (credentials-lock.ts). */
+  credentialsLock?: CredentialsLock;
 }
 
 /** The client side of one relay session. */
@@ -56,6 +59,7 @@ function oauthOption(context: RelayContext, secrets: NodeJS.ProcessEnv): { oauth
   const audit = context.audit;
   const oauth = upstreamOAuth({
     server: context.server, secrets, store: context.secretStore ?? createKeytarStore(), log: context.log,
+    ...(context.credentialsLock ? { lock: context.credentialsLock } : {}),
     ...(audit ? { audit: (decision, reason) => audit({ event: 'secret', decision, serverName: context.server, ruleId: 'oauth', reason }) } : {}),
   });
   return oauth ? { oauth } : {};

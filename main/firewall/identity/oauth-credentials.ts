@@ -1,4 +1,5 @@
 import type { AuditLog } from '../audit/audit-log.js';
+import type { CredentialsLock } from './credentials-lock.js';
 import type { SecretIndex } from './secret-index.js';
 import type { SecretStore } from './secret-store.js';
 import { REVOCATION_DECISIONS, revokeStoredOAuth, type RevocationOutcome } from './oauth-revoke.js';
@@ -67,9 +68,13 @@ export interface OAuthCredentialsDeps {
   now?: () => number;
   /** For the revocation request (tests point it anywhere; the guard still applies). */
   fetch?: typeof fetch;
+  /** Held while a login is written or removed, against other processes doing the same (credentials-lock.ts). */
+  lock?: CredentialsLock;
 }
 
-export function createOAuthCredentials({ store, index, audit, now = Date.now, fetch: fetchFn }: OAuthCredentialsDeps): OAuthCredentials {
+const unlocked: CredentialsLock = (_what, work) => work();
+
+export function createOAuthCredentials({ store, index, audit, now = Date.now, fetch: fetchFn, lock = unlocked }: OAuthCredentialsDeps): OAuthCredentials {
   const record = (decision: string, server: string, actor: string, reason: string) =>
     audit?.append({ event: 'secret', decision, actorId: actor, serverName: server, ruleId: 'oauth', reason });
 
@@ -82,17 +87,18 @@ export function createOAuthCredentials({ store, index, audit, now = Date.now, fe
 
   return {
     stored: async (server) => readStoredOAuth(await readOAuthSecrets(store, server)),
-    async save(server, secrets, authorizationServer, actor) {
-      const names = Object.keys(secrets).sort();
-      // Keychain first, as `secrets set` does: an indexed name without a value gets the server refused.
-      for (const name of names) {
-        await store.set({ server, name }, secrets[name]!);
-        index.add({ server, name });
-      }
-      // A refresh token (or expiry) of an earlier login that this one did not replace.
-      await remove(server, OAUTH_SECRET_NAMES.filter((name) => !(name in secrets)));
-      record('OAUTH_LOGIN', server, actor, `OAuth login of '${server}' with ${authorizationServer}: ${names.join(', ')} stored in the OS keychain; ${splitNote(readStoredOAuth(secrets))}`);
-    },
+    save: (server, secrets, authorizationServer, actor) =>
+      lock(`login of '${server}'`, async () => {
+        const names = Object.keys(secrets).sort();
+        // Keychain first, as `secrets set` does: an indexed name without a value gets the server refused.
+        for (const name of names) {
+          await store.set({ server, name }, secrets[name]!);
+          index.add({ server, name });
+        }
+        // A refresh token (or expiry) of an earlier login that this one did not replace.
+        await remove(server, OAUTH_SECRET_NAMES.filter((name) => !(name in secrets)));
+        record('OAUTH_LOGIN', server, actor, `OAuth login of '${server}' with ${authorizationServer}: ${names.join(', ')} stored in the OS keychain; ${splitNote(readStoredOAuth(secrets))}`);
+      }),
     async status(server) {
       const values = await readOAuthSecrets(store, server);
       const stored = readStoredOAuth(values);
@@ -112,21 +118,30 @@ export function createOAuthCredentials({ store, index, audit, now = Date.now, fe
       };
     },
     async logout(server, actor) {
-      const values = await readOAuthSecrets(store, server);
-      const indexed = new Set(index.names(server));
-      const loggedIn = [OAUTH_SECRETS.client, OAUTH_SECRETS.server].some((name) => name in values || indexed.has(name));
-      // A static AUTHORIZATION set by hand is not ours to remove here (`secrets rm` is).
-      if (!loggedIn) return { removed: [], revocation: null };
-      const removed = OAUTH_SECRET_NAMES.filter((name) => name in values || indexed.has(name));
+      // Read and removed under the lock, so a login stored meanwhile is either all gone or all
+      // kept; the authorization server is asked after, however long it takes to answer.
+      let values: Record<string, string> = {};
+      let removed: string[] = [];
+      let removal: unknown = null;
+      await lock(`logout of '${server}'`, async () => {
+        values = await readOAuthSecrets(store, server);
+        const indexed = new Set(index.names(server));
+        const loggedIn = [OAUTH_SECRETS.client, OAUTH_SECRETS.server].some((name) => name in values || indexed.has(name));
+        // A static AUTHORIZATION set by hand is not ours to remove here (`secrets rm` is).
+        if (!loggedIn) return;
+        removed = OAUTH_SECRET_NAMES.filter((name) => name in values || indexed.has(name));
+        try {
+          await remove(server, OAUTH_SECRET_NAMES);
+          record('OAUTH_LOGOUT', server, actor, `OAuth login of '${server}' removed from the OS keychain: ${removed.join(', ')}`);
+        } catch (error) {
+          removal = error ?? new Error('the keychain failed');
+        }
+      });
+      if (removed.length === 0) return { removed, revocation: null };
       // Removed here first, whatever the authorization server will say (or however long it
       // takes); and revoked there even when the keychain failed us (the error still goes up).
-      let revocation: RevocationOutcome | null = null;
-      try {
-        await remove(server, OAUTH_SECRET_NAMES);
-        record('OAUTH_LOGOUT', server, actor, `OAuth login of '${server}' removed from the OS keychain: ${removed.join(', ')}`);
-      } finally {
-        revocation = await revokeAndAudit(server, readStoredOAuth(values), actor, audit, fetchFn);
-      }
+      const revocation = await revokeAndAudit(server, readStoredOAuth(values), actor, audit, fetchFn);
+      if (removal !== null) throw removal;
       return { removed, revocation };
     },
   };

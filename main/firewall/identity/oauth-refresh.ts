@@ -1,3 +1,4 @@
+import type { CredentialsLock } from './credentials-lock.js';
 import { foreignClient, sameIssuer } from './oauth-discovery.js';
 import { RefreshStopped } from './oauth-error-text.js';
 import { guardedOAuthFetch, checkOAuthUrl, timedOAuthFetch } from './oauth-fetch.js';
@@ -20,7 +21,11 @@ export interface RefreshDeps {
   log?: (line: string) => void;
   /** Per token request (default OAUTH_REQUEST_TIMEOUT_MS); tests make it short. */
   timeoutMs?: number;
+  /** Held from the last look at the keychain to the write-back (credentials-lock.ts). */
+  lock?: CredentialsLock;
 }
+
+const unlocked: CredentialsLock = (_what, work) => work();
 
 export class NoRefreshTokenError extends Error {}
 
@@ -138,52 +143,58 @@ async function refresh(stored: StoredOAuth, kind: TokenKind, deps: RefreshDeps):
   const fetchFn = guardedOAuthFetch(new Set([tokenEndpoint.origin]), timedOAuthFetch(deps.fetch, deps.timeoutMs));
   const tokens = await refreshGrant({ discovery, client, refreshToken, ...(scope ? { scope } : {}), fetch: fetchFn });
   const issuedRefresh = tokens.refresh_token && tokens.refresh_token !== refreshToken ? tokens.refresh_token : undefined;
+  const what = kind === 'read' ? 'read-only access token' : 'access token';
 
   // The grant took a while: the login may have been removed (logout, contain) or replaced
   // (a new login) meanwhile. Then what was just issued is nobody's: never written, revoked.
-  const after = await inKeychain(deps);
-  const gone =
-    after === null
-      ? `the login of '${deps.server}' was removed from the keychain while it was being refreshed (auth logout or contain)`
-      : after && (otherLogin(base, after) ?? (after.refreshToken === undefined || newest(deps.server, after.refreshToken) !== refreshToken ? 'one with another refresh token' : null));
-  if (gone) {
-    const revocation = await revokeStoredOAuth(deps.server, { ...base, authorization: `Bearer ${tokens.access_token}`, refreshToken: issuedRefresh, readAuthorization: undefined }, deps.fetch);
-    deps.log?.(`oauth: a refresh of '${deps.server}' was discarded: ${after === null ? 'the login was removed meanwhile' : 'another login replaced it meanwhile'}${revocation ? `; ${revocation.message}` : ''}`);
-    throw new RefreshStopped(after === null ? `${gone}; the tokens just issued were discarded` : anotherLogin(deps.server, gone as string));
-  }
-  remember(deps.server, refreshToken, tokens.refresh_token);
-  const rotatedTo = tokens.refresh_token ?? refreshToken;
-  // Never written to a keychain that could not be read before or after: it was not known to still hold this login.
-  const writable = current !== undefined && after !== undefined;
-  const what = kind === 'read' ? 'read-only access token' : 'access token';
-  if (!writable) deps.log?.(`oauth: refreshed the ${what} of '${deps.server}' but did not store it: the keychain could not be read`);
-  const write = async (secrets: Record<string, string>): Promise<boolean> => {
-    if (!writable) return false;
-    try {
-      for (const [name, value] of Object.entries(secrets)) await deps.store.set({ server: deps.server, name }, value);
-      return true;
-    } catch (error) {
-      // This session goes on with the new token; the next one will need another refresh (or a login).
-      deps.log?.(`oauth: refreshed the ${what} of '${deps.server}' but could not store it: ${(error as Error).message}`);
-      return false;
-    }
-  };
-  // The refresh token first, whatever becomes of the rest: a rotated one is the login's only way on.
-  const keptRefresh = tokens.refresh_token ? await write({ [REFRESH_TOKEN]: tokens.refresh_token }) : true;
+  // Checked and written under the credentials lock, so a logout or login in another process
+  // cannot land between the check and the write (and be undone by it).
+  const discarded = await (deps.lock ?? unlocked)(`token refresh of '${deps.server}'`, async () => {
+    const after = await inKeychain(deps);
+    const gone =
+      after === null
+        ? `the login of '${deps.server}' was removed from the keychain while it was being refreshed (auth logout or contain)`
+        : after && (otherLogin(base, after) ?? (after.refreshToken === undefined || newest(deps.server, after.refreshToken) !== refreshToken ? 'one with another refresh token' : null));
+    if (gone) return { removed: after === null, gone };
+    remember(deps.server, refreshToken, tokens.refresh_token);
+    // Never written to a keychain that could not be read before or after: it was not known to still hold this login.
+    const writable = current !== undefined && after !== undefined;
+    if (!writable) deps.log?.(`oauth: refreshed the ${what} of '${deps.server}' but did not store it: the keychain could not be read`);
+    const write = async (secrets: Record<string, string>): Promise<boolean> => {
+      if (!writable) return false;
+      try {
+        for (const [name, value] of Object.entries(secrets)) await deps.store.set({ server: deps.server, name }, value);
+        return true;
+      } catch (error) {
+        // This session goes on with the new token; the next one will need another refresh (or a login).
+        deps.log?.(`oauth: refreshed the ${what} of '${deps.server}' but could not store it: ${(error as Error).message}`);
+        return false;
+      }
+    };
+    // The refresh token first, whatever becomes of the rest: a rotated one is the login's only way on.
+    const keptRefresh = tokens.refresh_token ? await write({ [REFRESH_TOKEN]: tokens.refresh_token }) : true;
 
-  // Never hold a token wider than read-only (or not known to be) as the read one; nor a token that is not Bearer.
-  let refused = scope !== undefined ? notReadOnly(scope, tokens, base.authorization) : null;
-  let secrets: Record<string, string> = {};
-  if (!refused) {
-    try {
-      secrets = tokenSecrets(tokens, now(), kind);
-    } catch (error) {
-      refused = (error as Error).message; // ours (tokenSecrets repeats nothing of the server's)
+    // Never hold a token wider than read-only (or not known to be) as the read one; nor a token that is not Bearer.
+    let refused = scope !== undefined ? notReadOnly(scope, tokens, base.authorization) : null;
+    let secrets: Record<string, string> = {};
+    if (!refused) {
+      try {
+        secrets = tokenSecrets(tokens, now(), kind);
+      } catch (error) {
+        refused = (error as Error).message; // ours (tokenSecrets repeats nothing of the server's)
+      }
     }
+    if (refused) throw new RefreshStopped(`${refused}; the ${kind === 'read' ? 'read-only token' : 'access token'} was not renewed`);
+    const { [REFRESH_TOKEN]: _written, ...rest } = secrets;
+    if (keptRefresh && (await write(rest))) deps.log?.(`oauth: refreshed the ${what} of '${deps.server}'`);
+    return null;
+  });
+  if (discarded) {
+    const revocation = await revokeStoredOAuth(deps.server, { ...base, authorization: `Bearer ${tokens.access_token}`, refreshToken: issuedRefresh, readAuthorization: undefined }, deps.fetch);
+    deps.log?.(`oauth: a refresh of '${deps.server}' was discarded: ${discarded.removed ? 'the login was removed meanwhile' : 'another login replaced it meanwhile'}${revocation ? `; ${revocation.message}` : ''}`);
+    throw new RefreshStopped(discarded.removed ? `${discarded.gone}; the tokens just issued were discarded` : anotherLogin(deps.server, discarded.gone));
   }
-  if (refused) throw new RefreshStopped(`${refused}; the ${kind === 'read' ? 'read-only token' : 'access token'} was not renewed`);
-  const { [REFRESH_TOKEN]: _written, ...rest } = secrets;
-  if (keptRefresh && (await write(rest))) deps.log?.(`oauth: refreshed the ${what} of '${deps.server}'`);
+  const rotatedTo = tokens.refresh_token ?? refreshToken;
   const access = `Bearer ${tokens.access_token}`;
   const expires = tokens.expires_in !== undefined ? now() + tokens.expires_in * 1000 : undefined;
   return kind === 'read'

@@ -1,6 +1,8 @@
 import { createAuditLog } from '../audit/audit-log.js';
 import { createEngineStore } from '../engine-store.js';
 import { pinnedRemote, remoteUrlProblem, type Registry, type RemotePin } from '../registry/registry.js';
+import { resolveDataDir } from '../paths.js';
+import { createCredentialsLock } from './credentials-lock.js';
 import { createKeytarStore } from './keytar-store.js';
 import { createOAuthCredentials, type OAuthCredentials } from './oauth-credentials.js';
 import { OAuthLoginCancelled, type OAuthLoginResult } from './oauth-login.js';
@@ -67,7 +69,14 @@ export async function storeLogin(credentials: OAuthCredentials, registry: Pick<R
  */
 export function openOAuthSession(env: NodeJS.ProcessEnv, store: SecretStore = createKeytarStore(), fetchFn?: typeof fetch): OAuthSession {
   const engineStore = createEngineStore(env);
-  const credentials = createOAuthCredentials({ store, index: createSecretIndex(engineStore.db), audit: createAuditLog(engineStore.db), ...(fetchFn ? { fetch: fetchFn } : {}) });
+  const credentials = createOAuthCredentials({
+    store,
+    index: createSecretIndex(engineStore.db),
+    audit: createAuditLog(engineStore.db),
+    // The engine may be refreshing this login, or another terminal logging in: one writer at a time.
+    lock: createCredentialsLock(resolveDataDir(env)),
+    ...(fetchFn ? { fetch: fetchFn } : {}),
+  });
   return {
     credentials,
     pinOf: (server) => oauthTargetOf(engineStore.registry, server),

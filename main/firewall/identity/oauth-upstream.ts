@@ -2,6 +2,7 @@ import { refreshFailureText } from './oauth-error-text.js';
 import { NoRefreshTokenError, otherLogin, refreshStoredOAuth } from './oauth-refresh.js';
 import { expiryOf, readOAuthSecrets, readStoredOAuth, tokenOf, type StoredOAuth, type TokenKind } from './oauth-secrets.js';
 import { insufficientScope, stepUpFailure, stepUpScope } from './oauth-step-up.js';
+import type { CredentialsLock } from './credentials-lock.js';
 import type { SecretStore } from './secret-store.js';
 
 // The OAuth side of one interposer session, for the upstream adapters: which access token
@@ -36,6 +37,8 @@ export interface UpstreamOAuthOptions {
   log?: (line: string) => void;
   /** Per token request of a refresh (oauth-refresh.ts); tests make it short. */
   timeoutMs?: number;
+  /** Held while a refresh writes back (credentials-lock.ts). */
+  lock?: CredentialsLock;
   /** A refresh happened or failed: a security event the audit keeps (the token never goes there). */
   audit?: (decision: 'OAUTH_REFRESH' | 'OAUTH_REFRESH_FAILED' | 'OAUTH_INSUFFICIENT_SCOPE', reason: string) => void;
 }
@@ -57,7 +60,7 @@ export function upstreamOAuth(options: UpstreamOAuthOptions): UpstreamOAuth | un
   // One refresh per refused token: a failure is remembered, not retried on every request.
   const failed: Partial<Record<TokenKind, { token: string | undefined; failure: string }>> = {};
   const renewing: Partial<Record<TokenKind, Promise<Renewal>>> = {};
-  const deps = { server: options.server, store: options.store, now, ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.log ? { log: options.log } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) };
+  const deps = { server: options.server, store: options.store, now, ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.log ? { log: options.log } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}), ...(options.lock ? { lock: options.lock } : {}) };
 
   /**
    * A newer, unexpired token of `kind` of this same login in the keychain (a sibling session

@@ -1,4 +1,5 @@
 import type { AuditLog } from '../audit/audit-log.js';
+import type { CredentialsLock } from './credentials-lock.js';
 import { revokeAndAudit } from './oauth-credentials.js';
 import type { RevocationOutcome } from './oauth-revoke.js';
 import { readOAuthSecrets, readStoredOAuth, type StoredOAuth } from './oauth-secrets.js';
@@ -24,6 +25,8 @@ export interface RevokeHeldDeps {
   store: SecretStore;
   audit?: Pick<AuditLog, 'append'>;
   fetch?: typeof fetch;
+  /** Held while the credentials are removed, so a login or refresh elsewhere cannot put some back meanwhile. */
+  lock?: CredentialsLock;
 }
 
 const ACTOR = 'containment';
@@ -39,8 +42,11 @@ export async function revokeHeldCredentials(audience: string, deps: RevokeHeldDe
   const listing = await deps.secrets.list(audience);
   const held = listing.entries.filter((e) => e.server === audience);
   let authorizationServer: RevocationOutcome | null = null;
+  const lock = deps.lock ?? ((_what, work) => work());
   try {
-    for (const entry of held) await deps.secrets.remove({ server: audience, name: entry.name }, ACTOR);
+    await lock(`containment of '${audience}'`, async () => {
+      for (const entry of held) await deps.secrets.remove({ server: audience, name: entry.name }, ACTOR);
+    });
   } finally {
     // Local removal first, whatever the server says; revoked there even if the keychain failed us.
     authorizationServer = await revokeAndAudit(audience, stored, ACTOR, deps.audit, deps.fetch);

@@ -194,8 +194,11 @@ describe('OAuth logins from the dashboard', () => {
       steered.finish();
       await settle();
       expect(await stored()).toEqual(['AUTHORIZATION']);
-      await interrupt(methods);
+      // A logout waits for the credentials lock the store holds (containment does not take it here).
+      const interrupted = interrupt(methods);
+      await settle();
       release();
+      await interrupted;
       await settle();
       expect(await stored()).toEqual([]);
       expect((await methods.oauthLogins())[0]).toMatchObject({ loggedIn: false, pending: null });
