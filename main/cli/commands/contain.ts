@@ -4,14 +4,19 @@ import type { TokenRevocation } from '../../firewall/identity/revoke-held.js';
 
 export const containUsage = 'mcp-firewall contain SERVER';
 
-/** The seed's containment script, step for step, against the running engine. */
+/**
+ * The seed's containment script, step for step, against the running engine. Every step runs
+ * whatever became of the one before; a script must still be able to tell that containment
+ * is not whole: credentials that could not be removed (or not known to be gone, the keychain
+ * unlisted) make it exit 1, naming what was done and what was not.
+ */
 export const containCommand: CommandHandler = async (args, io) => {
   const [server] = args;
   if (!server || args.length > 1 || server.startsWith('--')) throw new UsageError(`usage: ${containUsage}`);
   io.stdout(`[1/3] disabling server in registry: ${server}\n`);
   await callEngine(io.env, 'POST', `/registry/${encodeURIComponent(server)}/disable`);
   io.stdout(`[2/3] revoking active tokens for server: ${server}\n`);
-  let revocationFailure: unknown;
+  let notDone: string | undefined;
   try {
     const { revoked, authorizationServer, keychainError, grantsForgotten = 0 } = (await callEngine(io.env, 'POST', '/tokens/revoke', { audience: server })) as TokenRevocation & { grantsForgotten?: number };
     // Without a listing, "none held" would be a guess: the doubt is said, not hidden.
@@ -20,13 +25,22 @@ export const containCommand: CommandHandler = async (args, io) => {
     if (grantsForgotten > 0) io.stdout(`      forgot ${grantsForgotten} remembered approval${grantsForgotten === 1 ? '' : 's'} ("session"/"always"): its writes are asked for again\n`);
     // An OAuth login: whether its authorization server revoked the tokens too (containment goes on either way).
     if (authorizationServer) io.stdout(`      ${authorizationServer.status === 'revoked' ? '' : 'warning: '}${authorizationServer.message}\n`);
+    if (keychainError !== undefined) {
+      notDone = `the OS keychain could not be listed (${keychainError}), so credentials for '${server}' that the firewall's index does not name may still be in it${revoked.length ? ` (${revoked.join(', ')} were removed)` : ''}`;
+    }
   } catch (error) {
     // A keychain that failed us leaves credentials in doubt: step 3 still runs, then the failure is the answer.
-    revocationFailure = error;
+    notDone = `its credentials were not all removed from the OS keychain: ${(error as Error).message}`;
   }
   io.stdout('[3/3] forcing approval mode on all write actions\n');
   await callEngine(io.env, 'POST', '/policy/emergency-write-approval', { enabled: true });
-  if (revocationFailure !== undefined) throw revocationFailure;
+  if (notDone !== undefined) {
+    io.stderr(
+      `contain: containment of '${server}' is INCOMPLETE: it is disabled and every write action now needs approval, but ${notDone}. ` +
+        `Unlock the keychain (or run where one is reachable) and run 'mcp-firewall contain ${server}' again, or remove them by hand; rotate them at their issuer if in doubt\n`,
+    );
+    return 1;
+  }
   io.stdout(`Containment completed for ${server}\n`);
   return 0;
 };
