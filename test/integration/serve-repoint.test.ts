@@ -90,7 +90,10 @@ describe('serve re-points routes protect wrote when it listens on another port',
     });
     // serve prints the moves once it runs, a moment after control.json appears.
     await waitFor(() => second!.stderr().includes('stale route claude-code lookalike'), 'serve to report the routes');
-    expect(second.stderr()).toContain(`re-pointed  claude-code everything (${configFile}): ${first.route('everything')} -> ${second.route('everything')}`);
+    const key = second.routeKey;
+    const shown = (url: string) => url.replace(key, `${key.slice(0, 4)}…(43 chars)`);
+    expect(second.stderr()).toContain(`re-pointed  claude-code everything (${configFile}): ${shown(first.route('everything'))} -> ${shown(second.route('everything'))}`);
+    expect(second.stderr()).not.toContain(second.routeKey);
     expect(second.stderr()).toMatch(/stale route claude-code lookalike .* left as is: .*protect did not write this URL/);
     const audited = second.cli(['audit', 'query', "SELECT decision, server_name, actor_id FROM mcp_audit WHERE rule_id = 'stale-route' ORDER BY id", '--json']);
     expect(JSON.parse(audited.stdout)).toEqual([

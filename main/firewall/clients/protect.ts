@@ -9,6 +9,7 @@ import { launchOps, readEntries, type LaunchOp } from './read-entries.js';
 import { clientToken, decideRemote, entryIdentity, standingDetail, tokenHint, urlIdentity } from './remote-route.js';
 import { routedTarget } from './route-url.js';
 import { isOurWrap } from './scan.js';
+import { withRouteKeyMasked } from './secrets.js';
 import type { ClientsDeps, DiscoveredServer, FileError, KeyPath, Launch } from './types.js';
 import { buildWrapLaunch } from './wrap-line.js';
 import { envRunningCode, envRunningCodeDetail } from './shim-env.js';
@@ -154,7 +155,7 @@ function planFile(file: LoadedFile, deps: EditDeps): PlannedFile {
         const detail = [moved, routedDetail(server, decision.record, deps)];
         plan.results.push({
           ...base, outcome: deps.dryRun ? 'would-repoint' : 'repointed', detail: detail.filter((d) => d !== undefined).join('; '),
-          route: { from: server.url!, to: decision.inserted },
+          route: { from: withRouteKeyMasked(server.url!), to: withRouteKeyMasked(decision.inserted) },
         });
         continue;
       }

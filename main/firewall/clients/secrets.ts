@@ -119,6 +119,12 @@ export function findSecrets(server: DiscoveredServer, spec: ConfigFileSpec): Sec
   return { findings: out.map(({ value: _v, ...f }) => f), values: [...out.map((f) => f.value), ...masks] };
 }
 
+/** A route URL as reports and the audit show it: its route key masked (the config file holds it whole). */
+export function withRouteKeyMasked(url: string): string {
+  const key = routedTarget(url)?.key;
+  return key ? redact(url, [key, encodeURIComponent(key)]) : url;
+}
+
 /** A printable copy of text with every secret value replaced by its mask. */
 export function redact(text: string, values: string[]): string {
   let out = text;

@@ -20,6 +20,8 @@ const C = 50001;
 const KEY = 'route-key-of-this-install_0123456789abcdefg';
 const route = (port: number, name: string, sse = false, key: string | null = KEY) =>
   `http://127.0.0.1:${port}/mcp/${encodeURIComponent(name)}${sse ? '/sse' : ''}${key === null ? '' : `?key=${key}`}`;
+/** A route as reports show it: the key masked (the config file holds it whole). */
+const shown = (port: number, name: string, sse = false) => route(port, name, sse, 'rout…(43 chars)');
 
 const GEMINI_FILE = '.gemini/settings.json';
 // Our own files beside a route somebody else wrote for the same port ("lookalike").
@@ -73,7 +75,7 @@ describe('protect re-points the routes it wrote for another port', () => {
     expect(repointed.map((e) => `${e.client}/${e.name}`).sort()).toEqual(routed);
     for (const e of repointed) {
       expect(e.detail).toContain(`from port ${A} to port ${B}, where the firewall listens`);
-      expect(e.route!.from).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${A}/mcp/`));
+      expect(e.route!.from).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${A}/mcp/.*\\?key=rout…\\(43 chars\\)$`));
       expect(e.route!.to).toBe(e.route!.from.replace(`:${A}/`, `:${B}/`));
     }
     expect(routedOn(B)).toEqual(expect.arrayContaining(routed));
@@ -133,7 +135,7 @@ describe('protect re-points the routes it wrote for another port', () => {
     await protectClients(on(A), { client: 'gemini-cli' });
     const files = fx.files();
     const report = await protectClients(on(B), { client: 'gemini-cli', dryRun: true });
-    expect(entry(report, 'gemini-cli', 'docs')).toMatchObject({ outcome: 'would-repoint', route: { from: route(A, 'docs'), to: route(B, 'docs') } });
+    expect(entry(report, 'gemini-cli', 'docs')).toMatchObject({ outcome: 'would-repoint', route: { from: shown(A, 'docs'), to: shown(B, 'docs') } });
     expect(report.backups).toEqual([]);
     expect(fx.files()).toEqual(files);
   });
@@ -176,8 +178,11 @@ describe('protect gives the routes it wrote this install\'s route key', () => {
 
     const report = await protectClients(on(A), { client: 'gemini-cli' });
     expect(report.errors).toEqual([]);
-    expect(entry(report, 'gemini-cli', 'docs')).toMatchObject({ outcome: 'repointed', detail: expect.stringMatching(/^given this install's route key; approve it to connect/), route: { from: `${route(A, 'docs', false, null)}${written}`, to: route(A, 'docs') } });
-    expect(entry(report, 'gemini-cli', 'legacy')).toMatchObject({ outcome: 'repointed', route: { to: route(A, 'legacy', true) } });
+    expect(entry(report, 'gemini-cli', 'docs')).toMatchObject({ outcome: 'repointed', detail: expect.stringMatching(/^given this install's route key; approve it to connect/), route: { from: written ? shown(A, 'docs') : route(A, 'docs', false, null), to: shown(A, 'docs') } });
+    // The report (printed, audited at an engine start) never holds a route key whole.
+    expect(JSON.stringify(report)).not.toContain(KEY);
+    expect(JSON.stringify(report)).not.toContain(OLD);
+    expect(entry(report, 'gemini-cli', 'legacy')).toMatchObject({ outcome: 'repointed', route: { to: shown(A, 'legacy', true) } });
     // A look-alike route nobody recorded keeps whatever it had.
     expect(entry(report, 'gemini-cli', 'lookalike')).toMatchObject({ outcome: 'remote-not-routed', detail: expect.stringContaining('protect did not write this URL') });
     expect(gemini()).toContain(`"docs": { "httpUrl": "${route(A, 'docs')}", "timeout": 5000 }`);
@@ -210,7 +215,7 @@ describe('the protect command moves routes only to a port a running engine annou
     const running: string[] = [];
     expect(await command()(['--client', 'gemini-cli', '--json'], cliIo(running))).toBe(0);
     const entries = (JSON.parse(running.join('')) as EditReport).entries;
-    expect(entries.find((e) => e.name === 'docs')).toMatchObject({ outcome: 'repointed', route: { from: route(A, 'docs'), to: route(B, 'docs') } });
+    expect(entries.find((e) => e.name === 'docs')).toMatchObject({ outcome: 'repointed', route: { from: shown(A, 'docs'), to: shown(B, 'docs') } });
     expect(gemini()).toContain(route(B, 'docs'));
   });
 

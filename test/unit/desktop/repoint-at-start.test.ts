@@ -17,6 +17,9 @@ const claudeJson = (port: number) => `{
 }
 `;
 
+/** A route as reports and the audit show it: the key masked. */
+const shown = (url: string) => url.replace(/key=(.{4})[^&]+$/, 'key=$1…(43 chars)');
+
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const undo of cleanups.splice(0).reverse()) await undo();
@@ -67,12 +70,12 @@ describe('the desktop engine start re-points routes protect wrote for another po
     expect(routedUrl().docs!.url).toBe(routeUrl(second.port, key, 'docs'));
     expect(routedUrl().lookalike!.url).toBe(`http://127.0.0.1:${preferred}/mcp/lookalike`);
     expect(second.staleRoutes.entries).toEqual([
-      expect.objectContaining({ name: 'docs', outcome: 'repointed', route: { from: routeUrl(preferred, key, 'docs'), to: routeUrl(second.port, key, 'docs') } }),
+      expect.objectContaining({ name: 'docs', outcome: 'repointed', route: { from: shown(routeUrl(preferred, key, 'docs')), to: shown(routeUrl(second.port, key, 'docs')) } }),
       expect.objectContaining({ name: 'lookalike', outcome: 'remote-not-routed', detail: expect.stringContaining('protect did not write this URL') }),
     ]);
     const audit = second.engine.db.prepare("SELECT decision, server_name, actor_id, reason FROM mcp_audit WHERE rule_id = 'stale-route' ORDER BY id").all();
     expect(audit).toEqual([
-      { decision: 'REPOINTED', server_name: 'docs', actor_id: 'engine-start', reason: `${configFile}: ${routeUrl(preferred, key, 'docs')} -> ${routeUrl(second.port, key, 'docs')}` },
+      { decision: 'REPOINTED', server_name: 'docs', actor_id: 'engine-start', reason: `${configFile}: ${shown(routeUrl(preferred, key, 'docs'))} -> ${shown(routeUrl(second.port, key, 'docs'))}` },
       expect.objectContaining({ decision: 'STALE_ROUTE', server_name: 'lookalike' }),
     ]);
     // The dashboard's server list says what is left stale and why.
@@ -114,7 +117,7 @@ describe('the desktop engine start re-points routes protect wrote for another po
     expect(second.engine.routeKey).toBe(key);
     const docs = (JSON.parse(readFileSync(configFile, 'utf8')) as { mcpServers: Record<string, { url: string }> }).mcpServers.docs!;
     expect(docs.url).toBe(routeUrl(first.port, key, 'docs'));
-    expect(second.staleRoutes.entries).toContainEqual(expect.objectContaining({ name: 'docs', outcome: 'repointed', route: { from: keyless, to: docs.url } }));
+    expect(second.staleRoutes.entries).toContainEqual(expect.objectContaining({ name: 'docs', outcome: 'repointed', route: { from: keyless, to: shown(docs.url) } }));
     await second.service.unprotect({ client: 'claude-code' });
     expect(readFileSync(configFile, 'utf8')).toBe(original);
   });
