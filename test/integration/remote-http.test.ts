@@ -1,5 +1,6 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { settled, useEngine, waitFor, type PendingApproval, type RunningEngine } from '../helpers/engine-harness.js';
@@ -207,9 +208,8 @@ describe('remote server credentials, drift and failures', () => {
 describe('what a remote server sends unasked, through the HTTP interposer', () => {
   const suite = useHeaderServerEngine('http', { FIXTURE_LEAK: GITHUB_TOKEN });
 
-  // Raw requests, no GET stream: the notifications then share the call's POST stream with its
-  // answer, so their order can be read. (With a GET stream open, as the SDK client keeps one,
-  // the session sends them there instead, apart from the answer.)
+  // Raw requests, so the order of the call's stream can be read whole (the SDK client's
+  // test below shows the same order with a GET stream open).
   it('redacts a secret in its progress, log and task status notifications, keeps their order, and audits each', async () => {
     const endpoint = suite.engine().route('headers');
     const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
@@ -232,6 +232,34 @@ describe('what a remote server sends unasked, through the HTTP interposer', () =
       { method: 'notifications/progress', tool_name: 'progress:p-2', ...redacted },
       { method: 'notifications/message', tool_name: null, ...redacted },
       { method: 'notifications/tasks/status', tool_name: 'task:t-9', ...redacted },
+    ]);
+  });
+
+  // The SDK client keeps a GET stream open, and drops progress for a call it has already
+  // answered: progress sent there instead of on the call's own stream raced its answer and lost.
+  it("delivers a call's progress and log lines on the call's own stream, before its answer, while a GET stream is open", async () => {
+    let getStreamOpen!: () => void;
+    const listening = new Promise<void>((resolve) => (getStreamOpen = resolve));
+    const fetchSpy: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      if (init?.method === 'GET' && response.ok) getStreamOpen();
+      return response;
+    };
+    const client = new Client({ name: 'progress-test', version: '1.0.0' }, { capabilities: {} });
+    const seen: string[] = [];
+    client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void seen.push(`log: ${String(n.params.data)}`));
+    await client.connect(new StreamableHTTPClientTransport(new URL(suite.engine().route('headers')), { fetch: fetchSpy }));
+    try {
+      await listening;
+      const result = await client.callTool({ name: 'get-leaky-status', arguments: {} }, undefined, { onprogress: (p) => void seen.push(`progress: ${p.progress}/${p.total}`) });
+      seen.push(`result: ${JSON.stringify(result.content)}`);
+    } finally {
+      await client.close();
+    }
+    expect(seen).toEqual([
+      'progress: 1/2',
+      'log: retrying with token [REDACTED:github-token]',
+      `result: ${JSON.stringify([{ type: 'text', text: 'done' }])}`,
     ]);
   });
 });

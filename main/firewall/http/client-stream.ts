@@ -29,6 +29,8 @@ export interface PendingPost {
   batch: boolean;
   waiting: Map<string, JsonRpcId>;
   collected: string[];
+  /** The progress tokens its requests named (idKey form): their progress rides on this stream. */
+  progressTokens: string[];
 }
 
 export function finishPost(post: PendingPost, sessionId: string): void {

@@ -37,6 +37,7 @@ export function startHttpSession(options: HttpSessionOptions): HttpSession {
   const id = newSessionId();
   const posts = new Set<PendingPost>();
   const byId = new Map<string, PendingPost>();
+  const byToken = new Map<string, PendingPost>();
   // Ids of requests sent on and not yet answered, whether or not their POST is still open
   // (a client that hangs up has not cancelled): an id is free again only once answered.
   const unanswered = new Set<string>();
@@ -65,10 +66,30 @@ export function startHttpSession(options: HttpSessionOptions): HttpSession {
     return undefined;
   };
 
-  const complete = (post: PendingPost) => {
+  /** The POST stops carrying anything: its answers, and messages related to its requests. */
+  const detach = (post: PendingPost) => {
     posts.delete(post);
     for (const key of post.waiting.keys()) byId.delete(key);
+    for (const token of post.progressTokens) if (byToken.get(token) === post) byToken.delete(token);
+  };
+
+  const complete = (post: PendingPost) => {
+    detach(post);
     finishPost(post, id);
+  };
+
+  /**
+   * The open POST stream a server message belongs on, if it relates to a request of one: it
+   * is progress for a token a request there named, or the server sent it on that request's
+   * own stream (`related`). Sent there, it reaches the client before the answer it precedes;
+   * on the GET stream it raced the answer, and a client drops progress for a call it has
+   * already answered (the official SDK does).
+   */
+  const homeOf = (line: string, related: string[]): PendingPost | undefined => {
+    const token = progressTokenOf(line);
+    const candidates = [token === undefined ? undefined : byToken.get(token), ...related.map((key) => byId.get(key))];
+    // A client that takes only JSON gets its answers alone: nothing else can ride on that POST.
+    return candidates.find((p) => p !== undefined && !p.json && isOpen(p.res));
   };
 
   const deliver = (post: PendingPost, line: string, keys: string[]): Backpressure => {
@@ -83,7 +104,7 @@ export function startHttpSession(options: HttpSessionOptions): HttpSession {
     return full;
   };
 
-  const route = (line: string, responses: JsonRpcMessage[]): Backpressure => {
+  const route = (line: string, responses: JsonRpcMessage[], related: string[]): Backpressure => {
     const initAnswer = initializeKey === null ? undefined : responses.find((m) => idKey(m.id!) === initializeKey);
     if (initAnswer) {
       initializeKey = null;
@@ -93,7 +114,9 @@ export function startHttpSession(options: HttpSessionOptions): HttpSession {
     const keys = responses.map((m) => idKey(m.id!));
     for (const key of keys) unanswered.delete(key);
     const post = keys.map((key) => byId.get(key)).find((p) => p !== undefined);
-    return post ? deliver(post, line, keys) : toStream(line);
+    if (post) return deliver(post, line, keys);
+    const home = responses.length === 0 ? homeOf(line, related) : undefined;
+    return home ? writeEvent(home.res, line) : toStream(line);
   };
 
   /**
@@ -155,18 +178,17 @@ export function startHttpSession(options: HttpSessionOptions): HttpSession {
         return void res.end();
       }
       // SSE whenever the client takes it: progress and approval notices can then ride along.
-      const post: PendingPost = { res, json: !accept.includes('text/event-stream'), batch, waiting, collected: [] };
+      const post: PendingPost = { res, json: !accept.includes('text/event-stream'), batch, waiting, collected: [], progressTokens: requests.flatMap(progressTokenAsked) };
       posts.add(post);
       for (const key of waiting.keys()) {
         byId.set(key, post);
         unanswered.add(key);
       }
+      for (const token of post.progressTokens) byToken.set(token, post);
       if (!post.json) openEventStream(res, { [SESSION_HEADER]: id });
       res.on('close', () => {
         // A client that hangs up has not cancelled (spec): later answers go to its GET stream.
-        if (!posts.has(post)) return;
-        posts.delete(post);
-        for (const key of post.waiting.keys()) byId.delete(key);
+        if (posts.has(post)) detach(post);
       });
       relay.send(messages, batch);
     },
@@ -206,4 +228,27 @@ export function startHttpSession(options: HttpSessionOptions): HttpSession {
     onFinish: finish,
   });
   return session;
+}
+
+/** The progress token a request names (`_meta.progressToken`), in idKey form. */
+function progressTokenAsked(request: JsonRpcMessage): string[] {
+  const token = (request.params as { _meta?: { progressToken?: unknown } } | undefined)?._meta?.progressToken;
+  return typeof token === 'string' || typeof token === 'number' ? [idKey(token)] : [];
+}
+
+/** The token of a progress notification (one message, not a batch), in idKey form. */
+function progressTokenOf(line: string): string | undefined {
+  // Most lines are not progress: they are not parsed again here.
+  if (!line.includes('notifications/progress')) return undefined;
+  let message: unknown;
+  try {
+    message = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (!message || typeof message !== 'object' || Array.isArray(message)) return undefined;
+  const { method, params } = message as JsonRpcMessage;
+  if (method !== 'notifications/progress') return undefined;
+  const token = (params as { progressToken?: unknown } | undefined)?.progressToken;
+  return typeof token === 'string' || typeof token === 'number' ? idKey(token) : undefined;
 }

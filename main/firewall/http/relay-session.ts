@@ -12,6 +12,7 @@ import { runShim } from '../proxy/shim.js';
 import { remoteFingerprint, type RemotePin } from '../registry/registry.js';
 import { untilDrained, type Backpressure } from './backpressure.js';
 import { lineWritable } from './line-writable.js';
+import { createRelatedLines } from './related-lines.js';
 import { createSseUpstream } from './sse-upstream.js';
 import { createUpstream } from './upstream.js';
 import { responsesOfLine, type UpstreamOptions, type UpstreamProcess } from './upstream-parts.js';
@@ -35,11 +36,12 @@ interface RelayClient {
   /** The pinned upstream: its transport picks the adapter, independent of the client's. */
   target: RemotePin;
   /**
-   * One line (a JSON-RPC message or batch) for the client, with the responses in it. When
-   * the client's stream is full, what to wait for: the relay reads no more from the server
-   * until then.
+   * One line (a JSON-RPC message or batch) for the client, with the responses in it and, for
+   * any other message, the keys of the requests it relates to when the server sent it on
+   * their stream (related-lines.ts). When the client's stream is full, what to wait for: the
+   * relay reads no more from the server until then.
    */
-  onLine: (line: string, responses: JsonRpcMessage[]) => Backpressure;
+  onLine: (line: string, responses: JsonRpcMessage[], related: string[]) => Backpressure;
   /** The client's initialize was refused or failed: there is nothing left to talk to. */
   onInitializeFailed: () => void;
   /** The relay has wound down (client gone, upstream gone, or the firewall stopped it). */
@@ -79,11 +81,12 @@ export function startRelaySession(context: RelayContext, options: RelayClient): 
   const input = new PassThrough();
   const stopped = new AbortController();
   let initializeKey: string | null = null;
+  const related = createRelatedLines();
 
   const route = (line: string): Backpressure => {
     // The relay writes JSON only; anything else goes on unchanged, answering nothing.
     const responses = responsesOfLine(line);
-    const full = options.onLine(line, responses);
+    const full = options.onLine(line, responses, responses.length === 0 ? related.take(line) : []);
     const initAnswer = initializeKey === null ? undefined : responses.find((m) => idKey(m.id!) === initializeKey);
     if (initAnswer) {
       initializeKey = null;
@@ -111,6 +114,7 @@ export function startRelaySession(context: RelayContext, options: RelayClient): 
       ...(secrets.AUTHORIZATION_READ && tokensFit ? { readAuthorization: secrets.AUTHORIZATION_READ } : loginSplits(secrets) ? { readAuthorization: '' } : {}),
       // A server logged in with `auth login`: its tokens are refreshed, and written back, as they expire.
       ...(tokensFit ? oauthOption(context, secrets) : {}),
+      onRelated: (line, ids) => related.note(line, ids.map(idKey)),
       actionClassOf: (requestId) => {
         const key = idKey(requestId);
         const entry = classById.get(key);
@@ -134,6 +138,7 @@ export function startRelaySession(context: RelayContext, options: RelayClient): 
     log: context.log,
     socketPath: context.socketPath,
     spawn: spawnUpstream,
+    onRewritten: (from, to) => related.rewrite(from, to),
     onDispatch: (requestId, actionClass) => {
       const key = idKey(requestId);
       const entry = classById.get(key);

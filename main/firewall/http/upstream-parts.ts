@@ -31,6 +31,11 @@ export interface UpstreamOptions {
   oauth?: UpstreamOAuth;
   /** The action class the relay decided for a tools/call it is sending (by request id). */
   actionClassOf?: (id: JsonRpcId) => ActionClass | undefined;
+  /**
+   * A message other than an answer came on the stream answering the requests `ids` (not on
+   * the server's own stream): it relates to them, and the client side sends it on with them.
+   */
+  onRelated?: (line: string, ids: JsonRpcId[]) => void;
   fetch?: typeof fetch;
 }
 

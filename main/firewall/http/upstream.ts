@@ -28,8 +28,11 @@ export function createUpstream(options: UpstreamOptions): UpstreamProcess {
     ...(protocolVersion ? { 'mcp-protocol-version': protocolVersion } : {}),
   });
 
-  /** Hands one upstream message to the relay as one line; notes the ids it answers. */
-  const emit = (text: string, answered: Set<string>) => {
+  /**
+   * Hands one upstream message to the relay as one line; notes the ids it answers. `origin`:
+   * the requests whose POST it came on ([] on the GET stream).
+   */
+  const emit = (text: string, answered: Set<string>, origin: JsonRpcId[]) => {
     if (shell.killed) return;
     // Until initialize is answered its answer is read whole, for the protocol version in it.
     const relayed = toRelayLine(text, initializeId !== null);
@@ -41,6 +44,7 @@ export function createUpstream(options: UpstreamOptions): UpstreamProcess {
       if (typeof version === 'string') protocolVersion = version;
       initializeId = null;
     }
+    if (relayed.responses.length === 0 && origin.length > 0) options.onRelated?.(relayed.line, origin);
     shell.send(relayed.line);
   };
 
@@ -48,13 +52,13 @@ export function createUpstream(options: UpstreamOptions): UpstreamProcess {
     for (const [key, id] of ids) if (!answered.has(key)) shell.fail(id, reason);
   };
 
-  const readBody = async (response: Response, answered: Set<string>) => {
+  const readBody = async (response: Response, answered: Set<string>, origin: JsonRpcId[] = []) => {
     const type = response.headers.get('content-type') ?? '';
-    if (type.includes('text/event-stream')) return shell.readEvents(response, (data) => emit(data, answered));
+    if (type.includes('text/event-stream')) return shell.readEvents(response, (data) => emit(data, answered, origin));
     // Anything but JSON carries no answer: not read (an error page of any size, say).
     if (!type.includes('application/json')) return void (await response.body?.cancel());
     const text = await readTextBounded(response);
-    if (text.trim()) emit(text, answered);
+    if (text.trim()) emit(text, answered, origin);
   };
 
   const listen = async () => {
@@ -93,7 +97,7 @@ export function createUpstream(options: UpstreamOptions): UpstreamProcess {
       if (typeof response === 'string') return fail(ids, answered, response);
       if (init) sessionId = response.headers.get('mcp-session-id') ?? sessionId;
       if (!response.ok) return fail(ids, answered, await answerFailure(options.server, response, sessionId !== null, credentials.all));
-      await readBody(response, answered);
+      await readBody(response, answered, [...ids.values()]);
       if (ids.size > 0 && answered.size < ids.size) fail(ids, answered, `remote server '${options.server}' ended its answer without answering this request`);
       if (messages.some((m) => m.method === 'notifications/initialized')) void listen();
     } catch (error) {

@@ -11,6 +11,8 @@ export interface ServerMessagesContext {
   thresholds: () => OutputThresholds;
   /** A 'result' row of this session, server and client. */
   row: (fields: Omit<AuditEntry, 'event'>) => AuditEntry;
+  /** A message leaves redacted: `from` its text as the server sent it, `to` as it leaves. */
+  onRewritten?: (from: string, to: string) => void;
 }
 
 /**
@@ -77,6 +79,8 @@ export function createServerMessages(ctx: ServerMessagesContext): ServerMessageR
     } catch (error) {
       return ctx.toClient.send(notification('notifications/message', { level: 'error', logger: 'mcp-firewall', data: `MCP Firewall withheld a ${method ?? 'message'} from the server, which it redacted secrets in: ${(error as Error).message}` }));
     }
-    return ctx.toClient.send(JSON.stringify(redacted));
+    const line = JSON.stringify(redacted);
+    ctx.onRewritten?.(text, line);
+    return ctx.toClient.send(line);
   };
 }

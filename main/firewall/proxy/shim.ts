@@ -38,6 +38,11 @@ export interface ShimOptions {
   spawn?: typeof nodeSpawn;
   /** A policed call is about to reach the server, with the class it was decided as (the HTTP interposer picks its upstream credential by it). */
   onDispatch?: (id: JsonRpcId, actionClass: ActionClass) => void;
+  /**
+   * A message the server sent on its own leaves changed (redacted), as `to`: the HTTP
+   * interposer knows it by its text (http/related-lines.ts) and follows it to the new one.
+   */
+  onRewritten?: (from: string, to: string) => void;
 }
 
 /** The methods whose requests are decided by policy; everything else passes untouched. */
@@ -173,6 +178,7 @@ function relay(parts: RelayParts): Promise<number> {
   // What the server sends unasked (progress, log lines, task status, its own requests) meets the detectors too.
   const serverMessages = createServerMessages({
     link, toClient, thresholds: () => parts.getPolicy().spec.output,
+    ...(options.onRewritten ? { onRewritten: options.onRewritten } : {}),
     row: (fields) => ({ ...fields, event: 'result', actorId: `${user}@${parts.getClient()}`, client: parts.getClient(), serverName: options.server, sessionId: parts.sessionId }),
   });
   const protocolEvent = (reason: string) =>
