@@ -49,10 +49,6 @@ export function planSecretMoves(server: DiscoveredServer, spec: ConfigFileSpec):
   return moves;
 }
 
-export function removeMoved(editor: FormatEditor, text: string, moves: SecretMove[]): string {
-  return moves.reduce((out, m) => editor.remove(out, m.path), text);
-}
-
 /** Our output must really have lost every moved value, or the file is not written. */
 export function verifyMoved(editor: FormatEditor, text: string, moves: SecretMove[]): void {
   const doc = editor.parse(text);

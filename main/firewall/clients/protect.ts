@@ -4,7 +4,7 @@ import { loadState, saveState, writeBackup, type EntryRecord, type FileState, ty
 import { discover, type LoadedFile } from './discover.js';
 import { assertUnchanged, assertWritable, atomicWrite, sha256 } from './file-io.js';
 import { editorFor, UnsupportedEditError } from './formats/index.js';
-import { movedDetail, planSecretMoves, removeMoved, verifyMoved, type MoveSecret, type SecretMove } from './move-secrets.js';
+import { movedDetail, planSecretMoves, verifyMoved, type MoveSecret, type SecretMove } from './move-secrets.js';
 import { launchOps, readEntries, type LaunchOp } from './read-entries.js';
 import { clientToken, decideRemote, entryIdentity, standingDetail, tokenHint, urlIdentity } from './remote-route.js';
 import { routedTarget } from './route-url.js';
@@ -98,7 +98,7 @@ function routedDetail(server: DiscoveredServer, rec: EntryRecord | undefined, de
 }
 
 function planFile(file: LoadedFile, deps: EditDeps): PlannedFile {
-  const editor = editorFor(file.spec.format);
+  const edits = editorFor(file.spec.format).edits(file.text);
   const plan: PlannedFile = { text: file.text, records: [], results: [], moves: [], proposals: [], wraps: [], approvals: [] };
   // Read only when an entry needs it: a file without routes never depends on our bookkeeping.
   let state: FileState | null | undefined;
@@ -108,23 +108,22 @@ function planFile(file: LoadedFile, deps: EditDeps): PlannedFile {
   };
   // Applies one entry's edits, or none of them when the editor cannot make one.
   const edit = (base: Base, server: DiscoveredServer, ops: LaunchOp[], moveSecrets = true): { done: OpRecord[]; moved: SecretMove[] } | undefined => {
-    const before = plan.text;
     try {
-      const done = ops.map((op) => {
-        const span = editor.spanOf(plan.text, op.path);
-        const originalText = span ? plan.text.slice(span.start, span.end) : null;
-        plan.text = editor.set(plan.text, op.path, op.value, op.after);
-        return { path: op.path, originalText };
+      return edits.entry(server.path, (entry) => {
+        const done = ops.map((op) => {
+          const originalText = entry.textAt(op.path);
+          entry.set(op.path, op.value, op.after);
+          return { path: op.path, originalText };
+        });
+        // Secret removals are not span-recorded: unprotect never writes a moved secret back
+        // unless it restores the whole original file.
+        const moved = deps.moveSecret && moveSecrets ? planSecretMoves(server, file.spec) : [];
+        for (const m of moved) entry.remove(m.path);
+        plan.moves.push(...moved);
+        return { done, moved };
       });
-      // Secret removals are not span-recorded: unprotect never writes a moved secret back
-      // unless it restores the whole original file.
-      const moved = deps.moveSecret && moveSecrets ? planSecretMoves(server, file.spec) : [];
-      plan.text = removeMoved(editor, plan.text, moved);
-      plan.moves.push(...moved);
-      return { done, moved };
     } catch (err) {
       if (!(err instanceof UnsupportedEditError)) throw err;
-      plan.text = before;
       plan.results.push({ ...base, outcome: 'unsupported', detail: err.message });
       return undefined;
     }
@@ -216,6 +215,7 @@ function planFile(file: LoadedFile, deps: EditDeps): PlannedFile {
     plan.results.push(result);
     plan.approvals.push({ name: server.name, launch: server.launch, result });
   }
+  plan.text = edits.text();
   return plan;
 }
 

@@ -1,7 +1,7 @@
 import { deleteState, loadOriginal, loadState, writeBackup, type EntryRecord } from './bookkeeping.js';
 import { discover, type LoadedFile } from './discover.js';
 import { assertUnchanged, assertWritable, atomicWrite } from './file-io.js';
-import { editorFor, type FormatEditor } from './formats/index.js';
+import { editorFor, type EntryEdits } from './formats/index.js';
 import { samePath, verifyLaunches, warnAboutRunningClients, type EditDeps, type EditOptions, type EditReport, type EntryResult } from './protect.js';
 import { launchOps } from './read-entries.js';
 import { entryIdentity } from './remote-route.js';
@@ -11,17 +11,11 @@ import type { DiscoveredServer, KeyPath, Launch } from './types.js';
 
 // Put back exactly the value text we replaced (quoting, layout, comments inside it);
 // keys we added are removed. Nothing else in the file is touched.
-function revertRecord(editor: FormatEditor, text: string, rec: EntryRecord): string {
-  let out = text;
+function revertRecord(entry: EntryEdits, rec: EntryRecord): void {
   for (const op of [...rec.ops].reverse()) {
-    if (op.originalText === null) {
-      out = editor.remove(out, op.path);
-      continue;
-    }
-    const span = editor.spanOf(out, op.path);
-    out = span ? out.slice(0, span.start) + op.originalText + out.slice(span.end) : out;
+    if (op.originalText === null) entry.remove(op.path);
+    else entry.replace(op.path, op.originalText);
   }
-  return out;
 }
 
 /**
@@ -49,8 +43,7 @@ interface Plan {
 }
 
 function planSpanRestore(file: LoadedFile, records: EntryRecord[], deps: EditDeps, fromWrapLine = 'restored from the wrap line'): Plan {
-  const editor = editorFor(file.spec.format);
-  let text = file.text;
+  const edits = editorFor(file.spec.format).edits(file.text);
   const expected: Plan['expected'] = [];
   const results: EntryResult[] = [];
   const outcome = deps.dryRun ? 'would-restore' : 'restored';
@@ -60,7 +53,7 @@ function planSpanRestore(file: LoadedFile, records: EntryRecord[], deps: EditDep
     const identity = JSON.stringify(entryIdentity(server));
     const rec = recordFor(server, identity, records, used);
     if (rec && JSON.stringify(rec.inserted) === identity) {
-      text = revertRecord(editor, text, rec);
+      edits.entry(server.path, (entry) => revertRecord(entry, rec));
       expected.push({ path: server.path, launch: rec.original });
       // Only a whole-file restore brings moved secrets back; unwrapped, the server no longer gets them.
       const moved = rec.movedSecrets?.length ? `its ${rec.movedSecrets.join(', ')} stayed in the OS keychain, from where the firewall gave them to the server; put them back in its env (mcp-firewall secrets list ${rec.name}) or protect it again` : undefined;
@@ -68,7 +61,10 @@ function planSpanRestore(file: LoadedFile, records: EntryRecord[], deps: EditDep
     } else if (isOurWrap(server, deps, file) && server.wrappedLaunch) {
       // No record (data dir lost) or the client re-serialised the entry: the wrap line itself
       // carries the original launch after `--`.
-      for (const op of launchOps(server, file.spec, server.wrappedLaunch)) text = editor.set(text, op.path, op.value, op.after);
+      const launch = server.wrappedLaunch;
+      edits.entry(server.path, (entry) => {
+        for (const op of launchOps(server, file.spec, launch)) entry.set(op.path, op.value, op.after);
+      });
       expected.push({ path: server.path, launch: server.wrappedLaunch });
       results.push({ ...base, outcome, detail: fromWrapLine });
     } else if (rec) {
@@ -78,7 +74,7 @@ function planSpanRestore(file: LoadedFile, records: EntryRecord[], deps: EditDep
       results.push({ ...base, outcome: 'unsupported', detail: `routed through the firewall, but the URL it stood for is not in the data dir (${deps.dataDir}); point it back at the server's own URL by hand` });
     }
   }
-  return { text, expected, results };
+  return { text: edits.text(), expected, results };
 }
 
 /**

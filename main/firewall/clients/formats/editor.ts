@@ -18,6 +18,73 @@ export interface FormatEditor {
   /** Sets the value at path; a new key goes right after the sibling `after` when there is one. */
   set(text: string, path: KeyPath, value: unknown, after?: string): string;
   remove(text: string, path: KeyPath): string;
+  /** Edits of this text made entry by entry, read once (see FileEdits). */
+  edits(text: string): FileEdits;
+}
+
+/** One entry's edits; every path is the entry's own path or under it. */
+export interface EntryEdits {
+  /** Source text of the value at path, or null when there is none. */
+  textAt(path: KeyPath): string | null;
+  set(path: KeyPath, value: unknown, after?: string): void;
+  remove(path: KeyPath): void;
+  /** Puts source text in place of the value at path (a saved original); nothing when there is none. */
+  replace(path: KeyPath, text: string): void;
+}
+
+/**
+ * The edits of one file, entry by entry. Each entry's edits happen in order, exactly as
+ * FormatEditor's set/remove would make them on the whole text; `entry` keeps all of them or,
+ * when its callback throws, none. How much of the file each edit reads is the format's
+ * business: a large ~/.claude.json must not be parsed again for every edit.
+ */
+export interface FileEdits {
+  entry<T>(path: KeyPath, fn: (edits: EntryEdits) => T): T;
+  /** The text with every kept entry's edits. */
+  text(): string;
+}
+
+export function assertUnder(entry: KeyPath, path: KeyPath): void {
+  if (path.length < entry.length || entry.some((k, i) => path[i] !== k)) {
+    throw new Error(`edit of ${JSON.stringify(path)} outside its entry ${JSON.stringify(entry)}`);
+  }
+}
+
+/** Every edit on the whole text, one after another: what the small formats need. */
+export function sequentialEdits(editor: Omit<FormatEditor, 'edits'>, text: string): FileEdits {
+  let current = text;
+  return {
+    entry(entryPath, fn) {
+      const before = current;
+      const edits: EntryEdits = {
+        textAt(path) {
+          assertUnder(entryPath, path);
+          const span = editor.spanOf(current, path);
+          return span ? current.slice(span.start, span.end) : null;
+        },
+        set(path, value, after) {
+          assertUnder(entryPath, path);
+          current = editor.set(current, path, value, after);
+        },
+        remove(path) {
+          assertUnder(entryPath, path);
+          current = editor.remove(current, path);
+        },
+        replace(path, replacement) {
+          assertUnder(entryPath, path);
+          const span = editor.spanOf(current, path);
+          if (span) current = splice(current, span, replacement);
+        },
+      };
+      try {
+        return fn(edits);
+      } catch (err) {
+        current = before;
+        throw err;
+      }
+    },
+    text: () => current,
+  };
 }
 
 export class ConfigParseError extends Error {

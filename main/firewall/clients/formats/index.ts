@@ -10,4 +10,4 @@ export function editorFor(format: ConfigFormat): FormatEditor {
   return jsoncEditor;
 }
 
-export { ConfigParseError, UnsupportedEditError, type FormatEditor, type Span } from './editor.js';
+export { ConfigParseError, UnsupportedEditError, type EntryEdits, type FileEdits, type FormatEditor, type Span } from './editor.js';

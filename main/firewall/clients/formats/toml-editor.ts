@@ -1,5 +1,5 @@
 import { parse, TomlError } from 'smol-toml';
-import { ConfigParseError, detectEol, endOfLine, splice, UnsupportedEditError, type FormatEditor } from './editor.js';
+import { ConfigParseError, detectEol, endOfLine, splice, sequentialEdits, UnsupportedEditError, type FormatEditor } from './editor.js';
 import { indexToml, samePath } from './toml-scan.js';
 
 function tomlString(value: string): string {
@@ -52,4 +52,5 @@ export const tomlEditor: FormatEditor = {
     if (!kv) return text;
     return splice(text, { start: kv.lineStart, end: endOfLine(text, kv.valueEnd) }, '');
   },
+  edits: (text) => sequentialEdits(tomlEditor, text),
 };

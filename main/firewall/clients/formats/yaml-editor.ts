@@ -4,6 +4,7 @@ import {
   ConfigParseError,
   detectEol,
   endOfLine,
+  sequentialEdits,
   splice,
   startOfLine,
   UnsupportedEditError,
@@ -98,4 +99,5 @@ export const yamlEditor: FormatEditor = {
     const start = text.slice(lineStart, keyStart).trim() === '' ? lineStart : keyStart;
     return splice(text, { start, end: endOfLine(text, Math.max((end ?? keyStart) - 1, keyStart)) }, '');
   },
+  edits: (text) => sequentialEdits(yamlEditor, text),
 };
