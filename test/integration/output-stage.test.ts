@@ -144,6 +144,36 @@ describe('the output stage through the real shim', () => {
     expect(resultRows('task:t-42').map((r) => r.decision)).toEqual(['REDACT']);
   });
 
+  it("redacts answers read beyond results: a cancelled task's status, completion values, resource descriptions — each under its own id", async () => {
+    const conn = await connectThroughShim({ env: { ...engine().env, FIXTURE_LEAK: GITHUB_TOKEN } }, 'faulty', [process.execPath, FAULTY]);
+    try {
+      const cancelled = await conn.client.request({ method: 'tasks/cancel', params: { taskId: 't-9' } }, z.object({}).passthrough());
+      expect(cancelled).toMatchObject({ taskId: 't-9', status: 'cancelled', statusMessage: 'cancelled while pushing with [REDACTED:github-token]' });
+      const completion = await conn.client.complete({ ref: { type: 'ref/prompt', name: 'deploy' }, argument: { name: 'env', value: 'de' } });
+      expect(completion.completion.values).toEqual(['deploy-[REDACTED:github-token]', 'staging']);
+      const listed = await conn.client.listResources();
+      expect(listed.resources).toEqual([expect.objectContaining({ uri: 'file:///etc/app.conf', description: 'app config (deploys with [REDACTED:github-token])' })]);
+    } finally {
+      await conn.close();
+    }
+    expect(resultRows('task:t-9').map((r) => r.decision)).toEqual(['REDACT']);
+    expect(resultRows('completion:deploy').map((r) => r.decision)).toEqual(['REDACT']);
+    expect(resultRows('resources').map((r) => r.decision)).toEqual(['REDACT']);
+  });
+
+  it('passes clean completion values and resource listings untouched', async () => {
+    const conn = await connectThroughShim(engine(), 'faulty', [process.execPath, FAULTY]);
+    try {
+      const completion = await conn.client.complete({ ref: { type: 'ref/resource', uri: 'file:///{name}' }, argument: { name: 'name', value: 'a' } });
+      expect(completion.completion.values).toEqual(['deploy-', 'staging']);
+      const listed = await conn.client.listResources();
+      expect(listed.resources[0]!.description).toBe('app config (deploys with )');
+    } finally {
+      await conn.close();
+    }
+    expect(resultRows('completion:file:///{name}').map((r) => r.decision)).toEqual(['PASS']);
+  });
+
   it('redacts secrets in what a server sends unasked — progress, log lines, task status, elicitation — keeping their order and shape', async () => {
     const conn = await connectThroughShim({ env: { ...engine().env, FIXTURE_LEAK: GITHUB_TOKEN } }, 'faulty', [process.execPath, FAULTY], { capabilities: { capabilities: { elicitation: {} } } });
     const seen: Array<[string, unknown]> = [];

@@ -102,7 +102,7 @@ export const policySchema = z.strictObject({
       quarantine_on_private_key: z.boolean().optional(),
       quarantine_secret_count: z.number().int().positive().optional(),
       quarantine_pii_count: z.number().int().positive().optional(),
-      // DLP: secrets or PII leaving through a call's arguments.
+      // DLP: secrets or PII leaving through a call's arguments, or the client's answer to a server's sampling request.
       arguments_with_secrets: decision.optional(),
     })
     .optional(),

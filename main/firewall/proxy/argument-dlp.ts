@@ -5,6 +5,8 @@ export interface ArgumentLeak {
   decision: 'REQUIRE_APPROVAL' | 'DENY';
   ruleId: 'dlp-arguments';
   reason: string;
+  /** The types found, for a reason of the caller's own: `github-token, email` (never the values). */
+  found: string;
 }
 
 /**
@@ -18,5 +20,5 @@ export function argumentLeak(args: unknown, output: PolicySpec['output'], reques
   const leaking = verdict.findings.filter((f) => f.family !== 'injection');
   if (leaking.length === 0) return null;
   const types = [...new Set(leaking.map((f) => f.type))].join(', ');
-  return { decision: output.argumentsWithSecrets, ruleId: 'dlp-arguments', reason: `its arguments carry ${types}` };
+  return { decision: output.argumentsWithSecrets, ruleId: 'dlp-arguments', reason: `its arguments carry ${types}`, found: types };
 }

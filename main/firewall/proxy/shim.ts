@@ -14,6 +14,7 @@ import { createTaintTracker } from '../guard/taint.js';
 import { createCallPolicer, type PolicedCall } from './call-policer.js';
 import { createManifestFilter } from './manifest-filter.js';
 import { answerFailed } from './output-stage.js';
+import { createClientAnswers } from './client-answers.js';
 import { clientIdFromInfo, detectClientFromEnv } from './client-detect.js';
 import { connectEngine, type EngineLink } from './engine-link.js';
 import { serveRefusal } from './fail-closed.js';
@@ -149,6 +150,16 @@ const CONTENT_METHODS: Record<string, (params: Record<string, unknown>) => strin
   'tasks/result': (params) => `task:${String(params.taskId ?? '')}`,
   'tasks/get': (params) => `task:${String(params.taskId ?? '')}`,
   'tasks/list': () => 'tasks',
+  // A cancelled task comes back whole, free-text statusMessage included.
+  'tasks/cancel': (params) => `task:${String(params.taskId ?? '')}`,
+  // Completion values are the server's strings, shown to the user to pick into a prompt or uri.
+  'completion/complete': (params) => {
+    const ref = (params.ref ?? {}) as { name?: unknown; uri?: unknown };
+    return `completion:${String(ref.name ?? ref.uri ?? '')}`;
+  },
+  // Names and descriptions the client shows, and passes to the model as hints, for resources
+  // nothing pins (tool, prompt and template listings are checked by the manifest pins).
+  'resources/list': () => 'resources',
 };
 
 function relay(parts: RelayParts): Promise<number> {
@@ -180,6 +191,11 @@ function relay(parts: RelayParts): Promise<number> {
     link, toClient, thresholds: () => parts.getPolicy().spec.output,
     ...(options.onRewritten ? { onRewritten: options.onRewritten } : {}),
     row: (fields) => ({ ...fields, event: 'result', actorId: `${user}@${parts.getClient()}`, client: parts.getClient(), serverName: options.server, sessionId: parts.sessionId }),
+  });
+  // The client's answers to the server's own requests leave through the argument DLP (see client-answers.ts).
+  const clientAnswers = createClientAnswers({
+    server: options.server, sessionId: parts.sessionId, client: parts.getClient, actorId: () => `${user}@${parts.getClient()}`,
+    policy: parts.getPolicy, emergency: parts.getEmergency, pausedUntil: parts.getPausedUntil, link, toClient, toServer,
   });
   const protocolEvent = (reason: string) =>
     link.event({ event: 'protocol', decision: 'ERROR', serverName: options.server, client: parts.getClient(), sessionId: parts.sessionId, reason });
@@ -284,7 +300,7 @@ function relay(parts: RelayParts): Promise<number> {
       // the request now, not at max_runtime_sec, when it would be audited as timed out.
       if (target?.call) policer.cancel(target.call, typeof params?.reason === 'string' ? params.reason : '');
       else if (target) abandon(key);
-    }
+    } else if (!clientAnswers.pass(msg, raw, text)) return;
     if (!toServer.send(raw)) options.input.pause();
     if (msg.method === 'notifications/initialized') manifest.sessionReady();
   }
@@ -298,7 +314,7 @@ function relay(parts: RelayParts): Promise<number> {
   function handleBatch(batch: unknown[], raw: Buffer, text: string): void {
     const ownHandling = (m: unknown) => {
       const method = String((m as JsonRpcMessage | null)?.method);
-      return POLICED_METHODS.has(method) || method === 'prompts/get' || manifest.reviews(method);
+      return POLICED_METHODS.has(method) || method === 'prompts/get' || manifest.reviews(method) || clientAnswers.checks(m);
     };
     // Each member's own bytes: re-serializing a parsed member would change what it says
     // (ids and numbers beyond 2^53, `\u00e9` escapes) on its way to the server.
@@ -385,6 +401,7 @@ function relay(parts: RelayParts): Promise<number> {
       if (!toClient.send(raw)) child.stdout!.pause();
       return;
     }
+    clientAnswers.asked(msg);
     if (!serverMessages(msg, raw, text)) child.stdout!.pause();
   }
 
