@@ -63,7 +63,7 @@ for (let round = 0; round < rounds; round++) {
       cliPath: '/opt/mcp-firewall/dist/cli.js',
       registry: { isRegistered: () => false },
       runningProcesses: () => new Set<string>(),
-      remote: { port: 7337, standing: () => ({ kind: 'pending' as const }), propose: () => undefined },
+      remote: { port: 7337, key: 'route-key-of-this-install_0123456789abcdefg', standing: () => ({ kind: 'pending' as const }), propose: () => undefined },
       ...(move ? { moveSecret: async () => undefined } : {}),
     };
     let t0 = performance.now();

@@ -55,7 +55,7 @@ async function run(text: string, mode: 'windows' | 'whole text'): Promise<Run & 
     cliPath: cli,
     registry: { isRegistered: () => false },
     runningProcesses: () => new Set(),
-    remote: { port, standing: () => ({ kind: 'pending' }), propose: () => undefined },
+    remote: { port, key: 'route-key-of-this-install_0123456789abcdefg', standing: () => ({ kind: 'pending' }), propose: () => undefined },
     moveSecret: async () => undefined,
     now: () => new Date('2026-11-24T12:00:00Z'),
   });
