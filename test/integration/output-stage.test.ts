@@ -103,6 +103,28 @@ describe('the output stage through the real shim', () => {
     expect(resultRows('read_key').map((r) => r.decision)).toEqual(expect.arrayContaining(['QUARANTINE', 'RELEASED']));
   });
 
+  it('delivers a released resource on the next read of it, without asking the server again', async () => {
+    const conn = await connectThroughShim(engine(), 'faulty', [process.execPath, FAULTY]);
+    try {
+      const first = await settled(conn.client.readResource({ uri: 'key://deploy' }));
+      const id = /quarantined the result of key:\/\/deploy as (qtn_[\w-]+).*send the same request again/.exec(String(first))?.[1];
+      expect(id).toBeDefined();
+      expect(engine().cli(['quarantine', 'release', id!]).code).toBe(0);
+      const again = await waitFor(async () => {
+        const r = await settled(conn.client.readResource({ uri: 'key://deploy' }));
+        return r instanceof Error ? null : r;
+      }, 'the released resource');
+      expect(JSON.stringify(again.contents)).toContain('BEGIN OPENSSH PRIVATE KEY');
+      const after = JSON.parse(engine().cli(['quarantine', 'list', '--json']).stdout) as Array<{ id: string; status: string }>;
+      expect(after.find((q) => q.id === id)!.status).toBe('delivered');
+      // Delivered once: the next read asks the server, and is held again.
+      expect(String(await settled(conn.client.readResource({ uri: 'key://deploy' })))).toMatch(/quarantined the result of key:\/\/deploy/);
+    } finally {
+      await conn.close();
+    }
+    expect(resultRows('key://deploy').map((r) => r.decision)).toEqual(expect.arrayContaining(['QUARANTINE', 'RELEASED']));
+  });
+
   it('asks before a secret leaves through call arguments (DLP)', async () => {
     const conn = await connectThroughShim(engine(), 'faulty', [process.execPath, FAULTY]);
     try {

@@ -95,6 +95,13 @@ export interface CallPolicer {
    * a batch, an answer to no request we saw): it goes through the same output stage.
    */
   inspect(method: string, label: string, id: ReplyId | ReplyId[], answer: Answer): void;
+  /**
+   * A content request (resources/read, prompts/get …) whose quarantined answer a person
+   * released: answered with it now, the server not asked again; false when there is none.
+   */
+  answerReleased(method: string, label: string, id: ReplyId): boolean;
+  /** Whether a released result waits for its request (a batch holding one is then taken apart). */
+  releasesWaiting(): boolean;
   /** The server is gone or the call must end: answer the client with an error. */
   abort(call: PolicedCall, reason: string): void;
   /** The client cancelled a call the server has: audited as such; a late answer is dropped. */
@@ -180,6 +187,12 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
     sweeper ??= setInterval(sweep, SWEEP_MS);
   };
 
+  // A content request's answer is judged, quarantined and released under its label (a uri,
+  // `prompt:NAME` …), as a tool call is under its tool and arguments.
+  const contentInfo = (method: string, label: string, id: ReplyId | ReplyId[]): CallInfo => ({
+    sessionId: ctx.sessionId, client: ctx.client(), server: ctx.server, method, tool: label, actionClass: 'read',
+    argsDigest: digestOf(label), arguments: {}, requestId: JSON.stringify(id),
+  });
   const staged = (call: PolicedCall): StagedCall => ({ id: call.replyId, tool: call.info.tool, argsDigest: call.info.argsDigest, info: call.info });
   const output = createOutputStage({
     link: ctx.link,
@@ -303,16 +316,21 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
     },
 
     inspect(method, label, id, answer) {
-      const info: CallInfo = {
-        sessionId: ctx.sessionId, client: ctx.client(), server: ctx.server, method, tool: label, actionClass: 'read',
-        argsDigest: digestOf(label), arguments: {}, requestId: JSON.stringify(id),
-      };
+      const info = contentInfo(method, label, id);
       try {
         output.deliver({ id, tool: label, argsDigest: info.argsDigest, info }, answer, 0);
       } catch (error) {
         // Fail closed, as for tool results.
         ctx.toClient.send(errorAnswer(id, ErrorCode.FirewallUnavailable, `MCP Firewall withheld an answer from '${ctx.server}': it could not be checked (${(error as Error).message})`));
       }
+    },
+
+    releasesWaiting: () => output.releasesWaiting(),
+
+    answerReleased(method, label, id) {
+      if (!output.releasesWaiting()) return false;
+      const info = contentInfo(method, label, id);
+      return output.answerFromRelease({ id, tool: label, argsDigest: info.argsDigest, info });
     },
 
     abort(call, reason) {

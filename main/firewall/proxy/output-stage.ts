@@ -54,6 +54,8 @@ export interface OutputStageContext {
 }
 
 export interface OutputStage {
+  /** Whether any released result waits for its retry (so a request need not be digested to look). */
+  releasesWaiting(): boolean;
   hasRelease(call: StagedCall): boolean;
   /** Answers a retried call with the result a person released from quarantine, if there is one. */
   answerFromRelease(call: StagedCall): boolean;
@@ -76,6 +78,7 @@ export function createOutputStage(ctx: OutputStageContext): OutputStage {
   const withhold = (call: StagedCall, text: string) => ctx.toClient.send(errorAnswer(call.id, ErrorCode.PolicyDenied, text));
 
   return {
+    releasesWaiting: () => released.size > 0,
     hasRelease: (call) => released.has(key(call.tool, call.argsDigest)),
     answerFromRelease(call) {
       const item = released.get(key(call.tool, call.argsDigest));
@@ -123,7 +126,7 @@ export function createOutputStage(ctx: OutputStageContext): OutputStage {
         fill(errorAnswer(call.id, ErrorCode.PolicyDenied, text));
       };
       ctx.link.quarantine({ tool: call.tool, argsDigest: call.argsDigest, findings, payload: line }).then(
-        (id) => withheld(`MCP Firewall quarantined the result of ${call.tool} as ${id} (${found}). Review it with \`mcp-firewall quarantine show ${id}\`; once released, retry the same call to receive it.`),
+        (id) => withheld(`MCP Firewall quarantined the result of ${call.tool} as ${id} (${found}). Review it with \`mcp-firewall quarantine show ${id}\`; once released, send the same request again to receive it.`),
         (error: Error) => withheld(`MCP Firewall withheld the result of ${call.tool} (${found}) and could not store it: ${error.message}`),
       );
     },

@@ -238,12 +238,19 @@ function relay(parts: RelayParts): Promise<number> {
     }
   }, clientMessageLimit(oversize));
 
-  /** Remembers a request on its way to the server, with what its answer needs (see CONTENT_METHODS). */
-  function track(msg: JsonRpcMessage, text: string): void {
+  /**
+   * Remembers a request on its way to the server, with what its answer needs (see
+   * CONTENT_METHODS); false when it need not go: a released quarantined answer answers it.
+   */
+  function track(msg: JsonRpcMessage, text: string): boolean {
     const id = replyIdOf(msg.id ?? null, text);
     const method = String(msg.method);
-    const labelOf = CONTENT_METHODS[method];
-    inFlight.set(idKey(id), labelOf ? { id, method, label: labelOf((msg.params ?? {}) as Record<string, unknown>) } : { id, method });
+    // Own keys only: a method named `constructor` or `toString` is no content method.
+    const labelOf = Object.hasOwn(CONTENT_METHODS, method) ? CONTENT_METHODS[method] : undefined;
+    const label = labelOf?.((msg.params ?? {}) as Record<string, unknown>);
+    if (label !== undefined && policer.answerReleased(method, label, id)) return false;
+    inFlight.set(idKey(id), label !== undefined ? { id, method, label } : { id, method });
+    return true;
   }
 
   function handleClientMessage(msg: JsonRpcMessage, raw: Buffer, text: string): void {
@@ -278,7 +285,7 @@ function relay(parts: RelayParts): Promise<number> {
         toClient.send(errorResponse(replyIdOf(id, text), ErrorCode.PolicyDenied, `MCP Firewall is holding this prompt: ${held}`));
         return;
       }
-      track(msg, text);
+      if (!track(msg, text)) return;
     } else if (POLICED_METHODS.has(msg.method as string)) {
       // A call without a usable id (null, or none at all: a notification) is never decided,
       // so it must not reach the server, where it could run unpoliced.
@@ -314,7 +321,7 @@ function relay(parts: RelayParts): Promise<number> {
   function handleBatch(batch: unknown[], raw: Buffer, text: string): void {
     const ownHandling = (m: unknown) => {
       const method = String((m as JsonRpcMessage | null)?.method);
-      return POLICED_METHODS.has(method) || method === 'prompts/get' || manifest.reviews(method) || clientAnswers.checks(m);
+      return POLICED_METHODS.has(method) || method === 'prompts/get' || manifest.reviews(method) || clientAnswers.checks(m) || (Object.hasOwn(CONTENT_METHODS, method) && policer.releasesWaiting());
     };
     // Each member's own bytes: re-serializing a parsed member would change what it says
     // (ids and numbers beyond 2^53, `\u00e9` escapes) on its way to the server.
