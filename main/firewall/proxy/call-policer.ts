@@ -108,6 +108,13 @@ export interface CallPolicer {
   cancel(call: PolicedCall, reason: string): void;
 }
 
+/**
+ * Answers a client asks for again and again — autocomplete on every keystroke, a task's status
+ * polled — are audited only when the output stage finds something (or the server failed), as
+ * clean notifications are not: a row each would bury the reads that matter.
+ */
+const QUIET_WHEN_CLEAN = new Set(['completion/complete', 'tasks/get', 'tasks/list']);
+
 export function createCallPolicer(ctx: PolicerContext): CallPolicer {
   let lastCallKey = '';
   let identicalCount = 0;
@@ -318,7 +325,7 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
     inspect(method, label, id, answer) {
       const info = contentInfo(method, label, id);
       try {
-        output.deliver({ id, tool: label, argsDigest: info.argsDigest, info }, answer, 0);
+        output.deliver({ id, tool: label, argsDigest: info.argsDigest, info, quietWhenClean: QUIET_WHEN_CLEAN.has(method) }, answer, 0);
       } catch (error) {
         // Fail closed, as for tool results.
         ctx.toClient.send(errorAnswer(id, ErrorCode.FirewallUnavailable, `MCP Firewall withheld an answer from '${ctx.server}': it could not be checked (${(error as Error).message})`));

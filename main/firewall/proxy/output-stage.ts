@@ -43,6 +43,8 @@ export interface StagedCall {
   tool: string;
   argsDigest: string;
   info: CallInfo;
+  /** A clean, successful answer leaves no row (polling and autocomplete would flood the audit). */
+  quietWhenClean?: boolean;
 }
 
 export interface OutputStageContext {
@@ -96,7 +98,7 @@ export function createOutputStage(ctx: OutputStageContext): OutputStage {
       const verdict = answer.clean ? CLEAN : inspectResultLine(line, ctx.thresholds());
       if (verdict.action === 'PASS') {
         ctx.toClient.send(answer.raw);
-        ctx.link.event(ctx.row(call, { decision: answer.failed ? 'ERROR' : 'PASS', latencyMs }));
+        if (!call.quietWhenClean || answer.failed) ctx.link.event(ctx.row(call, { decision: answer.failed ? 'ERROR' : 'PASS', latencyMs }));
         return;
       }
       const found = summary(verdict.findings);
