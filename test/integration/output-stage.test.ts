@@ -183,6 +183,18 @@ describe('the output stage through the real shim', () => {
     expect(resultRows('resources').map((r) => r.decision)).toEqual(['REDACT']);
   });
 
+  it("redacts a credential in an error answer to any request, not only a tool's", async () => {
+    const conn = await connectThroughShim({ env: { ...engine().env, FIXTURE_LEAK: GITHUB_TOKEN } }, 'faulty', [process.execPath, FAULTY]);
+    try {
+      const failed = String(await settled(conn.client.setLoggingLevel('debug')));
+      expect(failed).toContain('cannot set the level: login failed with [REDACTED:github-token]');
+      expect(failed).not.toContain(GITHUB_TOKEN);
+    } finally {
+      await conn.close();
+    }
+    expect(resultRows('logging/setLevel').map((r) => r.decision)).toEqual(['REDACT']);
+  });
+
   it('passes clean completion values and resource listings untouched', async () => {
     const conn = await connectThroughShim(engine(), 'faulty', [process.execPath, FAULTY]);
     try {
