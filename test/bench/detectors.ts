@@ -1,38 +1,17 @@
 // Detector throughput and corpus scores. Run:
 //   node --experimental-strip-types --no-warnings test/bench/detectors.ts
-// The sources use NodeNext `.js` specifiers that type stripping cannot follow, so they are
-// bundled with esbuild first — the same way the shim bundles them.
-import { build } from 'esbuild';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { importBundled, REPO_ROOT as root } from './import-bundled.ts';
 
 type Output = typeof import('../../main/firewall/output/index.js');
 type Gen = typeof import('../unit/output/tool-output-gen.js');
 type Measure = typeof import('../unit/output/corpus-measure.js');
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const dir = await mkdtemp(path.join(tmpdir(), 'mcpfw-bench-'));
-const outfile = path.join(dir, 'bench.mjs');
-await build({
-  stdin: {
-    contents: [
-      "export * from './main/firewall/output/index.ts';",
-      "export { generate } from './test/unit/output/tool-output-gen.ts';",
-      "export { corporaDir, scorePii, scoreSecrets } from './test/unit/output/corpus-measure.ts';",
-    ].join('\n'),
-    resolveDir: root,
-    loader: 'ts',
-  },
-  bundle: true,
-  format: 'esm',
-  platform: 'node',
-  outfile,
-  logLevel: 'error',
-});
-const api = (await import(pathToFileURL(outfile).href)) as Output & Gen & Measure;
-await rm(dir, { recursive: true, force: true });
+const api = await importBundled<Output & Gen & Measure>([
+  "export * from './main/firewall/output/index.ts';",
+  "export { generate } from './test/unit/output/tool-output-gen.ts';",
+  "export { corporaDir, scorePii, scoreSecrets } from './test/unit/output/corpus-measure.ts';",
+]);
 
 // The box is shared: each figure is the median of several short batches, so one slow
 // batch (another job waking up) does not move it.

@@ -1,43 +1,31 @@
 // protect / unprotect on a large ~/.claude.json (docs/benchmarks.md §4). Run:
 //   node --experimental-strip-types --no-warnings test/bench/protect-large.ts [MB] [servers] [--whole-text]
 // --whole-text: every edit on the whole text, as protect edited before the per-entry windows.
-// The sources use NodeNext `.js` specifiers that type stripping cannot follow, so they are
-// bundled with esbuild first. Each round writes a fresh file into a fresh temp HOME.
-import { build } from 'esbuild';
+// Each round writes a fresh file into a fresh temp HOME.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { importBundled } from './import-bundled.ts';
 
 type Clients = typeof import('../../main/firewall/clients/index.js');
 type Gen = typeof import('../helpers/large-claude-json.js');
 type Editors = typeof import('../../main/firewall/clients/formats/jsonc-editor.js') & typeof import('../../main/firewall/clients/formats/editor.js');
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const dir = mkdtempSync(path.join(tmpdir(), 'mcpfw-bench-'));
-const outfile = path.join(dir, 'bench.mjs');
-await build({
-  stdin: {
-    contents: [
-      "export * from './main/firewall/clients/index.ts';",
-      "export { jsoncEditor } from './main/firewall/clients/formats/jsonc-editor.ts';",
-      "export { sequentialEdits } from './main/firewall/clients/formats/editor.ts';",
-      "export { largeClaudeJson } from './test/helpers/large-claude-json.ts';",
-    ].join('\n'),
-    resolveDir: root,
-    loader: 'ts',
+const api = await importBundled<Clients & Gen & Editors>(
+  [
+    "export * from './main/firewall/clients/index.ts';",
+    "export { jsoncEditor } from './main/firewall/clients/formats/jsonc-editor.ts';",
+    "export { sequentialEdits } from './main/firewall/clients/formats/editor.ts';",
+    "export { largeClaudeJson } from './test/helpers/large-claude-json.ts';",
+  ],
+  {
+    // jsonc-parser's `main` is a UMD build whose dynamic requires a bundle cannot follow.
+    mainFields: ['module', 'main'],
+    // Bundled CommonJS dependencies (yaml) call require(); give the ESM output one.
+    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
   },
-  bundle: true,
-  format: 'esm',
-  platform: 'node',
-  // jsonc-parser's `main` is a UMD build whose dynamic requires a bundle cannot follow.
-  mainFields: ['module', 'main'],
-  // Bundled CommonJS dependencies (yaml) call require(); give the ESM output one.
-  banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
-  outfile,
-  logLevel: 'error',
-});
-const api = (await import(pathToFileURL(outfile).href)) as Clients & Gen & Editors;
+);
+const dir = mkdtempSync(path.join(tmpdir(), 'mcpfw-bench-'));
 
 const [mbArg, serversArg] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const mb = Number(mbArg ?? 11);

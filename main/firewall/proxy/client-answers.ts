@@ -2,13 +2,11 @@ import type { AuditEntry } from '../audit/audit-log.js';
 import type { CallInfo } from '../ipc/protocol.js';
 import { digestOf } from '../jsonrpc/canonical.js';
 import { ErrorCode, errorResponse, idKey, notification, replyIdOf, type JsonRpcMessage } from '../jsonrpc/messages.js';
-import type { CompiledPolicy } from '../policy/evaluate.js';
 import { pausedVerdict } from '../policy/pause.js';
 import type { Decision } from '../policy/types.js';
 import { argumentLeak } from './argument-dlp.js';
-import { ENGINE_GONE, type EngineLink } from './engine-link.js';
-import type { OrderedWriter } from './ordered-writer.js';
-import type { PeerWriter } from './peer-writer.js';
+import type { PolicerContext } from './call-policer.js';
+import { ENGINE_GONE } from './engine-link.js';
 
 /**
  * What the client's answer to a server's request is checked for, by the request's method.
@@ -27,18 +25,8 @@ const CHECKED: Record<string, 'decided' | 'audited'> = {
 /** Server requests remembered for their answer; a server that is never answered must not grow the shim. */
 const MAX_ASKED = 1024;
 
-export interface ClientAnswersContext {
-  server: string;
-  sessionId: string;
-  client: () => string;
-  actorId: () => string;
-  policy: () => CompiledPolicy;
-  emergency: () => boolean;
-  pausedUntil: () => string | null;
-  link: EngineLink;
-  toClient: OrderedWriter;
-  toServer: PeerWriter;
-}
+/** What the client's answers are checked with: the policer's session, policy and peers. */
+export type ClientAnswersContext = Pick<PolicerContext, 'server' | 'sessionId' | 'client' | 'actorId' | 'policy' | 'emergency' | 'pausedUntil' | 'link' | 'toClient' | 'toServer'>;
 
 export interface ClientAnswers {
   /** The server sent the client a request: remember its id if its answer is checked. */
