@@ -4,10 +4,18 @@ export type ManifestKind = 'tools' | 'prompts' | 'resourceTemplates' | 'instruct
 
 export const MANIFEST_KINDS: readonly ManifestKind[] = ['tools', 'prompts', 'resourceTemplates', 'instructions'];
 
+// A tool the server names `instructions` or `prompt:…` would otherwise be keyed as the
+// server instructions or a prompt: the gate never found its pin among the tools, so a server
+// listing only such tools stayed at "first sight" and had every changed definition pinned
+// unreviewed. Those names (and `tool:…`, so the escape is unambiguous) are keyed `tool:NAME`.
+const RESERVED_TOOL_KEY = /^(?:instructions$|prompt:|template:|tool:)/;
+
 export function manifestKey(kind: ManifestKind, item: Record<string, unknown>): string {
   switch (kind) {
-    case 'tools':
-      return String(item.name ?? '');
+    case 'tools': {
+      const name = String(item.name ?? '');
+      return RESERVED_TOOL_KEY.test(name) ? `tool:${name}` : name;
+    }
     case 'prompts':
       return `prompt:${String(item.name ?? '')}`;
     case 'resourceTemplates':
@@ -18,6 +26,7 @@ export function manifestKey(kind: ManifestKind, item: Record<string, unknown>): 
 }
 
 export function kindOfKey(key: string): ManifestKind {
+  if (key.startsWith('tool:')) return 'tools';
   if (key.startsWith('prompt:')) return 'prompts';
   if (key.startsWith('template:')) return 'resourceTemplates';
   if (key === 'instructions') return 'instructions';
