@@ -53,8 +53,17 @@ export function reviewManifest(deps: ManifestGateDeps, ctx: ManifestContext, kin
   for (const item of items) {
     if (!item || typeof item !== 'object') continue;
     const key = manifestKey(kind, item as Record<string, unknown>);
-    if (!key || key.endsWith(':')) continue;
     const digest = kind === 'tools' ? toolDigest(item) : digestOf(item);
+    // Judged by its name, not by the key's shape: skipping keys that ended in ':' let a
+    // tool named `run:` change freely, and one with no name put its description in front
+    // of the model unscanned. Nameless items cannot be called or got; they are never shown.
+    const id = (item as Record<string, unknown>)[ID_FIELD[kind]];
+    if (typeof id !== 'string' || id === '') {
+      const reason = `it has no ${ID_FIELD[kind]}, so it cannot be pinned; its text is not shown`;
+      if (deps.pins.setPending({ server: ctx.server, tool: key, digest, definition: item, kind: 'poisoned', reason })) audit('POISONED', key, reason);
+      blocked[key] = reason;
+      continue;
+    }
     const pin = pinned.get(key);
     if (pin?.digest === digest) continue;
     const cues = kind === 'tools' ? findPoisoningCues(item, { siblingToolNames }) : textCues(item);
@@ -85,6 +94,9 @@ export function reviewManifest(deps: ManifestGateDeps, ctx: ManifestContext, kin
   if (pinnedNow > 0) audit('PINNED', null, `first sight: pinned ${pinnedNow} ${KIND_NOUN[kind]}(s)`);
   return blocked;
 }
+
+/** The member that names an item of each kind (and so keys its pin). */
+const ID_FIELD: Record<ManifestKind, string> = { tools: 'name', prompts: 'name', resourceTemplates: 'uriTemplate', instructions: 'name' };
 
 const KIND_NOUN: Record<ManifestKind, string> = { tools: 'tool', prompts: 'prompt', resourceTemplates: 'resource template', instructions: 'server instructions' };
 
