@@ -27,6 +27,8 @@ export interface ManifestFilter {
   heldReason(method: 'tools/call' | 'prompts/get', name: string): string | null;
   /** The client finished initializing: fetch and check the server's tools ourselves. */
   sessionReady(): void;
+  /** The server sent tools/list_changed: check its tools again ourselves. */
+  toolsChanged(): void;
   /** Answers to the firewall's own requests, which never reach the client. */
   isOwnAnswer(msg: JsonRpcMessage): boolean;
   ownAnswer(msg: JsonRpcMessage): void;
@@ -113,6 +115,7 @@ export function createManifestFilter(ctx: { server: string; link: EngineLink; to
   // from a list it cached in an earlier session never lists again, and a rug pull would
   // slip past pins that are only checked on lists the client asks for.
   let serverHasTools = false;
+  let ready = false;
   let ownRequests = 0;
   // The ids of our own requests still unanswered: a client may use the same prefix for its
   // own ids, and its answers must reach it.
@@ -153,7 +156,14 @@ export function createManifestFilter(ctx: { server: string; link: EngineLink; to
 
   return {
     sessionReady() {
+      ready = true;
       if (serverHasTools && ownRequests === 0) prefetchTools();
+    },
+    toolsChanged() {
+      // A server that changes a tool mid-session and says so must not have the change
+      // called by a client that keeps its list (many ignore list_changed): the firewall
+      // lists again itself, and a drifted tool is held as on any list.
+      if (ready) prefetchTools();
     },
     isOwnAnswer(msg) {
       return typeof msg.id === 'string' && ownIds.has(msg.id);

@@ -412,6 +412,7 @@ function relay(parts: RelayParts): Promise<number> {
       return;
     }
     clientAnswers.asked(msg);
+    if (msg && typeof msg === 'object' && msg.method === 'notifications/tools/list_changed') manifest.toolsChanged();
     if (!serverMessages(msg, raw, text)) child.stdout!.pause();
   }
 
