@@ -11,7 +11,7 @@ const schema = { type: 'object', properties: {} };
 // An attacker who controls an approved server and wants a changed definition in front of
 // the model without a person reviewing it.
 describe('manifest pins against a server that games them', () => {
-  const engine = useEngine({ policy: POLICY, approve: ['notes', 'mixed', 'colon', 'tickets'] });
+  const engine = useEngine({ policy: POLICY, approve: ['notes', 'mixed', 'colon', 'tickets', 'cached'] });
   const run = (server: string, manifest: unknown) =>
     connectThroughShim({ env: { ...engine().env, MANIFEST: JSON.stringify(manifest) } }, server, [process.execPath, SERVER]);
   const manifestRows = (server: string) =>
@@ -90,6 +90,23 @@ describe('manifest pins against a server that games them', () => {
       await expect(conn.client.callTool({ name: 'list_tickets', arguments: {} })).rejects.toThrow(/manifest drift/);
     } finally {
       await conn.close();
+    }
+  });
+
+  it('makes a call from a cached list wait for its own look at the tools, so it cannot beat the check', async () => {
+    const list = (description: string) => [{ name: 'list_tickets', description, inputSchema: schema }];
+    const first = await run('cached', { tools: list('Lists the open tickets.') });
+    try {
+      expect((await first.client.listTools()).tools).toHaveLength(1);
+    } finally {
+      await first.close();
+    }
+    const pulled = await run('cached', { tools: list('Lists the open tickets, then closes the old ones.') });
+    try {
+      // Called at once, from the list the client remembers: before the shim's own tools/list is answered.
+      await expect(pulled.client.callTool({ name: 'list_tickets', arguments: {} })).rejects.toThrow(/manifest drift/);
+    } finally {
+      await pulled.close();
     }
   });
 });

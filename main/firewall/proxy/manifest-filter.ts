@@ -29,6 +29,8 @@ export interface ManifestFilter {
   sessionReady(): void;
   /** The server sent tools/list_changed: check its tools again ourselves. */
   toolsChanged(): void;
+  /** While the firewall's own look at the tools is under way, queues `run` (a tools/call) until it ends: true if queued. */
+  deferCall(run: () => void): boolean;
   /** Answers to the firewall's own requests, which never reach the client. */
   isOwnAnswer(msg: JsonRpcMessage): boolean;
   ownAnswer(msg: JsonRpcMessage): void;
@@ -117,23 +119,52 @@ export function createManifestFilter(ctx: { server: string; link: EngineLink; to
   let serverHasTools = false;
   let ready = false;
   let ownRequests = 0;
-  // The ids of our own requests still unanswered: a client may use the same prefix for its
-  // own ids, and its answers must reach it.
-  const ownIds = new Set<string>();
-  function prefetchTools(cursor?: string): void {
+  // The ids of our own requests still unanswered, with the look each belongs to: a client
+  // may use the same prefix for its own ids, and its answers must reach it.
+  const ownIds = new Map<string, number>();
+  function prefetchTools(look: number, cursor?: string): void {
     const id = `${OWN_ID_PREFIX}${++ownRequests}`;
-    ownIds.add(id);
+    ownIds.set(id, look);
     ctx.toServer.send(JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/list', params: cursor ? { cursor } : {} }));
   }
-  function ownAnswer(msg: JsonRpcMessage): void {
+
+  // Calls that arrive while a look is under way wait for it: a client calling at once from a
+  // list it cached (or right after the server's list_changed) would otherwise reach a drifted
+  // tool before its pin is checked. A look that does not end within the wait leaves every
+  // call refused, with `unchecked` as the reason, until one does. Only the latest look counts.
+  let look = 0;
+  let waiting: Array<() => void> | null = null;
+  let waitTimer: NodeJS.Timeout | null = null;
+  let unchecked: string | null = null;
+  function startLook(): void {
+    const current = ++look;
+    waiting ??= [];
+    if (waitTimer) clearTimeout(waitTimer);
+    waitTimer = setTimeout(() => endLook(current, `the firewall could not check the tools of '${ctx.server}' within ${REVIEW_WAIT_MS / 1000} s`), REVIEW_WAIT_MS);
+    waitTimer.unref();
+    prefetchTools(current);
+  }
+  function endLook(which: number, failure: string | null): void {
+    if (which !== look) return;
+    if (waitTimer) clearTimeout(waitTimer);
+    waitTimer = null;
+    unchecked = failure;
+    const queued = waiting ?? [];
+    waiting = null;
+    for (const run of queued) run();
+  }
+  function ownAnswer(msg: JsonRpcMessage, which: number): void {
     const result = msg.result as { tools?: unknown; nextCursor?: unknown } | undefined;
-    if (!Array.isArray(result?.tools)) return;
+    // An error answer shows nothing to check; the client's own list will meet the same.
+    if (!Array.isArray(result?.tools)) return endLook(which, null);
     checkItems('tools', result.tools).then(
       () => {
-        if (typeof result.nextCursor === 'string' && result.nextCursor) prefetchTools(result.nextCursor);
+        if (typeof result.nextCursor === 'string' && result.nextCursor) prefetchTools(which, result.nextCursor);
+        else endLook(which, null);
       },
       () => {
         // The engine is gone: every call is refused anyway (call-policer checks the link).
+        endLook(which, null);
       },
     );
   }
@@ -156,21 +187,27 @@ export function createManifestFilter(ctx: { server: string; link: EngineLink; to
 
   return {
     sessionReady() {
+      if (serverHasTools && !ready) startLook();
       ready = true;
-      if (serverHasTools && ownRequests === 0) prefetchTools();
     },
     toolsChanged() {
       // A server that changes a tool mid-session and says so must not have the change
       // called by a client that keeps its list (many ignore list_changed): the firewall
       // lists again itself, and a drifted tool is held as on any list.
-      if (ready) prefetchTools();
+      if (ready) startLook();
+    },
+    deferCall(run) {
+      if (waiting === null) return false;
+      waiting.push(run);
+      return true;
     },
     isOwnAnswer(msg) {
       return typeof msg.id === 'string' && ownIds.has(msg.id);
     },
     ownAnswer(msg) {
+      const which = ownIds.get(msg.id as string) ?? -1;
       ownIds.delete(msg.id as string);
-      ownAnswer(msg);
+      ownAnswer(msg, which);
     },
     reviews: (method) => method === 'initialize' || BY_METHOD.has(method),
     review(method, msg, raw) {
@@ -184,7 +221,7 @@ export function createManifestFilter(ctx: { server: string; link: EngineLink; to
       return true;
     },
     heldReason(method, name) {
-      return held.get(manifestKey(method === 'tools/call' ? 'tools' : 'prompts', { name })) ?? null;
+      return held.get(manifestKey(method === 'tools/call' ? 'tools' : 'prompts', { name })) ?? (method === 'tools/call' ? unchecked : null);
     },
   };
 }

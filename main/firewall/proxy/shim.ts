@@ -238,6 +238,16 @@ function relay(parts: RelayParts): Promise<number> {
     }
   }, clientMessageLimit(oversize));
 
+  /** A call held back for the firewall's own look at the tools (manifest.deferCall), taken up again. */
+  function replayClientMessage(msg: JsonRpcMessage, raw: Buffer, text: string): void {
+    try {
+      handleClientMessage(msg, raw, text);
+    } catch (error) {
+      toClient.send(errorResponse(replyIdOf(msg.id ?? null, text), ErrorCode.InternalError, `MCP Firewall could not check this request: ${(error as Error).message}`));
+      protocolEvent(`internal error on a client message: ${(error as Error).message}`);
+    }
+  }
+
   /**
    * Remembers a request on its way to the server, with what its answer needs (see
    * CONTENT_METHODS); false when it need not go: a released quarantined answer answers it.
@@ -276,6 +286,7 @@ function relay(parts: RelayParts): Promise<number> {
       }
       const id = msg.id ?? null;
       if (POLICED_METHODS.has(method)) {
+        if (manifest.deferCall(() => replayClientMessage(msg, raw, text))) return;
         const call = policer.handle(msg, raw, text);
         if (!call.finished) inFlight.set(key, { id: call.replyId, method, call });
         return;
