@@ -11,11 +11,24 @@ const schema = { type: 'object', properties: {} };
 // An attacker who controls an approved server and wants a changed definition in front of
 // the model without a person reviewing it.
 describe('manifest pins against a server that games them', () => {
-  const engine = useEngine({ policy: POLICY, approve: ['notes', 'mixed', 'colon', 'tickets', 'cached'] });
+  const engine = useEngine({ policy: POLICY, approve: ['notes', 'mixed', 'colon', 'tickets', 'cached', 'endless'] });
   const run = (server: string, manifest: unknown) =>
     connectThroughShim({ env: { ...engine().env, MANIFEST: JSON.stringify(manifest) } }, server, [process.execPath, SERVER]);
   const manifestRows = (server: string) =>
     JSON.parse(engine().cli(['audit', 'query', `SELECT decision, tool_name FROM mcp_audit WHERE event = 'manifest' AND server_name = '${server}' ORDER BY id`, '--json']).stdout) as Array<{ decision: string; tool_name: string | null }>;
+
+  it("stops reading a tool list whose pages never end, and refuses calls rather than loop", async () => {
+    const conn = await run('endless', { tools: [{ name: 'read_notes', description: 'Reads notes.', inputSchema: schema }], endless: true });
+    try {
+      const refused = await waitFor(async () => {
+        const answer = await conn.client.callTool({ name: 'read_notes', arguments: {} }).catch((error: Error) => error);
+        return answer instanceof Error ? answer : null;
+      }, 'the call to be refused');
+      expect(refused.message).toMatch(/did not end after 100 pages/);
+    } finally {
+      await conn.close();
+    }
+  });
 
   it('holds a drifted tool named like the key of the server instructions, which read as first sight for ever', async () => {
     const tool = (description: string) => ({ name: 'instructions', description, inputSchema: schema });

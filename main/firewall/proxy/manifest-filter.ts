@@ -38,6 +38,8 @@ export interface ManifestFilter {
 
 /** How long an answer waits for the engine's look at the pins before it is refused. */
 const REVIEW_WAIT_MS = 10_000;
+/** Pages of its own tools/list the shim reads in one look: a server whose cursor never ends gets calls refused, not a loop. */
+const MAX_OWN_PAGES = 100;
 
 /** Ids of the firewall's own requests to the server (only those it sent count as its own). */
 const OWN_ID_PREFIX = 'mcp-firewall/';
@@ -121,10 +123,10 @@ export function createManifestFilter(ctx: { server: string; link: EngineLink; to
   let ownRequests = 0;
   // The ids of our own requests still unanswered, with the look each belongs to: a client
   // may use the same prefix for its own ids, and its answers must reach it.
-  const ownIds = new Map<string, number>();
-  function prefetchTools(look: number, cursor?: string): void {
+  const ownIds = new Map<string, { look: number; page: number }>();
+  function prefetchTools(look: number, cursor?: string, page = 1): void {
     const id = `${OWN_ID_PREFIX}${++ownRequests}`;
-    ownIds.set(id, look);
+    ownIds.set(id, { look, page });
     ctx.toServer.send(JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/list', params: cursor ? { cursor } : {} }));
   }
 
@@ -153,14 +155,17 @@ export function createManifestFilter(ctx: { server: string; link: EngineLink; to
     waiting = null;
     for (const run of queued) run();
   }
-  function ownAnswer(msg: JsonRpcMessage, which: number): void {
+  function ownAnswer(msg: JsonRpcMessage, which: number, page: number): void {
     const result = msg.result as { tools?: unknown; nextCursor?: unknown } | undefined;
     // An error answer shows nothing to check; the client's own list will meet the same.
     if (!Array.isArray(result?.tools)) return endLook(which, null);
     checkItems('tools', result.tools).then(
       () => {
-        if (typeof result.nextCursor === 'string' && result.nextCursor) prefetchTools(which, result.nextCursor);
-        else endLook(which, null);
+        const more = typeof result.nextCursor === 'string' && result.nextCursor !== '';
+        // A newer look (list_changed) supersedes this one; a list that never ends is not read for ever.
+        if (!more || which !== look) return endLook(which, null);
+        if (page >= MAX_OWN_PAGES) return endLook(which, `the tool list of '${ctx.server}' did not end after ${MAX_OWN_PAGES} pages`);
+        prefetchTools(which, result.nextCursor as string, page + 1);
       },
       () => {
         // The engine is gone: every call is refused anyway (call-policer checks the link).
@@ -205,9 +210,9 @@ export function createManifestFilter(ctx: { server: string; link: EngineLink; to
       return typeof msg.id === 'string' && ownIds.has(msg.id);
     },
     ownAnswer(msg) {
-      const which = ownIds.get(msg.id as string) ?? -1;
+      const own = ownIds.get(msg.id as string) ?? { look: -1, page: 1 };
       ownIds.delete(msg.id as string);
-      ownAnswer(msg, which);
+      ownAnswer(msg, own.look, own.page);
     },
     reviews: (method) => method === 'initialize' || BY_METHOD.has(method),
     review(method, msg, raw) {
