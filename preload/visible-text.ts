@@ -9,3 +9,22 @@ const INVISIBLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u115f\u1
 export function makeVisible(text: string): string {
   return text.replace(INVISIBLE, (c) => `\\u{${c.codePointAt(0)!.toString(16).toUpperCase()}}`);
 }
+
+const LINE_BREAKS = /[\t\n\r]/g;
+const HEAD_CHARS = 0.75;
+
+/**
+ * A name from a config, a server or a client (server, tool, gate) for a place that shows it on
+ * one line: a tray menu item, a notification title, the first line of the native approval dialog.
+ * Line breaks are spelled out as well, or a tool named "write_file (read)\n\nWhy: read-only…"
+ * would write its own lines into the dialog a person decides by; a name longer than `max`
+ * characters keeps its start and its end (where ".exe" would be) and says how much was cut.
+ */
+export function oneLineName(name: string, max = 120): string {
+  const chars = [...name];
+  const shown = (text: string) => makeVisible(text).replace(LINE_BREAKS, (c) => `\\u{${c.codePointAt(0)!.toString(16).toUpperCase()}}`);
+  if (chars.length <= max) return shown(name);
+  const head = Math.floor(max * HEAD_CHARS);
+  const tail = max - head;
+  return `${shown(chars.slice(0, head).join(''))}…(${chars.length - max} chars cut)…${shown(chars.slice(-tail).join(''))}`;
+}

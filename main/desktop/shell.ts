@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { resolveDataDir } from '../firewall/paths.js';
 import { createActivityFeed } from './activity-feed.js';
 import { createApprovalPrompter } from './adapters/approval-prompter.js';
-import { createNotifier } from './adapters/notifier.js';
+import { createNotifier, platformNotice } from './adapters/notifier.js';
 import { createTrayController } from './adapters/tray-controller.js';
 import { dotIcon } from './adapters/dot-icon.js';
 import { autoProtectOn } from '../firewall/client-watch.js';
@@ -24,7 +24,7 @@ export async function startShell(): Promise<{ host: EngineHost; showWindow(page?
     paging: nativeImage.createFromBitmap(dotIcon([0x9b, 0x1c, 0x8e]), { width: 32, height: 32, scaleFactor: 2 }),
     paused: nativeImage.createFromBitmap(dotIcon([0x6b, 0x72, 0x80]), { width: 32, height: 32, scaleFactor: 2 }),
   };
-  const notifier = createNotifier((n) => new Notification({ title: n.title, body: n.body }).show());
+  const notifier = createNotifier((n) => new Notification(platformNotice(n, process.platform)).show());
   const settings = openSettings();
   app.setLoginItemSettings({ openAtLogin: settings.get('startAtLogin') });
   const dataDir = resolveDataDir(process.env);

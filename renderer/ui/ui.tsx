@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { makeVisible } from '../../preload/visible-text.js';
+import { oneLineName } from '../../preload/visible-text.js';
 
 export function PageHeader({ title, subtitle, actions }: { title: string; subtitle?: ReactNode; actions?: ReactNode }) {
   return (
@@ -61,9 +61,10 @@ export function formatDateTime(iso: string): string {
 
 /**
  * A name that came from a server or a client config (server, tool): invisible and bidi characters
- * spelled out and the text isolated, so it can neither hide a character nor reorder what follows it.
+ * spelled out (line breaks too: a name is one line) and the text isolated, so it can neither hide
+ * a character nor reorder what follows it. Shown whole: the page wraps it.
  */
 export function Name({ value }: { value: string }) {
-  const shown = makeVisible(value);
+  const shown = oneLineName(value, Infinity);
   return <bdi className={shown === value ? 'name' : 'name name-flagged'} title={shown === value ? undefined : 'This name contains invisible or direction-changing characters'}>{shown}</bdi>;
 }

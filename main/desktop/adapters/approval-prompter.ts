@@ -1,7 +1,7 @@
 import type { MessageBoxOptions, MessageBoxReturnValue } from 'electron';
 import type { ApprovalQueue, ApprovalScope, PendingApproval } from '../../firewall/approvals/approval-queue.js';
 import { previewArguments } from '../../firewall/api/approval-view.js';
-import { makeVisible } from '../../firewall/manifest/visible-text.js';
+import { makeVisible, oneLineName } from '../../firewall/manifest/visible-text.js';
 
 /** dialog.showMessageBox, injected so the prompter runs (and is tested) outside Electron. */
 export type ShowMessageBox = (options: MessageBoxOptions) => Promise<MessageBoxReturnValue>;
@@ -21,11 +21,12 @@ export function promptOptions(pending: PendingApproval, signal: AbortSignal): Me
   const seconds = Math.max(0, Math.round((new Date(pending.expiresAt).getTime() - Date.now()) / 1000));
   // Names and arguments come from configs and servers: a bidi override (U+202E) in one would
   // turn the rest of the line around on the very dialog a person decides by, so invisible
-  // characters are spelled out.
+  // characters are spelled out; the names stay on the first line, bounded, so one cannot add
+  // lines of its own or push the rest of the dialog off the screen.
   return {
     type: 'warning',
     title: 'MCP Firewall: approval needed',
-    message: makeVisible(`${pending.client} wants to run ${pending.server} · ${pending.tool} (${pending.actionClass})`),
+    message: `${oneLineName(pending.client)} wants to run ${oneLineName(pending.server)} · ${oneLineName(pending.tool)} (${pending.actionClass})`,
     detail: makeVisible([
       `Why: ${pending.reason}${pending.ruleId ? ` (rule ${pending.ruleId})` : ''}`,
       '',

@@ -1,4 +1,5 @@
 import type { ActivityRow } from '../../../preload/contract.js';
+import { oneLineName } from '../../firewall/manifest/visible-text.js';
 
 export interface Notice {
   title: string;
@@ -8,26 +9,46 @@ export interface Notice {
 /** new Notification(options).show(), injected so it is testable outside Electron. */
 export type ShowNotification = (notice: Notice) => void;
 
+// Names, paths and reasons in a notice come from configs, servers and clients: one line each,
+// invisible and direction-changing characters spelled out, bounded.
+const NAME_CHARS = 80;
+const REASON_CHARS = 300;
+const name = (text: string) => oneLineName(text, NAME_CHARS);
+
+/**
+ * What to hand Electron's Notification on this platform. On Linux the body goes through
+ * libnotify, whose notification servers read it as markup (GNOME, KDE: <b>, <i>, <a href>,
+ * <img>): a server named `<a href="https://…">re-approve here</a>` would draw a live link in
+ * the firewall's own notice, so &, < and > are escaped there. Titles are never markup.
+ */
+export function platformNotice(notice: Notice, platform: NodeJS.Platform): Notice {
+  if (platform !== 'linux') return notice;
+  return { title: notice.title, body: notice.body.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;') };
+}
+
 /**
  * Which audit rows deserve an OS notification: the ones where something tried to run
  * that nobody approved, or changed under us. Routine allows and denials stay in the tray.
  */
 export function noticeFor(row: ActivityRow): Notice | null {
-  const server = row.server ?? 'a server';
+  const server = name(row.server ?? 'a server');
+  const client = row.client === null ? 'A client' : name(row.client);
+  const tool = row.tool === null ? null : name(row.tool);
+  const reason = row.reason === null ? null : oneLineName(row.reason, REASON_CHARS);
   switch (row.ruleId) {
     case 'registry-shadow':
-      return { title: `Shadow server blocked: ${server}`, body: `${row.client ?? 'A client'} tried to start '${server}', which is not approved. Review it on the Servers page.` };
+      return { title: `Shadow server blocked: ${server}`, body: `${client} tried to start '${server}', which is not approved. Review it on the Servers page.` };
     case 'registry-drift':
       return { title: `Server changed: ${server}`, body: `The launch line of '${server}' changed since it was approved, so it was refused.` };
     case 'registry-disabled':
-      return { title: `Disabled server refused: ${server}`, body: `${row.client ?? 'A client'} tried to start '${server}', which is disabled.` };
+      return { title: `Disabled server refused: ${server}`, body: `${client} tried to start '${server}', which is disabled.` };
     default:
       break;
   }
   if (row.event === 'manifest' && row.decision !== 'ACCEPTED' && row.decision !== 'ALLOW' && row.decision !== 'PINNED' && !/^WINDOW_/.test(row.decision)) {
-    return { title: `Tool definition drift: ${server}`, body: `${row.tool ?? 'A tool'} changed its definition and is blocked until you accept it. ${row.reason ?? ''}`.trim() };
+    return { title: `Tool definition drift: ${server}`, body: `${tool ?? 'A tool'} changed its definition and is blocked until you accept it. ${reason ?? ''}`.trim() };
   }
-  if (row.decision === 'QUARANTINE') return { title: `Result quarantined: ${server} · ${row.tool ?? ''}`, body: row.reason ?? 'A tool result was held back.' };
+  if (row.decision === 'QUARANTINE') return { title: `Result quarantined: ${server} · ${tool ?? ''}`, body: reason ?? 'A tool result was held back.' };
   // Gate pages come from engine.onGatePage (gatePaged below), not from their audit row: one notice per page.
   return null;
 }
@@ -47,15 +68,16 @@ export interface ShadowEntry {
 }
 
 export function gateNotice(gate: PagedGate): Notice {
-  return { title: `Gate paging: ${gate.name}`, body: `${gate.detail}; pages ${gate.owner} when ${gate.pageCondition}. Open the Gates page.` };
+  return { title: `Gate paging: ${name(gate.name)}`, body: `${gate.detail}; pages ${gate.owner} when ${gate.pageCondition}. Open the Gates page.` };
 }
 
 export function shadowEntryNotice(row: ShadowEntry, autoProtect: boolean): Notice {
+  const [server, file, client] = [name(row.name), oneLineName(row.file, REASON_CHARS), name(row.client)];
   return {
-    title: `New unprotected server: ${row.name}`,
+    title: `New unprotected server: ${server}`,
     body: autoProtect
-      ? `'${row.name}' appeared in ${row.file} (${row.client}) outside the firewall; auto-protect is routing it through again.`
-      : `'${row.name}' appeared in ${row.file} (${row.client}) and bypasses the firewall. Protect it on the Servers page.`,
+      ? `'${server}' appeared in ${file} (${client}) outside the firewall; auto-protect is routing it through again.`
+      : `'${server}' appeared in ${file} (${client}) and bypasses the firewall. Protect it on the Servers page.`,
   };
 }
 

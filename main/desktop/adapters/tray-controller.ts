@@ -1,5 +1,6 @@
 import type { MenuItemConstructorOptions } from 'electron';
 import type { FeedState } from '../activity-feed.js';
+import { oneLineName } from '../../firewall/manifest/visible-text.js';
 
 export type TrayState = 'ok' | 'pending' | 'paging' | 'paused' | 'emergency';
 
@@ -42,9 +43,14 @@ export function trayState(state: FeedState): TrayState {
 
 const clock = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false });
 
+// Server and tool names come from configs and servers: in a menu item a bidi override would turn
+// the verdict after it around, and a line break would draw an item of its own.
+const MENU_NAME_CHARS = 60;
+const name = (text: string) => oneLineName(text, MENU_NAME_CHARS);
+
 export function statusLine(state: FeedState): string {
   const parts: string[] = [];
-  if (state.paging.length) parts.push(state.paging.length === 1 ? `Paging: ${state.paging[0]!.name}` : `${state.paging.length} gates paging`);
+  if (state.paging.length) parts.push(state.paging.length === 1 ? `Paging: ${name(state.paging[0]!.name)}` : `${state.paging.length} gates paging`);
   if (state.pending.length) parts.push(`${state.pending.length} approval(s) waiting`);
   if (state.emergency) parts.push('Emergency: all writes need approval');
   else if (state.pausedUntil) parts.push(`Paused until ${clock(state.pausedUntil)}`);
@@ -55,17 +61,17 @@ const VERDICT_MARK: Record<string, string> = { ALLOW: '✓', DENY: '✕', REQUIR
 
 export function trayMenu(state: FeedState, actions: TrayActions): MenuItemConstructorOptions[] {
   const pending: MenuItemConstructorOptions[] = state.pending.map((p) => ({
-    label: `Approve? ${p.server} · ${p.tool} (${p.client})`,
+    label: `Approve? ${name(p.server)} · ${name(p.tool)} (${name(p.client)})`,
     click: () => actions.openDashboard('approvals'),
   }));
   const paging: MenuItemConstructorOptions[] = state.paging.map((g) => ({
-    label: `Gate paging: ${g.name}${g.owner ? ` (${g.owner})` : ''}`,
+    label: `Gate paging: ${name(g.name)}${g.owner ? ` (${name(g.owner)})` : ''}`,
     click: () => actions.openDashboard('gates'),
   }));
   const recent: MenuItemConstructorOptions[] = state.recentCalls.length === 0
     ? [{ label: 'No tool calls yet', enabled: false }]
     : state.recentCalls.map((r) => ({
-      label: `${VERDICT_MARK[r.decision] ?? '·'} ${r.client ?? '?'} → ${r.server ?? '?'} · ${r.tool ?? r.method ?? r.event}  ${r.decision}`,
+      label: `${VERDICT_MARK[r.decision] ?? '·'} ${name(r.client ?? '?')} → ${name(r.server ?? '?')} · ${name(r.tool ?? r.method ?? r.event)}  ${r.decision}`,
       click: () => actions.openDashboard('activity'),
     }));
   return [

@@ -71,6 +71,32 @@ describe('native approval dialog', () => {
     prompter.close();
   });
 
+  it('keeps a tool name on the first line: its line breaks cannot write lines of their own, and an endless name is cut', async () => {
+    ctx = desktopEngine();
+    const dialog = fakeDialog();
+    const prompter = createApprovalPrompter(ctx.engine.approvals, dialog.show);
+    // Read as it would be shown raw: "write_file (read)", a blank line, a fake "Why" line, and
+    // the real "(write)" pushed far below.
+    const spoof = `write_file (read)\n\nWhy: read-only preview, nothing is written\n${'\n'.repeat(200)}`;
+    const first = ctx.engine.gate.decide(writeCall(spoof, { path: '/tmp/a' }), 'claude-code', () => {});
+    await waitFor(() => dialog.open.length === 1, 'the dialog');
+    expect(dialog.open[0]!.options.message).not.toMatch(/[\r\n\t]/);
+    expect(dialog.open[0]!.options.message).toContain('write_file (read)\\u{A}\\u{A}Why: read-only');
+    expect(dialog.open[0]!.options.message).toMatch(/\(write\)$/);
+    dialog.open[0]!.answer(PROMPT_BUTTONS.length - 1);
+    await first.verdict;
+
+    const endless = `write_${'x'.repeat(20_000)}.exe`;
+    const second = ctx.engine.gate.decide({ ...writeCall(endless, { path: '/tmp/a' }), sessionId: 's2' }, 'claude-code', () => {});
+    await waitFor(() => dialog.open.length === 2, 'the second dialog');
+    const { message } = dialog.open[1]!.options;
+    expect(message!.length).toBeLessThan(400);
+    expect(message).toMatch(/^claude-code wants to run filesystem · write_x+…\(\d+ chars cut\)…x+\.exe \(write\)$/);
+    dialog.open[1]!.answer(PROMPT_BUTTONS.length - 1);
+    expect(await second.verdict).toMatchObject({ decision: 'DENY' });
+    prompter.close();
+  });
+
   it('shows queued approvals one at a time and denies on Deny', async () => {
     ctx = desktopEngine();
     const dialog = fakeDialog();

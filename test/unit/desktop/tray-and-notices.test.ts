@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MenuItemConstructorOptions } from 'electron';
 import { createActivityFeed } from '../../../main/desktop/activity-feed.js';
-import { createNotifier, type Notice } from '../../../main/desktop/adapters/notifier.js';
+import { createNotifier, noticeFor, platformNotice, shadowEntryNotice, type Notice } from '../../../main/desktop/adapters/notifier.js';
 import { createTrayController, type TrayLike } from '../../../main/desktop/adapters/tray-controller.js';
 import { desktopEngine, writeCall } from './desktop-engine.js';
 
@@ -87,5 +87,42 @@ describe('tray and notifications over the engine', () => {
     await feed.tick();
     expect(shown).toEqual([{ title: 'Shadow server blocked: evil-tools', body: expect.stringContaining("cursor tried to start 'evil-tools'") }]);
     feed.stop();
+  });
+
+  it('shows server and tool names in the tray on one line, spelled out and bounded', async () => {
+    ctx = desktopEngine();
+    const fake = fakeTray();
+    const tray = createTrayController({ tray: fake.tray, buildMenu: (t) => t, icons: { ok: 'ok', pending: 'p', emergency: 'e', paging: 'g', paused: 'z' }, actions: { openDashboard() {}, protectAll() {}, setEmergency() {}, setPause() {}, quit() {} } });
+    const feed = createActivityFeed(ctx.service, 60_000);
+    feed.onUpdate(({ state }) => tray.update(state));
+    // Raw, the override turns "ALLOW" after the name around and the line break draws an item of its own.
+    ctx.engine.record({ event: 'call', decision: 'DENY', client: 'cursor', serverName: 'memory', toolName: `rm_rf\u202E\nWOLLA ${'y'.repeat(5_000)}`, actionClass: 'write' });
+    await feed.tick();
+    const label = fake.labels().find((l) => l.includes('cursor → memory'))!;
+    expect(label).toMatch(/^✕ cursor → memory · rm_rf\\u\{202E\}\\u\{A\}WOLLA y+…\(\d+ chars cut\)…y+ {2}DENY$/);
+    expect(label.length).toBeLessThan(140);
+    feed.stop();
+  });
+});
+
+describe('notice text', () => {
+  it('keeps names in notices on one line, and escapes markup in the body where libnotify would read it', () => {
+    const link = '<a href="https://evil.example/login">Re-approve here</a>';
+    const row: Parameters<typeof noticeFor>[0] = {
+      id: 1, time: '2026-01-01T00:00:00Z', event: 'registry', decision: 'DENY', client: 'cursor', server: `evil${link}\nAll clear`, tool: null,
+      method: null, actionClass: null, ruleId: 'registry-shadow', reason: null, approvalId: null, argsDigest: null, latencyMs: null,
+    };
+    const notice = noticeFor(row)!;
+    expect(`${notice.title}${notice.body}`).not.toMatch(/\n/);
+    expect(notice.title).toBe(`Shadow server blocked: evil${link}\\u{A}All clear`);
+    const linux = platformNotice(notice, 'linux');
+    expect(linux.body).not.toMatch(/[<>]/);
+    expect(linux.body).toContain('evil&lt;a href="https://evil.example/login"&gt;Re-approve here&lt;/a&gt;');
+    expect(linux.title).toBe(notice.title);
+    // macOS and Windows show the body as plain text: escaping there would show "&lt;".
+    expect(platformNotice(notice, 'darwin')).toEqual(notice);
+    const entry = shadowEntryNotice({ client: 'cursor', name: `x\u202Eyz`, file: `/home/u/.cursor/mcp.json\n${'p'.repeat(1_000)}` }, false);
+    expect(`${entry.title}${entry.body}`).not.toMatch(/[\n\u202E]/);
+    expect(entry.body.length).toBeLessThan(500);
   });
 });
