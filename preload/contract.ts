@@ -190,9 +190,11 @@ export interface ManifestsView {
 
 /** One row of a side-by-side diff; null = no line on that side. */
 export interface DiffRow {
-  tag: 'same' | 'changed' | 'removed' | 'added' | 'skipped';
+  /** 'skipped': unchanged lines folded; 'cut': `hidden` rows left out of a diff too long to show. */
+  tag: 'same' | 'changed' | 'removed' | 'added' | 'skipped' | 'cut';
   before: string | null;
   after: string | null;
+  hidden?: number;
 }
 
 export interface FieldDiff {
@@ -223,6 +225,8 @@ export interface HeldToolReview {
   fields: FieldDiff[];
   unchanged: string[];
   cues: CueFinding[];
+  /** Findings beyond the first ones, counted but neither listed nor marked. */
+  cuesNotShown: number;
   marked: MarkedText[];
 }
 

@@ -9,6 +9,44 @@ import type { PendingTool } from '../pins/pin-store.js';
 const CONTEXT = 2;
 const RANK = { low: 0, medium: 1, high: 2 } as const;
 
+// A server writes its own tool definitions: a 3 MB description of 400,000 short lines, one
+// 5 MB line, or a string with 100,000 zero-width characters (as many findings) would
+// otherwise arrive as a page the browser cannot lay out, and the review could not be
+// answered. The page shows the start and the end of each and says how much it left out;
+// `mcp-firewall pins diff` prints everything.
+const HEAD_ROWS = 300;
+const TAIL_ROWS = 100;
+const LINE_CHARS = 2_000;
+const MAX_CUES = 200;
+
+/** Index `at` moved off the middle of a surrogate pair, so a cut never leaves half a character. */
+function charEdge(text: string, at: number): number {
+  const code = text.charCodeAt(at);
+  return at > 0 && at < text.length && code >= 0xdc00 && code <= 0xdfff ? at + 1 : at;
+}
+
+/** The start and end of a raw string past `max` characters, each made visible, with what was left out between. */
+export function visibleBounded(raw: string, max: number): string {
+  if (raw.length <= max) return makeVisible(raw);
+  const head = charEdge(raw, Math.floor(max / 2));
+  const tail = charEdge(raw, raw.length - Math.floor(max / 2));
+  return `${makeVisible(raw.slice(0, head))} … (${tail - head} characters not shown) … ${makeVisible(raw.slice(tail))}`;
+}
+
+/** A diff line (already visible) past LINE_CHARS keeps its start and end. */
+function boundedLine(line: string | null): string | null {
+  if (line === null || line.length <= LINE_CHARS) return line;
+  const head = charEdge(line, LINE_CHARS / 2);
+  const tail = charEdge(line, line.length - LINE_CHARS / 2);
+  return `${line.slice(0, head)} … (${tail - head} characters not shown) … ${line.slice(tail)}`;
+}
+
+function boundedRows(rows: DiffRow[]): DiffRow[] {
+  const shown = rows.map((row) => ({ ...row, before: boundedLine(row.before), after: boundedLine(row.after) }));
+  if (shown.length <= HEAD_ROWS + TAIL_ROWS) return shown;
+  return [...shown.slice(0, HEAD_ROWS), { tag: 'cut', before: null, after: null, hidden: shown.length - HEAD_ROWS - TAIL_ROWS }, ...shown.slice(-TAIL_ROWS)];
+}
+
 /** Pairs each run of removals with the additions that follow it, so both sides line up. */
 export function sideBySide(before: string[], after: string[]): DiffRow[] {
   const rows: DiffRow[] = [];
@@ -55,7 +93,7 @@ export function fieldDiffs(before: unknown, after: unknown): { fields: FieldDiff
       unchanged.push(field);
       continue;
     }
-    fields.push({ field, state: va === undefined ? 'added' : vb === undefined ? 'removed' : 'changed', rows: sideBySide(fieldLines(va), fieldLines(vb)) });
+    fields.push({ field, state: va === undefined ? 'added' : vb === undefined ? 'removed' : 'changed', rows: boundedRows(sideBySide(fieldLines(va), fieldLines(vb))) });
   }
   return { fields, unchanged };
 }
@@ -63,7 +101,8 @@ export function fieldDiffs(before: unknown, after: unknown): { fields: FieldDiff
 /**
  * Cuts each string that carries findings at the findings' edges, keeping the most severe
  * finding per piece. Offsets are into the raw string; every piece is made visible only
- * after cutting, so a smuggled zero-width character shows as \u{200B} and not as nothing.
+ * after cutting, so a smuggled zero-width character shows as \u{200B} and not as nothing;
+ * a piece longer than LINE_CHARS keeps its start and end.
  */
 export function markCues(tool: unknown, cues: Cue[]): MarkedText[] {
   const byPath = new Map<string, number[]>();
@@ -79,7 +118,7 @@ export function markCues(tool: unknown, cues: Cue[]): MarkedText[] {
       const [from, to] = [cuts[k]!, cuts[k + 1]!];
       const covering = mine.filter((i) => cues[i]!.start <= from && cues[i]!.end >= to && cues[i]!.end > cues[i]!.start);
       const worst = covering.sort((x, y) => RANK[cues[y]!.severity] - RANK[cues[x]!.severity])[0];
-      const text = makeVisible(s.text.slice(from, to));
+      const text = visibleBounded(s.text.slice(from, to), LINE_CHARS);
       const last = segments.at(-1);
       if (last && last.cue === worst) last.text += text;
       else segments.push({ text, ...(worst === undefined ? {} : { cue: worst }) });
@@ -91,12 +130,15 @@ export function markCues(tool: unknown, cues: Cue[]): MarkedText[] {
 
 /** The review of one held tool: what changed against its pin, and what in it looks like poison. */
 export function heldToolReview(held: PendingTool, pinned: unknown, siblingToolNames: string[]): HeldToolReview {
-  const cues = findPoisoningCues(held.definition, { siblingToolNames });
+  const found = findPoisoningCues(held.definition, { siblingToolNames });
+  // Past the limit the most severe are kept, so the ones listed and marked are the ones that matter.
+  const cues = found.length <= MAX_CUES ? found : [...found].sort((a, b) => RANK[b.severity] - RANK[a.severity]).slice(0, MAX_CUES);
   const findings: CueFinding[] = cues.map(({ kind, severity, path, excerpt, reason }) => ({ kind, severity, path, excerpt, reason }));
   return {
     server: held.server, tool: held.tool, kind: held.kind, reason: held.reason,
     ...fieldDiffs(pinned ?? {}, held.definition),
     cues: findings,
+    cuesNotShown: found.length - cues.length,
     marked: markCues(held.definition, cues),
   };
 }

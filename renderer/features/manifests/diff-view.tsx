@@ -23,12 +23,21 @@ function Side({ text, other, tag, side }: { text: string | null; other: string |
   );
 }
 
+/** Where the engine left rows out of a diff too long for a page: said, never passed off as unchanged. */
+function CutRow({ row, span }: { row: DiffRow; span: number }) {
+  return (
+    <tr className="diff-cut">
+      <td colSpan={span}>… {row.hidden ?? 0} more lines not shown here. All of them: <code>mcp-firewall pins diff</code></td>
+    </tr>
+  );
+}
+
 /** A tool with no pin has nothing to compare: its definition reads in one column. */
 function NewFieldTable({ field }: { field: FieldDiff }) {
   return (
     <table className="diff" aria-label={`${field.field} diff`}>
       <thead><tr><th scope="col" className="diff-field">{field.field} <span className="muted">(new, never approved)</span></th></tr></thead>
-      <tbody>{field.rows.map((row, i) => <tr key={i}><td className="diff-cell diff-ins">{row.after || ' '}</td></tr>)}</tbody>
+      <tbody>{field.rows.map((row, i) => (row.tag === 'cut' ? <CutRow key={i} row={row} span={1} /> : <tr key={i}><td className="diff-cell diff-ins">{row.after || ' '}</td></tr>))}</tbody>
     </table>
   );
 }
@@ -43,7 +52,7 @@ function FieldTable({ field }: { field: FieldDiff }) {
       </thead>
       <tbody>
         {field.rows.map((row, i) =>
-          row.tag === 'skipped' ? (
+          row.tag === 'cut' ? <CutRow key={i} row={row} span={2} /> : row.tag === 'skipped' ? (
             <tr key={i} className="diff-skip"><td colSpan={2}>… unchanged lines …</td></tr>
           ) : (
             <tr key={i}>
@@ -92,6 +101,7 @@ export function CueView({ review }: { review: HeldToolReview }) {
             <strong>{cue.kind.replace(/-/g, ' ')}</strong> <span className="muted">in {cue.path}</span> — {cue.reason}
           </li>
         ))}
+        {review.cuesNotShown > 0 ? <li className="muted">… and {review.cuesNotShown} more findings, not listed or marked here</li> : null}
       </ul>
     </section>
   );
