@@ -1,7 +1,7 @@
 import type { DeployWindowView, FirewallApi, QuarantinePreview } from '../../../preload/contract.js';
 import type { Engine } from '../engine.js';
 import type { DeployWindow } from '../pins/manifest-gate.js';
-import { heldToolReview } from './manifest-view.js';
+import { heldToolReview, visibleBounded } from './manifest-view.js';
 import { maskedPayload } from './quarantine-routes.js';
 
 type ReviewMethods = Pick<FirewallApi,
@@ -9,6 +9,10 @@ type ReviewMethods = Pick<FirewallApi,
 
 // A held result can be megabytes; the reviewer needs the shape and the masked spots, not all of it.
 const PREVIEW_CHARS = 20_000;
+// The pinned table shows one line of each description. A server's first tools/list is pinned
+// as it comes (trust on first use), so a 5 MB description went whole into every refresh of the
+// page and into a tooltip; and an accepted one with a bidi override read backwards there.
+const PIN_DESCRIPTION_CHARS = 300;
 
 const windowView = (window: DeployWindow | null, now: number): DeployWindowView | null =>
   window && window.ticket ? { ticket: window.ticket, until: window.until, open: new Date(window.until).getTime() > now } : null;
@@ -41,7 +45,7 @@ export function createReviewMethods(engine: Engine, actor: string, error: (messa
           server,
           pinned: engine.pins.pins(server).map((p) => ({
             tool: p.tool, digest: p.digest, pinnedAt: p.pinnedAt,
-            description: String((p.definition as { description?: unknown } | null)?.description ?? ''),
+            description: visibleBounded(String((p.definition as { description?: unknown } | null)?.description ?? ''), PIN_DESCRIPTION_CHARS),
           })),
           held: engine.pins.pending(server).map((p) => {
             const at = (keptBlocked.get(server, p.tool) as { at: string | null }).at;
