@@ -13,6 +13,8 @@ const BIDI_MARKS = /[\u200e\u200f\u061c]+/g;
 // CSI, OSC and two-character escapes: enough to hide text (SGR 8), erase lines or retitle.
 const ANSI = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]{0,512}(?:\u0007|\u001b\\)?|[@-Z\\-_])/g;
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001a\u001c-\u001f\u007f-\u009f]+/g;
+// In a tool or parameter name tabs and line breaks count too: a name has no business with them.
+const NAME_CONTROL = /[\u0000-\u001a\u001c-\u001f\u007f-\u009f]+/g;
 const EMOJI = /\p{Extended_Pictographic}/u;
 
 function decodeTags(run: string): string {
@@ -28,7 +30,7 @@ function decodeTags(run: string): string {
 export function findInvisibleCues(path: string, text: string, identifier = false): Cue[] {
   const cues: Cue[] = [];
   // Fast path: plain printable ASCII and ordinary letters cannot hold any of the above.
-  if (!/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\u3164\ufe00-\ufe0f\ufeff\uffa0\udb40]/.test(text)) {
+  if (!(identifier && /[\t\n]/.test(text)) && !/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\u3164\ufe00-\ufe0f\ufeff\uffa0\udb40]/.test(text)) {
     return cues;
   }
   const push = (m: RegExpExecArray, kind: Cue['kind'], severity: Cue['severity'], reason: string, excerpt?: string): void => {
@@ -61,9 +63,12 @@ export function findInvisibleCues(path: string, text: string, identifier = false
   for (const m of text.matchAll(ANSI)) {
     push(m, 'ansi-escape', 'high', 'ANSI escape sequence: can hide or overwrite text in terminal clients');
   }
-  for (const m of text.matchAll(CONTROL)) {
+  for (const m of text.matchAll(identifier ? NAME_CONTROL : CONTROL)) {
     if (m[0].startsWith('\u001b')) continue;
-    push(m, 'control-character', 'medium', 'control character in tool metadata');
+    // A name is shown on one line (the approval dialog, the tray, `approvals list`): a line
+    // break in it writes a line of its own there, e.g. "write_file (read)\n\nWhy: read-only".
+    if (identifier) push(m, 'control-character', 'high', 'line break or control character in a name: it can write lines of its own where the name is shown');
+    else push(m, 'control-character', 'medium', 'control character in tool metadata');
   }
   return cues;
 }
