@@ -103,6 +103,17 @@ describe('the dashboard shows hostile names, arguments and results inert and rea
     await expect(detail.textContent()).resolves.toContain('gpj.exe');
     expect(await detail.textContent()).not.toContain('\u202E');
     expect(await page.getByRole('table').first().textContent()).not.toContain('\u202E');
+    // A call to the held tool whose name carries the override: its row's detail heading and the
+    // server filter's choices spell it out too.
+    await expect(conn.client.callTool({ name: 'send_email\u202Etxt.exe', arguments: {} })).rejects.toThrow();
+    await page.getByRole('row').filter({ hasText: 'send_email' }).first().click();
+    await expect(detail.getByRole('heading', { level: 2 }).textContent()).resolves.toContain('send_email\\u{202E}txt.exe');
+    expect(await detail.textContent()).not.toContain('\u202E');
+    const choices = await page.getByRole('combobox', { name: 'Server' }).locator('option').allTextContents();
+    expect(choices).toContain(`notes${XSS}\\u{202E}gpj.exe`);
+    expect(choices.join('')).not.toContain('\u202E');
+    await page.getByRole('combobox', { name: 'Server' }).selectOption({ label: `notes${XSS}\\u{202E}gpj.exe` });
+    await page.getByRole('row').filter({ hasText: 'read_echo' }).first().waitFor();
 
     await goto('servers');
     await page.getByRole('row').filter({ hasText: `notes${XSS}\\u{202E}gpj.exe` }).first().waitFor();

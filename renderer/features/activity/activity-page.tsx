@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
 import type { ActivityQuery, ActivityRow } from '../../../preload/contract.js';
 import { useResource } from '../../api/api.js';
+import { makeVisible, oneLineName } from '../../../preload/visible-text.js';
 import { Badge, Code, EmptyState, ErrorBanner, Name, PageHeader, formatDateTime, formatTime } from '../../ui/ui.js';
 
 const DECISIONS = ['ALLOW', 'DENY', 'REQUIRE_APPROVAL', 'PASS', 'ERROR', 'TIMEOUT', 'CANCELLED'];
@@ -15,7 +16,7 @@ function Detail({ row, onClose }: { row: ActivityRow; onClose: () => void }) {
     ['Action class', row.actionClass ?? '—'],
     ['Verdict', <Badge key="v" value={row.decision} />],
     ['Rule', row.ruleId ? <Code key="r">{row.ruleId}</Code> : 'no rule (policy default)'],
-    ['Reason', row.reason ?? '—'],
+    ['Reason', row.reason ? makeVisible(row.reason) : '—'],
     ['Approval', row.approvalId ?? '—'],
     ['Latency', row.latencyMs !== null ? `${Math.round(row.latencyMs)} ms` : '—'],
     // Arguments themselves never reach the audit file: only their digest, so a secret in a call stays out of it.
@@ -24,12 +25,17 @@ function Detail({ row, onClose }: { row: ActivityRow; onClose: () => void }) {
   return (
     <aside className="card detail" aria-label="Call detail">
       <header className="card-head">
-        <h2>#{row.id} {row.tool ?? row.event}</h2>
+        <h2>#{row.id} <Name value={row.tool ?? row.event} /></h2>
         <button type="button" className="btn btn-small" onClick={onClose}>Close</button>
       </header>
       <dl>{facts.map(([k, v]) => <div key={k}><dt>{k}</dt><dd>{v}</dd></div>)}</dl>
     </aside>
   );
+}
+
+/** A filter choice: the name itself is the value, spelled out as its label (an <option> holds text only, no <bdi>). */
+function NameOption({ value }: { value: string }) {
+  return <option value={value}>{oneLineName(value, Infinity)}</option>;
 }
 
 export function ActivityPage() {
@@ -52,8 +58,8 @@ export function ActivityPage() {
       <PageHeader title="Activity" subtitle="Every tool call and what the firewall decided, newest first. Updates live." />
       <ErrorBanner message={activity.error} />
       <div className="filters" role="group" aria-label="Filters">
-        <label>Client <select value={filter.client ?? ''} onChange={set('client')}><option value="">All</option>{options.clients.map((c) => <option key={c}>{c}</option>)}</select></label>
-        <label>Server <select value={filter.server ?? ''} onChange={set('server')}><option value="">All</option>{options.servers.map((c) => <option key={c}>{c}</option>)}</select></label>
+        <label>Client <select value={filter.client ?? ''} onChange={set('client')}><option value="">All</option>{options.clients.map((c) => <NameOption key={c} value={c} />)}</select></label>
+        <label>Server <select value={filter.server ?? ''} onChange={set('server')}><option value="">All</option>{options.servers.map((c) => <NameOption key={c} value={c} />)}</select></label>
         <label>Verdict <select value={filter.decision ?? ''} onChange={set('decision')}><option value="">All</option>{DECISIONS.map((d) => <option key={d} value={d}>{d.replace(/_/g, ' ').toLowerCase()}</option>)}</select></label>
         <label className="check"><input type="checkbox" checked={callsOnly} onChange={(e) => setCallsOnly(e.target.checked)} /> Tool calls only</label>
       </div>
