@@ -21,8 +21,10 @@ const HEAD_CHARS = 0.75;
  * characters keeps its start and its end (where ".exe" would be) and says how much was cut.
  */
 export function oneLineName(name: string, max = 120): string {
-  const chars = [...name];
   const shown = (text: string) => makeVisible(text).replace(LINE_BREAKS, (c) => `\\u{${c.codePointAt(0)!.toString(16).toUpperCase()}}`);
+  // No more UTF-16 units than `max` means no more characters either: the dashboard's every name takes this path.
+  if (name.length <= max) return shown(name);
+  const chars = [...name];
   if (chars.length <= max) return shown(name);
   const head = Math.floor(max * HEAD_CHARS);
   const tail = max - head;
