@@ -39,6 +39,15 @@ describe('control API', () => {
     expect((await rawRequest(engine().port, { path: '/api/health', headers: { ...auth, origin: `http://localhost:${engine().port}` } })).status).toBe(200);
   });
 
+  it('answers as JSON a browser never sniffs into a page, and never caches', async () => {
+    for (const authorization of [`Bearer ${token}`, 'Bearer wrong']) {
+      const response = await fetch(`http://127.0.0.1:${engine().port}/api/health`, { headers: { authorization } });
+      expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(response.headers.get('cache-control')).toBe('no-store');
+    }
+  });
+
   it('answers malformed JSON with a 400 and a message, and keeps serving', async () => {
     const res = await rawRequest(engine().port, {
       method: 'POST', path: '/api/policy/emergency-write-approval', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{"enabled": tru',

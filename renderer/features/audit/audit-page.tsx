@@ -3,7 +3,8 @@ import type { AuditResult } from '../../../preload/contract.js';
 import { useApi } from '../../api/api.js';
 import { EmptyState, ErrorBanner, Kbd, PageHeader } from '../../ui/ui.js';
 import { makeVisible } from '../../../preload/visible-text.js';
-import { download, toCsv } from './export.js';
+import { toCsv } from './csv.js';
+import { download } from './export.js';
 
 const PRESETS: Array<{ label: string; sql: string }> = [
   { label: 'Recent decisions', sql: "SELECT event_time, client, server_name, tool_name, action_class, decision, rule_id, approval_id\nFROM mcp_audit\nWHERE event = 'call'\nORDER BY id DESC\nLIMIT 50;" },
