@@ -59,7 +59,7 @@ export function createClientAnswers(ctx: ClientAnswersContext): ClientAnswers {
 
   return {
     asked(message) {
-      if (!message || typeof message !== 'object' || typeof message.method !== 'string' || CHECKED[message.method] === undefined || message.id === undefined || message.id === null) return;
+      if (!message || typeof message !== 'object' || typeof message.method !== 'string' || !Object.hasOwn(CHECKED, message.method) || message.id === undefined || message.id === null) return;
       pending.set(idKey(message.id), message.method);
       if (pending.size > MAX_ASKED) pending.delete(pending.keys().next().value!);
     },
