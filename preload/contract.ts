@@ -27,8 +27,11 @@ export const serverEnabledSchema = z.object({ name: z.string().min(1).max(200), 
 export const policySourceSchema = z.object({ source: z.string().max(1024 * 1024) });
 export const emergencySchema = z.object({ enabled: z.boolean() });
 export const auditSqlSchema = z.object({ sql: z.string().min(1).max(20_000) });
-export const serverToolSchema = z.object({ server: z.string().min(1).max(200), tool: z.string().min(1).max(200).optional() });
-export const heldToolSchema = z.object({ server: z.string().min(1).max(200), tool: z.string().min(1).max(200) });
+// A tool's name is the server's to choose: one the manifest pins hold must be reviewable
+// whatever its length (the MCP spec asks for at most 128 characters; servers need not listen).
+const TOOL_NAME_MAX = 4096;
+export const serverToolSchema = z.object({ server: z.string().min(1).max(200), tool: z.string().min(1).max(TOOL_NAME_MAX).optional() });
+export const heldToolSchema = z.object({ server: z.string().min(1).max(200), tool: z.string().min(1).max(TOOL_NAME_MAX) });
 export const deployWindowSchema = z.discriminatedUnion('open', [
   z.object({ open: z.literal(true), ticket: z.string().trim().min(1, 'a deploy window needs a change ticket').max(200), minutes: z.number().int().min(1).max(24 * 60) }),
   z.object({ open: z.literal(false) }),
