@@ -45,7 +45,7 @@ export function noticeFor(row: ActivityRow): Notice | null {
     default:
       break;
   }
-  if (row.event === 'manifest' && row.decision !== 'ACCEPTED' && row.decision !== 'ALLOW' && row.decision !== 'PINNED' && !/^WINDOW_/.test(row.decision)) {
+  if (row.event === 'manifest' && row.decision !== 'ACCEPTED' && row.decision !== 'ALLOW' && row.decision !== 'PINNED' && row.decision !== 'PIN_UPGRADED' && !/^WINDOW_/.test(row.decision)) {
     return { title: `Tool definition drift: ${server}`, body: `${tool ?? 'A tool'} changed its definition and is blocked until you accept it. ${reason ?? ''}`.trim() };
   }
   if (row.decision === 'QUARANTINE') return { title: `Result quarantined: ${server} · ${tool ?? ''}`, body: reason ?? 'A tool result was held back.' };

@@ -28,29 +28,65 @@ export interface PinComparison {
   removed: string[];
 }
 
-// Everything the model reads about a tool. `title` is beyond the minimum the design names,
-// but clients show it and some feed it to the model, so a changed title is drift too.
-// `_meta` and `icons` are left out: servers put volatile data there and the model does not
-// read it, so pinning it would only produce noise.
-export const PINNED_TOOL_FIELDS = ['name', 'title', 'description', 'inputSchema', 'outputSchema', 'annotations'] as const;
+// Everything the model reads about a tool, and everything the host acts on. `title` is
+// beyond the minimum the design names, but clients show it and some feed it to the model.
+// `execution` says how the tool runs (taskSupport: a call answered later, as a task);
+// `icons` are URLs a client fetches and shows (a swapped icon can pass for another tool, or
+// track who looks); `_meta` carries what hosts render and obey: MCP Apps' `ui.resourceUri`
+// (a UI the host shows in the conversation), `ui.visibility` (who may call the tool), the
+// legacy `ui/resourceUri`, vendor keys such as `openai/outputTemplate`. All of `_meta` is
+// pinned: no list of keys can know what a host does with a vendor's key, and a tool's
+// `_meta` is part of its definition, as static as its description (server-everything sends
+// none; SDK helpers write only declarations there). Data about one answer goes in the
+// result's own `_meta`, which is not pinned.
+export const PINNED_TOOL_FIELDS = ['name', 'title', 'description', 'inputSchema', 'outputSchema', 'annotations', 'execution', 'icons', '_meta'] as const;
 
-export function pinnedView(tool: unknown): Record<string, unknown> {
+/**
+ * Which fields a digest covers. Version 1 (pins made before execution, icons and _meta
+ * were pinned) is kept to recognise an old pin of an unchanged tool; see reviewManifest.
+ */
+export const TOOL_DIGEST_VERSION = 2;
+const FIELDS_OF_VERSION: Record<number, readonly string[]> = {
+  1: ['name', 'title', 'description', 'inputSchema', 'outputSchema', 'annotations'],
+  2: PINNED_TOOL_FIELDS,
+};
+
+/**
+ * The pinned fields of a tool, with what says nothing removed: `taskSupport: "forbidden"`
+ * is the spec's default (the TypeScript SDK writes it on every tool, older servers leave it
+ * out), and an empty `execution` or `_meta` is no execution or `_meta` at all. Without this
+ * a server's SDK upgrade would read as drift of every tool.
+ */
+export function pinnedView(tool: unknown, version: number = TOOL_DIGEST_VERSION): Record<string, unknown> {
   const view: Record<string, unknown> = {};
   if (tool === null || typeof tool !== 'object') return view;
   const record = tool as Record<string, unknown>;
-  for (const field of PINNED_TOOL_FIELDS) {
-    if (record[field] !== undefined) view[field] = record[field];
+  for (const field of FIELDS_OF_VERSION[version] ?? PINNED_TOOL_FIELDS) {
+    const value = field === 'execution' ? withoutDefaultExecution(record[field]) : record[field];
+    if (value === undefined) continue;
+    if ((field === 'execution' || field === '_meta') && isEmptyObject(value)) continue;
+    view[field] = value;
   }
   return view;
+}
+
+function withoutDefaultExecution(execution: unknown): unknown {
+  if (!execution || typeof execution !== 'object' || Array.isArray(execution)) return execution;
+  const { taskSupport, ...rest } = execution as Record<string, unknown>;
+  return taskSupport === 'forbidden' ? rest : execution;
+}
+
+function isEmptyObject(value: unknown): boolean {
+  return !!value && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0;
 }
 
 export function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-/** SHA-256 (hex) of the canonical JSON of the pinned fields of one tool. */
-export function toolDigest(tool: unknown): string {
-  return sha256Hex(canonicalJson(pinnedView(tool)));
+/** SHA-256 (hex) of the canonical JSON of the pinned fields of one tool, as digest `version` names them. */
+export function toolDigest(tool: unknown, version: number = TOOL_DIGEST_VERSION): string {
+  return sha256Hex(canonicalJson(pinnedView(tool, version)));
 }
 
 export function toolName(tool: unknown, index: number): string {

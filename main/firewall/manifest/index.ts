@@ -3,6 +3,7 @@
 export { canonicalJson, canonicalPrettyJson } from './canonical-json.js';
 export {
   PINNED_TOOL_FIELDS,
+  TOOL_DIGEST_VERSION,
   compareToPins,
   manifestDigests,
   pinnedView,

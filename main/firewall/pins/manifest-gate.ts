@@ -1,8 +1,8 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import { digestOf } from '../jsonrpc/canonical.js';
-import { findPoisoningCues, findTextCues, toolDigest, toolVerdict, type Cue } from '../manifest/index.js';
+import { findPoisoningCues, findTextCues, TOOL_DIGEST_VERSION, toolDigest, toolVerdict, type Cue } from '../manifest/index.js';
 import { kindOfKey, manifestKey, type ManifestKind } from './manifest-keys.js';
-import type { PinStore } from './pin-store.js';
+import type { PendingTool, PinnedTool, PinStore } from './pin-store.js';
 
 /** A declared change window: drift inside it is recorded, not blocked (the seed's gate reads the rest). */
 export interface DeployWindow {
@@ -31,6 +31,17 @@ function cueSummary(cues: Cue[]): string {
 }
 
 /**
+ * Whether `item` is the tool an entry digested under an older digest version describes: its
+ * old-version digest still matches (nothing the person approved changed) and the fields that
+ * version left out are as in the definition kept with the entry. Both, so that neither an
+ * upgrade pages for every pinned tool, nor an icon or UI swapped after approval (unpinned
+ * then) is taken into the new pin unreviewed.
+ */
+function sameUnderOlderDigest(entry: Pick<PinnedTool | PendingTool, 'digest' | 'digestVersion' | 'definition'>, item: unknown, digest: string): boolean {
+  return entry.digestVersion < TOOL_DIGEST_VERSION && entry.digest === toolDigest(item, entry.digestVersion) && toolDigest(entry.definition) === digest;
+}
+
+/**
  * Decides, for one list (tools, prompts, resource templates) or the server instructions,
  * what the client may see. First sight of a server
  * pins everything that carries no high-severity poisoning cue (trust on first use);
@@ -40,13 +51,15 @@ function cueSummary(cues: Cue[]): string {
  */
 export function reviewManifest(deps: ManifestGateDeps, ctx: ManifestContext, kind: ManifestKind, items: unknown[]): BlockedTools {
   const pinned = new Map(deps.pins.pins(ctx.server).filter((p) => kindOfKey(p.tool) === kind).map((p) => [p.tool, p]));
+  const pending = new Map(deps.pins.pending(ctx.server).filter((p) => kindOfKey(p.tool) === kind).map((p) => [p.tool, p]));
   // First sight is per kind: tools are usually listed before prompts, which must not
   // make every prompt look "new since approval".
-  const firstSight = pinned.size === 0 && !deps.pins.pending(ctx.server).some((p) => kindOfKey(p.tool) === kind);
+  const firstSight = pinned.size === 0 && pending.size === 0;
   const window = deps.deployWindow();
   const siblingToolNames = kind === 'tools' ? items.map((t) => String((t as { name?: unknown }).name ?? '')) : [];
   const blocked: BlockedTools = {};
   let pinnedNow = 0;
+  let upgraded = 0;
   const audit = (decision: string, key: string | null, reason: string) =>
     deps.audit.append({ event: 'manifest', decision, serverName: ctx.server, toolName: key, client: ctx.client, sessionId: ctx.sessionId, ruleId: 'manifest-pin', reason });
 
@@ -65,11 +78,20 @@ export function reviewManifest(deps: ManifestGateDeps, ctx: ManifestContext, kin
       continue;
     }
     const pin = pinned.get(key);
-    if (pin?.digest === digest) continue;
+    // Prompts, templates and instructions have one digest; a tool's pin is also of a version.
+    if (pin?.digest === digest && (kind !== 'tools' || pin.digestVersion === TOOL_DIGEST_VERSION)) continue;
+    if (kind === 'tools' && pin && sameUnderOlderDigest(pin, item, digest)) {
+      deps.pins.upgradePin(ctx.server, key, digest, TOOL_DIGEST_VERSION);
+      upgraded++;
+      continue;
+    }
+    // A change held since before the upgrade was audited (and paged) then: re-held under the new digest, not again.
+    const waiting = pending.get(key);
+    const heldBefore = kind === 'tools' && waiting !== undefined && sameUnderOlderDigest(waiting, item, digest);
     const cues = kind === 'tools' ? findPoisoningCues(item, { siblingToolNames }) : textCues(item);
     if (toolVerdict(cues) === 'block') {
       const reason = `poisoning cues in its definition: ${cueSummary(cues)}`;
-      if (deps.pins.setPending({ server: ctx.server, tool: key, digest, definition: item, kind: 'poisoned', reason })) audit('POISONED', key, reason);
+      if (deps.pins.setPending({ server: ctx.server, tool: key, digest, definition: item, kind: 'poisoned', reason }) && !heldBefore) audit('POISONED', key, reason);
       blocked[key] = reason;
       continue;
     }
@@ -88,10 +110,13 @@ export function reviewManifest(deps: ManifestGateDeps, ctx: ManifestContext, kin
     const reason = pin
       ? `its definition changed since it was approved (manifest drift); review with: mcp-firewall pins diff ${ctx.server}`
       : `it is new since the server was approved; review with: mcp-firewall pins diff ${ctx.server}`;
-    if (deps.pins.setPending({ server: ctx.server, tool: key, digest, definition: item, kind: change, reason })) audit(pin ? 'DRIFT' : 'NEW_TOOL', key, reason);
+    if (deps.pins.setPending({ server: ctx.server, tool: key, digest, definition: item, kind: change, reason }) && !heldBefore) audit(pin ? 'DRIFT' : 'NEW_TOOL', key, reason);
     blocked[key] = reason;
   }
   if (pinnedNow > 0) audit('PINNED', null, `first sight: pinned ${pinnedNow} ${KIND_NOUN[kind]}(s)`);
+  if (upgraded > 0) {
+    audit('PIN_UPGRADED', null, `${upgraded} pinned tool(s) unchanged since approval now pinned with digest v${TOOL_DIGEST_VERSION}, which also covers execution, icons and _meta`);
+  }
   return blocked;
 }
 

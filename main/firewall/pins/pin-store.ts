@@ -1,9 +1,12 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { TOOL_DIGEST_VERSION } from '../manifest/index.js';
 import { nowIso } from '../store/database.js';
 
 // Pins: the tool definitions a person approved (trust on first use, or `pins accept`).
 // Pending: what a server showed since that differs (drifted, new, or blocked by a
-// poisoning cue), kept whole so `pins diff` can show exactly what changed.
+// poisoning cue), kept whole so `pins diff` can show exactly what changed. Each row says
+// which tool digest version made its digest (manifest/digest.ts): a row from before a
+// column existed reads as version 1.
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS manifest_pins (
   server_name TEXT NOT NULL,
@@ -11,6 +14,7 @@ CREATE TABLE IF NOT EXISTS manifest_pins (
   digest TEXT NOT NULL,
   tool_json TEXT NOT NULL,
   pinned_at TEXT NOT NULL,
+  digest_version INTEGER NOT NULL DEFAULT 1,
   PRIMARY KEY (server_name, tool_name)
 );
 CREATE TABLE IF NOT EXISTS manifest_pending (
@@ -21,9 +25,16 @@ CREATE TABLE IF NOT EXISTS manifest_pending (
   kind TEXT NOT NULL,
   reason TEXT NOT NULL,
   first_seen TEXT NOT NULL,
+  digest_version INTEGER NOT NULL DEFAULT 1,
   PRIMARY KEY (server_name, tool_name)
 );
 `;
+
+/** Tables made before digests were versioned get the column; their rows are version 1. */
+function addDigestVersion(db: DatabaseSync, table: string): void {
+  const columns = db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>;
+  if (!columns.some((c) => c.name === 'digest_version')) db.exec(`ALTER TABLE ${table} ADD COLUMN digest_version INTEGER NOT NULL DEFAULT 1`);
+}
 
 export type PendingKind = 'drifted' | 'new' | 'poisoned';
 
@@ -33,6 +44,8 @@ export interface PinnedTool {
   digest: string;
   definition: unknown;
   pinnedAt: string;
+  /** The tool digest version `digest` was made with (prompts, templates and instructions have one digest only). */
+  digestVersion: number;
 }
 
 export interface PendingTool {
@@ -43,31 +56,38 @@ export interface PendingTool {
   kind: PendingKind;
   reason: string;
   firstSeen: string;
+  digestVersion: number;
 }
 
 export interface PinStore {
   pins(server?: string): PinnedTool[];
   pending(server?: string): PendingTool[];
-  pin(server: string, tool: string, digest: string, definition: unknown): void;
+  pin(server: string, tool: string, digest: string, definition: unknown, digestVersion?: number): void;
+  /** Gives a pin the digest of a newer version, keeping the definition and time of its approval. */
+  upgradePin(server: string, tool: string, digest: string, digestVersion: number): void;
   /** Returns true when this exact pending version is new (so it is audited once, not per tools/list). */
-  setPending(entry: Omit<PendingTool, 'firstSeen'>): boolean;
+  setPending(entry: Omit<PendingTool, 'firstSeen' | 'digestVersion'> & { digestVersion?: number }): boolean;
   clearPending(server: string, tool: string): void;
   /** Moves pending versions to pins; returns the tool names accepted. */
   accept(server: string, tool?: string): string[];
 }
 
-interface PinRow { server_name: string; tool_name: string; digest: string; tool_json: string; pinned_at: string }
-interface PendingRow { server_name: string; tool_name: string; digest: string; tool_json: string; kind: PendingKind; reason: string; first_seen: string }
+interface PinRow { server_name: string; tool_name: string; digest: string; tool_json: string; pinned_at: string; digest_version: number }
+interface PendingRow { server_name: string; tool_name: string; digest: string; tool_json: string; kind: PendingKind; reason: string; first_seen: string; digest_version: number }
 
 export function createPinStore(db: DatabaseSync): PinStore {
   db.exec(SCHEMA);
-  const toPin = (r: PinRow): PinnedTool => ({ server: r.server_name, tool: r.tool_name, digest: r.digest, definition: JSON.parse(r.tool_json), pinnedAt: r.pinned_at });
+  addDigestVersion(db, 'manifest_pins');
+  addDigestVersion(db, 'manifest_pending');
+  const toPin = (r: PinRow): PinnedTool => ({
+    server: r.server_name, tool: r.tool_name, digest: r.digest, definition: JSON.parse(r.tool_json), pinnedAt: r.pinned_at, digestVersion: Number(r.digest_version),
+  });
   const toPending = (r: PendingRow): PendingTool => ({
-    server: r.server_name, tool: r.tool_name, digest: r.digest, definition: JSON.parse(r.tool_json), kind: r.kind, reason: r.reason, firstSeen: r.first_seen,
+    server: r.server_name, tool: r.tool_name, digest: r.digest, definition: JSON.parse(r.tool_json), kind: r.kind, reason: r.reason, firstSeen: r.first_seen, digestVersion: Number(r.digest_version),
   });
   const upsertPin = db.prepare(
-    `INSERT INTO manifest_pins (server_name, tool_name, digest, tool_json, pinned_at) VALUES (?, ?, ?, ?, ?)
-     ON CONFLICT(server_name, tool_name) DO UPDATE SET digest = excluded.digest, tool_json = excluded.tool_json, pinned_at = excluded.pinned_at`,
+    `INSERT INTO manifest_pins (server_name, tool_name, digest, tool_json, pinned_at, digest_version) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT(server_name, tool_name) DO UPDATE SET digest = excluded.digest, tool_json = excluded.tool_json, pinned_at = excluded.pinned_at, digest_version = excluded.digest_version`,
   );
   const store: PinStore = {
     pins: (server) =>
@@ -80,15 +100,25 @@ export function createPinStore(db: DatabaseSync): PinStore {
         ? db.prepare('SELECT * FROM manifest_pending WHERE server_name = ? ORDER BY tool_name').all(server)
         : db.prepare('SELECT * FROM manifest_pending ORDER BY server_name, tool_name').all()
       ).map((r) => toPending(r as unknown as PendingRow)),
-    pin(server, tool, digest, definition) {
-      upsertPin.run(server, tool, digest, JSON.stringify(definition), nowIso());
+    pin(server, tool, digest, definition, digestVersion = TOOL_DIGEST_VERSION) {
+      upsertPin.run(server, tool, digest, JSON.stringify(definition), nowIso(), digestVersion);
+    },
+    upgradePin(server, tool, digest, digestVersion) {
+      db.prepare('UPDATE manifest_pins SET digest = ?, digest_version = ? WHERE server_name = ? AND tool_name = ?').run(digest, digestVersion, server, tool);
     },
     setPending(entry) {
-      const existing = db.prepare('SELECT digest FROM manifest_pending WHERE server_name = ? AND tool_name = ?').get(entry.server, entry.tool) as { digest: string } | undefined;
-      if (existing?.digest === entry.digest) return false;
+      const version = entry.digestVersion ?? TOOL_DIGEST_VERSION;
+      const existing = db.prepare('SELECT digest, digest_version FROM manifest_pending WHERE server_name = ? AND tool_name = ?').get(entry.server, entry.tool) as
+        | { digest: string; digest_version: number }
+        | undefined;
+      if (existing?.digest === entry.digest) {
+        // The same digest under a newer version (a tool without the fields the old one left out): nothing new to audit.
+        if (Number(existing.digest_version) !== version) db.prepare('UPDATE manifest_pending SET digest_version = ? WHERE server_name = ? AND tool_name = ?').run(version, entry.server, entry.tool);
+        return false;
+      }
       db.prepare(
-        `INSERT OR REPLACE INTO manifest_pending (server_name, tool_name, digest, tool_json, kind, reason, first_seen) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      ).run(entry.server, entry.tool, entry.digest, JSON.stringify(entry.definition), entry.kind, entry.reason, nowIso());
+        `INSERT OR REPLACE INTO manifest_pending (server_name, tool_name, digest, tool_json, kind, reason, first_seen, digest_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(entry.server, entry.tool, entry.digest, JSON.stringify(entry.definition), entry.kind, entry.reason, nowIso(), version);
       return true;
     },
     clearPending(server, tool) {
@@ -98,7 +128,8 @@ export function createPinStore(db: DatabaseSync): PinStore {
       const accepted: string[] = [];
       for (const entry of store.pending(server)) {
         if (tool !== undefined && entry.tool !== tool) continue;
-        store.pin(server, entry.tool, entry.digest, entry.definition);
+        // Its digest keeps the version that made it: an old one is upgraded on the next look (see reviewManifest).
+        store.pin(server, entry.tool, entry.digest, entry.definition, entry.digestVersion);
         store.clearPending(server, entry.tool);
         accepted.push(entry.tool);
       }

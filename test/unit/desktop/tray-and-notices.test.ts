@@ -125,4 +125,13 @@ describe('notice text', () => {
     expect(`${entry.title}${entry.body}`).not.toMatch(/[\n\u202E]/);
     expect(entry.body.length).toBeLessThan(500);
   });
+
+  it('shows a drift notice for a held tool, and none for pins moved to a newer digest', () => {
+    const row = (decision: string): Parameters<typeof noticeFor>[0] => ({
+      id: 1, time: '2026-01-01T00:00:00Z', event: 'manifest', decision, client: 'cursor', server: 'notes', tool: decision === 'DRIFT' ? 'read_notes' : null,
+      method: null, actionClass: null, ruleId: 'manifest-pin', reason: null, approvalId: null, argsDigest: null, latencyMs: null,
+    });
+    expect(noticeFor(row('DRIFT'))?.title).toBe('Tool definition drift: notes');
+    expect(noticeFor(row('PIN_UPGRADED'))).toBeNull();
+  });
 });

@@ -38,6 +38,6 @@ describe('describeToolDiff', () => {
 
   it('marks a field that appeared and says so when nothing pinned changed', () => {
     expect(describeToolDiff(before, { ...before, outputSchema: { type: 'object' } })).toMatch(/^outputSchema: \(added\)\n\+ \{/);
-    expect(describeToolDiff(before, { ...before, _meta: { x: 1 } })).toBe('no changes in the pinned fields');
+    expect(describeToolDiff(before, { ...before, execution: { taskSupport: 'forbidden' }, _meta: {} })).toBe('no changes in the pinned fields');
   });
 });

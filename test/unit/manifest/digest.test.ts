@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../../main/firewall/manifest/canonical-json.js';
-import { compareToPins, manifestDigests, toolDigest } from '../../../main/firewall/manifest/index.js';
+import { compareToPins, manifestDigests, TOOL_DIGEST_VERSION, toolDigest } from '../../../main/firewall/manifest/index.js';
 
 const tool = {
   name: 'add',
@@ -26,12 +26,36 @@ describe('toolDigest', () => {
     expect(toolDigest({ ...tool, description: 'Adds two\u200b numbers.' })).not.toBe(toolDigest(tool));
   });
 
-  it('covers schemas, annotations and title but ignores volatile _meta', () => {
+  it('covers schemas, annotations and title', () => {
     const base = toolDigest(tool);
     expect(toolDigest({ ...tool, outputSchema: { type: 'object' } })).not.toBe(base);
     expect(toolDigest({ ...tool, annotations: { readOnlyHint: false } })).not.toBe(base);
     expect(toolDigest({ ...tool, title: 'Adder' })).not.toBe(base);
-    expect(toolDigest({ ...tool, _meta: { requestId: 42 } })).toBe(base);
+  });
+
+  it('covers how the tool runs, the icons a client shows and the UI a host renders from _meta', () => {
+    const base = toolDigest(tool);
+    expect(toolDigest({ ...tool, execution: { taskSupport: 'required' } })).not.toBe(base);
+    expect(toolDigest({ ...tool, icons: [{ src: 'https://cdn.example/add.png' }] })).not.toBe(base);
+    const app = { ...tool, _meta: { ui: { resourceUri: 'ui://add/view.html' } } };
+    expect(toolDigest(app)).not.toBe(base);
+    expect(toolDigest({ ...tool, _meta: { ui: { resourceUri: 'ui://add/other.html' } } })).not.toBe(toolDigest(app));
+    expect(toolDigest({ ...tool, _meta: { 'openai/outputTemplate': 'ui://add/view.html' } })).not.toBe(base);
+  });
+
+  it("reads the spec's defaults as absent, so a server's SDK writing them out is no drift", () => {
+    const base = toolDigest(tool);
+    expect(toolDigest({ ...tool, execution: { taskSupport: 'forbidden' } })).toBe(base);
+    expect(toolDigest({ ...tool, execution: {} })).toBe(base);
+    expect(toolDigest({ ...tool, _meta: {} })).toBe(base);
+    expect(toolDigest({ ...tool, execution: { taskSupport: 'optional' } })).not.toBe(base);
+  });
+
+  it('keeps version 1, over the fields pinned before, to recognise an old pin', () => {
+    const app = { ...tool, execution: { taskSupport: 'required' }, _meta: { ui: { resourceUri: 'ui://add/view.html' } } };
+    expect(toolDigest(app, 1)).toBe(toolDigest(tool, 1));
+    expect(toolDigest(tool, 1)).toBe(toolDigest(tool));
+    expect(TOOL_DIGEST_VERSION).toBe(2);
   });
 
   it('keeps array order significant (required, enum) but treats -0 and 0 alike', () => {
