@@ -106,6 +106,11 @@ export interface CallPolicer {
   abort(call: PolicedCall, reason: string): void;
   /** The client cancelled a call the server has: audited as such; a late answer is dropped. */
   cancel(call: PolicedCall, reason: string): void;
+  /**
+   * The client cancelled a call before it was decided (it waited for the firewall's look at
+   * the tools): never sent, audited as cancelled; `since` is when it arrived (epoch ms).
+   */
+  cancelUndecided(message: JsonRpcMessage, text: string, reason: string, since: number): void;
 }
 
 /**
@@ -219,21 +224,28 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
     };
   };
 
+  /** What a tools/call is, as its audit rows name it, and how the policy reads it. */
+  const readCall = (message: JsonRpcMessage, text: string) => {
+    const params = (message.params ?? {}) as ParamsShape;
+    const tool = typeof params.name === 'string' ? params.name : '';
+    const args = params.arguments ?? {};
+    const policy = ctx.policy();
+    const client = ctx.client();
+    const method = String(message.method);
+    const emergency = ctx.emergency();
+    const verdict = toolVerdict(tool, ctx.tools.get(tool), policy, client, method, emergency);
+    const replyId = replyIdOf(message.id ?? null, text);
+    const info: CallInfo = {
+      sessionId: ctx.sessionId, client, server: ctx.server, method, tool, actionClass: verdict.actionClass,
+      argsDigest: argumentsDigest(args, text), arguments: args, requestId: JSON.stringify(replyId),
+    };
+    return { params, tool, args, policy, emergency, replyId, info, ...verdict };
+  };
+
   return {
     handle(message, raw, text) {
-      const params = (message.params ?? {}) as ParamsShape;
-      const tool = typeof params.name === 'string' ? params.name : '';
-      const args = params.arguments ?? {};
-      const policy = ctx.policy();
-      const client = ctx.client();
-      const method = String(message.method);
-      const emergency = ctx.emergency();
-      const { actionClass, untrusted, byPolicy } = toolVerdict(tool, ctx.tools.get(tool), policy, client, method, emergency);
-      const replyId = replyIdOf(message.id ?? null, text);
-      const info: CallInfo = {
-        sessionId: ctx.sessionId, client, server: ctx.server, method, tool, actionClass,
-        argsDigest: argumentsDigest(args, text), arguments: args, requestId: JSON.stringify(replyId),
-      };
+      const { params, tool, args, policy, emergency, replyId, info, untrusted, byPolicy } = readCall(message, text);
+      const actionClass = info.actionClass;
       const call: PolicedCall = { id: message.id ?? null, replyId, info, startedAt: Date.now(), auditError: null, finished: false, untrusted };
       if (ctx.link.closed) {
         // Fail closed: with no engine there is no audit and no approver, so nothing runs.
@@ -362,6 +374,12 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
       // The client's words, bounded: the row is for reading, not for storing what a client sends.
       const why = reason ? `cancelled by the client: ${reason.slice(0, 200)}` : 'cancelled by the client';
       ctx.link.event(row(call.info, { event: 'result', decision: 'CANCELLED', reason: why, latencyMs: Date.now() - call.startedAt }));
+    },
+
+    cancelUndecided(message, text, reason, since) {
+      const { info } = readCall(message, text);
+      const why = `cancelled by the client before it was decided (it waited for the firewall's look at the tools); never sent to the server${reason ? `: ${reason.slice(0, 200)}` : ''}`;
+      ctx.link.event(row(info, { event: 'result', decision: 'CANCELLED', reason: why, latencyMs: Date.now() - since }));
     },
   };
 }

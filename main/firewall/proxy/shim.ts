@@ -176,6 +176,10 @@ function relay(parts: RelayParts): Promise<number> {
     // Bounded: a server that never answers such requests must not grow the shim forever.
     if (abandoned.size > MAX_ABANDONED) abandoned.delete(abandoned.values().next().value!);
   };
+  // Calls held back for the firewall's own look at the tools (manifest.deferCall), by id,
+  // with the time each arrived. Their ids are taken as those in flight are: a second request
+  // under one is refused, not sent on and answered as the call's. A cancel drops the call.
+  const waiting = new Map<string, { msg: JsonRpcMessage; text: string; since: number }>();
   const user = safeUsername();
   let revoked: string | null = null;
   const policer = createCallPolicer({
@@ -275,7 +279,7 @@ function relay(parts: RelayParts): Promise<number> {
       // result would be judged and audited as the other's, or skip the output stage's call
       // path. Nor is an id whose call timed out taken again while its late answer may come.
       const key = idKey(msg.id ?? null);
-      if (inFlight.has(key) || abandoned.has(key)) {
+      if (inFlight.has(key) || abandoned.has(key) || waiting.has(key)) {
         toClient.send(errorResponse(replyIdOf(msg.id ?? null, text), ErrorCode.InvalidRequest, `Invalid Request: MCP Firewall refused a ${method} whose id is already used by a request in flight; it was not sent to the server`));
         protocolEvent(`client sent ${method} under an id already in flight; refused`);
         return;
@@ -286,7 +290,14 @@ function relay(parts: RelayParts): Promise<number> {
       }
       const id = msg.id ?? null;
       if (POLICED_METHODS.has(method)) {
-        if (manifest.deferCall(() => replayClientMessage(msg, raw, text))) return;
+        const queued = { msg, text, since: Date.now() };
+        const replay = () => {
+          // Cancelled while it waited (or its id taken by a later call after a cancel): dropped.
+          if (waiting.get(key) !== queued) return;
+          waiting.delete(key);
+          replayClientMessage(msg, raw, text);
+        };
+        if (manifest.deferCall(replay)) return void waiting.set(key, queued);
         const call = policer.handle(msg, raw, text);
         if (!call.finished) inFlight.set(key, { id: call.replyId, method, call });
         return;
@@ -306,6 +317,13 @@ function relay(parts: RelayParts): Promise<number> {
     } else if (msg.method === 'notifications/cancelled') {
       const params = msg.params as { requestId?: string | number; reason?: unknown } | undefined;
       const key = idKey(params?.requestId ?? null);
+      const queued = waiting.get(key);
+      if (queued) {
+        // Not yet decided, so not yet sent: it never will be, and the server need not hear of it.
+        waiting.delete(key);
+        policer.cancelUndecided(queued.msg, queued.text, typeof params?.reason === 'string' ? params.reason : '', queued.since);
+        return;
+      }
       const target = inFlight.get(key);
       if (target?.call?.cancelApproval) {
         // Still waiting for a human: withdraw it; the server never saw the call.

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { useEngine, waitFor } from '../helpers/engine-harness.js';
+import { FIXTURES } from '../helpers/paths.js';
+import { rawShim, type RawShim } from '../helpers/raw-shim.js';
+
+const SERVER = join(FIXTURES, 'servers', 'manifest-server.mjs');
+const POLICY = 'version: v1\naction_classes:\n  - match: { mcp.tool: "*" }\n    class: read\nrules: []\n';
+const schema = { type: 'object', properties: {} };
+
+type Answer = { id?: unknown; result?: unknown; error?: { message: string } };
+
+// A tools/call that arrives while the shim's own look at the tools runs waits for it; the
+// server here answers tools/list slowly, so the calls below are all sent inside that wait.
+describe('calls held back while the shim looks at the tools', () => {
+  const engine = useEngine({ policy: POLICY, approve: ['slow'] });
+  const manifest = { tools: [{ name: 'read_notes', description: 'Reads notes.', inputSchema: schema }], listDelayMs: 1500 };
+  const auditRows = (sql: string) => JSON.parse(engine().cli(['audit', 'query', sql, '--json']).stdout) as Array<Record<string, unknown>>;
+  const answersTo = (shim: RawShim, id: string) => shim.lines.map((l) => JSON.parse(l) as Answer).filter((m) => m.id === id);
+  /** A session whose client is initialized: the shim's own tools/list is now under way. */
+  async function startLooking(): Promise<RawShim> {
+    const shim = rawShim(engine(), 'slow', [process.execPath, SERVER], { MANIFEST: JSON.stringify(manifest) });
+    shim.send('{"jsonrpc":"2.0","id":"init","method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}');
+    await waitFor(() => answersTo(shim, 'init').length === 1, 'the initialize answer');
+    shim.send('{"jsonrpc":"2.0","method":"notifications/initialized"}');
+    return shim;
+  }
+
+  it('drops a call cancelled while it waits: never sent to the server, audited as cancelled', async () => {
+    const shim = await startLooking();
+    try {
+      shim.send('{"jsonrpc":"2.0","id":"c1","method":"tools/call","params":{"name":"read_notes","arguments":{"which":"cancelled"}}}');
+      shim.send('{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"c1","reason":"user pressed stop"}}');
+      shim.send('{"jsonrpc":"2.0","id":"c2","method":"tools/call","params":{"name":"read_notes","arguments":{"which":"kept"}}}');
+      await waitFor(() => answersTo(shim, 'c2').length === 1, 'the call after it to be answered once the look ends', 5000);
+      expect(JSON.stringify(answersTo(shim, 'c2')[0]!.result)).toContain('read_notes ran');
+      // c1 waited in front of c2: had it been sent, its answer would be here by now.
+      expect(answersTo(shim, 'c1')).toEqual([]);
+    } finally {
+      shim.child.stdin!.end();
+    }
+    const rows = await waitFor(() => {
+      const found = auditRows(`SELECT event, decision, tool_name, reason FROM mcp_audit WHERE server_name = 'slow' AND request_id = '"c1"' ORDER BY id`);
+      return found.length > 0 ? found : null;
+    }, 'the cancel to be audited');
+    expect(rows).toEqual([expect.objectContaining({ event: 'result', decision: 'CANCELLED', tool_name: 'read_notes' })]);
+    expect(String(rows[0]!.reason)).toMatch(/never sent to the server: user pressed stop/);
+  });
+
+  it('refuses a second request under the id of a call that waits, as under the id of one in flight', async () => {
+    const shim = await startLooking();
+    try {
+      shim.send('{"jsonrpc":"2.0","id":"d1","method":"tools/call","params":{"name":"read_notes","arguments":{}}}');
+      shim.send('{"jsonrpc":"2.0","id":"d1","method":"ping"}');
+      // Refused at once, while the call still waits for the look.
+      const refused = await waitFor(() => answersTo(shim, 'd1')[0], 'the duplicate id to be refused');
+      expect(refused.error?.message).toMatch(/id is already used by a request in flight; it was not sent to the server/);
+      await waitFor(() => answersTo(shim, 'd1').length === 2, 'the waiting call to be answered after the look', 5000);
+      expect(JSON.stringify(answersTo(shim, 'd1')[1]!.result)).toContain('read_notes ran');
+    } finally {
+      shim.child.stdin!.end();
+    }
+  });
+});
