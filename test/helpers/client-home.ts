@@ -33,9 +33,14 @@ export interface EngineWithClientHome extends ClientHome {
   stop(): Promise<void>;
 }
 
-/** A real `serve` whose user (HOME) is a temp home holding a Claude Desktop config with `text`. */
-export async function startEngineWithClientHome(text: string, options: EngineOptions = {}): Promise<EngineWithClientHome> {
+/**
+ * A real `serve` whose user (HOME) is a temp home holding a Claude Desktop config with `text`.
+ * `prepare` writes whatever else the home holds before `serve` starts: an unprotected entry
+ * written once it runs is one its config watch reports as a shadow server (and pages for).
+ */
+export async function startEngineWithClientHome(text: string, options: EngineOptions = {}, prepare?: (home: ClientHome) => void): Promise<EngineWithClientHome> {
   const home = makeClaudeDesktopHome(text);
+  prepare?.(home);
   const engine = await startEngine({ ...options, env: home.env, cwd: home.userHome });
   return {
     ...home,

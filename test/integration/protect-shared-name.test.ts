@@ -18,15 +18,20 @@ describe('protect with one server name in two clients, launched with different a
   let code: string;
   let cursorFile: string;
   beforeAll(async () => {
-    fixture = await startEngineWithClientHome('{ "mcpServers": {} }\n', { policy: 'version: v1\ndefaults:\n  decision: ALLOW\nrules: []\n' });
-    docs = join(fixture.userHome, 'docs');
-    code = join(fixture.userHome, 'code');
-    mkdirSync(docs);
-    mkdirSync(code);
-    writeFileSync(fixture.configFile, `{ "mcpServers": { ${stdioEntry('filesystem', process.execPath, [FILESYSTEM_SERVER, docs])} } }\n`);
-    mkdirSync(join(fixture.userHome, '.cursor'));
-    cursorFile = join(fixture.userHome, '.cursor', 'mcp.json');
-    writeFileSync(cursorFile, `{ "mcpServers": { ${stdioEntry('filesystem', process.execPath, [FILESYSTEM_SERVER, code])} } }\n`);
+    // Both configs are there before `serve` starts, as when a user runs `protect`: written
+    // while it runs, its config watch (polling every 200 ms in tests) may see the entries
+    // before `protect` routes them, and rightly records shadow entries, which page the drift gate.
+    const policy = 'version: v1\ndefaults:\n  decision: ALLOW\nrules: []\n';
+    fixture = await startEngineWithClientHome('{ "mcpServers": {} }\n', { policy }, (home) => {
+      docs = join(home.userHome, 'docs');
+      code = join(home.userHome, 'code');
+      mkdirSync(docs);
+      mkdirSync(code);
+      writeFileSync(home.configFile, `{ "mcpServers": { ${stdioEntry('filesystem', process.execPath, [FILESYSTEM_SERVER, docs])} } }\n`);
+      mkdirSync(join(home.userHome, '.cursor'));
+      cursorFile = join(home.userHome, '.cursor', 'mcp.json');
+      writeFileSync(cursorFile, `{ "mcpServers": { ${stdioEntry('filesystem', process.execPath, [FILESYSTEM_SERVER, code])} } }\n`);
+    });
   });
   afterAll(() => fixture.stop());
 
