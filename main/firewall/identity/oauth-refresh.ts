@@ -40,11 +40,17 @@ const queues = new Map<string, Promise<void>>();
 const rotated = new Map<string, string>();
 const MAX_ROTATIONS_KEPT = 1000;
 
-export function refreshStoredOAuth(stored: StoredOAuth, deps: RefreshDeps, kind: TokenKind = 'write'): Promise<StoredOAuth> {
+/**
+ * `granted` is called when this call's own refresh grant went through: not when it joined
+ * one already under way, nor when it found the token another session had renewed in the
+ * keychain. Each grant is then audited once, by the session that made it, however many
+ * sessions of the server were refused the old token.
+ */
+export function refreshStoredOAuth(stored: StoredOAuth, deps: RefreshDeps, kind: TokenKind = 'write', granted?: () => void): Promise<StoredOAuth> {
   const key = `${deps.server}\n${kind}\n${tokenOf(stored, kind) ?? ''}`;
   const shared = inFlight.get(key);
   if (shared) return shared;
-  const running = (queues.get(deps.server) ?? Promise.resolve()).then(() => refresh(stored, kind, deps));
+  const running = (queues.get(deps.server) ?? Promise.resolve()).then(() => refresh(stored, kind, deps, granted));
   const settled = running.then(
     () => {},
     () => {},
@@ -121,7 +127,7 @@ function checkClientIssuer({ client, discovery }: StoredOAuth): void {
   if (foreign) throw new RefreshStopped(foreign);
 }
 
-async function refresh(stored: StoredOAuth, kind: TokenKind, deps: RefreshDeps): Promise<StoredOAuth> {
+async function refresh(stored: StoredOAuth, kind: TokenKind, deps: RefreshDeps, granted?: () => void): Promise<StoredOAuth> {
   const now = deps.now ?? Date.now;
   checkClientIssuer(stored);
   const current = await inKeychain(deps);
@@ -194,6 +200,7 @@ async function refresh(stored: StoredOAuth, kind: TokenKind, deps: RefreshDeps):
     deps.log?.(`oauth: a refresh of '${deps.server}' was discarded: ${discarded.removed ? 'the login was removed meanwhile' : 'another login replaced it meanwhile'}${revocation ? `; ${revocation.message}` : ''}`);
     throw new RefreshStopped(discarded.removed ? `${discarded.gone}; the tokens just issued were discarded` : anotherLogin(deps.server, discarded.gone));
   }
+  granted?.();
   const rotatedTo = tokens.refresh_token ?? refreshToken;
   const access = `Bearer ${tokens.access_token}`;
   const expires = tokens.expires_in !== undefined ? now() + tokens.expires_in * 1000 : undefined;

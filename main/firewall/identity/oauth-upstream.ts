@@ -89,11 +89,14 @@ export function upstreamOAuth(options: UpstreamOAuthOptions): UpstreamOAuth | un
     // Not retried on every request; but a blip is not for ever: what a sibling stored since is taken.
     if (earlier && earlier.token === sent) return newerInKeychain(kind, sent).then((found) => found ?? { failure: earlier.failure });
     const token = `the firewall's ${kind === 'read' ? 'read-only ' : ''}OAuth access token`;
-    const running = (renewing[kind] ??= refreshStoredOAuth(stored, deps, kind)
+    // Audited only when this session's grant renewed it: a session refused an old token
+    // that takes the one a sibling session just renewed (sharing its grant, or finding it in
+    // the keychain) refreshed nothing, and a row saying so would count a grant twice.
+    const audited = () => options.audit?.('OAUTH_REFRESH', `${WHAT[kind]} ${why}: refreshed`);
+    const running = (renewing[kind] ??= refreshStoredOAuth(stored, deps, kind, audited)
       .then(
         (next): Renewal => {
           stored = next;
-          options.audit?.('OAUTH_REFRESH', `${WHAT[kind]} ${why}: refreshed`);
           const renewed = tokenOf(next, kind);
           return renewed ? { authorization: renewed } : { failure: `no ${WHAT[kind]} for '${options.server}'; log in with: ${login}` };
         },

@@ -3,7 +3,7 @@ import { createSseUpstream } from '../../../main/firewall/http/sse-upstream.js';
 import { createUpstream } from '../../../main/firewall/http/upstream.js';
 import type { RemotePin } from '../../../main/firewall/registry/registry.js';
 import type { MemorySecretStore } from '../../../main/firewall/identity/memory-store.js';
-import { upstreamOAuth } from '../../../main/firewall/identity/oauth-upstream.js';
+import { upstreamOAuth, type UpstreamOAuthOptions } from '../../../main/firewall/identity/oauth-upstream.js';
 import { loginInMemory, startOAuthServer, type OAuthServer } from '../../integration/oauth-fixture.js';
 import { drive } from '../http/drive-upstream.js';
 
@@ -27,8 +27,8 @@ afterAll(async () => {
 const loggedIn = (pin: RemotePin = { url: remote.url, transport: 'http' }) => loginInMemory(SERVER, pin);
 
 /** One interposer session's upstream, as relay-session.ts builds it from the admission's secrets. */
-function session(store: MemorySecretStore, secrets: Record<string, string>, pin: RemotePin = { url: remote.url, transport: 'http' }) {
-  const oauth = upstreamOAuth({ server: SERVER, secrets, store });
+function session(store: MemorySecretStore, secrets: Record<string, string>, pin: RemotePin = { url: remote.url, transport: 'http' }, audit?: UpstreamOAuthOptions['audit']) {
+  const oauth = upstreamOAuth({ server: SERVER, secrets, store, ...(audit ? { audit } : {}) });
   const adapter = pin.transport === 'sse' ? createSseUpstream : createUpstream;
   const upstream = adapter({ server: SERVER, url: pin.url, authorization: secrets.AUTHORIZATION!, ...(oauth ? { oauth } : {}) });
   const driven = drive(upstream);
@@ -121,9 +121,11 @@ describe('OAuth refresh in the upstream adapter', () => {
     s.stop();
   });
 
-  it('sessions refused at once share one refresh; a later one takes the refreshed token from the keychain', async () => {
+  it('sessions refused at once share one refresh; a later one takes the refreshed token from the keychain; one audit row for the one grant', async () => {
     const { store, secrets } = await loggedIn();
-    const [a, b, late] = [session(store, secrets), session(store, secrets), session(store, secrets)];
+    const rows: string[] = [];
+    const audit: UpstreamOAuthOptions['audit'] = (decision, reason) => rows.push(`${decision}: ${reason}`);
+    const [a, b, late] = [session(store, secrets, undefined, audit), session(store, secrets, undefined, audit), session(store, secrets, undefined, audit)];
     await Promise.all([a.start(), b.start(), late.start()]);
     const before = (await refreshes()).length;
     await remote.revokeAccess();
@@ -134,6 +136,8 @@ describe('OAuth refresh in the upstream adapter', () => {
     late.send(greet(2));
     expect(textOf(await late.answer(2))).toBe('hello call 2');
     expect((await refreshes()).length).toBe(before + 1);
+    // The sessions that joined the grant, or found its token in the keychain, refreshed nothing themselves.
+    expect(rows).toEqual(['OAUTH_REFRESH: access token refused by the server: refreshed']);
     for (const s of [a, b, late]) s.stop();
   });
 
