@@ -22,12 +22,18 @@ describe('auth login, use and refresh through serve, on the real keychain', () =
 
   const cliAsync = (args: string[]) => spawnCli(engine.env, args);
 
+  // Each step's session ends with it (DELETE), as a well-behaved client's does. The SDK's
+  // close() alone leaves it open in the interposer (idle sessions live 30 min), and its
+  // upstream GET stream, opened after the step's call under load, then meets the next step's
+  // revoked token and refreshes (or fails to) in that step, adding rows the step did not cause.
   const callThrough = async (name: string) => {
     const client = new Client({ name: 'keychain-oauth-test', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(engine.route(SERVER))));
+    const transport = new StreamableHTTPClientTransport(new URL(engine.route(SERVER)));
+    await client.connect(transport);
     try {
       return await client.callTool({ name: 'get-greeting', arguments: { name } });
     } finally {
+      await transport.terminateSession();
       await client.close();
     }
   };
