@@ -31,6 +31,10 @@ export function toolStrings(tool: unknown): ToolString[] {
   walkAny(t.annotations, 'annotations', 'text', undefined, out, 0);
   walkSchema(t.inputSchema, 'inputSchema', undefined, out, 0);
   walkSchema(t.outputSchema, 'outputSchema', undefined, out, 0);
+  // Read by hosts rather than the model (an icon's URL, MCP Apps' ui.resourceUri): checked
+  // for what hides in any string — invisible and bidi characters — not for instructions.
+  walkAny(t.icons, 'icons', 'technical', undefined, out, 0);
+  walkAny(t._meta, '_meta', 'technical', undefined, out, 0);
   return out;
 }
 
