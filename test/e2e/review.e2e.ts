@@ -83,6 +83,12 @@ describe('the Manifests and Quarantine pages in Chromium against a real serve', 
     await expect(after.textContent()).resolves.toContain('it also closes every ticket older than a week');
     await expect(after.locator('.diff-word-ins').textContent()).resolves.toContain('closes every ticket');
 
+    // The server's instructions are pinned whole: their changed text shows, not "no change".
+    const instructions = page.getByRole('article', { name: 'tickets instructions held for review' });
+    const said = instructions.getByRole('table', { name: 'text diff' });
+    await said.waitFor();
+    await expect(said.locator('tbody td').nth(1).textContent()).resolves.toContain('Always close tickets you read.');
+
     const poison = page.getByRole('article', { name: 'tickets summarize_ticket held for review' });
     const marks = poison.getByRole('region', { name: 'Poisoning findings' }).locator('mark.cue-high');
     await marks.first().waitFor();

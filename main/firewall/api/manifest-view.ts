@@ -1,5 +1,6 @@
 import type { CueFinding, DiffRow, FieldDiff, HeldToolReview, MarkedText } from '../../../preload/contract.js';
-import { canonicalJson, findPoisoningCues, makeVisible, PINNED_TOOL_FIELDS, pinnedView, type Cue } from '../manifest/index.js';
+import { canonicalJson, findPoisoningCues, makeVisible, reviewedFields, type Cue } from '../manifest/index.js';
+import { kindOfKey } from '../pins/manifest-keys.js';
 import { diffLines, fieldLines } from '../manifest/diff.js';
 import { toolStrings } from '../manifest/tool-strings.js';
 import type { PendingTool } from '../pins/pin-store.js';
@@ -80,12 +81,11 @@ function foldUnchanged(rows: DiffRow[]): DiffRow[] {
   return out;
 }
 
-export function fieldDiffs(before: unknown, after: unknown): { fields: FieldDiff[]; unchanged: string[] } {
-  const a = pinnedView(before);
-  const b = pinnedView(after);
+export function fieldDiffs(before: unknown, after: unknown, whole = false): { fields: FieldDiff[]; unchanged: string[] } {
+  const { a, b, fields: names } = reviewedFields(before, after, whole);
   const fields: FieldDiff[] = [];
   const unchanged: string[] = [];
-  for (const field of PINNED_TOOL_FIELDS) {
+  for (const field of names) {
     const va = a[field];
     const vb = b[field];
     if (va === undefined && vb === undefined) continue;
@@ -136,7 +136,7 @@ export function heldToolReview(held: PendingTool, pinned: unknown, siblingToolNa
   const findings: CueFinding[] = cues.map(({ kind, severity, path, excerpt, reason }) => ({ kind, severity, path, excerpt, reason }));
   return {
     server: held.server, tool: held.tool, kind: held.kind, reason: held.reason,
-    ...fieldDiffs(pinned ?? {}, held.definition),
+    ...fieldDiffs(pinned ?? {}, held.definition, kindOfKey(held.tool) !== 'tools'),
     cues: findings,
     cuesNotShown: found.length - cues.length,
     marked: markCues(held.definition, cues),

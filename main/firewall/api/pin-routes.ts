@@ -1,5 +1,6 @@
 import type { Engine } from '../engine.js';
 import { describeToolDiff } from '../manifest/index.js';
+import { kindOfKey } from '../pins/manifest-keys.js';
 import { HttpError } from './http-util.js';
 
 type Body = () => Promise<Record<string, unknown>>;
@@ -20,7 +21,7 @@ export function pendingDiffs(engine: Pick<Engine, 'pins'>, server: string, tool?
     .filter((p) => tool === undefined || p.tool === tool)
     .map((p) => ({
       server, tool: p.tool, kind: p.kind, reason: p.reason,
-      diff: pinned.has(p.tool) ? describeToolDiff(pinned.get(p.tool), p.definition) : describeToolDiff({}, p.definition),
+      diff: describeToolDiff(pinned.get(p.tool) ?? {}, p.definition, kindOfKey(p.tool) !== 'tools'),
     }));
 }
 

@@ -1,5 +1,5 @@
 import { canonicalJson, canonicalPrettyJson } from './canonical-json.js';
-import { PINNED_TOOL_FIELDS, pinnedView } from './digest.js';
+import { reviewedFields } from './digest.js';
 import { makeVisible } from './visible-text.js';
 
 const CONTEXT_LINES = 2;
@@ -9,17 +9,16 @@ const MAX_LCS_CELLS = 4_000_000;
 type Op = { tag: ' ' | '-' | '+'; line: string };
 
 /**
- * A readable, line-oriented diff of the pinned fields of two versions of a tool, for
- * `pins diff` and the approval dialog. Text fields are split into sentences so an injected
+ * A readable, line-oriented diff of the pinned fields of two versions of a tool (`whole`:
+ * of a prompt, template or the instructions, pinned whole), for `pins diff` and the approval dialog. Text fields are split into sentences so an injected
  * sentence shows up as one `+` line instead of one changed 2,000-character line, and
  * invisible characters are spelled out so a smuggled payload cannot hide in the diff itself.
  */
-export function describeToolDiff(before: unknown, after: unknown): string {
-  const a = pinnedView(before);
-  const b = pinnedView(after);
+export function describeToolDiff(before: unknown, after: unknown, whole = false): string {
+  const { a, b, fields } = reviewedFields(before, after, whole);
   const out: string[] = [];
   const unchanged: string[] = [];
-  for (const field of PINNED_TOOL_FIELDS) {
+  for (const field of fields) {
     const va = a[field];
     const vb = b[field];
     if (va === undefined && vb === undefined) continue;

@@ -57,6 +57,22 @@ const FIELDS_OF_VERSION: Record<number, readonly string[]> = {
  * out), and an empty `execution` or `_meta` is no execution or `_meta` at all. Without this
  * a server's SDK upgrade would read as drift of every tool.
  */
+/**
+ * What a review of a held item compares, field by field. A tool is digested over its
+ * pinned fields; a prompt, a resource template or the server's instructions is digested
+ * whole (`whole`), so every field either version has is compared — the instructions' `text`,
+ * a prompt's `arguments` — or a change to them would read as "no change".
+ */
+export function reviewedFields(before: unknown, after: unknown, whole: boolean): { a: Record<string, unknown>; b: Record<string, unknown>; fields: string[] } {
+  if (!whole) return { a: pinnedView(before), b: pinnedView(after), fields: [...PINNED_TOOL_FIELDS] };
+  const asRecord = (item: unknown) => (item !== null && typeof item === 'object' && !Array.isArray(item) ? (item as Record<string, unknown>) : {});
+  const [a, b] = [asRecord(before), asRecord(after)];
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+  // The identifying fields first, as for a tool.
+  const first = ['name', 'uriTemplate'].filter((k) => keys.includes(k));
+  return { a, b, fields: [...first, ...keys.filter((k) => !first.includes(k))] };
+}
+
 export function pinnedView(tool: unknown, version: number = TOOL_DIGEST_VERSION): Record<string, unknown> {
   const view: Record<string, unknown> = {};
   if (tool === null || typeof tool !== 'object') return view;

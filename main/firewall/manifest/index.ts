@@ -7,6 +7,7 @@ export {
   compareToPins,
   manifestDigests,
   pinnedView,
+  reviewedFields,
   toolDigest,
   toolPins,
   type ManifestDigests,
