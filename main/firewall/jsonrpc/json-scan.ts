@@ -109,3 +109,54 @@ export function batchSources(text: string, batch: readonly unknown[]): (index: n
     return sources === null ? JSON.stringify(batch[index]) : sources[index]!;
   };
 }
+
+/** Keys an object holds before they are looked up in a set rather than one by one. */
+const FEW_KEYS = 16;
+
+/**
+ * The first key that appears twice in one object of the JSON text `text` (which JSON.parse
+ * accepted), or null. JSON.parse keeps the last of repeated keys; a server whose parser keeps
+ * the first (gjson, fastjson, hand-rolled scanners) would read another method, tool or
+ * argument than the firewall decided on and audited. One pass, strings skipped by indexOf.
+ */
+export function repeatedKey(text: string): string | null {
+  // The keys of every open object, flat; `starts` holds where each open object's keys begin
+  // (-1 for an open array); `sets`, by depth, a set of them once an object has many.
+  const keys: string[] = [];
+  const starts: number[] = [];
+  let sets: Map<number, Set<string>> | undefined;
+  for (let i = 0; i < text.length; ) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      const end = skipString(text, i);
+      if (end === -1) return null;
+      const start = starts.length === 0 ? -1 : starts[starts.length - 1]!;
+      // In an object, a string followed by `:` is a key; a value is followed by `,` or `}`.
+      if (start !== -1 && text.charCodeAt(skipSpace(text, end)) === 0x3a) {
+        const raw = text.slice(i + 1, end - 1);
+        // A key written with escapes is compared by what it spells (`"n\u0061me"` is `"name"`).
+        const key = raw.includes('\\') ? (JSON.parse(text.slice(i, end)) as string) : raw;
+        const set = sets?.get(starts.length);
+        if (set) {
+          if (set.has(key)) return key;
+          set.add(key);
+        } else {
+          for (let k = start; k < keys.length; k++) if (keys[k] === key) return key;
+          keys.push(key);
+          if (keys.length - start > FEW_KEYS) (sets ??= new Map()).set(starts.length, new Set(keys.slice(start)));
+        }
+      }
+      i = end;
+      continue;
+    }
+    if (c === 0x7b) starts.push(keys.length);
+    else if (c === 0x5b) starts.push(-1);
+    else if (c === 0x7d || c === 0x5d) {
+      const start = starts.pop()!;
+      sets?.delete(starts.length + 1);
+      if (start !== -1) keys.length = start;
+    }
+    i++;
+  }
+  return null;
+}

@@ -4,7 +4,7 @@ import type { Readable, Writable } from 'node:stream';
 import { createLineSplitter } from '../jsonrpc/line-splitter.js';
 import { sniffResultId, SNIFF_MIN_BYTES } from '../jsonrpc/result-sniff.js';
 import { detect, isCleanLine, redactText } from '../output/index.js';
-import { batchSources } from '../jsonrpc/json-scan.js';
+import { batchSources, repeatedKey } from '../jsonrpc/json-scan.js';
 import { ErrorCode, errorResponse, idKey, isPlainValue, isRequest, notification, replyIdOf, type JsonRpcId, type JsonRpcMessage, type ReplyId } from '../jsonrpc/messages.js';
 import type { ToolDescription } from '../policy/action-class.js';
 import type { ActionClass } from '../policy/types.js';
@@ -226,6 +226,10 @@ function relay(parts: RelayParts): Promise<number> {
       protocolEvent('client sent invalid JSON');
       return;
     }
+    // JSON.parse keeps the last of a repeated key, a server's parser may keep the first: the
+    // method, tool or arguments decided on and audited here would not be the ones it runs.
+    const repeated = repeatedKey(text);
+    if (repeated !== null) return refuseRepeatedKey(parsed, text, repeated);
     if (Array.isArray(parsed)) return handleBatch(parsed, raw, text);
     if (!parsed || typeof parsed !== 'object') {
       toClient.send(errorResponse(null, ErrorCode.InvalidRequest, 'Invalid Request: a JSON-RPC message must be an object'));
@@ -241,6 +245,19 @@ function relay(parts: RelayParts): Promise<number> {
       protocolEvent(`internal error on a client message: ${(error as Error).message}`);
     }
   }, clientMessageLimit(oversize));
+
+  /** Refuses a message (or batch) whose keys repeat, answering each request in it; nothing of it reaches the server. */
+  function refuseRepeatedKey(parsed: unknown, text: string, key: string): void {
+    const members = Array.isArray(parsed) ? parsed : [parsed];
+    const sourceOf = Array.isArray(parsed) ? batchSources(text, parsed) : () => text;
+    const named = JSON.stringify(key.slice(0, 64));
+    members.forEach((m, index) => {
+      if (!m || typeof m !== 'object' || !isRequest(m as JsonRpcMessage)) return;
+      const reply = replyIdOf((m as JsonRpcMessage).id ?? null, sourceOf(index));
+      toClient.send(errorResponse(reply, ErrorCode.InvalidRequest, `Invalid Request: MCP Firewall refused a message that repeats the key ${named} in one object (servers' parsers differ on which one counts); it was not sent to the server`));
+    });
+    protocolEvent(`client sent a message that repeats the key ${named}; refused`);
+  }
 
   /** A call held back for the firewall's own look at the tools (manifest.deferCall), taken up again. */
   function replayClientMessage(msg: JsonRpcMessage, raw: Buffer, text: string): void {

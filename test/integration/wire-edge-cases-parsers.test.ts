@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { useEngine, waitFor, type RunningEngine } from '../helpers/engine-harness.js';
+import { FIXTURES } from '../helpers/paths.js';
+import { rawShim, type RawShim } from '../helpers/raw-shim.js';
+
+// Its parser keeps the FIRST of repeated keys; its tools answer with what they ran.
+const FIRST_KEY = join(FIXTURES, 'servers', 'first-key-server.mjs');
+const INIT = '{"jsonrpc":"2.0","id":"i","method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}';
+
+async function readyShim(engine: RunningEngine): Promise<RawShim> {
+  const shim = rawShim(engine, 'first-key', [process.execPath, FIRST_KEY]);
+  shim.send(INIT);
+  shim.send('{"jsonrpc":"2.0","method":"notifications/initialized"}');
+  shim.send('{"jsonrpc":"2.0","id":"list","method":"tools/list"}');
+  await waitFor(() => shim.lines.some((l) => l.startsWith('{"jsonrpc":"2.0","id":"list","result"')), 'the tool list');
+  return shim;
+}
+
+describe('the shim and a server whose JSON parser reads a message differently', () => {
+  const engine = useEngine({ policy: 'version: v1\nrules:\n  - id: ask-writes\n    match:\n      labels:\n        mcp.tool: write_file\n    decision: REQUIRE_APPROVAL\n', approve: ['first-key'] });
+
+  it('refuses a message that repeats a key, so a first-key-wins server never runs a write decided as a read', async () => {
+    const shim = await readyShim(engine());
+    try {
+      // JSON.parse reads read_file (allowed); this server would run write_file.
+      shim.send('{"jsonrpc":"2.0","id":"name","method":"tools/call","params":{"name":"write_file","name":"read_file","arguments":{"path":"/tmp/x"}}}');
+      // JSON.parse reads a ping, passed on unpoliced; this server would run a tools/call.
+      shim.send('{"jsonrpc":"2.0","id":"method","method":"tools/call","method":"ping","params":{"name":"write_file","arguments":{"path":"/tmp/x"}}}');
+      shim.send('[{"jsonrpc":"2.0","id":"batched","method":"tools/call","method":"ping","params":{"name":"write_file","arguments":{"path":"/tmp/x"}}}]');
+      // Audited and digested as /tmp/ok; this server would read /etc/shadow.
+      shim.send('{"jsonrpc":"2.0","id":"args","method":"tools/call","params":{"name":"read_file","arguments":{"path":"/etc/shadow","path":"/tmp/ok"}}}');
+      shim.send('{"jsonrpc":"2.0","id":"after","method":"tools/call","params":{"name":"read_file","arguments":{"path":"/tmp/ok"}}}');
+      await waitFor(() => shim.lines.some((l) => l.includes('"id":"after","result"')), 'the plain call after them');
+      for (const [id, key] of [['name', 'name'], ['method', 'method'], ['batched', 'method'], ['args', 'path']] as const) {
+        const answer = shim.lines.find((l) => l.includes(`"id":"${id}"`));
+        expect(answer, id).toBeDefined();
+        expect(JSON.parse(answer!), id).toMatchObject({ error: { code: -32600, message: expect.stringContaining(`repeats the key "${key}"`) as unknown } });
+      }
+      expect(shim.lines.join('\n')).not.toContain('ran write_file');
+      expect(shim.lines.join('\n')).not.toContain('shadow');
+      await waitFor(() => (engine().cli(['audit', 'query', "SELECT reason FROM mcp_audit WHERE event = 'protocol' AND reason LIKE '%repeats the key%'"]).stdout.match(/refused/g) ?? []).length >= 4, 'the audit rows');
+    } finally {
+      shim.child.stdin!.end();
+    }
+  });
+});
