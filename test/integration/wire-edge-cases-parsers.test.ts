@@ -44,4 +44,19 @@ describe('the shim and a server whose JSON parser reads a message differently', 
       shim.child.stdin!.end();
     }
   });
+
+  it('refuses a method that is tools/call but for case, spaces, a bad byte or a NUL, which a lenient server could run unpoliced', async () => {
+    const shim = await readyShim(engine());
+    try {
+      const methods = ['"Tools/Call"', '"tools/call "', '"tools/call\\u0000x"', '"tools/call\\ufffd"'];
+      methods.forEach((m, n) => shim.send(`{"jsonrpc":"2.0","id":"m${n}","method":${m},"params":{"name":"write_file","arguments":{}}}`));
+      shim.send('{"jsonrpc":"2.0","id":"after","method":"tools/calls"}');
+      await waitFor(() => shim.lines.some((l) => l.includes('"id":"after"')), 'the answer after them');
+      methods.forEach((_, n) => expect(JSON.parse(shim.lines.find((l) => l.includes(`"id":"m${n}"`))!)).toMatchObject({ error: { code: -32600, message: expect.stringContaining('could run as tools/call') as unknown } }));
+      // A method merely starting like it is the server's to answer.
+      expect(shim.lines.find((l) => l.includes('"id":"after"'))).toContain('Method not found');
+    } finally {
+      shim.child.stdin!.end();
+    }
+  });
 });

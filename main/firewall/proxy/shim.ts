@@ -49,6 +49,14 @@ export interface ShimOptions {
 /** The methods whose requests are decided by policy; everything else passes untouched. */
 const POLICED_METHODS = new Set(['tools/call']);
 
+/**
+ * A method that is `tools/call` once case, surrounding whitespace, U+FFFD (a byte that was
+ * not UTF-8) or a NUL and what follows it are set aside: no known server dispatches it as a
+ * call (the SDKs match exactly), but one that lowercases, trims, drops bad bytes or reads C
+ * strings would run it unpoliced, so it is refused. Most methods fail on the first character.
+ */
+const LOOKS_POLICED = /^[\s\u0000\ufffd]*tools\/call(?:[\s\ufffd]*$|\u0000)/i;
+
 export const NOT_RUNNING_MESSAGE =
   'MCP Firewall is not running, so this server was not started. Start it with `mcp-firewall serve` (or open the MCP Firewall app), then restart this server.';
 
@@ -287,6 +295,12 @@ function relay(parts: RelayParts): Promise<number> {
   function handleClientMessage(msg: JsonRpcMessage, raw: Buffer, text: string): void {
     if (revoked !== null) {
       if (isRequest(msg)) toClient.send(errorResponse(replyIdOf(msg.id ?? null, text), ErrorCode.FirewallUnavailable, revoked));
+      return;
+    }
+    if (typeof msg.method === 'string' && !POLICED_METHODS.has(msg.method) && LOOKS_POLICED.test(msg.method)) {
+      const named = JSON.stringify(msg.method.slice(0, 64));
+      if (isRequest(msg)) toClient.send(errorResponse(replyIdOf(msg.id ?? null, text), ErrorCode.InvalidRequest, `Invalid Request: MCP Firewall refused the method ${named}, which a lenient server could run as tools/call; it was not sent to the server`));
+      protocolEvent(`client sent the method ${named}, near tools/call; refused`);
       return;
     }
     if (isRequest(msg)) {
