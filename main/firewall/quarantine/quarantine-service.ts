@@ -54,21 +54,24 @@ export function createQuarantineService(db: DatabaseSync, audit: AuditLog, loadK
       if (!item || item.status !== 'held') return false;
       await ready();
       const payload = store.payload(id);
-      if (payload === null) return false;
-      store.setStatus(id, 'released');
+      // Only from held, checked again after the key load: two releases racing it (or a drop)
+      // must not both announce the result, nor release a dropped one.
+      if (payload === null || !store.setStatus(id, 'released', ['held'])) return false;
       row('RELEASED', item, actor, `${id} released; delivered on the retry of the same call`);
       listeners.forEach((listener) => listener({ id, server: item.server, tool: item.tool, argsDigest: item.argsDigest, payload }));
       return true;
     },
     drop(id, actor) {
       const item = store.get(id);
-      if (!item || item.status === 'dropped' || item.status === 'delivered') return false;
-      store.setStatus(id, 'dropped');
+      // Only a held result: a released one went to the server's running shims with the
+      // release, and dropping it here would not stop them delivering it on the retry.
+      if (!item || !store.setStatus(id, 'dropped', ['held'])) return false;
       row('DROPPED', item, actor, `${id} dropped; the payload is deleted`);
       return true;
     },
     delivered(id) {
-      store.setStatus(id, 'delivered');
+      // Only a released result: a shim's word must not wipe the payload of one still held.
+      store.setStatus(id, 'delivered', ['released']);
     },
     async releasedFor(server) {
       const items = store.list('released').filter((item) => item.server === server);

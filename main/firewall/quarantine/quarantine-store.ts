@@ -43,7 +43,11 @@ export interface QuarantineStore {
   get(id: string): QuarantineItem | null;
   /** The decrypted result (for `quarantine show` and for delivery after release). */
   payload(id: string): string | null;
-  setStatus(id: string, status: QuarantineStatus): boolean;
+  /**
+   * Moves `id` to `status` only from one of `from`; false when it was in none of them. The
+   * check and the write are one statement, so two decisions racing cannot both win.
+   */
+  setStatus(id: string, status: QuarantineStatus, from: QuarantineStatus[]): boolean;
 }
 
 interface Row {
@@ -90,10 +94,12 @@ export function createQuarantineStore(db: DatabaseSync, key: () => Buffer): Quar
       decipher.setAuthTag(Buffer.from(r.tag));
       return Buffer.concat([decipher.update(Buffer.from(r.payload)), decipher.final()]).toString('utf8');
     },
-    setStatus(id, status) {
+    setStatus(id, status, from) {
       // A dropped or delivered result is not kept: the payload goes with the decision.
       const clear = status === 'dropped' || status === 'delivered';
-      const info = db.prepare(`UPDATE quarantine SET status = ?, decided_at = ?${clear ? ', payload = NULL' : ''} WHERE id = ?`).run(status, nowIso(), id);
+      const info = db
+        .prepare(`UPDATE quarantine SET status = ?, decided_at = ?${clear ? ', payload = NULL' : ''} WHERE id = ? AND status IN (${from.map(() => '?').join(', ')})`)
+        .run(status, nowIso(), id, ...from);
       return info.changes > 0;
     },
   };
