@@ -58,9 +58,12 @@ const GATES: GateSpec[] = [
   {
     id: 'quarantine-ratio', name: 'QUARANTINE ratio', target: '< 1%', pageCondition: '> 3% for 15m', owner: 'Safety Team',
     unit: 'ratio', windowMinutes: 15, pages: (v) => v > 0.03,
+    // Results of requests only (they carry the request's args_digest): a REDACT row for a
+    // message the server sent on its own (server-messages.ts) answers no request and can never
+    // be quarantined, so a server sending secrets in log notifications would dilute the ratio.
     sql: `SELECT SUM(CASE WHEN decision = 'QUARANTINE' THEN 1 ELSE 0 END) AS n,
                  SUM(CASE WHEN decision IN ('PASS', 'REDACT', 'QUARANTINE', 'ERROR') THEN 1 ELSE 0 END) AS d, MIN(event_time) AS oldest
-          FROM mcp_audit WHERE event = 'result' AND event_time >= :since AND event_time < :until`,
+          FROM mcp_audit WHERE event = 'result' AND args_digest IS NOT NULL AND event_time >= :since AND event_time < :until`,
   },
 ];
 
