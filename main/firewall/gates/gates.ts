@@ -34,7 +34,9 @@ const GATES: GateSpec[] = [
     // An unknown server is one refused at launch (a shim or the HTTP interposer: not in the
     // registry, or a launch line / URL nobody approved) or an unprotected entry that appeared
     // in a client config (client-watch): that one runs past the firewall, unmediated.
-    sql: `SELECT COUNT(DISTINCT server_name) AS n, MIN(event_time) AS oldest FROM mcp_audit WHERE event = 'registry'
+    // A refusal-limiter summary (http/refusal-limiter.ts) names no server: COUNT(DISTINCT)
+    // skips NULL, so such a row alone counts as one unknown server.
+    sql: `SELECT MAX(COUNT(DISTINCT server_name), MAX(server_name IS NULL)) AS n, MIN(event_time) AS oldest FROM mcp_audit WHERE event = 'registry'
           AND ((decision = 'DENY' AND rule_id IN ('registry-shadow', 'registry-drift')) OR decision = 'SHADOW_ENTRY')
           AND event_time >= :since AND event_time < :until`,
   },

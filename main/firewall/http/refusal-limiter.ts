@@ -4,7 +4,7 @@ import type { AuditEntry } from '../audit/audit-log.js';
  * Refusals anyone on this machine can cause without a token (an initialize to `/mcp/NAME`
  * for a name nobody approved) are audited one by one up to `perWindow` a minute; past that a
  * flood would grow the append-only trail by gigabytes an hour, so the rest of the minute is
- * counted and written as one row when it ends — a DENY too, so the registry gate still pages.
+ * counted and written as one row per rule when it ends — a DENY too, so the registry gate still pages.
  */
 export interface RefusalLimiter {
   record(entry: AuditEntry): void;
@@ -19,17 +19,16 @@ const UNAPPROVED: RefusalSummary = (skipped, sample) =>
 
 export function createRefusalLimiter(write: (entry: AuditEntry) => void, perWindow = 30, windowMs = 60_000, summary: RefusalSummary = UNAPPROVED): RefusalLimiter {
   let written = 0;
-  let skipped = 0;
-  let sample: AuditEntry | null = null;
+  // One summary per rule (a handful of values), each with its own count and first refusal:
+  // one summary for all took the first skipped refusal's rule, so shadow-server refusals
+  // skipped after a registered server's 'registry-no-url' ones left no row the gate reads.
+  const skipped = new Map<string | null | undefined, { count: number; sample: AuditEntry }>();
   let window: NodeJS.Timeout | null = null;
   const endWindow = () => {
     window = null;
-    if (skipped > 0 && sample) {
-      write({ ...sample, serverName: null, reason: summary(skipped, sample) });
-    }
+    for (const { count, sample } of skipped.values()) write({ ...sample, serverName: null, reason: summary(count, sample) });
     written = 0;
-    skipped = 0;
-    sample = null;
+    skipped.clear();
   };
   return {
     record(entry) {
@@ -42,8 +41,9 @@ export function createRefusalLimiter(write: (entry: AuditEntry) => void, perWind
         write(entry);
         return;
       }
-      if (skipped === 0) sample = entry;
-      skipped++;
+      const seen = skipped.get(entry.ruleId);
+      if (seen) seen.count++;
+      else skipped.set(entry.ruleId, { count: 1, sample: entry });
     },
     close() {
       if (window) {
