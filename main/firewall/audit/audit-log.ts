@@ -40,8 +40,10 @@ export const GENESIS_HASH = '0'.repeat(64);
  * surrogate (a client can send one in a tool name) becomes U+FFFD: hashed as sent, such a
  * row would read as edited forever after, burying real tampering under a false alarm.
  */
+// A NUL likewise: SQLite keeps it, but hands the text back cut off at it (and Postgres text
+// refuses it outright), so it is stored as U+FFFD too.
 function asStored(value: string | number | null): string | number | null {
-  return typeof value === 'string' ? (value as string & { toWellFormed(): string }).toWellFormed() : value;
+  return typeof value === 'string' ? (value as string & { toWellFormed(): string }).toWellFormed().replaceAll('\u0000', '\ufffd') : value;
 }
 
 type RowValues = Array<string | number | null>;

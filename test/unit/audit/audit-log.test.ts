@@ -56,6 +56,13 @@ describe('hash-chained audit', () => {
     expect(verifyAuditChain(db)).toEqual({ ok: true, rows: 2, problems: [] });
     expect(db.prepare('SELECT tool_name FROM mcp_audit ORDER BY id').all()).toEqual([{ tool_name: 'nope\ufffd' }, { tool_name: '\ufffdz' }]);
   });
+  it('stores and hashes what SQLite gives back: a NUL a client sent in a tool name does not read as an edit forever', () => {
+    const { db } = freshDb();
+    createAuditLog(db).append({ event: 'call', decision: 'DENY', toolName: 'a\u0000b', reason: 'x\u0000' });
+    expect(verifyAuditChain(db)).toEqual({ ok: true, rows: 1, problems: [] });
+    // Not cut off at the NUL (what SQLite hands back for text holding one), and no NUL for a Postgres export to choke on.
+    expect(db.prepare('SELECT tool_name, reason FROM mcp_audit').get()).toEqual({ tool_name: 'a\ufffdb', reason: 'x\ufffd' });
+  });
   it('runs user SQL read-only', () => {
     const { file, db } = freshDb();
     createAuditLog(db).append({ event: 'call', decision: 'ALLOW' });
