@@ -37,11 +37,27 @@ export interface QuarantineItem {
   status: QuarantineStatus;
 }
 
+/**
+ * A stored result that does not decrypt: damaged in the database, or sealed under another
+ * key (the keychain entry or quarantine.key replaced since it was held). Nothing is deleted,
+ * so putting the original key back makes it readable again.
+ */
+export class QuarantineUnreadableError extends Error {
+  constructor(readonly id: string, status: QuarantineStatus) {
+    super(
+      `the stored result ${id} cannot be decrypted: it is damaged, or it was encrypted under another quarantine key ` +
+        `(the OS keychain entry mcp-firewall/QUARANTINE_KEY or quarantine.key in the data dir replaced since it was held). ` +
+        `It stays ${status} and nothing was deleted: put the original key back to read it` +
+        (status === 'held' ? `, or discard it with \`mcp-firewall quarantine drop ${id}\`` : ''),
+    );
+  }
+}
+
 export interface QuarantineStore {
   hold(item: Omit<QuarantineItem, 'id' | 'heldAt' | 'status'>, payload: string): string;
   list(status?: QuarantineStatus): QuarantineItem[];
   get(id: string): QuarantineItem | null;
-  /** The decrypted result (for `quarantine show` and for delivery after release). */
+  /** The decrypted result (for `quarantine show` and for delivery after release); throws QuarantineUnreadableError. */
   payload(id: string): string | null;
   /**
    * Moves `id` to `status` only from one of `from`; false when it was in none of them. The
@@ -89,10 +105,16 @@ export function createQuarantineStore(db: DatabaseSync, key: () => Buffer): Quar
     payload(id) {
       const r = row(id);
       if (!r || !r.payload) return null;
-      const decipher = createDecipheriv('aes-256-gcm', key(), Buffer.from(r.iv));
-      decipher.setAAD(Buffer.from(id));
-      decipher.setAuthTag(Buffer.from(r.tag));
-      return Buffer.concat([decipher.update(Buffer.from(r.payload)), decipher.final()]).toString('utf8');
+      const secret = key();
+      try {
+        const decipher = createDecipheriv('aes-256-gcm', secret, Buffer.from(r.iv));
+        decipher.setAAD(Buffer.from(id));
+        decipher.setAuthTag(Buffer.from(r.tag));
+        return Buffer.concat([decipher.update(Buffer.from(r.payload)), decipher.final()]).toString('utf8');
+      } catch {
+        // OpenSSL says only "unable to authenticate data", whichever of these it was.
+        throw new QuarantineUnreadableError(id, r.status);
+      }
     },
     setStatus(id, status, from) {
       // A dropped or delivered result is not kept: the payload goes with the decision.
