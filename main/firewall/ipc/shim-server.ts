@@ -143,7 +143,8 @@ function handleMessage(engine: Engine, session: ShimSession, message: ShimMessag
           // Results released while this server was not running reach the retry in this session.
           engine.quarantine.releasedFor(message.server).then(
             (items) => items.forEach((item) => send(socket, { t: 'released', ...item })),
-            () => {},
+            // The quarantine key could not be loaded: none of them can be delivered, so say why.
+            (error: Error) => engine.record({ ...base, event: 'result', decision: 'ERROR', method: null, ruleId: 'output-quarantine', reason: `released results of '${message.server}' not delivered: ${error.message}` }),
           );
         },
         (error: Error) => {

@@ -1,6 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { AuditLog } from '../audit/audit-log.js';
-import { createQuarantineStore, type QuarantineItem, type QuarantineStatus } from './quarantine-store.js';
+import { createQuarantineStore, QuarantineUnreadableError, type QuarantineItem, type QuarantineStatus } from './quarantine-store.js';
 
 export interface ReleasedResult {
   id: string;
@@ -17,7 +17,7 @@ export interface QuarantineService {
   release(id: string, actor: string): Promise<boolean>;
   drop(id: string, actor: string): boolean;
   delivered(id: string): void;
-  /** Released results not yet delivered, for a shim that (re)connects. */
+  /** Released results not yet delivered, for a shim that (re)connects; one that does not decrypt is left out and audited. */
   releasedFor(server: string): Promise<ReleasedResult[]>;
   onReleased(listener: (released: ReleasedResult) => void): () => void;
 }
@@ -31,6 +31,8 @@ export function createQuarantineService(db: DatabaseSync, audit: AuditLog, loadK
     return key;
   });
   const listeners = new Set<(released: ReleasedResult) => void>();
+  // Every reconnect of the server's shims asks again: one ERROR row per item and engine run.
+  const reportedUnreadable = new Set<string>();
   const row = (decision: string, item: QuarantineItem, actor: string, reason: string) =>
     audit.append({ event: 'result', decision, actorId: actor, serverName: item.server, toolName: item.tool, argsDigest: item.argsDigest, sessionId: item.sessionId, client: item.client, ruleId: 'output-quarantine', reason });
 
@@ -77,7 +79,24 @@ export function createQuarantineService(db: DatabaseSync, audit: AuditLog, loadK
       const items = store.list('released').filter((item) => item.server === server);
       if (items.length === 0) return [];
       await ready();
-      return items.map((item) => ({ id: item.id, server, tool: item.tool, argsDigest: item.argsDigest, payload: store.payload(item.id) ?? '' }));
+      const readable: ReleasedResult[] = [];
+      for (const item of items) {
+        let payload: string | null;
+        try {
+          payload = store.payload(item.id);
+        } catch (error) {
+          // One damaged item must not keep the server's other released results from their retries.
+          if (!(error instanceof QuarantineUnreadableError)) throw error;
+          if (!reportedUnreadable.has(item.id)) {
+            reportedUnreadable.add(item.id);
+            // No args_digest: this row answers no request, and the quarantine-ratio gate counts ERROR rows that do.
+            audit.append({ event: 'result', decision: 'ERROR', serverName: item.server, toolName: item.tool, sessionId: item.sessionId, client: item.client, ruleId: 'output-quarantine', reason: `${item.id} not delivered: ${error.message}` });
+          }
+          continue;
+        }
+        if (payload !== null) readable.push({ id: item.id, server, tool: item.tool, argsDigest: item.argsDigest, payload });
+      }
+      return readable;
     },
     onReleased(listener) {
       listeners.add(listener);
