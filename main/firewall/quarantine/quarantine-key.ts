@@ -1,8 +1,25 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import type { SecretStore } from '../identity/secret-store.js';
 
 const KEY_REF = { server: 'mcp-firewall', name: 'QUARANTINE_KEY' } as const;
+// AES-256 takes 32 bytes: 44 characters of base64, one '=' of padding.
+const KEY_BASE64 = /^[A-Za-z0-9+/]{43}=$/;
+
+/**
+ * A stored key that is not 32 bytes of base64 is refused, never replaced: every result held
+ * under the original would become unreadable, and a truncated copy would only fail later,
+ * in OpenSSL's words, on every hold and release.
+ */
+function parseKey(text: string, where: string, remedy: string): Buffer {
+  const trimmed = text.trim();
+  if (KEY_BASE64.test(trimmed)) return Buffer.from(trimmed, 'base64');
+  const found = /^[A-Za-z0-9+/]*={0,2}$/.test(trimmed) ? `${Buffer.from(trimmed, 'base64').length} bytes of base64` : `${trimmed.length} characters that are not base64`;
+  throw new Error(
+    `the quarantine key in ${where} is malformed: an AES-256 key is 32 bytes of base64 (44 characters), this is ${found}. ` +
+      `It is left as it is, because a new key would make every result held under the original unreadable: ${remedy}`,
+  );
+}
 
 /**
  * The quarantine key lives in the OS keychain. Where there is none (a headless CI box
@@ -11,17 +28,35 @@ const KEY_REF = { server: 'mcp-firewall', name: 'QUARANTINE_KEY' } as const;
  */
 export async function loadQuarantineKey(store: SecretStore | null, fallbackFile: string): Promise<{ key: Buffer; where: 'keychain' | 'file' }> {
   if (store) {
+    let existing: string | null | undefined;
     try {
-      const existing = await store.get(KEY_REF);
-      if (existing) return { key: Buffer.from(existing, 'base64'), where: 'keychain' };
-      const fresh = randomBytes(32);
-      await store.set(KEY_REF, fresh.toString('base64'));
-      return { key: fresh, where: 'keychain' };
+      existing = await store.get(KEY_REF);
     } catch {
-      // fall through to the file
+      existing = undefined; // unreachable: fall through to the file
+    }
+    if (typeof existing === 'string') {
+      // An empty entry too. Outside the catch: a malformed entry is the user's to fix, not a reason to switch keys.
+      const key = parseKey(existing, `the OS keychain (service ${KEY_REF.server}, entry ${KEY_REF.name})`,
+        'put the original key back in that entry; or, giving up the results held under it (`mcp-firewall quarantine drop ID`), delete the entry and a new key is made at the next hold.');
+      return { key, where: 'keychain' };
+    }
+    if (existing === null) {
+      try {
+        const fresh = randomBytes(32);
+        await store.set(KEY_REF, fresh.toString('base64'));
+        return { key: fresh, where: 'keychain' };
+      } catch {
+        // fall through to the file
+      }
     }
   }
-  if (existsSync(fallbackFile)) return { key: Buffer.from(readFileSync(fallbackFile, 'utf8').trim(), 'base64'), where: 'file' };
+  if (existsSync(fallbackFile)) {
+    // A copy restored from a backup, or made before the file was ours, may be group- or world-readable.
+    if (process.platform !== 'win32' && (statSync(fallbackFile).mode & 0o077) !== 0) chmodSync(fallbackFile, 0o600);
+    const key = parseKey(readFileSync(fallbackFile, 'utf8'), fallbackFile,
+      'put the original file back; or, giving up the results held under it (`mcp-firewall quarantine drop ID`), delete the file and a new key is made at the next hold.');
+    return { key, where: 'file' };
+  }
   const fresh = randomBytes(32);
   writeFileSync(fallbackFile, fresh.toString('base64'), { mode: 0o600, flag: 'wx' });
   return { key: fresh, where: 'file' };
