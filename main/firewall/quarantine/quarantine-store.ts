@@ -80,7 +80,9 @@ export function createQuarantineStore(db: DatabaseSync, key: () => Buffer): Quar
   const row = (id: string) => db.prepare('SELECT * FROM quarantine WHERE id = ?').get(id) as Row | undefined;
   return {
     hold(item, payload) {
-      const id = `qtn_${randomBytes(6).toString('base64url')}`;
+      // 128 random bits: 48 gave even odds of two ids colliding by about 16 million held results,
+      // and a collision fails the INSERT (primary key), so that result could not be stored.
+      const id = `qtn_${randomBytes(16).toString('base64url')}`;
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', key(), iv);
       // The id is bound as associated data: a ciphertext moved to another row fails to open.

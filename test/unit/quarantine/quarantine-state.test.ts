@@ -24,6 +24,13 @@ function service(loadKey: () => Promise<Buffer> = () => Promise.resolve(randomBy
 }
 
 describe('the quarantine state machine', () => {
+  it('names each held result with 128 random bits (22 base64url characters)', async () => {
+    const { quarantine } = service();
+    const ids = await Promise.all([1, 2, 3].map(() => quarantine.hold(item, '{"result":{}}', 'shim')));
+    for (const id of ids) expect(id).toMatch(/^qtn_[A-Za-z0-9_-]{22}$/);
+    expect(new Set(ids).size).toBe(3);
+  });
+
   it('releases a result once when two releases race (each awaits the key between its check and its write)', async () => {
     const { quarantine, released, rows } = service();
     const id = await quarantine.hold(item, '{"result":{"k":"v"}}', 'shim');
