@@ -125,9 +125,9 @@ export function createEngine(options: EngineOptions): Engine {
   const gateWatch = watchGates(db, audit, (gate) => pageListeners.forEach((listener) => listener(gate)), options.gateIntervalMs);
   const quarantineKeyFile = join(paths.dir, 'quarantine.key');
   const quarantine = createQuarantineService(db, audit, async () => {
-    const { key, where } = await loadQuarantineKey(options.secretStore ?? null, quarantineKeyFile);
+    const { key, where, older } = await loadQuarantineKey(options.secretStore ?? null, quarantineKeyFile);
     if (where === 'file') options.onNotice?.(`the OS keychain is not reachable, so quarantined results are encrypted with the key in ${quarantineKeyFile} (readable by this user only)`);
-    return key;
+    return [key, ...older];
   });
   const acceptedListeners = new Set<(server: string, tools: string[]) => void>();
   const deployWindow = (): DeployWindow | null => {

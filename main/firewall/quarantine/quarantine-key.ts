@@ -21,12 +21,20 @@ function parseKey(text: string, where: string, remedy: string): Buffer {
   );
 }
 
+const FILE_REMEDY = 'put the original file back; or, giving up the results held under it (`mcp-firewall quarantine drop ID`), delete the file and a new key is made at the next hold.';
+
 /**
  * The quarantine key lives in the OS keychain. Where there is none (a headless CI box
  * without a Secret Service), it falls back to a 0600 key file in the data dir and says
  * so, rather than refusing to hold results — withholding must keep working.
+ *
+ * The keychain is not reachable on every run (a desktop session's keyring still locked at
+ * login, a shell without D-Bus), so one install can hold results under both keys. `older`:
+ * the key file's key when the keychain's is the one in use, so what was held while the
+ * keychain was away still opens; and an empty keychain entry takes the file's key over
+ * rather than making a new one.
  */
-export async function loadQuarantineKey(store: SecretStore | null, fallbackFile: string): Promise<{ key: Buffer; where: 'keychain' | 'file' }> {
+export async function loadQuarantineKey(store: SecretStore | null, fallbackFile: string): Promise<{ key: Buffer; where: 'keychain' | 'file'; older: Buffer[] }> {
   if (store) {
     let existing: string | null | undefined;
     try {
@@ -38,26 +46,45 @@ export async function loadQuarantineKey(store: SecretStore | null, fallbackFile:
       // An empty entry too. Outside the catch: a malformed entry is the user's to fix, not a reason to switch keys.
       const key = parseKey(existing, `the OS keychain (service ${KEY_REF.server}, entry ${KEY_REF.name})`,
         'put the original key back in that entry; or, giving up the results held under it (`mcp-firewall quarantine drop ID`), delete the entry and a new key is made at the next hold.');
-      return { key, where: 'keychain' };
+      const fileKey = readFileKeyQuietly(fallbackFile);
+      return { key, where: 'keychain', older: fileKey && !fileKey.equals(key) ? [fileKey] : [] };
     }
     if (existing === null) {
       try {
-        const fresh = randomBytes(32);
+        const adopted = existsSync(fallbackFile) ? readFileKey(fallbackFile) : null;
+        const fresh = adopted ?? randomBytes(32);
         await store.set(KEY_REF, fresh.toString('base64'));
-        return { key: fresh, where: 'keychain' };
-      } catch {
+        return { key: fresh, where: 'keychain', older: [] };
+      } catch (error) {
+        if (existsSync(fallbackFile) && !isKeychainError(error)) throw error; // a malformed file is the user's to fix
         // fall through to the file
       }
     }
   }
-  if (existsSync(fallbackFile)) {
-    // A copy restored from a backup, or made before the file was ours, may be group- or world-readable.
-    if (process.platform !== 'win32' && (statSync(fallbackFile).mode & 0o077) !== 0) chmodSync(fallbackFile, 0o600);
-    const key = parseKey(readFileSync(fallbackFile, 'utf8'), fallbackFile,
-      'put the original file back; or, giving up the results held under it (`mcp-firewall quarantine drop ID`), delete the file and a new key is made at the next hold.');
-    return { key, where: 'file' };
-  }
+  if (existsSync(fallbackFile)) return { key: readFileKey(fallbackFile), where: 'file', older: [] };
   const fresh = randomBytes(32);
   writeFileSync(fallbackFile, fresh.toString('base64'), { mode: 0o600, flag: 'wx' });
-  return { key: fresh, where: 'file' };
+  return { key: fresh, where: 'file', older: [] };
+}
+
+class MalformedKeyFile extends Error {}
+const isKeychainError = (error: unknown) => !(error instanceof MalformedKeyFile);
+
+function readFileKey(file: string): Buffer {
+  // A copy restored from a backup, or made before the file was ours, may be group- or world-readable.
+  if (process.platform !== 'win32' && (statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+  try {
+    return parseKey(readFileSync(file, 'utf8'), file, FILE_REMEDY);
+  } catch (error) {
+    throw new MalformedKeyFile((error as Error).message);
+  }
+}
+
+/** The key file's key as a second key to decrypt with; a file that is missing or malformed is simply none. */
+function readFileKeyQuietly(file: string): Buffer | null {
+  try {
+    return existsSync(file) ? readFileKey(file) : null;
+  } catch {
+    return null;
+  }
 }

@@ -22,13 +22,16 @@ export interface QuarantineService {
   onReleased(listener: (released: ReleasedResult) => void): () => void;
 }
 
-/** The key is loaded on first use: reaching the keychain can be slow, and most sessions never quarantine. */
-export function createQuarantineService(db: DatabaseSync, audit: AuditLog, loadKey: () => Promise<Buffer>): QuarantineService {
-  let key: Buffer | null = null;
-  const ready = async () => (key ??= await loadKey());
+/**
+ * The keys are loaded on first use: reaching the keychain can be slow, and most sessions
+ * never quarantine. The first encrypts; every one of them decrypts (quarantine-key.ts).
+ */
+export function createQuarantineService(db: DatabaseSync, audit: AuditLog, loadKeys: () => Promise<Buffer[]>): QuarantineService {
+  let keys: Buffer[] | null = null;
+  const ready = async () => (keys ??= await loadKeys());
   const store = createQuarantineStore(db, () => {
-    if (!key) throw new Error('quarantine key not loaded');
-    return key;
+    if (!keys) throw new Error('quarantine key not loaded');
+    return keys;
   });
   const listeners = new Set<(released: ReleasedResult) => void>();
   // Every reconnect of the server's shims asks again: one ERROR row per item and engine run.

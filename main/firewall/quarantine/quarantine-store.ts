@@ -71,7 +71,8 @@ interface Row {
   args_digest: string; findings: string; status: QuarantineStatus; iv: Uint8Array; tag: Uint8Array; payload: Uint8Array | null;
 }
 
-export function createQuarantineStore(db: DatabaseSync, key: () => Buffer): QuarantineStore {
+/** `keys`: the first encrypts what is held; any of them may open what was held before. */
+export function createQuarantineStore(db: DatabaseSync, keys: () => Buffer[]): QuarantineStore {
   db.exec(SCHEMA);
   const toItem = (r: Row): QuarantineItem => ({
     id: r.id, heldAt: r.held_at, sessionId: r.session_id, client: r.client, server: r.server_name, tool: r.tool_name,
@@ -84,7 +85,7 @@ export function createQuarantineStore(db: DatabaseSync, key: () => Buffer): Quar
       // and a collision fails the INSERT (primary key), so that result could not be stored.
       const id = `qtn_${randomBytes(16).toString('base64url')}`;
       const iv = randomBytes(12);
-      const cipher = createCipheriv('aes-256-gcm', key(), iv);
+      const cipher = createCipheriv('aes-256-gcm', keys()[0]!, iv);
       // The id is bound as associated data: a ciphertext moved to another row fails to open.
       cipher.setAAD(Buffer.from(id));
       const encrypted = Buffer.concat([cipher.update(payload, 'utf8'), cipher.final()]);
@@ -107,16 +108,17 @@ export function createQuarantineStore(db: DatabaseSync, key: () => Buffer): Quar
     payload(id) {
       const r = row(id);
       if (!r || !r.payload) return null;
-      const secret = key();
-      try {
-        const decipher = createDecipheriv('aes-256-gcm', secret, Buffer.from(r.iv));
-        decipher.setAAD(Buffer.from(id));
-        decipher.setAuthTag(Buffer.from(r.tag));
-        return Buffer.concat([decipher.update(Buffer.from(r.payload)), decipher.final()]).toString('utf8');
-      } catch {
-        // OpenSSL says only "unable to authenticate data", whichever of these it was.
-        throw new QuarantineUnreadableError(id, r.status);
+      for (const secret of keys()) {
+        try {
+          const decipher = createDecipheriv('aes-256-gcm', secret, Buffer.from(r.iv));
+          decipher.setAAD(Buffer.from(id));
+          decipher.setAuthTag(Buffer.from(r.tag));
+          return Buffer.concat([decipher.update(Buffer.from(r.payload)), decipher.final()]).toString('utf8');
+        } catch {
+          // Not this key (or damaged): OpenSSL says only "unable to authenticate data".
+        }
       }
+      throw new QuarantineUnreadableError(id, r.status);
     },
     setStatus(id, status, from) {
       // A dropped or delivered result is not kept: the payload goes with the decision.

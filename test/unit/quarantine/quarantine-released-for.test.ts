@@ -18,7 +18,7 @@ describe('released results for a reconnecting shim', () => {
     dirs.push(dir);
     const db = openDatabase(join(dir, 'firewall.db'));
     const key = randomBytes(32);
-    const quarantine = createQuarantineService(db, createAuditLog(db), () => Promise.resolve(key));
+    const quarantine = createQuarantineService(db, createAuditLog(db), () => Promise.resolve([key]));
     const first = await quarantine.hold(held('read_a', 'da'), '{"result":{"k":"a"}}', 'shim');
     const damaged = await quarantine.hold(held('read_b', 'db'), '{"result":{"k":"b"}}', 'shim');
     const last = await quarantine.hold(held('read_c', 'dc'), '{"result":{"k":"c"}}', 'shim');

@@ -12,7 +12,7 @@ afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force
 
 const item = { sessionId: 's1', client: 'cursor', server: 'crm', tool: 'read_key', argsDigest: 'd1', findings: [{ type: 'private-key', family: 'secret', severity: 'critical', path: 'result' }] };
 
-function service(loadKey: () => Promise<Buffer> = () => Promise.resolve(randomBytes(32))) {
+function service(loadKey: () => Promise<Buffer[]> = () => Promise.resolve([randomBytes(32)])) {
   const dir = mkdtempSync(join(tmpdir(), 'mcpfw-qstate-'));
   dirs.push(dir);
   const db = openDatabase(join(dir, 'firewall.db'));

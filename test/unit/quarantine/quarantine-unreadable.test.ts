@@ -20,7 +20,7 @@ function database() {
   return openDatabase(join(dir, 'firewall.db'));
 }
 
-const serviceWith = (db: ReturnType<typeof openDatabase>, key: Buffer) => createQuarantineService(db, createAuditLog(db), () => Promise.resolve(key));
+const serviceWith = (db: ReturnType<typeof openDatabase>, key: Buffer) => createQuarantineService(db, createAuditLog(db), () => Promise.resolve([key]));
 const storedPayload = (db: ReturnType<typeof openDatabase>, id: string) =>
   (db.prepare('SELECT status, payload FROM quarantine WHERE id = ?').get(id) as { status: string; payload: Uint8Array | null });
 
