@@ -71,6 +71,9 @@ describe('the dashboard in Chromium against a real serve', () => {
     await allow.waitFor();
     await expect(page.getByText(target).count()).resolves.toBeGreaterThan(0);
     expect(existsSync(target)).toBe(false);
+    // The reason names its rule once, not twice.
+    const why = await page.locator('p.reason').first().textContent();
+    expect(why).toMatch(/^Why: rule 'require-approval-for-\w+' matched a \w+ action\s*$/);
     await shot('approvals');
     await allow.click();
     const result = await call;

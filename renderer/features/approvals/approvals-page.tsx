@@ -44,7 +44,8 @@ function ApprovalCard({ approval, onAnswer }: { approval: Approval; onAnswer: (a
           <span className={`countdown ${left < 20 ? 'countdown-low' : ''}`} title="Denied automatically when this runs out">{left}s left</span>
         </div>
       </header>
-      <p className="reason"><strong>Why:</strong> {approval.reason} {approval.ruleId ? <>(rule <Code>{approval.ruleId}</Code>)</> : null}</p>
+      {/* Most reasons name their rule already ("rule 'x' matched …"): it is added only where one does not. */}
+      <p className="reason"><strong>Why:</strong> {approval.reason} {approval.ruleId && !approval.reason.includes(approval.ruleId) ? <>(rule <Code>{approval.ruleId}</Code>)</> : null}</p>
       <pre className="args" aria-label="Arguments">{makeVisible(approval.argumentsPreview)}</pre>
       <div className="actions">
         {ACTIONS.map((action) => (
