@@ -30,3 +30,8 @@ export function oneLineName(name: string, max = 120): string {
   const tail = max - head;
   return `${shown(chars.slice(0, head).join(''))}…(${chars.length - max} chars cut)…${shown(chars.slice(-tail).join(''))}`;
 }
+
+/** Whether an approval's reason still needs its rule named: most say "rule 'x' matched …" already. */
+export function reasonLacksRule(reason: string, ruleId: string | null | undefined): ruleId is string {
+  return !!ruleId && !reason.includes(ruleId);
+}

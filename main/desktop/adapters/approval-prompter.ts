@@ -2,6 +2,7 @@ import type { MessageBoxOptions, MessageBoxReturnValue } from 'electron';
 import type { ApprovalQueue, ApprovalScope, PendingApproval } from '../../firewall/approvals/approval-queue.js';
 import { previewArguments } from '../../firewall/api/approval-view.js';
 import { makeVisible, oneLineName } from '../../firewall/manifest/visible-text.js';
+import { reasonLacksRule } from '../../../preload/visible-text.js';
 
 /** dialog.showMessageBox, injected so the prompter runs (and is tested) outside Electron. */
 export type ShowMessageBox = (options: MessageBoxOptions) => Promise<MessageBoxReturnValue>;
@@ -28,7 +29,7 @@ export function promptOptions(pending: PendingApproval, signal: AbortSignal): Me
     title: 'MCP Firewall: approval needed',
     message: `${oneLineName(pending.client)} wants to run ${oneLineName(pending.server)} · ${oneLineName(pending.tool)} (${pending.actionClass})`,
     detail: makeVisible([
-      `Why: ${pending.reason}${pending.ruleId ? ` (rule ${pending.ruleId})` : ''}`,
+      `Why: ${pending.reason}${reasonLacksRule(pending.reason, pending.ruleId) ? ` (rule ${pending.ruleId})` : ''}`,
       '',
       'Arguments:',
       previewArguments(pending.arguments),

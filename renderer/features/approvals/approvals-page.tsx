@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import type { Approval, AnswerApproval } from '../../../preload/contract.js';
 import { useApi, useResource } from '../../api/api.js';
 import { Badge, Code, EmptyState, ErrorBanner, Name, PageHeader, formatTime } from '../../ui/ui.js';
-import { makeVisible } from '../../../preload/visible-text.js';
+import { makeVisible, reasonLacksRule } from '../../../preload/visible-text.js';
 
 /** The same four answers as the native dialog, in the same order. */
 const ACTIONS: Array<{ label: string; verdict: AnswerApproval['verdict']; scope?: AnswerApproval['scope']; style: string }> = [
@@ -44,8 +44,7 @@ function ApprovalCard({ approval, onAnswer }: { approval: Approval; onAnswer: (a
           <span className={`countdown ${left < 20 ? 'countdown-low' : ''}`} title="Denied automatically when this runs out">{left}s left</span>
         </div>
       </header>
-      {/* Most reasons name their rule already ("rule 'x' matched …"): it is added only where one does not. */}
-      <p className="reason"><strong>Why:</strong> {approval.reason} {approval.ruleId && !approval.reason.includes(approval.ruleId) ? <>(rule <Code>{approval.ruleId}</Code>)</> : null}</p>
+      <p className="reason"><strong>Why:</strong> {approval.reason} {reasonLacksRule(approval.reason, approval.ruleId) ? <>(rule <Code>{approval.ruleId}</Code>)</> : null}</p>
       <pre className="args" aria-label="Arguments">{makeVisible(approval.argumentsPreview)}</pre>
       <div className="actions">
         {ACTIONS.map((action) => (

@@ -43,7 +43,8 @@ describe('native approval dialog', () => {
     expect(options.buttons![options.defaultId!]).toBe('Deny');
     expect(options.buttons![options.cancelId!]).toBe('Deny');
     expect(options.message).toContain('claude-code wants to run filesystem · write_file');
-    expect(options.detail).toContain('require-approval-for-write');
+    // The rule is named once: the reason says it already.
+    expect(options.detail).toMatch(/^Why: rule 'require-approval-for-write' matched a write action\n/);
     expect(options.detail).toContain('/tmp/report.txt');
     // A 5,000-character argument is cut for the dialog.
     expect(options.detail!.length).toBeLessThan(1_500);
