@@ -16,6 +16,15 @@ import { loginPlayingBrowser, startOAuthServer, type OAuthServer } from './oauth
 // interposer), whose keychain is a Map that `auth login` filled: an MCP client then works
 // through /mcp/NAME with an OAuth-protected server it never logged in to itself.
 // (Refresh through `serve` and the real keychain: test/keychain/oauth-remote.keychain.ts.)
+/**
+ * Ends the session with DELETE before closing: close() alone leaves it open in the interposer
+ * (idle sessions live 30 min), and its background GET could meet a later test's revoked token.
+ */
+async function end(client: Client, transport: StreamableHTTPClientTransport): Promise<void> {
+  await transport.terminateSession();
+  await client.close();
+}
+
 describe('an OAuth-protected remote server through the interposer', () => {
   const store = createMemorySecretStore();
   let running: InProcessEngine;
@@ -57,12 +66,13 @@ describe('an OAuth-protected remote server through the interposer', () => {
 
     const client = new Client({ name: 'oauth-test', version: '1.0.0' });
     // The client's own token is dropped (DESIGN §6): the firewall's OAuth token is what the server sees.
-    await client.connect(new StreamableHTTPClientTransport(endpoint('tracker'), { requestInit: { headers: { authorization: 'Bearer the-clients-own' } } }));
+    const transport = new StreamableHTTPClientTransport(endpoint('tracker'), { requestInit: { headers: { authorization: 'Bearer the-clients-own' } } });
+    await client.connect(transport);
     try {
       const result = await client.callTool({ name: 'get-greeting', arguments: { name: 'through the firewall' } });
       expect(result.content).toEqual([{ type: 'text', text: 'hello through the firewall' }]);
     } finally {
-      await client.close();
+      await end(client, transport);
     }
     engine.spool.ingest(); // the relay's rows, folded now rather than on the timer
     const calls = engine.db.prepare("SELECT decision FROM mcp_audit WHERE server_name = 'tracker' AND event = 'call' AND tool_name = 'get-greeting'").all();
@@ -72,7 +82,8 @@ describe('an OAuth-protected remote server through the interposer', () => {
   it('a 403 insufficient_scope names the exact `auth login --scope` to run (audited); that login gets the scope and the call through', async () => {
     const command = `mcp-firewall auth login tracker --scope "mcp:tools mcp:vip"`;
     const client = new Client({ name: 'oauth-test', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(endpoint('tracker')));
+    const transport = new StreamableHTTPClientTransport(endpoint('tracker'));
+    await client.connect(transport);
     try {
       const refused = await client.callTool({ name: 'get-vip-greeting', arguments: { name: 'admin' } }, undefined, { timeout: 5000 }).then(() => null, (error: { code?: number; message: string }) => error);
       expect(refused?.code).toBe(-32004);
@@ -80,7 +91,7 @@ describe('an OAuth-protected remote server through the interposer', () => {
       // Only that call: the session and the token go on for what the token may do.
       expect((await client.callTool({ name: 'get-greeting', arguments: { name: 'still' } })).content).toEqual([{ type: 'text', text: 'hello still' }]);
     } finally {
-      await client.close();
+      await end(client, transport);
     }
     const rows = engine.db.prepare("SELECT decision, reason FROM mcp_audit WHERE event = 'secret' AND rule_id = 'oauth' AND decision = 'OAUTH_INSUFFICIENT_SCOPE'").all() as Array<{ reason: string }>;
     expect(rows).toHaveLength(1);
@@ -95,11 +106,12 @@ describe('an OAuth-protected remote server through the interposer', () => {
     expect(authorizationUrl.searchParams.get('scope')).toBe('mcp:tools mcp:vip');
     expect(JSON.parse((await store.get({ server: 'tracker', name: 'OAUTH_SERVER' }))!)).toMatchObject({ mcpFirewallScope: 'mcp:tools mcp:vip' });
     const again = new Client({ name: 'oauth-test', version: '1.0.0' });
-    await again.connect(new StreamableHTTPClientTransport(endpoint('tracker')));
+    const againTransport = new StreamableHTTPClientTransport(endpoint('tracker'));
+    await again.connect(againTransport);
     try {
       expect((await again.callTool({ name: 'get-vip-greeting', arguments: { name: 'admin' } })).content).toEqual([{ type: 'text', text: 'hello admin' }]);
     } finally {
-      await again.close();
+      await end(again, againTransport);
     }
   });
 
@@ -107,12 +119,13 @@ describe('an OAuth-protected remote server through the interposer', () => {
     const before = await store.get({ server: 'tracker', name: 'AUTHORIZATION' });
     await remote.revokeAccess();
     const client = new Client({ name: 'oauth-test', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(endpoint('tracker')));
+    const transport = new StreamableHTTPClientTransport(endpoint('tracker'));
+    await client.connect(transport);
     try {
       const result = await client.callTool({ name: 'get-greeting', arguments: { name: 'after revocation' } });
       expect(result.content).toEqual([{ type: 'text', text: 'hello after revocation' }]);
     } finally {
-      await client.close();
+      await end(client, transport);
     }
     const after = await store.get({ server: 'tracker', name: 'AUTHORIZATION' });
     expect(after).toMatch(/^Bearer at-/);
