@@ -29,6 +29,8 @@ export interface ManifestFilter {
   sessionReady(): void;
   /** The server sent tools/list_changed: check its tools again ourselves. */
   toolsChanged(): void;
+  /** Whether the firewall's own look at the tools is under way (calls then wait for it). */
+  looking(): boolean;
   /** While the firewall's own look at the tools is under way, queues `run` (a tools/call) until it ends: true if queued. */
   deferCall(run: () => void): boolean;
   /** Answers to the firewall's own requests, which never reach the client. */
@@ -201,6 +203,7 @@ export function createManifestFilter(ctx: { server: string; link: EngineLink; to
       // lists again itself, and a drifted tool is held as on any list.
       if (ready) startLook();
     },
+    looking: () => waiting !== null,
     deferCall(run) {
       if (waiting === null) return false;
       waiting.push(run);

@@ -267,6 +267,18 @@ function relay(parts: RelayParts): Promise<number> {
     protocolEvent(`client sent a message that repeats the key ${named}; refused`);
   }
 
+  /** Queues a call behind the firewall's look at the tools under way; it is taken up again when the look ends. */
+  function deferUntilLooked(key: string, msg: JsonRpcMessage, raw: Buffer, text: string): void {
+    const queued = { msg, text, since: Date.now() };
+    manifest.deferCall(() => {
+      // Cancelled while it waited (or its id taken by a later call after a cancel): dropped.
+      if (waiting.get(key) !== queued) return;
+      waiting.delete(key);
+      replayClientMessage(msg, raw, text);
+    });
+    waiting.set(key, queued);
+  }
+
   /** A call held back for the firewall's own look at the tools (manifest.deferCall), taken up again. */
   function replayClientMessage(msg: JsonRpcMessage, raw: Buffer, text: string): void {
     try {
@@ -321,14 +333,8 @@ function relay(parts: RelayParts): Promise<number> {
       }
       const id = msg.id ?? null;
       if (POLICED_METHODS.has(method)) {
-        const queued = { msg, text, since: Date.now() };
-        const replay = () => {
-          // Cancelled while it waited (or its id taken by a later call after a cancel): dropped.
-          if (waiting.get(key) !== queued) return;
-          waiting.delete(key);
-          replayClientMessage(msg, raw, text);
-        };
-        if (manifest.deferCall(replay)) return void waiting.set(key, queued);
+        // Checked first so that a call, on the usual path, allocates nothing for the wait.
+        if (manifest.looking()) return deferUntilLooked(key, msg, raw, text);
         const call = policer.handle(msg, raw, text);
         if (!call.finished) inFlight.set(key, { id: call.replyId, method, call });
         return;
