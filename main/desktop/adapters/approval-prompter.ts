@@ -1,8 +1,7 @@
 import type { MessageBoxOptions, MessageBoxReturnValue } from 'electron';
 import type { ApprovalQueue, ApprovalScope, PendingApproval } from '../../firewall/approvals/approval-queue.js';
 import { previewArguments } from '../../firewall/api/approval-view.js';
-import { makeVisible, oneLineName } from '../../firewall/manifest/visible-text.js';
-import { reasonLacksRule } from '../../../preload/visible-text.js';
+import { makeVisible, oneLineName, reasonLacksRule } from '../../../preload/visible-text.js';
 
 /** dialog.showMessageBox, injected so the prompter runs (and is tested) outside Electron. */
 export type ShowMessageBox = (options: MessageBoxOptions) => Promise<MessageBoxReturnValue>;
