@@ -32,19 +32,23 @@ export interface RevokeHeldDeps {
 const ACTOR = 'containment';
 
 export async function revokeHeldCredentials(audience: string, deps: RevokeHeldDeps): Promise<TokenRevocation> {
-  // Read before anything is removed: the tokens and where to revoke them are among what goes.
+  // What is held is read under the same lock as its removal: a login saved by another
+  // process between the two would otherwise stay in the keychain, its tokens never revoked.
   let stored: StoredOAuth | null = null;
-  try {
-    stored = readStoredOAuth(await readOAuthSecrets(deps.store, audience));
-  } catch {
-    // The keychain unreachable: listing below fails the same way and says so.
-  }
-  const listing = await deps.secrets.list(audience);
-  const held = listing.entries.filter((e) => e.server === audience);
+  let listing: Awaited<ReturnType<Secrets['list']>> | undefined;
+  let held: Array<{ server: string; name: string }> = [];
   let authorizationServer: RevocationOutcome | null = null;
   const lock = deps.lock ?? ((_what, work) => work());
   try {
     await lock(`containment of '${audience}'`, async () => {
+      // Read before anything is removed: the tokens and where to revoke them are among what goes.
+      try {
+        stored = readStoredOAuth(await readOAuthSecrets(deps.store, audience));
+      } catch {
+        // The keychain unreachable: listing below fails the same way and says so.
+      }
+      listing = await deps.secrets.list(audience);
+      held = listing.entries.filter((e) => e.server === audience);
       for (const entry of held) await deps.secrets.remove({ server: audience, name: entry.name }, ACTOR);
     });
   } finally {
@@ -54,5 +58,6 @@ export async function revokeHeldCredentials(audience: string, deps: RevokeHeldDe
   const revoked = held.map((e) => e.name);
   // A keychain that could not be listed (locked, its client crashed or timed out) may still
   // hold credentials the index does not name: said with the answer, never read as "none held".
-  return listing.keychainError === undefined ? { revoked, authorizationServer } : { revoked, authorizationServer, keychainError: listing.keychainError };
+  const keychainError = listing?.keychainError;
+  return keychainError === undefined ? { revoked, authorizationServer } : { revoked, authorizationServer, keychainError };
 }
