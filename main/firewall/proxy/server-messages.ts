@@ -48,12 +48,12 @@ function subjectOf(params: unknown): string | null {
  */
 export function createServerMessages(ctx: ServerMessagesContext): ServerMessageRelay {
   return (message, raw, text) => {
+    const verdict = inspectServerMessage(text, message, ctx.thresholds());
+    if (verdict.findings.length === 0) return ctx.toClient.send(raw);
     // Parsed JSON, not always an object: `null` or a bare string is read (and passed on) too.
     const fields: JsonRpcMessage = message !== null && typeof message === 'object' ? message : {};
     const params = fields.params;
     const token = params && typeof params === 'object' ? (params as { progressToken?: unknown }).progressToken : undefined;
-    const verdict = inspectServerMessage(text, message, ctx.thresholds());
-    if (verdict.findings.length === 0) return ctx.toClient.send(raw);
     // As the server wrote them (digits past 2^53 do not survive the parse): the id the
     // client answers a request by, and a progress token the client matches to its call.
     const id = fields.id === undefined ? undefined : replyIdOf(fields.id, text);
