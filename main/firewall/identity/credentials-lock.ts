@@ -68,6 +68,9 @@ function tryTake(file: string, what: string): true | Holder | null {
   }
   const holder = readHolder(file);
   if (holder && !alive(holder.pid)) breakStale(file, holder);
+  // A holder that died between creating the file and writing to it left it empty: no pid to
+  // ask about, so its age says it (a live holder writes within microseconds).
+  else if (holder === null && ageMs(file) > UNREADABLE_STALE_MS) breakStale(file, null);
   return holder;
 }
 
@@ -95,7 +98,17 @@ function alive(pid: number): boolean {
 // second, short-lived lock, and only if it still names the dead process.
 const BREAKER_STALE_MS = 10_000;
 
-function breakStale(file: string, dead: Holder): void {
+const UNREADABLE_STALE_MS = 5_000;
+
+function ageMs(file: string): number {
+  try {
+    return Date.now() - statSync(file).mtimeMs;
+  } catch {
+    return 0; // gone meanwhile: the next try takes it
+  }
+}
+
+function breakStale(file: string, dead: Holder | null): void {
   const breaker = `${file}.break`;
   try {
     closeSync(openSync(breaker, 'wx', 0o600));
@@ -110,7 +123,8 @@ function breakStale(file: string, dead: Holder): void {
   }
   try {
     const now = readHolder(file);
-    if (now && now.pid === dead.pid && now.since === dead.since) unlinkSync(file);
+    const same = dead === null ? now === null && ageMs(file) > UNREADABLE_STALE_MS : now !== null && now.pid === dead.pid && now.since === dead.since;
+    if (same) unlinkSync(file);
   } catch {
     // removed by its holder meanwhile
   } finally {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
@@ -118,5 +118,17 @@ describe('the credentials lock: one writer of OAuth credentials at a time, acros
     expect(await waiting).toBe('done');
     expect(existsSync(join(dir, 'credentials.lock'))).toBe(false);
     expect(existsSync(join(dir, 'credentials.lock.break'))).toBe(false);
+  });
+
+  it('takes over an empty lock file a holder left when it died before writing its name, once it is old, not before', async () => {
+    const dir = dataDir();
+    const file = join(dir, 'credentials.lock');
+    writeFileSync(file, '');
+    const fresh = await createCredentialsLock(dir, { waitMs: 100, pollMs: 10 })('logout', async () => 'ran').catch((e: unknown) => e);
+    expect(fresh).toBeInstanceOf(CredentialsLockTimeout); // a holder may be writing it right now
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(file, old, old);
+    expect(await createCredentialsLock(dir, { waitMs: 1_000, pollMs: 10 })('logout', async () => 'ran')).toBe('ran');
+    expect(existsSync(file)).toBe(false);
   });
 });
