@@ -18,7 +18,10 @@ export function createUpstream(options: UpstreamOptions): UpstreamProcess {
   let initializeId: string | null = null;
   let listening = false;
   // Everything but `initialize` waits for it: later requests need the session id it brings.
-  let initialized: Promise<void> = Promise.resolve();
+  // What follows `notifications/initialized` waits for that too: each message is its own
+  // POST, and a request overtaking it (the firewall's own tools/list is sent right behind
+  // it) would reach a server not yet initialized, which may refuse it (the Python SDK does).
+  let handshake: Promise<void> = Promise.resolve();
 
   // Without the credential: shell.authorizedFetch adds it (and renews an OAuth one).
   const headers = (accept = 'application/json, text/event-stream'): Record<string, string> => ({
@@ -83,13 +86,11 @@ export function createUpstream(options: UpstreamOptions): UpstreamProcess {
     if (!parsed) return;
     const { messages, ids } = parsed;
     const init = messages.find((m) => m.method === 'initialize');
-    let initDone = () => {};
-    if (init) {
-      initializeId = idKey(init.id ?? null);
-      initialized = new Promise((resolve) => (initDone = resolve));
-    } else {
-      await initialized;
-    }
+    const before = init ? null : handshake;
+    let stepDone = () => {};
+    if (init) initializeId = idKey(init.id ?? null);
+    if (init || messages.some((m) => m.method === 'notifications/initialized')) handshake = new Promise((resolve) => (stepDone = resolve));
+    if (before) await before;
     const answered = new Set<string>();
     try {
       if (shell.killed) return;
@@ -103,7 +104,7 @@ export function createUpstream(options: UpstreamOptions): UpstreamProcess {
     } catch (error) {
       if (!shell.killed) fail(ids, answered, fetchFailure(options, error));
     } finally {
-      initDone();
+      stepDone();
     }
   };
 

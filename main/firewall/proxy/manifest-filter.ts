@@ -29,7 +29,7 @@ export interface ManifestFilter {
   sessionReady(): void;
   /** The server sent tools/list_changed: check its tools again ourselves. */
   toolsChanged(): void;
-  /** Whether the firewall's own look at the tools is under way (calls then wait for it). */
+  /** Whether the firewall's own look at the tools is under way (calls then wait for it); starts another if the last one failed. */
   looking(): boolean;
   /** While the firewall's own look at the tools is under way, queues `run` (a tools/call) until it ends: true if queued. */
   deferCall(run: () => void): boolean;
@@ -135,11 +135,13 @@ export function createManifestFilter(ctx: { server: string; link: EngineLink; to
   // Calls that arrive while a look is under way wait for it: a client calling at once from a
   // list it cached (or right after the server's list_changed) would otherwise reach a drifted
   // tool before its pin is checked. A look that does not end within the wait leaves every
-  // call refused, with `unchecked` as the reason, until one does. Only the latest look counts.
+  // call refused, with `unchecked` as the reason, until one does (a call after a failed look
+  // starts the next). Only the latest look counts.
   let look = 0;
   let waiting: Array<() => void> | null = null;
   let waitTimer: NodeJS.Timeout | null = null;
   let unchecked: string | null = null;
+  let releasing = false;
   function startLook(): void {
     const current = ++look;
     waiting ??= [];
@@ -155,12 +157,23 @@ export function createManifestFilter(ctx: { server: string; link: EngineLink; to
     unchecked = failure;
     const queued = waiting ?? [];
     waiting = null;
-    for (const run of queued) run();
+    // The calls that waited for this look take its outcome: none of them starts another.
+    releasing = true;
+    try {
+      for (const run of queued) run();
+    } finally {
+      releasing = false;
+    }
   }
   function ownAnswer(msg: JsonRpcMessage, which: number, page: number): void {
     const result = msg.result as { tools?: unknown; nextCursor?: unknown } | undefined;
-    // An error answer shows nothing to check; the client's own list will meet the same.
-    if (!Array.isArray(result?.tools)) return endLook(which, null);
+    // Nothing checked is nothing approved: a server can tell our list by its id and fail only
+    // that one, while a client calls drifted tools from a list it cached. Calls are refused
+    // until a look goes through (the next call starts one).
+    if (!Array.isArray(result?.tools)) {
+      const said = (msg.error as { message?: unknown } | undefined)?.message;
+      return endLook(which, `the server answered the firewall's own tools/list ${typeof said === 'string' ? `with an error (${said.slice(0, 200)})` : 'without a tool list'}, so the tools of '${ctx.server}' could not be checked`);
+    }
     checkItems('tools', result.tools).then(
       () => {
         const more = typeof result.nextCursor === 'string' && result.nextCursor !== '';
@@ -169,10 +182,7 @@ export function createManifestFilter(ctx: { server: string; link: EngineLink; to
         if (page >= MAX_OWN_PAGES) return endLook(which, `the tool list of '${ctx.server}' did not end after ${MAX_OWN_PAGES} pages`);
         prefetchTools(which, result.nextCursor as string, page + 1);
       },
-      () => {
-        // The engine is gone: every call is refused anyway (call-policer checks the link).
-        endLook(which, null);
-      },
+      () => endLook(which, `the firewall could not check the tools of '${ctx.server}': the engine did not answer`),
     );
   }
 
@@ -203,7 +213,15 @@ export function createManifestFilter(ctx: { server: string; link: EngineLink; to
       // lists again itself, and a drifted tool is held as on any list.
       if (ready) startLook();
     },
-    looking: () => waiting !== null,
+    looking() {
+      if (waiting !== null) return true;
+      // The last look failed: this call waits for another rather than being refused for a
+      // moment's trouble; a server that fails every look of ours gets every call refused.
+      // (Not with the engine gone: the call is refused for that at once.)
+      if (unchecked === null || releasing || ctx.link.closed) return false;
+      startLook();
+      return true;
+    },
     deferCall(run) {
       if (waiting === null) return false;
       waiting.push(run);

@@ -17,7 +17,7 @@ export function drive(upstream: UpstreamProcess) {
       }
     }
   });
-  const answer = async (id: number) => {
+  const answer = async (id: number | string) => {
     for (let i = 0; i < 400 && !lines.some((l) => l.id === id); i++) await new Promise((r) => setTimeout(r, 25));
     return lines.find((l) => l.id === id);
   };

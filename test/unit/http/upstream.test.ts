@@ -83,6 +83,33 @@ describe('the upstream adapter (a remote server dressed as a child process)', ()
     expect(token('tools/call unclassified')).toBe('Bearer READ'); // unknown: least privilege (a write is then refused upstream)
     expect(token('DELETE')).toBe('Bearer READ');
   });
+  it('sends nothing after notifications/initialized until the server has taken it', async () => {
+    const events: string[] = [];
+    const fakeFetch = (async (_url: string, init: RequestInit) => {
+      const body = typeof init.body === 'string' ? (JSON.parse(init.body) as { id?: number; method?: string }) : null;
+      const what = body?.method ?? String(init.method);
+      events.push(`sent ${what}`);
+      if (body?.method === 'notifications/initialized') {
+        // A slow 202: a request sent meanwhile would overtake the notification.
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        events.push(`taken ${what}`);
+      }
+      if (!body || body.id === undefined) return new Response(null, { status: 202 });
+      const result = body.method === 'initialize' ? { protocolVersion: '2025-06-18', capabilities: {}, serverInfo: { name: 'fake', version: '1' } } : { tools: [] };
+      return new Response(JSON.stringify({ jsonrpc: '2.0', id: body.id, result }), { headers: { 'content-type': 'application/json', 'mcp-session-id': 's' } });
+    }) as typeof fetch;
+    const upstream = createUpstream({ server: 'strict', url: 'https://strict.example.com/mcp', fetch: fakeFetch });
+    const { send, answer } = drive(upstream);
+    send(INITIALIZE);
+    await answer(1);
+    send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    send({ jsonrpc: '2.0', id: 'mcp-firewall/1', method: 'tools/list', params: {} });
+    await answer('mcp-firewall/1');
+    upstream.kill();
+    // (The GET stream opens once the notification is taken, at no fixed place among the rest.)
+    expect(events.filter((e) => e !== 'sent GET').slice(0, 4)).toEqual(['sent initialize', 'sent notifications/initialized', 'taken notifications/initialized', 'sent tools/list']);
+  });
+
   it('reads a large initialize answer whole (its protocol version goes on every later request) and matches large results by their id', async () => {
     const versions: Array<string | null> = [];
     const big = 'x'.repeat(8192);
