@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, linkSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { atomicWrite } from './clients/file-io.js';
 
@@ -34,19 +34,31 @@ export function loadRouteKey(dataDir: string): string {
     return existing;
   }
   const fresh = randomBytes(32).toString('base64url');
-  if (existing === null) {
-    try {
-      // 'wx': two processes creating it at once (the engine and a CLI protect) agree on one key.
-      writeFileSync(file, `${fresh}\n`, { mode: 0o600, flag: 'wx' });
-      return fresh;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      return loadRouteKey(dataDir);
-    }
-  }
+  if (existing === null) return createKey(file, fresh) ? fresh : loadRouteKey(dataDir);
   atomicWrite(file, `${fresh}\n`, 0o600);
   narrowMode(file);
   return fresh;
+}
+
+/**
+ * Puts the key in place whole, or not at all: written to a file of its own, then linked
+ * under the name, which fails if another process (the engine and a CLI `protect` at once)
+ * got there first. False then: that key is the one. A plain exclusive create would leave
+ * the file empty for a moment, and the other process, reading it then, would replace it
+ * with a key of its own.
+ */
+function createKey(file: string, key: string): boolean {
+  const staging = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+  writeFileSync(staging, `${key}\n`, { mode: 0o600, flag: 'wx' });
+  try {
+    linkSync(staging, file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return false;
+  } finally {
+    rmSync(staging, { force: true });
+  }
 }
 
 function readKey(file: string): string | null {

@@ -22,6 +22,7 @@ const DEFAULT_PORT = 7337;
 function withStore(build: (deps: () => ClientCommandDeps) => CommandHandler): CommandHandler {
   return async (args, io) => {
     const store = createEngineStore(io.env);
+    let key: string | undefined;
     try {
       const deps: ClientCommandDeps = {
         runtimePath: process.execPath,
@@ -31,7 +32,11 @@ function withStore(build: (deps: () => ClientCommandDeps) => CommandHandler): Co
         remote: {
           // The port a running engine announced, else the one `serve` will take by default.
           port: readControlInfo(io.env)?.info.port ?? DEFAULT_PORT,
-          key: loadRouteKey(resolveDataDir(io.env)),
+          // Read (and made, on first use) only when an entry is routed: a scan of configs
+          // with no remote server leaves the data dir as it was.
+          get key() {
+            return (key ??= loadRouteKey(resolveDataDir(io.env)));
+          },
           standing: (name, url) => remoteStanding(store.registry, name, url),
           propose: (name, url, client) => store.proposeRemote(name, url, client),
         },

@@ -1,6 +1,8 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { buildSync } from 'esbuild';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { interposerUrl, routedTarget } from '../../../main/firewall/clients/route-url.js';
 import { loadRouteKey, routeKeyFile } from '../../../main/firewall/route-key.js';
@@ -39,6 +41,37 @@ describe("this install's route key", () => {
       expect(fresh).not.toBe(key);
       expect(readFileSync(routeKeyFile(dir), 'utf8')).toBe(`${fresh}\n`);
       expect(mode(routeKeyFile(dir))).toBe(0o600);
+    }
+  });
+
+  it('is one key for processes that create it at the same moment (none reads the file half made)', async () => {
+    // The module as plain JS, for threads that start loading it on one signal.
+    const bundle = join(dataDir(), 'route-key.mjs');
+    buildSync({ entryPoints: [join(import.meta.dirname, '../../../main/firewall/route-key.ts')], bundle: true, platform: 'node', format: 'esm', outfile: bundle, logLevel: 'error' });
+    const thread = `
+      const { workerData, parentPort } = require('node:worker_threads');
+      import(workerData.bundle).then((m) => {
+        const gate = new Int32Array(workerData.gate);
+        Atomics.add(gate, 1, 1);
+        Atomics.wait(gate, 0, 0);
+        parentPort.postMessage(m.loadRouteKey(workerData.dir));
+      });`;
+    const THREADS = 6;
+    for (let round = 0; round < 20; round++) {
+      const dir = dataDir();
+      const gate = new Int32Array(new SharedArrayBuffer(8));
+      const keys = Array.from({ length: THREADS }, () => new Promise<string>((resolve, reject) => {
+        const worker = new Worker(thread, { eval: true, workerData: { bundle, dir, gate: gate.buffer } });
+        worker.once('message', (key: string) => void worker.terminate().then(() => resolve(key)));
+        worker.once('error', reject);
+      }));
+      while (Atomics.load(gate, 1) < THREADS) await new Promise((resolve) => setTimeout(resolve, 1));
+      Atomics.store(gate, 0, 1);
+      Atomics.notify(gate, 0);
+      const seen = await Promise.all(keys);
+      expect(new Set(seen).size, `round ${round}`).toBe(1);
+      expect(readFileSync(routeKeyFile(dir), 'utf8')).toBe(`${seen[0]}\n`);
+      expect(readdirSync(dir)).toEqual(['route-key']); // no staging file left behind
     }
   });
 
