@@ -21,6 +21,29 @@ describe('format editors', () => {
     expect(src.slice(env.start, env.end)).toBe("'x'");
   });
 
+  it('TOML: edits inside inline tables surgically, nested ones too, and takes its edits back exactly', () => {
+    const src = 'mcp_servers.docs = { command = "npx", args = ["-y", "docs"], env = { K = "v" } } # inline\n\n[features]\nx = 1\n';
+    const parsed = () => tomlEditor.parse(src) as { mcp_servers: { docs: Record<string, unknown> } };
+    expect(parsed().mcp_servers.docs.command).toBe('npx');
+    const span = tomlEditor.spanOf(src, ['mcp_servers', 'docs', 'env', 'K'])!;
+    expect(src.slice(span.start, span.end)).toBe('"v"');
+    const set = tomlEditor.set(src, ['mcp_servers', 'docs', 'command'], '/usr/bin/node');
+    expect(set).toBe(src.replace('"npx"', '"/usr/bin/node"'));
+    const added = tomlEditor.set(src, ['mcp_servers', 'docs', 'startup_timeout_sec'], 30, 'command');
+    expect(added).toBe(src.replace('command = "npx",', 'command = "npx", startup_timeout_sec = 30,'));
+    expect(tomlEditor.remove(added, ['mcp_servers', 'docs', 'startup_timeout_sec'])).toBe(src);
+    const last = tomlEditor.set(src, ['mcp_servers', 'docs', 'env', 'T'], 'x');
+    expect(last).toBe(src.replace('{ K = "v" }', '{ K = "v", T = "x" }'));
+    expect(tomlEditor.remove(last, ['mcp_servers', 'docs', 'env', 'T'])).toBe(src);
+    const emptied = tomlEditor.remove(src, ['mcp_servers', 'docs', 'env', 'K']);
+    expect(emptied).toBe(src.replace('{ K = "v" }', '{}'));
+    expect(tomlEditor.set(emptied, ['mcp_servers', 'docs', 'env', 'K'], 'v')).toBe(src);
+    // An inline table under a [table] header, spread over lines with a comment (TOML 1.1).
+    const spread = '[mcp_servers]\ngit = {\n  command = "uvx", # the runner\n  args = ["mcp-server-git"]\n}\n';
+    const moved = tomlEditor.set(spread, ['mcp_servers', 'git', 'args'], ['wrap', 'uvx']);
+    expect(moved).toBe(spread.replace('["mcp-server-git"]', '["wrap", "uvx"]'));
+  });
+
   it('TOML: a broken file is a ConfigParseError with a line', () => {
     expect(() => tomlEditor.parse('[a]\nb = = 1\n')).toThrow(ConfigParseError);
     expect(() => tomlEditor.parse('[a]\nb = = 1\n')).toThrow(/line 2/);

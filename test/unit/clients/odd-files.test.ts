@@ -1,9 +1,10 @@
 import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parse as parseToml } from 'smol-toml';
 import YAML from 'yaml';
 import { protectClients, scanClients, unprotectClients } from '../../../main/firewall/clients/index.js';
-import { createFixtureHome, type FixtureHome } from './fixture-home.js';
+import { CLI, createFixtureHome, RUNTIME, type FixtureHome } from './fixture-home.js';
 
 // Config files as real machines have them: hand-edited, half-broken, locked.
 
@@ -34,6 +35,27 @@ describe('odd config files', () => {
     expect(readFileSync(path).equals(before[0]!)).toBe(true);
     expect(readFileSync(codex).equals(before[1]!)).toBe(true);
     expect(scanClients(fx.deps, { client: 'cursor' }).servers.map((r) => r.note)).toEqual(['args is not a list of strings', 'args is not a list of strings']);
+  });
+
+  it('protects Codex servers written as inline tables, and unprotect gives the file back byte for byte', async () => {
+    fx = createFixtureHome();
+    const codex = join(fx.home, '.codex/config.toml');
+    const text = [
+      'model = "o4-mini"',
+      '',
+      '[mcp_servers]',
+      'docs = { command = "npx", args = ["-y", "@acme/docs-mcp"], env = { DOCS_REGION = "eu" } } # the docs',
+      'git = { command = "uvx", args = ["mcp-server-git"], startup_timeout_sec = 20 }',
+      '',
+    ].join('\n');
+    writeFileSync(codex, text);
+    const report = await protectClients(fx.deps, { client: 'codex-cli' });
+    expect(report.entries.filter((e) => e.file === codex).map((e) => [e.name, e.outcome])).toEqual([['docs', 'protected'], ['git', 'protected']]);
+    const servers = (parseToml(readFileSync(codex, 'utf8')) as { mcp_servers: Record<string, { command: string; args: string[]; env?: object; startup_timeout_sec?: number }> }).mcp_servers;
+    expect(servers.docs).toMatchObject({ command: RUNTIME, args: [CLI, 'wrap', '--server', 'docs', '--client', 'codex-cli', '--', 'npx', '-y', '@acme/docs-mcp'], env: { DOCS_REGION: 'eu' } });
+    expect(servers.git).toMatchObject({ command: RUNTIME, args: [CLI, 'wrap', '--server', 'git', '--client', 'codex-cli', '--', 'uvx', 'mcp-server-git'], startup_timeout_sec: 20 });
+    await unprotectClients(fx.deps, { client: 'codex-cli' });
+    expect(readFileSync(codex, 'utf8')).toBe(text);
   });
 
   it('does not wrap an entry named "" (the shim needs a name), so protecting twice never nests', async () => {

@@ -1,6 +1,6 @@
 import { parse, TomlError } from 'smol-toml';
 import { ConfigParseError, detectEol, endOfLine, splice, sequentialEdits, UnsupportedEditError, type FormatEditor } from './editor.js';
-import { indexToml, samePath } from './toml-scan.js';
+import { indexToml, samePath, type TomlKeyValue } from './toml-scan.js';
 
 function tomlString(value: string): string {
   // JSON escapes are valid TOML basic-string escapes, except DEL which TOML wants escaped.
@@ -12,6 +12,15 @@ function emit(value: unknown): string {
   if (typeof value === 'string') return tomlString(value);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   throw new UnsupportedEditError(`cannot write a ${typeof value} into TOML`);
+}
+
+/** A member of an inline table with the comma that ties it to the next one (or to the one before, if it is last). */
+function inlineMemberSpan(members: TomlKeyValue[], kv: TomlKeyValue, inline: { open: number; close: number }): { start: number; end: number } {
+  const at = members.indexOf(kv);
+  const next = members[at + 1];
+  if (next) return { start: kv.lineStart, end: next.lineStart };
+  const before = members[at - 1];
+  return before ? { start: before.valueEnd, end: kv.valueEnd } : { start: inline.open + 1, end: inline.close };
 }
 
 export const tomlEditor: FormatEditor = {
@@ -41,15 +50,23 @@ export const tomlEditor: FormatEditor = {
     }
     const inTable = index.values.filter((v) => samePath(v.table, tablePath));
     const anchor = inTable.find((v) => v.path[v.path.length - 1] === after) ?? inTable.at(-1);
-    const at = anchor ? endOfLine(text, anchor.valueEnd) : table.headerEnd;
     const bareKey = /^[A-Za-z0-9_-]+$/.test(key) ? key : tomlString(key);
+    if (table.inline) {
+      // `{ a = 1 }` → `{ a = 1, key = v }`; `{}` → `{ key = v }`.
+      if (anchor) return splice(text, { start: anchor.valueEnd, end: anchor.valueEnd }, `, ${bareKey} = ${emit(value)}`);
+      return splice(text, { start: table.inline.open, end: table.inline.close + 1 }, `{ ${bareKey} = ${emit(value)} }`);
+    }
+    const at = anchor ? endOfLine(text, anchor.valueEnd) : table.headerEnd;
     const eol = detectEol(text);
     const line = `${bareKey} = ${emit(value)}${eol}`;
     return at === text.length && !text.endsWith('\n') ? `${text}${eol}${line}` : splice(text, { start: at, end: at }, line);
   },
   remove(text, path) {
-    const kv = indexToml(text).values.find((v) => samePath(v.path, path));
+    const index = indexToml(text);
+    const kv = index.values.find((v) => samePath(v.path, path));
     if (!kv) return text;
+    const table = index.tables.find((t) => samePath(t.path, kv.table));
+    if (table?.inline) return splice(text, inlineMemberSpan(index.values.filter((v) => samePath(v.table, kv.table)), kv, table.inline), '');
     return splice(text, { start: kv.lineStart, end: endOfLine(text, kv.valueEnd) }, '');
   },
   edits: (text) => sequentialEdits(tomlEditor, text),

@@ -14,6 +14,8 @@ export interface TomlKeyValue {
 export interface TomlTable {
   path: string[];
   headerEnd: number;
+  /** An inline table (`x = { a = 1 }`): where its `{` and `}` sit. New keys go in before the `}`. */
+  inline?: { open: number; close: number };
 }
 
 export interface TomlIndex {
@@ -44,6 +46,8 @@ function skipString(text: string, i: number): number {
   return i + 1;
 }
 
+const BARE_VALUE_ENDS = new Set(['\n', '\r', '#', ',', ']', '}']);
+
 /** End (exclusive) of the value starting at i. */
 export function skipValue(text: string, i: number): number {
   const c = text[i];
@@ -68,7 +72,8 @@ export function skipValue(text: string, i: number): number {
     }
     return i;
   }
-  while (i < text.length && text[i] !== '\n' && text[i] !== '#' && text[i] !== '\r') i++;
+  // A bare value (number, boolean, date) holds none of `,]}`: there it ends inside an inline table.
+  while (i < text.length && !BARE_VALUE_ENDS.has(text[i]!)) i++;
   while (text[i - 1] === ' ' || text[i - 1] === '\t') i--;
   return i;
 }
@@ -120,6 +125,7 @@ export function indexToml(text: string): TomlIndex {
         const valueStart = skipSpaces(text, end + 1);
         const valueEnd = skipValue(text, valueStart);
         values.push({ path: [...table, ...keys], table, lineStart, valueStart, valueEnd });
+        if (text[valueStart] === '{') indexInlineTable(text, [...table, ...keys], valueStart, valueEnd, tables, values);
         i = valueEnd;
       }
     }
@@ -127,6 +133,45 @@ export function indexToml(text: string): TomlIndex {
     i = nl < 0 ? text.length : nl + 1;
   }
   return { tables, values };
+}
+
+/**
+ * The members of an inline table (`docs = { command = "npx", env = { K = "v" } }`, as some
+ * Codex users write their servers), each with its own span, so they are edited as surgically
+ * as a table's keys. A member's `lineStart` is where its key begins.
+ */
+function indexInlineTable(text: string, path: string[], open: number, end: number, tables: TomlTable[], values: TomlKeyValue[]): void {
+  const close = end - 1;
+  tables.push({ path, headerEnd: open + 1, inline: { open, close } });
+  let i = open + 1;
+  while (i < close) {
+    i = skipBlank(text, i, close);
+    if (i >= close) break;
+    const { keys, end: keysEnd } = readKeys(text, i, '=');
+    if (text[keysEnd] !== '=' || keys.length === 0) return; // not what TOML allows: left unindexed
+    const valueStart = skipBlank(text, keysEnd + 1, close);
+    const valueEnd = skipValue(text, valueStart);
+    values.push({ path: [...path, ...keys], table: path, lineStart: i, valueStart, valueEnd });
+    if (text[valueStart] === '{') indexInlineTable(text, [...path, ...keys], valueStart, valueEnd, tables, values);
+    i = skipBlank(text, valueEnd, close);
+    if (text[i] === ',') i++;
+  }
+}
+
+/** Past spaces, line breaks and comments (TOML 1.1 lets an inline table span lines). */
+function skipBlank(text: string, i: number, limit: number): number {
+  while (i < limit) {
+    const c = text[i];
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') i++;
+    else if (c === '#') i = Math.min(endOfComment(text, i), limit);
+    else break;
+  }
+  return i;
+}
+
+function endOfComment(text: string, i: number): number {
+  const nl = text.indexOf('\n', i);
+  return nl < 0 ? text.length : nl;
 }
 
 export function samePath(a: readonly (string | number)[], b: readonly (string | number)[]): boolean {
