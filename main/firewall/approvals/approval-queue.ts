@@ -38,8 +38,8 @@ export interface ApprovalQueue {
   answer(id: string, verdict: 'allow' | 'deny', scope?: ApprovalScope): boolean;
   cancel(id: string): void;
   list(): PendingApproval[];
-  /** An earlier "session" or "always" answer that covers this call, if any. */
-  findGrant(sessionId: string, server: string, tool: string, argsDigest: string): string | null;
+  /** An earlier "session" or "always" answer that covers this call, if any; with no session, only an "always" one. */
+  findGrant(sessionId: string | null, server: string, tool: string, argsDigest: string): string | null;
   /** Forgets every "session" and "always" answer for the server (containment); how many. */
   forgetGrants(server: string): number;
   onChange(listener: () => void): () => void;
@@ -134,7 +134,7 @@ export function createApprovalQueue(db: DatabaseSync): ApprovalQueue {
     },
     list: () => [...parked.values()].map((entry) => entry.pending),
     findGrant(sessionId, server, tool, argsDigest) {
-      const session = sessionGrants.get(sessionKey(sessionId, server, tool));
+      const session = sessionId === null ? undefined : sessionGrants.get(sessionKey(sessionId, server, tool));
       if (session) return session.approvalId;
       const always = findAlways.get(server, tool, argsDigest) as { approval_id: string } | undefined;
       return always?.approval_id ?? null;

@@ -55,7 +55,7 @@ export function createCallGate(deps: CallGateDeps): CallGate {
         'mcp.client': call.client,
         'mcp.method': call.method,
       }, deps.emergency());
-      const asked = byPolicy.decision === 'ALLOW' && call.escalation
+      const asked = byPolicy.decision !== 'DENY' && call.escalation
         ? { ...byPolicy, decision: 'REQUIRE_APPROVAL' as const, ruleId: call.escalation.ruleId, reason: call.escalation.reason }
         : byPolicy;
       const verdict = pausedVerdict(asked, deps.pausedUntil(), deps.emergency());
@@ -71,13 +71,13 @@ export function createCallGate(deps: CallGateDeps): CallGate {
       if (verdict.decision !== 'REQUIRE_APPROVAL') {
         return { verdict: Promise.resolve(write({ ...base, decision: verdict.decision, reason: verdict.reason, approvalId: null })), cancel() {} };
       }
-      // A taint or guard escalation is about this call's data, so only an answer for these
+      // A taint, guard or DLP escalation is about this call's data, so only an answer for these
       // exact arguments covers it, not a session-wide grant for the tool.
       // Emergency write approval means a person looks at every non-read call while it is on
       // (the seed's containment): an answer remembered from before does not stand in for one.
       const grant = deps.emergency() && call.actionClass !== 'read'
         ? null
-        : deps.approvals.findGrant(call.escalation ? '' : call.sessionId, call.server, call.tool, call.argsDigest);
+        : deps.approvals.findGrant(call.escalation ? null : call.sessionId, call.server, call.tool, call.argsDigest);
       if (grant) {
         return { verdict: Promise.resolve(write({ ...base, decision: 'ALLOW', reason: 'covered by an earlier approval', approvalId: grant })), cancel() {} };
       }

@@ -262,7 +262,9 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
       const leak = argumentLeak(args, policy.spec.output, text);
       if (leak?.decision === 'DENY' && byPolicy.decision !== 'DENY') return refuse(call, leak.ruleId, leak.reason);
       const escalation = guard ?? (leak?.decision === 'REQUIRE_APPROVAL' ? leak : null) ?? (actionClass !== 'read' ? ctx.taint.check(args, policy.spec.guards.retrievalHeavyCalls) : null);
-      if (escalation && byPolicy.decision === 'ALLOW') info.escalation = { ruleId: escalation.ruleId, reason: escalation.reason };
+      // Recorded when the policy asks anyway too: it is what keeps a "session" grant for the
+      // tool from standing in for this call (call-gate.ts), and what the approver is told.
+      if (escalation && byPolicy.decision !== 'DENY') info.escalation = { ruleId: escalation.ruleId, reason: escalation.reason };
       const escalated = info.escalation ? { ...byPolicy, decision: 'REQUIRE_APPROVAL' as const, ruleId: info.escalation.ruleId, reason: info.escalation.reason } : byPolicy;
       const verdict = pausedVerdict(escalated, ctx.pausedUntil(), emergency);
 
