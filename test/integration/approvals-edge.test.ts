@@ -359,6 +359,27 @@ describe('approvals against raw JSON and a crashing engine', () => {
     }
   });
 
+  it('shows the approver a number beyond 2^53 as the client wrote it, not as JSON.parse rounded it', async () => {
+    const engine = await startEngine({ policy: policy(30) });
+    expect(engine.cli(['registry', 'approve', 'memory']).code).toBe(0);
+    const shim = rawShim(engine, 'memory', [MEMORY_SERVER], { MEMORY_FILE_PATH: join(mkdtempSync(join(tmpdir(), 'mcpfw-edge-')), 'm.jsonl') });
+    try {
+      await initialize(shim);
+      // The server gets ...993; a preview of the parsed arguments would say ...992.
+      shim.send(create(30, '9007199254740993'));
+      const asked = await nextPending(engine, new Set());
+      const listed = engine.cli(['approvals', 'list']).stdout;
+      expect(listed).toContain('9007199254740993');
+      expect(listed).not.toContain('9007199254740992');
+      await engine.api('POST', `/approvals/${asked.id}/deny`);
+      await waitFor(() => answerTo(shim, 30), 'the denial');
+    } finally {
+      shim.child.kill();
+      await engine.stop();
+      removeHome(engine.home);
+    }
+  });
+
   it('an engine killed while calls wait: the shim fails closed, and no row stays pending after a restart', async () => {
     const engine = await startEngine({ policy: policy(30) });
     expect(engine.cli(['registry', 'approve', 'memory']).code).toBe(0);

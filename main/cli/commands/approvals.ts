@@ -17,7 +17,7 @@ export const approvalsCommand: CommandHandler = async (args, io) => {
       io.stdout(`${JSON.stringify(pending, null, 2)}\n`);
     } else {
       io.stdout(formatTable(['id', 'client', 'server', 'tool', 'actionClass', 'reason', 'expiresAt'], pending as unknown as Array<Record<string, unknown>>));
-      for (const p of pending) io.stdout(`\n${p.id} arguments: ${makeVisible(truncate(JSON.stringify(p.arguments), 400))}\n`);
+      for (const p of pending) io.stdout(`\n${p.id} arguments: ${makeVisible(truncate(p.argumentsSource ?? JSON.stringify(p.arguments), 400))}\n`);
     }
     return 0;
   }

@@ -31,7 +31,7 @@ export function promptOptions(pending: PendingApproval, signal: AbortSignal): Me
       `Why: ${pending.reason}${reasonLacksRule(pending.reason, pending.ruleId) ? ` (rule ${pending.ruleId})` : ''}`,
       '',
       'Arguments:',
-      previewArguments(pending.arguments),
+      previewArguments(pending.arguments, pending.argumentsSource),
       '',
       `Denied automatically in ${seconds}s if nobody answers.`,
     ].join('\n')),

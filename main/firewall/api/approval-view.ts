@@ -7,10 +7,12 @@ const MAX_STRING_CHARS = 300;
 /**
  * Arguments as the approver reads them: pretty-printed, long strings cut in the middle
  * of nowhere rather than dropped (the start of a path or a command is what matters),
- * and the whole bounded so a 5 MB write_file body cannot freeze a dialog.
+ * and the whole bounded so a 5 MB write_file body cannot freeze a dialog. Arguments holding a
+ * number JSON.parse rounded (`source`) are shown as the client wrote them: the parsed ones
+ * would show 9007199254740992 for the …993 the server is sent.
  */
-export function previewArguments(args: unknown): string {
-  const shortened = JSON.stringify(
+export function previewArguments(args: unknown, source?: string): string {
+  const shortened = source ?? JSON.stringify(
     args ?? {},
     (_key, value: unknown) => (typeof value === 'string' && value.length > MAX_STRING_CHARS
       ? `${value.slice(0, MAX_STRING_CHARS)}… (${value.length} chars)`
@@ -30,7 +32,7 @@ export function toApprovalView(pending: PendingApproval): Approval {
     ruleId: pending.ruleId,
     reason: pending.reason,
     argsDigest: pending.argsDigest,
-    argumentsPreview: previewArguments(pending.arguments),
+    argumentsPreview: previewArguments(pending.arguments, pending.argumentsSource),
     requestedAt: pending.requestedAt,
     expiresAt: pending.expiresAt,
   };

@@ -14,6 +14,8 @@ export interface ApprovalRequest {
   argsDigest: string;
   /** Shown to the approver; kept in memory only, never written to disk. */
   arguments: unknown;
+  /** Shown instead of `arguments` when a number in them did not survive JSON.parse: the server gets this text. */
+  argumentsSource?: string;
   ruleId: string | null;
   reason: string;
 }

@@ -23,8 +23,10 @@ export interface CallInfo {
   actionClass: ActionClass;
   argsDigest: string;
   arguments: unknown;
+  /** `arguments` as the client wrote them, when a number in them did not survive JSON.parse (digits beyond 2^53…). */
+  argumentsSource?: string;
   requestId: string;
-  /** A guard or taint finding that raises an allowed call to REQUIRE_APPROVAL. */
+  /** A guard, taint or DLP finding that makes a call the policy does not deny wait for a person. */
   escalation?: { ruleId: string; reason: string };
 }
 

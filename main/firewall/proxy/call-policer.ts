@@ -23,14 +23,15 @@ const SWEEP_MS = 100;
  * The digest an "always" approval and the guards remember the arguments by: canonical (key
  * order does not matter) unless a number was rounded on parsing, when two argument sets the
  * server tells apart (9007199254740993 and …992) would share it; those are digested as written
- * (`raw:` never starts canonical JSON, so the two kinds cannot collide).
+ * (`raw:` never starts canonical JSON, so the two kinds cannot collide). Their text goes to the
+ * approver too: the parsed arguments would show a number other than the one the server gets.
  */
-function argumentsDigest(args: unknown, text: string): string {
+function argumentsDigest(args: unknown, text: string): Pick<CallInfo, 'argsDigest' | 'argumentsSource'> {
   const exact = exactDigestOf(args);
-  if (exact !== null) return exact;
+  if (exact !== null) return { argsDigest: exact };
   const params = memberSource(text, 'params');
   const source = (params === undefined ? undefined : memberSource(params, 'arguments')) ?? text;
-  return `sha256:${sha256Hex(`raw:${source}`)}`;
+  return { argsDigest: `sha256:${sha256Hex(`raw:${source}`)}`, argumentsSource: source };
 }
 
 /** One policed request in flight, from the client's message to the answer it gets. */
@@ -237,7 +238,7 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
     const replyId = replyIdOf(message.id ?? null, text);
     const info: CallInfo = {
       sessionId: ctx.sessionId, client, server: ctx.server, method, tool, actionClass: verdict.actionClass,
-      argsDigest: argumentsDigest(args, text), arguments: args, requestId: JSON.stringify(replyId),
+      ...argumentsDigest(args, text), arguments: args, requestId: JSON.stringify(replyId),
     };
     return { params, tool, args, policy, emergency, replyId, info, ...verdict };
   };
