@@ -71,6 +71,11 @@ export function parsePolicy(source: string, file = '<policy>'): PolicyLoadResult
     const pos = at(doc.contents?.range?.[0] ?? 0);
     return { ok: false, errors: [{ file, line: pos.line, column: pos.col, message: (error as Error).message }] };
   }
+  const proto = protoKeyPath(value, []);
+  if (proto !== null) {
+    const pos = at(keyOffset(doc, proto, '__proto__') ?? offsetOf(doc, proto));
+    return { ok: false, errors: [{ file, line: pos.line, column: pos.col, message: `${[...proto, '__proto__'].join('.')}: '__proto__' is not a key a policy has` }] };
+  }
   const parsed = policySchema.safeParse(value);
   if (!parsed.success) {
     return {
@@ -97,6 +102,23 @@ export function parsePolicy(source: string, file = '<policy>'): PolicyLoadResult
     return { ok: false, errors: [{ file, line: pos.line, column: pos.col, message: `${path.join('.')}: '${unknownTag.pattern}' matches no tag a principal is given (${unknownTag.declared})` }] };
   }
   return { ok: true, spec: toSpec(parsed.data) };
+}
+
+/**
+ * Where a `__proto__` key is written, if anywhere. The label maps are copied key by key, and
+ * this one would be taken as the copy's prototype, not as a label: the map would lose it
+ * silently, and a rule left with no labels matches every call (an ALLOW of everything).
+ */
+function protoKeyPath(value: unknown, path: Array<string | number>, seen = new Set<object>()): Array<string | number> | null {
+  // An alias makes the same object appear twice, or inside itself (`x: &a { b: *a }`).
+  if (value === null || typeof value !== 'object' || seen.has(value)) return null;
+  seen.add(value);
+  if (!Array.isArray(value) && Object.hasOwn(value, '__proto__')) return path;
+  for (const [key, child] of Object.entries(value)) {
+    const found = protoKeyPath(child, [...path, Array.isArray(value) ? Number(key) : key], seen);
+    if (found !== null) return found;
+  }
+  return null;
 }
 
 /**

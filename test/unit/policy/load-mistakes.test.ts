@@ -21,6 +21,14 @@ describe('policy mistakes are errors', () => {
     errorsOf('version: v1\nrules:\n  - { id: ro, match: { labels: { principal.tags: read_only } }, decision: DENY }\n');
     expect(parsePolicy(`version: v1\n${principals}rules:\n  - { id: ro, match: { labels: { principal.tag: "Read_*" } }, decision: DENY }\n`).ok).toBe(true);
   });
+  it("rejects a '__proto__' key, which the label maps would drop and leave a rule that matches every call", () => {
+    const allowAll = 'version: v1\ndefaults:\n  decision: REQUIRE_APPROVAL\nrules:\n  - id: reads\n    match:\n      labels:\n        __proto__: { mcp.tool: read_file }\n    decision: ALLOW\n';
+    expect(errorsOf(allowAll)).toEqual([expect.objectContaining({ line: 8, column: 9, message: expect.stringContaining("'__proto__'") })]);
+    errorsOf('version: v1\nprincipals:\n  - match: { __proto__: ci }\n    tags: [trusted]\nrules: []\n');
+    errorsOf('version: v1\nuntrusted_tools:\n  - match: { mcp.tool: fetch, __proto__: x }\nrules: []\n');
+    // The look for it survives an alias inside itself.
+    errorsOf('version: v1\nx: &a { b: *a }\nrules: []\n');
+  });
   it('rejects an unknown label name with its position', () => {
     const errors = errorsOf('version: v1\nrules:\n  - id: a\n    match: { labels: { mcp.tol: delete_file } }\n    decision: DENY\n');
     expect(errors).toContainEqual(expect.objectContaining({ line: 4, message: expect.stringContaining("unknown label 'mcp.tol'") }));
