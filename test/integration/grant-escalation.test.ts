@@ -45,7 +45,8 @@ describe('a "session" grant for a tool does not cover a call the guards or DLP e
       const text = (page.content as Array<{ text: string }>)[0]!.text;
       const tainted = settled(conn.client.callTool({ name: 'save_note', arguments: { text: `Note: ${text}` } }));
       const pending = await waitFor(async () => (await pendings())[0], 'the tainted write to wait for a person');
-      expect(pending).toMatchObject({ tool: 'save_note', ruleId: 'taint-untrusted-text' });
+      // The policy's rule still names the verdict; the approver is told the finding too.
+      expect(pending).toMatchObject({ tool: 'save_note', ruleId: 'ask-for-writes', reason: expect.stringContaining("untrusted tool 'fetch_page'") });
       await engine().api('POST', `/approvals/${pending.id}/deny`);
       expect(String(await tainted)).toMatch(/denied by the approver/);
     } finally {
@@ -60,7 +61,7 @@ describe('a "session" grant for a tool does not cover a call the guards or DLP e
       await grantSession(conn);
       const leaking = settled(conn.client.callTool({ name: 'save_note', arguments: { text: `token=${GITHUB_TOKEN}` } }));
       const pending = await waitFor(async () => (await pendings())[0], 'the leaking write to wait for a person');
-      expect(pending).toMatchObject({ tool: 'save_note', ruleId: 'dlp-arguments', reason: expect.stringContaining('github-token') });
+      expect(pending).toMatchObject({ tool: 'save_note', ruleId: 'ask-for-writes', reason: expect.stringContaining('github-token') });
       await engine().api('POST', `/approvals/${pending.id}/deny`);
       expect(String(await leaking)).toMatch(/denied by the approver/);
     } finally {

@@ -1,7 +1,7 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import type { CallInfo } from '../ipc/protocol.js';
 import type { CompiledPolicy } from '../policy/evaluate.js';
-import { effectiveVerdict } from '../policy/effective-verdict.js';
+import { effectiveVerdict, escalatedVerdict } from '../policy/effective-verdict.js';
 import { pausedVerdict } from '../policy/pause.js';
 import type { ActionClass, Constraints, Decision } from '../policy/types.js';
 import type { ApprovalOutcome, ApprovalQueue } from './approval-queue.js';
@@ -55,9 +55,7 @@ export function createCallGate(deps: CallGateDeps): CallGate {
         'mcp.client': call.client,
         'mcp.method': call.method,
       }, deps.emergency());
-      const asked = byPolicy.decision !== 'DENY' && call.escalation
-        ? { ...byPolicy, decision: 'REQUIRE_APPROVAL' as const, ruleId: call.escalation.ruleId, reason: call.escalation.reason }
-        : byPolicy;
+      const asked = escalatedVerdict(byPolicy, call.escalation);
       const verdict = pausedVerdict(asked, deps.pausedUntil(), deps.emergency());
       const write = (v: GateVerdict): GateVerdict => {
         deps.audit.append({

@@ -15,3 +15,14 @@ export function effectiveVerdict(policy: CompiledPolicy, labels: CallLabels, eme
   }
   return verdict;
 }
+
+/**
+ * A guard, taint or DLP finding about this call (`escalation`) makes it wait for a person
+ * unless the policy denies it. When the policy asks anyway, its rule stays the verdict's (the
+ * gates read it) and the approver is told the finding as well.
+ */
+export function escalatedVerdict<V extends Pick<PolicyVerdict, 'decision' | 'ruleId' | 'reason'>>(verdict: V, escalation: { ruleId: string; reason: string } | undefined): V {
+  if (!escalation || verdict.decision === 'DENY') return verdict;
+  if (verdict.decision === 'ALLOW') return { ...verdict, decision: 'REQUIRE_APPROVAL', ruleId: escalation.ruleId, reason: escalation.reason };
+  return { ...verdict, reason: `${verdict.reason}; ${escalation.reason}` };
+}

@@ -8,6 +8,7 @@ import type { ToolDescription } from '../policy/action-class.js';
 import type { CompiledPolicy } from '../policy/evaluate.js';
 import type { SessionGuards } from '../guard/session-guards.js';
 import type { TaintTracker } from '../guard/taint.js';
+import { escalatedVerdict } from '../policy/effective-verdict.js';
 import { pausedVerdict } from '../policy/pause.js';
 import type { ActionClass, Constraints } from '../policy/types.js';
 import { ENGINE_GONE, type EngineLink } from './engine-link.js';
@@ -266,7 +267,7 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
       // Recorded when the policy asks anyway too: it is what keeps a "session" grant for the
       // tool from standing in for this call (call-gate.ts), and what the approver is told.
       if (escalation && byPolicy.decision !== 'DENY') info.escalation = { ruleId: escalation.ruleId, reason: escalation.reason };
-      const escalated = info.escalation ? { ...byPolicy, decision: 'REQUIRE_APPROVAL' as const, ruleId: info.escalation.ruleId, reason: info.escalation.reason } : byPolicy;
+      const escalated = escalatedVerdict(byPolicy, info.escalation);
       const verdict = pausedVerdict(escalated, ctx.pausedUntil(), emergency);
 
       // `max_retries`: an identical call (same tool, same arguments) repeated back to back.
