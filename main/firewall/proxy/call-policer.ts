@@ -17,6 +17,7 @@ import { createOutputStage, errorAnswer, type Answer, type StagedCall } from './
 import type { OrderedWriter } from './ordered-writer.js';
 import type { PeerWriter } from './peer-writer.js';
 import { createToolVerdicts } from './tool-verdicts.js';
+import { createCallRow, recordNow } from './call-rows.js';
 
 const SWEEP_MS = 100;
 
@@ -127,10 +128,7 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
   let identicalCount = 0;
   const toolVerdict = createToolVerdicts(ctx.server);
 
-  const row = (info: CallInfo, fields: Omit<AuditEntry, 'event'> & { event?: AuditEntry['event'] }): AuditEntry => ({
-    event: 'call', actorId: ctx.actorId(), client: info.client, serverName: ctx.server, toolName: info.tool, method: info.method,
-    actionClass: info.actionClass, sessionId: ctx.sessionId, requestId: info.requestId, argsDigest: info.argsDigest, ...fields,
-  });
+  const row = createCallRow(ctx);
 
   // Rows queued in this tick reach the spool in one write at its end, before any answer
   // to these calls can leave; a failed write marks the call so its answer is withheld.
@@ -284,12 +282,7 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
         const allowRow = row(info, { decision: 'ALLOW', ruleId: verdict.ruleId, reason: verdict.reason });
         if (output.hasRelease(staged(call))) {
           // A released result answers at once, so its row goes first.
-          record(allowRow, call);
-          try {
-            ctx.link.flush();
-          } catch {
-            // the failure handler has marked the call
-          }
+          call.auditError = recordNow(ctx.link, allowRow);
           if (call.auditError) deny(call, null, `the decision could not be recorded (${call.auditError.message})`);
           else dispatch(call, raw, verdict.constraints);
         } else {

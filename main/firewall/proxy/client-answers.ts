@@ -1,12 +1,13 @@
-import type { AuditEntry } from '../audit/audit-log.js';
 import type { CallInfo } from '../ipc/protocol.js';
 import { digestOf } from '../jsonrpc/canonical.js';
-import { ErrorCode, errorResponse, idKey, notification, replyIdOf, type JsonRpcMessage } from '../jsonrpc/messages.js';
+import { ErrorCode, errorResponse, notification, replyIdOf, type JsonRpcMessage } from '../jsonrpc/messages.js';
 import { pausedVerdict } from '../policy/pause.js';
 import type { Decision } from '../policy/types.js';
 import { argumentLeak } from './argument-dlp.js';
 import type { PolicerContext } from './call-policer.js';
+import { createCallRow, recordNow } from './call-rows.js';
 import { ENGINE_GONE } from './engine-link.js';
+import { createServerRequests } from './server-requests.js';
 
 /**
  * What the client's answer to a server's request is checked for, by the request's method.
@@ -22,17 +23,19 @@ const CHECKED: Record<string, 'decided' | 'audited'> = {
   'elicitation/create': 'audited',
 };
 
-/** Server requests remembered for their answer; a server that is never answered must not grow the shim. */
-const MAX_ASKED = 1024;
-
 /** What the client's answers are checked with: the policer's session, policy and peers. */
-export type ClientAnswersContext = Pick<PolicerContext, 'server' | 'sessionId' | 'client' | 'actorId' | 'policy' | 'emergency' | 'pausedUntil' | 'link' | 'toClient' | 'toServer'>;
+export type ClientAnswersContext = Pick<PolicerContext, 'server' | 'sessionId' | 'client' | 'actorId' | 'policy' | 'emergency' | 'pausedUntil' | 'link' | 'toClient' | 'toServer'> & {
+  protocolEvent: (reason: string) => void;
+};
 
 export interface ClientAnswers {
-  /** The server sent the client a request: remember its id if its answer is checked. */
-  asked(message: JsonRpcMessage): void;
-  /** Whether `message` answers a server request whose answer is checked. */
-  checks(message: unknown): boolean;
+  /**
+   * The server sent the client a request: remembered until the client answers it. False:
+   * it is refused here (its id is taken, or too many wait), and must not reach the client.
+   */
+  asked(message: JsonRpcMessage, text: string): boolean;
+  /** Whether `message` answers a server request still waiting for the client. */
+  awaited(message: unknown): boolean;
   /**
    * Checks the client's answer on its way to the server. True: it passes, and the caller
    * sends `raw` as for any message. False: it is handled here (withheld, or waiting for a person).
@@ -40,15 +43,12 @@ export interface ClientAnswers {
   pass(message: JsonRpcMessage, raw: Buffer, text: string): boolean;
 }
 
-export function createClientAnswers(ctx: ClientAnswersContext): ClientAnswers {
-  const pending = new Map<string, string>();
-  // Parsed JSON, not always an object (`null`, a bare string): such a line is no answer.
-  const isAnswer = (m: unknown): m is JsonRpcMessage => !!m && typeof m === 'object' && (m as JsonRpcMessage).method === undefined && (m as JsonRpcMessage).id !== undefined && (m as JsonRpcMessage).id !== null;
+/** What became of an answer: sent on as it is, replaced by an error, or waiting for a person. */
+type Outcome = 'passes' | 'withheld' | 'asking';
 
-  const row = (info: CallInfo, fields: Omit<AuditEntry, 'event' | 'actorId'>): AuditEntry => ({
-    event: 'call', actorId: ctx.actorId(), client: info.client, serverName: ctx.server, toolName: info.tool, method: info.method,
-    actionClass: info.actionClass, sessionId: ctx.sessionId, requestId: info.requestId, argsDigest: info.argsDigest, ...fields,
-  });
+export function createClientAnswers(ctx: ClientAnswersContext): ClientAnswers {
+  const requests = createServerRequests(ctx);
+  const row = createCallRow(ctx);
 
   /** The server gets an error in place of the answer; the client, which thinks it answered, is told in its log. */
   const withhold = (info: CallInfo, id: ReturnType<typeof replyIdOf>, reason: string) => {
@@ -57,74 +57,68 @@ export function createClientAnswers(ctx: ClientAnswersContext): ClientAnswers {
     ctx.toClient.send(notification('notifications/message', { level: 'warning', logger: 'mcp-firewall', data: text }));
   };
 
+  /** A leaking answer to a sampling request: decided as a call whose arguments carry a secret is. */
+  const decide = (info: CallInfo, message: JsonRpcMessage, raw: Buffer, id: ReturnType<typeof replyIdOf>, decision: Decision): Outcome => {
+    const { ruleId, reason } = info.escalation!;
+    if (ctx.link.closed) {
+      // Fail closed, as for a call: with no engine there is no audit and no approver.
+      withhold(info, id, `${reason}, and ${ENGINE_GONE}`);
+      return 'withheld';
+    }
+    const verdict = pausedVerdict<{ decision: Decision; ruleId: string | null; reason: string }>({ decision, ruleId, reason }, ctx.pausedUntil(), ctx.emergency());
+    if (verdict.decision === 'DENY' || verdict.decision === 'ALLOW') {
+      const failed = recordNow(ctx.link, row(info, { decision: verdict.decision, ruleId: verdict.ruleId, reason: verdict.reason }));
+      if (failed) withhold(info, id, `the decision could not be recorded (${failed.message})`);
+      else if (verdict.decision === 'DENY') withhold(info, id, `${verdict.reason} (rule ${verdict.ruleId})`);
+      return verdict.decision === 'ALLOW' && !failed ? 'passes' : 'withheld';
+    }
+    // REQUIRE_APPROVAL: the engine asks a person and writes the row. Until then the answer
+    // waits here, and its id stays taken: the server has had no answer under it yet. The
+    // server may stop waiting first, and then ignores the answer when it comes.
+    ctx.link.decide(info, verdict.ruleId, verdict.reason, () => {}).verdict.then(
+      (answer) => {
+        requests.settle(message);
+        if (answer.decision === 'ALLOW') ctx.toServer.send(raw);
+        else withhold(info, id, `${answer.reason}${answer.ruleId ? ` (rule ${answer.ruleId})` : ''}`);
+      },
+      (error: Error) => {
+        requests.settle(message);
+        withhold(info, id, `approval could not be obtained: ${error.message}`);
+      },
+    );
+    return 'asking';
+  };
+
+  /** Checks a client's answer to a request of `method`. */
+  const check = (method: string, message: JsonRpcMessage, raw: Buffer, text: string): Outcome => {
+    // An error answer carries no content of the client's; the prefilter on the raw line
+    // (inside argumentLeak) keeps a clean answer from being serialised again.
+    if (!Object.hasOwn(CHECKED, method) || message.result === undefined) return 'passes';
+    const leak = argumentLeak(message.result, ctx.policy().spec.output, text);
+    if (leak === null) return 'passes';
+    const id = replyIdOf(message.id!, text);
+    const info: CallInfo = {
+      sessionId: ctx.sessionId, client: ctx.client(), server: ctx.server, method, tool: method,
+      // Nothing on the server changes by it; what is at stake is what leaves, which the DLP rule decides.
+      actionClass: 'read', argsDigest: digestOf(message.result), arguments: message.result, requestId: JSON.stringify(id),
+      escalation: { ruleId: leak.ruleId, reason: `the client's answer carries ${leak.found}` },
+    };
+    if (CHECKED[method] === 'decided') return decide(info, message, raw, id, leak.decision);
+    const { ruleId, reason } = info.escalation!;
+    // The user's own answer to the server's form is not held back for want of a row.
+    recordNow(ctx.link, row(info, { decision: 'ALLOW', ruleId, reason: `${reason}; passed: the user typed it for this server` }));
+    return 'passes';
+  };
+
   return {
-    asked(message) {
-      if (!message || typeof message !== 'object' || typeof message.method !== 'string' || !Object.hasOwn(CHECKED, message.method) || message.id === undefined || message.id === null) return;
-      pending.set(idKey(message.id), message.method);
-      if (pending.size > MAX_ASKED) pending.delete(pending.keys().next().value!);
-    },
-
-    checks: (message) => isAnswer(message) && pending.has(idKey(message.id!)),
-
+    asked: (message, text) => requests.asked(message, text),
+    awaited: (message) => requests.answering(message) !== undefined,
     pass(message, raw, text) {
-      // Most sessions never see a server request: their answers cost one size check.
-      if (pending.size === 0 || !isAnswer(message)) return true;
-      const key = idKey(message.id!);
-      const method = pending.get(key);
+      const method = requests.answering(message);
       if (method === undefined) return true;
-      pending.delete(key);
-      // An error answer carries no content of the client's; the prefilter on the raw line
-      // (inside argumentLeak) keeps a clean answer from being serialised again.
-      if (message.result === undefined) return true;
-      const policy = ctx.policy();
-      const leak = argumentLeak(message.result, policy.spec.output, text);
-      if (leak === null) return true;
-      const id = replyIdOf(message.id!, text);
-      const info: CallInfo = {
-        sessionId: ctx.sessionId, client: ctx.client(), server: ctx.server, method, tool: method,
-        // Nothing on the server changes by it; what is at stake is what leaves, which the DLP rule decides.
-        actionClass: 'read', argsDigest: digestOf(message.result), arguments: message.result, requestId: JSON.stringify(id),
-        escalation: { ruleId: leak.ruleId, reason: `the client's answer carries ${leak.found}` },
-      };
-      const { ruleId, reason } = info.escalation!;
-
-      if (CHECKED[method] === 'audited') {
-        try {
-          ctx.link.record(row(info, { decision: 'ALLOW', ruleId, reason: `${reason}; passed: the user typed it for this server` }), () => {});
-          ctx.link.flush();
-        } catch {
-          // The user's own answer to the server's form is not held back for want of a row.
-        }
-        return true;
-      }
-      if (ctx.link.closed) {
-        // Fail closed, as for a call: with no engine there is no audit and no approver.
-        withhold(info, id, `${reason}, and ${ENGINE_GONE}`);
-        return false;
-      }
-      const verdict = pausedVerdict<{ decision: Decision; ruleId: string | null; reason: string }>({ decision: leak.decision, ruleId, reason }, ctx.pausedUntil(), ctx.emergency());
-      if (verdict.decision === 'DENY' || verdict.decision === 'ALLOW') {
-        try {
-          ctx.link.record(row(info, { decision: verdict.decision, ruleId: verdict.ruleId, reason: verdict.reason }), () => {});
-          ctx.link.flush();
-        } catch (error) {
-          withhold(info, id, `the decision could not be recorded (${(error as Error).message})`);
-          return false;
-        }
-        if (verdict.decision === 'ALLOW') return true;
-        withhold(info, id, `${reason} (rule ${ruleId})`);
-        return false;
-      }
-      // REQUIRE_APPROVAL: the engine asks a person and writes the row. Until then the answer
-      // waits here; the server may stop waiting first, and then ignores it when it comes.
-      ctx.link.decide(info, ruleId, reason, () => {}).verdict.then(
-        (answer) => {
-          if (answer.decision === 'ALLOW') ctx.toServer.send(raw);
-          else withhold(info, id, `${answer.reason}${answer.ruleId ? ` (rule ${answer.ruleId})` : ''}`);
-        },
-        (error: Error) => withhold(info, id, `approval could not be obtained: ${error.message}`),
-      );
-      return false;
+      const outcome = check(method, message, raw, text);
+      if (outcome !== 'asking') requests.settle(message);
+      return outcome === 'passes';
     },
   };
 }

@@ -3,6 +3,7 @@ import { exactSource, notification, replyIdOf, type JsonRpcId, type JsonRpcMessa
 import { inspectServerMessage, type OutputThresholds } from '../output/index.js';
 import type { EngineLink } from './engine-link.js';
 import type { OrderedWriter } from './ordered-writer.js';
+import { recordNow } from './call-rows.js';
 import { summary } from './output-stage.js';
 
 export interface ServerMessagesContext {
@@ -69,15 +70,13 @@ export function createServerMessages(ctx: ServerMessagesContext): ServerMessageR
     const subject = subjectOf((redacted as { params?: unknown } | null)?.params);
     const held = verdict.overThreshold ? '; a result holding as much would be quarantined, but a message the server sends on its own answers no call to hold back, so all of it was redacted' : '';
     const method = typeof fields.method === 'string' ? fields.method : null;
-    try {
-      // As for a redacted result: it leaves only once its row is written.
-      ctx.link.record(ctx.row({
-        decision: 'REDACT', ruleId: 'output-redact', method, toolName: subject,
-        requestId: id === undefined ? null : JSON.stringify(id), reason: `redacted ${summary(verdict.findings)}${held}`,
-      }), () => {});
-      ctx.link.flush();
-    } catch (error) {
-      return ctx.toClient.send(notification('notifications/message', { level: 'error', logger: 'mcp-firewall', data: `MCP Firewall withheld a ${method ?? 'message'} from the server, which it redacted secrets in: ${(error as Error).message}` }));
+    // As for a redacted result: it leaves only once its row is written.
+    const failed = recordNow(ctx.link, ctx.row({
+      decision: 'REDACT', ruleId: 'output-redact', method, toolName: subject,
+      requestId: id === undefined ? null : JSON.stringify(id), reason: `redacted ${summary(verdict.findings)}${held}`,
+    }));
+    if (failed) {
+      return ctx.toClient.send(notification('notifications/message', { level: 'error', logger: 'mcp-firewall', data: `MCP Firewall withheld a ${method ?? 'message'} from the server, which it redacted secrets in: ${failed.message}` }));
     }
     const line = JSON.stringify(redacted);
     ctx.onRewritten?.(text, line);

@@ -204,13 +204,13 @@ function relay(parts: RelayParts): Promise<number> {
     ...(options.onRewritten ? { onRewritten: options.onRewritten } : {}),
     row: (fields) => ({ ...fields, event: 'result', actorId: `${user}@${parts.getClient()}`, client: parts.getClient(), serverName: options.server, sessionId: parts.sessionId }),
   });
+  const protocolEvent = (reason: string) =>
+    link.event({ event: 'protocol', decision: 'ERROR', serverName: options.server, client: parts.getClient(), sessionId: parts.sessionId, reason });
   // The client's answers to the server's own requests leave through the argument DLP (see client-answers.ts).
   const clientAnswers = createClientAnswers({
     server: options.server, sessionId: parts.sessionId, client: parts.getClient, actorId: () => `${user}@${parts.getClient()}`,
-    policy: parts.getPolicy, emergency: parts.getEmergency, pausedUntil: parts.getPausedUntil, link, toClient, toServer,
+    policy: parts.getPolicy, emergency: parts.getEmergency, pausedUntil: parts.getPausedUntil, link, toClient, toServer, protocolEvent,
   });
-  const protocolEvent = (reason: string) =>
-    link.event({ event: 'protocol', decision: 'ERROR', serverName: options.server, client: parts.getClient(), sessionId: parts.sessionId, reason });
 
   /** Fails one request in flight: the client gets `reason`, a tool call its audit row. */
   const failPending = (key: string, reason: string): boolean => {
@@ -387,7 +387,7 @@ function relay(parts: RelayParts): Promise<number> {
   function handleBatch(batch: unknown[], raw: Buffer, text: string): void {
     const ownHandling = (m: unknown) => {
       const method = String((m as JsonRpcMessage | null)?.method);
-      return POLICED_METHODS.has(method) || method === 'prompts/get' || manifest.reviews(method) || clientAnswers.checks(m) || (Object.hasOwn(CONTENT_METHODS, method) && policer.releasesWaiting());
+      return POLICED_METHODS.has(method) || method === 'prompts/get' || manifest.reviews(method) || clientAnswers.awaited(m) || (Object.hasOwn(CONTENT_METHODS, method) && policer.releasesWaiting());
     };
     // Each member's own bytes: re-serializing a parsed member would change what it says
     // (ids and numbers beyond 2^53, `\u00e9` escapes) on its way to the server.
@@ -477,7 +477,8 @@ function relay(parts: RelayParts): Promise<number> {
       if (!toClient.send(raw)) child.stdout!.pause();
       return;
     }
-    clientAnswers.asked(msg);
+    // Refused (its id is taken, or too many wait): the server has its error, the client never sees it.
+    if (!clientAnswers.asked(msg, text)) return;
     if (msg && typeof msg === 'object' && msg.method === 'notifications/tools/list_changed') manifest.toolsChanged();
     if (!serverMessages(msg, raw, text)) child.stdout!.pause();
   }
