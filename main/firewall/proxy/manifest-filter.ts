@@ -2,7 +2,7 @@ import { ErrorCode, errorResponse, notification, replyIdOf, type JsonRpcMessage,
 import type { ToolDescription } from '../policy/action-class.js';
 import { kindOfKey, manifestKey, type ManifestKind } from '../pins/manifest-keys.js';
 import type { EngineLink } from './engine-link.js';
-import type { OrderedWriter } from './ordered-writer.js';
+import { reserveWithin, type OrderedWriter } from './ordered-writer.js';
 import type { PeerWriter } from './peer-writer.js';
 
 /** Where each listed kind sits in its list response. */
@@ -60,23 +60,13 @@ export function createManifestFilter(ctx: { server: string; link: EngineLink; to
   };
   // Answers rewritten here carry the id as the server wrote it (digits past 2^53 do not survive a parse).
   const exactId = (msg: JsonRpcMessage, raw: Buffer): ReplyId => replyIdOf(msg.id ?? null, raw.toString('utf8'));
-  const fail = (fill: (line: string) => void, msg: JsonRpcMessage, raw: Buffer, what: string, error: Error) =>
-    fill(errorResponse(exactId(msg, raw), ErrorCode.FirewallUnavailable, `MCP Firewall could not check the ${what} of '${ctx.server}': ${error.message}`));
+  const refusal = (msg: JsonRpcMessage, raw: Buffer, what: string, error: Error) =>
+    errorResponse(exactId(msg, raw), ErrorCode.FirewallUnavailable, `MCP Firewall could not check the ${what} of '${ctx.server}': ${error.message}`);
+  const fail = (fill: (line: string) => void, msg: JsonRpcMessage, raw: Buffer, what: string, error: Error) => fill(refusal(msg, raw, what, error));
 
-  /**
-   * A place in line for an answer the engine must look at first. An engine that does not
-   * answer must not hold up the whole session behind it: past the wait, the answer is
-   * refused (fail closed) and the rest goes on; a late verdict is then ignored.
-   */
-  const reserveAnswer = (msg: JsonRpcMessage, raw: Buffer, what: string): ((line: string | Buffer) => void) => {
-    const fill = ctx.toClient.reserve();
-    const timer = setTimeout(() => fail(fill, msg, raw, what, new Error(`the engine did not answer within ${REVIEW_WAIT_MS / 1000} s`)), REVIEW_WAIT_MS);
-    timer.unref();
-    return (line) => {
-      clearTimeout(timer);
-      fill(line);
-    };
-  };
+  /** A place in line for an answer the engine must look at first, refused if it does not in time. */
+  const reserveAnswer = (msg: JsonRpcMessage, raw: Buffer, what: string): ((line: string | Buffer) => void) =>
+    reserveWithin(ctx.toClient, REVIEW_WAIT_MS, () => refusal(msg, raw, what, new Error(`the engine did not answer within ${REVIEW_WAIT_MS / 1000} s`)));
 
   ctx.link.onUnblocked((keys) => {
     for (const key of keys) hold(key, undefined);

@@ -62,3 +62,19 @@ export function createOrderedWriter(inner: PeerWriter): OrderedWriter {
     },
   };
 }
+
+/**
+ * A place in line for an answer the engine must decide first. An engine that does not
+ * answer must not hold up the whole session behind it: past `timeoutMs` the place is filled
+ * with `onTimeout()` (a refusal: fail closed) and the rest goes on; a late fill is ignored.
+ * Only the held path pays for the timer and closures: `send` stays as it is.
+ */
+export function reserveWithin(writer: OrderedWriter, timeoutMs: number, onTimeout: () => string): (line: Buffer | string) => void {
+  const fill = writer.reserve();
+  const timer = setTimeout(() => fill(onTimeout()), timeoutMs);
+  timer.unref();
+  return (line) => {
+    clearTimeout(timer);
+    fill(line);
+  };
+}

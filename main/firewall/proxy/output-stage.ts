@@ -4,7 +4,7 @@ import { ErrorCode, errorResponse, notification, type JsonRpcMessage, type Reply
 import { inspectResultLine, type OutputVerdict, type VerdictFinding } from '../output/index.js';
 import type { OutputThresholds } from '../output/verdict.js';
 import type { EngineLink } from './engine-link.js';
-import type { OrderedWriter } from './ordered-writer.js';
+import { reserveWithin, type OrderedWriter } from './ordered-writer.js';
 
 /** A server's answer on its way to the client: the bytes, their text, and what the audit needs of it. */
 export interface Answer {
@@ -120,16 +120,13 @@ export function createOutputStage(ctx: OutputStageContext): OutputStage {
       const findings = verdict.findings.map(({ type, family, severity, path }) => ({ type, family, severity, path }));
       // Its answer keeps its place in line while the engine stores the result; an engine that
       // never answers must not hold up the session behind it (the result stays withheld).
-      const fill = ctx.toClient.reserve();
-      const timer = setTimeout(() => withheld(`MCP Firewall withheld the result of ${call.tool} (${found}) and could not store it: the engine did not answer within ${QUARANTINE_WAIT_MS / 1000} s`), QUARANTINE_WAIT_MS);
-      timer.unref();
-      const withheld = (text: string) => {
-        clearTimeout(timer);
-        fill(errorAnswer(call.id, ErrorCode.PolicyDenied, text));
-      };
+      const refusal = (text: string) => errorAnswer(call.id, ErrorCode.PolicyDenied, text);
+      const withheld = reserveWithin(ctx.toClient, QUARANTINE_WAIT_MS, () =>
+        refusal(`MCP Firewall withheld the result of ${call.tool} (${found}) and could not store it: the engine did not answer within ${QUARANTINE_WAIT_MS / 1000} s`),
+      );
       ctx.link.quarantine({ tool: call.tool, argsDigest: call.argsDigest, findings, payload: line }).then(
-        (id) => withheld(`MCP Firewall quarantined the result of ${call.tool} as ${id} (${found}). Review it with \`mcp-firewall quarantine show ${id}\`; once released, send the same request again to receive it.`),
-        (error: Error) => withheld(`MCP Firewall withheld the result of ${call.tool} (${found}) and could not store it: ${error.message}`),
+        (id) => withheld(refusal(`MCP Firewall quarantined the result of ${call.tool} as ${id} (${found}). Review it with \`mcp-firewall quarantine show ${id}\`; once released, send the same request again to receive it.`)),
+        (error: Error) => withheld(refusal(`MCP Firewall withheld the result of ${call.tool} (${found}) and could not store it: ${error.message}`)),
       );
     },
   };

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { createOrderedWriter } from '../../../main/firewall/proxy/ordered-writer.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createOrderedWriter, reserveWithin } from '../../../main/firewall/proxy/ordered-writer.js';
 import { recordingWriter } from '../../helpers/recording-writer.js';
 
 describe('the ordered writer', () => {
@@ -42,5 +42,35 @@ describe('the ordered writer', () => {
     out.end();
     expect(inner.sent).toEqual(['late']);
     expect(inner.ended).toBe(true);
+  });
+});
+
+describe('a place reserved with a time limit', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('is filled with the refusal when nothing fills it in time, and a late fill is ignored', () => {
+    vi.useFakeTimers();
+    const inner = recordingWriter();
+    const out = createOrderedWriter(inner);
+    const fill = reserveWithin(out, 1_000, () => 'refused');
+    out.send('after');
+    vi.advanceTimersByTime(999);
+    expect(inner.sent).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(inner.sent).toEqual(['refused', 'after']);
+    fill('late verdict');
+    expect(inner.sent).toEqual(['refused', 'after']);
+  });
+
+  it('filled in time sends the answer and never the refusal', () => {
+    vi.useFakeTimers();
+    const inner = recordingWriter();
+    const out = createOrderedWriter(inner);
+    let asked = 0;
+    const fill = reserveWithin(out, 1_000, () => `refused ${++asked}`);
+    fill('answer');
+    vi.advanceTimersByTime(5_000);
+    expect(inner.sent).toEqual(['answer']);
+    expect(asked).toBe(0);
   });
 });
