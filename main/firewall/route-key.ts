@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, linkSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { atomicWrite } from './clients/file-io.js';
+import { narrowToOwner } from './private-file.js';
 
 // The interposer's routes (`/mcp/NAME`) are reached before the control token is checked,
 // since MCP clients cannot hold that token; yet anyone who can open a loopback connection
@@ -30,13 +31,13 @@ export function loadRouteKey(dataDir: string): string {
   const file = routeKeyFile(dataDir);
   const existing = readKey(file);
   if (existing !== null && WELL_FORMED.test(existing)) {
-    narrowMode(file);
+    narrowToOwner(file);
     return existing;
   }
   const fresh = randomBytes(32).toString('base64url');
   if (existing === null) return createKey(file, fresh) ? fresh : loadRouteKey(dataDir);
   atomicWrite(file, `${fresh}\n`, 0o600);
-  narrowMode(file);
+  narrowToOwner(file);
   return fresh;
 }
 
@@ -68,8 +69,4 @@ function readKey(file: string): string | null {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
   }
-}
-
-function narrowMode(file: string): void {
-  if (process.platform !== 'win32' && (statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
 }

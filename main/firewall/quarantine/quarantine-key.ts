@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { SecretStore } from '../identity/secret-store.js';
+import { narrowToOwner } from '../private-file.js';
 
 const KEY_REF = { server: 'mcp-firewall', name: 'QUARANTINE_KEY' } as const;
 // AES-256 takes 32 bytes: 44 characters of base64, one '=' of padding.
@@ -71,8 +72,7 @@ class MalformedKeyFile extends Error {}
 const isKeychainError = (error: unknown) => !(error instanceof MalformedKeyFile);
 
 function readFileKey(file: string): Buffer {
-  // A copy restored from a backup, or made before the file was ours, may be group- or world-readable.
-  if (process.platform !== 'win32' && (statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+  narrowToOwner(file);
   try {
     return parseKey(readFileSync(file, 'utf8'), file, FILE_REMEDY);
   } catch (error) {

@@ -1,6 +1,7 @@
-import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { narrowToOwner } from '../private-file.js';
 
 // One SQLite file holds the audit trail and the engine's state. WAL lets the CLI read
 // (audit query, registry list) while the engine writes; synchronous=NORMAL keeps a
@@ -93,7 +94,7 @@ export function openDatabase(file: string): DatabaseSync {
   // This user's alone, whatever the data dir's mode (an existing one keeps its own): the
   // audit holds every tool call. SQLite gives its -wal and -shm files the database's mode.
   closeSync(openSync(file, 'a', 0o600));
-  if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+  narrowToOwner(file);
   const db = new DatabaseSync(file);
   // busy_timeout first: switching to WAL takes a lock too, and without the timeout set a second
   // process opening the store at the same moment (the CLI beside the engine, two CLI commands)
