@@ -38,7 +38,7 @@ describe('an OAuth-protected remote server through the interposer', () => {
     running = await startInProcessEngine('mcpfw-oauth-remote-', {
       secretEnv: (server) => secrets.envFor(server),
       secretStore: store,
-      revokeTokens: (audience) => revokeHeldCredentials(audience, { secrets, store, audit: running.engine.audit }),
+      revokeTokens: (audience) => revokeHeldCredentials(audience, { secrets, store, audit: running.engine.audit, lock: running.engine.credentialsLock }),
     });
     engine = running.engine;
     const secrets = createSecrets({ store, index: createSecretIndex(engine.db), audit: engine.audit });

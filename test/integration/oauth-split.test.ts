@@ -65,7 +65,7 @@ describe('the read/write token split of an OAuth login', () => {
     running = await startInProcessEngine('mcpfw-oauth-split-', {
       secretEnv: (server) => secrets.envFor(server),
       secretStore: store,
-      revokeTokens: (audience) => revokeHeldCredentials(audience, { secrets, store, audit: running.engine.audit }),
+      revokeTokens: (audience) => revokeHeldCredentials(audience, { secrets, store, audit: running.engine.audit, lock: running.engine.credentialsLock }),
     });
     engine = running.engine;
     secrets = createSecrets({ store, index: createSecretIndex(engine.db), audit: engine.audit });

@@ -27,7 +27,7 @@ export interface RelayContext {
   /** Where refreshed OAuth tokens are written back: the engine's keychain (the OS's when it has none). */
   secretStore?: SecretStore | null;
   /** Held while a refresh writes back, against a login or logout elsewhere (credentials-lock.ts). */
-  credentialsLock?: CredentialsLock;
+  credentialsLock: CredentialsLock;
 }
 
 /** The client side of one relay session. */
@@ -61,7 +61,7 @@ function oauthOption(context: RelayContext, secrets: NodeJS.ProcessEnv): { oauth
   const audit = context.audit;
   const oauth = upstreamOAuth({
     server: context.server, secrets, store: context.secretStore ?? createKeytarStore(), log: context.log,
-    ...(context.credentialsLock ? { lock: context.credentialsLock } : {}),
+    lock: context.credentialsLock,
     ...(audit ? { audit: (decision, reason) => audit({ event: 'secret', decision, serverName: context.server, ruleId: 'oauth', reason }) } : {}),
   });
   return oauth ? { oauth } : {};

@@ -69,12 +69,10 @@ export interface OAuthCredentialsDeps {
   /** For the revocation request (tests point it anywhere; the guard still applies). */
   fetch?: typeof fetch;
   /** Held while a login is written or removed, against other processes doing the same (credentials-lock.ts). */
-  lock?: CredentialsLock;
+  lock: CredentialsLock;
 }
 
-const unlocked: CredentialsLock = (_what, work) => work();
-
-export function createOAuthCredentials({ store, index, audit, now = Date.now, fetch: fetchFn, lock = unlocked }: OAuthCredentialsDeps): OAuthCredentials {
+export function createOAuthCredentials({ store, index, audit, now = Date.now, fetch: fetchFn, lock }: OAuthCredentialsDeps): OAuthCredentials {
   const record = (decision: string, server: string, actor: string, reason: string) =>
     audit?.append({ event: 'secret', decision, actorId: actor, serverName: server, ruleId: 'oauth', reason });
 

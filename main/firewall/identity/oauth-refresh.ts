@@ -21,11 +21,13 @@ export interface RefreshDeps {
   log?: (line: string) => void;
   /** Per token request (default OAUTH_REQUEST_TIMEOUT_MS); tests make it short. */
   timeoutMs?: number;
-  /** Held from the last look at the keychain to the write-back (credentials-lock.ts). */
-  lock?: CredentialsLock;
+  /**
+   * Held from the last look at the keychain to the write-back, against a login or logout
+   * elsewhere (credentials-lock.ts). Required: a refresh that forgot it could put a token back
+   * after a logout removed the login.
+   */
+  lock: CredentialsLock;
 }
-
-const unlocked: CredentialsLock = (_what, work) => work();
 
 export class NoRefreshTokenError extends Error {}
 
@@ -155,7 +157,7 @@ async function refresh(stored: StoredOAuth, kind: TokenKind, deps: RefreshDeps, 
   // (a new login) meanwhile. Then what was just issued is nobody's: never written, revoked.
   // Checked and written under the credentials lock, so a logout or login in another process
   // cannot land between the check and the write (and be undone by it).
-  const discarded = await (deps.lock ?? unlocked)(`token refresh of '${deps.server}'`, async () => {
+  const discarded = await deps.lock(`token refresh of '${deps.server}'`, async () => {
     const after = await inKeychain(deps);
     const gone =
       after === null

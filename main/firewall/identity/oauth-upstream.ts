@@ -1,9 +1,7 @@
 import { refreshFailureText } from './oauth-error-text.js';
-import { NoRefreshTokenError, otherLogin, refreshStoredOAuth } from './oauth-refresh.js';
+import { NoRefreshTokenError, otherLogin, refreshStoredOAuth, type RefreshDeps } from './oauth-refresh.js';
 import { expiryOf, readOAuthSecrets, readStoredOAuth, tokenOf, type StoredOAuth, type TokenKind } from './oauth-secrets.js';
 import { insufficientScope, stepUpFailure, stepUpScope } from './oauth-step-up.js';
-import type { CredentialsLock } from './credentials-lock.js';
-import type { SecretStore } from './secret-store.js';
 
 // The OAuth side of one interposer session, for the upstream adapters: which access token
 // to send (the full one, or the read-only one when the login split them), and what to do
@@ -27,18 +25,10 @@ export interface UpstreamOAuth {
   needsScope(kind: TokenKind, asked: string | undefined): string;
 }
 
-export interface UpstreamOAuthOptions {
-  server: string;
+/** What a refresh needs (oauth-refresh.ts), and the session's own. */
+export interface UpstreamOAuthOptions extends RefreshDeps {
   /** The server's secrets from its admission (the keychain, read once per session). */
   secrets: Readonly<Record<string, string | undefined>>;
-  store: SecretStore;
-  fetch?: typeof fetch;
-  now?: () => number;
-  log?: (line: string) => void;
-  /** Per token request of a refresh (oauth-refresh.ts); tests make it short. */
-  timeoutMs?: number;
-  /** Held while a refresh writes back (credentials-lock.ts). */
-  lock?: CredentialsLock;
   /** A refresh happened or failed: a security event the audit keeps (the token never goes there). */
   audit?: (decision: 'OAUTH_REFRESH' | 'OAUTH_REFRESH_FAILED' | 'OAUTH_INSUFFICIENT_SCOPE', reason: string) => void;
 }
@@ -60,7 +50,7 @@ export function upstreamOAuth(options: UpstreamOAuthOptions): UpstreamOAuth | un
   // One refresh per refused token: a failure is remembered, not retried on every request.
   const failed: Partial<Record<TokenKind, { token: string | undefined; failure: string }>> = {};
   const renewing: Partial<Record<TokenKind, Promise<Renewal>>> = {};
-  const deps = { server: options.server, store: options.store, now, ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.log ? { log: options.log } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}), ...(options.lock ? { lock: options.lock } : {}) };
+  const deps: RefreshDeps = { server: options.server, store: options.store, now, lock: options.lock, ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.log ? { log: options.log } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) };
 
   /**
    * A newer, unexpired token of `kind` of this same login in the keychain (a sibling session

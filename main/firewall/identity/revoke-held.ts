@@ -26,7 +26,7 @@ export interface RevokeHeldDeps {
   audit?: Pick<AuditLog, 'append'>;
   fetch?: typeof fetch;
   /** Held while the credentials are removed, so a login or refresh elsewhere cannot put some back meanwhile. */
-  lock?: CredentialsLock;
+  lock: CredentialsLock;
 }
 
 const ACTOR = 'containment';
@@ -38,9 +38,8 @@ export async function revokeHeldCredentials(audience: string, deps: RevokeHeldDe
   let listing: Awaited<ReturnType<Secrets['list']>> | undefined;
   let held: Array<{ server: string; name: string }> = [];
   let authorizationServer: RevocationOutcome | null = null;
-  const lock = deps.lock ?? ((_what, work) => work());
   try {
-    await lock(`containment of '${audience}'`, async () => {
+    await deps.lock(`containment of '${audience}'`, async () => {
       // Read before anything is removed: the tokens and where to revoke them are among what goes.
       try {
         stored = readStoredOAuth(await readOAuthSecrets(deps.store, audience));

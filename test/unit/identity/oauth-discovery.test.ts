@@ -4,6 +4,7 @@ import { guardedOAuthFetch, OAuthOriginError } from '../../../main/firewall/iden
 import { refreshStoredOAuth } from '../../../main/firewall/identity/oauth-refresh.js';
 import { createMemorySecretStore } from '../../../main/firewall/identity/memory-store.js';
 import { storedOAuth } from './stored-oauth.js';
+import { noCredentialsLock } from '../../helpers/no-credentials-lock.js';
 
 // Where OAuth may go: the pinned server's origin, the authorization server its metadata
 // names, that server's own endpoints — https only (plain http on this machine) — and
@@ -133,7 +134,7 @@ describe('the OAuth fetch guard', () => {
       client: { client_id: 'c1', issuer: 'https://auth.tracker.example/' },
       discovery: { authorizationServerUrl: 'https://elsewhere.example/' },
     });
-    await expect(refreshStoredOAuth(stored, { server: 'tracker', store, fetch: fetchFn })).rejects.toThrow(/belongs to https:\/\/auth.tracker.example/);
+    await expect(refreshStoredOAuth(stored, { server: 'tracker', lock: noCredentialsLock, store, fetch: fetchFn })).rejects.toThrow(/belongs to https:\/\/auth.tracker.example/);
     expect(asked).toEqual([]);
   });
 });

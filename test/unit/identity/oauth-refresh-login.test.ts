@@ -4,6 +4,7 @@ import { refreshStoredOAuth } from '../../../main/firewall/identity/oauth-refres
 import { readOAuthSecrets, readStoredOAuth } from '../../../main/firewall/identity/oauth-secrets.js';
 import { sendWithOAuth, upstreamOAuth } from '../../../main/firewall/identity/oauth-upstream.js';
 import type { SecretStore } from '../../../main/firewall/identity/secret-store.js';
+import { noCredentialsLock } from '../../helpers/no-credentials-lock.js';
 
 // A refresh belongs to the login the session began with: never another login's tokens
 // (a re-pin and a new `auth login` meanwhile), never a login brought back after `auth
@@ -83,7 +84,7 @@ describe('a refresh only ever uses the login its session began with', () => {
     const old = loginSecrets({ access: 'at-old', refresh: 'rt-old' });
     const store = await keychainWith(old);
     const as = authorizationServer(() => issued('at-x', 'rt-x'));
-    const session = upstreamOAuth({ server: SERVER, secrets: old, store, fetch: as.fetch })!;
+    const session = upstreamOAuth({ server: SERVER, lock: noCredentialsLock, secrets: old, store, fetch: as.fetch })!;
     // `registry approve --url NEW` then `auth login`: a new client, new tokens, for the new URL.
     await keychainWith(loginSecrets({ url: NEW_URL, client: 'c2', access: 'at-new', refresh: 'rt-new' }), store);
 
@@ -103,7 +104,7 @@ describe('a refresh only ever uses the login its session began with', () => {
     const store = await keychainWith(old);
     const as = authorizationServer(() => issued('at-x', 'rt-x'));
     await keychainWith(loginSecrets({ url: NEW_URL, access: 'at-new', refresh: 'rt-new', expires: EARLIER() }), store);
-    await expect(refreshStoredOAuth(readStoredOAuth(old)!, { server: SERVER, store, fetch: as.fetch })).rejects.toThrow(/auth login/);
+    await expect(refreshStoredOAuth(readStoredOAuth(old)!, { server: SERVER, lock: noCredentialsLock, store, fetch: as.fetch })).rejects.toThrow(/auth login/);
     expect(as.tokenRequests()).toEqual([]);
     // The new login is left as it was.
     expect(await store.get({ server: SERVER, name: 'OAUTH_REFRESH_TOKEN' })).toBe('rt-new');
@@ -114,7 +115,7 @@ describe('a refresh only ever uses the login its session began with', () => {
     const store = await keychainWith(old);
     const as = authorizationServer(() => issued('at-x', 'rt-x'));
     await store.set({ server: SERVER, name: 'AUTHORIZATION' }, 'Bearer at-sibling');
-    const next = await refreshStoredOAuth(readStoredOAuth(old)!, { server: SERVER, store, fetch: as.fetch });
+    const next = await refreshStoredOAuth(readStoredOAuth(old)!, { server: SERVER, lock: noCredentialsLock, store, fetch: as.fetch });
     expect(next.authorization).toBe('Bearer at-sibling');
     expect(as.tokenRequests()).toEqual([]);
   });
@@ -139,7 +140,7 @@ describe('a refresh in flight when the login is removed or replaced', () => {
     const old = loginSecrets({ access: 'at-old', refresh: 'rt-old', client: 'c-logout' });
     const store = await keychainWith(old);
     const as = heldTokenEndpoint(issued('at-2', 'rt-2'));
-    const session = upstreamOAuth({ server: SERVER, secrets: old, store, fetch: as.fetch })!;
+    const session = upstreamOAuth({ server: SERVER, lock: noCredentialsLock, secrets: old, store, fetch: as.fetch })!;
     const renewal = session.afterRefusal('write', 'Bearer at-old');
     await as.reached;
     for (const { name } of await store.list()) await store.delete({ server: SERVER, name });
@@ -154,7 +155,7 @@ describe('a refresh in flight when the login is removed or replaced', () => {
     const old = loginSecrets({ access: 'at-old', refresh: 'rt-old' });
     const store = await keychainWith(old);
     const as = heldTokenEndpoint(issued('at-2', 'rt-2'));
-    const renewal = refreshStoredOAuth(readStoredOAuth(old)!, { server: SERVER, store, fetch: as.fetch });
+    const renewal = refreshStoredOAuth(readStoredOAuth(old)!, { server: SERVER, lock: noCredentialsLock, store, fetch: as.fetch });
     await as.reached;
     const other = loginSecrets({ client: 'c2', access: 'at-other', refresh: 'rt-other' });
     await keychainWith(other, store);
@@ -167,7 +168,7 @@ describe('a refresh in flight when the login is removed or replaced', () => {
     const old = loginSecrets({ access: 'at-old', refresh: 'rt-old' });
     const store = await keychainWith(old);
     const as = authorizationServer(() => issued('at-2', 'rt-2', { token_type: 'DPoP' }));
-    await expect(refreshStoredOAuth(readStoredOAuth(old)!, { server: SERVER, store, fetch: as.fetch })).rejects.toThrow(/Bearer/);
+    await expect(refreshStoredOAuth(readStoredOAuth(old)!, { server: SERVER, lock: noCredentialsLock, store, fetch: as.fetch })).rejects.toThrow(/Bearer/);
     expect(await store.get({ server: SERVER, name: 'OAUTH_REFRESH_TOKEN' })).toBe('rt-2');
     expect(await store.get({ server: SERVER, name: 'AUTHORIZATION' })).toBe('Bearer at-old');
   });
@@ -189,7 +190,7 @@ describe('a keychain that cannot be read', () => {
       },
     };
     const as = authorizationServer(() => issued('at-2', 'rt-2'));
-    const next = await refreshStoredOAuth(readStoredOAuth(old)!, { server: SERVER, store, fetch: as.fetch });
+    const next = await refreshStoredOAuth(readStoredOAuth(old)!, { server: SERVER, lock: noCredentialsLock, store, fetch: as.fetch });
     expect(next.authorization).toBe('Bearer at-2');
     expect(writes).toEqual([]);
   });
@@ -207,7 +208,7 @@ describe('the read-only token at refresh', () => {
       const secrets = split();
       const store = await keychainWith(secrets);
       const as = authorizationServer(() => answer);
-      await expect(refreshStoredOAuth(readStoredOAuth(secrets)!, { server: SERVER, store, fetch: as.fetch }, 'read')).rejects.toThrow(/read-only token was not renewed/);
+      await expect(refreshStoredOAuth(readStoredOAuth(secrets)!, { server: SERVER, lock: noCredentialsLock, store, fetch: as.fetch }, 'read')).rejects.toThrow(/read-only token was not renewed/);
       expect(await store.get({ server: SERVER, name: 'AUTHORIZATION_READ' })).toBe('Bearer at-read-old');
       expect(await store.get({ server: SERVER, name: 'OAUTH_REFRESH_TOKEN' })).toBe('rt-2');
     });
@@ -217,7 +218,7 @@ describe('the read-only token at refresh', () => {
     const secrets = split();
     const store = await keychainWith(secrets);
     const as = authorizationServer(() => issued('at-read-2', 'rt-2', { scope: 'mcp:read' }));
-    const next = await refreshStoredOAuth(readStoredOAuth(secrets)!, { server: SERVER, store, fetch: as.fetch }, 'read');
+    const next = await refreshStoredOAuth(readStoredOAuth(secrets)!, { server: SERVER, lock: noCredentialsLock, store, fetch: as.fetch }, 'read');
     expect(next.readAuthorization).toBe('Bearer at-read-2');
     expect(await store.get({ server: SERVER, name: 'AUTHORIZATION_READ' })).toBe('Bearer at-read-2');
   });
@@ -228,7 +229,7 @@ describe('a failed refresh remembered by a session', () => {
     const old = loginSecrets({ access: 'at-old', refresh: 'rt-old', client: 'c-memo' });
     const store = await keychainWith(old);
     const as = authorizationServer(() => Response.json({ error: 'temporarily_unavailable' }, { status: 503 }));
-    const session = upstreamOAuth({ server: SERVER, secrets: old, store, fetch: as.fetch })!;
+    const session = upstreamOAuth({ server: SERVER, lock: noCredentialsLock, secrets: old, store, fetch: as.fetch })!;
     expect(await session.afterRefusal('write', 'Bearer at-old')).toEqual({ failure: expect.stringContaining('refreshing it failed') });
     // A sibling session (or another engine) refreshed meanwhile.
     await store.set({ server: SERVER, name: 'AUTHORIZATION' }, 'Bearer at-sibling');
@@ -241,7 +242,7 @@ describe('a failed refresh remembered by a session', () => {
     const old = loginSecrets({ access: 'at-old', refresh: 'rt-old', client: 'c-memo2' });
     const store = await keychainWith(old);
     const as = authorizationServer(() => Response.json({ error: 'temporarily_unavailable' }, { status: 503 }));
-    const session = upstreamOAuth({ server: SERVER, secrets: old, store, fetch: as.fetch })!;
+    const session = upstreamOAuth({ server: SERVER, lock: noCredentialsLock, secrets: old, store, fetch: as.fetch })!;
     await session.afterRefusal('write', 'Bearer at-old');
     await keychainWith(loginSecrets({ url: NEW_URL, client: 'c-memo2', access: 'at-new', refresh: 'rt-new' }), store);
     expect(await session.afterRefusal('write', 'Bearer at-old')).toEqual({ failure: expect.stringContaining('refreshing it failed') });

@@ -6,6 +6,7 @@ import type { MemorySecretStore } from '../../../main/firewall/identity/memory-s
 import { upstreamOAuth, type UpstreamOAuthOptions } from '../../../main/firewall/identity/oauth-upstream.js';
 import { loginInMemory, startOAuthServer, type OAuthServer } from '../../integration/oauth-fixture.js';
 import { drive } from '../http/drive-upstream.js';
+import { noCredentialsLock } from '../../helpers/no-credentials-lock.js';
 
 // The interposer's upstream adapter with a server logged in by `auth login`, against the
 // real OAuth-protected fixture: a refused or expired access token is refreshed once (with
@@ -28,7 +29,7 @@ const loggedIn = (pin: RemotePin = { url: remote.url, transport: 'http' }) => lo
 
 /** One interposer session's upstream, as relay-session.ts builds it from the admission's secrets. */
 function session(store: MemorySecretStore, secrets: Record<string, string>, pin: RemotePin = { url: remote.url, transport: 'http' }, audit?: UpstreamOAuthOptions['audit']) {
-  const oauth = upstreamOAuth({ server: SERVER, secrets, store, ...(audit ? { audit } : {}) });
+  const oauth = upstreamOAuth({ server: SERVER, lock: noCredentialsLock, secrets, store, ...(audit ? { audit } : {}) });
   const adapter = pin.transport === 'sse' ? createSseUpstream : createUpstream;
   const upstream = adapter({ server: SERVER, url: pin.url, authorization: secrets.AUTHORIZATION!, ...(oauth ? { oauth } : {}) });
   const driven = drive(upstream);

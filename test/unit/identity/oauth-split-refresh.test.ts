@@ -3,6 +3,7 @@ import type { MemorySecretStore } from '../../../main/firewall/identity/memory-s
 import { readOAuthSecrets } from '../../../main/firewall/identity/oauth-secrets.js';
 import { upstreamOAuth } from '../../../main/firewall/identity/oauth-upstream.js';
 import { loginInMemory, startOAuthServer, type OAuthServer } from '../../integration/oauth-fixture.js';
+import { noCredentialsLock } from '../../helpers/no-credentials-lock.js';
 
 // Refreshing a split login's two access tokens against the real fixture, whose refresh
 // tokens are single use: the two tokens share one refresh token, so their refreshes must
@@ -23,7 +24,7 @@ afterAll(async () => {
 
 const loggedIn = (remote: OAuthServer) => loginInMemory(SERVER, { url: remote.url, transport: 'http' });
 
-const session = (store: MemorySecretStore, secrets: Record<string, string>) => upstreamOAuth({ server: SERVER, secrets, store })!;
+const session = (store: MemorySecretStore, secrets: Record<string, string>) => upstreamOAuth({ server: SERVER, lock: noCredentialsLock, secrets, store })!;
 const refreshScopes = async (remote: OAuthServer) => (await remote.log()).flatMap((e) => (e.kind === 'token' && e.grant === 'refresh_token' ? [e.scope ?? 'whole grant'] : []));
 
 describe('refreshing both tokens of a split login', () => {

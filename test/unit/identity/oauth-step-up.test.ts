@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createMemorySecretStore } from '../../../main/firewall/identity/memory-store.js';
 import { bearerChallenge, insufficientScope, stepUpFailure, stepUpScope } from '../../../main/firewall/identity/oauth-step-up.js';
 import { sendWithOAuth, upstreamOAuth } from '../../../main/firewall/identity/oauth-upstream.js';
+import { noCredentialsLock } from '../../helpers/no-credentials-lock.js';
 
 // Step-up on 403 insufficient_scope: what is read from the challenge, what the client is
 // told, and that nothing is fetched or retried because of it (the integration test,
@@ -58,6 +59,7 @@ describe('sendWithOAuth on a 403 insufficient_scope', () => {
     }) as typeof fetch;
     const oauth = upstreamOAuth({
       server: 'tracker',
+      lock: noCredentialsLock,
       secrets: { AUTHORIZATION: 'Bearer at-1', OAUTH_REFRESH_TOKEN: 'rt-1', OAUTH_CLIENT: JSON.stringify({ client_id: 'c' }), OAUTH_SERVER: server },
       store: createMemorySecretStore(),
       fetch: refreshFetch,
@@ -77,6 +79,7 @@ describe('sendWithOAuth on a 403 insufficient_scope', () => {
     const server = JSON.stringify({ authorizationServerUrl: 'https://as.test/', mcpFirewallScope: 'mcp:read mcp:write', mcpFirewallReadScope: 'mcp:read' });
     const oauth = upstreamOAuth({
       server: 'tracker',
+      lock: noCredentialsLock,
       secrets: { AUTHORIZATION: 'Bearer at-full', AUTHORIZATION_READ: 'Bearer at-read', OAUTH_CLIENT: JSON.stringify({ client_id: 'c' }), OAUTH_SERVER: server },
       store: createMemorySecretStore(),
     })!;

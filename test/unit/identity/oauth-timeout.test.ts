@@ -4,6 +4,7 @@ import { oauthLogin, oauthLoginFailure } from '../../../main/firewall/identity/o
 import { refreshStoredOAuth } from '../../../main/firewall/identity/oauth-refresh.js';
 import { readStoredOAuth } from '../../../main/firewall/identity/oauth-secrets.js';
 import { loginInMemory, playBrowser, startOAuthServer, type OAuthServer } from '../../integration/oauth-fixture.js';
+import { noCredentialsLock } from '../../helpers/no-credentials-lock.js';
 
 // A token endpoint that never answers must not hold a refresh (and with it every session
 // of the server, queued behind it) or a login for ever: each token request has a time limit
@@ -23,7 +24,7 @@ describe('a token endpoint that never answers', () => {
     const { store, secrets } = await loginInMemory(SERVER, { url: remote.url, transport: 'http' });
     await remote.hangTokens();
     const started = Date.now();
-    const error = await refreshStoredOAuth(readStoredOAuth(secrets)!, { server: SERVER, store, timeoutMs: 300 }).catch((e: unknown) => e);
+    const error = await refreshStoredOAuth(readStoredOAuth(secrets)!, { server: SERVER, lock: noCredentialsLock, store, timeoutMs: 300 }).catch((e: unknown) => e);
     expect(Date.now() - started).toBeLessThan(3_000);
     expect(refreshFailureText(error)).toBe('the token endpoint did not answer in time');
     expect(await store.get({ server: SERVER, name: 'AUTHORIZATION' })).toBe(secrets.AUTHORIZATION);

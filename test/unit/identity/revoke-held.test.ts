@@ -10,6 +10,7 @@ import { createSecretIndex } from '../../../main/firewall/identity/secret-index.
 import { KeychainUnavailableError, type SecretStore } from '../../../main/firewall/identity/secret-store.js';
 import { createSecrets } from '../../../main/firewall/identity/secrets.js';
 import { openDatabase } from '../../../main/firewall/store/database.js';
+import { noCredentialsLock } from '../../helpers/no-credentials-lock.js';
 
 const dirs: string[] = [];
 const dbs: DatabaseSync[] = [];
@@ -31,7 +32,7 @@ async function setupWithBrokenListing(indexed: boolean) {
   if (indexed) await secrets.set({ server: 'crm', name: 'API_TOKEN' }, 'sk-1', 'test');
   else await memory.set({ server: 'crm', name: 'API_TOKEN' }, 'sk-1');
   const store: SecretStore = { ...memory, list: () => Promise.reject(new KeychainUnavailableError(new Error('the keychain client crashed (SIGSEGV)'))) };
-  return { memory, deps: { secrets: createSecrets({ store, index, audit }), store } };
+  return { memory, deps: { secrets: createSecrets({ store, index, audit }), store, lock: noCredentialsLock } };
 }
 
 describe('revokeHeldCredentials when the keychain cannot be listed', () => {
