@@ -10,8 +10,50 @@ export function makeVisible(text: string): string {
   return text.replace(INVISIBLE, (c) => `\\u{${c.codePointAt(0)!.toString(16).toUpperCase()}}`);
 }
 
+const asIs = (part: string) => part;
+
+/**
+ * `text` when it has no more than `max` characters; else its first `headShare` of `max`
+ * characters and its last ones, with `mark(n)` for the n left out between them. Each end
+ * goes through `show` after the cut, so the cut never splits an escape `show` writes.
+ * Characters, not UTF-16 units: a cut never leaves half an emoji. Only the ends are walked
+ * one by one, so a 5 MB line a server wrote into a tool stays cheap to shorten.
+ */
+export function keepEnds(text: string, max: number, headShare: number, mark: (cut: number) => string, show: (part: string) => string = asIs): string {
+  // No more UTF-16 units than `max` means no more characters either: most text takes this path.
+  if (text.length <= max) return show(text);
+  const head = Math.floor(max * headShare);
+  const headEnd = afterChars(text, 0, head);
+  const tailStart = beforeLastChars(text, max - head);
+  if (tailStart <= headEnd) return show(text);
+  // The middle's characters: its UTF-16 units less one per surrogate pair (a native scan, not a loop per unit).
+  SURROGATE_PAIR.lastIndex = headEnd;
+  let pairs = 0;
+  while (SURROGATE_PAIR.exec(text) !== null && SURROGATE_PAIR.lastIndex <= tailStart) pairs++;
+  const cut = tailStart - headEnd - pairs;
+  return `${show(text.slice(0, headEnd))}${mark(cut)}${show(text.slice(tailStart))}`;
+}
+
+const SURROGATE_PAIR = /[\ud800-\udbff][\udc00-\udfff]/g;
+const isHigh = (code: number) => code >= 0xd800 && code <= 0xdbff;
+const isLow = (code: number) => code >= 0xdc00 && code <= 0xdfff;
+
+/** The index just past `count` characters from `from` (a surrogate pair is one character, as a string's iterator counts). */
+function afterChars(text: string, from: number, count: number): number {
+  let at = from;
+  for (let n = 0; n < count && at < text.length; n++) at += isHigh(text.charCodeAt(at)) && isLow(text.charCodeAt(at + 1)) ? 2 : 1;
+  return at;
+}
+
+/** The index where the last `count` characters start. */
+function beforeLastChars(text: string, count: number): number {
+  let at = text.length;
+  for (let n = 0; n < count && at > 0; n++) at -= at >= 2 && isLow(text.charCodeAt(at - 1)) && isHigh(text.charCodeAt(at - 2)) ? 2 : 1;
+  return at;
+}
+
 const LINE_BREAKS = /[\t\n\r]/g;
-const HEAD_CHARS = 0.75;
+const HEAD_SHARE = 0.75;
 
 /**
  * A name from a config, a server or a client (server, tool, gate) for a place that shows it on
@@ -22,13 +64,7 @@ const HEAD_CHARS = 0.75;
  */
 export function oneLineName(name: string, max = 120): string {
   const shown = (text: string) => makeVisible(text).replace(LINE_BREAKS, (c) => `\\u{${c.codePointAt(0)!.toString(16).toUpperCase()}}`);
-  // No more UTF-16 units than `max` means no more characters either: the dashboard's every name takes this path.
-  if (name.length <= max) return shown(name);
-  const chars = [...name];
-  if (chars.length <= max) return shown(name);
-  const head = Math.floor(max * HEAD_CHARS);
-  const tail = max - head;
-  return `${shown(chars.slice(0, head).join(''))}…(${chars.length - max} chars cut)…${shown(chars.slice(-tail).join(''))}`;
+  return keepEnds(name, max, HEAD_SHARE, (cut) => `…(${cut} chars cut)…`, shown);
 }
 
 /** Whether an approval's reason still needs its rule named: most say "rule 'x' matched …" already. */

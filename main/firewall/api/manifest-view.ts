@@ -2,6 +2,7 @@ import type { CueFinding, DiffRow, FieldDiff, HeldToolReview, MarkedText } from 
 import { canonicalJson, findPoisoningCues, makeVisible, reviewedFields, type Cue } from '../manifest/index.js';
 import { kindOfKey } from '../pins/manifest-keys.js';
 import { diffLines, fieldLines } from '../manifest/diff.js';
+import { keepEnds } from '../manifest/visible-text.js';
 import { toolStrings } from '../manifest/tool-strings.js';
 import type { PendingTool } from '../pins/pin-store.js';
 
@@ -20,26 +21,16 @@ const TAIL_ROWS = 100;
 const LINE_CHARS = 2_000;
 const MAX_CUES = 200;
 
-/** Index `at` moved off the middle of a surrogate pair, so a cut never leaves half a character. */
-function charEdge(text: string, at: number): number {
-  const code = text.charCodeAt(at);
-  return at > 0 && at < text.length && code >= 0xdc00 && code <= 0xdfff ? at + 1 : at;
-}
+const notShown = (cut: number) => ` … (${cut} characters not shown) … `;
 
 /** The start and end of a raw string past `max` characters, each made visible, with what was left out between. */
 export function visibleBounded(raw: string, max: number): string {
-  if (raw.length <= max) return makeVisible(raw);
-  const head = charEdge(raw, Math.floor(max / 2));
-  const tail = charEdge(raw, raw.length - Math.floor(max / 2));
-  return `${makeVisible(raw.slice(0, head))} … (${tail - head} characters not shown) … ${makeVisible(raw.slice(tail))}`;
+  return keepEnds(raw, max, 0.5, notShown, makeVisible);
 }
 
 /** A diff line (already visible) past LINE_CHARS keeps its start and end. */
 function boundedLine(line: string | null): string | null {
-  if (line === null || line.length <= LINE_CHARS) return line;
-  const head = charEdge(line, LINE_CHARS / 2);
-  const tail = charEdge(line, line.length - LINE_CHARS / 2);
-  return `${line.slice(0, head)} … (${tail - head} characters not shown) … ${line.slice(tail)}`;
+  return line === null ? null : keepEnds(line, LINE_CHARS, 0.5, notShown);
 }
 
 function boundedRows(rows: DiffRow[]): DiffRow[] {

@@ -1,2 +1,2 @@
 // One definition for the engine, the CLI and the dashboard (preload/ is what both sides share).
-export { makeVisible, oneLineName } from '../../../preload/visible-text.js';
+export { keepEnds, makeVisible, oneLineName } from '../../../preload/visible-text.js';
