@@ -1,6 +1,6 @@
 import { loadState, type FileState } from './bookkeeping.js';
 import { discover, type LoadedFile } from './discover.js';
-import { findSecrets, redact } from './secrets.js';
+import { findSecrets, maskValues } from './secrets.js';
 import { envFileToWatch, envRunningCode, envRunningCodeDetail } from './shim-env.js';
 import { routedTarget } from './route-url.js';
 import { foreignRouteDetail, recordOfRoute, staleRouteDetail, staleRouteOf } from './stale-route.js';
@@ -90,7 +90,7 @@ function markStaleRoute(out: ScanRow, server: DiscoveredServer, deps: ScanDeps, 
   const rec = recordOfRoute(server, stale, recordAt(server, deps, file));
   out.staleRoute = { port: stale.port, enginePort: stale.enginePort, ours: rec !== undefined };
   out.note = rec ? staleRouteDetail(stale) : foreignRouteDetail(stale);
-  if (rec) out.url = redact(rec.original.args[0]!, values);
+  if (rec) out.url = maskValues(rec.original.args[0]!, values);
 }
 
 function row(server: DiscoveredServer, file: LoadedFile, deps: ScanDeps): ScanRow {
@@ -112,12 +112,12 @@ function row(server: DiscoveredServer, file: LoadedFile, deps: ScanDeps): ScanRo
     secrets: findings,
   };
   if (launch) {
-    out.command = redact(launch.command, values);
-    out.args = launch.args.map((a) => redact(a, values));
+    out.command = maskValues(launch.command, values);
+    out.args = launch.args.map((a) => maskValues(a, values));
   }
   // Like a wrap line, a routed entry shows the server it stands for: the URL it had before.
   const url = routed ? (routedRecord(server, deps, file)?.original.args[0] ?? server.url) : server.url;
-  if (url !== undefined) out.url = redact(url, values);
+  if (url !== undefined) out.url = maskValues(url, values);
   const envFile = ours && !routed ? envFileToWatch(server) : undefined;
   if (envFile !== undefined) out.envFile = envFile;
   const gone = ours && server.wrapped ? goneWrapPaths(server) : [];

@@ -122,11 +122,15 @@ export function findSecrets(server: DiscoveredServer, spec: ConfigFileSpec): Sec
 /** A route URL as reports and the audit show it: its route key masked (the config file holds it whole). */
 export function withRouteKeyMasked(url: string): string {
   const key = routedTarget(url)?.key;
-  return key ? redact(url, [key, encodeURIComponent(key)]) : url;
+  return key ? maskValues(url, [key, encodeURIComponent(key)]) : url;
 }
 
-/** A printable copy of text with every secret value replaced by its mask. */
-export function redact(text: string, values: string[]): string {
+/**
+ * A printable copy of text with every secret value replaced by its mask, which keeps a few
+ * first characters and the length so a person can tell which secret a report means. Not
+ * audit/export-postgres-errors.ts `redact`: an error message hides its passwords whole.
+ */
+export function maskValues(text: string, values: string[]): string {
   let out = text;
   for (const v of [...values].sort((a, b) => b.length - a.length)) out = out.split(v).join(mask(v));
   return out;
