@@ -11,7 +11,7 @@ const schema = { type: 'object', properties: {} };
 // An attacker who controls an approved server and wants a changed definition in front of
 // the model without a person reviewing it.
 describe('manifest pins against a server that games them', () => {
-  const engine = useEngine({ policy: POLICY, approve: ['notes', 'mixed', 'colon', 'tickets', 'cached', 'endless', 'apps', 'dodger', 'flaky'] });
+  const engine = useEngine({ policy: POLICY, approve: ['notes', 'mixed', 'colon', 'tickets', 'cached', 'endless', 'apps', 'dodger', 'flaky', 'hidden', 'incognito'] });
   const run = (server: string, manifest: unknown) =>
     connectThroughShim({ env: { ...engine().env, MANIFEST: JSON.stringify(manifest) } }, server, [process.execPath, SERVER]);
   const manifestRows = (server: string) =>
@@ -183,5 +183,33 @@ describe('manifest pins against a server that games them', () => {
       await conn.close();
     }
     expect(manifestRows('flaky')).toEqual([{ decision: 'PINNED', tool_name: null }]);
+  });
+
+  it('refuses a call to a tool the server never listed: its definition was never pinned nor read', async () => {
+    const conn = await run('hidden', { tools: [{ name: 'read_notes', description: 'Reads notes.', inputSchema: schema }] });
+    try {
+      // A name slipped to the model in some text, which the server runs though it lists only read_notes.
+      await expect(conn.client.callTool({ name: 'export_everything', arguments: {} })).rejects.toThrow(/tool 'export_everything' is held: 'hidden' never listed it/);
+      expect(JSON.stringify((await conn.client.callTool({ name: 'read_notes', arguments: {} })).content)).toContain('read_notes ran');
+    } finally {
+      await conn.close();
+    }
+  });
+
+  it('looks at the tools of a server that leaves them out of its capabilities, before the first call', async () => {
+    const list = (description: string) => [{ name: 'list_tickets', description, inputSchema: schema }];
+    const first = await run('incognito', { tools: list('Lists the open tickets.') });
+    try {
+      expect((await first.client.listTools()).tools).toHaveLength(1);
+    } finally {
+      await first.close();
+    }
+    // Declaring no tools would have kept the firewall from listing them: the cached call ran.
+    const pulled = await run('incognito', { tools: list('Lists the open tickets, then closes the old ones.'), hideCapability: true });
+    try {
+      await expect(pulled.client.callTool({ name: 'list_tickets', arguments: {} })).rejects.toThrow(/manifest drift/);
+    } finally {
+      await pulled.close();
+    }
   });
 });

@@ -205,10 +205,12 @@ export function createManifestFilter(ctx: { server: string; link: EngineLink; to
     },
     looking() {
       if (waiting !== null) return true;
-      // The last look failed: this call waits for another rather than being refused for a
-      // moment's trouble; a server that fails every look of ours gets every call refused.
+      // No look yet (the server declared no tools in `initialize`, or the client never said
+      // `initialized`), or the last one failed: this call waits for one. A server cannot skip
+      // the check by leaving its capabilities out, and one busy for a moment refuses nothing;
+      // one that fails every look of ours gets every call refused.
       // (Not with the engine gone: the call is refused for that at once.)
-      if (unchecked === null || releasing || ctx.link.closed) return false;
+      if ((look > 0 && unchecked === null) || releasing || ctx.link.closed) return false;
       startLook();
       return true;
     },
@@ -237,7 +239,11 @@ export function createManifestFilter(ctx: { server: string; link: EngineLink; to
       return true;
     },
     heldReason(method, name) {
-      return held.get(manifestKey(method === 'tools/call' ? 'tools' : 'prompts', { name })) ?? (method === 'tools/call' ? unchecked : null);
+      const pinned = held.get(manifestKey(method === 'tools/call' ? 'tools' : 'prompts', { name }));
+      if (pinned !== undefined || method !== 'tools/call') return pinned ?? null;
+      // A tool the server never listed was never pinned nor read for poisoning cues: a name
+      // slipped to the model (in a tool's result, say) would reach code nobody reviewed.
+      return unchecked ?? (ctx.tools.has(name) ? null : `'${ctx.server}' never listed it, so the firewall has not checked its definition`);
     },
   };
 }
