@@ -45,9 +45,11 @@ export function assertWritable(path: string): void {
 /**
  * Temp file in the same directory, fsync, rename: a client reading mid-write sees the old
  * file or the new one, never half. Symlinked configs (dotfile repos) are written through
- * to their target so the link survives.
+ * to their target so the link survives. `unchangedSince`: the hash of the file as it was
+ * read; checked once more right before the rename, so a client that saved its config
+ * while we wrote backups, bookkeeping and the temp file is not overwritten.
  */
-export function atomicWrite(path: string, data: Buffer | string, fallbackMode = 0o600): void {
+export function atomicWrite(path: string, data: Buffer | string, fallbackMode = 0o600, unchangedSince?: string): void {
   let target = path;
   try {
     target = realpathSync(path);
@@ -75,6 +77,7 @@ export function atomicWrite(path: string, data: Buffer | string, fallbackMode = 
   }
   closeSync(fd);
   try {
+    if (unchangedSince !== undefined) assertUnchanged(path, unchangedSince);
     renameSync(tmp, target);
   } catch (err) {
     try {

@@ -1,6 +1,6 @@
 import { CLIENT_ADAPTERS } from './registry.js';
 import { runningClientWarnings, runningProcessNames } from './running-clients.js';
-import { loadState, saveState, writeBackup, type EntryRecord, type FileState, type OpRecord } from './bookkeeping.js';
+import { deleteState, loadState, saveState, writeBackup, type EntryRecord, type FileState, type OpRecord } from './bookkeeping.js';
 import { discover, type LoadedFile } from './discover.js';
 import { assertUnchanged, assertWritable, atomicWrite, sha256 } from './file-io.js';
 import { editorFor, UnsupportedEditError } from './formats/index.js';
@@ -265,9 +265,10 @@ async function commitFile(file: LoadedFile, plan: PlannedFile, deps: EditDeps, r
   report.backups.push(writeBackup(deps.dataDir, file.spec.path, file.bytes, (deps.now ?? (() => new Date()))()));
   saveState(deps.dataDir, state, previous || !state.originalHash ? undefined : file.bytes);
   try {
-    atomicWrite(file.spec.path, plan.text);
+    atomicWrite(file.spec.path, plan.text, undefined, file.hash);
   } catch (err) {
     if (previous) saveState(deps.dataDir, previous);
+    else deleteState(deps.dataDir, file.spec.path);
     throw err;
   }
   // Only entries wrapped anew: a moved wrap line keeps the launch line it carried, and its approval.

@@ -138,7 +138,7 @@ async function unprotectFile(file: LoadedFile, deps: EditDeps, report: EditRepor
   if (!deps.dryRun) {
     assertUnchanged(file.spec.path, file.hash);
     report.backups.push(writeBackup(deps.dataDir, file.spec.path, file.bytes, (deps.now ?? (() => new Date()))()));
-    atomicWrite(file.spec.path, bytes);
+    atomicWrite(file.spec.path, bytes, undefined, file.hash);
     deleteState(deps.dataDir, file.spec.path);
   }
   report.entries.push(...results);

@@ -1,0 +1,44 @@
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { protectClients, unprotectClients } from '../../../main/firewall/clients/index.js';
+import { createFixtureHome, type FixtureHome } from './fixture-home.js';
+
+// What protect and unprotect do to a user's file when the world around them moves.
+
+let fx: FixtureHome;
+afterEach(() => fx.cleanup());
+
+function cursorFile(text: string): string {
+  // Only the user file: the fixture project has a .cursor/mcp.json of its own.
+  rmSync(join(fx.project, '.cursor'), { recursive: true, force: true });
+  const path = join(fx.home, '.cursor/mcp.json');
+  writeFileSync(path, text);
+  return path;
+}
+
+const GH = '{"mcpServers": {"gh": {"command": "npx", "args": ["-y", "gh"]}}}\n';
+const THEIRS = '{"mcpServers": {"gh": {"command": "npx", "args": ["-y", "gh"]}, "new": {"command": "uvx"}}}\n';
+
+describe('writing client configs', () => {
+  it('does not rename over what the client wrote after the first check, while backup and bookkeeping were written', async () => {
+    fx = createFixtureHome();
+    const path = cursorFile(GH);
+    // The clock is read between the check and the write: the client saves its config just then.
+    const clientWrites = (text: string) => () => {
+      writeFileSync(path, text);
+      return new Date();
+    };
+    const report = await protectClients({ ...fx.deps, now: clientWrites(THEIRS) }, { client: 'cursor' });
+    expect(report.errors).toMatchObject([{ file: path, message: expect.stringContaining('changed while we were editing it') }]);
+    expect(readFileSync(path, 'utf8')).toBe(THEIRS);
+    // Nothing of that run is left to undo: the next run protects both entries.
+    expect((await protectClients(fx.deps, { client: 'cursor' })).entries.map((e) => `${e.name}:${e.outcome}`)).toEqual(['gh:protected', 'new:protected']);
+
+    const protectedText = readFileSync(path, 'utf8');
+    const later = protectedText.replace('"mcpServers": {', '"mcpServers": {"later": {"command": "later"}, ');
+    const undone = await unprotectClients({ ...fx.deps, now: clientWrites(later) }, { client: 'cursor' });
+    expect(undone.errors).toMatchObject([{ file: path, message: expect.stringContaining('changed while we were editing it') }]);
+    expect(readFileSync(path, 'utf8')).toBe(later);
+  });
+});
