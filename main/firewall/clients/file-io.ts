@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fchmodSync, fsyncSync, openSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fchownSync, fsyncSync, openSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 export function sha256(data: Buffer | string): string {
@@ -57,8 +57,11 @@ export function atomicWrite(path: string, data: Buffer | string, fallbackMode = 
     // New file: write where we were told.
   }
   let mode = fallbackMode;
+  let owner: { uid: number; gid: number } | undefined;
   try {
-    mode = statSync(target).mode & 0o777;
+    const stat = statSync(target);
+    mode = stat.mode & 0o777;
+    owner = { uid: stat.uid, gid: stat.gid };
   } catch {
     // keep fallback
   }
@@ -66,6 +69,7 @@ export function atomicWrite(path: string, data: Buffer | string, fallbackMode = 
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   const fd = openSync(tmp, 'wx', mode);
   try {
+    if (owner) keepOwner(fd, target, owner.uid, owner.gid);
     // The file's own mode, not as the umask narrows it (a 0644 config must not become 0600).
     fchmodSync(fd, mode);
     writeAll(fd, bytes);
@@ -86,6 +90,22 @@ export function atomicWrite(path: string, data: Buffer | string, fallbackMode = 
       // already gone
     }
     throw err;
+  }
+}
+
+/**
+ * The new file is its writer's: root (sudo protect with the user's HOME) would leave a
+ * root-owned config that the client, running as the user, can no longer read or save.
+ * Only root can give a file away, so a writer that cannot keep another user's file theirs
+ * refuses; a group it cannot set stays the directory's, as any editor leaves it.
+ */
+function keepOwner(fd: number, target: string, uid: number, gid: number): void {
+  if (!process.getuid || !process.getgid) return; // Windows: no POSIX owners
+  if (uid === process.getuid() && gid === process.getgid()) return;
+  try {
+    fchownSync(fd, uid, gid);
+  } catch (err) {
+    if (uid !== process.getuid()) throw new Error(`${target} belongs to another user (uid ${uid}), which a rewrite would change; file left untouched`, { cause: err });
   }
 }
 

@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { protectClients, unprotectClients } from '../../../main/firewall/clients/index.js';
@@ -40,5 +40,20 @@ describe('writing client configs', () => {
     const undone = await unprotectClients({ ...fx.deps, now: clientWrites(later) }, { client: 'cursor' });
     expect(undone.errors).toMatchObject([{ file: path, message: expect.stringContaining('changed while we were editing it') }]);
     expect(readFileSync(path, 'utf8')).toBe(later);
+  });
+
+  // sudo mcp-firewall protect with HOME kept: the rename left a root-owned 0600 file the
+  // client, running as the user, could no longer read (or save) at all.
+  it.skipIf(process.getuid?.() !== 0)('keeps the owner of a file it rewrites as root', async () => {
+    fx = createFixtureHome();
+    const path = cursorFile(GH);
+    chmodSync(path, 0o600);
+    chownSync(path, 1000, 1001);
+    const owner = () => [statSync(path).uid, statSync(path).gid, statSync(path).mode & 0o777];
+    expect((await protectClients(fx.deps, { client: 'cursor' })).entries).toMatchObject([{ name: 'gh', outcome: 'protected' }]);
+    expect(owner()).toEqual([1000, 1001, 0o600]);
+    await unprotectClients(fx.deps, { client: 'cursor' });
+    expect(readFileSync(path, 'utf8')).toBe(GH);
+    expect(owner()).toEqual([1000, 1001, 0o600]);
   });
 });
