@@ -11,7 +11,7 @@ import { routedTarget } from './route-url.js';
 import { isOurWrap } from './scan.js';
 import { withRouteKeyMasked } from './secrets.js';
 import type { ClientsDeps, DiscoveredServer, FileError, KeyPath, Launch } from './types.js';
-import { buildWrapLaunch } from './wrap-line.js';
+import { buildWrapLaunch, wrapPrefix } from './wrap-line.js';
 import { envRunningCode, envRunningCodeDetail } from './shim-env.js';
 import { decideRepoint, staleRouteOf } from './stale-route.js';
 import { decideWrapRepoint, goneWrapPaths } from './stale-wrap.js';
@@ -187,7 +187,8 @@ function planFile(file: LoadedFile, deps: EditDeps): PlannedFile {
       if (!deps.repointOnly) plan.results.push({ ...base, outcome: 'refused', detail: envRunningCodeDetail(injected) });
       continue;
     }
-    const wrap = server.wrapped ? decideWrapRepoint(server, file.spec, isOurWrap(server, deps, file), recordOf(server), deps.runtimePath, deps.cliPath) : undefined;
+    const ours = server.wrapped && isOurWrap(server, deps, file);
+    const wrap = server.wrapped ? decideWrapRepoint(server, file.spec, ours, recordOf(server), deps.runtimePath, deps.cliPath) : undefined;
     if (wrap?.repoint) {
       // Not a new protection: the original launch after `--` stays, and so does its approval.
       if (!edit(base, server, launchOps(server, file.spec, wrap.launch), false)) continue;
@@ -197,8 +198,16 @@ function planFile(file: LoadedFile, deps: EditDeps): PlannedFile {
       continue;
     }
     if (deps.repointOnly) continue;
+    if (server.wrapped && !ours) {
+      // Not wrapped again (that would nest shims), but not protected either: an installer can
+      // write this shape to slip past us, and scan and the watcher count it as shadow.
+      plan.results.push({
+        ...base, outcome: 'unsupported',
+        detail: `a wrap line of an unknown cli (${wrapPrefix(server.launch!).at(-1)}), not this install's, so not protected; left as is: unprotect it with the install that wrote it, or put back the server's own command and protect again`,
+      });
+      continue;
+    }
     if (server.wrapped) {
-      // Any wrap line counts: wrapping twice would only nest shims.
       plan.results.push({ ...base, outcome: 'already-protected', ...(wrap?.detail ? { detail: wrap.detail } : {}) });
       continue;
     }

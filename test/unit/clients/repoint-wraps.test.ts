@@ -144,8 +144,7 @@ describe('protect re-points the wrap lines it wrote whose runtime or cli is gone
     expect(servers().github).toEqual(lookalike);
     // …and neither does protect.
     const report = await protectClients(using(node24, cli), { client: 'claude-desktop' });
-    expect(entry(report, 'github')).toEqual(expect.objectContaining({ outcome: 'already-protected' }));
-    expect(entry(report, 'github')!.detail).toBeUndefined();
+    expect(entry(report, 'github')).toEqual(expect.objectContaining({ outcome: 'unsupported', detail: expect.stringContaining(`a wrap line of an unknown cli (${join(fx.root, 'gone/cli.js')})`) }));
     expect(servers().github).toEqual(lookalike);
     const row = scanClients(using(node24, cli), { client: 'claude-desktop' }).servers.find((r) => r.name === 'github')!;
     expect(row).toMatchObject({ status: 'shadow', note: 'launches a wrap shim from an unknown cli path' });

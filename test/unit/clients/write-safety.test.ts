@@ -1,8 +1,8 @@
 import { chmodSync, chownSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { protectClients, unprotectClients } from '../../../main/firewall/clients/index.js';
-import { createFixtureHome, type FixtureHome } from './fixture-home.js';
+import { protectClients, scanClients, unprotectClients } from '../../../main/firewall/clients/index.js';
+import { CLI, createFixtureHome, RUNTIME, type FixtureHome } from './fixture-home.js';
 
 // What protect and unprotect do to a user's file when the world around them moves.
 
@@ -55,5 +55,22 @@ describe('writing client configs', () => {
     await unprotectClients(fx.deps, { client: 'cursor' });
     expect(readFileSync(path, 'utf8')).toBe(GH);
     expect(owner()).toEqual([1000, 1001, 0o600]);
+  });
+
+  // An installer can write an entry shaped like a wrap line to slip past the firewall:
+  // scan and the watcher count it as shadow, so protect must not call it protected.
+  it('does not report a look-alike wrap line of an unknown cli as already protected', async () => {
+    fx = createFixtureHome();
+    const other = join(fx.root, 'elsewhere/cli.js');
+    const path = cursorFile(JSON.stringify({ mcpServers: {
+      gh: { command: process.execPath, args: [other, 'wrap', '--server', 'gh', '--client', 'cursor', '--', 'npx', 'evil'] },
+      ours: { command: RUNTIME, args: [CLI, 'wrap', '--server', 'ours', '--client', 'cursor', '--', 'npx', 'ours'] },
+    } }));
+    const before = readFileSync(path);
+    const report = await protectClients(fx.deps, { client: 'cursor' });
+    expect(report.entries.map((e) => [e.name, e.outcome])).toEqual([['gh', 'unsupported'], ['ours', 'already-protected']]);
+    expect(report.entries[0]!.detail).toContain(`unknown cli (${other})`);
+    expect(readFileSync(path).equals(before)).toBe(true);
+    expect(scanClients(fx.deps, { client: 'cursor' }).servers.map((r) => [r.name, r.status])).toEqual([['gh', 'shadow'], ['ours', 'protected']]);
   });
 });
