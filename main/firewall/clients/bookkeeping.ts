@@ -46,10 +46,24 @@ function ensureDir(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
 }
 
+export class DamagedStateError extends Error {}
+
+/**
+ * Throws DamagedStateError when the record is there but unreadable (a disk fault, a hand
+ * edit): read as "none", the next write would drop the original URLs it keeps, so whoever
+ * writes stops and says which file to move aside.
+ */
 export function loadState(dataDir: string, file: string): FileState | undefined {
-  const raw = readIfExists(join(clientsDir(dataDir), `${fileId(file)}.json`));
+  const path = join(clientsDir(dataDir), `${fileId(file)}.json`);
+  const raw = readIfExists(path);
   if (!raw) return undefined;
-  const state = JSON.parse(raw.toString('utf8')) as FileState;
+  let state: FileState;
+  try {
+    state = JSON.parse(raw.toString('utf8')) as FileState;
+    if (typeof state !== 'object' || state === null || !Array.isArray(state.entries)) throw new Error('no list of entries');
+  } catch (err) {
+    throw new DamagedStateError(`our bookkeeping for this file (${path}) is damaged (${(err as Error).message}); nothing written: move it aside to protect or unprotect from the wrap lines alone`);
+  }
   return state.file === file ? state : undefined;
 }
 

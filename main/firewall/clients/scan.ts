@@ -1,4 +1,4 @@
-import { loadState, type FileState } from './bookkeeping.js';
+import { DamagedStateError, loadState, type FileState } from './bookkeeping.js';
 import { discover, type LoadedFile } from './discover.js';
 import { findSecrets, maskValues } from './secrets.js';
 import { envFileToWatch, envRunningCode, envRunningCodeDetail } from './shim-env.js';
@@ -43,8 +43,19 @@ export type ScanDeps = Pick<ClientsDeps, 'env' | 'platform' | 'projectDirs' | 'd
 const states = new WeakMap<LoadedFile, FileState | null>();
 
 function stateOf(dataDir: string, file: LoadedFile): FileState | undefined {
-  if (!states.has(file)) states.set(file, loadState(dataDir, file.spec.path) ?? null);
+  if (!states.has(file)) states.set(file, loadStateIfWhole(dataDir, file));
   return states.get(file) ?? undefined;
+}
+
+// Scan only reads: a damaged record must not blind it (and the config watcher with it);
+// protect and unprotect, which would write, report it.
+function loadStateIfWhole(dataDir: string, file: LoadedFile): FileState | null {
+  try {
+    return loadState(dataDir, file.spec.path) ?? null;
+  } catch (err) {
+    if (err instanceof DamagedStateError) return null;
+    throw err;
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { protectClients, scanClients, unprotectClients } from '../../../main/firewall/clients/index.js';
@@ -72,5 +72,28 @@ describe('writing client configs', () => {
     expect(report.entries[0]!.detail).toContain(`unknown cli (${other})`);
     expect(readFileSync(path).equals(before)).toBe(true);
     expect(scanClients(fx.deps, { client: 'cursor' }).servers.map((r) => [r.name, r.status])).toEqual([['gh', 'shadow'], ['ours', 'protected']]);
+  });
+
+  it('says which bookkeeping file is damaged and writes nothing, while scan (and so the watcher) still looks', async () => {
+    fx = createFixtureHome();
+    const path = cursorFile(GH);
+    await protectClients(fx.deps, { client: 'cursor' });
+    // A look-alike beside ours makes scan consult the bookkeeping.
+    const doc = JSON.parse(readFileSync(path, 'utf8')) as { mcpServers: Record<string, unknown> };
+    doc.mcpServers.other = { command: 'node', args: ['/elsewhere/cli.js', 'wrap', '--server', 'other', '--', 'npx', 'x'] };
+    writeFileSync(path, JSON.stringify(doc));
+    const dir = join(fx.dataDir, 'clients');
+    const state = readdirSync(dir).find((f) => f.endsWith('.json'))!;
+    writeFileSync(join(dir, state), '{"version": 1, "entr');
+    const before = readFileSync(path);
+
+    expect(scanClients(fx.deps, { client: 'cursor' }).servers.map((r) => [r.name, r.status])).toEqual([['gh', 'protected'], ['other', 'shadow']]);
+    const damaged = { file: path, message: expect.stringContaining(`our bookkeeping for this file (${join(dir, state)}) is damaged`) };
+    const protectedAgain = await protectClients(fx.deps, { client: 'cursor' });
+    expect(protectedAgain.errors).toMatchObject([damaged]);
+    const undone = await unprotectClients(fx.deps, { client: 'cursor' });
+    expect(undone.errors).toMatchObject([damaged]);
+    expect(readFileSync(path).equals(before)).toBe(true);
+    expect(readFileSync(join(dir, state), 'utf8')).toBe('{"version": 1, "entr');
   });
 });
