@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { claudeJsonPath } from './adapters/claude-code.js';
 import { isRecord } from './entry-shape.js';
@@ -54,6 +54,19 @@ function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/**
+ * One key per file on disk, however it is reached: users link one servers file into
+ * several clients (Cursor's and Windsurf's are one format), and read twice, the copy
+ * edited second would be stale the moment the first was written.
+ */
+function samePlace(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
+}
+
 /** Reads every existing config file of the selected clients. A bad file is an error row, never a crash. */
 export function discover(ctx: ClientContext, clientId?: string): Discovery {
   const full = expandProjectDirs(ctx);
@@ -63,7 +76,7 @@ export function discover(ctx: ClientContext, clientId?: string): Discovery {
   const errors: FileError[] = [];
   for (const adapter of adapters) {
     for (const spec of adapter.configFiles(full)) {
-      const key = resolve(spec.path);
+      const key = samePlace(spec.path);
       if (seen.has(key)) continue;
       let bytes: Buffer | undefined;
       try {

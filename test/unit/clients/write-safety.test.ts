@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { protectClients, scanClients, unprotectClients } from '../../../main/firewall/clients/index.js';
@@ -95,5 +95,26 @@ describe('writing client configs', () => {
     expect(undone.errors).toMatchObject([damaged]);
     expect(readFileSync(path).equals(before)).toBe(true);
     expect(readFileSync(join(dir, state), 'utf8')).toBe('{"version": 1, "entr');
+  });
+
+  // Sharing one servers file between clients by symlink is common advice (Cursor's and
+  // Windsurf's mcpServers are one format). Read twice, the second copy was stale the moment
+  // the first was written: every protect and unprotect then failed on it and called the
+  // protected entry refused.
+  it('edits a file reached by two paths (a symlink) once', async () => {
+    fx = createFixtureHome();
+    const path = cursorFile(GH);
+    const windsurf = join(fx.home, '.codeium/windsurf/mcp_config.json');
+    mkdirSync(join(windsurf, '..'), { recursive: true });
+    rmSync(windsurf, { force: true });
+    symlinkSync(path, windsurf);
+    const report = await protectClients(fx.deps);
+    expect(report.errors).toEqual([]);
+    const here = (e: { file: string }) => e.file === path || e.file === windsurf;
+    expect(report.entries.filter(here)).toMatchObject([{ client: 'cursor', name: 'gh', outcome: 'protected' }]);
+    expect(scanClients(fx.deps).servers.filter(here)).toMatchObject([{ client: 'cursor', name: 'gh', status: 'protected' }]);
+    const undone = await unprotectClients(fx.deps);
+    expect(undone.errors).toEqual([]);
+    expect(readFileSync(windsurf, 'utf8')).toBe(GH);
   });
 });
