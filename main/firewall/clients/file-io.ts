@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fchmodSync, fchownSync, fsyncSync, openSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fchownSync, fsyncSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 export function sha256(data: Buffer | string): string {
@@ -65,7 +65,8 @@ export function atomicWrite(path: string, data: Buffer | string, fallbackMode = 
   } catch {
     // keep fallback
   }
-  const tmp = join(dirname(target), `.${basename(target)}.mcp-firewall-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  clearCrashedTemps(target);
+  const tmp = join(dirname(target), `${tempPrefix(target)}${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   const fd = openSync(tmp, 'wx', mode);
   try {
@@ -90,6 +91,42 @@ export function atomicWrite(path: string, data: Buffer | string, fallbackMode = 
       // already gone
     }
     throw err;
+  }
+}
+
+const tempPrefix = (target: string) => `.${basename(target)}.mcp-firewall-`;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * A writer killed between creating its temp file and the rename (a crash, a power cut)
+ * leaves a copy of a config beside it, in the user's home or project, for good. The next
+ * write of the same file removes those whose process is gone.
+ */
+function clearCrashedTemps(target: string): void {
+  const dir = dirname(target);
+  const prefix = tempPrefix(target);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return; // the write itself reports an unusable directory
+  }
+  for (const name of names) {
+    const pid = name.startsWith(prefix) && name.endsWith('.tmp') ? /^(\d+)-[0-9a-f]{8}$/.exec(name.slice(prefix.length, -4))?.[1] : undefined;
+    if (pid === undefined || alive(Number(pid))) continue;
+    try {
+      unlinkSync(join(dir, name));
+    } catch {
+      // another writer cleared it first
+    }
   }
 }
 

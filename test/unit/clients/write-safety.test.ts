@@ -117,4 +117,17 @@ describe('writing client configs', () => {
     expect(undone.errors).toEqual([]);
     expect(readFileSync(windsurf, 'utf8')).toBe(GH);
   });
+
+  it('clears the temp files a crashed write left beside the config, and only those', async () => {
+    fx = createFixtureHome();
+    const path = cursorFile(GH);
+    const dir = join(fx.home, '.cursor');
+    // pid 2^22 + 1 is above Linux's pid_max: no process has it.
+    const crashed = `.mcp.json.mcp-firewall-${2 ** 22 + 1}-0badc0de.tmp`;
+    const running = `.mcp.json.mcp-firewall-${process.pid}-0badc0de.tmp`;
+    for (const name of [crashed, running, 'notes.tmp']) writeFileSync(join(dir, name), GH);
+    await protectClients(fx.deps, { client: 'cursor' });
+    expect(readdirSync(dir).sort()).toEqual([running, 'mcp.json', 'notes.tmp'].sort());
+    expect(readFileSync(path, 'utf8')).toContain('wrap');
+  });
 });
