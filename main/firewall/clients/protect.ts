@@ -208,7 +208,12 @@ function planFile(file: LoadedFile, deps: EditDeps): PlannedFile {
       continue;
     }
     if (server.wrapped) {
-      plan.results.push({ ...base, outcome: 'already-protected', ...(wrap?.detail ? { detail: wrap.detail } : {}) });
+      // Secrets move only while an entry is wrapped: asked for here, the user must hear that
+      // these stayed rather than take the file for clean.
+      const stayed = deps.moveSecret ? planSecretMoves(server, file.spec).map((m) => m.name) : [];
+      const left = stayed.length > 0 ? `--move-secrets moves secrets only out of entries it protects anew: ${stayed.join(', ')} stays in the file (unprotect, then protect --move-secrets)` : undefined;
+      const detail = [wrap?.detail, left].filter((d) => d !== undefined).join('; ');
+      plan.results.push({ ...base, outcome: 'already-protected', ...(detail ? { detail } : {}) });
       continue;
     }
     if (server.transport !== 'stdio' || !server.launch) {

@@ -130,4 +130,15 @@ describe('writing client configs', () => {
     expect(readdirSync(dir).sort()).toEqual([running, 'mcp.json', 'notes.tmp'].sort());
     expect(readFileSync(path, 'utf8')).toContain('wrap');
   });
+
+  it('says that --move-secrets left the secrets of an entry protected before where they are', async () => {
+    fx = createFixtureHome();
+    const path = cursorFile('{"mcpServers": {"gh": {"command": "npx", "env": {"GITHUB_TOKEN": "ghp_FAKEfakeFAKEfakeFAKEfakeFAKEfake0123"}}}}\n');
+    await protectClients(fx.deps, { client: 'cursor' });
+    const moved: string[] = [];
+    const report = await protectClients({ ...fx.deps, moveSecret: async (_server, name) => void moved.push(name) }, { client: 'cursor' });
+    expect(report.entries).toMatchObject([{ name: 'gh', outcome: 'already-protected', detail: expect.stringContaining('GITHUB_TOKEN stays in the file') }]);
+    expect(moved).toEqual([]);
+    expect(readFileSync(path, 'utf8')).toContain('ghp_FAKE');
+  });
 });
