@@ -277,11 +277,17 @@ export function createEngine(options: EngineOptions): Engine {
     },
     close() {
       clearTimeout(resumeTimer);
-      gateWatch.stop();
-      spool.close();
-      approvals.close();
-      policy.close();
-      db.close();
+      // Every part is stopped even when one fails (a spool that cannot fold into a broken
+      // database): a policy watcher left running would reload and audit later, into nothing.
+      let failure: unknown;
+      for (const stop of [() => gateWatch.stop(), () => spool.close(), () => approvals.close(), () => policy.close(), () => db.close()]) {
+        try {
+          stop();
+        } catch (error) {
+          failure ??= error;
+        }
+      }
+      if (failure !== undefined) throw failure;
     },
   };
 }

@@ -29,6 +29,9 @@ describe('shim server under an engine fault', () => {
     });
     expect(reply).toMatchObject({ t: 'refused', reason: expect.stringContaining('engine error') });
     await server.close();
+    // Its policy watcher and timers too: a reload after the test would audit into the closed
+    // database ("statement has been finalized", an unhandled error in a later test's time).
+    expect(() => engine.close()).toThrow(/finalized|not open/);
   });
 
   it('hangs up on a connection whose line outgrows the limit, and keeps serving the others', async () => {
