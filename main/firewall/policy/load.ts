@@ -62,6 +62,21 @@ export function parsePolicy(source: string, file = '<policy>'): PolicyLoadResult
       }),
     };
   }
+  // Both would change what a policy means without a word: a `%YAML 1.1` directive turns on
+  // merge keys (`<<`, whose keys an explicit one overrides past the duplicate-key check) and
+  // `yes`/`no` booleans; a tag the parser does not know (`!deny DENY`) is dropped, its value kept.
+  if (doc.directives?.yaml.version !== '1.2') {
+    return { ok: false, errors: [{ file, line: 1, column: 1, message: `a policy is YAML 1.2; remove the %YAML ${doc.directives?.yaml.version ?? ''} directive` }] };
+  }
+  if (doc.warnings.length > 0) {
+    return {
+      ok: false,
+      errors: doc.warnings.map((w) => {
+        const pos = at(w.pos[0]);
+        return { file, line: pos.line, column: pos.col, message: `${w.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? w.message}: a policy uses no YAML tags` };
+      }),
+    };
+  }
   let value: unknown;
   try {
     // toJS resolves aliases and throws on an alias bomb; a throw here would escape the

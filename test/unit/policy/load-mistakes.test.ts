@@ -29,6 +29,15 @@ describe('policy mistakes are errors', () => {
     // The look for it survives an alias inside itself.
     errorsOf('version: v1\nx: &a { b: *a }\nrules: []\n');
   });
+  it('rejects a %YAML 1.1 directive (merge keys, yes/no booleans) and tags it does not know, which would change the meaning silently', () => {
+    // Under 1.1, `<<` merges and the explicit key after it wins past the duplicate-key check.
+    const merged = '%YAML 1.1\n---\nversion: v1\nrules:\n  - { <<: { id: a, decision: DENY }, id: a, decision: ALLOW }\n';
+    expect(errorsOf(merged)).toEqual([expect.objectContaining({ line: 1, column: 1, message: expect.stringContaining('remove the %YAML 1.1 directive') })]);
+    const tagged = 'version: v1\nrules:\n  - id: a\n    decision: !deny DENY\n';
+    expect(errorsOf(tagged)).toEqual([expect.objectContaining({ line: 4, column: 15, message: 'Unresolved tag: !deny: a policy uses no YAML tags' })]);
+    expect(parsePolicy('%YAML 1.2\n---\nversion: v1\nrules: []\n').ok).toBe(true);
+  });
+
   it('rejects an unknown label name with its position', () => {
     const errors = errorsOf('version: v1\nrules:\n  - id: a\n    match: { labels: { mcp.tol: delete_file } }\n    decision: DENY\n');
     expect(errors).toContainEqual(expect.objectContaining({ line: 4, message: expect.stringContaining("unknown label 'mcp.tol'") }));
