@@ -13,13 +13,13 @@ type Answer = { id?: unknown; result?: unknown; error?: { message: string } };
 // A tools/call that arrives while the shim's own look at the tools runs waits for it; the
 // server here answers tools/list slowly, so the calls below are all sent inside that wait.
 describe('calls held back while the shim looks at the tools', () => {
-  const engine = useEngine({ policy: POLICY, approve: ['slow'] });
+  const engine = useEngine({ policy: POLICY, approve: ['slow', 'stopped'] });
   const manifest = { tools: [{ name: 'read_notes', description: 'Reads notes.', inputSchema: schema }], listDelayMs: 1500 };
   const auditRows = (sql: string) => JSON.parse(engine().cli(['audit', 'query', sql, '--json']).stdout) as Array<Record<string, unknown>>;
   const answersTo = (shim: RawShim, id: string) => shim.lines.map((l) => JSON.parse(l) as Answer).filter((m) => m.id === id);
   /** A session whose client is initialized: the shim's own tools/list is now under way. */
-  async function startLooking(): Promise<RawShim> {
-    const shim = rawShim(engine(), 'slow', [process.execPath, SERVER], { MANIFEST: JSON.stringify(manifest) });
+  async function startLooking(server = 'slow', listDelayMs = manifest.listDelayMs): Promise<RawShim> {
+    const shim = rawShim(engine(), server, [process.execPath, SERVER], { MANIFEST: JSON.stringify({ ...manifest, listDelayMs }) });
     shim.send('{"jsonrpc":"2.0","id":"init","method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}');
     await waitFor(() => answersTo(shim, 'init').length === 1, 'the initialize answer');
     shim.send('{"jsonrpc":"2.0","method":"notifications/initialized"}');
@@ -59,6 +59,23 @@ describe('calls held back while the shim looks at the tools', () => {
       expect(JSON.stringify(answersTo(shim, 'd1')[1]!.result)).toContain('read_notes ran');
     } finally {
       shim.child.stdin!.end();
+    }
+  });
+
+  it('refuses a waiting call at once when the server is disabled, not when the look gives up', async () => {
+    const shim = await startLooking('stopped', 8000);
+    try {
+      shim.send('{"jsonrpc":"2.0","id":"s1","method":"tools/call","params":{"name":"read_notes","arguments":{}}}');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const disabledAt = Date.now();
+      expect(engine().cli(['registry', 'disable', 'stopped']).code).toBe(0);
+      const refused = await waitFor(() => answersTo(shim, 's1')[0], 'the waiting call to be refused', 9000);
+      expect(refused.error?.message).toMatch(/MCP Firewall stopped 'stopped': server 'stopped' was disabled/);
+      // Before, it waited out the look's 10 s (here the server's 8 s list) first.
+      expect(Date.now() - disabledAt).toBeLessThan(3000);
+    } finally {
+      shim.child.stdin!.end();
+      engine().cli(['registry', 'enable', 'stopped']);
     }
   });
 });

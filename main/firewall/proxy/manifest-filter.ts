@@ -29,6 +29,8 @@ export interface ManifestFilter {
   sessionReady(): void;
   /** The server sent tools/list_changed: check its tools again ourselves. */
   toolsChanged(): void;
+  /** The session is over for the server (revoked): calls waiting for a look are taken up now, to be refused, not in 10 s. */
+  stop(reason: string): void;
   /** Whether the firewall's own look at the tools is under way (calls then wait for it); starts another if the last one failed. */
   looking(): boolean;
   /** While the firewall's own look at the tools is under way, queues `run` (a tools/call) until it ends: true if queued. */
@@ -202,6 +204,9 @@ export function createManifestFilter(ctx: { server: string; link: EngineLink; to
       // called by a client that keeps its list (many ignore list_changed): the firewall
       // lists again itself, and a drifted tool is held as on any list.
       if (ready) startLook();
+    },
+    stop(reason) {
+      if (waiting !== null) endLook(look, reason);
     },
     looking() {
       if (waiting !== null) return true;

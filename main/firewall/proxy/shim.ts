@@ -528,6 +528,7 @@ function relay(parts: RelayParts): Promise<number> {
     revoked = `MCP Firewall stopped '${options.server}': ${reason}`;
     options.log(`[mcp-firewall] ${revoked}`);
     failInFlight(revoked);
+    manifest.stop(revoked);
     child.kill('SIGTERM');
   });
 
