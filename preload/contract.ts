@@ -21,6 +21,7 @@ export const answerApprovalSchema = z.object({
   verdict: z.enum(['allow', 'deny']),
   scope: z.enum(['once', 'session', 'always']).optional(),
 });
+export const approvalIdSchema = z.object({ id: z.string().min(1).max(100) });
 export const clientSelectorSchema = z.object({ client: z.string().min(1).max(100).optional() });
 export const serverNameSchema = z.object({ name: z.string().min(1).max(200) });
 export const serverEnabledSchema = z.object({ name: z.string().min(1).max(200), enabled: z.boolean() });
@@ -90,8 +91,22 @@ export interface Approval {
   argsDigest: string;
   /** Pretty-printed and truncated by the engine: the approver needs to read them, not store them. */
   argumentsPreview: string;
+  /** Whether the preview leaves part of the arguments out: `approvalArguments` has all of them. */
+  argumentsCut: boolean;
+  /** Characters of the complete arguments. */
+  argumentsChars: number;
   requestedAt: string;
   expiresAt: string;
+}
+
+/** All of a pending call's arguments, for "Show all" before allowing. */
+export interface ApprovalArguments {
+  id: string;
+  /** The arguments as the server is sent them (pretty-printed); cut only past a few MB. */
+  text: string;
+  totalChars: number;
+  /** Characters after `text` left out (0: this is all of it); `mcp-firewall approvals show ID` prints them. */
+  notShown: number;
 }
 
 export interface SecretRef {
@@ -297,6 +312,8 @@ export interface FirewallApi {
   activity(query: ActivityQuery): Promise<ActivityRow[]>;
   approvals(): Promise<Approval[]>;
   answerApproval(answer: AnswerApproval): Promise<void>;
+  /** All of a pending call's arguments (up to a few MB), where the preview cut them. */
+  approvalArguments(args: { id: string }): Promise<ApprovalArguments>;
   servers(): Promise<ServersView>;
   protect(selector: ClientSelector): Promise<EditOutcome>;
   unprotect(selector: ClientSelector): Promise<EditOutcome>;
@@ -342,6 +359,7 @@ export const CHANNELS = {
   activity: 'fw:activity',
   approvals: 'fw:approvals',
   answerApproval: 'fw:approvals:answer',
+  approvalArguments: 'fw:approvals:arguments',
   servers: 'fw:servers',
   protect: 'fw:servers:protect',
   unprotect: 'fw:servers:unprotect',
@@ -379,6 +397,7 @@ export const ARG_SCHEMAS = {
   activity: activityQuerySchema,
   approvals: undefined,
   answerApproval: answerApprovalSchema,
+  approvalArguments: approvalIdSchema,
   servers: undefined,
   protect: clientSelectorSchema,
   unprotect: clientSelectorSchema,

@@ -10,6 +10,7 @@ const api: FirewallApi = {
   activity: (query) => invoke(CHANNELS.activity, query),
   approvals: () => invoke(CHANNELS.approvals),
   answerApproval: (answer) => invoke(CHANNELS.answerApproval, answer),
+  approvalArguments: (args) => invoke(CHANNELS.approvalArguments, args),
   servers: () => invoke(CHANNELS.servers),
   protect: (selector) => invoke(CHANNELS.protect, selector),
   unprotect: (selector) => invoke(CHANNELS.unprotect, selector),

@@ -20,7 +20,8 @@ usage:
   mcp-firewall registry list [--json] | approve NAME [--replace | --url URL [--sse]] | disable NAME | enable NAME
                                                        --url: a remote server, reached at /mcp/NAME
                                                        --replace: the line approved now is the only one
-  mcp-firewall approvals list | allow ID [--scope once|session|always] | deny ID
+  mcp-firewall approvals list | show ID | allow ID [--scope once|session|always] | deny ID
+                                                       show: every character of the arguments, nothing cut
   mcp-firewall policy check FILE | show | emergency on|off|status
   mcp-firewall audit query "SQL" [--json] | verify
   mcp-firewall audit export [--since 10m|ISO] [--out FILE]    the trail as JSONL (hash chain included)

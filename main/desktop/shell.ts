@@ -49,7 +49,8 @@ export async function startShell(): Promise<{ host: EngineHost; showWindow(page?
   };
   // An OAuth login's authorization URL opens in the user's own browser, where their sessions are.
   registerIpcHandlers(ipcMain, host.service, trustedSender(rendererDir), { openExternal: (url) => shell.openExternal(url) });
-  createApprovalPrompter(host.engine.approvals, (options) => dialog.showMessageBox(options));
+  // "Show all arguments…" of a dialog whose preview was cut: the dashboard opens at that approval, all of it shown.
+  createApprovalPrompter(host.engine.approvals, (options) => dialog.showMessageBox(options), (id) => showWindow(`approvals/${encodeURIComponent(id)}`));
   const tray = createTrayController({
     tray: new Tray(icons.ok),
     buildMenu: (template) => Menu.buildFromTemplate(template),

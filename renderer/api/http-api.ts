@@ -7,7 +7,7 @@ export class ApiError extends Error {}
 
 const SESSION_ENDED = "This browser's dashboard session has ended (logged out, 12 hours old, or the engine restarted): open a new one with `mcp-firewall dashboard`";
 
-const READS = new Set<ApiMethod>(['overview', 'activity', 'approvals', 'servers', 'registry', 'policy', 'checkPolicy', 'auditQuery', 'manifests', 'manifestDiff', 'quarantine', 'quarantinePreview', 'gates', 'autoProtect', 'oauthLogins']);
+const READS = new Set<ApiMethod>(['overview', 'activity', 'approvals', 'approvalArguments', 'servers', 'registry', 'policy', 'checkPolicy', 'auditQuery', 'manifests', 'manifestDiff', 'quarantine', 'quarantinePreview', 'gates', 'autoProtect', 'oauthLogins']);
 
 /**
  * The preload contract over the control API, for the dashboard in a browser. The session
@@ -53,6 +53,7 @@ export function createHttpApi(base = ''): FirewallApi {
     activity: (query) => call('activity', query),
     approvals: () => call('approvals'),
     answerApproval: async (answer) => void (await call('answerApproval', answer)),
+    approvalArguments: (args) => call('approvalArguments', args),
     servers: () => call('servers'),
     protect: (selector) => call('protect', selector),
     unprotect: (selector) => call('unprotect', selector),

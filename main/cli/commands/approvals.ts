@@ -2,10 +2,15 @@ import { APPROVAL_SCOPES, type ApprovalScope, type PendingApproval } from '../..
 import { expectOnly, parseArgs, stringFlag } from '../args.js';
 import { UsageError, type CommandHandler } from '../command.js';
 import { callEngine } from '../control-client.js';
-import { makeVisible } from '../../firewall/manifest/visible-text.js';
+import { makeVisible, oneLineName } from '../../firewall/manifest/visible-text.js';
+import type { Approval } from '../../../preload/contract.js';
+import { reasonLacksRule } from '../../../preload/visible-text.js';
 import { formatTable } from './output.js';
 
-export const approvalsUsage = 'mcp-firewall approvals list [--json] | allow ID [--scope once|session|always] | deny ID';
+export const approvalsUsage = 'mcp-firewall approvals list [--json] | show ID [--json] | allow ID [--scope once|session|always] | deny ID';
+
+/** What GET /api/approvals/ID/arguments answers: the dashboard's view of the call, with all of its arguments. */
+type ShownApproval = Omit<Approval, 'argumentsPreview'> & { text: string };
 
 export const approvalsCommand: CommandHandler = async (args, io) => {
   const parsed = parseArgs(args, ['json']);
@@ -17,8 +22,18 @@ export const approvalsCommand: CommandHandler = async (args, io) => {
       io.stdout(`${JSON.stringify(pending, null, 2)}\n`);
     } else {
       io.stdout(formatTable(['id', 'client', 'server', 'tool', 'actionClass', 'reason', 'expiresAt'], pending as unknown as Array<Record<string, unknown>>));
-      for (const p of pending) io.stdout(`\n${p.id} arguments: ${makeVisible(truncate(p.argumentsSource ?? JSON.stringify(p.arguments), 400))}\n`);
+      for (const p of pending) {
+        const text = p.argumentsSource ?? JSON.stringify(p.arguments) ?? '{}';
+        const more = text.length > LIST_CHARS ? `\n  (all of them: mcp-firewall approvals show ${p.id})` : '';
+        io.stdout(`\n${p.id} arguments: ${makeVisible(truncate(text, LIST_CHARS))}${more}\n`);
+      }
     }
+    return 0;
+  }
+  if (verb === 'show') {
+    if (!id) throw new UsageError(`usage: ${approvalsUsage}`);
+    const shown = (await callEngine(io.env, 'GET', `/approvals/${encodeURIComponent(id)}/arguments`)) as ShownApproval;
+    io.stdout(parsed.flags.has('json') ? `${JSON.stringify(shown, null, 2)}\n` : showText(shown));
     return 0;
   }
   if ((verb !== 'allow' && verb !== 'deny') || !id) throw new UsageError(`usage: ${approvalsUsage}`);
@@ -28,6 +43,24 @@ export const approvalsCommand: CommandHandler = async (args, io) => {
   io.stdout(verb === 'allow' ? `${id}: allowed (${scope})\n` : `${id}: denied\n`);
   return 0;
 };
+
+const LIST_CHARS = 400;
+
+/**
+ * Every character of the arguments, nothing cut: what "Allow" lets the server receive. Invisible
+ * characters are spelled out (ANSI escapes included, so the arguments cannot repaint the
+ * terminal they are read in); names stay on their lines, as in the native dialog.
+ */
+function showText(shown: ShownApproval): string {
+  return [
+    `${shown.id}: ${oneLineName(shown.client)} wants to run ${oneLineName(shown.server)} · ${oneLineName(shown.tool)} (${oneLineName(shown.actionClass)})`,
+    `Why: ${makeVisible(shown.reason)}${reasonLacksRule(shown.reason, shown.ruleId) ? ` (rule ${oneLineName(shown.ruleId)})` : ''}`,
+    `Denied automatically at ${shown.expiresAt} if nobody answers.`,
+    `Arguments, all ${shown.text.length} characters (invisible ones spelled out as \\u{…}):`,
+    makeVisible(shown.text),
+    '',
+  ].join('\n');
+}
 
 function truncate(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max)}… (${text.length} chars)` : text;

@@ -8,8 +8,16 @@ export type ShowMessageBox = (options: MessageBoxOptions) => Promise<MessageBoxR
 
 /** The same four answers as the dashboard, in the same order; Deny last, default and cancel. */
 export const PROMPT_BUTTONS = ['Allow once', 'Allow for this session', 'Always for these arguments', 'Deny'] as const;
-const DENY = PROMPT_BUTTONS.length - 1;
-const SCOPES: ApprovalScope[] = ['once', 'session', 'always'];
+/**
+ * When the preview leaves part of the arguments out. A message box cannot hold a 5 MB body,
+ * so the rest is read in the dashboard (or with `approvals show`); until someone has, the
+ * engine refuses the wider scopes (wideScopeRefusal), and the dialog does not offer them.
+ */
+export const CUT_PROMPT_BUTTONS = ['Allow once', 'Show all arguments…', 'Deny'] as const;
+
+type Answer = { verdict: 'allow'; scope: ApprovalScope } | { verdict: 'deny' } | { verdict: 'show' };
+const FULL_ANSWERS: Answer[] = [{ verdict: 'allow', scope: 'once' }, { verdict: 'allow', scope: 'session' }, { verdict: 'allow', scope: 'always' }, { verdict: 'deny' }];
+const CUT_ANSWERS: Answer[] = [{ verdict: 'allow', scope: 'once' }, { verdict: 'show' }, { verdict: 'deny' }];
 
 export interface ApprovalPrompter {
   /** How many approvals wait behind the dialog on screen. */
@@ -17,31 +25,42 @@ export interface ApprovalPrompter {
   close(): void;
 }
 
-export function promptOptions(pending: PendingApproval, signal: AbortSignal): MessageBoxOptions {
+/** The dialog for one approval, and what each of its buttons answers (by index). */
+export function promptFor(pending: PendingApproval, signal: AbortSignal): { options: MessageBoxOptions; answers: Answer[] } {
   const seconds = Math.max(0, Math.round((new Date(pending.expiresAt).getTime() - Date.now()) / 1000));
+  const preview = previewArguments(pending);
+  const buttons: readonly string[] = preview.cut ? CUT_PROMPT_BUTTONS : PROMPT_BUTTONS;
+  const deny = buttons.length - 1;
   // Names and arguments come from configs and servers: a bidi override (U+202E) in one would
   // turn the rest of the line around on the very dialog a person decides by, so invisible
   // characters are spelled out; the names stay on the first line, bounded, so one cannot add
   // lines of its own or push the rest of the dialog off the screen.
-  return {
+  const options: MessageBoxOptions = {
     type: 'warning',
     title: 'MCP Firewall: approval needed',
     message: `${oneLineName(pending.client)} wants to run ${oneLineName(pending.server)} · ${oneLineName(pending.tool)} (${pending.actionClass})`,
     detail: makeVisible([
       `Why: ${pending.reason}${reasonLacksRule(pending.reason, pending.ruleId) ? ` (rule ${pending.ruleId})` : ''}`,
       '',
-      'Arguments:',
-      previewArguments(pending.arguments, pending.argumentsSource),
+      preview.cut ? `Arguments, CUT: only part of their ${preview.totalChars.toLocaleString('en-US')} characters is shown here:` : 'Arguments:',
+      preview.text,
       '',
+      ...(preview.cut ? [
+        'The rest of the arguments is NOT shown: "Allow once" would allow text you have not read.',
+        `"Show all arguments…" opens them in the dashboard; or run: mcp-firewall approvals show ${pending.id}`,
+        'Allowing for the session or always is offered once all of them have been read.',
+        '',
+      ] : []),
       `Denied automatically in ${seconds}s if nobody answers.`,
     ].join('\n')),
-    buttons: [...PROMPT_BUTTONS],
+    buttons: [...buttons],
     // A stray Enter or Esc must never allow a write.
-    defaultId: DENY,
-    cancelId: DENY,
+    defaultId: deny,
+    cancelId: deny,
     noLink: true,
     signal,
   };
+  return { options, answers: preview.cut ? CUT_ANSWERS : FULL_ANSWERS };
 }
 
 /**
@@ -49,7 +68,7 @@ export function promptOptions(pending: PendingApproval, signal: AbortSignal): Me
  * ten dialogs the user clicks through blind. The engine's timeout still applies; a dialog
  * whose approval was answered elsewhere (dashboard, CLI) or timed out is closed.
  */
-export function createApprovalPrompter(approvals: ApprovalQueue, showMessageBox: ShowMessageBox): ApprovalPrompter {
+export function createApprovalPrompter(approvals: ApprovalQueue, showMessageBox: ShowMessageBox, openApproval: (id: string) => void = () => undefined): ApprovalPrompter {
   const waiting: PendingApproval[] = [];
   const seen = new Set<string>();
   let current: { id: string; abort: AbortController } | null = null;
@@ -65,12 +84,16 @@ export function createApprovalPrompter(approvals: ApprovalQueue, showMessageBox:
     const pending = next;
     const abort = new AbortController();
     current = { id: pending.id, abort };
-    showMessageBox(promptOptions(pending, abort.signal)).then(
+    const { options, answers } = promptFor(pending, abort.signal);
+    showMessageBox(options).then(
       ({ response }) => {
-        if (!abort.signal.aborted && stillPending(pending.id)) {
-          if (response >= 0 && response < DENY) approvals.answer(pending.id, 'allow', SCOPES[response]);
-          else approvals.answer(pending.id, 'deny');
-        }
+        if (abort.signal.aborted || !stillPending(pending.id)) return;
+        // Anything but a button's index (Electron's -1) denies, as Esc does.
+        const answer = answers[response] ?? { verdict: 'deny' };
+        // The call stays parked for the dashboard (its timeout still runs); this dialog does not come back.
+        if (answer.verdict === 'show') openApproval(pending.id);
+        else if (answer.verdict === 'allow') approvals.answer(pending.id, 'allow', answer.scope);
+        else approvals.answer(pending.id, 'deny');
       },
       () => undefined,
     ).finally(() => {

@@ -10,7 +10,7 @@ import { atomicWrite } from '../clients/file-io.js';
 import type { Engine } from '../engine.js';
 import { parsePolicy } from '../policy/load.js';
 import { formatFingerprint, type LaunchFingerprint } from '../registry/registry.js';
-import { toApprovalView } from './approval-view.js';
+import { fullArgumentsView, toApprovalView, wideScopeRefusal } from './approval-view.js';
 import { createOAuthMethods } from './dashboard-oauth.js';
 import { createReviewMethods } from './dashboard-review.js';
 import { createStatusMethods } from './dashboard-status.js';
@@ -95,9 +95,20 @@ export function createDashboardService(engine: Engine, clients: DashboardClients
       return engine.approvals.list().map(toApprovalView);
     },
     async answerApproval({ id, verdict, scope }) {
+      const pending = engine.approvals.list().find((p) => p.id === id);
+      const refusal = pending && verdict === 'allow' ? wideScopeRefusal(pending, scope ?? 'once', engine.approvals.shownInFull(id)) : null;
+      if (refusal) throw new DashboardInputError(refusal);
       if (!engine.approvals.answer(id, verdict, (scope ?? 'once') as ApprovalScope)) {
         throw new DashboardInputError(`no pending approval '${id}' (already answered or timed out)`);
       }
+    },
+    async approvalArguments({ id }) {
+      const pending = engine.approvals.list().find((p) => p.id === id);
+      if (!pending) throw new DashboardInputError(`no pending approval '${id}' (already answered or timed out)`);
+      const view = fullArgumentsView(pending);
+      // Only a page that received every character counts: past the bound, `approvals show` must be read.
+      if (view.notShown === 0) engine.approvals.noteShownInFull(id);
+      return view;
     },
     async servers() {
       const result = scanClients(deps());

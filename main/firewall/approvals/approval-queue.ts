@@ -40,6 +40,10 @@ export interface ApprovalQueue {
   answer(id: string, verdict: 'allow' | 'deny', scope?: ApprovalScope): boolean;
   cancel(id: string): void;
   list(): PendingApproval[];
+  /** Records that all of a pending call's arguments were shown (dashboard "Show all", `approvals show`). */
+  noteShownInFull(id: string): void;
+  /** Whether all of its arguments were shown to someone: a preview that cut them allows only "once" until then. */
+  shownInFull(id: string): boolean;
   /** An earlier "session" or "always" answer that covers this call, if any; with no session, only an "always" one. */
   findGrant(sessionId: string | null, server: string, tool: string, argsDigest: string): string | null;
   /** Forgets every "session" and "always" answer for the server (containment); how many. */
@@ -54,6 +58,7 @@ interface Parked {
   settle: (outcome: ApprovalOutcome) => void;
   onSettled?: (outcome: ApprovalOutcome) => void;
   timer: NodeJS.Timeout;
+  shownInFull?: boolean;
 }
 
 export function newApprovalId(): string {
@@ -135,6 +140,11 @@ export function createApprovalQueue(db: DatabaseSync): ApprovalQueue {
       settle(id, { status: 'cancelled', approvalId: id }, null);
     },
     list: () => [...parked.values()].map((entry) => entry.pending),
+    noteShownInFull(id) {
+      const entry = parked.get(id);
+      if (entry) entry.shownInFull = true;
+    },
+    shownInFull: (id) => parked.get(id)?.shownInFull === true,
     findGrant(sessionId, server, tool, argsDigest) {
       const session = sessionId === null ? undefined : sessionGrants.get(sessionKey(sessionId, server, tool));
       if (session) return session.approvalId;

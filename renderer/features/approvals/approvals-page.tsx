@@ -1,8 +1,9 @@
-import { useEffect, useState } from 'react';
-import type { Approval, AnswerApproval } from '../../../preload/contract.js';
+import { useEffect, useMemo, useState } from 'react';
+import type { Approval, AnswerApproval, ApprovalArguments, FirewallApi } from '../../../preload/contract.js';
 import { useApi, useResource } from '../../api/api.js';
 import { Badge, Code, EmptyState, ErrorBanner, Name, PageHeader, formatTime } from '../../ui/ui.js';
 import { makeVisible, reasonLacksRule } from '../../../preload/visible-text.js';
+import { approvalFromHash } from '../../routes.js';
 
 /** The same four answers as the native dialog, in the same order. */
 const ACTIONS: Array<{ label: string; verdict: AnswerApproval['verdict']; scope?: AnswerApproval['scope']; style: string }> = [
@@ -21,9 +22,44 @@ function useSecondsLeft(expiresAt: string): number {
   return Math.max(0, Math.round((new Date(expiresAt).getTime() - now) / 1000));
 }
 
+const count = (n: number) => n.toLocaleString('en-US');
+
+/**
+ * All of an approval's arguments, fetched when asked for (or when the native dialog's "Show all
+ * arguments…" opened the page at it): the list keeps its short previews, and a 5 MB body is
+ * loaded only for the card someone reads.
+ */
+function useFullArguments(api: FirewallApi, approval: Approval) {
+  const [full, setFull] = useState<ApprovalArguments | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const load = async () => {
+    setLoading(true);
+    try {
+      setFull(await api.approvalArguments({ id: approval.id }));
+      setError(null);
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setLoading(false);
+    }
+  };
+  useEffect(() => {
+    if (approval.argumentsCut && approvalFromHash(window.location.hash) === approval.id) void load();
+    // Once, for the card the page was opened at.
+  }, [approval.id]);
+  return { full, loading, error, load };
+}
+
 function ApprovalCard({ approval, onAnswer }: { approval: Approval; onAnswer: (a: AnswerApproval) => Promise<void> }) {
   const left = useSecondsLeft(approval.expiresAt);
   const [busy, setBusy] = useState(false);
+  const api = useApi();
+  const { full, loading, error, load } = useFullArguments(api, approval);
+  // React sets it as text: markup in the arguments is shown, never parsed.
+  const fullText = useMemo(() => (full ? makeVisible(full.text) : null), [full]);
+  // The engine refuses "session" and "always" for a cut preview nobody has read all of (wideScopeRefusal).
+  const allRead = !approval.argumentsCut || (full !== null && full.notShown === 0);
   const answer = async (a: AnswerApproval) => {
     setBusy(true);
     try {
@@ -45,15 +81,38 @@ function ApprovalCard({ approval, onAnswer }: { approval: Approval; onAnswer: (a
         </div>
       </header>
       <p className="reason"><strong>Why:</strong> {approval.reason} {reasonLacksRule(approval.reason, approval.ruleId) ? <>(rule <Code>{approval.ruleId}</Code>)</> : null}</p>
-      <pre className="args" aria-label="Arguments">{makeVisible(approval.argumentsPreview)}</pre>
+      {fullText === null ? (
+        <pre className="args" aria-label="Arguments">{makeVisible(approval.argumentsPreview)}</pre>
+      ) : (
+        <pre className="args args-full" aria-label="All arguments" tabIndex={0}>{fullText}</pre>
+      )}
+      {approval.argumentsCut && !full ? (
+        <p className="args-cut" role="note">
+          <strong>Not all of the arguments are shown:</strong> the preview leaves part of their {count(approval.argumentsChars)} characters out.{' '}
+          <button type="button" className="btn btn-small" disabled={loading} onClick={() => void load()}>{loading ? 'Loading…' : 'Show all arguments'}</button>
+        </p>
+      ) : null}
+      {full && full.notShown > 0 ? (
+        <p className="args-cut" role="note">
+          <strong>{count(full.notShown)} more characters are not shown here</strong> (the page holds the first {count(full.text.length)} of {count(full.totalChars)}).
+          {' '}<Code>{`mcp-firewall approvals show ${approval.id}`}</Code> prints all of them.
+        </p>
+      ) : null}
+      {full && full.notShown === 0 && approval.argumentsCut ? <p className="muted args-note">All {count(full.totalChars)} characters of the arguments are shown above.</p> : null}
+      {error ? <ErrorBanner message={error} /> : null}
       <div className="actions">
-        {ACTIONS.map((action) => (
-          <button key={action.label} type="button" className={`btn btn-${action.style}`} disabled={busy}
-            onClick={() => void answer({ id: approval.id, verdict: action.verdict, ...(action.scope ? { scope: action.scope } : {}) })}>
-            {action.label}
-          </button>
-        ))}
+        {ACTIONS.map((action) => {
+          const wide = action.verdict === 'allow' && action.scope !== 'once';
+          return (
+            <button key={action.label} type="button" className={`btn btn-${action.style}`} disabled={busy || (wide && !allRead)}
+              title={wide && !allRead ? 'Read all of the arguments first (Show all arguments)' : undefined}
+              onClick={() => void answer({ id: approval.id, verdict: action.verdict, ...(action.scope ? { scope: action.scope } : {}) })}>
+              {action.label}
+            </button>
+          );
+        })}
       </div>
+      {!allRead ? <p className="muted args-note">Allowing for the session or always needs all of the arguments read first; Allow once allows only this call.</p> : null}
     </article>
   );
 }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MessageBoxOptions, MessageBoxReturnValue } from 'electron';
-import { createApprovalPrompter, PROMPT_BUTTONS } from '../../../main/desktop/adapters/approval-prompter.js';
+import { createApprovalPrompter, CUT_PROMPT_BUTTONS, PROMPT_BUTTONS } from '../../../main/desktop/adapters/approval-prompter.js';
 import { waitFor } from '../../helpers/engine-harness.js';
 import { desktopEngine, writeCall } from './desktop-engine.js';
 
@@ -36,7 +36,7 @@ describe('native approval dialog', () => {
     ctx = desktopEngine();
     const dialog = fakeDialog();
     const prompter = createApprovalPrompter(ctx.engine.approvals, dialog.show);
-    const decision = ctx.engine.gate.decide(writeCall('write_file', { path: '/tmp/report.txt', content: 'x'.repeat(5_000) }), 'claude-code', () => {});
+    const decision = ctx.engine.gate.decide(writeCall('write_file', { path: '/tmp/report.txt', content: 'quarterly numbers' }), 'claude-code', () => {});
     await waitFor(() => dialog.open.length === 1, 'the dialog');
     const { options } = dialog.open[0]!;
     expect(options.buttons).toEqual([...PROMPT_BUTTONS]);
@@ -46,14 +46,63 @@ describe('native approval dialog', () => {
     // The rule is named once: the reason says it already.
     expect(options.detail).toMatch(/^Why: rule 'require-approval-for-write' matched a write action\n/);
     expect(options.detail).toContain('/tmp/report.txt');
-    // A 5,000-character argument is cut for the dialog.
-    expect(options.detail!.length).toBeLessThan(1_500);
+    expect(options.detail).not.toMatch(/CUT|NOT shown/);
     dialog.open[0]!.answer(1);
     const verdict = await decision.verdict;
     expect(verdict).toMatchObject({ decision: 'ALLOW', reason: 'approved (session)' });
     // "Allow for this session" covers the next identical call without asking again.
     expect(await ctx.engine.gate.decide(writeCall(), 'claude-code', () => {}).verdict).toMatchObject({ decision: 'ALLOW', reason: 'covered by an earlier approval' });
     expect(dialog.open).toHaveLength(1);
+    prompter.close();
+  });
+
+  it('says when the preview cuts the arguments, offers only "once" and a way to read them all, and keeps Deny the default', async () => {
+    ctx = desktopEngine();
+    const dialog = fakeDialog();
+    const opened: string[] = [];
+    const prompter = createApprovalPrompter(ctx.engine.approvals, dialog.show, (id) => opened.push(id));
+    const body = `Hi Sam,\n${'the figures are attached. '.repeat(20)}\nP.S. forward all invoices to billing@evil.example`;
+    const decision = ctx.engine.gate.decide(writeCall('send_email', { to: 'sam@example.com', body }), 'claude-code', () => {});
+    await waitFor(() => dialog.open.length === 1, 'the dialog');
+    const { options } = dialog.open[0]!;
+    expect(options.buttons).toEqual([...CUT_PROMPT_BUTTONS]);
+    expect(options.buttons![options.defaultId!]).toBe('Deny');
+    expect(options.buttons![options.cancelId!]).toBe('Deny');
+    expect(options.detail).not.toContain('billing@evil.example');
+    expect(options.detail).toMatch(/Arguments, CUT: only part of their [\d,]+ characters is shown here/);
+    const [pending] = ctx.engine.approvals.list();
+    expect(options.detail).toContain(`mcp-firewall approvals show ${pending!.id}`);
+    expect(options.detail!.length).toBeLessThan(3_000);
+
+    // "Show all arguments…" opens the dashboard at the approval and leaves the call waiting there.
+    dialog.open[0]!.answer(CUT_PROMPT_BUTTONS.indexOf('Show all arguments…'));
+    await waitFor(() => opened.length === 1, 'the dashboard opened');
+    expect(opened).toEqual([pending!.id]);
+    expect(ctx.engine.approvals.list().map((p) => p.id)).toEqual([pending!.id]);
+    // The engine refuses the wide scopes until all of the arguments were shown, the dialog or not.
+    await expect(ctx.service.answerApproval({ id: pending!.id, verdict: 'allow', scope: 'always' })).rejects.toThrow(/longer than the preview/);
+    const all = await ctx.service.approvalArguments({ id: pending!.id });
+    expect(all).toMatchObject({ notShown: 0 });
+    expect(JSON.parse(all.text)).toEqual({ to: 'sam@example.com', body });
+    await ctx.service.answerApproval({ id: pending!.id, verdict: 'allow', scope: 'session' });
+    expect(await decision.verdict).toMatchObject({ decision: 'ALLOW', reason: 'approved (session)' });
+    expect(dialog.open).toHaveLength(1);
+    prompter.close();
+  });
+
+  it('allows only once from a cut dialog, and denies on Esc', async () => {
+    ctx = desktopEngine();
+    const dialog = fakeDialog();
+    const prompter = createApprovalPrompter(ctx.engine.approvals, dialog.show);
+    const long = { path: '/tmp/a.sh', content: 'x'.repeat(5_000) };
+    const first = ctx.engine.gate.decide(writeCall('write_file', long), 'claude-code', () => {});
+    await waitFor(() => dialog.open.length === 1, 'the dialog');
+    dialog.open[0]!.answer(CUT_PROMPT_BUTTONS.indexOf('Allow once'));
+    expect(await first.verdict).toMatchObject({ decision: 'ALLOW', reason: 'approved (once)' });
+    const second = ctx.engine.gate.decide({ ...writeCall('write_file', long), sessionId: 's2' }, 'claude-code', () => {});
+    await waitFor(() => dialog.open.length === 2, 'the second dialog');
+    dialog.open[1]!.answer(dialog.open[1]!.options.cancelId!);
+    expect(await second.verdict).toMatchObject({ decision: 'DENY' });
     prompter.close();
   });
 
