@@ -35,6 +35,8 @@ export function engineClientsDeps(engine: Engine, launch: ClientLaunch, actor: s
     registry: { isRegistered: (name) => engine.registry.get(name)?.enabled === true },
     registerServer: (name, routed) => approveRoutedLaunch(engine.registry, engine.audit, name, routed, actor, attended),
     ...(port && port() > 0 ? { remote: engineRemoteRoutes(engine, port()) } : {}),
+    // Unprotect puts the secrets protect --move-secrets moved back into a file it restores whole.
+    ...(engine.secretStore ? { readSecret: (server: string, name: string) => engine.secretStore!.get({ server, name }) } : {}),
   });
 }
 

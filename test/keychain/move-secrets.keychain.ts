@@ -71,4 +71,37 @@ describe('protect --move-secrets on the real keychain', () => {
     const data = readdirSync(engine.home).filter((f) => f.startsWith('firewall.db'));
     for (const f of data) expect(readFileSync(join(engine.home, f)).includes(TOKEN), f).toBe(false);
   });
+
+  it('keeps no copy of the token in the data dir; unprotect puts it back from the keychain, or refuses and writes nothing when it cannot', async () => {
+    // The saved original and the backup of the config: the token's place names its keychain item.
+    const copies = walk(join(engine.home, 'clients'));
+    expect(copies.some((f) => f.endsWith('.orig'))).toBe(true);
+    expect(copies.some((f) => f.endsWith('.bak'))).toBe(true);
+    for (const f of walk(engine.home)) expect(readFileSync(f).includes(TOKEN), f).toBe(false);
+    expect(copies.some((f) => readFileSync(f, 'utf8').includes(`moved-to-os-keychain:mcp-firewall:${SERVER}/env/ANTHROPIC_API_KEY`))).toBe(true);
+
+    const protectedText = readFileSync(configFile, 'utf8');
+    const unprotect = (extra: NodeJS.ProcessEnv = {}) => spawnSync(process.execPath, [CLI, 'unprotect', '--client', 'claude-desktop'], { env: { ...env, ...extra }, encoding: 'utf8', cwd: userHome });
+    // No session bus: the keychain cannot be asked.
+    const unreachable = unprotect({ DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/mcpfw-no-bus' });
+    expect(unreachable.status).toBe(1);
+    expect(unreachable.stdout + unreachable.stderr).toMatch(/ANTHROPIC_API_KEY of 'everything-moved' \(keychain item mcp-firewall everything-moved\/env\/ANTHROPIC_API_KEY\) only as a placeholder, and the OS keychain is not reachable/);
+    expect(readFileSync(configFile, 'utf8')).toBe(protectedText);
+    await keytar.deletePassword(KEYCHAIN_SERVICE, `${SERVER}/env/ANTHROPIC_API_KEY`);
+    const gone = unprotect();
+    expect(gone.status).toBe(1);
+    expect(gone.stdout + gone.stderr).toContain(`which is gone; nothing written: put it back with 'mcp-firewall secrets set ${SERVER} ANTHROPIC_API_KEY'`);
+    expect(readFileSync(configFile, 'utf8')).toBe(protectedText);
+
+    await keytar.setPassword(KEYCHAIN_SERVICE, `${SERVER}/env/ANTHROPIC_API_KEY`, TOKEN);
+    const restored = unprotect();
+    expect(restored.status, restored.stdout + restored.stderr).toBe(0);
+    expect(restored.stdout).toContain('original bytes, its ANTHROPIC_API_KEY back from the OS keychain');
+    expect(restored.stdout + restored.stderr).not.toContain(TOKEN);
+    expect(readFileSync(configFile, 'utf8')).toBe(ORIGINAL);
+  });
 });
+
+function walk(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.isFile() ? [join(dir, e.name)] : []));
+}

@@ -1,5 +1,7 @@
 import { protectClients, unprotectClients } from '../../firewall/clients/index.js';
 import { editText } from '../../firewall/clients/report-text.js';
+import { createKeytarStore } from '../../firewall/identity/keytar-store.js';
+import type { SecretStore } from '../../firewall/identity/secret-store.js';
 import { openSecretsSession, type SecretsSession } from '../../firewall/identity/secrets-session.js';
 import { existsSync } from 'node:fs';
 import { AUTO_PROTECT_UNDOES_UNPROTECT, autoProtectOn } from '../../firewall/client-watch.js';
@@ -16,8 +18,14 @@ const FLAGS = ['--json', '--client', '--dry-run', '--project'];
 
 const MOVE_SECRETS = '--move-secrets';
 
-/** Only protect takes --move-secrets; openSecrets is injectable so tests need no keychain. */
-function createEditCommand(run: typeof protectClients, deps: ClientCommandDeps | (() => ClientCommandDeps), openSecrets?: (env: NodeJS.ProcessEnv) => SecretsSession): CommandHandler {
+/**
+ * Only protect takes --move-secrets; only unprotect reads the keychain (`keychain`: the
+ * secrets it moved, put back in a file restored byte for byte). Both injectable so tests
+ * need no keychain.
+ */
+function createEditCommand(
+  run: typeof protectClients, deps: ClientCommandDeps | (() => ClientCommandDeps), openSecrets?: (env: NodeJS.ProcessEnv) => SecretsSession, keychain?: () => SecretStore,
+): CommandHandler {
   return async (args, io) => {
     const moveSecrets = openSecrets !== undefined && args.includes(MOVE_SECRETS);
     const parsed = parseClientArgs(moveSecrets ? args.filter((a) => a !== MOVE_SECRETS) : args, FLAGS);
@@ -28,7 +36,10 @@ function createEditCommand(run: typeof protectClients, deps: ClientCommandDeps |
       const moveSecret = session
         ? (server: string, name: string, value: string) => session.secrets.adopt({ server, name }, value, 'protect')
         : undefined;
-      const report = await run(moveSecret ? { ...core, moveSecret } : core, {
+      // The keychain store loads nothing until asked: a file without moved secrets never needs it.
+      const store = keychain?.();
+      const readSecret = store ? (server: string, name: string) => store.get({ server, name }) : undefined;
+      const report = await run({ ...core, ...(moveSecret ? { moveSecret } : {}), ...(readSecret ? { readSecret } : {}) }, {
         dryRun: parsed.dryRun,
         ...(parsed.client ? { client: parsed.client } : {}),
       });
@@ -58,7 +69,8 @@ function autoProtectUndoes(env: NodeJS.ProcessEnv): boolean {
 
 export const createProtectCommand = (deps: ClientCommandDeps | (() => ClientCommandDeps), openSecrets: (env: NodeJS.ProcessEnv) => SecretsSession = openSecretsSession) =>
   createEditCommand(protectClients, deps, openSecrets);
-export const createUnprotectCommand = (deps: ClientCommandDeps | (() => ClientCommandDeps)) => createEditCommand(unprotectClients, deps);
+export const createUnprotectCommand = (deps: ClientCommandDeps | (() => ClientCommandDeps), keychain: () => SecretStore = () => createKeytarStore()) =>
+  createEditCommand(unprotectClients, deps, undefined, keychain);
 
 export const protectCommand: CommandHandler = createProtectCommand(defaultClientDeps);
 export const unprotectCommand: CommandHandler = createUnprotectCommand(defaultClientDeps);

@@ -1,10 +1,12 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { atomicWrite, readIfExists, sha256 } from './file-io.js';
+import type { ScrubbedSecret } from './scrub-copies.js';
 import type { KeyPath, Launch } from './types.js';
 
 // What we changed lives in <dataDir>/clients, never in the client file: Codex rejects
-// unknown keys and Cline/Roo strip them. Original bytes can hold plaintext secrets, so 0600.
+// unknown keys and Cline/Roo strip them. Original bytes can hold plaintext secrets, so 0600;
+// those protect --move-secrets took out of the file stand as placeholders (scrub-copies.ts).
 
 export interface OpRecord {
   path: KeyPath;
@@ -28,21 +30,23 @@ export interface FileState {
   version: 1;
   client: string;
   file: string;
-  /** Hash of the saved original bytes; absent once the file changed under us after protecting. */
+  /** Hash of the original bytes (the file before we protected it); absent once the file changed under us after protecting. */
   originalHash?: string;
+  /** The original as saved, when the secrets moved out of it stand there as placeholders: its hash, and which. */
+  scrubbed?: { hash: string; secrets: ScrubbedSecret[] };
   protectedHash: string;
   entries: EntryRecord[];
 }
 
-function clientsDir(dataDir: string): string {
+export function clientsDir(dataDir: string): string {
   return join(dataDir, 'clients');
 }
 
-function fileId(file: string): string {
+export function fileId(file: string): string {
   return sha256(file).slice(0, 16);
 }
 
-function ensureDir(dir: string): void {
+export function ensureDir(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
 }
 
@@ -67,9 +71,11 @@ export function loadState(dataDir: string, file: string): FileState | undefined 
   return state.file === file ? state : undefined;
 }
 
-export function loadOriginal(dataDir: string, state: FileState): Buffer | undefined {
+/** The original as saved (moved secrets as placeholders, see `scrubbed`), when it is whole. */
+export function loadSavedOriginal(dataDir: string, state: FileState): Buffer | undefined {
   const bytes = readIfExists(join(clientsDir(dataDir), `${fileId(state.file)}.orig`));
-  return bytes && state.originalHash && sha256(bytes) === state.originalHash ? bytes : undefined;
+  const hash = state.scrubbed?.hash ?? state.originalHash;
+  return bytes && state.originalHash && sha256(bytes) === hash ? bytes : undefined;
 }
 
 export function saveState(dataDir: string, state: FileState, original?: Buffer): void {
@@ -87,14 +93,3 @@ export function deleteState(dataDir: string, file: string): void {
   rmSync(join(dir, `${id}.json`), { force: true });
   rmSync(join(dir, `${id}.orig`), { force: true });
 }
-
-/** A copy of the bytes we are about to replace, for the user's peace of mind. */
-export function writeBackup(dataDir: string, file: string, bytes: Buffer, now: Date): string {
-  const dir = join(clientsDir(dataDir), 'backups');
-  ensureDir(dir);
-  const stamp = now.toISOString().replace(/[:.]/g, '-');
-  const path = join(dir, `${basename(file)}.${fileId(file)}.${stamp}.bak`);
-  writeFileSync(path, bytes, { mode: 0o600 });
-  return path;
-}
-

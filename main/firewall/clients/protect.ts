@@ -1,6 +1,7 @@
 import { CLIENT_ADAPTERS } from './registry.js';
 import { runningClientWarnings, runningProcessNames } from './running-clients.js';
-import { deleteState, loadState, saveState, writeBackup, type EntryRecord, type FileState, type OpRecord } from './bookkeeping.js';
+import { deleteState, loadSavedOriginal, loadState, saveState, type EntryRecord, type FileState, type OpRecord } from './bookkeeping.js';
+import { scrubBackups, writeBackup } from './backups.js';
 import { discover, type LoadedFile } from './discover.js';
 import { assertUnchanged, assertWritable, atomicWrite, sha256 } from './file-io.js';
 import { editorFor, UnsupportedEditError } from './formats/index.js';
@@ -10,6 +11,8 @@ import { clientToken, decideRemote, entryIdentity, standingDetail, tokenHint, ur
 import { routedTarget } from './route-url.js';
 import { isOurWrap } from './scan.js';
 import { withRouteKeyMasked } from './secrets.js';
+import { placeholdersFor, placeholderText, scrubBackup, scrubOriginal } from './scrub-copies.js';
+import { scrubEarlierCopies } from './scrub-earlier.js';
 import type { ClientsDeps, DiscoveredServer, FileError, KeyPath, Launch } from './types.js';
 import { buildWrapLaunch, wrapPrefix } from './wrap-line.js';
 import { envRunningCode, envRunningCodeDetail } from './shim-env.js';
@@ -261,6 +264,26 @@ function mergeState(file: LoadedFile, previous: FileState | undefined, plan: Pla
   return { ...previous, originalHash: unchanged ? previous.originalHash : undefined, protectedHash: newHash, entries: [...kept, ...records] };
 }
 
+/**
+ * The bytes to save as the original, the secrets moved out of it as placeholders, setting
+ * `state.scrubbed`; undefined keeps the saved copy as it is. When no copy without them gives
+ * the file back exactly, none is kept (unprotect then restores entry by entry).
+ * `saved`: the original saved before, when this run moves secrets from a file protected before.
+ */
+function originalToSave(file: LoadedFile, previous: FileState | undefined, saved: Buffer | undefined, state: FileState, moves: SecretMove[], placed: ReturnType<typeof placeholdersFor>): Buffer | undefined {
+  if (!state.originalHash) delete state.scrubbed;
+  if (!state.originalHash || (previous && moves.length === 0)) return undefined;
+  const base = previous ? saved : file.bytes;
+  const scrubbed = base && scrubOriginal(base, file.spec.format, moves, placed, previous?.scrubbed?.secrets ?? []);
+  if (!scrubbed) {
+    delete state.originalHash;
+    delete state.scrubbed;
+    return undefined;
+  }
+  if (scrubbed.secrets.length > 0) state.scrubbed = { hash: sha256(scrubbed.bytes), secrets: scrubbed.secrets };
+  return scrubbed.bytes;
+}
+
 async function commitFile(file: LoadedFile, plan: PlannedFile, deps: EditDeps, report: EditReport): Promise<void> {
   verifyLaunches(file, plan.text, [...plan.records.map((r) => ({ path: r.path, launch: r.inserted })), ...plan.wraps]);
   verifyMoved(editorFor(file.spec.format), plan.text, plan.moves);
@@ -276,15 +299,21 @@ async function commitFile(file: LoadedFile, plan: PlannedFile, deps: EditDeps, r
   // start over so the exact-bytes restore is available again.
   const previous = file.servers.some((s) => s.wrapped || routedTarget(s.url)) ? loadState(deps.dataDir, file.spec.path) : undefined;
   const state = mergeState(file, previous, plan, sha256(plan.text));
-  report.backups.push(writeBackup(deps.dataDir, file.spec.path, file.bytes, (deps.now ?? (() => new Date()))()));
-  saveState(deps.dataDir, state, previous || !state.originalHash ? undefined : file.bytes);
+  // Our copies of the file lose the secrets moved out of it (scrub-copies.ts).
+  const saved = previous?.originalHash && plan.moves.length > 0 ? loadSavedOriginal(deps.dataDir, previous) : undefined;
+  const placed = placeholdersFor(plan.moves, saved ? [file.bytes, saved] : [file.bytes]);
+  const original = originalToSave(file, previous, saved, state, plan.moves, placed);
+  report.backups.push(writeBackup(deps.dataDir, file.spec.path, scrubBackup(file.bytes, file.spec.format, plan.moves, placed), (deps.now ?? (() => new Date()))()));
+  saveState(deps.dataDir, state, original);
   try {
     atomicWrite(file.spec.path, plan.text, undefined, file.hash);
   } catch (err) {
-    if (previous) saveState(deps.dataDir, previous);
+    if (previous) saveState(deps.dataDir, previous, original && saved);
     else deleteState(deps.dataDir, file.spec.path);
     throw err;
   }
+  // Earlier backups too, once the values are out of the file itself.
+  scrubBackups(deps.dataDir, file.spec.path, placeholderText(placed));
   // Only entries wrapped anew: a moved wrap line keeps the launch line it carried, and its approval.
   for (const { name, launch, result } of plan.approvals) {
     if ((await deps.registerServer?.(name, launch)) !== 'proposed') continue;
@@ -298,6 +327,7 @@ async function commitFile(file: LoadedFile, plan: PlannedFile, deps: EditDeps, r
 export async function protectFiles(files: LoadedFile[], deps: EditDeps, report: EditReport): Promise<void> {
   for (const file of files) {
     try {
+      if (!deps.dryRun && file.servers.some((s) => s.wrapped || routedTarget(s.url))) scrubEarlierCopies(deps.dataDir, file);
       const plan = planFile(file, deps);
       if (plan.records.length > 0 || plan.wraps.length > 0) await commitFile(file, plan, deps, report);
       report.entries.push(...plan.results);

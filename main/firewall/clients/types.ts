@@ -36,6 +36,11 @@ export interface ClientsDeps extends ClientContext {
   /** Given, `protect` routes Streamable HTTP entries through the interposer; else they stay as they are. */
   remote?: RemoteRoutes;
   now?: () => Date;
+  /**
+   * Reads a secret from the OS keychain: unprotect puts those protect --move-secrets moved
+   * back into the file it restores byte for byte (our copy of it holds placeholders).
+   */
+  readSecret?: (server: string, name: string) => Promise<string | null>;
 }
 
 /** What routing a remote entry through `http://127.0.0.1:PORT/mcp/NAME?key=KEY` needs from the engine. */

@@ -1,12 +1,14 @@
-import { deleteState, loadOriginal, loadState, writeBackup, type EntryRecord } from './bookkeeping.js';
+import { deleteState, loadSavedOriginal, loadState, type EntryRecord, type FileState } from './bookkeeping.js';
+import { writeBackup } from './backups.js';
 import { discover, type LoadedFile } from './discover.js';
-import { assertUnchanged, assertWritable, atomicWrite } from './file-io.js';
+import { assertUnchanged, assertWritable, atomicWrite, sha256 } from './file-io.js';
 import { editorFor, type EntryEdits } from './formats/index.js';
 import { samePath, verifyLaunches, warnAboutRunningClients, type EditDeps, type EditOptions, type EditReport, type EntryResult } from './protect.js';
 import { launchOps } from './read-entries.js';
 import { entryIdentity } from './remote-route.js';
 import { routedTarget } from './route-url.js';
 import { isOurWrap } from './scan.js';
+import { fillSecrets } from './scrub-copies.js';
 import type { DiscoveredServer, KeyPath, Launch } from './types.js';
 
 // Put back exactly the value text we replaced (quoting, layout, comments inside it);
@@ -107,22 +109,36 @@ function hasOurs(file: LoadedFile, deps: EditDeps): DiscoveredServer | undefined
   return file.servers.find((s) => isOurWrap(s, deps, file) || routedTarget(s.url));
 }
 
+/**
+ * The file as it was before protect, the moved secrets put back from the keychain (which
+ * throws when it cannot give them: nothing is written). Undefined when there is no whole
+ * saved original, or the keychain holds another value now (set anew since): the saved
+ * original is then no longer the file to give back, and entries are restored one by one.
+ */
+async function originalBytes(state: FileState, deps: EditDeps): Promise<Buffer | undefined> {
+  const saved = loadSavedOriginal(deps.dataDir, state);
+  if (!saved) return undefined;
+  const filled = await fillSecrets(saved, state.scrubbed?.secrets ?? [], deps.readSecret);
+  return sha256(filled) === state.originalHash ? filled : undefined;
+}
+
 async function unprotectFile(file: LoadedFile, deps: EditDeps, report: EditReport): Promise<void> {
   const state = loadState(deps.dataDir, file.spec.path);
   if (!state && !hasOurs(file, deps)) return;
-  const original = state && state.protectedHash === file.hash ? loadOriginal(deps.dataDir, state) : undefined;
+  const original = state && state.protectedHash === file.hash ? await originalBytes(state, deps) : undefined;
   let bytes: Buffer | string;
   let results: EntryResult[];
   if (original) {
     // The file is exactly as we left it: the saved bytes are the exact pre-protect file.
     bytes = original;
+    const fromKeychain = (state?.scrubbed?.secrets.length ?? 0) > 0;
     results = (state?.entries ?? []).map((e) => ({
       client: file.adapter.id,
       file: file.spec.path,
       scope: file.servers.find((s) => samePath(s.path, e.path))?.scope ?? file.spec.scope,
       name: e.name,
       outcome: deps.dryRun ? 'would-restore' : 'restored',
-      detail: 'original bytes',
+      detail: fromKeychain && e.movedSecrets?.length ? `original bytes, its ${e.movedSecrets.join(', ')} back from the OS keychain` : 'original bytes',
     }));
   } else {
     const plan = spanRestoreOrWrapLines(file, state?.entries ?? [], deps);

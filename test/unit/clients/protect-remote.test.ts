@@ -265,7 +265,8 @@ describe('protect routes Streamable HTTP entries through the interposer', () => 
     expect(keychain.has('figma/AUTHORIZATION')).toBe(false);
     expect(json(FILES.claude).mcpServers.notion).toEqual({ type: 'http', url: ours('notion'), headers: {} });
     expect(entry(report, 'claude-code', 'notion')!.detail).toContain('moved 1 secret(s) to the OS keychain: AUTHORIZATION');
-    await unprotectClients(fx.deps);
+    // Our copy of the file holds a placeholder where the header was: the keychain gives it back.
+    await unprotectClients({ ...fx.deps, readSecret: async (server, name) => keychain.get(`${server}/${name}`) ?? null });
     expect(fx.files()).toEqual(before);
   });
 

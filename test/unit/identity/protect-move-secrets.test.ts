@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { protectClients, scanClients, unprotectClients } from '../../../main/firewall/clients/index.js';
+import { fakeKeychain } from '../clients/fake-keychain.js';
 import { createFixtureHome, type FixtureHome } from '../clients/fixture-home.js';
 
 let fx: FixtureHome;
@@ -53,13 +54,7 @@ describe('protect --move-secrets', () => {
   it('refuses the second file when two clients have a same-named server with different tokens', async () => {
     fx = createFixtureHome();
     const before = fx.files();
-    // The real keychain adapter (Secrets.adopt) refuses to overwrite a different value.
-    const keychain = new Map<string, string>();
-    const moveSecret = async (server: string, name: string, value: string) => {
-      const existing = keychain.get(`${server}/${name}`);
-      if (existing !== undefined && existing !== value) throw new Error(`the keychain already holds a different ${name} for '${server}'`);
-      keychain.set(`${server}/${name}`, value);
-    };
+    const { items: keychain, moveSecret } = fakeKeychain();
     const report = await protectClients({ ...fx.deps, moveSecret });
     expect(report.errors).toHaveLength(1);
     const refused = report.errors[0]!;
@@ -100,11 +95,15 @@ describe('protect --move-secrets', () => {
     expect(report.entries.some((e) => /would move 1 secret/.test(e.detail ?? ''))).toBe(true);
   });
 
-  it('unprotect of an untouched file gives back the original bytes, secrets included', async () => {
+  it('unprotect of an untouched file gives back the original bytes, secrets included (put back from the keychain)', async () => {
     fx = createFixtureHome();
     const before = fx.files();
-    await protectClients({ ...fx.deps, moveSecret: async () => {} });
-    await unprotectClients(fx.deps);
+    const keychain = fakeKeychain();
+    // One of the two github tokens is refused (another value under that name): that file stays as it was.
+    expect((await protectClients({ ...fx.deps, moveSecret: keychain.moveSecret })).errors).toHaveLength(1);
+    const report = await unprotectClients({ ...fx.deps, readSecret: keychain.readSecret });
+    expect(report.errors).toEqual([]);
     for (const [file, bytes] of fx.files()) expect(bytes.equals(before.get(file)!), file).toBe(true);
+    expect(report.entries.some((e) => e.detail === 'original bytes, its GITHUB_PERSONAL_ACCESS_TOKEN back from the OS keychain')).toBe(true);
   });
 });

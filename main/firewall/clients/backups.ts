@@ -1,0 +1,51 @@
+import { readdirSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { clientsDir, ensureDir, fileId } from './bookkeeping.js';
+import { atomicWrite, readIfExists } from './file-io.js';
+import { scrubValues } from './scrub-copies.js';
+
+// Every protect and unprotect keeps the bytes it replaces in <dataDir>/clients/backups,
+// 0600, for the user's peace of mind. No restore reads them (unprotect has the saved
+// original), so they hold secrets moved to the keychain only as placeholders.
+
+function backupsDir(dataDir: string): string {
+  return join(clientsDir(dataDir), 'backups');
+}
+
+/** The backups of one config file, oldest first (the stamp in the name sorts by time). */
+function backupsOf(dataDir: string, file: string): string[] {
+  const prefix = `${basename(file)}.${fileId(file)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(backupsDir(dataDir));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  return names.filter((n) => n.startsWith(prefix) && n.endsWith('.bak')).sort().map((n) => join(backupsDir(dataDir), n));
+}
+
+/** A copy of the bytes we are about to replace, for the user's peace of mind. */
+export function writeBackup(dataDir: string, file: string, bytes: Buffer, now: Date): string {
+  const dir = backupsDir(dataDir);
+  ensureDir(dir);
+  const stamp = now.toISOString().replace(/[:.]/g, '-');
+  const path = join(dir, `${basename(file)}.${fileId(file)}.${stamp}.bak`);
+  writeFileSync(path, bytes, { mode: 0o600 });
+  return path;
+}
+
+/**
+ * Secrets just moved out of `file` into the keychain leave its backups too, earlier ones
+ * included (an earlier protect, or a version of ours that kept them): each value becomes
+ * its placeholder. A value the backup holds escaped (not verbatim) is not found.
+ */
+export function scrubBackups(dataDir: string, file: string, placeholders: Map<string, string>): void {
+  if (placeholders.size === 0) return;
+  for (const path of backupsOf(dataDir, file)) {
+    const bytes = readIfExists(path);
+    if (!bytes) continue;
+    const scrubbed = scrubValues(bytes, placeholders);
+    if (!scrubbed.equals(bytes)) atomicWrite(path, scrubbed, 0o600);
+  }
+}
