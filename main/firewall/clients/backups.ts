@@ -1,4 +1,4 @@
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { clientsDir, ensureDir, fileId } from './bookkeeping.js';
 import { atomicWrite, readIfExists } from './file-io.js';
@@ -6,7 +6,8 @@ import { scrubValues } from './scrub-copies.js';
 
 // Every protect and unprotect keeps the bytes it replaces in <dataDir>/clients/backups,
 // 0600, for the user's peace of mind. No restore reads them (unprotect has the saved
-// original), so they hold secrets moved to the keychain only as placeholders.
+// original, bookkeeping.ts), so only the last few are kept, and they hold secrets moved
+// to the keychain only as placeholders.
 
 function backupsDir(dataDir: string): string {
   return join(clientsDir(dataDir), 'backups');
@@ -25,13 +26,22 @@ function backupsOf(dataDir: string, file: string): string[] {
   return names.filter((n) => n.startsWith(prefix) && n.endsWith('.bak')).sort().map((n) => join(backupsDir(dataDir), n));
 }
 
-/** A copy of the bytes we are about to replace, for the user's peace of mind. */
+/**
+ * Backups kept per config file. Each is a whole copy (a ~/.claude.json runs to 10 MB and
+ * more), one per protect and per unprotect: kept all, they would pile up for good.
+ */
+export const BACKUPS_KEPT = 10;
+
+/** A copy of the bytes we are about to replace, for the user's peace of mind; the file's oldest backups beyond BACKUPS_KEPT go. */
 export function writeBackup(dataDir: string, file: string, bytes: Buffer, now: Date): string {
   const dir = backupsDir(dataDir);
   ensureDir(dir);
   const stamp = now.toISOString().replace(/[:.]/g, '-');
   const path = join(dir, `${basename(file)}.${fileId(file)}.${stamp}.bak`);
   writeFileSync(path, bytes, { mode: 0o600 });
+  // The one just written stays whatever its stamp (a clock set back sorts it first).
+  const others = backupsOf(dataDir, file).filter((p) => p !== path);
+  for (const old of others.slice(0, Math.max(0, others.length - (BACKUPS_KEPT - 1)))) rmSync(old, { force: true });
   return path;
 }
 

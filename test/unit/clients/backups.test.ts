@@ -1,0 +1,64 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { protectClients, unprotectClients } from '../../../main/firewall/clients/index.js';
+import { createFixtureHome, type FixtureHome } from './fixture-home.js';
+
+let fx: FixtureHome;
+afterEach(() => fx.cleanup());
+
+const CURSOR = `{
+  "mcpServers": {
+    "tools": { "command": "npx", "args": ["-y", "tools-mcp"] }
+  }
+}
+`;
+const fileId = (file: string) => createHash('sha256').update(file).digest('hex').slice(0, 16);
+const backupsDir = () => join(fx.dataDir, 'clients', 'backups');
+const backupsOf = (file: string) => readdirSync(backupsDir()).filter((n) => n.includes(`.${fileId(file)}.`)).sort();
+
+describe('backups of a config file', () => {
+  it('keeps the last 10 of each file: older ones go, other files keep theirs, and unprotect still restores byte for byte', async () => {
+    fx = createFixtureHome();
+    const cursor = join(fx.home, '.cursor', 'mcp.json');
+    writeFileSync(cursor, CURSOR);
+    rmSync(join(fx.project, '.cursor'), { recursive: true });
+    let clock = Date.parse('2026-01-01T00:00:00Z');
+    const deps = { ...fx.deps, now: () => new Date((clock += 60_000)) };
+    // Another file's backup, written first: the oldest in the directory, and not cursor's to prune.
+    await protectClients(deps, { client: 'claude-desktop' });
+    const desktop = join(fx.home, '.config/Claude/claude_desktop_config.json');
+    expect(backupsOf(desktop)).toHaveLength(1);
+
+    const stamps: string[] = [];
+    for (let round = 0; round < 7; round++) {
+      for (const run of [protectClients, unprotectClients]) stamps.push((await run(deps, { client: 'cursor' })).backups[0]!);
+    }
+    expect(stamps).toHaveLength(14);
+    expect(backupsOf(cursor)).toEqual(stamps.slice(-10).map((p) => p.slice(backupsDir().length + 1)));
+    expect(backupsOf(desktop)).toHaveLength(1);
+    // The newest backup is the bytes the last unprotect replaced: the protected file.
+    expect(readFileSync(stamps.at(-1)!, 'utf8')).toContain('"wrap"');
+
+    await protectClients(deps, { client: 'cursor' });
+    expect(backupsOf(cursor)).toHaveLength(10);
+    await unprotectClients(deps, { client: 'cursor' });
+    expect(readFileSync(cursor, 'utf8')).toBe(CURSOR);
+  });
+
+  it('keeps the backup just written even when the clock was set back', async () => {
+    fx = createFixtureHome();
+    const cursor = join(fx.home, '.cursor', 'mcp.json');
+    writeFileSync(cursor, CURSOR);
+    rmSync(join(fx.project, '.cursor'), { recursive: true });
+    let clock = Date.parse('2026-06-01T00:00:00Z');
+    for (let round = 0; round < 6; round++) {
+      for (const run of [protectClients, unprotectClients]) await run({ ...fx.deps, now: () => new Date((clock += 60_000)) }, { client: 'cursor' });
+    }
+    const { backups: [last] } = await protectClients({ ...fx.deps, now: () => new Date('2025-01-01T00:00:00Z') }, { client: 'cursor' });
+    const kept = backupsOf(cursor);
+    expect(kept).toHaveLength(10);
+    expect(kept[0]).toBe(last!.slice(backupsDir().length + 1));
+  });
+});
