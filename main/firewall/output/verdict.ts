@@ -56,20 +56,53 @@ function isBinaryField(key: string, parent: Record<string, unknown>): boolean {
 /** Walks every string, replacing those with findings in place; returns what it found. */
 function scanTree(root: { v: unknown }, path: string, s: Scanner): VerdictFinding[] {
   const found: VerdictFinding[] = [];
+  // A listing repeats the same few keys in every item: each is read once.
+  const cleanKeys = new Set<string>();
+  /** `text` with its findings redacted, each recorded under `p`; null when it holds none. */
+  const clean = (text: string, p: string): string | null => {
+    // JSON-as-text keeps its escapes; scan it decoded (see escaped-view.ts).
+    const view = text.indexOf('\\') === -1 ? null : decodeEscapes(text);
+    const fs = view ? mapFindings(s.detect(view.text), view) : s.detect(text);
+    if (fs.length === 0) return null;
+    for (const f of fs) found.push({ type: f.type, family: f.family, severity: f.severity, path: p });
+    return redactText(text, fs);
+  };
   const visit = (holder: Record<string, unknown> | unknown[], key: string | number, p: string): void => {
     const v = (holder as Record<string | number, unknown>)[key];
     if (typeof v === 'string') {
-      // JSON-as-text keeps its escapes; scan it decoded (see escaped-view.ts).
-      const view = v.indexOf('\\') === -1 ? null : decodeEscapes(v);
-      const fs = view ? mapFindings(s.detect(view.text), view) : s.detect(v);
-      if (fs.length === 0) return;
-      for (const f of fs) found.push({ type: f.type, family: f.family, severity: f.severity, path: p });
-      (holder as Record<string | number, unknown>)[key] = redactText(v, fs);
+      const redacted = clean(v, p);
+      if (redacted !== null) (holder as Record<string | number, unknown>)[key] = redacted;
     } else if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) visit(v, i, `${p}[${i}]`);
     } else if (v !== null && typeof v === 'object') {
       const o = v as Record<string, unknown>;
-      for (const k of Object.keys(o)) if (!isBinaryField(k, o)) visit(o, k, `${p}.${k}`);
+      const keys = Object.keys(o);
+      // Keys are text the client passes on too: a map keyed by address, phone or token
+      // (`{"jane@example.com": {…}}`) shows them to the model as plainly as its values.
+      // Read first, so the paths of the values below never name what was found.
+      let names: string[] | null = null;
+      let taken: Set<string> | null = null;
+      for (let i = 0; i < keys.length; i++) {
+        if (cleanKeys.has(keys[i]!)) continue;
+        const redacted = clean(keys[i]!, `${p}.<key>`);
+        if (redacted === null) {
+          cleanKeys.add(keys[i]!);
+          continue;
+        }
+        names ??= keys.slice();
+        taken ??= new Set(keys);
+        // Two keys redacted alike must not fold into one (the later would drop the earlier's value).
+        let name = redacted;
+        for (let n = 2; taken.has(name); n++) name = `${redacted}#${n}`;
+        taken.add(name);
+        names[i] = name;
+      }
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i]!;
+        if (!isBinaryField(k, o)) visit(o, k, `${p}.${names ? names[i]! : k}`);
+      }
+      // fromEntries defines each key as its own property: a `__proto__` key stays a key.
+      if (names) (holder as Record<string | number, unknown>)[key] = Object.fromEntries(keys.map((k, i) => [names![i]!, o[k]]));
     }
   };
   visit(root as unknown as Record<string, unknown>, 'v', path);

@@ -212,6 +212,26 @@ describe('inspectResultLine', () => {
     expect((v.redacted as Array<{ result: { content: Array<{ text: string }> } }>)[1]!.result.content[0]!.text).toBe('key [REDACTED:aws-access-key-id]');
   });
 
+  it('redacts object keys too: a map keyed by address or token, without naming them in the paths of its values', () => {
+    const raw = line({
+      content: [],
+      structuredContent: { 'jane.doe@example.com': { phone: 'none' }, 'AKIAZ3MUOHLQ4XPRTN2W': 'AKIAZ3MUOHLQ4XPRTN2X', 'john.roe@example.com': 2, __proto__x: 1 },
+    });
+    const v = inspectResultLine(raw.replace('"__proto__x"', '"__proto__"'));
+    expect(v.action).toBe('REDACT');
+    const structured = (v.redacted as { result: { structuredContent: Record<string, unknown> } }).result.structuredContent;
+    // Two keys redacted alike stay two; a `__proto__` key stays a key, not the prototype.
+    expect(Object.keys(structured)).toEqual(['[REDACTED:email]', '[REDACTED:aws-access-key-id]', '[REDACTED:email]#2', '__proto__']);
+    expect(structured['[REDACTED:email]']).toEqual({ phone: 'none' });
+    expect(structured['[REDACTED:aws-access-key-id]']).toBe('[REDACTED:aws-access-key-id]');
+    expect(Object.getPrototypeOf(structured)).toBe(Object.prototype);
+    expect(JSON.stringify(v.findings)).not.toMatch(/AKIA|example\.com/);
+    expect(v.findings.map((f) => f.path)).toContain('result.structuredContent.[REDACTED:aws-access-key-id]');
+    // Written with escapes, as some serializers do.
+    const escaped = inspectResultLine(line({ structuredContent: { 'jane.doe@example.com': 1 } }).replace('@', '\\u0040'));
+    expect(escaped.findings).toMatchObject([{ type: 'email', path: 'result.structuredContent.<key>' }]);
+  });
+
   it('holds back a truncated line with a key in it rather than passing it unjudged', () => {
     expect(inspectResultLine('{"jsonrpc":"2.0","id":1,"result":{"text":"AKIAZ3MUOHLQ4XPRTN2W"').action).toBe('QUARANTINE');
   });
