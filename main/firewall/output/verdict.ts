@@ -1,5 +1,6 @@
 // The output stage on the shim's hot path. Most results hold nothing to find: they are
 // answered from the raw line with one regex test and forwarded byte-identical.
+import { repeatedKey } from '../jsonrpc/json-scan.js';
 import { decodeEscapes, mapFindings } from './escaped-view.js';
 import { redactText } from './redact.js';
 import { createScanner, type Scanner } from './scanner.js';
@@ -26,6 +27,23 @@ export interface OutputVerdict {
   findings: VerdictFinding[];
   /** The whole message (or arguments) with every span replaced; set on REDACT only. */
   redacted?: unknown;
+  /**
+   * Set on a PASS whose line repeats a key: the message as read and scanned, to leave in
+   * place of the raw line (see `repeats`).
+   */
+  reparsed?: unknown;
+}
+
+/**
+ * Whether a line the prefilter flagged must not leave as the server wrote it, though the
+ * detectors found nothing in the message JSON.parse read: it repeats a key, and JSON.parse
+ * keeps the last copy, so the others were never scanned. A client whose parser keeps the
+ * first (gjson, fastjson, hand-rolled scanners), or that logs the raw line, would read
+ * `{"text":"ghp_…","text":"ok"}` in clear. Sent as re-serialised, every parser reads the
+ * copy that was scanned. Only flagged lines pay for the look.
+ */
+function repeats(line: string): boolean {
+  return repeatedKey(line) !== null;
 }
 
 let shared: Scanner | undefined;
@@ -154,6 +172,7 @@ export function inspectResultLine(line: string, thresholds: OutputThresholds = D
     }
   });
   const action = decide(findings, thresholds);
+  if (action === 'PASS' && repeats(line)) return { action, findings, reparsed: msg };
   return action === 'REDACT' ? { action, findings, redacted: msg } : { action, findings };
 }
 
@@ -163,6 +182,8 @@ export interface ServerMessageVerdict {
   redacted: unknown;
   /** A result with these findings would have been quarantined. */
   overThreshold: boolean;
+  /** No findings, but the line repeats a key: it leaves as `redacted`, re-serialised, all the same. */
+  reparse?: boolean;
 }
 
 /**
@@ -180,6 +201,7 @@ export function inspectServerMessage(line: string, message: unknown, thresholds:
   if (message === null || typeof message !== 'object' || Array.isArray(message)) {
     const holder = { v: message };
     const findings = scanTree(holder, '', s);
+    if (findings.length === 0 && repeats(line)) return { findings, redacted: holder.v, overThreshold: false, reparse: true };
     return { findings, redacted: holder.v, overThreshold: decide(findings, thresholds) === 'QUARANTINE' };
   }
   const m = message as Record<string, unknown>;
@@ -190,6 +212,7 @@ export function inspectServerMessage(line: string, message: unknown, thresholds:
     findings.push(...scanTree(holder, key, s));
     m[key] = holder.v;
   }
+  if (findings.length === 0 && repeats(line)) return { findings, redacted: m, overThreshold: false, reparse: true };
   return { findings, redacted: m, overThreshold: decide(findings, thresholds) === 'QUARANTINE' };
 }
 

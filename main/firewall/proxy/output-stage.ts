@@ -96,16 +96,18 @@ export function createOutputStage(ctx: OutputStageContext): OutputStage {
     deliver(call, answer, latencyMs) {
       const line = answer.text;
       const verdict = answer.clean ? CLEAN : inspectResultLine(line, ctx.thresholds());
+      // The id as the client wrote it (digits past 2^53 did not survive the parse); a batch's members keep theirs.
+      const serialise = (message: unknown) =>
+        JSON.stringify(!Array.isArray(call.id) && message && typeof message === 'object' && !Array.isArray(message) && 'id' in message ? { ...message, id: call.id } : message);
       if (verdict.action === 'PASS') {
-        ctx.toClient.send(answer.raw);
+        // A line that repeats a key leaves as it was read and scanned (see verdict.ts).
+        ctx.toClient.send(verdict.reparsed === undefined ? answer.raw : serialise(verdict.reparsed));
         if (!call.quietWhenClean || answer.failed) ctx.link.event(ctx.row(call, { decision: answer.failed ? 'ERROR' : 'PASS', latencyMs }));
         return;
       }
       const found = summary(verdict.findings);
       if (verdict.action === 'REDACT') {
-        // The id as the client wrote it (digits past 2^53 did not survive the parse); a batch's members keep theirs.
-        const redacted = verdict.redacted;
-        const cleaned = JSON.stringify(!Array.isArray(call.id) && redacted && typeof redacted === 'object' && !Array.isArray(redacted) && 'id' in redacted ? { ...redacted, id: call.id } : redacted);
+        const cleaned = serialise(verdict.redacted);
         try {
           // This answer leaves now, so its row is written now.
           ctx.link.record(ctx.row(call, { decision: 'REDACT', ruleId: 'output-redact', reason: `redacted ${found}`, latencyMs }), () => {});

@@ -50,7 +50,7 @@ function subjectOf(params: unknown): string | null {
 export function createServerMessages(ctx: ServerMessagesContext): ServerMessageRelay {
   return (message, raw, text) => {
     const verdict = inspectServerMessage(text, message, ctx.thresholds());
-    if (verdict.findings.length === 0) return ctx.toClient.send(raw);
+    if (verdict.findings.length === 0 && !verdict.reparse) return ctx.toClient.send(raw);
     // Parsed JSON, not always an object: `null` or a bare string is read (and passed on) too.
     const fields: JsonRpcMessage = message !== null && typeof message === 'object' ? message : {};
     const params = fields.params;
@@ -65,6 +65,12 @@ export function createServerMessages(ctx: ServerMessagesContext): ServerMessageR
       if (m.params && typeof m.params === 'object' && token !== undefined && m.params.progressToken === token) {
         m.params.progressToken = exactSource(token, text, ['params', 'progressToken']);
       }
+    }
+    // Nothing found, but a key repeats: it leaves as read and scanned (see verdict.ts), with no row, as a clean message.
+    if (verdict.findings.length === 0) {
+      const line = JSON.stringify(redacted);
+      ctx.onRewritten?.(text, line);
+      return ctx.toClient.send(line);
     }
     // Named after redaction: a task id or token holding a secret is redacted in the row too.
     const subject = subjectOf((redacted as { params?: unknown } | null)?.params);

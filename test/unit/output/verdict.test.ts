@@ -5,6 +5,7 @@ import {
   detect,
   inspectArguments,
   inspectResultLine,
+  inspectServerMessage,
 } from '../../../main/firewall/output/index.js';
 
 const line = (result: unknown, id = 3) => JSON.stringify({ jsonrpc: '2.0', id, result });
@@ -230,6 +231,15 @@ describe('inspectResultLine', () => {
     // Written with escapes, as some serializers do.
     const escaped = inspectResultLine(line({ structuredContent: { 'jane.doe@example.com': 1 } }).replace('@', '\\u0040'));
     expect(escaped.findings).toMatchObject([{ type: 'email', path: 'result.structuredContent.<key>' }]);
+  });
+
+  it('gives a flagged line that repeats a key back as it read it, so the copy it did not scan never leaves', () => {
+    const repeated = '{"jsonrpc":"2.0","id":3,"result":{"content":[{"type":"text","text":"key AKIAZ3MUOHLQ4XPRTN2W","text":"ok"}]}}';
+    expect(inspectResultLine(repeated)).toEqual({ action: 'PASS', findings: [], reparsed: { jsonrpc: '2.0', id: 3, result: { content: [{ type: 'text', text: 'ok' }] } } });
+    // Flagged (an email-like anchor) but no key repeats: the raw line may leave.
+    expect(inspectResultLine(text('mail me at the @ sign'))).toEqual({ action: 'PASS', findings: [] });
+    const note = '{"jsonrpc":"2.0","method":"notifications/message","params":{"data":"key AKIAZ3MUOHLQ4XPRTN2W","data":"ok"}}';
+    expect(inspectServerMessage(note, JSON.parse(note))).toMatchObject({ findings: [], reparse: true, redacted: { params: { data: 'ok' } } });
   });
 
   it('holds back a truncated line with a key in it rather than passing it unjudged', () => {
