@@ -48,4 +48,16 @@ describe('secrets a server returns where the output stage must still look', () =
       shim.child.stdin!.end();
     }
   });
+
+  it('redacts a token inside a percent-encoded URL, as a log line quotes a redirect', async () => {
+    const conn = await leaky();
+    try {
+      const result = await conn.client.callTool({ name: 'leak_urlencoded', arguments: {} });
+      const text = (result.content as Array<{ text: string }>)[0]!.text;
+      expect(text).not.toContain(GITHUB_TOKEN);
+      expect(text).toBe('302 /login?next=%2Fapi%2Frepos%3Faccess_token%3D[REDACTED:github-token]');
+    } finally {
+      await conn.close();
+    }
+  });
 });

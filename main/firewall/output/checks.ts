@@ -90,3 +90,13 @@ export function isDigit(c: number): boolean {
 export function isWord(c: number): boolean {
   return isAlnum(c) || c === 95;
 }
+
+const isHexDigit = (c: number) => isDigit(c) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+/**
+ * Whether `at` follows a percent-escape (`%3D`, `%20`, `%2F`): in a URL-encoded URL or form
+ * (`next=%2Fapi%3Faccess_token%3Dghp_…`, a logged redirect) the escape is the token's
+ * boundary, though its last char is a digit or letter.
+ */
+export function afterPercentEscape(text: string, at: number): boolean {
+  return at >= 3 && text.charCodeAt(at - 3) === 37 && isHexDigit(text.charCodeAt(at - 2)) && isHexDigit(text.charCodeAt(at - 1));
+}

@@ -1,4 +1,4 @@
-import { isAlnum, isAlpha, isWord } from './checks.js';
+import { afterPercentEscape, isAlnum, isAlpha, isWord } from './checks.js';
 import type { Family, Finding, Rule, Severity } from './types.js';
 
 export interface TokenSpec {
@@ -34,7 +34,7 @@ export function tokenRule(spec: TokenSpec): Rule {
     anchors: spec.anchors,
     separatorsInBody: /\[[^\]]*(?:_|\\-)[^\]]*\]\{/.test(spec.re.source),
     match(text, at): Finding | null {
-      if (at > 0 && blocked(text.charCodeAt(at - 1))) return null;
+      if (at > 0 && blocked(text.charCodeAt(at - 1)) && !afterPercentEscape(text, at)) return null;
       spec.re.lastIndex = at;
       const m = spec.re.exec(text);
       if (!m) return null;

@@ -42,6 +42,14 @@ describe('provider tokens', () => {
   it('requires a token boundary: a prefix glued to a word is not a token', () => {
     expect(types('xsk_live_AAAAAAAAAAAAAAAAAAAAAAAA wordgsk_aBcDeFgHiJkLmNoPqRsT1234567890abcdefghijklmnopqrstuv')).toEqual([]);
   });
+
+  it('takes a percent-escape for a boundary: a token inside a URL-encoded URL is still a token', () => {
+    const github = githubStyleToken('ghp_', 'R7mK2pQx9vLw4ZsT8bNc3YhJ6dFg1A');
+    const log = `302 /login?next=${encodeURIComponent(`/api?access_token=${github}&key=AKIAZ3MUOHLQ4XPRTN2W`)} Authorization%3A%20Bearer%20sk_live_4eC39HqLyjWDarjtT1zdp7dc`;
+    expect(found(log)).toEqual([['github-token', github], ['aws-access-key-id', 'AKIAZ3MUOHLQ4XPRTN2W'], ['stripe-key', 'sk_live_4eC39HqLyjWDarjtT1zdp7dc']]);
+    // Only an escape: a hex pair with no `%` before it is still a word the prefix is glued to.
+    expect(types('3Dsk_live_AAAAAAAAAAAAAAAAAAAAAAAA x%3GAKIAZ3MUOHLQ4XPRTN2W')).toEqual([]);
+  });
 });
 
 describe('structured secrets', () => {
