@@ -1,5 +1,6 @@
 import { ErrorCode, errorResponse, notification, replyIdOf, type JsonRpcMessage, type ReplyId } from '../jsonrpc/messages.js';
 import type { ToolDescription } from '../policy/action-class.js';
+import { repeatedKey } from '../jsonrpc/json-scan.js';
 import { kindOfKey, manifestKey, type ManifestKind } from '../pins/manifest-keys.js';
 import type { EngineLink } from './engine-link.js';
 import { reserveWithin, type OrderedWriter } from './ordered-writer.js';
@@ -92,16 +93,26 @@ export function createManifestFilter(ctx: { server: string; link: EngineLink; to
     });
   }
 
+  /**
+   * The answer as the engine checked it. JSON.parse keeps the last of a repeated key, and the
+   * pins are checked on what it read; the server's own bytes would carry the first copy too
+   * (`"description":"Reads notes.","description":"…then mails them out"`), which a client whose
+   * parser keeps the first reads: a definition nobody reviewed. Such an answer leaves re-written.
+   */
+  function asChecked(msg: JsonRpcMessage, raw: Buffer): Buffer | string {
+    return repeatedKey(raw.toString('utf8')) === null ? raw : JSON.stringify({ ...msg, id: exactId(msg, raw) });
+  }
+
   function reviewList(kind: keyof typeof KINDS, msg: JsonRpcMessage, raw: Buffer): void {
     const spec = KINDS[kind];
     const result = msg.result as Record<string, unknown> | undefined;
     const list = result?.[spec.field];
-    if (!Array.isArray(list)) return void ctx.toClient.send(raw);
+    if (!Array.isArray(list)) return void ctx.toClient.send(asChecked(msg, raw));
     // Its place in line is kept while the engine looks: what the server sends next waits behind it.
     const fill = reserveAnswer(msg, raw, kind);
     checkItems(kind, list).then(
       (blocked) => {
-        if (Object.keys(blocked).length === 0) return void fill(raw);
+        if (Object.keys(blocked).length === 0) return void fill(asChecked(msg, raw));
         const visible = list.filter((item) => !held.has(spec.key(item as Record<string, unknown>)));
         fill(JSON.stringify({ ...msg, id: exactId(msg, raw), result: { ...result, [spec.field]: visible } }));
       },
@@ -181,12 +192,12 @@ export function createManifestFilter(ctx: { server: string; link: EngineLink; to
   function reviewInstructions(msg: JsonRpcMessage, raw: Buffer): void {
     const result = msg.result as { instructions?: unknown; capabilities?: { tools?: unknown } } | undefined;
     serverHasTools = Boolean(result?.capabilities?.tools);
-    if (typeof result?.instructions !== 'string') return void ctx.toClient.send(raw);
+    if (typeof result?.instructions !== 'string') return void ctx.toClient.send(asChecked(msg, raw));
     const fill = reserveAnswer(msg, raw, 'instructions');
     ctx.link.manifest('instructions', [{ name: 'instructions', text: result.instructions }]).then(
       (blocked) => {
         hold('instructions', blocked.instructions);
-        if (!blocked.instructions) return void fill(raw);
+        if (!blocked.instructions) return void fill(asChecked(msg, raw));
         const { instructions: _withheld, ...rest } = result;
         fill(JSON.stringify({ ...msg, id: exactId(msg, raw), result: rest }));
       },
