@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Browser, type Page } from 'playwright-core';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { type Page } from 'playwright-core';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { settled, waitFor } from '../helpers/engine-harness.js';
-import { FILESYSTEM_SERVER, REPO_ROOT } from '../helpers/paths.js';
-import { connectThroughShim, type ShimConnection } from '../helpers/shim-client.js';
-import { launchChromium, serveDashboard, type ServedDashboard } from './serve-harness.js';
+import { REPO_ROOT } from '../helpers/paths.js';
+import type { ShimConnection } from '../helpers/shim-client.js';
+import { startFilesystemDashboard, type FilesystemDashboard, type ServedDashboard } from './serve-harness.js';
 
 const SHOTS = process.env.UPDATE_SCREENSHOTS ? join(REPO_ROOT, 'docs', 'screenshots') : mkdtempSync(join(tmpdir(), 'mcpfw-shots-'));
 const POLICY = readFileSync(join(REPO_ROOT, 'resources', 'default-policy.yaml'), 'utf8').replace(/approval_timeout_sec: \d+/, 'approval_timeout_sec: 90');
@@ -19,10 +19,10 @@ interface Pending { id: string; tool: string }
 
 describe('the Approvals page shows all of what a person allows', () => {
   let served: ServedDashboard;
-  let browser: Browser;
   let page: Page;
   let files: ShimConnection;
   let workDir: string;
+  let setup: FilesystemDashboard | undefined;
   const dialogs: string[] = [];
   const pending = () => waitFor(() => {
     const list = JSON.parse(served.cli(['approvals', 'list', '--json']).stdout) as Pending[];
@@ -31,25 +31,15 @@ describe('the Approvals page shows all of what a person allows', () => {
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    served = await serveDashboard(POLICY);
-    workDir = mkdtempSync(join(tmpdir(), 'mcpfw-e2e-args-'));
-    expect(served.cli(['registry', 'approve', 'filesystem']).code).toBe(0);
-    files = await connectThroughShim(served, 'filesystem', [FILESYSTEM_SERVER, workDir], { client: 'claude-code' });
-    browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
-    page = await context.newPage();
+    setup = await startFilesystemDashboard(POLICY, { width: 1280, height: 800 });
+    ({ served, files, workDir, page } = setup);
     page.on('dialog', (d) => {
       dialogs.push(d.message());
       void d.dismiss();
     });
-    await page.goto(served.cli(['dashboard', '--print-url']).stdout.trim());
-    await page.getByRole('heading', { name: 'Activity', level: 1 }).waitFor();
   });
   afterAll(async () => {
-    await files?.close();
-    await browser?.close();
-    await served?.stop();
-    if (workDir) rmSync(workDir, { recursive: true, force: true });
+    await setup?.stop();
   });
 
   it('shows the text past the cut on "Show all arguments", markup as text, before they can be allowed always', async () => {

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Browser, type Page } from 'playwright-core';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { type Page } from 'playwright-core';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FILESYSTEM_SERVER, REPO_ROOT } from '../helpers/paths.js';
-import { connectThroughShim, type ShimConnection } from '../helpers/shim-client.js';
-import { serveDashboard, type ServedDashboard, launchChromium } from './serve-harness.js';
+import { REPO_ROOT } from '../helpers/paths.js';
+import type { ShimConnection } from '../helpers/shim-client.js';
+import { startFilesystemDashboard, type FilesystemDashboard, type ServedDashboard } from './serve-harness.js';
 
 const SHOTS = process.env.UPDATE_SCREENSHOTS ? join(REPO_ROOT, 'docs', 'screenshots') : mkdtempSync(join(tmpdir(), 'mcpfw-shots-'));
 // A policy someone loosened: no rule asks before writes, so a write runs unapproved and
@@ -15,28 +15,19 @@ const NO_APPROVAL_POLICY = readFileSync(join(REPO_ROOT, 'resources', 'default-po
 
 describe('gates and pause in the dashboard against a real serve', () => {
   let served: ServedDashboard;
-  let browser: Browser;
   let page: Page;
   let files: ShimConnection;
   let workDir: string;
+  let setup: FilesystemDashboard | undefined;
 
   beforeAll(async () => {
     expect(NO_APPROVAL_POLICY).not.toContain('REQUIRE_APPROVAL');
     mkdirSync(SHOTS, { recursive: true });
-    served = await serveDashboard(NO_APPROVAL_POLICY);
-    workDir = mkdtempSync(join(tmpdir(), 'mcpfw-e2e-gates-'));
-    expect(served.cli(['registry', 'approve', 'filesystem']).code).toBe(0);
-    files = await connectThroughShim(served, 'filesystem', [FILESYSTEM_SERVER, workDir], { client: 'claude-code' });
-    browser = await launchChromium();
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' })).newPage();
-    await page.goto(served.cli(['dashboard', '--print-url']).stdout.trim());
-    await page.getByRole('heading', { name: 'Activity', level: 1 }).waitFor();
+    setup = await startFilesystemDashboard(NO_APPROVAL_POLICY, { width: 1280, height: 900 });
+    ({ served, files, workDir, page } = setup);
   });
   afterAll(async () => {
-    await files?.close();
-    await browser?.close();
-    await served?.stop();
-    if (workDir) rmSync(workDir, { recursive: true, force: true });
+    await setup?.stop();
   });
 
   it('shows the five gates, and "Unapproved write calls" paging after a write nobody approved', async () => {

@@ -3,7 +3,7 @@ import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../helpers/paths.js';
-import { serveDashboard, type ServedDashboard, launchChromium } from './serve-harness.js';
+import { serveDashboard, type ServedDashboard, launchChromium, signIn } from './serve-harness.js';
 
 // Two browsers logged in to one engine: logging out ends only the one that asked, and
 // `dashboard logout-all` ends the other, whose cookie might have been copied.
@@ -14,8 +14,7 @@ describe('logging out of the dashboard', () => {
   const logInNew = async (): Promise<{ context: BrowserContext; page: Page }> => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
-    await page.goto(served.cli(['dashboard', '--print-url']).stdout.trim());
-    await page.getByRole('heading', { name: 'Activity', level: 1 }).waitFor();
+    await signIn(page, served);
     return { context, page };
   };
 

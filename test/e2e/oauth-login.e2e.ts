@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { playBrowser, startOAuthServer, type OAuthServer } from '../integration/oauth-fixture.js';
-import { serveDashboard, type ServedDashboard, launchChromium } from './serve-harness.js';
+import { serveDashboard, type ServedDashboard, launchChromium, signIn } from './serve-harness.js';
 
 // `auth login|logout` from the Servers page: the engine runs the flow, the page opens the
 // authorization URL, this test plays the browser that tab would be. Needs the real
@@ -46,8 +46,7 @@ describe('OAuth login of a remote server from the Servers page', () => {
       await route.fulfill({ status: 200, contentType: 'text/plain', body: 'the e2e test plays this browser' });
     });
     page = await context.newPage();
-    await page.goto(served.cli(['dashboard', '--print-url']).stdout.trim());
-    await page.getByRole('heading', { name: 'Activity', level: 1 }).waitFor();
+    await signIn(page, served);
   });
   afterAll(async () => {
     await browser?.close();

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { startEverythingHttp, type RemoteServer } from '../helpers/remote-server.js';
-import { serveDashboard, type ServedDashboard, launchChromium } from './serve-harness.js';
+import { serveDashboard, type ServedDashboard, launchChromium, signIn } from './serve-harness.js';
 
 const SHOTS = process.env.UPDATE_SCREENSHOTS ? join(REPO_ROOT, 'docs', 'screenshots') : mkdtempSync(join(tmpdir(), 'mcpfw-shots-'));
 const POLICY = readFileSync(join(REPO_ROOT, 'resources', 'default-policy.yaml'), 'utf8');
@@ -28,8 +28,7 @@ describe('a remote server protected and approved from the Servers page', () => {
     writeFileSync(claudeCode, `{\n  "numStartups": 3,\n  "mcpServers": {\n    "docs": { "type": "http", "url": ${JSON.stringify(remote.url)} }\n  }\n}\n`);
     browser = await launchChromium();
     page = await (await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' })).newPage();
-    await page.goto(served.cli(['dashboard', '--print-url']).stdout.trim());
-    await page.getByRole('heading', { name: 'Activity', level: 1 }).waitFor();
+    await signIn(page, served);
   });
   afterAll(async () => {
     await browser?.close();

@@ -6,7 +6,7 @@ import { settled } from '../helpers/engine-harness.js';
 import { startEngineWithClientHome, stdioEntry, type EngineWithClientHome } from '../helpers/client-home.js';
 import { FIXTURES, REPO_ROOT } from '../helpers/paths.js';
 import { connectThroughShim, type ShimConnection } from '../helpers/shim-client.js';
-import { launchChromium } from './serve-harness.js';
+import { launchChromium, signIn } from './serve-harness.js';
 
 // A server, named in the client config with markup and a right-to-left override (U+202E), whose
 // tools and results carry markup, a javascript: URL, endless words and invisible characters.
@@ -47,8 +47,7 @@ describe('the dashboard shows hostile names, arguments and results inert and rea
       if (m.type() === 'error') errors.push(m.text());
     });
     page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(served.engine.cli(['dashboard', '--print-url']).stdout.trim());
-    await page.getByRole('heading', { name: 'Activity', level: 1 }).waitFor();
+    await signIn(page, served.engine);
   });
   afterAll(async () => {
     await conn?.close().catch(() => undefined);

@@ -52,6 +52,17 @@ const origOf = (file: string) => join(clientsDir(fx.dataDir), `${fileId(file)}.o
 const backupsOf = (file: string) => walk(join(clientsDir(fx.dataDir), 'backups')).filter((f) => f.includes(fileId(file)));
 
 describe('our copies of a config after protect --move-secrets', () => {
+
+  /** Protected with --move-secrets, then made what a version before this one left: the saved original in plaintext, no placeholders recorded. */
+  async function protectedAsEarlier() {
+    const home = cursorHome();
+    await protectClients({ ...fx.deps, moveSecret: home.keychain.moveSecret }, { client: 'cursor' });
+    const stateFile = join(clientsDir(fx.dataDir), `${fileId(home.file)}.json`);
+    const { scrubbed: _none, ...earlier } = JSON.parse(readFileSync(stateFile, 'utf8')) as Record<string, unknown>;
+    writeFileSync(stateFile, JSON.stringify(earlier));
+    writeFileSync(origOf(home.file), CURSOR);
+    return home;
+  }
   it('hold no moved token anywhere in the data dir: the saved original and the backups name the keychain item instead', async () => {
     fx = createFixtureHome();
     const keychain = fakeKeychain();
@@ -139,13 +150,7 @@ describe('our copies of a config after protect --move-secrets', () => {
   });
 
   it('loses the tokens an earlier version kept in the saved original and the backups at the next protect; unprotect still gives the bytes back', async () => {
-    const { file, keychain } = cursorHome();
-    await protectClients({ ...fx.deps, moveSecret: keychain.moveSecret }, { client: 'cursor' });
-    // What a version before this one left: the original and its backup in plaintext, no placeholders recorded.
-    const stateFile = join(clientsDir(fx.dataDir), `${fileId(file)}.json`);
-    const { scrubbed: _none, ...earlier } = JSON.parse(readFileSync(stateFile, 'utf8')) as Record<string, unknown>;
-    writeFileSync(stateFile, JSON.stringify(earlier));
-    writeFileSync(origOf(file), CURSOR);
+    const { file, keychain } = await protectedAsEarlier();
     writeFileSync(backupsOf(file)[0]!, CURSOR);
     expect(holding(fx.dataDir, [TOKEN])).toHaveLength(2);
 
@@ -160,12 +165,7 @@ describe('our copies of a config after protect --move-secrets', () => {
   });
 
   it("unprotect of an earlier version's copies, not protected again since, gives the bytes back as it did", async () => {
-    const { file, keychain } = cursorHome();
-    await protectClients({ ...fx.deps, moveSecret: keychain.moveSecret }, { client: 'cursor' });
-    const stateFile = join(clientsDir(fx.dataDir), `${fileId(file)}.json`);
-    const { scrubbed: _none, ...earlier } = JSON.parse(readFileSync(stateFile, 'utf8')) as Record<string, unknown>;
-    writeFileSync(stateFile, JSON.stringify(earlier));
-    writeFileSync(origOf(file), CURSOR);
+    const { file } = await protectedAsEarlier();
     const report = await unprotectClients(fx.deps, { client: 'cursor' });
     expect(report.errors).toEqual([]);
     expect(readFileSync(file, 'utf8')).toBe(CURSOR);

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { ClientsDeps } from '../../../main/firewall/clients/index.js';
@@ -58,4 +58,12 @@ export function createFixtureHome(registeredNames: string[] = []): FixtureHome {
     },
     cleanup: () => rmSync(root, { recursive: true, force: true }),
   };
+}
+
+/** Makes `text` the only Cursor config of `fx` (the fixture project's own .cursor/mcp.json goes); its path. */
+export function onlyCursorFile(fx: FixtureHome, text: string): string {
+  rmSync(join(fx.project, '.cursor'), { recursive: true, force: true });
+  const path = join(fx.home, '.cursor/mcp.json');
+  writeFileSync(path, text);
+  return path;
 }

@@ -4,20 +4,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parse as parseToml } from 'smol-toml';
 import YAML from 'yaml';
 import { protectClients, scanClients, unprotectClients } from '../../../main/firewall/clients/index.js';
-import { CLI, createFixtureHome, RUNTIME, type FixtureHome } from './fixture-home.js';
+import { CLI, createFixtureHome, RUNTIME, onlyCursorFile, type FixtureHome } from './fixture-home.js';
 
 // Config files as real machines have them: hand-edited, half-broken, locked.
 
 let fx: FixtureHome;
 afterEach(() => fx.cleanup());
 
-function cursorFile(text: string): string {
-  // Only the user file: the fixture project has a .cursor/mcp.json of its own.
-  rmSync(join(fx.project, '.cursor'), { recursive: true, force: true });
-  const path = join(fx.home, '.cursor/mcp.json');
-  writeFileSync(path, text);
-  return path;
-}
+const cursorFile = (text: string) => onlyCursorFile(fx, text);
 
 describe('odd config files', () => {
   it('leaves an entry whose args are not all strings, rather than wrapping it without them', async () => {

@@ -2,20 +2,14 @@ import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, rmSync, sta
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { protectClients, scanClients, unprotectClients } from '../../../main/firewall/clients/index.js';
-import { CLI, createFixtureHome, RUNTIME, type FixtureHome } from './fixture-home.js';
+import { CLI, createFixtureHome, RUNTIME, onlyCursorFile, type FixtureHome } from './fixture-home.js';
 
 // What protect and unprotect do to a user's file when the world around them moves.
 
 let fx: FixtureHome;
 afterEach(() => fx.cleanup());
 
-function cursorFile(text: string): string {
-  // Only the user file: the fixture project has a .cursor/mcp.json of its own.
-  rmSync(join(fx.project, '.cursor'), { recursive: true, force: true });
-  const path = join(fx.home, '.cursor/mcp.json');
-  writeFileSync(path, text);
-  return path;
-}
+const cursorFile = (text: string) => onlyCursorFile(fx, text);
 
 const GH = '{"mcpServers": {"gh": {"command": "npx", "args": ["-y", "gh"]}}}\n';
 const THEIRS = '{"mcpServers": {"gh": {"command": "npx", "args": ["-y", "gh"]}, "new": {"command": "uvx"}}}\n';
