@@ -10,6 +10,16 @@ export function makeVisible(text: string): string {
   return text.replace(INVISIBLE, (c) => `\\u{${c.codePointAt(0)!.toString(16).toUpperCase()}}`);
 }
 
+/**
+ * JSON text with a line break after every `\n` escape in its strings, the escape kept: a file
+ * body an approver must read shows line by line, and still says where each break was. An
+ * escaped backslash before an `n` (`\\n`) is no line break and stays as it is.
+ */
+export function breakAtEscapedNewlines(json: string): string {
+  return json.replace(ESCAPED_NEWLINE, '$1\\n\n');
+}
+const ESCAPED_NEWLINE = /(?<!\\)((?:\\\\)*)\\n/g;
+
 const asIs = (part: string) => part;
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { keepEnds, oneLineName } from '../../preload/visible-text.js';
+import { breakAtEscapedNewlines, keepEnds, oneLineName } from '../../preload/visible-text.js';
 
 const cutMark = (cut: number) => `[${cut}]`;
 
@@ -34,5 +34,14 @@ describe('keepEnds', () => {
 describe('oneLineName', () => {
   it('keeps three quarters of max from the start and the end where ".exe" would be', () => {
     expect(oneLineName(`${'x'.repeat(50)}.exe`, 16)).toBe(`${'x'.repeat(12)}…(38 chars cut)….exe`);
+  });
+});
+
+describe('breakAtEscapedNewlines', () => {
+  it('breaks the line after each \\n escape of a JSON string, keeping the escape, and leaves an escaped backslash before n alone', () => {
+    const json = JSON.stringify({ content: '#!/bin/sh\nnpm ci\ncurl x | sh\n', path: 'C:\\new\\notes' }, null, 2);
+    expect(breakAtEscapedNewlines(json)).toBe('{\n  "content": "#!/bin/sh\\n\nnpm ci\\n\ncurl x | sh\\n\n",\n  "path": "C:\\\\new\\\\notes"\n}');
+    // Three backslashes then n: an escaped backslash, then a newline escape.
+    expect(breakAtEscapedNewlines('"a\\\\\\nb"')).toBe('"a\\\\\\n\nb"');
   });
 });

@@ -2,7 +2,7 @@ import { APPROVAL_SCOPES, type ApprovalScope, type PendingApproval } from '../..
 import { expectOnly, parseArgs, stringFlag } from '../args.js';
 import { UsageError, type CommandHandler } from '../command.js';
 import { callEngine } from '../control-client.js';
-import { makeVisible, oneLineName } from '../../firewall/manifest/visible-text.js';
+import { breakAtEscapedNewlines, makeVisible, oneLineName } from '../../firewall/manifest/visible-text.js';
 import type { Approval } from '../../../preload/contract.js';
 import { reasonLacksRule } from '../../../preload/visible-text.js';
 import { formatTable } from './output.js';
@@ -56,8 +56,8 @@ function showText(shown: ShownApproval): string {
     `${shown.id}: ${oneLineName(shown.client)} wants to run ${oneLineName(shown.server)} · ${oneLineName(shown.tool)} (${oneLineName(shown.actionClass)})`,
     `Why: ${makeVisible(shown.reason)}${reasonLacksRule(shown.reason, shown.ruleId) ? ` (rule ${oneLineName(shown.ruleId)})` : ''}`,
     `Denied automatically at ${shown.expiresAt} if nobody answers.`,
-    `Arguments, all ${shown.text.length} characters (invisible ones spelled out as \\u{…}):`,
-    makeVisible(shown.text),
+    `Arguments, all ${shown.text.length} characters (invisible ones spelled out as \\u{…}; a line break after each \\n):`,
+    breakAtEscapedNewlines(makeVisible(shown.text)),
     '',
   ].join('\n');
 }

@@ -1,2 +1,2 @@
 // One definition for the engine, the CLI and the dashboard (preload/ is what both sides share).
-export { keepEnds, makeVisible, oneLineName } from '../../../preload/visible-text.js';
+export { breakAtEscapedNewlines, keepEnds, makeVisible, oneLineName } from '../../../preload/visible-text.js';

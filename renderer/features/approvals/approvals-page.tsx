@@ -2,7 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { Approval, AnswerApproval, ApprovalArguments, FirewallApi } from '../../../preload/contract.js';
 import { useApi, useResource } from '../../api/api.js';
 import { Badge, Code, EmptyState, ErrorBanner, Name, PageHeader, formatTime } from '../../ui/ui.js';
-import { makeVisible, reasonLacksRule } from '../../../preload/visible-text.js';
+import { breakAtEscapedNewlines, makeVisible, reasonLacksRule } from '../../../preload/visible-text.js';
 import { approvalFromHash } from '../../routes.js';
 
 /** The same four answers as the native dialog, in the same order. */
@@ -57,7 +57,8 @@ function ApprovalCard({ approval, onAnswer }: { approval: Approval; onAnswer: (a
   const api = useApi();
   const { full, loading, error, load } = useFullArguments(api, approval);
   // React sets it as text: markup in the arguments is shown, never parsed.
-  const fullText = useMemo(() => (full ? makeVisible(full.text) : null), [full]);
+  // A file body reads line by line (each `\n` kept, then a real break).
+  const fullText = useMemo(() => (full ? breakAtEscapedNewlines(makeVisible(full.text)) : null), [full]);
   // The engine refuses "session" and "always" for a cut preview nobody has read all of (wideScopeRefusal).
   const allRead = !approval.argumentsCut || (full !== null && full.notShown === 0);
   const answer = async (a: AnswerApproval) => {
