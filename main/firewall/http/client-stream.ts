@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { arrayMembers } from '../jsonrpc/json-scan.js';
 import { errorResponse, type JsonRpcId } from '../jsonrpc/messages.js';
 import { untilDrained, type Backpressure } from './backpressure.js';
 
@@ -41,11 +42,12 @@ export function finishPost(post: PendingPost, sessionId: string): void {
     post.res.writeHead(202, { [SESSION_HEADER]: sessionId });
     return void post.res.end();
   }
-  const members = post.collected.flatMap((line) => {
-    const parsed = JSON.parse(line) as unknown;
-    return Array.isArray(parsed) ? parsed : [parsed];
-  });
-  const body = post.batch ? JSON.stringify(members) : JSON.stringify(members[0] ?? null);
+  // Joined as text, never parsed and written again: JSON.stringify recurses, and a server's
+  // answer nested a few hundred thousand deep (a megabyte of brackets), which the output
+  // stage passes clean, threw here on the relay's write path and took the engine down with
+  // every session. As text, the client also gets the answer as the SSE path sends it.
+  const members = post.collected.flatMap((line) => arrayMembers(line) ?? [line]);
+  const body = post.batch ? `[${members.join(',')}]` : (members[0] ?? 'null');
   post.res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store', [SESSION_HEADER]: sessionId });
   // The last write: it needs no drain, and the body was whole in memory anyway.
   post.res.end(body);
