@@ -14,8 +14,11 @@ const TOOL = { name: 'get-report', description: 'Reads a report.', annotations: 
 /** How the server answers a tools/call (id, then the raw response it writes). */
 type CallAnswer = (id: number, res: ServerResponse) => void;
 
-/** A bare Streamable HTTP server whose tools/call answer is `answer`; counts its open connections. */
-function hostileServer(answer: () => CallAnswer) {
+/**
+ * A bare Streamable HTTP server whose tools/call answer is `answer`; counts its open
+ * connections. `holdNotices()`: a POST without a request gets an event stream that never ends.
+ */
+function hostileServer(answer: () => CallAnswer, holdNotices: () => boolean) {
   const sockets = new Set<Socket>();
   const json = (res: ServerResponse, body: unknown, headers: Record<string, string> = {}) => {
     res.writeHead(200, { 'content-type': 'application/json', ...headers });
@@ -24,6 +27,7 @@ function hostileServer(answer: () => CallAnswer) {
   const handle = (req: IncomingMessage, res: ServerResponse, body: string) => {
     if (req.method !== 'POST') return void res.writeHead(405).end();
     const message = JSON.parse(body) as { id?: number; method: string };
+    if (message.id === undefined && holdNotices()) return void res.writeHead(200, { 'content-type': 'text/event-stream' }).flushHeaders();
     if (message.id === undefined) return void res.writeHead(202).end();
     if (message.method === 'initialize') {
       return json(res, { jsonrpc: '2.0', id: message.id, result: { protocolVersion: '2025-06-18', capabilities: { tools: {} }, serverInfo: { name: 'hostile', version: '1' } } }, { 'mcp-session-id': 'hostile-session' });
@@ -45,7 +49,8 @@ function hostileServer(answer: () => CallAnswer) {
 
 describe('a hostile remote server behind the HTTP interposer', () => {
   let answer: CallAnswer = () => {};
-  const hostile = hostileServer(() => answer);
+  let holdNotices = false;
+  const hostile = hostileServer(() => answer, () => holdNotices);
   const engine = useEngine({ policy: 'version: v1\ndefaults:\n  decision: ALLOW\nrules: []\n' });
   beforeAll(async () => {
     await new Promise<void>((resolve) => hostile.server.listen(0, '127.0.0.1', resolve));
@@ -91,4 +96,29 @@ describe('a hostile remote server behind the HTTP interposer', () => {
     const members = JSON.parse(await batch.text()) as Array<{ id: number }>;
     expect(members.map((m) => m.id).sort()).toEqual([3, 4]);
   });
+
+  it("lets go of a POST's stream once every request in it is answered, and reads none of a POST that carried no request", async () => {
+    // Each answer, then the stream left open for ever; a notification's POST answered with a
+    // stream that never ends. Read to their ends, these held one engine socket per message
+    // sent (for the session's life), and the held notifications/initialized held every later request.
+    answer = (id, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(`event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', id, result: { content: [{ type: 'text', text: `report ${id}` }] } })}\n\n`);
+    };
+    holdNotices = true;
+    try {
+      const session = await open();
+      for (let id = 10; id < 30; id++) {
+        const answered = await post(session, call(id)).then((r) => r.text());
+        expect(answered).toContain(`report ${id}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      // The session's GET stream (405 here) and a keep-alive connection or two, not one per message.
+      expect(hostile.openConnections()).toBeLessThan(5);
+      expect((await post(session, { jsonrpc: '2.0', method: 'notifications/roots/list_changed' })).status).toBe(202);
+      expect(await post(session, call(30)).then((r) => r.text())).toContain('report 30');
+    } finally {
+      holdNotices = false;
+    }
+  }, 20_000);
 });

@@ -33,9 +33,10 @@ interface UpstreamShell {
   /**
    * Reads a text/event-stream body to its end, event by event. While the relay has not
    * taken what was read, the rest of the body stays in the socket: a server streaming
-   * faster than the client reads is held back by TCP, not piled up in the engine.
+   * faster than the client reads is held back by TCP, not piled up in the engine. Once
+   * `done` says so, the rest is not read: the body is cancelled and its socket let go.
    */
-  readEvents(response: Response, onEvent: (data: string, event: string) => void): Promise<void>;
+  readEvents(response: Response, onEvent: (data: string, event: string) => void, done?: () => boolean): Promise<void>;
   /** Ends stdout, then reports the exit as a child process does (once). */
   exit(code: number): void;
   /**
@@ -85,11 +86,13 @@ export function upstreamShell(options: UpstreamOptions): UpstreamShell {
     },
     send,
     fail: (id, reason) => send(errorResponse(id, ErrorCode.UpstreamFailed, reason, { server: options.server })),
-    async readEvents(response, onEvent) {
+    async readEvents(response, onEvent, done) {
       const parser = createSseParser(onEvent);
       const decoder = new TextDecoder();
       for await (const chunk of response.body ?? []) {
         parser.push(decoder.decode(chunk as Uint8Array, { stream: true }));
+        // Leaving the loop cancels the body.
+        if (done?.()) return;
         const behind = untilDrained(stdout, abort.signal);
         if (behind) await behind;
       }

@@ -55,9 +55,9 @@ export function createUpstream(options: UpstreamOptions): UpstreamProcess {
     for (const [key, id] of ids) if (!answered.has(key)) shell.fail(id, reason);
   };
 
-  const readBody = async (response: Response, answered: Set<string>, origin: JsonRpcId[] = []) => {
+  const readBody = async (response: Response, answered: Set<string>, origin: JsonRpcId[] = [], done?: () => boolean) => {
     const type = response.headers.get('content-type') ?? '';
-    if (type.includes('text/event-stream')) return shell.readEvents(response, (data) => emit(data, answered, origin));
+    if (type.includes('text/event-stream')) return shell.readEvents(response, (data) => emit(data, answered, origin), done);
     // Anything but JSON carries no answer: not read (an error page of any size, say).
     if (!type.includes('application/json')) return void (await response.body?.cancel());
     const text = await readTextBounded(response);
@@ -98,7 +98,14 @@ export function createUpstream(options: UpstreamOptions): UpstreamProcess {
       if (typeof response === 'string') return fail(ids, answered, response);
       if (init) sessionId = response.headers.get('mcp-session-id') ?? sessionId;
       if (!response.ok) return fail(ids, answered, await answerFailure(options.server, response, sessionId !== null, credentials.all));
-      await readBody(response, answered, [...ids.values()]);
+      // A POST's stream is read until it has answered every request of the POST, and one
+      // carrying none (notifications, answers: the spec says 202, no body) is not read, as
+      // the SDK's client does. A server that kept each such stream open for ever held one
+      // of the engine's sockets per message its client sent, for the session's life; one
+      // that held the stream of notifications/initialized held the handshake, so every
+      // later request of the session waited for ever.
+      if (ids.size === 0) await response.body?.cancel();
+      else await readBody(response, answered, [...ids.values()], () => [...ids.keys()].every((key) => answered.has(key)));
       if (ids.size > 0 && answered.size < ids.size) fail(ids, answered, `remote server '${options.server}' ended its answer without answering this request`);
       if (messages.some((m) => m.method === 'notifications/initialized')) void listen();
     } catch (error) {
