@@ -15,7 +15,7 @@ rules: []
 describe('failures end in a clear error and an audit row, never a hang', () => {
   const engine = useEngine({ policy: POLICY, approve: ['faulty'] });
   const auditRows = (where: string) =>
-    JSON.parse(engine().cli(['audit', 'query', `SELECT event, decision, tool_name, reason FROM mcp_audit WHERE ${where} ORDER BY id`, '--json']).stdout) as Array<Record<string, string>>;
+    JSON.parse(engine().cli(['audit', 'query', `SELECT event, decision, tool_name, server_name, reason FROM mcp_audit WHERE ${where} ORDER BY id`, '--json']).stdout) as Array<Record<string, string>>;
 
   it('cancels a call that outlives max_runtime_sec and keeps the session usable', async () => {
     const conn = await connectThroughShim(engine(), 'faulty', [process.execPath, FAULTY]);
@@ -108,6 +108,25 @@ describe('failures end in a clear error and an audit row, never a hang', () => {
     }
     await waitFor(() => auditRows("event = 'protocol'").length > 0, 'protocol audit row');
     expect(auditRows("event = 'protocol'")[0]!.reason).toContain('server sent invalid JSON');
+  });
+
+  it('records a flood of junk lines as 30 rows a minute and one that counts the rest, not a row each', async () => {
+    const conn = await connectThroughShim(engine(), 'faulty', [process.execPath, FAULTY]);
+    const before = auditRows("event = 'protocol'").length;
+    try {
+      const result = await conn.client.callTool({ name: 'read_garbage', arguments: { ms: 500 } });
+      expect(JSON.stringify(result.content)).toContain('after garbage');
+    } finally {
+      await conn.close();
+    }
+    // The count is written when the session ends, not a minute later.
+    const rows = await waitFor(() => {
+      const found = auditRows("event = 'protocol'").slice(before);
+      return found.some((r) => String(r.reason).includes('more protocol errors')) ? found : null;
+    }, 'the summary row');
+    expect(rows).toHaveLength(31);
+    expect(rows.at(-1)!.reason).toMatch(/^470 more protocol errors in this session in the last minute \(not recorded one by one; the first: server sent invalid JSON/);
+    expect(rows.at(-1)!.server_name).toBe('faulty');
   });
 
   it('answers malformed JSON from the client with a parse error and keeps relaying', async () => {

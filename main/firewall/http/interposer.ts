@@ -8,7 +8,7 @@ import { failRequest as fail, SESSION_HEADER } from './client-stream.js';
 import { startHttpSession, type HttpSession } from './http-session.js';
 import { createLegacyEndpoint } from './legacy-endpoint.js';
 import { readPost } from './read-messages.js';
-import { createRefusalLimiter } from './refusal-limiter.js';
+import { createRefusalLimiter } from '../audit/refusal-limiter.js';
 import { tokensEqual } from '../api/http-util.js';
 import { ROUTE_KEY_PARAM } from '../route-key.js';
 import { HOP_HEADER } from './upstream-fetch.js';

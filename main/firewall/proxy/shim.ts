@@ -4,6 +4,7 @@ import type { Readable, Writable } from 'node:stream';
 import { createLineSplitter } from '../jsonrpc/line-splitter.js';
 import { sniffResultId, SNIFF_MIN_BYTES } from '../jsonrpc/result-sniff.js';
 import { detect, isCleanLine, redactText } from '../output/index.js';
+import { createRefusalLimiter } from '../audit/refusal-limiter.js';
 import { batchSources, repeatedKey } from '../jsonrpc/json-scan.js';
 import { ErrorCode, errorResponse, idKey, isPlainValue, isRequest, notification, replyIdOf, type JsonRpcId, type JsonRpcMessage, type ReplyId } from '../jsonrpc/messages.js';
 import type { ToolDescription } from '../policy/action-class.js';
@@ -204,8 +205,11 @@ function relay(parts: RelayParts): Promise<number> {
     ...(options.onRewritten ? { onRewritten: options.onRewritten } : {}),
     row: (fields) => ({ ...fields, event: 'result', actorId: `${user}@${parts.getClient()}`, client: parts.getClient(), serverName: options.server, sessionId: parts.sessionId }),
   });
+  // A server (or client) writing junk line after line would grow the append-only trail
+  // without end: 30 rows a minute, then one that counts the rest.
+  const protocolRows = createRefusalLimiter((entry) => link.event({ ...entry, serverName: options.server }), 30, 60_000, (skipped, first) => `${skipped} more protocol errors in this session in the last minute (not recorded one by one; the first: ${first.reason})`);
   const protocolEvent = (reason: string) =>
-    link.event({ event: 'protocol', decision: 'ERROR', serverName: options.server, client: parts.getClient(), sessionId: parts.sessionId, reason });
+    protocolRows.record({ event: 'protocol', decision: 'ERROR', serverName: options.server, client: parts.getClient(), sessionId: parts.sessionId, reason });
   // The client's answers to the server's own requests leave through the argument DLP (see client-answers.ts).
   const clientAnswers = createClientAnswers({
     server: options.server, sessionId: parts.sessionId, client: parts.getClient, actorId: () => `${user}@${parts.getClient()}`,
@@ -564,6 +568,7 @@ function relay(parts: RelayParts): Promise<number> {
         link.event({ event: 'server', decision: 'ERROR', serverName: options.server, sessionId: parts.sessionId, reason: `server exited unexpectedly (${signal ?? code})` });
       }
       const hangUp = () => {
+        protocolRows.close();
         link.close();
         toClient.end();
         resolve(code ?? (signal ? 1 : 0));

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AuditEntry } from '../../../main/firewall/audit/audit-log.js';
-import { createRefusalLimiter } from '../../../main/firewall/http/refusal-limiter.js';
+import { createRefusalLimiter } from '../../../main/firewall/audit/refusal-limiter.js';
 import { evaluateGates } from '../../../main/firewall/gates/gates.js';
 import { cleanTrails, freshTrail, T0 } from '../gates/trail.js';
 

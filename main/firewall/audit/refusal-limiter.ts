@@ -1,4 +1,4 @@
-import type { AuditEntry } from '../audit/audit-log.js';
+import type { AuditEntry } from './audit-log.js';
 
 /**
  * Refusals anyone on this machine can cause without a token (an initialize to `/mcp/NAME`
