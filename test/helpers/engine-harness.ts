@@ -55,7 +55,9 @@ export async function startEngine(options: EngineOptions = {}): Promise<RunningE
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const controlFile = join(home, 'control.json');
   const deadline = Date.now() + 10_000;
-  while (!existsSync(controlFile)) {
+  // Ours once it names our pid: an engine killed in this data dir left its own behind.
+  const announced = () => existsSync(controlFile) && (JSON.parse(readFileSync(controlFile, 'utf8')) as { pid: number }).pid === child.pid;
+  while (!announced()) {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`serve did not start: ${stderr}`);
     await new Promise((r) => setTimeout(r, 25));
   }

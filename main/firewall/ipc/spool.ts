@@ -54,7 +54,10 @@ export interface FoldPacing {
 
 const PACING: FoldPacing = { sliceBytes: 16 * 1024, sliceGapMs: 1, catchUpBytes: 4 << 20 };
 
-export function createSpool(db: DatabaseSync, audit: AuditLog, dir: string, intervalMs: number, pacing: FoldPacing = PACING): Spool {
+/** How long the sessions of an engine that stopped wait for their shims to resume them (see below). */
+const ORPHAN_GRACE_MS = 30_000;
+
+export function createSpool(db: DatabaseSync, audit: AuditLog, dir: string, intervalMs: number, pacing: FoldPacing = PACING, orphanGraceMs = ORPHAN_GRACE_MS): Spool {
   const { sliceBytes, sliceGapMs, catchUpBytes } = pacing;
   db.exec(SCHEMA);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -116,15 +119,40 @@ export function createSpool(db: DatabaseSync, audit: AuditLog, dir: string, inte
     db.prepare('DELETE FROM spool_sessions WHERE session_id = ?').run(row.session_id);
   };
 
-  // Sessions of an engine that stopped (or crashed) are finished now: their shims are gone.
+  // Sessions of an engine that stopped or crashed are folded now but not retired: their shims
+  // may still run (engine-link.ts tries the socket every second) and go on writing to the same
+  // file until they are welcomed back — results of calls that were running, protocol errors —
+  // and a file removed now took those rows with it. A session resumed (open() again) goes on in
+  // its file from where the fold stopped; one whose shim has not come back within the grace
+  // is folded a last time and retired. `closed` marks them.
+  const markOrphan = db.prepare('UPDATE spool_sessions SET closed = 1 WHERE session_id = ?');
   for (const row of sessions()) {
     try {
       ingestSession(row);
-      retire(row);
     } catch {
-      // not folded: the file and its session row stay for the timer to try again
+      // not folded: the timer tries again
     }
+    markOrphan.run(row.session_id);
   }
+  const retireOrphans = () => {
+    let rows: SessionRow[];
+    try {
+      rows = sessions();
+    } catch {
+      return; // the database itself: the next start tries again
+    }
+    for (const row of rows) {
+      if (!row.closed) continue;
+      try {
+        ingestSession(row);
+        retire(row);
+      } catch {
+        // not folded: the file and its session row stay for the next start
+      }
+    }
+  };
+  const orphanTimer = setTimeout(retireOrphans, orphanGraceMs);
+  orphanTimer.unref();
 
   /**
    * Folds each session, one failure not stopping the others: a spool file that cannot be
@@ -171,8 +199,18 @@ export function createSpool(db: DatabaseSync, audit: AuditLog, dir: string, inte
   return {
     open(sessionId, server, client) {
       const file = join(dir, `${sessionId}.ndjson`);
-      closeSync(openSync(file, 'a', 0o600));
-      db.prepare('INSERT OR REPLACE INTO spool_sessions (session_id, server_name, client, file, read_offset, closed) VALUES (?, ?, ?, ?, 0, 0)').run(sessionId, server, client, file);
+      const fd = openSync(file, 'a', 0o600);
+      let size: number;
+      try {
+        size = fstatSync(fd).size;
+      } finally {
+        closeSync(fd);
+      }
+      // A session resumed after an engine restart goes on in its file from where the fold
+      // stopped: what it wrote while it was away is folded, what was folded is not again.
+      const known = db.prepare('SELECT * FROM spool_sessions WHERE session_id = ?').get(sessionId) as SessionRow | undefined;
+      const offset = known && known.file === file && Number(known.read_offset) <= size ? Number(known.read_offset) : 0;
+      db.prepare('INSERT OR REPLACE INTO spool_sessions (session_id, server_name, client, file, read_offset, closed) VALUES (?, ?, ?, ?, ?, 0)').run(sessionId, server, client, file, offset);
       return file;
     },
     ingest,
@@ -186,6 +224,7 @@ export function createSpool(db: DatabaseSync, audit: AuditLog, dir: string, inte
     },
     close() {
       clearInterval(timer);
+      clearTimeout(orphanTimer);
       if (sliceTimer) clearTimeout(sliceTimer);
       ingest();
     },

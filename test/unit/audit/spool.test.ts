@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { appendFileSync, existsSync, lstatSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, openSync, lstatSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAuditLog, verifyAuditChain } from '../../../main/firewall/audit/audit-log.js';
@@ -34,15 +34,36 @@ describe('audit spool', () => {
     spool.close();
   });
 
-  it('recovers the rows of sessions an engine left behind when it died', () => {
+  it('recovers the rows of sessions an engine left behind when it died', async () => {
     const { dir, db, audit } = fresh();
     const first = createSpool(db, audit, join(dir, 'spool'), 60_000);
     const file = first.open('ses_2', 'memory', 'claude-code');
     appendFileSync(file, `${JSON.stringify({ event: 'call', decision: 'DENY', toolName: 'x' })}\n`);
     // No ingest, no close: the engine crashed. The next one folds the file in at start.
-    const second = createSpool(db, audit, join(dir, 'spool'), 60_000);
+    const second = createSpool(db, audit, join(dir, 'spool'), 60_000, undefined, 50);
     expect(rows(db)).toEqual([{ tool_name: 'x', server_name: 'memory', session_id: 'ses_2' }]);
-    expect(existsSync(file)).toBe(false);
+    // Its shim did not come back within the grace: retired.
+    await vi.waitFor(() => expect(existsSync(file)).toBe(false));
+    second.close();
+  });
+
+  it('a session resumed after the engine restarted goes on in its file, rows written meanwhile included, none twice', () => {
+    const { dir, db, audit } = fresh();
+    const line = (tool: string) => `${JSON.stringify({ event: 'call', decision: 'ALLOW', toolName: tool })}\n`;
+    const first = createSpool(db, audit, join(dir, 'spool'), 60_000);
+    const file = first.open('ses_r', 'memory', 'claude-code');
+    const shimFd = openSync(file, 'a'); // the shim's, as engine-link.ts holds it
+    appendFileSync(shimFd, line('before'));
+    // The engine crashed; the next one starts and folds the file, and the shim, still running,
+    // writes on to its descriptor before it is welcomed back and opens the file again.
+    const second = createSpool(db, audit, join(dir, 'spool'), 60_000);
+    appendFileSync(shimFd, line('between'));
+    closeSync(shimFd);
+    expect(second.open('ses_r', 'memory', 'claude-code')).toBe(file);
+    appendFileSync(file, line('after'));
+    second.finish('ses_r');
+    expect(rows(db).map((r) => r.tool_name)).toEqual(['before', 'between', 'after']);
+    expect(verifyAuditChain(db).ok).toBe(true);
     second.close();
   });
 
