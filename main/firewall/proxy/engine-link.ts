@@ -209,6 +209,10 @@ function createEngineLink(first: Socket, socketPath: string): EngineLink {
     entry.eventTime ??= isoNow();
     return `${JSON.stringify(entry)}\n`;
   };
+  // A write that failed may have left part of a line (a full disk takes what fits, then
+  // refuses the rest): the next write starts on a line of its own, or the first row after it
+  // would be glued to the fragment and read as one unreadable line.
+  let torn = false;
   const spoolWrite = (text: string) => {
     const handlers = failureHandlers;
     const all = deferred + decisions + text;
@@ -219,7 +223,14 @@ function createEngineLink(first: Socket, socketPath: string): EngineLink {
     deferTimer = null;
     try {
       if (spoolFd === null) throw new Error('the audit spool is not open');
-      if (all) writeSync(spoolFd, all);
+      if (all) {
+        const bytes = Buffer.from(torn ? `\n${all}` : all);
+        torn = true;
+        // writeSync may write less than asked without an error (a disk that fills up): the rest
+        // is written, or the write fails, never reported as done with rows missing.
+        for (let at = 0; at < bytes.length;) at += writeSync(spoolFd, bytes, at);
+        torn = false;
+      }
     } catch (error) {
       const failure = new Error(`audit write failed: ${(error as Error).message}`);
       for (const handler of handlers) handler(failure);
