@@ -127,7 +127,14 @@ export function immediateTransactions(db: DatabaseSync): <T>(work: () => T) => T
       commit.run();
       return result;
     } catch (error) {
-      rollback.run();
+      // SQLite ends the transaction itself on some errors (SQLITE_FULL: a full disk), and the
+      // ROLLBACK then fails with "no transaction is active": thrown, that replaced the error
+      // that says what went wrong. (db.isTransaction would tell, from Node 22.16 only.)
+      try {
+        rollback.run();
+      } catch {
+        // already rolled back
+      }
       throw error;
     }
   };
