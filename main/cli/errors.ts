@@ -19,5 +19,11 @@ export function failureText(error: unknown, env: NodeJS.ProcessEnv): string {
   if (e?.code === 'ERR_SQLITE_ERROR' && e.errcode === 26) {
     return `${dataPaths(dir).database} is not an SQLite database (damaged, or not ours); nothing was changed. Move it aside to start a new one.`;
   }
+  // SQLITE_CORRUPT (11): an SQLite database with damaged pages (a truncated copy, a disk
+  // fault). Started afresh, the audit trail would be lost; what can be read may be saved.
+  if (e?.code === 'ERR_SQLITE_ERROR' && e.errcode !== undefined && (e.errcode & 0xff) === 11) {
+    const file = dataPaths(dir).database;
+    return `${file} is damaged (SQLite: ${e.message}); nothing was changed. Keep a copy of it, then save what can be read with \`sqlite3 ${file} .recover\`, or move it aside to start a new one.`;
+  }
   return (e as Error)?.message ?? String(error);
 }
