@@ -99,7 +99,9 @@ export function openDatabase(file: string): DatabaseSync {
   // busy_timeout first: switching to WAL takes a lock too, and without the timeout set a second
   // process opening the store at the same moment (the CLI beside the engine, two CLI commands)
   // failed at once with "database is locked".
-  db.exec('PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;');
+  // journal_size_limit: a WAL grown by a burst (or a reader holding a checkpoint back) is cut
+  // back after the next checkpoint, instead of keeping its largest size on disk for good.
+  db.exec('PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = 16777216;');
   db.exec(SCHEMA);
   return db;
 }
