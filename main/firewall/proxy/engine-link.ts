@@ -65,8 +65,18 @@ function openSocket(socketPath: string, timeoutMs: number): Promise<Socket> {
   });
 }
 
-export async function connectEngine(socketPath: string, timeoutMs = 2_000): Promise<EngineLink> {
-  return createEngineLink(await openSocket(socketPath, timeoutMs), socketPath);
+/**
+ * How long a shim waits for the engine to answer its hello. Generous: on a Mac the answer can
+ * wait for a person to allow the keychain (a server's secrets are read for its launch). An
+ * engine that accepts and never answers (stopped, wedged) would otherwise hold the client's
+ * server start for good.
+ */
+export const HELLO_TIMEOUT_MS = 120_000;
+
+export class EngineSilent extends Error {}
+
+export async function connectEngine(socketPath: string, timeoutMs = 2_000, helloTimeoutMs = HELLO_TIMEOUT_MS): Promise<EngineLink> {
+  return createEngineLink(await openSocket(socketPath, timeoutMs), socketPath, helloTimeoutMs);
 }
 
 /**
@@ -75,7 +85,7 @@ export async function connectEngine(socketPath: string, timeoutMs = 2_000): Prom
  * tries the socket again every second; when the engine is back it says hello for the same
  * session, and calls flow again without the client restarting its server.
  */
-function createEngineLink(first: Socket, socketPath: string): EngineLink {
+function createEngineLink(first: Socket, socketPath: string, helloTimeoutMs: number): EngineLink {
   let socket = first;
   const waiters = new Map<number, Waiter>();
   let helloWaiter: Waiter | null = null;
@@ -273,7 +283,15 @@ function createEngineLink(first: Socket, socketPath: string): EngineLink {
     hello(message) {
       helloSent = message;
       return new Promise<EngineMessage>((resolve, reject) => {
-        helloWaiter = { resolve, reject };
+        const timer = setTimeout(() => {
+          helloWaiter = null;
+          reject(new EngineSilent(`the MCP Firewall engine took the connection but did not answer within ${helloTimeoutMs / 1000} s`));
+        }, helloTimeoutMs);
+        const settle = <T>(then: (value: T) => void) => (value: T) => {
+          clearTimeout(timer);
+          then(value);
+        };
+        helloWaiter = { resolve: settle(resolve), reject: settle(reject) };
         send({ t: 'hello', ...message });
       }).then((reply) => {
         if (reply.t === 'welcome') {

@@ -17,7 +17,7 @@ import { createManifestFilter } from './manifest-filter.js';
 import { answerFailed } from './output-stage.js';
 import { createClientAnswers } from './client-answers.js';
 import { clientIdFromInfo, detectClientFromEnv } from './client-detect.js';
-import { connectEngine, type EngineLink } from './engine-link.js';
+import { connectEngine, EngineSilent, type EngineLink } from './engine-link.js';
 import { serveRefusal } from './fail-closed.js';
 import { clientMessageLimit, serverMessageLimit, type OversizeContext } from './oversize.js';
 import { createOrderedWriter, type OrderedWriter } from './ordered-writer.js';
@@ -91,9 +91,11 @@ export async function runShim(options: ShimOptions): Promise<number> {
   let admission;
   try {
     admission = await link.hello({ server: options.server, client, command: options.command, args: options.args, sessionId, pid: process.pid });
-  } catch {
-    options.log(`[mcp-firewall] ${NOT_RUNNING_MESSAGE}`);
-    await serveRefusal(options.input, toClient, NOT_RUNNING_MESSAGE, { server: options.server, fix: 'mcp-firewall serve' });
+  } catch (error) {
+    link.close();
+    const text = error instanceof EngineSilent ? `${error.message}, so this server was not started. Restart MCP Firewall (\`mcp-firewall serve\` or the app), then this server.` : NOT_RUNNING_MESSAGE;
+    options.log(`[mcp-firewall] ${text}`);
+    await serveRefusal(options.input, toClient, text, { server: options.server, fix: 'mcp-firewall serve' });
     return 1;
   }
   if (!admission.admitted) {

@@ -15,9 +15,9 @@ afterEach(() => {
 
 /**
  * A stand-in engine on a unix socket: each connection is answered by the next behaviour in
- * line — welcome (and stay), welcome then drop, or drop before answering hello.
+ * line — welcome (and stay), welcome then drop, drop before answering hello, or never answer.
  */
-function fakeEngine(dir: string, behaviours: Array<'welcome' | 'welcome-then-drop' | 'drop'>): { path: string; hellos: Array<Record<string, unknown>>; server: Server } {
+function fakeEngine(dir: string, behaviours: Array<'welcome' | 'welcome-then-drop' | 'drop' | 'silent'>): { path: string; hellos: Array<Record<string, unknown>>; server: Server } {
   const path = join(dir, 'engine.sock');
   const hellos: Array<Record<string, unknown>> = [];
   const sockets: Socket[] = [];
@@ -27,6 +27,7 @@ function fakeEngine(dir: string, behaviours: Array<'welcome' | 'welcome-then-dro
     socket.once('data', (chunk) => {
       hellos.push(JSON.parse(chunk.toString().split('\n')[0]!) as Record<string, unknown>);
       if (behaviour === 'drop') return void socket.destroy();
+      if (behaviour === 'silent') return; // a wedged engine: the connection taken, never answered
       const spool = join(dir, `spool-${hellos.length}.ndjson`);
       socket.write(`${JSON.stringify({ t: 'welcome', snapshot: { version: hellos.length, policy: {}, emergencyWriteApproval: false, pausedUntil: null }, env: {}, spool })}\n`);
       if (behaviour === 'welcome-then-drop') setTimeout(() => socket.destroy(), 20);
@@ -60,5 +61,16 @@ describe("the shim's engine link across engine restarts", () => {
     link.event({ event: 'protocol', decision: 'ERROR', reason: 'after the restart' });
     link.flush();
     expect(readFileSync(join(dir, 'spool-3.ndjson'), 'utf8')).toContain('after the restart');
+  });
+
+  it('gives up on a hello the engine takes and never answers, saying so, instead of waiting for good', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mcpfw-link-'));
+    dirs.push(dir);
+    const engine = fakeEngine(dir, ['silent']);
+    const link = await connectEngine(engine.path, 2_000, 300);
+    cleanups.unshift(() => link.close());
+    const started = Date.now();
+    await expect(link.hello({ server: 'srv', client: 'test', command: 'node', args: [], sessionId: 'sess-2', pid: 1 })).rejects.toThrow(/took the connection but did not answer within 0.3 s/);
+    expect(Date.now() - started).toBeLessThan(2_000);
   });
 });
