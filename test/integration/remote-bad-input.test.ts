@@ -78,6 +78,47 @@ describe('bad input on the client side of the HTTP interposer', () => {
     expect(loopRows()).toBeLessThan(10);
   });
 
+  it('keeps the sessions of a client that starts one per request to a bound: the longest idle makes room', async () => {
+    // A client that never ends its sessions: each would hold a shim, an engine socket and
+    // upstream connections until the 30-minute reaper.
+    const sessions: Array<Record<string, string>> = [];
+    for (let i = 0; i < 66; i++) sessions.push(await open());
+    // The first was idle longest (with any the suite's earlier tests left): gone for the
+    // client (404), as after the reaper; the newest lives on.
+    const first = await post(sessions[0]!, { jsonrpc: '2.0', id: 2, method: 'tools/list' });
+    expect(first.status).toBe(404);
+    await first.text();
+    const later = await post(sessions.at(-1)!, { jsonrpc: '2.0', id: 2, method: 'tools/list' });
+    expect(later.status).toBe(200);
+    await later.text();
+    await Promise.all(sessions.map((s) => fetch(endpoint(), { method: 'DELETE', headers: { 'mcp-session-id': s['mcp-session-id']! } })));
+  });
+
+  it('refuses a new session with 503 when every session to the server is busy, rather than end one in use', async () => {
+    const streams: IncomingMessage[] = [];
+    const sessions: Array<Record<string, string>> = [];
+    let refused: Response | null = null;
+    // Each session keeps a GET stream open: never idle. The suite's idle ones make room first.
+    for (let i = 0; i < 100 && !refused; i++) {
+      const init = await post(HEADERS, initialize(1));
+      if (init.status === 503) refused = init;
+      else {
+        await init.text();
+        const session = { ...HEADERS, 'mcp-session-id': init.headers.get('mcp-session-id')! };
+        sessions.push(session);
+        streams.push(await unreadResponse(endpoint(), 'GET', { accept: 'text/event-stream', 'mcp-session-id': session['mcp-session-id'] }));
+      }
+    }
+    expect(refused).not.toBeNull();
+    expect(((await refused!.json()) as { error: { message: string } }).error.message).toMatch(/64 sessions to 'headers' are open and busy/);
+    // None in use was ended for it.
+    const last = await post(sessions.at(-1)!, { jsonrpc: '2.0', id: 2, method: 'tools/list' });
+    expect(last.status).toBe(200);
+    await last.text();
+    streams.forEach((s) => s.destroy());
+    await Promise.all(sessions.map((s) => fetch(endpoint(), { method: 'DELETE', headers: { 'mcp-session-id': s['mcp-session-id']! } })));
+  });
+
   it('refuses a second initialize on a live Streamable HTTP session with 400, and the session lives on', async () => {
     const session = await open();
     const again = await post(session, initialize(7));

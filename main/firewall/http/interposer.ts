@@ -38,6 +38,9 @@ export interface HttpInterposer {
   close(): void;
 }
 
+/** Streamable HTTP sessions open at once to one remote server (see roomFor). */
+export const MAX_SESSIONS_PER_SERVER = 64;
+
 export function createHttpInterposer(engine: Engine, options: HttpInterposerOptions): HttpInterposer {
   const sessions = new Map<string, { server: string; session: HttpSession }>();
   const refusals = createRefusalLimiter((entry) => engine.record(entry));
@@ -93,6 +96,24 @@ export function createHttpInterposer(engine: Engine, options: HttpInterposerOpti
     return found.session;
   };
 
+  /**
+   * Whether another session to `server` may start. Each holds an in-process shim, an engine
+   * socket and upstream connections, and only the idle reaper (30 min) ended them: a client
+   * starting a session per request would run the engine out of files. Past the cap the
+   * session idle longest makes room; when none is idle, the new one is refused.
+   */
+  const roomFor = (server: string): boolean => {
+    const open = [...sessions.values()].filter((s) => s.server === server).map((s) => s.session);
+    if (open.length < MAX_SESSIONS_PER_SERVER) return true;
+    let oldest: HttpSession | null = null;
+    for (const session of open) {
+      const since = session.idleSince();
+      if (since !== null && (oldest === null || since < oldest.idleSince()!)) oldest = session;
+    }
+    oldest?.end();
+    return oldest !== null;
+  };
+
   const post = async (req: IncomingMessage, res: ServerResponse, server: string) => {
     // The session is looked up early only to wait for it; whether the id may be used is
     // decided after the read, as for any POST.
@@ -111,6 +132,9 @@ export function createHttpInterposer(engine: Engine, options: HttpInterposerOpti
     if ('refusal' in target) {
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
       return void res.end(target.refusal(init.id ?? null));
+    }
+    if (!roomFor(server)) {
+      return fail(res, 503, ErrorCode.InvalidRequest, `Service Unavailable: ${MAX_SESSIONS_PER_SERVER} sessions to '${server}' are open and busy; end one (a client that starts a session per request leaks them)`);
     }
     const session = startHttpSession({
       ...context, server, client, target: target.pin,
