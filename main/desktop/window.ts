@@ -1,6 +1,7 @@
-import { BrowserWindow, shell, type IpcMainInvokeEvent } from 'electron';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { BrowserWindow, shell } from 'electron';
+import { dashboardPage, dashboardWebPreferences, guardDashboardContents } from './window-guards.js';
+
+export { trustedSender } from './window-guards.js';
 
 export interface WindowOptions {
   rendererDir: string;
@@ -8,11 +9,7 @@ export interface WindowOptions {
   bounds?: { width: number; height: number; x?: number; y?: number };
 }
 
-/**
- * The dashboard window, hardened: the renderer shows text that came from MCP servers, so
- * it gets no Node, an isolated world, the OS sandbox, and no way to navigate elsewhere
- * or open windows.
- */
+/** The dashboard window, hardened (window-guards.ts). */
 export function createDashboardWindow(options: WindowOptions): BrowserWindow {
   const win = new BrowserWindow({
     width: options.bounds?.width ?? 1200,
@@ -22,38 +19,11 @@ export function createDashboardWindow(options: WindowOptions): BrowserWindow {
     minHeight: 520,
     show: false,
     title: 'MCP Firewall',
-    webPreferences: {
-      preload: options.preload,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      webviewTag: false,
-      spellcheck: false,
-    },
+    webPreferences: dashboardWebPreferences(options.preload),
   });
-  const index = pathToFileURL(join(options.rendererDir, 'index.html')).href;
-  win.webContents.on('will-navigate', (event, url) => {
-    if (!url.startsWith(index)) event.preventDefault();
-  });
-  win.webContents.setWindowOpenHandler(({ url }) => {
-    // Links to docs open in the real browser; nothing opens inside the app.
-    if (/^https:\/\//.test(url)) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
-  win.webContents.session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  const page = dashboardPage(options.rendererDir);
+  guardDashboardContents(win.webContents, { page, openExternal: (url) => shell.openExternal(url) });
   win.once('ready-to-show', () => win.show());
-  void win.loadURL(index);
+  void win.loadURL(page);
   return win;
-}
-
-/** Only our own page (file:// under the renderer dir, top frame) may call the API. */
-export function trustedSender(rendererDir: string): (event: IpcMainInvokeEvent) => boolean {
-  const prefix = pathToFileURL(rendererDir).href;
-  return (event) => {
-    const frame = event.senderFrame;
-    return !!frame && frame.parent === null && frame.url.startsWith(prefix);
-  };
 }
