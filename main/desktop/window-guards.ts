@@ -45,10 +45,26 @@ export interface DashboardGuards {
   openExternal(url: string): Promise<void>;
 }
 
+/**
+ * Whether `url` is the dashboard page itself, at any of its #/routes. The whole URL is
+ * compared, not a prefix: `file:///app/dist/renderer` is a prefix of `renderer-old/` and
+ * `index.html` one of `index.html.bak/`, pages that are not ours.
+ */
+export function isDashboardPage(page: string, url: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  parsed.hash = '';
+  return parsed.href === new URL(page).href;
+}
+
 /** Navigation, new windows and permission requests of the dashboard's webContents. */
 export function guardDashboardContents(contents: GuardedContents, guards: DashboardGuards): void {
   contents.on('will-navigate', (event, url) => {
-    if (!url.startsWith(guards.page)) event.preventDefault();
+    if (!isDashboardPage(guards.page, url)) event.preventDefault();
   });
   contents.setWindowOpenHandler(({ url }) => {
     // Links to docs open in the real browser; nothing opens inside the app.
@@ -58,11 +74,11 @@ export function guardDashboardContents(contents: GuardedContents, guards: Dashbo
   contents.session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
 }
 
-/** Only our own page (file:// under the renderer dir, top frame) may call the API. */
+/** Only our own page (the dashboard's index.html, top frame) may call the API. */
 export function trustedSender(rendererDir: string): (event: IpcMainInvokeEvent) => boolean {
-  const prefix = pathToFileURL(rendererDir).href;
+  const page = dashboardPage(rendererDir);
   return (event) => {
     const frame = event.senderFrame;
-    return !!frame && frame.parent === null && frame.url.startsWith(prefix);
+    return !!frame && frame.parent === null && isDashboardPage(page, frame.url);
   };
 }

@@ -64,6 +64,16 @@ describe('the dashboard window guards', () => {
     expect(fake.navigates('file:///etc/passwd')).toBe(false);
   });
 
+  it('takes no file whose URL merely starts like the page for the page', () => {
+    const fake = fakeContents();
+    expect(fake.navigates(`${PAGE}.bak/evil.html`)).toBe(false);
+    expect(fake.navigates('file:///app/dist/renderer-old/index.html')).toBe(false);
+    const trusted = trustedSender(RENDERER_DIR);
+    expect(trusted(sentFrom('file:///app/dist/renderer-old/index.html'))).toBe(false);
+    expect(trusted(sentFrom('file:///app/dist/renderer.html'))).toBe(false);
+    expect(trusted(sentFrom(`${PAGE}.bak/evil.html`))).toBe(false);
+  });
+
   it('opens no window inside the app', async () => {
     const fake = fakeContents();
     expect(await fake.windowOpen('file:///etc/passwd')).toEqual({ action: 'deny' });
