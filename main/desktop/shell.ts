@@ -13,6 +13,7 @@ import { CHANGE_EVENT } from '../../preload/contract.js';
 import { registerIpcHandlers } from './ipc/register-handlers.js';
 import { openSettings } from './settings.js';
 import { createDashboardWindow, trustedSender } from './window.js';
+import { pendingLoginLinks } from './window-guards.js';
 
 /** Wires the engine to Electron: every adapter is plain code behind an injected interface. */
 export async function startShell(): Promise<{ host: EngineHost; showWindow(page?: string): void }> {
@@ -40,7 +41,7 @@ export async function startShell(): Promise<{ host: EngineHost; showWindow(page?
   let win: BrowserWindow | null = null;
   const showWindow = (page?: string) => {
     if (!win || win.isDestroyed()) {
-      win = createDashboardWindow({ rendererDir, preload: join(root, 'dist', 'desktop', 'preload.cjs'), bounds: settings.get('window') });
+      win = createDashboardWindow({ rendererDir, preload: join(root, 'dist', 'desktop', 'preload.cjs'), bounds: settings.get('window'), mayOpenExternally: pendingLoginLinks(host.service) });
       win.on('close', () => settings.set('window', win!.getBounds()));
     }
     if (page) void win.webContents.executeJavaScript(`location.hash = ${JSON.stringify(`#/${page}`)}`);

@@ -1,4 +1,5 @@
 import type { IpcMainInvokeEvent, WebPreferences } from 'electron';
+import type { DashboardService } from '../firewall/api/dashboard-service.js';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -43,6 +44,25 @@ export interface DashboardGuards {
   page: string;
   /** shell.openExternal, injected. */
   openExternal(url: string): Promise<void>;
+  /** Whether a link the page opens is one the engine gave it to open (pendingLoginLinks). */
+  mayOpenExternally(url: string): Promise<boolean>;
+}
+
+/**
+ * The only link the dashboard opens outside itself is a pending OAuth login's authorization
+ * URL ("Open the sign-in page again"); the engine checked it when the login started
+ * (https, or http on this machine). Anything else a page asks to open is refused.
+ */
+export function pendingLoginLinks(service: Pick<DashboardService, 'oauthLogins'>): (url: string) => Promise<boolean> {
+  return async (url) => {
+    const logins = await service.oauthLogins().catch(() => []);
+    return logins.some((row) => row.pending?.authorizationUrl === url);
+  };
+}
+
+async function openIfGiven(guards: DashboardGuards, url: string): Promise<void> {
+  if (!/^https?:\/\//.test(url) || !(await guards.mayOpenExternally(url))) return;
+  await guards.openExternal(url);
 }
 
 /**
@@ -67,8 +87,10 @@ export function guardDashboardContents(contents: GuardedContents, guards: Dashbo
     if (!isDashboardPage(guards.page, url)) event.preventDefault();
   });
   contents.setWindowOpenHandler(({ url }) => {
-    // Links to docs open in the real browser; nothing opens inside the app.
-    if (/^https:\/\//.test(url)) void guards.openExternal(url);
+    // Nothing opens inside the app; a link the engine gave out opens in the system browser.
+    // Any other URL stays shut: the page shows servers' text, and a script slipped into it
+    // must not send the user's browser to a page of its choosing.
+    void openIfGiven(guards, url);
     return { action: 'deny' };
   });
   contents.session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));

@@ -7,6 +7,8 @@ export interface WindowOptions {
   rendererDir: string;
   preload: string;
   bounds?: { width: number; height: number; x?: number; y?: number };
+  /** Links the page may open in the system browser (window-guards.ts pendingLoginLinks). */
+  mayOpenExternally(url: string): Promise<boolean>;
 }
 
 /** The dashboard window, hardened (window-guards.ts). */
@@ -22,7 +24,7 @@ export function createDashboardWindow(options: WindowOptions): BrowserWindow {
     webPreferences: dashboardWebPreferences(options.preload),
   });
   const page = dashboardPage(options.rendererDir);
-  guardDashboardContents(win.webContents, { page, openExternal: (url) => shell.openExternal(url) });
+  guardDashboardContents(win.webContents, { page, openExternal: (url) => shell.openExternal(url), mayOpenExternally: options.mayOpenExternally });
   win.once('ready-to-show', () => win.show());
   void win.loadURL(page);
   return win;

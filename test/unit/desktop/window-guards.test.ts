@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { IpcMainInvokeEvent } from 'electron';
-import { dashboardPage, dashboardWebPreferences, guardDashboardContents, trustedSender, type DashboardGuards, type GuardedContents } from '../../../main/desktop/window-guards.js';
+import { dashboardPage, dashboardWebPreferences, guardDashboardContents, pendingLoginLinks, trustedSender, type DashboardGuards, type GuardedContents } from '../../../main/desktop/window-guards.js';
+import type { OAuthLoginRow } from '../../../preload/contract.js';
 
 const RENDERER_DIR = '/app/dist/renderer';
 const PAGE = dashboardPage(RENDERER_DIR);
@@ -16,7 +17,7 @@ function fakeContents(overrides: Partial<DashboardGuards> = {}) {
     setWindowOpenHandler: (handler) => void (openWindow = handler),
     session: { setPermissionRequestHandler: (handler) => void (requestPermission = handler) },
   };
-  guardDashboardContents(contents, { page: PAGE, openExternal: async (url) => void opened.push(url), ...overrides });
+  guardDashboardContents(contents, { page: PAGE, openExternal: async (url) => void opened.push(url), mayOpenExternally: async () => false, ...overrides });
   return {
     opened,
     /** True when the guard let the page navigate there. */
@@ -79,6 +80,25 @@ describe('the dashboard window guards', () => {
     expect(await fake.windowOpen('file:///etc/passwd')).toEqual({ action: 'deny' });
     expect(await fake.windowOpen('javascript:alert(1)')).toEqual({ action: 'deny' });
     expect(fake.opened).toEqual([]);
+  });
+
+  it('opens in the system browser only a link the engine gave the page, never one the page picks', async () => {
+    const given = ['https://as.example.test/authorize?state=s', 'http://127.0.0.1:8765/authorize?state=t'];
+    const fake = fakeContents({ mayOpenExternally: async (url) => given.includes(url) });
+    expect(await fake.windowOpen('https://evil.example/sign-in')).toEqual({ action: 'deny' });
+    expect(fake.opened).toEqual([]);
+    for (const url of given) expect(await fake.windowOpen(url)).toEqual({ action: 'deny' });
+    expect(fake.opened).toEqual(given);
+  });
+
+  it('gives out as links the authorization URLs of logins still waiting, and none without a keychain', async () => {
+    const row = (name: string, authorizationUrl: string | null) => ({ name, pending: authorizationUrl === null ? null : { startedAt: '2026-01-01T00:00:00Z', authorizationUrl } }) as unknown as OAuthLoginRow;
+    const links = pendingLoginLinks({ oauthLogins: async () => [row('tracker', 'https://as.example.test/authorize?state=s'), row('docs', null)] });
+    expect(await links('https://as.example.test/authorize?state=s')).toBe(true);
+    expect(await links('https://as.example.test/authorize?state=other')).toBe(false);
+    expect(await links('https://evil.example/')).toBe(false);
+    const noKeychain = pendingLoginLinks({ oauthLogins: async () => { throw new Error('this engine runs without an OS keychain'); } });
+    expect(await noKeychain('https://as.example.test/authorize?state=s')).toBe(false);
   });
 
   it('denies every permission a page asks for', () => {
