@@ -36,6 +36,7 @@ export interface GuardedContents {
   setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' }): void;
   session: {
     setPermissionRequestHandler(handler: (contents: unknown, permission: string, callback: PermissionCallback) => void): void;
+    setPermissionCheckHandler(handler: (contents: unknown, permission: string) => boolean): void;
   };
 }
 
@@ -94,6 +95,9 @@ export function guardDashboardContents(contents: GuardedContents, guards: Dashbo
     return { action: 'deny' };
   });
   contents.session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  // Checks too: without a handler Electron answers every check with yes, and some APIs
+  // (HID, serial, USB, clipboard) go by the check alone, never asking.
+  contents.session.setPermissionCheckHandler(() => false);
 }
 
 /** Only our own page (the dashboard's index.html, top frame) may call the API. */

@@ -12,10 +12,12 @@ function fakeContents(overrides: Partial<DashboardGuards> = {}) {
   let navigate: ((event: { preventDefault(): void }, url: string) => void) | null = null;
   let openWindow: ((details: { url: string }) => { action: 'deny' }) | null = null;
   let requestPermission: ((contents: unknown, permission: string, callback: (granted: boolean) => void) => void) | null = null;
+  // Electron's answer to a permission check when no handler is set.
+  let checkPermission: (contents: unknown, permission: string) => boolean = () => true;
   const contents: GuardedContents = {
     on: (_event, listener) => void (navigate = listener),
     setWindowOpenHandler: (handler) => void (openWindow = handler),
-    session: { setPermissionRequestHandler: (handler) => void (requestPermission = handler) },
+    session: { setPermissionRequestHandler: (handler) => void (requestPermission = handler), setPermissionCheckHandler: (handler) => void (checkPermission = handler) },
   };
   guardDashboardContents(contents, { page: PAGE, openExternal: async (url) => void opened.push(url), mayOpenExternally: async () => false, ...overrides });
   return {
@@ -36,6 +38,7 @@ function fakeContents(overrides: Partial<DashboardGuards> = {}) {
       requestPermission!({}, permission, (g) => void (granted = g));
       return granted!;
     },
+    checkPermission: (permission: string) => checkPermission({}, permission),
   };
 }
 
@@ -104,6 +107,11 @@ describe('the dashboard window guards', () => {
   it('denies every permission a page asks for', () => {
     const fake = fakeContents();
     for (const permission of ['media', 'notifications', 'geolocation', 'clipboard-read', 'openExternal']) expect(fake.requestPermission(permission), permission).toBe(false);
+  });
+
+  it('answers no to every permission check, which some APIs go by without a request', () => {
+    const fake = fakeContents();
+    for (const permission of ['hid', 'serial', 'usb', 'clipboard-read', 'clipboard-sanitized-write', 'notifications', 'media']) expect(fake.checkPermission(permission), permission).toBe(false);
   });
 
   it('takes IPC only from the top frame of the dashboard page', () => {
