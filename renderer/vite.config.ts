@@ -5,7 +5,7 @@ import { defineConfig } from 'vite';
 const root = fileURLToPath(new URL('.', import.meta.url));
 
 // Relative asset paths: the same build is served by the control API at `/` and loaded
-// from disk (file://) by the Electron window.
+// from disk by the Electron window (mcp-firewall://dashboard/, main/desktop/app-protocol.ts).
 export default defineConfig({
   root,
   base: './',

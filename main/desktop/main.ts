@@ -1,8 +1,12 @@
-import { app, dialog } from 'electron';
+import { app, dialog, protocol } from 'electron';
+import { APP_SCHEME, APP_SCHEME_PRIVILEGES } from './app-protocol.js';
 import { startShell } from './shell.js';
 
 // The Electron entry: one instance per user (two engines would fight over the socket and
 // the audit chain), the engine in this process, and the tray as the app's home.
+
+// Before ready, or the scheme is not standard: the dashboard's own origin (app-protocol.ts).
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: APP_SCHEME_PRIVILEGES }]);
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();

@@ -1,7 +1,8 @@
-import { app, dialog, ipcMain, Menu, nativeImage, Notification, shell, Tray, type BrowserWindow } from 'electron';
+import { app, dialog, ipcMain, Menu, nativeImage, net, Notification, protocol, shell, Tray, type BrowserWindow } from 'electron';
 import { join } from 'node:path';
 import { resolveDataDir } from '../firewall/paths.js';
 import { createActivityFeed } from './activity-feed.js';
+import { APP_SCHEME, createAppProtocolHandler } from './app-protocol.js';
 import { createApprovalPrompter } from './adapters/approval-prompter.js';
 import { createNotifier, platformNotice } from './adapters/notifier.js';
 import { createTrayController } from './adapters/tray-controller.js';
@@ -38,10 +39,12 @@ export async function startShell(): Promise<{ host: EngineHost; showWindow(page?
     onShadowEntry: (row) => notifier.shadowEntry(row, autoProtectOn(host.engine.db)),
     clients: { env: process.env, platform: process.platform, projectDirs: [], runtimePath: writeShimLauncher(dataDir, process.execPath), cliPath: join(root.replace(/app\.asar$/, 'app.asar.unpacked'), 'dist', 'cli.js') },
   });
+  // The dashboard's files, and nothing else, at mcp-firewall://dashboard/ (app-protocol.ts).
+  protocol.handle(APP_SCHEME, createAppProtocolHandler(rendererDir, (url) => net.fetch(url)));
   let win: BrowserWindow | null = null;
   const showWindow = (page?: string) => {
     if (!win || win.isDestroyed()) {
-      win = createDashboardWindow({ rendererDir, preload: join(root, 'dist', 'desktop', 'preload.cjs'), bounds: settings.get('window'), mayOpenExternally: pendingLoginLinks(host.service) });
+      win = createDashboardWindow({ preload: join(root, 'dist', 'desktop', 'preload.cjs'), bounds: settings.get('window'), mayOpenExternally: pendingLoginLinks(host.service) });
       win.on('close', () => settings.set('window', win!.getBounds()));
     }
     if (page) void win.webContents.executeJavaScript(`location.hash = ${JSON.stringify(`#/${page}`)}`);
@@ -49,7 +52,7 @@ export async function startShell(): Promise<{ host: EngineHost; showWindow(page?
     win.focus();
   };
   // An OAuth login's authorization URL opens in the user's own browser, where their sessions are.
-  registerIpcHandlers(ipcMain, host.service, trustedSender(rendererDir), { openExternal: (url) => shell.openExternal(url) });
+  registerIpcHandlers(ipcMain, host.service, trustedSender(), { openExternal: (url) => shell.openExternal(url) });
   // "Show all arguments…" of a dialog whose preview was cut: the dashboard opens at that approval, all of it shown.
   createApprovalPrompter(host.engine.approvals, (options) => dialog.showMessageBox(options), (id) => showWindow(`approvals/${encodeURIComponent(id)}`));
   const tray = createTrayController({

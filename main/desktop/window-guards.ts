@@ -1,7 +1,6 @@
 import type { IpcMainInvokeEvent, WebPreferences } from 'electron';
 import type { DashboardService } from '../firewall/api/dashboard-service.js';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { DASHBOARD_PAGE } from './app-protocol.js';
 
 // The dashboard window's protections, apart from Electron's runtime (types only), so they
 // are tested with fakes of its objects: the renderer shows text that came from MCP servers,
@@ -23,11 +22,6 @@ export function dashboardWebPreferences(preload: string): WebPreferences {
   };
 }
 
-/** The dashboard's one page: index.html under the renderer dir, as a file:// URL. */
-export function dashboardPage(rendererDir: string): string {
-  return pathToFileURL(join(rendererDir, 'index.html')).href;
-}
-
 type PermissionCallback = (granted: boolean) => void;
 
 /** What the guards use of a webContents (Electron's, or a test's fake). */
@@ -41,7 +35,7 @@ export interface GuardedContents {
 }
 
 export interface DashboardGuards {
-  /** dashboardPage(rendererDir). */
+  /** DASHBOARD_PAGE. */
   page: string;
   /** shell.openExternal, injected. */
   openExternal(url: string): Promise<void>;
@@ -68,8 +62,7 @@ async function openIfGiven(guards: DashboardGuards, url: string): Promise<void> 
 
 /**
  * Whether `url` is the dashboard page itself, at any of its #/routes. The whole URL is
- * compared, not a prefix: `file:///app/dist/renderer` is a prefix of `renderer-old/` and
- * `index.html` one of `index.html.bak/`, pages that are not ours.
+ * compared, not a prefix: `index.html` is one of `index.html.bak/`, a page that is not ours.
  */
 export function isDashboardPage(page: string, url: string): boolean {
   let parsed: URL;
@@ -101,8 +94,7 @@ export function guardDashboardContents(contents: GuardedContents, guards: Dashbo
 }
 
 /** Only our own page (the dashboard's index.html, top frame) may call the API. */
-export function trustedSender(rendererDir: string): (event: IpcMainInvokeEvent) => boolean {
-  const page = dashboardPage(rendererDir);
+export function trustedSender(page: string = DASHBOARD_PAGE): (event: IpcMainInvokeEvent) => boolean {
   return (event) => {
     const frame = event.senderFrame;
     return !!frame && frame.parent === null && isDashboardPage(page, frame.url);

@@ -1,17 +1,17 @@
 import { BrowserWindow, shell } from 'electron';
-import { dashboardPage, dashboardWebPreferences, guardDashboardContents } from './window-guards.js';
+import { DASHBOARD_PAGE } from './app-protocol.js';
+import { dashboardWebPreferences, guardDashboardContents } from './window-guards.js';
 
 export { trustedSender } from './window-guards.js';
 
 export interface WindowOptions {
-  rendererDir: string;
   preload: string;
   bounds?: { width: number; height: number; x?: number; y?: number };
   /** Links the page may open in the system browser (window-guards.ts pendingLoginLinks). */
   mayOpenExternally(url: string): Promise<boolean>;
 }
 
-/** The dashboard window, hardened (window-guards.ts). */
+/** The dashboard window (served by app-protocol.ts), hardened (window-guards.ts). */
 export function createDashboardWindow(options: WindowOptions): BrowserWindow {
   const win = new BrowserWindow({
     width: options.bounds?.width ?? 1200,
@@ -23,7 +23,7 @@ export function createDashboardWindow(options: WindowOptions): BrowserWindow {
     title: 'MCP Firewall',
     webPreferences: dashboardWebPreferences(options.preload),
   });
-  const page = dashboardPage(options.rendererDir);
+  const page = DASHBOARD_PAGE;
   guardDashboardContents(win.webContents, { page, openExternal: (url) => shell.openExternal(url), mayOpenExternally: options.mayOpenExternally });
   win.once('ready-to-show', () => win.show());
   void win.loadURL(page);

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { IpcMainInvokeEvent } from 'electron';
+import { DASHBOARD_PAGE } from '../../../main/desktop/app-protocol.js';
 import { registerIpcHandlers, type IpcMainLike } from '../../../main/desktop/ipc/register-handlers.js';
+import { trustedSender } from '../../../main/desktop/window-guards.js';
 import type { DashboardService } from '../../../main/firewall/api/dashboard-service.js';
 import { CHANNELS } from '../../../preload/contract.js';
 import { desktopEngine, writeCall } from './desktop-engine.js';
@@ -13,9 +15,9 @@ function fakeIpcMain() {
   return { ipc, handlers };
 }
 
-const fromDashboard = { senderFrame: { url: 'file:///app/dist/renderer/index.html', parent: null } } as unknown as IpcMainInvokeEvent;
+const fromDashboard = { senderFrame: { url: `${DASHBOARD_PAGE}#/approvals`, parent: null } } as unknown as IpcMainInvokeEvent;
 const fromElsewhere = { senderFrame: { url: 'https://evil.example/', parent: null } } as unknown as IpcMainInvokeEvent;
-const trusted = (event: IpcMainInvokeEvent) => event.senderFrame!.url.startsWith('file:///app/dist/renderer/');
+const trusted = trustedSender();
 
 describe('IPC handlers behind the preload contract', () => {
   let ctx: ReturnType<typeof desktopEngine>;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { IpcMainInvokeEvent } from 'electron';
-import { dashboardPage, dashboardWebPreferences, guardDashboardContents, pendingLoginLinks, trustedSender, type DashboardGuards, type GuardedContents } from '../../../main/desktop/window-guards.js';
+import { DASHBOARD_PAGE } from '../../../main/desktop/app-protocol.js';
+import { dashboardWebPreferences, guardDashboardContents, pendingLoginLinks, trustedSender, type DashboardGuards, type GuardedContents } from '../../../main/desktop/window-guards.js';
 import type { OAuthLoginRow } from '../../../preload/contract.js';
 
-const RENDERER_DIR = '/app/dist/renderer';
-const PAGE = dashboardPage(RENDERER_DIR);
+const PAGE = DASHBOARD_PAGE;
 
 /** A webContents that records the handlers the guards install, and plays a page's requests to them. */
 function fakeContents(overrides: Partial<DashboardGuards> = {}) {
@@ -71,11 +71,11 @@ describe('the dashboard window guards', () => {
   it('takes no file whose URL merely starts like the page for the page', () => {
     const fake = fakeContents();
     expect(fake.navigates(`${PAGE}.bak/evil.html`)).toBe(false);
-    expect(fake.navigates('file:///app/dist/renderer-old/index.html')).toBe(false);
-    const trusted = trustedSender(RENDERER_DIR);
-    expect(trusted(sentFrom('file:///app/dist/renderer-old/index.html'))).toBe(false);
-    expect(trusted(sentFrom('file:///app/dist/renderer.html'))).toBe(false);
+    expect(fake.navigates('mcp-firewall://dashboard/index.html.bak/evil.html')).toBe(false);
+    const trusted = trustedSender();
     expect(trusted(sentFrom(`${PAGE}.bak/evil.html`))).toBe(false);
+    expect(trusted(sentFrom('mcp-firewall://dashboard/other.html'))).toBe(false);
+    expect(trusted(sentFrom('mcp-firewall://elsewhere/index.html'))).toBe(false);
   });
 
   it('opens no window inside the app', async () => {
@@ -115,8 +115,10 @@ describe('the dashboard window guards', () => {
   });
 
   it('takes IPC only from the top frame of the dashboard page', () => {
-    const trusted = trustedSender(RENDERER_DIR);
+    const trusted = trustedSender();
     expect(trusted(sentFrom(`${PAGE}#/servers`))).toBe(true);
+    // The page is no longer a file: a file:// page (one dropped on the window, say) is not the dashboard.
+    expect(trusted(sentFrom('file:///app/dist/renderer/index.html'))).toBe(false);
     expect(trusted(sentFrom(`${PAGE}`, { url: PAGE }))).toBe(false);
     expect(trusted(sentFrom('https://evil.example/'))).toBe(false);
     expect(trusted({ senderFrame: null } as unknown as IpcMainInvokeEvent)).toBe(false);
