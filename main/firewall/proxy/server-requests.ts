@@ -6,6 +6,12 @@ import type { PeerWriter } from './peer-writer.js';
  * is refused, not an old one forgotten: a forgotten request's answer would pass unchecked.
  */
 export const MAX_OUTSTANDING = 1024;
+/**
+ * Requests the server cancelled: MCP says the client need not answer them, so they may stay
+ * unanswered for good. Kept apart (a late answer is still checked as its request's) and
+ * bounded on their own, so cancellations never fill the table for the requests to come.
+ */
+const MAX_CANCELLED = 4096;
 
 export interface ServerRequestsContext {
   server: string;
@@ -27,7 +33,7 @@ export interface ServerRequests {
   /** The method of the outstanding request `message` answers; undefined when it answers none. */
   answering(message: unknown): string | undefined;
   /** The server has its answer (or an error of ours instead): the id is free again. */
-  settle(message: JsonRpcMessage): void;
+  settle(message: Pick<JsonRpcMessage, 'id'>): void;
 }
 
 // Parsed JSON, not always an object (`null`, a bare string): such a line is no answer.
@@ -36,6 +42,20 @@ const isAnswer = (m: unknown): m is JsonRpcMessage & { id: NonNullable<JsonRpcMe
 
 export function createServerRequests(ctx: ServerRequestsContext): ServerRequests {
   const outstanding = new Map<string, string>();
+  // Keys of `outstanding` the server cancelled, oldest first.
+  const cancelled = new Set<string>();
+  const cancel = (message: JsonRpcMessage) => {
+    const requestId = (message.params as { requestId?: unknown } | undefined)?.requestId;
+    if (typeof requestId !== 'string' && typeof requestId !== 'number') return;
+    const key = idKey(requestId);
+    if (!outstanding.has(key) || cancelled.has(key)) return;
+    cancelled.add(key);
+    if (cancelled.size > MAX_CANCELLED) {
+      const oldest = cancelled.values().next().value!;
+      cancelled.delete(oldest);
+      outstanding.delete(oldest);
+    }
+  };
 
   const refuse = (message: JsonRpcMessage, text: string, named: string, why: string, logged: string) => {
     ctx.toServer.send(errorResponse(replyIdOf(message.id ?? null, text), ErrorCode.InvalidRequest, `Invalid Request: MCP Firewall refused a ${named} ${why}; it was not sent to the client`));
@@ -46,13 +66,16 @@ export function createServerRequests(ctx: ServerRequestsContext): ServerRequests
   return {
     asked(message, text) {
       // Notifications (most of what a server sends unasked) are answered by no one.
-      if (!message || typeof message !== 'object' || message.id === undefined) return true;
+      if (!message || typeof message !== 'object' || message.id === undefined) {
+        if (message?.method === 'notifications/cancelled' && outstanding.size > 0) cancel(message);
+        return true;
+      }
       const named = JSON.stringify(String(message.method).slice(0, 64));
       // No answer could be matched to it: the client's would pass as an answer to nothing.
       if (message.id === null) return refuse(message, text, named, 'with a null id (an MCP request has a string or a number)', 'with a null id');
       const key = idKey(message.id);
       if (outstanding.has(key)) return refuse(message, text, named, 'whose id is already used by one in flight', 'under an id already in flight');
-      if (outstanding.size >= MAX_OUTSTANDING) {
+      if (outstanding.size - cancelled.size >= MAX_OUTSTANDING) {
         return refuse(message, text, named, `while ${MAX_OUTSTANDING} requests of '${ctx.server}' wait for the client's answer`, `while ${MAX_OUTSTANDING} of its requests waited for the client's answer`);
       }
       outstanding.set(key, typeof message.method === 'string' ? message.method : named);
@@ -63,7 +86,10 @@ export function createServerRequests(ctx: ServerRequestsContext): ServerRequests
     answering: (message) => (outstanding.size === 0 || !isAnswer(message) ? undefined : outstanding.get(idKey(message.id))),
 
     settle(message) {
-      if (isAnswer(message)) outstanding.delete(idKey(message.id));
+      if (message.id === undefined || message.id === null) return;
+      const key = idKey(message.id);
+      outstanding.delete(key);
+      cancelled.delete(key);
     },
   };
 }

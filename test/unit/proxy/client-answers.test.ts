@@ -77,6 +77,21 @@ describe("the server's requests the client's answers are matched to", () => {
     expect(ask(sampling('"p"'))).toBe(true);
   });
 
+  it('does not let requests the server cancelled fill the table, and still checks a late answer to one', () => {
+    const { ask, answer, toServer } = session();
+    ask(sampling('"first"'));
+    // MCP: the client need not answer a request its sender cancelled; many never will.
+    for (let i = 0; i < 1100; i++) {
+      expect(ask(sampling(`"c${i}"`))).toBe(true);
+      expect(ask(`{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"c${i}"}}`)).toBe(true);
+    }
+    expect(ask(sampling('"after"'))).toBe(true);
+    // The first cancelled one is still matched: its late answer meets the DLP (here: asks a person, so held).
+    ask('{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"first"}}');
+    expect(answer(sampled('"first"', `key ${TOKEN}`))).toBe(false);
+    expect(toServer.join('\n')).not.toContain(TOKEN);
+  });
+
   it('keeps the id of a sampling whose answer waits for a person taken until they decide', async () => {
     const { ask, answer, approve, toServer } = session();
     ask(sampling('"s"'));
