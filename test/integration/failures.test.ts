@@ -116,16 +116,20 @@ describe('failures end in a clear error and an audit row, never a hang', () => {
     try {
       const result = await conn.client.callTool({ name: 'read_garbage', arguments: { ms: 500 } });
       expect(JSON.stringify(result.content)).toContain('after garbage');
+      // A refusal after the flood is no junk line: it gets its own row, not a place in the count.
+      (conn.transport as unknown as { _process: { stdin: NodeJS.WritableStream } })._process.stdin.write('{"jsonrpc":"2.0","id":"near","method":"Tools/Call","params":{}}\n');
+      await conn.client.callTool({ name: 'read_text', arguments: { text: 'after' } });
     } finally {
       await conn.close();
     }
     // The count is written when the session ends, not a minute later.
     const rows = await waitFor(() => {
       const found = auditRows("event = 'protocol'").slice(before);
-      return found.some((r) => String(r.reason).includes('more protocol errors')) ? found : null;
+      return found.some((r) => String(r.reason).includes('more lines that were no message')) ? found : null;
     }, 'the summary row');
-    expect(rows).toHaveLength(31);
-    expect(rows.at(-1)!.reason).toMatch(/^470 more protocol errors in this session in the last minute \(not recorded one by one; the first: server sent invalid JSON/);
+    expect(rows).toHaveLength(32);
+    expect(rows[30]!.reason).toMatch(/client sent the method "Tools\/Call", near tools\/call; refused/);
+    expect(rows.at(-1)!.reason).toMatch(/^470 more lines that were no message in this session in the last minute \(not recorded one by one; the first: server sent invalid JSON/);
     expect(rows.at(-1)!.server_name).toBe('faulty');
   });
 

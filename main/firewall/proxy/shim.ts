@@ -4,6 +4,7 @@ import type { Readable, Writable } from 'node:stream';
 import { createLineSplitter } from '../jsonrpc/line-splitter.js';
 import { sniffResultId, SNIFF_MIN_BYTES } from '../jsonrpc/result-sniff.js';
 import { detect, isCleanLine, redactText } from '../output/index.js';
+import type { AuditEntry } from '../audit/audit-log.js';
 import { createRefusalLimiter } from '../audit/refusal-limiter.js';
 import { batchSources, repeatedKey } from '../jsonrpc/json-scan.js';
 import { ErrorCode, errorResponse, idKey, isPlainValue, isRequest, notification, replyIdOf, type JsonRpcId, type JsonRpcMessage, type ReplyId } from '../jsonrpc/messages.js';
@@ -207,11 +208,16 @@ function relay(parts: RelayParts): Promise<number> {
     ...(options.onRewritten ? { onRewritten: options.onRewritten } : {}),
     row: (fields) => ({ ...fields, event: 'result', actorId: `${user}@${parts.getClient()}`, client: parts.getClient(), serverName: options.server, sessionId: parts.sessionId }),
   });
-  // A server (or client) writing junk line after line would grow the append-only trail
-  // without end: 30 rows a minute, then one that counts the rest.
-  const protocolRows = createRefusalLimiter((entry) => link.event({ ...entry, serverName: options.server }), 30, 60_000, (skipped, first) => `${skipped} more protocol errors in this session in the last minute (not recorded one by one; the first: ${first.reason})`);
-  const protocolEvent = (reason: string) =>
-    protocolRows.record({ event: 'protocol', decision: 'ERROR', serverName: options.server, client: parts.getClient(), sessionId: parts.sessionId, reason });
+  // A server (or client) writing junk line after line, or asking for refusal after refusal,
+  // would grow the append-only trail without end: 30 rows a minute of each kind, then one
+  // that counts the rest. Apart, so a flood of junk never hides the refusals among it.
+  const limitedRows = (what: string) =>
+    createRefusalLimiter((entry) => link.event({ ...entry, serverName: options.server }), 30, 60_000, (skipped, first) => `${skipped} more ${what} in this session in the last minute (not recorded one by one; the first: ${first.reason})`);
+  const junkRows = limitedRows('lines that were no message');
+  const protocolRows = limitedRows('protocol errors');
+  const protocolRow = (reason: string): AuditEntry => ({ event: 'protocol', decision: 'ERROR', serverName: options.server, client: parts.getClient(), sessionId: parts.sessionId, reason });
+  const protocolEvent = (reason: string) => protocolRows.record(protocolRow(reason));
+  const junkEvent = (reason: string) => junkRows.record(protocolRow(reason));
   // The client's answers to the server's own requests leave through the argument DLP (see client-answers.ts).
   const clientAnswers = createClientAnswers({
     server: options.server, sessionId: parts.sessionId, client: parts.getClient, actorId: () => `${user}@${parts.getClient()}`,
@@ -237,7 +243,7 @@ function relay(parts: RelayParts): Promise<number> {
       parsed = JSON.parse(text);
     } catch {
       toClient.send(errorResponse(null, ErrorCode.ParseError, 'Parse error: MCP Firewall received a message that is not valid JSON'));
-      protocolEvent('client sent invalid JSON');
+      junkEvent('client sent invalid JSON');
       return;
     }
     // JSON.parse keeps the last of a repeated key, a server's parser may keep the first: the
@@ -247,7 +253,7 @@ function relay(parts: RelayParts): Promise<number> {
     if (Array.isArray(parsed)) return handleBatch(parsed, raw, text);
     if (!parsed || typeof parsed !== 'object') {
       toClient.send(errorResponse(null, ErrorCode.InvalidRequest, 'Invalid Request: a JSON-RPC message must be an object'));
-      protocolEvent('client sent JSON that is not a message object');
+      junkEvent('client sent JSON that is not a message object');
       return;
     }
     const msg = parsed as JsonRpcMessage;
@@ -409,7 +415,7 @@ function relay(parts: RelayParts): Promise<number> {
       if (!m || typeof m !== 'object') {
         // What a server owes such a member (JSON-RPC 2.0 §6), and what it would have said.
         toClient.send(errorResponse(null, ErrorCode.InvalidRequest, 'Invalid Request: a member of a JSON-RPC batch must be an object'));
-        protocolEvent('client sent a batch member that is not a message object');
+        junkEvent('client sent a batch member that is not a message object');
         return;
       }
       const memberText = sourceOf(index);
@@ -450,7 +456,7 @@ function relay(parts: RelayParts): Promise<number> {
     } catch {
       const excerpt = droppedExcerpt(raw.subarray(0, EXCERPT_CHECKED_CHARS).toString('utf8'));
       toClient.send(notification('notifications/message', { level: 'error', logger: 'mcp-firewall', data: `server '${options.server}' sent a line that is not JSON; dropped: ${excerpt}` }));
-      protocolEvent(`server sent invalid JSON: ${excerpt}`);
+      junkEvent(`server sent invalid JSON: ${excerpt}`);
       return;
     }
     try {
@@ -509,7 +515,7 @@ function relay(parts: RelayParts): Promise<number> {
         if (!isMember(m)) {
           const excerpt = droppedExcerpt(JSON.stringify(m));
           toClient.send(notification('notifications/message', { level: 'error', logger: 'mcp-firewall', data: `server '${options.server}' sent a batch member that is not a message; dropped: ${excerpt}` }));
-          protocolEvent(`server sent a batch member that is not a message: ${excerpt}`);
+          junkEvent(`server sent a batch member that is not a message: ${excerpt}`);
           return;
         }
         const memberText = sourceOf(index);
@@ -570,6 +576,7 @@ function relay(parts: RelayParts): Promise<number> {
         link.event({ event: 'server', decision: 'ERROR', serverName: options.server, sessionId: parts.sessionId, reason: `server exited unexpectedly (${signal ?? code})` });
       }
       const hangUp = () => {
+        junkRows.close();
         protocolRows.close();
         link.close();
         toClient.end();
