@@ -1,6 +1,6 @@
 import type { CallInfo } from '../ipc/protocol.js';
 import { digestOf } from '../jsonrpc/canonical.js';
-import { ErrorCode, errorResponse, notification, replyIdOf, type JsonRpcMessage } from '../jsonrpc/messages.js';
+import { ErrorCode, errorResponse, notification, replyIdOf, type JsonRpcId, type JsonRpcMessage } from '../jsonrpc/messages.js';
 import { pausedVerdict } from '../policy/pause.js';
 import type { Decision } from '../policy/types.js';
 import { argumentLeak } from './argument-dlp.js';
@@ -41,6 +41,8 @@ export interface ClientAnswers {
    * sends `raw` as for any message. False: it is handled here (withheld, or waiting for a person).
    */
   pass(message: JsonRpcMessage, raw: Buffer, text: string): boolean;
+  /** A server request the firewall withheld from the client: the server gets an error under `id`, and the id is free again. */
+  withheld(id: JsonRpcId, why: string): void;
 }
 
 /** What became of an answer: sent on as it is, replaced by an error, or waiting for a person. */
@@ -113,6 +115,10 @@ export function createClientAnswers(ctx: ClientAnswersContext): ClientAnswers {
   return {
     asked: (message, text) => requests.asked(message, text),
     awaited: (message) => requests.answering(message) !== undefined,
+    withheld(id, why) {
+      ctx.toServer.send(errorResponse(id, ErrorCode.FirewallUnavailable, `MCP Firewall did not pass this request on to the client: ${why}`));
+      requests.settle({ id });
+    },
     pass(message, raw, text) {
       const method = requests.answering(message);
       if (method === undefined) return true;

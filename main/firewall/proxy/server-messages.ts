@@ -14,6 +14,8 @@ export interface ServerMessagesContext {
   row: (fields: Omit<AuditEntry, 'event'>) => AuditEntry;
   /** A message leaves redacted: `from` its text as the server sent it, `to` as it leaves. */
   onRewritten?: (from: string, to: string) => void;
+  /** A request of the server's was withheld from the client (`id` as the server wrote it): the server must hear so, and its id be free. */
+  onWithheldRequest: (id: JsonRpcId, why: string) => void;
 }
 
 /**
@@ -82,6 +84,8 @@ export function createServerMessages(ctx: ServerMessagesContext): ServerMessageR
       requestId: id === undefined ? null : JSON.stringify(id), reason: `redacted ${summary(verdict.findings)}${held}`,
     }));
     if (failed) {
+      // A request withheld is answered for the client: else the server waits on it until its own timeout, its id taken.
+      if (id !== undefined && fields.method !== undefined) ctx.onWithheldRequest(id as JsonRpcId, `its audit row could not be written (${failed.message})`);
       return ctx.toClient.send(notification('notifications/message', { level: 'error', logger: 'mcp-firewall', data: `MCP Firewall withheld a ${method ?? 'message'} from the server, which it redacted secrets in: ${failed.message}` }));
     }
     const line = JSON.stringify(redacted);

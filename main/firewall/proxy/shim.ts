@@ -206,6 +206,7 @@ function relay(parts: RelayParts): Promise<number> {
   const serverMessages = createServerMessages({
     link, toClient, thresholds: () => parts.getPolicy().spec.output,
     ...(options.onRewritten ? { onRewritten: options.onRewritten } : {}),
+    onWithheldRequest: (id, why) => clientAnswers.withheld(id, why),
     row: (fields) => ({ ...fields, event: 'result', actorId: `${user}@${parts.getClient()}`, client: parts.getClient(), serverName: options.server, sessionId: parts.sessionId }),
   });
   // A server (or client) writing junk line after line, or asking for refusal after refusal,

@@ -92,6 +92,15 @@ describe("the server's requests the client's answers are matched to", () => {
     expect(toServer.join('\n')).not.toContain(TOKEN);
   });
 
+  it('answers the server for a request the firewall withheld from the client, and frees its id', () => {
+    const { ask, answers, toServer } = session();
+    ask(sampling('"w"'));
+    answers.withheld('w', 'its audit row could not be written (disk full)');
+    expect(JSON.parse(toServer.at(-1)!)).toMatchObject({ id: 'w', error: { message: 'MCP Firewall did not pass this request on to the client: its audit row could not be written (disk full)' } });
+    expect(answers.awaited({ id: 'w', result: {} })).toBe(false);
+    expect(ask(sampling('"w"'))).toBe(true);
+  });
+
   it('keeps the id of a sampling whose answer waits for a person taken until they decide', async () => {
     const { ask, answer, approve, toServer } = session();
     ask(sampling('"s"'));

@@ -19,9 +19,10 @@ function relay(spool: 'ok' | 'failing' = 'ok') {
     },
   } as unknown as EngineLink;
   const toClient = { send: (line: Buffer | string) => (sent.push(line), true) } as unknown as OrderedWriter;
-  const pass = createServerMessages({ link, toClient, thresholds: () => DEFAULT_OUTPUT_THRESHOLDS, row: (fields) => ({ ...fields, event: 'result' }) });
+  const withheld: Array<[unknown, string]> = [];
+  const pass = createServerMessages({ link, toClient, thresholds: () => DEFAULT_OUTPUT_THRESHOLDS, row: (fields) => ({ ...fields, event: 'result' }), onWithheldRequest: (id, why) => void withheld.push([id, why]) });
   const send = (text: string) => pass(JSON.parse(text), Buffer.from(text), text);
-  return { sent, rows, send };
+  return { sent, rows, send, withheld };
 }
 
 describe('messages a server sends unasked', () => {
@@ -68,5 +69,15 @@ describe('messages a server sends unasked', () => {
     expect(sent).toHaveLength(1);
     expect(JSON.parse(String(sent[0]))).toMatchObject({ method: 'notifications/message', params: { level: 'error', logger: 'mcp-firewall', data: expect.stringContaining('withheld a notifications/message from the server') } });
     expect(String(sent[0])).not.toContain(TOKEN);
+  });
+
+  it('answers a withheld request of the server for the client, by its id as written, so it is not left waiting', () => {
+    const { sent, send, withheld } = relay('failing');
+    send(`{"jsonrpc":"2.0","id":9007199254740993,"method":"elicitation/create","params":{"message":"confirm ${TOKEN}","requestedSchema":{"type":"object","properties":{}}}}`);
+    expect(String(sent[0])).not.toContain(TOKEN);
+    expect(withheld).toEqual([[{ rawJSON: '9007199254740993' }, expect.stringContaining('its audit row could not be written (audit write failed: disk full)')]]);
+    // A notification has no one waiting for it.
+    send(`{"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info","data":"token ${TOKEN}"}}`);
+    expect(withheld).toHaveLength(1);
   });
 });
