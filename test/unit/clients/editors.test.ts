@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { jsoncEditor } from '../../../main/firewall/clients/formats/jsonc-editor.js';
 import { tomlEditor } from '../../../main/firewall/clients/formats/toml-editor.js';
 import { yamlEditor } from '../../../main/firewall/clients/formats/yaml-editor.js';
-import { ConfigParseError } from '../../../main/firewall/clients/formats/index.js';
+import { ConfigParseError, UnsupportedEditError } from '../../../main/firewall/clients/formats/index.js';
 
 describe('format editors', () => {
   it('TOML: adds a key inside its own table, before a following sub-table, and parses back', () => {
@@ -42,6 +42,22 @@ describe('format editors', () => {
     const spread = '[mcp_servers]\ngit = {\n  command = "uvx", # the runner\n  args = ["mcp-server-git"]\n}\n';
     const moved = tomlEditor.set(spread, ['mcp_servers', 'git', 'args'], ['wrap', 'uvx']);
     expect(moved).toBe(spread.replace('["mcp-server-git"]', '["wrap", "uvx"]'));
+  });
+
+  it('TOML: removing the last member of an inline table spread over lines leaves each comment with its own member', () => {
+    const withComma = '[mcp_servers]\ngit = {\n  command = "uvx", # c\n  args = ["a"], # d\n}\n';
+    expect(tomlEditor.remove(withComma, ['mcp_servers', 'git', 'args'])).toBe('[mcp_servers]\ngit = {\n  command = "uvx", # c\n   # d\n}\n');
+    const noComma = '[mcp_servers]\ngit = {\n  command = "uvx", # c\n  args = ["a"] # d\n}\n';
+    expect(tomlEditor.remove(noComma, ['mcp_servers', 'git', 'args'])).toBe('[mcp_servers]\ngit = {\n  command = "uvx" # c\n   # d\n}\n');
+  });
+
+  it('TOML: refuses to add to or remove from an inline table it could not read to the end', () => {
+    // A key this scanner does not read (a Unicode bare key, as TOML 1.1 allows): the members past it are unknown.
+    const src = 'mcp_servers.x = { command = "npx", clé = 1, args = ["a"] }\n';
+    expect(() => tomlEditor.set(src, ['mcp_servers', 'x', 'startup_timeout_sec'], 30)).toThrow(UnsupportedEditError);
+    expect(() => tomlEditor.remove(src, ['mcp_servers', 'x', 'command'])).toThrow(UnsupportedEditError);
+    // A known member's value is still a splice of its own span.
+    expect(tomlEditor.set(src, ['mcp_servers', 'x', 'command'], 'node')).toBe(src.replace('"npx"', '"node"'));
   });
 
   it('TOML: a broken file is a ConfigParseError with a line', () => {

@@ -1,6 +1,6 @@
 import { parse, TomlError } from 'smol-toml';
 import { ConfigParseError, detectEol, endOfLine, splice, sequentialEdits, UnsupportedEditError, type FormatEditor } from './editor.js';
-import { indexToml, samePath, type TomlKeyValue } from './toml-scan.js';
+import { indexToml, samePath, type TomlKeyValue, type TomlTable } from './toml-scan.js';
 
 function tomlString(value: string): string {
   // JSON escapes are valid TOML basic-string escapes, except DEL which TOML wants escaped.
@@ -14,13 +14,34 @@ function emit(value: unknown): string {
   throw new UnsupportedEditError(`cannot write a ${typeof value} into TOML`);
 }
 
-/** A member of an inline table with the comma that ties it to the next one (or to the one before, if it is last). */
-function inlineMemberSpan(members: TomlKeyValue[], kv: TomlKeyValue, inline: { open: number; close: number }): { start: number; end: number } {
+/**
+ * `text` without a member of an inline table and the comma that ties it to the rest. Comments
+ * stay with the members they follow: in a table spread over lines, each member's comment sits
+ * after its comma.
+ */
+function withoutInlineMember(text: string, members: TomlKeyValue[], kv: TomlKeyValue, inline: { open: number; close: number }): string {
   const at = members.indexOf(kv);
   const next = members[at + 1];
-  if (next) return { start: kv.lineStart, end: next.lineStart };
+  if (next) return splice(text, { start: kv.lineStart, end: next.lineStart }, '');
+  const after = skipSpaces(text, kv.valueEnd);
+  // Last, with a trailing comma (TOML 1.1): it goes with the member.
+  if (text[after] === ',') return splice(text, { start: kv.lineStart, end: after + 1 }, '');
   const before = members[at - 1];
-  return before ? { start: before.valueEnd, end: kv.valueEnd } : { start: inline.open + 1, end: inline.close };
+  if (!before) return splice(text, { start: inline.open + 1, end: inline.close }, '');
+  // Last: the member goes, and the comma after the one before it (with the spaces between, on one line).
+  const comma = text.indexOf(',', before.valueEnd);
+  if (comma < 0 || comma >= kv.lineStart) return splice(text, { start: kv.lineStart, end: kv.valueEnd }, '');
+  if (/^[ \t]*$/.test(text.slice(comma + 1, kv.lineStart))) return splice(text, { start: comma, end: kv.valueEnd }, '');
+  return splice(splice(text, { start: kv.lineStart, end: kv.valueEnd }, ''), { start: comma, end: comma + 1 }, '');
+}
+
+function skipSpaces(text: string, i: number): number {
+  while (text[i] === ' ' || text[i] === '\t') i++;
+  return i;
+}
+
+function refusePartial(table: TomlTable | undefined, path: readonly unknown[]): void {
+  if (table?.inline?.partial) throw new UnsupportedEditError(`cannot edit the inline table ${path.join('.')}: it holds something this editor does not read`);
 }
 
 export const tomlEditor: FormatEditor = {
@@ -52,6 +73,7 @@ export const tomlEditor: FormatEditor = {
     const anchor = inTable.find((v) => v.path[v.path.length - 1] === after) ?? inTable.at(-1);
     const bareKey = /^[A-Za-z0-9_-]+$/.test(key) ? key : tomlString(key);
     if (table.inline) {
+      refusePartial(table, tablePath);
       // `{ a = 1 }` → `{ a = 1, key = v }`; `{}` → `{ key = v }`.
       if (anchor) return splice(text, { start: anchor.valueEnd, end: anchor.valueEnd }, `, ${bareKey} = ${emit(value)}`);
       return splice(text, { start: table.inline.open, end: table.inline.close + 1 }, `{ ${bareKey} = ${emit(value)} }`);
@@ -66,7 +88,10 @@ export const tomlEditor: FormatEditor = {
     const kv = index.values.find((v) => samePath(v.path, path));
     if (!kv) return text;
     const table = index.tables.find((t) => samePath(t.path, kv.table));
-    if (table?.inline) return splice(text, inlineMemberSpan(index.values.filter((v) => samePath(v.table, kv.table)), kv, table.inline), '');
+    if (table?.inline) {
+      refusePartial(table, kv.table);
+      return withoutInlineMember(text, index.values.filter((v) => samePath(v.table, kv.table)), kv, table.inline);
+    }
     return splice(text, { start: kv.lineStart, end: endOfLine(text, kv.valueEnd) }, '');
   },
   edits: (text) => sequentialEdits(tomlEditor, text),

@@ -14,8 +14,11 @@ export interface TomlKeyValue {
 export interface TomlTable {
   path: string[];
   headerEnd: number;
-  /** An inline table (`x = { a = 1 }`): where its `{` and `}` sit. New keys go in before the `}`. */
-  inline?: { open: number; close: number };
+  /**
+   * An inline table (`x = { a = 1 }`): where its `{` and `}` sit; `partial` when the scan met
+   * something it does not read and stopped, so its members are not all known.
+   */
+  inline?: { open: number; close: number; partial?: boolean };
 }
 
 export interface TomlIndex {
@@ -142,13 +145,17 @@ export function indexToml(text: string): TomlIndex {
  */
 function indexInlineTable(text: string, path: string[], open: number, end: number, tables: TomlTable[], values: TomlKeyValue[]): void {
   const close = end - 1;
-  tables.push({ path, headerEnd: open + 1, inline: { open, close } });
+  const inline: { open: number; close: number; partial?: boolean } = { open, close };
+  tables.push({ path, headerEnd: open + 1, inline });
   let i = open + 1;
   while (i < close) {
     i = skipBlank(text, i, close);
     if (i >= close) break;
     const { keys, end: keysEnd } = readKeys(text, i, '=');
-    if (text[keysEnd] !== '=' || keys.length === 0) return; // not what TOML allows: left unindexed
+    if (text[keysEnd] !== '=' || keys.length === 0) {
+      inline.partial = true; // what this scanner does not read: the table is not edited
+      return;
+    }
     const valueStart = skipBlank(text, keysEnd + 1, close);
     const valueEnd = skipValue(text, valueStart);
     values.push({ path: [...path, ...keys], table: path, lineStart: i, valueStart, valueEnd });
