@@ -55,10 +55,23 @@ function createKey(file: string, key: string): boolean {
     linkSync(staging, file);
     return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    return false;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    // A file system without hard links (some network and FUSE mounts): the plain exclusive create, with its moment of an empty file.
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS') return createExclusively(file, key);
+    throw error;
   } finally {
     rmSync(staging, { force: true });
+  }
+}
+
+function createExclusively(file: string, key: string): boolean {
+  try {
+    writeFileSync(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
   }
 }
 
