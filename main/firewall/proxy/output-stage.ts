@@ -4,6 +4,7 @@ import { ErrorCode, errorResponse, notification, type JsonRpcMessage, type Reply
 import { inspectResultLine, type OutputVerdict, type VerdictFinding } from '../output/index.js';
 import type { OutputThresholds } from '../output/verdict.js';
 import type { EngineLink } from './engine-link.js';
+import { recordNow } from './call-rows.js';
 import { reserveWithin, type OrderedWriter } from './ordered-writer.js';
 
 /** A server's answer on its way to the client: the bytes, their text, and what the audit needs of it. */
@@ -72,6 +73,11 @@ export function summary(findings: VerdictFinding[]): string {
   return [...counts].map(([type, n]) => `${type} ×${n}`).join(', ');
 }
 
+/** A message for the client under the call's id as the client wrote it (digits past 2^53 do not survive the parse); a batch's members keep theirs. */
+function serialiseFor(id: unknown, message: unknown): string {
+  return JSON.stringify(!Array.isArray(id) && message && typeof message === 'object' && !Array.isArray(message) && 'id' in message ? { ...message, id } : message);
+}
+
 export function createOutputStage(ctx: OutputStageContext): OutputStage {
   const released = new Map<string, { id: string; payload: string }>();
   const key = (tool: string, argsDigest: string) => `${tool}\u0000${argsDigest}`;
@@ -96,26 +102,18 @@ export function createOutputStage(ctx: OutputStageContext): OutputStage {
     deliver(call, answer, latencyMs) {
       const line = answer.text;
       const verdict = answer.clean ? CLEAN : inspectResultLine(line, ctx.thresholds());
-      // The id as the client wrote it (digits past 2^53 did not survive the parse); a batch's members keep theirs.
-      const serialise = (message: unknown) =>
-        JSON.stringify(!Array.isArray(call.id) && message && typeof message === 'object' && !Array.isArray(message) && 'id' in message ? { ...message, id: call.id } : message);
       if (verdict.action === 'PASS') {
         // A line that repeats a key leaves as it was read and scanned (see verdict.ts).
-        ctx.toClient.send(verdict.reparsed === undefined ? answer.raw : serialise(verdict.reparsed));
+        ctx.toClient.send(verdict.reparsed === undefined ? answer.raw : serialiseFor(call.id, verdict.reparsed));
         if (!call.quietWhenClean || answer.failed) ctx.link.event(ctx.row(call, { decision: answer.failed ? 'ERROR' : 'PASS', latencyMs }));
         return;
       }
       const found = summary(verdict.findings);
       if (verdict.action === 'REDACT') {
-        const cleaned = serialise(verdict.redacted);
-        try {
-          // This answer leaves now, so its row is written now.
-          ctx.link.record(ctx.row(call, { decision: 'REDACT', ruleId: 'output-redact', reason: `redacted ${found}`, latencyMs }), () => {});
-          ctx.link.flush();
-        } catch (error) {
-          withhold(call, `MCP Firewall withheld the result of ${call.tool}: ${(error as Error).message}`);
-          return;
-        }
+        const cleaned = serialiseFor(call.id, verdict.redacted);
+        // This answer leaves now, so its row is written now.
+        const failed = recordNow(ctx.link, ctx.row(call, { decision: 'REDACT', ruleId: 'output-redact', reason: `redacted ${found}`, latencyMs }));
+        if (failed) return withhold(call, `MCP Firewall withheld the result of ${call.tool}: ${failed.message}`);
         ctx.toClient.send(cleaned);
         return;
       }
