@@ -7,13 +7,14 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { connectEngine } from '../../../main/firewall/proxy/engine-link.js';
 
 // A disk that fills up: write(2) takes what fits and says how much, then fails with ENOSPC.
-const disk = vi.hoisted(() => ({ room: Infinity }));
+const disk = vi.hoisted(() => ({ room: Infinity, perCall: Infinity, writes: [] as string[] }));
 vi.mock('node:fs', async (importOriginal) => {
   const real = await importOriginal<typeof import('node:fs')>();
   const writeSync = (fd: number, data: string | Uint8Array, offset?: number) => {
+    disk.writes.push(typeof data);
     const bytes = typeof data === 'string' ? Buffer.from(data) : Buffer.from(data.buffer, data.byteOffset, data.byteLength).subarray(offset ?? 0);
     if (disk.room <= 0) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-    const written = real.writeSync(fd, bytes, 0, Math.min(bytes.length, disk.room));
+    const written = real.writeSync(fd, bytes, 0, Math.min(bytes.length, disk.room, disk.perCall));
     disk.room -= written;
     return written;
   };
@@ -24,6 +25,8 @@ const cleanups: Array<() => void> = [];
 afterEach(() => {
   cleanups.splice(0).forEach((c) => c());
   disk.room = Infinity;
+  disk.perCall = Infinity;
+  disk.writes = [];
 });
 
 async function admittedLink() {
@@ -66,5 +69,28 @@ describe("the shim's audit spool write on a disk that fills up", () => {
     const [fragment, row] = lines();
     expect(fragment).toHaveLength(40);
     expect(JSON.parse(row!)).toMatchObject({ reason: 'after space came back' });
+  });
+
+  it('hands a write the disk takes whole to writeSync as the string, with no Buffer copy', async () => {
+    const { link, lines } = await admittedLink();
+    disk.writes = [];
+    link.record({ event: 'call', decision: 'ALLOW', toolName: 'read_text', reason: 'no rule matched' }, () => {});
+    link.event({ event: 'protocol', decision: 'ERROR', reason: 'ride along' });
+    link.flush();
+    expect(disk.writes).toEqual(['string']);
+    expect(lines().filter(Boolean).map((l) => JSON.parse(l).reason)).toEqual(['ride along', 'no rule matched']);
+  });
+
+  it('writes the rest of a short write from where the disk stopped, nothing twice', async () => {
+    const { link, lines } = await admittedLink();
+    disk.writes = [];
+    disk.perCall = 40; // a write(2) that takes 40 bytes at a time, without an error
+    const failures: Error[] = [];
+    link.record({ event: 'call', decision: 'ALLOW', toolName: 'read_text', reason: 'no rule matched' }, (error) => failures.push(error));
+    link.flush();
+    expect(failures).toEqual([]);
+    expect(disk.writes[0]).toBe('string');
+    expect(disk.writes.length).toBeGreaterThan(2);
+    expect(lines().filter(Boolean).map((l) => JSON.parse(l).reason)).toEqual(['no rule matched']);
   });
 });
