@@ -125,14 +125,27 @@ export function createSpool(db: DatabaseSync, audit: AuditLog, dir: string, inte
   // and a file removed now took those rows with it. A session resumed (open() again) goes on in
   // its file from where the fold stopped; one whose shim has not come back within the grace
   // is folded a last time and retired. `closed` marks them.
+  // A database that cannot be written now (a full or locked disk) must not keep the engine from
+  // starting: a session left unmarked is not retired by the timer below, its file and rows wait
+  // for the next start (or its shim resuming it).
   const markOrphan = db.prepare('UPDATE spool_sessions SET closed = 1 WHERE session_id = ?');
-  for (const row of sessions()) {
+  let leftBehind: SessionRow[] = [];
+  try {
+    leftBehind = sessions();
+  } catch {
+    // the database itself: the next start tries again
+  }
+  for (const row of leftBehind) {
     try {
       ingestSession(row);
     } catch {
       // not folded: the timer tries again
     }
-    markOrphan.run(row.session_id);
+    try {
+      markOrphan.run(row.session_id);
+    } catch {
+      // not marked: kept, not retired, until the next start
+    }
   }
   const retireOrphans = () => {
     let rows: SessionRow[];

@@ -67,6 +67,32 @@ describe('audit spool', () => {
     second.close();
   });
 
+  it('starts when the database refuses to mark a left-behind session (a full or locked disk), keeping its file', async () => {
+    const { dir, db, audit } = fresh();
+    const first = createSpool(db, audit, join(dir, 'spool'), 60_000);
+    const file = first.open('ses_full', 'memory', 'claude-code');
+    appendFileSync(file, `${JSON.stringify({ event: 'call', decision: 'DENY', toolName: 'x' })}\n`);
+    // The engine crashed; the next one starts on a database that cannot take the orphan mark.
+    const full = new Proxy(db, {
+      get(target, key) {
+        if (key !== 'prepare') {
+          const value = Reflect.get(target, key, target) as unknown;
+          return typeof value === 'function' ? value.bind(target) : value;
+        }
+        return (sql: string) => {
+          if (sql.includes('SET closed = 1')) return { run: () => { throw new Error('database or disk is full'); } };
+          return target.prepare(sql);
+        };
+      },
+    });
+    const second = createSpool(full, audit, join(dir, 'spool'), 60_000, undefined, 20);
+    expect(rows(db)).toEqual([{ tool_name: 'x', server_name: 'memory', session_id: 'ses_full' }]);
+    // Not marked as an orphan: not retired, the file and its row wait for the next start.
+    await new Promise((r) => setTimeout(r, 60));
+    expect(existsSync(file)).toBe(true);
+    second.close();
+  });
+
   it('folds a row longer than one read chunk instead of stalling on it', () => {
     const { dir, db, audit } = fresh();
     const spool = createSpool(db, audit, join(dir, 'spool'), 60_000);
