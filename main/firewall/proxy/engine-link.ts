@@ -131,10 +131,9 @@ function createEngineLink(first: Socket, socketPath: string, helloTimeoutMs: num
     }
     if (ended) return void next.destroy();
     attach(next);
-    new Promise<EngineMessage>((resolve, reject) => {
-      helloWaiter = { resolve, reject };
-      socket.write(`${JSON.stringify({ t: 'hello', ...helloSent!, resumed: true })}\n`);
-    }).then(
+    // An engine that takes the socket and never answers: given up on like a first hello, and
+    // the socket dropped, so fail() schedules the next try rather than the link staying closed.
+    awaitHello(() => next.write(`${JSON.stringify({ t: 'hello', ...helloSent!, resumed: true })}\n`), () => next.destroy()).then(
       (reply) => {
         if (reply.t === 'welcome') {
           let fd: number;
@@ -154,10 +153,31 @@ function createEngineLink(first: Socket, socketPath: string, helloTimeoutMs: num
         }
       },
       () => {
-        // gone again before it answered: fail() has scheduled the next try
+        // gone again before it answered, or silent (its socket destroyed): fail() has scheduled the next try
       },
     );
   };
+
+  /** Sends a hello (`write`) and waits for its answer, for at most `helloTimeoutMs`; `onSilent` runs when that passes. */
+  const awaitHello = (write: () => void, onSilent: () => void = () => {}) =>
+    new Promise<EngineMessage>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        helloWaiter = null;
+        reject(new EngineSilent(`the MCP Firewall engine took the connection but did not answer within ${helloTimeoutMs / 1000} s`));
+        onSilent();
+      }, helloTimeoutMs);
+      const settle = <T>(then: (value: T) => void) => (value: T) => {
+        clearTimeout(timer);
+        then(value);
+      };
+      helloWaiter = { resolve: settle(resolve), reject: settle(reject) };
+      try {
+        write();
+      } catch (error) {
+        helloWaiter = null;
+        settle(reject)(error as Error);
+      }
+    });
 
   const onEngineLine = (line: Buffer) => {
     const message = JSON.parse(line.toString('utf8')) as EngineMessage;
@@ -288,18 +308,7 @@ function createEngineLink(first: Socket, socketPath: string, helloTimeoutMs: num
     },
     hello(message) {
       helloSent = message;
-      return new Promise<EngineMessage>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          helloWaiter = null;
-          reject(new EngineSilent(`the MCP Firewall engine took the connection but did not answer within ${helloTimeoutMs / 1000} s`));
-        }, helloTimeoutMs);
-        const settle = <T>(then: (value: T) => void) => (value: T) => {
-          clearTimeout(timer);
-          then(value);
-        };
-        helloWaiter = { resolve: settle(resolve), reject: settle(reject) };
-        send({ t: 'hello', ...message });
-      }).then((reply) => {
+      return awaitHello(() => send({ t: 'hello', ...message })).then((reply) => {
         if (reply.t === 'welcome') {
           admitted = true;
           spoolFd = openSync(reply.spool, 'a', 0o600);

@@ -73,4 +73,20 @@ describe("the shim's engine link across engine restarts", () => {
     await expect(link.hello({ server: 'srv', client: 'test', command: 'node', args: [], sessionId: 'sess-2', pid: 1 })).rejects.toThrow(/took the connection but did not answer within 0.3 s/);
     expect(Date.now() - started).toBeLessThan(2_000);
   });
+
+  it('gives up on a reconnect hello the engine takes and never answers, and tries again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mcpfw-link-'));
+    dirs.push(dir);
+    const engine = fakeEngine(dir, ['welcome-then-drop', 'silent', 'welcome']);
+    const link = await connectEngine(engine.path, 2_000, 300);
+    cleanups.unshift(() => link.close());
+    const snapshots: number[] = [];
+    link.onSnapshot((s) => snapshots.push(s.version));
+    expect((await link.hello({ server: 'srv', client: 'test', command: 'node', args: [], sessionId: 'sess-3', pid: 1 })).admitted).toBe(true);
+    await waitFor(() => link.closed, 'the engine to go away');
+    // The second engine takes the socket and never answers; the link drops it and tries a third.
+    await waitFor(() => !link.closed, 'the link to be back', 8_000);
+    expect(engine.hellos.map((h) => h.resumed ?? false)).toEqual([false, true, true]);
+    expect(snapshots).toEqual([3]);
+  });
 });
