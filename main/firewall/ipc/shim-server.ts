@@ -132,6 +132,16 @@ function handleMessage(engine: Engine, session: ShimSession, message: ShimMessag
       session.server = message.server;
       const started = message.resumed ? 'session resumed after an engine restart (the server kept running)' : 'registered server started';
       engine.record({ ...base, decision: 'ALLOW', reason: admission.pinnedNow ? `first run: pinned launch line ${formatFingerprint(fingerprint)}` : started });
+      if (message.resumed) {
+        // Its spool file is claimed now, not once the secrets are read: a keychain prompt can
+        // outlast the orphans' grace (spool.ts), which would retire the file the shim still
+        // writes to, rows written meanwhile with it.
+        try {
+          engine.spool.resume(message.sessionId);
+        } catch {
+          // the database: left to open() below, which refuses the session if it fails too
+        }
+      }
       engine.secretEnv(message.server).then(
         (env) => {
           let spool: string;

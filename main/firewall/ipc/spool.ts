@@ -31,6 +31,12 @@ interface SessionRow {
 export interface Spool {
   /** A spool file for a newly admitted session; rows in it are attributed to this server. */
   open(sessionId: string, server: string, client: string): string;
+  /**
+   * A shim says hello again for a session an engine before this one left behind: its file is
+   * no longer an orphan, and the grace timer must not retire it while the welcome is still on
+   * its way (it can wait on the keychain for longer than the grace). Called before that wait.
+   */
+  resume(sessionId: string): void;
   /** Folds every new complete line into the audit now. */
   ingest(): void;
   /** The session ended: fold what is left and retire its file. */
@@ -225,6 +231,9 @@ export function createSpool(db: DatabaseSync, audit: AuditLog, dir: string, inte
       const offset = known && known.file === file && Number(known.read_offset) <= size ? Number(known.read_offset) : 0;
       db.prepare('INSERT OR REPLACE INTO spool_sessions (session_id, server_name, client, file, read_offset, closed) VALUES (?, ?, ?, ?, ?, 0)').run(sessionId, server, client, file, offset);
       return file;
+    },
+    resume(sessionId) {
+      db.prepare('UPDATE spool_sessions SET closed = 0 WHERE session_id = ?').run(sessionId);
     },
     ingest,
     finish(sessionId) {
