@@ -17,8 +17,9 @@ export const DASHBOARD_PAGE = `${APP_SCHEME}://${APP_HOST}/index.html`;
 export const APP_SCHEME_PRIVILEGES = { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } as const;
 
 /**
- * The file under `rendererDir` that `requestUrl` names, or null: another scheme or host,
- * a path that leaves the dir (`..`, encoded `%2e%2e`, `%2f`, `%5c`), a NUL, or the dir itself.
+ * The file under `rendererDir` that `requestUrl` names, or null: another scheme or host, a
+ * path that leaves the dir (`..`, also when written `%2e%2e` or with `%2f`/`%5c` for its
+ * separators: decoded, then held to the dir), a NUL, or the dir itself.
  */
 export function rendererFileFor(rendererDir: string, requestUrl: string): string | null {
   let url: URL;

@@ -51,8 +51,19 @@ export interface DashboardGuards {
 export function pendingLoginLinks(service: Pick<DashboardService, 'oauthLogins'>): (url: string) => Promise<boolean> {
   return async (url) => {
     const logins = await service.oauthLogins().catch(() => []);
-    return logins.some((row) => row.pending?.authorizationUrl === url);
+    // Compared as URLs: Chromium hands over the link in its canonical form (host in lower
+    // case, default port dropped, spaces escaped), which the engine's text may not be in.
+    const asked = canonicalUrl(url);
+    return asked !== null && logins.some((row) => typeof row.pending?.authorizationUrl === 'string' && canonicalUrl(row.pending.authorizationUrl) === asked);
   };
+}
+
+function canonicalUrl(text: string): string | null {
+  try {
+    return new URL(text).href;
+  } catch {
+    return null;
+  }
 }
 
 async function openIfGiven(guards: DashboardGuards, url: string): Promise<void> {

@@ -100,6 +100,10 @@ describe('the dashboard window guards', () => {
     expect(await links('https://as.example.test/authorize?state=s')).toBe(true);
     expect(await links('https://as.example.test/authorize?state=other')).toBe(false);
     expect(await links('https://evil.example/')).toBe(false);
+    // As Chromium hands it over: host in lower case, default port dropped, a space escaped.
+    const written = pendingLoginLinks({ oauthLogins: async () => [row('wiki', 'https://AS.example.test:443/authorize?scope=read write')] });
+    expect(await written('https://as.example.test/authorize?scope=read%20write')).toBe(true);
+    expect(await written('https://as.example.test/authorize?scope=read%20admin')).toBe(false);
     const noKeychain = pendingLoginLinks({ oauthLogins: async () => { throw new Error('this engine runs without an OS keychain'); } });
     expect(await noKeychain('https://as.example.test/authorize?state=s')).toBe(false);
   });
