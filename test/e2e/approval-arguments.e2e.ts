@@ -84,6 +84,9 @@ describe('the Approvals page shows all of what a person allows', () => {
     const target = join(workDir, 'deploy.sh');
     const call = settled(files.client.callTool({ name: 'write_file', arguments: { path: target, content: content('deploy') } }));
     const { id } = await pending();
+    // The page is already open at Approvals, its card showing the preview: the dialog's button changes only the hash.
+    await page.goto(`http://127.0.0.1:${served.port}/#/approvals`);
+    await page.locator('article.approval').getByLabel('Arguments', { exact: true }).waitFor();
     await page.goto(`http://127.0.0.1:${served.port}/#/approvals/${id}`);
     await page.getByRole('heading', { name: 'Approvals', level: 1 }).waitFor();
     const all = page.locator('article.approval').getByLabel('All arguments');

@@ -45,8 +45,14 @@ function useFullArguments(api: FirewallApi, approval: Approval) {
     }
   };
   useEffect(() => {
-    if (approval.argumentsCut && approvalFromHash(window.location.hash) === approval.id) void load();
-    // Once, for the card the page was opened at.
+    // For the card the page was opened at, or pointed at later (the dialog's button while
+    // the page is already open changes only the hash).
+    const loadIfPointedAt = () => {
+      if (approval.argumentsCut && approvalFromHash(window.location.hash) === approval.id) void load();
+    };
+    loadIfPointedAt();
+    window.addEventListener('hashchange', loadIfPointedAt);
+    return () => window.removeEventListener('hashchange', loadIfPointedAt);
   }, [approval.id]);
   return { full, loading, error, load };
 }
