@@ -64,8 +64,7 @@ export function skipValue(text: string, i: number): number {
         continue;
       }
       if (ch === '#') {
-        const nl = text.indexOf('\n', i);
-        i = nl < 0 ? text.length : nl;
+        i = endOfComment(text, i);
         continue;
       }
       if (ch === '[' || ch === '{') depth++;
