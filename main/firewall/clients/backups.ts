@@ -6,7 +6,7 @@ import { scrubValues } from './scrub-copies.js';
 
 // Every protect and unprotect keeps the bytes it replaces in <dataDir>/clients/backups,
 // 0600, for the user's peace of mind. No restore reads them (unprotect has the saved
-// original, bookkeeping.ts), so only the last few are kept, and they hold secrets moved
+// original, bookkeeping.ts), so only the first and the last few are kept, and they hold secrets moved
 // to the keychain only as placeholders.
 
 function backupsDir(dataDir: string): string {
@@ -32,15 +32,21 @@ function backupsOf(dataDir: string, file: string): string[] {
  */
 export const BACKUPS_KEPT = 10;
 
-/** A copy of the bytes we are about to replace, for the user's peace of mind; the file's oldest backups beyond BACKUPS_KEPT go. */
+/**
+ * A copy of the bytes we are about to replace, for the user's peace of mind. The file's
+ * first (oldest) backup is kept for good, with the last BACKUPS_KEPT; the ones between go.
+ */
 export function writeBackup(dataDir: string, file: string, bytes: Buffer, now: Date): string {
   const dir = backupsDir(dataDir);
   ensureDir(dir);
   const stamp = now.toISOString().replace(/[:.]/g, '-');
   const path = join(dir, `${basename(file)}.${fileId(file)}.${stamp}.bak`);
   writeFileSync(path, bytes, { mode: 0o600 });
-  // The one just written stays whatever its stamp (a clock set back sorts it first).
-  const others = backupsOf(dataDir, file).filter((p) => p !== path);
+  // The one just written stays whatever its stamp (a clock set back sorts it first). So
+  // does the file's first (oldest) backup: once the saved original is dropped (the file
+  // changed under us), it is the only byte-exact copy of the file before we first touched it.
+  const [first, ...others] = backupsOf(dataDir, file).filter((p) => p !== path);
+  if (first === undefined) return path;
   for (const old of others.slice(0, Math.max(0, others.length - (BACKUPS_KEPT - 1)))) rmSync(old, { force: true });
   return path;
 }

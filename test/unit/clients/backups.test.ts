@@ -19,7 +19,7 @@ const backupsDir = () => join(fx.dataDir, 'clients', 'backups');
 const backupsOf = (file: string) => readdirSync(backupsDir()).filter((n) => n.includes(`.${fileId(file)}.`)).sort();
 
 describe('backups of a config file', () => {
-  it('keeps the last 10 of each file: older ones go, other files keep theirs, and unprotect still restores byte for byte', async () => {
+  it('keeps the first and the last 10 of each file: the ones between go, other files keep theirs, and unprotect still restores byte for byte', async () => {
     fx = createFixtureHome();
     const cursor = join(fx.home, '.cursor', 'mcp.json');
     writeFileSync(cursor, CURSOR);
@@ -36,13 +36,15 @@ describe('backups of a config file', () => {
       for (const run of [protectClients, unprotectClients]) stamps.push((await run(deps, { client: 'cursor' })).backups[0]!);
     }
     expect(stamps).toHaveLength(14);
-    expect(backupsOf(cursor)).toEqual(stamps.slice(-10).map((p) => p.slice(backupsDir().length + 1)));
+    expect(backupsOf(cursor)).toEqual([stamps[0]!, ...stamps.slice(-10)].map((p) => p.slice(backupsDir().length + 1)));
+    // The first backup is the file before we ever touched it.
+    expect(readFileSync(stamps[0]!, 'utf8')).toBe(CURSOR);
     expect(backupsOf(desktop)).toHaveLength(1);
     // The newest backup is the bytes the last unprotect replaced: the protected file.
     expect(readFileSync(stamps.at(-1)!, 'utf8')).toContain('"wrap"');
 
     await protectClients(deps, { client: 'cursor' });
-    expect(backupsOf(cursor)).toHaveLength(10);
+    expect(backupsOf(cursor)).toHaveLength(11);
     await unprotectClients(deps, { client: 'cursor' });
     expect(readFileSync(cursor, 'utf8')).toBe(CURSOR);
   });
@@ -58,7 +60,26 @@ describe('backups of a config file', () => {
     }
     const { backups: [last] } = await protectClients({ ...fx.deps, now: () => new Date('2025-01-01T00:00:00Z') }, { client: 'cursor' });
     const kept = backupsOf(cursor);
-    expect(kept).toHaveLength(10);
+    expect(kept).toHaveLength(11);
     expect(kept[0]).toBe(last!.slice(backupsDir().length + 1));
+    expect(readFileSync(join(backupsDir(), kept[1]!), 'utf8')).toBe(CURSOR);
+  });
+
+  it('keeps the first backup, the only byte-exact copy once the saved original is dropped, through many protect and unprotect runs', async () => {
+    fx = createFixtureHome();
+    const cursor = join(fx.home, '.cursor', 'mcp.json');
+    writeFileSync(cursor, CURSOR);
+    rmSync(join(fx.project, '.cursor'), { recursive: true });
+    let clock = Date.parse('2026-03-01T00:00:00Z');
+    const deps = { ...fx.deps, now: () => new Date((clock += 60_000)) };
+    await protectClients(deps, { client: 'cursor' });
+    // The file changes under us: unprotect can no longer give the saved original back.
+    writeFileSync(cursor, readFileSync(cursor, 'utf8').replace('"mcpServers": {', '"mcpServers": {\n    "added": { "command": "added-mcp" },'));
+    for (let round = 0; round < 10; round++) {
+      for (const run of [unprotectClients, protectClients]) await run(deps, { client: 'cursor' });
+    }
+    const kept = backupsOf(cursor);
+    expect(kept).toHaveLength(11);
+    expect(readFileSync(join(backupsDir(), kept[0]!), 'utf8')).toBe(CURSOR);
   });
 });
