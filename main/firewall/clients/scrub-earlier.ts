@@ -34,12 +34,20 @@ export function scrubEarlierCopies(dataDir: string, file: LoadedFile): void {
   } catch {
     servers = undefined;
   }
-  const moves = (servers ?? []).flatMap((server) => {
-    const moved = state.entries.find((e) => samePath(e.path, server.path))?.movedSecrets ?? [];
-    return moved.length > 0 ? planSecretMoves(server, file.spec).filter((m) => moved.includes(m.name)) : [];
+  // A moved name the saved original no longer gives a move for (its entry not found there,
+  // or the value not one we would move) would stay there in plaintext, yet marked clean
+  // and never tried again: such a saved original is not kept either.
+  let everyNameFound = true;
+  const moves = state.entries.flatMap((entry) => {
+    const moved = entry.movedSecrets ?? [];
+    if (moved.length === 0) return [];
+    const server = servers?.find((s) => samePath(s.path, entry.path));
+    const planned = server ? planSecretMoves(server, file.spec).filter((m) => moved.includes(m.name)) : [];
+    if (moved.some((name) => !planned.some((m) => m.name === name))) everyNameFound = false;
+    return planned;
   });
   const placed = placeholdersFor(moves, [saved]);
-  const scrubbed = servers && scrubOriginal(saved, file.spec.format, moves, placed, []);
+  const scrubbed = servers && everyNameFound && scrubOriginal(saved, file.spec.format, moves, placed, []);
   if (scrubbed) {
     saveState(dataDir, { ...state, scrubbed: { hash: sha256(scrubbed.bytes), secrets: scrubbed.secrets } }, scrubbed.bytes);
   } else {

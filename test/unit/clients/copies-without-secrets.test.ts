@@ -164,6 +164,26 @@ describe('our copies of a config after protect --move-secrets', () => {
     expect(readFileSync(file, 'utf8')).toBe(CURSOR);
   });
 
+  it("an earlier version's saved original where a moved name is no longer found is not marked clean: it is dropped, unprotect restores the entry on its own", async () => {
+    const { file, keychain } = await protectedAsEarlier();
+    // The saved original no longer has the entry at the path the move was recorded under.
+    const orig = CURSOR.replace('"tools": {', '"tools-before": {');
+    writeFileSync(origOf(file), orig);
+    const stateFile = join(clientsDir(fx.dataDir), `${fileId(file)}.json`);
+    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as Record<string, unknown>;
+    writeFileSync(stateFile, JSON.stringify({ ...state, originalHash: createHash('sha256').update(orig).digest('hex') }));
+    expect(holding(fx.dataDir, [TOKEN])).toEqual([origOf(file)]);
+
+    await protectClients(fx.deps, { client: 'cursor' });
+    expect(holding(fx.dataDir, [TOKEN])).toEqual([]);
+    const after = loadState(fx.dataDir, file)!;
+    expect(after.originalHash).toBeUndefined();
+    expect(after.scrubbed).toBeUndefined();
+    const report = await unprotectClients({ ...fx.deps, readSecret: keychain.readSecret }, { client: 'cursor' });
+    expect(report.errors).toEqual([]);
+    expect(JSON.parse(readFileSync(file, 'utf8')).mcpServers.tools.command).toBe('npx');
+  });
+
   it("unprotect of an earlier version's copies, not protected again since, gives the bytes back as it did", async () => {
     const { file } = await protectedAsEarlier();
     const report = await unprotectClients(fx.deps, { client: 'cursor' });
