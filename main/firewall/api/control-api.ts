@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { APPROVAL_SCOPES, type ApprovalScope } from '../approvals/approval-queue.js';
-import { argumentsText, toApprovalView, wideScopeRefusal } from './approval-view.js';
+import { APPROVAL_SCOPES, WideScopeRefusedError, type ApprovalScope } from '../approvals/approval-queue.js';
+import { argumentsText, toApprovalView } from './approval-view.js';
 import { verifyAuditChain } from '../audit/audit-log.js';
 import { runReadOnlyQueryIsolated } from '../audit/audit-query-isolated.js';
 import type { Engine } from '../engine.js';
@@ -69,10 +69,14 @@ const ROUTES: Array<[method: string, pattern: RegExp, handler: Handler]> = [
   ['POST', /^\/api\/approvals\/([^/]+)\/(allow|deny)$/, async ({ engine, params, body }) => {
     const scope = ((await body()).scope ?? 'once') as ApprovalScope;
     if (!APPROVAL_SCOPES.includes(scope)) throw new HttpError(400, `scope must be one of ${APPROVAL_SCOPES.join(', ')}`);
-    const pending = params[1] === 'allow' ? engine.approvals.list().find((p) => p.id === params[0]) : undefined;
-    const refusal = pending ? wideScopeRefusal(pending, scope, engine.approvals.shownInFull(pending.id)) : null;
-    if (refusal) throw new HttpError(409, refusal);
-    if (!engine.approvals.answer(params[0]!, params[1] as 'allow' | 'deny', scope)) throw new HttpError(404, `no pending approval '${params[0]}'`);
+    let answered: boolean;
+    try {
+      answered = engine.approvals.answer(params[0]!, params[1] as 'allow' | 'deny', scope);
+    } catch (err) {
+      if (err instanceof WideScopeRefusedError) throw new HttpError(409, err.message);
+      throw err;
+    }
+    if (!answered) throw new HttpError(404, `no pending approval '${params[0]}'`);
     return { id: params[0], answer: params[1], scope };
   }],
   ['GET', /^\/api\/policy$/, ({ engine }) => ({

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type {
   ActivityQuery, ActivityRow, ApiMethod, ApiResult, EditOutcome, FirewallApi, PolicyError, ServerRow,
 } from '../../../preload/contract.js';
-import type { ApprovalScope } from '../approvals/approval-queue.js';
+import { WideScopeRefusedError, type ApprovalScope } from '../approvals/approval-queue.js';
 import { runReadOnlyQueryIsolated } from '../audit/audit-query-isolated.js';
 import { findAdapter, protectClients, scanClients, unprotectClients, type ClientsDeps, type EditReport, type ScanRow } from '../clients/index.js';
 import { AUTO_PROTECT_UNDOES_UNPROTECT, autoProtectOn, engineClientsDeps } from '../client-watch.js';
@@ -10,7 +10,7 @@ import { atomicWrite } from '../clients/file-io.js';
 import type { Engine } from '../engine.js';
 import { parsePolicy } from '../policy/load.js';
 import { formatFingerprint, type LaunchFingerprint } from '../registry/registry.js';
-import { fullArgumentsView, toApprovalView, wideScopeRefusal } from './approval-view.js';
+import { fullArgumentsView, toApprovalView } from './approval-view.js';
 import { createOAuthMethods } from './dashboard-oauth.js';
 import { createReviewMethods } from './dashboard-review.js';
 import { createStatusMethods } from './dashboard-status.js';
@@ -95,10 +95,14 @@ export function createDashboardService(engine: Engine, clients: DashboardClients
       return engine.approvals.list().map(toApprovalView);
     },
     async answerApproval({ id, verdict, scope }) {
-      const pending = engine.approvals.list().find((p) => p.id === id);
-      const refusal = pending && verdict === 'allow' ? wideScopeRefusal(pending, scope ?? 'once', engine.approvals.shownInFull(id)) : null;
-      if (refusal) throw new DashboardInputError(refusal);
-      if (!engine.approvals.answer(id, verdict, (scope ?? 'once') as ApprovalScope)) {
+      let answered: boolean;
+      try {
+        answered = engine.approvals.answer(id, verdict, (scope ?? 'once') as ApprovalScope);
+      } catch (err) {
+        if (err instanceof WideScopeRefusedError) throw new DashboardInputError(err.message);
+        throw err;
+      }
+      if (!answered) {
         throw new DashboardInputError(`no pending approval '${id}' (already answered or timed out)`);
       }
     },

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
+import { wideScopeRefusal } from '../api/approval-view.js';
 import { nowIso } from '../store/database.js';
 
 export type ApprovalScope = 'once' | 'session' | 'always';
@@ -26,6 +27,17 @@ export interface PendingApproval extends ApprovalRequest {
   expiresAt: string;
 }
 
+/**
+ * An answer wider than "once" for a call whose arguments the preview cut and nobody has been
+ * shown in full (wideScopeRefusal says why). Nothing is answered: the call stays parked.
+ */
+export class WideScopeRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WideScopeRefusedError';
+  }
+}
+
 export type ApprovalOutcome =
   | { status: 'allowed'; approvalId: string; scope: ApprovalScope }
   | { status: 'denied' | 'timeout' | 'cancelled'; approvalId: string };
@@ -37,6 +49,11 @@ export interface ApprovalQueue {
    * `outcome` resolves: what must be written about it is written while the store is open.
    */
   request(request: ApprovalRequest, timeoutMs: number, onSettled?: (outcome: ApprovalOutcome) => void): { id: string; outcome: Promise<ApprovalOutcome> };
+  /**
+   * False when no such call is parked. Allowing wider than "once" a call whose arguments
+   * were cut in the preview and never shown in full throws WideScopeRefusedError, whoever
+   * answers: "session" or "always" must not allow text nobody read.
+   */
   answer(id: string, verdict: 'allow' | 'deny', scope?: ApprovalScope): boolean;
   cancel(id: string): void;
   list(): PendingApproval[];
@@ -131,6 +148,8 @@ export function createApprovalQueue(db: DatabaseSync): ApprovalQueue {
       const entry = parked.get(id);
       if (!entry) return false;
       if (verdict === 'deny') return settle(id, { status: 'denied', approvalId: id }, null);
+      const refusal = wideScopeRefusal(entry.pending, scope, entry.shownInFull === true);
+      if (refusal) throw new WideScopeRefusedError(refusal);
       const { sessionId, server, tool, argsDigest } = entry.pending;
       if (scope === 'session') sessionGrants.set(sessionKey(sessionId, server, tool), { approvalId: id, server });
       if (scope === 'always') insertAlways.run(server, tool, argsDigest, id, nowIso());
