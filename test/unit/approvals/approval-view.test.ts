@@ -68,3 +68,34 @@ describe('all of the arguments, where the preview cuts them', () => {
     expect(wideScopeRefusal(pending({ arguments: { amount: 5 } }), 'always', false)).toBeNull();
   });
 });
+
+describe('listing the queue', () => {
+  it('counts the characters of all the arguments without writing them out, and works out each preview once', async () => {
+    const { vi } = await import('vitest');
+    const args = JSON.parse(JSON.stringify({
+      content: `${'x'.repeat(5_000)}\n\t"\\\u0001é😀\ud800 end`,
+      nested: { list: [1, -2.5e-7, 1e21, true, false, null, [], {}, [[{}]], { a: [] }], empty: '', '': 'key', 'k"\\ey\n': 0 },
+      many: Array.from({ length: 50 }, (_, i) => ({ i, s: `s${i}` })),
+    })) as unknown;
+    const huge = JSON.parse('{"n": 1e400, "__proto__": {"a": 1}}') as unknown;
+    for (const a of [args, huge, {}, [], 'text', 7]) {
+      const p = pending({ arguments: a });
+      const stringify = vi.spyOn(JSON, 'stringify');
+      let first, again, secondCalls;
+      try {
+        first = toApprovalView(p);
+        // Only the preview's stringify (with its replacer) ran: never the full pretty-print.
+        expect(stringify.mock.calls.filter((call) => typeof call[1] !== 'function')).toEqual([]);
+        stringify.mockClear();
+        again = toApprovalView(p);
+        secondCalls = stringify.mock.calls.length;
+      } finally {
+        stringify.mockRestore();
+      }
+      expect(again).toEqual(first);
+      expect(secondCalls).toBe(0); // the preview is kept, not worked out again
+      expect(first.argumentsChars).toBe(JSON.stringify(a, null, 2).length);
+      expect(fullArgumentsView(p).totalChars).toBe(first.argumentsChars);
+    }
+  });
+});
