@@ -1,6 +1,6 @@
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { clientsDir, ensureDir, fileId } from './bookkeeping.js';
+import { clientsDir, ensureDir, fileId, realPlace } from './bookkeeping.js';
 import { atomicWrite, readIfExists } from './file-io.js';
 import { scrubValues } from './scrub-copies.js';
 
@@ -13,9 +13,13 @@ function backupsDir(dataDir: string): string {
   return join(clientsDir(dataDir), 'backups');
 }
 
-/** The backups of one config file, oldest first (the stamp in the name sorts by time). */
+/**
+ * The backups of one config file, oldest first (by the stamp in the name). Named by the
+ * file's real path (a file linked into two clients is one file); earlier versions named
+ * them by the path as reached, and those count too.
+ */
 function backupsOf(dataDir: string, file: string): string[] {
-  const prefix = `${basename(file)}.${fileId(file)}.`;
+  const prefixes = [...new Set([backupPrefix(file), `${basename(file)}.${fileId(file)}.`])];
   let names: string[];
   try {
     names = readdirSync(backupsDir(dataDir));
@@ -23,7 +27,19 @@ function backupsOf(dataDir: string, file: string): string[] {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
   }
-  return names.filter((n) => n.startsWith(prefix) && n.endsWith('.bak')).sort().map((n) => join(backupsDir(dataDir), n));
+  return names
+    .filter((n) => n.endsWith('.bak'))
+    .flatMap((n) => {
+      const prefix = prefixes.find((p) => n.startsWith(p));
+      return prefix ? [{ name: n, stamp: n.slice(prefix.length) }] : [];
+    })
+    .sort((a, b) => (a.stamp < b.stamp ? -1 : a.stamp > b.stamp ? 1 : a.name < b.name ? -1 : 1))
+    .map((b) => join(backupsDir(dataDir), b.name));
+}
+
+function backupPrefix(file: string): string {
+  const real = realPlace(file);
+  return `${basename(real)}.${fileId(real)}.`;
 }
 
 /**
@@ -40,7 +56,7 @@ export function writeBackup(dataDir: string, file: string, bytes: Buffer, now: D
   const dir = backupsDir(dataDir);
   ensureDir(dir);
   const stamp = now.toISOString().replace(/[:.]/g, '-');
-  const path = join(dir, `${basename(file)}.${fileId(file)}.${stamp}.bak`);
+  const path = join(dir, `${backupPrefix(file)}${stamp}.bak`);
   writeFileSync(path, bytes, { mode: 0o600 });
   // The one just written stays whatever its stamp (a clock set back sorts it first). So
   // does the file's first (oldest) backup: once the saved original is dropped (the file

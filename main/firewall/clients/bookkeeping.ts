@@ -1,5 +1,5 @@
-import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, realpathSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { atomicWrite, readIfExists, sha256 } from './file-io.js';
 import type { ScrubbedSecret } from './scrub-copies.js';
 import type { KeyPath, Launch } from './types.js';
@@ -46,6 +46,29 @@ export function fileId(file: string): string {
   return sha256(file).slice(0, 16);
 }
 
+/** The file a path names, links followed: discover reads a file reached by two paths once. */
+export function realPlace(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return resolve(file);
+  }
+}
+
+/**
+ * The name our records of a file go by: its real path's, so that a file linked into two
+ * clients, protected through one path, is found through the other. Versions before this
+ * one named them by the path as reached (`fileId(file)`): that name is read as a fallback.
+ */
+export function recordId(file: string): string {
+  return fileId(realPlace(file));
+}
+
+/** The names a file's records may go by: its real path's first, then the path as reached (earlier versions). */
+function recordIds(file: string): string[] {
+  return [...new Set([recordId(file), fileId(file)])];
+}
+
 export function ensureDir(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
 }
@@ -58,9 +81,15 @@ export class DamagedStateError extends Error {}
  * writes stops and says which file to move aside.
  */
 export function loadState(dataDir: string, file: string): FileState | undefined {
-  const path = join(clientsDir(dataDir), `${fileId(file)}.json`);
-  const raw = readIfExists(path);
-  if (!raw) return undefined;
+  for (const id of recordIds(file)) {
+    const path = join(clientsDir(dataDir), `${id}.json`);
+    const raw = readIfExists(path);
+    if (raw) return parseState(path, raw, file);
+  }
+  return undefined;
+}
+
+function parseState(path: string, raw: Buffer, file: string): FileState | undefined {
   let state: FileState;
   try {
     state = JSON.parse(raw.toString('utf8')) as FileState;
@@ -68,28 +97,43 @@ export function loadState(dataDir: string, file: string): FileState | undefined 
   } catch (err) {
     throw new DamagedStateError(`our bookkeeping for this file (${path}) is damaged (${(err as Error).message}); nothing written: move it aside to protect or unprotect from the wrap lines alone`);
   }
-  return state.file === file ? state : undefined;
+  return state.file === file || realPlace(state.file) === realPlace(file) ? state : undefined;
 }
 
 /** The original as saved (moved secrets as placeholders, see `scrubbed`), when it is whole. */
 export function loadSavedOriginal(dataDir: string, state: FileState): Buffer | undefined {
-  const bytes = readIfExists(join(clientsDir(dataDir), `${fileId(state.file)}.orig`));
   const hash = state.scrubbed?.hash ?? state.originalHash;
-  return bytes && state.originalHash && sha256(bytes) === hash ? bytes : undefined;
+  if (!state.originalHash) return undefined;
+  for (const id of recordIds(state.file)) {
+    const bytes = readIfExists(join(clientsDir(dataDir), `${id}.orig`));
+    if (bytes) return sha256(bytes) === hash ? bytes : undefined;
+  }
+  return undefined;
 }
 
+/**
+ * Files the record under the real path's name. A record still under an earlier version's
+ * name moves over: with no new original given, the saved one it kept comes along.
+ */
 export function saveState(dataDir: string, state: FileState, original?: Buffer): void {
   const dir = clientsDir(dataDir);
   ensureDir(dir);
-  const id = fileId(state.file);
-  if (original) atomicWrite(join(dir, `${id}.orig`), original, 0o600);
+  const [id, ...earlier] = recordIds(state.file);
+  const carried = !original && state.originalHash && earlier.length > 0 && !existsSync(join(dir, `${id}.orig`)) ? loadSavedOriginal(dataDir, state) : undefined;
+  const orig = original ?? carried;
+  if (orig) atomicWrite(join(dir, `${id}.orig`), orig, 0o600);
   else if (!state.originalHash) rmSync(join(dir, `${id}.orig`), { force: true });
   atomicWrite(join(dir, `${id}.json`), JSON.stringify(state, null, 2), 0o600);
+  for (const old of earlier) {
+    rmSync(join(dir, `${old}.json`), { force: true });
+    rmSync(join(dir, `${old}.orig`), { force: true });
+  }
 }
 
 export function deleteState(dataDir: string, file: string): void {
   const dir = clientsDir(dataDir);
-  const id = fileId(file);
-  rmSync(join(dir, `${id}.json`), { force: true });
-  rmSync(join(dir, `${id}.orig`), { force: true });
+  for (const id of recordIds(file)) {
+    rmSync(join(dir, `${id}.json`), { force: true });
+    rmSync(join(dir, `${id}.orig`), { force: true });
+  }
 }

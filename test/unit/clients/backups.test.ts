@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { protectClients, unprotectClients } from '../../../main/firewall/clients/index.js';
@@ -14,7 +14,8 @@ const CURSOR = `{
   }
 }
 `;
-const fileId = (file: string) => createHash('sha256').update(file).digest('hex').slice(0, 16);
+// Named by the file's real path (bookkeeping.ts recordId).
+const fileId = (file: string) => createHash('sha256').update(realpathSync(file)).digest('hex').slice(0, 16);
 const backupsDir = () => join(fx.dataDir, 'clients', 'backups');
 const backupsOf = (file: string) => readdirSync(backupsDir()).filter((n) => n.includes(`.${fileId(file)}.`)).sort();
 

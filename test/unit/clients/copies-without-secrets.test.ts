@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
@@ -47,7 +47,7 @@ function cursorHome(text = CURSOR): { file: string; keychain: ReturnType<typeof 
 
 // Where bookkeeping.ts keeps its copies of a file.
 const clientsDir = (dataDir: string) => join(dataDir, 'clients');
-const fileId = (file: string) => createHash('sha256').update(file).digest('hex').slice(0, 16);
+const fileId = (file: string) => createHash('sha256').update(realpathSync(file)).digest('hex').slice(0, 16);
 const origOf = (file: string) => join(clientsDir(fx.dataDir), `${fileId(file)}.orig`);
 const backupsOf = (file: string) => walk(join(clientsDir(fx.dataDir), 'backups')).filter((f) => f.includes(fileId(file)));
 

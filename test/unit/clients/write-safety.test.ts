@@ -1,6 +1,8 @@
-import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadState } from '../../../main/firewall/clients/bookkeeping.js';
 import { protectClients, scanClients, unprotectClients } from '../../../main/firewall/clients/index.js';
 import { CLI, createFixtureHome, RUNTIME, onlyCursorFile, type FixtureHome } from './fixture-home.js';
 
@@ -110,6 +112,53 @@ describe('writing client configs', () => {
     const undone = await unprotectClients(fx.deps);
     expect(undone.errors).toEqual([]);
     expect(readFileSync(windsurf, 'utf8')).toBe(GH);
+  });
+
+  // discover reads such a file once, under whichever path it reaches first: the records
+  // (bookkeeping, saved original, backups) go by the file's real path, so protect through
+  // one path and unprotect through the other still meet.
+  it('finds the records of a file reached by two paths whichever path protected it', async () => {
+    fx = createFixtureHome();
+    const path = cursorFile(GH);
+    const windsurf = join(fx.home, '.codeium/windsurf/mcp_config.json');
+    mkdirSync(join(windsurf, '..'), { recursive: true });
+    rmSync(windsurf, { force: true });
+    symlinkSync(path, windsurf);
+    const done = await protectClients(fx.deps, { client: 'windsurf' });
+    expect(done.entries).toMatchObject([{ client: 'windsurf', name: 'gh', outcome: 'protected' }]);
+    expect(loadState(fx.dataDir, path)).toMatchObject({ file: windsurf });
+    expect(scanClients(fx.deps, { client: 'cursor' }).servers).toMatchObject([{ name: 'gh', status: 'protected' }]);
+
+    const undone = await unprotectClients(fx.deps, { client: 'cursor' });
+    expect(undone.errors).toEqual([]);
+    expect(undone.entries).toMatchObject([{ client: 'cursor', name: 'gh', outcome: 'restored' }]);
+    expect(readFileSync(path, 'utf8')).toBe(GH);
+    expect(loadState(fx.dataDir, windsurf)).toBeUndefined();
+    expect(readdirSync(join(fx.dataDir, 'clients')).filter((n) => !n.startsWith('backups'))).toEqual([]);
+    // One file, one set of backups: the protect's and the unprotect's.
+    expect(readdirSync(join(fx.dataDir, 'clients', 'backups'))).toHaveLength(2);
+  });
+
+  it("reads a record an earlier version filed under the path as reached, and files it anew under the real path", async () => {
+    fx = createFixtureHome();
+    const path = cursorFile(GH);
+    const windsurf = join(fx.home, '.codeium/windsurf/mcp_config.json');
+    mkdirSync(join(windsurf, '..'), { recursive: true });
+    rmSync(windsurf, { force: true });
+    symlinkSync(path, windsurf);
+    await protectClients(fx.deps, { client: 'windsurf' });
+    // As an earlier version left it: named by the link's path.
+    const dir = join(fx.dataDir, 'clients');
+    const id = (file: string) => createHash('sha256').update(file).digest('hex').slice(0, 16);
+    for (const ext of ['json', 'orig']) renameSync(join(dir, `${id(realpathSync(path))}.${ext}`), join(dir, `${id(windsurf)}.${ext}`));
+    expect(loadState(fx.dataDir, windsurf)).toMatchObject({ file: windsurf });
+
+    const again = await protectClients(fx.deps, { client: 'windsurf' });
+    expect(again.errors).toEqual([]);
+    const undone = await unprotectClients(fx.deps, { client: 'windsurf' });
+    expect(undone.errors).toEqual([]);
+    expect(readFileSync(path, 'utf8')).toBe(GH);
+    expect(readdirSync(dir).filter((n) => !n.startsWith('backups'))).toEqual([]);
   });
 
   it('clears the temp files a crashed write left beside the config, and only those', async () => {
