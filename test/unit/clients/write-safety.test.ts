@@ -13,6 +13,17 @@ afterEach(() => fx.cleanup());
 
 const cursorFile = (text: string) => onlyCursorFile(fx, text);
 
+/** One servers file shared by Cursor and Windsurf through a symlink, as is common advice. */
+function cursorFileLinkedIntoWindsurf(): { path: string; windsurf: string } {
+  fx = createFixtureHome();
+  const path = cursorFile(GH);
+  const windsurf = join(fx.home, '.codeium/windsurf/mcp_config.json');
+  mkdirSync(join(windsurf, '..'), { recursive: true });
+  rmSync(windsurf, { force: true });
+  symlinkSync(path, windsurf);
+  return { path, windsurf };
+}
+
 const GH = '{"mcpServers": {"gh": {"command": "npx", "args": ["-y", "gh"]}}}\n';
 const THEIRS = '{"mcpServers": {"gh": {"command": "npx", "args": ["-y", "gh"]}, "new": {"command": "uvx"}}}\n';
 
@@ -98,12 +109,7 @@ describe('writing client configs', () => {
   // the first was written: every protect and unprotect then failed on it and called the
   // protected entry refused.
   it('edits a file reached by two paths (a symlink) once', async () => {
-    fx = createFixtureHome();
-    const path = cursorFile(GH);
-    const windsurf = join(fx.home, '.codeium/windsurf/mcp_config.json');
-    mkdirSync(join(windsurf, '..'), { recursive: true });
-    rmSync(windsurf, { force: true });
-    symlinkSync(path, windsurf);
+    const { path, windsurf } = cursorFileLinkedIntoWindsurf();
     const report = await protectClients(fx.deps);
     expect(report.errors).toEqual([]);
     const here = (e: { file: string }) => e.file === path || e.file === windsurf;
@@ -118,12 +124,7 @@ describe('writing client configs', () => {
   // (bookkeeping, saved original, backups) go by the file's real path, so protect through
   // one path and unprotect through the other still meet.
   it('finds the records of a file reached by two paths whichever path protected it', async () => {
-    fx = createFixtureHome();
-    const path = cursorFile(GH);
-    const windsurf = join(fx.home, '.codeium/windsurf/mcp_config.json');
-    mkdirSync(join(windsurf, '..'), { recursive: true });
-    rmSync(windsurf, { force: true });
-    symlinkSync(path, windsurf);
+    const { path, windsurf } = cursorFileLinkedIntoWindsurf();
     const done = await protectClients(fx.deps, { client: 'windsurf' });
     expect(done.entries).toMatchObject([{ client: 'windsurf', name: 'gh', outcome: 'protected' }]);
     expect(loadState(fx.dataDir, path)).toMatchObject({ file: windsurf });
@@ -140,12 +141,7 @@ describe('writing client configs', () => {
   });
 
   it("reads a record an earlier version filed under the path as reached, and files it anew under the real path", async () => {
-    fx = createFixtureHome();
-    const path = cursorFile(GH);
-    const windsurf = join(fx.home, '.codeium/windsurf/mcp_config.json');
-    mkdirSync(join(windsurf, '..'), { recursive: true });
-    rmSync(windsurf, { force: true });
-    symlinkSync(path, windsurf);
+    const { path, windsurf } = cursorFileLinkedIntoWindsurf();
     await protectClients(fx.deps, { client: 'windsurf' });
     // As an earlier version left it: named by the link's path.
     const dir = join(fx.dataDir, 'clients');
