@@ -46,6 +46,8 @@ const REVIEW_WAIT_MS = 10_000;
 /** Pages of its own tools/list the shim reads in one look: a server whose cursor never ends gets calls refused, not a loop. */
 const MAX_OWN_PAGES = 100;
 
+/** Own requests remembered while unanswered: past this the oldest is forgotten. */
+const MAX_UNANSWERED_OWN = 64;
 /** Ids of the firewall's own requests to the server (only those it sent count as its own). */
 const OWN_ID_PREFIX = 'mcp-firewall/';
 
@@ -132,6 +134,10 @@ export function createManifestFilter(ctx: { server: string; link: EngineLink; to
   function prefetchTools(look: number, cursor?: string, page = 1): void {
     const id = `${OWN_ID_PREFIX}${++ownRequests}`;
     ownIds.set(id, { look, page });
+    // A server that never answers our list gets one more each call after a failed look: the
+    // oldest goes (its look long given up; a late answer reaches the client as an answer to
+    // an id it never used, which clients drop).
+    if (ownIds.size > MAX_UNANSWERED_OWN) ownIds.delete(ownIds.keys().next().value!);
     ctx.toServer.send(JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/list', params: cursor ? { cursor } : {} }));
   }
 
