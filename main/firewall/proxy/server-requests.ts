@@ -9,7 +9,7 @@ export const MAX_OUTSTANDING = 1024;
 /**
  * Requests the server cancelled: MCP says the client need not answer them, so they may stay
  * unanswered for good. Kept apart (a late answer is still checked as its request's) and
- * bounded on their own, so cancellations never fill the table for the requests to come.
+ * bounded on their own, so a few cancellations never fill the table for the requests to come.
  */
 const MAX_CANCELLED = 4096;
 
@@ -48,13 +48,7 @@ export function createServerRequests(ctx: ServerRequestsContext): ServerRequests
     const requestId = (message.params as { requestId?: unknown } | undefined)?.requestId;
     if (typeof requestId !== 'string' && typeof requestId !== 'number') return;
     const key = idKey(requestId);
-    if (!outstanding.has(key) || cancelled.has(key)) return;
-    cancelled.add(key);
-    if (cancelled.size > MAX_CANCELLED) {
-      const oldest = cancelled.values().next().value!;
-      cancelled.delete(oldest);
-      outstanding.delete(oldest);
-    }
+    if (outstanding.has(key)) cancelled.add(key);
   };
 
   const refuse = (message: JsonRpcMessage, text: string, named: string, why: string, logged: string) => {
@@ -75,7 +69,9 @@ export function createServerRequests(ctx: ServerRequestsContext): ServerRequests
       if (message.id === null) return refuse(message, text, named, 'with a null id (an MCP request has a string or a number)', 'with a null id');
       const key = idKey(message.id);
       if (outstanding.has(key)) return refuse(message, text, named, 'whose id is already used by one in flight', 'under an id already in flight');
-      if (outstanding.size - cancelled.size >= MAX_OUTSTANDING) {
+      // Nothing is forgotten to make room (a forgotten request's answer would pass unchecked):
+      // past either bound, new requests are refused.
+      if (outstanding.size - cancelled.size >= MAX_OUTSTANDING || cancelled.size >= MAX_CANCELLED) {
         return refuse(message, text, named, `while ${MAX_OUTSTANDING} requests of '${ctx.server}' wait for the client's answer`, `while ${MAX_OUTSTANDING} of its requests waited for the client's answer`);
       }
       outstanding.set(key, typeof message.method === 'string' ? message.method : named);

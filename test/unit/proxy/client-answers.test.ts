@@ -92,6 +92,20 @@ describe("the server's requests the client's answers are matched to", () => {
     expect(toServer.join('\n')).not.toContain(TOKEN);
   });
 
+  it('never forgets a cancelled request to make room: past the bound new requests are refused, and a late answer is still checked', () => {
+    const { ask, answer, toServer } = session();
+    ask(sampling('"first"'));
+    ask('{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"first"}}');
+    let refused = 0;
+    for (let i = 0; i < 4200; i++) {
+      if (!ask(sampling(`"c${i}"`))) refused++;
+      ask(`{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"c${i}"}}`);
+    }
+    expect(refused).toBeGreaterThan(0);
+    expect(answer(sampled('"first"', `key ${TOKEN}`))).toBe(false);
+    expect(toServer.filter((line) => line.includes(TOKEN))).toEqual([]);
+  });
+
   it('answers the server for a request the firewall withheld from the client, and frees its id', () => {
     const { ask, answers, toServer } = session();
     ask(sampling('"w"'));
