@@ -135,6 +135,8 @@ function createEngineLink(first: Socket, socketPath: string, helloTimeoutMs: num
     // the socket dropped, so fail() schedules the next try rather than the link staying closed.
     awaitHello(() => next.write(`${JSON.stringify({ t: 'hello', ...helloSent!, resumed: true })}\n`), () => next.destroy()).then(
       (reply) => {
+        // The shim ended while this hello waited: nothing is reopened on a closed link.
+        if (ended) return void next.destroy();
         if (reply.t === 'welcome') {
           let fd: number;
           try {
@@ -166,6 +168,8 @@ function createEngineLink(first: Socket, socketPath: string, helloTimeoutMs: num
         reject(new EngineSilent(`the MCP Firewall engine took the connection but did not answer within ${helloTimeoutMs / 1000} s`));
         onSilent();
       }, helloTimeoutMs);
+      // The socket keeps the shim alive while it waits; this timer alone must not (after close()).
+      timer.unref();
       const settle = <T>(then: (value: T) => void) => (value: T) => {
         clearTimeout(timer);
         then(value);
@@ -376,6 +380,9 @@ function createEngineLink(first: Socket, socketPath: string, helloTimeoutMs: num
     close() {
       ended = true;
       if (retry) clearTimeout(retry);
+      // A hello still waiting is over: its timer is cleared with it.
+      helloWaiter?.reject(new Error(ENGINE_GONE));
+      helloWaiter = null;
       flushDeferred();
       closed = true;
       if (spoolFd !== null) closeSync(spoolFd);

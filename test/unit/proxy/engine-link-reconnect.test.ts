@@ -17,7 +17,7 @@ afterEach(() => {
  * A stand-in engine on a unix socket: each connection is answered by the next behaviour in
  * line — welcome (and stay), welcome then drop, drop before answering hello, or never answer.
  */
-function fakeEngine(dir: string, behaviours: Array<'welcome' | 'welcome-then-drop' | 'drop' | 'silent'>): { path: string; hellos: Array<Record<string, unknown>>; server: Server } {
+function fakeEngine(dir: string, behaviours: Array<'welcome' | 'welcome-then-drop' | 'drop' | 'silent' | 'late-welcome'>): { path: string; hellos: Array<Record<string, unknown>>; server: Server } {
   const path = join(dir, 'engine.sock');
   const hellos: Array<Record<string, unknown>> = [];
   const sockets: Socket[] = [];
@@ -29,6 +29,10 @@ function fakeEngine(dir: string, behaviours: Array<'welcome' | 'welcome-then-dro
       if (behaviour === 'drop') return void socket.destroy();
       if (behaviour === 'silent') return; // a wedged engine: the connection taken, never answered
       const spool = join(dir, `spool-${hellos.length}.ndjson`);
+      if (behaviour === 'late-welcome') {
+        setTimeout(() => socket.write(`${JSON.stringify({ t: 'welcome', snapshot: { version: hellos.length, policy: {}, emergencyWriteApproval: false, pausedUntil: null }, env: {}, spool })}\n`), 300);
+        return;
+      }
       socket.write(`${JSON.stringify({ t: 'welcome', snapshot: { version: hellos.length, policy: {}, emergencyWriteApproval: false, pausedUntil: null }, env: {}, spool })}\n`);
       if (behaviour === 'welcome-then-drop') setTimeout(() => socket.destroy(), 20);
     });
@@ -88,5 +92,20 @@ describe("the shim's engine link across engine restarts", () => {
     await waitFor(() => !link.closed, 'the link to be back', 8_000);
     expect(engine.hellos.map((h) => h.resumed ?? false)).toEqual([false, true, true]);
     expect(snapshots).toEqual([3]);
+  });
+
+  it('stays closed when a welcome comes back after the shim closed the link', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mcpfw-link-'));
+    dirs.push(dir);
+    const engine = fakeEngine(dir, ['welcome-then-drop', 'late-welcome']);
+    const link = await connectEngine(engine.path, 2_000, 60_000);
+    const snapshots: number[] = [];
+    link.onSnapshot((s) => snapshots.push(s.version));
+    await link.hello({ server: 'srv', client: 'test', command: 'node', args: [], sessionId: 'sess-3', pid: 1 });
+    await waitFor(() => engine.hellos.length === 2, 'the resumed hello', 8_000);
+    link.close();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(link.closed).toBe(true);
+    expect(snapshots).toEqual([]);
   });
 });
