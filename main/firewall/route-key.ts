@@ -29,7 +29,7 @@ export function routeKeyFile(dataDir: string): string {
  */
 export function loadRouteKey(dataDir: string): string {
   const file = routeKeyFile(dataDir);
-  const existing = readKey(file);
+  const existing = readSettledKey(file);
   if (existing !== null && WELL_FORMED.test(existing)) {
     narrowToOwner(file);
     return existing;
@@ -74,6 +74,20 @@ function createExclusively(file: string, key: string): boolean {
     throw error;
   }
 }
+
+/**
+ * The file's key; an empty file is read again for a moment first: on a file system without
+ * hard links another process creates it with a plain exclusive create, empty until it writes.
+ */
+function readSettledKey(file: string): string | null {
+  let key = readKey(file);
+  for (let tries = 0; key === '' && tries < 10; tries++) {
+    Atomics.wait(PAUSE, 0, 0, 10);
+    key = readKey(file);
+  }
+  return key;
+}
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 
 function readKey(file: string): string | null {
   try {
