@@ -1,38 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { useEngine, waitFor, type RunningEngine } from '../helpers/engine-harness.js';
+import { useEngine, waitFor } from '../helpers/engine-harness.js';
 import { FIXTURES } from '../helpers/paths.js';
-import { rawShim as rawShimOf, type RawShim } from '../helpers/raw-shim.js';
-
-// Reports every line it receives as a notification carrying the line's exact text.
-const WIRE = join(FIXTURES, 'servers', 'wire-server.mjs');
-const INIT = '{"jsonrpc":"2.0","id":"i","method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}';
-
-/** The wire fixture behind the shim, spoken to in raw bytes; `received()`: what reached the server, byte for byte. */
-function rawShim(engine: RunningEngine): RawShim & { received(): string[] } {
-  const shim = rawShimOf(engine, 'wire', [process.execPath, WIRE]);
-  const received = () =>
-    shim.lines.filter((l) => l.includes('"logger":"wire"')).map((l) => (JSON.parse(l) as { params: { data: { received: string } } }).params.data.received);
-  return { ...shim, received };
-}
-
-/** Runs `body` against a shim that has done the handshake and listed tools, and ends it after. */
-async function withReadyShim(engine: RunningEngine, body: (shim: ReturnType<typeof rawShim>) => Promise<void>): Promise<void> {
-  const shim = rawShim(engine);
-  try {
-    await ready(shim);
-    await body(shim);
-  } finally {
-    shim.child.stdin!.end();
-  }
-}
-
-async function ready(shim: ReturnType<typeof rawShim>): Promise<void> {
-  shim.send(INIT);
-  shim.send('{"jsonrpc":"2.0","method":"notifications/initialized"}');
-  shim.send('{"jsonrpc":"2.0","id":"list","method":"tools/list"}');
-  await waitFor(() => shim.lines.some((l) => l.startsWith('{"jsonrpc":"2.0","id":"list","result"')), 'the tool list');
-}
+import { rawShim as rawShimOf } from '../helpers/raw-shim.js';
+import { INIT, withReadyShim } from '../helpers/wire-shim.js';
 
 describe('the shim on the wire: odd input', () => {
   const engine = useEngine({ policy: 'version: v1\nrules:\n  - id: ask-writes\n    match:\n      labels:\n        mcp.tool: write_file\n    decision: REQUIRE_APPROVAL\n', approve: ['wire'] });
