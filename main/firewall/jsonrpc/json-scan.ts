@@ -160,3 +160,64 @@ export function repeatedKey(text: string): string | null {
   }
   return null;
 }
+
+/**
+ * Whether the JSON object `text` (which JSON.parse accepted) names one of its own keys twice,
+ * or, for a batch, whether any member object does. Only the top level: nested values are
+ * skipped whole (strings by indexOf), so a large result costs a walk over its structure, not
+ * a parse. The firewall routes and judges a message by its top-level keys as JSON.parse read
+ * them (the last copy); a client whose parser keeps the first would read another id or method.
+ */
+export function repeatsTopLevelKey(text: string): boolean {
+  let i = skipSpace(text, 0);
+  if (text.charCodeAt(i) !== 0x5b) return objectRepeatsKey(text, i) === true;
+  i = skipSpace(text, i + 1);
+  while (i < text.length && text.charCodeAt(i) !== 0x5d) {
+    const end = text.charCodeAt(i) === 0x7b ? objectRepeatsKey(text, i) : skipValue(text, i);
+    if (end === true) return true;
+    if (end === -1) return false;
+    i = skipSpace(text, end);
+    if (text.charCodeAt(i) === 0x2c) i = skipSpace(text, i + 1);
+  }
+  return false;
+}
+
+/**
+ * Whether the message `text` (which JSON.parse accepted) may be read with another id or
+ * method by a parser that keeps the first copy of a key (or, for the first-id sniff of a
+ * large answer, the last): a top-level key repeated. Cheap when `"id"` and `"method"` occur
+ * at most once and no key can be spelled with escapes, as in nearly every message; the
+ * structural walk (which then looks at every top-level key) only otherwise.
+ */
+export function repeatsRoutingKey(text: string): boolean {
+  const twice = (needle: string) => {
+    const at = text.indexOf(needle);
+    return at !== -1 && text.indexOf(needle, at + needle.length) !== -1;
+  };
+  if (!twice('"id"') && !twice('"method"') && !text.includes('\\u')) return false;
+  return repeatsTopLevelKey(text);
+}
+
+/** true when the object at `i` repeats one of its own keys; else the index just past it (-1: not an object). */
+function objectRepeatsKey(text: string, i: number): true | number {
+  if (text.charCodeAt(i) !== 0x7b) return -1;
+  const seen: string[] = [];
+  i = skipSpace(text, i + 1);
+  while (text.charCodeAt(i) === 0x22) {
+    const keyEnd = skipString(text, i);
+    if (keyEnd === -1) return -1;
+    const raw = text.slice(i + 1, keyEnd - 1);
+    // A key written with escapes is compared by what it spells (`"\u0069d"` is `"id"`).
+    const key = raw.includes('\\') ? (JSON.parse(text.slice(i, keyEnd)) as string) : raw;
+    if (seen.includes(key)) return true;
+    seen.push(key);
+    i = skipSpace(text, keyEnd);
+    if (text.charCodeAt(i) !== 0x3a) return -1;
+    const end = skipValue(text, skipSpace(text, i + 1));
+    if (end === -1) return -1;
+    i = skipSpace(text, end);
+    if (text.charCodeAt(i) !== 0x2c) return text.charCodeAt(i) === 0x7d ? i + 1 : -1;
+    i = skipSpace(text, i + 1);
+  }
+  return text.charCodeAt(i) === 0x7d ? i + 1 : -1;
+}

@@ -54,7 +54,9 @@ export function notification(method: string, params: unknown): string {
 export function idKey(id: ReplyId): string {
   // Only an id of ours is raw JSON: an object a peer sent as its id is keyed as it always was.
   if (isExactId(id)) id = JSON.parse(id.rawJSON) as JsonRpcId;
-  return typeof id === 'string' ? `s:${id}` : `n:${String(id)}`;
+  if (typeof id === 'string') return `s:${id}`;
+  // An object or array is no valid id, but a peer may send one: String() throws on some.
+  return id !== null && typeof id === 'object' ? `o:${JSON.stringify(id)}` : `n:${String(id)}`;
 }
 
 // Strings JSON.stringify writes as any client would: printable ASCII without `"`, `\` or

@@ -49,6 +49,8 @@ export interface PolicedCall {
   deadline?: number;
   maxRuntimeSec?: number;
   finished: boolean;
+  /** Sent to the server. Until then an answer under its id is the server's invention (it can guess ids). */
+  dispatched: boolean;
   cancelApproval?: () => void;
   /** A read of outside content (web, issues…): its result is fingerprinted for taint. */
   untrusted: boolean;
@@ -190,6 +192,7 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
       return;
     }
     ctx.onDispatch?.(call.id, call.info.actionClass);
+    call.dispatched = true;
     ctx.toServer.send(raw);
     const seconds = constraints.max_runtime_sec ?? ctx.policy().spec.defaultMaxRuntimeSec;
     call.deadline = Date.now() + seconds * 1000;
@@ -246,7 +249,7 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
     handle(message, raw, text) {
       const { params, tool, args, policy, emergency, replyId, info, untrusted, byPolicy } = readCall(message, text);
       const actionClass = info.actionClass;
-      const call: PolicedCall = { id: message.id ?? null, replyId, info, startedAt: Date.now(), auditError: null, finished: false, untrusted };
+      const call: PolicedCall = { id: message.id ?? null, replyId, info, startedAt: Date.now(), auditError: null, finished: false, dispatched: false, untrusted };
       if (ctx.link.closed) {
         // Fail closed: with no engine there is no audit and no approver, so nothing runs.
         call.auditError = new Error(ENGINE_GONE);

@@ -6,7 +6,7 @@ import { sniffResultId, SNIFF_MIN_BYTES } from '../jsonrpc/result-sniff.js';
 import { detect, isCleanLine, redactText } from '../output/index.js';
 import type { AuditEntry } from '../audit/audit-log.js';
 import { createRefusalLimiter } from '../audit/refusal-limiter.js';
-import { batchSources, repeatedKey } from '../jsonrpc/json-scan.js';
+import { batchSources, repeatedKey, repeatsRoutingKey } from '../jsonrpc/json-scan.js';
 import { ErrorCode, errorResponse, idKey, isPlainValue, isRequest, notification, replyIdOf, type JsonRpcId, type JsonRpcMessage, type ReplyId } from '../jsonrpc/messages.js';
 import type { ToolDescription } from '../policy/action-class.js';
 import type { ActionClass } from '../policy/types.js';
@@ -154,20 +154,29 @@ interface InFlight {
 
 const MAX_ABANDONED = 1024;
 
+/**
+ * A value of the client's as text for a label: params are whatever the client sent, and
+ * String() throws on `{"toString":1}` (one such member took the whole engine down).
+ */
+function labelText(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
 /** Requests whose answers bring content to the model, so they pass the output stage too. */
 const CONTENT_METHODS: Record<string, (params: Record<string, unknown>) => string> = {
-  'resources/read': (params) => String(params.uri ?? ''),
-  'prompts/get': (params) => `prompt:${String(params.name ?? '')}`,
+  'resources/read': (params) => labelText(params.uri),
+  'prompts/get': (params) => `prompt:${labelText(params.name)}`,
   // A tool call run as a task answers here, not in its tools/call: the same result, the same stage.
-  'tasks/result': (params) => `task:${String(params.taskId ?? '')}`,
-  'tasks/get': (params) => `task:${String(params.taskId ?? '')}`,
+  'tasks/result': (params) => `task:${labelText(params.taskId)}`,
+  'tasks/get': (params) => `task:${labelText(params.taskId)}`,
   'tasks/list': () => 'tasks',
   // A cancelled task comes back whole, free-text statusMessage included.
-  'tasks/cancel': (params) => `task:${String(params.taskId ?? '')}`,
+  'tasks/cancel': (params) => `task:${labelText(params.taskId)}`,
   // Completion values are the server's strings, shown to the user to pick into a prompt or uri.
   'completion/complete': (params) => {
     const ref = (params.ref ?? {}) as { name?: unknown; uri?: unknown };
-    return `completion:${String(ref.name ?? ref.uri ?? '')}`;
+    return `completion:${labelText(ref.name ?? ref.uri)}`;
   },
   // Names and descriptions the client shows, and passes to the model as hints, for resources
   // nothing pins (tool, prompt and template listings are checked by the manifest pins).
@@ -251,21 +260,32 @@ function relay(parts: RelayParts): Promise<number> {
     // method, tool or arguments decided on and audited here would not be the ones it runs.
     const repeated = repeatedKey(text);
     if (repeated !== null) return refuseRepeatedKey(parsed, text, repeated);
-    if (Array.isArray(parsed)) return handleBatch(parsed, raw, text);
+    if (Array.isArray(parsed)) {
+      try {
+        return handleBatch(parsed, raw, text);
+      } catch (error) {
+        // Members already handled keep their answers; the client hears of the rest.
+        toClient.send(errorResponse(null, ErrorCode.InternalError, `MCP Firewall could not check a batch: ${(error as Error).message}`));
+        return protocolEvent(`internal error on a client batch: ${(error as Error).message}`);
+      }
+    }
     if (!parsed || typeof parsed !== 'object') {
       toClient.send(errorResponse(null, ErrorCode.InvalidRequest, 'Invalid Request: a JSON-RPC message must be an object'));
       junkEvent('client sent JSON that is not a message object');
       return;
     }
-    const msg = parsed as JsonRpcMessage;
+    checkClientMessage(parsed as JsonRpcMessage, raw, text);
+  }, clientMessageLimit(oversize));
+
+  /** handleClientMessage, where a bug of ours neither passes the message on unchecked nor kills the session. */
+  function checkClientMessage(msg: JsonRpcMessage, raw: Buffer, text: string): void {
     try {
       handleClientMessage(msg, raw, text);
     } catch (error) {
-      // A bug of ours must not pass the message through unchecked, nor kill the session.
       if (isRequest(msg)) toClient.send(errorResponse(replyIdOf(msg.id ?? null, text), ErrorCode.InternalError, `MCP Firewall could not check this request: ${(error as Error).message}`));
       protocolEvent(`internal error on a client message: ${(error as Error).message}`);
     }
-  }, clientMessageLimit(oversize));
+  }
 
   /** Refuses a message (or batch) whose keys repeat, answering each request in it; nothing of it reaches the server. */
   function refuseRepeatedKey(parsed: unknown, text: string, key: string): void {
@@ -287,19 +307,9 @@ function relay(parts: RelayParts): Promise<number> {
       // Cancelled while it waited (or its id taken by a later call after a cancel): dropped.
       if (waiting.get(key) !== queued) return;
       waiting.delete(key);
-      replayClientMessage(msg, raw, text);
+      checkClientMessage(msg, raw, text);
     });
     waiting.set(key, queued);
-  }
-
-  /** A call held back for the firewall's own look at the tools (manifest.deferCall), taken up again. */
-  function replayClientMessage(msg: JsonRpcMessage, raw: Buffer, text: string): void {
-    try {
-      handleClientMessage(msg, raw, text);
-    } catch (error) {
-      toClient.send(errorResponse(replyIdOf(msg.id ?? null, text), ErrorCode.InternalError, `MCP Firewall could not check this request: ${(error as Error).message}`));
-      protocolEvent(`internal error on a client message: ${(error as Error).message}`);
-    }
   }
 
   /**
@@ -352,7 +362,7 @@ function relay(parts: RelayParts): Promise<number> {
         if (!call.finished) inFlight.set(key, { id: call.replyId, method, call });
         return;
       }
-      const held = method === 'prompts/get' ? manifest.heldReason(method, String((msg.params as { name?: unknown } | undefined)?.name ?? '')) : null;
+      const held = method === 'prompts/get' ? manifest.heldReason(method, labelText((msg.params as { name?: unknown } | undefined)?.name)) : null;
       if (held) {
         toClient.send(errorResponse(replyIdOf(id, text), ErrorCode.PolicyDenied, `MCP Firewall is holding this prompt: ${held}`));
         return;
@@ -399,7 +409,7 @@ function relay(parts: RelayParts): Promise<number> {
   // answers meet the output stage whether the server answers as a batch or one by one.
   function handleBatch(batch: unknown[], raw: Buffer, text: string): void {
     const ownHandling = (m: unknown) => {
-      const method = String((m as JsonRpcMessage | null)?.method);
+      const method = labelText((m as JsonRpcMessage | null)?.method);
       return POLICED_METHODS.has(method) || method === 'prompts/get' || manifest.reviews(method) || clientAnswers.awaited(m) || (Object.hasOwn(CONTENT_METHODS, method) && policer.releasesWaiting());
     };
     // Each member's own bytes: re-serializing a parsed member would change what it says
@@ -420,7 +430,7 @@ function relay(parts: RelayParts): Promise<number> {
         return;
       }
       const memberText = sourceOf(index);
-      handleClientMessage(m as JsonRpcMessage, Buffer.from(memberText), memberText);
+      checkClientMessage(m as JsonRpcMessage, Buffer.from(memberText), memberText);
     });
   }
 
@@ -436,8 +446,10 @@ function relay(parts: RelayParts): Promise<number> {
     if (id === undefined || manifest.isOwnAnswer({ id })) return false;
     const key = idKey(id);
     const entry = inFlight.get(key);
-    if (!entry || (entry.call ? entry.call.untrusted : entry.label === undefined)) return false;
-    if (!isCleanLine(text)) return false;
+    if (!entry || (entry.call ? entry.call.untrusted || !entry.call.dispatched : entry.label === undefined)) return false;
+    // The id read from one edge must be the one every client reads: `{"id":5,…,"id":7,…}`
+    // would finish call 5 here and reach a client as the answer to 7 (a listing the pins hold).
+    if (repeatsRoutingKey(text) || !isCleanLine(text)) return false;
     inFlight.delete(key);
     // Only the audit's PASS / ERROR label depends on it; a result is an error when it says so.
     const failed = text.includes('"isError":true');
@@ -460,6 +472,13 @@ function relay(parts: RelayParts): Promise<number> {
       junkEvent(`server sent invalid JSON: ${excerpt}`);
       return;
     }
+    if (repeatsRoutingKey(text)) {
+      // Routed and judged as JSON.parse read it (the last copy of a key); a client whose
+      // parser keeps the first would read another id or method: it gets what was read.
+      text = asRead(msg, text);
+      raw = Buffer.from(text);
+      protocolEvent('server sent a message that repeats a top-level key; passed on as the firewall read it');
+    }
     try {
       if (Array.isArray(msg)) handleServerBatch(msg as unknown[], raw, text);
       else handleServerMessage(msg, raw, text);
@@ -476,10 +495,15 @@ function relay(parts: RelayParts): Promise<number> {
     if (isResponse && manifest.isOwnAnswer(msg)) return manifest.ownAnswer(msg);
     if (isResponse) {
       const key = idKey(msg.id ?? null);
-      const entry = inFlight.get(key);
-      if (!entry && abandoned.delete(key)) return;
+      const found = inFlight.get(key);
+      if (!found && abandoned.delete(key)) return;
+      // Every request of the client's is in flight until answered, so an answer to nothing
+      // there is the server's invention. Ids are easy to guess: passed on, one under the id of
+      // a call still waiting for a person (or for the firewall's look) would reach the client
+      // as that call's result, a write nobody approved reported done. Dropped, counted.
+      const entry = found?.call?.dispatched === false ? undefined : found;
+      if (!entry) return protocolEvent(`server sent an answer to ${found || waiting.has(key) ? 'a call not yet sent to it' : 'no request in flight'} (id ${key.slice(0, 64)}); dropped`);
       const answer = { raw, text, failed: answerFailed(msg), result: msg.result };
-      if (!entry) return policer.inspect('unsolicited', 'answer to no pending request', msg.id ?? null, answer);
       inFlight.delete(key);
       if (entry.call) return policer.finish(entry.call, answer);
       if (entry.label !== undefined) return policer.inspect(entry.method, entry.label, msg.id ?? null, answer);
@@ -590,6 +614,12 @@ function relay(parts: RelayParts): Promise<number> {
       else hangUp();
     });
   });
+}
+
+/** A message as JSON.parse read it, written out again; its id keeps its exact source. */
+function asRead(msg: JsonRpcMessage, text: string): string {
+  if (Array.isArray(msg) || !msg || typeof msg !== 'object' || msg.id === undefined) return JSON.stringify(msg);
+  return JSON.stringify({ ...msg, id: replyIdOf(msg.id, text) });
 }
 
 function safeUsername(): string {

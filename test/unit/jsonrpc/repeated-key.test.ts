@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { repeatedKey } from '../../../main/firewall/jsonrpc/json-scan.js';
+import { repeatedKey, repeatsRoutingKey, repeatsTopLevelKey } from '../../../main/firewall/jsonrpc/json-scan.js';
 
 describe('repeatedKey', () => {
   it('finds a key repeated in one object, at any depth, however it is spelled', () => {
@@ -16,5 +16,23 @@ describe('repeatedKey', () => {
     expect(repeatedKey('{"s":"{\\"a\\":1,\\"a\\":2}","t":"\\\\"}')).toBeNull();
     const many = Array.from({ length: 40 }, (_, i) => `"k${i}":{"k${i}":1}`).join(',');
     expect(repeatedKey(`{${many}}`)).toBeNull();
+  });
+});
+
+describe('repeatsTopLevelKey / repeatsRoutingKey', () => {
+  it('finds a key repeated in the message object itself, or in a batch member, however it is spelled', () => {
+    expect(repeatsTopLevelKey('{"jsonrpc":"2.0","id":5,"result":{},"id":7,"result":{"tools":[]}}')).toBe(true);
+    expect(repeatsTopLevelKey('{"id":5, "i\\u0064" :7}')).toBe(true);
+    expect(repeatsTopLevelKey('[{"id":1,"result":{}},{"id":2,"method":"a","method":"b"}]')).toBe(true);
+    expect(repeatsRoutingKey('{"jsonrpc":"2.0","id":5,"result":{},"id":7}')).toBe(true);
+    expect(repeatsRoutingKey('{"id":5,"\\u0069d":7}')).toBe(true);
+  });
+
+  it('leaves alone keys repeated only in nested objects, and strings that merely look like keys', () => {
+    const nested = JSON.stringify({ jsonrpc: '2.0', id: 5, result: { items: [{ id: 1 }, { id: 2 }], text: '"id":9,"method":"x"' } });
+    expect(repeatsTopLevelKey(nested)).toBe(false);
+    expect(repeatsRoutingKey(nested)).toBe(false);
+    expect(repeatsRoutingKey('{"jsonrpc":"2.0","id":5,"result":{"content":[{"type":"text","text":"a \\"quoted\\\\\\" word"}]}}')).toBe(false);
+    expect(repeatsTopLevelKey('[{"id":1,"result":{"id":1}},5,{"id":2}]')).toBe(false);
   });
 });
