@@ -1,4 +1,5 @@
 import type { AuditEntry } from '../audit/audit-log.js';
+import { createRefusalLimiter } from '../audit/refusal-limiter.js';
 import { exactSource, notification, replyIdOf, type JsonRpcId, type JsonRpcMessage } from '../jsonrpc/messages.js';
 import { inspectServerMessage, type OutputThresholds } from '../output/index.js';
 import type { EngineLink } from './engine-link.js';
@@ -18,11 +19,18 @@ export interface ServerMessagesContext {
   onWithheldRequest: (id: JsonRpcId, why: string) => void;
 }
 
-/**
- * Passes on a message the server sends on its own (not an answer): `false` when the client's
- * stream is full, as PeerWriter.send.
- */
-export type ServerMessageRelay = (message: unknown, raw: Buffer, text: string) => boolean;
+export interface ServerMessageRelay {
+  /**
+   * Passes on a message the server sends on its own (not an answer): `false` when the client's
+   * stream is full, as PeerWriter.send.
+   */
+  pass(message: unknown, raw: Buffer, text: string): boolean;
+  /** Writes the count of redactions past the row limit (the session ends). */
+  close(): void;
+}
+
+/** Redactions audited one by one per minute and session; the rest are counted in one row. */
+const REDACTION_ROWS_PER_MINUTE = 30;
 
 /** What a redacted message was about, for the audit's tool column: its task or progress token, if it names one. */
 function subjectOf(params: unknown): string | null {
@@ -50,7 +58,21 @@ function subjectOf(params: unknown): string | null {
  * chatty server would fill the audit with its log lines.
  */
 export function createServerMessages(ctx: ServerMessagesContext): ServerMessageRelay {
-  return (message, raw, text) => {
+  // A server could mint a row per message by putting a token in each log line, without
+  // end: past the limit the redaction goes on, and a row counts the messages it was done to.
+  let failure: Error | null = null;
+  const server = ctx.row({ decision: 'REDACT' }).serverName;
+  const rows = createRefusalLimiter(
+    (entry) => void (failure = recordNow(ctx.link, { ...entry, serverName: entry.serverName ?? server })),
+    REDACTION_ROWS_PER_MINUTE, 60_000,
+    (skipped, first) => `${skipped} more messages the server sent on its own were redacted in this session in the last minute (not recorded one by one; the first: ${first.reason})`,
+  );
+  const record = (entry: AuditEntry): Error | null => {
+    failure = null;
+    rows.record(entry);
+    return failure;
+  };
+  const pass: ServerMessageRelay['pass'] = (message, raw, text) => {
     const verdict = inspectServerMessage(text, message, ctx.thresholds());
     if (verdict.findings.length === 0 && !verdict.reparse) return ctx.toClient.send(raw);
     // Parsed JSON, not always an object: `null` or a bare string is read (and passed on) too.
@@ -79,7 +101,7 @@ export function createServerMessages(ctx: ServerMessagesContext): ServerMessageR
     const held = verdict.overThreshold ? '; a result holding as much would be quarantined, but a message the server sends on its own answers no call to hold back, so all of it was redacted' : '';
     const method = typeof fields.method === 'string' ? fields.method : null;
     // As for a redacted result: it leaves only once its row is written.
-    const failed = recordNow(ctx.link, ctx.row({
+    const failed = record(ctx.row({
       decision: 'REDACT', ruleId: 'output-redact', method, toolName: subject,
       requestId: id === undefined ? null : JSON.stringify(id), reason: `redacted ${summary(verdict.findings)}${held}`,
     }));
@@ -92,4 +114,5 @@ export function createServerMessages(ctx: ServerMessagesContext): ServerMessageR
     ctx.onRewritten?.(text, line);
     return ctx.toClient.send(line);
   };
+  return { pass, close: () => rows.close() };
 }

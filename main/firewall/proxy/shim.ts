@@ -517,7 +517,7 @@ function relay(parts: RelayParts): Promise<number> {
     // Refused (its id is taken, or too many wait): the server has its error, the client never sees it.
     if (!clientAnswers.asked(msg, text)) return;
     if (msg && typeof msg === 'object' && msg.method === 'notifications/tools/list_changed') manifest.toolsChanged();
-    if (!serverMessages(msg, raw, text)) child.stdout!.pause();
+    if (!serverMessages.pass(msg, raw, text)) child.stdout!.pause();
   }
 
   // A batch answering a batch the client sent whole (handleBatch) needs nothing of ours but
@@ -603,6 +603,7 @@ function relay(parts: RelayParts): Promise<number> {
       const hangUp = () => {
         junkRows.close();
         protocolRows.close();
+        serverMessages.close();
         link.close();
         toClient.end();
         resolve(code ?? (signal ? 1 : 0));

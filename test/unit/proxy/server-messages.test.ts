@@ -20,9 +20,9 @@ function relay(spool: 'ok' | 'failing' = 'ok') {
   } as unknown as EngineLink;
   const toClient = { send: (line: Buffer | string) => (sent.push(line), true) } as unknown as OrderedWriter;
   const withheld: Array<[unknown, string]> = [];
-  const pass = createServerMessages({ link, toClient, thresholds: () => DEFAULT_OUTPUT_THRESHOLDS, row: (fields) => ({ ...fields, event: 'result' }), onWithheldRequest: (id, why) => void withheld.push([id, why]) });
-  const send = (text: string) => pass(JSON.parse(text), Buffer.from(text), text);
-  return { sent, rows, send, withheld };
+  const messages = createServerMessages({ link, toClient, thresholds: () => DEFAULT_OUTPUT_THRESHOLDS, row: (fields) => ({ ...fields, event: 'result' }), onWithheldRequest: (id, why) => void withheld.push([id, why]) });
+  const send = (text: string) => messages.pass(JSON.parse(text), Buffer.from(text), text);
+  return { sent, rows, send, withheld, close: messages.close };
 }
 
 describe('messages a server sends unasked', () => {
@@ -79,5 +79,16 @@ describe('messages a server sends unasked', () => {
     // A notification has no one waiting for it.
     send(`{"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info","data":"token ${TOKEN}"}}`);
     expect(withheld).toHaveLength(1);
+  });
+
+  it('audits 30 redactions a minute one by one, then counts the rest in one row, and still redacts every one', () => {
+    const { sent, rows, send, close } = relay();
+    for (let i = 0; i < 100; i++) send(`{"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info","data":"line ${i}: ${TOKEN}"}}`);
+    expect(sent).toHaveLength(100);
+    expect(sent.join('\n')).not.toContain(TOKEN);
+    expect(rows).toHaveLength(30);
+    close();
+    expect(rows).toHaveLength(31);
+    expect(rows[30]).toMatchObject({ decision: 'REDACT', reason: expect.stringMatching(/^70 more messages the server sent on its own were redacted/) as unknown });
   });
 });
