@@ -1,6 +1,6 @@
 import type { MessageBoxOptions, MessageBoxReturnValue } from 'electron';
 import type { ApprovalQueue, ApprovalScope, PendingApproval } from '../../firewall/approvals/approval-queue.js';
-import { previewArguments } from '../../firewall/api/approval-view.js';
+import { previewArguments } from '../../firewall/approvals/arguments-preview.js';
 import { makeVisible, oneLineName, reasonLacksRule } from '../../../preload/visible-text.js';
 
 /** dialog.showMessageBox, injected so the prompter runs (and is tested) outside Electron. */

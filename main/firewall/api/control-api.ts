@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { APPROVAL_SCOPES, WideScopeRefusedError, type ApprovalScope } from '../approvals/approval-queue.js';
-import { argumentsText, toApprovalView } from './approval-view.js';
+import { argumentsText } from '../approvals/arguments-preview.js';
+import { toApprovalView } from './approval-view.js';
 import { verifyAuditChain } from '../audit/audit-log.js';
 import { runReadOnlyQueryIsolated } from '../audit/audit-query-isolated.js';
 import type { Engine } from '../engine.js';

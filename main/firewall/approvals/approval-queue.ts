@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
-import { wideScopeRefusal } from '../api/approval-view.js';
 import { nowIso } from '../store/database.js';
+import { wideScopeRefusal } from './scope-refusal.js';
 
 export type ApprovalScope = 'once' | 'session' | 'always';
 export const APPROVAL_SCOPES: readonly ApprovalScope[] = ['once', 'session', 'always'];

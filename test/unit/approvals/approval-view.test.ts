@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fullArgumentsView, MAX_SHOWN_CHARS, toApprovalView, wideScopeRefusal } from '../../../main/firewall/api/approval-view.js';
+import { fullArgumentsView, MAX_SHOWN_CHARS, toApprovalView } from '../../../main/firewall/api/approval-view.js';
+import { wideScopeRefusal } from '../../../main/firewall/approvals/scope-refusal.js';
 import type { PendingApproval } from '../../../main/firewall/approvals/approval-queue.js';
 
 const pending = (fields: Partial<PendingApproval>): PendingApproval => ({
