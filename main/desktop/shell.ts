@@ -12,6 +12,7 @@ import { startEngineHost, type EngineHost } from './engine-host.js';
 import { writeShimLauncher } from './shim-launcher.js';
 import { CHANGE_EVENT } from '../../preload/contract.js';
 import { registerIpcHandlers } from './ipc/register-handlers.js';
+import { openPageScript } from './page-hash.js';
 import { openSettings } from './settings.js';
 import { createDashboardWindow, trustedSender } from './window.js';
 import { pendingLoginLinks } from './window-guards.js';
@@ -47,7 +48,7 @@ export async function startShell(): Promise<{ host: EngineHost; showWindow(page?
       win = createDashboardWindow({ preload: join(root, 'dist', 'desktop', 'preload.cjs'), bounds: settings.get('window'), mayOpenExternally: pendingLoginLinks(host.service) });
       win.on('close', () => settings.set('window', win!.getBounds()));
     }
-    if (page) void win.webContents.executeJavaScript(`location.hash = ${JSON.stringify(`#/${page}`)}`);
+    if (page) void win.webContents.executeJavaScript(openPageScript(page));
     win.show();
     win.focus();
   };
