@@ -95,6 +95,8 @@ export interface Approval {
   argumentsCut: boolean;
   /** Characters of the complete arguments. */
   argumentsChars: number;
+  /** Why only "Allow once" can be given (a guard holds the call for what the session is doing now); null when any scope can. */
+  onlyOnce: string | null;
   requestedAt: string;
   expiresAt: string;
 }

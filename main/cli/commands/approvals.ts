@@ -56,6 +56,7 @@ function showText(shown: ShownApproval): string {
     `${shown.id}: ${oneLineName(shown.client)} wants to run ${oneLineName(shown.server)} · ${oneLineName(shown.tool)} (${oneLineName(shown.actionClass)})`,
     `Why: ${makeVisible(shown.reason)}${reasonLacksRule(shown.reason, shown.ruleId) ? ` (rule ${oneLineName(shown.ruleId)})` : ''}`,
     `Denied automatically at ${shown.expiresAt} if nobody answers.`,
+    ...(shown.onlyOnce ? [`Only --scope once: ${makeVisible(shown.onlyOnce)}.`] : []),
     `Arguments, all ${shown.text.length} characters (invisible ones spelled out as \\u{…}; a line break after each \\n):`,
     breakAtEscapedNewlines(makeVisible(shown.text)),
     '',

@@ -1,6 +1,7 @@
 import type { MessageBoxOptions, MessageBoxReturnValue } from 'electron';
 import type { ApprovalQueue, ApprovalScope, PendingApproval } from '../../firewall/approvals/approval-queue.js';
 import { previewArguments } from '../../firewall/approvals/arguments-preview.js';
+import { onlyOnceReason } from '../../firewall/approvals/scope-refusal.js';
 import { makeVisible, oneLineName, reasonLacksRule } from '../../../preload/visible-text.js';
 
 /** dialog.showMessageBox, injected so the prompter runs (and is tested) outside Electron. */
@@ -14,10 +15,13 @@ export const PROMPT_BUTTONS = ['Allow once', 'Allow for this session', 'Always f
  * engine refuses the wider scopes (wideScopeRefusal), and the dialog does not offer them.
  */
 export const CUT_PROMPT_BUTTONS = ['Allow once', 'Show all arguments…', 'Deny'] as const;
+/** When a guard holds the call (fan-out, chain depth): the engine refuses a remembered answer (onlyOnceReason). */
+export const ONCE_PROMPT_BUTTONS = ['Allow once', 'Deny'] as const;
 
 type Answer = { verdict: 'allow'; scope: ApprovalScope } | { verdict: 'deny' } | { verdict: 'show' };
 const FULL_ANSWERS: Answer[] = [{ verdict: 'allow', scope: 'once' }, { verdict: 'allow', scope: 'session' }, { verdict: 'allow', scope: 'always' }, { verdict: 'deny' }];
 const CUT_ANSWERS: Answer[] = [{ verdict: 'allow', scope: 'once' }, { verdict: 'show' }, { verdict: 'deny' }];
+const ONCE_ANSWERS: Answer[] = [{ verdict: 'allow', scope: 'once' }, { verdict: 'deny' }];
 
 export interface ApprovalPrompter {
   /** How many approvals wait behind the dialog on screen. */
@@ -29,7 +33,11 @@ export interface ApprovalPrompter {
 export function promptFor(pending: PendingApproval, signal: AbortSignal): { options: MessageBoxOptions; answers: Answer[] } {
   const seconds = Math.max(0, Math.round((new Date(pending.expiresAt).getTime() - Date.now()) / 1000));
   const preview = previewArguments(pending);
-  const buttons: readonly string[] = preview.cut ? CUT_PROMPT_BUTTONS : PROMPT_BUTTONS;
+  const onlyOnce = onlyOnceReason(pending);
+  // A cut preview keeps its "Show all arguments…" even then: "once" still allows text unread.
+  const [buttons, answers]: [readonly string[], Answer[]] = preview.cut
+    ? [CUT_PROMPT_BUTTONS, CUT_ANSWERS]
+    : onlyOnce ? [ONCE_PROMPT_BUTTONS, ONCE_ANSWERS] : [PROMPT_BUTTONS, FULL_ANSWERS];
   const deny = buttons.length - 1;
   // Names and arguments come from configs and servers: a bidi override (U+202E) in one would
   // turn the rest of the line around on the very dialog a person decides by, so invisible
@@ -48,9 +56,10 @@ export function promptFor(pending: PendingApproval, signal: AbortSignal): { opti
       ...(preview.cut ? [
         'The rest of the arguments is NOT shown: "Allow once" would allow text you have not read.',
         `"Show all arguments…" opens them in the dashboard; or run: mcp-firewall approvals show ${pending.id}`,
-        'Allowing for the session or always is offered once all of them have been read.',
+        ...(onlyOnce ? [] : ['Allowing for the session or always is offered once all of them have been read.']),
         '',
       ] : []),
+      ...(onlyOnce ? [`Only "Allow once": ${onlyOnce}.`, ''] : []),
       `Denied automatically in ${seconds}s if nobody answers.`,
     ].join('\n')),
     buttons: [...buttons],
@@ -60,7 +69,7 @@ export function promptFor(pending: PendingApproval, signal: AbortSignal): { opti
     noLink: true,
     signal,
   };
-  return { options, answers: preview.cut ? CUT_ANSWERS : FULL_ANSWERS };
+  return { options, answers };
 }
 
 /**

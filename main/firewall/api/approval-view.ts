@@ -1,6 +1,7 @@
 import type { Approval, ApprovalArguments } from '../../../preload/contract.js';
 import type { PendingApproval } from '../approvals/approval-queue.js';
 import { argumentsText, previewArguments } from '../approvals/arguments-preview.js';
+import { onlyOnceReason } from '../approvals/scope-refusal.js';
 
 /**
  * The most of an approval's arguments the dashboard's "Show all" holds: a page stays usable
@@ -23,6 +24,7 @@ export function toApprovalView(pending: PendingApproval): Approval {
     argumentsPreview: preview.text,
     argumentsCut: preview.cut,
     argumentsChars: preview.totalChars,
+    onlyOnce: onlyOnceReason(pending),
     requestedAt: pending.requestedAt,
     expiresAt: pending.expiresAt,
   };

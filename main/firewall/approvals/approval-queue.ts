@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import { nowIso } from '../store/database.js';
-import { wideScopeRefusal } from './scope-refusal.js';
+import { scopeRefusal } from './scope-refusal.js';
 
 export type ApprovalScope = 'once' | 'session' | 'always';
 export const APPROVAL_SCOPES: readonly ApprovalScope[] = ['once', 'session', 'always'];
@@ -19,6 +19,8 @@ export interface ApprovalRequest {
   argumentsSource?: string;
   ruleId: string | null;
   reason: string;
+  /** The guard, taint or DLP finding that made it wait, if any: a guard's allows only "once" (scope-refusal.ts). */
+  escalation?: { ruleId: string; reason: string };
 }
 
 export interface PendingApproval extends ApprovalRequest {
@@ -28,8 +30,9 @@ export interface PendingApproval extends ApprovalRequest {
 }
 
 /**
- * An answer wider than "once" for a call whose arguments the preview cut and nobody has been
- * shown in full (wideScopeRefusal says why). Nothing is answered: the call stays parked.
+ * An answer wider than "once" the call does not admit (scopeRefusal says why): its arguments
+ * were cut in the preview and nobody has been shown them in full, or a guard holds it for what
+ * the session is doing now. Nothing is answered: the call stays parked.
  */
 export class WideScopeRefusedError extends Error {
   constructor(message: string) {
@@ -51,8 +54,9 @@ export interface ApprovalQueue {
   request(request: ApprovalRequest, timeoutMs: number, onSettled?: (outcome: ApprovalOutcome) => void): { id: string; outcome: Promise<ApprovalOutcome> };
   /**
    * False when no such call is parked. Allowing wider than "once" a call whose arguments
-   * were cut in the preview and never shown in full throws WideScopeRefusedError, whoever
-   * answers: "session" or "always" must not allow text nobody read.
+   * were cut in the preview and never shown in full, or one a guard holds (fan-out, chain
+   * depth), throws WideScopeRefusedError, whoever answers: "session" or "always" must not
+   * allow text nobody read, nor silence a guard for good.
    */
   answer(id: string, verdict: 'allow' | 'deny', scope?: ApprovalScope): boolean;
   cancel(id: string): void;
@@ -148,7 +152,7 @@ export function createApprovalQueue(db: DatabaseSync): ApprovalQueue {
       const entry = parked.get(id);
       if (!entry) return false;
       if (verdict === 'deny') return settle(id, { status: 'denied', approvalId: id }, null);
-      const refusal = wideScopeRefusal(entry.pending, scope, entry.shownInFull === true);
+      const refusal = scopeRefusal(entry.pending, scope, entry.shownInFull === true);
       if (refusal) throw new WideScopeRefusedError(refusal);
       const { sessionId, server, tool, argsDigest } = entry.pending;
       if (scope === 'session') sessionGrants.set(sessionKey(sessionId, server, tool), { approvalId: id, server });

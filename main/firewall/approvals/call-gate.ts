@@ -1,4 +1,5 @@
 import type { AuditLog } from '../audit/audit-log.js';
+import { asksEveryTime } from '../guard/asks-every-time.js';
 import type { CallInfo } from '../ipc/protocol.js';
 import type { CompiledPolicy } from '../policy/evaluate.js';
 import { effectiveVerdict, escalatedVerdict } from '../policy/effective-verdict.js';
@@ -73,7 +74,9 @@ export function createCallGate(deps: CallGateDeps): CallGate {
       // exact arguments covers it, not a session-wide grant for the tool.
       // Emergency write approval means a person looks at every non-read call while it is on
       // (the seed's containment): an answer remembered from before does not stand in for one.
-      const grant = deps.emergency() && call.actionClass !== 'read'
+      // Nor for a guard that caught the session in the act (a burst, a deep chain): it asks
+      // every time, or a grant given in calmer times would silence it (asks-every-time.ts).
+      const grant = (deps.emergency() && call.actionClass !== 'read') || asksEveryTime(call.escalation)
         ? null
         : deps.approvals.findGrant(call.escalation ? null : call.sessionId, call.server, call.tool, call.argsDigest);
       if (grant) {

@@ -1,4 +1,5 @@
 import type { ApprovalScope, PendingApproval } from './approval-queue.js';
+import { asksEveryTime } from '../guard/asks-every-time.js';
 import { previewArguments } from './arguments-preview.js';
 
 /**
@@ -13,4 +14,23 @@ export function wideScopeRefusal(pending: PendingApproval, scope: ApprovalScope,
   return `the arguments of ${pending.id} are longer than the preview (${previewArguments(pending).totalChars} characters): `
     + `read all of them first ("Show all" on the dashboard's Approvals page, or \`mcp-firewall approvals show ${pending.id}\`) `
     + `before allowing them ${scope === 'session' ? 'for the session' : 'always'}; "once" allows this call only`;
+}
+
+/**
+ * Why only "once" can be given at all, whatever was read: the call waits because a guard
+ * caught the session in the act (asks-every-time.ts), and a remembered answer would keep that
+ * guard from asking again. Null when every scope may be given (subject to wideScopeRefusal).
+ */
+export function onlyOnceReason(pending: Pick<PendingApproval, 'escalation'>): string | null {
+  if (!asksEveryTime(pending.escalation)) return null;
+  return `a guard holds this call for what the session is doing now (${pending.escalation!.reason}): `
+    + 'only "once" can be given, so that it asks again the next time';
+}
+
+/** Why the queue refuses this answer's scope (onlyOnceReason, then wideScopeRefusal), or null. */
+export function scopeRefusal(pending: PendingApproval, scope: ApprovalScope, shownInFull: boolean): string | null {
+  if (scope === 'once') return null;
+  const onlyOnce = onlyOnceReason(pending);
+  if (onlyOnce) return `${pending.id} cannot be allowed ${scope === 'session' ? 'for the session' : 'always'}: ${onlyOnce}`;
+  return wideScopeRefusal(pending, scope, shownInFull);
 }

@@ -107,8 +107,10 @@ function ApprovalCard({ approval, onAnswer }: { approval: Approval; onAnswer: (a
       ) : null}
       {full && full.notShown === 0 && approval.argumentsCut ? <p className="muted args-note">All {count(full.totalChars)} characters of the arguments are shown above.</p> : null}
       {error ? <ErrorBanner message={error} /> : null}
+      {approval.onlyOnce ? <p className="args-cut" role="note"><strong>Only Allow once:</strong> {approval.onlyOnce}.</p> : null}
       <div className="actions">
-        {ACTIONS.map((action) => {
+        {/* A guard's call is never offered a remembered answer: the engine refuses it (scope-refusal.ts). */}
+        {ACTIONS.filter((action) => !approval.onlyOnce || action.verdict === 'deny' || action.scope === 'once').map((action) => {
           const wide = action.verdict === 'allow' && action.scope !== 'once';
           return (
             <button key={action.label} type="button" className={`btn btn-${action.style}`} disabled={busy || (wide && !allRead)}
@@ -119,7 +121,7 @@ function ApprovalCard({ approval, onAnswer }: { approval: Approval; onAnswer: (a
           );
         })}
       </div>
-      {!allRead ? <p className="muted args-note">Allowing for the session or always needs all of the arguments read first; Allow once allows only this call.</p> : null}
+      {!allRead && !approval.onlyOnce ? <p className="muted args-note">Allowing for the session or always needs all of the arguments read first; Allow once allows only this call.</p> : null}
     </article>
   );
 }

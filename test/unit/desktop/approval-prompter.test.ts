@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MessageBoxOptions, MessageBoxReturnValue } from 'electron';
-import { createApprovalPrompter, CUT_PROMPT_BUTTONS, PROMPT_BUTTONS } from '../../../main/desktop/adapters/approval-prompter.js';
+import { createApprovalPrompter, CUT_PROMPT_BUTTONS, ONCE_PROMPT_BUTTONS, PROMPT_BUTTONS } from '../../../main/desktop/adapters/approval-prompter.js';
 import { waitFor } from '../../helpers/engine-harness.js';
 import { desktopEngine, writeCall } from './desktop-engine.js';
 
@@ -87,6 +87,22 @@ describe('native approval dialog', () => {
     await ctx.service.answerApproval({ id: pending!.id, verdict: 'allow', scope: 'session' });
     expect(await decision.verdict).toMatchObject({ decision: 'ALLOW', reason: 'approved (session)' });
     expect(dialog.open).toHaveLength(1);
+    prompter.close();
+  });
+
+  it('offers only "Allow once" and Deny for a call a guard holds, and says why', async () => {
+    ctx = desktopEngine();
+    const dialog = fakeDialog();
+    const prompter = createApprovalPrompter(ctx.engine.approvals, dialog.show);
+    const call = { ...writeCall('write_file', { path: '/tmp/a.txt' }), escalation: { ruleId: 'guard-fan-out', reason: '121 calls within a minute (limit 120)' } };
+    const decision = ctx.engine.gate.decide(call, 'claude-code', () => {});
+    await waitFor(() => dialog.open.length === 1, 'the dialog');
+    const { options } = dialog.open[0]!;
+    expect(options.buttons).toEqual([...ONCE_PROMPT_BUTTONS]);
+    expect(options.buttons![options.defaultId!]).toBe('Deny');
+    expect(options.detail).toMatch(/Only "Allow once": a guard holds this call .*121 calls within a minute/);
+    dialog.open[0]!.answer(ONCE_PROMPT_BUTTONS.indexOf('Allow once'));
+    expect(await decision.verdict).toMatchObject({ decision: 'ALLOW', reason: 'approved (once)' });
     prompter.close();
   });
 

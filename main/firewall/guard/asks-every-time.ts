@@ -1,0 +1,21 @@
+import type { GuardVerdict } from './session-guards.js';
+import type { TaintHit } from './taint.js';
+
+/**
+ * Escalations about what the session is doing right now (a burst of calls, a chain with no
+ * pause, a write after a run of untrusted reads), not about what the arguments hold. They
+ * exist to stop a runaway agent in the moment, so no remembered answer stands in for a
+ * person: "session" or "always" given to one would keep the guard from ever asking again
+ * for those arguments, loop or not. Only "once" is accepted, and an earlier grant for the
+ * same arguments does not cover them. (A loop, the other guard, is denied outright; taint
+ * from untrusted text is about the arguments themselves, so "always" for them stays.)
+ */
+const ASKS_EVERY_TIME: ReadonlySet<string> = new Set<GuardVerdict['ruleId'] | TaintHit['ruleId']>([
+  'guard-fan-out',
+  'guard-chain-depth',
+  'taint-retrieval-heavy',
+]);
+
+export function asksEveryTime(escalation: { ruleId: string } | undefined): boolean {
+  return escalation !== undefined && ASKS_EVERY_TIME.has(escalation.ruleId);
+}
