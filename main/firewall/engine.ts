@@ -269,7 +269,13 @@ export function createEngine(options: EngineOptions): Engine {
     approveServer: (name, actor, options) => approveServer(registry, audit, name, actor, undefined, options),
     setServerEnabled(name, enabled, actor) {
       const entry = setServerEnabled(registry, audit, name, enabled, actor);
-      if (entry && !enabled) revokeListeners.forEach((listener) => listener(name, `server '${name}' was disabled in the MCP Firewall registry`));
+      if (entry && !enabled) {
+        // Its calls still waiting are denied here, not left to its shim to withdraw: a shim that
+        // is hung (or slow) would leave them answerable, and an "always" given to one would
+        // outlive the containment that forgot the server's grants.
+        approvals.cancelServer(name);
+        revokeListeners.forEach((listener) => listener(name, `server '${name}' was disabled in the MCP Firewall registry`));
+      }
       return entry;
     },
     record: (entry) => {

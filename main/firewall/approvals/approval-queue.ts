@@ -60,6 +60,8 @@ export interface ApprovalQueue {
    */
   answer(id: string, verdict: 'allow' | 'deny', scope?: ApprovalScope): boolean;
   cancel(id: string): void;
+  /** Cancels every call of the server still waiting (it was disabled); how many. */
+  cancelServer(server: string): number;
   list(): PendingApproval[];
   /** Records that all of a pending call's arguments were shown (dashboard "Show all", `approvals show`). */
   noteShownInFull(id: string): void;
@@ -161,6 +163,11 @@ export function createApprovalQueue(db: DatabaseSync): ApprovalQueue {
     },
     cancel(id) {
       settle(id, { status: 'cancelled', approvalId: id }, null);
+    },
+    cancelServer(server) {
+      const ids = [...parked.values()].filter((entry) => entry.pending.server === server).map((entry) => entry.pending.id);
+      for (const id of ids) settle(id, { status: 'cancelled', approvalId: id }, null);
+      return ids.length;
     },
     list: () => [...parked.values()].map((entry) => entry.pending),
     noteShownInFull(id) {
