@@ -49,13 +49,14 @@ export function createCallGate(deps: CallGateDeps): CallGate {
   return {
     decide(call, actorId, onProgress) {
       const policy = deps.policy();
-      const byPolicy = effectiveVerdict(policy, {
+      const labels = {
         'mcp.server': call.server,
         'mcp.tool': call.tool,
         'mcp.action': call.actionClass as ActionClass,
         'mcp.client': call.client,
         'mcp.method': call.method,
-      }, deps.emergency());
+      };
+      const byPolicy = effectiveVerdict(policy, labels, deps.emergency());
       const asked = escalatedVerdict(byPolicy, call.escalation);
       const verdict = pausedVerdict(asked, deps.pausedUntil(), deps.emergency());
       const write = (v: GateVerdict): GateVerdict => {
@@ -83,13 +84,21 @@ export function createCallGate(deps: CallGateDeps): CallGate {
         return { verdict: Promise.resolve(write({ ...base, decision: 'ALLOW', reason: 'covered by an earlier approval', approvalId: grant })), cancel() {} };
       }
       const timeoutSec = policy.spec.approvalTimeoutSec;
+      // The policy may have come to deny the call while it waited (a rule added in an incident):
+      // an answer from a dialog opened before that does not override it.
+      const answeredVerdict = (outcome: ApprovalOutcome): GateVerdict | null => {
+        if (outcome.status !== 'allowed') return null;
+        const now = effectiveVerdict(deps.policy(), labels, deps.emergency());
+        if (now.decision !== 'DENY') return null;
+        return { decision: 'DENY', ruleId: now.ruleId, constraints: now.constraints, approvalId: outcome.approvalId, reason: `approved (${outcome.scope}), but the policy now denies it: ${now.reason}` };
+      };
       // The row is written when the approval settles, not a turn later: an engine stopping
       // with calls parked settles them and closes the database straight after.
       let written: { verdict: GateVerdict } | { error: unknown } | undefined;
       const parked = deps.approvals.request({ ...call, ruleId: verdict.ruleId, reason: verdict.reason }, timeoutSec * 1000, (outcome) => {
         clearInterval(ticker);
         try {
-          written = { verdict: write({ ...base, ...outcomeVerdict(outcome, timeoutSec), approvalId: outcome.approvalId }) };
+          written = { verdict: write(answeredVerdict(outcome) ?? { ...base, ...outcomeVerdict(outcome, timeoutSec), approvalId: outcome.approvalId }) };
         } catch (error) {
           written = { error };
         }
