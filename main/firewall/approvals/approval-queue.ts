@@ -81,6 +81,8 @@ interface Parked {
   settle: (outcome: ApprovalOutcome) => void;
   onSettled?: (outcome: ApprovalOutcome) => void;
   timer: NodeJS.Timeout;
+  /** Date.now() at which it times out: the timer may run late on a busy event loop. */
+  deadline: number;
   shownInFull?: boolean;
 }
 
@@ -136,7 +138,7 @@ export function createApprovalQueue(db: DatabaseSync): ApprovalQueue {
       const outcome = new Promise<ApprovalOutcome>((resolve) => {
         const timer = setTimeout(() => settle(id, { status: 'timeout', approvalId: id }, null), timeoutMs);
         timer.unref();
-        parked.set(id, { pending, settle: resolve, timer, ...(onSettled ? { onSettled } : {}) });
+        parked.set(id, { pending, settle: resolve, timer, deadline: now + timeoutMs, ...(onSettled ? { onSettled } : {}) });
       });
       notify();
       return { id, outcome };
@@ -153,6 +155,12 @@ export function createApprovalQueue(db: DatabaseSync): ApprovalQueue {
     answer(id, verdict, scope = 'once') {
       const entry = parked.get(id);
       if (!entry) return false;
+      // Past its deadline the call has timed out, whether or not the timer has run yet: the
+      // approver was told it would be denied then, and the client may have given up on it.
+      if (Date.now() >= entry.deadline) {
+        settle(id, { status: 'timeout', approvalId: id }, null);
+        return false;
+      }
       if (verdict === 'deny') return settle(id, { status: 'denied', approvalId: id }, null);
       const refusal = scopeRefusal(entry.pending, scope, entry.shownInFull === true);
       if (refusal) throw new WideScopeRefusedError(refusal);
