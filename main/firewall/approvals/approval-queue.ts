@@ -32,7 +32,8 @@ export interface PendingApproval extends ApprovalRequest {
 /**
  * An answer wider than "once" the call does not admit (scopeRefusal says why): its arguments
  * were cut in the preview and nobody has been shown them in full, or a guard holds it for what
- * the session is doing now. Nothing is answered: the call stays parked.
+ * the session is doing now; or a scope the queue does not know. Nothing is answered: the
+ * call stays parked.
  */
 export class WideScopeRefusedError extends Error {
   constructor(message: string) {
@@ -161,7 +162,10 @@ export function createApprovalQueue(db: DatabaseSync): ApprovalQueue {
         settle(id, { status: 'timeout', approvalId: id }, null);
         return false;
       }
-      if (verdict === 'deny') return settle(id, { status: 'denied', approvalId: id }, null);
+      // Only the word "allow" allows: whatever else reaches here (a caller that passed its
+      // input through unchecked) denies, and a scope it does not know answers nothing.
+      if (verdict !== 'allow') return settle(id, { status: 'denied', approvalId: id }, null);
+      if (!APPROVAL_SCOPES.includes(scope)) throw new WideScopeRefusedError(`scope must be one of ${APPROVAL_SCOPES.join(', ')}`);
       const refusal = scopeRefusal(entry.pending, scope, entry.shownInFull === true);
       if (refusal) throw new WideScopeRefusedError(refusal);
       const { sessionId, server, tool, argsDigest } = entry.pending;
