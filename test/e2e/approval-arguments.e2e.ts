@@ -7,6 +7,7 @@ import { settled, waitFor } from '../helpers/engine-harness.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 import type { ShimConnection } from '../helpers/shim-client.js';
 import { startFilesystemDashboard, type FilesystemDashboard, type ServedDashboard } from './serve-harness.js';
+import { openPageScript } from '../../main/desktop/page-hash.js';
 
 const SHOTS = process.env.UPDATE_SCREENSHOTS ? join(REPO_ROOT, 'docs', 'screenshots') : mkdtempSync(join(tmpdir(), 'mcpfw-shots-'));
 const POLICY = readFileSync(join(REPO_ROOT, 'resources', 'default-policy.yaml'), 'utf8').replace(/approval_timeout_sec: \d+/, 'approval_timeout_sec: 90');
@@ -95,5 +96,23 @@ describe('the Approvals page shows all of what a person allows', () => {
     await page.locator('article.approval').getByRole('button', { name: 'Deny' }).click();
     expect(String(await call)).toMatch(/denied/i);
     expect(existsSync(target)).toBe(false);
+  });
+
+  it('fetches all of the arguments again when "Show all arguments…" names the approval the page already stands at', async () => {
+    const target = join(workDir, 'again.sh');
+    const call = settled(files.client.callTool({ name: 'write_file', arguments: { path: target, content: content('again') } }));
+    const { id } = await pending();
+    const fetches: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().endsWith('/api/dashboard/approvalArguments')) fetches.push(request.url());
+    });
+    await page.goto(`http://127.0.0.1:${served.port}/#/approvals/${id}`);
+    await page.locator('article.approval').getByLabel('All arguments').waitFor();
+    await waitFor(() => fetches.length === 1, 'the first fetch');
+    // What the desktop runs for the dialog's button: the hash is already this one, so no browser event.
+    await page.evaluate(openPageScript(`approvals/${encodeURIComponent(id)}`));
+    await waitFor(() => fetches.length === 2, 'the arguments fetched again');
+    await page.locator('article.approval').getByRole('button', { name: 'Deny' }).click();
+    expect(String(await call)).toMatch(/denied/i);
   });
 });
