@@ -177,7 +177,8 @@ function handleMessage(engine: Engine, session: ShimSession, message: ShimMessag
         return;
       }
       const { rid } = message;
-      const pending = engine.gate.decide({ ...message.call, server: session.server }, session.actorId, (text) => send(socket, { t: 'progress', rid, message: text }));
+      // Server and session as admitted: a session id named in the message could be another's, and its "session" grants then cover this call.
+      const pending = engine.gate.decide({ ...message.call, server: session.server, sessionId: session.sessionId }, session.actorId, (text) => send(socket, { t: 'progress', rid, message: text }));
       session.cancels.set(rid, pending.cancel);
       pending.verdict.then(
         (verdict) => {
