@@ -6,11 +6,12 @@ export type GlobMatcher = (value: string) => boolean;
 export function compileGlob(pattern: string): GlobMatcher {
   if (pattern === '*') return () => true;
   if (!/[*?]/.test(pattern)) return (value) => value === pattern;
-  const source = pattern
-    .split('')
+  // Code points, not UTF-16 units: without the `u` flag `?` matched half of an emoji's
+  // surrogate pair, so `tool_?` missed `tool_🔥` and `tool_??` took it.
+  const source = Array.from(pattern)
     .map((ch) => (ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[\\^$.|+()[\]{}]/g, '\\$&')))
     .join('');
   // Consecutive `.*` collapse so no pattern can produce nested quantifiers.
-  const regex = new RegExp(`^${source.replace(/(\.\*)+/g, '.*')}$`, 's');
+  const regex = new RegExp(`^${source.replace(/(\.\*)+/g, '.*')}$`, 'su');
   return (value) => regex.test(value);
 }
