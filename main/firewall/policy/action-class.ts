@@ -55,9 +55,15 @@ const WRITE_WHEN_VERB = new Set([
 /** Words that join two actions in one name: each must be a read for the name to be one. */
 const CONJUNCTIONS = new Set(['and', 'then', 'or', 'plus']);
 
+// A camel-case word starts at a capital after a small letter or digit (`getUser`), and
+// where an acronym meets a capitalised word (`getURLAndFrob` is get, url, and, frob: it
+// was read as get, urland, frob, a read). A lone plural s stays with its acronym (`URLs`).
+// One pass: this runs for every call.
+const WORD_START = /([a-z0-9])(?=[A-Z])|([A-Z])(?=[A-Z](?!s(?![a-z]))[a-z])/g;
+
 export function nameWords(name: string): string[] {
   return name
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(WORD_START, '$1$2 ')
     .toLowerCase()
     .split(/[^a-z0-9]+/)
     .filter(Boolean);
@@ -92,14 +98,19 @@ function writesIn(clause: string[]): boolean {
   });
 }
 
+// The characters of names whose words we can read. Others are dropped by the splitter, so
+// a name made of them could hide a word: `get_user&frob` joins two actions with a symbol, and
+// in `get_user_аnd_frob` (a Cyrillic а) the splitter saw `nd`, no conjunction at all.
+const PLAIN_NAME = /^[A-Za-z0-9_.\-/: ]+$/;
+
 function classFromName(name: string): ActionClass | null {
   const words = nameWords(name);
   if (words.some((w) => DESTRUCTIVE_VERBS.has(w))) return 'destructive';
   const clauses = clausesOf(words);
   if (clauses.some(writesIn)) return 'write';
   // Unknown → write: a read verb somewhere in a name does not make it a read; each of its
-  // actions must be one (`fetch_and_frob` is not).
-  if (clauses.length > 0 && clauses.every(isReadClause)) return 'read';
+  // actions must be one (`fetch_and_frob` is not), and each word must be one we could read.
+  if (clauses.length > 0 && clauses.every(isReadClause) && PLAIN_NAME.test(name)) return 'read';
   return null;
 }
 

@@ -50,3 +50,26 @@ describe('action classes', () => {
     expect(classifyAction(compilePolicy(r.spec), 'srv', 'frobnicate', { name: 'frobnicate', annotations: { destructiveHint: true } })).toEqual({ actionClass: 'read', source: 'policy' });
   });
 });
+
+// The names the reference servers ship as reads (node_modules/@modelcontextprotocol/server-*).
+const REFERENCE_READS = [
+  'echo', 'get-annotated-message', 'get-env', 'get-resource-links', 'get-resource-reference', 'get-roots-list', 'get-structured-content', 'get-sum', 'get-tiny-image',
+  'directory_tree', 'get_file_info', 'list_allowed_directories', 'list_directory', 'list_directory_with_sizes', 'read_file', 'read_media_file', 'read_multiple_files', 'read_text_file', 'search_files',
+  'open_nodes', 'read_graph', 'search_nodes',
+];
+
+describe('action classes from names made to look like reads', () => {
+  it('finds the second action behind an acronym (getURLAndFrob is get URL, and frob)', () => {
+    for (const name of ['getURLAndFrob', 'fetchHTMLThenFrob', 'listIDOrFrob', 'readJSONPlusFrob']) expect(classOf(name), name).toBe('write');
+  });
+  it('takes no name for a read whose words it cannot read: symbols joining actions, letters outside ASCII', () => {
+    // `аnd` below is spelled with a Cyrillic а, which the word splitter used to drop, leaving `nd`.
+    for (const name of ['get_user&frob', 'get_user+frob', 'get_user|frob', 'get_user;frob', 'get_user,frob', 'get_user_аnd_frob', 'getＡndFrob']) {
+      expect(classOf(name), name).toBe('write');
+    }
+    expect(classOf('get_user&delete')).toBe('destructive');
+  });
+  it('keeps every read tool of the reference servers a read, and acronyms in reads', () => {
+    for (const name of [...REFERENCE_READS, 'getURL', 'getHTMLPage', 'listURLs', 'get_HTTPs_status', 'get user']) expect(classOf(name), name).toBe('read');
+  });
+});
