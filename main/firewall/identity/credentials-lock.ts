@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 // login while a session refreshes) could leave one login's client beside another's tokens,
 // or put a refreshed token back after a logout removed the login. So every such write holds
 // one lock for the data dir: a file created exclusively, naming the process that holds it.
+// `secrets set`, `secrets rm` and `protect --move-secrets` take it too (secrets-session.ts).
 
 /** Runs `work` holding the data dir's credentials lock; `what` names it to whoever has to wait. */
 export type CredentialsLock = <T>(what: string, work: () => Promise<T>) => Promise<T>;
@@ -39,7 +40,7 @@ export function createCredentialsLock(dataDir: string, options: CredentialsLockO
       if (Date.now() >= deadline) {
         const who = taken ? `process ${taken.pid} (${taken.what}, since ${taken.since})` : 'another process';
         throw new CredentialsLockTimeout(
-          `OAuth credentials are being changed by ${who}; gave up after ${Math.round(waitMs / 1000)} s so as not to overwrite its changes: try again when it has finished (if no such process runs, delete ${file})`,
+          `Credentials (OAuth logins, keychain secrets) are being changed by ${who}; gave up after ${Math.round(waitMs / 1000)} s so as not to overwrite its changes: try again when it has finished (if no such process runs, delete ${file})`,
         );
       }
       await new Promise((resolve) => setTimeout(resolve, pollMs));

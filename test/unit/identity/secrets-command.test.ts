@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../../../main/cli/command.js';
 import { createSecretsCommand, decodeStdin } from '../../../main/cli/commands/secrets.js';
+import { createCredentialsLock } from '../../../main/firewall/identity/credentials-lock.js';
 import { SecretInputError } from '../../../main/firewall/identity/secrets.js';
 import { createMemorySecretStore } from '../../../main/firewall/identity/memory-store.js';
 import { openDatabase } from '../../../main/firewall/store/database.js';
@@ -31,7 +32,7 @@ function harness(stdin = '') {
       db.close();
     }
   };
-  return { store, run, out: () => out, err: () => err, audit };
+  return { home, store, run, out: () => out, err: () => err, audit };
 }
 
 describe('mcp-firewall secrets', () => {
@@ -93,5 +94,39 @@ describe('mcp-firewall secrets', () => {
     const h = harness('--require /tmp/evil.js');
     await expect(h.run(['set', 'srv', 'NODE_OPTIONS', '--value-stdin'])).rejects.toBeInstanceOf(UsageError);
     expect(h.store.calls).toBe(0);
+  });
+
+  it('waits for the credentials lock before set and rm, so they cannot interleave with a login, a refresh or containment', async () => {
+    const h = harness();
+    const ref = { server: 'remote', name: 'AUTHORIZATION' };
+    // Another process (an `auth login`, the engine's refresh) holding the data dir's lock.
+    const holdWhile = async (step: () => Promise<void>) => {
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const holding = createCredentialsLock(h.home)('auth login of remote', () => held);
+      try {
+        await step();
+      } finally {
+        release();
+        await holding;
+      }
+    };
+    let set!: Promise<number>;
+    await holdWhile(async () => {
+      set = h.run(['set', ref.server, ref.name], { MCP_FIREWALL_SECRET_VALUE: 'Bearer static' });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(await h.store.get(ref)).toBeNull();
+    });
+    expect(await set).toBe(0);
+    expect(await h.store.get(ref)).toBe('Bearer static');
+
+    let rm!: Promise<number>;
+    await holdWhile(async () => {
+      rm = h.run(['rm', ref.server, ref.name]);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(await h.store.get(ref)).toBe('Bearer static');
+    });
+    expect(await rm).toBe(0);
+    expect(await h.store.get(ref)).toBeNull();
   });
 });
