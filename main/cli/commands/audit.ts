@@ -9,6 +9,7 @@ import { openReadOnly } from '../../firewall/store/database.js';
 import { expectOnly, parseArgs, stringFlag, type ParsedArgs } from '../args.js';
 import { flushAuditSpool } from '../control-client.js';
 import { UsageError, type CliIo, type CommandHandler } from '../command.js';
+import { untilInterrupted } from '../until-interrupted.js';
 import { formatTable } from './output.js';
 
 // The Postgres URL shown carries no password: one in the URL lands in shell history and
@@ -104,7 +105,7 @@ async function auditExport(parsed: ParsedArgs, database: string, io: CliIo): Pro
       exportJsonl(database, { sinceIso }, io.stdout);
       return 0;
     }
-    const rows = exportJsonlToFile(database, { sinceIso }, file);
+    const rows = await untilInterrupted((stop) => exportJsonlToFile(database, { sinceIso }, file, stop));
     io.stderr(`exported ${rowsText(rows)} to ${file}\n`);
     return 0;
   } catch (error) {

@@ -3,7 +3,9 @@ import { closeSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { writeAll } from '../clients/file-io.js';
 import { openReadOnly } from '../store/database.js';
-import { readAuditRows, type RowRange } from './export-rows.js';
+import { readAuditRows, type AuditRow, type RowRange } from './export-rows.js';
+
+const jsonLines = (page: AuditRow[]) => page.map((row) => `${JSON.stringify(row)}\n`).join('');
 
 /**
  * Writes one JSON object per audit row, in id order, to `write`; returns the row count.
@@ -14,7 +16,7 @@ export function exportJsonl(databaseFile: string, range: RowRange, write: (chunk
   try {
     let rows = 0;
     for (const page of readAuditRows(db, range)) {
-      write(page.map((row) => `${JSON.stringify(row)}\n`).join(''));
+      write(jsonLines(page));
       rows += page.length;
     }
     return rows;
@@ -26,15 +28,28 @@ export function exportJsonl(databaseFile: string, range: RowRange, write: (chunk
 /**
  * `--out FILE`: the rows go to a private temporary file beside it, which replaces FILE only
  * once it is complete and on disk. A reader (or a shipper tailing the directory) never sees
- * half an export, and a failed export leaves the previous FILE as it was. 0600 because the
- * trail names every server, tool and session on this machine.
+ * half an export, and a failed or stopped export leaves the previous FILE as it was and no
+ * temporary file: it holds audit rows. 0600 because the trail names every server, tool and
+ * session on this machine. `stop` (Ctrl-C, SIGTERM) is looked at between pages.
  */
-export function exportJsonlToFile(databaseFile: string, range: RowRange, file: string): number {
+export async function exportJsonlToFile(databaseFile: string, range: RowRange, file: string, stop?: AbortSignal): Promise<number> {
   const temporary = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const fd = openSync(temporary, 'wx', 0o600);
   let closed = false;
   try {
-    const rows = exportJsonl(databaseFile, range, (chunk) => writeAll(fd, Buffer.from(chunk, 'utf8')));
+    const db = openReadOnly(databaseFile);
+    let rows = 0;
+    try {
+      for (const page of readAuditRows(db, range)) {
+        writeAll(fd, Buffer.from(jsonLines(page), 'utf8'));
+        rows += page.length;
+        // A turn of the event loop per page, so a signal handler can run during a long export.
+        await new Promise((resolve) => setImmediate(resolve));
+        stop?.throwIfAborted();
+      }
+    } finally {
+      db.close();
+    }
     fsyncSync(fd);
     closeSync(fd);
     closed = true;

@@ -70,22 +70,34 @@ describe('audit export as JSONL', () => {
     expect(linesOf(file, '2027-01-01T00:00:00.000Z')).toEqual([]);
   });
 
-  it('replaces --out whole, private to the user, and leaves no temporary file', () => {
+  it('replaces --out whole, private to the user, and leaves no temporary file', async () => {
     const { dir, file, log } = freshTrail();
     log.append({ event: 'call', decision: 'DENY', toolName: 'x' });
     const out = join(dir, 'audit.jsonl');
     writeFileSync(out, 'previous export\n', { mode: 0o644 });
-    expect(exportJsonlToFile(file, {}, out)).toBe(1);
+    expect(await exportJsonlToFile(file, {}, out)).toBe(1);
     expect(readFileSync(out, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).tool_name)).toEqual(['x']);
     expect(statSync(out).mode & 0o777).toBe(0o600);
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
-  it('leaves the previous --out file untouched when the export fails', () => {
+  it('leaves the previous --out file untouched when the export fails', async () => {
     const { dir } = freshTrail();
     const out = join(dir, 'audit.jsonl');
     writeFileSync(out, 'previous export\n');
-    expect(() => exportJsonlToFile(join(dir, 'missing', 'firewall.db'), {}, out)).toThrow();
+    await expect(exportJsonlToFile(join(dir, 'missing', 'firewall.db'), {}, out)).rejects.toThrow();
+    expect(readFileSync(out, 'utf8')).toBe('previous export\n');
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('stops between pages when told to (Ctrl-C), removing the temporary file and keeping the previous --out', async () => {
+    const { dir, file, log } = freshTrail();
+    log.appendBatch(Array.from({ length: 2500 }, (_, i) => ({ event: 'call' as const, decision: 'ALLOW', toolName: `t${i}` })));
+    const out = join(dir, 'audit.jsonl');
+    writeFileSync(out, 'previous export\n');
+    const stop = new AbortController();
+    stop.abort('SIGINT');
+    await expect(exportJsonlToFile(file, {}, out, stop.signal)).rejects.toBe('SIGINT');
     expect(readFileSync(out, 'utf8')).toBe('previous export\n');
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
