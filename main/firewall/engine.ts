@@ -10,7 +10,7 @@ import { loadRouteKey } from './route-key.js';
 import { openPolicyFile, type PolicyFile } from './policy/policy-file.js';
 import { approveServer, setServerEnabled } from './registry/registry-actions.js';
 import { watchGates } from './gates/gate-watch.js';
-import { isPaused, PAUSE_RULE_ID } from './policy/pause.js';
+import { createPauseState, MAX_PAUSE_MS, PAUSE_RULE_ID } from './policy/pause.js';
 import { createSpool, type Spool } from './ipc/spool.js';
 import type { GateStatus } from './gates/gates.js';
 import { reviewManifest, type BlockedTools, type DeployWindow, type ManifestContext } from './pins/manifest-gate.js';
@@ -95,6 +95,8 @@ export interface Engine {
 const EMERGENCY_KEY = 'emergency_write_approval';
 const DEPLOY_WINDOW_KEY = 'deploy_window';
 const PAUSED_UNTIL_KEY = 'paused_until';
+/** The length a pause was granted for: after a restart, the most it may still last (policy/pause.ts). */
+const PAUSE_GRANTED_MS_KEY = 'pause_granted_ms';
 const POLICY_IN_FORCE_KEY = 'policy_in_force';
 
 export function createEngine(options: EngineOptions): Engine {
@@ -139,13 +141,14 @@ export function createEngine(options: EngineOptions): Engine {
   const tokensRevokedListeners = new Set<(audience: string) => void>();
   let version = 0;
   let emergency = getSetting(db, EMERGENCY_KEY) === 'on';
-  let pausedUntil = getSetting(db, PAUSED_UNTIL_KEY) || null;
+  const pause = createPauseState();
+  pause.set(getSetting(db, PAUSED_UNTIL_KEY) || null, Number(getSetting(db, PAUSE_GRANTED_MS_KEY)) || MAX_PAUSE_MS);
   let resumeTimer: NodeJS.Timeout | undefined;
   const scheduleResume = () => {
     clearTimeout(resumeTimer);
-    if (!isPaused(pausedUntil)) return;
-    // Shims check the time themselves; this tells the dashboard and tray it is over.
-    resumeTimer = setTimeout(() => publish(), Math.max(0, Date.parse(pausedUntil!) - Date.now()) + 50);
+    if (pause.current() === null) return;
+    // Shims check the time themselves; this tells them, the dashboard and the tray it is over.
+    resumeTimer = setTimeout(() => publish(), pause.remainingMs() + 50);
     resumeTimer.unref();
   };
 
@@ -173,12 +176,12 @@ export function createEngine(options: EngineOptions): Engine {
     audit,
     policy: () => policy.current(),
     emergency: () => emergency,
-    pausedUntil: () => pausedUntil,
+    pausedUntil: () => pause.current(),
     progressIntervalMs: options.progressIntervalMs ?? 5_000,
   });
 
   function snapshot(): Snapshot {
-    return { version, policy: policy.current().spec, emergencyWriteApproval: emergency, pausedUntil: isPaused(pausedUntil) ? pausedUntil : null };
+    return { version, policy: policy.current().spec, emergencyWriteApproval: emergency, pausedUntil: pause.current() };
   }
 
   return {
@@ -249,10 +252,12 @@ export function createEngine(options: EngineOptions): Engine {
       audit.append({ event: 'secret', decision: 'TOKENS_REVOKED', actorId: actor, serverName: audience, reason: `${revoked.length ? `revoked ${revoked.join(', ')}` : 'no credentials held for this server'}${unlisted}${forgot}` });
       return { ...result, grantsForgotten };
     },
-    pausedUntil: () => (isPaused(pausedUntil) ? pausedUntil : null),
+    pausedUntil: () => pause.current(),
     pauseProtection(minutes, actor) {
-      pausedUntil = minutes === null ? null : new Date(Date.now() + minutes * 60_000).toISOString();
+      const pausedUntil = minutes === null ? null : new Date(Date.now() + minutes * 60_000).toISOString();
+      pause.set(pausedUntil, minutes === null ? undefined : minutes * 60_000);
       setSetting(db, PAUSED_UNTIL_KEY, pausedUntil ?? '');
+      setSetting(db, PAUSE_GRANTED_MS_KEY, minutes === null ? '' : String(minutes * 60_000));
       audit.append({ event: 'policy', decision: pausedUntil ? 'PAUSED' : 'RESUMED', actorId: actor, ruleId: PAUSE_RULE_ID, reason: pausedUntil ? `protection paused until ${pausedUntil}: nobody is asked for approval` : 'protection resumed' });
       scheduleResume();
       publish();

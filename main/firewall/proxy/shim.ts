@@ -11,6 +11,7 @@ import { ErrorCode, errorResponse, idKey, isPlainValue, isRequest, notification,
 import type { ToolDescription } from '../policy/action-class.js';
 import type { ActionClass } from '../policy/types.js';
 import { compilePolicy, type CompiledPolicy } from '../policy/evaluate.js';
+import { createPauseState } from '../policy/pause.js';
 import { createSessionGuards } from '../guard/session-guards.js';
 import { createTaintTracker } from '../guard/taint.js';
 import { createCallPolicer, type PolicedCall } from './call-policer.js';
@@ -108,11 +109,13 @@ export async function runShim(options: ShimOptions): Promise<number> {
   }
   let policy: CompiledPolicy = compilePolicy(admission.snapshot.policy);
   let emergency = admission.snapshot.emergencyWriteApproval;
-  let pausedUntil = admission.snapshot.pausedUntil;
+  // Kept by the monotonic clock: setting the clock back must not lengthen a pause (policy/pause.ts).
+  const pause = createPauseState();
+  pause.set(admission.snapshot.pausedUntil);
   link.onSnapshot((snapshot) => {
     policy = compilePolicy(snapshot.policy);
     emergency = snapshot.emergencyWriteApproval;
-    pausedUntil = snapshot.pausedUntil;
+    pause.set(snapshot.pausedUntil);
   });
 
   const child: ChildProcess = (options.spawn ?? nodeSpawn)(options.command, options.args, {
@@ -126,7 +129,7 @@ export async function runShim(options: ShimOptions): Promise<number> {
     windowsHide: true,
   });
   const toServer = createPeerWriter(child.stdin!);
-  return relay({ options, link, child, toClient, toServer, sessionId, getPolicy: () => policy, getEmergency: () => emergency, getPausedUntil: () => pausedUntil, getClient: () => client, setClient: (c) => (client = c) });
+  return relay({ options, link, child, toClient, toServer, sessionId, getPolicy: () => policy, getEmergency: () => emergency, getPausedUntil: () => pause.current(), getClient: () => client, setClient: (c) => (client = c) });
 }
 
 interface RelayParts {
