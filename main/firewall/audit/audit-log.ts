@@ -117,6 +117,18 @@ export interface VerifyResult {
  * and an insert rolled back takes its id back with it).
  */
 export function verifyAuditChain(db: DatabaseSync): VerifyResult {
+  // One read transaction: the rows and the high-water mark as of one moment. Read apart (the
+  // CLI reads on its own connection while the engine appends), a row appended between the
+  // two read as rows deleted from the end: TAMPERED, about an intact trail.
+  db.exec('BEGIN');
+  try {
+    return verifyInSnapshot(db);
+  } finally {
+    db.exec('ROLLBACK');
+  }
+}
+
+function verifyInSnapshot(db: DatabaseSync): VerifyResult {
   const problems: string[] = [];
   let prevHash = GENESIS_HASH;
   let rows = 0;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createAuditLog, verifyAuditChain } from '../../../main/firewall/audit/audit-log.js';
 import { runReadOnlyQuery } from '../../../main/firewall/audit/audit-query.js';
-import { openDatabase } from '../../../main/firewall/store/database.js';
+import { openDatabase, openReadOnly } from '../../../main/firewall/store/database.js';
 
 const dirs: string[] = [];
 function freshDb() {
@@ -38,6 +38,44 @@ describe('hash-chained audit', () => {
     expect(verifyAuditChain(db).problems).toEqual(['rows 3..3 are missing (deleted)', 'row 4: previous row missing or altered (chain broken before it)']);
     db.exec('DELETE FROM mcp_audit WHERE id = 5');
     expect(verifyAuditChain(db).problems).toContain('rows 5..5 were deleted from the end of the trail');
+  });
+  it('does not report rows the engine appends while verify runs as rows deleted from the end', () => {
+    const { file, db } = freshDb();
+    const engine = createAuditLog(db);
+    for (let i = 0; i < 3; i++) engine.append({ event: 'call', decision: 'ALLOW', toolName: `t${i}` });
+    const reader = openReadOnly(file);
+    // `audit verify` reads on its own connection; the engine appends a row between its read of
+    // the rows and its read of the high-water mark (sqlite_sequence).
+    const racing = new Proxy(reader, {
+      get(target, key) {
+        if (key !== 'prepare') {
+          const value = Reflect.get(target, key, target) as unknown;
+          return typeof value === 'function' ? value.bind(target) : value;
+        }
+        return (sql: string) => {
+          const statement = target.prepare(sql);
+          if (!sql.includes('sqlite_sequence')) return statement;
+          return new Proxy(statement, {
+            get(s, k) {
+              if (k !== 'get') {
+                const value = Reflect.get(s, k, s) as unknown;
+                return typeof value === 'function' ? value.bind(s) : value;
+              }
+              return (...args: []) => {
+                engine.append({ event: 'call', decision: 'ALLOW', toolName: 'during-verify' });
+                return s.get(...args);
+              };
+            },
+          });
+        };
+      },
+    });
+    try {
+      expect(verifyAuditChain(racing)).toEqual({ ok: true, rows: 3, problems: [] });
+      expect(verifyAuditChain(reader)).toEqual({ ok: true, rows: 4, problems: [] });
+    } finally {
+      reader.close();
+    }
   });
   it('detects deleted tail rows after more rows were appended, as a gap in the ids', () => {
     const { db } = freshDb();
