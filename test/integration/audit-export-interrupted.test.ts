@@ -31,17 +31,19 @@ describe('audit export --out, stopped by a signal', () => {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     it(`removes its temporary file (it holds audit rows) and ends of ${signal}, as a stopped command does`, async () => {
       const home = homeWithLongTrail();
-      const out = join(home, 'trail.jsonl');
+      const exports = makeHome();
+      homes.push(exports);
+      const out = join(exports, 'trail.jsonl');
       const child = spawn(process.execPath, [CLI, 'audit', 'export', '--out', out], { env: { ...process.env, MCP_FIREWALL_HOME: home }, stdio: ['ignore', 'ignore', 'pipe'] });
       const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
       // Mid-export: some rows are written, the file is not yet in place.
-      const temporary = await waitFor(() => temporaryFiles(home).find((name) => statSync(join(home, name)).size > 0), 'rows in the temporary file', 20_000);
+      const temporary = await waitFor(() => temporaryFiles(exports).find((name) => statSync(join(exports, name)).size > 0), 'rows in the temporary file', 20_000);
       expect(existsSync(out)).toBe(false);
       child.kill(signal);
       const [code, endedBy] = await exited;
       expect({ code, endedBy }).toEqual({ code: null, endedBy: signal });
-      expect(existsSync(join(home, temporary))).toBe(false);
-      expect(temporaryFiles(home)).toEqual([]);
+      expect(existsSync(join(exports, temporary))).toBe(false);
+      expect(temporaryFiles(exports)).toEqual([]);
       expect(existsSync(out)).toBe(false);
     }, 60_000);
   }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXPORT_COLUMNS } from '../../main/firewall/audit/export-rows.js';
-import { settled, useEngine, waitFor } from '../helpers/engine-harness.js';
+import { makeHome, removeHome, settled, useEngine, waitFor } from '../helpers/engine-harness.js';
 import { FIXTURES } from '../helpers/paths.js';
 import { connectThroughShim, type ShimConnection } from '../helpers/shim-client.js';
 
@@ -43,15 +43,18 @@ describe('audit export --format jsonl, on rows written through the real shim', (
     // The engine is stopped for this comparison: with it running, rows may land between two exports.
     await engine().stop();
     const toStdout = engine().cli(['audit', 'export']);
-    const toFile = engine().cli(['audit', 'export', '--format', 'jsonl', '--out', join(engine().home, 'trail.jsonl')]);
+    // Outside the data dir: an export is refused there (it could replace the live database).
+    const exports = makeHome();
+    const file = join(exports, 'trail.jsonl');
+    const toFile = engine().cli(['audit', 'export', '--format', 'jsonl', '--out', file]);
     expect(toFile.code).toBe(0);
     expect(toFile.stdout).toBe('');
     expect(toFile.stderr).toMatch(/^exported \d+ audit rows to .*trail\.jsonl\n$/);
-    const file = join(engine().home, 'trail.jsonl');
     expect(readFileSync(file, 'utf8')).toBe(toStdout.stdout);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(parse(toStdout.stdout)).toHaveLength(count());
     expect(parse(toStdout.stdout).some((r) => r.tool_name === 'read_text' && r.event === 'result')).toBe(true);
+    removeHome(exports);
   });
 
   it('limits rows with --since, as a duration or a date', () => {
@@ -67,6 +70,9 @@ describe('audit export --format jsonl, on rows written through the real shim', (
       [['--since', 'last tuesday'], /--since last tuesday: expected a duration/],
       [['--postgres', 'postgres://u@127.0.0.1/db', '--out', 'x.jsonl'], /takes no --format, --since or --out/],
       [['--table', 'mcp_audit'], /--table goes with --postgres/],
+      // Replacing the live database (or anything beside it) with JSONL would lose the trail.
+      [['--out', join(engine().home, 'firewall.db')], /is in the firewall's data dir/],
+      [['--out', join(engine().home, '.', 'policy.yaml')], /is in the firewall's data dir/],
     ];
     for (const [args, message] of cases) {
       const result = engine().cli(['audit', 'export', ...args]);

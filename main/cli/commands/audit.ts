@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { verifyAuditChain } from '../../firewall/audit/audit-log.js';
 import { runReadOnlyQueryIsolated } from '../../firewall/audit/audit-query-isolated.js';
 import { exportJsonl, exportJsonlToFile } from '../../firewall/audit/export-jsonl.js';
@@ -29,7 +29,7 @@ export const auditCommand: CommandHandler = async (args, io) => {
   expectOnly(parsed, ['json', 'postgres', 'table', 'format', 'since', 'out', 'timeout'], 2, auditUsage);
   const [verb, sql] = parsed.positional;
   if (verb !== 'query' && verb !== 'export' && verb !== 'verify') throw new UsageError(`usage: ${auditUsage}`);
-  const database = dataPaths(resolveDataDir(io.env)).database;
+  const { dir: dataDir, database } = dataPaths(resolveDataDir(io.env));
   await flushAuditSpool(io.env);
   if (!existsSync(database)) {
     io.stderr(`No audit trail yet at ${database}: start the firewall with 'mcp-firewall serve' first.\n`);
@@ -52,7 +52,7 @@ export const auditCommand: CommandHandler = async (args, io) => {
     io.stdout(parsed.flags.has('json') ? `${JSON.stringify(result.rows, null, 2)}\n` : formatTable(result.columns, result.rows));
     return 0;
   }
-  if (verb === 'export') return auditExport(parsed, database, io);
+  if (verb === 'export') return auditExport(parsed, dataDir, database, io);
   if (verb === 'verify') {
     const db = openReadOnly(database);
     try {
@@ -69,7 +69,7 @@ export const auditCommand: CommandHandler = async (args, io) => {
 
 const rowsText = (n: number) => `${n} audit ${n === 1 ? 'row' : 'rows'}`;
 
-async function auditExport(parsed: ParsedArgs, database: string, io: CliIo): Promise<number> {
+async function auditExport(parsed: ParsedArgs, dataDir: string, database: string, io: CliIo): Promise<number> {
   const url = stringFlag(parsed, 'postgres');
   const format = stringFlag(parsed, 'format');
   const since = stringFlag(parsed, 'since');
@@ -100,6 +100,11 @@ async function auditExport(parsed: ParsedArgs, database: string, io: CliIo): Pro
   if (file !== undefined && statSync(file, { throwIfNoEntry: false })?.isDirectory()) {
     throw new UsageError(`--out ${out} is a directory: give a file name, e.g. --out ${join(out!, 'audit.jsonl')}`);
   }
+  // The export replaces FILE whole: named firewall.db (or policy.yaml, the quarantine key…)
+  // it would put JSONL where the live audit trail was, and the trail would be gone.
+  if (file !== undefined && sameDirectory(dirname(file), dataDir)) {
+    throw new UsageError(`--out ${out} is in the firewall's data dir (${dataDir}), beside its audit database, policy and keys: write the export somewhere else`);
+  }
   try {
     if (file === undefined) {
       exportJsonl(database, { sinceIso }, io.stdout);
@@ -112,4 +117,11 @@ async function auditExport(parsed: ParsedArgs, database: string, io: CliIo): Pro
     io.stderr(`audit export: ${(error as Error).message}\n`);
     return 1;
   }
+}
+
+/** By identity, not by name: a symlinked or differently spelled path to the data dir is still it. */
+function sameDirectory(a: string, b: string): boolean {
+  const one = statSync(a, { throwIfNoEntry: false });
+  const other = statSync(b, { throwIfNoEntry: false });
+  return one !== undefined && other !== undefined && one.dev === other.dev && one.ino === other.ino;
 }
