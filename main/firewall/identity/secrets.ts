@@ -52,6 +52,18 @@ function checkRef(ref: SecretRef): void {
   if (isReservedSecretName(ref.name)) throw new SecretInputError(`'${ref.name}' would change what code the server runs, not configure it; it cannot be a secret`);
 }
 
+/**
+ * What may be removed is looser than what may be stored: the index (a database any local
+ * process of the user can write) and the keychain may hold a name we would never store, such
+ * as NODE_OPTIONS. It gets its server refused, and removing it must work — for `secrets rm`,
+ * which the refusal points at, and for containment, which would otherwise stop at it and
+ * leave the server's other credentials behind.
+ */
+function checkRemovableRef(ref: SecretRef): void {
+  if (!isValidServerName(ref.server)) throw new SecretInputError(`'${ref.server}' is not a valid server name`);
+  if (ref.name.length === 0 || /[\u0000-\u001f\u007f]/.test(ref.name)) throw new SecretInputError(`'${ref.name}' is not a secret name (empty, or with control characters)`);
+}
+
 // One env string (NAME=value) is capped by the kernel (Linux MAX_ARG_STRLEN, 128 KiB): a
 // larger value would be stored, then make every spawn of the server fail.
 export const MAX_SECRET_BYTES = 64 * 1024;
@@ -83,7 +95,7 @@ export function createSecrets({ store, index, audit }: SecretsDeps): Secrets {
       await put(ref, value, actor, 'moved from a client config into the OS keychain');
     },
     async remove(ref, actor) {
-      checkRef(ref);
+      checkRemovableRef(ref);
       const deleted = await store.delete(ref);
       const unindexed = index.remove(ref);
       if (deleted || unindexed) record('REMOVED', ref.server, actor, `secret ${ref.name} of '${ref.server}' removed from the OS keychain`);

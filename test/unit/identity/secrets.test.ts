@@ -179,3 +179,35 @@ describe('secrets service', () => {
     await expect(secrets.envFor('s')).rejects.toThrow(/keyring is locked/);
   });
 });
+
+describe('removing names that could never have been stored through us', () => {
+  // The index is in a database any local process of the user can write, and the keychain is
+  // theirs too: a name planted there gets the server refused ("remove it with secrets rm").
+  it('removes a planted start-up variable (NODE_OPTIONS) from the index and the keychain', async () => {
+    const { store, index, secrets } = setup();
+    index.add({ server: 'crm', name: 'NODE_OPTIONS' });
+    await store.set({ server: 'crm', name: 'NODE_OPTIONS' }, '--require /tmp/evil.js');
+    await expect(secrets.envFor('crm')).rejects.toThrow(/secrets rm crm NAME/);
+    expect(await secrets.remove({ server: 'crm', name: 'NODE_OPTIONS' }, 'cli')).toBe(true);
+    expect(index.names('crm')).toEqual([]);
+    expect(await store.list()).toEqual([]);
+    await expect(secrets.envFor('crm')).resolves.toEqual({});
+  });
+
+  it('lets containment remove every credential of the server, a planted name among them', async () => {
+    const { store, index, secrets } = setup();
+    await secrets.set({ server: 'crm', name: 'SLACK_TOKEN' }, 'xoxb-1', 'test');
+    index.add({ server: 'crm', name: 'LD_PRELOAD' });
+    const { revokeHeldCredentials } = await import('../../../main/firewall/identity/revoke-held.js');
+    const result = await revokeHeldCredentials('crm', { secrets, store, lock: (_what, work) => work() });
+    expect(result.revoked.sort()).toEqual(['LD_PRELOAD', 'SLACK_TOKEN']);
+    expect(await store.list()).toEqual([]);
+    expect(index.names('crm')).toEqual([]);
+  });
+
+  it('still refuses a name with a control character or an invalid server name', async () => {
+    const { secrets } = setup();
+    await expect(secrets.remove({ server: 'crm', name: 'A\u0000B' }, 'cli')).rejects.toBeInstanceOf(SecretInputError);
+    await expect(secrets.remove({ server: '', name: 'TOKEN' }, 'cli')).rejects.toBeInstanceOf(SecretInputError);
+  });
+});
