@@ -1,11 +1,13 @@
 import { constants } from 'node:os';
 
-const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+// SIGHUP: the terminal the command runs in was closed. (Windows has no such signal to send.)
+const STOP_SIGNALS: readonly NodeJS.Signals[] = process.platform === 'win32' ? ['SIGINT', 'SIGTERM'] : ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /**
- * Runs `work` with Ctrl-C and SIGTERM turned into an abort of `stop` (a second one too: no default death mid-clean-up), so it can clean up
- * (a half-written temporary file) instead of dying where it stands; then the process ends
- * of that same signal, as it would have without us, so a shell or supervisor sees 130/143.
+ * Runs `work` with Ctrl-C, SIGTERM and a closed terminal turned into an abort of `stop`, so
+ * it can clean up (a half-written temporary file) instead of dying where it stands; a second
+ * signal only aborts again. Then the process ends of that same signal, as it would have
+ * without us, so a shell or supervisor sees 130/143.
  */
 export async function untilInterrupted<T>(work: (stop: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
