@@ -1,3 +1,4 @@
+import { boundedCues } from './cue-bound.js';
 import type { Cue, CueContext, CueSeverity, ToolVerdict } from './cue-types.js';
 import { toolName } from './digest.js';
 import { findInvisibleCues } from './invisible-cues.js';
@@ -14,15 +15,15 @@ const RANK: Record<CueSeverity, number> = { low: 0, medium: 1, high: 2 };
 /** Poisoning cues in one tool's metadata (description, schemas, titles, enum values...). */
 export function findPoisoningCues(tool: unknown, context: CueContext = {}): Cue[] {
   const own = toolName(tool, 0);
-  const cues: Cue[] = [];
+  const cues = boundedCues();
   for (const s of toolStrings(tool)) {
-    cues.push(...findInvisibleCues(s.path, s.text, s.role === 'name' || s.role === 'property-name'));
-    if (s.role === 'text') cues.push(...findPhraseCues(s, own, context));
+    cues.add(findInvisibleCues(s.path, s.text, s.role === 'name' || s.role === 'property-name'));
+    if (s.role === 'text') cues.add(findPhraseCues(s, own, context));
     if (s.role === 'property-name' && CARRIER_PARAM.test(s.text)) {
-      cues.push({ kind: 'suspicious-parameter', path: s.path, start: 0, end: s.text.length, severity: 'low', excerpt: s.text, reason: 'parameter name often used as a covert carrier' });
+      cues.add([{ kind: 'suspicious-parameter', path: s.path, start: 0, end: s.text.length, severity: 'low', excerpt: s.text, reason: 'parameter name often used as a covert carrier' }]);
     }
   }
-  return dedupe(cues);
+  return dedupe(cues.kept);
 }
 
 // Several rules can match the same words; keep the most severe finding per kind and span.
@@ -45,7 +46,10 @@ function dedupe(cues: Cue[]): Cue[] {
  * descriptions. Same rules; `path` names where the text came from.
  */
 export function findTextCues(path: string, text: string, context: CueContext = {}): Cue[] {
-  return dedupe([...findInvisibleCues(path, text), ...findPhraseCues({ path, text, role: 'text' }, '', context)]);
+  const cues = boundedCues();
+  cues.add(findInvisibleCues(path, text));
+  cues.add(findPhraseCues({ path, text, role: 'text' }, '', context));
+  return dedupe(cues.kept);
 }
 
 /** High severity blocks the tool pending review; medium asks for a look; low is informational. */

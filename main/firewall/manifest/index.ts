@@ -16,6 +16,7 @@ export {
   type ToolPin,
 } from './digest.js';
 export { describeToolDiff } from './diff.js';
+export { boundedCues, MAX_CUES_PER_SEVERITY } from './cue-bound.js';
 export { checkTools, findPoisoningCues, findTextCues, toolVerdict, type ToolCheck } from './cues.js';
 export type { Cue, CueContext, CueKind, CueSeverity, ToolVerdict } from './cue-types.js';
 export { parseToolsList, type ParsedToolsList } from './parse-tools-list.js';

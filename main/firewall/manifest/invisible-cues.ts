@@ -1,4 +1,5 @@
 import type { Cue } from './cue-types.js';
+import { boundedCues } from './cue-bound.js';
 import { excerptAt } from './excerpt.js';
 
 // Runs of characters that render as nothing. Tag characters (U+E0000–E007F) spell ASCII that
@@ -28,13 +29,14 @@ function decodeTags(run: string): string {
 
 /** `identifier`: a tool or parameter name, where any invisible character is impersonation. */
 export function findInvisibleCues(path: string, text: string, identifier = false): Cue[] {
-  const cues: Cue[] = [];
+  const cues = boundedCues();
   // Fast path: plain printable ASCII and ordinary letters cannot hold any of the above.
   if (!(identifier && /[\t\n]/.test(text)) && !/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\u3164\ufe00-\ufe0f\ufeff\uffa0\udb40]/.test(text)) {
-    return cues;
+    return cues.kept;
   }
   const push = (m: RegExpExecArray, kind: Cue['kind'], severity: Cue['severity'], reason: string, excerpt?: string): void => {
-    cues.push({ kind, path, start: m.index, end: m.index + m[0].length, severity, reason, excerpt: excerpt ?? excerptAt(text, m.index, m.index + m[0].length) });
+    if (cues.full(severity)) return;
+    cues.add([{ kind, path, start: m.index, end: m.index + m[0].length, severity, reason, excerpt: excerpt ?? excerptAt(text, m.index, m.index + m[0].length) }]);
   };
   for (const m of text.matchAll(TAGS)) {
     push(m, 'invisible-unicode', 'high', 'Unicode tag characters: invisible text the model still reads', `hidden text: "${decodeTags(m[0])}"`);
@@ -70,7 +72,7 @@ export function findInvisibleCues(path: string, text: string, identifier = false
     if (identifier) push(m, 'control-character', 'high', 'line break or control character in a name: it can write lines of its own where the name is shown');
     else push(m, 'control-character', 'medium', 'control character in tool metadata');
   }
-  return cues;
+  return cues.kept;
 }
 
 const STRIP = /[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufe00-\ufe0f\ufeff]|\udb40[\udc00-\uddef]/;

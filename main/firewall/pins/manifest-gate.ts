@@ -1,8 +1,13 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import { digestOf } from '../jsonrpc/canonical.js';
-import { findPoisoningCues, findTextCues, TOOL_DIGEST_VERSION, toolDigest, toolVerdict, type Cue } from '../manifest/index.js';
+import { boundedCues, findPoisoningCues, findTextCues, TOOL_DIGEST_VERSION, toolDigest, toolVerdict, type Cue } from '../manifest/index.js';
 import { kindOfKey, manifestKey, type ManifestKind } from './manifest-keys.js';
 import type { PendingTool, PinnedTool, PinStore } from './pin-store.js';
+
+// A definition longer than this (as JSON) is held without being read for cues: reading an
+// 8 MB description took 0.9 s of the engine's one thread, and a server can list it again and
+// again. No honest tool needs a quarter of a megabyte to describe itself.
+export const MAX_SCANNED_DEFINITION_CHARS = 256 * 1024;
 
 /** A declared change window: drift inside it is recorded, not blocked (the seed's gate reads the rest). */
 export interface DeployWindow {
@@ -47,7 +52,7 @@ function sameUnderOlderDigest(entry: Pick<PinnedTool | PendingTool, 'digest' | '
  * pins everything that carries no high-severity poisoning cue (trust on first use);
  * after that a changed or new tool is held until someone accepts it, unless a deploy
  * window with a change ticket is open. Only tools that differ from their pin are
- * scanned for cues, so a stable server costs one hash per tool.
+ * scanned for cues, each held version once, so a stable server costs one hash per tool.
  */
 export function reviewManifest(deps: ManifestGateDeps, ctx: ManifestContext, kind: ManifestKind, items: unknown[]): BlockedTools {
   const pinned = new Map(deps.pins.pins(ctx.server).filter((p) => kindOfKey(p.tool) === kind).map((p) => [p.tool, p]));
@@ -85,10 +90,24 @@ export function reviewManifest(deps: ManifestGateDeps, ctx: ManifestContext, kin
       upgraded++;
       continue;
     }
-    // A change held since before the upgrade was audited (and paged) then: re-held under the new digest, not again.
     const waiting = pending.get(key);
+    // Listed again as it is held (a server can send list_changed at will): its verdict stands
+    // and it is not read again, which for a large definition took most of a second each time.
+    const unchanged = waiting?.digest === digest;
+    if (unchanged && waiting.kind === 'poisoned') {
+      blocked[key] = waiting.reason;
+      continue;
+    }
+    // A change held since before the upgrade was audited (and paged) then: re-held under the new digest, not again.
     const heldBefore = kind === 'tools' && waiting !== undefined && sameUnderOlderDigest(waiting, item, digest);
-    const cues = kind === 'tools' ? findPoisoningCues(item, { siblingToolNames }) : textCues(item);
+    const size = unchanged ? 0 : JSON.stringify(item).length;
+    if (size > MAX_SCANNED_DEFINITION_CHARS) {
+      const reason = `its definition is ${size} characters, more than the ${MAX_SCANNED_DEFINITION_CHARS} read for poisoning cues, so it is held unread; review with: mcp-firewall pins diff ${ctx.server}`;
+      if (deps.pins.setPending({ server: ctx.server, tool: key, digest, definition: item, kind: 'poisoned', reason }) && !heldBefore) audit('POISONED', key, reason);
+      blocked[key] = reason;
+      continue;
+    }
+    const cues = unchanged ? [] : kind === 'tools' ? findPoisoningCues(item, { siblingToolNames }) : textCues(item);
     if (toolVerdict(cues) === 'block') {
       const reason = `poisoning cues in its definition: ${cueSummary(cues)}`;
       if (deps.pins.setPending({ server: ctx.server, tool: key, digest, definition: item, kind: 'poisoned', reason }) && !heldBefore) audit('POISONED', key, reason);
@@ -127,12 +146,12 @@ const KIND_NOUN: Record<ManifestKind, string> = { tools: 'tool', prompts: 'promp
 
 /** Prompts, templates and instructions are prose: every string in them is read for cues. */
 function textCues(item: unknown): Cue[] {
-  const cues: Cue[] = [];
+  const cues = boundedCues();
   const visit = (value: unknown, path: string) => {
-    if (typeof value === 'string') cues.push(...findTextCues(path, value));
+    if (typeof value === 'string') cues.add(findTextCues(path, value));
     else if (Array.isArray(value)) value.forEach((v, i) => visit(v, `${path}[${i}]`));
     else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) visit(v, path ? `${path}.${k}` : k);
   };
   visit(item, '');
-  return cues;
+  return cues.kept;
 }
