@@ -22,11 +22,34 @@ export interface QuarantineService {
   onReleased(listener: (released: ReleasedResult) => void): () => void;
 }
 
+// What the server sends decides what is held, up to a whole 64 MiB line per call: with no
+// bound a server could fill the user's disk, after which the audit fails (closed) and every
+// call is refused. Past a bound a result is still withheld, but not kept, and the client's
+// error and the audit row say why. Held results nobody decided on are deleted after a while.
+export interface QuarantineLimits {
+  serverItems: number;
+  serverBytes: number;
+  totalItems: number;
+  totalBytes: number;
+  keepDays: number;
+}
+
+export const QUARANTINE_LIMITS: QuarantineLimits = {
+  serverItems: 100,
+  serverBytes: 256 * 1024 * 1024,
+  totalItems: 1000,
+  totalBytes: 1024 * 1024 * 1024,
+  keepDays: 30,
+};
+
+const MIB = 1024 * 1024;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 /**
  * The keys are loaded on first use: reaching the keychain can be slow, and most sessions
  * never quarantine. The first encrypts; every one of them decrypts (quarantine-key.ts).
  */
-export function createQuarantineService(db: DatabaseSync, audit: AuditLog, loadKeys: () => Promise<Buffer[]>): QuarantineService {
+export function createQuarantineService(db: DatabaseSync, audit: AuditLog, loadKeys: () => Promise<Buffer[]>, limits: QuarantineLimits = QUARANTINE_LIMITS): QuarantineService {
   let keys: Buffer[] | null = null;
   const ready = async () => (keys ??= await loadKeys());
   const store = createQuarantineStore(db, () => {
@@ -39,9 +62,38 @@ export function createQuarantineService(db: DatabaseSync, audit: AuditLog, loadK
   const row = (decision: string, item: QuarantineItem, actor: string, reason: string) =>
     audit.append({ event: 'result', decision, actorId: actor, serverName: item.server, toolName: item.tool, argsDigest: item.argsDigest, sessionId: item.sessionId, client: item.client, ruleId: 'output-quarantine', reason });
 
+  const expire = () => {
+    const cutoff = new Date(Date.now() - limits.keepDays * DAY_MS).toISOString();
+    for (const old of store.keptHeldBefore(cutoff)) {
+      if (store.setStatus(old.id, 'dropped', ['held', 'released'])) {
+        row('DROPPED', old, 'expiry', `${old.id} ${old.status} for more than ${limits.keepDays} days without being delivered; the payload is deleted`);
+      }
+    }
+  };
+  /** Why `payload` of `server` may not be kept, or null when it may. */
+  const overLimit = (server: string, payload: string): string | null => {
+    const size = Buffer.byteLength(payload, 'utf8');
+    const mine = store.kept(server);
+    const all = store.kept();
+    const review = 'release or drop held results (`mcp-firewall quarantine list`) to make room';
+    if (mine.items >= limits.serverItems) return `'${server}' already has ${mine.items} quarantined results kept, the most kept per server; ${review}`;
+    if (mine.bytes + size > limits.serverBytes) return `'${server}' would keep more than ${limits.serverBytes / MIB} MiB of quarantined results, the most kept per server; ${review}`;
+    if (all.items >= limits.totalItems) return `${all.items} quarantined results are kept, the most kept in all; ${review}`;
+    if (all.bytes + size > limits.totalBytes) return `quarantined results would take more than ${limits.totalBytes / MIB} MiB, the most kept in all; ${review}`;
+    return null;
+  };
+  expire();
+
   return {
     async hold(item, payload, actorId) {
       await ready();
+      // Checked after the key load, right before the write: holds waiting on the keychain together must not all pass.
+      expire();
+      const full = overLimit(item.server, payload);
+      if (full) {
+        row('QUARANTINE', { ...item, id: '', heldAt: '', status: 'held' }, actorId, `withheld and not kept: ${full}`);
+        throw new Error(`the quarantine is full: ${full}`);
+      }
       const id = store.hold(item, payload);
       const kinds = [...new Set(item.findings.map((f) => f.type))].join(', ');
       row('QUARANTINE', { ...item, id, heldAt: '', status: 'held' }, actorId, `held as ${id}: ${kinds}`);

@@ -64,6 +64,10 @@ export interface QuarantineStore {
    * check and the write are one statement, so two decisions racing cannot both win.
    */
   setStatus(id: string, status: QuarantineStatus, from: QuarantineStatus[]): boolean;
+  /** What is kept with its payload (held, or released and not yet delivered): of one server, or of all. */
+  kept(server?: string): { items: number; bytes: number };
+  /** Items kept with their payload that were held before `cutoff` (ISO time). */
+  keptHeldBefore(cutoff: string): QuarantineItem[];
 }
 
 interface Row {
@@ -79,6 +83,8 @@ export function createQuarantineStore(db: DatabaseSync, keys: () => Buffer[]): Q
     argsDigest: r.args_digest, findings: JSON.parse(r.findings) as QuarantineItem['findings'], status: r.status,
   });
   const row = (id: string) => db.prepare('SELECT * FROM quarantine WHERE id = ?').get(id) as Row | undefined;
+  // Only a held or released result keeps its payload (setStatus clears it on the way out).
+  const KEPT = "status IN ('held', 'released') AND payload IS NOT NULL";
   return {
     hold(item, payload) {
       // 128 random bits: 48 gave even odds of two ids colliding by about 16 million held results,
@@ -127,6 +133,14 @@ export function createQuarantineStore(db: DatabaseSync, keys: () => Buffer[]): Q
         .prepare(`UPDATE quarantine SET status = ?, decided_at = ?${clear ? ', payload = NULL' : ''} WHERE id = ? AND status IN (${from.map(() => '?').join(', ')})`)
         .run(status, nowIso(), id, ...from);
       return info.changes > 0;
+    },
+    kept(server) {
+      const sums = `SELECT COUNT(*) AS items, COALESCE(SUM(LENGTH(payload)), 0) AS bytes FROM quarantine WHERE ${KEPT}`;
+      const r = (server ? db.prepare(`${sums} AND server_name = ?`).get(server) : db.prepare(sums).get()) as { items: number; bytes: number };
+      return { items: Number(r.items), bytes: Number(r.bytes) };
+    },
+    keptHeldBefore(cutoff) {
+      return db.prepare(`SELECT * FROM quarantine WHERE ${KEPT} AND held_at < ? ORDER BY held_at`).all(cutoff).map((r) => toItem(r as unknown as Row));
     },
   };
 }
