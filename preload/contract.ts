@@ -33,6 +33,8 @@ export const auditSqlSchema = z.object({ sql: z.string().min(1).max(20_000) });
 const TOOL_NAME_MAX = 4096;
 export const serverToolSchema = z.object({ server: z.string().min(1).max(200), tool: z.string().min(1).max(TOOL_NAME_MAX).optional() });
 export const heldToolSchema = z.object({ server: z.string().min(1).max(200), tool: z.string().min(1).max(TOOL_NAME_MAX) });
+// The version the reviewer saw (HeldToolReview.digest): Accept pins it only while it is still the one held.
+export const acceptPinSchema = heldToolSchema.extend({ digest: z.string().min(1).max(100) });
 export const deployWindowSchema = z.discriminatedUnion('open', [
   z.object({ open: z.literal(true), ticket: z.string().trim().min(1, 'a deploy window needs a change ticket').max(200), minutes: z.number().int().min(1).max(24 * 60) }),
   z.object({ open: z.literal(false) }),
@@ -45,6 +47,7 @@ export type AnswerApproval = z.infer<typeof answerApprovalSchema>;
 export type ClientSelector = z.infer<typeof clientSelectorSchema>;
 export type ServerTool = z.infer<typeof serverToolSchema>;
 export type HeldToolRef = z.infer<typeof heldToolSchema>;
+export type AcceptPin = z.infer<typeof acceptPinSchema>;
 export type DeployWindowChange = z.infer<typeof deployWindowSchema>;
 export type QuarantineId = z.infer<typeof quarantineIdSchema>;
 
@@ -240,6 +243,8 @@ export interface MarkedText {
 export interface HeldToolReview {
   server: string;
   tool: string;
+  /** The held version this review shows; Accept sends it back. */
+  digest: string;
   kind: HeldToolRow['kind'];
   reason: string;
   fields: FieldDiff[];
@@ -331,7 +336,7 @@ export interface FirewallApi {
   manifests(): Promise<ManifestsView>;
   /** The side-by-side diff and poisoning findings of a server's held tools (or one of them). */
   manifestDiff(args: ServerTool): Promise<HeldToolReview[]>;
-  acceptPins(args: ServerTool): Promise<{ accepted: string[] }>;
+  acceptPins(args: AcceptPin): Promise<{ accepted: string[] }>;
   /** Leaves the tool held (hidden, calls denied) and records that a person chose so. */
   keepBlocked(args: HeldToolRef): Promise<void>;
   setDeployWindow(args: DeployWindowChange): Promise<{ deployWindow: DeployWindowView | null }>;
@@ -413,7 +418,7 @@ export const ARG_SCHEMAS = {
   auditQuery: auditSqlSchema,
   manifests: undefined,
   manifestDiff: serverToolSchema,
-  acceptPins: serverToolSchema,
+  acceptPins: acceptPinSchema,
   keepBlocked: heldToolSchema,
   setDeployWindow: deployWindowSchema,
   quarantine: undefined,

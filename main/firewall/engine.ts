@@ -15,7 +15,7 @@ import { createSpool, type Spool } from './ipc/spool.js';
 import type { GateStatus } from './gates/gates.js';
 import { reviewManifest, type BlockedTools, type DeployWindow, type ManifestContext } from './pins/manifest-gate.js';
 import type { ManifestKind } from './pins/manifest-keys.js';
-import { createPinStore, type PinStore } from './pins/pin-store.js';
+import { createPinStore, type PinStore, type ReviewedVersion } from './pins/pin-store.js';
 import { loadQuarantineKey } from './quarantine/quarantine-key.js';
 import { createQuarantineService, type QuarantineService } from './quarantine/quarantine-service.js';
 import { createCredentialsLock, type CredentialsLock } from './identity/credentials-lock.js';
@@ -62,7 +62,8 @@ export interface Engine {
   /** Which items of a tools/prompts/templates list (or the instructions) the client may not see. */
   reviewManifest(ctx: ManifestContext, kind: ManifestKind, items: unknown[]): BlockedTools;
   /** Accepts pending tool versions; running sessions of that server see them at once. */
-  acceptPins(server: string, tool: string | undefined, actor: string): string[];
+  /** Accepts the held versions a person reviewed (pin-store `accept`); throws StaleReviewError when they changed since. */
+  acceptPins(server: string, reviewed: ReviewedVersion, actor: string): string[];
   deployWindow(): DeployWindow | null;
   setDeployWindow(window: DeployWindow | null, actor: string): void;
   onPinsAccepted(listener: (server: string, tools: string[]) => void): () => void;
@@ -202,8 +203,8 @@ export function createEngine(options: EngineOptions): Engine {
       return () => pageListeners.delete(listener);
     },
     reviewManifest: (ctx, kind, items) => reviewManifest({ pins, audit, deployWindow }, ctx, kind, items),
-    acceptPins(server, tool, actor) {
-      const accepted = pins.accept(server, tool);
+    acceptPins(server, reviewed, actor) {
+      const accepted = pins.accept(server, reviewed);
       for (const name of accepted) audit.append({ event: 'manifest', decision: 'ACCEPTED', actorId: actor, serverName: server, toolName: name, ruleId: 'manifest-pin', reason: 'new definition accepted and pinned' });
       if (accepted.length > 0) acceptedListeners.forEach((listener) => listener(server, accepted));
       return accepted;

@@ -65,7 +65,12 @@ describe('manifest pins catch a rug pull', () => {
       expect(diff.stdout).toContain('list_tickets (drifted)');
       expect(diff.stdout).toMatch(/\+.*closes every ticket older than a week/);
 
-      expect(engine().cli(['pins', 'accept', 'tickets', '--tool', 'list_tickets']).stdout).toContain('accepted and pinned list_tickets');
+      // Accept names the version the diff showed; without one nothing is accepted.
+      expect(engine().cli(['pins', 'accept', 'tickets', '--tool', 'list_tickets']).stderr).toMatch(/pins accept needs --digest/);
+      const shown = engine().cli(['pins', 'diff', 'tickets', '--tool', 'list_tickets']).stdout;
+      const version = /to accept this version: mcp-firewall pins accept tickets --tool list_tickets --digest ([0-9a-f]{16})\n/.exec(shown)?.[1];
+      expect(shown).toContain(`list_tickets (drifted) version ${version}:`);
+      expect(engine().cli(['pins', 'accept', 'tickets', '--tool', 'list_tickets', '--digest', version!]).stdout).toContain('accepted and pinned list_tickets');
       await waitFor(() => changed.length > 0, 'tools/list_changed after accept');
       expect((await second.client.listTools()).tools.map((t) => t.name)).toEqual(['read_ticket', 'list_tickets']);
       expect(JSON.stringify((await second.client.callTool({ name: 'list_tickets', arguments: {} })).content)).toContain('variant 2');

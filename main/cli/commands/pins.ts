@@ -1,23 +1,27 @@
 import type { PinDiff } from '../../firewall/api/pin-routes.js';
+import { heldSetDigest, shortVersion } from '../../firewall/pins/reviewed-version.js';
 import { expectOnly, parseArgs, stringFlag } from '../args.js';
 import { UsageError, type CommandHandler } from '../command.js';
 import { callEngine } from '../control-client.js';
 import { formatTable } from './output.js';
 
-export const pinsUsage = 'mcp-firewall pins list [SERVER] [--json] | diff SERVER [--tool T] | accept SERVER [--tool T] | window open TICKET [--minutes N] | window close';
+export const pinsUsage = 'mcp-firewall pins list [SERVER] [--json] | diff SERVER [--tool T] | accept SERVER [--tool T] --digest D | window open TICKET [--minutes N] | window close';
 
 const MAX_WINDOW_MINUTES = 24 * 60;
 
+// A tool's name is the server's to choose: quoted for a POSIX shell when it is more than a plain word.
+const shellWord = (word: string) => (/^[\w.:@/-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
+
 interface PinsListing {
   pins: Array<{ server: string; tool: string; digest: string; pinnedAt: string }>;
-  pending: Array<{ server: string; tool: string; kind: string; reason: string; firstSeen: string }>;
+  pending: Array<{ server: string; tool: string; digest: string; kind: string; reason: string; firstSeen: string }>;
   deployWindow: { ticket: string; until: string } | null;
 }
 
 export const pinsCommand: CommandHandler = async (args, io) => {
   const parsed = parseArgs(args, ['json']);
   // `window open TICKET` is the one form with three words.
-  expectOnly(parsed, ['json', 'tool', 'minutes'], parsed.positional[0] === 'window' ? 3 : 2, pinsUsage);
+  expectOnly(parsed, ['json', 'tool', 'minutes', 'digest'], parsed.positional[0] === 'window' ? 3 : 2, pinsUsage);
   const [verb, target, extra] = parsed.positional;
   const tool = stringFlag(parsed, 'tool');
   if (verb === 'list') {
@@ -27,18 +31,25 @@ export const pinsCommand: CommandHandler = async (args, io) => {
       return 0;
     }
     io.stdout(formatTable(['server', 'tool', 'digest', 'pinnedAt'], listing.pins.map((p) => ({ ...p, digest: p.digest.slice(0, 16) }))));
-    if (listing.pending.length > 0) io.stdout(`\nheld until accepted:\n${formatTable(['server', 'tool', 'kind', 'reason'], listing.pending)}`);
+    if (listing.pending.length > 0) {
+      io.stdout(`\nheld until accepted:\n${formatTable(['server', 'tool', 'version', 'kind', 'reason'], listing.pending.map((p) => ({ ...p, version: shortVersion(p.digest) })))}`);
+    }
     if (listing.deployWindow) io.stdout(`\ndeploy window open for ${listing.deployWindow.ticket} until ${listing.deployWindow.until}\n`);
     return 0;
   }
   if (verb === 'diff' && target) {
     const diffs = (await callEngine(io.env, 'GET', `/pins/${encodeURIComponent(target)}/diff${tool ? `?tool=${encodeURIComponent(tool)}` : ''}`)) as PinDiff[];
     if (diffs.length === 0) io.stdout(`nothing held for ${target}\n`);
-    for (const d of diffs) io.stdout(`── ${d.server}/${d.tool} (${d.kind}): ${d.reason}\n${d.diff}\n\n`);
+    for (const d of diffs) io.stdout(`── ${d.server}/${d.tool} (${d.kind}) version ${shortVersion(d.digest)}: ${d.reason}\n${d.diff}\n\n`);
+    // The command to accept what was just shown, and nothing the server changed or added after.
+    if (tool && diffs.length > 0) io.stdout(`to accept this version: mcp-firewall pins accept ${shellWord(target)} --tool ${shellWord(tool)} --digest ${shortVersion(diffs[0]!.digest)}\n`);
+    else if (diffs.length > 0) io.stdout(`to accept the ${diffs.length} held version(s) above: mcp-firewall pins accept ${shellWord(target)} --digest ${shortVersion(heldSetDigest(diffs))}\n`);
     return 0;
   }
   if (verb === 'accept' && target) {
-    const result = (await callEngine(io.env, 'POST', `/pins/${encodeURIComponent(target)}/accept`, tool ? { tool } : {})) as { accepted: string[] };
+    const digest = stringFlag(parsed, 'digest');
+    if (!digest) throw new UsageError(`pins accept needs --digest, the version \`mcp-firewall pins diff ${target}${tool ? ' --tool …' : ''}\` prints: only what you reviewed is accepted`);
+    const result = (await callEngine(io.env, 'POST', `/pins/${encodeURIComponent(target)}/accept`, tool ? { tool, digest } : { digest })) as { accepted: string[] };
     io.stdout(`${target}: accepted and pinned ${result.accepted.join(', ')}\n`);
     return 0;
   }

@@ -2,6 +2,7 @@ import type { DeployWindowView, FirewallApi, QuarantinePreview } from '../../../
 import type { Engine } from '../engine.js';
 import type { DeployWindow } from '../pins/manifest-gate.js';
 import { heldToolReview, visibleBounded } from './manifest-view.js';
+import { acceptReviewed } from './pin-routes.js';
 import { maskedPayload } from './quarantine-routes.js';
 
 type ReviewMethods = Pick<FirewallApi,
@@ -61,8 +62,8 @@ export function createReviewMethods(engine: Engine, actor: string, error: (messa
       const siblings = [...new Set([...pinned.keys(), ...pending.map((p) => p.tool)])];
       return pending.filter((p) => tool === undefined || p.tool === tool).map((p) => heldToolReview(p, pinned.get(p.tool), siblings));
     },
-    async acceptPins({ server, tool }) {
-      const accepted = engine.acceptPins(server, tool, actor);
+    async acceptPins({ server, tool, digest }) {
+      const accepted = acceptReviewed(() => engine.acceptPins(server, { tool, digest }, actor));
       if (accepted.length === 0) throw error(`nothing held for '${server}'${tool ? ` tool '${tool}'` : ''} (already accepted?)`);
       return { accepted };
     },

@@ -126,7 +126,7 @@ export function heldToolReview(held: PendingTool, pinned: unknown, siblingToolNa
   const cues = found.length <= MAX_CUES ? found : [...found].sort((a, b) => RANK[b.severity] - RANK[a.severity]).slice(0, MAX_CUES);
   const findings: CueFinding[] = cues.map(({ kind, severity, path, excerpt, reason }) => ({ kind, severity, path, excerpt, reason }));
   return {
-    server: held.server, tool: held.tool, kind: held.kind, reason: held.reason,
+    server: held.server, tool: held.tool, digest: held.digest, kind: held.kind, reason: held.reason,
     ...fieldDiffs(pinned ?? {}, held.definition, kindOfKey(held.tool) !== 'tools'),
     cues: findings,
     cuesNotShown: found.length - cues.length,

@@ -1,6 +1,7 @@
 import type { Engine } from '../engine.js';
 import { describeToolDiff } from '../manifest/index.js';
 import { kindOfKey } from '../pins/manifest-keys.js';
+import { StaleReviewError } from '../pins/reviewed-version.js';
 import { HttpError } from './http-util.js';
 
 type Body = () => Promise<Record<string, unknown>>;
@@ -8,9 +9,21 @@ type Body = () => Promise<Record<string, unknown>>;
 export interface PinDiff {
   server: string;
   tool: string;
+  /** The held version this diff shows: what `pins accept` must name. */
+  digest: string;
   kind: string;
   reason: string;
   diff: string;
+}
+
+/** An accept whose reviewed version is no longer the one held is a conflict (409), with what to do. */
+export function acceptReviewed(accept: () => string[]): string[] {
+  try {
+    return accept();
+  } catch (error) {
+    if (error instanceof StaleReviewError) throw new HttpError(409, error.message);
+    throw error;
+  }
 }
 
 /** The readable diff of every held tool of a server (or of one tool). */
@@ -20,7 +33,7 @@ export function pendingDiffs(engine: Pick<Engine, 'pins'>, server: string, tool?
     .pending(server)
     .filter((p) => tool === undefined || p.tool === tool)
     .map((p) => ({
-      server, tool: p.tool, kind: p.kind, reason: p.reason,
+      server, tool: p.tool, digest: p.digest, kind: p.kind, reason: p.reason,
       diff: describeToolDiff(pinned.get(p.tool) ?? {}, p.definition, kindOfKey(p.tool) !== 'tools'),
     }));
 }
@@ -33,9 +46,12 @@ export const PIN_ROUTES: Array<[method: string, pattern: RegExp, handler: (ctx: 
   })],
   ['GET', /^\/api\/pins\/([^/]+)\/diff$/, ({ engine, params, url }) => pendingDiffs(engine, params[0]!, url.searchParams.get('tool') ?? undefined)],
   ['POST', /^\/api\/pins\/([^/]+)\/accept$/, async ({ engine, params, body }) => {
-    const tool = (await body()).tool;
+    const { tool, digest } = await body();
     if (tool !== undefined && typeof tool !== 'string') throw new HttpError(400, '"tool" must be a string');
-    const accepted = engine.acceptPins(params[0]!, tool, 'control-api');
+    if (typeof digest !== 'string' || !/^(?:sha256:)?[0-9a-fA-F]{16,64}$/.test(digest)) {
+      throw new HttpError(400, `"digest" must name the held version you reviewed (as \`mcp-firewall pins diff ${params[0]}\` prints it, at least 16 hex characters): only that version is accepted`);
+    }
+    const accepted = acceptReviewed(() => engine.acceptPins(params[0]!, { tool, digest }, 'control-api'));
     if (accepted.length === 0) throw new HttpError(404, `nothing pending for '${params[0]}'${tool ? ` tool '${tool}'` : ''}`);
     return { server: params[0], accepted };
   }],

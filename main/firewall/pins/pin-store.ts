@@ -1,6 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { TOOL_DIGEST_VERSION } from '../manifest/index.js';
 import { nowIso } from '../store/database.js';
+import { heldSetDigest, namesVersion, shortVersion, StaleReviewError } from './reviewed-version.js';
 
 // Pins: the tool definitions a person approved (trust on first use, or `pins accept`).
 // Pending: what a server showed since that differs (drifted, new, or blocked by a
@@ -68,8 +69,19 @@ export interface PinStore {
   /** Returns true when this exact pending version is new (so it is audited once, not per tools/list). */
   setPending(entry: Omit<PendingTool, 'firstSeen' | 'digestVersion'> & { digestVersion?: number }): boolean;
   clearPending(server: string, tool: string): void;
-  /** Moves pending versions to pins; returns the tool names accepted. */
-  accept(server: string, tool?: string): string[];
+  /**
+   * Moves the reviewed pending versions to pins, all or none; returns the tool names accepted
+   * ([] when nothing is held). `tool` with its held digest; without one, every held tool of
+   * the server, with heldSetDigest of them all. Throws StaleReviewError when what is held now
+   * is not what that digest names (reviewed-version.ts).
+   */
+  accept(server: string, reviewed: ReviewedVersion): string[];
+}
+
+export interface ReviewedVersion {
+  tool?: string;
+  /** The digest the reviewer saw (whole, or a short form of it). */
+  digest: string;
 }
 
 interface PinRow { server_name: string; tool_name: string; digest: string; tool_json: string; pinned_at: string; digest_version: number }
@@ -124,16 +136,23 @@ export function createPinStore(db: DatabaseSync): PinStore {
     clearPending(server, tool) {
       db.prepare('DELETE FROM manifest_pending WHERE server_name = ? AND tool_name = ?').run(server, tool);
     },
-    accept(server, tool) {
-      const accepted: string[] = [];
-      for (const entry of store.pending(server)) {
-        if (tool !== undefined && entry.tool !== tool) continue;
+    accept(server, { tool, digest }) {
+      const held = store.pending(server).filter((entry) => tool === undefined || entry.tool === tool);
+      if (held.length === 0) return [];
+      const now = tool === undefined ? heldSetDigest(held) : held[0]!.digest;
+      if (!namesVersion(now, digest)) {
+        throw new StaleReviewError(
+          tool === undefined
+            ? `the tools held for '${server}' changed since you looked (now ${held.length}: ${held.map((e) => e.tool).join(', ')}); nothing was accepted: review the new diff`
+            : `the server changed '${tool}' again since you looked (held version now ${shortVersion(now)}, you reviewed ${digest.slice(0, 24)}); nothing was accepted: review the new diff`,
+        );
+      }
+      for (const entry of held) {
         // Its digest keeps the version that made it: an old one is upgraded on the next look (see reviewManifest).
         store.pin(server, entry.tool, entry.digest, entry.definition, entry.digestVersion);
         store.clearPending(server, entry.tool);
-        accepted.push(entry.tool);
       }
-      return accepted;
+      return held.map((entry) => entry.tool);
     },
   };
   return store;

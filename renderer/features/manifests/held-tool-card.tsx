@@ -10,7 +10,7 @@ const KIND_TEXT: Record<HeldToolRow['kind'], string> = {
 };
 
 export function HeldToolCard({ server, row, busy, onAccept, onKeep }: {
-  server: string; row: HeldToolRow; busy: boolean; onAccept: () => void; onKeep: () => void;
+  server: string; row: HeldToolRow; busy: boolean; onAccept: (reviewedDigest: string) => void; onKeep: () => void;
 }) {
   const review = useResource((api) => api.manifestDiff({ server, tool: row.tool }), [], [server, row.tool, row.digest]);
   const detail = review.data?.[0];
@@ -35,7 +35,8 @@ export function HeldToolCard({ server, row, busy, onAccept, onKeep }: {
         </>
       ) : review.loading ? <p className="muted">Loading the diff…</p> : null}
       <div className="actions held-actions">
-        <button type="button" className="btn btn-primary" disabled={busy} onClick={onAccept}>Accept</button>
+        {/* Accept names the version whose diff is shown, and waits for it: the engine refuses it if the server changed the tool since. */}
+        <button type="button" className="btn btn-primary" disabled={busy || !detail} onClick={() => detail && onAccept(detail.digest)}>Accept</button>
         <button type="button" className="btn btn-secondary" disabled={busy || row.keptBlockedAt !== null} onClick={onKeep}
           aria-describedby={`keep-${server}-${row.tool}`}>Keep blocked</button>
         <span id={`keep-${server}-${row.tool}`} className="muted small">

@@ -59,7 +59,7 @@ export function ManifestsPage() {
             <div className="stack">
               {held.map(({ server, row }) => (
                 <HeldToolCard key={`${server}/${row.tool}/${row.digest}`} server={server} row={row} busy={busy}
-                  onAccept={() => void run(() => api.acceptPins({ server, tool: row.tool }))}
+                  onAccept={(digest) => void run(() => api.acceptPins({ server, tool: row.tool, digest }))}
                   onKeep={() => void run(() => api.keepBlocked({ server, tool: row.tool }))} />
               ))}
             </div>

@@ -64,6 +64,7 @@ describe('bad input to the CLI', () => {
     await usageError(policyCommand, ['emergency', 'on', 'now'], /^unexpected argument 'now'\n/);
     await usageError(quarantineCommand, ['list', '--bogus'], /^unknown option --bogus\n/);
     await usageError(pinsCommand, ['accept', 'github', 'extra'], /^unexpected argument 'extra'\n/);
+    await usageError(pinsCommand, ['accept', 'github', '--tool', 'list_issues'], /^pins accept needs --digest, the version `mcp-firewall pins diff github --tool …` prints/);
     await usageError(gatesCommand, ['--bogus'], /^unknown option --bogus\n/, withDatabase());
     await usageError(auditCommand, ['query', 'SELECT 1', 'extra'], /^unexpected argument 'extra'\n/, withDatabase());
     await usageError(manifestCheckCommand, ['check', 'tools.json', '--bogus'], /^unknown option --bogus\n/);

@@ -73,14 +73,14 @@ describe('pins made with the digest before execution, icons and _meta were pinne
     expect(Object.keys(review([edited]))).toEqual(['list_tickets']);
     expect(decisions()).toEqual([]);
     expect(pins.pending('notes').map((p) => p.digestVersion)).toEqual([TOOL_DIGEST_VERSION]);
-    expect(pins.accept('notes')).toEqual(['list_tickets']);
+    expect(pins.accept('notes', { tool: 'list_tickets', digest: toolDigest(edited) })).toEqual(['list_tickets']);
     expect(review([edited])).toEqual({});
     expect(decisions()).toEqual([]);
   });
 
   it('take a change accepted under its old digest as accepted, upgrading its pin on the next look', () => {
     const { pins, review, decisions } = setup(heldBeforeUpgrade);
-    expect(pins.accept('notes')).toEqual(['list_tickets']);
+    expect(pins.accept('notes', { tool: 'list_tickets', digest: oldDigest(edited) })).toEqual(['list_tickets']);
     expect(pins.pins('notes').map((p) => p.digestVersion)).toEqual([1]);
     expect(review([edited])).toEqual({});
     expect(decisions()).toEqual([['PIN_UPGRADED', null]]);
