@@ -28,7 +28,8 @@ export function describeToolDiff(before: unknown, after: unknown, whole = false)
     }
     const state = va === undefined ? ' (added)' : vb === undefined ? ' (removed)' : '';
     out.push(`${field}:${state}`);
-    out.push(...renderHunks(diffLines(fieldLines(va), fieldLines(vb))));
+    // A loop, not push(...): a server's description can be 300,000 lines, past what a call's arguments may hold.
+    for (const line of renderHunks(diffLines(fieldLines(va), fieldLines(vb)))) out.push(line);
   }
   if (out.length === 0) return 'no changes in the pinned fields';
   if (unchanged.length > 0) out.push(`unchanged: ${unchanged.join(', ')}`);
@@ -47,7 +48,7 @@ function textLines(text: string): string[] {
   for (const raw of text.split(/\r?\n/)) {
     const line = makeVisible(raw);
     if (line.length <= 100) lines.push(line);
-    else lines.push(...line.split(/(?<=[.!?:;])\s+/));
+    else for (const sentence of line.split(/(?<=[.!?:;])\s+/)) lines.push(sentence);
   }
   return lines;
 }
