@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { createConnection, createServer, type AddressInfo, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { fromAnotherUser, loopbackPeerUid } from '../../../main/firewall/api/peer-user.js';
@@ -49,20 +50,47 @@ describe('who is on the other end of a loopback connection (Linux)', () => {
     }
   });
 
+  // Needs root to start the other account's client; the fake tables above cover the rest.
+  it.runIf(process.platform === 'linux' && process.getuid?.() === 0)('refuses another account\'s client bound to 127.0.0.2', async () => {
+    const server = createServer();
+    await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+    const accepted = new Promise<Socket>((resolve) => server.once('connection', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const script = `require('net').createConnection({ host: '127.0.0.1', port: ${port}, localAddress: '127.0.0.2' }); setTimeout(() => {}, 5000)`;
+    const child = spawn(process.execPath, ['-e', script], { uid: 65534, gid: 65534, stdio: 'ignore' });
+    try {
+      const socket = await accepted;
+      expect(socket.remoteAddress).toBe('127.0.0.2');
+      expect(loopbackPeerUid(socket)).toBe(65534);
+      expect(fromAnotherUser(socket)).toBe(true);
+      socket.destroy();
+    } finally {
+      child.kill();
+      server.close();
+    }
+  });
+
   it.runIf(process.platform === 'linux')('reads IPv6 loopback peers (::1 and ::ffff:127.x) from /proc/net/tcp6', () => {
     expect(loopbackPeerUid(socket(51234, 7337, '::1'), tables)).toBe(1002);
     expect(loopbackPeerUid(socket(51235, 7337, '::ffff:127.0.0.1'), tables)).toBe(1003);
   });
 
-  it.runIf(process.platform === 'linux')('refuses a peer it cannot place: entry missing, table unreadable, address not loopback', () => {
-    expect(loopbackPeerUid(socket(40000), tables)).toBeUndefined();
-    expect(fromAnotherUser(socket(40000), tables)).toBe(true);
+  it.runIf(process.platform === 'linux')('refuses a peer it cannot place while the table lists our end, and one not on loopback', () => {
+    // Our end of a connection from port 40000 (0x9C40), but no client end for it.
+    const ours = `${TABLE}\n   3: 0100007F:1CA9 0100007F:9C40 01 00000000:00000000 00:00000000 00000000  1000        0 16 1 0 20 4 30 10 -1`;
+    expect(loopbackPeerUid(socket(40000), () => ours)).toBeUndefined();
+    expect(fromAnotherUser(socket(40000), () => ours)).toBe(true);
+    expect(fromAnotherUser(socket(51234, 7337, '10.0.0.5', '127.0.0.1'), tables)).toBe(true);
+  });
+
+  it.runIf(process.platform === 'linux')('leaves it to the token where the table cannot tell: unreadable, or not listing even our end', () => {
     const unreadable = () => {
       throw new Error('EACCES');
     };
     expect(loopbackPeerUid(socket(51234), unreadable)).toBeUndefined();
-    expect(fromAnotherUser(socket(51234), unreadable)).toBe(true);
-    expect(fromAnotherUser(socket(51234, 7337, '10.0.0.5', '127.0.0.1'), tables)).toBe(true);
+    expect(fromAnotherUser(socket(51234), unreadable)).toBe(false);
+    const hollow = () => TABLE.split('\n')[0]!;
+    expect(fromAnotherUser(socket(51234), hollow)).toBe(false);
   });
 
   it.runIf(process.platform === 'linux')('refuses a peer the table gives to another account', () => {
