@@ -2,7 +2,8 @@ import type { AuditLog } from '../audit/audit-log.js';
 import { digestOf } from '../jsonrpc/canonical.js';
 import { boundedCues, findPoisoningCues, findTextCues, TOOL_DIGEST_VERSION, toolDigest, toolVerdict, type Cue } from '../manifest/index.js';
 import { kindOfKey, manifestKey, type ManifestKind } from './manifest-keys.js';
-import type { PendingTool, PinnedTool, PinStore } from './pin-store.js';
+import { createHeldKeeper, HELD_LIMITS, type HeldLimits } from './held-bound.js';
+import type { PendingKind, PendingTool, PinnedTool, PinStore } from './pin-store.js';
 
 // A definition longer than this (as JSON) is held without being read for cues: reading an
 // 8 MB description took 0.9 s of the engine's one thread, and a server can list it again and
@@ -28,6 +29,8 @@ export interface ManifestGateDeps {
   pins: PinStore;
   audit: AuditLog;
   deployWindow: () => DeployWindow | null;
+  /** The bound on what one server can have held (HELD_LIMITS unless a test sets it). */
+  heldLimits?: HeldLimits;
 }
 
 function cueSummary(cues: Cue[]): string {
@@ -67,6 +70,14 @@ export function reviewManifest(deps: ManifestGateDeps, ctx: ManifestContext, kin
   let upgraded = 0;
   const audit = (decision: string, key: string | null, reason: string) =>
     deps.audit.append({ event: 'manifest', decision, serverName: ctx.server, toolName: key, client: ctx.client, sessionId: ctx.sessionId, ruleId: 'manifest-pin', reason });
+  const limits = deps.heldLimits ?? HELD_LIMITS;
+  const keeper = createHeldKeeper(deps.pins, ctx.server, limits);
+  /** Holds one version for review: audited when it is a new version (unless `quiet`), hidden and denied either way. */
+  const hold = (entry: { key: string; digest: string; item: unknown; kind: PendingKind; reason: string }, decision: string, quiet = false) => {
+    const kept = keeper.keep({ server: ctx.server, tool: entry.key, digest: entry.digest, definition: entry.item, kind: entry.kind, reason: entry.reason }, pending.get(entry.key));
+    if (kept === 'new' && !quiet) audit(decision, entry.key, entry.reason);
+    blocked[entry.key] = kept === 'not-kept' ? `${entry.reason}; ${notKept(limits)}` : entry.reason;
+  };
 
   for (const item of items) {
     if (!item || typeof item !== 'object') continue;
@@ -77,9 +88,7 @@ export function reviewManifest(deps: ManifestGateDeps, ctx: ManifestContext, kin
     // of the model unscanned. Nameless items cannot be called or got; they are never shown.
     const id = (item as Record<string, unknown>)[ID_FIELD[kind]];
     if (typeof id !== 'string' || id === '') {
-      const reason = `it has no ${ID_FIELD[kind]}, so it cannot be pinned; its text is not shown`;
-      if (deps.pins.setPending({ server: ctx.server, tool: key, digest, definition: item, kind: 'poisoned', reason })) audit('POISONED', key, reason);
-      blocked[key] = reason;
+      hold({ key, digest, item, kind: 'poisoned', reason: `it has no ${ID_FIELD[kind]}, so it cannot be pinned; its text is not shown` }, 'POISONED');
       continue;
     }
     const pin = pinned.get(key);
@@ -103,15 +112,12 @@ export function reviewManifest(deps: ManifestGateDeps, ctx: ManifestContext, kin
     const size = unchanged ? 0 : JSON.stringify(item).length;
     if (size > MAX_SCANNED_DEFINITION_CHARS) {
       const reason = `its definition is ${size} characters, more than the ${MAX_SCANNED_DEFINITION_CHARS} read for poisoning cues, so it is held unread; review with: mcp-firewall pins diff ${ctx.server}`;
-      if (deps.pins.setPending({ server: ctx.server, tool: key, digest, definition: item, kind: 'poisoned', reason }) && !heldBefore) audit('POISONED', key, reason);
-      blocked[key] = reason;
+      hold({ key, digest, item, kind: 'poisoned', reason }, 'POISONED', heldBefore);
       continue;
     }
     const cues = unchanged ? [] : kind === 'tools' ? findPoisoningCues(item, { siblingToolNames }) : textCues(item);
     if (toolVerdict(cues) === 'block') {
-      const reason = `poisoning cues in its definition: ${cueSummary(cues)}`;
-      if (deps.pins.setPending({ server: ctx.server, tool: key, digest, definition: item, kind: 'poisoned', reason }) && !heldBefore) audit('POISONED', key, reason);
-      blocked[key] = reason;
+      hold({ key, digest, item, kind: 'poisoned', reason: `poisoning cues in its definition: ${cueSummary(cues)}` }, 'POISONED', heldBefore);
       continue;
     }
     if (firstSight) {
@@ -129,15 +135,20 @@ export function reviewManifest(deps: ManifestGateDeps, ctx: ManifestContext, kin
     const reason = pin
       ? `its definition changed since it was approved (manifest drift); review with: mcp-firewall pins diff ${ctx.server}`
       : `it is new since the server was approved; review with: mcp-firewall pins diff ${ctx.server}`;
-    if (deps.pins.setPending({ server: ctx.server, tool: key, digest, definition: item, kind: change, reason }) && !heldBefore) audit(pin ? 'DRIFT' : 'NEW_TOOL', key, reason);
-    blocked[key] = reason;
+    hold({ key, digest, item, kind: change, reason }, pin ? 'DRIFT' : 'NEW_TOOL', heldBefore);
   }
+  const refused = keeper.refused();
+  // Once, as the server reaches its bound: a server past it would otherwise add a row per listing.
+  if (refused.count > 0 && refused.newlyFull) audit('HELD_NOT_KEPT', null, `${refused.count} changed or new ${KIND_NOUN[kind]}(s) hidden and denied but not kept: ${notKept(limits)}`);
   if (pinnedNow > 0) audit('PINNED', null, `first sight: pinned ${pinnedNow} ${KIND_NOUN[kind]}(s)`);
   if (upgraded > 0) {
     audit('PIN_UPGRADED', null, `${upgraded} pinned tool(s) unchanged since approval now pinned with digest v${TOOL_DIGEST_VERSION}, which also covers execution, icons and _meta`);
   }
   return blocked;
 }
+
+const notKept = (limits: HeldLimits) =>
+  `not kept for review, because this server already has as many definitions held as are kept (${limits.items}, or ${limits.chars / 1024 / 1024} MiB of JSON): accept what is held to make room`;
 
 /** The member that names an item of each kind (and so keys its pin). */
 const ID_FIELD: Record<ManifestKind, string> = { tools: 'name', prompts: 'name', resourceTemplates: 'uriTemplate', instructions: 'name' };

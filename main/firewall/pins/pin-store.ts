@@ -69,6 +69,8 @@ export interface PinStore {
   /** Returns true when this exact pending version is new (so it is audited once, not per tools/list). */
   setPending(entry: Omit<PendingTool, 'firstSeen' | 'digestVersion'> & { digestVersion?: number }): boolean;
   clearPending(server: string, tool: string): void;
+  /** How many definitions a server has held, and their characters of JSON (held-bound.ts). */
+  pendingUsage(server: string): { items: number; chars: number };
   /**
    * Moves the reviewed pending versions to pins, all or none; returns the tool names accepted
    * ([] when nothing is held). `tool` with its held digest; without one, every held tool of
@@ -135,6 +137,10 @@ export function createPinStore(db: DatabaseSync): PinStore {
     },
     clearPending(server, tool) {
       db.prepare('DELETE FROM manifest_pending WHERE server_name = ? AND tool_name = ?').run(server, tool);
+    },
+    pendingUsage(server) {
+      const r = db.prepare('SELECT COUNT(*) AS items, COALESCE(SUM(LENGTH(tool_json)), 0) AS chars FROM manifest_pending WHERE server_name = ?').get(server) as { items: number; chars: number };
+      return { items: Number(r.items), chars: Number(r.chars) };
     },
     accept(server, { tool, digest }) {
       const held = store.pending(server).filter((entry) => tool === undefined || entry.tool === tool);
