@@ -78,19 +78,28 @@ describe('bad input on the client side of the HTTP interposer', () => {
     expect(loopRows()).toBeLessThan(10);
   });
 
-  it('keeps the sessions of a client that starts one per request to a bound: the longest idle makes room', async () => {
+  it('refuses a new session past the bound with 503 rather than end one its client used a moment ago', async () => {
     // A client that never ends its sessions: each would hold a shim, an engine socket and
-    // upstream connections until the 30-minute reaper.
+    // upstream connections until the 30-minute reaper. Sessions idle between two requests
+    // (no GET stream) used to make room: the oldest was ended under its client, whose next
+    // request got 404. Only one idle for minutes may make room now.
     const sessions: Array<Record<string, string>> = [];
-    for (let i = 0; i < 66; i++) sessions.push(await open());
-    // The first was idle longest (with any the suite's earlier tests left): gone for the
-    // client (404), as after the reaper; the newest lives on.
-    const first = await post(sessions[0]!, { jsonrpc: '2.0', id: 2, method: 'tools/list' });
-    expect(first.status).toBe(404);
-    await first.text();
-    const later = await post(sessions.at(-1)!, { jsonrpc: '2.0', id: 2, method: 'tools/list' });
-    expect(later.status).toBe(200);
-    await later.text();
+    let refused: Response | null = null;
+    for (let i = 0; i < 66 && !refused; i++) {
+      const init = await post(HEADERS, initialize(1));
+      if (init.status === 503) refused = init;
+      else {
+        await init.text();
+        sessions.push({ ...HEADERS, 'mcp-session-id': init.headers.get('mcp-session-id')! });
+      }
+    }
+    expect(refused).not.toBeNull();
+    expect(((await refused!.json()) as { error: { message: string } }).error.message).toMatch(/64 sessions to 'headers' are open and busy \(none idle for 5 minutes\)/);
+    for (const session of [sessions[0]!, sessions.at(-1)!]) {
+      const list = await post(session, { jsonrpc: '2.0', id: 2, method: 'tools/list' });
+      expect(list.status).toBe(200);
+      await list.text();
+    }
     await Promise.all(sessions.map((s) => fetch(endpoint(), { method: 'DELETE', headers: { 'mcp-session-id': s['mcp-session-id']! } })));
   });
 

@@ -69,6 +69,9 @@ export function startHttpSession(options: HttpSessionOptions): HttpSession {
   /** The POST stops carrying anything: its answers, and messages related to its requests. */
   const detach = (post: PendingPost) => {
     posts.delete(post);
+    // Idle from its last answer on, not from when the request came: a call that ran for
+    // ten minutes must not leave its session the first to be ended to make room.
+    lastActive = Date.now();
     for (const key of post.waiting.keys()) byId.delete(key);
     for (const token of post.progressTokens) if (byToken.get(token) === post) byToken.delete(token);
   };

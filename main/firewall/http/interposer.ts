@@ -13,6 +13,7 @@ import { tokensEqual } from '../api/http-util.js';
 import { ROUTE_KEY_PARAM } from '../route-key.js';
 import { HOP_HEADER } from './upstream-fetch.js';
 import { resolveRemoteTarget, type RemoteTarget } from './remote-target.js';
+import { DEFAULT_SESSION_CAP, makeRoom, sessionCapMessage, type SessionCap } from './session-cap.js';
 
 export const INTERPOSER_PREFIX = '/mcp/';
 const PROTOCOL_HEADER = 'mcp-protocol-version';
@@ -23,6 +24,8 @@ export interface HttpInterposerOptions {
   log?: (line: string) => void;
   /** A session with no open request or stream for this long is ended (clients that never send DELETE). */
   idleMs?: number;
+  /** How many sessions one server may have per client transport, and when one may make room (session-cap.ts). */
+  sessionCap?: SessionCap;
 }
 
 /**
@@ -38,14 +41,12 @@ export interface HttpInterposer {
   close(): void;
 }
 
-/** Streamable HTTP sessions open at once to one remote server (see roomFor). */
-export const MAX_SESSIONS_PER_SERVER = 64;
-
 export function createHttpInterposer(engine: Engine, options: HttpInterposerOptions): HttpInterposer {
   const sessions = new Map<string, { server: string; session: HttpSession }>();
   const refusals = createRefusalLimiter((entry) => engine.record(entry));
   const log = options.log ?? (() => {});
   const idleMs = options.idleMs ?? 30 * 60_000;
+  const cap = options.sessionCap ?? DEFAULT_SESSION_CAP;
   // Who the client is (its initialize's clientInfo, for the audit) and where NAME leads.
   const admit = (server: string, init: JsonRpcMessage): { client: string; target: RemoteTarget } => {
     const name = (init.params as { clientInfo?: { name?: unknown } } | undefined)?.clientInfo?.name;
@@ -96,24 +97,6 @@ export function createHttpInterposer(engine: Engine, options: HttpInterposerOpti
     return found.session;
   };
 
-  /**
-   * Whether another session to `server` may start. Each holds an in-process shim, an engine
-   * socket and upstream connections, and only the idle reaper (30 min) ended them: a client
-   * starting a session per request would run the engine out of files. Past the cap the
-   * session idle longest makes room; when none is idle, the new one is refused.
-   */
-  const roomFor = (server: string): boolean => {
-    const open = [...sessions.values()].filter((s) => s.server === server).map((s) => s.session);
-    if (open.length < MAX_SESSIONS_PER_SERVER) return true;
-    let oldest: HttpSession | null = null;
-    for (const session of open) {
-      const since = session.idleSince();
-      if (since !== null && (oldest === null || since < oldest.idleSince()!)) oldest = session;
-    }
-    oldest?.end();
-    return oldest !== null;
-  };
-
   const post = async (req: IncomingMessage, res: ServerResponse, server: string) => {
     // The session is looked up early only to wait for it; whether the id may be used is
     // decided after the read, as for any POST.
@@ -133,9 +116,8 @@ export function createHttpInterposer(engine: Engine, options: HttpInterposerOpti
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
       return void res.end(target.refusal(init.id ?? null));
     }
-    if (!roomFor(server)) {
-      return fail(res, 503, ErrorCode.InvalidRequest, `Service Unavailable: ${MAX_SESSIONS_PER_SERVER} sessions to '${server}' are open and busy; end one (a client that starts a session per request leaks them)`);
-    }
+    const open = [...sessions.values()].filter((s) => s.server === server).map((s) => s.session);
+    if (!makeRoom(open, cap)) return fail(res, 503, ErrorCode.InvalidRequest, sessionCapMessage(server, cap));
     const session = startHttpSession({
       ...context, server, client, target: target.pin,
       onEnd: (ended) => sessions.delete(ended.id),
