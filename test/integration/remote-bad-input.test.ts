@@ -103,6 +103,34 @@ describe('bad input on the client side of the HTTP interposer', () => {
     await Promise.all(sessions.map((s) => fetch(endpoint(), { method: 'DELETE', headers: { 'mcp-session-id': s['mcp-session-id']! } })));
   });
 
+  it('caps legacy SSE sessions to one server as it does Streamable ones: past the bound a new stream is refused with 503', async () => {
+    const streams: IncomingMessage[] = [];
+    let refused: IncomingMessage | null = null;
+    for (let i = 0; i < 70 && !refused; i++) {
+      const stream = await unreadResponse(endpoint('headers', '/sse'), 'GET', { accept: 'text/event-stream' });
+      if (stream.statusCode === 503) refused = stream;
+      else streams.push(stream);
+    }
+    expect(streams).toHaveLength(64);
+    expect(refused).not.toBeNull();
+    const body = await new Promise<string>((resolve) => {
+      let text = '';
+      refused!.setEncoding('utf8');
+      refused!.on('data', (chunk: string) => (text += chunk));
+      refused!.on('end', () => resolve(text));
+    });
+    expect(body).toMatch(/64 sessions to 'headers' are open and busy/);
+    // A stream closed ends its session and frees its place.
+    streams.shift()!.destroy();
+    await waitFor(async () => {
+      const again = await unreadResponse(endpoint('headers', '/sse'), 'GET', { accept: 'text/event-stream' });
+      if (again.statusCode === 503) return void again.destroy();
+      streams.push(again);
+      return true;
+    }, 'a place freed by a closed stream');
+    streams.forEach((s) => s.destroy());
+  });
+
   it('refuses a new session with 503 when every session to the server is busy, rather than end one in use', async () => {
     const streams: IncomingMessage[] = [];
     const sessions: Array<Record<string, string>> = [];

@@ -55,7 +55,7 @@ export function createHttpInterposer(engine: Engine, options: HttpInterposerOpti
   };
   // How every session, of either transport, reaches the engine.
   const context = { socketPath: options.socketPath, log, audit: (entry: AuditEntry) => engine.audit.append(entry), secretStore: engine.secretStore, credentialsLock: engine.credentialsLock };
-  const legacy = createLegacyEndpoint({ ...context, admit, routeKey: engine.routeKey });
+  const legacy = createLegacyEndpoint({ ...context, admit, routeKey: engine.routeKey, sessionCap: cap });
   const reaper = setInterval(() => {
     for (const session of [...[...sessions.values()].map((s) => s.session), ...legacy.sessions()]) {
       const since = session.idleSince();

@@ -7,12 +7,15 @@ import { ROUTE_KEY_PARAM } from '../route-key.js';
 import { readPost } from './read-messages.js';
 import type { RelayContext } from './relay-session.js';
 import type { RemoteTarget } from './remote-target.js';
+import { makeRoom, sessionCapMessage, type SessionCap } from './session-cap.js';
 
 /** How sessions reach the engine (each names its own server), and who decides admission. */
 export interface LegacyEndpointOptions extends Omit<RelayContext, 'server'> {
   admit: (server: string, init: JsonRpcMessage) => { client: string; target: RemoteTarget };
   /** The route key the interposer checked: the messages URL handed to the client carries it too. */
   routeKey: string;
+  /** As for Streamable HTTP: each session holds a stream, and once initialized a shim and upstream connections. */
+  sessionCap: SessionCap;
 }
 
 /**
@@ -30,10 +33,15 @@ const LEGACY_STREAM = 'sse';
 const LEGACY_MESSAGES = 'messages';
 
 export function createLegacyEndpoint(options: LegacyEndpointOptions): LegacyEndpoint {
-  const { admit, routeKey, ...context } = options;
+  const { admit, routeKey, sessionCap, ...context } = options;
   const sessions = new Map<string, { server: string; session: LegacySession }>();
 
   const open = (res: ServerResponse, server: string) => {
+    // A legacy session lives exactly as long as its stream, so none is ever idle: past the
+    // cap a new one is refused. Uncapped, a local process opening streams without end grew
+    // the engine by a session (and, after an initialize each, a shim) per stream.
+    const others = [...sessions.values()].filter((s) => s.server === server).map((s) => s.session);
+    if (!makeRoom(others, sessionCap)) return fail(res, 503, ErrorCode.InvalidRequest, sessionCapMessage(server, sessionCap));
     const session = startLegacySession({
       ...context,
       server,
