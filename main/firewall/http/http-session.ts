@@ -1,10 +1,12 @@
 import type { ServerResponse } from 'node:http';
+import { arrayMembers } from '../jsonrpc/json-scan.js';
 import { ErrorCode, errorResponse, idKey, isRequest, type JsonRpcMessage } from '../jsonrpc/messages.js';
 import type { RemotePin } from '../registry/registry.js';
 import type { Backpressure } from './backpressure.js';
 import { newSessionId, refuseUnknownSession, type ClientSession } from './client-session.js';
 import { failRequest, finishPost, isOpen, openEventStream, SESSION_HEADER, writeEvent, type PendingPost } from './client-stream.js';
 import { startRelaySession, type RelayContext } from './relay-session.js';
+import { responsesOfLine } from './upstream-parts.js';
 
 export interface HttpSessionOptions extends RelayContext {
   client: string;
@@ -116,10 +118,27 @@ export function startHttpSession(options: HttpSessionOptions): HttpSession {
     }
     const keys = responses.map((m) => idKey(m.id!));
     for (const key of keys) unanswered.delete(key);
-    const post = keys.map((key) => byId.get(key)).find((p) => p !== undefined);
+    let post: PendingPost | undefined;
+    for (const key of keys) {
+      const owner = byId.get(key);
+      // A server batch answering requests of two POSTs: given whole to one, the other
+      // waited for ever. Each member goes its own way instead.
+      if (owner && post && owner !== post) return routeApart(line);
+      post = owner ?? post;
+    }
     if (post) return deliver(post, line, keys);
     const home = responses.length === 0 ? homeOf(line, related) : undefined;
     return home ? writeEvent(home.res, line) : toStream(line);
+  };
+
+  /** Each member of a batch line routed alone (one message each: none is split again). */
+  const routeApart = (line: string): Backpressure => {
+    const waits: Array<Promise<void>> = [];
+    for (const member of arrayMembers(line) ?? []) {
+      const full = route(member, responsesOfLine(member), []);
+      if (full) waits.push(full);
+    }
+    return waits.length === 0 ? undefined : Promise.all(waits).then(() => undefined);
   };
 
   /**
