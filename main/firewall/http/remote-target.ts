@@ -2,6 +2,7 @@ import type { AuditEntry } from '../audit/audit-log.js';
 import type { Engine } from '../engine.js';
 import { ErrorCode, errorResponse, type JsonRpcId } from '../jsonrpc/messages.js';
 import { formatFingerprint, pinnedRemote, remoteUrlProblem, type RemotePin } from '../registry/registry.js';
+import { shownUrl, withShownUrl } from './shown-url.js';
 
 export type RemoteTarget = { pin: RemotePin } | { refusal: (id: JsonRpcId) => string };
 
@@ -19,7 +20,8 @@ export function resolveRemoteTarget(engine: Engine, server: string, client: stri
   const unsafe = pin ? remoteUrlProblem(pin.url) : null;
   if (pin && !unsafe) return { pin };
   if (pin && unsafe) {
-    const reason = `remote server '${server}' is pinned to an unusable URL: ${unsafe}`;
+    // The problem names the URL: shown without what it may carry (a key, a password).
+    const reason = `remote server '${server}' is pinned to an unusable URL: ${withShownUrl(unsafe, pin.url)}`;
     record({ event: 'registry', decision: 'DENY', ruleId: 'registry-unsafe-url', serverName: server, client, actorId: client, method: 'initialize', reason });
     return { refusal: (id) => errorResponse(id, ErrorCode.FirewallUnavailable, `MCP Firewall refused ${reason}. To fix it: mcp-firewall registry approve ${server} --url URL`, { server }) };
   }
@@ -35,7 +37,7 @@ export function resolveRemoteTarget(engine: Engine, server: string, client: stri
   record({ event: 'registry', decision: 'DENY', ruleId: entry ? 'registry-no-url' : 'registry-shadow', serverName: server, client, actorId: client, method: 'initialize', reason });
   // Which transport the server speaks is not something a client's request can tell us.
   const message = proposed
-    ? `MCP Firewall refused remote server '${server}': ${why}; its URL ${proposed.url} waits for approval. To allow it: ${fix}`
+    ? `MCP Firewall refused remote server '${server}': ${why}; its URL ${shownUrl(proposed.url)} waits for approval. To allow it: ${fix}`
     : `MCP Firewall refused remote server '${server}': ${why}. To allow it: ${fix} (add --sse if the server speaks the legacy HTTP+SSE transport)`;
   return { refusal: (id) => errorResponse(id, ErrorCode.FirewallUnavailable, message, { server, fix }) };
 }

@@ -3,6 +3,7 @@ import type { Backpressure } from './backpressure.js';
 import { answerFailure, fetchFailure } from './upstream-failures.js';
 import { parseRelayLine, toRelayLine, type UpstreamOptions, type UpstreamProcess } from './upstream-parts.js';
 import { upstreamShell } from './upstream-shell.js';
+import { shownUrl } from './shown-url.js';
 
 /**
  * A remote server speaking the legacy HTTP+SSE transport (MCP 2024-11-05) as the relay's
@@ -54,7 +55,7 @@ export function createSseUpstream(options: UpstreamOptions): UpstreamProcess {
       // Every POST carries the firewall's credential: a server must not send it elsewhere
       // (nor smuggle a user:password into the URL, which node:http would send as Basic auth).
       if (!url || url.origin !== origin || url.username || url.password) {
-        const what = url && url.origin === origin ? 'with a user or password in its URL' : `on another origin (${url?.origin ?? data.trim()})`;
+        const what = url && url.origin === origin ? 'with a user or password in its URL' : `on another origin (${url?.origin ?? shownUrl(data.trim()).slice(0, 200)})`;
         breakWith(`remote server '${options.server}' named a message endpoint ${what}; refused`);
         return abort.abort();
       }
