@@ -13,6 +13,7 @@ import { tokensEqual } from '../api/http-util.js';
 import { ROUTE_KEY_PARAM } from '../route-key.js';
 import { HOP_HEADER } from './upstream-fetch.js';
 import { resolveRemoteTarget, type RemoteTarget } from './remote-target.js';
+import { createRefreshFailureAudit } from './refresh-failure-audit.js';
 import { DEFAULT_SESSION_CAP, makeRoom, sessionCapMessage, type SessionCap } from './session-cap.js';
 
 export const INTERPOSER_PREFIX = '/mcp/';
@@ -26,6 +27,8 @@ export interface HttpInterposerOptions {
   idleMs?: number;
   /** How many sessions one server may have per client transport, and when one may make room (session-cap.ts). */
   sessionCap?: SessionCap;
+  /** A server's failed OAuth refreshes are audited once per this long, then as a count (refresh-failure-audit.ts). */
+  refreshFailureWindowMs?: number;
 }
 
 /**
@@ -53,8 +56,10 @@ export function createHttpInterposer(engine: Engine, options: HttpInterposerOpti
     const client = typeof name === 'string' && name ? clientIdFromInfo(name) : 'http';
     return { client, target: resolveRemoteTarget(engine, server, client, (entry) => refusals.record(entry)) };
   };
+  const refreshFailures = createRefreshFailureAudit((entry) => engine.audit.append(entry), options.refreshFailureWindowMs);
+  const audit = (entry: AuditEntry) => (entry.decision === 'OAUTH_REFRESH_FAILED' ? refreshFailures.record(entry) : engine.audit.append(entry));
   // How every session, of either transport, reaches the engine.
-  const context = { socketPath: options.socketPath, log, audit: (entry: AuditEntry) => engine.audit.append(entry), secretStore: engine.secretStore, credentialsLock: engine.credentialsLock };
+  const context = { socketPath: options.socketPath, log, audit, secretStore: engine.secretStore, credentialsLock: engine.credentialsLock };
   const legacy = createLegacyEndpoint({ ...context, admit, routeKey: engine.routeKey, sessionCap: cap });
   const reaper = setInterval(() => {
     for (const session of [...[...sessions.values()].map((s) => s.session), ...legacy.sessions()]) {
@@ -159,6 +164,7 @@ export function createHttpInterposer(engine: Engine, options: HttpInterposerOpti
       keyRefusals.close();
       for (const { session } of sessions.values()) session.end();
       for (const session of legacy.sessions()) session.end();
+      refreshFailures.close();
     },
   };
 }
