@@ -8,29 +8,82 @@ import { MAX_MESSAGE_BYTES } from '../proxy/oversize.js';
  */
 export const MAX_ANSWER_BYTES = MAX_MESSAGE_BYTES;
 
+/** A size for an error text: MiB, or KiB below one MiB (a bound a test set small). */
+function sizeText(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(0)} MiB` : `${(bytes / 1024).toFixed(0)} KiB`;
+}
+
 export class AnswerTooLarge extends Error {
   constructor(limit: number) {
-    super(`sent a message larger than ${(limit / (1024 * 1024)).toFixed(0)} MiB, more than the firewall checks; it was dropped`);
+    super(`sent a message larger than ${sizeText(limit)}, more than the firewall checks; it was dropped`);
   }
 }
 
-/** The body as text, refusing (and cancelling) it past `maxBytes`. */
-export async function readTextBounded(response: Response, maxBytes = MAX_ANSWER_BYTES): Promise<string> {
+/**
+ * What one server's answers may hold in the engine at once, all its sessions together,
+ * while they are read and until the relay has taken them. MAX_ANSWER_BYTES bounds one
+ * answer; without this, a client asking N things at once (N its own choice) of a server
+ * answering each with 64 MiB had the engine hold N times that.
+ */
+export const MAX_BUFFERED_ANSWER_BYTES = 2 * MAX_ANSWER_BYTES;
+
+export class AnswersOverBudget extends AnswerTooLarge {
+  constructor(limit: number) {
+    super(limit);
+    this.message = `sent answers larger than ${sizeText(limit)} together at once, more than the firewall holds for one server; this one was dropped (ask for less at a time)`;
+  }
+}
+
+/** The bytes of answers being held for one server (see MAX_BUFFERED_ANSWER_BYTES). */
+export interface AnswerBudget {
+  /** Counts `bytes` more; throws AnswersOverBudget (counting nothing) past the limit. */
+  take(bytes: number): void;
+  give(bytes: number): void;
+}
+
+export function createAnswerBudget(limit = MAX_BUFFERED_ANSWER_BYTES): AnswerBudget {
+  let held = 0;
+  return {
+    take(bytes) {
+      if (held + bytes > limit) throw new AnswersOverBudget(limit);
+      held += bytes;
+    },
+    give(bytes) {
+      held = Math.max(0, held - bytes);
+    },
+  };
+}
+
+/** No bound beyond each answer's own (an adapter given no budget). */
+export const UNBOUNDED_BUDGET: AnswerBudget = { take: () => {}, give: () => {} };
+
+/**
+ * The body as text, refusing (and cancelling) it past `maxBytes`, or when `budget` has no
+ * room for what came. What it read stays taken from `budget` (the caller gives it back once
+ * the text is through; `taken` says how much), and is given back here when it fails.
+ */
+export async function readTextBounded(response: Response, maxBytes = MAX_ANSWER_BYTES, budget = UNBOUNDED_BUDGET, taken?: { bytes: number }): Promise<string> {
   if (!response.body) return '';
   const decoder = new TextDecoder();
   const parts: string[] = [];
   let bytes = 0;
   const reader = response.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    bytes += value.byteLength;
-    if (bytes > maxBytes) {
-      await reader.cancel();
-      throw new AnswerTooLarge(maxBytes);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (bytes + value.byteLength > maxBytes) throw new AnswerTooLarge(maxBytes);
+      budget.take(value.byteLength);
+      bytes += value.byteLength;
+      parts.push(decoder.decode(value, { stream: true }));
     }
-    parts.push(decoder.decode(value, { stream: true }));
+  } catch (error) {
+    budget.give(bytes);
+    if (error instanceof AnswerTooLarge) await reader.cancel();
+    throw error;
   }
+  if (taken) taken.bytes += bytes;
+  else budget.give(bytes);
   parts.push(decoder.decode());
   return parts.join('');
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuditEntry } from '../audit/audit-log.js';
+import { createAnswerBudget, type AnswerBudget } from './answer-limits.js';
 import type { Engine } from '../engine.js';
 import { ErrorCode, isRequest, type JsonRpcMessage } from '../jsonrpc/messages.js';
 import { clientIdFromInfo } from '../proxy/client-detect.js';
@@ -29,6 +30,8 @@ export interface HttpInterposerOptions {
   sessionCap?: SessionCap;
   /** A server's failed OAuth refreshes are audited once per this long, then as a count (refresh-failure-audit.ts). */
   refreshFailureWindowMs?: number;
+  /** What one server's answers may hold in the engine at once (answer-limits.ts). */
+  answerBudgetBytes?: number;
 }
 
 /**
@@ -58,8 +61,15 @@ export function createHttpInterposer(engine: Engine, options: HttpInterposerOpti
   };
   const refreshFailures = createRefreshFailureAudit((entry) => engine.audit.append(entry), options.refreshFailureWindowMs);
   const audit = (entry: AuditEntry) => (entry.decision === 'OAUTH_REFRESH_FAILED' ? refreshFailures.record(entry) : engine.audit.append(entry));
+  // One per server, for all its sessions: a client cannot multiply it by opening more.
+  const budgets = new Map<string, AnswerBudget>();
+  const answerBudgetFor = (server: string) => {
+    let budget = budgets.get(server);
+    if (!budget) budgets.set(server, (budget = createAnswerBudget(options.answerBudgetBytes)));
+    return budget;
+  };
   // How every session, of either transport, reaches the engine.
-  const context = { socketPath: options.socketPath, log, audit, secretStore: engine.secretStore, credentialsLock: engine.credentialsLock };
+  const context = { socketPath: options.socketPath, log, audit, secretStore: engine.secretStore, credentialsLock: engine.credentialsLock, answerBudgetFor };
   const legacy = createLegacyEndpoint({ ...context, admit, routeKey: engine.routeKey, sessionCap: cap });
   const reaper = setInterval(() => {
     for (const session of [...[...sessions.values()].map((s) => s.session), ...legacy.sessions()]) {

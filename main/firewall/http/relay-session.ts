@@ -10,6 +10,7 @@ import { loginSplits, oauthTokensFit } from '../identity/oauth-secrets.js';
 import { upstreamOAuth, type UpstreamOAuth } from '../identity/oauth-upstream.js';
 import { runShim } from '../proxy/shim.js';
 import { remoteFingerprint, type RemotePin } from '../registry/registry.js';
+import type { AnswerBudget } from './answer-limits.js';
 import { untilDrained, type Backpressure } from './backpressure.js';
 import { lineWritable } from './line-writable.js';
 import { createRelatedLines } from './related-lines.js';
@@ -28,6 +29,8 @@ export interface RelayContext {
   secretStore?: SecretStore | null;
   /** Held while a refresh writes back, against a login or logout elsewhere (credentials-lock.ts). */
   credentialsLock: CredentialsLock;
+  /** The answer budget `server`'s sessions share (answer-limits.ts); none: each answer's own bound only. */
+  answerBudgetFor?: (server: string) => AnswerBudget;
 }
 
 /** The client side of one relay session. */
@@ -115,6 +118,7 @@ export function startRelaySession(context: RelayContext, options: RelayClient): 
       // A server logged in with `auth login`: its tokens are refreshed, and written back, as they expire.
       ...(tokensFit ? oauthOption(context, secrets) : {}),
       onRelated: (line, ids) => related.note(line, ids.map(idKey)),
+      ...(context.answerBudgetFor ? { answerBudget: context.answerBudgetFor(context.server) } : {}),
       actionClassOf: (requestId) => {
         const key = idKey(requestId);
         const entry = classById.get(key);

@@ -10,6 +10,8 @@ export interface SseParser {
   push(text: string): void;
   /** Dispatches an event left without its closing blank line (a stream cut off at EOF). */
   end(): void;
+  /** Characters of the event being read, not yet dispatched. */
+  heldChars(): number;
 }
 
 export function createSseParser(onEvent: (data: string, event: string) => void, maxEventChars = MAX_ANSWER_BYTES): SseParser {
@@ -65,6 +67,7 @@ export function createSseParser(onEvent: (data: string, event: string) => void, 
       }
       if (dataChars + pendingChars > maxEventChars) throw new AnswerTooLarge(maxEventChars);
     },
+    heldChars: () => dataChars + pendingChars,
     end() {
       if (pendingChars > 0) takeLine('');
       afterCr = false;

@@ -2,6 +2,7 @@ import type { EventEmitter } from 'node:events';
 import type { PassThrough, Writable } from 'node:stream';
 import { idKey, isRequest, type JsonRpcId, type JsonRpcMessage } from '../jsonrpc/messages.js';
 import type { UpstreamOAuth } from '../identity/oauth-upstream.js';
+import type { AnswerBudget } from './answer-limits.js';
 import { sniffResultId, SNIFF_MIN_BYTES } from '../jsonrpc/result-sniff.js';
 import type { ActionClass } from '../policy/types.js';
 
@@ -37,6 +38,8 @@ export interface UpstreamOptions {
    */
   onRelated?: (line: string, ids: JsonRpcId[]) => void;
   fetch?: typeof fetch;
+  /** Shared by every session of the server: what their answers may hold at once (answer-limits.ts). */
+  answerBudget?: AnswerBudget;
 }
 
 /**

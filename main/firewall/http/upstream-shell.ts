@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { ErrorCode, errorResponse, type JsonRpcId } from '../jsonrpc/messages.js';
+import { MAX_ANSWER_BYTES, readTextBounded, UNBOUNDED_BUDGET } from './answer-limits.js';
 import { untilDrained, type Backpressure } from './backpressure.js';
 import { lineWritable } from './line-writable.js';
 import { sendWithOAuth } from '../identity/oauth-upstream.js';
@@ -37,6 +38,11 @@ interface UpstreamShell {
    * `done` says so, the rest is not read: the body is cancelled and its socket let go.
    */
   readEvents(response: Response, onEvent: (data: string, event: string) => void, done?: () => boolean): Promise<void>;
+  /**
+   * Reads a JSON body whole (up to MAX_ANSWER_BYTES) and hands it to `onText`; what it
+   * holds counts against the server's answer budget until the relay has taken it.
+   */
+  readJson(response: Response, onText: (text: string) => void): Promise<void>;
   /** Ends stdout, then reports the exit as a child process does (once). */
   exit(code: number): void;
   /**
@@ -69,6 +75,7 @@ export function upstreamShell(options: UpstreamOptions): UpstreamShell {
   };
 
   const doFetch = options.fetch ?? upstreamFetch;
+  const budget = options.answerBudget ?? UNBOUNDED_BUDGET;
   const credentials = upstreamCredentials(options);
 
   const authorizedFetch = (url: string | URL, init: RequestInit & { headers: Record<string, string> }, credential: string | undefined) => {
@@ -89,15 +96,39 @@ export function upstreamShell(options: UpstreamOptions): UpstreamShell {
     async readEvents(response, onEvent, done) {
       const parser = createSseParser(onEvent);
       const decoder = new TextDecoder();
-      for await (const chunk of response.body ?? []) {
-        parser.push(decoder.decode(chunk as Uint8Array, { stream: true }));
-        // Leaving the loop cancels the body.
-        if (done?.()) return;
+      // Bytes read and not yet taken by the relay: the event being read, and what was
+      // handed on while the relay is behind.
+      let taken = 0;
+      try {
+        for await (const chunk of response.body ?? []) {
+          // Past the budget the loop is left by the throw, which cancels the body.
+          budget.take((chunk as Uint8Array).byteLength);
+          taken += (chunk as Uint8Array).byteLength;
+          parser.push(decoder.decode(chunk as Uint8Array, { stream: true }));
+          // Leaving the loop cancels the body.
+          if (done?.()) return;
+          const behind = untilDrained(stdout, abort.signal);
+          if (behind) await behind;
+          const held = Math.min(taken, parser.heldChars());
+          budget.give(taken - held);
+          taken = held;
+        }
+        parser.push(decoder.decode());
+        parser.end();
+      } finally {
+        budget.give(taken);
+      }
+    },
+    async readJson(response, onText) {
+      const taken = { bytes: 0 };
+      try {
+        const text = await readTextBounded(response, MAX_ANSWER_BYTES, budget, taken);
+        if (text.trim()) onText(text);
         const behind = untilDrained(stdout, abort.signal);
         if (behind) await behind;
+      } finally {
+        budget.give(taken.bytes);
       }
-      parser.push(decoder.decode());
-      parser.end();
     },
     exit,
     process(onLine, onKill) {

@@ -1,5 +1,4 @@
 import { idKey, type JsonRpcId } from '../jsonrpc/messages.js';
-import { readTextBounded } from './answer-limits.js';
 import { answerFailure, fetchFailure } from './upstream-failures.js';
 import { authorizationHeader, parseRelayLine, toRelayLine, type UpstreamOptions, type UpstreamProcess } from './upstream-parts.js';
 import { upstreamShell } from './upstream-shell.js';
@@ -60,8 +59,7 @@ export function createUpstream(options: UpstreamOptions): UpstreamProcess {
     if (type.includes('text/event-stream')) return shell.readEvents(response, (data) => emit(data, answered, origin), done);
     // Anything but JSON carries no answer: not read (an error page of any size, say).
     if (!type.includes('application/json')) return void (await response.body?.cancel());
-    const text = await readTextBounded(response);
-    if (text.trim()) emit(text, answered, origin);
+    await shell.readJson(response, (text) => emit(text, answered, origin));
   };
 
   const listen = async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AnswerTooLarge, readExcerpt, readTextBounded } from '../../../main/firewall/http/answer-limits.js';
+import { AnswersOverBudget, AnswerTooLarge, createAnswerBudget, readExcerpt, readTextBounded } from '../../../main/firewall/http/answer-limits.js';
 import { createUpstream } from '../../../main/firewall/http/upstream.js';
 import { drive } from './drive-upstream.js';
 
@@ -26,6 +26,22 @@ describe('bounded reads of a remote answer', () => {
     await expect(readTextBounded(endless.response(), 10_000)).rejects.toThrow(AnswerTooLarge);
     expect(endless.stats.pulled).toBe(11);
     expect(endless.stats.cancelled).toBe(true);
+  });
+
+  it('a budget takes bytes up to its limit, refuses past it without counting them, and takes again what is given back', () => {
+    const budget = createAnswerBudget(1000);
+    budget.take(600);
+    expect(() => budget.take(401)).toThrow(AnswersOverBudget);
+    budget.take(400);
+    budget.give(600);
+    budget.take(600);
+    expect(() => budget.take(1)).toThrow(/larger than 1 KiB together at once/);
+  });
+
+  it('a bounded read gives back what it took from the budget when it fails', async () => {
+    const budget = createAnswerBudget(10_000);
+    await expect(readTextBounded(countedBody(20, 1000).response(), 5000, budget)).rejects.toThrow(AnswerTooLarge);
+    budget.take(10_000);
   });
 
   it('takes an error page\'s excerpt from its first bytes only', async () => {
