@@ -6,6 +6,8 @@ export interface BareRequest {
   req: IncomingMessage;
   res: ServerResponse;
   message: { id?: string | number; method?: string; params?: unknown };
+  /** Every message, when the POST carried a batch (`message` is then its first). */
+  batch?: Array<BareRequest['message']>;
 }
 
 export interface BareRemote {
@@ -25,7 +27,9 @@ export async function startBareRemote(onRequest: (request: BareRequest) => void)
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => {
-      const message = JSON.parse(body) as BareRequest['message'];
+      const parsed = JSON.parse(body) as BareRequest['message'] | Array<BareRequest['message']>;
+      if (Array.isArray(parsed)) return onRequest({ req, res, message: parsed[0]!, batch: parsed });
+      const message = parsed;
       if (message.id === undefined) return void res.writeHead(202).end();
       const json = (result: unknown, headers: Record<string, string> = {}) => {
         res.writeHead(200, { 'content-type': 'application/json', ...headers });

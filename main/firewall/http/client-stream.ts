@@ -30,6 +30,8 @@ export interface PendingPost {
   batch: boolean;
   waiting: Map<string, JsonRpcId>;
   collected: string[];
+  /** What `collected` holds of the server's answer budget (given back once the body is sent). */
+  collectedBytes: number;
   /** The progress tokens its requests named (idKey form): their progress rides on this stream. */
   progressTokens: string[];
 }

@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { arrayMembers } from '../jsonrpc/json-scan.js';
 import { ErrorCode, errorResponse, idKey, isRequest, type JsonRpcMessage } from '../jsonrpc/messages.js';
 import type { RemotePin } from '../registry/registry.js';
+import { AnswersOverBudget, UNBOUNDED_BUDGET } from './answer-limits.js';
 import type { Backpressure } from './backpressure.js';
 import { newSessionId, refuseUnknownSession, type ClientSession } from './client-session.js';
 import { failRequest, finishPost, isOpen, openEventStream, SESSION_HEADER, writeEvent, type PendingPost } from './client-stream.js';
@@ -45,6 +46,7 @@ export function startHttpSession(options: HttpSessionOptions): HttpSession {
   const unanswered = new Set<string>();
   const backlog: string[] = [];
   let backlogBytes = 0;
+  const answerBudget = options.answerBudgetFor?.(options.server) ?? UNBOUNDED_BUDGET;
   let stream: ServerResponse | null = null;
   let lastActive = Date.now();
   let finished = false;
@@ -97,14 +99,36 @@ export function startHttpSession(options: HttpSessionOptions): HttpSession {
     return candidates.find((p) => p !== undefined && !p.json && isOpen(p.res));
   };
 
+  /**
+   * Keeps an answer for a POST answered as one JSON body. Such answers wait in memory, past
+   * any backpressure, until the last of the POST's is in: a batch of N calls (N the
+   * client's choice) answered with 64 MiB each was held whole. They count against the
+   * server's answer budget until the client has the body; one that does not fit is
+   * answered with why instead.
+   */
+  const collect = (post: PendingPost, line: string, keys: string[]) => {
+    if (!isOpen(post.res)) return; // nobody reads it: nothing kept
+    const bytes = Buffer.byteLength(line);
+    try {
+      answerBudget.take(bytes);
+    } catch (error) {
+      if (!(error instanceof AnswersOverBudget)) throw error;
+      const why = `remote server '${options.server}' ${error.message}; a client taking text/event-stream gets answers as they come`;
+      for (const key of keys) post.collected.push(errorResponse(post.waiting.get(key) ?? null, ErrorCode.UpstreamFailed, why, { server: options.server }));
+      return;
+    }
+    post.collectedBytes += bytes;
+    post.collected.push(line);
+  };
+
   const deliver = (post: PendingPost, line: string, keys: string[]): Backpressure => {
+    if (post.json) collect(post, line, keys);
     for (const key of keys) {
       byId.delete(key);
       post.waiting.delete(key);
     }
     let full: Backpressure;
-    if (post.json) post.collected.push(line);
-    else if (isOpen(post.res)) full = writeEvent(post.res, line);
+    if (!post.json && isOpen(post.res)) full = writeEvent(post.res, line);
     if (post.waiting.size === 0) complete(post);
     return full;
   };
@@ -200,7 +224,9 @@ export function startHttpSession(options: HttpSessionOptions): HttpSession {
         return void res.end();
       }
       // SSE whenever the client takes it: progress and approval notices can then ride along.
-      const post: PendingPost = { res, json: !accept.includes('text/event-stream'), batch, waiting, collected: [], progressTokens: requests.flatMap(progressTokenAsked) };
+      const post: PendingPost = { res, json: !accept.includes('text/event-stream'), batch, waiting, collected: [], collectedBytes: 0, progressTokens: requests.flatMap(progressTokenAsked) };
+      // Sent, or never to be: what it held is free again.
+      if (post.json) res.once('close', () => answerBudget.give(post.collectedBytes));
       posts.add(post);
       for (const key of waiting.keys()) {
         byId.set(key, post);
