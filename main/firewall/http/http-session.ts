@@ -6,6 +6,7 @@ import { AnswersOverBudget, UNBOUNDED_BUDGET } from './answer-limits.js';
 import type { Backpressure } from './backpressure.js';
 import { newSessionId, refuseUnknownSession, type ClientSession } from './client-session.js';
 import { failRequest, finishPost, isOpen, openEventStream, SESSION_HEADER, writeEvent, type PendingPost } from './client-stream.js';
+import type { PostedMessages } from './read-messages.js';
 import { startRelaySession, type RelayContext } from './relay-session.js';
 import { responsesOfLine } from './upstream-parts.js';
 
@@ -21,7 +22,7 @@ export interface HttpSessionOptions extends RelayContext {
  */
 export interface HttpSession extends ClientSession {
   /** Sends the client's messages on; `res` gets the answers (202 when nothing waits for one). */
-  post(messages: JsonRpcMessage[], batch: boolean, accept: string, res: ServerResponse): void;
+  post(posted: PostedMessages, accept: string, res: ServerResponse): void;
   /** Makes `res` the stream for server-initiated messages; false when one is already open. */
   listen(res: ServerResponse): boolean;
   /** The protocol version the server's answer to initialize named; null until then. */
@@ -201,7 +202,7 @@ export function startHttpSession(options: HttpSessionOptions): HttpSession {
 
   const session: HttpSession = {
     id,
-    post(messages, batch, accept, res) {
+    post({ messages, batch, line }, accept, res) {
       lastActive = Date.now();
       const requests = messages.filter(isRequest);
       const waiting = new Map(requests.map((m) => [idKey(m.id!), m.id!] as const));
@@ -219,7 +220,7 @@ export function startHttpSession(options: HttpSessionOptions): HttpSession {
       opened = true;
       for (const message of messages) if (message.method === 'notifications/cancelled') withdraw(message);
       if (waiting.size === 0) {
-        relay.send(messages, batch);
+        relay.send(messages, line);
         res.writeHead(202, { [SESSION_HEADER]: id });
         return void res.end();
       }
@@ -238,7 +239,7 @@ export function startHttpSession(options: HttpSessionOptions): HttpSession {
         // A client that hangs up has not cancelled (spec): later answers go to its GET stream.
         if (posts.has(post)) detach(post);
       });
-      relay.send(messages, batch);
+      relay.send(messages, line);
     },
     listen(res) {
       lastActive = Date.now();

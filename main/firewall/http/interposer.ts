@@ -8,7 +8,7 @@ import { refuseUnknownSession } from './client-session.js';
 import { failRequest as fail, SESSION_HEADER } from './client-stream.js';
 import { startHttpSession, type HttpSession } from './http-session.js';
 import { createLegacyEndpoint } from './legacy-endpoint.js';
-import { readPost } from './read-messages.js';
+import { readPost, type PostedMessages } from './read-messages.js';
 import { createRefusalLimiter } from '../audit/refusal-limiter.js';
 import { tokensEqual } from '../api/http-util.js';
 import { ROUTE_KEY_PARAM } from '../route-key.js';
@@ -117,15 +117,14 @@ export function createHttpInterposer(engine: Engine, options: HttpInterposerOpti
     // decided after the read, as for any POST.
     const read = await readPost(req, res, sessions.get(String(req.headers[SESSION_HEADER]))?.session);
     if (!read) return;
-    const { messages, batch } = read;
     const accept = String(req.headers.accept ?? '');
-    const init = messages.find((m) => m.method === 'initialize' && isRequest(m));
-    if (req.headers[SESSION_HEADER] === undefined && init) return start(res, server, init, messages, batch, accept);
+    const init = read.messages.find((m) => m.method === 'initialize' && isRequest(m));
+    if (req.headers[SESSION_HEADER] === undefined && init) return start(res, server, init, read, accept);
     const session = sessionFor(req, res, server);
-    if (session) session.post(messages, batch, accept, res);
+    if (session) session.post(read, accept, res);
   };
 
-  const start = (res: ServerResponse, server: string, init: JsonRpcMessage, messages: JsonRpcMessage[], batch: boolean, accept: string) => {
+  const start = (res: ServerResponse, server: string, init: JsonRpcMessage, posted: PostedMessages, accept: string) => {
     const { client, target } = admit(server, init);
     if ('refusal' in target) {
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
@@ -138,7 +137,7 @@ export function createHttpInterposer(engine: Engine, options: HttpInterposerOpti
       onEnd: (ended) => sessions.delete(ended.id),
     });
     sessions.set(session.id, { server, session });
-    session.post(messages, batch, accept, res);
+    session.post(posted, accept, res);
   };
 
   return {

@@ -59,7 +59,7 @@ export function createLegacyEndpoint(options: LegacyEndpointOptions): LegacyEndp
     const found = sessions.get(id);
     if (!found || found.server !== server) return refuseUnknownSession(res);
     const read = await readPost(req, res, found.session);
-    if (read) found.session.post(read.messages, read.batch, res);
+    if (read) found.session.post(read, res);
   };
 
   return {

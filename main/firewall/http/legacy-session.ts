@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { ErrorCode, isRequest, type JsonRpcMessage } from '../jsonrpc/messages.js';
 import { newSessionId, refuseUnknownSession, type ClientSession } from './client-session.js';
 import { failRequest, isOpen, openEventStream, writeEvent } from './client-stream.js';
+import type { PostedMessages } from './read-messages.js';
 import { startRelaySession, type RelayContext, type RelaySession } from './relay-session.js';
 import type { RemoteTarget } from './remote-target.js';
 
@@ -22,7 +23,7 @@ export interface LegacySessionOptions extends RelayContext {
  */
 export interface LegacySession extends ClientSession {
   /** The messages of one POST to the endpoint; `res` gets 202, or why they cannot be taken. */
-  post(messages: JsonRpcMessage[], batch: boolean, res: ServerResponse): void;
+  post(posted: PostedMessages, res: ServerResponse): void;
 }
 
 export function startLegacySession(options: LegacySessionOptions): LegacySession {
@@ -58,21 +59,21 @@ export function startLegacySession(options: LegacySessionOptions): LegacySession
 
   const session: LegacySession = {
     id,
-    post(messages, batch, res) {
+    post({ messages, line }, res) {
       lastActive = Date.now();
       if (ended) return refuseUnknownSession(res);
       if (!relay) {
         const init = messages.find((m) => m.method === 'initialize' && isRequest(m));
         if (!init) return failRequest(res, 400, ErrorCode.InvalidRequest, 'Bad Request: start the session with an initialize request');
         res.writeHead(202).end();
-        if (start(init)) relay!.send(messages, batch);
+        if (start(init)) relay!.send(messages, line);
         return;
       }
       // Another initialize would be refused upstream, and its failure would end the session.
       if (messages.some((m) => m.method === 'initialize' && isRequest(m))) {
         return failRequest(res, 400, ErrorCode.InvalidRequest, 'Bad Request: this session is already initialized; open a new stream to start another');
       }
-      relay.send(messages, batch);
+      relay.send(messages, line);
       res.writeHead(202).end();
     },
     whenAccepting: () => relay?.whenAccepting(),

@@ -6,9 +6,11 @@ import { failRequest } from './client-stream.js';
 /** Larger than any tools/call a person would approve, small enough that a flood cannot exhaust memory. */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
-interface PostedMessages {
+export interface PostedMessages {
   messages: JsonRpcMessage[];
   batch: boolean;
+  /** The message or batch as one line for the relay. */
+  line: string;
 }
 
 type ReadResult = PostedMessages | { status: number; code: number; message: string };
@@ -55,7 +57,17 @@ async function readMessages(req: IncomingMessage): Promise<ReadResult> {
   if (messages.some((m) => 'id' in (m as object) && !isIdValue((m as { id: unknown }).id))) {
     return { status: 400, code: ErrorCode.InvalidRequest, message: 'Invalid Request: an id must be a string, a number or null' };
   }
-  return { messages: messages as JsonRpcMessage[], batch };
+  // Written out here, before any session is touched: a body nested some thousands deep
+  // parses but cannot be written again (JSON.stringify recurses). Written when it was sent
+  // on, it threw after its POST was taken in: the POST hung, and an initialize's session
+  // stayed for good, holding one of the server's places.
+  let line: string;
+  try {
+    line = JSON.stringify(parsed);
+  } catch {
+    return { status: 400, code: ErrorCode.InvalidRequest, message: 'Invalid Request: the message is nested too deeply' };
+  }
+  return { messages: messages as JsonRpcMessage[], batch, line };
 }
 
 function isIdValue(id: unknown): boolean {

@@ -53,7 +53,8 @@ interface RelayClient {
 
 /** One MCP session's relay, as an HTTP client side (Streamable or legacy SSE) drives it. */
 export interface RelaySession {
-  send(messages: JsonRpcMessage[], batch: boolean): void;
+  /** The client's messages, and the line they make (read-messages.ts wrote it). */
+  send(messages: JsonRpcMessage[], line: string): void;
   /** Undefined while the relay takes more; else settles once it does (or has stopped). */
   whenAccepting(): Backpressure;
   /** The client is gone: EOF to the relay, which stops the upstream behind it. */
@@ -157,11 +158,11 @@ export function startRelaySession(context: RelayContext, options: RelayClient): 
   });
 
   return {
-    send(messages, batch) {
+    send(messages, line) {
       if (input.writableEnded) return;
       const init = messages.find((m) => m.method === 'initialize' && m.id !== undefined);
       if (init) initializeKey = idKey(init.id!);
-      input.write(`${JSON.stringify(batch ? messages : messages[0])}\n`);
+      input.write(`${line}\n`);
     },
     // The relay pauses `input` while the server is not taking its messages; the client's
     // next POST then waits unread (see whenAccepting's callers) instead of queueing here.

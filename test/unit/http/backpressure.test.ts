@@ -102,6 +102,6 @@ describe('backpressure between the relay and an HTTP peer', () => {
     await ticks();
     expect(req.readableLength).toBeGreaterThan(0);
     catchUp();
-    expect(await read).toEqual({ messages: [message], batch: false });
+    expect(await read).toEqual({ messages: [message], batch: false, line: JSON.stringify(message) });
   });
 });
