@@ -16,6 +16,8 @@ export interface ClientSession {
   idleSince(): number | null;
   /** Gone for the client at once (404 from now on); the relay winds down behind it. */
   end(): void;
+  /** Settles once its relay, if one was started, has wound down: until then it holds its resources. */
+  readonly finished: Promise<void>;
 }
 
 /** The session id is all a client shows to be in the session: unguessable, never the remote one. */

@@ -183,9 +183,12 @@ export function startHttpSession(options: HttpSessionOptions): HttpSession {
     if (post.waiting.size === 0) complete(post);
   };
 
+  let relayGone!: () => void;
+  const gone = new Promise<void>((resolve) => (relayGone = resolve));
   const finish = () => {
     if (finished) return;
     finished = true;
+    relayGone();
     for (const post of [...posts]) {
       for (const [key, requestId] of post.waiting) {
         void deliver(post, errorResponse(requestId, ErrorCode.UpstreamFailed, `the MCP Firewall session for '${options.server}' ended before this request was answered`), [key]);
@@ -257,6 +260,7 @@ export function startHttpSession(options: HttpSessionOptions): HttpSession {
       return true;
     },
     protocolVersion: () => negotiated,
+    finished: gone,
     whenAccepting: () => relay.whenAccepting(),
     idleSince() {
       return posts.size === 0 && !(stream && isOpen(stream)) ? lastActive : null;

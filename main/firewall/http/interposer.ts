@@ -15,7 +15,7 @@ import { ROUTE_KEY_PARAM } from '../route-key.js';
 import { HOP_HEADER } from './upstream-fetch.js';
 import { resolveRemoteTarget, type RemoteTarget } from './remote-target.js';
 import { createRefreshFailureAudit } from './refresh-failure-audit.js';
-import { DEFAULT_SESSION_CAP, makeRoom, sessionCapMessage, type SessionCap } from './session-cap.js';
+import { createWindingDown, DEFAULT_SESSION_CAP, makeRoom, sessionCapMessage, type SessionCap } from './session-cap.js';
 
 export const INTERPOSER_PREFIX = '/mcp/';
 const PROTOCOL_HEADER = 'mcp-protocol-version';
@@ -53,6 +53,7 @@ export function createHttpInterposer(engine: Engine, options: HttpInterposerOpti
   const log = options.log ?? (() => {});
   const idleMs = options.idleMs ?? 30 * 60_000;
   const cap = options.sessionCap ?? DEFAULT_SESSION_CAP;
+  const windingDown = createWindingDown();
   // Who the client is (its initialize's clientInfo, for the audit) and where NAME leads.
   const admit = (server: string, init: JsonRpcMessage): { client: string; target: RemoteTarget } => {
     const name = (init.params as { clientInfo?: { name?: unknown } } | undefined)?.clientInfo?.name;
@@ -131,10 +132,12 @@ export function createHttpInterposer(engine: Engine, options: HttpInterposerOpti
       return void res.end(target.refusal(init.id ?? null));
     }
     const open = [...sessions.values()].filter((s) => s.server === server).map((s) => s.session);
-    if (!makeRoom(open, cap)) return fail(res, 503, ErrorCode.InvalidRequest, sessionCapMessage(server, cap));
+    if (!makeRoom(open, cap, windingDown.count(server))) return fail(res, 503, ErrorCode.InvalidRequest, sessionCapMessage(server, cap));
     const session = startHttpSession({
       ...context, server, client, target: target.pin,
-      onEnd: (ended) => sessions.delete(ended.id),
+      onEnd: (ended) => {
+        if (sessions.delete(ended.id)) windingDown.add(server, ended);
+      },
     });
     sessions.set(session.id, { server, session });
     session.post(posted, accept, res);

@@ -7,7 +7,7 @@ import { ROUTE_KEY_PARAM } from '../route-key.js';
 import { readPost } from './read-messages.js';
 import type { RelayContext } from './relay-session.js';
 import type { RemoteTarget } from './remote-target.js';
-import { makeRoom, sessionCapMessage, type SessionCap } from './session-cap.js';
+import { createWindingDown, makeRoom, sessionCapMessage, type SessionCap } from './session-cap.js';
 
 /** How sessions reach the engine (each names its own server), and who decides admission. */
 export interface LegacyEndpointOptions extends Omit<RelayContext, 'server'> {
@@ -35,20 +35,23 @@ const LEGACY_MESSAGES = 'messages';
 export function createLegacyEndpoint(options: LegacyEndpointOptions): LegacyEndpoint {
   const { admit, routeKey, sessionCap, ...context } = options;
   const sessions = new Map<string, { server: string; session: LegacySession }>();
+  const windingDown = createWindingDown();
 
   const open = (res: ServerResponse, server: string) => {
     // A legacy session lives exactly as long as its stream, so none is ever idle: past the
     // cap a new one is refused. Uncapped, a local process opening streams without end grew
     // the engine by a session (and, after an initialize each, a shim) per stream.
     const others = [...sessions.values()].filter((s) => s.server === server).map((s) => s.session);
-    if (!makeRoom(others, sessionCap)) return fail(res, 503, ErrorCode.InvalidRequest, sessionCapMessage(server, sessionCap));
+    if (!makeRoom(others, sessionCap, windingDown.count(server))) return fail(res, 503, ErrorCode.InvalidRequest, sessionCapMessage(server, sessionCap));
     const session = startLegacySession({
       ...context,
       server,
       stream: res,
       messagesPath: `/mcp/${encodeURIComponent(server)}/${LEGACY_MESSAGES}?${ROUTE_KEY_PARAM}=${encodeURIComponent(routeKey)}`,
       admit: (init) => admit(server, init),
-      onEnd: (ended) => sessions.delete(ended.id),
+      onEnd: (ended) => {
+        if (sessions.delete(ended.id)) windingDown.add(server, ended);
+      },
     });
     sessions.set(session.id, { server, session });
   };

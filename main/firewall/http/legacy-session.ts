@@ -32,6 +32,8 @@ export function startLegacySession(options: LegacySessionOptions): LegacySession
   let relay: RelaySession | null = null;
   let lastActive = Date.now();
   let ended = false;
+  let relayGone!: () => void;
+  const gone = new Promise<void>((resolve) => (relayGone = resolve));
 
   const closeStream = () => {
     if (isOpen(stream)) stream.end();
@@ -50,6 +52,7 @@ export function startLegacySession(options: LegacySessionOptions): LegacySession
       onLine: (line) => (isOpen(stream) ? writeEvent(stream, line) : undefined),
       onInitializeFailed: () => session.end(),
       onFinish: () => {
+        relayGone();
         closeStream();
         session.end();
       },
@@ -77,6 +80,7 @@ export function startLegacySession(options: LegacySessionOptions): LegacySession
       res.writeHead(202).end();
     },
     whenAccepting: () => relay?.whenAccepting(),
+    finished: gone,
     idleSince() {
       return isOpen(stream) ? null : lastActive;
     },
@@ -87,7 +91,10 @@ export function startLegacySession(options: LegacySessionOptions): LegacySession
       ended = true;
       options.onEnd(session);
       if (relay) relay.end();
-      else closeStream();
+      else {
+        closeStream();
+        relayGone();
+      }
     },
   };
 

@@ -1,0 +1,68 @@
+import type { AddressInfo } from 'node:net';
+import { createServer, type ServerResponse } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHttpInterposer, type HttpInterposer } from '../../../main/firewall/http/interposer.js';
+import { approveServer } from '../../../main/firewall/registry/registry-actions.js';
+import { remoteFingerprint } from '../../../main/firewall/registry/registry.js';
+import { routeUrl } from '../../helpers/engine-harness.js';
+import { startBareRemote, type BareRemote } from '../../helpers/bare-remote.js';
+import { startInProcessEngine, type InProcessEngine } from '../../helpers/in-process-engine.js';
+
+const HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+const initialize = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'churn', version: '1' } } });
+
+describe('sessions ended by their client but still winding down', () => {
+  let running: InProcessEngine;
+  let remote: BareRemote;
+  let interposer: HttpInterposer;
+  let server: ReturnType<typeof createServer>;
+  let endpoint: string;
+  // The server takes its time to end a session: each of ours winds down meanwhile.
+  const deletes = new Set<ServerResponse>();
+  let mostAtOnce = 0;
+
+  beforeAll(async () => {
+    running = await startInProcessEngine('mcpfw-churn-', { secretEnv: async () => ({}) });
+    remote = await startBareRemote(() => {}, (res) => {
+      deletes.add(res);
+      mostAtOnce = Math.max(mostAtOnce, deletes.size);
+      setTimeout(() => {
+        deletes.delete(res);
+        res.writeHead(200).end();
+      }, 1_000);
+    });
+    approveServer(running.engine.registry, running.engine.audit, 'bare', 'test', remoteFingerprint(remote.url));
+    interposer = createHttpInterposer(running.engine, { socketPath: running.engine.paths.socket, sessionCap: { max: 2, evictAfterIdleMs: 60_000 } });
+    server = createServer((req, res) => void interposer.handle(req, res, new URL(req.url ?? '/', 'http://127.0.0.1')));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    endpoint = routeUrl((server.address() as AddressInfo).port, running.engine.routeKey, 'bare');
+  });
+  afterAll(async () => {
+    interposer.close();
+    await new Promise((resolve) => server.close(resolve));
+    await remote.close();
+    await running.close();
+  });
+
+  it('keep their place until they are gone: starting and ending sessions in a loop cannot outgrow the bound', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const init = await fetch(endpoint, { method: 'POST', headers: HEADERS, body: initialize });
+      statuses.push(init.status);
+      await init.text();
+      const id = init.headers.get('mcp-session-id');
+      if (id) await (await fetch(endpoint, { method: 'DELETE', headers: { 'mcp-session-id': id } })).text();
+    }
+    // Before: every session was let in, and all ten wound down at once.
+    expect(statuses.filter((s) => s === 200)).toHaveLength(2);
+    expect(statuses.filter((s) => s === 503)).toHaveLength(8);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(mostAtOnce).toBeLessThanOrEqual(2);
+    // Once they are gone, their places are free.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const again = await fetch(endpoint, { method: 'POST', headers: HEADERS, body: initialize });
+    expect(again.status).toBe(200);
+    await again.text();
+    await fetch(endpoint, { method: 'DELETE', headers: { 'mcp-session-id': again.headers.get('mcp-session-id') ?? '' } });
+  });
+});
