@@ -88,21 +88,33 @@ export async function readTextBounded(response: Response, maxBytes = MAX_ANSWER_
   return parts.join('');
 }
 
+/**
+ * How long an error page's excerpt is waited for. The request has failed already: a server
+ * that sent the status and then held the body open (by fault or on purpose) kept its
+ * failure, so the client's request, from being answered at all.
+ */
+const EXCERPT_TIMEOUT_MS = 5_000;
+
 /** The first `maxChars` of the body (an error page's explanation), the rest never read. */
-export async function readExcerpt(response: Response, maxChars: number): Promise<string> {
+export async function readExcerpt(response: Response, maxChars: number, timeoutMs = EXCERPT_TIMEOUT_MS): Promise<string> {
   if (!response.body) return '';
   const decoder = new TextDecoder();
   let text = '';
   const reader = response.body.getReader();
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), timeoutMs)));
   try {
     while (text.length < maxChars) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      text += decoder.decode(value, { stream: true });
+      const read = await Promise.race([reader.read(), late]);
+      if (read === 'late' || read.done) break;
+      text += decoder.decode(read.value, { stream: true });
     }
   } catch {
     // What arrived before the failure is the excerpt.
+  } finally {
+    clearTimeout(timer);
   }
-  await reader.cancel().catch(() => undefined);
+  // Not awaited: a body that never ends may not settle its cancel either.
+  void reader.cancel().catch(() => undefined);
   return text.slice(0, maxChars);
 }

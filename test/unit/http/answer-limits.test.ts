@@ -28,6 +28,18 @@ describe('bounded reads of a remote answer', () => {
     expect(endless.stats.cancelled).toBe(true);
   });
 
+  it("takes an error page's excerpt from what came in time when the body then stalls", async () => {
+    const stalling = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('upstream exploded'));
+        // …and nothing more, never an end.
+      },
+    });
+    const started = Date.now();
+    expect(await readExcerpt(new Response(stalling, { status: 500 }), 200, 100)).toBe('upstream exploded');
+    expect(Date.now() - started).toBeLessThan(1_000);
+  }, 3_000);
+
   it('a budget takes bytes up to its limit, refuses past it without counting them, and takes again what is given back', () => {
     const budget = createAnswerBudget(1000);
     budget.take(600);
