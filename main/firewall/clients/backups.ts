@@ -1,6 +1,6 @@
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { clientsDir, ensureDir, fileId, realPlace } from './bookkeeping.js';
+import { clientsDir, ensureDir, fileId, realPlace, recordPlaces } from './bookkeeping.js';
 import { atomicWrite, readIfExists } from './file-io.js';
 import { scrubValues } from './scrub-copies.js';
 
@@ -19,7 +19,7 @@ function backupsDir(dataDir: string): string {
  * them by the path as reached, and those count too.
  */
 function backupsOf(dataDir: string, file: string): string[] {
-  const prefixes = [...new Set([backupPrefix(file), `${basename(file)}.${fileId(file)}.`])];
+  const prefixes = recordPlaces(file).map(prefixOf);
   let names: string[];
   try {
     names = readdirSync(backupsDir(dataDir));
@@ -37,9 +37,10 @@ function backupsOf(dataDir: string, file: string): string[] {
     .map((b) => join(backupsDir(dataDir), b.name));
 }
 
+const prefixOf = (place: string) => `${basename(place)}.${fileId(place)}.`;
+
 function backupPrefix(file: string): string {
-  const real = realPlace(file);
-  return `${basename(real)}.${fileId(real)}.`;
+  return prefixOf(realPlace(file));
 }
 
 /**

@@ -64,9 +64,16 @@ export function recordId(file: string): string {
   return fileId(realPlace(file));
 }
 
-/** The names a file's records may go by: its real path's first, then the path as reached (earlier versions). */
+/**
+ * The paths a file's records (bookkeeping, saved original, backups) may be named by: its
+ * real path first, then the path as reached, which earlier versions named them by.
+ */
+export function recordPlaces(file: string): string[] {
+  return [...new Set([realPlace(file), file])];
+}
+
 function recordIds(file: string): string[] {
-  return [...new Set([recordId(file), fileId(file)])];
+  return recordPlaces(file).map(fileId);
 }
 
 export function ensureDir(dir: string): void {

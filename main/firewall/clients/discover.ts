@@ -1,6 +1,7 @@
-import { realpathSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { claudeJsonPath } from './adapters/claude-code.js';
+import { realPlace } from './bookkeeping.js';
 import { isRecord } from './entry-shape.js';
 import { readIfExists, sha256 } from './file-io.js';
 import { ConfigParseError, editorFor } from './formats/index.js';
@@ -54,19 +55,6 @@ function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/**
- * One key per file on disk, however it is reached: users link one servers file into
- * several clients (Cursor's and Windsurf's are one format), and read twice, the copy
- * edited second would be stale the moment the first was written.
- */
-function samePlace(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    return resolve(path);
-  }
-}
-
 /** Reads every existing config file of the selected clients. A bad file is an error row, never a crash. */
 export function discover(ctx: ClientContext, clientId?: string): Discovery {
   const full = expandProjectDirs(ctx);
@@ -76,7 +64,10 @@ export function discover(ctx: ClientContext, clientId?: string): Discovery {
   const errors: FileError[] = [];
   for (const adapter of adapters) {
     for (const spec of adapter.configFiles(full)) {
-      const key = samePlace(spec.path);
+      // One key per file on disk, however it is reached: users link one servers file into
+      // several clients (Cursor's and Windsurf's are one format), and read twice, the copy
+      // edited second would be stale the moment the first was written.
+      const key = realPlace(spec.path);
       if (seen.has(key)) continue;
       let bytes: Buffer | undefined;
       try {
