@@ -92,6 +92,27 @@ export function atomicWrite(path: string, data: Buffer | string, fallbackMode = 
     }
     throw err;
   }
+  syncDir(dirname(target));
+}
+
+/**
+ * A rename is an entry in the directory, on disk only once the directory is: a crash right
+ * after it can bring the old config back (or leave none) on ext4 and XFS, while our
+ * bookkeeping already says protected. Best effort, after the rename: it cannot be undone,
+ * so a file system that refuses to sync a directory (EINVAL on some network mounts) is no
+ * failure. Windows cannot open a directory at all, and NTFS journals the rename itself.
+ */
+function syncDir(dir: string): void {
+  if (process.platform === 'win32') return;
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // see above: the rename stands either way
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 const tempPrefix = (target: string) => `.${basename(target)}.mcp-firewall-`;
