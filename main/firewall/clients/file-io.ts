@@ -167,7 +167,7 @@ function keepOwner(fd: number, target: string, uid: number, gid: number): void {
   }
 }
 
-/** writeSync may write less than asked (a full disk, a signal): loops until all is out. */
-export function writeAll(fd: number, bytes: Buffer): void {
-  for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+/** writeSync may write less than asked (a full disk, a signal): loops until all is out. `from`: a file offset to write at, else where the file's offset is. */
+export function writeAll(fd: number, bytes: Buffer, from?: number): void {
+  for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at, from === undefined ? null : from + at);
 }

@@ -3,7 +3,8 @@ import { runningClientWarnings, runningProcessNames } from './running-clients.js
 import { deleteState, loadSavedOriginal, loadState, saveState, type EntryRecord, type FileState, type OpRecord } from './bookkeeping.js';
 import { scrubBackups, writeBackup } from './backups.js';
 import { discover, type LoadedFile } from './discover.js';
-import { assertUnchanged, assertWritable, atomicWrite, sha256 } from './file-io.js';
+import { assertUnchanged, assertWritable, sha256 } from './file-io.js';
+import { writeConfig } from './write-config.js';
 import { editorFor, UnsupportedEditError } from './formats/index.js';
 import { movedDetail, planSecretMoves, verifyMoved, type MoveSecret, type SecretMove } from './move-secrets.js';
 import { launchOps, readEntries, type LaunchOp } from './read-entries.js';
@@ -306,7 +307,7 @@ async function commitFile(file: LoadedFile, plan: PlannedFile, deps: EditDeps, r
   report.backups.push(writeBackup(deps.dataDir, file.spec.path, scrubBackup(file.bytes, file.spec.format, plan.moves, placed), (deps.now ?? (() => new Date()))()));
   saveState(deps.dataDir, state, original);
   try {
-    atomicWrite(file.spec.path, plan.text, undefined, file.hash);
+    writeConfig(file.spec.path, plan.text, file.hash);
   } catch (err) {
     if (previous) saveState(deps.dataDir, previous, original && saved);
     else deleteState(deps.dataDir, file.spec.path);

@@ -1,7 +1,8 @@
 import { deleteState, loadSavedOriginal, loadState, type EntryRecord, type FileState } from './bookkeeping.js';
 import { writeBackup } from './backups.js';
 import { discover, type LoadedFile } from './discover.js';
-import { assertUnchanged, assertWritable, atomicWrite, sha256 } from './file-io.js';
+import { assertUnchanged, assertWritable, sha256 } from './file-io.js';
+import { writeConfig } from './write-config.js';
 import { editorFor, type EntryEdits } from './formats/index.js';
 import { samePath, verifyLaunches, warnAboutRunningClients, type EditDeps, type EditOptions, type EditReport, type EntryResult } from './protect.js';
 import { launchOps } from './read-entries.js';
@@ -154,7 +155,7 @@ async function unprotectFile(file: LoadedFile, deps: EditDeps, report: EditRepor
   if (!deps.dryRun) {
     assertUnchanged(file.spec.path, file.hash);
     report.backups.push(writeBackup(deps.dataDir, file.spec.path, file.bytes, (deps.now ?? (() => new Date()))()));
-    atomicWrite(file.spec.path, bytes, undefined, file.hash);
+    writeConfig(file.spec.path, bytes, file.hash);
     deleteState(deps.dataDir, file.spec.path);
   }
   report.entries.push(...results);

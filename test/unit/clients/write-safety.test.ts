@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, linkSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadState } from '../../../main/firewall/clients/bookkeeping.js';
@@ -179,5 +179,42 @@ describe('writing client configs', () => {
     expect(report.entries).toMatchObject([{ name: 'gh', outcome: 'already-protected', detail: expect.stringContaining('GITHUB_TOKEN stays in the file') }]);
     expect(moved).toEqual([]);
     expect(readFileSync(path, 'utf8')).toContain('ghp_FAKE');
+  });
+});
+
+// A dotfile manager can keep a config as a hard link into its repo (some clients do not
+// follow symlinks). A rename gave the config's path a new file: the repo's name kept the
+// old content, and the two disagreed from then on.
+describe('a config file with a second hard link', () => {
+  it('keeps the link through protect and unprotect: both names see each change', async () => {
+    fx = createFixtureHome();
+    const path = cursorFile(GH);
+    const repoCopy = join(fx.root, 'dotfiles-mcp.json');
+    linkSync(path, repoCopy);
+    const done = await protectClients(fx.deps, { client: 'cursor' });
+    expect(done.errors).toEqual([]);
+    expect(done.entries).toMatchObject([{ name: 'gh', outcome: 'protected' }]);
+    expect(statSync(path).nlink).toBe(2);
+    expect(readFileSync(repoCopy, 'utf8')).toContain('"wrap"');
+    expect(readFileSync(repoCopy, 'utf8')).toBe(readFileSync(path, 'utf8'));
+
+    const undone = await unprotectClients(fx.deps, { client: 'cursor' });
+    expect(undone.errors).toEqual([]);
+    expect(statSync(path).nlink).toBe(2);
+    expect(readFileSync(repoCopy, 'utf8')).toBe(GH);
+  });
+
+  it('still refuses to write over what the client saved after the first check', async () => {
+    fx = createFixtureHome();
+    const path = cursorFile(GH);
+    linkSync(path, join(fx.root, 'dotfiles-mcp.json'));
+    // The clock is read between the first check and the write: the client saves just then.
+    const clientSaves = () => {
+      writeFileSync(path, THEIRS);
+      return new Date();
+    };
+    const report = await protectClients({ ...fx.deps, now: clientSaves }, { client: 'cursor' });
+    expect(report.errors).toMatchObject([{ message: expect.stringContaining('changed while we were editing it') }]);
+    expect(readFileSync(path, 'utf8')).toBe(THEIRS);
   });
 });
