@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { protectClients, unprotectClients } from '../../../main/firewall/clients/index.js';
@@ -50,20 +50,37 @@ describe('backups of a config file', () => {
     expect(readFileSync(cursor, 'utf8')).toBe(CURSOR);
   });
 
-  it('keeps the backup just written even when the clock was set back', async () => {
+  // Pruning went by the time in the names: after the clock was set back (a dead CMOS
+  // battery, a VM restored), the next backup sorted before the file's first, took its
+  // place as "first", and the real first went as one of the middle at the next run.
+  it('keeps the first backup first, and the last ones, after the clock was set back', async () => {
     fx = createFixtureHome();
     const cursor = join(fx.home, '.cursor', 'mcp.json');
     writeFileSync(cursor, CURSOR);
     rmSync(join(fx.project, '.cursor'), { recursive: true });
     let clock = Date.parse('2026-06-01T00:00:00Z');
+    const deps = { ...fx.deps, now: () => new Date((clock += 60_000)) };
+    const written: string[] = [];
     for (let round = 0; round < 6; round++) {
-      for (const run of [protectClients, unprotectClients]) await run({ ...fx.deps, now: () => new Date((clock += 60_000)) }, { client: 'cursor' });
+      for (const run of [protectClients, unprotectClients]) written.push((await run(deps, { client: 'cursor' })).backups[0]!);
     }
-    const { backups: [last] } = await protectClients({ ...fx.deps, now: () => new Date('2025-01-01T00:00:00Z') }, { client: 'cursor' });
-    const kept = backupsOf(cursor);
-    expect(kept).toHaveLength(11);
-    expect(kept[0]).toBe(last!.slice(backupsDir().length + 1));
-    expect(readFileSync(join(backupsDir(), kept[1]!), 'utf8')).toBe(CURSOR);
+    clock = Date.parse('2025-01-01T00:00:00Z');
+    for (const run of [protectClients, unprotectClients, protectClients]) written.push((await run(deps, { client: 'cursor' })).backups[0]!);
+    const name = (p: string) => p.slice(backupsDir().length + 1);
+    // The first (the file before we ever touched it) and the last 10 written, whatever their stamps say.
+    expect(backupsOf(cursor)).toEqual([written[0]!, ...written.slice(-10)].map(name).sort());
+  });
+
+  it('counts the backups an earlier version named by time alone as older than any it writes now, the oldest of them as the first', async () => {
+    fx = createFixtureHome();
+    const cursor = join(fx.home, '.cursor', 'mcp.json');
+    writeFileSync(cursor, CURSOR);
+    rmSync(join(fx.project, '.cursor'), { recursive: true });
+    mkdirSync(backupsDir(), { recursive: true });
+    const legacy = Array.from({ length: 11 }, (_, i) => `mcp.json.${fileId(cursor)}.2027-01-01T00-${String(i).padStart(2, '0')}-00-000Z.bak`);
+    legacy.forEach((n, i) => writeFileSync(join(backupsDir(), n), i === 0 ? CURSOR : `legacy ${i}`));
+    const { backups: [written] } = await protectClients({ ...fx.deps, now: () => new Date('2026-01-01T00:00:00Z') }, { client: 'cursor' });
+    expect(backupsOf(cursor)).toEqual([legacy[0]!, ...legacy.slice(-9), written!.slice(backupsDir().length + 1)].sort());
   });
 
   it('keeps the first backup, the only byte-exact copy once the saved original is dropped, through many protect and unprotect runs', async () => {
