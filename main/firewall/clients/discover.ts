@@ -16,6 +16,8 @@ export interface LoadedFile {
   text: string;
   hash: string;
   servers: DiscoveredServer[];
+  /** The clients that read this file (its adapter's first): more than one when it is linked into several. */
+  readers: string[];
 }
 
 export interface Discovery {
@@ -58,45 +60,51 @@ function describe(err: unknown): string {
 /** Reads every existing config file of the selected clients. A bad file is an error row, never a crash. */
 export function discover(ctx: ClientContext, clientId?: string): Discovery {
   const full = expandProjectDirs(ctx);
-  const adapters = clientId ? CLIENT_ADAPTERS.filter((a) => a.id === clientId) : CLIENT_ADAPTERS;
+  // Every client's files, even when one client is asked for: whether another client reads
+  // the same file decides what a wrap line may say (protect.ts).
+  const places = CLIENT_ADAPTERS.flatMap((adapter) => adapter.configFiles(full).map((spec) => ({ adapter, spec, key: realPlace(spec.path) })));
+  const readers = new Map<string, string[]>();
+  for (const { adapter, key } of places) {
+    const ids = readers.get(key) ?? [];
+    if (!ids.includes(adapter.id)) readers.set(key, [...ids, adapter.id]);
+  }
   const seen = new Set<string>();
   const files: LoadedFile[] = [];
   const errors: FileError[] = [];
-  for (const adapter of adapters) {
-    for (const spec of adapter.configFiles(full)) {
-      // One key per file on disk, however it is reached: users link one servers file into
-      // several clients (Cursor's and Windsurf's are one format), and read twice, the copy
-      // edited second would be stale the moment the first was written.
-      const key = realPlace(spec.path);
-      if (seen.has(key)) continue;
-      let bytes: Buffer | undefined;
-      try {
-        bytes = readIfExists(spec.path);
-      } catch (err) {
-        errors.push({ client: adapter.id, file: spec.path, message: describe(err) });
-        continue;
+  for (const { adapter, spec, key } of places) {
+    if (clientId !== undefined && adapter.id !== clientId) continue;
+    // One key per file on disk, however it is reached: users link one servers file into
+    // several clients (Cursor's and Windsurf's are one format), and read twice, the copy
+    // edited second would be stale the moment the first was written.
+    if (seen.has(key)) continue;
+    let bytes: Buffer | undefined;
+    try {
+      bytes = readIfExists(spec.path);
+    } catch (err) {
+      errors.push({ client: adapter.id, file: spec.path, message: describe(err) });
+      continue;
+    }
+    if (!bytes) {
+      // A directory where the client expects its file: readIfExists skips it, but a silent
+      // skip would look like "no servers here" when the client has no config it can read.
+      if (isDir(spec.path)) {
+        seen.add(key);
+        errors.push({ client: adapter.id, file: spec.path, message: 'a directory, not a file; left untouched' });
       }
-      if (!bytes) {
-        // A directory where the client expects its file: readIfExists skips it, but a silent
-        // skip would look like "no servers here" when the client has no config it can read.
-        if (isDir(spec.path)) {
-          seen.add(key);
-          errors.push({ client: adapter.id, file: spec.path, message: 'a directory, not a file; left untouched' });
-        }
-        continue;
-      }
-      seen.add(key);
-      const text = bytes.toString('utf8');
-      if (!Buffer.from(text, 'utf8').equals(bytes)) {
-        errors.push({ client: adapter.id, file: spec.path, message: 'not valid UTF-8; file left untouched' });
-        continue;
-      }
-      try {
-        const doc = editorFor(spec.format).parse(text);
-        files.push({ adapter, spec, bytes, text, hash: sha256(bytes), servers: readEntries(adapter.id, spec, doc) });
-      } catch (err) {
-        errors.push({ client: adapter.id, file: spec.path, message: describe(err) });
-      }
+      continue;
+    }
+    seen.add(key);
+    const text = bytes.toString('utf8');
+    if (!Buffer.from(text, 'utf8').equals(bytes)) {
+      errors.push({ client: adapter.id, file: spec.path, message: 'not valid UTF-8; file left untouched' });
+      continue;
+    }
+    try {
+      const doc = editorFor(spec.format).parse(text);
+      const others = (readers.get(key) ?? []).filter((id) => id !== adapter.id);
+      files.push({ adapter, spec, bytes, text, hash: sha256(bytes), servers: readEntries(adapter.id, spec, doc), readers: [adapter.id, ...others] });
+    } catch (err) {
+      errors.push({ client: adapter.id, file: spec.path, message: describe(err) });
     }
   }
   return { files, errors };

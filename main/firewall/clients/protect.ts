@@ -224,7 +224,7 @@ function planFile(file: LoadedFile, deps: EditDeps): PlannedFile {
       plan.results.push({ ...base, outcome: 'unsupported', detail: server.problem ? `${server.problem}; left as is` : 'no command to wrap' });
       continue;
     }
-    const inserted = buildWrapLaunch(deps.runtimePath, deps.cliPath, server.name, file.adapter.id, server.launch);
+    const inserted = buildWrapLaunch(deps.runtimePath, deps.cliPath, server.name, file.readers.length > 1 ? undefined : file.adapter.id, server.launch);
     const edited = edit(base, server, launchOps(server, file.spec, inserted));
     if (!edited) continue;
     const { done: ops, moved } = edited;

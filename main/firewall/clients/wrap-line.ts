@@ -4,18 +4,21 @@ import type { Launch } from './types.js';
 /**
  * The launch a protected entry gets. The runtime is an absolute path because GUI clients
  * (Claude Desktop, Cursor on macOS) spawn without the login shell's PATH, so a bare
- * `node` either fails or finds some other Node.
+ * `node` either fails or finds some other Node. `clientId` undefined: a file several
+ * clients read (linked into each), where naming one would make the others' sessions pass
+ * for its own, in audit and in `mcp.client` policy rules; the shim tells them apart as it
+ * runs (client-detect.ts).
  */
 export function buildWrapLaunch(
   runtimePath: string,
   cliPath: string,
   server: string,
-  clientId: string,
+  clientId: string | undefined,
   original: Launch,
 ): Launch {
   return {
     command: runtimePath,
-    args: [cliPath, 'wrap', '--server', server, '--client', clientId, '--', original.command, ...original.args],
+    args: [cliPath, 'wrap', '--server', server, ...(clientId === undefined ? [] : ['--client', clientId]), '--', original.command, ...original.args],
   };
 }
 

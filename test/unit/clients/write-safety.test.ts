@@ -120,6 +120,23 @@ describe('writing client configs', () => {
     expect(readFileSync(windsurf, 'utf8')).toBe(GH);
   });
 
+  // The wrap line named the client whose path reached the file first (`--client cursor`):
+  // Windsurf's sessions of that server then passed for Cursor's, in the audit log and in
+  // policy rules on mcp.client. Without --client, the shim tells them apart as it runs.
+  it('names no client in the wrap lines of a file two clients read, and its own in a file one client reads', async () => {
+    const { path } = cursorFileLinkedIntoWindsurf();
+    const wrapArgs = () => JSON.parse(readFileSync(path, 'utf8')).mcpServers.gh.args as string[];
+    for (const client of [undefined, 'cursor', 'windsurf']) {
+      const done = await protectClients(fx.deps, client ? { client } : {});
+      expect(done.errors).toEqual([]);
+      expect(wrapArgs()).toEqual([CLI, 'wrap', '--server', 'gh', '--', 'npx', '-y', 'gh']);
+      await unprotectClients(fx.deps);
+    }
+    rmSync(join(fx.home, '.codeium/windsurf/mcp_config.json'));
+    await protectClients(fx.deps, { client: 'cursor' });
+    expect(wrapArgs()).toEqual([CLI, 'wrap', '--server', 'gh', '--client', 'cursor', '--', 'npx', '-y', 'gh']);
+  });
+
   // discover reads such a file once, under whichever path it reaches first: the records
   // (bookkeeping, saved original, backups) go by the file's real path, so protect through
   // one path and unprotect through the other still meet.
