@@ -57,12 +57,25 @@ function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/**
+ * One key per file on disk, however it is reached: by a symlink (its real path) or a hard
+ * link, which no path resolution sees through (so the file itself, device and inode).
+ */
+function fileKey(path: string): string {
+  try {
+    const { dev, ino } = statSync(path, { bigint: true });
+    return `${dev}:${ino}`;
+  } catch {
+    return realPlace(path); // not there: never read, only a name
+  }
+}
+
 /** Reads every existing config file of the selected clients. A bad file is an error row, never a crash. */
 export function discover(ctx: ClientContext, clientId?: string): Discovery {
   const full = expandProjectDirs(ctx);
   // Every client's files, even when one client is asked for: whether another client reads
   // the same file decides what a wrap line may say (protect.ts).
-  const places = CLIENT_ADAPTERS.flatMap((adapter) => adapter.configFiles(full).map((spec) => ({ adapter, spec, key: realPlace(spec.path) })));
+  const places = CLIENT_ADAPTERS.flatMap((adapter) => adapter.configFiles(full).map((spec) => ({ adapter, spec, key: fileKey(spec.path) })));
   const readers = new Map<string, string[]>();
   for (const { adapter, key } of places) {
     const ids = readers.get(key) ?? [];
@@ -73,9 +86,8 @@ export function discover(ctx: ClientContext, clientId?: string): Discovery {
   const errors: FileError[] = [];
   for (const { adapter, spec, key } of places) {
     if (clientId !== undefined && adapter.id !== clientId) continue;
-    // One key per file on disk, however it is reached: users link one servers file into
-    // several clients (Cursor's and Windsurf's are one format), and read twice, the copy
-    // edited second would be stale the moment the first was written.
+    // Users link one servers file into several clients (Cursor's and Windsurf's are one
+    // format): read twice, the copy edited second would be stale once the first was written.
     if (seen.has(key)) continue;
     let bytes: Buffer | undefined;
     try {

@@ -221,6 +221,24 @@ describe('a config file with a second hard link', () => {
     expect(readFileSync(repoCopy, 'utf8')).toBe(GH);
   });
 
+  // realpath does not see through a hard link: the file was read once per client, and the
+  // second copy was stale the moment the first was written ("changed while we were editing it").
+  it('edits a file hard-linked into two clients once, naming no client', async () => {
+    fx = createFixtureHome();
+    const path = cursorFile(GH);
+    const windsurf = join(fx.home, '.codeium/windsurf/mcp_config.json');
+    rmSync(windsurf, { force: true });
+    mkdirSync(join(windsurf, '..'), { recursive: true });
+    linkSync(path, windsurf);
+    const done = await protectClients(fx.deps);
+    expect(done.errors).toEqual([]);
+    expect(done.entries.filter((e) => e.file === path || e.file === windsurf)).toMatchObject([{ client: 'cursor', name: 'gh', outcome: 'protected' }]);
+    expect(JSON.parse(readFileSync(windsurf, 'utf8')).mcpServers.gh.args).toEqual([CLI, 'wrap', '--server', 'gh', '--', 'npx', '-y', 'gh']);
+    const undone = await unprotectClients(fx.deps);
+    expect(undone.errors).toEqual([]);
+    expect(readFileSync(windsurf, 'utf8')).toBe(GH);
+  });
+
   it('still refuses to write over what the client saved after the first check', async () => {
     fx = createFixtureHome();
     const path = cursorFile(GH);
