@@ -1,4 +1,4 @@
-import { isMap, isSeq, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import { isAlias, isMap, isNode, isScalar, isSeq, parseDocument, visit, type Document, type Node as YamlNode } from 'yaml';
 import type { KeyPath } from '../types.js';
 import {
   ConfigParseError,
@@ -28,6 +28,51 @@ function load(text: string): Document.Parsed {
 function nodeAt(doc: Document.Parsed, path: KeyPath): YamlNode | undefined {
   const node = path.length === 0 ? doc.contents : doc.getIn(path, true);
   return node && typeof node === 'object' && 'range' in node ? (node as YamlNode) : undefined;
+}
+
+/**
+ * Refuses an edit at `path` that would change more than the entry it is meant for. YAML
+ * anchors and aliases share one node between places (`b: *a` is entry a over again, `<<: *base`
+ * merges it): the text of an anchored node is what each alias stands for, so editing in it
+ * (the anchor stays on the new value) would rewrite the aliased entries too, silently; and
+ * an edit through an alias has no text of its own to change. Nodes with no alias pointing at
+ * them are edited as any other, and so is an entry's own alias (`args: *common`), which
+ * gets a value of its own.
+ */
+function assertNotShared(doc: Document.Parsed, path: KeyPath): void {
+  const aliased = new Set<string>();
+  visit(doc, { Alias: (_, alias) => void aliased.add(alias.source) });
+  if (aliased.size === 0) return;
+  const anchored = (node: unknown): string | undefined => {
+    const anchor = isNode(node) ? node.anchor : undefined;
+    return anchor !== undefined && aliased.has(anchor) ? anchor : undefined;
+  };
+  const refuse = (anchor: string) => {
+    throw new UnsupportedEditError(`the YAML anchor &${anchor} is here, and *${anchor} elsewhere in the file stands for it: editing it would change that too; left as is: write the value out in full in place of each *${anchor}, then run again`);
+  };
+  let node: unknown = doc.contents;
+  for (let i = 0; ; i++) {
+    if (isAlias(node) && i < path.length) {
+      throw new UnsupportedEditError(`written as the YAML alias *${node.source}, a copy of what &${node.source} marks, not a value of its own; left as is: write it out in full in place of *${node.source}, then run again`);
+    }
+    const anchor = anchored(node);
+    if (anchor !== undefined) refuse(anchor);
+    if (i === path.length) break;
+    const key = path[i];
+    if (isMap(node)) node = node.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === key)?.value;
+    else if (isSeq(node) && typeof key === 'number') node = node.items[key];
+    else return; // an added key: only its parents matter
+    if (node === undefined || node === null) return;
+  }
+  // What the edit replaces or removes: an anchor inside it would leave its aliases behind.
+  if (isNode(node)) {
+    visit(node, {
+      Node: (_, inner) => {
+        const anchor = anchored(inner);
+        if (anchor !== undefined) refuse(anchor);
+      },
+    });
+  }
 }
 
 function trimmedSpan(text: string, node: YamlNode): Span | undefined {
@@ -64,6 +109,7 @@ export const yamlEditor: FormatEditor = {
   },
   set(text, path, value, after) {
     const doc = load(text);
+    assertNotShared(doc, path);
     const node = nodeAt(doc, path);
     const span = node && trimmedSpan(text, node);
     if (node && span) {
@@ -87,6 +133,7 @@ export const yamlEditor: FormatEditor = {
   },
   remove(text, path) {
     const doc = load(text);
+    assertNotShared(doc, path);
     const parent = nodeAt(doc, path.slice(0, -1));
     const key = path[path.length - 1];
     if (!isMap(parent)) return text;
