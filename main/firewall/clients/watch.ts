@@ -42,7 +42,10 @@ export function watchClientConfigs(deps: () => ClientsDeps, hooks: ConfigWatchHo
     for (const path of paths) {
       try {
         const stat = statSync(path);
-        parts.push(`${path}:${stat.size}:${stat.mtimeMs}`);
+        // Size and mtime are the writer's to choose (utimes sets mtime back, as `touch -r`
+        // does): an installer could swap a wrap line for its own entry of the same length
+        // unseen. ctime is set by the kernel on every change, and a rename brings a new inode.
+        parts.push(`${path}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}:${stat.ino}`);
       } catch {
         parts.push(`${path}:-`);
       }
