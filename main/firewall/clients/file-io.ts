@@ -1,17 +1,31 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fchmodSync, fchownSync, fsyncSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants as fsConstants, fchmodSync, fchownSync, fstatSync, fsyncSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 export function sha256(data: Buffer | string): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
+/**
+ * A config path can name a pipe or a device (a mistaken link, a prank): read plainly, a
+ * FIFO blocks until someone writes to it, and the engine's config watcher with it, so
+ * every proxied message waits. Opened without blocking and refused unless a regular file.
+ */
 export function readIfExists(path: string): Buffer | undefined {
+  let fd: number;
   try {
-    return readFileSync(path);
+    fd = openSync(path, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'EISDIR') return undefined;
     throw err;
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (stat.isDirectory()) return undefined;
+    if (!stat.isFile()) throw new Error(`${path} is not a regular file (a pipe or a device); left untouched`);
+    return readFileSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
 
