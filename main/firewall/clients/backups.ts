@@ -83,8 +83,14 @@ export function writeBackup(dataDir: string, file: string, bytes: Buffer, now: D
       break;
     } catch (err) {
       // Another protect of the same file took this number a moment ago: the next one is ours.
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      seq++;
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+        seq++;
+        continue;
+      }
+      // Half a file (a full disk) must not stay as a backup: written first, it would be
+      // kept for good as the file before we ever touched it.
+      rmSync(path, { force: true });
+      throw err;
     }
   }
   // The file's first backup stays: once the saved original is dropped (the file changed
