@@ -69,10 +69,11 @@ export type EditDeps = ClientsDeps & {
   repointOnly?: boolean;
 };
 
-/** Adds "restart it" warnings for running clients whose files changed. */
-export function warnAboutRunningClients(report: EditReport, deps: EditDeps): EditReport {
+/** Adds "restart it" warnings for running clients whose files changed (`files`: those read, to know who else reads each). */
+export function warnAboutRunningClients(report: EditReport, deps: EditDeps, files: LoadedFile[]): EditReport {
   if (deps.dryRun) return report;
-  const warnings = runningClientWarnings(report, CLIENT_ADAPTERS, (deps.runningProcesses ?? (() => runningProcessNames(deps.platform)))());
+  const readers = new Map(files.map((f) => [f.spec.path, f.readers]));
+  const warnings = runningClientWarnings(report, CLIENT_ADAPTERS, (deps.runningProcesses ?? (() => runningProcessNames(deps.platform)))(), readers);
   return warnings.length > 0 ? { ...report, warnings } : report;
 }
 
@@ -349,7 +350,7 @@ export async function protectClients(deps: EditDeps, opts: EditOptions = {}): Pr
   const { files, errors } = discover(d, opts.client);
   const report: EditReport = { entries: [], errors: [...errors], backups: [] };
   await protectFiles(files, d, report);
-  return warnAboutRunningClients(report, d);
+  return warnAboutRunningClients(report, d, files);
 }
 
 /**
@@ -362,5 +363,5 @@ export async function repointStaleRoutes(deps: EditDeps): Promise<EditReport> {
   const report: EditReport = { entries: [], errors: [], backups: [] };
   const files = discover(d).files.filter((f) => f.servers.some((s) => staleRouteOf(s, d.remote) !== undefined || goneWrapPaths(s).length > 0));
   await protectFiles(files, d, report);
-  return warnAboutRunningClients(report, d);
+  return warnAboutRunningClients(report, d, files);
 }

@@ -38,8 +38,9 @@ export function runningProcessNames(platform: NodeJS.Platform = process.platform
  * ~/.claude.json on exit; editors save their settings) can undo a rewrite made while
  * they run. Protect still writes — the file is right — but says to restart them.
  */
-export function runningClientWarnings(report: EditReport, adapters: readonly ClientAdapter[], running: Set<string>): string[] {
-  const changed = new Set(report.entries.filter((e) => ['protected', 'repointed', 'restored'].includes(e.outcome)).map((e) => e.client));
+export function runningClientWarnings(report: EditReport, adapters: readonly ClientAdapter[], running: Set<string>, readers: ReadonlyMap<string, string[]> = new Map()): string[] {
+  // A file linked into several clients changed for each of them (`readers`, by file).
+  const changed = new Set(report.entries.filter((e) => ['protected', 'repointed', 'restored'].includes(e.outcome)).flatMap((e) => readers.get(e.file) ?? [e.client]));
   const warnings: string[] = [];
   for (const adapter of adapters) {
     if (!changed.has(adapter.id) || !adapter.processNames) continue;

@@ -172,5 +172,5 @@ export async function unprotectClients(deps: EditDeps, opts: EditOptions = {}): 
       report.errors.push({ client: file.adapter.id, file: file.spec.path, message: (err as Error).message });
     }
   }
-  return warnAboutRunningClients(report, d);
+  return warnAboutRunningClients(report, d, files);
 }
