@@ -39,15 +39,14 @@ function isDir(path: string): boolean {
  */
 export function expandProjectDirs(ctx: ClientContext): ClientContext {
   const dirs = new Set(ctx.projectDirs.map((d) => resolve(d)));
-  const bytes = readIfExists(claudeJsonPath(ctx));
-  if (bytes) {
-    try {
-      const doc = editorFor('json').parse(bytes.toString('utf8'));
-      const projects = isRecord(doc) ? doc.projects : undefined;
-      if (isRecord(projects)) for (const p of Object.keys(projects)) if (isDir(p)) dirs.add(resolve(p));
-    } catch {
-      // A corrupt ~/.claude.json is reported by the Claude Code adapter itself.
-    }
+  try {
+    const bytes = readIfExists(claudeJsonPath(ctx));
+    const doc = bytes && editorFor('json').parse(bytes.toString('utf8'));
+    const projects = isRecord(doc) ? doc.projects : undefined;
+    if (isRecord(projects)) for (const p of Object.keys(projects)) if (isDir(p)) dirs.add(resolve(p));
+  } catch {
+    // An unreadable or corrupt ~/.claude.json is reported by the Claude Code adapter
+    // itself; thrown from here, it stopped every other client's scan too.
   }
   return { ...ctx, projectDirs: [...dirs] };
 }
