@@ -78,6 +78,18 @@ describe('bad input on the client side of the HTTP interposer', () => {
     expect(loopRows()).toBeLessThan(10);
   });
 
+  /** Ends `sessions` and waits until their places are free: an ended session keeps its place until its relay has stopped. */
+  const endAll = async (sessions: Array<Record<string, string>>) => {
+    await Promise.all(sessions.map((s) => fetch(endpoint(), { method: 'DELETE', headers: { 'mcp-session-id': s['mcp-session-id']! } })));
+    await waitFor(async () => {
+      const probe = await post(HEADERS, initialize(1));
+      await probe.text();
+      if (probe.status !== 200) return false;
+      await fetch(endpoint(), { method: 'DELETE', headers: { 'mcp-session-id': probe.headers.get('mcp-session-id')! } });
+      return true;
+    }, 'the ended sessions\' places');
+  };
+
   it('refuses a new session past the bound with 503 rather than end one its client used a moment ago', async () => {
     // A client that never ends its sessions: each would hold a shim, an engine socket and
     // upstream connections until the 30-minute reaper. Sessions idle between two requests
@@ -100,7 +112,7 @@ describe('bad input on the client side of the HTTP interposer', () => {
       expect(list.status).toBe(200);
       await list.text();
     }
-    await Promise.all(sessions.map((s) => fetch(endpoint(), { method: 'DELETE', headers: { 'mcp-session-id': s['mcp-session-id']! } })));
+    await endAll(sessions);
   });
 
   it('caps legacy SSE sessions to one server as it does Streamable ones: past the bound a new stream is refused with 503', async () => {
@@ -153,7 +165,7 @@ describe('bad input on the client side of the HTTP interposer', () => {
     expect(last.status).toBe(200);
     await last.text();
     streams.forEach((s) => s.destroy());
-    await Promise.all(sessions.map((s) => fetch(endpoint(), { method: 'DELETE', headers: { 'mcp-session-id': s['mcp-session-id']! } })));
+    await endAll(sessions);
   });
 
   it('refuses a second initialize on a live Streamable HTTP session with 400, and the session lives on', async () => {
