@@ -5,6 +5,7 @@ import { scrubBackups, writeBackup } from './backups.js';
 import { discover, type LoadedFile } from './discover.js';
 import { assertUnchanged, assertWritable, sha256 } from './file-io.js';
 import { writeConfig } from './write-config.js';
+import { createConfigsLock } from './configs-lock.js';
 import { editorFor, UnsupportedEditError } from './formats/index.js';
 import { movedDetail, planSecretMoves, verifyMoved, type MoveSecret, type SecretMove } from './move-secrets.js';
 import { launchOps, readEntries, type LaunchOp } from './read-entries.js';
@@ -296,24 +297,29 @@ async function commitFile(file: LoadedFile, plan: PlannedFile, deps: EditDeps, r
   for (const m of plan.moves) await deps.moveSecret!(m.server, m.name, m.value);
   // Again once the keychain answered: it can take seconds (a permission prompt), and a
   // client writing its config meanwhile must not be overwritten with the text read before.
-  if (plan.moves.length > 0) assertUnchanged(file.spec.path, file.hash);
-  // State for a file with no wrapped entry left is stale (the user undid us by hand):
-  // start over so the exact-bytes restore is available again.
-  const previous = file.servers.some((s) => s.wrapped || routedTarget(s.url)) ? loadState(deps.dataDir, file.spec.path) : undefined;
-  const state = mergeState(file, previous, plan, sha256(plan.text));
-  // Our copies of the file lose the secrets moved out of it (scrub-copies.ts).
-  const saved = previous?.originalHash && plan.moves.length > 0 ? loadSavedOriginal(deps.dataDir, previous) : undefined;
-  const placed = placeholdersFor(plan.moves, saved ? [file.bytes, saved] : [file.bytes]);
-  const original = originalToSave(file, previous, saved, state, plan.moves, placed);
-  report.backups.push(writeBackup(deps.dataDir, file.spec.path, scrubBackup(file.bytes, file.spec.format, plan.moves, placed), (deps.now ?? (() => new Date()))()));
-  saveState(deps.dataDir, state, original);
-  try {
-    writeConfig(file.spec.path, plan.text, file.hash);
-  } catch (err) {
-    if (previous) saveState(deps.dataDir, previous, original && saved);
-    else deleteState(deps.dataDir, file.spec.path);
-    throw err;
-  }
+  const placed = await createConfigsLock(deps.dataDir)(`protect ${file.spec.path}`, async () => {
+    // Under the lock: a run that waited for another's write finds the file changed here and
+    // writes nothing, so it never rolls back bookkeeping that is not its own (configs-lock.ts).
+    assertUnchanged(file.spec.path, file.hash);
+    // State for a file with no wrapped entry left is stale (the user undid us by hand):
+    // start over so the exact-bytes restore is available again.
+    const previous = file.servers.some((s) => s.wrapped || routedTarget(s.url)) ? loadState(deps.dataDir, file.spec.path) : undefined;
+    const state = mergeState(file, previous, plan, sha256(plan.text));
+    // Our copies of the file lose the secrets moved out of it (scrub-copies.ts).
+    const saved = previous?.originalHash && plan.moves.length > 0 ? loadSavedOriginal(deps.dataDir, previous) : undefined;
+    const placed = placeholdersFor(plan.moves, saved ? [file.bytes, saved] : [file.bytes]);
+    const original = originalToSave(file, previous, saved, state, plan.moves, placed);
+    report.backups.push(writeBackup(deps.dataDir, file.spec.path, scrubBackup(file.bytes, file.spec.format, plan.moves, placed), (deps.now ?? (() => new Date()))()));
+    saveState(deps.dataDir, state, original);
+    try {
+      writeConfig(file.spec.path, plan.text, file.hash);
+    } catch (err) {
+      if (previous) saveState(deps.dataDir, previous, original && saved);
+      else deleteState(deps.dataDir, file.spec.path);
+      throw err;
+    }
+    return placed;
+  });
   // Earlier backups too, once the values are out of the file itself.
   scrubBackups(deps.dataDir, file.spec.path, placeholderText(placed));
   // Only entries wrapped anew: a moved wrap line keeps the launch line it carried, and its approval.

@@ -3,6 +3,7 @@ import { writeBackup } from './backups.js';
 import { discover, type LoadedFile } from './discover.js';
 import { assertUnchanged, assertWritable, sha256 } from './file-io.js';
 import { writeConfig } from './write-config.js';
+import { createConfigsLock } from './configs-lock.js';
 import { editorFor, type EntryEdits } from './formats/index.js';
 import { samePath, verifyLaunches, warnAboutRunningClients, type EditDeps, type EditOptions, type EditReport, type EntryResult } from './protect.js';
 import { launchOps } from './read-entries.js';
@@ -146,19 +147,29 @@ async function unprotectFile(file: LoadedFile, deps: EditDeps, report: EditRepor
     bytes = plan.text;
     results = plan.results;
     if (plan.expected.length === 0) {
+      // Nothing of ours left to undo: the bookkeeping goes, unless a protect wrote it meanwhile.
+      if (!deps.dryRun) await underConfigsLock(file, deps, () => deleteState(deps.dataDir, file.spec.path));
       report.entries.push(...results);
-      if (!deps.dryRun) deleteState(deps.dataDir, file.spec.path);
       return;
     }
   }
   assertWritable(file.spec.path);
   if (!deps.dryRun) {
-    assertUnchanged(file.spec.path, file.hash);
-    report.backups.push(writeBackup(deps.dataDir, file.spec.path, file.bytes, (deps.now ?? (() => new Date()))()));
-    writeConfig(file.spec.path, bytes, file.hash);
-    deleteState(deps.dataDir, file.spec.path);
+    await underConfigsLock(file, deps, () => {
+      report.backups.push(writeBackup(deps.dataDir, file.spec.path, file.bytes, (deps.now ?? (() => new Date()))()));
+      writeConfig(file.spec.path, bytes, file.hash);
+      deleteState(deps.dataDir, file.spec.path);
+    });
   }
   report.entries.push(...results);
+}
+
+/** `write` once the file is still as read, holding the lock protect writes under (configs-lock.ts). */
+function underConfigsLock(file: LoadedFile, deps: EditDeps, write: () => void): Promise<void> {
+  return createConfigsLock(deps.dataDir)(`unprotect ${file.spec.path}`, async () => {
+    assertUnchanged(file.spec.path, file.hash);
+    write();
+  });
 }
 
 export async function unprotectClients(deps: EditDeps, opts: EditOptions = {}): Promise<EditReport> {

@@ -1,0 +1,140 @@
+import { mkdirSync, openSync, readFileSync, closeSync, unlinkSync, writeSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+// A lock shared by processes (and by callers in one process): a file created exclusively,
+// naming the process that holds it. A holder that died is found by its pid and its file
+// removed; a waiter gives up after `waitMs` with the message its owner wrote for it.
+// credentials-lock.ts and clients/configs-lock.ts are the locks built on it.
+
+/** Runs `work` holding the lock; `what` names it to whoever has to wait. */
+export type ProcessLock = <T>(what: string, work: () => Promise<T>) => Promise<T>;
+
+export interface ProcessLockOptions {
+  /** How long to wait for another holder before giving up. */
+  waitMs: number;
+  pollMs?: number;
+}
+
+export interface ProcessLockSpec {
+  /** The lock file; its directory is created (0700) when missing. */
+  file: string;
+  /** The error a waiter that gave up throws: `who` names the holder, `waitedS` the seconds waited. */
+  timeout: (who: string, waitedS: number) => Error;
+}
+
+export function createProcessLock(spec: ProcessLockSpec, options: ProcessLockOptions): ProcessLock {
+  const { file } = spec;
+  const { waitMs } = options;
+  const pollMs = options.pollMs ?? 25;
+  return async (what, work) => {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const taken = tryTake(file, what);
+      if (taken === true) break;
+      if (Date.now() >= deadline) {
+        const who = taken ? `process ${taken.pid} (${taken.what}, since ${taken.since})` : 'another process';
+        throw spec.timeout(who, Math.round(waitMs / 1000));
+      }
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
+    try {
+      return await work();
+    } finally {
+      release(file);
+    }
+  };
+}
+
+interface Holder {
+  pid: number;
+  what: string;
+  since: string;
+}
+
+/** True when taken; else who holds it (null when that could not be read). */
+function tryTake(file: string, what: string): true | Holder | null {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  try {
+    const fd = openSync(file, 'wx', 0o600);
+    try {
+      writeSync(fd, JSON.stringify({ pid: process.pid, what, since: new Date().toISOString() } satisfies Holder));
+    } finally {
+      closeSync(fd);
+    }
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  const holder = readHolder(file);
+  if (holder && !alive(holder.pid)) breakStale(file, holder);
+  // A holder that died between creating the file and writing to it left it empty: no pid to
+  // ask about, so its age says it (a live holder writes within microseconds).
+  else if (holder === null && ageMs(file) > UNREADABLE_STALE_MS) breakStale(file, null);
+  return holder;
+}
+
+function readHolder(file: string): Holder | null {
+  try {
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<Holder>;
+    return typeof parsed.pid === 'number' ? { pid: parsed.pid, what: String(parsed.what ?? '?'), since: String(parsed.since ?? '?') } : null;
+  } catch {
+    return null; // gone meanwhile, or being written: look again on the next try
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, under another account.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+// A holder that died (crash, kill -9) left its file. Two waiters may both see it dead; the
+// second must not delete the lock the first took since. So the file is removed only under a
+// second, short-lived lock, and only if it still names the dead process.
+const BREAKER_STALE_MS = 10_000;
+
+const UNREADABLE_STALE_MS = 5_000;
+
+function ageMs(file: string): number {
+  try {
+    return Date.now() - statSync(file).mtimeMs;
+  } catch {
+    return 0; // gone meanwhile: the next try takes it
+  }
+}
+
+function breakStale(file: string, dead: Holder | null): void {
+  const breaker = `${file}.break`;
+  try {
+    closeSync(openSync(breaker, 'wx', 0o600));
+  } catch {
+    // Held only for a read and an unlink; one left for long was left by a crash there.
+    try {
+      if (Date.now() - statSync(breaker).mtimeMs > BREAKER_STALE_MS) unlinkSync(breaker);
+    } catch {
+      // gone meanwhile
+    }
+    return;
+  }
+  try {
+    const now = readHolder(file);
+    const same = dead === null ? now === null && ageMs(file) > UNREADABLE_STALE_MS : now !== null && now.pid === dead.pid && now.since === dead.since;
+    if (same) unlinkSync(file);
+  } catch {
+    // removed by its holder meanwhile
+  } finally {
+    release(breaker);
+  }
+}
+
+function release(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    // already gone: nothing to give back
+  }
+}
