@@ -310,8 +310,11 @@ async function commitFile(file: LoadedFile, plan: PlannedFile, deps: EditDeps, r
     const placed = placeholdersFor(plan.moves, saved ? [file.bytes, saved] : [file.bytes]);
     const original = originalToSave(file, previous, saved, state, plan.moves, placed);
     report.backups.push(writeBackup(deps.dataDir, file.spec.path, scrubBackup(file.bytes, file.spec.format, plan.moves, placed), (deps.now ?? (() => new Date()))()));
-    saveState(deps.dataDir, state, original);
     try {
+      // Inside: the saved original is written before the record, and a record that failed
+      // (a full disk) must not leave the previous record beside a new original whose hash
+      // it does not have, which loses the byte-exact restore.
+      saveState(deps.dataDir, state, original);
       writeConfig(file.spec.path, plan.text, file.hash);
     } catch (err) {
       if (previous) saveState(deps.dataDir, previous, original && saved);
