@@ -2,7 +2,7 @@ import type { AuditEntry } from '../audit/audit-log.js';
 import type { Engine } from '../engine.js';
 import { ErrorCode, errorResponse, type JsonRpcId } from '../jsonrpc/messages.js';
 import { formatFingerprint, pinnedRemote, remoteUrlProblem, type RemotePin } from '../registry/registry.js';
-import { shownUrl, withShownUrl } from './shown-url.js';
+import { shownUrl, withShownUrl } from '../shown-url.js';
 
 export type RemoteTarget = { pin: RemotePin } | { refusal: (id: JsonRpcId) => string };
 

@@ -3,7 +3,7 @@ import type { Backpressure } from './backpressure.js';
 import { answerFailure, fetchFailure } from './upstream-failures.js';
 import { parseRelayLine, toRelayLine, type UpstreamOptions, type UpstreamProcess } from './upstream-parts.js';
 import { upstreamShell } from './upstream-shell.js';
-import { shownUrl } from './shown-url.js';
+import { shownUrl } from '../shown-url.js';
 
 /**
  * A remote server speaking the legacy HTTP+SSE transport (MCP 2024-11-05) as the relay's

@@ -1,5 +1,5 @@
 import { AnswerTooLarge, readExcerpt } from './answer-limits.js';
-import { shownUrl, withShownUrl } from './shown-url.js';
+import { shownUrl, withShownUrl } from '../shown-url.js';
 
 // Why a request to a remote server failed, in the words both adapters give the client.
 

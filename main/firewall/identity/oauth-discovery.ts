@@ -2,6 +2,7 @@ import { discoverAuthorizationServerMetadata, discoverOAuthProtectedResourceMeta
 import type { OAuthProtectedResourceMetadata } from '@modelcontextprotocol/sdk/shared/auth.js';
 import type { RemotePin } from '../registry/registry.js';
 import { checkOAuthUrl, guardedOAuthFetch, OAuthOriginError } from './oauth-fetch.js';
+import { shownUrl } from '../shown-url.js';
 
 // Who may issue tokens for a pinned server, found the way the MCP authorization spec
 // says: the server's 401 challenge points at its protected resource metadata (RFC 9728),
@@ -41,7 +42,7 @@ async function probe(pin: RemotePin, guarded: typeof fetch): Promise<{ resourceM
  */
 export function foreignClient(client: { issuer?: unknown }, issuer: string): string | undefined {
   if (typeof client.issuer !== 'string' || sameIssuer(client.issuer, issuer)) return undefined;
-  return `the stored client belongs to ${client.issuer}, not ${issuer}`;
+  return `the stored client belongs to ${shownUrl(client.issuer)}, not ${shownUrl(issuer)}`;
 }
 
 export function sameIssuer(a: string, b: string): boolean {
@@ -67,12 +68,12 @@ export async function discoverOAuth(server: string, pin: RemotePin, base: typeof
 
   const metadata = await discoverAuthorizationServerMetadata(authorizationServerUrl, { fetchFn: guarded });
   if (!resourceMetadata && !metadata) {
-    throw new Error(`remote server '${server}' at ${pin.url} publishes no OAuth metadata (neither RFC 9728 nor RFC 8414); if it takes a static token, store it with: mcp-firewall secrets set ${server} AUTHORIZATION`);
+    throw new Error(`remote server '${server}' at ${shownUrl(pin.url)} publishes no OAuth metadata (neither RFC 9728 nor RFC 8414); if it takes a static token, store it with: mcp-firewall secrets set ${server} AUTHORIZATION`);
   }
   if (metadata) {
     // RFC 8414 §3.3: metadata for another issuer must not be used (mix-up attacks).
     if (!sameIssuer(metadata.issuer, authorizationServerUrl)) {
-      throw new OAuthOriginError(`refused: the metadata at ${authorizationServerUrl} names another issuer (${metadata.issuer})`);
+      throw new OAuthOriginError(`refused: the metadata at ${shownUrl(authorizationServerUrl)} names another issuer (${shownUrl(metadata.issuer)})`);
     }
     checkOAuthUrl(metadata.authorization_endpoint, 'the authorization endpoint');
     // The endpoints the authorization server names for itself may sit on another host of its own.

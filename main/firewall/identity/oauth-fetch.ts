@@ -1,4 +1,5 @@
 import { credentialUnsafe } from '../registry/registry.js';
+import { shownUrl } from '../shown-url.js';
 
 // Every OAuth request the firewall makes (discovery, registration, token, refresh) goes
 // through this fetch. It only reaches origins a trusted document named — the pinned
@@ -20,7 +21,7 @@ function oauthUrlProblem(value: string | URL): string | null {
   try {
     url = new URL(value);
   } catch {
-    return `'${String(value)}' is not a URL`;
+    return `'${shownUrl(String(value))}' is not a URL`;
   }
   const unsafe = credentialUnsafe(url);
   if (unsafe === 'cleartext') return `${url.origin} is not https (plain http is accepted only on this machine)`;

@@ -2,6 +2,7 @@ import { foreignClient } from './oauth-discovery.js';
 import { safeOAuthCode } from './oauth-error-text.js';
 import { checkOAuthUrl, guardedOAuthFetch } from './oauth-fetch.js';
 import type { StoredOAuth } from './oauth-secrets.js';
+import { shownUrl } from '../shown-url.js';
 
 // Token revocation (RFC 7009) when a login is removed (`auth logout`, the dashboard's Log
 // out, `contain`): removing the tokens here does not stop a copy of them working at the
@@ -71,11 +72,13 @@ export async function revokeStoredOAuth(server: string, stored: StoredOAuth, bas
   if (tokens.length === 0) return null;
 
   const issuer = stored.discovery.authorizationServerUrl;
-  const leftValid = `the tokens were removed here but may stay valid at ${issuer} until they expire`;
+  // Messages reach `auth logout`, the dashboard and the audit: URLs there without query values (shown-url.ts).
+  const shownIssuer = shownUrl(issuer);
+  const leftValid = `the tokens were removed here but may stay valid at ${shownIssuer} until they expire`;
   // RFC 8414 names it; OpenID discovery documents carry it too (the SDK's type for those does not say so).
   const named = (stored.discovery.authorizationServerMetadata as { revocation_endpoint?: unknown } | undefined)?.revocation_endpoint;
   if (typeof named !== 'string' || !named) {
-    return { status: 'unsupported', message: `${issuer} offers no token revocation (no revocation_endpoint in its metadata): ${leftValid}; to end them now, revoke the firewall's access in that provider's settings` };
+    return { status: 'unsupported', message: `${shownIssuer} offers no token revocation (no revocation_endpoint in its metadata): ${leftValid}; to end them now, revoke the firewall's access in that provider's settings` };
   }
   let endpoint: URL;
   try {
@@ -84,7 +87,7 @@ export async function revokeStoredOAuth(server: string, stored: StoredOAuth, bas
     if (foreign) throw new Error(foreign);
     endpoint = checkOAuthUrl(named, 'the revocation endpoint');
   } catch (error) {
-    return { status: 'failed', message: `could not revoke the tokens of '${server}' at ${issuer}: ${(error as Error).message}; ${leftValid}` };
+    return { status: 'failed', message: `could not revoke the tokens of '${server}' at ${shownIssuer}: ${(error as Error).message}; ${leftValid}` };
   }
   const fetchFn = guardedOAuthFetch(new Set([endpoint.origin]), base);
   const failures: string[] = [];
@@ -93,8 +96,8 @@ export async function revokeStoredOAuth(server: string, stored: StoredOAuth, bas
     if (failure) failures.push(`${what}: ${failure}`);
   }
   const which = listed(tokens.map(([, , what]) => `the ${what}`));
-  if (failures.length === 0) return { status: 'revoked', message: `revoked ${which} of '${server}' at ${endpoint.href}` };
-  return { status: 'failed', message: `revoking the tokens of '${server}' at ${endpoint.href} failed (${failures.join('; ')}): ${leftValid}` };
+  if (failures.length === 0) return { status: 'revoked', message: `revoked ${which} of '${server}' at ${shownUrl(endpoint.href)}` };
+  return { status: 'failed', message: `revoking the tokens of '${server}' at ${shownUrl(endpoint.href)} failed (${failures.join('; ')}): ${leftValid}` };
 }
 
 /** `a`, `a and b`, `a, b and c`. */

@@ -1,5 +1,5 @@
 import type { AuditLog } from '../audit/audit-log.js';
-import { formatFingerprint, launchLinesOf, othersText, sameFingerprint, type ApproveOptions, type LaunchApproval, type LaunchFingerprint, type Registry, type RegistryEntry } from './registry.js';
+import { launchLinesOf, othersText, sameFingerprint, shownFingerprint, type ApproveOptions, type LaunchApproval, type LaunchFingerprint, type Registry, type RegistryEntry } from './registry.js';
 
 // Registry changes a person makes, each with its audit row: shared by the engine and
 // by the CLI when it edits the store while no engine runs.
@@ -19,9 +19,9 @@ export function approvedText(entry: RegistryEntry, addedOne: boolean): string {
   const newest = entry.moreLaunches.at(-1);
   // The others: the pinned one and every earlier addition.
   const others = entry.moreLaunches.length;
-  if (addedOne && newest) return `launch line ${formatFingerprint(newest)} approved beside ${others} other${others === 1 ? '' : 's'}`;
+  if (addedOne && newest) return `launch line ${shownFingerprint(newest)} approved beside ${others} other${others === 1 ? '' : 's'}`;
   if (!entry.fingerprint) return 'launch line pinned on first run';
-  return `launch line ${formatFingerprint(entry.fingerprint)}${othersText(entry.moreLaunches.length)}`;
+  return `launch line ${shownFingerprint(entry.fingerprint)}${othersText(entry.moreLaunches.length)}`;
 }
 
 /**
@@ -32,7 +32,7 @@ export function approvedText(entry: RegistryEntry, addedOne: boolean): string {
 export function approveRoutedLaunch(registry: Registry, audit: AuditLog, name: string, launch: LaunchFingerprint, actor: string, attended: boolean): LaunchApproval {
   const outcome = registry.approveLaunch(name, launch, { beside: attended });
   if (outcome === 'known' || outcome === 'conflict') return outcome;
-  const line = formatFingerprint(launch);
+  const line = shownFingerprint(launch);
   const reason = {
     approved: `server approved as it was routed through the firewall; launch line ${line}`,
     pinned: `launch line pinned as it was routed through the firewall: ${line}`,

@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { shownUrl } from '../shown-url.js';
 import { immediateTransactions, nowIso } from '../store/database.js';
 
 /** What a server is launched with; a change is registry drift (a swapped binary or package). */
@@ -108,11 +109,11 @@ export function remoteUrlProblem(value: unknown): string | null {
   try {
     url = new URL(value);
   } catch {
-    return `'${value}' is not a URL`;
+    return `'${shownUrl(value)}' is not a URL`;
   }
   const unsafe = credentialUnsafe(url);
-  if (unsafe === 'cleartext') return `'${value}': a remote server must use https (plain http only on localhost)`;
-  if (unsafe === 'userinfo') return `'${value}' carries credentials; store them with: mcp-firewall secrets set NAME AUTHORIZATION`;
+  if (unsafe === 'cleartext') return `'${shownUrl(value)}': a remote server must use https (plain http only on localhost)`;
+  if (unsafe === 'userinfo') return `'${shownUrl(value)}' carries credentials; store them with: mcp-firewall secrets set NAME AUTHORIZATION`;
   return null;
 }
 
@@ -147,6 +148,17 @@ export function othersText(count: number): string {
 
 export function formatFingerprint(fp: LaunchFingerprint): string {
   return [fp.command, ...fp.args].map((part) => (/^[\w@%+=:,./-]+$/.test(part) ? part : JSON.stringify(part))).join(' ');
+}
+
+/**
+ * A launch line as reasons show it (drift, conflicts: the audit, refusals that reach the
+ * client and so the model): a remote server's URL without its query values, fragment or
+ * user (shown-url.ts), where some servers take their key. Display only: pins are compared whole.
+ */
+export function shownFingerprint(fp: LaunchFingerprint): string {
+  const pin = pinnedRemote(fp);
+  // Unquoted: a parsed URL has no spaces, and its cut values (…) would otherwise be quoted.
+  return pin ? `${fp.command} ${shownUrl(pin.url)}` : formatFingerprint(fp);
 }
 
 interface Row {
@@ -281,7 +293,7 @@ export function createRegistry(db: DatabaseSync): Registry {
         return {
           admitted: false,
           kind: 'drift',
-          reason: `server '${name}' launch line changed (registry drift): approved "${formatFingerprint(entry.fingerprint)}"${othersText(entry.moreLaunches.length)}, got "${formatFingerprint(fingerprint)}"`,
+          reason: `server '${name}' launch line changed (registry drift): approved "${shownFingerprint(entry.fingerprint)}"${othersText(entry.moreLaunches.length)}, got "${shownFingerprint(fingerprint)}"`,
         };
       }
       return { admitted: true, pinnedNow: false };

@@ -1,5 +1,6 @@
 import type { AuditLog } from '../audit/audit-log.js';
-import { formatFingerprint, pinnedRemote, remoteFingerprint, sameFingerprint, type Registry, type RemotePin } from './registry.js';
+import { shownUrl } from '../shown-url.js';
+import { pinnedRemote, remoteFingerprint, sameFingerprint, shownFingerprint, type Registry, type RemotePin } from './registry.js';
 
 /**
  * Where a remote server found in a client config stands with the registry, before
@@ -31,16 +32,16 @@ export function remoteStanding(registry: Pick<Registry, 'get' | 'pending'>, name
     if (sameFingerprint(entry.fingerprint, wanted)) return { kind: 'approved', enabled: entry.enabled };
     const pinned = pinnedRemote(entry.fingerprint);
     const reason = !pinned
-      ? `registered as a local server (${formatFingerprint(entry.fingerprint)})`
+      ? `registered as a local server (${shownFingerprint(entry.fingerprint)})`
       : pinned.url !== url
-        ? `registered with another URL (${pinned.url})`
-        : `registered with the other transport (${formatFingerprint(entry.fingerprint)})`;
+        ? `registered with another URL (${shownUrl(pinned.url)})`
+        : `registered with the other transport (${shownFingerprint(entry.fingerprint)})`;
     return { kind: 'conflict', reason };
   }
   // Unknown, or approved by name only: `approve NAME` pins the pending launch either way.
   const waiting = registry.pending(name);
   if (waiting && !sameFingerprint(waiting, wanted)) {
-    return { kind: 'conflict', reason: `another launch waits for approval under this name (${formatFingerprint(waiting)})` };
+    return { kind: 'conflict', reason: `another launch waits for approval under this name (${shownFingerprint(waiting)})` };
   }
   return { kind: 'pending' };
 }
@@ -51,6 +52,6 @@ export function proposeRemote(registry: Pick<Registry, 'propose'>, audit: Pick<A
   registry.propose(name, remoteFingerprint(url, transport), client);
   audit.append({
     event: 'registry', decision: 'PROPOSED', actorId: 'protect', client, serverName: name, ruleId: 'remote-proposal',
-    reason: `remote entry routed through the firewall; its URL ${url}${transport === 'sse' ? ' (legacy SSE)' : ''} waits for \`mcp-firewall registry approve ${name}\``,
+    reason: `remote entry routed through the firewall; its URL ${shownUrl(url)}${transport === 'sse' ? ' (legacy SSE)' : ''} waits for \`mcp-firewall registry approve ${name}\``,
   });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { shownUrl } from '../../../main/firewall/http/shown-url.js';
+import { shownUrl } from '../../main/firewall/shown-url.js';
 
 const KEY = 'sk-live-5f1e9a7c3b2d4e6f';
 
