@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { atomicWrite, readIfExists, sha256 } from './file-io.js';
 import type { ScrubbedSecret } from './scrub-copies.js';
@@ -128,9 +128,20 @@ export function saveState(dataDir: string, state: FileState, original?: Buffer):
   const [id, ...earlier] = recordIds(state.file);
   const carried = !original && state.originalHash && earlier.length > 0 && !existsSync(join(dir, `${id}.orig`)) ? loadSavedOriginal(dataDir, state) : undefined;
   const orig = original ?? carried;
-  if (orig) atomicWrite(join(dir, `${id}.orig`), orig, 0o600);
-  else if (!state.originalHash) rmSync(join(dir, `${id}.orig`), { force: true });
-  atomicWrite(join(dir, `${id}.json`), JSON.stringify(state, null, 2), 0o600);
+  // The record names its original by hash: a new original is put in place only once the
+  // record is written, and an old one removed only then, so a record that fails (a full
+  // disk) leaves the previous record with the original it names.
+  const origPath = join(dir, `${id}.orig`);
+  const staged = `${origPath}.next`;
+  if (orig) atomicWrite(staged, orig, 0o600);
+  try {
+    atomicWrite(join(dir, `${id}.json`), JSON.stringify(state, null, 2), 0o600);
+  } catch (err) {
+    rmSync(staged, { force: true });
+    throw err;
+  }
+  if (orig) renameSync(staged, origPath);
+  else if (!state.originalHash) rmSync(origPath, { force: true });
   for (const old of earlier) {
     rmSync(join(dir, `${old}.json`), { force: true });
     rmSync(join(dir, `${old}.orig`), { force: true });
@@ -142,5 +153,6 @@ export function deleteState(dataDir: string, file: string): void {
   for (const id of recordIds(file)) {
     rmSync(join(dir, `${id}.json`), { force: true });
     rmSync(join(dir, `${id}.orig`), { force: true });
+    rmSync(join(dir, `${id}.orig.next`), { force: true }); // left by a crash in saveState
   }
 }

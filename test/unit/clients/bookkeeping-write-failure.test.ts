@@ -1,4 +1,5 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -57,5 +58,33 @@ describe('protect --move-secrets on a protected file when the bookkeeping record
     const undone = await unprotectClients({ ...fx.deps, remote, readSecret: keychain.readSecret }, { client: 'cursor' });
     expect(undone.entries).toMatchObject([{ name: 'tools', outcome: 'restored', detail: 'original bytes' }]);
     expect(readFileSync(file, 'utf8')).toBe(ORIGINAL);
+  });
+
+  // Versions before scrub-copies.ts kept the moved token in the saved original; the next
+  // protect takes it out (scrub-earlier.ts), writing the original and the record anew.
+  it('when an earlier version\'s saved original loses its tokens, keeps the one the record names', async () => {
+    fx = createFixtureHome();
+    const file = join(fx.home, '.cursor', 'mcp.json');
+    const token = 'ghp_FAKEdiskFULLdiskfull0123456789abcdef';
+    const original = `{\n  "mcpServers": {\n    "tools": { "command": "npx", "args": ["-y", "tools-mcp"], "env": { "GITHUB_TOKEN": "${token}" } }\n  }\n}\n`;
+    writeFileSync(file, original);
+    rmSync(join(fx.project, '.cursor'), { recursive: true });
+    const keychain = fakeKeychain();
+    await protectClients({ ...fx.deps, moveSecret: keychain.moveSecret }, { client: 'cursor' });
+    // Made what an earlier version left: the token in the saved original, no placeholders recorded.
+    const id = createHash('sha256').update(realpathSync(file)).digest('hex').slice(0, 16);
+    const stateFile = join(fx.dataDir, 'clients', `${id}.json`);
+    const { scrubbed: _none, ...earlier } = JSON.parse(readFileSync(stateFile, 'utf8')) as Record<string, unknown>;
+    writeFileSync(stateFile, JSON.stringify(earlier));
+    writeFileSync(join(fx.dataDir, 'clients', `${id}.orig`), original);
+
+    recordFails = true;
+    const failed = await protectClients(fx.deps, { client: 'cursor' });
+    recordFails = false;
+    expect(failed.errors).toMatchObject([{ file, message: expect.stringContaining('ENOSPC') }]);
+
+    const undone = await unprotectClients({ ...fx.deps, readSecret: keychain.readSecret }, { client: 'cursor' });
+    expect(undone.entries).toMatchObject([{ name: 'tools', outcome: 'restored', detail: 'original bytes' }]);
+    expect(readFileSync(file, 'utf8')).toBe(original);
   });
 });
