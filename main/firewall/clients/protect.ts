@@ -295,8 +295,9 @@ async function commitFile(file: LoadedFile, plan: PlannedFile, deps: EditDeps, r
   assertUnchanged(file.spec.path, file.hash);
   // Keychain before the file: if the keychain refuses, the secret stays where it was.
   for (const m of plan.moves) await deps.moveSecret!(m.server, m.name, m.value);
-  // Again once the keychain answered: it can take seconds (a permission prompt), and a
-  // client writing its config meanwhile must not be overwritten with the text read before.
+  // The file is checked again under the lock, once the keychain answered: that can take
+  // seconds (a permission prompt), and a client writing its config meanwhile must not be
+  // overwritten with the text read before.
   const placed = await createConfigsLock(deps.dataDir)(`protect ${file.spec.path}`, async () => {
     // Under the lock: a run that waited for another's write finds the file changed here and
     // writes nothing, so it never rolls back bookkeeping that is not its own (configs-lock.ts).
@@ -311,9 +312,8 @@ async function commitFile(file: LoadedFile, plan: PlannedFile, deps: EditDeps, r
     const original = originalToSave(file, previous, saved, state, plan.moves, placed);
     report.backups.push(writeBackup(deps.dataDir, file.spec.path, scrubBackup(file.bytes, file.spec.format, plan.moves, placed), (deps.now ?? (() => new Date()))()));
     try {
-      // Inside: the saved original is written before the record, and a record that failed
-      // (a full disk) must not leave the previous record beside a new original whose hash
-      // it does not have, which loses the byte-exact restore.
+      // Inside: bookkeeping that failed half way (a full disk) is put back as it was, like
+      // bookkeeping whose config write failed, or the byte-exact restore could be lost.
       saveState(deps.dataDir, state, original);
       writeConfig(file.spec.path, plan.text, file.hash);
     } catch (err) {
