@@ -39,6 +39,14 @@ describe('provider tokens', () => {
     for (const t of dense) expect(createScanner().isCleanJson(JSON.stringify({ result: { text: `token ${t}` } }))).toBe(false);
   });
 
+  it('scans text full of token-like runs in linear time (a server cannot stall the shim with one)', () => {
+    // Each run used to search the whole rest of the text for every plain anchor: 176 KB took 6 s.
+    const text = `${'id x_abcdefghijklmnop '.repeat(10_000)}dckr_pat_${'a'.repeat(30)}`;
+    const t0 = performance.now();
+    expect(types(text)).toEqual(['docker-token']);
+    expect(performance.now() - t0).toBeLessThan(1000);
+  });
+
   it('requires a token boundary: a prefix glued to a word is not a token', () => {
     expect(types('xsk_live_AAAAAAAAAAAAAAAAAAAAAAAA wordgsk_aBcDeFgHiJkLmNoPqRsT1234567890abcdefghijklmnopqrstuv')).toEqual([]);
   });
