@@ -7,6 +7,27 @@ import type { Finding, Rule } from './types.js';
 const secret = (type: string, start: number, end: number, severity: Finding['severity'] = 'high'): Finding =>
   ({ type, family: 'secret', severity, start, end });
 
+/**
+ * `text.indexOf(needle, from)` for calls whose `from` only grows over one text, as a lane's
+ * anchors do: the answer is kept and reused while it still lies ahead. Searched afresh, every
+ * key header without its end line cost the whole rest of the text (seconds per 400 KB of them).
+ */
+function forwardFinder(needle: string): (text: string, from: number) => number {
+  let seen: string | undefined;
+  let searchedFrom = 0;
+  let found = -1;
+  return (text, from) => {
+    if (text !== seen || from < searchedFrom || (found !== -1 && found < from)) {
+      seen = text;
+      searchedFrom = from;
+      found = text.indexOf(needle, from);
+    }
+    return found;
+  };
+}
+const nextPemEnd = forwardFinder('-----END');
+const nextPrivateLines = forwardFinder('Private-Lines:');
+
 // PEM bodies inside JSON strings carry literal `\n` escapes (GCP service-account files).
 const PEM_HEAD = /-----BEGIN ((?:[A-Z0-9]+ ){0,3}PRIVATE KEY(?: BLOCK)?)-----/y;
 const PEM_BODY = /(?:[A-Za-z0-9+/=\s]|\\n|\\r|:[^\n]*|[A-Za-z-]+:)*/y;
@@ -18,7 +39,7 @@ const privateKey: Rule = {
     const head = PEM_HEAD.exec(text);
     if (!head) return null;
     const bodyStart = at + head[0].length;
-    const endAt = text.indexOf('-----END', bodyStart);
+    const endAt = nextPemEnd(text, bodyStart);
     let end: number;
     if (endAt !== -1 && endAt - bodyStart < 64_000) {
       PEM_END.lastIndex = endAt;
@@ -37,7 +58,7 @@ const privateKey: Rule = {
 const puttyKey: Rule = {
   type: 'private-key', family: 'secret', severity: 'high', anchors: ['PuTTY-User-Key-File-'],
   match(text, at) {
-    const priv = text.indexOf('Private-Lines:', at);
+    const priv = nextPrivateLines(text, at);
     if (priv === -1 || priv - at > 8000) return null;
     const re = /Private-Lines: *(\d+)\r?\n/y;
     re.lastIndex = priv;
@@ -113,33 +134,71 @@ const urlCredentials: Rule = {
 };
 
 // `kubectl get secret -o yaml|json` prints base64 values that are the secrets themselves.
+// `data:` may come before `kind:` (kubectl prints keys in order), so each `kind: Secret` looks
+// for the first `data:` line of its document. The text's `data:` lines and blocks are read once
+// per text and kept: searched afresh per anchor, a result of many `kind: Secret` lines cost the
+// whole text each (13 s per 400 KB).
+const DATA_LINE = /(?:^|\n)([ \t]*)["']?(?:data|stringData)["']?[ \t]*:[ \t]*(\{?)/g;
+let k8sText: string | undefined;
+let k8sData: RegExpExecArray[] = [];
+let k8sDocs: number[] = [];
+const k8sBlocks = new Map<number, Finding | null>();
+
+function readDocuments(text: string): void {
+  if (text === k8sText) return;
+  k8sText = text;
+  k8sData = [];
+  k8sDocs = [];
+  k8sBlocks.clear();
+  DATA_LINE.lastIndex = 0;
+  for (let m; (m = DATA_LINE.exec(text)) !== null; ) k8sData.push(m);
+  for (let i = text.indexOf('\n---'); i !== -1; i = text.indexOf('\n---', i + 1)) k8sDocs.push(i + 1);
+}
+
+/** Index of the first item of a sorted list at or past `pos`. */
+function firstAtOrAfter<T>(list: readonly T[], pos: number, key: (t: T) => number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (key(list[mid]!) < pos) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function dataBlock(text: string, m: RegExpExecArray): Finding | null {
+  const start = m.index + m[0].length;
+  if (m[2] === '{') {
+    const close = text.indexOf('}', start);
+    return close > start ? secret('k8s-secret', start, close) : null;
+  }
+  const indent = (m[1] ?? '').length;
+  let end = start;
+  const lineRe = /\n([ \t]*)[^\n]*/y;
+  for (;;) {
+    lineRe.lastIndex = end;
+    const l = lineRe.exec(text);
+    if (!l || (l[1] ?? '').length <= indent || l[0].trim() === '') break;
+    end = lineRe.lastIndex;
+  }
+  return end > start ? secret('k8s-secret', start, end) : null;
+}
+
 const k8sSecret: Rule = {
   type: 'k8s-secret', family: 'secret', severity: 'high', anchors: ['Secret'],
   match(text, at) {
     const before = text.slice(Math.max(0, at - 12), at);
     if (!/kind["']?\s*:\s*["']?$/.test(before) || isWord(text.charCodeAt(at + 6))) return null;
-    const re = /(?:^|\n)([ \t]*)["']?(?:data|stringData)["']?[ \t]*:[ \t]*(\{?)/g;
-    re.lastIndex = Math.max(0, text.lastIndexOf('\n---', at) + 1);
-    let m: RegExpExecArray | null;
-    while ((m = re.exec(text)) && m.index < at + 4000) {
-      const start = m.index + m[0].length;
-      if (m[2] === '{') {
-        const close = text.indexOf('}', start);
-        if (close > start) return secret('k8s-secret', start, close);
-        return null;
-      }
-      const indent = (m[1] ?? '').length;
-      let end = start;
-      const lineRe = /\n([ \t]*)[^\n]*/y;
-      for (;;) {
-        lineRe.lastIndex = end;
-        const l = lineRe.exec(text);
-        if (!l || (l[1] ?? '').length <= indent || l[0].trim() === '') break;
-        end = lineRe.lastIndex;
-      }
-      return end > start ? secret('k8s-secret', start, end) : null;
-    }
-    return null;
+    readDocuments(text);
+    // The document starts after the last `\n---` before the anchor (`lastIndexOf` in effect).
+    const d = firstAtOrAfter(k8sDocs, at + 1, (p) => p) - 1;
+    const docStart = d >= 0 ? k8sDocs[d]! : 0;
+    const m = k8sData[firstAtOrAfter(k8sData, docStart, (x) => x.index)];
+    if (!m || m.index >= at + 4000) return null;
+    if (!k8sBlocks.has(m.index)) k8sBlocks.set(m.index, dataBlock(text, m));
+    const f = k8sBlocks.get(m.index);
+    return f ? { ...f } : null;
   },
 };
 
