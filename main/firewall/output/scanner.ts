@@ -2,6 +2,7 @@
 // lanes.ts), each one native regex scan, so clean text costs the same handful of scans
 // however many rules there are, and a rule's own, costlier check runs only where its
 // anchor occurs.
+import { foldedView, foldMayReveal, mapFolded } from './folded-view.js';
 import { GENERIC_RULES } from './generic-assignment.js';
 import { INJECTION_RULES } from './injection-rules.js';
 import { type Lane, mixedLane } from './lanes.js';
@@ -72,15 +73,23 @@ export function createScanner(rules: readonly Rule[] = ALL_RULES): Scanner {
     mergedProbe(ibanLanes, false),
   ].filter((p) => p !== null);
 
+  const scan = (text: string): Finding[] => {
+    const out: Finding[] = [];
+    for (const lane of lanes) {
+      const re = lane.re;
+      re.lastIndex = 0;
+      let m: RegExpExecArray | null;
+      while ((m = re.exec(text)) !== null) re.lastIndex = lane.run(text, m, out);
+    }
+    return out;
+  };
+
   return {
     detect(text) {
-      const out: Finding[] = [];
-      for (const lane of lanes) {
-        const re = lane.re;
-        re.lastIndex = 0;
-        let m: RegExpExecArray | null;
-        while ((m = re.exec(text)) !== null) re.lastIndex = lane.run(text, m, out);
-      }
+      const out = scan(text);
+      // Invisible chars, Unicode spaces or full-width forms may hide a finding (folded-view.ts).
+      const view = foldedView(text);
+      if (view) out.push(...mapFolded(scan(view.text), view));
       return out.length > 1 ? mergeOverlaps(out) : out;
     },
     isCleanJson(line) {
@@ -97,7 +106,8 @@ export function createScanner(rules: readonly Rule[] = ALL_RULES): Scanner {
         return lower;
       };
       for (const p of probes) if (p(line, folded)) return false;
-      return true;
+      // Full-width forms, or a Unicode space between digits, may hide what the probes look for.
+      return !foldMayReveal(line);
     },
   };
 }

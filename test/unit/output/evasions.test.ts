@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { inspectArguments, inspectResultLine } from '../../../main/firewall/output/index.js';
+import { found, githubStyleToken, types } from './helpers.js';
+
+const resultLine = (text: string) => JSON.stringify({ jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text }] } });
+/** What a client would receive for a result holding `text`: its text, or null when it is withheld. */
+function delivered(text: string): string | null {
+  const v = inspectResultLine(resultLine(text));
+  if (v.action === 'QUARANTINE') return null;
+  if (v.action === 'PASS') return text;
+  return (v.redacted as { result: { content: Array<{ text: string }> } }).result.content[0]!.text;
+}
+const fullWidth = (s: string) => s.replace(/[!-~]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
+const GITHUB = githubStyleToken('ghp_', 'R7mK2pQx9vLw4ZsT8bNc3YhJ6dFg1A');
+
+describe('evasions a hostile server or a steered model would use', () => {
+  it.each([
+    ['no-break spaces', '4111\u00a01111\u00a01111\u00a01111'],
+    ['narrow no-break spaces', '4111\u202f1111\u202f1111\u202f1111'],
+    ['thin spaces', '4111\u20091111\u20091111\u20091111'],
+    ['non-breaking hyphens', '4111\u20111111\u20111111\u20111111'],
+    ['en dashes', '4111\u20131111\u20131111\u20131111'],
+    ['full-width digits', '４１１１ １１１１ １１１１ １１１１'],
+  ])('finds a card grouped with %s, on the raw line too', (_, card) => {
+    expect(found(`card ${card} ok`)).toEqual([['credit-card', card]]);
+    expect(delivered(`card ${card} ok`)).toBe('card [REDACTED:credit-card] ok');
+  });
+
+  it('finds an IBAN grouped with no-break spaces and a phone number written in full-width digits', () => {
+    expect(types('pay DE89\u00a03704\u00a00044\u00a00532\u00a00130\u00a000')).toEqual(['iban']);
+    expect(types('電話：０９０−１２３４−５６７８ (phone)')).toEqual(['phone']);
+  });
+
+  it.each([
+    ['zero-width spaces', '\u200b'],
+    ['zero-width joiners', '\u200d'],
+    ['soft hyphens', '\u00ad'],
+    ['word joiners', '\u2060'],
+    ['invisible tag characters', '\udb40\udc20'],
+  ])('finds a token with %s inside it and redacts it whole, not just the invisible chars', (_, zw) => {
+    const split = `${GITHUB.slice(0, 10)}${zw}${GITHUB.slice(10, 25)}${zw}${GITHUB.slice(25)}`;
+    expect(types(`token ${split} end`)).toContain('github-token');
+    expect(delivered(`token ${split} end`)).toBe('token [REDACTED:github-token] end');
+    // The way out: a model told to "add a zero-width space every few chars" before it posts a token.
+    const args = { body: `see ${split}` };
+    expect(inspectArguments(args, undefined, JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'post', arguments: args } })).findings.map((f) => f.type)).toContain('github-token');
+  });
+
+  it('finds a token, an email and an instruction written in full-width letters', () => {
+    expect(delivered(`token ${fullWidth(GITHUB)} end`)).toBe('token [REDACTED:github-token] end');
+    expect(delivered(`mail ${fullWidth('jane.doe@example.org')} now`)).toBe('mail [REDACTED:email] now');
+    expect(types(fullWidth('<IMPORTANT>'))).toEqual(['instruction']);
+  });
+
+  it('leaves text with no-break spaces, dashes and full-width punctuation that hides nothing alone', () => {
+    const prose = 'Prix\u00a0: 12\u00a0€ — voir «\u00a0page\u00a05\u00a0» ; 2020–2024. 東京（とうきょう）、日本。';
+    expect(types(prose)).toEqual([]);
+    expect(inspectResultLine(resultLine(prose)).action).toBe('PASS');
+  });
+});
