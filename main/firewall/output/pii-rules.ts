@@ -12,20 +12,35 @@ const pii = (type: string, start: number, end: number, severity: Severity): Find
 // Extensions that look like a TLD but are file names: `logo@2x.png`, `icon@3x.webp`.
 const FILE_TLDS = new Set(['png', 'jpg', 'jpeg', 'gif', 'svg', 'webp', 'ico', 'js', 'mjs', 'cjs', 'ts', 'tsx', 'jsx', 'css', 'json', 'map', 'md', 'html', 'txt', 'pdf', 'zip', 'gz', 'tgz', 'lock', 'yaml', 'yml', 'toml', 'wasm', 'py', 'rb', 'go', 'rs', 'java', 'kt', 'swift', 'sh']);
 const LOCAL_CHAR = /[A-Za-z0-9._%+-]/;
-const DOMAIN = /@((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?\.)+([A-Za-z]{2,24}))(?![A-Za-z0-9-])/y;
+const DOMAIN = /((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?\.)+([A-Za-z]{2,24}))(?![A-Za-z0-9-])/y;
+const PERCENT_ESCAPE = /%([0-9A-Fa-f]{2})/g;
+/** Where the local part starts once percent-escapes of delimiters (`mailto%3A`, `%20`) end it. */
+function afterEscapedDelimiter(text: string, s: number, at: number): number {
+  const local = text.slice(s, at);
+  if (!local.includes('%')) return s;
+  let start = s;
+  PERCENT_ESCAPE.lastIndex = 0;
+  for (let m; (m = PERCENT_ESCAPE.exec(local)) !== null; ) {
+    if (!LOCAL_CHAR.test(String.fromCharCode(parseInt(m[1]!, 16)))) start = s + m.index + 3;
+  }
+  return start;
+}
 const email: Rule = {
-  type: 'email', family: 'pii', severity: 'medium', anchors: ['@'],
-  match(text, at) {
+  // `%40` is the `@` of a URL-encoded address (`?email=jane%40example.com`, a logged redirect):
+  // a server copying an address out that way would otherwise pass it unnoticed.
+  type: 'email', family: 'pii', severity: 'medium', anchors: ['@', '%40'],
+  match(text, at, hit) {
     let s = at;
     while (s > 0 && at - s < 64 && LOCAL_CHAR.test(text[s - 1] ?? '')) s--;
+    s = afterEscapedDelimiter(text, s, at);
     if (s === at || text[s] === '.' || text[at - 1] === '.') return null;
     // `user:pass@host` is URL userinfo, `git@github.com:` an SSH remote: neither is a mailbox.
     const prev = text[s - 1];
     if (prev === ':' || prev === '/' || text.slice(s, at) === 'git') return null;
-    DOMAIN.lastIndex = at;
+    DOMAIN.lastIndex = at + hit.length;
     const m = DOMAIN.exec(text);
     if (!m || FILE_TLDS.has((m[2] ?? '').toLowerCase())) return null;
-    return pii('email', s, at + m[0].length, 'medium');
+    return pii('email', s, DOMAIN.lastIndex, 'medium');
   },
 };
 

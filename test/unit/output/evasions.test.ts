@@ -58,3 +58,13 @@ describe('evasions a hostile server or a steered model would use', () => {
     expect(inspectResultLine(resultLine(prose)).action).toBe('PASS');
   });
 });
+
+describe('encodings that hide personal data', () => {
+  it('finds a URL-encoded email address, in a query string or a redirect, on the raw line too', () => {
+    expect(found('GET /subscribe?email=jane.doe%40example.org&list=2')).toEqual([['email', 'jane.doe%40example.org']]);
+    expect(found('next=mailto%3Ajane%2Bnews%40example.org')).toEqual([['email', 'jane%2Bnews%40example.org']]);
+    expect(delivered('redirect to /u?e=jane%40example.org')).toBe('redirect to /u?e=[REDACTED:email]');
+    // A percent sign alone is not an address, nor is an encoded file name.
+    expect(types('100%40 done, logo%402x.png')).toEqual([]);
+  });
+});
