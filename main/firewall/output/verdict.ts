@@ -3,7 +3,8 @@
 import { repeatedKey } from '../jsonrpc/json-scan.js';
 import { decodeEscapes, mapFindings } from './escaped-view.js';
 import { redactText } from './redact.js';
-import { createScanner, type Scanner } from './scanner.js';
+import { createScanner, mergeOverlaps, type Scanner } from './scanner.js';
+import { splitFindings } from './split-items.js';
 import type { Finding } from './types.js';
 
 export interface OutputThresholds {
@@ -57,6 +58,12 @@ export function isCleanLine(line: string): boolean {
   return scanner().isCleanJson(line);
 }
 
+/** What the detectors find in one string; JSON-as-text is scanned decoded (see escaped-view.ts). */
+function findIn(text: string, s: Scanner): Finding[] {
+  const view = text.indexOf('\\') === -1 ? null : decodeEscapes(text);
+  return view ? mapFindings(s.detect(view.text), view) : s.detect(text);
+}
+
 export function detect(text: string): Finding[] {
   return scanner().detect(text);
 }
@@ -76,21 +83,26 @@ function scanTree(root: { v: unknown }, path: string, s: Scanner): VerdictFindin
   const found: VerdictFinding[] = [];
   // A listing repeats the same few keys in every item: each is read once.
   const cleanKeys = new Set<string>();
-  /** `text` with its findings redacted, each recorded under `p`; null when it holds none. */
-  const clean = (text: string, p: string): string | null => {
-    // JSON-as-text keeps its escapes; scan it decoded (see escaped-view.ts).
-    const view = text.indexOf('\\') === -1 ? null : decodeEscapes(text);
-    const fs = view ? mapFindings(s.detect(view.text), view) : s.detect(text);
-    if (fs.length === 0) return null;
+  // Parts of findings that span several text items, by the item they fall in (split-items.ts).
+  const splitParts = new Map<unknown, Finding[]>();
+  /** `text` with its findings (and `extra`, already recorded) redacted, each recorded under `p`; null when it holds none. */
+  const clean = (text: string, p: string, extra?: Finding[]): string | null => {
+    const fs = findIn(text, s);
     for (const f of fs) found.push({ type: f.type, family: f.family, severity: f.severity, path: p });
-    return redactText(text, fs);
+    if (extra) return redactText(text, mergeOverlaps([...fs, ...extra]));
+    return fs.length === 0 ? null : redactText(text, fs);
   };
   const visit = (holder: Record<string, unknown> | unknown[], key: string | number, p: string): void => {
     const v = (holder as Record<string | number, unknown>)[key];
     if (typeof v === 'string') {
-      const redacted = clean(v, p);
+      const redacted = clean(v, p, key === 'text' ? splitParts.get(holder) : undefined);
       if (redacted !== null) (holder as Record<string | number, unknown>)[key] = redacted;
     } else if (Array.isArray(v)) {
+      for (const split of splitFindings(v, (t) => findIn(t, s))) {
+        const { type, family, severity } = split.finding;
+        found.push({ type, family, severity, path: `${p}[${split.first}].text` });
+        for (const [i, part] of split.parts) splitParts.set(v[i], [...(splitParts.get(v[i]) ?? []), part]);
+      }
       for (let i = 0; i < v.length; i++) visit(v, i, `${p}[${i}]`);
     } else if (v !== null && typeof v === 'object') {
       const o = v as Record<string, unknown>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inspectArguments, inspectResultLine } from '../../../main/firewall/output/index.js';
+import { inspectArguments, inspectResultLine, isCleanLine } from '../../../main/firewall/output/index.js';
 import { found, githubStyleToken, types } from './helpers.js';
 
 const resultLine = (text: string) => JSON.stringify({ jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text }] } });
@@ -66,5 +66,33 @@ describe('encodings that hide personal data', () => {
     expect(delivered('redirect to /u?e=jane%40example.org')).toBe('redirect to /u?e=[REDACTED:email]');
     // A percent sign alone is not an address, nor is an encoded file name.
     expect(types('100%40 done, logo%402x.png')).toEqual([]);
+  });
+});
+
+describe('secrets split across the text items of one result', () => {
+  const items = (...texts: string[]) => JSON.stringify({ jsonrpc: '2.0', id: 3, result: { content: texts.map((text) => ({ type: 'text', text })) } });
+  const texts = (v: ReturnType<typeof inspectResultLine>) => (v.redacted as { result: { content: Array<{ text: string }> } }).result.content.map((c) => c.text);
+
+  it('finds a token the model would read whole from two or more items, and redacts its part in each', () => {
+    const line = items(`token ${GITHUB.slice(0, 7)}`, GITHUB.slice(7, 20), `${GITHUB.slice(20)} end`);
+    expect(isCleanLine(line)).toBe(false); // the shim's unparsed fast path must not take it
+    const v = inspectResultLine(line);
+    expect(v.action).toBe('REDACT');
+    expect(v.findings).toEqual([{ type: 'github-token', family: 'secret', severity: 'high', path: 'result.content[0].text' }]);
+    expect(texts(v)).toEqual(['token [REDACTED:github-token]', '[REDACTED:github-token]', '[REDACTED:github-token] end']);
+  });
+
+  it('finds an email split across items, with either key first and JSON spacing', () => {
+    const spaced = JSON.stringify({ jsonrpc: '2.0', id: 3, result: { content: [{ text: 'write to jane.do', type: 'text' }, { text: 'e@example.org now', type: 'text' }] } }, null, 1);
+    const v = inspectResultLine(spaced.replace(/\n/g, ''));
+    expect(v.action).toBe('REDACT');
+    expect(texts(v)).toEqual(['write to [REDACTED:email]', '[REDACTED:email] now']);
+  });
+
+  it('still finds what lies inside one item once, and passes clean multi-item results on the prefilter', () => {
+    const v = inspectResultLine(items('mail jane@example.org', 'and more'));
+    expect(v.findings).toHaveLength(1);
+    expect(texts(v)).toEqual(['mail [REDACTED:email]', 'and more']);
+    expect(inspectResultLine(items('Found 2 files.', 'index.ts README.md'))).toEqual({ action: 'PASS', findings: [] });
   });
 });
