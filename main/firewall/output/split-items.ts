@@ -37,9 +37,14 @@ function acrossRun(run: readonly TextItem[], offset: number, detect: (text: stri
   }
   const out: SplitFinding[] = [];
   for (const f of detect(run.map((item) => item.text).join(''))) {
-    // The item holding its first char, and the one holding its last.
-    let a = starts.length - 1;
-    while (starts[a]! > f.start) a--;
+    // The item holding its first char (a binary search: a result may hold thousands of items),
+    // and the one holding its last.
+    let a = 0;
+    for (let hi = starts.length - 1; a < hi; ) {
+      const mid = (a + hi + 1) >> 1;
+      if (starts[mid]! <= f.start) a = mid;
+      else hi = mid - 1;
+    }
     let b = a;
     while (b + 1 < starts.length && starts[b + 1]! < f.end) b++;
     if (a === b) continue; // inside one item: that item's own scan finds it
