@@ -26,9 +26,10 @@ function afterEscapedDelimiter(text: string, s: number, at: number): number {
   return start;
 }
 const email: Rule = {
-  // `%40` is the `@` of a URL-encoded address (`?email=jane%40example.com`, a logged redirect):
-  // a server copying an address out that way would otherwise pass it unnoticed.
-  type: 'email', family: 'pii', severity: 'medium', anchors: ['@', '%40'],
+  // `%40` is the `@` of a URL-encoded address (`?email=jane%40example.com`, a logged redirect),
+  // `&#64;` / `&#x40;` the one of an HTML page that hides addresses from scrapers: a server
+  // copying an address out that way would otherwise pass it unnoticed.
+  type: 'email', family: 'pii', severity: 'medium', anchors: ['@', '%40', '&#64;', '&#x40;', '&commat;'],
   match(text, at, hit) {
     let s = at;
     while (s > 0 && at - s < 64 && LOCAL_CHAR.test(text[s - 1] ?? '')) s--;

@@ -60,10 +60,16 @@ describe('evasions a hostile server or a steered model would use', () => {
 });
 
 describe('encodings that hide personal data', () => {
-  it('finds a URL-encoded email address, in a query string or a redirect, on the raw line too', () => {
+  it('finds a URL-encoded or HTML-escaped email address, on the raw line too', () => {
     expect(found('GET /subscribe?email=jane.doe%40example.org&list=2')).toEqual([['email', 'jane.doe%40example.org']]);
     expect(found('next=mailto%3Ajane%2Bnews%40example.org')).toEqual([['email', 'jane%2Bnews%40example.org']]);
     expect(delivered('redirect to /u?e=jane%40example.org')).toBe('redirect to /u?e=[REDACTED:email]');
+    expect(found('<a>jane&#64;example.org</a> bob&#x40;example.com amy&commat;example.net')).toEqual([
+      ['email', 'jane&#64;example.org'],
+      ['email', 'bob&#x40;example.com'],
+      ['email', 'amy&commat;example.net'],
+    ]);
+    expect(delivered('contact: jane&#64;example.org')).toBe('contact: [REDACTED:email]');
     // A percent sign alone is not an address, nor is an encoded file name.
     expect(types('100%40 done, logo%402x.png')).toEqual([]);
   });
