@@ -236,45 +236,20 @@ export function inspectText(text: string, thresholds: OutputThresholds = DEFAULT
   return action === 'REDACT' ? { action, findings, spans, redacted: redactText(text, spans) } : { action, findings, spans };
 }
 
-/** The string values under `v`, in order (keys left out). */
-function stringValues(v: unknown, out: string[]): string[] {
-  if (typeof v === 'string') out.push(v);
-  else if (Array.isArray(v)) for (const x of v) stringValues(x, out);
-  else if (v !== null && typeof v === 'object') for (const x of Object.values(v)) stringValues(x, out);
-  return out;
-}
-
-/**
- * Secrets split across a call's string arguments (`{"a":"ghp_R7m","b":"K2pQ…"}`), as a server's
- * tool description can ask the model to write them so that no one argument holds the token.
- * The values are read joined, in order. Only secrets count: digits and words of unrelated
- * fields join into card numbers and addresses by chance.
- */
-function splitSecrets(args: unknown, s: Scanner): VerdictFinding[] {
-  const values = stringValues(args, []);
-  // Probed as a raw line needs no serialising: the probes allow for escapes, they do not need
-  // them. The space stands in for the char before a hit a probe may look at (see isCleanJson).
-  if (values.length < 2 || s.isCleanJson(` ${values.join('')}`)) return [];
-  return splitFindings(values.map((text) => ({ type: 'text', text })), (t) => findIn(t, s))
-    .filter((x) => x.finding.family === 'secret')
-    .map(({ finding: { type, family, severity } }) => ({ type, family, severity, path: 'arguments' }));
-}
-
 /**
  * DLP on `tools/call` arguments: the same detectors, on what is about to leave.
  * `requestLine` is the JSON-RPC line the arguments came in: when the prefilter finds
- * nothing anywhere in it, nor in the arguments' values read joined, there is nothing in the
- * arguments either, and they need not be serialised again to be scanned.
+ * nothing anywhere in it, there is nothing in the arguments either, and they need not
+ * be serialised again to be scanned.
  */
 export function inspectArguments(args: unknown, thresholds: OutputThresholds = DEFAULT_OUTPUT_THRESHOLDS, requestLine?: string): OutputVerdict {
   const s = scanner();
   if (args === undefined || args === null) return { action: 'PASS', findings: [] };
-  const split = splitSecrets(args, s);
-  if (split.length === 0 && requestLine !== undefined && s.isCleanJson(requestLine)) return { action: 'PASS', findings: [] };
+  if (requestLine !== undefined && s.isCleanJson(requestLine)) return { action: 'PASS', findings: [] };
   const json = JSON.stringify(args);
-  if (json === undefined || (split.length === 0 && s.isCleanJson(json))) return { action: 'PASS', findings: [] };
+  if (json === undefined || s.isCleanJson(json)) return { action: 'PASS', findings: [] };
   const holder = { v: JSON.parse(json) as unknown };
-  const findings = [...scanTree(holder, 'arguments', s), ...split];
+  const findings = scanTree(holder, 'arguments', s);
   const action = decide(findings, thresholds);
   return action === 'REDACT' ? { action, findings, redacted: holder.v } : { action, findings };
 }

@@ -113,18 +113,3 @@ describe('split items at scale', () => {
     expect(performance.now() - t0).toBeLessThan(3000);
   });
 });
-
-describe('secrets split across the arguments of one call', () => {
-  const request = (args: unknown) => JSON.stringify({ jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'note', arguments: args } });
-  const typesIn = (args: unknown) => inspectArguments(args, undefined, request(args)).findings.map((f) => f.type);
-
-  it('finds a token a steered model wrote in pieces across several arguments', () => {
-    const args = { title: 'notes', a: `x ${GITHUB.slice(0, 9)}`, nested: { b: GITHUB.slice(9, 24) }, c: [GITHUB.slice(24)] };
-    expect(typesIn(args)).toEqual(['github-token']);
-  });
-
-  it('does not join digits or words of unrelated arguments into personal data', () => {
-    expect(typesIn({ id: '41111111', page: '11111111', user: 'jane', domain: '@example.org' })).toEqual([]);
-    expect(typesIn({ path: '/workspace/src/index.ts', content: 'export const x = 1;' })).toEqual([]);
-  });
-});
