@@ -20,7 +20,7 @@ export interface BareRemote {
  * takes the handshake (initialize, notifications, the firewall's tools/list, the GET stream
  * refused with 405) and hands every other request to `onRequest`.
  */
-export async function startBareRemote(onRequest: (request: BareRequest) => void, onDelete = (res: ServerResponse) => void res.writeHead(200).end()): Promise<BareRemote> {
+export async function startBareRemote(onRequest: (request: BareRequest) => void, onDelete: (res: ServerResponse) => void = (res) => void res.writeHead(200).end()): Promise<BareRemote> {
   const server = createServer((req, res) => {
     if (req.method === 'DELETE') return onDelete(res);
     if (req.method !== 'POST') return void res.writeHead(405).end();

@@ -1,12 +1,5 @@
-import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpInterposer, type HttpInterposer } from '../../../main/firewall/http/interposer.js';
-import { approveServer } from '../../../main/firewall/registry/registry-actions.js';
-import { remoteFingerprint } from '../../../main/firewall/registry/registry.js';
-import { routeUrl } from '../../helpers/engine-harness.js';
-import { startBareRemote, type BareRemote } from '../../helpers/bare-remote.js';
-import { startInProcessEngine, type InProcessEngine } from '../../helpers/in-process-engine.js';
+import { startBareInterposer, type BareInterposer } from '../../helpers/bare-interposer.js';
 
 const HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 const DEPTH = 500_000; // a megabyte of brackets: JSON.parse reads it, JSON.stringify overflows
@@ -28,32 +21,18 @@ async function postWithin(url: string, headers: Record<string, string>, body: st
 }
 
 describe('a client message nested too deeply to be written again', () => {
-  let running: InProcessEngine;
-  let remote: BareRemote;
-  let interposer: HttpInterposer;
-  let server: ReturnType<typeof createServer>;
+  let bare: BareInterposer;
   let endpoint: string;
 
   beforeAll(async () => {
-    running = await startInProcessEngine('mcpfw-deep-', { secretEnv: async () => ({}) });
-    remote = await startBareRemote(({ res, message }) => {
+    bare = await startBareInterposer('mcpfw-deep-', ({ res, message }) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ jsonrpc: '2.0', id: message.id, result: {} }));
-    });
-    approveServer(running.engine.registry, running.engine.audit, 'bare', 'test', remoteFingerprint(remote.url));
-    // One session per server: a session left behind would take the only place.
-    interposer = createHttpInterposer(running.engine, { socketPath: running.engine.paths.socket, sessionCap: { max: 1, evictAfterIdleMs: 60_000 } });
-    // As the control API does: a request that throws gets a 500, if it can.
-    server = createServer((req, res) => void interposer.handle(req, res, new URL(req.url ?? '/', 'http://127.0.0.1')).catch(() => res.headersSent || res.writeHead(500).end()));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    endpoint = routeUrl((server.address() as AddressInfo).port, running.engine.routeKey, 'bare');
+      // One session per server: a session left behind would take the only place.
+    }, { interposer: { sessionCap: { max: 1, evictAfterIdleMs: 60_000 } } });
+    endpoint = bare.endpoint;
   });
-  afterAll(async () => {
-    interposer.close();
-    await new Promise((resolve) => server.close(resolve));
-    await remote.close();
-    await running.close();
-  });
+  afterAll(() => bare.close());
 
   it('is refused with 400 before it starts a session, and leaves no session behind', async () => {
     const refused = await postWithin(endpoint, HEADERS, initialize(`,"x":${deep}`));

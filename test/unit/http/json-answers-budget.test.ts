@@ -1,44 +1,24 @@
-import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpInterposer, type HttpInterposer } from '../../../main/firewall/http/interposer.js';
-import { approveServer } from '../../../main/firewall/registry/registry-actions.js';
-import { remoteFingerprint } from '../../../main/firewall/registry/registry.js';
-import { routeUrl } from '../../helpers/engine-harness.js';
-import { startBareRemote, type BareRemote } from '../../helpers/bare-remote.js';
-import { startInProcessEngine, type InProcessEngine } from '../../helpers/in-process-engine.js';
+import { startBareInterposer, type BareInterposer } from '../../helpers/bare-interposer.js';
 
 const KIB = 1024;
 const HEADERS = { 'content-type': 'application/json', accept: 'application/json' };
 const initialize = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'json-only', version: '1' } } };
 
 describe('answers gathered for a client that takes only JSON', () => {
-  let running: InProcessEngine;
-  let remote: BareRemote;
-  let interposer: HttpInterposer;
-  let server: ReturnType<typeof createServer>;
+  let bare: BareInterposer;
   let endpoint: string;
 
   beforeAll(async () => {
-    running = await startInProcessEngine('mcpfw-json-budget-', { secretEnv: async () => ({}) });
     // Each ping of a batch answered with 40 KiB, one event at a time.
-    remote = await startBareRemote(({ res, batch }) => {
+    bare = await startBareInterposer('mcpfw-json-budget-', ({ res, batch }) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       for (const m of batch ?? []) res.write(`event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', id: m.id, result: { pad: 'x'.repeat(40 * KIB) } })}\n\n`);
       res.end();
-    });
-    approveServer(running.engine.registry, running.engine.audit, 'bare', 'test', remoteFingerprint(remote.url));
-    interposer = createHttpInterposer(running.engine, { socketPath: running.engine.paths.socket, answerBudgetBytes: 100 * KIB });
-    server = createServer((req, res) => void interposer.handle(req, res, new URL(req.url ?? '/', 'http://127.0.0.1')));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    endpoint = routeUrl((server.address() as AddressInfo).port, running.engine.routeKey, 'bare');
+    }, { interposer: { answerBudgetBytes: 100 * KIB } });
+    endpoint = bare.endpoint;
   });
-  afterAll(async () => {
-    interposer.close();
-    await new Promise((resolve) => server.close(resolve));
-    await remote.close();
-    await running.close();
-  });
+  afterAll(() => bare.close());
 
   it("holds no more of them than the server's answer budget: the rest are answered with why", async () => {
     const init = await fetch(endpoint, { method: 'POST', headers: HEADERS, body: JSON.stringify(initialize) });

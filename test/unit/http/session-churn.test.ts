@@ -1,48 +1,30 @@
-import type { AddressInfo } from 'node:net';
-import { createServer, type ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpInterposer, type HttpInterposer } from '../../../main/firewall/http/interposer.js';
-import { approveServer } from '../../../main/firewall/registry/registry-actions.js';
-import { remoteFingerprint } from '../../../main/firewall/registry/registry.js';
-import { routeUrl } from '../../helpers/engine-harness.js';
-import { startBareRemote, type BareRemote } from '../../helpers/bare-remote.js';
-import { startInProcessEngine, type InProcessEngine } from '../../helpers/in-process-engine.js';
+import { startBareInterposer, type BareInterposer } from '../../helpers/bare-interposer.js';
 
 const HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 const initialize = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'churn', version: '1' } } });
 
 describe('sessions ended by their client but still winding down', () => {
-  let running: InProcessEngine;
-  let remote: BareRemote;
-  let interposer: HttpInterposer;
-  let server: ReturnType<typeof createServer>;
+  let bare: BareInterposer;
   let endpoint: string;
   // The server takes its time to end a session: each of ours winds down meanwhile.
   const deletes = new Set<ServerResponse>();
   let mostAtOnce = 0;
 
   beforeAll(async () => {
-    running = await startInProcessEngine('mcpfw-churn-', { secretEnv: async () => ({}) });
-    remote = await startBareRemote(() => {}, (res) => {
+    const onDelete = (res: ServerResponse) => {
       deletes.add(res);
       mostAtOnce = Math.max(mostAtOnce, deletes.size);
       setTimeout(() => {
         deletes.delete(res);
         res.writeHead(200).end();
       }, 1_000);
-    });
-    approveServer(running.engine.registry, running.engine.audit, 'bare', 'test', remoteFingerprint(remote.url));
-    interposer = createHttpInterposer(running.engine, { socketPath: running.engine.paths.socket, sessionCap: { max: 2, evictAfterIdleMs: 60_000 } });
-    server = createServer((req, res) => void interposer.handle(req, res, new URL(req.url ?? '/', 'http://127.0.0.1')));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    endpoint = routeUrl((server.address() as AddressInfo).port, running.engine.routeKey, 'bare');
+    };
+    bare = await startBareInterposer('mcpfw-churn-', () => {}, { onDelete, interposer: { sessionCap: { max: 2, evictAfterIdleMs: 60_000 } } });
+    endpoint = bare.endpoint;
   });
-  afterAll(async () => {
-    interposer.close();
-    await new Promise((resolve) => server.close(resolve));
-    await remote.close();
-    await running.close();
-  });
+  afterAll(() => bare.close());
 
   it('keep their place until they are gone: starting and ending sessions in a loop cannot outgrow the bound', async () => {
     const statuses: number[] = [];

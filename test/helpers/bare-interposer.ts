@@ -1,0 +1,45 @@
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createHttpInterposer, type HttpInterposer, type HttpInterposerOptions } from '../../main/firewall/http/interposer.js';
+import { approveServer } from '../../main/firewall/registry/registry-actions.js';
+import { remoteFingerprint } from '../../main/firewall/registry/registry.js';
+import { startBareRemote, type BareRemote, type BareRequest } from './bare-remote.js';
+import { routeUrl } from './engine-harness.js';
+import { startInProcessEngine, type InProcessEngine } from './in-process-engine.js';
+
+export interface BareInterposer {
+  running: InProcessEngine;
+  remote: BareRemote;
+  interposer: HttpInterposer;
+  /** The interposer's route to the bare server (approved as 'bare'), key included. */
+  endpoint: string;
+  close(): Promise<void>;
+}
+
+/**
+ * An in-process engine and its HTTP interposer in front of a hand-written remote server
+ * (startBareRemote), approved as 'bare'; `options` tune the interposer (caps, budgets).
+ */
+export async function startBareInterposer(
+  prefix: string,
+  onRequest: (request: BareRequest) => void,
+  options: { onDelete?: (res: ServerResponse) => void; interposer?: Omit<HttpInterposerOptions, 'socketPath'> } = {},
+): Promise<BareInterposer> {
+  const running = await startInProcessEngine(prefix, { secretEnv: async () => ({}) });
+  const remote = await startBareRemote(onRequest, options.onDelete);
+  approveServer(running.engine.registry, running.engine.audit, 'bare', 'test', remoteFingerprint(remote.url));
+  const interposer = createHttpInterposer(running.engine, { socketPath: running.engine.paths.socket, ...options.interposer });
+  // As the control API does: a request that throws gets a 500, if it can.
+  const server = createServer((req, res) => void interposer.handle(req, res, new URL(req.url ?? '/', 'http://127.0.0.1')).catch(() => res.headersSent || res.writeHead(500).end()));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const endpoint = routeUrl((server.address() as AddressInfo).port, running.engine.routeKey, 'bare');
+  return {
+    running, remote, interposer, endpoint,
+    async close() {
+      interposer.close();
+      await new Promise((resolve) => server.close(resolve));
+      await remote.close();
+      await running.close();
+    },
+  };
+}
