@@ -37,18 +37,38 @@ export function createProcessLock(spec: ProcessLockSpec, options: ProcessLockOpt
       }
       await new Promise((resolve) => setTimeout(resolve, pollMs));
     }
+    heldHere.add(file);
     try {
       return await work();
     } finally {
+      heldHere.delete(file);
       release(file);
     }
   };
 }
 
+/** Lock files this process holds now: a file naming our pid that is not among them was left by another process that had it. */
+const heldHere = new Set<string>();
+
 interface Holder {
   pid: number;
   what: string;
   since: string;
+  /** The boot the holder ran in (Linux): after a reboot its pid may name another, live process. */
+  boot?: string;
+}
+
+let bootId: string | undefined | null = null;
+/** This boot's id where the system says it (Linux), else undefined. Read once. */
+function thisBoot(): string | undefined {
+  if (bootId === null) {
+    try {
+      bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || undefined;
+    } catch {
+      bootId = undefined;
+    }
+  }
+  return bootId;
 }
 
 /** True when taken; else who holds it (null when that could not be read). */
@@ -57,7 +77,7 @@ function tryTake(file: string, what: string): true | Holder | null {
   try {
     const fd = openSync(file, 'wx', 0o600);
     try {
-      writeSync(fd, JSON.stringify({ pid: process.pid, what, since: new Date().toISOString() } satisfies Holder));
+      writeSync(fd, JSON.stringify({ pid: process.pid, what, since: new Date().toISOString(), boot: thisBoot() } satisfies Holder));
     } finally {
       closeSync(fd);
     }
@@ -66,7 +86,7 @@ function tryTake(file: string, what: string): true | Holder | null {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
   const holder = readHolder(file);
-  if (holder && !alive(holder.pid)) breakStale(file, holder);
+  if (holder && !holderLives(file, holder)) breakStale(file, holder);
   // A holder that died between creating the file and writing to it left it empty: no pid to
   // ask about, so its age says it (a live holder writes within microseconds).
   else if (holder === null && ageMs(file) > UNREADABLE_STALE_MS) breakStale(file, null);
@@ -76,10 +96,23 @@ function tryTake(file: string, what: string): true | Holder | null {
 function readHolder(file: string): Holder | null {
   try {
     const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<Holder>;
-    return typeof parsed.pid === 'number' ? { pid: parsed.pid, what: String(parsed.what ?? '?'), since: String(parsed.since ?? '?') } : null;
+    if (typeof parsed.pid !== 'number') return null;
+    return { pid: parsed.pid, what: String(parsed.what ?? '?'), since: String(parsed.since ?? '?'), ...(typeof parsed.boot === 'string' ? { boot: parsed.boot } : {}) };
   } catch {
     return null; // gone meanwhile, or being written: look again on the next try
   }
+}
+
+/**
+ * Whether the process a lock file names still holds it. A pid alone can mislead: an engine
+ * in a container runs as pid 1 after every restart, and after a reboot a pid may name any
+ * process, so a file naming our own pid that we do not hold, or another boot, is stale.
+ */
+function holderLives(file: string, holder: Holder): boolean {
+  if (holder.pid === process.pid) return heldHere.has(file);
+  const boot = thisBoot();
+  if (holder.boot !== undefined && boot !== undefined && holder.boot !== boot) return false;
+  return alive(holder.pid);
 }
 
 function alive(pid: number): boolean {

@@ -131,4 +131,32 @@ describe('the credentials lock: one writer of OAuth credentials at a time, acros
     expect(await createCredentialsLock(dir, { waitMs: 1_000, pollMs: 10 })('logout', async () => 'ran')).toBe('ran');
     expect(existsSync(file)).toBe(false);
   });
+
+  it('takes over a lock file naming its own pid that it does not hold (an engine restarted as pid 1 in a container), yet serializes its own callers', async () => {
+    const dir = dataDir();
+    writeFileSync(join(dir, 'credentials.lock'), JSON.stringify({ pid: process.pid, what: 'token refresh', since: '2026-01-01T00:00:00.000Z' }));
+    const lock = createCredentialsLock(dir, { waitMs: 1_000, pollMs: 10 });
+    const order: string[] = [];
+    const first = lock('login', async () => {
+      order.push('first in');
+      await pause(100);
+      order.push('first out');
+    });
+    const second = lock('logout', async () => void order.push('second'));
+    await Promise.all([first, second]);
+    // Either may take the freed lock first; never one inside the other.
+    expect([['first in', 'first out', 'second'], ['second', 'first in', 'first out']]).toContainEqual(order);
+    expect(existsSync(join(dir, 'credentials.lock'))).toBe(false);
+  });
+
+  it.runIf(existsSync('/proc/sys/kernel/random/boot_id'))('takes over a lock whose holder ran in another boot, even when its pid now names a live process', async () => {
+    const dir = dataDir();
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { stdio: 'ignore' });
+    try {
+      writeFileSync(join(dir, 'credentials.lock'), JSON.stringify({ pid: other.pid, what: 'token refresh', since: '2026-01-01T00:00:00.000Z', boot: 'an-earlier-boot' }));
+      expect(await createCredentialsLock(dir, { waitMs: 1_000, pollMs: 10 })('logout', async () => 'ran')).toBe('ran');
+    } finally {
+      other.kill('SIGKILL');
+    }
+  });
 });
