@@ -66,7 +66,7 @@ export interface QuarantineStore {
   setStatus(id: string, status: QuarantineStatus, from: QuarantineStatus[]): boolean;
   /** What is kept with its payload (held, or released and not yet delivered): of one server, or of all. */
   kept(server?: string): { items: number; bytes: number };
-  /** Items kept with their payload that were held before `cutoff` (ISO time). */
+  /** Items kept with their payload that were held (or, when released, released) before `cutoff` (ISO time). */
   keptHeldBefore(cutoff: string): QuarantineItem[];
 }
 
@@ -140,7 +140,9 @@ export function createQuarantineStore(db: DatabaseSync, keys: () => Buffer[]): Q
       return { items: Number(r.items), bytes: Number(r.bytes) };
     },
     keptHeldBefore(cutoff) {
-      return db.prepare(`SELECT * FROM quarantine WHERE ${KEPT} AND held_at < ? ORDER BY held_at`).all(cutoff).map((r) => toItem(r as unknown as Row));
+      // A released result waits for its retry from the moment a person released it.
+      const since = "CASE WHEN status = 'released' THEN COALESCE(decided_at, held_at) ELSE held_at END";
+      return db.prepare(`SELECT * FROM quarantine WHERE ${KEPT} AND ${since} < ? ORDER BY held_at`).all(cutoff).map((r) => toItem(r as unknown as Row));
     },
   };
 }

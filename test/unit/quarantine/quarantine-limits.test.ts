@@ -77,4 +77,16 @@ describe('what a server can make the quarantine keep', () => {
     await quarantine.hold(item('notes'), payload(10), 'shim');
     expect(quarantine.list().find((i) => i.id === recent)!.status).toBe('dropped');
   });
+
+  it('counts a released result\'s keeping time from its release, not from when it was held', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-01-01T00:00:00Z'));
+    const { quarantine, make } = service({ keepDays: 30 });
+    const late = await quarantine.hold(item('crm'), payload(10), 'shim');
+    vi.setSystemTime(new Date('2026-01-29T00:00:00Z'));
+    await quarantine.release(late, 'me');
+    vi.setSystemTime(new Date('2026-02-05T00:00:00Z'));
+    make();
+    expect(quarantine.list().find((i) => i.id === late)!.status).toBe('released');
+  });
 });
