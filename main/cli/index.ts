@@ -36,7 +36,7 @@ usage:
                                                        a server's secrets in the OS keychain
   mcp-firewall auth login SERVER [--scope S] [--open|--no-open] [--timeout SECONDS] | status SERVER [--json] | logout SERVER
                                                        OAuth for a remote server: tokens into the keychain, refreshed as they expire
-  mcp-firewall pins list | diff SERVER | accept SERVER [--tool T] | window open TICKET | window close
+  mcp-firewall pins list | diff SERVER | accept SERVER [--tool T] --digest D | window open TICKET | window close
   mcp-firewall classify [FILE|-] [--json]              run the secret, PII and injection detectors on text
   mcp-firewall quarantine list | show ID [--raw] | release ID | drop ID
   mcp-firewall gates [--json]                          the five detection gates; exit 3 when one pages
