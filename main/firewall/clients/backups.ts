@@ -33,7 +33,7 @@ const SEQUENCED = new RegExp(`^(\\d{${SEQ_DIGITS}})-(.*)$`);
  * reached, and those count too.
  */
 function backupsOf(dataDir: string, file: string): Backup[] {
-  const prefixes = recordPlaces(file).map(prefixOf);
+  const prefixes = recordPlaces(dataDir, file).map(prefixOf);
   let names: string[];
   try {
     names = readdirSync(backupsDir(dataDir));

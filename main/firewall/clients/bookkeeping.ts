@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, realpathSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { atomicWrite, readIfExists, sha256 } from './file-io.js';
 import type { ScrubbedSecret } from './scrub-copies.js';
@@ -65,15 +65,57 @@ export function recordId(file: string): string {
 }
 
 /**
- * The paths a file's records (bookkeeping, saved original, backups) may be named by: its
- * real path first, then the path as reached, which earlier versions named them by.
+ * One key per file on disk, however it is reached: by a symlink (its real path) or a hard
+ * link, which no path resolution sees through (so the file itself, device and inode).
  */
-export function recordPlaces(file: string): string[] {
-  return [...new Set([realPlace(file), file])];
+export function fileKey(path: string): string {
+  try {
+    const { dev, ino } = statSync(path, { bigint: true });
+    return `${dev}:${ino}`;
+  } catch {
+    return realPlace(path); // not there: never read, only a name
+  }
 }
 
-function recordIds(file: string): string[] {
-  return recordPlaces(file).map(fileId);
+/**
+ * The paths a file's records (bookkeeping, saved original, backups) may be named by: its
+ * real path first, then the path as reached, which earlier versions named them by, then
+ * the real path of any record in the data dir for the same file by another hard link (a
+ * config linked into Cursor and Windsurf, protected through one, is unprotected through
+ * the other: its records, original URLs included, are found there).
+ */
+export function recordPlaces(dataDir: string, file: string): string[] {
+  return [...new Set([realPlace(file), file, ...hardLinkedRecords(dataDir, file)])];
+}
+
+/** Real paths of files with records here that are `file` itself under another name. */
+function hardLinkedRecords(dataDir: string, file: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(clientsDir(dataDir)).filter((n) => n.endsWith('.json'));
+  } catch {
+    return [];
+  }
+  const key = fileKey(file);
+  if (!key.includes(':')) return []; // not there: no inode to share
+  return names.flatMap((name) => {
+    const recorded = recordedFile(join(clientsDir(dataDir), name));
+    return recorded !== undefined && recorded !== file && fileKey(recorded) === key ? [realPlace(recorded)] : [];
+  });
+}
+
+/** The file a record names, or undefined when it cannot be read (parseState reports damage where it matters). */
+function recordedFile(path: string): string | undefined {
+  try {
+    const state = JSON.parse(readIfExists(path)?.toString('utf8') ?? 'null') as Partial<FileState> | null;
+    return typeof state?.file === 'string' ? state.file : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function recordIds(dataDir: string, file: string): string[] {
+  return recordPlaces(dataDir, file).map(fileId);
 }
 
 export function ensureDir(dir: string): void {
@@ -88,7 +130,7 @@ export class DamagedStateError extends Error {}
  * writes stops and says which file to move aside.
  */
 export function loadState(dataDir: string, file: string): FileState | undefined {
-  for (const id of recordIds(file)) {
+  for (const id of recordIds(dataDir, file)) {
     const path = join(clientsDir(dataDir), `${id}.json`);
     const raw = readIfExists(path);
     if (raw) return parseState(path, raw, file);
@@ -104,14 +146,14 @@ function parseState(path: string, raw: Buffer, file: string): FileState | undefi
   } catch (err) {
     throw new DamagedStateError(`our bookkeeping for this file (${path}) is damaged (${(err as Error).message}); nothing written: move it aside to protect or unprotect from the wrap lines alone`);
   }
-  return state.file === file || realPlace(state.file) === realPlace(file) ? state : undefined;
+  return state.file === file || realPlace(state.file) === realPlace(file) || fileKey(state.file) === fileKey(file) ? state : undefined;
 }
 
 /** The original as saved (moved secrets as placeholders, see `scrubbed`), when it is whole. */
 export function loadSavedOriginal(dataDir: string, state: FileState): Buffer | undefined {
   const hash = state.scrubbed?.hash ?? state.originalHash;
   if (!state.originalHash) return undefined;
-  for (const id of recordIds(state.file)) {
+  for (const id of recordIds(dataDir, state.file)) {
     const bytes = readIfExists(join(clientsDir(dataDir), `${id}.orig`));
     if (bytes) return sha256(bytes) === hash ? bytes : undefined;
   }
@@ -125,7 +167,7 @@ export function loadSavedOriginal(dataDir: string, state: FileState): Buffer | u
 export function saveState(dataDir: string, state: FileState, original?: Buffer): void {
   const dir = clientsDir(dataDir);
   ensureDir(dir);
-  const [id, ...earlier] = recordIds(state.file);
+  const [id, ...earlier] = recordIds(dataDir, state.file);
   const carried = !original && state.originalHash && earlier.length > 0 && !existsSync(join(dir, `${id}.orig`)) ? loadSavedOriginal(dataDir, state) : undefined;
   const orig = original ?? carried;
   // The record names its original by hash: a new original is put in place only once the
@@ -150,7 +192,7 @@ export function saveState(dataDir: string, state: FileState, original?: Buffer):
 
 export function deleteState(dataDir: string, file: string): void {
   const dir = clientsDir(dataDir);
-  for (const id of recordIds(file)) {
+  for (const id of recordIds(dataDir, file)) {
     rmSync(join(dir, `${id}.json`), { force: true });
     rmSync(join(dir, `${id}.orig`), { force: true });
     rmSync(join(dir, `${id}.orig.next`), { force: true }); // left by a crash in saveState

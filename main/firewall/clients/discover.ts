@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { claudeJsonPath } from './adapters/claude-code.js';
-import { realPlace } from './bookkeeping.js';
+import { fileKey } from './bookkeeping.js';
 import { isRecord } from './entry-shape.js';
 import { readIfExists, sha256 } from './file-io.js';
 import { ConfigParseError, editorFor } from './formats/index.js';
@@ -54,19 +54,6 @@ export function expandProjectDirs(ctx: ClientContext): ClientContext {
 function describe(err: unknown): string {
   if (err instanceof ConfigParseError) return `${err.message}; file left untouched`;
   return err instanceof Error ? err.message : String(err);
-}
-
-/**
- * One key per file on disk, however it is reached: by a symlink (its real path) or a hard
- * link, which no path resolution sees through (so the file itself, device and inode).
- */
-function fileKey(path: string): string {
-  try {
-    const { dev, ino } = statSync(path, { bigint: true });
-    return `${dev}:${ino}`;
-  } catch {
-    return realPlace(path); // not there: never read, only a name
-  }
 }
 
 /** Reads every existing config file of the selected clients. A bad file is an error row, never a crash. */

@@ -239,6 +239,24 @@ describe('a config file with a second hard link', () => {
     expect(readFileSync(windsurf, 'utf8')).toBe(GH);
   });
 
+  it('finds the records of a file protected through one hard link when it is unprotected through the other', async () => {
+    fx = createFixtureHome();
+    // Spaced as no writer of ours would: only the saved original gives these bytes back.
+    const original = '{"mcpServers": {"gh": {"command": "npx",   "args": ["-y",  "gh"]}}}\n';
+    const path = cursorFile(original);
+    const windsurf = join(fx.home, '.codeium/windsurf/mcp_config.json');
+    rmSync(windsurf, { force: true });
+    mkdirSync(join(windsurf, '..'), { recursive: true });
+    linkSync(path, windsurf);
+    expect((await protectClients(fx.deps, { client: 'windsurf' })).errors).toEqual([]);
+    expect(readFileSync(path, 'utf8')).toContain('"wrap"');
+    const undone = await unprotectClients(fx.deps, { client: 'cursor' });
+    expect(undone.errors).toEqual([]);
+    expect(readFileSync(windsurf, 'utf8')).toBe(original);
+    expect(statSync(path).nlink).toBe(2);
+    expect(readdirSync(join(fx.dataDir, 'clients')).filter((n) => n !== 'backups')).toEqual([]);
+  });
+
   it('still refuses to write over what the client saved after the first check', async () => {
     fx = createFixtureHome();
     const path = cursorFile(GH);
