@@ -41,7 +41,7 @@ usage:
   mcp-firewall quarantine list | show ID [--raw] | release ID | drop ID
   mcp-firewall gates [--json]                          the five detection gates; exit 3 when one pages
   mcp-firewall watch auto-protect on|off|status        re-protect entries that appear unprotected
-  mcp-firewall pause [MINUTES] | resume                nobody is asked for a while (audited)
+  mcp-firewall pause [MINUTES] | resume                routine asks go through for a while (audited)
   mcp-firewall contain SERVER                          disable it, revoke its tokens, force write approval
 
 Data dir: $MCP_FIREWALL_HOME, else the OS app-data dir.

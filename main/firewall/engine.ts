@@ -83,7 +83,7 @@ export interface Engine {
   revokeTokens(audience: string, actor: string): Promise<TokenRevocation & { grantsForgotten: number }>;
   /** Called as revokeTokens starts, before anything is removed (a login under way for that server is cancelled). */
   onTokensRevoked(listener: (audience: string) => void): () => void;
-  /** Pause protection for `minutes` (nobody is asked; see policy/pause.ts), or resume with null. */
+  /** Pause protection for `minutes` (routine asks go through; see policy/pause.ts), or resume with null. */
   pauseProtection(minutes: number | null, actor: string): string | null;
   pausedUntil(): string | null;
   setEmergencyWriteApproval(on: boolean, actor: string): void;
@@ -259,7 +259,7 @@ export function createEngine(options: EngineOptions): Engine {
       pause.set(pausedUntil, minutes === null ? undefined : minutes * 60_000);
       setSetting(db, PAUSED_UNTIL_KEY, pausedUntil ?? '');
       setSetting(db, PAUSE_GRANTED_MS_KEY, minutes === null ? '' : String(minutes * 60_000));
-      audit.append({ event: 'policy', decision: pausedUntil ? 'PAUSED' : 'RESUMED', actorId: actor, ruleId: PAUSE_RULE_ID, reason: pausedUntil ? `protection paused until ${pausedUntil}: nobody is asked for approval` : 'protection resumed' });
+      audit.append({ event: 'policy', decision: pausedUntil ? 'PAUSED' : 'RESUMED', actorId: actor, ruleId: PAUSE_RULE_ID, reason: pausedUntil ? `protection paused until ${pausedUntil}: the policy's routine approvals are not asked (findings still are)` : 'protection resumed' });
       scheduleResume();
       publish();
       return pausedUntil;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { settled, useEngine, waitFor } from '../helpers/engine-harness.js';
 import { FIXTURES } from '../helpers/paths.js';
 import { connectThroughShim, type ShimConnection } from '../helpers/shim-client.js';
+import { githubStyleToken } from '../unit/output/helpers.js';
 
 const FAULTY = join(FIXTURES, 'servers', 'faulty-server.mjs');
 const POLICY = `version: v1
@@ -32,6 +33,16 @@ describe('pause protection', () => {
     expect(String(await settled(conn.client.callTool({ name: 'drop_table', arguments: {} })))).toMatch(/rule never-drop/);
     const rows = JSON.parse(engine().cli(['audit', 'query', "SELECT decision, rule_id FROM mcp_audit WHERE tool_name = 'update_record' AND event = 'call'", '--json']).stdout) as Array<{ decision: string; rule_id: string }>;
     expect(rows.at(-1)).toEqual({ decision: 'ALLOW', rule_id: 'protection-paused' });
+  });
+
+  it('still asks while paused for a call whose arguments carry a secret: a pause silences routine asks, not findings', async () => {
+    expect(engine().cli(['pause', '5']).code).toBe(0);
+    const token = githubStyleToken('ghp_', 'Zq8RmP2vX7kLw4Nt9Hs6Jd3Fb5Gc1Y');
+    const leaking = settled(conn.client.callTool({ name: 'read_text', arguments: { text: `use ${token}` } }));
+    const asked = await waitFor(pending, 'an approval for the leaking call despite the pause');
+    await engine().api('POST', `/approvals/${asked.id}/deny`);
+    expect(String(await leaking)).toMatch(/denied/);
+    expect(engine().cli(['resume']).code).toBe(0);
   });
 
   it('still asks while paused when emergency write approval is on, and asks again after resume', async () => {

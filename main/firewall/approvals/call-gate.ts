@@ -58,7 +58,7 @@ export function createCallGate(deps: CallGateDeps): CallGate {
       };
       const byPolicy = effectiveVerdict(policy, labels, deps.emergency());
       const asked = escalatedVerdict(byPolicy, call.escalation);
-      const verdict = pausedVerdict(asked, deps.pausedUntil(), deps.emergency());
+      const verdict = pausedVerdict(asked, deps.pausedUntil(), deps.emergency(), call.escalation);
       const write = (v: GateVerdict): GateVerdict => {
         deps.audit.append({
           event: 'call', decision: v.decision, actorId, client: call.client, serverName: call.server, toolName: call.tool,

@@ -10,7 +10,7 @@ export interface Snapshot {
   version: number;
   policy: PolicySpec;
   emergencyWriteApproval: boolean;
-  /** ISO time until which nobody is asked for approval; null when protection runs normally. */
+  /** ISO time until which the policy's routine asks go through unasked (findings still ask); null when protection runs normally. */
   pausedUntil: string | null;
 }
 

@@ -58,12 +58,21 @@ export function createPauseState(clock: PauseClock = systemClock): PauseState {
 
 /**
  * "Pause protection" (tray, dashboard, `mcp-firewall pause`): for a while nobody is
- * asked — a call that would wait for approval goes through, audited as such, and the
- * seed's "unapproved write calls" gate sees every one of them. Hard DENY rules, the
- * registry, manifest pins and the output stage keep working, and emergency write
- * approval beats a pause: containment is not something a click should undo.
+ * asked for the policy's routine approvals (its rules, its default, an action-class ask):
+ * such a call goes through, audited as such, and the seed's "unapproved write calls" gate
+ * sees every one of them. Hard DENY rules, the registry, manifest pins and the output stage
+ * keep working, and emergency write approval beats a pause: containment is not something a
+ * click should undo. Nor does a pause silence a finding about the call itself (`escalation`:
+ * a secret in its arguments, text from an untrusted tool flowing into a write, a session
+ * guard): the user paused the firewall's routine questions, not its alarms, and a leak or a
+ * runaway loop while they are away is exactly what a person must still see.
  */
-export function pausedVerdict<V extends Pick<PolicyVerdict, 'decision' | 'ruleId' | 'reason'>>(verdict: V, pausedUntil: string | null, emergency: boolean): V {
-  if (verdict.decision !== 'REQUIRE_APPROVAL' || emergency || !isPaused(pausedUntil)) return verdict;
+export function pausedVerdict<V extends Pick<PolicyVerdict, 'decision' | 'ruleId' | 'reason'>>(
+  verdict: V,
+  pausedUntil: string | null,
+  emergency: boolean,
+  escalation: { ruleId: string; reason: string } | undefined,
+): V {
+  if (verdict.decision !== 'REQUIRE_APPROVAL' || emergency || escalation || !isPaused(pausedUntil)) return verdict;
   return { ...verdict, decision: 'ALLOW', ruleId: PAUSE_RULE_ID, reason: `protection paused until ${pausedUntil}; would have asked: ${verdict.reason}` };
 }

@@ -68,7 +68,7 @@ export interface PolicerContext {
   heldReason: (tool: string) => string | null;
   guards: SessionGuards;
   taint: TaintTracker;
-  /** While protection is paused, nobody is asked: see policy/pause.ts. */
+  /** While protection is paused, the policy's routine asks go through (a finding still asks): see policy/pause.ts. */
   pausedUntil: () => string | null;
   link: EngineLink;
   toClient: OrderedWriter;
@@ -269,7 +269,7 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
       // tool from standing in for this call (call-gate.ts), and what the approver is told.
       if (escalation && byPolicy.decision !== 'DENY') info.escalation = { ruleId: escalation.ruleId, reason: escalation.reason };
       const escalated = escalatedVerdict(byPolicy, info.escalation);
-      const verdict = pausedVerdict(escalated, ctx.pausedUntil(), emergency);
+      const verdict = pausedVerdict(escalated, ctx.pausedUntil(), emergency, info.escalation);
 
       // `max_retries`: an identical call (same tool, same arguments) repeated back to back.
       identicalCount = key === lastCallKey ? identicalCount + 1 : 1;

@@ -67,7 +67,8 @@ export function createClientAnswers(ctx: ClientAnswersContext): ClientAnswers {
       withhold(info, id, `${reason}, and ${ENGINE_GONE}`);
       return 'withheld';
     }
-    const verdict = pausedVerdict<{ decision: Decision; ruleId: string | null; reason: string }>({ decision, ruleId, reason }, ctx.pausedUntil(), ctx.emergency());
+    // Always a finding (the DLP's), so a pause leaves it asking: the same rule as for a call.
+    const verdict = pausedVerdict<{ decision: Decision; ruleId: string | null; reason: string }>({ decision, ruleId, reason }, ctx.pausedUntil(), ctx.emergency(), info.escalation);
     if (verdict.decision === 'DENY' || verdict.decision === 'ALLOW') {
       const failed = recordNow(ctx.link, row(info, { decision: verdict.decision, ruleId: verdict.ruleId, reason: verdict.reason }));
       if (failed) withhold(info, id, `the decision could not be recorded (${failed.message})`);

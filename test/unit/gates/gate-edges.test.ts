@@ -21,7 +21,7 @@ describe('gate edges', () => {
     const { db, audit } = freshGateTrail();
     const reason = 'scope mismatch: a read_only principal attempted a write action';
     // The same verdict the shim and the engine's call gate write while protection is paused.
-    const paused = pausedVerdict({ decision: 'REQUIRE_APPROVAL', ruleId: 'approve-scope-mismatch', reason }, iso(Date.now() + 60 * MINUTE), false);
+    const paused = pausedVerdict({ decision: 'REQUIRE_APPROVAL', ruleId: 'approve-scope-mismatch', reason }, iso(Date.now() + 60 * MINUTE), false, undefined);
     expect(paused.decision).toBe('ALLOW');
     const rows = Array.from({ length: 99 }, () => ({ event: 'call' as const, decision: 'ALLOW', actionClass: 'read', reason: 'no rule matched', eventTime: iso(T0 - 1000) }));
     audit.appendBatch([...rows, { event: 'call', decision: paused.decision, actionClass: 'write', ruleId: paused.ruleId, reason: paused.reason, eventTime: iso(T0 - 1000) }]);

@@ -11,7 +11,7 @@ import { githubStyleToken } from '../output/helpers.js';
 const TOKEN = githubStyleToken('ghp_', 'Zq8RmP2vX7kLw4Nt9Hs6Jd3Fb5Gc1Y');
 
 /** Client answers of a session whose approvals the test answers through `approve`. */
-function session() {
+function session(options: { pausedUntil?: string } = {}) {
   const toServer: string[] = [];
   const toClient: string[] = [];
   const events: string[] = [];
@@ -29,7 +29,7 @@ function session() {
   } as unknown as EngineLink;
   const policy = { spec: { output: { ...DEFAULT_OUTPUT_THRESHOLDS, argumentsWithSecrets: 'REQUIRE_APPROVAL' } } } as unknown as CompiledPolicy;
   const answers = createClientAnswers({
-    server: 'srv', sessionId: 's1', client: () => 'test', actorId: () => 'me@test', policy: () => policy, emergency: () => false, pausedUntil: () => null, link,
+    server: 'srv', sessionId: 's1', client: () => 'test', actorId: () => 'me@test', policy: () => policy, emergency: () => false, pausedUntil: () => options.pausedUntil ?? null, link,
     toClient: { send: (line: Buffer | string) => (toClient.push(String(line)), true) } as unknown as OrderedWriter,
     toServer: { send: (line: Buffer | string) => (toServer.push(String(line)), true) } as unknown as PeerWriter,
     protocolEvent: (reason) => void events.push(reason),
@@ -124,5 +124,12 @@ describe("the server's requests the client's answers are matched to", () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(toServer.at(-1)).toBe(sampled('"s"', `key ${TOKEN}`));
     expect(ask('{"jsonrpc":"2.0","id":"s","method":"ping"}')).toBe(true);
+  });
+
+  it('asks a person about a sampling answer carrying a secret while protection is paused: a pause silences routine asks, not findings', () => {
+    const { ask, answer, toServer } = session({ pausedUntil: new Date(Date.now() + 60 * 60_000).toISOString() });
+    ask(sampling('"p"'));
+    expect(answer(sampled('"p"', `key ${TOKEN}`))).toBe(false);
+    expect(toServer.filter((line) => line.includes(TOKEN))).toEqual([]);
   });
 });
