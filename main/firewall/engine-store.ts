@@ -1,7 +1,9 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { createAuditLog } from './audit/audit-log.js';
 import { dataPaths, resolveDataDir } from './paths.js';
-import { approveRoutedLaunch, approveServer, setServerEnabled } from './registry/registry-actions.js';
+import { approveRoutedLaunch, setServerEnabled } from './registry/registry-actions.js';
+import { forgetStoredGrants } from './approvals/approval-queue.js';
+import { approveServerForgettingGrants, type ServerApproval } from './approvals/replaced-launch-grants.js';
 import { proposeRemote, type RemoteAddress } from './registry/remote-proposal.js';
 import { createRegistry, type ApproveOptions, type LaunchApproval, type LaunchFingerprint, type Registry, type RegistryEntry } from './registry/registry.js';
 import { openDatabase } from './store/database.js';
@@ -10,7 +12,8 @@ import { openDatabase } from './store/database.js';
 export interface EngineStore {
   db: DatabaseSync;
   registry: Registry;
-  approveServer(name: string, actor: string, options?: ApproveOptions): RegistryEntry;
+  /** As the engine's: one that drops a launch line forgets the server's "always" answers (no engine, no session ones). */
+  approveServer(name: string, actor: string, options?: ApproveOptions, pin?: LaunchFingerprint): ServerApproval;
   /** A local launch line `protect` routed through the firewall (registry.approveLaunch). */
   approveRoutedLaunch(name: string, launch: LaunchFingerprint, actor: string): LaunchApproval;
   setServerEnabled(name: string, enabled: boolean, actor: string): RegistryEntry | null;
@@ -26,7 +29,7 @@ export function createEngineStore(env: NodeJS.ProcessEnv): EngineStore {
   return {
     db,
     registry,
-    approveServer: (name, actor, options) => approveServer(registry, audit, name, actor, undefined, options),
+    approveServer: (name, actor, options, pin) => approveServerForgettingGrants({ registry, audit, forgetGrants: (server) => forgetStoredGrants(db, server) }, name, actor, options, pin),
     // Only the CLI's protect uses the store: a person ran it.
     approveRoutedLaunch: (name, launch, actor) => approveRoutedLaunch(registry, audit, name, launch, actor, true),
     setServerEnabled: (name, enabled, actor) => setServerEnabled(registry, audit, name, enabled, actor),

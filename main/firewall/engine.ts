@@ -8,7 +8,8 @@ import type { Snapshot } from './ipc/protocol.js';
 import { dataPaths, type DataPaths } from './paths.js';
 import { loadRouteKey } from './route-key.js';
 import { openPolicyFile, type PolicyFile } from './policy/policy-file.js';
-import { approveServer, setServerEnabled } from './registry/registry-actions.js';
+import { setServerEnabled } from './registry/registry-actions.js';
+import { approveServerForgettingGrants, type ServerApproval } from './approvals/replaced-launch-grants.js';
 import { watchGates } from './gates/gate-watch.js';
 import { createPauseState, MAX_PAUSE_MS, PAUSE_RULE_ID } from './policy/pause.js';
 import { createSpool, type Spool } from './ipc/spool.js';
@@ -21,7 +22,7 @@ import { createQuarantineService, type QuarantineService } from './quarantine/qu
 import { createCredentialsLock, type CredentialsLock } from './identity/credentials-lock.js';
 import type { TokenRevocation } from './identity/revoke-held.js';
 import type { SecretStore } from './identity/secret-store.js';
-import { createRegistry, type ApproveOptions, type Registry } from './registry/registry.js';
+import { createRegistry, type ApproveOptions, type LaunchFingerprint, type Registry } from './registry/registry.js';
 import { getSetting, openDatabase, setSetting } from './store/database.js';
 
 export interface EngineOptions {
@@ -87,7 +88,11 @@ export interface Engine {
   pauseProtection(minutes: number | null, actor: string): string | null;
   pausedUntil(): string | null;
   setEmergencyWriteApproval(on: boolean, actor: string): void;
-  approveServer(name: string, actor: string, options?: ApproveOptions): ReturnType<Registry['approve']>;
+  /**
+   * `registry approve`: `pin` a remote server's URL, else the launch line refused last (or the
+   * pinned one). One that drops a launch line forgets the server's remembered approvals.
+   */
+  approveServer(name: string, actor: string, options?: ApproveOptions, pin?: LaunchFingerprint): ServerApproval;
   setServerEnabled(name: string, enabled: boolean, actor: string): ReturnType<Registry['setEnabled']>;
   record(entry: AuditEntry): void;
   close(): void;
@@ -272,7 +277,7 @@ export function createEngine(options: EngineOptions): Engine {
       audit.append({ event: 'policy', decision: on ? 'EMERGENCY_ON' : 'EMERGENCY_OFF', actorId: actor, ruleId: 'emergency-write-approval', reason: `emergency write approval turned ${on ? 'on' : 'off'}` });
       publish();
     },
-    approveServer: (name, actor, options) => approveServer(registry, audit, name, actor, undefined, options),
+    approveServer: (name, actor, options, pin) => approveServerForgettingGrants({ registry, audit, forgetGrants: (server) => approvals.forgetGrants(server) }, name, actor, options, pin),
     setServerEnabled(name, enabled, actor) {
       const entry = setServerEnabled(registry, audit, name, enabled, actor);
       if (entry && !enabled) {

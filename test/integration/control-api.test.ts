@@ -79,7 +79,7 @@ describe('control API', () => {
   it('approves with replace only when it is a boolean', async () => {
     const refused = await engine().api('POST', '/registry/github/approve', { replace: 'yes' });
     expect(refused).toMatchObject({ status: 400, body: { error: '"replace" must be true or false' } });
-    expect((await engine().api('POST', '/registry/github/approve', { replace: true })).body).toMatchObject({ name: 'github', enabled: true, moreLaunches: [] });
+    expect((await engine().api('POST', '/registry/github/approve', { replace: true })).body).toMatchObject({ name: 'github', enabled: true, moreLaunches: [], grantsForgotten: 0 });
   });
 });
 

@@ -1,8 +1,7 @@
 import { createEngineStore } from '../../firewall/engine-store.js';
-import { createAuditLog } from '../../firewall/audit/audit-log.js';
 import { interposerUrl } from '../../firewall/clients/route-url.js';
 import { resolveDataDir } from '../../firewall/paths.js';
-import { approveServer } from '../../firewall/registry/registry-actions.js';
+import { grantsForgottenText, type ServerApproval } from '../../firewall/approvals/replaced-launch-grants.js';
 import { formatFingerprint, remoteFingerprint, remoteUrlProblem, type RegistryEntry, type RemoteTransport } from '../../firewall/registry/registry.js';
 import { loadRouteKey } from '../../firewall/route-key.js';
 import { expectOnly, parseArgs, stringFlag } from '../args.js';
@@ -74,16 +73,18 @@ export const registryCommand: CommandHandler = async (args, io) => {
   const path = `/registry/${encodeURIComponent(name)}/${verb}`;
   const body = url !== undefined ? { url, ...(transport === 'sse' ? { transport } : {}) } : replace ? { replace } : undefined;
   const entry = (await viaEngineOrStore(io, () => callEngine(io.env, 'POST', path, body), (s) => {
-    if (verb === 'approve' && url !== undefined) return approveServer(s.registry, createAuditLog(s.db), name, 'cli', remoteFingerprint(url, transport));
+    if (verb === 'approve' && url !== undefined) return s.approveServer(name, 'cli', {}, remoteFingerprint(url, transport));
     if (verb === 'approve') return s.approveServer(name, 'cli', { replace });
     const result = s.setServerEnabled(name, verb === 'enable', 'cli');
     if (!result) throw new Error(`server '${name}' is not in the registry`);
     return result;
-  })) as RegistryEntry;
+  })) as RegistryEntry & Partial<Pick<ServerApproval, 'grantsForgotten'>>;
   const launch = entry.fingerprint ? `launch line pinned: ${formatFingerprint(entry.fingerprint)}` : 'its launch line will be pinned on first run';
   io.stdout(`${name}: ${verb === 'approve' ? `approved; ${launch}` : `${verb}d`}\n`);
   // One name, several launch lines (another client's arguments): say which are approved.
   for (const more of verb === 'approve' ? (entry.moreLaunches ?? []) : []) io.stdout(`  also approved: ${formatFingerprint(more)}\n`);
+  // "Always" answers were given for the launch line replaced, not for the one approved now.
+  if (entry.grantsForgotten) io.stdout(`${grantsForgottenText(entry.grantsForgotten)}: they were given for the launch line replaced\n`);
   if (url !== undefined) {
     // 7337: serve's default port (not imported: that would load the whole engine host into this command).
     const port = readControlInfo(io.env)?.info.port ?? 7337;

@@ -8,7 +8,6 @@ import { runReadOnlyQueryIsolated } from '../audit/audit-query-isolated.js';
 import type { Engine } from '../engine.js';
 import { fromAnotherUser } from './peer-user.js';
 import { createHttpInterposer, INTERPOSER_PREFIX, type HttpInterposer } from '../http/interposer.js';
-import { approveServer } from '../registry/registry-actions.js';
 import { remoteFingerprint, remoteUrlProblem } from '../registry/registry.js';
 import { PIN_ROUTES } from './pin-routes.js';
 import { QUARANTINE_ROUTES } from './quarantine-routes.js';
@@ -51,7 +50,7 @@ const ROUTES: Array<[method: string, pattern: RegExp, handler: Handler]> = [
     if (problem) throw new HttpError(400, problem);
     // 'sse': the legacy HTTP+SSE transport (2024-11-05); pinned with the URL, so a switch is drift.
     if (transport !== 'http' && transport !== 'sse') throw new HttpError(400, '"transport" must be "http" or "sse"');
-    return approveServer(engine.registry, engine.audit, params[0]!, ACTOR, remoteFingerprint(url as string, transport));
+    return engine.approveServer(params[0]!, ACTOR, {}, remoteFingerprint(url as string, transport));
   }],
   ['POST', /^\/api\/registry\/([^/]+)\/(disable|enable)$/, ({ engine, params }) => {
     const entry = engine.setServerEnabled(params[0]!, params[1] === 'enable', ACTOR);

@@ -91,6 +91,11 @@ export function newApprovalId(): string {
   return `apr_${randomBytes(6).toString('base64url')}`;
 }
 
+/** Deletes the server's "always" answers from the store; how many. Also for the CLI editing the store with no engine running. */
+export function forgetStoredGrants(db: DatabaseSync, server: string): number {
+  return Number(db.prepare('DELETE FROM approval_grants WHERE server_name = ?').run(server).changes);
+}
+
 export function createApprovalQueue(db: DatabaseSync): ApprovalQueue {
   const parked = new Map<string, Parked>();
   // Keyed by session, server and tool; the server is kept beside the approval id so that
@@ -145,7 +150,7 @@ export function createApprovalQueue(db: DatabaseSync): ApprovalQueue {
       return { id, outcome };
     },
     forgetGrants(server) {
-      let forgotten = Number(db.prepare('DELETE FROM approval_grants WHERE server_name = ?').run(server).changes);
+      let forgotten = forgetStoredGrants(db, server);
       for (const [key, grant] of sessionGrants) {
         if (grant.server !== server) continue;
         sessionGrants.delete(key);
