@@ -59,6 +59,19 @@ describe('approvals show: every character of the arguments, before a wide answer
     expect(readFileSync(target, 'utf8')).toBe(CONTENT);
   });
 
+  it('lists all the arguments the engine counts as shown: a preview it did not cut is printed whole, so "always" is answered on what was read', async () => {
+    const target = join(workDir, 'notes.md');
+    // Each string under the preview's 300-character cut, the whole under its 2000: shown in full.
+    const edits = [0, 1, 2].map((i) => ({ oldText: `${'old line '.repeat(25)}${i}`, newText: i === 2 ? `${'new line '.repeat(20)}${HIDDEN}` : `${'new line '.repeat(25)}${i}` }));
+    const call = settled(files.client.callTool({ name: 'edit_file', arguments: { path: target, edits } }));
+    const request = await waitFor(async () => ((await engine().api('GET', '/approvals')).body as PendingApproval[]).find((p) => p.tool === 'edit_file'), 'the pending edit_file');
+    const list = engine().cli(['approvals', 'list']);
+    expect(list.stdout).toContain(HIDDEN);
+    expect(list.stdout).not.toContain(`(all of them: mcp-firewall approvals show ${request.id})`);
+    await engine().api('POST', `/approvals/${request.id}/deny`);
+    expect(String(await call)).toMatch(/denied/);
+  });
+
   it('says there is no such approval for an id that is not waiting', async () => {
     const shown = engine().cli(['approvals', 'show', 'apr_nothing']);
     expect(shown.code).not.toBe(0);

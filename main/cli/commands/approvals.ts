@@ -1,4 +1,5 @@
 import { APPROVAL_SCOPES, type ApprovalScope, type PendingApproval } from '../../firewall/approvals/approval-queue.js';
+import { previewArguments } from '../../firewall/approvals/arguments-preview.js';
 import { expectOnly, parseArgs, stringFlag } from '../args.js';
 import { UsageError, type CommandHandler } from '../command.js';
 import { callEngine } from '../control-client.js';
@@ -23,9 +24,11 @@ export const approvalsCommand: CommandHandler = async (args, io) => {
     } else {
       io.stdout(formatTable(['id', 'client', 'server', 'tool', 'actionClass', 'reason', 'expiresAt'], pending as unknown as Array<Record<string, unknown>>));
       for (const p of pending) {
-        const text = p.argumentsSource ?? JSON.stringify(p.arguments) ?? '{}';
-        const more = text.length > LIST_CHARS ? `\n  (all of them: mcp-firewall approvals show ${p.id})` : '';
-        io.stdout(`\n${p.id} arguments: ${makeVisible(truncate(text, LIST_CHARS))}${more}\n`);
+        // The engine's own preview, the dashboard's: an uncut one counts as shown in full and
+        // lets "session" and "always" through, so the CLI prints every character of it.
+        const preview = previewArguments(p);
+        const more = preview.cut ? `\n  (all of them: mcp-firewall approvals show ${p.id}) before --scope session or always` : '';
+        io.stdout(`\n${p.id} arguments:\n${breakAtEscapedNewlines(makeVisible(preview.text))}${more}\n`);
       }
     }
     return 0;
@@ -44,8 +47,6 @@ export const approvalsCommand: CommandHandler = async (args, io) => {
   return 0;
 };
 
-const LIST_CHARS = 400;
-
 /**
  * Every character of the arguments, nothing cut: what "Allow" lets the server receive. Invisible
  * characters are spelled out (ANSI escapes included, so the arguments cannot repaint the
@@ -61,8 +62,4 @@ function showText(shown: ShownApproval): string {
     breakAtEscapedNewlines(makeVisible(shown.text)),
     '',
   ].join('\n');
-}
-
-function truncate(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max)}… (${text.length} chars)` : text;
 }
