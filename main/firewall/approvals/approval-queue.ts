@@ -72,6 +72,8 @@ export interface ApprovalQueue {
   findGrant(sessionId: string | null, server: string, tool: string, argsDigest: string): string | null;
   /** Forgets every "session" and "always" answer for the server (containment); how many. */
   forgetGrants(server: string): number;
+  /** Forgets the session's "session" answers: it ended, and its grants would only pile up. */
+  forgetSession(sessionId: string): void;
   onChange(listener: () => void): () => void;
   /** Denies everything still waiting: the engine is stopping. */
   close(): void;
@@ -98,9 +100,9 @@ export function forgetStoredGrants(db: DatabaseSync, server: string): number {
 
 export function createApprovalQueue(db: DatabaseSync): ApprovalQueue {
   const parked = new Map<string, Parked>();
-  // Keyed by session, server and tool; the server is kept beside the approval id so that
-  // containment finds every grant of a server without parsing it back out of the key.
-  const sessionGrants = new Map<string, { approvalId: string; server: string }>();
+  // Keyed by session, server and tool; the server and session are kept beside the approval id
+  // so that containment and a session's end find their grants without parsing the key.
+  const sessionGrants = new Map<string, { approvalId: string; server: string; sessionId: string }>();
   const listeners = new Set<() => void>();
   const notify = () => listeners.forEach((listener) => listener());
   const sessionKey = (sessionId: string, server: string, tool: string) => `${sessionId}\u0000${server}\u0000${tool}`;
@@ -158,6 +160,9 @@ export function createApprovalQueue(db: DatabaseSync): ApprovalQueue {
       }
       return forgotten;
     },
+    forgetSession(sessionId) {
+      for (const [key, grant] of sessionGrants) if (grant.sessionId === sessionId) sessionGrants.delete(key);
+    },
     answer(id, verdict, scope = 'once') {
       const entry = parked.get(id);
       if (!entry) return false;
@@ -174,7 +179,7 @@ export function createApprovalQueue(db: DatabaseSync): ApprovalQueue {
       const refusal = scopeRefusal(entry.pending, scope, entry.shownInFull === true);
       if (refusal) throw new WideScopeRefusedError(refusal);
       const { sessionId, server, tool, argsDigest } = entry.pending;
-      if (scope === 'session') sessionGrants.set(sessionKey(sessionId, server, tool), { approvalId: id, server });
+      if (scope === 'session') sessionGrants.set(sessionKey(sessionId, server, tool), { approvalId: id, server, sessionId });
       if (scope === 'always') insertAlways.run(server, tool, argsDigest, id, nowIso());
       return settle(id, { status: 'allowed', approvalId: id, scope }, scope);
     },

@@ -111,6 +111,10 @@ function handleConnection(engine: Engine, socket: Socket, sessions: Set<ShimSess
     }
     // A shim that went away cannot run an approved call: stop waiting for its approvals.
     for (const cancel of session.cancels.values()) cancel();
+    // Nor make another: its "session" answers end with it, rather than pile up in the engine
+    // for as long as it runs. A shim that reconnects under the same id (the engine restarted
+    // or the socket dropped) is asked again, which errs on the side of asking.
+    if (session.sessionId) engine.approvals.forgetSession(session.sessionId);
   });
 }
 

@@ -31,6 +31,7 @@ describe('a session resumed while its secrets are still being read', () => {
       record: () => {},
       secretEnv: () => sleep(300).then(() => ({})),
       spool,
+      approvals: { forgetSession: () => {} },
       snapshot: () => ({ version: 1, policy: {}, emergencyWriteApproval: false, pausedUntil: null }),
       quarantine: { releasedFor: async () => [], onReleased: () => () => {} },
       onSnapshot: () => () => {},

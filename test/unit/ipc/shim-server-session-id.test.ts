@@ -19,6 +19,7 @@ describe('the shim server and the session a call claims', () => {
       record: () => {},
       secretEnv: async () => ({}),
       spool: { open: () => join(dir, 'spool'), resume: () => {}, finish: () => {} },
+      approvals: { forgetSession: () => {} },
       snapshot: () => ({ version: 1, policy: {}, emergencyWriteApproval: false, pausedUntil: null }),
       quarantine: { releasedFor: async () => [], onReleased: () => () => {} },
       gate: { decide: (call: CallInfo) => (decided.push(call), { verdict: new Promise(() => {}), cancel: () => {} }) },
