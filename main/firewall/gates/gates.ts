@@ -52,8 +52,11 @@ const GATES: GateSpec[] = [
     id: 'scope-mismatch-attempts', name: 'Scope mismatch attempts', target: '< 0.1%', pageCondition: '>= 1% for 15m', owner: 'Identity Team',
     unit: 'ratio', windowMinutes: 15, pages: (v) => v >= 0.01,
     // A paused firewall lets a REQUIRE_APPROVAL scope mismatch through, its reason kept
-    // after "would have asked:" (policy/pause.ts): an attempt all the same.
+    // after "would have asked:" (policy/pause.ts): an attempt all the same. One a person
+    // answered is written with the answer as its reason ("approved (once)"); its approval
+    // keeps the reason it asked for.
     sql: `SELECT SUM(CASE WHEN reason LIKE 'scope mismatch%' OR (rule_id = 'protection-paused' AND reason LIKE '%; would have asked: scope mismatch:%')
+                   OR (approval_id IS NOT NULL AND EXISTS (SELECT 1 FROM approvals a WHERE a.id = mcp_audit.approval_id AND a.reason LIKE 'scope mismatch%'))
                  THEN 1 ELSE 0 END) AS n, COUNT(*) AS d, MIN(event_time) AS oldest
           FROM mcp_audit WHERE event = 'call' AND event_time >= :since AND event_time < :until`,
   },

@@ -28,6 +28,23 @@ describe('gate edges', () => {
     expect(gate(db, 'scope-mismatch-attempts')).toMatchObject({ value: 0.01, paging: true, detail: '1 of 100 in the last 15m' });
   });
 
+  it('counts a scope mismatch a person was asked about as an attempt, whatever they answered', () => {
+    const { db, audit } = freshGateTrail();
+    const reason = 'scope mismatch: a read_only principal attempted a write action';
+    const asked = db.prepare("INSERT INTO approvals (id, requested_at, server_name, tool_name, rule_id, reason, status) VALUES (?, ?, 'crm', 'update', 'approve-scope-mismatch', ?, ?)");
+    asked.run('ap-allowed', iso(T0 - 2000), reason, 'allowed');
+    asked.run('ap-denied', iso(T0 - 2000), reason, 'denied');
+    asked.run('ap-other', iso(T0 - 2000), 'writes ask', 'allowed');
+    const rows = Array.from({ length: 97 }, () => ({ event: 'call' as const, decision: 'ALLOW', actionClass: 'read', reason: 'no rule matched', eventTime: iso(T0 - 1000) }));
+    audit.appendBatch([
+      ...rows,
+      { event: 'call', decision: 'ALLOW', actionClass: 'write', ruleId: 'approve-scope-mismatch', approvalId: 'ap-allowed', reason: 'approved (once)', eventTime: iso(T0 - 1000) },
+      { event: 'call', decision: 'DENY', actionClass: 'write', ruleId: 'approve-scope-mismatch', approvalId: 'ap-denied', reason: 'denied by the approver', eventTime: iso(T0 - 1000) },
+      { event: 'call', decision: 'ALLOW', actionClass: 'write', ruleId: 'ask-writes', approvalId: 'ap-other', reason: 'approved (once)', eventTime: iso(T0 - 1000) },
+    ]);
+    expect(gate(db, 'scope-mismatch-attempts')).toMatchObject({ value: 0.02, detail: '2 of 100 in the last 15m' });
+  });
+
   it('counts an unprotected server entry that appeared in a client config as an unknown server', () => {
     const { db, audit } = freshGateTrail();
     audit.append({ event: 'registry', decision: 'SHADOW_ENTRY', serverName: 'stranger', client: 'cursor', ruleId: 'client-config-watch', reason: "unprotected server entry 'stranger' appeared in mcp.json", eventTime: iso(T0 - 1000) });
