@@ -61,8 +61,13 @@ export function reviewManifest(deps: ManifestGateDeps, ctx: ManifestContext, kin
   const pinned = new Map(deps.pins.pins(ctx.server).filter((p) => kindOfKey(p.tool) === kind).map((p) => [p.tool, p]));
   const pending = new Map(deps.pins.pending(ctx.server).filter((p) => kindOfKey(p.tool) === kind).map((p) => [p.tool, p]));
   // First sight is per kind: tools are usually listed before prompts, which must not
-  // make every prompt look "new since approval".
-  const firstSight = pinned.size === 0 && pending.size === 0;
+  // make every prompt look "new since approval". It is marked, not inferred from what is
+  // stored: a first listing that was empty (or whose every item was held but not kept) left
+  // nothing, and the tools the server added after approval were pinned unreviewed. Pins or
+  // held items count as seen too, for stores from before the marker (a server whose first
+  // look then stored nothing gets one more first sight).
+  const firstSight = pinned.size === 0 && pending.size === 0 && !deps.pins.seen(ctx.server, kind);
+  if (firstSight) deps.pins.markSeen(ctx.server, kind);
   const window = deps.deployWindow();
   const siblingToolNames = kind === 'tools' ? items.map((t) => String((t as { name?: unknown }).name ?? '')) : [];
   const blocked: BlockedTools = {};

@@ -1,6 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { TOOL_DIGEST_VERSION } from '../manifest/index.js';
 import { nowIso } from '../store/database.js';
+import type { ManifestKind } from './manifest-keys.js';
 import { heldSetDigest, namesVersion, shortVersion, StaleReviewError } from './reviewed-version.js';
 
 // Pins: the tool definitions a person approved (trust on first use, or `pins accept`).
@@ -28,6 +29,12 @@ CREATE TABLE IF NOT EXISTS manifest_pending (
   first_seen TEXT NOT NULL,
   digest_version INTEGER NOT NULL DEFAULT 1,
   PRIMARY KEY (server_name, tool_name)
+);
+CREATE TABLE IF NOT EXISTS manifest_seen (
+  server_name TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  first_seen TEXT NOT NULL,
+  PRIMARY KEY (server_name, kind)
 );
 `;
 
@@ -78,6 +85,9 @@ export interface PinStore {
    * is not what that digest names (reviewed-version.ts).
    */
   accept(server: string, reviewed: ReviewedVersion): string[];
+  /** Whether a listing of this kind from the server was reviewed before (its first sight is over). */
+  seen(server: string, kind: ManifestKind): boolean;
+  markSeen(server: string, kind: ManifestKind): void;
 }
 
 export interface ReviewedVersion {
@@ -159,6 +169,10 @@ export function createPinStore(db: DatabaseSync): PinStore {
         store.clearPending(server, entry.tool);
       }
       return held.map((entry) => entry.tool);
+    },
+    seen: (server, kind) => db.prepare('SELECT 1 FROM manifest_seen WHERE server_name = ? AND kind = ?').get(server, kind) !== undefined,
+    markSeen(server, kind) {
+      db.prepare('INSERT OR IGNORE INTO manifest_seen (server_name, kind, first_seen) VALUES (?, ?, ?)').run(server, kind, nowIso());
     },
   };
   return store;
