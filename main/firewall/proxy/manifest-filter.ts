@@ -198,7 +198,14 @@ export function createManifestFilter(ctx: { server: string; link: EngineLink; to
   function reviewInstructions(msg: JsonRpcMessage, raw: Buffer): void {
     const result = msg.result as { instructions?: unknown; capabilities?: { tools?: unknown } } | undefined;
     serverHasTools = Boolean(result?.capabilities?.tools);
-    if (typeof result?.instructions !== 'string') return void ctx.toClient.send(asChecked(msg, raw));
+    if (typeof result?.instructions !== 'string') {
+      // No instructions is the server's first look at them, as an empty tools/list is: said to
+      // the engine, so instructions it adds after approval are held, not pinned on "first sight".
+      // Nothing to withhold, so the answer does not wait; if the engine is gone the marker is
+      // not written and the next session's look is the first (as before).
+      ctx.link.manifest('instructions', []).catch(() => {});
+      return void ctx.toClient.send(asChecked(msg, raw));
+    }
     const fill = reserveAnswer(msg, raw, 'instructions');
     ctx.link.manifest('instructions', [{ name: 'instructions', text: result.instructions }]).then(
       (blocked) => {
