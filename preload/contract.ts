@@ -337,8 +337,8 @@ export interface FirewallApi {
   /** The side-by-side diff and poisoning findings of a server's held tools (or one of them). */
   manifestDiff(args: ServerTool): Promise<HeldToolReview[]>;
   acceptPins(args: AcceptPin): Promise<{ accepted: string[] }>;
-  /** Leaves the tool held (hidden, calls denied) and records that a person chose so. */
-  keepBlocked(args: HeldToolRef): Promise<void>;
+  /** Leaves the tool held (hidden, calls denied) and records that a person chose so, for the version reviewed. */
+  keepBlocked(args: AcceptPin): Promise<void>;
   setDeployWindow(args: DeployWindowChange): Promise<{ deployWindow: DeployWindowView | null }>;
   quarantine(): Promise<QuarantineRow[]>;
   quarantinePreview(args: QuarantineId): Promise<QuarantinePreview>;
@@ -419,7 +419,7 @@ export const ARG_SCHEMAS = {
   manifests: undefined,
   manifestDiff: serverToolSchema,
   acceptPins: acceptPinSchema,
-  keepBlocked: heldToolSchema,
+  keepBlocked: acceptPinSchema,
   setDeployWindow: deployWindowSchema,
   quarantine: undefined,
   quarantinePreview: quarantineIdSchema,

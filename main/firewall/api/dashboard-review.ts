@@ -2,7 +2,8 @@ import type { DeployWindowView, FirewallApi, QuarantinePreview } from '../../../
 import type { Engine } from '../engine.js';
 import type { DeployWindow } from '../pins/manifest-gate.js';
 import { heldToolReview, visibleBounded } from './manifest-view.js';
-import { acceptReviewed } from './pin-routes.js';
+import { requireReviewedVersion, shortVersion } from '../pins/reviewed-version.js';
+import { asReviewed } from './pin-routes.js';
 import { maskedPayload } from './quarantine-routes.js';
 
 type ReviewMethods = Pick<FirewallApi,
@@ -63,16 +64,19 @@ export function createReviewMethods(engine: Engine, actor: string, error: (messa
       return pending.filter((p) => tool === undefined || p.tool === tool).map((p) => heldToolReview(p, pinned.get(p.tool), siblings));
     },
     async acceptPins({ server, tool, digest }) {
-      const accepted = acceptReviewed(() => engine.acceptPins(server, { tool, digest }, actor));
+      const accepted = asReviewed(() => engine.acceptPins(server, { tool, digest }, actor));
       if (accepted.length === 0) throw error(`nothing held for '${server}'${tool ? ` tool '${tool}'` : ''} (already accepted?)`);
       return { accepted };
     },
-    async keepBlocked({ server, tool }) {
+    async keepBlocked({ server, tool, digest }) {
       const held = engine.pins.pending(server).find((p) => p.tool === tool);
       if (!held) throw error(`'${server}' tool '${tool}' is not held`);
+      // The decision is about the version whose diff was read: a server that swapped it just
+      // before the click would otherwise have a version nobody saw shown as "kept blocked".
+      asReviewed(() => requireReviewedVersion(server, tool, held.digest, digest));
       engine.audit.append({
         event: 'manifest', decision: 'KEPT_BLOCKED', actorId: actor, serverName: server, toolName: tool, ruleId: 'manifest-pin',
-        reason: `reviewed and kept blocked (${held.kind}); the tool stays hidden and its calls denied`,
+        reason: `reviewed and kept blocked (${held.kind}, version ${shortVersion(held.digest)}); the tool stays hidden and its calls denied`,
       });
     },
     async setDeployWindow(change) {

@@ -16,10 +16,10 @@ export interface PinDiff {
   diff: string;
 }
 
-/** An accept whose reviewed version is no longer the one held is a conflict (409), with what to do. */
-export function acceptReviewed(accept: () => string[]): string[] {
+/** An accept (or keep-blocked) whose reviewed version is no longer the one held is a conflict (409), with what to do. */
+export function asReviewed<T>(decide: () => T): T {
   try {
-    return accept();
+    return decide();
   } catch (error) {
     if (error instanceof StaleReviewError) throw new HttpError(409, error.message);
     throw error;
@@ -51,7 +51,7 @@ export const PIN_ROUTES: Array<[method: string, pattern: RegExp, handler: (ctx: 
     if (typeof digest !== 'string' || !/^(?:sha256:)?[0-9a-fA-F]{16,64}$/.test(digest)) {
       throw new HttpError(400, `"digest" must name the held version you reviewed (as \`mcp-firewall pins diff ${params[0]}\` prints it, at least 16 hex characters): only that version is accepted`);
     }
-    const accepted = acceptReviewed(() => engine.acceptPins(params[0]!, { tool, digest }, 'control-api'));
+    const accepted = asReviewed(() => engine.acceptPins(params[0]!, { tool, digest }, 'control-api'));
     if (accepted.length === 0) throw new HttpError(404, `nothing pending for '${params[0]}'${tool ? ` tool '${tool}'` : ''}`);
     return { server: params[0], accepted };
   }],

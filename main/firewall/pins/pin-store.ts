@@ -2,7 +2,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { TOOL_DIGEST_VERSION } from '../manifest/index.js';
 import { nowIso } from '../store/database.js';
 import type { ManifestKind } from './manifest-keys.js';
-import { heldSetDigest, namesVersion, shortVersion, StaleReviewError } from './reviewed-version.js';
+import { heldSetDigest, namesVersion, requireReviewedVersion, StaleReviewError } from './reviewed-version.js';
 
 // Pins: the tool definitions a person approved (trust on first use, or `pins accept`).
 // Pending: what a server showed since that differs (drifted, new, or blocked by a
@@ -155,12 +155,10 @@ export function createPinStore(db: DatabaseSync): PinStore {
     accept(server, { tool, digest }) {
       const held = store.pending(server).filter((entry) => tool === undefined || entry.tool === tool);
       if (held.length === 0) return [];
-      const now = tool === undefined ? heldSetDigest(held) : held[0]!.digest;
-      if (!namesVersion(now, digest)) {
+      if (tool !== undefined) requireReviewedVersion(server, tool, held[0]!.digest, digest);
+      else if (!namesVersion(heldSetDigest(held), digest)) {
         throw new StaleReviewError(
-          tool === undefined
-            ? `the tools held for '${server}' changed since you looked (now ${held.length}: ${held.map((e) => e.tool).join(', ')}); nothing was accepted: review the new diff`
-            : `the server changed '${tool}' again since you looked (held version now ${shortVersion(now)}, you reviewed ${digest.slice(0, 24)}); nothing was accepted: review the new diff`,
+          `the tools held for '${server}' changed since you looked (now ${held.length}: ${held.map((e) => e.tool).join(', ')}); nothing was accepted: review the new diff`,
         );
       }
       for (const entry of held) {

@@ -27,5 +27,13 @@ export function heldSetDigest(versions: ReadonlyArray<{ tool: string; digest: st
   return sha256Hex(lines.join('\n'));
 }
 
-/** The held versions differ from those the person reviewed: nothing was accepted. */
+/** The held versions differ from those the person reviewed: nothing was accepted (or kept blocked). */
 export class StaleReviewError extends Error {}
+
+/** Throws StaleReviewError unless `reviewed` names `held`, the digest of the version of `tool` held now. */
+export function requireReviewedVersion(server: string, tool: string, held: string, reviewed: string): void {
+  if (namesVersion(held, reviewed)) return;
+  throw new StaleReviewError(
+    `the server changed '${tool}' again since you looked (held version now ${shortVersion(held)}, you reviewed ${reviewed.slice(0, 24)}); nothing was recorded for '${server}': review the new diff`,
+  );
+}

@@ -10,7 +10,7 @@ const KIND_TEXT: Record<HeldToolRow['kind'], string> = {
 };
 
 export function HeldToolCard({ server, row, busy, onAccept, onKeep }: {
-  server: string; row: HeldToolRow; busy: boolean; onAccept: (reviewedDigest: string) => void; onKeep: () => void;
+  server: string; row: HeldToolRow; busy: boolean; onAccept: (reviewedDigest: string) => void; onKeep: (reviewedDigest: string) => void;
 }) {
   const review = useResource((api) => api.manifestDiff({ server, tool: row.tool }), [], [server, row.tool, row.digest]);
   const detail = review.data?.[0];
@@ -35,9 +35,10 @@ export function HeldToolCard({ server, row, busy, onAccept, onKeep }: {
         </>
       ) : review.loading ? <p className="muted">Loading the diff…</p> : null}
       <div className="actions held-actions">
-        {/* Accept names the version whose diff is shown, and waits for it: the engine refuses it if the server changed the tool since. */}
+        {/* Accept and Keep blocked name the version whose diff is shown, and wait for it: the engine refuses them if the server changed the tool since. */}
         <button type="button" className="btn btn-primary" disabled={busy || !detail} onClick={() => detail && onAccept(detail.digest)}>Accept</button>
-        <button type="button" className="btn btn-secondary" disabled={busy || row.keptBlockedAt !== null} onClick={onKeep}
+        <button type="button" className="btn btn-secondary" disabled={busy || !detail || row.keptBlockedAt !== null}
+          onClick={() => detail && onKeep(detail.digest)}
           aria-describedby={`keep-${server}-${row.tool}`}>Keep blocked</button>
         <span id={`keep-${server}-${row.tool}`} className="muted small">
           Accept pins this version and shows the tool to clients again. Keep blocked keeps the tool hidden and its calls denied.

@@ -60,7 +60,7 @@ export function ManifestsPage() {
               {held.map(({ server, row }) => (
                 <HeldToolCard key={`${server}/${row.tool}/${row.digest}`} server={server} row={row} busy={busy}
                   onAccept={(digest) => void run(() => api.acceptPins({ server, tool: row.tool, digest }))}
-                  onKeep={() => void run(() => api.keepBlocked({ server, tool: row.tool }))} />
+                  onKeep={(digest) => void run(() => api.keepBlocked({ server, tool: row.tool, digest }))} />
               ))}
             </div>
           )}

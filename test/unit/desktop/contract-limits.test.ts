@@ -5,8 +5,8 @@ describe('the preload contract bounds what the dashboard may send', () => {
   it('takes a held tool of any name a server can give, up to a bound, for review', () => {
     const long = `send_${'x'.repeat(995)}`;
     for (const method of ['keepBlocked', 'acceptPins', 'manifestDiff'] as const) {
-      // Accept also names the version reviewed.
-      const digest = method === 'acceptPins' ? { digest: 'a'.repeat(64) } : {};
+      // Accept and keep-blocked also name the version reviewed.
+      const digest = method === 'manifestDiff' ? {} : { digest: 'a'.repeat(64) };
       expect(ARG_SCHEMAS[method]!.safeParse({ server: 'notes', tool: long, ...digest }).success, method).toBe(true);
       expect(ARG_SCHEMAS[method]!.safeParse({ server: 'notes', tool: 'x'.repeat(5000), ...digest }).success, method).toBe(false);
       expect(ARG_SCHEMAS[method]!.safeParse({ server: 'notes', tool: '', ...digest }).success, method).toBe(false);
