@@ -1,4 +1,5 @@
 import { ROUTE_KEY_PARAM } from '../route-key.js';
+import { hasTokenPrefix, nameLooksSecret } from '../secret-shapes.js';
 import { getIn, isRecord } from './entry-shape.js';
 import { routedTarget } from './route-url.js';
 import type { ConfigFileSpec, DiscoveredServer, SecretFinding } from './types.js';
@@ -6,16 +7,9 @@ import type { ConfigFileSpec, DiscoveredServer, SecretFinding } from './types.js
 // Heuristics from reference/client-configs.md §19. A finding names where the secret sits
 // and shows only a masked stub: the scan output itself must never become the leak.
 
-const SECRET_NAME = /token|secret|key|passw(or)?d|pass$|^pass|auth|credential|dsn|connection_?string|private/i;
-const SECRET_PREFIX = /^(ghp_|gho_|ghs_|github_pat_|glpat-|xox[bpas]-|sk-ant-|sk-|sk_live_|rk_live_|ntn_|secret_|AKIA|ASIA|AIza|hf_|pk_live_|eyJ[A-Za-z0-9_-]{8,}\.|Bearer\s+\S)/;
 const SECRET_FLAGS = /^--?(api[-_]?key|access[-_]?token|auth[-_]?token|token|password|passwd|secret|client[-_]?secret|private[-_]?key)$/i;
 // References resolved by the client or a keyring are not plaintext secrets.
 const REFERENCE = /^\$\{\{?\s*[^}]+\}\}?$|^\$[A-Za-z_][A-Za-z0-9_]*$|^\{(env|file):[^}]+\}$|^\$\{(env|input|file):[^}]+\}$/;
-
-function nameLooksSecret(name: string): boolean {
-  // PAT only as a whole word: otherwise PATH would be a "secret".
-  return SECRET_NAME.test(name) || name.split(/[^A-Za-z0-9]+/).some((w) => w.toUpperCase() === 'PAT');
-}
 
 function isPlaintext(value: string): boolean {
   const v = value.trim();
@@ -39,7 +33,7 @@ function urlUserPassword(value: string): string | undefined {
 }
 
 function valueReason(value: string): string | undefined {
-  if (SECRET_PREFIX.test(value)) return 'known token prefix';
+  if (hasTokenPrefix(value)) return 'known token prefix';
   if (urlUserPassword(value)) return 'password in URL';
   return undefined;
 }
@@ -68,7 +62,7 @@ function scanArgs(args: string[], out: Finding[]): void {
     // A DSN keeps its shape in the output; only the password inside is masked.
     const pass = urlUserPassword(arg);
     if (pass) out.push(finding('arg', `arg ${i + 1}`, pass, 'password in URL'));
-    else if (SECRET_PREFIX.test(arg)) out.push(finding('arg', `arg ${i + 1}`, arg, 'known token prefix'));
+    else if (hasTokenPrefix(arg)) out.push(finding('arg', `arg ${i + 1}`, arg, 'known token prefix'));
   });
 }
 
@@ -87,13 +81,13 @@ function scanUrl(url: string, out: Finding[], masks: string[]): void {
   if (routeKey) masks.push(routeKey);
   for (const [name, v] of parsed.searchParams) {
     if (routeKey && name === ROUTE_KEY_PARAM) continue;
-    if (isPlaintext(v) && (nameLooksSecret(name) || SECRET_PREFIX.test(v))) {
+    if (isPlaintext(v) && (nameLooksSecret(name) || hasTokenPrefix(v))) {
       out.push(finding('url', `?${name}`, v, 'secret in query'));
     }
   }
   for (const seg of parsed.pathname.split('/')) {
     // Zapier-style https://actions.zapier.com/mcp/<KEY>/sse: a long mixed token in the path.
-    if (SECRET_PREFIX.test(seg) || (seg.length >= 24 && /[A-Za-z]/.test(seg) && /\d/.test(seg) && !/^[a-f0-9-]{36}$/i.test(seg))) {
+    if (hasTokenPrefix(seg) || (seg.length >= 24 && /[A-Za-z]/.test(seg) && /\d/.test(seg) && !/^[a-f0-9-]{36}$/i.test(seg))) {
       out.push(finding('url', 'path', seg, 'token in URL path'));
     }
   }

@@ -1,7 +1,7 @@
 import type { AuditEntry } from '../audit/audit-log.js';
 import type { Engine } from '../engine.js';
 import { ErrorCode, errorResponse, type JsonRpcId } from '../jsonrpc/messages.js';
-import { formatFingerprint, pinnedRemote, remoteUrlProblem, type RemotePin } from '../registry/registry.js';
+import { pinnedRemote, remoteUrlProblem, shownFingerprint, type RemotePin } from '../registry/registry.js';
 import { shownUrl, withShownUrl } from '../shown-url.js';
 
 export type RemoteTarget = { pin: RemotePin } | { refusal: (id: JsonRpcId) => string };
@@ -31,7 +31,7 @@ export function resolveRemoteTarget(engine: Engine, server: string, client: stri
   const why = !entry
     ? `'${server}' is not in the approved registry (shadow server)`
     : entry.fingerprint
-      ? `'${server}' is registered as a local server (${formatFingerprint(entry.fingerprint)}), not with a URL`
+      ? `'${server}' is registered as a local server (${shownFingerprint(entry.fingerprint)}), not with a URL`
       : `'${server}' is registered without a URL`;
   const reason = `remote server ${why}`;
   record({ event: 'registry', decision: 'DENY', ruleId: entry ? 'registry-no-url' : 'registry-shadow', serverName: server, client, actorId: client, method: 'initialize', reason });

@@ -3,7 +3,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { Engine } from '../engine.js';
 import { createLineSplitter } from '../jsonrpc/line-splitter.js';
 import { manifestKey } from '../pins/manifest-keys.js';
-import { formatFingerprint } from '../registry/registry.js';
+import { shownFingerprint } from '../registry/registry.js';
 import type { EngineMessage, ShimMessage } from './protocol.js';
 
 interface ShimSession {
@@ -135,7 +135,7 @@ function handleMessage(engine: Engine, session: ShimSession, message: ShimMessag
       }
       session.server = message.server;
       const started = message.resumed ? 'session resumed after an engine restart (the server kept running)' : 'registered server started';
-      engine.record({ ...base, decision: 'ALLOW', reason: admission.pinnedNow ? `first run: pinned launch line ${formatFingerprint(fingerprint)}` : started });
+      engine.record({ ...base, decision: 'ALLOW', reason: admission.pinnedNow ? `first run: pinned launch line ${shownFingerprint(fingerprint)}` : started });
       if (message.resumed) {
         // Its spool file is claimed now, not once the secrets are read: a keychain prompt can
         // outlast the orphans' grace (spool.ts), which would retire the file the shim still

@@ -1,5 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { shownUrl } from '../shown-url.js';
+import { shownArgs } from './shown-launch.js';
 import { immediateTransactions, nowIso } from '../store/database.js';
 
 /** What a server is launched with; a change is registry drift (a swapped binary or package). */
@@ -147,18 +148,24 @@ export function othersText(count: number): string {
 }
 
 export function formatFingerprint(fp: LaunchFingerprint): string {
-  return [fp.command, ...fp.args].map((part) => (/^[\w@%+=:,./-]+$/.test(part) ? part : JSON.stringify(part))).join(' ');
+  return formatParts([fp.command, ...fp.args], /^[\w@%+=:,./-]+$/);
 }
+
+/** Parts joined by spaces; one that is not all `plain` is quoted, so where an argument ends is not in doubt. */
+const formatParts = (parts: string[], plain: RegExp) => parts.map((part) => (plain.test(part) ? part : JSON.stringify(part))).join(' ');
 
 /**
  * A launch line as reasons show it (drift, conflicts: the audit, refusals that reach the
  * client and so the model): a remote server's URL without its query values, fragment or
- * user (shown-url.ts), where some servers take their key. Display only: pins are compared whole.
+ * user (shown-url.ts), where some servers take their key; a local one with the same cut in
+ * its URL arguments and the values of secret-named ones cut (shown-launch.ts). Display only:
+ * pins are compared whole.
  */
 export function shownFingerprint(fp: LaunchFingerprint): string {
   const pin = pinnedRemote(fp);
   // Unquoted: a parsed URL has no spaces, and its cut values (…) would otherwise be quoted.
-  return pin ? `${fp.command} ${shownUrl(pin.url)}` : formatFingerprint(fp);
+  if (pin) return `${fp.command} ${shownUrl(pin.url)}`;
+  return formatParts([fp.command, ...shownArgs(fp.args)], /^[\w@%+=:,./?&#…-]+$/);
 }
 
 interface Row {
