@@ -75,6 +75,11 @@ export function createManifestFilter(ctx: { server: string; link: EngineLink; to
 
   ctx.link.onUnblocked((keys) => {
     for (const key of keys) hold(key, undefined);
+    // An accept names the server, not this session's process: another process under the same
+    // name (another client's, or one launched before a package update) may show the accepted
+    // tool at another version, which this one's server may still run. Its tools are checked
+    // again, and calls wait for that, rather than released unseen.
+    if (ready && keys.some((key) => kindOfKey(key) === 'tools')) startLook();
     for (const kind of new Set(keys.map(kindOfKey))) {
       const method = CHANGED_NOTICE[kind];
       if (method) ctx.toClient.send(notification(method, {}));
