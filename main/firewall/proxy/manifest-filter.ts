@@ -89,12 +89,15 @@ export function createManifestFilter(ctx: { server: string; link: EngineLink; to
   /** Asks the engine about one page of items, holds what it blocks; resolves to the blocked keys. */
   function checkItems(kind: keyof typeof KINDS, list: unknown[]): Promise<Record<string, string>> {
     const spec = KINDS[kind];
-    if (kind === 'tools') for (const tool of list) if (tool && typeof (tool as ToolDescription).name === 'string') ctx.tools.set((tool as ToolDescription).name, tool as ToolDescription);
     return ctx.link.manifest(kind, list).then((blocked) => {
       // Per page: a paginated list must not release items of an earlier page.
       for (const item of list) {
         const key = spec.key(item as Record<string, unknown>);
         hold(key, blocked[key]);
+        // Calls are classed by the description the pins let through (annotations can raise a
+        // class): a drifted one that drops `destructiveHint` is not taken while the engine
+        // looks, nor once held (its calls are denied then, and the next accepted listing sets it).
+        if (kind === 'tools' && blocked[key] === undefined && item && typeof (item as ToolDescription).name === 'string') ctx.tools.set((item as ToolDescription).name, item as ToolDescription);
       }
       return blocked;
     });
