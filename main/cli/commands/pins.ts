@@ -1,4 +1,5 @@
 import type { PinDiff } from '../../firewall/api/pin-routes.js';
+import { makeVisible, oneLineName } from '../../firewall/manifest/visible-text.js';
 import { heldSetDigest, shortVersion } from '../../firewall/pins/reviewed-version.js';
 import { expectOnly, parseArgs, stringFlag } from '../args.js';
 import { UsageError, type CommandHandler } from '../command.js';
@@ -40,7 +41,9 @@ export const pinsCommand: CommandHandler = async (args, io) => {
   if (verb === 'diff' && target) {
     const diffs = (await callEngine(io.env, 'GET', `/pins/${encodeURIComponent(target)}/diff${tool ? `?tool=${encodeURIComponent(tool)}` : ''}`)) as PinDiff[];
     if (diffs.length === 0) io.stdout(`nothing held for ${target}\n`);
-    for (const d of diffs) io.stdout(`── ${d.server}/${d.tool} (${d.kind}) version ${shortVersion(d.digest)}: ${d.reason}\n${d.diff}\n\n`);
+    // Names (and the cue paths in a reason) are the server's: spelled out, so a name with
+    // terminal escapes cannot erase the diff printed above it before "accept … above".
+    for (const d of diffs) io.stdout(`── ${oneLineName(d.server)}/${oneLineName(d.tool)} (${d.kind}) version ${shortVersion(d.digest)}: ${makeVisible(d.reason)}\n${d.diff}\n\n`);
     // The command to accept what was just shown, and nothing the server changed or added after.
     if (tool && diffs.length > 0) io.stdout(`to accept this version: mcp-firewall pins accept ${shellWord(target)} --tool ${shellWord(tool)} --digest ${shortVersion(diffs[0]!.digest)}\n`);
     else if (diffs.length > 0) io.stdout(`to accept the ${diffs.length} held version(s) above: mcp-firewall pins accept ${shellWord(target)} --digest ${shortVersion(heldSetDigest(diffs))}\n`);
@@ -50,7 +53,7 @@ export const pinsCommand: CommandHandler = async (args, io) => {
     const digest = stringFlag(parsed, 'digest');
     if (!digest) throw new UsageError(`pins accept needs --digest, the version \`mcp-firewall pins diff ${target}${tool ? ' --tool …' : ''}\` prints: only what you reviewed is accepted`);
     const result = (await callEngine(io.env, 'POST', `/pins/${encodeURIComponent(target)}/accept`, tool ? { tool, digest } : { digest })) as { accepted: string[] };
-    io.stdout(`${target}: accepted and pinned ${result.accepted.join(', ')}\n`);
+    io.stdout(`${target}: accepted and pinned ${result.accepted.map((name) => oneLineName(name)).join(', ')}\n`);
     return 0;
   }
   if (verb === 'window' && (target === 'open' || target === 'close')) {
