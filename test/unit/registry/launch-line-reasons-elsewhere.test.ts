@@ -32,6 +32,7 @@ describe('local launch lines in other reasons', () => {
       onSnapshot: () => () => {},
       onPinsAccepted: () => () => {},
       onServerRevoked: () => () => {},
+      approvals: { forgetSession: () => {} },
     } as unknown as Engine;
     const server = await startShimServer(engine, join(dir, 'engine.sock'));
     const socket = connect(join(dir, 'engine.sock'));
