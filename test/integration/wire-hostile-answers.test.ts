@@ -27,6 +27,16 @@ describe('the shim against answers a hostile server makes up', () => {
     });
   });
 
+  it('passes on an error under a null id (a request the server could not read), scanned like what the server sends on its own', async () => {
+    await withReadyShim(engine(), async (shim) => {
+      shim.send('{"jsonrpc":"2.0","id":"ne","method":"wire/null_error"}');
+      await waitFor(() => shim.lines.some((l) => l.startsWith('{"jsonrpc":"2.0","id":"ne","result"')), 'the answer after the error');
+      const error = shim.lines.find((l) => l.includes('"id":null') && l.includes('could not read a line'));
+      expect(error).toBeDefined();
+      expect(error).not.toContain('FAKEfake');
+    });
+  });
+
   it('passes on an answer that names two ids as it was read, so no client reads another id than the one the firewall matched', async () => {
     await withReadyShim(engine(), async (shim) => {
       shim.send('{"jsonrpc":"2.0","id":"h","method":"wire/hold"}');
@@ -37,6 +47,15 @@ describe('the shim against answers a hostile server makes up', () => {
       expect(repeatsTopLevelKey(answer)).toBe(false);
       expect(JSON.parse(answer)).toEqual({ jsonrpc: '2.0', id: 'h', result: { smuggled: true } });
       await waitFor(() => protocolRows().includes('repeats a top-level key; passed on as the firewall read it'), 'the audit row');
+    });
+  });
+
+  it('survives a server message it cannot write out again (a repeated key around nesting JSON.parse takes), dropping it with a notice', async () => {
+    await withReadyShim(engine(), async (shim) => {
+      shim.send('{"jsonrpc":"2.0","id":"d","method":"tools/call","params":{"name":"deep_repeat","arguments":{}}}');
+      await waitFor(() => shim.lines.some((l) => l.includes('"id":"d","result"')), 'the answer after the deep message');
+      expect(shim.child.exitCode).toBeNull();
+      expect(shim.lines.some((l) => l.includes('could not handle a message from server'))).toBe(true);
     });
   });
 

@@ -201,7 +201,10 @@ export function repeatsRoutingKey(text: string): boolean {
 /** true when the object at `i` repeats one of its own keys; else the index just past it (-1: not an object). */
 function objectRepeatsKey(text: string, i: number): true | number {
   if (text.charCodeAt(i) !== 0x7b) return -1;
+  // A list while short (most messages have a handful of keys), a set past that: a message
+  // with 100 000 keys took seconds of one thread looked up one by one.
   const seen: string[] = [];
+  let many: Set<string> | undefined;
   i = skipSpace(text, i + 1);
   while (text.charCodeAt(i) === 0x22) {
     const keyEnd = skipString(text, i);
@@ -209,8 +212,14 @@ function objectRepeatsKey(text: string, i: number): true | number {
     const raw = text.slice(i + 1, keyEnd - 1);
     // A key written with escapes is compared by what it spells (`"\u0069d"` is `"id"`).
     const key = raw.includes('\\') ? (JSON.parse(text.slice(i, keyEnd)) as string) : raw;
-    if (seen.includes(key)) return true;
-    seen.push(key);
+    if (many) {
+      if (many.has(key)) return true;
+      many.add(key);
+    } else {
+      if (seen.includes(key)) return true;
+      seen.push(key);
+      if (seen.length > FEW_KEYS) many = new Set(seen);
+    }
     i = skipSpace(text, keyEnd);
     if (text.charCodeAt(i) !== 0x3a) return -1;
     const end = skipValue(text, skipSpace(text, i + 1));

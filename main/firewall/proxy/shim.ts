@@ -444,7 +444,7 @@ function relay(parts: RelayParts): Promise<number> {
   // where a line that is not valid JSON is dropped rather than passed on unjudged. (The
   // price: a clean line broken only in its middle reaches the client as the server sent
   // it, for the client's parser to reject, instead of being replaced by our error.)
-  function deliverUnparsed(raw: Buffer, text: string): boolean {
+  function deliverUnparsed(raw: Buffer, text: string, repeatsKey: () => boolean): boolean {
     const id = sniffResultId(text);
     if (id === undefined || manifest.isOwnAnswer({ id })) return false;
     const key = idKey(id);
@@ -452,7 +452,7 @@ function relay(parts: RelayParts): Promise<number> {
     if (!entry || (entry.call ? entry.call.untrusted || !entry.call.dispatched : entry.label === undefined)) return false;
     // The id read from one edge must be the one every client reads: `{"id":5,…,"id":7,…}`
     // would finish call 5 here and reach a client as the answer to 7 (a listing the pins hold).
-    if (repeatsRoutingKey(text) || !isCleanLine(text)) return false;
+    if (repeatsKey() || !isCleanLine(text)) return false;
     inFlight.delete(key);
     // Only the audit's PASS / ERROR label depends on it; a result is an error when it says so.
     const failed = text.includes('"isError":true');
@@ -465,9 +465,12 @@ function relay(parts: RelayParts): Promise<number> {
     // Decoded once: the output stage scans the same text the parser read.
     let text: string;
     let msg: JsonRpcMessage;
+    // Read once per line, by the large-answer path or below, whichever asks first.
+    let repeats: boolean | undefined;
+    const repeatsKey = () => (repeats ??= repeatsRoutingKey(text));
     try {
       text = raw.toString('utf8');
-      if (raw.length >= SNIFF_MIN_BYTES && deliverUnparsed(raw, text)) return;
+      if (raw.length >= SNIFF_MIN_BYTES && deliverUnparsed(raw, text, repeatsKey)) return;
       msg = JSON.parse(text) as JsonRpcMessage;
     } catch {
       const excerpt = droppedExcerpt(raw.subarray(0, EXCERPT_CHECKED_CHARS).toString('utf8'));
@@ -475,14 +478,15 @@ function relay(parts: RelayParts): Promise<number> {
       junkEvent(`server sent invalid JSON: ${excerpt}`);
       return;
     }
-    if (repeatsRoutingKey(text)) {
-      // Routed and judged as JSON.parse read it (the last copy of a key); a client whose
-      // parser keeps the first would read another id or method: it gets what was read.
-      text = asRead(msg, text);
-      raw = Buffer.from(text);
-      protocolEvent('server sent a message that repeats a top-level key; passed on as the firewall read it');
-    }
     try {
+      if (repeatsKey()) {
+        // Routed and judged as JSON.parse read it (the last copy of a key); a client whose
+        // parser keeps the first would read another id or method: it gets what was read.
+        // (Inside the catch: JSON.stringify throws on nesting JSON.parse took.)
+        text = asRead(msg, text);
+        raw = Buffer.from(text);
+        protocolEvent('server sent a message that repeats a top-level key; passed on as the firewall read it');
+      }
       if (Array.isArray(msg)) handleServerBatch(msg as unknown[], raw, text);
       else handleServerMessage(msg, raw, text);
     } catch (error) {
@@ -501,12 +505,17 @@ function relay(parts: RelayParts): Promise<number> {
       const found = inFlight.get(key);
       if (!found && abandoned.delete(key)) return;
       // Every request of the client's is in flight until answered, so an answer to nothing
-      // there is the server's invention. Ids are easy to guess: passed on, one under the id of
-      // a call still waiting for a person (or for the firewall's look) would reach the client
-      // as that call's result, a write nobody approved reported done. Dropped, counted.
+      // there is the server's invention (but see the null id below). Ids are easy to guess:
+      // passed on, one under the id of a call still waiting for a person (or for the
+      // firewall's look) would reach the client as that call's result, a write nobody
+      // approved reported done. Dropped, counted.
       const entry = found?.call?.dispatched === false ? undefined : found;
-      if (!entry) return protocolEvent(`server sent an answer to ${found || waiting.has(key) ? 'a call not yet sent to it' : 'no request in flight'} (id ${key.slice(0, 64)}); dropped`);
+      // Except an error under a null id: JSON-RPC's answer to a request the server could not
+      // read, which answers no call and whose text the client needs. It leaves as what the
+      // server sends on its own does: scanned, redacted if need be, no row when clean.
+      if (!entry && msg.id === null && msg.error !== undefined) return void (serverMessages.pass(msg, raw, text) || child.stdout!.pause());
       const answer = { raw, text, failed: answerFailed(msg), result: msg.result };
+      if (!entry) return protocolEvent(`server sent an answer to ${found || waiting.has(key) ? 'a call not yet sent to it' : 'no request in flight'} (id ${key.slice(0, 64)}); dropped`);
       inFlight.delete(key);
       if (entry.call) return policer.finish(entry.call, answer);
       if (entry.label !== undefined) return policer.inspect(entry.method, entry.label, msg.id ?? null, answer);

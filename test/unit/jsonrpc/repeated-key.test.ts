@@ -35,4 +35,13 @@ describe('repeatsTopLevelKey / repeatsRoutingKey', () => {
     expect(repeatsRoutingKey('{"jsonrpc":"2.0","id":5,"result":{"content":[{"type":"text","text":"a \\"quoted\\\\\\" word"}]}}')).toBe(false);
     expect(repeatsTopLevelKey('[{"id":1,"result":{"id":1}},5,{"id":2}]')).toBe(false);
   });
+
+  it('reads a message with 200 000 top-level keys in one pass, not one lookup per key over all before it', () => {
+    const keys = Array.from({ length: 200_000 }, (_, i) => `"k${i}":${i}`).join(',');
+    const started = Date.now();
+    expect(repeatsTopLevelKey(`{${keys},"k199999":0}`)).toBe(true);
+    expect(repeatsRoutingKey(`{"id":1,"id":2,${keys}}`)).toBe(true);
+    // Quadratic, this took minutes; a generous bound for a loaded machine.
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
 });
