@@ -12,9 +12,28 @@ export interface SseParser {
   end(): void;
   /** Characters of the event being read, not yet dispatched. */
   heldChars(): number;
+  /**
+   * Lets go of the event being read (and the rest of it, as it comes): only its first and
+   * last characters are kept, and handed to `onDropped` where the event would have been.
+   */
+  drop(): void;
 }
 
-export function createSseParser(onEvent: (data: string, event: string) => void, maxEventChars = MAX_ANSWER_BYTES): SseParser {
+/** What is kept of a dropped event: enough to tell whose it was (jsonrpc/result-sniff.ts sniffEdges). */
+const EDGE_CHARS = 300;
+
+/** The value of a `data:` line, or '' for any other field. */
+function dataValue(line: string): string {
+  if (!line.startsWith('data')) return '';
+  const value = line.slice(line.indexOf(':') + 1);
+  return value.startsWith(' ') ? value.slice(1) : value;
+}
+
+export function createSseParser(
+  onEvent: (data: string, event: string) => void,
+  maxEventChars = MAX_ANSWER_BYTES,
+  onDropped: (head: string, tail: string, event: string) => void = () => {},
+): SseParser {
   // The unfinished line, as the pieces it came in: joined once, when it ends. Appending to
   // one string would make each regex pass flatten (copy) everything before it, so a long
   // line in many chunks cost the square of its length.
@@ -25,8 +44,13 @@ export function createSseParser(onEvent: (data: string, event: string) => void, 
   let data: string[] = [];
   let dataChars = 0;
   let event = '';
+  // An event being dropped: what it began and (so far) ends with. Its unfinished line is
+  // cut to its tail as it grows (`cut`: its field name went with the rest; only data grows).
+  let dropped: { head: string; tail: string; cut: boolean } | null = null;
   const dispatch = () => {
-    if (data.length > 0) onEvent(data.join('\n'), event || 'message');
+    if (dropped) onDropped(dropped.head, dropped.tail, event || 'message');
+    else if (data.length > 0) onEvent(data.join('\n'), event || 'message');
+    dropped = null;
     data = [];
     dataChars = 0;
     event = '';
@@ -38,7 +62,10 @@ export function createSseParser(onEvent: (data: string, event: string) => void, 
     const name = colon === -1 ? line : line.slice(0, colon);
     let value = colon === -1 ? '' : line.slice(colon + 1);
     if (value.startsWith(' ')) value = value.slice(1);
-    if (name === 'data') {
+    if (name === 'data' && dropped) {
+      dropped.head ||= value.slice(0, EDGE_CHARS);
+      dropped.tail = value.slice(-EDGE_CHARS);
+    } else if (name === 'data') {
       data.push(value);
       dataChars += value.length + 1;
     } else if (name === 'event') event = value;
@@ -47,9 +74,27 @@ export function createSseParser(onEvent: (data: string, event: string) => void, 
     const line = pending.length === 0 ? last : pending.join('') + last;
     pending = [];
     pendingChars = 0;
+    if (dropped?.cut) {
+      dropped.cut = false;
+      if (line !== '') return void (dropped.tail = line.slice(-EDGE_CHARS));
+    }
     field(line);
   };
+  const cutPending = () => {
+    const line = pending.join('');
+    if (dropped && !dropped.cut) dropped.head ||= dataValue(line).slice(0, EDGE_CHARS);
+    pending = [line.slice(-EDGE_CHARS)];
+    pendingChars = pending[0]!.length;
+    if (dropped) dropped.cut = true;
+  };
   return {
+    drop() {
+      if (dropped) return;
+      dropped = { head: data[0]?.slice(0, EDGE_CHARS) ?? '', tail: data.at(-1)?.slice(-EDGE_CHARS) ?? '', cut: false };
+      data = [];
+      dataChars = 0;
+      if (pendingChars > 0) cutPending();
+    },
     push(text) {
       let start = afterCr && text.startsWith('\n') ? 1 : 0;
       afterCr = false;
@@ -65,6 +110,7 @@ export function createSseParser(onEvent: (data: string, event: string) => void, 
         pending.push(text.slice(start));
         pendingChars += text.length - start;
       }
+      if (dropped && pendingChars > 2 * EDGE_CHARS) cutPending();
       if (dataChars + pendingChars > maxEventChars) throw new AnswerTooLarge(maxEventChars);
     },
     heldChars: () => dataChars + pendingChars,

@@ -68,6 +68,11 @@ export function createSseUpstream(options: UpstreamOptions): UpstreamProcess {
     shell.send(relayed.line);
   };
 
+  const onDropped = shell.dropped(
+    (line) => void enqueue(line),
+    (id, reason) => pending.has(idKey(id)) && (fail([[idKey(id), id]], reason), true),
+  );
+
   // A server that opens its stream but never names an endpoint must not hold initialize forever.
   const endpointTimer = setTimeout(() => {
     breakWith(`remote server '${options.server}' sent no message endpoint within ${ENDPOINT_TIMEOUT_MS / 1000}s`);
@@ -87,7 +92,9 @@ export function createSseUpstream(options: UpstreamOptions): UpstreamProcess {
         return breakWith(`remote server '${options.server}' answered its SSE URL with ${type || 'no content type'}, not an event stream; if it speaks Streamable HTTP, approve it without --sse`);
       }
       connected = true;
-      await shell.readEvents(response, onEvent);
+      // The stream carries every answer of the session: an event that does not fit the
+      // server's budget (full, maybe, with other sessions' answers) is dropped alone.
+      await shell.readEvents(response, onEvent, { onDropped });
       breakWith(`remote server '${options.server}' closed its SSE stream`);
     } catch (error) {
       breakWith(fetchFailure(options, error, connected ? 'hung up its SSE stream' : 'is unreachable'));

@@ -1,13 +1,27 @@
 import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
-import { ErrorCode, errorResponse, type JsonRpcId } from '../jsonrpc/messages.js';
-import { MAX_ANSWER_BYTES, readTextBounded, UNBOUNDED_BUDGET } from './answer-limits.js';
+import { ErrorCode, errorResponse, notification, type JsonRpcId } from '../jsonrpc/messages.js';
+import { AnswersOverBudget, MAX_ANSWER_BYTES, readTextBounded, UNBOUNDED_BUDGET } from './answer-limits.js';
 import { untilDrained, type Backpressure } from './backpressure.js';
 import { lineWritable } from './line-writable.js';
 import { sendWithOAuth } from '../identity/oauth-upstream.js';
 import { upstreamFetch } from './upstream-fetch.js';
+import { fetchFailure } from './upstream-failures.js';
 import { createSseParser } from './sse-parser.js';
+import { sniffEdges, type EdgeKind } from '../jsonrpc/result-sniff.js';
 import { authorizationHeader, upstreamCredentials, type Credentials, type UpstreamOptions, type UpstreamProcess } from './upstream-parts.js';
+
+export interface ReadEventsOptions {
+  /** Once it says so, the rest is not read: the body is cancelled and its socket let go. */
+  done?: () => boolean;
+  /**
+   * For a stream that outlives any one request (the GET stream, a legacy SSE stream): an
+   * event that does not fit the server's answer budget — full, maybe, with other sessions'
+   * answers — is dropped, and this told whose it was (`seen`, from its edges) and why; the
+   * stream goes on. Without it the read fails, which fails only the requests of its POST.
+   */
+  onDropped?: (seen: EdgeKind, reason: string, event: string) => void;
+}
 
 /**
  * What each adapter is built on, so that it holds only its transport: the means to reach
@@ -35,14 +49,21 @@ interface UpstreamShell {
    * Reads a text/event-stream body to its end, event by event. While the relay has not
    * taken what was read, the rest of the body stays in the socket: a server streaming
    * faster than the client reads is held back by TCP, not piled up in the engine. Once
-   * `done` says so, the rest is not read: the body is cancelled and its socket let go.
+   * `options.done` says so, the rest is not read (see ReadEventsOptions).
    */
-  readEvents(response: Response, onEvent: (data: string, event: string) => void, done?: () => boolean): Promise<void>;
+  readEvents(response: Response, onEvent: (data: string, event: string) => void, options?: ReadEventsOptions): Promise<void>;
   /**
    * Reads a JSON body whole (up to MAX_ANSWER_BYTES) and hands it to `onText`; what it
    * holds counts against the server's answer budget until the relay has taken it.
    */
   readJson(response: Response, onText: (text: string) => void): Promise<void>;
+  /**
+   * What is done about an event a long-lived stream dropped (ReadEventsOptions.onDropped):
+   * the request it answered fails with why (`failPending`: false when none waits for it);
+   * a request of the server's own is answered with an error through `answerServer`, so the
+   * server does not wait for it; anything else is told the client as a log message.
+   */
+  dropped(answerServer: (line: string) => void, failPending: (id: JsonRpcId, reason: string) => boolean): NonNullable<ReadEventsOptions['onDropped']>;
   /** Ends stdout, then reports the exit as a child process does (once). */
   exit(code: number): void;
   /**
@@ -93,17 +114,37 @@ export function upstreamShell(options: UpstreamOptions): UpstreamShell {
     },
     send,
     fail: (id, reason) => send(errorResponse(id, ErrorCode.UpstreamFailed, reason, { server: options.server })),
-    async readEvents(response, onEvent, done) {
-      const parser = createSseParser(onEvent);
+    async readEvents(response, onEvent, { done, onDropped } = {}) {
+      let overBudget: AnswersOverBudget | undefined;
+      const parser = createSseParser(onEvent, MAX_ANSWER_BYTES, (head, tail, event) => onDropped?.(sniffEdges(head, tail), fetchFailure(options, overBudget), event));
       const decoder = new TextDecoder();
       // Bytes read and not yet taken by the relay: the event being read, and what was
       // handed on while the relay is behind.
       let taken = 0;
+      // A long-lived stream never waits for room: what fills the budget may be this
+      // stream's own event, or another session's answer held until its client reads.
+      const fits = (bytes: number): boolean => {
+        try {
+          budget.take(bytes);
+          return true;
+        } catch (error) {
+          if (!onDropped || !(error instanceof AnswersOverBudget)) throw error;
+          overBudget = error;
+          return false;
+        }
+      };
       try {
         for await (const chunk of response.body ?? []) {
-          // Past the budget the loop is left by the throw, which cancels the body.
-          budget.take((chunk as Uint8Array).byteLength);
-          taken += (chunk as Uint8Array).byteLength;
+          const bytes = (chunk as Uint8Array).byteLength;
+          // Past the budget the loop is left by the throw, which cancels the body; or the
+          // event is dropped, and what it held given back. What of this chunk the parser
+          // keeps after it (a next event begun) goes uncounted: one chunk at most.
+          if (fits(bytes)) taken += bytes;
+          else {
+            parser.drop();
+            budget.give(taken);
+            taken = 0;
+          }
           parser.push(decoder.decode(chunk as Uint8Array, { stream: true }));
           // Leaving the loop cancels the body.
           if (done?.()) return;
@@ -129,6 +170,11 @@ export function upstreamShell(options: UpstreamOptions): UpstreamShell {
       } finally {
         budget.give(taken.bytes);
       }
+    },
+    dropped: (answerServer, failPending) => (seen, reason) => {
+      if (seen.kind === 'request') return answerServer(errorResponse(seen.id, ErrorCode.InternalError, reason));
+      if (seen.kind === 'response' && failPending(seen.id, reason)) return;
+      send(notification('notifications/message', { level: 'error', logger: 'mcp-firewall', data: reason }));
     },
     exit,
     process(onLine, onKill) {

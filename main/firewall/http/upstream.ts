@@ -1,7 +1,7 @@
 import { idKey, type JsonRpcId } from '../jsonrpc/messages.js';
 import { answerFailure, fetchFailure } from './upstream-failures.js';
 import { authorizationHeader, parseRelayLine, toRelayLine, type UpstreamOptions, type UpstreamProcess } from './upstream-parts.js';
-import { upstreamShell } from './upstream-shell.js';
+import { upstreamShell, type ReadEventsOptions } from './upstream-shell.js';
 
 export type { UpstreamOptions, UpstreamProcess } from './upstream-parts.js';
 
@@ -54,13 +54,17 @@ export function createUpstream(options: UpstreamOptions): UpstreamProcess {
     for (const [key, id] of ids) if (!answered.has(key)) shell.fail(id, reason);
   };
 
-  const readBody = async (response: Response, answered: Set<string>, origin: JsonRpcId[] = [], done?: () => boolean) => {
+  const readBody = async (response: Response, answered: Set<string>, origin: JsonRpcId[] = [], read: ReadEventsOptions = {}) => {
     const type = response.headers.get('content-type') ?? '';
-    if (type.includes('text/event-stream')) return shell.readEvents(response, (data) => emit(data, answered, origin), done);
+    if (type.includes('text/event-stream')) return shell.readEvents(response, (data) => emit(data, answered, origin), read);
     // Anything but JSON carries no answer: not read (an error page of any size, say).
     if (!type.includes('application/json')) return void (await response.body?.cancel());
     await shell.readJson(response, (text) => emit(text, answered, origin));
   };
+
+  // An answer on the GET stream (a resumed one) fails its request; whether the relay still
+  // waits for it, it knows (and drops one it does not).
+  const droppedOnStream = shell.dropped((line) => void post(line), (id, reason) => (shell.fail(id, reason), true));
 
   const listen = async () => {
     if (listening || shell.killed || !sessionId) return;
@@ -73,7 +77,10 @@ export function createUpstream(options: UpstreamOptions): UpstreamProcess {
         await response.body?.cancel();
         return;
       }
-      await readBody(response, new Set());
+      // Another session's answers filling the server's budget drop an event, not the stream:
+      // a stream failed here is never opened again, and the session would hear nothing of
+      // the server's own for the rest of its life.
+      await readBody(response, new Set(), [], { onDropped: droppedOnStream });
     } catch {
       // The stream only carries server-initiated messages; requests still work without it.
     }
@@ -103,7 +110,7 @@ export function createUpstream(options: UpstreamOptions): UpstreamProcess {
       // that held the stream of notifications/initialized held the handshake, so every
       // later request of the session waited for ever.
       if (ids.size === 0) await response.body?.cancel();
-      else await readBody(response, answered, [...ids.values()], () => [...ids.keys()].every((key) => answered.has(key)));
+      else await readBody(response, answered, [...ids.values()], { done: () => [...ids.keys()].every((key) => answered.has(key)) });
       if (ids.size > 0 && answered.size < ids.size) fail(ids, answered, `remote server '${options.server}' ended its answer without answering this request`);
       if (messages.some((m) => m.method === 'notifications/initialized')) void listen();
     } catch (error) {

@@ -22,5 +22,5 @@ export function drive(upstream: UpstreamProcess) {
     return lines.find((l) => l.id === id);
   };
   const send = (message: unknown) => upstream.stdin.write(`${JSON.stringify(message)}\n`);
-  return { send, answer, unparsed };
+  return { send, answer, unparsed, lines };
 }

@@ -48,5 +48,20 @@ describe('the SSE reader for Streamable HTTP answers', () => {
     under.push(`data: ${'w'.repeat(900)}\n\n`);
     expect(events[0]).toHaveLength(900);
   });
-});
 
+  it('drops the event being read, holding only its edges however long it grows, and reads the next one whole', () => {
+    const events: string[] = [];
+    const dropped: Array<[string, string, string]> = [];
+    const parser = createSseParser((data) => events.push(data), 1_000_000, (head, tail, event) => dropped.push([head, tail, event]));
+    parser.push('event: message\ndata: {"result":{"text":"');
+    parser.drop();
+    for (let i = 0; i < 100; i++) {
+      parser.push('q'.repeat(4096));
+      expect(parser.heldChars()).toBeLessThan(1000);
+    }
+    parser.push('"},"jsonrpc":"2.0","id":7}\n\ndata: {"next":true}\n\n');
+    expect(dropped).toEqual([['{"result":{"text":"', expect.stringMatching(/q"\},"jsonrpc":"2\.0","id":7\}$/), 'message']]);
+    expect(dropped[0]![1].length).toBeLessThanOrEqual(300);
+    expect(events).toEqual(['{"next":true}']);
+  });
+});
