@@ -23,10 +23,10 @@ export interface BareInterposer {
 export async function startBareInterposer(
   prefix: string,
   onRequest: (request: BareRequest) => void,
-  options: { onDelete?: (res: ServerResponse) => void; interposer?: Omit<HttpInterposerOptions, 'socketPath'> } = {},
+  options: { onDelete?: (res: ServerResponse) => void; onGet?: (res: ServerResponse) => void; interposer?: Omit<HttpInterposerOptions, 'socketPath'> } = {},
 ): Promise<BareInterposer> {
   const running = await startInProcessEngine(prefix, { secretEnv: async () => ({}) });
-  const remote = await startBareRemote(onRequest, options.onDelete);
+  const remote = await startBareRemote(onRequest, options.onDelete, options.onGet);
   approveServer(running.engine.registry, running.engine.audit, 'bare', 'test', remoteFingerprint(remote.url));
   const interposer = createHttpInterposer(running.engine, { socketPath: running.engine.paths.socket, ...options.interposer });
   // As the control API does: a request that throws gets a 500, if it can.

@@ -18,11 +18,16 @@ export interface BareRemote {
 /**
  * A Streamable HTTP server written by hand (no SDK), for what no SDK server would send. It
  * takes the handshake (initialize, notifications, the firewall's tools/list, the GET stream
- * refused with 405) and hands every other request to `onRequest`.
+ * refused with 405 unless `onGet` takes it) and hands every other request to `onRequest`.
  */
-export async function startBareRemote(onRequest: (request: BareRequest) => void, onDelete: (res: ServerResponse) => void = (res) => void res.writeHead(200).end()): Promise<BareRemote> {
+export async function startBareRemote(
+  onRequest: (request: BareRequest) => void,
+  onDelete: (res: ServerResponse) => void = (res) => void res.writeHead(200).end(),
+  onGet?: (res: ServerResponse) => void,
+): Promise<BareRemote> {
   const server = createServer((req, res) => {
     if (req.method === 'DELETE') return onDelete(res);
+    if (req.method === 'GET' && onGet) return onGet(res);
     if (req.method !== 'POST') return void res.writeHead(405).end();
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));

@@ -34,6 +34,9 @@ export class AnswersOverBudget extends AnswerTooLarge {
   }
 }
 
+/** The rule id of the protocol row for an event a long-lived stream dropped past the budget. */
+export const ANSWER_BUDGET_RULE = 'answer-budget';
+
 /** The bytes of answers being held for one server (see MAX_BUFFERED_ANSWER_BYTES). */
 export interface AnswerBudget {
   /** Counts `bytes` more; throws AnswersOverBudget (counting nothing) past the limit. */

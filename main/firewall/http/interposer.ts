@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuditEntry } from '../audit/audit-log.js';
-import { createAnswerBudget, type AnswerBudget } from './answer-limits.js';
+import { ANSWER_BUDGET_RULE, createAnswerBudget, type AnswerBudget } from './answer-limits.js';
 import type { Engine } from '../engine.js';
 import { ErrorCode, isRequest, type JsonRpcMessage } from '../jsonrpc/messages.js';
 import { clientIdFromInfo } from '../proxy/client-detect.js';
@@ -61,7 +61,15 @@ export function createHttpInterposer(engine: Engine, options: HttpInterposerOpti
     return { client, target: resolveRemoteTarget(engine, server, client, (entry) => refusals.record(entry)) };
   };
   const refreshFailures = createRefreshFailureAudit((entry) => engine.audit.append(entry), options.refreshFailureWindowMs);
-  const audit = (entry: AuditEntry) => (entry.decision === 'OAUTH_REFRESH_FAILED' ? refreshFailures.record(entry) : engine.audit.append(entry));
+  // A server streaming event after event past its budget must not grow the trail without
+  // end either: 30 rows a minute, all servers together, then one with their count.
+  const budgetDrops = createRefusalLimiter((entry) => engine.audit.append(entry), 30, 60_000, (skipped, sample) =>
+    `${skipped} more events from remote servers were dropped for their answer budget in the last minute (not recorded one by one; the first was from '${sample.serverName}')`);
+  const audit = (entry: AuditEntry) => {
+    if (entry.decision === 'OAUTH_REFRESH_FAILED') return refreshFailures.record(entry);
+    if (entry.ruleId === ANSWER_BUDGET_RULE) return budgetDrops.record(entry);
+    engine.audit.append(entry);
+  };
   // One per server, for all its sessions: a client cannot multiply it by opening more.
   const budgets = new Map<string, AnswerBudget>();
   const answerBudgetFor = (server: string) => {
@@ -177,6 +185,7 @@ export function createHttpInterposer(engine: Engine, options: HttpInterposerOpti
       for (const { session } of sessions.values()) session.end();
       for (const session of legacy.sessions()) session.end();
       refreshFailures.close();
+      budgetDrops.close();
     },
   };
 }

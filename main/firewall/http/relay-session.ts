@@ -10,7 +10,7 @@ import { loginSplits, oauthTokensFit } from '../identity/oauth-secrets.js';
 import { upstreamOAuth, type UpstreamOAuth } from '../identity/oauth-upstream.js';
 import { runShim } from '../proxy/shim.js';
 import { remoteFingerprint, type RemotePin } from '../registry/registry.js';
-import type { AnswerBudget } from './answer-limits.js';
+import { ANSWER_BUDGET_RULE, type AnswerBudget } from './answer-limits.js';
 import { untilDrained, type Backpressure } from './backpressure.js';
 import { lineWritable } from './line-writable.js';
 import { createRelatedLines } from './related-lines.js';
@@ -119,6 +119,7 @@ export function startRelaySession(context: RelayContext, options: RelayClient): 
       // A server logged in with `auth login`: its tokens are refreshed, and written back, as they expire.
       ...(tokensFit ? oauthOption(context, secrets) : {}),
       onRelated: (line, ids) => related.note(line, ids.map(idKey)),
+      onDropped: (reason) => context.audit?.({ event: 'protocol', decision: 'ERROR', ruleId: ANSWER_BUDGET_RULE, serverName: context.server, client: options.client, reason }),
       ...(context.answerBudgetFor ? { answerBudget: context.answerBudgetFor(context.server) } : {}),
       actionClassOf: (requestId) => {
         const key = idKey(requestId);

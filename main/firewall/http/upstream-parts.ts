@@ -37,6 +37,11 @@ export interface UpstreamOptions {
    * the server's own stream): it relates to them, and the client side sends it on with them.
    */
   onRelated?: (line: string, ids: JsonRpcId[]) => void;
+  /**
+   * A long-lived stream dropped an event that did not fit the answer budget (`reason`, the
+   * error its request or the client was given): for the audit trail.
+   */
+  onDropped?: (reason: string) => void;
   fetch?: typeof fetch;
   /** Shared by every session of the server: what their answers may hold at once (answer-limits.ts). */
   answerBudget?: AnswerBudget;

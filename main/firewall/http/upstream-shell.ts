@@ -172,6 +172,7 @@ export function upstreamShell(options: UpstreamOptions): UpstreamShell {
       }
     },
     dropped: (answerServer, failPending) => (seen, reason) => {
+      options.onDropped?.(reason);
       if (seen.kind === 'request') return answerServer(errorResponse(seen.id, ErrorCode.InternalError, reason));
       if (seen.kind === 'response' && failPending(seen.id, reason)) return;
       send(notification('notifications/message', { level: 'error', logger: 'mcp-firewall', data: reason }));
