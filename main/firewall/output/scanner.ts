@@ -2,7 +2,8 @@
 // lanes.ts), each one native regex scan, so clean text costs the same handful of scans
 // however many rules there are, and a rule's own, costlier check runs only where its
 // anchor occurs.
-import { foldedView, foldMayReveal, mapFolded } from './folded-view.js';
+import { foldMayReveal } from './fold-triggers.js';
+import { foldedView, mapFolded } from './folded-view.js';
 import { GENERIC_RULES } from './generic-assignment.js';
 import { INJECTION_RULES } from './injection-rules.js';
 import { type Lane, mixedLane } from './lanes.js';
