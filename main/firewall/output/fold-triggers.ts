@@ -21,9 +21,11 @@ export const FULL_WIDTH_ALNUM = '\\uff10-\\uff19\\uff21-\\uff3a\\uff41-\\uff5a';
 // skip-ahead table folds U+00A0 onto the space and the test cost 2 ns/byte (a 14-35 % slower
 // clean line when it rode on a probe), against ~0.05 for indexOf.
 // Only the chars that fold: curly quotes, bullets and ellipses (U+2018-2026, common in prose)
-// would send every such text on to the costlier look below.
+// would send every such text on to the costlier look below. The class is matched coarse
+// (U+1680-3000, U+FE58-FF5A) and each hit checked by a lookbehind: on CJK text, whose chars
+// lie between the two ranges, that scan cost 5.8 µs per 10 KB against 7.7 for the exact class.
 const PAST_LATIN1 = new RegExp(
-  `[\\u1680\\u180e\\u2000-\\u2015\\u2028-\\u202f\\u205f-\\u2064\\u2066-\\u2069\\u2212\\u3000\\ufe58\\ufe63\\ufeff${FULL_WIDTH_ALNUM}\\udb40]`,
+  `[\\u1680-\\u3000\\ufe58-\\uff5a\\udb40](?<=[\\u1680\\u180e\\u2000-\\u2015\\u2028-\\u202f\\u205f-\\u2064\\u2066-\\u2069\\u2212\\u3000\\ufe58\\ufe63\\ufeff${FULL_WIDTH_ALNUM}\\udb40])`,
 );
 // Where a closer look starts: a separator between digits, a full-width letter or digit, an invisible char.
 const CANDIDATE = new RegExp(`\\d[${UNICODE_SEPARATORS}]\\d|[${FULL_WIDTH_ALNUM}]|[${INVISIBLE}]|${TAGS}`, 'g');
