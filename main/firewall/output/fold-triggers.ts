@@ -1,3 +1,5 @@
+import { PHONE_CONTEXT } from './pii-rules.js';
+
 // When a text needs the folded scan of folded-view.ts. Every clean text and raw line pays for
 // this look, and ordinary prose is full of the chars that fold: an en dash between years
 // (`2019–2023`), a narrow no-break space between thousands (`1 234 567`), full-width digits in
@@ -65,6 +67,8 @@ const isInvisible = (c: number) =>
 // The number rule reads digits grouped by ` ().-+/`: the folded separators join that run.
 const inDigitRun = (c: number) => isDigit(c) || c === 0x20 || c === 0x28 || c === 0x29 || c === 0x2b || c === 0x2d || c === 0x2e || c === 0x2f || isSeparator(c);
 
+const phoneWords = { text: '', any: false };
+
 /**
  * A Unicode space or dash between digits. -1 when folding the digit run around it could make
  * a card, IBAN, SSN or phone number; else where the run ends. No number rule fires under 7
@@ -113,8 +117,16 @@ function digitRun(text: string, at: number): number {
   if (digits < 7) return e;
   if (digits >= 12) return -1;
   if (s >= 2 && isUpper(text.charCodeAt(s - 1)) && isUpper(text.charCodeAt(s - 2))) return -1;
-  if (groups < 3) return e;
-  return thousands && firstGroup <= 3 ? e : -1;
+  if (groups >= 3 && !(thousands && firstGroup <= 3)) return -1;
+  // One separator (`2019–2023`) or thousands (`612 345 678`): a phone only next to a phone
+  // word, in the window the number rule reads (`tel: 555–1234`).
+  // Most texts hold no phone word at all: asked once per text, not once per such run.
+  if (phoneWords.text !== text) {
+    phoneWords.text = text;
+    phoneWords.any = PHONE_CONTEXT.test(text);
+  }
+  if (!phoneWords.any) return e;
+  return PHONE_CONTEXT.test(`${text.slice(Math.max(0, s - 60), s)} ${text.slice(e, e + 14)}`) ? -1 : e;
 }
 
 /**

@@ -45,7 +45,7 @@ const email: Rule = {
   },
 };
 
-const PHONE_CONTEXT = /phone|tel\b|tel:|telephone|mobile|cell|fax|desk|office|call|contact|sms|whatsapp|text me|reach|number|registered|answering|messages? to|\bph\b|\bmob\b/i;
+export const PHONE_CONTEXT = /phone|tel\b|tel:|telephone|mobile|cell|fax|desk|office|call|contact|sms|whatsapp|text me|reach|number|registered|answering|messages? to|\bph\b|\bmob\b/i;
 // Numbers that sit next to a phone word but are something else: licences, street numbers.
 const NOT_PHONE_BEFORE = /licen[cs]e|passport|located at|address|account|order|invoice|ticket|serial/i;
 const NOT_PHONE_AFTER = /^\s+(?:[A-Z][a-z]+\s+)?(?:St|Street|Ave|Avenue|Rd|Road|Apt|Suite|Blvd|Lane|Way|Drive|Dr)\b/;
