@@ -158,30 +158,18 @@ const isTokenChar = (c: number) =>
   isAsciiAlnum(c) || c === 0x5f || c === 0x2d || c === 0x2e || c === 0x40 || c === 0x2b || c === 0x2f || c === 0x3d || c === 0x25;
 
 /**
- * An invisible char. -1 when it sits inside a token-like run: six or more chars of letters,
- * digits and `_-.@+/=%`, with a digit, `_` or `@` among them or a capital after the first
- * char (`ghp_R7mK…`, `jane@example.org`, `api_key`); else where the run ends. A soft hyphen in
- * a typeset word (`hyphen­ation`) or a joiner between emoji is left alone.
- * The other invisible chars (zero-width, bidi, tags) are a finding of their own, so a text
- * holding one is parsed and scanned anyway: any of them next to a letter or digit folds, so an
- * instruction cut by a zero-width space (`ig​nore previous…`) is still found and fenced.
+ * An invisible char. -1 when it sits next to a letter or digit (inside a word or a token);
+ * else where the run ends. A joiner between emoji is left alone. Soft hyphens fold too, at a
+ * price: typeset prose carries one in most long words, and each such text is parsed and
+ * scanned twice (a clean 10 KB of it 31 → ~180 µs). Left alone, `ig­nore previous
+ * instructions` or `pass­word: …` in a fetched web page reached the model unfound; such
+ * pages come slowly anyway (a fetch takes hundreds of ms), and other output rarely has them.
  */
 function invisibleRun(text: string, at: number): number {
   let s = at;
   while (s > 0 && (isTokenChar(text.charCodeAt(s - 1)) || isInvisible(text.charCodeAt(s - 1)))) s--;
   let e = at;
   while (e < text.length && (isTokenChar(text.charCodeAt(e)) || isInvisible(text.charCodeAt(e)))) e++;
-  let solid = 0;
-  let tokenish = false;
-  let flagged = false;
-  for (let i = s; i < e; i++) {
-    const c = text.charCodeAt(i);
-    if (!isTokenChar(c)) {
-      if (c !== 0xad && c !== 0x180e) flagged = true;
-      continue;
-    }
-    if (isDigit(c) || c === 0x5f || c === 0x40 || (solid > 0 && isUpper(c))) tokenish = true;
-    solid++;
-  }
-  return (flagged && solid > 0) || (solid >= 6 && tokenish) ? -1 : e;
+  for (let i = s; i < e; i++) if (isTokenChar(text.charCodeAt(i))) return -1;
+  return e;
 }
