@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Engine } from '../../../main/firewall/engine.js';
 import type { CallInfo } from '../../../main/firewall/ipc/protocol.js';
 import { startShimServer } from '../../../main/firewall/ipc/shim-server.js';
+import { fakeShimEngine } from '../../helpers/fake-shim-engine.js';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));
@@ -14,19 +14,7 @@ describe('the shim server and the session a call claims', () => {
   it('decides a call under the session its connection was admitted as, not the one the message names', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mcpfw-session-'));
     const decided: CallInfo[] = [];
-    const engine = {
-      registry: { admit: () => ({ admitted: true, pinnedNow: false }) },
-      record: () => {},
-      secretEnv: async () => ({}),
-      spool: { open: () => join(dir, 'spool'), resume: () => {}, finish: () => {} },
-      approvals: { forgetSession: () => {} },
-      snapshot: () => ({ version: 1, policy: {}, emergencyWriteApproval: false, pausedUntil: null }),
-      quarantine: { releasedFor: async () => [], onReleased: () => () => {} },
-      gate: { decide: (call: CallInfo) => (decided.push(call), { verdict: new Promise(() => {}), cancel: () => {} }) },
-      onSnapshot: () => () => {},
-      onPinsAccepted: () => () => {},
-      onServerRevoked: () => () => {},
-    } as unknown as Engine;
+    const engine = fakeShimEngine(dir, { gate: { decide: (call: CallInfo) => (decided.push(call), { verdict: new Promise(() => {}), cancel: () => {} }) } });
     const server = await startShimServer(engine, join(dir, 'engine.sock'));
     const socket = connect(join(dir, 'engine.sock'));
     cleanups.push(() => {

@@ -7,6 +7,7 @@ import type { AuditEntry } from '../../../main/firewall/audit/audit-log.js';
 import type { Engine } from '../../../main/firewall/engine.js';
 import { resolveRemoteTarget } from '../../../main/firewall/http/remote-target.js';
 import { startShimServer } from '../../../main/firewall/ipc/shim-server.js';
+import { fakeShimEngine } from '../../helpers/fake-shim-engine.js';
 
 // The registry's own reasons cut keys from launch lines (registry-shown-launch-lines.test.ts);
 // so must the two other places that name a local launch line: the first-run audit row and the
@@ -22,18 +23,7 @@ describe('local launch lines in other reasons', () => {
   it('the first-run audit row names the pinned launch line without its keys', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mcpfw-first-run-'));
     const rows: AuditEntry[] = [];
-    const engine = {
-      registry: { admit: () => ({ admitted: true, pinnedNow: true }) },
-      record: (entry: AuditEntry) => rows.push(entry),
-      secretEnv: async () => ({}),
-      spool: { open: () => join(dir, 'spool'), resume: () => {}, finish: () => {} },
-      snapshot: () => ({ version: 1, policy: {}, emergencyWriteApproval: false, pausedUntil: null }),
-      quarantine: { releasedFor: async () => [], onReleased: () => () => {} },
-      onSnapshot: () => () => {},
-      onPinsAccepted: () => () => {},
-      onServerRevoked: () => () => {},
-      approvals: { forgetSession: () => {} },
-    } as unknown as Engine;
+    const engine = fakeShimEngine(dir, { registry: { admit: () => ({ admitted: true, pinnedNow: true }) }, record: (entry: AuditEntry) => rows.push(entry) });
     const server = await startShimServer(engine, join(dir, 'engine.sock'));
     const socket = connect(join(dir, 'engine.sock'));
     cleanups.push(() => {
