@@ -1,13 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../../main/firewall/audit/audit-log.js';
 import type { Engine } from '../../../main/firewall/engine.js';
 import { resolveRemoteTarget } from '../../../main/firewall/http/remote-target.js';
-import { startShimServer } from '../../../main/firewall/ipc/shim-server.js';
-import { fakeShimEngine } from '../../helpers/fake-shim-engine.js';
+import { admittedShimSocket } from '../../helpers/fake-shim-engine.js';
 
 // The registry's own reasons cut keys from launch lines (registry-shown-launch-lines.test.ts);
 // so must the two other places that name a local launch line: the first-run audit row and the
@@ -21,19 +16,9 @@ afterEach(() => cleanups.splice(0).forEach((c) => c()));
 
 describe('local launch lines in other reasons', () => {
   it('the first-run audit row names the pinned launch line without its keys', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mcpfw-first-run-'));
     const rows: AuditEntry[] = [];
-    const engine = fakeShimEngine(dir, { registry: { admit: () => ({ admitted: true, pinnedNow: true }) }, record: (entry: AuditEntry) => rows.push(entry) });
-    const server = await startShimServer(engine, join(dir, 'engine.sock'));
-    const socket = connect(join(dir, 'engine.sock'));
-    cleanups.push(() => {
-      socket.destroy();
-      void server.close();
-      rmSync(dir, { recursive: true, force: true });
-    });
-    const welcome = new Promise((resolve) => socket.once('data', resolve));
-    socket.write(`${JSON.stringify({ t: 'hello', server: 'docs', client: 'cursor', ...LAUNCH, sessionId: 'ses_1', pid: 1 })}\n`);
-    await welcome;
+    const parts = { registry: { admit: () => ({ admitted: true, pinnedNow: true }) }, record: (entry: AuditEntry) => rows.push(entry) };
+    await admittedShimSocket(parts, { server: 'docs', client: 'cursor', ...LAUNCH }, cleanups);
     const reason = rows.find((r) => r.decision === 'ALLOW')?.reason;
     expect(reason).toBe('first run: pinned launch line npx -y mcp-remote https://mcp.example.com/mcp?api_key=… --token=…');
   });
