@@ -15,6 +15,8 @@ import { ROUTE_KEY_PARAM } from '../route-key.js';
 import { HOP_HEADER } from './upstream-fetch.js';
 import { resolveRemoteTarget, type RemoteTarget } from './remote-target.js';
 import { createRefreshFailureAudit } from './refresh-failure-audit.js';
+import { GET_STREAM_RULE } from './relay-session.js';
+import type { ReopenBackoffOptions } from './reopen-backoff.js';
 import { createWindingDown, DEFAULT_SESSION_CAP, makeRoom, sessionCapMessage, type SessionCap } from './session-cap.js';
 
 export const INTERPOSER_PREFIX = '/mcp/';
@@ -32,6 +34,8 @@ export interface HttpInterposerOptions {
   refreshFailureWindowMs?: number;
   /** What one server's answers may hold in the engine at once (answer-limits.ts). */
   answerBudgetBytes?: number;
+  /** How soon a session's lost GET stream is opened again (reopen-backoff.ts); tests shorten it. */
+  getStreamReopen?: ReopenBackoffOptions;
 }
 
 /**
@@ -65,9 +69,14 @@ export function createHttpInterposer(engine: Engine, options: HttpInterposerOpti
   // end either: 30 rows a minute, all servers together, then one with their count.
   const budgetDrops = createRefusalLimiter((entry) => engine.audit.append(entry), 30, 60_000, (skipped, sample) =>
     `${skipped} more events from remote servers were dropped for their answer budget in the last minute (not recorded one by one; the first was from '${sample.serverName}')`);
+  // Each session writes one row when its GET stream is lost; a server or proxy dropping
+  // every session's stream at once must not write one per session without end.
+  const streamLosses = createRefusalLimiter((entry) => engine.audit.append(entry), 30, 60_000, (skipped, sample) =>
+    `${skipped} more sessions lost their remote server's GET stream in the last minute (not recorded one by one; the first was of '${sample.serverName}')`);
   const audit = (entry: AuditEntry) => {
     if (entry.decision === 'OAUTH_REFRESH_FAILED') return refreshFailures.record(entry);
     if (entry.ruleId === ANSWER_BUDGET_RULE) return budgetDrops.record(entry);
+    if (entry.ruleId === GET_STREAM_RULE) return streamLosses.record(entry);
     engine.audit.append(entry);
   };
   // One per server, for all its sessions: a client cannot multiply it by opening more.
@@ -78,7 +87,10 @@ export function createHttpInterposer(engine: Engine, options: HttpInterposerOpti
     return budget;
   };
   // How every session, of either transport, reaches the engine.
-  const context = { socketPath: options.socketPath, log, audit, secretStore: engine.secretStore, credentialsLock: engine.credentialsLock, answerBudgetFor };
+  const context = {
+    socketPath: options.socketPath, log, audit, secretStore: engine.secretStore, credentialsLock: engine.credentialsLock, answerBudgetFor,
+    ...(options.getStreamReopen ? { getStreamReopen: options.getStreamReopen } : {}),
+  };
   const legacy = createLegacyEndpoint({ ...context, admit, routeKey: engine.routeKey, sessionCap: cap });
   const reaper = setInterval(() => {
     for (const session of [...[...sessions.values()].map((s) => s.session), ...legacy.sessions()]) {
@@ -186,6 +198,7 @@ export function createHttpInterposer(engine: Engine, options: HttpInterposerOpti
       for (const session of legacy.sessions()) session.end();
       refreshFailures.close();
       budgetDrops.close();
+      streamLosses.close();
     },
   };
 }

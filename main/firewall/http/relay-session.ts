@@ -13,6 +13,7 @@ import { remoteFingerprint, type RemotePin } from '../registry/registry.js';
 import { ANSWER_BUDGET_RULE, type AnswerBudget } from './answer-limits.js';
 import { untilDrained, type Backpressure } from './backpressure.js';
 import { lineWritable } from './line-writable.js';
+import type { ReopenBackoffOptions } from './reopen-backoff.js';
 import { createRelatedLines } from './related-lines.js';
 import { createSseUpstream } from './sse-upstream.js';
 import { createUpstream } from './upstream.js';
@@ -31,6 +32,8 @@ export interface RelayContext {
   credentialsLock: CredentialsLock;
   /** The answer budget `server`'s sessions share (answer-limits.ts); none: each answer's own bound only. */
   answerBudgetFor?: (server: string) => AnswerBudget;
+  /** How soon a session's lost GET stream is opened again (reopen-backoff.ts); tests shorten it. */
+  getStreamReopen?: ReopenBackoffOptions;
 }
 
 /** The client side of one relay session. */
@@ -70,6 +73,9 @@ function oauthOption(context: RelayContext, secrets: NodeJS.ProcessEnv): { oauth
   });
   return oauth ? { oauth } : {};
 }
+
+/** The rule of the audit row a session's lost GET stream writes (interposer.ts limits them). */
+export const GET_STREAM_RULE = 'get-stream';
 
 const ADAPTERS: Record<RemotePin['transport'], (options: UpstreamOptions) => UpstreamProcess> = {
   http: createUpstream,
@@ -120,6 +126,8 @@ export function startRelaySession(context: RelayContext, options: RelayClient): 
       ...(tokensFit ? oauthOption(context, secrets) : {}),
       onRelated: (line, ids) => related.note(line, ids.map(idKey)),
       onDropped: (reason) => context.audit?.({ event: 'protocol', decision: 'ERROR', ruleId: ANSWER_BUDGET_RULE, serverName: context.server, client: options.client, reason }),
+      onStreamLost: (reason) => context.audit?.({ event: 'protocol', decision: 'ERROR', ruleId: GET_STREAM_RULE, serverName: context.server, client: options.client, reason }),
+      ...(context.getStreamReopen ? { getStreamReopen: context.getStreamReopen } : {}),
       ...(context.answerBudgetFor ? { answerBudget: context.answerBudgetFor(context.server) } : {}),
       actionClassOf: (requestId) => {
         const key = idKey(requestId);

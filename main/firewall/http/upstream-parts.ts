@@ -3,6 +3,7 @@ import type { PassThrough, Writable } from 'node:stream';
 import { idKey, isRequest, type JsonRpcId, type JsonRpcMessage } from '../jsonrpc/messages.js';
 import type { UpstreamOAuth } from '../identity/oauth-upstream.js';
 import type { AnswerBudget } from './answer-limits.js';
+import type { ReopenBackoffOptions } from './reopen-backoff.js';
 import { sniffResultId, SNIFF_MIN_BYTES } from '../jsonrpc/result-sniff.js';
 import type { ActionClass } from '../policy/types.js';
 
@@ -42,6 +43,13 @@ export interface UpstreamOptions {
    * error its request or the client was given): for the audit trail.
    */
   onDropped?: (reason: string) => void;
+  /**
+   * The session's GET stream ended or failed (`reason`, a sentence that says whether it is
+   * being reopened): once a session, for the audit trail.
+   */
+  onStreamLost?: (reason: string) => void;
+  /** How soon a lost GET stream is opened again (reopen-backoff.ts); tests shorten it. */
+  getStreamReopen?: ReopenBackoffOptions;
   fetch?: typeof fetch;
   /** Shared by every session of the server: what their answers may hold at once (answer-limits.ts). */
   answerBudget?: AnswerBudget;

@@ -1,4 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { idKey, type JsonRpcId } from '../jsonrpc/messages.js';
+import { createReopenBackoff } from './reopen-backoff.js';
 import { answerFailure, fetchFailure } from './upstream-failures.js';
 import { authorizationHeader, parseRelayLine, toRelayLine, type UpstreamOptions, type UpstreamProcess } from './upstream-parts.js';
 import { upstreamShell, type ReadEventsOptions } from './upstream-shell.js';
@@ -66,23 +68,59 @@ export function createUpstream(options: UpstreamOptions): UpstreamProcess {
   // waits for it, it knows (and drops one it does not).
   const droppedOnStream = shell.dropped((line) => void post(line), (id, reason) => (shell.fail(id, reason), true));
 
+  // The GET stream, opened after the handshake and again whenever it ends or fails for a
+  // reason that may pass (reopen-backoff.ts): until the session ends, it is never left shut
+  // by a blip. `listening` holds from the first attempt on, waits included: one loop a session.
+  const backoff = createReopenBackoff(options.getStreamReopen);
+  let reported = false;
   const listen = async () => {
     if (listening || shell.killed || !sessionId) return;
     listening = true;
-    try {
-      const response = await shell.authorizedFetch(options.url, { redirect: 'error', method: 'GET', headers: headers('text/event-stream'), signal: abort.signal }, credentials.read);
-      if (typeof response === 'string') return; // no token the server takes: no stream either
-      // 405: the server offers no stream of its own; anything else unusable is skipped too.
-      if (!response.ok || !(response.headers.get('content-type') ?? '').includes('text/event-stream')) {
-        await response.body?.cancel();
+    for (let opened = false; ; ) {
+      const end = await openStream(() => ((opened = true), backoff.opened()));
+      if (shell.killed || !end) return;
+      // One row a session: the first loss says the stream is being reopened, and a stream
+      // refused for good after it had been open says so; the rest would only repeat them.
+      if (!reported && (end.retry || opened)) {
+        reported = true;
+        options.onStreamLost?.(`${end.reason}; ${end.retry ? 'the firewall opens it again (waiting longer each time, up to a minute) while the session lasts' : 'the session gets no more server-initiated messages (list changes, sampling, elicitation)'}`);
+      }
+      if (!end.retry) return;
+      try {
+        // Unref'd, and cleared by the abort that ends the session: no timer outlives it.
+        await sleep(backoff.next(), undefined, { signal: abort.signal, ref: false });
+      } catch {
         return;
       }
-      // Another session's answers filling the server's budget drop an event, not the stream:
-      // a stream failed here is never opened again, and the session would hear nothing of
-      // the server's own for the rest of its life.
+    }
+  };
+
+  /**
+   * One GET stream, read to its end. Null: there is none to have and nothing to tell (405:
+   * the server offers none). Else why it ended, and whether asking again may help: not for
+   * a 404 (the session is gone) nor any other 4xx but 429, which asking again would repeat.
+   */
+  const openStream = async (onOpen: () => void): Promise<{ reason: string; retry: boolean } | null> => {
+    const lost = `remote server '${options.server}' lost its GET stream (server-initiated messages)`;
+    try {
+      const response = await shell.authorizedFetch(options.url, { redirect: 'error', method: 'GET', headers: headers('text/event-stream'), signal: abort.signal }, credentials.read);
+      if (typeof response === 'string') return { reason: `${lost}: ${response}`, retry: false }; // no token the server takes
+      if (response.status === 405) {
+        await response.body?.cancel();
+        return null;
+      }
+      if (!response.ok) return { reason: `${lost}: ${await answerFailure(options.server, response, true, credentials.all)}`, retry: response.status >= 500 || response.status === 429 };
+      if (!(response.headers.get('content-type') ?? '').includes('text/event-stream')) {
+        await response.body?.cancel();
+        return { reason: `${lost}: it answered with ${response.headers.get('content-type') || 'no content type'}, not an event stream`, retry: false };
+      }
+      onOpen();
+      // Another session's answers filling the server's budget drop an event, not the stream.
       await readBody(response, new Set(), [], { onDropped: droppedOnStream });
-    } catch {
-      // The stream only carries server-initiated messages; requests still work without it.
+      return { reason: `${lost}: the server closed it`, retry: true };
+    } catch (error) {
+      // A network error, an event past the 64 MiB bound, a headers timeout: all may pass.
+      return { reason: `${lost}: ${fetchFailure(options, error)}`, retry: true };
     }
   };
 

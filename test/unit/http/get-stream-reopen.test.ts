@@ -1,0 +1,120 @@
+import type { ServerResponse } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startBareInterposer, type BareInterposer } from '../../helpers/bare-interposer.js';
+
+const HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+const initialize = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'reopen', version: '1' } } });
+const pause = (ms = 20) => new Promise((resolve) => setTimeout(resolve, ms));
+const event = (message: unknown) => `event: message\ndata: ${JSON.stringify(message)}\n\n`;
+// Short waits, so a test sees several attempts in well under a second.
+const REOPEN = { getStreamReopen: { initialMs: 10, maxMs: 40 } };
+
+async function until(check: () => boolean, ms = 3_000): Promise<void> {
+  for (let waited = 0; waited < ms && !check(); waited += 20) await pause();
+}
+
+const openStream = (res: ServerResponse) => {
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+  res.flushHeaders();
+};
+
+describe("a remote server's GET stream (server-initiated messages)", () => {
+  let bare: BareInterposer | undefined;
+  afterEach(async () => {
+    await bare?.close();
+    bare = undefined;
+  });
+
+  const open = async (b: BareInterposer) => {
+    const init = await fetch(b.endpoint, { method: 'POST', headers: HEADERS, body: initialize });
+    await init.text();
+    const session = { ...HEADERS, 'mcp-session-id': init.headers.get('mcp-session-id')! };
+    await (await fetch(b.endpoint, { method: 'POST', headers: session, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) })).text();
+    return session;
+  };
+
+  it('is opened again after the server ends it, and a later server-initiated message still reaches the client', async () => {
+    const streams: ServerResponse[] = [];
+    bare = await startBareInterposer('mcpfw-get-reopen-', () => {}, {
+      onGet: (res) => {
+        // The first stream is answered, then ended at once (a proxy timing it out, say); then one fails with 503.
+        if (streams.length === 1) return void (streams.push(res), res.writeHead(503).end('busy'));
+        openStream(res);
+        streams.push(res);
+        if (streams.length === 1) res.end();
+      },
+      interposer: REOPEN,
+    });
+    const session = await open(bare);
+    // Hung up at the end, or its open connection would hold the interposer's close.
+    const hangUp = new AbortController();
+    const listening = await fetch(bare.endpoint, { method: 'GET', headers: { accept: 'text/event-stream', 'mcp-session-id': session['mcp-session-id'] }, signal: hangUp.signal });
+    let heard = '';
+    const decoder = new TextDecoder();
+    void (async () => {
+      for await (const chunk of listening.body!) heard += decoder.decode(chunk as Uint8Array, { stream: true });
+    })().catch(() => {});
+    await until(() => streams.length >= 3);
+    expect(streams).toHaveLength(3);
+    streams[2]!.write(event({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' }));
+    await until(() => heard.includes('list_changed'));
+    expect(heard).toContain('notifications/tools/list_changed');
+    // One row for the session, however many times its stream is lost.
+    const rows = bare.running.engine.db.prepare("SELECT event, decision, server_name, reason FROM mcp_audit WHERE rule_id = 'get-stream'").all();
+    hangUp.abort();
+    expect(rows).toEqual([expect.objectContaining({ event: 'protocol', decision: 'ERROR', server_name: 'bare', reason: expect.stringContaining("remote server 'bare' lost its GET stream (server-initiated messages): the server closed it; the firewall opens it again") })]);
+  });
+
+  it('asks no more after a 405 (the server offers no GET stream)', async () => {
+    let gets = 0;
+    bare = await startBareInterposer('mcpfw-get-405-', () => {}, {
+      onGet: (res) => {
+        gets++;
+        res.writeHead(405).end();
+      },
+      interposer: REOPEN,
+    });
+    await open(bare);
+    await until(() => gets >= 1);
+    await pause(300);
+    expect(gets).toBe(1);
+    expect(bare.running.engine.db.prepare("SELECT count(*) AS n FROM mcp_audit WHERE rule_id = 'get-stream'").get()).toEqual({ n: 0 });
+  });
+
+  it('asks no more once the server no longer knows the session (404)', async () => {
+    let gets = 0;
+    bare = await startBareInterposer('mcpfw-get-404-', () => {}, {
+      onGet: (res) => {
+        gets++;
+        if (gets === 1) return void (openStream(res), res.end());
+        res.writeHead(404).end();
+      },
+      interposer: REOPEN,
+    });
+    await open(bare);
+    await until(() => gets >= 2);
+    await pause(300);
+    expect(gets).toBe(2);
+  });
+
+  it('opens no GET stream after the client ends its session with DELETE', async () => {
+    let gets = 0;
+    bare = await startBareInterposer('mcpfw-get-delete-', () => {}, {
+      onGet: (res) => {
+        gets++;
+        // Ended at once each time: the firewall keeps asking, until the session ends.
+        openStream(res);
+        res.end();
+      },
+      interposer: REOPEN,
+    });
+    const session = await open(bare);
+    await until(() => gets >= 3);
+    expect(gets).toBeGreaterThanOrEqual(3);
+    expect((await fetch(bare.endpoint, { method: 'DELETE', headers: session })).status).toBe(200);
+    await pause(100);
+    const after = gets;
+    await pause(300);
+    expect(gets).toBe(after);
+  });
+});
