@@ -1,9 +1,10 @@
 import { AnswerTooLarge, MAX_ANSWER_BYTES } from './answer-limits.js';
 
 /**
- * A Server-Sent Events reader for MCP's Streamable HTTP: only `data:` lines matter (each
- * event carries one JSON-RPC message); `id:`, `retry:` and comments are read past, since
- * the interposer does not resume broken streams. Fields may end in \n, \r\n or \r.
+ * A Server-Sent Events reader for MCP's Streamable HTTP: `data:` lines carry the message
+ * (one JSON-RPC message an event), and `id:` the last event id, which a reopened GET stream
+ * sends back as Last-Event-ID so the server can replay what was missed (the spec's
+ * resumability); `retry:` and comments are read past. Fields may end in \n, \r\n or \r.
  */
 export interface SseParser {
   /** Throws AnswerTooLarge when an event outgrows the limit: the stream must be dropped. */
@@ -30,7 +31,7 @@ function dataValue(line: string): string {
 }
 
 export function createSseParser(
-  onEvent: (data: string, event: string) => void,
+  onEvent: (data: string, event: string, lastEventId: string) => void,
   maxEventChars = MAX_ANSWER_BYTES,
   onDropped: (head: string, tail: string, event: string) => void = () => {},
 ): SseParser {
@@ -44,12 +45,14 @@ export function createSseParser(
   let data: string[] = [];
   let dataChars = 0;
   let event = '';
+  // As EventSource keeps it: set by an `id:` field, kept by the events after that have none.
+  let lastEventId = '';
   // An event being dropped: what it began and (so far) ends with. Its unfinished line is
   // cut to its tail as it grows (`cut`: its field name went with the rest; only data grows).
   let dropped: { head: string; tail: string; cut: boolean } | null = null;
   const dispatch = () => {
     if (dropped) onDropped(dropped.head, dropped.tail, event || 'message');
-    else if (data.length > 0) onEvent(data.join('\n'), event || 'message');
+    else if (data.length > 0) onEvent(data.join('\n'), event || 'message', lastEventId);
     dropped = null;
     data = [];
     dataChars = 0;
@@ -69,6 +72,8 @@ export function createSseParser(
       data.push(value);
       dataChars += value.length + 1;
     } else if (name === 'event') event = value;
+    // Taken as it is: only the GET stream's reader uses it, and checks it there (upstream.ts).
+    else if (name === 'id') lastEventId = value;
   };
   const takeLine = (last: string) => {
     const line = pending.length === 0 ? last : pending.join('') + last;

@@ -51,7 +51,7 @@ interface UpstreamShell {
    * faster than the client reads is held back by TCP, not piled up in the engine. Once
    * `options.done` says so, the rest is not read (see ReadEventsOptions).
    */
-  readEvents(response: Response, onEvent: (data: string, event: string) => void, options?: ReadEventsOptions): Promise<void>;
+  readEvents(response: Response, onEvent: (data: string, event: string, lastEventId: string) => void, options?: ReadEventsOptions): Promise<void>;
   /**
    * Reads a JSON body whole (up to MAX_ANSWER_BYTES) and hands it to `onText`; what it
    * holds counts against the server's answer budget until the relay has taken it.

@@ -10,6 +10,8 @@ export type { UpstreamOptions, UpstreamProcess } from './upstream-parts.js';
 // A remote Streamable HTTP server as the relay's child process (see UpstreamProcess).
 
 const DELETE_TIMEOUT_MS = 2_000;
+/** An event id sent back as Last-Event-ID: printable ASCII, at most 1 KiB (it goes out on every reopen). */
+const HEADER_SAFE_ID = /^[\x20-\x7e]{1,1024}$/;
 
 export function createUpstream(options: UpstreamOptions): UpstreamProcess {
   const shell = upstreamShell(options);
@@ -73,6 +75,9 @@ export function createUpstream(options: UpstreamOptions): UpstreamProcess {
   // by a blip. `listening` holds from the first attempt on, waits included: one loop a session.
   const backoff = createReopenBackoff(options.getStreamReopen);
   let reported = false;
+  // The id of the last event the stream brought: a reopened one sends it as Last-Event-ID,
+  // so a server that keeps its events replays what came while it was down (the spec's resumability).
+  let lastEventId = '';
   const listen = async () => {
     if (listening || shell.killed || !sessionId) return;
     listening = true;
@@ -103,7 +108,7 @@ export function createUpstream(options: UpstreamOptions): UpstreamProcess {
   const openStream = async (onOpen: () => void): Promise<{ reason: string; retry: boolean } | null> => {
     const lost = `remote server '${options.server}' lost its GET stream (server-initiated messages)`;
     try {
-      const response = await shell.authorizedFetch(options.url, { redirect: 'error', method: 'GET', headers: headers('text/event-stream'), signal: abort.signal }, credentials.read);
+      const response = await shell.authorizedFetch(options.url, { redirect: 'error', method: 'GET', headers: { ...headers('text/event-stream'), ...(lastEventId ? { 'last-event-id': lastEventId } : {}) }, signal: abort.signal }, credentials.read);
       if (typeof response === 'string') return { reason: `${lost}: ${response}`, retry: false }; // no token the server takes
       if (response.status === 405) {
         await response.body?.cancel();
@@ -116,7 +121,14 @@ export function createUpstream(options: UpstreamOptions): UpstreamProcess {
       }
       onOpen();
       // Another session's answers filling the server's budget drop an event, not the stream.
-      await readBody(response, new Set(), [], { onDropped: droppedOnStream });
+      const answered = new Set<string>();
+      await shell.readEvents(response, (data, _event, id) => {
+        emit(data, answered, []);
+        // Kept across reopens, as EventSource keeps it, until an event names another. It goes
+        // back out as a header: one no header can carry (NUL, which the SSE spec ignores
+        // too, or any other control or non-ASCII character) would fail every reopen.
+        if (id && id !== lastEventId && HEADER_SAFE_ID.test(id)) lastEventId = id;
+      }, { onDropped: droppedOnStream });
       return { reason: `${lost}: the server closed it`, retry: true };
     } catch (error) {
       // A network error, an event past the 64 MiB bound, a headers timeout: all may pass.

@@ -117,4 +117,23 @@ describe("a remote server's GET stream (server-initiated messages)", () => {
     await pause(300);
     expect(gets).toBe(after);
   });
+
+  it('asks the server to replay what it missed: the reopened stream carries the last usable event id seen', async () => {
+    const asked: Array<string | undefined> = [];
+    bare = await startBareInterposer('mcpfw-get-resume-', () => {}, {
+      onGet: (res) => {
+        asked.push(res.req.headers['last-event-id'] as string | undefined);
+        openStream(res);
+        if (asked.length > 1) return;
+        res.write(`id: ev-7\n${event({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' })}`);
+        // One no header could carry is not sent back: it would fail every reopen.
+        res.write(`id: bad\u0001id\n${event({ jsonrpc: '2.0', method: 'notifications/prompts/list_changed' })}`);
+        res.end(event({ jsonrpc: '2.0', method: 'notifications/resources/list_changed' }));
+      },
+      interposer: REOPEN,
+    });
+    await open(bare);
+    await until(() => asked.length >= 2);
+    expect(asked.slice(0, 2)).toEqual([undefined, 'ev-7']);
+  });
 });

@@ -12,6 +12,14 @@ describe('the SSE reader for Streamable HTTP answers', () => {
     expect(events).toEqual([['{"a":\n1}', 'message'], ['{"b":2}', 'message']]);
   });
 
+  it('hands each event the last event id, kept by events without one', () => {
+    const ids: string[] = [];
+    const parser = createSseParser((_data, _event, id) => ids.push(id));
+    parser.push('data: 1\n\nid: a-1\ndata: 2\n\ndata: 3\n\nid:b-2\ndata: 4\n\n');
+    parser.end();
+    expect(ids).toEqual(['', 'a-1', 'a-1', 'b-2']);
+  });
+
   it('dispatches an event cut off by the end of the stream', () => {
     const events: string[] = [];
     const parser = createSseParser((data) => events.push(data));
