@@ -84,16 +84,30 @@ export function reviewManifest(deps: ManifestGateDeps, ctx: ManifestContext, kin
     blocked[entry.key] = kept === 'not-kept' ? `${entry.reason}; ${notKept(limits)}` : entry.reason;
   };
 
-  for (const item of items) {
-    if (!item || typeof item !== 'object') continue;
-    const key = manifestKey(kind, item as Record<string, unknown>);
-    const digest = kind === 'tools' ? toolDigest(item) : digestOf(item);
+  const entries = items.flatMap((item) => {
+    if (!item || typeof item !== 'object') return [];
+    return [{ item, key: manifestKey(kind, item as Record<string, unknown>), digest: kind === 'tools' ? toolDigest(item) : digestOf(item) }];
+  });
+  // One name listed with two definitions: which one a client shows (and the model reads) is
+  // the client's choice, and a pin can hold only one. Both are hidden, held as poisoned.
+  const digestsOf = new Map<string, Set<string>>();
+  for (const { key, digest } of entries) digestsOf.set(key, (digestsOf.get(key) ?? new Set()).add(digest));
+  const judged = new Set<string>();
+  for (const { item, key, digest } of entries) {
+    // A second copy is judged with the first (the same definition twice is no harm).
+    if (judged.has(key)) continue;
+    judged.add(key);
     // Judged by its name, not by the key's shape: skipping keys that ended in ':' let a
     // tool named `run:` change freely, and one with no name put its description in front
     // of the model unscanned. Nameless items cannot be called or got; they are never shown.
     const id = (item as Record<string, unknown>)[ID_FIELD[kind]];
     if (typeof id !== 'string' || id === '') {
       hold({ key, digest, item, kind: 'poisoned', reason: `it has no ${ID_FIELD[kind]}, so it cannot be pinned; its text is not shown` }, 'POISONED');
+      continue;
+    }
+    const versions = digestsOf.get(key)!.size;
+    if (versions > 1) {
+      hold({ key, digest, item, kind: 'poisoned', reason: `it is listed ${versions} times with different definitions: a client may show any of them, and the pins can check one` }, 'POISONED');
       continue;
     }
     const pin = pinned.get(key);
