@@ -59,10 +59,6 @@ const isSpaceLike = (c: number) => c === 0xa0 || c === 0x1680 || (c >= 0x2000 &&
 /** One of UNICODE_SEPARATORS. */
 const isSeparator = (c: number) =>
   isSpaceLike(c) || (c >= 0x2010 && c <= 0x2015) || c === 0x2028 || c === 0x2029 || c === 0x2212 || c === 0xfe58 || c === 0xfe63;
-/** One of INVISIBLE, or half of a tag char's surrogate pair. */
-const isInvisible = (c: number) =>
-  c === 0xad || c === 0x180e || (c >= 0x200b && c <= 0x200f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2060 && c <= 0x2064) ||
-  (c >= 0x2066 && c <= 0x2069) || c === 0xfeff || c === 0xdb40 || (c >= 0xdc00 && c <= 0xdc7f);
 
 // The number rule reads digits grouped by ` ().-+/`: the folded separators join that run.
 const inDigitRun = (c: number) => isDigit(c) || c === 0x20 || c === 0x28 || c === 0x29 || c === 0x2b || c === 0x2d || c === 0x2e || c === 0x2f || isSeparator(c);
@@ -116,6 +112,10 @@ function digitRun(text: string, at: number): number {
   }
   if (digits < 7) return e;
   if (digits >= 12) return -1;
+  // An international number (`+33 612345678`, `+1–555…`) is a phone with no phone word.
+  let first = s;
+  while (first < e && text.charCodeAt(first) === 0x20) first++;
+  if (text.charCodeAt(first) === 0x2b || text.charCodeAt(first) === 0x28) return -1;
   if (s >= 2 && isUpper(text.charCodeAt(s - 1)) && isUpper(text.charCodeAt(s - 2))) return -1;
   if (groups >= 3 && !(thousands && firstGroup <= 3)) return -1;
   // One separator (`2019–2023`) or thousands (`612 345 678`): a phone only next to a phone
@@ -158,18 +158,16 @@ const isTokenChar = (c: number) =>
   isAsciiAlnum(c) || c === 0x5f || c === 0x2d || c === 0x2e || c === 0x40 || c === 0x2b || c === 0x2f || c === 0x3d || c === 0x25;
 
 /**
- * An invisible char. -1 when it sits next to a letter or digit (inside a word or a token);
- * else where the run ends. A joiner between emoji is left alone. Soft hyphens fold too, at a
- * price: typeset prose carries one in most long words, and each such text is parsed and
- * scanned twice (a clean 10 KB of it 31 → ~180 µs). Left alone, `ig­nore previous
- * instructions` or `pass­word: …` in a fetched web page reached the model unfound; such
- * pages come slowly anyway (a fetch takes hundreds of ms), and other output rarely has them.
+ * An invisible char: -1 (fold), wherever it stands, but for a zero-width joiner away from
+ * letters and digits (between emoji), which is left alone. Next to a word only was not enough:
+ * `ignore \u200b previous instructions` or `password \u00ad: …` (spaces around it) passed,
+ * and the stage then dropped the char for the model. Soft hyphens fold too, at a price:
+ * typeset prose carries one in most long words, and each such text is parsed and scanned
+ * twice (a clean 10 KB of it 31 → ~180 µs); such pages come slowly anyway (a fetch takes
+ * hundreds of ms), and other output rarely has them. The others are findings of their own,
+ * so a text holding one is scanned whole anyway.
  */
 function invisibleRun(text: string, at: number): number {
-  let s = at;
-  while (s > 0 && (isTokenChar(text.charCodeAt(s - 1)) || isInvisible(text.charCodeAt(s - 1)))) s--;
-  let e = at;
-  while (e < text.length && (isTokenChar(text.charCodeAt(e)) || isInvisible(text.charCodeAt(e)))) e++;
-  for (let i = s; i < e; i++) if (isTokenChar(text.charCodeAt(i))) return -1;
-  return e;
+  if (text.charCodeAt(at) !== 0x200d) return -1;
+  return isTokenChar(text.charCodeAt(at - 1)) || isTokenChar(text.charCodeAt(at + 1)) ? -1 : at + 1;
 }
