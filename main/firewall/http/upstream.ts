@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { idKey, type JsonRpcId } from '../jsonrpc/messages.js';
+import { AnswersOverBudget, AnswerTooLarge } from './answer-limits.js';
 import { createReopenBackoff } from './reopen-backoff.js';
 import { answerFailure, fetchFailure } from './upstream-failures.js';
 import { authorizationHeader, parseRelayLine, toRelayLine, type UpstreamOptions, type UpstreamProcess } from './upstream-parts.js';
@@ -132,6 +133,10 @@ export function createUpstream(options: UpstreamOptions): UpstreamProcess {
       return { reason: `${lost}: the server closed it`, retry: true };
     } catch (error) {
       // A network error, an event past the 64 MiB bound, a headers timeout: all may pass.
+      // But an event past the bound is never read, so its id is never kept: resumed from the
+      // one before, a server that keeps its events would send it again, every reopen, and
+      // nothing after it would ever arrive. The reopen after it starts afresh instead.
+      if (error instanceof AnswerTooLarge && !(error instanceof AnswersOverBudget)) lastEventId = '';
       return { reason: `${lost}: ${fetchFailure(options, error)}`, retry: true };
     }
   };

@@ -136,4 +136,25 @@ describe("a remote server's GET stream (server-initiated messages)", () => {
     await until(() => asked.length >= 2);
     expect(asked.slice(0, 2)).toEqual([undefined, 'ev-7']);
   });
+
+  it('starts afresh after an event too large to read, which a resumed stream would only send again', async () => {
+    const asked: Array<string | undefined> = [];
+    bare = await startBareInterposer('mcpfw-get-oversize-', () => {}, {
+      onGet: (res) => {
+        asked.push(res.req.headers['last-event-id'] as string | undefined);
+        openStream(res);
+        if (asked.length > 1) return;
+        res.write(`id: ev-1\n${event({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' })}`);
+        // Past the 64 MiB bound: never read, so its id (ev-2) is never kept.
+        res.write('id: ev-2\nevent: message\ndata: "');
+        const chunk = 'x'.repeat(1024 * 1024);
+        for (let i = 0; i < 65; i++) res.write(chunk);
+        res.end('"\n\n');
+      },
+      interposer: REOPEN,
+    });
+    await open(bare);
+    await until(() => asked.length >= 2, 20_000);
+    expect(asked.slice(0, 2)).toEqual([undefined, undefined]);
+  });
 });
