@@ -17,6 +17,8 @@ const secretName = (name: string) => nameLooksSecret(name) || /cookie/i.test(nam
 const shownPart = (arg: string): string => {
   const assignment = ASSIGNMENT.exec(arg);
   if (assignment && secretName(assignment[1]!)) return `${assignment[1]}=…`;
+  // `--header=Authorization: Bearer …`: the flag's name is no secret, its value's is.
+  if (assignment) return `${assignment[0]}${shownPart(arg.slice(assignment[0].length))}`;
   const header = HEADER.exec(arg);
   if (header && secretName(header[1]!)) return `${header[1]}: …`;
   if (hasTokenPrefix(arg)) return '…';

@@ -50,6 +50,10 @@ describe('local launch lines in registry reasons', () => {
     expect(shownFingerprint({ command: 'npx', args: ['mcp-remote', 'https://h/mcp', '--header', `Authorization: Bearer ${KEY}`] })).toBe(
       'npx mcp-remote https://h/mcp --header "Authorization: …"',
     );
+    // Flag and header in one argument: the flag's name is no secret, the header's is.
+    expect(shownFingerprint({ command: 'npx', args: ['mcp-remote', 'https://h/mcp', `--header=Authorization: Bearer ${KEY}`] })).toBe(
+      'npx mcp-remote https://h/mcp "--header=Authorization: …"',
+    );
     expect(shownFingerprint({ command: 'docker', args: ['run', '-e', `GITHUB_PERSONAL_ACCESS_TOKEN=${KEY}`, '-e', 'LOG_LEVEL=debug', 'ghcr.io/github/github-mcp-server'] })).toBe(
       'docker run -e GITHUB_PERSONAL_ACCESS_TOKEN=… -e LOG_LEVEL=debug ghcr.io/github/github-mcp-server',
     );
