@@ -34,6 +34,7 @@ export function createSseParser(
   onEvent: (data: string, event: string, lastEventId: string) => void,
   maxEventChars = MAX_ANSWER_BYTES,
   onDropped: (head: string, tail: string, event: string) => void = () => {},
+  initialEventId = '',
 ): SseParser {
   // The unfinished line, as the pieces it came in: joined once, when it ends. Appending to
   // one string would make each regex pass flatten (copy) everything before it, so a long
@@ -45,8 +46,9 @@ export function createSseParser(
   let data: string[] = [];
   let dataChars = 0;
   let event = '';
-  // As EventSource keeps it: set by an `id:` field, kept by the events after that have none.
-  let lastEventId = '';
+  // As EventSource keeps it: set by an `id:` field (an empty one clears it), kept by the
+  // events after that have none, and across a reconnection (`initialEventId`).
+  let lastEventId = initialEventId;
   // An event being dropped: what it began and (so far) ends with. Its unfinished line is
   // cut to its tail as it grows (`cut`: its field name went with the rest; only data grows).
   let dropped: { head: string; tail: string; cut: boolean } | null = null;

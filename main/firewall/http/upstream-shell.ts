@@ -14,6 +14,8 @@ import { authorizationHeader, upstreamCredentials, type Credentials, type Upstre
 export interface ReadEventsOptions {
   /** Once it says so, the rest is not read: the body is cancelled and its socket let go. */
   done?: () => boolean;
+  /** The last event id a stream before this one set (a reopened GET stream): events carry it until one sets another. */
+  lastEventId?: string;
   /**
    * For a stream that outlives any one request (the GET stream, a legacy SSE stream): an
    * event that does not fit the server's answer budget — full, maybe, with other sessions'
@@ -114,9 +116,9 @@ export function upstreamShell(options: UpstreamOptions): UpstreamShell {
     },
     send,
     fail: (id, reason) => send(errorResponse(id, ErrorCode.UpstreamFailed, reason, { server: options.server })),
-    async readEvents(response, onEvent, { done, onDropped } = {}) {
+    async readEvents(response, onEvent, { done, onDropped, lastEventId } = {}) {
       let overBudget: AnswersOverBudget | undefined;
-      const parser = createSseParser(onEvent, MAX_ANSWER_BYTES, (head, tail, event) => onDropped?.(sniffEdges(head, tail), fetchFailure(options, overBudget), event));
+      const parser = createSseParser(onEvent, MAX_ANSWER_BYTES, (head, tail, event) => onDropped?.(sniffEdges(head, tail), fetchFailure(options, overBudget), event), lastEventId);
       const decoder = new TextDecoder();
       // Bytes read and not yet taken by the relay: the event being read, and what was
       // handed on while the relay is behind.

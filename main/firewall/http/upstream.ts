@@ -125,11 +125,12 @@ export function createUpstream(options: UpstreamOptions): UpstreamProcess {
       const answered = new Set<string>();
       await shell.readEvents(response, (data, _event, id) => {
         emit(data, answered, []);
-        // Kept across reopens, as EventSource keeps it, until an event names another. It goes
-        // back out as a header: one no header can carry (NUL, which the SSE spec ignores
-        // too, or any other control or non-ASCII character) would fail every reopen.
-        if (id && id !== lastEventId && HEADER_SAFE_ID.test(id)) lastEventId = id;
-      }, { onDropped: droppedOnStream });
+        // Kept across reopens, as EventSource keeps it, until an event names another or an
+        // empty `id:` clears it (the server asks for no replay then). It goes back out as a
+        // header: one no header can carry (NUL, which the SSE spec ignores too, or any other
+        // control or non-ASCII character) would fail every reopen.
+        if (id !== lastEventId && (id === '' || HEADER_SAFE_ID.test(id))) lastEventId = id;
+      }, { onDropped: droppedOnStream, lastEventId });
       return { reason: `${lost}: the server closed it`, retry: true };
     } catch (error) {
       // A network error, an event past the 64 MiB bound, a headers timeout: all may pass.

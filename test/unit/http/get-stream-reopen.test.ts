@@ -157,4 +157,21 @@ describe("a remote server's GET stream (server-initiated messages)", () => {
     await until(() => asked.length >= 2, 20_000);
     expect(asked.slice(0, 2)).toEqual([undefined, undefined]);
   });
+
+  it('sends no Last-Event-ID once the server cleared it with an empty id field, and keeps one across a reopen until then', async () => {
+    const asked: Array<string | undefined> = [];
+    bare = await startBareInterposer('mcpfw-get-clear-', () => {}, {
+      onGet: (res) => {
+        asked.push(res.req.headers['last-event-id'] as string | undefined);
+        openStream(res);
+        if (asked.length === 1) return void res.end(`id: ev-7\n${event({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' })}`);
+        // The second stream's events name no id: ev-7 stands; then an empty id clears it.
+        if (asked.length === 2) return void res.end(`${event({ jsonrpc: '2.0', method: 'notifications/prompts/list_changed' })}id:\n${event({ jsonrpc: '2.0', method: 'notifications/resources/list_changed' })}`);
+      },
+      interposer: REOPEN,
+    });
+    await open(bare);
+    await until(() => asked.length >= 3);
+    expect(asked.slice(0, 3)).toEqual([undefined, 'ev-7', undefined]);
+  });
 });
