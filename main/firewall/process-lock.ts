@@ -112,10 +112,11 @@ function holderLives(file: string, holder: Holder): boolean {
   if (holder.pid === process.pid) return heldHere.has(file);
   const boot = thisBoot();
   if (holder.boot !== undefined && boot !== undefined && holder.boot !== boot) return false;
-  return alive(holder.pid);
+  return processAlive(holder.pid);
 }
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid exists (under any account). A pid alone can mislead: see holderLives. */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, constants as fsConstants, fchmodSync, fchownSync, fstatSync, fsyncSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { processAlive } from '../process-lock.js';
 
 export function sha256(data: Buffer | string): string {
   return createHash('sha256').update(data).digest('hex');
@@ -131,15 +132,6 @@ function syncDir(dir: string): void {
 
 const tempPrefix = (target: string) => `.${basename(target)}.mcp-firewall-`;
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * A writer killed between creating its temp file and the rename (a crash, a power cut)
  * leaves a copy of a config beside it, in the user's home or project, for good. The next
@@ -156,7 +148,7 @@ function clearCrashedTemps(target: string): void {
   }
   for (const name of names) {
     const pid = name.startsWith(prefix) && name.endsWith('.tmp') ? /^(\d+)-[0-9a-f]{8}$/.exec(name.slice(prefix.length, -4))?.[1] : undefined;
-    if (pid === undefined || alive(Number(pid))) continue;
+    if (pid === undefined || processAlive(Number(pid))) continue;
     try {
       unlinkSync(join(dir, name));
     } catch {
