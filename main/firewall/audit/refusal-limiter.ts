@@ -17,7 +17,11 @@ export type RefusalSummary = (skipped: number, sample: AuditEntry) => string;
 const UNAPPROVED: RefusalSummary = (skipped, sample) =>
   `${skipped} more requests for remote servers nobody approved were refused in the last minute (not recorded one by one; the first was for '${sample.serverName}')`;
 
-export function createRefusalLimiter(write: (entry: AuditEntry) => void, perWindow = 30, windowMs = 60_000, summary: RefusalSummary = UNAPPROVED): RefusalLimiter {
+/**
+ * `oneServer`: every row is of one server (a session's, say), and the summary names it too;
+ * else the summary names none, as the refusals it counts may be of many.
+ */
+export function createRefusalLimiter(write: (entry: AuditEntry) => void, perWindow = 30, windowMs = 60_000, summary: RefusalSummary = UNAPPROVED, oneServer = false): RefusalLimiter {
   let written = 0;
   // One summary per rule (a handful of values), each with its own count and first refusal:
   // one summary for all took the first skipped refusal's rule, so shadow-server refusals
@@ -26,7 +30,7 @@ export function createRefusalLimiter(write: (entry: AuditEntry) => void, perWind
   let window: NodeJS.Timeout | null = null;
   const endWindow = () => {
     window = null;
-    for (const { count, sample } of skipped.values()) write({ ...sample, serverName: null, reason: summary(count, sample) });
+    for (const { count, sample } of skipped.values()) write({ ...sample, serverName: oneServer ? sample.serverName : null, reason: summary(count, sample) });
     written = 0;
     skipped.clear();
   };

@@ -22,9 +22,9 @@ export function createRefreshFailureAudit(write: (entry: AuditEntry) => void, wi
   const limiterFor = (server: string): RefusalLimiter => {
     let limiter = byServer.get(server);
     if (!limiter) {
-      // The limiter's count row names no server (it sums many); here it is one server's.
-      limiter = createRefusalLimiter((entry) => write({ ...entry, serverName: server }), 1, windowMs, (skipped, sample) =>
-        `${skipped} more sessions to '${server}' could not refresh its OAuth token in the last ${minutes} minute${minutes === 1 ? '' : 's'} (not recorded one by one); the first said: ${sample.reason ?? ''}`);
+      // One limiter per server (rows are routed by their serverName): its count row names it.
+      limiter = createRefusalLimiter(write, 1, windowMs, (skipped, sample) =>
+        `${skipped} more sessions to '${server}' could not refresh its OAuth token in the last ${minutes} minute${minutes === 1 ? '' : 's'} (not recorded one by one); the first said: ${sample.reason ?? ''}`, true);
       byServer.set(server, limiter);
     }
     return limiter;

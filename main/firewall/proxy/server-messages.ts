@@ -61,11 +61,11 @@ export function createServerMessages(ctx: ServerMessagesContext): ServerMessageR
   // A server could mint a row per message by putting a token in each log line, without
   // end: past the limit the redaction goes on, and a row counts the messages it was done to.
   let failure: Error | null = null;
-  const server = ctx.row({ decision: 'REDACT' }).serverName;
   const rows = createRefusalLimiter(
-    (entry) => void (failure = recordNow(ctx.link, { ...entry, serverName: entry.serverName ?? server })),
+    (entry) => void (failure = recordNow(ctx.link, entry)),
     REDACTION_ROWS_PER_MINUTE, 60_000,
     (skipped, first) => `${skipped} more messages the server sent on its own were redacted in this session in the last minute (not recorded one by one; the first: ${first.reason})`,
+    true,
   );
   const record = (entry: AuditEntry): Error | null => {
     failure = null;

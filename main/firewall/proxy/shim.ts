@@ -225,7 +225,7 @@ function relay(parts: RelayParts): Promise<number> {
   // would grow the append-only trail without end: 30 rows a minute of each kind, then one
   // that counts the rest. Apart, so a flood of junk never hides the refusals among it.
   const limitedRows = (what: string) =>
-    createRefusalLimiter((entry) => link.event({ ...entry, serverName: options.server }), 30, 60_000, (skipped, first) => `${skipped} more ${what} in this session in the last minute (not recorded one by one; the first: ${first.reason})`);
+    createRefusalLimiter((entry) => link.event(entry), 30, 60_000, (skipped, first) => `${skipped} more ${what} in this session in the last minute (not recorded one by one; the first: ${first.reason})`, true);
   const junkRows = limitedRows('lines that were no message');
   const protocolRows = limitedRows('protocol errors');
   const protocolRow = (reason: string): AuditEntry => ({ event: 'protocol', decision: 'ERROR', serverName: options.server, client: parts.getClient(), sessionId: parts.sessionId, reason });
