@@ -210,8 +210,15 @@ function objectRepeatsKey(text: string, i: number): true | number {
     const keyEnd = skipString(text, i);
     if (keyEnd === -1) return -1;
     const raw = text.slice(i + 1, keyEnd - 1);
-    // A key written with escapes is compared by what it spells (`"\u0069d"` is `"id"`).
-    const key = raw.includes('\\') ? (JSON.parse(text.slice(i, keyEnd)) as string) : raw;
+    // A key written with escapes is compared by what it spells (`"\u0069d"` is `"id"`). The
+    // large-answer path asks before any parse: a key that does not parse counts as repeated,
+    // which sends the line to the parse, where it is refused as what it is.
+    let key: string;
+    try {
+      key = raw.includes('\\') ? (JSON.parse(text.slice(i, keyEnd)) as string) : raw;
+    } catch {
+      return true;
+    }
     if (many) {
       if (many.has(key)) return true;
       many.add(key);

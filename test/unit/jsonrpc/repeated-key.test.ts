@@ -44,4 +44,8 @@ describe('repeatsTopLevelKey / repeatsRoutingKey', () => {
     // Quadratic, this took minutes; a generous bound for a loaded machine.
     expect(Date.now() - started).toBeLessThan(5_000);
   });
+
+  it('takes a key that does not parse (the large-answer path asks before any parse) as repeated, never throwing', () => {
+    expect(repeatsRoutingKey('{"jsonrpc":"2.0","\\uZZZZ":1,"id":2,"result":{}}')).toBe(true);
+  });
 });
