@@ -1,3 +1,4 @@
+import { isAlnum, isDigit } from './checks.js';
 import { PHONE_CONTEXT } from './pii-rules.js';
 
 // When a text needs the folded scan of folded-view.ts. Every clean text and raw line pays for
@@ -50,9 +51,7 @@ export function foldMayReveal(text: string): boolean {
 
 // Char tests by code, not by regex: the runs are walked char by char (a regex test per char
 // cost a 10 KB text with an en dash every 60 chars ~100 µs).
-const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
 const isUpper = (c: number) => c >= 0x41 && c <= 0x5a;
-const isAsciiAlnum = (c: number) => isDigit(c) || isUpper(c) || (c >= 0x61 && c <= 0x7a);
 const isFullWidthAlnum = (c: number) => (c >= 0xff10 && c <= 0xff19) || (c >= 0xff21 && c <= 0xff3a) || (c >= 0xff41 && c <= 0xff5a);
 /** A Unicode space that groups digits (the spaces of UNICODE_SEPARATORS). */
 const isSpaceLike = (c: number) => c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x202f || c === 0x205f || c === 0x3000;
@@ -148,14 +147,14 @@ function fullWidthRun(text: string, at: number): number {
     const c = text.charCodeAt(i);
     if (c === 0x20 || isSeparator(c)) continue;
     if (++solid >= 6) return -1;
-    if (isFullWidthAlnum(c) && ((i > s && isAsciiAlnum(text.charCodeAt(i - 1))) || isAsciiAlnum(text.charCodeAt(i + 1)))) return -1;
+    if (isFullWidthAlnum(c) && ((i > s && isAlnum(text.charCodeAt(i - 1))) || isAlnum(text.charCodeAt(i + 1)))) return -1;
   }
   return e;
 }
 
 // Chars a token, a key name or an address is made of: letters, digits and `_-.@+/=%`.
 const isTokenChar = (c: number) =>
-  isAsciiAlnum(c) || c === 0x5f || c === 0x2d || c === 0x2e || c === 0x40 || c === 0x2b || c === 0x2f || c === 0x3d || c === 0x25;
+  isAlnum(c) || c === 0x5f || c === 0x2d || c === 0x2e || c === 0x40 || c === 0x2b || c === 0x2f || c === 0x3d || c === 0x25;
 
 /**
  * An invisible char: -1 (fold), wherever it stands, but for a zero-width joiner away from
