@@ -66,8 +66,6 @@ export interface ApprovalQueue {
   list(): PendingApproval[];
   /** Records that all of a pending call's arguments were shown (dashboard "Show all", `approvals show`). */
   noteShownInFull(id: string): void;
-  /** Whether all of its arguments were shown to someone: a preview that cut them allows only "once" until then. */
-  shownInFull(id: string): boolean;
   /** An earlier "session" or "always" answer that covers this call, if any; with no session, only an "always" one. */
   findGrant(sessionId: string | null, server: string, tool: string, argsDigest: string): string | null;
   /** Forgets every "session" and "always" answer for the server (containment); how many. */
@@ -196,7 +194,6 @@ export function createApprovalQueue(db: DatabaseSync): ApprovalQueue {
       const entry = parked.get(id);
       if (entry) entry.shownInFull = true;
     },
-    shownInFull: (id) => parked.get(id)?.shownInFull === true,
     findGrant(sessionId, server, tool, argsDigest) {
       const session = sessionId === null ? undefined : sessionGrants.get(sessionKey(sessionId, server, tool));
       if (session) return session.approvalId;
