@@ -18,7 +18,9 @@ export function shownUrl(url: string): string {
   return `${parsed.protocol}//${userinfo}${parsed.host}${parsed.pathname}${query}${parsed.hash ? '#…' : ''}`;
 }
 
-/** `text` with every `url` in it shown as shownUrl shows it. */
-export function withShownUrl(text: string, url: string): string {
-  return text.split(url).join(shownUrl(url));
+const URL_IN_TEXT = /[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi;
+
+/** `text` with every URL in it shown as shownUrl shows it (whatever form a library printed it in). */
+export function shownUrlsIn(text: string): string {
+  return text.replace(URL_IN_TEXT, (url) => shownUrl(url));
 }

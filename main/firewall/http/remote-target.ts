@@ -2,7 +2,7 @@ import type { AuditEntry } from '../audit/audit-log.js';
 import type { Engine } from '../engine.js';
 import { ErrorCode, errorResponse, type JsonRpcId } from '../jsonrpc/messages.js';
 import { pinnedRemote, remoteUrlProblem, shownFingerprint, type RemotePin } from '../registry/registry.js';
-import { shownUrl, withShownUrl } from '../shown-url.js';
+import { shownUrl } from '../shown-url.js';
 
 export type RemoteTarget = { pin: RemotePin } | { refusal: (id: JsonRpcId) => string };
 
@@ -20,8 +20,8 @@ export function resolveRemoteTarget(engine: Engine, server: string, client: stri
   const unsafe = pin ? remoteUrlProblem(pin.url) : null;
   if (pin && !unsafe) return { pin };
   if (pin && unsafe) {
-    // The problem names the URL: shown without what it may carry (a key, a password).
-    const reason = `remote server '${server}' is pinned to an unusable URL: ${withShownUrl(unsafe, pin.url)}`;
+    // The problem names the URL as shownUrl shows it (remoteUrlProblem): no key, no password.
+    const reason = `remote server '${server}' is pinned to an unusable URL: ${unsafe}`;
     record({ event: 'registry', decision: 'DENY', ruleId: 'registry-unsafe-url', serverName: server, client, actorId: client, method: 'initialize', reason });
     return { refusal: (id) => errorResponse(id, ErrorCode.FirewallUnavailable, `MCP Firewall refused ${reason}. To fix it: mcp-firewall registry approve ${server} --url URL`, { server }) };
   }

@@ -1,5 +1,5 @@
 import { AnswerTooLarge, readExcerpt } from './answer-limits.js';
-import { shownUrl, withShownUrl } from '../shown-url.js';
+import { shownUrl, shownUrlsIn } from '../shown-url.js';
 
 // Why a request to a remote server failed, in the words both adapters give the client.
 
@@ -50,7 +50,7 @@ function httpFailure(server: string, status: number, excerpt: string, hadSession
 export function fetchFailure(target: { server: string; url: string }, error: unknown, what = 'is unreachable or hung up'): string {
   if (error instanceof AnswerTooLarge) return `remote server '${target.server}' at ${shownUrl(target.url)} ${error.message}`;
   // The cause's text is the network library's: a URL it names is shown as ours is.
-  return `remote server '${target.server}' at ${shownUrl(target.url)} ${what}: ${withShownUrl(causeOf(error), target.url)}`;
+  return `remote server '${target.server}' at ${shownUrl(target.url)} ${what}: ${shownUrlsIn(causeOf(error))}`;
 }
 
 function causeOf(error: unknown): string {

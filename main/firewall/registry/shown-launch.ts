@@ -1,5 +1,5 @@
 import { hasTokenPrefix, nameLooksSecret } from '../secret-shapes.js';
-import { shownUrl } from '../shown-url.js';
+import { shownUrlsIn } from '../shown-url.js';
 
 // A local launch line carries keys as often as a remote URL does: `npx mcp-remote
 // https://host/mcp?api_key=…`, `--token=…`, `--header "Authorization: Bearer …"`, docker's
@@ -9,7 +9,6 @@ import { shownUrl } from '../shown-url.js';
 const FLAG = /^--?[A-Za-z][\w.-]*$/;
 const ASSIGNMENT = /^(-{0,2}[A-Za-z_][\w.-]*)=/;
 const HEADER = /^([A-Za-z][\w-]*)\s*:\s*\S/;
-const URL_IN_TEXT = /[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi;
 
 /** A cookie header is a session, as secret as a token. Cutting one value too many is only a shorter text. */
 const secretName = (name: string) => nameLooksSecret(name) || /cookie/i.test(name);
@@ -22,7 +21,7 @@ const shownPart = (arg: string): string => {
   const header = HEADER.exec(arg);
   if (header && secretName(header[1]!)) return `${header[1]}: …`;
   if (hasTokenPrefix(arg)) return '…';
-  return arg.replace(URL_IN_TEXT, (url) => shownUrl(url));
+  return shownUrlsIn(arg);
 };
 
 /**

@@ -25,6 +25,13 @@ describe('remote URLs in error texts and audit reasons', () => {
     expect(text).not.toContain(KEY);
   });
 
+  it('shows no key from a URL the network library printed in another form than the pin (host case, port, a redirect)', () => {
+    const error = new TypeError('fetch failed', { cause: new Error(`redirect to https://Mcp.Example.com:443/v2/mcp?api_key=${KEY} refused`) });
+    const text = fetchFailure({ server: 'docs', url: `https://mcp.example.com/mcp?api_key=${KEY}` }, error);
+    expect(text).not.toContain(KEY);
+    expect(text).toContain('api_key=…');
+  });
+
   it('shows no password of an unusable pinned URL, to the client or in the audit', () => {
     const { engine, rows } = engineWith(`https://me:${KEY}@mcp.example.com/mcp`, null);
     const target = resolveRemoteTarget(engine, 'docs', 'test');
