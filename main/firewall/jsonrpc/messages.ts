@@ -82,6 +82,16 @@ export function replyIdOf(id: JsonRpcId, text: string): ReplyId {
 }
 
 /**
+ * A message as JSON.parse read it from `text`, written out again: its id (of a message that
+ * has one) kept as `text` spells it (digits past 2^53, escapes). For a message whose own bytes
+ * a client could read otherwise (a repeated key).
+ */
+export function writtenAsRead(msg: unknown, text: string): string {
+  if (!msg || typeof msg !== 'object' || Array.isArray(msg) || (msg as JsonRpcMessage).id === undefined) return JSON.stringify(msg);
+  return JSON.stringify({ ...(msg as JsonRpcMessage), id: replyIdOf((msg as JsonRpcMessage).id ?? null, text) });
+}
+
+/**
  * `value`, found in `text` under `path`, as its exact source (a JSON primitive): `value`
  * itself when it is plain (see isPlainValue), or when its source cannot be found.
  */

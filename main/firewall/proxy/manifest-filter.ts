@@ -1,4 +1,4 @@
-import { ErrorCode, errorResponse, notification, replyIdOf, type JsonRpcMessage, type ReplyId } from '../jsonrpc/messages.js';
+import { ErrorCode, errorResponse, notification, replyIdOf, writtenAsRead, type JsonRpcMessage, type ReplyId } from '../jsonrpc/messages.js';
 import type { ToolDescription } from '../policy/action-class.js';
 import { repeatedKey } from '../jsonrpc/json-scan.js';
 import { kindOfKey, manifestKey, type ManifestKind } from '../pins/manifest-keys.js';
@@ -110,7 +110,8 @@ export function createManifestFilter(ctx: { server: string; link: EngineLink; to
    * parser keeps the first reads: a definition nobody reviewed. Such an answer leaves re-written.
    */
   function asChecked(msg: JsonRpcMessage, raw: Buffer): Buffer | string {
-    return repeatedKey(raw.toString('utf8')) === null ? raw : JSON.stringify({ ...msg, id: exactId(msg, raw) });
+    const text = raw.toString('utf8');
+    return repeatedKey(text) === null ? raw : writtenAsRead(msg, text);
   }
 
   function reviewList(kind: keyof typeof KINDS, msg: JsonRpcMessage, raw: Buffer): void {

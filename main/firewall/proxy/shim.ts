@@ -7,7 +7,7 @@ import { detect, isCleanLine, redactText } from '../output/index.js';
 import type { AuditEntry } from '../audit/audit-log.js';
 import { createRefusalLimiter } from '../audit/refusal-limiter.js';
 import { batchSources, repeatedKey, repeatsRoutingKey } from '../jsonrpc/json-scan.js';
-import { ErrorCode, errorResponse, idKey, isPlainValue, isRequest, notification, replyIdOf, type JsonRpcId, type JsonRpcMessage, type ReplyId } from '../jsonrpc/messages.js';
+import { ErrorCode, errorResponse, idKey, isPlainValue, isRequest, notification, replyIdOf, writtenAsRead, type JsonRpcId, type JsonRpcMessage, type ReplyId } from '../jsonrpc/messages.js';
 import type { ToolDescription } from '../policy/action-class.js';
 import type { ActionClass } from '../policy/types.js';
 import { compilePolicy, type CompiledPolicy } from '../policy/evaluate.js';
@@ -483,7 +483,7 @@ function relay(parts: RelayParts): Promise<number> {
         // Routed and judged as JSON.parse read it (the last copy of a key); a client whose
         // parser keeps the first would read another id or method: it gets what was read.
         // (Inside the catch: JSON.stringify throws on nesting JSON.parse took.)
-        text = asRead(msg, text);
+        text = writtenAsRead(msg, text);
         raw = Buffer.from(text);
         protocolEvent('server sent a message that repeats a top-level key; passed on as the firewall read it');
       }
@@ -627,12 +627,6 @@ function relay(parts: RelayParts): Promise<number> {
       else hangUp();
     });
   });
-}
-
-/** A message as JSON.parse read it, written out again; its id keeps its exact source. */
-function asRead(msg: JsonRpcMessage, text: string): string {
-  if (Array.isArray(msg) || !msg || typeof msg !== 'object' || msg.id === undefined) return JSON.stringify(msg);
-  return JSON.stringify({ ...msg, id: replyIdOf(msg.id, text) });
 }
 
 function safeUsername(): string {
