@@ -71,7 +71,10 @@ export function createServerRequests(ctx: ServerRequestsContext): ServerRequests
       if (outstanding.has(key)) return refuse(message, text, named, 'whose id is already used by one in flight', 'under an id already in flight');
       // Nothing is forgotten to make room (a forgotten request's answer would pass unchecked):
       // past either bound, new requests are refused.
-      if (outstanding.size - cancelled.size >= MAX_OUTSTANDING || cancelled.size >= MAX_CANCELLED) {
+      if (cancelled.size >= MAX_CANCELLED) {
+        return refuse(message, text, named, `while ${MAX_CANCELLED} requests '${ctx.server}' cancelled still wait for the client's late answer`, `while ${MAX_CANCELLED} of its cancelled requests waited for the client's late answer`);
+      }
+      if (outstanding.size - cancelled.size >= MAX_OUTSTANDING) {
         return refuse(message, text, named, `while ${MAX_OUTSTANDING} requests of '${ctx.server}' wait for the client's answer`, `while ${MAX_OUTSTANDING} of its requests waited for the client's answer`);
       }
       outstanding.set(key, typeof message.method === 'string' ? message.method : named);

@@ -102,6 +102,8 @@ describe("the server's requests the client's answers are matched to", () => {
       ask(`{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"c${i}"}}`);
     }
     expect(refused).toBeGreaterThan(0);
+    // The refusal names the bound that was reached, not the one on requests waiting.
+    expect(toServer.some((line) => line.includes('cancelled still wait for the client'))).toBe(true);
     expect(answer(sampled('"first"', `key ${TOKEN}`))).toBe(false);
     expect(toServer.filter((line) => line.includes(TOKEN))).toEqual([]);
   });
