@@ -258,15 +258,15 @@ function createEngineLink(first: Socket, socketPath: string, helloTimeoutMs: num
     try {
       if (spoolFd === null) throw new Error('the audit spool is not open');
       if (all) {
-        const text = torn ? `\n${all}` : all;
+        const chunk = torn ? `\n${all}` : all;
         torn = true;
         // The string goes to writeSync as is: no Buffer copy of every write on the per-call path.
         // It may write less than asked without an error (a disk that fills up): only then is a
         // Buffer built, and the rest written from it, or the write fails — never reported as done
         // with rows missing.
-        const written = writeSync(spoolFd, text);
-        if (written < Buffer.byteLength(text)) {
-          const bytes = Buffer.from(text);
+        const written = writeSync(spoolFd, chunk);
+        if (written < Buffer.byteLength(chunk)) {
+          const bytes = Buffer.from(chunk);
           for (let at = written; at < bytes.length;) at += writeSync(spoolFd, bytes, at);
         }
         torn = false;
