@@ -63,7 +63,7 @@ function backupPrefix(file: string): string {
  * Backups kept per config file. Each is a whole copy (a ~/.claude.json runs to 10 MB and
  * more), one per protect and per unprotect: kept all, they would pile up for good.
  */
-export const BACKUPS_KEPT = 10;
+const BACKUPS_KEPT = 10;
 
 /**
  * A copy of the bytes we are about to replace, for the user's peace of mind. The file's

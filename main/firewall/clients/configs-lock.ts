@@ -9,7 +9,7 @@ import { createProcessLock, type ProcessLock } from '../process-lock.js';
 // check that the file is as read, bookkeeping, the write, and its rollback) holds one lock
 // for the data dir; a run that waited finds the file changed and writes nothing.
 
-export class ConfigsLockTimeout extends Error {}
+class ConfigsLockTimeout extends Error {}
 
 const LOCK_FILE = 'client-configs.lock';
 

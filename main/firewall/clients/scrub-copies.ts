@@ -18,7 +18,7 @@ export interface ScrubbedSecret {
 }
 
 /** Reads one secret back from the keychain; null when there is no such item. */
-export type ReadSecret = (server: string, name: string) => Promise<string | null>;
+type ReadSecret = (server: string, name: string) => Promise<string | null>;
 
 // Letters, digits and `_./:-` only: a plain scalar in YAML, and at home in any quoted
 // string of JSON, TOML or YAML, so a copy still parses with it where the value was.

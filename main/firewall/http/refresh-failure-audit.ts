@@ -7,7 +7,7 @@ import { createRefusalLimiter, type RefusalLimiter } from '../audit/refusal-limi
  * sessions in a loop wrote a row each, for as long as nobody ran `auth login`. One row per
  * server per window says it; the rest of the window is one row with their count.
  */
-export const REFRESH_FAILURE_WINDOW_MS = 5 * 60_000;
+const REFRESH_FAILURE_WINDOW_MS = 5 * 60_000;
 
 export interface RefreshFailureAudit {
   /** An OAUTH_REFRESH_FAILED row for its server (others are not this' to hold back). */

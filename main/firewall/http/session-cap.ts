@@ -6,7 +6,7 @@ import type { ClientSession } from './client-session.js';
  * (30 min) ended them: a client starting a session per request would run the engine out
  * of files.
  */
-export const MAX_SESSIONS_PER_SERVER = 64;
+const MAX_SESSIONS_PER_SERVER = 64;
 
 /**
  * How long a session must have been idle before it may be ended to make room. A client
@@ -15,7 +15,7 @@ export const MAX_SESSIONS_PER_SERVER = 64;
  * whose next request got 404. A new session is refused (503) instead: only the one asking
  * is turned away, and it is told why.
  */
-export const EVICT_AFTER_IDLE_MS = 5 * 60_000;
+const EVICT_AFTER_IDLE_MS = 5 * 60_000;
 
 export interface SessionCap {
   max: number;

@@ -5,7 +5,7 @@ export const PAUSE_RULE_ID = 'protection-paused';
 /** The longest pause there is (control API, CLI and dashboard refuse more). */
 export const MAX_PAUSE_MS = 24 * 60 * 60_000;
 
-export function isPaused(pausedUntil: string | null, now = Date.now()): boolean {
+function isPaused(pausedUntil: string | null, now = Date.now()): boolean {
   return pausedUntil !== null && Date.parse(pausedUntil) > now;
 }
 
