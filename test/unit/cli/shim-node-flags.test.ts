@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { relaunchWithShimFlags, SHIM_NODE_FLAGS, shimRelaunchLine } from '../../../main/cli/shim-node-flags.js';
+import { relaunchWithShimFlags, shimNodeFlags, shimRelaunchLine } from '../../../main/cli/shim-node-flags.js';
 
 const execve = (() => {
   throw new Error('not in a test');
@@ -7,7 +7,7 @@ const execve = (() => {
 
 function fakeProcess(overrides: Partial<Parameters<typeof shimRelaunchLine>[0]> = {}) {
   return {
-    versions: { node: '22.23.3' } as NodeJS.ProcessVersions,
+    versions: { node: '22.23.3', v8: '12.4.254.21-node.33' } as NodeJS.ProcessVersions,
     execPath: '/usr/bin/node',
     execArgv: ['--no-warnings'],
     argv: ['/usr/bin/node', '/app/dist/cli.js', 'wrap', '--server', 'fs', '--', 'npx', 'server'],
@@ -17,7 +17,16 @@ function fakeProcess(overrides: Partial<Parameters<typeof shimRelaunchLine>[0]> 
   };
 }
 
+const SHIM_NODE_FLAGS = shimNodeFlags('12.4.254.21-node.33');
+
 describe('the shim restarts itself with its node flags', () => {
+  it('tiers hot code up sooner only under a V8 known to take the flag (one it does not know stops node at start)', () => {
+    expect(SHIM_NODE_FLAGS).toEqual(['--max-semi-space-size=1', '--invocation-count-for-turbofan=500']);
+    expect(shimNodeFlags('14.1.146.11-node.14')).toContain('--invocation-count-for-turbofan=500');
+    for (const unknown of ['15.0.1', '11.3.244.8', '']) expect(shimNodeFlags(unknown)).toEqual(['--max-semi-space-size=1']);
+    expect(shimRelaunchLine(fakeProcess({ versions: { node: '30.0.0', v8: '16.2.1' } as NodeJS.ProcessVersions }))).toEqual(['/usr/bin/node', '--no-warnings', '--max-semi-space-size=1', '/app/dist/cli.js', 'wrap', '--server', 'fs', '--', 'npx', 'server']);
+  });
+
   it('keeps the node options it was started with, adds the flags, and keeps the whole command line', () => {
     expect(shimRelaunchLine(fakeProcess())).toEqual(['/usr/bin/node', '--no-warnings', ...SHIM_NODE_FLAGS, '/app/dist/cli.js', 'wrap', '--server', 'fs', '--', 'npx', 'server']);
   });
@@ -25,7 +34,7 @@ describe('the shim restarts itself with its node flags', () => {
   it('does not restart once it has them, without execve (Node < 22.15, Windows), on Electron, or under a debugger', () => {
     expect(shimRelaunchLine(fakeProcess({ execArgv: [...SHIM_NODE_FLAGS] }))).toBeNull();
     expect(shimRelaunchLine(fakeProcess({ execve: undefined }))).toBeNull();
-    expect(shimRelaunchLine(fakeProcess({ versions: { node: '22.20.0', electron: '45.4.1' } as NodeJS.ProcessVersions }))).toBeNull();
+    expect(shimRelaunchLine(fakeProcess({ versions: { node: '22.20.0', v8: '12.4.254.21-node.33', electron: '45.4.1' } as NodeJS.ProcessVersions }))).toBeNull();
     expect(shimRelaunchLine(fakeProcess({ execArgv: ['--inspect-brk=9229'] }))).toBeNull();
   });
 
