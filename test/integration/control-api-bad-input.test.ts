@@ -44,6 +44,9 @@ describe('control API: bad input', () => {
     expect(JSON.parse(bad.body)).toMatchObject({ error: expect.stringContaining('syntax error') });
     const vacuum = await rawRequest(engine().port, { path: `/api/audit?sql=${encodeURIComponent("VACUUM INTO '/tmp/never'")}`, headers: auth });
     expect(vacuum.status).toBe(400);
+    const attach = await rawRequest(engine().port, { path: `/api/audit?sql=${encodeURIComponent("ATTACH '/etc/hosts' AS other")}`, headers: auth });
+    expect(attach.status).toBe(400);
+    expect(JSON.parse(attach.body)).toMatchObject({ error: expect.stringContaining('ATTACH opens another database file') });
     expect((await rawRequest(engine().port, { path: '/api/audit?sql=SELECT%201', headers: auth })).status).toBe(200);
   });
 

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { openReadOnly } from '../store/database.js';
 import { checkReadOnlySql, type QueryResult } from './audit-query.js';
 
 // The engine runs a person's audit SQL (control API, dashboard) in a child process: SQLite
@@ -45,7 +46,13 @@ process.once('exit', () => {
 });
 
 export async function runReadOnlyQueryIsolated(databaseFile: string, sql: string, timeoutMs = AUDIT_QUERY_TIMEOUT_MS): Promise<QueryResult> {
-  checkReadOnlySql(sql);
+  // Checked here, not in the child: compiling a statement is bounded work, only running it is not.
+  const checker = openReadOnly(databaseFile);
+  try {
+    checkReadOnlySql(checker, sql);
+  } finally {
+    checker.close();
+  }
   return new Promise((resolve, reject) => {
     // ELECTRON_RUN_AS_NODE: inside the desktop app, execPath is Electron's binary (RunAsNode fuse on).
     const child = spawn(process.execPath, ['--no-warnings', '-e', QUERY_CHILD], {

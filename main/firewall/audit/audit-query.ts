@@ -1,3 +1,4 @@
+import type { DatabaseSync } from 'node:sqlite';
 import { openReadOnly } from '../store/database.js';
 
 export interface QueryResult {
@@ -7,13 +8,13 @@ export interface QueryResult {
 
 /**
  * Runs user SQL on a read-only connection: SQLite itself refuses any write to the database,
- * so no keyword filtering is needed for that. VACUUM INTO is the one statement that still
- * writes on such a connection (a copy of the whole trail, to any path), so it is refused.
+ * so no keyword filtering is needed for that. What still reaches another file on such a
+ * connection is refused by checkReadOnlySql.
  */
 export function runReadOnlyQuery(databaseFile: string, sql: string): QueryResult {
-  checkReadOnlySql(sql);
   const db = openReadOnly(databaseFile);
   try {
+    checkReadOnlySql(db, sql);
     const statement = db.prepare(sql);
     const rows = statement.all() as Array<Record<string, unknown>>;
     const columns = statement.columns().map((c) => c.name);
@@ -24,15 +25,41 @@ export function runReadOnlyQuery(databaseFile: string, sql: string): QueryResult
 }
 
 /**
- * Throws for SQL that would write even on a read-only connection (VACUUM INTO), and for more
- * than one statement: SQLite prepares only the first, so `select 1; delete …` would run the
- * select and say nothing of the rest.
+ * Throws for SQL that reaches a file other than the audit database, and for more than one
+ * statement: SQLite prepares only the first, so `select 1; delete …` would run the select and
+ * say nothing of the rest. `db` is a read-only connection to the audit database: the statement
+ * is compiled on it, never run.
  */
-export function checkReadOnlySql(sql: string): void {
-  if (/^vacuum\b/i.test(leadingKeyword(sql))) throw new Error('VACUUM writes a file: only read-only SQL (SELECT, WITH, PRAGMA, EXPLAIN) runs here');
+export function checkReadOnlySql(db: DatabaseSync, sql: string): void {
   const end = firstStatementEnd(sql);
   if (end !== -1 && !isTrivia(sql.slice(end + 1))) {
     throw new Error('one statement at a time: SQLite would run only the one before the first ";" and skip the rest');
+  }
+  refuseOtherFiles(db, sql);
+}
+
+// What SQLite would do is read from the statement's compiled program (EXPLAIN), not guessed
+// from its text, so no spelling, comment or quoting slips past: ATTACH opens any database file
+// the engine's user can read (and its error tells whether a path exists), VACUUM INTO writes a
+// copy of the whole trail to any path even on a read-only connection, and load_extension runs
+// a library's code (node:sqlite refuses it today; this does not lean on that default).
+const OTHER_FILE_CALLS = new Map([
+  ['sqlite_attach', 'ATTACH opens another database file: audit query reads the audit database only'],
+  ['sqlite_detach', 'DETACH works on attached database files: audit query reads the audit database only'],
+  ['load_extension', 'load_extension loads a library from a file: audit query reads the audit database only'],
+]);
+
+function refuseOtherFiles(db: DatabaseSync, sql: string): void {
+  // An EXPLAIN statement only compiles what follows it, and `EXPLAIN EXPLAIN …` is not SQL.
+  if (/^explain\b/i.test(leadingKeyword(sql))) return;
+  const program = db.prepare(`EXPLAIN ${sql}`).all() as Array<{ opcode: string; p4: unknown }>;
+  for (const { opcode, p4 } of program) {
+    if (opcode === 'Vacuum') throw new Error('VACUUM writes a file: only read-only SQL (SELECT, WITH, PRAGMA, EXPLAIN) runs here');
+    // A function call's p4 reads `name(argument count)`; other opcodes' p4 can be a literal the SQL spelled that way.
+    const isCall = opcode === 'Function' || opcode === 'PureFunc';
+    const called = isCall && typeof p4 === 'string' ? /^(\w+)\(\d+\)$/.exec(p4)?.[1] : undefined;
+    const refusal = called === undefined ? undefined : OTHER_FILE_CALLS.get(called);
+    if (refusal) throw new Error(refusal);
   }
 }
 

@@ -117,6 +117,24 @@ describe('hash-chained audit', () => {
     expect(existsSync(copy)).toBe(false);
     expect(runReadOnlyQuery(file, '/* vacuum */ SELECT 1 AS vacuum').rows).toEqual([{ vacuum: 1 }]);
   });
+  it('refuses ATTACH, DETACH and load_extension, however spelled: the query reads the audit database only', () => {
+    const { file, db } = freshDb();
+    createAuditLog(db).append({ event: 'call', decision: 'ALLOW' });
+    // Another readable database: ATTACH on a read-only connection opens it, read-only.
+    const other = join(dirname(file), 'other.db');
+    const otherDb = openDatabase(other);
+    otherDb.close();
+    const refused: Array<[string, RegExp]> = [
+      [`ATTACH '${other}' AS other`, /ATTACH opens another database file/],
+      [` -- a comment\n /* another */ attach database (SELECT '${other}') AS "x"`, /ATTACH opens another database file/],
+      ['DETACH DATABASE main', /DETACH works on attached database files/],
+      ["SELECT LOAD_EXTENSION('/tmp/nothing.so') FROM mcp_audit", /load_extension loads a library/],
+    ];
+    for (const [sql, message] of refused) expect(() => runReadOnlyQuery(file, sql), sql).toThrow(message);
+    // Only compiled, never run: EXPLAIN of an ATTACH opens nothing.
+    expect(runReadOnlyQuery(file, `EXPLAIN ATTACH '${other}' AS other`).rows.length).toBeGreaterThan(0);
+    expect(runReadOnlyQuery(file, "SELECT 'attach' AS attach, 'load_extension(1)' AS x").rows).toEqual([{ attach: 'attach', x: 'load_extension(1)' }]);
+  });
   it('refuses a second statement instead of running only the first, and reads a ";" in strings, names and comments as text', () => {
     const { file, db } = freshDb();
     createAuditLog(db).append({ event: 'call', decision: 'ALLOW' });

@@ -52,10 +52,11 @@ describe('audit SQL from the control API and the dashboard', () => {
     expect(signal).toBe('SIGKILL');
   });
 
-  it('reports bad SQL, a write and VACUUM INTO as errors, writing nothing', async () => {
+  it('reports bad SQL, a write, VACUUM INTO and ATTACH as errors, writing nothing', async () => {
     await expect(runReadOnlyQueryIsolated(file, 'SELEC nonsense')).rejects.toThrow(/syntax error/);
     await expect(runReadOnlyQueryIsolated(file, 'DELETE FROM mcp_audit')).rejects.toThrow(/readonly/);
     await expect(runReadOnlyQueryIsolated(file, `VACUUM INTO '${join(dir, 'copy.db')}'`)).rejects.toThrow(/VACUUM writes a file/);
+    await expect(runReadOnlyQueryIsolated(file, `ATTACH '${file}' AS again`)).rejects.toThrow(/ATTACH opens another database file/);
     const count = await runReadOnlyQueryIsolated(file, 'SELECT count(*) AS n FROM mcp_audit');
     expect(count.rows).toEqual([{ n: 1 }]);
   });
