@@ -44,7 +44,9 @@ export class WideScopeRefusedError extends Error {
 
 export type ApprovalOutcome =
   | { status: 'allowed'; approvalId: string; scope: ApprovalScope }
-  | { status: 'denied' | 'timeout' | 'cancelled'; approvalId: string };
+  | { status: 'denied' | 'timeout' | 'cancelled'; approvalId: string }
+  /** The answer could not be written to the store: the call is denied, whatever the answer was. */
+  | { status: 'failed'; approvalId: string; reason: string };
 
 export interface ApprovalQueue {
   /**
@@ -117,16 +119,35 @@ export function createApprovalQueue(db: DatabaseSync): ApprovalQueue {
     `INSERT OR REPLACE INTO approval_grants (server_name, tool_name, args_digest, approval_id, created_at) VALUES (?, ?, ?, ?, ?)`,
   );
 
+  // The entry leaves `parked` before anything can throw, so whatever throws here, the call
+  // must still get its outcome: otherwise nothing (no answer, no timer, no close()) ever
+  // settles it, and the client waits on it until its own timeout.
   function settle(id: string, outcome: ApprovalOutcome, scope: ApprovalScope | null): boolean {
     const entry = parked.get(id);
     if (!entry) return false;
     parked.delete(id);
     clearTimeout(entry.timer);
-    finish.run(outcome.status, scope, nowIso(), id);
-    entry.onSettled?.(outcome);
-    entry.settle(outcome);
-    notify();
+    const settled = recorded(outcome, scope);
+    try {
+      entry.onSettled?.(settled);
+    } finally {
+      entry.settle(settled);
+      notify();
+    }
     return true;
+  }
+
+  /**
+   * The outcome once written; if the store refuses the write (a full disk, an I/O error), a
+   * failure that denies the call (fail closed): an allow the store does not hold is not given.
+   */
+  function recorded(outcome: ApprovalOutcome, scope: ApprovalScope | null): ApprovalOutcome {
+    try {
+      finish.run(outcome.status, scope, nowIso(), outcome.approvalId);
+      return outcome;
+    } catch (error) {
+      return { status: 'failed', approvalId: outcome.approvalId, reason: `the approval's outcome could not be recorded: ${(error as Error).message}` };
+    }
   }
 
   return {

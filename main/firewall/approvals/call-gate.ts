@@ -42,6 +42,8 @@ function outcomeVerdict(outcome: ApprovalOutcome, timeoutSec: number): Pick<Gate
       return { decision: 'DENY', reason: `no approval within ${timeoutSec}s` };
     case 'cancelled':
       return { decision: 'DENY', reason: 'the call was cancelled while waiting for approval' };
+    case 'failed':
+      return { decision: 'DENY', reason: outcome.reason };
   }
 }
 

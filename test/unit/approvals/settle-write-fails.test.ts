@@ -1,0 +1,76 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DatabaseSync } from 'node:sqlite';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createApprovalQueue, type ApprovalOutcome } from '../../../main/firewall/approvals/approval-queue.js';
+import { createEngine } from '../../../main/firewall/engine.js';
+import { openDatabase } from '../../../main/firewall/store/database.js';
+import { REPO_ROOT } from '../../helpers/paths.js';
+
+// A store that refuses to write an approval's outcome (a full disk, an I/O error) must not
+// leave the parked call without an answer: it is denied, with the reason, at once.
+
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function freshDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'mcpfw-settle-fails-'));
+  dirs.push(dir);
+  return dir;
+}
+
+/** Every later write of an approval's outcome fails, as a full disk would fail it. */
+function failOutcomeWrites(db: DatabaseSync): void {
+  db.exec("CREATE TRIGGER fail_outcome BEFORE UPDATE ON approvals BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;");
+}
+
+/** The promise's value, or 'still waiting' if it has none within `ms`. */
+function within<T>(promise: Promise<T>, ms: number): Promise<T | 'still waiting'> {
+  return Promise.race([promise, new Promise<'still waiting'>((resolve) => setTimeout(() => resolve('still waiting'), ms))]);
+}
+
+const ask = { sessionId: 's1', client: 'cursor', server: 'fs', tool: 'write_file', actionClass: 'write', argsDigest: 'd1', arguments: {}, ruleId: null, reason: 'write' };
+
+describe('an approval whose outcome cannot be written', () => {
+  it('denies the allowed call with the store’s reason and audits the denial, instead of leaving it waiting', async () => {
+    const dir = freshDir();
+    const engine = createEngine({ dataDir: dir, defaultPolicyFile: join(REPO_ROOT, 'resources', 'default-policy.yaml'), progressIntervalMs: 60_000 });
+    try {
+      const asked = engine.gate.decide({
+        sessionId: 's1', client: 'cursor', server: 'memory', method: 'tools/call', tool: 'create_entities', actionClass: 'write',
+        argsDigest: 'sha256:d1', arguments: {}, requestId: '7',
+      }, 'me@cursor', () => {});
+      const [pending] = engine.approvals.list();
+      expect(pending).toBeDefined();
+      failOutcomeWrites(engine.db);
+      expect(engine.approvals.answer(pending!.id, 'allow', 'once')).toBe(true);
+      const verdict = await within(asked.verdict, 2000);
+      expect(verdict).toMatchObject({ decision: 'DENY', approvalId: pending!.id, reason: "the approval's outcome could not be recorded: database or disk is full" });
+      expect(engine.approvals.list()).toEqual([]);
+      const rows = engine.db.prepare('SELECT decision, reason FROM mcp_audit WHERE approval_id = ?').all(pending!.id);
+      expect(rows).toEqual([{ decision: 'DENY', reason: "the approval's outcome could not be recorded: database or disk is full" }]);
+    } finally {
+      engine.close();
+    }
+  });
+
+  it('settles a call that times out and every call close() withdraws, without throwing from the timer', async () => {
+    const db = openDatabase(join(freshDir(), 'firewall.db'));
+    const approvals = createApprovalQueue(db);
+    const timesOut = approvals.request(ask, 50);
+    const first = approvals.request({ ...ask, argsDigest: 'd2' }, 60_000);
+    const second = approvals.request({ ...ask, argsDigest: 'd3' }, 60_000);
+    const heard: ApprovalOutcome[] = [];
+    const withdrawn = approvals.request({ ...ask, argsDigest: 'd4' }, 60_000, (outcome) => heard.push(outcome));
+    failOutcomeWrites(db);
+    const failed = (approvalId: string) => ({ status: 'failed', approvalId, reason: "the approval's outcome could not be recorded: database or disk is full" });
+    expect(await within(timesOut.outcome, 2000)).toEqual(failed(timesOut.id));
+    approvals.close();
+    expect(await within(first.outcome, 2000)).toEqual(failed(first.id));
+    expect(await within(second.outcome, 2000)).toEqual(failed(second.id));
+    expect(await within(withdrawn.outcome, 2000)).toEqual(failed(withdrawn.id));
+    expect(heard).toEqual([failed(withdrawn.id)]);
+    db.close();
+  });
+});
