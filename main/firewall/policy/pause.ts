@@ -5,10 +5,6 @@ export const PAUSE_RULE_ID = 'protection-paused';
 /** The longest pause there is (control API, CLI and dashboard refuse more). */
 export const MAX_PAUSE_MS = 24 * 60 * 60_000;
 
-function isPaused(pausedUntil: string | null, now = Date.now()): boolean {
-  return pausedUntil !== null && Date.parse(pausedUntil) > now;
-}
-
 export interface PauseClock {
   /** Wall-clock ms since the epoch: what the end is shown in. */
   wall(): number;
@@ -66,6 +62,10 @@ export function createPauseState(clock: PauseClock = systemClock): PauseState {
  * a secret in its arguments, text from an untrusted tool flowing into a write, a session
  * guard): the user paused the firewall's routine questions, not its alarms, and a leak or a
  * runaway loop while they are away is exactly what a person must still see.
+ *
+ * `pausedUntil` is what PauseState.current() said: that one reading of the clocks decides.
+ * Reading the wall clock again here could see the pause over, or (set back meanwhile) not
+ * over, when current() had judged otherwise an instant before.
  */
 export function pausedVerdict<V extends Pick<PolicyVerdict, 'decision' | 'ruleId' | 'reason'>>(
   verdict: V,
@@ -73,6 +73,6 @@ export function pausedVerdict<V extends Pick<PolicyVerdict, 'decision' | 'ruleId
   emergency: boolean,
   escalation: { ruleId: string; reason: string } | undefined,
 ): V {
-  if (verdict.decision !== 'REQUIRE_APPROVAL' || emergency || escalation || !isPaused(pausedUntil)) return verdict;
+  if (verdict.decision !== 'REQUIRE_APPROVAL' || emergency || escalation || pausedUntil === null) return verdict;
   return { ...verdict, decision: 'ALLOW', ruleId: PAUSE_RULE_ID, reason: `protection paused until ${pausedUntil}; would have asked: ${verdict.reason}` };
 }

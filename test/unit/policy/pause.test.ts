@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { createPauseState } from '../../../main/firewall/policy/pause.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createPauseState, pausedVerdict } from '../../../main/firewall/policy/pause.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -62,5 +62,23 @@ describe('a pause kept by the monotonic clock', () => {
     again.set(new Date(t.wall() + 15 * MINUTE).toISOString(), 15 * MINUTE);
     again.set(null);
     expect(again.current()).toBeNull();
+  });
+});
+
+describe('the verdict during a pause', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('follows the one reading the pause state made, even when the pause ends right after it', () => {
+    const end = Date.parse('2026-06-01T12:15:00Z');
+    // The wall clock as the engine reads it: set, then current(), then nothing else may read it.
+    const readings = [end - 15 * MINUTE, end - 1, end + 1];
+    vi.spyOn(Date, 'now').mockImplementation(() => readings.shift() ?? end + HOUR);
+    const pause = createPauseState();
+    pause.set(new Date(end).toISOString(), 15 * MINUTE);
+    const until = pause.current();
+    expect(until).not.toBeNull();
+    const asked = { decision: 'REQUIRE_APPROVAL' as const, ruleId: 'ask-writes', reason: 'writes ask' };
+    expect(pausedVerdict(asked, until, false, undefined)).toMatchObject({ decision: 'ALLOW', ruleId: 'protection-paused' });
+    expect(pausedVerdict(asked, pause.current(), false, undefined)).toEqual(asked);
   });
 });
