@@ -298,7 +298,7 @@ async function commitFile(file: LoadedFile, plan: PlannedFile, deps: EditDeps, r
   // The file is checked again under the lock, once the keychain answered: that can take
   // seconds (a permission prompt), and a client writing its config meanwhile must not be
   // overwritten with the text read before.
-  const placed = await createConfigsLock(deps.dataDir)(`protect ${file.spec.path}`, async () => {
+  await createConfigsLock(deps.dataDir)(`protect ${file.spec.path}`, async () => {
     // Under the lock: a run that waited for another's write finds the file changed here and
     // writes nothing, so it never rolls back bookkeeping that is not its own (configs-lock.ts).
     assertUnchanged(file.spec.path, file.hash);
@@ -321,10 +321,10 @@ async function commitFile(file: LoadedFile, plan: PlannedFile, deps: EditDeps, r
       else deleteState(deps.dataDir, file.spec.path);
       throw err;
     }
-    return placed;
+    // Earlier backups too, once the values are out of the file itself; still under the lock,
+    // which another run holds while it writes and prunes backups of this file.
+    scrubBackups(deps.dataDir, file.spec.path, placeholderText(placed));
   });
-  // Earlier backups too, once the values are out of the file itself.
-  scrubBackups(deps.dataDir, file.spec.path, placeholderText(placed));
   // Only entries wrapped anew: a moved wrap line keeps the launch line it carried, and its approval.
   for (const { name, launch, result } of plan.approvals) {
     if ((await deps.registerServer?.(name, launch)) !== 'proposed') continue;
@@ -338,7 +338,7 @@ async function commitFile(file: LoadedFile, plan: PlannedFile, deps: EditDeps, r
 export async function protectFiles(files: LoadedFile[], deps: EditDeps, report: EditReport): Promise<void> {
   for (const file of files) {
     try {
-      if (!deps.dryRun && file.servers.some((s) => s.wrapped || routedTarget(s.url))) scrubEarlierCopies(deps.dataDir, file);
+      if (!deps.dryRun && file.servers.some((s) => s.wrapped || routedTarget(s.url))) await scrubEarlierCopies(deps.dataDir, file);
       const plan = planFile(file, deps);
       if (plan.records.length > 0 || plan.wraps.length > 0) await commitFile(file, plan, deps, report);
       report.entries.push(...plan.results);

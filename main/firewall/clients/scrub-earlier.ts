@@ -1,5 +1,6 @@
 import { DamagedStateError, loadSavedOriginal, loadState, saveState } from './bookkeeping.js';
 import { scrubBackups } from './backups.js';
+import { createConfigsLock } from './configs-lock.js';
 import type { LoadedFile } from './discover.js';
 import { sha256 } from './file-io.js';
 import { editorFor } from './formats/index.js';
@@ -16,8 +17,16 @@ const samePath = (a: unknown[], b: unknown[]) => JSON.stringify(a) === JSON.stri
  * there too. The values come from the saved original itself (each moved name, in the entry
  * at its recorded path), so no keychain is asked. A saved original that cannot lose them
  * and still give the file back exactly is not kept: unprotect then restores entry by entry.
+ *
+ * It rewrites the bookkeeping, so it holds the lock every such writer holds (configs-lock.ts):
+ * without it, a protect or unprotect running at once could write its record between this
+ * one's read and write, and this write would put back the record read before.
  */
-export function scrubEarlierCopies(dataDir: string, file: LoadedFile): void {
+export function scrubEarlierCopies(dataDir: string, file: LoadedFile): Promise<void> {
+  return createConfigsLock(dataDir)(`protect ${file.spec.path}`, async () => scrubUnderLock(dataDir, file));
+}
+
+function scrubUnderLock(dataDir: string, file: LoadedFile): void {
   let state;
   try {
     state = loadState(dataDir, file.spec.path);

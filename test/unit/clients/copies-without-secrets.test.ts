@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { loadState } from '../../../main/firewall/clients/bookkeeping.js';
+import { createConfigsLock } from '../../../main/firewall/clients/configs-lock.js';
 import { protectClients, unprotectClients } from '../../../main/firewall/clients/index.js';
 import { fakeKeychain } from './fake-keychain.js';
 import { createFixtureHome, type FixtureHome } from './fixture-home.js';
@@ -162,6 +163,20 @@ describe('our copies of a config after protect --move-secrets', () => {
     const report = await unprotectClients({ ...fx.deps, readSecret: keychain.readSecret }, { client: 'cursor' });
     expect(report.errors).toEqual([]);
     expect(readFileSync(file, 'utf8')).toBe(CURSOR);
+  });
+
+  it("rewrites an earlier version's copies only holding the configs lock: nothing is written while another protect or unprotect holds it", async () => {
+    const { file } = await protectedAsEarlier();
+    const stateFile = join(clientsDir(fx.dataDir), `${fileId(file)}.json`);
+    const before = { state: readFileSync(stateFile, 'utf8'), orig: readFileSync(origOf(file), 'utf8') };
+    let protecting: Promise<unknown> | undefined;
+    await createConfigsLock(fx.dataDir)('unprotect (another process)', async () => {
+      protecting = protectClients(fx.deps, { client: 'cursor' });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect({ state: readFileSync(stateFile, 'utf8'), orig: readFileSync(origOf(file), 'utf8') }).toEqual(before);
+    });
+    await protecting;
+    expect(holding(fx.dataDir, [TOKEN])).toEqual([]);
   });
 
   it("an earlier version's saved original where a moved name is no longer found is not marked clean: it is dropped, unprotect restores the entry on its own", async () => {
