@@ -222,7 +222,7 @@ function planFile(file: LoadedFile, deps: EditDeps): PlannedFile {
       plan.results.push({ ...base, outcome: 'already-protected', ...(detail ? { detail } : {}) });
       continue;
     }
-    if (server.transport !== 'stdio' || !server.launch) {
+    if (server.transport !== 'stdio' || !server.launch || server.problem !== undefined) {
       plan.results.push({ ...base, outcome: 'unsupported', detail: server.problem ? `${server.problem}; left as is` : 'no command to wrap' });
       continue;
     }

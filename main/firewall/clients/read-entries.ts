@@ -57,12 +57,22 @@ function transportOf(raw: Record<string, unknown>, spec: ConfigFileSpec, launch?
   return 'other';
 }
 
+// A YAML merge key (`<<: *base`) takes an entry's keys from another node, but YAML 1.2 dropped
+// merge keys and readers differ: the yaml package (which Continue reads its config with)
+// folds them in only when asked to, serde_yaml (Goose) only when told to. So what the client
+// launches from such an entry is not known for sure, and a wrap line written into the entry
+// would shadow what the merge brings (args, env) or give a command to an entry the client
+// reads as having none. Such an entry is left as is, with the change to make.
+const MERGE_KEY_PROBLEM =
+  'its keys come from a YAML merge key (<<), which not every client reads: wrapping it could change what the client runs; write the keys out in the entry in place of <<, then run again';
+
 function entryOf(client: string, spec: ConfigFileSpec, name: string, path: KeyPath, raw: Record<string, unknown>, scope: string, project?: string): DiscoveredServer {
   const launch = readLaunch(raw, spec);
   const url = readUrl(raw, spec);
   const transport = transportOf(raw, spec, launch, url);
   const decoded = launch && transport === 'stdio' ? decodeWrapLaunch(launch) : undefined;
-  const problem = launch || url !== undefined ? undefined : launchProblem(raw, spec);
+  const merged = spec.format === 'yaml' && Object.hasOwn(raw, '<<');
+  const problem = merged ? MERGE_KEY_PROBLEM : launch || url !== undefined ? undefined : launchProblem(raw, spec);
   return {
     client,
     file: spec.path,

@@ -69,6 +69,7 @@ export function decideRemote(server: DiscoveredServer, spec: ConfigFileSpec, rem
   if (target && target.port === remote.port && target.key === remote.key) return { routed: false, already: true };
   // protect re-points our own routes first (stale-route.ts); any other route is never a server's URL to propose.
   if (target) return NOT_ROUTED(`${routeMismatch(target, remote)}; left as is`);
+  if (server.problem !== undefined) return NOT_ROUTED(`${server.problem}; left as is`);
   const keys = urlKeysOf(server, spec);
   if (keys.some((k) => server.raw[k] !== server.url)) return NOT_ROUTED(`${keys.join(' and ')} name different URLs; left as is`);
   const problem = remoteUrlProblem(server.url);

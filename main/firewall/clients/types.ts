@@ -131,7 +131,7 @@ export interface DiscoveredServer {
   wrappedLaunch?: Launch;
   /** The server name the shim is told (`wrap --server NAME`). */
   wrappedName?: string;
-  /** Why a command-bearing entry has no launch (args holding a number, say); it is left as is. */
+  /** Why the entry is left as is: a command-bearing entry with no launch (args holding a number, say), or keys from a YAML merge key. */
   problem?: string;
   raw: Record<string, unknown>;
 }

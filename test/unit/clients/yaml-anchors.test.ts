@@ -61,6 +61,46 @@ describe('YAML anchors and aliases in a Goose config', () => {
     expect(readFileSync(path, 'utf8')).toBe(GOOSE);
   });
 
+  // An entry whose command came from `<<: *base` read as "no command to wrap", and one with a
+  // command of its own but args from the merge was wrapped without those args.
+  it('leaves an entry whose keys come from a YAML merge key as is, saying why, stdio or remote', async () => {
+    fx = createFixtureHome();
+    const path = join(fx.home, '.config/goose/config.yaml');
+    const merged = `x-base: &base
+  type: stdio
+  cmd: npx
+  args: [base-mcp]
+x-remote: &remote
+  type: streamable_http
+extensions:
+  plain:
+    type: stdio
+    cmd: uvx
+    args: [plain]
+  inherits:
+    <<: *base
+  own-command:
+    <<: *base
+    cmd: uvx
+  remote:
+    <<: *remote
+    uri: https://mcp.example.com/mcp
+`;
+    writeFileSync(path, merged);
+    fx.deps.remote = { port: 4321, key: 'k'.repeat(32), running: true, standing: () => ({ kind: 'approved', enabled: true }), propose: () => {} };
+    const report = await protectClients(fx.deps, { client: 'goose' });
+    expect(report.errors).toEqual([]);
+    const outcomes = Object.fromEntries(report.entries.map((e) => [e.name, e.outcome]));
+    expect(outcomes).toMatchObject({ plain: 'protected', inherits: 'unsupported', 'own-command': 'unsupported', remote: 'remote-not-routed' });
+    for (const name of ['inherits', 'own-command', 'remote']) {
+      expect(report.entries.find((e) => e.name === name)?.detail, name).toBe(
+        'its keys come from a YAML merge key (<<), which not every client reads: wrapping it could change what the client runs; write the keys out in the entry in place of <<, then run again; left as is',
+      );
+    }
+    const after = readFileSync(path, 'utf8');
+    expect(after.slice(after.indexOf('  inherits:'))).toBe(merged.slice(merged.indexOf('  inherits:')));
+  });
+
   it('edits freely in a file whose anchors no alias uses', () => {
     const src = 'extensions:\n  a: &a\n    cmd: npx\n';
     expect(yamlEditor.set(src, ['extensions', 'a', 'cmd'], 'node')).toBe('extensions:\n  a: &a\n    cmd: "node"\n');
