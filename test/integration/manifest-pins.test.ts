@@ -116,4 +116,22 @@ describe('manifest pins catch a rug pull', () => {
     }
     expect(manifestRows()).toContainEqual({ decision: 'POISONED', tool_name: 'summarize_ticket' });
   });
+
+  it('records a held version kept blocked from the CLI, only the version the diff showed', () => {
+    const shown = engine().cli(['pins', 'diff', 'tickets', '--tool', 'summarize_ticket']).stdout;
+    const version = /to keep it blocked: mcp-firewall pins keep-blocked tickets --tool summarize_ticket --digest ([0-9a-f]{16})\n/.exec(shown)?.[1];
+    expect(version).toBeDefined();
+    expect(engine().cli(['pins', 'keep-blocked', 'tickets', '--tool', 'summarize_ticket']).stderr).toMatch(/pins keep-blocked needs --tool and --digest/);
+    const stale = engine().cli(['pins', 'keep-blocked', 'tickets', '--tool', 'summarize_ticket', '--digest', '0'.repeat(16)]);
+    expect(stale.code).not.toBe(0);
+    expect(stale.stderr).toMatch(/the server changed 'summarize_ticket' again since you looked/);
+    expect(manifestRows().filter((r) => r.decision === 'KEPT_BLOCKED')).toEqual([]);
+
+    const kept = engine().cli(['pins', 'keep-blocked', 'tickets', '--tool', 'summarize_ticket', '--digest', version!]);
+    expect(kept.stdout).toContain(`summarize_ticket version ${version} kept blocked`);
+    expect(manifestRows().filter((r) => r.decision === 'KEPT_BLOCKED')).toEqual([{ decision: 'KEPT_BLOCKED', tool_name: 'summarize_ticket' }]);
+    // Still held: a decision, not an accept.
+    expect(engine().cli(['pins', 'list', 'tickets']).stdout).toMatch(/held until accepted:[\s\S]*summarize_ticket/);
+    expect(engine().cli(['pins', 'keep-blocked', 'tickets', '--tool', 'read_ticket', '--digest', version!]).stderr).toMatch(/nothing held for 'tickets' tool 'read_ticket'/);
+  });
 });

@@ -6,7 +6,7 @@ import { UsageError, type CommandHandler } from '../command.js';
 import { callEngine } from '../control-client.js';
 import { formatTable } from './output.js';
 
-export const pinsUsage = 'mcp-firewall pins list [SERVER] [--json] | diff SERVER [--tool T] | accept SERVER [--tool T] --digest D | window open TICKET [--minutes N] | window close';
+export const pinsUsage = 'mcp-firewall pins list [SERVER] [--json] | diff SERVER [--tool T] | accept SERVER [--tool T] --digest D | keep-blocked SERVER --tool T --digest D | window open TICKET [--minutes N] | window close';
 
 const MAX_WINDOW_MINUTES = 24 * 60;
 
@@ -45,7 +45,10 @@ export const pinsCommand: CommandHandler = async (args, io) => {
     // terminal escapes cannot erase the diff printed above it before "accept … above".
     for (const d of diffs) io.stdout(`── ${oneLineName(d.server)}/${oneLineName(d.tool)} (${d.kind}) version ${shortVersion(d.digest)}: ${makeVisible(d.reason)}\n${d.diff}\n\n`);
     // The command to accept what was just shown, and nothing the server changed or added after.
-    if (tool && diffs.length > 0) io.stdout(`to accept this version: mcp-firewall pins accept ${shellWord(target)} --tool ${shellWord(tool)} --digest ${shortVersion(diffs[0]!.digest)}\n`);
+    if (tool && diffs.length > 0) {
+      const named = `${shellWord(target)} --tool ${shellWord(tool)} --digest ${shortVersion(diffs[0]!.digest)}`;
+      io.stdout(`to accept this version: mcp-firewall pins accept ${named}\nto keep it blocked: mcp-firewall pins keep-blocked ${named}\n`);
+    }
     else if (diffs.length > 0) io.stdout(`to accept the ${diffs.length} held version(s) above: mcp-firewall pins accept ${shellWord(target)} --digest ${shortVersion(heldSetDigest(diffs))}\n`);
     return 0;
   }
@@ -54,6 +57,16 @@ export const pinsCommand: CommandHandler = async (args, io) => {
     if (!digest) throw new UsageError(`pins accept needs --digest, the version \`mcp-firewall pins diff ${target}${tool ? ' --tool …' : ''}\` prints: only what you reviewed is accepted`);
     const result = (await callEngine(io.env, 'POST', `/pins/${encodeURIComponent(target)}/accept`, tool ? { tool, digest } : { digest })) as { accepted: string[] };
     io.stdout(`${target}: accepted and pinned ${result.accepted.map((name) => oneLineName(name)).join(', ')}\n`);
+    return 0;
+  }
+  if (verb === 'keep-blocked' && target) {
+    // The dashboard's Keep blocked: the version stays hidden either way; the audit row records that a person decided so.
+    const digest = stringFlag(parsed, 'digest');
+    if (!tool || !digest) {
+      throw new UsageError(`pins keep-blocked needs --tool and --digest, the version \`mcp-firewall pins diff ${target} --tool …\` prints: only what you reviewed is recorded`);
+    }
+    await callEngine(io.env, 'POST', `/pins/${encodeURIComponent(target)}/keep-blocked`, { tool, digest });
+    io.stdout(`${target}: ${oneLineName(tool)} version ${shortVersion(digest)} kept blocked (hidden from clients, its calls denied)\n`);
     return 0;
   }
   if (verb === 'window' && (target === 'open' || target === 'close')) {

@@ -2,7 +2,7 @@ import type { DeployWindowView, FirewallApi, QuarantinePreview } from '../../../
 import type { Engine } from '../engine.js';
 import type { DeployWindow } from '../pins/manifest-gate.js';
 import { heldToolReview, visibleBounded } from './manifest-view.js';
-import { requireReviewedVersion, shortVersion } from '../pins/reviewed-version.js';
+import { keepHeldBlocked } from '../pins/keep-blocked.js';
 import { asReviewed } from './pin-routes.js';
 import { maskedPayload } from './quarantine-routes.js';
 
@@ -69,15 +69,7 @@ export function createReviewMethods(engine: Engine, actor: string, error: (messa
       return { accepted };
     },
     async keepBlocked({ server, tool, digest }) {
-      const held = engine.pins.pending(server).find((p) => p.tool === tool);
-      if (!held) throw error(`'${server}' tool '${tool}' is not held`);
-      // The decision is about the version whose diff was read: a server that swapped it just
-      // before the click would otherwise have a version nobody saw shown as "kept blocked".
-      asReviewed(() => requireReviewedVersion(server, tool, held.digest, digest));
-      engine.audit.append({
-        event: 'manifest', decision: 'KEPT_BLOCKED', actorId: actor, serverName: server, toolName: tool, ruleId: 'manifest-pin',
-        reason: `reviewed and kept blocked (${held.kind}, version ${shortVersion(held.digest)}); the tool stays hidden and its calls denied`,
-      });
+      if (!asReviewed(() => keepHeldBlocked(engine, server, tool, digest, actor))) throw error(`'${server}' tool '${tool}' is not held`);
     },
     async setDeployWindow(change) {
       if (!change.open) {

@@ -1,5 +1,6 @@
 import type { Engine } from '../engine.js';
 import { describeToolDiff } from '../manifest/index.js';
+import { keepHeldBlocked } from '../pins/keep-blocked.js';
 import { kindOfKey } from '../pins/manifest-keys.js';
 import { StaleReviewError } from '../pins/reviewed-version.js';
 import { HttpError } from './http-util.js';
@@ -26,6 +27,10 @@ export function asReviewed<T>(decide: () => T): T {
   }
 }
 
+const isReviewedDigest = (digest: unknown): digest is string => typeof digest === 'string' && /^(?:sha256:)?[0-9a-fA-F]{16,64}$/.test(digest);
+const digestNeeded = (server: string, done: string) =>
+  `"digest" must name the held version you reviewed (as \`mcp-firewall pins diff ${server}\` prints it, at least 16 hex characters): only that version is ${done}`;
+
 /** The readable diff of every held tool of a server (or of one tool). */
 export function pendingDiffs(engine: Pick<Engine, 'pins'>, server: string, tool?: string): PinDiff[] {
   const pinned = new Map(engine.pins.pins(server).map((p) => [p.tool, p.definition]));
@@ -48,12 +53,18 @@ export const PIN_ROUTES: Array<[method: string, pattern: RegExp, handler: (ctx: 
   ['POST', /^\/api\/pins\/([^/]+)\/accept$/, async ({ engine, params, body }) => {
     const { tool, digest } = await body();
     if (tool !== undefined && typeof tool !== 'string') throw new HttpError(400, '"tool" must be a string');
-    if (typeof digest !== 'string' || !/^(?:sha256:)?[0-9a-fA-F]{16,64}$/.test(digest)) {
-      throw new HttpError(400, `"digest" must name the held version you reviewed (as \`mcp-firewall pins diff ${params[0]}\` prints it, at least 16 hex characters): only that version is accepted`);
-    }
+    if (!isReviewedDigest(digest)) throw new HttpError(400, digestNeeded(params[0]!, 'accepted'));
     const accepted = asReviewed(() => engine.acceptPins(params[0]!, { tool, digest }, 'control-api'));
     if (accepted.length === 0) throw new HttpError(404, `nothing pending for '${params[0]}'${tool ? ` tool '${tool}'` : ''}`);
     return { server: params[0], accepted };
+  }],
+  ['POST', /^\/api\/pins\/([^/]+)\/keep-blocked$/, async ({ engine, params, body }) => {
+    const { tool, digest } = await body();
+    // Per tool, as the dashboard's card: the row it writes is about one version.
+    if (typeof tool !== 'string' || tool === '') throw new HttpError(400, '"tool" must name the held tool to keep blocked');
+    if (!isReviewedDigest(digest)) throw new HttpError(400, digestNeeded(params[0]!, 'kept blocked'));
+    if (!asReviewed(() => keepHeldBlocked(engine, params[0]!, tool, digest, 'control-api'))) throw new HttpError(404, `nothing held for '${params[0]}' tool '${tool}'`);
+    return { server: params[0], keptBlocked: tool };
   }],
   ['POST', /^\/api\/pins\/window$/, async ({ engine, body }) => {
     const { ticket, minutes, close } = await body();
