@@ -56,7 +56,15 @@ const OWN_ID_PREFIX = 'mcp-firewall/';
  * drifted, new and poisoned items are cut from it (and calls to them refused) until a
  * person accepts them; drifted server instructions are withheld from `initialize`.
  */
-export function createManifestFilter(ctx: { server: string; link: EngineLink; toClient: OrderedWriter; toServer: PeerWriter; tools: Map<string, ToolDescription> }): ManifestFilter {
+export function createManifestFilter(ctx: {
+  server: string;
+  link: EngineLink;
+  toClient: OrderedWriter;
+  toServer: PeerWriter;
+  tools: Map<string, ToolDescription>;
+  /** A protocol row (rate-limited by the shim): what the server listed that the filter dropped. */
+  protocolEvent: (reason: string) => void;
+}): ManifestFilter {
   // Held items by pin key (tools by name, `prompt:` and `template:` prefixed, `instructions`).
   const held = new Map<string, string>();
   const hold = (key: string, reason: string | undefined) => {
@@ -86,18 +94,31 @@ export function createManifestFilter(ctx: { server: string; link: EngineLink; to
     }
   });
 
+  /**
+   * The entries of a listed page that are items at all. A bare string, null or number in
+   * `tools` is no definition the pins can check: passed on, a lenient client could show a
+   * tool named by the string that nobody reviewed (and a null made the whole check fail).
+   * Never shown, one protocol row per list.
+   */
+  function itemsOf(kind: keyof typeof KINDS, list: unknown[]): Array<Record<string, unknown>> {
+    const items = list.filter(isItem);
+    const dropped = list.length - items.length;
+    if (dropped > 0) ctx.protocolEvent(`server listed ${dropped} entr${dropped === 1 ? 'y' : 'ies'} in ${KINDS[kind].method} that ${dropped === 1 ? 'is' : 'are'} not an object (the first: ${entryType(list.find((e) => !isItem(e)))}); not shown to the client`);
+    return items;
+  }
+
   /** Asks the engine about one page of items, holds what it blocks; resolves to the blocked keys. */
-  function checkItems(kind: keyof typeof KINDS, list: unknown[]): Promise<Record<string, string>> {
+  function checkItems(kind: keyof typeof KINDS, list: Array<Record<string, unknown>>): Promise<Record<string, string>> {
     const spec = KINDS[kind];
     return ctx.link.manifest(kind, list).then((blocked) => {
       // Per page: a paginated list must not release items of an earlier page.
       for (const item of list) {
-        const key = spec.key(item as Record<string, unknown>);
+        const key = spec.key(item);
         hold(key, blocked[key]);
         // Calls are classed by the description the pins let through (annotations can raise a
         // class): a drifted one that drops `destructiveHint` is not taken while the engine
         // looks, nor once held (its calls are denied then, and the next accepted listing sets it).
-        if (kind === 'tools' && blocked[key] === undefined && item && typeof (item as ToolDescription).name === 'string') ctx.tools.set((item as ToolDescription).name, item as ToolDescription);
+        if (kind === 'tools' && blocked[key] === undefined && typeof item.name === 'string') ctx.tools.set(item.name, item as unknown as ToolDescription);
       }
       return blocked;
     });
@@ -119,12 +140,13 @@ export function createManifestFilter(ctx: { server: string; link: EngineLink; to
     const result = msg.result as Record<string, unknown> | undefined;
     const list = result?.[spec.field];
     if (!Array.isArray(list)) return void ctx.toClient.send(asChecked(msg, raw));
+    const items = itemsOf(kind, list);
     // Its place in line is kept while the engine looks: what the server sends next waits behind it.
     const fill = reserveAnswer(msg, raw, kind);
-    checkItems(kind, list).then(
+    checkItems(kind, items).then(
       (blocked) => {
-        if (Object.keys(blocked).length === 0) return void fill(asChecked(msg, raw));
-        const visible = list.filter((item) => !held.has(spec.key(item as Record<string, unknown>)));
+        if (Object.keys(blocked).length === 0 && items.length === list.length) return void fill(asChecked(msg, raw));
+        const visible = items.filter((item) => !held.has(spec.key(item)));
         fill(JSON.stringify({ ...msg, id: exactId(msg, raw), result: { ...result, [spec.field]: visible } }));
       },
       (error: Error) => fail(fill, msg, raw, kind, error),
@@ -192,7 +214,7 @@ export function createManifestFilter(ctx: { server: string; link: EngineLink; to
       const said = (msg.error as { message?: unknown } | undefined)?.message;
       return endLook(which, `the server answered the firewall's own tools/list ${typeof said === 'string' ? `with an error (${said.slice(0, 200)})` : 'without a tool list'}, so the tools of '${ctx.server}' could not be checked`);
     }
-    checkItems('tools', result.tools).then(
+    checkItems('tools', itemsOf('tools', result.tools)).then(
       () => {
         const more = typeof result.nextCursor === 'string' && result.nextCursor !== '';
         // A newer look (list_changed) supersedes this one; a list that never ends is not read for ever.
@@ -285,3 +307,8 @@ export function createManifestFilter(ctx: { server: string; link: EngineLink; to
     },
   };
 }
+
+const isItem = (entry: unknown): entry is Record<string, unknown> => entry !== null && typeof entry === 'object' && !Array.isArray(entry);
+
+/** What a dropped entry was, for the protocol row (not its text: the server's, unscanned). */
+const entryType = (entry: unknown): string => (entry === null ? 'null' : Array.isArray(entry) ? 'an array' : `a ${typeof entry}`);

@@ -189,7 +189,8 @@ const CONTENT_METHODS: Record<string, (params: Record<string, unknown>) => strin
 function relay(parts: RelayParts): Promise<number> {
   const { options, link, child, toClient, toServer } = parts;
   const tools = new Map<string, ToolDescription>();
-  const manifest = createManifestFilter({ server: options.server, link, toClient, toServer, tools });
+  // protocolEvent is defined below; the filter calls it only once messages flow.
+  const manifest = createManifestFilter({ server: options.server, link, toClient, toServer, tools, protocolEvent: (reason) => protocolEvent(reason) });
   const inFlight = new Map<string, InFlight>();
   // Calls the firewall timed out: the client has its error, so a late answer is dropped.
   const abandoned = new Set<string>();

@@ -22,7 +22,7 @@ describe('an answer held for the engine', () => {
     const { client, toClient } = orderedClient();
     // An engine that is up but never answers.
     const link = { manifest: () => new Promise(() => {}), onUnblocked: () => {} } as unknown as EngineLink;
-    const filter = createManifestFilter({ server: 'srv', link, toClient, toServer: recordingWriter(), tools: new Map() });
+    const filter = createManifestFilter({ server: 'srv', link, toClient, toServer: recordingWriter(), tools: new Map(), protocolEvent: () => {} });
     const list = { jsonrpc: '2.0' as const, id: 7, result: { tools: [{ name: 'read_note', inputSchema: { type: 'object' } }] } };
     expect(filter.review('tools/list', list, Buffer.from(JSON.stringify(list)))).toBe(true);
     toClient.send('{"jsonrpc":"2.0","method":"notifications/message","params":{"data":"after"}}');

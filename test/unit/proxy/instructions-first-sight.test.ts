@@ -24,6 +24,7 @@ function session(pins: ReturnType<typeof createPinStore>) {
     toClient: { send: (line: string | Buffer) => (shown.push(String(line)), true), reserve: () => (line: string | Buffer) => shown.push(String(line)) } as unknown as OrderedWriter,
     toServer: { send: () => true } as unknown as PeerWriter,
     tools: new Map(),
+    protocolEvent: () => {},
   });
   const initialize = async (result: Record<string, unknown>) => {
     filter.review('initialize', { jsonrpc: '2.0', id: 1, result }, Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: 1, result })));

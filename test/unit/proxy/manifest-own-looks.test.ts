@@ -16,6 +16,7 @@ describe("the firewall's own looks at a server that never answers them", () => {
       toClient: { send: () => true, reserve: () => () => {} } as unknown as OrderedWriter,
       toServer: { send: (line: string) => (sent.push(JSON.parse(line) as { id: string }), true) } as unknown as PeerWriter,
       tools: new Map(),
+      protocolEvent: () => {},
     });
     filter.review('initialize', { jsonrpc: '2.0', id: 1, result: { capabilities: { tools: {} } } }, Buffer.from('{}'));
     filter.sessionReady();

@@ -18,7 +18,7 @@ describe('the tool descriptions calls are classed by', () => {
     let answer: (blocked: Record<string, string>) => void = () => {};
     const link = { closed: false, manifest: () => new Promise((resolve) => (answer = resolve)), onUnblocked: () => {} } as unknown as EngineLink;
     const tools = new Map<string, ToolDescription>([['wipe', v1]]);
-    const filter = createManifestFilter({ server: 'notes', link, toClient: createOrderedWriter(recordingWriter()), toServer: recordingWriter(), tools });
+    const filter = createManifestFilter({ server: 'notes', link, toClient: createOrderedWriter(recordingWriter()), toServer: recordingWriter(), tools, protocolEvent: () => {} });
     const list = (id: number, tool: unknown) => {
       const msg = { jsonrpc: '2.0' as const, id, result: { tools: [tool] } };
       filter.review('tools/list', msg, Buffer.from(JSON.stringify(msg)));

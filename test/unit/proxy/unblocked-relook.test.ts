@@ -21,7 +21,7 @@ describe('a session told that held tools were accepted', () => {
       onUnblocked: (listener: (keys: string[]) => void) => (unblocked = listener),
     } as unknown as EngineLink;
     const toServer = recordingWriter();
-    const filter = createManifestFilter({ server: 'notes', link, toClient: createOrderedWriter(recordingWriter()), toServer, tools: new Map() });
+    const filter = createManifestFilter({ server: 'notes', link, toClient: createOrderedWriter(recordingWriter()), toServer, tools: new Map(), protocolEvent: () => {} });
     const answerOwnLook = async () => {
       const request = JSON.parse(toServer.sent.at(-1)!) as { id: string };
       filter.ownAnswer({ jsonrpc: '2.0', id: request.id, result: { tools: [v2] } });
