@@ -2,6 +2,7 @@ import { ErrorCode, errorResponse, notification, replyIdOf, writtenAsRead, type 
 import type { ToolDescription } from '../policy/action-class.js';
 import { repeatedKey } from '../jsonrpc/json-scan.js';
 import { kindOfKey, manifestKey, type ManifestKind } from '../pins/manifest-keys.js';
+import { mayExpandTo } from '../pins/template-match.js';
 import type { EngineLink } from './engine-link.js';
 import { reserveWithin, type OrderedWriter } from './ordered-writer.js';
 import type { PeerWriter } from './peer-writer.js';
@@ -12,6 +13,7 @@ const KINDS: Record<Exclude<ManifestKind, 'instructions'>, { method: string; fie
   prompts: { method: 'prompts/list', field: 'prompts', key: (item) => manifestKey('prompts', item) },
   resourceTemplates: { method: 'resources/templates/list', field: 'resourceTemplates', key: (item) => manifestKey('resourceTemplates', item) },
 };
+const TEMPLATE_KEY_PREFIX = 'template:';
 const BY_METHOD = new Map(Object.entries(KINDS).map(([kind, spec]) => [spec.method, kind as keyof typeof KINDS]));
 const CHANGED_NOTICE: Partial<Record<ManifestKind, string>> = {
   tools: 'notifications/tools/list_changed',
@@ -24,8 +26,10 @@ export interface ManifestFilter {
   reviews(method: string): boolean;
   /** Handles the answer to a request of `method` if it shows pinned things; false if it is not ours. */
   review(method: string, msg: JsonRpcMessage, raw: Buffer): boolean;
-  /** Why a tools/call or prompts/get must be refused (the item is held), or null. */
-  heldReason(method: 'tools/call' | 'prompts/get', name: string): string | null;
+  /** Why a tools/call or prompts/get (by name), or a resources/read (by URI), must be refused (what it reaches is held), or null. */
+  heldReason(method: 'tools/call' | 'prompts/get' | 'resources/read', name: string): string | null;
+  /** Whether a resource template is held (a resources/read then needs a decision of ours). */
+  holdsTemplates(): boolean;
   /** The client finished initializing: fetch and check the server's tools ourselves. */
   sessionReady(): void;
   /** The server sent tools/list_changed: check its tools again ourselves. */
@@ -67,9 +71,15 @@ export function createManifestFilter(ctx: {
 }): ManifestFilter {
   // Held items by pin key (tools by name, `prompt:` and `template:` prefixed, `instructions`).
   const held = new Map<string, string>();
+  // The held templates apart, by their uriTemplate: every resources/read is matched against them.
+  const heldTemplates = new Map<string, string>();
   const hold = (key: string, reason: string | undefined) => {
     if (reason === undefined) held.delete(key);
     else held.set(key, reason);
+    if (kindOfKey(key) !== 'resourceTemplates') return;
+    const template = key.slice(TEMPLATE_KEY_PREFIX.length);
+    if (reason === undefined) heldTemplates.delete(template);
+    else heldTemplates.set(template, reason);
   };
   // Answers rewritten here carry the id as the server wrote it (digits past 2^53 do not survive a parse).
   const exactId = (msg: JsonRpcMessage, raw: Buffer): ReplyId => replyIdOf(msg.id ?? null, raw.toString('utf8'));
@@ -249,6 +259,18 @@ export function createManifestFilter(ctx: {
     );
   }
 
+  /**
+   * A held template hides only its listing; the server still serves reads of the URIs it
+   * describes, so a changed template (`notes://{id}` now fetching from elsewhere, say) would
+   * be used unreviewed by a client that builds the URI itself, from a template it cached.
+   */
+  function heldTemplateReason(uri: string): string | null {
+    for (const [template, reason] of heldTemplates) {
+      if (mayExpandTo(template, uri)) return `it matches the resource template ${JSON.stringify(template.slice(0, 200))}, which is held: ${reason}`;
+    }
+    return null;
+  }
+
   return {
     sessionReady() {
       if (serverHasTools && !ready) startLook();
@@ -287,6 +309,7 @@ export function createManifestFilter(ctx: {
       ownIds.delete(msg.id as string);
       ownAnswer(msg, own.look, own.page);
     },
+    holdsTemplates: () => heldTemplates.size > 0,
     reviews: (method) => method === 'initialize' || BY_METHOD.has(method),
     review(method, msg, raw) {
       if (method === 'initialize' && msg.result !== undefined) {
@@ -299,6 +322,7 @@ export function createManifestFilter(ctx: {
       return true;
     },
     heldReason(method, name) {
+      if (method === 'resources/read') return heldTemplateReason(name);
       const pinned = held.get(manifestKey(method === 'tools/call' ? 'tools' : 'prompts', { name }));
       if (pinned !== undefined || method !== 'tools/call') return pinned ?? null;
       // A tool the server never listed was never pinned nor read for poisoning cues: a name

@@ -331,6 +331,14 @@ function relay(parts: RelayParts): Promise<number> {
     return true;
   }
 
+  /** Why a prompts/get or resources/read must be refused: what it reaches is held by the pins. */
+  function heldReasonFor(method: string, params: unknown): string | null {
+    const asked = (params ?? {}) as { name?: unknown; uri?: unknown };
+    if (method === 'prompts/get') return manifest.heldReason(method, labelText(asked.name));
+    if (method === 'resources/read' && manifest.holdsTemplates()) return manifest.heldReason(method, labelText(asked.uri));
+    return null;
+  }
+
   function handleClientMessage(msg: JsonRpcMessage, raw: Buffer, text: string): void {
     if (revoked !== null) {
       if (isRequest(msg)) toClient.send(errorResponse(replyIdOf(msg.id ?? null, text), ErrorCode.FirewallUnavailable, revoked));
@@ -366,9 +374,9 @@ function relay(parts: RelayParts): Promise<number> {
         if (!call.finished) inFlight.set(key, { id: call.replyId, method, call });
         return;
       }
-      const held = method === 'prompts/get' ? manifest.heldReason(method, labelText((msg.params as { name?: unknown } | undefined)?.name)) : null;
+      const held = heldReasonFor(method, msg.params);
       if (held) {
-        toClient.send(errorResponse(replyIdOf(id, text), ErrorCode.PolicyDenied, `MCP Firewall is holding this prompt: ${held}`));
+        toClient.send(errorResponse(replyIdOf(id, text), ErrorCode.PolicyDenied, `MCP Firewall is holding this ${method === 'prompts/get' ? 'prompt' : 'resource'}: ${held}`));
         return;
       }
       if (!track(msg, text)) return;
@@ -414,7 +422,7 @@ function relay(parts: RelayParts): Promise<number> {
   function handleBatch(batch: unknown[], raw: Buffer, text: string): void {
     const ownHandling = (m: unknown) => {
       const method = labelText((m as JsonRpcMessage | null)?.method);
-      return POLICED_METHODS.has(method) || method === 'prompts/get' || manifest.reviews(method) || clientAnswers.awaited(m) || (Object.hasOwn(CONTENT_METHODS, method) && policer.releasesWaiting());
+      return POLICED_METHODS.has(method) || method === 'prompts/get' || (method === 'resources/read' && manifest.holdsTemplates()) || manifest.reviews(method) || clientAnswers.awaited(m) || (Object.hasOwn(CONTENT_METHODS, method) && policer.releasesWaiting());
     };
     // Each member's own bytes: re-serializing a parsed member would change what it says
     // (ids and numbers beyond 2^53, `\u00e9` escapes) on its way to the server.
