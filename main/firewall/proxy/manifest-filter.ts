@@ -4,6 +4,7 @@ import { repeatedKey } from '../jsonrpc/json-scan.js';
 import { kindOfKey, manifestKey, type ManifestKind } from '../pins/manifest-keys.js';
 import { mayExpandTo } from '../pins/template-match.js';
 import type { EngineLink } from './engine-link.js';
+import { createOwnLook, LOOK_WAIT_MS, type OwnLook } from './own-look.js';
 import { reserveWithin, type OrderedWriter } from './ordered-writer.js';
 import type { PeerWriter } from './peer-writer.js';
 
@@ -14,6 +15,14 @@ const KINDS: Record<Exclude<ManifestKind, 'instructions'>, { method: string; fie
   resourceTemplates: { method: 'resources/templates/list', field: 'resourceTemplates', key: (item) => manifestKey('resourceTemplates', item) },
 };
 const TEMPLATE_KEY_PREFIX = 'template:';
+/** The kinds the shim lists itself. */
+export type LookedKind = keyof typeof KINDS;
+const LOOKED_KINDS: readonly LookedKind[] = ['tools', 'prompts', 'resourceTemplates'];
+const LOOK_NOUNS: Record<LookedKind, { noun: string; listNoun: string }> = {
+  tools: { noun: 'tools', listNoun: 'tool list' },
+  prompts: { noun: 'prompts', listNoun: 'prompt list' },
+  resourceTemplates: { noun: 'resource templates', listNoun: 'resource template list' },
+};
 const BY_METHOD = new Map(Object.entries(KINDS).map(([kind, spec]) => [spec.method, kind as keyof typeof KINDS]));
 const CHANGED_NOTICE: Partial<Record<ManifestKind, string>> = {
   tools: 'notifications/tools/list_changed',
@@ -28,27 +37,25 @@ export interface ManifestFilter {
   review(method: string, msg: JsonRpcMessage, raw: Buffer): boolean;
   /** Why a tools/call or prompts/get (by name), or a resources/read (by URI), must be refused (what it reaches is held), or null. */
   heldReason(method: 'tools/call' | 'prompts/get' | 'resources/read', name: string): string | null;
-  /** Whether a resource template is held (a resources/read then needs a decision of ours). */
-  holdsTemplates(): boolean;
-  /** The client finished initializing: fetch and check the server's tools ourselves. */
+  /** The client finished initializing: fetch and check the server's tools (prompts, templates) ourselves. */
   sessionReady(): void;
-  /** The server sent tools/list_changed: check its tools again ourselves. */
-  toolsChanged(): void;
-  /** The session is over for the server (revoked): calls waiting for a look are taken up now, to be refused, not in 10 s. */
+  /** The server sent list_changed for `kind`: check those again ourselves. */
+  listChanged(kind: LookedKind): void;
+  /** The session is over for the server (revoked): requests waiting for a look are taken up now, to be refused, not in 10 s. */
   stop(reason: string): void;
-  /** Whether the firewall's own look at the tools is under way (calls then wait for it); starts another if the last one failed. */
-  looking(): boolean;
-  /** While the firewall's own look at the tools is under way, queues `run` (a tools/call) until it ends: true if queued. */
-  deferCall(run: () => void): boolean;
+  /** Whether the firewall's own look at `kind` is under way (requests then wait for it); starts another if the last one failed. */
+  looking(kind: LookedKind): boolean;
+  /** While the firewall's own look at `kind` is under way, queues `run` (the request) until it ends: true if queued. */
+  deferCall(kind: LookedKind, run: () => void): boolean;
+  /** Whether a resources/read needs a decision of ours: a template is held, or the last look at them failed. */
+  readsNeedCheck(): boolean;
   /** Answers to the firewall's own requests, which never reach the client. */
   isOwnAnswer(msg: JsonRpcMessage): boolean;
   ownAnswer(msg: JsonRpcMessage): void;
 }
 
 /** How long an answer waits for the engine's look at the pins before it is refused. */
-const REVIEW_WAIT_MS = 10_000;
-/** Pages of its own tools/list the shim reads in one look: a server whose cursor never ends gets calls refused, not a loop. */
-const MAX_OWN_PAGES = 100;
+const REVIEW_WAIT_MS = LOOK_WAIT_MS;
 
 /** Own requests remembered while unanswered: past this the oldest is forgotten. */
 const MAX_UNANSWERED_OWN = 64;
@@ -97,8 +104,10 @@ export function createManifestFilter(ctx: {
     // name (another client's, or one launched before a package update) may show the accepted
     // tool at another version, which this one's server may still run. Its tools are checked
     // again, and calls wait for that, rather than released unseen.
-    if (ready && keys.some((key) => kindOfKey(key) === 'tools')) startLook();
+    // Prompts and templates alike: a prompt accepted at one process's version must not be
+    // got, nor a template read through, at another's.
     for (const kind of new Set(keys.map(kindOfKey))) {
+      if (ready && kind !== 'instructions') looks[kind].start();
       const method = CHANGED_NOTICE[kind];
       if (method) ctx.toClient.send(notification(method, {}));
     }
@@ -163,82 +172,43 @@ export function createManifestFilter(ctx: {
     );
   }
 
-  // The firewall's own tools/list, sent once the session is up: a client that calls a tool
-  // from a list it cached in an earlier session never lists again, and a rug pull would
-  // slip past pins that are only checked on lists the client asks for.
-  let serverHasTools = false;
+  // The firewall's own lists, sent once the session is up (own-look.ts): a client that calls
+  // a tool (gets a prompt, reads through a template) from a list it cached in an earlier
+  // session never lists again, and a rug pull would slip past pins that are only checked on
+  // lists the client asks for. One look per kind; requests it guards wait for it.
+  const declared: Record<LookedKind, boolean> = { tools: false, prompts: false, resourceTemplates: false };
   let ready = false;
   let ownRequests = 0;
   // The ids of our own requests still unanswered, with the look each belongs to: a client
   // may use the same prefix for its own ids, and its answers must reach it.
-  const ownIds = new Map<string, { look: number; page: number }>();
-  function prefetchTools(look: number, cursor?: string, page = 1): void {
+  const ownIds = new Map<string, { kind: LookedKind; look: number; page: number }>();
+  function sendOwnList(kind: LookedKind, look: number, cursor: string | undefined, page: number): void {
     const id = `${OWN_ID_PREFIX}${++ownRequests}`;
-    ownIds.set(id, { look, page });
+    ownIds.set(id, { kind, look, page });
     // A server that never answers our list gets one more each call after a failed look: the
     // oldest goes (its look long given up; a late answer reaches the client as an answer to
     // an id it never used, which clients drop).
     if (ownIds.size > MAX_UNANSWERED_OWN) ownIds.delete(ownIds.keys().next().value!);
-    ctx.toServer.send(JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/list', params: cursor ? { cursor } : {} }));
+    ctx.toServer.send(JSON.stringify({ jsonrpc: '2.0', id, method: KINDS[kind].method, params: cursor ? { cursor } : {} }));
   }
-
-  // Calls that arrive while a look is under way wait for it: a client calling at once from a
-  // list it cached (or right after the server's list_changed) would otherwise reach a drifted
-  // tool before its pin is checked. A look that does not end within the wait leaves every
-  // call refused, with `unchecked` as the reason, until one does (a call after a failed look
-  // starts the next). Only the latest look counts.
-  let look = 0;
-  let waiting: Array<() => void> | null = null;
-  let waitTimer: NodeJS.Timeout | null = null;
-  let unchecked: string | null = null;
-  let releasing = false;
-  function startLook(): void {
-    const current = ++look;
-    waiting ??= [];
-    if (waitTimer) clearTimeout(waitTimer);
-    waitTimer = setTimeout(() => endLook(current, `the firewall could not check the tools of '${ctx.server}' within ${REVIEW_WAIT_MS / 1000} s`), REVIEW_WAIT_MS);
-    waitTimer.unref();
-    prefetchTools(current);
-  }
-  function endLook(which: number, failure: string | null): void {
-    if (which !== look) return;
-    if (waitTimer) clearTimeout(waitTimer);
-    waitTimer = null;
-    unchecked = failure;
-    const queued = waiting ?? [];
-    waiting = null;
-    // The calls that waited for this look take its outcome: none of them starts another.
-    releasing = true;
-    try {
-      for (const run of queued) run();
-    } finally {
-      releasing = false;
-    }
-  }
-  function ownAnswer(msg: JsonRpcMessage, which: number, page: number): void {
-    const result = msg.result as { tools?: unknown; nextCursor?: unknown } | undefined;
-    // Nothing checked is nothing approved: a server can tell our list by its id and fail only
-    // that one, while a client calls drifted tools from a list it cached. Calls are refused
-    // until a look goes through (the next call starts one).
-    if (!Array.isArray(result?.tools)) {
-      const said = (msg.error as { message?: unknown } | undefined)?.message;
-      return endLook(which, `the server answered the firewall's own tools/list ${typeof said === 'string' ? `with an error (${said.slice(0, 200)})` : 'without a tool list'}, so the tools of '${ctx.server}' could not be checked`);
-    }
-    checkItems('tools', itemsOf('tools', result.tools)).then(
-      () => {
-        const more = typeof result.nextCursor === 'string' && result.nextCursor !== '';
-        // A newer look (list_changed) supersedes this one; a list that never ends is not read for ever.
-        if (!more || which !== look) return endLook(which, null);
-        if (page >= MAX_OWN_PAGES) return endLook(which, `the tool list of '${ctx.server}' did not end after ${MAX_OWN_PAGES} pages`);
-        prefetchTools(which, result.nextCursor as string, page + 1);
-      },
-      () => endLook(which, `the firewall could not check the tools of '${ctx.server}': the engine did not answer`),
-    );
-  }
+  const createLook = (kind: LookedKind) =>
+    createOwnLook({
+      server: ctx.server, method: KINDS[kind].method, field: KINDS[kind].field, ...LOOK_NOUNS[kind],
+      // Tools are strict as they always were; a server may serve resources/read (and so
+      // declare `resources`) without any templates to list.
+      noneIfUnknown: kind !== 'tools',
+      send: (which, cursor, page) => sendOwnList(kind, which, cursor, page),
+      check: (list) => checkItems(kind, itemsOf(kind, list)),
+      closed: () => ctx.link.closed,
+    });
+  const toolsLook = createLook('tools');
+  const looks: Record<LookedKind, OwnLook> = { tools: toolsLook, prompts: createLook('prompts'), resourceTemplates: createLook('resourceTemplates') };
 
   function reviewInstructions(msg: JsonRpcMessage, raw: Buffer): void {
-    const result = msg.result as { instructions?: unknown; capabilities?: { tools?: unknown } } | undefined;
-    serverHasTools = Boolean(result?.capabilities?.tools);
+    const result = msg.result as { instructions?: unknown; capabilities?: { tools?: unknown; prompts?: unknown; resources?: unknown } } | undefined;
+    declared.tools = Boolean(result?.capabilities?.tools);
+    declared.prompts = Boolean(result?.capabilities?.prompts);
+    declared.resourceTemplates = Boolean(result?.capabilities?.resources);
     if (typeof result?.instructions !== 'string') {
       // No instructions is the server's first look at them, as an empty tools/list is: said to
       // the engine, so instructions it adds after approval are held, not pinned on "first sight".
@@ -273,43 +243,30 @@ export function createManifestFilter(ctx: {
 
   return {
     sessionReady() {
-      if (serverHasTools && !ready) startLook();
+      if (!ready) for (const kind of LOOKED_KINDS) if (declared[kind]) looks[kind].start();
       ready = true;
     },
-    toolsChanged() {
+    listChanged(kind) {
       // A server that changes a tool mid-session and says so must not have the change
       // called by a client that keeps its list (many ignore list_changed): the firewall
-      // lists again itself, and a drifted tool is held as on any list.
-      if (ready) startLook();
+      // lists again itself, and a drifted item is held as on any list.
+      if (ready) looks[kind].start();
     },
     stop(reason) {
-      if (waiting !== null) endLook(look, reason);
+      for (const kind of LOOKED_KINDS) looks[kind].stop(reason);
     },
-    looking() {
-      if (waiting !== null) return true;
-      // No look yet (the server declared no tools in `initialize`, or the client never said
-      // `initialized`), or the last one failed: this call waits for one. A server cannot skip
-      // the check by leaving its capabilities out, and one busy for a moment refuses nothing;
-      // one that fails every look of ours gets every call refused.
-      // (Not with the engine gone: the call is refused for that at once.)
-      if ((look > 0 && unchecked === null) || releasing || ctx.link.closed) return false;
-      startLook();
-      return true;
-    },
-    deferCall(run) {
-      if (waiting === null) return false;
-      waiting.push(run);
-      return true;
-    },
+    // tools/call asks on every call: its look is read without the keyed lookup.
+    looking: (kind) => (kind === 'tools' ? toolsLook : looks[kind]).looking(),
+    readsNeedCheck: () => heldTemplates.size > 0 || looks.resourceTemplates.unchecked !== null,
+    deferCall: (kind, run) => looks[kind].defer(run),
     isOwnAnswer(msg) {
       return typeof msg.id === 'string' && ownIds.has(msg.id);
     },
     ownAnswer(msg) {
-      const own = ownIds.get(msg.id as string) ?? { look: -1, page: 1 };
+      const own = ownIds.get(msg.id as string);
       ownIds.delete(msg.id as string);
-      ownAnswer(msg, own.look, own.page);
+      if (own) looks[own.kind].answer(msg, own.look, own.page);
     },
-    holdsTemplates: () => heldTemplates.size > 0,
     reviews: (method) => method === 'initialize' || BY_METHOD.has(method),
     review(method, msg, raw) {
       if (method === 'initialize' && msg.result !== undefined) {
@@ -322,12 +279,13 @@ export function createManifestFilter(ctx: {
       return true;
     },
     heldReason(method, name) {
-      if (method === 'resources/read') return heldTemplateReason(name);
+      if (method === 'resources/read') return heldTemplateReason(name) ?? looks.resourceTemplates.unchecked;
       const pinned = held.get(manifestKey(method === 'tools/call' ? 'tools' : 'prompts', { name }));
-      if (pinned !== undefined || method !== 'tools/call') return pinned ?? null;
+      if (pinned !== undefined) return pinned;
+      if (method === 'prompts/get') return looks.prompts.unchecked;
       // A tool the server never listed was never pinned nor read for poisoning cues: a name
       // slipped to the model (in a tool's result, say) would reach code nobody reviewed.
-      return unchecked ?? (ctx.tools.has(name) ? null : `'${ctx.server}' never listed it, so the firewall has not checked its definition`);
+      return toolsLook.unchecked ?? (ctx.tools.has(name) ? null : `'${ctx.server}' never listed it, so the firewall has not checked its definition`);
     },
   };
 }

@@ -15,7 +15,7 @@ import { createPauseState } from '../policy/pause.js';
 import { createSessionGuards } from '../guard/session-guards.js';
 import { createTaintTracker } from '../guard/taint.js';
 import { createCallPolicer, type PolicedCall } from './call-policer.js';
-import { createManifestFilter } from './manifest-filter.js';
+import { createManifestFilter, type LookedKind } from './manifest-filter.js';
 import { answerFailed } from './output-stage.js';
 import { createClientAnswers } from './client-answers.js';
 import { clientIdFromInfo, detectClientFromEnv } from './client-detect.js';
@@ -166,6 +166,15 @@ function labelText(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
+/** Requests the firewall's own look at a kind guards (tools/call has its own path). */
+const LOOKED_BY = new Map<string, LookedKind>([['prompts/get', 'prompts'], ['resources/read', 'resourceTemplates']]);
+/** What the server says changed, and the firewall's look it starts (resources/list_changed covers templates). */
+const LIST_CHANGED = new Map<unknown, LookedKind>([
+  ['notifications/tools/list_changed', 'tools'],
+  ['notifications/prompts/list_changed', 'prompts'],
+  ['notifications/resources/list_changed', 'resourceTemplates'],
+]);
+
 /** Requests whose answers bring content to the model, so they pass the output stage too. */
 const CONTENT_METHODS: Record<string, (params: Record<string, unknown>) => string> = {
   'resources/read': (params) => labelText(params.uri),
@@ -201,7 +210,7 @@ function relay(parts: RelayParts): Promise<number> {
     // Bounded: a server that never answers such requests must not grow the shim forever.
     if (abandoned.size > MAX_ABANDONED) abandoned.delete(abandoned.values().next().value!);
   };
-  // Calls held back for the firewall's own look at the tools (manifest.deferCall), by id,
+  // Requests held back for the firewall's own look (tools/call, prompts/get, resources/read: manifest.deferCall), by id,
   // with the time each arrived. Their ids are taken as those in flight are: a second request
   // under one is refused, not sent on and answered as the call's. A cancel drops the call.
   const waiting = new Map<string, { msg: JsonRpcMessage; text: string; since: number }>();
@@ -264,15 +273,7 @@ function relay(parts: RelayParts): Promise<number> {
     // method, tool or arguments decided on and audited here would not be the ones it runs.
     const repeated = repeatedKey(text);
     if (repeated !== null) return refuseRepeatedKey(parsed, text, repeated);
-    if (Array.isArray(parsed)) {
-      try {
-        return handleBatch(parsed, raw, text);
-      } catch (error) {
-        // Members already handled keep their answers; the client hears of the rest.
-        toClient.send(errorResponse(null, ErrorCode.InternalError, `MCP Firewall could not check a batch: ${(error as Error).message}`));
-        return protocolEvent(`internal error on a client batch: ${(error as Error).message}`);
-      }
-    }
+    if (Array.isArray(parsed)) return checkBatch(parsed, raw, text);
     if (!parsed || typeof parsed !== 'object') {
       toClient.send(errorResponse(null, ErrorCode.InvalidRequest, 'Invalid Request: a JSON-RPC message must be an object'));
       junkEvent('client sent JSON that is not a message object');
@@ -280,6 +281,17 @@ function relay(parts: RelayParts): Promise<number> {
     }
     checkClientMessage(parsed as JsonRpcMessage, raw, text);
   }, clientMessageLimit(oversize));
+
+  /** handleBatch, where a bug of ours neither passes the batch on unchecked nor kills the session. */
+  function checkBatch(batch: unknown[], raw: Buffer, text: string): void {
+    try {
+      handleBatch(batch, raw, text);
+    } catch (error) {
+      // Members already handled keep their answers; the client hears of the rest.
+      toClient.send(errorResponse(null, ErrorCode.InternalError, `MCP Firewall could not check a batch: ${(error as Error).message}`));
+      protocolEvent(`internal error on a client batch: ${(error as Error).message}`);
+    }
+  }
 
   /** handleClientMessage, where a bug of ours neither passes the message on unchecked nor kills the session. */
   function checkClientMessage(msg: JsonRpcMessage, raw: Buffer, text: string): void {
@@ -304,10 +316,10 @@ function relay(parts: RelayParts): Promise<number> {
     protocolEvent(`client sent a message that repeats the key ${named}; refused`);
   }
 
-  /** Queues a call behind the firewall's look at the tools under way; it is taken up again when the look ends. */
-  function deferUntilLooked(key: string, msg: JsonRpcMessage, raw: Buffer, text: string): void {
+  /** Queues a request behind the firewall's look at `kind` under way; it is taken up again when the look ends. */
+  function deferUntilLooked(kind: LookedKind, key: string, msg: JsonRpcMessage, raw: Buffer, text: string): void {
     const queued = { msg, text, since: Date.now() };
-    manifest.deferCall(() => {
+    manifest.deferCall(kind, () => {
       // Cancelled while it waited (or its id taken by a later call after a cancel): dropped.
       if (waiting.get(key) !== queued) return;
       waiting.delete(key);
@@ -335,7 +347,7 @@ function relay(parts: RelayParts): Promise<number> {
   function heldReasonFor(method: string, params: unknown): string | null {
     const asked = (params ?? {}) as { name?: unknown; uri?: unknown };
     if (method === 'prompts/get') return manifest.heldReason(method, labelText(asked.name));
-    if (method === 'resources/read' && manifest.holdsTemplates()) return manifest.heldReason(method, labelText(asked.uri));
+    if (method === 'resources/read') return manifest.heldReason(method, labelText(asked.uri));
     return null;
   }
 
@@ -369,11 +381,15 @@ function relay(parts: RelayParts): Promise<number> {
       const id = msg.id ?? null;
       if (POLICED_METHODS.has(method)) {
         // Checked first so that a call, on the usual path, allocates nothing for the wait.
-        if (manifest.looking()) return deferUntilLooked(key, msg, raw, text);
+        if (manifest.looking('tools')) return deferUntilLooked('tools', key, msg, raw, text);
         const call = policer.handle(msg, raw, text);
         if (!call.finished) inFlight.set(key, { id: call.replyId, method, call });
         return;
       }
+      // A prompt got (a URI read) from a list the client cached waits, as a call does, for the
+      // firewall's own look: what it reaches may have changed since that list.
+      const looked = LOOKED_BY.get(method);
+      if (looked && manifest.looking(looked)) return deferUntilLooked(looked, key, msg, raw, text);
       const held = heldReasonFor(method, msg.params);
       if (held) {
         toClient.send(errorResponse(replyIdOf(id, text), ErrorCode.PolicyDenied, `MCP Firewall is holding this ${method === 'prompts/get' ? 'prompt' : 'resource'}: ${held}`));
@@ -393,7 +409,8 @@ function relay(parts: RelayParts): Promise<number> {
       if (queued) {
         // Not yet decided, so not yet sent: it never will be, and the server need not hear of it.
         waiting.delete(key);
-        policer.cancelUndecided(queued.msg, queued.text, typeof params?.reason === 'string' ? params.reason : '', queued.since);
+        // A prompts/get or resources/read that waited has no call row to close.
+        if (POLICED_METHODS.has(queued.msg.method as string)) policer.cancelUndecided(queued.msg, queued.text, typeof params?.reason === 'string' ? params.reason : '', queued.since);
         return;
       }
       const target = inFlight.get(key);
@@ -422,10 +439,17 @@ function relay(parts: RelayParts): Promise<number> {
   function handleBatch(batch: unknown[], raw: Buffer, text: string): void {
     const ownHandling = (m: unknown) => {
       const method = labelText((m as JsonRpcMessage | null)?.method);
-      return POLICED_METHODS.has(method) || method === 'prompts/get' || (method === 'resources/read' && manifest.holdsTemplates()) || manifest.reviews(method) || clientAnswers.awaited(m) || (Object.hasOwn(CONTENT_METHODS, method) && policer.releasesWaiting());
+      return POLICED_METHODS.has(method) || method === 'prompts/get' || (method === 'resources/read' && manifest.readsNeedCheck()) || manifest.reviews(method) || clientAnswers.awaited(m) || (Object.hasOwn(CONTENT_METHODS, method) && policer.releasesWaiting());
     };
     // Each member's own bytes: re-serializing a parsed member would change what it says
     // (ids and numbers beyond 2^53, `\u00e9` escapes) on its way to the server.
+    // Reads wait, as a batch, for the firewall's look at the templates (then a batch with no
+    // read a held template could serve still travels whole, its answer one batch).
+    const reads = (m: unknown) => (m as JsonRpcMessage | null)?.method === 'resources/read';
+    if (revoked === null && batch.some(reads) && manifest.looking('resourceTemplates')) {
+      manifest.deferCall('resourceTemplates', () => checkBatch(batch, raw, text));
+      return;
+    }
     const sourceOf = batchSources(text, batch);
     if (revoked === null && !batch.some(ownHandling)) {
       batch.forEach((m, index) => {
@@ -537,7 +561,8 @@ function relay(parts: RelayParts): Promise<number> {
     }
     // Refused (its id is taken, or too many wait): the server has its error, the client never sees it.
     if (!clientAnswers.asked(msg, text)) return;
-    if (msg && typeof msg === 'object' && msg.method === 'notifications/tools/list_changed') manifest.toolsChanged();
+    const changed = msg && typeof msg === 'object' ? LIST_CHANGED.get(msg.method) : undefined;
+    if (changed) manifest.listChanged(changed);
     if (!serverMessages.pass(msg, raw, text)) child.stdout!.pause();
   }
 

@@ -30,14 +30,14 @@ describe('a session told that held tools were accepted', () => {
     filter.review('initialize', { jsonrpc: '2.0', id: 1, result: { capabilities: { tools: {} } } }, Buffer.from('{}'));
     filter.sessionReady();
     await answerOwnLook();
-    expect(filter.looking()).toBe(false);
+    expect(filter.looking('tools')).toBe(false);
     expect(filter.heldReason('tools/call', 'export')).toMatch(/changed since it was approved/);
 
     unblocked(['export']);
     // The call waits for a fresh look instead of reaching v2 at once.
-    expect(filter.looking()).toBe(true);
+    expect(filter.looking('tools')).toBe(true);
     await answerOwnLook();
-    expect(filter.looking()).toBe(false);
+    expect(filter.looking('tools')).toBe(false);
     expect(filter.heldReason('tools/call', 'export')).toMatch(/changed since it was approved/);
   });
 });
