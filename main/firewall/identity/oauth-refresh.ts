@@ -1,3 +1,4 @@
+import type { OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
 import type { CredentialsLock } from './credentials-lock.js';
 import { foreignClient, sameIssuer } from './oauth-discovery.js';
 import { RefreshStopped } from './oauth-error-text.js';
@@ -41,6 +42,18 @@ const queues = new Map<string, Promise<void>>();
 // keychain unreadable, or a write-back failed) still refreshes with the newest.
 const rotated = new Map<string, string>();
 const MAX_ROTATIONS_KEPT = 1000;
+// A refresh token the authorization server refused for good, to the error it gave. Each
+// interposer session refreshes for itself, so a dead one went to the token endpoint once
+// per session, for as long as nobody ran `auth login`. Remembered by the token itself: a
+// new login (or a rotation) brings another, which is tried.
+const refusedForGood = new Map<string, Error>();
+const MAX_REFUSALS_KEPT = 1000;
+/**
+ * RFC 6749 §5.2 answers that asking again with the same refresh token and client cannot
+ * change: the grant is expired, revoked or spent, or the client is no longer taken. Any
+ * other (a timeout, server_error, temporarily_unavailable, a 5xx) may pass.
+ */
+const FOR_GOOD = new Set(['invalid_grant', 'invalid_client', 'unauthorized_client', 'unsupported_grant_type']);
 
 /**
  * `granted` is called when this call's own refresh grant went through: not when it joined
@@ -72,6 +85,23 @@ function newest(server: string, token: string): string {
   let current = token;
   for (let next = rotated.get(rotationKey(server, current)); next !== undefined && next !== current; next = rotated.get(rotationKey(server, current))) current = next;
   return current;
+}
+
+/** Sends the grant, unless this refresh token was refused for good before: then that refusal, at once. */
+async function grantOnce(server: string, refreshToken: string, send: () => Promise<OAuthTokens>): Promise<OAuthTokens> {
+  const key = rotationKey(server, refreshToken);
+  const earlier = refusedForGood.get(key);
+  if (earlier) throw earlier;
+  try {
+    return await send();
+  } catch (error) {
+    const code = (error as { errorCode?: unknown } | undefined)?.errorCode;
+    if (typeof code === 'string' && FOR_GOOD.has(code)) {
+      if (refusedForGood.size >= MAX_REFUSALS_KEPT) refusedForGood.delete(refusedForGood.keys().next().value!);
+      refusedForGood.set(key, error as Error);
+    }
+    throw error;
+  }
 }
 
 function remember(server: string, spent: string, issued: string | undefined): void {
@@ -149,7 +179,7 @@ async function refresh(stored: StoredOAuth, kind: TokenKind, deps: RefreshDeps, 
   const tokenEndpoint = checkOAuthUrl(discovery.authorizationServerMetadata?.token_endpoint ?? new URL('/token', discovery.authorizationServerUrl), 'the token endpoint');
   const scope = kind === 'read' ? base.readScope : undefined;
   const fetchFn = guardedOAuthFetch(new Set([tokenEndpoint.origin]), timedOAuthFetch(deps.fetch, deps.timeoutMs));
-  const tokens = await refreshGrant({ discovery, client, refreshToken, ...(scope ? { scope } : {}), fetch: fetchFn });
+  const tokens = await grantOnce(deps.server, refreshToken, () => refreshGrant({ discovery, client, refreshToken, ...(scope ? { scope } : {}), fetch: fetchFn }));
   const issuedRefresh = tokens.refresh_token && tokens.refresh_token !== refreshToken ? tokens.refresh_token : undefined;
   const what = kind === 'read' ? 'read-only access token' : 'access token';
 

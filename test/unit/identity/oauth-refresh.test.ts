@@ -122,6 +122,26 @@ describe('OAuth refresh in the upstream adapter', () => {
     s.stop();
   });
 
+  it('a refresh token refused with invalid_grant is not sent again by later sessions, which are told to log in at once; a new login’s is', async () => {
+    const { store, secrets } = await loggedIn();
+    await remote.revokeRefresh();
+    const before = (await refreshes()).length;
+    for (let i = 0; i < 3; i++) {
+      const s = session(store, secrets);
+      expect(await s.start()).toMatchObject({ error: { message: expect.stringMatching(/refreshing it failed \(the authorization server answered invalid_grant\); log in again with: mcp-firewall auth login oauth-remote/) } });
+      s.stop();
+    }
+    expect((await refreshes()).length).toBe(before + 1);
+    // `auth login` again: its refresh token is another, and is tried when its access token is refused.
+    const again = await loginInMemory(SERVER, { url: remote.url, transport: 'http' });
+    for (const [name, value] of Object.entries(again.secrets)) await store.set({ server: SERVER, name }, value);
+    await remote.revokeAccess();
+    const s = session(store, again.secrets);
+    expect(await s.start()).toMatchObject({ result: { serverInfo: { name: 'oauth-server' } } });
+    expect((await refreshes()).length).toBe(before + 2);
+    s.stop();
+  });
+
   it('sessions refused at once share one refresh; a later one takes the refreshed token from the keychain; one audit row for the one grant', async () => {
     const { store, secrets } = await loggedIn();
     const rows: string[] = [];
