@@ -16,11 +16,19 @@ export interface ReopenBackoffOptions {
 export interface ReopenBackoff {
   /** The stream opened now. */
   opened(): void;
-  /** How long to wait before the next attempt, after an attempt or a stream ended now. */
-  next(): number;
+  /**
+   * How long to wait before the next attempt, after an attempt or a stream ended now.
+   * `serverAskedMs`: the wait the server asked for (Retry-After, SSE `retry:`), taken when
+   * longer than ours, up to MAX_SERVER_WAIT_MS; never shorter than ours, so a server asking
+   * for 0 cannot have every session ask again at once.
+   */
+  next(serverAskedMs?: number): number;
 }
 
 const DEFAULTS = { initialMs: 1_000, maxMs: 60_000, stableMs: 60_000 };
+
+/** The longest wait a server may ask for: a Retry-After of a day must not leave a session without its stream for a day. */
+const MAX_SERVER_WAIT_MS = 60_000;
 
 export function createReopenBackoff(options: ReopenBackoffOptions = {}, now: () => number = Date.now): ReopenBackoff {
   const { initialMs, maxMs, stableMs } = { ...DEFAULTS, ...options };
@@ -28,12 +36,23 @@ export function createReopenBackoff(options: ReopenBackoffOptions = {}, now: () 
   let openedAt: number | null = null;
   return {
     opened: () => void (openedAt = now()),
-    next() {
+    next(serverAskedMs) {
       if (openedAt !== null && now() - openedAt >= stableMs) wait = initialMs;
       openedAt = null;
       const current = wait;
       wait = Math.min(wait * 2, maxMs);
-      return current;
+      return serverAskedMs === undefined ? current : Math.max(current, Math.min(serverAskedMs, MAX_SERVER_WAIT_MS));
     },
   };
+}
+
+/**
+ * A Retry-After header (RFC 9110 §10.2.3) as milliseconds from `now`: delay-seconds or an
+ * HTTP date. Undefined when there is none or it cannot be read (the backoff alone decides).
+ */
+export function retryAfterMs(value: string | null, now = Date.now()): number | undefined {
+  const text = value?.trim() ?? '';
+  if (/^\d{1,10}$/.test(text)) return Number(text) * 1000;
+  const at = text ? Date.parse(text) : NaN;
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }

@@ -4,7 +4,8 @@ import { AnswerTooLarge, MAX_ANSWER_BYTES } from './answer-limits.js';
  * A Server-Sent Events reader for MCP's Streamable HTTP: `data:` lines carry the message
  * (one JSON-RPC message an event), and `id:` the last event id, which a reopened GET stream
  * sends back as Last-Event-ID so the server can replay what was missed (the spec's
- * resumability); `retry:` and comments are read past. Fields may end in \n, \r\n or \r.
+ * resumability); `retry:` (the reconnection time, in ms) goes to `onRetry`, so the reopen
+ * waits as the server asked; comments are read past. Fields may end in \n, \r\n or \r.
  */
 export interface SseParser {
   /** Throws AnswerTooLarge when an event outgrows the limit: the stream must be dropped. */
@@ -35,6 +36,7 @@ export function createSseParser(
   maxEventChars = MAX_ANSWER_BYTES,
   onDropped: (head: string, tail: string, event: string) => void = () => {},
   initialEventId = '',
+  onRetry: (ms: number) => void = () => {},
 ): SseParser {
   // The unfinished line, as the pieces it came in: joined once, when it ends. Appending to
   // one string would make each regex pass flatten (copy) everything before it, so a long
@@ -76,6 +78,8 @@ export function createSseParser(
     } else if (name === 'event') event = value;
     // Taken as it is: only the GET stream's reader uses it, and checks it there (upstream.ts).
     else if (name === 'id') lastEventId = value;
+    // The SSE spec: only ASCII digits; anything else is ignored.
+    else if (name === 'retry' && /^\d{1,10}$/.test(value)) onRetry(Number(value));
   };
   const takeLine = (last: string) => {
     const line = pending.length === 0 ? last : pending.join('') + last;

@@ -16,6 +16,8 @@ export interface ReadEventsOptions {
   done?: () => boolean;
   /** The last event id a stream before this one set (a reopened GET stream): events carry it until one sets another. */
   lastEventId?: string;
+  /** The stream's `retry:` field: how long (ms) the server asks a client to wait before opening it again. */
+  onRetry?: (ms: number) => void;
   /**
    * For a stream that outlives any one request (the GET stream, a legacy SSE stream): an
    * event that does not fit the server's answer budget — full, maybe, with other sessions'
@@ -116,9 +118,9 @@ export function upstreamShell(options: UpstreamOptions): UpstreamShell {
     },
     send,
     fail: (id, reason) => send(errorResponse(id, ErrorCode.UpstreamFailed, reason, { server: options.server })),
-    async readEvents(response, onEvent, { done, onDropped, lastEventId } = {}) {
+    async readEvents(response, onEvent, { done, onDropped, lastEventId, onRetry } = {}) {
       let overBudget: AnswersOverBudget | undefined;
-      const parser = createSseParser(onEvent, MAX_ANSWER_BYTES, (head, tail, event) => onDropped?.(sniffEdges(head, tail), fetchFailure(options, overBudget), event), lastEventId);
+      const parser = createSseParser(onEvent, MAX_ANSWER_BYTES, (head, tail, event) => onDropped?.(sniffEdges(head, tail), fetchFailure(options, overBudget), event), lastEventId, onRetry);
       const decoder = new TextDecoder();
       // Bytes read and not yet taken by the relay: the event being read, and what was
       // handed on while the relay is behind.

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { idKey, type JsonRpcId } from '../jsonrpc/messages.js';
 import { AnswersOverBudget, AnswerTooLarge } from './answer-limits.js';
-import { createReopenBackoff } from './reopen-backoff.js';
+import { createReopenBackoff, retryAfterMs } from './reopen-backoff.js';
 import { answerFailure, fetchFailure } from './upstream-failures.js';
 import { authorizationHeader, parseRelayLine, toRelayLine, type UpstreamOptions, type UpstreamProcess } from './upstream-parts.js';
 import { upstreamShell, type ReadEventsOptions } from './upstream-shell.js';
@@ -79,6 +79,8 @@ export function createUpstream(options: UpstreamOptions): UpstreamProcess {
   // The id of the last event the stream brought: a reopened one sends it as Last-Event-ID,
   // so a server that keeps its events replays what came while it was down (the spec's resumability).
   let lastEventId = '';
+  // The stream's `retry:`: kept across reopens, as EventSource keeps its reconnection time.
+  let streamRetryMs: number | undefined;
   const listen = async () => {
     if (listening || shell.killed || !sessionId) return;
     listening = true;
@@ -94,7 +96,7 @@ export function createUpstream(options: UpstreamOptions): UpstreamProcess {
       if (!end.retry) return;
       try {
         // Unref'd, and cleared by the abort that ends the session: no timer outlives it.
-        await sleep(backoff.next(), undefined, { signal: abort.signal, ref: false });
+        await sleep(backoff.next(end.retryAfterMs ?? streamRetryMs), undefined, { signal: abort.signal, ref: false });
       } catch {
         return;
       }
@@ -105,8 +107,9 @@ export function createUpstream(options: UpstreamOptions): UpstreamProcess {
    * One GET stream, read to its end. Null: there is none to have and nothing to tell (405:
    * the server offers none). Else why it ended, and whether asking again may help: not for
    * a 404 (the session is gone) nor any other 4xx but 429, which asking again would repeat.
+   * A 429 or 503 may say how long to wait (`retryAfterMs`, from its Retry-After).
    */
-  const openStream = async (onOpen: () => void): Promise<{ reason: string; retry: boolean } | null> => {
+  const openStream = async (onOpen: () => void): Promise<{ reason: string; retry: boolean; retryAfterMs?: number } | null> => {
     const lost = `remote server '${options.server}' lost its GET stream (server-initiated messages)`;
     try {
       const response = await shell.authorizedFetch(options.url, { redirect: 'error', method: 'GET', headers: { ...headers('text/event-stream'), ...(lastEventId ? { 'last-event-id': lastEventId } : {}) }, signal: abort.signal }, credentials.read);
@@ -115,7 +118,11 @@ export function createUpstream(options: UpstreamOptions): UpstreamProcess {
         await response.body?.cancel();
         return null;
       }
-      if (!response.ok) return { reason: `${lost}: ${await answerFailure(options.server, response, true, credentials.all)}`, retry: response.status >= 500 || response.status === 429 };
+      if (!response.ok) {
+        const retryAfter = response.status === 429 || response.status === 503 ? retryAfterMs(response.headers.get('retry-after')) : undefined;
+        const reason = `${lost}: ${await answerFailure(options.server, response, true, credentials.all)}`;
+        return { reason, retry: response.status >= 500 || response.status === 429, ...(retryAfter === undefined ? {} : { retryAfterMs: retryAfter }) };
+      }
       if (!(response.headers.get('content-type') ?? '').includes('text/event-stream')) {
         await response.body?.cancel();
         return { reason: `${lost}: it answered with ${response.headers.get('content-type') || 'no content type'}, not an event stream`, retry: false };
@@ -130,7 +137,7 @@ export function createUpstream(options: UpstreamOptions): UpstreamProcess {
         // header: one no header can carry (NUL, which the SSE spec ignores too, or any other
         // control or non-ASCII character) would fail every reopen.
         if (id !== lastEventId && (id === '' || HEADER_SAFE_ID.test(id))) lastEventId = id;
-      }, { onDropped: droppedOnStream, lastEventId });
+      }, { onDropped: droppedOnStream, lastEventId, onRetry: (ms) => (streamRetryMs = ms) });
       return { reason: `${lost}: the server closed it`, retry: true };
     } catch (error) {
       // A network error, an event past the 64 MiB bound, a headers timeout: all may pass.

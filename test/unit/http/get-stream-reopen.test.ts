@@ -174,4 +174,36 @@ describe("a remote server's GET stream (server-initiated messages)", () => {
     await until(() => asked.length >= 3);
     expect(asked.slice(0, 3)).toEqual([undefined, 'ev-7', undefined]);
   });
+
+  it('waits as long as a 503 Retry-After asks before opening it again, not its own shorter backoff', async () => {
+    const at: number[] = [];
+    bare = await startBareInterposer('mcpfw-get-retry-after-', () => {}, {
+      onGet: (res) => {
+        at.push(Date.now());
+        if (at.length === 1) return void res.writeHead(503, { 'retry-after': '1' }).end('busy');
+        openStream(res);
+      },
+      interposer: REOPEN,
+    });
+    await open(bare);
+    await until(() => at.length >= 2);
+    expect(at).toHaveLength(2);
+    expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(950);
+  });
+
+  it('waits as long as the stream’s retry field asks before opening it again', async () => {
+    const at: number[] = [];
+    bare = await startBareInterposer('mcpfw-get-sse-retry-', () => {}, {
+      onGet: (res) => {
+        at.push(Date.now());
+        openStream(res);
+        if (at.length === 1) res.end(`retry: 600\n${event({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' })}`);
+      },
+      interposer: REOPEN,
+    });
+    await open(bare);
+    await until(() => at.length >= 2);
+    expect(at).toHaveLength(2);
+    expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(550);
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createReopenBackoff } from '../../../main/firewall/http/reopen-backoff.js';
+import { createReopenBackoff, retryAfterMs } from '../../../main/firewall/http/reopen-backoff.js';
 
 describe('the wait before a lost GET stream is opened again', () => {
   it('doubles from a second up to a minute while attempts fail', () => {
@@ -18,5 +18,23 @@ describe('the wait before a lost GET stream is opened again', () => {
     backoff.opened();
     now += 500;
     expect(backoff.next()).toBe(10);
+  });
+
+  it('waits as long as the server asks when that is longer, up to a minute, and never less than its own wait', () => {
+    const backoff = createReopenBackoff({ initialMs: 1_000, maxMs: 8_000 });
+    expect(backoff.next(5_000)).toBe(5_000);
+    // Asking for less (or nothing) does not make the firewall ask again sooner than its backoff.
+    expect(backoff.next(0)).toBe(2_000);
+    expect(backoff.next(86_400_000)).toBe(60_000);
+    expect(backoff.next()).toBe(8_000);
+  });
+
+  it('reads Retry-After as seconds or as an HTTP date, and nothing else', () => {
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    expect(retryAfterMs('120', now)).toBe(120_000);
+    expect(retryAfterMs('Thu, 01 Jan 2026 00:00:30 GMT', now)).toBe(30_000);
+    expect(retryAfterMs('Wed, 31 Dec 2025 00:00:00 GMT', now)).toBe(0);
+    expect(retryAfterMs('soon', now)).toBeUndefined();
+    expect(retryAfterMs(null, now)).toBeUndefined();
   });
 });

@@ -12,6 +12,14 @@ describe('the SSE reader for Streamable HTTP answers', () => {
     expect(events).toEqual([['{"a":\n1}', 'message'], ['{"b":2}', 'message']]);
   });
 
+  it('reports a retry field of digits (the reconnection time) and ignores any other', () => {
+    const asked: number[] = [];
+    const parser = createSseParser(() => undefined, 1000, () => {}, '', (ms) => asked.push(ms));
+    parser.push('retry: 2500\n\nretry: soon\n\nretry: -1\n\nretry: 1.5\n\nretry:700\ndata: 1\n\n');
+    parser.end();
+    expect(asked).toEqual([2500, 700]);
+  });
+
   it('hands each event the last event id, kept by events without one', () => {
     const ids: string[] = [];
     const parser = createSseParser((_data, _event, id) => ids.push(id));
