@@ -17,7 +17,8 @@ import { resolveRemoteTarget, type RemoteTarget } from './remote-target.js';
 import { createRefreshFailureAudit } from './refresh-failure-audit.js';
 import { GET_STREAM_RULE } from './relay-session.js';
 import type { ReopenBackoffOptions } from './reopen-backoff.js';
-import { createWindingDown, DEFAULT_SESSION_CAP, makeRoom, sessionCapMessage, type SessionCap } from './session-cap.js';
+import { DEFAULT_SESSION_CAP, type SessionCap } from './session-cap.js';
+import { createSessionTable } from './session-table.js';
 
 export const INTERPOSER_PREFIX = '/mcp/';
 const PROTOCOL_HEADER = 'mcp-protocol-version';
@@ -52,12 +53,11 @@ export interface HttpInterposer {
 }
 
 export function createHttpInterposer(engine: Engine, options: HttpInterposerOptions): HttpInterposer {
-  const sessions = new Map<string, { server: string; session: HttpSession }>();
   const refusals = createRefusalLimiter((entry) => engine.record(entry));
   const log = options.log ?? (() => {});
   const idleMs = options.idleMs ?? 30 * 60_000;
   const cap = options.sessionCap ?? DEFAULT_SESSION_CAP;
-  const windingDown = createWindingDown();
+  const sessions = createSessionTable<HttpSession>(cap);
   // Who the client is (its initialize's clientInfo, for the audit) and where NAME leads.
   const admit = (server: string, init: JsonRpcMessage): { client: string; target: RemoteTarget } => {
     const name = (init.params as { clientInfo?: { name?: unknown } } | undefined)?.clientInfo?.name;
@@ -93,7 +93,7 @@ export function createHttpInterposer(engine: Engine, options: HttpInterposerOpti
   };
   const legacy = createLegacyEndpoint({ ...context, admit, routeKey: engine.routeKey, sessionCap: cap });
   const reaper = setInterval(() => {
-    for (const session of [...[...sessions.values()].map((s) => s.session), ...legacy.sessions()]) {
+    for (const session of [...sessions.all(), ...legacy.sessions()]) {
       const since = session.idleSince();
       if (since !== null && Date.now() - since > idleMs) session.end();
     }
@@ -117,7 +117,7 @@ export function createHttpInterposer(engine: Engine, options: HttpInterposerOpti
       fail(res, 400, ErrorCode.InvalidRequest, `Bad Request: no ${SESSION_HEADER} header; start with an initialize request`);
       return null;
     }
-    const found = sessions.get(id);
+    const found = sessions.find(id);
     if (!found || found.server !== server) {
       refuseUnknownSession(res);
       return null;
@@ -136,7 +136,7 @@ export function createHttpInterposer(engine: Engine, options: HttpInterposerOpti
   const post = async (req: IncomingMessage, res: ServerResponse, server: string) => {
     // The session is looked up early only to wait for it; whether the id may be used is
     // decided after the read, as for any POST.
-    const read = await readPost(req, res, sessions.get(String(req.headers[SESSION_HEADER]))?.session);
+    const read = await readPost(req, res, sessions.find(String(req.headers[SESSION_HEADER]))?.session);
     if (!read) return;
     const accept = String(req.headers.accept ?? '');
     const init = read.messages.find((m) => m.method === 'initialize' && isRequest(m));
@@ -151,16 +151,8 @@ export function createHttpInterposer(engine: Engine, options: HttpInterposerOpti
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
       return void res.end(target.refusal(init.id ?? null));
     }
-    const open = [...sessions.values()].filter((s) => s.server === server).map((s) => s.session);
-    if (!makeRoom(open, cap, windingDown.count(server))) return fail(res, 503, ErrorCode.InvalidRequest, sessionCapMessage(server, cap));
-    const session = startHttpSession({
-      ...context, server, client, target: target.pin,
-      onEnd: (ended) => {
-        if (sessions.delete(ended.id)) windingDown.add(server, ended);
-      },
-    });
-    sessions.set(session.id, { server, session });
-    session.post(posted, accept, res);
+    const session = sessions.open(res, server, (onEnd) => startHttpSession({ ...context, server, client, target: target.pin, onEnd }));
+    session?.post(posted, accept, res);
   };
 
   return {
@@ -194,7 +186,7 @@ export function createHttpInterposer(engine: Engine, options: HttpInterposerOpti
       clearInterval(reaper);
       refusals.close();
       keyRefusals.close();
-      for (const { session } of sessions.values()) session.end();
+      for (const session of sessions.all()) session.end();
       for (const session of legacy.sessions()) session.end();
       refreshFailures.close();
       budgetDrops.close();

@@ -7,7 +7,8 @@ import { ROUTE_KEY_PARAM } from '../route-key.js';
 import { readPost } from './read-messages.js';
 import type { RelayContext } from './relay-session.js';
 import type { RemoteTarget } from './remote-target.js';
-import { createWindingDown, makeRoom, sessionCapMessage, type SessionCap } from './session-cap.js';
+import type { SessionCap } from './session-cap.js';
+import { createSessionTable } from './session-table.js';
 
 /** How sessions reach the engine (each names its own server), and who decides admission. */
 export interface LegacyEndpointOptions extends Omit<RelayContext, 'server'> {
@@ -34,32 +35,27 @@ const LEGACY_MESSAGES = 'messages';
 
 export function createLegacyEndpoint(options: LegacyEndpointOptions): LegacyEndpoint {
   const { admit, routeKey, sessionCap, ...context } = options;
-  const sessions = new Map<string, { server: string; session: LegacySession }>();
-  const windingDown = createWindingDown();
+  const sessions = createSessionTable<LegacySession>(sessionCap);
 
-  const open = (res: ServerResponse, server: string) => {
-    // A legacy session lives exactly as long as its stream, so none is ever idle: past the
-    // cap a new one is refused. Uncapped, a local process opening streams without end grew
-    // the engine by a session (and, after an initialize each, a shim) per stream.
-    const others = [...sessions.values()].filter((s) => s.server === server).map((s) => s.session);
-    if (!makeRoom(others, sessionCap, windingDown.count(server))) return fail(res, 503, ErrorCode.InvalidRequest, sessionCapMessage(server, sessionCap));
-    const session = startLegacySession({
-      ...context,
-      server,
-      stream: res,
-      messagesPath: `/mcp/${encodeURIComponent(server)}/${LEGACY_MESSAGES}?${ROUTE_KEY_PARAM}=${encodeURIComponent(routeKey)}`,
-      admit: (init) => admit(server, init),
-      onEnd: (ended) => {
-        if (sessions.delete(ended.id)) windingDown.add(server, ended);
-      },
-    });
-    sessions.set(session.id, { server, session });
-  };
+  // A legacy session lives exactly as long as its stream, so none is ever idle: past the
+  // cap a new one is refused. Uncapped, a local process opening streams without end grew
+  // the engine by a session (and, after an initialize each, a shim) per stream.
+  const open = (res: ServerResponse, server: string) =>
+    void sessions.open(res, server, (onEnd) =>
+      startLegacySession({
+        ...context,
+        server,
+        stream: res,
+        messagesPath: `/mcp/${encodeURIComponent(server)}/${LEGACY_MESSAGES}?${ROUTE_KEY_PARAM}=${encodeURIComponent(routeKey)}`,
+        admit: (init) => admit(server, init),
+        onEnd,
+      }),
+    );
 
   const post = async (req: IncomingMessage, res: ServerResponse, server: string, url: URL) => {
     const id = url.searchParams.get('sessionId');
     if (!id) return fail(res, 400, ErrorCode.InvalidRequest, `Bad Request: no sessionId; open the stream with GET /mcp/${encodeURIComponent(server)}/${LEGACY_STREAM} first`);
-    const found = sessions.get(id);
+    const found = sessions.find(id);
     if (!found || found.server !== server) return refuseUnknownSession(res);
     const read = await readPost(req, res, found.session);
     if (read) found.session.post(read, res);
@@ -78,6 +74,6 @@ export function createLegacyEndpoint(options: LegacyEndpointOptions): LegacyEndp
       res.setHeader('allow', part === LEGACY_STREAM ? 'GET' : 'POST');
       fail(res, 405, ErrorCode.InvalidRequest, `method ${req.method} is not allowed here`);
     },
-    sessions: () => [...sessions.values()].map((s) => s.session),
+    sessions: () => sessions.all(),
   };
 }
