@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AuditEntry } from '../audit/audit-log.js';
-import { ANSWER_BUDGET_RULE, createAnswerBudget, type AnswerBudget } from './answer-limits.js';
+import { createAnswerBudget, type AnswerBudget } from './answer-limits.js';
 import type { Engine } from '../engine.js';
 import { ErrorCode, isRequest, type JsonRpcMessage } from '../jsonrpc/messages.js';
 import { clientIdFromInfo } from '../proxy/client-detect.js';
@@ -15,7 +14,7 @@ import { ROUTE_KEY_PARAM } from '../route-key.js';
 import { HOP_HEADER } from './upstream-fetch.js';
 import { resolveRemoteTarget, type RemoteTarget } from './remote-target.js';
 import { createRefreshFailureAudit } from './refresh-failure-audit.js';
-import { GET_STREAM_RULE } from './relay-session.js';
+import type { RelayAudit } from './relay-session.js';
 import type { ReopenBackoffOptions } from './reopen-backoff.js';
 import { DEFAULT_SESSION_CAP, type SessionCap } from './session-cap.js';
 import { createSessionTable } from './session-table.js';
@@ -73,11 +72,11 @@ export function createHttpInterposer(engine: Engine, options: HttpInterposerOpti
   // every session's stream at once must not write one per session without end.
   const streamLosses = createRefusalLimiter((entry) => engine.audit.append(entry), 30, 60_000, (skipped, sample) =>
     `${skipped} more sessions lost their remote server's GET stream in the last minute (not recorded one by one; the first was of '${sample.serverName}')`);
-  const audit = (entry: AuditEntry) => {
-    if (entry.decision === 'OAUTH_REFRESH_FAILED') return refreshFailures.record(entry);
-    if (entry.ruleId === ANSWER_BUDGET_RULE) return budgetDrops.record(entry);
-    if (entry.ruleId === GET_STREAM_RULE) return streamLosses.record(entry);
-    engine.audit.append(entry);
+  const audit: RelayAudit = {
+    oauth: (entry) => engine.audit.append(entry),
+    refreshFailed: (entry) => refreshFailures.record(entry),
+    answerDropped: (entry) => budgetDrops.record(entry),
+    streamLost: (entry) => streamLosses.record(entry),
   };
   // One per server, for all its sessions: a client cannot multiply it by opening more.
   const budgets = new Map<string, AnswerBudget>();

@@ -24,8 +24,8 @@ export interface RelayContext {
   server: string;
   socketPath: string;
   log: (line: string) => void;
-  /** Rows for the audit trail that no relay decision carries (OAuth refreshes). */
-  audit?: (entry: AuditEntry) => void;
+  /** Rows for the audit trail that no relay decision carries, by what they are. */
+  audit?: RelayAudit;
   /** Where refreshed OAuth tokens are written back: the engine's keychain (the OS's when it has none). */
   secretStore?: SecretStore | null;
   /** Held while a refresh writes back, against a login or logout elsewhere (credentials-lock.ts). */
@@ -34,6 +34,21 @@ export interface RelayContext {
   answerBudgetFor?: (server: string) => AnswerBudget;
   /** How soon a session's lost GET stream is opened again (reopen-backoff.ts); tests shorten it. */
   getStreamReopen?: ReopenBackoffOptions;
+}
+
+/**
+ * Where a session's own rows go, one sink per kind: each kind can come from every session
+ * of a server at once, and the interposer holds back a flood of each apart (interposer.ts).
+ */
+export interface RelayAudit {
+  /** OAuth refreshes and scope refusals. */
+  oauth(entry: AuditEntry): void;
+  /** A failed OAuth refresh: every session of a dead login meets one. */
+  refreshFailed(entry: AuditEntry): void;
+  /** An event a long-lived stream dropped past the server's answer budget. */
+  answerDropped(entry: AuditEntry): void;
+  /** The session's GET stream was lost (once a session). */
+  streamLost(entry: AuditEntry): void;
 }
 
 /** The client side of one relay session. */
@@ -69,13 +84,13 @@ function oauthOption(context: RelayContext, secrets: NodeJS.ProcessEnv): { oauth
   const oauth = upstreamOAuth({
     server: context.server, secrets, store: context.secretStore ?? createKeytarStore(), log: context.log,
     lock: context.credentialsLock,
-    ...(audit ? { audit: (decision, reason) => audit({ event: 'secret', decision, serverName: context.server, ruleId: 'oauth', reason }) } : {}),
+    ...(audit ? { audit: (decision, reason) => (decision === 'OAUTH_REFRESH_FAILED' ? audit.refreshFailed : audit.oauth)({ event: 'secret', decision, serverName: context.server, ruleId: 'oauth', reason }) } : {}),
   });
   return oauth ? { oauth } : {};
 }
 
-/** The rule of the audit row a session's lost GET stream writes (interposer.ts limits them). */
-export const GET_STREAM_RULE = 'get-stream';
+/** The rule of the audit row a session's lost GET stream writes. */
+const GET_STREAM_RULE = 'get-stream';
 
 const ADAPTERS: Record<RemotePin['transport'], (options: UpstreamOptions) => UpstreamProcess> = {
   http: createUpstream,
@@ -125,8 +140,8 @@ export function startRelaySession(context: RelayContext, options: RelayClient): 
       // A server logged in with `auth login`: its tokens are refreshed, and written back, as they expire.
       ...(tokensFit ? oauthOption(context, secrets) : {}),
       onRelated: (line, ids) => related.note(line, ids.map(idKey)),
-      onDropped: (reason) => context.audit?.({ event: 'protocol', decision: 'ERROR', ruleId: ANSWER_BUDGET_RULE, serverName: context.server, client: options.client, reason }),
-      onStreamLost: (reason) => context.audit?.({ event: 'protocol', decision: 'ERROR', ruleId: GET_STREAM_RULE, serverName: context.server, client: options.client, reason }),
+      onDropped: (reason) => context.audit?.answerDropped({ event: 'protocol', decision: 'ERROR', ruleId: ANSWER_BUDGET_RULE, serverName: context.server, client: options.client, reason }),
+      onStreamLost: (reason) => context.audit?.streamLost({ event: 'protocol', decision: 'ERROR', ruleId: GET_STREAM_RULE, serverName: context.server, client: options.client, reason }),
       ...(context.getStreamReopen ? { getStreamReopen: context.getStreamReopen } : {}),
       ...(context.answerBudgetFor ? { answerBudget: context.answerBudgetFor(context.server) } : {}),
       actionClassOf: (requestId) => {
