@@ -34,6 +34,22 @@ export class AnswersOverBudget extends AnswerTooLarge {
   }
 }
 
+/**
+ * How long a POST's event stream may go without an event before its requests are given up:
+ * as long as a server may take to start answering (upstream-fetch.ts). Only a whole event
+ * counts: a server that trickled bytes of one, sent only comments, or never ended the stream
+ * held an engine socket, and its requests, for ever. A tool that runs long keeps its stream
+ * alive with progress notifications.
+ */
+export const POST_STREAM_IDLE_MS = 5 * 60_000;
+
+export class AnswerStreamIdle extends Error {
+  constructor(idleMs: number) {
+    const wait = idleMs >= 60_000 ? `${Math.round(idleMs / 60_000)} min` : idleMs >= 1000 ? `${Math.round(idleMs / 1000)} s` : `${idleMs} ms`;
+    super(`sent no message on the stream answering this request for ${wait}; the firewall stopped waiting and closed it`);
+  }
+}
+
 /** The rule id of the protocol row for an event a long-lived stream dropped past the budget. */
 export const ANSWER_BUDGET_RULE = 'answer-budget';
 

@@ -36,6 +36,8 @@ export interface HttpInterposerOptions {
   answerBudgetBytes?: number;
   /** How soon a session's lost GET stream is opened again (reopen-backoff.ts); tests shorten it. */
   getStreamReopen?: ReopenBackoffOptions;
+  /** How long a POST's event stream may go without an event (answer-limits.ts POST_STREAM_IDLE_MS); tests shorten it. */
+  postStreamIdleMs?: number;
 }
 
 /**
@@ -72,11 +74,16 @@ export function createHttpInterposer(engine: Engine, options: HttpInterposerOpti
   // every session's stream at once must not write one per session without end.
   const streamLosses = createRefusalLimiter((entry) => engine.audit.append(entry), 30, 60_000, (skipped, sample) =>
     `${skipped} more sessions lost their remote server's GET stream in the last minute (not recorded one by one; the first was of '${sample.serverName}')`);
+  // Each POST whose answer stream went silent writes a row: a server doing it to every
+  // request must not write one per request without end.
+  const idleAnswers = createRefusalLimiter((entry) => engine.audit.append(entry), 30, 60_000, (skipped, sample) =>
+    `${skipped} more answer streams of remote servers went silent and were given up in the last minute (not recorded one by one; the first was of '${sample.serverName}')`);
   const audit: RelayAudit = {
     oauth: (entry) => engine.audit.append(entry),
     refreshFailed: (entry) => refreshFailures.record(entry),
     answerDropped: (entry) => budgetDrops.record(entry),
     streamLost: (entry) => streamLosses.record(entry),
+    answerIdle: (entry) => idleAnswers.record(entry),
   };
   // One per server, for all its sessions: a client cannot multiply it by opening more.
   const budgets = new Map<string, AnswerBudget>();
@@ -89,6 +96,7 @@ export function createHttpInterposer(engine: Engine, options: HttpInterposerOpti
   const context = {
     socketPath: options.socketPath, log, audit, secretStore: engine.secretStore, credentialsLock: engine.credentialsLock, answerBudgetFor,
     ...(options.getStreamReopen ? { getStreamReopen: options.getStreamReopen } : {}),
+    ...(options.postStreamIdleMs ? { postStreamIdleMs: options.postStreamIdleMs } : {}),
   };
   const legacy = createLegacyEndpoint({ ...context, admit, routeKey: engine.routeKey, sessionCap: cap });
   const reaper = setInterval(() => {
@@ -190,6 +198,7 @@ export function createHttpInterposer(engine: Engine, options: HttpInterposerOpti
       refreshFailures.close();
       budgetDrops.close();
       streamLosses.close();
+      idleAnswers.close();
     },
   };
 }

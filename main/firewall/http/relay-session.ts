@@ -34,6 +34,8 @@ export interface RelayContext {
   answerBudgetFor?: (server: string) => AnswerBudget;
   /** How soon a session's lost GET stream is opened again (reopen-backoff.ts); tests shorten it. */
   getStreamReopen?: ReopenBackoffOptions;
+  /** How long a POST's event stream may go without an event (answer-limits.ts POST_STREAM_IDLE_MS); tests shorten it. */
+  postStreamIdleMs?: number;
 }
 
 /**
@@ -49,6 +51,8 @@ export interface RelayAudit {
   answerDropped(entry: AuditEntry): void;
   /** The session's GET stream was lost (once a session). */
   streamLost(entry: AuditEntry): void;
+  /** A POST's event stream was given up for idleness, and its requests answered with why. */
+  answerIdle(entry: AuditEntry): void;
 }
 
 /** The client side of one relay session. */
@@ -91,6 +95,8 @@ function oauthOption(context: RelayContext, secrets: NodeJS.ProcessEnv): { oauth
 
 /** The rule of the audit row a session's lost GET stream writes. */
 const GET_STREAM_RULE = 'get-stream';
+/** The rule of the audit row a POST's event stream given up for idleness writes. */
+const ANSWER_IDLE_RULE = 'answer-idle';
 
 const ADAPTERS: Record<RemotePin['transport'], (options: UpstreamOptions) => UpstreamProcess> = {
   http: createUpstream,
@@ -142,7 +148,9 @@ export function startRelaySession(context: RelayContext, options: RelayClient): 
       onRelated: (line, ids) => related.note(line, ids.map(idKey)),
       onDropped: (reason) => context.audit?.answerDropped({ event: 'protocol', decision: 'ERROR', ruleId: ANSWER_BUDGET_RULE, serverName: context.server, client: options.client, reason }),
       onStreamLost: (reason) => context.audit?.streamLost({ event: 'protocol', decision: 'ERROR', ruleId: GET_STREAM_RULE, serverName: context.server, client: options.client, reason }),
+      onStreamIdle: (reason) => context.audit?.answerIdle({ event: 'protocol', decision: 'ERROR', ruleId: ANSWER_IDLE_RULE, serverName: context.server, client: options.client, reason }),
       ...(context.getStreamReopen ? { getStreamReopen: context.getStreamReopen } : {}),
+      ...(context.postStreamIdleMs ? { postStreamIdleMs: context.postStreamIdleMs } : {}),
       ...(context.answerBudgetFor ? { answerBudget: context.answerBudgetFor(context.server) } : {}),
       actionClassOf: (requestId) => {
         const key = idKey(requestId);

@@ -1,4 +1,4 @@
-import { AnswerTooLarge, readExcerpt } from './answer-limits.js';
+import { AnswerStreamIdle, AnswerTooLarge, readExcerpt } from './answer-limits.js';
 import { shownUrl, shownUrlsIn } from '../shown-url.js';
 
 // Why a request to a remote server failed, in the words both adapters give the client.
@@ -48,7 +48,7 @@ function httpFailure(server: string, status: number, excerpt: string, hadSession
 
 /** A fetch that threw: `what` says how far it got (by default, it cannot tell). */
 export function fetchFailure(target: { server: string; url: string }, error: unknown, what = 'is unreachable or hung up'): string {
-  if (error instanceof AnswerTooLarge) return `remote server '${target.server}' at ${shownUrl(target.url)} ${error.message}`;
+  if (error instanceof AnswerTooLarge || error instanceof AnswerStreamIdle) return `remote server '${target.server}' at ${shownUrl(target.url)} ${error.message}`;
   // The cause's text is the network library's: a URL it names is shown as ours is.
   return `remote server '${target.server}' at ${shownUrl(target.url)} ${what}: ${shownUrlsIn(causeOf(error))}`;
 }

@@ -50,6 +50,10 @@ export interface UpstreamOptions {
   onStreamLost?: (reason: string) => void;
   /** How soon a lost GET stream is opened again (reopen-backoff.ts); tests shorten it. */
   getStreamReopen?: ReopenBackoffOptions;
+  /** How long a POST's event stream may go without an event (answer-limits.ts POST_STREAM_IDLE_MS); tests shorten it. */
+  postStreamIdleMs?: number;
+  /** A POST's event stream was given up for idleness (`reason`, what its requests were answered): for the audit trail. */
+  onStreamIdle?: (reason: string) => void;
   fetch?: typeof fetch;
   /** Shared by every session of the server: what their answers may hold at once (answer-limits.ts). */
   answerBudget?: AnswerBudget;

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { ErrorCode, errorResponse, notification, type JsonRpcId } from '../jsonrpc/messages.js';
-import { AnswersOverBudget, MAX_ANSWER_BYTES, readTextBounded, UNBOUNDED_BUDGET } from './answer-limits.js';
+import { AnswersOverBudget, AnswerStreamIdle, MAX_ANSWER_BYTES, readTextBounded, UNBOUNDED_BUDGET } from './answer-limits.js';
 import { untilDrained, type Backpressure } from './backpressure.js';
 import { lineWritable } from './line-writable.js';
 import { sendWithOAuth } from '../identity/oauth-upstream.js';
@@ -18,6 +18,12 @@ export interface ReadEventsOptions {
   lastEventId?: string;
   /** The stream's `retry:` field: how long (ms) the server asks a client to wait before opening it again. */
   onRetry?: (ms: number) => void;
+  /**
+   * For a stream that answers requests (a POST's): past this long without a whole event
+   * (the relay's own slowness not counted) the body is cancelled and the read fails with
+   * AnswerStreamIdle (answer-limits.ts POST_STREAM_IDLE_MS says why).
+   */
+  idleMs?: number;
   /**
    * For a stream that outlives any one request (the GET stream, a legacy SSE stream): an
    * event that does not fit the server's answer budget — full, maybe, with other sessions'
@@ -118,13 +124,27 @@ export function upstreamShell(options: UpstreamOptions): UpstreamShell {
     },
     send,
     fail: (id, reason) => send(errorResponse(id, ErrorCode.UpstreamFailed, reason, { server: options.server })),
-    async readEvents(response, onEvent, { done, onDropped, lastEventId, onRetry } = {}) {
+    async readEvents(response, onEvent, { done, onDropped, lastEventId, onRetry, idleMs } = {}) {
       let overBudget: AnswersOverBudget | undefined;
-      const parser = createSseParser(onEvent, MAX_ANSWER_BYTES, (head, tail, event) => onDropped?.(sniffEdges(head, tail), fetchFailure(options, overBudget), event), lastEventId, onRetry);
+      const reader = response.body?.getReader();
+      // Cancelling the reader ends the read under way (done) and lets the socket go.
+      const cancel = () => void reader?.cancel().catch(() => undefined);
+      let idled = false;
+      let waitingForRelay = false;
+      const idle = idleMs === undefined ? undefined : setTimeout(() => {
+        // The relay not taking what was read is the client's slowness, not the server's.
+        if (waitingForRelay) return void idle!.refresh();
+        idled = true;
+        cancel();
+      }, idleMs);
+      idle?.unref();
+      const counted = idle ? (data: string, event: string, id: string) => (idle.refresh(), onEvent(data, event, id)) : onEvent;
+      const parser = createSseParser(counted, MAX_ANSWER_BYTES, (head, tail, event) => onDropped?.(sniffEdges(head, tail), fetchFailure(options, overBudget), event), lastEventId, onRetry);
       const decoder = new TextDecoder();
       // Bytes read and not yet taken by the relay: the event being read, and what was
       // handed on while the relay is behind.
       let taken = 0;
+      let ended = false;
       // A long-lived stream never waits for room: what fills the budget may be this
       // stream's own event, or another session's answer held until its client reads.
       const fits = (bytes: number): boolean => {
@@ -138,8 +158,11 @@ export function upstreamShell(options: UpstreamOptions): UpstreamShell {
         }
       };
       try {
-        for await (const chunk of response.body ?? []) {
-          const bytes = (chunk as Uint8Array).byteLength;
+        for (;;) {
+          const read = reader ? await reader.read() : { done: true as const, value: undefined };
+          if (read.done) break;
+          const chunk = read.value;
+          const bytes = chunk.byteLength;
           // Past the budget the loop is left by the throw, which cancels the body; or the
           // event is dropped, and what it held given back. What of this chunk the parser
           // keeps after it (a next event begun) goes uncounted: one chunk at most.
@@ -149,18 +172,26 @@ export function upstreamShell(options: UpstreamOptions): UpstreamShell {
             budget.give(taken);
             taken = 0;
           }
-          parser.push(decoder.decode(chunk as Uint8Array, { stream: true }));
+          parser.push(decoder.decode(chunk, { stream: true }));
           // Leaving the loop cancels the body.
           if (done?.()) return;
           const behind = untilDrained(stdout, abort.signal);
-          if (behind) await behind;
+          if (behind) {
+            waitingForRelay = true;
+            await behind.finally(() => (waitingForRelay = false));
+          }
           const held = Math.min(taken, parser.heldChars());
           budget.give(taken - held);
           taken = held;
         }
+        // Cut off for idleness: what it held of an event is no event.
+        if (idled) throw new AnswerStreamIdle(idleMs!);
+        ended = true;
         parser.push(decoder.decode());
         parser.end();
       } finally {
+        clearTimeout(idle);
+        if (!ended) cancel();
         budget.give(taken);
       }
     },

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { idKey, type JsonRpcId } from '../jsonrpc/messages.js';
-import { AnswersOverBudget, AnswerTooLarge } from './answer-limits.js';
+import { AnswersOverBudget, AnswerStreamIdle, AnswerTooLarge, POST_STREAM_IDLE_MS } from './answer-limits.js';
 import { createReopenBackoff, retryAfterMs } from './reopen-backoff.js';
 import { answerFailure, fetchFailure } from './upstream-failures.js';
 import { authorizationHeader, parseRelayLine, toRelayLine, type UpstreamOptions, type UpstreamProcess } from './upstream-parts.js';
@@ -173,11 +173,14 @@ export function createUpstream(options: UpstreamOptions): UpstreamProcess {
       // that held the stream of notifications/initialized held the handshake, so every
       // later request of the session waited for ever.
       if (ids.size === 0) await response.body?.cancel();
-      else await readBody(response, answered, [...ids.values()], { done: () => answered.size >= ids.size && [...ids.keys()].every((key) => answered.has(key)) });
+      else await readBody(response, answered, [...ids.values()], { done: () => answered.size >= ids.size && [...ids.keys()].every((key) => answered.has(key)), idleMs: options.postStreamIdleMs ?? POST_STREAM_IDLE_MS });
       if (ids.size > 0 && answered.size < ids.size) fail(ids, answered, `remote server '${options.server}' ended its answer without answering this request`);
       if (messages.some((m) => m.method === 'notifications/initialized')) void listen();
     } catch (error) {
-      if (!shell.killed) fail(ids, answered, fetchFailure(options, error));
+      if (shell.killed) return;
+      const reason = fetchFailure(options, error);
+      fail(ids, answered, reason);
+      if (error instanceof AnswerStreamIdle) options.onStreamIdle?.(reason);
     } finally {
       stepDone();
     }

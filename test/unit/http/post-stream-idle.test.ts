@@ -1,0 +1,110 @@
+import type { ServerResponse } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createUpstream } from '../../../main/firewall/http/upstream.js';
+import { startBareInterposer, type BareInterposer } from '../../helpers/bare-interposer.js';
+import { drive } from './drive-upstream.js';
+
+const INITIALIZE = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } };
+const INIT_RESULT = { protocolVersion: '2025-06-18', capabilities: {}, serverInfo: { name: 'slow', version: '1' } };
+const CALL = { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'work', arguments: {} } };
+const HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+const encoder = new TextEncoder();
+const event = (message: unknown) => `event: message\ndata: ${JSON.stringify(message)}\n\n`;
+
+/** A POST's answer stream the test writes to every `everyMs`, noting whether the firewall cancelled it. */
+function tricklingStream(write: (tick: number) => string | null, everyMs = 30) {
+  const state = { cancelled: false };
+  let timer: NodeJS.Timeout | undefined;
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      let tick = 0;
+      timer = setInterval(() => {
+        const text = write(tick++);
+        if (text === null) {
+          clearInterval(timer);
+          return controller.close();
+        }
+        controller.enqueue(encoder.encode(text));
+      }, everyMs);
+    },
+    cancel() {
+      state.cancelled = true;
+      clearInterval(timer);
+    },
+  });
+  return { state, response: () => new Response(body, { headers: { 'content-type': 'text/event-stream' } }) };
+}
+
+function upstreamAnsweringCallWith(stream: { response: () => Response }, onStreamIdle: (reason: string) => void) {
+  const fakeFetch = (async (_url: string, init: RequestInit) => {
+    if (init.method !== 'POST') return new Response(null, { status: 405 });
+    const message = JSON.parse(String(init.body)) as { id?: number; method: string };
+    if (message.method === 'initialize') return new Response(JSON.stringify({ jsonrpc: '2.0', id: message.id, result: INIT_RESULT }), { headers: { 'content-type': 'application/json', 'mcp-session-id': 's' } });
+    if (message.method === 'tools/call') return stream.response();
+    return new Response(null, { status: 202 });
+  }) as typeof fetch;
+  return createUpstream({ server: 'slow', url: 'https://slow.example/mcp', fetch: fakeFetch, postStreamIdleMs: 200, onStreamIdle });
+}
+
+describe("a POST's answer stream that goes silent", () => {
+  it('is given up when it sends no whole event for the bound, however many bytes trickle in: the request gets an error, the stream is cancelled, one row', async () => {
+    // Keep-alive comments and the first bytes of an event, a little at a time, never an answer.
+    const stream = tricklingStream((tick) => (tick === 0 ? 'event: message\ndata: {"jsonrpc":"2.0",' : tick % 2 ? ': keep-alive\n' : ' '));
+    const idle: string[] = [];
+    const upstream = upstreamAnsweringCallWith(stream, (reason) => idle.push(reason));
+    const { send, answer } = drive(upstream);
+    send(INITIALIZE);
+    await answer(1);
+    send(CALL);
+    expect(await answer(2)).toMatchObject({ error: { code: -32004, message: expect.stringMatching(/^remote server 'slow' at https:\/\/slow\.example\/mcp sent no message on the stream answering this request for 200 ms; the firewall stopped waiting and closed it$/) } });
+    expect(stream.state.cancelled).toBe(true);
+    expect(idle).toHaveLength(1);
+    upstream.kill();
+  });
+
+  it('is not given up while events keep coming (a long tool sending progress), however long it runs in all', async () => {
+    const progress = { jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 't', progress: 1 } };
+    const stream = tricklingStream((tick) => (tick < 12 ? event(progress) : tick === 12 ? event({ jsonrpc: '2.0', id: 2, result: { content: [] } }) : null), 50);
+    const idle: string[] = [];
+    const upstream = upstreamAnsweringCallWith(stream, (reason) => idle.push(reason));
+    const { send, answer } = drive(upstream);
+    send(INITIALIZE);
+    await answer(1);
+    send(CALL);
+    // 650 ms in all, three times the bound, but never 200 ms without an event.
+    expect(await answer(2)).toMatchObject({ result: { content: [] } });
+    expect(idle).toEqual([]);
+    upstream.kill();
+  });
+});
+
+describe('behind the interposer', () => {
+  let bare: BareInterposer | undefined;
+  afterEach(async () => {
+    await bare?.close();
+    bare = undefined;
+  });
+
+  it('answers the client with the error, writes a protocol row, and lets the remote socket go', async () => {
+    let remoteClosed = false;
+    bare = await startBareInterposer('mcpfw-post-idle-', ({ res }: { res: ServerResponse }) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.flushHeaders();
+      const keepAlive = setInterval(() => res.write(': keep-alive\n'), 30);
+      res.on('close', () => {
+        remoteClosed = true;
+        clearInterval(keepAlive);
+      });
+    }, { interposer: { postStreamIdleMs: 200 } });
+    const init = await fetch(bare.endpoint, { method: 'POST', headers: HEADERS, body: JSON.stringify(INITIALIZE) });
+    await init.text();
+    const session = { ...HEADERS, 'mcp-session-id': init.headers.get('mcp-session-id')! };
+    await (await fetch(bare.endpoint, { method: 'POST', headers: session, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) })).text();
+    const called = await fetch(bare.endpoint, { method: 'POST', headers: { ...session, accept: 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'ping' }) });
+    expect(await called.json()).toMatchObject({ id: 2, error: { message: expect.stringContaining('sent no message on the stream answering this request') } });
+    for (let i = 0; i < 50 && !remoteClosed; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(remoteClosed).toBe(true);
+    const rows = bare.running.engine.db.prepare("SELECT event, decision, server_name, reason FROM mcp_audit WHERE rule_id = 'answer-idle'").all();
+    expect(rows).toEqual([expect.objectContaining({ event: 'protocol', decision: 'ERROR', server_name: 'bare', reason: expect.stringContaining("remote server 'bare'") })]);
+  });
+});
