@@ -1,0 +1,61 @@
+import type { ServerResponse } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startBareInterposer, type BareInterposer } from '../../helpers/bare-interposer.js';
+
+// The interposer offers no resumption of its own streams (docs/remote-servers.md, "not
+// done"), so what it sends must not invite one: the spec (Streamable HTTP, Resumability)
+// makes event ids optional, but an id the firewall cannot replay from would have a client
+// reconnect with a Last-Event-ID expecting what it missed. Nor may a remote server's ids go
+// through: they are unique only among that server's streams, not the firewall's.
+
+const HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+const initialize = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'ids', version: '1' } } };
+const pause = (ms = 20) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("the interposer's event streams to the client", () => {
+  let bare: BareInterposer | undefined;
+  afterEach(async () => {
+    await bare?.close();
+    bare = undefined;
+  });
+
+  it('frame each message as one `event: message` with one data line and no id, even when the remote server gave its events ids', async () => {
+    let getStream: ServerResponse | undefined;
+    bare = await startBareInterposer('mcpfw-client-ids-', ({ res, message }) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(`id: post-1\nretry: 5000\nevent: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: 'working' } })}\n\n`);
+      res.end(`id: post-2\nevent: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', id: message.id, result: {} })}\n\n`);
+    }, {
+      onGet: (res) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.flushHeaders();
+        getStream = res;
+      },
+    });
+    const init = await fetch(bare.endpoint, { method: 'POST', headers: HEADERS, body: JSON.stringify(initialize) });
+    await init.text();
+    const session = { ...HEADERS, 'mcp-session-id': init.headers.get('mcp-session-id')! };
+    await (await fetch(bare.endpoint, { method: 'POST', headers: session, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) })).text();
+    const posted = await (await fetch(bare.endpoint, { method: 'POST', headers: session, body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'ping' }) })).text();
+
+    const hangUp = new AbortController();
+    const listening = await fetch(bare.endpoint, { method: 'GET', headers: { accept: 'text/event-stream', 'mcp-session-id': session['mcp-session-id'] }, signal: hangUp.signal });
+    let heard = '';
+    const decoder = new TextDecoder();
+    void (async () => {
+      for await (const chunk of listening.body!) heard += decoder.decode(chunk as Uint8Array, { stream: true });
+    })().catch(() => {});
+    for (let i = 0; i < 150 && !getStream; i++) await pause();
+    getStream!.write(`id: get-9\nevent: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' })}\n\n`);
+    for (let i = 0; i < 150 && !heard.includes('list_changed'); i++) await pause();
+    hangUp.abort();
+
+    for (const stream of [posted, heard]) {
+      const events = stream.split('\n\n').filter((e) => e.trim() !== '');
+      expect(events.length).toBeGreaterThan(0);
+      for (const event of events) expect(event).toMatch(/^event: message\ndata: [^\n]+$/);
+    }
+    expect(posted).toContain('"working"');
+    expect(heard).toContain('notifications/tools/list_changed');
+  });
+});
