@@ -44,9 +44,10 @@ export class AnswersOverBudget extends AnswerTooLarge {
 export const POST_STREAM_IDLE_MS = 5 * 60_000;
 
 export class AnswerStreamIdle extends Error {
-  constructor(idleMs: number) {
+  /** `silent`: what the server did not send (a message on the POST's stream; any more of a JSON body). */
+  constructor(idleMs: number, silent = 'no message on the stream answering this request') {
     const wait = idleMs >= 60_000 ? `${Math.round(idleMs / 60_000)} min` : idleMs >= 1000 ? `${Math.round(idleMs / 1000)} s` : `${idleMs} ms`;
-    super(`sent no message on the stream answering this request for ${wait}; the firewall stopped waiting and closed it`);
+    super(`sent ${silent} for ${wait}; the firewall stopped waiting and closed it`);
   }
 }
 
@@ -80,26 +81,36 @@ export const UNBOUNDED_BUDGET: AnswerBudget = { take: () => {}, give: () => {} }
  * The body as text, refusing (and cancelling) it past `maxBytes`, or when `budget` has no
  * room for what came. What it read stays taken from `budget` (the caller gives it back once
  * the text is through; `taken` says how much), and is given back here when it fails.
+ * `idleMs`: past this long with nothing more of the body, it is cancelled (AnswerStreamIdle):
+ * a server that sent its headers and then held the body open held the socket for ever.
  */
-export async function readTextBounded(response: Response, maxBytes = MAX_ANSWER_BYTES, budget = UNBOUNDED_BUDGET, taken?: { bytes: number }): Promise<string> {
+export async function readTextBounded(response: Response, maxBytes = MAX_ANSWER_BYTES, budget = UNBOUNDED_BUDGET, taken?: { bytes: number }, idleMs?: number): Promise<string> {
   if (!response.body) return '';
   const decoder = new TextDecoder();
   const parts: string[] = [];
   let bytes = 0;
   const reader = response.body.getReader();
+  let idled = false;
+  // Cancelling the reader ends the read under way (done) and lets the socket go.
+  const idle = idleMs === undefined ? undefined : setTimeout(() => ((idled = true), void reader.cancel().catch(() => undefined)), idleMs);
+  idle?.unref();
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
+      idle?.refresh();
       if (bytes + value.byteLength > maxBytes) throw new AnswerTooLarge(maxBytes);
       budget.take(value.byteLength);
       bytes += value.byteLength;
       parts.push(decoder.decode(value, { stream: true }));
     }
+    if (idled) throw new AnswerStreamIdle(idleMs!, 'nothing more of its answer');
   } catch (error) {
     budget.give(bytes);
     if (error instanceof AnswerTooLarge) await reader.cancel();
     throw error;
+  } finally {
+    clearTimeout(idle);
   }
   if (taken) taken.bytes += bytes;
   else budget.give(bytes);

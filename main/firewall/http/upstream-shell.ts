@@ -64,9 +64,10 @@ interface UpstreamShell {
   readEvents(response: Response, onEvent: (data: string, event: string, lastEventId: string) => void, options?: ReadEventsOptions): Promise<void>;
   /**
    * Reads a JSON body whole (up to MAX_ANSWER_BYTES) and hands it to `onText`; what it
-   * holds counts against the server's answer budget until the relay has taken it.
+   * holds counts against the server's answer budget until the relay has taken it. Past
+   * `idleMs` with nothing more of it, it is cancelled and the read fails (AnswerStreamIdle).
    */
-  readJson(response: Response, onText: (text: string) => void): Promise<void>;
+  readJson(response: Response, onText: (text: string) => void, idleMs?: number): Promise<void>;
   /**
    * What is done about an event a long-lived stream dropped (ReadEventsOptions.onDropped):
    * the request it answered fails with why (`failPending`: false when none waits for it);
@@ -195,10 +196,10 @@ export function upstreamShell(options: UpstreamOptions): UpstreamShell {
         budget.give(taken);
       }
     },
-    async readJson(response, onText) {
+    async readJson(response, onText, idleMs) {
       const taken = { bytes: 0 };
       try {
-        const text = await readTextBounded(response, MAX_ANSWER_BYTES, budget, taken);
+        const text = await readTextBounded(response, MAX_ANSWER_BYTES, budget, taken, idleMs);
         if (text.trim()) onText(text);
         const behind = untilDrained(stdout, abort.signal);
         if (behind) await behind;

@@ -64,7 +64,7 @@ export function createUpstream(options: UpstreamOptions): UpstreamProcess {
     if (type.includes('text/event-stream')) return shell.readEvents(response, (data) => emit(data, answered, origin), read);
     // Anything but JSON carries no answer: not read (an error page of any size, say).
     if (!type.includes('application/json')) return void (await response.body?.cancel());
-    await shell.readJson(response, (text) => emit(text, answered, origin));
+    await shell.readJson(response, (text) => emit(text, answered, origin), read.idleMs);
   };
 
   // An answer on the GET stream (a resumed one) fails its request; whether the relay still

@@ -12,7 +12,7 @@ const encoder = new TextEncoder();
 const event = (message: unknown) => `event: message\ndata: ${JSON.stringify(message)}\n\n`;
 
 /** A POST's answer stream the test writes to every `everyMs`, noting whether the firewall cancelled it. */
-function tricklingStream(write: (tick: number) => string | null, everyMs = 30) {
+function tricklingStream(write: (tick: number) => string | null, everyMs = 30, type = 'text/event-stream') {
   const state = { cancelled: false };
   let timer: NodeJS.Timeout | undefined;
   const body = new ReadableStream<Uint8Array>({
@@ -32,7 +32,7 @@ function tricklingStream(write: (tick: number) => string | null, everyMs = 30) {
       clearInterval(timer);
     },
   });
-  return { state, response: () => new Response(body, { headers: { 'content-type': 'text/event-stream' } }) };
+  return { state, response: () => new Response(body, { headers: { 'content-type': type } }) };
 }
 
 function upstreamAnsweringCallWith(stream: { response: () => Response }, onStreamIdle: (reason: string) => void) {
@@ -74,6 +74,23 @@ describe("a POST's answer stream that goes silent", () => {
     // 650 ms in all, three times the bound, but never 200 ms without an event.
     expect(await answer(2)).toMatchObject({ result: { content: [] } });
     expect(idle).toEqual([]);
+    upstream.kill();
+  });
+});
+
+describe("a POST's JSON answer whose body stops coming", () => {
+  it('is given up when nothing more of it comes for the bound: the request gets an error, the body is cancelled, one row', async () => {
+    // The headers, the first bytes of the body, then silence (never ended).
+    const stream = tricklingStream((tick) => (tick === 0 ? '{"jsonrpc":"2.0",' : ''), 1_000, 'application/json');
+    const idle: string[] = [];
+    const upstream = upstreamAnsweringCallWith(stream, (reason) => idle.push(reason));
+    const { send, answer } = drive(upstream);
+    send(INITIALIZE);
+    await answer(1);
+    send(CALL);
+    expect(await answer(2)).toMatchObject({ error: { code: -32004, message: expect.stringMatching(/^remote server 'slow' at https:\/\/slow\.example\/mcp sent nothing more of its answer for 200 ms; the firewall stopped waiting and closed it$/) } });
+    expect(stream.state.cancelled).toBe(true);
+    expect(idle).toHaveLength(1);
     upstream.kill();
   });
 });
