@@ -35,11 +35,13 @@ export class AnswersOverBudget extends AnswerTooLarge {
 }
 
 /**
- * How long a POST's event stream may go without an event before its requests are given up:
- * as long as a server may take to start answering (upstream-fetch.ts). Only a whole event
- * counts: a server that trickled bytes of one, sent only comments, or never ended the stream
- * held an engine socket, and its requests, for ever. A tool that runs long keeps its stream
- * alive with progress notifications.
+ * How long a POST's event stream may go with nothing on it before its requests are given up:
+ * as long as a server may take to start answering (upstream-fetch.ts). A server that went
+ * silent, or died without the connection saying so, held an engine socket and the client's
+ * requests for ever. Any bytes count, keep-alive comments included: they are how a server
+ * running a long tool says so when the client asked for no progress, and cutting that tool
+ * off would break work the client is waiting for (the client's own timeout is its call). A
+ * server that trickles bytes to hold a socket holds one per request, within the session caps.
  */
 export const POST_STREAM_IDLE_MS = 5 * 60_000;
 

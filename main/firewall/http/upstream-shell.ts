@@ -19,7 +19,7 @@ export interface ReadEventsOptions {
   /** The stream's `retry:` field: how long (ms) the server asks a client to wait before opening it again. */
   onRetry?: (ms: number) => void;
   /**
-   * For a stream that answers requests (a POST's): past this long without a whole event
+   * For a stream that answers requests (a POST's): past this long with no bytes on it
    * (the relay's own slowness not counted) the body is cancelled and the read fails with
    * AnswerStreamIdle (answer-limits.ts POST_STREAM_IDLE_MS says why).
    */
@@ -139,8 +139,7 @@ export function upstreamShell(options: UpstreamOptions): UpstreamShell {
         cancel();
       }, idleMs);
       idle?.unref();
-      const counted = idle ? (data: string, event: string, id: string) => (idle.refresh(), onEvent(data, event, id)) : onEvent;
-      const parser = createSseParser(counted, MAX_ANSWER_BYTES, (head, tail, event) => onDropped?.(sniffEdges(head, tail), fetchFailure(options, overBudget), event), lastEventId, onRetry);
+      const parser = createSseParser(onEvent, MAX_ANSWER_BYTES, (head, tail, event) => onDropped?.(sniffEdges(head, tail), fetchFailure(options, overBudget), event), lastEventId, onRetry);
       const decoder = new TextDecoder();
       // Bytes read and not yet taken by the relay: the event being read, and what was
       // handed on while the relay is behind.
@@ -162,6 +161,9 @@ export function upstreamShell(options: UpstreamOptions): UpstreamShell {
         for (;;) {
           const read = reader ? await reader.read() : { done: true as const, value: undefined };
           if (read.done) break;
+          // Any bytes are a sign of life: keep-alive comments are how a server running a
+          // long tool says so when the client asked for no progress (see POST_STREAM_IDLE_MS).
+          idle?.refresh();
           const chunk = read.value;
           const bytes = chunk.byteLength;
           // Past the budget the loop is left by the throw, which cancels the body; or the

@@ -12,7 +12,7 @@ const encoder = new TextEncoder();
 const event = (message: unknown) => `event: message\ndata: ${JSON.stringify(message)}\n\n`;
 
 /** A POST's answer stream the test writes to every `everyMs`, noting whether the firewall cancelled it. */
-function tricklingStream(write: (tick: number) => string | null, everyMs = 30, type = 'text/event-stream') {
+function tricklingStream(write: (tick: number) => string | null | undefined, everyMs = 30, type = 'text/event-stream') {
   const state = { cancelled: false };
   let timer: NodeJS.Timeout | undefined;
   const body = new ReadableStream<Uint8Array>({
@@ -24,7 +24,7 @@ function tricklingStream(write: (tick: number) => string | null, everyMs = 30, t
           clearInterval(timer);
           return controller.close();
         }
-        controller.enqueue(encoder.encode(text));
+        if (text !== undefined) controller.enqueue(encoder.encode(text));
       }, everyMs);
     },
     cancel() {
@@ -47,9 +47,9 @@ function upstreamAnsweringCallWith(stream: { response: () => Response }, onStrea
 }
 
 describe("a POST's answer stream that goes silent", () => {
-  it('is given up when it sends no whole event for the bound, however many bytes trickle in: the request gets an error, the stream is cancelled, one row', async () => {
-    // Keep-alive comments and the first bytes of an event, a little at a time, never an answer.
-    const stream = tricklingStream((tick) => (tick === 0 ? 'event: message\ndata: {"jsonrpc":"2.0",' : tick % 2 ? ': keep-alive\n' : ' '));
+  it('is given up when nothing comes for the bound, a half-sent event before it: the request gets an error, the stream is cancelled, one row', async () => {
+    // The first bytes of an event, a keep-alive, then silence (undefined writes nothing).
+    const stream = tricklingStream((tick) => (tick === 0 ? 'event: message\ndata: {"jsonrpc":"2.0",' : tick === 1 ? ': keep-alive\n' : undefined));
     const idle: string[] = [];
     const upstream = upstreamAnsweringCallWith(stream, (reason) => idle.push(reason));
     const { send, answer } = drive(upstream);
@@ -72,6 +72,19 @@ describe("a POST's answer stream that goes silent", () => {
     await answer(1);
     send(CALL);
     // 650 ms in all, three times the bound, but never 200 ms without an event.
+    expect(await answer(2)).toMatchObject({ result: { content: [] } });
+    expect(idle).toEqual([]);
+    upstream.kill();
+  });
+
+  it('is not given up while keep-alive comments come (a long tool whose client asked for no progress)', async () => {
+    const stream = tricklingStream((tick) => (tick < 12 ? ': keep-alive\n' : tick === 12 ? event({ jsonrpc: '2.0', id: 2, result: { content: [] } }) : null), 50);
+    const idle: string[] = [];
+    const upstream = upstreamAnsweringCallWith(stream, (reason) => idle.push(reason));
+    const { send, answer } = drive(upstream);
+    send(INITIALIZE);
+    await answer(1);
+    send(CALL);
     expect(await answer(2)).toMatchObject({ result: { content: [] } });
     expect(idle).toEqual([]);
     upstream.kill();
@@ -107,11 +120,7 @@ describe('behind the interposer', () => {
     bare = await startBareInterposer('mcpfw-post-idle-', ({ res }: { res: ServerResponse }) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.flushHeaders();
-      const keepAlive = setInterval(() => res.write(': keep-alive\n'), 30);
-      res.on('close', () => {
-        remoteClosed = true;
-        clearInterval(keepAlive);
-      });
+      res.on('close', () => (remoteClosed = true));
     }, { interposer: { postStreamIdleMs: 200 } });
     const init = await fetch(bare.endpoint, { method: 'POST', headers: HEADERS, body: JSON.stringify(INITIALIZE) });
     await init.text();
