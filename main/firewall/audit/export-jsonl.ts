@@ -3,26 +3,34 @@ import { closeSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { writeAll } from '../clients/file-io.js';
 import { openReadOnly } from '../store/database.js';
-import { readAuditRows, type AuditRow, type RowRange } from './export-rows.js';
+import { readAuditRows, type RowRange } from './export-rows.js';
 
-const jsonLines = (page: AuditRow[]) => page.map((row) => `${JSON.stringify(row)}\n`).join('');
+/**
+ * The trail as JSON lines, one chunk per page of rows, with the page's row count. The
+ * database is open only while the chunks are read, and closed however the reader stops.
+ */
+function* jsonlPages(databaseFile: string, range: RowRange): Generator<{ chunk: string; rows: number }> {
+  const db = openReadOnly(databaseFile);
+  try {
+    for (const page of readAuditRows(db, range)) {
+      yield { chunk: page.map((row) => `${JSON.stringify(row)}\n`).join(''), rows: page.length };
+    }
+  } finally {
+    db.close();
+  }
+}
 
 /**
  * Writes one JSON object per audit row, in id order, to `write`; returns the row count.
  * Keys follow EXPORT_COLUMNS, so the hash chain can be checked from the file alone.
  */
 export function exportJsonl(databaseFile: string, range: RowRange, write: (chunk: string) => void): number {
-  const db = openReadOnly(databaseFile);
-  try {
-    let rows = 0;
-    for (const page of readAuditRows(db, range)) {
-      write(jsonLines(page));
-      rows += page.length;
-    }
-    return rows;
-  } finally {
-    db.close();
+  let rows = 0;
+  for (const page of jsonlPages(databaseFile, range)) {
+    write(page.chunk);
+    rows += page.rows;
   }
+  return rows;
 }
 
 /**
@@ -37,18 +45,13 @@ export async function exportJsonlToFile(databaseFile: string, range: RowRange, f
   const fd = openSync(temporary, 'wx', 0o600);
   let closed = false;
   try {
-    const db = openReadOnly(databaseFile);
     let rows = 0;
-    try {
-      for (const page of readAuditRows(db, range)) {
-        writeAll(fd, Buffer.from(jsonLines(page), 'utf8'));
-        rows += page.length;
-        // A turn of the event loop per page, so a signal handler can run during a long export.
-        await new Promise((resolve) => setImmediate(resolve));
-        stop?.throwIfAborted();
-      }
-    } finally {
-      db.close();
+    for (const page of jsonlPages(databaseFile, range)) {
+      writeAll(fd, Buffer.from(page.chunk, 'utf8'));
+      rows += page.rows;
+      // A turn of the event loop per page, so a signal handler can run during a long export.
+      await new Promise((resolve) => setImmediate(resolve));
+      stop?.throwIfAborted();
     }
     fsyncSync(fd);
     closeSync(fd);
