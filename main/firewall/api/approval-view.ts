@@ -1,5 +1,5 @@
 import type { Approval, ApprovalArguments } from '../../../preload/contract.js';
-import type { PendingApproval } from '../approvals/approval-queue.js';
+import type { ApprovalQueue, PendingApproval } from '../approvals/approval-queue.js';
 import { argumentsText, previewArguments } from '../approvals/arguments-preview.js';
 import { onlyOnceReason } from '../approvals/scope-refusal.js';
 
@@ -37,4 +37,22 @@ export function fullArgumentsView(pending: PendingApproval, max = MAX_SHOWN_CHAR
   // Never half a surrogate pair at the cut: it would show as a replacement character.
   const end = /[\ud800-\udbff]/.test(full.charAt(max - 1)) ? max - 1 : max;
   return { id: pending.id, text: full.slice(0, end), totalChars: full.length, notShown: full.length - end };
+}
+
+/**
+ * What the dashboard's "Show all" and `approvals show` both do: find the waiting call, give
+ * its arguments (whole up to `max`), and count them as read only when every character was
+ * given; that is what lets "session" or "always" through (wideScopeRefusal). Undefined when
+ * no such call waits.
+ */
+export function revealArguments(
+  approvals: ApprovalQueue,
+  id: string,
+  max = MAX_SHOWN_CHARS,
+): { pending: PendingApproval; shown: ApprovalArguments } | undefined {
+  const pending = approvals.list().find((p) => p.id === id);
+  if (!pending) return undefined;
+  const shown = fullArgumentsView(pending, max);
+  if (shown.notShown === 0) approvals.noteShownInFull(id);
+  return { pending, shown };
 }

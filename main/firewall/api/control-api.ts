@@ -1,8 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { APPROVAL_SCOPES, WideScopeRefusedError, type ApprovalScope } from '../approvals/approval-queue.js';
-import { argumentsText } from '../approvals/arguments-preview.js';
-import { toApprovalView } from './approval-view.js';
+import { revealArguments, toApprovalView } from './approval-view.js';
 import { verifyAuditChain } from '../audit/audit-log.js';
 import { runReadOnlyQueryIsolated } from '../audit/audit-query-isolated.js';
 import type { Engine } from '../engine.js';
@@ -60,11 +59,10 @@ const ROUTES: Array<[method: string, pattern: RegExp, handler: Handler]> = [
   ['GET', /^\/api\/approvals$/, ({ engine }) => engine.approvals.list()],
   // All of one call's arguments, however long: what `approvals show ID` prints.
   ['GET', /^\/api\/approvals\/([^/]+)\/arguments$/, ({ engine, params }) => {
-    const pending = engine.approvals.list().find((p) => p.id === params[0]);
-    if (!pending) throw new HttpError(404, `no pending approval '${params[0]}'`);
-    const { argumentsPreview: _preview, ...view } = toApprovalView(pending);
-    engine.approvals.noteShownInFull(pending.id);
-    return { ...view, text: argumentsText(pending) };
+    const revealed = revealArguments(engine.approvals, params[0]!, Infinity);
+    if (!revealed) throw new HttpError(404, `no pending approval '${params[0]}'`);
+    const { argumentsPreview: _preview, ...view } = toApprovalView(revealed.pending);
+    return { ...view, text: revealed.shown.text };
   }],
   ['POST', /^\/api\/approvals\/([^/]+)\/(allow|deny)$/, async ({ engine, params, body }) => {
     const scope = ((await body()).scope ?? 'once') as ApprovalScope;

@@ -10,7 +10,7 @@ import { atomicWrite } from '../clients/file-io.js';
 import type { Engine } from '../engine.js';
 import { parsePolicy } from '../policy/load.js';
 import { formatFingerprint, type LaunchFingerprint } from '../registry/registry.js';
-import { fullArgumentsView, toApprovalView } from './approval-view.js';
+import { revealArguments, toApprovalView } from './approval-view.js';
 import { createOAuthMethods } from './dashboard-oauth.js';
 import { createReviewMethods } from './dashboard-review.js';
 import { createStatusMethods } from './dashboard-status.js';
@@ -107,12 +107,10 @@ export function createDashboardService(engine: Engine, clients: DashboardClients
       }
     },
     async approvalArguments({ id }) {
-      const pending = engine.approvals.list().find((p) => p.id === id);
-      if (!pending) throw new DashboardInputError(`no pending approval '${id}' (already answered or timed out)`);
-      const view = fullArgumentsView(pending);
-      // Only a page that received every character counts: past the bound, `approvals show` must be read.
-      if (view.notShown === 0) engine.approvals.noteShownInFull(id);
-      return view;
+      // Past the bound the page is not counted as read in full: `approvals show` must be read.
+      const revealed = revealArguments(engine.approvals, id);
+      if (!revealed) throw new DashboardInputError(`no pending approval '${id}' (already answered or timed out)`);
+      return revealed.shown;
     },
     async servers() {
       const result = scanClients(deps());

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApprovalQueue, WideScopeRefusedError } from '../../../main/firewall/approvals/approval-queue.js';
 import { openDatabase } from '../../../main/firewall/store/database.js';
+import { revealArguments } from '../../../main/firewall/api/approval-view.js';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -42,6 +43,20 @@ describe('the queue itself refuses "session" and "always" for arguments nobody r
     expect(approvals.answer(denied.id, 'deny', 'always')).toBe(true);
     const short = approvals.request(ask({ amount: 5 }), 60_000);
     expect(approvals.answer(short.id, 'allow', 'session')).toBe(true);
+    approvals.close();
+    db.close();
+  });
+
+  it('counts arguments as read only when "Show all" or `approvals show` gave every character of them', () => {
+    const { db, approvals } = queue();
+    const cut = approvals.request(ask({ path: '/tmp/build.sh', content }), 60_000);
+    const partly = revealArguments(approvals, cut.id, 100);
+    expect(partly?.shown.notShown).toBeGreaterThan(0);
+    expect(() => approvals.answer(cut.id, 'allow', 'session')).toThrow(WideScopeRefusedError);
+
+    expect(revealArguments(approvals, cut.id)?.shown.text).toContain('evil.example');
+    expect(approvals.answer(cut.id, 'allow', 'session')).toBe(true);
+    expect(revealArguments(approvals, 'apr_nothing')).toBeUndefined();
     approvals.close();
     db.close();
   });
