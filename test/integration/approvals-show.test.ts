@@ -39,6 +39,9 @@ describe('approvals show: every character of the arguments, before a wide answer
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(new RegExp(`longer than the preview .*mcp-firewall approvals show ${request.id}`));
     expect(engine().cli(['approvals', 'allow', request.id, '--scope', 'session']).code).not.toBe(0);
+    const overApi = await engine().api('POST', `/approvals/${request.id}/allow`, { scope: 'session' });
+    expect(overApi.status).toBe(409);
+    expect(overApi.body).toMatchObject({ error: expect.stringContaining('longer than the preview') });
     expect(existsSync(target)).toBe(false);
 
     const shown = engine().cli(['approvals', 'show', request.id]);

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { APPROVAL_SCOPES, WideScopeRefusedError, type ApprovalScope } from '../approvals/approval-queue.js';
+import { APPROVAL_SCOPES, type ApprovalScope } from '../approvals/approval-queue.js';
 import { revealArguments, toApprovalView } from './approval-view.js';
 import { verifyAuditChain } from '../audit/audit-log.js';
 import { runReadOnlyQueryIsolated } from '../audit/audit-query-isolated.js';
@@ -14,6 +14,7 @@ import { createDashboardHttp, type DashboardHttp } from './dashboard-http.js';
 import { createDashboardService, type DashboardClientsDeps } from './dashboard-service.js';
 import { defaultClientsDeps } from './default-clients-deps.js';
 import { checkHostAndOrigin, HttpError, readJsonBody, sendJson, tokensEqual } from './http-util.js';
+import { httpStatusOf } from './http-status.js';
 import { defaultRendererDir } from './renderer-dir.js';
 
 export interface ControlApi {
@@ -67,14 +68,8 @@ const ROUTES: Array<[method: string, pattern: RegExp, handler: Handler]> = [
   ['POST', /^\/api\/approvals\/([^/]+)\/(allow|deny)$/, async ({ engine, params, body }) => {
     const scope = ((await body()).scope ?? 'once') as ApprovalScope;
     if (!APPROVAL_SCOPES.includes(scope)) throw new HttpError(400, `scope must be one of ${APPROVAL_SCOPES.join(', ')}`);
-    let answered: boolean;
-    try {
-      answered = engine.approvals.answer(params[0]!, params[1] as 'allow' | 'deny', scope);
-    } catch (err) {
-      if (err instanceof WideScopeRefusedError) throw new HttpError(409, err.message);
-      throw err;
-    }
-    if (!answered) throw new HttpError(404, `no pending approval '${params[0]}'`);
+    // A scope refused for arguments nobody read in full throws: 409 (httpStatusOf).
+    if (!engine.approvals.answer(params[0]!, params[1] as 'allow' | 'deny', scope)) throw new HttpError(404, `no pending approval '${params[0]}'`);
     return { id: params[0], answer: params[1], scope };
   }],
   ['GET', /^\/api\/policy$/, ({ engine }) => ({
@@ -212,8 +207,7 @@ async function handle(engine: Engine, req: IncomingMessage, res: ServerResponse,
       const result = await handler({ engine, params, url, body: () => Promise.resolve(parsed) });
       return sendJson(res, 200, result);
     } catch (error) {
-      if (error instanceof HttpError) return sendJson(res, error.status, { error: error.message });
-      return sendJson(res, 500, { error: (error as Error).message });
+      return sendJson(res, httpStatusOf(error), { error: (error as Error).message });
     }
   }
   if (allowed.length > 0) {

@@ -5,6 +5,7 @@ import { createLoginKeys } from './dashboard-logins.js';
 import { createDashboardSessions, type DashboardSessions } from './dashboard-sessions.js';
 import { callService, DashboardInputError, type DashboardService } from './dashboard-service.js';
 import { HttpError, readJsonBody, sendJson } from './http-util.js';
+import { httpStatusOf } from './http-status.js';
 import { sendHtml, sendStatic } from './static-files.js';
 
 export interface DashboardHttp {
@@ -108,9 +109,7 @@ export function createDashboardHttp(options: { service: DashboardService; port: 
         const result = await callService(service, method as ApiMethod, arg);
         sendJson(res, 200, result ?? { ok: true });
       } catch (error) {
-        if (error instanceof HttpError) sendJson(res, error.status, { error: error.message });
-        else if (error instanceof DashboardInputError) sendJson(res, 400, { error: error.message });
-        else sendJson(res, 500, { error: (error as Error).message });
+        sendJson(res, error instanceof DashboardInputError ? 400 : httpStatusOf(error), { error: (error as Error).message });
       }
       return true;
     },

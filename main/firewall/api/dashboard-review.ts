@@ -3,7 +3,6 @@ import type { Engine } from '../engine.js';
 import type { DeployWindow } from '../pins/manifest-gate.js';
 import { heldToolReview, visibleBounded } from './manifest-view.js';
 import { keepHeldBlocked } from '../pins/keep-blocked.js';
-import { asReviewed } from './pin-routes.js';
 import { maskedPayload } from './quarantine-routes.js';
 
 type ReviewMethods = Pick<FirewallApi,
@@ -64,12 +63,14 @@ export function createReviewMethods(engine: Engine, actor: string, error: (messa
       return pending.filter((p) => tool === undefined || p.tool === tool).map((p) => heldToolReview(p, pinned.get(p.tool), siblings));
     },
     async acceptPins({ server, tool, digest }) {
-      const accepted = asReviewed(() => engine.acceptPins(server, { tool, digest }, actor));
+      // A version changed since the diff was read throws StaleReviewError: 409 (httpStatusOf).
+      const accepted = engine.acceptPins(server, { tool, digest }, actor);
       if (accepted.length === 0) throw error(`nothing held for '${server}'${tool ? ` tool '${tool}'` : ''} (already accepted?)`);
       return { accepted };
     },
     async keepBlocked({ server, tool, digest }) {
-      if (!asReviewed(() => keepHeldBlocked(engine, server, tool, digest, actor))) throw error(`'${server}' tool '${tool}' is not held`);
+      // A version changed since it was reviewed throws StaleReviewError: 409 (httpStatusOf).
+      if (!keepHeldBlocked(engine, server, tool, digest, actor)) throw error(`'${server}' tool '${tool}' is not held`);
     },
     async setDeployWindow(change) {
       if (!change.open) {

@@ -2,7 +2,6 @@ import type { Engine } from '../engine.js';
 import { describeToolDiff } from '../manifest/index.js';
 import { keepHeldBlocked } from '../pins/keep-blocked.js';
 import { kindOfKey } from '../pins/manifest-keys.js';
-import { StaleReviewError } from '../pins/reviewed-version.js';
 import { HttpError } from './http-util.js';
 
 type Body = () => Promise<Record<string, unknown>>;
@@ -15,16 +14,6 @@ export interface PinDiff {
   kind: string;
   reason: string;
   diff: string;
-}
-
-/** An accept (or keep-blocked) whose reviewed version is no longer the one held is a conflict (409), with what to do. */
-export function asReviewed<T>(decide: () => T): T {
-  try {
-    return decide();
-  } catch (error) {
-    if (error instanceof StaleReviewError) throw new HttpError(409, error.message);
-    throw error;
-  }
 }
 
 const isReviewedDigest = (digest: unknown): digest is string => typeof digest === 'string' && /^(?:sha256:)?[0-9a-fA-F]{16,64}$/.test(digest);
@@ -54,7 +43,8 @@ export const PIN_ROUTES: Array<[method: string, pattern: RegExp, handler: (ctx: 
     const { tool, digest } = await body();
     if (tool !== undefined && typeof tool !== 'string') throw new HttpError(400, '"tool" must be a string');
     if (!isReviewedDigest(digest)) throw new HttpError(400, digestNeeded(params[0]!, 'accepted'));
-    const accepted = asReviewed(() => engine.acceptPins(params[0]!, { tool, digest }, 'control-api'));
+    // A version changed since it was reviewed throws StaleReviewError: 409 (httpStatusOf).
+    const accepted = engine.acceptPins(params[0]!, { tool, digest }, 'control-api');
     if (accepted.length === 0) throw new HttpError(404, `nothing pending for '${params[0]}'${tool ? ` tool '${tool}'` : ''}`);
     return { server: params[0], accepted };
   }],
@@ -63,7 +53,7 @@ export const PIN_ROUTES: Array<[method: string, pattern: RegExp, handler: (ctx: 
     // Per tool, as the dashboard's card: the row it writes is about one version.
     if (typeof tool !== 'string' || tool === '') throw new HttpError(400, '"tool" must name the held tool to keep blocked');
     if (!isReviewedDigest(digest)) throw new HttpError(400, digestNeeded(params[0]!, 'kept blocked'));
-    if (!asReviewed(() => keepHeldBlocked(engine, params[0]!, tool, digest, 'control-api'))) throw new HttpError(404, `nothing held for '${params[0]}' tool '${tool}'`);
+    if (!keepHeldBlocked(engine, params[0]!, tool, digest, 'control-api')) throw new HttpError(404, `nothing held for '${params[0]}' tool '${tool}'`);
     return { server: params[0], keptBlocked: tool };
   }],
   ['POST', /^\/api\/pins\/window$/, async ({ engine, body }) => {

@@ -1,6 +1,6 @@
 import type { Engine } from '../engine.js';
 import { detect, redactText } from '../output/index.js';
-import { QuarantineUnreadableError, type QuarantineStatus } from '../quarantine/quarantine-store.js';
+import type { QuarantineStatus } from '../quarantine/quarantine-store.js';
 import { HttpError } from './http-util.js';
 
 type Handler = (ctx: { engine: Engine; params: string[]; url: URL }) => unknown;
@@ -16,16 +16,6 @@ export function maskedPayload(payload: string): unknown {
   return mask((JSON.parse(payload) as { result?: unknown }).result);
 }
 
-/** A result that does not decrypt is a conflict with the stored state, not an engine fault: 409 with the store's advice. */
-async function unlessUnreadable<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof QuarantineUnreadableError) throw new HttpError(409, error.message);
-    throw error;
-  }
-}
-
 const STATUSES: QuarantineStatus[] = ['held', 'released', 'delivered', 'dropped'];
 
 export const QUARANTINE_ROUTES: Array<[method: string, pattern: RegExp, handler: Handler]> = [
@@ -35,13 +25,14 @@ export const QUARANTINE_ROUTES: Array<[method: string, pattern: RegExp, handler:
     return engine.quarantine.list(status ?? undefined);
   }],
   ['GET', /^\/api\/quarantine\/([^/]+)$/, async ({ engine, params, url }) => {
-    const shown = await unlessUnreadable(() => engine.quarantine.show(params[0]!));
+    // A result that no longer decrypts throws QuarantineUnreadableError: 409 with the store's advice (httpStatusOf).
+    const shown = await engine.quarantine.show(params[0]!);
     if (!shown) throw new HttpError(404, `no quarantined result '${params[0]}'`);
     const raw = url.searchParams.get('raw') === '1';
     return { ...shown.item, result: shown.payload === null ? null : raw ? (JSON.parse(shown.payload) as { result?: unknown }).result : maskedPayload(shown.payload) };
   }],
   ['POST', /^\/api\/quarantine\/([^/]+)\/(release|drop)$/, async ({ engine, params }) => {
-    const done = params[1] === 'release' ? await unlessUnreadable(() => engine.quarantine.release(params[0]!, 'control-api')) : engine.quarantine.drop(params[0]!, 'control-api');
+    const done = params[1] === 'release' ? await engine.quarantine.release(params[0]!, 'control-api') : engine.quarantine.drop(params[0]!, 'control-api');
     if (!done) throw new HttpError(404, `no held result '${params[0]}' to ${params[1]}`);
     return { id: params[0], status: params[1] === 'release' ? 'released' : 'dropped' };
   }],

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PIN_ROUTES } from '../../../main/firewall/api/pin-routes.js';
+import { httpStatusOf } from '../../../main/firewall/api/http-status.js';
 import { toolDigest } from '../../../main/firewall/manifest/index.js';
 import { heldSetDigest, shortVersion } from '../../../main/firewall/pins/reviewed-version.js';
 import { desktopEngine } from '../desktop/desktop-engine.js';
@@ -26,10 +27,9 @@ describe('accepting a held tool accepts the version the person reviewed, and onl
     const [review] = await ctx.service.manifestDiff({ server: 'tickets', tool: 'list_tickets' });
     expect(review!.digest).toBe(toolDigest(v1));
     list(v2); // list_changed, then a new list, while the person reads v1's diff
-    await expect(ctx.service.acceptPins({ server: 'tickets', tool: 'list_tickets', digest: review!.digest })).rejects.toMatchObject({
-      status: 409,
-      message: expect.stringMatching(/the server changed 'list_tickets' again since you looked .* review the new diff/),
-    });
+    const stale = await ctx.service.acceptPins({ server: 'tickets', tool: 'list_tickets', digest: review!.digest }).catch((error: unknown) => error);
+    expect(httpStatusOf(stale)).toBe(409);
+    expect(stale).toMatchObject({ message: expect.stringMatching(/the server changed 'list_tickets' again since you looked .* review the new diff/) });
     expect(pinned()).toEqual([['list_tickets', toolDigest(v0)]]);
     expect(ctx.engine.pins.pending('tickets').map((p) => p.digest)).toEqual([toolDigest(v2)]);
     const [again] = await ctx.service.manifestDiff({ server: 'tickets', tool: 'list_tickets' });
@@ -43,7 +43,9 @@ describe('accepting a held tool accepts the version the person reviewed, and onl
     list(v1);
     const shown = heldSetDigest(ctx.engine.pins.pending('tickets'));
     list(v1, extra);
-    await expect(post({ digest: shortVersion(shown) })).rejects.toMatchObject({ status: 409, message: expect.stringMatching(/changed since you looked .*close_all/) });
+    const stale = await post({ digest: shortVersion(shown) }).catch((error: unknown) => error);
+    expect(httpStatusOf(stale)).toBe(409);
+    expect(stale).toMatchObject({ message: expect.stringMatching(/changed since you looked .*close_all/) });
     expect(ctx.engine.pins.pending('tickets')).toHaveLength(2);
     const now = heldSetDigest(ctx.engine.pins.pending('tickets'));
     await expect(post({ digest: shortVersion(now) })).resolves.toEqual({ server: 'tickets', accepted: ['close_all', 'list_tickets'] });

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { toolDigest } from '../../../main/firewall/manifest/index.js';
+import { httpStatusOf } from '../../../main/firewall/api/http-status.js';
 import { ARG_SCHEMAS } from '../../../preload/contract.js';
 import { desktopEngine } from '../desktop/desktop-engine.js';
 
@@ -24,10 +25,9 @@ describe('"Keep blocked" records a decision about the version the person reviewe
     list(v1);
     const [review] = await ctx!.service.manifestDiff({ server: 'tickets', tool: 'list_tickets' });
     list(v2); // list_changed, then a new list, while the person reads v1's diff
-    await expect(ctx!.service.keepBlocked({ server: 'tickets', tool: 'list_tickets', digest: review!.digest })).rejects.toMatchObject({
-      status: 409,
-      message: expect.stringMatching(/the server changed 'list_tickets' again since you looked .* review the new diff/),
-    });
+    const stale = await ctx!.service.keepBlocked({ server: 'tickets', tool: 'list_tickets', digest: review!.digest }).catch((error: unknown) => error);
+    expect(httpStatusOf(stale)).toBe(409);
+    expect(stale).toMatchObject({ message: expect.stringMatching(/the server changed 'list_tickets' again since you looked .* review the new diff/) });
     expect(keptRows()).toEqual([]);
     expect((await heldRow()).keptBlockedAt).toBeNull();
     await ctx!.service.keepBlocked({ server: 'tickets', tool: 'list_tickets', digest: toolDigest(v2) });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { QUARANTINE_ROUTES } from '../../../main/firewall/api/quarantine-routes.js';
+import { httpStatusOf } from '../../../main/firewall/api/http-status.js';
 import { createAuditLog } from '../../../main/firewall/audit/audit-log.js';
 import type { Engine } from '../../../main/firewall/engine.js';
 import { createQuarantineService } from '../../../main/firewall/quarantine/quarantine-service.js';
@@ -55,7 +56,8 @@ describe('a quarantined result that no longer decrypts', () => {
     };
     for (const [method, path] of [['GET', `/api/quarantine/${id}`], ['POST', `/api/quarantine/${id}/release`]] as const) {
       const failure = await route(method, path).catch((error: unknown) => error);
-      expect(failure).toMatchObject({ status: 409, message: expect.stringMatching(UNREADABLE) });
+      expect(httpStatusOf(failure)).toBe(409);
+      expect(failure).toMatchObject({ message: expect.stringMatching(UNREADABLE) });
     }
     expect(storedPayload(db, id).status).toBe('held');
   });
