@@ -1,5 +1,6 @@
 import { isAlnum, isDigit } from './checks.js';
 import { PHONE_CONTEXT } from './pii-rules.js';
+import { forgetAfterEachScan, memoKept } from './scan-memo.js';
 
 // When a text needs the folded scan of folded-view.ts. Every clean text and raw line pays for
 // this look, and ordinary prose is full of the chars that fold: an en dash between years
@@ -63,6 +64,9 @@ const isSeparator = (c: number) =>
 const inDigitRun = (c: number) => isDigit(c) || c === 0x20 || c === 0x28 || c === 0x29 || c === 0x2b || c === 0x2d || c === 0x2e || c === 0x2f || isSeparator(c);
 
 const phoneWords = { text: '', any: false };
+forgetAfterEachScan(() => {
+  phoneWords.text = '';
+});
 
 /**
  * A Unicode space or dash between digits. -1 when folding the digit run around it could make
@@ -122,6 +126,7 @@ function digitRun(text: string, at: number): number {
   // Most texts hold no phone word at all: asked once per text, not once per such run.
   if (phoneWords.text !== text) {
     phoneWords.text = text;
+    memoKept();
     phoneWords.any = PHONE_CONTEXT.test(text);
   }
   if (!phoneWords.any) return e;

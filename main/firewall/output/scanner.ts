@@ -9,6 +9,7 @@ import { INJECTION_RULES } from './injection-rules.js';
 import { type Lane, mixedLane } from './lanes.js';
 import { LOOKBACK_RULES } from './lookback-rules.js';
 import { PII_RULES } from './pii-rules.js';
+import { scanEnds, scanStarts } from './scan-memo.js';
 import { NEXT_TEXT_ITEM, splitMayHide } from './split-items.js';
 import { TOKEN_RULES } from './secret-tokens.js';
 import { STRUCTURED_RULES } from './structured-secrets.js';
@@ -90,16 +91,30 @@ export function createScanner(rules: readonly Rule[] = ALL_RULES): Scanner {
 
   return {
     detect(text) {
-      const out = scan(text);
-      // Invisible chars, Unicode spaces or full-width forms may hide a finding (folded-view.ts).
-      const view = foldedView(text);
-      if (view) out.push(...mapFolded(scan(view.text), view));
-      return out.length > 1 ? mergeOverlaps(out) : out;
+      scanStarts();
+      try {
+        const out = scan(text);
+        // Invisible chars, Unicode spaces or full-width forms may hide a finding (folded-view.ts).
+        const view = foldedView(text);
+        if (view) out.push(...mapFolded(scan(view.text), view));
+        return out.length > 1 ? mergeOverlaps(out) : out;
+      } finally {
+        scanEnds();
+      }
     },
     isCleanJson,
   };
 
   function isCleanJson(line: string): boolean {
+    scanStarts();
+    try {
+      return lineIsClean(line);
+    } finally {
+      scanEnds();
+    }
+  }
+
+  function lineIsClean(line: string): boolean {
     // A probe may look one char back from its hit (the IBAN probe does). In a JSON line only
     // a bare string can have text at offset 1 with nothing before it; it is not a message
     // anyway, so it is simply parsed.

@@ -2,6 +2,7 @@
 // two of them (`{"type":"text","text":"ghp_R7mK"},{"type":"text","text":"2pQx9v…"}`) is whole
 // again to the model, though neither item holds it. Runs of text items are therefore also
 // scanned joined, and what is found across a boundary is redacted in every item it touches.
+import { forgetAfterEachScan, memoKept } from './scan-memo.js';
 import type { Finding } from './types.js';
 
 type TextItem = { type: 'text'; text: string };
@@ -77,6 +78,10 @@ export const NEXT_TEXT_ITEM = /\}\s*,\s*\{\s*"t(?:ype"\s*:\s*"text"|ext"\s*:)/;
 let lastLine: string | undefined;
 let lastIsClean: ((line: string) => boolean) | undefined;
 let lastAnswer = false;
+forgetAfterEachScan(() => {
+  lastLine = undefined;
+  lastIsClean = undefined;
+});
 /**
  * For a raw line that holds a text item after another: whether a finding could sit across
  * their boundaries. The line is probed again as the model reads it, the boundaries taken out.
@@ -94,5 +99,6 @@ export function splitMayHide(line: string, isClean: (line: string) => boolean): 
   lastAnswer = joined < items - 1 || !isClean(out);
   lastLine = line;
   lastIsClean = isClean;
+  memoKept();
   return lastAnswer;
 }

@@ -2,6 +2,7 @@
 // credentials, Kubernetes Secret manifests, bearer headers, raw wallet keys.
 import { isAlnum, isWord } from './checks.js';
 import { charClasses, isPlaceholder, isTemplate } from './placeholders.js';
+import { forgetAfterEachScan, memoKept } from './scan-memo.js';
 import type { Finding, Rule } from './types.js';
 
 const secret = (type: string, start: number, end: number, severity: Finding['severity'] = 'high'): Finding =>
@@ -16,9 +17,13 @@ function forwardFinder(needle: string): (text: string, from: number) => number {
   let seen: string | undefined;
   let searchedFrom = 0;
   let found = -1;
+  forgetAfterEachScan(() => {
+    seen = undefined;
+  });
   return (text, from) => {
     if (text !== seen || from < searchedFrom || (found !== -1 && found < from)) {
       seen = text;
+      memoKept();
       searchedFrom = from;
       found = text.indexOf(needle, from);
     }
@@ -143,10 +148,19 @@ let k8sText: string | undefined;
 let k8sData: RegExpExecArray[] = [];
 let k8sDocs: number[] = [];
 const k8sBlocks = new Map<number, Finding | null>();
+forgetAfterEachScan(() => {
+  if (k8sText === undefined) return;
+  k8sText = undefined;
+  // Each match array holds the text it was found in (`input`).
+  k8sData = [];
+  k8sDocs = [];
+  k8sBlocks.clear();
+});
 
 function readDocuments(text: string): void {
   if (text === k8sText) return;
   k8sText = text;
+  memoKept();
   k8sData = [];
   k8sDocs = [];
   k8sBlocks.clear();
