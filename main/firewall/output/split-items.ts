@@ -14,6 +14,13 @@ export interface SplitFinding {
   finding: Finding;
   first: number;
   parts: Map<number, Finding>;
+  /**
+   * An item's own scan finds this value too (`see` + `jane@example.org` reads `seejane@…`;
+   * `jane.do` + `e@example.org`: the second item alone holds an address). That item's
+   * finding is the one counted: the parts here are still redacted, but one value the model
+   * reads is one finding in the verdict, the audit row and the thresholds, not two.
+   */
+  foundInItem: boolean;
 }
 
 /** Findings that only the joined text of consecutive text items holds. */
@@ -36,6 +43,9 @@ function acrossRun(run: readonly TextItem[], offset: number, detect: (text: stri
     starts.push(at);
     at += item.text.length;
   }
+  // Each item's own findings, scanned at most once however many joined findings touch it.
+  const ownFindings: Finding[][] = [];
+  const own = (k: number) => (ownFindings[k] ??= detect(run[k]!.text));
   const out: SplitFinding[] = [];
   for (const f of detect(run.map((item) => item.text).join(''))) {
     // The item holding its first char (a binary search: a result may hold thousands of items),
@@ -51,15 +61,19 @@ function acrossRun(run: readonly TextItem[], offset: number, detect: (text: stri
     if (a === b) continue; // inside one item: that item's own scan finds it
     // Joining can stretch a finding of one item into the next (`jane@example.org` + `and more`
     // reads `example.organd`): one that the first item's own scan finds starting there is its.
-    const own = f.start - starts[a]!;
-    if (detect(run[a]!.text).some((g) => g.start === own && g.type === f.type)) continue;
+    const startInA = f.start - starts[a]!;
+    if (own(a).some((g) => g.start === startInA && g.type === f.type)) continue;
     const parts = new Map<number, Finding>();
     for (let k = a; k <= b; k++) {
       const s = Math.max(f.start, starts[k]!) - starts[k]!;
       const e = Math.min(f.end, starts[k]! + run[k]!.text.length) - starts[k]!;
       if (e > s) parts.set(offset + k, { ...f, start: s, end: e });
     }
-    out.push({ finding: f, first: offset + a, parts });
+    let foundInItem = false;
+    for (let k = a; k <= b && !foundInItem; k++) {
+      foundInItem = own(k).some((g) => g.type === f.type && starts[k]! + g.start < f.end && starts[k]! + g.end > f.start);
+    }
+    out.push({ finding: f, first: offset + a, parts, foundInItem });
   }
   return out;
 }

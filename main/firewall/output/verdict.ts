@@ -100,7 +100,7 @@ function scanTree(root: { v: unknown }, path: string, s: Scanner): VerdictFindin
     } else if (Array.isArray(v)) {
       for (const split of splitFindings(v, (t) => findIn(t, s))) {
         const { type, family, severity } = split.finding;
-        found.push({ type, family, severity, path: `${p}[${split.first}].text` });
+        if (!split.foundInItem) found.push({ type, family, severity, path: `${p}[${split.first}].text` });
         for (const [i, part] of split.parts) splitParts.set(v[i], [...(splitParts.get(v[i]) ?? []), part]);
       }
       for (let i = 0; i < v.length; i++) visit(v, i, `${p}[${i}]`);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { inspectArguments, inspectResultLine, isCleanLine } from '../../../main/firewall/output/index.js';
 import { found, githubStyleToken, types } from './helpers.js';
+import { summary } from '../../../main/firewall/proxy/output-stage.js';
 
 const resultLine = (text: string) => JSON.stringify({ jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text }] } });
 /** What a client would receive for a result holding `text`: its text, or null when it is withheld. */
@@ -129,6 +130,20 @@ describe('secrets split across the text items of one result', () => {
     const spaced = JSON.stringify({ jsonrpc: '2.0', id: 3, result: { content: [{ text: 'write to jane.do', type: 'text' }, { text: 'e@example.org now', type: 'text' }] } }, null, 1);
     const v = inspectResultLine(spaced.replace(/\n/g, ''));
     expect(v.action).toBe('REDACT');
+    expect(texts(v)).toEqual(['write to [REDACTED:email]', '[REDACTED:email] now']);
+  });
+
+  it('counts once a value one item holds whole, though the joined text stretches it into the item before', () => {
+    // Joined, the model reads `seejane.doe@example.org`: the same address the second item holds.
+    const v = inspectResultLine(items('see', 'jane.doe@example.org'));
+    expect(v.findings).toEqual([{ type: 'email', family: 'pii', severity: 'medium', path: 'result.content[1].text' }]);
+    expect(summary(v.findings)).toBe('email ×1'); // the audit row's reason: "redacted email ×1"
+    expect(texts(v)[1]).toBe('[REDACTED:email]');
+  });
+
+  it('counts once an address split across items whose second part alone reads as an address, and still redacts both parts', () => {
+    const v = inspectResultLine(items('write to jane.do', 'e@example.org now'));
+    expect(v.findings.map((f) => f.type)).toEqual(['email']);
     expect(texts(v)).toEqual(['write to [REDACTED:email]', '[REDACTED:email] now']);
   });
 
