@@ -35,7 +35,10 @@ export interface ManifestFilter {
   reviews(method: string): boolean;
   /** Handles the answer to a request of `method` if it shows pinned things; false if it is not ours. */
   review(method: string, msg: JsonRpcMessage, raw: Buffer): boolean;
-  /** Why a tools/call or prompts/get (by name), or a resources/read (by URI), must be refused (what it reaches is held), or null. */
+  /**
+   * Why a tools/call or prompts/get (by name), or a resources/read (by URI), must be refused (what
+   * it reaches is held), or null. A completion/complete asks as the get or read its ref names.
+   */
   heldReason(method: 'tools/call' | 'prompts/get' | 'resources/read', name: string): string | null;
   /** The client finished initializing: fetch and check the server's tools (prompts, templates) ourselves. */
   sessionReady(): void;

@@ -16,6 +16,8 @@ import { createSessionGuards } from '../guard/session-guards.js';
 import { createTaintTracker } from '../guard/taint.js';
 import { createCallPolicer, type PolicedCall } from './call-policer.js';
 import { createManifestFilter, type LookedKind } from './manifest-filter.js';
+import { heldRefusal, lookToWaitFor } from './held-requests.js';
+import { labelText } from './label-text.js';
 import { answerFailed } from './output-stage.js';
 import { createClientAnswers } from './client-answers.js';
 import { clientIdFromInfo, detectClientFromEnv } from './client-detect.js';
@@ -157,17 +159,6 @@ interface InFlight {
 
 const MAX_ABANDONED = 1024;
 
-/**
- * A value of the client's as text for a label: params are whatever the client sent, and
- * String() throws on `{"toString":1}` (one such member took the whole engine down).
- */
-function labelText(value: unknown): string {
-  if (value === undefined || value === null) return '';
-  return typeof value === 'string' ? value : JSON.stringify(value);
-}
-
-/** Requests the firewall's own look at a kind guards (tools/call has its own path). */
-const LOOKED_BY = new Map<string, LookedKind>([['prompts/get', 'prompts'], ['resources/read', 'resourceTemplates']]);
 /** What the server says changed, and the firewall's look it starts (resources/list_changed covers templates). */
 const LIST_CHANGED = new Map<unknown, LookedKind>([
   ['notifications/tools/list_changed', 'tools'],
@@ -210,7 +201,7 @@ function relay(parts: RelayParts): Promise<number> {
     // Bounded: a server that never answers such requests must not grow the shim forever.
     if (abandoned.size > MAX_ABANDONED) abandoned.delete(abandoned.values().next().value!);
   };
-  // Requests held back for the firewall's own look (tools/call, prompts/get, resources/read: manifest.deferCall), by id,
+  // Requests held back for the firewall's own look (tools/call, prompts/get, resources/read, completion/complete: manifest.deferCall), by id,
   // with the time each arrived. Their ids are taken as those in flight are: a second request
   // under one is refused, not sent on and answered as the call's. A cancel drops the call.
   const waiting = new Map<string, { msg: JsonRpcMessage; text: string; since: number }>();
@@ -343,14 +334,6 @@ function relay(parts: RelayParts): Promise<number> {
     return true;
   }
 
-  /** Why a prompts/get or resources/read must be refused: what it reaches is held by the pins. */
-  function heldReasonFor(method: string, params: unknown): string | null {
-    const asked = (params ?? {}) as { name?: unknown; uri?: unknown };
-    if (method === 'prompts/get') return manifest.heldReason(method, labelText(asked.name));
-    if (method === 'resources/read') return manifest.heldReason(method, labelText(asked.uri));
-    return null;
-  }
-
   function handleClientMessage(msg: JsonRpcMessage, raw: Buffer, text: string): void {
     if (revoked !== null) {
       if (isRequest(msg)) toClient.send(errorResponse(replyIdOf(msg.id ?? null, text), ErrorCode.FirewallUnavailable, revoked));
@@ -386,13 +369,13 @@ function relay(parts: RelayParts): Promise<number> {
         if (!call.finished) inFlight.set(key, { id: call.replyId, method, call });
         return;
       }
-      // A prompt got (a URI read) from a list the client cached waits, as a call does, for the
-      // firewall's own look: what it reaches may have changed since that list.
-      const looked = LOOKED_BY.get(method);
-      if (looked && manifest.looking(looked)) return deferUntilLooked(looked, key, msg, raw, text);
-      const held = heldReasonFor(method, msg.params);
+      // A prompt got (a URI read, a completion for either) from a list the client cached waits,
+      // as a call does, for the firewall's own look: what it reaches may have changed since that list.
+      const looked = lookToWaitFor(manifest, method, msg.params);
+      if (looked) return deferUntilLooked(looked, key, msg, raw, text);
+      const held = heldRefusal(manifest, method, msg.params);
       if (held) {
-        toClient.send(errorResponse(replyIdOf(id, text), ErrorCode.PolicyDenied, `MCP Firewall is holding this ${method === 'prompts/get' ? 'prompt' : 'resource'}: ${held}`));
+        toClient.send(errorResponse(replyIdOf(id, text), ErrorCode.PolicyDenied, held));
         return;
       }
       if (!track(msg, text)) return;
@@ -409,7 +392,7 @@ function relay(parts: RelayParts): Promise<number> {
       if (queued) {
         // Not yet decided, so not yet sent: it never will be, and the server need not hear of it.
         waiting.delete(key);
-        // A prompts/get or resources/read that waited has no call row to close.
+        // A prompts/get, resources/read or completion that waited has no call row to close.
         if (POLICED_METHODS.has(queued.msg.method as string)) policer.cancelUndecided(queued.msg, queued.text, typeof params?.reason === 'string' ? params.reason : '', queued.since);
         return;
       }
@@ -432,14 +415,14 @@ function relay(parts: RelayParts): Promise<number> {
 
   // Batches were dropped from MCP in 2025-06-18 but older clients still send them. A batch
   // travels on whole unless a member needs a decision of ours before it leaves (a policed
-  // call, a prompt that may be held) or shows pinned things (listings, initialize): those
+  // call, a prompt or completion that may be held) or shows pinned things (listings, initialize): those
   // batches, and every batch once the server was stopped, take the single-message path
   // member by member. Members of a whole batch are tracked as single requests are, so their
   // answers meet the output stage whether the server answers as a batch or one by one.
   function handleBatch(batch: unknown[], raw: Buffer, text: string): void {
     const ownHandling = (m: unknown) => {
       const method = labelText((m as JsonRpcMessage | null)?.method);
-      return POLICED_METHODS.has(method) || method === 'prompts/get' || (method === 'resources/read' && manifest.readsNeedCheck()) || manifest.reviews(method) || clientAnswers.awaited(m) || (Object.hasOwn(CONTENT_METHODS, method) && policer.releasesWaiting());
+      return POLICED_METHODS.has(method) || method === 'prompts/get' || method === 'completion/complete' || (method === 'resources/read' && manifest.readsNeedCheck()) || manifest.reviews(method) || clientAnswers.awaited(m) || (Object.hasOwn(CONTENT_METHODS, method) && policer.releasesWaiting());
     };
     // Each member's own bytes: re-serializing a parsed member would change what it says
     // (ids and numbers beyond 2^53, `\u00e9` escapes) on its way to the server.
