@@ -83,6 +83,8 @@ export function createManifestFilter(ctx: {
   const held = new Map<string, string>();
   // The held templates apart, by their uriTemplate: every resources/read is matched against them.
   const heldTemplates = new Map<string, string>();
+  // The names of the prompts the server listed this session (held or not), as ctx.tools is for tools.
+  const listedPrompts = new Set<string>();
   const hold = (key: string, reason: string | undefined) => {
     if (reason === undefined) held.delete(key);
     else held.set(key, reason);
@@ -141,6 +143,7 @@ export function createManifestFilter(ctx: {
         // class): a drifted one that drops `destructiveHint` is not taken while the engine
         // looks, nor once held (its calls are denied then, and the next accepted listing sets it).
         if (kind === 'tools' && blocked[key] === undefined && typeof item.name === 'string') ctx.tools.set(item.name, item as unknown as ToolDescription);
+        if (kind === 'prompts' && typeof item.name === 'string') listedPrompts.add(item.name);
       }
       return blocked;
     });
@@ -244,6 +247,19 @@ export function createManifestFilter(ctx: {
     return null;
   }
 
+  /**
+   * A prompt the server never listed was never pinned nor read for poisoning cues, as a tool
+   * it never listed (refused the same way): its name can reach the model from any text. Only
+   * once a look at the prompts went through, which every prompts/get waits for: a server that
+   * declares no prompts is looked at on the first get, as one that declares no tools is on the
+   * first call. Its "Method not found" to that look means it lists none, so every get is refused,
+   * as every call is when a tools/list fails; a look that fails refuses gets for that instead.
+   */
+  function unlistedPromptReason(name: string): string | null {
+    if (!looks.prompts.wentThrough || listedPrompts.has(name)) return null;
+    return `'${ctx.server}' never listed it, so the firewall has not checked its definition`;
+  }
+
   return {
     sessionReady() {
       if (!ready) for (const kind of LOOKED_KINDS) if (declared[kind]) looks[kind].start();
@@ -285,7 +301,7 @@ export function createManifestFilter(ctx: {
       if (method === 'resources/read') return heldTemplateReason(name) ?? looks.resourceTemplates.unchecked;
       const pinned = held.get(manifestKey(method === 'tools/call' ? 'tools' : 'prompts', { name }));
       if (pinned !== undefined) return pinned;
-      if (method === 'prompts/get') return looks.prompts.unchecked;
+      if (method === 'prompts/get') return looks.prompts.unchecked ?? unlistedPromptReason(name);
       // A tool the server never listed was never pinned nor read for poisoning cues: a name
       // slipped to the model (in a tool's result, say) would reach code nobody reviewed.
       return toolsLook.unchecked ?? (ctx.tools.has(name) ? null : `'${ctx.server}' never listed it, so the firewall has not checked its definition`);

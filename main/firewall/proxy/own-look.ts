@@ -27,6 +27,8 @@ export interface OwnLook {
   answer(msg: JsonRpcMessage, which: number, page: number): void;
   /** Why the last look failed (requests are refused for it), or null. A plain field: read on every call. */
   readonly unchecked: string | null;
+  /** Whether a look went through in this session: only then does what the server listed tell what it has. */
+  readonly wentThrough: boolean;
 }
 
 export interface OwnLookSpec {
@@ -67,6 +69,7 @@ export function createOwnLook(spec: OwnLookSpec): OwnLook {
     if (waitTimer) clearTimeout(waitTimer);
     waitTimer = null;
     self.unchecked = failure;
+    if (failure === null) self.wentThrough = true;
     const queued = waiting ?? [];
     waiting = null;
     // The requests that waited for this look take its outcome: none of them starts another.
@@ -104,6 +107,7 @@ export function createOwnLook(spec: OwnLookSpec): OwnLook {
 
   const self: { -readonly [K in keyof OwnLook]: OwnLook[K] } = {
     unchecked: null,
+    wentThrough: false,
     start,
     looking() {
       if (waiting !== null) return true;

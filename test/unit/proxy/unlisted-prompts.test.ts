@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { createManifestFilter } from '../../../main/firewall/proxy/manifest-filter.js';
+import type { EngineLink } from '../../../main/firewall/proxy/engine-link.js';
+import type { OrderedWriter } from '../../../main/firewall/proxy/ordered-writer.js';
+import type { PeerWriter } from '../../../main/firewall/proxy/peer-writer.js';
+
+// A prompts/get of a prompt the server never listed is refused once the firewall's own look
+// at the prompts went through, and only then: what the server listed tells nothing before.
+function promptsLook() {
+  const sent: Array<{ id: string; method: string }> = [];
+  const filter = createManifestFilter({
+    server: 'desk',
+    link: { closed: false, onUnblocked: () => {}, manifest: async () => ({}) } as unknown as EngineLink,
+    toClient: { send: () => true, reserve: () => () => {} } as unknown as OrderedWriter,
+    toServer: { send: (line: string) => (sent.push(JSON.parse(line) as { id: string; method: string }), true) } as unknown as PeerWriter,
+    tools: new Map(),
+    protocolEvent: () => {},
+  });
+  filter.review('initialize', { jsonrpc: '2.0', id: 1, result: { capabilities: { prompts: {} } } }, Buffer.from('{}'));
+  filter.sessionReady();
+  const own = sent.find((m) => m.method === 'prompts/list')!;
+  return { filter, answer: (reply: { result?: unknown; error?: unknown }) => filter.ownAnswer({ jsonrpc: '2.0', id: own.id, ...reply }) };
+}
+
+describe('prompts/get of a prompt the server never listed', () => {
+  it('takes "Method not found" to its own prompts/list as no prompts: every get is refused, as every call is when tools/list fails', () => {
+    const { filter, answer } = promptsLook();
+    // Before the look ends, the get waits for it (looking); the server's list says nothing yet.
+    expect(filter.looking('prompts')).toBe(true);
+    expect(filter.heldReason('prompts/get', 'triage')).toBeNull();
+    answer({ error: { code: -32601, message: 'Method not found' } });
+    expect(filter.looking('prompts')).toBe(false);
+    expect(filter.heldReason('prompts/get', 'triage')).toBe("'desk' never listed it, so the firewall has not checked its definition");
+  });
+
+  it('gets a prompt the look saw, refuses one it did not', async () => {
+    const { filter, answer } = promptsLook();
+    answer({ result: { prompts: [{ name: 'triage', description: 'Sorts tickets.' }] } });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(filter.looking('prompts')).toBe(false);
+    expect(filter.heldReason('prompts/get', 'triage')).toBeNull();
+    expect(filter.heldReason('prompts/get', 'export_everything')).toMatch(/never listed it/);
+  });
+});
