@@ -35,8 +35,24 @@ const nextPrivateLines = forwardFinder('Private-Lines:');
 
 // PEM bodies inside JSON strings carry literal `\n` escapes (GCP service-account files).
 const PEM_HEAD = /-----BEGIN ((?:[A-Z0-9]+ ){0,3}PRIVATE KEY(?: BLOCK)?)-----/y;
-const PEM_BODY = /(?:[A-Za-z0-9+/=\s]|\\n|\\r|:[^\n]*|[A-Za-z-]+:)*/y;
 const PEM_END = /-----END [A-Z0-9 ]*-*/y;
+// What a key body without its end line may hold: base64 and blank space, `\n` escapes,
+// `Proc-Type:`-style header lines. As one regex, `(?:[…]|\\n|:[^\n]*|[A-Za-z-]+:)*`, V8 kept
+// a stack frame per char it repeated, so a header followed by 8 MB of base64 threw "Maximum
+// call stack size exceeded" and the whole result was withheld. Here the same language is read
+// one piece at a time: an escape, a `:` up to the line's end or a `-Label:`, then the run of
+// base64 after it, a char-class loop V8 matches without that stack. No piece repeats a group.
+const PEM_BODY_PIECE = /(?:\\[nr]|:[^\n]*|-[A-Za-z-]*:)?[A-Za-z0-9+/=\s]*/y;
+function pemBodyEnd(text: string, from: number): number {
+  let i = from;
+  for (;;) {
+    PEM_BODY_PIECE.lastIndex = i;
+    PEM_BODY_PIECE.test(text); // always matches, if only the empty string: lastIndex is never reset
+    if (PEM_BODY_PIECE.lastIndex === i) return i;
+    i = PEM_BODY_PIECE.lastIndex;
+  }
+}
+
 const privateKey: Rule = {
   type: 'private-key', family: 'secret', severity: 'high', anchors: ['-----BEGIN'],
   match(text, at) {
@@ -50,8 +66,7 @@ const privateKey: Rule = {
       PEM_END.lastIndex = endAt;
       end = endAt + (PEM_END.exec(text)?.[0].length ?? 8);
     } else {
-      PEM_BODY.lastIndex = bodyStart;
-      end = bodyStart + (PEM_BODY.exec(text)?.[0].length ?? 0);
+      end = pemBodyEnd(text, bodyStart);
     }
     // A header alone (docs, "-----BEGIN PRIVATE KEY-----\n...") is not a key.
     let b64 = 0;

@@ -68,6 +68,17 @@ describe('structured secrets', () => {
     expect(types(`{"private_key": "-----BEGIN PRIVATE KEY-----\\n${body}\\n-----END PRIVATE KEY-----\\n"}`)).toEqual(['private-key']);
   });
 
+  it('redacts a key header followed by 16 MB of base64 without an end line instead of failing the scan', () => {
+    // The body regex overflowed V8's stack from ~8 MB on, and the result was withheld as unchecked.
+    const line = 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj';
+    const lines = Math.ceil((16 << 20) / (line.length + 1));
+    for (const [head, newline] of [['-----BEGIN PRIVATE KEY-----\n', '\n'], ['"-----BEGIN PRIVATE KEY-----\\n', '\\n']] as const) {
+      const text = `${head}${`${line}${newline}`.repeat(lines)}"`;
+      const start = head.startsWith('"') ? 1 : 0;
+      expect(detect(text)).toMatchObject([{ type: 'private-key', start, end: text.length - 1 }]);
+    }
+  });
+
   it('ignores a PEM header with no key material (documentation)', () => {
     expect(types('-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----')).toEqual([]);
   });
