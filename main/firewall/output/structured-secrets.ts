@@ -101,7 +101,9 @@ function decodesToJsonHeader(seg: string): boolean {
     return false;
   }
 }
-const JWT = /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.(?:[A-Za-z0-9_-]{16,})?/y;
+// `X{n}X*`, never `X{n,}`: V8 keeps a stack frame per char a counted loop repeats, so `{8,}`
+// threw "Maximum call stack size exceeded" on a run of 8 MB or more; `X*` is a plain loop.
+const JWT = /eyJ[A-Za-z0-9_-]{8}[A-Za-z0-9_-]*\.eyJ[A-Za-z0-9_-]{8}[A-Za-z0-9_-]*\.(?:[A-Za-z0-9_-]{16}[A-Za-z0-9_-]*)?/y;
 const jwt: Rule = {
   type: 'jwt', family: 'secret', severity: 'high', anchors: ['eyJ'],
   match(text, at) {
@@ -231,7 +233,8 @@ const k8sSecret: Rule = {
   },
 };
 
-const BEARER = /(?:Bearer|Basic|Token) +([A-Za-z0-9._~+/-]{20,}=*)/y;
+// `{20}…*` rather than `{20,}`: see JWT.
+const BEARER = /(?:Bearer|Basic|Token) +([A-Za-z0-9._~+/-]{20}[A-Za-z0-9._~+/-]*=*)/y;
 const bearer: Rule = {
   type: 'authorization-header', family: 'secret', severity: 'high', anchors: ['Bearer ', 'Basic ', 'Token '],
   match(text, at) {

@@ -79,6 +79,16 @@ describe('structured secrets', () => {
     }
   });
 
+  it('redacts a bearer token or a JWT signature of 16 MB instead of failing the scan', () => {
+    // `{20,}` and `{16,}` overflowed V8's stack on a run of 8 MB or more.
+    const line = 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj';
+    const big = line.repeat((16 << 20) / line.length);
+    const bearer = `Authorization: Bearer ${big}`;
+    expect(detect(bearer)).toMatchObject([{ type: 'authorization-header', start: 22, end: bearer.length }]);
+    const jwt = `jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.${big}`;
+    expect(detect(jwt)).toMatchObject([{ type: 'jwt', start: 4, end: jwt.length }]);
+  });
+
   it('ignores a PEM header with no key material (documentation)', () => {
     expect(types('-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----')).toEqual([]);
   });
