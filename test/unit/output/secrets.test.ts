@@ -60,6 +60,19 @@ describe('provider tokens', () => {
   });
 });
 
+describe('provider tokens of 16 MB', () => {
+  // Their `{n,}` runs overflowed V8's stack on 8 MB or more and the result was withheld as unchecked.
+  const line = 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj';
+  const big = line.repeat((16 << 20) / line.length);
+  it.each([
+    ['stripe-key', 'sk_live_'], ['gcp-oauth-token', 'ya29.'], ['gitlab-token', 'glpat-'], ['vault-token', 'hvs.'],
+    ['slack-token', 'xoxb-'], ['bitbucket-token', 'ATBB'], ['grafana-token', 'glc_'], ['dropbox-token', 'sl.'],
+  ])('redacts a %s whole', (type, prefix) => {
+    const text = `x ${prefix}${big}`;
+    expect(detect(text)).toMatchObject([{ type, start: 2, end: text.length }]);
+  });
+});
+
 describe('structured secrets', () => {
   it('finds a PEM private key, including one inside a JSON string with \\n escapes', () => {
     const body = 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj';
