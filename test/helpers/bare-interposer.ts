@@ -18,15 +18,24 @@ export interface BareInterposer {
 
 /**
  * An in-process engine and its HTTP interposer in front of a hand-written remote server
- * (startBareRemote), approved as 'bare'; `options` tune the interposer (caps, budgets).
+ * (startBareRemote), approved as 'bare'; `options` tune the interposer (caps, budgets), the
+ * policy and the remote's tools.
  */
 export async function startBareInterposer(
   prefix: string,
   onRequest: (request: BareRequest) => void,
-  options: { onDelete?: (res: ServerResponse) => void; onGet?: (res: ServerResponse) => void; interposer?: Omit<HttpInterposerOptions, 'socketPath'> } = {},
+  options: {
+    onDelete?: (res: ServerResponse) => void;
+    onGet?: (res: ServerResponse) => void;
+    interposer?: Omit<HttpInterposerOptions, 'socketPath'>;
+    /** The engine's policy.yaml (the shipped default when none). */
+    policy?: string;
+    /** What the remote's tools/list answers. */
+    tools?: unknown[];
+  } = {},
 ): Promise<BareInterposer> {
-  const running = await startInProcessEngine(prefix, { secretEnv: async () => ({}) });
-  const remote = await startBareRemote(onRequest, options.onDelete, options.onGet);
+  const running = await startInProcessEngine(prefix, { secretEnv: async () => ({}) }, options.policy);
+  const remote = await startBareRemote(onRequest, options.onDelete, options.onGet, options.tools);
   approveServer(running.engine.registry, running.engine.audit, 'bare', 'test', remoteFingerprint(remote.url));
   const interposer = createHttpInterposer(running.engine, { socketPath: running.engine.paths.socket, ...options.interposer });
   // As the control API does: a request that throws gets a 500, if it can.

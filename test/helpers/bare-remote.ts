@@ -17,13 +17,14 @@ export interface BareRemote {
 
 /**
  * A Streamable HTTP server written by hand (no SDK), for what no SDK server would send. It
- * takes the handshake (initialize, notifications, the firewall's tools/list, the GET stream
- * refused with 405 unless `onGet` takes it) and hands every other request to `onRequest`.
+ * takes the handshake (initialize, notifications, the firewall's tools/list answered with
+ * `tools`, the GET stream refused with 405 unless `onGet` takes it) and hands every other request to `onRequest`.
  */
 export async function startBareRemote(
   onRequest: (request: BareRequest) => void,
   onDelete: (res: ServerResponse) => void = (res) => void res.writeHead(200).end(),
   onGet?: (res: ServerResponse) => void,
+  tools: unknown[] = [],
 ): Promise<BareRemote> {
   const server = createServer((req, res) => {
     if (req.method === 'DELETE') return onDelete(res);
@@ -43,7 +44,7 @@ export async function startBareRemote(
       if (message.method === 'initialize') {
         return json({ protocolVersion: '2025-06-18', capabilities: { tools: {} }, serverInfo: { name: 'bare', version: '1' } }, { 'mcp-session-id': 'bare-session' });
       }
-      if (message.method === 'tools/list') return json({ tools: [] });
+      if (message.method === 'tools/list') return json({ tools });
       onRequest({ req, res, message });
     });
   });

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startControlApi, type ControlApi } from '../../main/firewall/api/control-api.js';
@@ -18,10 +18,13 @@ export interface InProcessEngine {
 
 /**
  * An engine in this process as `serve` runs it: the shim socket and the control API (and
- * so the HTTP interposer), with the keychain a test supplies (`secretEnv`, `secretStore`).
+ * so the HTTP interposer), with the keychain a test supplies (`secretEnv`, `secretStore`) and
+ * the policy (`policy`, YAML).
  */
-export async function startInProcessEngine(prefix: string, keychain: Pick<EngineOptions, 'secretEnv' | 'secretStore' | 'revokeTokens'>): Promise<InProcessEngine> {
+export async function startInProcessEngine(prefix: string, keychain: Pick<EngineOptions, 'secretEnv' | 'secretStore' | 'revokeTokens'>, policy?: string): Promise<InProcessEngine> {
   const dir = mkdtempSync(join(tmpdir(), prefix));
+  // The data dir's own policy.yaml, as a user's edit would leave it (else the shipped default).
+  if (policy !== undefined) writeFileSync(join(dir, 'policy.yaml'), policy);
   const engine = createEngine({ dataDir: dir, defaultPolicyFile: join(REPO_ROOT, 'resources', 'default-policy.yaml'), ...keychain });
   const shims = await startShimServer(engine, engine.paths.socket);
   const api = await startControlApi(engine, { port: 0, token: 'test-token', dashboard: false });

@@ -10,7 +10,8 @@ import { loginSplits, oauthTokensFit } from '../identity/oauth-secrets.js';
 import { upstreamOAuth, type UpstreamOAuth } from '../identity/oauth-upstream.js';
 import { runShim } from '../proxy/shim.js';
 import { remoteFingerprint, type RemotePin } from '../registry/registry.js';
-import { ANSWER_BUDGET_RULE, type AnswerBudget } from './answer-limits.js';
+import { ANSWER_BUDGET_RULE, POST_STREAM_IDLE_MS, type AnswerBudget } from './answer-limits.js';
+import { createAnswerWait } from './answer-wait.js';
 import { untilDrained, type Backpressure } from './backpressure.js';
 import { lineWritable } from './line-writable.js';
 import type { ReopenBackoffOptions } from './reopen-backoff.js';
@@ -131,6 +132,8 @@ export function startRelaySession(context: RelayContext, options: RelayClient): 
   // Two calls in flight under one id are ambiguous: neither is known to be the write, so
   // both get the read credential (a write refused upstream is safe; a read holding a write token is not).
   const classById = new Map<string, { actionClass: ActionClass | 'ambiguous'; pending: number }>();
+  // A POST's silent answer is waited on as long as the policy lets its requests run.
+  const answerWait = createAnswerWait(context.postStreamIdleMs ?? POST_STREAM_IDLE_MS);
   const spawnUpstream = ((_command: string, _args: string[], spawnOptions: { env?: NodeJS.ProcessEnv }) => {
     const secrets = spawnOptions.env ?? {};
     // OAuth tokens go only to the URL they were obtained for; after a re-pin the server's
@@ -150,7 +153,7 @@ export function startRelaySession(context: RelayContext, options: RelayClient): 
       onStreamLost: (reason) => context.audit?.streamLost({ event: 'protocol', decision: 'ERROR', ruleId: GET_STREAM_RULE, serverName: context.server, client: options.client, reason }),
       onStreamIdle: (reason) => context.audit?.answerIdle({ event: 'protocol', decision: 'ERROR', ruleId: ANSWER_IDLE_RULE, serverName: context.server, client: options.client, reason }),
       ...(context.getStreamReopen ? { getStreamReopen: context.getStreamReopen } : {}),
-      ...(context.postStreamIdleMs ? { postStreamIdleMs: context.postStreamIdleMs } : {}),
+      answerIdleMs: answerWait.idleMs,
       ...(context.answerBudgetFor ? { answerBudget: context.answerBudgetFor(context.server) } : {}),
       actionClassOf: (requestId) => {
         const key = idKey(requestId);
@@ -176,7 +179,9 @@ export function startRelaySession(context: RelayContext, options: RelayClient): 
     socketPath: context.socketPath,
     spawn: spawnUpstream,
     onRewritten: (from, to) => related.rewrite(from, to),
-    onDispatch: (requestId, actionClass) => {
+    onDefaultRuntime: answerWait.setDefault,
+    onDispatch: (requestId, actionClass, maxRuntimeSec) => {
+      answerWait.dispatched(requestId, maxRuntimeSec);
       const key = idKey(requestId);
       const entry = classById.get(key);
       if (entry) {

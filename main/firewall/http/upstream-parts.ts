@@ -52,6 +52,11 @@ export interface UpstreamOptions {
   getStreamReopen?: ReopenBackoffOptions;
   /** How long a POST's event stream may go without an event (answer-limits.ts POST_STREAM_IDLE_MS); tests shorten it. */
   postStreamIdleMs?: number;
+  /**
+   * How long the answer of a POST carrying the requests `ids` may go silent, when the relay
+   * knows their runtime limits (answer-wait.ts); else `postStreamIdleMs`.
+   */
+  answerIdleMs?: (ids: Iterable<JsonRpcId>) => number;
   /** A POST's event stream was given up for idleness (`reason`, what its requests were answered): for the audit trail. */
   onStreamIdle?: (reason: string) => void;
   fetch?: typeof fetch;

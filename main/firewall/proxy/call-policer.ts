@@ -77,8 +77,8 @@ export interface PolicerContext {
   release: (call: PolicedCall) => void;
   /** The call was given up on (max_runtime_sec, or cancelled by the client) while the server has it: drop its late answer. */
   abandon: (call: PolicedCall) => void;
-  /** Hears each call as it is sent to the server, with its action class. */
-  onDispatch?: (id: JsonRpcId, actionClass: ActionClass) => void;
+  /** Hears each call as it is sent to the server, with its action class and the max_runtime_sec it runs under. */
+  onDispatch?: (id: JsonRpcId, actionClass: ActionClass, maxRuntimeSec: number) => void;
 }
 
 interface ParamsShape {
@@ -191,10 +191,10 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
       ctx.release(call);
       return;
     }
-    ctx.onDispatch?.(call.id, call.info.actionClass);
+    const seconds = constraints.max_runtime_sec ?? ctx.policy().spec.defaultMaxRuntimeSec;
+    ctx.onDispatch?.(call.id, call.info.actionClass, seconds);
     call.dispatched = true;
     ctx.toServer.send(raw);
-    const seconds = constraints.max_runtime_sec ?? ctx.policy().spec.defaultMaxRuntimeSec;
     call.deadline = Date.now() + seconds * 1000;
     call.maxRuntimeSec = seconds;
     running.add(call);

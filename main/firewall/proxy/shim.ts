@@ -42,8 +42,14 @@ export interface ShimOptions {
   log: (line: string) => void;
   socketPath: string;
   spawn?: typeof nodeSpawn;
-  /** A policed call is about to reach the server, with the class it was decided as (the HTTP interposer picks its upstream credential by it). */
-  onDispatch?: (id: JsonRpcId, actionClass: ActionClass) => void;
+  /**
+   * A policed call is about to reach the server, with the class it was decided as (the HTTP
+   * interposer picks its upstream credential by it) and the max_runtime_sec it runs under
+   * (the interposer waits on a silent answer no less).
+   */
+  onDispatch?: (id: JsonRpcId, actionClass: ActionClass, maxRuntimeSec: number) => void;
+  /** The policy's defaults.max_runtime_sec, once admitted and on every policy change (for requests the policy sets no limit for). */
+  onDefaultRuntime?: (seconds: number) => void;
   /**
    * A message the server sent on its own leaves changed (redacted), as `to`: the HTTP
    * interposer knows it by its text (http/related-lines.ts) and follows it to the new one.
@@ -110,12 +116,14 @@ export async function runShim(options: ShimOptions): Promise<number> {
     return 1;
   }
   let policy: CompiledPolicy = compilePolicy(admission.snapshot.policy);
+  options.onDefaultRuntime?.(policy.spec.defaultMaxRuntimeSec);
   let emergency = admission.snapshot.emergencyWriteApproval;
   // Kept by the monotonic clock: setting the clock back must not lengthen a pause (policy/pause.ts).
   const pause = createPauseState();
   pause.set(admission.snapshot.pausedUntil);
   link.onSnapshot((snapshot) => {
     policy = compilePolicy(snapshot.policy);
+    options.onDefaultRuntime?.(policy.spec.defaultMaxRuntimeSec);
     emergency = snapshot.emergencyWriteApproval;
     pause.set(snapshot.pausedUntil);
   });

@@ -121,7 +121,8 @@ describe('behind the interposer', () => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.flushHeaders();
       res.on('close', () => (remoteClosed = true));
-    }, { interposer: { postStreamIdleMs: 200 } });
+      // A request the policy sets no limit for waits defaults.max_runtime_sec (answer-wait.ts): made shorter than the bound.
+    }, { interposer: { postStreamIdleMs: 200 }, policy: 'version: v1\ndefaults:\n  max_runtime_sec: 0.1\nrules: []\n' });
     const init = await fetch(bare.endpoint, { method: 'POST', headers: HEADERS, body: JSON.stringify(INITIALIZE) });
     await init.text();
     const session = { ...HEADERS, 'mcp-session-id': init.headers.get('mcp-session-id')! };

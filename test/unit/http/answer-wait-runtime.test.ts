@@ -1,0 +1,98 @@
+import type { ServerResponse } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createAnswerWait } from '../../../main/firewall/http/answer-wait.js';
+import { startBareInterposer, type BareInterposer } from '../../helpers/bare-interposer.js';
+
+const HEADERS = { 'content-type': 'application/json', accept: 'application/json' };
+const INITIALIZE = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } };
+// Anything no rule limits runs 0.1 s; long_report runs up to 3 s.
+const POLICY = `version: v1
+defaults:
+  decision: ALLOW
+  max_runtime_sec: 0.1
+rules:
+  - id: long-report
+    match:
+      labels:
+        mcp.tool: long_report
+    decision: ALLOW
+    constraints:
+      max_runtime_sec: 3
+`;
+const TOOLS = [{ name: 'long_report', description: 'Builds a report', inputSchema: { type: 'object' }, annotations: { readOnlyHint: true } }];
+
+/** Headers at once, then nothing for `silentMs` (the reference SDK's server running a tool for a client that asked for no progress), then the answer. */
+function answerAfterSilence(res: ServerResponse, id: string | number | undefined, silentMs: number) {
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+  res.flushHeaders();
+  const timer = setTimeout(() => res.end(`event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', id, result: { content: [{ type: 'text', text: 'done' }] } })}\n\n`), silentMs);
+  res.on('close', () => clearTimeout(timer));
+}
+
+async function openSession(endpoint: string): Promise<Record<string, string>> {
+  const init = await fetch(endpoint, { method: 'POST', headers: HEADERS, body: JSON.stringify(INITIALIZE) });
+  await init.text();
+  const session = { ...HEADERS, 'mcp-session-id': init.headers.get('mcp-session-id')! };
+  await (await fetch(endpoint, { method: 'POST', headers: session, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) })).text();
+  return session;
+}
+
+describe("a POST's silent answer behind the interposer, under the policy's runtime limits", () => {
+  let bare: BareInterposer | undefined;
+  afterEach(async () => {
+    await bare?.close();
+    bare = undefined;
+  });
+
+  it('is not cut off for silence while the call is within its own max_runtime_sec, longer than the idle bound', async () => {
+    bare = await startBareInterposer('mcpfw-answer-wait-', ({ res, message }) => answerAfterSilence(res, message.id, 800), { interposer: { postStreamIdleMs: 200 }, policy: POLICY, tools: TOOLS });
+    const session = await openSession(bare.endpoint);
+    const called = await fetch(bare.endpoint, { method: 'POST', headers: session, body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'long_report', arguments: {} } }) });
+    expect(await called.json()).toMatchObject({ id: 2, result: { content: [{ type: 'text', text: 'done' }] } });
+    expect(bare.running.engine.db.prepare("SELECT COUNT(*) AS n FROM mcp_audit WHERE rule_id = 'answer-idle'").get()).toEqual({ n: 0 });
+  });
+
+  it('gives a JSON answer whose body pauses the same wait as a stream', async () => {
+    bare = await startBareInterposer('mcpfw-answer-wait-', ({ res, message }) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"jsonrpc":"2.0",');
+      const timer = setTimeout(() => res.end(`"id":${JSON.stringify(message.id)},"result":{"content":[{"type":"text","text":"done"}]}}`), 800);
+      res.on('close', () => clearTimeout(timer));
+    }, { interposer: { postStreamIdleMs: 200 }, policy: POLICY, tools: TOOLS });
+    const session = await openSession(bare.endpoint);
+    const called = await fetch(bare.endpoint, { method: 'POST', headers: session, body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'long_report', arguments: {} } }) });
+    expect(await called.json()).toMatchObject({ id: 2, result: { content: [{ type: 'text', text: 'done' }] } });
+  });
+
+  it('still cuts off a request the policy sets no longer limit for at the idle bound', async () => {
+    bare = await startBareInterposer('mcpfw-answer-wait-', ({ res, message }) => answerAfterSilence(res, message.id, 5_000), { interposer: { postStreamIdleMs: 200 }, policy: POLICY, tools: TOOLS });
+    const session = await openSession(bare.endpoint);
+    const pinged = await fetch(bare.endpoint, { method: 'POST', headers: session, body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'ping' }) });
+    expect(await pinged.json()).toMatchObject({ id: 2, error: { message: expect.stringContaining('sent no message on the stream answering this request for 200 ms') } });
+  });
+});
+
+describe('the silence bound of one POST', () => {
+  it('is the longest max_runtime_sec among its calls, the default for any other request, never below the floor', () => {
+    const wait = createAnswerWait(200);
+    wait.setDefault(0.1);
+    expect(wait.idleMs([7])).toBe(200);
+    wait.setDefault(1);
+    expect(wait.idleMs([7])).toBe(1_000);
+    wait.dispatched(2, 30);
+    wait.dispatched(3, 5);
+    expect(wait.idleMs([3, 2, 7])).toBe(30_000);
+    // Each call is sent once: a later request under its id is not that call.
+    expect(wait.idleMs([2])).toBe(1_000);
+  });
+
+  it('keeps the longer limit of two calls in flight under one id until both are sent', () => {
+    const wait = createAnswerWait(200);
+    wait.setDefault(0.1);
+    wait.dispatched('a', 2);
+    wait.dispatched('a', 9);
+    expect(wait.idleMs(['a'])).toBe(9_000);
+    expect(wait.idleMs(['a'])).toBe(9_000);
+    expect(wait.idleMs(['a'])).toBe(200);
+  });
+});
