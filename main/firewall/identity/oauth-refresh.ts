@@ -45,7 +45,10 @@ const MAX_ROTATIONS_KEPT = 1000;
 // A refresh token the authorization server refused for good, to the error it gave. Each
 // interposer session refreshes for itself, so a dead one went to the token endpoint once
 // per session, for as long as nobody ran `auth login`. Remembered by the token itself: a
-// new login (or a rotation) brings another, which is tried.
+// new login (or a rotation) brings another, which is tried. And by where it went and the
+// scope it asked for (refusalKey): some authorization servers answer a scope they will not
+// narrow to with invalid_grant, not invalid_scope, so a read-only refresh refused so must
+// not stop the full one; and a token endpoint fixed since (a corrected issuer) is asked anew.
 const refusedForGood = new Map<string, Error>();
 const MAX_REFUSALS_KEPT = 1000;
 /**
@@ -87,9 +90,19 @@ function newest(server: string, token: string): string {
   return current;
 }
 
-/** Sends the grant, unless this refresh token was refused for good before: then that refusal, at once. */
-async function grantOnce(server: string, refreshToken: string, send: () => Promise<OAuthTokens>): Promise<OAuthTokens> {
-  const key = rotationKey(server, refreshToken);
+/** One refresh as a refusal is remembered by: the token, where it was sent, and the scope it asked for (none: the login's). */
+interface RefreshAsked {
+  server: string;
+  tokenEndpoint: URL;
+  scope: string | undefined;
+  refreshToken: string;
+}
+
+const refusalKey = ({ server, tokenEndpoint, scope, refreshToken }: RefreshAsked) => `${server}\n${tokenEndpoint.href}\n${scope ?? ''}\n${refreshToken}`;
+
+/** Sends the grant, unless the same refresh was refused for good before: then that refusal, at once. */
+async function grantOnce(asked: RefreshAsked, send: () => Promise<OAuthTokens>): Promise<OAuthTokens> {
+  const key = refusalKey(asked);
   const earlier = refusedForGood.get(key);
   if (earlier) throw earlier;
   try {
@@ -179,7 +192,7 @@ async function refresh(stored: StoredOAuth, kind: TokenKind, deps: RefreshDeps, 
   const tokenEndpoint = checkOAuthUrl(discovery.authorizationServerMetadata?.token_endpoint ?? new URL('/token', discovery.authorizationServerUrl), 'the token endpoint');
   const scope = kind === 'read' ? base.readScope : undefined;
   const fetchFn = guardedOAuthFetch(new Set([tokenEndpoint.origin]), timedOAuthFetch(deps.fetch, deps.timeoutMs));
-  const tokens = await grantOnce(deps.server, refreshToken, () => refreshGrant({ discovery, client, refreshToken, ...(scope ? { scope } : {}), fetch: fetchFn }));
+  const tokens = await grantOnce({ server: deps.server, tokenEndpoint, scope, refreshToken }, () => refreshGrant({ discovery, client, refreshToken, ...(scope ? { scope } : {}), fetch: fetchFn }));
   const issuedRefresh = tokens.refresh_token && tokens.refresh_token !== refreshToken ? tokens.refresh_token : undefined;
   const what = kind === 'read' ? 'read-only access token' : 'access token';
 

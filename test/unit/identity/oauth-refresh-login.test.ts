@@ -31,13 +31,14 @@ interface Login {
   expires?: string;
   readScope?: string;
   readAccess?: string;
+  tokenEndpoint?: string;
 }
 
 /** What `auth login` leaves in the keychain for SERVER. */
-function loginSecrets({ url = OLD_URL, client = 'c1', access = 'at-1', refresh = 'rt-1', expires = LATER(), readScope, readAccess }: Login = {}): Record<string, string> {
+function loginSecrets({ url = OLD_URL, client = 'c1', access = 'at-1', refresh = 'rt-1', expires = LATER(), readScope, readAccess, tokenEndpoint = `${AS}token` }: Login = {}): Record<string, string> {
   const server = {
     authorizationServerUrl: AS,
-    authorizationServerMetadata: { issuer: AS, authorization_endpoint: `${AS}authorize`, token_endpoint: `${AS}token`, revocation_endpoint: `${AS}revoke`, response_types_supported: ['code'] },
+    authorizationServerMetadata: { issuer: AS, authorization_endpoint: `${AS}authorize`, token_endpoint: tokenEndpoint, revocation_endpoint: `${AS}revoke`, response_types_supported: ['code'] },
     mcpFirewallLoginUrl: url,
     mcpFirewallScope: 'mcp:read mcp:write',
     ...(readScope ? { mcpFirewallReadScope: readScope } : {}),
@@ -246,5 +247,35 @@ describe('a failed refresh remembered by a session', () => {
     await session.afterRefusal('write', 'Bearer at-old');
     await keychainWith(loginSecrets({ url: NEW_URL, client: 'c-memo2', access: 'at-new', refresh: 'rt-new' }), store);
     expect(await session.afterRefusal('write', 'Bearer at-old')).toEqual({ failure: expect.stringContaining('refreshing it failed') });
+  });
+});
+
+describe('a refresh token refused for good', () => {
+  const refusedForGood = () => Response.json({ error: 'invalid_grant' }, { status: 400 });
+
+  it('by a read-only refresh (a server that answers a scope it will not narrow to with invalid_grant) is still sent for the full token', async () => {
+    const secrets = loginSecrets({ access: 'at-full', refresh: 'rt-scoped', readScope: 'mcp:read', readAccess: 'at-read-old' });
+    const store = await keychainWith(secrets);
+    const as = authorizationServer((params) => (params.has('scope') ? refusedForGood() : issued('at-full-2', 'rt-2')));
+    const deps = { server: SERVER, lock: noCredentialsLock, store, fetch: as.fetch };
+    await expect(refreshStoredOAuth(readStoredOAuth(secrets)!, deps, 'read')).rejects.toMatchObject({ errorCode: 'invalid_grant' });
+    const next = await refreshStoredOAuth(readStoredOAuth(secrets)!, deps, 'write');
+    expect(next.authorization).toBe('Bearer at-full-2');
+    expect(as.tokenRequests().map((r) => r.params.get('scope'))).toEqual(['mcp:read', null]);
+  });
+
+  it('at one token endpoint is sent again to the endpoint the login was corrected to', async () => {
+    const secrets = loginSecrets({ refresh: 'rt-moved', client: 'c-moved' });
+    const store = await keychainWith(secrets);
+    const as = authorizationServer(() => refusedForGood());
+    const deps = { server: SERVER, lock: noCredentialsLock, store, fetch: as.fetch };
+    await expect(refreshStoredOAuth(readStoredOAuth(secrets)!, deps)).rejects.toMatchObject({ errorCode: 'invalid_grant' });
+    // The same request again is answered from memory: the endpoint is not asked twice.
+    await expect(refreshStoredOAuth(readStoredOAuth(secrets)!, deps)).rejects.toMatchObject({ errorCode: 'invalid_grant' });
+    expect(as.requests).toHaveLength(1);
+    const corrected = loginSecrets({ refresh: 'rt-moved', client: 'c-moved', tokenEndpoint: `${AS}oauth/token` });
+    await keychainWith(corrected, store);
+    await expect(refreshStoredOAuth(readStoredOAuth(corrected)!, deps)).rejects.toMatchObject({ errorCode: 'invalid_grant' });
+    expect(as.requests.map((r) => r.url)).toEqual([`${AS}token`, `${AS}oauth/token`]);
   });
 });
