@@ -269,7 +269,7 @@ export function createManifestFilter(ctx: {
       // A server that changes a tool mid-session and says so must not have the change
       // called by a client that keeps its list (many ignore list_changed): the firewall
       // lists again itself, and a drifted item is held as on any list.
-      if (ready) looks[kind].start();
+      if (ready) looks[kind].changed();
     },
     stop(reason) {
       for (const kind of LOOKED_KINDS) looks[kind].stop(reason);

@@ -15,8 +15,18 @@ const METHOD_NOT_FOUND = -32601;
  * resources/read) wait for it; a look that fails leaves them refused until one goes through.
  */
 export interface OwnLook {
-  /** Lists again (session ready, list_changed, an accept); only the latest look counts. */
+  /**
+   * Lists again (session ready, list_changed, an accept). While a look is under way this only
+   * marks it stale: exactly one more look follows when it ends, and the requests waiting keep
+   * waiting for that one, within the deadline the first look set.
+   */
   start(): void;
+  /**
+   * The server said its list changed: as start(), except after a failed look, when the next
+   * request starts one anyway. A server that answers each of our lists with list_changed would
+   * otherwise have us list at wire speed for as long as the session lasts.
+   */
+  changed(): void;
   /** Whether a look is under way (requests then wait); starts one if none went through yet. */
   looking(): boolean;
   /** Queues `run` until the look under way ends: true if queued. */
@@ -51,26 +61,52 @@ export interface OwnLookSpec {
 
 export function createOwnLook(spec: OwnLookSpec): OwnLook {
   let look = 0;
+  // The requests waiting for the look under way; null when no look is under way.
   let waiting: Array<() => void> | null = null;
   let waitTimer: NodeJS.Timeout | null = null;
   let releasing = false;
+  // The server said its list changed while a look was under way: that look's answer may show
+  // the list from before, so one more look follows it (however many times it was said).
+  let stale = false;
+  // Looks that began over again in the current run of looks (for the timeout's message).
+  let restarts = 0;
 
   function start(): void {
-    const current = ++look;
-    waiting ??= [];
-    if (waitTimer) clearTimeout(waitTimer);
-    waitTimer = setTimeout(() => end(current, `the firewall could not check the ${spec.noun} of '${spec.server}' within ${LOOK_WAIT_MS / 1000} s`), LOOK_WAIT_MS);
+    if (waiting !== null) {
+      // Not a new look per list_changed, nor a new deadline: a server that announces a change
+      // just before answering each of our lists would otherwise keep every request it guards
+      // waiting for ever, and have us list again at wire speed.
+      stale = true;
+      return;
+    }
+    waiting = [];
+    restarts = 0;
+    // Set once per run of looks, when the first of them starts (before any request waits for
+    // it): no request waits longer, however often the server says its list changed.
+    waitTimer = setTimeout(() => end(timeoutReason()), LOOK_WAIT_MS);
     waitTimer.unref();
-    spec.send(current, undefined, 1);
+    send();
   }
 
-  function end(which: number, failure: string | null): void {
-    if (which !== look) return;
+  /** Sends the first page of a new look (the one under way, if any, is superseded). */
+  function send(): void {
+    stale = false;
+    spec.send(++look, undefined, 1);
+  }
+
+  function timeoutReason(): string {
+    const why = restarts > 0 ? `: '${spec.server}' said its ${spec.listNoun} changed before each of ${restarts + 1} looks ended` : '';
+    return `the firewall could not check the ${spec.noun} of '${spec.server}' within ${LOOK_WAIT_MS / 1000} s${why}`;
+  }
+
+  function end(failure: string | null): void {
+    if (waiting === null) return;
     if (waitTimer) clearTimeout(waitTimer);
     waitTimer = null;
+    stale = false;
     self.unchecked = failure;
     if (failure === null) self.wentThrough = true;
-    const queued = waiting ?? [];
+    const queued = waiting;
     waiting = null;
     // The requests that waited for this look take its outcome: none of them starts another.
     releasing = true;
@@ -81,27 +117,46 @@ export function createOwnLook(spec: OwnLookSpec): OwnLook {
     }
   }
 
+  /**
+   * Whether an answer to look `which` is still wanted. One to a superseded look, or to a look
+   * given up (timed out, the server stopped), is dropped before the engine is asked about it:
+   * a server answering look after look must not have each answer checked and thrown away.
+   * An answer to the current look that a list_changed made stale starts the one more look.
+   */
+  function wanted(which: number): boolean {
+    if (which !== look || waiting === null) return false;
+    if (!stale) return true;
+    restarts += 1;
+    send();
+    return false;
+  }
+
   function answer(msg: JsonRpcMessage, which: number, page: number): void {
+    if (!wanted(which)) return;
     const result = msg.result as Record<string, unknown> | undefined;
     const list = result?.[spec.field];
     const error = msg.error as { code?: unknown; message?: unknown } | undefined;
-    if (!Array.isArray(list) && spec.noneIfUnknown && error?.code === METHOD_NOT_FOUND) return end(which, null);
+    if (!Array.isArray(list) && spec.noneIfUnknown && error?.code === METHOD_NOT_FOUND) return end(null);
     // Nothing checked is nothing approved: a server can tell our list by its id and fail only
     // that one, while a client uses drifted items from a list it cached. Requests are refused
     // until a look goes through (the next one starts a look).
     if (!Array.isArray(list)) {
       const said = error?.message;
-      return end(which, `the server answered the firewall's own ${spec.method} ${typeof said === 'string' ? `with an error (${said.slice(0, 200)})` : `without a ${spec.listNoun}`}, so the ${spec.noun} of '${spec.server}' could not be checked`);
+      return end(`the server answered the firewall's own ${spec.method} ${typeof said === 'string' ? `with an error (${said.slice(0, 200)})` : `without a ${spec.listNoun}`}, so the ${spec.noun} of '${spec.server}' could not be checked`);
     }
     spec.check(list).then(
       () => {
+        // Given up or superseded while the engine looked (or made stale: another look starts).
+        if (!wanted(which)) return;
         const more = typeof result?.nextCursor === 'string' && result.nextCursor !== '';
-        // A newer look (list_changed) supersedes this one; a list that never ends is not read for ever.
-        if (!more || which !== look) return end(which, null);
-        if (page >= MAX_OWN_PAGES) return end(which, `the ${spec.listNoun} of '${spec.server}' did not end after ${MAX_OWN_PAGES} pages`);
+        if (!more) return end(null);
+        // A list that never ends is not read for ever.
+        if (page >= MAX_OWN_PAGES) return end(`the ${spec.listNoun} of '${spec.server}' did not end after ${MAX_OWN_PAGES} pages`);
         spec.send(which, result!.nextCursor as string, page + 1);
       },
-      () => end(which, `the firewall could not check the ${spec.noun} of '${spec.server}': the engine did not answer`),
+      () => {
+        if (which === look) end(`the firewall could not check the ${spec.noun} of '${spec.server}': the engine did not answer`);
+      },
     );
   }
 
@@ -109,6 +164,9 @@ export function createOwnLook(spec: OwnLookSpec): OwnLook {
     unchecked: null,
     wentThrough: false,
     start,
+    changed() {
+      if (waiting !== null || self.unchecked === null) start();
+    },
     looking() {
       if (waiting !== null) return true;
       // No look yet (the server declared none of these in `initialize`, or the client never
@@ -126,7 +184,7 @@ export function createOwnLook(spec: OwnLookSpec): OwnLook {
       return true;
     },
     stop(reason) {
-      if (waiting !== null) end(look, reason);
+      end(reason);
     },
     answer,
   };
