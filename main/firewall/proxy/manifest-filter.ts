@@ -4,7 +4,7 @@ import { repeatedKey } from '../jsonrpc/json-scan.js';
 import { kindOfKey, manifestKey, type ManifestKind } from '../pins/manifest-keys.js';
 import { mayExpandTo } from '../pins/template-match.js';
 import type { EngineLink } from './engine-link.js';
-import { createOwnLook, LOOK_WAIT_MS, type OwnLook } from './own-look.js';
+import { createOwnLook, LOOK_WAIT_MS, type OwnLook, type OwnLookSpec } from './own-look.js';
 import { reserveWithin, type OrderedWriter } from './ordered-writer.js';
 import type { PeerWriter } from './peer-writer.js';
 
@@ -23,6 +23,20 @@ const LOOK_NOUNS: Record<LookedKind, { noun: string; listNoun: string }> = {
   prompts: { noun: 'prompts', listNoun: 'prompt list' },
   resourceTemplates: { noun: 'resource templates', listNoun: 'resource template list' },
 };
+/**
+ * Which answers to the firewall's own list mean "none of these" rather than a failed look
+ * (own-look.ts), where a failed look refuses every request it guards:
+ * - tools: none; a call needs its tool listed, and a server must not skip the check by failing our list.
+ * - prompts: only "Method not found" (a server without prompts). A get needs its prompt listed
+ *   too (never-listed prompts are refused), so no answer could let one through that a failed
+ *   look refuses; the failure keeps the server's own error in the refusal, and does not let a
+ *   prompt listed earlier in the session (perhaps changed since) be got unchecked.
+ * - resource templates: any answer. A read needs no template (static resources are not pinned),
+ *   and a server that wants to skip the look can already answer "Method not found"; refusing
+ *   every read of a server that says -32603 "not implemented", or leaves the field out, broke
+ *   it and protected nothing. No answer within the deadline still refuses reads.
+ */
+const NONE_WHEN: Record<LookedKind, OwnLookSpec['noneWhen']> = { tools: 'never', prompts: 'method-not-found', resourceTemplates: 'any-answer' };
 const BY_METHOD = new Map(Object.entries(KINDS).map(([kind, spec]) => [spec.method, kind as keyof typeof KINDS]));
 const CHANGED_NOTICE: Partial<Record<ManifestKind, string>> = {
   tools: 'notifications/tools/list_changed',
@@ -200,9 +214,7 @@ export function createManifestFilter(ctx: {
   const createLook = (kind: LookedKind) =>
     createOwnLook({
       server: ctx.server, method: KINDS[kind].method, field: KINDS[kind].field, ...LOOK_NOUNS[kind],
-      // Tools are strict as they always were; a server may serve resources/read (and so
-      // declare `resources`) without any templates to list.
-      noneIfUnknown: kind !== 'tools',
+      noneWhen: NONE_WHEN[kind],
       send: (which, cursor, page) => sendOwnList(kind, which, cursor, page),
       check: (list) => checkItems(kind, itemsOf(kind, list)),
       closed: () => ctx.link.closed,

@@ -49,8 +49,12 @@ export interface OwnLookSpec {
   /** What is checked, in a sentence: "tools", "prompts", "resource templates"; and its list: "tool list". */
   noun: string;
   listNoun: string;
-  /** "Method not found" means the server has none of these (templates: a server may serve resources/read and no templates), not a failed look. */
-  noneIfUnknown: boolean;
+  /**
+   * Which answers without a list mean "the server has none of these", not a failed look:
+   * 'never' (tools), 'method-not-found' (JSON-RPC -32601), or 'any-answer' (an error of any
+   * code, or a result without the list). No answer within the deadline always fails.
+   */
+  noneWhen: 'never' | 'method-not-found' | 'any-answer';
   /** Sends the request for one page of look `which`. */
   send: (which: number, cursor: string | undefined, page: number) => void;
   /** The engine's check of one page's items (which holds what it blocks). */
@@ -136,7 +140,7 @@ export function createOwnLook(spec: OwnLookSpec): OwnLook {
     const result = msg.result as Record<string, unknown> | undefined;
     const list = result?.[spec.field];
     const error = msg.error as { code?: unknown; message?: unknown } | undefined;
-    if (!Array.isArray(list) && spec.noneIfUnknown && error?.code === METHOD_NOT_FOUND) return end(null);
+    if (!Array.isArray(list) && (spec.noneWhen === 'any-answer' || (spec.noneWhen === 'method-not-found' && error?.code === METHOD_NOT_FOUND))) return end(null);
     // Nothing checked is nothing approved: a server can tell our list by its id and fail only
     // that one, while a client uses drifted items from a list it cached. Requests are refused
     // until a look goes through (the next one starts a look).

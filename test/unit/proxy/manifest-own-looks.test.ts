@@ -45,7 +45,11 @@ describe("the firewall's own looks at a server that never answers them", () => {
     filter.review('initialize', { jsonrpc: '2.0', id: 1, result: { capabilities: { resources: {} } } }, Buffer.from('{}'));
     filter.sessionReady();
     const own = sent.find((m) => m.method === 'resources/templates/list')!;
-    return { filter, answer: (error: { code: number; message: string }) => filter.ownAnswer({ jsonrpc: '2.0', id: own.id, error }) };
+    return {
+      filter,
+      answer: (error: { code: number; message: string }) => filter.ownAnswer({ jsonrpc: '2.0', id: own.id, error }),
+      answerWith: (reply: { result?: unknown; error?: unknown }) => filter.ownAnswer({ jsonrpc: '2.0', id: own.id, ...reply }),
+    };
   }
 
   it('takes "Method not found" to its own resources/templates/list as no templates: the server still serves reads', () => {
@@ -56,11 +60,37 @@ describe("the firewall's own looks at a server that never answers them", () => {
     expect(filter.heldReason('resources/read', 'file:///notes.txt')).toBeNull();
   });
 
-  it('refuses reads while the templates could not be checked for another reason', () => {
-    const { filter, answer } = templatesLook();
-    answer({ code: -32603, message: 'busy' });
-    expect(filter.heldReason('resources/read', 'file:///notes.txt')).toMatch(
-      /the server answered the firewall's own resources\/templates\/list with an error \(busy\), so the resource templates of 'files' could not be checked/,
-    );
+  it('takes any other error, or an answer without the list, as no templates: a static resource is still read', () => {
+    for (const reply of [{ error: { code: -32603, message: 'not implemented' } }, { error: { code: -32602, message: 'unsupported' } }, { result: {} }]) {
+      const { filter, answerWith } = templatesLook();
+      answerWith(reply);
+      expect(filter.looking('resourceTemplates')).toBe(false);
+      expect(filter.readsNeedCheck()).toBe(false);
+      expect(filter.heldReason('resources/read', 'file:///notes.txt')).toBeNull();
+    }
+  });
+
+  it('still refuses reads when the templates list is not answered at all within 10 s', () => {
+    vi.useFakeTimers();
+    const { filter } = templatesLook();
+    vi.advanceTimersByTime(10_001);
+    expect(filter.readsNeedCheck()).toBe(true);
+    expect(filter.heldReason('resources/read', 'file:///notes.txt')).toMatch(/could not check the resource templates of 'files' within 10 s/);
+  });
+
+  it('keeps refusing gets when its own prompts/list fails other than "Method not found", with the server\'s error', () => {
+    const sent: Array<{ id: string; method: string }> = [];
+    const filter = createManifestFilter({
+      server: 'desk',
+      link: { closed: false, onUnblocked: () => {}, manifest: async () => ({}) } as unknown as EngineLink,
+      toClient: { send: () => true, reserve: () => () => {} } as unknown as OrderedWriter,
+      toServer: { send: (line: string) => (sent.push(JSON.parse(line) as { id: string; method: string }), true) } as unknown as PeerWriter,
+      tools: new Map(),
+      protocolEvent: () => {},
+    });
+    filter.review('initialize', { jsonrpc: '2.0', id: 1, result: { capabilities: { prompts: {} } } }, Buffer.from('{}'));
+    filter.sessionReady();
+    filter.ownAnswer({ jsonrpc: '2.0', id: sent.find((m) => m.method === 'prompts/list')!.id, error: { code: -32603, message: 'busy' } });
+    expect(filter.heldReason('prompts/get', 'triage')).toMatch(/own prompts\/list with an error \(busy\), so the prompts of 'desk' could not be checked/);
   });
 });

@@ -7,7 +7,7 @@ function promptsLook() {
   const sent: Array<{ which: number; page: number }> = [];
   let checks = 0;
   const look = createOwnLook({
-    server: 'storm', method: 'prompts/list', field: 'prompts', noun: 'prompts', listNoun: 'prompt list', noneIfUnknown: true,
+    server: 'storm', method: 'prompts/list', field: 'prompts', noun: 'prompts', listNoun: 'prompt list', noneWhen: 'method-not-found',
     send: (which, _cursor, page) => void sent.push({ which, page }),
     check: async () => void (checks += 1),
     closed: () => false,
