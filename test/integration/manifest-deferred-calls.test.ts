@@ -47,6 +47,24 @@ describe('calls held back while the shim looks at the tools', () => {
     expect(String(rows[0]!.reason)).toMatch(/never sent to the server: user pressed stop/);
   });
 
+  it("refuses a client request under the id of the firewall's own list still unanswered, alone or in a batch", async () => {
+    const shim = await startLooking();
+    try {
+      // The shim's own tools/list went out as mcp-firewall/1 and is answered 1.5 s late.
+      shim.send('{"jsonrpc":"2.0","id":"mcp-firewall/1","method":"ping"}');
+      shim.send('[{"jsonrpc":"2.0","id":"mcp-firewall/1","method":"ping"},{"jsonrpc":"2.0","id":"b2","method":"ping"}]');
+      shim.send('{"jsonrpc":"2.0","id":"c1","method":"tools/call","params":{"name":"read_notes","arguments":{}}}');
+      const refused = await waitFor(() => (answersTo(shim, 'mcp-firewall/1').length === 2 ? answersTo(shim, 'mcp-firewall/1') : null), 'both requests under the own id to be refused');
+      for (const answer of refused) expect(answer.error?.message).toMatch(/^Invalid Request: MCP Firewall refused a ping whose id is already used by a request in flight/);
+      // The look took its own answer, not the server's answer to a client's ping: the call runs.
+      await waitFor(() => answersTo(shim, 'c1').length === 1, 'the call to be answered once the look ends', 5000);
+      expect(JSON.stringify(answersTo(shim, 'c1')[0]!.result)).toContain('read_notes ran');
+      expect(answersTo(shim, 'mcp-firewall/1')).toHaveLength(2);
+    } finally {
+      shim.child.stdin!.end();
+    }
+  });
+
   it('refuses a second request under the id of a call that waits, as under the id of one in flight', async () => {
     const shim = await startLooking();
     try {

@@ -68,6 +68,8 @@ export interface ManifestFilter {
   readsNeedCheck(): boolean;
   /** Answers to the firewall's own requests, which never reach the client. */
   isOwnAnswer(msg: JsonRpcMessage): boolean;
+  /** Whether `id` is one of the firewall's own requests still unanswered (a client request under it is refused). */
+  isOwnId(id: unknown): boolean;
   ownAnswer(msg: JsonRpcMessage): void;
 }
 
@@ -92,6 +94,8 @@ export function createManifestFilter(ctx: {
   tools: Map<string, ToolDescription>;
   /** A protocol row (rate-limited by the shim): what the server listed that the filter dropped. */
   protocolEvent: (reason: string) => void;
+  /** Whether a client request under this id is in flight (or waits): the firewall's own requests skip such ids. */
+  clientIdInUse?: (id: string) => boolean;
 }): ManifestFilter {
   // Held items by pin key (tools by name, `prompt:` and `template:` prefixed, `instructions`).
   const held = new Map<string, string>();
@@ -200,14 +204,18 @@ export function createManifestFilter(ctx: {
   let ready = false;
   let ownRequests = 0;
   // The ids of our own requests still unanswered, with the look each belongs to: a client
-  // may use the same prefix for its own ids, and its answers must reach it.
+  // may use the same prefix for its own ids, and its answers must reach it. Two requests under
+  // one id would have each answer taken as the other's (the server's answer to the client as
+  // our list, ours as the client's), so neither side takes an id the other has in flight: the
+  // shim refuses a client request under one of these (isOwnId), and ours skip the client's.
   const ownIds = new Map<string, { kind: LookedKind; look: number; page: number }>();
   function sendOwnList(kind: LookedKind, look: number, cursor: string | undefined, page: number): void {
-    const id = `${OWN_ID_PREFIX}${++ownRequests}`;
+    let id = `${OWN_ID_PREFIX}${++ownRequests}`;
+    while (ctx.clientIdInUse?.(id)) id = `${OWN_ID_PREFIX}${++ownRequests}`;
     ownIds.set(id, { kind, look, page });
     // A server that never answers our list gets one more each call after a failed look: the
-    // oldest goes (its look long given up; a late answer reaches the client as an answer to
-    // an id it never used, which clients drop).
+    // oldest goes (its look long given up; a late answer is then an answer to no request in
+    // flight, which the shim drops with a protocol row; it never reaches the client).
     if (ownIds.size > MAX_UNANSWERED_OWN) ownIds.delete(ownIds.keys().next().value!);
     ctx.toServer.send(JSON.stringify({ jsonrpc: '2.0', id, method: KINDS[kind].method, params: cursor ? { cursor } : {} }));
   }
@@ -293,6 +301,7 @@ export function createManifestFilter(ctx: {
     isOwnAnswer(msg) {
       return typeof msg.id === 'string' && ownIds.has(msg.id);
     },
+    isOwnId: (id) => typeof id === 'string' && ownIds.has(id),
     ownAnswer(msg) {
       const own = ownIds.get(msg.id as string);
       ownIds.delete(msg.id as string);

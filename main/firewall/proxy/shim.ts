@@ -198,7 +198,10 @@ function relay(parts: RelayParts): Promise<number> {
   const { options, link, child, toClient, toServer } = parts;
   const tools = new Map<string, ToolDescription>();
   // protocolEvent is defined below; the filter calls it only once messages flow.
-  const manifest = createManifestFilter({ server: options.server, link, toClient, toServer, tools, protocolEvent: (reason) => protocolEvent(reason) });
+  const manifest = createManifestFilter({
+    server: options.server, link, toClient, toServer, tools, protocolEvent: (reason) => protocolEvent(reason),
+    clientIdInUse: (id) => inFlight.has(idKey(id)) || waiting.has(idKey(id)) || abandoned.has(idKey(id)),
+  });
   const inFlight = new Map<string, InFlight>();
   // Calls the firewall timed out: the client has its error, so a late answer is dropped.
   const abandoned = new Set<string>();
@@ -358,9 +361,11 @@ function relay(parts: RelayParts): Promise<number> {
       // Ids must be unique among requests in flight (JSON-RPC; MCP: never reused in a
       // session). Two requests under one id could not be told apart when answered: a call's
       // result would be judged and audited as the other's, or skip the output stage's call
-      // path. Nor is an id whose call timed out taken again while its late answer may come.
+      // path. Nor is an id whose call timed out taken again while its late answer may come,
+      // nor one of the firewall's own lists unanswered (`mcp-firewall/N`): the server's answer
+      // to the client would be taken as the list's, and the list's reach the client.
       const key = idKey(msg.id ?? null);
-      if (inFlight.has(key) || abandoned.has(key) || waiting.has(key)) {
+      if (inFlight.has(key) || abandoned.has(key) || waiting.has(key) || manifest.isOwnId(msg.id)) {
         toClient.send(errorResponse(replyIdOf(msg.id ?? null, text), ErrorCode.InvalidRequest, `Invalid Request: MCP Firewall refused a ${method} whose id is already used by a request in flight; it was not sent to the server`));
         protocolEvent(`client sent ${method} under an id already in flight; refused`);
         return;
@@ -430,7 +435,7 @@ function relay(parts: RelayParts): Promise<number> {
   function handleBatch(batch: unknown[], raw: Buffer, text: string): void {
     const ownHandling = (m: unknown) => {
       const method = labelText((m as JsonRpcMessage | null)?.method);
-      return POLICED_METHODS.has(method) || method === 'prompts/get' || method === 'completion/complete' || (method === 'resources/read' && manifest.readsNeedCheck()) || manifest.reviews(method) || clientAnswers.awaited(m) || (Object.hasOwn(CONTENT_METHODS, method) && policer.releasesWaiting());
+      return manifest.isOwnId((m as JsonRpcMessage | null)?.id) || POLICED_METHODS.has(method) || method === 'prompts/get' || method === 'completion/complete' || (method === 'resources/read' && manifest.readsNeedCheck()) || manifest.reviews(method) || clientAnswers.awaited(m) || (Object.hasOwn(CONTENT_METHODS, method) && policer.releasesWaiting());
     };
     // Each member's own bytes: re-serializing a parsed member would change what it says
     // (ids and numbers beyond 2^53, `\u00e9` escapes) on its way to the server.

@@ -93,4 +93,23 @@ describe("the firewall's own looks at a server that never answers them", () => {
     filter.ownAnswer({ jsonrpc: '2.0', id: sent.find((m) => m.method === 'prompts/list')!.id, error: { code: -32603, message: 'busy' } });
     expect(filter.heldReason('prompts/get', 'triage')).toMatch(/own prompts\/list with an error \(busy\), so the prompts of 'desk' could not be checked/);
   });
+
+  it("skips, for its own list, an id a client request in flight uses, so no answer is taken as the other's", () => {
+    const sent: Array<{ id: string; method: string }> = [];
+    const filter = createManifestFilter({
+      server: 'desk',
+      link: { closed: false, onUnblocked: () => {}, manifest: async () => ({}) } as unknown as EngineLink,
+      toClient: { send: () => true, reserve: () => () => {} } as unknown as OrderedWriter,
+      toServer: { send: (line: string) => (sent.push(JSON.parse(line) as { id: string; method: string }), true) } as unknown as PeerWriter,
+      tools: new Map(),
+      protocolEvent: () => {},
+      clientIdInUse: (id) => id === 'mcp-firewall/1',
+    });
+    filter.review('initialize', { jsonrpc: '2.0', id: 1, result: { capabilities: { tools: {} } } }, Buffer.from('{}'));
+    filter.sessionReady();
+    expect(sent.map((m) => m.id)).toEqual(['mcp-firewall/2']);
+    expect(filter.isOwnId('mcp-firewall/1')).toBe(false);
+    expect(filter.isOwnId('mcp-firewall/2')).toBe(true);
+    expect(filter.isOwnId(2)).toBe(false);
+  });
 });
