@@ -28,7 +28,7 @@ function literalsOf(template: string): string[] {
 }
 
 /** `*`-glob match of `text` against literals with a wildcard between each two: greedy, each literal placed at its first fit. */
-function fitsLiterals(literals: string[], text: string): boolean {
+function fitsLiterals(literals: readonly string[], text: string): boolean {
   const first = literals[0]!;
   if (literals.length === 1) return text === first;
   const last = literals[literals.length - 1]!;
@@ -43,16 +43,47 @@ function fitsLiterals(literals: string[], text: string): boolean {
   return true;
 }
 
-/** Whether `uri` (as sent, or percent-decoded) could be an expansion of `template`. */
-export function mayExpandTo(template: string, uri: string): boolean {
-  const literals = literalsOf(template.toLowerCase());
+/** A held template as matched: its literals, lower-cased, taken once when it is held (not on every read). */
+export interface TemplateShape {
+  readonly literals: readonly string[];
+}
+
+export function templateShape(template: string): TemplateShape {
+  return { literals: literalsOf(template.toLowerCase()) };
+}
+
+/** A URI a client reads, in the forms matched: as sent and percent-decoded (null if that changes nothing), lower-cased. */
+export interface ReadUri {
+  readonly sent: string;
+  readonly decoded: string | null;
+}
+
+/** One run of valid escapes (`%E2%82%AC`): decoded together, so a character spread over several bytes comes out whole. */
+const ESCAPE_RUN = /(?:%[0-9a-f]{2})+/gi;
+
+/**
+ * Each valid `%XX` decoded, a malformed one (`%ZZ`, a lone `%`) left as it is: decodeURIComponent
+ * decodes all or nothing, so one bad escape beside `%3A%2F%2F` kept the decoded form from
+ * being matched at all, and a server that decodes what it can read through a held template.
+ * Bytes that are no UTF-8 become U+FFFD, which matches no literal but any expression.
+ */
+function percentDecoded(text: string): string {
+  return text.replace(ESCAPE_RUN, (run) => Buffer.from(run.replaceAll('%', ''), 'hex').toString('utf8'));
+}
+
+export function readUriOf(uri: string): ReadUri {
   const sent = uri.toLowerCase();
-  if (fitsLiterals(literals, sent)) return true;
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(sent);
-  } catch {
-    return false;
-  }
-  return decoded !== sent && fitsLiterals(literals, decoded);
+  // Lower-cased after decoding: `%4E` is an `N`, which a case-blind server reads as `n`.
+  const decoded = uri.includes('%') ? percentDecoded(uri).toLowerCase() : null;
+  return { sent, decoded: decoded === sent ? null : decoded };
+}
+
+/** Whether the read URI (as sent, or percent-decoded) could be an expansion of the template. */
+export function mayServe(template: TemplateShape, uri: ReadUri): boolean {
+  return fitsLiterals(template.literals, uri.sent) || (uri.decoded !== null && fitsLiterals(template.literals, uri.decoded));
+}
+
+/** Whether `uri` could be an expansion of `template` (one check; a read against many held templates takes the parts above). */
+export function mayExpandTo(template: string, uri: string): boolean {
+  return mayServe(templateShape(template), readUriOf(uri));
 }

@@ -2,7 +2,7 @@ import { ErrorCode, errorResponse, notification, replyIdOf, writtenAsRead, type 
 import type { ToolDescription } from '../policy/action-class.js';
 import { repeatedKey } from '../jsonrpc/json-scan.js';
 import { kindOfKey, manifestKey, type ManifestKind } from '../pins/manifest-keys.js';
-import { mayExpandTo } from '../pins/template-match.js';
+import { mayServe, readUriOf, templateShape, type TemplateShape } from '../pins/template-match.js';
 import type { EngineLink } from './engine-link.js';
 import { createOwnLook, LOOK_WAIT_MS, type OwnLook, type OwnLookSpec } from './own-look.js';
 import { reserveWithin, type OrderedWriter } from './ordered-writer.js';
@@ -99,8 +99,9 @@ export function createManifestFilter(ctx: {
 }): ManifestFilter {
   // Held items by pin key (tools by name, `prompt:` and `template:` prefixed, `instructions`).
   const held = new Map<string, string>();
-  // The held templates apart, by their uriTemplate: every resources/read is matched against them.
-  const heldTemplates = new Map<string, string>();
+  // The held templates apart, by their uriTemplate, with the shape a read is matched against
+  // (taken once here: every resources/read is matched against each of them).
+  const heldTemplates = new Map<string, { reason: string; shape: TemplateShape }>();
   // The names of the prompts the server listed this session (held or not), as ctx.tools is for tools.
   const listedPrompts = new Set<string>();
   const hold = (key: string, reason: string | undefined) => {
@@ -109,7 +110,7 @@ export function createManifestFilter(ctx: {
     if (kindOfKey(key) !== 'resourceTemplates') return;
     const template = key.slice(TEMPLATE_KEY_PREFIX.length);
     if (reason === undefined) heldTemplates.delete(template);
-    else heldTemplates.set(template, reason);
+    else heldTemplates.set(template, { reason, shape: heldTemplates.get(template)?.shape ?? templateShape(template) });
   };
   // Answers rewritten here carry the id as the server wrote it (digits past 2^53 do not survive a parse).
   const exactId = (msg: JsonRpcMessage, raw: Buffer): ReplyId => replyIdOf(msg.id ?? null, raw.toString('utf8'));
@@ -261,8 +262,10 @@ export function createManifestFilter(ctx: {
    * be used unreviewed by a client that builds the URI itself, from a template it cached.
    */
   function heldTemplateReason(uri: string): string | null {
-    for (const [template, reason] of heldTemplates) {
-      if (mayExpandTo(template, uri)) return `it matches the resource template ${JSON.stringify(template.slice(0, 200))}, which is held: ${reason}`;
+    if (heldTemplates.size === 0) return null;
+    const read = readUriOf(uri);
+    for (const [template, { reason, shape }] of heldTemplates) {
+      if (mayServe(shape, read)) return `it matches the resource template ${JSON.stringify(template.slice(0, 200))}, which is held: ${reason}`;
     }
     return null;
   }
