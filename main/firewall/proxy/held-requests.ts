@@ -7,7 +7,19 @@ import type { LookedKind, ManifestFilter } from './manifest-filter.js';
 // completion for a held prompt's arguments runs the server's code for the changed prompt, and
 // its values are picked into the very request the pins refuse: it is refused as a get is.
 
-type Manifest = Pick<ManifestFilter, 'looking' | 'heldReason'>;
+type Manifest = Pick<ManifestFilter, 'looking' | 'heldReason' | 'readsNeedCheck'>;
+
+/**
+ * A read (or a completion's `ref/resource`) whose URI is no string, while a template is held:
+ * it was matched as its JSON (`["notes://7"]`), which no template fits, and passed on, and a
+ * lenient server that takes the first element, or a default, could read through the held one.
+ */
+const NO_URI_REASON = 'the request names no URI (a string), so the firewall cannot tell whether a held resource template would serve it';
+
+function heldReadReason(manifest: Manifest, uri: unknown): string | null {
+  if (typeof uri !== 'string' && manifest.readsNeedCheck()) return NO_URI_REASON;
+  return manifest.heldReason('resources/read', labelText(uri));
+}
 
 /**
  * What a completion names. Both fields are read whatever `type` says: a lenient server may
@@ -32,12 +44,12 @@ export function lookToWaitFor(manifest: Manifest, method: string, params: unknow
 /** The refusal for a request whose prompt or template is held (or could not be checked), or null. */
 export function heldRefusal(manifest: Manifest, method: string, params: unknown): string | null {
   if (method === 'prompts/get') return holding('prompt', manifest.heldReason(method, labelText((params as { name?: unknown } | null)?.name)));
-  if (method === 'resources/read') return holding('resource', manifest.heldReason(method, labelText((params as { uri?: unknown } | null)?.uri)));
+  if (method === 'resources/read') return holding('resource', heldReadReason(manifest, (params as { uri?: unknown } | null)?.uri));
   if (method !== 'completion/complete') return null;
   const ref = completionRef(params);
   const prompt = ref.name === undefined ? null : manifest.heldReason('prompts/get', labelText(ref.name));
   if (prompt !== null) return holding('prompt', prompt);
-  return holding('resource template', ref.uri === undefined ? null : manifest.heldReason('resources/read', labelText(ref.uri)));
+  return holding('resource template', ref.uri === undefined ? null : heldReadReason(manifest, ref.uri));
 }
 
 const holding = (what: string, reason: string | null): string | null => (reason === null ? null : `MCP Firewall is holding this ${what}: ${reason}`);
