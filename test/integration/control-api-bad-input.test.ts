@@ -63,6 +63,21 @@ describe('control API: bad input', () => {
     expect(await running).toBe('aborted');
   });
 
+  it('keeps answering while an audit query that is slow to compile is checked (the check compiles it in the child too)', async () => {
+    // Each NOT MATERIALIZED level reads the one before twice: SQLite's program doubles per level.
+    const ctes = ['t0(x) AS NOT MATERIALIZED (SELECT 1)'];
+    for (let i = 1; i <= 19; i++) ctes.push(`t${i}(x) AS NOT MATERIALIZED (SELECT a.x FROM t${i - 1} a UNION ALL SELECT b.x FROM t${i - 1} b)`);
+    const slow = `WITH ${ctes.join(', ')} SELECT count(*) FROM t19`;
+    const abandoned = new AbortController();
+    const running = fetch(`http://127.0.0.1:${engine().port}/api/audit?sql=${encodeURIComponent(slow)}`, { headers: auth, signal: abandoned.signal }).catch(() => 'aborted');
+    await new Promise((r) => setTimeout(r, 300)); // the query is under way
+    const started = Date.now();
+    expect((await rawRequest(engine().port, { path: '/api/health', headers: auth })).status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(2000);
+    abandoned.abort();
+    expect(await running).toBe('aborted');
+  });
+
   it('refuses malformed JSON even on a route that takes no fields, before acting', async () => {
     expect((await engine().api('POST', '/registry/bad-input-server/approve')).status).toBe(200);
     const answer = await rawRequest(engine().port, { method: 'POST', path: '/api/registry/bad-input-server/disable', headers: { ...auth, 'content-type': 'application/json' }, body: '{oops' });

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
-import { openReadOnly } from '../store/database.js';
-import { checkReadOnlySql, type QueryResult } from './audit-query.js';
+import { readOnlySqlRefusal, type QueryResult } from './audit-query.js';
 
 // The engine runs a person's audit SQL (control API, dashboard) in a child process: SQLite
 // runs a statement to its end on the thread that called it, node:sqlite offers no way to
@@ -12,12 +11,15 @@ export const AUDIT_QUERY_TIMEOUT_MS = 30_000;
 /** A larger answer is refused rather than buffered whole: the query can say LIMIT. */
 export const MAX_QUERY_OUTPUT_BYTES = 64 << 20;
 
-// Runs in the child: the same read-only connection as runReadOnlyQuery, one statement. A
-// worker thread kills the child when its time is up, whatever the main thread is stuck in,
-// so a query outlives neither its limit nor an engine that died before it could kill it.
+// Runs in the child: a read-only connection, one statement. A worker thread kills the child
+// when its time is up, whatever the main thread is stuck in, so a query outlives neither its
+// limit nor an engine that died before it could kill it. The statement is checked here too,
+// under that timer: compiling it is not bounded work, and some PRAGMAs act when compiled.
+// A refusal is its own answer (`refused`), apart from SQLite's errors.
 export const QUERY_CHILD = `
 const { DatabaseSync } = require('node:sqlite');
 const { Worker } = require('node:worker_threads');
+const readOnlySqlRefusal = (${readOnlySqlRefusal.toString()});
 let input = '';
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (chunk) => (input += chunk));
@@ -28,9 +30,14 @@ process.stdin.on('end', () => {
     new Worker('setTimeout(() => process.kill(process.pid, "SIGKILL"), ' + Number(timeoutMs) + ')', { eval: true }).unref();
     const db = new DatabaseSync(file, { readOnly: true });
     db.exec('PRAGMA busy_timeout = 5000;');
-    const statement = db.prepare(sql);
-    const rows = statement.all();
-    out = { columns: statement.columns().map((c) => c.name), rows };
+    const refused = readOnlySqlRefusal(db, sql);
+    if (refused !== undefined) {
+      out = { refused };
+    } else {
+      const statement = db.prepare(sql);
+      const rows = statement.all();
+      out = { columns: statement.columns().map((c) => c.name), rows };
+    }
     db.close();
   } catch (error) {
     out = { error: String(error && error.message || error) };
@@ -46,13 +53,6 @@ process.once('exit', () => {
 });
 
 export async function runReadOnlyQueryIsolated(databaseFile: string, sql: string, timeoutMs = AUDIT_QUERY_TIMEOUT_MS): Promise<QueryResult> {
-  // Checked here, not in the child: compiling a statement is bounded work, only running it is not.
-  const checker = openReadOnly(databaseFile);
-  try {
-    checkReadOnlySql(checker, sql);
-  } finally {
-    checker.close();
-  }
   return new Promise((resolve, reject) => {
     // ELECTRON_RUN_AS_NODE: inside the desktop app, execPath is Electron's binary (RunAsNode fuse on).
     const child = spawn(process.execPath, ['--no-warnings', '-e', QUERY_CHILD], {
@@ -77,8 +77,9 @@ export async function runReadOnlyQueryIsolated(databaseFile: string, sql: string
       clearTimeout(timer);
       if (failure) return reject(new Error(failure));
       try {
-        const answer = JSON.parse(Buffer.concat(chunks).toString('utf8')) as QueryResult | { error: string };
-        if ('error' in answer) reject(new Error(answer.error));
+        const answer = JSON.parse(Buffer.concat(chunks).toString('utf8')) as QueryResult | { error: string } | { refused: string };
+        if ('refused' in answer) reject(new Error(answer.refused));
+        else if ('error' in answer) reject(new Error(answer.error));
         else resolve(answer);
       } catch {
         reject(new Error('the query ended without an answer'));

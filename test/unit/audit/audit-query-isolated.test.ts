@@ -12,6 +12,31 @@ import { openDatabase } from '../../../main/firewall/store/database.js';
 
 const ENDLESS = 'WITH x(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM x) SELECT count(*) FROM x';
 
+/** About 1.5 KB of SQL whose compiled program doubles per level: SQLite takes seconds to prepare it and list its program (EXPLAIN). */
+function slowToCompile(levels: number): string {
+  const ctes = ['t0(x) AS NOT MATERIALIZED (SELECT 1)'];
+  for (let i = 1; i <= levels; i++) ctes.push(`t${i}(x) AS NOT MATERIALIZED (SELECT a.x FROM t${i - 1} a UNION ALL SELECT b.x FROM t${i - 1} b)`);
+  return `WITH ${ctes.join(', ')} SELECT count(*) FROM t${levels}`;
+}
+
+/** The longest the caller's event loop went without running a timer while `start()`'s work was under way, from its call. */
+async function longestStall(start: () => Promise<unknown>): Promise<number> {
+  let last = Date.now();
+  let longest = 0;
+  const ticking = setInterval(() => {
+    longest = Math.max(longest, Date.now() - last);
+    last = Date.now();
+  }, 20);
+  try {
+    await start();
+  } catch {
+    // The caller asserts on the outcome itself.
+  } finally {
+    clearInterval(ticking);
+  }
+  return Math.max(longest, Date.now() - last);
+}
+
 describe('audit SQL from the control API and the dashboard', () => {
   let dir: string;
   let file: string;
@@ -24,7 +49,7 @@ describe('audit SQL from the control API and the dashboard', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('answers as runReadOnlyQuery does: columns and rows', async () => {
+  it('answers with the columns and rows', async () => {
     const result = await runReadOnlyQueryIsolated(file, "SELECT server_name, decision FROM mcp_audit WHERE event = 'registry'");
     expect(result).toEqual({ columns: ['server_name', 'decision'], rows: [{ server_name: 'github', decision: 'APPROVED' }] });
   });
@@ -40,6 +65,27 @@ describe('audit SQL from the control API and the dashboard', () => {
     }
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(ticks).toBeGreaterThan(10); // in-process, the timer could not have fired once
+  });
+
+  it('compiles the statement (the ATTACH check) in the child too: one slow to compile is stopped by the time limit, the caller’s thread free', async () => {
+    let query: Promise<unknown> = Promise.resolve();
+    expect(await longestStall(() => (query = runReadOnlyQueryIsolated(file, slowToCompile(17), 1500)))).toBeLessThan(1000);
+    await expect(query).rejects.toThrow('the query ran longer than 2 s and was stopped');
+  });
+
+  it('leaves the caller’s SQLite settings alone: a PRAGMA that acts when compiled acts in the child only', async () => {
+    const engineDb = openDatabase(join(dir, 'engine-side.db'));
+    const setting = () => engineDb.prepare('PRAGMA temp_store_directory').all();
+    const before = setting();
+    try {
+      for (const sql of [`PRAGMA temp_store_directory = '${dir}'`, `EXPLAIN PRAGMA temp_store_directory = '${dir}'`]) {
+        await runReadOnlyQueryIsolated(file, sql);
+        expect(setting(), sql).toEqual(before);
+      }
+    } finally {
+      engineDb.exec("PRAGMA temp_store_directory = ''");
+      engineDb.close();
+    }
   });
 
   it('the child ends itself when its time is up, even if the engine died before it could kill it', async () => {
