@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
-import { nowIso } from '../store/database.js';
+import { immediateTransactions, nowIso } from '../store/database.js';
 import { scopeRefusal } from './scope-refusal.js';
 
 export type ApprovalScope = 'once' | 'session' | 'always';
@@ -118,6 +118,7 @@ export function createApprovalQueue(db: DatabaseSync): ApprovalQueue {
   const insertAlways = db.prepare(
     `INSERT OR REPLACE INTO approval_grants (server_name, tool_name, args_digest, approval_id, created_at) VALUES (?, ?, ?, ?, ?)`,
   );
+  const inTransaction = immediateTransactions(db);
 
   // The entry leaves `parked` before anything can throw, so whatever throws here, the call
   // must still get its outcome: otherwise nothing (no answer, no timer, no close()) ever
@@ -127,7 +128,7 @@ export function createApprovalQueue(db: DatabaseSync): ApprovalQueue {
     if (!entry) return false;
     parked.delete(id);
     clearTimeout(entry.timer);
-    const settled = recorded(outcome, scope);
+    const settled = recorded(entry.pending, outcome, scope);
     try {
       entry.onSettled?.(settled);
     } finally {
@@ -140,14 +141,24 @@ export function createApprovalQueue(db: DatabaseSync): ApprovalQueue {
   /**
    * The outcome once written; if the store refuses the write (a full disk, an I/O error), a
    * failure that denies the call (fail closed): an allow the store does not hold is not given.
+   * An allow's "session" or "always" grant is kept only with it: a grant left behind by an
+   * allow that was denied would allow the client's retry of the same call, "covered by an
+   * earlier approval" that never read 'allowed' (an "always" one across restarts too).
    */
-  function recorded(outcome: ApprovalOutcome, scope: ApprovalScope | null): ApprovalOutcome {
+  function recorded(pending: PendingApproval, outcome: ApprovalOutcome, scope: ApprovalScope | null): ApprovalOutcome {
+    const grants = outcome.status === 'allowed' ? scope : null;
+    const { id, sessionId, server, tool, argsDigest } = pending;
     try {
-      finish.run(outcome.status, scope, nowIso(), outcome.approvalId);
-      return outcome;
+      // One transaction: the outcome and the "always" grant are written both or neither.
+      inTransaction(() => {
+        finish.run(outcome.status, scope, nowIso(), outcome.approvalId);
+        if (grants === 'always') insertAlways.run(server, tool, argsDigest, id, nowIso());
+      });
     } catch (error) {
       return { status: 'failed', approvalId: outcome.approvalId, reason: `the approval's outcome could not be recorded: ${(error as Error).message}` };
     }
+    if (grants === 'session') sessionGrants.set(sessionKey(sessionId, server, tool), { approvalId: id, server, sessionId });
+    return outcome;
   }
 
   return {
@@ -197,9 +208,6 @@ export function createApprovalQueue(db: DatabaseSync): ApprovalQueue {
       if (!APPROVAL_SCOPES.includes(scope)) throw new WideScopeRefusedError(`scope must be one of ${APPROVAL_SCOPES.join(', ')}`);
       const refusal = scopeRefusal(entry.pending, scope, entry.shownInFull === true);
       if (refusal) throw new WideScopeRefusedError(refusal);
-      const { sessionId, server, tool, argsDigest } = entry.pending;
-      if (scope === 'session') sessionGrants.set(sessionKey(sessionId, server, tool), { approvalId: id, server, sessionId });
-      if (scope === 'always') insertAlways.run(server, tool, argsDigest, id, nowIso());
       return settle(id, { status: 'allowed', approvalId: id, scope }, scope);
     },
     cancel(id) {

@@ -55,6 +55,45 @@ describe('an approval whose outcome cannot be written', () => {
     }
   });
 
+  for (const scope of ['session', 'always'] as const) {
+    it(`keeps no "${scope}" grant for the denied call: the client's retry of it waits for an answer again`, async () => {
+      const dir = freshDir();
+      const engine = createEngine({ dataDir: dir, defaultPolicyFile: join(REPO_ROOT, 'resources', 'default-policy.yaml'), progressIntervalMs: 60_000 });
+      try {
+        const call = {
+          sessionId: 's1', client: 'cursor', server: 'memory', method: 'tools/call', tool: 'create_entities', actionClass: 'write',
+          argsDigest: 'sha256:d1', arguments: {}, requestId: '7',
+        } as const;
+        const asked = engine.gate.decide(call, 'me@cursor', () => {});
+        const [pending] = engine.approvals.list();
+        failOutcomeWrites(engine.db);
+        expect(engine.approvals.answer(pending!.id, 'allow', scope)).toBe(true);
+        expect(await within(asked.verdict, 2000)).toMatchObject({ decision: 'DENY', reason: expect.stringContaining('could not be recorded') });
+        expect(engine.approvals.findGrant('s1', 'memory', 'create_entities', 'sha256:d1')).toBeNull();
+        expect(engine.db.prepare('SELECT count(*) AS n FROM approval_grants').get()).toEqual({ n: 0 });
+        // The retry of the same call is asked about again, not allowed "covered by an earlier approval".
+        const retry = engine.gate.decide({ ...call, requestId: '8' }, 'me@cursor', () => {});
+        expect(await within(retry.verdict, 200)).toBe('still waiting');
+        expect(engine.approvals.list()).toHaveLength(1);
+      } finally {
+        engine.close();
+      }
+    });
+  }
+
+  it('writes an "always" allow and its grant together: a grant the store refuses denies the call and leaves no allow', async () => {
+    const db = openDatabase(join(freshDir(), 'firewall.db'));
+    const approvals = createApprovalQueue(db);
+    const asked = approvals.request(ask, 60_000);
+    db.exec("CREATE TRIGGER fail_grant BEFORE INSERT ON approval_grants BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;");
+    expect(approvals.answer(asked.id, 'allow', 'always')).toBe(true);
+    expect(await within(asked.outcome, 2000)).toEqual({ status: 'failed', approvalId: asked.id, reason: "the approval's outcome could not be recorded: database or disk is full" });
+    // Rolled back with the grant: the row does not read 'allowed' (it stays as it is when the outcome itself cannot be written).
+    expect(db.prepare('SELECT status FROM approvals WHERE id = ?').get(asked.id)).toEqual({ status: 'pending' });
+    expect(approvals.findGrant('s1', 'fs', 'write_file', 'd1')).toBeNull();
+    db.close();
+  });
+
   it('settles a call that times out and every call close() withdraws, without throwing from the timer', async () => {
     const db = openDatabase(join(freshDir(), 'firewall.db'));
     const approvals = createApprovalQueue(db);
