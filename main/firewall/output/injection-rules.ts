@@ -6,10 +6,17 @@ const cue = (type: string, start: number, end: number, severity: Severity): Find
   ({ type, family: 'injection', severity, start, end });
 
 // Each phrase is checked around its anchor word; the anchor keeps the cost to one scan.
-const PHRASES: Array<{ anchors: string[]; re: RegExp; back: number }> = [
+// A phrase with filler words is `re`, then any number of `fillers`, then `tail`. The fillers
+// are looped here, not written `(?:all\s+|any\s+)*`: V8 keeps a backtrack entry per repeat of
+// such a group, so `ignore ` + 16 MB of `all ` threw "Maximum call stack size exceeded" and
+// the result was withheld. The loop takes every filler greedily, as the regex did: no filler
+// word is a tail word, so giving one back never let the tail match.
+const PHRASES: Array<{ anchors: string[]; re: RegExp; fillers?: RegExp; tail?: RegExp; back: number }> = [
   {
     anchors: ['ignore', 'Ignore', 'IGNORE', 'disregard', 'Disregard', 'DISREGARD', 'forget', 'Forget', 'FORGET', 'override', 'Override', 'OVERRIDE'],
-    re: /(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+|the\s+|your\s+|of\s+)*(?:previous|prior|above|preceding|earlier|former|existing|system|original)\s+(?:instructions?|prompts?|directions?|rules|messages|guidelines|context)/iy,
+    re: /(?:ignore|disregard|forget|override)\s+/iy,
+    fillers: /(?:all|any|the|your|of)\s+/iy,
+    tail: /(?:previous|prior|above|preceding|earlier|former|existing|system|original)\s+(?:instructions?|prompts?|directions?|rules|messages|guidelines|context)/iy,
     back: 0,
   },
   {
@@ -20,7 +27,9 @@ const PHRASES: Array<{ anchors: string[]; re: RegExp; back: number }> = [
   },
   {
     anchors: ['you must', 'You must', 'YOU MUST', 'you should now', 'You should now'],
-    re: /you\s+(?:must|should)\s+(?:now\s+|immediately\s+|also\s+|first\s+)*(?:call|use|invoke|run|execute|send|read|fetch|email|forward|upload|post)\b/iy,
+    re: /you\s+(?:must|should)\s+/iy,
+    fillers: /(?:now|immediately|also|first)\s+/iy,
+    tail: /(?:call|use|invoke|run|execute|send|read|fetch|email|forward|upload|post)\b/iy,
     back: 0,
   },
   {
@@ -43,16 +52,33 @@ const isWordChar = (c: string | undefined) => c !== undefined && /\w/.test(c);
 // `\uXXXX` and `\/` never reach this check: any line holding one is parsed.
 const rawPhrase = (re: RegExp) => new RegExp(re.source.replaceAll(String.raw`\s`, String.raw`(?:\s|\\[nrtbf])`), 'iy');
 
-const phraseRules: Rule[] = PHRASES.map(({ anchors, re, back }) => {
-  const raw = rawPhrase(re);
+type PhraseParts = { re: RegExp; fillers?: RegExp; tail?: RegExp };
+
+/** Where the phrase starting at `s` ends, or -1. */
+function phraseEnd({ re, fillers, tail }: PhraseParts, text: string, s: number): number {
+  re.lastIndex = s;
+  if (!re.test(text)) return -1;
+  let end = re.lastIndex;
+  if (!fillers || !tail) return end;
+  for (;;) {
+    fillers.lastIndex = end;
+    if (!fillers.test(text)) break;
+    end = fillers.lastIndex;
+  }
+  tail.lastIndex = end;
+  return tail.test(text) ? tail.lastIndex : -1;
+}
+
+const phraseRules: Rule[] = PHRASES.map(({ anchors, re, fillers, tail, back }) => {
+  const parts = { re, fillers, tail };
+  const raw = { re: rawPhrase(re), fillers: fillers && rawPhrase(fillers), tail: tail && rawPhrase(tail) };
   return {
     type: 'instruction', family: 'injection', severity: 'medium', anchors,
     match(text, at) {
       for (let s = Math.max(0, at - back); s <= at; s++) {
         if (s < at && s > 0 && isWordChar(text[s - 1])) continue;
-        re.lastIndex = s;
-        const m = re.exec(text);
-        if (m) return cue('instruction', s, s + m[0].length, 'medium');
+        const end = phraseEnd(parts, text, s);
+        if (end >= 0) return cue('instruction', s, end, 'medium');
       }
       return null;
     },
@@ -60,8 +86,7 @@ const phraseRules: Rule[] = PHRASES.map(({ anchors, re, back }) => {
     rawMatch(line, at) {
       for (let s = Math.max(0, at - 2 * back - 2); s <= at; s++) {
         if (s < at && s > 0 && isWordChar(line[s - 1]) && line[s - 2] !== '\\') continue;
-        raw.lastIndex = s;
-        if (raw.test(line)) return true;
+        if (phraseEnd(raw, line, s) >= 0) return true;
       }
       return false;
     },
