@@ -95,10 +95,15 @@ const phraseRules: Rule[] = PHRASES.map(({ anchors, re, fillers, tail, back }) =
 
 // U+E0000..E007F tags encode ASCII invisibly ("ASCII smuggling"); U+202A..202E and
 // U+2066..2069 reorder what is displayed; zero-width characters hide text boundaries.
-const INVISIBLE = '[\\u200B\\u200C\\u200E\\u200F\\u202A-\\u202E\\u2060-\\u2064\\u2066-\\u2069\\uFEFF]|\\u200D|\\uDB40[\\uDC00-\\uDC7F]';
+// The pattern matches one char or tag pair and `extend` the rest of the run, one run of each
+// kind per step: `(?:char|tag)+` made V8 keep a backtrack entry per char, so 16 MB of U+200B
+// threw "Maximum call stack size exceeded" (in the raw-line probe too) and the result was withheld.
+const INVISIBLE_CHAR = '[\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u2064\\u2066-\\u2069\\uFEFF]';
+const TAG = '\\uDB40[\\uDC00-\\uDC7F]';
 const invisible: Rule = {
   type: 'invisible-unicode', family: 'injection', severity: 'medium', anchors: [], trigger: 'invisible', consumes: true,
-  pattern: `(?:${INVISIBLE})+`,
+  pattern: `${INVISIBLE_CHAR}|${TAG}`,
+  extend: new RegExp(`${INVISIBLE_CHAR}+|(?:${TAG})+`, 'y'),
   match(text, at, hit) {
     const end = at + hit.length;
     if (at === 0 && hit === '\uFEFF') return null; // a byte-order mark

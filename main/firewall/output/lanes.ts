@@ -75,6 +75,16 @@ export function runRules(rules: readonly Rule[] | undefined, text: string, at: n
   }
 }
 
+function extendHit(text: string, at: number, hit: string, more: RegExp): string {
+  let end = at + hit.length;
+  for (;;) {
+    more.lastIndex = end;
+    if (!more.test(text)) break;
+    end = more.lastIndex;
+  }
+  return end === at + hit.length ? hit : text.slice(at, end);
+}
+
 /** Literal anchors (group 1) plus pattern rules (one group each) in one regex. */
 export function mixedLane(entries: ReadonlyArray<[string, Rule]>, patterns: readonly Rule[], ci = false, extraProbe?: string): Lane | null {
   if (entries.length === 0 && patterns.length === 0) return null;
@@ -114,11 +124,12 @@ export function mixedLane(entries: ReadonlyArray<[string, Rule]>, patterns: read
       while (m[g] === undefined && g < first + patterns.length - 1) g++;
       const r = patterns[g - first];
       if (!r) return m.index + 1;
+      const hit = r.extend ? extendHit(text, m.index, m[0], r.extend) : m[0];
       const before = out.length;
-      runRules([r], text, r.start ? r.start(text, m.index) : m.index, m[0], out);
+      runRules([r], text, r.start ? r.start(text, m.index) : m.index, hit, out);
       const f = out.length > before ? out[out.length - 1] : undefined;
       if (f && f.end > m.index) return f.end;
-      return r.consumes ? m.index + m[0].length : m.index + 1;
+      return r.consumes ? m.index + hit.length : m.index + 1;
     },
   };
 }

@@ -29,6 +29,12 @@ export interface Rule {
   trigger?: Trigger;
   /** Regex source for a `trigger` rule; `match` gets the start of the hit. */
   pattern?: string;
+  /**
+   * Sticky regex (never matching empty) run again and again at the end of a `pattern` hit: the
+   * hit grows while it matches. A run written `(?:A|BC)+` in the pattern makes V8 keep a
+   * backtrack entry per repeat and throw on a run of millions; the pattern matches one unit.
+   */
+  extend?: RegExp;
   /** Looser source for raw JSON lines, where `\n` or `\"` may sit next to the hit. */
   probe?: string;
   /**

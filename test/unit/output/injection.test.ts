@@ -50,4 +50,13 @@ describe('injection cues of 16 MB', () => {
       expect(detect(text)).toMatchObject([{ type: 'instruction', start: 0, end: text.length }]);
     }
   });
+
+  it('finds a run of millions of invisible chars as one cue, and sends its raw line to a closer look', () => {
+    for (const [type, unit] of [['zero-width', '\u200B'], ['unicode-tags', '\u{E0041}']] as const) {
+      const text = `x${many(unit)}`;
+      expect(detect(text)).toMatchObject([{ type, start: 1, end: text.length }]);
+      expect(createScanner().isCleanJson(rawLine(text))).toBe(false);
+    }
+    expect(createScanner().isCleanJson(rawLine(many('\u200B\u{E0041}')))).toBe(false);
+  }, 60_000);
 });
