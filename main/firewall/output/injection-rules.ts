@@ -119,9 +119,12 @@ const invisible: Rule = {
 };
 
 const ANSI = '\\u001B(?:\\[[0-9;?<=>]*[ -/]*[@-~]|\\][^\\u0007\\u001B]*(?:\\u0007|\\u001B\\\\)?|[@-Z\\\\-_])|\\u009B[0-9;?]*[ -/]*[@-~]';
+// One escape per step: `(?:${ANSI})+` made V8 keep a backtrack entry per escape, so 16 MB of
+// `\x1b[31m` threw "Maximum call stack size exceeded" and the result was withheld.
 const ansi: Rule = {
   type: 'ansi-escape', family: 'injection', severity: 'medium', anchors: [], trigger: 'ansi', consumes: true,
-  pattern: `(?:${ANSI})+`,
+  pattern: `(?:${ANSI})`,
+  extend: new RegExp(`(?:${ANSI})`, 'y'),
   match(_text, at, hit) {
     return cue('ansi-escape', at, at + hit.length, 'medium');
   },

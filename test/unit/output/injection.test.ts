@@ -59,4 +59,10 @@ describe('injection cues of 16 MB', () => {
     }
     expect(createScanner().isCleanJson(rawLine(many('\u200B\u{E0041}')))).toBe(false);
   }, 60_000);
+
+  it('finds millions of ANSI escapes in a row as one cue', () => {
+    const text = `x${many('\u001b[31m')}`;
+    expect(detect(text)).toMatchObject([{ type: 'ansi-escape', start: 1, end: text.length }]);
+    expect(redactText(text, detect(text))).toBe('x');
+  }, 60_000);
 });
