@@ -12,7 +12,39 @@ const pii = (type: string, start: number, end: number, severity: Severity): Find
 // Extensions that look like a TLD but are file names: `logo@2x.png`, `icon@3x.webp`.
 const FILE_TLDS = new Set(['png', 'jpg', 'jpeg', 'gif', 'svg', 'webp', 'ico', 'js', 'mjs', 'cjs', 'ts', 'tsx', 'jsx', 'css', 'json', 'map', 'md', 'html', 'txt', 'pdf', 'zip', 'gz', 'tgz', 'lock', 'yaml', 'yml', 'toml', 'wasm', 'py', 'rb', 'go', 'rs', 'java', 'kt', 'swift', 'sh']);
 const LOCAL_CHAR = /[A-Za-z0-9._%+-]/;
-const DOMAIN = /((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?\.)+([A-Za-z]{2,24}))(?![A-Za-z0-9-])/y;
+// A domain is labels, each ending in `.`, then a TLD. `(?:label\.)+` made V8 keep a backtrack
+// entry per label, so `jane@` + 16 MB of `a.` threw "Maximum call stack size exceeded" and the
+// result was withheld. Now the regex takes at most 8 labels (an address has 2-4); its match
+// stands when no label follows its TLD (so there were no more labels to try), else the labels
+// are looped. A label runs to the next `.`, so each step matches one way; the TLD is the one
+// after the last label where one fits, which is where the regex's backtracking stopped.
+const LABEL_SOURCE = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?\\.';
+const TLD_SOURCE = '([A-Za-z]{2,24})(?![A-Za-z0-9-])';
+const DOMAIN = new RegExp(`(?:${LABEL_SOURCE}){1,8}${TLD_SOURCE}`, 'y');
+const LABEL = new RegExp(LABEL_SOURCE, 'y');
+const TLD = new RegExp(TLD_SOURCE, 'y');
+/** Where the domain starting at `from` ends and where its TLD starts, or null. */
+function domainAt(text: string, from: number): { end: number; tld: number } | null {
+  DOMAIN.lastIndex = from;
+  const m = DOMAIN.exec(text);
+  if (m) {
+    const tld = DOMAIN.lastIndex - m[1]!.length;
+    LABEL.lastIndex = tld;
+    if (!LABEL.test(text)) return { end: DOMAIN.lastIndex, tld };
+  }
+  let end = -1;
+  let tld = -1;
+  for (let p = from; ; ) {
+    LABEL.lastIndex = p;
+    if (!LABEL.test(text)) return end < 0 ? null : { end, tld };
+    p = LABEL.lastIndex;
+    TLD.lastIndex = p;
+    if (TLD.test(text)) {
+      end = TLD.lastIndex;
+      tld = p;
+    }
+  }
+}
 const PERCENT_ESCAPE = /%([0-9A-Fa-f]{2})/g;
 /** Where the local part starts once percent-escapes of delimiters (`mailto%3A`, `%20`) end it. */
 function afterEscapedDelimiter(text: string, s: number, at: number): number {
@@ -38,10 +70,9 @@ const email: Rule = {
     // `user:pass@host` is URL userinfo, `git@github.com:` an SSH remote: neither is a mailbox.
     const prev = text[s - 1];
     if (prev === ':' || prev === '/' || text.slice(s, at) === 'git') return null;
-    DOMAIN.lastIndex = at + hit.length;
-    const m = DOMAIN.exec(text);
-    if (!m || FILE_TLDS.has((m[2] ?? '').toLowerCase())) return null;
-    return pii('email', s, DOMAIN.lastIndex, 'medium');
+    const d = domainAt(text, at + hit.length);
+    if (!d || FILE_TLDS.has(text.slice(d.tld, d.end).toLowerCase())) return null;
+    return pii('email', s, d.end, 'medium');
   },
 };
 

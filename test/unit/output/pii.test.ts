@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { detect } from '../../../main/firewall/output/index.js';
 import { found, types } from './helpers.js';
 
 describe('PII detectors', () => {
@@ -45,5 +46,15 @@ describe('PII detectors', () => {
 
   it('leaves UUIDs, git SHAs and ordinary numbers alone', () => {
     expect(types('id 123e4567-e89b-12d3-a456-426614174000 sha 3f2a9c1e5b7d8f0a1c2e4b6d8f0a2c4e6b8d0f1a size 1048576')).toEqual([]);
+  });
+});
+
+describe('PII of 16 MB', () => {
+  // `(?:label\.)+` overflowed V8's regex stack on 8 MB or more and the result was withheld as unchecked.
+  const labels = 'a.'.repeat(8 << 20);
+
+  it('finds an address whose domain has millions of labels, and checks one with no TLD', () => {
+    expect(detect(`jane@${labels}com`)).toMatchObject([{ type: 'email', start: 0, end: 5 + labels.length + 3 }]);
+    expect(detect(`jane@${labels}`)).toEqual([]);
   });
 });
