@@ -75,13 +75,17 @@ export function runRules(rules: readonly Rule[] | undefined, text: string, at: n
   }
 }
 
-function extendHit(text: string, at: number, hit: string, more: RegExp): string {
-  let end = at + hit.length;
+/** Where a match ending at `end` ends once the sticky `more` (never matching empty) is run on while it matches. */
+export function extendEnd(text: string, end: number, more: RegExp): number {
   for (;;) {
     more.lastIndex = end;
-    if (!more.test(text)) break;
+    if (!more.test(text)) return end;
     end = more.lastIndex;
   }
+}
+
+function extendHit(text: string, at: number, hit: string, more: RegExp): string {
+  const end = extendEnd(text, at + hit.length, more);
   return end === at + hit.length ? hit : text.slice(at, end);
 }
 

@@ -12,14 +12,16 @@ const END = '(?![A-Za-z0-9])';
 
 // A token's open-ended run is written `X{n}X*`, never `X{n,}`: V8 keeps a stack frame per char
 // a counted loop repeats, so `sk_live_` before 16 MB of base64 threw "Maximum call stack size
-// exceeded" and the result was withheld; `X*` is a plain loop.
+// exceeded" and the result was withheld; `X*` is a plain loop. A repeated group such as the SAS
+// padding `(?:%3D|=)*` overflowed the same way (`&sig=` + 40 chars + 16 MB of `=`): it is the
+// spec's `extend`, run in a loop.
 const SPECS: TokenSpec[] = [
   // cloud
   { type: 'aws-access-key-id', anchors: ['AKIA', 'ASIA', 'ABIA', 'ACCA'], re: new RegExp(`A(?:KIA|SIA|BIA|CCA)[A-Z2-7]{16}${END}`, 'y') },
   { type: 'gcp-api-key', anchors: ['AIza'], re: /AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/y },
   { type: 'gcp-oauth-token', anchors: ['ya29.'], re: /ya29\.[0-9A-Za-z_-]{30}[0-9A-Za-z_-]*/y },
   { type: 'azure-storage-key', anchors: ['AccountKey='], re: /AccountKey=[A-Za-z0-9+/]{86}==/y, before: 'any' },
-  { type: 'azure-sas-signature', anchors: ['&sig=', '?sig='], re: /[&?]sig=[A-Za-z0-9%+/]{40}[A-Za-z0-9%+/]*(?:%3D|=)*/y, before: 'any', severity: 'medium' },
+  { type: 'azure-sas-signature', anchors: ['&sig=', '?sig='], re: /[&?]sig=[A-Za-z0-9%+/]{40}[A-Za-z0-9%+/]*/y, extend: /=+|(?:%3D)+/y, before: 'any', severity: 'medium' },
   { type: 'digitalocean-token', anchors: ['dop_v1_', 'doo_v1_', 'dor_v1_'], re: /do[opr]_v1_[a-f0-9]{64}/y },
   { type: 'alibaba-access-key-id', anchors: ['LTAI'], re: new RegExp(`LTAI[A-Za-z0-9]{12,20}${END}`, 'y'), severity: 'medium' },
   // VCS and CI

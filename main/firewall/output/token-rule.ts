@@ -1,4 +1,5 @@
 import { afterPercentEscape, isAlnum, isAlpha, isWord } from './checks.js';
+import { extendEnd } from './lanes.js';
 import type { Family, Finding, Rule, Severity } from './types.js';
 
 export interface TokenSpec {
@@ -10,6 +11,12 @@ export interface TokenSpec {
   family?: Family;
   /** What may not sit right before the token: a letter, any alnum, or any word char. */
   before?: 'alpha' | 'alnum' | 'word' | 'any';
+  /**
+   * Sticky regex (never matching empty) run again and again at the end of a match: the token
+   * grows while it matches. For a tail like `(?:%3D|=)*`, which V8 overflowed on when written
+   * in `re` (a backtrack entry per repeat of a group).
+   */
+  extend?: RegExp;
   /** Final say on a match, e.g. a checksum; may lower the severity or reject (null). */
   check?: (token: string) => Severity | null;
 }
@@ -38,9 +45,10 @@ export function tokenRule(spec: TokenSpec): Rule {
       spec.re.lastIndex = at;
       const m = spec.re.exec(text);
       if (!m) return null;
-      const sev = spec.check ? spec.check(m[0]) : severity;
+      const end = spec.extend ? extendEnd(text, at + m[0].length, spec.extend) : at + m[0].length;
+      const sev = spec.check ? spec.check(end === at + m[0].length ? m[0] : text.slice(at, end)) : severity;
       if (!sev) return null;
-      return { type: spec.type, family, severity: sev, start: at, end: at + m[0].length };
+      return { type: spec.type, family, severity: sev, start: at, end };
     },
   };
 }

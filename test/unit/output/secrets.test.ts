@@ -73,6 +73,15 @@ describe('provider tokens of 16 MB', () => {
   });
 });
 
+describe('an Azure SAS signature with 16 MB of padding', () => {
+  // `(?:%3D|=)*` overflowed V8's regex stack on millions of repeats and the result was withheld as unchecked.
+  it.each([['=', '='], ['=%3D', '=%3D']])('redacts it whole when the padding is %s repeated', (_name, unit) => {
+    const text = `https://acct.blob.core.windows.net/c/f?sv=2022-11-02&sig=${'AbCd'.repeat(10)}${unit.repeat((16 << 20) / unit.length)}`;
+    const start = text.indexOf('&sig=');
+    expect(detect(text)).toMatchObject([{ type: 'azure-sas-signature', start, end: text.length }]);
+  });
+});
+
 describe('structured secrets', () => {
   it('finds a PEM private key, including one inside a JSON string with \\n escapes', () => {
     const body = 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj';
