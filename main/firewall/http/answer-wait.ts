@@ -20,9 +20,14 @@ export interface AnswerWait {
   idleMs(ids: Iterable<JsonRpcId>): number;
 }
 
+/** Calls dispatched and not yet sent that are remembered; past it the oldest is forgotten. */
+export const MAX_UNSENT_CALLS = 1024;
+
 export function createAnswerWait(floorMs: number): AnswerWait {
   let defaultSec = DEFAULT_MAX_RUNTIME_SEC;
   // Two calls in flight under one id: the longer limit, for as long as either is unsent.
+  // Bounded: a call the relay dispatched but never posted (the session ending between the
+  // two) would otherwise stay; a forgotten one only waits the policy's default instead.
   const calls = new Map<string, { seconds: number; pending: number }>();
   return {
     dispatched(id, maxRuntimeSec) {
@@ -31,7 +36,10 @@ export function createAnswerWait(floorMs: number): AnswerWait {
       if (entry) {
         entry.seconds = Math.max(entry.seconds, maxRuntimeSec);
         entry.pending++;
-      } else calls.set(key, { seconds: maxRuntimeSec, pending: 1 });
+        return;
+      }
+      if (calls.size >= MAX_UNSENT_CALLS) calls.delete(calls.keys().next().value!);
+      calls.set(key, { seconds: maxRuntimeSec, pending: 1 });
     },
     setDefault(seconds) {
       defaultSec = seconds;

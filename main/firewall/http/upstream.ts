@@ -153,6 +153,9 @@ export function createUpstream(options: UpstreamOptions): UpstreamProcess {
     const parsed = parseRelayLine(text);
     if (!parsed) return;
     const { messages, ids } = parsed;
+    // Taken before anything can fail: it forgets the POST's calls (answer-wait.ts), which a
+    // POST refused, failed or never read would otherwise leave behind for the session's life.
+    const idleMs = ids.size === 0 ? undefined : (options.answerIdleMs?.(ids.values()) ?? options.postStreamIdleMs ?? POST_STREAM_IDLE_MS);
     const init = messages.find((m) => m.method === 'initialize');
     const before = init ? null : handshake;
     let stepDone = () => {};
@@ -173,7 +176,7 @@ export function createUpstream(options: UpstreamOptions): UpstreamProcess {
       // that held the stream of notifications/initialized held the handshake, so every
       // later request of the session waited for ever.
       if (ids.size === 0) await response.body?.cancel();
-      else await readBody(response, answered, [...ids.values()], { done: () => answered.size >= ids.size && [...ids.keys()].every((key) => answered.has(key)), idleMs: options.answerIdleMs?.(ids.values()) ?? options.postStreamIdleMs ?? POST_STREAM_IDLE_MS });
+      else await readBody(response, answered, [...ids.values()], { done: () => answered.size >= ids.size && [...ids.keys()].every((key) => answered.has(key)), idleMs });
       if (ids.size > 0 && answered.size < ids.size) fail(ids, answered, `remote server '${options.server}' ended its answer without answering this request`);
       if (messages.some((m) => m.method === 'notifications/initialized')) void listen();
     } catch (error) {

@@ -1,6 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAnswerWait } from '../../../main/firewall/http/answer-wait.js';
+import { createAnswerWait, MAX_UNSENT_CALLS } from '../../../main/firewall/http/answer-wait.js';
+import { createUpstream } from '../../../main/firewall/http/upstream.js';
+import { drive } from './drive-upstream.js';
 import { startBareInterposer, type BareInterposer } from '../../helpers/bare-interposer.js';
 
 const HEADERS = { 'content-type': 'application/json', accept: 'application/json' };
@@ -94,5 +96,36 @@ describe('the silence bound of one POST', () => {
     expect(wait.idleMs(['a'])).toBe(9_000);
     expect(wait.idleMs(['a'])).toBe(9_000);
     expect(wait.idleMs(['a'])).toBe(200);
+  });
+});
+
+describe('what the silence bound remembers', () => {
+  it('forgets the calls of a POST the server refused, as of one it answered', async () => {
+    const wait = createAnswerWait(200);
+    wait.setDefault(0.1);
+    const fakeFetch = (async (_url: string, init: RequestInit) => {
+      const message = JSON.parse(String(init.body)) as { id?: number; method: string };
+      if (message.method === 'initialize') return new Response(JSON.stringify({ jsonrpc: '2.0', id: message.id, result: { protocolVersion: '2025-06-18', capabilities: {}, serverInfo: { name: 'down', version: '1' } } }), { headers: { 'content-type': 'application/json', 'mcp-session-id': 's' } });
+      return new Response('overloaded', { status: 500 });
+    }) as typeof fetch;
+    const upstream = createUpstream({ server: 'down', url: 'https://down.example/mcp', fetch: fakeFetch, answerIdleMs: (ids) => wait.idleMs(ids) });
+    const { send, answer } = drive(upstream);
+    send(INITIALIZE);
+    await answer(1);
+    wait.dispatched(2, 30);
+    send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'long_report', arguments: {} } });
+    expect(await answer(2)).toMatchObject({ error: { message: expect.stringContaining('500') } });
+    // The refused call's 30 s is gone: a later request under id 2 waits the default.
+    expect(wait.idleMs([2])).toBe(200);
+    upstream.kill();
+  });
+
+  it('keeps at most MAX_UNSENT_CALLS calls never sent, forgetting the oldest', () => {
+    const wait = createAnswerWait(200);
+    wait.setDefault(0.1);
+    for (let id = 0; id <= MAX_UNSENT_CALLS; id++) wait.dispatched(id, 30);
+    expect(wait.idleMs([0])).toBe(200);
+    expect(wait.idleMs([MAX_UNSENT_CALLS])).toBe(30_000);
+    expect(wait.idleMs([1])).toBe(30_000);
   });
 });
