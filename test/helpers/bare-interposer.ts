@@ -52,3 +52,18 @@ export async function startBareInterposer(
     },
   };
 }
+
+/**
+ * Opens the client's GET stream of `sessionId` on the interposer: `heard()` is what came on it
+ * so far; `hangUp()` ends it (an open stream would hold the interposer's close).
+ */
+export async function listenOnGetStream(bare: BareInterposer, sessionId: string) {
+  const hangUp = new AbortController();
+  const listening = await fetch(bare.endpoint, { method: 'GET', headers: { accept: 'text/event-stream', 'mcp-session-id': sessionId }, signal: hangUp.signal });
+  let heard = '';
+  const decoder = new TextDecoder();
+  void (async () => {
+    for await (const chunk of listening.body!) heard += decoder.decode(chunk as Uint8Array, { stream: true });
+  })().catch(() => {});
+  return { heard: () => heard, hangUp: () => hangUp.abort() };
+}

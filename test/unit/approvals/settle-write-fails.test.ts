@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApprovalQueue, type ApprovalOutcome } from '../../../main/firewall/approvals/approval-queue.js';
-import { createEngine } from '../../../main/firewall/engine.js';
 import { openDatabase } from '../../../main/firewall/store/database.js';
-import { REPO_ROOT } from '../../helpers/paths.js';
+import { askAboutWrite, engineWithDefaultPolicy, WRITE_CALL } from '../../helpers/engine-asking.js';
 
 // A store that refuses to write an approval's outcome (a full disk, an I/O error) must not
 // leave the parked call without an answer: it is denied, with the reason, at once.
@@ -35,20 +34,15 @@ const ask = { sessionId: 's1', client: 'cursor', server: 'fs', tool: 'write_file
 describe('an approval whose outcome cannot be written', () => {
   it('denies the allowed call with the store’s reason and audits the denial, instead of leaving it waiting', async () => {
     const dir = freshDir();
-    const engine = createEngine({ dataDir: dir, defaultPolicyFile: join(REPO_ROOT, 'resources', 'default-policy.yaml'), progressIntervalMs: 60_000 });
+    const engine = engineWithDefaultPolicy(dir);
     try {
-      const asked = engine.gate.decide({
-        sessionId: 's1', client: 'cursor', server: 'memory', method: 'tools/call', tool: 'create_entities', actionClass: 'write',
-        argsDigest: 'sha256:d1', arguments: {}, requestId: '7',
-      }, 'me@cursor', () => {});
-      const [pending] = engine.approvals.list();
-      expect(pending).toBeDefined();
+      const { asked, pending } = askAboutWrite(engine);
       failOutcomeWrites(engine.db);
-      expect(engine.approvals.answer(pending!.id, 'allow', 'once')).toBe(true);
+      expect(engine.approvals.answer(pending.id, 'allow', 'once')).toBe(true);
       const verdict = await within(asked.verdict, 2000);
-      expect(verdict).toMatchObject({ decision: 'DENY', approvalId: pending!.id, reason: "the approval's outcome could not be recorded: database or disk is full" });
+      expect(verdict).toMatchObject({ decision: 'DENY', approvalId: pending.id, reason: "the approval's outcome could not be recorded: database or disk is full" });
       expect(engine.approvals.list()).toEqual([]);
-      const rows = engine.db.prepare('SELECT decision, reason FROM mcp_audit WHERE approval_id = ?').all(pending!.id);
+      const rows = engine.db.prepare('SELECT decision, reason FROM mcp_audit WHERE approval_id = ?').all(pending.id);
       expect(rows).toEqual([{ decision: 'DENY', reason: "the approval's outcome could not be recorded: database or disk is full" }]);
     } finally {
       engine.close();
@@ -58,21 +52,16 @@ describe('an approval whose outcome cannot be written', () => {
   for (const scope of ['session', 'always'] as const) {
     it(`keeps no "${scope}" grant for the denied call: the client's retry of it waits for an answer again`, async () => {
       const dir = freshDir();
-      const engine = createEngine({ dataDir: dir, defaultPolicyFile: join(REPO_ROOT, 'resources', 'default-policy.yaml'), progressIntervalMs: 60_000 });
+      const engine = engineWithDefaultPolicy(dir);
       try {
-        const call = {
-          sessionId: 's1', client: 'cursor', server: 'memory', method: 'tools/call', tool: 'create_entities', actionClass: 'write',
-          argsDigest: 'sha256:d1', arguments: {}, requestId: '7',
-        } as const;
-        const asked = engine.gate.decide(call, 'me@cursor', () => {});
-        const [pending] = engine.approvals.list();
+        const { asked, pending } = askAboutWrite(engine);
         failOutcomeWrites(engine.db);
-        expect(engine.approvals.answer(pending!.id, 'allow', scope)).toBe(true);
+        expect(engine.approvals.answer(pending.id, 'allow', scope)).toBe(true);
         expect(await within(asked.verdict, 2000)).toMatchObject({ decision: 'DENY', reason: expect.stringContaining('could not be recorded') });
         expect(engine.approvals.findGrant('s1', 'memory', 'create_entities', 'sha256:d1')).toBeNull();
         expect(engine.db.prepare('SELECT count(*) AS n FROM approval_grants').get()).toEqual({ n: 0 });
         // The retry of the same call is asked about again, not allowed "covered by an earlier approval".
-        const retry = engine.gate.decide({ ...call, requestId: '8' }, 'me@cursor', () => {});
+        const retry = engine.gate.decide({ ...WRITE_CALL, requestId: '8' }, 'me@cursor', () => {});
         expect(await within(retry.verdict, 200)).toBe('still waiting');
         expect(engine.approvals.list()).toHaveLength(1);
       } finally {

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startBareInterposer, type BareInterposer } from '../../helpers/bare-interposer.js';
+import { listenOnGetStream, startBareInterposer, type BareInterposer } from '../../helpers/bare-interposer.js';
 
 // The interposer offers no resumption of its own streams (docs/remote-servers.md, "not
 // done"), so what it sends must not invite one: the spec (Streamable HTTP, Resumability)
@@ -38,24 +38,18 @@ describe("the interposer's event streams to the client", () => {
     await (await fetch(bare.endpoint, { method: 'POST', headers: session, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) })).text();
     const posted = await (await fetch(bare.endpoint, { method: 'POST', headers: session, body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'ping' }) })).text();
 
-    const hangUp = new AbortController();
-    const listening = await fetch(bare.endpoint, { method: 'GET', headers: { accept: 'text/event-stream', 'mcp-session-id': session['mcp-session-id'] }, signal: hangUp.signal });
-    let heard = '';
-    const decoder = new TextDecoder();
-    void (async () => {
-      for await (const chunk of listening.body!) heard += decoder.decode(chunk as Uint8Array, { stream: true });
-    })().catch(() => {});
+    const listening = await listenOnGetStream(bare, session['mcp-session-id']!);
     for (let i = 0; i < 150 && !getStream; i++) await pause();
     getStream!.write(`id: get-9\nevent: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' })}\n\n`);
-    for (let i = 0; i < 150 && !heard.includes('list_changed'); i++) await pause();
-    hangUp.abort();
+    for (let i = 0; i < 150 && !listening.heard().includes('list_changed'); i++) await pause();
+    listening.hangUp();
 
-    for (const stream of [posted, heard]) {
+    for (const stream of [posted, listening.heard()]) {
       const events = stream.split('\n\n').filter((e) => e.trim() !== '');
       expect(events.length).toBeGreaterThan(0);
       for (const event of events) expect(event).toMatch(/^event: message\ndata: [^\n]+$/);
     }
     expect(posted).toContain('"working"');
-    expect(heard).toContain('notifications/tools/list_changed');
+    expect(listening.heard()).toContain('notifications/tools/list_changed');
   });
 });

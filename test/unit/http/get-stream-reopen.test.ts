@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startBareInterposer, type BareInterposer } from '../../helpers/bare-interposer.js';
+import { listenOnGetStream, startBareInterposer, type BareInterposer } from '../../helpers/bare-interposer.js';
 
 const HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 const initialize = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'reopen', version: '1' } } });
@@ -46,22 +46,15 @@ describe("a remote server's GET stream (server-initiated messages)", () => {
       interposer: REOPEN,
     });
     const session = await open(bare);
-    // Hung up at the end, or its open connection would hold the interposer's close.
-    const hangUp = new AbortController();
-    const listening = await fetch(bare.endpoint, { method: 'GET', headers: { accept: 'text/event-stream', 'mcp-session-id': session['mcp-session-id'] }, signal: hangUp.signal });
-    let heard = '';
-    const decoder = new TextDecoder();
-    void (async () => {
-      for await (const chunk of listening.body!) heard += decoder.decode(chunk as Uint8Array, { stream: true });
-    })().catch(() => {});
+    const listening = await listenOnGetStream(bare, session['mcp-session-id']!);
     await until(() => streams.length >= 3);
     expect(streams).toHaveLength(3);
     streams[2]!.write(event({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' }));
-    await until(() => heard.includes('list_changed'));
-    expect(heard).toContain('notifications/tools/list_changed');
+    await until(() => listening.heard().includes('list_changed'));
+    expect(listening.heard()).toContain('notifications/tools/list_changed');
     // One row for the session, however many times its stream is lost.
     const rows = bare.running.engine.db.prepare("SELECT event, decision, server_name, reason FROM mcp_audit WHERE rule_id = 'get-stream'").all();
-    hangUp.abort();
+    listening.hangUp();
     expect(rows).toEqual([expect.objectContaining({ event: 'protocol', decision: 'ERROR', server_name: 'bare', reason: expect.stringContaining("remote server 'bare' lost its GET stream (server-initiated messages): the server closed it; the firewall opens it again") })]);
   });
 

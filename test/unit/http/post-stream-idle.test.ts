@@ -46,65 +46,52 @@ function upstreamAnsweringCallWith(stream: { response: () => Response }, onStrea
   return createUpstream({ server: 'slow', url: 'https://slow.example/mcp', fetch: fakeFetch, postStreamIdleMs: 200, onStreamIdle });
 }
 
+/** Opens a session and makes the call `stream` answers: its answer, and the streams given up for idleness. */
+async function callAnsweredBy(stream: { response: () => Response }) {
+  const idle: string[] = [];
+  const upstream = upstreamAnsweringCallWith(stream, (reason) => idle.push(reason));
+  const { send, answer } = drive(upstream);
+  send(INITIALIZE);
+  await answer(1);
+  send(CALL);
+  const answered = await answer(2);
+  upstream.kill();
+  return { answered, idle };
+}
+
 describe("a POST's answer stream that goes silent", () => {
   it('is given up when nothing comes for the bound, a half-sent event before it: the request gets an error, the stream is cancelled, one row', async () => {
     // The first bytes of an event, a keep-alive, then silence (undefined writes nothing).
     const stream = tricklingStream((tick) => (tick === 0 ? 'event: message\ndata: {"jsonrpc":"2.0",' : tick === 1 ? ': keep-alive\n' : undefined));
-    const idle: string[] = [];
-    const upstream = upstreamAnsweringCallWith(stream, (reason) => idle.push(reason));
-    const { send, answer } = drive(upstream);
-    send(INITIALIZE);
-    await answer(1);
-    send(CALL);
-    expect(await answer(2)).toMatchObject({ error: { code: -32004, message: expect.stringMatching(/^remote server 'slow' at https:\/\/slow\.example\/mcp sent no message on the stream answering this request for 200 ms; the firewall stopped waiting and closed it$/) } });
+    const { answered, idle } = await callAnsweredBy(stream);
+    expect(answered).toMatchObject({ error: { code: -32004, message: expect.stringMatching(/^remote server 'slow' at https:\/\/slow\.example\/mcp sent no message on the stream answering this request for 200 ms; the firewall stopped waiting and closed it$/) } });
     expect(stream.state.cancelled).toBe(true);
     expect(idle).toHaveLength(1);
-    upstream.kill();
   });
 
-  it('is not given up while events keep coming (a long tool sending progress), however long it runs in all', async () => {
-    const progress = { jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 't', progress: 1 } };
-    const stream = tricklingStream((tick) => (tick < 12 ? event(progress) : tick === 12 ? event({ jsonrpc: '2.0', id: 2, result: { content: [] } }) : null), 50);
-    const idle: string[] = [];
-    const upstream = upstreamAnsweringCallWith(stream, (reason) => idle.push(reason));
-    const { send, answer } = drive(upstream);
-    send(INITIALIZE);
-    await answer(1);
-    send(CALL);
-    // 650 ms in all, three times the bound, but never 200 ms without an event.
-    expect(await answer(2)).toMatchObject({ result: { content: [] } });
-    expect(idle).toEqual([]);
-    upstream.kill();
-  });
-
-  it('is not given up while keep-alive comments come (a long tool whose client asked for no progress)', async () => {
-    const stream = tricklingStream((tick) => (tick < 12 ? ': keep-alive\n' : tick === 12 ? event({ jsonrpc: '2.0', id: 2, result: { content: [] } }) : null), 50);
-    const idle: string[] = [];
-    const upstream = upstreamAnsweringCallWith(stream, (reason) => idle.push(reason));
-    const { send, answer } = drive(upstream);
-    send(INITIALIZE);
-    await answer(1);
-    send(CALL);
-    expect(await answer(2)).toMatchObject({ result: { content: [] } });
-    expect(idle).toEqual([]);
-    upstream.kill();
-  });
+  const progress = { jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 't', progress: 1 } };
+  for (const [what, text] of [
+    ['events keep coming (a long tool sending progress)', event(progress)],
+    ['keep-alive comments come (a long tool whose client asked for no progress)', ': keep-alive\n'],
+  ] as const) {
+    it(`is not given up while ${what}, however long it runs in all`, async () => {
+      const stream = tricklingStream((tick) => (tick < 12 ? text : tick === 12 ? event({ jsonrpc: '2.0', id: 2, result: { content: [] } }) : null), 50);
+      // 650 ms in all, three times the bound, but never 200 ms with nothing on the stream.
+      const { answered, idle } = await callAnsweredBy(stream);
+      expect(answered).toMatchObject({ result: { content: [] } });
+      expect(idle).toEqual([]);
+    });
+  }
 });
 
 describe("a POST's JSON answer whose body stops coming", () => {
   it('is given up when nothing more of it comes for the bound: the request gets an error, the body is cancelled, one row', async () => {
     // The headers, the first bytes of the body, then silence (never ended).
     const stream = tricklingStream((tick) => (tick === 0 ? '{"jsonrpc":"2.0",' : ''), 1_000, 'application/json');
-    const idle: string[] = [];
-    const upstream = upstreamAnsweringCallWith(stream, (reason) => idle.push(reason));
-    const { send, answer } = drive(upstream);
-    send(INITIALIZE);
-    await answer(1);
-    send(CALL);
-    expect(await answer(2)).toMatchObject({ error: { code: -32004, message: expect.stringMatching(/^remote server 'slow' at https:\/\/slow\.example\/mcp sent nothing more of its answer for 200 ms; the firewall stopped waiting and closed it$/) } });
+    const { answered, idle } = await callAnsweredBy(stream);
+    expect(answered).toMatchObject({ error: { code: -32004, message: expect.stringMatching(/^remote server 'slow' at https:\/\/slow\.example\/mcp sent nothing more of its answer for 200 ms; the firewall stopped waiting and closed it$/) } });
     expect(stream.state.cancelled).toBe(true);
     expect(idle).toHaveLength(1);
-    upstream.kill();
   });
 });
 

@@ -1,23 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createManifestFilter } from '../../../main/firewall/proxy/manifest-filter.js';
 import { heldRefusal } from '../../../main/firewall/proxy/held-requests.js';
-import type { EngineLink } from '../../../main/firewall/proxy/engine-link.js';
-import type { OrderedWriter } from '../../../main/firewall/proxy/ordered-writer.js';
-import type { PeerWriter } from '../../../main/firewall/proxy/peer-writer.js';
+import { filterSession } from '../../helpers/manifest-filter-session.js';
 
 /** A session whose own look at the templates found `notes://{id}` (held when `held`). */
 async function templatesLooked(held: boolean) {
-  const sent: Array<{ id: string }> = [];
-  const filter = createManifestFilter({
-    server: 'files',
-    link: { closed: false, onUnblocked: () => {}, manifest: async () => (held ? { 'template:notes://{id}': 'its definition changed' } : {}) } as unknown as EngineLink,
-    toClient: { send: () => true, reserve: () => () => {} } as unknown as OrderedWriter,
-    toServer: { send: (line: string) => (sent.push(JSON.parse(line) as { id: string }), true) } as unknown as PeerWriter,
-    tools: new Map(),
-    protocolEvent: () => {},
-  });
-  filter.review('initialize', { jsonrpc: '2.0', id: 1, result: { capabilities: { resources: {} } } }, Buffer.from('{}'));
-  filter.sessionReady();
+  const { filter, sent } = filterSession('files', { resources: {} }, { held: (): Record<string, string> => (held ? { 'template:notes://{id}': 'its definition changed' } : {}) });
   filter.ownAnswer({ jsonrpc: '2.0', id: sent[0]!.id, result: { resourceTemplates: [{ uriTemplate: 'notes://{id}', name: 'note' }] } });
   await new Promise((resolve) => setImmediate(resolve));
   return filter;

@@ -1,25 +1,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createManifestFilter } from '../../../main/firewall/proxy/manifest-filter.js';
-import type { EngineLink } from '../../../main/firewall/proxy/engine-link.js';
-import type { OrderedWriter } from '../../../main/firewall/proxy/ordered-writer.js';
-import type { PeerWriter } from '../../../main/firewall/proxy/peer-writer.js';
+import { filterSession } from '../../helpers/manifest-filter-session.js';
 
 afterEach(() => vi.useRealTimers());
 
 describe("the firewall's own looks at a server that never answers them", () => {
   it('remembers a bounded number of its unanswered lists, however many calls ask for a look', () => {
     vi.useFakeTimers();
-    const sent: Array<{ id: string }> = [];
-    const filter = createManifestFilter({
-      server: 'mute',
-      link: { closed: false, onUnblocked: () => {}, manifest: async () => ({}) } as unknown as EngineLink,
-      toClient: { send: () => true, reserve: () => () => {} } as unknown as OrderedWriter,
-      toServer: { send: (line: string) => (sent.push(JSON.parse(line) as { id: string }), true) } as unknown as PeerWriter,
-      tools: new Map(),
-      protocolEvent: () => {},
-    });
-    filter.review('initialize', { jsonrpc: '2.0', id: 1, result: { capabilities: { tools: {} } } }, Buffer.from('{}'));
-    filter.sessionReady();
+    const { filter, sent } = filterSession('mute', { tools: {} });
     // Each call after a look that timed out starts another; none is ever answered.
     for (let call = 0; call < 200; call++) {
       vi.advanceTimersByTime(10_001);
@@ -33,18 +20,8 @@ describe("the firewall's own looks at a server that never answers them", () => {
   });
 
   function templatesLook() {
-    const sent: Array<{ id: string; method: string }> = [];
-    const filter = createManifestFilter({
-      server: 'files',
-      link: { closed: false, onUnblocked: () => {}, manifest: async () => ({}) } as unknown as EngineLink,
-      toClient: { send: () => true, reserve: () => () => {} } as unknown as OrderedWriter,
-      toServer: { send: (line: string) => (sent.push(JSON.parse(line) as { id: string; method: string }), true) } as unknown as PeerWriter,
-      tools: new Map(),
-      protocolEvent: () => {},
-    });
-    filter.review('initialize', { jsonrpc: '2.0', id: 1, result: { capabilities: { resources: {} } } }, Buffer.from('{}'));
-    filter.sessionReady();
-    const own = sent.find((m) => m.method === 'resources/templates/list')!;
+    const { filter, ownId } = filterSession('files', { resources: {} });
+    const own = { id: ownId('resources/templates/list') };
     return {
       filter,
       answer: (error: { code: number; message: string }) => filter.ownAnswer({ jsonrpc: '2.0', id: own.id, error }),
@@ -79,34 +56,13 @@ describe("the firewall's own looks at a server that never answers them", () => {
   });
 
   it('keeps refusing gets when its own prompts/list fails other than "Method not found", with the server\'s error', () => {
-    const sent: Array<{ id: string; method: string }> = [];
-    const filter = createManifestFilter({
-      server: 'desk',
-      link: { closed: false, onUnblocked: () => {}, manifest: async () => ({}) } as unknown as EngineLink,
-      toClient: { send: () => true, reserve: () => () => {} } as unknown as OrderedWriter,
-      toServer: { send: (line: string) => (sent.push(JSON.parse(line) as { id: string; method: string }), true) } as unknown as PeerWriter,
-      tools: new Map(),
-      protocolEvent: () => {},
-    });
-    filter.review('initialize', { jsonrpc: '2.0', id: 1, result: { capabilities: { prompts: {} } } }, Buffer.from('{}'));
-    filter.sessionReady();
-    filter.ownAnswer({ jsonrpc: '2.0', id: sent.find((m) => m.method === 'prompts/list')!.id, error: { code: -32603, message: 'busy' } });
+    const { filter, ownId } = filterSession('desk', { prompts: {} });
+    filter.ownAnswer({ jsonrpc: '2.0', id: ownId('prompts/list'), error: { code: -32603, message: 'busy' } });
     expect(filter.heldReason('prompts/get', 'triage')).toMatch(/own prompts\/list with an error \(busy\), so the prompts of 'desk' could not be checked/);
   });
 
   it("skips, for its own list, an id a client request in flight uses, so no answer is taken as the other's", () => {
-    const sent: Array<{ id: string; method: string }> = [];
-    const filter = createManifestFilter({
-      server: 'desk',
-      link: { closed: false, onUnblocked: () => {}, manifest: async () => ({}) } as unknown as EngineLink,
-      toClient: { send: () => true, reserve: () => () => {} } as unknown as OrderedWriter,
-      toServer: { send: (line: string) => (sent.push(JSON.parse(line) as { id: string; method: string }), true) } as unknown as PeerWriter,
-      tools: new Map(),
-      protocolEvent: () => {},
-      clientIdInUse: (id) => id === 'mcp-firewall/1',
-    });
-    filter.review('initialize', { jsonrpc: '2.0', id: 1, result: { capabilities: { tools: {} } } }, Buffer.from('{}'));
-    filter.sessionReady();
+    const { filter, sent } = filterSession('desk', { tools: {} }, { clientIdInUse: (id) => id === 'mcp-firewall/1' });
     expect(sent.map((m) => m.id)).toEqual(['mcp-firewall/2']);
     expect(filter.isOwnId('mcp-firewall/1')).toBe(false);
     expect(filter.isOwnId('mcp-firewall/2')).toBe(true);

@@ -1,25 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { createManifestFilter } from '../../../main/firewall/proxy/manifest-filter.js';
-import type { EngineLink } from '../../../main/firewall/proxy/engine-link.js';
-import type { OrderedWriter } from '../../../main/firewall/proxy/ordered-writer.js';
-import type { PeerWriter } from '../../../main/firewall/proxy/peer-writer.js';
+import { filterSession } from '../../helpers/manifest-filter-session.js';
 
 // A prompts/get of a prompt the server never listed is refused once the firewall's own look
 // at the prompts went through, and only then: what the server listed tells nothing before.
 function promptsLook() {
-  const sent: Array<{ id: string; method: string }> = [];
-  const filter = createManifestFilter({
-    server: 'desk',
-    link: { closed: false, onUnblocked: () => {}, manifest: async () => ({}) } as unknown as EngineLink,
-    toClient: { send: () => true, reserve: () => () => {} } as unknown as OrderedWriter,
-    toServer: { send: (line: string) => (sent.push(JSON.parse(line) as { id: string; method: string }), true) } as unknown as PeerWriter,
-    tools: new Map(),
-    protocolEvent: () => {},
-  });
-  filter.review('initialize', { jsonrpc: '2.0', id: 1, result: { capabilities: { prompts: {} } } }, Buffer.from('{}'));
-  filter.sessionReady();
-  const own = sent.find((m) => m.method === 'prompts/list')!;
-  return { filter, answer: (reply: { result?: unknown; error?: unknown }) => filter.ownAnswer({ jsonrpc: '2.0', id: own.id, ...reply }) };
+  const { filter, ownId } = filterSession('desk', { prompts: {} });
+  return { filter, answer: (reply: { result?: unknown; error?: unknown }) => filter.ownAnswer({ jsonrpc: '2.0', id: ownId('prompts/list'), ...reply }) };
 }
 
 describe('prompts/get of a prompt the server never listed', () => {

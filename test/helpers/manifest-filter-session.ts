@@ -1,0 +1,32 @@
+import type { EngineLink } from '../../main/firewall/proxy/engine-link.js';
+import { createManifestFilter } from '../../main/firewall/proxy/manifest-filter.js';
+import type { OrderedWriter } from '../../main/firewall/proxy/ordered-writer.js';
+import type { PeerWriter } from '../../main/firewall/proxy/peer-writer.js';
+
+export interface FilterSessionOptions {
+  /** What the engine says is held (pin key → reason); nothing by default. */
+  held?: () => Record<string, string>;
+  clientIdInUse?: (id: string) => boolean;
+}
+
+/**
+ * A manifest filter in front of a server that declared `capabilities`, its session started:
+ * `sent` collects what the filter sent the server (its own looks), `ownId(method)` the id of
+ * its first request of that method.
+ */
+export function filterSession(server: string, capabilities: Record<string, unknown>, options: FilterSessionOptions = {}) {
+  const sent: Array<{ id: string; method: string }> = [];
+  const filter = createManifestFilter({
+    server,
+    link: { closed: false, onUnblocked: () => {}, manifest: async () => options.held?.() ?? {} } as unknown as EngineLink,
+    toClient: { send: () => true, reserve: () => () => {} } as unknown as OrderedWriter,
+    toServer: { send: (line: string) => (sent.push(JSON.parse(line) as { id: string; method: string }), true) } as unknown as PeerWriter,
+    tools: new Map(),
+    protocolEvent: () => {},
+    ...(options.clientIdInUse ? { clientIdInUse: options.clientIdInUse } : {}),
+  });
+  filter.review('initialize', { jsonrpc: '2.0', id: 1, result: { capabilities } }, Buffer.from('{}'));
+  filter.sessionReady();
+  const ownId = (method: string) => sent.find((m) => m.method === method)!.id;
+  return { filter, sent, ownId };
+}
