@@ -1,5 +1,6 @@
 // Text in a tool result that talks to the model instead of the user: instructions,
 // characters the user cannot see, and terminal escapes that can hide or rewrite text.
+import { rawPhrase, type Matcher } from './raw-phrase.js';
 import type { Finding, Rule, Severity } from './types.js';
 
 const cue = (type: string, start: number, end: number, severity: Severity): Finding =>
@@ -50,27 +51,23 @@ const isWordChar = (c: string | undefined) => c !== undefined && /\w/.test(c);
 // char before a phrase may be the letter of such an escape. Widening the phrase this way
 // lets a line whose only hit is benign prose ("the user can…") pass without a parse.
 // `\uXXXX` and `\/` never reach this check: any line holding one is parsed.
-const rawPhrase = (re: RegExp) => new RegExp(re.source.replaceAll(String.raw`\s`, String.raw`(?:\s|\\[nrtbf])`), 'iy');
+const sticky = (re: RegExp): Matcher => (text, pos) => {
+  re.lastIndex = pos;
+  return re.test(text) ? re.lastIndex : -1;
+};
 
-type PhraseParts = { re: RegExp; fillers?: RegExp; tail?: RegExp };
+type PhraseParts = { re: Matcher; fillers?: Matcher; tail?: Matcher };
 
 /** Where the phrase starting at `s` ends, or -1. */
 function phraseEnd({ re, fillers, tail }: PhraseParts, text: string, s: number): number {
-  re.lastIndex = s;
-  if (!re.test(text)) return -1;
-  let end = re.lastIndex;
-  if (!fillers || !tail) return end;
-  for (;;) {
-    fillers.lastIndex = end;
-    if (!fillers.test(text)) break;
-    end = fillers.lastIndex;
-  }
-  tail.lastIndex = end;
-  return tail.test(text) ? tail.lastIndex : -1;
+  let end = re(text, s);
+  if (end < 0 || !fillers || !tail) return end;
+  for (let next = fillers(text, end); next >= 0; next = fillers(text, end)) end = next;
+  return tail(text, end);
 }
 
 const phraseRules: Rule[] = PHRASES.map(({ anchors, re, fillers, tail, back }) => {
-  const parts = { re, fillers, tail };
+  const parts = { re: sticky(re), fillers: fillers && sticky(fillers), tail: tail && sticky(tail) };
   const raw = { re: rawPhrase(re), fillers: fillers && rawPhrase(fillers), tail: tail && rawPhrase(tail) };
   return {
     type: 'instruction', family: 'injection', severity: 'medium', anchors,

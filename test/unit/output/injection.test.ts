@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createScanner, redactText, detect } from '../../../main/firewall/output/index.js';
+import { createScanner, redactText, detect, isCleanLine } from '../../../main/firewall/output/index.js';
 import { found, types } from './helpers.js';
 
 describe('injection cues', () => {
@@ -50,6 +50,20 @@ describe('injection cues of 16 MB', () => {
       expect(detect(text)).toMatchObject([{ type: 'instruction', start: 0, end: text.length }]);
     }
   });
+
+  it('checks a phrase head followed by millions of spaces or `\\n` escapes on its raw line', () => {
+    // The raw-line probe widened each gap to `(?:\s|\\[nrtbf])+`: 12 M spaces threw there.
+    const line = (text: string) => JSON.stringify({ jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text }] } });
+    for (const head of ['ignore', 'ignore all', 'you must', 'new instructions']) {
+      for (const gap of [' '.repeat(12e6), '\n'.repeat(6e6), '\n'.repeat(12e6)]) {
+        expect(isCleanLine(line(`${head}${gap}x`))).toBe(true);
+        expect(detect(`${head}${gap}x`)).toEqual([]);
+      }
+    }
+    const text = `new instructions${'\n'.repeat(12e6)}:`;
+    expect(isCleanLine(line(text))).toBe(false);
+    expect(detect(text)).toMatchObject([{ type: 'instruction', start: 0, end: text.length }]);
+  }, 60_000);
 
   it('finds a run of millions of invisible chars as one cue, and sends its raw line to a closer look', () => {
     for (const [type, unit] of [['zero-width', '\u200B'], ['unicode-tags', '\u{E0041}']] as const) {

@@ -1,0 +1,143 @@
+// A phrase regex widened for a raw JSON line, where a space in the decoded text may be
+// written `\n` or `\t`. Writing each `\s` as `(?:\s|\\[nrtbf])` made every gap a repeated
+// group of one or two chars; V8 keeps a backtrack entry per repeat of such a group, so
+// `ignore` + 12 MB of spaces (or 6 MB of `\n` escapes) threw "Maximum call stack size
+// exceeded" in the raw-line probe and the result was withheld. Here the regex is cut at
+// its `\s+` / `\s*` gaps; the pieces between are sticky regexes and each gap is looped in
+// code, one run of spaces or of escapes per step.
+//
+// A gap is taken whole, never given back: in every phrase the piece after a gap starts with
+// a letter or `:`, never a space or a backslash, so a shorter gap never let the rest match.
+// A piece that ends where a `\s+` gap starts is told so by a lookahead, so its alternatives
+// (`tell|telling`) are tried as the whole regex tried them. The matches are the same.
+
+/** Where a match starting at `pos` ends, or -1. */
+export type Matcher = (text: string, pos: number) => number;
+
+// The phrase's flags apply: with `i`, `\N` counts as an escape, as it did in the widened regex.
+const RUN = String.raw`(?:\s+|(?:\\[nrtbf])+)`;
+const AT_RUN = String.raw`(?=\s|\\[nrtbf])`;
+
+function runEnd(run: RegExp, text: string, pos: number): number {
+  let end = pos;
+  for (;;) {
+    run.lastIndex = end;
+    if (!run.test(text)) return end;
+    end = run.lastIndex;
+  }
+}
+
+type Item = { gap: 0 | 1 } | { text: string } | { alts: Item[][]; optional: boolean };
+
+/** The regex source as alternatives of pieces, gaps, and groups that hold a gap. */
+function parse(src: string): Item[][] {
+  let i = 0;
+  const alts = (): Item[][] => {
+    const out: Item[][] = [[]];
+    while (i < src.length && src[i] !== ')') {
+      const seq = out[out.length - 1]!;
+      const from = i;
+      if (src[i] === '|') {
+        out.push([]);
+        i++;
+        continue;
+      }
+      if (src.startsWith(String.raw`\s`, i)) {
+        const q = src[i + 2];
+        if (q !== '+' && q !== '*') throw new Error(`rawPhrase: a lone or bounded \\s in ${src}`);
+        seq.push({ gap: q === '+' ? 1 : 0 });
+        i += 3;
+        continue;
+      }
+      if (src.startsWith('(?:', i)) {
+        i += 3;
+        const inner = alts();
+        i++;
+        const optional = src[i] === '?';
+        if (optional) i++;
+        if (src.slice(from, i).includes(String.raw`\s`)) {
+          if (/[+*{]/.test(src[i] ?? '')) throw new Error(`rawPhrase: a repeated gap in ${src}`);
+          seq.push({ alts: inner, optional });
+          continue;
+        }
+      } else if (src[i] === '[' || src[i] === '(') {
+        throw new Error(`rawPhrase: a class or capture in ${src}`);
+      } else {
+        i += src[i] === '\\' ? 2 : 1;
+      }
+      const last = seq[seq.length - 1];
+      if (last && 'text' in last) last.text += src.slice(from, i);
+      else seq.push({ text: src.slice(from, i) });
+    }
+    return out;
+  };
+  return alts();
+}
+
+const isGap = (item: Item | undefined) => item !== undefined && 'gap' in item && item.gap === 1;
+
+function compileSeq(items: Item[], k: Matcher, gapNext: boolean, flags: string): Matcher {
+  let next = k;
+  for (let j = items.length - 1; j >= 0; j--) {
+    next = compileItem(items[j]!, next, j + 1 < items.length ? isGap(items[j + 1]) : gapNext, flags);
+  }
+  return next;
+}
+
+function compileItem(item: Item, k: Matcher, gapNext: boolean, flags: string): Matcher {
+  if ('gap' in item) {
+    const min = item.gap;
+    const run = new RegExp(RUN, flags);
+    return (text, pos) => {
+      const end = runEnd(run, text, pos);
+      return min && end === pos ? -1 : k(text, end);
+    };
+  }
+  if ('text' in item) {
+    const re = new RegExp(item.text + (gapNext ? AT_RUN : ''), flags);
+    return (text, pos) => {
+      re.lastIndex = pos;
+      return re.test(text) ? k(text, re.lastIndex) : -1;
+    };
+  }
+  const { optional } = item;
+  const alts = item.alts.map((seq) => compileSeq(seq, k, gapNext, flags));
+  return (text, pos) => {
+    for (const alt of alts) {
+      const end = alt(text, pos);
+      if (end >= 0) return end;
+    }
+    return optional ? k(text, pos) : -1;
+  };
+}
+
+/** The pieces one of which a match must start with, or null when it may start otherwise. */
+function firstPieces(seq: Item[]): string[] | null {
+  const out: string[] = [];
+  for (const item of seq) {
+    if ('gap' in item) return null;
+    if ('text' in item) return [...out, item.text];
+    for (const alt of item.alts) {
+      const first = firstPieces(alt);
+      if (!first) return null;
+      out.push(...first);
+    }
+    if (!item.optional) return out;
+  }
+  return null;
+}
+
+/** `re` (sticky) with each `\s+` / `\s*` also taking `\n` `\r` `\t` `\b` `\f` escapes. */
+export function rawPhrase(re: RegExp): Matcher {
+  const alts = parse(re.source);
+  const done: Matcher = (_text, pos) => pos;
+  const match = compileItem({ alts, optional: false }, done, false, re.flags);
+  // Most starts tried fail on the first word: one test for it keeps the probe as cheap as the regex.
+  const pieces = alts.map(firstPieces);
+  if (pieces.some((p) => !p)) return match;
+  const first = new RegExp(`(?:${pieces.flat().join('|')})`, re.flags);
+  return (text, pos) => {
+    first.lastIndex = pos;
+    return first.test(text) ? match(text, pos) : -1;
+  };
+}
