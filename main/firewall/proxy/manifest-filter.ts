@@ -30,7 +30,8 @@ const LOOK_NOUNS: Record<LookedKind, { noun: string; listNoun: string }> = {
  * - prompts: only "Method not found" (a server without prompts). A get needs its prompt listed
  *   too (never-listed prompts are refused), so no answer could let one through that a failed
  *   look refuses; the failure keeps the server's own error in the refusal, and does not let a
- *   prompt listed earlier in the session (perhaps changed since) be got unchecked.
+ *   prompt listed earlier in the session (perhaps changed since) be got unchecked (nor does a
+ *   "Method not found": it forgets what was listed).
  * - resource templates: any answer. A read needs no template (static resources are not pinned),
  *   and a server that wants to skip the look can already answer "Method not found"; refusing
  *   every read of a server that says -32603 "not implemented", or leaves the field out, broke
@@ -224,6 +225,9 @@ export function createManifestFilter(ctx: {
     createOwnLook({
       server: ctx.server, method: KINDS[kind].method, field: KINDS[kind].field, ...LOOK_NOUNS[kind],
       noneWhen: NONE_WHEN[kind],
+      // A server that listed a prompt, changed it, then answers our list "Method not found"
+      // (perhaps only ours, known by its id) must not have the prompt got as listed before.
+      none: kind === 'prompts' ? () => listedPrompts.clear() : undefined,
       send: (which, cursor, page) => sendOwnList(kind, which, cursor, page),
       check: (list) => checkItems(kind, itemsOf(kind, list)),
       closed: () => ctx.link.closed,

@@ -55,6 +55,8 @@ export interface OwnLookSpec {
    * code, or a result without the list). No answer within the deadline always fails.
    */
   noneWhen: 'never' | 'method-not-found' | 'any-answer';
+  /** The server said it has none (as noneWhen reads it): what it listed before is gone. */
+  none?: () => void;
   /** Sends the request for one page of look `which`. */
   send: (which: number, cursor: string | undefined, page: number) => void;
   /** The engine's check of one page's items (which holds what it blocks). */
@@ -140,7 +142,10 @@ export function createOwnLook(spec: OwnLookSpec): OwnLook {
     const result = msg.result as Record<string, unknown> | undefined;
     const list = result?.[spec.field];
     const error = msg.error as { code?: unknown; message?: unknown } | undefined;
-    if (!Array.isArray(list) && (spec.noneWhen === 'any-answer' || (spec.noneWhen === 'method-not-found' && error?.code === METHOD_NOT_FOUND))) return end(null);
+    if (!Array.isArray(list) && (spec.noneWhen === 'any-answer' || (spec.noneWhen === 'method-not-found' && error?.code === METHOD_NOT_FOUND))) {
+      spec.none?.();
+      return end(null);
+    }
     // Nothing checked is nothing approved: a server can tell our list by its id and fail only
     // that one, while a client uses drifted items from a list it cached. Requests are refused
     // until a look goes through (the next one starts a look).

@@ -27,4 +27,16 @@ describe('prompts/get of a prompt the server never listed', () => {
     expect(filter.heldReason('prompts/get', 'triage')).toBeNull();
     expect(filter.heldReason('prompts/get', 'export_everything')).toMatch(/never listed it/);
   });
+
+  it('forgets what the server listed once it answers a later look "Method not found": a prompt changed since is not got as listed', async () => {
+    const { filter, sent } = filterSession('desk', { prompts: {} });
+    const lists = () => sent.filter((m) => m.method === 'prompts/list');
+    filter.ownAnswer({ jsonrpc: '2.0', id: lists()[0]!.id, result: { prompts: [{ name: 'triage', description: 'Sorts tickets.' }] } });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(filter.heldReason('prompts/get', 'triage')).toBeNull();
+    filter.listChanged('prompts');
+    expect(lists()).toHaveLength(2);
+    filter.ownAnswer({ jsonrpc: '2.0', id: lists()[1]!.id, error: { code: -32601, message: 'Method not found' } });
+    expect(filter.heldReason('prompts/get', 'triage')).toMatch(/never listed it/);
+  });
 });
