@@ -1,3 +1,4 @@
+import type { ToolDescription } from '../../main/firewall/policy/action-class.js';
 import type { EngineLink } from '../../main/firewall/proxy/engine-link.js';
 import { createManifestFilter } from '../../main/firewall/proxy/manifest-filter.js';
 import type { OrderedWriter } from '../../main/firewall/proxy/ordered-writer.js';
@@ -12,21 +13,22 @@ export interface FilterSessionOptions {
 /**
  * A manifest filter in front of a server that declared `capabilities`, its session started:
  * `sent` collects what the filter sent the server (its own looks), `ownId(method)` the id of
- * its first request of that method.
+ * its first request of that method, `tools` the names (and descriptions) the filter counts as listed.
  */
 export function filterSession(server: string, capabilities: Record<string, unknown>, options: FilterSessionOptions = {}) {
   const sent: Array<{ id: string; method: string }> = [];
+  const tools = new Map<string, ToolDescription>();
   const filter = createManifestFilter({
     server,
     link: { closed: false, onUnblocked: () => {}, manifest: async () => options.held?.() ?? {} } as unknown as EngineLink,
     toClient: { send: () => true, reserve: () => () => {} } as unknown as OrderedWriter,
     toServer: { send: (line: string) => (sent.push(JSON.parse(line) as { id: string; method: string }), true) } as unknown as PeerWriter,
-    tools: new Map(),
+    tools,
     protocolEvent: () => {},
     ...(options.clientIdInUse ? { clientIdInUse: options.clientIdInUse } : {}),
   });
   filter.review('initialize', { jsonrpc: '2.0', id: 1, result: { capabilities } }, Buffer.from('{}'));
   filter.sessionReady();
   const ownId = (method: string) => sent.find((m) => m.method === method)!.id;
-  return { filter, sent, ownId };
+  return { filter, sent, ownId, tools };
 }

@@ -38,6 +38,17 @@ const LOOK_NOUNS: Record<LookedKind, { noun: string; listNoun: string }> = {
  *   it and protected nothing. No answer within the deadline still refuses reads.
  */
 const NONE_WHEN: Record<LookedKind, OwnLookSpec['noneWhen']> = { tools: 'never', prompts: 'method-not-found', resourceTemplates: 'any-answer' };
+/** The kinds whose listed names the shim remembers: a call or get of a name not listed is refused. */
+type NamedKind = 'tools' | 'prompts';
+/**
+ * Names of each kind remembered as listed. A server decides what it lists: one that lists
+ * fresh names on every list_changed would otherwise grow the shim for as long as the session
+ * lasts. Past the bound the firewall cannot tell what the server has, so it errs towards
+ * refusing: an own look that lists more fails (every call, or get, refused with why, as for a
+ * list that never ends), and a name a client's own list shows past it is not remembered (its
+ * calls are refused as unchecked) until a look of the firewall's goes through.
+ */
+export const MAX_LISTED_NAMES = 10_000;
 const BY_METHOD = new Map(Object.entries(KINDS).map(([kind, spec]) => [spec.method, kind as keyof typeof KINDS]));
 const CHANGED_NOTICE: Partial<Record<ManifestKind, string>> = {
   tools: 'notifications/tools/list_changed',
@@ -103,8 +114,16 @@ export function createManifestFilter(ctx: {
   // The held templates apart, by their uriTemplate, with the shape a read is matched against
   // (taken once here: every resources/read is matched against each of them).
   const heldTemplates = new Map<string, { reason: string; shape: TemplateShape }>();
-  // The names of the prompts the server listed this session (held or not), as ctx.tools is for tools.
-  const listedPrompts = new Set<string>();
+  // The names of the prompts the server listed (held or not), as ctx.tools is for tools: what the
+  // firewall's last own look that went through listed, and what the client's lists showed since.
+  // A complete look is what the server has now: a name it no longer lists is not got (nor a
+  // tool called, nor classed by its old description) as listed.
+  let listedPrompts = new Set<string>();
+  // A name was not remembered since the last look went through (MAX_LISTED_NAMES): refusals say why.
+  const pastBound: Record<NamedKind, boolean> = { tools: false, prompts: false };
+  // What the own look under way listed so far: each name with the item calls are classed by
+  // (null while held, which keeps the description from before, as a held tool's calls are denied).
+  const gathering: Partial<Record<NamedKind, { look: number; names: Map<string, Record<string, unknown> | null> }>> = {};
   const hold = (key: string, reason: string | undefined) => {
     if (reason === undefined) held.delete(key);
     else held.set(key, reason);
@@ -151,22 +170,59 @@ export function createManifestFilter(ctx: {
     return items;
   }
 
-  /** Asks the engine about one page of items, holds what it blocks; resolves to the blocked keys. */
-  function checkItems(kind: keyof typeof KINDS, list: Array<Record<string, unknown>>): Promise<Record<string, string>> {
+  /**
+   * Asks the engine about one page of items, holds what it blocks; resolves to the blocked keys.
+   * The names go to `gathered` (the own look under way) or, from a client's list, are added to
+   * what counts as listed.
+   */
+  function checkItems(kind: keyof typeof KINDS, list: Array<Record<string, unknown>>, gathered?: Map<string, Record<string, unknown> | null>): Promise<Record<string, string>> {
     const spec = KINDS[kind];
     return ctx.link.manifest(kind, list).then((blocked) => {
       // Per page: a paginated list must not release items of an earlier page.
       for (const item of list) {
         const key = spec.key(item);
         hold(key, blocked[key]);
+        if (kind === 'resourceTemplates' || typeof item.name !== 'string') continue;
         // Calls are classed by the description the pins let through (annotations can raise a
         // class): a drifted one that drops `destructiveHint` is not taken while the engine
         // looks, nor once held (its calls are denied then, and the next accepted listing sets it).
-        if (kind === 'tools' && blocked[key] === undefined && typeof item.name === 'string') ctx.tools.set(item.name, item as unknown as ToolDescription);
-        if (kind === 'prompts' && typeof item.name === 'string') listedPrompts.add(item.name);
+        const shown = blocked[key] === undefined ? item : null;
+        if (gathered) gathered.set(item.name, shown);
+        else remember(kind, item.name, shown);
       }
       return blocked;
     });
+  }
+
+  function remember(kind: NamedKind, name: string, item: Record<string, unknown> | null): void {
+    const names = kind === 'tools' ? ctx.tools : listedPrompts;
+    if (!names.has(name) && names.size >= MAX_LISTED_NAMES) return void (pastBound[kind] = true);
+    if (kind === 'prompts') listedPrompts.add(name);
+    else if (item) ctx.tools.set(name, item as unknown as ToolDescription);
+  }
+
+  /** A look went through: what it listed replaces what counted as listed (held items stay held). */
+  function adopt(kind: NamedKind, names: Map<string, Record<string, unknown> | null>): void {
+    delete gathering[kind];
+    pastBound[kind] = false;
+    if (kind === 'prompts') return void (listedPrompts = new Set(names.keys()));
+    // ctx.tools is the shim's own map (the call policer reads it): changed in place.
+    for (const name of ctx.tools.keys()) if (!names.has(name)) ctx.tools.delete(name);
+    for (const [name, item] of names) if (item) ctx.tools.set(name, item as unknown as ToolDescription);
+  }
+
+  /** Checks one page of the own look `which`; resolves to why the look fails, if it does. */
+  function checkOwnPage(kind: LookedKind, list: unknown[], which: number): Promise<string | void> {
+    const items = itemsOf(kind, list);
+    if (kind === 'resourceTemplates') return checkItems(kind, items).then(() => undefined);
+    let look = gathering[kind];
+    if (look?.look !== which) gathering[kind] = look = { look: which, names: new Map() };
+    const names = look.names;
+    const fresh = new Set(items.map((item) => item.name).filter((name) => typeof name === 'string' && !names.has(name)));
+    if (names.size + fresh.size > MAX_LISTED_NAMES) {
+      return Promise.resolve(`'${ctx.server}' listed more than ${MAX_LISTED_NAMES} ${LOOK_NOUNS[kind].noun}, more than the firewall keeps track of, so the ${LOOK_NOUNS[kind].noun} of '${ctx.server}' could not be checked`);
+    }
+    return checkItems(kind, items, names).then(() => undefined);
   }
 
   /**
@@ -227,9 +283,13 @@ export function createManifestFilter(ctx: {
       noneWhen: NONE_WHEN[kind],
       // A server that listed a prompt, changed it, then answers our list "Method not found"
       // (perhaps only ours, known by its id) must not have the prompt got as listed before.
-      none: kind === 'prompts' ? () => listedPrompts.clear() : undefined,
+      none: kind === 'prompts' ? () => adopt('prompts', new Map()) : undefined,
+      listed: (which) => {
+        const look = kind === 'resourceTemplates' ? undefined : gathering[kind];
+        if (look?.look === which) adopt(kind as NamedKind, look.names);
+      },
       send: (which, cursor, page) => sendOwnList(kind, which, cursor, page),
-      check: (list) => checkItems(kind, itemsOf(kind, list)),
+      check: (list, which) => checkOwnPage(kind, list, which),
       closed: () => ctx.link.closed,
     });
   const toolsLook = createLook('tools');
@@ -284,7 +344,12 @@ export function createManifestFilter(ctx: {
    */
   function unlistedPromptReason(name: string): string | null {
     if (!looks.prompts.wentThrough || listedPrompts.has(name)) return null;
-    return `'${ctx.server}' never listed it, so the firewall has not checked its definition`;
+    return unlistedReason('prompts');
+  }
+
+  function unlistedReason(kind: NamedKind): string {
+    if (!pastBound[kind]) return `'${ctx.server}' never listed it, so the firewall has not checked its definition`;
+    return `'${ctx.server}' listed more than ${MAX_LISTED_NAMES} ${LOOK_NOUNS[kind].noun} since the firewall last looked, more than it keeps track of, and this one is not among those kept, so the firewall has not checked its definition`;
   }
 
   return {
@@ -332,7 +397,7 @@ export function createManifestFilter(ctx: {
       if (method === 'prompts/get') return looks.prompts.unchecked ?? unlistedPromptReason(name);
       // A tool the server never listed was never pinned nor read for poisoning cues: a name
       // slipped to the model (in a tool's result, say) would reach code nobody reviewed.
-      return toolsLook.unchecked ?? (ctx.tools.has(name) ? null : `'${ctx.server}' never listed it, so the firewall has not checked its definition`);
+      return toolsLook.unchecked ?? (ctx.tools.has(name) ? null : unlistedReason('tools'));
     },
   };
 }

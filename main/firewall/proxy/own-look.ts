@@ -57,10 +57,12 @@ export interface OwnLookSpec {
   noneWhen: 'never' | 'method-not-found' | 'any-answer';
   /** The server said it has none (as noneWhen reads it): what it listed before is gone. */
   none?: () => void;
+  /** Look `which` went through over all its pages: what it listed is what the server has now. */
+  listed?: (which: number) => void;
   /** Sends the request for one page of look `which`. */
   send: (which: number, cursor: string | undefined, page: number) => void;
-  /** The engine's check of one page's items (which holds what it blocks). */
-  check: (items: unknown[]) => Promise<unknown>;
+  /** The engine's check of one page's items of look `which` (which holds what it blocks); a reason: why the look fails. */
+  check: (items: unknown[], which: number) => Promise<string | void>;
   /** The engine is gone: requests are refused for that at once, not made to wait. */
   closed: () => boolean;
 }
@@ -153,12 +155,16 @@ export function createOwnLook(spec: OwnLookSpec): OwnLook {
       const said = error?.message;
       return end(`the server answered the firewall's own ${spec.method} ${typeof said === 'string' ? `with an error (${said.slice(0, 200)})` : `without a ${spec.listNoun}`}, so the ${spec.noun} of '${spec.server}' could not be checked`);
     }
-    spec.check(list).then(
-      () => {
+    spec.check(list, which).then(
+      (failure) => {
         // Given up or superseded while the engine looked (or made stale: another look starts).
         if (!wanted(which)) return;
+        if (typeof failure === 'string') return end(failure);
         const more = typeof result?.nextCursor === 'string' && result.nextCursor !== '';
-        if (!more) return end(null);
+        if (!more) {
+          spec.listed?.(which);
+          return end(null);
+        }
         // A list that never ends is not read for ever.
         if (page >= MAX_OWN_PAGES) return end(`the ${spec.listNoun} of '${spec.server}' did not end after ${MAX_OWN_PAGES} pages`);
         spec.send(which, result!.nextCursor as string, page + 1);
