@@ -4,6 +4,7 @@
 import { ibanValid, isAlnum, isWord, luhnValid } from './checks.js';
 import { IBAN_LENGTHS } from './iban-lengths.js';
 import { repeat } from './lanes.js';
+import { forgetAfterEachScan, memoKept } from './scan-memo.js';
 import type { Finding, Rule, Severity } from './types.js';
 
 const pii = (type: string, start: number, end: number, severity: Severity): Finding =>
@@ -166,10 +167,32 @@ const numeric: Rule = {
   },
 };
 
+const isHexOrColon = (c: number) => (c >= 48 && c <= 58) || ((c | 32) >= 97 && (c | 32) <= 102);
+// A run of hex digits and colons wakes the IPv6 lane at every other char (`1:2:1:2:…`), and
+// each hit walks back up to 40 chars to where an address could start: 16 MB of that held the
+// thread for ~5 s. The last walk is kept: a hit whose walk reaches the previous hit's position
+// (all of it hex or colons) starts where that one did, 40 back at most, so each char is walked
+// about once per scan. `none` is a start already matched that held no address: the hits of a
+// short run all start where the run does.
+const walked = { text: '', at: -1, start: 0, none: -1 };
+forgetAfterEachScan(() => {
+  walked.text = '';
+  walked.none = -1;
+});
+
 function backToAddressStart(text: string, at: number): number {
+  const prev = walked.text === text && walked.at <= at ? walked.at : -1;
   let s = at;
-  while (s > 0 && at - s < 40 && /[0-9A-Fa-f:]/.test(text[s - 1] ?? '')) s--;
-  while (text[s] === ':' && text[s + 1] !== ':') s++;
+  while (s > 0 && at - s < 40 && s > prev && isHexOrColon(text.charCodeAt(s - 1))) s--;
+  if (s === prev) s = Math.max(walked.start, at - 40);
+  if (walked.text !== text) {
+    walked.text = text;
+    walked.none = -1;
+  }
+  walked.at = at;
+  walked.start = s;
+  memoKept();
+  while (text.charCodeAt(s) === 58 && text.charCodeAt(s + 1) !== 58) s++;
   return s;
 }
 
@@ -189,14 +212,21 @@ const ipv6: Rule = {
   start: backToAddressStart,
   match(text, at) {
     if (at > 0 && (isWord(text.charCodeAt(at - 1)) || text[at - 1] === ':')) return null;
-    IPV6_RUN.lastIndex = at;
-    const a = IPV6_RUN.exec(text)?.[0];
-    if (!a || isWord(text.charCodeAt(at + a.length)) || !ipv6Valid(a) || !/\d/.test(a)) return null;
-    // Link-local, unique-local and documentation ranges are nobody's address.
-    if (/^(?:fe[89ab]|f[cd]|2001:0?db8:)/i.test(a)) return null;
-    return pii('ip-address', at, at + a.length, 'low');
+    if (walked.text === text && walked.none === at) return null;
+    const f = addressAt(text, at);
+    if (!f && walked.text === text) walked.none = at;
+    return f;
   },
 };
+
+function addressAt(text: string, at: number): Finding | null {
+  IPV6_RUN.lastIndex = at;
+  const a = IPV6_RUN.exec(text)?.[0];
+  if (!a || isWord(text.charCodeAt(at + a.length)) || !ipv6Valid(a) || !/\d/.test(a)) return null;
+  // Link-local, unique-local and documentation ranges are nobody's address.
+  if (/^(?:fe[89ab]|f[cd]|2001:0?db8:)/i.test(a)) return null;
+  return pii('ip-address', at, at + a.length, 'low');
+}
 
 const IBAN_BODY = repeat(' ?[A-Za-z0-9]', 11, 34);
 const COUNTRY = (() => {
