@@ -30,7 +30,8 @@ export function splitFindings(items: readonly unknown[], detect: (text: string) 
   while (i < items.length) {
     let j = i;
     while (j < items.length && isTextItem(items[j])) j++;
-    if (j - i >= 2) out.push(...acrossRun(items.slice(i, j) as TextItem[], i, detect));
+    // A loop, not push(...): a result of 100,000s of items can hold as many split findings.
+    if (j - i >= 2) for (const f of acrossRun(items.slice(i, j) as TextItem[], i, detect)) out.push(f);
     i = j + 1;
   }
   return out;

@@ -179,7 +179,8 @@ export function inspectResultLine(line: string, thresholds: OutputThresholds = D
     for (const key of ['result', 'error'] as const) {
       if (m[key] === undefined) continue;
       const holder = { v: m[key] };
-      findings.push(...scanTree(holder, Array.isArray(msg) ? `[${i}].${key}` : key, s));
+      // A loop, not push(...): a contact or log export holds 100,000s of findings, past what a call's arguments may hold.
+      for (const f of scanTree(holder, Array.isArray(msg) ? `[${i}].${key}` : key, s)) findings.push(f);
       m[key] = holder.v;
     }
   });
@@ -221,7 +222,7 @@ export function inspectServerMessage(line: string, message: unknown, thresholds:
   for (const key of Object.keys(m)) {
     if (key === 'id') continue;
     const holder = { v: m[key] };
-    findings.push(...scanTree(holder, key, s));
+    for (const f of scanTree(holder, key, s)) findings.push(f); // a loop, not push(...): see inspectResultLine
     m[key] = holder.v;
   }
   if (findings.length === 0 && repeats(line)) return { findings, redacted: m, overThreshold: false, reparse: true };

@@ -260,3 +260,34 @@ describe('inspectArguments (DLP on call arguments)', () => {
     expect(inspectArguments({ path: '/tmp/notes.txt', limit: 10 })).toEqual({ action: 'PASS', findings: [] });
   });
 });
+
+// `findings.push(...found)` passes every finding as an argument: past ~120,000 V8 throws
+// "Maximum call stack size exceeded" and the result was withheld as unjudgeable, so a plain
+// contact list or log export could never be delivered, nor even reviewed as a bulk export.
+describe('results with 100,000s of findings', () => {
+  const addresses = 'a@b.cd '.repeat(150_000); // 1 MB, 150,000 addresses
+  const bulk = { ...DEFAULT_OUTPUT_THRESHOLDS, quarantinePiiCount: Number.POSITIVE_INFINITY };
+
+  it('judges a 1 MB line of 150,000 addresses, alone or beside another item, instead of throwing', () => {
+    expect(inspectResultLine(text(addresses))).toMatchObject({ action: 'QUARANTINE', findings: { length: 150_000 } });
+    const v = inspectResultLine(line({ content: [{ type: 'text', text: addresses }, { type: 'text', text: 'done' }] }), bulk);
+    expect(v).toMatchObject({ action: 'REDACT', findings: { length: 150_000 } });
+    const content = (v.redacted as { result: { content: Array<{ text: string }> } }).result.content;
+    expect(content[0]!.text.startsWith('[REDACTED:email] [REDACTED:email] ')).toBe(true);
+    expect(content[1]!.text).toBe('done');
+  });
+
+  it('judges a server notification of 150,000 addresses instead of throwing', () => {
+    const note = { jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: addresses } };
+    expect(inspectServerMessage(JSON.stringify(note), note)).toMatchObject({ findings: { length: 150_000 }, overThreshold: true });
+  });
+
+  it('judges 300,000 text items whose 150,000 addresses each cross two items instead of throwing', () => {
+    const items = Array.from({ length: 300_000 }, (_, i) => ({ type: 'text', text: i % 2 === 0 ? 'a@b' : '.cd ' }));
+    expect(inspectResultLine(line({ content: items }))).toMatchObject({ action: 'QUARANTINE', findings: { length: 150_000 } });
+  });
+
+  it('finds 400,000 addresses in a 2.8 MB text that also needs its folded copy scanned', () => {
+    expect(detect(`${'a@b.cd '.repeat(400_000)}\u200b`)).toHaveLength(400_001);
+  });
+});
