@@ -12,7 +12,6 @@ const pii = (type: string, start: number, end: number, severity: Severity): Find
 
 // Extensions that look like a TLD but are file names: `logo@2x.png`, `icon@3x.webp`.
 const FILE_TLDS = new Set(['png', 'jpg', 'jpeg', 'gif', 'svg', 'webp', 'ico', 'js', 'mjs', 'cjs', 'ts', 'tsx', 'jsx', 'css', 'json', 'map', 'md', 'html', 'txt', 'pdf', 'zip', 'gz', 'tgz', 'lock', 'yaml', 'yml', 'toml', 'wasm', 'py', 'rb', 'go', 'rs', 'java', 'kt', 'swift', 'sh']);
-const LOCAL_CHAR = /[A-Za-z0-9._%+-]/;
 // A domain is labels, each ending in `.`, then a TLD. `(?:label\.)+` made V8 keep a backtrack
 // entry per label, so `jane@` + 16 MB of `a.` threw "Maximum call stack size exceeded" and the
 // result was withheld. Now the regex takes at most 8 labels (an address has 2-4); its match
@@ -46,17 +45,31 @@ function domainAt(text: string, from: number): { end: number; tld: number } | nu
     }
   }
 }
-const PERCENT_ESCAPE = /%([0-9A-Fa-f]{2})/g;
-/** Where the local part starts once percent-escapes of delimiters (`mailto%3A`, `%20`) end it. */
-function afterEscapedDelimiter(text: string, s: number, at: number): number {
-  const local = text.slice(s, at);
-  if (!local.includes('%')) return s;
-  let start = s;
-  PERCENT_ESCAPE.lastIndex = 0;
-  for (let m; (m = PERCENT_ESCAPE.exec(local)) !== null; ) {
-    if (!LOCAL_CHAR.test(String.fromCharCode(parseInt(m[1]!, 16)))) start = s + m.index + 3;
+/** Value of the hex digit `c`, or -1. */
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  const l = c | 32;
+  return l >= 97 && l <= 102 ? l - 87 : -1;
+}
+/**
+ * Where the local part before `at` starts: at most 64 chars back, and after the last
+ * percent-escape of a delimiter (`mailto%3A`, `%20`, an earlier `%40`), which ends it.
+ * The walk stops at that escape, so it never goes back past the previous `%40` anchor.
+ */
+function localStart(text: string, at: number): number {
+  let s = at;
+  while (s > 0 && at - s < 64 && isLocalChar(text.charCodeAt(s - 1))) {
+    s--;
+    if (text.charCodeAt(s) !== 37 || s + 2 >= at) continue;
+    const hi = hexValue(text.charCodeAt(s + 1));
+    const lo = hexValue(text.charCodeAt(s + 2));
+    if (hi >= 0 && lo >= 0 && !isLocalChar(hi * 16 + lo)) return s + 3;
   }
-  return start;
+  return s;
+}
+/** `[A-Za-z0-9._%+-]` */
+function isLocalChar(c: number): boolean {
+  return isAlnum(c) || c === 46 || c === 95 || c === 37 || c === 43 || c === 45;
 }
 const email: Rule = {
   // `%40` is the `@` of a URL-encoded address (`?email=jane%40example.com`, a logged redirect),
@@ -64,15 +77,15 @@ const email: Rule = {
   // copying an address out that way would otherwise pass it unnoticed.
   type: 'email', family: 'pii', severity: 'medium', anchors: ['@', '%40', '&#64;', '&#x40;', '&commat;'],
   match(text, at, hit) {
-    let s = at;
-    while (s > 0 && at - s < 64 && LOCAL_CHAR.test(text[s - 1] ?? '')) s--;
-    s = afterEscapedDelimiter(text, s, at);
+    // The domain first: one sticky test turns down most hits (`%40%40…`, `a%40a%40…`), where
+    // walking the local part back first cost seconds on a few MB.
+    const d = domainAt(text, at + hit.length);
+    if (!d || FILE_TLDS.has(text.slice(d.tld, d.end).toLowerCase())) return null;
+    const s = localStart(text, at);
     if (s === at || text[s] === '.' || text[at - 1] === '.') return null;
     // `user:pass@host` is URL userinfo, `git@github.com:` an SSH remote: neither is a mailbox.
     const prev = text[s - 1];
     if (prev === ':' || prev === '/' || text.slice(s, at) === 'git') return null;
-    const d = domainAt(text, at + hit.length);
-    if (!d || FILE_TLDS.has(text.slice(d.tld, d.end).toLowerCase())) return null;
     return pii('email', s, d.end, 'medium');
   },
 };

@@ -77,3 +77,26 @@ describe('IPv6 next to hex-and-colon runs', () => {
     expect(found(`x ${':'.repeat(39)} 2a00:1450:4001:81c::200e`)).toEqual([['ip-address', '2a00:1450:4001:81c::200e']]);
   });
 });
+
+describe('URL-encoded addresses in MB of `%40`', () => {
+  // Every `%40` is an email anchor, and each walked 64 chars of local part back (`%`, `4` and
+  // `0` are local-part chars) and decoded every escape there before looking at the domain:
+  // 8 MB of `%40` took ~5.5 s, 16 MB of `a%40` ~7.5 s (~45 s at 64 MiB). Now the domain is
+  // checked first and the walk stops at the previous `%40`: ~0.3 s and ~0.4 s. The bounds are
+  // generous for a loaded box; the old code exceeds them (and vitest's 5 s) widely.
+  it('checks 8 MB of `%40` and 16 MB of `a%40` in well under the old 5-8 s, and finds the address after them', () => {
+    for (const unit of ['%40', 'a%40']) {
+      const t0 = performance.now();
+      expect(found(`${unit.repeat((unit.length === 3 ? 8 : 16) * 2 ** 20 / unit.length)}jane%40example.org`)).toEqual([['email', 'jane%40example.org']]);
+      expect(performance.now() - t0).toBeLessThan(2000);
+    }
+  });
+
+  it('starts the local part after the last escaped delimiter, or 64 chars back', () => {
+    expect(found('%40%40jane%40example.org x%40bob%40example.com')).toEqual([['email', 'jane%40example.org'], ['email', 'bob%40example.com']]);
+    expect(found(`${'x'.repeat(70)}%40example.org`)).toEqual([['email', `${'x'.repeat(64)}%40example.org`]]);
+    expect(found(`${'x'.repeat(60)}%40abc%40example.org`)).toEqual([['email', 'abc%40example.org']]);
+    // The cap comes first: an escape it cuts through no longer ends the local part.
+    expect(found(`x%40${'y'.repeat(62)}%40example.org`)).toEqual([['email', `40${'y'.repeat(62)}%40example.org`]]);
+  });
+});
