@@ -47,8 +47,8 @@ const PHRASES: Array<{ anchors: string[]; re: RegExp; fillers?: RegExp; tail?: R
 
 const isWordChar = (c: string | undefined) => c !== undefined && /\w/.test(c);
 
-// On a raw JSON line a space in the decoded text may be written `\n` or `\t`, and the
-// char before a phrase may be the letter of such an escape. Widening the phrase this way
+// On a raw JSON line a space in the decoded text may be written `\n` or `\t` (or `\\n` when
+// the text is JSON itself), and the char before a phrase may be the letter of such an escape. Widening the phrase this way
 // lets a line whose only hit is benign prose ("the user can…") pass without a parse.
 // `\uXXXX` and `\/` never reach this check: any line holding one is parsed.
 const sticky = (re: RegExp): Matcher => (text, pos) => {
@@ -79,9 +79,9 @@ const phraseRules: Rule[] = PHRASES.map(({ anchors, re, fillers, tail, back }) =
       }
       return null;
     },
-    // Two-char escapes at most double the distance back to where the phrase starts.
+    // An escaped escape (`\\n`, three chars for one) at most triples the distance back to where the phrase starts.
     rawMatch(line, at) {
-      for (let s = Math.max(0, at - 2 * back - 2); s <= at; s++) {
+      for (let s = Math.max(0, at - 3 * back); s <= at; s++) {
         if (s < at && s > 0 && isWordChar(line[s - 1]) && line[s - 2] !== '\\') continue;
         if (phraseEnd(raw, line, s) >= 0) return true;
       }

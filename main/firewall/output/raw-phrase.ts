@@ -15,8 +15,14 @@
 export type Matcher = (text: string, pos: number) => number;
 
 // The phrase's flags apply: with `i`, `\N` counts as an escape, as it did in the widened regex.
-const RUN = String.raw`(?:\s+|(?:\\[nrtbf])+)`;
-const AT_RUN = String.raw`(?=\s|\\[nrtbf])`;
+// An escape may itself be escaped: a tool returning JSON as its text writes a newline `\n`,
+// the result line carries that as `\\n`, and the output stage decodes the text's `\n` before
+// it scans (escaped-view.ts). Taking only `\n` here cleared `ignore\\nprevious instructions`
+// on the raw line and the result left unscanned. (`\u0020` and `\\u0020` never get here: a
+// raw line holding `\u` is always parsed.) Each run repeats a body of one length: with
+// `(?:\\\\?[nrtbf])+` V8 again kept a backtrack entry per escape and 12 M `\n` threw.
+const RUN = String.raw`(?:\s+|(?:\\[nrtbf])+|(?:\\\\[nrtbf])+)`;
+const AT_RUN = String.raw`(?=\s|\\\\?[nrtbf])`;
 
 function runEnd(run: RegExp, text: string, pos: number): number {
   let end = pos;
@@ -127,7 +133,7 @@ function firstPieces(seq: Item[]): string[] | null {
   return null;
 }
 
-/** `re` (sticky) with each `\s+` / `\s*` also taking `\n` `\r` `\t` `\b` `\f` escapes. */
+/** `re` (sticky) with each `\s+` / `\s*` also taking `\n` `\r` `\t` `\b` `\f` escapes, single or escaped. */
 export function rawPhrase(re: RegExp): Matcher {
   const alts = parse(re.source);
   const done: Matcher = (_text, pos) => pos;

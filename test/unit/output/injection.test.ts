@@ -55,7 +55,7 @@ describe('injection cues of 16 MB', () => {
     // The raw-line probe widened each gap to `(?:\s|\\[nrtbf])+`: 12 M spaces threw there.
     const line = (text: string) => JSON.stringify({ jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text }] } });
     for (const head of ['ignore', 'ignore all', 'you must', 'new instructions']) {
-      for (const gap of [' '.repeat(12e6), '\n'.repeat(6e6), '\n'.repeat(12e6)]) {
+      for (const gap of [' '.repeat(12e6), '\n'.repeat(6e6), '\n'.repeat(12e6), '\\n'.repeat(4e6)]) {
         expect(isCleanLine(line(`${head}${gap}x`))).toBe(true);
         expect(detect(`${head}${gap}x`)).toEqual([]);
       }
