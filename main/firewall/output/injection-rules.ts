@@ -1,6 +1,6 @@
 // Text in a tool result that talks to the model instead of the user: instructions,
 // characters the user cannot see, and terminal escapes that can hide or rewrite text.
-import { rawPhrase, type Matcher } from './raw-phrase.js';
+import { firstWords, rawPhrase, type Matcher } from './raw-phrase.js';
 import type { Finding, Rule, Severity } from './types.js';
 
 const cue = (type: string, start: number, end: number, severity: Severity): Finding =>
@@ -57,6 +57,8 @@ const sticky = (re: RegExp): Matcher => (text, pos) => {
 };
 
 type PhraseParts = { re: Matcher; fillers?: Matcher; tail?: Matcher };
+// Longer than any phrase's first word (`disregard`, `<|im_start|>`): a start just before a raw hit is seen whole.
+const FIRST_WORD_MAX = 32;
 
 /** Where the phrase starting at `s` ends, or -1. */
 function phraseEnd({ re, fillers, tail }: PhraseParts, text: string, s: number): number {
@@ -69,6 +71,12 @@ function phraseEnd({ re, fillers, tail }: PhraseParts, text: string, s: number):
 const phraseRules: Rule[] = PHRASES.map(({ anchors, re, fillers, tail, back }) => {
   const parts = { re: sticky(re), fillers: fillers && sticky(fillers), tail: tail && sticky(tail) };
   const raw = { re: rawPhrase(re), fillers: fillers && rawPhrase(fillers), tail: tail && rawPhrase(tail) };
+  // Where a phrase may start before a raw hit: a first word not glued to a word char (but for
+  // the letter of an escape, `\nignore`). One scan of the chars before the hit for it, instead
+  // of a sticky test and a boundary check per char, which made anchor-dense text 30 % slower
+  // once the look-back tripled.
+  const words = firstWords(re);
+  const starts = words && new RegExp(String.raw`(?<!(?:^|[^\\])\w)` + words, `g${re.flags.replace('y', '')}`);
   return {
     type: 'instruction', family: 'injection', severity: 'medium', anchors,
     match(text, at) {
@@ -81,9 +89,23 @@ const phraseRules: Rule[] = PHRASES.map(({ anchors, re, fillers, tail, back }) =
     },
     // An escaped escape (`\\n`, three chars for one) at most triples the distance back to where the phrase starts.
     rawMatch(line, at) {
-      for (let s = Math.max(0, at - 3 * back); s <= at; s++) {
-        if (s < at && s > 0 && isWordChar(line[s - 1]) && line[s - 2] !== '\\') continue;
-        if (phraseEnd(raw, line, s) >= 0) return true;
+      if (phraseEnd(raw, line, at) >= 0) return true;
+      const from = Math.max(0, at - 3 * back);
+      if (!starts) {
+        for (let s = from; s < at; s++) {
+          if (s > 0 && isWordChar(line[s - 1]) && line[s - 2] !== '\\') continue;
+          if (phraseEnd(raw, line, s) >= 0) return true;
+        }
+        return false;
+      }
+      if (from === at) return false;
+      // Two chars before `from` for the boundary look-behind; a first word is a few chars long.
+      const base = Math.max(0, from - 2);
+      const seg = line.slice(base, at + FIRST_WORD_MAX);
+      starts.lastIndex = from - base;
+      for (let m = starts.exec(seg); m !== null && base + m.index < at; m = starts.exec(seg)) {
+        if (phraseEnd(raw, line, base + m.index) >= 0) return true;
+        starts.lastIndex = m.index + 1;
       }
       return false;
     },

@@ -133,15 +133,20 @@ function firstPieces(seq: Item[]): string[] | null {
   return null;
 }
 
+/** The words a match of `re` must start with, as a regex source; null when it may start otherwise. */
+export function firstWords(re: RegExp): string | null {
+  const pieces = parse(re.source).map(firstPieces);
+  return pieces.some((p) => !p) ? null : `(?:${pieces.flat().join('|')})`;
+}
+
 /** `re` (sticky) with each `\s+` / `\s*` also taking `\n` `\r` `\t` `\b` `\f` escapes, single or escaped. */
 export function rawPhrase(re: RegExp): Matcher {
-  const alts = parse(re.source);
   const done: Matcher = (_text, pos) => pos;
-  const match = compileItem({ alts, optional: false }, done, false, re.flags);
+  const match = compileItem({ alts: parse(re.source), optional: false }, done, false, re.flags);
   // Most starts tried fail on the first word: one test for it keeps the probe as cheap as the regex.
-  const pieces = alts.map(firstPieces);
-  if (pieces.some((p) => !p)) return match;
-  const first = new RegExp(`(?:${pieces.flat().join('|')})`, re.flags);
+  const words = firstWords(re);
+  if (!words) return match;
+  const first = new RegExp(words, re.flags);
   return (text, pos) => {
     first.lastIndex = pos;
     return first.test(text) ? match(text, pos) : -1;
