@@ -15,7 +15,9 @@ const MEMORY_FLAGS = ['--max-semi-space-size=1'];
 // functions once or twice per message, so for a session's first ~3000 calls (most sessions'
 // whole life) they ran in the baseline tier: in `npm run bench` the p50 fell on code V8 had not
 // optimized yet, and the shim spent ~40 % more CPU per sequential call than once it had. At 500
-// the hot path is optimized after a few hundred calls; the steady state is the same code.
+// the hot path is optimized after a few hundred calls; the steady state is the same code. It
+// costs ~0.8 MB of RSS (the optimized code, and compiler memory the one arena keeps): with the
+// 60 MB target close, it is the first lever if RSS must come down (docs/benchmarks.md).
 // (Maglev, the mid tier, is off in Node 22 for wrong-code bugs in its V8, so it is not used.)
 const TIERING_FLAG = '--invocation-count-for-turbofan=500';
 
