@@ -30,6 +30,15 @@ function completionRef(params: unknown): { name?: unknown; uri?: unknown } {
   return ref !== null && typeof ref === 'object' ? ref : {};
 }
 
+/**
+ * Whether a request of `method` needs the pins' word before it leaves (a batch holding one is
+ * taken member by member): a get or a completion always, a read only while a template is held
+ * or the templates could not be checked.
+ */
+export function needsPinDecision(manifest: Manifest, method: string): boolean {
+  return method === 'prompts/get' || method === 'completion/complete' || (method === 'resources/read' && manifest.readsNeedCheck());
+}
+
 /** The firewall's own look (prompts, templates) under way that the request must wait for, or null. */
 export function lookToWaitFor(manifest: Manifest, method: string, params: unknown): LookedKind | null {
   if (method === 'prompts/get') return manifest.looking('prompts') ? 'prompts' : null;

@@ -267,6 +267,7 @@ export function createManifestFilter(ctx: {
   // our list, ours as the client's), so neither side takes an id the other has in flight: the
   // shim refuses a client request under one of these (isOwnId), and ours skip the client's.
   const ownIds = new Map<string, { kind: LookedKind; look: number; page: number }>();
+  const isOwnId = (id: unknown): boolean => typeof id === 'string' && ownIds.has(id);
   function sendOwnList(kind: LookedKind, look: number, cursor: string | undefined, page: number): void {
     let id = `${OWN_ID_PREFIX}${++ownRequests}`;
     while (ctx.clientIdInUse?.(id)) id = `${OWN_ID_PREFIX}${++ownRequests}`;
@@ -370,10 +371,8 @@ export function createManifestFilter(ctx: {
     looking: (kind) => (kind === 'tools' ? toolsLook : looks[kind]).looking(),
     readsNeedCheck: () => heldTemplates.size > 0 || looks.resourceTemplates.unchecked !== null,
     deferCall: (kind, run) => looks[kind].defer(run),
-    isOwnAnswer(msg) {
-      return typeof msg.id === 'string' && ownIds.has(msg.id);
-    },
-    isOwnId: (id) => typeof id === 'string' && ownIds.has(id),
+    isOwnAnswer: (msg) => isOwnId(msg.id),
+    isOwnId,
     ownAnswer(msg) {
       const own = ownIds.get(msg.id as string);
       ownIds.delete(msg.id as string);

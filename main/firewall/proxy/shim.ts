@@ -16,7 +16,7 @@ import { createSessionGuards } from '../guard/session-guards.js';
 import { createTaintTracker } from '../guard/taint.js';
 import { createCallPolicer, type PolicedCall } from './call-policer.js';
 import { createManifestFilter, type LookedKind } from './manifest-filter.js';
-import { heldRefusal, lookToWaitFor } from './held-requests.js';
+import { heldRefusal, lookToWaitFor, needsPinDecision } from './held-requests.js';
 import { labelText } from './label-text.js';
 import { answerFailed } from './output-stage.js';
 import { createClientAnswers } from './client-answers.js';
@@ -200,7 +200,10 @@ function relay(parts: RelayParts): Promise<number> {
   // protocolEvent is defined below; the filter calls it only once messages flow.
   const manifest = createManifestFilter({
     server: options.server, link, toClient, toServer, tools, protocolEvent: (reason) => protocolEvent(reason),
-    clientIdInUse: (id) => inFlight.has(idKey(id)) || waiting.has(idKey(id)) || abandoned.has(idKey(id)),
+    clientIdInUse: (id) => {
+      const key = idKey(id);
+      return inFlight.has(key) || waiting.has(key) || abandoned.has(key);
+    },
   });
   const inFlight = new Map<string, InFlight>();
   // Calls the firewall timed out: the client has its error, so a late answer is dropped.
@@ -435,7 +438,7 @@ function relay(parts: RelayParts): Promise<number> {
   function handleBatch(batch: unknown[], raw: Buffer, text: string): void {
     const ownHandling = (m: unknown) => {
       const method = labelText((m as JsonRpcMessage | null)?.method);
-      return manifest.isOwnId((m as JsonRpcMessage | null)?.id) || POLICED_METHODS.has(method) || method === 'prompts/get' || method === 'completion/complete' || (method === 'resources/read' && manifest.readsNeedCheck()) || manifest.reviews(method) || clientAnswers.awaited(m) || (Object.hasOwn(CONTENT_METHODS, method) && policer.releasesWaiting());
+      return manifest.isOwnId((m as JsonRpcMessage | null)?.id) || POLICED_METHODS.has(method) || needsPinDecision(manifest, method) || manifest.reviews(method) || clientAnswers.awaited(m) || (Object.hasOwn(CONTENT_METHODS, method) && policer.releasesWaiting());
     };
     // Each member's own bytes: re-serializing a parsed member would change what it says
     // (ids and numbers beyond 2^53, `\u00e9` escapes) on its way to the server.
@@ -543,9 +546,9 @@ function relay(parts: RelayParts): Promise<number> {
       // read, which answers no call and whose text the client needs. It leaves as what the
       // server sends on its own does: scanned, redacted if need be, no row when clean.
       if (!entry && msg.id === null && msg.error !== undefined) return void (serverMessages.pass(msg, raw, text) || child.stdout!.pause());
-      const answer = { raw, text, failed: answerFailed(msg), result: msg.result };
       if (!entry) return protocolEvent(`server sent an answer to ${found || waiting.has(key) ? 'a call not yet sent to it' : 'no request in flight'} (id ${key.slice(0, 64)}); dropped`);
       inFlight.delete(key);
+      const answer = { raw, text, failed: answerFailed(msg), result: msg.result };
       if (entry.call) return policer.finish(entry.call, answer);
       if (entry.label !== undefined) return policer.inspect(entry.method, entry.label, msg.id ?? null, answer);
       if (manifest.review(entry.method, msg, raw)) return;
