@@ -180,6 +180,7 @@ export function createEngine(options: EngineOptions): Engine {
   const gate = createCallGate({
     approvals,
     audit,
+    spoolRow: (sessionId, entry) => spool.append(sessionId, entry),
     policy: () => policy.current(),
     emergency: () => emergency,
     pausedUntil: () => pause.current(),

@@ -1,5 +1,5 @@
 import type { MessageBoxOptions, MessageBoxReturnValue } from 'electron';
-import type { ApprovalQueue, ApprovalScope, PendingApproval } from '../../firewall/approvals/approval-queue.js';
+import { ApprovalNotRecordedError, type ApprovalQueue, type ApprovalScope, type PendingApproval } from '../../firewall/approvals/approval-queue.js';
 import { previewArguments } from '../../firewall/approvals/arguments-preview.js';
 import { onlyOnceReason } from '../../firewall/approvals/scope-refusal.js';
 import { makeVisible, oneLineName, reasonLacksRule } from '../../../preload/visible-text.js';
@@ -77,6 +77,20 @@ export function promptFor(pending: PendingApproval, signal: AbortSignal): { opti
  * ten dialogs the user clicks through blind. The engine's timeout still applies; a dialog
  * whose approval was answered elsewhere (dashboard, CLI) or timed out is closed.
  */
+/**
+ * An answer the store refused is settled all the same: the call is denied, the client told
+ * why, and the engine audits it (call-gate.ts). The dialog is gone by then and has nowhere to
+ * say so; thrown from here, the error would only reject a promise nobody holds (an unhandled
+ * rejection in the desktop app's main process).
+ */
+function answerRecordingFailureAside(answer: () => void): void {
+  try {
+    answer();
+  } catch (error) {
+    if (!(error instanceof ApprovalNotRecordedError)) throw error;
+  }
+}
+
 export function createApprovalPrompter(approvals: ApprovalQueue, showMessageBox: ShowMessageBox, openApproval: (id: string) => void = () => undefined): ApprovalPrompter {
   const waiting: PendingApproval[] = [];
   const seen = new Set<string>();
@@ -101,8 +115,7 @@ export function createApprovalPrompter(approvals: ApprovalQueue, showMessageBox:
         const answer = answers[response] ?? { verdict: 'deny' };
         // The call stays parked for the dashboard (its timeout still runs); this dialog does not come back.
         if (answer.verdict === 'show') openApproval(pending.id);
-        else if (answer.verdict === 'allow') approvals.answer(pending.id, 'allow', answer.scope);
-        else approvals.answer(pending.id, 'deny');
+        else answerRecordingFailureAside(() => (answer.verdict === 'allow' ? approvals.answer(pending.id, 'allow', answer.scope) : approvals.answer(pending.id, 'deny')));
       },
       () => undefined,
     ).finally(() => {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import { immediateTransactions, nowIso } from '../store/database.js';
 import { scopeRefusal } from './scope-refusal.js';
+import { createUnrecordedOutcomes } from './unrecorded-outcomes.js';
 
 export type ApprovalScope = 'once' | 'session' | 'always';
 export const APPROVAL_SCOPES: readonly ApprovalScope[] = ['once', 'session', 'always'];
@@ -42,6 +43,18 @@ export class WideScopeRefusedError extends Error {
   }
 }
 
+/**
+ * The store refused to write an answer (a full disk, a write lock another process held past
+ * busy_timeout). Thrown by answer() after the call is settled: it is denied whatever the
+ * answer was, and is no longer waiting, so the approver is told both instead of "allowed".
+ */
+export class ApprovalNotRecordedError extends Error {
+  constructor(verdict: 'allow' | 'deny', reason: string) {
+    super(verdict === 'allow' ? `the call was denied, not allowed: ${reason}` : `the call was denied, but ${reason}`);
+    this.name = 'ApprovalNotRecordedError';
+  }
+}
+
 export type ApprovalOutcome =
   | { status: 'allowed'; approvalId: string; scope: ApprovalScope }
   | { status: 'denied' | 'timeout' | 'cancelled'; approvalId: string }
@@ -59,7 +72,8 @@ export interface ApprovalQueue {
    * False when no such call is parked. Allowing wider than "once" a call whose arguments
    * were cut in the preview and never shown in full, or one a guard holds (fan-out, chain
    * depth), throws WideScopeRefusedError, whoever answers: "session" or "always" must not
-   * allow text nobody read, nor silence a guard for good.
+   * allow text nobody read, nor silence a guard for good. An answer the store refuses to
+   * write throws ApprovalNotRecordedError, the call denied and no longer waiting.
    */
   answer(id: string, verdict: 'allow' | 'deny', scope?: ApprovalScope): boolean;
   cancel(id: string): void;
@@ -119,13 +133,14 @@ export function createApprovalQueue(db: DatabaseSync): ApprovalQueue {
     `INSERT OR REPLACE INTO approval_grants (server_name, tool_name, args_digest, approval_id, created_at) VALUES (?, ?, ?, ?, ?)`,
   );
   const inTransaction = immediateTransactions(db);
+  const unrecorded = createUnrecordedOutcomes(db);
 
   // The entry leaves `parked` before anything can throw, so whatever throws here, the call
   // must still get its outcome: otherwise nothing (no answer, no timer, no close()) ever
   // settles it, and the client waits on it until its own timeout.
-  function settle(id: string, outcome: ApprovalOutcome, scope: ApprovalScope | null): boolean {
+  function settle(id: string, outcome: ApprovalOutcome, scope: ApprovalScope | null): ApprovalOutcome | null {
     const entry = parked.get(id);
-    if (!entry) return false;
+    if (!entry) return null;
     parked.delete(id);
     clearTimeout(entry.timer);
     const settled = recorded(entry.pending, outcome, scope);
@@ -135,7 +150,7 @@ export function createApprovalQueue(db: DatabaseSync): ApprovalQueue {
       entry.settle(settled);
       notify();
     }
-    return true;
+    return settled;
   }
 
   /**
@@ -155,8 +170,12 @@ export function createApprovalQueue(db: DatabaseSync): ApprovalQueue {
         if (grants === 'always') insertAlways.run(server, tool, argsDigest, id, nowIso());
       });
     } catch (error) {
+      // Out of `parked` already (settle), so nothing offers it as waiting, and answering it
+      // again finds no such call: it cannot be allowed later by an answer that did get written.
+      unrecorded.add(id);
       return { status: 'failed', approvalId: outcome.approvalId, reason: `the approval's outcome could not be recorded: ${(error as Error).message}` };
     }
+    unrecorded.retry();
     if (grants === 'session') sessionGrants.set(sessionKey(sessionId, server, tool), { approvalId: id, server, sessionId });
     return outcome;
   }
@@ -173,6 +192,7 @@ export function createApprovalQueue(db: DatabaseSync): ApprovalQueue {
       };
       insert.run(id, pending.requestedAt, request.sessionId, request.client, request.server, request.tool,
         request.actionClass, request.argsDigest, request.ruleId, request.reason);
+      unrecorded.retry();
       const outcome = new Promise<ApprovalOutcome>((resolve) => {
         const timer = setTimeout(() => settle(id, { status: 'timeout', approvalId: id }, null), timeoutMs);
         timer.unref();
@@ -204,11 +224,15 @@ export function createApprovalQueue(db: DatabaseSync): ApprovalQueue {
       }
       // Only the word "allow" allows: whatever else reaches here (a caller that passed its
       // input through unchecked) denies, and a scope it does not know answers nothing.
-      if (verdict !== 'allow') return settle(id, { status: 'denied', approvalId: id }, null);
-      if (!APPROVAL_SCOPES.includes(scope)) throw new WideScopeRefusedError(`scope must be one of ${APPROVAL_SCOPES.join(', ')}`);
-      const refusal = scopeRefusal(entry.pending, scope, entry.shownInFull === true);
+      const allows = verdict === 'allow';
+      if (allows && !APPROVAL_SCOPES.includes(scope)) throw new WideScopeRefusedError(`scope must be one of ${APPROVAL_SCOPES.join(', ')}`);
+      const refusal = allows ? scopeRefusal(entry.pending, scope, entry.shownInFull === true) : undefined;
       if (refusal) throw new WideScopeRefusedError(refusal);
-      return settle(id, { status: 'allowed', approvalId: id, scope }, scope);
+      const outcome = allows
+        ? settle(id, { status: 'allowed', approvalId: id, scope }, scope)
+        : settle(id, { status: 'denied', approvalId: id }, null);
+      if (outcome?.status === 'failed') throw new ApprovalNotRecordedError(allows ? 'allow' : 'deny', outcome.reason);
+      return true;
     },
     cancel(id) {
       settle(id, { status: 'cancelled', approvalId: id }, null);
@@ -235,6 +259,7 @@ export function createApprovalQueue(db: DatabaseSync): ApprovalQueue {
     },
     close() {
       for (const id of [...parked.keys()]) settle(id, { status: 'cancelled', approvalId: id }, null);
+      unrecorded.retry();
     },
   };
 }

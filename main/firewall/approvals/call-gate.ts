@@ -1,10 +1,11 @@
-import type { AuditLog } from '../audit/audit-log.js';
+import type { AuditEntry, AuditLog } from '../audit/audit-log.js';
 import { asksEveryTime } from '../guard/asks-every-time.js';
 import type { CallInfo } from '../ipc/protocol.js';
 import type { CompiledPolicy } from '../policy/evaluate.js';
 import { effectiveVerdict, escalatedVerdict } from '../policy/effective-verdict.js';
 import { pausedVerdict } from '../policy/pause.js';
 import type { ActionClass, Constraints, Decision } from '../policy/types.js';
+import { nowIso } from '../store/database.js';
 import type { ApprovalOutcome, ApprovalQueue } from './approval-queue.js';
 
 export interface GateVerdict {
@@ -26,6 +27,8 @@ export interface CallGate {
 export interface CallGateDeps {
   approvals: ApprovalQueue;
   audit: AuditLog;
+  /** Writes a row to the session's audit spool (Spool.append): where it goes when the table refuses it. */
+  spoolRow: (sessionId: string, entry: AuditEntry) => void;
   policy: () => CompiledPolicy;
   emergency: () => boolean;
   pausedUntil: () => string | null;
@@ -62,11 +65,25 @@ export function createCallGate(deps: CallGateDeps): CallGate {
       const asked = escalatedVerdict(byPolicy, call.escalation);
       const verdict = pausedVerdict(asked, deps.pausedUntil(), deps.emergency(), call.escalation);
       const write = (v: GateVerdict): GateVerdict => {
-        deps.audit.append({
+        const entry: AuditEntry = {
           event: 'call', decision: v.decision, actorId, client: call.client, serverName: call.server, toolName: call.tool,
           method: call.method, actionClass: call.actionClass, approvalId: v.approvalId, ruleId: v.ruleId, reason: v.reason,
-          sessionId: call.sessionId, requestId: call.requestId, argsDigest: call.argsDigest,
-        });
+          sessionId: call.sessionId, requestId: call.requestId, argsDigest: call.argsDigest, eventTime: nowIso(),
+        };
+        try {
+          deps.audit.append(entry);
+        } catch (error) {
+          // A write lock another process held past busy_timeout refuses this row, and with it,
+          // often, the approval's outcome that made it (approval-queue.ts): without a row the
+          // call would be denied with nothing in the audit to say why. The spool is as durable
+          // as the shim's own rows, which is how most calls are audited, so the verdict stands.
+          // Spooled neither, it is not given: the shim denies with the table's error.
+          try {
+            deps.spoolRow(call.sessionId, entry);
+          } catch {
+            throw error;
+          }
+        }
         return v;
       };
       const base = { ruleId: verdict.ruleId, constraints: verdict.constraints };

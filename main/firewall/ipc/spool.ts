@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, mkdirSync, openSync, readSync, rmSync } from 'node:fs';
+import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import type { AuditEntry, AuditLog } from '../audit/audit-log.js';
@@ -37,6 +37,13 @@ export interface Spool {
    * its way (it can wait on the keychain for longer than the grace). Called before that wait.
    */
   resume(sessionId: string): void;
+  /**
+   * A row the engine could not write to the table itself (another process held the write lock
+   * past busy_timeout): appended to the session's file, to be folded in with the shim's rows
+   * once the table takes writes again, and by the next start if the engine dies first. Throws
+   * if the session has no spool file or the file cannot be written.
+   */
+  append(sessionId: string, entry: AuditEntry): void;
   /** Folds every new complete line into the audit now. */
   ingest(): void;
   /** The session ended: fold what is left and retire its file. */
@@ -234,6 +241,14 @@ export function createSpool(db: DatabaseSync, audit: AuditLog, dir: string, inte
     },
     resume(sessionId) {
       db.prepare('UPDATE spool_sessions SET closed = 0 WHERE session_id = ?').run(sessionId);
+    },
+    append(sessionId, entry) {
+      // A read: WAL serves it while another connection holds the write lock.
+      const row = db.prepare('SELECT file FROM spool_sessions WHERE session_id = ?').get(sessionId) as { file: string } | undefined;
+      if (!row) throw new Error(`session ${sessionId} has no audit spool`);
+      // One write in append mode, as the shim's own: the OS puts each at the file's end whole,
+      // so the engine's line and the shim's do not interleave.
+      appendFileSync(row.file, `${JSON.stringify(entry)}\n`, { mode: 0o600 });
     },
     ingest,
     finish(sessionId) {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createApprovalQueue, type ApprovalOutcome } from '../../../main/firewall/approvals/approval-queue.js';
+import { ApprovalNotRecordedError, createApprovalQueue, type ApprovalOutcome } from '../../../main/firewall/approvals/approval-queue.js';
 import { openDatabase } from '../../../main/firewall/store/database.js';
 import { askAboutWrite, engineWithDefaultPolicy, WRITE_CALL } from '../../helpers/engine-asking.js';
 
@@ -38,7 +38,7 @@ describe('an approval whose outcome cannot be written', () => {
     try {
       const { asked, pending } = askAboutWrite(engine);
       failOutcomeWrites(engine.db);
-      expect(engine.approvals.answer(pending.id, 'allow', 'once')).toBe(true);
+      expect(() => engine.approvals.answer(pending.id, 'allow', 'once')).toThrow(ApprovalNotRecordedError);
       const verdict = await within(asked.verdict, 2000);
       expect(verdict).toMatchObject({ decision: 'DENY', approvalId: pending.id, reason: "the approval's outcome could not be recorded: database or disk is full" });
       expect(engine.approvals.list()).toEqual([]);
@@ -56,7 +56,7 @@ describe('an approval whose outcome cannot be written', () => {
       try {
         const { asked, pending } = askAboutWrite(engine);
         failOutcomeWrites(engine.db);
-        expect(engine.approvals.answer(pending.id, 'allow', scope)).toBe(true);
+        expect(() => engine.approvals.answer(pending.id, 'allow', scope)).toThrow(ApprovalNotRecordedError);
         expect(await within(asked.verdict, 2000)).toMatchObject({ decision: 'DENY', reason: expect.stringContaining('could not be recorded') });
         expect(engine.approvals.findGrant('s1', 'memory', 'create_entities', 'sha256:d1')).toBeNull();
         expect(engine.db.prepare('SELECT count(*) AS n FROM approval_grants').get()).toEqual({ n: 0 });
@@ -75,9 +75,9 @@ describe('an approval whose outcome cannot be written', () => {
     const approvals = createApprovalQueue(db);
     const asked = approvals.request(ask, 60_000);
     db.exec("CREATE TRIGGER fail_grant BEFORE INSERT ON approval_grants BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;");
-    expect(approvals.answer(asked.id, 'allow', 'always')).toBe(true);
+    expect(() => approvals.answer(asked.id, 'allow', 'always')).toThrow(ApprovalNotRecordedError);
     expect(await within(asked.outcome, 2000)).toEqual({ status: 'failed', approvalId: asked.id, reason: "the approval's outcome could not be recorded: database or disk is full" });
-    // Rolled back with the grant: the row does not read 'allowed' (it stays as it is when the outcome itself cannot be written).
+    // Rolled back with the grant: the row does not read 'allowed' (it is marked 'failed' by the queue's next write that succeeds).
     expect(db.prepare('SELECT status FROM approvals WHERE id = ?').get(asked.id)).toEqual({ status: 'pending' });
     expect(approvals.findGrant('s1', 'fs', 'write_file', 'd1')).toBeNull();
     db.close();

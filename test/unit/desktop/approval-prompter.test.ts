@@ -179,6 +179,30 @@ describe('native approval dialog', () => {
     prompter.close();
   });
 
+  it('goes on to the next dialog when the store refuses an answer, the call denied, with nothing left unhandled', async () => {
+    ctx = desktopEngine();
+    const unhandled: unknown[] = [];
+    const collect = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', collect);
+    try {
+      const dialog = fakeDialog();
+      const prompter = createApprovalPrompter(ctx.engine.approvals, dialog.show);
+      const first = ctx.engine.gate.decide(writeCall(), 'claude-code', () => {});
+      ctx.engine.gate.decide(writeCall(), 'claude-code', () => {});
+      await waitFor(() => dialog.open.length === 1, 'the first dialog');
+      // A full disk, say: every answer's write fails from now on.
+      ctx.engine.db.exec("CREATE TRIGGER fail_outcome BEFORE UPDATE ON approvals BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;");
+      dialog.open[0]!.answer(PROMPT_BUTTONS.indexOf('Allow once'));
+      expect(await first.verdict).toMatchObject({ decision: 'DENY', reason: "the approval's outcome could not be recorded: database or disk is full" });
+      await waitFor(() => dialog.open.length === 2, 'the second dialog');
+      await new Promise((tick) => setTimeout(tick, 10));
+      expect(unhandled).toEqual([]);
+      prompter.close();
+    } finally {
+      process.off('unhandledRejection', collect);
+    }
+  });
+
   it('closes its dialog when the approval is answered in the dashboard, without overriding that answer', async () => {
     ctx = desktopEngine();
     const dialog = fakeDialog();
