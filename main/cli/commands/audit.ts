@@ -44,7 +44,7 @@ export const auditCommand: CommandHandler = async (args, io) => {
     try {
       // In a child with a time limit, as the API runs it: SQLite cannot interrupt a statement,
       // and a recursive query that never ends would hold the CLI (and a WAL snapshot) forever.
-      result = await runReadOnlyQueryIsolated(database, sql, seconds * 1000);
+      result = await runReadOnlyQueryIsolated(database, sql, { timeoutMs: seconds * 1000 });
     } catch (error) {
       io.stderr(`audit query failed: ${(error as Error).message}\n`);
       return 1;

@@ -59,7 +59,7 @@ describe('audit SQL from the control API and the dashboard', () => {
     const ticking = setInterval(() => ticks++, 50);
     const started = Date.now();
     try {
-      await expect(runReadOnlyQueryIsolated(file, ENDLESS, 1500)).rejects.toThrow('the query ran longer than 2 s and was stopped');
+      await expect(runReadOnlyQueryIsolated(file, ENDLESS, { timeoutMs: 1500 })).rejects.toThrow('the query ran longer than 2 s and was stopped');
     } finally {
       clearInterval(ticking);
     }
@@ -69,7 +69,7 @@ describe('audit SQL from the control API and the dashboard', () => {
 
   it('compiles the statement (the ATTACH check) in the child too: one slow to compile is stopped by the time limit, the caller’s thread free', async () => {
     let query: Promise<unknown> = Promise.resolve();
-    expect(await longestStall(() => (query = runReadOnlyQueryIsolated(file, slowToCompile(17), 1500)))).toBeLessThan(1000);
+    expect(await longestStall(() => (query = runReadOnlyQueryIsolated(file, slowToCompile(17), { timeoutMs: 1500 })))).toBeLessThan(1000);
     await expect(query).rejects.toThrow('the query ran longer than 2 s and was stopped');
   });
 
