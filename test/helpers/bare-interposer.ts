@@ -2,7 +2,7 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHttpInterposer, type HttpInterposer, type HttpInterposerOptions } from '../../main/firewall/http/interposer.js';
 import { approveServer } from '../../main/firewall/registry/registry-actions.js';
-import { remoteFingerprint } from '../../main/firewall/registry/registry.js';
+import { remoteFingerprint, type RemoteTransport } from '../../main/firewall/registry/registry.js';
 import { startBareRemote, type BareRemote, type BareRequest } from './bare-remote.js';
 import { routeUrl } from './engine-harness.js';
 import { startInProcessEngine, type InProcessEngine } from './in-process-engine.js';
@@ -24,19 +24,30 @@ export interface BareInterposer {
 export async function startBareInterposer(
   prefix: string,
   onRequest: (request: BareRequest) => void,
-  options: {
+  options: InterposerOptions & {
     onDelete?: (res: ServerResponse) => void;
     onGet?: (res: ServerResponse) => void;
-    interposer?: Omit<HttpInterposerOptions, 'socketPath'>;
-    /** The engine's policy.yaml (the shipped default when none). */
-    policy?: string;
     /** What the remote's tools/list answers. */
     tools?: unknown[];
   } = {},
 ): Promise<BareInterposer> {
+  return interposeBefore(prefix, () => startBareRemote(onRequest, options.onDelete, options.onGet, options.tools), 'http', options);
+}
+
+interface InterposerOptions {
+  interposer?: Omit<HttpInterposerOptions, 'socketPath'>;
+  /** The engine's policy.yaml (the shipped default when none). */
+  policy?: string;
+}
+
+/**
+ * The same, in front of any remote server `startRemote` starts (a bare legacy one, say),
+ * approved as 'bare' over `transport`.
+ */
+export async function interposeBefore(prefix: string, startRemote: () => Promise<BareRemote>, transport: RemoteTransport, options: InterposerOptions = {}): Promise<BareInterposer> {
   const running = await startInProcessEngine(prefix, { secretEnv: async () => ({}) }, options.policy);
-  const remote = await startBareRemote(onRequest, options.onDelete, options.onGet, options.tools);
-  approveServer(running.engine.registry, running.engine.audit, 'bare', 'test', remoteFingerprint(remote.url));
+  const remote = await startRemote();
+  approveServer(running.engine.registry, running.engine.audit, 'bare', 'test', remoteFingerprint(remote.url, transport));
   const interposer = createHttpInterposer(running.engine, { socketPath: running.engine.paths.socket, ...options.interposer });
   // As the control API does: a request that throws gets a 500, if it can.
   const server = createServer((req, res) => void interposer.handle(req, res, new URL(req.url ?? '/', 'http://127.0.0.1')).catch(() => res.headersSent || res.writeHead(500).end()));

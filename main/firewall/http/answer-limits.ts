@@ -46,11 +46,18 @@ export class AnswersOverBudget extends AnswerTooLarge {
 export const POST_STREAM_IDLE_MS = 5 * 60_000;
 
 export class AnswerStreamIdle extends Error {
-  /** `silent`: what the server did not send (a message on the POST's stream; any more of a JSON body). */
-  constructor(idleMs: number, silent = 'no message on the stream answering this request') {
-    const wait = idleMs >= 60_000 ? `${Math.round(idleMs / 60_000)} min` : idleMs >= 1000 ? `${Math.round(idleMs / 1000)} s` : `${idleMs} ms`;
-    super(`sent ${silent} for ${wait}; the firewall stopped waiting and closed it`);
+  /**
+   * `silent`: what the server did not send (a message on the POST's stream; any more of a
+   * JSON body); `given`: what the firewall did about it.
+   */
+  constructor(idleMs: number, silent = 'no message on the stream answering this request', given = 'stopped waiting and closed it') {
+    super(`sent ${silent} for ${durationText(idleMs)}; the firewall ${given}`);
   }
+}
+
+/** A wait for an error text: minutes, seconds, or milliseconds (a bound a test set short). */
+export function durationText(ms: number): string {
+  return ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
 }
 
 /** The rule id of the protocol row for an event a long-lived stream dropped past the budget. */

@@ -1,7 +1,9 @@
-import { idKey, type JsonRpcId } from '../jsonrpc/messages.js';
+import { idKey, isRequest, notification, type JsonRpcMessage } from '../jsonrpc/messages.js';
+import { AnswerStreamIdle, durationText } from './answer-limits.js';
 import type { Backpressure } from './backpressure.js';
+import { createLegacyPending } from './legacy-pending.js';
 import { answerFailure, fetchFailure } from './upstream-failures.js';
-import { parseRelayLine, toRelayLine, type UpstreamOptions, type UpstreamProcess } from './upstream-parts.js';
+import { answerIdleMsOf, parseRelayLine, toRelayLine, type UpstreamOptions, type UpstreamProcess } from './upstream-parts.js';
 import { upstreamShell } from './upstream-shell.js';
 import { shownUrl } from '../shown-url.js';
 
@@ -19,8 +21,9 @@ export function createSseUpstream(options: UpstreamOptions): UpstreamProcess {
   const shell = upstreamShell(options);
   const { credentials, abort } = shell;
   const origin = new URL(options.url).origin;
-  // Requests sent, whose answers are to come on the stream: failed at once if it breaks.
-  const pending = new Map<string, JsonRpcId>();
+  // Requests sent, whose answers are to come on the stream: failed at once if it breaks,
+  // or once one goes unanswered for its silence bound (legacy-pending.ts).
+  const pending = createLegacyPending((key) => giveUp(key));
   let broken: string | null = null;
   // POSTs go one after the other: a stdio pipe keeps order (initialize before the rest),
   // and the server has handled a message when it answers 202.
@@ -35,16 +38,40 @@ export function createSseUpstream(options: UpstreamOptions): UpstreamProcess {
   });
   endpoint.catch(() => {}); // a break before any POST is reported to each POST, not here
 
-  const fail = (ids: Iterable<[string, JsonRpcId]>, reason: string) => {
-    for (const [key, id] of ids) {
-      if (pending.delete(key)) shell.fail(id, reason);
+  const fail = (keys: Iterable<string>, reason: string) => {
+    for (const key of keys) {
+      const request = pending.take(key);
+      if (request) shell.fail(request.id, reason);
     }
   };
   const breakWith = (reason: string) => {
     if (broken !== null || shell.killed) return;
     broken = reason;
     refuseEndpoint(new Error(reason));
-    fail([...pending], reason);
+    fail(pending.keys(), reason);
+  };
+
+  // The client gets why, the audit a row, and the server is told to stop, as the spec asks
+  // of a sender whose request timed out (a late answer is dropped by the relay).
+  const giveUp = (key: string): boolean => {
+    if (shell.killed) return true;
+    // The answer may be in the stream, behind what the client has not read yet: its slowness is not the server's.
+    if (shell.relayBehind) return false;
+    const request = pending.take(key)!;
+    const reason = fetchFailure(options, new AnswerStreamIdle(request.idleMs, 'no answer to this request on its SSE stream', 'stopped waiting for it'));
+    shell.fail(request.id, reason);
+    options.onStreamIdle?.(reason);
+    if (!request.initialize) void enqueue(notification('notifications/cancelled', { requestId: request.id, reason: `no answer for ${durationText(request.idleMs)}; MCP Firewall stopped waiting for it` }));
+    return true;
+  };
+
+  // A request the relay cancelled (its client did, or its max_runtime_sec ran out) has had
+  // its answer from the relay: none is waited for any more.
+  const forgetCancelled = (messages: JsonRpcMessage[]) => {
+    for (const message of messages) {
+      const requestId = (message.params as { requestId?: unknown } | undefined)?.requestId;
+      if (message.method === 'notifications/cancelled' && (typeof requestId === 'string' || typeof requestId === 'number')) pending.take(idKey(requestId));
+    }
   };
 
   const onEvent = (data: string, event: string) => {
@@ -64,13 +91,14 @@ export function createSseUpstream(options: UpstreamOptions): UpstreamProcess {
     if (event !== 'message') return;
     const relayed = toRelayLine(data);
     if (!relayed) return;
-    for (const msg of relayed.responses) pending.delete(idKey(msg.id!));
+    for (const msg of relayed.responses) pending.take(idKey(msg.id!));
+    if (relayed.responses.length === 0) pending.heard(relayed.line);
     shell.send(relayed.line);
   };
 
   const onDropped = shell.dropped(
     (line) => void enqueue(line),
-    (id, reason) => pending.has(idKey(id)) && (fail([[idKey(id), id]], reason), true),
+    (id, reason) => pending.has(idKey(id)) && (fail([idKey(id)], reason), true),
   );
 
   // A server that opens its stream but never names an endpoint must not hold initialize forever.
@@ -109,12 +137,13 @@ export function createSseUpstream(options: UpstreamOptions): UpstreamProcess {
     const parsed = parseRelayLine(text);
     if (!parsed) return;
     const { messages, ids } = parsed;
-    for (const [key, id] of ids) pending.set(key, id);
+    forgetCancelled(messages);
+    if (ids.size > 0) pending.add(messages.filter(isRequest), ids, answerIdleMsOf(options, ids));
     let target: URL;
     try {
       target = await endpoint;
     } catch {
-      return fail(ids, broken ?? `remote server '${options.server}' is not connected`);
+      return fail(ids.keys(), broken ?? `remote server '${options.server}' is not connected`);
     }
     if (shell.killed) return;
     // Chosen now, not before the wait: the stream's GET may have refreshed an expired OAuth
@@ -122,11 +151,14 @@ export function createSseUpstream(options: UpstreamOptions): UpstreamProcess {
     const credential = credentials.forMessages(messages);
     try {
       const response = await shell.authorizedFetch(target, { redirect: 'error', method: 'POST', headers: { 'content-type': 'application/json' }, body: text, signal: abort.signal }, credential);
-      if (typeof response === 'string') return fail(ids, response);
-      if (response.ok) return void (await response.body?.cancel());
-      fail(ids, await answerFailure(options.server, response, true, credentials.all));
+      if (typeof response === 'string') return fail(ids.keys(), response);
+      if (response.ok) {
+        pending.taken(ids);
+        return void (await response.body?.cancel());
+      }
+      fail(ids.keys(), await answerFailure(options.server, response, true, credentials.all));
     } catch (error) {
-      if (!shell.killed) fail(ids, fetchFailure(options, error));
+      if (!shell.killed) fail(ids.keys(), fetchFailure(options, error));
     }
   };
 
@@ -141,5 +173,6 @@ export function createSseUpstream(options: UpstreamOptions): UpstreamProcess {
 
   void connect();
   // Closing the stream (kill aborts it) is how a legacy SSE session ends; there is no DELETE.
-  return shell.process(enqueue);
+  // No wait for an answer outlives the session.
+  return shell.process(enqueue, () => void pending.keys().forEach(pending.take));
 }

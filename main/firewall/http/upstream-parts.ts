@@ -2,7 +2,7 @@ import type { EventEmitter } from 'node:events';
 import type { PassThrough, Writable } from 'node:stream';
 import { idKey, isRequest, type JsonRpcId, type JsonRpcMessage } from '../jsonrpc/messages.js';
 import type { UpstreamOAuth } from '../identity/oauth-upstream.js';
-import type { AnswerBudget } from './answer-limits.js';
+import { POST_STREAM_IDLE_MS, type AnswerBudget } from './answer-limits.js';
 import type { ReopenBackoffOptions } from './reopen-backoff.js';
 import { sniffResultId, SNIFF_MIN_BYTES } from '../jsonrpc/result-sniff.js';
 import type { ActionClass } from '../policy/types.js';
@@ -141,6 +141,15 @@ export function responsesOfLine(line: string, whole = false): JsonRpcMessage[] {
   }
   const members = (Array.isArray(parsed) ? parsed : [parsed]) as JsonRpcMessage[];
   return members.filter((m) => !!m && typeof m === 'object' && m.method === undefined && m.id !== undefined);
+}
+
+/**
+ * How long the answers to a POST carrying the requests `ids` may stay silent. Taken once a
+ * POST, before anything can fail: it forgets the POST's calls (answer-wait.ts), which a POST
+ * refused, failed or never read would otherwise leave behind for the session's life.
+ */
+export function answerIdleMsOf(options: UpstreamOptions, ids: Map<string, JsonRpcId>): number {
+  return options.answerIdleMs?.(ids.values()) ?? options.postStreamIdleMs ?? POST_STREAM_IDLE_MS;
 }
 
 /** The messages of one relay line and the ids of the requests among them. */

@@ -51,6 +51,8 @@ interface UpstreamShell {
   readonly abort: AbortController;
   /** The relay has stopped the adapter (kill() or EOF on stdin). */
   readonly killed: boolean;
+  /** The relay has not taken what was handed to it: reading from the server waits for it. */
+  readonly relayBehind: boolean;
   /** One message (or batch) for the relay, as one line. */
   send(line: string): void;
   /** Answers request `id` with why it failed (-32004, naming the server). */
@@ -83,7 +85,7 @@ interface UpstreamShell {
    * server is told to stop), aborts every request, runs `onKill` (what else ending the
    * remote session takes) and exits once that is done.
    */
-  process(onLine: (line: string) => Backpressure, onKill?: () => Promise<unknown>): UpstreamProcess;
+  process(onLine: (line: string) => Backpressure, onKill?: () => Promise<unknown> | undefined): UpstreamProcess;
 }
 
 export function upstreamShell(options: UpstreamOptions): UpstreamShell {
@@ -122,6 +124,9 @@ export function upstreamShell(options: UpstreamOptions): UpstreamShell {
     abort,
     get killed() {
       return killed;
+    },
+    get relayBehind() {
+      return stdout.writableNeedDrain;
     },
     send,
     fail: (id, reason) => send(errorResponse(id, ErrorCode.UpstreamFailed, reason, { server: options.server })),

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { idKey, type JsonRpcId } from '../jsonrpc/messages.js';
-import { AnswersOverBudget, AnswerStreamIdle, AnswerTooLarge, POST_STREAM_IDLE_MS } from './answer-limits.js';
+import { AnswersOverBudget, AnswerStreamIdle, AnswerTooLarge } from './answer-limits.js';
 import { createReopenBackoff, retryAfterMs } from './reopen-backoff.js';
 import { answerFailure, fetchFailure } from './upstream-failures.js';
-import { authorizationHeader, parseRelayLine, toRelayLine, type UpstreamOptions, type UpstreamProcess } from './upstream-parts.js';
+import { answerIdleMsOf, authorizationHeader, parseRelayLine, toRelayLine, type UpstreamOptions, type UpstreamProcess } from './upstream-parts.js';
 import { upstreamShell, type ReadEventsOptions } from './upstream-shell.js';
 
 export type { UpstreamOptions, UpstreamProcess } from './upstream-parts.js';
@@ -153,9 +153,7 @@ export function createUpstream(options: UpstreamOptions): UpstreamProcess {
     const parsed = parseRelayLine(text);
     if (!parsed) return;
     const { messages, ids } = parsed;
-    // Taken before anything can fail: it forgets the POST's calls (answer-wait.ts), which a
-    // POST refused, failed or never read would otherwise leave behind for the session's life.
-    const idleMs = ids.size === 0 ? undefined : (options.answerIdleMs?.(ids.values()) ?? options.postStreamIdleMs ?? POST_STREAM_IDLE_MS);
+    const idleMs = ids.size === 0 ? undefined : answerIdleMsOf(options, ids);
     const init = messages.find((m) => m.method === 'initialize');
     const before = init ? null : handshake;
     let stepDone = () => {};
