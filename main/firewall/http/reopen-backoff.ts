@@ -27,8 +27,11 @@ export interface ReopenBackoff {
 
 const DEFAULTS = { initialMs: 1_000, maxMs: 60_000, stableMs: 60_000 };
 
-/** The longest wait a server may ask for: a Retry-After of a day must not leave a session without its stream for a day. */
-const MAX_SERVER_WAIT_MS = 60_000;
+/**
+ * The longest wait a server may ask for: a Retry-After of a day must not leave a session
+ * without its stream (or its requests: retry-window.ts) for a day.
+ */
+export const MAX_SERVER_WAIT_MS = 60_000;
 
 export function createReopenBackoff(options: ReopenBackoffOptions = {}, now: () => number = Date.now): ReopenBackoff {
   const { initialMs, maxMs, stableMs } = { ...DEFAULTS, ...options };
@@ -55,4 +58,9 @@ export function retryAfterMs(value: string | null, now = Date.now()): number | u
   if (/^\d{1,10}$/.test(text)) return Number(text) * 1000;
   const at = text ? Date.parse(text) : NaN;
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** The wait a 429 (too many requests) or 503 (unavailable) asks for with its Retry-After, in ms; undefined for any other answer. */
+export function askedWaitMs(response: Response): number | undefined {
+  return response.status === 429 || response.status === 503 ? retryAfterMs(response.headers.get('retry-after')) : undefined;
 }

@@ -2,6 +2,7 @@ import { idKey, isRequest, notification, type JsonRpcMessage } from '../jsonrpc/
 import { AnswerStreamIdle, durationText } from './answer-limits.js';
 import type { Backpressure } from './backpressure.js';
 import { createLegacyPending } from './legacy-pending.js';
+import { createRetryWindow } from './retry-window.js';
 import { answerFailure, fetchFailure } from './upstream-failures.js';
 import { answerIdleMsOf, parseRelayLine, toRelayLine, type UpstreamOptions, type UpstreamProcess } from './upstream-parts.js';
 import { upstreamShell } from './upstream-shell.js';
@@ -29,6 +30,7 @@ export function createSseUpstream(options: UpstreamOptions): UpstreamProcess {
   // and the server has handled a message when it answers 202.
   let queue: Promise<void> = Promise.resolve();
   let queuedBytes = 0;
+  const retryWindow = createRetryWindow(options.server);
 
   let setEndpoint!: (url: URL) => void;
   let refuseEndpoint!: (error: Error) => void;
@@ -146,6 +148,8 @@ export function createSseUpstream(options: UpstreamOptions): UpstreamProcess {
       return fail(ids.keys(), broken ?? `remote server '${options.server}' is not connected`);
     }
     if (shell.killed) return;
+    const held = ids.size > 0 ? retryWindow.holding() : null;
+    if (held) return fail(ids.keys(), held);
     // Chosen now, not before the wait: the stream's GET may have refreshed an expired OAuth
     // token meanwhile, and the token held before would go out as it was (and be refused).
     const credential = credentials.forMessages(messages);
@@ -156,6 +160,7 @@ export function createSseUpstream(options: UpstreamOptions): UpstreamProcess {
         pending.taken(ids);
         return void (await response.body?.cancel());
       }
+      retryWindow.refused(response);
       fail(ids.keys(), await answerFailure(options.server, response, true, credentials.all));
     } catch (error) {
       if (!shell.killed) fail(ids.keys(), fetchFailure(options, error));

@@ -1,4 +1,6 @@
 import { AnswerStreamIdle, AnswerTooLarge, readExcerpt } from './answer-limits.js';
+import { askedWaitMs } from './reopen-backoff.js';
+import { secondsText } from './retry-window.js';
 import { shownUrl, shownUrlsIn } from '../shown-url.js';
 
 // Why a request to a remote server failed, in the words both adapters give the client.
@@ -11,7 +13,7 @@ import { shownUrl, shownUrlsIn } from '../shown-url.js';
  */
 export async function answerFailure(server: string, response: Response, hadSession: boolean, credentials: Array<string | undefined>): Promise<string> {
   const excerpt = withoutCredentials(await readExcerpt(response, 200), credentials);
-  return httpFailure(server, response.status, excerpt, hadSession, oauthChallenge(response));
+  return httpFailure(server, response.status, excerpt, hadSession, oauthChallenge(response), askedWaitMs(response));
 }
 
 function withoutCredentials(text: string, credentials: Array<string | undefined>): string {
@@ -32,7 +34,7 @@ function oauthChallenge(response: Response): boolean {
   return /^\s*bearer\b/i.test(challenge) && /\bresource_metadata\s*=/i.test(challenge);
 }
 
-function httpFailure(server: string, status: number, excerpt: string, hadSession: boolean, oauth: boolean): string {
+function httpFailure(server: string, status: number, excerpt: string, hadSession: boolean, oauth: boolean, askedWait: number | undefined): string {
   if (status === 401 && oauth) {
     return `remote server '${server}' refused the request (HTTP 401) and asks for an OAuth token; log the firewall in with: mcp-firewall auth login ${server}`;
   }
@@ -43,7 +45,9 @@ function httpFailure(server: string, status: number, excerpt: string, hadSession
     return `remote server '${server}' refused the request (HTTP ${status}); give the firewall a credential for it with: mcp-firewall secrets set ${server} AUTHORIZATION`;
   }
   if (status === 404 && hadSession) return `remote server '${server}' no longer knows this session (HTTP 404); reconnect the server in your client`;
-  return `remote server '${server}' answered HTTP ${status}${excerpt ? `: ${excerpt}` : ''}`;
+  // The client (or the model) decides when to try again: the server's own word on it goes along.
+  const retry = askedWait ? ` and asks to be retried in ${secondsText(askedWait)} (Retry-After)` : '';
+  return `remote server '${server}' answered HTTP ${status}${retry}${excerpt ? `: ${excerpt}` : ''}`;
 }
 
 /** A fetch that threw: `what` says how far it got (by default, it cannot tell). */

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { idKey, type JsonRpcId } from '../jsonrpc/messages.js';
 import { AnswersOverBudget, AnswerStreamIdle, AnswerTooLarge } from './answer-limits.js';
-import { createReopenBackoff, retryAfterMs } from './reopen-backoff.js';
+import { askedWaitMs, createReopenBackoff } from './reopen-backoff.js';
+import { createRetryWindow } from './retry-window.js';
 import { answerFailure, fetchFailure } from './upstream-failures.js';
 import { answerIdleMsOf, authorizationHeader, parseRelayLine, toRelayLine, type UpstreamOptions, type UpstreamProcess } from './upstream-parts.js';
 import { upstreamShell, type ReadEventsOptions } from './upstream-shell.js';
@@ -119,7 +120,7 @@ export function createUpstream(options: UpstreamOptions): UpstreamProcess {
         return null;
       }
       if (!response.ok) {
-        const retryAfter = response.status === 429 || response.status === 503 ? retryAfterMs(response.headers.get('retry-after')) : undefined;
+        const retryAfter = askedWaitMs(response);
         const reason = `${lost}: ${await answerFailure(options.server, response, true, credentials.all)}`;
         return { reason, retry: response.status >= 500 || response.status === 429, ...(retryAfter === undefined ? {} : { retryAfterMs: retryAfter }) };
       }
@@ -149,6 +150,7 @@ export function createUpstream(options: UpstreamOptions): UpstreamProcess {
     }
   };
 
+  const retryWindow = createRetryWindow(options.server);
   const post = async (text: string) => {
     const parsed = parseRelayLine(text);
     if (!parsed) return;
@@ -163,10 +165,15 @@ export function createUpstream(options: UpstreamOptions): UpstreamProcess {
     const answered = new Set<string>();
     try {
       if (shell.killed) return;
+      const held = ids.size > 0 ? retryWindow.holding() : null;
+      if (held) return fail(ids, answered, held);
       const response = await shell.authorizedFetch(options.url, { redirect: 'error', method: 'POST', headers: headers(), body: text, signal: abort.signal }, credentials.forMessages(messages));
       if (typeof response === 'string') return fail(ids, answered, response);
       if (init) sessionId = response.headers.get('mcp-session-id') ?? sessionId;
-      if (!response.ok) return fail(ids, answered, await answerFailure(options.server, response, sessionId !== null, credentials.all));
+      if (!response.ok) {
+        retryWindow.refused(response);
+        return fail(ids, answered, await answerFailure(options.server, response, sessionId !== null, credentials.all));
+      }
       // A POST's stream is read until it has answered every request of the POST, and one
       // carrying none (notifications, answers: the spec says 202, no body) is not read, as
       // the SDK's client does. A server that kept each such stream open for ever held one
