@@ -118,6 +118,7 @@ export function startRelaySession(context: RelayContext, options: RelayClient): 
   const route = (line: string): Backpressure => {
     // The relay writes JSON only; anything else goes on unchanged, answering nothing.
     const responses = responsesOfLine(line);
+    for (const response of responses) answerWait.answered(response);
     const full = options.onLine(line, responses, responses.length === 0 ? related.take(line) : []);
     const initAnswer = initializeKey === null ? undefined : responses.find((m) => idKey(m.id!) === initializeKey);
     if (initAnswer) {

@@ -140,7 +140,7 @@ export function createSseUpstream(options: UpstreamOptions): UpstreamProcess {
     if (!parsed) return;
     const { messages, ids } = parsed;
     forgetCancelled(messages);
-    if (ids.size > 0) pending.add(messages.filter(isRequest), ids, answerIdleMsOf(options, ids));
+    if (ids.size > 0) pending.add(messages.filter(isRequest), ids, answerIdleMsOf(options, messages));
     let target: URL;
     try {
       target = await endpoint;

@@ -53,10 +53,10 @@ export interface UpstreamOptions {
   /** How long a POST's event stream may go without an event (answer-limits.ts POST_STREAM_IDLE_MS); tests shorten it. */
   postStreamIdleMs?: number;
   /**
-   * How long the answer of a POST carrying the requests `ids` may go silent, when the relay
-   * knows their runtime limits (answer-wait.ts); else `postStreamIdleMs`.
+   * How long the answer of a POST carrying `requests` may go silent, when the relay knows
+   * their runtime limits (answer-wait.ts); else `postStreamIdleMs`.
    */
-  answerIdleMs?: (ids: Iterable<JsonRpcId>) => number;
+  answerIdleMs?: (requests: JsonRpcMessage[]) => number;
   /** A POST's event stream was given up for idleness (`reason`, what its requests were answered): for the audit trail. */
   onStreamIdle?: (reason: string) => void;
   fetch?: typeof fetch;
@@ -144,12 +144,12 @@ export function responsesOfLine(line: string, whole = false): JsonRpcMessage[] {
 }
 
 /**
- * How long the answers to a POST carrying the requests `ids` may stay silent. Taken once a
- * POST, before anything can fail: it forgets the POST's calls (answer-wait.ts), which a POST
- * refused, failed or never read would otherwise leave behind for the session's life.
+ * How long the answers to a POST carrying `messages` may stay silent. Taken once a POST that
+ * carries a request, before anything can fail: it forgets the POST's calls (answer-wait.ts),
+ * which a POST refused, failed or never read would otherwise leave behind for the session's life.
  */
-export function answerIdleMsOf(options: UpstreamOptions, ids: Map<string, JsonRpcId>): number {
-  return options.answerIdleMs?.(ids.values()) ?? options.postStreamIdleMs ?? POST_STREAM_IDLE_MS;
+export function answerIdleMsOf(options: UpstreamOptions, messages: JsonRpcMessage[]): number {
+  return options.answerIdleMs?.(messages.filter(isRequest)) ?? options.postStreamIdleMs ?? POST_STREAM_IDLE_MS;
 }
 
 /** The messages of one relay line and the ids of the requests among them. */

@@ -155,7 +155,7 @@ export function createUpstream(options: UpstreamOptions): UpstreamProcess {
     const parsed = parseRelayLine(text);
     if (!parsed) return;
     const { messages, ids } = parsed;
-    const idleMs = ids.size === 0 ? undefined : answerIdleMsOf(options, ids);
+    const idleMs = ids.size === 0 ? undefined : answerIdleMsOf(options, messages);
     const init = messages.find((m) => m.method === 'initialize');
     const before = init ? null : handshake;
     let stepDone = () => {};

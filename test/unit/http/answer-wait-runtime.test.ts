@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAnswerWait, MAX_UNSENT_CALLS } from '../../../main/firewall/http/answer-wait.js';
+import { createAnswerWait, MAX_REMEMBERED_TASKS, MAX_UNSENT_CALLS } from '../../../main/firewall/http/answer-wait.js';
 import { createUpstream } from '../../../main/firewall/http/upstream.js';
 import { drive } from './drive-upstream.js';
 import { startBareInterposer, type BareInterposer } from '../../helpers/bare-interposer.js';
@@ -74,18 +74,21 @@ describe("a POST's silent answer behind the interposer, under the policy's runti
   });
 });
 
+/** Requests under `ids`, as one POST carries them (what they ask does not matter here). */
+const requests = (...ids: Array<string | number>) => ids.map((id) => ({ jsonrpc: '2.0' as const, id, method: 'tools/call' }));
+
 describe('the silence bound of one POST', () => {
   it('is the longest max_runtime_sec among its calls, the default for any other request, never below the floor', () => {
     const wait = createAnswerWait(200);
     wait.setDefault(0.1);
-    expect(wait.idleMs([7])).toBe(200);
+    expect(wait.idleMs(requests(7))).toBe(200);
     wait.setDefault(1);
-    expect(wait.idleMs([7])).toBe(1_000);
+    expect(wait.idleMs(requests(7))).toBe(1_000);
     wait.dispatched(2, 30);
     wait.dispatched(3, 5);
-    expect(wait.idleMs([3, 2, 7])).toBe(30_000);
+    expect(wait.idleMs(requests(3, 2, 7))).toBe(30_000);
     // Each call is sent once: a later request under its id is not that call.
-    expect(wait.idleMs([2])).toBe(1_000);
+    expect(wait.idleMs(requests(2))).toBe(1_000);
   });
 
   it('keeps the longer limit of two calls in flight under one id until both are sent', () => {
@@ -93,9 +96,9 @@ describe('the silence bound of one POST', () => {
     wait.setDefault(0.1);
     wait.dispatched('a', 2);
     wait.dispatched('a', 9);
-    expect(wait.idleMs(['a'])).toBe(9_000);
-    expect(wait.idleMs(['a'])).toBe(9_000);
-    expect(wait.idleMs(['a'])).toBe(200);
+    expect(wait.idleMs(requests('a'))).toBe(9_000);
+    expect(wait.idleMs(requests('a'))).toBe(9_000);
+    expect(wait.idleMs(requests('a'))).toBe(200);
   });
 });
 
@@ -108,7 +111,7 @@ describe('what the silence bound remembers', () => {
       if (message.method === 'initialize') return new Response(JSON.stringify({ jsonrpc: '2.0', id: message.id, result: { protocolVersion: '2025-06-18', capabilities: {}, serverInfo: { name: 'down', version: '1' } } }), { headers: { 'content-type': 'application/json', 'mcp-session-id': 's' } });
       return new Response('overloaded', { status: 500 });
     }) as typeof fetch;
-    const upstream = createUpstream({ server: 'down', url: 'https://down.example/mcp', fetch: fakeFetch, answerIdleMs: (ids) => wait.idleMs(ids) });
+    const upstream = createUpstream({ server: 'down', url: 'https://down.example/mcp', fetch: fakeFetch, answerIdleMs: (posted) => wait.idleMs(posted) });
     const { send, answer } = drive(upstream);
     send(INITIALIZE);
     await answer(1);
@@ -116,7 +119,7 @@ describe('what the silence bound remembers', () => {
     send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'long_report', arguments: {} } });
     expect(await answer(2)).toMatchObject({ error: { message: expect.stringContaining('500') } });
     // The refused call's 30 s is gone: a later request under id 2 waits the default.
-    expect(wait.idleMs([2])).toBe(200);
+    expect(wait.idleMs(requests(2))).toBe(200);
     upstream.kill();
   });
 
@@ -124,8 +127,50 @@ describe('what the silence bound remembers', () => {
     const wait = createAnswerWait(200);
     wait.setDefault(0.1);
     for (let id = 0; id <= MAX_UNSENT_CALLS; id++) wait.dispatched(id, 30);
-    expect(wait.idleMs([0])).toBe(200);
-    expect(wait.idleMs([MAX_UNSENT_CALLS])).toBe(30_000);
-    expect(wait.idleMs([1])).toBe(30_000);
+    expect(wait.idleMs(requests(0))).toBe(200);
+    expect(wait.idleMs(requests(MAX_UNSENT_CALLS))).toBe(30_000);
+    expect(wait.idleMs(requests(1))).toBe(30_000);
+  });
+});
+
+describe("the silence bound of a task's tasks/result", () => {
+  const callAsTask = (id: number, tool = 'long_report') => ({ jsonrpc: '2.0' as const, id, method: 'tools/call', params: { name: tool, arguments: {}, task: { ttl: 60_000 } } });
+  const created = (id: number, taskId: string) => ({ jsonrpc: '2.0' as const, id, result: { task: { taskId, status: 'working' } } });
+  const taskResult = (id: number, taskId: string) => ({ jsonrpc: '2.0' as const, id, method: 'tasks/result', params: { taskId } });
+
+  it("is the max_runtime_sec of the call that created the task, every time it is asked; an unknown task's is the default", () => {
+    const wait = createAnswerWait(200);
+    wait.setDefault(1);
+    wait.dispatched(2, 30);
+    expect(wait.idleMs([callAsTask(2)])).toBe(30_000);
+    wait.answered(created(2, 'task-a'));
+    expect(wait.idleMs([taskResult(3, 'task-a')])).toBe(30_000);
+    expect(wait.idleMs([taskResult(4, 'task-a')])).toBe(30_000);
+    expect(wait.idleMs([taskResult(5, 'task-b')])).toBe(1_000);
+  });
+
+  it('ties no task to a call that did not ask to run as one, nor to one answered with an error', () => {
+    const wait = createAnswerWait(200);
+    wait.setDefault(1);
+    wait.dispatched(2, 30);
+    wait.idleMs(requests(2));
+    wait.answered(created(2, 'task-a'));
+    wait.dispatched(3, 30);
+    wait.idleMs([callAsTask(3)]);
+    wait.answered({ jsonrpc: '2.0', id: 3, error: { code: -32000, message: 'no' } });
+    wait.answered(created(3, 'task-b'));
+    expect(wait.idleMs([taskResult(4, 'task-a'), taskResult(5, 'task-b')])).toBe(1_000);
+  });
+
+  it('remembers at most MAX_REMEMBERED_TASKS tasks, forgetting the oldest', () => {
+    const wait = createAnswerWait(200);
+    wait.setDefault(1);
+    for (let id = 0; id <= MAX_REMEMBERED_TASKS; id++) {
+      wait.dispatched(id, 30);
+      wait.idleMs([callAsTask(id)]);
+      wait.answered(created(id, `task-${id}`));
+    }
+    expect(wait.idleMs([taskResult(0, 'task-0')])).toBe(1_000);
+    expect(wait.idleMs([taskResult(1, 'task-1')])).toBe(30_000);
   });
 });
