@@ -17,10 +17,11 @@ export interface PendingRequest {
  * no longer than a Streamable HTTP POST's answer (answer-wait.ts): without it, a request the
  * server took (202) and never answered left its client waiting, and itself in memory, for
  * the session's life. The stream is the session's, shared by every request: a keep-alive
- * ping on it (the Python SDK's SSE transport sends one every 15 s) or another request's
- * answer says the session lives, not that this request is being worked on. So the silence
- * counted is the request's own: only progress carrying its progressToken is its sign of
- * life, the one a 2024-11-05 server can give (the bound is never below its runtime limit).
+ * ping on it (the Python SDK's SSE transport, on sse-starlette, sends one every 15 s) or
+ * another request's answer says the session lives, not that this request is being worked
+ * on. So the silence counted is the request's own: only progress carrying its progressToken
+ * is its sign of life, the one a 2024-11-05 server can give (the bound is never below its
+ * runtime limit).
  */
 export interface LegacyPending {
   /** `requests` are being posted (`ids`, their keys), to be waited on for `idleMs` each. */
@@ -61,6 +62,7 @@ export function createLegacyPending(onSilent: (key: string) => boolean): LegacyP
       }
     },
     heard(line) {
+      if (pending.size === 0) return;
       const token = progressTokenOf(line);
       if (token === undefined) return;
       for (const request of pending.values()) if (request.progress === token) request.timer?.refresh();
