@@ -1,4 +1,5 @@
 import type { JsonRpcMessage } from '../jsonrpc/messages.js';
+import { ENGINE_GONE } from './engine-link.js';
 
 /** How long a request waits for the firewall's own look before the look counts as failed. */
 export const LOOK_WAIT_MS = 10_000;
@@ -35,7 +36,7 @@ export interface OwnLook {
   stop(reason: string): void;
   /** One page of the server's answer to this look's request `which`. */
   answer(msg: JsonRpcMessage, which: number, page: number): void;
-  /** Why the last look failed (requests are refused for it), or null. A plain field: read on every call. */
+  /** Why the last look failed, or why none could start (the engine gone): requests are refused for it; or null. A plain field: read on every call. */
   readonly unchecked: string | null;
   /** Whether a look went through in this session: only then does what the server listed tell what it has. */
   readonly wentThrough: boolean;
@@ -63,7 +64,7 @@ export interface OwnLookSpec {
   send: (which: number, cursor: string | undefined, page: number) => void;
   /** The engine's check of one page's items of look `which` (which holds what it blocks); a reason: why the look fails. */
   check: (items: unknown[], which: number) => Promise<string | void>;
-  /** The engine is gone: requests are refused for that at once, not made to wait. */
+  /** The engine is gone: no look can go through, so requests are refused for that at once, not made to wait. */
   closed: () => boolean;
 }
 
@@ -85,6 +86,14 @@ export function createOwnLook(spec: OwnLookSpec): OwnLook {
       // just before answering each of our lists would otherwise keep every request it guards
       // waiting for ever, and have us list again at wire speed.
       stale = true;
+      return;
+    }
+    // The engine decides the pins: with it gone no look can go through. The requests the look
+    // guards are refused for that at once, as a tools/call is, rather than sent on unchecked
+    // (no look yet would have let a get through) or kept waiting on an answer nobody can check.
+    // The next request once the engine is back starts a look (unchecked is set).
+    if (spec.closed()) {
+      self.unchecked = `the firewall could not check the ${spec.noun} of '${spec.server}': ${ENGINE_GONE}; start it with \`mcp-firewall serve\``;
       return;
     }
     waiting = [];
@@ -169,8 +178,10 @@ export function createOwnLook(spec: OwnLookSpec): OwnLook {
         if (page >= MAX_OWN_PAGES) return end(`the ${spec.listNoun} of '${spec.server}' did not end after ${MAX_OWN_PAGES} pages`);
         spec.send(which, result!.nextCursor as string, page + 1);
       },
-      () => {
-        if (which === look) end(`the firewall could not check the ${spec.noun} of '${spec.server}': the engine did not answer`);
+      (error: unknown) => {
+        // The engine's own words (it is gone, or refused the check), not a guess at them.
+        const why = error instanceof Error ? error.message : 'the engine did not answer';
+        if (which === look) end(`the firewall could not check the ${spec.noun} of '${spec.server}': ${why}`);
       },
     );
   }
@@ -188,10 +199,10 @@ export function createOwnLook(spec: OwnLookSpec): OwnLook {
       // said `initialized`), or the last one failed: this request waits for one. A server
       // cannot skip the check by leaving its capabilities out, and one busy for a moment
       // refuses nothing; one that fails every look of ours gets every request refused.
-      // (Not with the engine gone: the request is refused for that at once.)
-      if ((look > 0 && self.unchecked === null) || releasing || spec.closed()) return false;
+      // (Not with the engine gone: start() says so in unchecked, and the request is refused.)
+      if ((look > 0 && self.unchecked === null) || releasing) return false;
       start();
-      return true;
+      return waiting !== null;
     },
     defer(run) {
       if (waiting === null) return false;
