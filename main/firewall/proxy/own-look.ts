@@ -1,5 +1,6 @@
 import type { JsonRpcMessage } from '../jsonrpc/messages.js';
 import { ENGINE_GONE } from './engine-link.js';
+import { createLookPace } from './look-pace.js';
 
 /** How long a request waits for the firewall's own look before the look counts as failed. */
 export const LOOK_WAIT_MS = 10_000;
@@ -19,7 +20,8 @@ export interface OwnLook {
   /**
    * Lists again (session ready, list_changed, an accept). While a look is under way this only
    * marks it stale: exactly one more look follows when it ends, and the requests waiting keep
-   * waiting for that one, within the deadline the first look set.
+   * waiting for that one, within the deadline the first look set. A look asked for close behind
+   * another waits its turn (look-pace.ts).
    */
   start(): void;
   /**
@@ -77,8 +79,12 @@ export function createOwnLook(spec: OwnLookSpec): OwnLook {
   // The server said its list changed while a look was under way: that look's answer may show
   // the list from before, so one more look follows it (however many times it was said).
   let stale = false;
-  // Looks that began over again in the current run of looks (for the timeout's message).
+  // Looks that began over again in the current run of looks, and looks sent in it (for the timeout's message).
   let restarts = 0;
+  let sentInRun = 0;
+  // Looks asked for close together go out spaced (look-pace.ts); the look waiting its turn.
+  const pace = createLookPace();
+  let paceTimer: NodeJS.Timeout | null = null;
 
   function start(): void {
     if (waiting !== null) {
@@ -98,6 +104,7 @@ export function createOwnLook(spec: OwnLookSpec): OwnLook {
     }
     waiting = [];
     restarts = 0;
+    sentInRun = 0;
     // Set once per run of looks, when the first of them starts (before any request waits for
     // it): no request waits longer, however often the server says its list changed.
     waitTimer = setTimeout(() => end(timeoutReason()), LOOK_WAIT_MS);
@@ -105,14 +112,31 @@ export function createOwnLook(spec: OwnLookSpec): OwnLook {
     send();
   }
 
-  /** Sends the first page of a new look (the one under way, if any, is superseded). */
+  /**
+   * Sends the first page of a new look, at once or in its turn (look-pace.ts). The look under
+   * way, if any, is superseded now: its answer is not wanted, whenever it comes.
+   */
   function send(): void {
+    const which = ++look;
+    const wait = pace.wait();
+    if (wait === 0) return sendNow(which);
+    paceTimer = setTimeout(() => {
+      paceTimer = null;
+      sendNow(which);
+    }, wait);
+    paceTimer.unref();
+  }
+
+  function sendNow(which: number): void {
+    // A list_changed said while this look waited its turn is answered by it.
     stale = false;
-    spec.send(++look, undefined, 1);
+    sentInRun += 1;
+    pace.sent();
+    spec.send(which, undefined, 1);
   }
 
   function timeoutReason(): string {
-    const why = restarts > 0 ? `: '${spec.server}' said its ${spec.listNoun} changed before each of ${restarts + 1} looks ended` : '';
+    const why = restarts > 0 ? `: '${spec.server}' said its ${spec.listNoun} changed before each of ${sentInRun} looks ended` : '';
     return `the firewall could not check the ${spec.noun} of '${spec.server}' within ${LOOK_WAIT_MS / 1000} s${why}`;
   }
 
@@ -120,6 +144,8 @@ export function createOwnLook(spec: OwnLookSpec): OwnLook {
     if (waiting === null) return;
     if (waitTimer) clearTimeout(waitTimer);
     waitTimer = null;
+    if (paceTimer) clearTimeout(paceTimer);
+    paceTimer = null;
     stale = false;
     self.unchecked = failure;
     if (failure === null) self.wentThrough = true;
