@@ -2,8 +2,8 @@ import { ErrorCode, errorResponse, notification, replyIdOf, writtenAsRead, type 
 import type { ToolDescription } from '../policy/action-class.js';
 import { repeatedKey } from '../jsonrpc/json-scan.js';
 import { kindOfKey, manifestKey, type ManifestKind } from '../pins/manifest-keys.js';
-import { mayServe, readUriOf, templateShape, type TemplateShape } from '../pins/template-match.js';
 import type { EngineLink } from './engine-link.js';
+import { createHeldItems } from './held-items.js';
 import { createOwnLook, LOOK_WAIT_MS, type OwnLook, type OwnLookSpec } from './own-look.js';
 import { reserveWithin, type OrderedWriter } from './ordered-writer.js';
 import type { PeerWriter } from './peer-writer.js';
@@ -14,7 +14,6 @@ const KINDS: Record<Exclude<ManifestKind, 'instructions'>, { method: string; fie
   prompts: { method: 'prompts/list', field: 'prompts', key: (item) => manifestKey('prompts', item) },
   resourceTemplates: { method: 'resources/templates/list', field: 'resourceTemplates', key: (item) => manifestKey('resourceTemplates', item) },
 };
-const TEMPLATE_KEY_PREFIX = 'template:';
 /** The kinds the shim lists itself. */
 export type LookedKind = keyof typeof KINDS;
 const LOOKED_KINDS: readonly LookedKind[] = ['tools', 'prompts', 'resourceTemplates'];
@@ -76,7 +75,7 @@ export interface ManifestFilter {
   looking(kind: LookedKind): boolean;
   /** While the firewall's own look at `kind` is under way, queues `run` (the request) until it ends: true if queued. */
   deferCall(kind: LookedKind, run: () => void): boolean;
-  /** Whether a resources/read needs a decision of ours: a template is held, or the last look at them failed. */
+  /** Whether a resources/read needs a decision of ours: a template is held (or its hold could not be kept), or the last look at them failed. */
   readsNeedCheck(): boolean;
   /** Answers to the firewall's own requests, which never reach the client. */
   isOwnAnswer(msg: JsonRpcMessage): boolean;
@@ -109,11 +108,8 @@ export function createManifestFilter(ctx: {
   /** Whether a client request under this id is in flight (or waits): the firewall's own requests skip such ids. */
   clientIdInUse?: (id: string) => boolean;
 }): ManifestFilter {
-  // Held items by pin key (tools by name, `prompt:` and `template:` prefixed, `instructions`).
-  const held = new Map<string, string>();
-  // The held templates apart, by their uriTemplate, with the shape a read is matched against
-  // (taken once here: every resources/read is matched against each of them).
-  const heldTemplates = new Map<string, { reason: string; shape: TemplateShape }>();
+  // Held items by pin key, bounded (held-items.ts).
+  const held = createHeldItems(ctx.server);
   // The names of the prompts the server listed (held or not), as ctx.tools is for tools: what the
   // firewall's last own look that went through listed, and what the client's lists showed since.
   // A complete look is what the server has now: a name it no longer lists is not got (nor a
@@ -123,15 +119,8 @@ export function createManifestFilter(ctx: {
   const pastBound: Record<NamedKind, boolean> = { tools: false, prompts: false };
   // What the own look under way listed so far: each name with the item calls are classed by
   // (null while held, which keeps the description from before, as a held tool's calls are denied).
-  const gathering: Partial<Record<NamedKind, { look: number; names: Map<string, Record<string, unknown> | null> }>> = {};
-  const hold = (key: string, reason: string | undefined) => {
-    if (reason === undefined) held.delete(key);
-    else held.set(key, reason);
-    if (kindOfKey(key) !== 'resourceTemplates') return;
-    const template = key.slice(TEMPLATE_KEY_PREFIX.length);
-    if (reason === undefined) heldTemplates.delete(template);
-    else heldTemplates.set(template, { reason, shape: heldTemplates.get(template)?.shape ?? templateShape(template) });
-  };
+  // `mark`: held.mark() when the look began (a hold left unkept since keeps the kind refused).
+  const gathering: Partial<Record<NamedKind, { look: number; mark: number; names: Map<string, Record<string, unknown> | null> }>> = {};
   // Answers rewritten here carry the id as the server wrote it (digits past 2^53 do not survive a parse).
   const exactId = (msg: JsonRpcMessage, raw: Buffer): ReplyId => replyIdOf(msg.id ?? null, raw.toString('utf8'));
   const refusal = (msg: JsonRpcMessage, raw: Buffer, what: string, error: Error) =>
@@ -143,7 +132,7 @@ export function createManifestFilter(ctx: {
     reserveWithin(ctx.toClient, REVIEW_WAIT_MS, () => refusal(msg, raw, what, new Error(`the engine did not answer within ${REVIEW_WAIT_MS / 1000} s`)));
 
   ctx.link.onUnblocked((keys) => {
-    for (const key of keys) hold(key, undefined);
+    for (const key of keys) held.set(key, undefined);
     // An accept names the server, not this session's process: another process under the same
     // name (another client's, or one launched before a package update) may show the accepted
     // tool at another version, which this one's server may still run. Its tools are checked
@@ -181,7 +170,7 @@ export function createManifestFilter(ctx: {
       // Per page: a paginated list must not release items of an earlier page.
       for (const item of list) {
         const key = spec.key(item);
-        hold(key, blocked[key]);
+        held.set(key, blocked[key]);
         if (kind === 'resourceTemplates' || typeof item.name !== 'string') continue;
         // Calls are classed by the description the pins let through (annotations can raise a
         // class): a drifted one that drops `destructiveHint` is not taken while the engine
@@ -201,10 +190,15 @@ export function createManifestFilter(ctx: {
     else if (item) ctx.tools.set(name, item as unknown as ToolDescription);
   }
 
-  /** A look went through: what it listed replaces what counted as listed (held items stay held). */
-  function adopt(kind: NamedKind, names: Map<string, Record<string, unknown> | null>): void {
+  /**
+   * A look went through: what it listed replaces what counted as listed. Held items it listed
+   * stay held; the holds of names it did not list are let go, as those are refused as never listed.
+   */
+  function adopt(kind: NamedKind, names: Map<string, Record<string, unknown> | null>, mark: number): void {
     delete gathering[kind];
     pastBound[kind] = false;
+    const listedKeys = new Set([...names.keys()].map((name) => manifestKey(kind, { name })));
+    held.listed(kind, (key) => listedKeys.has(key), mark);
     if (kind === 'prompts') return void (listedPrompts = new Set(names.keys()));
     // ctx.tools is the shim's own map (the call policer reads it): changed in place.
     for (const name of ctx.tools.keys()) if (!names.has(name)) ctx.tools.delete(name);
@@ -216,7 +210,7 @@ export function createManifestFilter(ctx: {
     const items = itemsOf(kind, list);
     if (kind === 'resourceTemplates') return checkItems(kind, items).then(() => undefined);
     let look = gathering[kind];
-    if (look?.look !== which) gathering[kind] = look = { look: which, names: new Map() };
+    if (look?.look !== which) gathering[kind] = look = { look: which, mark: held.mark(kind), names: new Map() };
     const names = look.names;
     const fresh = new Set(items.map((item) => item.name).filter((name) => typeof name === 'string' && !names.has(name)));
     if (names.size + fresh.size > MAX_LISTED_NAMES) {
@@ -247,7 +241,8 @@ export function createManifestFilter(ctx: {
     checkItems(kind, items).then(
       (blocked) => {
         if (Object.keys(blocked).length === 0 && items.length === list.length) return void fill(asChecked(msg, raw));
-        const visible = items.filter((item) => !held.has(spec.key(item)));
+        // By this check's own word too: a hold past the bound is not kept, and its item stays hidden.
+        const visible = items.filter((item) => blocked[spec.key(item)] === undefined && held.get(spec.key(item)) === null);
         fill(JSON.stringify({ ...msg, id: exactId(msg, raw), result: { ...result, [spec.field]: visible } }));
       },
       (error: Error) => fail(fill, msg, raw, kind, error),
@@ -284,10 +279,10 @@ export function createManifestFilter(ctx: {
       noneWhen: NONE_WHEN[kind],
       // A server that listed a prompt, changed it, then answers our list "Method not found"
       // (perhaps only ours, known by its id) must not have the prompt got as listed before.
-      none: kind === 'prompts' ? () => adopt('prompts', new Map()) : undefined,
+      none: kind === 'prompts' ? () => adopt('prompts', new Map(), held.mark('prompts')) : undefined,
       listed: (which) => {
         const look = kind === 'resourceTemplates' ? undefined : gathering[kind];
-        if (look?.look === which) adopt(kind as NamedKind, look.names);
+        if (look?.look === which) adopt(kind as NamedKind, look.names, look.mark);
       },
       send: (which, cursor, page) => sendOwnList(kind, which, cursor, page),
       check: (list, which) => checkOwnPage(kind, list, which),
@@ -312,27 +307,13 @@ export function createManifestFilter(ctx: {
     const fill = reserveAnswer(msg, raw, 'instructions');
     ctx.link.manifest('instructions', [{ name: 'instructions', text: result.instructions }]).then(
       (blocked) => {
-        hold('instructions', blocked.instructions);
+        held.set('instructions', blocked.instructions);
         if (!blocked.instructions) return void fill(asChecked(msg, raw));
         const { instructions: _withheld, ...rest } = result;
         fill(JSON.stringify({ ...msg, id: exactId(msg, raw), result: rest }));
       },
       (error: Error) => fail(fill, msg, raw, 'instructions', error),
     );
-  }
-
-  /**
-   * A held template hides only its listing; the server still serves reads of the URIs it
-   * describes, so a changed template (`notes://{id}` now fetching from elsewhere, say) would
-   * be used unreviewed by a client that builds the URI itself, from a template it cached.
-   */
-  function heldTemplateReason(uri: string): string | null {
-    if (heldTemplates.size === 0) return null;
-    const read = readUriOf(uri);
-    for (const [template, { reason, shape }] of heldTemplates) {
-      if (mayServe(shape, read)) return `it matches the resource template ${JSON.stringify(template.slice(0, 200))}, which is held: ${reason}`;
-    }
-    return null;
   }
 
   /**
@@ -369,7 +350,7 @@ export function createManifestFilter(ctx: {
     },
     // tools/call asks on every call: its look is read without the keyed lookup.
     looking: (kind) => (kind === 'tools' ? toolsLook : looks[kind]).looking(),
-    readsNeedCheck: () => heldTemplates.size > 0 || looks.resourceTemplates.unchecked !== null,
+    readsNeedCheck: () => held.readsNeedCheck() || looks.resourceTemplates.unchecked !== null,
     deferCall: (kind, run) => looks[kind].defer(run),
     isOwnAnswer: (msg) => isOwnId(msg.id),
     isOwnId,
@@ -390,9 +371,14 @@ export function createManifestFilter(ctx: {
       return true;
     },
     heldReason(method, name) {
-      if (method === 'resources/read') return heldTemplateReason(name) ?? looks.resourceTemplates.unchecked;
-      const pinned = held.get(manifestKey(method === 'tools/call' ? 'tools' : 'prompts', { name }));
-      if (pinned !== undefined) return pinned;
+      // A held template hides only its listing; the server still serves reads of the URIs it
+      // describes, so a changed template (`notes://{id}` now fetching from elsewhere, say) would
+      // be used unreviewed by a client that builds the URI itself, from a template it cached.
+      if (method === 'resources/read') return held.templateReason(name) ?? held.overflow('resourceTemplates') ?? looks.resourceTemplates.unchecked;
+      const kind = method === 'tools/call' ? 'tools' : 'prompts';
+      // A hold past the bound was not kept: any name of the kind may be the one held.
+      const pinned = held.get(manifestKey(kind, { name })) ?? held.overflow(kind);
+      if (pinned !== null) return pinned;
       if (method === 'prompts/get') return looks.prompts.unchecked ?? unlistedPromptReason(name);
       // A tool the server never listed was never pinned nor read for poisoning cues: a name
       // slipped to the model (in a tool's result, say) would reach code nobody reviewed.

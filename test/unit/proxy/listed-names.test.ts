@@ -66,13 +66,17 @@ describe('names the server listed, as the firewall\'s latest own look saw them',
     expect(filter.heldReason('tools/call', 'export_notes')).toMatch(/never listed it/);
   });
 
-  it('keeps a held tool held, listed or not', async () => {
+  it('keeps a held tool refused, listed or not: held while listed, never listed once it is not, held again when listed again', async () => {
     const held = { delete_notes: 'its definition changed since it was approved' };
     const { filter, answer } = session({ tools: {} }, held);
     await answer('tools/list', { tools: [tool('read_notes'), tool('delete_notes')] });
     expect(filter.heldReason('tools/call', 'delete_notes')).toBe(held.delete_notes);
     filter.listChanged('tools');
     await answer('tools/list', { tools: [tool('read_notes')] });
+    // Its hold is let go with its name (held-items.ts): a server renaming its tools must not grow it.
+    expect(filter.heldReason('tools/call', 'delete_notes')).toMatch(/never listed it/);
+    filter.review('tools/list', { jsonrpc: '2.0', id: 9, result: { tools: [tool('delete_notes')] } }, Buffer.from('{}'));
+    await settle();
     expect(filter.heldReason('tools/call', 'delete_notes')).toBe(held.delete_notes);
   });
 
