@@ -70,7 +70,9 @@ export function reviewManifest(deps: ManifestGateDeps, ctx: ManifestContext, kin
   if (firstSight) deps.pins.markSeen(ctx.server, kind);
   const window = deps.deployWindow();
   const siblingToolNames = kind === 'tools' ? items.map((t) => String((t as { name?: unknown }).name ?? '')) : [];
-  const blocked: BlockedTools = {};
+  // Without a prototype: on a plain object `blocked['__proto__'] = reason` sets no key (a string
+  // is no prototype), and a new or drifted tool named `__proto__` was in no verdict.
+  const blocked: BlockedTools = Object.create(null) as BlockedTools;
   let pinnedNow = 0;
   let upgraded = 0;
   const audit = (decision: string, key: string | null, reason: string) =>

@@ -166,7 +166,11 @@ export function createManifestFilter(ctx: {
    */
   function checkItems(kind: keyof typeof KINDS, list: Array<Record<string, unknown>>, gathered?: Map<string, Record<string, unknown> | null>): Promise<Record<string, string>> {
     const spec = KINDS[kind];
-    return ctx.link.manifest(kind, list).then((blocked) => {
+    return ctx.link.manifest(kind, list).then((verdict) => {
+      // The engine's own keys only: read as the plain object JSON gave, a tool named `toString`
+      // (`constructor`, `__proto__`) found Object.prototype's member there, and was held with a
+      // function for its reason and hidden, though nothing blocked it.
+      const blocked: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, verdict);
       // Per page: a paginated list must not release items of an earlier page.
       for (const item of list) {
         const key = spec.key(item);

@@ -42,3 +42,16 @@ describe('what one server can have held for review', () => {
     expect(pins.pending('tickets').map((p) => p.digest)).toEqual([toolDigest(tool('b'))]);
   });
 });
+
+describe('a tool named __proto__', () => {
+  it('is held when new, and its hold survives the trip to the shim as JSON', () => {
+    const { review } = setup({ items: 10, chars: 1_000_000 });
+    review([tool('a')]);
+    const blocked = review([tool('a'), tool('__proto__')]);
+    // Set on a plain object, `__proto__` was taken as the prototype (a string: ignored), so
+    // the new tool was in no verdict at all.
+    expect(Object.hasOwn(blocked, '__proto__')).toBe(true);
+    const sent = JSON.parse(JSON.stringify(blocked)) as Record<string, string>;
+    expect(Object.getOwnPropertyDescriptor(sent, '__proto__')?.value).toMatch(/it is new since the server was approved/);
+  });
+});
