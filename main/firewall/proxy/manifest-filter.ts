@@ -107,6 +107,8 @@ export function createManifestFilter(ctx: {
   protocolEvent: (reason: string) => void;
   /** Whether a client request under this id is in flight (or waits): the firewall's own requests skip such ids. */
   clientIdInUse?: (id: string) => boolean;
+  /** The `_meta` envelope the firewall's own requests carry in a 2026-07-28 session (session-era.ts); undefined in a 2025-era one. */
+  envelope?: () => Record<string, unknown> | undefined;
 }): ManifestFilter {
   // Held items by pin key, bounded (held-items.ts).
   const held = createHeldItems(ctx.server);
@@ -275,7 +277,11 @@ export function createManifestFilter(ctx: {
     // oldest goes (its look long given up; a late answer is then an answer to no request in
     // flight, which the shim drops with a protocol row; it never reaches the client).
     if (ownIds.size > MAX_UNANSWERED_OWN) ownIds.delete(ownIds.keys().next().value!);
-    ctx.toServer.send(JSON.stringify({ jsonrpc: '2.0', id, method: KINDS[kind].method, params: cursor ? { cursor } : {} }));
+    // A 2026-07-28 server refuses a request without the client's envelope (there is no
+    // initialize to remember it by), and may tailor its list to it: ours carry the client's.
+    const meta = ctx.envelope?.();
+    const params = { ...(cursor ? { cursor } : {}), ...(meta ? { _meta: meta } : {}) };
+    ctx.toServer.send(JSON.stringify({ jsonrpc: '2.0', id, method: KINDS[kind].method, params }));
   }
   const createLook = (kind: LookedKind) =>
     createOwnLook({

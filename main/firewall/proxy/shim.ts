@@ -28,6 +28,7 @@ import { createOrderedWriter, type OrderedWriter } from './ordered-writer.js';
 import { createPeerWriter, type PeerWriter } from './peer-writer.js';
 import { createServerMessages } from './server-messages.js';
 import { newSessionId } from './session-id.js';
+import { createSessionEra } from './session-era.js';
 
 export interface ShimOptions {
   server: string;
@@ -197,9 +198,10 @@ const CONTENT_METHODS: Record<string, (params: Record<string, unknown>) => strin
 function relay(parts: RelayParts): Promise<number> {
   const { options, link, child, toClient, toServer } = parts;
   const tools = new Map<string, ToolDescription>();
+  const era = createSessionEra();
   // protocolEvent is defined below; the filter calls it only once messages flow.
   const manifest = createManifestFilter({
-    server: options.server, link, toClient, toServer, tools, protocolEvent: (reason) => protocolEvent(reason),
+    server: options.server, link, toClient, toServer, tools, protocolEvent: (reason) => protocolEvent(reason), envelope: era.envelope,
     clientIdInUse: (id) => {
       const key = idKey(id);
       return inFlight.has(key) || waiting.has(key) || abandoned.has(key);
@@ -373,9 +375,13 @@ function relay(parts: RelayParts): Promise<number> {
         protocolEvent(`client sent ${method} under an id already in flight; refused`);
         return;
       }
-      if (method === 'initialize' && parts.getClient() === 'unknown') {
+      if (method === 'initialize') {
+        era.initialized();
         const name = (msg.params as { clientInfo?: { name?: unknown } } | undefined)?.clientInfo?.name;
-        if (typeof name === 'string') parts.setClient(clientIdFromInfo(name));
+        if (typeof name === 'string' && parts.getClient() === 'unknown') parts.setClient(clientIdFromInfo(name));
+      } else {
+        // 2026-07-28: no initialize; the envelope of each request is what the firewall's own carry.
+        era.observe(msg.params);
       }
       const id = msg.id ?? null;
       if (POLICED_METHODS.has(method)) {

@@ -1,0 +1,83 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { useEngine } from '../helpers/engine-harness.js';
+import { connectModern } from '../helpers/modern-client.js';
+import { FIXTURES } from '../helpers/paths.js';
+import { connectThroughShim } from '../helpers/shim-client.js';
+
+const SERVER = [process.execPath, join(FIXTURES, 'servers', 'modern-server.mjs')];
+// Reads run, everything else asks: the shipped policy's shape, without its approvals in the way.
+const POLICY = 'version: v1\nrules: []\n';
+const PV = 'io.modelcontextprotocol/protocolVersion';
+const INFO = 'io.modelcontextprotocol/clientInfo';
+const CAPS = 'io.modelcontextprotocol/clientCapabilities';
+
+type Logged = { dir: 'C' | 'S'; msg: Record<string, unknown> };
+
+// MCP 2026-07-28 has no initialize: the firewall learns the session, the client and what to
+// send the server from the envelope every request carries.
+describe('a 2026-07-28 client and server through the shim', () => {
+  const engine = useEngine({ policy: POLICY, approve: ['modern', 'modern-auto', 'modern-legacy', 'modern-drift'] });
+  const logs = mkdtempSync(join(tmpdir(), 'mcpfw-modern-'));
+  afterAll(() => rmSync(logs, { recursive: true, force: true }));
+  let logCount = 0;
+  const newLog = () => join(logs, `wire-${++logCount}.log`);
+  const readLog = (file: string): Logged[] =>
+    readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => ({ dir: line[0] as 'C' | 'S', msg: JSON.parse(line.slice(3)) as Record<string, unknown> }));
+  const ownLists = (file: string, method: string) =>
+    readLog(file).filter((l) => l.dir === 'C' && l.msg.method === method && String(l.msg.id).startsWith('mcp-firewall/')).map((l) => l.msg.params as Record<string, unknown>);
+
+  for (const mode of ['pin', 'auto'] as const) {
+    it(`serves calls, prompts and reads, its own looks carrying the client's envelope (${mode})`, async () => {
+      const log = newLog();
+      const conn = await connectModern(engine(), mode === 'pin' ? 'modern' : 'modern-auto', SERVER, { mode, client: 'test-client', env: { MODERN_LOG: log } });
+      try {
+        expect((await conn.client.listTools()).tools.map((t) => t.name)).toContain('read_echo');
+        expect(JSON.stringify((await conn.client.callTool({ name: 'read_echo', arguments: { text: 'hi' } })).content)).toContain('echo: hi');
+        expect(JSON.stringify((await conn.client.getPrompt({ name: 'greet' })).messages)).toContain('hello');
+        expect(JSON.stringify((await conn.client.readResource({ uri: 'notes://7' })).contents)).toContain('note notes://7');
+      } finally {
+        await conn.close();
+      }
+      const clientMeta = (readLog(log).find((l) => l.dir === 'C' && l.msg.method === 'tools/call')!.msg.params as { _meta: Record<string, unknown> })._meta;
+      for (const method of ['tools/list', 'prompts/list', 'resources/templates/list']) {
+        const own = ownLists(log, method);
+        expect(own.length, method).toBeGreaterThan(0);
+        for (const params of own) {
+          expect(params._meta, method).toEqual({ [PV]: '2026-07-28', [INFO]: clientMeta[INFO], [CAPS]: clientMeta[CAPS] });
+        }
+      }
+      expect((clientMeta[INFO] as { name: string }).name).toBe('modern-tests');
+    });
+  }
+
+  it('leaves a 2025-era session of the same server as it was: initialize, and own looks without an envelope', async () => {
+    const log = newLog();
+    const conn = await connectThroughShim({ env: { ...engine().env, MODERN_LOG: log } }, 'modern-legacy', SERVER, { client: 'old-client' });
+    try {
+      expect(JSON.stringify((await conn.client.callTool({ name: 'read_echo', arguments: { text: 'old' } })).content)).toContain('echo: old');
+    } finally {
+      await conn.close();
+    }
+    const own = ownLists(log, 'tools/list');
+    expect(own.length).toBeGreaterThan(0);
+    for (const params of own) expect(params._meta).toBeUndefined();
+  });
+
+  it('holds a tool whose description changed since the last session, for a client that never lists', async () => {
+    const first = await connectModern(engine(), 'modern-drift', SERVER, { mode: 'pin', client: 'test-client' });
+    try {
+      await first.client.callTool({ name: 'read_echo', arguments: { text: 'one' } });
+    } finally {
+      await first.close();
+    }
+    const second = await connectModern(engine(), 'modern-drift', SERVER, { mode: 'pin', client: 'test-client', env: { MODERN_VARIANT: '2' } });
+    try {
+      await expect(second.client.callTool({ name: 'read_echo', arguments: { text: 'two' } })).rejects.toThrow(/manifest drift/);
+    } finally {
+      await second.close();
+    }
+  });
+});
