@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { useEngine } from '../helpers/engine-harness.js';
+import { useEngine, waitFor } from '../helpers/engine-harness.js';
 import { connectModern } from '../helpers/modern-client.js';
 import { FIXTURES } from '../helpers/paths.js';
 import { connectThroughShim } from '../helpers/shim-client.js';
@@ -19,7 +19,7 @@ type Logged = { dir: 'C' | 'S'; msg: Record<string, unknown> };
 // MCP 2026-07-28 has no initialize: the firewall learns the session, the client and what to
 // send the server from the envelope every request carries.
 describe('a 2026-07-28 client and server through the shim', () => {
-  const engine = useEngine({ policy: POLICY, approve: ['modern', 'modern-auto', 'modern-legacy', 'modern-drift'] });
+  const engine = useEngine({ policy: POLICY, approve: ['modern', 'modern-auto', 'modern-legacy', 'modern-drift', 'modern-told-pin', 'modern-told-auto'] });
   const logs = mkdtempSync(join(tmpdir(), 'mcpfw-modern-'));
   afterAll(() => rmSync(logs, { recursive: true, force: true }));
   let logCount = 0;
@@ -65,6 +65,50 @@ describe('a 2026-07-28 client and server through the shim', () => {
     expect(own.length).toBeGreaterThan(0);
     for (const params of own) expect(params._meta).toBeUndefined();
   });
+
+  for (const mode of ['pin', 'auto'] as const) {
+    it(`looks again when the server says on the listen stream that its tools changed, and holds the changed one (${mode})`, async () => {
+      const server = `modern-rug-${mode}`;
+      expect(engine().cli(['registry', 'approve', server]).code).toBe(0);
+      const conn = await connectModern(engine(), server, SERVER, { mode, client: 'test-client' });
+      try {
+        const subscription = await conn.client.listen({ toolsListChanged: true });
+        expect((await conn.client.callTool({ name: 'read_echo', arguments: { text: 'before' } })).content).toBeDefined();
+        // The server changes read_echo and says so on the stream; this client keeps its list.
+        await conn.client.callTool({ name: 'shift', arguments: {} });
+        await waitFor(() => conn.received.some((m) => m.method === 'notifications/tools/list_changed'), 'list_changed to reach the client');
+        await waitFor(async () => {
+          const answer = await conn.client.callTool({ name: 'read_echo', arguments: { text: 'after' } }).then(() => null, (error: Error) => error);
+          return answer?.message.match(/manifest drift/) ? answer : null;
+        }, 'the changed read_echo to be held', 5000);
+        // The stream the client listens on stays open through it all.
+        expect(conn.received.some((m) => m.method === 'notifications/subscriptions/acknowledged')).toBe(true);
+        await subscription.close();
+      } finally {
+        await conn.close();
+      }
+    });
+  }
+
+  for (const mode of ['pin', 'auto'] as const) {
+    it(`pins the instructions server/discover carries, and withholds them once they drift (${mode})`, async () => {
+      const server = `modern-told-${mode}`;
+      const first = await connectModern(engine(), server, SERVER, { mode, client: 'test-client' });
+      try {
+        expect(first.client.getInstructions()).toBe('Notes server.');
+      } finally {
+        await first.close();
+      }
+      const drifted = await connectModern(engine(), server, SERVER, { mode, client: 'test-client', env: { MODERN_VARIANT: '2' } });
+      try {
+        expect(drifted.client.getInstructions()).toBeUndefined();
+      } finally {
+        await drifted.close();
+      }
+      const rows = JSON.parse(engine().cli(['audit', 'query', `SELECT decision FROM mcp_audit WHERE event = 'manifest' AND server_name = '${server}' AND tool_name = 'instructions'`, '--json']).stdout) as Array<{ decision: string }>;
+      expect(rows.map((r) => r.decision)).toContain('DRIFT');
+    });
+  }
 
   it('holds a tool whose description changed since the last session, for a client that never lists', async () => {
     const first = await connectModern(engine(), 'modern-drift', SERVER, { mode: 'pin', client: 'test-client' });

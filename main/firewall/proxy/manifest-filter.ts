@@ -65,7 +65,11 @@ export interface ManifestFilter {
    * it reaches is held), or null. A completion/complete asks as the get or read its ref names.
    */
   heldReason(method: 'tools/call' | 'prompts/get' | 'resources/read', name: string): string | null;
-  /** The client finished initializing: fetch and check the server's tools (prompts, templates) ourselves. */
+  /**
+   * The client finished initializing (2025: `notifications/initialized`; 2026-07-28: its first
+   * enveloped request, or the server/discover answer): fetch and check the server's tools
+   * (prompts, templates) ourselves, and from now on again whenever it says they changed.
+   */
   sessionReady(): void;
   /** The server sent list_changed for `kind`: check those again ourselves. */
   listChanged(kind: LookedKind): void;
@@ -344,11 +348,13 @@ export function createManifestFilter(ctx: {
     return `'${ctx.server}' listed more than ${MAX_LISTED_NAMES} ${LOOK_NOUNS[kind].noun} since the firewall last looked, more than it keeps track of, and this one is not among those kept, so the firewall has not checked its definition`;
   }
 
+  function sessionReady(): void {
+    if (!ready) for (const kind of LOOKED_KINDS) if (declared[kind]) looks[kind].start();
+    ready = true;
+  }
+
   return {
-    sessionReady() {
-      if (!ready) for (const kind of LOOKED_KINDS) if (declared[kind]) looks[kind].start();
-      ready = true;
-    },
+    sessionReady,
     listChanged(kind) {
       // A server that changes a tool mid-session and says so must not have the change
       // called by a client that keeps its list (many ignore list_changed): the firewall
@@ -369,10 +375,19 @@ export function createManifestFilter(ctx: {
       ownIds.delete(msg.id as string);
       if (own) looks[own.kind].answer(msg, own.look, own.page);
     },
-    reviews: (method) => method === 'initialize' || BY_METHOD.has(method),
+    reviews: (method) => method === 'initialize' || method === 'server/discover' || BY_METHOD.has(method),
     review(method, msg, raw) {
       if (method === 'initialize' && msg.result !== undefined) {
         reviewInstructions(msg, raw);
+        return true;
+      }
+      // 2026-07-28: server/discover tells what initialize told (capabilities, instructions),
+      // and, the session having no `initialized`, its answer is when the looks can start.
+      if (method === 'server/discover' && msg.result !== undefined) {
+        const before = { ...declared };
+        reviewInstructions(msg, raw);
+        if (!ready) sessionReady();
+        else for (const kind of LOOKED_KINDS) if (declared[kind] && !before[kind]) looks[kind].start();
         return true;
       }
       const kind = BY_METHOD.get(method);
