@@ -14,12 +14,15 @@ const PV = 'io.modelcontextprotocol/protocolVersion';
 const INFO = 'io.modelcontextprotocol/clientInfo';
 const CAPS = 'io.modelcontextprotocol/clientCapabilities';
 
+// The variables clients set in their servers' env, by which the shim would name the client otherwise.
+const NO_CLIENT_HINTS = { CLAUDECODE: '', CURSOR_TRACE_ID: '', WINDSURF_EXTENSION_ID: '', ZED_TERM: '', GEMINI_CLI: '', CODEX_SANDBOX: '', TERM_PROGRAM: '' };
+
 type Logged = { dir: 'C' | 'S'; msg: Record<string, unknown> };
 
 // MCP 2026-07-28 has no initialize: the firewall learns the session, the client and what to
 // send the server from the envelope every request carries.
 describe('a 2026-07-28 client and server through the shim', () => {
-  const engine = useEngine({ policy: POLICY, approve: ['modern', 'modern-auto', 'modern-legacy', 'modern-drift', 'modern-told-pin', 'modern-told-auto'] });
+  const engine = useEngine({ policy: POLICY, approve: ['modern', 'modern-auto', 'modern-legacy', 'modern-named', 'modern-drift', 'modern-told-pin', 'modern-told-auto'] });
   const logs = mkdtempSync(join(tmpdir(), 'mcpfw-modern-'));
   afterAll(() => rmSync(logs, { recursive: true, force: true }));
   let logCount = 0;
@@ -28,6 +31,8 @@ describe('a 2026-07-28 client and server through the shim', () => {
     readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => ({ dir: line[0] as 'C' | 'S', msg: JSON.parse(line.slice(3)) as Record<string, unknown> }));
   const ownLists = (file: string, method: string) =>
     readLog(file).filter((l) => l.dir === 'C' && l.msg.method === method && String(l.msg.id).startsWith('mcp-firewall/')).map((l) => l.msg.params as Record<string, unknown>);
+  const callRows = (server: string) =>
+    JSON.parse(engine().cli(['audit', 'query', `SELECT client, tool_name, decision, reason FROM mcp_audit WHERE event = 'call' AND server_name = '${server}' ORDER BY id`, '--json']).stdout) as Array<{ client: string; tool_name: string; decision: string; reason: string }>;
 
   for (const mode of ['pin', 'auto'] as const) {
     it(`serves calls, prompts and reads, its own looks carrying the client's envelope (${mode})`, async () => {
@@ -52,6 +57,16 @@ describe('a 2026-07-28 client and server through the shim', () => {
       expect((clientMeta[INFO] as { name: string }).name).toBe('modern-tests');
     });
   }
+
+  it('names the client from the envelope when the config does not say', async () => {
+    const conn = await connectModern(engine(), 'modern-named', SERVER, { mode: 'pin', name: 'Cursor', env: NO_CLIENT_HINTS });
+    try {
+      await conn.client.callTool({ name: 'read_echo', arguments: { text: 'who' } });
+    } finally {
+      await conn.close();
+    }
+    expect(callRows('modern-named')).toEqual([expect.objectContaining({ client: 'cursor', tool_name: 'read_echo', decision: 'ALLOW' })]);
+  });
 
   it('leaves a 2025-era session of the same server as it was: initialize, and own looks without an envelope', async () => {
     const log = newLog();

@@ -1,6 +1,7 @@
 // Which MCP client launched us, when its config did not say (`--client`). Only hints
-// the clients set in their children's environment; the initialize request's
-// clientInfo.name refines it later.
+// the clients set in their children's environment; without one, the client's own name
+// names it later: initialize's clientInfo.name, or in MCP 2026-07-28 (no initialize) the
+// `io.modelcontextprotocol/clientInfo` of the first request's envelope.
 const ENV_HINTS: Array<[variable: string, client: string]> = [
   ['CLAUDECODE', 'claude-code'],
   ['CURSOR_TRACE_ID', 'cursor'],

@@ -379,12 +379,16 @@ function relay(parts: RelayParts): Promise<number> {
         era.initialized();
         const name = (msg.params as { clientInfo?: { name?: unknown } } | undefined)?.clientInfo?.name;
         if (typeof name === 'string' && parts.getClient() === 'unknown') parts.setClient(clientIdFromInfo(name));
-      } else if (era.observe(msg.params) && method !== 'server/discover') {
-        // 2026-07-28: no initialize, no `initialized`. The first enveloped request starts the
-        // session; a server/discover probe leaves that to its answer (manifest-filter.ts),
-        // which tells what the server has, as initialize's did.
-        era.ready();
-        manifest.sessionReady();
+      } else if (era.observe(msg.params)) {
+        // 2026-07-28: no initialize, no `initialized`. The first enveloped request names the
+        // client and starts the session; a server/discover probe leaves that to its answer
+        // (manifest-filter.ts), which tells what the server has, as initialize's did.
+        const name = era.clientName();
+        if (name !== undefined && parts.getClient() === 'unknown') parts.setClient(clientIdFromInfo(name));
+        if (method !== 'server/discover') {
+          era.ready();
+          manifest.sessionReady();
+        }
       }
       const id = msg.id ?? null;
       if (POLICED_METHODS.has(method)) {
