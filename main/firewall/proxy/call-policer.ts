@@ -12,12 +12,14 @@ import { escalatedVerdict } from '../policy/effective-verdict.js';
 import { pausedVerdict } from '../policy/pause.js';
 import type { ActionClass, Constraints } from '../policy/types.js';
 import { ENGINE_GONE, type EngineLink } from './engine-link.js';
-import { argumentLeak } from './argument-dlp.js';
+import { argumentLeak, type ArgumentLeak } from './argument-dlp.js';
 import { createOutputStage, errorAnswer, type Answer, type StagedCall } from './output-stage.js';
 import type { OrderedWriter } from './ordered-writer.js';
 import type { PeerWriter } from './peer-writer.js';
 import { createToolVerdicts } from './tool-verdicts.js';
 import { createCallRow, recordNow } from './call-rows.js';
+import { createContinuations, type Approved } from './continuations.js';
+import { asksEveryTime } from '../guard/asks-every-time.js';
 
 const SWEEP_MS = 100;
 
@@ -54,6 +56,8 @@ export interface PolicedCall {
   cancelApproval?: () => void;
   /** A read of outside content (web, issues…): its result is fingerprinted for taint. */
   untrusted: boolean;
+  /** The person's approval it runs under: an input_required answer lets its retry continue under it (continuations.ts). */
+  approved?: Approved;
 }
 
 export interface PolicerContext {
@@ -84,6 +88,9 @@ export interface PolicerContext {
 interface ParamsShape {
   name?: unknown;
   arguments?: unknown;
+  /** 2026-07-28: the client's answers to what the server asked in its input_required result, on the call's retry. */
+  inputResponses?: unknown;
+  requestState?: unknown;
   _meta?: { progressToken?: unknown };
 }
 
@@ -118,6 +125,33 @@ export interface CallPolicer {
   cancelUndecided(message: JsonRpcMessage, text: string, reason: string, since: number): void;
 }
 
+/** Two escalations alike: none, or the same rule for the same reason. */
+const sameEscalation = (a: { ruleId: string; reason: string } | undefined, b: { ruleId: string; reason: string } | undefined) =>
+  a === b || (a !== undefined && b !== undefined && a.ruleId === b.ruleId && a.reason === b.reason);
+
+/**
+ * The client's answers on a 2026-07-28 retry (`inputResponses`) are what it once sent as its
+ * answers to the server's own sampling and elicitation requests: text its model wrote or its
+ * user typed, leaving for the server. A secret in them is decided as one in the arguments is.
+ */
+function answersLeak(inputResponses: unknown, output: CompiledPolicy['spec']['output'], text: string): ArgumentLeak | null {
+  if (inputResponses === undefined) return null;
+  const leak = argumentLeak(inputResponses, output, text);
+  return leak && { ...leak, reason: `its input responses (the client's answers to the server) carry ${leak.found}` };
+}
+
+/**
+ * A call asked about for what its answers carry is shown, digested and remembered with them:
+ * the approver sees what would leave, and an "always" grant for the arguments alone (call-gate.ts)
+ * does not cover a secret in the answers.
+ */
+function showAnswers(info: CallInfo, inputResponses: unknown, text: string): void {
+  info.arguments = { arguments: info.arguments, inputResponses };
+  info.argsDigest = digestOf(info.arguments);
+  // Numbers past 2^53 in the arguments: the request's params as written (the envelope too).
+  if (info.argumentsSource !== undefined) info.argumentsSource = memberSource(text, 'params') ?? text;
+}
+
 /**
  * Answers a client asks for again and again — autocomplete on every keystroke, a task's status
  * polled — are audited only when the output stage finds something (or the server failed), as
@@ -129,6 +163,7 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
   let lastCallKey = '';
   let identicalCount = 0;
   const toolVerdict = createToolVerdicts(ctx.server);
+  const continuations = createContinuations();
 
   const row = createCallRow(ctx);
 
@@ -245,6 +280,38 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
     return { params, tool, args, policy, emergency, replyId, info, ...verdict };
   };
 
+  /**
+   * Decided here, without a person. The server gets the call first and the row is spooled
+   * while it works: long before its answer can leave (see finish()).
+   */
+  const allow = (call: PolicedCall, raw: Buffer, constraints: Constraints, allowRow: AuditEntry): PolicedCall => {
+    if (output.hasRelease(staged(call))) {
+      // A released result answers at once, so its row goes first.
+      call.auditError = recordNow(ctx.link, allowRow);
+      if (call.auditError) deny(call, null, `the decision could not be recorded (${call.auditError.message})`);
+      else dispatch(call, raw, constraints);
+    } else {
+      dispatch(call, raw, constraints);
+      record(allowRow, call);
+    }
+    return call;
+  };
+
+  /** An approved call answered input_required: its retry may run under the same approval. */
+  const offerContinuation = (call: PolicedCall, answer: Answer) => {
+    // Only approved calls are read here. A large one may have come unparsed, and a line that
+    // does not parse continues nothing (the client cannot read it either).
+    if (!answer.text.includes('input_required')) return;
+    let result = answer.result as { resultType?: unknown; requestState?: unknown } | undefined;
+    try {
+      result ??= (JSON.parse(answer.text) as JsonRpcMessage).result as typeof result;
+    } catch {
+      return;
+    }
+    if (result?.resultType !== 'input_required') return;
+    continuations.offer(`${call.info.tool}\u0000${call.info.argsDigest}`, call.approved!, result.requestState);
+  };
+
   return {
     handle(message, raw, text) {
       const { params, tool, args, policy, emergency, replyId, info, untrusted, byPolicy } = readCall(message, text);
@@ -264,12 +331,27 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
       if (guard?.decision === 'DENY' && byPolicy.decision !== 'DENY') return refuse(call, guard.ruleId, guard.reason);
       const leak = argumentLeak(args, policy.spec.output, text);
       if (leak?.decision === 'DENY' && byPolicy.decision !== 'DENY') return refuse(call, leak.ruleId, leak.reason);
-      const escalation = guard ?? (leak?.decision === 'REQUIRE_APPROVAL' ? leak : null) ?? (actionClass !== 'read' ? ctx.taint.check(args, policy.spec.guards.retrievalHeavyCalls) : null);
+      const answered = answersLeak(params.inputResponses, policy.spec.output, text);
+      if (answered?.decision === 'DENY' && byPolicy.decision !== 'DENY') return refuse(call, answered.ruleId, answered.reason);
+      if (answered) showAnswers(info, params.inputResponses, text);
+      const escalation = guard ?? (leak?.decision === 'REQUIRE_APPROVAL' ? leak : null) ?? answered ?? (actionClass !== 'read' ? ctx.taint.check(args, policy.spec.guards.retrievalHeavyCalls) : null);
       // Recorded when the policy asks anyway too: it is what keeps a "session" grant for the
       // tool from standing in for this call (call-gate.ts), and what the approver is told.
       if (escalation && byPolicy.decision !== 'DENY') info.escalation = { ruleId: escalation.ruleId, reason: escalation.reason };
       const escalated = escalatedVerdict(byPolicy, info.escalation);
       const verdict = pausedVerdict(escalated, ctx.pausedUntil(), emergency, info.escalation);
+
+      // The retry of an approved call the server answered input_required: the action a person
+      // approved, continued. Not when anything about it would be asked about afresh: answers
+      // that carry a finding, another rule or finding, a guard that asks every time, emergency.
+      const continued = verdict.decision === 'REQUIRE_APPROVAL' && params.inputResponses !== undefined && answered === null && !emergency && !asksEveryTime(info.escalation)
+        ? continuations.take(key, params.requestState)
+        : undefined;
+      if (continued && continued.ruleId === verdict.ruleId && sameEscalation(continued.escalation, info.escalation)) {
+        call.approved = continued;
+        const reason = `continued approval ${continued.approvalId}: the retry of the call it approved, which the server answered input_required`;
+        return allow(call, raw, continued.constraints, row(info, { decision: 'ALLOW', ruleId: verdict.ruleId, approvalId: continued.approvalId, reason }));
+      }
 
       // `max_retries`: an identical call (same tool, same arguments) repeated back to back.
       identicalCount = key === lastCallKey ? identicalCount + 1 : 1;
@@ -279,21 +361,7 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
         return refuse(call, verdict.ruleId, `identical call repeated ${identicalCount} times; max_retries is ${retries}`);
       }
 
-      if (verdict.decision === 'ALLOW') {
-        // Decided locally on the snapshot. The server gets the call first and the row is
-        // spooled while it works: long before its answer can leave (see finish()).
-        const allowRow = row(info, { decision: 'ALLOW', ruleId: verdict.ruleId, reason: verdict.reason });
-        if (output.hasRelease(staged(call))) {
-          // A released result answers at once, so its row goes first.
-          call.auditError = recordNow(ctx.link, allowRow);
-          if (call.auditError) deny(call, null, `the decision could not be recorded (${call.auditError.message})`);
-          else dispatch(call, raw, verdict.constraints);
-        } else {
-          dispatch(call, raw, verdict.constraints);
-          record(allowRow, call);
-        }
-        return call;
-      }
+      if (verdict.decision === 'ALLOW') return allow(call, raw, verdict.constraints, row(info, { decision: 'ALLOW', ruleId: verdict.ruleId, reason: verdict.reason }));
       if (verdict.decision === 'DENY') return refuse(call, verdict.ruleId, verdict.reason);
       // REQUIRE_APPROVAL: the engine owns the queue, remembered grants and the audit row.
       const asked = ctx.link.decide(info, verdict.ruleId, verdict.reason, progressSender(params._meta?.progressToken, text));
@@ -302,8 +370,9 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
         (answer) => {
           call.cancelApproval = undefined;
           if (call.finished) return;
-          if (answer.decision === 'ALLOW') dispatch(call, raw, answer.constraints);
-          else deny(call, answer.ruleId, answer.reason);
+          if (answer.decision !== 'ALLOW') return deny(call, answer.ruleId, answer.reason);
+          if (answer.approvalId) call.approved = { approvalId: answer.approvalId, ruleId: verdict.ruleId, escalation: info.escalation, constraints: answer.constraints, rounds: 0 };
+          dispatch(call, raw, answer.constraints);
         },
         (error: Error) => {
           // Recorded too: the spool outlives the engine, and its next start folds the row in.
@@ -324,6 +393,7 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
         return;
       }
       try {
+        if (call.approved && !answer.failed) offerContinuation(call, answer);
         output.deliver(staged(call), answer, latencyMs);
         ctx.taint.observe(call.info.tool, call.untrusted, answer.result);
       } catch (error) {
