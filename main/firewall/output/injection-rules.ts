@@ -1,12 +1,14 @@
 // Text in a tool result that talks to the model instead of the user: instructions,
 // characters the user cannot see, and terminal escapes that can hide or rewrite text.
-import { firstWords, rawPhrase, type Matcher } from './raw-phrase.js';
+import { firstWords, phraseMatcher, type Matcher, type Where } from './phrase-matcher.js';
+import { holdsBackslash, windowStart } from './phrase-gap.js';
 import type { Finding, Rule, Severity } from './types.js';
 
 const cue = (type: string, start: number, end: number, severity: Severity): Finding =>
   ({ type, family: 'injection', severity, start, end });
 
 // Each phrase is checked around its anchor word; the anchor keeps the cost to one scan.
+// A space in an anchor stands for any run of spaces or space escapes (phrase-gap.ts).
 // A phrase with filler words is `re`, then any number of `fillers`, then `tail`. The fillers
 // are looped here, not written `(?:all\s+|any\s+)*`: V8 keeps a backtrack entry per repeat of
 // such a group, so `ignore ` + 16 MB of `all ` threw "Maximum call stack size exceeded" and
@@ -45,19 +47,13 @@ const PHRASES: Array<{ anchors: string[]; re: RegExp; fillers?: RegExp; tail?: R
   },
 ];
 
-const isWordChar = (c: string | undefined) => c !== undefined && /\w/.test(c);
-
-// On a raw JSON line a space in the decoded text may be written `\n` or `\t` (or `\\n` when
-// the text is JSON itself), and the char before a phrase may be the letter of such an escape. Widening the phrase this way
-// lets a line whose only hit is benign prose ("the user can…") pass without a parse.
-// `\uXXXX` and `\/` never reach this check: any line holding one is parsed.
 const sticky = (re: RegExp): Matcher => (text, pos) => {
   re.lastIndex = pos;
   return re.test(text) ? re.lastIndex : -1;
 };
 
 type PhraseParts = { re: Matcher; fillers?: Matcher; tail?: Matcher };
-// Longer than any phrase's first word (`disregard`, `<|im_start|>`): a start just before a raw hit is seen whole.
+// Longer than any phrase's first word (`disregard`, `<|im_start|>`): a start just before a hit is seen whole.
 const FIRST_WORD_MAX = 32;
 
 /** Where the phrase starting at `s` ends, or -1. */
@@ -69,46 +65,46 @@ function phraseEnd({ re, fillers, tail }: PhraseParts, text: string, s: number):
 }
 
 const phraseRules: Rule[] = PHRASES.map(({ anchors, re, fillers, tail, back }) => {
-  const parts = { re: sticky(re), fillers: fillers && sticky(fillers), tail: tail && sticky(tail) };
-  const raw = { re: rawPhrase(re), fillers: fillers && rawPhrase(fillers), tail: tail && rawPhrase(tail) };
-  // Where a phrase may start before a raw hit: a first word not glued to a word char (but for
-  // the letter of an escape, `\nignore`). One scan of the chars before the hit for it, instead
-  // of a sticky test and a boundary check per char, which made anchor-dense text 30 % slower
-  // once the look-back tripled.
+  const parts = (where: Where): PhraseParts => ({
+    re: phraseMatcher(re, where),
+    fillers: fillers && phraseMatcher(fillers, where),
+    tail: tail && phraseMatcher(tail, where),
+  });
+  const plain: PhraseParts = { re: sticky(re), fillers: fillers && sticky(fillers), tail: tail && sticky(tail) };
+  const inText = parts('text');
+  // On a raw JSON line a space of the text may be written `\n` or `\t` (`\\n` when the text is
+  // JSON itself). Checked so, a line whose only hit is benign prose (`the user can…`) passes unparsed.
+  const onLine = parts('raw-line');
+  // Where a phrase may start before a hit: a first word not glued to a word char (but for the
+  // letter of an escape, `\nignore`). One scan of the chars before the hit for it, instead of a
+  // sticky test and a boundary check per char, which made anchor-dense text 30 % slower.
   const words = firstWords(re);
-  const starts = words && new RegExp(String.raw`(?<!(?:^|[^\\])\w)` + words, `g${re.flags.replace('y', '')}`);
+  if (!words) throw new Error(`injection phrase ${re.source} does not start with a word`);
+  const starts = new RegExp(String.raw`(?<!(?:^|[^\\])\w)` + words, `g${re.flags.replace('y', '')}`);
+  /** The phrase around the hit at `at` as [start, end], or null; the farthest start back first, so the longest is taken. */
+  const around = (p: PhraseParts, text: string, at: number): [number, number] | null => {
+    const from = back ? windowStart(text, at, back) : at;
+    if (from < at) {
+      // Two chars before `from` for the boundary look-behind; a first word is a few chars long.
+      const base = Math.max(0, from - 2);
+      const seg = text.slice(base, at + FIRST_WORD_MAX);
+      starts.lastIndex = from - base;
+      for (let m = starts.exec(seg); m !== null && base + m.index < at; m = starts.exec(seg)) {
+        const end = phraseEnd(p, text, base + m.index);
+        if (end >= 0) return [base + m.index, end];
+        starts.lastIndex = m.index + 1;
+      }
+    }
+    const end = phraseEnd(p, text, at);
+    return end >= 0 ? [at, end] : null;
+  };
   return {
     type: 'instruction', family: 'injection', severity: 'medium', anchors,
     match(text, at) {
-      for (let s = Math.max(0, at - back); s <= at; s++) {
-        if (s < at && s > 0 && isWordChar(text[s - 1])) continue;
-        const end = phraseEnd(parts, text, s);
-        if (end >= 0) return cue('instruction', s, end, 'medium');
-      }
-      return null;
+      const span = around(holdsBackslash(text) ? inText : plain, text, at);
+      return span && cue('instruction', span[0], span[1], 'medium');
     },
-    // An escaped escape (`\\n`, three chars for one) at most triples the distance back to where the phrase starts.
-    rawMatch(line, at) {
-      if (phraseEnd(raw, line, at) >= 0) return true;
-      const from = Math.max(0, at - 3 * back);
-      if (!starts) {
-        for (let s = from; s < at; s++) {
-          if (s > 0 && isWordChar(line[s - 1]) && line[s - 2] !== '\\') continue;
-          if (phraseEnd(raw, line, s) >= 0) return true;
-        }
-        return false;
-      }
-      if (from === at) return false;
-      // Two chars before `from` for the boundary look-behind; a first word is a few chars long.
-      const base = Math.max(0, from - 2);
-      const seg = line.slice(base, at + FIRST_WORD_MAX);
-      starts.lastIndex = from - base;
-      for (let m = starts.exec(seg); m !== null && base + m.index < at; m = starts.exec(seg)) {
-        if (phraseEnd(raw, line, base + m.index) >= 0) return true;
-        starts.lastIndex = m.index + 1;
-      }
-      return false;
-    },
+    rawMatch: (line, at) => around(onLine, line, at) !== null,
   };
 });
 

@@ -89,22 +89,36 @@ function extendHit(text: string, at: number, hit: string, more: RegExp): string 
   return end === at + hit.length ? hit : text.slice(at, end);
 }
 
-/** Literal anchors (group 1) plus pattern rules (one group each) in one regex. */
-export function mixedLane(entries: ReadonlyArray<[string, Rule]>, patterns: readonly Rule[], ci = false, extraProbe?: string): Lane | null {
+/**
+ * Literal anchors (group 1) plus pattern rules (one group each) in one regex. With `gap`, a space
+ * in an anchor matches `gap.source` instead (any run of spaces between a phrase's words), and a
+ * hit is looked up with each such run collapsed to one space.
+ */
+export function mixedLane(
+  entries: ReadonlyArray<[string, Rule]>, patterns: readonly Rule[], ci = false, extraProbe?: string,
+  gap?: { source: string; collapse: (hit: string) => string },
+): Lane | null {
   if (entries.length === 0 && patterns.length === 0) return null;
   const norm = (s: string) => (ci ? s.toLowerCase() : s);
+  // trieSource writes a space as itself, and nothing else as a space.
+  const spaced = (source: string) => (gap ? source.replaceAll(' ', gap.source) : source);
   const byAnchor = collapsePrefixes(entries, norm);
+  // Most hits have one space between their words or none: looked up first, they are spared the collapse.
+  const rulesFor = (hit: string) => {
+    const key = norm(hit);
+    return byAnchor.get(key) ?? (gap ? byAnchor.get(gap.collapse(key)) : undefined);
+  };
   // A literal rule may bring a stricter probe for raw lines (`://` only with a `@` after it).
   const probeEntries = entries.filter(([, r]) => !r.probe);
   const probeAnchors = [...collapsePrefixes(probeEntries, norm).keys()];
   const literalProbes = [...new Set(entries.filter(([, r]) => r.probe).map(([, r]) => r.probe!))];
   // Group 1 holds the literal anchors when there are any; each pattern gets the next group.
-  const lit = byAnchor.size ? [`(${trieSource([...byAnchor.keys()])})`] : [];
+  const lit = byAnchor.size ? [`(${spaced(trieSource([...byAnchor.keys()]))})`] : [];
   const first = lit.length + 1;
   const flags = ci ? 'i' : '';
   const source = [...lit, ...patterns.map((r) => `(${r.pattern})`)].join('|');
   const probe = [
-    ...(probeAnchors.length ? [trieSource(probeAnchors)] : []),
+    ...(probeAnchors.length ? [spaced(trieSource(probeAnchors))] : []),
     ...literalProbes,
     ...patterns.map((r) => r.probe ?? r.pattern!),
     ...(extraProbe ? [extraProbe] : []),
@@ -115,13 +129,13 @@ export function mixedLane(entries: ReadonlyArray<[string, Rule]>, patterns: read
     probe: new RegExp(probe, flags),
     verify: checked
       ? (line, at, hit) => {
-          const rs = byAnchor.get(norm(hit));
+          const rs = rulesFor(hit);
           return !rs || !rs.every((r) => r.rawMatch) || rs.some((r) => r.rawMatch!(line, at));
         }
       : undefined,
     run(text, m, out) {
       if (lit.length && m[1] !== undefined) {
-        runRules(byAnchor.get(norm(m[1])), text, m.index, m[1], out);
+        runRules(rulesFor(m[1]), text, m.index, m[1], out);
         return m.index + 1;
       }
       let g = first;

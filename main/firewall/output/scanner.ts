@@ -8,6 +8,7 @@ import { GENERIC_RULES } from './generic-assignment.js';
 import { INJECTION_RULES } from './injection-rules.js';
 import { type Lane, mixedLane } from './lanes.js';
 import { LOOKBACK_RULES } from './lookback-rules.js';
+import { ANCHOR_GAP } from './phrase-gap.js';
 import { PII_RULES } from './pii-rules.js';
 import { scanEnds, scanStarts } from './scan-memo.js';
 import { NEXT_TEXT_ITEM, splitMayHide } from './split-items.js';
@@ -56,7 +57,7 @@ export function createScanner(rules: readonly Rule[] = ALL_RULES): Scanner {
   // a raw line holding one is always parsed. The check rides on the symbol lane's probe.
   const symbolLane = mixedLane(symbol, on('ipv6'), false, String.raw`\\[u/]`);
   const tokenLane_ = tokenLane(lower, jwt);
-  const phraseLane = mixedLane(phrases, [], true);
+  const phraseLane = mixedLane(phrases, [], true, undefined, ANCHOR_GAP);
   const patternLanes = (t: Trigger) => on(t).map((r) => mixedLane([], [r]));
   const [assignLanes, numberLanes, ibanLanes] = [patternLanes('assign'), patternLanes('number'), patternLanes('iban')];
   const lanes = [upperLane, symbolLane, tokenLane_, phraseLane, ...assignLanes, ...numberLanes, ...ibanLanes].filter((l): l is Lane => l !== null);

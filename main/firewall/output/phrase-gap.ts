@@ -1,0 +1,141 @@
+// What stands between two words of an injection phrase. A model reads `you  must`, `you\nmust`,
+// `you\u00a0must`, `you\u3000must` and, in JSON a tool returns as its text, `you\\nmust` all as
+// `you must`; a phrase written any of these ways is the same instruction. The anchors were
+// literal `you must`, `the user`: one doubled space hid the phrase from the output stage.
+import { forgetAfterEachScan, memoKept } from './scan-memo.js';
+
+/**
+ * How a space in a lane anchor is matched. `source` is a run of spaces (`\s` holds the Unicode
+ * ones: U+00A0, U+1680, U+2000-200A, U+2028, U+2029, U+202F, U+205F, U+3000, U+FEFF) and of the
+ * backslashes and letters of `\n`-style escapes, as a raw JSON line or JSON-as-text writes them.
+ * Loose on purpose (`you \nnn must` passes too): a hit only hands the phrase to its rule, which
+ * checks each gap exactly. A class, not `(?:\s|\\[nrtbf])+`: V8 keeps a backtrack entry per
+ * repeat of a group, and 12 MB of `\n` escapes overflowed its stack; a class loop keeps none.
+ * `collapse` writes each exact gap of a hit as one space, to look the hit up by its anchor.
+ */
+export const ANCHOR_GAP = {
+  source: String.raw`[\s\\][\s\\nrtbf]*`,
+  collapse(hit: string): string {
+    let out = '';
+    let from = 0;
+    for (let i = 0; i < hit.length; ) {
+      const end = gapEnd(hit, i, true);
+      if (end === i) {
+        i++;
+        continue;
+      }
+      out += `${hit.slice(from, i)} `;
+      from = i = end;
+    }
+    return out + hit.slice(from);
+  },
+};
+
+const BACKSLASH = 0x5c;
+
+const seen = { text: '', backslash: false };
+forgetAfterEachScan(() => {
+  seen.text = '';
+});
+
+/**
+ * Whether `text` holds a backslash, so that a gap in it may be an escape. Asked once per text,
+ * however many phrase anchors it holds: a text without one is checked with the phrases' plain
+ * regexes, ~6x faster per anchor than the escape-aware matchers (65 against 400 ns).
+ */
+export function holdsBackslash(text: string): boolean {
+  if (seen.text !== text) {
+    seen.text = text;
+    seen.backslash = text.indexOf('\\') !== -1;
+    memoKept();
+  }
+  return seen.backslash;
+}
+
+/** The chars `\s` matches, by code: a walk over millions of them must not run a regex per char. */
+function isSpace(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  return c >= 0xa0 && (c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff);
+}
+
+/**
+ * `n` `r` `t` `b` `f`, either case: the letters of the escapes that write a space-like char. The
+ * phrases match without case, and `\N` counted as an escape when the gap was a regex with `i`.
+ */
+function isEscapeLetter(c: number): boolean {
+  const l = c | 0x20;
+  return l === 0x6e || l === 0x72 || l === 0x74 || l === 0x62 || l === 0x66;
+}
+
+// A run of one kind is skipped by the regex engine: a char loop took ~3 ns a char, 4x the
+// engine, on MBs of spaces. Each regex repeats a body of one length, which V8 loops without a
+// backtrack entry per repeat (`(?:\\\\?[nrtbf])+` kept one, and 12 M `\n` threw).
+const SPACE_RUN = /\s+/y;
+const ESCAPE_RUN = /(?:\\[nrtbf])+/iy;
+const ESCAPED_ESCAPE_RUN = /(?:\\\\[nrtbf])+/iy;
+
+/**
+ * Where the run of spaces and `\n`-style escapes from `pos` ends (`pos` when there is none). On a
+ * raw line (`escaped`) an escape may be escaped itself: `\\n`, a JSON text's `\n` on its line.
+ */
+export function gapEnd(text: string, pos: number, escaped: boolean): number {
+  let i = pos;
+  for (;;) {
+    const c = text.charCodeAt(i);
+    let run: RegExp;
+    if (isSpace(c)) {
+      // Most gaps are one space: no regex call for them.
+      if (!isSpace(text.charCodeAt(i + 1))) {
+        i++;
+        continue;
+      }
+      run = SPACE_RUN;
+    } else if (c !== BACKSLASH) return i;
+    else if (isEscapeLetter(text.charCodeAt(i + 1))) run = ESCAPE_RUN;
+    else if (escaped && text.charCodeAt(i + 1) === BACKSLASH && isEscapeLetter(text.charCodeAt(i + 2))) run = ESCAPED_ESCAPE_RUN;
+    else return i;
+    run.lastIndex = i;
+    run.test(text);
+    i = run.lastIndex;
+  }
+}
+
+/** Where the run of spaces and escapes that ends at `end` starts (`end` when there is none); loose about `\\n`, as a look-back may be. */
+function gapStart(text: string, end: number): number {
+  let i = end;
+  for (;;) {
+    const c = text.charCodeAt(i - 1);
+    if (isSpace(c)) i--;
+    else if (isEscapeLetter(c) && text.charCodeAt(i - 2) === BACKSLASH) i -= text.charCodeAt(i - 3) === BACKSLASH ? 3 : 2;
+    else return i;
+  }
+}
+
+/** Whether `text[from, to)` holds a gap wider than one ` `: two spaces, another space char, an escape. */
+function hasWideGap(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0x20 && c < 0x7f && c !== BACKSLASH) continue;
+    if (c === 0x20 ? text.charCodeAt(i + 1) === 0x20 : c === BACKSLASH || isSpace(c)) return true;
+  }
+  return false;
+}
+
+/**
+ * Where a look-back of `budget` chars before `at` starts, each run of spaces or escapes counting
+ * as one char, so the first word of a phrase is in reach however wide its gaps. A walk by chars
+ * (`at - 40`) missed `do  not   tell    the user` once the gaps were wide enough.
+ */
+export function windowStart(text: string, at: number, budget: number): number {
+  // Most windows hold no gap wider than one space and reach `budget` chars back. Checked by a
+  // plain loop: the walk below cost ~260 ns per hit (doubling a raw line's check of one), a
+  // slice and a regex test ~100, this ~20.
+  const from = Math.max(0, at - budget);
+  if (!hasWideGap(text, from, at)) return from;
+  let i = at;
+  for (; budget > 0 && i > 0; budget--) {
+    const c = text.charCodeAt(i - 1);
+    i = isSpace(c) || (isEscapeLetter(c) && text.charCodeAt(i - 2) === BACKSLASH) ? gapStart(text, i) : i - 1;
+  }
+  return i;
+}
