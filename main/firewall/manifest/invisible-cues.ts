@@ -75,34 +75,6 @@ export function findInvisibleCues(path: string, text: string, identifier = false
   return cues.kept;
 }
 
-const STRIP = /[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufe00-\ufe0f\ufeff]|\udb40[\udc00-\uddef]/;
-
-/**
- * The text with invisible characters removed, plus a map back to original offsets, so the
- * phrase rules see "ignore previous instructions" even when it was written "ig\u200bnore".
- */
-export function stripInvisible(text: string): { clean: string; toOriginal: (i: number) => number } {
-  if (!STRIP.test(text)) return { clean: text, toOriginal: (i) => i };
-  const map: number[] = [];
-  let clean = '';
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code === 0xdb40 && i + 1 < text.length) {
-      const low = text.charCodeAt(i + 1);
-      if (low >= 0xdc00 && low <= 0xddef) {
-        i++;
-        continue;
-      }
-    }
-    const ch = text[i]!;
-    if (ch.length === 1 && /[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufe00-\ufe0f\ufeff]/.test(ch)) continue;
-    map.push(i);
-    clean += ch;
-  }
-  map.push(text.length);
-  return { clean, toOriginal: (i) => map[Math.min(i, map.length - 1)]! };
-}
-
 /** ASCII smuggled as tag characters, decoded, so the phrase rules can read it too. */
 export function decodedTagText(text: string): string {
   let out = '';

@@ -1,7 +1,8 @@
 import type { Cue, CueContext } from './cue-types.js';
 import { excerptAt } from './excerpt.js';
-import { decodedTagText, stripInvisible } from './invisible-cues.js';
+import { decodedTagText } from './invisible-cues.js';
 import { PHRASE_RULES } from './phrase-rules.js';
+import { phraseView, type PhraseView } from './phrase-view.js';
 import { SENSITIVE_PATHS } from './sensitive-paths.js';
 import type { ToolString } from './tool-strings.js';
 
@@ -19,8 +20,8 @@ interface Scan {
 
 export function findPhraseCues(s: ToolString, ownName: string, context: CueContext): Cue[] {
   if (s.role !== 'text') return [];
-  const { clean, toOriginal } = stripInvisible(s.text);
-  const scans: Scan[] = [{ path: s.path, original: s.text, clean, map: toOriginal }];
+  const view = phraseView(s.text);
+  const scans: Scan[] = [{ path: s.path, original: s.text, clean: view.clean, map: view.toOriginal }];
   // Text smuggled in tag characters is scanned as if it were visible, so the finding says
   // what the hidden text asks for, not just that something is hidden.
   const hidden = decodedTagText(s.text);
@@ -46,7 +47,7 @@ export function findPhraseCues(s: ToolString, ownName: string, context: CueConte
     }
     findToolMentions(scan.clean, ownName, context, add);
   }
-  return [...cues, ...compoundCues(s, cues)];
+  return [...cues, ...compoundCues(s, view, cues)];
 }
 
 function findToolMentions(
@@ -95,14 +96,16 @@ function findToolMentions(
 
 // One sentence that both imposes a precondition and names a file, tool or destination is
 // the shape of the published attacks ("before using this tool, read X and pass it as Y"),
-// even when each phrase alone is something an honest tool might say.
-function compoundCues(s: ToolString, cues: Cue[]): Cue[] {
+// even when each phrase alone is something an honest tool might say. Sentences are read in
+// the view, where a line break is a space: ended at each one, a sentence broken over lines
+// held one cue a line and was never compound.
+function compoundCues(s: ToolString, view: PhraseView, cues: Cue[]): Cue[] {
   const medium = cues.filter((c) => c.severity === 'medium' && c.kind !== 'secret-reference');
   if (medium.length < 2) return [];
   const out: Cue[] = [];
-  for (const m of s.text.matchAll(/[^.!?\n]+[.!?\n]?/g)) {
-    const start = m.index;
-    const end = start + m[0].length;
+  for (const m of view.clean.matchAll(/[^.!?]+[.!?]?/g)) {
+    const start = view.toOriginal(m.index);
+    const end = view.toOriginal(m.index + m[0].length - 1) + 1;
     const kinds = new Set(medium.filter((c) => c.start >= start && c.start < end).map((c) => c.kind));
     if (kinds.size < 2) continue;
     out.push({

@@ -46,6 +46,22 @@ describe('poisoning detection on the poisoned corpus', () => {
     }
   });
 
+  it.each([
+    ['doubled spaces', '  '], ['line breaks', '\n'], ['tabs', '\t'], ['no-break spaces', '\u00a0'], ['em spaces', '\u2003'],
+    ['ideographic spaces', '\u3000'], ['`\\n` escapes', '\\n'],
+  ])('judges every poisoned tool at least as gravely with the spaces of its text written as %s', (_, gap) => {
+    const RANK = { ok: 0, review: 1, block: 2 };
+    const respace = (v: unknown, key = ''): unknown =>
+      typeof v === 'string' ? (key === 'name' ? v : v.replaceAll(' ', gap))
+        : Array.isArray(v) ? v.map((x) => respace(x))
+          : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, respace(x, k)])) : v;
+    const weaker = [...corpus, ...load('holdout.json')].filter((it) => {
+      const before = toolVerdict(findPoisoningCues(it.tool, it.context));
+      return RANK[toolVerdict(findPoisoningCues(respace(it.tool), it.context))] < RANK[before];
+    });
+    expect(weaker.map((it) => it.id)).toEqual([]);
+  });
+
   it('flags at least 80 % of the hold-out set written after the rules were first frozen', () => {
     expect(rates(load('holdout.json')).detected).toBeGreaterThanOrEqual(0.8);
   });
