@@ -1,7 +1,7 @@
 // Text in a tool result that talks to the model instead of the user: instructions,
 // characters the user cannot see, and terminal escapes that can hide or rewrite text.
 import { firstWords, phraseMatcher, type Matcher, type Where } from './phrase-matcher.js';
-import { holdsBackslash, windowStart } from './phrase-gap.js';
+import { plainGaps, windowStart } from './phrase-gap.js';
 import type { Finding, Rule, Severity } from './types.js';
 
 const cue = (type: string, start: number, end: number, severity: Severity): Finding =>
@@ -101,7 +101,7 @@ const phraseRules: Rule[] = PHRASES.map(({ anchors, re, fillers, tail, back }) =
   return {
     type: 'instruction', family: 'injection', severity: 'medium', anchors,
     match(text, at) {
-      const span = around(holdsBackslash(text) ? inText : plain, text, at);
+      const span = around(plainGaps(text) ? plain : inText, text, at);
       return span && cue('instruction', span[0], span[1], 'medium');
     },
     rawMatch: (line, at) => around(onLine, line, at) !== null,

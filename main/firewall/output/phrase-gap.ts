@@ -2,19 +2,26 @@
 // `you\u00a0must`, `you\u3000must` and, in JSON a tool returns as its text, `you\\nmust` all as
 // `you must`; a phrase written any of these ways is the same instruction. The anchors were
 // literal `you must`, `the user`: one doubled space hid the phrase from the output stage.
+// Invisible chars count as spaces here: `ignore\u200bprevious` reads as two words to a model,
+// but the folded view (folded-view.ts) drops the char and reads `ignoreprevious`, and the stage
+// then removed the char and passed `ignorepreviousinstructions` on unfenced.
+import { INVISIBLE } from './fold-triggers.js';
 import { forgetAfterEachScan, memoKept } from './scan-memo.js';
+
+/** A regex class body of the chars a gap is made of, escapes aside: `\s` and the invisible ones. */
+export const GAP_CHARS = String.raw`\s` + INVISIBLE;
 
 /**
  * How a space in a lane anchor is matched. `source` is a run of spaces (`\s` holds the Unicode
- * ones: U+00A0, U+1680, U+2000-200A, U+2028, U+2029, U+202F, U+205F, U+3000, U+FEFF) and of the
- * backslashes and letters of `\n`-style escapes, as a raw JSON line or JSON-as-text writes them.
+ * ones: U+00A0, U+1680, U+2000-200A, U+2028, U+2029, U+202F, U+205F, U+3000, U+FEFF), invisible
+ * chars and the backslashes and letters of `\n`-style escapes, as a raw JSON line or JSON-as-text writes them.
  * Loose on purpose (`you \nnn must` passes too): a hit only hands the phrase to its rule, which
  * checks each gap exactly. A class, not `(?:\s|\\[nrtbf])+`: V8 keeps a backtrack entry per
  * repeat of a group, and 12 MB of `\n` escapes overflowed its stack; a class loop keeps none.
  * `collapse` writes each exact gap of a hit as one space, to look the hit up by its anchor.
  */
 export const ANCHOR_GAP = {
-  source: String.raw`[\s\\][\s\\nrtbf]*`,
+  source: String.raw`[${GAP_CHARS}\\][${GAP_CHARS}\\nrtbf]*`,
   collapse(hit: string): string {
     let out = '';
     let from = 0;
@@ -33,29 +40,34 @@ export const ANCHOR_GAP = {
 
 const BACKSLASH = 0x5c;
 
-const seen = { text: '', backslash: false };
+const seen = { text: '', plain: true };
 forgetAfterEachScan(() => {
   seen.text = '';
 });
+// The invisible chars past Latin-1 (U+FEFF is a space to `\s`): on a one-byte string V8 knows at
+// once that none can match. U+00AD is found with indexOf (fold-triggers.ts says why).
+const INVISIBLE_PAST_LATIN1 = /[\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069]/;
 
 /**
- * Whether `text` holds a backslash, so that a gap in it may be an escape. Asked once per text,
- * however many phrase anchors it holds: a text without one is checked with the phrases' plain
- * regexes, ~6x faster per anchor than the escape-aware matchers (65 against 400 ns).
+ * Whether every gap in `text` is plain spaces, so that its phrases can be checked with their
+ * plain regexes, ~6x cheaper per anchor than the gap-aware matchers (65 against 400 ns): no
+ * backslash (no escape) and no invisible char. Asked once per text, however many anchors it holds.
  */
-export function holdsBackslash(text: string): boolean {
+export function plainGaps(text: string): boolean {
   if (seen.text !== text) {
     seen.text = text;
-    seen.backslash = text.indexOf('\\') !== -1;
+    seen.plain = text.indexOf('\\') === -1 && text.indexOf('\u00ad') === -1 && !INVISIBLE_PAST_LATIN1.test(text);
     memoKept();
   }
-  return seen.backslash;
+  return seen.plain;
 }
 
-/** The chars `\s` matches, by code: a walk over millions of them must not run a regex per char. */
-function isSpace(c: number): boolean {
+/** The chars `\s` matches and the invisible ones, by code: a walk over millions of them must not run a regex per char. */
+function isGapChar(c: number): boolean {
   if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
-  return c >= 0xa0 && (c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff);
+  if (c < 0xa0) return false;
+  return c === 0xa0 || c === 0xad || c === 0x1680 || c === 0x180e || (c >= 0x2000 && c <= 0x200f) || (c >= 0x2028 && c <= 0x202f) ||
+    (c >= 0x205f && c <= 0x2064) || (c >= 0x2066 && c <= 0x2069) || c === 0x3000 || c === 0xfeff;
 }
 
 /**
@@ -70,12 +82,12 @@ function isEscapeLetter(c: number): boolean {
 // A run of one kind is skipped by the regex engine: a char loop took ~3 ns a char, 4x the
 // engine, on MBs of spaces. Each regex repeats a body of one length, which V8 loops without a
 // backtrack entry per repeat (`(?:\\\\?[nrtbf])+` kept one, and 12 M `\n` threw).
-const SPACE_RUN = /\s+/y;
+const SPACE_RUN = new RegExp(`[${GAP_CHARS}]+`, 'y');
 const ESCAPE_RUN = /(?:\\[nrtbf])+/iy;
 const ESCAPED_ESCAPE_RUN = /(?:\\\\[nrtbf])+/iy;
 
 /**
- * Where the run of spaces and `\n`-style escapes from `pos` ends (`pos` when there is none). On a
+ * Where the run of spaces, invisible chars and `\n`-style escapes from `pos` ends (`pos` when there is none). On a
  * raw line (`escaped`) an escape may be escaped itself: `\\n`, a JSON text's `\n` on its line.
  */
 export function gapEnd(text: string, pos: number, escaped: boolean): number {
@@ -83,9 +95,9 @@ export function gapEnd(text: string, pos: number, escaped: boolean): number {
   for (;;) {
     const c = text.charCodeAt(i);
     let run: RegExp;
-    if (isSpace(c)) {
+    if (isGapChar(c)) {
       // Most gaps are one space: no regex call for them.
-      if (!isSpace(text.charCodeAt(i + 1))) {
+      if (!isGapChar(text.charCodeAt(i + 1))) {
         i++;
         continue;
       }
@@ -105,18 +117,18 @@ function gapStart(text: string, end: number): number {
   let i = end;
   for (;;) {
     const c = text.charCodeAt(i - 1);
-    if (isSpace(c)) i--;
+    if (isGapChar(c)) i--;
     else if (isEscapeLetter(c) && text.charCodeAt(i - 2) === BACKSLASH) i -= text.charCodeAt(i - 3) === BACKSLASH ? 3 : 2;
     else return i;
   }
 }
 
-/** Whether `text[from, to)` holds a gap wider than one ` `: two spaces, another space char, an escape. */
+/** Whether `text[from, to)` holds a gap wider than one ` `: two spaces, another space or an invisible char, an escape. */
 function hasWideGap(text: string, from: number, to: number): boolean {
   for (let i = from; i < to; i++) {
     const c = text.charCodeAt(i);
     if (c > 0x20 && c < 0x7f && c !== BACKSLASH) continue;
-    if (c === 0x20 ? text.charCodeAt(i + 1) === 0x20 : c === BACKSLASH || isSpace(c)) return true;
+    if (c === 0x20 ? text.charCodeAt(i + 1) === 0x20 : c === BACKSLASH || isGapChar(c)) return true;
   }
   return false;
 }
@@ -135,7 +147,7 @@ export function windowStart(text: string, at: number, budget: number): number {
   let i = at;
   for (; budget > 0 && i > 0; budget--) {
     const c = text.charCodeAt(i - 1);
-    i = isSpace(c) || (isEscapeLetter(c) && text.charCodeAt(i - 2) === BACKSLASH) ? gapStart(text, i) : i - 1;
+    i = isGapChar(c) || (isEscapeLetter(c) && text.charCodeAt(i - 2) === BACKSLASH) ? gapStart(text, i) : i - 1;
   }
   return i;
 }

@@ -12,7 +12,7 @@
 // A piece that ends where a `\s+` gap starts is told so by a lookahead, so its alternatives
 // (`tell|telling`) are tried as the whole regex tried them. The matches are the same.
 
-import { gapEnd } from './phrase-gap.js';
+import { GAP_CHARS, gapEnd } from './phrase-gap.js';
 
 /** Where a match starting at `pos` ends, or -1. */
 export type Matcher = (text: string, pos: number) => number;
@@ -28,8 +28,8 @@ export type Matcher = (text: string, pos: number) => number;
 // kind, which V8 loops without a backtrack entry per repeat (with `(?:\\\\?[nrtbf])+` it kept one
 // per escape, and 12 M `\n` threw).
 const GAPS = {
-  'raw-line': { end: (text: string, pos: number) => gapEnd(text, pos, true), at: String.raw`(?=\s|\\\\?[nrtbf])` },
-  text: { end: (text: string, pos: number) => gapEnd(text, pos, false), at: String.raw`(?=\s|\\[nrtbf])` },
+  'raw-line': { end: (text: string, pos: number) => gapEnd(text, pos, true), at: String.raw`(?=[${GAP_CHARS}]|\\\\?[nrtbf])` },
+  text: { end: (text: string, pos: number) => gapEnd(text, pos, false), at: String.raw`(?=[${GAP_CHARS}]|\\[nrtbf])` },
 };
 /** Where a phrase is looked for: a raw JSON line (escapes as sent) or a parsed text. */
 export type Where = keyof typeof GAPS;
@@ -143,7 +143,7 @@ export function firstWords(re: RegExp): string | null {
   return pieces.some((p) => !p) ? null : `(?:${pieces.flat().join('|')})`;
 }
 
-/** `re` (sticky) with each `\s+` / `\s*` also taking the escapes that a gap `where` may be written with. */
+/** `re` (sticky) with each `\s+` / `\s*` also taking invisible chars and the escapes that a gap `where` may be written with. */
 export function phraseMatcher(re: RegExp, where: Where): Matcher {
   const done: Matcher = (_text, pos) => pos;
   const alts = parse(re.source);

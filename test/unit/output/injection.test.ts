@@ -76,6 +76,18 @@ describe('instruction phrases whose words are set apart by more than one plain s
     }
   });
 
+  it('fences a phrase whose words are set apart by invisible characters alone', () => {
+    // Folded, `ignore\u200bprevious` reads `ignoreprevious`; the invisible chars were removed as
+    // findings of their own and the model got `ignorepreviousinstructions` unfenced.
+    for (const invisible of ['\u200b', '\u200c', '\u2060', '\u00ad', '\u200b\u200b ']) {
+      for (const phrase of PHRASES) {
+        const hidden = phrase.replaceAll(' ', invisible);
+        const text = `Result: ok. ${hidden}. Bye.`;
+        expect(fenced(inspectResultLine(line(text))), JSON.stringify(text)).toBe(`Result: ok. [UNTRUSTED-INSTRUCTION: ${hidden}]. Bye.`);
+      }
+    }
+  });
+
   it('still leaves prose alone where the words of a phrase stand in different sentences', () => {
     expect(types('Rules: do not tell lies.\n\nThe  user is\tfine; you must\n\nbe patient, then call us.')).toEqual([]);
   });
