@@ -14,8 +14,8 @@ export const GAP_CHARS = String.raw`\s` + INVISIBLE;
 /**
  * How a space in a lane anchor is matched. `source` is a run of spaces (`\s` holds the Unicode
  * ones: U+00A0, U+1680, U+2000-200A, U+2028, U+2029, U+202F, U+205F, U+3000, U+FEFF), invisible
- * chars and the backslashes and letters of `\n`-style escapes, as a raw JSON line or JSON-as-text writes them.
- * Loose on purpose (`you \nnn must` passes too): a hit only hands the phrase to its rule, which
+ * chars and the backslashes and letters of `\n`-style escapes, as a raw JSON line or
+ * JSON-as-text writes them. Loose on purpose (`you \nnn must` passes too): a hit only hands the phrase to its rule, which
  * checks each gap exactly. A class, not `(?:\s|\\[nrtbf])+`: V8 keeps a backtrack entry per
  * repeat of a group, and 12 MB of `\n` escapes overflowed its stack; a class loop keeps none.
  * `collapse` writes each exact gap of a hit as one space, to look the hit up by its anchor.
@@ -87,8 +87,9 @@ const ESCAPE_RUN = /(?:\\[nrtbf])+/iy;
 const ESCAPED_ESCAPE_RUN = /(?:\\\\[nrtbf])+/iy;
 
 /**
- * Where the run of spaces, invisible chars and `\n`-style escapes from `pos` ends (`pos` when there is none). On a
- * raw line (`escaped`) an escape may be escaped itself: `\\n`, a JSON text's `\n` on its line.
+ * Where the run of spaces, invisible chars and `\n`-style escapes from `pos` ends (`pos` when
+ * there is none). On a raw line (`escaped`) an escape may be escaped itself: `\\n`, a JSON
+ * text's `\n` on its line.
  */
 export function gapEnd(text: string, pos: number, escaped: boolean): number {
   let i = pos;
@@ -139,9 +140,9 @@ function hasWideGap(text: string, from: number, to: number): boolean {
  * (`at - 40`) missed `do  not   tell    the user` once the gaps were wide enough.
  */
 export function windowStart(text: string, at: number, budget: number): number {
-  // Most windows hold no gap wider than one space and reach `budget` chars back. Checked by a
-  // plain loop: the walk below cost ~260 ns per hit (doubling a raw line's check of one), a
-  // slice and a regex test ~100, this ~20.
+  // Most windows hold no gap wider than one space and reach `budget` chars back. A plain loop
+  // over them says so and spares the walk below, whose calls per char doubled the cost of a raw
+  // line's check of one `the user` (a slice and a regex test cost about what the loop does).
   const from = Math.max(0, at - budget);
   if (!hasWideGap(text, from, at)) return from;
   let i = at;

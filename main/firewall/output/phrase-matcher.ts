@@ -51,7 +51,7 @@ function parse(src: string): Item[][] {
       }
       if (src.startsWith(String.raw`\s`, i)) {
         const q = src[i + 2];
-        if (q !== '+' && q !== '*') throw new Error(`rawPhrase: a lone or bounded \\s in ${src}`);
+        if (q !== '+' && q !== '*') throw new Error(`phraseMatcher: a lone or bounded \\s in ${src}`);
         seq.push({ gap: q === '+' ? 1 : 0 });
         i += 3;
         continue;
@@ -63,12 +63,12 @@ function parse(src: string): Item[][] {
         const optional = src[i] === '?';
         if (optional) i++;
         if (src.slice(from, i).includes(String.raw`\s`)) {
-          if (/[+*{]/.test(src[i] ?? '')) throw new Error(`rawPhrase: a repeated gap in ${src}`);
+          if (/[+*{]/.test(src[i] ?? '')) throw new Error(`phraseMatcher: a repeated gap in ${src}`);
           seq.push({ alts: inner, optional });
           continue;
         }
       } else if (src[i] === '[' || src[i] === '(') {
-        throw new Error(`rawPhrase: a class or capture in ${src}`);
+        throw new Error(`phraseMatcher: a class or capture in ${src}`);
       } else {
         i += src[i] === '\\' ? 2 : 1;
       }
