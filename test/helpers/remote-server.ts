@@ -9,6 +9,8 @@ import { useEngine, type RunningEngine } from './engine-harness.js';
 import { EVERYTHING_SERVER, FIXTURES } from './paths.js';
 
 export const HEADER_SERVER = join(FIXTURES, 'servers', 'http-header-server.mjs');
+/** A 2026-07-28 (stateless) server on the v2 SDK: see the fixture's header for its tools. */
+export const MODERN_SERVER = join(FIXTURES, 'servers', 'modern-http-server.mjs');
 
 export interface RemoteServer {
   url: string;
@@ -61,6 +63,24 @@ export async function startEverythingHttp(env: NodeJS.ProcessEnv = {}): Promise<
 /** server-everything in its legacy HTTP+SSE mode (GET /sse, POST /message). */
 export async function startEverythingSse(env: NodeJS.ProcessEnv = {}): Promise<RemoteServer> {
   return startHttpServer([EVERYTHING_SERVER, 'sse'], await freePort(), env, /running on port/, '/sse');
+}
+
+/** The 2026-07-28 fixture (endpoint /mcp); POST /flip changes a tool, GET /seen says what reached it. */
+export async function startModernHttp(env: NodeJS.ProcessEnv = {}): Promise<RemoteServer> {
+  return startHttpServer([MODERN_SERVER], await freePort(), env, /"port":/, '/mcp');
+}
+
+/** What each POST the modern fixture got carried (its GET /seen). */
+export interface ModernSeen {
+  id: string | number | null;
+  method: string | null;
+  envelope: string | null;
+  client: string | null;
+  headers: Record<string, string | null>;
+}
+
+export async function modernSeen(remote: RemoteServer): Promise<ModernSeen[]> {
+  return (await (await fetch(`http://127.0.0.1:${remote.port}/seen`)).json()) as ModernSeen[];
 }
 
 /** Our fixture that records the headers of every request it receives (GET /seen); `path` '/sse' for its legacy SSE side. */

@@ -36,12 +36,14 @@ export interface PendingPost {
   progressTokens: string[];
 }
 
-export function finishPost(post: PendingPost, sessionId: string): void {
+/** Ends a POST whose requests are all answered; `sessionId`: none for a stateless (2026-07-28) client. */
+export function finishPost(post: PendingPost, sessionId: string | null): void {
   if (!isOpen(post.res)) return;
   if (!post.json) return void post.res.end();
+  const session: Record<string, string> = sessionId === null ? {} : { [SESSION_HEADER]: sessionId };
   // Every request of it was cancelled: nothing to answer with.
   if (post.collected.length === 0) {
-    post.res.writeHead(202, { [SESSION_HEADER]: sessionId });
+    post.res.writeHead(202, session);
     return void post.res.end();
   }
   // Joined as text, never parsed and written again: JSON.stringify recurses, and a server's
@@ -50,7 +52,7 @@ export function finishPost(post: PendingPost, sessionId: string): void {
   // every session. As text, the client also gets the answer as the SSE path sends it.
   const members = post.collected.flatMap((line) => arrayMembers(line) ?? [line]);
   const body = post.batch ? `[${members.join(',')}]` : (members[0] ?? 'null');
-  post.res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store', [SESSION_HEADER]: sessionId });
+  post.res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store', ...session });
   // The last write: it needs no drain, and the body was whole in memory anyway.
   post.res.end(body);
 }

@@ -18,6 +18,9 @@ import type { RelayAudit } from './relay-session.js';
 import type { ReopenBackoffOptions } from './reopen-backoff.js';
 import { DEFAULT_SESSION_CAP, type SessionCap } from './session-cap.js';
 import { createSessionTable } from './session-table.js';
+import { clientNameOf, envelopeOf, HEADER_MISMATCH, headerMismatch, isModernPost, isModernVersion } from './modern-envelope.js';
+import { startModernSession } from './modern-session.js';
+import { createModernSessions } from './modern-sessions.js';
 
 export const INTERPOSER_PREFIX = '/mcp/';
 const PROTOCOL_HEADER = 'mcp-protocol-version';
@@ -59,6 +62,8 @@ export function createHttpInterposer(engine: Engine, options: HttpInterposerOpti
   const idleMs = options.idleMs ?? 30 * 60_000;
   const cap = options.sessionCap ?? DEFAULT_SESSION_CAP;
   const sessions = createSessionTable<HttpSession>(cap);
+  // Stateless (2026-07-28) clients: one relay per route and client name (modern-session.ts).
+  const modern = createModernSessions(cap);
   // Who the client is (its initialize's clientInfo, for the audit) and where NAME leads.
   const admit = (server: string, init: JsonRpcMessage): { client: string; target: RemoteTarget } => {
     const name = (init.params as { clientInfo?: { name?: unknown } } | undefined)?.clientInfo?.name;
@@ -100,7 +105,7 @@ export function createHttpInterposer(engine: Engine, options: HttpInterposerOpti
   };
   const legacy = createLegacyEndpoint({ ...context, admit, routeKey: engine.routeKey, sessionCap: cap });
   const reaper = setInterval(() => {
-    for (const session of [...sessions.all(), ...legacy.sessions()]) {
+    for (const session of [...sessions.all(), ...legacy.sessions(), ...modern.all()]) {
       const since = session.idleSince();
       if (since !== null && Date.now() - since > idleMs) session.end();
     }
@@ -146,6 +151,7 @@ export function createHttpInterposer(engine: Engine, options: HttpInterposerOpti
     const read = await readPost(req, res, sessions.find(String(req.headers[SESSION_HEADER]))?.session);
     if (!read) return;
     const accept = String(req.headers.accept ?? '');
+    if (req.headers[SESSION_HEADER] === undefined && isModernPost(read.messages, req.headers[PROTOCOL_HEADER])) return modernPost(req, res, server, read, accept);
     const init = read.messages.find((m) => m.method === 'initialize' && isRequest(m));
     if (req.headers[SESSION_HEADER] === undefined && init) return start(res, server, init, read, accept);
     const session = sessionFor(req, res, server);
@@ -162,6 +168,53 @@ export function createHttpInterposer(engine: Engine, options: HttpInterposerOpti
     session?.post(posted, accept, res);
   };
 
+  /**
+   * A POST of MCP 2026-07-28, the stateless revision: no initialize, no session, every request
+   * standing alone. It is admitted as a session's first request is, each time (the registry
+   * may have changed since the last), and relayed through its client's relay, so it is
+   * policed exactly as a request in a 2025 session.
+   */
+  const modernPost = async (req: IncomingMessage, res: ServerResponse, server: string, posted: PostedMessages, accept: string) => {
+    if (posted.batch) return fail(res, 400, ErrorCode.InvalidRequest, 'Bad Request: JSON-RPC batches may not carry requests for protocol revision 2026-07-28 or later');
+    const message = posted.messages[0]!;
+    const reply = (status: number, body: string) => {
+      res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      res.end(body);
+    };
+    if (isRequest(message)) {
+      const mismatch = headerMismatch(message, req.headers);
+      if (mismatch) return reply(400, JSON.stringify({ jsonrpc: '2.0', id: message.id, error: { code: HEADER_MISMATCH, message: `Bad Request: the request headers and body disagree: ${mismatch}` } }));
+    }
+    const envelope = envelopeOf(message);
+    const name = envelope ? clientNameOf(envelope) : '';
+    const client = name ? clientIdFromInfo(name) : 'http';
+    for (let attempt = 0; ; attempt++) {
+      let session = modern.find(server, name);
+      // A notification has no relay to start: with none live, nothing it could concern is in flight.
+      if (!session && !isRequest(message)) return void res.writeHead(202).end();
+      const target = resolveRemoteTarget(engine, server, client, (entry) => refusals.record(entry));
+      if ('refusal' in target) {
+        session?.retire();
+        return isRequest(message) ? reply(200, target.refusal(message.id!)) : void res.writeHead(202).end();
+      }
+      if (target.pin.transport === 'sse') {
+        return fail(res, 400, ErrorCode.InvalidRequest, `Bad Request: remote server '${server}' is pinned as a legacy HTTP+SSE server, which cannot take MCP 2026-07-28 requests; connect with an earlier revision (initialize)`);
+      }
+      // Re-pinned since this relay began: the new URL is the one dialled from now on.
+      if (session && (session.target.url !== target.pin.url || session.target.transport !== target.pin.transport)) {
+        session.retire();
+        session = undefined;
+      }
+      session ??= modern.open(res, server, name, (onEnd) => startModernSession({ ...context, server, client, target: target.pin, onEnd })) ?? undefined;
+      if (!session) return;
+      // While the relay is behind, this POST waits (its body is read: at most 4 MB).
+      const behind = session.whenAccepting();
+      if (behind) await behind;
+      if (session.retired && attempt < 2) continue;
+      return session.post(message, req.headers, accept, res);
+    }
+  };
+
   return {
     async handle(req, res, url) {
       if (req.headers.origin !== undefined) return fail(res, 403, ErrorCode.InvalidRequest, `requests from a browser (Origin '${req.headers.origin}') are refused`);
@@ -172,6 +225,11 @@ export function createHttpInterposer(engine: Engine, options: HttpInterposerOpti
       if (!tokensEqual(url.searchParams.get(ROUTE_KEY_PARAM) ?? '', engine.routeKey)) return refuseWithoutKey(res, server, url);
       if (legacyPart !== undefined) return legacy.handle(req, res, server, legacyPart, url);
       if (req.method === 'POST') return post(req, res, server);
+      // 2026-07-28 has no GET stream and no session to DELETE: a server answers 405, and so does the firewall.
+      if ((req.method === 'GET' || req.method === 'DELETE') && req.headers[SESSION_HEADER] === undefined && isModernVersion(req.headers[PROTOCOL_HEADER])) {
+        res.setHeader('allow', 'POST');
+        return fail(res, 405, ErrorCode.InvalidRequest, `method ${req.method} is not allowed here: MCP 2026-07-28 has no GET stream nor sessions; change notifications come on a subscriptions/listen request`);
+      }
       if (req.method === 'GET') {
         const session = sessionFor(req, res, server);
         if (!session) return;
@@ -195,6 +253,7 @@ export function createHttpInterposer(engine: Engine, options: HttpInterposerOpti
       keyRefusals.close();
       for (const session of sessions.all()) session.end();
       for (const session of legacy.sessions()) session.end();
+      for (const session of modern.all()) session.end();
       refreshFailures.close();
       budgetDrops.close();
       streamLosses.close();

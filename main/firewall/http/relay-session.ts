@@ -18,7 +18,8 @@ import type { ReopenBackoffOptions } from './reopen-backoff.js';
 import { createRelatedLines } from './related-lines.js';
 import { createSseUpstream } from './sse-upstream.js';
 import { createUpstream } from './upstream.js';
-import { responsesOfLine, type UpstreamOptions, type UpstreamProcess } from './upstream-parts.js';
+import { createModernUpstream } from './modern-upstream.js';
+import { responsesOfLine, type ModernHooks, type UpstreamOptions, type UpstreamProcess } from './upstream-parts.js';
 
 /** Which server a session relays to and how it reaches the engine: the same for each session of the server. */
 export interface RelayContext {
@@ -70,6 +71,15 @@ interface RelayClient {
   onLine: (line: string, responses: JsonRpcMessage[], related: string[]) => Backpressure;
   /** The client's initialize was refused or failed: there is nothing left to talk to. */
   onInitializeFailed: () => void;
+  /**
+   * Set for a client speaking MCP 2026-07-28 (stateless): the server is then spoken to in
+   * that revision (modern-upstream.ts), whatever the pin's Streamable HTTP adapter would do.
+   */
+  modern?: ModernHooks;
+  /** The upstream stopped (the relay killed it: the server was disabled, say), before the relay did. */
+  onUpstreamClosed?: () => void;
+  /** The engine did not admit the session (or was not reached): the relay answers each request with why, and starts nothing. */
+  onNotAdmitted?: () => void;
   /** The relay has wound down (client gone, upstream gone, or the firewall stopped it). */
   onFinish: () => void;
 }
@@ -114,12 +124,20 @@ export function startRelaySession(context: RelayContext, options: RelayClient): 
   const stopped = new AbortController();
   let initializeKey: string | null = null;
   const related = createRelatedLines();
+  // The shim starts the upstream once the engine admits the session, before it reads a line:
+  // an answer before that is a refusal of the admission.
+  let spawned = false;
+  let refused = false;
 
   const route = (line: string): Backpressure => {
     // The relay writes JSON only; anything else goes on unchanged, answering nothing.
     const responses = responsesOfLine(line);
     for (const response of responses) answerWait.answered(response);
     const full = options.onLine(line, responses, responses.length === 0 ? related.take(line) : []);
+    if (!spawned && !refused && responses.length > 0) {
+      refused = true;
+      options.onNotAdmitted?.();
+    }
     const initAnswer = initializeKey === null ? undefined : responses.find((m) => idKey(m.id!) === initializeKey);
     if (initAnswer) {
       initializeKey = null;
@@ -136,11 +154,13 @@ export function startRelaySession(context: RelayContext, options: RelayClient): 
   // A POST's silent answer is waited on as long as the policy lets its requests run.
   const answerWait = createAnswerWait(context.postStreamIdleMs ?? POST_STREAM_IDLE_MS);
   const spawnUpstream = ((_command: string, _args: string[], spawnOptions: { env?: NodeJS.ProcessEnv }) => {
+    spawned = true;
     const secrets = spawnOptions.env ?? {};
     // OAuth tokens go only to the URL they were obtained for; after a re-pin the server's
     // 401 tells the client to run `auth login` for the new one.
     const tokensFit = oauthTokensFit(secrets, options.target.url);
-    return ADAPTERS[options.target.transport]({
+    const adapter = options.modern ? createModernUpstream : ADAPTERS[options.target.transport];
+    const upstream = adapter({
       server: context.server,
       url: options.target.url,
       ...(secrets.AUTHORIZATION && tokensFit ? { authorization: secrets.AUTHORIZATION } : {}),
@@ -163,7 +183,10 @@ export function startRelaySession(context: RelayContext, options: RelayClient): 
         if (--entry.pending === 0) classById.delete(key);
         return entry.actionClass === 'ambiguous' ? 'read' : entry.actionClass;
       },
+      ...(options.modern ? { modern: options.modern } : {}),
     });
+    if (options.onUpstreamClosed) upstream.once('close', options.onUpstreamClosed);
+    return upstream;
   }) as unknown as typeof nodeSpawn;
 
   void runShim({

@@ -16,7 +16,8 @@ export async function answerFailure(server: string, response: Response, hadSessi
   return httpFailure(server, response.status, excerpt, hadSession, oauthChallenge(response), askedWaitMs(response));
 }
 
-function withoutCredentials(text: string, credentials: Array<string | undefined>): string {
+/** `text` with every credential the firewall holds for the server (and a token's start) cut out. */
+export function withoutCredentials(text: string, credentials: Array<string | undefined>): string {
   let out = text;
   for (const credential of credentials) {
     if (!credential) continue;

@@ -62,6 +62,20 @@ export interface UpstreamOptions {
   fetch?: typeof fetch;
   /** Shared by every session of the server: what their answers may hold at once (answer-limits.ts). */
   answerBudget?: AnswerBudget;
+  /** Set when the client speaks MCP 2026-07-28 (stateless): what only that adapter needs (modern-upstream.ts). */
+  modern?: ModernHooks;
+}
+
+/** What the stateless adapter asks of the client side (modern-session.ts). */
+export interface ModernHooks {
+  /**
+   * The `_meta` envelope of the client's latest request. A request of the firewall's own (its
+   * tools/list look) carries it: a 2026-07-28 server refuses a request that names no revision,
+   * client or capabilities, and answers what it lists for that client as it would the client.
+   */
+  envelope(): Record<string, unknown> | undefined;
+  /** The client's `Mcp-Param-*` headers for the request the relay sends under `id` (taken once). */
+  paramHeaders(id: JsonRpcId): Record<string, string>;
 }
 
 /**
