@@ -57,7 +57,9 @@ export async function interposeBefore(prefix: string, startRemote: () => Promise
     running, remote, interposer, endpoint,
     async close() {
       interposer.close();
-      await new Promise((resolve) => server.close(resolve));
+      const closed = new Promise((resolve) => server.close(resolve));
+      server.closeAllConnections();
+      await closed;
       await remote.close();
       await running.close();
     },

@@ -132,6 +132,21 @@ describe('a 2026-07-28 client through the HTTP interposer to a 2026-07-28 server
     ]);
   });
 
+  it('ends the stream of a subscription its client cancels with notifications/cancelled', async () => {
+    const listen = await modernPost(route(), { id: 'sub-1', method: 'subscriptions/listen', params: { notifications: { toolsListChanged: true } } }, 'canceller');
+    const reader = listen.body!.getReader();
+    const decoder = new TextDecoder();
+    let stream = '';
+    while (!stream.includes('notifications/subscriptions/acknowledged')) stream += decoder.decode((await reader.read()).value);
+    expect(stream).toContain('"io.modelcontextprotocol/subscriptionId":"sub-1"');
+    const cancelled = await modernPost(route(), { method: 'notifications/cancelled', params: { requestId: 'sub-1' } }, 'canceller');
+    expect(cancelled.status).toBe(202);
+    const ended = (async () => {
+      for (;;) if ((await reader.read()).done) return 'ended';
+    })();
+    expect(await Promise.race([ended, new Promise((resolve) => setTimeout(() => resolve('still open'), 5_000))])).toBe('ended');
+  });
+
   it('refuses a route that is not registered with a URL, naming the command that approves it', async () => {
     const response = await modernPost(engine().route('unknown-modern'), { id: 'd', method: 'server/discover' }, 'refused');
     const body = (await response.json()) as { id: string; error: { message: string } };
@@ -139,6 +154,13 @@ describe('a 2026-07-28 client through the HTTP interposer to a 2026-07-28 server
     expect(body.error.message).toMatch(/not in the approved registry.*mcp-firewall registry approve unknown-modern --url URL/s);
     expect(audit(engine(), "SELECT decision, rule_id FROM mcp_audit WHERE server_name = 'unknown-modern'")).toEqual([{ decision: 'DENY', rule_id: 'registry-shadow' }]);
     await expect(connect(engine().route('unknown-modern'))).rejects.toThrow();
+  });
+
+  it('refuses a 2026-07-28 request to a route pinned as a legacy HTTP+SSE server, which cannot take one', async () => {
+    expect(engine().cli(['registry', 'approve', 'old-sse', '--url', `http://127.0.0.1:${remote.port}/sse`, '--sse']).code).toBe(0);
+    const response = await modernPost(engine().route('old-sse'), { id: 1, method: 'server/discover' }, 'too-new');
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/'old-sse' is pinned as a legacy HTTP\+SSE server.*earlier revision/);
   });
 
   it('gives each of two processes of one client its own answer when their ids are the same', async () => {

@@ -183,7 +183,10 @@ export function startModernSession(options: ModernSessionOptions): ModernSession
     // Two processes of this client with a request under that id in flight: neither is known to be meant.
     if (matches.length !== 1) return;
     const entry = matches[0]!;
+    forget(entry);
     relay.send([], JSON.stringify({ ...message, params: { ...(message.params as object), requestId: entry.relayId } }));
+    // No answer comes for it now: its stream (a subscription's, say) ends.
+    if (entry.post.waiting.size === 0) complete(entry.post);
   };
 
   let relayGone!: () => void;

@@ -1,0 +1,106 @@
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { interposeBefore, type BareInterposer } from '../../helpers/bare-interposer.js';
+import { waitFor } from '../../helpers/engine-harness.js';
+import { ASK_FOR_WRITES_RULE } from '../../helpers/policies.js';
+import { startModernHttp } from '../../helpers/remote-server.js';
+import type { HttpInterposerOptions } from '../../../main/firewall/http/interposer.js';
+
+// The relays the interposer keeps for stateless (2026-07-28) clients: one per route and client
+// name, policed as a session, ended when idle; and their long-lived subscription streams.
+
+// Requests no rule limits run 0.1 s: the POST silence bound is then the interposer's own.
+const POLICY = `version: v1
+defaults:
+  decision: ALLOW
+  max_runtime_sec: 0.1
+rules:
+${ASK_FOR_WRITES_RULE}`;
+
+async function interposed(options: Omit<HttpInterposerOptions, 'socketPath'>, env: NodeJS.ProcessEnv = {}): Promise<BareInterposer & { remotePort: number }> {
+  let port = 0;
+  const bare = await interposeBefore('mcpfw-modern-', async () => {
+    const remote = await startModernHttp(env);
+    port = remote.port;
+    return { url: remote.url, close: remote.stop };
+  }, 'http', { interposer: options, policy: POLICY });
+  return Object.assign(bare, { remotePort: port });
+}
+
+async function connect(endpoint: string, name: string): Promise<Client> {
+  const client = new Client({ name, version: '1.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+  await client.connect(new StreamableHTTPClientTransport(new URL(endpoint)));
+  return client;
+}
+
+describe('the relays of 2026-07-28 clients', () => {
+  let bare: (BareInterposer & { remotePort: number }) | undefined;
+  afterEach(async () => {
+    await bare?.close();
+    bare = undefined;
+  });
+  const rows = (sql: string, ...args: string[]) => bare!.running.engine.db.prepare(sql).all(...args) as Array<Record<string, unknown>>;
+
+  it('keeps a subscription open past the POST silence bound: a quiet subscription is no silent request', async () => {
+    // A server that sends no keep-alives on its subscription stream: it may rightly stay quiet.
+    bare = await interposed({ postStreamIdleMs: 300 }, { KEEPALIVE_MS: '600000' });
+    const client = await connect(bare.endpoint, 'listener');
+    try {
+      let changed!: () => void;
+      const told = new Promise<void>((resolve) => (changed = resolve));
+      client.setNotificationHandler('notifications/tools/list_changed', () => changed());
+      const subscription = await client.listen({ toolsListChanged: true });
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await fetch(`http://127.0.0.1:${bare.remotePort}/flip`, { method: 'POST' });
+      await Promise.race([told, new Promise((_, reject) => setTimeout(() => reject(new Error('no list_changed came on the subscription')), 5_000))]);
+      await subscription.close();
+    } finally {
+      await client.close();
+    }
+    expect(rows("SELECT COUNT(*) AS n FROM mcp_audit WHERE rule_id = 'answer-idle'")).toEqual([{ n: 0 }]);
+  });
+
+  it("keeps a client's session-scoped approval across its POSTs, and only that client's", async () => {
+    bare = await interposed({});
+    const first = await connect(bare.endpoint, 'editor');
+    try {
+      const saved = first.callTool({ name: 'write_note', arguments: { text: 'one' } });
+      const pending = await waitFor(() => bare!.running.engine.approvals.list().find((p) => p.tool === 'write_note'), 'a pending write_note');
+      expect(bare.running.engine.approvals.answer(pending.id, 'allow', 'session')).toBe(true);
+      await saved;
+    } finally {
+      await first.close();
+    }
+    // A new connection of the same client: each of its POSTs stands alone, the grant still holds.
+    const again = await connect(bare.endpoint, 'editor');
+    try {
+      expect(JSON.stringify((await again.callTool({ name: 'write_note', arguments: { text: 'two' } })).content)).toContain('saved: two');
+    } finally {
+      await again.close();
+    }
+    const other = await connect(bare.endpoint, 'another-client');
+    try {
+      const asked = other.callTool({ name: 'write_note', arguments: { text: 'three' } });
+      const pending = await waitFor(() => bare!.running.engine.approvals.list().find((p) => p.tool === 'write_note'), 'the other client asked');
+      bare.running.engine.approvals.answer(pending.id, 'deny', 'once');
+      await expect(asked).rejects.toThrow(/denied/i);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('ends a relay its client has left idle, and admits the client anew when it comes back', async () => {
+    bare = await interposed({ idleMs: 300 });
+    const spawns = () => rows("SELECT COUNT(*) AS n FROM mcp_audit WHERE event = 'registry' AND method = 'spawn' AND client = 'returning'")[0]!.n;
+    const client = await connect(bare.endpoint, 'returning');
+    try {
+      await client.callTool({ name: 'read_echo', arguments: { text: 'one' } });
+      expect(spawns()).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await client.callTool({ name: 'read_echo', arguments: { text: 'two' } });
+      expect(spawns()).toBe(2);
+    } finally {
+      await client.close();
+    }
+  });
+});
