@@ -9,21 +9,21 @@ import type { HttpInterposerOptions } from '../../../main/firewall/http/interpos
 // The relays the interposer keeps for stateless (2026-07-28) clients: one per route and client
 // name, policed as a session, ended when idle; and their long-lived subscription streams.
 
-// Requests no rule limits run 0.1 s: the POST silence bound is then the interposer's own.
 const POLICY = `version: v1
 defaults:
   decision: ALLOW
-  max_runtime_sec: 0.1
 rules:
 ${ASK_FOR_WRITES_RULE}`;
+// Requests no rule limits run 0.1 s: the POST silence bound is then the interposer's own.
+const SHORT_RUNTIME_POLICY = POLICY.replace('  decision: ALLOW\n', '  decision: ALLOW\n  max_runtime_sec: 0.1\n');
 
-async function interposed(options: Omit<HttpInterposerOptions, 'socketPath'>, env: NodeJS.ProcessEnv = {}): Promise<BareInterposer & { remotePort: number }> {
+async function interposed(options: Omit<HttpInterposerOptions, 'socketPath'>, env: NodeJS.ProcessEnv = {}, policy = POLICY): Promise<BareInterposer & { remotePort: number }> {
   let port = 0;
   const bare = await interposeBefore('mcpfw-modern-', async () => {
     const remote = await startModernHttp(env);
     port = remote.port;
     return { url: remote.url, close: remote.stop };
-  }, 'http', { interposer: options, policy: POLICY });
+  }, 'http', { interposer: options, policy });
   return Object.assign(bare, { remotePort: port });
 }
 
@@ -43,7 +43,7 @@ describe('the relays of 2026-07-28 clients', () => {
 
   it('keeps a subscription open past the POST silence bound: a quiet subscription is no silent request', async () => {
     // A server that sends no keep-alives on its subscription stream: it may rightly stay quiet.
-    bare = await interposed({ postStreamIdleMs: 300 }, { KEEPALIVE_MS: '600000' });
+    bare = await interposed({ postStreamIdleMs: 300 }, { KEEPALIVE_MS: '600000' }, SHORT_RUNTIME_POLICY);
     const client = await connect(bare.endpoint, 'listener');
     try {
       let changed!: () => void;
