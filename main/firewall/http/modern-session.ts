@@ -213,6 +213,11 @@ export function startModernSession(options: ModernSessionOptions): ModernSession
     },
     post(message, headers, accept, res) {
       lastActive = Date.now();
+      // Its relay takes no more (the interposer opens another for the next POST).
+      if (retired || finished) {
+        if (!isRequest(message)) return void res.writeHead(202).end();
+        return refuse(res, 503, message.id!, ErrorCode.UpstreamFailed, `Service Unavailable: the MCP Firewall relay for '${options.server}' was ending; send the request again`);
+      }
       if (isRequest(message)) return request(message, headers, accept, res);
       if (message.method !== undefined) notify(message, JSON.stringify(message));
       else relay.send([message], JSON.stringify(message));

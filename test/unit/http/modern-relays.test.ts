@@ -5,6 +5,10 @@ import { waitFor } from '../../helpers/engine-harness.js';
 import { ASK_FOR_WRITES_RULE } from '../../helpers/policies.js';
 import { startModernHttp } from '../../helpers/remote-server.js';
 import type { HttpInterposerOptions } from '../../../main/firewall/http/interposer.js';
+import { startModernSession } from '../../../main/firewall/http/modern-session.js';
+import { noCredentialsLock } from '../../helpers/no-credentials-lock.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 // The relays the interposer keeps for stateless (2026-07-28) clients: one per route and client
 // name, policed as a session, ended when idle; and their long-lived subscription streams.
@@ -101,6 +105,34 @@ describe('the relays of 2026-07-28 clients', () => {
       expect(spawns()).toBe(2);
     } finally {
       await client.close();
+    }
+  });
+
+  it('answers a request that reaches a relay already retired with 503, never leaving it without an answer', async () => {
+    bare = await interposed({});
+    const session = startModernSession({
+      server: 'bare', socketPath: bare.running.engine.paths.socket, log: () => {}, credentialsLock: noCredentialsLock,
+      client: 'late', target: { url: `http://127.0.0.1:${bare.remotePort}/mcp`, transport: 'http' }, onEnd: () => {},
+    });
+    session.retire();
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => session.post(JSON.parse(body) as never, req.headers, String(req.headers.accept), res));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const message = { jsonrpc: '2.0', id: 'late-1', method: 'tools/list', params: { _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientInfo': { name: 'late', version: '1' }, 'io.modelcontextprotocol/clientCapabilities': {} } } };
+      const answer = await Promise.race([
+        fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: JSON.stringify(message) }),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer')), 5_000)),
+      ]);
+      expect(answer.status).toBe(503);
+      expect(await answer.json()).toMatchObject({ id: 'late-1', error: { message: expect.stringContaining('send the request again') } });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await session.finished;
     }
   });
 });
