@@ -28,10 +28,10 @@ async function connect(url: string, name = 'modern-tests'): Promise<Client> {
 }
 
 /** A raw 2026-07-28 request (one POST), as a client that is not the SDK's would send it. */
-function modernPost(url: string, message: { id?: unknown; method: string; params?: Record<string, unknown> }, name: string, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<Response> {
-  const body = { jsonrpc: '2.0', ...message, params: { ...message.params, _meta: ENVELOPE(name) } };
+function modernPost(url: string, message: { id?: unknown; method: string; params?: Record<string, unknown> }, name: string, headers: Record<string, string> = {}, signal?: AbortSignal, version = MODERN): Promise<Response> {
+  const body = { jsonrpc: '2.0', ...message, params: { ...message.params, _meta: { ...ENVELOPE(name), 'io.modelcontextprotocol/protocolVersion': version } } };
   const named: Record<string, string> = typeof message.params?.name === 'string' ? { 'mcp-name': message.params.name } : {};
-  return fetch(url, { method: 'POST', headers: { ...HEADERS, 'mcp-method': message.method, ...named, ...headers }, body: JSON.stringify(body), ...(signal ? { signal } : {}) });
+  return fetch(url, { method: 'POST', headers: { ...HEADERS, 'mcp-protocol-version': version, 'mcp-method': message.method, ...named, ...headers }, body: JSON.stringify(body), ...(signal ? { signal } : {}) });
 }
 
 const pendingApproval = (engine: RunningEngine, tool: string, skip: Set<string> = new Set()) =>
@@ -195,6 +195,21 @@ describe('a 2026-07-28 client through the HTTP interposer to a 2026-07-28 server
     const listed = await modernPost(route(), { id: 8, method: 'tools/call', params: { name: 'write_note', arguments: { text: 'x' } } }, 'liar', { 'mcp-method': 'tools/list' });
     expect(listed.status).toBe(400);
     expect((await modernSeen(remote)).length).toBe(before);
+  });
+
+  it("passes on the server's own JSON-RPC refusal of a revision it does not support, which the client negotiates by", async () => {
+    const response = await modernPost(route(), { id: 'probe', method: 'server/discover' }, 'future', {}, undefined, '2027-01-01');
+    const body = messageEvents(await response.text())[0] as { id: string; error: { code: number; data: { supported: string[] } } };
+    expect(body.id).toBe('probe');
+    expect(body.error.data.supported).toEqual([MODERN]);
+    expect(body.error.code).not.toBe(-32004);
+  });
+
+  it('answers a 2026-07-28 client that takes only JSON with one JSON body under its own id', async () => {
+    const response = await modernPost(route(), { id: 'json-1', method: 'tools/call', params: { name: 'read_echo', arguments: { text: 'plain' } } }, 'json-only', { accept: 'application/json' });
+    expect(response.headers.get('content-type')).toContain('application/json');
+    expect(response.headers.get('mcp-session-id')).toBeNull();
+    expect(await response.json()).toMatchObject({ id: 'json-1', result: { content: [{ type: 'text', text: 'echo: plain' }] } });
   });
 
   it('answers GET and DELETE of a 2026-07-28 client with 405, as a server of that revision does', async () => {
