@@ -220,7 +220,7 @@ describe('a 2026-07-28 client through the HTTP interposer to a 2026-07-28 server
     }
   });
 
-  it("passes a multi round-trip question on with the output stage applied, and polices the client's retry as a call", async () => {
+  it("passes a multi round-trip question on with the output stage applied, and lets the client's retry continue under the call's approval", async () => {
     const client = await connect(route());
     const asked: string[] = [];
     client.setRequestHandler('elicitation/create', async (request) => {
@@ -231,10 +231,13 @@ describe('a 2026-07-28 client through the HTTP interposer to a 2026-07-28 server
       const deployed = client.callTool({ name: 'deploy', arguments: { env: 'prod' } });
       const first = await pendingApproval(engine(), 'deploy');
       await engine().api('POST', `/approvals/${first.id}/allow`);
-      // The retry, carrying the answer (inputResponses), is a call of its own: decided again.
-      const second = await pendingApproval(engine(), 'deploy', new Set([first.id]));
-      await engine().api('POST', `/approvals/${second.id}/allow`);
+      // The retry, carrying the answer (inputResponses), is the same call the person allowed:
+      // it goes on under that approval (proxy/continuations.ts), nobody is asked twice.
       expect(JSON.stringify((await deployed).content)).toContain('deployed to prod');
+      const calls = audit(engine(), "SELECT decision, approval_id, reason FROM mcp_audit WHERE event = 'call' AND tool_name = 'deploy' ORDER BY id");
+      expect(calls).toHaveLength(2);
+      expect(calls.map((c) => [c.decision, c.approval_id])).toEqual([['ALLOW', first.id], ['ALLOW', first.id]]);
+      expect(String(calls[1]!.reason)).toContain(`continued approval ${first.id}`);
     } finally {
       await client.close();
     }
