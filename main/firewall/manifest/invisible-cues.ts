@@ -8,9 +8,12 @@ import { excerptAt } from './excerpt.js';
 const TAGS = /(?:\udb40[\udc00-\udc7f])+/g;
 const VS_SUPPLEMENT = /(?:\udb40[\udd00-\uddef])+/g;
 const VS_BASIC = /[\ufe00-\ufe0f]{2,}/g;
-const ZERO_WIDTH = /[\u00ad\u180e\u200b-\u200d\u2060-\u2064\ufeff\u115f\u1160\u3164\uffa0]+/g;
+const ZERO_WIDTH = /[\u00ad\u034f\u180e\u200b-\u200d\u2060-\u2064\ufeff\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0]+/g;
 const BIDI = /[\u202a-\u202e\u2066-\u2069]+/g;
 const BIDI_MARKS = /[\u200e\u200f\u061c]+/g;
+// One variation selector has a use after an emoji, a digit (keycaps), a CJK ideograph; after a
+// Latin letter, a space or nothing it only hides a word boundary: `ignore\ufe0fprevious`.
+const VS_AFTER_LETTER = /(?<=^|[\sA-Za-z])(?:[\ufe00-\ufe0f]|\udb40[\udd00-\uddef])/g;
 // CSI, OSC and two-character escapes: enough to hide text (SGR 8), erase lines or retitle.
 const ANSI = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]{0,512}(?:\u0007|\u001b\\)?|[@-Z\\-_])/g;
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001a\u001c-\u001f\u007f-\u009f]+/g;
@@ -31,7 +34,7 @@ function decodeTags(run: string): string {
 export function findInvisibleCues(path: string, text: string, identifier = false): Cue[] {
   const cues = boundedCues();
   // Fast path: plain printable ASCII and ordinary letters cannot hold any of the above.
-  if (!(identifier && /[\t\n]/.test(text)) && !/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\u3164\ufe00-\ufe0f\ufeff\uffa0\udb40]/.test(text)) {
+  if (!(identifier && /[\t\n]/.test(text)) && !/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\u2800\u3164\ufe00-\ufe0f\ufeff\uffa0\udb40]/.test(text)) {
     return cues.kept;
   }
   const push = (m: RegExpExecArray, kind: Cue['kind'], severity: Cue['severity'], reason: string, excerpt?: string): void => {
@@ -43,6 +46,9 @@ export function findInvisibleCues(path: string, text: string, identifier = false
   }
   for (const m of text.matchAll(VS_SUPPLEMENT)) {
     if (m[0].length >= 4) push(m, 'invisible-unicode', 'high', 'run of variation selectors: bytes smuggled after a visible character');
+  }
+  for (const m of text.matchAll(VS_AFTER_LETTER)) {
+    push(m, 'invisible-unicode', 'high', 'variation selector after a letter or a space: splits keywords past filters');
   }
   for (const m of text.matchAll(VS_BASIC)) {
     push(m, 'invisible-unicode', 'medium', 'run of variation selectors: bytes smuggled after a visible character');
@@ -61,7 +67,11 @@ export function findInvisibleCues(path: string, text: string, identifier = false
   for (const m of text.matchAll(BIDI)) {
     push(m, 'bidi-control', 'high', 'bidirectional override/isolate: what the reviewer sees differs from what the model reads');
   }
-  for (const m of text.matchAll(BIDI_MARKS)) push(m, 'bidi-control', 'low', 'directional mark');
+  for (const m of text.matchAll(BIDI_MARKS)) {
+    // Between two Latin letters a mark changes no direction: it splits a keyword (`ignore\u061cprevious`).
+    const inWord = /[A-Za-z]/.test(text.charAt(m.index - 1)) && /[A-Za-z]/.test(text.charAt(m.index + m[0].length));
+    push(m, 'bidi-control', inWord ? 'high' : 'low', inWord ? 'directional mark inside a word: splits keywords past filters' : 'directional mark');
+  }
   for (const m of text.matchAll(ANSI)) {
     push(m, 'ansi-escape', 'high', 'ANSI escape sequence: can hide or overwrite text in terminal clients');
   }

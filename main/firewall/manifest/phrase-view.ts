@@ -5,17 +5,19 @@
 // counted each extra space against their bound, or allowed one char between two words
 // (`api[\s_-]?keys`: `API  keys`), so a description passed by writing its spaces otherwise.
 
+import { BLANK, INVISIBLE } from '../invisible-chars.js';
+
 export interface PhraseView {
   clean: string;
   toOriginal: (i: number) => number;
 }
 
-const INVISIBLE = '\\u00ad\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2069\\ufe00-\\ufe0f\\ufeff';
 // One alternative per kind, each repeating a body of one length: a group mixing them, repeated,
 // makes V8 keep a backtrack entry per repeat (a hostile description may be MBs of them).
 // Adjacent runs of different kinds are joined in code.
 const RUNS = new RegExp(String.raw`[\s${INVISIBLE}]+|(?:\udb40[\udc00-\uddef])+|(?:\\[nrt])+|\\u([0-9a-fA-F]{4})`, 'g');
-const SPACE = /\s/;
+// Blanks (U+2800, the Hangul fillers…) read as a space, not as nothing: `ignore\u2800previous`.
+const SPACE = new RegExp(`[\\s${BLANK}]`);
 const INVISIBLE_CHAR = new RegExp(`[${INVISIBLE}]`);
 
 type Kind = 'gap' | 'drop' | 'keep';

@@ -1,3 +1,4 @@
+import { INVISIBLE, INVISIBLE_PAST_LATIN1 } from '../invisible-chars.js';
 import { isAlnum, isDigit } from './checks.js';
 import { PHONE_CONTEXT } from './pii-rules.js';
 import { forgetAfterEachScan, memoKept } from './scan-memo.js';
@@ -11,8 +12,8 @@ import { forgetAfterEachScan, memoKept } from './scan-memo.js';
 // enough to be a card, IBAN, SSN or phone; full-width forms in a run long enough to be a
 // token, address or tag; an invisible char inside a token-like run.
 
-/** Invisible format chars a value can hide behind (tag chars, U+E0000-E007F, come as surrogate pairs). */
-export const INVISIBLE = '\\u00ad\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff';
+/** Invisible chars a value can hide behind (invisible-chars.ts); tag chars, U+E0000-E007F, come as surrogate pairs. */
+export { INVISIBLE } from '../invisible-chars.js';
 export const TAGS = '\\udb40[\\udc00-\\udc7f]';
 /** Unicode spaces and dashes that read as ` ` and `-` between digit groups. */
 export const UNICODE_SEPARATORS = '\\u00a0\\u1680\\u2000-\\u200a\\u2010-\\u2015\\u2028\\u2029\\u202f\\u205f\\u2212\\u3000\\ufe58\\ufe63';
@@ -28,8 +29,10 @@ export const FULL_WIDTH_ALNUM = '\\uff10-\\uff19\\uff21-\\uff3a\\uff41-\\uff5a';
 // would send every such text on to the costlier look below. The class is matched coarse
 // (U+1680-3000, U+FE58-FF5A) and each hit checked by a lookbehind: on CJK text, whose chars
 // lie between the two ranges, that scan cost 5.8 µs per 10 KB against 7.7 for the exact class.
+// The rarer invisible chars outside those ranges (U+034F, U+061C, U+115F, U+1160, U+3164,
+// U+FE00-FE0F, U+FFA0) are single chars or short ranges beside them.
 const PAST_LATIN1 = new RegExp(
-  `[\\u1680-\\u3000\\ufe58-\\uff5a\\udb40](?<=[\\u1680\\u180e\\u2000-\\u2015\\u2028-\\u202f\\u205f-\\u2064\\u2066-\\u2069\\u2212\\u3000\\ufe58\\ufe63\\ufeff${FULL_WIDTH_ALNUM}\\udb40])`,
+  `[\\u034f\\u061c\\u115f\\u1160\\u1680-\\u3000\\u3164\\ufe00-\\ufe0f\\ufe58-\\uff5a\\uffa0\\udb40](?<=[\\u1680\\u2000-\\u2015\\u2028-\\u202f\\u205f\\u2212\\u3000\\ufe58\\ufe63${INVISIBLE_PAST_LATIN1}${FULL_WIDTH_ALNUM}\\udb40])`,
 );
 // Where a closer look starts: a separator between digits, a full-width letter or digit, an invisible char.
 const CANDIDATE = new RegExp(`\\d[${UNICODE_SEPARATORS}]\\d|[${FULL_WIDTH_ALNUM}]|[${INVISIBLE}]|${TAGS}`, 'g');
@@ -172,6 +175,16 @@ const isTokenChar = (c: number) =>
  * so a text holding one is scanned whole anyway.
  */
 function invisibleRun(text: string, at: number): number {
-  if (text.charCodeAt(at) !== 0x200d) return -1;
+  if (!hasVisibleUse(text.charCodeAt(at))) return -1;
   return isTokenChar(text.charCodeAt(at - 1)) || isTokenChar(text.charCodeAt(at + 1)) ? -1 : at + 1;
+}
+
+/**
+ * The invisible chars ordinary text is full of, each where it belongs: a zero-width joiner or
+ * a variation selector in an emoji (`❤️`, `👩‍💻`), a braille blank in braille, a Hangul filler
+ * beside jamo. Like the joiner, they fold only next to a token char (the phrase rules read
+ * them as gaps: phrase-gap.ts); else every text with an emoji would be parsed and scanned twice.
+ */
+function hasVisibleUse(c: number): boolean {
+  return c === 0x200d || (c >= 0xfe00 && c <= 0xfe0f) || c === 0x2800 || c === 0x3164 || c === 0xffa0 || c === 0x115f || c === 0x1160;
 }

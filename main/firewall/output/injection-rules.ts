@@ -1,3 +1,4 @@
+import { INVISIBLE_PAST_LATIN1, isInvisible, SUPPLEMENT_VARIATION_SELECTOR } from '../invisible-chars.js';
 // Text in a tool result that talks to the model instead of the user: instructions,
 // characters the user cannot see, and terminal escapes that can hide or rewrite text.
 import { firstWords, phraseMatcher, type Matcher, type Where } from './phrase-matcher.js';
@@ -113,25 +114,48 @@ const phraseRules: Rule[] = PHRASES.map(({ anchors, re, fillers, tail, back }) =
 // The pattern matches one char or tag pair and `extend` the rest of the run, one run of each
 // kind per step: `(?:char|tag)+` made V8 keep a backtrack entry per char, so 16 MB of U+200B
 // threw "Maximum call stack size exceeded" (in the raw-line probe too) and the result was withheld.
-const INVISIBLE_CHAR = '[\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u2064\\u2066-\\u2069\\uFEFF]';
+// The invisible chars of invisible-chars.ts but U+00AD and U+180E, which typeset and Mongolian
+// text are full of (they still fold and count as gaps).
+const INVISIBLE_CHAR = `[${INVISIBLE_PAST_LATIN1.replace('\\u180e', '')}]`;
 const TAG = '\\uDB40[\\uDC00-\\uDC7F]';
 const invisible: Rule = {
   type: 'invisible-unicode', family: 'injection', severity: 'medium', anchors: [], trigger: 'invisible', consumes: true,
-  pattern: `${INVISIBLE_CHAR}|${TAG}`,
-  extend: new RegExp(`${INVISIBLE_CHAR}+|(?:${TAG})+`, 'y'),
+  pattern: `${INVISIBLE_CHAR}|${TAG}|${SUPPLEMENT_VARIATION_SELECTOR}`,
+  extend: new RegExp(`${INVISIBLE_CHAR}+|(?:${TAG})+|(?:${SUPPLEMENT_VARIATION_SELECTOR})+`, 'y'),
   match(text, at, hit) {
     const end = at + hit.length;
     if (at === 0 && hit === '\uFEFF') return null; // a byte-order mark
     // Emoji use ZWJ (👩‍💻) and tag sequences (🏴 flags): legitimate when between pictographs.
     const prev = text.charCodeAt(at - 1);
     if (hit === '\u200D' && prev >= 0xdc00 && prev <= 0xdfff) return null;
+    if (inItsPlace(text, at, hit)) return null;
     if (hit.charCodeAt(0) === 0xdb40 && text.slice(at - 2, at) === '\uD83C\uDFF4' && hit.endsWith('\uDB40\uDC7F')) return null;
-    const tags = hit.includes('\uDB40');
+    const tags = hit.charCodeAt(0) === 0xdb40 && hit.charCodeAt(1) <= 0xdc7f;
     const bidi = /[\u202A-\u202E\u2066-\u2069]/.test(hit);
     const type = tags ? 'unicode-tags' : bidi ? 'bidi-control' : 'zero-width';
     return cue(type, at, end, tags ? 'high' : 'medium');
   },
 };
+
+const ONE_SELECTOR = /^(?:[\uFE00-\uFE0F]|\uDB40[\uDD00-\uDDEF])\u200D?$/;
+const FILLERS = /^[\u115F\u1160\u3164\uFFA0]+$/;
+const isJamo = (c: number) => (c >= 0x1100 && c <= 0x11ff) || (c >= 0x3131 && c <= 0x318e) || (c >= 0xa960 && c <= 0xa97f) || (c >= 0xd7b0 && c <= 0xd7ff) || (c >= 0xffa1 && c <= 0xffdc);
+const isBraille = (c: number) => c >= 0x2801 && c <= 0x28ff;
+
+/**
+ * Whether `hit` is an invisible char where ordinary text has it: one variation selector (and a
+ * joiner) after a visible char that is no ASCII letter (`❤️`, `1️⃣`, `👁️‍🗨️`, a CJK ideograph's
+ * variant), braille blanks beside braille, Hangul fillers beside jamo. Between words, or after
+ * a letter (`you\uFE0Fmust`), it hides a boundary.
+ */
+function inItsPlace(text: string, at: number, hit: string): boolean {
+  const prev = text.charCodeAt(at - 1);
+  const next = text.charCodeAt(at + hit.length);
+  if (ONE_SELECTOR.test(hit)) return at > 0 && prev > 0x20 && !isAsciiLetter(prev) && !isInvisible(prev);
+  if (/^\u2800+$/.test(hit)) return isBraille(prev) || isBraille(next);
+  return FILLERS.test(hit) && (isJamo(prev) || isJamo(next));
+}
+const isAsciiLetter = (c: number) => (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a;
 
 const ANSI = '\\u001B(?:\\[[0-9;?<=>]*[ -/]*[@-~]|\\][^\\u0007\\u001B]*(?:\\u0007|\\u001B\\\\)?|[@-Z\\\\-_])|\\u009B[0-9;?]*[ -/]*[@-~]';
 // One escape per step: `(?:${ANSI})+` made V8 keep a backtrack entry per escape, so 16 MB of

@@ -5,7 +5,7 @@
 // Invisible chars count as spaces here: `ignore\u200bprevious` reads as two words to a model,
 // but the folded view (folded-view.ts) drops the char and reads `ignoreprevious`, and the stage
 // then removed the char and passed `ignorepreviousinstructions` on unfenced.
-import { INVISIBLE } from './fold-triggers.js';
+import { INVISIBLE, INVISIBLE_PAST_LATIN1 as PAST_LATIN1_CLASS, isInvisible } from '../invisible-chars.js';
 import { forgetAfterEachScan, memoKept } from './scan-memo.js';
 
 /** A regex class body of the chars a gap is made of, escapes aside: `\s` and the invisible ones. */
@@ -44,9 +44,9 @@ const seen = { text: '', plain: true };
 forgetAfterEachScan(() => {
   seen.text = '';
 });
-// The invisible chars past Latin-1 (U+FEFF is a space to `\s`): on a one-byte string V8 knows at
-// once that none can match. U+00AD is found with indexOf (fold-triggers.ts says why).
-const INVISIBLE_PAST_LATIN1 = /[\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069]/;
+// The invisible chars past Latin-1: on a one-byte string V8 knows at once that none can match.
+// U+00AD is found with indexOf (fold-triggers.ts says why).
+const INVISIBLE_PAST_LATIN1 = new RegExp(`[${PAST_LATIN1_CLASS}]`);
 
 /**
  * Whether every gap in `text` is plain spaces, so that its phrases can be checked with their
@@ -66,8 +66,8 @@ export function plainGaps(text: string): boolean {
 function isGapChar(c: number): boolean {
   if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
   if (c < 0xa0) return false;
-  return c === 0xa0 || c === 0xad || c === 0x1680 || c === 0x180e || (c >= 0x2000 && c <= 0x200f) || (c >= 0x2028 && c <= 0x202f) ||
-    (c >= 0x205f && c <= 0x2064) || (c >= 0x2066 && c <= 0x2069) || c === 0x3000 || c === 0xfeff;
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || (c >= 0x2028 && c <= 0x2029) || c === 0x202f || c === 0x205f ||
+    c === 0x3000 || isInvisible(c);
 }
 
 /**

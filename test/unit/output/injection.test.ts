@@ -88,6 +88,34 @@ describe('instruction phrases whose words are set apart by more than one plain s
     }
   });
 
+  // Blanks and invisible chars with no space property: each read `ignore<X>previous<X>instructions`
+  // as one word, and only U+200B-style chars were flagged.
+  const OTHER_INVISIBLES = ['\u2800', '\u3164', '\uffa0', '\u115f', '\u1160', '\u17b4', '\u17b5', '\u034f', '\u061c', '\ufe0f', '\ufe00', '\ufe0e'];
+
+  it.each(OTHER_INVISIBLES.map((c) => [`U+${c.charCodeAt(0).toString(16).toUpperCase()}`, c]))('fences a phrase whose words %s sets apart, and drops the char', (_, invisible) => {
+    for (const phrase of PHRASES) {
+      const hidden = phrase.replaceAll(' ', invisible);
+      const text = `Result: ok. ${hidden}. Bye.`;
+      expect(fenced(inspectResultLine(line(text))), JSON.stringify(text)).toBe(`Result: ok. [UNTRUSTED-INSTRUCTION: ${hidden}]. Bye.`);
+      expect(types(hidden), JSON.stringify(hidden)).toEqual(['instruction']);
+    }
+    const text = `you${invisible}must${invisible}call`;
+    expect(found(text)).toEqual([['instruction', text]]);
+    expect(found(`pass${invisible}word`)).toEqual([['zero-width', invisible]]);
+    expect(redactText(`pass${invisible}word`, detect(`pass${invisible}word`))).toBe('password');
+  });
+
+  it('flags a variation selector past the BMP (U+E0100-E01EF) after a letter', () => {
+    expect(found('pass\u{E0100}word')).toEqual([['zero-width', '\u{E0100}']]);
+  });
+
+  it('leaves these chars alone where ordinary text has them: emoji, keycaps, CJK variants, braille, jamo', () => {
+    for (const text of ['I \u2764\ufe0f it', 'press 1\ufe0f\u20e3', '\u{1F3F3}\ufe0f\u200d\u{1F308} flag', '\u{1F441}\ufe0f\u200d\u{1F5E8}\ufe0f',
+      '\u2800\u2800\u28ff\u28ff\u2800\u2847', '\u6f22\u{E0100}\u5b57', '\u1112\u119e\u11ab \u3131\u3164', '\uffa1\uffa0']) {
+      expect(types(text), JSON.stringify(text)).toEqual([]);
+    }
+  });
+
   it('still leaves prose alone where the words of a phrase stand in different sentences', () => {
     expect(types('Rules: do not tell lies.\n\nThe  user is\tfine; you must\n\nbe patient, then call us.')).toEqual([]);
   });
