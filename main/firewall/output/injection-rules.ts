@@ -1,4 +1,4 @@
-import { INVISIBLE_PAST_LATIN1, isInvisible, SUPPLEMENT_VARIATION_SELECTOR } from '../invisible-chars.js';
+import { INVISIBLE, INVISIBLE_PAST_LATIN1, isInvisible, SUPPLEMENT_VARIATION_SELECTOR } from '../invisible-chars.js';
 // Text in a tool result that talks to the model instead of the user: instructions,
 // characters the user cannot see, and terminal escapes that can hide or rewrite text.
 import { firstWords, phraseMatcher, type Matcher, type Where } from './phrase-matcher.js';
@@ -118,16 +118,24 @@ const phraseRules: Rule[] = PHRASES.map(({ anchors, re, fillers, tail, back }) =
 // text are full of (they still fold and count as gaps).
 const INVISIBLE_CHAR = `[${INVISIBLE_PAST_LATIN1.replace('\\u180e', '')}]`;
 const TAG = '\\uDB40[\\uDC00-\\uDC7F]';
+// A run starts on a variation selector only after a letter, a space or nothing: the probe does
+// not stop on each emoji's U+FE0F (a rule call per `❤️` cost a page of emoji 30 %).
+const NOT_SELECTOR = `[${INVISIBLE_PAST_LATIN1.replace('\\u180e', '').replace('\\ufe00-\\ufe0f', '')}]`;
+// Or after another selector: a run of them after an emoji smuggles a byte each. The char
+// first, then the look back: a lookbehind first made the probe try it at every offset (3x on CJK).
+const SELECTOR = `(?:[\\uFE00-\\uFE0F]|${SUPPLEMENT_VARIATION_SELECTOR})`;
+const SELECTOR_START = `${SELECTOR}(?<=(?:^|[\\sA-Za-z${INVISIBLE}]|${SUPPLEMENT_VARIATION_SELECTOR})${SELECTOR})`;
 const invisible: Rule = {
   type: 'invisible-unicode', family: 'injection', severity: 'medium', anchors: [], trigger: 'invisible', consumes: true,
-  pattern: `${INVISIBLE_CHAR}|${TAG}|${SUPPLEMENT_VARIATION_SELECTOR}`,
+  pattern: `${NOT_SELECTOR}|${SELECTOR_START}|${TAG}`,
   extend: new RegExp(`${INVISIBLE_CHAR}+|(?:${TAG})+|(?:${SUPPLEMENT_VARIATION_SELECTOR})+`, 'y'),
   match(text, at, hit) {
     const end = at + hit.length;
     if (at === 0 && hit === '\uFEFF') return null; // a byte-order mark
     // Emoji use ZWJ (👩‍💻) and tag sequences (🏴 flags): legitimate when between pictographs.
     const prev = text.charCodeAt(at - 1);
-    if (hit === '\u200D' && prev >= 0xdc00 && prev <= 0xdfff) return null;
+    // A joiner after an unflagged selector (`🏳️‍🌈`): a flagged one would have begun the run.
+    if (hit === '\u200D' && ((prev >= 0xdc00 && prev <= 0xdfff) || (prev >= 0xfe00 && prev <= 0xfe0f))) return null;
     if (inItsPlace(text, at, hit)) return null;
     if (hit.charCodeAt(0) === 0xdb40 && text.slice(at - 2, at) === '\uD83C\uDFF4' && hit.endsWith('\uDB40\uDC7F')) return null;
     const tags = hit.charCodeAt(0) === 0xdb40 && hit.charCodeAt(1) <= 0xdc7f;
@@ -137,7 +145,6 @@ const invisible: Rule = {
   },
 };
 
-const ONE_SELECTOR = /^(?:[\uFE00-\uFE0F]|\uDB40[\uDD00-\uDDEF])\u200D?$/;
 const FILLERS = /^[\u115F\u1160\u3164\uFFA0]+$/;
 const isJamo = (c: number) => (c >= 0x1100 && c <= 0x11ff) || (c >= 0x3131 && c <= 0x318e) || (c >= 0xa960 && c <= 0xa97f) || (c >= 0xd7b0 && c <= 0xd7ff) || (c >= 0xffa1 && c <= 0xffdc);
 const isBraille = (c: number) => c >= 0x2801 && c <= 0x28ff;
@@ -151,7 +158,13 @@ const isBraille = (c: number) => c >= 0x2801 && c <= 0x28ff;
 function inItsPlace(text: string, at: number, hit: string): boolean {
   const prev = text.charCodeAt(at - 1);
   const next = text.charCodeAt(at + hit.length);
-  if (ONE_SELECTOR.test(hit)) return at > 0 && prev > 0x20 && !isAsciiLetter(prev) && !isInvisible(prev);
+  // By code, not by regex: a page of emoji holds one selector every few dozen chars.
+  const first = hit.charCodeAt(0);
+  const selector = (first >= 0xfe00 && first <= 0xfe0f) || (first === 0xdb40 && hit.charCodeAt(1) >= 0xdd00) ? (first === 0xdb40 ? 2 : 1) : 0;
+  if (selector > 0) {
+    if (hit.length !== selector && (hit.length !== selector + 1 || hit.charCodeAt(selector) !== 0x200d)) return false;
+    return at > 0 && prev > 0x20 && !isAsciiLetter(prev) && !isInvisible(prev);
+  }
   if (/^\u2800+$/.test(hit)) return isBraille(prev) || isBraille(next);
   return FILLERS.test(hit) && (isJamo(prev) || isJamo(next));
 }

@@ -107,6 +107,9 @@ describe('instruction phrases whose words are set apart by more than one plain s
 
   it('flags a variation selector past the BMP (U+E0100-E01EF) after a letter', () => {
     expect(found('pass\u{E0100}word')).toEqual([['zero-width', '\u{E0100}']]);
+    // A run after an emoji carries a byte each: all but the first, which may be the emoji's own, are flagged.
+    expect(found('ok \u{1F600}\u{E0100}\u{E0101}\u{E0102}.')).toEqual([['zero-width', '\u{E0101}\u{E0102}']]);
+    expect(found('ok \u{1F600}\ufe0f\ufe0e\ufe0f.')).toEqual([['zero-width', '\ufe0e\ufe0f']]);
   });
 
   it('leaves these chars alone where ordinary text has them: emoji, keycaps, CJK variants, braille, jamo', () => {
