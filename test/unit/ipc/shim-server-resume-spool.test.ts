@@ -24,12 +24,14 @@ describe('a session resumed while its secrets are still being read', () => {
     const file = before.open('ses_k', 'memory', 'claude-code');
     const shimFd = openSync(file, 'a');
     appendFileSync(shimFd, line('before'));
-    // The next engine, with a 50 ms grace for its orphans, and a keychain that answers in 300 ms.
-    const spool = createSpool(db, audit, join(dir, 'spool'), 60_000, undefined, 50);
+    // The next engine, with a 1 s grace for its orphans, and a keychain that answers in 3 s. The
+    // shim's hello must reach the engine within the grace (it resumes the session at once), so the
+    // grace is wide enough for a loaded machine (50 ms failed there: the file was retired first).
+    const spool = createSpool(db, audit, join(dir, 'spool'), 60_000, undefined, 1_000);
     const engine = {
       registry: { admit: () => ({ admitted: true, pinnedNow: false }) },
       record: () => {},
-      secretEnv: () => sleep(300).then(() => ({})),
+      secretEnv: () => sleep(3_000).then(() => ({})),
       spool,
       approvals: { forgetSession: () => {} },
       snapshot: () => ({ version: 1, policy: {}, emergencyWriteApproval: false, pausedUntil: null }),
@@ -52,12 +54,12 @@ describe('a session resumed while its secrets are still being read', () => {
     const welcome = new Promise<Record<string, unknown>>((resolve) => socket.once('data', (chunk) => resolve(JSON.parse(chunk.toString().split('\n')[0]!) as Record<string, unknown>)));
     socket.write(`${JSON.stringify({ t: 'hello', server: 'memory', client: 'claude-code', command: 'node', args: [], sessionId: 'ses_k', pid: 1, resumed: true })}\n`);
     // Past the grace, before the welcome: the shim still writes to the descriptor it holds.
-    await sleep(150);
+    await sleep(1_500);
     appendFileSync(shimFd, line('between'));
     expect(await welcome).toMatchObject({ t: 'welcome', spool: file });
     appendFileSync(file, line('after'));
     spool.finish('ses_k');
     const tools = (db.prepare('SELECT tool_name FROM mcp_audit ORDER BY id').all() as Array<{ tool_name: string }>).map((r) => r.tool_name);
     expect(tools).toEqual(['before', 'between', 'after']);
-  });
+  }, 15_000);
 });
