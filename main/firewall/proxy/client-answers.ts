@@ -43,6 +43,13 @@ export interface ClientAnswers {
   pass(message: JsonRpcMessage, raw: Buffer, text: string): boolean;
   /** A server request the firewall withheld from the client: the server gets an error under `id`, and the id is free again. */
   withheld(id: JsonRpcId, why: string): void;
+  /**
+   * A client request other than tools/call that carries `params.inputResponses` (2026-07-28:
+   * the retry of a prompts/get, resources/read … the server answered input_required). Those
+   * are the client's answers to the server's sampling and elicitation requests, as in the 2025
+   * era: checked as answers are. True: it goes on. False: it was refused here (the client has its error).
+   */
+  retried(message: JsonRpcMessage, text: string): boolean;
 }
 
 /** What became of an answer: sent on as it is, replaced by an error, or waiting for a person. */
@@ -113,7 +120,43 @@ export function createClientAnswers(ctx: ClientAnswersContext): ClientAnswers {
     return 'passes';
   };
 
+  /**
+   * A retry's inputResponses with a finding: only tools/call retries can be put to a person
+   * (call-policer.ts), so what would ask is refused, saying why. An answer to an elicitation
+   * is in there too; what the server asked for cannot be told apart once answered, so the
+   * whole is decided as a sampling answer is.
+   */
+  const retried = (message: JsonRpcMessage, text: string): boolean => {
+    const inputResponses = (message.params as { inputResponses?: unknown } | undefined)?.inputResponses;
+    if (inputResponses === undefined) return true;
+    const leak = argumentLeak(inputResponses, ctx.policy().spec.output, text);
+    if (leak === null) return true;
+    const method = String(message.method);
+    const id = replyIdOf(message.id ?? null, text);
+    const info: CallInfo = {
+      sessionId: ctx.sessionId, client: ctx.client(), server: ctx.server, method, tool: method,
+      actionClass: 'read', argsDigest: digestOf(inputResponses), arguments: { inputResponses }, requestId: JSON.stringify(id),
+      escalation: { ruleId: leak.ruleId, reason: `its input responses (the client's answers to the server) carry ${leak.found}` },
+    };
+    const { ruleId, reason } = info.escalation!;
+    const refuse = (why: string, audited: boolean) => {
+      const failed = audited ? recordNow(ctx.link, row(info, { decision: 'DENY', ruleId, reason: why })) : null;
+      const text = `MCP Firewall denied ${method}: ${why} (rule ${ruleId})${failed ? `; the refusal could not be recorded (${failed.message})` : ''}`;
+      ctx.toClient.send(errorResponse(id, ErrorCode.PolicyDenied, text, { decision: 'DENY', ruleId, reason: why }));
+      return false;
+    };
+    if (ctx.link.closed) return refuse(`${reason}, and ${ENGINE_GONE}`, false);
+    const verdict = pausedVerdict<{ decision: Decision; ruleId: string | null; reason: string }>({ decision: leak.decision, ruleId, reason }, ctx.pausedUntil(), ctx.emergency(), info.escalation);
+    if (verdict.decision === 'ALLOW') {
+      const failed = recordNow(ctx.link, row(info, { decision: 'ALLOW', ruleId: verdict.ruleId, reason: verdict.reason }));
+      return failed === null || refuse(`the decision could not be recorded (${failed.message})`, false);
+    }
+    if (verdict.decision === 'DENY') return refuse(verdict.reason, true);
+    return refuse(`${reason}; a retried ${method} cannot be put to a person (only a tools/call can), so it is refused: answer the server without it`, true);
+  };
+
   return {
+    retried,
     asked: (message, text) => requests.asked(message, text),
     awaited: (message) => requests.answering(message) !== undefined,
     withheld(id, why) {

@@ -407,6 +407,9 @@ function relay(parts: RelayParts): Promise<number> {
         toClient.send(errorResponse(replyIdOf(id, text), ErrorCode.PolicyDenied, held));
         return;
       }
+      // 2026-07-28: a retried prompts/get, resources/read … carries the client's answers to the
+      // server (its model's text among them), checked as the 2025 answers were (tools/call's are in the policer).
+      if (!clientAnswers.retried(msg, text)) return;
       if (!track(msg, text)) return;
     } else if (POLICED_METHODS.has(msg.method as string)) {
       // A call without a usable id (null, or none at all: a notification) is never decided,
@@ -449,9 +452,10 @@ function relay(parts: RelayParts): Promise<number> {
   // member by member. Members of a whole batch are tracked as single requests are, so their
   // answers meet the output stage whether the server answers as a batch or one by one.
   function handleBatch(batch: unknown[], raw: Buffer, text: string): void {
+    const retrying = (m: unknown) => ((m as JsonRpcMessage | null)?.params as { inputResponses?: unknown } | null | undefined)?.inputResponses !== undefined;
     const ownHandling = (m: unknown) => {
       const method = labelText((m as JsonRpcMessage | null)?.method);
-      return manifest.isOwnId((m as JsonRpcMessage | null)?.id) || POLICED_METHODS.has(method) || needsPinDecision(manifest, method) || manifest.reviews(method) || clientAnswers.awaited(m) || (Object.hasOwn(CONTENT_METHODS, method) && policer.releasesWaiting());
+      return manifest.isOwnId((m as JsonRpcMessage | null)?.id) || POLICED_METHODS.has(method) || needsPinDecision(manifest, method) || manifest.reviews(method) || clientAnswers.awaited(m) || retrying(m) || (Object.hasOwn(CONTENT_METHODS, method) && policer.releasesWaiting());
     };
     // Each member's own bytes: re-serializing a parsed member would change what it says
     // (ids and numbers beyond 2^53, `\u00e9` escapes) on its way to the server.
