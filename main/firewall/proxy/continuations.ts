@@ -32,18 +32,28 @@ export interface Continuations {
   offer(key: string, approved: Approved, requestState: unknown): void;
   /**
    * The approval a retry continues, taken (a continuation serves one retry): the retry must
-   * echo the requestState the server sent. Undefined when there is none to continue.
+   * echo the requestState the server sent (none if it sent none: see stateOf). Undefined when there is none to continue.
    */
   take(key: string, requestState: unknown): Approved | undefined;
 }
 
+/**
+ * The requestState a retry must echo, as compared: none only matches none, a string itself,
+ * anything else its JSON text (the server's state is opaque; the client echoes it as sent).
+ */
+function stateOf(requestState: unknown): string {
+  if (requestState === undefined) return 'none';
+  if (typeof requestState === 'string') return `string:${requestState}`;
+  return `json:${JSON.stringify(requestState)}`;
+}
+
 export function createContinuations(now: () => number = Date.now): Continuations {
-  const waiting = new Map<string, { approved: Approved; requestState: unknown; expires: number }>();
+  const waiting = new Map<string, { approved: Approved; state: string; expires: number }>();
   return {
     offer(key, approved, requestState) {
       if (approved.rounds >= MAX_CONTINUED_ROUNDS) return;
       waiting.delete(key);
-      waiting.set(key, { approved: { ...approved, rounds: approved.rounds + 1 }, requestState: typeof requestState === 'string' ? requestState : undefined, expires: now() + CONTINUATION_TTL_MS });
+      waiting.set(key, { approved: { ...approved, rounds: approved.rounds + 1 }, state: stateOf(requestState), expires: now() + CONTINUATION_TTL_MS });
       if (waiting.size > MAX_CONTINUATIONS) waiting.delete(waiting.keys().next().value!);
     },
     take(key, requestState) {
@@ -53,7 +63,7 @@ export function createContinuations(now: () => number = Date.now): Continuations
       // Consumed whatever comes of it: a retry that does not match asks, and so does the next.
       waiting.delete(key);
       if (entry.expires < now()) return undefined;
-      if (entry.requestState !== undefined && requestState !== entry.requestState) return undefined;
+      if (stateOf(requestState) !== entry.state) return undefined;
       return entry.approved;
     },
   };

@@ -19,6 +19,24 @@ describe('continuations of approved calls answered input_required', () => {
     expect(continuations.take('k', 'state-1')).toBeUndefined();
   });
 
+  it('binds the state exactly: none matches only none, and state that is not a string by its JSON text', () => {
+    const continuations = createContinuations();
+    continuations.offer('k', approved, undefined);
+    expect(continuations.take('k', 'made-up')).toBeUndefined();
+    continuations.offer('k', approved, undefined);
+    expect(continuations.take('k', undefined)).toBeDefined();
+    continuations.offer('k', approved, { step: 2 });
+    expect(continuations.take('k', { step: 3 })).toBeUndefined();
+    continuations.offer('k', approved, { step: 2 });
+    expect(continuations.take('k', 'anything')).toBeUndefined();
+    continuations.offer('k', approved, { step: 2 });
+    expect(continuations.take('k', undefined)).toBeUndefined();
+    continuations.offer('k', approved, { step: 2 });
+    expect(continuations.take('k', { step: 2 })).toBeDefined();
+    continuations.offer('k', approved, 'state-1');
+    expect(continuations.take('k', undefined)).toBeUndefined();
+  });
+
   it('expires, and carries one approval through a bounded number of rounds', () => {
     let now = 0;
     const continuations = createContinuations(() => now);
