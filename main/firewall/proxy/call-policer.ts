@@ -77,6 +77,11 @@ export interface PolicerContext {
   link: EngineLink;
   toClient: OrderedWriter;
   toServer: PeerWriter;
+  /**
+   * A 2026-07-28 session (session-era.ts): only there does `resultType: "input_required"` mean
+   * a multi round-trip request, and leave a continuation for its retry.
+   */
+  stateless: () => boolean;
   /** The call ended without reaching the server: forget it. */
   release: (call: PolicedCall) => void;
   /** The call was given up on (max_runtime_sec, or cancelled by the client) while the server has it: drop its late answer. */
@@ -301,7 +306,7 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
   const offerContinuation = (call: PolicedCall, answer: Answer) => {
     // Only approved calls are read here. A large one may have come unparsed, and a line that
     // does not parse continues nothing (the client cannot read it either).
-    if (!answer.text.includes('input_required')) return;
+    if (!ctx.stateless() || !answer.text.includes('input_required')) return;
     let result = answer.result as { resultType?: unknown; requestState?: unknown } | undefined;
     try {
       result ??= (JSON.parse(answer.text) as JsonRpcMessage).result as typeof result;
@@ -393,8 +398,8 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
         return;
       }
       try {
-        if (call.approved && !answer.failed) offerContinuation(call, answer);
-        output.deliver(staged(call), answer, latencyMs);
+        // Only an answer the client got (as is, or redacted) can be retried: a quarantined one continues nothing.
+        if (output.deliver(staged(call), answer, latencyMs) && call.approved && !answer.failed) offerContinuation(call, answer);
         ctx.taint.observe(call.info.tool, call.untrusted, answer.result);
       } catch (error) {
         // Fail closed: a result the output stage could not check does not reach the model.

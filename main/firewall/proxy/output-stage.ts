@@ -62,8 +62,11 @@ export interface OutputStage {
   hasRelease(call: StagedCall): boolean;
   /** Answers a retried call with the result a person released from quarantine, if there is one. */
   answerFromRelease(call: StagedCall): boolean;
-  /** Cleans a server's answer and passes it to the client: PASS untouched, REDACT rewritten, QUARANTINE withheld. */
-  deliver(call: StagedCall, answer: Answer, latencyMs: number): void;
+  /**
+   * Cleans a server's answer and passes it to the client: PASS untouched, REDACT rewritten,
+   * QUARANTINE withheld. True when the answer (as is, or redacted) went to the client.
+   */
+  deliver(call: StagedCall, answer: Answer, latencyMs: number): boolean;
 }
 
 /** What was found, by type, for an audit reason: `github-token ×2, email ×1` (never the values). */
@@ -106,16 +109,19 @@ export function createOutputStage(ctx: OutputStageContext): OutputStage {
         // A line that repeats a key leaves as it was read and scanned (see verdict.ts).
         ctx.toClient.send(verdict.reparsed === undefined ? answer.raw : serialiseFor(call.id, verdict.reparsed));
         if (!call.quietWhenClean || answer.failed) ctx.link.event(ctx.row(call, { decision: answer.failed ? 'ERROR' : 'PASS', latencyMs }));
-        return;
+        return true;
       }
       const found = summary(verdict.findings);
       if (verdict.action === 'REDACT') {
         const cleaned = serialiseFor(call.id, verdict.redacted);
         // This answer leaves now, so its row is written now.
         const failed = recordNow(ctx.link, ctx.row(call, { decision: 'REDACT', ruleId: 'output-redact', reason: `redacted ${found}`, latencyMs }));
-        if (failed) return withhold(call, `MCP Firewall withheld the result of ${call.tool}: ${failed.message}`);
+        if (failed) {
+          withhold(call, `MCP Firewall withheld the result of ${call.tool}: ${failed.message}`);
+          return false;
+        }
         ctx.toClient.send(cleaned);
-        return;
+        return true;
       }
       const findings = verdict.findings.map(({ type, family, severity, path }) => ({ type, family, severity, path }));
       // Its answer keeps its place in line while the engine stores the result; an engine that
@@ -128,6 +134,7 @@ export function createOutputStage(ctx: OutputStageContext): OutputStage {
         (id) => withheld(refusal(`MCP Firewall quarantined the result of ${call.tool} as ${id} (${found}). Review it with \`mcp-firewall quarantine show ${id}\`; once released, send the same request again to receive it.`)),
         (error: Error) => withheld(refusal(`MCP Firewall withheld the result of ${call.tool} (${found}) and could not store it: ${error.message}`)),
       );
+      return false;
     },
   };
 }

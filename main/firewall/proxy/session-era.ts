@@ -23,6 +23,8 @@ export interface SessionEra {
   observe(params: unknown): boolean;
   /** The session counts as ready (the first enveloped request that uses it arrived). */
   ready(): void;
+  /** A 2026-07-28 session: started by an enveloped request, no initialize seen. */
+  stateless(): boolean;
   /** clientInfo.name from the envelope last read, if it is a string. */
   clientName(): string | undefined;
   /**
@@ -57,6 +59,7 @@ export function createSessionEra(): SessionEra {
     ready() {
       ready = true;
     },
+    stateless: () => ready && !legacy,
     clientName() {
       const name = (latest?.[CLIENT_INFO_KEY] as { name?: unknown } | null | undefined)?.name;
       return typeof name === 'string' ? name : undefined;

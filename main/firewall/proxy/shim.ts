@@ -226,7 +226,7 @@ function relay(parts: RelayParts): Promise<number> {
   const policer = createCallPolicer({
     server: options.server, sessionId: parts.sessionId, client: parts.getClient, actorId: () => `${user}@${parts.getClient()}`,
     policy: parts.getPolicy, emergency: parts.getEmergency, tools, heldReason: (tool) => manifest.heldReason('tools/call', tool), link, toClient, toServer,
-    guards: createSessionGuards(), taint: createTaintTracker(), pausedUntil: parts.getPausedUntil,
+    guards: createSessionGuards(), taint: createTaintTracker(), pausedUntil: parts.getPausedUntil, stateless: era.stateless,
     release: (call) => inFlight.delete(idKey(call.id)),
     ...(options.onDispatch ? { onDispatch: options.onDispatch } : {}),
     abandon: (call) => abandon(idKey(call.id)),
