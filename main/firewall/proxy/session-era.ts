@@ -30,8 +30,11 @@ export interface SessionEra {
   /**
    * The `_meta` the firewall's own requests carry: the reserved keys of the client's latest
    * enveloped request, or undefined (no envelope seen, or a 2025-era session). A server may
-   * answer by who asks (clientInfo) and what it can do (clientCapabilities): mirrored whole,
-   * it cannot show the firewall's look a list other than the client's.
+   * answer by who asks (clientInfo) and what it can do (clientCapabilities): mirrored, these
+   * give it no such reason to show the firewall's look another list than the client's. They
+   * do not make the look indistinguishable (its ids are `mcp-firewall/N`, the client's other
+   * `_meta` keys are absent), so a server that wants to can still tell it apart: what holds
+   * regardless is that the client's own lists are reviewed against the pins too (manifest-filter.ts).
    */
   envelope(): Record<string, unknown> | undefined;
 }
