@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { settled, useEngine, waitFor, type PendingApproval } from '../helpers/engine-harness.js';
@@ -19,7 +20,7 @@ const confirmed = { action: 'accept' as const, content: { confirm: true } };
 // MCP 2026-07-28 multi round-trip requests: a write the server answers input_required is sent
 // again by the client, on a new id, with the user's answers. It is one action, approved once.
 describe('approvals of calls that take a round of input_required (2026-07-28)', () => {
-  const engine = useEngine({ policy: POLICY, approve: ['deployer', 'deployer-auto', 'drafter', 'deployer-note', 'deployer-raw'] });
+  const engine = useEngine({ policy: POLICY, approve: ['deployer', 'deployer-auto', 'drafter', 'deployer-note', 'deployer-raw', 'noter-shifted'] });
   const pending = (tool: string, server: string, seen: string[] = []) =>
     waitFor(async () => ((await engine().api('GET', '/approvals')).body as Array<PendingApproval & { reason: string }>).find((p) => p.tool === tool && p.server === server && !seen.includes(p.id)), `a pending ${tool} on ${server}`);
   const callRows = (server: string) =>
@@ -89,6 +90,30 @@ describe('approvals of calls that take a round of input_required (2026-07-28)', 
     // The read's own row is spooled by the shim, and reaches the table a moment later.
     const rows = await waitFor(() => (callRows('drafter').length === 2 ? callRows('drafter') : null), 'both rows of summarize_thread');
     expect(rows.map((r) => r.decision)).toEqual(['ALLOW', 'DENY']);
+  });
+
+  it('does not send an approved call whose tool was held while the person decided', async () => {
+    const log = join(mkdtempSync(join(tmpdir(), 'modern-log-')), 'wire.log');
+    const conn = await connectModern(engine(), 'noter-shifted', SERVER, { mode: 'pin', client: 'test-client', env: { MODERN_LOG: log } });
+    const manifestRows = () =>
+      JSON.parse(engine().cli(['audit', 'query', "SELECT decision FROM mcp_audit WHERE event = 'manifest' AND server_name = 'noter-shifted' AND tool_name = 'write_note'", '--json']).stdout) as unknown[];
+    try {
+      const subscription = await conn.client.listen({ toolsListChanged: true });
+      const call = settled(conn.client.callTool({ name: 'write_note', arguments: { text: 'hi' } }));
+      const approval = await pending('write_note', 'noter-shifted');
+      // While it waits, the server changes write_note and says so; the firewall's look holds it.
+      await conn.client.callTool({ name: 'read_shift', arguments: {} });
+      await waitFor(() => manifestRows().length > 0, 'write_note to be held');
+      expect(engine().cli(['approvals', 'allow', approval.id]).code).toBe(0);
+      expect(String(await call)).toMatch(/write_note' is held: .*was not sent/);
+      await subscription.close();
+    } finally {
+      await conn.close();
+    }
+    const sent = readFileSync(log, 'utf8').split('\n').filter((line) => line.startsWith('C> ') && line.includes('"tools/call"'));
+    expect(sent.some((line) => line.includes('"read_shift"'))).toBe(true);
+    expect(sent.some((line) => line.includes('"write_note"'))).toBe(false);
+    expect(callRows('noter-shifted').filter((r) => r.tool_name === 'write_note').map((r) => r.decision)).toEqual(['ALLOW', 'DENY']);
   });
 
   it('continues nothing for a retry that does not echo the state the server sent, nor twice', async () => {

@@ -376,6 +376,10 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
           call.cancelApproval = undefined;
           if (call.finished) return;
           if (answer.decision !== 'ALLOW') return deny(call, answer.ruleId, answer.reason);
+          // The tool may have been held (drifted, unlisted) while the person decided: what they
+          // approved is no longer what the server offers, so it is not sent.
+          const heldNow = ctx.heldReason(tool);
+          if (heldNow !== null) return refuse(call, 'manifest-pin', `tool '${tool}' is held: ${heldNow} (it was held while the approval was asked, and was not sent)`);
           if (answer.approvalId) call.approved = { approvalId: answer.approvalId, ruleId: verdict.ruleId, escalation: info.escalation, constraints: answer.constraints, rounds: 0 };
           dispatch(call, raw, answer.constraints);
         },
