@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { settled, useEngine, waitFor } from '../helpers/engine-harness.js';
 import { connectModern } from '../helpers/modern-client.js';
 import { FIXTURES, REPO_ROOT } from '../helpers/paths.js';
+import { rawShim } from '../helpers/raw-shim.js';
 
 const SERVER = [process.execPath, join(FIXTURES, 'servers', 'modern-server.mjs')];
 const DEFAULT_POLICY = readFileSync(join(REPO_ROOT, 'resources', 'default-policy.yaml'), 'utf8');
@@ -20,7 +21,7 @@ for (const [mode, policy] of [
 ] as const) {
   describe(`a retried prompts/get whose input responses carry a key (arguments_with_secrets: ${mode})`, () => {
     const server = `prompter-${mode.toLowerCase().replace('_', '-')}`;
-    const engine = useEngine({ policy, approve: [server] });
+    const engine = useEngine({ policy, approve: [server, `${server}-batch`] });
     const rows = () =>
       JSON.parse(engine().cli(['audit', 'query', `SELECT method, decision, rule_id, reason FROM mcp_audit WHERE event = 'call' AND server_name = '${server}' ORDER BY id`, '--json']).stdout) as Array<{ method: string; decision: string; rule_id: string; reason: string }>;
 
@@ -42,6 +43,19 @@ for (const [mode, policy] of [
       const refused = await waitFor(() => rows().find((r) => r.method === 'prompts/get'), 'the refusal row');
       expect(refused).toMatchObject({ decision: 'DENY', rule_id: 'dlp-arguments' });
       expect(refused.reason).toMatch(/input responses .* carry aws-access-key-id/);
+    });
+
+    // Any request but tools/call: here one of a server's own methods, in a batch.
+    it('is taken out of a batch and refused alike, whatever its method', async () => {
+      const shim = rawShim(engine(), `${server}-batch`, [process.execPath, join(FIXTURES, 'servers', 'wire-server.mjs')], { WIRE_QUIET: '1' });
+      try {
+        const inputResponses = { draft: { role: 'assistant', model: 'm', content: { type: 'text', text: `The key is ${KEY}` } } };
+        shim.send(JSON.stringify([{ jsonrpc: '2.0', id: 1, method: 'wire/draft', params: { inputResponses } }]));
+        const answer = await waitFor(() => shim.lines.map((l) => JSON.parse(l) as { id?: number; error?: { message: string } }).find((m) => m.id === 1), 'the answer to 1');
+        expect(answer.error?.message).toMatch(/MCP Firewall denied wire\/draft: its input responses .* carry aws-access-key-id/);
+      } finally {
+        shim.child.kill();
+      }
     });
   });
 }
