@@ -4,23 +4,9 @@ import { createAnswerWait, MAX_REMEMBERED_TASKS, MAX_UNSENT_CALLS } from '../../
 import { createUpstream } from '../../../main/firewall/http/upstream.js';
 import { drive } from './drive-upstream.js';
 import { startBareInterposer, type BareInterposer } from '../../helpers/bare-interposer.js';
+import { JSON_HEADERS as HEADERS, RUNTIME_POLICY as POLICY } from './runtime-policy.js';
 
-const HEADERS = { 'content-type': 'application/json', accept: 'application/json' };
 const INITIALIZE = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } };
-// Anything no rule limits runs 0.1 s; long_report runs up to 3 s.
-const POLICY = `version: v1
-defaults:
-  decision: ALLOW
-  max_runtime_sec: 0.1
-rules:
-  - id: long-report
-    match:
-      labels:
-        mcp.tool: long_report
-    decision: ALLOW
-    constraints:
-      max_runtime_sec: 3
-`;
 const TOOLS = [{ name: 'long_report', description: 'Builds a report', inputSchema: { type: 'object' }, annotations: { readOnlyHint: true } }];
 
 /** Headers at once, then nothing for `silentMs` (the reference SDK's server running a tool for a client that asked for no progress), then the answer. */

@@ -2,23 +2,9 @@ import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBareInterposer, type BareInterposer } from '../../helpers/bare-interposer.js';
 import type { BareRequest } from '../../helpers/bare-remote.js';
+import { JSON_HEADERS as HEADERS, RUNTIME_POLICY as POLICY } from './runtime-policy.js';
 
-const HEADERS = { 'content-type': 'application/json', accept: 'application/json' };
 const INITIALIZE = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } } };
-// Anything no rule limits runs 0.1 s; long_report runs up to 3 s.
-const POLICY = `version: v1
-defaults:
-  decision: ALLOW
-  max_runtime_sec: 0.1
-rules:
-  - id: long-report
-    match:
-      labels:
-        mcp.tool: long_report
-    decision: ALLOW
-    constraints:
-      max_runtime_sec: 3
-`;
 const TOOLS = ['long_report', 'quick_report'].map((name) => ({ name, description: 'Builds a report', inputSchema: { type: 'object' }, annotations: { readOnlyHint: true } }));
 
 /**
