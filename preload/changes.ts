@@ -15,3 +15,6 @@ export function changedTopics(prev: Overview | null, next: Overview): ChangeTopi
   if (prev.pagingGates.join(',') !== next.pagingGates.join(',')) topics.push('gates');
   return topics;
 }
+
+/** Every topic: what may be stale in a page that loaded before the first overview it compares against. */
+export const ALL_CHANGE_TOPICS: readonly ChangeTopic[] = ['approvals', 'activity', 'registry', 'policy', 'gates'];

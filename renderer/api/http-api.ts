@@ -1,4 +1,4 @@
-import { changedTopics } from '../../preload/changes.js';
+import { ALL_CHANGE_TOPICS, changedTopics } from '../../preload/changes.js';
 import type { ApiMethod, ApiResult, ChangeTopic, FirewallApi, Overview } from '../../preload/contract.js';
 
 const POLL_MS = 1_000;
@@ -40,7 +40,12 @@ export function createHttpApi(base = ''): FirewallApi {
   const poll = async () => {
     try {
       const next = await call('overview');
-      for (const topic of changedTopics(last, next)) listeners.forEach((listener) => listener(topic));
+      // The first overview is no baseline for what the page already loaded: an approval parked
+      // between the page's fetch of the list and this poll is in this overview, so comparing
+      // later ones with it would never show it (the card stayed away until something else
+      // changed). Everything reloads once against it instead.
+      const topics = last === null ? ALL_CHANGE_TOPICS : changedTopics(last, next);
+      for (const topic of topics) listeners.forEach((listener) => listener(topic));
       last = next;
     } catch {
       // The engine may be restarting; the next poll tries again.
