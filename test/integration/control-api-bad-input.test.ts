@@ -58,7 +58,9 @@ describe('control API: bad input', () => {
     const started = Date.now();
     expect((await rawRequest(engine().port, { path: '/api/health', headers: auth })).status).toBe(200);
     expect((await rawRequest(engine().port, { path: '/api/audit?sql=SELECT%201%20AS%20one', headers: auth })).body).toContain('"one":1');
-    expect(Date.now() - started).toBeLessThan(5000);
+    // Run on the engine's thread, the endless query would hold these for good (until the
+    // test's own 30 s); beside it, they take well under a second, a new query child included.
+    expect(Date.now() - started).toBeLessThan(15_000);
     abandoned.abort();
     expect(await running).toBe('aborted');
   });
@@ -73,7 +75,8 @@ describe('control API: bad input', () => {
     await new Promise((r) => setTimeout(r, 300)); // the query is under way
     const started = Date.now();
     expect((await rawRequest(engine().port, { path: '/api/health', headers: auth })).status).toBe(200);
-    expect(Date.now() - started).toBeLessThan(2000);
+    // Compiled on the engine's thread, this statement holds it ~12 s of CPU; beside it, ms.
+    expect(Date.now() - started).toBeLessThan(5_000);
     abandoned.abort();
     expect(await running).toBe('aborted');
   });
@@ -153,11 +156,13 @@ describe('control API: a request that never ends', () => {
       await new Promise((r) => setTimeout(r, 200));
       const started = Date.now();
       await engine.stop();
-      expect(Date.now() - started).toBeLessThan(5_000);
+      // The stalled request gets a 1 s grace; held until its 30 s request limit, it kept the
+      // engine that long.
+      expect(Date.now() - started).toBeLessThan(15_000);
       socket.destroy();
     } finally {
       await engine.stop();
       removeHome(engine.home);
     }
-  }, 20_000);
+  }, 60_000);
 });

@@ -15,6 +15,8 @@ type Answer = { id?: unknown; result?: unknown; error?: { message: string } };
 describe('calls held back while the shim looks at the tools', () => {
   const engine = useEngine({ policy: POLICY, approve: ['slow', 'stopped', 'twofaced'] });
   const manifest = { tools: [{ name: 'read_notes', description: 'Reads notes.', inputSchema: schema }], listDelayMs: 1500 };
+  // The look ends 1.5 s in; a call still waiting at the look's own limit (10 s) would be refused.
+  const LOOK_ENDED_MS = 8_000;
   const auditRows = (sql: string) => JSON.parse(engine().cli(['audit', 'query', sql, '--json']).stdout) as Array<Record<string, unknown>>;
   const answersTo = (shim: RawShim, id: string) => shim.lines.map((l) => JSON.parse(l) as Answer).filter((m) => m.id === id);
   /** A session whose client is initialized: the shim's own tools/list is now under way. */
@@ -32,7 +34,7 @@ describe('calls held back while the shim looks at the tools', () => {
       shim.send('{"jsonrpc":"2.0","id":"c1","method":"tools/call","params":{"name":"read_notes","arguments":{"which":"cancelled"}}}');
       shim.send('{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"c1","reason":"user pressed stop"}}');
       shim.send('{"jsonrpc":"2.0","id":"c2","method":"tools/call","params":{"name":"read_notes","arguments":{"which":"kept"}}}');
-      await waitFor(() => answersTo(shim, 'c2').length === 1, 'the call after it to be answered once the look ends', 5000);
+      await waitFor(() => answersTo(shim, 'c2').length === 1, 'the call after it to be answered once the look ends', LOOK_ENDED_MS);
       expect(JSON.stringify(answersTo(shim, 'c2')[0]!.result)).toContain('read_notes ran');
       // c1 waited in front of c2: had it been sent, its answer would be here by now.
       expect(answersTo(shim, 'c1')).toEqual([]);
@@ -57,7 +59,7 @@ describe('calls held back while the shim looks at the tools', () => {
       const refused = await waitFor(() => (answersTo(shim, 'mcp-firewall/1').length === 2 ? answersTo(shim, 'mcp-firewall/1') : null), 'both requests under the own id to be refused');
       for (const answer of refused) expect(answer.error?.message).toMatch(/^Invalid Request: MCP Firewall refused a ping whose id is already used by a request in flight/);
       // The look took its own answer, not the server's answer to a client's ping: the call runs.
-      await waitFor(() => answersTo(shim, 'c1').length === 1, 'the call to be answered once the look ends', 5000);
+      await waitFor(() => answersTo(shim, 'c1').length === 1, 'the call to be answered once the look ends', LOOK_ENDED_MS);
       expect(JSON.stringify(answersTo(shim, 'c1')[0]!.result)).toContain('read_notes ran');
       expect(answersTo(shim, 'mcp-firewall/1')).toHaveLength(2);
     } finally {
@@ -73,7 +75,7 @@ describe('calls held back while the shim looks at the tools', () => {
       // Refused at once, while the call still waits for the look.
       const refused = await waitFor(() => answersTo(shim, 'd1')[0], 'the duplicate id to be refused');
       expect(refused.error?.message).toMatch(/id is already used by a request in flight; it was not sent to the server/);
-      await waitFor(() => answersTo(shim, 'd1').length === 2, 'the waiting call to be answered after the look', 5000);
+      await waitFor(() => answersTo(shim, 'd1').length === 2, 'the waiting call to be answered after the look', LOOK_ENDED_MS);
       expect(JSON.stringify(answersTo(shim, 'd1')[1]!.result)).toContain('read_notes ran');
     } finally {
       shim.child.stdin!.end();
@@ -81,15 +83,17 @@ describe('calls held back while the shim looks at the tools', () => {
   });
 
   it('refuses a waiting call at once when the server is disabled, not when the look gives up', async () => {
-    const shim = await startLooking('stopped', 8000);
+    // The server never answers the look in time: it ends at the look's own 10 s limit.
+    const shim = await startLooking('stopped', 20_000);
     try {
       shim.send('{"jsonrpc":"2.0","id":"s1","method":"tools/call","params":{"name":"read_notes","arguments":{}}}');
       await new Promise((resolve) => setTimeout(resolve, 200));
-      const disabledAt = Date.now();
       expect(engine().cli(['registry', 'disable', 'stopped']).code).toBe(0);
+      // Timed from the disable taking effect, not from the CLI's start, which a busy machine slows.
+      const disabledAt = Date.now();
       const refused = await waitFor(() => answersTo(shim, 's1')[0], 'the waiting call to be refused', 9000);
       expect(refused.error?.message).toMatch(/MCP Firewall stopped 'stopped': server 'stopped' was disabled/);
-      // Before, it waited out the look's 10 s (here the server's 8 s list) first.
+      // Before, it waited out the look first (~10 s from its start); now ~25 ms.
       expect(Date.now() - disabledAt).toBeLessThan(3000);
     } finally {
       shim.child.stdin!.end();

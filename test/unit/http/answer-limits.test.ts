@@ -37,8 +37,10 @@ describe('bounded reads of a remote answer', () => {
     });
     const started = Date.now();
     expect(await readExcerpt(new Response(stalling, { status: 500 }), 200, 100)).toBe('upstream exploded');
-    expect(Date.now() - started).toBeLessThan(1_000);
-  }, 3_000);
+    // The limit here is 0.1 s; the default one (a limit not passed on) is 5 s. A stall waited
+    // out for good ends in the test's own time limit.
+    expect(Date.now() - started).toBeLessThan(2_500);
+  });
 
   it('a budget takes bytes up to its limit, refuses past it without counting them, and takes again what is given back', () => {
     const budget = createAnswerBudget(1000);

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBareInterposer, type BareInterposer } from '../../helpers/bare-interposer.js';
+import { waitFor } from '../../helpers/engine-harness.js';
 
 const HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 const initialize = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'churn', version: '1' } } });
@@ -8,23 +9,27 @@ const initialize = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize',
 describe('sessions ended by their client but still winding down', () => {
   let bare: BareInterposer;
   let endpoint: string;
-  // The server takes its time to end a session: each of ours winds down meanwhile.
+  // The server ends a session only when the test says so (not after a set time, which a slow
+  // machine's loop below could outlast): each of ours winds down meanwhile.
   const deletes = new Set<ServerResponse>();
   let mostAtOnce = 0;
+  const endSessions = () => {
+    deletes.forEach((res) => res.writeHead(200).end());
+    deletes.clear();
+  };
 
   beforeAll(async () => {
     const onDelete = (res: ServerResponse) => {
       deletes.add(res);
       mostAtOnce = Math.max(mostAtOnce, deletes.size);
-      setTimeout(() => {
-        deletes.delete(res);
-        res.writeHead(200).end();
-      }, 1_000);
     };
     bare = await startBareInterposer('mcpfw-churn-', () => {}, { onDelete, interposer: { sessionCap: { max: 2, evictAfterIdleMs: 60_000 } } });
     endpoint = bare.endpoint;
   });
-  afterAll(() => bare.close());
+  afterAll(() => {
+    endSessions();
+    return bare.close();
+  });
 
   it('keep their place until they are gone: starting and ending sessions in a loop cannot outgrow the bound', async () => {
     const statuses: number[] = [];
@@ -41,10 +46,12 @@ describe('sessions ended by their client but still winding down', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(mostAtOnce).toBeLessThanOrEqual(2);
     // Once they are gone, their places are free.
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
-    const again = await fetch(endpoint, { method: 'POST', headers: HEADERS, body: initialize });
-    expect(again.status).toBe(200);
-    await again.text();
+    endSessions();
+    const again = await waitFor(async () => {
+      const init = await fetch(endpoint, { method: 'POST', headers: HEADERS, body: initialize });
+      await init.text();
+      return init.status === 200 && init;
+    }, 'a place freed by the sessions that are gone');
     await fetch(endpoint, { method: 'DELETE', headers: { 'mcp-session-id': again.headers.get('mcp-session-id') ?? '' } });
   });
 });

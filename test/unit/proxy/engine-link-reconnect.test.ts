@@ -75,7 +75,8 @@ describe("the shim's engine link across engine restarts", () => {
     cleanups.unshift(() => link.close());
     const started = Date.now();
     await expect(link.hello({ server: 'srv', client: 'test', command: 'node', args: [], sessionId: 'sess-2', pid: 1 })).rejects.toThrow(/took the connection but did not answer within 0.3 s/);
-    expect(Date.now() - started).toBeLessThan(2_000);
+    // The limit here is 0.3 s; the default one (a limit not passed on) is 120 s.
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it('gives up on a reconnect hello the engine takes and never answers, and tries again', async () => {
