@@ -29,7 +29,8 @@ describe('OAuth login of a remote server from the Servers page', () => {
   /** The next authorization URL the page opens in a new tab. */
   const nextOpened = async () => {
     const before = opened.length;
-    await expect.poll(() => opened.length, { timeout: 10_000 }).toBeGreaterThan(before);
+    // The engine discovers the authorization server first: a loaded CI box may take seconds.
+    await expect.poll(() => opened.length, { timeout: 30_000 }).toBeGreaterThan(before);
     return new URL(opened[before]!);
   };
 
