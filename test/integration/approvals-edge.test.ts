@@ -277,7 +277,7 @@ describe('approvals across containment, pause and engine restarts', () => {
   it('pause lets writes through without asking', async () => {
     expect(engine().cli(['pause', '5']).code).toBe(0);
     try {
-      await waitFor(async () => !((await settled(memory.client.callTool({ name: 'create_entities', arguments: entity(`Paused${Date.now()}`) }))) instanceof Error), 'a paused write to run', 5000);
+      await waitFor(async () => !((await settled(memory.client.callTool({ name: 'create_entities', arguments: entity(`Paused${Date.now()}`) }))) instanceof Error), 'a paused write to run');
     } finally {
       engine().cli(['resume']);
     }
@@ -399,7 +399,7 @@ describe('approvals against raw JSON and a crashing engine', () => {
       expect(rows).toEqual([]);
       // The shim's fail-closed denial reached the audit through its spool.
       const engineAfter = restarted;
-      await waitFor(() => (JSON.parse(engineAfter.cli(['audit', 'query', "SELECT decision FROM mcp_audit WHERE event = 'call' AND decision = 'DENY' AND reason LIKE 'approval could not be obtained%'", '--json']).stdout) as unknown[]).length === 1, 'the denial in the audit', 5000);
+      await waitFor(() => (JSON.parse(engineAfter.cli(['audit', 'query', "SELECT decision FROM mcp_audit WHERE event = 'call' AND decision = 'DENY' AND reason LIKE 'approval could not be obtained%'", '--json']).stdout) as unknown[]).length === 1, 'the denial in the audit');
     } finally {
       shim.child.kill();
       await restarted?.stop();

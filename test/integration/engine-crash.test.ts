@@ -46,7 +46,7 @@ describe('an engine stopped or killed under running shims', () => {
       again = await startEngine({ home: engine.home });
       const resumed = () => rows(again!, "event = 'registry' AND reason LIKE 'session resumed%'").length > 0;
       while (!resumed()) await garbage(1);
-      await waitFor(() => rows(again!, "event = 'protocol'").length >= written, `${written} protocol rows`, 3_000);
+      await waitFor(() => rows(again!, "event = 'protocol'").length >= written, `${written} protocol rows`);
       expect(again.cli(['audit', 'verify']).code).toBe(0);
     } finally {
       await conn.close();

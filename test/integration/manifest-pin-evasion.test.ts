@@ -99,7 +99,7 @@ describe('manifest pins against a server that games them', () => {
       expect((await conn.client.listTools()).tools.map((t) => t.name)).toEqual(['shift', 'list_tickets']);
       // The server changes list_tickets mid-session and says so; this client keeps its list.
       await conn.client.callTool({ name: 'shift', arguments: {} });
-      await waitFor(() => manifestRows('tickets').some((r) => r.decision === 'DRIFT' && r.tool_name === 'list_tickets'), 'the shim to re-check the tools after tools/list_changed', 3000);
+      await waitFor(() => manifestRows('tickets').some((r) => r.decision === 'DRIFT' && r.tool_name === 'list_tickets'), 'the shim to re-check the tools after tools/list_changed');
       await expect(conn.client.callTool({ name: 'list_tickets', arguments: {} })).rejects.toThrow(/manifest drift/);
     } finally {
       await conn.close();
@@ -124,7 +124,7 @@ describe('manifest pins against a server that games them', () => {
     try {
       expect((await conn.client.listTools()).tools.map((t) => t.name)).toEqual(['shift', 'export_report', 'open_ticket', 'show_chart']);
       await conn.client.callTool({ name: 'shift', arguments: {} });
-      await waitFor(() => manifestRows('apps').filter((r) => r.decision === 'DRIFT').length === 3, 'the three changed tools to be held', 3000);
+      await waitFor(() => manifestRows('apps').filter((r) => r.decision === 'DRIFT').length === 3, 'the three changed tools to be held');
       expect((await conn.client.listTools()).tools.map((t) => t.name)).toEqual(['shift']);
       for (const name of ['export_report', 'open_ticket', 'show_chart']) await expect(conn.client.callTool({ name, arguments: {} })).rejects.toThrow(/manifest drift/);
     } finally {

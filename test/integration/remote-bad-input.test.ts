@@ -41,7 +41,9 @@ describe('bad input on the client side of the HTTP interposer', () => {
     expect(call.statusCode).toBe(200);
     const stream = collect(call);
     const ended = new Promise<void>((resolve) => call.once('end', resolve));
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Cancelled once the server has it: a call cancelled while it still waits for the firewall's
+    // look at the tools is never sent, and audited so (200 ms were not enough on a busy box).
+    await waitFor(async () => ((await (await fetch(`http://127.0.0.1:${suite.remote().port}/seen`)).json()) as Array<{ rpc: string | null }>).some((r) => r.rpc === 'tools/call get-time-slowly'), 'the call to reach the server');
     expect((await post(session, { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 41, reason: 'stop' } })).status).toBe(202);
     // Before: open until the server's answer that never comes (the SDK server drops it), or max_runtime_sec.
     await Promise.race([ended, new Promise((_, reject) => setTimeout(() => reject(new Error('the POST stream is still open')), 2_000))]);

@@ -112,7 +112,7 @@ describe('protect on a large ~/.claude.json edits each entry on its own lines', 
     // The client's own writes survive unprotect; the secrets stay in the keychain.
     expect(windows.texts[2]).toContain('"numStartups": 814');
     expect(windows.texts[2]).not.toContain('ghp_');
-  }, 120_000);
+  }, 300_000); // heavy, not timed: 56-83 s on a busy two-core box
 
   // `windows`: whether every entry is edited on its own lines; else, from the first entry
   // where that could differ, the whole text is (same bytes, the old cost).

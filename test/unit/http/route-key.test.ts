@@ -73,7 +73,7 @@ describe("this install's route key", () => {
       expect(readFileSync(routeKeyFile(dir), 'utf8')).toBe(`${seen[0]}\n`);
       expect(readdirSync(dir)).toEqual(['route-key']); // no staging file left behind
     }
-  });
+  }, 120_000); // heavy, not timed: 120 threads load the module; 18-19 s on a busy two-core box
 
   it('travels in the query of every route URL and is read back from it', () => {
     const key = 'k_-'.repeat(14) + 'z';

@@ -136,7 +136,7 @@ describe('injection cues of 16 MB', () => {
       const text = head + many(filler) + tail;
       expect(detect(text)).toMatchObject([{ type: 'instruction', start: 0, end: text.length }]);
     }
-  });
+  }, 120_000); // heavy, not timed: 12-19 s on a busy two-core box
 
   it('checks a phrase head followed by millions of spaces or `\\n` escapes on its raw line', () => {
     // The raw-line probe widened each gap to `(?:\s|\\[nrtbf])+`: 12 M spaces threw there.
@@ -150,7 +150,7 @@ describe('injection cues of 16 MB', () => {
     const text = `new instructions${'\n'.repeat(12e6)}:`;
     expect(isCleanLine(line(text))).toBe(false);
     expect(detect(text)).toMatchObject([{ type: 'instruction', start: 0, end: text.length }]);
-  }, 60_000);
+  }, 180_000); // heavy, not timed: 22-40 s on a busy two-core box
 
   it('finds a phrase whose gaps are millions of spaces wide, in the text and on its raw line', () => {
     for (const gap of [' '.repeat(4e6), '\u00a0'.repeat(4e6), '\n'.repeat(2e6)]) {
@@ -176,7 +176,7 @@ describe('injection cues of 16 MB', () => {
       expect(createScanner().isCleanJson(rawLine(text))).toBe(false);
     }
     expect(createScanner().isCleanJson(rawLine(many('\u200B\u{E0041}')))).toBe(false);
-  }, 60_000);
+  }, 180_000); // heavy, not timed: 35-51 s on a busy two-core box
 
   it('finds millions of ANSI escapes in a row as one cue', () => {
     const text = `x${many('\u001b[31m')}`;
