@@ -1,29 +1,12 @@
-import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAnswerWait, MAX_REMEMBERED_TASKS, MAX_UNSENT_CALLS } from '../../../main/firewall/http/answer-wait.js';
 import { createUpstream } from '../../../main/firewall/http/upstream.js';
 import { drive } from './drive-upstream.js';
 import { startBareInterposer, type BareInterposer } from '../../helpers/bare-interposer.js';
-import { JSON_HEADERS as HEADERS, RUNTIME_POLICY as POLICY } from './runtime-policy.js';
+import { answerAfterSilence, openSession, RUNTIME_POLICY as POLICY } from './answer-wait-fixtures.js';
 
 const INITIALIZE = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } };
 const TOOLS = [{ name: 'long_report', description: 'Builds a report', inputSchema: { type: 'object' }, annotations: { readOnlyHint: true } }];
-
-/** Headers at once, then nothing for `silentMs` (the reference SDK's server running a tool for a client that asked for no progress), then the answer. */
-function answerAfterSilence(res: ServerResponse, id: string | number | undefined, silentMs: number) {
-  res.writeHead(200, { 'content-type': 'text/event-stream' });
-  res.flushHeaders();
-  const timer = setTimeout(() => res.end(`event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', id, result: { content: [{ type: 'text', text: 'done' }] } })}\n\n`), silentMs);
-  res.on('close', () => clearTimeout(timer));
-}
-
-async function openSession(endpoint: string): Promise<Record<string, string>> {
-  const init = await fetch(endpoint, { method: 'POST', headers: HEADERS, body: JSON.stringify(INITIALIZE) });
-  await init.text();
-  const session = { ...HEADERS, 'mcp-session-id': init.headers.get('mcp-session-id')! };
-  await (await fetch(endpoint, { method: 'POST', headers: session, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) })).text();
-  return session;
-}
 
 describe("a POST's silent answer behind the interposer, under the policy's runtime limits", () => {
   let bare: BareInterposer | undefined;
@@ -34,7 +17,7 @@ describe("a POST's silent answer behind the interposer, under the policy's runti
 
   it('is not cut off for silence while the call is within its own max_runtime_sec, longer than the idle bound', async () => {
     bare = await startBareInterposer('mcpfw-answer-wait-', ({ res, message }) => answerAfterSilence(res, message.id, 800), { interposer: { postStreamIdleMs: 200 }, policy: POLICY, tools: TOOLS });
-    const session = await openSession(bare.endpoint);
+    const session = await openSession(bare.endpoint, INITIALIZE);
     const called = await fetch(bare.endpoint, { method: 'POST', headers: session, body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'long_report', arguments: {} } }) });
     expect(await called.json()).toMatchObject({ id: 2, result: { content: [{ type: 'text', text: 'done' }] } });
     expect(bare.running.engine.db.prepare("SELECT COUNT(*) AS n FROM mcp_audit WHERE rule_id = 'answer-idle'").get()).toEqual({ n: 0 });
@@ -47,14 +30,14 @@ describe("a POST's silent answer behind the interposer, under the policy's runti
       const timer = setTimeout(() => res.end(`"id":${JSON.stringify(message.id)},"result":{"content":[{"type":"text","text":"done"}]}}`), 800);
       res.on('close', () => clearTimeout(timer));
     }, { interposer: { postStreamIdleMs: 200 }, policy: POLICY, tools: TOOLS });
-    const session = await openSession(bare.endpoint);
+    const session = await openSession(bare.endpoint, INITIALIZE);
     const called = await fetch(bare.endpoint, { method: 'POST', headers: session, body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'long_report', arguments: {} } }) });
     expect(await called.json()).toMatchObject({ id: 2, result: { content: [{ type: 'text', text: 'done' }] } });
   });
 
   it('still cuts off a request the policy sets no longer limit for at the idle bound', async () => {
     bare = await startBareInterposer('mcpfw-answer-wait-', ({ res, message }) => answerAfterSilence(res, message.id, 5_000), { interposer: { postStreamIdleMs: 200 }, policy: POLICY, tools: TOOLS });
-    const session = await openSession(bare.endpoint);
+    const session = await openSession(bare.endpoint, INITIALIZE);
     const pinged = await fetch(bare.endpoint, { method: 'POST', headers: session, body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'ping' }) });
     expect(await pinged.json()).toMatchObject({ id: 2, error: { message: expect.stringContaining('sent no message on the stream answering this request for 200 ms') } });
   });

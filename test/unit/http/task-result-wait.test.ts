@@ -1,8 +1,7 @@
-import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBareInterposer, type BareInterposer } from '../../helpers/bare-interposer.js';
 import type { BareRequest } from '../../helpers/bare-remote.js';
-import { JSON_HEADERS as HEADERS, RUNTIME_POLICY as POLICY } from './runtime-policy.js';
+import { answerAfterSilence, openSession, RUNTIME_POLICY as POLICY } from './answer-wait-fixtures.js';
 
 const INITIALIZE = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } } };
 const TOOLS = ['long_report', 'quick_report'].map((name) => ({ name, description: 'Builds a report', inputSchema: { type: 'object' }, annotations: { readOnlyHint: true } }));
@@ -25,21 +24,6 @@ function taskServer(runsMs: number) {
   };
 }
 
-function answerAfterSilence(res: ServerResponse, id: string | number | undefined, silentMs: number) {
-  res.writeHead(200, { 'content-type': 'text/event-stream' });
-  res.flushHeaders();
-  const timer = setTimeout(() => res.end(`event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', id, result: { content: [{ type: 'text', text: 'done' }] } })}\n\n`), silentMs);
-  res.on('close', () => clearTimeout(timer));
-}
-
-async function openSession(endpoint: string): Promise<Record<string, string>> {
-  const init = await fetch(endpoint, { method: 'POST', headers: HEADERS, body: JSON.stringify(INITIALIZE) });
-  await init.text();
-  const session = { ...HEADERS, 'mcp-session-id': init.headers.get('mcp-session-id')! };
-  await (await fetch(endpoint, { method: 'POST', headers: session, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) })).text();
-  return session;
-}
-
 /** Starts `tool` as a task, then asks for its result: what the client gets. */
 async function runAsTask(endpoint: string, session: Record<string, string>, tool: string) {
   const post = (body: unknown) => fetch(endpoint, { method: 'POST', headers: session, body: JSON.stringify(body) }).then((r) => r.json());
@@ -57,14 +41,14 @@ describe("tasks/result's silent answer behind the interposer", () => {
 
   it('is waited on as long as the max_runtime_sec of the call that created the task, not the default', async () => {
     bare = await startBareInterposer('mcpfw-task-wait-', taskServer(800), { interposer: { postStreamIdleMs: 200 }, policy: POLICY, tools: TOOLS });
-    const result = await runAsTask(bare.endpoint, await openSession(bare.endpoint), 'long_report');
+    const result = await runAsTask(bare.endpoint, await openSession(bare.endpoint, INITIALIZE), 'long_report');
     expect(result).toMatchObject({ id: 3, result: { content: [{ type: 'text', text: 'done' }] } });
     expect(bare.running.engine.db.prepare("SELECT COUNT(*) AS n FROM mcp_audit WHERE rule_id = 'answer-idle'").get()).toEqual({ n: 0 });
   });
 
   it('is cut off at the default when the call that created it runs under the default', async () => {
     bare = await startBareInterposer('mcpfw-task-wait-', taskServer(5_000), { interposer: { postStreamIdleMs: 200 }, policy: POLICY, tools: TOOLS });
-    const result = await runAsTask(bare.endpoint, await openSession(bare.endpoint), 'quick_report');
+    const result = await runAsTask(bare.endpoint, await openSession(bare.endpoint, INITIALIZE), 'quick_report');
     expect(result).toMatchObject({ id: 3, error: { message: expect.stringContaining('sent no message on the stream answering this request for 200 ms') } });
   });
 });
