@@ -355,7 +355,9 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
       if (continued && continued.ruleId === verdict.ruleId && sameEscalation(continued.escalation, info.escalation)) {
         call.approved = continued;
         const reason = `continued approval ${continued.approvalId}: the retry of the call it approved, which the server answered input_required`;
-        return allow(call, raw, continued.constraints, row(info, { decision: 'ALLOW', ruleId: verdict.ruleId, approvalId: continued.approvalId, reason }));
+        // The rule's constraints as the policy says them now (same rule, checked above): a
+        // max_runtime_sec lowered since the approval applies to the retry too.
+        return allow(call, raw, verdict.constraints, row(info, { decision: 'ALLOW', ruleId: verdict.ruleId, approvalId: continued.approvalId, reason }));
       }
 
       // `max_retries`: an identical call (same tool, same arguments) repeated back to back.
@@ -380,7 +382,7 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
           // approved is no longer what the server offers, so it is not sent.
           const heldNow = ctx.heldReason(tool);
           if (heldNow !== null) return refuse(call, 'manifest-pin', `tool '${tool}' is held: ${heldNow} (it was held while the approval was asked, and was not sent)`);
-          if (answer.approvalId) call.approved = { approvalId: answer.approvalId, ruleId: verdict.ruleId, escalation: info.escalation, constraints: answer.constraints, rounds: 0 };
+          if (answer.approvalId) call.approved = { approvalId: answer.approvalId, ruleId: verdict.ruleId, escalation: info.escalation, rounds: 0 };
           dispatch(call, raw, answer.constraints);
         },
         (error: Error) => {

@@ -1,5 +1,3 @@
-import type { Constraints } from '../policy/types.js';
-
 // MCP 2026-07-28 replaced the server's own requests (elicitation, sampling) with multi
 // round-trip requests: a tools/call is answered `resultType: "input_required"` with what the
 // server needs, and the client sends the same call again, on a new id, with
@@ -22,7 +20,6 @@ export interface Approved {
   /** The rule that asked, and the finding that made it ask (if any): a retry asked for otherwise is asked about. */
   ruleId: string | null;
   escalation: { ruleId: string; reason: string } | undefined;
-  constraints: Constraints;
   /** How many input_required answers this approval has been carried through. */
   rounds: number;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CONTINUATION_TTL_MS, MAX_CONTINUED_ROUNDS, createContinuations, type Approved } from '../../../main/firewall/proxy/continuations.js';
 
-const approved: Approved = { approvalId: 'apr_1', ruleId: 'require-approval-for-write', escalation: undefined, constraints: {}, rounds: 0 };
+const approved: Approved = { approvalId: 'apr_1', ruleId: 'require-approval-for-write', escalation: undefined, rounds: 0 };
 
 describe('continuations of approved calls answered input_required', () => {
   it('serves one retry, which echoes the state the server sent', () => {
