@@ -3,7 +3,7 @@
 // bare byte relay, and through the firewall (wrap + serve), in one run. Prints p50/p99
 // latency, calls/s, cold start and shim RSS, and the ratios between the three.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,7 +56,18 @@ function rpcProcess(command, args, env) {
   return { child, request, started };
 }
 
-async function measure(label, command, args, env) {
+// CPU time (ns) a process has used, all threads: /proc/PID/task/*/schedstat's first field.
+// Per call it is far steadier than latency, which the scheduler's noise swamps at tens of µs.
+function cpuNs(pid) {
+  if (pid === undefined) return NaN;
+  try {
+    return readdirSync(`/proc/${pid}/task`).reduce((sum, tid) => sum + Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]), 0);
+  } catch {
+    return NaN;
+  }
+}
+
+async function measure(label, command, args, env, enginePid) {
   const rpc = rpcProcess(command, args, env);
   await rpc.request('initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench', version: '1' } });
   const coldStartMs = Number(process.hrtime.bigint() - rpc.started) / 1e6;
@@ -65,11 +76,14 @@ async function measure(label, command, args, env) {
   const call = () => rpc.request('tools/call', { name: 'echo', arguments: { message: 'benchmark payload of a typical size' } });
   for (let i = 0; i < WARMUP; i++) await call();
   const samples = new Float64Array(CALLS);
+  const cpuBefore = [cpuNs(rpc.child.pid), cpuNs(enginePid)];
   for (let i = 0; i < CALLS; i++) {
     const t0 = process.hrtime.bigint();
     await call();
     samples[i] = Number(process.hrtime.bigint() - t0) / 1000;
   }
+  const cpuUsPerCall = (cpuNs(rpc.child.pid) - cpuBefore[0]) / CALLS / 1000;
+  const engineCpuUsPerCall = (cpuNs(enginePid) - cpuBefore[1]) / CALLS / 1000;
   // Throughput with 16 calls in flight, as an agent fanning out would.
   const t0 = process.hrtime.bigint();
   let done = 0;
@@ -94,7 +108,7 @@ async function measure(label, command, args, env) {
   samples.sort();
   const pct = (p) => samples[Math.min(samples.length - 1, Math.floor(p * samples.length))];
   const mean = samples.reduce((a, b) => a + b, 0) / samples.length;
-  return { label, p50: pct(0.5), p99: pct(0.99), sequentialPerSec: 1e6 / mean, pipelinedPerSec, coldStartMs, rssKb, privateKb, largeP50: large[Math.floor(LARGE_CALLS / 2)] };
+  return { label, cpuUsPerCall, engineCpuUsPerCall, p50: pct(0.5), p99: pct(0.99), sequentialPerSec: 1e6 / mean, pipelinedPerSec, coldStartMs, rssKb, privateKb, largeP50: large[Math.floor(LARGE_CALLS / 2)] };
 }
 
 // RSS counts the pages of the node binary a process has touched, which every node process
@@ -147,7 +161,7 @@ const remoteResults = { 'remote direct': [], 'remote firewall': [] };
 try {
   for (let round = 0; round < ROUNDS; round++) {
     // Interleaved rounds, so drift in machine load hits every mode alike.
-    for (const [label, command, args] of modes) results[label].push(await measure(label, command, args, serverEnv));
+    for (const [label, command, args] of modes) results[label].push(await measure(label, command, args, serverEnv, label === 'firewall' ? engine.pid : undefined));
   }
   // Remote (Streamable HTTP) servers: direct, and through the interposer at /mcp/NAME.
   const remote = await startRemoteEverything(SERVER);
@@ -171,7 +185,7 @@ try {
 const summary = Object.fromEntries(
   Object.entries(results).map(([label, runs]) => [
     label,
-    Object.fromEntries(['p50', 'p99', 'sequentialPerSec', 'pipelinedPerSec', 'coldStartMs', 'rssKb', 'privateKb', 'largeP50'].map((k) => [k, median(runs.map((r) => r[k]))])),
+    Object.fromEntries(['p50', 'p99', 'sequentialPerSec', 'pipelinedPerSec', 'coldStartMs', 'rssKb', 'privateKb', 'largeP50', 'cpuUsPerCall', 'engineCpuUsPerCall'].map((k) => [k, median(runs.map((r) => r[k]))])),
   ]),
 );
 const fmt = (n, d = 0) => n.toFixed(d).padStart(9);
@@ -189,6 +203,7 @@ console.log(`  firewall / relay    p50 ${(f.p50 / r.p50).toFixed(2)}x  p99 ${(f.
 console.log(`  firewall / direct   p50 ${(f.p50 / d.p50).toFixed(2)}x  p99 ${(f.p99 / d.p99).toFixed(2)}x  throughput ${(f.sequentialPerSec / d.sequentialPerSec).toFixed(2)}x  @16 ${(f.pipelinedPerSec / d.pipelinedPerSec).toFixed(2)}x`);
 console.log('\nadded by the firewall over the bare relay');
 console.log(`  p50 +${(f.p50 - r.p50).toFixed(0)} µs   p99 +${(f.p99 - r.p99).toFixed(0)} µs   cold start +${(f.coldStartMs - d.coldStartMs).toFixed(1)} ms over direct   shim RSS ${(f.rssKb / 1024).toFixed(1)} MB (relay ${(r.rssKb / 1024).toFixed(1)}; private ${(f.privateKb / 1024).toFixed(1)} MB, relay ${(r.privateKb / 1024).toFixed(1)})`);
+console.log(`  CPU per sequential call: shim ${f.cpuUsPerCall.toFixed(0)} µs (bare relay ${r.cpuUsPerCall.toFixed(0)} µs, so +${(f.cpuUsPerCall - r.cpuUsPerCall).toFixed(0)} µs), engine ${f.engineCpuUsPerCall.toFixed(0)} µs`);
 console.log(`  a clean 10 KB result: p50 +${(f.largeP50 - r.largeP50).toFixed(0)} µs (echo: +${(f.p50 - r.p50).toFixed(0)} µs, so ~${(f.largeP50 - r.largeP50 - (f.p50 - r.p50)).toFixed(0)} µs for the 10 KB)`);
 
 const remoteSummary = Object.fromEntries(
