@@ -1,3 +1,4 @@
+import { afterEach } from 'vitest';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHttpInterposer, type HttpInterposer, type HttpInterposerOptions } from '../../main/firewall/http/interposer.js';
@@ -79,4 +80,19 @@ export async function listenOnGetStream(bare: BareInterposer, sessionId: string)
     for await (const chunk of listening.body!) heard += decoder.decode(chunk as Uint8Array, { stream: true });
   })().catch(() => {});
   return { heard: () => heard, hangUp: () => hangUp.abort() };
+}
+
+/**
+ * Closes what the enclosing describe's tests start, after each test:
+ * `const closing = closedAfterEach(); … const bare = closing(await startBareInterposer(…));`.
+ */
+export function closedAfterEach<T extends { close(): Promise<void> }>(): (started: T) => T {
+  const open: T[] = [];
+  afterEach(async () => {
+    for (const started of open.splice(0)) await started.close();
+  });
+  return (started) => {
+    open.push(started);
+    return started;
+  };
 }

@@ -183,8 +183,7 @@ export function startHttpSession(options: HttpSessionOptions): HttpSession {
     if (post.waiting.size === 0) complete(post);
   };
 
-  let relayGone!: () => void;
-  const gone = new Promise<void>((resolve) => (relayGone = resolve));
+  const { promise: gone, resolve: relayGone } = Promise.withResolvers<void>();
   const finish = () => {
     if (finished) return;
     finished = true;

@@ -189,8 +189,7 @@ export function startModernSession(options: ModernSessionOptions): ModernSession
     if (entry.post.waiting.size === 0) complete(entry.post);
   };
 
-  let relayGone!: () => void;
-  const gone = new Promise<void>((resolve) => (relayGone = resolve));
+  const { promise: gone, resolve: relayGone } = Promise.withResolvers<void>();
   const finish = () => {
     if (finished) return;
     finished = true;

@@ -1,22 +1,18 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createAnswerWait, MAX_REMEMBERED_TASKS, MAX_UNSENT_CALLS } from '../../../main/firewall/http/answer-wait.js';
 import { createUpstream } from '../../../main/firewall/http/upstream.js';
 import { drive } from './drive-upstream.js';
-import { startBareInterposer, type BareInterposer } from '../../helpers/bare-interposer.js';
+import { startBareInterposer, type BareInterposer, closedAfterEach } from '../../helpers/bare-interposer.js';
 import { answerAfterSilence, openSession, RUNTIME_POLICY as POLICY } from './answer-wait-fixtures.js';
 
 const INITIALIZE = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } };
 const TOOLS = [{ name: 'long_report', description: 'Builds a report', inputSchema: { type: 'object' }, annotations: { readOnlyHint: true } }];
 
 describe("a POST's silent answer behind the interposer, under the policy's runtime limits", () => {
-  let bare: BareInterposer | undefined;
-  afterEach(async () => {
-    await bare?.close();
-    bare = undefined;
-  });
+  const closing = closedAfterEach<BareInterposer>();
 
   it('is not cut off for silence while the call is within its own max_runtime_sec, longer than the idle bound', async () => {
-    bare = await startBareInterposer('mcpfw-answer-wait-', ({ res, message }) => answerAfterSilence(res, message.id, 800), { interposer: { postStreamIdleMs: 200 }, policy: POLICY, tools: TOOLS });
+    const bare = closing(await startBareInterposer('mcpfw-answer-wait-', ({ res, message }) => answerAfterSilence(res, message.id, 800), { interposer: { postStreamIdleMs: 200 }, policy: POLICY, tools: TOOLS }));
     const session = await openSession(bare.endpoint, INITIALIZE);
     const called = await fetch(bare.endpoint, { method: 'POST', headers: session, body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'long_report', arguments: {} } }) });
     expect(await called.json()).toMatchObject({ id: 2, result: { content: [{ type: 'text', text: 'done' }] } });
@@ -24,19 +20,19 @@ describe("a POST's silent answer behind the interposer, under the policy's runti
   });
 
   it('gives a JSON answer whose body pauses the same wait as a stream', async () => {
-    bare = await startBareInterposer('mcpfw-answer-wait-', ({ res, message }) => {
+    const bare = closing(await startBareInterposer('mcpfw-answer-wait-', ({ res, message }) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.write('{"jsonrpc":"2.0",');
       const timer = setTimeout(() => res.end(`"id":${JSON.stringify(message.id)},"result":{"content":[{"type":"text","text":"done"}]}}`), 800);
       res.on('close', () => clearTimeout(timer));
-    }, { interposer: { postStreamIdleMs: 200 }, policy: POLICY, tools: TOOLS });
+    }, { interposer: { postStreamIdleMs: 200 }, policy: POLICY, tools: TOOLS }));
     const session = await openSession(bare.endpoint, INITIALIZE);
     const called = await fetch(bare.endpoint, { method: 'POST', headers: session, body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'long_report', arguments: {} } }) });
     expect(await called.json()).toMatchObject({ id: 2, result: { content: [{ type: 'text', text: 'done' }] } });
   });
 
   it('still cuts off a request the policy sets no longer limit for at the idle bound', async () => {
-    bare = await startBareInterposer('mcpfw-answer-wait-', ({ res, message }) => answerAfterSilence(res, message.id, 5_000), { interposer: { postStreamIdleMs: 200 }, policy: POLICY, tools: TOOLS });
+    const bare = closing(await startBareInterposer('mcpfw-answer-wait-', ({ res, message }) => answerAfterSilence(res, message.id, 5_000), { interposer: { postStreamIdleMs: 200 }, policy: POLICY, tools: TOOLS }));
     const session = await openSession(bare.endpoint, INITIALIZE);
     const pinged = await fetch(bare.endpoint, { method: 'POST', headers: session, body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'ping' }) });
     expect(await pinged.json()).toMatchObject({ id: 2, error: { message: expect.stringContaining('sent no message on the stream answering this request for 200 ms') } });

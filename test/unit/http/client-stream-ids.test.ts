@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
-import { listenOnGetStream, startBareInterposer, type BareInterposer } from '../../helpers/bare-interposer.js';
+import { describe, expect, it } from 'vitest';
+import { listenOnGetStream, startBareInterposer, type BareInterposer, closedAfterEach } from '../../helpers/bare-interposer.js';
 
 // The interposer offers no resumption of its own streams (docs/remote-servers.md, "not
 // done"), so what it sends must not invite one: the spec (Streamable HTTP, Resumability)
@@ -13,15 +13,11 @@ const initialize = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { prot
 const pause = (ms = 20) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("the interposer's event streams to the client", () => {
-  let bare: BareInterposer | undefined;
-  afterEach(async () => {
-    await bare?.close();
-    bare = undefined;
-  });
+  const closing = closedAfterEach<BareInterposer>();
 
   it('frame each message as one `event: message` with one data line and no id, even when the remote server gave its events ids', async () => {
     let getStream: ServerResponse | undefined;
-    bare = await startBareInterposer('mcpfw-client-ids-', ({ res, message }) => {
+    const bare = closing(await startBareInterposer('mcpfw-client-ids-', ({ res, message }) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write(`id: post-1\nretry: 5000\nevent: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: 'working' } })}\n\n`);
       res.end(`id: post-2\nevent: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', id: message.id, result: {} })}\n\n`);
@@ -31,7 +27,7 @@ describe("the interposer's event streams to the client", () => {
         res.flushHeaders();
         getStream = res;
       },
-    });
+    }));
     const init = await fetch(bare.endpoint, { method: 'POST', headers: HEADERS, body: JSON.stringify(initialize) });
     await init.text();
     const session = { ...HEADERS, 'mcp-session-id': init.headers.get('mcp-session-id')! };

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
-import { listenOnGetStream, startBareInterposer, type BareInterposer } from '../../helpers/bare-interposer.js';
+import { describe, expect, it } from 'vitest';
+import { listenOnGetStream, startBareInterposer, type BareInterposer, closedAfterEach } from '../../helpers/bare-interposer.js';
 
 const HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 const initialize = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'reopen', version: '1' } } });
@@ -19,11 +19,7 @@ const openStream = (res: ServerResponse) => {
 };
 
 describe("a remote server's GET stream (server-initiated messages)", () => {
-  let bare: BareInterposer | undefined;
-  afterEach(async () => {
-    await bare?.close();
-    bare = undefined;
-  });
+  const closing = closedAfterEach<BareInterposer>();
 
   const open = async (b: BareInterposer) => {
     const init = await fetch(b.endpoint, { method: 'POST', headers: HEADERS, body: initialize });
@@ -35,7 +31,7 @@ describe("a remote server's GET stream (server-initiated messages)", () => {
 
   it('is opened again after the server ends it, and a later server-initiated message still reaches the client', async () => {
     const streams: ServerResponse[] = [];
-    bare = await startBareInterposer('mcpfw-get-reopen-', () => {}, {
+    const bare = closing(await startBareInterposer('mcpfw-get-reopen-', () => {}, {
       onGet: (res) => {
         // The first stream is answered, then ended at once (a proxy timing it out, say); then one fails with 503.
         if (streams.length === 1) return void (streams.push(res), res.writeHead(503).end('busy'));
@@ -44,7 +40,7 @@ describe("a remote server's GET stream (server-initiated messages)", () => {
         if (streams.length === 1) res.end();
       },
       interposer: REOPEN,
-    });
+    }));
     const session = await open(bare);
     const listening = await listenOnGetStream(bare, session['mcp-session-id']!);
     await until(() => streams.length >= 3);
@@ -60,13 +56,13 @@ describe("a remote server's GET stream (server-initiated messages)", () => {
 
   it('asks no more after a 405 (the server offers no GET stream)', async () => {
     let gets = 0;
-    bare = await startBareInterposer('mcpfw-get-405-', () => {}, {
+    const bare = closing(await startBareInterposer('mcpfw-get-405-', () => {}, {
       onGet: (res) => {
         gets++;
         res.writeHead(405).end();
       },
       interposer: REOPEN,
-    });
+    }));
     await open(bare);
     await until(() => gets >= 1);
     await pause(300);
@@ -76,14 +72,14 @@ describe("a remote server's GET stream (server-initiated messages)", () => {
 
   it('asks no more once the server no longer knows the session (404)', async () => {
     let gets = 0;
-    bare = await startBareInterposer('mcpfw-get-404-', () => {}, {
+    const bare = closing(await startBareInterposer('mcpfw-get-404-', () => {}, {
       onGet: (res) => {
         gets++;
         if (gets === 1) return void (openStream(res), res.end());
         res.writeHead(404).end();
       },
       interposer: REOPEN,
-    });
+    }));
     await open(bare);
     await until(() => gets >= 2);
     await pause(300);
@@ -92,7 +88,7 @@ describe("a remote server's GET stream (server-initiated messages)", () => {
 
   it('opens no GET stream after the client ends its session with DELETE', async () => {
     let gets = 0;
-    bare = await startBareInterposer('mcpfw-get-delete-', () => {}, {
+    const bare = closing(await startBareInterposer('mcpfw-get-delete-', () => {}, {
       onGet: (res) => {
         gets++;
         // Ended at once each time: the firewall keeps asking, until the session ends.
@@ -100,7 +96,7 @@ describe("a remote server's GET stream (server-initiated messages)", () => {
         res.end();
       },
       interposer: REOPEN,
-    });
+    }));
     const session = await open(bare);
     await until(() => gets >= 3);
     expect(gets).toBeGreaterThanOrEqual(3);
@@ -113,7 +109,7 @@ describe("a remote server's GET stream (server-initiated messages)", () => {
 
   it('asks the server to replay what it missed: the reopened stream carries the last usable event id seen', async () => {
     const asked: Array<string | undefined> = [];
-    bare = await startBareInterposer('mcpfw-get-resume-', () => {}, {
+    const bare = closing(await startBareInterposer('mcpfw-get-resume-', () => {}, {
       onGet: (res) => {
         asked.push(res.req.headers['last-event-id'] as string | undefined);
         openStream(res);
@@ -124,7 +120,7 @@ describe("a remote server's GET stream (server-initiated messages)", () => {
         res.end(event({ jsonrpc: '2.0', method: 'notifications/resources/list_changed' }));
       },
       interposer: REOPEN,
-    });
+    }));
     await open(bare);
     await until(() => asked.length >= 2);
     expect(asked.slice(0, 2)).toEqual([undefined, 'ev-7']);
@@ -132,7 +128,7 @@ describe("a remote server's GET stream (server-initiated messages)", () => {
 
   it('starts afresh after an event too large to read, which a resumed stream would only send again', async () => {
     const asked: Array<string | undefined> = [];
-    bare = await startBareInterposer('mcpfw-get-oversize-', () => {}, {
+    const bare = closing(await startBareInterposer('mcpfw-get-oversize-', () => {}, {
       onGet: (res) => {
         asked.push(res.req.headers['last-event-id'] as string | undefined);
         openStream(res);
@@ -145,7 +141,7 @@ describe("a remote server's GET stream (server-initiated messages)", () => {
         res.end('"\n\n');
       },
       interposer: REOPEN,
-    });
+    }));
     await open(bare);
     await until(() => asked.length >= 2, 20_000);
     expect(asked.slice(0, 2)).toEqual([undefined, undefined]);
@@ -153,7 +149,7 @@ describe("a remote server's GET stream (server-initiated messages)", () => {
 
   it('sends no Last-Event-ID once the server cleared it with an empty id field, and keeps one across a reopen until then', async () => {
     const asked: Array<string | undefined> = [];
-    bare = await startBareInterposer('mcpfw-get-clear-', () => {}, {
+    const bare = closing(await startBareInterposer('mcpfw-get-clear-', () => {}, {
       onGet: (res) => {
         asked.push(res.req.headers['last-event-id'] as string | undefined);
         openStream(res);
@@ -162,7 +158,7 @@ describe("a remote server's GET stream (server-initiated messages)", () => {
         if (asked.length === 2) return void res.end(`${event({ jsonrpc: '2.0', method: 'notifications/prompts/list_changed' })}id:\n${event({ jsonrpc: '2.0', method: 'notifications/resources/list_changed' })}`);
       },
       interposer: REOPEN,
-    });
+    }));
     await open(bare);
     await until(() => asked.length >= 3);
     expect(asked.slice(0, 3)).toEqual([undefined, 'ev-7', undefined]);
@@ -170,14 +166,14 @@ describe("a remote server's GET stream (server-initiated messages)", () => {
 
   it('waits as long as a 503 Retry-After asks before opening it again, not its own shorter backoff', async () => {
     const at: number[] = [];
-    bare = await startBareInterposer('mcpfw-get-retry-after-', () => {}, {
+    const bare = closing(await startBareInterposer('mcpfw-get-retry-after-', () => {}, {
       onGet: (res) => {
         at.push(Date.now());
         if (at.length === 1) return void res.writeHead(503, { 'retry-after': '1' }).end('busy');
         openStream(res);
       },
       interposer: REOPEN,
-    });
+    }));
     await open(bare);
     await until(() => at.length >= 2);
     expect(at).toHaveLength(2);
@@ -186,14 +182,14 @@ describe("a remote server's GET stream (server-initiated messages)", () => {
 
   it('waits as long as the stream’s retry field asks before opening it again', async () => {
     const at: number[] = [];
-    bare = await startBareInterposer('mcpfw-get-sse-retry-', () => {}, {
+    const bare = closing(await startBareInterposer('mcpfw-get-sse-retry-', () => {}, {
       onGet: (res) => {
         at.push(Date.now());
         openStream(res);
         if (at.length === 1) res.end(`retry: 600\n${event({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' })}`);
       },
       interposer: REOPEN,
-    });
+    }));
     await open(bare);
     await until(() => at.length >= 2);
     expect(at).toHaveLength(2);

@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSseUpstream } from '../../../main/firewall/http/sse-upstream.js';
-import { interposeBefore, type BareInterposer } from '../../helpers/bare-interposer.js';
+import { interposeBefore, type BareInterposer, closedAfterEach } from '../../helpers/bare-interposer.js';
 import { startBareLegacyRemote } from '../../helpers/bare-legacy-remote.js';
 import { drive } from './drive-upstream.js';
 
@@ -127,18 +127,14 @@ describe('a request whose answer waits behind what the client has not read', () 
 });
 
 describe('behind the interposer', () => {
-  let bare: BareInterposer | undefined;
-  afterEach(async () => {
-    await bare?.close();
-    bare = undefined;
-  });
+  const closing = closedAfterEach<BareInterposer>();
 
   it('answers the client with a JSON-RPC error and writes the answer-idle row a silent Streamable HTTP answer writes', async () => {
     const remote = () => startBareLegacyRemote(() => {
       // Taken (202) and never answered.
     });
     // A request the policy sets no limit for waits defaults.max_runtime_sec (answer-wait.ts): made shorter than the bound.
-    bare = await interposeBefore('mcpfw-legacy-idle-', remote, 'sse', { interposer: { postStreamIdleMs: 200 }, policy: 'version: v1\ndefaults:\n  max_runtime_sec: 0.1\nrules: []\n' });
+    const bare = closing(await interposeBefore('mcpfw-legacy-idle-', remote, 'sse', { interposer: { postStreamIdleMs: 200 }, policy: 'version: v1\ndefaults:\n  max_runtime_sec: 0.1\nrules: []\n' }));
     const headers = { 'content-type': 'application/json', accept: 'application/json' };
     const init = await fetch(bare.endpoint, { method: 'POST', headers, body: JSON.stringify(INITIALIZE) });
     expect(await init.json()).toMatchObject({ id: 1, result: { serverInfo: { name: 'bare-legacy' } } });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createSseUpstream } from '../../../main/firewall/http/sse-upstream.js';
 import { createUpstream } from '../../../main/firewall/http/upstream.js';
-import { startBareInterposer, type BareInterposer } from '../../helpers/bare-interposer.js';
+import { startBareInterposer, type BareInterposer, closedAfterEach } from '../../helpers/bare-interposer.js';
 import { drive } from './drive-upstream.js';
 
 const INITIALIZE = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } };
@@ -116,18 +116,14 @@ describe('a legacy SSE server answering a POST 429 with Retry-After', () => {
 });
 
 describe('behind the interposer', () => {
-  let bare: BareInterposer | undefined;
-  afterEach(async () => {
-    await bare?.close();
-    bare = undefined;
-  });
+  const closing = closedAfterEach<BareInterposer>();
 
   it("gives the client the server's 429 as a JSON-RPC error with its wait, and does not pass the client's retry on", async () => {
     let reached = 0;
-    bare = await startBareInterposer('mcpfw-retry-after-', ({ res }) => {
+    const bare = closing(await startBareInterposer('mcpfw-retry-after-', ({ res }) => {
       reached++;
       res.writeHead(429, { 'retry-after': '30', 'content-type': 'text/plain' }).end('rate limited');
-    });
+    }));
     const headers = { 'content-type': 'application/json', accept: 'application/json' };
     const init = await fetch(bare.endpoint, { method: 'POST', headers, body: JSON.stringify(INITIALIZE) });
     await init.text();

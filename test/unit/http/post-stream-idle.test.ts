@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createUpstream } from '../../../main/firewall/http/upstream.js';
-import { startBareInterposer, type BareInterposer } from '../../helpers/bare-interposer.js';
+import { startBareInterposer, type BareInterposer, closedAfterEach } from '../../helpers/bare-interposer.js';
 import { drive } from './drive-upstream.js';
 
 const INITIALIZE = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } };
@@ -96,20 +96,16 @@ describe("a POST's JSON answer whose body stops coming", () => {
 });
 
 describe('behind the interposer', () => {
-  let bare: BareInterposer | undefined;
-  afterEach(async () => {
-    await bare?.close();
-    bare = undefined;
-  });
+  const closing = closedAfterEach<BareInterposer>();
 
   it('answers the client with the error, writes a protocol row, and lets the remote socket go', async () => {
     let remoteClosed = false;
-    bare = await startBareInterposer('mcpfw-post-idle-', ({ res }: { res: ServerResponse }) => {
+    const bare = closing(await startBareInterposer('mcpfw-post-idle-', ({ res }: { res: ServerResponse }) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.flushHeaders();
       res.on('close', () => (remoteClosed = true));
       // A request the policy sets no limit for waits defaults.max_runtime_sec (answer-wait.ts): made shorter than the bound.
-    }, { interposer: { postStreamIdleMs: 200 }, policy: 'version: v1\ndefaults:\n  max_runtime_sec: 0.1\nrules: []\n' });
+    }, { interposer: { postStreamIdleMs: 200 }, policy: 'version: v1\ndefaults:\n  max_runtime_sec: 0.1\nrules: []\n' }));
     const init = await fetch(bare.endpoint, { method: 'POST', headers: HEADERS, body: JSON.stringify(INITIALIZE) });
     await init.text();
     const session = { ...HEADERS, 'mcp-session-id': init.headers.get('mcp-session-id')! };

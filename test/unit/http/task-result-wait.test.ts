@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { startBareInterposer, type BareInterposer } from '../../helpers/bare-interposer.js';
+import { describe, expect, it } from 'vitest';
+import { startBareInterposer, type BareInterposer, closedAfterEach } from '../../helpers/bare-interposer.js';
 import type { BareRequest } from '../../helpers/bare-remote.js';
 import { answerAfterSilence, openSession, RUNTIME_POLICY as POLICY } from './answer-wait-fixtures.js';
 
@@ -33,21 +33,17 @@ async function runAsTask(endpoint: string, session: Record<string, string>, tool
 }
 
 describe("tasks/result's silent answer behind the interposer", () => {
-  let bare: BareInterposer | undefined;
-  afterEach(async () => {
-    await bare?.close();
-    bare = undefined;
-  });
+  const closing = closedAfterEach<BareInterposer>();
 
   it('is waited on as long as the max_runtime_sec of the call that created the task, not the default', async () => {
-    bare = await startBareInterposer('mcpfw-task-wait-', taskServer(800), { interposer: { postStreamIdleMs: 200 }, policy: POLICY, tools: TOOLS });
+    const bare = closing(await startBareInterposer('mcpfw-task-wait-', taskServer(800), { interposer: { postStreamIdleMs: 200 }, policy: POLICY, tools: TOOLS }));
     const result = await runAsTask(bare.endpoint, await openSession(bare.endpoint, INITIALIZE), 'long_report');
     expect(result).toMatchObject({ id: 3, result: { content: [{ type: 'text', text: 'done' }] } });
     expect(bare.running.engine.db.prepare("SELECT COUNT(*) AS n FROM mcp_audit WHERE rule_id = 'answer-idle'").get()).toEqual({ n: 0 });
   });
 
   it('is cut off at the default when the call that created it runs under the default', async () => {
-    bare = await startBareInterposer('mcpfw-task-wait-', taskServer(5_000), { interposer: { postStreamIdleMs: 200 }, policy: POLICY, tools: TOOLS });
+    const bare = closing(await startBareInterposer('mcpfw-task-wait-', taskServer(5_000), { interposer: { postStreamIdleMs: 200 }, policy: POLICY, tools: TOOLS }));
     const result = await runAsTask(bare.endpoint, await openSession(bare.endpoint, INITIALIZE), 'quick_report');
     expect(result).toMatchObject({ id: 3, error: { message: expect.stringContaining('sent no message on the stream answering this request for 200 ms') } });
   });
