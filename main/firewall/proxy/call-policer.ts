@@ -70,6 +70,12 @@ export interface PolicerContext {
   tools: Map<string, ToolDescription>;
   /** Why a tool is hidden by the manifest pins (drifted, new, poisoned), or null. */
   heldReason: (tool: string) => string | null;
+  /**
+   * Queues `run` behind the firewall's own look at the tools when one is under way (or must
+   * start, the last one having failed), as a new call waits for it: true if queued. `run` is
+   * taken up when the look ends, however it ends (went through, failed, timed out, stopped).
+   */
+  afterToolsLook: (run: () => void) => boolean;
   guards: SessionGuards;
   taint: TaintTracker;
   /** While protection is paused, the policy's routine asks go through (a finding still asks): see policy/pause.ts. */
@@ -121,7 +127,10 @@ export interface CallPolicer {
   releasesWaiting(): boolean;
   /** The server is gone or the call must end: answer the client with an error. */
   abort(call: PolicedCall, reason: string): void;
-  /** The client cancelled a call the server has: audited as such; a late answer is dropped. */
+  /**
+   * The client cancelled a call the server has: audited as such; a late answer is dropped. Or
+   * an approved call still waiting for the firewall's look at the tools: never sent, audited so.
+   */
   cancel(call: PolicedCall, reason: string): void;
   /**
    * The client cancelled a call before it was decided (it waited for the firewall's look at
@@ -371,19 +380,30 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
       if (verdict.decision === 'ALLOW') return allow(call, raw, verdict.constraints, row(info, { decision: 'ALLOW', ruleId: verdict.ruleId, reason: verdict.reason }));
       if (verdict.decision === 'DENY') return refuse(call, verdict.ruleId, verdict.reason);
       // REQUIRE_APPROVAL: the engine owns the queue, remembered grants and the audit row.
-      const asked = ctx.link.decide(info, verdict.ruleId, verdict.reason, progressSender(params._meta?.progressToken, text));
+      const progress = progressSender(params._meta?.progressToken, text);
+      const asked = ctx.link.decide(info, verdict.ruleId, verdict.reason, progress);
       call.cancelApproval = asked.cancel;
       asked.verdict.then(
         (answer) => {
           call.cancelApproval = undefined;
           if (call.finished) return;
           if (answer.decision !== 'ALLOW') return deny(call, answer.ruleId, answer.reason);
-          // The tool may have been held (drifted, unlisted) while the person decided: what they
-          // approved is no longer what the server offers, so it is not sent.
-          const heldNow = ctx.heldReason(tool);
-          if (heldNow !== null) return refuse(call, 'manifest-pin', `tool '${tool}' is held: ${heldNow} (it was held while the approval was asked, and was not sent)`);
-          if (answer.approvalId) call.approved = { approvalId: answer.approvalId, ruleId: verdict.ruleId, escalation: info.escalation, rounds: 0 };
-          dispatch(call, raw, answer.constraints);
+          const approved = () => {
+            // Cancelled by the client, or ended (the server gone), while it waited for the look.
+            if (call.finished) return;
+            // The tool may have been held (drifted, unlisted) while the person decided: what they
+            // approved is no longer what the server offers, so it is not sent.
+            const heldNow = ctx.heldReason(tool);
+            if (heldNow !== null) return refuse(call, 'manifest-pin', `tool '${tool}' is held: ${heldNow} (it was held while the approval was asked, and was not sent)`);
+            if (answer.approvalId) call.approved = { approvalId: answer.approvalId, ruleId: verdict.ruleId, escalation: info.escalation, rounds: 0 };
+            dispatch(call, raw, answer.constraints);
+          };
+          // The server said its tools changed while the person decided, and the firewall's look
+          // has not ended: what it finds decides whether the call goes. Sent now, it would run
+          // against a definition nobody checked (a rug pull timed with the approval). It waits
+          // as a new call does, within the look's deadline; a look that fails refuses it.
+          if (ctx.afterToolsLook(approved)) progress(`Approved; waiting for MCP Firewall's look at the tools of '${ctx.server}' before it is sent`);
+          else approved();
         },
         (error: Error) => {
           // Recorded too: the spool outlives the engine, and its next start folds the row in.
@@ -451,9 +471,18 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
       if (call.finished) return;
       call.finished = true;
       running.delete(call);
-      ctx.abandon(call);
       // The client's words, bounded: the row is for reading, not for storing what a client sends.
-      const why = reason ? `cancelled by the client: ${reason.slice(0, 200)}` : 'cancelled by the client';
+      const words = reason ? `: ${reason.slice(0, 200)}` : '';
+      if (!call.dispatched) {
+        // Approved, and waiting for the firewall's look at the tools: the server never had it,
+        // so no late answer is to be dropped and its id is free again.
+        ctx.release(call);
+        const why = `cancelled by the client after it was approved, while it waited for the firewall's look at the tools; never sent to the server${words}`;
+        ctx.link.event(row(call.info, { event: 'result', decision: 'CANCELLED', reason: why, latencyMs: Date.now() - call.startedAt }));
+        return;
+      }
+      ctx.abandon(call);
+      const why = `cancelled by the client${words}`;
       ctx.link.event(row(call.info, { event: 'result', decision: 'CANCELLED', reason: why, latencyMs: Date.now() - call.startedAt }));
     },
 

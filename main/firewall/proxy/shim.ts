@@ -225,7 +225,8 @@ function relay(parts: RelayParts): Promise<number> {
   let revoked: string | null = null;
   const policer = createCallPolicer({
     server: options.server, sessionId: parts.sessionId, client: parts.getClient, actorId: () => `${user}@${parts.getClient()}`,
-    policy: parts.getPolicy, emergency: parts.getEmergency, tools, heldReason: (tool) => manifest.heldReason('tools/call', tool), link, toClient, toServer,
+    policy: parts.getPolicy, emergency: parts.getEmergency, tools, heldReason: (tool) => manifest.heldReason('tools/call', tool),
+    afterToolsLook: (run) => manifest.looking('tools') && manifest.deferCall('tools', run), link, toClient, toServer,
     guards: createSessionGuards(), taint: createTaintTracker(), pausedUntil: parts.getPausedUntil, stateless: era.stateless,
     release: (call) => inFlight.delete(idKey(call.id)),
     ...(options.onDispatch ? { onDispatch: options.onDispatch } : {}),
@@ -438,8 +439,12 @@ function relay(parts: RelayParts): Promise<number> {
       }
       // The client has stopped waiting (and ignores a late answer, as the spec asks): forget
       // the request now, not at max_runtime_sec, when it would be audited as timed out.
-      if (target?.call) policer.cancel(target.call, typeof params?.reason === 'string' ? params.reason : '');
-      else if (target) abandon(key);
+      if (target?.call) {
+        policer.cancel(target.call, typeof params?.reason === 'string' ? params.reason : '');
+        // Approved but still waiting for the firewall's look at the tools: never sent, so the
+        // server need not hear of it.
+        if (!target.call.dispatched) return;
+      } else if (target) abandon(key);
     } else if (!clientAnswers.pass(msg, raw, text)) return;
     if (!toServer.send(raw)) options.input.pause();
     if (msg.method === 'notifications/initialized') manifest.sessionReady();
