@@ -26,9 +26,9 @@ type Message = { id?: unknown; method?: string; params?: { progressToken?: unkno
 // timed with the approval), and the look's answer has not come back when they allow it. The
 // server here keeps that answer until the test sends `release_lists`.
 describe('approved calls wait for the look at the tools under way', () => {
-  const engine = useEngine({ policy: POLICY, approve: ['pulled', 'unchanged', 'failing', 'cancelled'] });
+  const engine = useEngine({ policy: POLICY, approve: ['pulled', 'unchanged', 'failing', 'stalled', 'cancelled'] });
   const received = (shim: RawShim) => shim.lines.map((l) => JSON.parse(l) as Message);
-  const answerTo = (shim: RawShim, id: string) => waitFor(() => received(shim).find((m) => m.id === id && m.method === undefined), `the answer to ${id}`);
+  const answerTo = (shim: RawShim, id: string, timeoutMs?: number) => waitFor(() => received(shim).find((m) => m.id === id && m.method === undefined), `the answer to ${id}`, timeoutMs);
   const rows = (server: string, requestId: string) =>
     JSON.parse(engine().cli(['audit', 'query', `SELECT event, decision, rule_id, reason FROM mcp_audit WHERE server_name = '${server}' AND request_id = '"${requestId}"' ORDER BY id`, '--json']).stdout) as Array<{ event: string; decision: string; rule_id: string | null; reason: string }>;
   const pending = (server: string) =>
@@ -90,6 +90,18 @@ describe('approved calls wait for the look at the tools under way', () => {
       shim.send('{"jsonrpc":"2.0","id":"r1","method":"release_lists"}');
       const answer = await answerTo(shim, 'w1');
       expect(answer.error?.message ?? JSON.stringify(answer.result)).toMatch(/tool 'write_note' is held: the server answered the firewall's own tools\/list with an error \(busy, try later\)/);
+    } finally {
+      shim.child.stdin!.end();
+    }
+  });
+
+  it('refuses an approved call when the look under way runs out of time, within the look\'s own 10 s', async () => {
+    // The server never gives the look its answer: the look's deadline, set when it started
+    // (before the approval), ends the wait, as it does for a call that arrived during it.
+    const shim = await approvedDuringLook('stalled', { tools: [shift, writeNote] });
+    try {
+      const answer = await answerTo(shim, 'w1', 15_000);
+      expect(answer.error?.message ?? JSON.stringify(answer.result)).toMatch(/tool 'write_note' is held: the firewall could not check the tools of 'stalled' within 10 s/);
     } finally {
       shim.child.stdin!.end();
     }
