@@ -76,6 +76,8 @@ export interface ModernSeen {
   method: string | null;
   envelope: string | null;
   client: string | null;
+  /** The request carried `params.inputResponses` (a multi round-trip retry). */
+  inputResponses: boolean;
   headers: Record<string, string | null>;
 }
 
