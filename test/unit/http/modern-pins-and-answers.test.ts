@@ -57,6 +57,7 @@ describe('a 2026-07-28 server whose instructions drift, through the interposer',
       const bare = closing(await interposed(POLICY));
       const first = await connect(bare.endpoint, 'first-reader', GITHUB_TOKEN, mode);
       try {
+        expect(first.getNegotiatedProtocolVersion()).toBe('2026-07-28');
         expect(first.getInstructions()).toBe('Notes server.');
       } finally {
         await first.close();
@@ -67,18 +68,30 @@ describe('a 2026-07-28 server whose instructions drift, through the interposer',
       for (const name of ['later-reader', 'first-reader']) {
         const later = await connect(bare.endpoint, name, GITHUB_TOKEN, mode);
         try {
+          expect(later.getNegotiatedProtocolVersion()).toBe('2026-07-28');
           expect(later.getInstructions()).toBeUndefined();
         } finally {
           await later.close();
         }
       }
+      // A client that takes only JSON gets the same answer, whole but for the instructions.
+      const envelope = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientInfo': { name: 'json-reader', version: '1' }, 'io.modelcontextprotocol/clientCapabilities': {} };
+      const raw = await fetch(bare.endpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json', 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'server/discover' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 'probe', method: 'server/discover', params: { _meta: envelope } }),
+      });
+      const discovered = (await raw.json()) as { id: string; result: Record<string, unknown> };
+      expect(discovered.id).toBe('probe');
+      expect(discovered.result).toMatchObject({ capabilities: { tools: {} } });
+      expect(discovered.result).not.toHaveProperty('instructions');
       const drifted = await waitFor(() => {
         const found = rows(bare, "SELECT client, reason FROM mcp_audit WHERE event = 'manifest' AND server_name = 'bare' AND tool_name = 'instructions' AND decision = 'DRIFT'");
         return found.length > 0 ? found : null;
       }, 'the instructions drift row');
       expect(drifted[0]).toMatchObject({ client: 'later-reader', reason: expect.stringContaining('changed since it was approved (manifest drift)') });
-      const discovered = (await modernSeen(bare.remote)).filter((s) => s.method === 'server/discover').map((s) => s.client);
-      expect(discovered).toEqual(expect.arrayContaining(['first-reader', 'later-reader']));
+      const probes = (await modernSeen(bare.remote)).filter((s) => s.method === 'server/discover').map((s) => s.client);
+      expect(probes).toEqual(expect.arrayContaining(['first-reader', 'later-reader', 'json-reader']));
     });
   }
 });
@@ -94,6 +107,9 @@ describe("the client's answers to a 2026-07-28 server's input requests, through 
       const call = settled(client.callTool({ name: 'read_repo', arguments: { repo: 'acme/infra' } }));
       const pending = await waitFor(() => bare.running.engine.approvals.list().find((p) => p.tool === 'read_repo'), 'the retry put to a person');
       expect(pending.reason).toMatch(/input responses .* carry github-token/);
+      // The approver is shown the arguments and the answers together.
+      expect(JSON.stringify(pending.arguments)).toContain('acme/infra');
+      expect(JSON.stringify(pending.arguments)).toContain(GITHUB_TOKEN);
       expect(bare.running.engine.approvals.answer(pending.id, 'deny')).toBe(true);
       expect(String(await call)).toMatch(/denied/i);
     } finally {
