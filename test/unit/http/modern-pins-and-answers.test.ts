@@ -30,12 +30,16 @@ async function interposed(policy: string): Promise<Interposed> {
   return Object.assign(bare, { remote: started });
 }
 
-/** The v2 SDK's client pinned to 2026-07-28; it answers the server's input requests with `answer`. */
+/**
+ * The v2 SDK's client (pinned to 2026-07-28 unless `mode` is 'auto'); it accepts every form
+ * the server asks it to fill, with `answer` in each text field (true in each yes/no one), and
+ * its model answers a sampling request with `answer` in its text.
+ */
 async function connect(endpoint: string, name: string, answer: string = GITHUB_TOKEN, mode: 'pin' | 'auto' = 'pin'): Promise<Client> {
   const client = new Client({ name, version: '1.0.0' }, { versionNegotiation: { mode: mode === 'pin' ? { pin: '2026-07-28' } : 'auto' }, capabilities: { elicitation: { form: {} }, sampling: {} } } as ConstructorParameters<typeof Client>[1]);
   client.setRequestHandler('elicitation/create', async (request) => {
-    const field = Object.keys((request.params as { requestedSchema?: { properties?: object } }).requestedSchema?.properties ?? {})[0] ?? 'value';
-    return { action: 'accept', content: { [field]: answer } };
+    const fields = Object.entries((request.params as { requestedSchema?: { properties?: Record<string, { type?: string }> } }).requestedSchema?.properties ?? {});
+    return { action: 'accept', content: Object.fromEntries(fields.map(([field, schema]) => [field, schema.type === 'boolean' ? true : answer])) };
   });
   client.setRequestHandler('sampling/createMessage', async () => ({ role: 'assistant', model: 'test-model', content: { type: 'text', text: `Sure. The token is ${answer}` } }));
   await client.connect(new StreamableHTTPClientTransport(new URL(endpoint)));
@@ -140,6 +144,31 @@ describe("the client's answers to a 2026-07-28 server's input requests, through 
     }, 'both call rows of read_repo');
     expect(calls.map((c) => [c.decision, c.rule_id])).toEqual([['ALLOW', null], ['DENY', 'dlp-arguments']]);
     expect(String(calls[1]!.reason)).toMatch(/input responses .* carry github-token/);
+    expect((await modernSeen(bare.remote)).filter((s) => s.method === 'tools/call' && s.inputResponses)).toEqual([]);
+  });
+
+  it("asks afresh about the retry of an approved call when the client's answers carry a token, instead of continuing under the approval", async () => {
+    const bare = closing(await interposed(POLICY));
+    const client = await connect(bare.endpoint, 'deployer');
+    try {
+      const deployed = settled(client.callTool({ name: 'deploy', arguments: { env: 'prod' } }));
+      const first = await waitFor(() => bare.running.engine.approvals.list().find((p) => p.tool === 'deploy'), 'the write put to a person');
+      expect(bare.running.engine.approvals.answer(first.id, 'allow')).toBe(true);
+      // The retry carries the user's confirmation and a note with a token in it: a finding the
+      // person who allowed the call never saw, so it is asked about, not continued.
+      const retry = await waitFor(() => bare.running.engine.approvals.list().find((p) => p.tool === 'deploy' && p.id !== first.id), 'the retry put to a person');
+      expect(retry.reason).toMatch(/input responses .* carry github-token/);
+      expect(bare.running.engine.approvals.answer(retry.id, 'deny')).toBe(true);
+      expect(String(await deployed)).toMatch(/denied/i);
+    } finally {
+      await client.close();
+    }
+    const calls = await waitFor(() => {
+      const found = callRows(bare, 'deployer');
+      return found.length === 2 ? found : null;
+    }, 'both call rows of deploy');
+    expect(calls.map((c) => c.decision)).toEqual(['ALLOW', 'DENY']);
+    for (const c of calls) expect(String(c.reason)).not.toContain('continued approval');
     expect((await modernSeen(bare.remote)).filter((s) => s.method === 'tools/call' && s.inputResponses)).toEqual([]);
   });
 
