@@ -2,6 +2,7 @@
 // lanes.ts), each one native regex scan, so clean text costs the same handful of scans
 // however many rules there are, and a rule's own, costlier check runs only where its
 // anchor occurs.
+import { AWS_SECRET_RULES } from './aws-secret-key.js';
 import { foldMayReveal } from './fold-triggers.js';
 import { foldedView, mapFolded } from './folded-view.js';
 import { GENERIC_RULES } from './generic-assignment.js';
@@ -18,7 +19,7 @@ import { tokenLane } from './token-lane.js';
 import type { Finding, Rule, Trigger } from './types.js';
 
 export const ALL_RULES: readonly Rule[] = [
-  ...TOKEN_RULES, ...LOOKBACK_RULES, ...STRUCTURED_RULES, ...GENERIC_RULES, ...PII_RULES, ...INJECTION_RULES,
+  ...TOKEN_RULES, ...AWS_SECRET_RULES, ...LOOKBACK_RULES, ...STRUCTURED_RULES, ...GENERIC_RULES, ...PII_RULES, ...INJECTION_RULES,
 ];
 
 export interface Scanner {

@@ -1,5 +1,6 @@
 // Provider tokens with a recognisable prefix — the families gitleaks and secretlint cover.
 // Every regex is sticky and starts at its anchor, so it only runs where the prefilter hit.
+import { AWS_ACCESS_KEY_ID } from './aws-secret-key.js';
 import { tokenCrcValid } from './checks.js';
 import { tokenRule, type TokenSpec } from './token-rule.js';
 import type { Rule, Severity } from './types.js';
@@ -17,7 +18,7 @@ const END = '(?![A-Za-z0-9])';
 // spec's `extend`, run in a loop.
 const SPECS: TokenSpec[] = [
   // cloud
-  { type: 'aws-access-key-id', anchors: ['AKIA', 'ASIA', 'ABIA', 'ACCA'], re: new RegExp(`A(?:KIA|SIA|BIA|CCA)[A-Z2-7]{16}${END}`, 'y') },
+  AWS_ACCESS_KEY_ID, // aws-secret-key.ts: its secret is found next to it
   { type: 'gcp-api-key', anchors: ['AIza'], re: /AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/y },
   { type: 'gcp-oauth-token', anchors: ['ya29.'], re: /ya29\.[0-9A-Za-z_-]{30}[0-9A-Za-z_-]*/y },
   { type: 'azure-storage-key', anchors: ['AccountKey='], re: /AccountKey=[A-Za-z0-9+/]{86}==/y, before: 'any' },

@@ -1,0 +1,146 @@
+// An AWS secret access key has no prefix: it is 40 chars of base64, as anonymous as a hash.
+// What gives it away is its access key id, printed next to it by everything that prints the
+// pair: `aws iam create-access-key`, the console's credentials.csv, `env`, a credentials file,
+// a table. So the rule rides on the access key id's anchors and looks for a 40-char run in a
+// short window on either side of a real key id; a shape check keeps SHA-1s and words out.
+import { isAlnum } from './checks.js';
+import { isDocsExample } from './placeholders.js';
+import { forgetAfterEachScan, memoKept } from './scan-memo.js';
+import { tokenRule, type TokenSpec } from './token-rule.js';
+import type { Finding, Rule } from './types.js';
+
+export const AWS_ACCESS_KEY_ID: TokenSpec = {
+  type: 'aws-access-key-id',
+  anchors: ['AKIA', 'ASIA', 'ABIA', 'ACCA'],
+  re: /A(?:KIA|SIA|BIA|CCA)[A-Z2-7]{16}(?![A-Za-z0-9])/y,
+};
+const keyId = tokenRule(AWS_ACCESS_KEY_ID);
+
+const SECRET_LENGTH = 40;
+/**
+ * Chars allowed between the key id and its secret. The layouts that print the pair put 1-30
+ * chars between them: a space or a comma (tables, credentials.csv), `\naws_secret_access_key = `
+ * (25, a credentials file), `",\n        "SecretAccessKey": "` (31, pretty-printed JSON), an
+ * `AWS_DEFAULT_REGION=…` line between the two in a sorted `env` (~40). 100 leaves room for
+ * deeper indentation and longer labels; wider, a stray 40-char run further away (a hash, a
+ * base64 value of another field) would be taken for the secret more often.
+ */
+export const AWS_SECRET_WINDOW = 100;
+
+const isSecretChar = (c: number) => isAlnum(c) || c === 43 || c === 47; // + /
+// `_` or `-` next to the run makes it part of a longer (base64url) token; `=` after it, base64
+// padding of a longer value. Any other char (space, `,`, `"`, `:`, `=` before) is a boundary.
+const gluedBefore = (c: number) => c === 95 || c === 45;
+const gluedAfter = (c: number) => c === 95 || c === 45 || c === 61;
+
+/**
+ * Whether a 40-char run reads as a random key. Checked on 200,000 random keys: every one has an
+ * upper- and a lowercase letter; one in 4,000 has neither a digit nor `+` `/` (missed, a price
+ * paid to leave 40-letter identifiers alone). A SHA-1 (a git commit) is all hex in one case.
+ */
+function looksRandom(v: string): boolean {
+  let upper = 0, lower = 0, other = 0, hex = 0;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c >= 65 && c <= 90) upper++;
+    else if (c >= 97 && c <= 122) lower++;
+    else other++;
+    if ((c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70)) hex++;
+  }
+  return upper > 0 && lower > 0 && other > 0 && hex < v.length && distinctAtLeast(v, 16);
+}
+
+// A random 40-char key uses ~29 distinct chars (never fewer than 20 in 200,000 draws); `AbAb…1` does not.
+function distinctAtLeast(v: string, n: number): boolean {
+  return new Set(v).size >= n;
+}
+
+// The starts of the text's 40-char runs, read once per text from left to right: a text dense
+// with key ids would otherwise read the same window again for every one of them.
+let runsText: string | undefined;
+let runs: number[] = [];
+let readTo = 0;
+forgetAfterEachScan(() => {
+  runsText = undefined;
+  runs = [];
+});
+
+/** Reads the runs that start before `to` (skipping ahead to `from` if nothing before it was asked). */
+function readRuns(text: string, from: number, to: number): void {
+  if (text !== runsText) {
+    runsText = text;
+    runs = [];
+    readTo = 0;
+    memoKept();
+  }
+  let p = Math.max(readTo, from);
+  // Skipped ahead into a run: back to its start, which lies past what was read already.
+  while (p > readTo && isSecretChar(text.charCodeAt(p - 1))) p--;
+  const end = Math.min(to, text.length);
+  while (p < end) {
+    if (!isSecretChar(text.charCodeAt(p))) {
+      p++;
+      continue;
+    }
+    let q = p + 1;
+    while (q < text.length && isSecretChar(text.charCodeAt(q))) q++;
+    if (q - p === SECRET_LENGTH && !gluedBefore(text.charCodeAt(p - 1)) && !gluedAfter(text.charCodeAt(q))) runs.push(p);
+    p = q;
+  }
+  readTo = Math.max(readTo, p);
+}
+
+/** Index of the first run starting at or after `pos`. */
+function firstRunFrom(pos: number): number {
+  let lo = 0;
+  let hi = runs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (runs[mid]! < pos) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+const secretAt = (text: string, start: number): boolean => {
+  const v = text.slice(start, start + SECRET_LENGTH);
+  return looksRandom(v) && !isDocsExample(v);
+};
+
+const found = (start: number): Finding =>
+  ({ type: 'aws-secret-access-key', family: 'secret', severity: 'high', start, end: start + SECRET_LENGTH });
+
+/** The key id at `at`, and the runs near it read; null when `at` starts no key id. */
+function keyIdAt(text: string, at: number, hit: string): Finding | null {
+  const id = keyId.match(text, at, hit);
+  if (id) readRuns(text, id.start - AWS_SECRET_WINDOW - SECRET_LENGTH, id.end + AWS_SECRET_WINDOW + 1);
+  return id;
+}
+
+// One rule per side, since a rule reports one finding: in a listing of pairs, each key id has
+// another pair's secret on its other side, and the nearest run on each side covers both layouts.
+const secretAfter: Rule = {
+  type: 'aws-secret-access-key', family: 'secret', severity: 'high', anchors: AWS_ACCESS_KEY_ID.anchors,
+  match(text, at, hit) {
+    const id = keyIdAt(text, at, hit);
+    if (!id) return null;
+    for (let k = firstRunFrom(id.end); k < runs.length && runs[k]! - id.end <= AWS_SECRET_WINDOW; k++) {
+      if (secretAt(text, runs[k]!)) return found(runs[k]!);
+    }
+    return null;
+  },
+};
+
+const secretBefore: Rule = {
+  type: 'aws-secret-access-key', family: 'secret', severity: 'high', anchors: AWS_ACCESS_KEY_ID.anchors,
+  match(text, at, hit) {
+    const id = keyIdAt(text, at, hit);
+    if (!id) return null;
+    for (let k = firstRunFrom(id.start - SECRET_LENGTH + 1) - 1; k >= 0 && id.start - (runs[k]! + SECRET_LENGTH) <= AWS_SECRET_WINDOW; k--) {
+      if (secretAt(text, runs[k]!)) return found(runs[k]!);
+    }
+    return null;
+  },
+};
+
+export const AWS_SECRET_RULES: Rule[] = [secretAfter, secretBefore];

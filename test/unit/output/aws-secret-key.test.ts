@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { AWS_SECRET_WINDOW } from '../../../main/firewall/output/aws-secret-key.js';
+import { detect, inspectResultLine } from '../../../main/firewall/output/index.js';
+import { eightfoldGrowth, LINEAR_EIGHTFOLD } from '../../helpers/relative-time.js';
+import { found } from './helpers.js';
+
+const ID = 'AKIA3XAMPLE7QWERTYUI';
+const SECRET = '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';
+const ID2 = 'ASIAZ3MUOHLQ4XPRTN2W';
+const SECRET2 = 'q9/Lk2TqR7mKpQx9vLw4ZsT8bNc3YhJ6dFg1A0Bz';
+const pair = (...v: string[]): Array<[string, string]> =>
+  v.map((x) => [x.startsWith('A') && x.length === 20 ? 'aws-access-key-id' : 'aws-secret-access-key', x]);
+
+describe('an AWS secret access key next to its access key id', () => {
+  it('is found after the key id or before it, with no keyword naming it', () => {
+    expect(found(`created ${ID} ${SECRET}`)).toEqual(pair(ID, SECRET));
+    expect(found(`${SECRET}\n${ID}`)).toEqual(pair(SECRET, ID));
+  });
+
+  it('is found in a row of the IAM console credentials.csv', () => {
+    const csv = `User name,Password,Access key ID,Secret access key,Console login link\nbob,,${ID},${SECRET},https://123456789012.signin.aws.amazon.com/console\n`;
+    expect(found(csv)).toEqual(pair(ID, SECRET));
+  });
+
+  it('is found in JSON whose fields do not name it, and named as an AWS secret where they do', () => {
+    expect(found(JSON.stringify([{ id: ID, created: '2026-01-05' }, { value: SECRET }]))).toEqual(pair(ID, SECRET));
+    // `aws iam create-access-key` prints the secret first; the assignment rule found it as a generic secret.
+    const created = JSON.stringify({ AccessKey: { UserName: 'bob', Status: 'Active', SecretAccessKey: SECRET, AccessKeyId: ID } }, null, 4);
+    expect(found(created)).toEqual(pair(SECRET, ID));
+    expect(detect(created)[0]).toMatchObject({ type: 'aws-secret-access-key', severity: 'high' });
+  });
+
+  it('is found for each pair of a listing, whichever comes first', () => {
+    expect(found(`${ID} ${SECRET}\n${ID2} ${SECRET2}\n`)).toEqual(pair(ID, SECRET, ID2, SECRET2));
+    expect(found(`${SECRET} ${ID}\n${SECRET2} ${ID2}\n`)).toEqual(pair(SECRET, ID, SECRET2, ID2));
+  });
+
+  it('is looked for only within the window around the key id', () => {
+    const at = (gap: number) => found(`${ID}${' '.repeat(gap)}${SECRET}`).map(([t]) => t);
+    expect(at(AWS_SECRET_WINDOW)).toEqual(['aws-access-key-id', 'aws-secret-access-key']);
+    expect(at(AWS_SECRET_WINDOW + 1)).toEqual(['aws-access-key-id']);
+    expect(found(`${SECRET} ${'x'.repeat(8)}`)).toEqual([]); // no key id: a 40-char run alone is nothing
+    expect(found(`AKIA3XAMPLE7QWERTYUIX ${SECRET}`)).toEqual([]); // not a key id
+  });
+
+  it('leaves a git SHA-1, a 40-letter name and runs of other lengths near a key id alone', () => {
+    for (const near of [
+      'da39a3ee5e6b4b0d3255bfef95601890afd80709', // commit hashes, either case
+      'DA39A3EE5E6B4B0D3255BFEF95601890AFD80709',
+      'AbstractSingletonProxyFactoryBeanConfigs', // a word, no digit or + /
+      'AbAbAbAbAbAbAbAbAbAbAbAbAbAbAbAbAbAbAb12', // few distinct chars
+      `${SECRET}Q`, // 41 chars: part of a longer value
+      `x_${SECRET}`, // glued to a base64url token
+      `${SECRET}=`, // padded base64 of something else
+    ]) {
+      expect(found(`commit ${near} ${ID}`), near).toEqual(pair(ID));
+      expect(found(`${ID}, ${near}`), near).toEqual(pair(ID));
+    }
+  });
+
+  it('leaves the AWS documentation example alone, as the assignment rule does', () => {
+    // placeholders.ts treats docs examples as no secret; AWS marks its samples with EXAMPLE.
+    const docs = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+    expect(found(`AKIAIOSFODNN7EXAMPLE ${docs}`)).toEqual(pair('AKIAIOSFODNN7EXAMPLE'));
+    expect(found(`aws_secret_access_key = ${docs}`)).toEqual([]);
+  });
+
+  it('is found on a raw result line and in JSON-as-text with its / escaped', () => {
+    const line = JSON.stringify({ jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text: `${ID} ${SECRET2}` }] } });
+    const v = inspectResultLine(line, { quarantineOnPrivateKey: false, quarantineSecretCount: 1e9, quarantinePiiCount: 1e9 });
+    expect(v.findings.map((f) => f.type)).toEqual(['aws-access-key-id', 'aws-secret-access-key']);
+    expect(JSON.stringify(v.redacted)).not.toContain(SECRET2);
+    // PHP's json_encode writes `/` as `\/`, which cuts the run unless decoded first.
+    const phpJson = `{"k":"${ID}","s":"${SECRET2.replaceAll('/', '\\/')}"}`;
+    expect(found(phpJson).map(([t]) => t)).toEqual(['aws-access-key-id']);
+    const asText = JSON.stringify({ jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text: phpJson }] } });
+    expect(inspectResultLine(asText).findings.map((f) => f.type)).toEqual(['aws-access-key-id', 'aws-secret-access-key']);
+  });
+
+  it('costs linear time in text dense with key ids and 40-char runs', () => {
+    const unit = `${ID} ${SECRET} ${'a1B2'.repeat(10)} `;
+    const text = (bytes: number) => unit.repeat(Math.ceil(bytes / unit.length));
+    expect(detect(text(10_000)).filter((f) => f.type === 'aws-secret-access-key').length).toBeGreaterThan(0);
+    expect(eightfoldGrowth(detect, text, 50_000)).toBeLessThan(LINEAR_EIGHTFOLD);
+  });
+});
