@@ -5,11 +5,24 @@
 // Invisible chars count as spaces here: `ignore\u200bprevious` reads as two words to a model,
 // but the folded view (folded-view.ts) drops the char and reads `ignoreprevious`, and the stage
 // then removed the char and passed `ignorepreviousinstructions` on unfenced.
-import { INVISIBLE, INVISIBLE_PAST_LATIN1 as PAST_LATIN1_CLASS, isInvisible } from '../invisible-chars.js';
+import { INVISIBLE, INVISIBLE_PAST_LATIN1 as PAST_LATIN1_CLASS, isInvisible, SUPPLEMENT_VARIATION_SELECTOR } from '../invisible-chars.js';
 import { forgetAfterEachScan, memoKept } from './scan-memo.js';
 
-/** A regex class body of the chars a gap is made of, escapes aside: `\s` and the invisible ones. */
+/** A regex class body of the chars a gap is made of, escapes aside: `\s` and the invisible ones of the BMP. */
 export const GAP_CHARS = String.raw`\s` + INVISIBLE;
+
+/**
+ * A variation selector past the BMP (U+E0100-E01EF) is as invisible as U+FE00-FE0F and a gap
+ * like them, but it is a surrogate pair: no class holds it, so each walk below takes the two
+ * halves together (`ignore\u{E0100}previous instructions` read as one word, unfenced).
+ */
+export const GAP_PAIR = SUPPLEMENT_VARIATION_SELECTOR;
+const HIGH = 0xdb40;
+const isPairLow = (c: number) => c >= 0xdd00 && c <= 0xddef;
+/** Whether a selector pair starts at `i`. */
+const pairAt = (text: string, i: number) => text.charCodeAt(i) === HIGH && isPairLow(text.charCodeAt(i + 1));
+/** Whether a selector pair ends right before `i`. */
+const pairBefore = (text: string, i: number) => isPairLow(text.charCodeAt(i - 1)) && text.charCodeAt(i - 2) === HIGH;
 
 /**
  * How a space in a lane anchor is matched. `source` is a run of spaces (`\s` holds the Unicode
@@ -21,7 +34,8 @@ export const GAP_CHARS = String.raw`\s` + INVISIBLE;
  * `collapse` writes each exact gap of a hit as one space, to look the hit up by its anchor.
  */
 export const ANCHOR_GAP = {
-  source: String.raw`[${GAP_CHARS}\\][${GAP_CHARS}\\nrtbf]*`,
+  // The selector pair's halves as two code units in the class: loose, as the rest is.
+  source: String.raw`[${GAP_CHARS}\\\udb40][${GAP_CHARS}\\nrtbf\udb40\udd00-\uddef]*`,
   collapse(hit: string): string {
     let out = '';
     let from = 0;
@@ -46,7 +60,8 @@ forgetAfterEachScan(() => {
 });
 // The invisible chars past Latin-1: on a one-byte string V8 knows at once that none can match.
 // U+00AD is found with indexOf (fold-triggers.ts says why).
-const INVISIBLE_PAST_LATIN1 = new RegExp(`[${PAST_LATIN1_CLASS}]`);
+// A high surrogate U+DB40 (a selector pair or a tag) is asked for too.
+const INVISIBLE_PAST_LATIN1 = new RegExp(`[${PAST_LATIN1_CLASS}\\udb40]`);
 
 /**
  * Whether every gap in `text` is plain spaces, so that its phrases can be checked with their
@@ -85,6 +100,7 @@ function isEscapeLetter(c: number): boolean {
 const SPACE_RUN = new RegExp(`[${GAP_CHARS}]+`, 'y');
 const ESCAPE_RUN = /(?:\\[nrtbf])+/iy;
 const ESCAPED_ESCAPE_RUN = /(?:\\\\[nrtbf])+/iy;
+const PAIR_RUN = new RegExp(`(?:${GAP_PAIR})+`, 'y');
 
 /**
  * Where the run of spaces, invisible chars and `\n`-style escapes from `pos` ends (`pos` when
@@ -103,7 +119,8 @@ export function gapEnd(text: string, pos: number, escaped: boolean): number {
         continue;
       }
       run = SPACE_RUN;
-    } else if (c !== BACKSLASH) return i;
+    } else if (c === HIGH && isPairLow(text.charCodeAt(i + 1))) run = PAIR_RUN;
+    else if (c !== BACKSLASH) return i;
     else if (isEscapeLetter(text.charCodeAt(i + 1))) run = ESCAPE_RUN;
     else if (escaped && text.charCodeAt(i + 1) === BACKSLASH && isEscapeLetter(text.charCodeAt(i + 2))) run = ESCAPED_ESCAPE_RUN;
     else return i;
@@ -119,6 +136,7 @@ function gapStart(text: string, end: number): number {
   for (;;) {
     const c = text.charCodeAt(i - 1);
     if (isGapChar(c)) i--;
+    else if (pairBefore(text, i)) i -= 2;
     else if (isEscapeLetter(c) && text.charCodeAt(i - 2) === BACKSLASH) i -= text.charCodeAt(i - 3) === BACKSLASH ? 3 : 2;
     else return i;
   }
@@ -129,7 +147,7 @@ function hasWideGap(text: string, from: number, to: number): boolean {
   for (let i = from; i < to; i++) {
     const c = text.charCodeAt(i);
     if (c > 0x20 && c < 0x7f && c !== BACKSLASH) continue;
-    if (c === 0x20 ? text.charCodeAt(i + 1) === 0x20 : c === BACKSLASH || isGapChar(c)) return true;
+    if (c === 0x20 ? text.charCodeAt(i + 1) === 0x20 : c === BACKSLASH || isGapChar(c) || pairAt(text, i)) return true;
   }
   return false;
 }
@@ -148,7 +166,7 @@ export function windowStart(text: string, at: number, budget: number): number {
   let i = at;
   for (; budget > 0 && i > 0; budget--) {
     const c = text.charCodeAt(i - 1);
-    i = isGapChar(c) || (isEscapeLetter(c) && text.charCodeAt(i - 2) === BACKSLASH) ? gapStart(text, i) : i - 1;
+    i = isGapChar(c) || pairBefore(text, i) || (isEscapeLetter(c) && text.charCodeAt(i - 2) === BACKSLASH) ? gapStart(text, i) : i - 1;
   }
   return i;
 }

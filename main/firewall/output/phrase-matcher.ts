@@ -12,7 +12,7 @@
 // A piece that ends where a `\s+` gap starts is told so by a lookahead, so its alternatives
 // (`tell|telling`) are tried as the whole regex tried them. The matches are the same.
 
-import { GAP_CHARS, gapEnd } from './phrase-gap.js';
+import { GAP_CHARS, GAP_PAIR, gapEnd } from './phrase-gap.js';
 
 /** Where a match starting at `pos` ends, or -1. */
 export type Matcher = (text: string, pos: number) => number;
@@ -28,8 +28,8 @@ export type Matcher = (text: string, pos: number) => number;
 // kind, which V8 loops without a backtrack entry per repeat (with `(?:\\\\?[nrtbf])+` it kept one
 // per escape, and 12 M `\n` threw).
 const GAPS = {
-  'raw-line': { end: (text: string, pos: number) => gapEnd(text, pos, true), at: String.raw`(?=[${GAP_CHARS}]|\\\\?[nrtbf])` },
-  text: { end: (text: string, pos: number) => gapEnd(text, pos, false), at: String.raw`(?=[${GAP_CHARS}]|\\[nrtbf])` },
+  'raw-line': { end: (text: string, pos: number) => gapEnd(text, pos, true), at: String.raw`(?=[${GAP_CHARS}]|${GAP_PAIR}|\\\\?[nrtbf])` },
+  text: { end: (text: string, pos: number) => gapEnd(text, pos, false), at: String.raw`(?=[${GAP_CHARS}]|${GAP_PAIR}|\\[nrtbf])` },
 };
 /** Where a phrase is looked for: a raw JSON line (escapes as sent) or a parsed text. */
 export type Where = keyof typeof GAPS;
