@@ -2,6 +2,7 @@
 // two of them (`{"type":"text","text":"ghp_R7mK"},{"type":"text","text":"2pQx9v…"}`) is whole
 // again to the model, though neither item holds it. Runs of text items are therefore also
 // scanned joined, and what is found across a boundary is redacted in every item it touches.
+import { isAlpha } from './checks.js';
 import { forgetAfterEachScan, memoKept } from './scan-memo.js';
 import type { Finding } from './types.js';
 
@@ -48,7 +49,8 @@ function acrossRun(run: readonly TextItem[], offset: number, detect: (text: stri
   const ownFindings: Finding[][] = [];
   const own = (k: number) => (ownFindings[k] ??= detect(run[k]!.text));
   const out: SplitFinding[] = [];
-  for (const f of detect(run.map((item) => item.text).join(''))) {
+  const joined = run.map((item) => item.text).join('');
+  for (const f of detect(joined)) {
     // The item holding its first char (a binary search: a result may hold thousands of items),
     // and the one holding its last.
     let a = 0;
@@ -59,11 +61,21 @@ function acrossRun(run: readonly TextItem[], offset: number, detect: (text: stri
     }
     let b = a;
     while (b + 1 < starts.length && starts[b + 1]! < f.end) b++;
-    if (a === b) continue; // inside one item: that item's own scan finds it
-    // Joining can stretch a finding of one item into the next (`jane@example.org` + `and more`
-    // reads `example.organd`): one that the first item's own scan finds starting there is its.
-    const startInA = f.start - starts[a]!;
-    if (own(a).some((g) => g.start === startInA && g.type === f.type)) continue;
+    if (a === b) {
+      // Inside one item: that item's own scan finds it, unless what gave it away stands in
+      // another item (`AKIA…` in one, its secret in the next).
+      if (!FOUND_BY_NEIGHBOURS.has(f.type) || own(a).some((g) => g.type === f.type && starts[a]! + g.start < f.end && starts[a]! + g.end > f.start)) continue;
+    } else {
+      // Joining can stretch a finding of one item into the next (`jane@example.org` + `and more`
+      // reads `example.organd`): one that the first item's own scan finds starting there, where
+      // the first boundary falls inside a word, is its. Across digits or a separator the value
+      // goes on (`+1 555 123` + ` 4567`): the own finding was only its head, and the rest of the
+      // number reached the model.
+      const startInA = f.start - starts[a]!;
+      const boundary = starts[a + 1]!;
+      const inWord = isAlpha(joined.charCodeAt(boundary - 1)) && isAlpha(joined.charCodeAt(boundary));
+      if (inWord && own(a).some((g) => g.start === startInA && g.type === f.type)) continue;
+    }
     const parts = new Map<number, Finding>();
     for (let k = a; k <= b; k++) {
       const s = Math.max(f.start, starts[k]!) - starts[k]!;
@@ -78,6 +90,14 @@ function acrossRun(run: readonly TextItem[], offset: number, detect: (text: stri
   }
   return out;
 }
+
+/**
+ * Finding types whose rule reads the text around the value (a window, not the value alone):
+ * the item holding the value may not hold what gave it away. Only these ask an item's own scan
+ * about a finding inside it; for the rest, that scan would double the cost of a result full of
+ * findings and find the same.
+ */
+const FOUND_BY_NEIGHBOURS = new Set(['aws-secret-access-key', 'crypto-private-key']);
 
 // Item boundaries as servers write them: `"},{"type":"text","text":"` (either key first).
 const BOUNDARY = /"\s*\}\s*,\s*\{\s*"type"\s*:\s*"text"\s*,\s*"text"\s*:\s*"|"\s*,\s*"type"\s*:\s*"text"\s*\}\s*,\s*\{\s*"text"\s*:\s*"/g;

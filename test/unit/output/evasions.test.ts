@@ -150,6 +150,25 @@ describe('secrets split across the text items of one result', () => {
     expect(texts(v)).toEqual(['write to [REDACTED:email]', '[REDACTED:email] now']);
   });
 
+  it('redacts the rest of a number whose head one item holds as a number of its own', () => {
+    // The first item alone reads `+1 555 123`, a phone: the joined `+1 555 123 4567` was taken
+    // for that one stretched, as `example.org` + `and` is, and ` 4567` reached the model.
+    for (const [first, second, rest] of [['call +1 555 123', ' 4567 now', '[REDACTED:phone] now'], ['call +1 555 123', '4567', '[REDACTED:phone]']]) {
+      const v = inspectResultLine(items(first, second));
+      expect(v.findings.map((f) => f.type), second).toEqual(['phone']);
+      expect(texts(v), second).toEqual(['call [REDACTED:phone]', rest]);
+    }
+  });
+
+  it('finds an AWS secret access key in the item after the one holding its access key id', () => {
+    const v = inspectResultLine(items('key AKIA3XAMPLE7QWERTYUI', ' secret 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'));
+    expect(v.findings.map((f) => [f.type, f.path])).toEqual([
+      ['aws-secret-access-key', 'result.content[1].text'],
+      ['aws-access-key-id', 'result.content[0].text'],
+    ]);
+    expect(texts(v)).toEqual(['key [REDACTED:aws-access-key-id]', ' secret [REDACTED:aws-secret-access-key]']);
+  });
+
   it('still finds what lies inside one item once, and passes clean multi-item results on the prefilter', () => {
     const v = inspectResultLine(items('mail jane@example.org', 'and more'));
     expect(v.findings).toHaveLength(1);
