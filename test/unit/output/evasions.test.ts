@@ -167,6 +167,10 @@ describe('secrets split across the text items of one result', () => {
       ['aws-access-key-id', 'result.content[0].text'],
     ]);
     expect(texts(v)).toEqual(['key [REDACTED:aws-access-key-id]', ' secret [REDACTED:aws-secret-access-key]']);
+    // The same for a wallet key whose label stands in the item before.
+    const wallet = inspectResultLine(items('wallet private key:', ` 0x${'4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318'}`));
+    expect(wallet.findings.map((f) => [f.type, f.path])).toEqual([['crypto-private-key', 'result.content[1].text']]);
+    expect(texts(wallet)).toEqual(['wallet private key:', ' [REDACTED:crypto-private-key]']);
   });
 
   it('still finds what lies inside one item once, and passes clean multi-item results on the prefilter', () => {
