@@ -1,4 +1,4 @@
-import { INVISIBLE, INVISIBLE_PAST_LATIN1 } from '../invisible-chars.js';
+import { INVISIBLE, INVISIBLE_PAST_LATIN1, SUPPLEMENT_VARIATION_SELECTOR } from '../invisible-chars.js';
 import { isAlnum, isDigit } from './checks.js';
 import { PHONE_CONTEXT } from './pii-rules.js';
 import { forgetAfterEachScan, memoKept } from './scan-memo.js';
@@ -36,9 +36,12 @@ const PAST_LATIN1 = new RegExp(
 );
 // Where a closer look starts: a separator between digits, a full-width letter or digit, an
 // invisible char. A variation selector only after a token char: a stop on each emoji's U+FE0F
-// cost a page of emoji ~15 %.
+// cost a page of emoji ~15 %. Those past the BMP too: left unfolded, `ghp_R7mK` + U+E0100 +
+// `2pQx…` was found as a zero-width cue alone, and the stage removed the char for the model,
+// handing it the token whole.
 const CANDIDATE = new RegExp(
-  `\\d[${UNICODE_SEPARATORS}]\\d|[${FULL_WIDTH_ALNUM}]|[${INVISIBLE.replace('\\ufe00-\\ufe0f', '')}]|[\\ufe00-\\ufe0f](?<=[\\w\\-.@+/=%][\\ufe00-\\ufe0f])|${TAGS}`, 'g');
+  `\\d[${UNICODE_SEPARATORS}]\\d|[${FULL_WIDTH_ALNUM}]|[${INVISIBLE.replace('\\ufe00-\\ufe0f', '')}]|[\\ufe00-\\ufe0f](?<=[\\w\\-.@+/=%][\\ufe00-\\ufe0f])|` +
+    `${SUPPLEMENT_VARIATION_SELECTOR}(?<=[\\w\\-.@+/=%]${SUPPLEMENT_VARIATION_SELECTOR})|${TAGS}`, 'g');
 
 /** Whether folding `text` (a text, or a raw JSON line) could reveal a finding a plain scan misses. */
 export function foldMayReveal(text: string): boolean {

@@ -8,10 +8,12 @@
 // `-`, full-width to ASCII), and what is found there is mapped back onto the original, like
 // the decoded copy of escaped-view.ts.
 import { type EscapedView, mapFindings } from './escaped-view.js';
+import { SUPPLEMENT_VARIATION_SELECTOR } from '../invisible-chars.js';
 import { foldMayReveal, INVISIBLE, TAGS, UNICODE_SEPARATORS } from './fold-triggers.js';
 import type { Finding } from './types.js';
 
-const FOLDED = new RegExp(`[${INVISIBLE}${UNICODE_SEPARATORS}\\uff01-\\uff5e]|${TAGS}`, 'g');
+// Variation selectors past the BMP are dropped as U+FE00-FE0F are (a surrogate pair each).
+const FOLDED = new RegExp(`[${INVISIBLE}${UNICODE_SEPARATORS}\\uff01-\\uff5e]|${TAGS}|${SUPPLEMENT_VARIATION_SELECTOR}`, 'g');
 const DASHES = /[\u2010-\u2015\u2212\ufe58\ufe63]/;
 const SPACES = new RegExp(`[${UNICODE_SEPARATORS}]`);
 

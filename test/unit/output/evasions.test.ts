@@ -41,6 +41,9 @@ describe('evasions a hostile server or a steered model would use', () => {
     ['soft hyphens', '\u00ad'],
     ['word joiners', '\u2060'],
     ['invisible tag characters', '\udb40\udc20'],
+    ['variation selectors', '\ufe00'],
+    // A surrogate pair: unfolded, only the char was a cue, and removing it handed the model the token.
+    ['variation selectors past the BMP', '\u{E0100}'],
   ])('finds a token with %s inside it and redacts it whole, not just the invisible chars', (_, zw) => {
     const split = `${GITHUB.slice(0, 10)}${zw}${GITHUB.slice(10, 25)}${zw}${GITHUB.slice(25)}`;
     expect(types(`token ${split} end`)).toContain('github-token');
