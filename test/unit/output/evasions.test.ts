@@ -156,7 +156,7 @@ describe('secrets split across the text items of one result', () => {
   it('redacts the rest of a number whose head one item holds as a number of its own', () => {
     // The first item alone reads `+1 555 123`, a phone: the joined `+1 555 123 4567` was taken
     // for that one stretched, as `example.org` + `and` is, and ` 4567` reached the model.
-    for (const [first, second, rest] of [['call +1 555 123', ' 4567 now', '[REDACTED:phone] now'], ['call +1 555 123', '4567', '[REDACTED:phone]']]) {
+    for (const [first, second, rest] of [['call +1 555 123', ' 4567 now', '[REDACTED:phone] now'], ['call +1 555 123', '4567', '[REDACTED:phone]']] as const) {
       const v = inspectResultLine(items(first, second));
       expect(v.findings.map((f) => f.type), second).toEqual(['phone']);
       expect(texts(v), second).toEqual(['call [REDACTED:phone]', rest]);
