@@ -1,11 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { watchGates } from '../../../main/firewall/gates/gate-watch.js';
 import { cleanTrails, freshTrail } from './trail.js';
 
 afterEach(cleanTrails);
 
 describe('gate watch, one gate failing', () => {
-  it('still pages the other gates when one gate\'s notice keeps failing', async () => {
+  it('still pages the other gates when one gate\'s notice keeps failing', () => {
+    // Only the watch's timer is faked (the rows keep the real clock): the seven ticks below
+    // certainly ran, however busy the box, so the failing gate had its retries.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     const { db, audit } = freshTrail('mcpfw-gates-');
     audit.append({ event: 'call', decision: 'ALLOW', serverName: 'crm', toolName: 'update_contact', actionClass: 'write', actorId: 'me@cursor' });
     audit.append({ event: 'registry', decision: 'DENY', serverName: 'stranger', ruleId: 'registry-shadow', reason: 'not in the registry' });
@@ -16,7 +19,7 @@ describe('gate watch, one gate failing', () => {
       if (gate.id === failing) throw new Error('notifier down for this gate');
       paged.push(gate.id);
     }, 20);
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    vi.advanceTimersByTime(7 * 20);
     watch.stop();
     expect(failing).toBeDefined();
     expect(paged.length).toBe(1);
