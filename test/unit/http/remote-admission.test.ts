@@ -11,7 +11,7 @@ import { createUpstream } from '../../../main/firewall/http/upstream.js';
 import { runShim } from '../../../main/firewall/proxy/shim.js';
 import { approveServer } from '../../../main/firewall/registry/registry-actions.js';
 import { remoteFingerprint } from '../../../main/firewall/registry/registry.js';
-import { routeUrl } from '../../helpers/engine-harness.js';
+import { routeUrl, waitFor } from '../../helpers/engine-harness.js';
 import { startInProcessEngine, type InProcessEngine } from '../../helpers/in-process-engine.js';
 import { startHeaderServer, type RemoteServer } from '../../helpers/remote-server.js';
 
@@ -88,7 +88,7 @@ describe('remote admission and upstream credentials (engine in process)', () => 
       spawn: (() => createUpstream({ server: 'headers', url: moved })) as unknown as typeof nodeSpawn,
     });
     input.write(`${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } })}\n`);
-    for (let i = 0; i < 200 && !answer; i++) await new Promise((r) => setTimeout(r, 10));
+    await waitFor(() => answer, 'the shim to answer the initialize', 20_000);
     input.end();
     expect(await done).toBe(1);
     expect(answer).toMatch(/launch line changed \(registry drift\).*url http:.*\/elsewhere/);
@@ -111,8 +111,13 @@ describe('remote admission and upstream credentials (engine in process)', () => 
       await client.listTools(); // traffic only: an answer echoing the credential would be redacted or quarantined
       const sessionId = transport.sessionId!;
       expect(await stillThere(sessionId)).toBe(202);
+      const deletesBefore = (await seen()).length;
       await client.close(); // closes its streams; no DELETE
-      await new Promise((resolve) => setTimeout(resolve, 700));
+      // Asking the session itself would keep it alive, so watch the upstream instead: a session
+      // ended by the reaper ends its remote session too (a DELETE with this server's keychain
+      // credential), and it is gone for the client before that DELETE is sent.
+      const upstreamDeleted = async () => (await seen()).slice(deletesBefore).some((r) => r.method === 'DELETE' && r.authorization === 'Bearer from-the-keychain');
+      await waitFor(upstreamDeleted, 'the idle session to be ended and its remote session deleted', 20_000);
       expect(await stillThere(sessionId)).toBe(404);
     } finally {
       interposer.close();
@@ -128,12 +133,8 @@ describe('remote admission and upstream credentials (engine in process)', () => 
       await client.callTool({ name: 'get-time-slowly', arguments: { ms: 1 } });
       // The shipped policy asks before a write: allow it as a person would.
       const write = client.callTool({ name: 'update-note', arguments: { text: 'hi' } });
-      let pending = engine.approvals.list();
-      for (let i = 0; i < 200 && pending.length === 0; i++) {
-        await new Promise((r) => setTimeout(r, 10));
-        pending = engine.approvals.list();
-      }
-      expect(engine.approvals.answer(pending[0]!.id, 'allow', 'once')).toBe(true);
+      const pending = await waitFor(() => engine.approvals.list()[0], 'the write to be held for approval', 20_000);
+      expect(engine.approvals.answer(pending.id, 'allow', 'once')).toBe(true);
       expect(JSON.stringify((await write).content)).toContain('noted');
     } finally {
       await client.close();
