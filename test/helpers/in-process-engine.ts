@@ -13,6 +13,8 @@ export interface InProcessEngine {
   api: ControlApi;
   /** The interposer's URL for a remote server registered as `name`. */
   endpoint(name: string): URL;
+  /** Shims (and interposer relays) connected to the engine's socket now: a relay that ended has hung up. */
+  connectedShims(): number;
   close(): Promise<void>;
 }
 
@@ -33,6 +35,7 @@ export async function startInProcessEngine(prefix: string, keychain: Pick<Engine
     engine,
     api,
     endpoint: (name) => new URL(routeUrl(api.port, engine.routeKey, name)),
+    connectedShims: () => shims.connectedSessions(),
     async close() {
       await api.close();
       await shims.close();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AnswersOverBudget, type AnswerBudget } from '../../../main/firewall/http/answer-limits.js';
 import { createUpstream } from '../../../main/firewall/http/upstream.js';
+import { waitFor } from '../../helpers/engine-harness.js';
 import { drive } from './drive-upstream.js';
 
 const KIB = 1024;
@@ -61,8 +62,8 @@ describe("one server's answers held at once, all its sessions together", () => {
     const b = drive(second);
     a.send(call(1));
     b.send(call(2));
-    await new Promise((resolve) => setTimeout(resolve, 50));
     // 80 KiB held by the two answers not yet whole: a third of 40 KiB does not fit.
+    await waitFor(() => budget.held() >= 80 * KIB, 'both unfinished answers to be held');
     b.send(call(3));
     expect(await b.answer(3)).toMatchObject({ error: { code: -32004, message: expect.stringMatching(/^remote server 'big' at https:\/\/big\.example\/mcp sent answers larger than 100 KiB together at once, more than the firewall holds for one server; this one was dropped/) } });
     server.release();
@@ -71,7 +72,8 @@ describe("one server's answers held at once, all its sessions together", () => {
     // Taken by the relay: the budget is free again.
     b.send(call(4));
     expect(await b.answer(4)).toMatchObject({ result: { content: [{ type: 'text' }] } });
-    // Everything given back, nothing twice.
+    // Everything given back, nothing twice: once it is all back, a little longer for a second give-back to show.
+    await waitFor(() => budget.held() <= 0, 'the budget to be given back');
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(budget.held()).toBe(0);
     first.kill();

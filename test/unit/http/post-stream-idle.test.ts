@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { createUpstream } from '../../../main/firewall/http/upstream.js';
 import { startBareInterposer, type BareInterposer, closedAfterEach } from '../../helpers/bare-interposer.js';
+import { waitFor } from '../../helpers/engine-harness.js';
 import { drive } from './drive-upstream.js';
 
 const INITIALIZE = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } };
@@ -112,8 +113,7 @@ describe('behind the interposer', () => {
     await (await fetch(bare.endpoint, { method: 'POST', headers: session, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) })).text();
     const called = await fetch(bare.endpoint, { method: 'POST', headers: { ...session, accept: 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'ping' }) });
     expect(await called.json()).toMatchObject({ id: 2, error: { message: expect.stringContaining('sent no message on the stream answering this request') } });
-    for (let i = 0; i < 50 && !remoteClosed; i++) await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(remoteClosed).toBe(true);
+    await waitFor(() => remoteClosed, 'the remote socket to be let go', 20_000);
     const rows = bare.running.engine.db.prepare("SELECT event, decision, server_name, reason FROM mcp_audit WHERE rule_id = 'answer-idle'").all();
     expect(rows).toEqual([expect.objectContaining({ event: 'protocol', decision: 'ERROR', server_name: 'bare', reason: expect.stringContaining("remote server 'bare'") })]);
   });
