@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createSseUpstream } from '../../../main/firewall/http/sse-upstream.js';
 import { interposeBefore, type BareInterposer, closedAfterEach } from '../../helpers/bare-interposer.js';
 import { startBareLegacyRemote } from '../../helpers/bare-legacy-remote.js';
+import { waitFor } from '../../helpers/engine-harness.js';
 import { drive } from './drive-upstream.js';
 
 const INITIALIZE = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2024-11-05', capabilities: {}, clientInfo: { name: 't', version: '1' } } };
@@ -38,10 +39,10 @@ function legacyServer() {
   return { fakeFetch, send, write, posted };
 }
 
-/** A session with the legacy server whose requests may go silent for `postStreamIdleMs`. */
-async function openSession(server: ReturnType<typeof legacyServer>) {
+/** A session with the legacy server whose requests may go silent for `postStreamIdleMs` (200 ms unless given). */
+async function openSession(server: ReturnType<typeof legacyServer>, postStreamIdleMs = 200) {
   const idle: string[] = [];
-  const upstream = createSseUpstream({ server: 'slow', url: 'https://slow.example/sse', fetch: server.fakeFetch, postStreamIdleMs: 200, onStreamIdle: (reason) => idle.push(reason) });
+  const upstream = createSseUpstream({ server: 'slow', url: 'https://slow.example/sse', fetch: server.fakeFetch, postStreamIdleMs, onStreamIdle: (reason) => idle.push(reason) });
   const driven = drive(upstream);
   driven.send(INITIALIZE);
   expect(await driven.answer(1)).toMatchObject({ result: INIT_RESULT });
@@ -56,17 +57,19 @@ describe('a request a legacy SSE server took and never answers', () => {
     expect(await answer(2)).toMatchObject({ error: { code: -32004, message: expect.stringMatching(/^remote server 'slow' at https:\/\/slow\.example\/sse sent no answer to this request on its SSE stream for 200 ms; the firewall stopped waiting for it$/) } });
     expect(idle).toHaveLength(1);
     // The spec's timeout: the sender cancels the request it stopped waiting for.
-    await pause(50);
-    expect(server.posted.filter((m) => m.method === 'notifications/cancelled').map((m) => m.params?.requestId)).toEqual([2]);
+    const cancelled = () => server.posted.filter((m) => m.method === 'notifications/cancelled').map((m) => m.params?.requestId);
+    await waitFor(() => cancelled().length > 0, 'the server to be told to stop');
+    expect(cancelled()).toEqual([2]);
     upstream.kill();
   });
 
   it("is not given up while the server sends progress on it, however long it runs in all", async () => {
     const server = legacyServer();
-    const { upstream, idle, send, answer } = await openSession(server);
+    // A bound five times the gap between progress messages: a busy box's late timer is not a silence.
+    const { upstream, idle, send, answer } = await openSession(server, 500);
     send(READ);
-    // 600 ms in all, three times the bound, but never 200 ms without progress on this request.
-    for (let i = 1; i <= 6; i++) {
+    // 1.6 s in all, three times the bound, but never 500 ms without progress on this request.
+    for (let i = 1; i <= 16; i++) {
       await pause(100);
       server.send({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 'p2', progress: i } });
     }
@@ -97,7 +100,7 @@ describe('a request a legacy SSE server took and never answers', () => {
     const server = legacyServer();
     const { upstream, idle, send, lines } = await openSession(server);
     send(READ);
-    await pause(50);
+    await waitFor(() => server.posted.some((m) => m.id === 2), 'the request to reach the server');
     send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 2, reason: 'user' } });
     await pause(400);
     expect(lines.filter((l) => l.id === 2)).toEqual([]);
@@ -111,7 +114,7 @@ describe('a request whose answer waits behind what the client has not read', () 
     const server = legacyServer();
     const { upstream, idle, send, answer, lines } = await openSession(server);
     send(READ);
-    await pause(50);
+    await waitFor(() => server.posted.some((m) => m.id === 2), 'the request to reach the server');
     // The client stops reading; a large log message fills what the relay holds for it, so the
     // firewall stops reading the stream, and the answer (sent in time) waits behind it.
     upstream.stdout.pause();

@@ -111,7 +111,7 @@ describe('the credentials lock: one writer of OAuth credentials at a time, acros
     const dir = dataDir();
     const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { stdio: 'ignore' });
     writeFileSync(join(dir, 'credentials.lock'), JSON.stringify({ pid: other.pid, what: 'token refresh', since: '2026-01-01T00:00:00.000Z' }));
-    const lock = createCredentialsLock(dir, { waitMs: 5_000, pollMs: 10 });
+    const lock = createCredentialsLock(dir, { waitMs: 20_000, pollMs: 10 });
     const waiting = lock('logout', async () => 'done');
     await pause(50);
     other.kill('SIGKILL');
@@ -128,14 +128,14 @@ describe('the credentials lock: one writer of OAuth credentials at a time, acros
     expect(fresh).toBeInstanceOf(CredentialsLockTimeout); // a holder may be writing it right now
     const old = new Date(Date.now() - 60_000);
     utimesSync(file, old, old);
-    expect(await createCredentialsLock(dir, { waitMs: 1_000, pollMs: 10 })('logout', async () => 'ran')).toBe('ran');
+    expect(await createCredentialsLock(dir, { waitMs: 10_000, pollMs: 10 })('logout', async () => 'ran')).toBe('ran');
     expect(existsSync(file)).toBe(false);
   });
 
   it('takes over a lock file naming its own pid that it does not hold (an engine restarted as pid 1 in a container), yet serializes its own callers', async () => {
     const dir = dataDir();
     writeFileSync(join(dir, 'credentials.lock'), JSON.stringify({ pid: process.pid, what: 'token refresh', since: '2026-01-01T00:00:00.000Z' }));
-    const lock = createCredentialsLock(dir, { waitMs: 1_000, pollMs: 10 });
+    const lock = createCredentialsLock(dir, { waitMs: 10_000, pollMs: 10 });
     const order: string[] = [];
     const first = lock('login', async () => {
       order.push('first in');
@@ -154,7 +154,7 @@ describe('the credentials lock: one writer of OAuth credentials at a time, acros
     const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { stdio: 'ignore' });
     try {
       writeFileSync(join(dir, 'credentials.lock'), JSON.stringify({ pid: other.pid, what: 'token refresh', since: '2026-01-01T00:00:00.000Z', boot: 'an-earlier-boot' }));
-      expect(await createCredentialsLock(dir, { waitMs: 1_000, pollMs: 10 })('logout', async () => 'ran')).toBe('ran');
+      expect(await createCredentialsLock(dir, { waitMs: 10_000, pollMs: 10 })('logout', async () => 'ran')).toBe('ran');
     } finally {
       other.kill('SIGKILL');
     }
