@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { listenOnGetStream, startBareInterposer, type BareInterposer, closedAfterEach } from '../../helpers/bare-interposer.js';
+import { waitFor } from '../../helpers/engine-harness.js';
 
 // The interposer offers no resumption of its own streams (docs/remote-servers.md, "not
 // done"), so what it sends must not invite one: the spec (Streamable HTTP, Resumability)
@@ -10,7 +11,6 @@ import { listenOnGetStream, startBareInterposer, type BareInterposer, closedAfte
 
 const HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 const initialize = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'ids', version: '1' } } };
-const pause = (ms = 20) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("the interposer's event streams to the client", () => {
   const closing = closedAfterEach<BareInterposer>();
@@ -35,9 +35,9 @@ describe("the interposer's event streams to the client", () => {
     const posted = await (await fetch(bare.endpoint, { method: 'POST', headers: session, body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'ping' }) })).text();
 
     const listening = await listenOnGetStream(bare, session['mcp-session-id']!);
-    for (let i = 0; i < 150 && !getStream; i++) await pause();
-    getStream!.write(`id: get-9\nevent: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' })}\n\n`);
-    for (let i = 0; i < 150 && !listening.heard().includes('list_changed'); i++) await pause();
+    const remoteGet = await waitFor(() => getStream, "the firewall's GET stream to the remote server", 20_000);
+    remoteGet.write(`id: get-9\nevent: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' })}\n\n`);
+    await waitFor(() => listening.heard().includes('list_changed'), 'the list_changed on the client GET stream', 20_000);
     listening.hangUp();
 
     for (const stream of [posted, listening.heard()]) {

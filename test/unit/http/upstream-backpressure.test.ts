@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createSseUpstream } from '../../../main/firewall/http/sse-upstream.js';
 import { createUpstream } from '../../../main/firewall/http/upstream.js';
 import type { UpstreamProcess } from '../../../main/firewall/http/upstream-parts.js';
+import { waitFor } from '../../helpers/engine-harness.js';
 
 const EVENTS = 300;
 const SIZE = 64 * 1024; // ~19 MB in all
@@ -36,7 +37,11 @@ function withPrefix(prefix: string, body: ReadableStream<Uint8Array>): ReadableS
 }
 
 const notification = (i: number) => `event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: `${i}:${'y'.repeat(SIZE)}` } })}\n\n`;
-const settle = () => new Promise((r) => setTimeout(r, 100));
+/** Once the adapter has begun reading, time for it to read far more than a pipe's worth, were it not held back. */
+const startedAndSettled = async (stats: { pulled: number }) => {
+  await waitFor(() => stats.pulled > 0, 'the adapter to read the stream', 20_000);
+  await new Promise((r) => setTimeout(r, 100));
+};
 
 /** Reads the adapter's stdout to the n-th line and checks every notification arrived whole and in order. */
 async function readAll(upstream: UpstreamProcess, count: number): Promise<number> {
@@ -60,7 +65,7 @@ describe('the upstream adapters read a remote stream only as fast as the relay t
     const stream = countedEventStream('', notification);
     const upstream = createUpstream({ server: 'big', url: 'https://big.example/mcp', fetch: (async () => stream.response()) as typeof fetch });
     upstream.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'flood', arguments: {} } })}\n`);
-    await settle();
+    await startedAndSettled(stream.stats);
     // Nobody reads stdout: the adapter took a few events (the pipe's buffer), not all of them.
     expect(stream.stats.pulled).toBeGreaterThan(0);
     expect(stream.stats.pulled).toBeLessThan(EVENTS / 10);
@@ -73,7 +78,7 @@ describe('the upstream adapters read a remote stream only as fast as the relay t
     const stream = countedEventStream('event: endpoint\ndata: /messages?sessionId=1\n\n', notification);
     const fakeFetch = (async (_url: string | URL, init: RequestInit) => (init.method === 'GET' ? stream.response() : new Response(null, { status: 202 }))) as typeof fetch;
     const upstream = createSseUpstream({ server: 'big', url: 'https://big.example/sse', fetch: fakeFetch });
-    await settle();
+    await startedAndSettled(stream.stats);
     expect(stream.stats.pulled).toBeGreaterThan(0);
     expect(stream.stats.pulled).toBeLessThan(EVENTS / 10);
     expect(await readAll(upstream, EVENTS)).toBe(EVENTS);
@@ -94,15 +99,15 @@ describe('the upstream adapters read a remote stream only as fast as the relay t
     const message = (id: number) => `${JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'save', arguments: { text: 'z'.repeat(8 * 1024) } } })}\n`;
     // ~160 KB of messages while the server has answered none of them.
     const accepted = Array.from({ length: 20 }, (_, i) => upstream.stdin.write(message(i)));
-    await settle();
+    await new Promise((r) => setTimeout(r, 100));
     expect(accepted.at(-1)).toBe(false);
     let drained = false;
     upstream.stdin.once('drain', () => (drained = true));
     // The server catches up: the relay may write again (a pipe's worth may still wait), and all go out in order.
-    for (let i = 0; i < 200 && posted.length < 20; i++) {
+    await waitFor(() => {
       releases.splice(0).forEach((release) => release());
-      await new Promise((r) => setTimeout(r, 5));
-    }
+      return posted.length >= 20;
+    }, 'every message to be posted', 20_000);
     expect(drained).toBe(true);
     expect(posted).toEqual(Array.from({ length: 20 }, (_, i) => i));
     upstream.kill();
