@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { listenOnGetStream, startBareInterposer, type BareInterposer, closedAfterEach } from '../../helpers/bare-interposer.js';
+import { waitFor } from '../../helpers/engine-harness.js';
 
 const HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 const initialize = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'reopen', version: '1' } } });
@@ -9,9 +10,8 @@ const event = (message: unknown) => `event: message\ndata: ${JSON.stringify(mess
 // Short waits, so a test sees several attempts in well under a second.
 const REOPEN = { getStreamReopen: { initialMs: 10, maxMs: 40 } };
 
-async function until(check: () => boolean, ms = 3_000): Promise<void> {
-  for (let waited = 0; waited < ms && !check(); waited += 20) await pause();
-}
+// Generous: a busy box may be slow to get there, never wrong. Each test then checks what came.
+const until = (check: () => boolean, what: string) => waitFor(check, what, 20_000);
 
 const openStream = (res: ServerResponse) => {
   res.writeHead(200, { 'content-type': 'text/event-stream' });
@@ -43,10 +43,10 @@ describe("a remote server's GET stream (server-initiated messages)", () => {
     }));
     const session = await open(bare);
     const listening = await listenOnGetStream(bare, session['mcp-session-id']!);
-    await until(() => streams.length >= 3);
+    await until(() => streams.length >= 3, 'the third GET stream');
     expect(streams).toHaveLength(3);
     streams[2]!.write(event({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' }));
-    await until(() => listening.heard().includes('list_changed'));
+    await until(() => listening.heard().includes('list_changed'), 'the list_changed on the client GET stream');
     expect(listening.heard()).toContain('notifications/tools/list_changed');
     // One row for the session, however many times its stream is lost.
     const rows = bare.running.engine.db.prepare("SELECT event, decision, server_name, reason FROM mcp_audit WHERE rule_id = 'get-stream'").all();
@@ -64,7 +64,7 @@ describe("a remote server's GET stream (server-initiated messages)", () => {
       interposer: REOPEN,
     }));
     await open(bare);
-    await until(() => gets >= 1);
+    await until(() => gets >= 1, 'the first GET');
     await pause(300);
     expect(gets).toBe(1);
     expect(bare.running.engine.db.prepare("SELECT count(*) AS n FROM mcp_audit WHERE rule_id = 'get-stream'").get()).toEqual({ n: 0 });
@@ -81,13 +81,14 @@ describe("a remote server's GET stream (server-initiated messages)", () => {
       interposer: REOPEN,
     }));
     await open(bare);
-    await until(() => gets >= 2);
+    await until(() => gets >= 2, 'the second GET');
     await pause(300);
     expect(gets).toBe(2);
   });
 
   it('opens no GET stream after the client ends its session with DELETE', async () => {
     let gets = 0;
+    let remoteDeletes = 0;
     const bare = closing(await startBareInterposer('mcpfw-get-delete-', () => {}, {
       onGet: (res) => {
         gets++;
@@ -95,12 +96,18 @@ describe("a remote server's GET stream (server-initiated messages)", () => {
         openStream(res);
         res.end();
       },
+      onDelete: (res) => {
+        remoteDeletes++;
+        res.writeHead(200).end();
+      },
       interposer: REOPEN,
     }));
     const session = await open(bare);
-    await until(() => gets >= 3);
+    await until(() => gets >= 3, 'three GETs');
     expect(gets).toBeGreaterThanOrEqual(3);
     expect((await fetch(bare.endpoint, { method: 'DELETE', headers: session })).status).toBe(200);
+    // The session has wound down once the firewall ends the remote one; a GET sent before that may still land just after.
+    await until(() => remoteDeletes > 0, 'the remote session to be ended');
     await pause(100);
     const after = gets;
     await pause(300);
@@ -122,7 +129,7 @@ describe("a remote server's GET stream (server-initiated messages)", () => {
       interposer: REOPEN,
     }));
     await open(bare);
-    await until(() => asked.length >= 2);
+    await until(() => asked.length >= 2, 'the reopened GET');
     expect(asked.slice(0, 2)).toEqual([undefined, 'ev-7']);
   });
 
@@ -143,7 +150,7 @@ describe("a remote server's GET stream (server-initiated messages)", () => {
       interposer: REOPEN,
     }));
     await open(bare);
-    await until(() => asked.length >= 2, 20_000);
+    await until(() => asked.length >= 2, 'the reopened GET');
     expect(asked.slice(0, 2)).toEqual([undefined, undefined]);
   });
 
@@ -160,7 +167,7 @@ describe("a remote server's GET stream (server-initiated messages)", () => {
       interposer: REOPEN,
     }));
     await open(bare);
-    await until(() => asked.length >= 3);
+    await until(() => asked.length >= 3, 'the third GET');
     expect(asked.slice(0, 3)).toEqual([undefined, 'ev-7', undefined]);
   });
 
@@ -175,7 +182,7 @@ describe("a remote server's GET stream (server-initiated messages)", () => {
       interposer: REOPEN,
     }));
     await open(bare);
-    await until(() => at.length >= 2);
+    await until(() => at.length >= 2, 'the reopened GET');
     expect(at).toHaveLength(2);
     expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(950);
   });
@@ -191,7 +198,7 @@ describe("a remote server's GET stream (server-initiated messages)", () => {
       interposer: REOPEN,
     }));
     await open(bare);
-    await until(() => at.length >= 2);
+    await until(() => at.length >= 2, 'the reopened GET');
     expect(at).toHaveLength(2);
     expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(550);
   });
