@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createAnswerBudget } from '../../../main/firewall/http/answer-limits.js';
 import { createSseUpstream } from '../../../main/firewall/http/sse-upstream.js';
 import { createUpstream } from '../../../main/firewall/http/upstream.js';
+import { waitFor } from '../../helpers/engine-harness.js';
 import { drive } from './drive-upstream.js';
 
 const KIB = 1024;
@@ -45,10 +46,11 @@ describe("a session's long-lived stream, while other sessions fill the server's 
     // Another session of the server holds 90 KiB of answers its client has not read yet.
     budget.take(90 * KIB);
     stream.send(bulky(20 * KIB));
-    await pause();
+    // The peak lasts until the firewall has read the message (and told the client it dropped it).
+    await waitFor(() => lines.some((l) => l.method === 'notifications/message'), 'the message to be read while the budget is full');
     budget.give(90 * KIB);
     stream.send({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' });
-    await pause();
+    await waitFor(() => lines.some((l) => l.method === 'notifications/tools/list_changed'), 'the list_changed after the peak');
     expect(lines.filter((l) => l.method === 'notifications/message').map((l) => (l.params as { data: string }).data)).toEqual([
       expect.stringMatching(/^remote server 'big' at https:\/\/big\.example\/mcp sent answers larger than 100 KiB together at once/),
     ]);
@@ -75,7 +77,7 @@ describe("a session's long-lived stream, while other sessions fill the server's 
     await pause();
     budget.take(90 * KIB);
     stream.send({ jsonrpc: '2.0', id: 'srv-1', method: 'sampling/createMessage', params: { messages: [{ role: 'user', content: { type: 'text', text: 'z'.repeat(20 * KIB) } }], maxTokens: 10 } });
-    await pause();
+    await waitFor(() => posted.some((m) => m.id === 'srv-1'), "the answer to the server's request");
     expect(posted.find((m) => m.id === 'srv-1')).toMatchObject({ error: { code: -32603, message: expect.stringMatching(/^remote server 'big' at https:\/\/big\.example\/mcp sent answers larger than 100 KiB together at once/) } });
     upstream.kill();
   });
@@ -114,7 +116,7 @@ describe("a session's long-lived stream, while other sessions fill the server's 
     // Only the error is compared: a failure shows no 20 KiB answer.
     expect((await answer(2))?.error).toMatchObject({ code: -32004, message: expect.stringMatching(/^remote server 'big' at https:\/\/big\.example\/sse sent answers larger than 100 KiB together at once/) });
     // The other session's peak passes.
-    await pause(100);
+    await waitFor(() => heldByOthers === 0, "the other session's answers to be read");
     send({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'dump', arguments: {} } });
     expect(((await answer(3))?.result as { content: Array<{ text: string }> } | undefined)?.content[0]?.text.length).toBe(20 * KIB);
     expect(exited).toBe(false);
