@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBareInterposer, type BareInterposer } from '../../helpers/bare-interposer.js';
+import { waitFor } from '../../helpers/engine-harness.js';
 
 const KIB = 1024;
 const HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
@@ -13,6 +14,7 @@ describe("a session's GET stream while another session of the server fills its a
   // The server's own streams (one per session) and the answer it holds unfinished.
   const serverStreams: ServerResponse[] = [];
   let finishHeld: () => void = () => {};
+  let answerSent = false;
 
   beforeAll(async () => {
     bare = await startBareInterposer('mcpfw-get-budget-', ({ res, message }) => {
@@ -21,6 +23,7 @@ describe("a session's GET stream while another session of the server fills its a
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write(text.slice(0, -10));
       finishHeld = () => res.end(text.slice(-10));
+      answerSent = true;
     }, {
       onGet: (res) => {
         res.writeHead(200, { 'content-type': 'text/event-stream' });
@@ -43,7 +46,7 @@ describe("a session's GET stream while another session of the server fills its a
   it('drops the message that does not fit (telling the client and the audit trail) and still carries the next one', async () => {
     const a = await open();
     const b = await open();
-    for (let i = 0; i < 100 && serverStreams.length < 2; i++) await pause(20);
+    await waitFor(() => serverStreams.length >= 2, "both sessions' GET streams", 20_000);
     expect(serverStreams).toHaveLength(2);
     // B's client listens on its GET stream.
     const listening = await fetch(bare.endpoint, { method: 'GET', headers: { accept: 'text/event-stream', 'mcp-session-id': b['mcp-session-id'] } });
@@ -55,14 +58,17 @@ describe("a session's GET stream while another session of the server fills its a
     })().catch(() => {});
     // A's answer holds 90 KiB of the 100 while it is read.
     const answerA = fetch(bare.endpoint, { method: 'POST', headers: a, body: JSON.stringify({ jsonrpc: '2.0', id: 5, method: 'ping' }) }).then((r) => r.text());
+    // Sent by the server, then a moment for the firewall to read it (no event tells that it has).
+    await waitFor(() => answerSent, "A's answer to be sent", 20_000);
     await pause(150);
     for (const stream of serverStreams) stream.write(event({ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: 'y'.repeat(20 * KIB) } }));
-    await pause(150);
+    // The peak lasts until B's client is told its message was dropped.
+    await waitFor(() => heard.includes('sent answers larger than 100 KiB'), "B's client to be told of the drop", 20_000);
     finishHeld();
     expect(await answerA).toContain('"id":5');
     // The peak has passed: the server's next message reaches B.
     for (const stream of serverStreams) stream.write(event({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' }));
-    for (let i = 0; i < 100 && !heard.includes('list_changed'); i++) await pause(20);
+    await waitFor(() => heard.includes('list_changed'), 'the list_changed after the peak', 20_000);
     expect(heard).toContain('notifications/tools/list_changed');
     expect(heard).toMatch(/"logger":"mcp-firewall","data":"remote server 'bare' at \S+ sent answers larger than 100 KiB together at once/);
     expect(heard).not.toContain('yyyy');

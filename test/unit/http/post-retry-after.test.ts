@@ -2,12 +2,12 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createSseUpstream } from '../../../main/firewall/http/sse-upstream.js';
 import { createUpstream } from '../../../main/firewall/http/upstream.js';
 import { startBareInterposer, type BareInterposer, closedAfterEach } from '../../helpers/bare-interposer.js';
+import { waitFor } from '../../helpers/engine-harness.js';
 import { drive } from './drive-upstream.js';
 
 const INITIALIZE = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } };
 const INIT_RESULT = { protocolVersion: '2025-06-18', capabilities: {}, serverInfo: { name: 'busy', version: '1' } };
 const call = (id: number) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'search', arguments: {} } });
-const pause = (ms = 50) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * A Streamable HTTP server that answers the first tools/call with `status` (and `retryAfter`,
@@ -50,7 +50,8 @@ describe('a POST answered 429 or 503 with Retry-After', () => {
     expect(server.calls()).toBe(1);
     // What is no request still goes: held back, it would be lost.
     send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 2 } });
-    await pause();
+    // (The clock is faked here, so waitFor's own deadline never comes: the test's time limit stands for it.)
+    await waitFor(() => server.posts.at(-1)?.method === 'notifications/cancelled', 'the cancel to be sent');
     expect(server.posts.at(-1)).toMatchObject({ method: 'notifications/cancelled' });
     // Once the wait has passed, requests are sent again.
     vi.setSystemTime(Date.now() + 21_000);
