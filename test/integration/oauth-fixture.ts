@@ -4,6 +4,7 @@ import { createMemorySecretStore, type MemorySecretStore } from '../../main/fire
 import { oauthLogin } from '../../main/firewall/identity/oauth-login.js';
 import type { RemotePin } from '../../main/firewall/registry/registry.js';
 import { FIXTURES } from '../helpers/paths.js';
+import { waitFor } from '../helpers/engine-harness.js';
 import { stopChild } from '../helpers/remote-server.js';
 
 // The OAuth-protected fixture server (test/fixtures/servers/oauth-server.mjs) in its own
@@ -134,8 +135,7 @@ export async function loginPlayingBrowser(start: () => Promise<number>, output: 
 export async function loginInMemory(server: string, pin: RemotePin): Promise<{ store: MemorySecretStore; secrets: Record<string, string> }> {
   let shown: URL | undefined;
   const running = oauthLogin({ server, pin, previous: null, timeoutMs: 10_000, onAuthorizationUrl: (url) => (shown = url) });
-  for (let i = 0; i < 400 && !shown; i++) await new Promise((r) => setTimeout(r, 10));
-  await playBrowser(shown!);
+  await playBrowser(await waitFor(() => shown, 'the authorization URL', 20_000));
   const { secrets } = await running;
   const store = createMemorySecretStore();
   for (const [name, value] of Object.entries(secrets)) await store.set({ server, name }, value);

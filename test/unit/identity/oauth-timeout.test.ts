@@ -4,6 +4,7 @@ import { oauthLogin, oauthLoginFailure } from '../../../main/firewall/identity/o
 import { refreshStoredOAuth } from '../../../main/firewall/identity/oauth-refresh.js';
 import { readStoredOAuth } from '../../../main/firewall/identity/oauth-secrets.js';
 import { loginInMemory, playBrowser, startOAuthServer, type OAuthServer } from '../../integration/oauth-fixture.js';
+import { waitFor } from '../../helpers/engine-harness.js';
 import { noCredentialsLock } from '../../helpers/no-credentials-lock.js';
 
 // A token endpoint that never answers must not hold a refresh (and with it every session
@@ -36,9 +37,9 @@ describe('a token endpoint that never answers', () => {
     await remote.hangTokens();
     let shown: URL | undefined;
     const running = oauthLogin({ server: SERVER, pin: { url: remote.url, transport: 'http' }, previous: null, timeoutMs: 10_000, requestTimeoutMs: 300, onAuthorizationUrl: (url) => (shown = url) }).catch((e: unknown) => e);
-    for (let i = 0; i < 400 && !shown; i++) await new Promise((r) => setTimeout(r, 10));
+    const url = await waitFor(() => shown, 'the authorization URL', 20_000);
     const started = Date.now();
-    await playBrowser(shown!);
+    await playBrowser(url);
     const error = await running;
     expect(Date.now() - started).toBeLessThan(WELL_BEFORE_DEFAULT_LIMIT_MS);
     expect(oauthLoginFailure(SERVER, error)).toBe(`OAuth login of '${SERVER}' failed: the authorization server did not answer in time`);
