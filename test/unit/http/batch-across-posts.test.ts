@@ -4,6 +4,7 @@ import { approveServer } from '../../../main/firewall/registry/registry-actions.
 import { remoteFingerprint } from '../../../main/firewall/registry/registry.js';
 import { startBareRemote, type BareRemote } from '../../helpers/bare-remote.js';
 import { startInProcessEngine, type InProcessEngine } from '../../helpers/in-process-engine.js';
+import { waitFor } from '../../helpers/engine-harness.js';
 
 const HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 const initialize = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'batch-test', version: '1' } } };
@@ -51,10 +52,10 @@ describe('a server batch answering requests of two POSTs', () => {
     const session = { ...HEADERS, accept, 'mcp-session-id': init.headers.get('mcp-session-id')! };
     await (await fetch(url, { method: 'POST', headers: session, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) })).text();
     const first = fetch(url, { method: 'POST', headers: session, body: JSON.stringify(ping(10)) });
-    for (let i = 0; i < 200 && !held; i++) await new Promise((r) => setTimeout(r, 10));
+    await waitFor(() => held, "the first ping's stream to be held", 20_000);
     expect(held).not.toBeNull();
     const second = fetch(url, { method: 'POST', headers: session, body: JSON.stringify(ping(11)) });
-    const [a, b] = await Promise.all([answerWithin(first, 3_000), answerWithin(second, 3_000)]);
+    const [a, b] = await Promise.all([answerWithin(first, 15_000), answerWithin(second, 15_000)]);
     // Before: the whole batch went to the first POST, and the second never got its answer.
     expect(a).toContain('"id":10');
     expect(a).not.toContain('"id":11');

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSseUpstream } from '../../../main/firewall/http/sse-upstream.js';
 import { drive } from './drive-upstream.js';
+import { waitFor } from '../../helpers/engine-harness.js';
 import { freePort, startHeaderServer, type RemoteServer } from '../../helpers/remote-server.js';
 
 const INITIALIZE = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2024-11-05', capabilities: {}, clientInfo: { name: 't', version: '1' } } };
@@ -79,7 +80,7 @@ describe('the legacy SSE upstream adapter (a 2024-11-05 server dressed as a chil
 
   it('picks the credential when the endpoint is known, not before: a token renewed meanwhile is the one sent', async () => {
     const posts: Array<string | null> = [];
-    let nameEndpoint = () => {};
+    let nameEndpoint: (() => void) | undefined;
     const fakeFetch = (async (_url: string | URL, init: RequestInit) => {
       if (init.method === 'GET') {
         const body = new ReadableStream<Uint8Array>({
@@ -101,10 +102,12 @@ describe('the legacy SSE upstream adapter (a 2024-11-05 server dressed as a chil
     });
     const { send } = drive(upstream);
     send(INITIALIZE);
-    await new Promise((r) => setTimeout(r, 50)); // the POST now waits for the endpoint
+    // The stream is open but names no endpoint yet; a moment more and the POST waits for it.
+    const endpointNamed = await waitFor(() => nameEndpoint, 'the GET stream to open', 20_000);
+    await new Promise((r) => setTimeout(r, 50));
     current = 'Bearer renewed'; // as the GET's OAuth refresh would leave it
-    nameEndpoint();
-    for (let i = 0; i < 100 && posts.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    endpointNamed();
+    await waitFor(() => posts.length > 0, 'the POST', 20_000);
     expect(posts).toEqual(['Bearer renewed']);
     upstream.kill();
   });
@@ -131,7 +134,7 @@ describe('the legacy SSE upstream adapter (a 2024-11-05 server dressed as a chil
     send(INITIALIZE);
     send({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'get-deal', arguments: {} } });
     send({ jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'update-deal', arguments: {} } });
-    for (let i = 0; i < 200 && posts.length < 3; i++) await new Promise((r) => setTimeout(r, 10));
+    await waitFor(() => posts.length >= 3, 'the three POSTs', 20_000);
     expect(posts.map((p) => [JSON.parse(p.body).id, p.authorization])).toEqual([[1, 'Bearer READ'], [3, 'Bearer READ'], [4, 'Bearer WRITE']]);
     upstream.kill();
   });
