@@ -17,9 +17,10 @@ afterEach(() => {
  * A stand-in engine on a unix socket: each connection is answered by the next behaviour in
  * line — welcome (and stay), welcome then drop, drop before answering hello, or never answer.
  */
-function fakeEngine(dir: string, behaviours: Array<'welcome' | 'welcome-then-drop' | 'drop' | 'silent' | 'late-welcome'>): { path: string; hellos: Array<Record<string, unknown>>; server: Server } {
+function fakeEngine(dir: string, behaviours: Array<'welcome' | 'welcome-then-drop' | 'drop' | 'silent' | 'late-welcome'>): { path: string; hellos: Array<Record<string, unknown>>; server: Server; lateWelcomesSent: () => number } {
   const path = join(dir, 'engine.sock');
   const hellos: Array<Record<string, unknown>> = [];
+  let lateWelcomesSent = 0;
   const sockets: Socket[] = [];
   const server = createServer((socket) => {
     sockets.push(socket);
@@ -30,7 +31,10 @@ function fakeEngine(dir: string, behaviours: Array<'welcome' | 'welcome-then-dro
       if (behaviour === 'silent') return; // a wedged engine: the connection taken, never answered
       const spool = join(dir, `spool-${hellos.length}.ndjson`);
       if (behaviour === 'late-welcome') {
-        setTimeout(() => socket.write(`${JSON.stringify({ t: 'welcome', snapshot: { version: hellos.length, policy: {}, emergencyWriteApproval: false, pausedUntil: null }, env: {}, spool })}\n`), 300);
+        setTimeout(() => {
+          if (!socket.destroyed) socket.write(`${JSON.stringify({ t: 'welcome', snapshot: { version: hellos.length, policy: {}, emergencyWriteApproval: false, pausedUntil: null }, env: {}, spool })}\n`);
+          lateWelcomesSent++;
+        }, 300);
         return;
       }
       socket.write(`${JSON.stringify({ t: 'welcome', snapshot: { version: hellos.length, policy: {}, emergencyWriteApproval: false, pausedUntil: null }, env: {}, spool })}\n`);
@@ -42,7 +46,7 @@ function fakeEngine(dir: string, behaviours: Array<'welcome' | 'welcome-then-dro
     sockets.forEach((s) => s.destroy());
     server.close();
   });
-  return { path, hellos, server };
+  return { path, hellos, server, lateWelcomesSent: () => lateWelcomesSent };
 }
 
 describe("the shim's engine link across engine restarts", () => {
@@ -105,7 +109,9 @@ describe("the shim's engine link across engine restarts", () => {
     await link.hello({ server: 'srv', client: 'test', command: 'node', args: [], sessionId: 'sess-3', pid: 1 });
     await waitFor(() => engine.hellos.length === 2, 'the resumed hello', 8_000);
     link.close();
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Once the late welcome is out, a moment for the link to read it, were it still listening.
+    await waitFor(() => engine.lateWelcomesSent() > 0, 'the late welcome', 8_000);
+    await new Promise((resolve) => setTimeout(resolve, 200));
     expect(link.closed).toBe(true);
     expect(snapshots).toEqual([]);
   });
