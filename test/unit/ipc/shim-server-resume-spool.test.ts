@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { appendFileSync, closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import type { Engine } from '../../../main/firewall/engine.js';
 import { startShimServer } from '../../../main/firewall/ipc/shim-server.js';
 import { createSpool } from '../../../main/firewall/ipc/spool.js';
 import { openDatabase } from '../../../main/firewall/store/database.js';
+import { waitFor } from '../../helpers/engine-harness.js';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));
@@ -24,14 +25,16 @@ describe('a session resumed while its secrets are still being read', () => {
     const file = before.open('ses_k', 'memory', 'claude-code');
     const shimFd = openSync(file, 'a');
     appendFileSync(shimFd, line('before'));
-    // The next engine, with a 1 s grace for its orphans, and a keychain that answers in 3 s. The
+    // A session whose shim never comes back: its file retired shows the grace has passed.
+    const gone = before.open('ses_gone', 'memory', 'claude-code');
+    // The next engine, with a 2 s grace for its orphans, and a keychain that answers in 5 s. The
     // shim's hello must reach the engine within the grace (it resumes the session at once), so the
     // grace is wide enough for a loaded machine (50 ms failed there: the file was retired first).
-    const spool = createSpool(db, audit, join(dir, 'spool'), 60_000, undefined, 1_000);
+    const spool = createSpool(db, audit, join(dir, 'spool'), 60_000, undefined, 2_000);
     const engine = {
       registry: { admit: () => ({ admitted: true, pinnedNow: false }) },
       record: () => {},
-      secretEnv: () => sleep(3_000).then(() => ({})),
+      secretEnv: () => sleep(5_000).then(() => ({})),
       spool,
       approvals: { forgetSession: () => {} },
       snapshot: () => ({ version: 1, policy: {}, emergencyWriteApproval: false, pausedUntil: null }),
@@ -53,13 +56,13 @@ describe('a session resumed while its secrets are still being read', () => {
     cleanups.unshift(() => socket.destroy());
     const welcome = new Promise<Record<string, unknown>>((resolve) => socket.once('data', (chunk) => resolve(JSON.parse(chunk.toString().split('\n')[0]!) as Record<string, unknown>)));
     socket.write(`${JSON.stringify({ t: 'hello', server: 'memory', client: 'claude-code', command: 'node', args: [], sessionId: 'ses_k', pid: 1, resumed: true })}\n`);
-    // Past the grace, before the welcome: the shim still writes to the descriptor it holds.
-    await sleep(1_500);
+    // Past the grace (the orphan is retired), before the welcome: the shim still writes to the descriptor it holds.
+    await waitFor(() => !existsSync(gone), 'the grace to pass (the orphan retired)', 20_000);
     appendFileSync(shimFd, line('between'));
     expect(await welcome).toMatchObject({ t: 'welcome', spool: file });
     appendFileSync(file, line('after'));
     spool.finish('ses_k');
     const tools = (db.prepare('SELECT tool_name FROM mcp_audit ORDER BY id').all() as Array<{ tool_name: string }>).map((r) => r.tool_name);
     expect(tools).toEqual(['before', 'between', 'after']);
-  }, 15_000);
+  }, 30_000);
 });
