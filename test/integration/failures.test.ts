@@ -36,9 +36,10 @@ describe('failures end in a clear error and an audit row, never a hang', () => {
     const errors: Error[] = [];
     conn.client.onerror = (error) => errors.push(error);
     try {
-      await expect(conn.client.callTool({ name: 'read_slow', arguments: { ms: 1_400 } })).rejects.toThrow(/max_runtime_sec \(1s\)/);
-      // The server answers at 1.4 s regardless; the client must not see a second answer.
-      await new Promise((resolve) => setTimeout(resolve, 800));
+      // 1.5 s past the limit: a busy box delaying the firewall's timer does not let the answer win.
+      await expect(conn.client.callTool({ name: 'read_slow', arguments: { ms: 2_500 } })).rejects.toThrow(/max_runtime_sec \(1s\)/);
+      // The server answers at 2.5 s regardless; the client must not see a second answer.
+      await new Promise((resolve) => setTimeout(resolve, 1_800));
       const after = await conn.client.callTool({ name: 'read_text', arguments: { text: 'still here' } });
       expect(JSON.stringify(after.content)).toContain('still here');
     } finally {
@@ -78,10 +79,11 @@ describe('failures end in a clear error and an audit row, never a hang', () => {
     conn.client.onerror = (error) => errors.push(error);
     try {
       const stop = new AbortController();
-      const read = conn.client.readResource({ uri: 'slow://400' }, { signal: stop.signal });
+      // Answered at 1 s, well after the cancel at 0.1 s however busy the box.
+      const read = conn.client.readResource({ uri: 'slow://1000' }, { signal: stop.signal });
       setTimeout(() => stop.abort('not needed'), 100);
       await expect(read).rejects.toThrow();
-      await new Promise((resolve) => setTimeout(resolve, 600));
+      await new Promise((resolve) => setTimeout(resolve, 1_200));
       const after = await conn.client.callTool({ name: 'read_text', arguments: { text: 'next' } });
       expect(JSON.stringify(after.content)).toContain('next');
     } finally {
