@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlApi, type ControlApi } from '../../main/firewall/api/control-api.js';
 import { createEngine, type Engine } from '../../main/firewall/engine.js';
+import { waitFor } from '../helpers/engine-harness.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 
 // Any local process can open connections to the control port; past the cap new ones are
@@ -40,6 +41,8 @@ describe('the control API under a connection flood', () => {
       // A request line that never ends: a slowloris holding its connection open.
       socket.write('GET /api/health HTTP/1.1\r\n');
     }
+    await waitFor(() => closedEarly.length >= 3, 'the connections past the cap to be closed', 20_000);
+    // A moment more, in which a connection the cap took would be closed too if it were.
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(closedEarly.sort()).toEqual([5, 6, 7]);
   });

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useEngine } from '../helpers/engine-harness.js';
+import { useEngine, waitFor } from '../helpers/engine-harness.js';
 
 // A remote MCP server that means harm, written by hand (no SDK: it sends what no SDK would),
 // against the interposer's upstream side. Every engine session shares one process: what one
@@ -112,13 +112,12 @@ describe('a hostile remote server behind the HTTP interposer', () => {
         const answered = await post(session, call(id)).then((r) => r.text());
         expect(answered).toContain(`report ${id}`);
       }
-      await new Promise((resolve) => setTimeout(resolve, 200));
       // The session's GET stream (405 here) and a keep-alive connection or two, not one per message.
-      expect(hostile.openConnections()).toBeLessThan(5);
+      await waitFor(() => hostile.openConnections() < 5, 'the answered streams to be let go', 10_000);
       expect((await post(session, { jsonrpc: '2.0', method: 'notifications/roots/list_changed' })).status).toBe(202);
       expect(await post(session, call(30)).then((r) => r.text())).toContain('report 30');
     } finally {
       holdNotices = false;
     }
-  }, 20_000);
+  }, 30_000);
 });
