@@ -9,6 +9,7 @@ import { createSecretIndex } from '../../main/firewall/identity/secret-index.js'
 import { createSecrets, type Secrets } from '../../main/firewall/identity/secrets.js';
 import { approveServer } from '../../main/firewall/registry/registry-actions.js';
 import { remoteFingerprint } from '../../main/firewall/registry/registry.js';
+import { waitFor } from '../helpers/engine-harness.js';
 import { startInProcessEngine, type InProcessEngine } from '../helpers/in-process-engine.js';
 import { loginPlayingBrowser, startOAuthServer, type OAuthLogEntry, type OAuthServer } from './oauth-fixture.js';
 
@@ -52,12 +53,8 @@ describe('the read/write token split of an OAuth login', () => {
   /** A write: the shipped policy asks first, so it is allowed as a person would. */
   const setGreeting = async (client: Client, text: string) => {
     const call = client.callTool({ name: 'set-greeting', arguments: { text } });
-    let pending = engine.approvals.list();
-    for (let i = 0; i < 300 && pending.length === 0; i++) {
-      await new Promise((r) => setTimeout(r, 10));
-      pending = engine.approvals.list();
-    }
-    expect(engine.approvals.answer(pending[0]!.id, 'allow', 'once')).toBe(true);
+    const pending = await waitFor(() => engine.approvals.list()[0], 'the write to be held for approval', 20_000);
+    expect(engine.approvals.answer(pending.id, 'allow', 'once')).toBe(true);
     return (await call).content;
   };
 

@@ -144,7 +144,7 @@ describe('a 2026-07-28 client through the HTTP interposer to a 2026-07-28 server
     const ended = (async () => {
       for (;;) if ((await reader.read()).done) return 'ended';
     })();
-    expect(await Promise.race([ended, new Promise((resolve) => setTimeout(() => resolve('still open'), 5_000))])).toBe('ended');
+    expect(await Promise.race([ended, new Promise((resolve) => setTimeout(() => resolve('still open'), 15_000))])).toBe('ended');
   });
 
   it('refuses a route that is not registered with a URL, naming the command that approves it', async () => {
