@@ -175,8 +175,10 @@ describe('manifest pins against a server that games them', () => {
   it("looks again at a call after its own tools/list failed once, so a moment's trouble refuses nothing", async () => {
     const conn = await run('flaky', { tools: [{ name: 'read_notes', description: 'Reads notes.', inputSchema: schema }], failOwnLists: 1 });
     try {
-      // The first look fails within milliseconds of the session; the call comes after it.
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // The first look fails within milliseconds of the session; the call comes after it. Nothing
+      // the client sees tells when it has failed (a list of the client's own would be reviewed and
+      // pinned, which is not what this test is about), so a wait a busy box's round trip fits in.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
       const result = await conn.client.callTool({ name: 'read_notes', arguments: {} });
       expect(JSON.stringify(result.content)).toContain('read_notes ran');
     } finally {

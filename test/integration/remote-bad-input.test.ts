@@ -238,7 +238,7 @@ describe('bad input on the client side of the HTTP interposer', () => {
       const still = now === last && now > 0;
       last = now;
       return still;
-    }, 'the backlog to arrive');
+    }, 'the backlog to arrive', 20_000);
     response.destroy();
     const kept = messageEvents(stream.text());
     expect(kept.length).toBeGreaterThan(0);
