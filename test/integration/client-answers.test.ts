@@ -169,8 +169,8 @@ describe('requests a server sends under ids it reuses, and more than the firewal
   });
 
   it('refuses a ping under the id of a sampling still awaited, so the ping\'s answer cannot take the sampling\'s check', async () => {
-    // The client's model takes a while: its answer to the ping would come first.
-    const conn = await connect(engine(), { text: SECRET_TEXT, samplingMs: 300 });
+    // The client's model takes a while (a second, so a busy box still has the ping in first): its answer to the ping would come first.
+    const conn = await connect(engine(), { text: SECRET_TEXT, samplingMs: 1_000 });
     try {
       const heard = await askAs(conn, [['slow', 'sampling/createMessage'], ['slow', 'ping']]);
       expect(heard).toEqual([`slow ${refused('ping')}`, `slow ${withheld}`]);

@@ -85,7 +85,7 @@ describe('an OAuth-protected remote server through the interposer', () => {
     const transport = new StreamableHTTPClientTransport(endpoint('tracker'));
     await client.connect(transport);
     try {
-      const refused = await client.callTool({ name: 'get-vip-greeting', arguments: { name: 'admin' } }, undefined, { timeout: 5000 }).then(() => null, (error: { code?: number; message: string }) => error);
+      const refused = await client.callTool({ name: 'get-vip-greeting', arguments: { name: 'admin' } }, undefined, { timeout: 20_000 }).then(() => null, (error: { code?: number; message: string }) => error);
       expect(refused?.code).toBe(-32004);
       expect(refused?.message).toContain(`remote server 'tracker' refused the request (HTTP 403): the firewall's OAuth token lacks a scope it needs (mcp:vip); log in again with it: ${command}`);
       // Only that call: the session and the token go on for what the token may do.

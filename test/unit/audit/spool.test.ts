@@ -43,7 +43,7 @@ describe('audit spool', () => {
     const second = createSpool(db, audit, join(dir, 'spool'), 60_000, undefined, 50);
     expect(rows(db)).toEqual([{ tool_name: 'x', server_name: 'memory', session_id: 'ses_2' }]);
     // Its shim did not come back within the grace: retired.
-    await vi.waitFor(() => expect(existsSync(file)).toBe(false));
+    await vi.waitFor(() => expect(existsSync(file)).toBe(false), { timeout: 10_000 });
     second.close();
   });
 

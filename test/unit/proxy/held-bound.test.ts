@@ -16,7 +16,7 @@ function session(capabilities: Record<string, unknown> = { tools: {} }) {
   const unanswered = (method: string) => s.sent.find((m) => m.method === method && !answered.has(m.id));
   /** Answers the firewall's next own request of `method` with `result` (looks close together go out spaced: it waits for it). */
   const answer = async (method: string, result: Record<string, unknown>) => {
-    const request = await vi.waitFor(() => unanswered(method) ?? Promise.reject(new Error(`no ${method} yet`)), { timeout: 6_000, interval: 5 });
+    const request = await vi.waitFor(() => unanswered(method) ?? Promise.reject(new Error(`no ${method} yet`)), { timeout: 20_000, interval: 5 });
     answered.add(request.id);
     s.filter.ownAnswer({ jsonrpc: '2.0', id: request.id, result });
     await settle();

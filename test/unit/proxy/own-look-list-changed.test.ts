@@ -33,7 +33,7 @@ describe('the firewall\'s own look at a server that says its list changed', () =
     expect(checks()).toBe(0);
     expect(outcome).toEqual([]);
     listed(sent[1]!.which);
-    await vi.waitFor(() => expect(outcome).toEqual([null]));
+    await vi.waitFor(() => expect(outcome).toEqual([null]), { timeout: 10_000 });
     expect(checks()).toBe(1);
     expect(look.looking()).toBe(false);
   });

@@ -17,7 +17,7 @@ describe('the browser dashboard client polling the engine for changes', () => {
     const seen: ChangeTopic[] = [];
     const stop = api.onChange((topic) => seen.push(topic));
     try {
-      await vi.waitFor(() => expect(seen).toContain('approvals'));
+      await vi.waitFor(() => expect(seen).toContain('approvals'), { timeout: 10_000 });
     } finally {
       stop();
     }
@@ -35,10 +35,10 @@ describe('the browser dashboard client polling the engine for changes', () => {
     const seen: ChangeTopic[] = [];
     const stop = api.onChange((topic) => seen.push(topic));
     try {
-      await vi.waitFor(() => expect(polls).toBeGreaterThanOrEqual(1));
+      await vi.waitFor(() => expect(polls).toBeGreaterThanOrEqual(1), { timeout: 10_000 });
       seen.length = 0;
       version = 2;
-      await vi.waitFor(() => expect(seen).toEqual(['approvals']), { timeout: 3_000 });
+      await vi.waitFor(() => expect(seen).toEqual(['approvals']), { timeout: 10_000 });
     } finally {
       stop();
     }
