@@ -62,7 +62,7 @@ describe("the shim's engine link across engine restarts", () => {
     expect(admission.admitted).toBe(true);
     await waitFor(() => link.closed, 'the engine to go away');
     // The second connection dies before answering; the third welcomes.
-    await waitFor(() => !link.closed, 'the link to be back', 8_000);
+    await waitFor(() => !link.closed, 'the link to be back', 15_000);
     expect(engine.hellos.map((h) => [h.sessionId, h.resumed ?? false])).toEqual([['sess-1', false], ['sess-1', true], ['sess-1', true]]);
     expect(snapshots).toEqual([3]);
     // Rows go to the spool the engine named last.
@@ -94,7 +94,7 @@ describe("the shim's engine link across engine restarts", () => {
     expect((await link.hello({ server: 'srv', client: 'test', command: 'node', args: [], sessionId: 'sess-3', pid: 1 })).admitted).toBe(true);
     await waitFor(() => link.closed, 'the engine to go away');
     // The second engine takes the socket and never answers; the link drops it and tries a third.
-    await waitFor(() => !link.closed, 'the link to be back', 8_000);
+    await waitFor(() => !link.closed, 'the link to be back', 15_000);
     expect(engine.hellos.map((h) => h.resumed ?? false)).toEqual([false, true, true]);
     expect(snapshots).toEqual([3]);
   });
@@ -107,10 +107,10 @@ describe("the shim's engine link across engine restarts", () => {
     const snapshots: number[] = [];
     link.onSnapshot((s) => snapshots.push(s.version));
     await link.hello({ server: 'srv', client: 'test', command: 'node', args: [], sessionId: 'sess-3', pid: 1 });
-    await waitFor(() => engine.hellos.length === 2, 'the resumed hello', 8_000);
+    await waitFor(() => engine.hellos.length === 2, 'the resumed hello', 15_000);
     link.close();
     // Once the late welcome is out, a moment for the link to read it, were it still listening.
-    await waitFor(() => engine.lateWelcomesSent() > 0, 'the late welcome', 8_000);
+    await waitFor(() => engine.lateWelcomesSent() > 0, 'the late welcome', 15_000);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(link.closed).toBe(true);
     expect(snapshots).toEqual([]);
