@@ -37,7 +37,7 @@ describe('bad input on the client side of the HTTP interposer', () => {
 
   it('ends the event stream of a POST whose request the client cancelled, and audits the call as cancelled', async () => {
     const session = await open();
-    const call = await unreadResponse(endpoint(), 'POST', session, { jsonrpc: '2.0', id: 41, method: 'tools/call', params: { name: 'get-time-slowly', arguments: { ms: 4_000 } } });
+    const call = await unreadResponse(endpoint(), 'POST', session, { jsonrpc: '2.0', id: 41, method: 'tools/call', params: { name: 'get-time-slowly', arguments: { ms: 15_000 } } });
     expect(call.statusCode).toBe(200);
     const stream = collect(call);
     const ended = new Promise<void>((resolve) => call.once('end', resolve));
@@ -46,7 +46,8 @@ describe('bad input on the client side of the HTTP interposer', () => {
     await waitFor(async () => ((await (await fetch(`http://127.0.0.1:${suite.remote().port}/seen`)).json()) as Array<{ rpc: string | null }>).some((r) => r.rpc === 'tools/call get-time-slowly'), 'the call to reach the server');
     expect((await post(session, { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 41, reason: 'stop' } })).status).toBe(202);
     // Before: open until the server's answer that never comes (the SDK server drops it), or max_runtime_sec.
-    await Promise.race([ended, new Promise((_, reject) => setTimeout(() => reject(new Error('the POST stream is still open')), 2_000))]);
+    // 8 s for a busy box, still well before the server would answer (15 s).
+    await Promise.race([ended, new Promise((_, reject) => setTimeout(() => reject(new Error('the POST stream is still open')), 8_000))]);
     expect(messageEvents(stream.text()).filter((m) => m.id === 41)).toEqual([]);
     const rows = () => JSON.parse(suite.engine().cli(['audit', 'query', "SELECT decision, reason FROM mcp_audit WHERE event = 'result' AND tool_name = 'get-time-slowly'", '--json']).stdout) as unknown[];
     await waitFor(() => rows().length > 0, 'the result row');

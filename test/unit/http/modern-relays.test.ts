@@ -126,7 +126,7 @@ describe('the relays of 2026-07-28 clients', () => {
       const message = { jsonrpc: '2.0', id: 'late-1', method: 'tools/list', params: { _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientInfo': { name: 'late', version: '1' }, 'io.modelcontextprotocol/clientCapabilities': {} } } };
       const answer = await Promise.race([
         fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: JSON.stringify(message) }),
-        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer')), 5_000)),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer')), 15_000)),
       ]);
       expect(answer.status).toBe(503);
       expect(await answer.json()).toMatchObject({ id: 'late-1', error: { message: expect.stringContaining('send the request again') } });
