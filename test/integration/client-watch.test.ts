@@ -59,7 +59,14 @@ describe('the engine watches client configs for shadow servers', () => {
     expect(cli.stdout).toMatch(/restored/);
     expect(cli.stderr).toContain('warning: auto-protect is on, so the running engine routes this entry through the firewall again within seconds; to keep it unprotected, turn it off first: mcp-firewall watch auto-protect off');
     await waitFor(() => readFileSync(fixture.configFile, 'utf8').includes('"wrap"'), 'the entries to be routed again');
-    await new Promise((resolve) => setTimeout(resolve, 600)); // the watch's next looks see them protected
+    // The watch must have seen them protected before the dashboard unprotects them (else it still
+    // counts them as unprotected, not new). Each look reads every config: one that reports an entry
+    // added to Cursor's after this point has read Claude Desktop's routed one too.
+    const cursor = join(fixture.userHome, '.cursor', 'mcp.json');
+    const cursorConfig = JSON.parse(readFileSync(cursor, 'utf8')) as { mcpServers: Record<string, unknown> };
+    cursorConfig.mcpServers.marker = { command: process.execPath, args: [EVERYTHING_SERVER] };
+    writeFileSync(cursor, JSON.stringify(cursorConfig, null, 2));
+    await waitFor(() => shadowRows().some((r) => r.server_name === 'marker'), 'a look after the entries were routed again');
     const viaDashboard = (await fixture.engine.api('POST', '/dashboard/unprotect', { client: 'claude-desktop' })).body as { entries: Array<{ outcome: string; detail?: string }> };
     expect(viaDashboard.entries.filter((e) => e.outcome === 'restored').every((e) => e.detail?.includes('auto-protect is on'))).toBe(true);
     expect(viaDashboard.entries.some((e) => e.outcome === 'restored')).toBe(true);
