@@ -54,7 +54,8 @@ export async function startEngine(options: EngineOptions = {}): Promise<RunningE
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const controlFile = join(home, 'control.json');
-  const deadline = Date.now() + 10_000;
+  // Generous: a loaded two-core box starting several engines at once is slow, never wrong.
+  const deadline = Date.now() + 20_000;
   // Ours once it names our pid: an engine killed in this data dir left its own behind.
   const announced = () => existsSync(controlFile) && (JSON.parse(readFileSync(controlFile, 'utf8')) as { pid: number }).pid === child.pid;
   while (!announced()) {
@@ -129,8 +130,11 @@ export function useEngine(options: EngineOptions & { approve?: string[] } = {}):
   };
 }
 
-/** Polls until `check` returns a value, for state that changes in another process. */
-export async function waitFor<T>(check: () => Promise<T | undefined | null | false> | T | undefined | null | false, what: string, timeoutMs = 10_000): Promise<T> {
+/**
+ * Polls until `check` returns a value, for state that changes in another process. The default
+ * bound is generous: reaching it only costs time when the test fails, and a busy CI box may need it.
+ */
+export async function waitFor<T>(check: () => Promise<T | undefined | null | false> | T | undefined | null | false, what: string, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
