@@ -26,7 +26,7 @@ type Message = { id?: unknown; method?: string; params?: { progressToken?: unkno
 // timed with the approval), and the look's answer has not come back when they allow it. The
 // server here keeps that answer until the test sends `release_lists`.
 describe('approved calls wait for the look at the tools under way', () => {
-  const engine = useEngine({ policy: POLICY, approve: ['pulled', 'unchanged', 'failing', 'stalled', 'cancelled'] });
+  const engine = useEngine({ policy: POLICY, approve: ['pulled', 'unchanged', 'failing', 'stalled', 'cancelled', 'exiting'] });
   const received = (shim: RawShim) => shim.lines.map((l) => JSON.parse(l) as Message);
   const answerTo = (shim: RawShim, id: string, timeoutMs?: number) => waitFor(() => received(shim).find((m) => m.id === id && m.method === undefined), `the answer to ${id}`, timeoutMs);
   const rows = (server: string, requestId: string) =>
@@ -123,5 +123,19 @@ describe('approved calls wait for the look at the tools under way', () => {
     const cancelled = await waitFor(() => rows('cancelled', 'w1').find((r) => r.decision === 'CANCELLED'), 'the cancel to be audited');
     expect(cancelled.event).toBe('result');
     expect(cancelled.reason).toBe("cancelled by the client after it was approved, while it waited for the firewall's look at the tools; never sent to the server: user pressed stop");
+  });
+
+  it('closes an approved call whose server exits while it waits for the look: its row says it was never sent', async () => {
+    const shim = await approvedDuringLook('exiting', { tools: [shift, writeNote] });
+    try {
+      shim.send('{"jsonrpc":"2.0","id":"x1","method":"exit_now"}');
+      const answer = await answerTo(shim, 'w1');
+      expect(answer.error?.message).toMatch(/exited/);
+    } finally {
+      shim.child.stdin!.end();
+    }
+    const closed = await waitFor(() => rows('exiting', 'w1').find((r) => r.event === 'result'), 'the result row of w1');
+    expect(closed.decision).toBe('ERROR');
+    expect(closed.reason).toMatch(/exited.*; the call was approved and waiting for the firewall's look at the tools: never sent to the server$/);
   });
 });

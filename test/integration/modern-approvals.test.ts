@@ -44,6 +44,13 @@ describe('approvals of calls that take a round of input_required (2026-07-28)', 
           { tool_name: 'deploy', decision: 'ALLOW', approval_id: approval.id, reason: 'approved (once)' },
           { tool_name: 'deploy', decision: 'ALLOW', approval_id: approval.id, reason: `continued approval ${approval.id}: the retry of the call it approved, which the server answered input_required` },
         ]);
+        // The first answer asked for input: its result row says so, not a bare PASS that reads as done.
+        const resultRows = () => JSON.parse(engine().cli(['audit', 'query', `SELECT decision, reason FROM mcp_audit WHERE event = 'result' AND server_name = '${server}' ORDER BY id`, '--json']).stdout) as Array<{ decision: string; reason: string | null }>;
+        await waitFor(() => resultRows().length === 2, 'both result rows');
+        expect(resultRows()).toEqual([
+          { decision: 'PASS', reason: 'input_required: the server asks the client for input before it finishes the call; the retry with the answers is a call of its own' },
+          { decision: 'PASS', reason: null },
+        ]);
         // One-shot: the same deploy later is a new action, asked about again.
         const again = settled(conn.client.callTool({ name: 'deploy', arguments: { env: 'prod' } }));
         const second = await pending('deploy', server, [approval.id]);

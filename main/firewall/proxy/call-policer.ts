@@ -171,6 +171,8 @@ function showAnswers(info: CallInfo, inputResponses: unknown, text: string): voi
  * polled — are audited only when the output stage finds something (or the server failed), as
  * clean notifications are not: a row each would bury the reads that matter.
  */
+/** The reason on the result row of a call the server answered `input_required` (2026-07-28). */
+const INPUT_REQUIRED_NOTE = 'input_required: the server asks the client for input before it finishes the call; the retry with the answers is a call of its own';
 const QUIET_WHEN_CLEAN = new Set(['completion/complete', 'tasks/get', 'tasks/list']);
 
 export function createCallPolicer(ctx: PolicerContext): CallPolicer {
@@ -311,19 +313,20 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
     return call;
   };
 
-  /** An approved call answered input_required: its retry may run under the same approval. */
-  const offerContinuation = (call: PolicedCall, answer: Answer) => {
-    // Only approved calls are read here. A large one may have come unparsed, and a line that
-    // does not parse continues nothing (the client cannot read it either).
-    if (!ctx.stateless() || !answer.text.includes('input_required')) return;
+  /**
+   * The result of a 2026-07-28 call the server answered `input_required` (with its
+   * `requestState`), or undefined. A large answer may have come unparsed, and a line that does
+   * not parse asks for nothing (the client cannot read it either).
+   */
+  const inputRequired = (answer: Answer): { requestState?: unknown } | undefined => {
+    if (!ctx.stateless() || answer.failed || !answer.text.includes('input_required')) return undefined;
     let result = answer.result as { resultType?: unknown; requestState?: unknown } | undefined;
     try {
       result ??= (JSON.parse(answer.text) as JsonRpcMessage).result as typeof result;
     } catch {
-      return;
+      return undefined;
     }
-    if (result?.resultType !== 'input_required') return;
-    continuations.offer(`${call.info.tool}\u0000${call.info.argsDigest}`, call.approved!, result.requestState);
+    return result?.resultType === 'input_required' ? result : undefined;
   };
 
   return {
@@ -396,7 +399,13 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
             const heldNow = ctx.heldReason(tool);
             if (heldNow !== null) return refuse(call, 'manifest-pin', `tool '${tool}' is held: ${heldNow} (it was held while the approval was asked, and was not sent)`);
             if (answer.approvalId) call.approved = { approvalId: answer.approvalId, ruleId: verdict.ruleId, escalation: info.escalation, rounds: 0 };
-            dispatch(call, raw, answer.constraints);
+            try {
+              dispatch(call, raw, answer.constraints);
+            } catch (error) {
+              // Run from the look's queue, a throw would strand the calls queued behind this one;
+              // run from here, it would be an unhandled rejection that ends the shim.
+              if (!call.finished) refuse(call, null, `the approved call could not be sent: ${(error as Error).message}`);
+            }
           };
           // The server said its tools changed while the person decided, and the firewall's look
           // has not ended: what it finds decides whether the call goes. Sent now, it would run
@@ -424,8 +433,12 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
         return;
       }
       try {
-        // Only an answer the client got (as is, or redacted) can be retried: a quarantined one continues nothing.
-        if (output.deliver(staged(call), answer, latencyMs) && call.approved && !answer.failed) offerContinuation(call, answer);
+        const asks = inputRequired(answer);
+        // Its result row says so: PASS alone would read as the call done, when the server is
+        // waiting for the client's answers and the call's retry (audited on its own) comes next.
+        const delivered = output.deliver(asks ? { ...staged(call), note: INPUT_REQUIRED_NOTE } : staged(call), answer, latencyMs);
+        // Only an answer the client got (as is, or redacted) can be retried under the approval: a quarantined one continues nothing.
+        if (asks && delivered && call.approved) continuations.offer(`${call.info.tool}\u0000${call.info.argsDigest}`, call.approved, asks.requestState);
         ctx.taint.observe(call.info.tool, call.untrusted, answer.result);
       } catch (error) {
         // Fail closed: a result the output stage could not check does not reach the model.
@@ -438,7 +451,8 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
     inspect(method, label, id, answer) {
       const info = contentInfo(method, label, id);
       try {
-        output.deliver({ id, tool: label, argsDigest: info.argsDigest, info, quietWhenClean: QUIET_WHEN_CLEAN.has(method) }, answer, 0);
+        const note = inputRequired(answer) ? { note: INPUT_REQUIRED_NOTE } : {};
+        output.deliver({ id, tool: label, argsDigest: info.argsDigest, info, quietWhenClean: QUIET_WHEN_CLEAN.has(method), ...note }, answer, 0);
       } catch (error) {
         // Fail closed, as for tool results.
         ctx.toClient.send(errorAnswer(id, ErrorCode.FirewallUnavailable, `MCP Firewall withheld an answer from '${ctx.server}': it could not be checked (${(error as Error).message})`));
@@ -464,7 +478,10 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
         call.cancelApproval();
         return;
       }
-      ctx.link.event(row(call.info, { event: 'result', decision: 'ERROR', reason, latencyMs: Date.now() - call.startedAt }));
+      // Approved and waiting for the firewall's look at the tools: the row closes the approved
+      // call, and says the server never had it (it did not fail it).
+      const why = call.dispatched ? reason : `${reason}; the call was approved and waiting for the firewall's look at the tools: never sent to the server`;
+      ctx.link.event(row(call.info, { event: 'result', decision: 'ERROR', reason: why, latencyMs: Date.now() - call.startedAt }));
     },
 
     cancel(call, reason) {

@@ -46,6 +46,8 @@ export interface StagedCall {
   info: CallInfo;
   /** A clean, successful answer leaves no row (polling and autocomplete would flood the audit). */
   quietWhenClean?: boolean;
+  /** What the result row's reason adds about the answer (a 2026-07-28 input_required, say). */
+  note?: string;
 }
 
 export interface OutputStageContext {
@@ -108,14 +110,14 @@ export function createOutputStage(ctx: OutputStageContext): OutputStage {
       if (verdict.action === 'PASS') {
         // A line that repeats a key leaves as it was read and scanned (see verdict.ts).
         ctx.toClient.send(verdict.reparsed === undefined ? answer.raw : serialiseFor(call.id, verdict.reparsed));
-        if (!call.quietWhenClean || answer.failed) ctx.link.event(ctx.row(call, { decision: answer.failed ? 'ERROR' : 'PASS', latencyMs }));
+        if (!call.quietWhenClean || answer.failed) ctx.link.event(ctx.row(call, { decision: answer.failed ? 'ERROR' : 'PASS', latencyMs, ...(call.note ? { reason: call.note } : {}) }));
         return true;
       }
       const found = summary(verdict.findings);
       if (verdict.action === 'REDACT') {
         const cleaned = serialiseFor(call.id, verdict.redacted);
         // This answer leaves now, so its row is written now.
-        const failed = recordNow(ctx.link, ctx.row(call, { decision: 'REDACT', ruleId: 'output-redact', reason: `redacted ${found}`, latencyMs }));
+        const failed = recordNow(ctx.link, ctx.row(call, { decision: 'REDACT', ruleId: 'output-redact', reason: `redacted ${found}${call.note ? `; ${call.note}` : ''}`, latencyMs }));
         if (failed) {
           withhold(call, `MCP Firewall withheld the result of ${call.tool}: ${failed.message}`);
           return false;
