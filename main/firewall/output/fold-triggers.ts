@@ -35,13 +35,17 @@ const PAST_LATIN1 = new RegExp(
   `[\\u034f\\u061c\\u115f\\u1160\\u1680-\\u3000\\u3164\\ufe00-\\ufe0f\\ufe58-\\uff5a\\uffa0\\udb40](?<=[\\u1680\\u2000-\\u2015\\u2028-\\u202f\\u205f\\u2212\\u3000\\ufe58\\ufe63${INVISIBLE_PAST_LATIN1}${FULL_WIDTH_ALNUM}\\udb40])`,
 );
 // Where a closer look starts: a separator between digits, a full-width letter or digit, an
-// invisible char. A variation selector only after a token char: a stop on each emoji's U+FE0F
-// cost a page of emoji ~15 %. Those past the BMP too: left unfolded, `ghp_R7mK` + U+E0100 +
-// `2pQx…` was found as a zero-width cue alone, and the stage removed the char for the model,
-// handing it the token whole.
+// invisible char. A variation selector only next to a token char, before or after it: a stop
+// on each emoji's U+FE0F cost a page of emoji ~15 % (an emoji's selector is followed by a
+// space, a joiner or another emoji). Those past the BMP too: left unfolded, `ghp_R7mK` +
+// U+E0100 + `2pQx…` was found as a zero-width cue alone, and the stage removed the char for
+// the model, handing it the token whole. After a token char only was not enough: `4111 ` +
+// U+E0100 + `1111 1111 1111` (the selector after the space) broke the card's run, and the
+// stage sent the card out whole once it dropped the selector.
 const CANDIDATE = new RegExp(
-  `\\d[${UNICODE_SEPARATORS}]\\d|[${FULL_WIDTH_ALNUM}]|[${INVISIBLE.replace('\\ufe00-\\ufe0f', '')}]|[\\ufe00-\\ufe0f](?<=[\\w\\-.@+/=%][\\ufe00-\\ufe0f])|` +
-    `${SUPPLEMENT_VARIATION_SELECTOR}(?<=[\\w\\-.@+/=%]${SUPPLEMENT_VARIATION_SELECTOR})|${TAGS}`, 'g');
+  `\\d[${UNICODE_SEPARATORS}]\\d|[${FULL_WIDTH_ALNUM}]|[${INVISIBLE.replace('\\ufe00-\\ufe0f', '')}]|` +
+    `[\\ufe00-\\ufe0f](?:(?<=[\\w\\-.@+/=%][\\ufe00-\\ufe0f])|(?=[\\w\\-.@+/=%]))|` +
+    `${SUPPLEMENT_VARIATION_SELECTOR}(?:(?<=[\\w\\-.@+/=%]${SUPPLEMENT_VARIATION_SELECTOR})|(?=[\\w\\-.@+/=%]))|${TAGS}`, 'g');
 
 /** Whether folding `text` (a text, or a raw JSON line) could reveal a finding a plain scan misses. */
 export function foldMayReveal(text: string): boolean {

@@ -53,6 +53,22 @@ describe('evasions a hostile server or a steered model would use', () => {
     expect(inspectArguments(args, undefined, JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'post', arguments: args } })).findings.map((f) => f.type)).toContain('github-token');
   });
 
+  // The fold look stopped at a variation selector only after a token char: set after the space
+  // between two digit groups, it broke the run, only the cue was found, and the stage then
+  // dropped the selector and sent the whole number.
+  it.each([
+    ['U+FE0F', '\ufe0f'],
+    ['U+FE00', '\ufe00'],
+    ['U+E0100', '\u{E0100}'],
+  ])('finds a card, an IBAN and a phone number with a variation selector (%s) after the space between groups', (_, vs) => {
+    expect(delivered(`card 4111 ${vs}1111 1111 1111`)).toBe('card [REDACTED:credit-card]');
+    expect(delivered(`iban DE89 3704 ${vs}0044 0532 0130 00`)).toBe('iban [REDACTED:iban]');
+    expect(delivered(`call +1 555 ${vs}123 4567`)).toBe('call [REDACTED:phone]');
+    expect(isCleanLine(resultLine(`card 4111 ${vs}1111 1111 1111`))).toBe(false);
+    // An emoji's selector before a space or another emoji still starts nothing.
+    expect(isCleanLine(resultLine(`I \u2764${vs} 4111 it \u2764${vs}\u2764${vs}`))).toBe(true);
+  });
+
   it('finds a token, an email and an instruction written in full-width letters', () => {
     expect(delivered(`token ${fullWidth(GITHUB)} end`)).toBe('token [REDACTED:github-token] end');
     expect(delivered(`mail ${fullWidth('jane.doe@example.org')} now`)).toBe('mail [REDACTED:email] now');
