@@ -29,9 +29,14 @@ export const AWS_SECRET_WINDOW = 100;
 
 const isSecretChar = (c: number) => isAlnum(c) || c === 43 || c === 47; // + /
 // `_` or `-` next to the run makes it part of a longer (base64url) token; `=` after it, base64
-// padding of a longer value. Any other char (space, `,`, `"`, `:`, `=` before) is a boundary.
-const gluedBefore = (c: number) => c === 95 || c === 45;
-const gluedAfter = (c: number) => c === 95 || c === 45 || c === 61;
+// padding of a longer value; `.` before it, or `.` and a letter or digit after it, a host or a
+// file name (`bucket.s3.amazonaws.com/Finance/…/QuarterlyRpt12.pdf` in a presigned URL). Any
+// other char (space, `,`, `"`, `:`, `=` before, `.` ending a sentence) is a boundary.
+const gluedBefore = (c: number) => c === 95 || c === 45 || c === 46;
+const gluedAfter = (text: string, q: number) => {
+  const c = text.charCodeAt(q);
+  return c === 95 || c === 45 || c === 61 || (c === 46 && isAlnum(text.charCodeAt(q + 1)));
+};
 
 /**
  * Whether a 40-char run reads as a random key. Checked on 200,000 random keys: every one has an
@@ -84,7 +89,7 @@ function readRuns(text: string, from: number, to: number): void {
     }
     let q = p + 1;
     while (q < text.length && isSecretChar(text.charCodeAt(q))) q++;
-    if (q - p === SECRET_LENGTH && !gluedBefore(text.charCodeAt(p - 1)) && !gluedAfter(text.charCodeAt(q))) runs.push(p);
+    if (q - p === SECRET_LENGTH && !gluedBefore(text.charCodeAt(p - 1)) && !gluedAfter(text, q)) runs.push(p);
     p = q;
   }
   readTo = Math.max(readTo, p);
@@ -102,9 +107,31 @@ function firstRunFrom(pos: number): number {
   return lo;
 }
 
+// A path segment of words: `Finance`, `QuarterlyRpt12`, `AwsProfiles2222`, `AWS`, `2026`.
+const PATH_SEGMENT = /^(?:(?:[A-Z]?[a-z]{2,})+|[A-Z]{2,5})\d*$|^\d+$/;
+
+/**
+ * Whether a run reads as a path (`/Users/Alice/Work/Config/AwsProfiles2222` in an env listing,
+ * `com/AcmeCorp/InfraTerraform/blob/main/xy` in a URL): it holds `/`, at least two of its
+ * `/`-separated segments have 3 chars or more, and each of those is words (PATH_SEGMENT);
+ * shorter ones (`xy`, `s3`) are not read. Half of all real keys hold a `/`, so a `/` alone says
+ * nothing; of 2,000,000 random 40-char keys of the base64 alphabet, none read as a path (a
+ * looser test, a letter, a lowercase letter, then any letters or digits, missed 1 key in 42).
+ */
+function readsAsPath(v: string): boolean {
+  if (v.indexOf('/') === -1) return false;
+  let words = 0;
+  for (const segment of v.split('/')) {
+    if (segment.length < 3) continue;
+    if (!PATH_SEGMENT.test(segment)) return false;
+    words++;
+  }
+  return words >= 2;
+}
+
 const secretAt = (text: string, start: number): boolean => {
   const v = text.slice(start, start + SECRET_LENGTH);
-  return looksRandom(v) && !isDocsExample(v);
+  return looksRandom(v) && !readsAsPath(v) && !isDocsExample(v);
 };
 
 const found = (start: number): Finding =>

@@ -58,6 +58,20 @@ describe('an AWS secret access key next to its access key id', () => {
     }
   });
 
+  // S3 tools print presigned URLs, whose credential carries the key id: a 40-char stretch of the
+  // host and path, or a config path in an env listing, was reported as the secret (high).
+  it('leaves a URL or a file path near a key id alone', () => {
+    const presigned = `https://acme-reports.s3.amazonaws.com/Finance/2026/November/QuarterlyRpt12.pdf?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=${ID2}%2F20261125%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Expires=3600`;
+    expect(found(presigned).map(([t]) => t)).toEqual(['aws-access-key-id']);
+    expect(found(`AWS_ACCESS_KEY_ID=${ID2}\nAWS_CONFIG_FILE=/Users/Alice/Work/Config/AwsProfiles2222\n`)).toEqual(pair(ID2));
+    expect(found(`AccessKeyId: ${ID2}\nSource: https://github.com/AcmeCorp/InfraTerraform/blob/main/xy.tf`)).toEqual(pair(ID2));
+    // A dot glues only into a name: a key ending a sentence, or keys holding `/`, are still found.
+    expect(found(`${ID} ${SECRET}. Rotate it.`)).toEqual(pair(ID, SECRET));
+    expect(found(`${ID2}\n${SECRET2}\n`)).toEqual(pair(ID2, SECRET2));
+    const slashed = 'Xk3/Lk2TqR7mKp/x9vLw4ZsT8bN/3YhJ6dFg1A0Bz';
+    expect(found(`${ID} ${slashed.slice(0, 40)}`)).toEqual(pair(ID, slashed.slice(0, 40)));
+  });
+
   it('leaves the AWS documentation example alone, as the assignment rule does', () => {
     // placeholders.ts treats docs examples as no secret; AWS marks its samples with EXAMPLE.
     const docs = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
