@@ -50,21 +50,19 @@ function acrossRun(run: readonly TextItem[], offset: number, detect: (text: stri
   const own = (k: number) => (ownFindings[k] ??= detect(run[k]!.text));
   const out: SplitFinding[] = [];
   const joined = run.map((item) => item.text).join('');
-  for (const f of detect(joined)) {
+  const found = detect(joined);
+  const more = acrossBoundaries(run, starts, joined, found, detect);
+  for (const f of more.length === 0 ? found : [...found, ...more]) {
     // The item holding its first char (a binary search: a result may hold thousands of items),
     // and the one holding its last.
-    let a = 0;
-    for (let hi = starts.length - 1; a < hi; ) {
-      const mid = (a + hi + 1) >> 1;
-      if (starts[mid]! <= f.start) a = mid;
-      else hi = mid - 1;
-    }
+    const a = itemAt(starts, f.start);
     let b = a;
     while (b + 1 < starts.length && starts[b + 1]! < f.end) b++;
+    const overlaps = (k: number, g: Finding) => starts[k]! + g.start < f.end && starts[k]! + g.end > f.start;
     if (a === b) {
       // Inside one item: that item's own scan finds it, unless what gave it away stands in
       // another item (`AKIA…` in one, its secret in the next).
-      if (!FOUND_BY_NEIGHBOURS.has(f.type) || own(a).some((g) => g.type === f.type && starts[a]! + g.start < f.end && starts[a]! + g.end > f.start)) continue;
+      if (!FOUND_BY_NEIGHBOURS.has(f.type) || own(a).some((g) => g.type === f.type && overlaps(a, g))) continue;
     } else {
       // Joining can stretch a finding of one item into the next (`jane@example.org` + `and more`
       // reads `example.organd`): one that the first item's own scan finds starting there, where
@@ -83,10 +81,51 @@ function acrossRun(run: readonly TextItem[], offset: number, detect: (text: stri
       if (e > s) parts.set(offset + k, { ...f, start: s, end: e });
     }
     let foundInItem = false;
-    for (let k = a; k <= b && !foundInItem; k++) {
-      foundInItem = own(k).some((g) => g.type === f.type && starts[k]! + g.start < f.end && starts[k]! + g.end > f.start);
-    }
+    for (let k = a; k <= b && !foundInItem; k++) foundInItem = own(k).some((g) => g.type === f.type && overlaps(k, g));
     out.push({ finding: f, first: offset + a, parts, foundInItem });
+  }
+  return out;
+}
+
+/** The index of the item holding offset `at` of the joined text. */
+function itemAt(starts: readonly number[], at: number): number {
+  let a = 0;
+  for (let hi = starts.length - 1; a < hi; ) {
+    const mid = (a + hi + 1) >> 1;
+    if (starts[mid]! <= at) a = mid;
+    else hi = mid - 1;
+  }
+  return a;
+}
+
+const AWS_KEY_ID_ANCHOR = /A(?:KIA|SIA|BIA|CCA)/;
+
+/**
+ * AWS secrets that stand in an item next to the one holding their key id, with nothing between
+ * (`AKIA…` and `efMd…` as two items). Joined with nothing, the key id runs into the secret, and
+ * neither has the boundary its rule asks for: the key id was found by its own item and the
+ * secret by none. So where a key id may be, the items are scanned once more joined by a line
+ * break, each item boundary a boundary, and the secrets found there are mapped back (a secret
+ * holds no line break, so each lies in one item). Offsets are those of the text joined with
+ * nothing.
+ */
+function acrossBoundaries(run: readonly TextItem[], starts: readonly number[], joined: string, found: readonly Finding[], detect: (text: string) => Finding[]): Finding[] {
+  if (!AWS_KEY_ID_ANCHOR.test(joined)) return [];
+  // Those the text joined with nothing finds already (`AKIA…\n` + the secret) are not new.
+  const known = found.filter((g) => g.type === 'aws-secret-access-key').sort((x, y) => x.start - y.start);
+  const out: Finding[] = [];
+  const sepStarts = starts.map((s, k) => s + k);
+  let n = 0;
+  const secrets = detect(run.map((item) => item.text).join('\n')).filter((f) => f.type === 'aws-secret-access-key').sort((x, y) => x.start - y.start);
+  for (const f of secrets) {
+    const k = itemAt(sepStarts, f.start);
+    if (f.end > sepStarts[k]! + run[k]!.text.length) continue;
+    const start = f.start - k;
+    const end = f.end - k;
+    // Both lists run left to right: one walk over the known ones serves them all.
+    while (n < known.length && known[n]!.end <= start) n++;
+    if (n < known.length && known[n]!.start < end) continue;
+    out.push({ ...f, start, end });
   }
   return out;
 }

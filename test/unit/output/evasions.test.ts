@@ -192,6 +192,25 @@ describe('secrets split across the text items of one result', () => {
     expect(texts(wallet)).toEqual(['wallet private key:', ' [REDACTED:crypto-private-key]']);
   });
 
+  it('finds an AWS secret in the item next to its key id with nothing between them, in either order', () => {
+    // Joined with nothing, the key id ran into the secret: neither had its boundary, and the
+    // secret of a server returning each credential field as its own item went out in clear.
+    const ID = 'AKIA3XAMPLE7QWERTYUI';
+    const SECRET = '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';
+    const v = inspectResultLine(items(ID, SECRET));
+    expect(v.findings.map((f) => [f.type, f.path])).toEqual([
+      ['aws-secret-access-key', 'result.content[1].text'],
+      ['aws-access-key-id', 'result.content[0].text'],
+    ]);
+    expect(texts(v)).toEqual(['[REDACTED:aws-access-key-id]', '[REDACTED:aws-secret-access-key]']);
+    const reversed = inspectResultLine(items('user bob', SECRET, ID, 'region us-east-1'));
+    expect(reversed.findings.map((f) => [f.type, f.path])).toEqual([
+      ['aws-secret-access-key', 'result.content[1].text'],
+      ['aws-access-key-id', 'result.content[2].text'],
+    ]);
+    expect(texts(reversed)).toEqual(['user bob', '[REDACTED:aws-secret-access-key]', '[REDACTED:aws-access-key-id]', 'region us-east-1']);
+  });
+
   it('still finds what lies inside one item once, and passes clean multi-item results on the prefilter', () => {
     const v = inspectResultLine(items('mail jane@example.org', 'and more'));
     expect(v.findings).toHaveLength(1);
