@@ -22,6 +22,12 @@ export interface SplitFinding {
    * reads is one finding in the verdict, the audit row and the thresholds, not two.
    */
   foundInItem: boolean;
+  /**
+   * Own findings of the items (by index) that hold this same value under a lesser label: a
+   * `secret: ` label in the item makes the assignment rule read the AWS secret the joined text
+   * finds as a generic secret. This finding is the one counted, and those are not.
+   */
+  supersedes: Array<[number, Finding]>;
 }
 
 /** Findings that only the joined text of consecutive text items holds. */
@@ -80,12 +86,21 @@ function acrossRun(run: readonly TextItem[], offset: number, detect: (text: stri
       const e = Math.min(f.end, starts[k]! + run[k]!.text.length) - starts[k]!;
       if (e > s) parts.set(offset + k, { ...f, start: s, end: e });
     }
-    let foundInItem = false;
-    for (let k = a; k <= b && !foundInItem; k++) foundInItem = own(k).some((g) => g.type === f.type && overlaps(k, g));
-    out.push({ finding: f, first: offset + a, parts, foundInItem });
+    // An item's own finding of the same family over this span is the same value (a secret the
+    // joined text finds by its key id, the item by its `secret: ` label): counted once, under
+    // the graver label, as one text's overlapping findings are (mergeOverlaps).
+    const same: Array<[number, Finding]> = [];
+    for (let k = a; k <= b; k++) for (const g of own(k)) if (g.family === f.family && overlaps(k, g)) same.push([k, g]);
+    const graver = same.length > 0 && same.every(([, g]) => RANK[f.severity] > RANK[g.severity]);
+    out.push({
+      finding: f, first: offset + a, parts, foundInItem: same.length > 0 && !graver,
+      supersedes: graver ? same.map(([k, g]) => [offset + k, g]) : [],
+    });
   }
   return out;
 }
+
+const RANK = { low: 0, medium: 1, high: 2 } as const;
 
 /** The index of the item holding offset `at` of the joined text. */
 function itemAt(starts: readonly number[], at: number): number {

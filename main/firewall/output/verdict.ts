@@ -85,23 +85,29 @@ function scanTree(root: { v: unknown }, path: string, s: Scanner): VerdictFindin
   const cleanKeys = new Set<string>();
   // Parts of findings that span several text items, by the item they fall in (split-items.ts).
   const splitParts = new Map<unknown, Finding[]>();
+  // Findings of an item's own scan that a split finding counts instead (the same value, graver label).
+  const superseded = new Map<unknown, Finding[]>();
   /** `text` with its findings (and `extra`, already recorded) redacted, each recorded under `p`; null when it holds none. */
-  const clean = (text: string, p: string, extra?: Finding[]): string | null => {
+  const clean = (text: string, p: string, extra?: Finding[], skip?: Finding[]): string | null => {
     const fs = findIn(text, s);
-    for (const f of fs) found.push({ type: f.type, family: f.family, severity: f.severity, path: p });
+    for (const f of fs) {
+      if (skip?.some((g) => g.start === f.start && g.end === f.end && g.type === f.type)) continue;
+      found.push({ type: f.type, family: f.family, severity: f.severity, path: p });
+    }
     if (extra) return redactText(text, mergeOverlaps([...fs, ...extra]));
     return fs.length === 0 ? null : redactText(text, fs);
   };
   const visit = (holder: Record<string, unknown> | unknown[], key: string | number, p: string): void => {
     const v = (holder as Record<string | number, unknown>)[key];
     if (typeof v === 'string') {
-      const redacted = clean(v, p, key === 'text' ? splitParts.get(holder) : undefined);
+      const redacted = key === 'text' ? clean(v, p, splitParts.get(holder), superseded.get(holder)) : clean(v, p);
       if (redacted !== null) (holder as Record<string | number, unknown>)[key] = redacted;
     } else if (Array.isArray(v)) {
       for (const split of splitFindings(v, (t) => findIn(t, s))) {
         const { type, family, severity } = split.finding;
         if (!split.foundInItem) found.push({ type, family, severity, path: `${p}[${split.first}].text` });
         for (const [i, part] of split.parts) splitParts.set(v[i], [...(splitParts.get(v[i]) ?? []), part]);
+        for (const [i, own] of split.supersedes) superseded.set(v[i], [...(superseded.get(v[i]) ?? []), own]);
       }
       for (let i = 0; i < v.length; i++) visit(v, i, `${p}[${i}]`);
     } else if (v !== null && typeof v === 'object') {

@@ -211,6 +211,24 @@ describe('secrets split across the text items of one result', () => {
     expect(texts(reversed)).toEqual(['user bob', '[REDACTED:aws-secret-access-key]', '[REDACTED:aws-access-key-id]', 'region us-east-1']);
   });
 
+  it('counts once an AWS secret its item reads by its label and the joined text by its key id, under the graver label', () => {
+    // The item alone reads `secret: efMd…` as a generic secret, the joined text the same span as
+    // the AWS secret: counted as two, two pairs split per line reached the quarantine threshold
+    // (6 findings) where the same text in one item is redacted (4).
+    const P = [['AKIA3XAMPLE7QWERTYUI', 'efMdEO75wFa7XMCsx+yTkcDWJubGCnpgOlwp13WE'], ['ASIAZ3MUOHLQ4XPRTN2W', 'q9/Lk2TqR7mKpQx9vLw4ZsT8bNc3YhJ6dFg1A0Bz']];
+    const v = inspectResultLine(items(`id: ${P[0]![0]}`, `\nsecret: ${P[0]![1]}`));
+    expect(v.findings.map((f) => [f.type, f.path])).toEqual([
+      ['aws-secret-access-key', 'result.content[1].text'],
+      ['aws-access-key-id', 'result.content[0].text'],
+    ]);
+    expect(texts(v)).toEqual(['id: [REDACTED:aws-access-key-id]', '\nsecret: [REDACTED:aws-secret-access-key]']);
+    const whole = inspectResultLine(items(P.map(([i, s]) => `id: ${i}\nsecret: ${s}\n`).join('')));
+    const split = inspectResultLine(items(...P.flatMap(([i, s]) => [`id: ${i}`, `\nsecret: ${s}\n`])));
+    expect(whole.action).toBe('REDACT');
+    expect(split.action).toBe('REDACT');
+    expect(split.findings.map((f) => f.type).sort()).toEqual(whole.findings.map((f) => f.type).sort());
+  });
+
   it('still finds what lies inside one item once, and passes clean multi-item results on the prefilter', () => {
     const v = inspectResultLine(items('mail jane@example.org', 'and more'));
     expect(v.findings).toHaveLength(1);
