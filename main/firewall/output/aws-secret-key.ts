@@ -144,30 +144,31 @@ function keyIdAt(text: string, at: number, hit: string): Finding | null {
   return id;
 }
 
+/** The nearest random-looking run after the key id (within the window), or -1. */
+function secretAfterId(text: string, id: Finding): number {
+  for (let k = firstRunFrom(id.end); k < runs.length && runs[k]! - id.end <= AWS_SECRET_WINDOW; k++) {
+    if (secretAt(text, runs[k]!)) return runs[k]!;
+  }
+  return -1;
+}
+
+/** The nearest random-looking run before the key id (within the window), or -1. */
+function secretBeforeId(text: string, id: Finding): number {
+  for (let k = firstRunFrom(id.start - SECRET_LENGTH + 1) - 1; k >= 0 && id.start - (runs[k]! + SECRET_LENGTH) <= AWS_SECRET_WINDOW; k--) {
+    if (secretAt(text, runs[k]!)) return runs[k]!;
+  }
+  return -1;
+}
+
 // One rule per side, since a rule reports one finding: in a listing of pairs, each key id has
 // another pair's secret on its other side, and the nearest run on each side covers both layouts.
-const secretAfter: Rule = {
+const secretBeside = (nearest: (text: string, id: Finding) => number): Rule => ({
   type: 'aws-secret-access-key', family: 'secret', severity: 'high', anchors: AWS_ACCESS_KEY_ID.anchors,
   match(text, at, hit) {
     const id = keyIdAt(text, at, hit);
-    if (!id) return null;
-    for (let k = firstRunFrom(id.end); k < runs.length && runs[k]! - id.end <= AWS_SECRET_WINDOW; k++) {
-      if (secretAt(text, runs[k]!)) return found(runs[k]!);
-    }
-    return null;
+    const start = id ? nearest(text, id) : -1;
+    return start >= 0 ? found(start) : null;
   },
-};
+});
 
-const secretBefore: Rule = {
-  type: 'aws-secret-access-key', family: 'secret', severity: 'high', anchors: AWS_ACCESS_KEY_ID.anchors,
-  match(text, at, hit) {
-    const id = keyIdAt(text, at, hit);
-    if (!id) return null;
-    for (let k = firstRunFrom(id.start - SECRET_LENGTH + 1) - 1; k >= 0 && id.start - (runs[k]! + SECRET_LENGTH) <= AWS_SECRET_WINDOW; k--) {
-      if (secretAt(text, runs[k]!)) return found(runs[k]!);
-    }
-    return null;
-  },
-};
-
-export const AWS_SECRET_RULES: Rule[] = [secretAfter, secretBefore];
+export const AWS_SECRET_RULES: Rule[] = [secretBeside(secretAfterId), secretBeside(secretBeforeId)];
