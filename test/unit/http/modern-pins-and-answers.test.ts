@@ -52,6 +52,12 @@ function rows(bare: BareInterposer, sql: string, ...args: string[]): Array<Recor
 
 const callRows = (bare: BareInterposer, client: string) =>
   rows(bare, "SELECT method, tool_name, decision, rule_id, reason FROM mcp_audit WHERE event = 'call' AND client = ? ORDER BY id", client);
+/** The client's two call rows (a round and its retry), once both are in the table. */
+const bothCallRows = (bare: BareInterposer, client: string, what: string) =>
+  waitFor(() => {
+    const found = callRows(bare, client);
+    return found.length === 2 ? found : null;
+  }, what);
 
 describe('a 2026-07-28 server whose instructions drift, through the interposer', () => {
   const closing = closedAfterEach<Interposed>();
@@ -119,10 +125,7 @@ describe("the client's answers to a 2026-07-28 server's input requests, through 
     } finally {
       await client.close();
     }
-    const calls = await waitFor(() => {
-      const found = callRows(bare, 'asked-reader');
-      return found.length === 2 ? found : null;
-    }, 'both call rows of read_repo');
+    const calls = await bothCallRows(bare, 'asked-reader', 'both call rows of read_repo');
     // The first round's row is spooled by the relay and may reach the table after the retry's.
     expect(calls.map((c) => [c.tool_name, c.decision, c.rule_id]).sort()).toEqual([['read_repo', 'ALLOW', null], ['read_repo', 'DENY', 'dlp-arguments']]);
     expect((await modernSeen(bare.remote)).filter((s) => s.method === 'tools/call' && s.inputResponses)).toEqual([]);
@@ -138,10 +141,7 @@ describe("the client's answers to a 2026-07-28 server's input requests, through 
       await client.close();
     }
     expect(bare.running.engine.approvals.list()).toEqual([]);
-    const calls = await waitFor(() => {
-      const found = callRows(bare, 'denied-reader');
-      return found.length === 2 ? found : null;
-    }, 'both call rows of read_repo');
+    const calls = await bothCallRows(bare, 'denied-reader', 'both call rows of read_repo');
     expect(calls.map((c) => [c.decision, c.rule_id])).toEqual([['ALLOW', null], ['DENY', 'dlp-arguments']]);
     expect(String(calls[1]!.reason)).toMatch(/input responses .* carry github-token/);
     expect((await modernSeen(bare.remote)).filter((s) => s.method === 'tools/call' && s.inputResponses)).toEqual([]);
@@ -163,10 +163,7 @@ describe("the client's answers to a 2026-07-28 server's input requests, through 
     } finally {
       await client.close();
     }
-    const calls = await waitFor(() => {
-      const found = callRows(bare, 'deployer');
-      return found.length === 2 ? found : null;
-    }, 'both call rows of deploy');
+    const calls = await bothCallRows(bare, 'deployer', 'both call rows of deploy');
     expect(calls.map((c) => c.decision)).toEqual(['ALLOW', 'DENY']);
     for (const c of calls) expect(String(c.reason)).not.toContain('continued approval');
     expect((await modernSeen(bare.remote)).filter((s) => s.method === 'tools/call' && s.inputResponses)).toEqual([]);
