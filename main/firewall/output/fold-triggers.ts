@@ -41,11 +41,12 @@ const PAST_LATIN1 = new RegExp(
 // U+E0100 + `2pQx…` was found as a zero-width cue alone, and the stage removed the char for
 // the model, handing it the token whole. After a token char only was not enough: `4111 ` +
 // U+E0100 + `1111 1111 1111` (the selector after the space) broke the card's run, and the
-// stage sent the card out whole once it dropped the selector.
+// stage sent the card out whole once it dropped the selector. After a space too (no emoji
+// ends in one): between two spaces it made a double space of the card's group gap.
 const CANDIDATE = new RegExp(
   `\\d[${UNICODE_SEPARATORS}]\\d|[${FULL_WIDTH_ALNUM}]|[${INVISIBLE.replace('\\ufe00-\\ufe0f', '')}]|` +
-    `[\\ufe00-\\ufe0f](?:(?<=[\\w\\-.@+/=%][\\ufe00-\\ufe0f])|(?=[\\w\\-.@+/=%]))|` +
-    `${SUPPLEMENT_VARIATION_SELECTOR}(?:(?<=[\\w\\-.@+/=%]${SUPPLEMENT_VARIATION_SELECTOR})|(?=[\\w\\-.@+/=%]))|${TAGS}`, 'g');
+    `[\\ufe00-\\ufe0f](?:(?<=[\\s\\w\\-.@+/=%][\\ufe00-\\ufe0f])|(?=[\\w\\-.@+/=%]))|` +
+    `${SUPPLEMENT_VARIATION_SELECTOR}(?:(?<=[\\s\\w\\-.@+/=%]${SUPPLEMENT_VARIATION_SELECTOR})|(?=[\\w\\-.@+/=%]))|${TAGS}`, 'g');
 
 /** Whether folding `text` (a text, or a raw JSON line) could reveal a finding a plain scan misses. */
 export function foldMayReveal(text: string): boolean {
@@ -185,8 +186,13 @@ const isTokenChar = (c: number) =>
  * so a text holding one is scanned whole anyway.
  */
 function invisibleRun(text: string, at: number): number {
-  if (!hasVisibleUse(text.charCodeAt(at))) return -1;
-  return isTokenChar(text.charCodeAt(at - 1)) || isTokenChar(text.charCodeAt(at + 1)) ? -1 : at + 1;
+  const c = text.charCodeAt(at);
+  if (!hasVisibleUse(c)) return -1;
+  const prev = text.charCodeAt(at - 1);
+  // A selector after a blank selects nothing (no emoji ends in one): between two spaces it
+  // only widens a gap, and `4111 ` + U+FE0F + ` 1111 …` read as a card once it was dropped.
+  if (c >= 0xfe00 && c <= 0xfe0f && (prev === 0x20 || prev === 0x09 || prev === 0x0a)) return -1;
+  return isTokenChar(prev) || isTokenChar(text.charCodeAt(at + 1)) ? -1 : at + 1;
 }
 
 /**

@@ -115,7 +115,14 @@ function cardBrandOk(d: string): boolean {
   if (p2 === 50 || (p2 >= 56 && p2 <= 69) || p4 === 604) return n >= 12 && n <= 19; // Maestro
   return false;
 }
-const CARD_GROUPS = /^(?:\d{4}([ -])\d{4}\1\d{4}\1\d{1,7}|\d{4}([ -])\d{6}\2\d{4,5}|\d{12,19})$/;
+// Groups apart by one separator kind: dashes, or spaces — one or two, as a fixed-width table
+// prints them, and as a card reads once an invisible char between two spaces is dropped
+// (`4111 ` + U+200B + ` 1111 …`: the model reads the number; the cue alone left it in clear).
+const CARD_SPACE = ' {1,2}';
+const CARD_GROUPS = new RegExp(
+  `^(?:\\d{4}(?:${CARD_SPACE}\\d{4}${CARD_SPACE}\\d{4}${CARD_SPACE}\\d{1,7}|-\\d{4}-\\d{4}-\\d{1,7})` +
+    `|\\d{4}(?:${CARD_SPACE}\\d{6}${CARD_SPACE}\\d{4,5}|-\\d{6}-\\d{4,5})|\\d{12,19})$`,
+);
 
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?![\d])/;
 /** Length of a leading IPv4 address: positive if public, negative if reserved, 0 if none. */

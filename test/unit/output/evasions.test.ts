@@ -69,6 +69,17 @@ describe('evasions a hostile server or a steered model would use', () => {
     expect(isCleanLine(resultLine(`I \u2764${vs} 4111 it \u2764${vs}\u2764${vs}`))).toBe(true);
   });
 
+  // An invisible char between two spaces folds to a double space, which the card's groups did
+  // not take: the cue alone was found, the stage dropped the char, and the model read the card.
+  it.each([
+    ['a zero-width space between two spaces', '4111 \u200b 1111 1111 1111'],
+    ['a variation selector between two spaces', '4111 \ufe0f 1111 1111 1111'],
+    ['double spaces, as a fixed-width table prints them', '4111  1111  1111  1111'],
+  ])('finds a card with %s', (_, card) => {
+    expect(delivered(`card ${card} ok`)).toBe('card [REDACTED:credit-card] ok');
+    expect(isCleanLine(resultLine(`card ${card} ok`))).toBe(false);
+  });
+
   it('finds a token, an email and an instruction written in full-width letters', () => {
     expect(delivered(`token ${fullWidth(GITHUB)} end`)).toBe('token [REDACTED:github-token] end');
     expect(delivered(`mail ${fullWidth('jane.doe@example.org')} now`)).toBe('mail [REDACTED:email] now');
