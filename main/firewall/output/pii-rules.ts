@@ -248,7 +248,9 @@ function addressAt(text: string, at: number): Finding | null {
   return pii('ip-address', at, at + a.length, 'low');
 }
 
-const IBAN_BODY = repeat(' ?[A-Za-z0-9]', 11, 34);
+// One or two spaces between groups: a fixed-width table prints two, and an invisible char between
+// two spaces leaves two once the folded view drops it (the model reads the IBAN either way).
+const IBAN_BODY = repeat(' {0,2}[A-Za-z0-9]', 11, 34);
 const COUNTRY = (() => {
   const byFirst = new Map<string, string>();
   for (const cc of Object.keys(IBAN_LENGTHS)) byFirst.set(cc[0]!, (byFirst.get(cc[0]!) ?? '') + cc[1]! + cc[1]!.toLowerCase());
@@ -264,7 +266,7 @@ const iban: Rule = {
   // it: ~3 µs per 10 KB against ~7 for `\b…|\\[nrtbf"]…`. The padding needs a char before
   // the hit, which a JSON line always has: a string cannot open it (see `isCleanJson`).
   // Eleven body chars are enough to say "look closer"; the lane itself checks the length.
-  probe: `(?:[^][^A-Za-z0-9_]|\\\\[nrtbf])${COUNTRY}\\d\\d${repeat(' ?[A-Za-z0-9]', 11)}`,
+  probe: `(?:[^][^A-Za-z0-9_]|\\\\[nrtbf])${COUNTRY}\\d\\d${repeat(' {0,2}[A-Za-z0-9]', 11)}`,
   match(text, at, hit) {
     if (at > 0 && isAlnum(text.charCodeAt(at - 1))) return null;
     const len = IBAN_LENGTHS[hit.slice(0, 2).toUpperCase()];

@@ -80,6 +80,14 @@ describe('evasions a hostile server or a steered model would use', () => {
     expect(isCleanLine(resultLine(`card ${card} ok`))).toBe(false);
   });
 
+  it.each([
+    ['a zero-width space between two spaces', 'DE89 3704 \u200b 0044 0532 0130 00'],
+    ['double spaces', 'DE89  3704  0044  0532  0130  00'],
+  ])('finds an IBAN with %s', (_, iban) => {
+    expect(delivered(`pay ${iban} ok`)).toBe('pay [REDACTED:iban] ok');
+    expect(isCleanLine(resultLine(`pay ${iban} ok`))).toBe(false);
+  });
+
   it('finds a token, an email and an instruction written in full-width letters', () => {
     expect(delivered(`token ${fullWidth(GITHUB)} end`)).toBe('token [REDACTED:github-token] end');
     expect(delivered(`mail ${fullWidth('jane.doe@example.org')} now`)).toBe('mail [REDACTED:email] now');
