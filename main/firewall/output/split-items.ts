@@ -77,8 +77,11 @@ function acrossRun(run: readonly TextItem[], offset: number, detect: (text: stri
       // number reached the model.
       const startInA = f.start - starts[a]!;
       const boundary = starts[a + 1]!;
+      // Not for a secret: a key whose first item alone reads as a whole key (`sk_live_` + 24
+      // chars) went on in the next (`Xyz9…`), and that tail reached the model. Redacting a word
+      // after a key costs less than handing over the rest of it.
       const inWord = isAlpha(joined.charCodeAt(boundary - 1)) && isAlpha(joined.charCodeAt(boundary));
-      if (inWord && own(a).some((g) => g.start === startInA && g.type === f.type)) continue;
+      if (inWord && f.family !== 'secret' && own(a).some((g) => g.start === startInA && g.type === f.type)) continue;
     }
     const parts = new Map<number, Finding>();
     for (let k = a; k <= b; k++) {

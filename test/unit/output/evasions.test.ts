@@ -254,6 +254,12 @@ describe('secrets split across the text items of one result', () => {
     expect(texts(v)).toEqual(['mail [REDACTED:email]', 'and more']);
     expect(inspectResultLine(items('Found 2 files.', 'index.ts README.md'))).toEqual({ action: 'PASS', findings: [] });
   });
+
+  it("redacts the rest of a key that goes on in the next item, though its first item alone reads as a whole key", () => {
+    const v = inspectResultLine(items('key sk_live_4eC39HqLyjWDarjtT1zdp7dc', 'Xyz9QpLm then more'));
+    expect(texts(v)).toEqual(['key [REDACTED:stripe-key]', '[REDACTED:stripe-key] then more']);
+    expect(v.findings.map((f) => f.type)).toEqual(['stripe-key']);
+  });
 });
 
 describe('split items at scale', () => {
