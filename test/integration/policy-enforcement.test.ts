@@ -134,3 +134,28 @@ describe('policy reload, emergency switch and the audit trail', () => {
     expect(engine().cli(['audit', 'verify']).stdout).toMatch(/deleted from the end/);
   });
 });
+
+describe('a policy reloaded while a write waits for a person', () => {
+  const ASK = 'version: v1\nrules:\n  - id: ask-for-updates\n    match:\n      labels:\n        mcp.tool: "update_*"\n    decision: REQUIRE_APPROVAL\n';
+  const engine = useEngine({ policy: ASK, approve: ['faulty'] });
+
+  it('does not send the approved call when the new policy denies it outright (end to end through the shim)', async () => {
+    const conn = await connectThroughShim(engine(), 'faulty', [process.execPath, FAULTY]);
+    try {
+      await conn.client.listTools();
+      const write = settled(conn.client.callTool({ name: 'update_record', arguments: { id: 1 } }));
+      const pending = await waitFor(async () => ((await engine().api('GET', '/approvals')).body as Array<{ id: string }>)[0], 'the pending write');
+      const deny = (id: string, tool: string) => `  - id: ${id}\n    match:\n      labels:\n        mcp.tool: "${tool}"\n    decision: DENY\n`;
+      writeFileSync(join(engine().home, 'policy.yaml'), `${ASK}${deny('no-updates', 'update_*')}${deny('no-probe', 'read_text')}`);
+      // The shim has the new policy once a read it now denies is refused (a read: the old policy lets it run at once).
+      let probe = 0;
+      await waitFor(async () => String(await settled(conn.client.callTool({ name: 'read_text', arguments: { text: `probe ${probe++}` } }))).includes('no-probe'), 'the new rules to reach the shim');
+      await engine().api('POST', `/approvals/${pending.id}/allow`);
+      expect(String(await write)).toMatch(/approved \(once\), but the policy now denies it: rule 'no-updates'/);
+    } finally {
+      await conn.close();
+    }
+    const rows = JSON.parse(engine().cli(['audit', 'query', "SELECT decision, rule_id FROM mcp_audit WHERE event = 'call' AND request_id = (SELECT request_id FROM mcp_audit WHERE approval_id IS NOT NULL LIMIT 1) ORDER BY id", '--json']).stdout) as Array<{ decision: string; rule_id: string }>;
+    expect(rows).toEqual([{ decision: 'DENY', rule_id: 'no-updates' }]);
+  });
+});
