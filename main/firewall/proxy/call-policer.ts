@@ -171,6 +171,7 @@ function showAnswers(info: CallInfo, inputResponses: unknown, text: string): voi
  * polled — are audited only when the output stage finds something (or the server failed), as
  * clean notifications are not: a row each would bury the reads that matter.
  */
+const RESULT_TYPE_INPUT_REQUIRED = /"resultType"\s*:\s*"input_required"/;
 /** The reason on the result row of a call the server answered `input_required` (2026-07-28). */
 const INPUT_REQUIRED_NOTE = 'input_required: the server asks the client for input before it finishes the call; the retry with the answers is a call of its own';
 const QUIET_WHEN_CLEAN = new Set(['completion/complete', 'tasks/get', 'tasks/list']);
@@ -319,7 +320,9 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
    * not parse asks for nothing (the client cannot read it either).
    */
   const inputRequired = (answer: Answer): { requestState?: unknown } | undefined => {
-    if (!ctx.stateless() || answer.failed || !answer.text.includes('input_required')) return undefined;
+    // The key as a key (a string's quotes are escaped): a large result that merely mentions
+    // the word is not parsed a second time.
+    if (!ctx.stateless() || answer.failed || !RESULT_TYPE_INPUT_REQUIRED.test(answer.text)) return undefined;
     let result = answer.result as { resultType?: unknown; requestState?: unknown } | undefined;
     try {
       result ??= (JSON.parse(answer.text) as JsonRpcMessage).result as typeof result;
