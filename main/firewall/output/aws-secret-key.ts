@@ -4,7 +4,7 @@
 // a table. So the rule rides on the access key id's anchors and looks for a 40-char run in a
 // short window on either side of a real key id; a shape check keeps SHA-1s and words out.
 import { isAlnum } from './checks.js';
-import { isDocsExample } from './placeholders.js';
+import { distinctChars, isDocsExample } from './placeholders.js';
 import { forgetAfterEachScan, memoKept } from './scan-memo.js';
 import { tokenRule, type TokenSpec } from './token-rule.js';
 import type { Finding, Rule } from './types.js';
@@ -15,6 +15,9 @@ export const AWS_ACCESS_KEY_ID: TokenSpec = {
   re: /A(?:KIA|SIA|BIA|CCA)[A-Z2-7]{16}(?![A-Za-z0-9])/y,
 };
 const keyId = tokenRule(AWS_ACCESS_KEY_ID);
+
+/** The finding a secret key found by its key id is reported as. */
+export const AWS_SECRET_TYPE = 'aws-secret-access-key';
 
 const SECRET_LENGTH = 40;
 /**
@@ -52,13 +55,10 @@ function looksRandom(v: string): boolean {
     else other++;
     if ((c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70)) hex++;
   }
-  return upper > 0 && lower > 0 && other > 0 && hex < v.length && distinctAtLeast(v, 16);
+  // A random 40-char key uses ~29 distinct chars (never fewer than 20 in 200,000 draws); `AbAb…1` does not.
+  return upper > 0 && lower > 0 && other > 0 && hex < v.length && distinctChars(v) >= 16;
 }
 
-// A random 40-char key uses ~29 distinct chars (never fewer than 20 in 200,000 draws); `AbAb…1` does not.
-function distinctAtLeast(v: string, n: number): boolean {
-  return new Set(v).size >= n;
-}
 
 // The starts of the text's 40-char runs, read once per text from left to right: a text dense
 // with key ids would otherwise read the same window again for every one of them.
@@ -135,7 +135,7 @@ const secretAt = (text: string, start: number): boolean => {
 };
 
 const found = (start: number): Finding =>
-  ({ type: 'aws-secret-access-key', family: 'secret', severity: 'high', start, end: start + SECRET_LENGTH });
+  ({ type: AWS_SECRET_TYPE, family: 'secret', severity: 'high', start, end: start + SECRET_LENGTH });
 
 /** The key id at `at`, and the runs near it read; null when `at` starts no key id. */
 function keyIdAt(text: string, at: number, hit: string): Finding | null {
@@ -163,7 +163,7 @@ function secretBeforeId(text: string, id: Finding): number {
 // One rule per side, since a rule reports one finding: in a listing of pairs, each key id has
 // another pair's secret on its other side, and the nearest run on each side covers both layouts.
 const secretBeside = (nearest: (text: string, id: Finding) => number): Rule => ({
-  type: 'aws-secret-access-key', family: 'secret', severity: 'high', anchors: AWS_ACCESS_KEY_ID.anchors,
+  type: AWS_SECRET_TYPE, family: 'secret', severity: 'high', anchors: AWS_ACCESS_KEY_ID.anchors,
   match(text, at, hit) {
     const id = keyIdAt(text, at, hit);
     const start = id ? nearest(text, id) : -1;

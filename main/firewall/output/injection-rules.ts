@@ -1,6 +1,6 @@
-import { INVISIBLE, INVISIBLE_PAST_LATIN1, isInvisible, SUPPLEMENT_VARIATION_SELECTOR } from '../invisible-chars.js';
 // Text in a tool result that talks to the model instead of the user: instructions,
 // characters the user cannot see, and terminal escapes that can hide or rewrite text.
+import { INVISIBLE, INVISIBLE_PAST_LATIN1, isInvisible, SUPPLEMENT_VARIATION_SELECTOR } from '../invisible-chars.js';
 import { firstWords, phraseMatcher, type Matcher, type Where } from './phrase-matcher.js';
 import { plainGaps, windowStart } from './phrase-gap.js';
 import type { Finding, Rule, Severity } from './types.js';

@@ -2,6 +2,7 @@
 // two of them (`{"type":"text","text":"ghp_R7mK"},{"type":"text","text":"2pQx9v…"}`) is whole
 // again to the model, though neither item holds it. Runs of text items are therefore also
 // scanned joined, and what is found across a boundary is redacted in every item it touches.
+import { AWS_ACCESS_KEY_ID, AWS_SECRET_TYPE } from './aws-secret-key.js';
 import { isAlpha } from './checks.js';
 import { forgetAfterEachScan, memoKept } from './scan-memo.js';
 import type { Finding } from './types.js';
@@ -116,7 +117,7 @@ function itemAt(starts: readonly number[], at: number): number {
   return a;
 }
 
-const AWS_KEY_ID_ANCHOR = /A(?:KIA|SIA|BIA|CCA)/;
+const AWS_KEY_ID_ANCHOR = new RegExp(AWS_ACCESS_KEY_ID.anchors.join('|'));
 
 /**
  * AWS secrets that stand in an item next to the one holding their key id, with nothing between
@@ -130,11 +131,11 @@ const AWS_KEY_ID_ANCHOR = /A(?:KIA|SIA|BIA|CCA)/;
 function acrossBoundaries(run: readonly TextItem[], starts: readonly number[], joined: string, found: readonly Finding[], detect: (text: string) => Finding[]): Finding[] {
   if (!AWS_KEY_ID_ANCHOR.test(joined)) return [];
   // Those the text joined with nothing finds already (`AKIA…\n` + the secret) are not new.
-  const known = found.filter((g) => g.type === 'aws-secret-access-key').sort((x, y) => x.start - y.start);
+  const known = found.filter((g) => g.type === AWS_SECRET_TYPE).sort((x, y) => x.start - y.start);
   const out: Finding[] = [];
   const sepStarts = starts.map((s, k) => s + k);
   let n = 0;
-  const secrets = detect(run.map((item) => item.text).join('\n')).filter((f) => f.type === 'aws-secret-access-key').sort((x, y) => x.start - y.start);
+  const secrets = detect(run.map((item) => item.text).join('\n')).filter((f) => f.type === AWS_SECRET_TYPE).sort((x, y) => x.start - y.start);
   for (const f of secrets) {
     const k = itemAt(sepStarts, f.start);
     if (f.end > sepStarts[k]! + run[k]!.text.length) continue;
@@ -154,7 +155,7 @@ function acrossBoundaries(run: readonly TextItem[], starts: readonly number[], j
  * about a finding inside it; for the rest, that scan would double the cost of a result full of
  * findings and find the same.
  */
-const FOUND_BY_NEIGHBOURS = new Set(['aws-secret-access-key', 'crypto-private-key']);
+const FOUND_BY_NEIGHBOURS = new Set([AWS_SECRET_TYPE, 'crypto-private-key']);
 
 // Item boundaries as servers write them: `"},{"type":"text","text":"` (either key first).
 const BOUNDARY = /"\s*\}\s*,\s*\{\s*"type"\s*:\s*"text"\s*,\s*"text"\s*:\s*"|"\s*,\s*"type"\s*:\s*"text"\s*\}\s*,\s*\{\s*"text"\s*:\s*"/g;

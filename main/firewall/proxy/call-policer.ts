@@ -166,14 +166,16 @@ function showAnswers(info: CallInfo, inputResponses: unknown, text: string): voi
   if (info.argumentsSource !== undefined) info.argumentsSource = memberSource(text, 'params') ?? text;
 }
 
+/** A 2026-07-28 answer asking the client for input (inputRequired says why the key, not the word). */
+const RESULT_TYPE_INPUT_REQUIRED = /"resultType"\s*:\s*"input_required"/;
+/** The reason on the result row of a call the server answered `input_required` (2026-07-28). */
+const INPUT_REQUIRED_NOTE = 'input_required: the server asks the client for input before it finishes the call; the retry with the answers is a call of its own';
+
 /**
  * Answers a client asks for again and again — autocomplete on every keystroke, a task's status
  * polled — are audited only when the output stage finds something (or the server failed), as
  * clean notifications are not: a row each would bury the reads that matter.
  */
-const RESULT_TYPE_INPUT_REQUIRED = /"resultType"\s*:\s*"input_required"/;
-/** The reason on the result row of a call the server answered `input_required` (2026-07-28). */
-const INPUT_REQUIRED_NOTE = 'input_required: the server asks the client for input before it finishes the call; the retry with the answers is a call of its own';
 const QUIET_WHEN_CLEAN = new Set(['completion/complete', 'tasks/get', 'tasks/list']);
 
 export function createCallPolicer(ctx: PolicerContext): CallPolicer {
