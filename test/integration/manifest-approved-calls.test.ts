@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useEngine, waitFor, type PendingApproval } from '../helpers/engine-harness.js';
@@ -26,11 +27,13 @@ type Message = { id?: unknown; method?: string; params?: { progressToken?: unkno
 // timed with the approval), and the look's answer has not come back when they allow it. The
 // server here keeps that answer until the test sends `release_lists`.
 describe('approved calls wait for the look at the tools under way', () => {
-  const engine = useEngine({ policy: POLICY, approve: ['pulled', 'unchanged', 'failing', 'stalled', 'cancelled', 'exiting'] });
+  const engine = useEngine({ policy: POLICY, approve: ['pulled', 'unchanged', 'failing', 'stalled', 'cancelled', 'exiting', 'reloaded'] });
   const received = (shim: RawShim) => shim.lines.map((l) => JSON.parse(l) as Message);
   const answerTo = (shim: RawShim, id: string, timeoutMs?: number) => waitFor(() => received(shim).find((m) => m.id === id && m.method === undefined), `the answer to ${id}`, timeoutMs);
   const rows = (server: string, requestId: string) =>
     JSON.parse(engine().cli(['audit', 'query', `SELECT event, decision, rule_id, reason FROM mcp_audit WHERE server_name = '${server}' AND request_id = '"${requestId}"' ORDER BY id`, '--json']).stdout) as Array<{ event: string; decision: string; rule_id: string | null; reason: string }>;
+  const reloads = (count: number) =>
+    waitFor(() => (JSON.parse(engine().cli(['audit', 'query', "SELECT count(*) AS n FROM mcp_audit WHERE event = 'policy' AND decision = 'RELOADED'", '--json']).stdout) as Array<{ n: number }>)[0]!.n >= count, `policy reload ${count}`);
   const pending = (server: string) =>
     waitFor(async () => ((await engine().api('GET', '/approvals')).body as PendingApproval[]).find((p) => p.tool === 'write_note' && p.server === server), `a pending write_note on ${server}`);
 
@@ -82,6 +85,29 @@ describe('approved calls wait for the look at the tools under way', () => {
     } finally {
       shim.child.stdin!.end();
     }
+  });
+
+  it('does not send an approved call the policy, reloaded while it waited for the look, now denies', async () => {
+    const shim = await approvedDuringLook('reloaded', { tools: [shift, writeNote] });
+    try {
+      // The engine checked the policy when the person answered; this one comes after.
+      writeFileSync(join(engine().home, 'policy.yaml'), `${POLICY}  - id: no-notes\n    match:\n      labels:\n        mcp.tool: "write_note"\n    decision: DENY\n`);
+      await reloads(1);
+      // The engine sent the new policy to the shim as it reloaded (before the row could be
+      // read); once a ping has been through the shim, it has read it.
+      shim.send('{"jsonrpc":"2.0","id":"p2","method":"ping"}');
+      await answerTo(shim, 'p2');
+      shim.send('{"jsonrpc":"2.0","id":"r1","method":"release_lists"}');
+      const answer = await answerTo(shim, 'w1');
+      expect(answer.error?.message ?? JSON.stringify(answer.result)).toMatch(/denied write_note: approved, but the policy reloaded while it waited for the firewall's look at the tools denies it: .*\(rule no-notes\)/);
+    } finally {
+      shim.child.stdin!.end();
+      // The other tests' writes are asked about, not denied.
+      writeFileSync(join(engine().home, 'policy.yaml'), POLICY);
+      await reloads(2);
+    }
+    const decided = await waitFor(() => (rows('reloaded', 'w1').length === 2 ? rows('reloaded', 'w1') : null), 'the call rows of w1');
+    expect(decided.map((r) => [r.decision, r.rule_id])).toEqual([['ALLOW', 'ask-for-writes'], ['DENY', 'no-notes']]);
   });
 
   it('refuses an approved call when the look under way fails', async () => {

@@ -403,6 +403,12 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
             // approved is no longer what the server offers, so it is not sent.
             const heldNow = ctx.heldReason(tool);
             if (heldNow !== null) return refuse(call, 'manifest-pin', `tool '${tool}' is held: ${heldNow} (it was held while the approval was asked, and was not sent)`);
+            // The engine read the policy when the person answered; a call that then waited for
+            // the look (up to its 10 s) is read against the policy as it is when it would leave.
+            if (waited) {
+              const now = toolVerdict(tool, ctx.tools.get(tool), ctx.policy(), info.client, info.method, ctx.emergency()).byPolicy;
+              if (now.decision === 'DENY') return refuse(call, now.ruleId, `approved, but the policy reloaded while it waited for the firewall's look at the tools denies it: ${now.reason}`);
+            }
             if (answer.approvalId) call.approved = { approvalId: answer.approvalId, ruleId: verdict.ruleId, escalation: info.escalation, rounds: 0 };
             try {
               dispatch(call, raw, answer.constraints);
@@ -416,7 +422,8 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
           // has not ended: what it finds decides whether the call goes. Sent now, it would run
           // against a definition nobody checked (a rug pull timed with the approval). It waits
           // as a new call does, within the look's deadline; a look that fails refuses it.
-          if (ctx.afterToolsLook(approved)) progress(`Approved; waiting for MCP Firewall's look at the tools of '${ctx.server}' before it is sent`);
+          let waited = false;
+          if (ctx.afterToolsLook(() => ((waited = true), approved()))) progress(`Approved; waiting for MCP Firewall's look at the tools of '${ctx.server}' before it is sent`);
           else approved();
         },
         (error: Error) => {
