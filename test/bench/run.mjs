@@ -84,7 +84,12 @@ async function measure(label, command, args, env, enginePid) {
   }
   const cpuUsPerCall = (cpuNs(rpc.child.pid) - cpuBefore[0]) / CALLS / 1000;
   const engineCpuUsPerCall = (cpuNs(enginePid) - cpuBefore[1]) / CALLS / 1000;
-  // Throughput with 16 calls in flight, as an agent fanning out would.
+  // Throughput with 16 calls in flight, as an agent fanning out would. Where its CPU goes,
+  // per call and per process, says what bounds it: on two cores, the sum of them all.
+  const serverPid = command === process.execPath && args[0] === SERVER ? rpc.child.pid : childPid(rpc.child.pid);
+  const interposerPid = serverPid === rpc.child.pid ? undefined : rpc.child.pid;
+  const pipelinedPids = { client: process.pid, interposer: interposerPid, server: serverPid, engine: enginePid };
+  const pipelinedBefore = Object.fromEntries(Object.entries(pipelinedPids).map(([k, pid]) => [k, cpuNs(pid)]));
   const t0 = process.hrtime.bigint();
   let done = 0;
   await Promise.all(Array.from({ length: PIPELINE }, async () => {
@@ -94,6 +99,7 @@ async function measure(label, command, args, env, enginePid) {
     }
   }));
   const pipelinedPerSec = CALLS / (Number(process.hrtime.bigint() - t0) / 1e9);
+  const pipelinedCpu = Object.fromEntries(Object.entries(pipelinedPids).map(([k, pid]) => [k, pid === undefined ? 0 : (cpuNs(pid) - pipelinedBefore[k]) / CALLS / 1000]));
   const large = new Float64Array(LARGE_CALLS);
   for (let i = 0; i < LARGE_CALLS; i++) {
     const t1 = process.hrtime.bigint();
@@ -108,7 +114,17 @@ async function measure(label, command, args, env, enginePid) {
   samples.sort();
   const pct = (p) => samples[Math.min(samples.length - 1, Math.floor(p * samples.length))];
   const mean = samples.reduce((a, b) => a + b, 0) / samples.length;
-  return { label, cpuUsPerCall, engineCpuUsPerCall, p50: pct(0.5), p99: pct(0.99), sequentialPerSec: 1e6 / mean, pipelinedPerSec, coldStartMs, rssKb, privateKb, largeP50: large[Math.floor(LARGE_CALLS / 2)] };
+  return { label, cpuUsPerCall, engineCpuUsPerCall, pipelinedCpu, p50: pct(0.5), p99: pct(0.99), sequentialPerSec: 1e6 / mean, pipelinedPerSec, coldStartMs, rssKb, privateKb, largeP50: large[Math.floor(LARGE_CALLS / 2)] };
+}
+
+/** The first child of a process (the server an interposer spawned), from /proc. */
+function childPid(pid) {
+  try {
+    const first = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ')[0];
+    return first ? Number(first) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 // RSS counts the pages of the node binary a process has touched, which every node process
@@ -185,7 +201,10 @@ try {
 const summary = Object.fromEntries(
   Object.entries(results).map(([label, runs]) => [
     label,
-    Object.fromEntries(['p50', 'p99', 'sequentialPerSec', 'pipelinedPerSec', 'coldStartMs', 'rssKb', 'privateKb', 'largeP50', 'cpuUsPerCall', 'engineCpuUsPerCall'].map((k) => [k, median(runs.map((r) => r[k]))])),
+    {
+      ...Object.fromEntries(['p50', 'p99', 'sequentialPerSec', 'pipelinedPerSec', 'coldStartMs', 'rssKb', 'privateKb', 'largeP50', 'cpuUsPerCall', 'engineCpuUsPerCall'].map((k) => [k, median(runs.map((r) => r[k]))])),
+      pipelinedCpu: Object.fromEntries(Object.keys(runs[0].pipelinedCpu).map((k) => [k, median(runs.map((r) => r.pipelinedCpu[k]))])),
+    },
   ]),
 );
 const fmt = (n, d = 0) => n.toFixed(d).padStart(9);
@@ -205,6 +224,12 @@ console.log('\nadded by the firewall over the bare relay');
 console.log(`  p50 +${(f.p50 - r.p50).toFixed(0)} µs   p99 +${(f.p99 - r.p99).toFixed(0)} µs   cold start +${(f.coldStartMs - d.coldStartMs).toFixed(1)} ms over direct   shim RSS ${(f.rssKb / 1024).toFixed(1)} MB (relay ${(r.rssKb / 1024).toFixed(1)}; private ${(f.privateKb / 1024).toFixed(1)} MB, relay ${(r.privateKb / 1024).toFixed(1)})`);
 console.log(`  CPU per sequential call: shim ${f.cpuUsPerCall.toFixed(0)} µs (bare relay ${r.cpuUsPerCall.toFixed(0)} µs, so +${(f.cpuUsPerCall - r.cpuUsPerCall).toFixed(0)} µs), engine ${f.engineCpuUsPerCall.toFixed(0)} µs`);
 console.log(`  a clean 10 KB result: p50 +${(f.largeP50 - r.largeP50).toFixed(0)} µs (echo: +${(f.p50 - r.p50).toFixed(0)} µs, so ~${(f.largeP50 - r.largeP50 - (f.p50 - r.p50)).toFixed(0)} µs for the 10 KB)`);
+console.log('\nCPU per call with 16 in flight, µs (all processes share the two cores; the total bounds calls/s)');
+for (const [label, s] of Object.entries(summary)) {
+  const c = s.pipelinedCpu;
+  const total = c.client + c.interposer + c.server + c.engine;
+  console.log(`  ${label.padEnd(11)} client ${c.client.toFixed(1)}  interposer ${c.interposer.toFixed(1)}  server ${c.server.toFixed(1)}  engine ${c.engine.toFixed(1)}  total ${total.toFixed(1)}`);
+}
 
 const remoteSummary = Object.fromEntries(
   Object.entries(remoteResults).map(([label, runs]) => [label, Object.fromEntries(['p50', 'p99', 'perSec'].map((k) => [k, median(runs.map((r) => r[k]))]))]),
