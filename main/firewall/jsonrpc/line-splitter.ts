@@ -1,4 +1,5 @@
 const NEWLINE = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
 /** How much of each end of an oversized line is kept: enough to read its id (see result-sniff.ts). */
 const EDGE_BYTES = 512;
 
@@ -59,7 +60,7 @@ export function createLineSplitter(onLine: (line: Buffer) => void, limit?: LineL
     const d = dropping!;
     dropping = null;
     let tail = d.tail;
-    if (tail.length > 0 && tail[tail.length - 1] === 0x0d) tail = tail.subarray(0, tail.length - 1);
+    if (tail.length > 0 && tail[tail.length - 1] === CARRIAGE_RETURN) tail = tail.subarray(0, tail.length - 1);
     limit!.onOverflow?.({ head: d.head, tail }, d.bytes);
   };
 
@@ -90,7 +91,8 @@ export function createLineSplitter(onLine: (line: Buffer) => void, limit?: LineL
         } else {
           line = piece;
         }
-        if (line.length > 0 && line[line.length - 1] === 0x0d) line = line.subarray(0, line.length - 1);
+        if (line.length > 0 && line[line.length - 1] === CARRIAGE_RETURN) line = line.subarray(0, line.length - 1);
+        if (line.indexOf(CARRIAGE_RETURN) !== -1) line = withoutCarriageReturns(line);
         if (line.length > 0) onLine(line);
       }
       if (start < chunk.length) {
@@ -112,4 +114,24 @@ export function createLineSplitter(onLine: (line: Buffer) => void, limit?: LineL
       return rest;
     },
   };
+}
+
+/**
+ * A bare CR inside a line is whitespace to JSON (inside a string it would have to be escaped),
+ * but a line end to readers that split on it: Python's universal newlines, which the MCP
+ * Python SDK reads stdio with, and Node's readline. A message between two of them would reach
+ * such a peer as a line of its own that the firewall never saw (a tools/call nobody decided
+ * on, an answer nobody scanned). Without them the line means the same to a JSON parser and is
+ * one line to every reader.
+ */
+function withoutCarriageReturns(line: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(line.length);
+  let length = 0;
+  for (let start = 0; start < line.length; ) {
+    let end = line.indexOf(CARRIAGE_RETURN, start);
+    if (end === -1) end = line.length;
+    length += line.copy(out, length, start, end);
+    start = end + 1;
+  }
+  return out.subarray(0, length);
 }

@@ -12,6 +12,12 @@ describe('line splitter', () => {
     expect(lines).toEqual(['{"a":"é"}', '{"b":2}', '{"c":3}']);
     expect(splitter.end()?.toString()).toBe('{"partial"');
   });
+  it('drops a bare carriage return inside a line: JSON whitespace, but a line end to readers that split on it', () => {
+    const lines: string[] = [];
+    const splitter = createLineSplitter((line) => lines.push(line.toString('utf8')));
+    splitter.push(Buffer.from('{"x":\r{"id":1,"method":"tools/call"}\r,"method":"n"}\r\n{"a":\r\r1}\n'));
+    expect(lines).toEqual(['{"x":{"id":1,"method":"tools/call"},"method":"n"}', '{"a":1}']);
+  });
   it('joins a multi-megabyte message delivered in many chunks', () => {
     let got = 0;
     const splitter = createLineSplitter((line) => (got = line.length));
