@@ -351,6 +351,12 @@ function relay(parts: RelayParts): Promise<number> {
     return true;
   }
 
+  /** Whether a request's id is used: by a request in flight, one whose late answer may come, one queued, or one of the firewall's own lists. */
+  function idTaken(id: JsonRpcMessage['id']): boolean {
+    const key = idKey(id ?? null);
+    return inFlight.has(key) || abandoned.has(key) || waiting.has(key) || manifest.isOwnId(id);
+  }
+
   function handleClientMessage(msg: JsonRpcMessage, raw: Buffer, text: string): void {
     if (revoked !== null) {
       if (isRequest(msg)) toClient.send(errorResponse(replyIdOf(msg.id ?? null, text), ErrorCode.FirewallUnavailable, revoked));
@@ -371,7 +377,7 @@ function relay(parts: RelayParts): Promise<number> {
       // nor one of the firewall's own lists unanswered (`mcp-firewall/N`): the server's answer
       // to the client would be taken as the list's, and the list's reach the client.
       const key = idKey(msg.id ?? null);
-      if (inFlight.has(key) || abandoned.has(key) || waiting.has(key) || manifest.isOwnId(msg.id)) {
+      if (idTaken(msg.id)) {
         toClient.send(errorResponse(replyIdOf(msg.id ?? null, text), ErrorCode.InvalidRequest, `Invalid Request: MCP Firewall refused a ${method} whose id is already used by a request in flight; it was not sent to the server`));
         protocolEvent(`client sent ${method} under an id already in flight; refused`);
         return;
@@ -458,9 +464,25 @@ function relay(parts: RelayParts): Promise<number> {
   // answers meet the output stage whether the server answers as a batch or one by one.
   function handleBatch(batch: unknown[], raw: Buffer, text: string): void {
     const retrying = (m: unknown) => ((m as JsonRpcMessage | null)?.params as { inputResponses?: unknown } | null | undefined)?.inputResponses !== undefined;
+    // Ids of the batch's requests, to tell one used twice in it.
+    const ids = new Set<string>();
+    const reusesId = (m: JsonRpcMessage) => {
+      if (!isRequest(m)) return false;
+      const key = idKey(m.id ?? null);
+      if (ids.has(key) || idTaken(m.id)) return true;
+      ids.add(key);
+      return false;
+    };
+    // Whatever the single-message path refuses or acts on goes member by member, to meet it
+    // there: a member that is no message object (a nested batch among them), a method near
+    // tools/call, a request under an id in use (its answer would be taken for the other's,
+    // and skip the output stage), a cancel (it may withdraw an approval asked), `initialized`
+    // (it starts the firewall's own looks).
     const ownHandling = (m: unknown) => {
-      const method = labelText((m as JsonRpcMessage | null)?.method);
-      return manifest.isOwnId((m as JsonRpcMessage | null)?.id) || POLICED_METHODS.has(method) || needsPinDecision(manifest, method) || manifest.reviews(method) || clientAnswers.awaited(m) || retrying(m) || (Object.hasOwn(CONTENT_METHODS, method) && policer.releasesWaiting());
+      if (!m || typeof m !== 'object' || Array.isArray(m)) return true;
+      const message = m as JsonRpcMessage;
+      const method = labelText(message.method);
+      return manifest.isOwnId(message.id) || LOOKS_POLICED.test(method) || method === 'notifications/cancelled' || method === 'notifications/initialized' || reusesId(message) || needsPinDecision(manifest, method) || manifest.reviews(method) || clientAnswers.awaited(m) || retrying(m) || (Object.hasOwn(CONTENT_METHODS, method) && policer.releasesWaiting());
     };
     // Each member's own bytes: re-serializing a parsed member would change what it says
     // (ids and numbers beyond 2^53, `\u00e9` escapes) on its way to the server.
@@ -480,7 +502,7 @@ function relay(parts: RelayParts): Promise<number> {
       return;
     }
     batch.forEach((m, index) => {
-      if (!m || typeof m !== 'object') {
+      if (!m || typeof m !== 'object' || Array.isArray(m)) {
         // What a server owes such a member (JSON-RPC 2.0 §6), and what it would have said.
         toClient.send(errorResponse(null, ErrorCode.InvalidRequest, 'Invalid Request: a member of a JSON-RPC batch must be an object'));
         junkEvent('client sent a batch member that is not a message object');
