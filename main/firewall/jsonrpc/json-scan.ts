@@ -51,6 +51,31 @@ function skipValue(text: string, i: number): number {
   return j > i ? j : -1;
 }
 
+const NUMBER = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+
+/**
+ * Whether every number in the JSON `text` is written as JSON.stringify writes what JSON.parse
+ * read from it. `0.1000000000000000000001` reads as 0.1, and a server that parses decimals
+ * exactly (Python's Decimal, BigDecimal) tells the two apart; so may one that tells `1.0`
+ * from `1`.
+ */
+export function numbersAsRead(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      const end = skipString(text, i);
+      if (end === -1) return false;
+      i = end - 1;
+    } else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+      NUMBER.lastIndex = i;
+      const token = NUMBER.exec(text)?.[0];
+      if (token === undefined || token !== JSON.stringify(Number(token))) return false;
+      i += token.length - 1;
+    }
+  }
+  return true;
+}
+
 /** The source text of each member of a JSON array, or null when `text` is not one. */
 export function arrayMembers(text: string): string[] | null {
   let i = skipSpace(text, 0);

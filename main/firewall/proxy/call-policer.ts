@@ -1,8 +1,7 @@
 import type { AuditEntry } from '../audit/audit-log.js';
 import type { CallInfo } from '../ipc/protocol.js';
-import { digestOf, exactDigestOf } from '../jsonrpc/canonical.js';
+import { digestOf } from '../jsonrpc/canonical.js';
 import { memberSource } from '../jsonrpc/json-scan.js';
-import { sha256Hex } from '../jsonrpc/sha256.js';
 import { ErrorCode, errorResponse, exactSource, notification, replyIdOf, type JsonRpcId, type JsonRpcMessage, type ReplyId } from '../jsonrpc/messages.js';
 import type { ToolDescription } from '../policy/action-class.js';
 import type { CompiledPolicy } from '../policy/evaluate.js';
@@ -20,23 +19,9 @@ import { createToolVerdicts } from './tool-verdicts.js';
 import { createCallRow, recordNow } from './call-rows.js';
 import { createContinuations, type Approved } from './continuations.js';
 import { asksEveryTime } from '../guard/asks-every-time.js';
+import { argumentsDigest } from './arguments-digest.js';
 
 const SWEEP_MS = 100;
-
-/**
- * The digest an "always" approval and the guards remember the arguments by: canonical (key
- * order does not matter) unless a number was rounded on parsing, when two argument sets the
- * server tells apart (9007199254740993 and …992) would share it; those are digested as written
- * (`raw:` never starts canonical JSON, so the two kinds cannot collide). Their text goes to the
- * approver too: the parsed arguments would show a number other than the one the server gets.
- */
-function argumentsDigest(args: unknown, text: string): Pick<CallInfo, 'argsDigest' | 'argumentsSource'> {
-  const exact = exactDigestOf(args);
-  if (exact !== null) return { argsDigest: exact };
-  const params = memberSource(text, 'params');
-  const source = (params === undefined ? undefined : memberSource(params, 'arguments')) ?? text;
-  return { argsDigest: `sha256:${sha256Hex(`raw:${source}`)}`, argumentsSource: source };
-}
 
 /** One policed request in flight, from the client's message to the answer it gets. */
 export interface PolicedCall {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { digestOf, exactDigestOf } from '../../../main/firewall/jsonrpc/canonical.js';
 import { batchSources } from '../../../main/firewall/jsonrpc/json-scan.js';
+import { argumentsDigest } from '../../../main/firewall/proxy/arguments-digest.js';
 import { exactSource, idKey, replyIdOf } from '../../../main/firewall/jsonrpc/messages.js';
 
 describe('exactDigestOf', () => {
@@ -52,5 +53,22 @@ describe('idKey', () => {
   it('does not take an object a peer sent as its id for one of ours', () => {
     expect(() => idKey({} as never)).not.toThrow();
     expect(idKey({ rawJSON: '5' } as never)).not.toBe(idKey(5));
+  });
+});
+
+describe('argumentsDigest', () => {
+  const call = (args: string) => `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"pay","arguments":${args}}}`;
+  const digest = (args: string) => argumentsDigest(JSON.parse(args), call(args));
+
+  it('tells apart numbers JSON.parse reads as one, which a server parsing decimals exactly does not', () => {
+    for (const [a, b] of [['{"amount":0.1}', '{"amount":0.10000000000000000001}'], ['{"amount":4503599627370498}', '{"amount":4503599627370497.5}'], ['{"n":[1.5]}', '{"n":[1.50]}']]) {
+      expect(digest(a!).argsDigest, b).not.toBe(digest(b!).argsDigest);
+      expect(digest(b!).argumentsSource, b).toBe(b);
+    }
+  });
+
+  it('stays canonical (key order aside) for numbers written as read, fractions included', () => {
+    expect(digest('{"b":0.5,"a":[1,-2.25e-7,"0.10000000000000000001"]}').argsDigest).toBe(digest('{"a":[1,-2.25e-7,"0.10000000000000000001"],"b":0.5}').argsDigest);
+    expect(digest('{"b":0.5}')).toEqual({ argsDigest: digestOf({ b: 0.5 }) });
   });
 });
