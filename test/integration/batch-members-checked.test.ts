@@ -11,6 +11,8 @@ import { githubStyleToken } from '../unit/output/helpers.js';
 const FAULTY = join(FIXTURES, 'servers', 'faulty-server.mjs');
 // Reports every line it receives as a notification: what reached the server.
 const WIRE = join(FIXTURES, 'servers', 'wire-server.mjs');
+// Tells, through its tool count_prompt_lists, how many prompts/list it was sent.
+const MANIFEST_SERVER = join(FIXTURES, 'servers', 'manifest-server.mjs');
 const INIT = '{"jsonrpc":"2.0","id":"init","method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}';
 const POLICY = `version: v1
 rules:
@@ -29,7 +31,7 @@ rules:
 type Answer = { id?: unknown; method?: string; result?: { content?: Array<{ text: string }> }; error?: { message: string }; params?: { data?: { received?: string } } };
 
 describe('batch members the single-message path would refuse or act on', () => {
-  const engine = useEngine({ policy: POLICY, approve: ['faulty', 'wire'] });
+  const engine = useEngine({ policy: POLICY, approve: ['faulty', 'wire', 'manifest'] });
 
   it('a request reusing the id of a call in flight, in a batch, is refused, and the call\'s result still meets the output stage', async () => {
     const token = githubStyleToken('ghp_', 'Vb7Nq2Lx9Ks4Tw8Rm3Hp6Jc1Fd5Gz0');
@@ -64,6 +66,28 @@ describe('batch members the single-message path would refuse or act on', () => {
       await waitFor(async () => (await pending()).length === 1 || null, 'the pending update');
       shim.send('[{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"u1","reason":"stop"}}]');
       await waitFor(async () => (await pending()).length === 0 || null, 'the approval withdrawn');
+    } finally {
+      shim.child.stdin!.end();
+    }
+  });
+
+  it('initialized in a batch starts the firewall\'s own looks, as it does alone', async () => {
+    const manifest = { tools: [{ name: 'count_prompt_lists', description: 'Counts.', inputSchema: { type: 'object' } }], prompts: [{ name: 'triage', description: 'Sorts tickets.' }] };
+    const shim = rawShim(engine(), 'manifest', [process.execPath, MANIFEST_SERVER], { MANIFEST: JSON.stringify(manifest) });
+    const received = () => shim.lines.map((l) => JSON.parse(l) as Answer);
+    try {
+      shim.send(INIT);
+      await waitFor(() => received().find((m) => m.id === 'init'), 'the answer to initialize');
+      shim.send('[{"jsonrpc":"2.0","method":"notifications/initialized"}]');
+      // The session's start is when the firewall lists the server's prompts itself (to hold a
+      // prompt that drifts later): the server hears a prompts/list no client sent.
+      let n = 0;
+      await waitFor(async () => {
+        const id = `count-${n++}`;
+        shim.send(`{"jsonrpc":"2.0","id":"${id}","method":"tools/call","params":{"name":"count_prompt_lists","arguments":{}}}`);
+        const answer = await waitFor(() => received().find((m) => m.id === id), `the answer to ${id}`);
+        return Number(answer.result?.content?.[0]?.text) >= 1 || null;
+      }, 'the firewall\'s own prompts/list');
     } finally {
       shim.child.stdin!.end();
     }
