@@ -10,6 +10,9 @@ import type { Finding, Rule } from './types.js';
 // Keyword-first (not operator-first with a lookbehind): JSON has a `:` every few bytes.
 const anyCase = (s: string) => s.replace(/[a-z]/g, (c) => `[${c}${c.toUpperCase()}]`);
 const KEYWORD_SOURCE = anyCase('(?:pass(?:word|wd|phrase)?|pwd|secret|token|key|auth|credentials?)');
+// Markdown emphasis closing the name: `_secret_: …`, `**password** = …`. The name is still
+// recovered and judged whole, so `my_secret_name` stays a name that holds no secret.
+const EMPHASIS = '[*_]{0,2}';
 
 const PASSWORD_WORDS = new Set(['password', 'passwd', 'pwd', 'pass', 'passphrase']);
 const SECRET_WORDS = new Set(['secret', 'token', 'credential', 'credentials', 'auth', 'apikey']);
@@ -59,12 +62,14 @@ function acceptValue(v: string, kind: 'password' | 'secret', quoted: boolean): b
 }
 
 const OPERATOR = /[^=:]{0,40}[=:]/y;
-const VALUE_OPEN = /[=>]?[ \t]*(["'`]?)/y;
+// `**Password:** value`: emphasis closing after the operator is skipped when a space follows
+// it; a value's own leading `_` or `*` (`password: __Xy9!…`) is kept.
+const VALUE_OPEN = /[=>]?(?:[*_]{1,2}(?=[ \t]))?[ \t]*(["'`]?)/y;
 
 const generic: Rule = {
   type: 'generic-secret', family: 'secret', severity: 'medium', anchors: [], trigger: 'assign',
-  pattern: `${KEYWORD_SOURCE}["']?[ \t]{0,3}[=:]`,
-  probe: `${KEYWORD_SOURCE}(?:\\\\?["'])?(?:[ \t]|\\\\t){0,3}[=:]`,
+  pattern: `${KEYWORD_SOURCE}${EMPHASIS}["']?[ \t]{0,3}[=:]`,
+  probe: `${KEYWORD_SOURCE}${EMPHASIS}(?:\\\\?["'])?(?:[ \t]|\\\\t){0,3}[=:]`,
   start: (text, at) => {
     OPERATOR.lastIndex = at;
     return OPERATOR.exec(text) ? OPERATOR.lastIndex - 1 : at;
@@ -73,6 +78,8 @@ const generic: Rule = {
     let e = op;
     while (e > 0 && (text[e - 1] === ' ' || text[e - 1] === '\t')) e--;
     if (text[e - 1] === '"' || text[e - 1] === "'") e--;
+    // `**password**`: the `*`s are no name chars (a `_` is, and splitWords drops it).
+    for (let k = 0; k < 2 && text[e - 1] === '*'; k++) e--;
     let s = e;
     while (s > 0 && e - s < 64 && NAME_CHAR.test(text[s - 1] ?? '')) s--;
     const name = text.slice(s, e).replace(/^-+/, '');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createScanner, detect } from '../../../main/firewall/output/index.js';
+import { createScanner, detect, isCleanLine } from '../../../main/firewall/output/index.js';
 import { eightfoldGrowth, LINEAR_EIGHTFOLD } from '../../helpers/relative-time.js';
 import { found, githubStyleToken, types } from './helpers.js';
 
@@ -153,6 +153,27 @@ describe('structured secrets', () => {
     ]);
     expect(found('{"client_secret": "9f8e7d6c5b4a3f2e1d0c"}')).toEqual([['generic-secret', '9f8e7d6c5b4a3f2e1d0c']]);
     expect(found('mysql --user=doadmin --password=strongp@55! --host=db')).toEqual([['generic-secret', 'strongp@55!']]);
+  });
+
+  it('finds a secret whose name is set in markdown italics or bold', () => {
+    expect(found('_secret_: x9Kq2mLp7Rz4wT')).toEqual([['generic-secret', 'x9Kq2mLp7Rz4wT']]);
+    expect(found('__secret__: x9Kq2mLp7Rz4wT')).toEqual([['generic-secret', 'x9Kq2mLp7Rz4wT']]);
+    expect(found('**password**: hunter2-long-value')).toEqual([['generic-secret', 'hunter2-long-value']]);
+    expect(found('- *Password* = hunter2-long-value')).toEqual([['generic-secret', 'hunter2-long-value']]);
+    expect(found('**Password:** hunter2-long-value')).toEqual([['generic-secret', 'hunter2-long-value']]);
+    expect(found('_api_key_ = sk9fjK2lqP0zXc7vBn3mQw')).toEqual([['generic-secret', 'sk9fjK2lqP0zXc7vBn3mQw']]);
+    // The raw-line prefilter sends such a result to the parse.
+    expect(isCleanLine(JSON.stringify({ jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text: '**password**: hunter2-long-value' }] } }))).toBe(false);
+  });
+
+  it('reads a snake_case name in emphasis as the name it is, and a value opening with _ or * whole', () => {
+    // The name is still judged by its last word: these name no secret, in emphasis or not.
+    for (const t of ['my_secret_name: x9Kq2mLp7Rz4wT', '_my_secret_name_: x9Kq2mLp7Rz4wT', '**secret_santa**: x9Kq2mLp7Rz4wT', '_the secret_: ingredient']) {
+      expect(found(t), t).toEqual([]);
+    }
+    // Only emphasis closing before a space is skipped: a value's own leading `_` or `*` is part of it.
+    expect(found('password: __Xy9!abcd')).toEqual([['generic-secret', '__Xy9!abcd']]);
+    expect(found('password=*Xy9!abcd')).toEqual([['generic-secret', '*Xy9!abcd']]);
   });
 
   it('does not take the shell\'s working directory (PWD in every environment dump) for a password, but does a DB_PWD', () => {
