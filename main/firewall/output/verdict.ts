@@ -64,8 +64,13 @@ function findIn(text: string, s: Scanner): Finding[] {
   return view ? mapFindings(s.detect(view.text), view) : s.detect(text);
 }
 
+/**
+ * The findings of one string, read as the output stage reads a text item: escapes of
+ * JSON-as-text decoded. The quarantine view masks held results and the shim the excerpts it
+ * drops with this; read raw, `…\n<secret>` glued the `n` to the secret and showed it there.
+ */
 export function detect(text: string): Finding[] {
-  return scanner().detect(text);
+  return findIn(text, scanner());
 }
 
 function isBinaryField(key: string, parent: Record<string, unknown>): boolean {
@@ -237,7 +242,7 @@ export function inspectServerMessage(line: string, message: unknown, thresholds:
 
 /** The verdict the firewall would give a result holding just `text` (for `classify`). */
 export function inspectText(text: string, thresholds: OutputThresholds = DEFAULT_OUTPUT_THRESHOLDS): OutputVerdict & { spans: Finding[] } {
-  const spans = scanner().detect(text);
+  const spans = detect(text);
   const findings = spans.map(({ type, family, severity }) => ({ type, family, severity, path: '' }));
   const action = decide(findings, thresholds);
   return action === 'REDACT' ? { action, findings, spans, redacted: redactText(text, spans) } : { action, findings, spans };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AWS_SECRET_WINDOW } from '../../../main/firewall/output/aws-secret-key.js';
-import { detect, inspectResultLine } from '../../../main/firewall/output/index.js';
+import { createScanner, detect, inspectResultLine } from '../../../main/firewall/output/index.js';
 import { eightfoldGrowth, LINEAR_EIGHTFOLD } from '../../helpers/relative-time.js';
 import { found } from './helpers.js';
 
@@ -86,7 +86,8 @@ describe('an AWS secret access key next to its access key id', () => {
     expect(JSON.stringify(v.redacted)).not.toContain(SECRET2);
     // PHP's json_encode writes `/` as `\/`, which cuts the run unless decoded first.
     const phpJson = `{"k":"${ID}","s":"${SECRET2.replaceAll('/', '\\/')}"}`;
-    expect(found(phpJson).map(([t]) => t)).toEqual(['aws-access-key-id']);
+    expect(createScanner().detect(phpJson).map((f) => f.type)).toEqual(['aws-access-key-id']);
+    expect(found(phpJson).map(([t]) => t)).toEqual(['aws-access-key-id', 'aws-secret-access-key']);
     const asText = JSON.stringify({ jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text: phpJson }] } });
     expect(inspectResultLine(asText).findings.map((f) => f.type)).toEqual(['aws-access-key-id', 'aws-secret-access-key']);
   });

@@ -57,6 +57,28 @@ describe('secrets behind the escapes of JSON-as-text', () => {
   });
 });
 
+describe('detect() on JSON-as-text', () => {
+  const ID = 'AKIA3XAMPLE7QWERTYUI';
+  const SECRET = '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';
+  const spans = (t: string) => detect(t).map((f) => [f.type, t.slice(f.start, f.end)]);
+
+  // The quarantine view masks held results with detect(), and the shim the excerpts it drops:
+  // they must find what the result line's own scan found, or show a secret it withheld.
+  it('finds an AWS key id and its secret that open lines of the inner text (`\\n` glued to them), as the result line does', () => {
+    for (const text of [`${ID}\\n${SECRET}\\n`, `${SECRET}\\n${ID}\\n`, `Access key ID,Secret access key\\n${ID},${SECRET}\\n`]) {
+      const want = inspectResultLine(line(text), { quarantineOnPrivateKey: false, quarantineSecretCount: 1e9, quarantinePiiCount: 1e9 });
+      expect(want.findings.map((f) => f.type), text).toHaveLength(2);
+      expect(detect(text).map((f) => f.type), text).toEqual(want.findings.map((f) => f.type));
+    }
+    expect(spans(`${ID}\\n${SECRET}`)).toEqual([['aws-access-key-id', ID], ['aws-secret-access-key', SECRET]]);
+    expect(spans(`{"AccessKeyId": "${ID}",\\n  "SecretAccessKey": "${SECRET}"}`)).toEqual([['aws-access-key-id', ID], ['aws-secret-access-key', SECRET]]);
+  });
+
+  it('finds a token after `\\n` and reports it on the text as given', () => {
+    expect(spans(`tokens:\\n${TOKEN}`)).toEqual([['github-token', TOKEN]]);
+  });
+});
+
 describe('instruction phrases behind the escapes of JSON-as-text', () => {
   // The output stage's own read of a text: escapes decoded (escaped-view.ts), then the detectors.
   const parsedFinds = (t: string) => detect(decodeEscapes(t)?.text ?? t).some((f) => f.type === 'instruction');
