@@ -51,15 +51,27 @@ const NAME_CHAR = /[A-Za-z0-9_.-]/;
 const ABSOLUTE_PATH = /^(?:\/|~\/|[A-Za-z]:[\\/])[^\s]*$/;
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)*(?:\(\))?$/;
 
+// A SigV4 credential scope (`AKIA…/20250101/us-east-1/s3/aws4_request`, a presigned URL's
+// X-Amz-Credential or an Authorization header's Credential=): a key id, which its own rule
+// finds, then a date, a region and a service. Taken as a secret, it widened that finding.
+const SIGV4_SCOPE = /^[A-Z0-9]{16,128}(?:(?:\/|%2F)[\w-]+){3}(?:\/|%2F)aws4_request$/i;
+
 function acceptValue(v: string, kind: 'password' | 'secret', quoted: boolean): boolean {
   if (v.length < 6 || v.length > 512 || isTemplate(v) || isPlaceholder(v)) return false;
-  if (/^[\d.,:+-]+$/.test(v) || v.includes('://')) return false;
+  if (/^[\d.,:+-]+$/.test(v) || v.includes('://') || SIGV4_SCOPE.test(v)) return false;
   // Unquoted identifiers are code (`password = getPassword()`), not literals.
   if (!quoted && IDENTIFIER.test(v) && !/\d/.test(v)) return false;
   if (/^[A-Za-z]+$/.test(v) && (v.length < 16 || shannonEntropy(v) < 3.5)) return false;
   if (kind === 'password') return charClasses(v) >= 2;
   return v.length >= 8 && shannonEntropy(v) >= 3.0;
 }
+
+// Where an unquoted value ends; in a URL's query string (the name right after `?` or `&`),
+// also at the next parameter or the fragment.
+const VALUE_STOPS = String.raw`\s"'\`,;<>(){}[\]`;
+const VALUE_END = new RegExp(`[${VALUE_STOPS}]`);
+const QUERY_VALUE_END = new RegExp(`[${VALUE_STOPS}&#]`);
+const inQuery = (text: string, nameStart: number) => text[nameStart - 1] === '?' || text[nameStart - 1] === '&';
 
 const OPERATOR = /[^=:]{0,40}[=:]/y;
 // `**Password:** value`: emphasis closing after the operator is skipped when a space follows
@@ -97,7 +109,8 @@ const generic: Rule = {
       ve = close;
       if (text.slice(vs, ve).includes('\n')) return null;
     } else {
-      while (ve < text.length && ve - vs < 512 && !/[\s"'`,;<>(){}[\]]/.test(text[ve] ?? '')) ve++;
+      const end = inQuery(text, s) ? QUERY_VALUE_END : VALUE_END;
+      while (ve < text.length && ve - vs < 512 && !end.test(text[ve] ?? '')) ve++;
     }
     const value = text.slice(vs, ve);
     if (!acceptValue(value, kind, quote !== '')) return null;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AWS_SECRET_WINDOW } from '../../../main/firewall/output/aws-secret-key.js';
-import { createScanner, detect, inspectResultLine } from '../../../main/firewall/output/index.js';
+import { createScanner, detect, inspectResultLine, redactText } from '../../../main/firewall/output/index.js';
 import { eightfoldGrowth, LINEAR_EIGHTFOLD } from '../../helpers/relative-time.js';
 import { found } from './helpers.js';
 
@@ -70,6 +70,21 @@ describe('an AWS secret access key next to its access key id', () => {
     expect(found(`${ID2}\n${SECRET2}\n`)).toEqual(pair(ID2, SECRET2));
     const slashed = 'Xk3/Lk2TqR7mKp/x9vLw4ZsT8bN/3YhJ6dFg1A0Bz';
     expect(found(`${ID} ${slashed.slice(0, 40)}`)).toEqual(pair(ID, slashed.slice(0, 40)));
+  });
+
+  // A presigned URL's credential is the key id and its scope (date, region, service): read as a
+  // `credential=` assignment, its value ran on over every later parameter of the query string.
+  it('finds only the key id in a presigned URL or a SigV4 Authorization header, leaving the other parameters', () => {
+    const rest = '&X-Amz-Date=20250101T000000Z&X-Amz-Expires=3600&X-Amz-SignedHeaders=host&X-Amz-Signature=9f2b8c3d4e5f60718293a4b5c6d7e8f9012345678901234567890abcdef12345';
+    const v4 = `https://bucket.s3.amazonaws.com/key?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=${ID}%2F20250101%2Fus-east-1%2Fs3%2Faws4_request${rest}`;
+    expect(found(v4)).toEqual(pair(ID));
+    expect(redactText(v4, detect(v4))).toContain(`=[REDACTED:aws-access-key-id]%2F20250101%2Fus-east-1%2Fs3%2Faws4_request${rest}`);
+    const header = `Authorization: AWS4-HMAC-SHA256 Credential=${ID}/20250101/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-date, Signature=9f2b8c3d4e5f6071`;
+    expect(found(header)).toEqual(pair(ID));
+    expect(found(`https://bucket.s3.amazonaws.com/key?AWSAccessKeyId=${ID}&Signature=vjbyPxybdZaNmGa%2ByT272YEAiv4%3D&Expires=1735689600`)).toEqual(pair(ID));
+    // Signed with temporary credentials, the URL carries the session token: a secret, up to the next parameter.
+    const token = 'IQoJb3JpZ2luX2VjEJr%2F%2F%2F%2FwEaCXVzLWVhc3QtMSJHMEUCIQD7';
+    expect(found(`${v4}&X-Amz-Security-Token=${token}&x-id=GetObject`)).toEqual([...pair(ID), ['generic-secret', token]]);
   });
 
   it('leaves the AWS documentation example alone, as the assignment rule does', () => {

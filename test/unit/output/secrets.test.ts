@@ -176,6 +176,13 @@ describe('structured secrets', () => {
     expect(found('password=*Xy9!abcd')).toEqual([['generic-secret', '*Xy9!abcd']]);
   });
 
+  it('ends the value of a URL query parameter at the next parameter', () => {
+    expect(found('https://app.example.com/cb?access_token=Xk9vQ2mLp7Rz8wT4&state=af0ifjsldkj&next=%2Fhome#top')).toEqual([['generic-secret', 'Xk9vQ2mLp7Rz8wT4']]);
+    expect(found('https://app.example.com/cb?state=1&token=Xk9vQ2mLp7Rz8wT4#top')).toEqual([['generic-secret', 'Xk9vQ2mLp7Rz8wT4']]);
+    // Outside a query string `&` and `#` may be part of a password.
+    expect(found('DB_PASSWORD=Xk9v&Q2m#Lp7R')).toEqual([['generic-secret', 'Xk9v&Q2m#Lp7R']]);
+  });
+
   it('does not take the shell\'s working directory (PWD in every environment dump) for a password, but does a DB_PWD', () => {
     expect(found('PWD=/home/alice/src\nOLDPWD=/tmp\n{"PWD": "/usr/local/lib", "pwd": "C:\\\\Users\\\\al"}')).toEqual([]);
     expect(found('DB_PWD=S3cr3t-pa55')).toEqual([['generic-secret', 'S3cr3t-pa55']]);
