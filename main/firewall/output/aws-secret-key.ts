@@ -4,6 +4,7 @@
 // a table. So the rule rides on the access key id's anchors and looks for a 40-char run in a
 // short window on either side of a real key id; a shape check keeps SHA-1s and words out.
 import { isAlnum } from './checks.js';
+import { NAME_CHAR } from './generic-assignment.js';
 import { distinctChars, isDocsExample } from './placeholders.js';
 import { forgetAfterEachScan, memoKept } from './scan-memo.js';
 import { tokenRule, type TokenSpec } from './token-rule.js';
@@ -129,9 +130,32 @@ function readsAsPath(v: string): boolean {
   return words >= 2;
 }
 
+// Names of fields that hold a digest or a signature: `Checksum`, `ETag`, `Content-MD5`,
+// `x-amz-checksum-sha1`, `file_hash`, `sha256sum`, `Signature`. The layouts that print a key
+// pair label the secret SecretAccessKey, aws_secret_access_key, secret, or not at all.
+const DIGEST_LABEL = /(?:checksum|digest|hash|sha\d*|md5|sum|crc\d*|etag|fingerprint|signature)$/i;
+const isQuoteOrSpace = (c: string | undefined) => c === '"' || c === "'" || c === '\\' || c === ' ' || c === '\t';
+
+/** Back from `p` over quotes (escaped too) and spaces, at most a few; where they start. */
+function skipQuotesAndSpaces(text: string, p: number): number {
+  const stop = Math.max(0, p - 8);
+  while (p > stop && isQuoteOrSpace(text[p - 1])) p--;
+  return p;
+}
+
+/** Whether the run at `start` is the value of a field named as a digest (`"Checksum": "…"`, `ETag: …`). */
+function labelledDigest(text: string, start: number): boolean {
+  const op = skipQuotesAndSpaces(text, start) - 1;
+  if (text[op] !== ':' && text[op] !== '=') return false;
+  const end = skipQuotesAndSpaces(text, op);
+  let s = end;
+  while (s > 0 && end - s < 64 && NAME_CHAR.test(text[s - 1]!)) s--;
+  return DIGEST_LABEL.test(text.slice(s, end));
+}
+
 const secretAt = (text: string, start: number): boolean => {
   const v = text.slice(start, start + SECRET_LENGTH);
-  return looksRandom(v) && !readsAsPath(v) && !isDocsExample(v);
+  return looksRandom(v) && !readsAsPath(v) && !isDocsExample(v) && !labelledDigest(text, start);
 };
 
 const found = (start: number): Finding =>

@@ -47,7 +47,8 @@ function classifyName(name: string): NameKind {
   return null;
 }
 
-const NAME_CHAR = /[A-Za-z0-9_.-]/;
+/** A char of a field's name: `client_secret`, `X-Amz-Credential`, `spring.datasource.password`. */
+export const NAME_CHAR = /[A-Za-z0-9_.-]/;
 const ABSOLUTE_PATH = /^(?:\/|~\/|[A-Za-z]:[\\/])[^\s]*$/;
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)*(?:\(\))?$/;
 

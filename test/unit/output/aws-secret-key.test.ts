@@ -60,6 +60,31 @@ describe('an AWS secret access key next to its access key id', () => {
 
   // S3 tools print presigned URLs, whose credential carries the key id: a 40-char stretch of the
   // host and path, or a config path in an env listing, was reported as the secret (high).
+  // A 40-char base64 value whose label names it a digest is that digest, whatever stands near it.
+  it('leaves a run labelled as a checksum, hash or signature alone, and looks on for the secret', () => {
+    const digest = 'qZk+NkcGgWq6PiVxeFDCbJzQ2J0ab1cD3eF4gH5i';
+    for (const labelled of [
+      `"Checksum": "${digest}"`, `ETag: ${digest}`, `x-amz-checksum-sha1=${digest}`, `"ContentMD5":"${digest}"`,
+      `file_hash = ${digest}`, `\\"Digest\\": \\"${digest}\\"`, `sha256sum: ${digest}`, `Signature=${digest}`,
+    ]) {
+      expect(found(`{"AccessKeyId": "${ID}", ${labelled}}`), labelled).toEqual(pair(ID));
+      expect(found(`${labelled}\n${ID}`), labelled).toEqual(pair(ID));
+    }
+    expect(found(`{"AccessKeyId": "${ID}", "Checksum": "${digest}", "SecretAccessKey": "${SECRET}"}`)).toEqual(pair(ID, SECRET));
+    expect(found(`{"SecretAccessKey": "${SECRET}", "Checksum": "${digest}", "AccessKeyId": "${ID}"}`)).toEqual(pair(SECRET, ID));
+  });
+
+  it('is still found under the labels of the layouts that print it', () => {
+    const aws = (text: string) => detect(text).filter((f) => f.type === 'aws-secret-access-key').map((f) => text.slice(f.start, f.end));
+    for (const layout of [
+      `[default]\naws_access_key_id = ${ID}\naws_secret_access_key = ${SECRET}\n`,
+      `AWS_ACCESS_KEY_ID=${ID}\nAWS_DEFAULT_REGION=us-east-1\nAWS_SECRET_ACCESS_KEY=${SECRET}\n`,
+      JSON.stringify({ Credentials: { AccessKeyId: ID, SecretAccessKey: SECRET, SessionToken: 'x', Expiration: 'y' } }, null, 2),
+      `| ${ID} | ${SECRET} |`,
+      `key: ${ID}\nsecret: ${SECRET}`,
+    ]) expect(aws(layout), layout).toEqual([SECRET]);
+  });
+
   it('leaves a URL or a file path near a key id alone', () => {
     const presigned = `https://acme-reports.s3.amazonaws.com/Finance/2026/November/QuarterlyRpt12.pdf?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=${ID2}%2F20261125%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Expires=3600`;
     expect(found(presigned).map(([t]) => t)).toEqual(['aws-access-key-id']);
