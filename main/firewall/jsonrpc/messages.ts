@@ -37,6 +37,17 @@ export const ErrorCode = {
   UpstreamFailed: -32004,
 } as const;
 
+/**
+ * A message JSON-RPC does not allow, which peers read differently: a method that is no
+ * non-empty string (a server that looks handlers up by key runs `["tools/call"]` as
+ * tools/call; to some parsers a null or empty method makes an answer), or a method beside a
+ * result or an error (an answer to a client that keeps extra keys, a request to the relay).
+ */
+export function isAmbiguous(msg: JsonRpcMessage): boolean {
+  if (msg.method === undefined) return false;
+  return typeof msg.method !== 'string' || msg.method === '' || Object.hasOwn(msg, 'result') || Object.hasOwn(msg, 'error');
+}
+
 export function isRequest(msg: JsonRpcMessage): boolean {
   return typeof msg.method === 'string' && msg.id !== undefined && msg.id !== null;
 }

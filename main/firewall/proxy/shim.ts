@@ -7,7 +7,7 @@ import { detect, isCleanLine, redactText } from '../output/index.js';
 import type { AuditEntry } from '../audit/audit-log.js';
 import { createRefusalLimiter } from '../audit/refusal-limiter.js';
 import { batchSources, repeatedKey, repeatsRoutingKey } from '../jsonrpc/json-scan.js';
-import { ErrorCode, errorResponse, idKey, isPlainValue, isRequest, notification, replyIdOf, writtenAsRead, type JsonRpcId, type JsonRpcMessage, type ReplyId } from '../jsonrpc/messages.js';
+import { ErrorCode, errorResponse, idKey, isAmbiguous, isPlainValue, isRequest, notification, replyIdOf, writtenAsRead, type JsonRpcId, type JsonRpcMessage, type ReplyId } from '../jsonrpc/messages.js';
 import type { ToolDescription } from '../policy/action-class.js';
 import type { ActionClass } from '../policy/types.js';
 import { compilePolicy, type CompiledPolicy } from '../policy/evaluate.js';
@@ -362,6 +362,12 @@ function relay(parts: RelayParts): Promise<number> {
       if (isRequest(msg)) toClient.send(errorResponse(replyIdOf(msg.id ?? null, text), ErrorCode.FirewallUnavailable, revoked));
       return;
     }
+    if (isAmbiguous(msg)) {
+      // Answered if it has an id a client could match (a server would read it its own way).
+      if (msg.id !== undefined && msg.id !== null) toClient.send(errorResponse(replyIdOf(msg.id, text), ErrorCode.InvalidRequest, 'Invalid Request: MCP Firewall refused a message whose method is not a non-empty string or that also carries a result or an error (servers read such a message differently); it was not sent to the server'));
+      protocolEvent('client sent a message whose method is not a non-empty string, or with a result or an error beside it; refused');
+      return;
+    }
     if (typeof msg.method === 'string' && !POLICED_METHODS.has(msg.method) && LOOKS_POLICED.test(msg.method)) {
       const named = JSON.stringify(msg.method.slice(0, 64));
       if (isRequest(msg)) toClient.send(errorResponse(replyIdOf(msg.id ?? null, text), ErrorCode.InvalidRequest, `Invalid Request: MCP Firewall refused the method ${named}, which a lenient server could run as tools/call; it was not sent to the server`));
@@ -482,7 +488,7 @@ function relay(parts: RelayParts): Promise<number> {
       if (!m || typeof m !== 'object' || Array.isArray(m)) return true;
       const message = m as JsonRpcMessage;
       const method = labelText(message.method);
-      return manifest.isOwnId(message.id) || LOOKS_POLICED.test(method) || method === 'notifications/cancelled' || method === 'notifications/initialized' || reusesId(message) || needsPinDecision(manifest, method) || manifest.reviews(method) || clientAnswers.awaited(m) || retrying(m) || (Object.hasOwn(CONTENT_METHODS, method) && policer.releasesWaiting());
+      return manifest.isOwnId(message.id) || isAmbiguous(message) || LOOKS_POLICED.test(method) || method === 'notifications/cancelled' || method === 'notifications/initialized' || reusesId(message) || needsPinDecision(manifest, method) || manifest.reviews(method) || clientAnswers.awaited(m) || retrying(m) || (Object.hasOwn(CONTENT_METHODS, method) && policer.releasesWaiting());
     };
     // Each member's own bytes: re-serializing a parsed member would change what it says
     // (ids and numbers beyond 2^53, `\u00e9` escapes) on its way to the server.
@@ -574,6 +580,13 @@ function relay(parts: RelayParts): Promise<number> {
   }, serverMessageLimit(oversize));
 
   function handleServerMessage(msg: JsonRpcMessage, raw: Buffer, text: string): void {
+    // Neither an answer (matched to the request it answers, or dropped) nor a request of the
+    // server's (its id recorded): a client that reads `"method":null` beside a result as an
+    // answer would take it for one nobody checked — a call still waiting for a person
+    // reported done, a tool list the pins never saw.
+    if (msg && typeof msg === 'object' && isAmbiguous(msg)) {
+      return protocolEvent(`server sent a message whose method is not a non-empty string, or with a result or an error beside it (id ${idKey(msg.id ?? null).slice(0, 64)}); dropped`);
+    }
     const isResponse = msg && typeof msg === 'object' && msg.method === undefined && msg.id !== undefined;
     if (isResponse && manifest.isOwnAnswer(msg)) return manifest.ownAnswer(msg);
     if (isResponse) {
