@@ -187,24 +187,28 @@ export function repeatedKey(text: string): string | null {
 }
 
 /**
- * Whether the JSON object `text` (which JSON.parse accepted) names one of its own keys twice,
- * or, for a batch, whether any member object does. Only the top level: nested values are
- * skipped whole (strings by indexOf), so a large result costs a walk over its structure, not
- * a parse. The firewall routes and judges a message by its top-level keys as JSON.parse read
- * them (the last copy); a client whose parser keeps the first would read another id or method.
+ * Whether the JSON object `text` names one of its own keys twice, or, for a batch, whether
+ * any member object does. Only the top level: nested values are skipped whole (strings by
+ * indexOf), so a large result costs a walk over its structure, not a parse. The firewall
+ * routes and judges a message by its top-level keys as JSON.parse read them (the last copy);
+ * a client whose parser keeps the first would read another id or method. The large-answer
+ * path asks before any parse, so a text that is not one JSON value with nothing after it
+ * counts too (`{…"id":5…} {…"id":7…}`: a client reading value after value would take the
+ * second for an answer of its own): that sends the line to the parse, which refuses it.
  */
 export function repeatsTopLevelKey(text: string): boolean {
+  const repeatsOrRunsOn = (end: true | number) => end === true || end === -1 || skipSpace(text, end) !== text.length;
   let i = skipSpace(text, 0);
-  if (text.charCodeAt(i) !== 0x5b) return objectRepeatsKey(text, i) === true;
+  if (text.charCodeAt(i) !== 0x5b) return repeatsOrRunsOn(objectRepeatsKey(text, i));
   i = skipSpace(text, i + 1);
   while (i < text.length && text.charCodeAt(i) !== 0x5d) {
     const end = text.charCodeAt(i) === 0x7b ? objectRepeatsKey(text, i) : skipValue(text, i);
-    if (end === true) return true;
-    if (end === -1) return false;
+    if (end === true || end === -1) return true;
     i = skipSpace(text, end);
     if (text.charCodeAt(i) === 0x2c) i = skipSpace(text, i + 1);
+    else if (text.charCodeAt(i) !== 0x5d) return true;
   }
-  return false;
+  return repeatsOrRunsOn(i < text.length ? i + 1 : -1);
 }
 
 /**

@@ -48,6 +48,15 @@ describe('repeatsTopLevelKey / repeatsRoutingKey', () => {
     expect(cpu).toBeLessThan(5_000);
   });
 
+  it('takes a text that is not one JSON value with nothing after it (the large-answer path asks before any parse) as repeating', () => {
+    const answer = (id: number) => `{"jsonrpc":"2.0","id":${id},"result":{"content":[{"type":"text","text":"ok"}]}}`;
+    for (const text of [`${answer(5)}${answer(7)}`, `${answer(5)} ${answer(7)}`, '{"jsonrpc":"2.0","id":5,"result":{},/*x*/"id":7}', `[${answer(5)}]${answer(7)}`, `[${answer(5)} ${answer(7)}]`]) {
+      expect(repeatsRoutingKey(text), text).toBe(true);
+    }
+    expect(repeatsRoutingKey(`${answer(5)}  \t`)).toBe(false);
+    expect(repeatsTopLevelKey(`[${answer(5)}, ${answer(7)}] `)).toBe(false);
+  });
+
   it('takes a key that does not parse (the large-answer path asks before any parse) as repeated, never throwing', () => {
     expect(repeatsRoutingKey('{"jsonrpc":"2.0","\\uZZZZ":1,"id":2,"result":{}}')).toBe(true);
   });
