@@ -8,6 +8,8 @@ import { DatabaseSync } from 'node:sqlite';
 import pg from 'pg';
 import { exportToPostgres } from '../../main/firewall/audit/export-postgres.js';
 import { PostgresExportError } from '../../main/firewall/audit/export-postgres-errors.js';
+import { verifyAuditChain } from '../../main/firewall/audit/audit-log.js';
+import { openReadOnly } from '../../main/firewall/store/database.js';
 import { makeHome, removeHome, startEngine, settled, waitFor, type RunningEngine } from '../helpers/engine-harness.js';
 import { CLI, FIXTURES } from '../helpers/paths.js';
 import { connectThroughShim, type ShimConnection } from '../helpers/shim-client.js';
@@ -227,6 +229,44 @@ describe('audit export --postgres, against a real Postgres', () => {
     expect(rest).toMatchObject({ sent: total - 4, alreadyThere: 0 });
     const after = await withPg(url, async (client) => (await client.query(`SELECT COUNT(*)::int AS n, COUNT(DISTINCT id)::int AS ids FROM ${table}`)).rows[0]);
     expect(after).toEqual({ n: total, ids: total });
+  });
+
+  it('refuses to send more once the trail no longer holds what it sent: a tail cut with its high-water mark, or a row rewritten', async () => {
+    /** A copy of the trail to tamper with, exported on its own into `table`; its last id. */
+    const exportedCopy = async (name: string): Promise<{ file: string; last: number }> => {
+      const file = join(engine.home, `${name}.db`);
+      const source = new DatabaseSync(join(engine.home, 'firewall.db'));
+      source.exec(`VACUUM INTO '${file}'`);
+      source.close();
+      await exportToPostgres({ databaseFile: file, url, table: name });
+      const db = new DatabaseSync(file);
+      const { last } = db.prepare('SELECT MAX(id) AS last FROM mcp_audit').get() as { last: number };
+      db.close();
+      return { file, last };
+    };
+    const tamper = (file: string, sql: string) => {
+      const db = new DatabaseSync(file);
+      db.exec(sql);
+      db.close();
+    };
+
+    const cut = await exportedCopy('cut_audit');
+    tamper(cut.file, `DELETE FROM mcp_audit WHERE id > ${cut.last - 2}; UPDATE sqlite_sequence SET seq = ${cut.last - 2} WHERE name = 'mcp_audit'`);
+    const readOnly = openReadOnly(cut.file);
+    // What the file alone cannot show.
+    expect(verifyAuditChain(readOnly).ok).toBe(true);
+    readOnly.close();
+    const cutFailure = await exportToPostgres({ databaseFile: cut.file, url, table: 'cut_audit' }).catch((error: unknown) => error);
+    expect(cutFailure).toBeInstanceOf(PostgresExportError);
+    expect((cutFailure as PostgresExportError).message).toContain(`the local audit trail no longer holds row ${cut.last}, which an earlier export sent to cut_audit`);
+
+    const edited = await exportedCopy('edited_audit');
+    tamper(edited.file, `UPDATE mcp_audit SET decision = 'DENY', row_hash = 'forged' WHERE id = ${edited.last}`);
+    const editFailure = await exportToPostgres({ databaseFile: edited.file, url, table: 'edited_audit' }).catch((error: unknown) => error);
+    expect((editFailure as PostgresExportError).message).toContain(`holds another version of row ${edited.last}`);
+    // Nothing more was sent over the evidence.
+    const kept = await withPg(url, async (client) => (await client.query("SELECT decision FROM edited_audit WHERE id = $1", [edited.last])).rows[0] as { decision: string });
+    expect(kept.decision).not.toBe('DENY');
   });
 
   it('refuses a table whose shape the rows would not fit, and leaves it alone', async () => {

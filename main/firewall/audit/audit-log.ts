@@ -114,7 +114,10 @@ export interface VerifyResult {
  * Recomputes the chain. An edited row breaks its own hash; a deleted row breaks the next
  * row's prev_hash; deleted tail rows leave AUTOINCREMENT's high-water mark above the last id,
  * and once rows are appended after them, a gap in the ids (AUTOINCREMENT never reuses an id,
- * and an insert rolled back takes its id back with it).
+ * and an insert rolled back takes its id back with it). What the file alone cannot show:
+ * a tail cut by someone who also sets the high-water mark back (sqlite_sequence is an
+ * ordinary table), or a chain rewritten whole. A copy kept elsewhere can: `audit export
+ * --postgres` refuses to go on when the trail no longer holds the last row it sent.
  */
 export function verifyAuditChain(db: DatabaseSync): VerifyResult {
   // One read transaction: the rows and the high-water mark as of one moment. Read apart (the

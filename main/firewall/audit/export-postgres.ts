@@ -1,3 +1,4 @@
+import type { DatabaseSync } from 'node:sqlite';
 import pg from 'pg';
 import { openReadOnly } from '../store/database.js';
 import { readAuditRows, trailChainId, type AuditRow } from './export-rows.js';
@@ -45,7 +46,9 @@ export async function exportToPostgres(options: PostgresExportOptions): Promise<
     await ensureAuditTable(client, table);
     const chainId = trailChainId(db);
     if (chainId) {
-      const afterId = await exportedUpTo(client, table, chainId);
+      const exported = await lastExported(client, table, chainId);
+      if (exported) checkStillHeld(db, exported, table);
+      const afterId = exported ? exported.id : 0;
       for (const page of readAuditRows(db, { afterId }, options.batchSize ?? 500)) {
         const inserted = await insertBatch(client, table, chainId, page);
         sent += inserted;
@@ -81,9 +84,28 @@ function connectClient(url: string): pg.Client {
   }
 }
 
-async function exportedUpTo(client: pg.Client, table: TableName, chainId: string): Promise<number> {
-  const { rows } = await client.query<{ id: string }>(`SELECT COALESCE(MAX(id), 0)::text AS id FROM ${table.sql} WHERE chain_id = $1`, [chainId]);
-  return Number(rows[0]?.id ?? 0);
+interface ExportedRow {
+  id: number;
+  rowHash: string;
+}
+
+async function lastExported(client: pg.Client, table: TableName, chainId: string): Promise<ExportedRow | null> {
+  // pg hands a bigint over as a string; ordered as the bigint it is.
+  const { rows } = await client.query<{ id: string; row_hash: string }>(`SELECT id, row_hash FROM ${table.sql} WHERE chain_id = $1 ORDER BY id DESC LIMIT 1`, [chainId]);
+  return rows[0] ? { id: Number(rows[0].id), rowHash: rows[0].row_hash } : null;
+}
+
+/**
+ * The exported copy is the trail's anchor outside this machine. `audit verify` cannot tell a
+ * tail cut together with AUTOINCREMENT's high-water mark (sqlite_sequence is a table like any
+ * other), nor a chain rewritten from some row on; the copy can: the last row it holds must
+ * still be here, hash for hash. When it is not, nothing more is sent over the evidence.
+ */
+function checkStillHeld(db: DatabaseSync, exported: ExportedRow, table: TableName): void {
+  const here = db.prepare('SELECT row_hash FROM mcp_audit WHERE id = ?').get(exported.id) as { row_hash: string } | undefined;
+  const what = !here ? 'no longer holds' : here.row_hash !== exported.rowHash ? 'holds another version of' : null;
+  if (what === null) return;
+  throw new PostgresExportError(`the local audit trail ${what} row ${exported.id}, which an earlier export sent to ${table.display}: rows were deleted or rewritten since; nothing was sent (the exported copy is the record: compare it with \`audit export\` of this trail)`);
 }
 
 /** One transaction per batch: it lands whole or not at all. Returns the rows inserted. */
