@@ -154,6 +154,18 @@ describe('the output stage through the real shim', () => {
     expect(resultRows('prompt:deploy').map((r) => r.decision)).toEqual(['REDACT']);
   });
 
+  it('redacts a text file read as a base64 blob, which stays valid base64 of the redacted text', async () => {
+    const conn = await connectThroughShim({ env: { ...engine().env, FIXTURE_LEAK: GITHUB_TOKEN } }, 'faulty', [process.execPath, FAULTY]);
+    try {
+      const { contents } = await conn.client.readResource({ uri: 'file:///srv/shop/.env' });
+      const { blob } = contents[0] as { blob: string };
+      expect(Buffer.from(blob, 'base64').toString('utf8')).toBe('APP=shop\nGITHUB_TOKEN=[REDACTED:github-token]\n');
+    } finally {
+      await conn.close();
+    }
+    expect(resultRows('file:///srv/shop/.env').map((r) => r.decision)).toEqual(['REDACT']);
+  });
+
   it('redacts a task\'s result (a tool run as a task answers in tasks/result, not in its tools/call)', async () => {
     const conn = await connectThroughShim({ env: { ...engine().env, FIXTURE_LEAK: GITHUB_TOKEN } }, 'faulty', [process.execPath, FAULTY]);
     try {

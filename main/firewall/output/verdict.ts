@@ -1,6 +1,7 @@
 // The output stage on the shim's hot path. Most results hold nothing to find: they are
 // answered from the raw line with one regex test and forwarded byte-identical.
 import { repeatedKey } from '../jsonrpc/json-scan.js';
+import { blobText, encodeBlob, readingOf } from './binary-fields.js';
 import { decodeEscapes, mapFindings } from './escaped-view.js';
 import { redactText } from './redact.js';
 import { createScanner, mergeOverlaps, type Scanner } from './scanner.js';
@@ -55,7 +56,16 @@ const scanner = (): Scanner => (shared ??= createScanner());
  * included): such a line needs neither parsing nor scanning to be passed on untouched.
  */
 export function isCleanLine(line: string): boolean {
-  return scanner().isCleanJson(line);
+  return isCleanMessage(line, scanner());
+}
+
+/**
+ * The prefilter reads the raw line, where a text resource's blob is base64 it cannot read: a
+ * line holding a blob is parsed, for scanTree to decode it. The key as written: an escape in
+ * it (`"bl\u006fb"`) fails the prefilter already. One native substring search per clean line.
+ */
+function isCleanMessage(line: string, s: Scanner): boolean {
+  return s.isCleanJson(line) && !line.includes('"blob"');
 }
 
 /** What the detectors find in one string; JSON-as-text is scanned decoded (see escaped-view.ts). */
@@ -71,16 +81,6 @@ function findIn(text: string, s: Scanner): Finding[] {
  */
 export function detect(text: string): Finding[] {
   return findIn(text, scanner());
-}
-
-function isBinaryField(key: string, parent: Record<string, unknown>): boolean {
-  // Base64 images and audio (`content[].data`) and resource blobs are not text. A `data`
-  // next to a text mimeType is text, whatever object it sits in (structuredContent can
-  // hold anything), so it is scanned.
-  if (key === 'blob') return true;
-  if (key !== 'data') return false;
-  if (parent.type === 'image' || parent.type === 'audio') return true;
-  return typeof parent.mimeType === 'string' && !/^(?:text\/|application\/(?:json|xml|x-yaml|yaml|javascript))/i.test(parent.mimeType);
 }
 
 /** Walks every string, replacing those with findings in place; returns what it found. */
@@ -102,10 +102,19 @@ function scanTree(root: { v: unknown }, path: string, s: Scanner): VerdictFindin
     if (extra) return redactText(text, mergeOverlaps([...fs, ...extra]));
     return fs.length === 0 ? null : redactText(text, fs);
   };
+  /** A text resource's blob, scanned decoded; redacted, it is encoded again (see binary-fields.ts). */
+  const cleanBlob = (blob: string, parent: Record<string, unknown>, p: string): string | null => {
+    const text = blobText(blob, parent);
+    const redacted = text === null ? null : clean(text, p);
+    return redacted === null ? null : encodeBlob(redacted);
+  };
   const visit = (holder: Record<string, unknown> | unknown[], key: string | number, p: string): void => {
     const v = (holder as Record<string | number, unknown>)[key];
     if (typeof v === 'string') {
-      const redacted = key === 'text' ? clean(v, p, splitParts.get(holder), superseded.get(holder)) : clean(v, p);
+      const reading = key === 'blob' || key === 'data' ? readingOf(key, holder as Record<string, unknown>, v) : 'text';
+      if (reading === 'binary') return;
+      const redacted = reading === 'base64-text' ? cleanBlob(v, holder as Record<string, unknown>, p)
+        : key === 'text' ? clean(v, p, splitParts.get(holder), superseded.get(holder)) : clean(v, p);
       if (redacted !== null) (holder as Record<string | number, unknown>)[key] = redacted;
     } else if (Array.isArray(v)) {
       for (const split of splitFindings(v, (t) => findIn(t, s))) {
@@ -138,10 +147,7 @@ function scanTree(root: { v: unknown }, path: string, s: Scanner): VerdictFindin
         taken.add(name);
         names[i] = name;
       }
-      for (let i = 0; i < keys.length; i++) {
-        const k = keys[i]!;
-        if (!isBinaryField(k, o)) visit(o, k, `${p}.${names ? names[i]! : k}`);
-      }
+      for (let i = 0; i < keys.length; i++) visit(o, keys[i]!, `${p}.${names ? names[i]! : keys[i]!}`);
       // fromEntries defines each key as its own property: a `__proto__` key stays a key.
       if (names) (holder as Record<string | number, unknown>)[key] = Object.fromEntries(keys.map((k, i) => [names![i]!, o[k]]));
     }
@@ -170,7 +176,7 @@ function decide(findings: VerdictFinding[], t: OutputThresholds): OutputVerdict[
  */
 export function inspectResultLine(line: string, thresholds: OutputThresholds = DEFAULT_OUTPUT_THRESHOLDS): OutputVerdict {
   const s = scanner();
-  if (s.isCleanJson(line)) return { action: 'PASS', findings: [] };
+  if (isCleanMessage(line, s)) return { action: 'PASS', findings: [] };
   let msg: unknown;
   try {
     msg = JSON.parse(line);
@@ -221,7 +227,7 @@ export interface ServerMessageVerdict {
  */
 export function inspectServerMessage(line: string, message: unknown, thresholds: OutputThresholds = DEFAULT_OUTPUT_THRESHOLDS): ServerMessageVerdict {
   const s = scanner();
-  if (s.isCleanJson(line)) return { findings: [], redacted: message, overThreshold: false };
+  if (isCleanMessage(line, s)) return { findings: [], redacted: message, overThreshold: false };
   if (message === null || typeof message !== 'object' || Array.isArray(message)) {
     const holder = { v: message };
     const findings = scanTree(holder, '', s);
@@ -257,9 +263,9 @@ export function inspectText(text: string, thresholds: OutputThresholds = DEFAULT
 export function inspectArguments(args: unknown, thresholds: OutputThresholds = DEFAULT_OUTPUT_THRESHOLDS, requestLine?: string): OutputVerdict {
   const s = scanner();
   if (args === undefined || args === null) return { action: 'PASS', findings: [] };
-  if (requestLine !== undefined && s.isCleanJson(requestLine)) return { action: 'PASS', findings: [] };
+  if (requestLine !== undefined && isCleanMessage(requestLine, s)) return { action: 'PASS', findings: [] };
   const json = JSON.stringify(args);
-  if (json === undefined || s.isCleanJson(json)) return { action: 'PASS', findings: [] };
+  if (json === undefined || isCleanMessage(json, s)) return { action: 'PASS', findings: [] };
   const holder = { v: JSON.parse(json) as unknown };
   const findings = scanTree(holder, 'arguments', s);
   const action = decide(findings, thresholds);

@@ -1,0 +1,62 @@
+// Which strings of a message are base64 a client decodes rather than text it shows the model.
+// Scanning an image's base64 costs time and finds nonsense; but the names `blob` and `data`
+// alone prove nothing (structuredContent, error.data and log lines hold anything), so a value
+// is skipped only where MCP puts binary content and only when it is base64 at all.
+
+/** How scanTree reads a string: as it is, not at all, or decoded from base64 (a text resource). */
+export type FieldReading = 'text' | 'binary' | 'base64-text';
+
+// Text types a client decodes for the model: text/*, the structured formats and their
+// `+json` / `+xml` / `+yaml` suffixes (application/ld+json, image/svg+xml), scripts.
+const TEXT_MIME = /^(?:text\/|application\/(?:json|xml|yaml|x-yaml|toml|javascript|ecmascript|x-sh|sql|graphql)\b)|\+(?:json|xml|yaml)\b/i;
+
+// The schema's `format: byte` (RFC 4648): the standard alphabet, padded, no line breaks. The
+// TypeScript SDK's own check (z.base64()) is as strict, so a client built on it refuses anything else.
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+export function isTextMime(mimeType: string): boolean {
+  return TEXT_MIME.test(mimeType);
+}
+
+function isBase64(value: string): boolean {
+  return value.length % 4 === 0 && BASE64.test(value);
+}
+
+/**
+ * How to read `parent[key]`, a string. A resource's contents (an object with a `uri`) keep
+ * base64 in `blob`: of a text type it is decoded and scanned, of another skipped. Image and
+ * audio blocks, and any `data` beside a binary mimeType, keep base64 in `data`: skipped.
+ * Anything not valid base64 is text, wherever it sits.
+ */
+export function readingOf(key: string | number, parent: Record<string, unknown>, value: string): FieldReading {
+  const mime = typeof parent.mimeType === 'string' ? parent.mimeType : undefined;
+  if (key === 'blob') {
+    if (typeof parent.uri !== 'string' || !isBase64(value)) return 'text';
+    return mime !== undefined && !isTextMime(mime) ? 'binary' : 'base64-text';
+  }
+  if (key !== 'data') return 'text';
+  const media = parent.type === 'image' || parent.type === 'audio';
+  const binary = mime !== undefined ? !isTextMime(mime) : media;
+  return binary && isBase64(value) ? 'binary' : 'text';
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * The text a resource blob holds, or null when it holds none: a blob without a mimeType is
+ * text only if it decodes as UTF-8 (an unlabelled binary file does not, past a few bytes).
+ */
+export function blobText(value: string, parent: Record<string, unknown>): string | null {
+  const bytes = Buffer.from(value, 'base64');
+  if (typeof parent.mimeType === 'string') return bytes.toString('utf8');
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+/** A redacted blob, encoded again so the client still reads valid base64 of the text type it was. */
+export function encodeBlob(text: string): string {
+  return Buffer.from(text, 'utf8').toString('base64');
+}
