@@ -72,6 +72,17 @@ describe('the shim on the wire: odd input', () => {
     });
   });
 
+  it('drops a member that is no object from a batch answering a client batch whole, and audits it', async () => {
+    await withReadyShim(engine(), async (shim) => {
+      shim.send('[{"jsonrpc":"2.0","id":"pb","method":"wire/junk_plain_batch"}]');
+      await waitFor(() => shim.lines.some((l) => l.includes('"id":"pb"')) && shim.lines.some((l) => l.includes('batch member that is not a message; dropped')), 'the answer and the notice');
+      expect(shim.lines.find((l) => l.includes('"id":"pb"'))).toBe('[{"jsonrpc":"2.0","id":"pb","result":{}}]');
+      expect(shim.lines.join('\n')).not.toContain('AKIAIOSFODNN7EXAMPL3');
+      const rows = () => engine().cli(['audit', 'query', "SELECT reason FROM mcp_audit WHERE event = 'protocol' AND reason LIKE '%batch member that is not a message%'", '--json']).stdout;
+      await waitFor(() => rows().includes('REDACTED:aws-access-key-id'), 'the protocol row');
+    });
+  });
+
   it('refuses a tools/call under an id already in flight, so no answer is judged and audited as another call\'s', async () => {
     await withReadyShim(engine(), async (shim) => {
       // One write: the second arrives while the first is still in flight.

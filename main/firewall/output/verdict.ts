@@ -171,6 +171,29 @@ function decide(findings: VerdictFinding[], t: OutputThresholds): OutputVerdict[
 }
 
 /**
+ * Scans one message in place, every member but its id, and returns it: the id is the
+ * client's (it matches the answer to its request by it), never server text to rewrite.
+ * A message that is no object is scanned whole. Findings are added to `found`.
+ */
+function scanMessage(message: unknown, prefix: string, s: Scanner, found: VerdictFinding[]): unknown {
+  const dot = prefix === '' ? '' : '.';
+  if (message === null || typeof message !== 'object' || Array.isArray(message)) {
+    const holder = { v: message };
+    // A loop, not push(...): a contact or log export holds 100,000s of findings, past what a call's arguments may hold.
+    for (const f of scanTree(holder, prefix, s)) found.push(f);
+    return holder.v;
+  }
+  const m = message as Record<string, unknown>;
+  for (const key of Object.keys(m)) {
+    if (key === 'id') continue;
+    const holder = { v: m[key] };
+    for (const f of scanTree(holder, `${prefix}${dot}${key}`, s)) found.push(f);
+    m[key] = holder.v;
+  }
+  return m;
+}
+
+/**
  * Judges one upstream JSON-RPC response line. PASS means forward the original bytes;
  * REDACT carries the rewritten message; QUARANTINE means withhold it (findings say why).
  */
@@ -186,21 +209,16 @@ export function inspectResultLine(line: string, thresholds: OutputThresholds = D
     const findings = s.detect(line).map(({ type, family, severity }) => ({ type, family, severity, path: '' }));
     return findings.length === 0 ? { action: 'PASS', findings } : { action: 'QUARANTINE', findings };
   }
-  // A batch is an array of responses; each member is judged, the verdict covers all.
-  const members = Array.isArray(msg) ? msg : [msg];
+  // A batch is an array of responses; each member is judged, the verdict covers all. A PASS
+  // leaves as the raw line, so nothing of it goes unread: not a member that is no object
+  // (the shim drops those, but the verdict must not rely on it), not a key beside `result`.
   const findings: VerdictFinding[] = [];
-  members.forEach((member, i) => {
-    if (member === null || typeof member !== 'object') return;
-    const m = member as Record<string, unknown>;
-    // Error messages leak too (a driver error quoting its connection string).
-    for (const key of ['result', 'error'] as const) {
-      if (m[key] === undefined) continue;
-      const holder = { v: m[key] };
-      // A loop, not push(...): a contact or log export holds 100,000s of findings, past what a call's arguments may hold.
-      for (const f of scanTree(holder, Array.isArray(msg) ? `[${i}].${key}` : key, s)) findings.push(f);
-      m[key] = holder.v;
-    }
-  });
+  if (!Array.isArray(msg)) return verdictOf(line, scanMessage(msg, '', s, findings), findings, thresholds);
+  for (let i = 0; i < msg.length; i++) msg[i] = scanMessage(msg[i], `[${i}]`, s, findings);
+  return verdictOf(line, msg, findings, thresholds);
+}
+
+function verdictOf(line: string, msg: unknown, findings: VerdictFinding[], thresholds: OutputThresholds): OutputVerdict {
   const action = decide(findings, thresholds);
   if (action === 'PASS' && repeats(line)) return { action, findings, reparsed: msg };
   return action === 'REDACT' ? { action, findings, redacted: msg } : { action, findings };
@@ -228,20 +246,8 @@ export interface ServerMessageVerdict {
 export function inspectServerMessage(line: string, message: unknown, thresholds: OutputThresholds = DEFAULT_OUTPUT_THRESHOLDS): ServerMessageVerdict {
   const s = scanner();
   if (isCleanMessage(line, s)) return { findings: [], redacted: message, overThreshold: false };
-  if (message === null || typeof message !== 'object' || Array.isArray(message)) {
-    const holder = { v: message };
-    const findings = scanTree(holder, '', s);
-    if (findings.length === 0 && repeats(line)) return { findings, redacted: holder.v, overThreshold: false, reparse: true };
-    return { findings, redacted: holder.v, overThreshold: decide(findings, thresholds) === 'QUARANTINE' };
-  }
-  const m = message as Record<string, unknown>;
   const findings: VerdictFinding[] = [];
-  for (const key of Object.keys(m)) {
-    if (key === 'id') continue;
-    const holder = { v: m[key] };
-    for (const f of scanTree(holder, key, s)) findings.push(f); // a loop, not push(...): see inspectResultLine
-    m[key] = holder.v;
-  }
+  const m = scanMessage(message, '', s, findings);
   if (findings.length === 0 && repeats(line)) return { findings, redacted: m, overThreshold: false, reparse: true };
   return { findings, redacted: m, overThreshold: decide(findings, thresholds) === 'QUARANTINE' };
 }

@@ -627,24 +627,22 @@ function relay(parts: RelayParts): Promise<number> {
   // answering a call we police or a listing the pins check, or carrying the server's own
   // requests — is taken apart, so no member skips the path it would take alone.
   function handleServerBatch(batch: unknown[], raw: Buffer, text: string): void {
-    const isMember = (m: unknown): m is JsonRpcMessage => !!m && typeof m === 'object';
+    // JSON-RPC answers and requests are objects: any other member is no message, and is
+    // dropped (told, audited) whichever way the batch goes on; passed whole, it would reach
+    // the client as the server wrote it.
+    const isMember = (m: unknown): m is JsonRpcMessage => !!m && typeof m === 'object' && !Array.isArray(m);
     const members = batch.filter(isMember);
+    const sourceOf = batchSources(text, batch);
     const plainAnswer = (m: JsonRpcMessage) => {
       const entry = m.method === undefined && m.id !== undefined ? inFlight.get(idKey(m.id)) : undefined;
       return entry !== undefined && !entry.call && !manifest.reviews(entry.method);
     };
     // Two answers under one id: only one can be the pending request's; taken apart, the other is unsolicited.
     const distinct = new Set(members.map((m) => idKey(m.id ?? null))).size === members.length;
-    if (!distinct || !members.every(plainAnswer)) {
+    if (members.length === 0 || !distinct || !members.every(plainAnswer)) {
       // Taken apart by the members' own bytes, so each reaches the client as the server wrote it.
-      const sourceOf = batchSources(text, batch);
       batch.forEach((m, index) => {
-        if (!isMember(m)) {
-          const excerpt = droppedExcerpt(JSON.stringify(m));
-          toClient.send(notification('notifications/message', { level: 'error', logger: 'mcp-firewall', data: `server '${options.server}' sent a batch member that is not a message; dropped: ${excerpt}` }));
-          junkEvent(`server sent a batch member that is not a message: ${excerpt}`);
-          return;
-        }
+        if (!isMember(m)) return dropNonMessage(m);
         const memberText = sourceOf(index);
         handleServerMessage(m, Buffer.from(memberText), memberText);
       });
@@ -656,7 +654,20 @@ function relay(parts: RelayParts): Promise<number> {
       ids.push(inFlight.get(key)!.id);
       inFlight.delete(key);
     }
+    if (members.length < batch.length) {
+      const kept: string[] = [];
+      batch.forEach((m, index) => (isMember(m) ? kept.push(sourceOf(index)) : dropNonMessage(m)));
+      text = `[${kept.join(',')}]`;
+      raw = Buffer.from(text);
+    }
     policer.inspect('batch', 'batch', ids, { raw, text, failed: false });
+  }
+
+  /** A server batch member that is no message object: the client hears of it, the audit gets a protocol row. */
+  function dropNonMessage(member: unknown): void {
+    const excerpt = droppedExcerpt(JSON.stringify(member));
+    toClient.send(notification('notifications/message', { level: 'error', logger: 'mcp-firewall', data: `server '${options.server}' sent a batch member that is not a message; dropped: ${excerpt}` }));
+    junkEvent(`server sent a batch member that is not a message: ${excerpt}`);
   }
 
   const failInFlight = (reason: string) => {
