@@ -74,6 +74,52 @@ const VALUE_END = new RegExp(`[${VALUE_STOPS}]`);
 const QUERY_VALUE_END = new RegExp(`[${VALUE_STOPS}&#]`);
 const inQuery = (text: string, nameStart: number) => text[nameStart - 1] === '?' || text[nameStart - 1] === '&';
 
+/** Where the name ending at `e` starts: name chars back from `from`, the whole name at most 64 chars. */
+function nameStart(text: string, from: number, e: number): number {
+  let s = from;
+  while (s > 0 && e - s < 64 && NAME_CHAR.test(text[s - 1] ?? '')) s--;
+  return s;
+}
+
+// CLIs and dashboards print a secret's name as words: `API key:`, `Secret access key:`,
+// `**Client secret**:`. A bare `key` then needs the word before it for a qualifier. Two words
+// back, so that an excluded word before the qualifier still counts (`Public API key`), and no
+// further: prose before a name is no part of it.
+const NAME_WORDS_BACK = 2;
+const isBlank = (c: string | undefined) => c === ' ' || c === '\t';
+
+/** The name ending at `e` read with up to two space-separated words before `s`; '' when there are none. */
+function wordedName(text: string, s: number, e: number): string {
+  let start = s;
+  for (let n = 0; n < NAME_WORDS_BACK && isBlank(text[start - 1]) && NAME_CHAR.test(text[start - 2] ?? ''); n++) {
+    const w = nameStart(text, start - 1, e);
+    if (w === start - 1) break; // the 64-char bound left no room for the word
+    start = w;
+  }
+  return start === s ? '' : text.slice(start, e);
+}
+
+// A worded name is as often prose (`Encryption key: AES-256-GCM`, `API key: not-configured`,
+// `Signing key: RS256`) as a printed credential. Keys printed by a CLI are 16 chars or more
+// and, random, hold a digit (32 random hex chars lack one once in 10^13; 32 base62 ones once in 280).
+function wordedValue(v: string): boolean {
+  return v.length >= 16 && /\d/.test(v);
+}
+
+interface SecretName { name: string; start: number; kind: 'password' | 'secret'; worded: boolean }
+
+/** The secret-ish name ending at `e`, and whether it had to be read as words; null when it names no secret. */
+function secretName(text: string, e: number): SecretName | null {
+  const s = nameStart(text, e, e);
+  const name = text.slice(s, e).replace(/^-+/, '');
+  const kind = classifyName(name);
+  if (kind) return { name, start: s, kind, worded: false };
+  // Read as words only when the name alone names no secret: what a one-word name found stays found.
+  const words = wordedName(text, s, e);
+  const wordedKind = words ? classifyName(words) : null;
+  return wordedKind ? { name: words, start: e - words.length, kind: wordedKind, worded: true } : null;
+}
+
 const OPERATOR = /[^=:]{0,40}[=:]/y;
 // `**Password:** value`: emphasis closing after the operator is skipped when a space follows
 // it; a value's own leading `_` or `*` (`password: __Xy9!…`) is kept.
@@ -93,11 +139,9 @@ const generic: Rule = {
     if (text[e - 1] === '"' || text[e - 1] === "'") e--;
     // `**password**`: the `*`s are no name chars (a `_` is, and splitWords drops it).
     for (let k = 0; k < 2 && text[e - 1] === '*'; k++) e--;
-    let s = e;
-    while (s > 0 && e - s < 64 && NAME_CHAR.test(text[s - 1] ?? '')) s--;
-    const name = text.slice(s, e).replace(/^-+/, '');
-    const kind = classifyName(name);
-    if (!kind) return null;
+    const found = secretName(text, e);
+    if (!found) return null;
+    const { name, start: s, kind, worded } = found;
     VALUE_OPEN.lastIndex = op + 1;
     const open = VALUE_OPEN.exec(text);
     if (!open) return null;
@@ -114,7 +158,7 @@ const generic: Rule = {
       while (ve < text.length && ve - vs < 512 && !end.test(text[ve] ?? '')) ve++;
     }
     const value = text.slice(vs, ve);
-    if (!acceptValue(value, kind, quote !== '')) return null;
+    if (!acceptValue(value, kind, quote !== '') || (worded && !wordedValue(value))) return null;
     // `apikey = myapikey123`: a value that repeats its own name is a sample.
     const lastWord = splitWords(name).pop() ?? '';
     if (lastWord.length >= 3 && value.toLowerCase().includes(lastWord)) return null;

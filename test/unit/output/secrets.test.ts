@@ -166,6 +166,31 @@ describe('structured secrets', () => {
     expect(isCleanLine(JSON.stringify({ jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text: '**password**: hunter2-long-value' }] } }))).toBe(false);
   });
 
+  // CLIs and dashboards print a secret's name as words: `API key:`, `Secret access key:`, `Client secret:`.
+  it('finds a secret whose name is written as words, a plain key qualified by the word before it', () => {
+    const v = '8f3a9c2e7b1d4f6a0c5e9b2d7f1a3c8e';
+    for (const t of [
+      `API key: ${v}`, `**API key**: ${v}`, `_API key_: ${v}`, `Secret key = ${v}`, `Private key: ${v}`, `Secret access key: ${v}`,
+      `Subscription key:\t${v}`, `{"API key": "${v}"}`, `Access token: ${v}`, `Client secret: ${v}`, `DB password: ${v}`,
+    ]) expect(found(t), t).toEqual([['generic-secret', v]]);
+    // The raw-line prefilter already sends `key:` to the parse.
+    expect(isCleanLine(JSON.stringify({ jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text: `API key: ${v}` }] } }))).toBe(false);
+    // A PEM block after the name is the private-key rule's, whole.
+    const pem = '-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA1c7+9z5Pad7OejecsQ0bu3aumcdkbZHFYHKRaqeDyg8g0PXc\n-----END RSA PRIVATE KEY-----';
+    expect(found(`Private key: ${pem}`)).toEqual([['private-key', pem]]);
+  });
+
+  it('leaves prose, unset, masked and word values after a worded name alone', () => {
+    const v = '8f3a9c2e7b1d4f6a0c5e9b2d7f1a3c8e';
+    for (const t of [
+      'the API key is stored in the vault', 'Secret key rotation: enabled', 'Access token: none', 'API key: <your-api-key>',
+      'API key: ********', 'Access token: expired', 'Client secret: (not set)', 'API key: not-configured', 'API key: sk-****3c8e',
+      'API key: ••••••••••••3c8e', 'Encryption key: AES-256-GCM', 'Signing key: RS256', 'Private key: see ~/.ssh/id_ed25519',
+      // Not a secret's name: no qualifier, a public key, a database's keys.
+      `Key: ${v}`, `Public key: ${v}`, `Public API key: ${v}`, `Primary key: ${v}`, `Sort key: ${v}`, `the key: ${v}`,
+    ]) expect(found(t), t).toEqual([]);
+  });
+
   it('reads a snake_case name in emphasis as the name it is, and a value opening with _ or * whole', () => {
     // The name is still judged by its last word: these name no secret, in emphasis or not.
     for (const t of ['my_secret_name: x9Kq2mLp7Rz4wT', '_my_secret_name_: x9Kq2mLp7Rz4wT', '**secret_santa**: x9Kq2mLp7Rz4wT', '_the secret_: ingredient']) {
