@@ -58,7 +58,7 @@ const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)*(?:\
 const SIGV4_SCOPE = /^[A-Z0-9]{16,128}(?:(?:\/|%2F)[\w-]+){3}(?:\/|%2F)aws4_request$/i;
 
 function acceptValue(v: string, kind: 'password' | 'secret', quoted: boolean): boolean {
-  if (v.length < 6 || v.length > 512 || isTemplate(v) || isPlaceholder(v)) return false;
+  if (v.length < 6 || isTemplate(v) || isPlaceholder(v)) return false;
   if (/^[\d.,:+-]+$/.test(v) || v.includes('://') || SIGV4_SCOPE.test(v)) return false;
   // Unquoted identifiers are code (`password = getPassword()`), not literals.
   if (!quoted && IDENTIFIER.test(v) && !/\d/.test(v)) return false;
@@ -67,11 +67,6 @@ function acceptValue(v: string, kind: 'password' | 'secret', quoted: boolean): b
   return v.length >= 8 && shannonEntropy(v) >= 3.0;
 }
 
-// Where an unquoted value ends; in a URL's query string (the name right after `?` or `&`),
-// also at the next parameter or the fragment.
-const VALUE_STOPS = String.raw`\s"'\`,;<>(){}[\]`;
-const VALUE_END = new RegExp(`[${VALUE_STOPS}]`);
-const QUERY_VALUE_END = new RegExp(`[${VALUE_STOPS}&#]`);
 const inQuery = (text: string, nameStart: number) => text[nameStart - 1] === '?' || text[nameStart - 1] === '&';
 
 /** Where the name ending at `e` starts: name chars back from `from`, the whole name at most 64 chars. */
@@ -120,6 +115,60 @@ function secretName(text: string, e: number): SecretName | null {
   return wordedKind ? { name: words, start: e - words.length, kind: wordedKind, worded: true } : null;
 }
 
+// A value is judged on its first 512 chars: a secret shows its shape by then, and a hit whose
+// value is turned down costs no more however long the run after it (a 100 KB line without a
+// space holds a hit every few chars at worst). One taken for a secret is then redacted to the
+// end of its token, read once, as the scan resumes after it: an STS session token runs to 1,200
+// base64 chars and more, longer URL-encoded, and a JWT with claims to several KB. 16 KB bounds
+// it, twice the 8 KB most servers allow a header line; past that the run is no credential.
+const JUDGED = 512;
+const MAX_TOKEN = 16_384;
+
+// Where an unquoted value ends; in a URL's query string (the name right after `?` or `&`),
+// also at the next parameter or the fragment. Its run is matched natively, the judged part and
+// the rest of the token each by a bounded sticky regex: ~4 ns a char, a regex test per char 33-43.
+const VALUE_STOPS = String.raw`\s"'\`,;<>(){}[\]`;
+interface ValueRun { judged: RegExp; rest: RegExp }
+const valueRun = (stops: string): ValueRun => ({
+  judged: new RegExp(`[^${stops}]{0,${JUDGED}}`, 'y'),
+  rest: new RegExp(`[^${stops}]{0,${MAX_TOKEN - JUDGED}}`, 'y'),
+});
+const VALUE_RUN = valueRun(VALUE_STOPS);
+const QUERY_VALUE_RUN = valueRun(`${VALUE_STOPS}&#`);
+
+/** Where a run of value chars matched by `run` (never failing, at worst empty) from `from` ends. */
+function runEnd(text: string, from: number, run: RegExp): number {
+  run.lastIndex = from;
+  run.test(text);
+  return run.lastIndex;
+}
+
+/** A value's span; `run` reads an unquoted value's chars, null for a quoted value (whose end is its quote). */
+interface ValueSpan { start: number; end: number; run: ValueRun | null }
+
+/** The value after the operator at `op`: an unquoted one to its judged length, a quoted one whole. */
+function readValue(text: string, op: number, nameStart: number): ValueSpan | null {
+  VALUE_OPEN.lastIndex = op + 1;
+  const open = VALUE_OPEN.exec(text);
+  if (!open) return null;
+  const start = VALUE_OPEN.lastIndex;
+  if (!open[1]) {
+    const run = inQuery(text, nameStart) ? QUERY_VALUE_RUN : VALUE_RUN;
+    return { start, end: runEnd(text, start, run.judged), run };
+  }
+  const close = text.indexOf(open[1], start);
+  if (close === -1) return null;
+  const end = Math.min(close, start + MAX_TOKEN);
+  // A short quoted value may hold spaces (a passphrase); a long one is a secret only as one token.
+  const inner = text.slice(start, end);
+  return (end - start > JUDGED ? /\s/.test(inner) : inner.includes('\n')) ? null : { start, end, run: null };
+}
+
+/** Where an accepted value ends: an unquoted one cut at its judged length runs on to the end of its token. */
+function tokenEnd(text: string, span: ValueSpan): number {
+  return span.run && span.end - span.start === JUDGED ? runEnd(text, span.end, span.run.rest) : span.end;
+}
+
 const OPERATOR = /[^=:]{0,40}[=:]/y;
 // `**Password:** value`: emphasis closing after the operator is skipped when a space follows
 // it; a value's own leading `_` or `*` (`password: __Xy9!…`) is kept.
@@ -142,29 +191,16 @@ const generic: Rule = {
     const found = secretName(text, e);
     if (!found) return null;
     const { name, start: s, kind, worded } = found;
-    VALUE_OPEN.lastIndex = op + 1;
-    const open = VALUE_OPEN.exec(text);
-    if (!open) return null;
-    const vs = VALUE_OPEN.lastIndex;
-    const quote = open[1] ?? '';
-    let ve = vs;
-    if (quote) {
-      const close = text.indexOf(quote, vs);
-      if (close === -1 || close - vs > 512) return null;
-      ve = close;
-      if (text.slice(vs, ve).includes('\n')) return null;
-    } else {
-      const end = inQuery(text, s) ? QUERY_VALUE_END : VALUE_END;
-      while (ve < text.length && ve - vs < 512 && !end.test(text[ve] ?? '')) ve++;
-    }
-    const value = text.slice(vs, ve);
-    if (!acceptValue(value, kind, quote !== '') || (worded && !wordedValue(value))) return null;
+    const span = readValue(text, op, s);
+    if (!span) return null;
+    const value = text.slice(span.start, Math.min(span.end, span.start + JUDGED));
+    if (!acceptValue(value, kind, !span.run) || (worded && !wordedValue(value))) return null;
     // `apikey = myapikey123`: a value that repeats its own name is a sample.
     const lastWord = splitWords(name).pop() ?? '';
     if (lastWord.length >= 3 && value.toLowerCase().includes(lastWord)) return null;
     // `PWD=/home/alice/src`: the shell's working directory (every environment dump has it), not a password.
     if (lastWord === 'pwd' && ABSOLUTE_PATH.test(value)) return null;
-    return { type: 'generic-secret', family: 'secret', severity: 'medium', start: vs, end: ve };
+    return { type: 'generic-secret', family: 'secret', severity: 'medium', start: span.start, end: tokenEnd(text, span) };
   },
 };
 

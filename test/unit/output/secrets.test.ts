@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createScanner, detect, isCleanLine } from '../../../main/firewall/output/index.js';
 import { eightfoldGrowth, LINEAR_EIGHTFOLD } from '../../helpers/relative-time.js';
@@ -208,6 +209,35 @@ describe('structured secrets', () => {
     expect(found('DB_PASSWORD=Xk9v&Q2m#Lp7R')).toEqual([['generic-secret', 'Xk9v&Q2m#Lp7R']]);
   });
 
+  // An STS session token runs to 600-1,200 base64 chars and more, URL-encoded longer still; the
+  // value was cut at 512 chars and the rest of the token left in the text.
+  it('redacts a long session token whole: unquoted, as a query parameter, or quoted in JSON', () => {
+    const token = base64Run(1100);
+    const encoded = encodeURIComponent(token);
+    expect(encoded.length).toBeGreaterThan(1100);
+    expect(found(`aws_session_token = ${token}\nregion = us-east-1`)).toEqual([['generic-secret', token]]);
+    expect(found(`https://b.s3.amazonaws.com/k?X-Amz-Security-Token=${encoded}&x-id=GetObject`)).toEqual([['generic-secret', encoded]]);
+    expect(found(`{"SessionToken": "${token}", "Expiration": "2025-01-01T00:00:00Z"}`)).toEqual([['generic-secret', token]]);
+    expect(found(`export AWS_SESSION_TOKEN='${token}'`)).toEqual([['generic-secret', token]]);
+  });
+
+  it('redacts one token up to 16 KB, and takes a long quoted value holding spaces for no token', () => {
+    const huge = base64Run(20_000);
+    expect(detect(`token=${huge}`)[0]).toMatchObject({ type: 'generic-secret', start: 6, end: 6 + 16_384 });
+    expect(detect(`{"token": "${huge}"}`)[0]).toMatchObject({ type: 'generic-secret', start: 11, end: 11 + 16_384 });
+    expect(found(`{"token": "${'Xk9vQ2mLp7Rz8wT4 and more words '.repeat(20)}"}`)).toEqual([]);
+  });
+
+  it('reads long lines without spaces in linear time', () => {
+    // A value is judged on its first 512 chars whatever its length; one taken for a secret is read
+    // to its end once, and the scan resumes after it. A long quoted value is read to its quote once.
+    const shapes = [`token=${base64Run(20_000)}`, `"token":"${base64Run(600)}`, `"token":"${base64Run(600)} x"`];
+    for (const unit of shapes) {
+      const text = (bytes: number) => unit.repeat(Math.ceil(bytes / unit.length));
+      expect(eightfoldGrowth(detect, text, 40_000), unit.slice(0, 12)).toBeLessThan(LINEAR_EIGHTFOLD);
+    }
+  });
+
   it('does not take the shell\'s working directory (PWD in every environment dump) for a password, but does a DB_PWD', () => {
     expect(found('PWD=/home/alice/src\nOLDPWD=/tmp\n{"PWD": "/usr/local/lib", "pwd": "C:\\\\Users\\\\al"}')).toEqual([]);
     expect(found('DB_PWD=S3cr3t-pa55')).toEqual([['generic-secret', 'S3cr3t-pa55']]);
@@ -246,3 +276,10 @@ describe('structured secrets', () => {
     }
   });
 });
+
+/** `n` chars of base64, the same on every run (an STS session token's alphabet, `/` and `+` included). */
+function base64Run(n: number): string {
+  let s = '';
+  for (let i = 0; s.length < n; i++) s += createHash('sha256').update(String(i)).digest('base64').slice(0, 43);
+  return s.slice(0, n);
+}
