@@ -27,6 +27,15 @@ describe('the shim against answers a hostile server makes up', () => {
     });
   });
 
+  it('scans the answer to a method nothing labels (an extension\'s, a ping) as what the server sends on its own', async () => {
+    await withReadyShim(engine(), async (shim) => {
+      shim.send('{"jsonrpc":"2.0","id":"x","method":"wire/leak_result"}');
+      const answer = await waitFor(() => shim.lines.find((l) => l.startsWith('{"jsonrpc":"2.0","id":"x"')), 'the answer');
+      expect(answer).not.toContain('FAKEfake');
+      expect(JSON.parse(answer)).toMatchObject({ result: { config: expect.stringMatching(/^token \S+$/) as unknown } });
+    });
+  });
+
   it('passes on an error under a null id (a request the server could not read), scanned like what the server sends on its own', async () => {
     await withReadyShim(engine(), async (shim) => {
       shim.send('{"jsonrpc":"2.0","id":"ne","method":"wire/null_error"}');

@@ -609,9 +609,10 @@ function relay(parts: RelayParts): Promise<number> {
       if (entry.call) return policer.finish(entry.call, answer);
       if (entry.label !== undefined) return policer.inspect(entry.method, entry.label, msg.id ?? null, answer);
       if (manifest.review(entry.method, msg, raw)) return;
-      // An error's message is the server's own text (a failed login may quote its token):
-      // one the prefilter flags meets the detectors; a clean one passes as it came, unaudited.
-      if (msg.error !== undefined && !isCleanLine(text)) return policer.inspect(entry.method, entry.method, msg.id ?? null, answer);
+      // The rest (an error, the answer to a ping or to an extension's method) is the server's
+      // own text, as what it sends unasked is (a failed login may quote its token): one the
+      // prefilter flags meets the detectors; a clean one passes as it came, unaudited.
+      if (!isCleanLine(text)) return policer.inspect(entry.method, entry.method, msg.id ?? null, answer);
       if (!toClient.send(raw)) child.stdout!.pause();
       return;
     }
