@@ -17,6 +17,7 @@ import type { OrderedWriter } from './ordered-writer.js';
 import type { PeerWriter } from './peer-writer.js';
 import { createToolVerdicts } from './tool-verdicts.js';
 import { createCallRow, recordNow } from './call-rows.js';
+import { CallSet } from './call-table.js';
 import { createContinuations, type Approved } from './continuations.js';
 import { asksEveryTime } from '../guard/asks-every-time.js';
 import { argumentsDigest } from './arguments-digest.js';
@@ -199,7 +200,7 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
     return call;
   };
 
-  const running = new Set<PolicedCall>();
+  const running = new CallSet<PolicedCall>();
   let sweeper: NodeJS.Timeout | null = null;
   const sweep = () => {
     const now = Date.now();

@@ -29,6 +29,7 @@ import { createPeerWriter, type PeerWriter } from './peer-writer.js';
 import { createServerMessages } from './server-messages.js';
 import { newSessionId } from './session-id.js';
 import { createSessionEra } from './session-era.js';
+import { CallMap } from './call-table.js';
 
 export interface ShimOptions {
   server: string;
@@ -207,7 +208,7 @@ function relay(parts: RelayParts): Promise<number> {
       return inFlight.has(key) || waiting.has(key) || abandoned.has(key);
     },
   });
-  const inFlight = new Map<string, InFlight>();
+  const inFlight = new CallMap<string, InFlight>();
   // Calls the firewall timed out: the client has its error, so a late answer is dropped.
   const abandoned = new Set<string>();
   /** Forgets a request whose answer nobody waits for any more; its late answer is dropped. */
