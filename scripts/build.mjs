@@ -2,7 +2,7 @@
 // Code splitting keeps the shim's cold start small: `wrap` loads only the relay chunk,
 // never the YAML parser, SQLite store or control API that `serve` needs.
 import { build } from 'esbuild';
-import { chmod, rm } from 'node:fs/promises';
+import { chmod, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 
 // Only this bundle's own outputs: the renderer and desktop builds live in dist/ too.
 await rm('dist/chunks', { recursive: true, force: true });
@@ -52,3 +52,20 @@ await build({
   logLevel: 'warning',
 });
 await chmod('dist/cli.js', 0o755);
+
+// V8 keeps a script's source in memory as Latin-1 when every char of it fits, else as UTF-16,
+// twice the bytes. esbuild escapes strings as ASCII but keeps comments and regex literals as
+// they are, and one `…` in a comment made the output stage's ~96 KB chunk take ~190 KB in
+// every shim (zod's ~750 KB in the engine). Such chars become `?` (one per UTF-16 unit, so
+// source-map columns stay right); one anywhere but a comment line would be code, and stops
+// the build: a regex takes it as \uXXXX.
+for (const file of ['dist/cli.js', ...(await readdir('dist/chunks')).filter((f) => f.endsWith('.js')).map((f) => `dist/chunks/${f}`)]) {
+  const text = await readFile(file, 'utf8');
+  if (!/[^\x00-\x7f]/.test(text)) continue;
+  const lines = text.split('\n').map((line) => {
+    if (!/[^\x00-\x7f]/.test(line)) return line;
+    if (!/^\s*(?:\/\/|\/?\*)/.test(line)) throw new Error(`${file}: a non-ASCII char outside a comment line (write it as \\uXXXX): ${line.trim().slice(0, 120)}`);
+    return line.replace(/[^\x00-\x7f]/g, '?');
+  });
+  await writeFile(file, lines.join('\n'));
+}

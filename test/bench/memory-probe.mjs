@@ -105,7 +105,9 @@ const engine = spawn(process.execPath, [CLI, 'serve', '--port', '0'], { env: eng
 while (!existsSync(join(home, 'control.json'))) await new Promise((r) => setTimeout(r, 20));
 await new Promise((r) => spawn(process.execPath, [CLI, 'registry', 'approve', 'everything'], { env: engineEnv, stdio: 'ignore' }).once('exit', r));
 
-const serverEnv = { PATH: `${dirname(process.execPath)}:/usr/bin:/bin`, HOME: process.env.HOME, MCP_FIREWALL_HOME: home, BENCH_PAYLOAD: PAYLOAD };
+// MALLOC_* from the caller's environment reach the shim (glibc tuning experiments).
+const mallocEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('MALLOC_')));
+const serverEnv = { PATH: `${dirname(process.execPath)}:/usr/bin:/bin`, HOME: process.env.HOME, MCP_FIREWALL_HOME: home, BENCH_PAYLOAD: PAYLOAD, ...mallocEnv };
 const nodeArgs = [...(SNAPSHOT && !process.env.MEMPROBE_NODE_FLAGS?.includes('--import') ? ['--heapsnapshot-signal=SIGUSR2'] : []), ...(TRACE ? ['--trace-gc'] : []), ...(process.env.MEMPROBE_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])];
 const rpc = rpcProcess(process.execPath, [...nodeArgs, CLI, 'wrap', '--server', 'everything', '--client', 'bench', '--', process.execPath, SERVER], serverEnv, OUT);
 try {

@@ -165,7 +165,7 @@ export function shownFingerprint(fp: LaunchFingerprint): string {
   const pin = pinnedRemote(fp);
   // Unquoted: a parsed URL has no spaces, and its cut values (…) would otherwise be quoted.
   if (pin) return `${fp.command} ${shownUrl(pin.url)}`;
-  return formatParts([fp.command, ...shownArgs(fp.args)], /^[\w@%+=:,./?&#…-]+$/);
+  return formatParts([fp.command, ...shownArgs(fp.args)], /^[\w@%+=:,./?&#\u2026-]+$/);
 }
 
 interface Row {
