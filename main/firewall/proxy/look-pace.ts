@@ -7,6 +7,8 @@
 // they are spaced out, the space doubling each time up to a bound. Once the server has been
 // quiet a while they go at once again.
 
+import { monotonicMs } from '../monotonic.js';
+
 /** The space before the second look in a row asked for close behind the one before. */
 const FIRST_PAUSE_MS = 50;
 /**
@@ -25,7 +27,7 @@ export interface LookPace {
 }
 
 /** `now`: a monotonic clock (setting the wall clock back must not hold looks back). */
-export function createLookPace(now: () => number = () => performance.now()): LookPace {
+export function createLookPace(now: () => number = monotonicMs): LookPace {
   let pause = 0;
   let lastSent = -Infinity;
   // Looks in a row asked for close behind the one before.
