@@ -59,6 +59,11 @@ function rpcProcess(command, args, env, cwd) {
   return { child, request };
 }
 
+// CPU time (ns) of all the process's threads, as the bench reads it.
+function cpuNs(pid) {
+  return readdirSync(`/proc/${pid}/task`).reduce((sum, tid) => sum + Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]), 0);
+}
+
 function memory(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const field = (name) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
@@ -137,7 +142,9 @@ try {
   row = (label, m) => console.log(`${label.padEnd(8)} RSS ${(m.rss / 1024).toFixed(1)} MB  anon ${(m.anon / 1024).toFixed(1)} MB  file ${(m.file / 1024).toFixed(1)} MB  peak ${(m.hwm / 1024).toFixed(1)} MB`);
   row('start', memory(rpc.child.pid));
   for (const target of CHECKPOINTS) {
+    const [cpu0, wall0, done0] = [cpuNs(rpc.child.pid), process.hrtime.bigint(), done];
     while (done < target) await block();
+    if (done > done0) console.log(`   shim CPU ${((cpuNs(rpc.child.pid) - cpu0) / (done - done0) / 1000).toFixed(1)} µs/call, ${((done - done0) / (Number(process.hrtime.bigint() - wall0) / 1e9)).toFixed(0)} calls/s`);
     await new Promise((r) => setTimeout(r, 200));
     row(String(done), memory(rpc.child.pid));
     if (TRACE) {
