@@ -121,13 +121,17 @@ try {
   await rpc.request('tools/list', {});
   const echo = () => rpc.request('tools/call', { name: 'echo', arguments: { message: 'benchmark payload of a typical size' } });
   const env = () => rpc.request('tools/call', { name: 'get-env', arguments: {} });
+  let distinct = 0;
+  const echoDistinct = () => rpc.request('tools/call', { name: 'echo', arguments: { message: `benchmark payload ${distinct++}` } });
   let done = 0;
   // One block of 100: 60 sequential echoes, 32 echoes 16 in flight, 8 get-env.
-  // MEMPROBE_MIX: seq (100 sequential echoes), pipe (100 echoes 16 in flight), env (100 get-env).
+  // MEMPROBE_MIX: seq (100 sequential echoes), pipe (100 echoes 16 in flight), env (100 get-env),
+  // distinct (100 sequential echoes, each of other arguments: what per-call state keeps).
   const MIX = process.env.MEMPROBE_MIX ?? 'all';
   const block = async () => {
     if (MIX === 'seq') for (let i = 0; i < 100; i++) await echo();
     else if (MIX === 'env') for (let i = 0; i < 100; i++) await env();
+    else if (MIX === 'distinct') for (let i = 0; i < 100; i++) await echoDistinct();
     else if (MIX === 'pipe') await Promise.all(Array.from({ length: 20 }, () => echo().then(echo).then(echo).then(echo).then(echo)));
     else {
       for (let i = 0; i < 60; i++) await echo();

@@ -9,9 +9,16 @@ export interface GuardVerdict {
 export interface SessionGuards {
   /** Counts the call and says whether it crosses a limit (null: within limits). */
   check(callKey: string, now: number, limits: GuardLimits): GuardVerdict | null;
+  /** How many distinct calls the loop check holds a window for. */
+  remembered(): number;
 }
 
 const SECONDS = 60;
+const WINDOW_MS = 60_000;
+/** The most windows kept: past it they are all dropped (a session of ever-new calls). */
+const MAX_WINDOWS = 10_000;
+/** Windows whose minute is over are swept out from this many on (see check). */
+const SWEEP_FROM = 256;
 
 /**
  * Calls in the last minute, counted in one-second buckets: O(1) per call however
@@ -48,6 +55,11 @@ export function createSessionGuards(): SessionGuards {
   // Identical calls in a fixed one-minute window from the first of them: O(1), and a
   // loop of the same call cannot hide from it.
   const identical = new Map<string, { since: number; count: number }>();
+  // A window whose minute is over reads as no window, but stayed in the table until 10,000
+  // had piled up: a shim that ran for days making calls of ever-new arguments held ~2.5 MB
+  // of them, nearly all expired. They are swept out whenever the table has doubled since the
+  // last sweep: a pass over it per as many new windows, nothing on the call that repeats one.
+  let sweepAt = SWEEP_FROM;
 
   return {
     check(callKey, now, limits) {
@@ -55,9 +67,13 @@ export function createSessionGuards(): SessionGuards {
       lastCall = now;
       const calls = perMinute(now);
       let same = identical.get(callKey);
-      if (!same || now - same.since >= 60_000) {
+      if (!same || now - same.since >= WINDOW_MS) {
         same = { since: now, count: 0 };
-        if (identical.size >= 10_000) identical.clear();
+        if (identical.size >= MAX_WINDOWS) identical.clear();
+        else if (identical.size >= sweepAt) {
+          for (const [key, window] of identical) if (now - window.since >= WINDOW_MS) identical.delete(key);
+          sweepAt = Math.max(SWEEP_FROM, identical.size * 2);
+        }
         identical.set(callKey, same);
       }
       same.count++;
@@ -73,5 +89,6 @@ export function createSessionGuards(): SessionGuards {
       }
       return null;
     },
+    remembered: () => identical.size,
   };
 }

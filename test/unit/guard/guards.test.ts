@@ -22,6 +22,23 @@ describe('session guards', () => {
     expect(guards.check('same', 1e6 + 2000, tight)).toMatchObject({ ruleId: 'guard-loop', decision: 'DENY' });
     expect(guards.check('same', 1e6 + 70_000, tight)).toBeNull();
   });
+  it('keeps no window of a call whose minute is over, however many new calls come', () => {
+    // A shim lives for days: calls of ever-new arguments (a read of another file each time)
+    // held a window each until 10,000 piled up (~2.5 MB of heap), nearly all long expired.
+    const guards = createSessionGuards();
+    const loose = { ...limits, maxChainDepth: 1e9, maxCallsPerMinute: 1e9 };
+    let t = 1e6;
+    for (let minute = 0; minute < 20; minute++) {
+      if (minute > 0) t += 60_000;
+      for (let i = 0; i < 2000; i++) expect(guards.check(`read\u0000${minute}-${i}`, (t += 10), loose)).toBeNull();
+    }
+    // The last minute's 2000 calls, and at most those of the minute before the last sweep.
+    expect(guards.remembered()).toBeLessThanOrEqual(4000);
+    // The last minute's windows outlive the sweeps: its first call, made twice more, is a loop.
+    const tight = { ...loose, maxIdenticalCalls: 2 };
+    expect(guards.check('read\u000019-0', (t += 10), tight)).toBeNull();
+    expect(guards.check('read\u000019-0', (t += 10), tight)).toMatchObject({ ruleId: 'guard-loop' });
+  });
 });
 
 describe('taint', () => {
