@@ -1,11 +1,11 @@
 import { nameWords } from '../policy/action-class.js';
+import { createShingleSet } from './shingle-set.js';
 
 // Indirect prompt injection (seed risk 2): text returned by an untrusted tool (web
 // pages, issues, mail) ends up in a write call's arguments. We fingerprint untrusted
 // output as overlapping 6-word shingles and look for them in the arguments of writes.
 // Decisions rest on the requested action and its data, never on the model's wording.
 const SHINGLE_WORDS = 6;
-const MAX_SHINGLES = 200_000;
 const WINDOW = 6;
 
 const UNTRUSTED_WORDS = new Set(['fetch', 'browse', 'scrape', 'crawl', 'web', 'url', 'http', 'https', 'webpage', 'page', 'rss', 'feed', 'email', 'mail', 'inbox', 'issue', 'issues', 'comment', 'comments', 'tweet', 'post', 'posts', 'message', 'messages']);
@@ -26,9 +26,46 @@ function words(text: string): string[] {
   return text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
 }
 
-function* shingles(text: string): Generator<string> {
+/** Two independent 32-bit hashes of each word (FNV-1a-like, two bases and multipliers). */
+function wordHashes(list: readonly string[]): [Uint32Array, Uint32Array] {
+  const a = new Uint32Array(list.length);
+  const b = new Uint32Array(list.length);
+  for (let i = 0; i < list.length; i++) {
+    const word = list[i]!;
+    let x = 0x811c9dc5;
+    let y = 0x9747b28c;
+    for (let k = 0; k < word.length; k++) {
+      const c = word.charCodeAt(k);
+      x = Math.imul(x ^ c, 0x01000193);
+      y = Math.imul(y ^ c, 0x5bd1e995);
+      y ^= y >>> 15;
+    }
+    a[i] = x;
+    b[i] = y;
+  }
+  return [a, b];
+}
+
+/**
+ * Calls `each` with the two hashes of every 6-word shingle of `text` (and its words and
+ * where it starts, to spell it), without building the shingles' strings; stops at true.
+ */
+function forEachShingle(text: string, each: (h1: number, h2: number, list: string[], start: number) => boolean | void): void {
   const list = words(text);
-  for (let i = 0; i + SHINGLE_WORDS <= list.length; i++) yield list.slice(i, i + SHINGLE_WORDS).join(' ');
+  if (list.length < SHINGLE_WORDS) return;
+  const [a, b] = wordHashes(list);
+  for (let i = 0; i + SHINGLE_WORDS <= list.length; i++) {
+    let h1 = 0x2545f491;
+    let h2 = 0x6c8e9cf5;
+    for (let k = i; k < i + SHINGLE_WORDS; k++) {
+      h1 = Math.imul(h1 ^ a[k]!, 0x9e3779b1);
+      h1 ^= h1 >>> 16;
+      h2 = Math.imul(h2 ^ b[k]!, 0x85ebca6b);
+      h2 ^= h2 >>> 13;
+    }
+    // 0 marks a free slot in the set (shingle-set.ts).
+    if (each(h1 >>> 0, h2 >>> 0 || 1, list, i) === true) return;
+  }
 }
 
 function* strings(value: unknown): Generator<string> {
@@ -50,26 +87,27 @@ export interface TaintTracker {
 }
 
 export function createTaintTracker(): TaintTracker {
-  const seen = new Map<string, string>();
+  // The last 100 000-200 000 shingles of untrusted output (shingle-set.ts).
+  const seen = createShingleSet();
   const lastResults: boolean[] = [];
   return {
     observe(tool, untrusted, result) {
       lastResults.push(untrusted);
       if (lastResults.length > WINDOW) lastResults.shift();
       if (!untrusted) return;
-      for (const text of strings(result)) {
-        for (const shingle of shingles(text)) {
-          if (seen.size >= MAX_SHINGLES) seen.delete(seen.keys().next().value!);
-          seen.set(shingle, tool);
-        }
-      }
+      for (const text of strings(result)) forEachShingle(text, (h1, h2) => seen.add(h1, h2, tool));
     },
     check(args, retrievalHeavyCalls) {
+      let hit: TaintHit | null = null;
       for (const text of strings(args)) {
-        for (const shingle of shingles(text)) {
-          const source = seen.get(shingle);
-          if (source) return { ruleId: 'taint-untrusted-text', reason: `its arguments carry text returned by the untrusted tool '${source}' ("${shingle}…")` };
-        }
+        forEachShingle(text, (h1, h2, list, start) => {
+          const source = seen.find(h1, h2);
+          if (source === undefined) return false;
+          const shingle = list.slice(start, start + SHINGLE_WORDS).join(' ');
+          hit = { ruleId: 'taint-untrusted-text', reason: `its arguments carry text returned by the untrusted tool '${source}' ("${shingle}…")` };
+          return true;
+        });
+        if (hit) return hit;
       }
       const untrusted = lastResults.filter(Boolean).length;
       if (untrusted >= retrievalHeavyCalls) {
