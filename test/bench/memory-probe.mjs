@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cpuNs, rpcPeer } from './rpc-peer.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -23,45 +24,16 @@ const PAYLOAD = Array.from({ length: 110 }, (_, i) => `2026-11-24T10:${String(10
 
 function rpcProcess(command, args, env, cwd) {
   const child = spawn(command, args, { env, cwd, stdio: ['pipe', 'pipe', 'ignore'] });
-  const waiting = new Map();
-  let buffer = '';
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (chunk) => {
-    buffer += chunk;
-    let nl;
-    while ((nl = buffer.indexOf('\n')) !== -1) {
-      const line = buffer.slice(0, nl);
-      buffer = buffer.slice(nl + 1);
-      // --trace-gc prints to the shim's stdout, between the answers.
-      if (!line.startsWith('{')) {
-        const gc = /(Scavenge|Mark-Compact)[^0-9]*[\d.]+ \([\d.]+\) -> ([\d.]+)/.exec(line);
-        if (gc) {
-          heapAfterGc = Number(gc[2]);
-          if (gc[1] === 'Mark-Compact') markCompacts++;
-        }
-        if (TRACE && !gc?.[1].startsWith('Scavenge')) console.log(`   gc| ${line}`);
-        continue;
-      }
-      const msg = JSON.parse(line);
-      if (msg.id !== undefined && waiting.has(msg.id)) {
-        waiting.get(msg.id)(msg);
-        waiting.delete(msg.id);
-      }
+  // --trace-gc prints to the shim's stdout, between the answers.
+  const request = rpcPeer(child, (line) => {
+    const gc = /(Scavenge|Mark-Compact)[^0-9]*[\d.]+ \([\d.]+\) -> ([\d.]+)/.exec(line);
+    if (gc) {
+      heapAfterGc = Number(gc[2]);
+      if (gc[1] === 'Mark-Compact') markCompacts++;
     }
+    if (TRACE && !gc?.[1].startsWith('Scavenge')) console.log(`   gc| ${line}`);
   });
-  let nextId = 1;
-  const request = (method, params) =>
-    new Promise((ok, fail) => {
-      const id = nextId++;
-      waiting.set(id, (msg) => (msg.error ? fail(new Error(msg.error.message)) : ok(msg.result)));
-      child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id, method, params })}\n`);
-    });
   return { child, request };
-}
-
-// CPU time (ns) of all the process's threads, as the bench reads it.
-function cpuNs(pid) {
-  return readdirSync(`/proc/${pid}/task`).reduce((sum, tid) => sum + Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]), 0);
 }
 
 function memory(pid) {

@@ -3,11 +3,12 @@
 // bare byte relay, and through the firewall (wrap + serve), in one run. Prints p50/p99
 // latency, calls/s, cold start and shim RSS, and the ratios between the three.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measureRemote, startRemoteEverything } from './remote.mjs';
+import { cpuNs, rpcPeer } from './rpc-peer.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -30,41 +31,7 @@ const LARGE_PAYLOAD = Array.from({ length: 110 }, (_, i) => {
 function rpcProcess(command, args, env) {
   const started = process.hrtime.bigint();
   const child = spawn(command, args, { env, stdio: ['pipe', 'pipe', 'ignore'] });
-  const waiting = new Map();
-  let buffer = '';
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (chunk) => {
-    buffer += chunk;
-    let nl;
-    while ((nl = buffer.indexOf('\n')) !== -1) {
-      const line = buffer.slice(0, nl);
-      buffer = buffer.slice(nl + 1);
-      const msg = JSON.parse(line);
-      if (msg.id !== undefined && waiting.has(msg.id)) {
-        waiting.get(msg.id)(msg);
-        waiting.delete(msg.id);
-      }
-    }
-  });
-  let nextId = 1;
-  const request = (method, params) =>
-    new Promise((resolveCall, reject) => {
-      const id = nextId++;
-      waiting.set(id, (msg) => (msg.error ? reject(new Error(msg.error.message)) : resolveCall(msg.result)));
-      child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id, method, params })}\n`);
-    });
-  return { child, request, started };
-}
-
-// CPU time (ns) a process has used, all threads: /proc/PID/task/*/schedstat's first field.
-// Per call it is far steadier than latency, which the scheduler's noise swamps at tens of µs.
-function cpuNs(pid) {
-  if (pid === undefined) return NaN;
-  try {
-    return readdirSync(`/proc/${pid}/task`).reduce((sum, tid) => sum + Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]), 0);
-  } catch {
-    return NaN;
-  }
+  return { child, request: rpcPeer(child), started };
 }
 
 async function measure(label, command, args, env, enginePid) {
