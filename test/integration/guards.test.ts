@@ -79,3 +79,34 @@ describe('taint, loop, fan-out and scope guards through the real shim', () => {
     expect(auditRules()).toContainEqual({ decision: 'DENY', rule_id: 'deny-scope-mismatch', tool_name: 'save_note' });
   });
 });
+
+// The model reads a page through one server and writes through another: the client's shims
+// share what they read from untrusted tools (through the engine), so the write is held.
+describe('taint across the servers of one client', () => {
+  const engine = useEngine({ policy: 'version: v1\nrules: []\n', approve: ['web', 'notes'] });
+
+  it('holds a write to one server that carries text an untrusted tool of another returned, for the same client only', async () => {
+    const web = await connectThroughShim(engine(), 'web', [process.execPath, WEB], { client: 'claude-code' });
+    const notes = await connectThroughShim(engine(), 'notes', [process.execPath, WEB], { client: 'claude-code' });
+    // Launched by the same process, but named another client: not the same model's context.
+    const other = await connectThroughShim(engine(), 'notes', [process.execPath, WEB], { client: 'cursor' });
+    try {
+      await Promise.all([web.client.listTools(), notes.client.listTools(), other.client.listTools()]);
+      const page = await web.client.callTool({ name: 'fetch_page', arguments: { url: 'https://docs.example' } });
+      const text = (page.content as Array<{ text: string }>)[0]!.text;
+      // The fingerprints went to the engine before the page reached us; a listing the engine
+      // reviews for each shim is answered after the engine passed them on, on the same socket.
+      await Promise.all([notes.client.listTools(), other.client.listTools()]);
+      const tainted = settled(notes.client.callTool({ name: 'save_note', arguments: { text: `Note: ${text}` } }));
+      const pending = await waitFor(async () => ((await engine().api('GET', '/approvals')).body as Array<{ id: string; ruleId: string; reason: string; server: string }>)[0], 'the tainted write to wait');
+      expect(pending).toMatchObject({ server: 'notes', ruleId: 'taint-untrusted-text' });
+      expect(pending.reason).toContain("untrusted tool 'web/fetch_page'");
+      await engine().api('POST', `/approvals/${pending.id}/deny`);
+      expect(String(await tainted)).toMatch(/denied by the approver/);
+      const elsewhere = await other.client.callTool({ name: 'save_note', arguments: { text: `Note: ${text}` } });
+      expect(JSON.stringify(elsewhere.content)).toContain('save_note done');
+    } finally {
+      await Promise.all([web.close(), notes.close(), other.close()]);
+    }
+  });
+});

@@ -47,5 +47,7 @@ export async function runWrap(args: string[]): Promise<number> {
     output: process.stdout,
     log: (line) => process.stderr.write(`${line}\n`),
     socketPath: dataPaths(resolveDataDir(process.env)).socket,
+    // The client launched us (the restart with node flags keeps the pid, so the parent too).
+    clientPid: process.ppid,
   });
 }

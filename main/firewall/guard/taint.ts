@@ -74,6 +74,34 @@ function* strings(value: unknown): Generator<string> {
   else if (value && typeof value === 'object') for (const item of Object.values(value)) yield* strings(item);
 }
 
+/** At most as many pairs as the set keeps of its newest: more would only push out each other. */
+const MAX_SHARED_PAIRS = 100_000;
+
+/** A growing list of (hash1, hash2) pairs, of which the last MAX_SHARED_PAIRS are kept. */
+function createPairs() {
+  let pairs = new Uint32Array(256);
+  let count = 0;
+  return {
+    push(h1: number, h2: number) {
+      if (count * 2 === pairs.length) {
+        if (count < MAX_SHARED_PAIRS) {
+          const grown = new Uint32Array(Math.min(pairs.length * 2, MAX_SHARED_PAIRS * 2));
+          grown.set(pairs);
+          pairs = grown;
+        } else {
+          // Full: the older half goes.
+          pairs.copyWithin(0, pairs.length / 2);
+          count /= 2;
+        }
+      }
+      pairs[count * 2] = h1;
+      pairs[count * 2 + 1] = h2;
+      count++;
+    },
+    last: () => pairs.subarray(0, count * 2),
+  };
+}
+
 export interface TaintHit {
   ruleId: 'taint-untrusted-text' | 'taint-retrieval-heavy';
   reason: string;
@@ -82,11 +110,18 @@ export interface TaintHit {
 export interface TaintTracker {
   /** Records a tool result: untrusted text is fingerprinted, and the call counts toward the retrieval window. */
   observe(tool: string, untrusted: boolean, result: unknown): void;
+  /** Fingerprints of untrusted text another shim of the same client read (`source`: server/tool). */
+  absorb(source: string, hashes: Uint32Array): void;
   /** For a write: does it carry untrusted text, or follow a retrieval-heavy stretch? */
   check(args: unknown, retrievalHeavyCalls: number): TaintHit | null;
 }
 
-export function createTaintTracker(): TaintTracker {
+/**
+ * `share` gets the fingerprints of each untrusted result, for the client's other shims: text a
+ * web page put in the model's context through one server must taint a write to another (the
+ * retrieval window and the guards stay this session's own).
+ */
+export function createTaintTracker(share: (tool: string, hashes: Uint32Array) => void = () => {}): TaintTracker {
   // The last 100 000-200 000 shingles of untrusted output (shingle-set.ts).
   const seen = createShingleSet();
   const lastResults: boolean[] = [];
@@ -95,7 +130,17 @@ export function createTaintTracker(): TaintTracker {
       lastResults.push(untrusted);
       if (lastResults.length > WINDOW) lastResults.shift();
       if (!untrusted) return;
-      for (const text of strings(result)) forEachShingle(text, (h1, h2) => seen.add(h1, h2, tool));
+      const shared = createPairs();
+      for (const text of strings(result)) {
+        forEachShingle(text, (h1, h2) => {
+          seen.add(h1, h2, tool);
+          shared.push(h1, h2);
+        });
+      }
+      share(tool, shared.last());
+    },
+    absorb(source, hashes) {
+      for (let i = 0; i + 1 < hashes.length; i += 2) seen.add(hashes[i]!, hashes[i + 1]!, source);
     },
     check(args, retrievalHeavyCalls) {
       let hit: TaintHit | null = null;

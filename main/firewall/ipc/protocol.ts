@@ -32,13 +32,20 @@ export interface CallInfo {
 
 export type ShimMessage =
   /** `resumed`: the same session again after the engine restarted (the server kept running). */
-  | { t: 'hello'; server: string; client: string; command: string; args: string[]; sessionId: string; pid: number; resumed?: boolean }
+  /** `ppid`: the process that launched the shim, the MCP client: its shims share taint (below). */
+  | { t: 'hello'; server: string; client: string; command: string; args: string[]; sessionId: string; pid: number; ppid?: number; resumed?: boolean }
   | { t: 'decide'; rid: number; call: CallInfo; ruleId: string | null; reason: string }
   | { t: 'cancel'; rid: number }
   | { t: 'manifest'; rid: number; kind: ManifestKind; items: unknown[] }
   /** A result withheld by the output stage; answered with `held` once it is stored. */
   | { t: 'quarantine'; rid: number; tool: string; argsDigest: string; findings: Array<{ type: string; family: string; severity: string; path: string }>; payload: string }
-  | { t: 'delivered'; id: string };
+  | { t: 'delivered'; id: string }
+  /**
+   * Fingerprints of an untrusted result (guard/taint.ts): (hash1, hash2) pairs of uint32,
+   * base64. The engine passes them to the client's other shims, so a web page read through
+   * one server taints a write through another.
+   */
+  | { t: 'taint'; tool: string; hashes: string };
 
 export type EngineMessage =
   /**
@@ -57,4 +64,6 @@ export type EngineMessage =
   | { t: 'unblocked'; tools: string[] }
   | { t: 'held'; rid: number; id: string }
   /** A person released a held result: the shim answers the retry of that call with it. */
-  | { t: 'released'; id: string; tool: string; argsDigest: string; payload: string };
+  | { t: 'released'; id: string; tool: string; argsDigest: string; payload: string }
+  /** Another shim of the same client read untrusted text: `source` is `server/tool`. */
+  | { t: 'taint'; source: string; hashes: string };

@@ -13,6 +13,8 @@ interface ShimSession {
   sessionId: string;
   actorId: string;
   cancels: Map<number, () => void>;
+  /** The MCP client process and name it was launched by: the shims that share taint. Null: shares with none. */
+  family: string | null;
 }
 
 export interface ShimServer {
@@ -70,7 +72,7 @@ export async function startShimServer(engine: Engine, socketPath: string, maxMes
 }
 
 function handleConnection(engine: Engine, socket: Socket, sessions: Set<ShimSession>, maxMessageBytes: number, state: { closing: boolean }): void {
-  const session: ShimSession = { socket, server: null, client: 'unknown', sessionId: '', actorId: '', cancels: new Map() };
+  const session: ShimSession = { socket, server: null, client: 'unknown', sessionId: '', actorId: '', cancels: new Map(), family: null };
   sessions.add(session);
   const splitter = createLineSplitter((line) => {
     // Hung up on (an oversized line): what followed it in the same chunk is not read either.
@@ -83,7 +85,8 @@ function handleConnection(engine: Engine, socket: Socket, sessions: Set<ShimSess
       return;
     }
     try {
-      handleMessage(engine, session, message);
+      if (message.t === 'taint') shareTaint(sessions, session, message);
+      else handleMessage(engine, session, message);
     } catch (error) {
       // An engine fault (a database error, say) answers that one request with a refusal,
       // never with an allow, and leaves the engine and the other sessions running.
@@ -125,6 +128,7 @@ function handleMessage(engine: Engine, session: ShimSession, message: ShimMessag
       session.client = message.client;
       session.sessionId = message.sessionId;
       session.actorId = message.client;
+      session.family = Number.isInteger(message.ppid) && message.ppid! > 1 ? `${message.ppid}\u0000${message.client}` : null;
       const fingerprint = { command: message.command, args: message.args };
       const admission = engine.registry.admit(message.server, fingerprint, message.client);
       const base = { event: 'registry' as const, client: message.client, actorId: session.actorId, serverName: message.server, sessionId: message.sessionId, method: 'spawn' };
@@ -221,6 +225,19 @@ function handleMessage(engine: Engine, session: ShimSession, message: ShimMessag
       send(socket, { t: 'manifestVerdict', rid: message.rid, blocked });
       return;
     }
+  }
+}
+
+/**
+ * Fingerprints of what one shim read from an untrusted tool go to the other admitted shims
+ * launched by the same client process: the model that read a page through one server writes
+ * through another (guard/taint.ts). Only the engine sees them pass; nothing is stored.
+ */
+function shareTaint(sessions: Set<ShimSession>, from: ShimSession, message: Extract<ShimMessage, { t: 'taint' }>): void {
+  if (!from.server || from.family === null || typeof message.hashes !== 'string') return;
+  const source = `${from.server}/${String(message.tool)}`;
+  for (const session of sessions) {
+    if (session !== from && session.server && session.family === from.family) send(session.socket, { t: 'taint', source, hashes: message.hashes });
   }
 }
 

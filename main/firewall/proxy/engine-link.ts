@@ -30,6 +30,10 @@ export interface EngineLink {
   quarantine(entry: Omit<Extract<ShimMessage, { t: 'quarantine' }>, 't' | 'rid'>): Promise<string>;
   delivered(id: string): void;
   onReleased(listener: (released: Extract<EngineMessage, { t: 'released' }>) => void): void;
+  /** Passes fingerprints of an untrusted result to the client's other shims (through the engine). */
+  shareTaint(tool: string, hashes: Uint32Array): void;
+  /** Fingerprints another shim of the same client shared. */
+  onTaint(listener: (source: string, hashes: Uint32Array) => void): void;
   onSnapshot(listener: (snapshot: Snapshot) => void): void;
   onRevoked(listener: (reason: string, hint: string) => void): void;
   readonly closed: boolean;
@@ -95,6 +99,7 @@ function createEngineLink(first: Socket, socketPath: string, helloTimeoutMs: num
   let revokedListener: (reason: string, hint: string) => void = () => {};
   let unblockedListener: (tools: string[]) => void = () => {};
   let releasedListener: (released: Extract<EngineMessage, { t: 'released' }>) => void = () => {};
+  let taintListener: (source: string, hashes: Uint32Array) => void = () => {};
   let admitted = false;
   let helloSent: Omit<Extract<ShimMessage, { t: 'hello' }>, 't'> | null = null;
   // close() was called: the shim is ending, so nothing reconnects.
@@ -207,6 +212,11 @@ function createEngineLink(first: Socket, socketPath: string, helloTimeoutMs: num
       case 'released':
         releasedListener(message);
         return;
+      case 'taint': {
+        const hashes = hashesFromBase64(message.hashes);
+        if (hashes) taintListener(message.source, hashes);
+        return;
+      }
       case 'verdict':
       case 'manifestVerdict':
       case 'held':
@@ -366,6 +376,12 @@ function createEngineLink(first: Socket, socketPath: string, helloTimeoutMs: num
     onReleased(listener) {
       releasedListener = listener;
     },
+    shareTaint(tool, hashes) {
+      if (!closed && hashes.length > 0) send({ t: 'taint', tool, hashes: Buffer.from(hashes.buffer, hashes.byteOffset, hashes.byteLength).toString('base64') });
+    },
+    onTaint(listener) {
+      taintListener = listener;
+    },
     event(entry) {
       deferred += line(entry);
       if (deferred.length > 64 * 1024) flushDeferred();
@@ -402,4 +418,12 @@ function isoNow(): string {
     lastIso = isoFromEpochMs(now);
   }
   return lastIso;
+}
+
+/** (hash1, hash2) pairs sent as base64 (shareTaint), or null when the text is not whole pairs. */
+function hashesFromBase64(text: string): Uint32Array | null {
+  const bytes = Buffer.from(text, 'base64');
+  if (bytes.length === 0 || bytes.length % 8 !== 0) return null;
+  // A copy: the Buffer's offset in its pool need not be 4-aligned.
+  return new Uint32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
 }

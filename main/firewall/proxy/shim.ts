@@ -43,6 +43,12 @@ export interface ShimOptions {
   /** Where the shim's own diagnostics go (the client's log), never the protocol channel. */
   log: (line: string) => void;
   socketPath: string;
+  /**
+   * The MCP client's process, when the shim runs as its child: the client's shims share what
+   * they read from untrusted tools (taint), so text a web server returned taints a write sent
+   * to another server. Unset for the HTTP interposer's in-engine sessions.
+   */
+  clientPid?: number;
   spawn?: typeof nodeSpawn;
   /**
    * A policed call is about to reach the server, with the class it was decided as (the HTTP
@@ -102,7 +108,7 @@ export async function runShim(options: ShimOptions): Promise<number> {
   }
   let admission;
   try {
-    admission = await link.hello({ server: options.server, client, command: options.command, args: options.args, sessionId, pid: process.pid });
+    admission = await link.hello({ server: options.server, client, command: options.command, args: options.args, sessionId, pid: process.pid, ...(options.clientPid !== undefined ? { ppid: options.clientPid } : {}) });
   } catch (error) {
     link.close();
     const text = error instanceof EngineSilent ? `${error.message}, so this server was not started. Restart MCP Firewall (\`mcp-firewall serve\` or the app), then this server.` : NOT_RUNNING_MESSAGE;
@@ -224,11 +230,14 @@ function relay(parts: RelayParts): Promise<number> {
   const waiting = new Map<string, { msg: JsonRpcMessage; text: string; since: number }>();
   const user = safeUsername();
   let revoked: string | null = null;
+  // What this session reads from untrusted tools, and what the client's other shims read (through the engine).
+  const taint = createTaintTracker((tool, hashes) => link.shareTaint(tool, hashes));
+  link.onTaint((source, hashes) => taint.absorb(source, hashes));
   const policer = createCallPolicer({
     server: options.server, sessionId: parts.sessionId, client: parts.getClient, actorId: () => `${user}@${parts.getClient()}`,
     policy: parts.getPolicy, emergency: parts.getEmergency, tools, heldReason: (tool) => manifest.heldReason('tools/call', tool),
     afterToolsLook: (run) => manifest.looking('tools') && manifest.deferCall('tools', run), link, toClient, toServer,
-    guards: createSessionGuards(), taint: createTaintTracker(), pausedUntil: parts.getPausedUntil, stateless: era.stateless,
+    guards: createSessionGuards(), taint, pausedUntil: parts.getPausedUntil, stateless: era.stateless,
     release: (call) => inFlight.delete(idKey(call.id)),
     ...(options.onDispatch ? { onDispatch: options.onDispatch } : {}),
     abandon: (call) => abandon(idKey(call.id)),
