@@ -11,7 +11,7 @@ import { movedDetail, planSecretMoves, verifyMoved, type MoveSecret, type Secret
 import { launchOps, readEntries, type LaunchOp } from './read-entries.js';
 import { clientToken, decideRemote, entryIdentity, standingDetail, tokenHint, urlIdentity } from './remote-route.js';
 import { routedTarget } from './route-url.js';
-import { isOurWrap } from './scan.js';
+import { foreignRuntimeDetail, isOurWrap } from './scan.js';
 import { withRouteKeyMasked } from './secrets.js';
 import { placeholdersFor, placeholderText, scrubBackup, scrubOriginal } from './scrub-copies.js';
 import { scrubEarlierCopies } from './scrub-earlier.js';
@@ -207,9 +207,14 @@ function planFile(file: LoadedFile, deps: EditDeps): PlannedFile {
     if (server.wrapped && !ours) {
       // Not wrapped again (that would nest shims), but not protected either: an installer can
       // write this shape to slip past us, and scan and the watcher count it as shadow.
+      // Nor is one of our cli behind another program wrapped: protect would approve that
+      // program's launch line, dressed up to pass for ours; a person looks at it first.
+      const foreign = foreignRuntimeDetail(server.launch!, deps);
       plan.results.push({
         ...base, outcome: 'unsupported',
-        detail: `a wrap line of an unknown cli (${wrapPrefix(server.launch!).at(-1)}), not this install's, so not protected; left as is: unprotect it with the install that wrote it, or put back the server's own command and protect again`,
+        detail: foreign
+          ? `${foreign}; not protected, left as is: put back the server's own command and protect again`
+          : `a wrap line of an unknown cli (${wrapPrefix(server.launch!).at(-1)}), not this install's, so not protected; left as is: unprotect it with the install that wrote it, or put back the server's own command and protect again`,
       });
       continue;
     }

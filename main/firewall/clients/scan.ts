@@ -4,8 +4,8 @@ import { findSecrets, maskValues } from './secrets.js';
 import { envFileToWatch, envRunningCode, envRunningCodeDetail } from './shim-env.js';
 import { routedTarget } from './route-url.js';
 import { foreignRouteDetail, recordOfRoute, staleRouteDetail, staleRouteOf } from './stale-route.js';
-import { goneWrapPaths, staleWrapDetail } from './stale-wrap.js';
-import type { ClientsDeps, DiscoveredServer, FileError, RemoteRoutes, SecretFinding, ServerStatus, Transport } from './types.js';
+import { goneWrapPaths, isGonePath, staleWrapDetail } from './stale-wrap.js';
+import type { ClientsDeps, DiscoveredServer, FileError, Launch, RemoteRoutes, SecretFinding, ServerStatus, Transport } from './types.js';
 import { decodeWrapLaunch } from './wrap-line.js';
 
 export interface ScanRow {
@@ -38,7 +38,7 @@ export interface ScanResult {
   errors: FileError[];
 }
 
-export type ScanDeps = Pick<ClientsDeps, 'env' | 'platform' | 'projectDirs' | 'dataDir' | 'cliPath' | 'knownCliPaths' | 'registry'> & { remote?: Pick<RemoteRoutes, 'port' | 'key' | 'running'> };
+export type ScanDeps = Pick<ClientsDeps, 'env' | 'platform' | 'projectDirs' | 'dataDir' | 'runtimePath' | 'cliPath' | 'knownCliPaths' | 'registry'> & { remote?: Pick<RemoteRoutes, 'port' | 'key' | 'running'> };
 
 const states = new WeakMap<LoadedFile, FileState | null>();
 
@@ -59,17 +59,33 @@ function loadStateIfWhole(dataDir: string, file: LoadedFile): FileState | null {
 }
 
 /**
- * "Ours" means the wrap line points at a cli we know, or is exactly what we wrote. Merely
- * looking like `… wrap --server x -- …` is not enough: an installer could dress a shadow
- * server up that way.
+ * "Ours" means our runtime launches our cli (`<runtime> <cli.js> wrap …`, all protect
+ * writes), or the line is exactly what we wrote. Merely looking like `… wrap --server x --
+ * …` is not enough: an installer could dress a shadow server up that way, and a repo's
+ * .mcp.json can name our cli (its path is predictable) behind a program of its own, which
+ * then runs with no shim at all.
  */
 export function isOurWrap(server: DiscoveredServer, deps: ScanDeps, file: LoadedFile): boolean {
   if (!server.wrapped || !server.launch) return false;
   const decoded = decodeWrapLaunch(server.launch);
-  if (decoded && [deps.cliPath, ...(deps.knownCliPaths ?? [])].includes(decoded.cliPath)) return true;
+  if (decoded && ourClis(deps).includes(decoded.cliPath) && ourRuntime(decoded.runtime, deps)) return true;
   const state = stateOf(deps.dataDir, file);
   const rec = state?.entries.find((e) => JSON.stringify(e.path) === JSON.stringify(server.path));
   return !!rec && JSON.stringify(rec.inserted) === JSON.stringify(server.launch);
+}
+
+const ourClis = (deps: ScanDeps) => [deps.cliPath, ...(deps.knownCliPaths ?? [])];
+
+// This install's runtime, or one that is gone (Node upgraded away, bookkeeping lost): a
+// path with nothing at it runs nothing, and protect re-points it to ours (stale-wrap.ts).
+const ourRuntime = (runtime: string | undefined, deps: ScanDeps) => runtime !== undefined && (runtime === deps.runtimePath || isGonePath(runtime));
+
+/** For a wrap line of our cli that another program launches: what runs instead of the shim. */
+export function foreignRuntimeDetail(launch: Launch, deps: ScanDeps): string | undefined {
+  const decoded = decodeWrapLaunch(launch);
+  if (!decoded || !ourClis(deps).includes(decoded.cliPath) || ourRuntime(decoded.runtime, deps)) return undefined;
+  const runtime = decoded.runtime ?? decoded.cliPath;
+  return `launches this install's cli with ${runtime}, not with ${deps.runtimePath}: ${runtime} runs, the shim may never start`;
 }
 
 function recordAt(server: DiscoveredServer, deps: ScanDeps, file: LoadedFile) {
@@ -133,7 +149,7 @@ function row(server: DiscoveredServer, file: LoadedFile, deps: ScanDeps): ScanRo
   if (envFile !== undefined) out.envFile = envFile;
   const gone = ours && server.wrapped ? goneWrapPaths(server) : [];
   if (injected.length > 0) out.note = envRunningCodeDetail(injected);
-  else if (server.wrapped && !ours) out.note = 'launches a wrap shim from an unknown cli path';
+  else if (server.wrapped && !ours) out.note = foreignRuntimeDetail(server.launch!, deps) ?? 'launches a wrap shim from an unknown cli path';
   else if (gone.length > 0) {
     out.staleWrap = { missing: gone };
     out.note = staleWrapDetail(gone);

@@ -11,10 +11,13 @@ import { rebaseWrapLaunch, wrapPrefix } from './wrap-line.js';
 // lines it wrote itself to the runtime and cli it runs with now; everything after `wrap`
 // (server name, client id, the original launch the registry pins) stays as it was.
 
-/** The absolute paths a wrap line launches that are gone; a bare `node` is PATH's business. */
+/** An absolute path with nothing at it; a bare `node` is PATH's business. */
+export const isGonePath = (p: string): boolean => isAbsolute(p) && !existsSync(p);
+
+/** The absolute paths a wrap line launches that are gone. */
 export function goneWrapPaths(server: DiscoveredServer): string[] {
   if (!server.wrapped || !server.launch) return [];
-  return [...new Set(wrapPrefix(server.launch))].filter((p) => isAbsolute(p) && !existsSync(p));
+  return [...new Set(wrapPrefix(server.launch))].filter(isGonePath);
 }
 
 /** Why a wrap line of ours does not start, in the words of the CLI and the dashboard. */
@@ -45,7 +48,7 @@ export function decideWrapRepoint(
   const gone = goneWrapPaths(server);
   if (!ours || gone.length === 0) return { repoint: false };
   const launch = rebaseWrapLaunch(server.launch!, runtimePath, cliPath);
-  const missing = [runtimePath, cliPath].filter((p) => isAbsolute(p) && !existsSync(p));
+  const missing = [runtimePath, cliPath].filter(isGonePath);
   if (missing.length > 0) {
     return { repoint: false, detail: `${staleWrapDetail(gone)}; left as is: this protect's own ${missing.join(' and ')} does not exist either` };
   }

@@ -23,6 +23,8 @@ export function buildWrapLaunch(
 }
 
 export interface DecodedWrap {
+  /** What runs cli.js (`<runtime> <cli.js> wrap …`); undefined for a self-contained `<binary> wrap …`. */
+  runtime?: string;
   cliPath: string;
   server: string;
   original: Launch;
@@ -43,7 +45,7 @@ export function decodeWrapLaunch(launch: Launch): DecodedWrap | undefined {
   if (!server) return undefined;
   const cliPath = argv[w - 1] ?? '';
   const original = { command: argv[sep + 1] ?? '', args: argv.slice(sep + 2) };
-  return { cliPath, server, original };
+  return { ...(w === 2 ? { runtime: argv[0]! } : {}), cliPath, server, original };
 }
 
 /** What a wrap line launches before `wrap`: the runtime and cli.js, or a self-contained binary. */

@@ -23,7 +23,7 @@ describe('config paths per platform', () => {
     put(msix, { fs: { command: 'npx', args: ['x'] } });
     put(join(env.APPDATA, 'Claude', 'claude_desktop_config.json'), { old: { command: 'npx' } });
     const rows = scanClients({
-      env, platform: 'win32', projectDirs: [], dataDir: join(root, 'd'), cliPath: '/c', registry: { isRegistered: () => false },
+      env, platform: 'win32', projectDirs: [], dataDir: join(root, 'd'), runtimePath: '/n', cliPath: '/c', registry: { isRegistered: () => false },
     }, { client: 'claude-desktop' }).servers;
     expect(rows.map((r) => [r.name, r.file])).toEqual([['old', join(env.APPDATA, 'Claude', 'claude_desktop_config.json')], ['fs', msix]]);
   });
