@@ -21,6 +21,8 @@ import { envRunningCode, envRunningCodeDetail } from './shim-env.js';
 import { decideRepoint, staleRouteOf } from './stale-route.js';
 import { decideWrapRepoint, goneWrapPaths } from './stale-wrap.js';
 import { pinnedRemote, type RemotePin } from '../registry/registry.js';
+import { narrowToOwner } from '../private-file.js';
+import { isProjectFile, projectRouteDetail } from './project-route.js';
 
 export type EntryOutcome =
   | 'protected'
@@ -144,6 +146,13 @@ function planFile(file: LoadedFile, deps: EditDeps): PlannedFile {
       continue;
     }
     if (server.transport === 'http' || server.transport === 'sse') {
+      // Neither routed nor re-pointed: either would write the route key into a file shared with the repo.
+      if (isProjectFile(file.spec)) {
+        const target = routedTarget(server.url);
+        const current = target !== undefined && target.port === deps.remote?.port && target.key === deps.remote.key;
+        if (!deps.repointOnly) plan.results.push({ ...base, outcome: current ? 'already-protected' : 'remote-not-routed', detail: projectRouteDetail(server, target !== undefined) });
+        continue;
+      }
       const route = staleRouteOf(server, deps.remote);
       if (route) {
         const decision = decideRepoint(server, file.spec, route, recordOf(server));
@@ -316,6 +325,9 @@ async function commitFile(file: LoadedFile, plan: PlannedFile, deps: EditDeps, r
     const placed = placeholdersFor(plan.moves, saved ? [file.bytes, saved] : [file.bytes]);
     const original = originalToSave(file, previous, saved, state, plan.moves, placed);
     report.backups.push(writeBackup(deps.dataDir, file.spec.path, scrubBackup(file.bytes, file.spec.format, plan.moves, placed), (deps.now ?? (() => new Date()))()));
+    // Before the write, which keeps the file's mode: a route key must not be readable by
+    // other users for a moment either (a 0644 ~/.cursor/mcp.json, say).
+    if (plan.records.some((r) => r.kind === 'remote')) narrowToOwner(file.spec.path);
     try {
       // Inside: bookkeeping that failed half way (a full disk) is put back as it was, like
       // bookkeeping whose config write failed, or the byte-exact restore could be lost.

@@ -2,6 +2,7 @@ import { DamagedStateError, loadState, type FileState } from './bookkeeping.js';
 import { discover, type LoadedFile } from './discover.js';
 import { findSecrets, maskValues } from './secrets.js';
 import { envFileToWatch, envRunningCode, envRunningCodeDetail } from './shim-env.js';
+import { isProjectFile, projectRouteDetail } from './project-route.js';
 import { routedTarget } from './route-url.js';
 import { foreignRouteDetail, recordOfRoute, staleRouteDetail, staleRouteOf } from './stale-route.js';
 import { goneWrapPaths, isGonePath, staleWrapDetail } from './stale-wrap.js';
@@ -156,6 +157,8 @@ function row(server: DiscoveredServer, file: LoadedFile, deps: ScanDeps): ScanRo
   } else if (server.problem) out.note = server.problem;
   else if (server.transport === 'other') out.note = 'no command or url (built-in or extension)';
   markStaleRoute(out, server, deps, file, values);
+  // Last: protect neither routes nor re-points a remote entry here (project-route.ts).
+  if ((server.transport === 'http' || server.transport === 'sse') && isProjectFile(file.spec)) out.note = projectRouteDetail(server, routedTarget(server.url) !== undefined);
   return out;
 }
 

@@ -133,13 +133,14 @@ describe('protect routes Streamable HTTP entries through the interposer', () => 
   it('routes legacy SSE entries to /mcp/NAME/sse, keeping their type, and proposes an SSE pin for them', async () => {
     setup();
     const report = await protectRemote();
-    expect(entry(report, 'claude-code', 'sentry')).toMatchObject({ outcome: 'protected', detail: 'approve it to connect: mcp-firewall registry approve sentry' });
-    expect(entry(report, 'gemini-cli', 'legacy')).toMatchObject({ outcome: 'protected' });
-    // Gemini reads a bare url as SSE, Claude Code needs its type: both stay what they were.
+    expect(entry(report, 'gemini-cli', 'legacy')).toMatchObject({ outcome: 'protected', detail: 'approve it to connect: mcp-firewall registry approve legacy' });
+    // Gemini reads a bare url as SSE: it stays what it was.
     expect(json(FILES.gemini).mcpServers.legacy).toEqual({ url: ours('legacy', true) });
+    // The project's .mcp.json is shared with the repo: no route key goes there (project-route-key.test.ts).
     const project = JSON.parse(readFileSync(join(fx.project, '.mcp.json'), 'utf8')) as { mcpServers: Record<string, unknown> };
-    expect(project.mcpServers.sentry).toEqual({ type: 'sse', url: ours('sentry', true) });
-    expect(registry.pending('sentry')).toEqual({ command: 'sse-url', args: ['https://mcp.sentry.dev/sse'] });
+    expect(project.mcpServers.sentry).toEqual({ type: 'sse', url: 'https://mcp.sentry.dev/sse' });
+    expect(registry.pending('sentry')).toBeNull();
+    expect(registry.pending('legacy')).toEqual({ command: 'sse-url', args: ['https://legacy.example.com/sse'] });
     expect(proposals().find((p) => p.server_name === 'legacy')!.reason).toContain('https://legacy.example.com/sse (legacy SSE)');
     expect(registry.approve('legacy').fingerprint).toEqual(remoteFingerprint('https://legacy.example.com/sse', 'sse'));
 

@@ -22,8 +22,9 @@ describe('protect', () => {
     expect(report.entries.filter((e) => e.outcome === 'protected')).toHaveLength(STDIO);
     const remote = report.entries.filter((e) => e.outcome === 'remote-not-routed');
     expect(remote.length).toBe(EXPECTED_SERVERS.filter((s) => /\|(http|sse)$/.test(s)).length);
-    // Without the engine's routes (the dashboard today), remote entries of both transports are left as they are.
-    expect(remote.every((e) => e.detail === 'remote: not yet routed')).toBe(true);
+    // Without the engine's routes (the dashboard today), remote entries of both transports are left as they are;
+    // those of project files would never be routed (the route key is not for a file shared with the repo).
+    for (const e of remote) expect(e.detail).toEqual(e.scope === 'project' ? expect.stringContaining('not routed') : 'remote: not yet routed');
 
     const rows = scanClients(fx.deps).servers;
     expect(rows.filter((r) => r.status === 'protected')).toHaveLength(STDIO);
