@@ -3,7 +3,6 @@ import {
   findNodeAtLocation,
   format,
   modify,
-  parse,
   parseTree,
   printParseErrorCode,
   type EditResult,
@@ -63,12 +62,32 @@ function applyLaidOut(text: string, edits: EditResult, options = layoutOf(text).
   return applyEdits(doc, layout).slice(firstBreak.length);
 }
 
-// The tree of the text last looked at: an edit looks up a span, then checks the path, in
-// the same text; on a large ~/.claude.json (MBs of project history) each parse is ~20 ms.
-let lastTree: { text: string; root: JsonNode | undefined } | null = null;
-function treeOf(text: string): JsonNode | undefined {
-  if (lastTree?.text !== text) lastTree = { text, root: parseTree(unBom(text), [], PARSE_OPTIONS) };
-  return lastTree.root;
+// The tree of the text last looked at: a read, then an edit looks up a span and checks the
+// path, in the same text; on a large ~/.claude.json (MBs of project history) each parse is ~20 ms.
+let lastTree: { text: string; root: JsonNode | undefined; errors: ParseError[] } | null = null;
+function parsedOf(text: string): { root: JsonNode | undefined; errors: ParseError[] } {
+  if (lastTree?.text !== text) {
+    const errors: ParseError[] = [];
+    lastTree = { text, root: parseTree(unBom(text), errors, PARSE_OPTIONS), errors };
+  }
+  return lastTree;
+}
+const treeOf = (text: string): JsonNode | undefined => parsedOf(text).root;
+
+/**
+ * A tree's value with every key an own property. jsonc-parser's parse() assigns obj[key],
+ * which for "__proto__" sets the object's prototype instead: the key vanished from
+ * Object.entries, so scan and protect never saw a server named __proto__ that a client
+ * (JSON.parse keeps it as an own key) runs all the same.
+ */
+function plainValue(node: JsonNode): unknown {
+  if (node.type === 'array') return (node.children ?? []).map(plainValue);
+  if (node.type !== 'object') return node.value;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of (node.children ?? []).map((p) => p.children ?? [])) {
+    if (key && value) Object.defineProperty(out, String(key.value), { value: plainValue(value), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
 }
 
 /**
@@ -98,14 +117,13 @@ function insertAfter(after: string | undefined): ((props: string[]) => number) |
 
 export const jsoncEditor: FormatEditor = {
   parse(text) {
-    const errors: ParseError[] = [];
-    const value: unknown = parse(unBom(text), errors, PARSE_OPTIONS);
+    const { root, errors } = parsedOf(text);
     const first = errors[0];
     if (first) {
       const { line, column } = lineCol(text, first.offset);
       throw new ConfigParseError(`invalid JSON (${printParseErrorCode(first.error)})`, line, column);
     }
-    return value;
+    return root && plainValue(root);
   },
   spanOf(text, path: KeyPath): Span | undefined {
     const root = treeOf(text);
