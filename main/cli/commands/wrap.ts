@@ -1,6 +1,7 @@
 import { dropLauncherEnv } from '../../firewall/launcher-env.js';
 import { dataPaths, resolveDataDir } from '../../firewall/paths.js';
 import { runShim } from '../../firewall/proxy/shim.js';
+import { readWrapArgs } from '../../firewall/clients/wrap-args.js';
 import { UsageError } from '../command.js';
 
 export const wrapUsage = 'mcp-firewall wrap --server NAME [--client ID] -- COMMAND [ARGS...]';
@@ -13,26 +14,10 @@ export interface WrapArgs {
 }
 
 export function parseWrapArgs(args: string[]): WrapArgs {
-  const split = args.indexOf('--');
-  if (split === -1) throw new UsageError(`missing '--' before the server command\nusage: ${wrapUsage}`);
-  const own = args.slice(0, split);
-  const [command, ...rest] = args.slice(split + 1);
-  let server: string | undefined;
-  let client: string | undefined;
-  for (let i = 0; i < own.length; i++) {
-    const flag = own[i];
-    const value = own[i + 1];
-    if ((flag === '--server' || flag === '--client') && value !== undefined) {
-      if (flag === '--server') server = value;
-      else client = value;
-      i++;
-    } else {
-      throw new UsageError(`unexpected argument '${flag}'\nusage: ${wrapUsage}`);
-    }
-  }
-  if (!server) throw new UsageError(`--server NAME is required\nusage: ${wrapUsage}`);
-  if (!command) throw new UsageError(`no server command after '--'\nusage: ${wrapUsage}`);
-  return { server, command, args: rest, ...(client ? { client } : {}) };
+  const read = readWrapArgs(args);
+  if (typeof read === 'string') throw new UsageError(`${read}\nusage: ${wrapUsage}`);
+  const { server, client, original } = read;
+  return { server, command: original.command, args: original.args, ...(client ? { client } : {}) };
 }
 
 /** The shim owns the real process stdio: it is the protocol channel to the MCP client. */

@@ -23,6 +23,7 @@ import { decideWrapRepoint, goneWrapPaths } from './stale-wrap.js';
 import { pinnedRemote, type RemotePin } from '../registry/registry.js';
 import { narrowToOwner } from '../private-file.js';
 import { isProjectFile, projectRouteDetail } from './project-route.js';
+import { serverNameProblem } from './server-name.js';
 
 export type EntryOutcome =
   | 'protected'
@@ -139,10 +140,10 @@ function planFile(file: LoadedFile, deps: EditDeps): PlannedFile {
   const outcome = deps.dryRun ? 'would-protect' : 'protected';
   for (const server of file.servers) {
     const base = { client: file.adapter.id, file: file.spec.path, scope: server.scope, name: server.name };
-    // The shim's --server and the /mcp/NAME route need a name: with "" the shim refuses to
-    // start, and the next protect, not reading that line as a wrap, would nest another.
-    if (server.name === '') {
-      if (!deps.repointOnly) plan.results.push({ ...base, outcome: 'unsupported', detail: 'empty server name; left as is' });
+    // The shim's --server and the /mcp/NAME route must carry the name as it is (server-name.ts).
+    const badName = serverNameProblem(server);
+    if (badName) {
+      if (!deps.repointOnly) plan.results.push({ ...base, outcome: 'unsupported', detail: `${badName}; left as is` });
       continue;
     }
     if (server.transport === 'http' || server.transport === 'sse') {

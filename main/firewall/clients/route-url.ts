@@ -5,6 +5,9 @@ import { ROUTE_KEY_PARAM } from '../route-key.js';
 // or `…/mcp/NAME/sse?key=KEY` (the legacy HTTP+SSE transport, so the client keeps
 // speaking what it spoke). The key is this install's route key (route-key.ts).
 
+/** Longer route names are no server's: the interposer refuses them before any lookup. */
+export const MAX_ROUTE_NAME_CHARS = 128;
+
 export function interposerUrl(port: number, name: string, key: string, transport: RemoteTransport = 'http'): string {
   return `http://127.0.0.1:${port}/mcp/${encodeURIComponent(name)}${transport === 'sse' ? '/sse' : ''}?${ROUTE_KEY_PARAM}=${encodeURIComponent(key)}`;
 }

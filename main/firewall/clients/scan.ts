@@ -4,6 +4,7 @@ import { findSecrets, maskValues } from './secrets.js';
 import { envFileToWatch, envRunningCode, envRunningCodeDetail } from './shim-env.js';
 import { isProjectFile, projectRouteDetail } from './project-route.js';
 import { routedTarget } from './route-url.js';
+import { serverNameProblem } from './server-name.js';
 import { foreignRouteDetail, recordOfRoute, staleRouteDetail, staleRouteOf } from './stale-route.js';
 import { goneWrapPaths, isGonePath, staleWrapDetail } from './stale-wrap.js';
 import type { ClientsDeps, DiscoveredServer, FileError, Launch, RemoteRoutes, SecretFinding, ServerStatus, Transport } from './types.js';
@@ -127,7 +128,9 @@ function row(server: DiscoveredServer, file: LoadedFile, deps: ScanDeps): ScanRo
   const ours = routed || isOurWrap(server, deps, file);
   const registryName = routed ? routedTarget(server.url)!.name : ours ? (server.wrappedName ?? server.name) : server.name;
   const injected = ours && !routed ? envRunningCode(server, file.spec) : [];
-  const status: ServerStatus = ours && injected.length === 0 ? 'protected' : deps.registry.isRegistered(registryName) ? 'registered' : 'shadow';
+  // protect leaves such a name as it is (server-name.ts): never reported as protected.
+  const badName = serverNameProblem(server);
+  const status: ServerStatus = ours && injected.length === 0 && !badName ? 'protected' : deps.registry.isRegistered(registryName) ? 'registered' : 'shadow';
   const launch = ours ? server.wrappedLaunch : server.launch;
   const out: ScanRow = {
     client: server.client,
@@ -149,7 +152,8 @@ function row(server: DiscoveredServer, file: LoadedFile, deps: ScanDeps): ScanRo
   const envFile = ours && !routed ? envFileToWatch(server) : undefined;
   if (envFile !== undefined) out.envFile = envFile;
   const gone = ours && server.wrapped ? goneWrapPaths(server) : [];
-  if (injected.length > 0) out.note = envRunningCodeDetail(injected);
+  if (badName) out.note = `${badName}: protect leaves it as is; rename the entry to protect it`;
+  else if (injected.length > 0) out.note = envRunningCodeDetail(injected);
   else if (server.wrapped && !ours) out.note = foreignRuntimeDetail(server.launch!, deps) ?? 'launches a wrap shim from an unknown cli path';
   else if (gone.length > 0) {
     out.staleWrap = { missing: gone };

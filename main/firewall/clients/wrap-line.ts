@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Launch } from './types.js';
+import { readWrapArgs } from './wrap-args.js';
 
 /**
  * The launch a protected entry gets. The runtime is an absolute path because GUI clients
@@ -36,16 +37,9 @@ export function decodeWrapLaunch(launch: Launch): DecodedWrap | undefined {
   const w = argv.indexOf('wrap');
   // Either `<runtime> <cli.js> wrap …` or a self-contained `<mcp-firewall binary> wrap …`.
   if (w !== 1 && w !== 2) return undefined;
-  const sep = argv.indexOf('--', w + 1);
-  if (sep < 0 || sep + 1 >= argv.length) return undefined;
-  let server: string | undefined;
-  for (let i = w + 1; i < sep; i++) {
-    if (argv[i] === '--server') server = argv[i + 1];
-  }
-  if (!server) return undefined;
-  const cliPath = argv[w - 1] ?? '';
-  const original = { command: argv[sep + 1] ?? '', args: argv.slice(sep + 2) };
-  return { ...(w === 2 ? { runtime: argv[0]! } : {}), cliPath, server, original };
+  const read = readWrapArgs(argv.slice(w + 1));
+  if (typeof read === 'string') return undefined;
+  return { ...(w === 2 ? { runtime: argv[0]! } : {}), cliPath: argv[w - 1]!, server: read.server, original: read.original };
 }
 
 /** What a wrap line launches before `wrap`: the runtime and cli.js, or a self-contained binary. */

@@ -11,6 +11,7 @@ import { readPost, type PostedMessages } from './read-messages.js';
 import { createRefusalLimiter } from '../audit/refusal-limiter.js';
 import { tokensEqual } from '../api/http-util.js';
 import { ROUTE_KEY_PARAM } from '../route-key.js';
+import { MAX_ROUTE_NAME_CHARS } from '../clients/route-url.js';
 import { HOP_HEADER } from './upstream-fetch.js';
 import { resolveRemoteTarget, type RemoteTarget } from './remote-target.js';
 import { createRefreshFailureAudit } from './refresh-failure-audit.js';
@@ -262,13 +263,10 @@ export function createHttpInterposer(engine: Engine, options: HttpInterposerOpti
   };
 }
 
-/** Longer names are no server's: refused before anything is looked up or audited. */
-const MAX_NAME_CHARS = 128;
-
 function decodeName(raw: string): string | null {
   try {
     const name = decodeURIComponent(raw);
-    return name && !name.includes('/') && name.length <= MAX_NAME_CHARS ? name : null;
+    return name && !name.includes('/') && name.length <= MAX_ROUTE_NAME_CHARS ? name : null;
   } catch {
     return null;
   }
