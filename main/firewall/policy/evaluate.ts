@@ -101,9 +101,34 @@ function mergeConstraints(into: Constraints, from: Constraints): void {
  * Every matching rule votes; DENY beats REQUIRE_APPROVAL beats ALLOW and the first rule
  * of the strongest decision names the verdict. Constraints of all matching rules combine,
  * the tightest value winning, so a broad rule cannot loosen a narrow one.
+ *
+ * A destructive action is a write too, and gets the stricter of the two verdicts: a policy
+ * that asks about `write` only (the seed's) would otherwise let `delete_repo`, or a write
+ * a server marked `destructiveHint`, through unasked. Not "a write rule matches destructive
+ * calls": a `write → ALLOW` rule must not allow what the default or a destructive rule stops.
  */
 export function evaluatePolicy(policy: CompiledPolicy, labels: CallLabels, extraTags: string[] = []): PolicyVerdict {
   const tags = [...new Set([...principalTags(policy, labels), ...extraTags])];
+  const verdict = vote(policy, labels, tags);
+  if (labels['mcp.action'] !== 'destructive') return verdict;
+  return stricterVerdict(verdict, vote(policy, { ...labels, 'mcp.action': 'write' }, tags));
+}
+
+/**
+ * The destructive verdict unless the write one decides more strictly; on a tie the destructive
+ * one still names it, unless only the write one came from a rule. Constraints of both combine.
+ */
+function stricterVerdict(asDestructive: PolicyVerdict, asWrite: PolicyVerdict): PolicyVerdict {
+  const constraints = { ...asDestructive.constraints };
+  mergeConstraints(constraints, asWrite.constraints);
+  const rank = DECISION_RANK[asWrite.decision] - DECISION_RANK[asDestructive.decision];
+  if (rank > 0 || (rank === 0 && asDestructive.ruleId === null && asWrite.ruleId !== null)) {
+    return { ...asWrite, constraints, reason: `a destructive action is a write too, and as a write: ${asWrite.reason}` };
+  }
+  return { ...asDestructive, constraints };
+}
+
+function vote(policy: CompiledPolicy, labels: CallLabels, tags: string[]): PolicyVerdict {
   let winner: CompiledRule | null = null;
   let reason = '';
   const constraints: Constraints = {};
