@@ -19,3 +19,16 @@ const ASKS_EVERY_TIME: ReadonlySet<string> = new Set<GuardVerdict['ruleId'] | Ta
 export function asksEveryTime(escalation: { ruleId: string } | undefined): boolean {
   return escalation !== undefined && ASKS_EVERY_TIME.has(escalation.ruleId);
 }
+
+/**
+ * A call's findings as the one escalation it records: named by a finding that asks every time
+ * if any does, or a grant would cover the call for the finding that does not (a secret allowed
+ * "always" after a retrieval-heavy stretch), and giving every reason, so that the approver and
+ * the audit row hear them all. Undefined when nothing was found.
+ */
+export function combinedEscalation<E extends { ruleId: string; reason: string }>(findings: ReadonlyArray<E | null | undefined>): E | undefined {
+  const found = findings.filter((finding): finding is E => finding != null);
+  const named = found.find((finding) => asksEveryTime(finding)) ?? found[0];
+  if (!named) return undefined;
+  return { ...named, reason: [named, ...found.filter((finding) => finding !== named)].map((finding) => finding.reason).join('; ') };
+}

@@ -1,4 +1,5 @@
 import { nameWords } from '../policy/action-class.js';
+import { combinedEscalation } from './asks-every-time.js';
 import { createShingleSet } from './shingle-set.js';
 
 // Indirect prompt injection (seed risk 2): text returned by an untrusted tool (web
@@ -112,7 +113,7 @@ export interface TaintTracker {
   observe(tool: string, untrusted: boolean, result: unknown): void;
   /** Fingerprints of untrusted text another shim of the same client read (`source`: server/tool). */
   absorb(source: string, hashes: Uint32Array): void;
-  /** For a write: does it carry untrusted text, or follow a retrieval-heavy stretch? */
+  /** For a write: does it carry untrusted text, or follow a retrieval-heavy stretch? Both, when both (combinedEscalation). */
   check(args: unknown, retrievalHeavyCalls: number): TaintHit | null;
 }
 
@@ -125,6 +126,25 @@ export function createTaintTracker(share: (tool: string, hashes: Uint32Array) =>
   // The last 100 000-200 000 shingles of untrusted output (shingle-set.ts).
   const seen = createShingleSet();
   const lastResults: boolean[] = [];
+  const carriedText = (args: unknown): TaintHit | null => {
+    let hit: TaintHit | null = null;
+    for (const text of strings(args)) {
+      forEachShingle(text, (h1, h2, list, start) => {
+        const source = seen.find(h1, h2);
+        if (source === undefined) return false;
+        const shingle = list.slice(start, start + SHINGLE_WORDS).join(' ');
+        hit = { ruleId: 'taint-untrusted-text', reason: `its arguments carry text returned by the untrusted tool '${source}' ("${shingle}…")` };
+        return true;
+      });
+      if (hit) return hit;
+    }
+    return null;
+  };
+  const retrievalHeavy = (retrievalHeavyCalls: number): TaintHit | null => {
+    const untrusted = lastResults.filter(Boolean).length;
+    if (untrusted < retrievalHeavyCalls) return null;
+    return { ruleId: 'taint-retrieval-heavy', reason: `it follows ${untrusted} untrusted results in the last ${lastResults.length} calls` };
+  };
   return {
     observe(tool, untrusted, result) {
       lastResults.push(untrusted);
@@ -143,22 +163,7 @@ export function createTaintTracker(share: (tool: string, hashes: Uint32Array) =>
       for (let i = 0; i + 1 < hashes.length; i += 2) seen.add(hashes[i]!, hashes[i + 1]!, source);
     },
     check(args, retrievalHeavyCalls) {
-      let hit: TaintHit | null = null;
-      for (const text of strings(args)) {
-        forEachShingle(text, (h1, h2, list, start) => {
-          const source = seen.find(h1, h2);
-          if (source === undefined) return false;
-          const shingle = list.slice(start, start + SHINGLE_WORDS).join(' ');
-          hit = { ruleId: 'taint-untrusted-text', reason: `its arguments carry text returned by the untrusted tool '${source}' ("${shingle}…")` };
-          return true;
-        });
-        if (hit) return hit;
-      }
-      const untrusted = lastResults.filter(Boolean).length;
-      if (untrusted >= retrievalHeavyCalls) {
-        return { ruleId: 'taint-retrieval-heavy', reason: `it follows ${untrusted} untrusted results in the last ${lastResults.length} calls` };
-      }
-      return null;
+      return combinedEscalation([carriedText(args), retrievalHeavy(retrievalHeavyCalls)]) ?? null;
     },
   };
 }

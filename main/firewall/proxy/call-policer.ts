@@ -19,7 +19,7 @@ import { createToolVerdicts } from './tool-verdicts.js';
 import { createCallRow, recordNow } from './call-rows.js';
 import { CallSet } from './call-table.js';
 import { createContinuations, type Approved } from './continuations.js';
-import { asksEveryTime } from '../guard/asks-every-time.js';
+import { asksEveryTime, combinedEscalation } from '../guard/asks-every-time.js';
 import { argumentsDigest } from './arguments-digest.js';
 
 const SWEEP_MS = 100;
@@ -342,7 +342,11 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
       const answered = answersLeak(params.inputResponses, policy.spec.output, text);
       if (answered?.decision === 'DENY' && byPolicy.decision !== 'DENY') return refuse(call, answered.ruleId, answered.reason);
       if (answered) showAnswers(info, params.inputResponses, text);
-      const escalation = guard ?? (leak?.decision === 'REQUIRE_APPROVAL' ? leak : null) ?? answered ?? (actionClass !== 'read' ? ctx.taint.check(args, policy.spec.guards.retrievalHeavyCalls) : null);
+      // Every finding, not the first: one that asks every time must not hide behind another.
+      const escalation = combinedEscalation<{ ruleId: string; reason: string }>([
+        guard, leak?.decision === 'REQUIRE_APPROVAL' ? leak : null, answered,
+        actionClass !== 'read' ? ctx.taint.check(args, policy.spec.guards.retrievalHeavyCalls) : null,
+      ]);
       // Recorded when the policy asks anyway too: it is what keeps a "session" grant for the
       // tool from standing in for this call (call-gate.ts), and what the approver is told.
       if (escalation && byPolicy.decision !== 'DENY') info.escalation = { ruleId: escalation.ruleId, reason: escalation.reason };
