@@ -17,14 +17,20 @@ export function detectClientFromEnv(env: NodeJS.ProcessEnv): string | null {
   return null;
 }
 
-/** Normalises clientInfo.name ("claude-ai", "Visual Studio Code", "cursor-vscode") to an id. */
+// The clientInfo names the known clients send, whole. Not by substring: a policy on
+// `mcp.client: "ci-*"` must see `ci-claude-runner` or `ci-dockerized-agent` as themselves,
+// not as claude-desktop or zed (neither more trusted, nor missed by a DENY on `ci-*`).
+const KNOWN_NAMES = new Map<string, string>([
+  ['claude-ai', 'claude-desktop'], ['claude', 'claude-desktop'], ['claude desktop', 'claude-desktop'], ['claude-desktop', 'claude-desktop'],
+  ['claude-code', 'claude-code'], ['claude code', 'claude-code'],
+  ['cursor-vscode', 'cursor'], ['cursor', 'cursor'],
+  ['visual studio code', 'vscode'], ['visual studio code - insiders', 'vscode'], ['vscode', 'vscode'],
+  ['windsurf-client', 'windsurf'], ['windsurf', 'windsurf'],
+  ['zed', 'zed'],
+]);
+
+/** clientInfo.name ("claude-ai", "Visual Studio Code", "cursor-vscode") as an id; any other name as its slug. */
 export function clientIdFromInfo(name: string): string {
-  const lower = name.toLowerCase();
-  if (lower.includes('cursor')) return 'cursor';
-  if (lower.includes('claude-code') || lower === 'claude code') return 'claude-code';
-  if (lower.includes('claude')) return 'claude-desktop';
-  if (lower.includes('visual studio code') || lower === 'vscode') return 'vscode';
-  if (lower.includes('windsurf')) return 'windsurf';
-  if (lower.includes('zed')) return 'zed';
-  return lower.replace(/[^a-z0-9._-]+/g, '-').slice(0, 64) || 'unknown';
+  const lower = name.trim().toLowerCase();
+  return KNOWN_NAMES.get(lower) ?? (lower.replace(/[^a-z0-9._-]+/g, '-').slice(0, 64) || 'unknown');
 }
