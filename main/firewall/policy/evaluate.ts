@@ -1,6 +1,7 @@
 import { compileGlob, type GlobMatcher } from './glob.js';
 import {
   DECISION_RANK,
+  READ_ONLY_TAG,
   type ActionClass,
   type CallLabels,
   type Constraints,
@@ -87,7 +88,7 @@ export function policySaysUntrusted(policy: CompiledPolicy, server: string, tool
 
 // A read-only principal may only read: the seed's "scope segmentation by action class".
 function scopeMismatch(action: ActionClass, tags: string[]): boolean {
-  return action !== 'read' && tags.includes('read_only');
+  return action !== 'read' && tags.includes(READ_ONLY_TAG);
 }
 
 function mergeConstraints(into: Constraints, from: Constraints): void {
@@ -156,6 +157,6 @@ function vote(policy: CompiledPolicy, labels: CallLabels, tags: string[]): Polic
 
 function ruleReason(rule: CompiledRule, labels: CallLabels): string {
   if (rule.allowedServers) return `server '${labels['mcp.server']}' is not in the allowed server list`;
-  if (rule.requireScopeMatch) return `scope mismatch: a read_only principal attempted a ${labels['mcp.action']} action`;
+  if (rule.requireScopeMatch) return `scope mismatch: a ${READ_ONLY_TAG} principal attempted a ${labels['mcp.action']} action`;
   return `rule '${rule.id}' matched a ${labels['mcp.action']} action`;
 }

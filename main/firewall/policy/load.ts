@@ -3,7 +3,7 @@ import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import { compileGlob } from './glob.js';
 import { policySchema, type PolicyDocument } from './schema.js';
 import { DEFAULT_OUTPUT_THRESHOLDS } from '../output/verdict.js';
-import type { GuardLimits, LabelMatch, PolicySpec } from './types.js';
+import { READ_ONLY_TAG, type GuardLimits, type LabelMatch, type PolicySpec } from './types.js';
 
 export interface PolicyError {
   file: string;
@@ -116,7 +116,32 @@ export function parsePolicy(source: string, file = '<policy>'): PolicyLoadResult
     const pos = at(offsetOf(doc, path));
     return { ok: false, errors: [{ file, line: pos.line, column: pos.col, message: `${path.join('.')}: '${unknownTag.pattern}' matches no tag a principal is given (${unknownTag.declared})` }] };
   }
+  const nearMiss = firstReadOnlyNearMiss(parsed.data);
+  if (nearMiss !== null) {
+    const path = ['principals', nearMiss.index, 'tags', nearMiss.tagIndex];
+    const pos = at(offsetOf(doc, path));
+    const message = `${path.join('.')}: '${nearMiss.tag}' is not '${READ_ONLY_TAG}', the tag rule '${nearMiss.ruleId}' (auth.require_scope_match) restricts to reads`;
+    return { ok: false, errors: [{ file, line: pos.line, column: pos.col, message }] };
+  }
   return { ok: true, spec: toSpec(parsed.data) };
+}
+
+/**
+ * A principal tagged `read-only`, `readonly` or `Read_Only` where a rule asks for a scope
+ * match: that rule restricts `read_only` exactly, so the principal it was meant for could
+ * delete a repository. Only then: without a scope rule the tag is the author's own, for
+ * their own `principal.tag` rules (which firstUnknownTag checks).
+ */
+function firstReadOnlyNearMiss(doc: PolicyDocument): { index: number; tagIndex: number; tag: string; ruleId: string } | null {
+  const scopeRule = doc.rules.find((rule) => rule.match?.auth?.require_scope_match === true);
+  if (!scopeRule) return null;
+  const plain = READ_ONLY_TAG.replace(/[^a-z]/g, '');
+  for (const [index, principal] of (doc.principals ?? []).entries()) {
+    for (const [tagIndex, tag] of principal.tags.entries()) {
+      if (tag !== READ_ONLY_TAG && tag.toLowerCase().replace(/[^a-z]/g, '') === plain) return { index, tagIndex, tag, ruleId: scopeRule.id };
+    }
+  }
+  return null;
 }
 
 /**

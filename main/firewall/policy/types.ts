@@ -4,6 +4,8 @@ export type Decision = 'ALLOW' | 'REQUIRE_APPROVAL' | 'DENY';
 export type ActionClass = 'read' | 'write' | 'destructive';
 
 export const DECISION_RANK: Record<Decision, number> = { ALLOW: 0, REQUIRE_APPROVAL: 1, DENY: 2 };
+/** The principal tag `auth.require_scope_match` restricts to reads (and load.ts checks for near misses of). */
+export const READ_ONLY_TAG = 'read_only';
 export const ACTION_RANK: Record<ActionClass, number> = { read: 0, write: 1, destructive: 2 };
 
 export interface Constraints {

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parsePolicy } from '../../../main/firewall/policy/load.js';
+import { FIXTURES } from '../../helpers/paths.js';
 
 // Mistakes a policy author makes must be reported, never turned into an entry that
 // silently never matches (a DENY rule that never fires weakens the policy).
@@ -20,6 +23,18 @@ describe('policy mistakes are errors', () => {
     expect(errors).toEqual([expect.objectContaining({ line: 7, message: "rules.0.match.labels.principal.tag: 'readonly' matches no tag a principal is given (declared: Read_Only)" })]);
     errorsOf('version: v1\nrules:\n  - { id: ro, match: { labels: { principal.tags: read_only } }, decision: DENY }\n');
     expect(parsePolicy(`version: v1\n${principals}rules:\n  - { id: ro, match: { labels: { principal.tag: "Read_*" } }, decision: DENY }\n`).ok).toBe(true);
+  });
+  it("rejects a near miss of the tag 'read_only' when a rule asks for a scope match, which would restrict no one", () => {
+    const seed = readFileSync(join(FIXTURES, 'policies', 'seed-example.yaml'), 'utf8');
+    const tagged = (tags: string) => seed.replace('version: v1\n', `version: v1\nprincipals:\n  - match: { mcp.client: "ci-*" }\n    tags: [${tags}]\n`);
+    expect(errorsOf(tagged('trusted, read-only'))).toEqual([{
+      file: 'p.yaml', line: 4, column: 21,
+      message: "principals.0.tags.1: 'read-only' is not 'read_only', the tag rule 'deny-scope-mismatch' (auth.require_scope_match) restricts to reads",
+    }]);
+    for (const nearMiss of ['readonly', 'Read_Only', 'READ-ONLY', '"read only"']) errorsOf(tagged(nearMiss));
+    expect(parsePolicy(tagged('read_only')).ok).toBe(true);
+    // Without a scope rule the tag is the author's own, for their own `principal.tag` rules.
+    expect(parsePolicy('version: v1\nprincipals:\n  - { match: { mcp.client: ci }, tags: [read-only] }\nrules: []\n').ok).toBe(true);
   });
   it("rejects a '__proto__' key, which the label maps would drop and leave a rule that matches every call", () => {
     const allowAll = 'version: v1\ndefaults:\n  decision: REQUIRE_APPROVAL\nrules:\n  - id: reads\n    match:\n      labels:\n        __proto__: { mcp.tool: read_file }\n    decision: ALLOW\n';
