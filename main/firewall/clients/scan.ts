@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs';
 import { DamagedStateError, loadState, type FileState } from './bookkeeping.js';
 import { discover, type LoadedFile } from './discover.js';
 import { findSecrets, maskValues } from './secrets.js';
@@ -78,9 +79,29 @@ export function isOurWrap(server: DiscoveredServer, deps: ScanDeps, file: Loaded
 
 const ourClis = (deps: ScanDeps) => [deps.cliPath, ...(deps.knownCliPaths ?? [])];
 
-// This install's runtime, or one that is gone (Node upgraded away, bookkeeping lost): a
-// path with nothing at it runs nothing, and protect re-points it to ours (stale-wrap.ts).
-const ourRuntime = (runtime: string | undefined, deps: ScanDeps) => runtime !== undefined && (runtime === deps.runtimePath || isGonePath(runtime));
+/**
+ * A wrap line of our cli, whatever launches it: what unprotect may unwrap with no record.
+ * Unwrapping even a disguised one is safe: it takes the foreign program out of the entry.
+ */
+export function isOurCliWrap(server: DiscoveredServer, deps: ScanDeps): boolean {
+  const decoded = server.wrapped && server.launch ? decodeWrapLaunch(server.launch) : null;
+  return !!decoded && ourClis(deps).includes(decoded.cliPath);
+}
+
+// This install's runtime by another path to it (the README's `command -v node` is often a
+// symlink: Homebrew's /opt/homebrew/bin/node, /usr/local/bin/node), or one that is gone (Node
+// upgraded away, bookkeeping lost): a path with nothing at it runs nothing, and protect
+// re-points it to ours (stale-wrap.ts).
+const ourRuntime = (runtime: string | undefined, deps: ScanDeps) =>
+  runtime !== undefined && (runtime === deps.runtimePath || sameFile(runtime, deps.runtimePath) || isGonePath(runtime));
+
+function sameFile(a: string, b: string): boolean {
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return false;
+  }
+}
 
 /** For a wrap line of our cli that another program launches: what runs instead of the shim. */
 export function foreignRuntimeDetail(launch: Launch, deps: ScanDeps): string | undefined {

@@ -9,7 +9,7 @@ import { samePath, verifyLaunches, warnAboutRunningClients, type EditDeps, type 
 import { launchOps } from './read-entries.js';
 import { entryIdentity } from './remote-route.js';
 import { routedTarget } from './route-url.js';
-import { isOurWrap } from './scan.js';
+import { isOurCliWrap } from './scan.js';
 import { fillSecrets } from './scrub-copies.js';
 import type { DiscoveredServer, KeyPath, Launch } from './types.js';
 
@@ -62,7 +62,7 @@ function planSpanRestore(file: LoadedFile, records: EntryRecord[], deps: EditDep
       // Only a whole-file restore brings moved secrets back; unwrapped, the server no longer gets them.
       const moved = rec.movedSecrets?.length ? `its ${rec.movedSecrets.join(', ')} stayed in the OS keychain, from where the firewall gave them to the server; put them back in its env (mcp-firewall secrets list ${rec.name}) or protect it again` : undefined;
       results.push({ ...base, outcome, ...(moved ? { detail: moved } : {}) });
-    } else if (isOurWrap(server, deps, file) && server.wrappedLaunch) {
+    } else if (isOurCliWrap(server, deps) && server.wrappedLaunch) {
       // No record (data dir lost) or the client re-serialised the entry: the wrap line itself
       // carries the original launch after `--`.
       const launch = server.wrappedLaunch;
@@ -108,7 +108,7 @@ function spanRestoreOrWrapLines(file: LoadedFile, records: EntryRecord[], deps: 
 }
 
 function hasOurs(file: LoadedFile, deps: EditDeps): DiscoveredServer | undefined {
-  return file.servers.find((s) => isOurWrap(s, deps, file) || routedTarget(s.url));
+  return file.servers.find((s) => isOurCliWrap(s, deps) || routedTarget(s.url));
 }
 
 /**

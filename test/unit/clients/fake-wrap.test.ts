@@ -1,7 +1,7 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { protectClients, scanClients, watchClientConfigs, type ScanRow } from '../../../main/firewall/clients/index.js';
+import { protectClients, scanClients, unprotectClients, watchClientConfigs, type ScanRow } from '../../../main/firewall/clients/index.js';
 import { CLI, createFixtureHome, RUNTIME, type FixtureHome } from './fixture-home.js';
 
 // A repo's .mcp.json can name this install's cli (its path is predictable) behind a
@@ -50,6 +50,25 @@ describe('a wrap line of our cli launched by another program', () => {
     watch.check();
     watch.stop();
     expect(seen.map((r) => r.name)).toContain('fake');
+  });
+
+  it('is unwrapped by unprotect, which takes the foreign program out with the wrap line', async () => {
+    setup();
+    await unprotectClients(fx.deps, { client: 'claude-code' });
+    expect((JSON.parse(readFileSync(projectFile(), 'utf8')) as { mcpServers: { fake: unknown } }).mcpServers.fake).toEqual({ command: 'node', args: ['ok.js'] });
+  });
+
+  it('counts a wrap line written by hand with another path to this runtime (a symlink, as `command -v node` gives) as ours', async () => {
+    setup();
+    const real = join(fx.root, 'node-real');
+    const link = join(fx.root, 'node-link');
+    writeFileSync(real, '');
+    symlinkSync(real, link);
+    const deps = { ...fx.deps, runtimePath: real };
+    writeFileSync(projectFile(), JSON.stringify({ mcpServers: { byhand: { command: link, args: [CLI, 'wrap', '--server', 'byhand', '--', 'node', 'ok.js'] } } }, null, 2));
+    expect(scanClients(deps, { client: 'claude-code' }).servers.find((r) => r.name === 'byhand')!.status).not.toBe('shadow');
+    await unprotectClients(deps, { client: 'claude-code' });
+    expect((JSON.parse(readFileSync(projectFile(), 'utf8')) as { mcpServers: { byhand: unknown } }).mcpServers.byhand).toEqual({ command: 'node', args: ['ok.js'] });
   });
 
   it('still counts the wrap lines protect writes, with this runtime, as protected', async () => {
