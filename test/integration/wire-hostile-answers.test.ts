@@ -27,6 +27,15 @@ describe('the shim against answers a hostile server makes up', () => {
     });
   });
 
+  it('does not pass on unparsed a large clean answer with another value after it on the line', async () => {
+    await withReadyShim(engine(), async (shim) => {
+      shim.send('{"jsonrpc":"2.0","id":"t","method":"tools/call","params":{"name":"trailing_value","arguments":{}}}');
+      await waitFor(() => shim.lines.find((l) => l.includes('not JSON; dropped')), 'the line dropped');
+      // A client reading value after value would have taken the tail for a message of the server's.
+      expect(shim.lines.filter((l) => l.includes('tail value') && !l.includes('dropped'))).toEqual([]);
+    });
+  });
+
   it('scans the answer to a method nothing labels (an extension\'s, a ping) as what the server sends on its own', async () => {
     await withReadyShim(engine(), async (shim) => {
       shim.send('{"jsonrpc":"2.0","id":"x","method":"wire/leak_result"}');

@@ -6,7 +6,7 @@ import { sniffResultId, SNIFF_MIN_BYTES } from '../jsonrpc/result-sniff.js';
 import { detect, isCleanLine, redactText } from '../output/index.js';
 import type { AuditEntry } from '../audit/audit-log.js';
 import { createRefusalLimiter } from '../audit/refusal-limiter.js';
-import { batchSources, repeatedKey, repeatsRoutingKey } from '../jsonrpc/json-scan.js';
+import { batchSources, repeatedKey, repeatsRoutingKey, repeatsTopLevelKey } from '../jsonrpc/json-scan.js';
 import { ErrorCode, errorResponse, idKey, isAmbiguous, isPlainValue, isRequest, notification, replyIdOf, writtenAsRead, type JsonRpcId, type JsonRpcMessage, type ReplyId } from '../jsonrpc/messages.js';
 import type { ToolDescription } from '../policy/action-class.js';
 import type { ActionClass } from '../policy/types.js';
@@ -533,9 +533,11 @@ function relay(parts: RelayParts): Promise<number> {
   // a resource, a prompt) is matched to its request by an id read from its edges and, when
   // the prefilter finds nothing in it, leaves without ever being parsed, saving a
   // JSON.parse of several µs per 10 KB. Anything the prefilter flags takes the full path,
-  // where a line that is not valid JSON is dropped rather than passed on unjudged. (The
-  // price: a clean line broken only in its middle reaches the client as the server sent
-  // it, for the client's parser to reject, instead of being replaced by our error.)
+  // where a line that is not valid JSON is dropped rather than passed on unjudged. Unparsed, a
+  // line is walked once for its structure (a repeated top-level key, a value after the first):
+  // the price is that a clean line whose brackets and strings are whole but whose values are
+  // not (`tru`) reaches the client as the server sent it, for the client's parser to reject,
+  // instead of being replaced by our error.
   function deliverUnparsed(raw: Buffer, text: string, repeatsKey: () => boolean): boolean {
     const id = sniffResultId(text);
     if (id === undefined || manifest.isOwnAnswer({ id })) return false;
@@ -557,12 +559,15 @@ function relay(parts: RelayParts): Promise<number> {
     // Decoded once: the output stage scans the same text the parser read.
     let text: string;
     let msg: JsonRpcMessage;
-    // Read once per line, by the large-answer path or below, whichever asks first.
+    // Read once per line, by the large-answer path or below, whichever asks first. The
+    // large-answer path walks the whole structure: unparsed, the line must also be shown to be
+    // one JSON value with nothing after it, which the quick look at "id" and "method" cannot.
     let repeats: boolean | undefined;
     const repeatsKey = () => (repeats ??= repeatsRoutingKey(text));
+    const repeatsOrRunsOn = () => (repeats ??= repeatsTopLevelKey(text));
     try {
       text = raw.toString('utf8');
-      if (raw.length >= SNIFF_MIN_BYTES && deliverUnparsed(raw, text, repeatsKey)) return;
+      if (raw.length >= SNIFF_MIN_BYTES && deliverUnparsed(raw, text, repeatsOrRunsOn)) return;
       msg = JSON.parse(text) as JsonRpcMessage;
     } catch {
       const excerpt = droppedExcerpt(raw.subarray(0, EXCERPT_CHECKED_CHARS).toString('utf8'));
@@ -595,7 +600,14 @@ function relay(parts: RelayParts): Promise<number> {
     // answer would take it for one nobody checked — a call still waiting for a person
     // reported done, a tool list the pins never saw.
     if (msg && typeof msg === 'object' && isAmbiguous(msg)) {
-      return protocolEvent(`server sent a message whose method is not a non-empty string, or with a result or an error beside it (id ${idKey(msg.id ?? null).slice(0, 64)}); dropped`);
+      const key = idKey(msg.id ?? null);
+      const why = 'the server answered with a message that also names a method (or a method that is not a non-empty string); dropped';
+      protocolEvent(`server sent a message whose method is not a non-empty string, or with a result or an error beside it (id ${key.slice(0, 64)}); dropped`);
+      // The request it answers hears so, rather than wait for an answer that is not coming; a
+      // call the server was never sent (waiting for a person) is not the server's to end.
+      const entry = inFlight.get(key);
+      if (entry && (!entry.call || entry.call.dispatched)) failPending(key, why);
+      return;
     }
     const isResponse = msg && typeof msg === 'object' && msg.method === undefined && msg.id !== undefined;
     if (isResponse && manifest.isOwnAnswer(msg)) return manifest.ownAnswer(msg);
