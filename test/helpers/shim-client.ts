@@ -15,11 +15,14 @@ export async function connectThroughShim(
   engine: Pick<RunningEngine, 'env'>,
   server: string,
   command: string[],
-  options: { client?: string; capabilities?: ConstructorParameters<typeof Client>[1] } = {},
+  /** `launcher`: a command line the shim's own is appended to (a shell, say, so the client is another process). */
+  options: { client?: string; capabilities?: ConstructorParameters<typeof Client>[1]; launcher?: string[] } = {},
 ): Promise<ShimConnection> {
+  const shim = [process.execPath, CLI, 'wrap', '--server', server, ...(options.client ? ['--client', options.client] : []), '--', ...command];
+  const [launch, ...launchArgs] = [...(options.launcher ?? []), ...shim];
   const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [CLI, 'wrap', '--server', server, ...(options.client ? ['--client', options.client] : []), '--', ...command],
+    command: launch!,
+    args: launchArgs,
     env: engine.env as Record<string, string>,
     stderr: 'pipe',
   });

@@ -85,11 +85,11 @@ describe('taint, loop, fan-out and scope guards through the real shim', () => {
 describe('taint across the servers of one client', () => {
   const engine = useEngine({ policy: 'version: v1\nrules: []\n', approve: ['web', 'notes'] });
 
-  it('holds a write to one server that carries text an untrusted tool of another returned, for the same client only', async () => {
+  it('holds a write to one server that carries text an untrusted tool of another returned, for the same client process only', async () => {
     const web = await connectThroughShim(engine(), 'web', [process.execPath, WEB], { client: 'claude-code' });
     const notes = await connectThroughShim(engine(), 'notes', [process.execPath, WEB], { client: 'claude-code' });
-    // Launched by the same process, but named another client: not the same model's context.
-    const other = await connectThroughShim(engine(), 'notes', [process.execPath, WEB], { client: 'cursor' });
+    // Launched by another process (a shell that does not exec): another client's context.
+    const other = await connectThroughShim(engine(), 'notes', [process.execPath, WEB], { client: 'claude-code', launcher: ['/bin/sh', '-c', '"$0" "$@"; exit $?'] });
     try {
       await Promise.all([web.client.listTools(), notes.client.listTools(), other.client.listTools()]);
       const page = await web.client.callTool({ name: 'fetch_page', arguments: { url: 'https://docs.example' } });

@@ -13,7 +13,7 @@ interface ShimSession {
   sessionId: string;
   actorId: string;
   cancels: Map<number, () => void>;
-  /** The MCP client process and name it was launched by: the shims that share taint. Null: shares with none. */
+  /** The MCP client process it was launched by: the shims that share taint. Null: shares with none. */
   family: string | null;
 }
 
@@ -128,7 +128,9 @@ function handleMessage(engine: Engine, session: ShimSession, message: ShimMessag
       session.client = message.client;
       session.sessionId = message.sessionId;
       session.actorId = message.client;
-      session.family = Number.isInteger(message.ppid) && message.ppid! > 1 ? `${message.ppid}\u0000${message.client}` : null;
+      // The process alone: one client's wrap lines may name it differently (a file two clients
+      // share names none), and sharing with a sibling asks more, never less.
+      session.family = Number.isInteger(message.ppid) && message.ppid! > 1 ? String(message.ppid) : null;
       const fingerprint = { command: message.command, args: message.args };
       const admission = engine.registry.admit(message.server, fingerprint, message.client);
       const base = { event: 'registry' as const, client: message.client, actorId: session.actorId, serverName: message.server, sessionId: message.sessionId, method: 'spawn' };
