@@ -3,8 +3,12 @@
 // alone prove nothing (structuredContent, error.data and log lines hold anything), so a value
 // is skipped only where MCP puts binary content and only when it is base64 at all.
 
-/** How scanTree reads a string: as it is, not at all, or decoded from base64 (a text resource). */
-export type FieldReading = 'text' | 'binary' | 'base64-text';
+/**
+ * How scanTree reads a string: as it is, not at all, decoded from base64 (a text resource),
+ * or both ways (`loose-base64-text`: base64 with line breaks or the URL-safe alphabet, which
+ * lenient clients decode — Python's b64decode, Node's Buffer — or plain text that looks so).
+ */
+export type FieldReading = 'text' | 'binary' | 'base64-text' | 'loose-base64-text';
 
 // Text types a client decodes for the model: text/*, the structured formats and their
 // `+json` / `+xml` / `+yaml` suffixes (application/ld+json, image/svg+xml), scripts.
@@ -13,6 +17,9 @@ const TEXT_MIME = /^(?:text\/|application\/(?:json|xml|yaml|x-yaml|toml|javascri
 // The schema's `format: byte` (RFC 4648): the standard alphabet, padded, no line breaks. The
 // TypeScript SDK's own check (z.base64()) is as strict, so a client built on it refuses anything else.
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+// What lenient encoders write: MIME line breaks (Python's encodebytes, Java's MIME encoder),
+// the URL-safe alphabet, padding or none.
+const LOOSE_BASE64 = /^[A-Za-z0-9+/\-_\s]+={0,2}\s*$/;
 
 export function isTextMime(mimeType: string): boolean {
   return TEXT_MIME.test(mimeType);
@@ -31,8 +38,10 @@ function isBase64(value: string): boolean {
 export function readingOf(key: string | number, parent: Record<string, unknown>, value: string): FieldReading {
   const mime = typeof parent.mimeType === 'string' ? parent.mimeType : undefined;
   if (key === 'blob') {
-    if (typeof parent.uri !== 'string' || !isBase64(value)) return 'text';
-    return mime !== undefined && !isTextMime(mime) ? 'binary' : 'base64-text';
+    if (typeof parent.uri !== 'string') return 'text';
+    const textType = mime === undefined || isTextMime(mime);
+    if (isBase64(value)) return textType ? 'base64-text' : 'binary';
+    return textType && LOOSE_BASE64.test(value) ? 'loose-base64-text' : 'text';
   }
   if (key !== 'data') return 'text';
   const media = parent.type === 'image' || parent.type === 'audio';

@@ -114,6 +114,7 @@ function scanTree(root: { v: unknown }, path: string, s: Scanner): VerdictFindin
       const reading = key === 'blob' || key === 'data' ? readingOf(key, holder as Record<string, unknown>, v) : 'text';
       if (reading === 'binary') return;
       const redacted = reading === 'base64-text' ? cleanBlob(v, holder as Record<string, unknown>, p)
+        : reading === 'loose-base64-text' ? (cleanBlob(v, holder as Record<string, unknown>, p) ?? clean(v, p))
         : key === 'text' ? clean(v, p, splitParts.get(holder), superseded.get(holder)) : clean(v, p);
       if (redacted !== null) (holder as Record<string | number, unknown>)[key] = redacted;
     } else if (Array.isArray(v)) {

@@ -55,6 +55,20 @@ describe('blob and data fields', () => {
     expect(Buffer.from(blob, 'base64').toString('utf8')).toBe('APP_NAME=shop\nGITHUB_TOKEN=[REDACTED:github-token]\nDEBUG=false\n');
   });
 
+  it('decodes a text blob its server encoded leniently (MIME line breaks, the URL-safe alphabet), as lenient clients read it', () => {
+    const env = `APP_NAME=shop\nGITHUB_TOKEN=${TOKEN}\nDEBUG=false\n`;
+    const mime = b64(env).replace(/.{20}/g, '$&\n');
+    const urlSafe = b64(`?>?>${env}`).replace(/\+/g, '-').replace(/\//g, '_');
+    for (const blob of [mime, urlSafe]) {
+      const verdict = inspectResultLine(read([{ uri: 'file:///srv/.env', mimeType: 'text/plain', blob }]));
+      expect(verdict.action, blob).toBe('REDACT');
+      const redacted = (verdict.redacted as { result: { contents: Array<{ blob: string }> } }).result.contents[0]!.blob;
+      expect(Buffer.from(redacted, 'base64').toString('utf8')).toContain('GITHUB_TOKEN=[REDACTED:github-token]');
+    }
+    // Plain text in a blob is still read as text.
+    expect(inspectResultLine(read([{ uri: 'file:///srv/.env', mimeType: 'text/plain', blob: `token ${TOKEN}` }])).action).toBe('REDACT');
+  });
+
   it('decodes blobs of every text type, and one without a mimeType when it is UTF-8 text', () => {
     for (const mimeType of ['text/x-shellscript', 'application/json', 'application/ld+json', 'application/yaml', 'image/svg+xml', undefined]) {
       const verdict = inspectResultLine(read([{ uri: 'file:///x', ...(mimeType ? { mimeType } : {}), blob: b64(`{"token": "${TOKEN}"}`) }]));
