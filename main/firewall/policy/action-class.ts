@@ -10,6 +10,8 @@ export interface ToolDescription {
 export interface ActionClassResult {
   actionClass: ActionClass;
   source: 'policy' | 'annotations' | 'name' | 'default';
+  /** When annotations raised the class: what the name (or the default) made it. */
+  beforeAnnotations?: ActionClass;
 }
 
 // Verbs are matched as whole words of the tool name (snake, kebab, camel and dotted
@@ -135,9 +137,9 @@ export function classifyAction(
   let result: ActionClassResult = fromName ? { actionClass: fromName, source: 'name' } : { actionClass: 'write', source: 'default' };
   const annotations = tool?.annotations;
   if (annotations?.destructiveHint === true && result.actionClass !== 'destructive') {
-    result = { actionClass: 'destructive', source: 'annotations' };
+    result = { actionClass: 'destructive', source: 'annotations', beforeAnnotations: result.actionClass };
   } else if (annotations?.readOnlyHint === false && result.actionClass === 'read') {
-    result = { actionClass: stricter('write', result.actionClass), source: 'annotations' };
+    result = { actionClass: stricter('write', result.actionClass), source: 'annotations', beforeAnnotations: result.actionClass };
   }
   return result;
 }

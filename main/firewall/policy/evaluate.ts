@@ -112,21 +112,22 @@ export function evaluatePolicy(policy: CompiledPolicy, labels: CallLabels, extra
   const tags = [...new Set([...principalTags(policy, labels), ...extraTags])];
   const verdict = vote(policy, labels, tags);
   if (labels['mcp.action'] !== 'destructive') return verdict;
-  return stricterVerdict(verdict, vote(policy, { ...labels, 'mcp.action': 'write' }, tags));
+  return stricterVerdict(verdict, vote(policy, { ...labels, 'mcp.action': 'write' }, tags), 'a destructive action is a write too, and as a write');
 }
 
 /**
- * The destructive verdict unless the write one decides more strictly; on a tie the destructive
- * one still names it, unless only the write one came from a rule. Constraints of both combine.
+ * `verdict` unless `other` decides more strictly; on a tie `verdict` still names it, unless
+ * only `other` came from a rule. Constraints of both combine. `why` prefixes the reason when
+ * `other` decides.
  */
-function stricterVerdict(asDestructive: PolicyVerdict, asWrite: PolicyVerdict): PolicyVerdict {
-  const constraints = { ...asDestructive.constraints };
-  mergeConstraints(constraints, asWrite.constraints);
-  const rank = DECISION_RANK[asWrite.decision] - DECISION_RANK[asDestructive.decision];
-  if (rank > 0 || (rank === 0 && asDestructive.ruleId === null && asWrite.ruleId !== null)) {
-    return { ...asWrite, constraints, reason: `a destructive action is a write too, and as a write: ${asWrite.reason}` };
+export function stricterVerdict(verdict: PolicyVerdict, other: PolicyVerdict, why: string): PolicyVerdict {
+  const constraints = { ...verdict.constraints };
+  mergeConstraints(constraints, other.constraints);
+  const rank = DECISION_RANK[other.decision] - DECISION_RANK[verdict.decision];
+  if (rank > 0 || (rank === 0 && verdict.ruleId === null && other.ruleId !== null)) {
+    return { ...other, constraints, reason: `${why}: ${other.reason}` };
   }
-  return { ...asDestructive, constraints };
+  return { ...verdict, constraints };
 }
 
 function vote(policy: CompiledPolicy, labels: CallLabels, tags: string[]): PolicyVerdict {

@@ -1,6 +1,6 @@
 import { classifyAction, type ToolDescription } from '../policy/action-class.js';
 import { effectiveVerdict } from '../policy/effective-verdict.js';
-import { policySaysUntrusted, type CompiledPolicy } from '../policy/evaluate.js';
+import { policySaysUntrusted, stricterVerdict, type CompiledPolicy } from '../policy/evaluate.js';
 import type { ActionClass, PolicyVerdict } from '../policy/types.js';
 import { isUntrustedTool } from '../guard/taint.js';
 
@@ -32,9 +32,17 @@ export function createToolVerdicts(server: string): (tool: string, description: 
   return (tool, description, policy, client, method, emergency) => {
     const hit = cache.get(tool);
     if (hit && hit.policy === policy && hit.description === description && hit.client === client && hit.method === method && hit.emergency === emergency) return hit;
-    const { actionClass } = classifyAction(policy, server, tool, description);
+    const { actionClass, beforeAnnotations } = classifyAction(policy, server, tool, description);
     const untrusted = actionClass === 'read' && isUntrustedTool(description ?? { name: tool }, policySaysUntrusted(policy, server, tool));
-    const byPolicy = effectiveVerdict(policy, { 'mcp.server': server, 'mcp.tool': tool, 'mcp.action': actionClass, 'mcp.client': client, 'mcp.method': method }, emergency);
+    const labels = { 'mcp.server': server, 'mcp.tool': tool, 'mcp.action': actionClass, 'mcp.client': client, 'mcp.method': method };
+    let byPolicy = effectiveVerdict(policy, labels, emergency);
+    // Annotations may only make a tool more restricted: raised (readOnlyHint: false on a tool
+    // its name calls a read), it also gets the verdict of the class it had, when stricter (a
+    // policy that asks about reads of a server must not be escaped by an annotation).
+    if (beforeAnnotations !== undefined) {
+      const before = effectiveVerdict(policy, { ...labels, 'mcp.action': beforeAnnotations }, emergency);
+      byPolicy = stricterVerdict(byPolicy, before, `its name makes it a ${beforeAnnotations}, and as one`);
+    }
     const entry: Cached = { actionClass, untrusted, byPolicy, policy, description, client, method, emergency };
     // Tool names come from the client; a session cycling through invented names must not grow this forever.
     if (cache.size >= 1024) cache.clear();

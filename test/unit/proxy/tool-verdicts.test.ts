@@ -20,6 +20,18 @@ describe('per-tool verdicts', () => {
     expect(verdicts('get_page', relisted, askWrites, 'cursor', 'tools/call', false)).toMatchObject({ actionClass: 'write', byPolicy: { decision: 'REQUIRE_APPROVAL' } });
   });
 
+  it('keeps the verdict of the class a tool had before annotations raised it, when stricter', () => {
+    const verdicts = createToolVerdicts('srv');
+    const askReads = policy('version: v1\nrules:\n  - id: ask-reads\n    match:\n      labels:\n        mcp.action: read\n    decision: REQUIRE_APPROVAL\n');
+    const raised = { name: 'get_secret', annotations: { readOnlyHint: false } };
+    expect(verdicts('get_secret', raised, askReads, 'cursor', 'tools/call', false)).toMatchObject({
+      actionClass: 'write',
+      byPolicy: { decision: 'REQUIRE_APPROVAL', ruleId: 'ask-reads', reason: expect.stringMatching(/^its name makes it a read, and as one: / ) as unknown },
+    });
+    // The raised class's own verdict when it is the stricter one.
+    expect(verdicts('get_secret', raised, askWrites, 'cursor', 'tools/call', false).byPolicy).toMatchObject({ decision: 'REQUIRE_APPROVAL', ruleId: 'ask-writes' });
+  });
+
   it('recomputes for a new policy, another client and the emergency switch', () => {
     const verdicts = createToolVerdicts('srv');
     const denyCursor = policy('version: v1\nrules:\n  - id: no-cursor\n    match:\n      labels:\n        mcp.client: cursor\n    decision: DENY\n');
