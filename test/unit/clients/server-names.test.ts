@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseWrapArgs } from '../../../main/cli/commands/wrap.js';
 import { decodeWrapLaunch, protectClients, scanClients, type EditDeps } from '../../../main/firewall/clients/index.js';
 import { createFixtureHome, type FixtureHome } from './fixture-home.js';
+import { editText, scanText } from '../../../main/firewall/clients/report-text.js';
 
 // A server's name goes into the wrap line (`wrap --server NAME`) and into the route URL
 // (`/mcp/NAME`): every name protect writes there must come back out as itself.
@@ -29,6 +30,16 @@ describe('protect and scan with odd server names', () => {
     return { ...fx.deps, remote: { port: 7337, key: KEY, standing: () => ({ kind: 'pending' }), propose: () => {} } };
   }
   const file = () => join(fx.home, '.cursor', 'mcp.json');
+
+  it('prints a name or command that would drive the terminal (an escape sequence, a bidi override) escaped', async () => {
+    const deps = setup();
+    writeFileSync(file(), JSON.stringify({ mcpServers: { 'ok\u001b[2K\rprotected': { command: 'node', args: ['ok.js\u202e'] } } }));
+    const scanned = scanText(scanClients(deps, { client: 'cursor' }));
+    expect(scanned).not.toMatch(/[\u001b\r\u202e]/);
+    expect(scanned).toContain('ok\\u001b[2K\\u000dprotected');
+    const protectedText = editText(await protectClients(deps, { client: 'cursor', dryRun: true }));
+    expect(protectedText).not.toMatch(/[\u001b\r\u202e]/);
+  });
 
   it('wraps a local server whatever its name, and scan reads the original launch back', async () => {
     const deps = setup();
