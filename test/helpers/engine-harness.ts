@@ -148,3 +148,9 @@ export async function waitFor<T>(check: () => Promise<T | undefined | null | fal
 export function settled<T>(promise: Promise<T>): Promise<T | Error> {
   return promise.then((value) => value, (error: Error) => error);
 }
+
+/** Denies a waiting call's approval through the control API; the call, once settled, says so. */
+export async function denyAndExpectDenied(engine: Pick<RunningEngine, 'api'>, approvalId: string, call: Promise<unknown>): Promise<void> {
+  await engine.api('POST', `/approvals/${approvalId}/deny`);
+  expect(String(await call)).toMatch(/denied by the approver/);
+}

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { settled, useEngine, waitFor } from '../helpers/engine-harness.js';
+import { denyAndExpectDenied, settled, useEngine, waitFor } from '../helpers/engine-harness.js';
 import { FILESYSTEM_SERVER, MEMORY_SERVER, REPO_ROOT } from '../helpers/paths.js';
 import { connectThroughShim, type ShimConnection } from '../helpers/shim-client.js';
 
@@ -69,8 +69,7 @@ describe('write calls wait for approval (server-filesystem, server-memory)', () 
     const target = join(workDir, 'denied.txt');
     const call = settled(files.client.callTool({ name: 'write_file', arguments: { path: target, content: 'nope' } }));
     const request = await pending('write_file');
-    await engine().api('POST', `/approvals/${request.id}/deny`);
-    expect(String(await call)).toMatch(/denied by the approver/);
+    await denyAndExpectDenied(engine(), request.id, call);
     expect(existsSync(target)).toBe(false);
     expect(callRow(request.id)).toEqual([expect.objectContaining({ decision: 'DENY' })]);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { settled, useEngine, waitFor } from '../helpers/engine-harness.js';
+import { denyAndExpectDenied, settled, useEngine, waitFor } from '../helpers/engine-harness.js';
 import { FIXTURES } from '../helpers/paths.js';
 import { connectThroughShim } from '../helpers/shim-client.js';
 import { githubStyleToken } from '../unit/output/helpers.js';
@@ -35,8 +35,7 @@ describe('a call with more than one finding', () => {
       expect(asked.reason).toContain('untrusted results');
       expect(asked.reason).toContain('github-token');
       expect((await engine().api('POST', `/approvals/${asked.id}/allow`, { scope: 'always' })).status).toBe(409);
-      await engine().api('POST', `/approvals/${asked.id}/deny`);
-      expect(String(await again)).toMatch(/denied by the approver/);
+      await denyAndExpectDenied(engine(), asked.id, again);
     } finally {
       await conn.close();
     }
@@ -54,8 +53,7 @@ describe('a call with more than one finding', () => {
       const asked = await pending();
       expect(asked.ruleId).toBe('taint-retrieval-heavy');
       expect(asked.reason).toContain("untrusted tool 'fetch_page'");
-      await engine().api('POST', `/approvals/${asked.id}/deny`);
-      expect(String(await tainted)).toMatch(/denied by the approver/);
+      await denyAndExpectDenied(engine(), asked.id, tainted);
     } finally {
       await conn.close();
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { settled, useEngine, waitFor } from '../helpers/engine-harness.js';
+import { denyAndExpectDenied, settled, useEngine, waitFor } from '../helpers/engine-harness.js';
 import { FIXTURES } from '../helpers/paths.js';
 import { ASK_FOR_WRITES_RULE } from '../helpers/policies.js';
 import { connectThroughShim, type ShimConnection } from '../helpers/shim-client.js';
@@ -47,8 +47,7 @@ describe('a "session" grant for a tool does not cover a call the guards or DLP e
       const pending = await waitFor(async () => (await pendings())[0], 'the tainted write to wait for a person');
       // The policy's rule still names the verdict; the approver is told the finding too.
       expect(pending).toMatchObject({ tool: 'save_note', ruleId: 'ask-for-writes', reason: expect.stringContaining("untrusted tool 'fetch_page'") });
-      await engine().api('POST', `/approvals/${pending.id}/deny`);
-      expect(String(await tainted)).toMatch(/denied by the approver/);
+      await denyAndExpectDenied(engine(), pending.id, tainted);
     } finally {
       await conn.close();
     }
@@ -62,8 +61,7 @@ describe('a "session" grant for a tool does not cover a call the guards or DLP e
       const leaking = settled(conn.client.callTool({ name: 'save_note', arguments: { text: `token=${GITHUB_TOKEN}` } }));
       const pending = await waitFor(async () => (await pendings())[0], 'the leaking write to wait for a person');
       expect(pending).toMatchObject({ tool: 'save_note', ruleId: 'ask-for-writes', reason: expect.stringContaining('github-token') });
-      await engine().api('POST', `/approvals/${pending.id}/deny`);
-      expect(String(await leaking)).toMatch(/denied by the approver/);
+      await denyAndExpectDenied(engine(), pending.id, leaking);
     } finally {
       await conn.close();
     }

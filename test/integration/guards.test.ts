@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { settled, useEngine, waitFor } from '../helpers/engine-harness.js';
+import { denyAndExpectDenied, settled, useEngine, waitFor } from '../helpers/engine-harness.js';
 import { FIXTURES } from '../helpers/paths.js';
 import { connectThroughShim } from '../helpers/shim-client.js';
 
@@ -39,8 +39,7 @@ describe('taint, loop, fan-out and scope guards through the real shim', () => {
       const pending = await waitFor(async () => ((await engine().api('GET', '/approvals')).body as Array<{ id: string; ruleId: string; reason: string }>)[0], 'the tainted write to wait');
       expect(pending.ruleId).toBe('taint-untrusted-text');
       expect(pending.reason).toContain("untrusted tool 'fetch_page'");
-      await engine().api('POST', `/approvals/${pending.id}/deny`);
-      expect(String(await tainted)).toMatch(/denied by the approver/);
+      await denyAndExpectDenied(engine(), pending.id, tainted);
     } finally {
       await conn.close();
     }
@@ -101,8 +100,7 @@ describe('taint across the servers of one client', () => {
       const pending = await waitFor(async () => ((await engine().api('GET', '/approvals')).body as Array<{ id: string; ruleId: string; reason: string; server: string }>)[0], 'the tainted write to wait');
       expect(pending).toMatchObject({ server: 'notes', ruleId: 'taint-untrusted-text' });
       expect(pending.reason).toContain("untrusted tool 'web/fetch_page'");
-      await engine().api('POST', `/approvals/${pending.id}/deny`);
-      expect(String(await tainted)).toMatch(/denied by the approver/);
+      await denyAndExpectDenied(engine(), pending.id, tainted);
       const elsewhere = await other.client.callTool({ name: 'save_note', arguments: { text: `Note: ${text}` } });
       expect(JSON.stringify(elsewhere.content)).toContain('save_note done');
     } finally {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { settled, useEngine, waitFor } from '../helpers/engine-harness.js';
+import { denyAndExpectDenied, settled, useEngine, waitFor } from '../helpers/engine-harness.js';
 import { FIXTURES, REPO_ROOT } from '../helpers/paths.js';
 import { cliAsync } from '../helpers/cli-async.js';
 import { connectThroughShim, type ShimConnection } from '../helpers/shim-client.js';
@@ -92,8 +92,7 @@ describe('policy reload, emergency switch and the audit trail', () => {
     const write = settled(conn.client.callTool({ name: 'update_record', arguments: { id: 4 } }));
     const pending = await waitFor(async () => ((await engine().api('GET', '/approvals')).body as Array<{ id: string; ruleId: string }>)[0], 'emergency approval');
     expect(pending.ruleId).toBe('emergency-write-approval');
-    await engine().api('POST', `/approvals/${pending.id}/deny`);
-    expect(String(await write)).toMatch(/denied by the approver/);
+    await denyAndExpectDenied(engine(), pending.id, write);
     expect(engine().cli(['policy', 'emergency', 'off']).code).toBe(0);
     await waitFor(async () => !String(await settled(conn.client.callTool({ name: 'update_record', arguments: { id: 5 } }))).includes('MCP Firewall'), 'emergency off');
   });
