@@ -58,6 +58,13 @@ export function isReservedSecretName(name: string): boolean {
   return INJECTION_NAMES.has(name) || INJECTION_NAMES.has(upper) || upper.startsWith('LD_') || upper.startsWith('DYLD_');
 }
 
+/**
+ * The firewall's own entries in the keychain (the quarantine key) live under this "server":
+ * no server's secrets may be set, removed, listed or revoked there — `contain mcp-firewall`
+ * deleted the key, and every result held under it became unreadable.
+ */
+export const FIREWALL_OWN_ENTRIES = 'mcp-firewall';
+
 export function isValidServerName(server: string): boolean {
   return server.length > 0 && server.length <= 200 && !/[\u0000-\u001f\u007f]/.test(server);
 }

@@ -1,6 +1,6 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import type { SecretIndex } from './secret-index.js';
-import { isReservedSecretName, isValidSecretName, isValidServerName, type SecretRef, type SecretStore } from './secret-store.js';
+import { FIREWALL_OWN_ENTRIES, isReservedSecretName, isValidSecretName, isValidServerName, type SecretRef, type SecretStore } from './secret-store.js';
 
 export type SecretState = 'stored' | 'missing' | 'unknown' | 'not-indexed';
 
@@ -48,6 +48,7 @@ export class SecretConflictError extends Error {}
 
 function checkRef(ref: SecretRef): void {
   if (!isValidServerName(ref.server)) throw new SecretInputError(`'${ref.server}' is not a valid server name`);
+  checkNotOwn(ref.server);
   if (!isValidSecretName(ref.name)) throw new SecretInputError(`'${ref.name}' is not a valid environment variable name (letters, digits, _; not starting with a digit)`);
   if (isReservedSecretName(ref.name)) throw new SecretInputError(`'${ref.name}' would change what code the server runs, not configure it; it cannot be a secret`);
 }
@@ -61,7 +62,12 @@ function checkRef(ref: SecretRef): void {
  */
 function checkRemovableRef(ref: SecretRef): void {
   if (!isValidServerName(ref.server)) throw new SecretInputError(`'${ref.server}' is not a valid server name`);
+  checkNotOwn(ref.server);
   if (ref.name.length === 0 || /[\u0000-\u001f\u007f]/.test(ref.name)) throw new SecretInputError(`'${ref.name}' is not a secret name (empty, or with control characters)`);
+}
+
+function checkNotOwn(server: string): void {
+  if (server === FIREWALL_OWN_ENTRIES) throw new SecretInputError(`'${server}' holds MCP Firewall's own keychain entries (the quarantine key), not a server's secrets`);
 }
 
 // One env string (NAME=value) is capped by the kernel (Linux MAX_ARG_STRLEN, 128 KiB): a
@@ -106,7 +112,7 @@ export function createSecrets({ store, index, audit }: SecretsDeps): Secrets {
       let inKeychain: SecretRef[] | undefined;
       let keychainError: string | undefined;
       try {
-        inKeychain = (await store.list()).filter((r) => server === undefined || r.server === server);
+        inKeychain = (await store.list()).filter((r) => r.server !== FIREWALL_OWN_ENTRIES && (server === undefined || r.server === server));
       } catch (error) {
         keychainError = (error as Error).message;
       }

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import type { SecretStore } from '../identity/secret-store.js';
+import { FIREWALL_OWN_ENTRIES, type SecretStore } from '../identity/secret-store.js';
 import { narrowToOwner } from '../private-file.js';
 
-const KEY_REF = { server: 'mcp-firewall', name: 'QUARANTINE_KEY' } as const;
+const KEY_REF = { server: FIREWALL_OWN_ENTRIES, name: 'QUARANTINE_KEY' } as const;
 // AES-256 takes 32 bytes: 44 characters of base64, one '=' of padding.
 const KEY_BASE64 = /^[A-Za-z0-9+/]{43}=$/;
 

@@ -51,3 +51,22 @@ describe('revokeHeldCredentials when the keychain cannot be listed', () => {
     expect(result.keychainError).toMatch(/crashed/);
   });
 });
+
+describe("the firewall's own keychain entries", () => {
+  it('are no server\'s: containment, secrets rm and secrets set leave the quarantine key alone, and list does not show it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mcpfw-own-entries-'));
+    dirs.push(dir);
+    const db = openDatabase(join(dir, 'firewall.db'));
+    dbs.push(db);
+    const store = createMemorySecretStore();
+    const key = { server: 'mcp-firewall', name: 'QUARANTINE_KEY' };
+    await store.set(key, 'the-quarantine-key');
+    const secrets = createSecrets({ store, index: createSecretIndex(db), audit: createAuditLog(db) });
+    const revoked = await revokeHeldCredentials('mcp-firewall', { secrets, store, lock: noCredentialsLock });
+    expect(revoked.revoked).toEqual([]);
+    await expect(secrets.remove(key, 'test')).rejects.toThrow(/MCP Firewall's own keychain entries/);
+    await expect(secrets.set(key, 'overwritten', 'test')).rejects.toThrow(/MCP Firewall's own keychain entries/);
+    expect((await secrets.list()).entries).toEqual([]);
+    expect(await store.get(key)).toBe('the-quarantine-key');
+  });
+});
