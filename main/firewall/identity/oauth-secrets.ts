@@ -27,6 +27,17 @@ export const OAUTH_SECRETS = {
 
 export const OAUTH_SECRET_NAMES: readonly string[] = Object.values(OAUTH_SECRETS);
 
+/**
+ * A server's secrets for a local launch. An `auth login`'s tokens (the login's client, its
+ * refresh token, the access tokens) were obtained for the server's URL and go only to it,
+ * through the interposer: a server re-pinned from that URL to a local command must not find
+ * them in its environment. An AUTHORIZATION set by hand, with no login, stays.
+ */
+export function withoutLoginTokens(env: Record<string, string>): Record<string, string> {
+  if (env[OAUTH_SECRETS.client] === undefined && env[OAUTH_SECRETS.server] === undefined) return env;
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !OAUTH_SECRET_NAMES.includes(name)));
+}
+
 const UNKNOWN_EXPIRY = 'unknown';
 
 /** Kept in OAUTH_SERVER beside the discovery state: the pinned URL the login was for. */

@@ -3,7 +3,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { Engine } from '../engine.js';
 import { createLineSplitter } from '../jsonrpc/line-splitter.js';
 import { manifestKey } from '../pins/manifest-keys.js';
-import { shownFingerprint } from '../registry/registry.js';
+import { withoutLoginTokens } from '../identity/oauth-secrets.js';
+import { pinnedRemote, shownFingerprint } from '../registry/registry.js';
 import type { EngineMessage, ShimMessage } from './protocol.js';
 
 interface ShimSession {
@@ -153,7 +154,8 @@ function handleMessage(engine: Engine, session: ShimSession, message: ShimMessag
         }
       }
       engine.secretEnv(message.server).then(
-        (env) => {
+        (all) => {
+          const env = pinnedRemote(fingerprint) ? all : withoutLoginTokens(all);
           let spool: string;
           try {
             spool = engine.spool.open(message.sessionId, message.server, message.client);
