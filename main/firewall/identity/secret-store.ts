@@ -49,13 +49,20 @@ const INJECTION_NAMES = new Set([
   'PATH', 'NODE_OPTIONS', 'NODE_PATH', 'PYTHONPATH', 'PYTHONSTARTUP', 'PYTHONHOME', 'PYTHONINSPECT',
   'PERL5OPT', 'PERL5LIB', 'PERLLIB', 'RUBYOPT', 'RUBYLIB', 'BASH_ENV', 'ENV', 'SHELLOPTS', 'IFS',
   'JAVA_TOOL_OPTIONS', '_JAVA_OPTIONS', 'JDK_JAVA_OPTIONS', 'CLASSPATH', 'DENO_DIR', 'GIT_SSH_COMMAND',
-  'ELECTRON_RUN_AS_NODE', '__proto__',
+  'ELECTRON_RUN_AS_NODE', 'PYTHONWARNINGS', 'BROWSER', '__proto__',
 ]);
+
+// Whole families do the same: the loaders', and git's config in the environment
+// (GIT_CONFIG_KEY_0=core.sshCommand is GIT_SSH_COMMAND again). The package launchers' own
+// settings (npm_config_registry, PIP_INDEX_URL, UV_INDEX_URL) would also change what `npx`
+// or `uvx` fetch, but a private index's URL with its token is a secret people keep here, and
+// a server already stored with one would be refused at its next start: left to the user.
+const INJECTION_PREFIXES = ['LD_', 'DYLD_', 'GIT_CONFIG_'];
 
 /** A valid name that would let a stored value hijack the server process rather than configure it. */
 export function isReservedSecretName(name: string): boolean {
   const upper = name.toUpperCase();
-  return INJECTION_NAMES.has(name) || INJECTION_NAMES.has(upper) || upper.startsWith('LD_') || upper.startsWith('DYLD_');
+  return INJECTION_NAMES.has(name) || INJECTION_NAMES.has(upper) || INJECTION_PREFIXES.some((prefix) => upper.startsWith(prefix));
 }
 
 /**

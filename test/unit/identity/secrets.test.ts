@@ -146,7 +146,7 @@ describe('secrets service', () => {
 
   it('refuses names that would hijack the server process instead of configuring it', async () => {
     const { store, index, secrets } = setup();
-    for (const name of ['NODE_OPTIONS', 'LD_PRELOAD', 'ld_library_path', 'DYLD_INSERT_LIBRARIES', 'PATH', 'PYTHONPATH', 'BASH_ENV', '__proto__']) {
+    for (const name of ['NODE_OPTIONS', 'LD_PRELOAD', 'ld_library_path', 'DYLD_INSERT_LIBRARIES', 'PATH', 'PYTHONPATH', 'BASH_ENV', '__proto__', 'GIT_CONFIG_KEY_0', 'GIT_CONFIG_COUNT', 'PYTHONWARNINGS', 'BROWSER']) {
       await expect(secrets.set({ server: 's', name }, 'x', 'cli'), name).rejects.toBeInstanceOf(SecretInputError);
       await expect(secrets.adopt({ server: 's', name }, 'x', 'protect'), name).rejects.toBeInstanceOf(SecretInputError);
     }
