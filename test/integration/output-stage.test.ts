@@ -103,6 +103,28 @@ describe('the output stage through the real shim', () => {
     expect(resultRows('read_key').map((r) => r.decision)).toEqual(expect.arrayContaining(['QUARANTINE', 'RELEASED']));
   });
 
+  it("delivers a released result to the client whose call it withheld, not to another client's same call", async () => {
+    const mine = await connectThroughShim(engine(), 'faulty', [process.execPath, FAULTY], { client: 'claude-code' });
+    const theirs = await connectThroughShim(engine(), 'faulty', [process.execPath, FAULTY], { client: 'cursor' });
+    try {
+      await Promise.all([mine.client.listTools(), theirs.client.listTools()]);
+      const first = await settled(mine.client.callTool({ name: 'read_key', arguments: {} }));
+      const id = /quarantined the result of read_key as (qtn_[\w-]+)/.exec(String(first))?.[1];
+      expect(engine().cli(['quarantine', 'release', id!]).code).toBe(0);
+      const retry = await waitFor(async () => {
+        const r = await settled(mine.client.callTool({ name: 'read_key', arguments: {} }));
+        return r instanceof Error ? null : r;
+      }, 'the released result');
+      expect(JSON.stringify(retry.content)).toContain('BEGIN OPENSSH PRIVATE KEY');
+      // The other client's same call reaches the server and is held in its own right.
+      const other = await settled(theirs.client.callTool({ name: 'read_key', arguments: {} }));
+      expect(String(other)).toMatch(/quarantined the result of read_key as qtn_/);
+      expect(String(other)).not.toContain(id!);
+    } finally {
+      await Promise.all([mine.close(), theirs.close()]);
+    }
+  });
+
   it('delivers a released resource on the next read of it, without asking the server again', async () => {
     const conn = await connectThroughShim(engine(), 'faulty', [process.execPath, FAULTY]);
     try {

@@ -23,6 +23,9 @@ export interface ShimServer {
   connectedSessions(): number;
 }
 
+/** Whether a released result held for `heldFor` answers a session of `client` (null: held before clients were kept). */
+const sameClient = (heldFor: string | null, client: string) => heldFor === null || heldFor === client;
+
 function send(socket: Socket, message: EngineMessage): void {
   if (!socket.destroyed) socket.write(`${JSON.stringify(message)}\n`);
 }
@@ -48,8 +51,10 @@ export async function startShimServer(engine: Engine, socketPath: string, maxMes
   const offAccepted = engine.onPinsAccepted((name, tools) => {
     for (const session of sessions) if (session.server === name) send(session.socket, { t: 'unblocked', tools });
   });
+  // A released result answers the retry of the call it withheld: only in the sessions of that
+  // server and that client (another client's same call gets a fresh answer from the server).
   const offReleased = engine.quarantine.onReleased((released) => {
-    for (const session of sessions) if (session.server === released.server) send(session.socket, { t: 'released', ...released });
+    for (const session of sessions) if (session.server === released.server && sameClient(released.client, session.client)) send(session.socket, { t: 'released', ...released });
   });
   const offRevoke = engine.onServerRevoked((name, reason) => {
     for (const session of sessions) {
@@ -168,7 +173,7 @@ function handleMessage(engine: Engine, session: ShimSession, message: ShimMessag
           send(socket, { t: 'welcome', snapshot: engine.snapshot(), env, spool });
           // Results released while this server was not running reach the retry in this session.
           engine.quarantine.releasedFor(message.server).then(
-            (items) => items.forEach((item) => send(socket, { t: 'released', ...item })),
+            (items) => items.filter((item) => sameClient(item.client, message.client)).forEach((item) => send(socket, { t: 'released', ...item })),
             // The quarantine key could not be loaded: none of them can be delivered, so say why.
             (error: Error) => engine.record({ ...base, event: 'result', decision: 'ERROR', method: null, ruleId: 'output-quarantine', reason: `released results of '${message.server}' not delivered: ${error.message}` }),
           );

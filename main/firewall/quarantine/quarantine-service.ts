@@ -5,6 +5,8 @@ import { createQuarantineStore, QuarantineUnreadableError, type QuarantineItem, 
 export interface ReleasedResult {
   id: string;
   server: string;
+  /** The client whose call it answered: only that client's sessions of the server get it (null: held before clients were kept, any). */
+  client: string | null;
   tool: string;
   argsDigest: string;
   payload: string;
@@ -115,7 +117,7 @@ export function createQuarantineService(db: DatabaseSync, audit: AuditLog, loadK
       // must not both announce the result, nor release a dropped one.
       if (payload === null || !store.setStatus(id, 'released', ['held'])) return false;
       row('RELEASED', item, actor, `${id} released; delivered on the retry of the same call`);
-      listeners.forEach((listener) => listener({ id, server: item.server, tool: item.tool, argsDigest: item.argsDigest, payload }));
+      listeners.forEach((listener) => listener({ id, server: item.server, client: item.client, tool: item.tool, argsDigest: item.argsDigest, payload }));
       return true;
     },
     drop(id, actor) {
@@ -149,7 +151,7 @@ export function createQuarantineService(db: DatabaseSync, audit: AuditLog, loadK
           }
           continue;
         }
-        if (payload !== null) readable.push({ id: item.id, server, tool: item.tool, argsDigest: item.argsDigest, payload });
+        if (payload !== null) readable.push({ id: item.id, server, client: item.client, tool: item.tool, argsDigest: item.argsDigest, payload });
       }
       return readable;
     },
