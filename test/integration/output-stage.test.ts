@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { settled, useEngine, waitFor } from '../helpers/engine-harness.js';
 import { EVERYTHING_SERVER, FIXTURES } from '../helpers/paths.js';
-import { connectThroughShim } from '../helpers/shim-client.js';
+import { connectThroughShim, type ShimConnection } from '../helpers/shim-client.js';
 import { githubStyleToken } from '../unit/output/helpers.js';
 
 const FAULTY = join(FIXTURES, 'servers', 'faulty-server.mjs');
@@ -16,6 +16,14 @@ rules: []
 `;
 const GITHUB_TOKEN = githubStyleToken('ghp_', 'Zq8RmP2vX7kLw4Nt9Hs6Jd3Fb5Gc1Y');
 
+
+
+/** Calls read_key until the shim answers with the released result instead of a refusal (the release reaches it a moment later). */
+const releasedOnRetry = (conn: ShimConnection) =>
+  waitFor(async () => {
+    const r = await settled(conn.client.callTool({ name: 'read_key', arguments: {} }));
+    return r instanceof Error ? null : r;
+  }, 'the released result');
 
 describe('the output stage through the real shim', () => {
   const engine = useEngine({ policy: POLICY, approve: ['everything', 'faulty'] });
@@ -90,11 +98,7 @@ describe('the output stage through the real shim', () => {
       expect(shown.stdout).toContain('REDACTED');
       expect(shown.stdout).not.toContain('b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ');
       expect(engine().cli(['quarantine', 'release', id!]).code).toBe(0);
-      const retry = await waitFor(async () => {
-        const r = await settled(conn.client.callTool({ name: 'read_key', arguments: {} }));
-        return r instanceof Error ? null : r;
-      }, 'the released result');
-      expect(JSON.stringify(retry.content)).toContain('BEGIN OPENSSH PRIVATE KEY');
+      expect(JSON.stringify((await releasedOnRetry(conn)).content)).toContain('BEGIN OPENSSH PRIVATE KEY');
       const after = JSON.parse(engine().cli(['quarantine', 'list', '--json']).stdout) as Array<{ status: string }>;
       expect(after[0]!.status).toBe('delivered');
     } finally {
@@ -111,11 +115,7 @@ describe('the output stage through the real shim', () => {
       const first = await settled(mine.client.callTool({ name: 'read_key', arguments: {} }));
       const id = /quarantined the result of read_key as (qtn_[\w-]+)/.exec(String(first))?.[1];
       expect(engine().cli(['quarantine', 'release', id!]).code).toBe(0);
-      const retry = await waitFor(async () => {
-        const r = await settled(mine.client.callTool({ name: 'read_key', arguments: {} }));
-        return r instanceof Error ? null : r;
-      }, 'the released result');
-      expect(JSON.stringify(retry.content)).toContain('BEGIN OPENSSH PRIVATE KEY');
+      expect(JSON.stringify((await releasedOnRetry(mine)).content)).toContain('BEGIN OPENSSH PRIVATE KEY');
       // The other client's same call reaches the server and is held in its own right.
       const other = await settled(theirs.client.callTool({ name: 'read_key', arguments: {} }));
       expect(String(other)).toMatch(/quarantined the result of read_key as qtn_/);
