@@ -2,9 +2,9 @@ import type { AuditEntry, AuditLog } from '../audit/audit-log.js';
 import { asksEveryTime } from '../guard/asks-every-time.js';
 import type { CallInfo } from '../ipc/protocol.js';
 import type { CompiledPolicy } from '../policy/evaluate.js';
-import { effectiveVerdict, escalatedVerdict } from '../policy/effective-verdict.js';
+import { classVerdict, escalatedVerdict } from '../policy/effective-verdict.js';
 import { pausedVerdict } from '../policy/pause.js';
-import type { ActionClass, Constraints, Decision } from '../policy/types.js';
+import { ACTION_CLASSES, type ActionClass, type Constraints, type Decision } from '../policy/types.js';
 import { nowIso } from '../store/database.js';
 import type { ApprovalOutcome, ApprovalQueue } from './approval-queue.js';
 
@@ -61,7 +61,9 @@ export function createCallGate(deps: CallGateDeps): CallGate {
         'mcp.client': call.client,
         'mcp.method': call.method,
       };
-      const byPolicy = effectiveVerdict(policy, labels, deps.emergency());
+      // The class the shim says the tool's name gave it, when annotations raised it (only a known class counts).
+      const before = ACTION_CLASSES.includes(call.classBeforeAnnotations as ActionClass) ? call.classBeforeAnnotations : undefined;
+      const byPolicy = classVerdict(policy, labels, deps.emergency(), before);
       const asked = escalatedVerdict(byPolicy, call.escalation);
       const verdict = pausedVerdict(asked, deps.pausedUntil(), deps.emergency(), call.escalation);
       const write = (v: GateVerdict): GateVerdict => {
@@ -107,7 +109,7 @@ export function createCallGate(deps: CallGateDeps): CallGate {
       // an answer from a dialog opened before that does not override it.
       const answeredVerdict = (outcome: ApprovalOutcome): GateVerdict | null => {
         if (outcome.status !== 'allowed') return null;
-        const now = effectiveVerdict(deps.policy(), labels, deps.emergency());
+        const now = classVerdict(deps.policy(), labels, deps.emergency(), before);
         if (now.decision !== 'DENY') return null;
         return { decision: 'DENY', ruleId: now.ruleId, constraints: now.constraints, approvalId: outcome.approvalId, reason: `approved (${outcome.scope}), but the policy now denies it: ${now.reason}` };
       };

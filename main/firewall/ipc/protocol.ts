@@ -21,6 +21,8 @@ export interface CallInfo {
   method: string;
   tool: string;
   actionClass: ActionClass;
+  /** When the server's annotations raised the class: the class the tool's name gave it (policy/effective-verdict.ts classVerdict). */
+  classBeforeAnnotations?: ActionClass;
   argsDigest: string;
   arguments: unknown;
   /** `arguments` as the client wrote them, when a number in them did not survive JSON.parse (digits beyond 2^53…). */

@@ -1,5 +1,5 @@
-import { evaluatePolicy, type CompiledPolicy } from './evaluate.js';
-import type { CallLabels, PolicyVerdict } from './types.js';
+import { evaluatePolicy, stricterVerdict, type CompiledPolicy } from './evaluate.js';
+import type { ActionClass, CallLabels, PolicyVerdict } from './types.js';
 
 export const EMERGENCY_RULE_ID = 'emergency-write-approval';
 
@@ -14,6 +14,19 @@ export function effectiveVerdict(policy: CompiledPolicy, labels: CallLabels, eme
     return { ...verdict, decision: 'REQUIRE_APPROVAL', ruleId: EMERGENCY_RULE_ID, reason: 'emergency write approval is on: every non-read action needs approval' };
   }
   return verdict;
+}
+
+/**
+ * effectiveVerdict, and when annotations raised the call's class (readOnlyHint: false on a tool
+ * its name calls a read), the stricter of it and the verdict of the class it had before: a
+ * policy that asks about or denies a server's reads is not escaped by an annotation. The shim
+ * (per tool) and the engine's gate (on each ask, and again when the answer comes) both use it.
+ */
+export function classVerdict(policy: CompiledPolicy, labels: CallLabels, emergency: boolean, beforeAnnotations: ActionClass | undefined): PolicyVerdict {
+  const verdict = effectiveVerdict(policy, labels, emergency);
+  if (beforeAnnotations === undefined || beforeAnnotations === labels['mcp.action']) return verdict;
+  const before = effectiveVerdict(policy, { ...labels, 'mcp.action': beforeAnnotations }, emergency);
+  return stricterVerdict(verdict, before, `its name makes it a ${beforeAnnotations}, and as one`);
 }
 
 /**

@@ -2,6 +2,7 @@
 // must stay free of the YAML parser and schema library.
 export type Decision = 'ALLOW' | 'REQUIRE_APPROVAL' | 'DENY';
 export type ActionClass = 'read' | 'write' | 'destructive';
+export const ACTION_CLASSES: readonly ActionClass[] = ['read', 'write', 'destructive'];
 
 export const DECISION_RANK: Record<Decision, number> = { ALLOW: 0, REQUIRE_APPROVAL: 1, DENY: 2 };
 /** The principal tag `auth.require_scope_match` restricts to reads (and load.ts checks for near misses of). */

@@ -282,6 +282,8 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
       sessionId: ctx.sessionId, client, server: ctx.server, method, tool, actionClass: verdict.actionClass,
       ...argumentsDigest(args, text), arguments: args, requestId: JSON.stringify(replyId),
     };
+    // The gate decides on the class before annotations too (classVerdict): rare, so set only then.
+    if (verdict.beforeAnnotations !== undefined) info.classBeforeAnnotations = verdict.beforeAnnotations;
     return { params, tool, args, policy, emergency, replyId, info, ...verdict };
   };
 

@@ -1,12 +1,14 @@
 import { classifyAction, type ToolDescription } from '../policy/action-class.js';
-import { effectiveVerdict } from '../policy/effective-verdict.js';
-import { policySaysUntrusted, stricterVerdict, type CompiledPolicy } from '../policy/evaluate.js';
+import { classVerdict } from '../policy/effective-verdict.js';
+import { policySaysUntrusted, type CompiledPolicy } from '../policy/evaluate.js';
 import type { ActionClass, PolicyVerdict } from '../policy/types.js';
 import { isUntrustedTool } from '../guard/taint.js';
 
 /** What the policy says about a tool, before anything about this particular call is known. */
 export interface ToolVerdict {
   actionClass: ActionClass;
+  /** When annotations raised the class: the class the name gave it (the gate decides on both). */
+  beforeAnnotations?: ActionClass;
   /** A read of outside content (web, issues…): its results are fingerprinted for taint. */
   untrusted: boolean;
   byPolicy: PolicyVerdict;
@@ -35,15 +37,9 @@ export function createToolVerdicts(server: string): (tool: string, description: 
     const { actionClass, beforeAnnotations } = classifyAction(policy, server, tool, description);
     const untrusted = actionClass === 'read' && isUntrustedTool(description ?? { name: tool }, policySaysUntrusted(policy, server, tool));
     const labels = { 'mcp.server': server, 'mcp.tool': tool, 'mcp.action': actionClass, 'mcp.client': client, 'mcp.method': method };
-    let byPolicy = effectiveVerdict(policy, labels, emergency);
-    // Annotations may only make a tool more restricted: raised (readOnlyHint: false on a tool
-    // its name calls a read), it also gets the verdict of the class it had, when stricter (a
-    // policy that asks about reads of a server must not be escaped by an annotation).
-    if (beforeAnnotations !== undefined) {
-      const before = effectiveVerdict(policy, { ...labels, 'mcp.action': beforeAnnotations }, emergency);
-      byPolicy = stricterVerdict(byPolicy, before, `its name makes it a ${beforeAnnotations}, and as one`);
-    }
-    const entry: Cached = { actionClass, untrusted, byPolicy, policy, description, client, method, emergency };
+    // Annotations may only make a tool more restricted (classVerdict); the gate is told the class before them too.
+    const byPolicy = classVerdict(policy, labels, emergency, beforeAnnotations);
+    const entry: Cached = { actionClass, ...(beforeAnnotations !== undefined ? { beforeAnnotations } : {}), untrusted, byPolicy, policy, description, client, method, emergency };
     // Tool names come from the client; a session cycling through invented names must not grow this forever.
     if (cache.size >= 1024) cache.clear();
     cache.set(tool, entry);
