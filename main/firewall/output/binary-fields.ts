@@ -5,8 +5,10 @@
 
 /**
  * How scanTree reads a string: as it is, not at all, decoded from base64 (a text resource),
- * or both ways (`loose-base64-text`: base64 with line breaks or the URL-safe alphabet, which
- * lenient clients decode — Python's b64decode, Node's Buffer — or plain text that looks so).
+ * or both ways (`loose-base64-text`: a text resource's blob that is not strict base64. Lenient
+ * decoders — Python's b64decode, Node's Buffer — skip what is not of the alphabet, so line
+ * breaks, the URL-safe alphabet or stray characters still decode to the text: it is read as
+ * what they decode to when that is text, and as it is too).
  */
 export type FieldReading = 'text' | 'binary' | 'base64-text' | 'loose-base64-text';
 
@@ -17,9 +19,6 @@ const TEXT_MIME = /^(?:text\/|application\/(?:json|xml|yaml|x-yaml|toml|javascri
 // The schema's `format: byte` (RFC 4648): the standard alphabet, padded, no line breaks. The
 // TypeScript SDK's own check (z.base64()) is as strict, so a client built on it refuses anything else.
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-// What lenient encoders write: MIME line breaks (Python's encodebytes, Java's MIME encoder),
-// the URL-safe alphabet, padding or none.
-const LOOSE_BASE64 = /^[A-Za-z0-9+/\-_\s]+={0,2}\s*$/;
 
 export function isTextMime(mimeType: string): boolean {
   return TEXT_MIME.test(mimeType);
@@ -41,7 +40,7 @@ export function readingOf(key: string | number, parent: Record<string, unknown>,
     if (typeof parent.uri !== 'string') return 'text';
     const textType = mime === undefined || isTextMime(mime);
     if (isBase64(value)) return textType ? 'base64-text' : 'binary';
-    return textType && LOOSE_BASE64.test(value) ? 'loose-base64-text' : 'text';
+    return textType ? 'loose-base64-text' : 'text';
   }
   if (key !== 'data') return 'text';
   const media = parent.type === 'image' || parent.type === 'audio';
@@ -60,6 +59,21 @@ export function blobText(value: string, parent: Record<string, unknown>): string
   if (typeof parent.mimeType === 'string') return bytes.toString('utf8');
   try {
     return strictUtf8.decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+// Bytes that plain text does not hold: what a lenient decode of words (not base64) yields.
+const NOT_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffd]/;
+
+/** What a lenient decoder reads from a blob that is not strict base64, when that is text; else null. */
+export function looseBlobText(value: string): string | null {
+  const bytes = Buffer.from(value, 'base64');
+  if (bytes.length === 0) return null;
+  try {
+    const text = strictUtf8.decode(bytes);
+    return NOT_TEXT.test(text) ? null : text;
   } catch {
     return null;
   }

@@ -1,7 +1,7 @@
 // The output stage on the shim's hot path. Most results hold nothing to find: they are
 // answered from the raw line with one regex test and forwarded byte-identical.
 import { repeatedKey } from '../jsonrpc/json-scan.js';
-import { blobText, encodeBlob, readingOf } from './binary-fields.js';
+import { blobText, encodeBlob, looseBlobText, readingOf } from './binary-fields.js';
 import { decodeEscapes, mapFindings } from './escaped-view.js';
 import { redactText } from './redact.js';
 import { createScanner, mergeOverlaps, type Scanner } from './scanner.js';
@@ -108,13 +108,19 @@ function scanTree(root: { v: unknown }, path: string, s: Scanner): VerdictFindin
     const redacted = text === null ? null : clean(text, p);
     return redacted === null ? null : encodeBlob(redacted);
   };
+  /** A blob a lenient decoder reads as text: scanned as that text; redacted, encoded again (strictly). */
+  const cleanLooseBlob = (blob: string, p: string): string | null => {
+    const text = looseBlobText(blob);
+    const redacted = text === null ? null : clean(text, p);
+    return redacted === null ? null : encodeBlob(redacted);
+  };
   const visit = (holder: Record<string, unknown> | unknown[], key: string | number, p: string): void => {
     const v = (holder as Record<string | number, unknown>)[key];
     if (typeof v === 'string') {
       const reading = key === 'blob' || key === 'data' ? readingOf(key, holder as Record<string, unknown>, v) : 'text';
       if (reading === 'binary') return;
       const redacted = reading === 'base64-text' ? cleanBlob(v, holder as Record<string, unknown>, p)
-        : reading === 'loose-base64-text' ? (cleanBlob(v, holder as Record<string, unknown>, p) ?? clean(v, p))
+        : reading === 'loose-base64-text' ? (cleanLooseBlob(v, p) ?? clean(v, p))
         : key === 'text' ? clean(v, p, splitParts.get(holder), superseded.get(holder)) : clean(v, p);
       if (redacted !== null) (holder as Record<string | number, unknown>)[key] = redacted;
     } else if (Array.isArray(v)) {

@@ -65,8 +65,19 @@ describe('blob and data fields', () => {
       const redacted = (verdict.redacted as { result: { contents: Array<{ blob: string }> } }).result.contents[0]!.blob;
       expect(Buffer.from(redacted, 'base64').toString('utf8')).toContain('GITHUB_TOKEN=[REDACTED:github-token]');
     }
-    // Plain text in a blob is still read as text.
+    // Stray characters lenient decoders skip.
+    const stray = `${b64(env).slice(0, 12)}!.${b64(env).slice(12)}`;
+    expect(inspectResultLine(read([{ uri: 'file:///srv/.env', mimeType: 'text/plain', blob: stray }])).action).toBe('REDACT');
+    // Plain text in a blob is still read as text; plain words are left as they are, whatever
+    // their bytes would decode to.
     expect(inspectResultLine(read([{ uri: 'file:///srv/.env', mimeType: 'text/plain', blob: `token ${TOKEN}` }])).action).toBe('REDACT');
+    const words = 'the quick brown fox jumps over the lazy dog while seven wizards quietly judge boxing matches'.split(' ');
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    for (let n = 0; n < 200; n++) {
+      const text = Array.from({ length: 3 + (next() % 12) }, () => words[next() % words.length]).join(' ');
+      expect(inspectResultLine(read([{ uri: 'file:///notes.txt', mimeType: 'text/plain', blob: text }])), text).toEqual({ action: 'PASS', findings: [] });
+    }
   });
 
   it('decodes blobs of every text type, and one without a mimeType when it is UTF-8 text', () => {
