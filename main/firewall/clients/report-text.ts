@@ -39,7 +39,7 @@ export function scanText(result: ScanResult): string {
       (stale > 0 ? `; ${stale} stale firewall routes` : '') +
       (deadWraps > 0 ? `; ${deadWraps} wrap lines whose runtime or cli is gone` : ''),
   );
-  return visible(lines.join('\n')) + '\n';
+  return lines.map(visible).join('\n') + '\n';
 }
 
 const LABEL: Record<EntryOutcome, string> = {
@@ -64,13 +64,15 @@ export function editText(report: EditReport): string {
   lines.push(...errorLines(report.errors));
   lines.push(...(report.warnings ?? []).map((w) => `warning: ${w}`));
   if (report.entries.length === 0 && report.errors.length === 0) lines.push('nothing to do');
-  return visible(lines.join('\n')) + '\n';
+  return lines.map(visible).join('\n') + '\n';
 }
 
 // Names, commands and notes come from config files, some of them a repository's (.mcp.json):
 // a control character or a bidi override in them would drive the terminal that prints the
 // report (an escape sequence that clears a line, text that reads backwards). Shown escaped.
-const UNPRINTABLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+// Each line is escaped on its own, so a newline or tab inside a field (a forged row under a
+// shadow entry) shows as \u000a rather than starting a line.
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 function visible(text: string): string {
   return text.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);

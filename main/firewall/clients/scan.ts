@@ -1,4 +1,5 @@
 import { realpathSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import { DamagedStateError, loadState, type FileState } from './bookkeeping.js';
 import { discover, type LoadedFile } from './discover.js';
 import { findSecrets, maskValues } from './secrets.js';
@@ -96,6 +97,8 @@ const ourRuntime = (runtime: string | undefined, deps: ScanDeps) =>
   runtime !== undefined && (runtime === deps.runtimePath || sameFile(runtime, deps.runtimePath) || isGonePath(runtime));
 
 function sameFile(a: string, b: string): boolean {
+  // A relative runtime resolves against the client's directory, which scan does not know.
+  if (!isAbsolute(a)) return false;
   try {
     return realpathSync(a) === realpathSync(b);
   } catch {

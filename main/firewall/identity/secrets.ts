@@ -108,7 +108,8 @@ export function createSecrets({ store, index, audit }: SecretsDeps): Secrets {
       return deleted || unindexed;
     },
     async list(server) {
-      const indexed = index.list(server);
+      // An index entry under the firewall's own name (written before it was reserved) is no server's either.
+      const indexed = index.list(server).filter((e) => e.server !== FIREWALL_OWN_ENTRIES);
       let inKeychain: SecretRef[] | undefined;
       let keychainError: string | undefined;
       try {

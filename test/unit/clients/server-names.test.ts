@@ -33,12 +33,14 @@ describe('protect and scan with odd server names', () => {
 
   it('prints a name or command that would drive the terminal (an escape sequence, a bidi override) escaped', async () => {
     const deps = setup();
-    writeFileSync(file(), JSON.stringify({ mcpServers: { 'ok\u001b[2K\rprotected': { command: 'node', args: ['ok.js\u202e'] } } }));
+    writeFileSync(file(), JSON.stringify({ mcpServers: { 'ok\u001b[2K\rprotected': { command: 'node', args: ['ok.js\u202e', 'x\n  protected  github  stdio  node ok.js\u2028'] } } }));
     const scanned = scanText(scanClients(deps, { client: 'cursor' }));
-    expect(scanned).not.toMatch(/[\u001b\r\u202e]/);
+    expect(scanned).not.toMatch(/[\u001b\r\u202e\u2028]/);
+    // One line per entry: a newline in an argument does not start a forged row.
+    expect(scanned.split('\n').filter((line) => line.includes('github'))).toEqual([expect.stringContaining('\\u000a  protected  github')]);
     expect(scanned).toContain('ok\\u001b[2K\\u000dprotected');
     const protectedText = editText(await protectClients(deps, { client: 'cursor', dryRun: true }));
-    expect(protectedText).not.toMatch(/[\u001b\r\u202e]/);
+    expect(protectedText).not.toMatch(/[\u001b\r\u202e\u2028]/);
   });
 
   it('wraps a local server whatever its name, and scan reads the original launch back', async () => {
