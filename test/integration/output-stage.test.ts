@@ -125,6 +125,25 @@ describe('the output stage through the real shim', () => {
     }
   });
 
+  it('delivers a released result once: a second session of the same client does not get it again', async () => {
+    const first = await connectThroughShim(engine(), 'faulty', [process.execPath, FAULTY], { client: 'claude-code' });
+    const second = await connectThroughShim(engine(), 'faulty', [process.execPath, FAULTY], { client: 'claude-code' });
+    try {
+      await Promise.all([first.client.listTools(), second.client.listTools()]);
+      const held = await settled(first.client.callTool({ name: 'read_key', arguments: {} }));
+      const id = /quarantined the result of read_key as (qtn_[\w-]+)/.exec(String(held))?.[1];
+      expect(engine().cli(['quarantine', 'release', id!]).code).toBe(0);
+      expect(JSON.stringify((await releasedOnRetry(first)).content)).toContain('BEGIN OPENSSH PRIVATE KEY');
+      // The engine told the second session as the first delivered it; a listing it reviews
+      // for the second session is answered after that, on the same socket.
+      await second.client.listTools();
+      const again = await settled(second.client.callTool({ name: 'read_key', arguments: {} }));
+      expect(String(again)).toMatch(/quarantined the result of read_key as qtn_/);
+    } finally {
+      await Promise.all([first.close(), second.close()]);
+    }
+  });
+
   it('delivers a released resource on the next read of it, without asking the server again', async () => {
     const conn = await connectThroughShim(engine(), 'faulty', [process.execPath, FAULTY]);
     try {

@@ -67,5 +67,7 @@ export type EngineMessage =
   | { t: 'held'; rid: number; id: string }
   /** A person released a held result: the shim answers the retry of that call with it. */
   | { t: 'released'; id: string; tool: string; argsDigest: string; payload: string }
+  /** A released result another session delivered: not to be delivered again (output-stage.ts). */
+  | { t: 'releaseTaken'; id: string }
   /** Another shim of the same client read untrusted text: `source` is `server/tool`. */
   | { t: 'taint'; source: string; hashes: string };

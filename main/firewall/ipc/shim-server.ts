@@ -93,6 +93,7 @@ function handleConnection(engine: Engine, socket: Socket, sessions: Set<ShimSess
     try {
       if (message.t === 'taint') shareTaint(sessions, session, message);
       else handleMessage(engine, session, message);
+      if (message.t === 'delivered') tellTaken(sessions, session, message.id);
     } catch (error) {
       // An engine fault (a database error, say) answers that one request with a refusal,
       // never with an allow, and leaves the engine and the other sessions running.
@@ -248,6 +249,12 @@ function shareTaint(sessions: Set<ShimSession>, from: ShimSession, message: Extr
   for (const session of sessions) {
     if (session !== from && session.server && session.family === from.family) send(session.socket, { t: 'taint', source, hashes: message.hashes });
   }
+}
+
+/** A released result one session delivered is withdrawn from the server's other sessions: it answers one retry. */
+function tellTaken(sessions: Set<ShimSession>, from: ShimSession, id: string): void {
+  if (!from.server || typeof id !== 'string') return;
+  for (const session of sessions) if (session !== from && session.server === from.server) send(session.socket, { t: 'releaseTaken', id });
 }
 
 function refuseAfterFault(session: ShimSession, message: ShimMessage, fault: string): void {

@@ -30,6 +30,8 @@ export interface EngineLink {
   quarantine(entry: Omit<Extract<ShimMessage, { t: 'quarantine' }>, 't' | 'rid'>): Promise<string>;
   delivered(id: string): void;
   onReleased(listener: (released: Extract<EngineMessage, { t: 'released' }>) => void): void;
+  /** A released result another session delivered (so this one must not). */
+  onReleaseTaken(listener: (id: string) => void): void;
   /** Passes fingerprints of an untrusted result to the client's other shims (through the engine). */
   shareTaint(tool: string, hashes: Uint32Array): void;
   /** Fingerprints another shim of the same client shared. */
@@ -100,6 +102,7 @@ function createEngineLink(first: Socket, socketPath: string, helloTimeoutMs: num
   let unblockedListener: (tools: string[]) => void = () => {};
   let releasedListener: (released: Extract<EngineMessage, { t: 'released' }>) => void = () => {};
   let taintListener: (source: string, hashes: Uint32Array) => void = () => {};
+  let releaseTakenListener: (id: string) => void = () => {};
   let admitted = false;
   let helloSent: Omit<Extract<ShimMessage, { t: 'hello' }>, 't'> | null = null;
   // close() was called: the shim is ending, so nothing reconnects.
@@ -211,6 +214,9 @@ function createEngineLink(first: Socket, socketPath: string, helloTimeoutMs: num
         return;
       case 'released':
         releasedListener(message);
+        return;
+      case 'releaseTaken':
+        releaseTakenListener(message.id);
         return;
       case 'taint': {
         const hashes = hashesFromBase64(message.hashes);
@@ -375,6 +381,9 @@ function createEngineLink(first: Socket, socketPath: string, helloTimeoutMs: num
     },
     onReleased(listener) {
       releasedListener = listener;
+    },
+    onReleaseTaken(listener) {
+      releaseTakenListener = listener;
     },
     shareTaint(tool, hashes) {
       if (!closed && hashes.length > 0) send({ t: 'taint', tool, hashes: Buffer.from(hashes.buffer, hashes.byteOffset, hashes.byteLength).toString('base64') });

@@ -87,6 +87,10 @@ export function createOutputStage(ctx: OutputStageContext): OutputStage {
   const released = new Map<string, { id: string; payload: string }>();
   const key = (tool: string, argsDigest: string) => `${tool}\u0000${argsDigest}`;
   ctx.link.onReleased((item) => released.set(key(item.tool, item.argsDigest), { id: item.id, payload: item.payload }));
+  // Delivered by another session of this server and client: it answers one retry, not two.
+  ctx.link.onReleaseTaken((id) => {
+    for (const [k, item] of released) if (item.id === id) released.delete(k);
+  });
 
   const withhold = (call: StagedCall, text: string) => ctx.toClient.send(errorAnswer(call.id, ErrorCode.PolicyDenied, text));
 

@@ -35,7 +35,7 @@ describe('an answer held for the engine', () => {
 
   it('for the quarantine is withheld after a while when the engine never stores it, and what waited behind it goes on', () => {
     const { client, toClient } = orderedClient();
-    const link = { quarantine: () => new Promise(() => {}), onReleased: () => {}, event: () => {}, record: () => {}, flush: () => {} } as unknown as EngineLink;
+    const link = { quarantine: () => new Promise(() => {}), onReleased: () => {}, onReleaseTaken: () => {}, event: () => {}, record: () => {}, flush: () => {} } as unknown as EngineLink;
     const stage = createOutputStage({ link, toClient, thresholds: () => ({ ...DEFAULT_OUTPUT_THRESHOLDS, quarantineSecretCount: 2 }), row: (_call, fields) => ({ event: 'result', ...fields }) });
     // Two different cloud secrets: quarantine, not redaction.
     const line = JSON.stringify({ jsonrpc: '2.0', id: 3, result: { content: [{ type: 'text', text: 'sk_live_4eC39HqLyjWDarjtT1zdp7dc and AKIAZ3MUOHLQ4XPRTN2W' }] } });
