@@ -41,24 +41,21 @@ export class CallMap<K, V> {
   }
 }
 
-/** A Set whose table starts over when its last member is deleted (see above). */
+/** A Set whose table starts over when its last member is deleted: a CallMap of its members. */
 export class CallSet<T> {
-  private set = new Set<T>();
+  private readonly members = new CallMap<T, true>();
 
   get size(): number {
-    return this.set.size;
+    return this.members.size;
   }
 
   add(value: T): this {
-    this.set.add(value);
+    this.members.set(value, true);
     return this;
   }
 
   delete(value: T): boolean {
-    if (this.set.size !== 1) return this.set.delete(value);
-    if (!this.set.has(value)) return false;
-    this.set = new Set();
-    return true;
+    return this.members.delete(value);
   }
 
   /**
@@ -66,6 +63,6 @@ export class CallSet<T> {
    * not see members added after that; deleting the member in hand, as a sweep does, is safe.
    */
   [Symbol.iterator](): IterableIterator<T> {
-    return this.set.values();
+    return this.members.keys();
   }
 }
