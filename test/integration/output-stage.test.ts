@@ -107,15 +107,21 @@ describe('the output stage through the real shim', () => {
     expect(resultRows('read_key').map((r) => r.decision)).toEqual(expect.arrayContaining(['QUARANTINE', 'RELEASED']));
   });
 
+  /** read_key through `holder` is quarantined, released and delivered on its retry; `other` listed the tools meanwhile. The id. */
+  async function heldReleasedAndDelivered(holder: ShimConnection, other: ShimConnection): Promise<string> {
+    await Promise.all([holder.client.listTools(), other.client.listTools()]);
+    const held = await settled(holder.client.callTool({ name: 'read_key', arguments: {} }));
+    const id = /quarantined the result of read_key as (qtn_[\w-]+)/.exec(String(held))?.[1];
+    expect(engine().cli(['quarantine', 'release', id!]).code).toBe(0);
+    expect(JSON.stringify((await releasedOnRetry(holder)).content)).toContain('BEGIN OPENSSH PRIVATE KEY');
+    return id!;
+  }
+
   it("delivers a released result to the client whose call it withheld, not to another client's same call", async () => {
     const mine = await connectThroughShim(engine(), 'faulty', [process.execPath, FAULTY], { client: 'claude-code' });
     const theirs = await connectThroughShim(engine(), 'faulty', [process.execPath, FAULTY], { client: 'cursor' });
     try {
-      await Promise.all([mine.client.listTools(), theirs.client.listTools()]);
-      const first = await settled(mine.client.callTool({ name: 'read_key', arguments: {} }));
-      const id = /quarantined the result of read_key as (qtn_[\w-]+)/.exec(String(first))?.[1];
-      expect(engine().cli(['quarantine', 'release', id!]).code).toBe(0);
-      expect(JSON.stringify((await releasedOnRetry(mine)).content)).toContain('BEGIN OPENSSH PRIVATE KEY');
+      const id = await heldReleasedAndDelivered(mine, theirs);
       // The other client's same call reaches the server and is held in its own right.
       const other = await settled(theirs.client.callTool({ name: 'read_key', arguments: {} }));
       expect(String(other)).toMatch(/quarantined the result of read_key as qtn_/);
@@ -129,11 +135,7 @@ describe('the output stage through the real shim', () => {
     const first = await connectThroughShim(engine(), 'faulty', [process.execPath, FAULTY], { client: 'claude-code' });
     const second = await connectThroughShim(engine(), 'faulty', [process.execPath, FAULTY], { client: 'claude-code' });
     try {
-      await Promise.all([first.client.listTools(), second.client.listTools()]);
-      const held = await settled(first.client.callTool({ name: 'read_key', arguments: {} }));
-      const id = /quarantined the result of read_key as (qtn_[\w-]+)/.exec(String(held))?.[1];
-      expect(engine().cli(['quarantine', 'release', id!]).code).toBe(0);
-      expect(JSON.stringify((await releasedOnRetry(first)).content)).toContain('BEGIN OPENSSH PRIVATE KEY');
+      await heldReleasedAndDelivered(first, second);
       // The engine told the second session as the first delivered it; a listing it reviews
       // for the second session is answered after that, on the same socket.
       await second.client.listTools();
