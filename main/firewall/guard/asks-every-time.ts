@@ -27,8 +27,15 @@ export function asksEveryTime(escalation: { ruleId: string } | undefined): boole
  * the audit row hear them all. Undefined when nothing was found.
  */
 export function combinedEscalation<E extends { ruleId: string; reason: string }>(findings: ReadonlyArray<E | null | undefined>): E | undefined {
-  const found = findings.filter((finding): finding is E => finding != null);
-  const named = found.find((finding) => asksEveryTime(finding)) ?? found[0];
-  if (!named) return undefined;
-  return { ...named, reason: [named, ...found.filter((finding) => finding !== named)].map((finding) => finding.reason).join('; ') };
+  // Every tools/call asks, and nearly all have no finding: that case allocates nothing.
+  let named: E | undefined;
+  let count = 0;
+  for (const finding of findings) {
+    if (finding == null) continue;
+    count++;
+    if (named === undefined || (!asksEveryTime(named) && asksEveryTime(finding))) named = finding;
+  }
+  if (named === undefined || count === 1) return named;
+  const others = findings.filter((finding): finding is E => finding != null && finding !== named);
+  return { ...named, reason: [named, ...others].map((finding) => finding.reason).join('; ') };
 }
