@@ -36,6 +36,8 @@ export interface FileState {
   scrubbed?: { hash: string; secrets: ScrubbedSecret[] };
   protectedHash: string;
   entries: EntryRecord[];
+  /** The file's mode before protect narrowed it to 0600 for a route key; unprotect gives it back. */
+  narrowedFrom?: number;
 }
 
 export function clientsDir(dataDir: string): string {

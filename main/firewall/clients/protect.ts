@@ -328,7 +328,8 @@ async function commitFile(file: LoadedFile, plan: PlannedFile, deps: EditDeps, r
     report.backups.push(writeBackup(deps.dataDir, file.spec.path, scrubBackup(file.bytes, file.spec.format, plan.moves, placed), (deps.now ?? (() => new Date()))()));
     // Before the write, which keeps the file's mode: a route key must not be readable by
     // other users for a moment either (a 0644 ~/.cursor/mcp.json, say).
-    if (plan.records.some((r) => r.kind === 'remote')) narrowToOwner(file.spec.path);
+    const narrowedFrom = plan.records.some((r) => r.kind === 'remote') ? narrowToOwner(file.spec.path) : undefined;
+    if (narrowedFrom !== undefined && state.narrowedFrom === undefined) state.narrowedFrom = narrowedFrom;
     try {
       // Inside: bookkeeping that failed half way (a full disk) is put back as it was, like
       // bookkeeping whose config write failed, or the byte-exact restore could be lost.

@@ -1,3 +1,4 @@
+import { chmodSync, statSync } from 'node:fs';
 import { deleteState, loadSavedOriginal, loadState, type EntryRecord, type FileState } from './bookkeeping.js';
 import { writeBackup } from './backups.js';
 import { discover, type LoadedFile } from './discover.js';
@@ -6,7 +7,7 @@ import { writeConfig } from './write-config.js';
 import { createConfigsLock } from './configs-lock.js';
 import { editorFor, type EntryEdits } from './formats/index.js';
 import { samePath, verifyLaunches, warnAboutRunningClients, type EditDeps, type EditOptions, type EditReport, type EntryResult } from './protect.js';
-import { launchOps } from './read-entries.js';
+import { launchOps, readEntries } from './read-entries.js';
 import { entryIdentity } from './remote-route.js';
 import { routedTarget } from './route-url.js';
 import { isOurCliWrap } from './scan.js';
@@ -158,10 +159,23 @@ async function unprotectFile(file: LoadedFile, deps: EditDeps, report: EditRepor
     await underConfigsLock(file, deps, () => {
       report.backups.push(writeBackup(deps.dataDir, file.spec.path, file.bytes, (deps.now ?? (() => new Date()))()));
       writeConfig(file.spec.path, bytes, file.hash);
+      if (state?.narrowedFrom !== undefined) widenBack(file, bytes, state.narrowedFrom);
       deleteState(deps.dataDir, file.spec.path);
     });
   }
   report.entries.push(...results);
+}
+
+/**
+ * The mode protect narrowed the file from, once no route (and so no route key) is left in
+ * it, and only while it is still the 0600 protect left: a mode the user chose since stays.
+ */
+function widenBack(file: LoadedFile, written: Buffer | string, mode: number): void {
+  if (!Number.isInteger(mode) || mode < 0 || mode > 0o777) return; // a damaged record widens nothing
+  const text = typeof written === 'string' ? written : written.toString('utf8');
+  const servers = readEntries(file.adapter.id, file.spec, editorFor(file.spec.format).parse(text));
+  if (servers.some((s) => routedTarget(s.url))) return;
+  if ((statSync(file.spec.path).mode & 0o777) === 0o600) chmodSync(file.spec.path, mode);
 }
 
 /** `write` once the file is still as read, holding the lock protect writes under (configs-lock.ts). */

@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { protectClients, scanClients, type EditDeps } from '../../../main/firewall/clients/index.js';
+import { protectClients, scanClients, unprotectClients, type EditDeps } from '../../../main/firewall/clients/index.js';
 import { createFixtureHome, type FixtureHome } from './fixture-home.js';
 
 // A routed URL carries this install's route key, which opens every /mcp/NAME route with
@@ -63,6 +63,56 @@ describe('the route key stays out of files others read', () => {
     expect(report.entries.find((e) => e.file === path)).toMatchObject({ outcome: 'protected' });
     expect(readFileSync(path, 'utf8')).toContain(KEY);
     expect(mode(path)).toBe(0o600);
+  });
+
+  it('unprotect gives a narrowed file its mode back once no route is left in it', async () => {
+    const deps = setup();
+    const path = put(join(fx.home, '.cursor', 'mcp.json'), REMOTE);
+    await protectClients(deps, { client: 'cursor' });
+    expect(mode(path)).toBe(0o600);
+    const report = await unprotectClients(deps, { client: 'cursor' });
+    expect(report.errors).toEqual([]);
+    expect(readFileSync(path, 'utf8')).not.toContain(KEY);
+    expect(mode(path)).toBe(0o644);
+  });
+
+  it('unprotect gives the mode back also when it puts entries back one by one', async () => {
+    const deps = setup();
+    const path = put(join(fx.home, '.cursor', 'mcp.json'), REMOTE);
+    await protectClients(deps, { client: 'cursor' });
+    // Edited after protect: the saved original is no longer the file, entries go back one by one.
+    const doc = JSON.parse(readFileSync(path, 'utf8'));
+    doc.mcpServers.added = { command: 'echo' };
+    writeFileSync(path, JSON.stringify(doc, null, 2));
+    const report = await unprotectClients(deps, { client: 'cursor' });
+    expect(report.entries.find((e) => e.name === 'remote')).toMatchObject({ outcome: 'restored' });
+    expect(readFileSync(path, 'utf8')).not.toContain(KEY);
+    expect(readFileSync(path, 'utf8')).toContain('"added"');
+    expect(mode(path)).toBe(0o644);
+  });
+
+  it('unprotect keeps the file narrowed while a route stays in it', async () => {
+    const deps = setup();
+    const path = put(join(fx.home, '.cursor', 'mcp.json'), REMOTE);
+    await protectClients(deps, { client: 'cursor' });
+    // The user copies the routed entry by hand: we hold no record of it, so its route (and
+    // the key in it) stays in the file after unprotect, as does the file's 0600.
+    const doc = JSON.parse(readFileSync(path, 'utf8'));
+    doc.mcpServers.copy = { ...doc.mcpServers.remote };
+    writeFileSync(path, JSON.stringify(doc, null, 2));
+    await unprotectClients(deps, { client: 'cursor' });
+    expect(readFileSync(path, 'utf8')).toContain(KEY);
+    expect(mode(path)).toBe(0o600);
+  });
+
+  it('unprotect leaves a mode the user chose after protect', async () => {
+    const deps = setup();
+    const path = put(join(fx.home, '.cursor', 'mcp.json'), REMOTE);
+    await protectClients(deps, { client: 'cursor' });
+    chmodSync(path, 0o640);
+    await unprotectClients(deps, { client: 'cursor' });
+    expect(readFileSync(path, 'utf8')).not.toContain(KEY);
+    expect(mode(path)).toBe(0o640);
   });
 
   it('a file that receives only wrap lines keeps its mode', async () => {
