@@ -1,19 +1,36 @@
 import type { Engine } from '../engine.js';
-import { detect, redactText } from '../output/index.js';
+import { blobText, looseBlobText, readingOf } from '../output/binary-fields.js';
+import { inspectServerMessage } from '../output/index.js';
 import type { QuarantineStatus } from '../quarantine/quarantine-store.js';
 import { HttpError } from './http-util.js';
 
 type Handler = (ctx: { engine: Engine; params: string[]; url: URL }) => unknown;
 
-/** The held result with every finding masked: enough to judge it, without echoing the secret. */
+/**
+ * The held result with every finding masked: enough to judge it, without echoing the secret.
+ * Masked by the output stage's own pass, so whatever it found (in keys, across text items,
+ * inside a text resource's base64) is masked here too; text blobs are shown decoded, since
+ * their base64 is no mask at all.
+ */
 export function maskedPayload(payload: string): unknown {
-  const mask = (value: unknown): unknown => {
-    if (typeof value === 'string') return redactText(value, detect(value));
-    if (Array.isArray(value)) return value.map(mask);
-    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mask(v)]));
-    return value;
-  };
-  return mask((JSON.parse(payload) as { result?: unknown }).result);
+  const masked = inspectServerMessage(payload, JSON.parse(payload)).redacted as { result?: unknown };
+  return blobsDecoded(masked.result);
+}
+
+const DECODED_KEY = 'blob (shown decoded)';
+
+function blobsDecoded(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(blobsDecoded);
+  if (value === null || typeof value !== 'object') return value;
+  const o = value as Record<string, unknown>;
+  const text = typeof o.blob === 'string' ? textOfBlob(o, o.blob) : null;
+  return Object.fromEntries(Object.keys(o).map((k) => (k === 'blob' && text !== null ? [DECODED_KEY, text] : [k, blobsDecoded(o[k])])));
+}
+
+function textOfBlob(parent: Record<string, unknown>, blob: string): string | null {
+  const reading = readingOf('blob', parent, blob);
+  if (reading === 'base64-text') return blobText(blob, parent);
+  return reading === 'loose-base64-text' ? looseBlobText(blob) : null;
 }
 
 const STATUSES: QuarantineStatus[] = ['held', 'released', 'delivered', 'dropped'];
