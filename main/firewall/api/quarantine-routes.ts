@@ -29,7 +29,7 @@ function blobsDecoded(value: unknown): unknown {
 
 function textOfBlob(parent: Record<string, unknown>, blob: string): string | null {
   const reading = readingOf('blob', parent, blob);
-  if (reading === 'base64-text') return blobText(blob, parent);
+  if (reading === 'base64-text') return blobText(blob, parent)?.text ?? null;
   return reading === 'loose-base64-text' ? looseBlobText(blob) : null;
 }
 

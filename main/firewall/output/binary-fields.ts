@@ -50,18 +50,41 @@ export function readingOf(key: string | number, parent: Record<string, unknown>,
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+/** How a text blob's bytes were read, so a redacted text goes back into the same bytes. */
+export type BlobEncoding = 'utf8' | 'latin1' | 'utf16le' | 'utf16be';
+
+export interface BlobText {
+  text: string;
+  encoding: BlobEncoding;
+}
+
+const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)/i;
+
 /**
  * The text a resource blob holds, or null when it holds none: a blob without a mimeType is
  * text only if it decodes as UTF-8 (an unlabelled binary file does not, past a few bytes).
+ * UTF-16 is read as UTF-16 (as UTF-8 its ASCII letters stand apart, and no token is
+ * found); any other text is read as UTF-8 when it is, else byte for byte (Latin-1 and the
+ * other ASCII-based charsets keep a token's ASCII as it is), so redacting, which only puts
+ * ASCII in place of ASCII, changes no other byte of it.
  */
-export function blobText(value: string, parent: Record<string, unknown>): string | null {
+export function blobText(value: string, parent: Record<string, unknown>): BlobText | null {
   const bytes = Buffer.from(value, 'base64');
-  if (typeof parent.mimeType === 'string') return bytes.toString('utf8');
+  const mime = typeof parent.mimeType === 'string' ? parent.mimeType : undefined;
+  const charset = mime === undefined ? undefined : CHARSET.exec(mime)?.[1]?.toLowerCase();
+  if (charset !== undefined && /^(?:utf-?16|ucs-?2)/.test(charset)) return utf16Text(bytes, charset);
   try {
-    return strictUtf8.decode(bytes);
+    return { text: strictUtf8.decode(bytes), encoding: 'utf8' };
   } catch {
-    return null;
+    return mime === undefined ? null : { text: bytes.toString('latin1'), encoding: 'latin1' };
   }
+}
+
+function utf16Text(bytes: Buffer, charset: string): BlobText {
+  // Plain "utf-16" is big-endian unless its byte order mark says otherwise (RFC 2781).
+  const little = charset.endsWith('le') || (!charset.endsWith('be') && bytes[0] === 0xff && bytes[1] === 0xfe);
+  const even = bytes.subarray(0, bytes.length & ~1);
+  return little ? { text: even.toString('utf16le'), encoding: 'utf16le' } : { text: Buffer.from(even).swap16().toString('utf16le'), encoding: 'utf16be' };
 }
 
 // Bytes that plain text does not hold: what a lenient decode of words (not base64) yields.
@@ -80,6 +103,7 @@ export function looseBlobText(value: string): string | null {
 }
 
 /** A redacted blob, encoded again so the client still reads valid base64 of the text type it was. */
-export function encodeBlob(text: string): string {
-  return Buffer.from(text, 'utf8').toString('base64');
+export function encodeBlob(text: string, encoding: BlobEncoding = 'utf8'): string {
+  if (encoding === 'utf16be') return Buffer.from(text, 'utf16le').swap16().toString('base64');
+  return Buffer.from(text, encoding).toString('base64');
 }

@@ -104,9 +104,10 @@ function scanTree(root: { v: unknown }, path: string, s: Scanner): VerdictFindin
   };
   /** A text resource's blob, scanned decoded; redacted, it is encoded again (see binary-fields.ts). */
   const cleanBlob = (blob: string, parent: Record<string, unknown>, p: string): string | null => {
-    const text = blobText(blob, parent);
-    const redacted = text === null ? null : clean(text, p);
-    return redacted === null ? null : encodeBlob(redacted);
+    const read = blobText(blob, parent);
+    if (read === null) return null;
+    const redacted = clean(read.text, p);
+    return redacted === null ? null : encodeBlob(redacted, read.encoding);
   };
   /** A blob a lenient decoder reads as text: scanned as that text; redacted, encoded again (strictly). */
   const cleanLooseBlob = (blob: string, p: string): string | null => {

@@ -87,6 +87,33 @@ describe('blob and data fields', () => {
     }
   });
 
+  it('reads a UTF-16 text blob in its charset, and redacts it in the same bytes order', () => {
+    for (const [charset, encode] of [
+      ['utf-16le', (t: string) => Buffer.from(t, 'utf16le')],
+      ['UTF-16BE', (t: string) => Buffer.from(t, 'utf16le').swap16()],
+      ['utf-16', (t: string) => Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(t, 'utf16le').swap16()])],
+    ] as const) {
+      const blob = encode(`owner=Zoë\nGITHUB_TOKEN=${TOKEN}\n`).toString('base64');
+      const verdict = inspectResultLine(read([{ uri: 'file:///w.env', mimeType: `text/plain; charset=${charset}`, blob }]));
+      expect(types(verdict.findings), charset).toEqual(['github-token']);
+      const out = Buffer.from((verdict.redacted as { result: { contents: Array<{ blob: string }> } }).result.contents[0]!.blob, 'base64');
+      const back = charset === 'utf-16le' ? out.toString('utf16le') : Buffer.from(out).swap16().toString('utf16le').replace(/^\ufeff/, '');
+      expect(back, charset).toContain('owner=Zoë\nGITHUB_TOKEN=');
+      expect(back, charset).not.toContain(TOKEN);
+    }
+  });
+
+  it('keeps the bytes of a text blob that is not UTF-8 (Latin-1) where it redacts', () => {
+    const latin1 = Buffer.concat([Buffer.from('caf\xe9 d\xe9j\xe0 vu\n', 'latin1'), Buffer.from(`key ${AWS_KEY}\n`, 'latin1')]);
+    for (const mimeType of ['text/plain', 'text/plain; charset=ISO-8859-1']) {
+      const verdict = inspectResultLine(read([{ uri: 'file:///notes.txt', mimeType, blob: latin1.toString('base64') }]));
+      expect(types(verdict.findings), mimeType).toEqual(['aws-access-key-id']);
+      const out = Buffer.from((verdict.redacted as { result: { contents: Array<{ blob: string }> } }).result.contents[0]!.blob, 'base64');
+      expect(out.subarray(0, 12).equals(latin1.subarray(0, 12)), mimeType).toBe(true);
+      expect(out.toString('latin1'), mimeType).not.toContain(AWS_KEY);
+    }
+  });
+
   it('counts what a text blob holds toward the quarantine thresholds', () => {
     const keys = [1, 2, 3, 4, 5].map((i) => `KEY_${i}=${githubStyleToken('ghp_', `Zq8RmP2vX7kLw4Nt9Hs6Jd3Fb5Gc1${i}`)}`).join('\n');
     expect(inspectResultLine(read([{ uri: 'file:///srv/.env', mimeType: 'text/plain', blob: b64(keys) }])).action).toBe('QUARANTINE');
