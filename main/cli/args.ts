@@ -5,12 +5,19 @@ export interface ParsedArgs {
   flags: Map<string, string | true>;
 }
 
-/** `--name value`, `--name=value` and bare `--flag`; names listed in `booleans` never take a value. */
+/**
+ * `--name value`, `--name=value` and bare `--flag`; names listed in `booleans` never take a
+ * value. A bare `--` ends the options: what follows is positional (a server named `--x`).
+ */
 export function parseArgs(args: string[], booleans: string[] = []): ParsedArgs {
   const positional: string[] = [];
   const flags = new Map<string, string | true>();
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
+    if (arg === '--') {
+      positional.push(...args.slice(i + 1));
+      break;
+    }
     // Only `--word` is a flag: a positional such as SQL may itself start with a `--` comment.
     if (!/^--[A-Za-z][\w-]*(=|$)/.test(arg.split('\n')[0]!)) {
       positional.push(arg);

@@ -38,6 +38,11 @@ describe('wrap + serve with server-everything', () => {
     expect(JSON.parse(rows.stdout)).toEqual([{ decision: 'DENY', rule_id: 'registry-shadow' }]);
   });
 
+  it('names a refused server in its hint as one shell word, whatever a config file called it', async () => {
+    const name = 'x; touch /tmp/mcpfw-pwned';
+    await expect(connectThroughShim(engine(), name, [EVERYTHING_SERVER])).rejects.toThrow("mcp-firewall registry approve 'x; touch /tmp/mcpfw-pwned'");
+  });
+
   it('approves a server after a refused attempt, pinning that launch line, and refuses a changed one as drift', async () => {
     const approve = engine().cli(['registry', 'approve', 'not-approved']);
     expect(approve.stdout).toContain(`launch line pinned: ${EVERYTHING_SERVER}`);

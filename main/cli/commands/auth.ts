@@ -7,6 +7,7 @@ import type { SecretStore } from '../../firewall/identity/secret-store.js';
 import { expectOnly, parseArgs, stringFlag, type ParsedArgs } from '../args.js';
 import { UsageError, type CliIo, type CommandHandler } from '../command.js';
 import { openInBrowser } from '../open-browser.js';
+import { argWord } from '../../firewall/shell-word.js';
 
 export const authUsage = 'mcp-firewall auth login SERVER [--scope S] [--open|--no-open] [--timeout SECONDS] | status SERVER [--json] | logout SERVER';
 
@@ -59,7 +60,7 @@ async function login(session: OAuthSession, server: string, parsed: ParsedArgs, 
       ...(deps.fetch ? { fetch: deps.fetch } : {}),
     });
   } catch (error) {
-    if (error instanceof RedirectTimeoutError) throw new Error(`${error.message}; run 'mcp-firewall auth login ${server}' again (--timeout SECONDS to wait longer)`);
+    if (error instanceof RedirectTimeoutError) throw new Error(`${error.message}; run 'mcp-firewall auth login ${argWord(server)}' again (--timeout SECONDS to wait longer)`);
     throw new Error(oauthLoginFailure(server, error));
   }
   // A `contain` (or a re-pin) while the browser was out: nothing is stored, and the error says so.
@@ -86,7 +87,7 @@ function describeSplit(status: OAuthStatus): string {
 function printStatus(status: OAuthStatus, parsed: ParsedArgs, io: CliIo): number {
   if (parsed.flags.has('json')) io.stdout(`${JSON.stringify(status, null, 2)}\n`);
   else if (status.loggedIn) io.stdout(`${status.server}: logged in with ${status.authorizationServer}; ${describeTokens(status)}\n`);
-  else io.stdout(`${status.server}: not logged in with OAuth; run: mcp-firewall auth login ${status.server}\n`);
+  else io.stdout(`${status.server}: not logged in with OAuth; run: mcp-firewall auth login ${argWord(status.server)}\n`);
   return status.loggedIn ? 0 : 1;
 }
 
@@ -97,7 +98,7 @@ async function run(session: OAuthSession, parsed: ParsedArgs, io: CliIo, deps: A
   if (verb === 'status') return printStatus(await session.credentials.status(server), parsed, io);
   if (verb === 'logout') {
     const { removed, revocation } = await session.credentials.logout(server, 'cli');
-    io.stdout(removed.length > 0 ? `${server}: logged out; removed ${removed.join(', ')} from the OS keychain\n` : `${server}: no OAuth login stored (a token set by hand goes with: mcp-firewall secrets rm ${server} AUTHORIZATION)\n`);
+    io.stdout(removed.length > 0 ? `${server}: logged out; removed ${removed.join(', ')} from the OS keychain\n` : `${server}: no OAuth login stored (a token set by hand goes with: mcp-firewall secrets rm ${argWord(server)} AUTHORIZATION)\n`);
     // The local removal stands either way; a server that did not revoke is said in one line, not an exit code.
     if (revocation?.status === 'revoked') io.stdout(`${server}: ${revocation.message}\n`);
     else if (revocation) io.stderr(`warning: ${revocation.message}\n`);

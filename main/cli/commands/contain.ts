@@ -1,6 +1,7 @@
 import { UsageError, type CommandHandler } from '../command.js';
 import { callEngine } from '../control-client.js';
 import type { TokenRevocation } from '../../firewall/identity/revoke-held.js';
+import { argWord } from '../../firewall/shell-word.js';
 
 export const containUsage = 'mcp-firewall contain SERVER';
 
@@ -11,8 +12,10 @@ export const containUsage = 'mcp-firewall contain SERVER';
  * unlisted) make it exit 1, naming what was done and what was not.
  */
 export const containCommand: CommandHandler = async (args, io) => {
-  const [server] = args;
-  if (!server || args.length > 1 || server.startsWith('--')) throw new UsageError(`usage: ${containUsage}`);
+  // `contain -- --odd-name`: after `--`, a name that starts with dashes.
+  const words = args[0] === '--' ? args.slice(1) : args;
+  const [server] = words;
+  if (!server || words.length > 1 || (words === args && server.startsWith('--'))) throw new UsageError(`usage: ${containUsage}`);
   io.stdout(`[1/3] disabling server in registry: ${server}\n`);
   await callEngine(io.env, 'POST', `/registry/${encodeURIComponent(server)}/disable`);
   io.stdout(`[2/3] revoking active tokens for server: ${server}\n`);
@@ -37,7 +40,7 @@ export const containCommand: CommandHandler = async (args, io) => {
   if (notDone !== undefined) {
     io.stderr(
       `contain: containment of '${server}' is INCOMPLETE: it is disabled and every write action now needs approval, but ${notDone}. ` +
-        `Unlock the keychain (or run where one is reachable) and run 'mcp-firewall contain ${server}' again, or remove them by hand; rotate them at their issuer if in doubt\n`,
+        `Unlock the keychain (or run where one is reachable) and run 'mcp-firewall contain ${argWord(server)}' again, or remove them by hand; rotate them at their issuer if in doubt\n`,
     );
     return 1;
   }

@@ -5,13 +5,13 @@ import { expectOnly, parseArgs, stringFlag } from '../args.js';
 import { UsageError, type CommandHandler } from '../command.js';
 import { callEngine } from '../control-client.js';
 import { formatTable } from './output.js';
+import { shellWord } from '../../firewall/shell-word.js';
 
 export const pinsUsage = 'mcp-firewall pins list [SERVER] [--json] | diff SERVER [--tool T] | accept SERVER [--tool T] --digest D | keep-blocked SERVER --tool T --digest D | window open TICKET [--minutes N] | window close';
 
 const MAX_WINDOW_MINUTES = 24 * 60;
 
 // A tool's name is the server's to choose: quoted for a POSIX shell when it is more than a plain word.
-const shellWord = (word: string) => (/^[\w.:@/-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
 
 interface PinsListing {
   pins: Array<{ server: string; tool: string; digest: string; pinnedAt: string }>;
@@ -54,7 +54,7 @@ export const pinsCommand: CommandHandler = async (args, io) => {
   }
   if (verb === 'accept' && target) {
     const digest = stringFlag(parsed, 'digest');
-    if (!digest) throw new UsageError(`pins accept needs --digest, the version \`mcp-firewall pins diff ${target}${tool ? ' --tool …' : ''}\` prints: only what you reviewed is accepted`);
+    if (!digest) throw new UsageError(`pins accept needs --digest, the version \`mcp-firewall pins diff ${shellWord(target)}${tool ? ' --tool …' : ''}\` prints: only what you reviewed is accepted`);
     const result = (await callEngine(io.env, 'POST', `/pins/${encodeURIComponent(target)}/accept`, tool ? { tool, digest } : { digest })) as { accepted: string[] };
     io.stdout(`${target}: accepted and pinned ${result.accepted.map((name) => oneLineName(name)).join(', ')}\n`);
     return 0;
@@ -63,7 +63,7 @@ export const pinsCommand: CommandHandler = async (args, io) => {
     // The dashboard's Keep blocked: the version stays hidden either way; the audit row records that a person decided so.
     const digest = stringFlag(parsed, 'digest');
     if (!tool || !digest) {
-      throw new UsageError(`pins keep-blocked needs --tool and --digest, the version \`mcp-firewall pins diff ${target} --tool …\` prints: only what you reviewed is recorded`);
+      throw new UsageError(`pins keep-blocked needs --tool and --digest, the version \`mcp-firewall pins diff ${shellWord(target)} --tool …\` prints: only what you reviewed is recorded`);
     }
     await callEngine(io.env, 'POST', `/pins/${encodeURIComponent(target)}/keep-blocked`, { tool, digest });
     io.stdout(`${target}: ${oneLineName(tool)} version ${shortVersion(digest)} kept blocked (hidden from clients, its calls denied)\n`);

@@ -3,6 +3,7 @@ import { describeToolDiff } from '../manifest/index.js';
 import { keepHeldBlocked } from '../pins/keep-blocked.js';
 import { kindOfKey } from '../pins/manifest-keys.js';
 import { HttpError } from './http-util.js';
+import { argWord } from '../shell-word.js';
 
 type Body = () => Promise<Record<string, unknown>>;
 
@@ -18,7 +19,7 @@ export interface PinDiff {
 
 const isReviewedDigest = (digest: unknown): digest is string => typeof digest === 'string' && /^(?:sha256:)?[0-9a-fA-F]{16,64}$/.test(digest);
 const digestNeeded = (server: string, done: string) =>
-  `"digest" must name the held version you reviewed (as \`mcp-firewall pins diff ${server}\` prints it, at least 16 hex characters): only that version is ${done}`;
+  `"digest" must name the held version you reviewed (as \`mcp-firewall pins diff ${argWord(server)}\` prints it, at least 16 hex characters): only that version is ${done}`;
 
 /** The readable diff of every held tool of a server (or of one tool). */
 export function pendingDiffs(engine: Pick<Engine, 'pins'>, server: string, tool?: string): PinDiff[] {

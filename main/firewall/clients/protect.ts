@@ -24,6 +24,7 @@ import { pinnedRemote, type RemotePin } from '../registry/registry.js';
 import { narrowToOwner } from '../private-file.js';
 import { isProjectFile, projectRouteDetail } from './project-route.js';
 import { serverNameProblem } from './server-name.js';
+import { argWord } from '../shell-word.js';
 
 export type EntryOutcome =
   | 'protected'
@@ -348,7 +349,7 @@ async function commitFile(file: LoadedFile, plan: PlannedFile, deps: EditDeps, r
   for (const { name, launch, result } of plan.approvals) {
     if ((await deps.registerServer?.(name, launch)) !== 'proposed') continue;
     // Routed, but another launch line is approved under this name: a person decides.
-    result.detail = [result.detail, `another launch line is approved as '${name}'; this one runs once approved beside it: mcp-firewall registry approve ${name}`].filter(Boolean).join('; ');
+    result.detail = [result.detail, `another launch line is approved as '${name}'; this one runs once approved beside it: mcp-firewall registry approve ${argWord(name)}`].filter(Boolean).join('; ');
   }
   for (const p of plan.proposals) await deps.remote?.propose(p.name, p.pin, file.adapter.id);
 }

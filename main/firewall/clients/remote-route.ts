@@ -4,6 +4,7 @@ import { getIn, isRecord } from './entry-shape.js';
 import { interposerUrl, routedTarget, routeMismatch } from './route-url.js';
 import { findSecrets } from './secrets.js';
 import type { ConfigFileSpec, DiscoveredServer, Launch, RemoteRoutes } from './types.js';
+import { argWord, shellWord } from '../shell-word.js';
 
 // A remote entry is protected by pointing its URL at the firewall's interposer (route-url.ts),
 // which forwards to the URL pinned for NAME in the registry. The entry's original URL goes
@@ -84,7 +85,7 @@ export function decideRemote(server: DiscoveredServer, spec: ConfigFileSpec, rem
   const pin: RemotePin = { url: server.url, transport: remoteTransportOf(server) };
   const standing = remote.standing(server.name, pin);
   if (standing.kind === 'conflict') {
-    const approve = `mcp-firewall registry approve ${server.name} --url ${server.url}${pin.transport === 'sse' ? ' --sse' : ''}`;
+    const approve = `mcp-firewall registry approve ${shellWord(server.name)} --url ${server.url}${pin.transport === 'sse' ? ' --sse' : ''}`;
     return NOT_ROUTED(`registry: ${standing.reason}; left as is (to route it: ${approve})`);
   }
   return { routed: true, pin, inserted: interposerUrl(remote.port, server.name, remote.key, pin.transport), keys, standing };
@@ -92,11 +93,11 @@ export function decideRemote(server: DiscoveredServer, spec: ConfigFileSpec, rem
 
 /** What the user still has to do for a routed entry, in the words of the CLI. */
 export function standingDetail(name: string, standing: RemoteStanding): string | undefined {
-  if (standing.kind === 'pending') return `approve it to connect: mcp-firewall registry approve ${name}`;
-  if (standing.kind === 'approved' && !standing.enabled) return `disabled in the registry: mcp-firewall registry enable ${name}`;
+  if (standing.kind === 'pending') return `approve it to connect: mcp-firewall registry approve ${argWord(name)}`;
+  if (standing.kind === 'approved' && !standing.enabled) return `disabled in the registry: mcp-firewall registry enable ${argWord(name)}`;
   return undefined;
 }
 
 export function tokenHint(name: string): string {
-  return `the client's token is not forwarded; store it with: mcp-firewall secrets set ${name} AUTHORIZATION`;
+  return `the client's token is not forwarded; store it with: mcp-firewall secrets set ${argWord(name)} AUTHORIZATION`;
 }

@@ -3,6 +3,7 @@ import { editorFor } from './formats/index.js';
 import type { SecretMove } from './move-secrets.js';
 import type { ConfigFormat } from './types.js';
 import { accountFor, KEYCHAIN_SERVICE } from '../identity/secret-store.js';
+import { argWord } from '../shell-word.js';
 
 // Our copies of a client file (the saved original, the backups) would keep every token
 // `protect --move-secrets` took out of the file, in the data dir, for good: the user who
@@ -127,7 +128,7 @@ export async function fillSecrets(saved: Buffer, secrets: ScrubbedSecret[], read
       throw refuse((err as Error).message);
     }
     if (value === null) {
-      throw new Error(`the saved original holds ${s.name} of '${s.server}' only as a placeholder for its keychain item, which is gone; nothing written: put it back with 'mcp-firewall secrets set ${s.server} ${s.name}' and run unprotect again`);
+      throw new Error(`the saved original holds ${s.name} of '${s.server}' only as a placeholder for its keychain item, which is gone; nothing written: put it back with 'mcp-firewall secrets set ${argWord(s.server)} ${s.name}' and run unprotect again`);
     }
     values.push(value);
   }

@@ -13,6 +13,7 @@ import { routedTarget } from './route-url.js';
 import { isOurCliWrap } from './scan.js';
 import { fillSecrets } from './scrub-copies.js';
 import type { DiscoveredServer, KeyPath, Launch } from './types.js';
+import { argWord } from '../shell-word.js';
 
 // Put back exactly the value text we replaced (quoting, layout, comments inside it);
 // keys we added are removed. Nothing else in the file is touched.
@@ -61,7 +62,7 @@ function planSpanRestore(file: LoadedFile, records: EntryRecord[], deps: EditDep
       edits.entry(server.path, (entry) => revertRecord(entry, rec));
       expected.push({ path: server.path, launch: rec.original });
       // Only a whole-file restore brings moved secrets back; unwrapped, the server no longer gets them.
-      const moved = rec.movedSecrets?.length ? `its ${rec.movedSecrets.join(', ')} stayed in the OS keychain, from where the firewall gave them to the server; put them back in its env (mcp-firewall secrets list ${rec.name}) or protect it again` : undefined;
+      const moved = rec.movedSecrets?.length ? `its ${rec.movedSecrets.join(', ')} stayed in the OS keychain, from where the firewall gave them to the server; put them back in its env (mcp-firewall secrets list ${argWord(rec.name)}) or protect it again` : undefined;
       results.push({ ...base, outcome, ...(moved ? { detail: moved } : {}) });
     } else if (isOurCliWrap(server, deps) && server.wrappedLaunch) {
       // No record (data dir lost) or the client re-serialised the entry: the wrap line itself

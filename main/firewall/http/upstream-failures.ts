@@ -2,6 +2,7 @@ import { AnswerStreamIdle, AnswerTooLarge, readExcerpt } from './answer-limits.j
 import { askedWaitMs } from './reopen-backoff.js';
 import { secondsText } from './retry-window.js';
 import { shownUrl, shownUrlsIn } from '../shown-url.js';
+import { argWord } from '../shell-word.js';
 
 // Why a request to a remote server failed, in the words both adapters give the client.
 
@@ -37,13 +38,13 @@ function oauthChallenge(response: Response): boolean {
 
 function httpFailure(server: string, status: number, excerpt: string, hadSession: boolean, oauth: boolean, askedWait: number | undefined): string {
   if (status === 401 && oauth) {
-    return `remote server '${server}' refused the request (HTTP 401) and asks for an OAuth token; log the firewall in with: mcp-firewall auth login ${server}`;
+    return `remote server '${server}' refused the request (HTTP 401) and asks for an OAuth token; log the firewall in with: mcp-firewall auth login ${argWord(server)}`;
   }
   if (status === 401) {
-    return `remote server '${server}' refused the request (HTTP 401); give the firewall a credential for it with: mcp-firewall secrets set ${server} AUTHORIZATION (or, if it uses OAuth: mcp-firewall auth login ${server})`;
+    return `remote server '${server}' refused the request (HTTP 401); give the firewall a credential for it with: mcp-firewall secrets set ${argWord(server)} AUTHORIZATION (or, if it uses OAuth: mcp-firewall auth login ${argWord(server)})`;
   }
   if (status === 403) {
-    return `remote server '${server}' refused the request (HTTP ${status}); give the firewall a credential for it with: mcp-firewall secrets set ${server} AUTHORIZATION`;
+    return `remote server '${server}' refused the request (HTTP ${status}); give the firewall a credential for it with: mcp-firewall secrets set ${argWord(server)} AUTHORIZATION`;
   }
   if (status === 404 && hadSession) return `remote server '${server}' no longer knows this session (HTTP 404); reconnect the server in your client`;
   // The client (or the model) decides when to try again: the server's own word on it goes along.

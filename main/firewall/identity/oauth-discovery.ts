@@ -3,6 +3,7 @@ import type { OAuthProtectedResourceMetadata } from '@modelcontextprotocol/sdk/s
 import type { RemotePin } from '../registry/registry.js';
 import { checkOAuthUrl, guardedOAuthFetch, OAuthOriginError } from './oauth-fetch.js';
 import { shownUrl } from '../shown-url.js';
+import { argWord } from '../shell-word.js';
 
 // Who may issue tokens for a pinned server, found the way the MCP authorization spec
 // says: the server's 401 challenge points at its protected resource metadata (RFC 9728),
@@ -68,7 +69,7 @@ export async function discoverOAuth(server: string, pin: RemotePin, base: typeof
 
   const metadata = await discoverAuthorizationServerMetadata(authorizationServerUrl, { fetchFn: guarded });
   if (!resourceMetadata && !metadata) {
-    throw new Error(`remote server '${server}' at ${shownUrl(pin.url)} publishes no OAuth metadata (neither RFC 9728 nor RFC 8414); if it takes a static token, store it with: mcp-firewall secrets set ${server} AUTHORIZATION`);
+    throw new Error(`remote server '${server}' at ${shownUrl(pin.url)} publishes no OAuth metadata (neither RFC 9728 nor RFC 8414); if it takes a static token, store it with: mcp-firewall secrets set ${argWord(server)} AUTHORIZATION`);
   }
   if (metadata) {
     // RFC 8414 §3.3: metadata for another issuer must not be used (mix-up attacks).

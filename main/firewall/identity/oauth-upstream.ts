@@ -2,6 +2,7 @@ import { refreshFailureText } from './oauth-error-text.js';
 import { NoRefreshTokenError, otherLogin, refreshStoredOAuth, type RefreshDeps } from './oauth-refresh.js';
 import { expiryOf, readOAuthSecrets, readStoredOAuth, tokenOf, type StoredOAuth, type TokenKind } from './oauth-secrets.js';
 import { insufficientScope, stepUpFailure, stepUpScope } from './oauth-step-up.js';
+import { argWord } from '../shell-word.js';
 
 // The OAuth side of one interposer session, for the upstream adapters: which access token
 // to send (the full one, or the read-only one when the login split them), and what to do
@@ -46,7 +47,7 @@ export function upstreamOAuth(options: UpstreamOAuthOptions): UpstreamOAuth | un
   if (!initial) return undefined;
   let stored: StoredOAuth = initial;
   const now = options.now ?? Date.now;
-  const login = `mcp-firewall auth login ${options.server}`;
+  const login = `mcp-firewall auth login ${argWord(options.server)}`;
   // One refresh per refused token: a failure is remembered, not retried on every request.
   const failed: Partial<Record<TokenKind, { token: string | undefined; failure: string }>> = {};
   const renewing: Partial<Record<TokenKind, Promise<Renewal>>> = {};

@@ -1,6 +1,7 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import type { SecretIndex } from './secret-index.js';
 import { FIREWALL_OWN_ENTRIES, isReservedSecretName, isValidSecretName, isValidServerName, type SecretRef, type SecretStore } from './secret-store.js';
+import { argWord } from '../shell-word.js';
 
 export type SecretState = 'stored' | 'missing' | 'unknown' | 'not-indexed';
 
@@ -96,7 +97,7 @@ export function createSecrets({ store, index, audit }: SecretsDeps): Secrets {
       checkRef(ref);
       const existing = await store.get(ref);
       if (existing !== null && existing !== value) {
-        throw new SecretConflictError(`the keychain already holds a different ${ref.name} for '${ref.server}' (another client's server of the same name?); rename one of them, or run 'mcp-firewall secrets rm ${ref.server} ${ref.name}' first`);
+        throw new SecretConflictError(`the keychain already holds a different ${ref.name} for '${ref.server}' (another client's server of the same name?); rename one of them, or run 'mcp-firewall secrets rm ${argWord(ref.server)} ${ref.name}' first`);
       }
       await put(ref, value, actor, 'moved from a client config into the OS keychain');
     },
@@ -136,11 +137,11 @@ export function createSecrets({ store, index, audit }: SecretsDeps): Secrets {
       if (names.length === 0) return {};
       // The index is a file any local process of the user can write: check it as input.
       const bad = names.filter((name) => !isValidSecretName(name) || isReservedSecretName(name));
-      if (bad.length > 0) throw new Error(`secret(s) ${bad.join(', ')} of '${server}' cannot be injected (not a plain configuration variable); remove them with 'mcp-firewall secrets rm ${server} NAME'`);
+      if (bad.length > 0) throw new Error(`secret(s) ${bad.join(', ')} of '${server}' cannot be injected (not a plain configuration variable); remove them with 'mcp-firewall secrets rm ${argWord(server)} NAME'`);
       const values = await Promise.all(names.map((name) => store.get({ server, name })));
       const missing = names.filter((_, i) => values[i] === null);
       if (missing.length > 0) {
-        throw new Error(`secret(s) ${missing.join(', ')} are indexed but missing from the keychain (or the keyring is locked: unlock it and restart the server); otherwise set them again with 'mcp-firewall secrets set ${server} NAME'`);
+        throw new Error(`secret(s) ${missing.join(', ')} are indexed but missing from the keychain (or the keyring is locked: unlock it and restart the server); otherwise set them again with 'mcp-firewall secrets set ${argWord(server)} NAME'`);
       }
       const env: Record<string, string> = {};
       names.forEach((name, i) => (env[name] = values[i]!));

@@ -6,6 +6,7 @@ import { manifestKey } from '../pins/manifest-keys.js';
 import { withoutLoginTokens } from '../identity/oauth-secrets.js';
 import { pinnedRemote, shownFingerprint } from '../registry/registry.js';
 import type { EngineMessage, ShimMessage } from './protocol.js';
+import { argWord } from '../shell-word.js';
 
 interface ShimSession {
   socket: Socket;
@@ -58,7 +59,7 @@ export async function startShimServer(engine: Engine, socketPath: string, maxMes
   });
   const offRevoke = engine.onServerRevoked((name, reason) => {
     for (const session of sessions) {
-      if (session.server === name) send(session.socket, { t: 'refused', reason, hint: `mcp-firewall registry enable ${name}` });
+      if (session.server === name) send(session.socket, { t: 'refused', reason, hint: `mcp-firewall registry enable ${argWord(name)}` });
     }
   });
 
@@ -143,7 +144,7 @@ function handleMessage(engine: Engine, session: ShimSession, message: ShimMessag
       const base = { event: 'registry' as const, client: message.client, actorId: session.actorId, serverName: message.server, sessionId: message.sessionId, method: 'spawn' };
       if (!admission.admitted) {
         engine.record({ ...base, decision: 'DENY', ruleId: `registry-${admission.kind}`, reason: admission.reason });
-        send(socket, { t: 'refused', reason: admission.reason, hint: `mcp-firewall registry ${admission.kind === 'disabled' ? 'enable' : 'approve'} ${message.server}` });
+        send(socket, { t: 'refused', reason: admission.reason, hint: `mcp-firewall registry ${admission.kind === 'disabled' ? 'enable' : 'approve'} ${argWord(message.server)}` });
         return;
       }
       session.server = message.server;

@@ -4,6 +4,7 @@ import { boundedCues, findPoisoningCues, findTextCues, TOOL_DIGEST_VERSION, tool
 import { kindOfKey, manifestKey, type ManifestKind } from './manifest-keys.js';
 import { createHeldKeeper, HELD_LIMITS, type HeldLimits } from './held-bound.js';
 import type { PendingKind, PendingTool, PinnedTool, PinStore } from './pin-store.js';
+import { argWord } from '../shell-word.js';
 
 // A definition longer than this (as JSON) is held without being read for cues: reading an
 // 8 MB description took 0.9 s of the engine's one thread, and a server can list it again and
@@ -132,7 +133,7 @@ export function reviewManifest(deps: ManifestGateDeps, ctx: ManifestContext, kin
     const heldBefore = kind === 'tools' && waiting !== undefined && sameUnderOlderDigest(waiting, item, digest);
     const size = unchanged ? 0 : JSON.stringify(item).length;
     if (size > MAX_SCANNED_DEFINITION_CHARS) {
-      const reason = `its definition is ${size} characters, more than the ${MAX_SCANNED_DEFINITION_CHARS} read for poisoning cues, so it is held unread; review with: mcp-firewall pins diff ${ctx.server}`;
+      const reason = `its definition is ${size} characters, more than the ${MAX_SCANNED_DEFINITION_CHARS} read for poisoning cues, so it is held unread; review with: mcp-firewall pins diff ${argWord(ctx.server)}`;
       hold({ key, digest, item, kind: 'poisoned', reason }, 'POISONED', heldBefore);
       continue;
     }
@@ -154,8 +155,8 @@ export function reviewManifest(deps: ManifestGateDeps, ctx: ManifestContext, kin
       continue;
     }
     const reason = pin
-      ? `its definition changed since it was approved (manifest drift); review with: mcp-firewall pins diff ${ctx.server}`
-      : `it is new since the server was approved; review with: mcp-firewall pins diff ${ctx.server}`;
+      ? `its definition changed since it was approved (manifest drift); review with: mcp-firewall pins diff ${argWord(ctx.server)}`
+      : `it is new since the server was approved; review with: mcp-firewall pins diff ${argWord(ctx.server)}`;
     hold({ key, digest, item, kind: change, reason }, pin ? 'DRIFT' : 'NEW_TOOL', heldBefore);
   }
   const refused = keeper.refused();

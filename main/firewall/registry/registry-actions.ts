@@ -1,5 +1,6 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import { launchLinesOf, othersText, sameFingerprint, shownFingerprint, type ApproveOptions, type LaunchApproval, type LaunchFingerprint, type Registry, type RegistryEntry } from './registry.js';
+import { argWord } from '../shell-word.js';
 
 // Registry changes a person makes, each with its audit row: shared by the engine and
 // by the CLI when it edits the store while no engine runs.
@@ -37,7 +38,7 @@ export function approveRoutedLaunch(registry: Registry, audit: AuditLog, name: s
     approved: `server approved as it was routed through the firewall; launch line ${line}`,
     pinned: `launch line pinned as it was routed through the firewall: ${line}`,
     added: `launch line approved beside the ones before, as it was routed through the firewall: ${line}`,
-    proposed: `launch line other than the approved one routed unattended; it waits for \`mcp-firewall registry approve ${name}\`: ${line}`,
+    proposed: `launch line other than the approved one routed unattended; it waits for \`mcp-firewall registry approve ${argWord(name)}\`: ${line}`,
   }[outcome];
   audit.append({ event: 'registry', decision: outcome === 'proposed' ? 'PROPOSED' : 'APPROVED', actorId: actor, serverName: name, reason });
   return outcome;

@@ -1,6 +1,7 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import { shownUrl } from '../shown-url.js';
 import { pinnedRemote, remoteFingerprint, sameFingerprint, shownFingerprint, type Registry, type RemotePin } from './registry.js';
+import { argWord } from '../shell-word.js';
 
 /**
  * Where a remote server found in a client config stands with the registry, before
@@ -52,6 +53,6 @@ export function proposeRemote(registry: Pick<Registry, 'propose'>, audit: Pick<A
   registry.propose(name, remoteFingerprint(url, transport), client);
   audit.append({
     event: 'registry', decision: 'PROPOSED', actorId: 'protect', client, serverName: name, ruleId: 'remote-proposal',
-    reason: `remote entry routed through the firewall; its URL ${shownUrl(url)}${transport === 'sse' ? ' (legacy SSE)' : ''} waits for \`mcp-firewall registry approve ${name}\``,
+    reason: `remote entry routed through the firewall; its URL ${shownUrl(url)}${transport === 'sse' ? ' (legacy SSE)' : ''} waits for \`mcp-firewall registry approve ${argWord(name)}\``,
   });
 }
