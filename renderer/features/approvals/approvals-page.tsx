@@ -87,7 +87,7 @@ function ApprovalCard({ approval, onAnswer }: { approval: Approval; onAnswer: (a
           <span className={`countdown ${left < 20 ? 'countdown-low' : ''}`} title="Denied automatically when this runs out">{left}s left</span>
         </div>
       </header>
-      <p className="reason"><strong>Why:</strong> {approval.reason} {reasonLacksRule(approval.reason, approval.ruleId) ? <>(rule <Code>{approval.ruleId}</Code>)</> : null}</p>
+      <p className="reason"><strong>Why:</strong> {makeVisible(approval.reason)} {reasonLacksRule(approval.reason, approval.ruleId) ? <>(rule <Code>{approval.ruleId}</Code>)</> : null}</p>
       {fullText === null ? (
         <pre className="args" aria-label="Arguments">{makeVisible(approval.argumentsPreview)}</pre>
       ) : (
