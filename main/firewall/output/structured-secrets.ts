@@ -1,6 +1,7 @@
 // Secrets recognised by structure rather than a vendor prefix: keys, JWTs, URLs with
 // credentials, Kubernetes Secret manifests, bearer headers, raw wallet keys.
 import { isAlnum, isWord } from './checks.js';
+import { KEY_TAIL_RULES } from './key-tails.js';
 import { charClasses, isPlaceholder, isTemplate } from './placeholders.js';
 import { forgetAfterEachScan, memoKept } from './scan-memo.js';
 import type { Finding, Rule } from './types.js';
@@ -259,4 +260,4 @@ const secp256k1: Rule = {
   },
 };
 
-export const STRUCTURED_RULES: Rule[] = [privateKey, puttyKey, jwt, urlCredentials, k8sSecret, bearer, secp256k1];
+export const STRUCTURED_RULES: Rule[] = [privateKey, puttyKey, ...KEY_TAIL_RULES, jwt, urlCredentials, k8sSecret, bearer, secp256k1];

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createScanner, detect, isCleanLine } from '../../../main/firewall/output/index.js';
 import { eightfoldGrowth, LINEAR_EIGHTFOLD } from '../../helpers/relative-time.js';
@@ -266,12 +266,85 @@ describe('structured secrets', () => {
     expect(found('{\n  "data": {"password": "aHVudGVyMg=="},\n  "kind": "Secret"\n}')).toEqual([['k8s-secret', '"password": "aHVudGVyMg=="']]);
   });
 
+  // A file read from line 2, or page 2 of a paged read, holds the key's primes without its BEGIN line.
+  describe('a private key read without its BEGIN line', () => {
+    const pem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString().trimEnd();
+    const lines = pem.split('\n');
+    const bodyLines = lines.slice(1, -1);
+    const leaked = (text: string) => {
+      let shown = text;
+      for (const f of detect(text).reverse()) shown = shown.slice(0, f.start) + '[REDACTED]' + shown.slice(f.end);
+      return bodyLines.filter((l) => shown.includes(l.slice(-40)));
+    };
+    const line = (text: string) => JSON.stringify({ jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text }] } });
+
+    it('redacts the body from the line after BEGIN through the END line', () => {
+      const fromLine2 = lines.slice(1).join('\n');
+      expect(found(`${fromLine2}\n`)).toEqual([['private-key', fromLine2]]);
+      expect(isCleanLine(line(fromLine2))).toBe(false);
+    });
+
+    it('redacts page 2 of a paged read (lines 10 to the end)', () => {
+      const page2 = lines.slice(9).join('\n');
+      expect(types(page2)).toEqual(['private-key']);
+      expect(leaked(page2)).toEqual([]);
+      expect(isCleanLine(line(page2))).toBe(false);
+    });
+
+    it('redacts numbered lines as `cat -n` or a read_file tool prints them', () => {
+      for (const sep of ['\t', '\u2192', ': ', '| ']) {
+        const numbered = lines.slice(1).map((l, i) => `${String(i + 2).padStart(6)}${sep}${l}`).join('\n');
+        expect(types(numbered), JSON.stringify(sep)).toEqual(['private-key']);
+        expect(leaked(numbered), JSON.stringify(sep)).toEqual([]);
+      }
+    });
+
+    it('redacts a body with \\n escapes inside a JSON string (a service-account file read from the middle)', () => {
+      const json = `{"private_key": "${lines.slice(3).join('\\n')}\\n", "client_email": "a@b.iam.gserviceaccount.com"}`;
+      expect(types(json)).toEqual(['private-key', 'email']);
+      expect(leaked(json)).toEqual([]);
+    });
+
+    it('redacts the private lines of a PuTTY key read without its first lines', () => {
+      const b64 = bodyLines.slice(0, 14);
+      const tail = `${b64.slice(0, 6).join('\n')}\nPrivate-Lines: 8\n${b64.slice(6).join('\n')}\nPrivate-MAC: 2f4a1c9d7b3e8f60a5d2c1b4e7f9a0c3d6b8e1f2\n`;
+      expect(types(tail)).toEqual(['private-key']);
+      const redacted = found(tail)[0]![1];
+      for (const l of b64.slice(6)) expect(redacted).toContain(l);
+      // The public lines above `Private-Lines:` are the public key: left alone.
+      expect(redacted).not.toContain(b64[0]);
+      expect(isCleanLine(line(tail))).toBe(false);
+      // Read from within the private lines, the rest of them up to the MAC.
+      expect(leaked(b64.slice(9).join('\n') + '\nPrivate-MAC: 2f4a1c9d7b3e8f60a5d2c1b4e7f9a0c3d6b8e1f2')).toEqual([]);
+    });
+
+    it('leaves an END line after prose, a placeholder or a short stub alone, and base64 without an END line', () => {
+      for (const text of [
+        'Paste the key you were given here, it starts with the header line and ends with\n-----END PRIVATE KEY-----',
+        '...\n-----END RSA PRIVATE KEY-----',
+        'MIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----',
+        '-----END CERTIFICATE-----\n',
+        `${bodyLines.slice(0, 8).join('\n')}\n-----END CERTIFICATE-----`,
+        'Private-MAC: 2f4a1c9d7b3e8f60a5d2c1b4e7f9a0c3d6b8e1f2',
+      ]) expect(types(text), text).toEqual([]);
+    });
+  });
+
   it('scans text full of key headers and manifest kinds in linear time', () => {
     // Each header searched the rest of the text for its end line (or its document's data):
     // 400 KB of them took 5-13 s, and eight times the text ~60 times as long.
-    for (const unit of ['-----BEGIN RSA PRIVATE KEY-----\n', 'PuTTY-User-Key-File-2 ', 'kind: Secret\n']) {
+    for (const unit of ['-----BEGIN RSA PRIVATE KEY-----\n', 'PuTTY-User-Key-File-2 ', 'kind: Secret\n', '-----END RSA PRIVATE KEY-----\n']) {
       const text = (bytes: number) => unit.repeat(Math.ceil(bytes / unit.length));
       expect(types(text(200_000)), unit).toEqual([]);
+      expect(eightfoldGrowth(detect, text, 25_000), unit).toBeLessThan(LINEAR_EIGHTFOLD);
+    }
+  });
+
+  it('walks back from each key end line over the body before it only, in linear time', () => {
+    const b64 = 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj\n';
+    // Each walk stops at the end line before it: walking on, every end line cost the whole text before it.
+    for (const unit of [`${b64}-----END RSA PRIVATE KEY-----\n`, `${b64}Private-MAC: 00\n`, `${b64.repeat(3)}-----END PRIVATE KEY-----`]) {
+      const text = (bytes: number) => unit.repeat(Math.ceil(bytes / unit.length));
       expect(eightfoldGrowth(detect, text, 25_000), unit).toBeLessThan(LINEAR_EIGHTFOLD);
     }
   });
