@@ -1,5 +1,6 @@
 // The output stage on the shim's hot path. Most results hold nothing to find: they are
 // answered from the raw line with one regex test and forwarded byte-identical.
+import { isKeptNumber, parseKeepingNumbers } from '../jsonrpc/exact-numbers.js';
 import { repeatedKey } from '../jsonrpc/json-scan.js';
 import { blobText, encodeBlob, looseBlobText, readingOf } from './binary-fields.js';
 import { decodeEscapes, mapFindings } from './escaped-view.js';
@@ -132,7 +133,7 @@ function scanTree(root: { v: unknown }, path: string, s: Scanner): VerdictFindin
         for (const [i, own] of split.supersedes) superseded.set(v[i], [...(superseded.get(v[i]) ?? []), own]);
       }
       for (let i = 0; i < v.length; i++) visit(v, i, `${p}[${i}]`);
-    } else if (v !== null && typeof v === 'object') {
+    } else if (v !== null && typeof v === 'object' && !isKeptNumber(v)) {
       const o = v as Record<string, unknown>;
       const keys = Object.keys(o);
       // Keys are text the client passes on too: a map keyed by address, phone or token
@@ -221,9 +222,28 @@ export function inspectResultLine(line: string, thresholds: OutputThresholds = D
   // leaves as the raw line, so nothing of it goes unread: not a member that is no object
   // (the shim drops those, but the verdict must not rely on it), not a key beside `result`.
   const findings: VerdictFinding[] = [];
-  if (!Array.isArray(msg)) return verdictOf(line, scanMessage(msg, '', s, findings), findings, thresholds);
+  const verdict = verdictOf(line, scanLine(msg, s, findings), findings, thresholds);
+  if (verdict.redacted === undefined && verdict.reparsed === undefined) return verdict;
+  const exact = asWritten(line, s);
+  if (exact === undefined) return verdict;
+  return verdict.redacted !== undefined ? { ...verdict, redacted: exact } : { ...verdict, reparsed: exact };
+}
+
+/** A parsed line (a message or a batch of them) scanned in place, as scanMessage does. */
+function scanLine(msg: unknown, s: Scanner, findings: VerdictFinding[]): unknown {
+  if (!Array.isArray(msg)) return scanMessage(msg, '', s, findings);
   for (let i = 0; i < msg.length; i++) msg[i] = scanMessage(msg[i], `[${i}]`, s, findings);
-  return verdictOf(line, msg, findings, thresholds);
+  return msg;
+}
+
+/**
+ * The line to rewrite read again, numbers kept as the server wrote them (exact-numbers.ts),
+ * and scanned again to the same findings; undefined when no number needs keeping, which is
+ * nearly always. Only a line that leaves re-serialised pays: the clean ones never get here.
+ */
+function asWritten(line: string, s: Scanner): unknown {
+  const { value, kept } = parseKeepingNumbers(line);
+  return kept === 0 ? undefined : scanLine(value, s, []);
 }
 
 function verdictOf(line: string, msg: unknown, findings: VerdictFinding[], thresholds: OutputThresholds): OutputVerdict {

@@ -1,5 +1,6 @@
 import type { AuditEntry } from '../audit/audit-log.js';
 import type { CallInfo } from '../ipc/protocol.js';
+import { parseKeepingNumbers } from '../jsonrpc/exact-numbers.js';
 import { ErrorCode, errorResponse, notification, type JsonRpcMessage, type ReplyId } from '../jsonrpc/messages.js';
 import { inspectResultLine, type OutputVerdict, type VerdictFinding } from '../output/index.js';
 import type { OutputThresholds } from '../output/verdict.js';
@@ -78,9 +79,19 @@ export function summary(findings: VerdictFinding[]): string {
   return [...counts].map(([type, n]) => `${type} ×${n}`).join(', ');
 }
 
-/** A message for the client under the call's id as the client wrote it (digits past 2^53 do not survive the parse); a batch's members keep theirs. */
-function serialiseFor(id: unknown, message: unknown): string {
-  return JSON.stringify(!Array.isArray(id) && message && typeof message === 'object' && !Array.isArray(message) && 'id' in message ? { ...message, id } : message);
+/**
+ * A message for the client under the call's id as the client wrote it (digits past 2^53,
+ * escapes: the parse keeps neither). A batch answer's ids line up with its members (shim.ts
+ * collects them in the members' order), and each member gets its own back.
+ */
+function serialiseFor(id: ReplyId | ReplyId[], message: unknown): string {
+  if (!Array.isArray(id)) return JSON.stringify(withId(message, id));
+  if (!Array.isArray(message) || message.length !== id.length) return JSON.stringify(message);
+  return JSON.stringify(message.map((member, i) => withId(member, id[i]!)));
+}
+
+function withId(message: unknown, id: ReplyId): unknown {
+  return message && typeof message === 'object' && !Array.isArray(message) && 'id' in message ? { ...message, id } : message;
 }
 
 export function createOutputStage(ctx: OutputStageContext): OutputStage {
@@ -101,7 +112,8 @@ export function createOutputStage(ctx: OutputStageContext): OutputStage {
       const item = released.get(key(call.tool, call.argsDigest));
       if (!item) return false;
       released.delete(key(call.tool, call.argsDigest));
-      const held = JSON.parse(item.payload) as JsonRpcMessage;
+      // Its numbers as the server wrote them, as for a redacted answer (exact-numbers.ts).
+      const held = parseKeepingNumbers(item.payload).value as JsonRpcMessage;
       ctx.toClient.send(JSON.stringify({ ...held, id: call.id }));
       ctx.link.delivered(item.id);
       ctx.link.event(ctx.row(call, { decision: 'RELEASED', ruleId: 'output-quarantine', reason: `delivered ${item.id} released from quarantine` }));
