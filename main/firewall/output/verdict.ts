@@ -139,23 +139,12 @@ function scanTree(root: { v: unknown }, path: string, s: Scanner): VerdictFindin
       // Keys are text the client passes on too: a map keyed by address, phone or token
       // (`{"jane@example.com": {…}}`) shows them to the model as plainly as its values.
       // Read first, so the paths of the values below never name what was found.
-      let names: string[] | null = null;
-      let taken: Set<string> | null = null;
-      for (let i = 0; i < keys.length; i++) {
-        if (cleanKeys.has(keys[i]!)) continue;
-        const redacted = clean(keys[i]!, `${p}.<key>`);
-        if (redacted === null) {
-          cleanKeys.add(keys[i]!);
-          continue;
-        }
-        names ??= keys.slice();
-        taken ??= new Set(keys);
-        // Two keys redacted alike must not fold into one (the later would drop the earlier's value).
-        let name = redacted;
-        for (let n = 2; taken.has(name); n++) name = `${redacted}#${n}`;
-        taken.add(name);
-        names[i] = name;
-      }
+      const names = renamedKeys(keys, (k) => {
+        if (cleanKeys.has(k)) return null;
+        const redacted = clean(k, `${p}.<key>`);
+        if (redacted === null) cleanKeys.add(k);
+        return redacted;
+      });
       for (let i = 0; i < keys.length; i++) visit(o, keys[i]!, `${p}.${names ? names[i]! : keys[i]!}`);
       // fromEntries defines each key as its own property: a `__proto__` key stays a key.
       if (names) (holder as Record<string | number, unknown>)[key] = Object.fromEntries(keys.map((k, i) => [names![i]!, o[k]]));
@@ -164,6 +153,30 @@ function scanTree(root: { v: unknown }, path: string, s: Scanner): VerdictFindin
   visit(root as unknown as Record<string, unknown>, 'v', path);
   return found;
 }
+
+/**
+ * The names of `keys` with each that `redact` rewrites (null: left as it is) rewritten; null
+ * when none is. Two keys redacted alike must not fold into one (the later would drop the
+ * earlier's value): the second becomes `…#2`.
+ */
+function renamedKeys(keys: readonly string[], redact: (key: string) => string | null): string[] | null {
+  let names: string[] | null = null;
+  let taken: Set<string> | null = null;
+  for (let i = 0; i < keys.length; i++) {
+    const redacted = redact(keys[i]!);
+    if (redacted === null) continue;
+    names ??= keys.slice();
+    taken ??= new Set(keys);
+    let name = redacted;
+    for (let n = 2; taken.has(name); n++) name = `${redacted}#${n}`;
+    taken.add(name);
+    names[i] = name;
+  }
+  return names;
+}
+
+// The members JSON-RPC defines: their names are the protocol's, not server text.
+const MESSAGE_KEYS = new Set(['jsonrpc', 'id', 'result', 'error', 'method', 'params']);
 
 function decide(findings: VerdictFinding[], t: OutputThresholds): OutputVerdict['action'] {
   if (findings.length === 0) return 'PASS';
@@ -193,13 +206,25 @@ function scanMessage(message: unknown, prefix: string, s: Scanner, found: Verdic
     return holder.v;
   }
   const m = message as Record<string, unknown>;
-  for (const key of Object.keys(m)) {
+  const keys = Object.keys(m);
+  // A member beside `result` is passed on with the rest, its name too: `{"ghp_…":true}` reached
+  // the client byte for byte. Its name is read as scanTree reads a key, before the values, so
+  // no path below names what was found.
+  const names = renamedKeys(keys, (key) => {
+    if (MESSAGE_KEYS.has(key)) return null;
+    const fs = findIn(key, s);
+    for (const f of fs) found.push({ type: f.type, family: f.family, severity: f.severity, path: `${prefix}${dot}<key>` });
+    return fs.length === 0 ? null : redactText(key, fs);
+  });
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
     if (key === 'id') continue;
     const holder = { v: m[key] };
-    for (const f of scanTree(holder, `${prefix}${dot}${key}`, s)) found.push(f);
+    for (const f of scanTree(holder, `${prefix}${dot}${names ? names[i]! : key}`, s)) found.push(f);
     m[key] = holder.v;
   }
-  return m;
+  // fromEntries defines each key as its own property: a `__proto__` key stays a key.
+  return names ? Object.fromEntries(keys.map((k, i) => [names[i]!, m[k]])) : m;
 }
 
 /**
