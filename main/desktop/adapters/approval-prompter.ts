@@ -15,7 +15,7 @@ export const PROMPT_BUTTONS = ['Allow once', 'Allow for this session', 'Always f
  * engine refuses the wider scopes (wideScopeRefusal), and the dialog does not offer them.
  */
 export const CUT_PROMPT_BUTTONS = ['Allow once', 'Show all arguments…', 'Deny'] as const;
-/** When a guard holds the call (fan-out, chain depth): the engine refuses a remembered answer (onlyOnceReason). */
+/** When a guard holds the call (fan-out, chain depth), or it is a client's answer to a server's request (sampling): the engine refuses a remembered answer (onlyOnceReason). */
 export const ONCE_PROMPT_BUTTONS = ['Allow once', 'Deny'] as const;
 
 type Answer = { verdict: 'allow'; scope: ApprovalScope } | { verdict: 'deny' } | { verdict: 'show' };

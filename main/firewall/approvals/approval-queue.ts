@@ -11,6 +11,8 @@ export interface ApprovalRequest {
   sessionId: string;
   client: string;
   server: string;
+  /** 'tools/call', or the request a client's answer is to ('sampling/createMessage'): only a tools/call's answer is remembered (onlyOnceReason). */
+  method: string;
   tool: string;
   actionClass: string;
   argsDigest: string;
@@ -134,6 +136,11 @@ export function createApprovalQueue(db: DatabaseSync): ApprovalQueue {
   );
   const inTransaction = immediateTransactions(db);
   const unrecorded = createUnrecordedOutcomes(db);
+  // An engine from before answers to sampling requests were allowed only "once" may have
+  // stored an "always" for one, keyed by the method as its tool name: a server's tool named
+  // 'sampling/createMessage' called with the same arguments would run unasked under it.
+  // (Such a tool name breaks the spec's tool-name charset; a real one just asks again.)
+  db.prepare('DELETE FROM approval_grants WHERE tool_name IN (?, ?)').run('sampling/createMessage', 'elicitation/create');
 
   // The entry leaves `parked` before anything can throw, so whatever throws here, the call
   // must still get its outcome: otherwise nothing (no answer, no timer, no close()) ever

@@ -98,7 +98,9 @@ export function createCallGate(deps: CallGateDeps): CallGate {
       // (the seed's containment): an answer remembered from before does not stand in for one.
       // Nor for a guard that caught the session in the act (a burst, a deep chain): it asks
       // every time, or a grant given in calmer times would silence it (asks-every-time.ts).
-      const grant = (deps.emergency() && call.actionClass !== 'read') || asksEveryTime(call.escalation)
+      // Only a tools/call is covered: a client's answer to the server's sampling request is
+      // asked every time (onlyOnceReason), and its method would read as a tool's name.
+      const grant = (deps.emergency() && call.actionClass !== 'read') || asksEveryTime(call.escalation) || call.method !== 'tools/call'
         ? null
         : deps.approvals.findGrant(call.escalation ? null : call.sessionId, call.server, call.tool, call.argsDigest);
       if (grant) {

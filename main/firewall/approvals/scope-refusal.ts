@@ -19,9 +19,17 @@ export function wideScopeRefusal(pending: PendingApproval, scope: ApprovalScope,
 /**
  * Why only "once" can be given at all, whatever was read: the call waits because a guard
  * caught the session in the act (asks-every-time.ts), and a remembered answer would keep that
- * guard from asking again. Null when every scope may be given (subject to wideScopeRefusal).
+ * guard from asking again; or it is not a tools/call but a client's answer to the server's
+ * own request (sampling), whose method stands in the tool's place. Remembered answers are
+ * keyed by server and tool name, so one given to 'sampling/createMessage' would cover the
+ * server's tool of that name, which a malicious server lists to have its calls run unasked.
+ * Null when every scope may be given (subject to wideScopeRefusal).
  */
-export function onlyOnceReason(pending: Pick<PendingApproval, 'escalation'>): string | null {
+export function onlyOnceReason(pending: Pick<PendingApproval, 'escalation' | 'method'>): string | null {
+  if (pending.method !== 'tools/call') {
+    return `this is the client's answer to the server's ${pending.method} request, not a tool call: only "once" can be given, `
+      + 'so that no remembered answer covers a tool the server names the same';
+  }
   if (!asksEveryTime(pending.escalation)) return null;
   return `a guard holds this call for what the session is doing now (${pending.escalation!.reason}): `
     + 'only "once" can be given, so that it asks again the next time';

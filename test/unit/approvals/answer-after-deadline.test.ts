@@ -11,7 +11,7 @@ afterEach(() => {
   dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true }));
 });
 
-const ask = { sessionId: 's1', client: 'cursor', server: 'fs', tool: 'write_file', actionClass: 'write', argsDigest: 'd1', arguments: {}, ruleId: null, reason: 'write' };
+const ask = { sessionId: 's1', client: 'cursor', server: 'fs', method: 'tools/call', tool: 'write_file', actionClass: 'write', argsDigest: 'd1', arguments: {}, ruleId: null, reason: 'write' };
 
 describe('an answer that comes after the approval expired', () => {
   it('is refused and the call times out, even when the timeout timer has not run yet (a busy event loop)', async () => {

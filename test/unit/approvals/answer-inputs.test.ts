@@ -15,7 +15,7 @@ function queue() {
   return { db, approvals: createApprovalQueue(db) };
 }
 
-const ask = { sessionId: 's1', client: 'cursor', server: 'fs', tool: 'write_file', actionClass: 'write', argsDigest: 'd1', arguments: {}, ruleId: null, reason: 'write' };
+const ask = { sessionId: 's1', client: 'cursor', server: 'fs', method: 'tools/call', tool: 'write_file', actionClass: 'write', argsDigest: 'd1', arguments: {}, ruleId: null, reason: 'write' };
 
 // The queue is the last word on an answer; every caller validates today, but a new one
 // that passes its input through unchecked must get a deny, never an allow.

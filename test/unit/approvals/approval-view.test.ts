@@ -4,7 +4,7 @@ import { wideScopeRefusal } from '../../../main/firewall/approvals/scope-refusal
 import type { PendingApproval } from '../../../main/firewall/approvals/approval-queue.js';
 
 const pending = (fields: Partial<PendingApproval>): PendingApproval => ({
-  id: 'apr_1', sessionId: 's1', client: 'cursor', server: 'bank', tool: 'transfer', actionClass: 'write', argsDigest: 'sha256:x',
+  id: 'apr_1', sessionId: 's1', client: 'cursor', server: 'bank', method: 'tools/call', tool: 'transfer', actionClass: 'write', argsDigest: 'sha256:x',
   arguments: {}, ruleId: 'ask-for-writes', reason: 'writes wait', requestedAt: '2025-01-01T00:00:00.000Z', expiresAt: '2025-01-01T00:02:00.000Z',
   ...fields,
 });

@@ -19,7 +19,7 @@ describe('containment with a keychain that fails', () => {
     });
     try {
       const { id } = engine.approvals.request({
-        sessionId: 's1', client: 'cursor', server: 'crm', tool: 'update_contact', actionClass: 'write', argsDigest: 'd1', arguments: {}, ruleId: null, reason: 'write',
+        sessionId: 's1', client: 'cursor', server: 'crm', method: 'tools/call', tool: 'update_contact', actionClass: 'write', argsDigest: 'd1', arguments: {}, ruleId: null, reason: 'write',
       }, 60_000);
       engine.approvals.answer(id, 'allow', 'always');
       await expect(engine.revokeTokens('crm', 'test')).rejects.toThrow(/crashed/);

@@ -16,7 +16,7 @@ function queue() {
 }
 
 const ask = (sessionId: string, server: string) => ({
-  sessionId, client: 'cursor', server, tool: 'update_contact', actionClass: 'write', argsDigest: 'd1', arguments: {}, ruleId: null, reason: 'write',
+  sessionId, client: 'cursor', server, method: 'tools/call', tool: 'update_contact', actionClass: 'write', argsDigest: 'd1', arguments: {}, ruleId: null, reason: 'write',
 });
 
 describe('forgetGrants (containment)', () => {

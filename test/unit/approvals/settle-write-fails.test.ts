@@ -29,7 +29,7 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T | 'still waiting'
   return Promise.race([promise, new Promise<'still waiting'>((resolve) => setTimeout(() => resolve('still waiting'), ms))]);
 }
 
-const ask = { sessionId: 's1', client: 'cursor', server: 'fs', tool: 'write_file', actionClass: 'write', argsDigest: 'd1', arguments: {}, ruleId: null, reason: 'write' };
+const ask = { sessionId: 's1', client: 'cursor', server: 'fs', method: 'tools/call', tool: 'write_file', actionClass: 'write', argsDigest: 'd1', arguments: {}, ruleId: null, reason: 'write' };
 
 describe('an approval whose outcome cannot be written', () => {
   it('denies the allowed call with the store’s reason and audits the denial, instead of leaving it waiting', async () => {
