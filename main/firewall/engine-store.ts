@@ -12,7 +12,7 @@ import { openDatabase } from './store/database.js';
 export interface EngineStore {
   db: DatabaseSync;
   registry: Registry;
-  /** As the engine's: one that drops a launch line forgets the server's "always" answers (no engine, no session ones). */
+  /** As the engine's: one that drops a launch line forgets the server's "always" answers (no engine: no session ones, no calls waiting). */
   approveServer(name: string, actor: string, options?: ApproveOptions, pin?: LaunchFingerprint): ServerApproval;
   /** A local launch line `protect` routed through the firewall (registry.approveLaunch). */
   approveRoutedLaunch(name: string, launch: LaunchFingerprint, actor: string): LaunchApproval;
@@ -29,7 +29,7 @@ export function createEngineStore(env: NodeJS.ProcessEnv): EngineStore {
   return {
     db,
     registry,
-    approveServer: (name, actor, options, pin) => approveServerForgettingGrants({ registry, audit, forgetGrants: (server) => forgetStoredGrants(db, server) }, name, actor, options, pin),
+    approveServer: (name, actor, options, pin) => approveServerForgettingGrants({ registry, audit, forgetGrants: (server) => forgetStoredGrants(db, server), cancelWaiting: () => 0 }, name, actor, options, pin),
     // Only the CLI's protect uses the store: a person ran it.
     approveRoutedLaunch: (name, launch, actor) => approveRoutedLaunch(registry, audit, name, launch, actor, true),
     setServerEnabled: (name, enabled, actor) => setServerEnabled(registry, audit, name, enabled, actor),

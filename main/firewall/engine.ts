@@ -278,7 +278,8 @@ export function createEngine(options: EngineOptions): Engine {
       audit.append({ event: 'policy', decision: on ? 'EMERGENCY_ON' : 'EMERGENCY_OFF', actorId: actor, ruleId: 'emergency-write-approval', reason: `emergency write approval turned ${on ? 'on' : 'off'}` });
       publish();
     },
-    approveServer: (name, actor, options, pin) => approveServerForgettingGrants({ registry, audit, forgetGrants: (server) => approvals.forgetGrants(server) }, name, actor, options, pin),
+    approveServer: (name, actor, options, pin) => approveServerForgettingGrants(
+      { registry, audit, forgetGrants: (server) => approvals.forgetGrants(server), cancelWaiting: (server) => approvals.cancelServer(server) }, name, actor, options, pin),
     setServerEnabled(name, enabled, actor) {
       const entry = setServerEnabled(registry, audit, name, enabled, actor);
       if (entry && !enabled) {

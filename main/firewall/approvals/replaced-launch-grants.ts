@@ -18,10 +18,13 @@ export function grantsForgottenText(count: number): string {
  * answers are forgotten: they were given for calls to the binary (or endpoint) approved
  * before, and a different one under the same name must not inherit them — its calls with
  * the same arguments would otherwise run unasked, the replacement's first act unseen.
- * Only a drop counts: a line approved beside the others leaves the old binary running too.
+ * Its calls still waiting for approval are denied first (cancelWaiting): they are the old
+ * binary's, and an "always" answered to one after would write the grant afresh, for the new
+ * binary to use. Only a drop counts: a line approved beside the others leaves the old binary
+ * running too.
  */
 export function approveServerForgettingGrants(
-  deps: { registry: Registry; audit: AuditLog; forgetGrants: (server: string) => number },
+  deps: { registry: Registry; audit: AuditLog; forgetGrants: (server: string) => number; cancelWaiting: (server: string) => number },
   name: string,
   actor: string,
   options: ApproveOptions = {},
@@ -31,6 +34,7 @@ export function approveServerForgettingGrants(
   const entry = approveServer(deps.registry, deps.audit, name, actor, pin, options);
   const kept = launchLinesOf(entry);
   const dropped = before.filter((line) => !kept.some((k) => sameFingerprint(k, line))).length;
+  if (dropped > 0) deps.cancelWaiting(name);
   const grantsForgotten = dropped > 0 ? deps.forgetGrants(name) : 0;
   if (grantsForgotten > 0) {
     deps.audit.append({

@@ -37,6 +37,47 @@ describe('"always" answers and a launch line replaced under the same name', () =
     expect(forgottenRows()).toEqual([{ decision: 'GRANTS_FORGOTTEN', reason: '1 remembered approval forgotten: they were given for the launch line this approval replaced' }]);
   });
 
+  it('denies the calls still waiting from the replaced launch line, so an "always" answered after cannot give the new binary a grant', async () => {
+    ctx = desktopEngine();
+    ctx.engine.registry.approveLaunch('filesystem', DOCS, { beside: true });
+    const call = { ...writeCall(), server: 'filesystem' };
+    const asked = ctx.engine.gate.decide(call, 'claude-code', () => {});
+    const [pending] = ctx.engine.approvals.list();
+    ctx.engine.registry.admit('filesystem', EVIL, 'cursor');
+    ctx.engine.approveServer('filesystem', 'cli', { replace: true });
+    expect(ctx.engine.approvals.list()).toEqual([]);
+    expect(ctx.engine.approvals.answer(pending!.id, 'allow', 'always')).toBe(false);
+    expect(await asked.verdict).toMatchObject({ decision: 'DENY', reason: expect.stringMatching(/cancelled/) });
+    expect(ctx.engine.approvals.findGrant(null, 'filesystem', call.tool, call.argsDigest)).toBeNull();
+    // The new binary's identical call asks a person.
+    const again = ctx.engine.gate.decide({ ...call, sessionId: 's2', requestId: 'new-binary' }, 'claude-code', () => {});
+    expect(ctx.engine.approvals.list()).toHaveLength(1);
+    again.cancel();
+    await again.verdict;
+  });
+
+  it('denies the calls still waiting when a remote server is approved at a different URL, and only then', async () => {
+    ctx = desktopEngine();
+    ctx.engine.approveServer('notes', 'cli', {}, remoteFingerprint('https://notes.example/mcp', 'http'));
+    const asked = ctx.engine.gate.decide({ ...writeCall(), server: 'notes' }, 'claude-code', () => {});
+    ctx.engine.approveServer('notes', 'cli', {}, remoteFingerprint('https://notes.example/mcp', 'http'));
+    expect(ctx.engine.approvals.list()).toHaveLength(1);
+    ctx.engine.approveServer('notes', 'cli', {}, remoteFingerprint('https://elsewhere.example/mcp', 'http'));
+    expect(ctx.engine.approvals.list()).toEqual([]);
+    expect(await asked.verdict).toMatchObject({ decision: 'DENY', reason: expect.stringMatching(/cancelled/) });
+  });
+
+  it('leaves the calls waiting when the approval only adds a line beside the ones approved', async () => {
+    ctx = desktopEngine();
+    ctx.engine.registry.approveLaunch('filesystem', DOCS, { beside: true });
+    const asked = ctx.engine.gate.decide(writeCall(), 'claude-code', () => {});
+    ctx.engine.registry.admit('filesystem', CODE, 'cursor');
+    ctx.engine.approveServer('filesystem', 'cli');
+    expect(ctx.engine.approvals.list()).toHaveLength(1);
+    asked.cancel();
+    await asked.verdict;
+  });
+
   it('keeps them when the approval only adds a line beside the ones approved', async () => {
     ctx = desktopEngine();
     ctx.engine.registry.approveLaunch('filesystem', DOCS, { beside: true });
