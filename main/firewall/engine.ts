@@ -245,18 +245,23 @@ export function createEngine(options: EngineOptions): Engine {
       tokensRevokedListeners.forEach((listener) => listener(audience));
       let result: TokenRevocation;
       let grantsForgotten: number;
+      let callsDenied: number;
       try {
         result = options.revokeTokens ? await options.revokeTokens(audience) : { revoked: [], authorizationServer: null };
       } finally {
         // Remembered approvals are standing permissions too: a contained server's writes must
         // not run unasked again once it is re-enabled and emergency approval is off — even
-        // when the keychain failed the revocation above.
+        // when the keychain failed the revocation above. Its calls still waiting are denied
+        // first (those parked while the keychain was asked too): an "always" answered to one
+        // afterwards would write the grant forgotten here afresh.
+        callsDenied = approvals.cancelServer(audience);
         grantsForgotten = approvals.forgetGrants(audience);
       }
       const { revoked, keychainError } = result;
       const unlisted = keychainError === undefined ? '' : `; the keychain could not be listed (${keychainError}): credentials outside the index may remain`;
       const forgot = grantsForgotten > 0 ? `; ${grantsForgotten} remembered approval${grantsForgotten === 1 ? '' : 's'} forgotten` : '';
-      audit.append({ event: 'secret', decision: 'TOKENS_REVOKED', actorId: actor, serverName: audience, reason: `${revoked.length ? `revoked ${revoked.join(', ')}` : 'no credentials held for this server'}${unlisted}${forgot}` });
+      const denied = callsDenied > 0 ? `; ${callsDenied} call${callsDenied === 1 ? '' : 's'} waiting for approval denied` : '';
+      audit.append({ event: 'secret', decision: 'TOKENS_REVOKED', actorId: actor, serverName: audience, reason: `${revoked.length ? `revoked ${revoked.join(', ')}` : 'no credentials held for this server'}${unlisted}${forgot}${denied}` });
       return { ...result, grantsForgotten };
     },
     pausedUntil: () => pause.current(),
