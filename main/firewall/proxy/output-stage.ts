@@ -4,7 +4,7 @@ import { parseKeepingNumbers } from '../jsonrpc/exact-numbers.js';
 import { ErrorCode, errorResponse, notification, type JsonRpcMessage, type ReplyId } from '../jsonrpc/messages.js';
 import { inspectResultLine, type OutputVerdict, type VerdictFinding } from '../output/index.js';
 import type { OutputThresholds } from '../output/verdict.js';
-import type { EngineLink } from './engine-link.js';
+import { ENGINE_GONE, type EngineLink } from './engine-link.js';
 import { recordNow } from './call-rows.js';
 import { reserveWithin, type OrderedWriter } from './ordered-writer.js';
 
@@ -145,12 +145,16 @@ export function createOutputStage(ctx: OutputStageContext): OutputStage {
       // Its answer keeps its place in line while the engine stores the result; an engine that
       // never answers must not hold up the session behind it (the result stays withheld).
       const refusal = (text: string) => errorAnswer(call.id, ErrorCode.PolicyDenied, text);
-      const withheld = reserveWithin(ctx.toClient, QUARANTINE_WAIT_MS, () =>
-        refusal(`MCP Firewall withheld the result of ${call.tool} (${found}) and could not store it: the engine did not answer within ${QUARANTINE_WAIT_MS / 1000} s`),
-      );
+      // The engine writes the QUARANTINE row of a result it was asked to hold, kept or not; one
+      // it never answered about would otherwise leave none, unseen by the QUARANTINE ratio gate.
+      const unanswered = (why: string) => {
+        ctx.link.event(ctx.row(call, { decision: 'QUARANTINE', ruleId: 'output-quarantine', reason: `withheld and not kept: ${why}`, latencyMs }));
+        return refusal(`MCP Firewall withheld the result of ${call.tool} (${found}) and could not store it: ${why}`);
+      };
+      const withheld = reserveWithin(ctx.toClient, QUARANTINE_WAIT_MS, () => unanswered(`the engine did not answer within ${QUARANTINE_WAIT_MS / 1000} s`));
       ctx.link.quarantine({ tool: call.tool, argsDigest: call.argsDigest, findings, payload: line }).then(
         (id) => withheld(refusal(`MCP Firewall quarantined the result of ${call.tool} as ${id} (${found}). Review it with \`mcp-firewall quarantine show ${id}\`; once released, send the same request again to receive it.`)),
-        (error: Error) => withheld(refusal(`MCP Firewall withheld the result of ${call.tool} (${found}) and could not store it: ${error.message}`)),
+        (error: Error) => withheld(error.message === ENGINE_GONE ? unanswered(ENGINE_GONE) : refusal(`MCP Firewall withheld the result of ${call.tool} (${found}) and could not store it: ${error.message}`)),
       );
       return false;
     },

@@ -44,6 +44,13 @@ export const QUARANTINE_LIMITS: QuarantineLimits = {
   keepDays: 30,
 };
 
+/** Its QUARANTINE row is already written, with the limit that was reached. */
+class QuarantineFullError extends Error {
+  constructor(why: string) {
+    super(`the quarantine is full: ${why}`);
+  }
+}
+
 const MIB = 1024 * 1024;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -88,15 +95,24 @@ export function createQuarantineService(db: DatabaseSync, audit: AuditLog, loadK
 
   return {
     async hold(item, payload, actorId) {
-      await ready();
-      // Checked after the key load, right before the write: holds waiting on the keychain together must not all pass.
-      expire();
-      const full = overLimit(item.server, payload);
-      if (full) {
-        row('QUARANTINE', { ...item, id: '', heldAt: '', status: 'held' }, actorId, `withheld and not kept: ${full}`);
-        throw new Error(`the quarantine is full: ${full}`);
+      const notKept = (why: string) => row('QUARANTINE', { ...item, id: '', heldAt: '', status: 'held' }, actorId, `withheld and not kept: ${why}`);
+      let id: string;
+      try {
+        await ready();
+        // Checked after the key load, right before the write: holds waiting on the keychain together must not all pass.
+        expire();
+        const full = overLimit(item.server, payload);
+        if (full) {
+          notKept(full);
+          throw new QuarantineFullError(full);
+        }
+        id = store.hold(item, payload);
+      } catch (error) {
+        // The result is withheld all the same: without its row the QUARANTINE ratio gate
+        // would not see it (a malformed key, a keychain that refuses, a store that fails).
+        if (!(error instanceof QuarantineFullError)) notKept((error as Error).message);
+        throw error;
       }
-      const id = store.hold(item, payload);
       const kinds = [...new Set(item.findings.map((f) => f.type))].join(', ');
       row('QUARANTINE', { ...item, id, heldAt: '', status: 'held' }, actorId, `held as ${id}: ${kinds}`);
       return id;
