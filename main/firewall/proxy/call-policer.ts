@@ -123,6 +123,11 @@ export interface CallPolicer {
    * the tools): never sent, audited as cancelled; `since` is when it arrived (epoch ms).
    */
   cancelUndecided(message: JsonRpcMessage, text: string, reason: string, since: number): void;
+  /**
+   * A tools/call that arrived after the engine stopped the server (`registry disable`,
+   * `contain`, a launch that drifted): its DENY row, written before the shim refuses it.
+   */
+  recordStopped(message: JsonRpcMessage, text: string, reason: string): void;
 }
 
 /** Two escalations alike: none, or the same rule for the same reason. */
@@ -511,6 +516,11 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
       const { info } = readCall(message, text);
       const why = `cancelled by the client before it was decided (it waited for the firewall's look at the tools); never sent to the server${reason ? `: ${reason.slice(0, 200)}` : ''}`;
       ctx.link.event(row(info, { event: 'result', decision: 'CANCELLED', reason: why, latencyMs: Date.now() - since }));
+    },
+    recordStopped(message, text, reason) {
+      const { info } = readCall(message, text);
+      // A refusal is safe to deliver even when its row could not be written: the error is not kept from the client.
+      recordNow(ctx.link, row(info, { decision: 'DENY', ruleId: 'server-stopped', reason }));
     },
   };
 }

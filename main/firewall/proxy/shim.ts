@@ -369,7 +369,10 @@ function relay(parts: RelayParts): Promise<number> {
 
   function handleClientMessage(msg: JsonRpcMessage, raw: Buffer, text: string): void {
     if (revoked !== null) {
-      if (isRequest(msg)) toClient.send(errorResponse(replyIdOf(msg.id ?? null, text), ErrorCode.FirewallUnavailable, revoked));
+      if (!isRequest(msg)) return;
+      // Calls to a contained server are attempts all the same: audited, though nothing is asked of the policy.
+      if (POLICED_METHODS.has(msg.method as string)) policer.recordStopped(msg, text, revoked);
+      toClient.send(errorResponse(replyIdOf(msg.id ?? null, text), ErrorCode.FirewallUnavailable, revoked));
       return;
     }
     if (isAmbiguous(msg)) {
