@@ -80,4 +80,27 @@ describe('an engine stopped or killed under running shims', () => {
       removeHome(engine.home);
     }
   });
+
+  it('audits a call refused while the engine is away, in the spool the next engine folds', async () => {
+    const engine = await startEngine({ policy: POLICY });
+    engine.cli(['registry', 'approve', 'faulty']);
+    const conn = await connectThroughShim(engine, 'faulty', [process.execPath, FAULTY]);
+    let again: RunningEngine | undefined;
+    try {
+      await conn.client.callTool({ name: 'read_text', arguments: { text: 'before' } });
+      await kill9(engine);
+      expect(String(await settled(conn.client.callTool({ name: 'update_record', arguments: { text: 'while away' } })))).toMatch(/denied update_record: the MCP Firewall engine is not running/);
+      again = await startEngine({ home: engine.home });
+      const refused = await waitFor(() => {
+        const found = rows(again!, "tool_name = 'update_record' AND event = 'call'");
+        return found.length > 0 ? found : null;
+      }, 'the refused call to be folded from the spool');
+      expect(refused).toEqual([expect.objectContaining({ decision: 'DENY', reason: expect.stringMatching(/^the MCP Firewall engine is not running; start it with `mcp-firewall serve`$/) })]);
+      expect(again.cli(['audit', 'verify']).code).toBe(0);
+    } finally {
+      await conn.close();
+      await again?.stop();
+      removeHome(engine.home);
+    }
+  });
 });

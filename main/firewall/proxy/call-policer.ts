@@ -333,10 +333,11 @@ export function createCallPolicer(ctx: PolicerContext): CallPolicer {
       const actionClass = info.actionClass;
       const call: PolicedCall = { id: message.id ?? null, replyId, info, startedAt: Date.now(), auditError: null, finished: false, dispatched: false, untrusted };
       if (ctx.link.closed) {
-        // Fail closed: with no engine there is no audit and no approver, so nothing runs.
+        // Fail closed: with no engine there is no approver, so nothing runs. The session's
+        // spool stays open meanwhile and the engine folds it when the shim is back, so the
+        // refusal is audited (and still delivered if the spool write fails: it is a refusal).
         call.auditError = new Error(ENGINE_GONE);
-        deny(call, null, `${ENGINE_GONE}; start it with \`mcp-firewall serve\``);
-        return call;
+        return refuse(call, null, `${ENGINE_GONE}; start it with \`mcp-firewall serve\``);
       }
       if (!tool) return refuse(call, null, 'tools/call without a tool name');
       const blockedBecause = ctx.heldReason(tool);
