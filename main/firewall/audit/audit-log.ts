@@ -42,7 +42,10 @@ export const GENESIS_HASH = '0'.repeat(64);
  */
 // A NUL likewise: SQLite keeps it, but hands the text back cut off at it (and Postgres text
 // refuses it outright), so it is stored as U+FFFD too.
+// A number that is not finite (±Infinity, NaN) is stored as NULL: the hash is over JSON,
+// which writes it as null, so a stored Infinity would verify as NULL and NULL as Infinity.
 function asStored(value: string | number | null): string | number | null {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
   return typeof value === 'string' ? (value as string & { toWellFormed(): string }).toWellFormed().replaceAll('\u0000', '\ufffd') : value;
 }
 
@@ -146,6 +149,11 @@ function verifyInSnapshot(db: DatabaseSync): VerifyResult {
     if (row.prev_hash !== prevHash) problems.push(`row ${row.id}: previous row missing or altered (chain broken before it)`);
     const values = COLUMNS.map((c) => row[c] ?? null);
     if (rowHash(String(row.prev_hash), values) !== row.row_hash) problems.push(`row ${row.id}: contents do not match its hash (edited)`);
+    // Hashed as null (see asStored): only a check of its own tells an edit to ±Infinity.
+    for (const column of COLUMNS) {
+      const value = row[column];
+      if (typeof value === 'number' && !Number.isFinite(value)) problems.push(`row ${row.id}: ${column} holds ${value}, which no row is written with (edited)`);
+    }
     prevHash = String(row.row_hash);
   }
   const seq = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'mcp_audit'").get() as { seq: number } | undefined;
