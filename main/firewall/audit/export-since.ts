@@ -15,8 +15,21 @@ export function parseSince(value: string, now: Date): string | null {
   // Only strings that look like a date: Date.parse also accepts "1" or "May", which
   // would quietly export the wrong span.
   const date = /^(\d{4}-\d{2}-\d{2})(?:[T ]([\d:.]+)(Z|[+-]\d{2}:?\d{2})?)?$/i.exec(text);
-  if (!date) return null;
+  if (!date || !onTheCalendar(date[1]!, date[2])) return null;
   // The trail is in UTC, so a time without a zone is UTC too (JavaScript would take it as local).
   const ms = Date.parse(date[2] ? `${date[1]}T${date[2]}${date[3] ?? 'Z'}` : date[1]!);
   return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+}
+
+/**
+ * Date.parse rolls a day the month does not have into the next month (2026-02-30 is read as
+ * 2026-03-02) and an hour of 24 into the next day: an export would quietly start elsewhere
+ * than asked. The fields must read back as written. (Minutes and seconds past 59 Date.parse refuses.)
+ */
+function onTheCalendar(day: string, time: string | undefined): boolean {
+  const [year, month, date] = day.split('-').map(Number) as [number, number, number];
+  const read = new Date(0);
+  read.setUTCFullYear(year, month - 1, date);
+  if (read.getUTCFullYear() !== year || read.getUTCMonth() !== month - 1 || read.getUTCDate() !== date) return false;
+  return time === undefined || Number(time.split(':')[0]) < 24;
 }

@@ -128,6 +128,12 @@ describe('--since', () => {
   it('refuses what is neither, rather than guess', () => {
     for (const bad of ['yesterday', '10', 'May', '10 minutes', '2026-13-01', '-5m', '']) expect(parseSince(bad, now), bad).toBeNull();
   });
+  it('refuses a day the month does not have, rather than roll it over into the next month', () => {
+    // Date.parse reads 2026-02-30 as 2026-03-02, and T24:00 as the next day's midnight.
+    for (const bad of ['2026-02-30', '2026-02-29', '2026-04-31', '2026-05-00', '2026-02-30T08:00:00Z', '2026-05-01T24:00:00Z']) expect(parseSince(bad, now), bad).toBeNull();
+    expect(parseSince('2028-02-29', now)).toBe('2028-02-29T00:00:00.000Z');
+    expect(parseSince('2026-12-31T23:59:59Z', now)).toBe('2026-12-31T23:59:59.000Z');
+  });
 });
 
 describe('Postgres export messages', () => {
