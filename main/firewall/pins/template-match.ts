@@ -52,10 +52,9 @@ export function templateShape(template: string): TemplateShape {
   return { literals: literalsOf(template.toLowerCase()) };
 }
 
-/** A URI a client reads, in the forms matched: as sent and percent-decoded (null if that changes nothing), lower-cased. */
+/** A URI a client reads, in each form matched (lower-cased, no two alike): a read is refused if any fits. */
 export interface ReadUri {
-  readonly sent: string;
-  readonly decoded: string | null;
+  readonly forms: readonly string[];
 }
 
 /** One run of valid escapes (`%E2%82%AC`): decoded together, so a character spread over several bytes comes out whole. */
@@ -71,16 +70,33 @@ function percentDecoded(text: string): string {
   return text.replace(ESCAPE_RUN, (run) => Buffer.from(run.replaceAll('%', ''), 'hex').toString('utf8'));
 }
 
-export function readUriOf(uri: string): ReadUri {
-  const sent = uri.toLowerCase();
-  // Lower-cased after decoding: `%4E` is an `N`, which a case-blind server reads as `n`.
-  const decoded = uri.includes('%') ? percentDecoded(uri).toLowerCase() : null;
-  return { sent, decoded: decoded === sent ? null : decoded };
+/**
+ * The URI as a WHATWG URL parser reads it, or null if it parses to nothing else. The TypeScript
+ * SDK's server routes a read by `new URL(uri).toString()`, which strips leading and trailing
+ * controls and spaces, drops tabs and newlines, resolves `..`, drops a default port, turns `\`
+ * into `/` and `file:/x` into `file:///x`: ` notes://7` reached a held `notes://{id}` that
+ * `notes://7` could not.
+ */
+function whatwgNormalised(uri: string): string | null {
+  if (!URL.canParse(uri)) return null;
+  const href = new URL(uri).href;
+  return href === uri ? null : href;
 }
 
-/** Whether the read URI (as sent, or percent-decoded) could be an expansion of the template. */
+export function readUriOf(uri: string): ReadUri {
+  const forms = new Set<string>();
+  for (const form of [uri, whatwgNormalised(uri)]) {
+    if (form === null) continue;
+    forms.add(form.toLowerCase());
+    // Lower-cased after decoding: `%4E` is an `N`, which a case-blind server reads as `n`.
+    if (form.includes('%')) forms.add(percentDecoded(form).toLowerCase());
+  }
+  return { forms: [...forms] };
+}
+
+/** Whether the read URI (in any of its forms) could be an expansion of the template. */
 export function mayServe(template: TemplateShape, uri: ReadUri): boolean {
-  return fitsLiterals(template.literals, uri.sent) || (uri.decoded !== null && fitsLiterals(template.literals, uri.decoded));
+  return uri.forms.some((form) => fitsLiterals(template.literals, form));
 }
 
 /** Whether `uri` could be an expansion of `template` (one check; a read against many held templates takes the parts above). */

@@ -28,6 +28,22 @@ describe('which URIs a held resource template may serve', () => {
     expect(mayExpandTo('notes://{id}', 'tickets%3A%2F%2F1%ZZ')).toBe(false);
   });
 
+  it('matches the URI a server routes by: the WHATWG-normalised form the TypeScript SDK reads with new URL(uri)', () => {
+    // Each is refused only as it reaches the server: the SDK routes `new URL(uri).toString()`.
+    expect(mayExpandTo('notes://{id}', ' notes://7')).toBe(true);
+    expect(mayExpandTo('notes://{id}', 'notes://7\u0000 ')).toBe(true);
+    expect(mayExpandTo('notes://{id}', 'no\ttes://7')).toBe(true);
+    expect(mayExpandTo('notes://{id}', 'notes:/\n/7')).toBe(true);
+    expect(mayExpandTo('file:///home/me/notes/{name}', 'file:///home/me/x/../notes/secret.md')).toBe(true);
+    expect(mayExpandTo('file:///home/me/notes/{name}', 'file:/home/me/notes/secret.md')).toBe(true);
+    expect(mayExpandTo('https://api.example.com/users/{id}', 'https:api.example.com/users/7')).toBe(true);
+    expect(mayExpandTo('https://api.example.com/users/{id}', 'https://api.example.com:443/users/7')).toBe(true);
+    expect(mayExpandTo('https://api.example.com/users/{id}', 'https:\\\\api.example.com\\users\\7')).toBe(true);
+    // Normalising reaches only what the server would read: elsewhere is still elsewhere.
+    expect(mayExpandTo('https://api.example.com/users/{id}', 'https://api.example.com:8443/users/7')).toBe(false);
+    expect(mayExpandTo('file:///home/me/notes/{name}', 'file:///home/me/x/../secret.md')).toBe(false);
+  });
+
   it('takes linear time on a template the server made to backtrack', () => {
     // `n` expressions, or `n` non-empty literals between the ends against a URI holding one
     // fewer or just enough: a matcher that backtracks (a regular expression `^x://.*b.*b…c$`,
