@@ -38,7 +38,8 @@ export type ShimMessage =
   | { t: 'hello'; server: string; client: string; command: string; args: string[]; sessionId: string; pid: number; ppid?: number; resumed?: boolean }
   | { t: 'decide'; rid: number; call: CallInfo; ruleId: string | null; reason: string }
   | { t: 'cancel'; rid: number }
-  | { t: 'manifest'; rid: number; kind: ManifestKind; items: unknown[] }
+  /** `page`: which page of a listing the items are (first-sight-listings.ts); none for instructions. */
+  | { t: 'manifest'; rid: number; kind: ManifestKind; items: unknown[]; page?: { cursor: string | null; next: string | null } }
   /** A result withheld by the output stage; answered with `held` once it is stored. */
   | { t: 'quarantine'; rid: number; tool: string; argsDigest: string; findings: Array<{ type: string; family: string; severity: string; path: string }>; payload: string }
   | { t: 'delivered'; id: string }

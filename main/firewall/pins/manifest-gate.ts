@@ -3,6 +3,7 @@ import { digestOf } from '../jsonrpc/canonical.js';
 import { boundedCues, findPoisoningCues, findTextCues, TOOL_DIGEST_VERSION, toolDigest, toolVerdict, type Cue } from '../manifest/index.js';
 import { kindOfKey, manifestKey, type ManifestKind } from './manifest-keys.js';
 import { createHeldKeeper, HELD_LIMITS, type HeldLimits } from './held-bound.js';
+import type { FirstSightListings, ListingPage } from './first-sight-listings.js';
 import type { PendingKind, PendingTool, PinnedTool, PinStore } from './pin-store.js';
 import { argWord } from '../shell-word.js';
 
@@ -32,6 +33,8 @@ export interface ManifestGateDeps {
   deployWindow: () => DeployWindow | null;
   /** The bound on what one server can have held (HELD_LIMITS unless a test sets it). */
   heldLimits?: HeldLimits;
+  /** First-sight listings under way, whose later pages are first sight too (first-sight-listings.ts). */
+  firstSightListings?: FirstSightListings;
 }
 
 function cueSummary(cues: Cue[]): string {
@@ -58,7 +61,7 @@ function sameUnderOlderDigest(entry: Pick<PinnedTool | PendingTool, 'digest' | '
  * window with a change ticket is open. Only tools that differ from their pin are
  * scanned for cues, each held version once, so a stable server costs one hash per tool.
  */
-export function reviewManifest(deps: ManifestGateDeps, ctx: ManifestContext, kind: ManifestKind, items: unknown[]): BlockedTools {
+export function reviewManifest(deps: ManifestGateDeps, ctx: ManifestContext, kind: ManifestKind, items: unknown[], page?: ListingPage): BlockedTools {
   const pinned = new Map(deps.pins.pins(ctx.server).filter((p) => kindOfKey(p.tool) === kind).map((p) => [p.tool, p]));
   const pending = new Map(deps.pins.pending(ctx.server).filter((p) => kindOfKey(p.tool) === kind).map((p) => [p.tool, p]));
   // First sight is per kind: tools are usually listed before prompts, which must not
@@ -67,8 +70,11 @@ export function reviewManifest(deps: ManifestGateDeps, ctx: ManifestContext, kin
   // nothing, and the tools the server added after approval were pinned unreviewed. Pins or
   // held items count as seen too, for stores from before the marker (a server whose first
   // look then stored nothing gets one more first sight).
-  const firstSight = pinned.size === 0 && pending.size === 0 && !deps.pins.seen(ctx.server, kind);
-  if (firstSight) deps.pins.markSeen(ctx.server, kind);
+  // A later page of a first listing is first sight too, though its first page pinned tools.
+  const seen = deps.pins.seen(ctx.server, kind);
+  const continued = !seen && typeof page?.cursor === 'string' && (deps.firstSightListings?.continues(ctx.server, kind, page.cursor) ?? false);
+  const firstSight = continued || (pinned.size === 0 && pending.size === 0 && !seen);
+  if (firstSight) endOrContinueFirstSight(deps, ctx.server, kind, page);
   const window = deps.deployWindow();
   const siblingToolNames = kind === 'tools' ? items.map((t) => String((t as { name?: unknown }).name ?? '')) : [];
   // Without a prototype: on a plain object `blocked['__proto__'] = reason` sets no key (a string
@@ -167,6 +173,13 @@ export function reviewManifest(deps: ManifestGateDeps, ctx: ManifestContext, kin
     audit('PIN_UPGRADED', null, `${upgraded} pinned tool(s) unchanged since approval now pinned with digest v${TOOL_DIGEST_VERSION}, which also covers execution, icons and _meta`);
   }
   return blocked;
+}
+
+/** First sight ends with the first listing's last page (or at once, for a look that is no page of one). */
+function endOrContinueFirstSight(deps: ManifestGateDeps, server: string, kind: ManifestKind, page: ListingPage | undefined): void {
+  if (page?.next && deps.firstSightListings) return deps.firstSightListings.open(server, kind, page.next);
+  deps.firstSightListings?.close(server, kind);
+  deps.pins.markSeen(server, kind);
 }
 
 const notKept = (limits: HeldLimits) =>

@@ -1,6 +1,7 @@
 import { ErrorCode, errorResponse, notification, replyIdOf, writtenAsRead, type JsonRpcMessage, type ReplyId } from '../jsonrpc/messages.js';
 import type { ToolDescription } from '../policy/action-class.js';
 import { repeatedKey } from '../jsonrpc/json-scan.js';
+import type { ListingPage } from '../pins/first-sight-listings.js';
 import { kindOfKey, manifestKey, type ManifestKind } from '../pins/manifest-keys.js';
 import type { EngineLink } from './engine-link.js';
 import { createHeldItems } from './held-items.js';
@@ -59,7 +60,8 @@ export interface ManifestFilter {
   /** Whether answers to `method` show pinned things (and so go through review). */
   reviews(method: string): boolean;
   /** Handles the answer to a request of `method` if it shows pinned things; false if it is not ours. */
-  review(method: string, msg: JsonRpcMessage, raw: Buffer): boolean;
+  /** `cursor`: the one the client's request for this page carried (null: none, the first page). */
+  review(method: string, msg: JsonRpcMessage, raw: Buffer, cursor?: string | null): boolean;
   /**
    * Why a tools/call or prompts/get (by name), or a resources/read (by URI), must be refused (what
    * it reaches is held), or null. A completion/complete asks as the get or read its ref names.
@@ -170,9 +172,9 @@ export function createManifestFilter(ctx: {
    * The names go to `gathered` (the own look under way) or, from a client's list, are added to
    * what counts as listed.
    */
-  function checkItems(kind: keyof typeof KINDS, list: Array<Record<string, unknown>>, gathered?: Map<string, Record<string, unknown> | null>): Promise<Record<string, string>> {
+  function checkItems(kind: keyof typeof KINDS, list: Array<Record<string, unknown>>, page: ListingPage, gathered?: Map<string, Record<string, unknown> | null>): Promise<Record<string, string>> {
     const spec = KINDS[kind];
-    return ctx.link.manifest(kind, list).then((verdict) => {
+    return ctx.link.manifest(kind, list, page).then((verdict) => {
       // The engine's own keys only: read as the plain object JSON gave, a tool named `toString`
       // (`constructor`, `__proto__`) found Object.prototype's member there, and was held with a
       // function for its reason and hidden, though nothing blocked it.
@@ -216,9 +218,9 @@ export function createManifestFilter(ctx: {
   }
 
   /** Checks one page of the own look `which`; resolves to why the look fails, if it does. */
-  function checkOwnPage(kind: LookedKind, list: unknown[], which: number): Promise<string | void> {
+  function checkOwnPage(kind: LookedKind, list: unknown[], which: number, page: ListingPage): Promise<string | void> {
     const items = itemsOf(kind, list);
-    if (kind === 'resourceTemplates') return checkItems(kind, items).then(() => undefined);
+    if (kind === 'resourceTemplates') return checkItems(kind, items, page).then(() => undefined);
     let look = gathering[kind];
     if (look?.look !== which) gathering[kind] = look = { look: which, mark: held.mark(kind), names: new Map() };
     const names = look.names;
@@ -226,7 +228,7 @@ export function createManifestFilter(ctx: {
     if (names.size + fresh.size > MAX_LISTED_NAMES) {
       return Promise.resolve(`'${ctx.server}' listed more than ${MAX_LISTED_NAMES} ${LOOK_NOUNS[kind].noun}, more than the firewall keeps track of, so the ${LOOK_NOUNS[kind].noun} of '${ctx.server}' could not be checked`);
     }
-    return checkItems(kind, items, names).then(() => undefined);
+    return checkItems(kind, items, page, names).then(() => undefined);
   }
 
   /**
@@ -240,7 +242,7 @@ export function createManifestFilter(ctx: {
     return repeatedKey(text) === null ? raw : writtenAsRead(msg, text);
   }
 
-  function reviewList(kind: keyof typeof KINDS, msg: JsonRpcMessage, raw: Buffer): void {
+  function reviewList(kind: keyof typeof KINDS, msg: JsonRpcMessage, raw: Buffer, cursor: string | null): void {
     const spec = KINDS[kind];
     const result = msg.result as Record<string, unknown> | undefined;
     const list = result?.[spec.field];
@@ -248,7 +250,8 @@ export function createManifestFilter(ctx: {
     const items = itemsOf(kind, list);
     // Its place in line is kept while the engine looks: what the server sends next waits behind it.
     const fill = reserveAnswer(msg, raw, kind);
-    checkItems(kind, items).then(
+    const next = typeof result?.nextCursor === 'string' && result.nextCursor !== '' ? result.nextCursor : null;
+    checkItems(kind, items, { cursor, next }).then(
       (blocked) => {
         if (Object.keys(blocked).length === 0 && items.length === list.length) return void fill(asChecked(msg, raw));
         // By this check's own word too: a hold past the bound is not kept, and its item stays hidden.
@@ -271,12 +274,12 @@ export function createManifestFilter(ctx: {
   // one id would have each answer taken as the other's (the server's answer to the client as
   // our list, ours as the client's), so neither side takes an id the other has in flight: the
   // shim refuses a client request under one of these (isOwnId), and ours skip the client's.
-  const ownIds = new Map<string, { kind: LookedKind; look: number; page: number }>();
+  const ownIds = new Map<string, { kind: LookedKind; look: number; page: number; cursor: string | null }>();
   const isOwnId = (id: unknown): boolean => typeof id === 'string' && ownIds.has(id);
   function sendOwnList(kind: LookedKind, look: number, cursor: string | undefined, page: number): void {
     let id = `${OWN_ID_PREFIX}${++ownRequests}`;
     while (ctx.clientIdInUse?.(id)) id = `${OWN_ID_PREFIX}${++ownRequests}`;
-    ownIds.set(id, { kind, look, page });
+    ownIds.set(id, { kind, look, page, cursor: cursor ?? null });
     // A server that never answers our list gets one more each call after a failed look: the
     // oldest goes (its look long given up; a late answer is then an answer to no request in
     // flight, which the shim drops with a protocol row; it never reaches the client).
@@ -299,7 +302,7 @@ export function createManifestFilter(ctx: {
         if (look?.look === which) adopt(kind as NamedKind, look.names, look.mark);
       },
       send: (which, cursor, page) => sendOwnList(kind, which, cursor, page),
-      check: (list, which) => checkOwnPage(kind, list, which),
+      check: (list, which, page) => checkOwnPage(kind, list, which, page),
       closed: () => ctx.link.closed,
     });
   const toolsLook = createLook('tools');
@@ -373,10 +376,10 @@ export function createManifestFilter(ctx: {
     ownAnswer(msg) {
       const own = ownIds.get(msg.id as string);
       ownIds.delete(msg.id as string);
-      if (own) looks[own.kind].answer(msg, own.look, own.page);
+      if (own) looks[own.kind].answer(msg, own.look, own.page, own.cursor);
     },
     reviews: (method) => method === 'initialize' || method === 'server/discover' || BY_METHOD.has(method),
-    review(method, msg, raw) {
+    review(method, msg, raw, cursor = null) {
       if (method === 'initialize' && msg.result !== undefined) {
         reviewInstructions(msg, raw);
         return true;
@@ -392,7 +395,7 @@ export function createManifestFilter(ctx: {
       }
       const kind = BY_METHOD.get(method);
       if (!kind || msg.result === undefined) return false;
-      reviewList(kind, msg, raw);
+      reviewList(kind, msg, raw, cursor);
       return true;
     },
     heldReason(method, name) {

@@ -1,4 +1,5 @@
 import type { JsonRpcMessage } from '../jsonrpc/messages.js';
+import type { ListingPage } from '../pins/first-sight-listings.js';
 import { ENGINE_GONE } from './engine-link.js';
 import { createLookPace } from './look-pace.js';
 
@@ -36,8 +37,8 @@ export interface OwnLook {
   defer(run: () => void): boolean;
   /** Ends the look under way with `reason` (the server was stopped): waiting requests are taken up now. */
   stop(reason: string): void;
-  /** One page of the server's answer to this look's request `which`. */
-  answer(msg: JsonRpcMessage, which: number, page: number): void;
+  /** One page of the server's answer to this look's request `which`, asked with `cursor` (null: the first page). */
+  answer(msg: JsonRpcMessage, which: number, page: number, cursor?: string | null): void;
   /** Why the last look failed, or why none could start (the engine gone): requests are refused for it; or null. A plain field: read on every call. */
   readonly unchecked: string | null;
   /** Whether a look went through in this session: only then does what the server listed tell what it has. */
@@ -65,7 +66,7 @@ export interface OwnLookSpec {
   /** Sends the request for one page of look `which`. */
   send: (which: number, cursor: string | undefined, page: number) => void;
   /** The engine's check of one page's items of look `which` (which holds what it blocks); a reason: why the look fails. */
-  check: (items: unknown[], which: number) => Promise<string | void>;
+  check: (items: unknown[], which: number, listing: ListingPage) => Promise<string | void>;
   /** The engine is gone: no look can go through, so requests are refused for that at once, not made to wait. */
   closed: () => boolean;
 }
@@ -174,7 +175,7 @@ export function createOwnLook(spec: OwnLookSpec): OwnLook {
     return false;
   }
 
-  function answer(msg: JsonRpcMessage, which: number, page: number): void {
+  function answer(msg: JsonRpcMessage, which: number, page: number, cursor: string | null = null): void {
     if (!wanted(which)) return;
     const result = msg.result as Record<string, unknown> | undefined;
     const list = result?.[spec.field];
@@ -190,19 +191,19 @@ export function createOwnLook(spec: OwnLookSpec): OwnLook {
       const said = error?.message;
       return end(`the server answered the firewall's own ${spec.method} ${typeof said === 'string' ? `with an error (${said.slice(0, 200)})` : `without a ${spec.listNoun}`}, so the ${spec.noun} of '${spec.server}' could not be checked`);
     }
-    spec.check(list, which).then(
+    const next = typeof result?.nextCursor === 'string' && result.nextCursor !== '' ? result.nextCursor : null;
+    spec.check(list, which, { cursor, next }).then(
       (failure) => {
         // Given up or superseded while the engine looked (or made stale: another look starts).
         if (!wanted(which)) return;
         if (typeof failure === 'string') return end(failure);
-        const more = typeof result?.nextCursor === 'string' && result.nextCursor !== '';
-        if (!more) {
+        if (next === null) {
           spec.listed?.(which);
           return end(null);
         }
         // A list that never ends is not read for ever.
         if (page >= MAX_OWN_PAGES) return end(`the ${spec.listNoun} of '${spec.server}' did not end after ${MAX_OWN_PAGES} pages`);
-        spec.send(which, result!.nextCursor as string, page + 1);
+        spec.send(which, next, page + 1);
       },
       (error: unknown) => {
         // The engine's own words (it is gone, or refused the check), not a guess at them.

@@ -171,9 +171,18 @@ interface InFlight {
   call?: PolicedCall;
   /** For answers that carry content (resources/read, prompts/get): what was asked for, for the audit. */
   label?: string;
+  /** For a list the pins check: the cursor it asked with (null: the first page), which tells a first listing's pages apart. */
+  cursor?: string | null;
 }
 
 const MAX_ABANDONED = 1024;
+
+/** The cursor a list request asked with: null for none (a first page); a cursor that is no string is never a first page (''). */
+function cursorOf(params: unknown): string | null {
+  const cursor = (params as { cursor?: unknown } | null | undefined)?.cursor;
+  if (cursor === undefined || cursor === null) return null;
+  return typeof cursor === 'string' ? cursor : '';
+}
 
 /** What the server says changed, and the firewall's look it starts (resources/list_changed covers templates). */
 const LIST_CHANGED = new Map<unknown, LookedKind>([
@@ -357,7 +366,9 @@ function relay(parts: RelayParts): Promise<number> {
     const labelOf = Object.hasOwn(CONTENT_METHODS, method) ? CONTENT_METHODS[method] : undefined;
     const label = labelOf?.((msg.params ?? {}) as Record<string, unknown>);
     if (label !== undefined && policer.answerReleased(method, label, id)) return false;
-    inFlight.set(idKey(id), label !== undefined ? { id, method, label } : { id, method });
+    if (label !== undefined) inFlight.set(idKey(id), { id, method, label });
+    else if (manifest.reviews(method)) inFlight.set(idKey(id), { id, method, cursor: cursorOf(msg.params) });
+    else inFlight.set(idKey(id), { id, method });
     return true;
   }
 
@@ -633,7 +644,7 @@ function relay(parts: RelayParts): Promise<number> {
       const answer = { raw, text, failed: answerFailed(msg), result: msg.result };
       if (entry.call) return policer.finish(entry.call, answer);
       if (entry.label !== undefined) return policer.inspect(entry.method, entry.label, msg.id ?? null, answer);
-      if (manifest.review(entry.method, msg, raw)) return;
+      if (manifest.review(entry.method, msg, raw, entry.cursor)) return;
       // The rest (an error, the answer to a ping or to an extension's method) is the server's
       // own text, as what it sends unasked is (a failed login may quote its token): one the
       // prefilter flags meets the detectors; a clean one passes as it came, unaudited.
