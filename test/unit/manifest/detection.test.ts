@@ -40,6 +40,14 @@ describe('poisoning detection on the poisoned corpus', () => {
     expect(r.blocked).toBeGreaterThanOrEqual(0.8);
   });
 
+  it('blocks the plain injections a review found only flagged or let through', () => {
+    // "Ignore the instructions above.", "what you were told before", "never find out", "email"
+    // and "the conversation" passed or went to review only: each is poisoning no honest tool says.
+    const plain = corpus.filter((it) => ['h12', 'h13', 'h14', 'h15', 'e12', 'e13', 'e14', 'e15'].includes(it.id));
+    expect(plain).toHaveLength(8);
+    expect(plain.filter((it) => toolVerdict(findPoisoningCues(it.tool, it.context)) !== 'block').map((it) => it.id)).toEqual([]);
+  });
+
   it('flags at least 90 % of every attack style on its own', () => {
     for (const category of new Set(corpus.map((c) => c.category))) {
       expect(rates(corpus.filter((c) => c.category === category)).detected, category).toBeGreaterThanOrEqual(0.9);
