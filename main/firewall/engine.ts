@@ -14,7 +14,7 @@ import { watchGates } from './gates/gate-watch.js';
 import { createPauseState, MAX_PAUSE_MS, PAUSE_RULE_ID } from './policy/pause.js';
 import { createSpool, type Spool } from './ipc/spool.js';
 import type { GateStatus } from './gates/gates.js';
-import { createFirstSightListings, type ListingPage } from './pins/first-sight-listings.js';
+import { createFirstSightListings, type ListedFrom } from './pins/first-sight-listings.js';
 import { reviewManifest, type BlockedTools, type DeployWindow, type ManifestContext } from './pins/manifest-gate.js';
 import type { ManifestKind } from './pins/manifest-keys.js';
 import { createPinStore, type PinStore, type ReviewedVersion } from './pins/pin-store.js';
@@ -62,8 +62,8 @@ export interface Engine {
   gates(): GateStatus[];
   onGatePage(listener: (gate: GateStatus) => void): () => void;
   /** Which items of a tools/prompts/templates list (or the instructions) the client may not see. */
-  /** `page`: which page of a listing the items are (a first listing's later pages are first sight too). */
-  reviewManifest(ctx: ManifestContext, kind: ManifestKind, items: unknown[], page?: ListingPage): BlockedTools;
+  /** `listed`: which page of a listing the items are, and the numbers their parse changed (first-sight-listings.ts). */
+  reviewManifest(ctx: ManifestContext, kind: ManifestKind, items: unknown[], listed?: ListedFrom): BlockedTools;
   /** Accepts pending tool versions; running sessions of that server see them at once. */
   /** Accepts the held versions a person reviewed (pin-store `accept`); throws StaleReviewError when they changed since. */
   acceptPins(server: string, reviewed: ReviewedVersion, actor: string): string[];
@@ -211,7 +211,7 @@ export function createEngine(options: EngineOptions): Engine {
       pageListeners.add(listener);
       return () => pageListeners.delete(listener);
     },
-    reviewManifest: (ctx, kind, items, page) => reviewManifest({ pins, audit, deployWindow, firstSightListings }, ctx, kind, items, page),
+    reviewManifest: (ctx, kind, items, listed) => reviewManifest({ pins, audit, deployWindow, firstSightListings }, ctx, kind, items, listed),
     acceptPins(server, reviewed, actor) {
       const accepted = pins.accept(server, reviewed);
       for (const name of accepted) audit.append({ event: 'manifest', decision: 'ACCEPTED', actorId: actor, serverName: server, toolName: name, ruleId: 'manifest-pin', reason: 'new definition accepted and pinned' });

@@ -38,8 +38,11 @@ export type ShimMessage =
   | { t: 'hello'; server: string; client: string; command: string; args: string[]; sessionId: string; pid: number; ppid?: number; resumed?: boolean }
   | { t: 'decide'; rid: number; call: CallInfo; ruleId: string | null; reason: string }
   | { t: 'cancel'; rid: number }
-  /** `page`: which page of a listing the items are (first-sight-listings.ts); none for instructions. */
-  | { t: 'manifest'; rid: number; kind: ManifestKind; items: unknown[]; page?: { cursor: string | null; next: string | null } }
+  /**
+   * `page`: which page of a listing the items are; `numbers`: per item, the numbers the parse
+   * changed, as the server wrote them (first-sight-listings.ts). Neither for instructions.
+   */
+  | { t: 'manifest'; rid: number; kind: ManifestKind; items: unknown[]; page?: { cursor: string | null; next: string | null }; numbers?: Array<Array<[Array<string | number>, string]> | null> }
   /** A result withheld by the output stage; answered with `held` once it is stored. */
   | { t: 'quarantine'; rid: number; tool: string; argsDigest: string; findings: Array<{ type: string; family: string; severity: string; path: string }>; payload: string }
   | { t: 'delivered'; id: string }

@@ -3,7 +3,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { Engine } from '../engine.js';
 import { createLineSplitter } from '../jsonrpc/line-splitter.js';
 import { manifestKey } from '../pins/manifest-keys.js';
-import { listingPageOf } from '../pins/first-sight-listings.js';
+import { listedFromOf } from '../pins/first-sight-listings.js';
 import { withoutLoginTokens } from '../identity/oauth-secrets.js';
 import { pinnedRemote, shownFingerprint } from '../registry/registry.js';
 import type { EngineMessage, ShimMessage } from './protocol.js';
@@ -232,7 +232,7 @@ function handleMessage(engine: Engine, session: ShimSession, message: ShimMessag
     case 'manifest': {
       // Fail closed: a session the engine did not admit sees no tools at all.
       const blocked = session.server
-        ? engine.reviewManifest({ server: session.server, client: session.client, sessionId: session.sessionId }, message.kind, message.items, listingPageOf(message.page))
+        ? engine.reviewManifest({ server: session.server, client: session.client, sessionId: session.sessionId }, message.kind, message.items, listedFromOf(message))
         : Object.fromEntries(message.items.map((item) => [manifestKey(message.kind, (item ?? {}) as Record<string, unknown>), 'session was not admitted']));
       send(socket, { t: 'manifestVerdict', rid: message.rid, blocked });
       return;

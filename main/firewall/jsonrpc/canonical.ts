@@ -1,4 +1,5 @@
 import { numbersAsRead } from './json-scan.js';
+import { SourceNumber } from './source-number.js';
 import { sha256Hex } from './sha256.js';
 
 /** A number JSON.parse could not keep as written (beyond 2^53, 1e400, -0): two different texts would read the same. */
@@ -18,6 +19,8 @@ let roundingPossible = false;
 const HALVES_LOST = 2 ** 52;
 
 function write(value: unknown, exact: boolean): string {
+  // A number the parse changed, as the server wrote it (source-number.ts): only manifest digests put one in.
+  if (value instanceof SourceNumber) return value.source;
   if (value === null || typeof value !== 'object') {
     if (exact && typeof value === 'number') {
       if (isLossy(value)) throw LOSSY;

@@ -5,7 +5,10 @@
 // Rules: object keys sorted by UTF-16 code unit order, no whitespace, `undefined` members
 // dropped (as JSON.stringify does), -0 written as 0, non-finite numbers as null. Strings are
 // NOT Unicode-normalised: an invisible or look-alike character is exactly the kind of change
-// a pin must catch, because the model reads code points, not glyphs.
+// a pin must catch, because the model reads code points, not glyphs. A number the parse
+// changed (1e400, 2^53 + 1), put in as a SourceNumber, is written as the server wrote it.
+
+import { SourceNumber } from '../jsonrpc/source-number.js';
 
 export function canonicalJson(value: unknown): string {
   const parts: string[] = [];
@@ -36,6 +39,7 @@ function write(value: unknown, out: string[], seen: Set<object>, indent: string 
       out.push(value ? 'true' : 'false');
       return;
     case 'object':
+      if (value instanceof SourceNumber) return void out.push(value.source);
       break;
     default:
       // bigint, function, symbol cannot come out of JSON.parse; keep the hash total anyway.

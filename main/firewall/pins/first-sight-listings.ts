@@ -1,4 +1,5 @@
 import type { ManifestKind } from './manifest-keys.js';
+import type { NumberSources } from '../jsonrpc/source-number.js';
 
 // First sight (trust on first use) covers the whole first listing, not its first page: a
 // server that pages its tools had page 1 pinned, and every tool of a later page held as new
@@ -12,6 +13,15 @@ import type { ManifestKind } from './manifest-keys.js';
 export interface ListingPage {
   cursor: string | null;
   next: string | null;
+}
+
+/**
+ * What the shim tells of a listed page besides its items: which page of a listing it is, and
+ * per item the numbers the parse changed, as the server wrote them (jsonrpc/source-number.ts).
+ */
+export interface ListedFrom {
+  page?: ListingPage;
+  numbers?: ReadonlyArray<NumberSources | null>;
 }
 
 /** Cursors kept per server and kind: a few listings (the firewall's own, a client's) may page at once. */
@@ -43,8 +53,21 @@ export function createFirstSightListings(): FirstSightListings {
   };
 }
 
+/** What the shim said of a page (page, numbers), each part read only as the shape it must have. */
+export function listedFromOf(message: { page?: unknown; numbers?: unknown }): ListedFrom {
+  return { page: listingPageOf(message.page), numbers: numberSourcesListOf(message.numbers) };
+}
+
+function numberSourcesListOf(value: unknown): Array<NumberSources | null> | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const isPath = (path: unknown) => Array.isArray(path) && path.every((key) => typeof key === 'string' || typeof key === 'number');
+  const isSources = (entry: unknown): entry is NumberSources =>
+    Array.isArray(entry) && entry.every((at) => Array.isArray(at) && at.length === 2 && isPath(at[0]) && typeof at[1] === 'string');
+  return value.map((entry) => (isSources(entry) ? entry : null));
+}
+
 /** A page as the shim described it, or undefined when it did not (or not as a page): read towards the old behaviour. */
-export function listingPageOf(value: unknown): ListingPage | undefined {
+function listingPageOf(value: unknown): ListingPage | undefined {
   if (value === null || typeof value !== 'object') return undefined;
   const { cursor, next } = value as Record<string, unknown>;
   const cursorOk = cursor === null || typeof cursor === 'string';

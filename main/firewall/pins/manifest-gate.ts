@@ -3,7 +3,8 @@ import { digestOf } from '../jsonrpc/canonical.js';
 import { boundedCues, findPoisoningCues, findTextCues, TOOL_DIGEST_VERSION, toolDigest, toolVerdict, type Cue } from '../manifest/index.js';
 import { kindOfKey, manifestKey, type ManifestKind } from './manifest-keys.js';
 import { createHeldKeeper, HELD_LIMITS, type HeldLimits } from './held-bound.js';
-import type { FirstSightListings, ListingPage } from './first-sight-listings.js';
+import type { FirstSightListings, ListedFrom, ListingPage } from './first-sight-listings.js';
+import { withNumberSources } from '../jsonrpc/source-number.js';
 import type { PendingKind, PendingTool, PinnedTool, PinStore } from './pin-store.js';
 import { argWord } from '../shell-word.js';
 
@@ -61,7 +62,8 @@ function sameUnderOlderDigest(entry: Pick<PinnedTool | PendingTool, 'digest' | '
  * window with a change ticket is open. Only tools that differ from their pin are
  * scanned for cues, each held version once, so a stable server costs one hash per tool.
  */
-export function reviewManifest(deps: ManifestGateDeps, ctx: ManifestContext, kind: ManifestKind, items: unknown[], page?: ListingPage): BlockedTools {
+export function reviewManifest(deps: ManifestGateDeps, ctx: ManifestContext, kind: ManifestKind, items: unknown[], listed: ListedFrom = {}): BlockedTools {
+  const { page } = listed;
   const pinned = new Map(deps.pins.pins(ctx.server).filter((p) => kindOfKey(p.tool) === kind).map((p) => [p.tool, p]));
   const pending = new Map(deps.pins.pending(ctx.server).filter((p) => kindOfKey(p.tool) === kind).map((p) => [p.tool, p]));
   // First sight is per kind: tools are usually listed before prompts, which must not
@@ -93,9 +95,13 @@ export function reviewManifest(deps: ManifestGateDeps, ctx: ManifestContext, kin
     blocked[entry.key] = kept === 'not-kept' ? `${entry.reason}; ${notKept(limits)}` : entry.reason;
   };
 
-  const entries = items.flatMap((item) => {
+  const entries = items.flatMap((item, i) => {
     if (!item || typeof item !== 'object') return [];
-    return [{ item, key: manifestKey(kind, item as Record<string, unknown>), digest: kind === 'tools' ? toolDigest(item) : digestOf(item) }];
+    // Numbers the parse changed are digested as the server wrote them (jsonrpc/source-number.ts);
+    // the item itself (stored, shown, read for cues) is left as read.
+    const sources = listed.numbers?.[i];
+    const digested = sources ? withNumberSources(item, sources) : item;
+    return [{ item, key: manifestKey(kind, item as Record<string, unknown>), digest: kind === 'tools' ? toolDigest(digested) : digestOf(digested) }];
   });
   // One name listed with two definitions: which one a client shows (and the model reads) is
   // the client's choice, and a pin can hold only one. Both are hidden, held as poisoned.

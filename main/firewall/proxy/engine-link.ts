@@ -3,7 +3,7 @@ import { connect, type Socket } from 'node:net';
 import type { AuditEntry } from '../audit/audit-log.js';
 import type { CallInfo, EngineMessage, ShimMessage, Snapshot } from '../ipc/protocol.js';
 import type { ManifestKind } from '../pins/manifest-keys.js';
-import type { ListingPage } from '../pins/first-sight-listings.js';
+import type { ListedFrom } from '../pins/first-sight-listings.js';
 import { createLineSplitter } from '../jsonrpc/line-splitter.js';
 import { isoFromEpochMs } from '../jsonrpc/iso-time.js';
 
@@ -25,7 +25,7 @@ export interface EngineLink {
   /** For rows nothing waits on: written with the next row, or within 20 ms. */
   event(entry: AuditEntry): void;
   /** Which items of a pinned kind to hide, and why (keys as in pins/manifest-keys.ts). */
-  manifest(kind: ManifestKind, items: unknown[], page?: ListingPage): Promise<Record<string, string>>;
+  manifest(kind: ManifestKind, items: unknown[], listed?: ListedFrom): Promise<Record<string, string>>;
   onUnblocked(listener: (tools: string[]) => void): void;
   /** Stores a withheld result encrypted in the engine; resolves to its quarantine id. */
   quarantine(entry: Omit<Extract<ShimMessage, { t: 'quarantine' }>, 't' | 'rid'>): Promise<string>;
@@ -362,8 +362,8 @@ function createEngineLink(first: Socket, socketPath: string, helloTimeoutMs: num
     flush() {
       spoolWrite('');
     },
-    manifest(kind, items, page) {
-      return ask((rid) => ({ t: 'manifest', rid, kind, items, ...(page ? { page } : {}) })).promise.then((reply) => {
+    manifest(kind, items, listed) {
+      return ask((rid) => ({ t: 'manifest', rid, kind, items, ...(listed?.page ? { page: listed.page } : {}), ...(listed?.numbers ? { numbers: [...listed.numbers] } : {}) })).promise.then((reply) => {
         if (reply.t !== 'manifestVerdict') throw new Error(reply.t === 'nack' ? reply.error : `unexpected engine reply ${reply.t}`);
         return reply.blocked;
       });

@@ -1,7 +1,8 @@
 import { ErrorCode, errorResponse, notification, replyIdOf, writtenAsRead, type JsonRpcMessage, type ReplyId } from '../jsonrpc/messages.js';
 import type { ToolDescription } from '../policy/action-class.js';
 import { repeatedKey } from '../jsonrpc/json-scan.js';
-import type { ListingPage } from '../pins/first-sight-listings.js';
+import type { ListedFrom, ListingPage } from '../pins/first-sight-listings.js';
+import { numberSourcesIn, parsedWithSources, SourceNumber, type NumberSources } from '../jsonrpc/source-number.js';
 import { kindOfKey, manifestKey, type ManifestKind } from '../pins/manifest-keys.js';
 import type { EngineLink } from './engine-link.js';
 import { createHeldItems } from './held-items.js';
@@ -87,7 +88,8 @@ export interface ManifestFilter {
   isOwnAnswer(msg: JsonRpcMessage): boolean;
   /** Whether `id` is one of the firewall's own requests still unanswered (a client request under it is refused). */
   isOwnId(id: unknown): boolean;
-  ownAnswer(msg: JsonRpcMessage): void;
+  /** `text`: the answer as the server wrote it, for the numbers its parse changed. */
+  ownAnswer(msg: JsonRpcMessage, text?: string): void;
 }
 
 /** How long an answer waits for the engine's look at the pins before it is refused. */
@@ -172,9 +174,9 @@ export function createManifestFilter(ctx: {
    * The names go to `gathered` (the own look under way) or, from a client's list, are added to
    * what counts as listed.
    */
-  function checkItems(kind: keyof typeof KINDS, list: Array<Record<string, unknown>>, page: ListingPage, gathered?: Map<string, Record<string, unknown> | null>): Promise<Record<string, string>> {
+  function checkItems(kind: keyof typeof KINDS, list: Array<Record<string, unknown>>, listed: ListedFrom, gathered?: Map<string, Record<string, unknown> | null>): Promise<Record<string, string>> {
     const spec = KINDS[kind];
-    return ctx.link.manifest(kind, list, page).then((verdict) => {
+    return ctx.link.manifest(kind, list, listed).then((verdict) => {
       // The engine's own keys only: read as the plain object JSON gave, a tool named `toString`
       // (`constructor`, `__proto__`) found Object.prototype's member there, and was held with a
       // function for its reason and hidden, though nothing blocked it.
@@ -217,10 +219,27 @@ export function createManifestFilter(ctx: {
     for (const [name, item] of names) if (item) ctx.tools.set(name, item as unknown as ToolDescription);
   }
 
+  /**
+   * Per listed item (as itemsOf keeps them), the numbers the parse of `text` changed, as the
+   * server wrote them; undefined when there are none. The client gets those bytes, so the
+   * engine digests them (jsonrpc/source-number.ts): 1e400 and -1e400 both read as Infinity.
+   */
+  function numbersOfItems(kind: keyof typeof KINDS, text: string): Array<NumberSources | null> | undefined {
+    const parsed = parsedWithSources(text) as { result?: Record<string, unknown> } | null;
+    const list = parsed?.result?.[KINDS[kind].field];
+    if (!Array.isArray(list)) return undefined;
+    // The entries itemsOf keeps: a bare number in the list (a SourceNumber here) is none.
+    const numbers = list.filter((entry) => isItem(entry) && !(entry instanceof SourceNumber)).map(numberSourcesIn);
+    return numbers.some((found) => found !== null) ? numbers : undefined;
+  }
+  // The numbers of an own look's page, by its list (the array own-look.ts passes to check), from ownAnswer.
+  const ownPageNumbers = new WeakMap<unknown[], Array<NumberSources | null>>();
+
   /** Checks one page of the own look `which`; resolves to why the look fails, if it does. */
   function checkOwnPage(kind: LookedKind, list: unknown[], which: number, page: ListingPage): Promise<string | void> {
     const items = itemsOf(kind, list);
-    if (kind === 'resourceTemplates') return checkItems(kind, items, page).then(() => undefined);
+    const listed: ListedFrom = { page, numbers: ownPageNumbers.get(list) };
+    if (kind === 'resourceTemplates') return checkItems(kind, items, listed).then(() => undefined);
     let look = gathering[kind];
     if (look?.look !== which) gathering[kind] = look = { look: which, mark: held.mark(kind), names: new Map() };
     const names = look.names;
@@ -228,7 +247,7 @@ export function createManifestFilter(ctx: {
     if (names.size + fresh.size > MAX_LISTED_NAMES) {
       return Promise.resolve(`'${ctx.server}' listed more than ${MAX_LISTED_NAMES} ${LOOK_NOUNS[kind].noun}, more than the firewall keeps track of, so the ${LOOK_NOUNS[kind].noun} of '${ctx.server}' could not be checked`);
     }
-    return checkItems(kind, items, page, names).then(() => undefined);
+    return checkItems(kind, items, listed, names).then(() => undefined);
   }
 
   /**
@@ -251,7 +270,7 @@ export function createManifestFilter(ctx: {
     // Its place in line is kept while the engine looks: what the server sends next waits behind it.
     const fill = reserveAnswer(msg, raw, kind);
     const next = typeof result?.nextCursor === 'string' && result.nextCursor !== '' ? result.nextCursor : null;
-    checkItems(kind, items, { cursor, next }).then(
+    checkItems(kind, items, { page: { cursor, next }, numbers: numbersOfItems(kind, raw.toString('utf8')) }).then(
       (blocked) => {
         if (Object.keys(blocked).length === 0 && items.length === list.length) return void fill(asChecked(msg, raw));
         // By this check's own word too: a hold past the bound is not kept, and its item stays hidden.
@@ -373,9 +392,12 @@ export function createManifestFilter(ctx: {
     deferCall: (kind, run) => looks[kind].defer(run),
     isOwnAnswer: (msg) => isOwnId(msg.id),
     isOwnId,
-    ownAnswer(msg) {
+    ownAnswer(msg, text) {
       const own = ownIds.get(msg.id as string);
       ownIds.delete(msg.id as string);
+      const list = (msg.result as Record<string, unknown> | undefined)?.[KINDS[own?.kind ?? 'tools'].field];
+      const numbers = own && text !== undefined && Array.isArray(list) ? numbersOfItems(own.kind, text) : undefined;
+      if (numbers) ownPageNumbers.set(list as unknown[], numbers);
       if (own) looks[own.kind].answer(msg, own.look, own.page, own.cursor);
     },
     reviews: (method) => method === 'initialize' || method === 'server/discover' || BY_METHOD.has(method),

@@ -624,7 +624,7 @@ function relay(parts: RelayParts): Promise<number> {
       return;
     }
     const isResponse = msg && typeof msg === 'object' && msg.method === undefined && msg.id !== undefined;
-    if (isResponse && manifest.isOwnAnswer(msg)) return manifest.ownAnswer(msg);
+    if (isResponse && manifest.isOwnAnswer(msg)) return manifest.ownAnswer(msg, text);
     if (isResponse) {
       const key = idKey(msg.id ?? null);
       const found = inFlight.get(key);

@@ -13,7 +13,7 @@ function setup() {
   const audit = { append: (_entry: AuditEntry) => ({ id: 1, rowHash: '' }), appendBatch: () => {} } as AuditLog;
   let firstSightListings = createFirstSightListings();
   const review = (items: unknown[], page?: ListingPage) =>
-    reviewManifest({ pins, audit, deployWindow: () => null, firstSightListings }, { server: 'paged', client: 'test', sessionId: 's' }, 'tools', items, page);
+    reviewManifest({ pins, audit, deployWindow: () => null, firstSightListings }, { server: 'paged', client: 'test', sessionId: 's' }, 'tools', items, { page });
   const restartEngine = () => void (firstSightListings = createFirstSightListings());
   return { pins, review, restartEngine };
 }
