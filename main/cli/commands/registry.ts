@@ -2,7 +2,7 @@ import { createEngineStore } from '../../firewall/engine-store.js';
 import { interposerUrl } from '../../firewall/clients/route-url.js';
 import { resolveDataDir } from '../../firewall/paths.js';
 import { grantsForgottenText, type ServerApproval } from '../../firewall/approvals/replaced-launch-grants.js';
-import { formatFingerprint, remoteFingerprint, remoteUrlProblem, type RegistryEntry, type RemoteTransport } from '../../firewall/registry/registry.js';
+import { formatFingerprint, remoteFingerprint, resolvedText, remoteUrlProblem, type RegistryEntry, type RemoteTransport } from '../../firewall/registry/registry.js';
 import { loadRouteKey } from '../../firewall/route-key.js';
 import { expectOnly, parseArgs, stringFlag } from '../args.js';
 import { UsageError, type CommandHandler, type CliIo } from '../command.js';
@@ -44,9 +44,9 @@ export function launchCell(fp: RegistryEntry['fingerprint']): string {
   return `${program} …${text.slice(-(LAUNCH_WIDTH - program.length - 2))}`;
 }
 
-/** A registry entry as table rows: its pinned launch line, then one row per other approved one. */
+/** A registry entry as table rows: its pinned launch line, then one row per other approved one; `runs`: where its command was found. */
 function listRows(e: RegistryEntry): Array<Record<string, unknown>> {
-  return [{ ...e, launch: launchCell(e.fingerprint) }, ...(e.moreLaunches ?? []).map((more) => ({ launch: launchCell(more) }))];
+  return [{ ...e, launch: launchCell(e.fingerprint), runs: e.fingerprint?.resolved ?? '' }, ...(e.moreLaunches ?? []).map((more) => ({ launch: launchCell(more), runs: more.resolved ?? '' }))];
 }
 
 export const registryCommand: CommandHandler = async (args, io) => {
@@ -56,7 +56,7 @@ export const registryCommand: CommandHandler = async (args, io) => {
   if (verb === 'list') {
     const entries = (await viaEngineOrStore(io, () => callEngine(io.env, 'GET', '/registry'), (s) => s.registry.list())) as RegistryEntry[];
     if (parsed.flags.has('json')) io.stdout(`${JSON.stringify(entries, null, 2)}\n`);
-    else io.stdout(formatTable(['name', 'enabled', 'launch', 'approvedAt'], entries.flatMap(listRows)));
+    else io.stdout(formatTable(['name', 'enabled', 'launch', 'runs', 'approvedAt'], entries.flatMap(listRows)));
     return 0;
   }
   if (!name || !['approve', 'disable', 'enable'].includes(verb ?? '')) throw new UsageError(`usage: ${registryUsage}`);
@@ -79,10 +79,10 @@ export const registryCommand: CommandHandler = async (args, io) => {
     if (!result) throw new Error(`server '${name}' is not in the registry`);
     return result;
   })) as RegistryEntry & Partial<Pick<ServerApproval, 'grantsForgotten'>>;
-  const launch = entry.fingerprint ? `launch line pinned: ${formatFingerprint(entry.fingerprint)}` : 'its launch line will be pinned on first run';
+  const launch = entry.fingerprint ? `launch line pinned: ${formatFingerprint(entry.fingerprint)}${resolvedText(entry.fingerprint)}` : 'its launch line will be pinned on first run';
   io.stdout(`${name}: ${verb === 'approve' ? `approved; ${launch}` : `${verb}d`}\n`);
   // One name, several launch lines (another client's arguments): say which are approved.
-  for (const more of verb === 'approve' ? (entry.moreLaunches ?? []) : []) io.stdout(`  also approved: ${formatFingerprint(more)}\n`);
+  for (const more of verb === 'approve' ? (entry.moreLaunches ?? []) : []) io.stdout(`  also approved: ${formatFingerprint(more)}${resolvedText(more)}\n`);
   // "Always" answers were given for the launch line replaced, not for the one approved now.
   if (entry.grantsForgotten) io.stdout(`${grantsForgottenText(entry.grantsForgotten)}: they were given for the launch line replaced\n`);
   if (url !== undefined) {

@@ -1,6 +1,7 @@
 import { dropLauncherEnv } from '../../firewall/launcher-env.js';
 import { dataPaths, resolveDataDir } from '../../firewall/paths.js';
 import { runShim } from '../../firewall/proxy/shim.js';
+import { resolveOnPath } from '../../firewall/proxy/resolve-command.js';
 import { readWrapArgs } from '../../firewall/clients/wrap-args.js';
 import { UsageError } from '../command.js';
 
@@ -24,8 +25,10 @@ export function parseWrapArgs(args: string[]): WrapArgs {
 export async function runWrap(args: string[]): Promise<number> {
   const parsed = parseWrapArgs(args);
   dropLauncherEnv(process.env);
+  const resolvedCommand = resolveOnPath(parsed.command, process.env, process.cwd());
   return runShim({
     ...parsed,
+    ...(resolvedCommand ? { resolvedCommand } : {}),
     env: process.env,
     cwd: process.cwd(),
     input: process.stdin,

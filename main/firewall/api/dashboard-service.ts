@@ -9,7 +9,7 @@ import { AUTO_PROTECT_UNDOES_UNPROTECT, autoProtectOn, engineClientsDeps } from 
 import { atomicWrite } from '../clients/file-io.js';
 import type { Engine } from '../engine.js';
 import { parsePolicy } from '../policy/load.js';
-import { formatFingerprint, type LaunchFingerprint } from '../registry/registry.js';
+import { formatFingerprint, resolvedText, type LaunchFingerprint } from '../registry/registry.js';
 import { revealArguments, toApprovalView } from './approval-view.js';
 import { createOAuthMethods } from './dashboard-oauth.js';
 import { createReviewMethods } from './dashboard-review.js';
@@ -128,7 +128,7 @@ export function createDashboardService(engine: Engine, clients: DashboardClients
     },
     async registry() {
       return engine.registry.list().map((entry) => ({
-        name: entry.name, enabled: entry.enabled, launch: entry.fingerprint ? formatFingerprint(entry.fingerprint) : null, moreLaunches: entry.moreLaunches.map(formatFingerprint),
+        name: entry.name, enabled: entry.enabled, launch: entry.fingerprint ? launchText(entry.fingerprint) : null, moreLaunches: entry.moreLaunches.map(launchText),
         pending: pendingLaunch(engine.registry.pending(entry.name)),
         approvedAt: entry.approvedAt, updatedAt: entry.updatedAt,
       }));
@@ -181,5 +181,8 @@ export function callService<M extends ApiMethod>(service: DashboardService, meth
 }
 
 function pendingLaunch(pending: LaunchFingerprint | null): string | null {
-  return pending ? formatFingerprint(pending) : null;
+  return pending ? launchText(pending) : null;
 }
+
+/** A launch line with the program its command was found as: a refusal over PATH alone shows why. */
+const launchText = (fp: LaunchFingerprint) => `${formatFingerprint(fp)}${resolvedText(fp)}`;

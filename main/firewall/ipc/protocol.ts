@@ -35,7 +35,8 @@ export interface CallInfo {
 export type ShimMessage =
   /** `resumed`: the same session again after the engine restarted (the server kept running). */
   /** `ppid`: the process that launched the shim, the MCP client: its shims share taint (below). */
-  | { t: 'hello'; server: string; client: string; command: string; args: string[]; sessionId: string; pid: number; ppid?: number; resumed?: boolean }
+  /** `resolved`: where a bare `command` was found on the spawn env's PATH (proxy/resolve-command.ts); absent when not resolved. */
+  | { t: 'hello'; server: string; client: string; command: string; args: string[]; resolved?: string; sessionId: string; pid: number; ppid?: number; resumed?: boolean }
   | { t: 'decide'; rid: number; call: CallInfo; ruleId: string | null; reason: string }
   | { t: 'cancel'; rid: number }
   /**

@@ -1,4 +1,5 @@
 import { chmodSync, rmSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Engine } from '../engine.js';
 import { createLineSplitter } from '../jsonrpc/line-splitter.js';
@@ -140,7 +141,9 @@ function handleMessage(engine: Engine, session: ShimSession, message: ShimMessag
       // The process alone: one client's wrap lines may name it differently (a file two clients
       // share names none), and sharing with a sibling asks more, never less.
       session.family = Number.isInteger(message.ppid) && message.ppid! > 1 ? String(message.ppid) : null;
-      const fingerprint = { command: message.command, args: message.args };
+      // Only an absolute path pins a program; anything else from a shim is no resolution.
+      const resolved = typeof message.resolved === 'string' && isAbsolute(message.resolved) ? message.resolved : undefined;
+      const fingerprint = { command: message.command, args: message.args, ...(resolved ? { resolved } : {}) };
       const admission = engine.registry.admit(message.server, fingerprint, message.client);
       const base = { event: 'registry' as const, client: message.client, actorId: session.actorId, serverName: message.server, sessionId: message.sessionId, method: 'spawn' };
       if (!admission.admitted) {

@@ -36,6 +36,12 @@ export interface ShimOptions {
   client?: string;
   command: string;
   args: string[];
+  /**
+   * Where `command` was found on `env`'s PATH (resolveOnPath): pinned beside the launch line
+   * and what is spawned, so the program pinned is the one that runs. Unset: `command` is
+   * spawned as it is (a path, Windows, the HTTP interposer's upstream).
+   */
+  resolvedCommand?: string;
   env: NodeJS.ProcessEnv;
   cwd: string;
   input: Readable;
@@ -108,7 +114,7 @@ export async function runShim(options: ShimOptions): Promise<number> {
   }
   let admission;
   try {
-    admission = await link.hello({ server: options.server, client, command: options.command, args: options.args, sessionId, pid: process.pid, ...(options.clientPid !== undefined ? { ppid: options.clientPid } : {}) });
+    admission = await link.hello({ server: options.server, client, command: options.command, args: options.args, ...(options.resolvedCommand ? { resolved: options.resolvedCommand } : {}), sessionId, pid: process.pid, ...(options.clientPid !== undefined ? { ppid: options.clientPid } : {}) });
   } catch (error) {
     link.close();
     const text = error instanceof EngineSilent ? `${error.message}, so this server was not started. Restart MCP Firewall (\`mcp-firewall serve\` or the app), then this server.` : NOT_RUNNING_MESSAGE;
@@ -136,7 +142,10 @@ export async function runShim(options: ShimOptions): Promise<number> {
     pause.set(snapshot.pausedUntil);
   });
 
-  const child: ChildProcess = (options.spawn ?? nodeSpawn)(options.command, options.args, {
+  // The program admitted, not whatever the PATH finds by the time the spawn looks; the
+  // server still sees the command it was configured with as its argv[0].
+  const child: ChildProcess = (options.spawn ?? nodeSpawn)(options.resolvedCommand ?? options.command, options.args, {
+    ...(options.resolvedCommand ? { argv0: options.command } : {}),
     // Keychain secrets win over the client's env: a stale plaintext copy left in a
     // client config must not shadow the rotated one.
     env: { ...options.env, ...admission.env },

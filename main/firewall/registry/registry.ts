@@ -8,6 +8,13 @@ import { shellWord } from '../shell-word.js';
 export interface LaunchFingerprint {
   command: string;
   args: string[];
+  /**
+   * Where a bare `command` was found on the PATH it was launched with (proxy/resolve-command.ts):
+   * `node` first on another PATH is another program. Pinned with the line the first time a
+   * launch brings it (older pins adopt it then); a line is still the same line without it,
+   * so launches that cannot resolve (Windows) compare by command and arguments alone.
+   */
+  resolved?: string;
 }
 
 export interface RegistryEntry {
@@ -71,8 +78,14 @@ export interface Registry {
   remove(name: string): boolean;
 }
 
+/** The same launch line: command and arguments; where the command resolved is checked apart (admit). */
 export function sameFingerprint(a: LaunchFingerprint, b: LaunchFingerprint): boolean {
   return a.command === b.command && a.args.length === b.args.length && a.args.every((arg, i) => arg === b.args[i]);
+}
+
+/** " (runs /usr/bin/node)": the program a bare command was found as, for texts that show a launch line. */
+export function resolvedText(fp: LaunchFingerprint): string {
+  return fp.resolved ? ` (runs ${fp.resolved})` : '';
 }
 
 /**
@@ -200,6 +213,20 @@ export function createRegistry(db: DatabaseSync): Registry {
     if (row && sameFingerprint(JSON.parse(row.fingerprint) as LaunchFingerprint, launch)) db.prepare('DELETE FROM shadow_attempts WHERE name = ?').run(name);
   };
   const approvedLaunch = (entry: RegistryEntry, launch: LaunchFingerprint) => launchLinesOf(entry).some((l) => sameFingerprint(l, launch));
+  const launchRows = db.prepare('SELECT rowid AS id, fingerprint FROM registry_launches WHERE name = ?');
+  /** Pins `resolved` for the approved line `launch` is (the pinned one or one beside it), in place. */
+  const setResolved = (entry: RegistryEntry, launch: LaunchFingerprint, resolved: string) => {
+    const line = { command: launch.command, args: launch.args, resolved };
+    if (entry.fingerprint && sameFingerprint(entry.fingerprint, launch)) {
+      db.prepare('UPDATE registry SET fingerprint = ? WHERE name = ?').run(JSON.stringify(line), entry.name);
+      return;
+    }
+    for (const row of launchRows.all(entry.name) as Array<{ id: number; fingerprint: string }>) {
+      if (sameFingerprint(JSON.parse(row.fingerprint) as LaunchFingerprint, launch)) {
+        db.prepare('UPDATE registry_launches SET fingerprint = ? WHERE rowid = ?').run(JSON.stringify(line), row.id);
+      }
+    }
+  };
   /** A second local launch line under a local server's name goes beside the first, not over it. */
   const besidePinned = (entry: RegistryEntry | null, launch: LaunchFingerprint | null): boolean =>
     entry?.fingerprint != null && launch !== null && !pinnedRemote(entry.fingerprint) && !pinnedRemote(launch);
@@ -227,6 +254,8 @@ export function createRegistry(db: DatabaseSync): Registry {
       const before = get(name);
       if (before && wanted && !options.replace && besidePinned(before, wanted)) {
         if (!approvedLaunch(before, wanted)) addLaunch.run(name, JSON.stringify(wanted), now);
+        // A line refused because its command resolved elsewhere: approving it pins the new place.
+        else if (wanted.resolved) setResolved(before, wanted, wanted.resolved);
         db.prepare('UPDATE registry SET enabled = 1, updated_at = ? WHERE name = ?').run(now, name);
         db.prepare('DELETE FROM shadow_attempts WHERE name = ?').run(name);
         return get(name)!;
@@ -295,7 +324,8 @@ export function createRegistry(db: DatabaseSync): Registry {
         pin.run(JSON.stringify(fingerprint), nowIso(), name);
         return { admitted: true, pinnedNow: true };
       }
-      if (!approvedLaunch(entry, fingerprint)) {
+      const line = launchLinesOf(entry).find((l) => sameFingerprint(l, fingerprint));
+      if (!line) {
         // Remembered so that `registry approve NAME` can accept the new launch line.
         recordAttempt(name, fingerprint, client);
         return {
@@ -304,6 +334,18 @@ export function createRegistry(db: DatabaseSync): Registry {
           reason: `server '${name}' launch line changed (registry drift): approved "${shownFingerprint(entry.fingerprint)}"${othersText(entry.moreLaunches.length)}, got "${shownFingerprint(fingerprint)}"`,
         };
       }
+      if (fingerprint.resolved && line.resolved && fingerprint.resolved !== line.resolved) {
+        // The same words, another program: a PATH that finds its own `node` first.
+        recordAttempt(name, fingerprint, client);
+        return {
+          admitted: false,
+          kind: 'drift',
+          reason: `server '${name}' launch line "${shownFingerprint(fingerprint)}" now runs ${fingerprint.resolved}, approved to run ${line.resolved} (registry drift: the PATH it was launched with finds another program)`,
+        };
+      }
+      // A pin from before launches brought where their command resolved: adopted silently,
+      // so an upgrade shows no drift; from now on another place is drift.
+      if (fingerprint.resolved && !line.resolved) setResolved(entry, line, fingerprint.resolved);
       return { admitted: true, pinnedNow: false };
     },
     remove: (name) => inTransaction(() => {

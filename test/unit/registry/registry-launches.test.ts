@@ -187,3 +187,50 @@ describe('a name with several approved launch lines', () => {
     ]);
   });
 });
+
+describe('where a launch line\'s command resolved', () => {
+  let dir: string;
+  let db: DatabaseSync;
+  let registry: Registry;
+  const NODE = { command: 'node', args: ['server.mjs'] };
+  const at = (resolved: string) => ({ ...NODE, resolved });
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'mcpfw-resolved-'));
+    db = openDatabase(join(dir, 'firewall.db'));
+    registry = createRegistry(db);
+  });
+  afterEach(() => {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a pin from before resolutions adopts the first one silently, then refuses another place as drift naming both', () => {
+    registry.approveLaunch('notes', NODE, { beside: true });
+    expect(registry.admit('notes', at('/usr/bin/node'), 'cursor')).toEqual({ admitted: true, pinnedNow: false });
+    expect(registry.get('notes')?.fingerprint).toEqual(at('/usr/bin/node'));
+    const drift = registry.admit('notes', at('/evil/bin/node'), 'cursor');
+    expect(drift).toMatchObject({ admitted: false, kind: 'drift' });
+    expect(drift.admitted ? '' : drift.reason).toContain('now runs /evil/bin/node, approved to run /usr/bin/node');
+    // A launch that could not resolve (Windows) is the same line.
+    expect(registry.admit('notes', NODE, 'cursor').admitted).toBe(true);
+  });
+
+  it('a line beside the pinned one adopts and checks its own resolution, and approve pins the refused one in place', () => {
+    const audit = createAuditLog(db);
+    registry.approveLaunch('notes', { command: 'npx', args: ['notes'] }, { beside: true });
+    registry.approveLaunch('notes', NODE, { beside: true });
+    expect(registry.admit('notes', at('/usr/bin/node'), 'cursor').admitted).toBe(true);
+    expect(registry.get('notes')?.moreLaunches).toEqual([at('/usr/bin/node')]);
+    expect(registry.admit('notes', at('/home/me/bin/node'), 'cursor').admitted).toBe(false);
+    approveServer(registry, audit, 'notes', 'cli');
+    expect(registry.get('notes')?.moreLaunches).toEqual([at('/home/me/bin/node')]);
+    expect(registry.admit('notes', at('/home/me/bin/node'), 'cursor').admitted).toBe(true);
+    expect(registry.admit('notes', at('/usr/bin/node'), 'cursor').admitted).toBe(false);
+  });
+
+  it('a first run pins the resolution with the line', () => {
+    registry.approve('notes');
+    expect(registry.admit('notes', at('/usr/bin/node'), 'cursor')).toEqual({ admitted: true, pinnedNow: true });
+    expect(registry.admit('notes', at('/opt/bin/node'), 'cursor').admitted).toBe(false);
+  });
+});
