@@ -24,6 +24,11 @@ export const answerApprovalSchema = z.object({
 export const approvalIdSchema = z.object({ id: z.string().min(1).max(100) });
 export const clientSelectorSchema = z.object({ client: z.string().min(1).max(100).optional() });
 export const serverNameSchema = z.object({ name: z.string().min(1).max(200) });
+/**
+ * `launch`: the digest of the waiting launch line the page showed beside the button, or null
+ * when it showed none; the engine refuses the approval when another line waits now.
+ */
+export const approveServerSchema = z.object({ name: z.string().min(1).max(200), launch: z.string().regex(/^[0-9a-f]{12}$/).nullable() });
 export const serverEnabledSchema = z.object({ name: z.string().min(1).max(200), enabled: z.boolean() });
 export const policySourceSchema = z.object({ source: z.string().max(1024 * 1024) });
 export const emergencySchema = z.object({ enabled: z.boolean() });
@@ -129,6 +134,9 @@ export interface ServerRow {
   transport: string;
   status: 'protected' | 'registered' | 'shadow';
   launch: string | null;
+  /** A name not in the registry: the launch line last refused under it, which Approve would pin, and its digest. */
+  waiting: string | null;
+  waitingDigest: string | null;
   secrets: SecretRef[];
   note: string | null;
 }
@@ -151,6 +159,8 @@ export interface RegistryRow {
   moreLaunches: string[];
   /** A launch line refused as drift or proposed (auto-protect, a routed URL): it runs once a person approves it. */
   pending: string | null;
+  /** Its digest, which Approve sends back: the line approved is the one shown. */
+  pendingDigest: string | null;
   approvedAt: string;
   updatedAt: string;
 }
@@ -325,7 +335,7 @@ export interface FirewallApi {
   protect(selector: ClientSelector): Promise<EditOutcome>;
   unprotect(selector: ClientSelector): Promise<EditOutcome>;
   registry(): Promise<RegistryRow[]>;
-  approveServer(args: { name: string }): Promise<void>;
+  approveServer(args: z.infer<typeof approveServerSchema>): Promise<void>;
   setServerEnabled(args: { name: string; enabled: boolean }): Promise<void>;
   policy(): Promise<PolicyView>;
   /** Validates without saving: inline errors while the user types. */
@@ -409,7 +419,7 @@ export const ARG_SCHEMAS = {
   protect: clientSelectorSchema,
   unprotect: clientSelectorSchema,
   registry: undefined,
-  approveServer: serverNameSchema,
+  approveServer: approveServerSchema,
   setServerEnabled: serverEnabledSchema,
   policy: undefined,
   checkPolicy: policySourceSchema,

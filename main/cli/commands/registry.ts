@@ -2,14 +2,16 @@ import { createEngineStore } from '../../firewall/engine-store.js';
 import { interposerUrl } from '../../firewall/clients/route-url.js';
 import { resolveDataDir } from '../../firewall/paths.js';
 import { grantsForgottenText, type ServerApproval } from '../../firewall/approvals/replaced-launch-grants.js';
-import { formatFingerprint, remoteFingerprint, resolvedText, remoteUrlProblem, type RegistryEntry, type RemoteTransport } from '../../firewall/registry/registry.js';
+import { formatFingerprint, launchDigest, remoteFingerprint, resolvedText, remoteUrlProblem, sameFingerprint, type LaunchFingerprint, type RegistryEntry, type RemoteTransport } from '../../firewall/registry/registry.js';
+import { argWord } from '../../firewall/shell-word.js';
+import { listedEntries, type ListedEntry } from '../../firewall/registry/listed-entries.js';
 import { loadRouteKey } from '../../firewall/route-key.js';
 import { expectOnly, parseArgs, stringFlag } from '../args.js';
 import { UsageError, type CommandHandler, type CliIo } from '../command.js';
 import { callEngine, EngineNotRunning, readControlInfo } from '../control-client.js';
 import { formatTable } from './output.js';
 
-export const registryUsage = 'mcp-firewall registry list [--json] | approve NAME [--replace | --url URL [--sse]] | disable NAME | enable NAME';
+export const registryUsage = 'mcp-firewall registry list [--json] | approve NAME [--launch DIGEST] [--replace | --url URL [--sse]] | disable NAME | enable NAME';
 
 /**
  * Goes through the running engine when there is one (so a disable stops live sessions
@@ -49,14 +51,21 @@ function listRows(e: RegistryEntry): Array<Record<string, unknown>> {
   return [{ ...e, launch: launchCell(e.fingerprint), runs: e.fingerprint?.resolved ?? '' }, ...(e.moreLaunches ?? []).map((more) => ({ launch: launchCell(more), runs: more.resolved ?? '' }))];
 }
 
+/** An approved name's launch line waiting for a person (refused as drift, proposed), and how to approve that line and no other. */
+function waitingText(e: ListedEntry): string {
+  if (!e.waiting) return '';
+  const digest = launchDigest(e.waiting);
+  return `${e.name} waiting: ${formatFingerprint(e.waiting)}${resolvedText(e.waiting)}\n  approve it with: mcp-firewall registry approve ${argWord(e.name)} --launch ${digest}\n`;
+}
+
 export const registryCommand: CommandHandler = async (args, io) => {
   const parsed = parseArgs(args, ['json', 'sse', 'replace']);
-  expectOnly(parsed, ['json', 'sse', 'replace', 'url'], 2, registryUsage);
+  expectOnly(parsed, ['json', 'sse', 'replace', 'url', 'launch'], 2, registryUsage);
   const [verb, name] = parsed.positional;
   if (verb === 'list') {
-    const entries = (await viaEngineOrStore(io, () => callEngine(io.env, 'GET', '/registry'), (s) => s.registry.list())) as RegistryEntry[];
+    const entries = (await viaEngineOrStore(io, () => callEngine(io.env, 'GET', '/registry'), (s) => listedEntries(s.registry))) as ListedEntry[];
     if (parsed.flags.has('json')) io.stdout(`${JSON.stringify(entries, null, 2)}\n`);
-    else io.stdout(formatTable(['name', 'enabled', 'launch', 'runs', 'approvedAt'], entries.flatMap(listRows)));
+    else io.stdout(formatTable(['name', 'enabled', 'launch', 'runs', 'approvedAt'], entries.flatMap(listRows)) + entries.map(waitingText).join(''));
     return 0;
   }
   if (!name || !['approve', 'disable', 'enable'].includes(verb ?? '')) throw new UsageError(`usage: ${registryUsage}`);
@@ -70,19 +79,26 @@ export const registryCommand: CommandHandler = async (args, io) => {
   if (replace && url !== undefined) throw new UsageError('--replace is for local launch lines; a URL always replaces what was pinned');
   const problem = url === undefined ? null : remoteUrlProblem(url);
   if (problem) throw new UsageError(problem);
+  // --launch DIGEST: the waiting line a refusal or `registry list` named; another one waiting now is refused.
+  const launch = verb === 'approve' ? stringFlag(parsed, 'launch') : undefined;
+  if (launch !== undefined && !/^[0-9a-fA-F]{12}$/.test(launch)) throw new UsageError('--launch takes the 12-digit launch digest a refusal or `registry list` shows');
+  if (launch !== undefined && url !== undefined) throw new UsageError('--launch names a waiting launch line; --url pins the URL given');
   const path = `/registry/${encodeURIComponent(name)}/${verb}`;
-  const body = url !== undefined ? { url, ...(transport === 'sse' ? { transport } : {}) } : replace ? { replace } : undefined;
+  const body = url !== undefined ? { url, ...(transport === 'sse' ? { transport } : {}) } : replace || launch ? { ...(replace ? { replace } : {}), ...(launch ? { launch } : {}) } : undefined;
   const entry = (await viaEngineOrStore(io, () => callEngine(io.env, 'POST', path, body), (s) => {
     if (verb === 'approve' && url !== undefined) return s.approveServer(name, 'cli', {}, remoteFingerprint(url, transport));
-    if (verb === 'approve') return s.approveServer(name, 'cli', { replace });
+    if (verb === 'approve') return s.approveServer(name, 'cli', { replace, ...(launch ? { launch } : {}) });
     const result = s.setServerEnabled(name, verb === 'enable', 'cli');
     if (!result) throw new Error(`server '${name}' is not in the registry`);
     return result;
-  })) as RegistryEntry & Partial<Pick<ServerApproval, 'grantsForgotten'>>;
-  const launch = entry.fingerprint ? `launch line pinned: ${formatFingerprint(entry.fingerprint)}${resolvedText(entry.fingerprint)}` : 'its launch line will be pinned on first run';
-  io.stdout(`${name}: ${verb === 'approve' ? `approved; ${launch}` : `${verb}d`}\n`);
-  // One name, several launch lines (another client's arguments): say which are approved.
-  for (const more of verb === 'approve' ? (entry.moreLaunches ?? []) : []) io.stdout(`  also approved: ${formatFingerprint(more)}${resolvedText(more)}\n`);
+  })) as RegistryEntry & Partial<Pick<ServerApproval, 'grantsForgotten' | 'approvedLine'>>;
+  // The line this approval pinned, which need not be the first one pinned under the name.
+  const pinned = entry.approvedLine ?? entry.fingerprint;
+  const pinnedText = pinned ? `launch line pinned: ${formatFingerprint(pinned)}${resolvedText(pinned)}` : 'its launch line will be pinned on first run';
+  io.stdout(`${name}: ${verb === 'approve' ? `approved; ${pinnedText}` : `${verb}d`}\n`);
+  // One name, several launch lines (another client's arguments): say which others are approved.
+  const others = [entry.fingerprint, ...(entry.moreLaunches ?? [])].filter((line): line is LaunchFingerprint => line !== null && !(pinned && sameFingerprint(line, pinned)));
+  for (const more of verb === 'approve' ? others : []) io.stdout(`  also approved: ${formatFingerprint(more)}${resolvedText(more)}\n`);
   // "Always" answers were given for the launch line replaced, not for the one approved now.
   if (entry.grantsForgotten) io.stdout(`${grantsForgottenText(entry.grantsForgotten)}: they were given for the launch line replaced\n`);
   if (url !== undefined) {

@@ -8,6 +8,7 @@ import type { Engine } from '../engine.js';
 import { fromAnotherUser } from './peer-user.js';
 import { createHttpInterposer, INTERPOSER_PREFIX, type HttpInterposer } from '../http/interposer.js';
 import { remoteFingerprint, remoteUrlProblem } from '../registry/registry.js';
+import { listedEntries } from '../registry/listed-entries.js';
 import { PIN_ROUTES } from './pin-routes.js';
 import { QUARANTINE_ROUTES } from './quarantine-routes.js';
 import { createDashboardHttp, type DashboardHttp } from './dashboard-http.js';
@@ -41,11 +42,14 @@ const ROUTES: Array<[method: string, pattern: RegExp, handler: Handler]> = [
     if (typeof minutes !== 'number' || minutes <= 0 || minutes > 24 * 60) throw new HttpError(400, '"minutes" must be a number from 1 to 1440');
     return { pausedUntil: engine.pauseProtection(minutes, ACTOR) };
   }],
-  ['GET', /^\/api\/registry$/, ({ engine }) => engine.registry.list()],
+  ['GET', /^\/api\/registry$/, ({ engine }) => listedEntries(engine.registry)],
   ['POST', /^\/api\/registry\/([^/]+)\/approve$/, async ({ engine, params, body }) => {
-    const { url, transport = 'http', replace = false } = await body();
+    const { url, transport = 'http', replace = false, launch } = await body();
     if (typeof replace !== 'boolean') throw new HttpError(400, '"replace" must be true or false');
-    if (url === undefined) return engine.approveServer(params[0]!, ACTOR, { replace });
+    // The launch line the caller saw waiting (its digest): another one waiting now is a 409.
+    if (launch !== undefined && launch !== null && (typeof launch !== 'string' || !/^[0-9a-fA-F]{12}$/.test(launch.trim()))) throw new HttpError(400, '"launch" must be a launch digest (12 hex digits)');
+    if (launch !== undefined && url !== undefined) throw new HttpError(400, '"launch" names a waiting launch line; a URL is pinned as given');
+    if (url === undefined) return engine.approveServer(params[0]!, ACTOR, { replace, ...(launch !== undefined ? { launch: launch as string | null } : {}) });
     const problem = remoteUrlProblem(url);
     if (problem) throw new HttpError(400, problem);
     // 'sse': the legacy HTTP+SSE transport (2024-11-05); pinned with the URL, so a switch is drift.

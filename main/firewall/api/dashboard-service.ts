@@ -9,7 +9,7 @@ import { AUTO_PROTECT_UNDOES_UNPROTECT, autoProtectOn, engineClientsDeps } from 
 import { atomicWrite } from '../clients/file-io.js';
 import type { Engine } from '../engine.js';
 import { parsePolicy } from '../policy/load.js';
-import { formatFingerprint, resolvedText, type LaunchFingerprint } from '../registry/registry.js';
+import { formatFingerprint, launchDigest, resolvedText, type LaunchFingerprint, type Registry } from '../registry/registry.js';
 import { revealArguments, toApprovalView } from './approval-view.js';
 import { createOAuthMethods } from './dashboard-oauth.js';
 import { createReviewMethods } from './dashboard-review.js';
@@ -35,11 +35,13 @@ function auditRow(row: Record<string, unknown>): ActivityRow {
   };
 }
 
-function serverRow(row: ScanRow): ServerRow {
+function serverRow(row: ScanRow, registry: Registry): ServerRow {
   const launch = row.command ? formatFingerprint({ command: row.command, args: row.args ?? [] }) : (row.url ?? null);
+  // A shadow server's refused launch: what its Approve pins, so the page shows it (by digest).
+  const waiting = registry.get(row.name) ? null : registry.pending(row.name);
   return {
     client: row.client, clientName: findAdapter(row.client)?.displayName ?? row.client, file: row.file, scope: row.scope, name: row.name, transport: row.transport, status: row.status,
-    launch, secrets: row.secrets.map(({ where, name, masked }) => ({ where, name, masked })), note: row.note ?? null,
+    launch, waiting: waiting ? launchText(waiting) : null, waitingDigest: waiting ? launchDigest(waiting) : null, secrets: row.secrets.map(({ where, name, masked }) => ({ where, name, masked })), note: row.note ?? null,
   };
 }
 
@@ -114,7 +116,7 @@ export function createDashboardService(engine: Engine, clients: DashboardClients
     },
     async servers() {
       const result = scanClients(deps());
-      return { servers: result.servers.map(serverRow), errors: result.errors };
+      return { servers: result.servers.map((row) => serverRow(row, engine.registry)), errors: result.errors };
     },
     async protect({ client }) {
       return editOutcome(await protectClients(deps(), client ? { client } : {}));
@@ -129,12 +131,13 @@ export function createDashboardService(engine: Engine, clients: DashboardClients
     async registry() {
       return engine.registry.list().map((entry) => ({
         name: entry.name, enabled: entry.enabled, launch: entry.fingerprint ? launchText(entry.fingerprint) : null, moreLaunches: entry.moreLaunches.map(launchText),
-        pending: pendingLaunch(engine.registry.pending(entry.name)),
+        ...pendingLaunch(engine.registry.pending(entry.name)),
         approvedAt: entry.approvedAt, updatedAt: entry.updatedAt,
       }));
     },
-    async approveServer({ name }) {
-      engine.approveServer(name, ACTOR);
+    async approveServer({ name, launch }) {
+      // The line shown beside the button, or none: another config's line refused since is a 409.
+      engine.approveServer(name, ACTOR, { launch });
     },
     async setServerEnabled({ name, enabled }) {
       if (!engine.setServerEnabled(name, enabled, ACTOR)) throw new DashboardInputError(`server '${name}' is not in the registry`);
@@ -180,8 +183,8 @@ export function callService<M extends ApiMethod>(service: DashboardService, meth
   return fn(arg);
 }
 
-function pendingLaunch(pending: LaunchFingerprint | null): string | null {
-  return pending ? launchText(pending) : null;
+function pendingLaunch(pending: LaunchFingerprint | null): { pending: string | null; pendingDigest: string | null } {
+  return pending ? { pending: launchText(pending), pendingDigest: launchDigest(pending) } : { pending: null, pendingDigest: null };
 }
 
 /** A launch line with the program its command was found as: a refusal over PATH alone shows why. */

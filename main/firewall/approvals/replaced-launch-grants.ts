@@ -1,9 +1,9 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import { approveServer } from '../registry/registry-actions.js';
-import { launchLinesOf, sameFingerprint, type ApproveOptions, type LaunchFingerprint, type Registry, type RegistryEntry } from '../registry/registry.js';
+import { launchLinesOf, sameFingerprint, type ApprovedEntry, type ApproveOptions, type LaunchFingerprint, type Registry } from '../registry/registry.js';
 
 /** A registry approval, and how many remembered approvals it made the firewall forget. */
-export type ServerApproval = RegistryEntry & { grantsForgotten: number };
+export type ServerApproval = ApprovedEntry & { grantsForgotten: number };
 
 export const GRANTS_FORGOTTEN = 'GRANTS_FORGOTTEN';
 

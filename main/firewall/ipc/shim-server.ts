@@ -148,7 +148,9 @@ function handleMessage(engine: Engine, session: ShimSession, message: ShimMessag
       const base = { event: 'registry' as const, client: message.client, actorId: session.actorId, serverName: message.server, sessionId: message.sessionId, method: 'spawn' };
       if (!admission.admitted) {
         engine.record({ ...base, decision: 'DENY', ruleId: `registry-${admission.kind}`, reason: admission.reason });
-        send(socket, { t: 'refused', reason: admission.reason, hint: `mcp-firewall registry ${admission.kind === 'disabled' ? 'enable' : 'approve'} ${argWord(message.server)}` });
+        // The refused line's digest: the approval pins this line, not one another config launches meanwhile.
+        const launch = admission.launch ? ` --launch ${admission.launch}` : '';
+        send(socket, { t: 'refused', reason: admission.reason, hint: `mcp-firewall registry ${admission.kind === 'disabled' ? 'enable' : 'approve'} ${argWord(message.server)}${launch}` });
         return;
       }
       session.server = message.server;

@@ -1,11 +1,11 @@
 import type { AuditLog } from '../audit/audit-log.js';
-import { launchLinesOf, othersText, sameFingerprint, shownFingerprint, type ApproveOptions, type LaunchApproval, type LaunchFingerprint, type Registry, type RegistryEntry } from './registry.js';
+import { launchLinesOf, othersText, sameFingerprint, shownFingerprint, type ApprovedEntry, type ApproveOptions, type LaunchApproval, type LaunchFingerprint, type Registry, type RegistryEntry } from './registry.js';
 import { argWord } from '../shell-word.js';
 
 // Registry changes a person makes, each with its audit row: shared by the engine and
 // by the CLI when it edits the store while no engine runs.
 
-export function approveServer(registry: Registry, audit: AuditLog, name: string, actor: string, pin?: LaunchFingerprint, options: ApproveOptions = {}): RegistryEntry {
+export function approveServer(registry: Registry, audit: AuditLog, name: string, actor: string, pin?: LaunchFingerprint, options: ApproveOptions = {}): ApprovedEntry {
   const before = registry.get(name);
   const entry = registry.approve(name, pin, options);
   const dropped = options.replace ? launchLinesOf(before).filter((line) => !launchLinesOf(entry).some((kept) => sameFingerprint(kept, line))).length : 0;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import { shownUrl } from '../shown-url.js';
 import { shownArgs } from './shown-launch.js';
@@ -37,14 +38,28 @@ export interface ApproveOptions {
    * upgrade leaves the old line behind, and a line approved by mistake must be taken back.
    */
   replace?: boolean;
+  /**
+   * The launch line the person saw waiting (its launchDigest), or null when they saw none: the
+   * approval is refused (WaitingLaunchChanged) when another line waits now. Each refusal
+   * replaces the line waiting, so without it an approval pins whatever another config launched
+   * under the name after the refusal the person read.
+   */
+  launch?: string | null;
 }
+
+/** An approval refused because the launch line waiting is not the one the person saw. */
+export class WaitingLaunchChanged extends Error {}
+
+/** A registry entry after an approval, with the launch line that approval pinned (null: none, pinned on first run). */
+export type ApprovedEntry = RegistryEntry & { approvedLine: LaunchFingerprint | null };
 
 /** What `approveLaunch` did with a launch line routed through the firewall. */
 export type LaunchApproval = 'approved' | 'pinned' | 'added' | 'proposed' | 'known' | 'conflict';
 
 export type AdmissionResult =
   | { admitted: true; pinnedNow: boolean }
-  | { admitted: false; kind: 'shadow' | 'disabled' | 'drift'; reason: string };
+  /** `launch`: the digest of the refused line, now waiting for `registry approve NAME --launch DIGEST`. */
+  | { admitted: false; kind: 'shadow' | 'disabled' | 'drift'; reason: string; launch?: string };
 
 export interface Registry {
   list(): RegistryEntry[];
@@ -55,7 +70,7 @@ export interface Registry {
    * local server's new launch line is approved beside the ones it has (another client's
    * may still use them); a URL, or a switch between local and remote, replaces them all.
    */
-  approve(name: string, pin?: LaunchFingerprint, options?: ApproveOptions): RegistryEntry;
+  approve(name: string, pin?: LaunchFingerprint, options?: ApproveOptions): ApprovedEntry;
   /**
    * `protect` routed this local launch line through the firewall, which approves it: a new
    * name is approved with it pinned, an unpinned one gets it pinned. A name pinned to other
@@ -81,6 +96,15 @@ export interface Registry {
 /** The same launch line: command and arguments; where the command resolved is checked apart (admit). */
 export function sameFingerprint(a: LaunchFingerprint, b: LaunchFingerprint): boolean {
   return a.command === b.command && a.args.length === b.args.length && a.args.every((arg, i) => arg === b.args[i]);
+}
+
+/**
+ * A launch line's short name: the first 12 hex digits of a SHA-256 over its command, arguments
+ * and where the command resolved. Refusals and `registry list` show it beside a waiting line,
+ * and `registry approve NAME --launch DIGEST` (the dashboard's Approve) pins only that line.
+ */
+export function launchDigest(fp: LaunchFingerprint): string {
+  return createHash('sha256').update(JSON.stringify([fp.command, fp.args, fp.resolved ?? null])).digest('hex').slice(0, 12);
 }
 
 /** " (runs /usr/bin/node)": the program a bare command was found as, for texts that show a launch line. */
@@ -239,6 +263,17 @@ export function createRegistry(db: DatabaseSync): Registry {
     const now = nowIso();
     upsertAttempt.run(name, JSON.stringify(fingerprint), client, now, now);
   };
+  /** Throws WaitingLaunchChanged unless `shown` (ApproveOptions.launch) is the line `waiting`, or one already approved with none waiting. */
+  const checkShown = (name: string, entry: RegistryEntry | null, waiting: LaunchFingerprint | null, shown: string | null) => {
+    const digest = shown?.trim().toLowerCase() ?? null;
+    if (waiting && digest === launchDigest(waiting)) return;
+    if (!waiting && (digest === null || launchLinesOf(entry).some((line) => launchDigest(line) === digest))) return;
+    const now = waiting ? `"${shownFingerprint(waiting)}"${resolvedText(waiting)} (launch ${launchDigest(waiting)})` : null;
+    if (digest === null) throw new WaitingLaunchChanged(`a launch line now waits for approval under '${name}': ${now}, which was not shown; nothing was approved`);
+    throw new WaitingLaunchChanged(now
+      ? `the launch line waiting for approval under '${name}' is ${now}, not launch ${digest}; nothing was approved`
+      : `no launch line ${digest} waits for approval under '${name}'; nothing was approved`);
+  };
   // A change reads the entry, then writes several rows; the CLI's protect writes this store
   // while the engine runs, so a URL pinned between the read and the writes must not leave a
   // local line approved beside it. IMMEDIATE: the write lock is taken before the read.
@@ -247,18 +282,20 @@ export function createRegistry(db: DatabaseSync): Registry {
   return {
     list: () => (db.prepare('SELECT * FROM registry ORDER BY name').all() as unknown as Row[]).map(toEntry),
     get,
-    approve: (name, pin, options = {}) => inTransaction(() => {
+    approve: (name, pin, options = {}) => inTransaction((): ApprovedEntry => {
       const attempt = db.prepare('SELECT fingerprint FROM shadow_attempts WHERE name = ?').get(name) as { fingerprint: string } | undefined;
       const now = nowIso();
       const wanted = pin ?? (attempt ? (JSON.parse(attempt.fingerprint) as LaunchFingerprint) : null);
       const before = get(name);
+      if (!pin && options.launch !== undefined) checkShown(name, before, wanted, options.launch);
+      const approved = (entry: RegistryEntry): ApprovedEntry => ({ ...entry, approvedLine: wanted ?? entry.fingerprint });
       if (before && wanted && !options.replace && besidePinned(before, wanted)) {
         if (!approvedLaunch(before, wanted)) addLaunch.run(name, JSON.stringify(wanted), now);
         // A line refused because its command resolved elsewhere: approving it pins the new place.
         else if (wanted.resolved) setResolved(before, wanted, wanted.resolved);
         db.prepare('UPDATE registry SET enabled = 1, updated_at = ? WHERE name = ?').run(now, name);
         db.prepare('DELETE FROM shadow_attempts WHERE name = ?').run(name);
-        return get(name)!;
+        return approved(get(name)!);
       }
       // --replace, a URL, or a switch between local and remote: nothing else stays approved under its name.
       if (options.replace || wanted) dropLaunches.run(name);
@@ -267,7 +304,7 @@ export function createRegistry(db: DatabaseSync): Registry {
          ON CONFLICT(name) DO UPDATE SET enabled = 1, fingerprint = COALESCE(excluded.fingerprint, registry.fingerprint), updated_at = excluded.updated_at`,
       ).run(name, pin ? JSON.stringify(pin) : (attempt?.fingerprint ?? null), now, now);
       db.prepare('DELETE FROM shadow_attempts WHERE name = ?').run(name);
-      return get(name)!;
+      return approved(get(name)!);
     }),
     pending(name) {
       const row = db.prepare('SELECT fingerprint FROM shadow_attempts WHERE name = ?').get(name) as { fingerprint: string } | undefined;
@@ -310,7 +347,7 @@ export function createRegistry(db: DatabaseSync): Registry {
       const entry = get(name);
       if (!entry) {
         recordAttempt(name, fingerprint, client);
-        return { admitted: false, kind: 'shadow', reason: `server '${name}' is not in the approved registry (shadow server)` };
+        return { admitted: false, kind: 'shadow', reason: `server '${name}' is not in the approved registry (shadow server)`, launch: launchDigest(fingerprint) };
       }
       if (!entry.enabled) return { admitted: false, kind: 'disabled', reason: `server '${name}' is disabled in the registry` };
       if (!entry.fingerprint) {
@@ -331,6 +368,7 @@ export function createRegistry(db: DatabaseSync): Registry {
         return {
           admitted: false,
           kind: 'drift',
+          launch: launchDigest(fingerprint),
           reason: `server '${name}' launch line changed (registry drift): approved "${shownFingerprint(entry.fingerprint)}"${othersText(entry.moreLaunches.length)}, got "${shownFingerprint(fingerprint)}"`,
         };
       }
@@ -340,6 +378,7 @@ export function createRegistry(db: DatabaseSync): Registry {
         return {
           admitted: false,
           kind: 'drift',
+          launch: launchDigest(fingerprint),
           reason: `server '${name}' launch line "${shownFingerprint(fingerprint)}" now runs ${fingerprint.resolved}, approved to run ${line.resolved} (registry drift: the PATH it was launched with finds another program)`,
         };
       }

@@ -62,9 +62,12 @@ function ClientCard({ name, id, rows, registry, run }: {
                   <div key={`${s.where}:${s.name}`}><Code><Name value={s.name} /></Code> <span className="muted">in {s.where}</span></div>
                 ))}</td>
                 <td className="actions-cell">
-                  {entry?.pending ? <PendingLaunch name={row.name} launch={entry.pending} run={run} /> : null}
-                  {!entry ? (
-                    <button type="button" className="btn btn-small" aria-label={`Approve ${row.name}`} onClick={() => run(() => api.approveServer({ name: row.name }))}>Approve</button>
+                  {entry?.pending ? <PendingLaunch name={row.name} launch={entry.pending} digest={entry.pendingDigest} run={run} /> : null}
+                  {!entry && row.waiting ? (
+                    <PendingLaunch name={row.name} launch={row.waiting} digest={row.waitingDigest} run={run} />
+                  ) : !entry ? (
+                    // No launch line waits as shown: one refused since is not pinned unseen (the engine answers 409).
+                    <button type="button" className="btn btn-small" aria-label={`Approve ${row.name}`} onClick={() => run(() => api.approveServer({ name: row.name, launch: null }))}>Approve</button>
                   ) : entry.enabled ? (
                     <button type="button" className="btn btn-small btn-danger-quiet" aria-label={`Disable ${row.name}`} onClick={() => run(() => api.setServerEnabled({ name: row.name, enabled: false }))}>Disable</button>
                   ) : (
@@ -142,7 +145,7 @@ export function ServersPage() {
           <ul className="plain">
             {orphans.map((r) => (
               <li key={r.name}>
-                {r.pending ? <PendingLaunch name={r.name} launch={r.pending} run={run} /> : null}
+                {r.pending ? <PendingLaunch name={r.name} launch={r.pending} digest={r.pendingDigest} run={run} /> : null}
                 <strong><Name value={r.name} /></strong> <Badge value={r.enabled ? 'ENABLED' : 'DISABLED'} /> <span className="mono small muted">{r.launch === null ? 'launch line pinned on first run' : <Name value={r.launch} />}</span>{' '}
                 {r.moreLaunches.map((launch) => (
                   <span key={launch} className="mono small muted">and <Name value={launch} />{' '}</span>
@@ -159,14 +162,16 @@ export function ServersPage() {
 
 /**
  * A launch line refused as drift or proposed by auto-protect: the one place in the app a
- * person can let it run (beside the lines approved before), as `registry approve NAME` does.
+ * person can let it run (beside the lines approved before), as `registry approve NAME --launch
+ * DIGEST` does: the digest of the line shown goes with the click, so a line another config
+ * launched under the name since is refused (409), not approved in its place.
  */
-function PendingLaunch({ name, launch, run }: { name: string; launch: string; run: (what: () => Promise<unknown>) => void }) {
+function PendingLaunch({ name, launch, digest, run }: { name: string; launch: string; digest: string | null; run: (what: () => Promise<unknown>) => void }) {
   const api = useApi();
   return (
     <div className="small pending-launch">
       <div className="muted">Waits for approval: <span className="mono launch"><Name value={launch} /></span></div>
-      <button type="button" className="btn btn-small" aria-label={`Approve the waiting launch line of ${name}`} onClick={() => run(() => api.approveServer({ name }))}>Approve this launch</button>
+      <button type="button" className="btn btn-small" aria-label={`Approve the waiting launch line of ${name}`} onClick={() => run(() => api.approveServer({ name, launch: digest }))}>Approve this launch</button>
     </div>
   );
 }

@@ -49,9 +49,11 @@ describe('IPC handlers behind the preload contract', () => {
     registerIpcHandlers(ipc, ctx.service, trusted);
     await expect(handlers.get(CHANNELS.answerApproval)!(fromDashboard, { id: 'apr_x', verdict: 'maybe' })).rejects.toThrow(/invalid arguments for answerApproval: verdict/);
     await expect(handlers.get(CHANNELS.setServerEnabled)!(fromDashboard, { name: 'x', enabled: 'yes' })).rejects.toThrow(/enabled/);
-    await expect(handlers.get(CHANNELS.approveServer)!(fromElsewhere, { name: 'github' })).rejects.toThrow(/not the dashboard/);
+    await expect(handlers.get(CHANNELS.approveServer)!(fromElsewhere, { name: 'github', launch: null })).rejects.toThrow(/not the dashboard/);
+    // The page says which waiting launch line it showed, if any: an approval that does not is refused.
+    await expect(handlers.get(CHANNELS.approveServer)!(fromDashboard, { name: 'github' })).rejects.toThrow(/launch/);
     expect(ctx.engine.registry.get('github')).toBeNull();
-    await handlers.get(CHANNELS.approveServer)!(fromDashboard, { name: 'github' });
+    await handlers.get(CHANNELS.approveServer)!(fromDashboard, { name: 'github', launch: null });
     expect(ctx.engine.registry.get('github')).toMatchObject({ name: 'github', enabled: true });
   });
 
