@@ -1,6 +1,6 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import { approveServer } from '../registry/registry-actions.js';
-import { launchLinesOf, sameFingerprint, type ApprovedEntry, type ApproveOptions, type LaunchFingerprint, type Registry } from '../registry/registry.js';
+import { launchLinesOf, sameLaunch, type ApprovedEntry, type ApproveOptions, type LaunchFingerprint, type Registry } from '../registry/registry.js';
 
 /** A registry approval, and how many remembered approvals it made the firewall forget. */
 export type ServerApproval = ApprovedEntry & { grantsForgotten: number };
@@ -33,7 +33,7 @@ export function approveServerForgettingGrants(
   const before = launchLinesOf(deps.registry.get(name));
   const entry = approveServer(deps.registry, deps.audit, name, actor, pin, options);
   const kept = launchLinesOf(entry);
-  const dropped = before.filter((line) => !kept.some((k) => sameFingerprint(k, line))).length;
+  const dropped = before.filter((line) => !kept.some((k) => sameLaunch(k, line))).length;
   if (dropped > 0) deps.cancelWaiting(name);
   const grantsForgotten = dropped > 0 ? deps.forgetGrants(name) : 0;
   if (grantsForgotten > 0) {

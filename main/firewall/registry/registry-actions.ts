@@ -1,5 +1,5 @@
 import type { AuditLog } from '../audit/audit-log.js';
-import { launchLinesOf, othersText, sameFingerprint, shownFingerprint, type ApprovedEntry, type ApproveOptions, type LaunchApproval, type LaunchFingerprint, type Registry, type RegistryEntry } from './registry.js';
+import { launchLinesOf, othersText, sameLaunch, shownFingerprint, type ApprovedEntry, type ApproveOptions, type LaunchApproval, type LaunchFingerprint, type Registry, type RegistryEntry } from './registry.js';
 import { argWord } from '../shell-word.js';
 
 // Registry changes a person makes, each with its audit row: shared by the engine and
@@ -8,7 +8,7 @@ import { argWord } from '../shell-word.js';
 export function approveServer(registry: Registry, audit: AuditLog, name: string, actor: string, pin?: LaunchFingerprint, options: ApproveOptions = {}): ApprovedEntry {
   const before = registry.get(name);
   const entry = registry.approve(name, pin, options);
-  const dropped = options.replace ? launchLinesOf(before).filter((line) => !launchLinesOf(entry).some((kept) => sameFingerprint(kept, line))).length : 0;
+  const dropped = options.replace ? launchLinesOf(before).filter((line) => !launchLinesOf(entry).some((kept) => sameLaunch(kept, line))).length : 0;
   const replaced = dropped > 0 ? `, in place of the ${dropped} other launch line${dropped === 1 ? '' : 's'} approved before` : '';
   const added = entry.moreLaunches.length > (before?.moreLaunches.length ?? 0);
   audit.append({ event: 'registry', decision: 'APPROVED', actorId: actor, serverName: name, reason: `server approved; ${approvedText(entry, added)}${replaced}` });

@@ -98,6 +98,11 @@ export function sameFingerprint(a: LaunchFingerprint, b: LaunchFingerprint): boo
   return a.command === b.command && a.args.length === b.args.length && a.args.every((arg, i) => arg === b.args[i]);
 }
 
+/** The same launch line run from the same place: a line approved for another place is another line. */
+export function sameLaunch(a: LaunchFingerprint, b: LaunchFingerprint): boolean {
+  return sameFingerprint(a, b) && (a.resolved ?? null) === (b.resolved ?? null);
+}
+
 /**
  * A launch line's short name: the first 12 hex digits of a SHA-256 over its command, arguments
  * and where the command resolved. Refusals and `registry list` show it beside a waiting line,
@@ -241,12 +246,14 @@ export function createRegistry(db: DatabaseSync): Registry {
   /** Pins `resolved` for the approved line `launch` is (the pinned one or one beside it), in place. */
   const setResolved = (entry: RegistryEntry, launch: LaunchFingerprint, resolved: string) => {
     const line = { command: launch.command, args: launch.args, resolved };
-    if (entry.fingerprint && sameFingerprint(entry.fingerprint, launch)) {
+    // Only a line that has no place yet takes one: a place approved is never overwritten.
+    if (entry.fingerprint && sameFingerprint(entry.fingerprint, launch) && !entry.fingerprint.resolved) {
       db.prepare('UPDATE registry SET fingerprint = ? WHERE name = ?').run(JSON.stringify(line), entry.name);
       return;
     }
     for (const row of launchRows.all(entry.name) as Array<{ id: number; fingerprint: string }>) {
-      if (sameFingerprint(JSON.parse(row.fingerprint) as LaunchFingerprint, launch)) {
+      const fp = JSON.parse(row.fingerprint) as LaunchFingerprint;
+      if (sameFingerprint(fp, launch) && !fp.resolved) {
         db.prepare('UPDATE registry_launches SET fingerprint = ? WHERE rowid = ?').run(JSON.stringify(line), row.id);
       }
     }
@@ -291,8 +298,15 @@ export function createRegistry(db: DatabaseSync): Registry {
       const approved = (entry: RegistryEntry): ApprovedEntry => ({ ...entry, approvedLine: wanted ?? entry.fingerprint });
       if (before && wanted && !options.replace && besidePinned(before, wanted)) {
         if (!approvedLaunch(before, wanted)) addLaunch.run(name, JSON.stringify(wanted), now);
-        // A line refused because its command resolved elsewhere: approving it pins the new place.
-        else if (wanted.resolved) setResolved(before, wanted, wanted.resolved);
+        // A line refused because its command resolved elsewhere: the new place is approved
+        // beside the others (two clients' PATHs, a GUI app's and a shell's, each keep theirs;
+        // --replace keeps only this one). A line approved before places were pinned takes it.
+        else if (wanted.resolved) {
+          const same = launchLinesOf(before).filter((l) => sameFingerprint(l, wanted));
+          const bare = same.find((l) => !l.resolved);
+          if (bare) setResolved(before, bare, wanted.resolved);
+          else if (!same.some((l) => l.resolved === wanted.resolved)) addLaunch.run(name, JSON.stringify(wanted), now);
+        }
         db.prepare('UPDATE registry SET enabled = 1, updated_at = ? WHERE name = ?').run(now, name);
         db.prepare('DELETE FROM shadow_attempts WHERE name = ?').run(name);
         return approved(get(name)!);
@@ -361,7 +375,9 @@ export function createRegistry(db: DatabaseSync): Registry {
         pin.run(JSON.stringify(fingerprint), nowIso(), name);
         return { admitted: true, pinnedNow: true };
       }
-      const line = launchLinesOf(entry).find((l) => sameFingerprint(l, fingerprint));
+      // The approved lines of these words: one per place its command was approved to run from.
+      const same = launchLinesOf(entry).filter((l) => sameFingerprint(l, fingerprint));
+      const line = same.find((l) => !fingerprint.resolved || !l.resolved || l.resolved === fingerprint.resolved) ?? same[0];
       if (!line) {
         // Remembered so that `registry approve NAME` can accept the new launch line.
         recordAttempt(name, fingerprint, client);

@@ -215,7 +215,7 @@ describe('where a launch line\'s command resolved', () => {
     expect(registry.admit('notes', NODE, 'cursor').admitted).toBe(true);
   });
 
-  it('a line beside the pinned one adopts and checks its own resolution, and approve pins the refused one in place', () => {
+  it('a line beside the pinned one adopts and checks its own resolution, and approve adds the refused place beside it', () => {
     const audit = createAuditLog(db);
     registry.approveLaunch('notes', { command: 'npx', args: ['notes'] }, { beside: true });
     registry.approveLaunch('notes', NODE, { beside: true });
@@ -223,7 +223,23 @@ describe('where a launch line\'s command resolved', () => {
     expect(registry.get('notes')?.moreLaunches).toEqual([at('/usr/bin/node')]);
     expect(registry.admit('notes', at('/home/me/bin/node'), 'cursor').admitted).toBe(false);
     approveServer(registry, audit, 'notes', 'cli');
-    expect(registry.get('notes')?.moreLaunches).toEqual([at('/home/me/bin/node')]);
+    // Two clients with two PATHs (a GUI app's and a shell's) each run the line approved for
+    // them: approving one place must not refuse the other, or they would take turns drifting.
+    expect(registry.get('notes')?.moreLaunches).toEqual([at('/usr/bin/node'), at('/home/me/bin/node')]);
+    expect(registry.admit('notes', at('/home/me/bin/node'), 'cursor').admitted).toBe(true);
+    expect(registry.admit('notes', at('/usr/bin/node'), 'claude-desktop').admitted).toBe(true);
+    expect(registry.admit('notes', at('/evil/bin/node'), 'cursor').admitted).toBe(false);
+  });
+
+  it('--replace keeps only the place approved last', () => {
+    const audit = createAuditLog(db);
+    registry.approve('notes');
+    registry.admit('notes', at('/usr/bin/node'), 'cursor');
+    registry.admit('notes', at('/home/me/bin/node'), 'cursor');
+    approveServer(registry, audit, 'notes', 'cli', undefined, { replace: true });
+    // Another place is another program: the old one counts as replaced (its grants are forgotten).
+    const row = db.prepare("SELECT reason FROM mcp_audit WHERE decision = 'APPROVED' ORDER BY id DESC LIMIT 1").get() as { reason: string };
+    expect(row.reason).toContain('in place of the 1 other launch line');
     expect(registry.admit('notes', at('/home/me/bin/node'), 'cursor').admitted).toBe(true);
     expect(registry.admit('notes', at('/usr/bin/node'), 'cursor').admitted).toBe(false);
   });
