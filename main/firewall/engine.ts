@@ -81,6 +81,8 @@ export interface Engine {
   onSnapshot(listener: (snapshot: Snapshot) => void): () => void;
   /** Called when a server must stop now (disabled in the registry). */
   onServerRevoked(listener: (server: string, reason: string) => void): () => void;
+  /** Called when `registry approve --replace` (or a new URL) dropped launch lines: sessions running a launch `stillApproved` refuses must stop. */
+  onLaunchesReplaced(listener: (server: string, stillApproved: (launch: LaunchFingerprint) => boolean) => void): () => void;
   emergencyWriteApproval(): boolean;
   /** Revokes every credential the firewall holds for `audience` (a server) and forgets its remembered approvals (containment): the credentials' names, what an OAuth authorization server said, how many approvals. */
   revokeTokens(audience: string, actor: string): Promise<TokenRevocation & { grantsForgotten: number }>;
@@ -147,6 +149,7 @@ export function createEngine(options: EngineOptions): Engine {
   const firstSightListings = createFirstSightListings();
   const snapshotListeners = new Set<(s: Snapshot) => void>();
   const revokeListeners = new Set<(server: string, reason: string) => void>();
+  const replacedListeners = new Set<(server: string, stillApproved: (launch: LaunchFingerprint) => boolean) => void>();
   const tokensRevokedListeners = new Set<(audience: string) => void>();
   let version = 0;
   let emergency = getSetting(db, EMERGENCY_KEY) === 'on';
@@ -239,6 +242,10 @@ export function createEngine(options: EngineOptions): Engine {
       revokeListeners.add(listener);
       return () => revokeListeners.delete(listener);
     },
+    onLaunchesReplaced(listener) {
+      replacedListeners.add(listener);
+      return () => replacedListeners.delete(listener);
+    },
     emergencyWriteApproval: () => emergency,
     onTokensRevoked(listener) {
       tokensRevokedListeners.add(listener);
@@ -287,7 +294,10 @@ export function createEngine(options: EngineOptions): Engine {
       publish();
     },
     approveServer: (name, actor, options, pin) => approveServerForgettingGrants(
-      { registry, audit, forgetGrants: (server) => approvals.forgetGrants(server), cancelWaiting: (server) => approvals.cancelServer(server) }, name, actor, options, pin),
+      {
+        registry, audit, forgetGrants: (server) => approvals.forgetGrants(server), cancelWaiting: (server) => approvals.cancelServer(server),
+        stopReplaced: (server, stillApproved) => replacedListeners.forEach((listener) => listener(server, stillApproved)),
+      }, name, actor, options, pin),
     setServerEnabled(name, enabled, actor) {
       const entry = setServerEnabled(registry, audit, name, enabled, actor);
       if (entry && !enabled) {

@@ -20,6 +20,7 @@ export function fakeShimEngine(dir: string, parts: Record<string, unknown> = {})
     onSnapshot: () => () => {},
     onPinsAccepted: () => () => {},
     onServerRevoked: () => () => {},
+    onLaunchesReplaced: () => () => {},
     approvals: { forgetSession: () => {} },
     ...parts,
   } as unknown as Engine;

@@ -15,7 +15,7 @@ const OTHER = [process.execPath, SERVER, '--root', '/', '--evil'];
 describe('approving the launch line that was shown', () => {
   const engine = useEngine({});
   const refusal = (line: string[]) => connectThroughShim(engine(), 'notes', line).then(async (c) => { await c.close(); return 'admitted'; }, (e: Error) => e.message);
-  const digestIn = (text: string) => /registry approve notes --launch ([0-9a-f]{12})/.exec(text)?.[1];
+  const digestIn = (text: string) => /registry approve --launch ([0-9a-f]{12}) notes/.exec(text)?.[1];
 
   it('refuses an approval whose launch digest is not the line waiting, and pins the one it names', async () => {
     const mine = digestIn(await refusal(MINE));

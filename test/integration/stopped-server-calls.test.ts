@@ -13,12 +13,12 @@ type Answer = { id?: unknown; result?: unknown; error?: { message: string } };
 // A server stopped by `registry disable` or `contain` keeps its running shims, which refuse
 // every request from then on: the calls refused are attempts all the same, and are audited.
 describe('calls to a server stopped while its shim runs', () => {
-  const engine = useEngine({ policy: POLICY, approve: ['disabled', 'contained'] });
+  const engine = useEngine({ policy: POLICY, approve: ['disabled', 'contained', 'replaced'] });
   const auditRows = (sql: string) => JSON.parse(engine().cli(['audit', 'query', sql, '--json']).stdout) as Array<Record<string, unknown>>;
   const answersTo = (shim: RawShim, id: string) => shim.lines.map((l) => JSON.parse(l) as Answer).filter((m) => !Array.isArray(m) && m.id === id);
 
-  async function session(server: string): Promise<RawShim> {
-    const shim = rawShim(engine(), server, [process.execPath, SERVER], { MANIFEST: JSON.stringify(MANIFEST) });
+  async function session(server: string, extraArgs: string[] = []): Promise<RawShim> {
+    const shim = rawShim(engine(), server, [process.execPath, SERVER, ...extraArgs], { MANIFEST: JSON.stringify(MANIFEST) });
     shim.send('{"jsonrpc":"2.0","id":"init","method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}');
     await waitFor(() => answersTo(shim, 'init').length === 1, 'the initialize answer');
     shim.send('{"jsonrpc":"2.0","method":"notifications/initialized"}');
@@ -59,5 +59,29 @@ describe('calls to a server stopped while its shim runs', () => {
     }
     // Pings and other requests the policy does not decide are refused, not audited as calls.
     expect(auditRows(`SELECT COUNT(*) AS n FROM mcp_audit WHERE server_name = '${server}' AND request_id LIKE '"probe-%'`)).toEqual([{ n: 0 }]);
+  });
+
+  it('stops the sessions of a launch line `registry approve --replace` dropped, and only those', async () => {
+    const old = await session('replaced');
+    const next = rawShim(engine(), 'replaced', [process.execPath, SERVER, 'v2'], { MANIFEST: JSON.stringify(MANIFEST) });
+    try {
+      // The new line is refused as drift first; the person then replaces the old one with it.
+      next.send('{"jsonrpc":"2.0","id":"init","method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}');
+      await waitFor(() => next.lines.some((l) => l.includes('registry drift')), 'the new line to be refused');
+      expect(engine().cli(['registry', 'approve', 'replaced', '--replace']).code).toBe(0);
+      await waitFor(() => {
+        old.send(`{"jsonrpc":"2.0","id":"probe-${old.lines.length}","method":"ping"}`);
+        return old.lines.some((l) => l.includes('approved with another launch line in place of the one this session runs'));
+      }, 'the old line\'s session to stop');
+      const kept = await session('replaced', ['v2']);
+      try {
+        expect(kept.lines.some((l) => l.includes('another launch line'))).toBe(false);
+      } finally {
+        kept.child.stdin!.end();
+      }
+    } finally {
+      old.child.stdin!.end();
+      next.child.stdin!.end();
+    }
   });
 });

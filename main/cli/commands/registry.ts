@@ -55,7 +55,7 @@ function listRows(e: RegistryEntry): Array<Record<string, unknown>> {
 function waitingText(e: ListedEntry): string {
   if (!e.waiting) return '';
   const digest = launchDigest(e.waiting);
-  return `${e.name} waiting: ${formatFingerprint(e.waiting)}${resolvedText(e.waiting)}\n  approve it with: mcp-firewall registry approve ${argWord(e.name)} --launch ${digest}\n`;
+  return `${e.name} waiting: ${formatFingerprint(e.waiting)}${resolvedText(e.waiting)}\n  approve it with: mcp-firewall registry approve --launch ${digest} ${argWord(e.name)}\n`;
 }
 
 export const registryCommand: CommandHandler = async (args, io) => {

@@ -1,6 +1,6 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import { approveServer } from '../registry/registry-actions.js';
-import { launchLinesOf, sameLaunch, type ApprovedEntry, type ApproveOptions, type LaunchFingerprint, type Registry } from '../registry/registry.js';
+import { coversLaunch, launchLinesOf, sameLaunch, type ApprovedEntry, type ApproveOptions, type LaunchFingerprint, type Registry } from '../registry/registry.js';
 
 /** A registry approval, and how many remembered approvals it made the firewall forget. */
 export type ServerApproval = ApprovedEntry & { grantsForgotten: number };
@@ -20,11 +20,18 @@ export function grantsForgottenText(count: number): string {
  * the same arguments would otherwise run unasked, the replacement's first act unseen.
  * Its calls still waiting for approval are denied first (cancelWaiting): they are the old
  * binary's, and an "always" answered to one after would write the grant afresh, for the new
- * binary to use. Only a drop counts: a line approved beside the others leaves the old binary
- * running too.
+ * binary to use. And its sessions that run a dropped line are stopped (stopReplaced): the
+ * old binary must not go on working under the name once a person replaced it. Only a drop
+ * counts: a line approved beside the others leaves the old binary running too.
  */
 export function approveServerForgettingGrants(
-  deps: { registry: Registry; audit: AuditLog; forgetGrants: (server: string) => number; cancelWaiting: (server: string) => number },
+  deps: {
+    registry: Registry;
+    audit: AuditLog;
+    forgetGrants: (server: string) => number;
+    cancelWaiting: (server: string) => number;
+    stopReplaced?: (server: string, stillApproved: (launch: LaunchFingerprint) => boolean) => void;
+  },
   name: string,
   actor: string,
   options: ApproveOptions = {},
@@ -34,7 +41,10 @@ export function approveServerForgettingGrants(
   const entry = approveServer(deps.registry, deps.audit, name, actor, pin, options);
   const kept = launchLinesOf(entry);
   const dropped = before.filter((line) => !kept.some((k) => sameLaunch(k, line))).length;
-  if (dropped > 0) deps.cancelWaiting(name);
+  if (dropped > 0) {
+    deps.stopReplaced?.(name, (launch) => kept.some((line) => coversLaunch(line, launch)));
+    deps.cancelWaiting(name);
+  }
   const grantsForgotten = dropped > 0 ? deps.forgetGrants(name) : 0;
   if (grantsForgotten > 0) {
     deps.audit.append({

@@ -6,7 +6,7 @@ import { createLineSplitter } from '../jsonrpc/line-splitter.js';
 import { manifestKey } from '../pins/manifest-keys.js';
 import { listedFromOf } from '../pins/first-sight-listings.js';
 import { withoutLoginTokens } from '../identity/oauth-secrets.js';
-import { pinnedRemote, shownFingerprint } from '../registry/registry.js';
+import { pinnedRemote, shownFingerprint, type LaunchFingerprint } from '../registry/registry.js';
 import type { EngineMessage, ShimMessage } from './protocol.js';
 import { argWord } from '../shell-word.js';
 
@@ -17,6 +17,8 @@ interface ShimSession {
   sessionId: string;
   actorId: string;
   cancels: Map<number, () => void>;
+  /** The launch line it was admitted with: a replace that drops it stops the session. */
+  launch: LaunchFingerprint | null;
   /** The MCP client process it was launched by: the shims that share taint. Null: shares with none. */
   family: string | null;
 }
@@ -64,6 +66,13 @@ export async function startShimServer(engine: Engine, socketPath: string, maxMes
       if (session.server === name) send(session.socket, { t: 'refused', reason, hint: `mcp-firewall registry enable ${argWord(name)}` });
     }
   });
+  const offReplaced = engine.onLaunchesReplaced((name, stillApproved) => {
+    for (const session of sessions) {
+      if (session.server !== name || !session.launch || stillApproved(session.launch)) continue;
+      const reason = `server '${name}' was approved with another launch line in place of the one this session runs (${shownFingerprint(session.launch)})`;
+      send(session.socket, { t: 'refused', reason, hint: 'restart the MCP client: it launches the approved line' });
+    }
+  });
 
   return {
     connectedSessions: () => sessions.size,
@@ -71,6 +80,7 @@ export async function startShimServer(engine: Engine, socketPath: string, maxMes
       new Promise((resolve) => {
         offSnapshot();
         offRevoke();
+        offReplaced();
         offAccepted();
         offReleased();
         state.closing = true;
@@ -81,7 +91,7 @@ export async function startShimServer(engine: Engine, socketPath: string, maxMes
 }
 
 function handleConnection(engine: Engine, socket: Socket, sessions: Set<ShimSession>, maxMessageBytes: number, state: { closing: boolean }): void {
-  const session: ShimSession = { socket, server: null, client: 'unknown', sessionId: '', actorId: '', cancels: new Map(), family: null };
+  const session: ShimSession = { socket, server: null, client: 'unknown', sessionId: '', actorId: '', cancels: new Map(), family: null, launch: null };
   sessions.add(session);
   const splitter = createLineSplitter((line) => {
     // Hung up on (an oversized line): what followed it in the same chunk is not read either.
@@ -150,10 +160,11 @@ function handleMessage(engine: Engine, session: ShimSession, message: ShimMessag
         engine.record({ ...base, decision: 'DENY', ruleId: `registry-${admission.kind}`, reason: admission.reason });
         // The refused line's digest: the approval pins this line, not one another config launches meanwhile.
         const launch = admission.launch ? ` --launch ${admission.launch}` : '';
-        send(socket, { t: 'refused', reason: admission.reason, hint: `mcp-firewall registry ${admission.kind === 'disabled' ? 'enable' : 'approve'} ${argWord(message.server)}${launch}` });
+        send(socket, { t: 'refused', reason: admission.reason, hint: `mcp-firewall registry ${admission.kind === 'disabled' ? 'enable' : 'approve'}${launch} ${argWord(message.server)}` });
         return;
       }
       session.server = message.server;
+      session.launch = fingerprint;
       const started = message.resumed ? 'session resumed after an engine restart (the server kept running)' : 'registered server started';
       engine.record({ ...base, decision: 'ALLOW', reason: admission.pinnedNow ? `first run: pinned launch line ${shownFingerprint(fingerprint)}` : started });
       if (message.resumed) {

@@ -98,6 +98,14 @@ export function sameFingerprint(a: LaunchFingerprint, b: LaunchFingerprint): boo
   return a.command === b.command && a.args.length === b.args.length && a.args.every((arg, i) => arg === b.args[i]);
 }
 
+/**
+ * Whether approved `line` lets `launch` run: the same words, and the same place unless one of
+ * them has none (a pin from before places were kept, a launch that could not be looked up).
+ */
+export function coversLaunch(line: LaunchFingerprint, launch: LaunchFingerprint): boolean {
+  return sameFingerprint(line, launch) && (!launch.resolved || !line.resolved || line.resolved === launch.resolved);
+}
+
 /** The same launch line run from the same place: a line approved for another place is another line. */
 export function sameLaunch(a: LaunchFingerprint, b: LaunchFingerprint): boolean {
   return sameFingerprint(a, b) && (a.resolved ?? null) === (b.resolved ?? null);
@@ -377,7 +385,7 @@ export function createRegistry(db: DatabaseSync): Registry {
       }
       // The approved lines of these words: one per place its command was approved to run from.
       const same = launchLinesOf(entry).filter((l) => sameFingerprint(l, fingerprint));
-      const line = same.find((l) => !fingerprint.resolved || !l.resolved || l.resolved === fingerprint.resolved) ?? same[0];
+      const line = same.find((l) => coversLaunch(l, fingerprint)) ?? same[0];
       if (!line) {
         // Remembered so that `registry approve NAME` can accept the new launch line.
         recordAttempt(name, fingerprint, client);

@@ -42,6 +42,7 @@ describe('a session resumed while its secrets are still being read', () => {
       onSnapshot: () => () => {},
       onPinsAccepted: () => () => {},
       onServerRevoked: () => () => {},
+      onLaunchesReplaced: () => () => {},
     } as unknown as Engine;
     const server = await startShimServer(engine, join(dir, 'engine.sock'));
     cleanups.push(() => {
