@@ -29,14 +29,14 @@ describe('a launch line whose bare command resolves elsewhere on PATH', () => {
   const envWith = (path: string) => ({ env: { ...engine().env, MANIFEST, PATH: path } });
   const goodPath = () => `${dirname(process.execPath)}:${engine().env.PATH ?? ''}`;
 
-  it('pins where the command was found on first run, refuses another place as drift naming both, and approve pins the new one', async () => {
+  it('pins where the command was found on first run, refuses another place as drift naming both, and approve adds the new one beside it', async () => {
     const first = await connectThroughShim(envWith(goodPath()), 'pathy', ['node', SERVER]);
     await first.client.listTools();
     await first.close();
 
     const evilPath = `${dir}:${goodPath()}`;
     const refused = connectThroughShim(envWith(evilPath), 'pathy', ['node', SERVER]);
-    await expect(refused).rejects.toThrow(new RegExp(`now runs ${join(dir, 'node')}, approved to run ${realNode} \\(registry drift.*To allow it: mcp-firewall registry approve pathy`, 's'));
+    await expect(refused).rejects.toThrow(new RegExp(`now runs ${join(dir, 'node')}, approved to run ${realNode} \\(registry drift.*To allow it: mcp-firewall registry approve --launch [0-9a-f]{12} pathy`, 's'));
     expect(existsSync(marker)).toBe(false);
 
     const listed = JSON.parse(engine().cli(['registry', 'list', '--json']).stdout) as Array<{ name: string; fingerprint: { resolved?: string } }>;
@@ -49,7 +49,8 @@ describe('a launch line whose bare command resolves elsewhere on PATH', () => {
     await again.client.listTools();
     await again.close();
     expect(existsSync(marker)).toBe(true);
-    // The old place is now the other one.
-    await expect(connectThroughShim(envWith(goodPath()), 'pathy', ['node', SERVER])).rejects.toThrow(/registry drift/);
+    // The new place is approved beside the old one (another client's PATH keeps its own).
+    const old = await connectThroughShim(envWith(goodPath()), 'pathy', ['node', SERVER]);
+    await old.close();
   });
 });

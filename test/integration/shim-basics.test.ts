@@ -33,14 +33,14 @@ describe('wrap + serve with server-everything', () => {
 
   it('refuses an unregistered server and audits it as a shadow server', async () => {
     const conn = connectThroughShim(engine(), 'not-approved', [EVERYTHING_SERVER]);
-    await expect(conn).rejects.toThrow(/not in the approved registry.*mcp-firewall registry approve not-approved/s);
+    await expect(conn).rejects.toThrow(/not in the approved registry.*mcp-firewall registry approve --launch [0-9a-f]{12} not-approved/s);
     const rows = engine().cli(['audit', 'query', "SELECT decision, rule_id FROM mcp_audit WHERE server_name = 'not-approved'", '--json']);
     expect(JSON.parse(rows.stdout)).toEqual([{ decision: 'DENY', rule_id: 'registry-shadow' }]);
   });
 
   it('names a refused server in its hint as one shell word, whatever a config file called it', async () => {
     const name = 'x; touch /tmp/mcpfw-pwned';
-    await expect(connectThroughShim(engine(), name, [EVERYTHING_SERVER])).rejects.toThrow("mcp-firewall registry approve 'x; touch /tmp/mcpfw-pwned'");
+    await expect(connectThroughShim(engine(), name, [EVERYTHING_SERVER])).rejects.toThrow(/mcp-firewall registry approve --launch [0-9a-f]{12} 'x; touch \/tmp\/mcpfw-pwned'/);
   });
 
   it('approves a server after a refused attempt, pinning that launch line, and refuses a changed one as drift', async () => {
