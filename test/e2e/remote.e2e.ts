@@ -46,7 +46,9 @@ describe('a remote server protected and approved from the Servers page', () => {
     expect(routed.numStartups).toBe(3);
     expect(routed.mcpServers.docs.url).toBe(served.route('docs'));
 
-    await row.getByRole('button', { name: 'Approve docs' }).click();
+    // The URL protect routed waits under the name: Approve names exactly that one (its digest).
+    await row.getByText(`url ${remote.url}`).waitFor();
+    await row.getByRole('button', { name: 'Approve the waiting launch line of docs' }).click();
     await row.getByRole('button', { name: 'Disable docs' }).waitFor();
     const registry = JSON.parse(served.cli(['registry', 'list', '--json']).stdout) as Array<{ name: string; fingerprint: { command: string; args: string[] } | null }>;
     expect(registry.find((r) => r.name === 'docs')?.fingerprint).toEqual({ command: 'url', args: [remote.url] });
