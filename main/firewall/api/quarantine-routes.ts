@@ -1,5 +1,5 @@
 import type { Engine } from '../engine.js';
-import { blobText, looseBlobText, readingOf } from '../output/binary-fields.js';
+import { blobReadings, looseBlobText, readingOf } from '../output/binary-fields.js';
 import { inspectServerMessage } from '../output/index.js';
 import type { QuarantineStatus } from '../quarantine/quarantine-store.js';
 import { HttpError } from './http-util.js';
@@ -29,7 +29,7 @@ function blobsDecoded(value: unknown): unknown {
 
 function textOfBlob(parent: Record<string, unknown>, blob: string): string | null {
   const reading = readingOf('blob', parent, blob);
-  if (reading === 'base64-text') return blobText(blob, parent)?.text ?? null;
+  if (reading === 'base64-text') return blobReadings(blob, parent)[0]?.text ?? null;
   return reading === 'loose-base64-text' ? looseBlobText(blob) : null;
 }
 

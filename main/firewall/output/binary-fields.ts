@@ -51,7 +51,7 @@ export function readingOf(key: string | number, parent: Record<string, unknown>,
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** How a text blob's bytes were read, so a redacted text goes back into the same bytes. */
-export type BlobEncoding = 'utf8' | 'latin1' | 'utf16le' | 'utf16be';
+export type BlobEncoding = 'utf8' | 'utf16le' | 'utf16be';
 
 export interface BlobText {
   text: string;
@@ -61,28 +61,34 @@ export interface BlobText {
 const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)/i;
 
 /**
- * The text a resource blob holds, or null when it holds none: a blob without a mimeType is
- * text only if it decodes as UTF-8 (an unlabelled binary file does not, past a few bytes).
- * UTF-16 is read as UTF-16 (as UTF-8 its ASCII letters stand apart, and no token is
- * found); any other text is read as UTF-8 when it is, else byte for byte (Latin-1 and the
- * other ASCII-based charsets keep a token's ASCII as it is), so redacting, which only puts
- * ASCII in place of ASCII, changes no other byte of it.
+ * The ways a resource blob reads as text, the one a client most likely shows first; empty
+ * when it holds none (a blob without a mimeType is text only if it is UTF-8: an unlabelled
+ * binary file is not, past a few bytes). Every labelled blob reads as UTF-8 as a lenient
+ * decoder reads it, which is what most clients do whatever the label says (a stray byte must
+ * not make it unreadable to the scan: tags or a bidi override stay what they are). A blob
+ * labelled UTF-16, or opening with its byte order mark, reads as UTF-16 as well: as UTF-8
+ * its ASCII letters stand apart and no token is found, and a label may lie (a fetched
+ * Content-Type passed on), so both readings are scanned.
  */
-export function blobText(value: string, parent: Record<string, unknown>): BlobText | null {
+export function blobReadings(value: string, parent: Record<string, unknown>): BlobText[] {
   const bytes = Buffer.from(value, 'base64');
   const mime = typeof parent.mimeType === 'string' ? parent.mimeType : undefined;
   const charset = mime === undefined ? undefined : CHARSET.exec(mime)?.[1]?.toLowerCase();
-  if (charset !== undefined && /^(?:utf-?16|ucs-?2)/.test(charset)) return utf16Text(bytes, charset);
+  const bom = bytes[0] === 0xff && bytes[1] === 0xfe ? 'le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'be' : undefined;
+  const utf16 = (charset !== undefined && /^(?:utf-?16|ucs-?2)/.test(charset)) || bom !== undefined ? utf16Text(bytes, charset ?? '', bom) : null;
+  let utf8: BlobText | null = null;
   try {
-    return { text: strictUtf8.decode(bytes), encoding: 'utf8' };
+    utf8 = { text: strictUtf8.decode(bytes), encoding: 'utf8' };
   } catch {
-    return mime === undefined ? null : { text: bytes.toString('latin1'), encoding: 'latin1' };
+    if (mime !== undefined) utf8 = { text: bytes.toString('utf8'), encoding: 'utf8' };
   }
+  const readings = utf16 ? [utf16, utf8] : [utf8];
+  return readings.filter((r): r is BlobText => r !== null);
 }
 
-function utf16Text(bytes: Buffer, charset: string): BlobText {
+function utf16Text(bytes: Buffer, charset: string, bom: 'le' | 'be' | undefined): BlobText {
   // Plain "utf-16" is big-endian unless its byte order mark says otherwise (RFC 2781).
-  const little = charset.endsWith('le') || (!charset.endsWith('be') && bytes[0] === 0xff && bytes[1] === 0xfe);
+  const little = charset.endsWith('le') || (!charset.endsWith('be') && bom === 'le');
   const even = bytes.subarray(0, bytes.length & ~1);
   return little ? { text: even.toString('utf16le'), encoding: 'utf16le' } : { text: Buffer.from(even).swap16().toString('utf16le'), encoding: 'utf16be' };
 }

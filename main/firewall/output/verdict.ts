@@ -2,7 +2,7 @@
 // answered from the raw line with one regex test and forwarded byte-identical.
 import { isKeptNumber, parseKeepingNumbers } from '../jsonrpc/exact-numbers.js';
 import { repeatedKey } from '../jsonrpc/json-scan.js';
-import { blobText, encodeBlob, looseBlobText, readingOf } from './binary-fields.js';
+import { blobReadings, encodeBlob, looseBlobText, readingOf } from './binary-fields.js';
 import { decodeEscapes, mapFindings } from './escaped-view.js';
 import { redactText } from './redact.js';
 import { createScanner, mergeOverlaps, type Scanner } from './scanner.js';
@@ -103,12 +103,18 @@ function scanTree(root: { v: unknown }, path: string, s: Scanner): VerdictFindin
     if (extra) return redactText(text, mergeOverlaps([...fs, ...extra]));
     return fs.length === 0 ? null : redactText(text, fs);
   };
-  /** A text resource's blob, scanned decoded; redacted, it is encoded again (see binary-fields.ts). */
+  /**
+   * A text resource's blob, scanned decoded in every way it reads (binary-fields.ts); the
+   * reading that holds findings is redacted and encoded again in its own bytes. When two
+   * readings hold findings, no one redaction covers both: the blob is replaced by a notice.
+   */
   const cleanBlob = (blob: string, parent: Record<string, unknown>, p: string): string | null => {
-    const read = blobText(blob, parent);
-    if (read === null) return null;
-    const redacted = clean(read.text, p);
-    return redacted === null ? null : encodeBlob(redacted, read.encoding);
+    const hits = blobReadings(blob, parent).filter((r) => findIn(r.text, s).length > 0);
+    if (hits.length === 0) return null;
+    const redacted = clean(hits[0]!.text, p)!;
+    if (hits.length === 1) return encodeBlob(redacted, hits[0]!.encoding);
+    for (const other of hits.slice(1)) clean(other.text, p);
+    return encodeBlob('[blob withheld by MCP Firewall: it holds findings read as UTF-16 and as UTF-8]');
   };
   /** A blob a lenient decoder reads as text: scanned as that text; redacted, encoded again (strictly). */
   const cleanLooseBlob = (blob: string, p: string): string | null => {

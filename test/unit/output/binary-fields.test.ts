@@ -103,15 +103,41 @@ describe('blob and data fields', () => {
     }
   });
 
-  it('keeps the bytes of a text blob that is not UTF-8 (Latin-1) where it redacts', () => {
-    const latin1 = Buffer.concat([Buffer.from('caf\xe9 d\xe9j\xe0 vu\n', 'latin1'), Buffer.from(`key ${AWS_KEY}\n`, 'latin1')]);
-    for (const mimeType of ['text/plain', 'text/plain; charset=ISO-8859-1']) {
-      const verdict = inspectResultLine(read([{ uri: 'file:///notes.txt', mimeType, blob: latin1.toString('base64') }]));
-      expect(types(verdict.findings), mimeType).toEqual(['aws-access-key-id']);
-      const out = Buffer.from((verdict.redacted as { result: { contents: Array<{ blob: string }> } }).result.contents[0]!.blob, 'base64');
-      expect(out.subarray(0, 12).equals(latin1.subarray(0, 12)), mimeType).toBe(true);
-      expect(out.toString('latin1'), mimeType).not.toContain(AWS_KEY);
+  it('reads a text blob that is not valid UTF-8 as a UTF-8 client does, so a stray byte hides nothing', () => {
+    // Unicode tags (invisible instructions) and a bidi override, then a cut character (E2 80).
+    const smuggled = `notes \u{E0049}\u{E0067}\u{E006E}\u{E006F}\u{E0072}\u{E0065} \u202Egpj.exe\nkey ${AWS_KEY}\n`;
+    const bytes = Buffer.concat([Buffer.from(smuggled, 'utf8'), Buffer.from([0xe2, 0x80])]);
+    for (const mimeType of ['text/markdown', 'text/plain; charset=ISO-8859-1']) {
+      const verdict = inspectResultLine(read([{ uri: 'file:///notes.md', mimeType, blob: bytes.toString('base64') }]));
+      expect(types(verdict.findings), mimeType).toEqual(expect.arrayContaining(['aws-access-key-id', 'bidi-control', 'unicode-tags']));
+      const out = Buffer.from((verdict.redacted as { result: { contents: Array<{ blob: string }> } }).result.contents[0]!.blob, 'base64').toString('utf8');
+      expect(out, mimeType).not.toContain(AWS_KEY);
+      expect(out, mimeType).not.toMatch(/[\u202E\u{E0000}-\u{E007F}]/u);
+      expect(out, mimeType).toContain('notes ');
     }
+  });
+
+  it('reads a blob labelled UTF-16 that holds UTF-8, and UTF-16 with a byte order mark but no label, whichever way holds the finding', () => {
+    const utf8Labelled16 = Buffer.from(`GITHUB_TOKEN=${TOKEN}\n`, 'utf8').toString('base64');
+    const bomNoLabel = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`GITHUB_TOKEN=${TOKEN}\n`, 'utf16le')]).toString('base64');
+    for (const [mimeType, blob, decode] of [
+      ['text/plain; charset=utf-16', utf8Labelled16, (b: Buffer) => b.toString('utf8')],
+      ['text/plain', bomNoLabel, (b: Buffer) => b.toString('utf16le')],
+    ] as const) {
+      const verdict = inspectResultLine(read([{ uri: 'file:///t.env', mimeType, blob }]));
+      expect(types(verdict.findings), mimeType).toEqual(['github-token']);
+      const out = decode(Buffer.from((verdict.redacted as { result: { contents: Array<{ blob: string }> } }).result.contents[0]!.blob, 'base64'));
+      expect(out, mimeType).toContain('GITHUB_TOKEN=');
+      expect(out, mimeType).not.toContain(TOKEN);
+    }
+  });
+
+  it('withholds a blob whose UTF-16 and UTF-8 readings each hold a finding (no one redaction covers both)', () => {
+    const bytes = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`a=${TOKEN}\n`, 'utf16le'), Buffer.from(`b=${AWS_KEY}\n`, 'utf8')]);
+    const verdict = inspectResultLine(read([{ uri: 'file:///x.txt', mimeType: 'text/plain', blob: bytes.toString('base64') }]));
+    expect(types(verdict.findings)).toEqual(expect.arrayContaining(['aws-access-key-id', 'github-token']));
+    const out = Buffer.from((verdict.redacted as { result: { contents: Array<{ blob: string }> } }).result.contents[0]!.blob, 'base64');
+    expect(out.toString('utf8')).toMatch(/^\[blob withheld by MCP Firewall/);
   });
 
   it('counts what a text blob holds toward the quarantine thresholds', () => {
