@@ -278,11 +278,16 @@ export function createRegistry(db: DatabaseSync): Registry {
     const now = nowIso();
     upsertAttempt.run(name, JSON.stringify(fingerprint), client, now, now);
   };
-  /** Throws WaitingLaunchChanged unless `shown` (ApproveOptions.launch) is the line `waiting`, or one already approved with none waiting. */
-  const checkShown = (name: string, entry: RegistryEntry | null, waiting: LaunchFingerprint | null, shown: string | null) => {
+  /**
+   * Throws WaitingLaunchChanged unless `shown` (ApproveOptions.launch) is the line `waiting`, or
+   * one already approved with none waiting; returns the approved line it names (which
+   * `--replace` then keeps as the only one).
+   */
+  const checkShown = (name: string, entry: RegistryEntry | null, waiting: LaunchFingerprint | null, shown: string | null): LaunchFingerprint | null => {
     const digest = shown?.trim().toLowerCase() ?? null;
-    if (waiting && digest === launchDigest(waiting)) return;
-    if (!waiting && (digest === null || launchLinesOf(entry).some((line) => launchDigest(line) === digest))) return;
+    if (waiting && digest === launchDigest(waiting)) return null;
+    const named = digest === null ? undefined : launchLinesOf(entry).find((line) => launchDigest(line) === digest);
+    if (!waiting && (digest === null || named)) return named ?? null;
     const now = waiting ? `"${shownFingerprint(waiting)}"${resolvedText(waiting)} (launch ${launchDigest(waiting)})` : null;
     if (digest === null) throw new WaitingLaunchChanged(`a launch line now waits for approval under '${name}': ${now}, which was not shown; nothing was approved`);
     throw new WaitingLaunchChanged(now
@@ -300,9 +305,10 @@ export function createRegistry(db: DatabaseSync): Registry {
     approve: (name, pin, options = {}) => inTransaction((): ApprovedEntry => {
       const attempt = db.prepare('SELECT fingerprint FROM shadow_attempts WHERE name = ?').get(name) as { fingerprint: string } | undefined;
       const now = nowIso();
-      const wanted = pin ?? (attempt ? (JSON.parse(attempt.fingerprint) as LaunchFingerprint) : null);
       const before = get(name);
-      if (!pin && options.launch !== undefined) checkShown(name, before, wanted, options.launch);
+      const waiting = pin ?? (attempt ? (JSON.parse(attempt.fingerprint) as LaunchFingerprint) : null);
+      const named = !pin && options.launch !== undefined ? checkShown(name, before, waiting, options.launch) : null;
+      const wanted = waiting ?? named;
       const approved = (entry: RegistryEntry): ApprovedEntry => ({ ...entry, approvedLine: wanted ?? entry.fingerprint });
       if (before && wanted && !options.replace && besidePinned(before, wanted)) {
         if (!approvedLaunch(before, wanted)) addLaunch.run(name, JSON.stringify(wanted), now);
@@ -324,7 +330,7 @@ export function createRegistry(db: DatabaseSync): Registry {
       db.prepare(
         `INSERT INTO registry (name, enabled, fingerprint, approved_at, updated_at) VALUES (?, 1, ?, ?, ?)
          ON CONFLICT(name) DO UPDATE SET enabled = 1, fingerprint = COALESCE(excluded.fingerprint, registry.fingerprint), updated_at = excluded.updated_at`,
-      ).run(name, pin ? JSON.stringify(pin) : (attempt?.fingerprint ?? null), now, now);
+      ).run(name, wanted ? JSON.stringify(wanted) : null, now, now);
       db.prepare('DELETE FROM shadow_attempts WHERE name = ?').run(name);
       return approved(get(name)!);
     }),

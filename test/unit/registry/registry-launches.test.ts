@@ -5,7 +5,7 @@ import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAuditLog } from '../../../main/firewall/audit/audit-log.js';
 import { approveRoutedLaunch, approveServer } from '../../../main/firewall/registry/registry-actions.js';
-import { createRegistry, remoteFingerprint, type Registry } from '../../../main/firewall/registry/registry.js';
+import { createRegistry, launchDigest, remoteFingerprint, type Registry } from '../../../main/firewall/registry/registry.js';
 import { openDatabase } from '../../../main/firewall/store/database.js';
 
 // One server name, several launch lines: the filesystem server with one root in Cursor and
@@ -229,6 +229,19 @@ describe('where a launch line\'s command resolved', () => {
     expect(registry.admit('notes', at('/home/me/bin/node'), 'cursor').admitted).toBe(true);
     expect(registry.admit('notes', at('/usr/bin/node'), 'claude-desktop').admitted).toBe(true);
     expect(registry.admit('notes', at('/evil/bin/node'), 'cursor').admitted).toBe(false);
+  });
+
+  it('approve --launch DIGEST --replace keeps the approved line the digest names, with no line waiting', () => {
+    const audit = createAuditLog(db);
+    const a = { command: 'node', args: ['a.js'] };
+    const b = { command: 'node', args: ['b.js'] };
+    registry.approveLaunch('notes', a, { beside: true });
+    registry.approveLaunch('notes', b, { beside: true });
+    const entry = approveServer(registry, audit, 'notes', 'cli', undefined, { replace: true, launch: launchDigest(b) });
+    expect(entry.approvedLine).toEqual(b);
+    expect(registry.get('notes')).toMatchObject({ fingerprint: b, moreLaunches: [] });
+    expect(registry.admit('notes', b, 'cursor').admitted).toBe(true);
+    expect(registry.admit('notes', a, 'cursor').admitted).toBe(false);
   });
 
   it('--replace keeps only the place approved last', () => {
