@@ -150,7 +150,13 @@ async function unprotectFile(file: LoadedFile, deps: EditDeps, report: EditRepor
     results = plan.results;
     if (plan.expected.length === 0) {
       // Nothing of ours left to undo: the bookkeeping goes, unless a protect wrote it meanwhile.
-      if (!deps.dryRun) await underConfigsLock(file, deps, () => deleteState(deps.dataDir, file.spec.path));
+      if (!deps.dryRun) {
+        await underConfigsLock(file, deps, () => {
+          // Routes taken out by hand: the mode protect narrowed for them goes back all the same.
+          if (state?.narrowedFrom !== undefined) widenBack(file, file.bytes, state.narrowedFrom);
+          deleteState(deps.dataDir, file.spec.path);
+        });
+      }
       report.entries.push(...results);
       return;
     }

@@ -91,6 +91,15 @@ describe('the route key stays out of files others read', () => {
     expect(mode(path)).toBe(0o644);
   });
 
+  it('unprotect gives the mode back when the routes were taken out by hand', async () => {
+    const deps = setup();
+    const path = put(join(fx.home, '.cursor', 'mcp.json'), REMOTE);
+    await protectClients(deps, { client: 'cursor' });
+    writeFileSync(path, JSON.stringify({ mcpServers: {} }, null, 2));
+    await unprotectClients(deps, { client: 'cursor' });
+    expect(mode(path)).toBe(0o644);
+  });
+
   it('unprotect keeps the file narrowed while a route stays in it', async () => {
     const deps = setup();
     const path = put(join(fx.home, '.cursor', 'mcp.json'), REMOTE);
