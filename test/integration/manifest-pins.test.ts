@@ -68,7 +68,7 @@ describe('manifest pins catch a rug pull', () => {
       // Accept names the version the diff showed; without one nothing is accepted.
       expect(engine().cli(['pins', 'accept', 'tickets', '--tool', 'list_tickets']).stderr).toMatch(/pins accept needs --digest/);
       const shown = engine().cli(['pins', 'diff', 'tickets', '--tool', 'list_tickets']).stdout;
-      const version = /to accept this version: mcp-firewall pins accept tickets --tool list_tickets --digest ([0-9a-f]{16})\n/.exec(shown)?.[1];
+      const version = /to accept this version: mcp-firewall pins accept --tool list_tickets --digest ([0-9a-f]{16}) tickets\n/.exec(shown)?.[1];
       expect(shown).toContain(`list_tickets (drifted) version ${version}:`);
       expect(engine().cli(['pins', 'accept', 'tickets', '--tool', 'list_tickets', '--digest', version!]).stdout).toContain('accepted and pinned list_tickets');
       await waitFor(() => changed.length > 0, 'tools/list_changed after accept');
@@ -119,7 +119,7 @@ describe('manifest pins catch a rug pull', () => {
 
   it('records a held version kept blocked from the CLI, only the version the diff showed', () => {
     const shown = engine().cli(['pins', 'diff', 'tickets', '--tool', 'summarize_ticket']).stdout;
-    const version = /to keep it blocked: mcp-firewall pins keep-blocked tickets --tool summarize_ticket --digest ([0-9a-f]{16})\n/.exec(shown)?.[1];
+    const version = /to keep it blocked: mcp-firewall pins keep-blocked --tool summarize_ticket --digest ([0-9a-f]{16}) tickets\n/.exec(shown)?.[1];
     expect(version).toBeDefined();
     expect(engine().cli(['pins', 'keep-blocked', 'tickets', '--tool', 'summarize_ticket']).stderr).toMatch(/pins keep-blocked needs --tool and --digest/);
     const stale = engine().cli(['pins', 'keep-blocked', 'tickets', '--tool', 'summarize_ticket', '--digest', '0'.repeat(16)]);

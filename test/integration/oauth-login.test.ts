@@ -209,7 +209,7 @@ describe('mcp-firewall auth login (the MCP OAuth flow against the pinned URL)', 
   });
 
   it('only logs in to a server pinned with a URL', async () => {
-    await expect(run(['login', 'never-approved'])).rejects.toThrow(/not in the approved registry.*registry approve never-approved --url URL/);
+    await expect(run(['login', 'never-approved'])).rejects.toThrow(/not in the approved registry.*registry approve --url URL never-approved/);
   });
 
   it('says why a server it cannot reach failed, not only "fetch failed"', async () => {

@@ -80,7 +80,7 @@ describe('an OAuth-protected remote server through the interposer', () => {
   });
 
   it('a 403 insufficient_scope names the exact `auth login --scope` to run (audited); that login gets the scope and the call through', async () => {
-    const command = `mcp-firewall auth login tracker --scope "mcp:tools mcp:vip"`;
+    const command = `mcp-firewall auth login --scope "mcp:tools mcp:vip" tracker`;
     const client = new Client({ name: 'oauth-test', version: '1.0.0' });
     const transport = new StreamableHTTPClientTransport(endpoint('tracker'));
     await client.connect(transport);

@@ -88,10 +88,10 @@ describe('remote servers through the HTTP interposer (Streamable HTTP, official 
   });
 
   it('refuses a server that is not registered with a URL, naming the command that approves it', async () => {
-    await expect(connect('unknown-remote')).rejects.toThrow(/not in the approved registry.*mcp-firewall registry approve unknown-remote --url URL/s);
+    await expect(connect('unknown-remote')).rejects.toThrow(/not in the approved registry.*mcp-firewall registry approve --url URL unknown-remote/s);
     expect(audit("SELECT decision, rule_id FROM mcp_audit WHERE server_name = 'unknown-remote'")).toEqual([{ decision: 'DENY', rule_id: 'registry-shadow' }]);
     engine().cli(['registry', 'approve', 'local-only']);
-    await expect(connect('local-only')).rejects.toThrow(/registered without a URL.*registry approve local-only --url URL/s);
+    await expect(connect('local-only')).rejects.toThrow(/registered without a URL.*registry approve --url URL local-only/s);
   });
 
   it('refuses a disabled remote server through the same admission as wrap', async () => {

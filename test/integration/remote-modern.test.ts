@@ -151,7 +151,7 @@ describe('a 2026-07-28 client through the HTTP interposer to a 2026-07-28 server
     const response = await modernPost(engine().route('unknown-modern'), { id: 'd', method: 'server/discover' }, 'refused');
     const body = (await response.json()) as { id: string; error: { message: string } };
     expect(body.id).toBe('d');
-    expect(body.error.message).toMatch(/not in the approved registry.*mcp-firewall registry approve unknown-modern --url URL/s);
+    expect(body.error.message).toMatch(/not in the approved registry.*mcp-firewall registry approve --url URL unknown-modern/s);
     expect(audit(engine(), "SELECT decision, rule_id FROM mcp_audit WHERE server_name = 'unknown-modern'")).toEqual([{ decision: 'DENY', rule_id: 'registry-shadow' }]);
     await expect(connect(engine().route('unknown-modern'))).rejects.toThrow();
   });

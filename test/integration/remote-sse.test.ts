@@ -97,7 +97,7 @@ describe('the legacy HTTP+SSE transport through the interposer (official SDK SSE
   });
 
   it('refuses an unregistered name over SSE, naming the command that approves it', async () => {
-    await expect(connectSse('unknown-legacy')).rejects.toThrow(/not in the approved registry.*mcp-firewall registry approve unknown-legacy --url URL/s);
+    await expect(connectSse('unknown-legacy')).rejects.toThrow(/not in the approved registry.*mcp-firewall registry approve --url URL unknown-legacy/s);
     expect(audit(engine(), "SELECT decision, rule_id, client FROM mcp_audit WHERE server_name = 'unknown-legacy'")).toEqual([{ decision: 'DENY', rule_id: 'registry-shadow', client: 'sse-tests' }]);
   });
 

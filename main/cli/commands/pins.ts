@@ -5,7 +5,7 @@ import { expectOnly, parseArgs, stringFlag } from '../args.js';
 import { UsageError, type CommandHandler } from '../command.js';
 import { callEngine } from '../control-client.js';
 import { formatTable } from './output.js';
-import { shellWord } from '../../firewall/shell-word.js';
+import { argWord, shellWord } from '../../firewall/shell-word.js';
 
 export const pinsUsage = 'mcp-firewall pins list [SERVER] [--json] | diff SERVER [--tool T] | accept SERVER [--tool T] --digest D | keep-blocked SERVER --tool T --digest D | window open TICKET [--minutes N] | window close';
 
@@ -46,10 +46,10 @@ export const pinsCommand: CommandHandler = async (args, io) => {
     for (const d of diffs) io.stdout(`── ${oneLineName(d.server)}/${oneLineName(d.tool)} (${d.kind}) version ${shortVersion(d.digest)}: ${makeVisible(d.reason)}\n${d.diff}\n\n`);
     // The command to accept what was just shown, and nothing the server changed or added after.
     if (tool && diffs.length > 0) {
-      const named = `${shellWord(target)} --tool ${shellWord(tool)} --digest ${shortVersion(diffs[0]!.digest)}`;
+      const named = `--tool ${shellWord(tool)} --digest ${shortVersion(diffs[0]!.digest)} ${argWord(target)}`;
       io.stdout(`to accept this version: mcp-firewall pins accept ${named}\nto keep it blocked: mcp-firewall pins keep-blocked ${named}\n`);
     }
-    else if (diffs.length > 0) io.stdout(`to accept the ${diffs.length} held version(s) above: mcp-firewall pins accept ${shellWord(target)} --digest ${shortVersion(heldSetDigest(diffs))}\n`);
+    else if (diffs.length > 0) io.stdout(`to accept the ${diffs.length} held version(s) above: mcp-firewall pins accept --digest ${shortVersion(heldSetDigest(diffs))} ${argWord(target)}\n`);
     return 0;
   }
   if (verb === 'accept' && target) {

@@ -85,7 +85,7 @@ export function decideRemote(server: DiscoveredServer, spec: ConfigFileSpec, rem
   const pin: RemotePin = { url: server.url, transport: remoteTransportOf(server) };
   const standing = remote.standing(server.name, pin);
   if (standing.kind === 'conflict') {
-    const approve = `mcp-firewall registry approve ${shellWord(server.name)} --url ${server.url}${pin.transport === 'sse' ? ' --sse' : ''}`;
+    const approve = `mcp-firewall registry approve --url ${shellWord(server.url)}${pin.transport === 'sse' ? ' --sse' : ''} ${argWord(server.name)}`;
     return NOT_ROUTED(`registry: ${standing.reason}; left as is (to route it: ${approve})`);
   }
   return { routed: true, pin, inserted: interposerUrl(remote.port, server.name, remote.key, pin.transport), keys, standing };

@@ -3,7 +3,7 @@ import type { Engine } from '../engine.js';
 import { ErrorCode, errorResponse, type JsonRpcId } from '../jsonrpc/messages.js';
 import { pinnedRemote, remoteUrlProblem, shownFingerprint, type RemotePin } from '../registry/registry.js';
 import { shownUrl } from '../shown-url.js';
-import { argWord, shellWord } from '../shell-word.js';
+import { argWord } from '../shell-word.js';
 
 export type RemoteTarget = { pin: RemotePin } | { refusal: (id: JsonRpcId) => string };
 
@@ -24,11 +24,11 @@ export function resolveRemoteTarget(engine: Engine, server: string, client: stri
     // The problem names the URL as shownUrl shows it (remoteUrlProblem): no key, no password.
     const reason = `remote server '${server}' is pinned to an unusable URL: ${unsafe}`;
     record({ event: 'registry', decision: 'DENY', ruleId: 'registry-unsafe-url', serverName: server, client, actorId: client, method: 'initialize', reason });
-    return { refusal: (id) => errorResponse(id, ErrorCode.FirewallUnavailable, `MCP Firewall refused ${reason}. To fix it: mcp-firewall registry approve ${shellWord(server)} --url URL`, { server }) };
+    return { refusal: (id) => errorResponse(id, ErrorCode.FirewallUnavailable, `MCP Firewall refused ${reason}. To fix it: mcp-firewall registry approve --url URL ${argWord(server)}`, { server }) };
   }
   // A URL `protect` routed waits as the proposal: a bare approve pins exactly that one.
   const proposed = pinnedRemote(engine.registry.pending(server) ?? null);
-  const fix = proposed ? `mcp-firewall registry approve ${argWord(server)}` : `mcp-firewall registry approve ${shellWord(server)} --url URL`;
+  const fix = proposed ? `mcp-firewall registry approve ${argWord(server)}` : `mcp-firewall registry approve --url URL ${argWord(server)}`;
   const why = !entry
     ? `'${server}' is not in the approved registry (shadow server)`
     : entry.fingerprint

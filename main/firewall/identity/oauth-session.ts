@@ -8,7 +8,7 @@ import { createOAuthCredentials, type OAuthCredentials } from './oauth-credentia
 import { OAuthLoginCancelled, type OAuthLoginResult } from './oauth-login.js';
 import { createSecretIndex } from './secret-index.js';
 import type { SecretStore } from './secret-store.js';
-import { argWord, shellWord } from '../shell-word.js';
+import { argWord } from '../shell-word.js';
 
 export interface OAuthSession {
   credentials: OAuthCredentials;
@@ -27,7 +27,7 @@ export function oauthTargetOf(registry: Pick<Registry, 'get'>, server: string): 
   const pin = pinnedRemote(entry?.fingerprint ?? null);
   if (!pin) {
     const why = !entry ? 'is not in the approved registry' : 'is not registered with a URL';
-    throw new OAuthTargetError(`'${server}' ${why}; OAuth is only for a remote server pinned with: mcp-firewall registry approve ${shellWord(server)} --url URL`);
+    throw new OAuthTargetError(`'${server}' ${why}; OAuth is only for a remote server pinned with: mcp-firewall registry approve --url URL ${argWord(server)}`);
   }
   const problem = remoteUrlProblem(pin.url);
   if (problem) throw new OAuthTargetError(`'${server}' is pinned to an unusable URL: ${problem}`);

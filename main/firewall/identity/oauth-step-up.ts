@@ -1,4 +1,4 @@
-import { shellWord } from '../shell-word.js';
+import { argWord } from '../shell-word.js';
 
 // Step-up (the MCP authorization spec's "insufficient scope"): a remote server answers 403
 // with `WWW-Authenticate: Bearer error="insufficient_scope", scope="…"` when the token is
@@ -53,10 +53,10 @@ export function stepUpFailure(server: string, granted: string | undefined, asked
   const refused = `remote server '${server}' refused the request (HTTP 403): the firewall's OAuth token lacks a scope it needs`;
   const union = stepUpScope(granted, asked);
   if (asked === undefined || scopes(asked).length === 0) {
-    return `${refused}, and the server did not say which; log in again with the scope its documentation names: mcp-firewall auth login ${shellWord(server)} --scope "SCOPES"`;
+    return `${refused}, and the server did not say which; log in again with the scope its documentation names: mcp-firewall auth login --scope "SCOPES" ${argWord(server)}`;
   }
   if (union === null) {
-    return `${refused}, but the scope it asked for is not one the firewall repeats in a command (unusual characters or too many); check the server's documentation, then: mcp-firewall auth login ${shellWord(server)} --scope "SCOPES"`;
+    return `${refused}, but the scope it asked for is not one the firewall repeats in a command (unusual characters or too many); check the server's documentation, then: mcp-firewall auth login --scope "SCOPES" ${argWord(server)}`;
   }
-  return `${refused} (${scopes(asked).join(' ')}); log in again with it: mcp-firewall auth login ${shellWord(server)} --scope "${union}"`;
+  return `${refused} (${scopes(asked).join(' ')}); log in again with it: mcp-firewall auth login --scope "${union}" ${argWord(server)}`;
 }

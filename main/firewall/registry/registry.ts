@@ -3,7 +3,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { shownUrl } from '../shown-url.js';
 import { shownArgs } from './shown-launch.js';
 import { immediateTransactions, nowIso } from '../store/database.js';
-import { shellWord } from '../shell-word.js';
+import { argWord } from '../shell-word.js';
 
 /** What a server is launched with; a change is registry drift (a swapped binary or package). */
 export interface LaunchFingerprint {
@@ -384,7 +384,7 @@ export function createRegistry(db: DatabaseSync): Registry {
         // launch comes along (a stdio launch can spell `url http://…` as well as anyone).
         if (pinnedRemote(fingerprint)) {
           recordAttempt(name, fingerprint, client);
-          return { admitted: false, kind: 'drift', reason: `server '${name}' is approved by name only; a remote URL is pinned with: mcp-firewall registry approve ${shellWord(name)} --url URL` };
+          return { admitted: false, kind: 'drift', reason: `server '${name}' is approved by name only; a remote URL is pinned with: mcp-firewall registry approve --url URL ${argWord(name)}` };
         }
         pin.run(JSON.stringify(fingerprint), nowIso(), name);
         return { admitted: true, pinnedNow: true };

@@ -155,7 +155,7 @@ describe('protect routes Streamable HTTP entries through the interposer', () => 
     const report = await protectRemote();
     expect(entry(report, 'gemini-cli', 'legacy')).toMatchObject({
       outcome: 'remote-not-routed',
-      detail: expect.stringContaining('registered with the other transport (url https://legacy.example.com/sse); left as is (to route it: mcp-firewall registry approve legacy --url https://legacy.example.com/sse --sse)'),
+      detail: expect.stringContaining('registered with the other transport (url https://legacy.example.com/sse); left as is (to route it: mcp-firewall registry approve --url https://legacy.example.com/sse --sse legacy)'),
     });
     expect(json(FILES.gemini).mcpServers.legacy).toEqual({ url: 'https://legacy.example.com/sse' });
   });

@@ -31,7 +31,7 @@ describe('the insufficient_scope challenge', () => {
 describe('the command the client is told to run', () => {
   it('asks for the login\'s scopes plus the missing ones, each once', () => {
     expect(stepUpScope('mcp:tools repo', 'repo admin:org')).toBe('mcp:tools repo admin:org');
-    expect(stepUpFailure('gh', 'repo', 'admin:org')).toBe(`remote server 'gh' refused the request (HTTP 403): the firewall's OAuth token lacks a scope it needs (admin:org); log in again with it: mcp-firewall auth login gh --scope "repo admin:org"`);
+    expect(stepUpFailure('gh', 'repo', 'admin:org')).toBe(`remote server 'gh' refused the request (HTTP 403): the firewall's OAuth token lacks a scope it needs (admin:org); log in again with it: mcp-firewall auth login --scope "repo admin:org" gh`);
     // A login from before the granted scope was kept: what was asked for, at least.
     expect(stepUpFailure('gh', undefined, 'https://www.googleapis.com/auth/drive.readonly')).toContain('--scope "https://www.googleapis.com/auth/drive.readonly"');
   });
@@ -40,13 +40,13 @@ describe('the command the client is told to run', () => {
     for (const evil of ['$(touch /tmp/pwned)', '`id`', 'a!b', 'x\\"; rm', '%PATH%']) {
       const told = stepUpFailure('gh', 'repo', evil);
       expect(told).not.toContain(evil);
-      expect(told).toMatch(/not one the firewall repeats in a command.*mcp-firewall auth login gh --scope "SCOPES"$/);
+      expect(told).toMatch(/not one the firewall repeats in a command.*mcp-firewall auth login --scope "SCOPES" gh$/);
     }
     expect(stepUpScope('repo', Array.from({ length: 40 }, (_, i) => `s${i}`).join(' '))).toBeNull();
   });
 
   it('says so when the server names no scope', () => {
-    expect(stepUpFailure('gh', 'repo', undefined)).toMatch(/did not say which; .*mcp-firewall auth login gh --scope "SCOPES"$/);
+    expect(stepUpFailure('gh', 'repo', undefined)).toMatch(/did not say which; .*mcp-firewall auth login --scope "SCOPES" gh$/);
   });
 });
 
@@ -71,7 +71,7 @@ describe('sendWithOAuth on a 403 insufficient_scope', () => {
       return challenge('Bearer error="insufficient_scope", scope="mcp:vip", resource_metadata="https://elsewhere.test/prm"');
     });
     expect(sent).toBe(1);
-    expect(result).toBe(`remote server 'tracker' refused the request (HTTP 403): the firewall's OAuth token lacks a scope it needs (mcp:vip); log in again with it: mcp-firewall auth login tracker --scope "mcp:tools mcp:vip"`);
+    expect(result).toBe(`remote server 'tracker' refused the request (HTTP 403): the firewall's OAuth token lacks a scope it needs (mcp:vip); log in again with it: mcp-firewall auth login --scope "mcp:tools mcp:vip" tracker`);
     expect(audited).toEqual([['OAUTH_INSUFFICIENT_SCOPE', result]]);
   });
 
