@@ -13,8 +13,10 @@ type Handler = (ctx: { engine: Engine; params: string[]; url: URL }) => unknown;
  * their base64 is no mask at all.
  */
 export function maskedPayload(payload: string): unknown {
-  const masked = inspectServerMessage(payload, JSON.parse(payload)).redacted as { result?: unknown };
-  return blobsDecoded(masked.result);
+  const masked = inspectServerMessage(payload, JSON.parse(payload)).redacted;
+  // A batch answer is held whole: each member's result (or error), in order.
+  if (Array.isArray(masked)) return masked.map((m: { result?: unknown; error?: unknown } | null) => blobsDecoded(m?.result ?? m?.error ?? null));
+  return blobsDecoded((masked as { result?: unknown }).result);
 }
 
 const DECODED_KEY = 'blob (shown decoded)';

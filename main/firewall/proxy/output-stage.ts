@@ -94,6 +94,17 @@ function withId(message: unknown, id: ReplyId): unknown {
   return message && typeof message === 'object' && !Array.isArray(message) && 'id' in message ? { ...message, id } : message;
 }
 
+/**
+ * How the client gets a quarantined result once a person released it: the same request
+ * again. Not a batch answer: it is held whole, while a retry is split and matched member by
+ * member, so no release answers it; each request sent alone is judged (and held) alone.
+ */
+function retryAdvice(call: { id: unknown }): string {
+  return Array.isArray(call.id)
+    ? 'a batch answer is not delivered from a release: send its requests again one at a time to receive the ones that pass.'
+    : 'once released, send the same request again to receive it.';
+}
+
 export function createOutputStage(ctx: OutputStageContext): OutputStage {
   const released = new Map<string, { id: string; payload: string }>();
   const key = (tool: string, argsDigest: string) => `${tool}\u0000${argsDigest}`;
@@ -153,7 +164,7 @@ export function createOutputStage(ctx: OutputStageContext): OutputStage {
       };
       const withheld = reserveWithin(ctx.toClient, QUARANTINE_WAIT_MS, () => unanswered(`the engine did not answer within ${QUARANTINE_WAIT_MS / 1000} s`));
       ctx.link.quarantine({ tool: call.tool, argsDigest: call.argsDigest, findings, payload: line }).then(
-        (id) => withheld(refusal(`MCP Firewall quarantined the result of ${call.tool} as ${id} (${found}). Review it with \`mcp-firewall quarantine show ${id}\`; once released, send the same request again to receive it.`)),
+        (id) => withheld(refusal(`MCP Firewall quarantined the result of ${call.tool} as ${id} (${found}). Review it with \`mcp-firewall quarantine show ${id}\`; ${retryAdvice(call)}`)),
         (error: Error) => withheld(error.message === ENGINE_GONE ? unanswered(ENGINE_GONE) : refusal(`MCP Firewall withheld the result of ${call.tool} (${found}) and could not store it: ${error.message}`)),
       );
       return false;
