@@ -1,9 +1,10 @@
 // The output stage on the shim's hot path. Most results hold nothing to find: they are
 // answered from the raw line with one regex test and forwarded byte-identical.
 import { isKeptNumber, parseKeepingNumbers } from '../jsonrpc/exact-numbers.js';
-import { repeatedKey } from '../jsonrpc/json-scan.js';
+import { numbersAsRead, repeatedKey } from '../jsonrpc/json-scan.js';
 import { blobReadings, encodeBlob, looseBlobText, readingOf } from './binary-fields.js';
 import { decodeEscapes, mapFindings } from './escaped-view.js';
+import { withKeptNumbers } from './kept-numbers.js';
 import { redactText } from './redact.js';
 import { createScanner, mergeOverlaps, type Scanner } from './scanner.js';
 import { splitFindings } from './split-items.js';
@@ -254,9 +255,9 @@ export function inspectResultLine(line: string, thresholds: OutputThresholds = D
   // (the shim drops those, but the verdict must not rely on it), not a key beside `result`.
   const findings: VerdictFinding[] = [];
   const verdict = verdictOf(line, scanLine(msg, s, findings), findings, thresholds);
-  if (verdict.redacted === undefined && verdict.reparsed === undefined) return verdict;
-  const exact = asWritten(line, s);
-  if (exact === undefined) return verdict;
+  const rewritten = verdict.redacted ?? verdict.reparsed;
+  if (rewritten === undefined) return verdict;
+  const exact = asWritten(line, rewritten, s);
   return verdict.redacted !== undefined ? { ...verdict, redacted: exact } : { ...verdict, reparsed: exact };
 }
 
@@ -268,13 +269,17 @@ function scanLine(msg: unknown, s: Scanner, findings: VerdictFinding[]): unknown
 }
 
 /**
- * The line to rewrite read again, numbers kept as the server wrote them (exact-numbers.ts),
- * and scanned again to the same findings; undefined when no number needs keeping, which is
- * nearly always. Only a line that leaves re-serialised pays: the clean ones never get here.
+ * `rewritten` (the line as scanned) with its numbers as the server wrote them (exact-numbers.ts).
+ * Nearly always every number reads back as written, which one scan of the text tells (a plain
+ * parse's cost): the line is not read again. Otherwise it is read again with source text, and
+ * the kept numbers are moved into the tree already scanned; only when the two cannot be matched
+ * is the second tree scanned instead. Only a line that leaves re-serialised pays.
  */
-function asWritten(line: string, s: Scanner): unknown {
+function asWritten(line: string, rewritten: unknown, s: Scanner): unknown {
+  if (numbersAsRead(line)) return rewritten;
   const { value, kept } = parseKeepingNumbers(line);
-  return kept === 0 ? undefined : scanLine(value, s, []);
+  if (kept === 0) return rewritten;
+  return withKeptNumbers(value, rewritten) ?? scanLine(value, s, []);
 }
 
 function verdictOf(line: string, msg: unknown, findings: VerdictFinding[], thresholds: OutputThresholds): OutputVerdict {
