@@ -40,6 +40,24 @@ function lineStart(text: string, end: number, limit: number): number {
   return stop === 0 ? 0 : -1;
 }
 
+// What may stand before an END line on its line: indentation and a reader's line number.
+const isPrefixChar = (c: number) => c === 0x20 || c === 0x09 || (c >= 0x30 && c <= 0x39) || c === 0x3a || c === 0x7c || c === 0x2192;
+
+/**
+ * Start of the line holding `at` when only what NUMBER_PREFIX may match stands before it, or
+ * -1. Nested YAML (a Kubernetes Secret in a Helm chart) indents a key 16 or 20 spaces, a
+ * reader's line number adds its own: no fixed bound fits. The walk stops at the first char no
+ * prefix holds, so the runs two END anchors walk back over never overlap.
+ */
+function prefixStart(text: string, at: number): number {
+  let i = at;
+  while (i > 0 && isPrefixChar(text.charCodeAt(i - 1))) i--;
+  if (i === 0 || text.charCodeAt(i - 1) === 10) return i;
+  // `\n` as a JSON escape inside the text, as lineStart reads it.
+  const c = text.charCodeAt(i - 1);
+  return (c === 110 || c === 114) && text.charCodeAt(i - 2) === 92 ? i : -1;
+}
+
 // The top line read may open the body after a quote: `"private_key": "MIIE…\n…` read from the middle.
 const QUOTED_TAIL = /["' ]([A-Za-z0-9+/=]{20,})[ \t\r]*$/d;
 /** Start of the base64 closing the line `from`..`end` after a quote or a space, or `end`. */
@@ -55,7 +73,7 @@ function bodyAfterQuote(text: string, from: number, end: number): number {
  */
 export function bodyAbove(text: string, at: number): number {
   // The end line itself may carry a line number in front.
-  const own = lineStart(text, at, 16);
+  const own = prefixStart(text, at);
   if (own === -1) return -1;
   NUMBER_PREFIX.lastIndex = own;
   NUMBER_PREFIX.test(text);

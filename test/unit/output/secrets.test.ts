@@ -299,6 +299,26 @@ describe('structured secrets', () => {
       }
     });
 
+    it('redacts a body indented as deep as nested YAML puts it, line numbers in front or not', () => {
+      // A Kubernetes Secret's `stringData` in a Helm chart, a kustomize patch: 16, 20 spaces.
+      for (const indent of [8, 16, 20, 40]) {
+        const pad = ' '.repeat(indent);
+        const yaml = `tls.key: |\n${lines.slice(1).map((l) => pad + l).join('\n')}\n`;
+        expect(types(yaml), `${indent}`).toEqual(['private-key']);
+        expect(leaked(yaml), `${indent}`).toEqual([]);
+        const numbered = lines.slice(1).map((l, i) => `${String(i + 2).padStart(6)}\t${'\t'.repeat(indent >> 3)}${pad}${l}`).join('\n');
+        expect(types(numbered), `numbered ${indent}`).toEqual(['private-key']);
+        expect(leaked(numbered), `numbered ${indent}`).toEqual([]);
+      }
+    });
+
+    it('scans END lines behind long runs of spaces in linear time', () => {
+      const unit = `${' '.repeat(200)}-----END RSA PRIVATE KEY-----`;
+      const text = (bytes: number) => unit.repeat(Math.ceil(bytes / unit.length));
+      expect(types(text(200_000))).toEqual([]);
+      expect(eightfoldGrowth(detect, text, 25_000)).toBeLessThan(LINEAR_EIGHTFOLD);
+    });
+
     it('redacts a body with \\n escapes inside a JSON string (a service-account file read from the middle)', () => {
       const json = `{"private_key": "${lines.slice(3).join('\\n')}\\n", "client_email": "a@b.iam.gserviceaccount.com"}`;
       expect(types(json)).toEqual(['private-key', 'email']);
