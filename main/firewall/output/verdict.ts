@@ -205,6 +205,8 @@ function decide(findings: VerdictFinding[], t: OutputThresholds): OutputVerdict[
  * A message that is no object is scanned whole. Findings are added to `found`.
  */
 function scanMessage(message: unknown, prefix: string, s: Scanner, found: VerdictFinding[]): unknown {
+  // A number kept as written (a batch member `1.0`) is a frozen object holding no server text.
+  if (isKeptNumber(message)) return message;
   const dot = prefix === '' ? '' : '.';
   if (message === null || typeof message !== 'object' || Array.isArray(message)) {
     const holder = { v: message };

@@ -213,6 +213,20 @@ describe('inspectResultLine', () => {
     expect((v.redacted as Array<{ result: { content: Array<{ text: string }> } }>)[1]!.result.content[0]!.text).toBe('key [REDACTED:aws-access-key-id]');
   });
 
+  it('leaves a number that is a batch member as written, whatever path keeps the numbers', () => {
+    // A batch member that is no object is still read; kept as its source text it is no message
+    // to walk (it is frozen: scanning it as one threw "Cannot assign to read only property").
+    const key = 'key AKIAZ3MUOHLQ4XPRTN2W';
+    const member = (result: string) => `{"jsonrpc":"2.0","id":2,"result":${result}}`;
+    // The second: a key renamed among keys that are array indices, so the line is scanned again kept.
+    for (const result of [`{"text":"${key}","n":2.50}`, `{"7":2.50,"jane.doe@example.com":"${key}"}`]) {
+      const v = inspectResultLine(`[1.0,${member(result)}]`);
+      expect(v.action, result).toBe('REDACT');
+      const redacted = result.replace('AKIAZ3MUOHLQ4XPRTN2W', '[REDACTED:aws-access-key-id]').replace('jane.doe@example.com', '[REDACTED:email]');
+      expect(JSON.stringify(v.redacted), result).toBe(`[1.0,${member(redacted)}]`);
+    }
+  });
+
   it('redacts object keys too: a map keyed by address or token, without naming them in the paths of its values', () => {
     const raw = line({
       content: [],
