@@ -1,4 +1,5 @@
 import type { Engine } from '../engine.js';
+import { isKeptNumber } from '../jsonrpc/exact-numbers.js';
 import { blobReadings, looseBlobText, readingOf } from '../output/binary-fields.js';
 import { inspectServerMessage } from '../output/index.js';
 import type { QuarantineStatus } from '../quarantine/quarantine-store.js';
@@ -23,7 +24,8 @@ const DECODED_KEY = 'blob (shown decoded)';
 
 function blobsDecoded(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(blobsDecoded);
-  if (value === null || typeof value !== 'object') return value;
+  // A number kept as the server wrote it (`1.0`, digits past 2^53): copied as an object it would show as {"rawJSON": …}.
+  if (value === null || typeof value !== 'object' || isKeptNumber(value)) return value;
   const o = value as Record<string, unknown>;
   const text = typeof o.blob === 'string' ? textOfBlob(o, o.blob) : null;
   return Object.fromEntries(Object.keys(o).map((k) => (k === 'blob' && text !== null ? [DECODED_KEY, text] : [k, blobsDecoded(o[k])])));

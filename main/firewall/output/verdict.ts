@@ -292,7 +292,10 @@ function verdictOf(line: string, msg: unknown, findings: VerdictFinding[], thres
 
 export interface ServerMessageVerdict {
   findings: VerdictFinding[];
-  /** The message with every span replaced (the parsed message itself, redacted in place). */
+  /**
+   * The message with every span replaced (the parsed message itself, redacted in place), its
+   * numbers as the server wrote them (JSON.rawJSON where JSON.stringify would write another).
+   */
   redacted: unknown;
   /** A result with these findings would have been quarantined. */
   overThreshold: boolean;
@@ -314,8 +317,9 @@ export function inspectServerMessage(line: string, message: unknown, thresholds:
   if (isCleanMessage(line, s)) return { findings: [], redacted: message, overThreshold: false };
   const findings: VerdictFinding[] = [];
   const m = scanMessage(message, '', s, findings);
-  if (findings.length === 0 && repeats(line)) return { findings, redacted: m, overThreshold: false, reparse: true };
-  return { findings, redacted: m, overThreshold: decide(findings, thresholds) === 'QUARANTINE' };
+  // Only a message that leaves re-serialised pays for its numbers as written (see asWritten).
+  if (findings.length === 0) return repeats(line) ? { findings, redacted: asWritten(line, m, s), overThreshold: false, reparse: true } : { findings, redacted: m, overThreshold: false };
+  return { findings, redacted: asWritten(line, m, s), overThreshold: decide(findings, thresholds) === 'QUARANTINE' };
 }
 
 /** The verdict the firewall would give a result holding just `text` (for `classify`). */

@@ -35,6 +35,12 @@ describe('the masked view of a held result', () => {
     expect(out).not.toContain(GH.slice(4, 20));
   });
 
+  it('shows numbers as the server wrote them, never as the objects that keep them', () => {
+    const payload = held({ content: [{ type: 'text', text: `token=${GH}` }], structuredContent: { score: 0 } }).replace('"score":0', '"score":1.0,"id":1800000000000000123');
+    const out = JSON.stringify(maskedPayload(payload));
+    expect(out).toBe('{"content":[{"type":"text","text":"token=[REDACTED:github-token]"}],"structuredContent":{"score":1.0,"id":1800000000000000123}}');
+  });
+
   it('leaves a binary image alone', () => {
     const data = Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3, 4]).toString('base64');
     expect(shown({ content: [{ type: 'image', mimeType: 'image/png', data }] })).toContain(data);

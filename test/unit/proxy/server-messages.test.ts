@@ -42,6 +42,17 @@ describe('messages a server sends unasked', () => {
     expect(rows).toEqual([{ event: 'result', decision: 'REDACT', ruleId: 'output-redact', method: 'notifications/progress', toolName: 'progress:9007199254740993', requestId: null, reason: 'redacted github-token ×1' }]);
   });
 
+  it('keeps every number of a redacted message, and of one re-serialised for a repeated key, as the server wrote it', () => {
+    const { sent, send } = relay();
+    const numbers = '"progress":1.0,"total":2.50,"bytes":1800000000000000123,"big":1e400';
+    send(`{"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":"t","message":"cloning with ${TOKEN}",${numbers}}}`);
+    send(`{"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info","data":{"n":1.0,"data":"${TOKEN}","data":"ok"}}}`);
+    expect(sent).toEqual([
+      `{"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":"t","message":"cloning with [REDACTED:github-token]",${numbers}}}`,
+      '{"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info","data":{"n":1.0,"data":"ok"}}}',
+    ]);
+  });
+
   it('redacts a request to the client but never its id, which the client answers by', () => {
     const { sent, rows, send } = relay();
     send(`{"jsonrpc":"2.0","id":12345678901234567890,"method":"sampling/createMessage","params":{"messages":[{"role":"user","content":{"type":"text","text":"use ${TOKEN}"}}],"maxTokens":10}}`);
