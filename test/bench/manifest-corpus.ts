@@ -9,7 +9,11 @@ const out = (line: string): void => void process.stdout.write(`${line}\n`);
 const pct = (n: number, d: number): string => `${n}/${d} (${((100 * n) / d).toFixed(1)} %)`;
 
 for (const file of ['corpus.json', 'holdout.json']) {
-  const items = (JSON.parse(readFileSync(join(fixtures, 'poisoned-tools', file), 'utf8')) as { items: { id: string; category: string; context?: CueContext; tool: unknown }[] }).items;
+  const all = (JSON.parse(readFileSync(join(fixtures, 'poisoned-tools', file), 'utf8')) as { items: { id: string; category: string; context?: CueContext; tool: unknown }[] }).items;
+  // Benign look-alikes (expect ok) are false positives when flagged, not poison caught.
+  const benign = all.filter((it) => it.category === 'benign');
+  if (benign.length > 0) out(`${file} benign look-alikes: flagged ${pct(benign.filter((it) => toolVerdict(findPoisoningCues(it.tool, it.context)) !== 'ok').length, benign.length)}`);
+  const items = all.filter((it) => it.category !== 'benign');
   const verdicts = items.map((it) => toolVerdict(findPoisoningCues(it.tool, it.context)));
   out(`${file}: flagged ${pct(verdicts.filter((v) => v !== 'ok').length, items.length)}, blocked ${pct(verdicts.filter((v) => v === 'block').length, items.length)}`);
   for (const category of [...new Set(items.map((i) => i.category))]) {

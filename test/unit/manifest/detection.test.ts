@@ -7,7 +7,7 @@ import { checkTools, findPoisoningCues, toolVerdict, type CueContext } from '../
 // styles against the tools/list of real MCP server packages. Figures go to
 // docs/benchmarks.md (section 3); these thresholds are the floor we promise.
 const fixtures = join(import.meta.dirname, '../../fixtures');
-interface CorpusItem { id: string; category: string; context?: CueContext; tool: unknown }
+interface CorpusItem { id: string; category: string; expect?: 'ok'; context?: CueContext; tool: unknown }
 const load = (file: string): CorpusItem[] => (JSON.parse(readFileSync(join(fixtures, 'poisoned-tools', file), 'utf8')) as { items: CorpusItem[] }).items;
 
 function rates(items: CorpusItem[]) {
@@ -26,7 +26,8 @@ const manifests = readdirSync(manifestsDir).filter((f) => f.endsWith('.json')).m
 }));
 
 describe('poisoning detection on the poisoned corpus', () => {
-  const corpus = load('corpus.json');
+  // corpus.json also holds benign look-alikes (category 'benign'): measured below, not as poison.
+  const corpus = load('corpus.json').filter((it) => it.category !== 'benign');
 
   it('covers at least 60 poisoned tools across the six published attack styles', () => {
     expect(corpus.length).toBeGreaterThanOrEqual(60);
@@ -72,6 +73,21 @@ describe('poisoning detection on the poisoned corpus', () => {
 
   it('flags at least 80 % of the hold-out set written after the rules were first frozen', () => {
     expect(rates(load('holdout.json')).detected).toBeGreaterThanOrEqual(0.8);
+  });
+});
+
+describe('false positives on benign look-alikes', () => {
+  it('passes as ok the honest tool text that reads like an override, concealment or exfiltration', () => {
+    // A block hides the tool at first sight and denies its calls: "ignore messages before this
+    // timestamp", "your new task is returned", "the user may not know", "text of the chat
+    // message", "the user should email support@…" are what honest tools say.
+    const benign = load('corpus.json').filter((it) => it.category === 'benign');
+    expect(benign.length).toBeGreaterThanOrEqual(11);
+    expect(benign.every((it) => it.expect === 'ok')).toBe(true);
+    const flagged = benign.map((it) => ({ id: it.id, cues: findPoisoningCues(it.tool, it.context) }))
+      .filter((r) => toolVerdict(r.cues) !== 'ok')
+      .map((r) => `${r.id}: ${r.cues.filter((c) => c.severity !== 'low').map((c) => `${c.severity} ${c.kind} ${c.excerpt}`).join('; ')}`);
+    expect(flagged).toEqual([]);
   });
 });
 
