@@ -4,10 +4,13 @@ import type { NumberSources } from '../jsonrpc/source-number.js';
 // First sight (trust on first use) covers the whole first listing, not its first page: a
 // server that pages its tools had page 1 pinned, and every tool of a later page held as new
 // (its calls denied, the drift gate paged) though nobody had ever approved anything else.
-// A first-sight page that names a next cursor keeps first sight open for the page asked with
-// that cursor; the listing's last page (no next cursor) ends it, and only then is the kind
-// marked seen. Kept in the engine's memory only: after a restart a listing left half-read is
-// no longer first sight, and its later pages are held for review (towards refusing).
+// The kind is marked seen at the first page, as before pages were followed: waiting for the
+// last page left it unseen when that page errored or never came, and whatever the server
+// listed later (after a restart too) was pinned unreviewed. A first-sight page that names a
+// next cursor lets the one page asked with that cursor be first sight too, in this engine run
+// only, each cursor once, and the whole first listing within MAX_FIRST_LISTING_PAGES pages and
+// MAX_FIRST_LISTING_MS: a cursor loop would otherwise keep first sight open for the whole run.
+// After a restart a listing left half-read is no longer first sight; its later pages are held.
 
 /** One page of a listing: the cursor it was asked with (null: the first page) and the one it gave for the next. */
 export interface ListingPage {
@@ -26,29 +29,55 @@ export interface ListedFrom {
 
 /** Cursors kept per server and kind: a few listings (the firewall's own, a client's) may page at once. */
 const MAX_OPEN_CURSORS = 8;
+/** Pages of one first listing that count as first sight (the shim's own look follows at most 100). */
+export const MAX_FIRST_LISTING_PAGES = 100;
+/** How long after its first page a first listing's later pages count as first sight. */
+export const MAX_FIRST_LISTING_MS = 2 * 60_000;
 
 export interface FirstSightListings {
-  /** Whether `cursor` was named by a first-sight page of this server and kind (its page is first sight too). */
-  continues(server: string, kind: ManifestKind, cursor: string): boolean;
-  /** A first-sight page named `next`: the page asked with it is first sight too. */
-  open(server: string, kind: ManifestKind, next: string): void;
-  /** The first listing ended: nothing continues it. */
-  close(server: string, kind: ManifestKind): void;
+  /**
+   * Whether the page asked with `cursor` continues this server's first listing of `kind`: its
+   * cursor was named by a first-sight page, and the listing is within its bounds. Spends the
+   * cursor: asked again with it, the page is no longer first sight.
+   */
+  take(server: string, kind: ManifestKind, cursor: string): boolean;
+  /** A first-sight page named `next`. `continued`: it was a later page, not the first page of the first listing. */
+  open(server: string, kind: ManifestKind, next: string, continued: boolean): void;
 }
 
-export function createFirstSightListings(): FirstSightListings {
-  const open = new Map<string, string[]>();
+interface FirstListing {
+  startedAt: number;
+  pages: number;
+  cursors: string[];
+}
+
+export function createFirstSightListings(options: { now?: () => number } = {}): FirstSightListings {
+  const now = options.now ?? Date.now;
+  const listings = new Map<string, FirstListing>();
   const keyOf = (server: string, kind: ManifestKind) => JSON.stringify([server, kind]);
   return {
-    continues: (server, kind, cursor) => open.get(keyOf(server, kind))?.includes(cursor) ?? false,
-    open(server, kind, next) {
-      const cursors = open.get(keyOf(server, kind)) ?? [];
-      if (!cursors.includes(next)) cursors.push(next);
-      if (cursors.length > MAX_OPEN_CURSORS) cursors.shift();
-      open.set(keyOf(server, kind), cursors);
+    take(server, kind, cursor) {
+      const key = keyOf(server, kind);
+      const listing = listings.get(key);
+      if (!listing) return false;
+      if (now() - listing.startedAt > MAX_FIRST_LISTING_MS || listing.pages >= MAX_FIRST_LISTING_PAGES) {
+        listings.delete(key);
+        return false;
+      }
+      const at = listing.cursors.indexOf(cursor);
+      if (at < 0) return false;
+      listing.cursors.splice(at, 1);
+      listing.pages++;
+      return true;
     },
-    close(server, kind) {
-      open.delete(keyOf(server, kind));
+    open(server, kind, next, continued) {
+      const key = keyOf(server, kind);
+      const listing = continued ? listings.get(key) : undefined;
+      if (continued && !listing) return;
+      const into = listing ?? { startedAt: now(), pages: 1, cursors: [] };
+      if (!into.cursors.includes(next)) into.cursors.push(next);
+      if (into.cursors.length > MAX_OPEN_CURSORS) into.cursors.shift();
+      listings.set(key, into);
     },
   };
 }

@@ -3,7 +3,7 @@ import { digestOf } from '../jsonrpc/canonical.js';
 import { boundedCues, findPoisoningCues, findTextCues, TOOL_DIGEST_VERSION, toolDigest, toolVerdict, type Cue } from '../manifest/index.js';
 import { kindOfKey, manifestKey, type ManifestKind } from './manifest-keys.js';
 import { createHeldKeeper, HELD_LIMITS, type HeldLimits } from './held-bound.js';
-import type { FirstSightListings, ListedFrom, ListingPage } from './first-sight-listings.js';
+import type { FirstSightListings, ListedFrom } from './first-sight-listings.js';
 import { withNumberSources } from '../jsonrpc/source-number.js';
 import type { PendingKind, PendingTool, PinnedTool, PinStore } from './pin-store.js';
 import { argWord } from '../shell-word.js';
@@ -72,11 +72,14 @@ export function reviewManifest(deps: ManifestGateDeps, ctx: ManifestContext, kin
   // nothing, and the tools the server added after approval were pinned unreviewed. Pins or
   // held items count as seen too, for stores from before the marker (a server whose first
   // look then stored nothing gets one more first sight).
-  // A later page of a first listing is first sight too, though its first page pinned tools.
-  const seen = deps.pins.seen(ctx.server, kind);
-  const continued = !seen && typeof page?.cursor === 'string' && (deps.firstSightListings?.continues(ctx.server, kind, page.cursor) ?? false);
-  const firstSight = continued || (pinned.size === 0 && pending.size === 0 && !seen);
-  if (firstSight) endOrContinueFirstSight(deps, ctx.server, kind, page);
+  // Seen at the first page, so a listing whose next page never comes still ends first sight.
+  // A later page of a first listing is first sight too, though its first page pinned tools,
+  // when it was asked with a cursor a first-sight page named (first-sight-listings.ts).
+  const fresh = pinned.size === 0 && pending.size === 0 && !deps.pins.seen(ctx.server, kind);
+  if (fresh) deps.pins.markSeen(ctx.server, kind);
+  const continued = !fresh && typeof page?.cursor === 'string' && (deps.firstSightListings?.take(ctx.server, kind, page.cursor) ?? false);
+  const firstSight = fresh || continued;
+  if (firstSight && page?.next) deps.firstSightListings?.open(ctx.server, kind, page.next, continued);
   const window = deps.deployWindow();
   const siblingToolNames = kind === 'tools' ? items.map((t) => String((t as { name?: unknown }).name ?? '')) : [];
   // Without a prototype: on a plain object `blocked['__proto__'] = reason` sets no key (a string
@@ -154,7 +157,9 @@ export function reviewManifest(deps: ManifestGateDeps, ctx: ManifestContext, kin
       hold({ key, digest, item, kind: 'poisoned', reason: `poisoning cues in its definition: ${cueSummary(cues)}` }, 'POISONED', heldBefore);
       continue;
     }
-    if (firstSight) {
+    // Only what has no pin and nothing held: a changed definition of a pinned tool on a later
+    // page is drift, as on any other listing, never re-pinned as first sight.
+    if (firstSight && !pin && !waiting) {
       deps.pins.pin(ctx.server, key, digest, item);
       pinnedNow++;
       continue;
@@ -179,13 +184,6 @@ export function reviewManifest(deps: ManifestGateDeps, ctx: ManifestContext, kin
     audit('PIN_UPGRADED', null, `${upgraded} pinned tool(s) unchanged since approval now pinned with digest v${TOOL_DIGEST_VERSION}, which also covers execution, icons and _meta`);
   }
   return blocked;
-}
-
-/** First sight ends with the first listing's last page (or at once, for a look that is no page of one). */
-function endOrContinueFirstSight(deps: ManifestGateDeps, server: string, kind: ManifestKind, page: ListingPage | undefined): void {
-  if (page?.next && deps.firstSightListings) return deps.firstSightListings.open(server, kind, page.next);
-  deps.firstSightListings?.close(server, kind);
-  deps.pins.markSeen(server, kind);
 }
 
 const notKept = (limits: HeldLimits) =>
