@@ -4,7 +4,7 @@ import { boundedCues, findPoisoningCues, findTextCues, TOOL_DIGEST_VERSION, tool
 import { kindOfKey, manifestKey, type ManifestKind } from './manifest-keys.js';
 import { createHeldKeeper, HELD_LIMITS, type HeldLimits } from './held-bound.js';
 import type { FirstSightListings, ListedFrom } from './first-sight-listings.js';
-import { withNumberSources } from '../jsonrpc/source-number.js';
+import { withNumberSources, type NumberSources } from '../jsonrpc/source-number.js';
 import type { PendingKind, PendingTool, PinnedTool, PinStore } from './pin-store.js';
 import { argWord } from '../shell-word.js';
 
@@ -50,8 +50,11 @@ function cueSummary(cues: Cue[]): string {
  * upgrade pages for every pinned tool, nor an icon or UI swapped after approval (unpinned
  * then) is taken into the new pin unreviewed.
  */
-function sameUnderOlderDigest(entry: Pick<PinnedTool | PendingTool, 'digest' | 'digestVersion' | 'definition'>, item: unknown, digest: string): boolean {
-  return entry.digestVersion < TOOL_DIGEST_VERSION && entry.digest === toolDigest(item, entry.digestVersion) && toolDigest(entry.definition) === digest;
+function sameUnderOlderDigest(entry: Pick<PinnedTool | PendingTool, 'digest' | 'digestVersion' | 'definition'>, item: unknown, digest: string, readDigest: string | null = null): boolean {
+  if (entry.digestVersion >= TOOL_DIGEST_VERSION || entry.digest !== toolDigest(item, entry.digestVersion)) return false;
+  // The kept definition is as read: its digest is the item's as read (readDigest) when the parse changed a number.
+  const kept = toolDigest(entry.definition);
+  return kept === digest || (readDigest !== null && kept === readDigest);
 }
 
 /**
@@ -87,6 +90,7 @@ export function reviewManifest(deps: ManifestGateDeps, ctx: ManifestContext, kin
   const blocked: BlockedTools = Object.create(null) as BlockedTools;
   let pinnedNow = 0;
   let upgraded = 0;
+  let numbersUpgraded = 0;
   const audit = (decision: string, key: string | null, reason: string) =>
     deps.audit.append({ event: 'manifest', decision, serverName: ctx.server, toolName: key, client: ctx.client, sessionId: ctx.sessionId, ruleId: 'manifest-pin', reason });
   const limits = deps.heldLimits ?? HELD_LIMITS;
@@ -104,14 +108,18 @@ export function reviewManifest(deps: ManifestGateDeps, ctx: ManifestContext, kin
     // the item itself (stored, shown, read for cues) is left as read.
     const sources = listed.numbers?.[i];
     const digested = sources ? withNumberSources(item, sources) : item;
-    return [{ item, key: manifestKey(kind, item as Record<string, unknown>), digest: kind === 'tools' ? toolDigest(digested) : digestOf(digested) }];
+    const digestItem = (of: unknown) => (kind === 'tools' ? toolDigest(of) : digestOf(of));
+    const digest = digestItem(digested);
+    // The digest a version before 6e652d2 pinned (the item as read), where it may stand in for this one.
+    const readDigest = digested !== item && sources && readsAsFiniteNumbers(sources) ? digestItem(item) : null;
+    return [{ item, key: manifestKey(kind, item as Record<string, unknown>), digest, readDigest: readDigest !== digest ? readDigest : null }];
   });
   // One name listed with two definitions: which one a client shows (and the model reads) is
   // the client's choice, and a pin can hold only one. Both are hidden, held as poisoned.
   const digestsOf = new Map<string, Set<string>>();
   for (const { key, digest } of entries) digestsOf.set(key, (digestsOf.get(key) ?? new Set()).add(digest));
   const judged = new Set<string>();
-  for (const { item, key, digest } of entries) {
+  for (const { item, key, digest, readDigest } of entries) {
     // A second copy is judged with the first (the same definition twice is no harm).
     if (judged.has(key)) continue;
     judged.add(key);
@@ -131,7 +139,16 @@ export function reviewManifest(deps: ManifestGateDeps, ctx: ManifestContext, kin
     const pin = pinned.get(key);
     // Prompts, templates and instructions have one digest; a tool's pin is also of a version.
     if (pin?.digest === digest && (kind !== 'tools' || pin.digestVersion === TOOL_DIGEST_VERSION)) continue;
-    if (kind === 'tools' && pin && sameUnderOlderDigest(pin, item, digest)) {
+    // Pinned before numbers the parse changed were digested as written (a Go schema's
+    // "maximum": 9223372036854775807, a %.17g writer's 0.10000000000000001): the pin is of
+    // this very text, so it takes the exact digest, once, rather than report drift. Only pins
+    // from before (as-read-pins.ts): one made since of 9007199254740992 holds …993 as drift.
+    if (pin?.digestedAsRead && readDigest !== null && pin.digest === readDigest && (kind !== 'tools' || pin.digestVersion === TOOL_DIGEST_VERSION)) {
+      deps.pins.upgradePin(ctx.server, key, digest, pin.digestVersion);
+      numbersUpgraded++;
+      continue;
+    }
+    if (kind === 'tools' && pin && sameUnderOlderDigest(pin, item, digest, pin.digestedAsRead ? readDigest : null)) {
       deps.pins.upgradePin(ctx.server, key, digest, TOOL_DIGEST_VERSION);
       upgraded++;
       continue;
@@ -183,8 +200,18 @@ export function reviewManifest(deps: ManifestGateDeps, ctx: ManifestContext, kin
   if (upgraded > 0) {
     audit('PIN_UPGRADED', null, `${upgraded} pinned tool(s) unchanged since approval now pinned with digest v${TOOL_DIGEST_VERSION}, which also covers execution, icons and _meta`);
   }
+  if (numbersUpgraded > 0) {
+    audit('PIN_UPGRADED', null, `${numbersUpgraded} pinned ${KIND_NOUN[kind]}(s) unchanged since approval now pinned with their numbers digested as the server wrote them`);
+  }
   return blocked;
 }
+
+/**
+ * Whether every number the parse changed still read as a number. One past the range of
+ * doubles reads as Infinity, which the old digest wrote as null: a pin of `null` must not
+ * pass for `1e400` (the swap 6e652d2 caught), so such an old pin drifts.
+ */
+const readsAsFiniteNumbers = (sources: NumberSources): boolean => sources.every(([, source]) => Number.isFinite(Number(source)));
 
 const notKept = (limits: HeldLimits) =>
   `not kept for review, because this server already has as many definitions held as are kept (${limits.items}, or ${limits.chars / 1024 / 1024} MiB of JSON): accept what is held to make room`;

@@ -2,6 +2,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { TOOL_DIGEST_VERSION } from '../manifest/index.js';
 import { nowIso } from '../store/database.js';
 import type { ManifestKind } from './manifest-keys.js';
+import { DIGESTED_AS_READ_SQL, listPinsDigestedAsRead } from './as-read-pins.js';
 import { heldSetDigest, namesVersion, requireReviewedVersion, StaleReviewError } from './reviewed-version.js';
 
 // Pins: the tool definitions a person approved (trust on first use, or `pins accept`).
@@ -54,6 +55,8 @@ export interface PinnedTool {
   pinnedAt: string;
   /** The tool digest version `digest` was made with (prompts, templates and instructions have one digest only). */
   digestVersion: number;
+  /** Pinned before numbers the parse changed were digested as written: `digest` is of the item as read (as-read-pins.ts). */
+  digestedAsRead?: boolean;
 }
 
 export interface PendingTool {
@@ -96,15 +99,16 @@ export interface ReviewedVersion {
   digest: string;
 }
 
-interface PinRow { server_name: string; tool_name: string; digest: string; tool_json: string; pinned_at: string; digest_version: number }
+interface PinRow { server_name: string; tool_name: string; digest: string; tool_json: string; pinned_at: string; digest_version: number; digested_as_read: number }
 interface PendingRow { server_name: string; tool_name: string; digest: string; tool_json: string; kind: PendingKind; reason: string; first_seen: string; digest_version: number }
 
 export function createPinStore(db: DatabaseSync): PinStore {
   db.exec(SCHEMA);
   addDigestVersion(db, 'manifest_pins');
   addDigestVersion(db, 'manifest_pending');
+  listPinsDigestedAsRead(db);
   const toPin = (r: PinRow): PinnedTool => ({
-    server: r.server_name, tool: r.tool_name, digest: r.digest, definition: JSON.parse(r.tool_json), pinnedAt: r.pinned_at, digestVersion: Number(r.digest_version),
+    server: r.server_name, tool: r.tool_name, digest: r.digest, definition: JSON.parse(r.tool_json), pinnedAt: r.pinned_at, digestVersion: Number(r.digest_version), digestedAsRead: Number(r.digested_as_read) === 1,
   });
   const toPending = (r: PendingRow): PendingTool => ({
     server: r.server_name, tool: r.tool_name, digest: r.digest, definition: JSON.parse(r.tool_json), kind: r.kind, reason: r.reason, firstSeen: r.first_seen, digestVersion: Number(r.digest_version),
@@ -116,8 +120,8 @@ export function createPinStore(db: DatabaseSync): PinStore {
   const store: PinStore = {
     pins: (server) =>
       (server
-        ? db.prepare('SELECT * FROM manifest_pins WHERE server_name = ? ORDER BY tool_name').all(server)
-        : db.prepare('SELECT * FROM manifest_pins ORDER BY server_name, tool_name').all()
+        ? db.prepare(`SELECT p.*, ${DIGESTED_AS_READ_SQL} FROM manifest_pins p WHERE p.server_name = ? ORDER BY p.tool_name`).all(server)
+        : db.prepare(`SELECT p.*, ${DIGESTED_AS_READ_SQL} FROM manifest_pins p ORDER BY p.server_name, p.tool_name`).all()
       ).map((r) => toPin(r as unknown as PinRow)),
     pending: (server) =>
       (server
