@@ -19,7 +19,7 @@ describe("the firewall's own look at prompts and resource templates", () => {
     connectThroughShim({ env: { ...engine().env, MANIFEST: JSON.stringify({ tools: [], ...manifest }) } }, server, [process.execPath, SERVER]);
   const heldVersion = (server: string, key: string) => {
     const shown = engine().cli(['pins', 'diff', server, '--tool', key]).stdout;
-    return /--digest ([0-9a-f]{16})\n/.exec(shown)![1]!;
+    return /--digest ([0-9a-f]{16}) /.exec(shown)![1]!;
   };
 
   it('refuses a prompt or a template read of a changed version to a client that never listed them', async () => {
