@@ -1,6 +1,7 @@
 // Detector throughput and corpus scores. Run:
 //   node --experimental-strip-types --no-warnings test/bench/detectors.ts
 import path from 'node:path';
+import { medianTime } from './median-time.ts';
 import { importBundled, REPO_ROOT as root } from './import-bundled.ts';
 
 type Output = typeof import('../../main/firewall/output/index.js');
@@ -13,22 +14,7 @@ const api = await importBundled<Output & Gen & Measure>([
   "export { corporaDir, scorePii, scoreSecrets } from './test/unit/output/corpus-measure.ts';",
 ]);
 
-// The box is shared: each figure is the median of several short batches, so one slow
-// batch (another job waking up) does not move it.
-function time(fn: () => void, minMs = 500, batches = 7): number {
-  fn();
-  const per: number[] = [];
-  for (let b = 0; b < batches; b++) {
-    let n = 0;
-    const t0 = performance.now();
-    while (performance.now() - t0 < minMs / batches) {
-      fn();
-      n++;
-    }
-    per.push((performance.now() - t0) / n);
-  }
-  return per.sort((x, y) => x - y)[batches >> 1]!;
-}
+const time = (fn: () => void, minMs = 500): number => medianTime(fn, minMs);
 
 const KINDS = ['json', 'code', 'logs'] as const;
 const MB = 1024 * 1024;

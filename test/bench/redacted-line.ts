@@ -2,6 +2,7 @@
 //   node --experimental-strip-types --no-warnings test/bench/redacted-line.ts
 // A ~1.4 MB structured result holding one token in its text: it leaves redacted, so it is
 // re-serialised, and its numbers must leave as the server wrote them (exact-numbers.ts).
+import { medianTime } from './median-time.ts';
 import { importBundled } from './import-bundled.ts';
 
 type Output = typeof import('../../main/firewall/output/index.js');
@@ -14,21 +15,7 @@ const api = await importBundled<Output & Scan & Exact>([
   "export { parseKeepingNumbers } from './main/firewall/jsonrpc/exact-numbers.ts';",
 ]);
 
-// The box is shared: each figure is the median of several short batches.
-function time(fn: () => void, minMs = 1500, batches = 7): number {
-  fn();
-  const per: number[] = [];
-  for (let b = 0; b < batches; b++) {
-    let n = 0;
-    const t0 = performance.now();
-    while (performance.now() - t0 < minMs / batches) {
-      fn();
-      n++;
-    }
-    per.push((performance.now() - t0) / n);
-  }
-  return per.sort((x, y) => x - y)[batches >> 1]!;
-}
+const time = (fn: () => void, minMs = 1500): number => medianTime(fn, minMs);
 
 const TOKEN = 'ghp_' + 'R8x2mQ7vL4nK9pW3sT6yB1cD5fH0jZ2aE4gU';
 /** 20 000 rows whose `score` is written `score` (`0.5` reads back as written, `1.0` does not). */
