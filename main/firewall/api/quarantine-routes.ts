@@ -14,10 +14,14 @@ type Handler = (ctx: { engine: Engine; params: string[]; url: URL }) => unknown;
  * their base64 is no mask at all.
  */
 export function maskedPayload(payload: string): unknown {
-  const masked = inspectServerMessage(payload, JSON.parse(payload)).redacted;
-  // A batch answer is held whole: each member's result (or error), in order.
-  if (Array.isArray(masked)) return masked.map((m: { result?: unknown; error?: unknown } | null) => blobsDecoded(m?.result ?? m?.error ?? null));
-  return blobsDecoded((masked as { result?: unknown }).result);
+  return blobsDecoded(resultsOf(inspectServerMessage(payload, JSON.parse(payload)).redacted));
+}
+
+type Answer = { result?: unknown; error?: unknown } | null;
+
+/** A held answer's result; of a batch answer, held whole, each member's result (or error) in order. */
+function resultsOf(answer: unknown): unknown {
+  return Array.isArray(answer) ? answer.map((m: Answer) => m?.result ?? m?.error ?? null) : (answer as Answer)?.result;
 }
 
 const DECODED_KEY = 'blob (shown decoded)';
@@ -50,7 +54,7 @@ export const QUARANTINE_ROUTES: Array<[method: string, pattern: RegExp, handler:
     const shown = await engine.quarantine.show(params[0]!);
     if (!shown) throw new HttpError(404, `no quarantined result '${params[0]}'`);
     const raw = url.searchParams.get('raw') === '1';
-    return { ...shown.item, result: shown.payload === null ? null : raw ? (JSON.parse(shown.payload) as { result?: unknown }).result : maskedPayload(shown.payload) };
+    return { ...shown.item, result: shown.payload === null ? null : raw ? resultsOf(JSON.parse(shown.payload)) : maskedPayload(shown.payload) };
   }],
   ['POST', /^\/api\/quarantine\/([^/]+)\/(release|drop)$/, async ({ engine, params }) => {
     const done = params[1] === 'release' ? await engine.quarantine.release(params[0]!, 'control-api') : engine.quarantine.drop(params[0]!, 'control-api');

@@ -1,3 +1,6 @@
+import { decodeEscapedUtf8, encodeEscapedUtf8 } from './escaped-utf8.js';
+import type { Family } from './types.js';
+
 // Which strings of a message are base64 a client decodes rather than text it shows the model.
 // Scanning an image's base64 costs time and finds nonsense; but the names `blob` and `data`
 // alone prove nothing (structuredContent, error.data and log lines hold anything), so a value
@@ -51,11 +54,13 @@ export function readingOf(key: string | number, parent: Record<string, unknown>,
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** How a text blob's bytes were read, so a redacted text goes back into the same bytes. */
-export type BlobEncoding = 'utf8' | 'utf16le' | 'utf16be';
+export type BlobEncoding = 'utf8' | 'utf8-escaped' | 'utf16le' | 'utf16be';
 
 export interface BlobText {
   text: string;
   encoding: BlobEncoding;
+  /** Only findings of these families count in this reading (all when absent). */
+  counts?: readonly Family[];
 }
 
 const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)/i;
@@ -63,12 +68,12 @@ const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)/i;
 /**
  * The ways a resource blob reads as text, the one a client most likely shows first; empty
  * when it holds none (a blob without a mimeType is text only if it is UTF-8: an unlabelled
- * binary file is not, past a few bytes). Every labelled blob reads as UTF-8 as a lenient
- * decoder reads it, which is what most clients do whatever the label says (a stray byte must
- * not make it unreadable to the scan: tags or a bidi override stay what they are). A blob
- * labelled UTF-16, or opening with its byte order mark, reads as UTF-16 as well: as UTF-8
- * its ASCII letters stand apart and no token is found, and a label may lie (a fetched
- * Content-Type passed on), so both readings are scanned.
+ * binary file is not, past a few bytes). A labelled blob reads as UTF-8, as most clients
+ * read it whatever the label says; when it is not valid UTF-8 its stray bytes are kept as
+ * escapes (escaped-utf8.ts): they hide nothing from the scan, and a redaction changes no
+ * other byte. A blob labelled UTF-16, or opening with its byte order mark, reads as UTF-16
+ * (as UTF-8 its ASCII letters stand apart and no token is found), and as UTF-8 as well (a
+ * label may lie: a fetched Content-Type passed on; a client may ignore it).
  */
 export function blobReadings(value: string, parent: Record<string, unknown>): BlobText[] {
   const bytes = Buffer.from(value, 'base64');
@@ -80,7 +85,10 @@ export function blobReadings(value: string, parent: Record<string, unknown>): Bl
   try {
     utf8 = { text: strictUtf8.decode(bytes), encoding: 'utf8' };
   } catch {
-    if (mime !== undefined) utf8 = { text: bytes.toString('utf8'), encoding: 'utf8' };
+    // UTF-16 read as UTF-8 is noise in which control-character cues are found by chance (the
+    // bytes of 创 are ESC R); a token or an address written into it as UTF-8 is still read.
+    if (utf16) utf8 = { text: decodeEscapedUtf8(bytes), encoding: 'utf8-escaped', counts: ['secret', 'pii'] };
+    else if (mime !== undefined) utf8 = { text: decodeEscapedUtf8(bytes), encoding: 'utf8-escaped' };
   }
   const readings = utf16 ? [utf16, utf8] : [utf8];
   return readings.filter((r): r is BlobText => r !== null);
@@ -111,5 +119,6 @@ export function looseBlobText(value: string): string | null {
 /** A redacted blob, encoded again so the client still reads valid base64 of the text type it was. */
 export function encodeBlob(text: string, encoding: BlobEncoding = 'utf8'): string {
   if (encoding === 'utf16be') return Buffer.from(text, 'utf16le').swap16().toString('base64');
+  if (encoding === 'utf8-escaped') return encodeEscapedUtf8(text).toString('base64');
   return Buffer.from(text, encoding).toString('base64');
 }

@@ -2,7 +2,7 @@
 // answered from the raw line with one regex test and forwarded byte-identical.
 import { isKeptNumber, parseKeepingNumbers } from '../jsonrpc/exact-numbers.js';
 import { numbersAsRead, repeatedKey } from '../jsonrpc/json-scan.js';
-import { blobReadings, encodeBlob, looseBlobText, readingOf } from './binary-fields.js';
+import { blobReadings, encodeBlob, type BlobText, looseBlobText, readingOf } from './binary-fields.js';
 import { decodeEscapes, mapFindings } from './escaped-view.js';
 import { withKeptNumbers } from './kept-numbers.js';
 import { redactText } from './redact.js';
@@ -110,11 +110,15 @@ function scanTree(root: { v: unknown }, path: string, s: Scanner): VerdictFindin
    * readings hold findings, no one redaction covers both: the blob is replaced by a notice.
    */
   const cleanBlob = (blob: string, parent: Record<string, unknown>, p: string): string | null => {
-    const hits = blobReadings(blob, parent).filter((r) => findIn(r.text, s).length > 0);
+    const hits: Array<{ reading: BlobText; fs: Finding[] }> = [];
+    for (const reading of blobReadings(blob, parent)) {
+      const fs = findIn(reading.text, s).filter((f) => !reading.counts || reading.counts.includes(f.family));
+      if (fs.length > 0) hits.push({ reading, fs });
+    }
     if (hits.length === 0) return null;
-    const redacted = clean(hits[0]!.text, p)!;
-    if (hits.length === 1) return encodeBlob(redacted, hits[0]!.encoding);
-    for (const other of hits.slice(1)) clean(other.text, p);
+    for (const { fs } of hits) for (const f of fs) found.push({ type: f.type, family: f.family, severity: f.severity, path: p });
+    const [first] = hits;
+    if (hits.length === 1) return encodeBlob(redactText(first!.reading.text, first!.fs), first!.reading.encoding);
     return encodeBlob('[blob withheld by MCP Firewall: it holds findings read as UTF-16 and as UTF-8]');
   };
   /** A blob a lenient decoder reads as text: scanned as that text; redacted, encoded again (strictly). */

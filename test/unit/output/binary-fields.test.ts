@@ -132,6 +132,26 @@ describe('blob and data fields', () => {
     }
   });
 
+  it('passes clean UTF-16 text whose bytes read as UTF-8 would look like escape sequences', () => {
+    // The UTF-16LE bytes of 创 (U+521B) are 1B 52: ESC R read as UTF-8.
+    const text = '请创建一个新项目。君子之交淡如水。弛帛崛嘛丛。한국어 텍스트입니다.';
+    for (const mimeType of ['text/plain; charset=utf-16le', 'text/plain']) {
+      const bytes = mimeType === 'text/plain' ? Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]) : Buffer.from(text, 'utf16le');
+      const verdict = inspectResultLine(read([{ uri: 'file:///zh.txt', mimeType, blob: bytes.toString('base64') }]));
+      expect(verdict, mimeType).toEqual({ action: 'PASS', findings: [] });
+    }
+  });
+
+  it('keeps every other byte of a text blob that is not valid UTF-8 when it redacts a finding in it', () => {
+    const latin1 = Buffer.concat([Buffer.from('caf\xe9 na\xefve ', 'latin1'), Buffer.from(`token=${TOKEN} end `, 'utf8'), Buffer.from([0xe9, 0x0a])]);
+    const verdict = inspectResultLine(read([{ uri: 'file:///n.txt', mimeType: 'text/plain; charset=iso-8859-1', blob: latin1.toString('base64') }]));
+    expect(types(verdict.findings)).toEqual(['github-token']);
+    const out = Buffer.from((verdict.redacted as { result: { contents: Array<{ blob: string }> } }).result.contents[0]!.blob, 'base64');
+    expect(out.subarray(0, 11).equals(latin1.subarray(0, 11))).toBe(true);
+    expect(out.subarray(-6).equals(Buffer.from([0x65, 0x6e, 0x64, 0x20, 0xe9, 0x0a]))).toBe(true);
+    expect(out.toString('latin1')).not.toContain(TOKEN);
+  });
+
   it('withholds a blob whose UTF-16 and UTF-8 readings each hold a finding (no one redaction covers both)', () => {
     const bytes = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`a=${TOKEN}\n`, 'utf16le'), Buffer.from(`b=${AWS_KEY}\n`, 'utf8')]);
     const verdict = inspectResultLine(read([{ uri: 'file:///x.txt', mimeType: 'text/plain', blob: bytes.toString('base64') }]));

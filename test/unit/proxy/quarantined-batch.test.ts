@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../../main/firewall/audit/audit-log.js';
-import { maskedPayload } from '../../../main/firewall/api/quarantine-routes.js';
+import { maskedPayload, QUARANTINE_ROUTES } from '../../../main/firewall/api/quarantine-routes.js';
 import { DEFAULT_OUTPUT_THRESHOLDS } from '../../../main/firewall/output/verdict.js';
 import type { EngineLink } from '../../../main/firewall/proxy/engine-link.js';
 import { createOrderedWriter } from '../../../main/firewall/proxy/ordered-writer.js';
@@ -26,6 +26,13 @@ describe('a quarantined batch answer', () => {
     expect(sent).toContain('q_1');
     expect(sent).toContain('one at a time');
     expect(sent).not.toContain('send the same request again');
+  });
+
+  it('shows every member of a held batch as the server sent it with --raw', async () => {
+    const [, , show] = QUARANTINE_ROUTES.find(([method, pattern]) => method === 'GET' && pattern.test('/api/quarantine/q_1'))!;
+    const engine = { quarantine: { show: async () => ({ item: { id: 'q_1', tool: 'batch' }, payload: BATCH }) } };
+    const shown = await show({ engine: engine as never, params: ['q_1'], url: new URL('http://127.0.0.1/api/quarantine/q_1?raw=1') });
+    expect(shown).toEqual({ id: 'q_1', tool: 'batch', result: [{ contents: [{ uri: 'file:///k', text: SECRETS }] }, { contents: [{ uri: 'file:///r', text: 'fine' }] }] });
   });
 
   it('shows every member of a held batch, masked, for review', () => {
