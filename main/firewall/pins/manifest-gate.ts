@@ -161,8 +161,11 @@ export function reviewManifest(deps: ManifestGateDeps, ctx: ManifestContext, kin
       blocked[key] = waiting.reason;
       continue;
     }
-    // A change held since before the upgrade was audited (and paged) then: re-held under the new digest, not again.
-    const heldBefore = kind === 'tools' && waiting !== undefined && sameUnderOlderDigest(waiting, item, digest);
+    // A change held since before the upgrade was audited (and paged) then: re-held under the new
+    // digest, not again. So is one held before numbers the parse changed were digested as the
+    // server wrote them, whose as-read digest this item's is (as-read-pins.ts lists those rows).
+    const heldAsRead = waiting?.digestedAsRead === true && readDigest !== null && waiting.digest === readDigest && (kind !== 'tools' || waiting.digestVersion === TOOL_DIGEST_VERSION);
+    const heldBefore = heldAsRead || (kind === 'tools' && waiting !== undefined && sameUnderOlderDigest(waiting, item, digest));
     const size = unchanged ? 0 : JSON.stringify(item).length;
     if (size > MAX_SCANNED_DEFINITION_CHARS) {
       const reason = `its definition is ${size} characters, more than the ${MAX_SCANNED_DEFINITION_CHARS} read for poisoning cues, so it is held unread; review with: mcp-firewall pins diff ${argWord(ctx.server)}`;

@@ -2,7 +2,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { TOOL_DIGEST_VERSION } from '../manifest/index.js';
 import { nowIso } from '../store/database.js';
 import type { ManifestKind } from './manifest-keys.js';
-import { DIGESTED_AS_READ_SQL, listPinsDigestedAsRead } from './as-read-pins.js';
+import { DIGESTED_AS_READ_SQL, keepPinListedAsRead, listPinsDigestedAsRead, PENDING_DIGESTED_AS_READ_SQL } from './as-read-pins.js';
 import { heldSetDigest, namesVersion, requireReviewedVersion, StaleReviewError } from './reviewed-version.js';
 
 // Pins: the tool definitions a person approved (trust on first use, or `pins accept`).
@@ -68,6 +68,8 @@ export interface PendingTool {
   reason: string;
   firstSeen: string;
   digestVersion: number;
+  /** Held before numbers the parse changed were digested as written: `digest` is of the item as read (as-read-pins.ts). */
+  digestedAsRead?: boolean;
 }
 
 export interface PinStore {
@@ -100,7 +102,7 @@ export interface ReviewedVersion {
 }
 
 interface PinRow { server_name: string; tool_name: string; digest: string; tool_json: string; pinned_at: string; digest_version: number; digested_as_read: number }
-interface PendingRow { server_name: string; tool_name: string; digest: string; tool_json: string; kind: PendingKind; reason: string; first_seen: string; digest_version: number }
+interface PendingRow { server_name: string; tool_name: string; digest: string; tool_json: string; kind: PendingKind; reason: string; first_seen: string; digest_version: number; digested_as_read: number }
 
 export function createPinStore(db: DatabaseSync): PinStore {
   db.exec(SCHEMA);
@@ -111,7 +113,7 @@ export function createPinStore(db: DatabaseSync): PinStore {
     server: r.server_name, tool: r.tool_name, digest: r.digest, definition: JSON.parse(r.tool_json), pinnedAt: r.pinned_at, digestVersion: Number(r.digest_version), digestedAsRead: Number(r.digested_as_read) === 1,
   });
   const toPending = (r: PendingRow): PendingTool => ({
-    server: r.server_name, tool: r.tool_name, digest: r.digest, definition: JSON.parse(r.tool_json), kind: r.kind, reason: r.reason, firstSeen: r.first_seen, digestVersion: Number(r.digest_version),
+    server: r.server_name, tool: r.tool_name, digest: r.digest, definition: JSON.parse(r.tool_json), kind: r.kind, reason: r.reason, firstSeen: r.first_seen, digestVersion: Number(r.digest_version), digestedAsRead: Number(r.digested_as_read) === 1,
   });
   const upsertPin = db.prepare(
     `INSERT INTO manifest_pins (server_name, tool_name, digest, tool_json, pinned_at, digest_version) VALUES (?, ?, ?, ?, ?, ?)
@@ -125,8 +127,8 @@ export function createPinStore(db: DatabaseSync): PinStore {
       ).map((r) => toPin(r as unknown as PinRow)),
     pending: (server) =>
       (server
-        ? db.prepare('SELECT * FROM manifest_pending WHERE server_name = ? ORDER BY tool_name').all(server)
-        : db.prepare('SELECT * FROM manifest_pending ORDER BY server_name, tool_name').all()
+        ? db.prepare(`SELECT p.*, ${PENDING_DIGESTED_AS_READ_SQL} FROM manifest_pending p WHERE p.server_name = ? ORDER BY p.tool_name`).all(server)
+        : db.prepare(`SELECT p.*, ${PENDING_DIGESTED_AS_READ_SQL} FROM manifest_pending p ORDER BY p.server_name, p.tool_name`).all()
       ).map((r) => toPending(r as unknown as PendingRow)),
     pin(server, tool, digest, definition, digestVersion = TOOL_DIGEST_VERSION) {
       upsertPin.run(server, tool, digest, JSON.stringify(definition), nowIso(), digestVersion);
@@ -168,6 +170,8 @@ export function createPinStore(db: DatabaseSync): PinStore {
       for (const entry of held) {
         // Its digest keeps the version that made it: an old one is upgraded on the next look (see reviewManifest).
         store.pin(server, entry.tool, entry.digest, entry.definition, entry.digestVersion);
+        // Held as read before the upgrade, so pinned as read: the next look takes the exact digest.
+        if (entry.digestedAsRead) keepPinListedAsRead(db, server, entry.tool);
         store.clearPending(server, entry.tool);
       }
       return held.map((entry) => entry.tool);

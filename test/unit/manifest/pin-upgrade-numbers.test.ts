@@ -118,3 +118,73 @@ describe('a pin made since numbers are digested as written', () => {
     expect(pins.pins('gh')[0]!.digestedAsRead).toBe(false);
   });
 });
+
+// The held table as the version before wrote it, and a change held in it with the digest as read.
+const PREVIOUS_PENDING_TABLE = `CREATE TABLE manifest_pending (server_name TEXT NOT NULL, tool_name TEXT NOT NULL, digest TEXT NOT NULL, tool_json TEXT NOT NULL, kind TEXT NOT NULL, reason TEXT NOT NULL, first_seen TEXT NOT NULL, digest_version INTEGER NOT NULL DEFAULT 1, PRIMARY KEY (server_name, tool_name));`;
+function heldBefore(db: DatabaseSync, tool: unknown): void {
+  db.exec(PREVIOUS_PENDING_TABLE);
+  db.prepare('INSERT INTO manifest_pending VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run('gh', 'list_issues', digestAsRead(tool), JSON.stringify(tool), 'drifted', 'its definition changed since it was approved (manifest drift)', '2026-11-01T00:00:00.000Z', 2);
+}
+
+describe('a change the version before held, digested as read', () => {
+  const approved = listed('100');
+  const changed = listed('9223372036854775807', 'Lists issues, paged.');
+
+  it('accepted after the upgrade before any relook, is pinned and taken to the exact digest without drift', () => {
+    const { pins, review, decisions } = setup((db) => (pinnedBefore(db, approved.tool), heldBefore(db, changed.tool)));
+    // The person runs `pins diff`, then `pins accept --tool list_issues --digest <shown>`.
+    const shown = pins.pending('gh')[0]!.digest;
+    expect(pins.accept('gh', { tool: 'list_issues', digest: shown })).toEqual(['list_issues']);
+    expect(pins.pins('gh')[0]!.digestedAsRead).toBe(true);
+    expect(review(changed)).toEqual({});
+    expect(decisions()).toEqual(['PIN_UPGRADED']);
+    expect(pins.pins('gh')[0]!.digest).not.toBe(shown);
+    expect(review(changed)).toEqual({});
+    expect(decisions()).toEqual(['PIN_UPGRADED']);
+  });
+
+  it('listed again after the upgrade stays held as the same change, not audited as a second DRIFT', () => {
+    const { pins, review, decisions } = setup((db) => (pinnedBefore(db, approved.tool), heldBefore(db, changed.tool)));
+    expect(review(changed).list_issues).toMatch(/its definition changed since it was approved/);
+    expect(decisions()).toEqual([]);
+    expect(review(changed).list_issues).toMatch(/its definition changed since it was approved/);
+    expect(decisions()).toEqual([]);
+    // Accepted now, with the digest shown now: pinned, and listed without drift.
+    expect(pins.accept('gh', { tool: 'list_issues', digest: pins.pending('gh')[0]!.digest })).toEqual(['list_issues']);
+    expect(review(changed)).toEqual({});
+    expect(decisions()).toEqual([]);
+  });
+
+  it('is a new change when the server now writes another number that reads alike', () => {
+    const { review, decisions } = setup((db) => (pinnedBefore(db, approved.tool), heldBefore(db, changed.tool)));
+    const other = listed('9223372036854775806', 'Lists issues, paged.');
+    expect(digestAsRead(other.tool)).toBe(digestAsRead(changed.tool));
+    expect(review(other).list_issues).toMatch(/its definition changed since it was approved/);
+    // The held row was listed as read, but what is held now is exact: the next server change drifts again.
+    expect(decisions()).toEqual([]);
+    expect(review(changed).list_issues).toMatch(/its definition changed since it was approved/);
+    expect(decisions()).toEqual(['DRIFT']);
+  });
+
+  it('lists only the changes held before, once: one held later is not taken as read', () => {
+    const { pins, review, decisions } = setup((db) => pinnedBefore(db, approved.tool));
+    pins.setPending({ server: 'gh', tool: 'list_issues', digest: digestAsRead(changed.tool), definition: changed.tool, kind: 'drifted', reason: 'held' });
+    expect(pins.pending('gh')[0]!.digestedAsRead).toBe(false);
+    expect(review(changed).list_issues).toMatch(/its definition changed since it was approved/);
+    expect(decisions()).toEqual(['DRIFT']);
+  });
+});
+
+describe('a store the pins were listed in before the held changes were (f6c8a8e)', () => {
+  it('opens, and lists none of its held rows as read: which digest each has is not known', () => {
+    const db = new DatabaseSync(':memory:');
+    const changed = listed('9223372036854775807', 'Lists issues, paged.');
+    db.exec(PREVIOUS_PINS_TABLE);
+    heldBefore(db, changed.tool);
+    db.exec(`CREATE TABLE manifest_pins_read_digest (server_name TEXT NOT NULL, tool_name TEXT NOT NULL, PRIMARY KEY (server_name, tool_name));`);
+    const pins = createPinStore(db);
+    expect(pins.pending('gh')[0]!.digestedAsRead).toBe(false);
+    // Opened again, nothing is listed anew.
+    expect(createPinStore(db).pending('gh')[0]!.digestedAsRead).toBe(false);
+  });
+});
