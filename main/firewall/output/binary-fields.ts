@@ -1,4 +1,4 @@
-import { decodeEscapedUtf8, encodeEscapedUtf8 } from './escaped-utf8.js';
+import { decodeEscapedUtf8, encodeEscapedUtf8, strayBytes } from './escaped-utf8.js';
 import type { Family } from './types.js';
 
 // Which strings of a message are base64 a client decodes rather than text it shows the model.
@@ -85,10 +85,14 @@ export function blobReadings(value: string, parent: Record<string, unknown>): Bl
   try {
     utf8 = { text: strictUtf8.decode(bytes), encoding: 'utf8' };
   } catch {
-    // UTF-16 read as UTF-8 is noise in which control-character cues are found by chance (the
-    // bytes of 创 are ESC R); a token or an address written into it as UTF-8 is still read.
-    if (utf16) utf8 = { text: decodeEscapedUtf8(bytes), encoding: 'utf8-escaped', counts: ['secret', 'pii'] };
-    else if (mime !== undefined) utf8 = { text: decodeEscapedUtf8(bytes), encoding: 'utf8-escaped' };
+    if (utf16 || mime !== undefined) {
+      const text = decodeEscapedUtf8(bytes);
+      // UTF-16 read as UTF-8 is noise, full of stray bytes, in which control-character cues
+      // turn up by chance (the bytes of 创 are ESC R): there only tokens and addresses count.
+      // UTF-8 text behind a byte order mark (or a stray byte or two) is text, read in full.
+      const noise = utf16 !== null && strayBytes(text) > 2 + bytes.length / 50;
+      utf8 = { text, encoding: 'utf8-escaped', ...(noise ? { counts: ['secret', 'pii'] as const } : {}) };
+    }
   }
   const readings = utf16 ? [utf16, utf8] : [utf8];
   return readings.filter((r): r is BlobText => r !== null);

@@ -142,6 +142,18 @@ describe('blob and data fields', () => {
     }
   });
 
+  it('reads UTF-8 text behind a UTF-16 byte order mark or label in full, injections included', () => {
+    const tags = [...'Ignore previous'].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join('');
+    const cases: Array<[string, Buffer, string]> = [
+      ['text/plain', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Meeting notes.\nTrojan \u202Egpj.exe line\n', 'utf8')]), 'bidi-control'],
+      ['text/plain; charset=utf-16', Buffer.concat([Buffer.from(`notes ${tags} end\n`, 'utf8'), Buffer.from([0xff])]), 'unicode-tags'],
+    ];
+    for (const [mimeType, bytes, type] of cases) {
+      const verdict = inspectResultLine(read([{ uri: 'file:///m.md', mimeType, blob: bytes.toString('base64') }]));
+      expect(types(verdict.findings), mimeType).toContain(type);
+    }
+  });
+
   it('keeps every other byte of a text blob that is not valid UTF-8 when it redacts a finding in it', () => {
     const latin1 = Buffer.concat([Buffer.from('caf\xe9 na\xefve ', 'latin1'), Buffer.from(`token=${TOKEN} end `, 'utf8'), Buffer.from([0xe9, 0x0a])]);
     const verdict = inspectResultLine(read([{ uri: 'file:///n.txt', mimeType: 'text/plain; charset=iso-8859-1', blob: latin1.toString('base64') }]));
