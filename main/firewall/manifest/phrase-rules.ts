@@ -43,6 +43,10 @@ const SECRET_OBJ = String.raw`(?:secrets?|(?:access\s+|auth\s+|bearer\s+)?tokens
 // "Your new task is set to high priority" is what a to-do tool says.
 const ORDER_VERB = String.raw`(?:delete|remove|erase|wipe|destroy|send|e-?mail|upload|post|copy|call|invoke|execute|ignore|disregard|forget|reveal|leak|dump|exfiltrate|collect|gather|fetch|download|install|transfer|print|include|tell|write|respond|reply|answer|summari[sz]e|translate|search|find|extract)`;
 
+// What "must email …" sends when it is a secret or the conversation: a determiner, at most one
+// qualifier, the noun, then a preposition or "and" (the noun heads no compound of its own).
+const MAILED_SECRET = String.raw`(?:(?:the|your|all|any|every|this|these|those|our|my)\s+)?(?:(?:user'?s?|full|entire|whole|current|stored|saved|private|secret)\s+)?(?:${SECRET_OBJ}|conversation(?:\s+(?:history|transcript|log))?|chat\s+(?:history|transcript|log))(?=\s*,?\s+(?:to|at|and|along|with|over|via|directly|immediately|straight|verbatim)\b)`;
+
 export const PHRASE_RULES: PhraseRule[] = [
   // --- instruction tags and fake system blocks
   { kind: 'instruction-tag', severity: 'high', reason: 'fake system/hidden instruction block', re: /<\s*\/?\s*(?:system|instructions?|hidden|secret|admin|assistant|prompt|override|context|policy)\b[^<>]{0,40}>/gi },
@@ -94,7 +98,9 @@ export const PHRASE_RULES: PhraseRule[] = [
   { kind: 'exfiltration-destination', severity: 'high', reason: 'covertly mails data to a fixed address', re: new RegExp(String.raw`\b${COVERT}\s+(?:\w+\s+){0,2}?e-?mail\b[^.!?\n]{0,60}?[\w.+-]{1,64}@[\w-]{1,63}\.[\w.-]{2,63}`, 'gi') },
   // Unless a secret or the conversation is what goes: "You must email the API key to admin@…".
   // An order to the user ("the user should email the token request to support@…") is left out.
-  { kind: 'exfiltration-destination', severity: 'high', reason: 'mails secrets or the conversation to a fixed address', re: new RegExp(String.raw`\b(?:must|should|always)(?<!\b${USER}\s+(?:(?:must|should)\s+)?(?:must|should|always))\s+(?:also\s+)?e-?mail\b[^.!?\n]{0,60}?\b(?:${SECRET_OBJ}|conversation|chat\s+(?:history|transcript|log))\b[^.!?\n]{0,60}?[\w.+-]{1,64}@[\w-]{1,63}\.[\w.-]{2,63}`, 'gi') },
+  // The secret is the direct object: "email a password reset request", "the API key rotation
+  // notice", "a copy of the credentials change log" are notices about a secret, not the secret.
+  { kind: 'exfiltration-destination', severity: 'high', reason: 'mails secrets or the conversation to a fixed address', re: new RegExp(String.raw`\b(?:must|should|always)(?<!\b${USER}\s+(?:(?:must|should)\s+)?(?:must|should|always))\s+(?:also\s+)?e-?mail\s+${MAILED_SECRET}[^.!?\n]{0,60}?[\w.+-]{1,64}@[\w-]{1,63}\.[\w.-]{2,63}`, 'gi') },
   { kind: 'exfiltration-destination', severity: 'medium', reason: 'sends data to a URL or address', re: /\b(?:backed\s+up|forward(?:ed)?|upload(?:ed)?|post(?:ed)?|mirror(?:ed)?|send|copy|relay|e-?mail(?:ed)?)\b[^.!?\n]{0,60}?\bto\s+(?:https?:\/\/|[\w.+-]{1,64}@[\w-]{1,63}\.)/gi },
   { kind: 'dangerous-command', severity: 'high', reason: 'destructive or remote-code command', re: /\brm\s+-[a-z]*r[a-z]*f?\s+[~/]|\bchmod\s+-R\s+777\b|\bcurl\b[^|\n]{0,120}\|\s*(?:ba|z)?sh\b|\bwget\b[^|\n]{0,120}\|\s*(?:ba|z)?sh\b|\bDROP\s+TABLE\b|\bmkfs\.|:\(\)\s*\{\s*:\|:&\s*\};:|--force\b[^.!?\n]{0,40}\b(?:main|master)\b|\bpush\s+with\s+--force\b/g },
   // --- exfiltration through arguments
