@@ -60,6 +60,15 @@ describe('poisoning detection on the poisoned corpus', () => {
     expect(items.filter((it) => toolVerdict(findPoisoningCues(it.tool, it.context)) !== 'block').map((it) => it.id)).toEqual([]);
   });
 
+  it('blocks the variants of those a later review found passing', () => {
+    // "Your new task is simple:", "… as follows:", "… is deleting", "the rules given to you
+    // above", "every message above", "the user won't ever know what you sent".
+    const ids = ['h20', 'h21', 'h22', 'h23', 'h24', 'h25'];
+    const items = corpus.filter((it) => ids.includes(it.id));
+    expect(items).toHaveLength(ids.length);
+    expect(items.filter((it) => toolVerdict(findPoisoningCues(it.tool, it.context)) !== 'block').map((it) => it.id)).toEqual([]);
+  });
+
   it('flags at least 90 % of every attack style on its own', () => {
     for (const category of new Set(corpus.map((c) => c.category))) {
       expect(rates(corpus.filter((c) => c.category === category)).detected, category).toBeGreaterThanOrEqual(0.9);
