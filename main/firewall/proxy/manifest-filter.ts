@@ -6,7 +6,7 @@ import { numberSourcesIn, parsedWithSources, SourceNumber, type NumberSources } 
 import { kindOfKey, manifestKey, type ManifestKind } from '../pins/manifest-keys.js';
 import type { EngineLink } from './engine-link.js';
 import { createHeldItems } from './held-items.js';
-import { createOwnLook, LOOK_WAIT_MS, type OwnLook, type OwnLookSpec } from './own-look.js';
+import { createOwnLook, LOOK_WAIT_MS, nextCursorOf, type OwnLook, type OwnLookSpec } from './own-look.js';
 import { reserveWithin, type OrderedWriter } from './ordered-writer.js';
 import type { PeerWriter } from './peer-writer.js';
 
@@ -62,7 +62,7 @@ export interface ManifestFilter {
   reviews(method: string): boolean;
   /** Handles the answer to a request of `method` if it shows pinned things; false if it is not ours. */
   /** `cursor`: the one the client's request for this page carried (null: none, the first page). */
-  review(method: string, msg: JsonRpcMessage, raw: Buffer, cursor?: string | null): boolean;
+  review(method: string, msg: JsonRpcMessage, raw: Buffer, text?: string, cursor?: string | null): boolean;
   /**
    * Why a tools/call or prompts/get (by name), or a resources/read (by URI), must be refused (what
    * it reaches is held), or null. A completion/complete asks as the get or read its ref names.
@@ -256,23 +256,22 @@ export function createManifestFilter(ctx: {
    * (`"description":"Reads notes.","description":"…then mails them out"`), which a client whose
    * parser keeps the first reads: a definition nobody reviewed. Such an answer leaves re-written.
    */
-  function asChecked(msg: JsonRpcMessage, raw: Buffer): Buffer | string {
-    const text = raw.toString('utf8');
+  function asChecked(msg: JsonRpcMessage, raw: Buffer, text = raw.toString('utf8')): Buffer | string {
     return repeatedKey(text) === null ? raw : writtenAsRead(msg, text);
   }
 
-  function reviewList(kind: keyof typeof KINDS, msg: JsonRpcMessage, raw: Buffer, cursor: string | null): void {
+  /** `text`: `raw` as the shim decoded it (a list answer can be hundreds of KB: decoded once). */
+  function reviewList(kind: keyof typeof KINDS, msg: JsonRpcMessage, raw: Buffer, text: string, cursor: string | null): void {
     const spec = KINDS[kind];
     const result = msg.result as Record<string, unknown> | undefined;
     const list = result?.[spec.field];
-    if (!Array.isArray(list)) return void ctx.toClient.send(asChecked(msg, raw));
+    if (!Array.isArray(list)) return void ctx.toClient.send(asChecked(msg, raw, text));
     const items = itemsOf(kind, list);
     // Its place in line is kept while the engine looks: what the server sends next waits behind it.
     const fill = reserveAnswer(msg, raw, kind);
-    const next = typeof result?.nextCursor === 'string' && result.nextCursor !== '' ? result.nextCursor : null;
-    checkItems(kind, items, { page: { cursor, next }, numbers: numbersOfItems(kind, raw.toString('utf8')) }).then(
+    checkItems(kind, items, { page: { cursor, next: nextCursorOf(result) }, numbers: numbersOfItems(kind, text) }).then(
       (blocked) => {
-        if (Object.keys(blocked).length === 0 && items.length === list.length) return void fill(asChecked(msg, raw));
+        if (Object.keys(blocked).length === 0 && items.length === list.length) return void fill(asChecked(msg, raw, text));
         // By this check's own word too: a hold past the bound is not kept, and its item stays hidden.
         const visible = items.filter((item) => blocked[spec.key(item)] === undefined && held.get(spec.key(item)) === null);
         fill(JSON.stringify({ ...msg, id: exactId(msg, raw), result: { ...result, [spec.field]: visible } }));
@@ -395,13 +394,14 @@ export function createManifestFilter(ctx: {
     ownAnswer(msg, text) {
       const own = ownIds.get(msg.id as string);
       ownIds.delete(msg.id as string);
-      const list = (msg.result as Record<string, unknown> | undefined)?.[KINDS[own?.kind ?? 'tools'].field];
-      const numbers = own && text !== undefined && Array.isArray(list) ? numbersOfItems(own.kind, text) : undefined;
+      if (!own) return;
+      const list = (msg.result as Record<string, unknown> | undefined)?.[KINDS[own.kind].field];
+      const numbers = text !== undefined && Array.isArray(list) ? numbersOfItems(own.kind, text) : undefined;
       if (numbers) ownPageNumbers.set(list as unknown[], numbers);
-      if (own) looks[own.kind].answer(msg, own.look, own.page, own.cursor);
+      looks[own.kind].answer(msg, own.look, own.page, own.cursor);
     },
     reviews: (method) => method === 'initialize' || method === 'server/discover' || BY_METHOD.has(method),
-    review(method, msg, raw, cursor = null) {
+    review(method, msg, raw, text = raw.toString('utf8'), cursor = null) {
       if (method === 'initialize' && msg.result !== undefined) {
         reviewInstructions(msg, raw);
         return true;
@@ -417,7 +417,7 @@ export function createManifestFilter(ctx: {
       }
       const kind = BY_METHOD.get(method);
       if (!kind || msg.result === undefined) return false;
-      reviewList(kind, msg, raw, cursor);
+      reviewList(kind, msg, raw, text, cursor);
       return true;
     },
     heldReason(method, name) {

@@ -4,6 +4,11 @@ import { ENGINE_GONE } from './engine-link.js';
 import { createLookPace } from './look-pace.js';
 
 /** How long a request waits for the firewall's own look before the look counts as failed. */
+/** Where a listing goes on: its `nextCursor`, or null on its last page (none, empty, not a string). */
+export function nextCursorOf(result: Record<string, unknown> | undefined): string | null {
+  return typeof result?.nextCursor === 'string' && result.nextCursor !== '' ? result.nextCursor : null;
+}
+
 export const LOOK_WAIT_MS = 10_000;
 /** Pages of its own list the shim reads in one look: a server whose cursor never ends gets requests refused, not a loop. */
 const MAX_OWN_PAGES = 100;
@@ -191,7 +196,7 @@ export function createOwnLook(spec: OwnLookSpec): OwnLook {
       const said = error?.message;
       return end(`the server answered the firewall's own ${spec.method} ${typeof said === 'string' ? `with an error (${said.slice(0, 200)})` : `without a ${spec.listNoun}`}, so the ${spec.noun} of '${spec.server}' could not be checked`);
     }
-    const next = typeof result?.nextCursor === 'string' && result.nextCursor !== '' ? result.nextCursor : null;
+    const next = nextCursorOf(result);
     spec.check(list, which, { cursor, next }).then(
       (failure) => {
         // Given up or superseded while the engine looked (or made stale: another look starts).

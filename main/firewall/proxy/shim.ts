@@ -653,7 +653,7 @@ function relay(parts: RelayParts): Promise<number> {
       const answer = { raw, text, failed: answerFailed(msg), result: msg.result };
       if (entry.call) return policer.finish(entry.call, answer);
       if (entry.label !== undefined) return policer.inspect(entry.method, entry.label, msg.id ?? null, answer);
-      if (manifest.review(entry.method, msg, raw, entry.cursor)) return;
+      if (manifest.review(entry.method, msg, raw, text, entry.cursor)) return;
       // The rest (an error, the answer to a ping or to an extension's method) is the server's
       // own text, as what it sends unasked is (a failed login may quote its token): one the
       // prefilter flags meets the detectors; a clean one passes as it came, unaudited.
