@@ -30,9 +30,9 @@ export interface ListedFrom {
 /** Cursors kept per server and kind: a few listings (the firewall's own, a client's) may page at once. */
 const MAX_OPEN_CURSORS = 8;
 /** Pages of one first listing that count as first sight (the shim's own look follows at most 100). */
-export const MAX_FIRST_LISTING_PAGES = 100;
+const MAX_FIRST_LISTING_PAGES = 100;
 /** How long after its first page a first listing's later pages count as first sight. */
-export const MAX_FIRST_LISTING_MS = 2 * 60_000;
+const MAX_FIRST_LISTING_MS = 2 * 60_000;
 
 export interface FirstSightListings {
   /**

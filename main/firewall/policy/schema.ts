@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { compileGlob } from './glob.js';
+import { ACTION_CLASSES } from './types.js';
 
 // The seed's v1 format, verbatim, plus optional extensions (defaults, action_classes,
 // principals). Unknown keys are errors: a typo such as `decison:` must not silently
@@ -20,7 +21,6 @@ const globs = z.union([glob, z.array(glob).min(1)]);
 const CALL_LABELS = ['mcp.server', 'mcp.tool', 'mcp.action', 'mcp.client', 'mcp.method'] as const;
 const RULE_LABELS = [...CALL_LABELS, 'principal.tag', 'principal.tags'] as const;
 const TOOL_LABELS = ['mcp.server', 'mcp.tool'] as const;
-const ACTION_CLASSES = ['read', 'write', 'destructive'] as const;
 /** The requests a rule is asked about (the shim's POLICED_METHODS); `mcp.method` can only be one. */
 const DECIDED_METHODS = ['tools/call'] as const;
 /** setTimeout's limit: a longer timer fires at once, which would deny every approval at once. */
