@@ -36,7 +36,7 @@ export function parseChanges(token: string): boolean {
 }
 
 /** Whether `source` is one JSON number token (what a SourceNumber may carry into canonical JSON). */
-export const isNumberToken = (source: string): boolean => NUMBER_TOKEN.test(source);
+const isNumberToken = (source: string): boolean => NUMBER_TOKEN.test(source);
 
 /**
  * The JSON `text` parsed with each number the parse changed as a SourceNumber, or null when

@@ -14,10 +14,17 @@ const PUTTY_MAC = /Private-MAC: *[0-9a-fA-F]{2}/y;
 const MAX_LINE = 256;
 // A body line: base64, perhaps behind the line number a reader put there (`cat -n` writes
 // `     2\t`, Claude Code's Read `     2→`, others `2: ` or `2| `).
-const BODY_LINE = /[ \t]*(?:\d{1,7}(?:\t|\u2192|[:|] ?| +)[ \t]*)?([A-Za-z0-9+/=]+)[ \t\r]*/dy;
-const NUMBER_PREFIX = /[ \t]*(?:\d{1,7}(?:\t|\u2192|[:|] ?| +)[ \t]*)?/y;
+const PREFIX = String.raw`[ \t]*(?:\d{1,7}(?:\t|\u2192|[:|] ?| +)[ \t]*)?`;
+const BODY_LINE = new RegExp(String.raw`${PREFIX}([A-Za-z0-9+/=]+)[ \t\r]*`, 'dy');
+const NUMBER_PREFIX = new RegExp(PREFIX, 'y');
 // A header rule asks as much of a key body: fewer base64 chars is a stub in documentation.
 const MIN_BODY = 40;
+
+/** Whether `text[i]` ends a JSON `\n` or `\r` escape (a service-account file's `private_key`). */
+const escapedBreak = (text: string, i: number) => {
+  const c = text.charCodeAt(i);
+  return (c === 110 || c === 114) && text.charCodeAt(i - 1) === 92;
+};
 
 /** Where the line ending just before `p` ends (before its `\n`, `\r\n` or JSON's `\n` escape), or -1. */
 function previousLineEnd(text: string, p: number): number {
@@ -32,10 +39,7 @@ function previousLineEnd(text: string, p: number): number {
 function lineStart(text: string, end: number, limit: number): number {
   const stop = Math.max(0, end - limit);
   for (let i = end - 1; i >= stop; i--) {
-    const c = text.charCodeAt(i);
-    if (c === 10) return i + 1;
-    // `\n` as a JSON escape inside the text (a service-account file's `private_key`).
-    if ((c === 110 || c === 114) && text.charCodeAt(i - 1) === 92) return i + 1;
+    if (text.charCodeAt(i) === 10 || escapedBreak(text, i)) return i + 1;
   }
   return stop === 0 ? 0 : -1;
 }
@@ -53,9 +57,7 @@ function prefixStart(text: string, at: number): number {
   let i = at;
   while (i > 0 && isPrefixChar(text.charCodeAt(i - 1))) i--;
   if (i === 0 || text.charCodeAt(i - 1) === 10) return i;
-  // `\n` as a JSON escape inside the text, as lineStart reads it.
-  const c = text.charCodeAt(i - 1);
-  return (c === 110 || c === 114) && text.charCodeAt(i - 2) === 92 ? i : -1;
+  return escapedBreak(text, i - 1) ? i : -1;
 }
 
 // The top line read may open the body after a quote: `"private_key": "MIIE…\n…` read from the middle.
@@ -71,7 +73,7 @@ function bodyAfterQuote(text: string, from: number, end: number): number {
  * than MIN_BODY base64 chars. The walk stops at the first line that is not one: another key's
  * END line, a `Private-Lines:` or a blank line. So each line is read by one walk at most.
  */
-export function bodyAbove(text: string, at: number): number {
+function bodyAbove(text: string, at: number): number {
   // The end line itself may carry a line number in front.
   const own = prefixStart(text, at);
   if (own === -1) return -1;
