@@ -44,9 +44,9 @@ export const QUARANTINE_LIMITS: QuarantineLimits = {
   keepDays: 30,
 };
 
-/** Its QUARANTINE row is already written, with the limit that was reached. */
+/** A bound reached: `why` names it (the row says so without the prefix the client reads). */
 class QuarantineFullError extends Error {
-  constructor(why: string) {
+  constructor(readonly why: string) {
     super(`the quarantine is full: ${why}`);
   }
 }
@@ -102,15 +102,12 @@ export function createQuarantineService(db: DatabaseSync, audit: AuditLog, loadK
         // Checked after the key load, right before the write: holds waiting on the keychain together must not all pass.
         expire();
         const full = overLimit(item.server, payload);
-        if (full) {
-          notKept(full);
-          throw new QuarantineFullError(full);
-        }
+        if (full) throw new QuarantineFullError(full);
         id = store.hold(item, payload);
       } catch (error) {
         // The result is withheld all the same: without its row the QUARANTINE ratio gate
-        // would not see it (a malformed key, a keychain that refuses, a store that fails).
-        if (!(error instanceof QuarantineFullError)) notKept((error as Error).message);
+        // would not see it (a bound reached, a malformed key, a keychain that refuses, a store that fails).
+        notKept(error instanceof QuarantineFullError ? error.why : (error as Error).message);
         throw error;
       }
       const kinds = [...new Set(item.findings.map((f) => f.type))].join(', ');
