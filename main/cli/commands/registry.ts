@@ -2,7 +2,7 @@ import { createEngineStore } from '../../firewall/engine-store.js';
 import { interposerUrl } from '../../firewall/clients/route-url.js';
 import { resolveDataDir } from '../../firewall/paths.js';
 import { grantsForgottenText, type ServerApproval } from '../../firewall/approvals/replaced-launch-grants.js';
-import { formatFingerprint, launchDigest, remoteFingerprint, resolvedText, remoteUrlProblem, sameFingerprint, type LaunchFingerprint, type RegistryEntry, type RemoteTransport } from '../../firewall/registry/registry.js';
+import { formatFingerprint, isLaunchDigest, launchDigest, launchText, remoteFingerprint, remoteUrlProblem, sameLaunch, type LaunchFingerprint, type RegistryEntry, type RemoteTransport } from '../../firewall/registry/registry.js';
 import { argWord } from '../../firewall/shell-word.js';
 import { listedEntries, type ListedEntry } from '../../firewall/registry/listed-entries.js';
 import { loadRouteKey } from '../../firewall/route-key.js';
@@ -55,7 +55,7 @@ function listRows(e: RegistryEntry): Array<Record<string, unknown>> {
 function waitingText(e: ListedEntry): string {
   if (!e.waiting) return '';
   const digest = launchDigest(e.waiting);
-  return `${e.name} waiting: ${formatFingerprint(e.waiting)}${resolvedText(e.waiting)}\n  approve it with: mcp-firewall registry approve --launch ${digest} ${argWord(e.name)}\n`;
+  return `${e.name} waiting: ${launchText(e.waiting)}\n  approve it with: mcp-firewall registry approve --launch ${digest} ${argWord(e.name)}\n`;
 }
 
 export const registryCommand: CommandHandler = async (args, io) => {
@@ -81,7 +81,7 @@ export const registryCommand: CommandHandler = async (args, io) => {
   if (problem) throw new UsageError(problem);
   // --launch DIGEST: the waiting line a refusal or `registry list` named; another one waiting now is refused.
   const launch = verb === 'approve' ? stringFlag(parsed, 'launch') : undefined;
-  if (launch !== undefined && !/^[0-9a-fA-F]{12}$/.test(launch)) throw new UsageError('--launch takes the 12-digit launch digest a refusal or `registry list` shows');
+  if (launch !== undefined && !isLaunchDigest(launch)) throw new UsageError('--launch takes the 12-digit launch digest a refusal or `registry list` shows');
   if (launch !== undefined && url !== undefined) throw new UsageError('--launch names a waiting launch line; --url pins the URL given');
   const path = `/registry/${encodeURIComponent(name)}/${verb}`;
   const body = url !== undefined ? { url, ...(transport === 'sse' ? { transport } : {}) } : replace || launch ? { ...(replace ? { replace } : {}), ...(launch ? { launch } : {}) } : undefined;
@@ -94,11 +94,11 @@ export const registryCommand: CommandHandler = async (args, io) => {
   })) as RegistryEntry & Partial<Pick<ServerApproval, 'grantsForgotten' | 'approvedLine'>>;
   // The line this approval pinned, which need not be the first one pinned under the name.
   const pinned = entry.approvedLine ?? entry.fingerprint;
-  const pinnedText = pinned ? `launch line pinned: ${formatFingerprint(pinned)}${resolvedText(pinned)}` : 'its launch line will be pinned on first run';
+  const pinnedText = pinned ? `launch line pinned: ${launchText(pinned)}` : 'its launch line will be pinned on first run';
   io.stdout(`${name}: ${verb === 'approve' ? `approved; ${pinnedText}` : `${verb}d`}\n`);
   // One name, several launch lines (another client's arguments): say which others are approved.
-  const others = [entry.fingerprint, ...(entry.moreLaunches ?? [])].filter((line): line is LaunchFingerprint => line !== null && !(pinned && sameFingerprint(line, pinned)));
-  for (const more of verb === 'approve' ? others : []) io.stdout(`  also approved: ${formatFingerprint(more)}${resolvedText(more)}\n`);
+  const others = [entry.fingerprint, ...(entry.moreLaunches ?? [])].filter((line): line is LaunchFingerprint => line !== null && !(pinned && sameLaunch(line, pinned)));
+  for (const more of verb === 'approve' ? others : []) io.stdout(`  also approved: ${launchText(more)}\n`);
   // "Always" answers were given for the launch line replaced, not for the one approved now.
   if (entry.grantsForgotten) io.stdout(`${grantsForgottenText(entry.grantsForgotten)}: they were given for the launch line replaced\n`);
   if (url !== undefined) {

@@ -7,7 +7,7 @@ import { runReadOnlyQueryIsolated } from '../audit/audit-query-isolated.js';
 import type { Engine } from '../engine.js';
 import { fromAnotherUser } from './peer-user.js';
 import { createHttpInterposer, INTERPOSER_PREFIX, type HttpInterposer } from '../http/interposer.js';
-import { remoteFingerprint, remoteUrlProblem } from '../registry/registry.js';
+import { isLaunchDigest, remoteFingerprint, remoteUrlProblem } from '../registry/registry.js';
 import { listedEntries } from '../registry/listed-entries.js';
 import { PIN_ROUTES } from './pin-routes.js';
 import { QUARANTINE_ROUTES } from './quarantine-routes.js';
@@ -47,7 +47,7 @@ const ROUTES: Array<[method: string, pattern: RegExp, handler: Handler]> = [
     const { url, transport = 'http', replace = false, launch } = await body();
     if (typeof replace !== 'boolean') throw new HttpError(400, '"replace" must be true or false');
     // The launch line the caller saw waiting (its digest): another one waiting now is a 409.
-    if (launch !== undefined && launch !== null && (typeof launch !== 'string' || !/^[0-9a-fA-F]{12}$/.test(launch.trim()))) throw new HttpError(400, '"launch" must be a launch digest (12 hex digits)');
+    if (launch !== undefined && launch !== null && (typeof launch !== 'string' || !isLaunchDigest(launch.trim()))) throw new HttpError(400, '"launch" must be a launch digest (12 hex digits)');
     if (launch !== undefined && url !== undefined) throw new HttpError(400, '"launch" names a waiting launch line; a URL is pinned as given');
     if (url === undefined) return engine.approveServer(params[0]!, ACTOR, { replace, ...(launch !== undefined ? { launch: launch as string | null } : {}) });
     const problem = remoteUrlProblem(url);

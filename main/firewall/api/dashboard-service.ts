@@ -9,7 +9,7 @@ import { AUTO_PROTECT_UNDOES_UNPROTECT, autoProtectOn, engineClientsDeps } from 
 import { atomicWrite } from '../clients/file-io.js';
 import type { Engine } from '../engine.js';
 import { parsePolicy } from '../policy/load.js';
-import { formatFingerprint, launchDigest, resolvedText, type LaunchFingerprint, type Registry } from '../registry/registry.js';
+import { formatFingerprint, launchDigest, launchText, type LaunchFingerprint, type Registry } from '../registry/registry.js';
 import { revealArguments, toApprovalView } from './approval-view.js';
 import { createOAuthMethods } from './dashboard-oauth.js';
 import { createReviewMethods } from './dashboard-review.js';
@@ -187,5 +187,3 @@ function pendingLaunch(pending: LaunchFingerprint | null): { pending: string | n
   return pending ? { pending: launchText(pending), pendingDigest: launchDigest(pending) } : { pending: null, pendingDigest: null };
 }
 
-/** A launch line with the program its command was found as: a refusal over PATH alone shows why. */
-const launchText = (fp: LaunchFingerprint) => `${formatFingerprint(fp)}${resolvedText(fp)}`;

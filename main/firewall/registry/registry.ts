@@ -202,6 +202,14 @@ export function formatFingerprint(fp: LaunchFingerprint): string {
   return formatParts([fp.command, ...fp.args], /^[\w@%+=:,./-]+$/);
 }
 
+/** A launch line with the program its command was found as (a refusal over PATH alone shows why). */
+export function launchText(fp: LaunchFingerprint): string {
+  return `${formatFingerprint(fp)}${resolvedText(fp)}`;
+}
+
+/** Whether `text` is a launch digest as launchDigest writes it (any case). */
+export const isLaunchDigest = (text: string): boolean => /^[0-9a-fA-F]{12}$/.test(text);
+
 /** Parts joined by spaces; one that is not all `plain` is quoted, so where an argument ends is not in doubt. */
 const formatParts = (parts: string[], plain: RegExp) => parts.map((part) => (plain.test(part) ? part : JSON.stringify(part))).join(' ');
 
@@ -402,7 +410,7 @@ export function createRegistry(db: DatabaseSync): Registry {
           reason: `server '${name}' launch line changed (registry drift): approved "${shownFingerprint(entry.fingerprint)}"${othersText(entry.moreLaunches.length)}, got "${shownFingerprint(fingerprint)}"`,
         };
       }
-      if (fingerprint.resolved && line.resolved && fingerprint.resolved !== line.resolved) {
+      if (!coversLaunch(line, fingerprint)) {
         // The same words, another program: a PATH that finds its own `node` first.
         recordAttempt(name, fingerprint, client);
         return {
