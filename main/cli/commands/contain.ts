@@ -1,3 +1,4 @@
+import { parseArgs } from '../args.js';
 import { UsageError, type CommandHandler } from '../command.js';
 import { callEngine, EngineNotRunning } from '../control-client.js';
 import type { TokenRevocation } from '../../firewall/identity/revoke-held.js';
@@ -13,10 +14,10 @@ export const containUsage = 'mcp-firewall contain SERVER';
  * not forced make it exit 1, naming what was done and what was not.
  */
 export const containCommand: CommandHandler = async (args, io) => {
-  // `contain -- --odd-name`: after `--`, a name that starts with dashes.
-  const words = args[0] === '--' ? args.slice(1) : args;
-  const [server] = words;
-  if (!server || words.length > 1 || (words === args && server.startsWith('--'))) throw new UsageError(`usage: ${containUsage}`);
+  // `contain -- --odd-name`: parseArgs reads what follows `--` as the name.
+  const { positional, flags } = parseArgs(args);
+  const [server] = positional;
+  if (!server || positional.length > 1 || flags.size > 0) throw new UsageError(`usage: ${containUsage}`);
   io.stdout(`[1/3] disabling server in registry: ${server}\n`);
   let notDisabled: string | undefined;
   try {
