@@ -153,7 +153,7 @@ async function unprotectFile(file: LoadedFile, deps: EditDeps, report: EditRepor
       if (!deps.dryRun) {
         await underConfigsLock(file, deps, () => {
           // Routes taken out by hand: the mode protect narrowed for them goes back all the same.
-          if (state?.narrowedFrom !== undefined) widenBack(file, file.bytes, state.narrowedFrom);
+          if (state?.narrowedFrom !== undefined) widenBack(file, file.servers, state.narrowedFrom);
           deleteState(deps.dataDir, file.spec.path);
         });
       }
@@ -166,7 +166,7 @@ async function unprotectFile(file: LoadedFile, deps: EditDeps, report: EditRepor
     await underConfigsLock(file, deps, () => {
       report.backups.push(writeBackup(deps.dataDir, file.spec.path, file.bytes, (deps.now ?? (() => new Date()))()));
       writeConfig(file.spec.path, bytes, file.hash);
-      if (state?.narrowedFrom !== undefined) widenBack(file, bytes, state.narrowedFrom);
+      if (state?.narrowedFrom !== undefined) widenBack(file, serversIn(file, bytes), state.narrowedFrom);
       deleteState(deps.dataDir, file.spec.path);
     });
   }
@@ -177,12 +177,16 @@ async function unprotectFile(file: LoadedFile, deps: EditDeps, report: EditRepor
  * The mode protect narrowed the file from, once no route (and so no route key) is left in
  * it, and only while it is still the 0600 protect left: a mode the user chose since stays.
  */
-function widenBack(file: LoadedFile, written: Buffer | string, mode: number): void {
+function widenBack(file: LoadedFile, servers: DiscoveredServer[], mode: number): void {
   if (!Number.isInteger(mode) || mode < 0 || mode > 0o777) return; // a damaged record widens nothing
-  const text = typeof written === 'string' ? written : written.toString('utf8');
-  const servers = readEntries(file.adapter.id, file.spec, editorFor(file.spec.format).parse(text));
   if (servers.some((s) => routedTarget(s.url))) return;
   if ((statSync(file.spec.path).mode & 0o777) === 0o600) chmodSync(file.spec.path, mode);
+}
+
+/** The servers of the file `written` (file's own format), as discover reads them. */
+function serversIn(file: LoadedFile, written: Buffer | string): DiscoveredServer[] {
+  const text = typeof written === 'string' ? written : written.toString('utf8');
+  return readEntries(file.adapter.id, file.spec, editorFor(file.spec.format).parse(text));
 }
 
 /** `write` once the file is still as read, holding the lock protect writes under (configs-lock.ts). */
