@@ -71,6 +71,9 @@ function isCleanMessage(line: string, s: Scanner): boolean {
 }
 
 /** What the detectors find in one string; JSON-as-text is scanned decoded (see escaped-view.ts). */
+/** A finding as a verdict records it: where in the message, not where in the text. */
+const atPath = (f: Finding, path: string): VerdictFinding => ({ type: f.type, family: f.family, severity: f.severity, path });
+
 function findIn(text: string, s: Scanner): Finding[] {
   const view = text.indexOf('\\') === -1 ? null : decodeEscapes(text);
   return view ? mapFindings(s.detect(view.text), view) : s.detect(text);
@@ -99,7 +102,7 @@ function scanTree(root: { v: unknown }, path: string, s: Scanner): VerdictFindin
     const fs = findIn(text, s);
     for (const f of fs) {
       if (skip?.some((g) => g.start === f.start && g.end === f.end && g.type === f.type)) continue;
-      found.push({ type: f.type, family: f.family, severity: f.severity, path: p });
+      found.push(atPath(f, p));
     }
     if (extra) return redactText(text, mergeOverlaps([...fs, ...extra]));
     return fs.length === 0 ? null : redactText(text, fs);
@@ -116,7 +119,7 @@ function scanTree(root: { v: unknown }, path: string, s: Scanner): VerdictFindin
       if (fs.length > 0) hits.push({ reading, fs });
     }
     if (hits.length === 0) return null;
-    for (const { fs } of hits) for (const f of fs) found.push({ type: f.type, family: f.family, severity: f.severity, path: p });
+    for (const { fs } of hits) for (const f of fs) found.push(atPath(f, p));
     const [first] = hits;
     if (hits.length === 1) return encodeBlob(redactText(first!.reading.text, first!.fs), first!.reading.encoding);
     return encodeBlob('[blob withheld by MCP Firewall: it holds findings read as UTF-16 and as UTF-8]');
@@ -226,7 +229,7 @@ function scanMessage(message: unknown, prefix: string, s: Scanner, found: Verdic
   const names = renamedKeys(keys, (key) => {
     if (MESSAGE_KEYS.has(key)) return null;
     const fs = findIn(key, s);
-    for (const f of fs) found.push({ type: f.type, family: f.family, severity: f.severity, path: `${prefix}${dot}<key>` });
+    for (const f of fs) found.push(atPath(f, `${prefix}${dot}<key>`));
     return fs.length === 0 ? null : redactText(key, fs);
   });
   for (let i = 0; i < keys.length; i++) {
